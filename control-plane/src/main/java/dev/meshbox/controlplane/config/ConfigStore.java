@@ -1,0 +1,117 @@
+package dev.meshbox.controlplane.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * The applied Istio resources. Each apply is validated first, then swapped in whole; readers always see one
+ * consistent {@link Snapshot}. Listeners hear about every successful change (the xDS server rebuilds then).
+ */
+public final class ConfigStore {
+
+    /** An immutable view of the store at one generation. */
+    public record Snapshot(long generation, Map<ResourceKey, IstioResource> resources) {
+        public <T extends IstioResource> List<T> all(Class<T> type) {
+            List<T> out = new ArrayList<>();
+            for (IstioResource r : resources.values()) {
+                if (type.isInstance(r)) {
+                    out.add(type.cast(r));
+                }
+            }
+            return out;
+        }
+    }
+
+    private final IstioParser parser = new IstioParser();
+    private final List<Consumer<Snapshot>> listeners = new CopyOnWriteArrayList<>();
+    private volatile Snapshot current = new Snapshot(0, Map.of());
+
+    public Snapshot snapshot() {
+        return current;
+    }
+
+    public void onChange(Consumer<Snapshot> listener) {
+        listeners.add(listener);
+    }
+
+    /** Parses and applies documents from several sources at once; all or nothing. */
+    public ApplyResult apply(List<Source> sources) {
+        List<ConfigProblem> problems = new ArrayList<>();
+        List<IstioResource> parsed = new ArrayList<>();
+        for (Source s : sources) {
+            ParseResult r = parser.parse(s.name(), s.text());
+            problems.addAll(r.problems());
+            parsed.addAll(r.resources());
+        }
+        if (!problems.isEmpty()) {
+            return new ApplyResult(List.of(), List.copyOf(problems));
+        }
+        return commit(parsed);
+    }
+
+    public ApplyResult apply(String source, String text) {
+        return apply(List.of(new Source(source, text)));
+    }
+
+    private synchronized ApplyResult commit(List<IstioResource> parsed) {
+        Map<ResourceKey, IstioResource> next = new TreeMap<>(current.resources());
+        List<ApplyResult.Change> changes = new ArrayList<>();
+        for (IstioResource r : parsed) {
+            IstioResource old = next.put(r.meta().key(), r);
+            ApplyResult.Action action = old == null ? ApplyResult.Action.CREATED
+                    : sameSpec(old, r) ? ApplyResult.Action.UNCHANGED : ApplyResult.Action.CONFIGURED;
+            changes.add(new ApplyResult.Change(r.meta().key(), action));
+        }
+        publish(next, changes);
+        return new ApplyResult(List.copyOf(changes), List.of());
+    }
+
+    /** Deletes resources by key; unknown keys are reported as problems and nothing is deleted. */
+    public synchronized ApplyResult delete(List<ResourceKey> keys) {
+        List<ConfigProblem> problems = new ArrayList<>();
+        for (ResourceKey k : keys) {
+            if (!current.resources().containsKey(k)) {
+                problems.add(new ConfigProblem("delete", k.toString(), "", "not found"));
+            }
+        }
+        if (!problems.isEmpty()) {
+            return new ApplyResult(List.of(), problems);
+        }
+        Map<ResourceKey, IstioResource> next = new TreeMap<>(current.resources());
+        List<ApplyResult.Change> changes = new ArrayList<>();
+        for (ResourceKey k : keys) {
+            next.remove(k);
+            changes.add(new ApplyResult.Change(k, ApplyResult.Action.DELETED));
+        }
+        publish(next, changes);
+        return new ApplyResult(changes, List.of());
+    }
+
+    /** Removes everything (tests reset between cases this way). */
+    public synchronized void clear() {
+        publish(new TreeMap<>(), List.of(new ApplyResult.Change(new ResourceKey("*", "*", "*"), ApplyResult.Action.DELETED)));
+    }
+
+    private void publish(Map<ResourceKey, IstioResource> next, List<ApplyResult.Change> changes) {
+        boolean changed = changes.stream().anyMatch(c -> c.action() != ApplyResult.Action.UNCHANGED);
+        if (!changed) {
+            return;
+        }
+        current = new Snapshot(current.generation() + 1, Map.copyOf(next));
+        Snapshot s = current;
+        listeners.forEach(l -> l.accept(s));
+    }
+
+    private static boolean sameSpec(IstioResource a, IstioResource b) {
+        return Objects.equals(a.yaml(), b.yaml());
+    }
+
+    /** One named YAML text to apply. */
+    public record Source(String name, String text) {
+    }
+}

@@ -1,0 +1,9 @@
+package dev.meshbox.controlplane.config;
+
+/** A validated Istio networking resource. */
+public sealed interface IstioResource permits VirtualService, DestinationRule, Gateway {
+    ResourceMeta meta();
+
+    /** The resource as the user wrote it (spec only), kept for display and round-trips. */
+    String yaml();
+}

@@ -1,0 +1,33 @@
+package dev.meshbox.controlplane.config;
+
+/** Istio's StringMatch: exactly one of exact, prefix or regex (RE2 syntax). */
+public record StringMatch(Kind kind, String value) {
+    public enum Kind { EXACT, PREFIX, REGEX }
+
+    static StringMatch read(YamlNode n) {
+        if (!n.isObject()) {
+            n.problem("must be an object with one of exact, prefix, regex");
+            return null;
+        }
+        n.onlyFields(java.util.Set.of("exact", "prefix", "regex"));
+        int set = (n.has("exact") ? 1 : 0) + (n.has("prefix") ? 1 : 0) + (n.has("regex") ? 1 : 0);
+        if (set != 1) {
+            n.problem("must set exactly one of exact, prefix, regex");
+            return null;
+        }
+        if (n.has("exact")) {
+            return new StringMatch(Kind.EXACT, n.str("exact").orElse(""));
+        }
+        if (n.has("prefix")) {
+            return new StringMatch(Kind.PREFIX, n.str("prefix").orElse(""));
+        }
+        String regex = n.str("regex").orElse("");
+        try {
+            java.util.regex.Pattern.compile(regex);
+        } catch (java.util.regex.PatternSyntaxException e) {
+            n.problem("regex \"" + regex + "\" is not a valid regular expression: " + e.getDescription());
+            return null;
+        }
+        return new StringMatch(Kind.REGEX, regex);
+    }
+}

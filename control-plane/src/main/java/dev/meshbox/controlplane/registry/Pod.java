@@ -1,0 +1,39 @@
+package dev.meshbox.controlplane.registry;
+
+import java.util.Map;
+
+/**
+ * A pod as the control plane sees it.
+ *
+ * @param ip         the pod IP: where its sidecar listens and what EDS hands out
+ * @param appAddress where its application listens, reached only by its own sidecar (the pod's "localhost")
+ * @param role       whether it runs a sidecar, is a gateway, or has no proxy at all
+ * @param ready      whether it is ready to receive traffic (not-ready pods are left out of EDS)
+ */
+public record Pod(String name, String namespace, String ip, String appAddress, Map<String, String> labels,
+                  ProxyKind role, boolean ready) {
+
+    public enum ProxyKind { SIDECAR, GATEWAY, NONE }
+
+    public Pod {
+        labels = Map.copyOf(labels);
+    }
+
+    /** The xDS node id its proxy uses, as Istio writes it. */
+    public String nodeId() {
+        String type = role == ProxyKind.GATEWAY ? "router" : "sidecar";
+        return type + "~" + ip + "~" + name + "." + namespace + "~" + namespace + ".svc.cluster.local";
+    }
+
+    public String app() {
+        return labels.getOrDefault("app", labels.getOrDefault("istio", name));
+    }
+
+    public String version() {
+        return labels.getOrDefault("version", "unknown");
+    }
+
+    public Pod withReady(boolean value) {
+        return new Pod(name, namespace, ip, appAddress, labels, role, value);
+    }
+}

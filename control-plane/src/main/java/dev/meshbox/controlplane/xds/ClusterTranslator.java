@@ -1,0 +1,211 @@
+package dev.meshbox.controlplane.xds;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.Struct;
+import com.google.protobuf.UInt32Value;
+import com.google.protobuf.Value;
+import com.google.protobuf.util.Durations;
+import dev.meshbox.controlplane.config.DestinationRule;
+import dev.meshbox.controlplane.config.DestinationRule.ConnectionPool;
+import dev.meshbox.controlplane.config.DestinationRule.OutlierDetection;
+import dev.meshbox.controlplane.config.DestinationRule.TrafficPolicy;
+import dev.meshbox.controlplane.registry.MeshService;
+import dev.meshbox.controlplane.registry.Pod;
+import dev.meshbox.controlplane.registry.ServicePort;
+import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
+import io.envoyproxy.envoy.config.core.v3.ApiVersion;
+import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.HealthStatus;
+import io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions;
+import io.envoyproxy.envoy.config.core.v3.Locality;
+import io.envoyproxy.envoy.config.core.v3.Metadata;
+import io.envoyproxy.envoy.config.core.v3.RoutingPriority;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.type.v3.Percent;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Services and DestinationRules to CDS clusters and EDS assignments, named and defaulted as Istio does. */
+final class ClusterTranslator {
+
+    static final ConfigSource ADS = ConfigSource.newBuilder()
+            .setAds(AggregatedConfigSource.getDefaultInstance())
+            .setResourceApiVersion(ApiVersion.V3)
+            .build();
+    /** Istio leaves connection-pool limits effectively unlimited unless a DestinationRule sets them. */
+    private static final int UNLIMITED = Integer.MAX_VALUE;
+    private static final String PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+
+    private ClusterTranslator() {
+    }
+
+    /** The outbound clusters of one service port: the default one and one per DestinationRule subset. */
+    static void outbound(MeshView view, MeshService service, ServicePort port, XdsResources.Builder out) {
+        Optional<DestinationRule> dr = view.destinationRule(service);
+        Optional<TrafficPolicy> hostPolicy = dr.flatMap(DestinationRule::trafficPolicy);
+        List<Pod> pods = view.registry().endpoints(service);
+        String name = Names.outboundCluster(port.port(), "", service.fqdn());
+        out.cluster(cluster(name, hostPolicy));
+        out.endpoints(assignment(name, pods, port, Map.of()));
+        for (DestinationRule.Subset subset : dr.map(DestinationRule::subsets).orElse(List.of())) {
+            String subsetName = Names.outboundCluster(port.port(), subset.name(), service.fqdn());
+            Optional<TrafficPolicy> policy = subset.trafficPolicy()
+                    .map(p -> hostPolicy.map(h -> h.overriddenBy(p)).orElse(p)).or(() -> hostPolicy);
+            out.cluster(cluster(subsetName, policy));
+            out.endpoints(assignment(subsetName, pods, port, subset.labels()));
+        }
+    }
+
+    static Cluster cluster(String name, Optional<TrafficPolicy> policy) {
+        Cluster.Builder c = Cluster.newBuilder()
+                .setName(name)
+                .setType(Cluster.DiscoveryType.EDS)
+                .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(ADS).setServiceName(name))
+                .setConnectTimeout(Durations.fromSeconds(10))
+                .setLbPolicy(Cluster.LbPolicy.LEAST_REQUEST);
+        CircuitBreakers.Thresholds.Builder limits = CircuitBreakers.Thresholds.newBuilder()
+                .setPriority(RoutingPriority.DEFAULT)
+                .setMaxConnections(u32(UNLIMITED))
+                .setMaxPendingRequests(u32(UNLIMITED))
+                .setMaxRequests(u32(UNLIMITED))
+                .setMaxRetries(u32(UNLIMITED));
+        HttpProtocolOptions.Builder http = HttpProtocolOptions.newBuilder();
+        if (policy.isPresent()) {
+            TrafficPolicy p = policy.get();
+            p.loadBalancer().ifPresent(lb -> loadBalancer(c, lb));
+            p.connectionPool().ifPresent(pool -> connectionPool(c, limits, http, pool));
+            p.outlierDetection().ifPresent(od -> outlierDetection(c, od));
+        }
+        c.setCircuitBreakers(CircuitBreakers.newBuilder().addThresholds(limits));
+        if (!http.build().equals(HttpProtocolOptions.getDefaultInstance())) {
+            c.putTypedExtensionProtocolOptions(PROTOCOL_OPTIONS, Any.pack(
+                    io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.newBuilder()
+                            .setCommonHttpProtocolOptions(http)
+                            .setExplicitHttpConfig(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                                    .setHttpProtocolOptions(io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions.getDefaultInstance()))
+                            .build()));
+        }
+        return c.build();
+    }
+
+    private static void loadBalancer(Cluster.Builder c, DestinationRule.LoadBalancer lb) {
+        if (lb.consistentHash().isPresent()) {
+            c.setLbPolicy(Cluster.LbPolicy.RING_HASH);
+            c.setRingHashLbConfig(Cluster.RingHashLbConfig.newBuilder()
+                    .setMinimumRingSize(com.google.protobuf.UInt64Value.of(lb.consistentHash().get().minimumRingSize())));
+            return;
+        }
+        switch (lb.simple()) {
+            case ROUND_ROBIN -> c.setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN);
+            case RANDOM -> c.setLbPolicy(Cluster.LbPolicy.RANDOM);
+            case PASSTHROUGH -> c.setType(Cluster.DiscoveryType.ORIGINAL_DST)
+                    .clearEdsClusterConfig()
+                    .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED);
+            default -> c.setLbPolicy(Cluster.LbPolicy.LEAST_REQUEST);
+        }
+    }
+
+    private static void connectionPool(Cluster.Builder c, CircuitBreakers.Thresholds.Builder limits,
+                                       HttpProtocolOptions.Builder http, ConnectionPool pool) {
+        pool.maxConnections().ifPresent(v -> limits.setMaxConnections(u32(v)));
+        pool.http1MaxPendingRequests().ifPresent(v -> limits.setMaxPendingRequests(u32(v)));
+        pool.http2MaxRequests().ifPresent(v -> limits.setMaxRequests(u32(v)));
+        pool.maxRetries().ifPresent(v -> limits.setMaxRetries(u32(v)));
+        pool.connectTimeout().ifPresent(d -> c.setConnectTimeout(protoDuration(d)));
+        pool.maxRequestsPerConnection().filter(v -> v > 0).ifPresent(v -> http.setMaxRequestsPerConnection(u32(v)));
+        pool.idleTimeout().ifPresent(d -> http.setIdleTimeout(protoDuration(d)));
+    }
+
+    private static void outlierDetection(Cluster.Builder c, OutlierDetection od) {
+        io.envoyproxy.envoy.config.cluster.v3.OutlierDetection.Builder o = io.envoyproxy.envoy.config.cluster.v3.OutlierDetection.newBuilder()
+                // Istio turns off the checks it does not expose, so only the configured counters eject.
+                .setEnforcingSuccessRate(u32(0))
+                .setInterval(protoDuration(od.interval().orElse(Duration.ofSeconds(10))))
+                .setBaseEjectionTime(protoDuration(od.baseEjectionTime().orElse(Duration.ofSeconds(30))))
+                .setMaxEjectionPercent(u32(od.maxEjectionPercent().orElse(10)));
+        if (od.consecutive5xxErrors().isPresent() && od.consecutive5xxErrors().get() > 0) {
+            o.setConsecutive5Xx(u32(od.consecutive5xxErrors().get())).setEnforcingConsecutive5Xx(u32(100));
+        } else {
+            o.setEnforcingConsecutive5Xx(u32(0));
+        }
+        if (od.consecutiveGatewayErrors().isPresent() && od.consecutiveGatewayErrors().get() > 0) {
+            o.setConsecutiveGatewayFailure(u32(od.consecutiveGatewayErrors().get())).setEnforcingConsecutiveGatewayFailure(u32(100));
+        }
+        c.setOutlierDetection(o);
+        c.setCommonLbConfig(Cluster.CommonLbConfig.newBuilder()
+                .setHealthyPanicThreshold(Percent.newBuilder().setValue(od.minHealthPercent().orElse(0))));
+    }
+
+    /** EDS for a cluster: the ready pods of the service whose labels include {@code subsetLabels}. */
+    static ClusterLoadAssignment assignment(String cluster, List<Pod> pods, ServicePort port, Map<String, String> subsetLabels) {
+        LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder()
+                .setLocality(Locality.getDefaultInstance())
+                .setLoadBalancingWeight(u32(1));
+        for (Pod pod : pods) {
+            if (!subsetLabels.entrySet().stream().allMatch(e -> e.getValue().equals(pod.labels().get(e.getKey())))) {
+                continue;
+            }
+            locality.addLbEndpoints(LbEndpoint.newBuilder()
+                    .setEndpoint(Endpoint.newBuilder().setAddress(socket(pod.ip(), port.targetPort())))
+                    .setHealthStatus(HealthStatus.HEALTHY)
+                    .setLoadBalancingWeight(u32(1))
+                    .setMetadata(podMetadata(pod)));
+        }
+        return ClusterLoadAssignment.newBuilder().setClusterName(cluster).addEndpoints(locality).build();
+    }
+
+    static Metadata podMetadata(Pod pod) {
+        Struct.Builder labels = Struct.newBuilder();
+        pod.labels().forEach((k, v) -> labels.putFields(k, Value.newBuilder().setStringValue(v).build()));
+        Struct istio = Struct.newBuilder()
+                .putFields("pod", Value.newBuilder().setStringValue(pod.name()).build())
+                .putFields("namespace", Value.newBuilder().setStringValue(pod.namespace()).build())
+                .putFields("labels", Value.newBuilder().setStructValue(labels).build())
+                .build();
+        return Metadata.newBuilder().putFilterMetadata("istio", istio).build();
+    }
+
+    /** The inbound cluster of a pod port: a static cluster pointing at the app on the pod's local address. */
+    static Cluster inbound(Pod pod, int targetPort) {
+        String name = Names.inboundCluster(targetPort);
+        return Cluster.newBuilder()
+                .setName(name)
+                .setType(Cluster.DiscoveryType.STATIC)
+                .setConnectTimeout(Durations.fromSeconds(10))
+                .setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN)
+                .setLoadAssignment(ClusterLoadAssignment.newBuilder().setClusterName(name)
+                        .addEndpoints(LocalityLbEndpoints.newBuilder().addLbEndpoints(LbEndpoint.newBuilder()
+                                .setEndpoint(Endpoint.newBuilder().setAddress(socket(pod.appAddress(), targetPort))))))
+                .build();
+    }
+
+    static List<Cluster> special() {
+        return List.of(
+                Cluster.newBuilder().setName(Names.BLACKHOLE).setType(Cluster.DiscoveryType.STATIC)
+                        .setConnectTimeout(Durations.fromSeconds(10)).build(),
+                Cluster.newBuilder().setName(Names.PASSTHROUGH).setType(Cluster.DiscoveryType.ORIGINAL_DST)
+                        .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED)
+                        .setConnectTimeout(Durations.fromSeconds(10)).build());
+    }
+
+    static Address socket(String ip, int port) {
+        return Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress(ip).setPortValue(port)).build();
+    }
+
+    static UInt32Value u32(int v) {
+        return UInt32Value.of(v);
+    }
+
+    static com.google.protobuf.Duration protoDuration(Duration d) {
+        return com.google.protobuf.Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build();
+    }
+}

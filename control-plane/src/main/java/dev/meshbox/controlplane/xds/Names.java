@@ -1,0 +1,41 @@
+package dev.meshbox.controlplane.xds;
+
+/** Istio's names for Envoy resources, so config dumps read the same as an Istio sidecar's. */
+public final class Names {
+    public static final String VIRTUAL_OUTBOUND = "virtualOutbound";
+    public static final String VIRTUAL_INBOUND = "virtualInbound";
+    public static final String BLACKHOLE = "BlackHoleCluster";
+    public static final String PASSTHROUGH = "PassthroughCluster";
+    public static final int OUTBOUND_PORT = 15001;
+    public static final int INBOUND_PORT = 15006;
+    public static final String HCM = "envoy.filters.network.http_connection_manager";
+    public static final String TCP_PROXY = "envoy.filters.network.tcp_proxy";
+    public static final String FAULT = "envoy.filters.http.fault";
+    public static final String ROUTER = "envoy.filters.http.router";
+
+    private Names() {
+    }
+
+    /** {@code outbound|9080|v1|reviews.default.svc.cluster.local}; an empty subset gives {@code outbound|9080||...}. */
+    public static String outboundCluster(int port, String subset, String fqdn) {
+        return "outbound|" + port + "|" + subset + "|" + fqdn;
+    }
+
+    public static String inboundCluster(int port) {
+        return "inbound|" + port + "||";
+    }
+
+    /** The sidecar's virtual listener for a destination port, e.g. {@code 0.0.0.0_9080}. */
+    public static String outboundListener(int port) {
+        return "0.0.0.0_" + port;
+    }
+
+    /** Route configuration names: {@code "9080"} on sidecars, {@code "http.8080"} on gateways. */
+    public static String sidecarRoute(int port) {
+        return Integer.toString(port);
+    }
+
+    public static String gatewayRoute(int port) {
+        return "http." + port;
+    }
+}

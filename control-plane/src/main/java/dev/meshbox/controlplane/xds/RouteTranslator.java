@@ -1,0 +1,347 @@
+package dev.meshbox.controlplane.xds;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.Struct;
+import com.google.protobuf.UInt32Value;
+import com.google.protobuf.Value;
+import com.google.protobuf.util.Durations;
+import dev.meshbox.controlplane.config.StringMatch;
+import dev.meshbox.controlplane.config.VirtualService;
+import dev.meshbox.controlplane.config.VirtualService.HeaderOps;
+import dev.meshbox.controlplane.config.VirtualService.HttpMatch;
+import dev.meshbox.controlplane.config.VirtualService.HttpRoute;
+import dev.meshbox.controlplane.config.VirtualService.RouteDestination;
+import dev.meshbox.controlplane.registry.MeshService;
+import dev.meshbox.controlplane.registry.ServicePort;
+import io.envoyproxy.envoy.config.core.v3.HeaderValue;
+import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
+import io.envoyproxy.envoy.config.core.v3.Metadata;
+import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
+import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
+import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
+import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
+import io.envoyproxy.envoy.config.route.v3.RedirectAction;
+import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
+import io.envoyproxy.envoy.extensions.filters.common.fault.v3.FaultDelay;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.FaultAbort;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
+import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
+import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import io.envoyproxy.envoy.type.v3.FractionalPercent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One VirtualService HTTP rule to Envoy routes, the way Istio's {@code route.go} does it: one Envoy route per
+ * match (first match wins, in order), Istio's defaults for timeout (off) and retries, and a fault turning the
+ * route's timeout and retries off.
+ */
+final class RouteTranslator {
+
+    /** Where the routes are being built: which proxy, gateway and port, for match filtering and defaults. */
+    record Context(MeshView view, String gatewayName, int port, Map<String, String> proxyLabels, String proxyNamespace) {
+    }
+
+    static final String DEFAULT_RETRY_ON = "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
+
+    private RouteTranslator() {
+    }
+
+    /** Istio's route when no VirtualService exists: every request to the service's default cluster. */
+    static Route defaultRoute(String cluster) {
+        return Route.newBuilder()
+                .setName("default")
+                .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                .setRoute(RouteAction.newBuilder().setCluster(cluster)
+                        .setTimeout(Durations.fromSeconds(0))
+                        .setRetryPolicy(defaultRetryPolicy()))
+                .build();
+    }
+
+    static RetryPolicy defaultRetryPolicy() {
+        return RetryPolicy.newBuilder()
+                .setRetryOn(DEFAULT_RETRY_ON)
+                .setNumRetries(UInt32Value.of(2))
+                .addRetryHostPredicate(RetryPolicy.RetryHostPredicate.newBuilder().setName("envoy.retry_host_predicates.previous_hosts")
+                        .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate.getDefaultInstance())))
+                .setHostSelectionRetryMaxAttempts(5)
+                .build();
+    }
+
+    /** The Envoy routes of one VirtualService, in order; rules filtered out by port, gateway or source labels vanish. */
+    static List<Route> routes(Context ctx, VirtualService vs, XdsResources.Builder out) {
+        List<Route> routes = new ArrayList<>();
+        for (int i = 0; i < vs.http().size(); i++) {
+            HttpRoute rule = vs.http().get(i);
+            Optional<Route.Builder> action = action(ctx, vs, rule, i, out);
+            if (action.isEmpty()) {
+                continue;
+            }
+            if (rule.match().isEmpty()) {
+                routes.add(action.get().clone().setName(rule.name()).setMatch(RouteMatch.newBuilder().setPrefix("/")).build());
+                continue;
+            }
+            for (HttpMatch m : rule.match()) {
+                if (!applies(ctx, m)) {
+                    continue;
+                }
+                String name = m.name().isEmpty() ? rule.name() : rule.name().isEmpty() ? m.name() : rule.name() + "." + m.name();
+                routes.add(action.get().clone().setName(name).setMatch(match(m)).build());
+            }
+        }
+        return routes;
+    }
+
+    private static boolean applies(Context ctx, HttpMatch m) {
+        if (m.port().isPresent() && m.port().get() != ctx.port()) {
+            return false;
+        }
+        if (!m.gateways().isEmpty() && !m.gateways().contains(ctx.gatewayName())) {
+            return false;
+        }
+        if (m.sourceNamespace().isPresent() && !m.sourceNamespace().get().equals(ctx.proxyNamespace())) {
+            return false;
+        }
+        return m.sourceLabels().entrySet().stream().allMatch(e -> e.getValue().equals(ctx.proxyLabels().get(e.getKey())));
+    }
+
+    static RouteMatch match(HttpMatch m) {
+        RouteMatch.Builder b = RouteMatch.newBuilder();
+        if (m.uri().isEmpty()) {
+            b.setPrefix("/");
+        } else {
+            StringMatch uri = m.uri().get();
+            switch (uri.kind()) {
+                case EXACT -> b.setPath(uri.value());
+                case PREFIX -> b.setPrefix(uri.value());
+                default -> b.setSafeRegex(RegexMatcher.newBuilder().setRegex(uri.value()));
+            }
+        }
+        if (m.ignoreUriCase()) {
+            b.setCaseSensitive(com.google.protobuf.BoolValue.of(false));
+        }
+        m.method().ifPresent(s -> b.addHeaders(header(":method", s, false)));
+        m.authority().ifPresent(s -> b.addHeaders(header(":authority", s, false)));
+        m.scheme().ifPresent(s -> b.addHeaders(header(":scheme", s, false)));
+        m.headers().forEach((name, s) -> b.addHeaders(header(name, s, false)));
+        m.withoutHeaders().forEach((name, s) -> b.addHeaders(header(name, s, true)));
+        m.queryParams().forEach((name, s) -> b.addQueryParameters(QueryParameterMatcher.newBuilder().setName(name)
+                .setStringMatch(stringMatcher(s))));
+        return b.build();
+    }
+
+    private static HeaderMatcher header(String name, StringMatch s, boolean invert) {
+        return HeaderMatcher.newBuilder().setName(name).setStringMatch(stringMatcher(s)).setInvertMatch(invert).build();
+    }
+
+    static StringMatcher stringMatcher(StringMatch s) {
+        return switch (s.kind()) {
+            case EXACT -> StringMatcher.newBuilder().setExact(s.value()).build();
+            case PREFIX -> StringMatcher.newBuilder().setPrefix(s.value()).build();
+            default -> StringMatcher.newBuilder().setSafeRegex(RegexMatcher.newBuilder().setRegex(s.value())).build();
+        };
+    }
+
+    /** The route without its match: action, headers, fault and metadata. Empty when no destination resolves. */
+    private static Optional<Route.Builder> action(Context ctx, VirtualService vs, HttpRoute rule, int index, XdsResources.Builder out) {
+        Route.Builder r = Route.newBuilder();
+        r.setMetadata(Metadata.newBuilder().putFilterMetadata("istio", Struct.newBuilder()
+                .putFields("config", Value.newBuilder().setStringValue("/apis/networking.istio.io/v1/namespaces/"
+                        + vs.meta().namespace() + "/virtual-service/" + vs.meta().name()).build())
+                .putFields("rule", Value.newBuilder().setStringValue("spec.http[" + index + "]").build())
+                .build()));
+        headers(rule.headers().request(), true, r);
+        headers(rule.headers().response(), false, r);
+        if (rule.directResponse().isPresent()) {
+            VirtualService.DirectResponse d = rule.directResponse().get();
+            DirectResponseAction.Builder a = DirectResponseAction.newBuilder().setStatus(d.status());
+            d.body().ifPresent(body -> a.setBody(DataSource.newBuilder().setInlineString(body)));
+            return Optional.of(r.setDirectResponse(a));
+        }
+        if (rule.redirect().isPresent()) {
+            return Optional.of(r.setRedirect(redirect(rule.redirect().get())));
+        }
+        RouteAction.Builder a = RouteAction.newBuilder();
+        List<RouteDestination> dests = rule.route().stream().filter(d -> rule.route().size() == 1 || d.weight().orElse(0) > 0).toList();
+        String where = vs.meta().display() + " spec.http[" + index + "]";
+        if (dests.size() == 1) {
+            Optional<String> cluster = cluster(ctx, vs, dests.get(0).destination(), where, out);
+            if (cluster.isEmpty()) {
+                return Optional.empty();
+            }
+            a.setCluster(cluster.get());
+            headers(dests.get(0).headers().request(), true, r);
+            headers(dests.get(0).headers().response(), false, r);
+        } else {
+            WeightedCluster.Builder w = WeightedCluster.newBuilder();
+            for (RouteDestination d : dests) {
+                Optional<String> cluster = cluster(ctx, vs, d.destination(), where, out);
+                if (cluster.isEmpty()) {
+                    return Optional.empty();
+                }
+                WeightedCluster.ClusterWeight.Builder cw = WeightedCluster.ClusterWeight.newBuilder()
+                        .setName(cluster.get()).setWeight(UInt32Value.of(d.weight().orElse(0)));
+                for (Map.Entry<String, String> e : d.headers().request().set().entrySet()) {
+                    cw.addRequestHeadersToAdd(headerValue(e.getKey(), e.getValue(), HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD));
+                }
+                for (Map.Entry<String, String> e : d.headers().response().set().entrySet()) {
+                    cw.addResponseHeadersToAdd(headerValue(e.getKey(), e.getValue(), HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD));
+                }
+                w.addClusters(cw);
+            }
+            a.setWeightedClusters(w);
+        }
+        rule.rewrite().ifPresent(rw -> {
+            rw.uri().ifPresent(a::setPrefixRewrite);
+            rw.authority().ifPresent(a::setHostRewriteLiteral);
+        });
+        if (rule.fault().isPresent()) {
+            // As Istio: a route with a fault gets no timeout and no retries, so the fault is seen as configured.
+            a.setTimeout(Durations.fromSeconds(0));
+            r.putTypedPerFilterConfig(Names.FAULT, Any.pack(fault(rule.fault().get())));
+        } else {
+            a.setTimeout(rule.timeout().map(ClusterTranslator::protoDuration).orElse(Durations.fromSeconds(0)));
+            retry(rule.retries()).ifPresent(a::setRetryPolicy);
+        }
+        if (rule.mirror().isPresent()) {
+            Optional<String> mirror = cluster(ctx, vs, rule.mirror().get(), where + ".mirror", out);
+            mirror.ifPresent(m -> {
+                RouteAction.RequestMirrorPolicy.Builder p = RouteAction.RequestMirrorPolicy.newBuilder().setCluster(m);
+                double pct = rule.mirrorPercentage().orElse(100.0);
+                p.setRuntimeFraction(RuntimeFractionalPercent.newBuilder().setDefaultValue(fraction(pct)));
+                a.addRequestMirrorPolicies(p);
+            });
+        }
+        return Optional.of(r.setRoute(a));
+    }
+
+    private static Optional<RetryPolicy> retry(Optional<VirtualService.Retry> retries) {
+        if (retries.isEmpty()) {
+            return Optional.of(defaultRetryPolicy());
+        }
+        VirtualService.Retry rt = retries.get();
+        if (rt.attempts() == 0) {
+            return Optional.empty(); // attempts: 0 turns retries off
+        }
+        RetryPolicy.Builder p = defaultRetryPolicy().toBuilder().setNumRetries(UInt32Value.of(rt.attempts()));
+        rt.perTryTimeout().ifPresent(d -> p.setPerTryTimeout(ClusterTranslator.protoDuration(d)));
+        if (rt.retryOn().isPresent()) {
+            List<String> policies = new ArrayList<>();
+            for (String part : rt.retryOn().get().split(",")) {
+                String s = part.trim();
+                if (s.matches("\\d{3}")) {
+                    p.addRetriableStatusCodes(Integer.parseInt(s));
+                    if (!policies.contains("retriable-status-codes")) {
+                        policies.add("retriable-status-codes");
+                    }
+                } else if (!policies.contains(s)) {
+                    policies.add(s);
+                }
+            }
+            p.setRetryOn(String.join(",", policies));
+        }
+        return Optional.of(p.build());
+    }
+
+    private static HTTPFault fault(VirtualService.Fault f) {
+        HTTPFault.Builder b = HTTPFault.newBuilder();
+        f.delay().ifPresent(d -> b.setDelay(FaultDelay.newBuilder()
+                .setFixedDelay(ClusterTranslator.protoDuration(d.fixedDelay()))
+                .setPercentage(fraction(d.percentage()))));
+        f.abort().ifPresent(a -> b.setAbort(FaultAbort.newBuilder()
+                .setHttpStatus(a.httpStatus())
+                .setPercentage(fraction(a.percentage()))));
+        return b.build();
+    }
+
+    /** Istio writes percentages as parts per million so fractions like 0.1 % survive. */
+    static FractionalPercent fraction(double percent) {
+        return FractionalPercent.newBuilder()
+                .setNumerator((int) Math.round(percent * 10_000))
+                .setDenominator(FractionalPercent.DenominatorType.MILLION)
+                .build();
+    }
+
+    private static RedirectAction redirect(VirtualService.Redirect rd) {
+        RedirectAction.Builder b = RedirectAction.newBuilder();
+        rd.uri().ifPresent(b::setPathRedirect);
+        rd.authority().ifPresent(b::setHostRedirect);
+        rd.port().ifPresent(b::setPortRedirect);
+        rd.scheme().ifPresent(b::setSchemeRedirect);
+        b.setResponseCode(switch (rd.redirectCode()) {
+            case 302 -> RedirectAction.RedirectResponseCode.FOUND;
+            case 303 -> RedirectAction.RedirectResponseCode.SEE_OTHER;
+            case 307 -> RedirectAction.RedirectResponseCode.TEMPORARY_REDIRECT;
+            case 308 -> RedirectAction.RedirectResponseCode.PERMANENT_REDIRECT;
+            default -> RedirectAction.RedirectResponseCode.MOVED_PERMANENTLY;
+        });
+        return b.build();
+    }
+
+    private static void headers(HeaderOps ops, boolean request, Route.Builder r) {
+        ops.set().forEach((k, v) -> {
+            HeaderValueOption h = headerValue(k, v, HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD);
+            if (request) {
+                r.addRequestHeadersToAdd(h);
+            } else {
+                r.addResponseHeadersToAdd(h);
+            }
+        });
+        ops.add().forEach((k, v) -> {
+            HeaderValueOption h = headerValue(k, v, HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD);
+            if (request) {
+                r.addRequestHeadersToAdd(h);
+            } else {
+                r.addResponseHeadersToAdd(h);
+            }
+        });
+        if (request) {
+            r.addAllRequestHeadersToRemove(ops.remove());
+        } else {
+            r.addAllResponseHeadersToRemove(ops.remove());
+        }
+    }
+
+    private static HeaderValueOption headerValue(String k, String v, HeaderValueOption.HeaderAppendAction action) {
+        return HeaderValueOption.newBuilder().setHeader(HeaderValue.newBuilder().setKey(k).setValue(v)).setAppendAction(action).build();
+    }
+
+    /** The cluster a destination names, or empty (with a warning) when the host or port is unknown. */
+    static Optional<String> cluster(Context ctx, VirtualService vs, VirtualService.Destination d, String where, XdsResources.Builder out) {
+        Optional<MeshService> service = ctx.view().registry().resolve(d.host(), vs.meta().namespace());
+        if (service.isEmpty()) {
+            out.warn(where + ": destination host \"" + d.host() + "\" is not a service in the mesh (IST0101); the route is left out");
+            return Optional.empty();
+        }
+        MeshService s = service.get();
+        Optional<ServicePort> port = d.port().flatMap(p -> s.ports().stream().filter(sp -> sp.port() == p).findFirst());
+        if (d.port().isPresent() && port.isEmpty()) {
+            out.warn(where + ": service " + s.fqdn() + " has no port " + d.port().get());
+            return Optional.empty();
+        }
+        if (port.isEmpty()) {
+            port = s.ports().size() == 1 ? Optional.of(s.ports().get(0))
+                    : s.ports().stream().filter(sp -> sp.port() == ctx.port()).findFirst();
+        }
+        if (port.isEmpty()) {
+            out.warn(where + ": service " + s.fqdn() + " has several ports; the destination must name one (IST0112)");
+            return Optional.empty();
+        }
+        String subset = d.subset().orElse("");
+        if (!subset.isEmpty()) {
+            boolean known = ctx.view().destinationRule(s).flatMap(dr -> dr.subset(subset)).isPresent();
+            if (!known) {
+                out.warn(where + ": subset \"" + subset + "\" of " + s.fqdn() + " is not defined by any DestinationRule (IST0101); requests get 503 NC");
+            }
+        }
+        return Optional.of(Names.outboundCluster(port.get().port(), subset, s.fqdn()));
+    }
+
+}

@@ -1,0 +1,167 @@
+package dev.meshbox.controlplane.xds;
+
+import dev.meshbox.controlplane.config.Gateway;
+import dev.meshbox.controlplane.config.VirtualService;
+import dev.meshbox.controlplane.registry.MeshService;
+import dev.meshbox.controlplane.registry.Pod;
+import dev.meshbox.controlplane.registry.ServicePort;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import com.google.protobuf.BoolValue;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The pure function at the heart of the control plane: (applied config, registry, one proxy) to that proxy's
+ * Envoy resources. Nothing here touches the network or throws for bad user config; problems become warnings.
+ */
+public final class Translator {
+
+    private Translator() {
+    }
+
+    public static XdsResources translate(MeshView view, Pod proxy) {
+        XdsResources.Builder out = XdsResources.builder();
+        for (MeshService service : view.registry().servicesSorted()) {
+            for (ServicePort port : service.ports()) {
+                ClusterTranslator.outbound(view, service, port, out);
+            }
+        }
+        out.clusters(ClusterTranslator.special());
+        if (proxy.role() == Pod.ProxyKind.GATEWAY) {
+            gateway(view, proxy, out);
+        } else {
+            sidecar(view, proxy, out);
+        }
+        return out.build();
+    }
+
+    private static void sidecar(MeshView view, Pod proxy, XdsResources.Builder out) {
+        out.listener(ListenerTranslator.virtualOutbound());
+        Map<Integer, List<MeshService>> byPort = new TreeMap<>();
+        for (MeshService s : view.registry().servicesSorted()) {
+            for (ServicePort p : s.ports()) {
+                byPort.computeIfAbsent(p.port(), k -> new ArrayList<>()).add(s);
+            }
+        }
+        byPort.forEach((port, services) -> {
+            out.listener(ListenerTranslator.outboundPort(port));
+            out.route(sidecarRoutes(view, proxy, port, services, out));
+        });
+        TreeSet<Integer> inboundPorts = new TreeSet<>();
+        for (MeshService s : view.registry().servicesOf(proxy)) {
+            s.ports().forEach(p -> inboundPorts.add(p.targetPort()));
+        }
+        for (int port : inboundPorts) {
+            out.cluster(ClusterTranslator.inbound(proxy, port));
+        }
+        out.listener(ListenerTranslator.virtualInbound(inboundPorts));
+    }
+
+    private static RouteConfiguration sidecarRoutes(MeshView view, Pod proxy, int port, List<MeshService> services,
+                                                    XdsResources.Builder out) {
+        RouteConfiguration.Builder rc = RouteConfiguration.newBuilder()
+                .setName(Names.sidecarRoute(port))
+                .setValidateClusters(BoolValue.of(false));
+        RouteTranslator.Context ctx = new RouteTranslator.Context(view, VirtualService.MESH, port, proxy.labels(), proxy.namespace());
+        for (MeshService s : services) {
+            VirtualHost.Builder vh = VirtualHost.newBuilder().setName(s.fqdn() + ":" + port);
+            for (String d : List.of(s.fqdn(), s.name(), s.name() + "." + s.namespace(), s.name() + "." + s.namespace() + ".svc")) {
+                vh.addDomains(d).addDomains(d + ":" + port);
+            }
+            List<VirtualService> vss = view.meshVirtualServices(s);
+            List<Route> routes = new ArrayList<>();
+            if (!vss.isEmpty()) {
+                // Istio uses the first VirtualService for a host; later ones for the same host are ignored (IST0109).
+                routes.addAll(RouteTranslator.routes(ctx, vss.get(0), out));
+                for (VirtualService ignored : vss.subList(1, vss.size())) {
+                    out.warn(ignored.meta().display() + ": host " + s.fqdn() + " is already routed by "
+                            + vss.get(0).meta().display() + "; this VirtualService is ignored for it");
+                }
+            }
+            if (vss.isEmpty()) {
+                routes.add(RouteTranslator.defaultRoute(Names.outboundCluster(port, "", s.fqdn())));
+            }
+            vh.addAllRoutes(routes);
+            rc.addVirtualHosts(vh);
+        }
+        rc.addVirtualHosts(VirtualHost.newBuilder().setName("allow_any").addDomains("*")
+                .addRoutes(Route.newBuilder().setName("allow_any").setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                        .setRoute(RouteAction.newBuilder().setCluster(Names.PASSTHROUGH)
+                                .setTimeout(com.google.protobuf.util.Durations.fromSeconds(0)))));
+        return rc.build();
+    }
+
+    private static void gateway(MeshView view, Pod proxy, XdsResources.Builder out) {
+        Map<Integer, RouteConfiguration.Builder> byPort = new TreeMap<>();
+        for (Gateway gw : view.gateways()) {
+            if (gw.selector().isEmpty() || !gw.selector().entrySet().stream()
+                    .allMatch(e -> e.getValue().equals(proxy.labels().get(e.getKey())))) {
+                continue;
+            }
+            for (Gateway.Server server : gw.servers()) {
+                if (!server.protocol().equals("HTTP") && !server.protocol().equals("HTTP2")) {
+                    out.warn(gw.meta().display() + ": server port " + server.port() + " protocol " + server.protocol()
+                            + " is not simulated yet; only HTTP servers are served");
+                    continue;
+                }
+                int port = server.port();
+                RouteConfiguration.Builder rc = byPort.computeIfAbsent(port, p -> RouteConfiguration.newBuilder()
+                        .setName(Names.gatewayRoute(p)).setValidateClusters(BoolValue.of(false)));
+                RouteTranslator.Context ctx = new RouteTranslator.Context(view, gw.meta().namespace() + "/" + gw.meta().name(),
+                        port, proxy.labels(), proxy.namespace());
+                for (VirtualService vs : view.gatewayVirtualServices(gw)) {
+                    for (String host : vs.hosts()) {
+                        if (!hostAllowed(server.hosts(), host)) {
+                            continue;
+                        }
+                        String vhName = host + ":" + port;
+                        if (rc.getVirtualHostsList().stream().anyMatch(v -> v.getName().equals(vhName))) {
+                            continue;
+                        }
+                        VirtualHost.Builder vh = VirtualHost.newBuilder().setName(vhName);
+                        if (host.equals("*")) {
+                            vh.addDomains("*");
+                        } else {
+                            vh.addDomains(host).addDomains(host + ":" + port);
+                        }
+                        // Gateway match entries name the gateway as "name" or "namespace/name"; try both forms.
+                        RouteTranslator.Context named = new RouteTranslator.Context(view, gw.meta().name(), port, proxy.labels(), proxy.namespace());
+                        List<Route> routes = RouteTranslator.routes(matchesByShortName(vs, gw) ? named : ctx, vs, out);
+                        vh.addAllRoutes(routes);
+                        rc.addVirtualHosts(vh);
+                    }
+                }
+            }
+        }
+        byPort.forEach((port, rc) -> {
+            out.listener(ListenerTranslator.gatewayPort(port));
+            out.route(rc.build());
+        });
+    }
+
+    private static boolean matchesByShortName(VirtualService vs, Gateway gw) {
+        return vs.http().stream().flatMap(r -> r.match().stream()).flatMap(m -> m.gateways().stream())
+                .anyMatch(g -> g.equals(gw.meta().name()));
+    }
+
+    /** Whether a VirtualService host is exposed by a gateway server's hosts ({@code *}, {@code ns/host}, wildcards). */
+    static boolean hostAllowed(List<String> serverHosts, String host) {
+        for (String raw : serverHosts) {
+            String h = raw.contains("/") ? raw.substring(raw.indexOf('/') + 1) : raw;
+            if (h.equals("*") || h.equals(host) || host.equals("*")) {
+                return true;
+            }
+            if (h.startsWith("*.") && host.endsWith(h.substring(1))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

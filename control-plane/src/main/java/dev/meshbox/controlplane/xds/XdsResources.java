@@ -1,0 +1,72 @@
+package dev.meshbox.controlplane.xds;
+
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The Envoy resources for one proxy, each list sorted by name so equal inputs give equal snapshots, plus the
+ * problems met while translating (a route to an unknown host, say), which are reported but do not stop the rest.
+ */
+public record XdsResources(List<Listener> listeners, List<RouteConfiguration> routes, List<Cluster> clusters,
+                           List<ClusterLoadAssignment> endpoints, List<String> warnings) {
+
+    static Builder builder() {
+        return new Builder();
+    }
+
+    static final class Builder {
+        private final Map<String, Listener> listeners = new TreeMap<>();
+        private final Map<String, RouteConfiguration> routes = new TreeMap<>();
+        private final Map<String, Cluster> clusters = new TreeMap<>();
+        private final Map<String, ClusterLoadAssignment> endpoints = new TreeMap<>();
+        private final List<String> warnings = new ArrayList<>();
+
+        Builder listener(Listener l) {
+            listeners.put(l.getName(), l);
+            return this;
+        }
+
+        Builder route(RouteConfiguration r) {
+            routes.put(r.getName(), r);
+            return this;
+        }
+
+        Builder cluster(Cluster c) {
+            clusters.put(c.getName(), c);
+            return this;
+        }
+
+        Builder clusters(Collection<Cluster> cs) {
+            cs.forEach(this::cluster);
+            return this;
+        }
+
+        Builder endpoints(ClusterLoadAssignment e) {
+            endpoints.put(e.getClusterName(), e);
+            return this;
+        }
+
+        Builder warn(String warning) {
+            if (!warnings.contains(warning)) {
+                warnings.add(warning);
+            }
+            return this;
+        }
+
+        boolean hasCluster(String name) {
+            return clusters.containsKey(name);
+        }
+
+        XdsResources build() {
+            return new XdsResources(List.copyOf(listeners.values()), List.copyOf(routes.values()),
+                    List.copyOf(clusters.values()), List.copyOf(endpoints.values()), List.copyOf(warnings));
+        }
+    }
+}

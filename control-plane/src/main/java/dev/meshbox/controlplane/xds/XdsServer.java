@@ -1,0 +1,250 @@
+package dev.meshbox.controlplane.xds;
+
+import dev.meshbox.controlplane.registry.Pod;
+import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
+import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ADS server: java-control-plane's {@link V3DiscoveryServer} over a {@link SimpleCache} holding one
+ * versioned snapshot per proxy (grouped by node id). Each type's version is a digest of its resources, so a
+ * change to routes pushes routes only. The callbacks record what each proxy ACKed or NACKed.
+ */
+public final class XdsServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(XdsServer.class);
+    static final List<String> TYPES = List.of(Resources.V3.CLUSTER_TYPE_URL, Resources.V3.ENDPOINT_TYPE_URL,
+            Resources.V3.LISTENER_TYPE_URL, Resources.V3.ROUTE_TYPE_URL);
+
+    private final SimpleCache<String> cache = new SimpleCache<>(node -> node.getId());
+    private final Map<Long, String> streams = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, String[]>> state = new ConcurrentHashMap<>(); // node -> type -> [sent, acked, nacked, reason]
+    private final Map<String, Map<String, String>> wanted = new ConcurrentHashMap<>();
+    private final Map<String, XdsResources> resources = new ConcurrentHashMap<>();
+    private final Object progress = new Object();
+    private Server server;
+
+    public void start(InetSocketAddress bind) {
+        V3DiscoveryServer discovery = new V3DiscoveryServer(new Callbacks(), cache);
+        server = NettyServerBuilder.forAddress(bind)
+                .addService(discovery.getAggregatedDiscoveryServiceImpl())
+                .addService(discovery.getClusterDiscoveryServiceImpl())
+                .addService(discovery.getEndpointDiscoveryServiceImpl())
+                .addService(discovery.getListenerDiscoveryServiceImpl())
+                .addService(discovery.getRouteDiscoveryServiceImpl())
+                .build();
+        try {
+            server.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the xDS server on " + bind.getHostString() + ":" + bind.getPort()
+                    + " (" + e.getMessage() + "); is another mesh running?", e);
+        }
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    /** Publishes one proxy's resources as a new snapshot; unchanged types keep their versions and are not resent. */
+    public void publish(Pod proxy, XdsResources r) {
+        String node = proxy.nodeId();
+        Map<String, String> versions = new LinkedHashMap<>();
+        versions.put(Resources.V3.CLUSTER_TYPE_URL, digest(r.clusters()));
+        versions.put(Resources.V3.ENDPOINT_TYPE_URL, digest(r.endpoints()));
+        versions.put(Resources.V3.LISTENER_TYPE_URL, digest(r.listeners()));
+        versions.put(Resources.V3.ROUTE_TYPE_URL, digest(r.routes()));
+        Snapshot snapshot = Snapshot.create(
+                r.clusters(), versions.get(Resources.V3.CLUSTER_TYPE_URL),
+                r.endpoints(), versions.get(Resources.V3.ENDPOINT_TYPE_URL),
+                r.listeners(), versions.get(Resources.V3.LISTENER_TYPE_URL),
+                r.routes(), versions.get(Resources.V3.ROUTE_TYPE_URL),
+                List.of(), "0");
+        String inconsistency = Consistency.check(r);
+        if (inconsistency != null) {
+            // A translator bug, not a user error: keep the proxy on its last consistent snapshot.
+            LOG.error("inconsistent snapshot for {} not published: {}", node, inconsistency);
+            return;
+        }
+        resources.put(node, r);
+        wanted.put(node, versions);
+        cache.setSnapshot(node, snapshot);
+    }
+
+    /** Forgets a proxy that left the mesh. */
+    public void remove(String nodeId) {
+        cache.clearSnapshot(nodeId);
+        wanted.remove(nodeId);
+        resources.remove(nodeId);
+        state.remove(nodeId);
+    }
+
+    public Set<String> nodes() {
+        return Set.copyOf(wanted.keySet());
+    }
+
+    public XdsResources resources(String nodeId) {
+        return resources.get(nodeId);
+    }
+
+    public Map<String, ProxyStatus> status() {
+        Map<String, ProxyStatus> out = new TreeMap<>();
+        for (Map.Entry<String, Map<String, String>> e : wanted.entrySet()) {
+            out.put(e.getKey(), status(e.getKey(), e.getValue()));
+        }
+        return out;
+    }
+
+    private ProxyStatus status(String node, Map<String, String> want) {
+        Map<String, String[]> s = state.getOrDefault(node, Map.of());
+        Map<String, ProxyStatus.TypeStatus> types = new LinkedHashMap<>();
+        for (String type : TYPES) {
+            String[] v = s.getOrDefault(type, new String[4]);
+            types.put(shortType(type), new ProxyStatus.TypeStatus(want.getOrDefault(type, ""), nz(v[0]), nz(v[1]), nz(v[2]), nz(v[3])));
+        }
+        return new ProxyStatus(node, streams.containsValue(node), types);
+    }
+
+    /**
+     * Waits until every given proxy has ACKed the versions it should have (or until the timeout). This is how
+     * callers know an apply has taken effect in the data plane, without sleeping.
+     */
+    public boolean awaitAcked(Set<String> nodes, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (progress) {
+            while (true) {
+                List<String> lagging = new ArrayList<>();
+                for (String node : nodes) {
+                    Map<String, String> want = wanted.get(node);
+                    if (want != null && !status(node, want).synced()) {
+                        lagging.add(node);
+                    }
+                }
+                if (lagging.isEmpty()) {
+                    return true;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                progress.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            }
+        }
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
+    }
+
+    static String shortType(String typeUrl) {
+        if (typeUrl.endsWith("Cluster")) {
+            return "CDS";
+        }
+        if (typeUrl.endsWith("ClusterLoadAssignment")) {
+            return "EDS";
+        }
+        if (typeUrl.endsWith("Listener")) {
+            return "LDS";
+        }
+        return typeUrl.endsWith("RouteConfiguration") ? "RDS" : typeUrl;
+    }
+
+    private static String digest(List<? extends com.google.protobuf.Message> messages) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            for (com.google.protobuf.Message m : messages) {
+                md.update(m.toByteArray());
+            }
+            return HexFormat.of().formatHex(md.digest(), 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.shutdownNow();
+            try {
+                server.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private final class Callbacks implements DiscoveryServerCallbacks {
+        @Override
+        public void onStreamClose(long streamId, String typeUrl) {
+            streams.remove(streamId);
+        }
+
+        @Override
+        public void onStreamCloseWithError(long streamId, String typeUrl, Throwable error) {
+            streams.remove(streamId);
+        }
+
+        @Override
+        public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
+            String node = request.hasNode() && !request.getNode().getId().isEmpty()
+                    ? request.getNode().getId() : streams.get(streamId);
+            if (node == null) {
+                return;
+            }
+            streams.put(streamId, node);
+            if (request.getResponseNonce().isEmpty()) {
+                return; // a subscription, not a reply to a response
+            }
+            String[] v = slot(node, request.getTypeUrl());
+            if (request.hasErrorDetail()) {
+                v[2] = v[0];
+                v[3] = request.getErrorDetail().getMessage();
+                LOG.warn("{} rejected {} version {}: {}", node, shortType(request.getTypeUrl()), v[0], v[3]);
+            } else {
+                v[1] = request.getVersionInfo();
+            }
+            synchronized (progress) {
+                progress.notifyAll();
+            }
+        }
+
+        @Override
+        public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
+        }
+
+        @Override
+        public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
+            String node = streams.get(streamId);
+            if (node != null) {
+                slot(node, response.getTypeUrl())[0] = response.getVersionInfo();
+            }
+        }
+
+        private String[] slot(String node, String type) {
+            return state.computeIfAbsent(node, n -> new ConcurrentHashMap<>()).computeIfAbsent(type, t -> new String[4]);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.meshbox.controlplane.xds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meshbox.controlplane.ControlPlane;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An independent xDS client (grpc-java's generated ADS stub, nothing of MeshBox's proxy) talks to the control
+ * plane over a real gRPC connection: the resources on the wire are the translator's, and ACK/NACK are tracked.
+ */
+class AdsWireTest {
+
+    private static final String CDS = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
+    private static final String RDS = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
+
+    private ControlPlane cp;
+    private ManagedChannel channel;
+    private final BlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
+    private StreamObserver<DiscoveryRequest> requests;
+    private final Node node = Node.newBuilder().setId(BookinfoFixture.PRODUCTPAGE.nodeId()).setCluster("productpage.default").build();
+
+    @BeforeEach
+    void start() {
+        cp = new ControlPlane().start(new InetSocketAddress("127.0.0.1", 0));
+        BookinfoFixture.registry().snapshot().services().values().forEach(cp.registry()::putService);
+        BookinfoFixture.registry().snapshot().pods().values().forEach(cp.registry()::putPod);
+        assertThat(cp.config().apply("dr.yaml", BookinfoFixture.DESTINATION_RULES).ok()).isTrue();
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", cp.xdsPort()).usePlaintext().build();
+        requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new StreamObserver<>() {
+            @Override
+            public void onNext(DiscoveryResponse value) {
+                responses.add(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+    }
+
+    @AfterEach
+    void stop() {
+        requests.onCompleted();
+        channel.shutdownNow();
+        cp.close();
+    }
+
+    @Test
+    void servesTranslatedClustersAndRecordsAckAndNack() throws Exception {
+        requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(CDS).build());
+        DiscoveryResponse cds = next();
+        assertThat(cds.getTypeUrl()).isEqualTo(CDS);
+        assertThat(cds.getResourcesList()).extracting(a -> a.unpack(Cluster.class).getName())
+                .contains("outbound|9080|v1|reviews.default.svc.cluster.local", "inbound|9080||", "PassthroughCluster");
+        requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(CDS).setVersionInfo(cds.getVersionInfo())
+                .setResponseNonce(cds.getNonce()).build());
+
+        requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(RDS).addResourceNames("9080").build());
+        DiscoveryResponse rds = next();
+        assertThat(rds.getResources(0).unpack(RouteConfiguration.class).getName()).isEqualTo("9080");
+        requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(RDS).addResourceNames("9080")
+                .setVersionInfo("").setResponseNonce(rds.getNonce())
+                .setErrorDetail(com.google.rpc.Status.newBuilder().setCode(3).setMessage("cannot apply route 9080")).build());
+
+        awaitStatus(s -> s.types().get("CDS").synced() && s.types().get("RDS").nackReason().equals("cannot apply route 9080"));
+        ProxyStatus st = cp.proxyStatus().get(node.getId());
+        assertThat(st.types().get("CDS").acked()).isEqualTo(cds.getVersionInfo());
+        assertThat(st.types().get("RDS").nacked()).isEqualTo(rds.getVersionInfo());
+    }
+
+    @Test
+    void applyingConfigPushesANewRouteVersion() throws Exception {
+        requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(RDS).addResourceNames("9080").build());
+        DiscoveryResponse first = next();
+        requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(RDS).addResourceNames("9080")
+                .setVersionInfo(first.getVersionInfo()).setResponseNonce(first.getNonce()).build());
+        cp.config().apply("vs.yaml", """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: reviews}
+                spec:
+                  hosts: [reviews]
+                  http:
+                  - route:
+                    - destination: {host: reviews, subset: v3}
+                """);
+        DiscoveryResponse pushed = next();
+        assertThat(pushed.getVersionInfo()).isNotEqualTo(first.getVersionInfo());
+        RouteConfiguration rc = pushed.getResources(0).unpack(RouteConfiguration.class);
+        assertThat(rc.getVirtualHostsList()).filteredOn(v -> v.getName().startsWith("reviews."))
+                .singleElement().satisfies(v -> assertThat(v.getRoutes(0).getRoute().getCluster()).contains("|v3|reviews"));
+    }
+
+    private DiscoveryResponse next() throws InterruptedException {
+        DiscoveryResponse r = responses.poll(5, TimeUnit.SECONDS);
+        assertThat(r).as("a response from the control plane within 5 s").isNotNull();
+        return r;
+    }
+
+    private void awaitStatus(java.util.function.Predicate<ProxyStatus> condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (System.nanoTime() < deadline) {
+            ProxyStatus s = cp.proxyStatus().get(node.getId());
+            if (s != null && condition.test(s)) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("status not reached: " + cp.proxyStatus().get(node.getId()));
+    }
+
+}

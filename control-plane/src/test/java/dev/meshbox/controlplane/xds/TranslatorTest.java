@@ -1,0 +1,217 @@
+package dev.meshbox.controlplane.xds;
+
+import static dev.meshbox.controlplane.xds.BookinfoFixture.DESTINATION_RULES;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.meshbox.controlplane.registry.Pod;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+class TranslatorTest {
+
+    /** {name, config, proxy, what the reviews routes of route config "9080" must look like}. */
+    static Stream<Arguments> reviewsRoutes() {
+        return Stream.of(
+                row("no VirtualService routes to every endpoint", List.of(), BookinfoFixture.PRODUCTPAGE, routes -> {
+                    assertThat(routes).hasSize(1);
+                    assertThat(routes.get(0).getName()).isEqualTo("default");
+                    assertThat(routes.get(0).getRoute().getCluster()).isEqualTo("outbound|9080||reviews.default.svc.cluster.local");
+                    assertThat(routes.get(0).getRoute().getRetryPolicy().getNumRetries().getValue()).isEqualTo(2);
+                    assertThat(routes.get(0).getRoute().getTimeout().getSeconds()).isZero();
+                }),
+                row("90/10 becomes weighted clusters", List.of(DESTINATION_RULES, """
+                        apiVersion: networking.istio.io/v1
+                        kind: VirtualService
+                        metadata: {name: reviews}
+                        spec:
+                          hosts: [reviews]
+                          http:
+                          - route:
+                            - destination: {host: reviews, subset: v1}
+                              weight: 90
+                            - destination: {host: reviews, subset: v2}
+                              weight: 10
+                        """), BookinfoFixture.PRODUCTPAGE, routes -> {
+                    var clusters = routes.get(0).getRoute().getWeightedClusters().getClustersList();
+                    assertThat(clusters).extracting(c -> c.getName() + "=" + c.getWeight().getValue())
+                            .containsExactly("outbound|9080|v1|reviews.default.svc.cluster.local=90",
+                                    "outbound|9080|v2|reviews.default.svc.cluster.local=10");
+                }),
+                row("header match comes first, catch-all second", List.of(DESTINATION_RULES, """
+                        apiVersion: networking.istio.io/v1
+                        kind: VirtualService
+                        metadata: {name: reviews}
+                        spec:
+                          hosts: [reviews]
+                          http:
+                          - match:
+                            - headers: {end-user: {exact: jason}}
+                            route:
+                            - destination: {host: reviews, subset: v2}
+                          - route:
+                            - destination: {host: reviews, subset: v1}
+                        """), BookinfoFixture.PRODUCTPAGE, routes -> {
+                    assertThat(routes).hasSize(2);
+                    assertThat(routes.get(0).getMatch().getHeaders(0).getName()).isEqualTo("end-user");
+                    assertThat(routes.get(0).getMatch().getHeaders(0).getStringMatch().getExact()).isEqualTo("jason");
+                    assertThat(routes.get(0).getRoute().getCluster()).contains("|v2|");
+                    assertThat(routes.get(1).getMatch().getPrefix()).isEqualTo("/");
+                    assertThat(routes.get(1).getRoute().getCluster()).contains("|v1|");
+                }),
+                row("a fault turns timeout and retries off", List.of(DESTINATION_RULES, """
+                        apiVersion: networking.istio.io/v1
+                        kind: VirtualService
+                        metadata: {name: reviews}
+                        spec:
+                          hosts: [reviews]
+                          http:
+                          - fault:
+                              delay: {fixedDelay: 7s, percentage: {value: 100.0}}
+                            timeout: 1s
+                            route:
+                            - destination: {host: reviews, subset: v1}
+                        """), BookinfoFixture.PRODUCTPAGE, routes -> {
+                    Route r = routes.get(0);
+                    assertThat(r.getRoute().hasRetryPolicy()).isFalse();
+                    assertThat(r.getRoute().getTimeout().getSeconds()).isZero();
+                    HTTPFault fault = unpack(r.getTypedPerFilterConfigOrThrow("envoy.filters.http.fault"), HTTPFault.class);
+                    assertThat(fault.getDelay().getFixedDelay().getSeconds()).isEqualTo(7);
+                    assertThat(fault.getDelay().getPercentage().getNumerator()).isEqualTo(1_000_000);
+                }),
+                row("sourceLabels limit a rule to matching proxies", List.of(DESTINATION_RULES, """
+                        apiVersion: networking.istio.io/v1
+                        kind: VirtualService
+                        metadata: {name: reviews}
+                        spec:
+                          hosts: [reviews]
+                          http:
+                          - match:
+                            - sourceLabels: {app: ratings}
+                            route:
+                            - destination: {host: reviews, subset: v3}
+                          - route:
+                            - destination: {host: reviews, subset: v1}
+                        """), BookinfoFixture.PRODUCTPAGE, routes -> {
+                    assertThat(routes).hasSize(1);
+                    assertThat(routes.get(0).getRoute().getCluster()).contains("|v1|");
+                }));
+    }
+
+    private static Arguments row(String name, List<String> config, Pod proxy, Consumer<List<Route>> check) {
+        return Arguments.of(name, config, proxy, check);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("reviewsRoutes")
+    void translatesReviewsRoutes(String name, List<String> config, Pod proxy, Consumer<List<Route>> check) {
+        XdsResources r = Translator.translate(BookinfoFixture.view(config.toArray(String[]::new)), proxy);
+        RouteConfiguration rc = r.routes().stream().filter(x -> x.getName().equals("9080")).findFirst().orElseThrow();
+        VirtualHost vh = rc.getVirtualHostsList().stream()
+                .filter(v -> v.getName().equals("reviews.default.svc.cluster.local:9080")).findFirst().orElseThrow();
+        assertThat(vh.getDomainsList()).contains("reviews", "reviews:9080", "reviews.default.svc.cluster.local:9080");
+        check.accept(vh.getRoutesList());
+    }
+
+    @Test
+    void sidecarGetsIstioListenerLayoutAndInboundCluster() {
+        XdsResources r = Translator.translate(BookinfoFixture.view(), BookinfoFixture.REVIEWS_V2);
+        assertThat(r.listeners()).extracting(Listener::getName).containsExactlyInAnyOrder("0.0.0.0_9080", "virtualInbound", "virtualOutbound");
+        Listener inbound = r.listeners().stream().filter(l -> l.getName().equals("virtualInbound")).findFirst().orElseThrow();
+        assertThat(inbound.getFilterChains(0).getFilterChainMatch().getDestinationPort().getValue()).isEqualTo(9080);
+        Cluster in = r.clusters().stream().filter(c -> c.getName().equals("inbound|9080||")).findFirst().orElseThrow();
+        assertThat(in.getLoadAssignment().getEndpoints(0).getLbEndpoints(0).getEndpoint().getAddress().getSocketAddress().getAddress())
+                .isEqualTo("127.20.0.3");
+        Listener port = r.listeners().stream().filter(l -> l.getName().equals("0.0.0.0_9080")).findFirst().orElseThrow();
+        assertThat(port.getBindToPort().getValue()).isFalse();
+        HttpConnectionManager hcm = unpack(port.getFilterChains(0).getFilters(0).getTypedConfig(), HttpConnectionManager.class);
+        assertThat(hcm.getRds().getRouteConfigName()).isEqualTo("9080");
+    }
+
+    @Test
+    void subsetEndpointsAreThePodsWithTheSubsetLabels() {
+        XdsResources r = Translator.translate(BookinfoFixture.view(DESTINATION_RULES), BookinfoFixture.PRODUCTPAGE);
+        ClusterLoadAssignment v2 = r.endpoints().stream()
+                .filter(e -> e.getClusterName().equals("outbound|9080|v2|reviews.default.svc.cluster.local")).findFirst().orElseThrow();
+        assertThat(v2.getEndpoints(0).getLbEndpointsList()).extracting(e -> e.getEndpoint().getAddress().getSocketAddress().getAddress()
+                + ":" + e.getEndpoint().getAddress().getSocketAddress().getPortValue()).containsExactly("127.10.0.3:9080");
+        ClusterLoadAssignment all = r.endpoints().stream()
+                .filter(e -> e.getClusterName().equals("outbound|9080||reviews.default.svc.cluster.local")).findFirst().orElseThrow();
+        assertThat(all.getEndpoints(0).getLbEndpointsCount()).isEqualTo(3);
+        Cluster c = r.clusters().stream().filter(x -> x.getName().equals("outbound|9080|v1|reviews.default.svc.cluster.local")).findFirst().orElseThrow();
+        assertThat(c.getLbPolicy()).isEqualTo(Cluster.LbPolicy.LEAST_REQUEST);
+        assertThat(c.getEdsClusterConfig().getServiceName()).isEqualTo(c.getName());
+    }
+
+    @Test
+    void connectionPoolBecomesCircuitBreakers() {
+        XdsResources r = Translator.translate(BookinfoFixture.view("""
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: ratings}
+                spec:
+                  host: ratings
+                  trafficPolicy:
+                    connectionPool:
+                      tcp: {maxConnections: 1}
+                      http: {http1MaxPendingRequests: 1, maxRequestsPerConnection: 1}
+                    outlierDetection: {consecutive5xxErrors: 1, interval: 1s, baseEjectionTime: 3m, maxEjectionPercent: 100}
+                """), BookinfoFixture.PRODUCTPAGE);
+        Cluster c = r.clusters().stream().filter(x -> x.getName().equals("outbound|9080||ratings.default.svc.cluster.local")).findFirst().orElseThrow();
+        var t = c.getCircuitBreakers().getThresholds(0);
+        assertThat(t.getMaxConnections().getValue()).isEqualTo(1);
+        assertThat(t.getMaxPendingRequests().getValue()).isEqualTo(1);
+        assertThat(c.getOutlierDetection().getConsecutive5Xx().getValue()).isEqualTo(1);
+        assertThat(c.getOutlierDetection().getBaseEjectionTime().getSeconds()).isEqualTo(180);
+        assertThat(c.getOutlierDetection().getMaxEjectionPercent().getValue()).isEqualTo(100);
+    }
+
+    @Test
+    void gatewayServesBoundVirtualServiceOnItsPort() {
+        XdsResources r = Translator.translate(BookinfoFixture.view(BookinfoFixture.GATEWAY_CONFIG), BookinfoFixture.GATEWAY);
+        assertThat(r.listeners()).extracting(Listener::getName).containsExactly("0.0.0.0_8080");
+        RouteConfiguration rc = r.routes().get(0);
+        assertThat(rc.getName()).isEqualTo("http.8080");
+        VirtualHost vh = rc.getVirtualHosts(0);
+        assertThat(vh.getDomainsList()).containsExactly("*");
+        assertThat(vh.getRoutesList()).extracting(x -> x.getMatch().hasPath() ? x.getMatch().getPath() : x.getMatch().getPrefix())
+                .containsExactly("/productpage", "/static");
+        assertThat(vh.getRoutes(0).getRoute().getCluster()).isEqualTo("outbound|9080||productpage.default.svc.cluster.local");
+    }
+
+    @Test
+    void unknownDestinationHostIsAWarningNotACrash() {
+        XdsResources r = Translator.translate(BookinfoFixture.view("""
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: reviews}
+                spec:
+                  hosts: [reviews]
+                  http:
+                  - route:
+                    - destination: {host: nowhere}
+                """), BookinfoFixture.PRODUCTPAGE);
+        assertThat(r.warnings()).anySatisfy(w -> assertThat(w).contains("VirtualService default/reviews spec.http[0]").contains("\"nowhere\""));
+    }
+
+    static <T extends com.google.protobuf.Message> T unpack(com.google.protobuf.Any any, Class<T> type) {
+        try {
+            return any.unpack(type);
+        } catch (InvalidProtocolBufferException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
