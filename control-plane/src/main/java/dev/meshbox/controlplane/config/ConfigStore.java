@@ -67,6 +67,10 @@ public final class ConfigStore {
                     : sameSpec(old, r) ? ApplyResult.Action.UNCHANGED : ApplyResult.Action.CONFIGURED;
             changes.add(new ApplyResult.Change(r.meta().key(), action));
         }
+        List<ConfigProblem> problems = CrossValidation.check(parsed, next.values());
+        if (!problems.isEmpty()) {
+            return new ApplyResult(List.of(), problems);
+        }
         publish(next, changes);
         return new ApplyResult(List.copyOf(changes), List.of());
     }

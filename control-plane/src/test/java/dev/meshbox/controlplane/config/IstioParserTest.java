@@ -156,4 +156,47 @@ class IstioParserTest {
         assertThat(bad.ok()).isFalse();
         assertThat(store.snapshot().resources()).hasSize(1);
     }
+
+    @Test
+    void routeToAnUndefinedSubsetIsRejectedNamingTheField() {
+        ConfigStore store = new ConfigStore();
+        store.apply("dr.yaml", """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: reviews}
+                spec:
+                  host: reviews
+                  subsets:
+                  - {name: v1, labels: {version: v1}}
+                """);
+        ApplyResult r = store.apply("vs.yaml", VS_HEAD + """
+                  - route:
+                    - destination: {host: reviews, subset: v1}
+                      weight: 50
+                    - destination: {host: reviews.default.svc.cluster.local, subset: v4}
+                      weight: 50
+                """);
+        assertThat(r.problems()).extracting(ConfigProblem::toString).containsExactly(
+                "vs.yaml: VirtualService default/reviews: spec.http[0].route[1].destination.subset: subset \"v4\" is not defined by DestinationRule default/reviews; it defines [v1] (IST0101)");
+        assertThat(store.snapshot().resources()).hasSize(1);
+    }
+
+    @Test
+    void ruleAndRouteAppliedTogetherAreAccepted() {
+        ConfigStore store = new ConfigStore();
+        ApplyResult r = store.apply(java.util.List.of(new ConfigStore.Source("vs.yaml", VS_HEAD + """
+                  - route:
+                    - destination: {host: reviews, subset: v1}
+                """), new ConfigStore.Source("dr.yaml", """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: reviews}
+                spec:
+                  host: reviews
+                  subsets:
+                  - {name: v1, labels: {version: v1}}
+                """)));
+        assertThat(r.problems()).isEmpty();
+        assertThat(r.changes()).hasSize(2);
+    }
 }

@@ -1,0 +1,39 @@
+package dev.meshbox.launcher;
+
+import dev.meshbox.launcher.cli.ApplyCommand;
+import dev.meshbox.launcher.cli.RunCommand;
+import dev.meshbox.launcher.cli.UpCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code meshbox} command line. */
+@Command(name = "meshbox", mixinStandardHelpOptions = true, version = "MeshBox 0.1.0",
+        description = "A mesh in a box: an xDS control plane, Java sidecars and Istio's Bookinfo on your machine.",
+        subcommands = {UpCommand.class, ApplyCommand.class, RunCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Examples:", "  meshbox up                                  start Bookinfo; open http://127.0.0.1:8080/productpage",
+                "  meshbox apply -f virtual-service-reviews-v3.yaml",
+                "  meshbox run scenarios/canary-90-10.yaml --seed 42 --report out.json"})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the CLI and returns its exit code (0 ok, 1 failed, 2 bad input). */
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("meshbox: " + e.getMessage());
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

@@ -1,0 +1,107 @@
+package dev.meshbox.launcher.admin;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meshbox.controlplane.config.IstioResource;
+import dev.meshbox.controlplane.config.ResourceKey;
+import dev.meshbox.launcher.backend.LocalMesh;
+import dev.meshbox.scenarios.MeshAccess;
+import io.javalin.Javalin;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * The running mesh's small admin API on 127.0.0.1 (istiod's monitoring port, 15014), used by {@code meshbox apply}:
+ * {@code POST /apply} ({@code {"sources":[{"name","text"}]}}), {@code GET /config}, {@code GET /debug/configz},
+ * {@code GET /proxies} (what each proxy ACKed), {@code POST /reset}, {@code GET /healthz}.
+ */
+public final class AdminServer implements AutoCloseable {
+
+    public static final int PORT = 15014;
+
+    /** The JSON body of {@code POST /apply}. */
+    public record ApplyRequest(List<MeshAccess.ConfigText> sources) {
+    }
+
+    private final Javalin app;
+    private final ObjectMapper json = new ObjectMapper();
+
+    public AdminServer(LocalMesh mesh, String host, int port) {
+        QueuedThreadPool pool = new QueuedThreadPool(8, 1);
+        pool.setName("meshbox-admin");
+        pool.setDaemon(true);
+        app = Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.startup.showOldJavalinVersionWarning = false;
+            cfg.startup.startupWatcherEnabled = false;
+            cfg.jetty.threadPool = pool;
+            cfg.routes.get("/healthz", ctx -> ctx.result("ok"));
+            cfg.routes.post("/apply", ctx -> {
+                ApplyRequest req;
+                try {
+                    req = json.readValue(ctx.body(), ApplyRequest.class);
+                } catch (java.io.IOException e) {
+                    ctx.status(400).json(Map.of("problems", List.of("request body: must be JSON {\"sources\":[{\"name\":..., \"text\":...}]}: " + e.getOriginalMessage())));
+                    return;
+                }
+                if (req.sources() == null || req.sources().isEmpty()) {
+                    ctx.status(400).json(Map.of("problems", List.of("request body: sources must list at least one YAML text")));
+                    return;
+                }
+                MeshAccess.ApplyOutcome outcome = mesh.apply(req.sources());
+                ctx.status(outcome.ok() ? 200 : 422).json(Map.of("changes", outcome.changes(), "problems", outcome.problems(),
+                        "warnings", mesh.controlPlane().warnings()));
+            });
+            cfg.routes.post("/reset", ctx -> {
+                mesh.resetConfig();
+                ctx.json(Map.of("reset", true));
+            });
+            cfg.routes.get("/config", ctx -> {
+                List<Map<String, String>> out = new ArrayList<>();
+                for (Map.Entry<ResourceKey, IstioResource> e : mesh.controlPlane().config().snapshot().resources().entrySet()) {
+                    Map<String, String> m = new LinkedHashMap<>();
+                    m.put("kind", e.getKey().kind());
+                    m.put("namespace", e.getKey().namespace());
+                    m.put("name", e.getKey().name());
+                    m.put("source", e.getValue().meta().source());
+                    out.add(m);
+                }
+                ctx.json(out);
+            });
+            cfg.routes.get("/debug/configz", ctx -> {
+                StringBuilder sb = new StringBuilder();
+                for (IstioResource r : mesh.controlPlane().config().snapshot().resources().values()) {
+                    sb.append("---\n").append(r.yaml());
+                }
+                ctx.contentType("application/yaml").result(sb.toString());
+            });
+            cfg.routes.get("/proxies", ctx -> ctx.json(mesh.controlPlane().proxyStatus()));
+        });
+        try {
+            app.start(host, port);
+        } catch (RuntimeException e) {
+            app.stop();
+            throw new IllegalStateException("cannot start the admin API on " + host + ":" + port + " (" + rootMessage(e)
+                    + "); is another mesh running? Stop it, or use ./meshbox run, which needs no fixed ports", e);
+        }
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

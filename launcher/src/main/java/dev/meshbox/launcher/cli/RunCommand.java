@@ -1,0 +1,67 @@
+package dev.meshbox.launcher.cli;
+
+import dev.meshbox.launcher.backend.LocalMesh;
+import dev.meshbox.launcher.backend.LocalOptions;
+import dev.meshbox.launcher.backend.MeshSpec;
+import dev.meshbox.scenarios.ReportPrinter;
+import dev.meshbox.scenarios.Scenario;
+import dev.meshbox.scenarios.ScenarioException;
+import dev.meshbox.scenarios.ScenarioLoader;
+import dev.meshbox.scenarios.ScenarioReport;
+import dev.meshbox.scenarios.ScenarioRunner;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code meshbox run SCENARIO}: a fresh mesh, the scenario's steps, a result table; exit 0 pass, 1 fail, 2 bad input. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run a scenario file on a fresh mesh and check its expectations. Exit 0 if all hold, 1 if one fails, 2 for bad input.")
+public final class RunCommand implements Callable<Integer> {
+
+    @CommandLine.Parameters(paramLabel = "SCENARIO", description = "The scenario file, e.g. scenarios/canary-90-10.yaml.")
+    Path scenarioFile;
+
+    @CommandLine.Option(names = "--report", paramLabel = "FILE", description = "Write the results as JSON.")
+    Path report;
+
+    @CommandLine.Option(names = "--seed", description = "Make every random routing choice reproducible (overrides the file's seed).")
+    Long seed;
+
+    @CommandLine.Mixin
+    BackendOption backend = new BackendOption();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        backend.check(spec);
+        PrintStream out = new PrintStream(System.out, true);
+        Scenario scenario;
+        try {
+            scenario = new ScenarioLoader().load(scenarioFile);
+        } catch (ScenarioException e) {
+            spec.commandLine().getErr().println("error: " + e.getMessage());
+            return 2;
+        }
+        OptionalLong s = seed != null ? OptionalLong.of(seed) : scenario.seed().map(OptionalLong::of).orElse(OptionalLong.empty());
+        out.println("Starting a mesh for " + scenarioFile + (s.isPresent() ? " (seed " + s.getAsLong() + ")" : "") + " ...");
+        try (LocalMesh mesh = LocalMesh.start(MeshSpec.bookinfo(), LocalOptions.isolated(s), out)) {
+            ScenarioReport result;
+            try {
+                result = new ScenarioRunner(mesh, out).run(scenario);
+            } catch (ScenarioException e) {
+                spec.commandLine().getErr().println("error: " + e.getMessage());
+                return 2;
+            }
+            if (report != null) {
+                ReportPrinter.writeJson(result, report);
+                out.println("Report written to " + report);
+            }
+            return result.passed() ? 0 : 1;
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package dev.meshbox.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meshbox.launcher.admin.AdminServer;
+import dev.meshbox.launcher.backend.LocalMesh;
+import dev.meshbox.launcher.backend.LocalOptions;
+import dev.meshbox.launcher.backend.MeshSpec;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI as a user runs it: exit codes, messages naming the file and the problem, and the canary scenario. */
+class CliIT {
+
+    record Run(int exit, String out, String err) {
+    }
+
+    private static Run meshbox(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int exit = Main.execute(args);
+            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void helpListsTheCommands() {
+        Run r = meshbox("--help");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("up", "apply", "run");
+    }
+
+    @Test
+    void applyOfAMissingFileNamesItAndExits2() {
+        Run r = meshbox("apply", "-f", "no-such-file.yaml");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("no-such-file.yaml: no such file");
+    }
+
+    @Test
+    void applyToARunningMeshReportsChangesAndRejectsBadYaml(@TempDir Path dir) throws Exception {
+        try (LocalMesh mesh = LocalMesh.start(MeshSpec.bookinfo(), LocalOptions.isolated(OptionalLong.empty()), new PrintStream(OutputStream.nullOutputStream()));
+             AdminServer admin = new AdminServer(mesh, "127.0.0.1", 0)) {
+            String url = "http://127.0.0.1:" + admin.port();
+            Path good = Files.writeString(dir.resolve("reviews-v3.yaml"), Files.readString(Pages.projectFixtures().resolve("virtual-service-reviews-v3.yaml")));
+            Path rules = Files.writeString(dir.resolve("rules.yaml"), Files.readString(Pages.projectFixtures().resolve("destination-rule-all.yaml")));
+            Run ok = meshbox("apply", "-f", rules.toString(), "-f", good.toString(), "--admin", url);
+            assertThat(ok.exit()).as(ok.err()).isZero();
+            assertThat(ok.out()).contains("virtualservice.networking.istio.io/reviews created", "destinationrule.networking.istio.io/reviews created");
+
+            Path malformed = Files.writeString(dir.resolve("malformed.yaml"), "apiVersion: networking.istio.io/v1\nkind: [VirtualService\n");
+            Run bad = meshbox("apply", "-f", malformed.toString(), "--admin", url);
+            assertThat(bad.exit()).isEqualTo(1);
+            assertThat(bad.err()).contains("malformed.yaml").contains("is not valid YAML").contains("line ");
+
+            Path unknown = Files.writeString(dir.resolve("unknown.yaml"), """
+                    apiVersion: networking.istio.io/v1
+                    kind: ServiceEntry
+                    metadata: {name: external}
+                    spec: {hosts: [example.com]}
+                    """);
+            Run kind = meshbox("apply", "-f", unknown.toString(), "--admin", url);
+            assertThat(kind.exit()).isEqualTo(1);
+            assertThat(kind.err()).contains("unknown.yaml: ServiceEntry default/external: kind: unknown kind \"ServiceEntry\"");
+            // The mesh still holds exactly the last good config.
+            assertThat(mesh.controlPlane().config().snapshot().resources().keySet())
+                    .extracting(Object::toString).contains("VirtualService default/reviews").doesNotContain("ServiceEntry default/external");
+        }
+    }
+
+    @Test
+    void applyWithoutARunningMeshSaysSo(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("x.yaml"), "kind: VirtualService\n");
+        Run r = meshbox("apply", "-f", f.toString(), "--admin", "http://127.0.0.1:1");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("no mesh is running");
+    }
+
+    @Test
+    void canaryScenarioPassesAndWritesItsReport(@TempDir Path dir) throws Exception {
+        Path scenario = Path.of("").toAbsolutePath().getParent().resolve("scenarios/canary-90-10.yaml");
+        Path report = dir.resolve("report.json");
+        Run r = meshbox("run", scenario.toString(), "--report", report.toString());
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("reviews v1 share", "reviews v2 share", "PASS canary-90-10");
+        JsonNode json = new ObjectMapper().readTree(report.toFile());
+        assertThat(json.path("passed").asBoolean()).isTrue();
+        JsonNode checks = json.path("steps").get(0).path("checks");
+        assertThat(checks.get(0).path("what").asText()).isEqualTo("reviews v1 share");
+    }
+
+    @Test
+    void scenarioWithBadInputExits2NamingFileAndKey(@TempDir Path dir) throws Exception {
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), """
+                name: bad
+                steps:
+                  - traffic: {url: http://reviews:9080/, count: 0}
+                """);
+        Run r = meshbox("run", bad.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("bad.yaml:3: steps[0].traffic.count: must be an integer between 1 and 100000, got 0");
+    }
+}

@@ -1,0 +1,234 @@
+package dev.meshbox.proxy;
+
+import com.google.protobuf.ListValue;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import dev.meshbox.proxy.accesslog.AccessLog;
+import dev.meshbox.proxy.admin.AdminEndpoints;
+import dev.meshbox.proxy.admin.AdminHttpServer;
+import dev.meshbox.proxy.admin.AdminSources;
+import dev.meshbox.proxy.cluster.ClusterCatalog;
+import dev.meshbox.proxy.endpoint.UpstreamTransport;
+import dev.meshbox.proxy.forward.ProxyRuntime;
+import dev.meshbox.proxy.forward.RequestProcessor;
+import dev.meshbox.proxy.listener.ListenerManager;
+import dev.meshbox.proxy.xds.AdsClient;
+import dev.meshbox.proxy.xds.ConfigApplier;
+import dev.meshbox.proxy.xds.TypeUrls;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.EventLoopGroup;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One MeshBox proxy (sidecar or gateway): an ADS client feeding an immutable routing table, listeners on the
+ * pod IP, upstream pools, an access log, and admin and health endpoints.
+ */
+public final class Proxy implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Proxy.class);
+  private static final int MAX_BODY_BYTES = 10 * 1024 * 1024;
+  private static final int ACCESS_LOG_ENTRIES = 10_000;
+
+  private final ProxyOptions options;
+  private final long seed;
+  private final EventLoopGroup group;
+  private final boolean ownGroup;
+  private final ScheduledThreadPoolExecutor xdsExecutor;
+  private final AccessLog accessLog = new AccessLog(ACCESS_LOG_ENTRIES);
+  private final ClusterCatalog catalog;
+  private final ConfigApplier applier;
+  private final ListenerManager listeners;
+  private final CompletableFuture<Void> ready = new CompletableFuture<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private ManagedChannel channel;
+  private AdsClient ads;
+  private AdminHttpServer admin;
+  private AdminHttpServer health;
+  private long listenerGeneration;
+  private boolean listenersBound;
+
+  private Proxy(ProxyOptions options) {
+    this.options = options;
+    this.seed = options.randomSeed() != null ? options.randomSeed() : new SecureRandom().nextLong();
+    this.ownGroup = options.sharedEventLoop() == null;
+    this.group = ownGroup ? ProxyEventLoops.create(2, "meshbox-" + shortName(options)) : options.sharedEventLoop();
+    this.xdsExecutor = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "meshbox-xds-" + shortName(options));
+      t.setDaemon(true);
+      return t;
+    });
+    this.xdsExecutor.setRemoveOnCancelPolicy(true);
+    this.xdsExecutor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    this.catalog = new ClusterCatalog(new UpstreamTransport(ProxyEventLoops.socketChannel(group),
+        options.bindAddress().isAnyLocalAddress() ? null : options.bindAddress(), MAX_BODY_BYTES));
+    this.applier = new ConfigApplier(catalog, options.clock());
+    ProxyRuntime runtime = new ProxyRuntime(options.role().serverHeader(), applier.config(), new Random(seed),
+        options.clock(), options.ticker(), accessLog);
+    this.listeners = new ListenerManager(group, ProxyEventLoops.serverChannel(group), options.bindAddress(),
+        applier.config()::get, new RequestProcessor(runtime), MAX_BODY_BYTES);
+  }
+
+  /** Starts the admin and health servers and the ADS stream, and returns at once. */
+  public static Proxy start(ProxyOptions options) {
+    Proxy proxy = new Proxy(options);
+    try {
+      proxy.startServers();
+      proxy.startAds();
+    } catch (Exception e) {
+      proxy.close();
+      throw new IllegalStateException("cannot start proxy " + options.nodeId() + ": " + e.getMessage(), e);
+    }
+    return proxy;
+  }
+
+  private void startServers() throws InterruptedException {
+    var sources = new AdminSources(ready::isDone, applier, () -> ads.status(), applier.config()::get, accessLog,
+        listeners::boundPorts, listeners::bindErrors);
+    var serverChannel = ProxyEventLoops.serverChannel(group);
+    admin = AdminHttpServer.start(group, serverChannel,
+        new InetSocketAddress(options.bindAddress(), options.adminPort()), xdsExecutor, new AdminEndpoints(sources));
+    health = AdminHttpServer.start(group, serverChannel,
+        new InetSocketAddress(options.bindAddress(), options.healthPort()), xdsExecutor,
+        AdminEndpoints.health(ready::isDone));
+  }
+
+  private void startAds() {
+    channel = NettyChannelBuilder.forAddress(options.xdsServer().getHostString(), options.xdsServer().getPort())
+        .usePlaintext()
+        .executor(xdsExecutor)
+        .build();
+    ads = new AdsClient(channel, node(), xdsExecutor, this::apply, new Random(seed ^ 0x9E3779B97F4A7C15L),
+        options.clock());
+    ads.start();
+  }
+
+  /** Runs on the xDS thread for every response. */
+  private String apply(String typeUrl, String version, List<com.google.protobuf.Any> resources) {
+    String error = applier.apply(typeUrl, version, resources);
+    if (error != null) {
+      return error;
+    }
+    if (typeUrl.equals(TypeUrls.LISTENER)) {
+      ads.subscribe(TypeUrls.ROUTE, applier.wantedRouteNames());
+      long generation = ++listenerGeneration;
+      listenersBound = false;
+      listeners.reconcile(applier.listenerSpecs()).whenComplete((v, t) -> xdsExecutor.execute(() -> {
+        if (generation == listenerGeneration) {
+          listenersBound = true;
+          checkReady();
+        }
+      }));
+    } else if (typeUrl.equals(TypeUrls.CLUSTER)) {
+      ads.subscribe(TypeUrls.ENDPOINT, applier.wantedEndpointNames());
+    }
+    checkReady();
+    return null;
+  }
+
+  private void checkReady() {
+    if (ready.isDone()) {
+      return;
+    }
+    if (applier.hasApplied(TypeUrls.LISTENER) && applier.hasApplied(TypeUrls.CLUSTER) && listenersBound
+        && applier.receivedRouteNames().containsAll(applier.wantedRouteNames())
+        && applier.receivedEndpointNames().containsAll(applier.wantedEndpointNames())) {
+      LOG.info("{}: ready (listeners on {})", options.nodeId(), listeners.boundPorts());
+      ready.complete(null);
+    }
+  }
+
+  private Node node() {
+    Struct.Builder labels = Struct.newBuilder();
+    options.labels().forEach((k, v) -> labels.putFields(k, Value.newBuilder().setStringValue(v).build()));
+    String app = options.labels().get("app");
+    String version = options.labels().get("version");
+    String workload = app != null && version != null ? app + "-" + version : app != null ? app : options.podName();
+    Struct metadata = Struct.newBuilder()
+        .putFields("NAMESPACE", Value.newBuilder().setStringValue(options.namespace()).build())
+        .putFields("NAME", Value.newBuilder().setStringValue(options.podName()).build())
+        .putFields("WORKLOAD_NAME", Value.newBuilder().setStringValue(workload).build())
+        .putFields("LABELS", Value.newBuilder().setStructValue(labels).build())
+        .putFields("INSTANCE_IPS", Value.newBuilder().setStringValue(
+            options.bindAddress().getHostAddress()).build())
+        .putFields("INSTANCE_IPS_LIST", Value.newBuilder().setListValue(ListValue.newBuilder().addValues(
+            Value.newBuilder().setStringValue(options.bindAddress().getHostAddress()))).build())
+        .build();
+    return Node.newBuilder()
+        .setId(options.nodeId())
+        .setCluster(options.nodeCluster())
+        .setMetadata(metadata)
+        .setUserAgentName("meshbox-proxy")
+        .build();
+  }
+
+  private static String shortName(ProxyOptions o) {
+    return o.podName().isEmpty() ? o.bindAddress().getHostAddress() : o.podName();
+  }
+
+  /** Completes once the first LDS, CDS, EDS and RDS are applied and the listeners are bound. */
+  public CompletableFuture<Void> ready() {
+    return ready;
+  }
+
+  public InetSocketAddress adminAddress() {
+    return admin.address();
+  }
+
+  public InetSocketAddress healthAddress() {
+    return health.address();
+  }
+
+  /** The seed every random choice derives from; log it to replay a run. */
+  public long seed() {
+    return seed;
+  }
+
+  public ProxyOptions options() {
+    return options;
+  }
+
+  /** Closes listeners, pools, the ADS stream and the admin servers; safe to call twice. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    if (ads != null) {
+      ads.close();
+    }
+    if (channel != null) {
+      channel.shutdownNow();
+    }
+    listeners.close();
+    if (admin != null) {
+      admin.close();
+    }
+    if (health != null) {
+      health.close();
+    }
+    catalog.close();
+    xdsExecutor.shutdown();
+    try {
+      xdsExecutor.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (ownGroup) {
+      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+    if (!ready.isDone()) {
+      ready.completeExceptionally(new IllegalStateException("proxy closed before it was ready"));
+    }
+  }
+}

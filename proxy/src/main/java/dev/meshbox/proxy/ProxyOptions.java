@@ -1,0 +1,63 @@
+package dev.meshbox.proxy;
+
+import com.google.common.base.Ticker;
+import io.netty.channel.EventLoopGroup;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How to start one proxy.
+ *
+ * @param nodeId          e.g. {@code sidecar~127.10.0.3~reviews-v1-abc.default~default.svc.cluster.local}
+ * @param nodeCluster     e.g. {@code reviews.default}
+ * @param bindAddress     the pod IP: listeners declared at 0.0.0.0 bind here, and so do admin and health
+ * @param xdsServer       the ADS server, e.g. 127.0.0.1:15010
+ * @param adminPort       15000 (0 picks a free port)
+ * @param randomSeed      seeds every random choice (weighted clusters, balancing, request ids, faults); null
+ *                        draws a seed
+ * @param clock           wall clock for timestamps (access log, Date header, config dump)
+ * @param sharedEventLoop when non-null, used and never shut down; see {@link ProxyEventLoops#create}
+ * @param healthPort      15021 (0 picks a free port)
+ * @param ticker          monotonic time for durations
+ */
+public record ProxyOptions(String nodeId, String nodeCluster, Map<String, String> labels, String namespace,
+                           String podName, ProxyRole role, InetAddress bindAddress, InetSocketAddress xdsServer,
+                           int adminPort, Long randomSeed, Clock clock, EventLoopGroup sharedEventLoop,
+                           int healthPort, Ticker ticker) {
+
+  public static final int DEFAULT_HEALTH_PORT = 15021;
+
+  public ProxyOptions {
+    Objects.requireNonNull(nodeId, "nodeId");
+    Objects.requireNonNull(bindAddress, "bindAddress");
+    Objects.requireNonNull(xdsServer, "xdsServer");
+    nodeCluster = nodeCluster == null ? "" : nodeCluster;
+    labels = labels == null ? Map.of() : Map.copyOf(labels);
+    namespace = namespace == null ? "default" : namespace;
+    podName = podName == null ? "" : podName;
+    role = role == null ? (nodeId.startsWith("router~") ? ProxyRole.GATEWAY : ProxyRole.SIDECAR) : role;
+    clock = clock == null ? Clock.systemUTC() : clock;
+    ticker = ticker == null ? Ticker.systemTicker() : ticker;
+  }
+
+  /** The shape the launcher uses; health on 15021 and the system ticker. */
+  public ProxyOptions(String nodeId, String nodeCluster, Map<String, String> labels, String namespace,
+                      String podName, ProxyRole role, InetAddress bindAddress, InetSocketAddress xdsServer,
+                      int adminPort, Long randomSeed, Clock clock, EventLoopGroup sharedEventLoop) {
+    this(nodeId, nodeCluster, labels, namespace, podName, role, bindAddress, xdsServer, adminPort, randomSeed, clock,
+        sharedEventLoop, DEFAULT_HEALTH_PORT, null);
+  }
+
+  public ProxyOptions withHealthPort(int port) {
+    return new ProxyOptions(nodeId, nodeCluster, labels, namespace, podName, role, bindAddress, xdsServer, adminPort,
+        randomSeed, clock, sharedEventLoop, port, ticker);
+  }
+
+  public ProxyOptions withTicker(Ticker newTicker) {
+    return new ProxyOptions(nodeId, nodeCluster, labels, namespace, podName, role, bindAddress, xdsServer, adminPort,
+        randomSeed, clock, sharedEventLoop, healthPort, newTicker);
+  }
+}

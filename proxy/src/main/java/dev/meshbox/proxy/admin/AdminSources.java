@@ -1,0 +1,16 @@
+package dev.meshbox.proxy.admin;
+
+import dev.meshbox.proxy.accesslog.AccessLog;
+import dev.meshbox.proxy.xds.ConfigApplier;
+import dev.meshbox.proxy.xds.ProxyConfig;
+import dev.meshbox.proxy.xds.XdsTypeStatus;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/** What the admin endpoints read; all of it is safe to read from any thread. */
+public record AdminSources(BooleanSupplier ready, ConfigApplier applier,
+                           Supplier<Map<String, XdsTypeStatus>> xdsStatus, Supplier<ProxyConfig> config,
+                           AccessLog accessLog, Supplier<Map<Integer, String>> boundPorts,
+                           Supplier<Map<Integer, String>> bindErrors) {
+}

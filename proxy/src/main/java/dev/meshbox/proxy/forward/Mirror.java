@@ -1,0 +1,62 @@
+package dev.meshbox.proxy.forward;
+
+import dev.meshbox.proxy.cluster.UpstreamCluster;
+import dev.meshbox.proxy.endpoint.Host;
+import dev.meshbox.proxy.endpoint.ResponseListener;
+import dev.meshbox.proxy.endpoint.UpstreamConnection;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.Future;
+import java.util.Set;
+
+/** Sends a copy of a request to a shadow cluster and drops whatever comes back. */
+final class Mirror {
+
+  private Mirror() {
+  }
+
+  static void send(ProxyRuntime rt, EventLoop loop, UpstreamCluster cluster, FullHttpRequest request, String uri,
+                   HttpHeaders upstreamHeaders) {
+    Host host = cluster.pick(rt.random(), Set.of(), 1);
+    if (host == null) {
+      return;
+    }
+    HttpHeaders headers = upstreamHeaders.copy();
+    String authority = headers.get(HttpHeaderNames.HOST);
+    if (authority != null && !authority.isEmpty()) {
+      headers.set(HttpHeaderNames.HOST, HeaderPolicy.shadowHost(authority));
+    }
+    FullHttpRequest copy = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri,
+        request.content().retainedDuplicate(), headers, EmptyHttpHeaders.INSTANCE);
+    cluster.stats().upstreamRqMirror.increment();
+    host.requestStarted();
+    host.pool().acquire(loop, cluster.spec().connectTimeout()).addListener((Future<UpstreamConnection> f) -> {
+      if (!f.isSuccess()) {
+        copy.release();
+        host.requestFinished();
+        return;
+      }
+      f.getNow().send(copy, new ResponseListener() {
+        @Override
+        public void onResponse(UpstreamConnection connection, FullHttpResponse response) {
+          boolean reusable = HttpUtil.isKeepAlive(response);
+          response.release();
+          host.requestFinished();
+          connection.release(reusable);
+        }
+
+        @Override
+        public void onReset(UpstreamConnection connection, Throwable cause) {
+          host.requestFinished();
+        }
+      });
+    });
+  }
+}

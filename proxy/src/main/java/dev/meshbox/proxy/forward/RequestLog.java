@@ -1,0 +1,51 @@
+package dev.meshbox.proxy.forward;
+
+import dev.meshbox.proxy.accesslog.AccessLogEntry;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.EnumSet;
+
+/** What one request collects for its access log entry; confined to the request's event loop. */
+final class RequestLog {
+  final Instant startTime;
+  final long startNanos;
+  String method;
+  String path;
+  String protocol = "HTTP/1.1";
+  int responseCode;
+  final EnumSet<ResponseFlags> flags = EnumSet.noneOf(ResponseFlags.class);
+  String details;
+  String transportFailure;
+  long bytesReceived;
+  long bytesSent;
+  String upstreamServiceTime;
+  String xForwardedFor;
+  String userAgent;
+  String requestId;
+  String authority;
+  String upstreamHost;
+  String upstreamCluster;
+  String upstreamLocalAddress;
+  String downstreamLocal;
+  String downstreamRemote;
+  String routeName;
+  String direction;
+  String listener;
+
+  RequestLog(Instant startTime, long startNanos) {
+    this.startTime = startTime;
+    this.startNanos = startNanos;
+  }
+
+  static String address(InetSocketAddress a) {
+    return a == null ? null : a.getAddress().getHostAddress() + ":" + a.getPort();
+  }
+
+  AccessLogEntry toEntry(long endNanos) {
+    long durationMs = Math.max(0, (endNanos - startNanos) / 1_000_000);
+    return new AccessLogEntry(0, startTime, method, path, protocol, responseCode, ResponseFlags.format(flags),
+        details, null, transportFailure, bytesReceived, bytesSent, durationMs, upstreamServiceTime, xForwardedFor,
+        userAgent, requestId, authority, upstreamHost, upstreamCluster, upstreamLocalAddress, downstreamLocal,
+        downstreamRemote, null, routeName, direction, listener);
+  }
+}

@@ -1,0 +1,220 @@
+package dev.meshbox.proxy.forward;
+
+import dev.meshbox.proxy.cluster.ClusterSpec;
+import dev.meshbox.proxy.cluster.UpstreamCluster;
+import dev.meshbox.proxy.listener.HcmSpec;
+import dev.meshbox.proxy.route.FaultPolicy;
+import dev.meshbox.proxy.route.PathMatcher;
+import dev.meshbox.proxy.route.RequestView;
+import dev.meshbox.proxy.route.RouteDecision;
+import dev.meshbox.proxy.route.RouteTable;
+import dev.meshbox.proxy.route.Router;
+import dev.meshbox.proxy.xds.ProxyConfig;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP connection manager and its filters (fault, router) for one request: route, maybe inject a fault,
+ * then answer locally or hand over to an {@link UpstreamCall}; finally write the response and log it.
+ */
+public final class RequestProcessor {
+
+  private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
+
+  private final ProxyRuntime rt;
+
+  public RequestProcessor(ProxyRuntime rt) {
+    this.rt = rt;
+  }
+
+  /** Handles one request already in origin form with its Host set; owns {@code request}. */
+  public void process(Downstream ds, FullHttpRequest request, ResolvedListener target) {
+    RequestLog log = new RequestLog(rt.clock().instant(), rt.ticker().read());
+    HttpHeaders h = request.headers();
+    String requestId = h.get(HeaderPolicy.REQUEST_ID);
+    if (requestId == null || requestId.isEmpty()) {
+      requestId = newRequestId();
+      h.set(HeaderPolicy.REQUEST_ID, requestId);
+    }
+    log.method = request.method().name();
+    log.path = h.contains(HeaderPolicy.ORIGINAL_PATH) ? h.get(HeaderPolicy.ORIGINAL_PATH) : request.uri();
+    log.protocol = request.protocolVersion().text();
+    log.authority = h.get(HttpHeaderNames.HOST);
+    log.requestId = requestId;
+    log.userAgent = h.get(HttpHeaderNames.USER_AGENT);
+    log.xForwardedFor = h.get(HeaderPolicy.FORWARDED_FOR);
+    log.bytesReceived = request.content().readableBytes();
+    log.downstreamLocal = RequestLog.address(ds.localAddress());
+    log.downstreamRemote = RequestLog.address(ds.remoteAddress());
+    log.listener = target.listenerName();
+    log.direction = target.direction();
+
+    HcmSpec hcm = target.hcm();
+    if (hcm == null) {
+      request.release();
+      reply(ds, log, LocalReply.noRoute());
+      return;
+    }
+    ProxyConfig config = rt.config().get();
+    RouteTable table = hcm.inlineRoutes() != null ? hcm.inlineRoutes() : config.routes().get(hcm.rdsName());
+    RouteDecision decision = Router.route(table, view(request), rt.random());
+    if (decision instanceof RouteDecision.NoRoute) {
+      request.release();
+      reply(ds, log, LocalReply.noRoute());
+    } else if (decision instanceof RouteDecision.DirectResponse d) {
+      request.release();
+      log.routeName = d.route().name();
+      reply(ds, log, LocalReply.direct(d.status(), d.body()));
+    } else if (decision instanceof RouteDecision.Redirect r) {
+      request.release();
+      log.routeName = r.route().name();
+      FullHttpResponse response = LocalReply.direct(r.status(), "").toResponse(ByteBufAllocator.DEFAULT);
+      response.headers().set(HttpHeaderNames.LOCATION, r.location());
+      complete(ds, log, response);
+    } else {
+      RouteDecision.Forward f = (RouteDecision.Forward) decision;
+      log.routeName = f.route().name();
+      log.upstreamCluster = f.cluster();
+      FaultPolicy fault = hcm.faultFilter() ? f.route().fault() : null;
+      if (fault != null && fault.hasDelay() && rt.random().nextInt(FaultPolicy.MILLION) < fault.delayPerMillion()) {
+        log.flags.add(ResponseFlags.DI);
+        ds.eventLoop().schedule(() -> afterDelay(ds, request, hcm, f, fault, log),
+            fault.delay().toNanos(), TimeUnit.NANOSECONDS);
+      } else {
+        afterDelay(ds, request, hcm, f, fault, log);
+      }
+    }
+  }
+
+  private void afterDelay(Downstream ds, FullHttpRequest request, HcmSpec hcm, RouteDecision.Forward f,
+                          FaultPolicy fault, RequestLog log) {
+    if (!ds.isOpen()) {
+      request.release();
+      log.flags.add(ResponseFlags.DC);
+      rt.accessLog().append(log.toEntry(rt.ticker().read()));
+      return;
+    }
+    if (fault != null && fault.hasAbort() && rt.random().nextInt(FaultPolicy.MILLION) < fault.abortPerMillion()) {
+      request.release();
+      reply(ds, log, LocalReply.faultAbort(fault.abortStatus()));
+      return;
+    }
+    ProxyConfig config = rt.config().get();
+    UpstreamCluster cluster = config.clusters().get(f.cluster());
+    if (cluster == null) {
+      request.release();
+      reply(ds, log, LocalReply.clusterNotFound());
+      return;
+    }
+    if (cluster.spec().type() == ClusterSpec.Type.ORIGINAL_DST) {
+      // Passthrough to the original destination is not served yet.
+      request.release();
+      reply(ds, log, LocalReply.noHealthyUpstream());
+      return;
+    }
+    HttpHeaders upstreamHeaders = upstreamHeaders(request, hcm, f, ds, log);
+    String uri = rewrittenUri(request.uri(), f);
+    if (!uri.equals(request.uri())) {
+      upstreamHeaders.set(HeaderPolicy.ORIGINAL_PATH, request.uri());
+    }
+    for (var mirror : f.action().mirrors()) {
+      UpstreamCluster shadow = config.clusters().get(mirror.cluster());
+      if (shadow != null && rt.random().nextInt(FaultPolicy.MILLION) < mirror.perMillion()) {
+        Mirror.send(rt, ds.eventLoop(), shadow, request, uri, upstreamHeaders);
+      }
+    }
+    new UpstreamCall(rt, ds, request, uri, upstreamHeaders, f.action(), cluster, log, this).start();
+  }
+
+  private HttpHeaders upstreamHeaders(FullHttpRequest request, HcmSpec hcm, RouteDecision.Forward f, Downstream ds,
+                                      RequestLog log) {
+    HttpHeaders headers = new DefaultHttpHeaders().set(request.headers());
+    HeaderPolicy.stripHopByHop(headers);
+    headers.remove(HeaderPolicy.RQ_TIMEOUT_MS);
+    if (!headers.contains(HeaderPolicy.FORWARDED_PROTO)) {
+      headers.set(HeaderPolicy.FORWARDED_PROTO, "http");
+    }
+    if (hcm.useRemoteAddress() && ds.remoteAddress() != null) {
+      String remote = ds.remoteAddress().getAddress().getHostAddress();
+      String xff = headers.get(HeaderPolicy.FORWARDED_FOR);
+      headers.set(HeaderPolicy.FORWARDED_FOR, xff == null || xff.isEmpty() ? remote : xff + "," + remote);
+    }
+    if (f.action().hostRewrite() != null) {
+      headers.set(HttpHeaderNames.HOST, f.action().hostRewrite());
+    }
+    int length = request.content().readableBytes();
+    if (length > 0 || request.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+      headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
+    }
+    return headers;
+  }
+
+  /** The upstream path after the route's prefix rewrite, if any. */
+  static String rewrittenUri(String uri, RouteDecision.Forward f) {
+    String rewrite = f.action().prefixRewrite();
+    if (rewrite != null && f.route().match().path() instanceof PathMatcher.Prefix p
+        && uri.regionMatches(!f.route().match().caseSensitive(), 0, p.prefix(), 0, p.prefix().length())) {
+      return rewrite + uri.substring(p.prefix().length());
+    }
+    return uri;
+  }
+
+  private String newRequestId() {
+    long msb = (rt.random().nextLong() & ~0xF000L) | 0x4000L;
+    long lsb = (rt.random().nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    return new UUID(msb, lsb).toString();
+  }
+
+  static RequestView view(FullHttpRequest request) {
+    Map<String, String> headers = new HashMap<>();
+    for (Map.Entry<String, String> e : request.headers()) {
+      headers.merge(e.getKey().toLowerCase(Locale.ROOT), e.getValue(), (a, b) -> a + "," + b);
+    }
+    return new RequestView(request.method().name(), request.headers().get(HttpHeaderNames.HOST), request.uri(),
+        headers);
+  }
+
+  void reply(Downstream ds, RequestLog log, LocalReply reply) {
+    if (reply.flag() != null) {
+      log.flags.add(reply.flag());
+    }
+    log.details = reply.details();
+    complete(ds, log, reply.toResponse(ByteBufAllocator.DEFAULT));
+  }
+
+  /** Adds the proxy's response headers, writes the response and logs the request. */
+  void complete(Downstream ds, RequestLog log, FullHttpResponse response) {
+    HttpHeaders h = response.headers();
+    h.set(HttpHeaderNames.SERVER, rt.serverHeader());
+    h.set(HttpHeaderNames.DATE, HTTP_DATE.format(rt.clock().instant()));
+    h.set(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+    log.responseCode = response.status().code();
+    log.bytesSent = response.content().readableBytes();
+    if (log.details == null) {
+      log.details = "via_upstream";
+    }
+    if (ds.isOpen()) {
+      ds.respond(response);
+    } else {
+      response.release();
+      log.flags.add(ResponseFlags.DC);
+    }
+    rt.accessLog().append(log.toEntry(rt.ticker().read()));
+  }
+
+  static HttpResponseStatus status(int code) {
+    return HttpResponseStatus.valueOf(code);
+  }
+}

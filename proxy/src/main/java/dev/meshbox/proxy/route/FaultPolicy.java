@@ -1,0 +1,24 @@
+package dev.meshbox.proxy.route;
+
+import java.time.Duration;
+
+/**
+ * A compiled {@code envoy.extensions.filters.http.fault.v3.HTTPFault}: an optional fixed delay and an optional
+ * abort, each applied to a fraction of requests expressed per million.
+ */
+public record FaultPolicy(Duration delay, int delayPerMillion, int abortStatus, int abortPerMillion) {
+
+  public static final int MILLION = 1_000_000;
+
+  public FaultPolicy {
+    delay = delay == null ? Duration.ZERO : delay;
+  }
+
+  public boolean hasDelay() {
+    return !delay.isZero() && delayPerMillion > 0;
+  }
+
+  public boolean hasAbort() {
+    return abortStatus > 0 && abortPerMillion > 0;
+  }
+}

@@ -1,0 +1,37 @@
+package dev.meshbox.proxy.route;
+
+import java.time.Duration;
+import java.util.List;
+
+/** What a matched route does. */
+public sealed interface RouteAction {
+
+  /** Forward to one cluster, or to one of several by weight. {@code timeout} zero means no timeout. */
+  record Forward(String cluster, WeightedClusters weighted, Duration timeout, RetryPolicy retry,
+                 List<MirrorPolicy> mirrors, String prefixRewrite, String hostRewrite) implements RouteAction {
+    public Forward {
+      if ((cluster == null) == (weighted == null)) {
+        throw new IllegalArgumentException("route action: exactly one of cluster or weighted_clusters");
+      }
+      timeout = timeout == null ? Duration.ZERO : timeout;
+      retry = retry == null ? RetryPolicy.NONE : retry;
+      mirrors = List.copyOf(mirrors);
+    }
+
+    public static Forward to(String cluster) {
+      return new Forward(cluster, null, Duration.ZERO, RetryPolicy.NONE, List.of(), null, null);
+    }
+
+    public static Forward weighted(WeightedClusters weighted) {
+      return new Forward(null, weighted, Duration.ZERO, RetryPolicy.NONE, List.of(), null, null);
+    }
+  }
+
+  record DirectResponse(int status, String body) implements RouteAction {
+  }
+
+  /** Fields left null keep the request's value. */
+  record Redirect(String scheme, String host, int port, String path, String prefixRewrite, int status,
+                  boolean stripQuery) implements RouteAction {
+  }
+}

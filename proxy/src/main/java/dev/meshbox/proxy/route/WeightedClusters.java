@@ -1,0 +1,58 @@
+package dev.meshbox.proxy.route;
+
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/** Clusters with weights, compiled into a cumulative table so a pick is one random draw and a scan. */
+public record WeightedClusters(List<String> names, List<Integer> weights, long[] cumulative, long totalWeight) {
+
+  public WeightedClusters {
+    names = List.copyOf(names);
+    weights = List.copyOf(weights);
+  }
+
+  public static WeightedClusters of(List<String> names, List<Integer> weights) {
+    if (names.size() != weights.size() || names.isEmpty()) {
+      throw new IllegalArgumentException("weighted_clusters: need one weight per cluster and at least one cluster");
+    }
+    long[] cumulative = new long[names.size()];
+    long total = 0;
+    for (int i = 0; i < names.size(); i++) {
+      int w = weights.get(i);
+      if (w < 0) {
+        throw new IllegalArgumentException("weighted_clusters.clusters[" + i + "].weight: must be >= 0, got " + w);
+      }
+      total += w;
+      cumulative[i] = total;
+    }
+    if (total == 0) {
+      throw new IllegalArgumentException("weighted_clusters: total weight must be > 0");
+    }
+    return new WeightedClusters(names, weights, cumulative, total);
+  }
+
+  public String pick(RandomGenerator random) {
+    long draw = random.nextLong(totalWeight);
+    for (int i = 0; i < cumulative.length; i++) {
+      if (draw < cumulative[i]) {
+        return names.get(i);
+      }
+    }
+    return names.get(names.size() - 1);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof WeightedClusters w && w.names.equals(names) && w.weights.equals(weights);
+  }
+
+  @Override
+  public int hashCode() {
+    return names.hashCode() * 31 + weights.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "WeightedClusters" + names + weights;
+  }
+}

@@ -1,0 +1,254 @@
+package dev.meshbox.proxy.xds;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import dev.meshbox.proxy.cluster.ClusterCatalog;
+import dev.meshbox.proxy.cluster.ClusterConverter;
+import dev.meshbox.proxy.cluster.ClusterSpec;
+import dev.meshbox.proxy.endpoint.EndpointConverter;
+import dev.meshbox.proxy.endpoint.EndpointSpec;
+import dev.meshbox.proxy.listener.HcmSpec;
+import dev.meshbox.proxy.listener.ListenerConverter;
+import dev.meshbox.proxy.listener.ListenerSpec;
+import dev.meshbox.proxy.route.RouteConverter;
+import dev.meshbox.proxy.route.RouteTable;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
+/**
+ * Turns each accepted xDS response into MeshBox's own model, once, and publishes a new {@link ProxyConfig}
+ * through one {@link AtomicReference}. A response with any bad resource is rejected whole, so the previous
+ * configuration keeps serving. Called on the xDS thread only.
+ */
+public final class ConfigApplier {
+
+  /** An accepted resource as received, for {@code /config_dump}. */
+  public record Accepted<M extends Message>(M resource, String version, Instant lastUpdated) {
+  }
+
+  private final ClusterCatalog catalog;
+  private final Clock clock;
+  private final AtomicReference<ProxyConfig> current = new AtomicReference<>(ProxyConfig.EMPTY);
+
+  private volatile Map<String, Accepted<Listener>> listeners = Map.of();
+  private volatile Map<String, Accepted<RouteConfiguration>> routes = Map.of();
+  private volatile Map<String, Accepted<Cluster>> clusters = Map.of();
+  private volatile Map<String, Accepted<ClusterLoadAssignment>> endpoints = Map.of();
+
+  private Map<String, ListenerSpec> listenerSpecs = Map.of();
+  private Map<String, RouteTable> routeTables = Map.of();
+  private Map<String, ClusterSpec> clusterSpecs = Map.of();
+  private Map<String, List<EndpointSpec>> assignments = Map.of();
+  private final Set<String> applied = new java.util.HashSet<>();
+
+  public ConfigApplier(ClusterCatalog catalog, Clock clock) {
+    this.catalog = catalog;
+    this.clock = clock;
+  }
+
+  public AtomicReference<ProxyConfig> config() {
+    return current;
+  }
+
+  public boolean hasApplied(String typeUrl) {
+    return applied.contains(typeUrl);
+  }
+
+  /** Route configuration names the accepted listeners reference over RDS. */
+  public Set<String> wantedRouteNames() {
+    Set<String> names = new TreeSet<>();
+    for (ListenerSpec l : listenerSpecs.values()) {
+      l.chains().forEach(c -> {
+        HcmSpec hcm = c.hcm();
+        if (hcm != null && hcm.rdsName() != null) {
+          names.add(hcm.rdsName());
+        }
+      });
+    }
+    return names;
+  }
+
+  /** EDS resource names of the accepted EDS clusters. */
+  public Set<String> wantedEndpointNames() {
+    Set<String> names = new TreeSet<>();
+    clusterSpecs.values().stream().filter(c -> c.type() == ClusterSpec.Type.EDS)
+        .forEach(c -> names.add(c.edsResourceName()));
+    return names;
+  }
+
+  public Map<String, ListenerSpec> listenerSpecs() {
+    return listenerSpecs;
+  }
+
+  public Set<String> receivedRouteNames() {
+    return routeTables.keySet();
+  }
+
+  public Set<String> receivedEndpointNames() {
+    return assignments.keySet();
+  }
+
+  public Map<String, Accepted<Listener>> listeners() {
+    return listeners;
+  }
+
+  public Map<String, Accepted<RouteConfiguration>> routes() {
+    return routes;
+  }
+
+  public Map<String, Accepted<Cluster>> clusters() {
+    return clusters;
+  }
+
+  public Map<String, Accepted<ClusterLoadAssignment>> endpoints() {
+    return endpoints;
+  }
+
+  /** Applies one response; returns null when accepted, else why it was rejected. */
+  public String apply(String typeUrl, String version, List<Any> resources) {
+    try {
+      switch (typeUrl) {
+        case TypeUrls.LISTENER -> applyListeners(version, resources);
+        case TypeUrls.ROUTE -> applyRoutes(version, resources);
+        case TypeUrls.CLUSTER -> applyClusters(version, resources);
+        case TypeUrls.ENDPOINT -> applyEndpoints(version, resources);
+        default -> {
+          return "unsupported type " + typeUrl;
+        }
+      }
+      applied.add(typeUrl);
+      return null;
+    } catch (IllegalArgumentException e) {
+      return e.getMessage();
+    }
+  }
+
+  private void applyListeners(String version, List<Any> resources) {
+    Map<String, Accepted<Listener>> raw = unpackAll(resources, Listener.class, Listener::getName, version);
+    Map<String, ListenerSpec> specs = new LinkedHashMap<>();
+    Map<Integer, String> boundPorts = new HashMap<>();
+    Map<Integer, String> virtualPorts = new HashMap<>();
+    for (Accepted<Listener> a : raw.values()) {
+      ListenerSpec spec = ListenerConverter.convert(a.resource());
+      for (int port : spec.boundPorts()) {
+        String other = boundPorts.putIfAbsent(port, spec.name());
+        if (other != null) {
+          throw new IllegalArgumentException("listener " + spec.name() + ": port " + port
+              + " is already bound by listener " + other);
+        }
+      }
+      if (!spec.bindToPort()) {
+        String other = virtualPorts.putIfAbsent(spec.port(), spec.name());
+        if (other != null) {
+          throw new IllegalArgumentException("listener " + spec.name() + ": virtual port " + spec.port()
+              + " is already used by listener " + other);
+        }
+      }
+      specs.put(spec.name(), spec);
+    }
+    listenerSpecs = Map.copyOf(specs);
+    listeners = raw;
+    current.set(current.get().withListeners(listenerSpecs));
+  }
+
+  private void applyRoutes(String version, List<Any> resources) {
+    Map<String, Accepted<RouteConfiguration>> raw =
+        unpackAll(resources, RouteConfiguration.class, RouteConfiguration::getName, version);
+    Map<String, RouteTable> tables = new HashMap<>();
+    for (Accepted<RouteConfiguration> a : raw.values()) {
+      tables.put(a.resource().getName(), RouteConverter.convert(a.resource()));
+    }
+    // State of the world for a named type: what was not re-sent stays, as long as it is still wanted.
+    Set<String> wanted = wantedRouteNames();
+    Map<String, Accepted<RouteConfiguration>> mergedRaw = new LinkedHashMap<>(raw);
+    routes.forEach((name, a) -> {
+      if (wanted.contains(name)) {
+        mergedRaw.putIfAbsent(name, a);
+      }
+    });
+    routeTables.forEach((name, t) -> {
+      if (wanted.contains(name)) {
+        tables.putIfAbsent(name, t);
+      }
+    });
+    routeTables = Map.copyOf(tables);
+    routes = java.util.Collections.unmodifiableMap(mergedRaw);
+    current.set(current.get().withRoutes(routeTables));
+  }
+
+  private void applyClusters(String version, List<Any> resources) {
+    Map<String, Accepted<Cluster>> raw = unpackAll(resources, Cluster.class, Cluster::getName, version);
+    Map<String, ClusterSpec> specs = new LinkedHashMap<>();
+    for (Accepted<Cluster> a : raw.values()) {
+      specs.put(a.resource().getName(), ClusterConverter.convert(a.resource()));
+    }
+    clusterSpecs = Map.copyOf(specs);
+    clusters = raw;
+    Set<String> wanted = wantedEndpointNames();
+    Map<String, List<EndpointSpec>> keptAssignments = new HashMap<>(assignments);
+    keptAssignments.keySet().retainAll(wanted);
+    assignments = Map.copyOf(keptAssignments);
+    Map<String, Accepted<ClusterLoadAssignment>> keptRaw = new LinkedHashMap<>(endpoints);
+    keptRaw.keySet().retainAll(wanted);
+    endpoints = java.util.Collections.unmodifiableMap(keptRaw);
+    current.set(current.get().withClusters(catalog.rebuild(clusterSpecs, assignments)));
+  }
+
+  private void applyEndpoints(String version, List<Any> resources) {
+    Map<String, Accepted<ClusterLoadAssignment>> raw =
+        unpackAll(resources, ClusterLoadAssignment.class, ClusterLoadAssignment::getClusterName, version);
+    Map<String, List<EndpointSpec>> next = new HashMap<>();
+    for (Accepted<ClusterLoadAssignment> a : raw.values()) {
+      next.put(a.resource().getClusterName(), EndpointConverter.convert(a.resource()));
+    }
+    Set<String> wanted = wantedEndpointNames();
+    assignments.forEach((name, eps) -> {
+      if (wanted.contains(name)) {
+        next.putIfAbsent(name, eps);
+      }
+    });
+    Map<String, Accepted<ClusterLoadAssignment>> mergedRaw = new LinkedHashMap<>(raw);
+    endpoints.forEach((name, a) -> {
+      if (wanted.contains(name)) {
+        mergedRaw.putIfAbsent(name, a);
+      }
+    });
+    assignments = Map.copyOf(next);
+    endpoints = java.util.Collections.unmodifiableMap(mergedRaw);
+    current.set(current.get().withClusters(catalog.rebuild(clusterSpecs, assignments)));
+  }
+
+  private <M extends Message> Map<String, Accepted<M>> unpackAll(List<Any> resources, Class<M> type,
+                                                                Function<M, String> name, String version) {
+    Map<String, Accepted<M>> out = new LinkedHashMap<>();
+    Instant now = clock.instant();
+    for (int i = 0; i < resources.size(); i++) {
+      Any any = resources.get(i);
+      M message;
+      try {
+        message = any.unpack(type);
+      } catch (InvalidProtocolBufferException e) {
+        throw new IllegalArgumentException("resources[" + i + "]: cannot decode " + any.getTypeUrl() + " as "
+            + type.getSimpleName() + ": " + e.getMessage(), e);
+      }
+      String key = name.apply(message);
+      if (out.put(key, new Accepted<>(message, version, now)) != null) {
+        throw new IllegalArgumentException(type.getSimpleName() + " " + key + ": appears twice in one response");
+      }
+    }
+    return java.util.Collections.unmodifiableMap(out);
+  }
+}

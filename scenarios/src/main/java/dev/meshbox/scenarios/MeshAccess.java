@@ -1,0 +1,43 @@
+package dev.meshbox.scenarios;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a scenario needs from a running mesh, whichever backend runs it: apply Istio YAML, find where to send
+ * traffic, and read the proxies' access logs to see where each request went.
+ */
+public interface MeshAccess {
+
+    /** One named YAML text. */
+    record ConfigText(String name, String text) {
+    }
+
+    /** The outcome of an apply: kubectl-style change lines, or problems (then nothing was applied). */
+    record ApplyOutcome(List<String> changes, List<String> problems) {
+        public boolean ok() {
+            return problems.isEmpty();
+        }
+    }
+
+    /** One access-log entry of one proxy, with the pod that logged it. */
+    record LogEntry(String pod, Map<String, String> podLabels, String direction, String requestId, int responseCode,
+                    String responseFlags, String upstreamCluster, String routeName, double durationMs) {
+    }
+
+    /** Applies config and waits until every proxy has ACKed it. */
+    ApplyOutcome apply(List<ConfigText> config);
+
+    /** Deletes every applied resource except the mesh's own (the ingress Gateway). */
+    void resetConfig();
+
+    /** The ingress gateway's HTTP address. */
+    InetSocketAddress ingress();
+
+    /** The outbound listener of a sidecar of {@code workload} (an app label such as {@code productpage}, or a pod name). */
+    InetSocketAddress outboundOf(String workload);
+
+    /** All access-log entries of all proxies (entries of inbound direction tell which pod served a request). */
+    List<LogEntry> accessLog();
+}

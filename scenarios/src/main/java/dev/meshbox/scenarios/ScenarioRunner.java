@@ -1,0 +1,94 @@
+package dev.meshbox.scenarios;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Runs a scenario against a running mesh: per step apply the config (waiting until the proxies ACK it), send the
+ * traffic with progress, read the access logs and check the expectations.
+ */
+public final class ScenarioRunner {
+
+    private final MeshAccess mesh;
+    private final PrintStream out;
+
+    public ScenarioRunner(MeshAccess mesh, PrintStream out) {
+        this.mesh = mesh;
+        this.out = out;
+    }
+
+    /** Runs every step; config problems in a step abort the run with a {@link ScenarioException}. */
+    public ScenarioReport run(Scenario scenario) throws InterruptedException {
+        out.println("Scenario " + scenario.name() + (scenario.description().isEmpty() ? "" : ": " + scenario.description()));
+        List<ScenarioReport.StepReport> steps = new ArrayList<>();
+        int index = 0;
+        for (Scenario.Step step : scenario.steps()) {
+            index++;
+            String label = "step " + index + "/" + scenario.steps().size() + " \"" + step.name() + "\"";
+            List<String> applied = List.of();
+            if (!step.config().isEmpty()) {
+                MeshAccess.ApplyOutcome outcome = mesh.apply(step.config());
+                if (!outcome.ok()) {
+                    throw new ScenarioException(scenario.file() + ": " + label + ": config was rejected:\n  "
+                            + String.join("\n  ", outcome.problems()));
+                }
+                applied = outcome.changes();
+                applied.forEach(c -> out.println("  " + c));
+            }
+            List<TrafficDriver.Result> results = List.of();
+            double seconds = 0;
+            if (step.traffic().isPresent()) {
+                Scenario.Traffic t = step.traffic().get();
+                out.printf(Locale.ROOT, "  %s: sending %d x %s %s from %s (concurrency %d)%n", label, t.count(), t.method(), t.url(), t.from(), t.concurrency());
+                long start = System.nanoTime();
+                Progress progress = new Progress(out, t.count());
+                results = new TrafficDriver(mesh).send(t, "mbx" + Long.toHexString(start & 0xffffff) + "s" + index, progress::update);
+                progress.finish();
+                seconds = (System.nanoTime() - start) / 1e9;
+            }
+            List<MeshAccess.LogEntry> log = step.expect().isEmpty() ? List.of() : mesh.accessLog();
+            List<ScenarioReport.Check> checks = Evaluator.evaluate(step.expect(), results, log);
+            ScenarioReport.StepReport report = new ScenarioReport.StepReport(step.name(), applied, results.size(), seconds, checks);
+            ReportPrinter.printStep(out, label, report);
+            steps.add(report);
+        }
+        boolean passed = steps.stream().allMatch(ScenarioReport.StepReport::passed);
+        out.println(passed ? "PASS " + scenario.name() : "FAIL " + scenario.name());
+        return new ScenarioReport(scenario.name(), scenario.file().toString(), scenario.seed().orElse(null), passed, steps);
+    }
+
+    /** A one-line progress indicator that rewrites itself on a terminal and prints quarters elsewhere. */
+    private static final class Progress {
+        private final PrintStream out;
+        private final int total;
+        private final boolean tty = System.console() != null;
+        private int lastQuarter;
+
+        Progress(PrintStream out, int total) {
+            this.out = out;
+            this.total = total;
+        }
+
+        synchronized void update(int done) {
+            if (tty) {
+                if (done % Math.max(1, total / 50) == 0 || done == total) {
+                    out.printf(Locale.ROOT, "\r  sent %d/%d", done, total);
+                }
+            } else {
+                int quarter = done * 4 / total;
+                if (quarter > lastQuarter && quarter < 4) {
+                    lastQuarter = quarter;
+                    out.printf(Locale.ROOT, "  sent %d/%d%n", done, total);
+                }
+            }
+        }
+
+        void finish() {
+            if (tty) {
+                out.println();
+            }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package dev.meshbox.scenarios;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+
+/**
+ * Sends a step's traffic: {@code count} requests over {@code concurrency} keep-alive connections, from the ingress
+ * or from a workload's sidecar. Each request carries {@code x-request-id: <run>-<n>} so its path through the mesh
+ * can be found in the proxies' access logs afterwards.
+ */
+public final class TrafficDriver {
+
+    /** The result of one request; {@code status} 0 means the request failed before a response. */
+    public record Result(String requestId, int status, long nanos, String error, Map<String, String> headers, String body) {
+    }
+
+    private static final int TIMEOUT_MILLIS = 30_000;
+
+    private final MeshAccess mesh;
+
+    public TrafficDriver(MeshAccess mesh) {
+        this.mesh = mesh;
+    }
+
+    public List<Result> send(Scenario.Traffic t, String runId, IntConsumer progress) throws InterruptedException {
+        Target target = target(t);
+        Map<String, String> headers = new LinkedHashMap<>(t.headers());
+        if (t.from().equals("ingress") && headers.containsKey("end-user")) {
+            // Through the ingress a user is a login, as in Istio's task: productpage knows users only by session.
+            String user = headers.remove("end-user");
+            headers.put("cookie", login(target, user));
+        }
+        List<Result> results = Collections.synchronizedList(new ArrayList<>(t.count()));
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(t.concurrency(), r -> {
+            Thread th = new Thread(r, "meshbox-traffic");
+            th.setDaemon(true);
+            return th;
+        });
+        try {
+            List<Future<?>> workers = new ArrayList<>();
+            for (int w = 0; w < t.concurrency(); w++) {
+                workers.add(pool.submit(() -> {
+                    try (HttpExchange conn = new HttpExchange(target.address, TIMEOUT_MILLIS)) {
+                        for (int n = next.getAndIncrement(); n < t.count(); n = next.getAndIncrement()) {
+                            String id = runId + "-" + n;
+                            Map<String, String> h = new LinkedHashMap<>(headers);
+                            h.put("x-request-id", id);
+                            h.putIfAbsent("user-agent", "meshbox-scenario");
+                            try {
+                                HttpExchange.Response r = conn.send(t.method(), target.host, target.path, h, null);
+                                results.add(new Result(id, r.status(), r.nanos(), null, r.headers(), r.body()));
+                            } catch (IOException e) {
+                                conn.close();
+                                results.add(new Result(id, 0, 0, e.getMessage(), Map.of(), ""));
+                            }
+                            progress.accept(done.incrementAndGet());
+                        }
+                    }
+                }));
+            }
+            for (Future<?> f : workers) {
+                f.get();
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("traffic worker failed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+        List<Result> sorted = new ArrayList<>(results);
+        sorted.sort((a, b) -> Integer.compare(seq(a.requestId()), seq(b.requestId())));
+        return sorted;
+    }
+
+    private static int seq(String id) {
+        return Integer.parseInt(id.substring(id.lastIndexOf('-') + 1));
+    }
+
+    private String login(Target target, String user) {
+        try (HttpExchange conn = new HttpExchange(target.address, TIMEOUT_MILLIS)) {
+            String form = "username=" + java.net.URLEncoder.encode(user, java.nio.charset.StandardCharsets.UTF_8) + "&passwd=password";
+            HttpExchange.Response r = conn.send("POST", target.host, "/login",
+                    Map.of("content-type", "application/x-www-form-urlencoded"), form);
+            String cookie = r.headers().get("set-cookie");
+            if (cookie == null) {
+                throw new IllegalStateException("logging in as " + user + " through the ingress gave " + r.status() + " and no session cookie");
+            }
+            return cookie.split(";", 2)[0];
+        } catch (IOException e) {
+            throw new IllegalStateException("logging in as " + user + " through the ingress failed: " + e.getMessage(), e);
+        }
+    }
+
+    private record Target(InetSocketAddress address, String host, String path) {
+    }
+
+    private Target target(Scenario.Traffic t) {
+        if (t.url().startsWith("http://")) {
+            URI u = URI.create(t.url());
+            String host = u.getPort() > 0 ? u.getHost() + ":" + u.getPort() : u.getHost();
+            String path = u.getRawPath().isEmpty() ? "/" : u.getRawPath() + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+            InetSocketAddress addr = t.from().equals("ingress") ? mesh.ingress() : mesh.outboundOf(t.from());
+            return new Target(addr, host, path);
+        }
+        InetSocketAddress ingress = mesh.ingress();
+        return new Target(ingress, ingress.getHostString() + ":" + ingress.getPort(), t.url());
+    }
+}

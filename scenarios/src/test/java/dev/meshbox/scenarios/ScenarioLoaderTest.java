@@ -1,0 +1,74 @@
+package dev.meshbox.scenarios;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class ScenarioLoaderTest {
+
+    private final ScenarioLoader loader = new ScenarioLoader();
+
+    @Test
+    void loadsTheShippedCanaryScenarioWithItsConfigFiles() {
+        Scenario s = loader.load(Path.of("canary-90-10.yaml"));
+        assertThat(s.name()).isEqualTo("canary-90-10");
+        Scenario.Step step = s.steps().get(0);
+        assertThat(step.config()).hasSize(2);
+        assertThat(step.config().get(1).text()).contains("weight: 90");
+        assertThat(step.traffic().orElseThrow().count()).isEqualTo(1000);
+        assertThat(step.expect()).first().isInstanceOfSatisfying(Scenario.VersionShare.class,
+                v -> assertThat(v.shares()).containsEntry("v1", 0.90).containsEntry("v2", 0.10));
+    }
+
+    @Test
+    void badValuePointsAtFileLineAndKey() {
+        String text = """
+                name: broken
+                steps:
+                  - name: one
+                    traffic:
+                      url: http://reviews:9080/reviews/0
+                      count: -5
+                """;
+        assertThatThrownBy(() -> loader.parse(Path.of("broken.yaml"), text))
+                .isInstanceOf(ScenarioException.class)
+                .hasMessageContaining("broken.yaml:6: steps[0].traffic.count: must be an integer between 1 and 100000, got -5");
+    }
+
+    @Test
+    void unknownKeyAndMissingConfigFileAreBothReported() {
+        String text = """
+                name: broken
+                steps:
+                  - name: one
+                    config:
+                      - file: no-such.yaml
+                    trafic:
+                      url: http://reviews:9080/
+                """;
+        assertThatThrownBy(() -> loader.parse(Path.of("broken.yaml"), text))
+                .hasMessageContaining("broken.yaml:6: steps[0].trafic: unknown key")
+                .hasMessageContaining("steps[0].config[0].file: config file")
+                .hasMessageContaining("no-such.yaml cannot be read");
+    }
+
+    @Test
+    void sharesAddingUpToMoreThanOneAreImpossible() {
+        String text = """
+                name: impossible
+                steps:
+                  - traffic: {path: /productpage, count: 10}
+                    expect:
+                      - versionShare: {service: reviews, shares: {v1: 0.9, v2: 0.2}}
+                """;
+        assertThatThrownBy(() -> loader.parse(Path.of("i.yaml"), text))
+                .hasMessageContaining("i.yaml:5: steps[0].expect[0].versionShare.shares: add up to");
+    }
+
+    @Test
+    void missingFileIsNamed() {
+        assertThatThrownBy(() -> loader.load(Path.of("nowhere.yaml"))).hasMessage("nowhere.yaml: no such scenario file");
+    }
+}
