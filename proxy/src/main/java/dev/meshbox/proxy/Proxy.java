@@ -9,6 +9,7 @@ import dev.meshbox.proxy.admin.AdminHttpServer;
 import dev.meshbox.proxy.admin.AdminSources;
 import dev.meshbox.proxy.cluster.ClusterCatalog;
 import dev.meshbox.proxy.endpoint.UpstreamTransport;
+import dev.meshbox.proxy.forward.HttpStats;
 import dev.meshbox.proxy.forward.ProxyRuntime;
 import dev.meshbox.proxy.forward.RequestProcessor;
 import dev.meshbox.proxy.listener.ListenerManager;
@@ -49,6 +50,7 @@ public final class Proxy implements AutoCloseable {
   private final ClusterCatalog catalog;
   private final ConfigApplier applier;
   private final ListenerManager listeners;
+  private final HttpStats httpStats = new HttpStats();
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private ManagedChannel channel;
@@ -74,7 +76,7 @@ public final class Proxy implements AutoCloseable {
         options.bindAddress().isAnyLocalAddress() ? null : options.bindAddress(), MAX_BODY_BYTES));
     this.applier = new ConfigApplier(catalog, options.clock());
     ProxyRuntime runtime = new ProxyRuntime(options.role().serverHeader(), applier.config(), new Random(seed),
-        options.clock(), options.ticker(), accessLog);
+        options.clock(), options.ticker(), accessLog, httpStats);
     this.listeners = new ListenerManager(group, ProxyEventLoops.serverChannel(group), options.bindAddress(),
         applier.config()::get, new RequestProcessor(runtime), MAX_BODY_BYTES);
   }
@@ -94,7 +96,7 @@ public final class Proxy implements AutoCloseable {
 
   private void startServers() throws InterruptedException {
     var sources = new AdminSources(ready::isDone, applier, () -> ads.status(), applier.config()::get, accessLog,
-        listeners::boundPorts, listeners::bindErrors);
+        listeners::boundPorts, listeners::bindErrors, httpStats::snapshot);
     var serverChannel = ProxyEventLoops.serverChannel(group);
     admin = AdminHttpServer.start(group, serverChannel,
         new InetSocketAddress(options.bindAddress(), options.adminPort()), xdsExecutor, new AdminEndpoints(sources));

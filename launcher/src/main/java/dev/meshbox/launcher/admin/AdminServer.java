@@ -42,7 +42,7 @@ public final class AdminServer implements AutoCloseable {
                 ApplyRequest req;
                 try {
                     req = json.readValue(ctx.body(), ApplyRequest.class);
-                } catch (java.io.IOException e) {
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                     ctx.status(400).json(Map.of("problems", List.of("request body: must be JSON {\"sources\":[{\"name\":..., \"text\":...}]}: " + e.getOriginalMessage())));
                     return;
                 }

@@ -11,6 +11,7 @@ import dev.meshbox.controlplane.config.ResourceKey;
 import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.proxy.Proxy;
+import dev.meshbox.proxy.ProxyEventLoops;
 import dev.meshbox.proxy.ProxyOptions;
 import dev.meshbox.proxy.ProxyRole;
 import dev.meshbox.scenarios.MeshAccess;
@@ -57,7 +58,7 @@ public final class LocalMesh implements MeshAccess, AutoCloseable {
     private final List<RunningPod> pods = new CopyOnWriteArrayList<>();
     /** Everything started, in order, so a failed start or a stop closes exactly what runs. */
     private final List<AutoCloseable> started = new CopyOnWriteArrayList<>();
-    private final EventLoopGroup eventLoop = Proxy.newEventLoopGroup(2);
+    private final EventLoopGroup eventLoop = ProxyEventLoops.create(2, "meshbox-proxy");
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ObjectMapper json = new ObjectMapper();
     private final Set<ResourceKey> defaultResources = new java.util.HashSet<>();
@@ -122,7 +123,7 @@ public final class LocalMesh implements MeshAccess, AutoCloseable {
         Pod pod = new Pod(ps.name(), ps.namespace(), podIp.getHostAddress(), appIp.getHostAddress(), ps.labels(),
                 Pod.ProxyKind.SIDECAR, false);
         controlPlane.registry().putPod(pod);
-        Workload app = ps.app().apply(new AppContext(ps.app(), ps.version(), ps.name(), ps.namespace(),
+        Workload app = ps.appFactory().apply(new AppContext(ps.appLabel(), ps.version(), ps.name(), ps.namespace(),
                 new InetSocketAddress(appIp, ps.containerPort()), new InetSocketAddress(podIp, 15001)));
         app.start();
         started.add(app);

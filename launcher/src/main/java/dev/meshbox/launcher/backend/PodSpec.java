@@ -11,9 +11,9 @@ import java.util.function.Function;
  * @param name the pod name as Kubernetes would show it ({@code reviews-v2-7d9f8c6b5-x4k2q})
  */
 public record PodSpec(String name, String namespace, Map<String, String> labels, int containerPort,
-                      Function<AppContext, Workload> app) {
+                      Function<AppContext, Workload> appFactory) {
 
-    public String app() {
+    public String appLabel() {
         return labels.getOrDefault("app", name);
     }
 

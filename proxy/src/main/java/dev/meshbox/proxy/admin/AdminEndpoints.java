@@ -98,6 +98,7 @@ public final class AdminEndpoints implements Function<QueryStringDecoder, AdminR
     clusters.values().forEach(c -> all.put("cluster." + c.name() + ".membership_total", (long) c.hosts().size()));
     clusters.values().forEach(c -> all.put("cluster." + c.name() + ".membership_healthy",
         (long) c.healthyHosts().size()));
+    all.putAll(src.httpStats().get());
     all.put("cluster_manager.active_clusters", (long) clusters.size());
     all.put("listener_manager.total_listeners_active", (long) src.config().get().listeners().size());
     all.put("server.state", src.ready().getAsBoolean() ? 0L : 2L);

@@ -12,5 +12,5 @@ import java.util.function.Supplier;
 public record AdminSources(BooleanSupplier ready, ConfigApplier applier,
                            Supplier<Map<String, XdsTypeStatus>> xdsStatus, Supplier<ProxyConfig> config,
                            AccessLog accessLog, Supplier<Map<Integer, String>> boundPorts,
-                           Supplier<Map<Integer, String>> bindErrors) {
+                           Supplier<Map<Integer, String>> bindErrors, Supplier<Map<String, Long>> httpStats) {
 }

@@ -42,9 +42,14 @@ final class ConfigDumpRenderer {
       .add(HTTPFault.getDescriptor())
       .add(TcpProxy.getDescriptor())
       .add(FilterConfig.getDescriptor())
+      // Types Istio's (and MeshBox's) control plane embeds in listeners, routes and clusters.
+      .add(io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor())
       .build();
 
-  private static final JsonFormat.Printer PRINTER = JsonFormat.printer().usingTypeRegistry(TYPES);
+  private static final JsonFormat.Printer PRINTER = JsonFormat.printer().usingTypeRegistry(TYPES)
+      .preservingProtoFieldNames();
 
   private ConfigDumpRenderer() {
   }

@@ -12,5 +12,6 @@ import java.util.random.RandomGenerator;
  * clock and ticker, the access log, and the identity it answers with ({@code server} header).
  */
 public record ProxyRuntime(String serverHeader, AtomicReference<ProxyConfig> config, RandomGenerator random,
-                           Clock clock, Ticker ticker, AccessLog accessLog) {
+                           Clock clock, Ticker ticker, AccessLog accessLog,
+                           HttpStats httpStats) {
 }

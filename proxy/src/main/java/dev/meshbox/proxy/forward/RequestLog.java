@@ -31,6 +31,7 @@ final class RequestLog {
   String routeName;
   String direction;
   String listener;
+  String statPrefix;
 
   RequestLog(Instant startTime, long startNanos) {
     this.startTime = startTime;

@@ -62,6 +62,7 @@ public final class RequestProcessor {
     log.direction = target.direction();
 
     HcmSpec hcm = target.hcm();
+    log.statPrefix = hcm == null ? null : hcm.statPrefix();
     if (hcm == null) {
       request.release();
       reply(ds, log, LocalReply.noRoute());
@@ -205,13 +206,18 @@ public final class RequestProcessor {
     if (log.details == null) {
       log.details = "via_upstream";
     }
-    if (ds.isOpen()) {
+    rt.httpStats().countResponse(log.statPrefix, log.responseCode);
+    boolean open = ds.isOpen();
+    if (!open) {
+      log.flags.add(ResponseFlags.DC);
+    }
+    // Logged before the write so that whoever reads the response can already read its entry.
+    rt.accessLog().append(log.toEntry(rt.ticker().read()));
+    if (open) {
       ds.respond(response);
     } else {
       response.release();
-      log.flags.add(ResponseFlags.DC);
     }
-    rt.accessLog().append(log.toEntry(rt.ticker().read()));
   }
 
   static HttpResponseStatus status(int code) {

@@ -90,7 +90,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
     if (spec == null) {
       return new ResolvedListener(listenerName, "outbound", null);
     }
-    if (spec.useOriginalDst()) {
+    if (spec.handsOffByDestinationPort()) {
       int port = destinationPort(absolutePort, request.headers().get(HttpHeaderNames.HOST));
       ListenerSpec virtual = cfg.virtualListenersByPort().get(port);
       if (virtual == null) {

@@ -44,6 +44,14 @@ public record ListenerSpec(String name, int port, boolean bindToPort, boolean us
     return fallback;
   }
 
+  /**
+   * True when connections are handed to the virtual listener of the request's destination port, as
+   * {@code virtualOutbound} does: {@code use_original_dst} and no chain selected by destination port.
+   */
+  public boolean handsOffByDestinationPort() {
+    return useOriginalDst && chains.stream().allMatch(c -> c.destinationPort() == null);
+  }
+
   /** The first chain with an HTTP connection manager (virtual listeners have one chain). */
   public HcmSpec firstHcm() {
     for (FilterChainSpec chain : chains) {

@@ -167,12 +167,14 @@ public final class ConfigApplier {
   private void applyRoutes(String version, List<Any> resources) {
     Map<String, Accepted<RouteConfiguration>> raw =
         unpackAll(resources, RouteConfiguration.class, RouteConfiguration::getName, version);
+    // State of the world for a named type: what was not re-sent stays, as long as it is still wanted;
+    // what was not asked for is ignored (a server may answer an empty subscription as a wildcard).
+    Set<String> wanted = wantedRouteNames();
+    raw = only(raw, wanted);
     Map<String, RouteTable> tables = new HashMap<>();
     for (Accepted<RouteConfiguration> a : raw.values()) {
       tables.put(a.resource().getName(), RouteConverter.convert(a.resource()));
     }
-    // State of the world for a named type: what was not re-sent stays, as long as it is still wanted.
-    Set<String> wanted = wantedRouteNames();
     Map<String, Accepted<RouteConfiguration>> mergedRaw = new LinkedHashMap<>(raw);
     routes.forEach((name, a) -> {
       if (wanted.contains(name)) {
@@ -210,11 +212,12 @@ public final class ConfigApplier {
   private void applyEndpoints(String version, List<Any> resources) {
     Map<String, Accepted<ClusterLoadAssignment>> raw =
         unpackAll(resources, ClusterLoadAssignment.class, ClusterLoadAssignment::getClusterName, version);
+    Set<String> wanted = wantedEndpointNames();
+    raw = only(raw, wanted);
     Map<String, List<EndpointSpec>> next = new HashMap<>();
     for (Accepted<ClusterLoadAssignment> a : raw.values()) {
       next.put(a.resource().getClusterName(), EndpointConverter.convert(a.resource()));
     }
-    Set<String> wanted = wantedEndpointNames();
     assignments.forEach((name, eps) -> {
       if (wanted.contains(name)) {
         next.putIfAbsent(name, eps);
@@ -229,6 +232,12 @@ public final class ConfigApplier {
     assignments = Map.copyOf(next);
     endpoints = java.util.Collections.unmodifiableMap(mergedRaw);
     current.set(current.get().withClusters(catalog.rebuild(clusterSpecs, assignments)));
+  }
+
+  private static <M extends Message> Map<String, Accepted<M>> only(Map<String, Accepted<M>> raw, Set<String> names) {
+    Map<String, Accepted<M>> out = new LinkedHashMap<>(raw);
+    out.keySet().retainAll(names);
+    return out;
   }
 
   private <M extends Message> Map<String, Accepted<M>> unpackAll(List<Any> resources, Class<M> type,

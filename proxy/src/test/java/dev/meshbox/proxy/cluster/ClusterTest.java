@@ -1,0 +1,113 @@
+package dev.meshbox.proxy.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.meshbox.proxy.endpoint.EndpointSpec;
+import dev.meshbox.proxy.endpoint.Host;
+import dev.meshbox.proxy.endpoint.UpstreamTransport;
+import dev.meshbox.proxy.testing.XdsFixtures;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ClusterTest {
+
+  private final ClusterCatalog catalog = new ClusterCatalog(new UpstreamTransport(NioSocketChannel.class, null, 1024));
+
+  @AfterEach
+  void close() {
+    catalog.close();
+  }
+
+  private static EndpointSpec ep(int n) {
+    return EndpointSpec.healthy(new InetSocketAddress("127.0.0." + (130 + n), 9080));
+  }
+
+  private UpstreamCluster build(ClusterSpec.LbPolicy lb, EndpointSpec... endpoints) {
+    return catalog.rebuild(Map.of("c", ClusterSpec.eds("c", lb)), Map.of("c", List.of(endpoints))).get("c");
+  }
+
+  private static List<String> picks(UpstreamCluster c, Random random, int n) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(c.pick(random, Set.of(), 1).hostPort());
+    }
+    return out;
+  }
+
+  @Test
+  void roundRobinVisitsEachHostInTurn() {
+    UpstreamCluster c = build(ClusterSpec.LbPolicy.ROUND_ROBIN, ep(1), ep(2), ep(3));
+    assertThat(picks(c, new Random(1), 6)).containsExactly("127.0.0.131:9080", "127.0.0.132:9080",
+        "127.0.0.133:9080", "127.0.0.131:9080", "127.0.0.132:9080", "127.0.0.133:9080");
+  }
+
+  @Test
+  void leastRequestPrefersTheLessBusyOfTwoDraws() {
+    UpstreamCluster c = build(ClusterSpec.LbPolicy.LEAST_REQUEST, ep(1), ep(2));
+    Host busy = c.hosts().get(0);
+    for (int i = 0; i < 5; i++) {
+      busy.requestStarted();
+    }
+    List<String> picks = picks(c, new Random(3), 1000);
+    long toBusy = picks.stream().filter(busy.hostPort()::equals).count();
+    // Only when both draws land on the busy host (a quarter of the time) is it chosen.
+    assertThat(toBusy).isBetween(200L, 300L);
+    assertThat(picks(c, new Random(3), 50)).isEqualTo(picks(c, new Random(3), 50));
+  }
+
+  @Test
+  void randomIsReproducibleWithASeed() {
+    UpstreamCluster c = build(ClusterSpec.LbPolicy.RANDOM, ep(1), ep(2), ep(3));
+    assertThat(picks(c, new Random(9), 30)).isEqualTo(picks(c, new Random(9), 30)).hasSize(30);
+  }
+
+  @Test
+  void previousHostsAreAvoidedWhenAnotherIsThere() {
+    UpstreamCluster c = build(ClusterSpec.LbPolicy.RANDOM, ep(1), ep(2));
+    Host first = c.hosts().get(0);
+    for (int i = 0; i < 50; i++) {
+      assertThat(c.pick(new Random(i), Set.of(first), 5)).isNotSameAs(first);
+    }
+  }
+
+  @Test
+  void noHealthyHostPicksNothing() {
+    UpstreamCluster c = build(ClusterSpec.LbPolicy.ROUND_ROBIN,
+        new EndpointSpec(new InetSocketAddress("127.0.0.131", 9080), false, 1, Map.of()));
+    assertThat(c.pick(new Random(1), Set.of(), 1)).isNull();
+    assertThat(c.hosts()).hasSize(1);
+  }
+
+  @Test
+  void statsAndHostsSurviveAnEdsUpdateThatKeepsThem() {
+    UpstreamCluster before = build(ClusterSpec.LbPolicy.ROUND_ROBIN, ep(1), ep(2));
+    before.stats().upstreamRqTotal.add(7);
+    Host kept = before.hosts().get(0);
+    UpstreamCluster after = build(ClusterSpec.LbPolicy.ROUND_ROBIN, ep(1), ep(3));
+    assertThat(after.stats().upstreamRqTotal.sum()).isEqualTo(7);
+    assertThat(after.hosts().get(0)).isSameAs(kept);
+    assertThat(after.hosts()).extracting(Host::hostPort).containsExactly("127.0.0.131:9080", "127.0.0.133:9080");
+  }
+
+  @Test
+  void converterReadsTheContractShapeAndRejectsUnknownPolicies() {
+    ClusterSpec spec = ClusterConverter.convert(XdsFixtures.edsCluster("outbound|9080|v1|reviews",
+        Cluster.LbPolicy.LEAST_REQUEST));
+    assertThat(spec.type()).isEqualTo(ClusterSpec.Type.EDS);
+    assertThat(spec.edsResourceName()).isEqualTo("outbound|9080|v1|reviews");
+    assertThat(spec.connectTimeout()).hasSeconds(10);
+    assertThat(ClusterConverter.convert(XdsFixtures.staticCluster("inbound|9080||", "127.20.0.3", 9080))
+        .staticEndpoints()).extracting(EndpointSpec::hostPort).containsExactly("127.20.0.3:9080");
+    assertThatThrownBy(() -> ClusterConverter.convert(XdsFixtures.edsCluster("x", Cluster.LbPolicy.RING_HASH)))
+        .hasMessage("cluster x.lb_policy: RING_HASH is not supported (expected ROUND_ROBIN, LEAST_REQUEST or RANDOM)");
+  }
+}

@@ -1,0 +1,85 @@
+package dev.meshbox.proxy.route;
+
+import static dev.meshbox.proxy.testing.XdsFixtures.*;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.UInt32Value;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.envoyproxy.envoy.extensions.filters.common.fault.v3.FaultDelay;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.FaultAbort;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
+import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
+import io.envoyproxy.envoy.type.v3.FractionalPercent;
+import java.time.Duration;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class RouteConverterTest {
+
+  private static dev.meshbox.proxy.route.RouteAction.Forward forwardOf(io.envoyproxy.envoy.config.route.v3.Route route) {
+    RouteTable table = RouteConverter.convert(routeConfig("9080", service("reviews", "default", 9080, route)));
+    return (dev.meshbox.proxy.route.RouteAction.Forward) table.virtualHosts().get(0).routes().get(0).action();
+  }
+
+  @Test
+  void istioDefaultsBecomeNoTimeoutAndTwoRetriesOnConnectFailure() {
+    dev.meshbox.proxy.route.RouteAction.Forward f = forwardOf(route("r", prefix("/"), cluster("c")));
+    assertThat(f.timeout()).isZero();
+    assertThat(f.retry().numRetries()).isEqualTo(2);
+    assertThat(f.retry().retriesConnectFailure()).isTrue();
+    assertThat(f.retry().retriesStatus(503)).isFalse();
+    assertThat(f.retry().avoidPreviousHosts()).isTrue();
+    assertThat(f.retry().hostSelectionMaxAttempts()).isEqualTo(5);
+  }
+
+  @Test
+  void aRouteWithoutTimeoutGetsEnvoysFifteenSeconds() {
+    var proto = route("r", prefix("/"), cluster("c")).toBuilder();
+    proto.getRouteBuilder().clearTimeout();
+    assertThat(forwardOf(proto.build()).timeout()).isEqualTo(Duration.ofSeconds(15));
+  }
+
+  @Test
+  void faultPercentagesAreKeptPerMillion() {
+    var r = withFault(route("r", prefix("/"), cluster("c")), HTTPFault.newBuilder()
+        .setDelay(FaultDelay.newBuilder().setFixedDelay(com.google.protobuf.Duration.newBuilder().setSeconds(7))
+            .setPercentage(FractionalPercent.newBuilder().setNumerator(100)))
+        .setAbort(FaultAbort.newBuilder().setHttpStatus(500).setPercentage(FractionalPercent.newBuilder()
+            .setNumerator(500_000).setDenominator(FractionalPercent.DenominatorType.MILLION)))
+        .build());
+    RouteTable table = RouteConverter.convert(routeConfig("9080", service("ratings", "default", 9080, r)));
+    FaultPolicy fault = table.virtualHosts().get(0).routes().get(0).fault();
+    assertThat(fault).isEqualTo(new FaultPolicy(Duration.ofSeconds(7), 1_000_000, 500, 500_000));
+  }
+
+  static Stream<Arguments> invalid() {
+    return Stream.of(
+        Arguments.of("bad path regex", route("r", RouteMatch.newBuilder()
+                .setSafeRegex(RegexMatcher.newBuilder().setRegex("/a[")), cluster("c")),
+            "routes[0].match.safe_regex.regex: invalid regular expression '/a['"),
+        Arguments.of("no cluster", route("r", prefix("/"), RouteAction.newBuilder()),
+            "routes[0].route: cluster specifier CLUSTERSPECIFIER_NOT_SET is not supported"),
+        Arguments.of("all weights zero", route("r", prefix("/"), RouteAction.newBuilder().setWeightedClusters(
+                WeightedCluster.newBuilder().addClusters(WeightedCluster.ClusterWeight.newBuilder().setName("a")
+                    .setWeight(UInt32Value.of(0))))),
+            "total weight must be > 0"),
+        Arguments.of("no path specifier", route("r", RouteMatch.newBuilder(), cluster("c")),
+            "routes[0].match: path specifier PATHSPECIFIER_NOT_SET is not supported"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("invalid")
+  void invalidRoutesAreRejectedWithTheFieldNamed(String name, io.envoyproxy.envoy.config.route.v3.Route route,
+                                                 String message) {
+    assertThatThrownBy(() -> RouteConverter.convert(routeConfig("9080", service("reviews", "default", 9080, route))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("route_config 9080: virtual_hosts[0] (reviews.default.svc.cluster.local:9080)")
+        .hasMessageContaining(message);
+  }
+}
