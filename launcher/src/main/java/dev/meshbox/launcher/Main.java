@@ -18,7 +18,12 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
+    /** Held so the setting sticks: java.util.logging keeps loggers weakly. */
+    private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");
+
     public static void main(String[] args) {
+        // gRPC logs stream shutdown chatter at INFO through java.util.logging; the CLI shows only problems.
+        GRPC_LOG.setLevel(java.util.logging.Level.WARNING);
         System.exit(execute(args));
     }
 
