@@ -4,9 +4,11 @@ import java.io.PrintStream;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Runs one Bookinfo app until the process is killed, for backends that give each app its own process or
- * container: {@code --service reviews --version v2 --pod reviews-v2-abc --namespace default
- * --listen 0.0.0.0:9080 --proxy 127.0.0.1:15001}. Exit status 2 means a bad command line.
+ * Runs one Bookinfo app, httpbin or an echo app until the process is killed, for backends that give each
+ * app its own process or container: {@code --service reviews --version v2 --pod reviews-v2-abc
+ * --namespace default --listen 0.0.0.0:9080 --proxy 127.0.0.1:15001}; {@code --service httpbin --version v1}
+ * (on port 8080); {@code --service canary --version v2 --echo --error-rate 0.1}. Exit status 2 means a bad
+ * command line.
  */
 public final class Main {
   static final int EXIT_USAGE = 2;
@@ -31,7 +33,7 @@ public final class Main {
         out.println(MainArgs.USAGE);
         return 0;
       }
-      workload = BookinfoApps.create(parsed.context());
+      workload = workload(parsed);
     } catch (MainArgs.UsageException | IllegalArgumentException e) {
       err.println("bookinfo: " + e.getMessage());
       err.println(MainArgs.USAGE);
@@ -55,6 +57,18 @@ public final class Main {
     // Jetty's threads are daemons, so main must stay alive until the shutdown hook has closed the app.
     stopped.await();
     return 0;
+  }
+
+  /** {@code --echo} wins; otherwise httpbin by name, and every other name is Bookinfo's to accept or reject. */
+  static Workload workload(MainArgs args) {
+    AppContext ctx = args.context();
+    if (args.echo().isPresent()) {
+      return TestApps.echo(ctx, args.echo().get());
+    }
+    if (ctx.service().equals("httpbin")) {
+      return TestApps.httpbin(ctx);
+    }
+    return BookinfoApps.create(ctx);
   }
 
   private static String hostPort(java.net.InetSocketAddress address) {

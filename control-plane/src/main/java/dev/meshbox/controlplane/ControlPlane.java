@@ -70,6 +70,12 @@ public final class ControlPlane implements AutoCloseable {
         return xds.awaitAcked(xds.nodes(), timeout);
     }
 
+    /** The proxies not in sync with their snapshots, each with what it lacks (for error messages). */
+    public String describeLagging() {
+        return proxyStatus().values().stream().filter(p -> !p.synced()).map(ProxyStatus::describeLag)
+                .collect(java.util.stream.Collectors.joining("\n  ", "\n  ", ""));
+    }
+
     private void rebuild() {
         synchronized (rebuildLock) {
             MeshView view = new MeshView(config.snapshot(), registry.snapshot());

@@ -66,6 +66,8 @@ class BookinfoMeshIT {
         Assumptions.assumeTrue(samples != null, "Istio's samples are not beside this checkout (../shared/istio/samples); "
                 + "the same flow runs on the project's fixtures in projectFixturesRouteAllToV1ThenReviewsToV3");
         Path networking = samples.resolve("bookinfo/networking");
+        apply(networking.resolve("bookinfo-gateway.yaml"));
+        assertThat(pages.load("/productpage").status()).isEqualTo(200);
         allToV1ThenV3(networking.resolve("destination-rule-all.yaml"), networking.resolve("virtual-service-all-v1.yaml"),
                 networking.resolve("virtual-service-reviews-v3.yaml"));
     }

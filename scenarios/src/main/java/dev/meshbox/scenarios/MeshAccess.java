@@ -23,7 +23,7 @@ public interface MeshAccess {
 
     /** One access-log entry of one proxy, with the pod that logged it. */
     record LogEntry(String pod, Map<String, String> podLabels, String direction, String requestId, int responseCode,
-                    String responseFlags, String upstreamCluster, String routeName, double durationMs) {
+                    String responseFlags, String upstreamCluster, String routeName, double durationMs, String authority) {
     }
 
     /** Applies config and waits until every proxy has ACKed it. */
@@ -40,4 +40,7 @@ public interface MeshAccess {
 
     /** All access-log entries of all proxies (entries of inbound direction tell which pod served a request). */
     List<LogEntry> accessLog();
+
+    /** The counters of a workload's sidecar ({@code /stats}), by full name, e.g. {@code cluster.outbound|8000||...upstream_rq_total}. */
+    Map<String, Long> counters(String workload);
 }

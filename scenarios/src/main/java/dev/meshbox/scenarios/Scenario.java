@@ -1,16 +1,32 @@
 package dev.meshbox.scenarios;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /** A scenario: workloads, then steps each applying config, sending traffic and checking expectations. */
-public record Scenario(String name, String description, Path file, List<String> workloads, Optional<Long> seed,
+public record Scenario(String name, String description, Path file, List<Workload> workloads, Optional<Long> seed,
                        List<Step> steps) {
 
-    public record Step(String name, List<MeshAccess.ConfigText> config, Optional<Traffic> traffic,
-                       List<Expectation> expect) {
+    /** A workload the mesh runs: a built-in one by name, or echo stand-ins for a service. */
+    public sealed interface Workload permits Builtin, Echo {
+    }
+
+    /** {@code bookinfo}, {@code httpbin}, {@code httpbin-v2}, {@code sleep}, {@code fortio}. */
+    public record Builtin(String name) implements Workload {
+    }
+
+    /** An echo service: each version with its replicas and behaviour (latency, error rate). */
+    public record Echo(String service, int port, Map<String, EchoVersion> versions) implements Workload {
+    }
+
+    public record EchoVersion(int replicas, Duration latency, double errorRate, int errorStatus, int failFirst) {
+    }
+
+    public record Step(String name, List<MeshAccess.ConfigText> config, Optional<Duration> pause,
+                       Optional<Traffic> traffic, List<Expectation> expect) {
     }
 
     /**
@@ -21,24 +37,46 @@ public record Scenario(String name, String description, Path file, List<String> 
                           int concurrency) {
     }
 
-    /** One expectation; {@code kind} says which fields matter. */
-    public sealed interface Expectation permits VersionShare, StatusShare {
-        String describe();
+    /** One expectation. */
+    public sealed interface Expectation permits VersionShare, StatusShare, Status, ResponseFlags, Latency,
+            BodyContains, Received, Counter {
     }
 
     /** Share of requests served by each version of {@code service} (from the inbound access logs). */
     public record VersionShare(String service, Map<String, Double> shares, double tolerance) implements Expectation {
-        @Override
-        public String describe() {
-            return "versions of " + service;
-        }
     }
 
-    /** Share of responses per status code. */
+    /** Share of responses per status code, each within the tolerance. */
     public record StatusShare(Map<Integer, Double> shares, double tolerance) implements Expectation {
-        @Override
-        public String describe() {
-            return "status codes";
-        }
+    }
+
+    /** Bounds on how many responses (or what share) had {@code code}. */
+    public record Status(int code, Optional<Integer> min, Optional<Integer> max, Optional<Double> minShare,
+                         Optional<Double> maxShare) implements Expectation {
+    }
+
+    /** Among responses with {@code status} (any when empty), the share whose access-log flags include {@code flag}. */
+    public record ResponseFlags(Optional<Integer> status, String flag, double share) implements Expectation {
+    }
+
+    /** A latency percentile of the responses within bounds. */
+    public record Latency(double percentile, Optional<Duration> min, Optional<Duration> max) implements Expectation {
+    }
+
+    /** The share of response bodies containing {@code text} (or not containing it, when {@code absent}). */
+    public record BodyContains(String text, double share, double tolerance, boolean absent) implements Expectation {
+    }
+
+    /** The share of requests that reached {@code version} of {@code service}, with that authority if given (mirrors). */
+    public record Received(String service, String version, Optional<String> authority, double share,
+                           double tolerance) implements Expectation {
+    }
+
+    /**
+     * A proxy counter's increase during the step ({@code cluster.<name>.<stat>} on {@code workload}'s sidecar),
+     * bounded, or equal to the number of responses with status {@code equalsStatus}.
+     */
+    public record Counter(String workload, String stat, Optional<Long> min, Optional<Long> max,
+                          Optional<Integer> equalsStatus) implements Expectation {
     }
 }

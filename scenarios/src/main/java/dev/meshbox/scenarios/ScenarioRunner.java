@@ -3,7 +3,9 @@ package dev.meshbox.scenarios;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Runs a scenario against a running mesh: per step apply the config (waiting until the proxies ACK it), send the
@@ -37,10 +39,17 @@ public final class ScenarioRunner {
                 applied = outcome.changes();
                 applied.forEach(c -> out.println("  " + c));
             }
+            if (step.pause().isPresent()) {
+                out.printf(Locale.ROOT, "  %s: waiting %.1f s%n", label, step.pause().get().toMillis() / 1000.0);
+                Thread.sleep(step.pause().get().toMillis());
+            }
+            Map<String, Long> before = counters(step);
             List<TrafficDriver.Result> results = List.of();
             double seconds = 0;
+            String from = "ingress";
             if (step.traffic().isPresent()) {
                 Scenario.Traffic t = step.traffic().get();
+                from = t.from();
                 out.printf(Locale.ROOT, "  %s: sending %d x %s %s from %s (concurrency %d)%n", label, t.count(), t.method(), t.url(), t.from(), t.concurrency());
                 long start = System.nanoTime();
                 Progress progress = new Progress(out, t.count());
@@ -48,8 +57,10 @@ public final class ScenarioRunner {
                 progress.finish();
                 seconds = (System.nanoTime() - start) / 1e9;
             }
+            Map<String, Long> deltas = new HashMap<>();
+            counters(step).forEach((k, v) -> deltas.put(k, before.containsKey(k) ? v - before.get(k) : v));
             List<MeshAccess.LogEntry> log = step.expect().isEmpty() ? List.of() : mesh.accessLog();
-            List<ScenarioReport.Check> checks = Evaluator.evaluate(step.expect(), results, log);
+            List<ScenarioReport.Check> checks = Evaluator.evaluate(step.expect(), new StepObservation(from, results, log, deltas));
             ScenarioReport.StepReport report = new ScenarioReport.StepReport(step.name(), applied, results.size(), seconds, checks);
             ReportPrinter.printStep(out, label, report);
             steps.add(report);
@@ -57,6 +68,20 @@ public final class ScenarioRunner {
         boolean passed = steps.stream().allMatch(ScenarioReport.StepReport::passed);
         out.println(passed ? "PASS " + scenario.name() : "FAIL " + scenario.name());
         return new ScenarioReport(scenario.name(), scenario.file().toString(), scenario.seed().orElse(null), passed, steps);
+    }
+
+    /** The current values of the counters the step's expectations name, keyed by workload and stat. */
+    private Map<String, Long> counters(Scenario.Step step) {
+        Map<String, Long> out = new HashMap<>();
+        for (Scenario.Expectation e : step.expect()) {
+            if (e instanceof Scenario.Counter c) {
+                Long v = mesh.counters(c.workload()).get(c.stat());
+                if (v != null) {
+                    out.put(StepObservation.counterKey(c.workload(), c.stat()), v);
+                }
+            }
+        }
+        return out;
     }
 
     /** A one-line progress indicator that rewrites itself on a terminal and prints quarters elsewhere. */

@@ -20,14 +20,21 @@ public final class JavalinWorkload implements Workload {
 
   private final AppContext ctx;
   private final Consumer<RoutesConfig> routes;
+  private final Runnable afterStop;
   private final Object lock = new Object();
   private Javalin server;
   private InetSocketAddress bound;
   private boolean closed;
 
   public JavalinWorkload(AppContext ctx, Consumer<RoutesConfig> routes) {
+    this(ctx, routes, () -> {});
+  }
+
+  /** {@code afterStop} frees what the app owns besides the server (a timer thread); it runs once, on close. */
+  public JavalinWorkload(AppContext ctx, Consumer<RoutesConfig> routes, Runnable afterStop) {
     this.ctx = Objects.requireNonNull(ctx, "ctx");
     this.routes = Objects.requireNonNull(routes, "routes");
+    this.afterStop = Objects.requireNonNull(afterStop, "afterStop");
   }
 
   @Override
@@ -86,8 +93,12 @@ public final class JavalinWorkload implements Workload {
       toStop = server;
       server = null;
     }
-    if (toStop != null) {
-      toStop.stop();
+    try {
+      if (toStop != null) {
+        toStop.stop();
+      }
+    } finally {
+      afterStop.run();
     }
   }
 

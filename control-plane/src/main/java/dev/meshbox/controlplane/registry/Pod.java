@@ -33,6 +33,12 @@ public record Pod(String name, String namespace, String ip, String appAddress, M
         return labels.getOrDefault("version", "unknown");
     }
 
+    /** The workload (Deployment) name Istio's telemetry uses: {@code reviews-v2}, or the app when unversioned. */
+    public String workload() {
+        String version = labels.get("version");
+        return version == null ? app() : app() + "-" + version;
+    }
+
     public Pod withReady(boolean value) {
         return new Pod(name, namespace, ip, appAddress, labels, role, value);
     }

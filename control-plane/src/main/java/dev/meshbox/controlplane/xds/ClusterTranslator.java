@@ -107,9 +107,9 @@ final class ClusterTranslator {
         switch (lb.simple()) {
             case ROUND_ROBIN -> c.setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN);
             case RANDOM -> c.setLbPolicy(Cluster.LbPolicy.RANDOM);
-            case PASSTHROUGH -> c.setType(Cluster.DiscoveryType.ORIGINAL_DST)
-                    .clearEdsClusterConfig()
-                    .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED);
+            // Istio turns PASSTHROUGH into ORIGINAL_DST: the client's chosen address, which kube-proxy then sends to a
+            // random pod. MeshBox has no ClusterIP, so it keeps EDS and picks a random endpoint, as kube-proxy would.
+            case PASSTHROUGH -> c.setLbPolicy(Cluster.LbPolicy.RANDOM);
             default -> c.setLbPolicy(Cluster.LbPolicy.LEAST_REQUEST);
         }
     }
@@ -169,6 +169,7 @@ final class ClusterTranslator {
         Struct istio = Struct.newBuilder()
                 .putFields("pod", Value.newBuilder().setStringValue(pod.name()).build())
                 .putFields("namespace", Value.newBuilder().setStringValue(pod.namespace()).build())
+                .putFields("workload", Value.newBuilder().setStringValue(pod.workload()).build())
                 .putFields("labels", Value.newBuilder().setStructValue(labels).build())
                 .build();
         return Metadata.newBuilder().putFilterMetadata("istio", istio).build();

@@ -9,12 +9,29 @@ import java.util.Map;
 public record ProxyStatus(String nodeId, boolean connected, Map<String, TypeStatus> types) {
 
     public record TypeStatus(String wanted, String sent, String acked, String nacked, String nackReason) {
+        /** ACKed what it should hold; an empty {@code wanted} means it should hold nothing of this type. */
         public boolean synced() {
-            return wanted.equals(acked);
+            return wanted.isEmpty() || wanted.equals(acked);
         }
     }
 
     public boolean synced() {
         return types.values().stream().allMatch(TypeStatus::synced);
+    }
+
+    /** {@code reviews-v1-... RDS (wants 3df2d4, ACKed none, NACKed 3df2d4: reason)} for the types not in sync. */
+    public String describeLag() {
+        StringBuilder sb = new StringBuilder();
+        types.forEach((type, t) -> {
+            if (!t.synced()) {
+                sb.append(sb.length() == 0 ? "" : "; ").append(type).append(" wants ").append(t.wanted())
+                        .append(", ACKed ").append(t.acked().isEmpty() ? "none" : t.acked());
+                if (!t.nackReason().isEmpty()) {
+                    sb.append(", NACKed ").append(t.nacked()).append(": ").append(t.nackReason());
+                }
+            }
+        });
+        String pod = nodeId.split("~").length > 2 ? nodeId.split("~")[2] : nodeId;
+        return pod + " " + (connected ? "" : "(not connected) ") + sb;
     }
 }

@@ -55,13 +55,14 @@ final class RouteTranslator {
     }
 
     /** Istio's route when no VirtualService exists: every request to the service's default cluster. */
-    static Route defaultRoute(String cluster) {
+    static Route defaultRoute(String cluster, List<RouteAction.HashPolicy> hashPolicy) {
         return Route.newBuilder()
                 .setName("default")
                 .setMatch(RouteMatch.newBuilder().setPrefix("/"))
                 .setRoute(RouteAction.newBuilder().setCluster(cluster)
                         .setTimeout(Durations.fromSeconds(0))
-                        .setRetryPolicy(defaultRetryPolicy()))
+                        .setRetryPolicy(defaultRetryPolicy())
+                        .addAllHashPolicy(hashPolicy))
                 .build();
     }
 
@@ -198,6 +199,7 @@ final class RouteTranslator {
             }
             a.setWeightedClusters(w);
         }
+        hashPolicy(ctx, vs, dests).forEach(a::addHashPolicy);
         rule.rewrite().ifPresent(rw -> {
             rw.uri().ifPresent(a::setPrefixRewrite);
             rw.authority().ifPresent(a::setHostRewriteLiteral);
@@ -220,6 +222,49 @@ final class RouteTranslator {
             });
         }
         return Optional.of(r.setRoute(a));
+    }
+
+    /**
+     * Consistent hashing lives on the route in Envoy but in the DestinationRule in Istio: as Istio does, the route
+     * gets the hash policy of its destination's traffic policy (the first destination's, for a weighted route).
+     */
+    private static List<RouteAction.HashPolicy> hashPolicy(Context ctx, VirtualService vs, List<RouteDestination> dests) {
+        if (dests.isEmpty()) {
+            return List.of();
+        }
+        VirtualService.Destination d = dests.get(0).destination();
+        return ctx.view().registry().resolve(d.host(), vs.meta().namespace())
+                .map(service -> hashPolicy(ctx.view(), service, d.subset())).orElse(List.of());
+    }
+
+    /** The hash policy of a service's (or subset's) DestinationRule load balancer, if it hashes. */
+    static List<RouteAction.HashPolicy> hashPolicy(MeshView view, MeshService service, Optional<String> subset) {
+        Optional<dev.meshbox.controlplane.config.DestinationRule.ConsistentHash> hash = view.destinationRule(service)
+                .flatMap(dr -> subset.flatMap(dr::subset).flatMap(dev.meshbox.controlplane.config.DestinationRule.Subset::trafficPolicy)
+                        .flatMap(p -> p.loadBalancer())
+                        .or(() -> dr.trafficPolicy().flatMap(p -> p.loadBalancer())))
+                .flatMap(lb -> lb.consistentHash());
+        if (hash.isEmpty()) {
+            return List.of();
+        }
+        var h = hash.get();
+        RouteAction.HashPolicy.Builder p = RouteAction.HashPolicy.newBuilder();
+        if (h.httpHeaderName().isPresent()) {
+            p.setHeader(RouteAction.HashPolicy.Header.newBuilder().setHeaderName(h.httpHeaderName().get()));
+        } else if (h.httpCookie().isPresent()) {
+            var c = h.httpCookie().get();
+            RouteAction.HashPolicy.Cookie.Builder cookie = RouteAction.HashPolicy.Cookie.newBuilder().setName(c.name());
+            c.path().ifPresent(cookie::setPath);
+            c.ttl().ifPresent(t -> cookie.setTtl(ClusterTranslator.protoDuration(t)));
+            p.setCookie(cookie);
+        } else if (h.useSourceIp()) {
+            p.setConnectionProperties(RouteAction.HashPolicy.ConnectionProperties.newBuilder().setSourceIp(true));
+        } else if (h.httpQueryParameterName().isPresent()) {
+            p.setQueryParameter(RouteAction.HashPolicy.QueryParameter.newBuilder().setName(h.httpQueryParameterName().get()));
+        } else {
+            return List.of();
+        }
+        return List.of(p.build());
     }
 
     private static Optional<RetryPolicy> retry(Optional<VirtualService.Retry> retries) {

@@ -86,7 +86,8 @@ public final class Translator {
                 }
             }
             if (vss.isEmpty()) {
-                routes.add(RouteTranslator.defaultRoute(Names.outboundCluster(port, "", s.fqdn())));
+                routes.add(RouteTranslator.defaultRoute(Names.outboundCluster(port, "", s.fqdn()),
+                        RouteTranslator.hashPolicy(view, s, java.util.Optional.empty())));
             }
             vh.addAllRoutes(routes);
             rc.addVirtualHosts(vh);

@@ -77,6 +77,14 @@ public final class XdsServer implements AutoCloseable {
         versions.put(Resources.V3.ENDPOINT_TYPE_URL, digest(r.endpoints()));
         versions.put(Resources.V3.LISTENER_TYPE_URL, digest(r.listeners()));
         versions.put(Resources.V3.ROUTE_TYPE_URL, digest(r.routes()));
+        // Routes and endpoints are asked for by name; with none in the snapshot a proxy asks for none and ACKs none.
+        Map<String, String> expected = new LinkedHashMap<>(versions);
+        if (r.routes().isEmpty()) {
+            expected.put(Resources.V3.ROUTE_TYPE_URL, "");
+        }
+        if (r.endpoints().isEmpty()) {
+            expected.put(Resources.V3.ENDPOINT_TYPE_URL, "");
+        }
         Snapshot snapshot = Snapshot.create(
                 r.clusters(), versions.get(Resources.V3.CLUSTER_TYPE_URL),
                 r.endpoints(), versions.get(Resources.V3.ENDPOINT_TYPE_URL),
@@ -90,7 +98,7 @@ public final class XdsServer implements AutoCloseable {
             return;
         }
         resources.put(node, r);
-        wanted.put(node, versions);
+        wanted.put(node, expected);
         cache.setSnapshot(node, snapshot);
     }
 

@@ -214,4 +214,33 @@ class TranslatorTest {
             throw new AssertionError(e);
         }
     }
+
+    @Test
+    void consistentHashPutsAHashPolicyOnTheRouteAndRingHashOnTheCluster() {
+        XdsResources r = Translator.translate(BookinfoFixture.view("""
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: ratings}
+                spec:
+                  host: ratings
+                  trafficPolicy:
+                    loadBalancer:
+                      consistentHash: {httpHeaderName: end-user}
+                """), BookinfoFixture.PRODUCTPAGE);
+        Cluster c = r.clusters().stream().filter(x -> x.getName().equals("outbound|9080||ratings.default.svc.cluster.local")).findFirst().orElseThrow();
+        assertThat(c.getLbPolicy()).isEqualTo(Cluster.LbPolicy.RING_HASH);
+        RouteConfiguration rc = r.routes().stream().filter(x -> x.getName().equals("9080")).findFirst().orElseThrow();
+        Route route = rc.getVirtualHostsList().stream().filter(v -> v.getName().startsWith("ratings.")).findFirst().orElseThrow().getRoutes(0);
+        assertThat(route.getRoute().getHashPolicy(0).getHeader().getHeaderName()).isEqualTo("end-user");
+    }
+
+    @Test
+    void endpointMetadataCarriesTheWorkloadForTelemetry() {
+        XdsResources r = Translator.translate(BookinfoFixture.view(), BookinfoFixture.PRODUCTPAGE);
+        ClusterLoadAssignment e = r.endpoints().stream()
+                .filter(x -> x.getClusterName().equals("outbound|9080||reviews.default.svc.cluster.local")).findFirst().orElseThrow();
+        var istio = e.getEndpoints(0).getLbEndpoints(0).getMetadata().getFilterMetadataOrThrow("istio");
+        assertThat(istio.getFieldsOrThrow("workload").getStringValue()).isEqualTo("reviews-v1");
+        assertThat(istio.getFieldsOrThrow("labels").getStructValue().getFieldsOrThrow("version").getStringValue()).isEqualTo("v1");
+    }
 }

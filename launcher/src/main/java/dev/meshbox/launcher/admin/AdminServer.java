@@ -78,6 +78,40 @@ public final class AdminServer implements AutoCloseable {
                 ctx.contentType("application/yaml").result(sb.toString());
             });
             cfg.routes.get("/proxies", ctx -> ctx.json(mesh.controlPlane().proxyStatus()));
+            cfg.routes.get("/pods", ctx -> {
+                List<Map<String, Object>> out = new ArrayList<>();
+                for (LocalMesh.RunningPod p : mesh.pods()) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("name", p.pod().name());
+                    m.put("namespace", p.pod().namespace());
+                    m.put("labels", p.pod().labels());
+                    m.put("ip", p.pod().ip());
+                    m.put("admin", "http://" + p.pod().ip() + ":15000");
+                    m.put("outbound", p.pod().ip() + ":15001");
+                    out.add(m);
+                }
+                ctx.json(out);
+            });
+            cfg.routes.get("/logs/{workload}", ctx -> {
+                StringBuilder sb = new StringBuilder();
+                String workload = ctx.pathParam("workload");
+                List<LocalMesh.RunningPod> matching = mesh.pods().stream().filter(p -> p.pod().name().equals(workload)
+                        || workload.equals(p.pod().labels().get("app"))).toList();
+                if (matching.isEmpty()) {
+                    ctx.status(404).result("no workload \"" + workload + "\"; workloads: "
+                            + mesh.pods().stream().map(p -> p.pod().app()).distinct().sorted().toList() + "\n");
+                    return;
+                }
+                for (LocalMesh.RunningPod p : matching) {
+                    String log = mesh.adminGet(p, "/access_log");
+                    for (String line : log.split("\n")) {
+                        if (!line.isBlank()) {
+                            sb.append(matching.size() > 1 ? "[" + p.pod().name() + "] " : "").append(line).append('\n');
+                        }
+                    }
+                }
+                ctx.contentType("text/plain").result(sb.toString());
+            });
         });
         try {
             app.start(host, port);

@@ -112,7 +112,7 @@ public final class LocalMesh implements MeshAccess, AutoCloseable {
             }
         }
         if (!controlPlane.awaitConverged(CONVERGE)) {
-            throw new IllegalStateException("proxies did not ACK their config within " + CONVERGE.toSeconds() + " s: " + controlPlane.proxyStatus());
+            throw new IllegalStateException("proxies did not ACK their config within " + CONVERGE.toSeconds() + " s:" + controlPlane.describeLagging());
         }
         progress.printf("mesh ready in %.1f s%n", (System.nanoTime() - t0) / 1e9);
     }
@@ -123,22 +123,25 @@ public final class LocalMesh implements MeshAccess, AutoCloseable {
         Pod pod = new Pod(ps.name(), ps.namespace(), podIp.getHostAddress(), appIp.getHostAddress(), ps.labels(),
                 Pod.ProxyKind.SIDECAR, false);
         controlPlane.registry().putPod(pod);
-        Workload app = ps.appFactory().apply(new AppContext(ps.appLabel(), ps.version(), ps.name(), ps.namespace(),
-                new InetSocketAddress(appIp, ps.containerPort()), new InetSocketAddress(podIp, 15001)));
-        app.start();
-        started.add(app);
+        // A client pod (sleep, fortio) has no app of its own: only a sidecar to send from.
+        Workload app = ps.appFactory() == null ? null : ps.appFactory().apply(new AppContext(ps.appLabel(), ps.version(), ps.name(),
+                ps.namespace(), new InetSocketAddress(appIp, ps.containerPort()), new InetSocketAddress(podIp, 15001)));
+        if (app != null) {
+            app.start();
+            started.add(app);
+        }
         Proxy proxy = Proxy.start(proxyOptions(pod, ProxyRole.SIDECAR, podIp));
         started.add(proxy);
         return proxy.ready().thenApply(v -> {
             Pod ready = pod.withReady(true);
             controlPlane.registry().putPod(ready);
-            progress.printf("pod %-36s ready  %s (sidecar %s)%n", ps.name(), ps.labels().get("version"), podIp.getHostAddress());
+            progress.printf("pod %-36s ready  %s (sidecar %s)%n", ps.name(), ps.labels().getOrDefault("version", "client"), podIp.getHostAddress());
             return new RunningPod(ready, app, proxy);
         });
     }
 
     private CompletableFuture<RunningPod> startGateway(InetAddress ip, PrintStream progress) {
-        String name = MeshSpec.podName("istio-ingressgateway");
+        String name = MeshSpec.podName("istio-ingressgateway", 0);
         Pod pod = new Pod(name, GATEWAY_NAMESPACE, ip.getHostAddress(), ip.getHostAddress(),
                 Map.of("app", "istio-ingressgateway", "istio", "ingressgateway"), Pod.ProxyKind.GATEWAY, true);
         controlPlane.registry().putPod(pod);
@@ -182,7 +185,7 @@ public final class LocalMesh implements MeshAccess, AutoCloseable {
     public void awaitConverged() {
         try {
             if (!controlPlane.awaitConverged(CONVERGE)) {
-                throw new IllegalStateException("proxies did not ACK the new config within " + CONVERGE.toSeconds() + " s");
+                throw new IllegalStateException("proxies did not ACK the new config within " + CONVERGE.toSeconds() + " s:" + controlPlane.describeLagging());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -207,13 +210,11 @@ public final class LocalMesh implements MeshAccess, AutoCloseable {
 
     @Override
     public InetSocketAddress outboundOf(String workload) {
-        for (RunningPod p : pods) {
-            if (p.pod().role() == Pod.ProxyKind.SIDECAR && (p.pod().name().equals(workload) || workload.equals(p.pod().labels().get("app")))) {
-                return new InetSocketAddress(p.pod().ip(), 15001);
-            }
+        RunningPod p = pod(workload);
+        if (p.pod().role() != Pod.ProxyKind.SIDECAR) {
+            throw new IllegalArgumentException(workload + " is the ingress gateway; send from a workload with a sidecar, or use from: ingress");
         }
-        throw new IllegalArgumentException("no workload \"" + workload + "\" in this mesh; workloads: "
-                + pods.stream().map(p -> p.pod().app()).distinct().sorted().toList());
+        return new InetSocketAddress(p.pod().ip(), 15001);
     }
 
     @Override
@@ -227,19 +228,56 @@ public final class LocalMesh implements MeshAccess, AutoCloseable {
 
     /** Reads a proxy's access log from its admin port, as any client of the mesh would. */
     public List<LogEntry> accessLog(RunningPod p) {
-        URI uri = URI.create("http://" + p.pod().ip() + ":15000/access_log?format=json");
+        String body = adminGet(p, "/access_log?format=json");
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString());
             List<LogEntry> out = new ArrayList<>();
-            for (JsonNode e : json.readTree(r.body())) {
+            for (JsonNode e : json.readTree(body)) {
                 out.add(new LogEntry(p.pod().name(), p.pod().labels(), e.path("direction").asText(), e.path("request_id").asText(),
                         e.path("response_code").asInt(), e.path("response_flags").asText(), e.path("upstream_cluster").asText(),
-                        e.path("route_name").asText(), e.path("duration_ms").asDouble()));
+                        e.path("route_name").asText(), e.path("duration_ms").asDouble(), e.path("authority").asText()));
             }
             return out;
         } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot read the access log of " + p.pod().name() + " at " + uri + ": " + e.getMessage(), e);
+            throw new IllegalStateException("the access log of " + p.pod().name() + " is not JSON: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Map<String, Long> counters(String workload) {
+        RunningPod p = pod(workload);
+        String text = adminGet(p, "/stats");
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (String line : text.split("\n")) {
+            int colon = line.lastIndexOf(": ");
+            if (colon > 0) {
+                try {
+                    out.put(line.substring(0, colon), Long.parseLong(line.substring(colon + 2).trim()));
+                } catch (NumberFormatException ignored) {
+                    // gauges or text values are not counters
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A pod of the workload (app label or pod name); the gateway is {@code istio-ingressgateway}. */
+    public RunningPod pod(String workload) {
+        for (RunningPod p : pods) {
+            if (p.pod().name().equals(workload) || workload.equals(p.pod().labels().get("app"))) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("no workload \"" + workload + "\" in this mesh; workloads: "
+                + pods.stream().map(p -> p.pod().app()).distinct().sorted().toList());
+    }
+
+    /** GET on a proxy's admin port, as any client of the mesh would. */
+    public String adminGet(RunningPod p, String path) {
+        URI uri = URI.create("http://" + p.pod().ip() + ":15000" + path);
+        try {
+            return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read " + uri + " of " + p.pod().name() + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

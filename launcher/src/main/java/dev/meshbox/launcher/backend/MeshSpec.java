@@ -1,6 +1,9 @@
 package dev.meshbox.launcher.backend;
 
 import dev.meshbox.bookinfo.BookinfoApps;
+import dev.meshbox.bookinfo.TestApps;
+import dev.meshbox.bookinfo.echo.EchoBehaviour;
+import dev.meshbox.scenarios.Scenario;
 import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.ServicePort;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +11,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,29 +20,64 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
 
     /** Istio's Bookinfo, as {@code platform/kube/bookinfo.yaml} deploys it, plus its gateway config. */
     public static MeshSpec bookinfo() {
-        List<MeshService> services = new ArrayList<>();
+        return of(List.of(new Scenario.Builtin("bookinfo")));
+    }
+
+    /** The mesh a scenario (or {@code up --workloads}) asks for. */
+    public static MeshSpec of(List<Scenario.Workload> workloads) {
+        Map<String, MeshService> services = new LinkedHashMap<>();
         List<PodSpec> pods = new ArrayList<>();
-        for (String s : List.of("details", "ratings", "reviews", "productpage")) {
-            services.add(new MeshService(s, "default", List.of(new ServicePort("http", 9080, 9080, "HTTP")), Map.of("app", s)));
+        List<String> config = new ArrayList<>();
+        for (Scenario.Workload w : workloads) {
+            if (w instanceof Scenario.Echo echo) {
+                services.putIfAbsent(echo.service(), new MeshService(echo.service(), "default",
+                        List.of(new ServicePort("http", echo.port(), echo.port(), "HTTP")), Map.of("app", echo.service())));
+                echo.versions().forEach((version, v) -> {
+                    for (int r = 0; r < v.replicas(); r++) {
+                        EchoBehaviour b = new EchoBehaviour(v.latency(), v.errorRate(), v.errorStatus(), v.failFirst(), (echo.service() + version + r).hashCode());
+                        pods.add(new PodSpec(podName(echo.service() + "-" + version, r), "default", Map.of("app", echo.service(), "version", version),
+                                echo.port(), ctx -> TestApps.echo(ctx, b)));
+                    }
+                });
+                continue;
+            }
+            switch (((Scenario.Builtin) w).name()) {
+                case "bookinfo" -> {
+                    for (String s : List.of("details", "ratings", "reviews", "productpage")) {
+                        services.putIfAbsent(s, new MeshService(s, "default", List.of(new ServicePort("http", 9080, 9080, "HTTP")), Map.of("app", s)));
+                    }
+                    pods.add(bookinfoPod("productpage", "v1"));
+                    pods.add(bookinfoPod("details", "v1"));
+                    pods.add(bookinfoPod("ratings", "v1"));
+                    pods.add(bookinfoPod("reviews", "v1"));
+                    pods.add(bookinfoPod("reviews", "v2"));
+                    pods.add(bookinfoPod("reviews", "v3"));
+                    config.add(resource("bookinfo-gateway.yaml"));
+                }
+                // Istio's samples/httpbin/httpbin.yaml: Service port 8000 to the container's 8080.
+                case "httpbin", "httpbin-v2" -> {
+                    services.putIfAbsent("httpbin", new MeshService("httpbin", "default", List.of(new ServicePort("http", 8000, 8080, "HTTP")), Map.of("app", "httpbin")));
+                    String version = w.equals(new Scenario.Builtin("httpbin")) ? "v1" : "v2";
+                    pods.add(new PodSpec(podName("httpbin-" + version, 0), "default", Map.of("app", "httpbin", "version", version), 8080, TestApps::httpbin));
+                }
+                // Clients: a sidecar to send from, as Istio's sleep and fortio samples are used.
+                case "sleep" -> pods.add(new PodSpec(podName("sleep", 0), "default", Map.of("app", "sleep"), 80, null));
+                case "fortio" -> pods.add(new PodSpec(podName("fortio-deploy", 0), "default", Map.of("app", "fortio"), 8080, null));
+                default -> throw new IllegalArgumentException("unknown workload " + w);
+            }
         }
-        pods.add(bookinfoPod("productpage", "v1"));
-        pods.add(bookinfoPod("details", "v1"));
-        pods.add(bookinfoPod("ratings", "v1"));
-        pods.add(bookinfoPod("reviews", "v1"));
-        pods.add(bookinfoPod("reviews", "v2"));
-        pods.add(bookinfoPod("reviews", "v3"));
-        return new MeshSpec(services, pods, List.of(resource("bookinfo-gateway.yaml")));
+        return new MeshSpec(List.copyOf(services.values()), pods, config);
     }
 
     private static PodSpec bookinfoPod(String app, String version) {
         String deployment = app + "-" + version;
-        return new PodSpec(podName(deployment), "default", Map.of("app", app, "version", version), 9080, BookinfoApps::create);
+        return new PodSpec(podName(deployment, 0), "default", Map.of("app", app, "version", version), 9080, BookinfoApps::create);
     }
 
     /** A stable pod name in Kubernetes' shape: deployment, replica-set hash, pod suffix. */
-    static String podName(String deployment) {
+    static String podName(String deployment, int replica) {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(deployment.getBytes(StandardCharsets.UTF_8));
+            byte[] d = MessageDigest.getInstance("SHA-256").digest((deployment + "#" + replica).getBytes(StandardCharsets.UTF_8));
             String hex = HexFormat.of().formatHex(d);
             return deployment + "-" + hex.substring(0, 9) + "-" + alnum(hex.substring(9, 14));
         } catch (NoSuchAlgorithmException e) {

@@ -49,7 +49,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         OptionalLong s = seed != null ? OptionalLong.of(seed) : scenario.seed().map(OptionalLong::of).orElse(OptionalLong.empty());
         out.println("Starting a mesh for " + scenarioFile + (s.isPresent() ? " (seed " + s.getAsLong() + ")" : "") + " ...");
-        try (LocalMesh mesh = LocalMesh.start(MeshSpec.bookinfo(), LocalOptions.isolated(s), out)) {
+        try (LocalMesh mesh = LocalMesh.start(MeshSpec.of(scenario.workloads()), LocalOptions.isolated(s), out)) {
             ScenarioReport result;
             try {
                 result = new ScenarioRunner(mesh, out).run(scenario);

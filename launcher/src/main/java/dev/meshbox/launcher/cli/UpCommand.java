@@ -4,7 +4,10 @@ import dev.meshbox.launcher.admin.AdminServer;
 import dev.meshbox.launcher.backend.LocalMesh;
 import dev.meshbox.launcher.backend.LocalOptions;
 import dev.meshbox.launcher.backend.MeshSpec;
+import dev.meshbox.scenarios.Scenario;
+import dev.meshbox.scenarios.ScenarioLoader;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -22,16 +25,26 @@ public final class UpCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--seed", description = "Make every random routing choice reproducible.")
     Long seed;
 
+    @CommandLine.Option(names = "--workloads", split = ",", defaultValue = "bookinfo", paramLabel = "NAME",
+            description = "What to run, comma-separated: bookinfo, httpbin, httpbin-v2, sleep, fortio (default: ${DEFAULT-VALUE}).")
+    List<String> workloads;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         backend.check(spec);
+        for (String w : workloads) {
+            if (!ScenarioLoader.BUILTIN.contains(w)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--workloads " + w + ": unknown workload; expected some of "
+                        + ScenarioLoader.BUILTIN.stream().sorted().toList());
+            }
+        }
         PrintStream out = spec.commandLine().getOut() == null ? System.out : new PrintStream(System.out, true);
         long t0 = System.nanoTime();
         out.println("Starting MeshBox (backend local) ...");
-        LocalMesh mesh = LocalMesh.start(MeshSpec.bookinfo(), LocalOptions.standard(seed == null ? OptionalLong.empty() : OptionalLong.of(seed)), out);
+        LocalMesh mesh = LocalMesh.start(MeshSpec.of(workloads.stream().map(w -> (Scenario.Workload) new Scenario.Builtin(w)).toList()), LocalOptions.standard(seed == null ? OptionalLong.empty() : OptionalLong.of(seed)), out);
         AdminServer admin;
         try {
             admin = new AdminServer(mesh, "127.0.0.1", AdminServer.PORT);
@@ -50,10 +63,13 @@ public final class UpCommand implements Callable<Integer> {
         Runtime rt = Runtime.getRuntime();
         out.printf("%nMeshBox is up in %.1f s (heap in use %d MB).%n", (System.nanoTime() - t0) / 1e9,
                 (rt.totalMemory() - rt.freeMemory()) / (1024 * 1024));
-        out.println("  Bookinfo       http://127.0.0.1:8080/productpage");
+        if (workloads.contains("bookinfo")) {
+            out.println("  Bookinfo       http://127.0.0.1:8080/productpage");
+        }
         out.println("  Admin API      http://127.0.0.1:" + AdminServer.PORT + "/proxies   (meshbox apply -f FILE)");
         out.println("  xDS (ADS)      127.0.0.1:" + mesh.controlPlane().xdsPort());
-        mesh.pods().forEach(p -> out.printf("  %-14s http://%s:15000/config_dump%n", p.pod().app(), p.pod().ip()));
+        mesh.pods().forEach(p -> out.printf("  %-20s http://%s:15000/config_dump%n", p.pod().app(), p.pod().ip()));
+        out.println("Try: ./meshbox apply -f FILE | ./meshbox logs productpage | ./meshbox load -c 3 -n 30 --from productpage http://reviews:9080/reviews/0");
         out.println("Press Ctrl-C to stop.");
         stopped.await();
         return 0;

@@ -1,31 +1,48 @@
 package dev.meshbox.proxy.cluster;
 
+import com.google.common.base.Ticker;
 import dev.meshbox.proxy.endpoint.ConnectionEvents;
 import dev.meshbox.proxy.endpoint.EndpointSpec;
 import dev.meshbox.proxy.endpoint.Host;
+import dev.meshbox.proxy.endpoint.PoolSettings;
+import dev.meshbox.proxy.endpoint.ResourceLimits;
 import dev.meshbox.proxy.endpoint.UpstreamTransport;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 
 /**
- * Builds the cluster map from CDS specs and EDS assignments, carrying counters, balancer state and hosts
- * (with their pools) over from the previous build so that an update does not drop connections or stats.
- * Only the xDS thread calls {@link #rebuild}.
+ * Builds the cluster map from CDS specs and EDS assignments, carrying counters, circuit breakers, the outlier
+ * detector, balancer state and hosts (with their pools) over from the previous build so that an update does not
+ * drop connections, stats or ejections. Only the xDS thread calls {@link #rebuild}.
  */
 public final class ClusterCatalog implements AutoCloseable {
 
-  private record Live(ClusterStats stats, ClusterSpec.LbPolicy policy, LoadBalancer balancer,
+  private record Live(ClusterStats stats, ResourceLimits limits, OutlierDetector outlier,
+                      ClusterSpec.LbPolicy policy, ClusterSpec.LbOptions lbOptions, LoadBalancer balancer,
                       Map<InetSocketAddress, Host> hosts) {
   }
 
   private final UpstreamTransport transport;
+  private final Ticker ticker;
+  private final RandomGenerator random;
   private final Map<String, Live> live = new HashMap<>();
 
-  public ClusterCatalog(UpstreamTransport transport) {
+  /**
+   * @param random used under the detectors' locks for enforcement percentages only
+   */
+  public ClusterCatalog(UpstreamTransport transport, Ticker ticker, RandomGenerator random) {
     this.transport = transport;
+    this.ticker = ticker;
+    this.random = random;
+  }
+
+  public ClusterCatalog(UpstreamTransport transport) {
+    this(transport, Ticker.systemTicker(), new SplittableRandom(0));
   }
 
   public synchronized Map<String, UpstreamCluster> rebuild(Map<String, ClusterSpec> specs,
@@ -35,8 +52,16 @@ public final class ClusterCatalog implements AutoCloseable {
     for (ClusterSpec spec : specs.values()) {
       Live previous = live.remove(spec.name());
       ClusterStats stats = previous != null ? previous.stats : new ClusterStats();
-      LoadBalancer balancer = previous != null && previous.policy == spec.lbPolicy() ? previous.balancer
-          : LoadBalancer.of(spec.lbPolicy());
+      var l = spec.limits();
+      ResourceLimits limits = previous != null ? previous.limits
+          : new ResourceLimits(l.maxConnections(), l.maxPendingRequests(), l.maxRequests(), l.maxRetries());
+      limits.update(l.maxConnections(), l.maxPendingRequests(), l.maxRequests(), l.maxRetries());
+      OutlierDetector outlier = previous != null ? previous.outlier
+          : new OutlierDetector(ticker, new SplittableRandom(random.nextLong()), stats);
+      LoadBalancer balancer = previous != null && previous.policy == spec.lbPolicy()
+          && previous.lbOptions.equals(spec.lb()) ? previous.balancer : LoadBalancer.of(spec.lbPolicy(), spec.lb());
+      PoolSettings settings = new PoolSettings(limits, spec.connectTimeout(),
+          spec.connection().maxRequestsPerConnection(), spec.connection().idleTimeout());
       List<EndpointSpec> endpoints = switch (spec.type()) {
         case STATIC -> spec.staticEndpoints();
         case EDS -> assignments.getOrDefault(spec.edsResourceName(), List.of());
@@ -52,9 +77,10 @@ public final class ClusterCatalog implements AutoCloseable {
         }
         Host host = oldHosts.get(e.address());
         if (host == null) {
-          host = new Host(e, transport, events(stats));
+          host = new Host(e, transport, events(stats), settings);
         } else {
           host.update(e);
+          host.update(settings);
         }
         hosts.put(e.address(), host);
         ordered.add(host);
@@ -67,8 +93,10 @@ public final class ClusterCatalog implements AutoCloseable {
           host.close();
         }
       });
-      next.put(spec.name(), new Live(stats, spec.lbPolicy(), balancer, hosts));
-      out.put(spec.name(), new UpstreamCluster(spec, stats, balancer, ordered, healthy));
+      outlier.setHosts(ordered);
+      outlier.configure(spec.outlier());
+      next.put(spec.name(), new Live(stats, limits, outlier, spec.lbPolicy(), spec.lb(), balancer, hosts));
+      out.put(spec.name(), new UpstreamCluster(spec, stats, balancer, ordered, healthy, limits, outlier));
     }
     live.values().forEach(l -> l.hosts.values().forEach(Host::close));
     live.clear();
@@ -96,6 +124,42 @@ public final class ClusterCatalog implements AutoCloseable {
       @Override
       public void closed() {
         stats.upstreamCxActive.decrement();
+      }
+
+      @Override
+      public void connectionOverflow() {
+        stats.upstreamCxOverflow.increment();
+      }
+
+      @Override
+      public void pendingOverflow() {
+        stats.upstreamRqPendingOverflow.increment();
+      }
+
+      @Override
+      public void pendingStarted() {
+        stats.upstreamRqPendingTotal.increment();
+        stats.upstreamRqPendingActive.increment();
+      }
+
+      @Override
+      public void pendingEnded() {
+        stats.upstreamRqPendingActive.decrement();
+      }
+
+      @Override
+      public void requestAttached() {
+        stats.upstreamRqTotal.increment();
+      }
+
+      @Override
+      public void maxRequestsReached() {
+        stats.upstreamCxMaxRequests.increment();
+      }
+
+      @Override
+      public void idleTimeout() {
+        stats.upstreamCxIdleTimeout.increment();
       }
     };
   }

@@ -34,10 +34,12 @@ public final class ClusterConverter {
       case ROUND_ROBIN -> ClusterSpec.LbPolicy.ROUND_ROBIN;
       case LEAST_REQUEST -> ClusterSpec.LbPolicy.LEAST_REQUEST;
       case RANDOM -> ClusterSpec.LbPolicy.RANDOM;
+      case RING_HASH -> ClusterSpec.LbPolicy.RING_HASH;
+      case MAGLEV -> ClusterSpec.LbPolicy.MAGLEV;
       // Envoy requires CLUSTER_PROVIDED with ORIGINAL_DST; the balancer is unused there.
       case CLUSTER_PROVIDED -> ClusterSpec.LbPolicy.ROUND_ROBIN;
       default -> throw new IllegalArgumentException(where + ".lb_policy: " + c.getLbPolicy()
-          + " is not supported (expected ROUND_ROBIN, LEAST_REQUEST or RANDOM)");
+          + " is not supported (expected ROUND_ROBIN, LEAST_REQUEST, RANDOM, RING_HASH or MAGLEV)");
     };
     if (c.hasLeastRequestLbConfig() && c.getLeastRequestLbConfig().hasChoiceCount()
         && c.getLeastRequestLbConfig().getChoiceCount().getValue() < 2) {
@@ -54,7 +56,9 @@ public final class ClusterConverter {
       endpoints = EndpointConverter.convert(c.getLoadAssignment().toBuilder().setClusterName(c.getName()).build());
     }
     String serviceName = type == ClusterSpec.Type.EDS ? c.getEdsClusterConfig().getServiceName() : null;
-    return new ClusterSpec(c.getName(), type, serviceName, lb, connectTimeout, endpoints, limits(c.getCircuitBreakers()));
+    return new ClusterSpec(c.getName(), type, serviceName, lb, connectTimeout, endpoints,
+        limits(c.getCircuitBreakers()), ClusterOptionsConverter.connection(c, where),
+        ClusterOptionsConverter.outlier(c, where), ClusterOptionsConverter.lbOptions(c, where));
   }
 
   private static ClusterSpec.Limits limits(CircuitBreakers cb) {

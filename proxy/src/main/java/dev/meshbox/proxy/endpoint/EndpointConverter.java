@@ -34,7 +34,7 @@ public final class EndpointConverter {
         HealthStatus health = lb.getHealthStatus();
         boolean healthy = health == HealthStatus.HEALTHY || health == HealthStatus.UNKNOWN;
         int weight = lb.hasLoadBalancingWeight() ? lb.getLoadBalancingWeight().getValue() : 1;
-        out.add(new EndpointSpec(address, healthy, weight, istioMetadata(lb)));
+        out.add(new EndpointSpec(address, healthy, weight, istioMetadata(lb), istioLabels(lb)));
       }
     }
     return out;
@@ -51,6 +51,21 @@ public final class EndpointConverter {
         out.put(e.getKey(), e.getValue().getStringValue());
       }
     }
+    return out;
+  }
+
+  private static Map<String, String> istioLabels(LbEndpoint lb) {
+    var istio = lb.getMetadata().getFilterMetadataMap().get("istio");
+    Value labels = istio == null ? null : istio.getFieldsMap().get("labels");
+    if (labels == null || !labels.hasStructValue()) {
+      return Map.of();
+    }
+    Map<String, String> out = new HashMap<>();
+    labels.getStructValue().getFieldsMap().forEach((k, v) -> {
+      if (v.hasStringValue()) {
+        out.put(k, v.getStringValue());
+      }
+    });
     return out;
   }
 

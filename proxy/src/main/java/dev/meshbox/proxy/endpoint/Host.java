@@ -1,11 +1,14 @@
 package dev.meshbox.proxy.endpoint;
 
+import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The live side of an endpoint: its counters, its active request count (for least-request balancing) and its
- * connection pool. A host outlives EDS updates that keep its address, so counters and idle connections survive.
+ * The live side of an endpoint: its counters, its active request count (for least-request balancing), whether
+ * outlier detection ejected it, and one connection pool per event loop (as Envoy has one per worker). A host
+ * outlives EDS updates that keep its address, so counters and idle connections survive.
  */
 public final class Host implements AutoCloseable {
 
@@ -13,14 +16,25 @@ public final class Host implements AutoCloseable {
   private final String hostPort;
   private final HostStats stats = new HostStats();
   private final AtomicInteger activeRequests = new AtomicInteger();
-  private final ConnectionPool pool;
+  private final UpstreamTransport transport;
+  private final ConnectionEvents events;
+  private final ConcurrentHashMap<EventLoop, ConnectionPool> pools = new ConcurrentHashMap<>();
   private volatile EndpointSpec spec;
+  private volatile PoolSettings settings;
+  private volatile boolean ejected;
+  private volatile boolean closed;
 
   public Host(EndpointSpec spec, UpstreamTransport transport, ConnectionEvents clusterEvents) {
+    this(spec, transport, clusterEvents, PoolSettings.defaults());
+  }
+
+  public Host(EndpointSpec spec, UpstreamTransport transport, ConnectionEvents clusterEvents, PoolSettings settings) {
     this.spec = spec;
     this.address = spec.address();
     this.hostPort = spec.hostPort();
-    this.pool = new ConnectionPool(address, transport, new ConnectionEvents() {
+    this.transport = transport;
+    this.settings = settings;
+    this.events = new ConnectionEvents() {
       @Override
       public void connectStarted() {
         stats.cxTotal.increment();
@@ -44,7 +58,42 @@ public final class Host implements AutoCloseable {
         stats.cxActive.decrement();
         clusterEvents.closed();
       }
-    });
+
+      @Override
+      public void connectionOverflow() {
+        clusterEvents.connectionOverflow();
+      }
+
+      @Override
+      public void pendingOverflow() {
+        clusterEvents.pendingOverflow();
+      }
+
+      @Override
+      public void pendingStarted() {
+        clusterEvents.pendingStarted();
+      }
+
+      @Override
+      public void pendingEnded() {
+        clusterEvents.pendingEnded();
+      }
+
+      @Override
+      public void requestAttached() {
+        clusterEvents.requestAttached();
+      }
+
+      @Override
+      public void maxRequestsReached() {
+        clusterEvents.maxRequestsReached();
+      }
+
+      @Override
+      public void idleTimeout() {
+        clusterEvents.idleTimeout();
+      }
+    };
   }
 
   public InetSocketAddress address() {
@@ -63,15 +112,40 @@ public final class Host implements AutoCloseable {
     this.spec = newSpec;
   }
 
+  public void update(PoolSettings newSettings) {
+    this.settings = newSettings;
+  }
+
+  public PoolSettings settings() {
+    return settings;
+  }
+
   public boolean healthy() {
     return spec.healthy();
+  }
+
+  /** Set by the cluster's outlier detector only. */
+  public boolean ejected() {
+    return ejected;
+  }
+
+  public void setEjected(boolean value) {
+    this.ejected = value;
   }
 
   public HostStats stats() {
     return stats;
   }
 
-  public ConnectionPool pool() {
+  /** This host's pool on {@code loop}; use it only from that loop. */
+  public ConnectionPool pool(EventLoop loop) {
+    ConnectionPool pool = pools.get(loop);
+    if (pool == null) {
+      pool = pools.computeIfAbsent(loop, l -> new ConnectionPool(l, address, transport, events, () -> settings));
+      if (closed) {
+        loop.execute(pool::close);
+      }
+    }
     return pool;
   }
 
@@ -90,9 +164,17 @@ public final class Host implements AutoCloseable {
     stats.rqActive.decrement();
   }
 
+  /** Closes every pool on its own loop. */
   @Override
   public void close() {
-    pool.close();
+    closed = true;
+    pools.values().forEach(p -> {
+      try {
+        p.loop().execute(p::close);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // the loop is shutting down and takes its channels with it
+      }
+    });
   }
 
   @Override

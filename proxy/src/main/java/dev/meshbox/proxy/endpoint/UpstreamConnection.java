@@ -7,17 +7,24 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.util.concurrent.ScheduledFuture;
 
 /**
  * One HTTP/1.1 connection to an endpoint, carrying one request at a time. It is the last handler of the
- * upstream pipeline and hands the response (or a reset) to whoever sent the request.
+ * upstream pipeline and hands the response (or a reset) to whoever sent the request. Its state belongs to its
+ * {@link ConnectionPool} and changes only on the pool's loop, which is also the channel's loop.
  */
 public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
+  enum State { CONNECTING, READY, BUSY, CLOSED }
+
   private final ConnectionPool pool;
   private Channel channel;
-  private volatile ResponseListener listener;
-  private volatile boolean reused;
+  private ResponseListener listener;
+  private Throwable failure;
+  State state = State.CONNECTING;
+  int requestCount;
+  ScheduledFuture<?> idleTimer;
 
   UpstreamConnection(ConnectionPool pool) {
     this.pool = pool;
@@ -29,15 +36,18 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
   /** True when this request is not the first on the connection. */
   public boolean reused() {
-    return reused;
-  }
-
-  void markReused() {
-    reused = true;
+    return requestCount > 1;
   }
 
   public InetSocketAddress localAddress() {
     return (InetSocketAddress) channel.localAddress();
+  }
+
+  void cancelIdleTimer() {
+    if (idleTimer != null) {
+      idleTimer.cancel(false);
+      idleTimer = null;
+    }
   }
 
   /** Sends {@code request} (ownership passes to the connection); the answer goes to {@code responseListener}. */
@@ -45,7 +55,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     this.listener = responseListener;
     channel.writeAndFlush(request).addListener(f -> {
       if (!f.isSuccess()) {
-        fail(f.cause());
+        failure = f.cause();
         channel.close();
       }
     });
@@ -60,7 +70,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   /** Abandons the request in flight: the connection cannot be reused. */
   public void abort() {
     listener = null;
-    channel.close();
+    pool.abort(this);
   }
 
   @Override
@@ -82,14 +92,15 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    fail(null);
-    pool.forget(this);
+    // The pool frees the connection first, so a retry the reset triggers sees the slot free.
+    pool.onClosed(this);
+    fail(failure);
     ctx.fireChannelInactive();
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    fail(cause);
+    failure = cause;
     ctx.close();
   }
 

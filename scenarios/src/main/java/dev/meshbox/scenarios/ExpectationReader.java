@@ -1,0 +1,120 @@
+package dev.meshbox.scenarios;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Reads one {@code expect} entry: an object with exactly one key naming its kind. */
+final class ExpectationReader {
+
+    static final Set<String> KINDS = Set.of("versionShare", "statusShare", "status", "responseFlags", "latency",
+            "bodyContains", "received", "counter");
+
+    private ExpectationReader() {
+    }
+
+    static Scenario.Expectation read(FieldReader r, JsonNode n, String path) {
+        if (n == null || !n.isObject() || n.size() != 1 || !KINDS.contains(n.fieldNames().next())) {
+            r.problem(path, "must be one object with one of the keys " + KINDS.stream().sorted().toList());
+            return null;
+        }
+        String kind = n.fieldNames().next();
+        JsonNode v = n.get(kind);
+        String p = path + "." + kind;
+        if (!r.isObject(v, p, "the fields of " + kind)) {
+            return null;
+        }
+        return switch (kind) {
+            case "versionShare" -> {
+                r.only(v, p, Set.of("service", "shares", "tolerance"));
+                yield new Scenario.VersionShare(r.text(v, p, "service", true).orElse(""), r.shares(v, p), r.fraction(v, p, "tolerance", 0.05));
+            }
+            case "statusShare" -> {
+                r.only(v, p, Set.of("shares", "tolerance"));
+                Map<Integer, Double> shares = new LinkedHashMap<>();
+                r.shares(v, p).forEach((k, val) -> {
+                    if (k.matches("\\d{3}")) {
+                        shares.put(Integer.parseInt(k), val);
+                    } else {
+                        r.problem(p + ".shares." + k, "must be an HTTP status code such as 200 or 503");
+                    }
+                });
+                yield new Scenario.StatusShare(shares, r.fraction(v, p, "tolerance", 0.0));
+            }
+            case "status" -> status(r, v, p);
+            case "responseFlags" -> {
+                r.only(v, p, Set.of("status", "flag", "share"));
+                yield new Scenario.ResponseFlags(r.optionalInt(v, p, "status", 100, 599), r.text(v, p, "flag", true).orElse(""),
+                        r.fraction(v, p, "share", 1.0));
+            }
+            case "latency" -> latency(r, v, p);
+            case "bodyContains" -> {
+                r.only(v, p, Set.of("text", "share", "tolerance", "absent"));
+                yield new Scenario.BodyContains(r.text(v, p, "text", true).orElse(""), r.fraction(v, p, "share", 1.0),
+                        r.fraction(v, p, "tolerance", 0.0), v.path("absent").asBoolean(false));
+            }
+            case "received" -> {
+                r.only(v, p, Set.of("service", "version", "authority", "share", "tolerance"));
+                yield new Scenario.Received(r.text(v, p, "service", true).orElse(""), r.text(v, p, "version", true).orElse(""),
+                        r.text(v, p, "authority", false), r.fraction(v, p, "share", 1.0), r.fraction(v, p, "tolerance", 0.0));
+            }
+            default -> counter(r, v, p);
+        };
+    }
+
+    private static Scenario.Expectation status(FieldReader r, JsonNode v, String p) {
+        r.only(v, p, Set.of("code", "min", "max", "minShare", "maxShare"));
+        int code = r.optionalInt(v, p, "code", 100, 599).orElse(0);
+        if (!v.has("code")) {
+            r.problem(p + ".code", "is required (an HTTP status such as 503)");
+        }
+        Optional<Integer> min = r.optionalInt(v, p, "min", 0, 100_000);
+        Optional<Integer> max = r.optionalInt(v, p, "max", 0, 100_000);
+        Optional<Double> minShare = r.optionalFraction(v, p, "minShare");
+        Optional<Double> maxShare = r.optionalFraction(v, p, "maxShare");
+        if (min.isEmpty() && max.isEmpty() && minShare.isEmpty() && maxShare.isEmpty()) {
+            r.problem(p, "needs at least one of min, max (counts), minShare, maxShare (fractions)");
+        }
+        if (min.isPresent() && max.isPresent() && min.get() > max.get()) {
+            r.problem(p, "min " + min.get() + " is above max " + max.get() + ": no outcome can pass");
+        }
+        if (minShare.isPresent() && maxShare.isPresent() && minShare.get() > maxShare.get()) {
+            r.problem(p, "minShare " + minShare.get() + " is above maxShare " + maxShare.get() + ": no outcome can pass");
+        }
+        return new Scenario.Status(code, min, max, minShare, maxShare);
+    }
+
+    private static Scenario.Expectation latency(FieldReader r, JsonNode v, String p) {
+        r.only(v, p, Set.of("percentile", "min", "max"));
+        JsonNode pct = v.get("percentile");
+        double percentile = 50;
+        if (pct != null && (!pct.isNumber() || pct.asDouble() <= 0 || pct.asDouble() > 100)) {
+            r.problem(p + ".percentile", "must be a number in (0, 100], e.g. 50 or 99, got " + pct);
+        } else if (pct != null) {
+            percentile = pct.asDouble();
+        }
+        Optional<Duration> min = r.duration(v, p, "min");
+        Optional<Duration> max = r.duration(v, p, "max");
+        if (min.isEmpty() && max.isEmpty()) {
+            r.problem(p, "needs min or max, e.g. {percentile: 50, min: 5.5s, max: 7s}");
+        }
+        if (min.isPresent() && max.isPresent() && min.get().compareTo(max.get()) > 0) {
+            r.problem(p, "min is above max: no outcome can pass");
+        }
+        return new Scenario.Latency(percentile, min, max);
+    }
+
+    private static Scenario.Expectation counter(FieldReader r, JsonNode v, String p) {
+        r.only(v, p, Set.of("workload", "stat", "min", "max", "equalsStatus"));
+        Optional<Long> min = Optional.ofNullable(v.get("min")).map(JsonNode::asLong);
+        Optional<Long> max = Optional.ofNullable(v.get("max")).map(JsonNode::asLong);
+        Optional<Integer> eq = r.optionalInt(v, p, "equalsStatus", 100, 599);
+        if (min.isEmpty() && max.isEmpty() && eq.isEmpty()) {
+            r.problem(p, "needs min, max or equalsStatus (the counter must equal the number of responses with that status)");
+        }
+        return new Scenario.Counter(r.text(v, p, "workload", true).orElse(""), r.text(v, p, "stat", true).orElse(""), min, max, eq);
+    }
+}
