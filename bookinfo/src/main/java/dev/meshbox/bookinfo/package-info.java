@@ -8,5 +8,9 @@
  * the propagated tracing and user headers ({@code http.ForwardedHeaders}). The sub-packages hold one app
  * each ({@code productpage}, {@code details}, {@code reviews}, {@code ratings}); their client timeouts and
  * retries copy Bookinfo's hard-coded ones because Istio's tasks (fault injection, timeouts) depend on them.
+ *
+ * <p>{@link dev.meshbox.bookinfo.TestApps} makes the two test workloads in the same shape: {@code httpbin}
+ * and a configurable {@code echo} app. They call no one; they record what they receive
+ * ({@code http.RequestLog}) and wait on a timer ({@code http.Delays}) rather than on a Jetty thread.
  */
 package dev.meshbox.bookinfo;

@@ -73,7 +73,7 @@ final class AppClient {
 
   private static HttpRequest request(Workload app, String method, String path, String body, String... headers) {
     HttpRequest.Builder request = HttpRequest.newBuilder(TestMesh.uri(app, path))
-        .timeout(Duration.ofSeconds(60))
+        .timeout(Duration.ofSeconds(15))
         .method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (headers.length > 0) {
       request.headers(headers);

@@ -24,7 +24,7 @@ class CliIT {
     record Run(int exit, String out, String err) {
     }
 
-    private static Run meshbox(String... args) {
+    static Run meshbox(String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -11,6 +11,11 @@ import dev.meshbox.proxy.cluster.ClusterCatalog;
 import dev.meshbox.proxy.endpoint.UpstreamTransport;
 import dev.meshbox.proxy.forward.HttpStats;
 import dev.meshbox.proxy.forward.ProxyRuntime;
+import dev.meshbox.proxy.forward.RandomSource;
+import dev.meshbox.proxy.stats.IstioMetrics;
+import dev.meshbox.proxy.stats.PeerMetadata;
+import dev.meshbox.proxy.stats.PrometheusRenderer;
+import dev.meshbox.proxy.stats.Workload;
 import dev.meshbox.proxy.forward.RequestProcessor;
 import dev.meshbox.proxy.listener.ListenerManager;
 import dev.meshbox.proxy.xds.AdsClient;
@@ -23,7 +28,9 @@ import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.Set;
 import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +47,8 @@ public final class Proxy implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Proxy.class);
   private static final int MAX_BODY_BYTES = 10 * 1024 * 1024;
   private static final int ACCESS_LOG_ENTRIES = 10_000;
+  /** Envoy's default: a cluster whose endpoints never arrive serves without them after this long. */
+  private static final java.time.Duration INITIAL_FETCH_TIMEOUT = java.time.Duration.ofSeconds(15);
 
   private final ProxyOptions options;
   private final long seed;
@@ -51,12 +60,14 @@ public final class Proxy implements AutoCloseable {
   private final ConfigApplier applier;
   private final ListenerManager listeners;
   private final HttpStats httpStats = new HttpStats();
+  private final IstioMetrics metrics = new IstioMetrics();
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private ManagedChannel channel;
   private AdsClient ads;
   private AdminHttpServer admin;
   private AdminHttpServer health;
+  private AdminHttpServer prometheus;
   private long listenerGeneration;
   private boolean listenersBound;
 
@@ -73,10 +84,17 @@ public final class Proxy implements AutoCloseable {
     this.xdsExecutor.setRemoveOnCancelPolicy(true);
     this.xdsExecutor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     this.catalog = new ClusterCatalog(new UpstreamTransport(ProxyEventLoops.socketChannel(group),
-        options.bindAddress().isAnyLocalAddress() ? null : options.bindAddress(), MAX_BODY_BYTES));
+        options.bindAddress().isAnyLocalAddress() ? null : options.bindAddress(), MAX_BODY_BYTES), options.ticker(),
+        new SplittableRandom(seed ^ 0x5DEECE66DL));
     this.applier = new ConfigApplier(catalog, options.clock());
-    ProxyRuntime runtime = new ProxyRuntime(options.role().serverHeader(), applier.config(), new Random(seed),
-        options.clock(), options.ticker(), accessLog, httpStats);
+    Random shared = new Random(seed);
+    RandomSource random = options.seedIsExplicit() ? new RandomSource.PerRequest(seed, shared)
+        : new RandomSource.Shared(shared);
+    Workload self = new Workload(options.workloadName(), options.namespace(), options.labels().get("app"),
+        options.labels().get("version"), options.podName());
+    ProxyRuntime runtime = new ProxyRuntime(options.role().serverHeader(), applier.config(), random,
+        options.clock(), options.ticker(), accessLog, httpStats, metrics,
+        new PeerMetadata(options.nodeId(), self, options.labels()));
     this.listeners = new ListenerManager(group, ProxyEventLoops.serverChannel(group), options.bindAddress(),
         applier.config()::get, new RequestProcessor(runtime), MAX_BODY_BYTES);
   }
@@ -103,6 +121,10 @@ public final class Proxy implements AutoCloseable {
     health = AdminHttpServer.start(group, serverChannel,
         new InetSocketAddress(options.bindAddress(), options.healthPort()), xdsExecutor,
         AdminEndpoints.health(ready::isDone));
+    prometheus = AdminHttpServer.start(group, serverChannel,
+        new InetSocketAddress(options.bindAddress(), options.prometheusPort()), xdsExecutor,
+        AdminEndpoints.prometheus(() -> PrometheusRenderer.render(metrics, applier.config().get().clusters(),
+            httpStats.snapshot())));
   }
 
   private void startAds() {
@@ -133,6 +155,11 @@ public final class Proxy implements AutoCloseable {
       }));
     } else if (typeUrl.equals(TypeUrls.CLUSTER)) {
       ads.subscribe(TypeUrls.ENDPOINT, applier.wantedEndpointNames());
+      Set<String> warming = applier.warmingClusters();
+      if (!warming.isEmpty()) {
+        xdsExecutor.schedule(() -> applier.finishWarming(warming), INITIAL_FETCH_TIMEOUT.toMillis(),
+            TimeUnit.MILLISECONDS);
+      }
     }
     checkReady();
     return null;
@@ -153,9 +180,7 @@ public final class Proxy implements AutoCloseable {
   private Node node() {
     Struct.Builder labels = Struct.newBuilder();
     options.labels().forEach((k, v) -> labels.putFields(k, Value.newBuilder().setStringValue(v).build()));
-    String app = options.labels().get("app");
-    String version = options.labels().get("version");
-    String workload = app != null && version != null ? app + "-" + version : app != null ? app : options.podName();
+    String workload = options.workloadName();
     Struct metadata = Struct.newBuilder()
         .putFields("NAMESPACE", Value.newBuilder().setStringValue(options.namespace()).build())
         .putFields("NAME", Value.newBuilder().setStringValue(options.podName()).build())
@@ -185,6 +210,15 @@ public final class Proxy implements AutoCloseable {
 
   public InetSocketAddress adminAddress() {
     return admin.address();
+  }
+
+  public InetSocketAddress prometheusAddress() {
+    return prometheus.address();
+  }
+
+  /** Istio's standard metrics this proxy recorded. */
+  public IstioMetrics metrics() {
+    return metrics;
   }
 
   public InetSocketAddress healthAddress() {
@@ -218,6 +252,9 @@ public final class Proxy implements AutoCloseable {
     }
     if (health != null) {
       health.close();
+    }
+    if (prometheus != null) {
+      prometheus.close();
     }
     catalog.close();
     xdsExecutor.shutdown();

@@ -21,14 +21,22 @@ import java.util.Objects;
  * @param clock           wall clock for timestamps (access log, Date header, config dump)
  * @param sharedEventLoop when non-null, used and never shut down; see {@link ProxyEventLoops#create}
  * @param healthPort      15021 (0 picks a free port)
- * @param ticker          monotonic time for durations
+ * @param ticker          monotonic time for durations, timeouts of outlier ejection
+ * @param prometheusPort  15090 (0 picks a free port), serving {@code /stats/prometheus}
+ * @param seedOrigin      {@link SeedOrigin#EXPLICIT} makes every per-request random decision a function of
+ *                        (seed, x-request-id, decision), for replay; {@link SeedOrigin#DRAWN} (the default) keeps
+ *                        decisions random in arrival order, as Envoy's are
  */
 public record ProxyOptions(String nodeId, String nodeCluster, Map<String, String> labels, String namespace,
                            String podName, ProxyRole role, InetAddress bindAddress, InetSocketAddress xdsServer,
                            int adminPort, Long randomSeed, Clock clock, EventLoopGroup sharedEventLoop,
-                           int healthPort, Ticker ticker) {
+                           int healthPort, Ticker ticker, int prometheusPort, SeedOrigin seedOrigin) {
 
   public static final int DEFAULT_HEALTH_PORT = 15021;
+  public static final int DEFAULT_PROMETHEUS_PORT = 15090;
+
+  /** Whether {@link #randomSeed()} was chosen by the user (replay) or drawn by whoever started the proxy. */
+  public enum SeedOrigin { EXPLICIT, DRAWN }
 
   public ProxyOptions {
     Objects.requireNonNull(nodeId, "nodeId");
@@ -41,9 +49,19 @@ public record ProxyOptions(String nodeId, String nodeCluster, Map<String, String
     role = role == null ? (nodeId.startsWith("router~") ? ProxyRole.GATEWAY : ProxyRole.SIDECAR) : role;
     clock = clock == null ? Clock.systemUTC() : clock;
     ticker = ticker == null ? Ticker.systemTicker() : ticker;
+    seedOrigin = seedOrigin == null || randomSeed == null ? SeedOrigin.DRAWN : seedOrigin;
   }
 
-  /** The shape the launcher uses; health on 15021 and the system ticker. */
+  /** The shape before Prometheus and replay; the seed counts as drawn. */
+  public ProxyOptions(String nodeId, String nodeCluster, Map<String, String> labels, String namespace,
+                      String podName, ProxyRole role, InetAddress bindAddress, InetSocketAddress xdsServer,
+                      int adminPort, Long randomSeed, Clock clock, EventLoopGroup sharedEventLoop, int healthPort,
+                      Ticker ticker) {
+    this(nodeId, nodeCluster, labels, namespace, podName, role, bindAddress, xdsServer, adminPort, randomSeed, clock,
+        sharedEventLoop, healthPort, ticker, DEFAULT_PROMETHEUS_PORT, SeedOrigin.DRAWN);
+  }
+
+  /** The shape the launcher uses; health on 15021, Prometheus on 15090, the system ticker, a drawn seed. */
   public ProxyOptions(String nodeId, String nodeCluster, Map<String, String> labels, String namespace,
                       String podName, ProxyRole role, InetAddress bindAddress, InetSocketAddress xdsServer,
                       int adminPort, Long randomSeed, Clock clock, EventLoopGroup sharedEventLoop) {
@@ -53,11 +71,31 @@ public record ProxyOptions(String nodeId, String nodeCluster, Map<String, String
 
   public ProxyOptions withHealthPort(int port) {
     return new ProxyOptions(nodeId, nodeCluster, labels, namespace, podName, role, bindAddress, xdsServer, adminPort,
-        randomSeed, clock, sharedEventLoop, port, ticker);
+        randomSeed, clock, sharedEventLoop, port, ticker, prometheusPort, seedOrigin);
   }
 
   public ProxyOptions withTicker(Ticker newTicker) {
     return new ProxyOptions(nodeId, nodeCluster, labels, namespace, podName, role, bindAddress, xdsServer, adminPort,
-        randomSeed, clock, sharedEventLoop, healthPort, newTicker);
+        randomSeed, clock, sharedEventLoop, healthPort, newTicker, prometheusPort, seedOrigin);
+  }
+
+  public ProxyOptions withPrometheusPort(int port) {
+    return new ProxyOptions(nodeId, nodeCluster, labels, namespace, podName, role, bindAddress, xdsServer, adminPort,
+        randomSeed, clock, sharedEventLoop, healthPort, ticker, port, seedOrigin);
+  }
+
+  /** Sets the seed and marks it explicit: per-request decisions become replayable by x-request-id. */
+  public ProxyOptions withExplicitSeed(long seed) {
+    return new ProxyOptions(nodeId, nodeCluster, labels, namespace, podName, role, bindAddress, xdsServer, adminPort,
+        seed, clock, sharedEventLoop, healthPort, ticker, prometheusPort, SeedOrigin.EXPLICIT);
+  }
+
+  public boolean seedIsExplicit() {
+    return seedOrigin == SeedOrigin.EXPLICIT;
+  }
+
+  /** Istio's WORKLOAD_NAME: {@code app-version}, else {@code app}, else the pod name. */
+  public String workloadName() {
+    return dev.meshbox.proxy.stats.Workload.workloadName(podName, labels);
   }
 }

@@ -138,7 +138,7 @@ final class Evaluator {
         List<Long> nanos = new ArrayList<>();
         o.results().stream().filter(r -> r.status() > 0).forEach(r -> nanos.add(r.nanos()));
         nanos.sort(Long::compare);
-        String what = "latency p" + fmt(l.percentile());
+        String what = "latency p" + fmt(l.percentile()).replaceAll("\\.0$", "");
         List<String> bounds = new ArrayList<>();
         l.min().ifPresent(m -> bounds.add(">= " + seconds(m)));
         l.max().ifPresent(m -> bounds.add("<= " + seconds(m)));

@@ -16,8 +16,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param seed        makes the sequence of injected errors reproducible
  */
 public record EchoBehaviour(Duration latency, double errorRate, int errorStatus, int failFirst, long seed) {
-  /** Kept under Jetty's 30 s idle timeout so a slow answer is never cut by the server itself. */
-  public static final Duration MAX_LATENCY = Duration.ofSeconds(25);
+  /**
+   * A ceiling, so a value meant in seconds but sent as milliseconds times a thousand cannot park requests for
+   * hours. Waits run on a timer, not on a Jetty thread, and outlast Jetty's 30 s idle timeout.
+   */
+  public static final Duration MAX_LATENCY = Duration.ofSeconds(60);
   public static final int DEFAULT_ERROR_STATUS = 503;
 
   /** A value that cannot be an echo behaviour; {@link #field()} is the JSON field, as in {@code errorRate}. */

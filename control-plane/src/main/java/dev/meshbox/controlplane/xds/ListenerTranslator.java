@@ -82,10 +82,10 @@ final class ListenerTranslator {
     }
 
     /** A gateway server port: bound, routes from {@code http.<port>}. */
-    static Listener gatewayPort(int port) {
+    static Listener gatewayPort(int port, String routeName) {
         String name = Names.outboundListener(port);
         HttpConnectionManager hcm = hcm("outbound_" + name)
-                .setRds(Rds.newBuilder().setConfigSource(ClusterTranslator.ADS).setRouteConfigName(Names.gatewayRoute(port)))
+                .setRds(Rds.newBuilder().setConfigSource(ClusterTranslator.ADS).setRouteConfigName(routeName))
                 .build();
         return Listener.newBuilder()
                 .setName(name)

@@ -35,6 +35,15 @@ public final class Names {
         return Integer.toString(port);
     }
 
+    /** The port the ingress gateway pod listens on for a Gateway server port: its Service maps 80 to 8080, 443 to 8443. */
+    public static int gatewayListenerPort(int serverPort) {
+        return switch (serverPort) {
+            case 80 -> 8080;
+            case 443 -> 8443;
+            default -> serverPort;
+        };
+    }
+
     public static String gatewayRoute(int port) {
         return "http." + port;
     }

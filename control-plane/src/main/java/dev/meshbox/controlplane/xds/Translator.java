@@ -100,7 +100,9 @@ public final class Translator {
     }
 
     private static void gateway(MeshView view, Pod proxy, XdsResources.Builder out) {
-        Map<Integer, RouteConfiguration.Builder> byPort = new TreeMap<>();
+        // listener port -> route configuration name, and listener port -> host -> virtual host (merged across Gateways)
+        Map<Integer, String> routeNames = new TreeMap<>();
+        Map<Integer, Map<String, VirtualHost.Builder>> hosts = new TreeMap<>();
         for (Gateway gw : view.gateways()) {
             if (gw.selector().isEmpty() || !gw.selector().entrySet().stream()
                     .allMatch(e -> e.getValue().equals(proxy.labels().get(e.getKey())))) {
@@ -113,36 +115,39 @@ public final class Translator {
                     continue;
                 }
                 int port = server.port();
-                RouteConfiguration.Builder rc = byPort.computeIfAbsent(port, p -> RouteConfiguration.newBuilder()
-                        .setName(Names.gatewayRoute(p)).setValidateClusters(BoolValue.of(false)));
+                // The gateway pod listens on the Service's target port (80 -> 8080, 443 -> 8443), as Istio's does.
+                int listenerPort = Names.gatewayListenerPort(port);
+                routeNames.putIfAbsent(listenerPort, Names.gatewayRoute(port));
+                Map<String, VirtualHost.Builder> byHost = hosts.computeIfAbsent(listenerPort, p -> new java.util.LinkedHashMap<>());
                 RouteTranslator.Context ctx = new RouteTranslator.Context(view, gw.meta().namespace() + "/" + gw.meta().name(),
                         port, proxy.labels(), proxy.namespace());
+                RouteTranslator.Context named = new RouteTranslator.Context(view, gw.meta().name(), port, proxy.labels(), proxy.namespace());
                 for (VirtualService vs : view.gatewayVirtualServices(gw)) {
                     for (String host : vs.hosts()) {
                         if (!hostAllowed(server.hosts(), host)) {
                             continue;
                         }
-                        String vhName = host + ":" + port;
-                        if (rc.getVirtualHostsList().stream().anyMatch(v -> v.getName().equals(vhName))) {
-                            continue;
-                        }
-                        VirtualHost.Builder vh = VirtualHost.newBuilder().setName(vhName);
-                        if (host.equals("*")) {
-                            vh.addDomains("*");
-                        } else {
-                            vh.addDomains(host).addDomains(host + ":" + port);
-                        }
+                        // Istio merges the VirtualServices of one host on a gateway: their routes follow each other.
+                        VirtualHost.Builder vh = byHost.computeIfAbsent(host, h -> {
+                            VirtualHost.Builder b = VirtualHost.newBuilder().setName(h + ":" + port);
+                            if (h.equals("*")) {
+                                b.addDomains("*");
+                            } else {
+                                b.addDomains(h).addDomains(h + ":" + port);
+                            }
+                            return b;
+                        });
                         // Gateway match entries name the gateway as "name" or "namespace/name"; try both forms.
-                        RouteTranslator.Context named = new RouteTranslator.Context(view, gw.meta().name(), port, proxy.labels(), proxy.namespace());
-                        List<Route> routes = RouteTranslator.routes(matchesByShortName(vs, gw) ? named : ctx, vs, out);
-                        vh.addAllRoutes(routes);
-                        rc.addVirtualHosts(vh);
+                        vh.addAllRoutes(RouteTranslator.routes(matchesByShortName(vs, gw) ? named : ctx, vs, out));
                     }
                 }
             }
         }
-        byPort.forEach((port, rc) -> {
-            out.listener(ListenerTranslator.gatewayPort(port));
+        hosts.forEach((listenerPort, byHost) -> {
+            RouteConfiguration.Builder rc = RouteConfiguration.newBuilder().setName(routeNames.get(listenerPort))
+                    .setValidateClusters(BoolValue.of(false));
+            byHost.values().forEach(rc::addVirtualHosts);
+            out.listener(ListenerTranslator.gatewayPort(listenerPort, rc.getName()));
             out.route(rc.build());
         });
     }

@@ -57,6 +57,13 @@ public final class AdminEndpoints implements Function<QueryStringDecoder, AdminR
     };
   }
 
+  /** The Prometheus endpoint on {@code podIP:15090}. */
+  public static Function<QueryStringDecoder, AdminResponse> prometheus(java.util.function.Supplier<String> render) {
+    return query -> query.path().equals("/stats/prometheus")
+        ? new AdminResponse(200, dev.meshbox.proxy.stats.PrometheusRenderer.CONTENT_TYPE, render.get())
+        : AdminResponse.text(404, "unknown path " + query.path() + "\n");
+  }
+
   private static String param(QueryStringDecoder query, String name) {
     List<String> values = query.parameters().get(name);
     return values == null || values.isEmpty() ? null : values.get(0);
@@ -93,11 +100,8 @@ public final class AdminEndpoints implements Function<QueryStringDecoder, AdminR
     }
     Map<String, Long> all = new TreeMap<>();
     Map<String, UpstreamCluster> clusters = src.config().get().clusters();
-    clusters.values().forEach(c -> c.stats().snapshot()
+    clusters.values().forEach(c -> c.statsSnapshot()
         .forEach((k, v) -> all.put("cluster." + c.name() + "." + k, v)));
-    clusters.values().forEach(c -> all.put("cluster." + c.name() + ".membership_total", (long) c.hosts().size()));
-    clusters.values().forEach(c -> all.put("cluster." + c.name() + ".membership_healthy",
-        (long) c.healthyHosts().size()));
     all.putAll(src.httpStats().get());
     all.put("cluster_manager.active_clusters", (long) clusters.size());
     all.put("listener_manager.total_listeners_active", (long) src.config().get().listeners().size());

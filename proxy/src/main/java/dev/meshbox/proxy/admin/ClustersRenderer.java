@@ -15,6 +15,7 @@ final class ClustersRenderer {
     StringBuilder out = new StringBuilder();
     for (UpstreamCluster c : new TreeMap<>(clusters).values()) {
       String name = c.name();
+      c.outlier().maybeTick();
       var limits = c.spec().limits();
       out.append(name).append("::observability_name::").append(name).append('\n');
       out.append(name).append("::default_priority::max_connections::").append(limits.maxConnections()).append('\n');
@@ -27,8 +28,7 @@ final class ClustersRenderer {
         String prefix = name + "::" + h.hostPort() + "::";
         h.stats().snapshot().forEach((k, v) -> out.append(prefix).append(k).append("::").append(v).append('\n'));
         out.append(prefix).append("hostname::\n");
-        out.append(prefix).append("health_flags::").append(h.healthy() ? "healthy" : "/eds_health_status")
-            .append('\n');
+        out.append(prefix).append("health_flags::").append(healthFlags(h)).append('\n');
         out.append(prefix).append("weight::").append(h.spec().weight()).append('\n');
         out.append(prefix).append("region::\n");
         out.append(prefix).append("zone::\n");
@@ -40,5 +40,11 @@ final class ClustersRenderer {
       }
     }
     return out.toString();
+  }
+
+  /** Envoy's flag strings in Envoy's order, or {@code healthy} when none is set. */
+  static String healthFlags(Host h) {
+    String flags = (h.ejected() ? "/failed_outlier_check" : "") + (h.healthy() ? "" : "/failed_eds_health");
+    return flags.isEmpty() ? "healthy" : flags;
   }
 }

@@ -16,6 +16,15 @@ record LocalReply(int status, String body, ResponseFlags flag, String details) {
   static final String UPSTREAM_RESET =
       "upstream connect error or disconnect/reset before headers. reset reason: connection termination";
 
+  static final String UPSTREAM_OVERFLOW =
+      "upstream connect error or disconnect/reset before headers. reset reason: overflow";
+
+  /** A circuit breaker was full: the request never went upstream. */
+  static LocalReply overflow() {
+    return new LocalReply(503, UPSTREAM_OVERFLOW, ResponseFlags.UO,
+        "upstream_reset_before_response_started{overflow}");
+  }
+
   static LocalReply noRoute() {
     return new LocalReply(404, "", ResponseFlags.NR, "route_not_found");
   }

@@ -1,6 +1,7 @@
 package dev.meshbox.proxy.forward;
 
 import dev.meshbox.proxy.cluster.UpstreamCluster;
+import dev.meshbox.proxy.endpoint.ConnectionPool;
 import dev.meshbox.proxy.endpoint.Host;
 import dev.meshbox.proxy.endpoint.ResponseListener;
 import dev.meshbox.proxy.endpoint.UpstreamConnection;
@@ -13,8 +14,8 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.concurrent.Future;
 import java.util.Set;
+import java.util.random.RandomGenerator;
 
 /** Sends a copy of a request to a shadow cluster and drops whatever comes back. */
 final class Mirror {
@@ -22,9 +23,9 @@ final class Mirror {
   private Mirror() {
   }
 
-  static void send(ProxyRuntime rt, EventLoop loop, UpstreamCluster cluster, FullHttpRequest request, String uri,
-                   HttpHeaders upstreamHeaders) {
-    Host host = cluster.pick(rt.random(), Set.of(), 1);
+  static void send(EventLoop loop, UpstreamCluster cluster, RandomGenerator random, FullHttpRequest request,
+                   String uri, HttpHeaders upstreamHeaders) {
+    Host host = cluster.pick(random, Set.of(), 1);
     if (host == null) {
       return;
     }
@@ -36,27 +37,30 @@ final class Mirror {
     FullHttpRequest copy = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri,
         request.content().retainedDuplicate(), headers, EmptyHttpHeaders.INSTANCE);
     cluster.stats().upstreamRqMirror.increment();
-    host.requestStarted();
-    host.pool().acquire(loop, cluster.spec().connectTimeout()).addListener((Future<UpstreamConnection> f) -> {
-      if (!f.isSuccess()) {
-        copy.release();
-        host.requestFinished();
-        return;
-      }
-      f.getNow().send(copy, new ResponseListener() {
-        @Override
-        public void onResponse(UpstreamConnection connection, FullHttpResponse response) {
-          boolean reusable = HttpUtil.isKeepAlive(response);
-          response.release();
-          host.requestFinished();
-          connection.release(reusable);
-        }
+    host.pool(loop).newStream(new ConnectionPool.Callbacks() {
+      @Override
+      public void onReady(UpstreamConnection connection) {
+        host.requestStarted();
+        connection.send(copy, new ResponseListener() {
+          @Override
+          public void onResponse(UpstreamConnection c, FullHttpResponse response) {
+            boolean reusable = HttpUtil.isKeepAlive(response);
+            response.release();
+            host.requestFinished();
+            c.release(reusable);
+          }
 
-        @Override
-        public void onReset(UpstreamConnection connection, Throwable cause) {
-          host.requestFinished();
-        }
-      });
+          @Override
+          public void onReset(UpstreamConnection c, Throwable cause) {
+            host.requestFinished();
+          }
+        });
+      }
+
+      @Override
+      public void onFailure(ConnectionPool.Failure failure, Throwable cause) {
+        copy.release();
+      }
     });
   }
 }

@@ -2,16 +2,18 @@ package dev.meshbox.proxy.forward;
 
 import com.google.common.base.Ticker;
 import dev.meshbox.proxy.accesslog.AccessLog;
+import dev.meshbox.proxy.stats.IstioMetrics;
+import dev.meshbox.proxy.stats.PeerMetadata;
 import dev.meshbox.proxy.xds.ProxyConfig;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.random.RandomGenerator;
 
 /**
  * The services request handling shares within one proxy: the published config, the injected random source,
- * clock and ticker, the access log, and the identity it answers with ({@code server} header).
+ * clock and ticker, the access log, the stats, the identity it answers with ({@code server} header) and the one it
+ * tells peers about (metadata exchange).
  */
-public record ProxyRuntime(String serverHeader, AtomicReference<ProxyConfig> config, RandomGenerator random,
-                           Clock clock, Ticker ticker, AccessLog accessLog,
-                           HttpStats httpStats) {
+public record ProxyRuntime(String serverHeader, AtomicReference<ProxyConfig> config, RandomSource random,
+                           Clock clock, Ticker ticker, AccessLog accessLog, HttpStats httpStats,
+                           IstioMetrics metrics, PeerMetadata peer) {
 }

@@ -32,6 +32,15 @@ final class RequestLog {
   String direction;
   String listener;
   String statPrefix;
+  /** The request id's hash, for per-request random decisions. */
+  long requestKey;
+  /** The host of the last attempt, for destination metric labels. */
+  dev.meshbox.proxy.endpoint.Host upstream;
+  /** The peer a sidecar learned from metadata-exchange headers (the caller inbound, the callee outbound). */
+  dev.meshbox.proxy.stats.Workload peer;
+  /** A Set-Cookie value a cookie hash policy generated, added to the upstream response. */
+  String setCookie;
+  long requestHeaderBytes;
 
   RequestLog(Instant startTime, long startNanos) {
     this.startTime = startTime;

@@ -1,5 +1,6 @@
 package dev.meshbox.proxy.forward;
 
+import dev.meshbox.proxy.accesslog.AccessLogEntry;
 import dev.meshbox.proxy.cluster.ClusterSpec;
 import dev.meshbox.proxy.cluster.UpstreamCluster;
 import dev.meshbox.proxy.listener.HcmSpec;
@@ -9,6 +10,7 @@ import dev.meshbox.proxy.route.RequestView;
 import dev.meshbox.proxy.route.RouteDecision;
 import dev.meshbox.proxy.route.RouteTable;
 import dev.meshbox.proxy.route.Router;
+import dev.meshbox.proxy.stats.PeerMetadata;
 import dev.meshbox.proxy.xds.ProxyConfig;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -22,6 +24,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -32,6 +35,9 @@ import java.util.concurrent.TimeUnit;
 public final class RequestProcessor {
 
   private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
+
+  /** Mirrors draw their host with HOST decisions from this index on, apart from the request's own attempts. */
+  private static final int MIRROR_HOST_INDEX = 1 << 20;
 
   private final ProxyRuntime rt;
 
@@ -48,6 +54,8 @@ public final class RequestProcessor {
       requestId = newRequestId();
       h.set(HeaderPolicy.REQUEST_ID, requestId);
     }
+    log.requestKey = RandomSource.requestKey(requestId);
+    log.requestHeaderBytes = MetricsRecorder.headerBytes(h) + request.uri().length() + 16;
     log.method = request.method().name();
     log.path = h.contains(HeaderPolicy.ORIGINAL_PATH) ? h.get(HeaderPolicy.ORIGINAL_PATH) : request.uri();
     log.protocol = request.protocolVersion().text();
@@ -70,7 +78,9 @@ public final class RequestProcessor {
     }
     ProxyConfig config = rt.config().get();
     RouteTable table = hcm.inlineRoutes() != null ? hcm.inlineRoutes() : config.routes().get(hcm.rdsName());
-    RouteDecision decision = Router.route(table, view(request), rt.random());
+    RequestView view = view(request);
+    RouteDecision decision = Router.route(table, view,
+        rt.random().forRequest(log.requestKey, RandomSource.Decision.ROUTE, 0));
     if (decision instanceof RouteDecision.NoRoute) {
       request.release();
       reply(ds, log, LocalReply.noRoute());
@@ -89,25 +99,31 @@ public final class RequestProcessor {
       log.routeName = f.route().name();
       log.upstreamCluster = f.cluster();
       FaultPolicy fault = hcm.faultFilter() ? f.route().fault() : null;
-      if (fault != null && fault.hasDelay() && rt.random().nextInt(FaultPolicy.MILLION) < fault.delayPerMillion()) {
+      if (fault != null && fault.hasDelay() && draw(log, RandomSource.Decision.FAULT_DELAY, 0)
+          < fault.delayPerMillion()) {
         log.flags.add(ResponseFlags.DI);
-        ds.eventLoop().schedule(() -> afterDelay(ds, request, hcm, f, fault, log),
+        ds.eventLoop().schedule(() -> afterDelay(ds, request, view, hcm, f, fault, log),
             fault.delay().toNanos(), TimeUnit.NANOSECONDS);
       } else {
-        afterDelay(ds, request, hcm, f, fault, log);
+        afterDelay(ds, request, view, hcm, f, fault, log);
       }
     }
   }
 
-  private void afterDelay(Downstream ds, FullHttpRequest request, HcmSpec hcm, RouteDecision.Forward f,
-                          FaultPolicy fault, RequestLog log) {
+  private int draw(RequestLog log, RandomSource.Decision decision, int index) {
+    return rt.random().forRequest(log.requestKey, decision, index).nextInt(FaultPolicy.MILLION);
+  }
+
+  private void afterDelay(Downstream ds, FullHttpRequest request, RequestView view, HcmSpec hcm,
+                          RouteDecision.Forward f, FaultPolicy fault, RequestLog log) {
     if (!ds.isOpen()) {
       request.release();
       log.flags.add(ResponseFlags.DC);
-      rt.accessLog().append(log.toEntry(rt.ticker().read()));
+      logOnly(log);
       return;
     }
-    if (fault != null && fault.hasAbort() && rt.random().nextInt(FaultPolicy.MILLION) < fault.abortPerMillion()) {
+    if (fault != null && fault.hasAbort() && draw(log, RandomSource.Decision.FAULT_ABORT, 0)
+        < fault.abortPerMillion()) {
       request.release();
       reply(ds, log, LocalReply.faultAbort(fault.abortStatus()));
       return;
@@ -130,13 +146,17 @@ public final class RequestProcessor {
     if (!uri.equals(request.uri())) {
       upstreamHeaders.set(HeaderPolicy.ORIGINAL_PATH, request.uri());
     }
-    for (var mirror : f.action().mirrors()) {
-      UpstreamCluster shadow = config.clusters().get(mirror.cluster());
-      if (shadow != null && rt.random().nextInt(FaultPolicy.MILLION) < mirror.perMillion()) {
-        Mirror.send(rt, ds.eventLoop(), shadow, request, uri, upstreamHeaders);
+    var mirrors = f.action().mirrors();
+    for (int i = 0; i < mirrors.size(); i++) {
+      UpstreamCluster shadow = config.clusters().get(mirrors.get(i).cluster());
+      if (shadow != null && draw(log, RandomSource.Decision.MIRROR, i) < mirrors.get(i).perMillion()) {
+        Mirror.send(ds.eventLoop(), shadow, rt.random().forRequest(log.requestKey, RandomSource.Decision.HOST,
+            MIRROR_HOST_INDEX + i), request, uri, upstreamHeaders);
       }
     }
-    new UpstreamCall(rt, ds, request, uri, upstreamHeaders, f.action(), cluster, log, this).start();
+    OptionalLong hash = RequestHash.compute(f.action().hashPolicies(), view, ds.remoteAddress(), ds.localAddress(),
+        log);
+    new UpstreamCall(rt, ds, request, uri, upstreamHeaders, f.action(), cluster, hash, log, this).start();
   }
 
   private HttpHeaders upstreamHeaders(FullHttpRequest request, HcmSpec hcm, RouteDecision.Forward f, Downstream ds,
@@ -151,6 +171,18 @@ public final class RequestProcessor {
       String remote = ds.remoteAddress().getAddress().getHostAddress();
       String xff = headers.get(HeaderPolicy.FORWARDED_FOR);
       headers.set(HeaderPolicy.FORWARDED_FOR, xff == null || xff.isEmpty() ? remote : xff + "," + remote);
+    }
+    PeerMetadata peer = rt.peer();
+    if (peer != null) {
+      if ("inbound".equals(log.direction)) {
+        // Metadata exchange: learn who called, and do not hand Istio's headers to the app.
+        log.peer = peer.decode(headers.get(PeerMetadata.HEADER));
+        headers.remove(PeerMetadata.HEADER);
+        headers.remove(PeerMetadata.ID_HEADER);
+      } else {
+        headers.set(PeerMetadata.ID_HEADER, peer.nodeId());
+        headers.set(PeerMetadata.HEADER, peer.encoded());
+      }
     }
     if (f.action().hostRewrite() != null) {
       headers.set(HttpHeaderNames.HOST, f.action().hostRewrite());
@@ -173,8 +205,9 @@ public final class RequestProcessor {
   }
 
   private String newRequestId() {
-    long msb = (rt.random().nextLong() & ~0xF000L) | 0x4000L;
-    long lsb = (rt.random().nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    var random = rt.random().shared();
+    long msb = (random.nextLong() & ~0xF000L) | 0x4000L;
+    long lsb = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
     return new UUID(msb, lsb).toString();
   }
 
@@ -201,6 +234,7 @@ public final class RequestProcessor {
     h.set(HttpHeaderNames.SERVER, rt.serverHeader());
     h.set(HttpHeaderNames.DATE, HTTP_DATE.format(rt.clock().instant()));
     h.set(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+    exchangePeerMetadata(h, log);
     log.responseCode = response.status().code();
     log.bytesSent = response.content().readableBytes();
     if (log.details == null) {
@@ -212,12 +246,42 @@ public final class RequestProcessor {
       log.flags.add(ResponseFlags.DC);
     }
     // Logged before the write so that whoever reads the response can already read its entry.
-    rt.accessLog().append(log.toEntry(rt.ticker().read()));
+    long responseBytes = MetricsRecorder.headerBytes(h) + log.bytesSent + 17;
+    logOnly(log, responseBytes);
     if (open) {
       ds.respond(response);
     } else {
       response.release();
     }
+  }
+
+  /** Inbound answers carry this proxy's metadata; outbound ones give the callee's and lose it before the app. */
+  private void exchangePeerMetadata(HttpHeaders h, RequestLog log) {
+    PeerMetadata peer = rt.peer();
+    if (peer == null || log.direction == null) {
+      return;
+    }
+    if ("inbound".equals(log.direction)) {
+      h.set(PeerMetadata.ID_HEADER, peer.nodeId());
+      h.set(PeerMetadata.HEADER, peer.encoded());
+    } else {
+      String upstreamPeer = h.get(PeerMetadata.HEADER);
+      if (upstreamPeer != null) {
+        log.peer = peer.decode(upstreamPeer);
+        h.remove(PeerMetadata.HEADER);
+        h.remove(PeerMetadata.ID_HEADER);
+      }
+    }
+  }
+
+  /** Appends the access log entry and records the request's metrics, for a request that is over. */
+  void logOnly(RequestLog log) {
+    logOnly(log, 0);
+  }
+
+  private void logOnly(RequestLog log, long responseBytes) {
+    AccessLogEntry entry = rt.accessLog().append(log.toEntry(rt.ticker().read()));
+    MetricsRecorder.record(rt, log, entry.durationMs(), responseBytes);
   }
 
   static HttpResponseStatus status(int code) {

@@ -1,7 +1,10 @@
 package dev.meshbox.proxy.forward;
 
+import dev.meshbox.proxy.cluster.OutlierDetector;
 import dev.meshbox.proxy.cluster.UpstreamCluster;
+import dev.meshbox.proxy.endpoint.ConnectionPool;
 import dev.meshbox.proxy.endpoint.Host;
+import dev.meshbox.proxy.endpoint.ResourceLimits;
 import dev.meshbox.proxy.endpoint.ResponseListener;
 import dev.meshbox.proxy.endpoint.UpstreamConnection;
 import dev.meshbox.proxy.route.RetryPolicy;
@@ -12,20 +15,22 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.concurrent.Future;
 import java.util.HashSet;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The router filter's work for one request: pick a host, send, and apply the route's timeout and retry
- * policy. All state lives on the downstream event loop; upstream events hop onto it.
+ * The router filter's work for one request: pick a host, get a connection from its pool on this event loop,
+ * send, and apply the route's timeout and retry policy, the retry circuit breaker and outlier reporting. All
+ * state lives on the downstream event loop, which is also the loop of every pool and connection used here.
  */
-final class UpstreamCall implements ResponseListener {
+final class UpstreamCall implements ResponseListener, ConnectionPool.Callbacks {
 
   private final ProxyRuntime rt;
   private final Downstream ds;
@@ -36,6 +41,7 @@ final class UpstreamCall implements ResponseListener {
   private final RouteAction.Forward action;
   private final RetryPolicy retry;
   private final UpstreamCluster cluster;
+  private final OptionalLong hash;
   private final RequestLog log;
   private final RequestProcessor processor;
   private final Set<Host> tried = new HashSet<>();
@@ -44,14 +50,17 @@ final class UpstreamCall implements ResponseListener {
   private int retriesUsed;
   private boolean done;
   private boolean staleRetryUsed;
+  private boolean retryHeld;
   private Host host;
+  private ConnectionPool.Pending pending;
   private UpstreamConnection connection;
   private long attemptStart;
   private ScheduledFuture<?> globalTimer;
   private ScheduledFuture<?> perTryTimer;
 
   UpstreamCall(ProxyRuntime rt, Downstream ds, FullHttpRequest request, String uri, HttpHeaders headers,
-               RouteAction.Forward action, UpstreamCluster cluster, RequestLog log, RequestProcessor processor) {
+               RouteAction.Forward action, UpstreamCluster cluster, OptionalLong hash, RequestLog log,
+               RequestProcessor processor) {
     this.rt = rt;
     this.ds = ds;
     this.loop = ds.eventLoop();
@@ -61,6 +70,7 @@ final class UpstreamCall implements ResponseListener {
     this.action = action;
     this.retry = action.retry();
     this.cluster = cluster;
+    this.hash = hash;
     this.log = log;
     this.processor = processor;
   }
@@ -86,8 +96,8 @@ final class UpstreamCall implements ResponseListener {
     if (done) {
       return;
     }
-    Host picked = cluster.pick(rt.random(), retry.avoidPreviousHosts() ? tried : Set.of(),
-        retry.hostSelectionMaxAttempts());
+    Host picked = cluster.pick(rt.random().forRequest(log.requestKey, RandomSource.Decision.HOST, attempts), hash,
+        retry.avoidPreviousHosts() ? tried : Set.of(), retry.hostSelectionMaxAttempts());
     if (picked == null) {
       cluster.stats().upstreamCxNoneHealthy.increment();
       finishLocal(LocalReply.noHealthyUpstream());
@@ -97,28 +107,21 @@ final class UpstreamCall implements ResponseListener {
     tried.add(picked);
     host = picked;
     log.upstreamHost = picked.hostPort();
-    picked.requestStarted();
-    cluster.stats().upstreamRqTotal.increment();
-    cluster.stats().upstreamRqActive.increment();
-    attemptStart = rt.ticker().read();
-    Host attemptHost = picked;
-    picked.pool().acquire(loop, cluster.spec().connectTimeout()).addListener((Future<UpstreamConnection> f) -> {
-      if (done || host != attemptHost) {
-        if (f.isSuccess()) {
-          f.getNow().release(true);
-        }
-        return;
-      }
-      if (f.isSuccess()) {
-        send(f.getNow());
-      } else {
-        onConnectFailure(f.cause());
-      }
-    });
+    log.upstream = picked;
+    pending = picked.pool(loop).newStream(this);
   }
 
-  private void send(UpstreamConnection conn) {
+  @Override
+  public void onReady(UpstreamConnection conn) {
+    pending = null;
+    if (done || host == null) {
+      conn.release(true);
+      return;
+    }
+    host.requestStarted();
+    cluster.stats().upstreamRqActive.increment();
     connection = conn;
+    attemptStart = rt.ticker().read();
     log.upstreamLocalAddress = RequestLog.address(conn.localAddress());
     if (!retry.perTryTimeout().isZero()) {
       perTryTimer = loop.schedule(this::onPerTryTimeout, retry.perTryTimeout().toNanos(), TimeUnit.NANOSECONDS);
@@ -130,21 +133,37 @@ final class UpstreamCall implements ResponseListener {
   }
 
   @Override
-  public void onResponse(UpstreamConnection conn, FullHttpResponse response) {
-    if (loop.inEventLoop()) {
-      handleResponse(conn, response);
-    } else {
-      loop.execute(() -> handleResponse(conn, response));
+  public void onFailure(ConnectionPool.Failure failure, Throwable cause) {
+    pending = null;
+    if (done) {
+      return;
+    }
+    Host failed = host;
+    host = null;
+    switch (failure) {
+      case OVERFLOW -> finishLocal(LocalReply.overflow());
+      case CLOSED -> finishLocal(LocalReply.connectFailure());
+      case CONNECT_FAILURE -> {
+        log.transportFailure = cause == null ? null : String.valueOf(cause.getMessage()).replace(' ', '_');
+        failed.stats().rqError.increment();
+        cluster.outlier().putLocalOrigin(failed, OutlierDetector.LocalOrigin.CONNECT_FAILED);
+        if (retry.retriesConnectFailure() && tryRetry()) {
+          return;
+        }
+        finishLocal(LocalReply.connectFailure());
+      }
+      default -> throw new IllegalStateException("unexpected pool failure " + failure);
     }
   }
 
   @Override
+  public void onResponse(UpstreamConnection conn, FullHttpResponse response) {
+    handleResponse(conn, response);
+  }
+
+  @Override
   public void onReset(UpstreamConnection conn, Throwable cause) {
-    if (loop.inEventLoop()) {
-      handleReset(conn);
-    } else {
-      loop.execute(() -> handleReset(conn));
-    }
+    handleReset(conn);
   }
 
   private void handleResponse(UpstreamConnection conn, FullHttpResponse response) {
@@ -165,13 +184,10 @@ final class UpstreamCall implements ResponseListener {
     } else {
       attemptHost.stats().rqSuccess.increment();
     }
-    if (retry.retriesStatus(status)) {
-      if (retriesUsed < retry.numRetries()) {
-        response.release();
-        scheduleRetry();
-        return;
-      }
-      log.flags.add(ResponseFlags.URX);
+    cluster.outlier().putHttpStatus(attemptHost, status);
+    if (retry.retriesStatus(status) && tryRetry()) {
+      response.release();
+      return;
     }
     if (retriesUsed > 0) {
       cluster.stats().upstreamRqRetrySuccess.increment();
@@ -184,7 +200,8 @@ final class UpstreamCall implements ResponseListener {
       return;
     }
     boolean stale = conn.reused() && !staleRetryUsed;
-    host.stats().rqError.increment();
+    Host attemptHost = host;
+    attemptHost.stats().rqError.increment();
     endAttempt();
     if (stale) {
       // An idle keep-alive connection the upstream had already closed: try once more on a fresh one.
@@ -193,28 +210,11 @@ final class UpstreamCall implements ResponseListener {
       attempt();
       return;
     }
-    if (retry.retriesReset() && retriesUsed < retry.numRetries()) {
-      scheduleRetry();
+    cluster.outlier().putLocalOrigin(attemptHost, OutlierDetector.LocalOrigin.RESET);
+    if (retry.retriesReset() && tryRetry()) {
       return;
-    }
-    if (retry.retriesReset()) {
-      log.flags.add(ResponseFlags.URX);
     }
     finishLocal(LocalReply.reset());
-  }
-
-  private void onConnectFailure(Throwable cause) {
-    log.transportFailure = cause == null ? null : String.valueOf(cause.getMessage()).replace(' ', '_');
-    host.stats().rqError.increment();
-    endAttempt();
-    if (retry.retriesConnectFailure() && retriesUsed < retry.numRetries()) {
-      scheduleRetry();
-      return;
-    }
-    if (retry.retriesConnectFailure()) {
-      log.flags.add(ResponseFlags.URX);
-    }
-    finishLocal(LocalReply.connectFailure());
   }
 
   private void onPerTryTimeout() {
@@ -223,10 +223,10 @@ final class UpstreamCall implements ResponseListener {
     }
     cluster.stats().upstreamRqPerTryTimeout.increment();
     host.stats().rqTimeout.increment();
+    cluster.outlier().putLocalOrigin(host, OutlierDetector.LocalOrigin.TIMEOUT);
     connection.abort();
     endAttempt();
-    if (retry.retriesReset() && retriesUsed < retry.numRetries()) {
-      scheduleRetry();
+    if (retry.retriesReset() && tryRetry()) {
       return;
     }
     finishLocal(LocalReply.timeout("upstream_per_try_timeout"));
@@ -237,10 +237,9 @@ final class UpstreamCall implements ResponseListener {
       return;
     }
     cluster.stats().upstreamRqTimeout.increment();
-    if (host != null) {
-      host.stats().rqTimeout.increment();
-    }
     if (connection != null) {
+      host.stats().rqTimeout.increment();
+      cluster.outlier().putLocalOrigin(host, OutlierDetector.LocalOrigin.TIMEOUT);
       connection.abort();
     }
     endAttempt();
@@ -255,21 +254,47 @@ final class UpstreamCall implements ResponseListener {
       connection.abort();
     }
     endAttempt();
-    done = true;
-    cancelTimers();
+    finish();
     log.flags.add(ResponseFlags.DC);
     log.details = "downstream_remote_disconnect";
     request.release();
-    rt.accessLog().append(log.toEntry(rt.ticker().read()));
+    processor.logOnly(log);
   }
 
-  private void scheduleRetry() {
+  /**
+   * Envoy's retry decision once the policy says "retry": the retry budget of the route, then the cluster's retry
+   * circuit breaker (overflow: no retry, flag UO). Returns whether a retry was scheduled.
+   */
+  private boolean tryRetry() {
+    if (retriesUsed >= retry.numRetries()) {
+      cluster.stats().upstreamRqRetryLimitExceeded.increment();
+      log.flags.add(ResponseFlags.URX);
+      return false;
+    }
+    ResourceLimits.Resource retries = cluster.limits().retries();
+    releaseRetry();
+    if (!retries.canCreate()) {
+      cluster.stats().upstreamRqRetryOverflow.increment();
+      log.flags.add(ResponseFlags.UO);
+      return false;
+    }
+    retries.inc();
+    retryHeld = true;
     retriesUsed++;
     cluster.stats().upstreamRqRetry.increment();
     long ceiling = Math.min(retry.maxInterval().toNanos(),
         retry.baseInterval().toNanos() * (1L << Math.min(20, retriesUsed - 1)));
-    long delay = ceiling <= 0 ? 0 : rt.random().nextLong(ceiling);
+    long delay = ceiling <= 0 ? 0
+        : rt.random().forRequest(log.requestKey, RandomSource.Decision.RETRY_BACKOFF, retriesUsed).nextLong(ceiling);
     loop.schedule(this::attempt, delay, TimeUnit.NANOSECONDS);
+    return true;
+  }
+
+  private void releaseRetry() {
+    if (retryHeld) {
+      cluster.limits().retries().dec();
+      retryHeld = false;
+    }
   }
 
   private void endAttempt() {
@@ -277,15 +302,21 @@ final class UpstreamCall implements ResponseListener {
       perTryTimer.cancel(false);
       perTryTimer = null;
     }
-    if (host != null) {
+    if (pending != null) {
+      pending.cancel();
+      pending = null;
+    }
+    if (host != null && connection != null) {
       host.requestFinished();
       cluster.stats().upstreamRqActive.decrement();
-      host = null;
     }
+    host = null;
     connection = null;
   }
 
-  private void cancelTimers() {
+  private void finish() {
+    done = true;
+    releaseRetry();
     if (globalTimer != null) {
       globalTimer.cancel(false);
     }
@@ -295,15 +326,14 @@ final class UpstreamCall implements ResponseListener {
   }
 
   private void finishLocal(LocalReply reply) {
-    done = true;
-    cancelTimers();
+    endAttempt();
+    finish();
     request.release();
     processor.reply(ds, log, reply);
   }
 
   private void finishUpstream(FullHttpResponse response, long serviceMs) {
-    done = true;
-    cancelTimers();
+    finish();
     request.release();
     FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(),
         response.content().retain());
@@ -311,6 +341,9 @@ final class UpstreamCall implements ResponseListener {
     response.release();
     HeaderPolicy.stripHopByHop(out.headers());
     out.headers().set(HeaderPolicy.UPSTREAM_SERVICE_TIME, serviceMs);
+    if (log.setCookie != null) {
+      out.headers().add(HttpHeaderNames.SET_COOKIE, log.setCookie);
+    }
     log.upstreamServiceTime = Long.toString(serviceMs);
     processor.complete(ds, log, out);
   }

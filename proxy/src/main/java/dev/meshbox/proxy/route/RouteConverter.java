@@ -70,7 +70,13 @@ public final class RouteConverter {
     if (action instanceof RouteAction.DirectResponse d && (d.status() < 200 || d.status() > 599)) {
       throw new IllegalArgumentException(where + ".direct_response.status: must be in [200, 599], got " + d.status());
     }
-    return new Route(proto.getName(), match, action, fault != null ? fault : hostFault);
+    FaultPolicy effectiveFault = fault != null ? fault : hostFault;
+    if (effectiveFault != null && (effectiveFault.hasDelay() || effectiveFault.hasAbort())
+        && action instanceof RouteAction.Forward f) {
+      // Istio: "timeouts or retries will not be enabled when faults are enabled on the client side".
+      action = f.withoutRetriesAndTimeout();
+    }
+    return new Route(proto.getName(), match, action, effectiveFault);
   }
 
   private static String body(io.envoyproxy.envoy.config.route.v3.DirectResponseAction direct) {
@@ -179,14 +185,41 @@ public final class RouteConverter {
     }
     String prefixRewrite = a.getPrefixRewrite().isEmpty() ? null : a.getPrefixRewrite();
     String hostRewrite = a.getHostRewriteLiteral().isEmpty() ? null : a.getHostRewriteLiteral();
+    List<HashPolicy> hashPolicies = hashPolicies(a, where);
     return switch (a.getClusterSpecifierCase()) {
       case CLUSTER -> new RouteAction.Forward(nonEmpty(a.getCluster(), where + ".cluster"), null, timeout, retry,
-          mirrors, prefixRewrite, hostRewrite);
+          mirrors, prefixRewrite, hostRewrite, hashPolicies);
       case WEIGHTED_CLUSTERS -> new RouteAction.Forward(null, weighted(a.getWeightedClusters(), where), timeout,
-          retry, mirrors, prefixRewrite, hostRewrite);
+          retry, mirrors, prefixRewrite, hostRewrite, hashPolicies);
       default -> throw new IllegalArgumentException(where + ": cluster specifier " + a.getClusterSpecifierCase()
           + " is not supported (expected cluster or weighted_clusters)");
     };
+  }
+
+  static List<HashPolicy> hashPolicies(io.envoyproxy.envoy.config.route.v3.RouteAction a, String where) {
+    List<HashPolicy> out = new ArrayList<>();
+    for (int i = 0; i < a.getHashPolicyCount(); i++) {
+      var p = a.getHashPolicy(i);
+      String at = where + ".hash_policy[" + i + "]";
+      out.add(switch (p.getPolicySpecifierCase()) {
+        case HEADER -> new HashPolicy.Header(nonEmpty(p.getHeader().getHeaderName(), at + ".header.header_name")
+            .toLowerCase(java.util.Locale.ROOT), p.getTerminal());
+        case COOKIE -> new HashPolicy.Cookie(nonEmpty(p.getCookie().getName(), at + ".cookie.name"),
+            p.getCookie().hasTtl() ? duration(p.getCookie().getTtl()) : null,
+            p.getCookie().getPath().isEmpty() ? null : p.getCookie().getPath(), p.getTerminal());
+        case CONNECTION_PROPERTIES -> {
+          if (!p.getConnectionProperties().getSourceIp()) {
+            throw new IllegalArgumentException(at + ".connection_properties.source_ip: must be true");
+          }
+          yield new HashPolicy.SourceIp(p.getTerminal());
+        }
+        case QUERY_PARAMETER -> new HashPolicy.QueryParameter(
+            nonEmpty(p.getQueryParameter().getName(), at + ".query_parameter.name"), p.getTerminal());
+        default -> throw new IllegalArgumentException(at + ": " + p.getPolicySpecifierCase()
+            + " is not supported (expected header, cookie, connection_properties or query_parameter)");
+      });
+    }
+    return out;
   }
 
   private static WeightedClusters weighted(WeightedCluster w, String where) {

@@ -51,6 +51,9 @@ public final class ConfigApplier {
   private Map<String, ListenerSpec> listenerSpecs = Map.of();
   private Map<String, RouteTable> routeTables = Map.of();
   private Map<String, ClusterSpec> clusterSpecs = Map.of();
+  /** The clusters in service: warm ones, and the previous version of a cluster whose new version still warms. */
+  private Map<String, ClusterSpec> activeSpecs = Map.of();
+  private Set<String> warming = Set.of();
   private Map<String, List<EndpointSpec>> assignments = Map.of();
   private final Set<String> applied = new java.util.HashSet<>();
 
@@ -81,12 +84,33 @@ public final class ConfigApplier {
     return names;
   }
 
-  /** EDS resource names of the accepted EDS clusters. */
+  /** EDS resource names of the accepted EDS clusters (and of the versions still serving while others warm). */
   public Set<String> wantedEndpointNames() {
     Set<String> names = new TreeSet<>();
     clusterSpecs.values().stream().filter(c -> c.type() == ClusterSpec.Type.EDS)
         .forEach(c -> names.add(c.edsResourceName()));
+    activeSpecs.values().stream().filter(c -> c.type() == ClusterSpec.Type.EDS)
+        .forEach(c -> names.add(c.edsResourceName()));
     return names;
+  }
+
+  /** Clusters accepted over CDS that wait for their first EDS response before they serve. */
+  public Set<String> warmingClusters() {
+    return warming;
+  }
+
+  /**
+   * Envoy's {@code initial_fetch_timeout}: clusters still warming after it serve with the endpoints they have
+   * (none). Returns whether anything changed.
+   */
+  public boolean finishWarming(Set<String> names) {
+    Set<String> done = new java.util.HashSet<>(warming);
+    done.retainAll(names);
+    if (done.isEmpty()) {
+      return false;
+    }
+    publishClusters(done);
+    return true;
   }
 
   public Map<String, ListenerSpec> listenerSpecs() {
@@ -199,6 +223,9 @@ public final class ConfigApplier {
     }
     clusterSpecs = Map.copyOf(specs);
     clusters = raw;
+    Map<String, ClusterSpec> stillActive = new HashMap<>(activeSpecs);
+    stillActive.keySet().retainAll(clusterSpecs.keySet());
+    activeSpecs = Map.copyOf(stillActive);
     Set<String> wanted = wantedEndpointNames();
     Map<String, List<EndpointSpec>> keptAssignments = new HashMap<>(assignments);
     keptAssignments.keySet().retainAll(wanted);
@@ -206,7 +233,32 @@ public final class ConfigApplier {
     Map<String, Accepted<ClusterLoadAssignment>> keptRaw = new LinkedHashMap<>(endpoints);
     keptRaw.keySet().retainAll(wanted);
     endpoints = java.util.Collections.unmodifiableMap(keptRaw);
-    current.set(current.get().withClusters(catalog.rebuild(clusterSpecs, assignments)));
+    publishClusters(Set.of());
+  }
+
+  /**
+   * Envoy's cluster warming: an EDS cluster serves once its load assignment has arrived; until then requests see
+   * the previous version of the cluster, or no cluster at all. Clusters named in {@code forced} serve regardless.
+   */
+  private void publishClusters(Set<String> forced) {
+    Map<String, ClusterSpec> active = new HashMap<>();
+    Set<String> stillWarming = new TreeSet<>();
+    for (ClusterSpec spec : clusterSpecs.values()) {
+      boolean warm = spec.type() != ClusterSpec.Type.EDS || assignments.containsKey(spec.edsResourceName())
+          || forced.contains(spec.name());
+      if (warm) {
+        active.put(spec.name(), spec);
+      } else {
+        stillWarming.add(spec.name());
+        ClusterSpec previous = activeSpecs.get(spec.name());
+        if (previous != null) {
+          active.put(spec.name(), previous);
+        }
+      }
+    }
+    activeSpecs = Map.copyOf(active);
+    warming = Set.copyOf(stillWarming);
+    current.set(current.get().withClusters(catalog.rebuild(activeSpecs, assignments)));
   }
 
   private void applyEndpoints(String version, List<Any> resources) {
@@ -231,7 +283,7 @@ public final class ConfigApplier {
     });
     assignments = Map.copyOf(next);
     endpoints = java.util.Collections.unmodifiableMap(mergedRaw);
-    current.set(current.get().withClusters(catalog.rebuild(clusterSpecs, assignments)));
+    publishClusters(Set.of());
   }
 
   private static <M extends Message> Map<String, Accepted<M>> only(Map<String, Accepted<M>> raw, Set<String> names) {

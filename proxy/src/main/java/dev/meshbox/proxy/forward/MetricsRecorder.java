@@ -1,0 +1,113 @@
+package dev.meshbox.proxy.forward;
+
+import dev.meshbox.proxy.endpoint.EndpointSpec;
+import dev.meshbox.proxy.stats.PeerMetadata;
+import dev.meshbox.proxy.stats.RequestLabels;
+import dev.meshbox.proxy.stats.Workload;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.Map;
+
+/**
+ * Istio's standard metrics for a finished request, from its log: a sidecar's inbound side reports as
+ * {@code destination} (the caller known from metadata-exchange headers), everything else (a sidecar's outbound,
+ * a gateway) as {@code source} (the callee known from the EDS endpoint's Istio metadata).
+ */
+final class MetricsRecorder {
+
+  private static final String CLUSTER_DOMAIN = ".svc.cluster.local";
+
+  private MetricsRecorder() {
+  }
+
+  static void record(ProxyRuntime rt, RequestLog log, long durationMs, long responseBytes) {
+    PeerMetadata peer = rt.peer();
+    if (peer == null) {
+      return;
+    }
+    Workload self = peer.self();
+    boolean inbound = "inbound".equals(log.direction);
+    Workload source;
+    Workload destination;
+    String service;
+    if (inbound) {
+      source = log.peer != null ? log.peer : Workload.NONE;
+      destination = self;
+      service = inboundService(log.authority, self.namespace());
+    } else {
+      source = self;
+      destination = destination(log);
+      service = outboundService(log.upstreamCluster, log.authority);
+    }
+    String name = null;
+    String namespace = null;
+    if (service != null && service.endsWith(CLUSTER_DOMAIN)) {
+      String[] parts = service.substring(0, service.length() - CLUSTER_DOMAIN.length()).split("\\.");
+      name = parts[0];
+      namespace = parts.length > 1 ? parts[1] : null;
+    } else if (service != null) {
+      name = service;
+    }
+    RequestLabels labels = new RequestLabels(inbound ? "destination" : "source", source, destination, service, name,
+        namespace, log.responseCode, ResponseFlags.format(log.flags), inbound ? "none" : "unknown");
+    rt.metrics().record(labels, durationMs, log.requestHeaderBytes + log.bytesReceived, responseBytes);
+  }
+
+  private static Workload destination(RequestLog log) {
+    if (log.upstream != null) {
+      EndpointSpec e = log.upstream.spec();
+      Map<String, String> m = e.metadata();
+      if (!m.isEmpty() || !e.labels().isEmpty()) {
+        return Workload.of(m.get("pod"), m.get("namespace"), e.labels(), m.get("workload"));
+      }
+    }
+    return log.peer != null ? log.peer : Workload.NONE;
+  }
+
+  /** The FQDN from {@code outbound|<port>|<subset>|<fqdn>}, else the request's host. */
+  static String outboundService(String cluster, String authority) {
+    if (cluster != null && cluster.startsWith("outbound|")) {
+      int last = cluster.lastIndexOf('|');
+      return cluster.substring(last + 1);
+    }
+    return host(authority);
+  }
+
+  /** The request's host as a service FQDN: {@code reviews:9080} in namespace default is reviews.default.svc... */
+  static String inboundService(String authority, String namespace) {
+    String host = host(authority);
+    if (host == null || host.isEmpty() || Character.isDigit(host.charAt(host.length() - 1))) {
+      return host;
+    }
+    if (host.endsWith(CLUSTER_DOMAIN)) {
+      return host;
+    }
+    if (host.endsWith(".svc")) {
+      return host + ".cluster.local";
+    }
+    int dots = (int) host.chars().filter(c -> c == '.').count();
+    return switch (dots) {
+      case 0 -> host + "." + namespace + CLUSTER_DOMAIN;
+      case 1 -> host + CLUSTER_DOMAIN;
+      default -> host;
+    };
+  }
+
+  private static String host(String authority) {
+    if (authority == null) {
+      return null;
+    }
+    int colon = authority.lastIndexOf(':');
+    return colon > 0 && authority.indexOf(':') == colon ? authority.substring(0, colon) : authority;
+  }
+
+  /** Approximate wire size of a header block: name, ": ", value, CRLF per header. */
+  static long headerBytes(HttpHeaders headers) {
+    long n = 0;
+    var it = headers.iteratorCharSequence();
+    while (it.hasNext()) {
+      var e = it.next();
+      n += e.getKey().length() + e.getValue().length() + 4;
+    }
+    return n;
+  }
+}
