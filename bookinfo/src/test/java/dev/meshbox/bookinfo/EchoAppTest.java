@@ -155,7 +155,7 @@ class EchoAppTest {
       "{\"latencyMs\": -5}           | behaviour.latencyMs: must be 0..60000, got -5",
       "{\"failFirst\": 1.5}          | behaviour.failFirst: must be a whole number, got 1.5",
       "{\"colour\": \"red\"}         | behaviour.colour: unknown field, expected one of latencyMs, errorRate",
-      "[1]                           | behaviour.behaviour: must be a JSON object",
+      "[1]                           | behaviour: must be a JSON object",
       "not json                      | behaviour: not JSON"})
   void badBehaviourIsRejectedByFieldAndChangesNothing(String body, String error) {
     Workload echo = echo("v1", CALM);

@@ -15,10 +15,16 @@ public final class ScenarioRunner {
 
     private final MeshAccess mesh;
     private final PrintStream out;
+    private final java.util.OptionalLong seed;
 
-    public ScenarioRunner(MeshAccess mesh, PrintStream out) {
+    /**
+     * @param seed when present, request ids are derived from the scenario and step instead of the clock, so a mesh
+     *             seeded the same way makes the same decision for each request in every run
+     */
+    public ScenarioRunner(MeshAccess mesh, PrintStream out, java.util.OptionalLong seed) {
         this.mesh = mesh;
         this.out = out;
+        this.seed = seed;
     }
 
     /** Runs every step; config problems in a step abort the run with a {@link ScenarioException}. */
@@ -53,7 +59,9 @@ public final class ScenarioRunner {
                 out.printf(Locale.ROOT, "  %s: sending %d x %s %s from %s (concurrency %d)%n", label, t.count(), t.method(), t.url(), t.from(), t.concurrency());
                 long start = System.nanoTime();
                 Progress progress = new Progress(out, t.count());
-                results = new TrafficDriver(mesh).send(t, "mbx" + Long.toHexString(start & 0xffffff) + "s" + index, progress::update);
+                String runId = seed.isPresent() ? scenario.name() + "-seed" + seed.getAsLong() + "-s" + index
+                        : "mbx" + Long.toHexString(start & 0xffffff) + "s" + index;
+                results = new TrafficDriver(mesh).send(t, runId, progress::update);
                 progress.finish();
                 seconds = (System.nanoTime() - start) / 1e9;
             }
@@ -61,7 +69,14 @@ public final class ScenarioRunner {
             counters(step).forEach((k, v) -> deltas.put(k, before.containsKey(k) ? v - before.get(k) : v));
             List<MeshAccess.LogEntry> log = step.expect().isEmpty() ? List.of() : mesh.accessLog();
             List<ScenarioReport.Check> checks = Evaluator.evaluate(step.expect(), new StepObservation(from, results, log, deltas));
-            ScenarioReport.StepReport report = new ScenarioReport.StepReport(step.name(), applied, results.size(), seconds, checks);
+            Map<String, List<String>> servedBy = new java.util.TreeMap<>();
+            for (Scenario.Expectation e : step.expect()) {
+                if (e instanceof Scenario.VersionShare v) {
+                    Map<String, String> byId = Evaluator.servedBy(v.service(), log);
+                    servedBy.put(v.service(), results.stream().map(r -> byId.getOrDefault(r.requestId(), "none")).toList());
+                }
+            }
+            ScenarioReport.StepReport report = new ScenarioReport.StepReport(step.name(), applied, results.size(), seconds, checks, servedBy);
             ReportPrinter.printStep(out, label, report);
             steps.add(report);
         }

@@ -2,8 +2,6 @@ package dev.meshbox.bookinfo.echo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -21,25 +19,16 @@ public record BehaviourChange(OptionalLong latencyMs, OptionalDouble errorRate, 
   /** @throws EchoBehaviour.InvalidBehaviour naming the first field that is unknown or of the wrong type */
   public static BehaviourChange parse(JsonNode body) {
     if (body == null || !body.isObject()) {
-      throw new EchoBehaviour.InvalidBehaviour("behaviour",
-          "must be a JSON object with any of " + String.join(", ", FIELDS));
+      throw new EchoBehaviour.InvalidBehaviour("", "must be a JSON object with any of " + String.join(", ", FIELDS));
     }
-    List<String> unknown = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = body.fields(); it.hasNext(); ) {
-      String name = it.next().getKey();
-      if (!FIELDS.contains(name)) {
-        unknown.add(name);
+    for (Map.Entry<String, JsonNode> field : body.properties()) {
+      if (!FIELDS.contains(field.getKey())) {
+        throw new EchoBehaviour.InvalidBehaviour(field.getKey(),
+            "unknown field, expected one of " + String.join(", ", FIELDS));
       }
     }
-    if (!unknown.isEmpty()) {
-      throw new EchoBehaviour.InvalidBehaviour(unknown.get(0),
-          "unknown field, expected one of " + String.join(", ", FIELDS));
-    }
-    OptionalLong latency = wholeNumber(body, "latencyMs");
-    OptionalDouble errorRate = body.has("errorRate") ? OptionalDouble.of(number(body, "errorRate")) : OptionalDouble.empty();
-    OptionalLong errorStatus = wholeNumber(body, "errorStatus");
-    OptionalLong failFirst = wholeNumber(body, "failFirst");
-    return new BehaviourChange(latency, errorRate, toInt(errorStatus, "errorStatus"), toInt(failFirst, "failFirst"),
+    return new BehaviourChange(wholeNumber(body, "latencyMs"), number(body, "errorRate"),
+        toInt(wholeNumber(body, "errorStatus"), "errorStatus"), toInt(wholeNumber(body, "failFirst"), "failFirst"),
         wholeNumber(body, "seed"));
   }
 
@@ -52,12 +41,15 @@ public record BehaviourChange(OptionalLong latencyMs, OptionalDouble errorRate, 
         seed.orElse(current.seed()));
   }
 
-  private static double number(JsonNode body, String field) {
+  private static OptionalDouble number(JsonNode body, String field) {
     JsonNode value = body.get(field);
+    if (value == null) {
+      return OptionalDouble.empty();
+    }
     if (!value.isNumber()) {
       throw new EchoBehaviour.InvalidBehaviour(field, "must be a number, got " + value);
     }
-    return value.doubleValue();
+    return OptionalDouble.of(value.doubleValue());
   }
 
   private static OptionalLong wholeNumber(JsonNode body, String field) {

@@ -58,7 +58,8 @@ public final class EchoApp {
     } catch (JsonProcessingException e) {
       replies.send(ctx, 400, Map.of("error", "behaviour: not JSON: " + e.getOriginalMessage()));
     } catch (EchoBehaviour.InvalidBehaviour e) {
-      replies.send(ctx, 400, Map.of("error", "behaviour." + e.getMessage()));
+      String where = e.field().isEmpty() ? "behaviour" : "behaviour." + e.field();
+      replies.send(ctx, 400, Map.of("error", where + ": " + e.expectation()));
     }
   }
 

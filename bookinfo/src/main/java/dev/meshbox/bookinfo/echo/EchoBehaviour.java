@@ -23,13 +23,16 @@ public record EchoBehaviour(Duration latency, double errorRate, int errorStatus,
   public static final Duration MAX_LATENCY = Duration.ofSeconds(60);
   public static final int DEFAULT_ERROR_STATUS = 503;
 
-  /** A value that cannot be an echo behaviour; {@link #field()} is the JSON field, as in {@code errorRate}. */
+  /**
+   * A value that cannot be an echo behaviour; {@link #field()} is the JSON field, as in {@code errorRate}, or
+   * "" when the whole body is wrong.
+   */
   public static final class InvalidBehaviour extends IllegalArgumentException {
     private final String field;
     private final String expectation;
 
     InvalidBehaviour(String field, String expectation) {
-      super(field + ": " + expectation);
+      super(field.isEmpty() ? expectation : field + ": " + expectation);
       this.field = field;
       this.expectation = expectation;
     }

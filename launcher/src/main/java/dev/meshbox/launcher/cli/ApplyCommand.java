@@ -6,15 +6,12 @@ import dev.meshbox.launcher.admin.AdminServer;
 import dev.meshbox.scenarios.MeshAccess;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,18 +52,9 @@ public final class ApplyCommand implements Callable<Integer> {
             }
         }
         ObjectMapper json = new ObjectMapper();
-        HttpRequest req = HttpRequest.newBuilder(admin.resolve("/apply"))
-                .timeout(Duration.ofSeconds(30))
+        HttpResponse<String> resp = new AdminClient(admin).send(HttpRequest.newBuilder()
                 .header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(Map.of("sources", sources))))
-                .build();
-        HttpResponse<String> resp;
-        try {
-            resp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build().send(req, HttpResponse.BodyHandlers.ofString());
-        } catch (ConnectException e) {
-            err.println("error: no mesh is running at " + admin + "; start one with ./meshbox up");
-            return 1;
-        }
+                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(Map.of("sources", sources)))), "/apply");
         JsonNode body = json.readTree(resp.body());
         for (JsonNode c : body.path("changes")) {
             out.println(c.asText());

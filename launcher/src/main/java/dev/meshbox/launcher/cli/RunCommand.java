@@ -52,7 +52,7 @@ public final class RunCommand implements Callable<Integer> {
         try (LocalMesh mesh = LocalMesh.start(MeshSpec.of(scenario.workloads()), LocalOptions.isolated(s), out)) {
             ScenarioReport result;
             try {
-                result = new ScenarioRunner(mesh, out).run(scenario);
+                result = new ScenarioRunner(mesh, out, s).run(scenario);
             } catch (ScenarioException e) {
                 spec.commandLine().getErr().println("error: " + e.getMessage());
                 return 2;

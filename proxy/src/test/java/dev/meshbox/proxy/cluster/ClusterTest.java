@@ -80,9 +80,16 @@ class ClusterTest {
   }
 
   @Test
-  void noHealthyHostPicksNothing() {
-    UpstreamCluster c = build(ClusterSpec.LbPolicy.ROUND_ROBIN,
-        new EndpointSpec(new InetSocketAddress("127.0.0.131", 9080), false, 1, Map.of()));
+  void noHealthyHostPanicsByDefaultAndPicksNothingWithPanicDisabled() {
+    EndpointSpec unhealthy = new EndpointSpec(new InetSocketAddress("127.0.0.131", 9080), false, 1, Map.of());
+    UpstreamCluster panicking = build(ClusterSpec.LbPolicy.ROUND_ROBIN, unhealthy);
+    // Envoy's default panic threshold is 50 %: with no healthy host it balances over all of them.
+    assertThat(panicking.pick(new Random(1), Set.of(), 1)).isNotNull();
+    assertThat(panicking.stats().lbHealthyPanic.sum()).isEqualTo(1);
+
+    ClusterSpec noPanic = ClusterSpec.eds("c", ClusterSpec.LbPolicy.ROUND_ROBIN)
+        .withOutlier(null, new ClusterSpec.LbOptions(0, 1024, 8 << 20));
+    UpstreamCluster c = catalog.rebuild(Map.of("c", noPanic), Map.of("c", List.of(unhealthy))).get("c");
     assertThat(c.pick(new Random(1), Set.of(), 1)).isNull();
     assertThat(c.hosts()).hasSize(1);
   }
@@ -107,7 +114,9 @@ class ClusterTest {
     assertThat(spec.connectTimeout()).hasSeconds(10);
     assertThat(ClusterConverter.convert(XdsFixtures.staticCluster("inbound|9080||", "127.20.0.3", 9080))
         .staticEndpoints()).extracting(EndpointSpec::hostPort).containsExactly("127.20.0.3:9080");
-    assertThatThrownBy(() -> ClusterConverter.convert(XdsFixtures.edsCluster("x", Cluster.LbPolicy.RING_HASH)))
-        .hasMessage("cluster x.lb_policy: RING_HASH is not supported (expected ROUND_ROBIN, LEAST_REQUEST or RANDOM)");
+    assertThatThrownBy(() -> ClusterConverter.convert(XdsFixtures.edsCluster("x", Cluster.LbPolicy.CLUSTER_PROVIDED)
+        .toBuilder().setLbPolicy(Cluster.LbPolicy.LOAD_BALANCING_POLICY_CONFIG).build()))
+        .hasMessage("cluster x.lb_policy: LOAD_BALANCING_POLICY_CONFIG is not supported (expected ROUND_ROBIN, "
+            + "LEAST_REQUEST, RANDOM, RING_HASH or MAGLEV)");
   }
 }
