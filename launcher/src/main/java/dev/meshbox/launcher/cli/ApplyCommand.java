@@ -2,11 +2,9 @@ package dev.meshbox.launcher.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.meshbox.launcher.admin.AdminServer;
 import dev.meshbox.scenarios.MeshAccess;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -28,9 +26,8 @@ public final class ApplyCommand implements Callable<Integer> {
             description = "A YAML file (several documents allowed); repeat for more files.")
     List<Path> files;
 
-    @CommandLine.Option(names = "--admin", defaultValue = "http://127.0.0.1:" + AdminServer.PORT,
-            description = "The mesh's admin API (default: ${DEFAULT-VALUE}).")
-    URI admin;
+    @CommandLine.Mixin
+    AdminOption admin = new AdminOption();
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -52,7 +49,7 @@ public final class ApplyCommand implements Callable<Integer> {
             }
         }
         ObjectMapper json = new ObjectMapper();
-        HttpResponse<String> resp = new AdminClient(admin).send(HttpRequest.newBuilder()
+        HttpResponse<String> resp = admin.client().send(HttpRequest.newBuilder()
                 .header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(Map.of("sources", sources)))), "/apply");
         JsonNode body = json.readTree(resp.body());

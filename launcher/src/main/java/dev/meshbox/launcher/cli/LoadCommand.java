@@ -2,7 +2,6 @@ package dev.meshbox.launcher.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.meshbox.launcher.admin.AdminServer;
 import dev.meshbox.scenarios.LoadGenerator;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -31,9 +30,8 @@ public final class LoadCommand implements Callable<Integer> {
     @CommandLine.Parameters(paramLabel = "URL", description = "e.g. http://httpbin:8000/get")
     URI url;
 
-    @CommandLine.Option(names = "--admin", defaultValue = "http://127.0.0.1:" + AdminServer.PORT,
-            description = "The mesh's admin API (default: ${DEFAULT-VALUE}).")
-    URI admin;
+    @CommandLine.Mixin
+    AdminOption admin = new AdminOption();
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -46,7 +44,7 @@ public final class LoadCommand implements Callable<Integer> {
         if (connections < 1 || calls < 1 || qps < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "-c and -n must be at least 1 and -qps at least 0");
         }
-        JsonNode pods = new ObjectMapper().readTree(new AdminClient(admin).get("/pods").body());
+        JsonNode pods = new ObjectMapper().readTree(admin.client().get("/pods").body());
         String outbound = null;
         for (JsonNode p : pods) {
             if (p.path("name").asText().equals(from) || p.path("labels").path("app").asText().equals(from)) {

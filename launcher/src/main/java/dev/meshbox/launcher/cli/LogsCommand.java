@@ -1,7 +1,5 @@
 package dev.meshbox.launcher.cli;
 
-import dev.meshbox.launcher.admin.AdminServer;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -17,16 +15,15 @@ public final class LogsCommand implements Callable<Integer> {
     @CommandLine.Parameters(paramLabel = "WORKLOAD", description = "An app label (productpage, reviews, istio-ingressgateway) or a pod name.")
     String workload;
 
-    @CommandLine.Option(names = "--admin", defaultValue = "http://127.0.0.1:" + AdminServer.PORT,
-            description = "The mesh's admin API (default: ${DEFAULT-VALUE}).")
-    URI admin;
+    @CommandLine.Mixin
+    AdminOption admin = new AdminOption();
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        HttpResponse<String> r = new AdminClient(admin).get("/logs/" + URLEncoder.encode(workload, StandardCharsets.UTF_8));
+        HttpResponse<String> r = admin.client().get("/logs/" + URLEncoder.encode(workload, StandardCharsets.UTF_8));
         if (r.statusCode() != 200) {
             spec.commandLine().getErr().print("error: " + r.body());
             spec.commandLine().getErr().flush();
