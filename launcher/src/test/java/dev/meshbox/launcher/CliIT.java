@@ -14,6 +14,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -116,5 +117,22 @@ class CliIT {
         Run r = meshbox("run", bad.toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("bad.yaml:3: steps[0].traffic.count: must be an integer between 1 and 100000, got 0");
+    }
+
+    @Test
+    void sameSeedReplaysTheSameDecisionForEveryRequest(@TempDir Path dir) throws Exception {
+        Path scenario = Path.of("").toAbsolutePath().getParent().resolve("scenarios/canary-90-10.yaml");
+        List<List<String>> runs = new java.util.ArrayList<>();
+        for (String seed : List.of("11", "11", "12")) {
+            Path report = dir.resolve("r" + runs.size() + ".json");
+            Run r = meshbox("run", scenario.toString(), "--seed", seed, "--report", report.toString());
+            assertThat(r.exit()).as(r.out()).isZero();
+            List<String> served = new java.util.ArrayList<>();
+            new ObjectMapper().readTree(report.toFile()).path("steps").get(0).path("servedBy").path("reviews").forEach(v -> served.add(v.asText()));
+            assertThat(served).hasSize(1000);
+            runs.add(served);
+        }
+        assertThat(runs.get(1)).as("same seed, same decision per request").isEqualTo(runs.get(0));
+        assertThat(runs.get(2)).as("another seed decides differently").isNotEqualTo(runs.get(0));
     }
 }

@@ -42,7 +42,7 @@ final class ClusterTranslator {
             .setResourceApiVersion(ApiVersion.V3)
             .build();
     /** Istio leaves connection-pool limits effectively unlimited unless a DestinationRule sets them. */
-    private static final int UNLIMITED = Integer.MAX_VALUE;
+    private static final int UNLIMITED = (int) 4_294_967_295L; // uint32 max, Istio's value; negative as a Java int
     private static final String PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
 
     private ClusterTranslator() {

@@ -156,9 +156,11 @@ public final class LocalMesh implements MeshAccess, AutoCloseable {
     }
 
     private ProxyOptions proxyOptions(Pod pod, ProxyRole role, InetAddress bind) {
-        long seed = options.seed().isPresent() ? options.seed().getAsLong() ^ pod.name().hashCode() : new java.security.SecureRandom().nextLong();
-        return new ProxyOptions(pod.nodeId(), pod.app() + "." + pod.namespace(), pod.labels(), pod.namespace(), pod.name(),
-                role, bind, new InetSocketAddress("127.0.0.1", controlPlane.xdsPort()), 15000, seed, Clock.systemUTC(), eventLoop);
+        ProxyOptions o = new ProxyOptions(pod.nodeId(), pod.app() + "." + pod.namespace(), pod.labels(), pod.namespace(), pod.name(),
+                role, bind, new InetSocketAddress("127.0.0.1", controlPlane.xdsPort()), 15000, null, Clock.systemUTC(), eventLoop);
+        // Every proxy gets the mesh's seed itself: a decision is a function of (seed, request id, decision point), so
+        // the same request makes the same choice whichever proxy or run sees it.
+        return options.seed().isPresent() ? o.withExplicitSeed(options.seed().getAsLong()) : o;
     }
 
     public ControlPlane controlPlane() {
@@ -234,12 +236,18 @@ public final class LocalMesh implements MeshAccess, AutoCloseable {
             for (JsonNode e : json.readTree(body)) {
                 out.add(new LogEntry(p.pod().name(), p.pod().labels(), e.path("direction").asText(), e.path("request_id").asText(),
                         e.path("response_code").asInt(), e.path("response_flags").asText(), e.path("upstream_cluster").asText(),
-                        e.path("route_name").asText(), e.path("duration_ms").asDouble(), e.path("authority").asText()));
+                        text(e, "route_name"), e.path("duration_ms").asDouble(), text(e, "authority")));
             }
             return out;
         } catch (java.io.IOException e) {
             throw new IllegalStateException("the access log of " + p.pod().name() + " is not JSON: " + e.getMessage(), e);
         }
+    }
+
+    /** A JSON field as text, empty when absent or null (an unnamed route, say). */
+    private static String text(JsonNode e, String field) {
+        JsonNode v = e.get(field);
+        return v == null || v.isNull() ? "" : v.asText();
     }
 
     @Override

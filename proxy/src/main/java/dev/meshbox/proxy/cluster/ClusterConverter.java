@@ -1,5 +1,7 @@
 package dev.meshbox.proxy.cluster;
 
+import dev.meshbox.proxy.xds.Uint32;
+
 import dev.meshbox.proxy.endpoint.EndpointConverter;
 import dev.meshbox.proxy.endpoint.EndpointSpec;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
@@ -66,10 +68,10 @@ public final class ClusterConverter {
     for (var t : cb.getThresholdsList()) {
       if (t.getPriority() == RoutingPriority.DEFAULT) {
         return new ClusterSpec.Limits(
-            t.hasMaxConnections() ? t.getMaxConnections().getValue() : d.maxConnections(),
-            t.hasMaxPendingRequests() ? t.getMaxPendingRequests().getValue() : d.maxPendingRequests(),
-            t.hasMaxRequests() ? t.getMaxRequests().getValue() : d.maxRequests(),
-            t.hasMaxRetries() ? t.getMaxRetries().getValue() : d.maxRetries());
+            t.hasMaxConnections() ? Uint32.saturated(t.getMaxConnections()) : d.maxConnections(),
+            t.hasMaxPendingRequests() ? Uint32.saturated(t.getMaxPendingRequests()) : d.maxPendingRequests(),
+            t.hasMaxRequests() ? Uint32.saturated(t.getMaxRequests()) : d.maxRequests(),
+            t.hasMaxRetries() ? Uint32.saturated(t.getMaxRetries()) : d.maxRetries());
       }
     }
     return d;

@@ -1,12 +1,13 @@
 package dev.meshbox.proxy.cluster;
 
+import dev.meshbox.proxy.xds.Uint32;
+
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UInt32Value;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
 import io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions;
-import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.ExplicitHttpConfig;
 import java.time.Duration;
 
 /** The parts of a CDS {@code Cluster} beyond type and policy: connection options, outlier detection, balancing. */
@@ -19,7 +20,7 @@ final class ClusterOptionsConverter {
 
   static ClusterSpec.ConnectionOptions connection(Cluster c, String where) {
     HttpProtocolOptions common = c.hasCommonHttpProtocolOptions() ? c.getCommonHttpProtocolOptions() : null;
-    int maxPerConnection = c.hasMaxRequestsPerConnection() ? c.getMaxRequestsPerConnection().getValue() : 0;
+    int maxPerConnection = c.hasMaxRequestsPerConnection() ? Uint32.saturated(c.getMaxRequestsPerConnection()) : 0;
     Any typed = c.getTypedExtensionProtocolOptionsMap().get(HTTP_PROTOCOL_OPTIONS);
     if (typed != null) {
       try {
@@ -27,12 +28,7 @@ final class ClusterOptionsConverter {
         if (options.hasCommonHttpProtocolOptions()) {
           common = options.getCommonHttpProtocolOptions();
         }
-        if (options.hasExplicitHttpConfig()
-            && options.getExplicitHttpConfig().getProtocolConfigCase()
-            == ExplicitHttpConfig.ProtocolConfigCase.HTTP2_PROTOCOL_OPTIONS) {
-          throw new IllegalArgumentException(where + ".typed_extension_protocol_options[" + HTTP_PROTOCOL_OPTIONS
-              + "].explicit_http_config: only HTTP/1.1 upstreams are supported");
-        }
+        // The upstream protocol choice is not applied: MeshBox speaks HTTP/1.1 to every upstream.
       } catch (InvalidProtocolBufferException e) {
         throw new IllegalArgumentException(where + ".typed_extension_protocol_options[" + HTTP_PROTOCOL_OPTIONS
             + "]: cannot decode: " + e.getMessage(), e);
@@ -41,7 +37,7 @@ final class ClusterOptionsConverter {
     Duration idle = ClusterSpec.ConnectionOptions.ENVOY_DEFAULTS.idleTimeout();
     if (common != null) {
       if (common.hasMaxRequestsPerConnection()) {
-        maxPerConnection = common.getMaxRequestsPerConnection().getValue();
+        maxPerConnection = Uint32.saturated(common.getMaxRequestsPerConnection());
       }
       if (common.hasIdleTimeout()) {
         idle = duration(common.getIdleTimeout());

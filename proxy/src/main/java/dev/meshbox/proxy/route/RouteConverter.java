@@ -1,5 +1,7 @@
 package dev.meshbox.proxy.route;
 
+import dev.meshbox.proxy.xds.Uint32;
+
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
@@ -248,7 +250,7 @@ public final class RouteConverter {
         }
       }
     }
-    int retries = p.hasNumRetries() ? p.getNumRetries().getValue() : 1;
+    int retries = p.hasNumRetries() ? Uint32.saturated(p.getNumRetries()) : 1;
     boolean previousHosts = p.getRetryHostPredicateList().stream().anyMatch(h -> PREVIOUS_HOSTS.equals(h.getName()));
     Duration base = Duration.ofMillis(25);
     Duration max = null;

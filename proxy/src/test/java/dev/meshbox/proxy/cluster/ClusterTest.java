@@ -119,4 +119,20 @@ class ClusterTest {
         .hasMessage("cluster x.lb_policy: LOAD_BALANCING_POLICY_CONFIG is not supported (expected ROUND_ROBIN, "
             + "LEAST_REQUEST, RANDOM, RING_HASH or MAGLEV)");
   }
+
+  @Test
+  void istiosUnlimitedCircuitBreakerOfUint32MaxMeansNoLimit() {
+    var unlimited = com.google.protobuf.UInt32Value.of((int) 4_294_967_295L);
+    Cluster c = XdsFixtures.edsCluster("outbound|9080||reviews", Cluster.LbPolicy.LEAST_REQUEST).toBuilder()
+        .setCircuitBreakers(io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers.newBuilder().addThresholds(
+            io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers.Thresholds.newBuilder()
+                .setMaxConnections(unlimited).setMaxPendingRequests(unlimited).setMaxRequests(unlimited)
+                .setMaxRetries(unlimited)))
+        .build();
+    ClusterSpec.Limits limits = ClusterConverter.convert(c).limits();
+    assertThat(limits.maxConnections()).isEqualTo(Integer.MAX_VALUE);
+    assertThat(limits.maxPendingRequests()).isEqualTo(Integer.MAX_VALUE);
+    assertThat(limits.maxRequests()).isEqualTo(Integer.MAX_VALUE);
+    assertThat(limits.maxRetries()).isEqualTo(Integer.MAX_VALUE);
+  }
 }

@@ -37,12 +37,16 @@ class OutlierDetectorTest {
         Duration.ofMinutes(3), d.maxEjectionTime(), maxEjectionPercent, false);
   }
 
+  private int clusters;
+
+  /** A fresh cluster each time (a new name, so no detector state carries over). */
   private UpstreamCluster cluster(ClusterSpec.OutlierSpec outlier, double panicThreshold, int hosts) {
-    ClusterSpec spec = ClusterSpec.eds("c", ClusterSpec.LbPolicy.ROUND_ROBIN)
+    String name = "c" + (++clusters);
+    ClusterSpec spec = ClusterSpec.eds(name, ClusterSpec.LbPolicy.ROUND_ROBIN)
         .withOutlier(outlier, new ClusterSpec.LbOptions(panicThreshold, 1024, 8 << 20));
     List<EndpointSpec> endpoints = IntStream.rangeClosed(1, hosts)
         .mapToObj(i -> EndpointSpec.healthy(new InetSocketAddress("127.0.0." + (160 + i), 9080))).toList();
-    return catalog.rebuild(Map.of("c", spec), Map.of("c", endpoints)).get("c");
+    return catalog.rebuild(Map.of(name, spec), Map.of(name, endpoints)).get(name);
   }
 
   private static Set<String> picked(UpstreamCluster c, int n) {
@@ -74,7 +78,8 @@ class OutlierDetectorTest {
     UpstreamCluster c = cluster(outlier(1, 100), 50, 3);
     Host bad = c.hosts().get(0);
     c.outlier().putHttpStatus(bad, 503);
-    ticker.advance(Duration.ofSeconds(181));
+    // Back at the tick 3 min later; failing again before the next tick doubles the ejection.
+    ticker.advance(Duration.ofSeconds(180));
     c.outlier().maybeTick();
     assertThat(bad.ejected()).isFalse();
 

@@ -28,6 +28,41 @@ class RouteConverterTest {
   }
 
   @Test
+  void aRouteWithClientSideFaultsGetsNoRetriesAndNoTimeout() {
+    HTTPFault delay = HTTPFault.newBuilder().setDelay(FaultDelay.newBuilder()
+        .setFixedDelay(com.google.protobuf.Duration.newBuilder().setSeconds(7))
+        .setPercentage(FractionalPercent.newBuilder().setNumerator(100))).build();
+    dev.meshbox.proxy.route.RouteAction.Forward f = forwardOf(withFault(route("r", prefix("/"),
+        cluster("c").setTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(3))), delay));
+    assertThat(f.retry()).isEqualTo(RetryPolicy.NONE);
+    assertThat(f.timeout()).isZero();
+  }
+
+  @ParameterizedTest
+  @MethodSource("retryOnRows")
+  void retryOnConditionsMeanWhatEnvoySays(String retryOn, int status, boolean retriesStatus, boolean connectFailure,
+                                          boolean reset) {
+    RetryPolicy p = RouteConverter.retry(io.envoyproxy.envoy.config.route.v3.RetryPolicy.newBuilder()
+        .setRetryOn(retryOn).build(), "r");
+    assertThat(p.retriesStatus(status)).isEqualTo(retriesStatus);
+    assertThat(p.retriesConnectFailure()).isEqualTo(connectFailure);
+    assertThat(p.retriesReset()).isEqualTo(reset);
+  }
+
+  static Stream<Arguments> retryOnRows() {
+    return Stream.of(
+        Arguments.of("connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes", 503, false, true,
+            false),
+        Arguments.of("5xx", 500, true, true, true),
+        Arguments.of("gateway-error", 500, false, true, true),
+        Arguments.of("gateway-error", 504, true, true, true),
+        Arguments.of("retriable-4xx", 409, true, false, false),
+        Arguments.of("retriable-4xx", 404, false, false, false),
+        Arguments.of("reset", 503, false, true, true),
+        Arguments.of("unavailable,cancelled", 503, false, false, false));
+  }
+
+  @Test
   void istioDefaultsBecomeNoTimeoutAndTwoRetriesOnConnectFailure() {
     dev.meshbox.proxy.route.RouteAction.Forward f = forwardOf(route("r", prefix("/"), cluster("c")));
     assertThat(f.timeout()).isZero();
