@@ -2,7 +2,10 @@ package dev.meshbox.controlplane.config;
 
 /** Istio's StringMatch: exactly one of exact, prefix or regex (RE2 syntax). */
 public record StringMatch(Kind kind, String value) {
-    public enum Kind { EXACT, PREFIX, REGEX }
+    public enum Kind { EXACT, PREFIX, REGEX, PRESENT }
+
+    /** An empty match object or the regex {@code *} means "present" in Istio (a present_match in Envoy). */
+    public static final StringMatch PRESENT_MATCH = new StringMatch(Kind.PRESENT, "");
 
     static StringMatch read(YamlNode n) {
         if (!n.isObject()) {
@@ -22,6 +25,9 @@ public record StringMatch(Kind kind, String value) {
             return new StringMatch(Kind.PREFIX, n.str("prefix").orElse(""));
         }
         String regex = n.str("regex").orElse("");
+        if (regex.equals("*")) {
+            return PRESENT_MATCH; // Istio: "*" is not RE2; it means the header is present
+        }
         try {
             java.util.regex.Pattern.compile(regex);
         } catch (java.util.regex.PatternSyntaxException e) {

@@ -130,7 +130,7 @@ final class VirtualServiceParser {
             // An empty object means "header present" in Istio.
             if (value.isObject() && !value.has("exact") && !value.has("prefix") && !value.has("regex")) {
                 value.onlyFields(Set.of());
-                out.put(name.toLowerCase(java.util.Locale.ROOT), new StringMatch(StringMatch.Kind.REGEX, "(?s).*"));
+                out.put(key.equals("queryParams") ? name : name.toLowerCase(java.util.Locale.ROOT), StringMatch.PRESENT_MATCH);
                 return;
             }
             StringMatch m = StringMatch.read(value);

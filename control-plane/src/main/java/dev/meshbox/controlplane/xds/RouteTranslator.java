@@ -122,28 +122,37 @@ final class RouteTranslator {
             switch (uri.kind()) {
                 case EXACT -> b.setPath(uri.value());
                 case PREFIX -> b.setPrefix(uri.value());
+                case PRESENT -> b.setPrefix("/");
                 default -> b.setSafeRegex(RegexMatcher.newBuilder().setRegex(uri.value()));
             }
         }
-        if (m.ignoreUriCase()) {
-            b.setCaseSensitive(com.google.protobuf.BoolValue.of(false));
-        }
+        b.setCaseSensitive(com.google.protobuf.BoolValue.of(!m.ignoreUriCase()));
         m.method().ifPresent(s -> b.addHeaders(header(":method", s, false)));
         m.authority().ifPresent(s -> b.addHeaders(header(":authority", s, false)));
         m.scheme().ifPresent(s -> b.addHeaders(header(":scheme", s, false)));
         m.headers().forEach((name, s) -> b.addHeaders(header(name, s, false)));
         m.withoutHeaders().forEach((name, s) -> b.addHeaders(header(name, s, true)));
-        m.queryParams().forEach((name, s) -> b.addQueryParameters(QueryParameterMatcher.newBuilder().setName(name)
-                .setStringMatch(stringMatcher(s))));
+        m.queryParams().forEach((name, s) -> b.addQueryParameters(s.kind() == StringMatch.Kind.PRESENT
+                ? QueryParameterMatcher.newBuilder().setName(name).setPresentMatch(true).build()
+                : QueryParameterMatcher.newBuilder().setName(name).setStringMatch(stringMatcher(s)).build()));
         return b.build();
     }
 
+    /**
+     * As Istio's {@code TranslateRouteMatch}: a {@code withoutHeaders} entry inverts the match and treats a missing
+     * header as empty, so a request without the header is not excluded by it.
+     */
     private static HeaderMatcher header(String name, StringMatch s, boolean invert) {
-        return HeaderMatcher.newBuilder().setName(name).setStringMatch(stringMatcher(s)).setInvertMatch(invert).build();
+        HeaderMatcher.Builder b = HeaderMatcher.newBuilder().setName(name).setInvertMatch(invert);
+        if (s.kind() == StringMatch.Kind.PRESENT) {
+            return b.setPresentMatch(true).build();
+        }
+        return b.setStringMatch(stringMatcher(s)).setTreatMissingHeaderAsEmpty(invert).build();
     }
 
     static StringMatcher stringMatcher(StringMatch s) {
         return switch (s.kind()) {
+            case PRESENT -> StringMatcher.newBuilder().setSafeRegex(RegexMatcher.newBuilder().setRegex("(?s).*")).build();
             case EXACT -> StringMatcher.newBuilder().setExact(s.value()).build();
             case PREFIX -> StringMatcher.newBuilder().setPrefix(s.value()).build();
             default -> StringMatcher.newBuilder().setSafeRegex(RegexMatcher.newBuilder().setRegex(s.value())).build();
@@ -200,6 +209,7 @@ final class RouteTranslator {
             a.setWeightedClusters(w);
         }
         hashPolicy(ctx, vs, dests).forEach(a::addHashPolicy);
+        authority(rule.headers().request()).ifPresent(a::setHostRewriteLiteral);
         rule.rewrite().ifPresent(rw -> {
             rw.uri().ifPresent(a::setPrefixRewrite);
             rw.authority().ifPresent(a::setHostRewriteLiteral);
@@ -330,8 +340,23 @@ final class RouteTranslator {
         return b.build();
     }
 
+    /** Pseudo-headers and Host cannot be set as headers; Istio turns a set/add of the authority into a host rewrite. */
+    private static boolean internal(String header) {
+        return header.startsWith(":") || header.equalsIgnoreCase("host");
+    }
+
+    private static java.util.Optional<String> authority(HeaderOps ops) {
+        return ops.set().entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(":authority") || e.getKey().equalsIgnoreCase("host"))
+                .map(Map.Entry::getValue).findFirst()
+                .or(() -> ops.add().entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(":authority") || e.getKey().equalsIgnoreCase("host"))
+                        .map(Map.Entry::getValue).findFirst());
+    }
+
     private static void headers(HeaderOps ops, boolean request, Route.Builder r) {
         ops.set().forEach((k, v) -> {
+            if (internal(k)) {
+                return;
+            }
             HeaderValueOption h = headerValue(k, v, HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD);
             if (request) {
                 r.addRequestHeadersToAdd(h);
@@ -340,6 +365,9 @@ final class RouteTranslator {
             }
         });
         ops.add().forEach((k, v) -> {
+            if (internal(k)) {
+                return;
+            }
             HeaderValueOption h = headerValue(k, v, HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD);
             if (request) {
                 r.addRequestHeadersToAdd(h);
@@ -347,10 +375,11 @@ final class RouteTranslator {
                 r.addResponseHeadersToAdd(h);
             }
         });
+        List<String> remove = ops.remove().stream().filter(h -> !internal(h)).toList();
         if (request) {
-            r.addAllRequestHeadersToRemove(ops.remove());
+            r.addAllRequestHeadersToRemove(remove);
         } else {
-            r.addAllResponseHeadersToRemove(ops.remove());
+            r.addAllResponseHeadersToRemove(remove);
         }
     }
 

@@ -39,6 +39,30 @@ final class HeaderPolicy {
     }
   }
 
+  /** Applies {@code headers_to_add} then {@code headers_to_remove} of one level (a weighted cluster or a route). */
+  static void apply(List<dev.meshbox.proxy.route.HeaderMutations.HeaderAdd> add, List<String> remove, HttpHeaders headers) {
+    for (var a : add) {
+      switch (a.action()) {
+        case APPEND_IF_EXISTS_OR_ADD -> headers.add(a.name(), a.value());
+        case ADD_IF_ABSENT -> {
+          if (!headers.contains(a.name())) {
+            headers.set(a.name(), a.value());
+          }
+        }
+        case OVERWRITE_IF_EXISTS_OR_ADD -> headers.set(a.name(), a.value());
+        case OVERWRITE_IF_EXISTS -> {
+          if (headers.contains(a.name())) {
+            headers.set(a.name(), a.value());
+          }
+        }
+        default -> throw new IllegalStateException(a.action().name());
+      }
+    }
+    for (String name : remove) {
+      headers.remove(name);
+    }
+  }
+
   /** {@code host:port} becomes {@code host-shadow:port}, as Envoy names a mirrored request's authority. */
   static String shadowHost(String authority) {
     int colon = authority.lastIndexOf(':');

@@ -1,5 +1,7 @@
 package dev.meshbox.proxy.forward;
 
+import java.util.List;
+
 import dev.meshbox.proxy.accesslog.AccessLogEntry;
 import java.net.InetSocketAddress;
 import java.time.Instant;
@@ -40,6 +42,8 @@ final class RequestLog {
   dev.meshbox.proxy.stats.Workload peer;
   /** A Set-Cookie value a cookie hash policy generated, added to the upstream response. */
   String setCookie;
+  /** The header mutations (both directions) of the chosen weighted cluster and route, applied in this order. */
+  List<dev.meshbox.proxy.route.HeaderMutations> headerMutations = List.of();
   long requestHeaderBytes;
 
   RequestLog(Instant startTime, long startNanos) {

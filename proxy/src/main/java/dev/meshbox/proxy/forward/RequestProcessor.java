@@ -1,5 +1,8 @@
 package dev.meshbox.proxy.forward;
 
+import dev.meshbox.proxy.route.HeaderMutations;
+import java.util.List;
+
 import dev.meshbox.proxy.accesslog.AccessLogEntry;
 import dev.meshbox.proxy.cluster.ClusterSpec;
 import dev.meshbox.proxy.cluster.UpstreamCluster;
@@ -87,10 +90,12 @@ public final class RequestProcessor {
     } else if (decision instanceof RouteDecision.DirectResponse d) {
       request.release();
       log.routeName = d.route().name();
+      log.headerMutations = List.of(d.route().headers());
       reply(ds, log, LocalReply.direct(d.status(), d.body()));
     } else if (decision instanceof RouteDecision.Redirect r) {
       request.release();
       log.routeName = r.route().name();
+      log.headerMutations = List.of(r.route().headers());
       FullHttpResponse response = LocalReply.direct(r.status(), "").toResponse(ByteBufAllocator.DEFAULT);
       response.headers().set(HttpHeaderNames.LOCATION, r.location());
       complete(ds, log, response);
@@ -98,6 +103,7 @@ public final class RequestProcessor {
       RouteDecision.Forward f = (RouteDecision.Forward) decision;
       log.routeName = f.route().name();
       log.upstreamCluster = f.cluster();
+      log.headerMutations = mutations(f);
       FaultPolicy fault = hcm.faultFilter() ? f.route().fault() : null;
       if (fault != null && fault.hasDelay() && draw(log, RandomSource.Decision.FAULT_DELAY, 0)
           < fault.delayPerMillion()) {
@@ -108,6 +114,16 @@ public final class RequestProcessor {
         afterDelay(ds, request, view, hcm, f, fault, log);
       }
     }
+  }
+
+  /** Envoy applies the picked weighted cluster's header mutations before the route's. */
+  private static List<HeaderMutations> mutations(RouteDecision.Forward f) {
+    HeaderMutations route = f.route().headers();
+    HeaderMutations cluster = f.action().weighted() == null ? HeaderMutations.NONE : f.action().weighted().headersOf(f.cluster());
+    if (cluster.isEmpty()) {
+      return route.isEmpty() ? List.of() : List.of(route);
+    }
+    return List.of(cluster, route);
   }
 
   private int draw(RequestLog log, RandomSource.Decision decision, int index) {
@@ -184,6 +200,9 @@ public final class RequestProcessor {
         headers.set(PeerMetadata.HEADER, peer.encoded());
       }
     }
+    for (HeaderMutations m : log.headerMutations) {
+      HeaderPolicy.apply(m.requestAdd(), m.requestRemove(), headers);
+    }
     if (f.action().hostRewrite() != null) {
       headers.set(HttpHeaderNames.HOST, f.action().hostRewrite());
     }
@@ -234,6 +253,9 @@ public final class RequestProcessor {
     h.set(HttpHeaderNames.SERVER, rt.serverHeader());
     h.set(HttpHeaderNames.DATE, HTTP_DATE.format(rt.clock().instant()));
     h.set(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+    for (HeaderMutations m : log.headerMutations) {
+      HeaderPolicy.apply(m.responseAdd(), m.responseRemove(), h);
+    }
     exchangePeerMetadata(h, log);
     log.responseCode = response.status().code();
     log.bytesSent = response.content().readableBytes();

@@ -29,13 +29,15 @@ public record RequestView(String method, String authority, String path, Map<Stri
     return new RequestView(method, authority, path, copy);
   }
 
-  /** The header's value, or null when absent; {@code :authority}, {@code :method}, {@code :path} work too. */
+  /** The header's value, or null when absent; {@code :authority}, {@code :method}, {@code :path}, {@code :scheme} work too. */
   public String header(String name) {
     String lower = name.toLowerCase(Locale.ROOT);
     return switch (lower) {
       case ":authority", "host" -> authority.isEmpty() ? headers.get(lower) : authority;
       case ":method" -> method;
       case ":path" -> path;
+      // Plain-text HTTP/1.1 only (TLS is not simulated), so the scheme seen by the router is always http.
+      case ":scheme" -> headers.getOrDefault(":scheme", "http");
       default -> headers.get(lower);
     };
   }

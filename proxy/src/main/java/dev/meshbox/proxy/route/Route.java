@@ -2,13 +2,18 @@ package dev.meshbox.proxy.route;
 
 import java.util.Objects;
 
-/** One route: a match, an action, and the per-route fault filter config if any. */
-public record Route(String name, RouteMatch match, RouteAction action, FaultPolicy fault) {
+/** One route: a match, an action, the per-route fault filter config if any, and its header mutations. */
+public record Route(String name, RouteMatch match, RouteAction action, FaultPolicy fault, HeaderMutations headers) {
 
   public Route {
     name = name == null ? "" : name;
     Objects.requireNonNull(match, "match");
     Objects.requireNonNull(action, "action");
+    headers = headers == null ? HeaderMutations.NONE : headers;
+  }
+
+  public Route(String name, RouteMatch match, RouteAction action, FaultPolicy fault) {
+    this(name, match, action, fault, HeaderMutations.NONE);
   }
 
   public static Route of(String name, RouteMatch match, RouteAction action) {

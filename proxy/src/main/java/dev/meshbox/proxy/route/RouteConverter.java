@@ -78,7 +78,9 @@ public final class RouteConverter {
       // Istio: "timeouts or retries will not be enabled when faults are enabled on the client side".
       action = f.withoutRetriesAndTimeout();
     }
-    return new Route(proto.getName(), match, action, effectiveFault);
+    HeaderMutations headers = HeaderMutations.convert(proto.getRequestHeadersToAddList(), proto.getRequestHeadersToRemoveList(),
+        proto.getResponseHeadersToAddList(), proto.getResponseHeadersToRemoveList(), where);
+    return new Route(proto.getName(), match, action, effectiveFault, headers);
   }
 
   private static String body(io.envoyproxy.envoy.config.route.v3.DirectResponseAction direct) {
@@ -227,13 +229,17 @@ public final class RouteConverter {
   private static WeightedClusters weighted(WeightedCluster w, String where) {
     List<String> names = new ArrayList<>();
     List<Integer> weights = new ArrayList<>();
+    List<HeaderMutations> headers = new ArrayList<>();
     for (int i = 0; i < w.getClustersCount(); i++) {
       var c = w.getClusters(i);
-      names.add(nonEmpty(c.getName(), where + ".weighted_clusters.clusters[" + i + "].name"));
+      String at = where + ".weighted_clusters.clusters[" + i + "]";
+      names.add(nonEmpty(c.getName(), at + ".name"));
       weights.add(c.hasWeight() ? c.getWeight().getValue() : 0);
+      headers.add(HeaderMutations.convert(c.getRequestHeadersToAddList(), c.getRequestHeadersToRemoveList(),
+          c.getResponseHeadersToAddList(), c.getResponseHeadersToRemoveList(), at));
     }
     try {
-      return WeightedClusters.of(names, weights);
+      return WeightedClusters.of(names, weights, headers);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
     }

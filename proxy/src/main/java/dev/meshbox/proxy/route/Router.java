@@ -44,7 +44,9 @@ public final class Router {
     String host = RouteTable.stripPort(authority);
     String port = authority.length() > host.length() ? authority.substring(host.length() + 1) : "";
     if (r.host() != null && !r.host().isEmpty()) {
+      // As Envoy's newUri: a host_redirect replaces the whole authority; only port_redirect adds a port back.
       host = r.host();
+      port = "";
     }
     if (r.port() > 0) {
       port = Integer.toString(r.port());

@@ -4,11 +4,24 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 
 /** Clusters with weights, compiled into a cumulative table so a pick is one random draw and a scan. */
-public record WeightedClusters(List<String> names, List<Integer> weights, long[] cumulative, long totalWeight) {
+public record WeightedClusters(List<String> names, List<Integer> weights, long[] cumulative, long totalWeight,
+                               List<HeaderMutations> headers) {
 
   public WeightedClusters {
     names = List.copyOf(names);
     weights = List.copyOf(weights);
+    headers = headers == null ? java.util.Collections.nCopies(names.size(), HeaderMutations.NONE) : List.copyOf(headers);
+  }
+
+  public static WeightedClusters of(List<String> names, List<Integer> weights, List<HeaderMutations> headers) {
+    WeightedClusters w = of(names, weights);
+    return new WeightedClusters(w.names, w.weights, w.cumulative, w.totalWeight, headers);
+  }
+
+  /** The header mutations of the cluster {@code name} (the one that was picked). */
+  public HeaderMutations headersOf(String name) {
+    int i = names.indexOf(name);
+    return i < 0 ? HeaderMutations.NONE : headers.get(i);
   }
 
   public static WeightedClusters of(List<String> names, List<Integer> weights) {
@@ -28,7 +41,7 @@ public record WeightedClusters(List<String> names, List<Integer> weights, long[]
     if (total == 0) {
       throw new IllegalArgumentException("weighted_clusters: total weight must be > 0");
     }
-    return new WeightedClusters(names, weights, cumulative, total);
+    return new WeightedClusters(names, weights, cumulative, total, null);
   }
 
   public String pick(RandomGenerator random) {

@@ -152,7 +152,9 @@ class RouterTest {
   static Stream<Arguments> redirects() {
     return Stream.of(
         Arguments.of(new RouteAction.Redirect(null, "new.example.com", 0, null, null, 301, false),
-            "old.example.com:8080", "/a?b=c", 301, "http://new.example.com:8080/a?b=c"),
+            "old.example.com:8080", "/a?b=c", 301, "http://new.example.com/a?b=c"),
+        Arguments.of(new RouteAction.Redirect(null, "new.example.com", 9090, null, null, 301, false),
+            "old.example.com:8080", "/a", 301, "http://new.example.com:9090/a"),
         Arguments.of(new RouteAction.Redirect("https", null, 443, "/login", null, 302, true),
             "shop", "/cart?x=1", 302, "https://shop/login"),
         Arguments.of(new RouteAction.Redirect(null, null, 0, null, "/v2/", 308, false),
