@@ -8,6 +8,7 @@ import dev.meshbox.launcher.admin.AdminServer;
 import dev.meshbox.launcher.backend.LocalMesh;
 import dev.meshbox.launcher.backend.LocalOptions;
 import dev.meshbox.launcher.backend.MeshSpec;
+import dev.meshbox.scenarios.Scenario;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -134,5 +135,29 @@ class CliIT {
         }
         assertThat(runs.get(1)).as("same seed, same decision per request").isEqualTo(runs.get(0));
         assertThat(runs.get(2)).as("another seed decides differently").isNotEqualTo(runs.get(0));
+    }
+
+    @Test
+    void logsAndLoadWorkAgainstARunningMesh() throws Exception {
+        try (LocalMesh mesh = LocalMesh.start(MeshSpec.of(List.of(new Scenario.Builtin("httpbin"), new Scenario.Builtin("fortio"))),
+                LocalOptions.isolated(OptionalLong.empty()), new PrintStream(OutputStream.nullOutputStream()));
+             AdminServer admin = new AdminServer(mesh, "127.0.0.1", 0)) {
+            String url = "http://127.0.0.1:" + admin.port();
+            Run load = meshbox("load", "-c", "3", "-n", "30", "--from", "fortio", "http://httpbin:8000/get", "--admin", url);
+            assertThat(load.exit()).as(load.err()).isZero();
+            assertThat(load.out()).contains("for 30 calls: http://httpbin:8000/get", "# target 50% ", "# target 99% ", "Code 200 : 30 (100.0 %)");
+
+            Run logs = meshbox("logs", "fortio", "--admin", url);
+            assertThat(logs.exit()).isZero();
+            assertThat(logs.out().lines().filter(l -> l.contains("\"GET /get HTTP/1.1\" 200 - via_upstream"))).hasSize(30)
+                    .allSatisfy(l -> assertThat(l).contains("\"httpbin:8000\"", "outbound|8000||httpbin.default.svc.cluster.local"));
+
+            Run unknown = meshbox("logs", "nothing", "--admin", url);
+            assertThat(unknown.exit()).isEqualTo(1);
+            assertThat(unknown.err()).contains("no workload \"nothing\"", "fortio", "httpbin");
+            Run badFrom = meshbox("load", "--from", "nothing", "http://httpbin:8000/get", "--admin", url);
+            assertThat(badFrom.exit()).isEqualTo(2);
+            assertThat(badFrom.err()).contains("--from nothing: no such workload");
+        }
     }
 }
