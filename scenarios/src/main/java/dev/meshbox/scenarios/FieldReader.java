@@ -152,4 +152,65 @@ final class FieldReader {
         }
         return out;
     }
+
+    /** Reads annotation values (always strings in Kubernetes) under one path, naming the resource in problems. */
+    static final class Sub {
+        private final FieldReader r;
+        private final String path;
+        private final String what;
+
+        Sub(FieldReader r, String path, String what) {
+            this.r = r;
+            this.path = path;
+            this.what = what;
+        }
+
+        Optional<Duration> duration(Map<String, String> values, String key) {
+            String v = values.get(key);
+            if (v == null) {
+                return Optional.empty();
+            }
+            Matcher m = DURATION.matcher(v.trim());
+            if (!m.matches()) {
+                r.problem(path, what + ": " + key + " must be a duration such as 200ms or 1.5s, got \"" + v + "\"");
+                return Optional.empty();
+            }
+            double value = Double.parseDouble(m.group(1));
+            return Optional.of(Duration.ofMillis(Math.round(value * (m.group(2).equals("ms") ? 1 : m.group(2).equals("s") ? 1000 : 60_000))));
+        }
+
+        Optional<Double> fraction(Map<String, String> values, String key) {
+            String v = values.get(key);
+            if (v == null) {
+                return Optional.empty();
+            }
+            try {
+                double d = Double.parseDouble(v.trim());
+                if (d >= 0 && d <= 1) {
+                    return Optional.of(d);
+                }
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            r.problem(path, what + ": " + key + " must be a fraction between 0 and 1, got \"" + v + "\"");
+            return Optional.empty();
+        }
+
+        Optional<Integer> integer(Map<String, String> values, String key, int min, int max) {
+            String v = values.get(key);
+            if (v == null) {
+                return Optional.empty();
+            }
+            try {
+                int i = Integer.parseInt(v.trim());
+                if (i >= min && i <= max) {
+                    return Optional.of(i);
+                }
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            r.problem(path, what + ": " + key + " must be an integer between " + min + " and " + max + ", got \"" + v + "\"");
+            return Optional.empty();
+        }
+    }
 }

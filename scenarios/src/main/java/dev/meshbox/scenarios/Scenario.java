@@ -11,7 +11,25 @@ public record Scenario(String name, String description, Path file, List<Workload
                        List<Step> steps) {
 
     /** A workload the mesh runs: a built-in one by name, or echo stand-ins for a service. */
-    public sealed interface Workload permits Builtin, Echo {
+    public sealed interface Workload permits Builtin, Echo, Kubernetes {
+    }
+
+    /**
+     * The user's own services from Kubernetes YAML: each Deployment runs as echo stand-ins with its pod labels,
+     * container port and replicas; each Service keeps its name, ports and selector.
+     */
+    public record Kubernetes(String source, List<KubeService> services, List<KubeDeployment> deployments) implements Workload {
+    }
+
+    public record KubeService(String name, String namespace, List<KubePort> ports, Map<String, String> selector) {
+    }
+
+    public record KubePort(String name, int port, int targetPort) {
+    }
+
+    /** A Deployment's pods: labels, container port, replicas, and echo behaviour from {@code meshbox.dev/*} annotations. */
+    public record KubeDeployment(String name, String namespace, int replicas, Map<String, String> podLabels, int containerPort,
+                                 EchoVersion behaviour) {
     }
 
     /** {@code bookinfo}, {@code httpbin}, {@code httpbin-v2}, {@code sleep}, {@code fortio}. */

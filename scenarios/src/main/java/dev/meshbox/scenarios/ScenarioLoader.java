@@ -102,11 +102,29 @@ public final class ScenarioLoader {
             } else if (w.isObject() && w.has("echo")) {
                 r.only(w, path, Set.of("echo"));
                 out.add(echo(r, w.get("echo"), path + ".echo"));
+            } else if (w.isObject() && w.has("kubernetes")) {
+                r.only(w, path, Set.of("kubernetes"));
+                kubernetes(r, w.get("kubernetes").asText(), path + ".kubernetes").ifPresent(out::add);
             } else {
-                r.problem(path, "must be a built-in workload name or {echo: {service, port, versions}}");
+                r.problem(path, "must be a built-in workload name, {kubernetes: FILE} (your Deployments and Services) "
+                        + "or {echo: {service, port, versions}}");
             }
         }
         return out;
+    }
+
+    /** The user's Deployments and Services, relative to the scenario file. */
+    private Optional<Scenario.Workload> kubernetes(FieldReader r, String rel, String path) {
+        Path base = r.file.toAbsolutePath().getParent();
+        Path f = base == null ? Path.of(rel) : base.resolve(rel).normalize();
+        try {
+            return Optional.of(KubernetesManifests.parse(f.toString(), Files.readString(f)));
+        } catch (IOException e) {
+            r.problem(path, "workload file " + f + " cannot be read (" + e.getClass().getSimpleName() + ")");
+        } catch (ScenarioException e) {
+            r.problem(path, "workload file has problems:\n" + e.getMessage());
+        }
+        return Optional.empty();
     }
 
     private Scenario.Echo echo(FieldReader r, JsonNode n, String path) {

@@ -29,8 +29,22 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
         List<PodSpec> pods = new ArrayList<>();
         List<String> config = new ArrayList<>();
         for (Scenario.Workload w : workloads) {
+            if (w instanceof Scenario.Kubernetes k) {
+                for (Scenario.KubeService svc : k.services()) {
+                    services.putIfAbsent(svc.namespace() + "/" + svc.name(), new MeshService(svc.name(), svc.namespace(),
+                            svc.ports().stream().map(p -> new ServicePort(p.name(), p.port(), p.targetPort(), "HTTP")).toList(), svc.selector()));
+                }
+                for (Scenario.KubeDeployment d : k.deployments()) {
+                    Scenario.EchoVersion v = d.behaviour();
+                    for (int r = 0; r < d.replicas(); r++) {
+                        EchoBehaviour b = new EchoBehaviour(v.latency(), v.errorRate(), v.errorStatus(), v.failFirst(), (d.name() + r).hashCode());
+                        pods.add(new PodSpec(podName(d.name(), r), d.namespace(), d.podLabels(), d.containerPort(), ctx -> TestApps.echo(ctx, b)));
+                    }
+                }
+                continue;
+            }
             if (w instanceof Scenario.Echo echo) {
-                services.putIfAbsent(echo.service(), new MeshService(echo.service(), "default",
+                services.putIfAbsent("default/" + echo.service(), new MeshService(echo.service(), "default",
                         List.of(new ServicePort("http", echo.port(), echo.port(), "HTTP")), Map.of("app", echo.service())));
                 echo.versions().forEach((version, v) -> {
                     for (int r = 0; r < v.replicas(); r++) {
@@ -44,7 +58,7 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
             switch (((Scenario.Builtin) w).name()) {
                 case "bookinfo" -> {
                     for (String s : List.of("details", "ratings", "reviews", "productpage")) {
-                        services.putIfAbsent(s, new MeshService(s, "default", List.of(new ServicePort("http", 9080, 9080, "HTTP")), Map.of("app", s)));
+                        services.putIfAbsent("default/" + s, new MeshService(s, "default", List.of(new ServicePort("http", 9080, 9080, "HTTP")), Map.of("app", s)));
                     }
                     pods.add(bookinfoPod("productpage", "v1"));
                     pods.add(bookinfoPod("details", "v1"));
@@ -56,7 +70,7 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
                 }
                 // Istio's samples/httpbin/httpbin.yaml: Service port 8000 to the container's 8080.
                 case "httpbin", "httpbin-v2" -> {
-                    services.putIfAbsent("httpbin", new MeshService("httpbin", "default", List.of(new ServicePort("http", 8000, 8080, "HTTP")), Map.of("app", "httpbin")));
+                    services.putIfAbsent("default/httpbin", new MeshService("httpbin", "default", List.of(new ServicePort("http", 8000, 8080, "HTTP")), Map.of("app", "httpbin")));
                     String version = w.equals(new Scenario.Builtin("httpbin")) ? "v1" : "v2";
                     pods.add(new PodSpec(podName("httpbin-" + version, 0), "default", Map.of("app", "httpbin", "version", version), 8080, TestApps::httpbin));
                 }
