@@ -99,8 +99,11 @@ class CliIT {
     void canaryScenarioPassesAndWritesItsReport(@TempDir Path dir) throws Exception {
         Path scenario = Path.of("").toAbsolutePath().getParent().resolve("scenarios/canary-90-10.yaml");
         Path report = dir.resolve("report.json");
-        Run r = meshbox("run", scenario.toString(), "--report", report.toString());
+        Path junit = dir.resolve("junit.xml");
+        Run r = meshbox("run", scenario.toString(), "--report", report.toString(), "--junit", junit.toString());
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(Files.readString(junit)).contains("<testsuite name=\"canary-90-10\" tests=\"4\" failures=\"0\"",
+                "<testcase classname=\"canary-90-10.split reviews 90/10\" name=\"reviews v1 share\"");
         assertThat(r.out()).contains("reviews v1 share", "reviews v2 share", "PASS canary-90-10");
         JsonNode json = new ObjectMapper().readTree(report.toFile());
         assertThat(json.path("passed").asBoolean()).isTrue();
@@ -159,5 +162,28 @@ class CliIT {
             assertThat(badFrom.exit()).isEqualTo(2);
             assertThat(badFrom.err()).contains("--from nothing: no such workload");
         }
+    }
+
+    @Test
+    void aFailingScenarioExits1AndExplainsItselfInTheTableAndTheJUnitXml(@TempDir Path dir) throws Exception {
+        Path istio = Path.of("").toAbsolutePath().getParent().resolve("scenarios/istio");
+        Path wrong = Files.writeString(dir.resolve("wrong.yaml"), """
+                name: wrong-split
+                steps:
+                  - name: expect 50/50 of a 90/10 split
+                    config:
+                      - file: %s/destination-rule-all.yaml
+                      - file: %s/virtual-service-reviews-90-10.yaml
+                    traffic: {from: productpage, url: "http://reviews:9080/reviews/0", count: 200, concurrency: 2}
+                    expect:
+                      - versionShare: {service: reviews, shares: {v1: 0.5, v2: 0.5}, tolerance: 0.05}
+                """.formatted(istio, istio));
+        Path junit = dir.resolve("junit.xml");
+        Run r = meshbox("run", wrong.toString(), "--junit", junit.toString(), "--seed", "5");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).contains("FAIL wrong-split", "why: served by reviews: v1 ",
+                "productpage-v1's route 9080 for reviews:9080: [1] VirtualService default/reviews spec.http[0] -> "
+                        + "outbound|9080|v1|reviews.default.svc.cluster.local 90%, outbound|9080|v2|reviews.default.svc.cluster.local 10%");
+        assertThat(Files.readString(junit)).contains("failures=\"2\"", "<failure message=\"expected 0.5 ± 0.05, observed 0.");
     }
 }

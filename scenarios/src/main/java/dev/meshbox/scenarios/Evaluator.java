@@ -216,7 +216,21 @@ final class Evaluator {
         }
         StringBuilder sb = new StringBuilder("sidecars sent them to ");
         clusters.forEach((c, n) -> sb.append(c).append(" x").append(n).append(", "));
-        return sb.substring(0, sb.length() - 2);
+        String sent = sb.substring(0, sb.length() - 2);
+        // Which rule gave those clusters: the caller's routes for the service, from the config its proxy holds.
+        for (MeshAccess.LogEntry e : o.log()) {
+            if ("outbound".equals(e.direction()) && ids.contains(e.requestId()) && e.upstreamCluster() != null
+                    && e.upstreamCluster().contains("|" + service + ".")) {
+                String port = e.upstreamCluster().split("\\|")[1];
+                java.util.Optional<String> routes = o.mesh() == null ? java.util.Optional.empty()
+                        : o.mesh().describeRouting(e.pod(), service + ":" + port);
+                if (routes.isPresent()) {
+                    return sent + "; " + e.pod().replaceAll("-[a-z0-9]+-[a-z0-9]+$", "") + "'s " + routes.get();
+                }
+                break;
+            }
+        }
+        return sent;
     }
 
     private static Map<Integer, Integer> statusCounts(StepObservation o) {

@@ -41,6 +41,14 @@ public interface MeshAccess {
     /** All access-log entries of all proxies (entries of inbound direction tell which pod served a request). */
     List<LogEntry> accessLog();
 
+    /**
+     * How a workload's proxy routes a host ({@code reviews:9080}): each route with the Istio rule it came from, its
+     * match and its destinations with weights. Empty when the backend cannot say.
+     */
+    default java.util.Optional<String> describeRouting(String workload, String host) {
+        return java.util.Optional.empty();
+    }
+
     /** The counters of a workload's sidecar ({@code /stats}), by full name, e.g. {@code cluster.outbound|8000||...upstream_rq_total}. */
     Map<String, Long> counters(String workload);
 }

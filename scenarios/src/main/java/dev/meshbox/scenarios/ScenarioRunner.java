@@ -68,7 +68,7 @@ public final class ScenarioRunner {
             Map<String, Long> deltas = new HashMap<>();
             counters(step).forEach((k, v) -> deltas.put(k, before.containsKey(k) ? v - before.get(k) : v));
             List<MeshAccess.LogEntry> log = step.expect().isEmpty() ? List.of() : mesh.accessLog();
-            List<ScenarioReport.Check> checks = Evaluator.evaluate(step.expect(), new StepObservation(from, results, log, deltas));
+            List<ScenarioReport.Check> checks = Evaluator.evaluate(step.expect(), new StepObservation(from, results, log, deltas, mesh));
             Map<String, List<String>> servedBy = new java.util.TreeMap<>();
             for (Scenario.Expectation e : step.expect()) {
                 if (e instanceof Scenario.VersionShare v) {

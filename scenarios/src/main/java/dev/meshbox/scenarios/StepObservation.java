@@ -8,7 +8,7 @@ import java.util.Map;
  * the increase of the counters named by the step's expectations.
  */
 record StepObservation(String from, List<TrafficDriver.Result> results, List<MeshAccess.LogEntry> log,
-                       Map<String, Long> counterDeltas) {
+                       Map<String, Long> counterDeltas, MeshAccess mesh) {
 
     /** Whether a log entry was written by the proxy the traffic entered through (the caller's sidecar or the gateway). */
     boolean atSource(MeshAccess.LogEntry e) {

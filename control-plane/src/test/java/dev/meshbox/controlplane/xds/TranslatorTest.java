@@ -243,4 +243,30 @@ class TranslatorTest {
         assertThat(istio.getFieldsOrThrow("workload").getStringValue()).isEqualTo("reviews-v1");
         assertThat(istio.getFieldsOrThrow("labels").getStructValue().getFieldsOrThrow("version").getStringValue()).isEqualTo("v1");
     }
+
+    @Test
+    void describerNamesTheRuleTheMatchAndTheWeights() {
+        XdsResources r = Translator.translate(BookinfoFixture.view(DESTINATION_RULES, """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: reviews}
+                spec:
+                  hosts: [reviews]
+                  http:
+                  - match:
+                    - headers: {end-user: {exact: jason}}
+                    route:
+                    - destination: {host: reviews, subset: v2}
+                  - route:
+                    - destination: {host: reviews, subset: v1}
+                      weight: 90
+                    - destination: {host: reviews, subset: v3}
+                      weight: 10
+                """), BookinfoFixture.PRODUCTPAGE);
+        assertThat(RouteDescriber.describe(r, "reviews:9080")).hasValue("route 9080 for reviews:9080: "
+                + "[1] VirtualService default/reviews spec.http[0] when end-user = jason -> outbound|9080|v2|reviews.default.svc.cluster.local; "
+                + "[2] VirtualService default/reviews spec.http[1] -> outbound|9080|v1|reviews.default.svc.cluster.local 90%, "
+                + "outbound|9080|v3|reviews.default.svc.cluster.local 10%");
+        assertThat(RouteDescriber.describe(r, "ratings:9080").orElseThrow()).contains("[1] default route (no VirtualService) -> outbound|9080||ratings");
+    }
 }

@@ -244,6 +244,12 @@ public final class LocalMesh implements MeshAccess, AutoCloseable {
         }
     }
 
+    @Override
+    public java.util.Optional<String> describeRouting(String workload, String host) {
+        dev.meshbox.controlplane.xds.XdsResources r = controlPlane.resources(pod(workload).pod().nodeId());
+        return r == null ? java.util.Optional.empty() : dev.meshbox.controlplane.xds.RouteDescriber.describe(r, host);
+    }
+
     /** A JSON field as text, empty when absent or null (an unnamed route, say). */
     private static String text(JsonNode e, String field) {
         JsonNode v = e.get(field);

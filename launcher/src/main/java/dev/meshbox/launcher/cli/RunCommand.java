@@ -27,6 +27,9 @@ public final class RunCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--report", paramLabel = "FILE", description = "Write the results as JSON.")
     Path report;
 
+    @CommandLine.Option(names = "--junit", paramLabel = "FILE", description = "Write the results as JUnit XML, for CI systems.")
+    Path junit;
+
     @CommandLine.Option(names = "--seed", description = "Make every random routing choice reproducible (overrides the file's seed).")
     Long seed;
 
@@ -60,6 +63,10 @@ public final class RunCommand implements Callable<Integer> {
             if (report != null) {
                 ReportPrinter.writeJson(result, report);
                 out.println("Report written to " + report);
+            }
+            if (junit != null) {
+                ReportPrinter.writeJUnit(result, junit);
+                out.println("JUnit XML written to " + junit);
             }
             return result.passed() ? 0 : 1;
         }
