@@ -186,4 +186,44 @@ class CliIT {
                         + "outbound|9080|v1|reviews.default.svc.cluster.local 90%, outbound|9080|v2|reviews.default.svc.cluster.local 10%");
         assertThat(Files.readString(junit)).contains("failures=\"2\"", "<failure message=\"expected 0.5 ± 0.05, observed 0.");
     }
+
+    @Test
+    void aUsersJavaMainClassRunsAsAWorkloadBehindItsSidecar(@TempDir Path dir) throws Exception {
+        Path scenario = Files.writeString(dir.resolve("java-app.yaml"), """
+                name: own-service
+                workloads:
+                  - sleep
+                  - java:
+                      service: details
+                      version: v1
+                      port: 9080
+                      mainClass: dev.meshbox.bookinfo.Main
+                      classpath: "%s"
+                      args: [--service, details, --version, v1, --listen, "{listen}", --proxy, "{proxy}"]
+                steps:
+                  - name: the service answers through the mesh
+                    traffic: {from: sleep, url: "http://details:9080/details/0", count: 20}
+                    expect:
+                      - statusShare: {shares: {200: 1.0}}
+                      - versionShare: {service: details, shares: {v1: 1.0}, tolerance: 0}
+                      - bodyContains: {text: William Shakespeare, share: 1.0}
+                """.formatted(System.getProperty("java.class.path").replace("\\", "\\\\")));
+        Run r = meshbox("run", scenario.toString());
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("PASS own-service");
+    }
+
+    @Test
+    void aJavaWorkloadThatNeverListensIsAClearError(@TempDir Path dir) throws Exception {
+        Path scenario = Files.writeString(dir.resolve("broken-app.yaml"), """
+                name: broken-app
+                workloads:
+                  - java: {service: broken, port: 9080, mainClass: no.such.Main, classpath: "%s"}
+                steps:
+                  - traffic: {from: ingress, path: /, count: 1}
+                """.formatted(dir.toString()));
+        Run r = meshbox("run", scenario.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("broken-v1-", "the process exited with 1 before listening on 127.", "no.such.Main");
+    }
 }

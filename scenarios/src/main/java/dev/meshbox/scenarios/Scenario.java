@@ -11,7 +11,7 @@ public record Scenario(String name, String description, Path file, List<Workload
                        List<Step> steps) {
 
     /** A workload the mesh runs: a built-in one by name, or echo stand-ins for a service. */
-    public sealed interface Workload permits Builtin, Echo, Kubernetes {
+    public sealed interface Workload permits Builtin, Echo, Kubernetes, JavaApp {
     }
 
     /**
@@ -19,6 +19,15 @@ public record Scenario(String name, String description, Path file, List<Workload
      * container port and replicas; each Service keeps its name, ports and selector.
      */
     public record Kubernetes(String source, List<KubeService> services, List<KubeDeployment> deployments) implements Workload {
+    }
+
+    /**
+     * The user's own service as a JVM process: {@code java -cp CLASSPATH MAIN ARGS} or {@code java -jar JAR ARGS}, listening
+     * on {@code {listen}} (also in {@code MESHBOX_LISTEN}, {@code PORT}) and calling others through {@code {proxy}}
+     * (also in {@code HTTP_PROXY} and Java's http.proxyHost/http.proxyPort).
+     */
+    public record JavaApp(String service, String version, int port, int replicas, Optional<String> mainClass,
+                          Optional<String> classpath, Optional<Path> jar, List<String> args) implements Workload {
     }
 
     public record KubeService(String name, String namespace, List<KubePort> ports, Map<String, String> selector) {

@@ -102,6 +102,9 @@ public final class ScenarioLoader {
             } else if (w.isObject() && w.has("echo")) {
                 r.only(w, path, Set.of("echo"));
                 out.add(echo(r, w.get("echo"), path + ".echo"));
+            } else if (w.isObject() && w.has("java")) {
+                r.only(w, path, Set.of("java"));
+                out.add(java(r, w.get("java"), path + ".java"));
             } else if (w.isObject() && w.has("kubernetes")) {
                 r.only(w, path, Set.of("kubernetes"));
                 kubernetes(r, w.get("kubernetes").asText(), path + ".kubernetes").ifPresent(out::add);
@@ -111,6 +114,39 @@ public final class ScenarioLoader {
             }
         }
         return out;
+    }
+
+    private Scenario.JavaApp java(FieldReader r, JsonNode n, String path) {
+        if (!r.isObject(n, path, "{service, version, port, mainClass + classpath, or jar, args}")) {
+            return new Scenario.JavaApp("", "", 0, 1, Optional.empty(), Optional.empty(), Optional.empty(), List.of());
+        }
+        r.only(n, path, Set.of("service", "version", "port", "replicas", "mainClass", "classpath", "jar", "args"));
+        String service = r.text(n, path, "service", true).orElse("");
+        Optional<String> mainClass = r.text(n, path, "mainClass", false);
+        Optional<String> classpath = r.text(n, path, "classpath", false);
+        Optional<Path> jar = r.text(n, path, "jar", false).map(j -> {
+            Path base = r.file.toAbsolutePath().getParent();
+            Path f = base == null ? Path.of(j) : base.resolve(j).normalize();
+            if (!Files.isRegularFile(f)) {
+                r.problem(path + ".jar", "no such jar: " + f);
+            }
+            return f;
+        });
+        if (mainClass.isPresent() == jar.isPresent()) {
+            r.problem(path, "needs either mainClass (with classpath) or jar");
+        }
+        if (mainClass.isPresent() && classpath.isEmpty()) {
+            r.problem(path + ".classpath", "is required with mainClass (jars and folders, separated by " + java.io.File.pathSeparator + ")");
+        }
+        List<String> args = new ArrayList<>();
+        JsonNode a = n.get("args");
+        if (a != null && a.isArray()) {
+            a.forEach(x -> args.add(x.asText()));
+        } else if (a != null) {
+            r.problem(path + ".args", "must be a list of strings; {listen}, {host}, {port} and {proxy} are replaced");
+        }
+        return new Scenario.JavaApp(service, r.text(n, path, "version", false).orElse("v1"), r.integer(n, path, "port", 8080, 1, 65535),
+                r.integer(n, path, "replicas", 1, 1, 10), mainClass, classpath, jar, List.copyOf(args));
     }
 
     /** The user's Deployments and Services, relative to the scenario file. */

@@ -43,6 +43,15 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
                 }
                 continue;
             }
+            if (w instanceof Scenario.JavaApp app) {
+                services.putIfAbsent("default/" + app.service(), new MeshService(app.service(), "default",
+                        List.of(new ServicePort("http", app.port(), app.port(), "HTTP")), Map.of("app", app.service())));
+                for (int r = 0; r < app.replicas(); r++) {
+                    pods.add(new PodSpec(podName(app.service() + "-" + app.version(), r), "default",
+                            Map.of("app", app.service(), "version", app.version()), app.port(), ctx -> new ProcessWorkload(app, ctx)));
+                }
+                continue;
+            }
             if (w instanceof Scenario.Echo echo) {
                 services.putIfAbsent("default/" + echo.service(), new MeshService(echo.service(), "default",
                         List.of(new ServicePort("http", echo.port(), echo.port(), "HTTP")), Map.of("app", echo.service())));
