@@ -226,4 +226,22 @@ class CliIT {
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("broken-v1-", "the process exited with 1 before listening on 127.", "no.such.Main");
     }
+
+    @Test
+    void upRefusesClearlyWhenTheIngressPortIsTaken() throws Exception {
+        java.net.ServerSocket holder = new java.net.ServerSocket();
+        try {
+            holder.setReuseAddress(false);
+            holder.bind(new java.net.InetSocketAddress("127.0.0.1", 8080));
+        } catch (java.io.IOException alreadyTaken) {
+            holder.close(); // something else holds 8080 already: the same situation for `up`
+        }
+        try {
+            Run r = meshbox("up");
+            assertThat(r.exit()).isEqualTo(1);
+            assertThat(r.err()).contains("8080", "already in use on 127.0.0.1", "./meshbox run, which needs no fixed ports");
+        } finally {
+            holder.close();
+        }
+    }
 }

@@ -32,6 +32,20 @@ public final class UpCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The fixed ports of {@code up} that something else holds, e.g. "port 8080", or empty. */
+    static String busyPorts() {
+        java.util.List<String> busy = new java.util.ArrayList<>();
+        for (int port : new int[] {8080, 15000, 15010, 15014, 15021, 15090}) {
+            try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+                s.setReuseAddress(false); // with it, Linux lets the probe bind beside a live listener
+                s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+            } catch (java.io.IOException e) {
+                busy.add(Integer.toString(port));
+            }
+        }
+        return busy.isEmpty() ? "" : (busy.size() == 1 ? "port " : "ports ") + String.join(", ", busy) + (busy.size() == 1 ? " is" : " are");
+    }
+
     @Override
     public Integer call() throws Exception {
         backend.check(spec);
@@ -41,7 +55,15 @@ public final class UpCommand implements Callable<Integer> {
                         + ScenarioLoader.BUILTIN.stream().sorted().toList());
             }
         }
-        PrintStream out = spec.commandLine().getOut() == null ? System.out : new PrintStream(System.out, true);
+        PrintStream out = new PrintStream(System.out, true);
+        String busy = busyPorts();
+        if (!busy.isEmpty()) {
+            spec.commandLine().getErr().println("error: " + busy + " already in use on 127.0.0.1; MeshBox up needs it"
+                    + " (the ingress on 8080, the gateway's admin on 15000, xDS on 15010, the admin API on 15014)."
+                    + " Is another mesh or program running? Stop it, or use ./meshbox run, which needs no fixed ports.");
+            spec.commandLine().getErr().flush();
+            return 1;
+        }
         long t0 = System.nanoTime();
         out.println("Starting MeshBox (backend local) ...");
         LocalMesh mesh = LocalMesh.start(MeshSpec.of(workloads.stream().map(w -> (Scenario.Workload) new Scenario.Builtin(w)).toList()), LocalOptions.standard(seed == null ? OptionalLong.empty() : OptionalLong.of(seed)), out);
