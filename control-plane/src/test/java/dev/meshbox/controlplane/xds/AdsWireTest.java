@@ -73,12 +73,17 @@ class AdsWireTest {
         assertThat(cds.getTypeUrl()).isEqualTo(CDS);
         assertThat(cds.getResourcesList()).extracting(a -> a.unpack(Cluster.class).getName())
                 .contains("outbound|9080|v1|reviews.default.svc.cluster.local", "inbound|9080||", "PassthroughCluster");
+        // Byte for byte what the translator produced for this proxy: the wire adds nothing and loses nothing.
+        assertThat(cds.getResourcesList()).extracting(a -> a.unpack(Cluster.class))
+                .containsExactlyInAnyOrderElementsOf(cp.resources(node.getId()).clusters());
         requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(CDS).setVersionInfo(cds.getVersionInfo())
                 .setResponseNonce(cds.getNonce()).build());
 
         requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(RDS).addResourceNames("9080").build());
         DiscoveryResponse rds = next();
         assertThat(rds.getResources(0).unpack(RouteConfiguration.class).getName()).isEqualTo("9080");
+        assertThat(rds.getResources(0).unpack(RouteConfiguration.class))
+                .isEqualTo(cp.resources(node.getId()).routes().stream().filter(r -> r.getName().equals("9080")).findFirst().orElseThrow());
         requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(RDS).addResourceNames("9080")
                 .setVersionInfo("").setResponseNonce(rds.getNonce())
                 .setErrorDetail(com.google.rpc.Status.newBuilder().setCode(3).setMessage("cannot apply route 9080")).build());
