@@ -1,0 +1,114 @@
+package dev.meshbox.launcher.junit;
+
+import dev.meshbox.scenarios.KubernetesManifests;
+import dev.meshbox.scenarios.Scenario;
+import dev.meshbox.scenarios.ScenarioException;
+import dev.meshbox.scenarios.ScenarioLoader;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Function;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+
+/**
+ * What mesh a test class asks for, read from {@link MeshTest} and the configuration parameters
+ * ({@code -Dmeshbox.backend}, {@code -Dmeshbox.seed}, or {@code junit-platform.properties}). Every mistake is reported
+ * naming the attribute or property, the value and what would be valid.
+ *
+ * @param origin the test class or scenario the mesh is for, for messages and request ids
+ */
+record MeshSettings(String backend, List<Scenario.Workload> workloads, OptionalLong seed, String origin) {
+
+    static final String BACKEND_PROPERTY = "meshbox.backend";
+    static final String SEED_PROPERTY = "meshbox.seed";
+    /** The backends this build can start; a k3s or Docker backend would join here. */
+    static final List<String> BACKENDS = List.of("local");
+
+    /** The mesh of a {@code @MeshTest} class. */
+    static MeshSettings of(MeshTest test, Class<?> testClass, Function<String, Optional<String>> config) {
+        String where = "@MeshTest on " + testClass.getName();
+        List<Scenario.Workload> workloads = new ArrayList<>();
+        for (String name : test.workloads()) {
+            if (!ScenarioLoader.BUILTIN.contains(name)) {
+                throw new ExtensionConfigurationException(where + ": workloads: unknown workload \"" + name + "\"; built-in workloads are "
+                        + ScenarioLoader.BUILTIN.stream().sorted().toList()
+                        + "; for your own services use kubernetes = \"classpath:your-deployments.yaml\"");
+            }
+            workloads.add(new Scenario.Builtin(name));
+        }
+        ClassLoader loader = loader(testClass);
+        for (String location : test.kubernetes()) {
+            Locations.Text text;
+            try {
+                text = Locations.read(location, loader);
+            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                throw new ExtensionConfigurationException(where + ": kubernetes: " + e.getMessage(), e);
+            }
+            try {
+                workloads.add(KubernetesManifests.parse(text.name(), text.text()));
+            } catch (ScenarioException e) {
+                throw new ExtensionConfigurationException(where + ": kubernetes: " + e.getMessage(), e);
+            }
+        }
+        if (workloads.isEmpty()) {
+            workloads.add(new Scenario.Builtin("bookinfo"));
+        }
+        OptionalLong seed = test.seed() != MeshTest.NO_SEED ? OptionalLong.of(test.seed()) : seed(config);
+        return new MeshSettings(backend(Optional.of(test), testClass, config), List.copyOf(workloads), seed, testClass.getSimpleName());
+    }
+
+    /** The mesh a scenario's own workloads need, for a test method whose class mesh does not fit. */
+    static MeshSettings forScenario(Scenario scenario, Optional<MeshTest> test, Class<?> testClass,
+                                    Function<String, Optional<String>> config) {
+        OptionalLong seed = scenario.seed().map(OptionalLong::of).orElseGet(() ->
+                test.filter(t -> t.seed() != MeshTest.NO_SEED).map(t -> OptionalLong.of(t.seed())).orElseGet(() -> seed(config)));
+        return new MeshSettings(backend(test, testClass, config), scenario.workloads(), seed, scenario.name());
+    }
+
+    /** The annotation's backend when it names one, else {@code meshbox.backend}, else {@code local}. */
+    static String backend(Optional<MeshTest> test, Class<?> testClass, Function<String, Optional<String>> config) {
+        String annotated = test.map(MeshTest::backend).orElse("");
+        if (!annotated.isEmpty()) {
+            return valid(annotated, "@MeshTest(backend = \"" + annotated + "\") on " + testClass.getName());
+        }
+        Optional<String> property = config.apply(BACKEND_PROPERTY).map(String::trim).filter(s -> !s.isEmpty());
+        return property.map(p -> valid(p, "-D" + BACKEND_PROPERTY + "=" + p + " (or " + BACKEND_PROPERTY
+                + " in junit-platform.properties)")).orElse(BACKENDS.get(0));
+    }
+
+    private static String valid(String backend, String where) {
+        if (!BACKENDS.contains(backend)) {
+            throw new ExtensionConfigurationException(where + ": unknown backend \"" + backend + "\"; valid backends: "
+                    + String.join(", ", BACKENDS) + " (set it with @MeshTest(backend = ...) or -D" + BACKEND_PROPERTY + "=...)");
+        }
+        return backend;
+    }
+
+    static OptionalLong seed(Function<String, Optional<String>> config) {
+        Optional<String> value = config.apply(SEED_PROPERTY).map(String::trim).filter(s -> !s.isEmpty());
+        if (value.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        try {
+            return OptionalLong.of(Long.parseLong(value.get()));
+        } catch (NumberFormatException e) {
+            throw new ExtensionConfigurationException("-D" + SEED_PROPERTY + "=" + value.get() + ": expected an integer such as 42");
+        }
+    }
+
+    static ClassLoader loader(Class<?> testClass) {
+        ClassLoader l = testClass.getClassLoader();
+        return l != null ? l : Thread.currentThread().getContextClassLoader();
+    }
+
+    /** {@code bookinfo, kubernetes classpath:checkout.yaml (seed 42)}, for progress lines. */
+    String describe() {
+        List<String> parts = new ArrayList<>();
+        for (Scenario.Workload w : workloads) {
+            parts.add(w instanceof Scenario.Builtin b ? b.name() : w instanceof Scenario.Kubernetes k ? "kubernetes " + k.source()
+                    : w instanceof Scenario.Echo e ? "echo " + e.service() : w.toString());
+        }
+        return String.join(", ", parts) + (seed.isPresent() ? " (seed " + seed.getAsLong() + ")" : "");
+    }
+}

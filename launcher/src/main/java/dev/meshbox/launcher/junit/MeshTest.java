@@ -1,0 +1,68 @@
+package dev.meshbox.launcher.junit;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+
+/**
+ * Brings up a mesh once for the test class and closes it after the last test, whatever happens. Tests receive a
+ * {@link Mesh} parameter; config a test applies is removed before the next test starts, while config applied in a
+ * {@code @BeforeAll} method stays for the whole class.
+ *
+ * <pre>{@code
+ * @MeshTest(kubernetes = {"classpath:checkout.yaml", "classpath:frontend.yaml"}, seed = 42)
+ * class CheckoutCanaryTest {
+ *     @Test
+ *     void sendsAFifthToV2(Mesh mesh) {
+ *         mesh.applyClasspath("istio/checkout-canary.yaml");
+ *         assertThat(mesh.send(1000, get("http://checkout:8080/cart").from("frontend")))
+ *                 .hasVersionShare("v2", 0.20, within(0.05));
+ *     }
+ * }
+ * }</pre>
+ *
+ * Each mesh takes its own loopback block, so test classes (and a {@code @Nested} class with its own
+ * {@code @MeshTest}) run meshes side by side in one JVM, also with JUnit's parallel execution; the tests of one class
+ * run one after another, since they share the mesh and its config.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@Inherited
+@ExtendWith(MeshExtension.class)
+@Execution(ExecutionMode.SAME_THREAD)
+public @interface MeshTest {
+
+    /** The value of {@link #seed()} that means "no seed": random choices differ from run to run. */
+    long NO_SEED = Long.MIN_VALUE;
+
+    /**
+     * Built-in workloads: {@code bookinfo}, {@code httpbin}, {@code httpbin-v2}, {@code sleep} (a client to send
+     * from), {@code fortio}. Bookinfo when neither this nor {@link #kubernetes()} is given.
+     */
+    String[] workloads() default {};
+
+    /**
+     * Your own Deployments and Services, as you apply them to a cluster: {@code classpath:checkout.yaml} or a path
+     * relative to the working directory. Each Deployment runs as echo stand-ins with its pod labels, containerPort and
+     * replicas; annotations on the pod template make a version slow or failing ({@code meshbox.dev/latency: "200ms"},
+     * {@code meshbox.dev/error-rate: "0.3"}, {@code meshbox.dev/error-status: "503"}).
+     */
+    String[] kubernetes() default {};
+
+    /**
+     * Makes every random choice of the proxies (weights, fault percentages) a function of the seed and the request
+     * id, so each run makes the same decision for each request. {@code -Dmeshbox.seed=42} sets it for classes that
+     * do not.
+     */
+    long seed() default NO_SEED;
+
+    /** Where the mesh runs; empty means {@code -Dmeshbox.backend}, else {@code local}. Only {@code local} exists so far. */
+    String backend() default "";
+}

@@ -1,0 +1,99 @@
+package dev.meshbox.launcher.junit;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Requests to send through the mesh: what to call, from where, with which headers, over how many connections. A
+ * value: each {@code from}, {@code header}, ... returns a new request, so a base request can be shared by tests.
+ *
+ * <pre>{@code
+ * mesh.send(1000, get("http://reviews:9080/reviews/0").from("productpage"));
+ * mesh.send(20, get("/productpage").user("jason"));          // through the ingress, logged in
+ * }</pre>
+ *
+ * @param method      the HTTP method (the requests carry no body)
+ * @param url         {@code http://service:port/path} as an app in the mesh calls it, or a path ({@code /productpage})
+ *                    to send through the ingress gateway
+ * @param from        {@code ingress}, or the workload (app label, e.g. {@code productpage}) whose sidecar sends the
+ *                    requests, exactly as that app's own calls leave it
+ * @param headers     request headers, names in lower case
+ * @param concurrency how many connections send at once (1 to 64)
+ */
+public record Request(String method, String url, String from, Map<String, String> headers, int concurrency) {
+
+    /** Requests enter the mesh at the ingress gateway unless {@link #from(String)} names a workload. */
+    public static final String INGRESS = "ingress";
+    /** The header Bookinfo's productpage sets for a logged-in user, and that Istio's samples route on. */
+    public static final String END_USER = "end-user";
+    private static final int MAX_CONCURRENCY = 64;
+
+    public Request {
+        if (method == null || !method.matches("[A-Z]+")) {
+            throw new IllegalArgumentException("method: expected an HTTP method such as GET, got " + method);
+        }
+        if (url == null || !(url.startsWith("http://") || url.startsWith("/"))) {
+            throw new IllegalArgumentException("url: expected http://service:port/path (called from a workload) or /path "
+                    + "(through the ingress), got " + url);
+        }
+        if (from == null || from.isBlank()) {
+            throw new IllegalArgumentException("from: expected \"ingress\" or a workload such as productpage, got " + from);
+        }
+        if (concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+            throw new IllegalArgumentException("concurrency: expected 1 to " + MAX_CONCURRENCY + ", got " + concurrency);
+        }
+        Map<String, String> lower = new LinkedHashMap<>();
+        headers.forEach((k, v) -> lower.put(k.toLowerCase(Locale.ROOT), v));
+        headers = Map.copyOf(lower);
+    }
+
+    /** A GET of {@code url}, sent through the ingress until {@link #from(String)} says otherwise. */
+    public static Request get(String url) {
+        return new Request("GET", url, INGRESS, Map.of(), 1);
+    }
+
+    /** Any method ({@code Request.of("DELETE", url)}); the requests carry no body. */
+    public static Request of(String method, String url) {
+        return new Request(method.toUpperCase(Locale.ROOT), url, INGRESS, Map.of(), 1);
+    }
+
+    /** Sent by this workload's sidecar (an app label such as {@code productpage}), or {@code ingress}. */
+    public Request from(String workload) {
+        return new Request(method, url, workload, headers, concurrency);
+    }
+
+    public Request header(String name, String value) {
+        Map<String, String> h = new LinkedHashMap<>(headers);
+        h.put(name.toLowerCase(Locale.ROOT), value);
+        return new Request(method, url, from, h, concurrency);
+    }
+
+    /**
+     * As this user: through the ingress the user logs in to Bookinfo first (productpage then adds {@code end-user} to
+     * its calls); from a workload the requests carry {@code end-user} themselves.
+     */
+    public Request user(String name) {
+        return header(END_USER, name);
+    }
+
+    public Request concurrency(int connections) {
+        return new Request(method, url, from, headers, connections);
+    }
+
+    /** The service the URL names ({@code reviews} for {@code http://reviews.default.svc:9080/...}), empty for a path. */
+    public String service() {
+        if (!url.startsWith("http://")) {
+            return "";
+        }
+        String authority = url.substring("http://".length()).split("[/?#]", 2)[0];
+        String host = authority.replaceFirst(":\\d*$", "");
+        int dot = host.indexOf('.');
+        return dot < 0 ? host : host.substring(0, dot);
+    }
+
+    /** {@code GET http://reviews:9080/reviews/0 from productpage}, for messages. */
+    public String describe() {
+        return method + " " + url + " from " + from + (headers.isEmpty() ? "" : " with " + headers);
+    }
+}

@@ -1,0 +1,118 @@
+package dev.meshbox.launcher.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.meshbox.scenarios.Scenario;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+
+/** How {@code @MeshTest} and the meshbox.* properties become a mesh, and how mistakes in them are reported. */
+class MeshSettingsTest {
+
+    private static final Function<String, Optional<String>> NO_PROPERTIES = key -> Optional.empty();
+
+    @MeshTest
+    static final class Defaults {
+    }
+
+    @MeshTest(workloads = {"httpbin", "sleep"}, seed = 42)
+    static final class Httpbin {
+    }
+
+    @MeshTest(backend = "k3s")
+    static final class K3s {
+    }
+
+    @MeshTest(workloads = "bookinf")
+    static final class Typo {
+    }
+
+    @MeshTest(kubernetes = "classpath:no-such-file.yaml")
+    static final class MissingYaml {
+    }
+
+    @MeshTest(kubernetes = "classpath:junit/slow-typo.yaml")
+    static final class BadAnnotation {
+    }
+
+    private static MeshSettings settings(Class<?> c, Map<String, String> properties) {
+        return MeshSettings.of(c.getAnnotation(MeshTest.class), c, key -> Optional.ofNullable(properties.get(key)));
+    }
+
+    @Test
+    void withoutWorkloadsTheMeshRunsBookinfoLocallyUnseeded() {
+        MeshSettings s = settings(Defaults.class, Map.of());
+        assertThat(s.workloads()).containsExactly(new Scenario.Builtin("bookinfo"));
+        assertThat(s.backend()).isEqualTo("local");
+        assertThat(s.seed()).isEmpty();
+    }
+
+    @Test
+    void theAnnotationsSeedWinsOverTheProperty() {
+        MeshSettings s = settings(Httpbin.class, Map.of("meshbox.seed", "7"));
+        assertThat(s.workloads()).containsExactly(new Scenario.Builtin("httpbin"), new Scenario.Builtin("sleep"));
+        assertThat(s.seed()).isEqualTo(OptionalLong.of(42));
+        assertThat(settings(Defaults.class, Map.of("meshbox.seed", "7")).seed()).isEqualTo(OptionalLong.of(7));
+    }
+
+    @Test
+    void anUnknownBackendInTheAnnotationNamesTheAttributeAndTheValidOnes() {
+        assertThatThrownBy(() -> settings(K3s.class, Map.of()))
+                .isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessageContaining("@MeshTest(backend = \"k3s\") on " + K3s.class.getName())
+                .hasMessageContaining("unknown backend \"k3s\"; valid backends: local");
+    }
+
+    @Test
+    void anUnknownBackendPropertyNamesTheProperty() {
+        assertThatThrownBy(() -> settings(Defaults.class, Map.of("meshbox.backend", "docker")))
+                .hasMessageContaining("-Dmeshbox.backend=docker")
+                .hasMessageContaining("unknown backend \"docker\"; valid backends: local");
+        assertThat(settings(Defaults.class, Map.of("meshbox.backend", "local")).backend()).isEqualTo("local");
+    }
+
+    @Test
+    void aSeedPropertyThatIsNotANumberIsReported() {
+        assertThatThrownBy(() -> settings(Defaults.class, Map.of("meshbox.seed", "forty-two")))
+                .hasMessage("-Dmeshbox.seed=forty-two: expected an integer such as 42");
+    }
+
+    @Test
+    void anUnknownWorkloadListsTheBuiltInOnes() {
+        assertThatThrownBy(() -> settings(Typo.class, Map.of()))
+                .hasMessageContaining("workloads: unknown workload \"bookinf\"; built-in workloads are [bookinfo, fortio, httpbin, httpbin-v2, sleep]")
+                .hasMessageContaining("kubernetes = \"classpath:");
+    }
+
+    @Test
+    void aMissingKubernetesFileSaysWhereToPutIt() {
+        assertThatThrownBy(() -> settings(MissingYaml.class, Map.of()))
+                .hasMessageContaining("@MeshTest on " + MissingYaml.class.getName() + ": kubernetes: classpath:no-such-file.yaml: "
+                        + "no such resource on the test classpath (put it under src/test/resources/no-such-file.yaml)");
+    }
+
+    @Test
+    void aProblemInTheKubernetesYamlNamesTheFileAndField() {
+        assertThatThrownBy(() -> settings(BadAnnotation.class, Map.of()))
+                .hasMessageContaining("@MeshTest on " + BadAnnotation.class.getName() + ": kubernetes: ")
+                .hasMessageContaining("classpath:junit/slow-typo.yaml")
+                .hasMessageContaining("spec.template.metadata.annotations")
+                .hasMessageContaining("slow");
+    }
+
+    @Test
+    void aScenarioMeshTakesTheScenariosSeedAndWorkloads() {
+        Scenario scenario = new Scenario("cb", "", java.nio.file.Path.of("cb.yaml"),
+                List.of(new Scenario.Builtin("httpbin"), new Scenario.Builtin("fortio")), Optional.of(5L), List.of());
+        MeshSettings s = MeshSettings.forScenario(scenario, Optional.of(Httpbin.class.getAnnotation(MeshTest.class)), Httpbin.class, NO_PROPERTIES);
+        assertThat(s.seed()).isEqualTo(OptionalLong.of(5));
+        assertThat(s.workloads()).isEqualTo(scenario.workloads());
+        assertThat(s.describe()).isEqualTo("httpbin, fortio (seed 5)");
+    }
+}
