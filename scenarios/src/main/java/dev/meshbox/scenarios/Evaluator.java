@@ -31,6 +31,8 @@ final class Evaluator {
                 checks.add(latency(l, o));
             } else if (e instanceof Scenario.BodyContains b) {
                 checks.add(body(b, o));
+            } else if (e instanceof Scenario.HeaderContains h) {
+                checks.add(header(h, o));
             } else if (e instanceof Scenario.Received r) {
                 checks.add(received(r, o));
             } else if (e instanceof Scenario.Counter c) {
@@ -160,6 +162,20 @@ final class Evaluator {
         String what = (b.absent() ? "body lacks \"" : "body has \"") + abbreviate(b.text()) + "\"";
         return new ScenarioReport.Check(what, fmt(b.share()) + (b.tolerance() > 0 ? " ± " + fmt(b.tolerance()) : ""), ratio(n, total), ok,
                 ok ? "" : statusExplanation(o));
+    }
+
+    private static ScenarioReport.Check header(Scenario.HeaderContains h, StepObservation o) {
+        int n = (int) o.results().stream().filter(r -> {
+            String v = r.headers().get(h.name());
+            return v != null && v.contains(h.text());
+        }).count();
+        int total = o.results().size();
+        boolean ok = Math.abs(share(n, total) - h.share()) <= h.tolerance() + 1e-9;
+        Map<String, Integer> seen = new TreeMap<>();
+        o.results().forEach(r -> seen.merge(String.valueOf(r.headers().get(h.name())), 1, Integer::sum));
+        return new ScenarioReport.Check("header " + h.name() + (h.text().isEmpty() ? "" : " has \"" + abbreviate(h.text()) + "\""),
+                fmt(h.share()) + (h.tolerance() > 0 ? " ± " + fmt(h.tolerance()) : ""), ratio(n, total), ok,
+                ok ? "" : "values of " + h.name() + ": " + describeCounts(seen, total));
     }
 
     private static ScenarioReport.Check received(Scenario.Received r, StepObservation o) {

@@ -11,7 +11,7 @@ import java.util.Set;
 final class ExpectationReader {
 
     static final Set<String> KINDS = Set.of("versionShare", "statusShare", "status", "responseFlags", "latency",
-            "bodyContains", "received", "counter");
+            "bodyContains", "headerContains", "received", "counter");
 
     private ExpectationReader() {
     }
@@ -55,6 +55,11 @@ final class ExpectationReader {
                 r.only(v, p, Set.of("text", "share", "tolerance", "absent"));
                 yield new Scenario.BodyContains(r.text(v, p, "text", true).orElse(""), r.fraction(v, p, "share", 1.0),
                         r.fraction(v, p, "tolerance", 0.0), v.path("absent").asBoolean(false));
+            }
+            case "headerContains" -> {
+                r.only(v, p, Set.of("name", "text", "share", "tolerance"));
+                yield new Scenario.HeaderContains(r.text(v, p, "name", true).orElse("").toLowerCase(java.util.Locale.ROOT),
+                        r.text(v, p, "text", false).orElse(""), r.fraction(v, p, "share", 1.0), r.fraction(v, p, "tolerance", 0.0));
             }
             case "received" -> {
                 r.only(v, p, Set.of("service", "version", "authority", "share", "tolerance"));

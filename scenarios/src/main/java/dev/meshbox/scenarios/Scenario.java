@@ -61,12 +61,23 @@ public record Scenario(String name, String description, Path file, List<Workload
      * logical URL ({@code http://reviews:9080/reviews/0}), or a path when sent through the ingress.
      */
     public record Traffic(String from, String method, String url, Map<String, String> headers, int count,
-                          int concurrency) {
+                          int concurrency, double rate, Duration duration) {
+        /**
+         * @param rate     requests per second in all, 0 for as fast as the connections allow
+         * @param duration when not zero, sending stops once it has passed ({@code count} is then an upper bound)
+         */
+        public Traffic {
+            duration = duration == null ? Duration.ZERO : duration;
+        }
+
+        public Traffic(String from, String method, String url, Map<String, String> headers, int count, int concurrency) {
+            this(from, method, url, headers, count, concurrency, 0, Duration.ZERO);
+        }
     }
 
     /** One expectation. */
     public sealed interface Expectation permits VersionShare, StatusShare, Status, ResponseFlags, Latency,
-            BodyContains, Received, Counter {
+            BodyContains, HeaderContains, Received, Counter {
     }
 
     /** Share of requests served by each version of {@code service} (from the inbound access logs). */
@@ -92,6 +103,10 @@ public record Scenario(String name, String description, Path file, List<Workload
 
     /** The share of response bodies containing {@code text} (or not containing it, when {@code absent}). */
     public record BodyContains(String text, double share, double tolerance, boolean absent) implements Expectation {
+    }
+
+    /** The share of responses whose header {@code name} contains {@code text} (or, with empty text, is present). */
+    public record HeaderContains(String name, String text, double share, double tolerance) implements Expectation {
     }
 
     /** The share of requests that reached {@code version} of {@code service}, with that authority if given (mirrors). */

@@ -27,7 +27,8 @@ public final class ScenarioLoader {
     public static final Set<String> BUILTIN = Set.of("bookinfo", "httpbin", "httpbin-v2", "sleep", "fortio");
     private static final Set<String> TOP = Set.of("name", "description", "workloads", "seed", "steps");
     private static final Set<String> STEP = Set.of("name", "config", "wait", "traffic", "expect");
-    private static final Set<String> TRAFFIC = Set.of("from", "method", "url", "path", "headers", "user", "count", "concurrency");
+    private static final Set<String> TRAFFIC = Set.of("from", "method", "url", "path", "headers", "user", "count", "concurrency",
+            "rate", "duration");
 
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
 
@@ -280,9 +281,24 @@ public final class ScenarioLoader {
             }
         }
         r.text(n, path, "user", false).ifPresent(u -> headers.put("end-user", u));
-        int count = r.integer(n, path, "count", 100, 1, 100_000);
+        Optional<Duration> duration = r.duration(n, path, "duration");
+        // With a duration and no count, the duration decides; the count stays a bound on memory and time.
+        int count = r.integer(n, path, "count", duration.isPresent() ? 100_000 : 100, 1, 100_000);
         int concurrency = r.integer(n, path, "concurrency", 1, 1, 64);
+        double rate = 0;
+        if (n.has("rate")) {
+            JsonNode q = n.get("rate");
+            if (!q.isNumber() || q.asDouble() <= 0 || q.asDouble() > 10_000) {
+                r.problem(path + ".rate", "must be requests per second in all, between 0 and 10000, got " + q);
+            } else {
+                rate = q.asDouble();
+            }
+        }
+        if (duration.isPresent() && duration.get().compareTo(Duration.ofMinutes(10)) > 0) {
+            r.problem(path + ".duration", "must be at most 10m, got " + n.get("duration"));
+        }
         String method = r.text(n, path, "method", false).orElse("GET").toUpperCase(java.util.Locale.ROOT);
-        return new Scenario.Traffic(from, method, url.orElse(p.orElse("/")), Map.copyOf(headers), count, concurrency);
+        return new Scenario.Traffic(from, method, url.orElse(p.orElse("/")), Map.copyOf(headers), count, concurrency, rate,
+                duration.orElse(Duration.ZERO));
     }
 }

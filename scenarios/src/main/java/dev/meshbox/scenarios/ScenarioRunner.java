@@ -56,9 +56,14 @@ public final class ScenarioRunner {
             if (step.traffic().isPresent()) {
                 Scenario.Traffic t = step.traffic().get();
                 from = t.from();
-                out.printf(Locale.ROOT, "  %s: sending %d x %s %s from %s (concurrency %d)%n", label, t.count(), t.method(), t.url(), t.from(), t.concurrency());
+                String amount = t.duration().isZero() ? t.count() + " x" : "for " + t.duration().toMillis() / 1000.0 + " s";
+                out.printf(Locale.ROOT, "  %s: sending %s %s %s from %s (concurrency %d%s)%n", label, amount, t.method(), t.url(), t.from(),
+                        t.concurrency(), t.rate() > 0 ? ", " + Evaluator.fmt(t.rate()) + " per second" : "");
                 long start = System.nanoTime();
-                Progress progress = new Progress(out, t.count());
+                // Progress counts towards the number of requests the step will send, when that is known.
+                int expected = t.duration().isZero() ? t.count()
+                        : t.rate() > 0 ? (int) Math.min(t.count(), Math.ceil(t.rate() * t.duration().toMillis() / 1000.0)) : Integer.MAX_VALUE;
+                Progress progress = new Progress(out, expected);
                 String runId = seed.isPresent() ? scenario.name() + "-seed" + seed.getAsLong() + "-s" + index
                         : "mbx" + Long.toHexString(start & 0xffffff) + "s" + index;
                 results = new TrafficDriver(mesh).send(t, runId, progress::update);

@@ -41,7 +41,8 @@ public final class TrafficDriver {
             String user = headers.remove("end-user");
             headers.put("cookie", login(target, user));
         }
-        List<Result> results = Collections.synchronizedList(new ArrayList<>(t.count()));
+        List<Result> results = Collections.synchronizedList(new ArrayList<>(Math.min(t.count(), 10_000)));
+        long start = System.nanoTime();
         AtomicInteger next = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(t.concurrency(), r -> {
@@ -54,7 +55,8 @@ public final class TrafficDriver {
             for (int w = 0; w < t.concurrency(); w++) {
                 workers.add(pool.submit(() -> {
                     try (HttpExchange conn = new HttpExchange(target.address, TIMEOUT_MILLIS)) {
-                        for (int n = next.getAndIncrement(); n < t.count(); n = next.getAndIncrement()) {
+                        for (int n = next.getAndIncrement(); n < t.count() && !timeUp(start, t); n = next.getAndIncrement()) {
+                            pace(start, n, t);
                             String id = runId + "-" + n;
                             Map<String, String> h = new LinkedHashMap<>(headers);
                             h.put("x-request-id", id);
@@ -69,6 +71,7 @@ public final class TrafficDriver {
                             progress.accept(done.incrementAndGet());
                         }
                     }
+                    return null;
                 }));
             }
             for (Future<?> f : workers) {
@@ -82,6 +85,22 @@ public final class TrafficDriver {
         List<Result> sorted = new ArrayList<>(results);
         sorted.sort((a, b) -> Integer.compare(seq(a.requestId()), seq(b.requestId())));
         return sorted;
+    }
+
+    /** Whether the traffic's duration, if it has one, has passed. */
+    private static boolean timeUp(long start, Scenario.Traffic t) {
+        return !t.duration().isZero() && System.nanoTime() - start >= t.duration().toNanos();
+    }
+
+    /** With a rate, request {@code n} is due at {@code start + n / rate}: the workers together keep the pace. */
+    private static void pace(long start, int n, Scenario.Traffic t) throws InterruptedException {
+        if (t.rate() <= 0) {
+            return;
+        }
+        long wait = start + (long) (n * 1e9 / t.rate()) - System.nanoTime();
+        if (wait > 0) {
+            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        }
     }
 
     private static int seq(String id) {

@@ -71,4 +71,26 @@ class ScenarioLoaderTest {
     void missingFileIsNamed() {
         assertThatThrownBy(() -> loader.load(Path.of("nowhere.yaml"))).hasMessage("nowhere.yaml: no such scenario file");
     }
+
+    @Test
+    void rateAndDurationPaceTheTrafficAndAreChecked() {
+        Scenario s = loader.parse(Path.of("paced.yaml"), """
+                name: paced
+                steps:
+                  - traffic: {path: /productpage, rate: 20, duration: 2s}
+                    expect:
+                      - headerContains: {name: Server, text: istio-envoy}
+                """);
+        Scenario.Traffic t = s.steps().get(0).traffic().orElseThrow();
+        assertThat(t.rate()).isEqualTo(20);
+        assertThat(t.duration()).hasSeconds(2);
+        assertThat(t.count()).isEqualTo(100_000);
+        assertThat(s.steps().get(0).expect()).singleElement().isEqualTo(new Scenario.HeaderContains("server", "istio-envoy", 1.0, 0.0));
+        assertThatThrownBy(() -> loader.parse(Path.of("bad.yaml"), """
+                name: bad
+                steps:
+                  - traffic: {path: /, rate: -1, duration: forever}
+                """)).hasMessageContaining("bad.yaml:3: steps[0].traffic.rate: must be requests per second in all")
+                .hasMessageContaining("steps[0].traffic.duration: must be a duration such as 500ms, 6s or 1m, got \"forever\"");
+    }
 }

@@ -18,20 +18,36 @@ final class CrossValidation {
     static List<ConfigProblem> check(Collection<IstioResource> applied, Collection<IstioResource> after) {
         List<DestinationRule> rules = after.stream().filter(DestinationRule.class::isInstance).map(DestinationRule.class::cast).toList();
         List<ConfigProblem> problems = new ArrayList<>();
-        for (IstioResource r : applied) {
+        java.util.Set<ResourceKey> appliedKeys = new java.util.HashSet<>();
+        applied.forEach(r -> appliedKeys.add(r.meta().key()));
+        for (IstioResource r : after) {
             if (!(r instanceof VirtualService vs)) {
                 continue;
             }
-            for (int i = 0; i < vs.http().size(); i++) {
-                VirtualService.HttpRoute route = vs.http().get(i);
-                for (int j = 0; j < route.route().size(); j++) {
-                    subset(vs, route.route().get(j).destination(), "spec.http[" + i + "].route[" + j + "].destination.subset", rules, problems);
+            List<ConfigProblem> found = new ArrayList<>();
+            check(vs, rules, found);
+            if (appliedKeys.contains(vs.meta().key())) {
+                problems.addAll(found);
+            } else {
+                // A VirtualService already serving would lose its subsets: the apply (a DestinationRule) is refused.
+                for (ConfigProblem p : found) {
+                    problems.add(new ConfigProblem(p.source(), p.resource(), p.field(), p.message()
+                            + " once this apply took effect; change " + vs.meta().display() + " in the same apply, or first"));
                 }
-                int index = i;
-                route.mirror().ifPresent(m -> subset(vs, m, "spec.http[" + index + "].mirror.subset", rules, problems));
             }
         }
         return problems;
+    }
+
+    private static void check(VirtualService vs, List<DestinationRule> rules, List<ConfigProblem> problems) {
+        for (int i = 0; i < vs.http().size(); i++) {
+            VirtualService.HttpRoute route = vs.http().get(i);
+            for (int j = 0; j < route.route().size(); j++) {
+                subset(vs, route.route().get(j).destination(), "spec.http[" + i + "].route[" + j + "].destination.subset", rules, problems);
+            }
+            int index = i;
+            route.mirror().ifPresent(m -> subset(vs, m, "spec.http[" + index + "].mirror.subset", rules, problems));
+        }
     }
 
     private static void subset(VirtualService vs, VirtualService.Destination d, String field, List<DestinationRule> rules,

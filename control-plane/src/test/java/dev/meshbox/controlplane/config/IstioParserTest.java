@@ -199,4 +199,30 @@ class IstioParserTest {
         assertThat(r.problems()).isEmpty();
         assertThat(r.changes()).hasSize(2);
     }
+
+    @Test
+    void aDestinationRuleMayNotTakeAwayASubsetALiveRouteUses() {
+        ConfigStore store = new ConfigStore();
+        String rule = """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: reviews}
+                spec:
+                  host: reviews
+                  subsets:
+                  - {name: v1, labels: {version: v1}}
+                  - {name: v2, labels: {version: v2}}
+                """;
+        assertThat(store.apply("dr.yaml", rule).ok()).isTrue();
+        assertThat(store.apply("vs.yaml", VS_HEAD + """
+                  - route:
+                    - destination: {host: reviews, subset: v2}
+                """).ok()).isTrue();
+        ApplyResult r = store.apply("dr-v1-only.yaml", rule.replace("  - {name: v2, labels: {version: v2}}\n", ""));
+        assertThat(r.problems()).extracting(ConfigProblem::toString).containsExactly(
+                "vs.yaml: VirtualService default/reviews: spec.http[0].route[0].destination.subset: subset \"v2\" is not defined by "
+                        + "DestinationRule default/reviews; it defines [v1] (IST0101) once this apply took effect; change "
+                        + "VirtualService default/reviews in the same apply, or first");
+        assertThat(((DestinationRule) store.snapshot().resources().get(new ResourceKey("DestinationRule", "default", "reviews"))).subsets()).hasSize(2);
+    }
 }
