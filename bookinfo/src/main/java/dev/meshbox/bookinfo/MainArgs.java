@@ -20,7 +20,7 @@ record MainArgs(AppContext context, Optional<EchoBehaviour> echo, boolean help) 
       "  --version VERSION     v1 (reviews also v2, v3; httpbin and echo any)",
       "  --pod NAME            pod name reported by reviews and echo (default: NAME-VERSION)",
       "  --namespace NS        default: default",
-      "  --listen HOST:PORT    address to bind (default: 0.0.0.0:9080; httpbin 0.0.0.0:8080)",
+      "  --listen HOST:PORT    address to bind (default: 127.0.0.1:9080; httpbin 127.0.0.1:8080; containers pass 0.0.0.0)",
       "  --proxy HOST:PORT     the sidecar's outbound listener (default: 127.0.0.1:15001)",
       "  --echo                run the echo test app instead of a Bookinfo app or httpbin",
       "  --latency-ms MS       echo: wait before every answer, 0.." + EchoBehaviour.MAX_LATENCY.toMillis()
@@ -36,8 +36,8 @@ record MainArgs(AppContext context, Optional<EchoBehaviour> echo, boolean help) 
       "--proxy", "--latency-ms", "--error-rate", "--error-status", "--fail-first", "--seed");
   private static final List<String> ECHO_FLAGS =
       List.of("--latency-ms", "--error-rate", "--error-status", "--fail-first", "--seed");
-  private static final String DEFAULT_LISTEN = "0.0.0.0:9080";
-  private static final String HTTPBIN_LISTEN = "0.0.0.0:" + TestApps.HTTPBIN_CONTAINER_PORT;
+  private static final String DEFAULT_LISTEN = "127.0.0.1:9080";
+  private static final String HTTPBIN_LISTEN = "127.0.0.1:" + TestApps.HTTPBIN_CONTAINER_PORT;
 
   /** A command line that cannot be run; the message says which argument and why. */
   static final class UsageException extends Exception {
