@@ -42,7 +42,9 @@ class IstioTasksIT {
                 + "these tests apply Istio's own files; the shipped scenarios cover the same tasks on the project's files");
         mesh = LocalMesh.start(MeshSpec.of(List.of(new Scenario.Builtin("bookinfo"), new Scenario.Builtin("httpbin"),
                 new Scenario.Builtin("httpbin-v2"), new Scenario.Builtin("fortio"), new Scenario.Builtin("sleep"))),
-                LocalOptions.isolated(OptionalLong.empty()), new PrintStream(OutputStream.nullOutputStream()));
+                // Seeded: Istio's doc-test bounds (41 to 59 of 100 at 50/50) fail about 6 % of unseeded runs, and CI
+                // must not flake; every request still takes its own random draw, from (seed, request id).
+                LocalOptions.isolated(OptionalLong.of(20_261_121L)), new PrintStream(OutputStream.nullOutputStream()));
     }
 
     @AfterAll

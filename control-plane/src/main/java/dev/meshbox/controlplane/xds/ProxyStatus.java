@@ -13,6 +13,15 @@ public record ProxyStatus(String nodeId, boolean connected, Map<String, TypeStat
         public boolean synced() {
             return wanted.isEmpty() || wanted.equals(acked);
         }
+
+        /** The proxy rejected the very version it should hold: waiting longer will not change that. */
+        public boolean rejected() {
+            return !wanted.isEmpty() && wanted.equals(nacked) && !wanted.equals(acked);
+        }
+    }
+
+    public boolean rejected() {
+        return types.values().stream().anyMatch(TypeStatus::rejected);
     }
 
     public boolean synced() {

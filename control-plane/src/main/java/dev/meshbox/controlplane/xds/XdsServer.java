@@ -137,8 +137,9 @@ public final class XdsServer implements AutoCloseable {
     }
 
     /**
-     * Waits until every given proxy has ACKed the versions it should have (or until the timeout). This is how
-     * callers know an apply has taken effect in the data plane, without sleeping.
+     * Waits until every given proxy has ACKed the versions it should have; false at the timeout, or at once when a
+     * proxy NACKed the version it should hold. This is how callers know an apply has taken effect in the data
+     * plane, without sleeping.
      */
     public boolean awaitAcked(Set<String> nodes, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -147,7 +148,11 @@ public final class XdsServer implements AutoCloseable {
                 List<String> lagging = new ArrayList<>();
                 for (String node : nodes) {
                     Map<String, String> want = wanted.get(node);
-                    if (want != null && !status(node, want).synced()) {
+                    ProxyStatus st = want == null ? null : status(node, want);
+                    if (st != null && st.rejected()) {
+                        return false; // a NACK of the current version: say so now rather than at the timeout
+                    }
+                    if (st != null && !st.synced()) {
                         lagging.add(node);
                     }
                 }

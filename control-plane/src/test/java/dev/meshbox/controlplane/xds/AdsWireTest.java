@@ -92,6 +92,12 @@ class AdsWireTest {
         ProxyStatus st = cp.proxyStatus().get(node.getId());
         assertThat(st.types().get("CDS").acked()).isEqualTo(cds.getVersionInfo());
         assertThat(st.types().get("RDS").nacked()).isEqualTo(rds.getVersionInfo());
+        assertThat(st.rejected()).isTrue();
+        // A NACK of the version a proxy should hold ends the wait at once, instead of at the timeout.
+        long start = System.nanoTime();
+        assertThat(cp.awaitConverged(Duration.ofSeconds(5))).isFalse();
+        assertThat((System.nanoTime() - start) / 1e9).isLessThan(1.0);
+        assertThat(cp.describeLagging()).contains("RDS wants " + rds.getVersionInfo(), "NACKed", "cannot apply route 9080");
     }
 
     @Test

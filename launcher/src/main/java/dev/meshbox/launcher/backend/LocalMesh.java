@@ -187,7 +187,8 @@ public final class LocalMesh implements MeshAccess, AutoCloseable {
     public void awaitConverged() {
         try {
             if (!controlPlane.awaitConverged(CONVERGE)) {
-                throw new IllegalStateException("proxies did not ACK the new config within " + CONVERGE.toSeconds() + " s:" + controlPlane.describeLagging());
+                throw new IllegalStateException("proxies rejected the new config, or did not ACK it within " + CONVERGE.toSeconds() + " s:"
+                        + controlPlane.describeLagging());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
