@@ -81,6 +81,13 @@ class CliIT {
             Run kind = meshbox("apply", "-f", unknown.toString(), "--admin", url);
             assertThat(kind.exit()).isEqualTo(1);
             assertThat(kind.err()).contains("unknown.yaml: ServiceEntry default/external: kind: unknown kind \"ServiceEntry\"");
+            // The API itself answers malformed requests with the field, never a server error.
+            java.net.http.HttpResponse<String> raw = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/apply"))
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"sources\":[{\"text\":\"kind: x\"}]}")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(raw.statusCode()).isEqualTo(400);
+            assertThat(raw.body()).contains("sources[0].name: is required");
             // The mesh still holds exactly the last good config.
             assertThat(mesh.controlPlane().config().snapshot().resources().keySet())
                     .extracting(Object::toString).contains("VirtualService default/reviews").doesNotContain("ServiceEntry default/external");

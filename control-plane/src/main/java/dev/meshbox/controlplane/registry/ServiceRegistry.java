@@ -97,21 +97,6 @@ public final class ServiceRegistry {
         publish();
     }
 
-    /** Applies several changes as one generation (a backend starting many pods at once). */
-    public void batch(Consumer<ServiceRegistry> changes) {
-        synchronized (this) {
-            Batch b = new Batch();
-            changes.accept(b.registry);
-            services.putAll(b.registry.services);
-            pods.putAll(b.registry.pods);
-        }
-        publish();
-    }
-
-    private final class Batch {
-        final ServiceRegistry registry = new ServiceRegistry();
-    }
-
     private void publish() {
         Snapshot s;
         synchronized (this) {

@@ -60,10 +60,6 @@ public record XdsResources(List<Listener> listeners, List<RouteConfiguration> ro
             return this;
         }
 
-        boolean hasCluster(String name) {
-            return clusters.containsKey(name);
-        }
-
         XdsResources build() {
             return new XdsResources(List.copyOf(listeners.values()), List.copyOf(routes.values()),
                     List.copyOf(clusters.values()), List.copyOf(endpoints.values()), List.copyOf(warnings));

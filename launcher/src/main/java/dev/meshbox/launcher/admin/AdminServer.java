@@ -50,6 +50,20 @@ public final class AdminServer implements AutoCloseable {
                     ctx.status(400).json(Map.of("problems", List.of("request body: sources must list at least one YAML text")));
                     return;
                 }
+                List<String> invalid = new ArrayList<>();
+                for (int i = 0; i < req.sources().size(); i++) {
+                    MeshAccess.ConfigText t = req.sources().get(i);
+                    if (t == null || t.name() == null || t.name().isBlank()) {
+                        invalid.add("request body: sources[" + i + "].name: is required (the file name shown in messages)");
+                    }
+                    if (t == null || t.text() == null) {
+                        invalid.add("request body: sources[" + i + "].text: is required (the YAML to apply)");
+                    }
+                }
+                if (!invalid.isEmpty()) {
+                    ctx.status(400).json(Map.of("problems", invalid));
+                    return;
+                }
                 MeshAccess.ApplyOutcome outcome = mesh.apply(req.sources());
                 ctx.status(outcome.ok() ? 200 : 422).json(Map.of("changes", outcome.changes(), "problems", outcome.problems(),
                         "warnings", mesh.controlPlane().warnings()));
