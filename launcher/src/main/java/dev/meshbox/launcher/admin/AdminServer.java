@@ -3,7 +3,8 @@ package dev.meshbox.launcher.admin;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meshbox.controlplane.config.IstioResource;
 import dev.meshbox.controlplane.config.ResourceKey;
-import dev.meshbox.launcher.backend.LocalMesh;
+import dev.meshbox.controlplane.registry.Pod;
+import dev.meshbox.launcher.backend.MeshControl;
 import dev.meshbox.scenarios.MeshAccess;
 import io.javalin.Javalin;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ public final class AdminServer implements AutoCloseable {
     private final Javalin app;
     private final ObjectMapper json = new ObjectMapper();
 
-    public AdminServer(LocalMesh mesh, String host, int port) {
+    public AdminServer(MeshControl mesh, String host, int port) {
         QueuedThreadPool pool = new QueuedThreadPool(8, 1);
         pool.setName("meshbox-admin");
         pool.setDaemon(true);
@@ -94,14 +95,14 @@ public final class AdminServer implements AutoCloseable {
             cfg.routes.get("/proxies", ctx -> ctx.json(mesh.controlPlane().proxyStatus()));
             cfg.routes.get("/pods", ctx -> {
                 List<Map<String, Object>> out = new ArrayList<>();
-                for (LocalMesh.RunningPod p : mesh.pods()) {
+                for (Pod p : mesh.pods()) {
                     Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("name", p.pod().name());
-                    m.put("namespace", p.pod().namespace());
-                    m.put("labels", p.pod().labels());
-                    m.put("ip", p.pod().ip());
-                    m.put("admin", "http://" + p.pod().ip() + ":15000");
-                    m.put("outbound", p.pod().ip() + ":15001");
+                    m.put("name", p.name());
+                    m.put("namespace", p.namespace());
+                    m.put("labels", p.labels());
+                    m.put("ip", p.ip());
+                    m.put("admin", "http://" + p.ip() + ":15000");
+                    m.put("outbound", p.ip() + ":15001");
                     out.add(m);
                 }
                 ctx.json(out);
@@ -109,18 +110,18 @@ public final class AdminServer implements AutoCloseable {
             cfg.routes.get("/logs/{workload}", ctx -> {
                 StringBuilder sb = new StringBuilder();
                 String workload = ctx.pathParam("workload");
-                List<LocalMesh.RunningPod> matching = mesh.pods().stream().filter(p -> p.pod().name().equals(workload)
-                        || workload.equals(p.pod().labels().get("app"))).toList();
+                List<Pod> matching = mesh.pods().stream().filter(p -> p.name().equals(workload)
+                        || workload.equals(p.labels().get("app"))).toList();
                 if (matching.isEmpty()) {
                     ctx.status(404).result("no workload \"" + workload + "\"; workloads: "
-                            + mesh.pods().stream().map(p -> p.pod().app()).distinct().sorted().toList() + "\n");
+                            + mesh.pods().stream().map(Pod::app).distinct().sorted().toList() + "\n");
                     return;
                 }
-                for (LocalMesh.RunningPod p : matching) {
+                for (Pod p : matching) {
                     String log = mesh.adminGet(p, "/access_log");
                     for (String line : log.split("\n")) {
                         if (!line.isBlank()) {
-                            sb.append(matching.size() > 1 ? "[" + p.pod().name() + "] " : "").append(line).append('\n');
+                            sb.append(matching.size() > 1 ? "[" + p.name() + "] " : "").append(line).append('\n');
                         }
                     }
                 }

@@ -1,13 +1,8 @@
 package dev.meshbox.launcher.backend;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meshbox.bookinfo.AppContext;
 import dev.meshbox.bookinfo.Workload;
 import dev.meshbox.controlplane.ControlPlane;
-import dev.meshbox.controlplane.config.ApplyResult;
-import dev.meshbox.controlplane.config.ConfigStore;
-import dev.meshbox.controlplane.config.ResourceKey;
 import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.proxy.Proxy;
@@ -19,18 +14,11 @@ import io.netty.channel.EventLoopGroup;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -59,9 +47,7 @@ public final class LocalMesh implements MeshAccess, AutoCloseable {
     /** Everything started, in order, so a failed start or a stop closes exactly what runs. */
     private final List<AutoCloseable> started = new CopyOnWriteArrayList<>();
     private final EventLoopGroup eventLoop = ProxyEventLoops.create(2, "meshbox-proxy");
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private final ObjectMapper json = new ObjectMapper();
-    private final Set<ResourceKey> defaultResources = new java.util.HashSet<>();
+    private final MeshControl control = new MeshControl(controlPlane);
     private RunningPod gateway;
 
     private LocalMesh(MeshSpec spec, LocalOptions options, Subnet subnet) {
@@ -87,12 +73,7 @@ public final class LocalMesh implements MeshAccess, AutoCloseable {
         controlPlane.start(options.xdsBind());
         progress.printf("control plane   xDS on 127.0.0.1:%d%n", controlPlane.xdsPort());
         spec.services().forEach(controlPlane.registry()::putService);
-        ApplyResult defaults = controlPlane.config().apply(spec.defaultConfig().stream()
-                .map(t -> new ConfigStore.Source("bookinfo-gateway.yaml", t)).toList());
-        if (!defaults.ok()) {
-            throw new IllegalStateException("built-in config rejected: " + defaults.problems());
-        }
-        defaults.changes().forEach(c -> defaultResources.add(c.key()));
+        control.applyDefaults(spec.defaultConfig(), "bookinfo-gateway.yaml");
 
         List<CompletableFuture<RunningPod>> starting = new ArrayList<>();
         int n = 1;
@@ -171,39 +152,26 @@ public final class LocalMesh implements MeshAccess, AutoCloseable {
         return List.copyOf(pods);
     }
 
-    // ---- MeshAccess
+    // ---- MeshAccess, answered beside the control plane as any backend's would be
+
+    /** Config, pods and proxy admin reads through the control plane, as the admin API and the UI use them. */
+    public MeshControl control() {
+        return control;
+    }
 
     @Override
     public ApplyOutcome apply(List<ConfigText> config) {
-        ApplyResult r = controlPlane.config().apply(config.stream().map(c -> new ConfigStore.Source(c.name(), c.text())).toList());
-        if (!r.ok()) {
-            return new ApplyOutcome(List.of(), r.problems().stream().map(Object::toString).toList());
-        }
-        awaitConverged();
-        return new ApplyOutcome(r.changes().stream().map(ApplyResult.Change::display).toList(), List.of());
+        return control.apply(config);
     }
 
     /** Blocks until every proxy has ACKed the current config; a proxy that NACKs keeps its old config and is reported. */
     public void awaitConverged() {
-        try {
-            if (!controlPlane.awaitConverged(CONVERGE)) {
-                throw new IllegalStateException("proxies rejected the new config, or did not ACK it within " + CONVERGE.toSeconds() + " s:"
-                        + controlPlane.describeLagging());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for proxies", e);
-        }
+        control.awaitConverged();
     }
 
     @Override
     public void resetConfig() {
-        List<ResourceKey> toDelete = controlPlane.config().snapshot().resources().keySet().stream()
-                .filter(k -> !defaultResources.contains(k)).toList();
-        if (!toDelete.isEmpty()) {
-            controlPlane.config().delete(toDelete);
-            awaitConverged();
-        }
+        control.resetConfig();
     }
 
     @Override
@@ -213,90 +181,34 @@ public final class LocalMesh implements MeshAccess, AutoCloseable {
 
     @Override
     public InetSocketAddress outboundOf(String workload) {
-        RunningPod p = pod(workload);
-        if (p.pod().role() != Pod.ProxyKind.SIDECAR) {
-            throw new IllegalArgumentException(workload + " is the ingress gateway; send from a workload with a sidecar, or use from: ingress");
-        }
-        return new InetSocketAddress(p.pod().ip(), 15001);
+        return control.outboundOf(workload);
     }
 
     @Override
     public List<LogEntry> accessLog() {
-        List<LogEntry> out = new ArrayList<>();
-        for (RunningPod p : pods) {
-            out.addAll(accessLog(p));
-        }
-        return out;
-    }
-
-    /** Reads a proxy's access log from its admin port, as any client of the mesh would. */
-    public List<LogEntry> accessLog(RunningPod p) {
-        String body = adminGet(p, "/access_log?format=json");
-        try {
-            List<LogEntry> out = new ArrayList<>();
-            for (JsonNode e : json.readTree(body)) {
-                out.add(new LogEntry(p.pod().name(), p.pod().labels(), e.path("direction").asText(), e.path("request_id").asText(),
-                        e.path("response_code").asInt(), e.path("response_flags").asText(), e.path("upstream_cluster").asText(),
-                        text(e, "route_name"), e.path("duration_ms").asDouble(), text(e, "authority")));
-            }
-            return out;
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("the access log of " + p.pod().name() + " is not JSON: " + e.getMessage(), e);
-        }
+        return control.accessLog();
     }
 
     @Override
     public java.util.Optional<String> describeRouting(String workload, String host) {
-        dev.meshbox.controlplane.xds.XdsResources r = controlPlane.resources(pod(workload).pod().nodeId());
-        return r == null ? java.util.Optional.empty() : dev.meshbox.controlplane.xds.RouteDescriber.describe(r, host);
-    }
-
-    /** A JSON field as text, empty when absent or null (an unnamed route, say). */
-    private static String text(JsonNode e, String field) {
-        JsonNode v = e.get(field);
-        return v == null || v.isNull() ? "" : v.asText();
+        return control.describeRouting(workload, host);
     }
 
     @Override
     public Map<String, Long> counters(String workload) {
-        RunningPod p = pod(workload);
-        String text = adminGet(p, "/stats");
-        Map<String, Long> out = new LinkedHashMap<>();
-        for (String line : text.split("\n")) {
-            int colon = line.lastIndexOf(": ");
-            if (colon > 0) {
-                try {
-                    out.put(line.substring(0, colon), Long.parseLong(line.substring(colon + 2).trim()));
-                } catch (NumberFormatException ignored) {
-                    // gauges or text values are not counters
-                }
-            }
-        }
-        return out;
+        return control.counters(workload);
     }
 
     /** A pod of the workload (app label or pod name); the gateway is {@code istio-ingressgateway}. */
     public RunningPod pod(String workload) {
-        for (RunningPod p : pods) {
-            if (p.pod().name().equals(workload) || workload.equals(p.pod().labels().get("app"))) {
-                return p;
-            }
-        }
-        throw new IllegalArgumentException("no workload \"" + workload + "\" in this mesh; workloads: "
-                + pods.stream().map(p -> p.pod().app()).distinct().sorted().toList());
+        String name = control.pod(workload).name();
+        return pods.stream().filter(p -> p.pod().name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no workload \"" + workload + "\" in this mesh"));
     }
 
     /** GET on a proxy's admin port, as any client of the mesh would. */
     public String adminGet(RunningPod p, String path) {
-        URI uri = URI.create("http://" + p.pod().ip() + ":15000" + path);
-        try {
-            return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot read " + uri + " of " + p.pod().name() + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return control.adminGet(p.pod(), path);
     }
 
     public List<MeshService> services() {

@@ -69,7 +69,7 @@ public final class UpCommand implements Callable<Integer> {
         LocalMesh mesh = LocalMesh.start(MeshSpec.of(workloads.stream().map(w -> (Scenario.Workload) new Scenario.Builtin(w)).toList()), LocalOptions.standard(seed == null ? OptionalLong.empty() : OptionalLong.of(seed)), out);
         AdminServer admin;
         try {
-            admin = new AdminServer(mesh, "127.0.0.1", AdminServer.PORT);
+            admin = new AdminServer(mesh.control(), "127.0.0.1", AdminServer.PORT);
         } catch (RuntimeException e) {
             mesh.close();
             throw e;

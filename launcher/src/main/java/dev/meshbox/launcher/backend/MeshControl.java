@@ -1,0 +1,198 @@
+package dev.meshbox.launcher.backend;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meshbox.controlplane.ControlPlane;
+import dev.meshbox.controlplane.config.ApplyResult;
+import dev.meshbox.controlplane.config.ConfigStore;
+import dev.meshbox.controlplane.config.ResourceKey;
+import dev.meshbox.controlplane.registry.Pod;
+import dev.meshbox.controlplane.xds.RouteDescriber;
+import dev.meshbox.controlplane.xds.XdsResources;
+import dev.meshbox.scenarios.MeshAccess;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The mesh as seen from beside its control plane, whichever backend runs the pods: config goes into the control
+ * plane's store (and waits for every proxy's ACK), pods come from its registry, and everything about a proxy is read
+ * from the proxy's admin port at the pod IP, as any client on the pod network would. The local backend uses it in
+ * process; the Docker backend's control-plane container uses it on the mesh network.
+ */
+public final class MeshControl implements MeshAccess {
+
+    private static final Duration CONVERGE = Duration.ofSeconds(10);
+    public static final int ADMIN_PORT = 15000;
+
+    private final ControlPlane controlPlane;
+    private final Set<ResourceKey> defaultResources = new HashSet<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final ObjectMapper json = new ObjectMapper();
+
+    public MeshControl(ControlPlane controlPlane) {
+        this.controlPlane = controlPlane;
+    }
+
+    public ControlPlane controlPlane() {
+        return controlPlane;
+    }
+
+    /** Applies the mesh's own config (the ingress Gateway), which {@link #resetConfig()} keeps. */
+    public void applyDefaults(List<String> texts, String sourceName) {
+        if (texts.isEmpty()) {
+            return;
+        }
+        ApplyResult defaults = controlPlane.config().apply(texts.stream().map(t -> new ConfigStore.Source(sourceName, t)).toList());
+        if (!defaults.ok()) {
+            throw new IllegalStateException("built-in config rejected: " + defaults.problems());
+        }
+        defaults.changes().forEach(c -> defaultResources.add(c.key()));
+    }
+
+    /** Every pod with a proxy (sidecars and gateways), by name. */
+    public List<Pod> pods() {
+        return controlPlane.registry().snapshot().proxies();
+    }
+
+    /** A pod of the workload (app label or pod name); the gateway is {@code istio-ingressgateway}. */
+    public Pod pod(String workload) {
+        for (Pod p : pods()) {
+            if (p.name().equals(workload) || workload.equals(p.labels().get("app"))) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("no workload \"" + workload + "\" in this mesh; workloads: "
+                + pods().stream().map(Pod::app).distinct().sorted().toList());
+    }
+
+    @Override
+    public ApplyOutcome apply(List<ConfigText> config) {
+        ApplyResult r = controlPlane.config().apply(config.stream().map(c -> new ConfigStore.Source(c.name(), c.text())).toList());
+        if (!r.ok()) {
+            return new ApplyOutcome(List.of(), r.problems().stream().map(Object::toString).toList());
+        }
+        awaitConverged();
+        return new ApplyOutcome(r.changes().stream().map(ApplyResult.Change::display).toList(), List.of());
+    }
+
+    /** Blocks until every proxy has ACKed the current config; a proxy that NACKs keeps its old config and is reported. */
+    public void awaitConverged() {
+        try {
+            if (!controlPlane.awaitConverged(CONVERGE)) {
+                throw new IllegalStateException("proxies rejected the new config, or did not ACK it within " + CONVERGE.toSeconds() + " s:"
+                        + controlPlane.describeLagging());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for proxies", e);
+        }
+    }
+
+    @Override
+    public void resetConfig() {
+        List<ResourceKey> toDelete = controlPlane.config().snapshot().resources().keySet().stream()
+                .filter(k -> !defaultResources.contains(k)).toList();
+        if (!toDelete.isEmpty()) {
+            controlPlane.config().delete(toDelete);
+            awaitConverged();
+        }
+    }
+
+    @Override
+    public InetSocketAddress ingress() {
+        Pod gateway = pods().stream().filter(p -> p.role() == Pod.ProxyKind.GATEWAY).findFirst()
+                .orElseThrow(() -> new IllegalStateException("this mesh has no ingress gateway"));
+        return new InetSocketAddress(gateway.ip(), 8080);
+    }
+
+    @Override
+    public InetSocketAddress outboundOf(String workload) {
+        Pod p = pod(workload);
+        if (p.role() != Pod.ProxyKind.SIDECAR) {
+            throw new IllegalArgumentException(workload + " is the ingress gateway; send from a workload with a sidecar, or use from: ingress");
+        }
+        return new InetSocketAddress(p.ip(), 15001);
+    }
+
+    @Override
+    public List<LogEntry> accessLog() {
+        List<LogEntry> out = new ArrayList<>();
+        for (Pod p : pods()) {
+            out.addAll(accessLog(p));
+        }
+        return out;
+    }
+
+    /** Reads a proxy's access log from its admin port. */
+    public List<LogEntry> accessLog(Pod p) {
+        String body = adminGet(p, "/access_log?format=json");
+        try {
+            List<LogEntry> out = new ArrayList<>();
+            for (JsonNode e : json.readTree(body)) {
+                out.add(new LogEntry(p.name(), p.labels(), e.path("direction").asText(), e.path("request_id").asText(),
+                        e.path("response_code").asInt(), e.path("response_flags").asText(), e.path("upstream_cluster").asText(),
+                        text(e, "route_name"), e.path("duration_ms").asDouble(), text(e, "authority")));
+            }
+            return out;
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("the access log of " + p.name() + " is not JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** A JSON field as text, empty when absent or null (an unnamed route, say). */
+    private static String text(JsonNode e, String field) {
+        JsonNode v = e.get(field);
+        return v == null || v.isNull() ? "" : v.asText();
+    }
+
+    @Override
+    public Optional<String> describeRouting(String workload, String host) {
+        XdsResources r = controlPlane.resources(pod(workload).nodeId());
+        return r == null ? Optional.empty() : RouteDescriber.describe(r, host);
+    }
+
+    @Override
+    public Map<String, Long> counters(String workload) {
+        return parseCounters(adminGet(pod(workload), "/stats"));
+    }
+
+    /** Envoy's {@code /stats} text ({@code name: value} lines) as counters; gauges and text values are left out. */
+    public static Map<String, Long> parseCounters(String text) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (String line : text.split("\n")) {
+            int colon = line.lastIndexOf(": ");
+            if (colon > 0) {
+                try {
+                    out.put(line.substring(0, colon), Long.parseLong(line.substring(colon + 2).trim()));
+                } catch (NumberFormatException ignored) {
+                    // not a number: a text value
+                }
+            }
+        }
+        return out;
+    }
+
+    /** GET on a proxy's admin port, as any client on the pod network would. */
+    public String adminGet(Pod p, String path) {
+        URI uri = URI.create("http://" + p.ip() + ":" + ADMIN_PORT + path);
+        try {
+            return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read " + uri + " of " + p.name() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
