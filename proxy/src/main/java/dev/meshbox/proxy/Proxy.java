@@ -63,6 +63,8 @@ public final class Proxy implements AutoCloseable {
   private final IstioMetrics metrics = new IstioMetrics();
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** What else readiness waits for, e.g. the pod's app accepting connections (Istio's rewritten app probe). */
+  private volatile java.util.function.BooleanSupplier readinessGate = () -> true;
   private ManagedChannel channel;
   private AdsClient ads;
   private AdminHttpServer admin;
@@ -120,7 +122,7 @@ public final class Proxy implements AutoCloseable {
         new InetSocketAddress(options.bindAddress(), options.adminPort()), xdsExecutor, new AdminEndpoints(sources));
     health = AdminHttpServer.start(group, serverChannel,
         new InetSocketAddress(options.bindAddress(), options.healthPort()), xdsExecutor,
-        AdminEndpoints.health(ready::isDone));
+        AdminEndpoints.health(() -> ready.isDone() && readinessGate.getAsBoolean()));
     prometheus = AdminHttpServer.start(group, serverChannel,
         new InetSocketAddress(options.bindAddress(), options.prometheusPort()), xdsExecutor,
         AdminEndpoints.prometheus(() -> PrometheusRenderer.render(metrics, applier.config().get().clusters(),
@@ -201,6 +203,14 @@ public final class Proxy implements AutoCloseable {
 
   private static String shortName(ProxyOptions o) {
     return o.podName().isEmpty() ? o.bindAddress().getHostAddress() : o.podName();
+  }
+
+  /**
+   * Makes {@code /healthz/ready} on the health port also wait for {@code gate}, as Istio's agent folds the app's
+   * readiness probe into the pod's: the mesh sends a pod no traffic before its app listens.
+   */
+  public void readinessGate(java.util.function.BooleanSupplier gate) {
+    this.readinessGate = gate;
   }
 
   /** Completes once the first LDS, CDS, EDS and RDS are applied and the listeners are bound. */

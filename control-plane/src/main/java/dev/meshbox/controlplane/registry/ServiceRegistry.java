@@ -36,7 +36,7 @@ public final class ServiceRegistry {
         public List<Pod> endpoints(MeshService service) {
             List<Pod> out = new ArrayList<>();
             for (Pod p : pods.values()) {
-                if (p.namespace().equals(service.namespace()) && p.ready() && service.selects(p.labels())) {
+                if (p.ready() && service.includes(p)) {
                     out.add(p);
                 }
             }
@@ -51,7 +51,7 @@ public final class ServiceRegistry {
 
         /** Services whose selector picks this pod (its inbound ports). */
         public List<MeshService> servicesOf(Pod pod) {
-            return services.values().stream().filter(s -> s.namespace().equals(pod.namespace()) && s.selects(pod.labels()))
+            return services.values().stream().filter(s -> s.includes(pod))
                     .sorted(Comparator.comparing(MeshService::fqdn)).toList();
         }
     }

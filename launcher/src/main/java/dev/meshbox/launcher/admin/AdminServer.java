@@ -101,12 +101,35 @@ public final class AdminServer implements AutoCloseable {
                     m.put("namespace", p.namespace());
                     m.put("labels", p.labels());
                     m.put("ip", p.ip());
+                    m.put("role", p.role().name().toLowerCase(java.util.Locale.ROOT));
+                    m.put("ready", p.ready());
                     m.put("admin", "http://" + p.ip() + ":15000");
                     m.put("outbound", p.ip() + ":15001");
                     out.add(m);
                 }
                 ctx.json(out);
             });
+            // What a backend whose proxies sit on another network (Docker) reads through the control plane.
+            cfg.routes.get("/debug/access_log", ctx -> ctx.json(mesh.accessLog()));
+            cfg.routes.get("/debug/counters/{workload}", ctx -> ctx.json(mesh.counters(ctx.pathParam("workload"))));
+            cfg.routes.get("/debug/routing", ctx -> {
+                String workload = ctx.queryParam("workload");
+                String routeHost = ctx.queryParam("host");
+                if (workload == null || routeHost == null) {
+                    ctx.status(400).result("query: workload and host are required, e.g. ?workload=productpage&host=reviews:9080\n");
+                    return;
+                }
+                ctx.contentType("text/plain").result(mesh.describeRouting(workload, routeHost).orElse(""));
+            });
+            cfg.routes.get("/debug/converged", ctx -> {
+                try {
+                    mesh.awaitConverged();
+                    ctx.json(Map.of("converged", true));
+                } catch (IllegalStateException e) {
+                    ctx.status(503).json(Map.of("converged", false, "reason", e.getMessage()));
+                }
+            });
+            cfg.routes.exception(IllegalArgumentException.class, (e, ctx) -> ctx.status(404).result(e.getMessage() + "\n"));
             cfg.routes.get("/logs/{workload}", ctx -> {
                 StringBuilder sb = new StringBuilder();
                 String workload = ctx.pathParam("workload");

@@ -16,7 +16,12 @@ import java.util.List;
 import java.util.Map;
 
 /** What a mesh runs: services, pods, and the config applied at start (the ingress Gateway). */
-public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<String> defaultConfig) {
+public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<String> defaultConfigNames) {
+
+    /** The texts of {@link #defaultConfigNames()}, bundled in the jar. */
+    public List<String> defaultConfig() {
+        return defaultConfigNames.stream().map(MeshSpec::resource).toList();
+    }
 
     /** Istio's Bookinfo, as {@code platform/kube/bookinfo.yaml} deploys it, plus its gateway config. */
     public static MeshSpec bookinfo() {
@@ -38,7 +43,9 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
                     Scenario.EchoVersion v = d.behaviour();
                     for (int r = 0; r < d.replicas(); r++) {
                         EchoBehaviour b = new EchoBehaviour(v.latency(), v.errorRate(), v.errorStatus(), v.failFirst(), (d.name() + r).hashCode());
-                        pods.add(new PodSpec(podName(d.name(), r), d.namespace(), d.podLabels(), d.containerPort(), ctx -> TestApps.echo(ctx, b)));
+                        String pod = podName(d.name(), r);
+                        pods.add(new PodSpec(pod, d.namespace(), d.podLabels(), d.containerPort(), ctx -> TestApps.echo(ctx, b),
+                                echoArgs(d.podLabels().getOrDefault("app", d.name()), d.podLabels().getOrDefault("version", "v1"), d.containerPort(), b)));
                     }
                 }
                 continue;
@@ -48,7 +55,9 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
                         List.of(new ServicePort("http", app.port(), app.port(), "HTTP")), Map.of("app", app.service())));
                 for (int r = 0; r < app.replicas(); r++) {
                     pods.add(new PodSpec(podName(app.service() + "-" + app.version(), r), "default",
-                            Map.of("app", app.service(), "version", app.version()), app.port(), ctx -> new ProcessWorkload(app, ctx)));
+                            Map.of("app", app.service(), "version", app.version()), app.port(), ctx -> new ProcessWorkload(app, ctx),
+                            new PodSpec.NotInContainers("java workload " + app.service() + ": a JVM started from your classpath runs"
+                                    + " on the local backend only; on docker, build an image of it and use an image: workload")));
                 }
                 continue;
             }
@@ -59,7 +68,7 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
                     for (int r = 0; r < v.replicas(); r++) {
                         EchoBehaviour b = new EchoBehaviour(v.latency(), v.errorRate(), v.errorStatus(), v.failFirst(), (echo.service() + version + r).hashCode());
                         pods.add(new PodSpec(podName(echo.service() + "-" + version, r), "default", Map.of("app", echo.service(), "version", version),
-                                echo.port(), ctx -> TestApps.echo(ctx, b)));
+                                echo.port(), ctx -> TestApps.echo(ctx, b), echoArgs(echo.service(), version, echo.port(), b)));
                     }
                 });
                 continue;
@@ -75,17 +84,18 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
                     pods.add(bookinfoPod("reviews", "v1"));
                     pods.add(bookinfoPod("reviews", "v2"));
                     pods.add(bookinfoPod("reviews", "v3"));
-                    config.add(resource("bookinfo-gateway.yaml"));
+                    config.add("bookinfo-gateway.yaml");
                 }
                 // Istio's samples/httpbin/httpbin.yaml: Service port 8000 to the container's 8080.
                 case "httpbin", "httpbin-v2" -> {
                     services.putIfAbsent("default/httpbin", new MeshService("httpbin", "default", List.of(new ServicePort("http", 8000, 8080, "HTTP")), Map.of("app", "httpbin")));
                     String version = w.equals(new Scenario.Builtin("httpbin")) ? "v1" : "v2";
-                    pods.add(new PodSpec(podName("httpbin-" + version, 0), "default", Map.of("app", "httpbin", "version", version), 8080, TestApps::httpbin));
+                    pods.add(new PodSpec(podName("httpbin-" + version, 0), "default", Map.of("app", "httpbin", "version", version), 8080, TestApps::httpbin,
+                            new PodSpec.BuiltinApp(List.of("--service", "httpbin", "--version", version))));
                 }
                 // Clients: a sidecar to send from, as Istio's sleep and fortio samples are used.
-                case "sleep" -> pods.add(new PodSpec(podName("sleep", 0), "default", Map.of("app", "sleep"), 80, null));
-                case "fortio" -> pods.add(new PodSpec(podName("fortio-deploy", 0), "default", Map.of("app", "fortio"), 8080, null));
+                case "sleep" -> pods.add(new PodSpec(podName("sleep", 0), "default", Map.of("app", "sleep"), 80, null, new PodSpec.NoApp()));
+                case "fortio" -> pods.add(new PodSpec(podName("fortio-deploy", 0), "default", Map.of("app", "fortio"), 8080, null, new PodSpec.NoApp()));
                 default -> throw new IllegalArgumentException("unknown workload " + w);
             }
         }
@@ -94,7 +104,16 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
 
     private static PodSpec bookinfoPod(String app, String version) {
         String deployment = app + "-" + version;
-        return new PodSpec(podName(deployment, 0), "default", Map.of("app", app, "version", version), 9080, BookinfoApps::create);
+        return new PodSpec(podName(deployment, 0), "default", Map.of("app", app, "version", version), 9080, BookinfoApps::create,
+                new PodSpec.BuiltinApp(List.of("--service", app, "--version", version)));
+    }
+
+    /** The echo app's behaviour as {@code dev.meshbox.bookinfo.Main} arguments, for a container. */
+    private static PodSpec.BuiltinApp echoArgs(String service, String version, int port, EchoBehaviour b) {
+        return new PodSpec.BuiltinApp(List.of("--service", service, "--version", version, "--echo",
+                "--latency-ms", Long.toString(b.latency().toMillis()), "--error-rate", Double.toString(b.errorRate()),
+                "--error-status", Integer.toString(b.errorStatus()), "--fail-first", Integer.toString(b.failFirst()),
+                "--seed", Long.toString(b.seed())));
     }
 
     /** A stable pod name in Kubernetes' shape: deployment, replica-set hash, pod suffix. */
@@ -114,6 +133,11 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
             sb.append((char) ('b' + Character.digit(c, 16) % 20));
         }
         return sb.toString();
+    }
+
+    /** A config file bundled in the jar, e.g. {@code bookinfo-gateway.yaml}. */
+    public static String bundled(String name) {
+        return resource(name);
     }
 
     static String resource(String name) {

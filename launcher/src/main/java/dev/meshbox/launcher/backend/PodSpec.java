@@ -2,16 +2,38 @@ package dev.meshbox.launcher.backend;
 
 import dev.meshbox.bookinfo.AppContext;
 import dev.meshbox.bookinfo.Workload;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
 /**
- * A pod to start: its Deployment-style name, labels, the port its app listens on, and how to make the app.
+ * A pod to start: its Deployment-style name, labels, the port its app listens on, and how to make the app, in this
+ * JVM ({@code appFactory}, local backend) or as a container ({@code container}, Docker backend).
  *
  * @param name the pod name as Kubernetes would show it ({@code reviews-v2-7d9f8c6b5-x4k2q})
  */
 public record PodSpec(String name, String namespace, Map<String, String> labels, int containerPort,
-                      Function<AppContext, Workload> appFactory) {
+                      Function<AppContext, Workload> appFactory, ContainerApp container) {
+
+    /** How the pod's app runs in a container. */
+    public sealed interface ContainerApp {
+    }
+
+    /** No app: a client pod (sleep, fortio) is only a sidecar to send from. */
+    public record NoApp() implements ContainerApp {
+    }
+
+    /** MeshBox's app runner ({@code dev.meshbox.bookinfo.Main}) from the MeshBox image, with these arguments. */
+    public record BuiltinApp(List<String> args) implements ContainerApp {
+    }
+
+    /** The user's own image, told where its sidecar is through {@code HTTP_PROXY} and where to listen through {@code PORT}. */
+    public record ImageApp(String image, Map<String, String> env) implements ContainerApp {
+    }
+
+    /** An app that cannot run as a container, with the reason. */
+    public record NotInContainers(String reason) implements ContainerApp {
+    }
 
     public String appLabel() {
         return labels.getOrDefault("app", name);

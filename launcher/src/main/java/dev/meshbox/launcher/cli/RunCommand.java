@@ -1,7 +1,6 @@
 package dev.meshbox.launcher.cli;
 
-import dev.meshbox.launcher.backend.LocalMesh;
-import dev.meshbox.launcher.backend.LocalOptions;
+import dev.meshbox.launcher.backend.Backends;
 import dev.meshbox.launcher.backend.MeshSpec;
 import dev.meshbox.scenarios.ReportPrinter;
 import dev.meshbox.scenarios.Scenario;
@@ -51,8 +50,9 @@ public final class RunCommand implements Callable<Integer> {
             return 2;
         }
         OptionalLong s = seed != null ? OptionalLong.of(seed) : scenario.seed().map(OptionalLong::of).orElse(OptionalLong.empty());
-        out.println("Starting a mesh for " + scenarioFile + (s.isPresent() ? " (seed " + s.getAsLong() + ")" : "") + " ...");
-        try (LocalMesh mesh = LocalMesh.start(MeshSpec.of(scenario.workloads()), LocalOptions.isolated(s), out)) {
+        out.println("Starting a mesh for " + scenarioFile + (s.isPresent() ? " (seed " + s.getAsLong() + ")" : "")
+                + (backend.docker() ? " on Docker" : "") + " ...");
+        try (Backends.Started mesh = Backends.startIsolated(backend.name(), MeshSpec.of(scenario.workloads()), s, out)) {
             ScenarioReport result;
             try {
                 result = new ScenarioRunner(mesh, out, s).run(scenario);

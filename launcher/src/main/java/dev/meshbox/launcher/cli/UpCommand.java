@@ -46,6 +46,32 @@ public final class UpCommand implements Callable<Integer> {
         return busy.isEmpty() ? "" : (busy.size() == 1 ? "port " : "ports ") + String.join(", ", busy) + (busy.size() == 1 ? " is" : " are");
     }
 
+    /** The mesh as containers; the control plane's admin API is published on 15014, so apply/logs/load work as with local. */
+    private int upOnDocker(PrintStream out) throws InterruptedException {
+        long t0 = System.nanoTime();
+        out.println("Starting MeshBox (backend docker) ...");
+        MeshSpec meshSpec = MeshSpec.of(workloads.stream().map(w -> (Scenario.Workload) new Scenario.Builtin(w)).toList());
+        dev.meshbox.launcher.docker.DockerMesh mesh = dev.meshbox.launcher.docker.DockerMesh.start(meshSpec,
+                dev.meshbox.launcher.docker.DockerMesh.Options.standard(seed == null ? OptionalLong.empty() : OptionalLong.of(seed)), out);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("\nStopping MeshBox: removing containers and network " + mesh.network() + " ...");
+            mesh.close();
+            stopped.countDown();
+        }, "meshbox-shutdown"));
+        out.printf("%nMeshBox is up on Docker in %.1f s (network %s, %d pods).%n", (System.nanoTime() - t0) / 1e9, mesh.network(),
+                mesh.pods().size() + 1);
+        if (workloads.contains("bookinfo")) {
+            out.println("  Bookinfo       http://127.0.0.1:" + mesh.ingress().getPort() + "/productpage");
+        }
+        out.println("  Admin API      " + mesh.admin() + "/proxies   (meshbox apply -f FILE)");
+        out.println("  Containers     docker ps --filter label=dev.meshbox.mesh=" + mesh.meshId());
+        out.println("Try: ./meshbox apply -f FILE | ./meshbox logs productpage | ./meshbox load -c 3 -n 30 --from productpage http://reviews:9080/reviews/0");
+        out.println("Press Ctrl-C to stop.");
+        stopped.await();
+        return 0;
+    }
+
     @Override
     public Integer call() throws Exception {
         backend.check(spec);
@@ -56,6 +82,9 @@ public final class UpCommand implements Callable<Integer> {
             }
         }
         PrintStream out = new PrintStream(System.out, true);
+        if (backend.docker()) {
+            return upOnDocker(out);
+        }
         String busy = busyPorts();
         if (!busy.isEmpty()) {
             spec.commandLine().getErr().println("error: " + busy + " already in use on 127.0.0.1; MeshBox up needs it"

@@ -40,6 +40,11 @@ public final class DockerEngine {
         }
     }
 
+    /** Where the engine listens, e.g. {@code unix:///var/run/docker.sock}. */
+    public static java.net.URI host() {
+        return DockerClientFactory.instance().getTransportConfig().getDockerHost();
+    }
+
     /** The engine's client, or an IllegalStateException with {@link #NOT_RUNNING} when there is no engine. */
     public static DockerClient client() {
         Status status = probe();

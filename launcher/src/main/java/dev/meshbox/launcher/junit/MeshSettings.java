@@ -22,8 +22,8 @@ record MeshSettings(String backend, List<Scenario.Workload> workloads, OptionalL
 
     static final String BACKEND_PROPERTY = "meshbox.backend";
     static final String SEED_PROPERTY = "meshbox.seed";
-    /** The backends this build can start; a k3s or Docker backend would join here. */
-    static final List<String> BACKENDS = List.of("local");
+    /** The backends this build can start. */
+    static final List<String> BACKENDS = dev.meshbox.launcher.backend.Backends.NAMES;
 
     /** The mesh of a {@code @MeshTest} class. */
     static MeshSettings of(MeshTest test, Class<?> testClass, Function<String, Optional<String>> config) {

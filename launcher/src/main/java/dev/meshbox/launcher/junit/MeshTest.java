@@ -63,6 +63,13 @@ public @interface MeshTest {
      */
     long seed() default NO_SEED;
 
-    /** Where the mesh runs; empty means {@code -Dmeshbox.backend}, else {@code local}. Only {@code local} exists so far. */
+    /** The local backend: one JVM, each pod on its own loopback addresses. */
+    String LOCAL = "local";
+    /** The Docker backend: containers on a network of their own (needs a Docker engine). */
+    String DOCKER = "docker";
+
+    /**
+     * Where the mesh runs, {@link #LOCAL} or {@link #DOCKER}; empty means {@code -Dmeshbox.backend}, else {@code local}.
+     */
     String backend() default "";
 }

@@ -1,7 +1,6 @@
 package dev.meshbox.launcher.junit;
 
-import dev.meshbox.launcher.backend.LocalMesh;
-import dev.meshbox.launcher.backend.LocalOptions;
+import dev.meshbox.launcher.backend.Backends;
 import dev.meshbox.launcher.backend.MeshSpec;
 import dev.meshbox.scenarios.MeshAccess;
 import dev.meshbox.scenarios.Scenario;
@@ -44,9 +43,9 @@ final class RunningMesh implements AutoCloseable, ExtensionContext.Store.Closeab
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         long t0 = System.nanoTime();
         try (PrintStream out = new PrintStream(progress, true, StandardCharsets.UTF_8)) {
-            LocalMesh mesh = LocalMesh.start(MeshSpec.of(settings.workloads()), LocalOptions.isolated(settings.seed()), out);
-            System.out.printf(java.util.Locale.ROOT, "MeshBox: mesh for %s ready in %.1f s: %s, ingress %s%n", settings.origin(),
-                    (System.nanoTime() - t0) / 1e9, settings.describe(), hostPort(mesh.ingress()));
+            Backends.Started mesh = Backends.startIsolated(settings.backend(), MeshSpec.of(settings.workloads()), settings.seed(), out);
+            System.out.printf(java.util.Locale.ROOT, "MeshBox: %s mesh for %s ready in %.1f s: %s, ingress %s%n", settings.backend(),
+                    settings.origin(), (System.nanoTime() - t0) / 1e9, settings.describe(), hostPort(mesh.ingress()));
             return new RunningMesh(mesh, mesh, settings);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,0 +1,147 @@
+package dev.meshbox.launcher.docker;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meshbox.launcher.admin.AdminServer;
+import dev.meshbox.scenarios.MeshAccess;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The host's side of a control plane that runs elsewhere (in a container): everything {@link MeshAccess} asks of the
+ * control plane and the proxies goes through its admin API, since the proxies sit on a network the host may not reach.
+ */
+final class ControlPlaneClient {
+
+    private final URI base;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final ObjectMapper json = new ObjectMapper();
+
+    ControlPlaneClient(URI base) {
+        this.base = base;
+    }
+
+    URI base() {
+        return base;
+    }
+
+    boolean healthy() {
+        try {
+            return send(HttpRequest.newBuilder(base.resolve("/healthz")).timeout(Duration.ofSeconds(1)).GET()).statusCode() == 200;
+        } catch (IllegalStateException e) {
+            return false;
+        }
+    }
+
+    MeshAccess.ApplyOutcome apply(List<MeshAccess.ConfigText> config) {
+        String body;
+        try {
+            body = json.writeValueAsString(new AdminServer.ApplyRequest(config));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/apply")).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
+        JsonNode answer = read(r, "/apply");
+        List<String> changes = strings(answer.path("changes"));
+        List<String> problems = strings(answer.path("problems"));
+        if (r.statusCode() != 200 && problems.isEmpty()) {
+            throw new IllegalStateException("the control plane answered /apply with " + r.statusCode() + ": " + r.body());
+        }
+        return new MeshAccess.ApplyOutcome(changes, problems);
+    }
+
+    void reset() {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/reset")).timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        expectOk(r, "/reset");
+    }
+
+    /** The registry's pods: name, labels, ip, role, ready. */
+    JsonNode pods() {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/pods")).timeout(Duration.ofSeconds(5)).GET());
+        expectOk(r, "/pods");
+        return read(r, "/pods");
+    }
+
+    /** Empty when every proxy has ACKed the current config, else why not. */
+    Optional<String> lagging() {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/debug/converged")).timeout(Duration.ofSeconds(30)).GET());
+        return r.statusCode() == 200 ? Optional.empty() : Optional.of(read(r, "/debug/converged").path("reason").asText(r.body()));
+    }
+
+    List<MeshAccess.LogEntry> accessLog() {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/debug/access_log")).timeout(Duration.ofSeconds(30)).GET());
+        expectOk(r, "/debug/access_log");
+        try {
+            return json.readValue(r.body(), new TypeReference<List<MeshAccess.LogEntry>>() { });
+        } catch (IOException e) {
+            throw new IllegalStateException("the control plane's /debug/access_log is not a list of entries: " + e.getMessage(), e);
+        }
+    }
+
+    Map<String, Long> counters(String workload) {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/debug/counters/" + enc(workload))).timeout(Duration.ofSeconds(10)).GET());
+        if (r.statusCode() == 404) {
+            throw new IllegalArgumentException(r.body().strip());
+        }
+        expectOk(r, "/debug/counters");
+        try {
+            return json.readValue(r.body(), new TypeReference<Map<String, Long>>() { });
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    Optional<String> describeRouting(String workload, String host) {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/debug/routing?workload=" + enc(workload) + "&host=" + enc(host)))
+                .timeout(Duration.ofSeconds(10)).GET());
+        return r.statusCode() == 200 && !r.body().isBlank() ? Optional.of(r.body()) : Optional.empty();
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot reach the control plane's admin API at " + base + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted talking to the control plane", e);
+        }
+    }
+
+    private void expectOk(HttpResponse<String> r, String path) {
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("the control plane answered " + path + " with " + r.statusCode() + ": " + r.body().strip());
+        }
+    }
+
+    private JsonNode read(HttpResponse<String> r, String path) {
+        try {
+            return json.readTree(r.body());
+        } catch (IOException e) {
+            throw new IllegalStateException("the control plane answered " + path + " with " + r.statusCode() + " and no JSON: " + r.body(), e);
+        }
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+}
