@@ -27,14 +27,12 @@ public final class DockerEngine {
     private DockerEngine() {
     }
 
-    /** Asks the engine once; Testcontainers caches the answer for the rest of the JVM. */
+    /** Asks the engine (found once per JVM, as Testcontainers caches it) for its version. */
     public static Status probe() {
         try {
-            DockerClientFactory factory = DockerClientFactory.instance();
-            if (!factory.isDockerAvailable()) {
-                return Status.down(null);
-            }
-            return Status.up(factory.getActiveApiVersion() + " at " + factory.getTransportConfig().getDockerHost());
+            DockerClient docker = connect();
+            String version = docker.versionCmd().exec().getApiVersion();
+            return Status.up(version + " at " + host());
         } catch (RuntimeException | LinkageError e) {
             return Status.down(e.getMessage());
         }
@@ -51,6 +49,21 @@ public final class DockerEngine {
         if (!status.available()) {
             throw new IllegalStateException(status.reason());
         }
-        return DockerClientFactory.instance().client();
+        return connect();
+    }
+
+    private static volatile DockerClient client;
+
+    /**
+     * A client made from the transport Testcontainers finds, without {@code DockerClientFactory.client()}: that call
+     * starts Testcontainers' reaper container (Ryuk), whose image needs a registry, unless an environment variable
+     * says otherwise. MeshBox labels and removes its own containers, so it needs no reaper and no variable.
+     */
+    private static synchronized DockerClient connect() {
+        if (client == null) {
+            client = org.testcontainers.dockerclient.DockerClientProviderStrategy.getClientForConfig(
+                    DockerClientFactory.instance().getTransportConfig());
+        }
+        return client;
     }
 }
