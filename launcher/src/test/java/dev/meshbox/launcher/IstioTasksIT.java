@@ -2,8 +2,7 @@ package dev.meshbox.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meshbox.launcher.backend.LocalMesh;
-import dev.meshbox.launcher.backend.LocalOptions;
+import dev.meshbox.launcher.backend.Backends;
 import dev.meshbox.launcher.backend.MeshSpec;
 import dev.meshbox.scenarios.MeshAccess;
 import dev.meshbox.scenarios.Scenario;
@@ -29,26 +28,32 @@ import org.junit.jupiter.api.Test;
  * unmodified (the task's inline YAML where Istio's docs give it inline), the documented outcome asserted with the
  * bounds Istio's doc tests use.
  */
+@org.junit.jupiter.api.TestInstance(org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS)
 class IstioTasksIT {
 
     private static final AtomicInteger RUNS = new AtomicInteger();
-    private static Path samples;
-    private static LocalMesh mesh;
+    private Path samples;
+    private Backends.Started mesh;
+
+    /** The backend this suite runs on; {@code IstioTasksDockerIT} runs the same tests on Docker. */
+    String backend() {
+        return Backends.LOCAL;
+    }
 
     @BeforeAll
-    static void up() throws InterruptedException {
+    void up() throws InterruptedException {
         samples = Pages.istioSamples().orElse(null);
         Assumptions.assumeTrue(samples != null, "Istio's samples are not beside this checkout (../shared/istio/samples): "
                 + "these tests apply Istio's own files; the shipped scenarios cover the same tasks on the project's files");
-        mesh = LocalMesh.start(MeshSpec.of(List.of(new Scenario.Builtin("bookinfo"), new Scenario.Builtin("httpbin"),
+        mesh = Backends.startIsolated(backend(), MeshSpec.of(List.of(new Scenario.Builtin("bookinfo"), new Scenario.Builtin("httpbin"),
                 new Scenario.Builtin("httpbin-v2"), new Scenario.Builtin("fortio"), new Scenario.Builtin("sleep"))),
                 // Seeded: Istio's doc-test bounds (41 to 59 of 100 at 50/50) fail about 6 % of unseeded runs, and CI
                 // must not flake; every request still takes its own random draw, from (seed, request id).
-                LocalOptions.isolated(OptionalLong.of(20_261_121L)), new PrintStream(OutputStream.nullOutputStream()));
+                OptionalLong.of(20_261_121L), new PrintStream(OutputStream.nullOutputStream()));
     }
 
     @AfterAll
-    static void down() {
+    void down() {
         if (mesh != null) {
             mesh.close();
         }
@@ -314,21 +319,21 @@ class IstioTasksIT {
         assertThat(r.body()).contains("headers");
     }
 
-    private static long starPages(List<TrafficDriver.Result> pages) {
+    private long starPages(List<TrafficDriver.Result> pages) {
         return pages.stream().filter(p -> p.body().contains("glyphicon glyphicon-star")).count();
     }
 
-    private static List<TrafficDriver.Result> pages(String user, int count, int concurrency) throws InterruptedException {
+    private List<TrafficDriver.Result> pages(String user, int count, int concurrency) throws InterruptedException {
         return send("ingress", "/productpage", user, count, concurrency);
     }
 
-    private static List<TrafficDriver.Result> send(String from, String url, String user, int count, int concurrency) throws InterruptedException {
+    private List<TrafficDriver.Result> send(String from, String url, String user, int count, int concurrency) throws InterruptedException {
         Map<String, String> headers = user == null ? Map.of() : Map.of("end-user", user);
         return new TrafficDriver(mesh).send(new Scenario.Traffic(from, "GET", url, headers, count, concurrency),
                 "task" + RUNS.incrementAndGet(), n -> { });
     }
 
-    private static void apply(String... sampleFiles) throws IOException {
+    private void apply(String... sampleFiles) throws IOException {
         List<MeshAccess.ConfigText> texts = new ArrayList<>();
         for (String f : sampleFiles) {
             texts.add(new MeshAccess.ConfigText(f, Files.readString(samples.resolve(f))));
@@ -336,7 +341,7 @@ class IstioTasksIT {
         assertThat(mesh.apply(texts).problems()).isEmpty();
     }
 
-    private static void applyInline(String name, String... yaml) {
+    private void applyInline(String name, String... yaml) {
         List<MeshAccess.ConfigText> texts = new ArrayList<>();
         for (String y : yaml) {
             texts.add(new MeshAccess.ConfigText(name, y));

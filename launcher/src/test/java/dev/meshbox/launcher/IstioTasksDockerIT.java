@@ -1,0 +1,14 @@
+package dev.meshbox.launcher;
+
+import dev.meshbox.launcher.backend.Backends;
+import dev.meshbox.launcher.docker.RequiresDocker;
+
+/** Istio's traffic-management tasks again, every test of {@link IstioTasksIT}, on the Docker backend. */
+@RequiresDocker
+class IstioTasksDockerIT extends IstioTasksIT {
+
+    @Override
+    String backend() {
+        return Backends.DOCKER;
+    }
+}
