@@ -11,7 +11,7 @@ public record Scenario(String name, String description, Path file, List<Workload
                        List<Step> steps) {
 
     /** A workload the mesh runs: a built-in one by name, or echo stand-ins for a service. */
-    public sealed interface Workload permits Builtin, Echo, Kubernetes, JavaApp {
+    public sealed interface Workload permits Builtin, Echo, Kubernetes, JavaApp, ImageApp {
     }
 
     /**
@@ -28,6 +28,14 @@ public record Scenario(String name, String description, Path file, List<Workload
      */
     public record JavaApp(String service, String version, int port, int replicas, Optional<String> mainClass,
                           Optional<String> classpath, Optional<Path> jar, List<String> args) implements Workload {
+    }
+
+    /**
+     * The user's own container image as the app of each pod (Docker backend): it gets {@code PORT} and
+     * {@code MESHBOX_LISTEN=127.0.0.1:PORT} (where to listen: its sidecar owns the pod IP) and {@code HTTP_PROXY} (its
+     * sidecar's outbound listener), plus {@code env}.
+     */
+    public record ImageApp(String image, String service, String version, int port, int replicas, Map<String, String> env) implements Workload {
     }
 
     public record KubeService(String name, String namespace, List<KubePort> ports, Map<String, String> selector) {

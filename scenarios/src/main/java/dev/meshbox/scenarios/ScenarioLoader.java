@@ -106,12 +106,15 @@ public final class ScenarioLoader {
             } else if (w.isObject() && w.has("java")) {
                 r.only(w, path, Set.of("java"));
                 out.add(java(r, w.get("java"), path + ".java"));
+            } else if (w.isObject() && w.has("image")) {
+                r.only(w, path, Set.of("image"));
+                out.add(image(r, w.get("image"), path + ".image"));
             } else if (w.isObject() && w.has("kubernetes")) {
                 r.only(w, path, Set.of("kubernetes"));
                 kubernetes(r, w.get("kubernetes").asText(), path + ".kubernetes").ifPresent(out::add);
             } else {
-                r.problem(path, "must be a built-in workload name, {kubernetes: FILE} (your Deployments and Services) "
-                        + "or {echo: {service, port, versions}}");
+                r.problem(path, "must be a built-in workload name, {kubernetes: FILE} (your Deployments and Services), "
+                        + "{echo: {service, port, versions}}, {java: {...}} or {image: {name, service, version, port, env}}");
             }
         }
         return out;
@@ -148,6 +151,26 @@ public final class ScenarioLoader {
         }
         return new Scenario.JavaApp(service, r.text(n, path, "version", false).orElse("v1"), r.integer(n, path, "port", 8080, 1, 65535),
                 r.integer(n, path, "replicas", 1, 1, 10), mainClass, classpath, jar, List.copyOf(args));
+    }
+
+    private Scenario.ImageApp image(FieldReader r, JsonNode n, String path) {
+        if (!r.isObject(n, path, "{name, service, version, port, replicas, env}")) {
+            return new Scenario.ImageApp("", "", "v1", 8080, 1, Map.of());
+        }
+        r.only(n, path, Set.of("name", "service", "version", "port", "replicas", "env"));
+        String service = r.text(n, path, "service", true).orElse("");
+        if (!service.isEmpty() && !service.matches("[a-z]([-a-z0-9]*[a-z0-9])?")) {
+            r.problem(path + ".service", "must be a DNS label (a-z, 0-9, '-'), got \"" + service + "\"");
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        JsonNode e = n.get("env");
+        if (e != null && e.isObject()) {
+            e.fields().forEachRemaining(f -> env.put(f.getKey(), f.getValue().asText()));
+        } else if (e != null) {
+            r.problem(path + ".env", "must be a map of NAME: value");
+        }
+        return new Scenario.ImageApp(r.text(n, path, "name", true).orElse(""), service, r.text(n, path, "version", false).orElse("v1"),
+                r.integer(n, path, "port", 8080, 1, 65535), r.integer(n, path, "replicas", 1, 1, 10), Map.copyOf(env));
     }
 
     /** The user's Deployments and Services, relative to the scenario file. */

@@ -38,6 +38,33 @@ class ScenarioLoaderTest {
     }
 
     @Test
+    void anImageWorkloadNamesTheUsersImageServiceAndEnvironment() {
+        Scenario s = loader.parse(Path.of("own.yaml"), """
+                name: own
+                workloads:
+                  - image: {name: "shop:1.4", service: shop, version: v2, port: 9000, env: {MODE: canary}}
+                steps:
+                  - name: one
+                    traffic: {url: "http://shop:9000/"}
+                """);
+        assertThat(s.workloads()).containsExactly(new Scenario.ImageApp("shop:1.4", "shop", "v2", 9000, 1, java.util.Map.of("MODE", "canary")));
+    }
+
+    @Test
+    void anImageWorkloadWithoutANameSaysWhatIsMissing() {
+        assertThatThrownBy(() -> loader.parse(Path.of("own.yaml"), """
+                name: own
+                workloads:
+                  - image: {service: shop, tag: 1}
+                steps:
+                  - name: one
+                    traffic: {url: "http://shop:8080/"}
+                """))
+                .hasMessageContaining("workloads[0].image.name")
+                .hasMessageContaining("workloads[0].image.tag: unknown key");
+    }
+
+    @Test
     void unknownKeyAndMissingConfigFileAreBothReported() {
         String text = """
                 name: broken

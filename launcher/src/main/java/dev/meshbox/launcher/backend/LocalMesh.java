@@ -58,6 +58,12 @@ public final class LocalMesh implements MeshAccess, AutoCloseable {
 
     /** Starts a mesh and returns once every pod is ready and every proxy has ACKed its config. */
     public static LocalMesh start(MeshSpec spec, LocalOptions options, PrintStream progress) throws InterruptedException {
+        for (PodSpec ps : spec.pods()) {
+            if (ps.container() instanceof PodSpec.ImageApp image) {
+                throw new IllegalArgumentException("image workload " + ps.appLabel() + " (" + image.image() + ") needs containers: "
+                        + "run it with --backend docker (the local backend runs apps in this JVM)");
+            }
+        }
         LocalMesh mesh = new LocalMesh(spec, options, Subnet.claim());
         try {
             mesh.boot(progress);

@@ -61,6 +61,16 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
                 }
                 continue;
             }
+            if (w instanceof Scenario.ImageApp img) {
+                services.putIfAbsent("default/" + img.service(), new MeshService(img.service(), "default",
+                        List.of(new ServicePort("http", img.port(), img.port(), "HTTP")), Map.of("app", img.service())));
+                for (int r = 0; r < img.replicas(); r++) {
+                    pods.add(new PodSpec(podName(img.service() + "-" + img.version(), r), "default",
+                            Map.of("app", img.service(), "version", img.version()), img.port(), null,
+                            new PodSpec.ImageApp(img.image(), img.env())));
+                }
+                continue;
+            }
             if (w instanceof Scenario.Echo echo) {
                 services.putIfAbsent("default/" + echo.service(), new MeshService(echo.service(), "default",
                         List.of(new ServicePort("http", echo.port(), echo.port(), "HTTP")), Map.of("app", echo.service())));

@@ -58,7 +58,14 @@ public final class AppImage {
             } catch (IOException | UnsupportedOperationException e) {
                 Files.copy(jar, context.resolve("meshbox.jar"));
             }
-            String id = ImageBuild.build(docker, dockerfile(base), context, tag, Labels.image("app"));
+            String id;
+            try {
+                id = ImageBuild.build(docker, dockerfile(base), context, tag, Labels.image("app"));
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException(e.getMessage() + (BaseImage.configured().isPresent()
+                        ? " (the base image " + base + " comes from " + BaseImage.PROPERTY + " / " + BaseImage.ENV
+                                + ": it must be in the engine or pullable from a registry the engine reaches)" : ""), e);
+            }
             progress.printf("built %s in %.1f s%n", tag, (System.nanoTime() - started) / 1e9);
             removeOlder(docker, id);
             return new Image(tag, id);

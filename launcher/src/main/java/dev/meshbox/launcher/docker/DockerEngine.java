@@ -40,7 +40,7 @@ public final class DockerEngine {
 
     /** Where the engine listens, e.g. {@code unix:///var/run/docker.sock}. */
     public static java.net.URI host() {
-        return DockerClientFactory.instance().getTransportConfig().getDockerHost();
+        return transport().getDockerHost();
     }
 
     /** The engine's client, or an IllegalStateException with {@link #NOT_RUNNING} when there is no engine. */
@@ -61,9 +61,21 @@ public final class DockerEngine {
      */
     private static synchronized DockerClient connect() {
         if (client == null) {
-            client = org.testcontainers.dockerclient.DockerClientProviderStrategy.getClientForConfig(
-                    DockerClientFactory.instance().getTransportConfig());
+            client = org.testcontainers.dockerclient.DockerClientProviderStrategy.getClientForConfig(transport());
         }
         return client;
+    }
+
+    /**
+     * {@code DOCKER_HOST} when set, and nothing else: a user who names an engine means that engine, and must hear that it
+     * is down rather than silently get another one. Otherwise whatever Testcontainers finds (the default socket, its
+     * properties file, Docker Desktop).
+     */
+    private static org.testcontainers.dockerclient.TransportConfig transport() {
+        String env = System.getenv("DOCKER_HOST");
+        if (env != null && !env.isBlank()) {
+            return org.testcontainers.dockerclient.TransportConfig.builder().dockerHost(java.net.URI.create(env.trim())).build();
+        }
+        return DockerClientFactory.instance().getTransportConfig();
     }
 }

@@ -62,6 +62,8 @@ final class ImageBuild {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("building " + tag + ": " + e.getMessage(), e);
+        } catch (com.github.dockerjava.api.exception.DockerClientException | com.github.dockerjava.api.exception.DockerException e) {
+            throw new IllegalStateException("building image " + tag + " failed: " + String.valueOf(e.getMessage()).strip(), e);
         } finally {
             if (tar != null) {
                 try {
