@@ -34,7 +34,25 @@ public final class DockerEngine {
             String version = docker.versionCmd().exec().getApiVersion();
             return Status.up(version + " at " + host());
         } catch (RuntimeException | LinkageError e) {
-            return Status.down(e.getMessage());
+            return Status.down(where() + cause(e));
+        }
+    }
+
+    /** The innermost cause's message, which says what failed (a missing socket, a refused connection). */
+    static String cause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t.getMessage();
+        return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+    }
+
+    private static String where() {
+        try {
+            return host() + ": ";
+        } catch (RuntimeException e) {
+            return "";
         }
     }
 

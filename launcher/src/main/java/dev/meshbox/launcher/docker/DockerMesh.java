@@ -74,12 +74,15 @@ public final class DockerMesh implements MeshAccess, AutoCloseable {
     private ControlPlaneClient controlPlane;
     private InetSocketAddress ingress;
     private DeathWatch deathWatch;
+    /** Removes the containers when the JVM is stopped (Ctrl-C) while the mesh starts or runs. */
+    private final Thread onExit = new Thread(this::removeAll, "meshbox-docker-cleanup");
 
     private DockerMesh(DockerClient docker, PrintStream progress) {
         this.docker = docker;
         this.meshId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(2);
         this.network = "meshbox-" + meshId;
         this.progress = progress;
+        Runtime.getRuntime().addShutdownHook(onExit);
     }
 
     /** Starts a mesh and returns once every pod is ready and every proxy has ACKed its config; on failure nothing is left behind. */
@@ -396,6 +399,15 @@ public final class DockerMesh implements MeshAccess, AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(onExit);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs (or ran) removeAll itself
+        }
+        removeAll();
+    }
+
+    private synchronized void removeAll() {
         if (deathWatch != null) {
             deathWatch.close();
         }

@@ -97,7 +97,7 @@ class BookinfoRoutingIT {
                 .hasMessageContaining("served by reviews: v1 20/20")
                 .hasMessageContaining("productpage's sidecar chose: outbound|9080|v1|reviews.default.svc.cluster.local 20/20")
                 .hasMessageContaining("routing for reviews: productpage's route 9080 for reviews:9080: [1] VirtualService default/reviews")
-                .hasMessageContaining("request ids BookinfoRoutingIT-aWrongShareIsExplainedByTheRoutingTheSidecarChose-1-N");
+                .hasMessageContaining("request ids " + getClass().getSimpleName() + "-aWrongShareIsExplainedByTheRoutingTheSidecarChose-1-N");
     }
 
     @Test
