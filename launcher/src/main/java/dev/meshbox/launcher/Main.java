@@ -6,13 +6,14 @@ import dev.meshbox.launcher.cli.LoadCommand;
 import dev.meshbox.launcher.cli.LogsCommand;
 import dev.meshbox.launcher.cli.RunCommand;
 import dev.meshbox.launcher.cli.UpCommand;
+import dev.meshbox.launcher.cli.WarmupCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code meshbox} command line. */
 @Command(name = "meshbox", mixinStandardHelpOptions = true, version = "MeshBox 0.1.0",
         description = "A mesh in a box: an xDS control plane, Java sidecars and Istio's Bookinfo on your machine.",
-        subcommands = {UpCommand.class, ApplyCommand.class, RunCommand.class, LogsCommand.class, LoadCommand.class, ControlPlaneCommand.class,
+        subcommands = {UpCommand.class, ApplyCommand.class, RunCommand.class, LogsCommand.class, LoadCommand.class, ControlPlaneCommand.class, WarmupCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Examples:", "  meshbox up                                  start Bookinfo; open http://127.0.0.1:8080/productpage",
                 "  meshbox apply -f virtual-service-reviews-v3.yaml",

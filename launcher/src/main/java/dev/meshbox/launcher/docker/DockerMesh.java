@@ -62,7 +62,7 @@ public final class DockerMesh implements MeshAccess, AutoCloseable {
 
     private static final Duration READY = Duration.ofSeconds(120);
     private static final List<String> JVM = List.of("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
-            "-XX:+ExitOnOutOfMemoryError");
+            "-XX:+ExitOnOutOfMemoryError", "-XX:SharedArchiveFile=" + AppImage.CDS_ARCHIVE, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
 
     private final DockerClient docker;
     private final String meshId;
