@@ -38,7 +38,7 @@ public final class BaseImage {
             "jdk.naming.dns", "jdk.unsupported", "jdk.zipfs");
 
     /** Bump when the recipe in RootFs changes in a way the other inputs do not show. */
-    private static final String RECIPE = "jlink-scratch-4";
+    private static final String RECIPE = "jlink-scratch-5";
 
     private BaseImage() {
     }
@@ -56,7 +56,8 @@ public final class BaseImage {
             return configured.get();
         }
         boolean busybox = Files.isRegularFile(RootFs.BUSYBOX);
-        String tag = REPOSITORY + ":" + inputsHash(busybox);
+        boolean iptables = RootFs.iptablesAvailable();
+        String tag = REPOSITORY + ":" + inputsHash(busybox, iptables);
         if (ImageBuild.existing(docker, tag).isPresent()) {
             return tag;
         }
@@ -65,7 +66,7 @@ public final class BaseImage {
         Path context = null;
         try {
             context = Files.createTempDirectory("meshbox-base-");
-            RootFs.assemble(context.resolve("rootfs"), MODULES, busybox);
+            RootFs.assemble(context.resolve("rootfs"), MODULES, busybox, iptables);
             ImageBuild.build(docker, dockerfile(busybox), context, tag, Labels.image("base"));
         } catch (IOException e) {
             throw new UncheckedIOException("building " + tag + ": " + e.getMessage(), e);
@@ -83,13 +84,13 @@ public final class BaseImage {
         // FROM scratch needs no pull; a build rather than `docker import` so the labels and config land together.
         return "FROM scratch\n"
                 + "COPY rootfs/ /\n"
-                + "ENV JAVA_HOME=/opt/java PATH=/opt/java/bin:/bin LANG=C.UTF-8\n"
+                + "ENV JAVA_HOME=/opt/java PATH=/opt/java/bin:/bin:/usr/sbin LANG=C.UTF-8\n"
                 + (busybox ? "" : "# no busybox on the build host: this image has no shell\n")
                 + "CMD [\"java\", \"-version\"]\n";
     }
 
-    static String inputsHash(boolean busybox) {
-        String inputs = String.join("\n", RECIPE, System.getProperty("java.home"),
+    static String inputsHash(boolean busybox, boolean iptables) {
+        String inputs = String.join("\n", RECIPE, iptables ? "iptables" : "no-iptables", System.getProperty("java.home"),
                 System.getProperty("java.runtime.version"), System.getProperty("os.arch"), String.join(",", MODULES),
                 busybox ? "busybox" : "no-busybox", Files.isDirectory(RootFs.LOCALE) ? "locale" : "no-locale",
                 dockerfile(busybox));

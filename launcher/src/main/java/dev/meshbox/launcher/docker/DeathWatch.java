@@ -46,7 +46,8 @@ final class DeathWatch implements AutoCloseable {
                 .withLabelFilter(Map.of(DockerRegistry.MESH, meshId)).exec();
         List<String> fresh = new java.util.ArrayList<>();
         for (Container c : all) {
-            if (!"running".equals(c.getState()) && !"created".equals(c.getState()) && !dead.containsKey(c.getId())) {
+            boolean init = "init".equals(c.getLabels().get(DockerRegistry.ROLE)); // exits by design
+            if (!init && !"running".equals(c.getState()) && !"created".equals(c.getState()) && !dead.containsKey(c.getId())) {
                 String name = c.getNames().length > 0 ? c.getNames()[0].replaceFirst("^/", "") : c.getId();
                 Integer code = docker.inspectContainerCmd(c.getId()).exec().getState().getExitCodeLong() == null ? null
                         : docker.inspectContainerCmd(c.getId()).exec().getState().getExitCodeLong().intValue();

@@ -57,7 +57,7 @@ public final class DockerMesh implements MeshAccess, AutoCloseable {
     }
 
     /** A started pod: its containers, its IP on the mesh network, and where the host reaches its sidecar's outbound listener. */
-    public record StartedPod(PodSpec spec, String sidecarId, String appId, String ip, InetSocketAddress outbound) {
+    public record StartedPod(PodSpec spec, String sidecarId, String appId, String ip, InetSocketAddress outbound, boolean captured) {
     }
 
     private static final Duration READY = Duration.ofSeconds(120);
@@ -185,11 +185,21 @@ public final class DockerMesh implements MeshAccess, AutoCloseable {
         sidecarLabels.put(DockerRegistry.NAMESPACE, ps.namespace());
         sidecarLabels.put(DockerRegistry.PORTS, String.join(",", ports.stream().distinct().toList()));
         boolean hasApp = !(ps.container() instanceof PodSpec.NoApp);
+        // The sidecar runs as 1337, the uid the capture rules exempt, and may bind any service port, as Envoy may.
         String sidecar = create(image, name(ps.name()), labels("sidecar", sidecarLabels),
                 proxyCommand("sidecar", ps.name(), ps.namespace(), ps.labels(), hasApp ? ps.containerPort() : 0, options.seed()),
-                hostConfig().withNetworkMode(network).withPortBindings(publish(15001, 0)), List.of(), ExposedPort.tcp(15001),
+                hostConfig().withNetworkMode(network).withPortBindings(publish(15001, 0))
+                        .withSysctls(Map.of("net.ipv4.ip_unprivileged_port_start", "0")), List.of(), ExposedPort.tcp(15001),
                 aliases.toArray(String[]::new));
         String ip = docker.inspectContainerCmd(sidecar).exec().getNetworkSettings().getNetworks().get(network).getIpAddress();
+        boolean captured = false;
+        if (hasApp && TrafficCapture.wanted()) {
+            Optional<String> why = TrafficCapture.install(docker, image, name(ps.name() + "-init"),
+                    labels("init", Map.of(DockerRegistry.ROLE, "init")), sidecar, ip);
+            captured = why.isEmpty();
+            why.ifPresent(reason -> progress.printf("pod %s: no transparent capture (%s); its app is pointed at its sidecar%n",
+                    ps.name(), reason.lines().findFirst().orElse(reason)));
+        }
         InetSocketAddress outbound = new InetSocketAddress("127.0.0.1", hostPort(sidecar, 15001));
         String app = null;
         Map<String, String> appLabels = labels("app", Map.of(DockerRegistry.ROLE, "app", DockerRegistry.POD, ps.name()));
@@ -205,14 +215,19 @@ public final class DockerMesh implements MeshAccess, AutoCloseable {
             List<String> env = new ArrayList<>();
             env.add("PORT=" + ps.containerPort());
             env.add("MESHBOX_LISTEN=127.0.0.1:" + ps.containerPort());
-            env.add("HTTP_PROXY=http://" + ip + ":15001");
-            env.add("http_proxy=http://" + ip + ":15001");
-            env.add("NO_PROXY=127.0.0.1,localhost");
+            if (captured) {
+                env.add("MESHBOX_CAPTURE=iptables");
+            } else {
+                env.add("HTTP_PROXY=http://" + ip + ":15001");
+                env.add("http_proxy=http://" + ip + ":15001");
+                env.add("NO_PROXY=127.0.0.1,localhost");
+            }
             u.env().forEach((k, v) -> env.add(k + "=" + v));
             app = create(u.image(), name(ps.name() + "-app"), appLabels, null, joined, env, null);
         }
-        progress.printf("pod %-36s started %s (%s)%n", ps.name(), ps.labels().getOrDefault("version", "client"), ip);
-        return new StartedPod(ps, sidecar, app, ip, outbound);
+        progress.printf("pod %-36s started %s (%s%s)%n", ps.name(), ps.labels().getOrDefault("version", "client"), ip,
+                captured ? ", iptables capture" : "");
+        return new StartedPod(ps, sidecar, app, ip, outbound, captured);
     }
 
     private List<String> proxyCommand(String role, String pod, String namespace, Map<String, String> labels, int appPort, OptionalLong seed) {
@@ -230,6 +245,9 @@ public final class DockerMesh implements MeshAccess, AutoCloseable {
     private String create(String image, String name, Map<String, String> labels, List<String> cmd, HostConfig host, List<String> env,
                           ExposedPort exposed, String... aliases) {
         CreateContainerCmd create = docker.createContainerCmd(image).withName(name).withLabels(labels).withHostConfig(host).withEnv(env);
+        if ("sidecar".equals(labels.get(DockerRegistry.ROLE))) {
+            create.withUser(TrafficCapture.PROXY_UID);
+        }
         if (cmd != null) {
             create.withCmd(cmd);
         }

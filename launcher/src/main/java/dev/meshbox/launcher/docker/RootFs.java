@@ -36,7 +36,15 @@ final class RootFs {
     private RootFs() {
     }
 
-    static void assemble(Path root, List<String> modules, boolean withBusybox) throws IOException, InterruptedException {
+    /** iptables (the nf_tables build every Debian Docker host has, since dockerd needs it) for the pods' capture rules. */
+    static final Path IPTABLES = Path.of("/usr/sbin/xtables-nft-multi");
+    static final Path XTABLES_EXTENSIONS = Path.of("/usr/lib/x86_64-linux-gnu/xtables");
+
+    static boolean iptablesAvailable() {
+        return Files.isRegularFile(IPTABLES) && Files.isDirectory(XTABLES_EXTENSIONS);
+    }
+
+    static void assemble(Path root, List<String> modules, boolean withBusybox, boolean withIptables) throws IOException, InterruptedException {
         Path java = root.resolve("opt/java");
         jlink(java, modules);
         for (String library : sharedLibraries(java)) {
@@ -53,11 +61,40 @@ final class RootFs {
         if (Files.isDirectory(LOCALE)) {
             copyTree(LOCALE, root.resolve(LOCALE.toString().substring(1)));
         }
+        if (withIptables) {
+            addIptables(root);
+        }
         if (withBusybox) {
             Path bin = Files.createDirectories(root.resolve("bin"));
             Files.copy(BUSYBOX, bin.resolve("busybox"), StandardCopyOption.COPY_ATTRIBUTES);
             for (String applet : APPLETS) {
                 Files.createSymbolicLink(bin.resolve(applet), Path.of("busybox"));
+            }
+        }
+    }
+
+    /**
+     * The host's iptables (one multi-call binary, named iptables and iptables-restore by links), its match and target
+     * extensions (loaded with dlopen, so ldd of the binary does not name them), and every library those link.
+     */
+    private static void addIptables(Path root) throws IOException, InterruptedException {
+        Path sbin = Files.createDirectories(root.resolve("usr/sbin"));
+        Files.copy(IPTABLES, sbin.resolve(IPTABLES.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+        for (String name : List.of("iptables", "iptables-restore", "iptables-save")) {
+            Files.createSymbolicLink(sbin.resolve(name), IPTABLES.getFileName());
+        }
+        copyTree(XTABLES_EXTENSIONS, root.resolve(XTABLES_EXTENSIONS.toString().substring(1)));
+        Set<String> libraries = new TreeSet<>(parseLdd(ldd(IPTABLES.toString())));
+        try (Stream<Path> ext = Files.list(XTABLES_EXTENSIONS)) {
+            for (Path so : ext.filter(p -> p.toString().endsWith(".so")).toList()) {
+                libraries.addAll(parseLdd(ldd(so.toString())));
+            }
+        }
+        for (String library : libraries) {
+            Path target = root.resolve(library.substring(1));
+            if (!Files.exists(target)) {
+                Files.createDirectories(target.getParent());
+                Files.copy(Path.of(library), target, StandardCopyOption.REPLACE_EXISTING);
             }
         }
     }

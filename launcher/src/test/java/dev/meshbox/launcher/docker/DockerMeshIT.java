@@ -179,19 +179,56 @@ class DockerMeshIT {
         assertThat(out).contains("Docker is not running").doesNotContain("Exception");
     }
 
-    @Test
-    void aUsersOwnImageJoinsTheMeshAsAWorkload(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    /** A user's image that knows nothing of MeshBox: a static web server (busybox httpd) listening where the pod says. */
+    private String helloImage(Path dir) throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(Path.of("/bin/busybox")),
                 "this test's user image serves with busybox httpd, and the base image has busybox only when the host has "
                         + "busybox-static (.ci/run installs it)");
-        // A user's image that knows nothing of MeshBox: a static web server, listening where the pod tells it.
         String base = AppImage.ensure(docker, new PrintStream(new ByteArrayOutputStream())).tag();
         java.nio.file.Files.writeString(dir.resolve("index.html"), "hello from my own image\n");
         java.nio.file.Files.writeString(dir.resolve("Dockerfile"), "FROM " + base + "\nCOPY index.html /www/index.html\n"
                 + "CMD [\"/bin/busybox\", \"sh\", \"-c\", \"exec /bin/busybox httpd -f -p $MESHBOX_LISTEN -h /www\"]\n");
         docker.buildImageCmd(dir.toFile()).withTags(java.util.Set.of("meshbox-test/hello:1")).withLabels(Labels.image("test"))
                 .exec(new com.github.dockerjava.api.command.BuildImageResultCallback()).awaitImageId();
+        return "meshbox-test/hello:1";
+    }
 
+    @Test
+    void withCaptureAnAppWithoutProxySettingsStillCallsThroughItsSidecar(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        String image = helloImage(dir);
+        MeshSpec spec = MeshSpec.of(List.of(new Scenario.ImageApp(image, "hello", "v1", 8080, 1, Map.of()),
+                new Scenario.ImageApp(image, "client", "v1", 8080, 1, Map.of())));
+        try (DockerMesh mesh = DockerMesh.start(spec, DockerMesh.Options.isolated(OptionalLong.empty()), new PrintStream(new ByteArrayOutputStream()))) {
+            DockerMesh.StartedPod client = mesh.pods().stream().filter(p -> p.spec().appLabel().equals("client")).findFirst().orElseThrow();
+            assertThat(client.captured()).as("iptables rules installed by the init container").isTrue();
+            assertThat(docker.inspectContainerCmd(client.appId()).exec().getConfig().getEnv())
+                    .noneSatisfy(e -> assertThat(e).startsWithIgnoringCase("http_proxy"));
+
+            // The app calls the service by name, as it would with no mesh at all.
+            var exec = docker.execCreateCmd(client.appId()).withAttachStdout(true).withAttachStderr(true)
+                    .withCmd("/bin/busybox", "wget", "-q", "-O", "-", "http://hello:8080/index.html").exec();
+            StringBuilder out = new StringBuilder();
+            docker.execStartCmd(exec.getId()).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>() {
+                @Override
+                public void onNext(com.github.dockerjava.api.model.Frame frame) {
+                    out.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+                }
+            }).awaitCompletion(20, TimeUnit.SECONDS);
+            assertThat(out.toString()).contains("hello from my own image");
+
+            // ... and its sidecar saw the call leave as outbound traffic to the hello service.
+            assertThat(mesh.accessLog()).anySatisfy(e -> {
+                assertThat(e.pod()).isEqualTo(client.spec().name());
+                assertThat(e.direction()).isEqualTo("outbound");
+                assertThat(e.upstreamCluster()).isEqualTo("outbound|8080||hello.default.svc.cluster.local");
+                assertThat(e.responseCode()).isEqualTo(200);
+            });
+        }
+    }
+
+    @Test
+    void aUsersOwnImageJoinsTheMeshAsAWorkload(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        helloImage(dir);
         java.nio.file.Files.writeString(dir.resolve("hello.yaml"), """
                 name: own-image
                 workloads:

@@ -56,8 +56,9 @@ class DockerUnitTest {
 
     @Test
     void baseTagDependsOnItsInputsOnly() {
-        assertThat(BaseImage.inputsHash(true)).isEqualTo(BaseImage.inputsHash(true)).hasSize(12);
-        assertThat(BaseImage.inputsHash(true)).isNotEqualTo(BaseImage.inputsHash(false));
+        assertThat(BaseImage.inputsHash(true, true)).isEqualTo(BaseImage.inputsHash(true, true)).hasSize(12);
+        assertThat(BaseImage.inputsHash(true, true)).isNotEqualTo(BaseImage.inputsHash(false, true));
+        assertThat(BaseImage.inputsHash(true, true)).isNotEqualTo(BaseImage.inputsHash(true, false));
     }
 
     @Test
