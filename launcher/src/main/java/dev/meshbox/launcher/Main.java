@@ -1,6 +1,8 @@
 package dev.meshbox.launcher;
 
 import dev.meshbox.launcher.cli.ApplyCommand;
+import dev.meshbox.launcher.cli.CaptureInitCommand;
+import dev.meshbox.launcher.cli.KubeInjectCommand;
 import dev.meshbox.launcher.cli.ControlPlaneCommand;
 import dev.meshbox.launcher.cli.LoadCommand;
 import dev.meshbox.launcher.cli.LogsCommand;
@@ -13,12 +15,14 @@ import picocli.CommandLine.Command;
 /** The {@code meshbox} command line. */
 @Command(name = "meshbox", mixinStandardHelpOptions = true, version = "MeshBox 0.1.0",
         description = "A mesh in a box: an xDS control plane, Java sidecars and Istio's Bookinfo on your machine.",
-        subcommands = {UpCommand.class, ApplyCommand.class, RunCommand.class, LogsCommand.class, LoadCommand.class, ControlPlaneCommand.class, WarmupCommand.class,
+        subcommands = {UpCommand.class, ApplyCommand.class, RunCommand.class, LogsCommand.class, LoadCommand.class, KubeInjectCommand.class, ControlPlaneCommand.class, WarmupCommand.class,
+                CaptureInitCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Examples:", "  meshbox up                                  start Bookinfo; open http://127.0.0.1:8080/productpage",
                 "  meshbox apply -f virtual-service-reviews-v3.yaml",
                 "  meshbox run scenarios/canary-90-10.yaml --seed 42 --report out.json",
                 "  meshbox logs productpage",
+                "  meshbox kube-inject -f deployment.yaml       print it with the sidecar added",
                 "  meshbox load -c 3 -n 30 --from fortio http://httpbin:8000/get"})
 public final class Main implements Runnable {
 

@@ -21,7 +21,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * then calls {@code http://reviews:9080} with no proxy settings at all. Inbound needs no rule: the sidecar owns the
  * service ports on the pod IP and the app listens on the pod's localhost.
  */
-final class TrafficCapture {
+public final class TrafficCapture {
 
     /** The sidecar's user, whose connections are never captured (Istio's 1337). */
     static final String PROXY_UID = "1337";
@@ -37,11 +37,16 @@ final class TrafficCapture {
 
     /** The rules for a pod, in iptables-restore's format, added to (not replacing) Docker's own DNS rules. */
     static String rules(String podIp) {
+        return rules(podIp, PROXY_UID);
+    }
+
+    /** The rules for a pod whose proxy runs as {@code proxyUid}. */
+    public static String rules(String podIp, String proxyUid) {
         return String.join("\n",
                 "*nat",
                 ":MESHBOX_OUTPUT - [0:0]",
                 "-A OUTPUT -p tcp -j MESHBOX_OUTPUT",
-                "-A MESHBOX_OUTPUT -m owner --uid-owner " + PROXY_UID + " -j RETURN",
+                "-A MESHBOX_OUTPUT -m owner --uid-owner " + proxyUid + " -j RETURN",
                 "-A MESHBOX_OUTPUT -d 127.0.0.0/8 -j RETURN",
                 "-A MESHBOX_OUTPUT -d " + podIp + "/32 -j RETURN",
                 "-A MESHBOX_OUTPUT -p tcp -j DNAT --to-destination " + podIp + ":15001",
