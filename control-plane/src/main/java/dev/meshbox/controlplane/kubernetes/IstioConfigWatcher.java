@@ -1,0 +1,116 @@
+package dev.meshbox.controlplane.kubernetes;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.meshbox.controlplane.config.ApplyResult;
+import dev.meshbox.controlplane.config.ConfigStore;
+import dev.meshbox.controlplane.config.ResourceKey;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the config store in step with Istio's custom resources in the cluster, as istiod watches them: a
+ * VirtualService, DestinationRule or Gateway created or changed with {@code kubectl apply} is validated and applied,
+ * one deleted is removed. A resource the control plane rejects is not applied (the proxies keep the last good
+ * config) and its problems are kept for {@link #problems()} and logged, as {@code istioctl analyze} would report them.
+ */
+public final class IstioConfigWatcher implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IstioConfigWatcher.class);
+
+    private final KubernetesClient client;
+    private final ConfigStore store;
+    private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+    private final List<SharedIndexInformer<GenericKubernetesResource>> informers = new ArrayList<>();
+    private final Map<String, List<String>> problems = new ConcurrentHashMap<>();
+
+    public IstioConfigWatcher(KubernetesClient client, ConfigStore store) {
+        this.client = client;
+        this.store = store;
+    }
+
+    /** Starts watching; fails with the missing CRDs named when the cluster lacks Istio's kinds. */
+    public IstioConfigWatcher start() {
+        List<String> missing = IstioCrds.missing(client);
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("the cluster lacks Istio's CustomResourceDefinitions " + missing
+                    + "; install them (MeshBox's launcher does, or kubectl apply -f istio-crds.yaml from the control-plane jar)");
+        }
+        for (IstioCrds.Kind kind : IstioCrds.KINDS) {
+            informers.add(client.genericKubernetesResources(kind.context()).inAnyNamespace().inform(new ResourceEventHandler<>() {
+                @Override
+                public void onAdd(GenericKubernetesResource r) {
+                    applied(r);
+                }
+
+                @Override
+                public void onUpdate(GenericKubernetesResource old, GenericKubernetesResource r) {
+                    applied(r);
+                }
+
+                @Override
+                public void onDelete(GenericKubernetesResource r, boolean unknownFinalState) {
+                    problems.remove(source(r));
+                    store.delete(List.of(new ResourceKey(r.getKind(), r.getMetadata().getNamespace(), r.getMetadata().getName())));
+                }
+            }));
+        }
+        return this;
+    }
+
+    /** What the control plane rejected, by resource ({@code kubernetes: VirtualService default/reviews}). */
+    public Map<String, List<String>> problems() {
+        return Map.copyOf(problems);
+    }
+
+    private void applied(GenericKubernetesResource r) {
+        String source = source(r);
+        ApplyResult result = store.apply(List.of(new ConfigStore.Source(source, text(r))));
+        if (result.ok()) {
+            problems.remove(source);
+        } else {
+            List<String> messages = result.problems().stream().map(Object::toString).toList();
+            problems.put(source, messages);
+            LOG.warn("{} rejected, the proxies keep the last good config: {}", source, messages);
+        }
+    }
+
+    static String source(GenericKubernetesResource r) {
+        return "kubernetes: " + r.getKind() + " " + r.getMetadata().getNamespace() + "/" + r.getMetadata().getName();
+    }
+
+    /** The resource as Istio YAML: what a user applied, without the API server's bookkeeping (status, managed fields). */
+    String text(GenericKubernetesResource r) {
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("name", r.getMetadata().getName());
+        meta.put("namespace", r.getMetadata().getNamespace());
+        if (r.getMetadata().getLabels() != null && !r.getMetadata().getLabels().isEmpty()) {
+            meta.put("labels", r.getMetadata().getLabels());
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("apiVersion", r.getApiVersion());
+        doc.put("kind", r.getKind());
+        doc.put("metadata", meta);
+        doc.put("spec", r.getAdditionalProperties().getOrDefault("spec", Map.of()));
+        try {
+            return yaml.writeValueAsString(doc);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        informers.forEach(SharedIndexInformer::close);
+        informers.clear();
+    }
+}

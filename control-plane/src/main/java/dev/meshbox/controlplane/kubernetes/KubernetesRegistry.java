@@ -1,0 +1,122 @@
+package dev.meshbox.controlplane.kubernetes;
+
+import dev.meshbox.controlplane.registry.MeshService;
+import dev.meshbox.controlplane.registry.Pod;
+import dev.meshbox.controlplane.registry.ServicePort;
+import dev.meshbox.controlplane.registry.ServiceRegistry;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Feeds the service registry from the Kubernetes API with informers, as istiod's Kubernetes registry does: every
+ * Service (name, namespace, ports, selector) and every Pod (IP, labels, readiness). A pod with an {@code istio-proxy}
+ * container is a sidecar, one labelled {@code istio: ingressgateway} a gateway, the rest have no proxy; a pod is in
+ * the endpoints once its IP is known and its Ready condition is true.
+ */
+public final class KubernetesRegistry implements AutoCloseable {
+
+    private final KubernetesClient client;
+    private final ServiceRegistry registry;
+    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+
+    public KubernetesRegistry(KubernetesClient client, ServiceRegistry registry) {
+        this.client = client;
+        this.registry = registry;
+    }
+
+    /** Lists and watches Services and Pods in every namespace; returns once the first lists are in the registry. */
+    public KubernetesRegistry start() {
+        informers.add(client.services().inAnyNamespace().inform(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Service s) {
+                registry.putService(service(s));
+            }
+
+            @Override
+            public void onUpdate(Service old, Service s) {
+                registry.putService(service(s));
+            }
+
+            @Override
+            public void onDelete(Service s, boolean unknownFinalState) {
+                registry.removeService(s.getMetadata().getNamespace(), s.getMetadata().getName());
+            }
+        }));
+        informers.add(client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(io.fabric8.kubernetes.api.model.Pod p) {
+                pod(p).ifPresent(registry::putPod);
+            }
+
+            @Override
+            public void onUpdate(io.fabric8.kubernetes.api.model.Pod old, io.fabric8.kubernetes.api.model.Pod p) {
+                Optional<Pod> mapped = pod(p);
+                if (mapped.isPresent()) {
+                    registry.putPod(mapped.get());
+                } else {
+                    registry.removePod(p.getMetadata().getNamespace(), p.getMetadata().getName());
+                }
+            }
+
+            @Override
+            public void onDelete(io.fabric8.kubernetes.api.model.Pod p, boolean unknownFinalState) {
+                registry.removePod(p.getMetadata().getNamespace(), p.getMetadata().getName());
+            }
+        }));
+        return this;
+    }
+
+    /** A Service as the registry keeps it; a named targetPort resolves on each pod in Kubernetes, here to the port itself. */
+    static MeshService service(Service s) {
+        List<ServicePort> ports = new ArrayList<>();
+        if (s.getSpec().getPorts() != null) {
+            for (io.fabric8.kubernetes.api.model.ServicePort p : s.getSpec().getPorts()) {
+                IntOrString target = p.getTargetPort();
+                int targetPort = target != null && target.getIntVal() != null ? target.getIntVal() : p.getPort();
+                String protocol = p.getAppProtocol() != null ? p.getAppProtocol().toUpperCase(java.util.Locale.ROOT) : "HTTP";
+                ports.add(new ServicePort(p.getName() == null ? "http" : p.getName(), p.getPort(), targetPort, protocol));
+            }
+        }
+        Map<String, String> selector = s.getSpec().getSelector() == null ? Map.of() : s.getSpec().getSelector();
+        return new MeshService(s.getMetadata().getName(), s.getMetadata().getNamespace(), ports, selector);
+    }
+
+    /** A Pod as the registry keeps it, or empty while it has no IP (not scheduled or not started yet). */
+    static Optional<Pod> pod(io.fabric8.kubernetes.api.model.Pod p) {
+        String ip = p.getStatus() == null ? null : p.getStatus().getPodIP();
+        if (ip == null || ip.isBlank()) {
+            return Optional.empty();
+        }
+        Map<String, String> labels = p.getMetadata().getLabels() == null ? Map.of() : p.getMetadata().getLabels();
+        boolean sidecar = p.getSpec().getContainers().stream().map(Container::getName).anyMatch("istio-proxy"::equals);
+        Pod.ProxyKind role = "ingressgateway".equals(labels.get("istio")) ? Pod.ProxyKind.GATEWAY
+                : sidecar ? Pod.ProxyKind.SIDECAR : Pod.ProxyKind.NONE;
+        boolean ready = p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+        // In a pod the app and its sidecar share the network namespace: the sidecar reaches the app on localhost.
+        String app = role == Pod.ProxyKind.NONE ? ip : "127.0.0.1";
+        return Optional.of(new Pod(p.getMetadata().getName(), p.getMetadata().getNamespace(), ip, app, labels, role, ready));
+    }
+
+    /** The first container port of a pod's app, for diagnostics. */
+    static Optional<Integer> appPort(io.fabric8.kubernetes.api.model.Pod p) {
+        return p.getSpec().getContainers().stream().filter(c -> !"istio-proxy".equals(c.getName()))
+                .flatMap(c -> c.getPorts() == null ? java.util.stream.Stream.empty() : c.getPorts().stream())
+                .map(ContainerPort::getContainerPort).findFirst();
+    }
+
+    @Override
+    public void close() {
+        informers.forEach(SharedIndexInformer::close);
+        informers.clear();
+    }
+}
