@@ -59,7 +59,7 @@ class CliIT {
     @Test
     void applyToARunningMeshReportsChangesAndRejectsBadYaml(@TempDir Path dir) throws Exception {
         try (LocalMesh mesh = LocalMesh.start(MeshSpec.bookinfo(), LocalOptions.isolated(OptionalLong.empty()), new PrintStream(OutputStream.nullOutputStream()));
-             AdminServer admin = new AdminServer(mesh, "127.0.0.1", 0)) {
+             AdminServer admin = new AdminServer(mesh.control(), "127.0.0.1", 0)) {
             String url = "http://127.0.0.1:" + admin.port();
             Path good = Files.writeString(dir.resolve("reviews-v3.yaml"), Files.readString(Pages.projectFixtures().resolve("virtual-service-reviews-v3.yaml")));
             Path rules = Files.writeString(dir.resolve("rules.yaml"), Files.readString(Pages.projectFixtures().resolve("destination-rule-all.yaml")));
@@ -151,7 +151,7 @@ class CliIT {
     void logsAndLoadWorkAgainstARunningMesh() throws Exception {
         try (LocalMesh mesh = LocalMesh.start(MeshSpec.of(List.of(new Scenario.Builtin("httpbin"), new Scenario.Builtin("fortio"))),
                 LocalOptions.isolated(OptionalLong.empty()), new PrintStream(OutputStream.nullOutputStream()));
-             AdminServer admin = new AdminServer(mesh, "127.0.0.1", 0)) {
+             AdminServer admin = new AdminServer(mesh.control(), "127.0.0.1", 0)) {
             String url = "http://127.0.0.1:" + admin.port();
             Run load = meshbox("load", "-c", "3", "-n", "30", "--from", "fortio", "http://httpbin:8000/get", "--admin", url);
             assertThat(load.exit()).as(load.err()).isZero();

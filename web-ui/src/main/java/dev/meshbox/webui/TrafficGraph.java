@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -38,6 +39,12 @@ public final class TrafficGraph {
     }
 
     static final double FAILING_ERROR_SHARE = 0.10;
+
+    /**
+     * Flags of a reply the source proxy made itself, without reaching a pod (overflow, fault abort, no route, no
+     * cluster, no healthy host): such a request was not served by any version, so it stays off the route edges.
+     */
+    static final Set<String> LOCAL_REPLY = Set.of("UO", "FI", "NR", "NC", "UH");
 
     private TrafficGraph() {
     }
@@ -75,7 +82,8 @@ public final class TrafficGraph {
             nodes.putIfAbsent(source, new Node(source, "unknown", series.sourceWorkload(), "", "", "", 0));
             nodes.putIfAbsent(service, new Node(service, "unknown", series.service(), "", "", "", 0));
             edge(edges, source, service, "request").add(series, count.longValue(), delta);
-            if (!"unknown".equals(series.destinationWorkload())) {
+            boolean reachedPod = java.util.Arrays.stream(series.responseFlags().split(",")).map(String::trim).noneMatch(LOCAL_REPLY::contains);
+            if (!"unknown".equals(series.destinationWorkload()) && reachedPod) {
                 String destination = workloadId(series.destinationWorkload());
                 nodes.putIfAbsent(destination, new Node(destination, "unknown", series.destinationWorkload(), "",
                         series.destinationVersion(), "", 0));

@@ -56,10 +56,13 @@ public final class WebUi implements AutoCloseable {
             cfg.startup.startupWatcherEnabled = false;
             cfg.jetty.threadPool = pool;
             cfg.jsonMapper(new JavalinJackson(json, false));
+            // -Dmeshbox.ui.assets=web-ui/src/main/resources/dev/meshbox/webui/public serves the page from the source
+            // tree, so editing the UI needs only a reload; otherwise the page comes from this jar.
+            String assets = System.getProperty("meshbox.ui.assets");
             cfg.staticFiles.add(sf -> {
                 sf.hostedPath = "/";
-                sf.directory = "/dev/meshbox/webui/public";
-                sf.location = Location.CLASSPATH;
+                sf.directory = assets != null ? assets : "/dev/meshbox/webui/public";
+                sf.location = assets != null ? Location.EXTERNAL : Location.CLASSPATH;
                 sf.headers = Map.of("Cache-Control", "no-cache");
             });
             api.routes(cfg.routes);

@@ -1,0 +1,114 @@
+package dev.meshbox.launcher.ui;
+
+import dev.meshbox.controlplane.ControlPlane;
+import dev.meshbox.controlplane.registry.Pod;
+import dev.meshbox.launcher.backend.MeshControl;
+import dev.meshbox.launcher.backend.MeshSpec;
+import dev.meshbox.launcher.backend.PodSpec;
+import dev.meshbox.scenarios.MeshAccess;
+import dev.meshbox.scenarios.Scenario;
+import dev.meshbox.webui.UiMesh;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The web UI's view of a running mesh, for any backend that has a {@link MeshControl} beside its control plane:
+ * config and pods through it, and each proxy's Prometheus port read at its pod IP like its admin port.
+ */
+public final class MeshUi implements UiMesh {
+
+    public static final int PROMETHEUS_PORT = 15090;
+
+    private final MeshControl control;
+    private final List<Scenario.Workload> workloads;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    /** @param workloads what the mesh was started with ({@code up --workloads}) */
+    public MeshUi(MeshControl control, List<Scenario.Workload> workloads) {
+        this.control = control;
+        this.workloads = List.copyOf(workloads);
+    }
+
+    @Override
+    public MeshAccess access() {
+        return control;
+    }
+
+    @Override
+    public ControlPlane controlPlane() {
+        return control.controlPlane();
+    }
+
+    @Override
+    public List<Pod> pods() {
+        return control.pods();
+    }
+
+    @Override
+    public String adminGet(Pod pod, String path) {
+        return control.adminGet(pod, path);
+    }
+
+    @Override
+    public String prometheus(Pod pod) {
+        URI uri = URI.create("http://" + pod.ip() + ":" + PROMETHEUS_PORT + "/stats/prometheus");
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(3)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException(uri + " of " + pod.name() + " answered " + r.statusCode());
+            }
+            return r.body();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read " + uri + " of " + pod.name() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public List<String> workloads() {
+        return workloads.stream().map(w -> w instanceof Scenario.Builtin b ? b.name() : w.toString()).toList();
+    }
+
+    /** A wanted workload is here when every pod it would start runs, with its labels, in its namespace. */
+    @Override
+    public List<String> missing(List<Scenario.Workload> wanted) {
+        List<Pod> running = pods();
+        List<String> out = new ArrayList<>();
+        for (Scenario.Workload w : wanted) {
+            List<PodSpec> needed;
+            try {
+                needed = MeshSpec.of(List.of(w)).pods();
+            } catch (RuntimeException e) {
+                out.add(name(w));
+                continue;
+            }
+            boolean all = needed.stream().allMatch(spec -> running.stream().anyMatch(p -> p.namespace().equals(spec.namespace())
+                    && p.labels().entrySet().containsAll(spec.labels().entrySet())));
+            if (!all) {
+                out.add(name(w));
+            }
+        }
+        return out;
+    }
+
+    private static String name(Scenario.Workload w) {
+        if (w instanceof Scenario.Builtin b) {
+            return b.name();
+        }
+        if (w instanceof Scenario.Echo e) {
+            return "echo " + e.service();
+        }
+        if (w instanceof Scenario.JavaApp j) {
+            return "java " + j.service();
+        }
+        return "kubernetes " + ((Scenario.Kubernetes) w).source();
+    }
+}
