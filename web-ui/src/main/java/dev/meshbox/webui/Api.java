@@ -42,7 +42,7 @@ final class Api implements AutoCloseable {
         this.topology = new Topology(mesh);
         this.catalog = new ScenarioCatalog(scenarioDir);
         this.runs = new Runs(guard);
-        this.config = new ConfigApi(mesh);
+        this.config = new ConfigApi(mesh, catalog.bundledDir());
         this.traffic = new TrafficGenerators(mesh);
         this.accessLog = new AccessLogTail(mesh);
         this.lessons = new Lessons(catalog.bundledDir());
@@ -74,7 +74,7 @@ final class Api implements AutoCloseable {
                 throw new ApiException(422, e.getMessage());
             }
             requireWorkloads(s.workloads(), "scenario " + s.name());
-            ctx.status(202).json(runs.start("scenario", s.name(), req.scenario(), s, out -> mesh.run(s, out)));
+            ctx.status(202).json(runs.start("scenario", s.name(), req.scenario(), s, traffic.noteForRun(), out -> mesh.run(s, out)));
         });
         r.get("/api/runs", ctx -> ctx.json(runs.all()));
         r.get("/api/runs/{id}", ctx -> ctx.json(runs.get(ctx.pathParam("id"))
@@ -143,7 +143,7 @@ final class Api implements AutoCloseable {
             if (s.steps().get(0).traffic().isEmpty()) {
                 throw ApiException.badRequest("step " + step + " of lesson " + l.id() + " sends no traffic");
             }
-            ctx.status(202).json(runs.start("lesson", l.title() + ", step " + step, l.id(), s,
+            ctx.status(202).json(runs.start("lesson", l.title() + ", step " + step, l.id(), s, traffic.noteForRun(),
                     out -> new dev.meshbox.scenarios.ScenarioRunner(mesh.access(), out, java.util.OptionalLong.empty()).run(s)));
         });
 

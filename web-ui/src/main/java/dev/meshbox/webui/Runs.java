@@ -56,9 +56,10 @@ final class Runs implements AutoCloseable {
     }
 
     /** Starts a run holding the mesh, or throws 409 when something else holds it. */
-    View start(String kind, String title, String source, Scenario scenario, Job job) {
+    View start(String kind, String title, String source, Scenario scenario, List<String> notes, Job job) {
         guard.acquire(kind + " " + title);
         Run run = new Run("run-" + ids.incrementAndGet(), kind, title, source, scenario);
+        notes.forEach(run::line);
         synchronized (this) {
             runs.put(run.id, run);
         }

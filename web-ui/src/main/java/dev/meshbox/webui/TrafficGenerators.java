@@ -62,6 +62,13 @@ final class TrafficGenerators implements AutoCloseable {
         return out;
     }
 
+    /** A note for a run that starts while generators send: their requests show in the proxies' counters too. */
+    synchronized List<String> noteForRun() {
+        long running = generators.values().stream().filter(g -> g.state.equals("running")).count();
+        return running == 0 ? List.of() : List.of("note: " + running + " traffic generator" + (running == 1 ? " is" : "s are")
+                + " running; the run checks only its own requests, but counters of the proxies count theirs too");
+    }
+
     synchronized Optional<View> stop(String id) {
         Generator g = generators.get(id);
         if (g == null) {

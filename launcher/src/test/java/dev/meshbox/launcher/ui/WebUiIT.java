@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -144,7 +145,7 @@ class WebUiIT {
 
     @Test
     @Order(4)
-    void runningTheCanaryScenarioShowsPassAndTheSplitChart() {
+    void runningTheCanaryScenarioShowsPassAndTheSplitChart() throws Exception {
         tab("scenarios");
         WebElement canary = until("the canary scenario in the list", d -> d.findElement(By.cssSelector(".scenario[data-id='builtin:canary-90-10']")), 15);
         canary.findElement(By.cssSelector("button.run")).click();
@@ -159,6 +160,7 @@ class WebUiIT {
         assertThat(chart.findElements(By.cssSelector("rect.band"))).hasSize(3);
         until("the run in this session's list", d -> d.findElements(By.cssSelector("#run-list .run-item")).stream()
                 .anyMatch(r -> r.getText().contains("canary-90-10") && r.getText().contains("passed")), 10);
+        shot("scenarios");
     }
 
     @Test
@@ -173,19 +175,21 @@ class WebUiIT {
             double v2 = share(edge("svc:reviews.default", "wl:reviews-v2"));
             return v1 > 0.7 && v2 > 0.02 && v2 < 0.3 && "idle".equals(d.findElement(edge("svc:reviews.default", "wl:reviews-v3")).getDomAttribute("data-health"));
         }, 40);
-        Path shot = browser.getScreenshotAs(OutputType.FILE).toPath();
-        Path target = Path.of("target/ui-topology.png");
-        Files.copy(shot, target, StandardCopyOption.REPLACE_EXISTING);
+        browser.findElement(edge("svc:reviews.default", "wl:reviews-v2")).click();
+        assertThat(browser.findElement(By.id("topology-detail")).getText()).contains("share of the service");
+        browser.manage().window().setSize(new Dimension(1400, 620));
+        Path target = shot("topology");
+        browser.manage().window().setSize(new Dimension(1500, 860));
         String docs = System.getProperty("meshbox.ui.screenshot");
         if (docs != null && !docs.isBlank()) {
-            Files.copy(shot, Path.of(docs), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(target, Path.of(docs), StandardCopyOption.REPLACE_EXISTING);
         }
         assertThat(Files.size(target)).isGreaterThan(10_000);
     }
 
     @Test
     @Order(6)
-    void applyingInvalidYamlShowsTheErrorAtTheFieldAndItsLine() {
+    void applyingInvalidYamlShowsTheErrorAtTheFieldAndItsLine() throws Exception {
         tab("config");
         until("the canary's resources in the list", d -> d.findElements(By.cssSelector("#resources tr.resource[data-kind=VirtualService][data-name=reviews]")).size() == 1, 15);
         WebElement editor = browser.findElement(By.id("yaml-editor"));
@@ -201,6 +205,7 @@ class WebUiIT {
                 .containsExactly(String.valueOf(BROKEN_LINE));
         assertThat(browser.findElement(By.cssSelector("#yaml-backdrop .hl")).getDomAttribute("data-line")).isEqualTo(String.valueOf(BROKEN_LINE));
         assertThat(browser.findElement(By.id("apply-result")).getText()).contains("nothing was applied");
+        shot("config");
         // The mesh kept its config: the canary's VirtualService is still the one applied.
         assertThat(mesh.controlPlane().config().snapshot().resources().values()).anySatisfy(res ->
                 assertThat(res.yaml()).contains("weight: 90"));
@@ -208,7 +213,7 @@ class WebUiIT {
 
     @Test
     @Order(7)
-    void proxyConfigShowsWhatAProxyHoldsAndThatItAckedTheLatestVersion() {
+    void proxyConfigShowsWhatAProxyHoldsAndThatItAckedTheLatestVersion() throws Exception {
         WebElement row = until("productpage's proxy", d -> d.findElements(By.cssSelector("#proxies tr.proxy")).stream()
                 .filter(r -> r.getDomAttribute("data-pod").startsWith("productpage-v1")).findFirst().orElse(null), 15);
         assertThat(row.getText()).contains("SYNCED");
@@ -219,11 +224,12 @@ class WebUiIT {
         assertThat(browser.findElement(By.cssSelector("#proxy-config [data-table=listeners]")).getText()).contains("virtualOutbound");
         assertThat(browser.findElement(By.cssSelector("#proxy-config [data-table=endpoints]")).getText()).contains(":9080");
         assertThat(browser.findElement(By.id("proxy-config")).getText()).contains("ACKed the latest version");
+        shot("proxy-config");
     }
 
     @Test
     @Order(8)
-    void aWorkshopLessonAppliesItsYamlSendsTrafficAndExplains() {
+    void aWorkshopLessonAppliesItsYamlSendsTrafficAndExplains() throws Exception {
         tab("workshop");
         until("the lessons", d -> d.findElements(By.cssSelector("#lesson-list .lesson")).size() >= 8, 15);
         browser.findElement(By.cssSelector("#lesson-list .lesson[data-id=circuit-breaking]")).click();
@@ -242,6 +248,7 @@ class WebUiIT {
         WebElement done = browser.findElement(By.cssSelector("#lesson-view .step[data-step='1']"));
         assertThat(done.getText()).contains("reviews v2 share").contains("pass").contains("black stars");
         assertThat(done.findElement(By.cssSelector("details.why-box")).getDomProperty("open")).isEqualTo("true");
+        shot("workshop");
     }
 
     @Test
@@ -265,6 +272,13 @@ class WebUiIT {
     }
 
     // ---- helpers
+
+    /** Saves what the browser shows as target/ui-NAME.png (the README's picture, and a record of each step). */
+    private static Path shot(String name) throws java.io.IOException {
+        Path target = Path.of("target/ui-" + name + ".png");
+        Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+        return target;
+    }
 
     private static By node(String id) {
         return By.cssSelector("#topology .node[data-id='" + id + "']");
