@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /** The REST API under {@code /api} that the page uses; JSON in and out, documented in the README's "Web UI" section. */
 final class Api implements AutoCloseable {
@@ -30,22 +31,55 @@ final class Api implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
     private final MeshGuard guard = new MeshGuard();
     private final Topology topology;
-    private final ScenarioCatalog catalog;
+    /** The scenarios and lessons, unpacked from the jar in the background so {@code up} does not wait for them. */
+    private final CompletableFuture<Content> content;
     private final Runs runs;
     private final ConfigApi config;
     private final TrafficGenerators traffic;
     private final AccessLogTail accessLog;
-    private final Lessons lessons;
+
+    private final Optional<Path> scenarioDir;
 
     Api(UiMesh mesh, Optional<Path> scenarioDir) {
         this.mesh = mesh;
+        this.scenarioDir = scenarioDir.map(Path::toAbsolutePath);
         this.topology = new Topology(mesh);
-        this.catalog = new ScenarioCatalog(scenarioDir);
+        // A thread of its own: the common pool may be busy with (or blocked in) the mesh's own work on a small machine.
+        this.content = new CompletableFuture<>();
+        Thread unpack = new Thread(() -> {
+            try {
+                ScenarioCatalog catalog = new ScenarioCatalog(scenarioDir);
+                content.complete(new Content(catalog, new Lessons(catalog.bundledDir())));
+            } catch (RuntimeException | Error e) {
+                content.completeExceptionally(e);
+            }
+        }, "meshbox-ui-unpack");
+        unpack.setDaemon(true);
+        unpack.start();
         this.runs = new Runs(guard);
-        this.config = new ConfigApi(mesh, catalog.bundledDir());
+        this.config = new ConfigApi(mesh, this::sourceName);
         this.traffic = new TrafficGenerators(mesh);
         this.accessLog = new AccessLogTail(mesh);
-        this.lessons = new Lessons(catalog.bundledDir());
+    }
+
+    private record Content(ScenarioCatalog catalog, Lessons lessons) {
+    }
+
+    private ScenarioCatalog catalog() {
+        return content.join().catalog();
+    }
+
+    private Lessons lessons() {
+        return content.join().lessons();
+    }
+
+    /** A config source as the page shows it: a built-in scenario's file by its name in the jar, not its unpacked path. */
+    private String sourceName(String source) {
+        if (!content.isDone() || content.isCompletedExceptionally()) {
+            return source;
+        }
+        String dir = catalog().bundledDir().toString() + java.io.File.separator;
+        return source.startsWith(dir) ? "built-in " + source.substring(dir.length()) : source;
     }
 
     void start() {
@@ -56,10 +90,10 @@ final class Api implements AutoCloseable {
         r.get("/api/mesh", ctx -> ctx.json(mesh()));
         r.get("/api/topology", ctx -> ctx.json(topology.graph()));
 
-        r.get("/api/scenarios", ctx -> ctx.json(catalog.list(mesh::missing)));
+        r.get("/api/scenarios", ctx -> ctx.json(catalog().list(mesh::missing)));
         r.get("/api/scenarios/{id}", ctx -> {
             Path f = scenarioFile(ctx.pathParam("id"));
-            ctx.json(Map.of("id", ctx.pathParam("id"), "file", f.toString(), "text", catalog.text(f)));
+            ctx.json(Map.of("id", ctx.pathParam("id"), "file", f.toString(), "text", catalog().text(f)));
         });
         r.post("/api/runs", ctx -> {
             RunRequest req = body(ctx, RunRequest.class, "{\"scenario\": \"builtin:canary-90-10\"}");
@@ -69,7 +103,7 @@ final class Api implements AutoCloseable {
             Path f = scenarioFile(req.scenario());
             Scenario s;
             try {
-                s = catalog.load(f);
+                s = catalog().load(f);
             } catch (ScenarioException e) {
                 throw new ApiException(422, e.getMessage());
             }
@@ -113,10 +147,10 @@ final class Api implements AutoCloseable {
 
         r.get("/api/lessons", ctx -> {
             List<Map<String, Object>> out = new ArrayList<>();
-            for (Lessons.Lesson l : lessons.all()) {
+            for (Lessons.Lesson l : lessons().all()) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("lesson", l);
-                m.put("missing", mesh.missing(lessons.scenario(l.id()).workloads()));
+                m.put("missing", mesh.missing(lessons().scenario(l.id()).workloads()));
                 out.add(m);
             }
             ctx.json(out);
@@ -124,8 +158,8 @@ final class Api implements AutoCloseable {
         r.post("/api/lessons/{id}/steps/{step}/apply", ctx -> {
             Lessons.Lesson l = lesson(ctx);
             int step = step(ctx, l);
-            requireWorkloads(lessons.scenario(l.id()).workloads(), "lesson " + l.title());
-            List<MeshAccess.ConfigText> texts = lessons.scenario(l.id()).steps().get(step - 1).config();
+            requireWorkloads(lessons().scenario(l.id()).workloads(), "lesson " + l.title());
+            List<MeshAccess.ConfigText> texts = lessons().scenario(l.id()).steps().get(step - 1).config();
             MeshAccess.ApplyOutcome outcome = guard.with("lesson " + l.title(), () -> {
                 if (step == 1) {
                     mesh.access().resetConfig(); // a lesson starts from a clean mesh, whatever came before
@@ -138,8 +172,8 @@ final class Api implements AutoCloseable {
         r.post("/api/lessons/{id}/steps/{step}/traffic", ctx -> {
             Lessons.Lesson l = lesson(ctx);
             int step = step(ctx, l);
-            requireWorkloads(lessons.scenario(l.id()).workloads(), "lesson " + l.title());
-            Scenario s = lessons.trafficOnly(l.id(), step);
+            requireWorkloads(lessons().scenario(l.id()).workloads(), "lesson " + l.title());
+            Scenario s = lessons().trafficOnly(l.id(), step);
             if (s.steps().get(0).traffic().isEmpty()) {
                 throw ApiException.badRequest("step " + step + " of lesson " + l.id() + " sends no traffic");
             }
@@ -179,7 +213,7 @@ final class Api implements AutoCloseable {
         m.put("services", services);
         m.put("ingress", mesh.access().ingress().getHostString() + ":" + mesh.access().ingress().getPort());
         m.put("xdsPort", mesh.controlPlane().xdsPort());
-        m.put("scenarioDir", catalog.userDir().map(Path::toString).orElse(""));
+        m.put("scenarioDir", scenarioDir.map(Path::toString).orElse(""));
         m.put("busy", guard.holder());
         return m;
     }
@@ -195,12 +229,12 @@ final class Api implements AutoCloseable {
     }
 
     private Path scenarioFile(String id) {
-        return catalog.file(id).orElseThrow(() -> ApiException.notFound("no scenario \"" + id + "\"; ids are listed by GET /api/scenarios"));
+        return catalog().file(id).orElseThrow(() -> ApiException.notFound("no scenario \"" + id + "\"; ids are listed by GET /api/scenarios"));
     }
 
     private Lessons.Lesson lesson(Context ctx) {
-        return lessons.lesson(ctx.pathParam("id")).orElseThrow(() -> ApiException.notFound("no lesson \"" + ctx.pathParam("id")
-                + "\"; lessons: " + lessons.all().stream().map(Lessons.Lesson::id).toList()));
+        return lessons().lesson(ctx.pathParam("id")).orElseThrow(() -> ApiException.notFound("no lesson \"" + ctx.pathParam("id")
+                + "\"; lessons: " + lessons().all().stream().map(Lessons.Lesson::id).toList()));
     }
 
     private static int step(Context ctx, Lessons.Lesson l) {
@@ -251,6 +285,6 @@ final class Api implements AutoCloseable {
         topology.close();
         runs.close();
         traffic.close();
-        catalog.close();
+        content.thenAccept(c -> c.catalog().close());
     }
 }

@@ -40,24 +40,20 @@ final class ConfigApi {
     static final Duration CONVERGE = Duration.ofSeconds(10);
 
     private final UiMesh mesh;
-    private final String bundledDir;
+    private final java.util.function.UnaryOperator<String> sourceName;
     private final ObjectMapper json = new ObjectMapper();
 
-    /** @param bundledDir where the built-in scenarios are unpacked: sources there are shown as {@code built-in istio/...} */
-    ConfigApi(UiMesh mesh, java.nio.file.Path bundledDir) {
+    /** @param sourceName a resource's source as the page shows it */
+    ConfigApi(UiMesh mesh, java.util.function.UnaryOperator<String> sourceName) {
         this.mesh = mesh;
-        this.bundledDir = bundledDir.toString() + java.io.File.separator;
-    }
-
-    private String source(String s) {
-        return s.startsWith(bundledDir) ? "built-in " + s.substring(bundledDir.length()) : s;
+        this.sourceName = sourceName;
     }
 
     List<Resource> resources() {
         List<Resource> out = new ArrayList<>();
         for (Map.Entry<ResourceKey, IstioResource> e : mesh.controlPlane().config().snapshot().resources().entrySet()) {
             ResourceKey k = e.getKey();
-            out.add(new Resource(k.kind(), k.namespace(), k.name(), e.getValue().meta().apiVersion(), source(e.getValue().meta().source()),
+            out.add(new Resource(k.kind(), k.namespace(), k.name(), e.getValue().meta().apiVersion(), sourceName.apply(e.getValue().meta().source()),
                     e.getValue().yaml()));
         }
         return out;
