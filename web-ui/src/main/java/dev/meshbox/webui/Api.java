@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 
 /** The REST API under {@code /api} that the page uses; JSON in and out, documented in the README's "Web UI" section. */
 final class Api implements AutoCloseable {
@@ -31,8 +30,8 @@ final class Api implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
     private final MeshGuard guard = new MeshGuard();
     private final Topology topology;
-    /** The scenarios and lessons, unpacked from the jar in the background so {@code up} does not wait for them. */
-    private final CompletableFuture<Content> content;
+    /** The scenarios and lessons, unpacked from the jar when first asked for, so {@code up} does not wait for them. */
+    private Content content;
     private final Runs runs;
     private final ConfigApi config;
     private final TrafficGenerators traffic;
@@ -44,18 +43,6 @@ final class Api implements AutoCloseable {
         this.mesh = mesh;
         this.scenarioDir = scenarioDir.map(Path::toAbsolutePath);
         this.topology = new Topology(mesh);
-        // A thread of its own: the common pool may be busy with (or blocked in) the mesh's own work on a small machine.
-        this.content = new CompletableFuture<>();
-        Thread unpack = new Thread(() -> {
-            try {
-                ScenarioCatalog catalog = new ScenarioCatalog(scenarioDir);
-                content.complete(new Content(catalog, new Lessons(catalog.bundledDir())));
-            } catch (RuntimeException | Error e) {
-                content.completeExceptionally(e);
-            }
-        }, "meshbox-ui-unpack");
-        unpack.setDaemon(true);
-        unpack.start();
         this.runs = new Runs(guard);
         this.config = new ConfigApi(mesh, this::sourceName);
         this.traffic = new TrafficGenerators(mesh);
@@ -65,18 +52,28 @@ final class Api implements AutoCloseable {
     private record Content(ScenarioCatalog catalog, Lessons lessons) {
     }
 
+    private synchronized Content content() {
+        if (content == null) {
+            ScenarioCatalog catalog = new ScenarioCatalog(scenarioDir);
+            content = new Content(catalog, new Lessons(catalog.bundledDir()));
+        }
+        return content;
+    }
+
     private ScenarioCatalog catalog() {
-        return content.join().catalog();
+        return content().catalog();
     }
 
     private Lessons lessons() {
-        return content.join().lessons();
+        return content().lessons();
     }
 
     /** A config source as the page shows it: a built-in scenario's file by its name in the jar, not its unpacked path. */
     private String sourceName(String source) {
-        if (!content.isDone() || content.isCompletedExceptionally()) {
-            return source;
+        synchronized (this) {
+            if (content == null) {
+                return source;
+            }
         }
         String dir = catalog().bundledDir().toString() + java.io.File.separator;
         return source.startsWith(dir) ? "built-in " + source.substring(dir.length()) : source;
@@ -87,6 +84,15 @@ final class Api implements AutoCloseable {
     }
 
     void routes(RoutesConfig r) {
+        // A change must say it is JSON: a browser cannot send that cross-site without a CORS preflight, which this API
+        // never allows, so another web page the user has open cannot change the mesh through it.
+        r.before("/api/*", ctx -> {
+            String method = ctx.method().name();
+            String type = ctx.contentType() == null ? "" : ctx.contentType();
+            if ((method.equals("POST") || method.equals("DELETE")) && !type.startsWith("application/json")) {
+                throw new ApiException(415, "Content-Type: must be application/json for " + method + " " + ctx.path() + ", got \"" + type + "\"");
+            }
+        });
         r.get("/api/mesh", ctx -> ctx.json(mesh()));
         r.get("/api/topology", ctx -> ctx.json(topology.graph()));
 
@@ -285,6 +291,10 @@ final class Api implements AutoCloseable {
         topology.close();
         runs.close();
         traffic.close();
-        content.thenAccept(c -> c.catalog().close());
+        synchronized (this) {
+            if (content != null) {
+                content.catalog().close();
+            }
+        }
     }
 }

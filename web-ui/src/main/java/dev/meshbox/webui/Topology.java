@@ -35,7 +35,8 @@ final class Topology implements AutoCloseable {
     }
 
     void start() {
-        poller.scheduleWithFixedDelay(this::poll, 0, POLL, TimeUnit.MILLISECONDS);
+        // The first reading waits one period: at start the mesh's own work comes first.
+        poller.scheduleWithFixedDelay(this::poll, POLL, POLL, TimeUnit.MILLISECONDS);
     }
 
     /** One reading of every proxy; a proxy that does not answer is left out of this reading and reported. */

@@ -8,11 +8,6 @@ import dev.meshbox.launcher.backend.PodSpec;
 import dev.meshbox.scenarios.MeshAccess;
 import dev.meshbox.scenarios.Scenario;
 import dev.meshbox.webui.UiMesh;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,7 +21,6 @@ public final class MeshUi implements UiMesh {
 
     private final MeshControl control;
     private final List<Scenario.Workload> workloads;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     /** @param workloads what the mesh was started with ({@code up --workloads}) */
     public MeshUi(MeshControl control, List<Scenario.Workload> workloads) {
@@ -49,26 +43,27 @@ public final class MeshUi implements UiMesh {
         return control.pods();
     }
 
+    /** Like {@link MeshControl#adminGet}, on a connection of its own that the UI closes (see {@link ProxyHttp}). */
     @Override
     public String adminGet(Pod pod, String path) {
-        return control.adminGet(pod, path);
+        return read(pod, MeshControl.ADMIN_PORT, path, false);
     }
 
     @Override
     public String prometheus(Pod pod) {
-        URI uri = URI.create("http://" + pod.ip() + ":" + PROMETHEUS_PORT + "/stats/prometheus");
+        return read(pod, PROMETHEUS_PORT, "/stats/prometheus", true);
+    }
+
+    private static String read(Pod pod, int port, String path, boolean only200) {
+        String where = "http://" + pod.ip() + ":" + port + path;
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(3)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                throw new IllegalStateException(uri + " of " + pod.name() + " answered " + r.statusCode());
+            ProxyHttp.Response r = ProxyHttp.get(pod.ip(), port, path);
+            if (only200 && r.status() != 200) {
+                throw new IllegalStateException(where + " of " + pod.name() + " answered " + r.status());
             }
             return r.body();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot read " + uri + " of " + pod.name() + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot read " + where + " of " + pod.name() + ": " + e.getMessage(), e);
         }
     }
 

@@ -148,6 +148,9 @@ class WebUiIT {
     void runningTheCanaryScenarioShowsPassAndTheSplitChart() throws Exception {
         tab("scenarios");
         WebElement canary = until("the canary scenario in the list", d -> d.findElement(By.cssSelector(".scenario[data-id='builtin:canary-90-10']")), 15);
+        WebElement breaker = browser.findElement(By.cssSelector(".scenario[data-id='builtin:circuit-breaker']"));
+        assertThat(breaker.getText()).contains("needs httpbin, fortio: ./meshbox up --workloads bookinfo,httpbin,fortio");
+        assertThat(breaker.findElement(By.cssSelector("button.run")).isEnabled()).isFalse();
         canary.findElement(By.cssSelector("button.run")).click();
         until("the canary run to finish", d -> !"running".equals(d.findElement(By.id("run-view")).getDomAttribute("data-state"))
                 && d.findElement(By.id("run-view")).getDomAttribute("data-state") != null, 90);
@@ -266,6 +269,13 @@ class WebUiIT {
         HttpResponse<String> badRate = post("/api/traffic", "{\"from\":\"ingress\",\"target\":\"/productpage\",\"rate\":-1}");
         assertThat(badRate.statusCode()).isEqualTo(400);
         assertThat(badRate.body()).contains("rate:");
+        HttpResponse<String> missing = post("/api/runs", "{\"scenario\":\"builtin:circuit-breaker\"}");
+        assertThat(missing.statusCode()).isEqualTo(422);
+        assertThat(missing.body()).contains("needs workloads this mesh does not run: httpbin, fortio")
+                .contains("./meshbox up --workloads bookinfo,httpbin,fortio");
+        HttpResponse<String> crossSite = HTTP.send(HttpRequest.newBuilder(URI.create(ui.url() + "/api/config/reset"))
+                .POST(HttpRequest.BodyPublishers.noBody()).header("Content-Type", "text/plain").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(crossSite.statusCode()).isEqualTo(415);
         assertThat(get(ui.url() + "/api/no-such-thing").statusCode()).isEqualTo(404);
         assertThat(get(ui.url() + "/api/runs/run-999").statusCode()).isEqualTo(404);
         assertThat(get(ui.url() + "/api/topology").statusCode()).isEqualTo(200);

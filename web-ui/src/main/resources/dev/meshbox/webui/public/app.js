@@ -8,10 +8,8 @@ const MB = {
   /** Calls the API; resolves to {status, ok, body} with the JSON body, whatever the status. */
   async api(method, path, body) {
     const opts = { method, headers: {} };
-    if (body !== undefined) {
-      opts.headers['Content-Type'] = 'application/json';
-      opts.body = JSON.stringify(body);
-    }
+    if (method !== 'GET') opts.headers['Content-Type'] = 'application/json'; // the API refuses changes without it
+    if (body !== undefined) opts.body = JSON.stringify(body);
     const r = await fetch(path, opts);
     const text = await r.text();
     let json = null;
