@@ -138,8 +138,9 @@ class WebUiIT {
         until("a live rate on the ingress edge", d -> rps(edge("wl:istio-ingressgateway", "svc:productpage.default")) > 1, 20);
         until("reviews traffic split over its three versions", d -> List.of("v1", "v2", "v3").stream()
                 .allMatch(v -> share(edge("svc:reviews.default", "wl:reviews-" + v)) > 0.1), 20);
-        assertThat(browser.findElement(edge("wl:istio-ingressgateway", "svc:productpage.default")).getDomAttribute("data-health")).isEqualTo("ok");
-        browser.findElement(edge("wl:istio-ingressgateway", "svc:productpage.default")).click();
+        until("the ingress edge healthy", d -> "ok".equals(d.findElement(edge("wl:istio-ingressgateway", "svc:productpage.default"))
+                .getDomAttribute("data-health")), 10);
+        act("click the ingress edge", d -> d.findElement(edge("wl:istio-ingressgateway", "svc:productpage.default")).click());
         assertThat(browser.findElement(By.id("topology-detail")).getText()).contains("istio-ingressgateway → productpage.default").contains("200 ×");
     }
 
@@ -147,13 +148,15 @@ class WebUiIT {
     @Order(4)
     void runningTheCanaryScenarioShowsPassAndTheSplitChart() throws Exception {
         tab("scenarios");
-        WebElement canary = until("the canary scenario in the list", d -> d.findElement(By.cssSelector(".scenario[data-id='builtin:canary-90-10']")), 15);
-        WebElement breaker = browser.findElement(By.cssSelector(".scenario[data-id='builtin:circuit-breaker']"));
-        assertThat(breaker.getText()).contains("needs httpbin, fortio: ./meshbox up --workloads bookinfo,httpbin,fortio");
-        assertThat(breaker.findElement(By.cssSelector("button.run")).isEnabled()).isFalse();
-        canary.findElement(By.cssSelector("button.run")).click();
-        until("the canary run to finish", d -> !"running".equals(d.findElement(By.id("run-view")).getDomAttribute("data-state"))
-                && d.findElement(By.id("run-view")).getDomAttribute("data-state") != null, 90);
+        until("the canary scenario in the list", d -> d.findElement(By.cssSelector(".scenario[data-id='builtin:canary-90-10']")), 15);
+        // The list is redrawn every few seconds: each look at it is a bounded retry.
+        until("the circuit breaker's missing workloads", d -> {
+            WebElement breaker = d.findElement(By.cssSelector(".scenario[data-id='builtin:circuit-breaker']"));
+            return breaker.getText().contains("needs httpbin, fortio: ./meshbox up --workloads bookinfo,httpbin,fortio")
+                    && !breaker.findElement(By.cssSelector("button.run")).isEnabled();
+        }, 10);
+        act("run the canary", d -> d.findElement(By.cssSelector(".scenario[data-id='builtin:canary-90-10'] button.run")).click());
+        until("the canary run to finish", d -> finished(d.findElement(By.id("run-view")).getDomAttribute("data-state")), 90);
         WebElement run = browser.findElement(By.id("run-view"));
         assertThat(run.getDomAttribute("data-state")).as(run.getText()).isEqualTo("passed");
         assertThat(run.findElement(By.cssSelector(".run-state")).getText()).isEqualTo("PASS");
@@ -178,7 +181,7 @@ class WebUiIT {
             double v2 = share(edge("svc:reviews.default", "wl:reviews-v2"));
             return v1 > 0.7 && v2 > 0.02 && v2 < 0.3 && "idle".equals(d.findElement(edge("svc:reviews.default", "wl:reviews-v3")).getDomAttribute("data-health"));
         }, 40);
-        browser.findElement(edge("svc:reviews.default", "wl:reviews-v2")).click();
+        act("click the reviews v2 edge", d -> d.findElement(edge("svc:reviews.default", "wl:reviews-v2")).click());
         assertThat(browser.findElement(By.id("topology-detail")).getText()).contains("share of the service");
         browser.manage().window().setSize(new Dimension(1400, 620));
         Path target = shot("topology");
@@ -217,10 +220,9 @@ class WebUiIT {
     @Test
     @Order(7)
     void proxyConfigShowsWhatAProxyHoldsAndThatItAckedTheLatestVersion() throws Exception {
-        WebElement row = until("productpage's proxy", d -> d.findElements(By.cssSelector("#proxies tr.proxy")).stream()
-                .filter(r -> r.getDomAttribute("data-pod").startsWith("productpage-v1")).findFirst().orElse(null), 15);
-        assertThat(row.getText()).contains("SYNCED");
-        row.click();
+        By row = By.cssSelector("#proxies tr.proxy[data-pod^='productpage-v1']");
+        until("productpage's proxy in sync", d -> d.findElement(row).getText().contains("SYNCED"), 15);
+        act("open productpage's proxy-config", d -> d.findElement(row).click());
         WebElement clusters = until("its clusters", d -> d.findElement(By.cssSelector("#proxy-config [data-table=clusters]")), 15);
         assertThat(clusters.getText()).contains("reviews.default.svc.cluster.local").contains("v1").contains("v2").contains("outbound");
         assertThat(browser.findElement(By.cssSelector("#proxy-config [data-table=routes]")).getText()).contains("reviews").contains("90");
@@ -245,7 +247,7 @@ class WebUiIT {
         until("the lesson's config applied", d -> d.findElement(By.cssSelector("#lesson-view .step[data-step='1'] .applied")).getText()
                 .contains("virtualservice.networking.istio.io/reviews created"), 20);
         browser.findElement(By.cssSelector("#lesson-view .step[data-step='1'] button.lesson-traffic")).click();
-        until("jason's pages checked", d -> !"running".equals(d.findElement(By.cssSelector("#lesson-view .step[data-step='1'] .lesson-run"))
+        until("jason's pages checked", d -> finished(d.findElement(By.cssSelector("#lesson-view .step[data-step='1'] .lesson-run"))
                 .getDomAttribute("data-state")), 60);
         assertThat(browser.findElement(By.cssSelector("#lesson-view .step[data-step='1'] .lesson-run")).getDomAttribute("data-state")).isEqualTo("passed");
         WebElement done = browser.findElement(By.cssSelector("#lesson-view .step[data-step='1']"));
@@ -298,6 +300,11 @@ class WebUiIT {
         return By.cssSelector("#topology .edge[data-id='" + source + "->" + target + "']");
     }
 
+    /** A run's state as the page shows it, read once: null before the first answer, then running until it ends. */
+    private static boolean finished(String state) {
+        return state != null && !state.equals("running");
+    }
+
     private static double rps(By edge) {
         List<WebElement> e = browser.findElements(edge);
         return e.isEmpty() ? 0 : Double.parseDouble(e.get(0).getDomAttribute("data-rps"));
@@ -317,6 +324,14 @@ class WebUiIT {
         WebElement e = browser.findElement(field);
         e.clear();
         e.sendKeys(text);
+    }
+
+    /** Does something to what the page shows, retrying while a redraw replaces the element under it. */
+    private static void act(String what, java.util.function.Consumer<WebDriver> action) {
+        until(what, d -> {
+            action.accept(d);
+            return true;
+        }, 10);
     }
 
     /** Polls until the condition gives a non-null, non-false value; fails with {@code what} after {@code seconds}. */
