@@ -13,12 +13,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads every proxy's Prometheus endpoint every {@link #POLL}, keeps the readings of the last {@link #WINDOW}, and
- * answers the graph with rates over that window: the page only polls {@code /api/topology}.
+ * answers the graph with rates over that window: the page only polls {@code /api/topology}. Nobody asking for the
+ * graph for {@link #IDLE} pauses the readings, so a mesh left running without a browser pays nothing for its UI.
  */
 final class Topology implements AutoCloseable {
 
     static final long POLL = 2_000;
     static final long WINDOW = 10_000;
+    static final long IDLE = 30_000;
     private static final Logger LOG = LoggerFactory.getLogger(Topology.class);
 
     private final UiMesh mesh;
@@ -29,6 +31,7 @@ final class Topology implements AutoCloseable {
         return t;
     });
     private final Map<String, String> unreadable = new LinkedHashMap<>();
+    private volatile long lastAsked = System.nanoTime();
 
     Topology(UiMesh mesh) {
         this.mesh = mesh;
@@ -41,6 +44,12 @@ final class Topology implements AutoCloseable {
 
     /** One reading of every proxy; a proxy that does not answer is left out of this reading and reported. */
     void poll() {
+        if (System.nanoTime() - lastAsked > IDLE * 1_000_000) {
+            synchronized (this) {
+                scrapes.clear(); // readings from before the pause would stretch the window over it
+            }
+            return;
+        }
         Map<String, String> texts = new LinkedHashMap<>();
         Map<String, String> failed = new LinkedHashMap<>();
         for (Pod p : mesh.pods()) {
@@ -65,7 +74,19 @@ final class Topology implements AutoCloseable {
     }
 
     /** The graph now, with the telemetry problems of the last reading. */
-    synchronized Map<String, Object> graph() {
+    Map<String, Object> graph() {
+        lastAsked = System.nanoTime();
+        boolean none;
+        synchronized (this) {
+            none = scrapes.isEmpty();
+        }
+        if (none) {
+            poll(); // the first look after a pause: read now, so totals show at once and rates from the next reading
+        }
+        return render();
+    }
+
+    private synchronized Map<String, Object> render() {
         Scrape later = scrapes.peekLast();
         Scrape earlier = scrapes.size() > 1 ? scrapes.peekFirst() : null;
         TrafficGraph.Graph g = TrafficGraph.build(mesh.pods(), mesh.controlPlane().registry().snapshot().servicesSorted(),
