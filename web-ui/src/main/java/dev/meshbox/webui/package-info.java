@@ -1,5 +1,15 @@
 /**
- * The MeshBox web UI (Javalin, on Kiali's port 20001): topology, scenarios, config and traffic views.
- * A placeholder until the UI issue: the module exists so the build layout is final.
+ * The MeshBox web UI: a Javalin server on 127.0.0.1:20001 (Kiali's port) beside the control plane, as Kiali sits
+ * beside istiod, so it works for every backend.
+ * <p>
+ * {@link dev.meshbox.webui.UiMesh} is all it needs of a mesh (the launcher implements it over its MeshControl);
+ * {@link dev.meshbox.webui.WebUi} serves the page from this jar (vanilla JS, CSS and SVG under
+ * {@code dev/meshbox/webui/public}, no CDN) and the REST API under {@code /api} ({@code Api}). Behind the API:
+ * {@code Topology} polls every proxy's Prometheus endpoint and {@code TrafficGraph} turns two readings into rates,
+ * 5xx shares and the split per version (pure, unit-tested); {@code ScenarioCatalog} and {@code Runs} run scenarios on
+ * the running mesh; {@code ConfigApi} applies the editor's YAML and places each problem at its line
+ * ({@code ProblemLines}) and tabulates what each proxy holds ({@code ProxyConfigView}); {@code TrafficGenerators} and
+ * {@code AccessLogTail} are the traffic panel; {@code Lessons} are Istio's tasks as guided lessons
+ * ({@code lessons.yaml}). {@code MeshGuard} lets one config change run at a time.
  */
 package dev.meshbox.webui;

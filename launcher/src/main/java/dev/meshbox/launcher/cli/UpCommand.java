@@ -4,10 +4,15 @@ import dev.meshbox.launcher.admin.AdminServer;
 import dev.meshbox.launcher.backend.LocalMesh;
 import dev.meshbox.launcher.backend.LocalOptions;
 import dev.meshbox.launcher.backend.MeshSpec;
+import dev.meshbox.launcher.ui.MeshUi;
+import dev.meshbox.launcher.ui.UiPort;
 import dev.meshbox.scenarios.Scenario;
 import dev.meshbox.scenarios.ScenarioLoader;
+import dev.meshbox.webui.WebUi;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -28,6 +33,14 @@ public final class UpCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--workloads", split = ",", defaultValue = "bookinfo", paramLabel = "NAME",
             description = "What to run, comma-separated: bookinfo, httpbin, httpbin-v2, sleep, fortio (default: ${DEFAULT-VALUE}).")
     List<String> workloads;
+
+    @CommandLine.Option(names = "--ui-port", defaultValue = "" + WebUi.DEFAULT_PORT, paramLabel = "PORT",
+            description = "Port of the web UI on 127.0.0.1 (default: ${DEFAULT-VALUE}, Kiali's); 0 starts without the UI.")
+    int uiPort;
+
+    @CommandLine.Option(names = "--scenarios", defaultValue = "scenarios", paramLabel = "DIR",
+            description = "Your scenario files (*.yaml), listed in the web UI beside the built-in ones (default: ${DEFAULT-VALUE}).")
+    Path scenarioDir;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -93,6 +106,15 @@ public final class UpCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
             return 1;
         }
+        if (uiPort < 0 || uiPort > 65535) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--ui-port " + uiPort + ": expected a port, 1 to 65535, or 0 for no UI");
+        }
+        if (uiPort > 0 && !UiPort.free(uiPort)) {
+            spec.commandLine().getErr().println("error: port " + uiPort + " is already in use on 127.0.0.1; the web UI needs it."
+                    + " Is another MeshBox or Kiali running? Stop it, choose another port with --ui-port PORT, or --ui-port 0 for no UI.");
+            spec.commandLine().getErr().flush();
+            return 1;
+        }
         long t0 = System.nanoTime();
         out.println("Starting MeshBox (backend local) ...");
         LocalMesh mesh = LocalMesh.start(MeshSpec.of(workloads.stream().map(w -> (Scenario.Workload) new Scenario.Builtin(w)).toList()), LocalOptions.standard(seed == null ? OptionalLong.empty() : OptionalLong.of(seed)), out);
@@ -103,9 +125,21 @@ public final class UpCommand implements Callable<Integer> {
             mesh.close();
             throw e;
         }
+        WebUi ui;
+        try {
+            ui = uiPort == 0 ? null : WebUi.start(new MeshUi(mesh.control(), workloads.stream().map(w -> (Scenario.Workload) new Scenario.Builtin(w)).toList()),
+                    WebUi.Options.loopback(uiPort, Optional.of(scenarioDir)));
+        } catch (RuntimeException e) {
+            admin.close();
+            mesh.close();
+            throw e;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             System.out.println("\nStopping MeshBox ...");
+            if (ui != null) {
+                ui.close();
+            }
             admin.close();
             mesh.close();
             stopped.countDown();
@@ -116,6 +150,9 @@ public final class UpCommand implements Callable<Integer> {
                 (rt.totalMemory() - rt.freeMemory()) / (1024 * 1024));
         if (workloads.contains("bookinfo")) {
             out.println("  Bookinfo       http://127.0.0.1:8080/productpage");
+        }
+        if (ui != null) {
+            out.println("  Web UI         " + ui.url());
         }
         out.println("  Admin API      http://127.0.0.1:" + AdminServer.PORT + "/proxies   (meshbox apply -f FILE)");
         out.println("  xDS (ADS)      127.0.0.1:" + mesh.controlPlane().xdsPort());

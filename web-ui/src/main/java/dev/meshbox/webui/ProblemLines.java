@@ -1,0 +1,194 @@
+package dev.meshbox.webui;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.meshbox.controlplane.config.ConfigProblem;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Finds the line of the text a config problem is about, so the editor can mark it: the control plane names the
+ * resource ({@code VirtualService default/reviews} or {@code document 2}) and the field
+ * ({@code spec.http[0].route[1].weight}), or the line and column of a YAML syntax error.
+ */
+final class ProblemLines {
+
+    /** A problem as the editor shows it; {@code line} is 1-based in the submitted text, 0 when unknown. */
+    record Located(String source, String resource, String field, String message, String text, int line) {
+    }
+
+    private static final Pattern SYNTAX = Pattern.compile("line (\\d+), column \\d+");
+    private static final Pattern SEPARATOR = Pattern.compile("^---(\\s.*)?$");
+    private static final Pattern DOCUMENT = Pattern.compile("document (\\d+)");
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    /** One document of a multi-document text: its first line in the whole text and its own text. */
+    private record Doc(int firstLine, String text) {
+    }
+
+    private ProblemLines() {
+    }
+
+    static List<Located> locate(String text, List<ConfigProblem> problems) {
+        List<Doc> docs = split(text);
+        List<Located> out = new ArrayList<>();
+        for (ConfigProblem p : problems) {
+            out.add(new Located(p.source(), p.resource(), p.field(), p.message(), p.toString(), line(text, docs, p)));
+        }
+        return out;
+    }
+
+    static int line(String text, List<Doc> docs, ConfigProblem p) {
+        Matcher syntax = SYNTAX.matcher(p.field());
+        if (syntax.matches()) {
+            return Integer.parseInt(syntax.group(1));
+        }
+        Doc doc = find(docs, p.resource());
+        if (doc == null) {
+            return 0;
+        }
+        int inDoc = index(doc.text()).line(p.field());
+        return doc.firstLine() + Math.max(inDoc, 1) - 1;
+    }
+
+    private static Doc find(List<Doc> docs, String resource) {
+        Matcher n = DOCUMENT.matcher(resource);
+        if (n.matches()) {
+            int i = Integer.parseInt(n.group(1)) - 1;
+            return i >= 0 && i < docs.size() ? docs.get(i) : null;
+        }
+        if (resource.isEmpty()) {
+            return docs.size() == 1 ? docs.get(0) : null;
+        }
+        for (Doc d : docs) {
+            if (identity(d.text()).equals(resource)) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    /** {@code Kind namespace/name}, as problems name a resource. */
+    private static String identity(String docText) {
+        try {
+            JsonNode n = YAML.readTree(docText);
+            if (n == null || !n.isObject()) {
+                return "";
+            }
+            String ns = n.path("metadata").path("namespace").asText("");
+            return n.path("kind").asText() + " " + (ns.isEmpty() ? "default" : ns) + "/" + n.path("metadata").path("name").asText();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** The documents between {@code ---} lines; a blank text before the first separator is no document. */
+    static List<Doc> split(String text) {
+        List<Doc> docs = new ArrayList<>();
+        String[] lines = text.split("\n", -1);
+        StringBuilder current = new StringBuilder();
+        int first = 1;
+        for (int i = 0; i < lines.length; i++) {
+            if (SEPARATOR.matcher(lines[i]).matches()) {
+                if (!docs.isEmpty() || !current.toString().replaceAll("(?m)^\\s*#.*$", "").isBlank()) {
+                    docs.add(new Doc(first, current.toString()));
+                }
+                current.setLength(0);
+                first = i + 2;
+            } else {
+                current.append(lines[i]).append('\n');
+            }
+        }
+        docs.add(new Doc(first, current.toString()));
+        return docs;
+    }
+
+    /** Maps each key path of one YAML document to its line. */
+    private static final class LineIndex {
+        private final Map<String, Integer> lines = new HashMap<>();
+
+        int line(String path) {
+            String p = path;
+            while (!p.isEmpty()) {
+                Integer l = lines.get(p);
+                if (l != null) {
+                    return l;
+                }
+                int cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
+                p = cut <= 0 ? "" : p.substring(0, cut);
+            }
+            return 0;
+        }
+    }
+
+    private static LineIndex index(String text) {
+        LineIndex index = new LineIndex();
+        try (JsonParser p = new YAMLFactory().createParser(text)) {
+            Deque<Object> path = new ArrayDeque<>(); // String for an object's field, int[] for an array's position
+            JsonToken t;
+            while ((t = p.nextToken()) != null) {
+                switch (t) {
+                    case FIELD_NAME -> {
+                        String prefix = render(path);
+                        index.lines.putIfAbsent(prefix.isEmpty() ? p.currentName() : prefix + "." + p.currentName(),
+                                p.currentLocation().getLineNr());
+                        path.push(p.currentName());
+                    }
+                    case START_ARRAY -> path.push(new int[] {-1});
+                    case START_OBJECT -> {
+                        next(path, p, index);
+                        path.push("{");
+                    }
+                    case END_OBJECT, END_ARRAY -> {
+                        path.pop();
+                        popField(path);
+                    }
+                    default -> {
+                        next(path, p, index);
+                        popField(path);
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // a syntax error is reported by the control plane with its own line; the index stays partial
+        }
+        return index;
+    }
+
+    private static void next(Deque<Object> path, JsonParser p, LineIndex index) {
+        if (!path.isEmpty() && path.peek() instanceof int[] counter) {
+            counter[0]++;
+            index.lines.putIfAbsent(render(path), p.currentLocation().getLineNr());
+        }
+    }
+
+    private static void popField(Deque<Object> path) {
+        if (!path.isEmpty() && path.peek() instanceof String s && !s.equals("{")) {
+            path.pop();
+        }
+    }
+
+    private static String render(Deque<Object> path) {
+        StringBuilder sb = new StringBuilder();
+        var it = path.descendingIterator();
+        while (it.hasNext()) {
+            Object o = it.next();
+            if (o instanceof int[] c) {
+                sb.append('[').append(Math.max(c[0], 0)).append(']');
+            } else if (!o.equals("{")) {
+                sb.append(sb.length() > 0 ? "." : "").append(o);
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,163 @@
+package dev.meshbox.webui;
+
+import dev.meshbox.controlplane.registry.MeshService;
+import dev.meshbox.controlplane.registry.Pod;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The topology as Kiali's versioned-app graph draws it: callers point at services, services at the versions that
+ * served them. Edges carry the request rate, the 5xx share and the response flags over the window between two
+ * scrapes, and a service's edges to its versions carry the split. A pure function of the pods, services and scrapes.
+ */
+public final class TrafficGraph {
+
+    /** A node: {@code kind} is service, workload, gateway or unknown (something the registry does not know). */
+    public record Node(String id, String kind, String label, String app, String version, String namespace, int pods) {
+    }
+
+    /**
+     * An edge. {@code kind} is request (caller to service) or route (service to the version that served it).
+     *
+     * @param rps        requests per second over the window
+     * @param requests   requests in the window
+     * @param errorShare share of 5xx among them
+     * @param share      for a route edge, its share of the service's requests in the window (the split)
+     * @param total      requests since the proxies started
+     * @param health     idle (nothing in the window), ok, degraded (some 5xx) or failing (10 % 5xx or more, or any
+     *                   circuit-breaker overflow, flag UO)
+     */
+    public record Edge(String id, String source, String target, String kind, double rps, long requests, double errorShare,
+                       double share, long total, Map<String, Long> codes, Map<String, Long> flags, String health) {
+    }
+
+    public record Graph(List<Node> nodes, List<Edge> edges, double windowSeconds) {
+    }
+
+    static final double FAILING_ERROR_SHARE = 0.10;
+
+    /**
+     * Flags of a reply the source proxy made itself, without reaching a pod (overflow, fault abort, no route, no
+     * cluster, no healthy host): such a request was not served by any version, so it stays off the route edges.
+     */
+    static final Set<String> LOCAL_REPLY = Set.of("UO", "FI", "NR", "NC", "UH");
+
+    private TrafficGraph() {
+    }
+
+    /**
+     * @param earlier the older scrape of the window, or null when there is only one yet (rates are then 0)
+     */
+    public static Graph build(List<Pod> pods, List<MeshService> services, Scrape earlier, Scrape later) {
+        Map<String, Node> nodes = new LinkedHashMap<>();
+        Map<String, Stats> edges = new LinkedHashMap<>();
+        for (MeshService s : services) {
+            nodes.put(serviceId(s.name() + "." + s.namespace()), new Node(serviceId(s.name() + "." + s.namespace()), "service",
+                    s.name(), s.name(), "", s.namespace(), 0));
+        }
+        Map<String, Integer> podCounts = new TreeMap<>();
+        pods.forEach(p -> podCounts.merge(p.workload(), 1, Integer::sum));
+        for (Pod p : pods) {
+            String id = workloadId(p.workload());
+            String kind = p.role() == Pod.ProxyKind.GATEWAY ? "gateway" : "workload";
+            nodes.putIfAbsent(id, new Node(id, kind, p.workload(), p.app(), p.labels().getOrDefault("version", ""), p.namespace(),
+                    podCounts.get(p.workload())));
+            for (MeshService s : services) {
+                if (s.selects(p.labels()) && s.namespace().equals(p.namespace())) {
+                    edge(edges, serviceId(s.name() + "." + s.namespace()), id, "route");
+                }
+            }
+        }
+        double seconds = earlier == null ? 0 : (later.nanos() - earlier.nanos()) / 1e9;
+        later.counts().forEach((series, count) -> {
+            double before = earlier == null ? count : earlier.counts().getOrDefault(series, 0.0);
+            // A counter lower than before means the proxy restarted: everything it counted since is new.
+            long delta = (long) Math.round(count >= before ? count - before : count);
+            String source = workloadId(series.sourceWorkload());
+            String service = serviceId(series.service());
+            nodes.putIfAbsent(source, new Node(source, "unknown", series.sourceWorkload(), "", "", "", 0));
+            nodes.putIfAbsent(service, new Node(service, "unknown", series.service(), "", "", "", 0));
+            edge(edges, source, service, "request").add(series, count.longValue(), delta);
+            boolean reachedPod = java.util.Arrays.stream(series.responseFlags().split(",")).map(String::trim).noneMatch(LOCAL_REPLY::contains);
+            if (!"unknown".equals(series.destinationWorkload()) && reachedPod) {
+                String destination = workloadId(series.destinationWorkload());
+                nodes.putIfAbsent(destination, new Node(destination, "unknown", series.destinationWorkload(), "",
+                        series.destinationVersion(), "", 0));
+                edge(edges, service, destination, "route").add(series, count.longValue(), delta);
+            }
+        });
+        Map<String, Long> servedByService = new TreeMap<>();
+        edges.values().stream().filter(e -> e.kind.equals("route")).forEach(e -> servedByService.merge(e.source, e.requests, Long::sum));
+        List<Edge> out = new ArrayList<>();
+        for (Stats e : edges.values()) {
+            long served = servedByService.getOrDefault(e.source, 0L);
+            double share = e.kind.equals("route") && served > 0 ? (double) e.requests / served : 0;
+            out.add(e.toEdge(seconds, share));
+        }
+        return new Graph(List.copyOf(nodes.values()), out, seconds);
+    }
+
+    static String serviceId(String service) {
+        return "svc:" + service;
+    }
+
+    static String workloadId(String workload) {
+        return "wl:" + workload;
+    }
+
+    private static Stats edge(Map<String, Stats> edges, String source, String target, String kind) {
+        return edges.computeIfAbsent(source + "->" + target, id -> new Stats(id, source, target, kind));
+    }
+
+    /** The counts of one edge while they are being summed. */
+    private static final class Stats {
+        final String id;
+        final String source;
+        final String target;
+        final String kind;
+        long total;
+        long requests;
+        long errors;
+        final Map<String, Long> codes = new TreeMap<>();
+        final Map<String, Long> flags = new TreeMap<>();
+
+        Stats(String id, String source, String target, String kind) {
+            this.id = id;
+            this.source = source;
+            this.target = target;
+            this.kind = kind;
+        }
+
+        Stats add(Scrape.Series s, long count, long delta) {
+            total += count;
+            if (delta <= 0) {
+                return this;
+            }
+            requests += delta;
+            if (s.responseCode() >= 500) {
+                errors += delta;
+            }
+            codes.merge(Integer.toString(s.responseCode()), delta, Long::sum);
+            for (String flag : s.responseFlags().split(",")) {
+                if (!flag.isBlank() && !flag.equals("-")) {
+                    flags.merge(flag.trim(), delta, Long::sum);
+                }
+            }
+            return this;
+        }
+
+        Edge toEdge(double seconds, double share) {
+            double errorShare = requests == 0 ? 0 : (double) errors / requests;
+            String health = requests == 0 ? "idle"
+                    : errorShare >= FAILING_ERROR_SHARE || flags.containsKey("UO") ? "failing"
+                    : errors > 0 ? "degraded" : "ok";
+            return new Edge(id, source, target, kind, seconds > 0 ? requests / seconds : 0, requests, errorShare, share, total,
+                    java.util.Collections.unmodifiableMap(new TreeMap<>(codes)),
+                    java.util.Collections.unmodifiableMap(new TreeMap<>(flags)), health);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.meshbox.webui;
+
+import dev.meshbox.controlplane.ControlPlane;
+import dev.meshbox.controlplane.registry.Pod;
+import dev.meshbox.scenarios.MeshAccess;
+import dev.meshbox.scenarios.Scenario;
+import dev.meshbox.scenarios.ScenarioReport;
+import dev.meshbox.scenarios.ScenarioRunner;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * What the UI needs of a running mesh, whichever backend runs it. The UI sits beside the control plane, as Kiali sits
+ * beside istiod: config and xDS state come from the {@link ControlPlane}, everything about a proxy from its ports at
+ * the pod IP (admin 15000, Prometheus 15090), as any client on the pod network would read them.
+ */
+public interface UiMesh {
+
+    /** Apply, reset, where to send traffic and the proxies' access logs, as scenarios use them. */
+    MeshAccess access();
+
+    ControlPlane controlPlane();
+
+    /** Every pod with a proxy: sidecars and the ingress gateway. */
+    List<Pod> pods();
+
+    /** GET on a proxy's admin port ({@code /config_dump}, {@code /access_log?format=json}, ...). */
+    String adminGet(Pod pod, String path);
+
+    /** The proxy's {@code /stats/prometheus} text from port 15090 at its pod IP. */
+    String prometheus(Pod pod);
+
+    /** The built-in workloads this mesh runs, as {@code up --workloads} names them ({@code bookinfo}, ...). */
+    List<String> workloads();
+
+    /**
+     * Which of {@code wanted} this mesh does not run, by name ({@code httpbin}, {@code fortio}, {@code echo checkout}):
+     * empty when a scenario or lesson needing them can run here.
+     */
+    List<String> missing(List<Scenario.Workload> wanted);
+
+    /** Runs a scenario on this mesh: its config is reset first, so earlier runs and edits do not leak in. */
+    default ScenarioReport run(Scenario scenario, PrintStream progress) throws InterruptedException {
+        access().resetConfig();
+        // Request ids from the clock: the access logs keep earlier runs, and each run must find only its own requests.
+        return new ScenarioRunner(access(), progress, OptionalLong.empty()).run(scenario);
+    }
+}
