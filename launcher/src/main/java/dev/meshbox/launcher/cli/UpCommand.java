@@ -49,10 +49,7 @@ public final class UpCommand implements Callable<Integer> {
     static String busyPorts() {
         java.util.List<String> busy = new java.util.ArrayList<>();
         for (int port : new int[] {8080, 15000, 15010, 15014, 15021, 15090}) {
-            try (java.net.ServerSocket s = new java.net.ServerSocket()) {
-                s.setReuseAddress(false); // with it, Linux lets the probe bind beside a live listener
-                s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
-            } catch (java.io.IOException e) {
+            if (dev.meshbox.launcher.backend.LocalPorts.inUse(port)) {
                 busy.add(Integer.toString(port));
             }
         }

@@ -114,10 +114,7 @@ public final class DockerMesh implements MeshAccess, AutoCloseable {
         if (port == 0) {
             return;
         }
-        try (java.net.ServerSocket s = new java.net.ServerSocket()) {
-            s.setReuseAddress(false);
-            s.bind(new InetSocketAddress("127.0.0.1", port));
-        } catch (java.io.IOException e) {
+        if (dev.meshbox.launcher.backend.LocalPorts.inUse(port)) {
             throw new IllegalStateException("port " + port + " is already in use on 127.0.0.1; the docker backend publishes " + what
                     + " there. Is another mesh or program running? Stop it, or use ./meshbox run, which needs no fixed ports");
         }

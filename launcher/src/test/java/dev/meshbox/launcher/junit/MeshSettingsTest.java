@@ -66,15 +66,16 @@ class MeshSettingsTest {
         assertThatThrownBy(() -> settings(K3s.class, Map.of()))
                 .isInstanceOf(ExtensionConfigurationException.class)
                 .hasMessageContaining("@MeshTest(backend = \"k3s\") on " + K3s.class.getName())
-                .hasMessageContaining("unknown backend \"k3s\"; valid backends: local");
+                .hasMessageContaining("unknown backend \"k3s\"; valid backends: local, docker");
     }
 
     @Test
     void anUnknownBackendPropertyNamesTheProperty() {
-        assertThatThrownBy(() -> settings(Defaults.class, Map.of("meshbox.backend", "docker")))
-                .hasMessageContaining("-Dmeshbox.backend=docker")
-                .hasMessageContaining("unknown backend \"docker\"; valid backends: local");
+        assertThatThrownBy(() -> settings(Defaults.class, Map.of("meshbox.backend", "podman")))
+                .hasMessageContaining("-Dmeshbox.backend=podman")
+                .hasMessageContaining("unknown backend \"podman\"; valid backends: local, docker");
         assertThat(settings(Defaults.class, Map.of("meshbox.backend", "local")).backend()).isEqualTo("local");
+        assertThat(settings(Defaults.class, Map.of("meshbox.backend", "docker")).backend()).isEqualTo("docker");
     }
 
     @Test
