@@ -126,15 +126,15 @@ class ExtensionLifecycleIT {
         assertThat(outcome.succeeded).isZero();
         assertThat(outcome.failures).singleElement().asString()
                 .contains("@MeshTest(backend = \"k3s\") on " + AsksForK3s.class.getName())
-                .contains("unknown backend \"k3s\"; valid backends: local");
+                .contains("unknown backend \"k3s\"; valid backends: local, docker");
     }
 
     @Test
     void anUnknownBackendPropertyFailsTheClassNamingTheProperty() {
-        Outcome outcome = launch(PlainMesh.class, Map.of("meshbox.backend", "docker"));
+        Outcome outcome = launch(PlainMesh.class, Map.of("meshbox.backend", "podman"));
         assertThat(outcome.failures).singleElement().asString()
-                .contains("-Dmeshbox.backend=docker")
-                .contains("valid backends: local");
+                .contains("-Dmeshbox.backend=podman")
+                .contains("valid backends: local, docker");
     }
 
     @Test
