@@ -9,15 +9,18 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Maps each key path of a YAML document ({@code steps[0].traffic.count}) to its line, for error messages. */
-final class LineIndex {
+/**
+ * Maps each key path of a YAML document ({@code steps[0].traffic.count}, {@code spec.http[0].route[1].weight}) to
+ * its line, for error messages: the scenario loader's and the web UI's config editor's.
+ */
+public final class LineIndex {
     private final Map<String, Integer> lines;
 
     private LineIndex(Map<String, Integer> lines) {
         this.lines = lines;
     }
 
-    static LineIndex of(String text) {
+    public static LineIndex of(String text) {
         Map<String, Integer> lines = new HashMap<>();
         try (JsonParser p = new YAMLFactory().createParser(text)) {
             Deque<Object> path = new ArrayDeque<>(); // String for object fields, int[] counters for arrays
@@ -88,7 +91,7 @@ final class LineIndex {
     }
 
     /** The line of {@code path}, or of its nearest ancestor that has one; 0 when unknown. */
-    int line(String path) {
+    public int line(String path) {
         String p = path;
         while (!p.isEmpty()) {
             Integer l = lines.get(p);

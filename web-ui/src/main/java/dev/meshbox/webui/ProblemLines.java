@@ -1,18 +1,12 @@
 package dev.meshbox.webui;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.meshbox.controlplane.config.ConfigProblem;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -57,7 +51,7 @@ final class ProblemLines {
         if (doc == null) {
             return 0;
         }
-        int inDoc = index(doc.text()).line(p.field());
+        int inDoc = dev.meshbox.scenarios.LineIndex.of(doc.text()).line(p.field());
         return doc.firstLine() + Math.max(inDoc, 1) - 1;
     }
 
@@ -111,84 +105,5 @@ final class ProblemLines {
         }
         docs.add(new Doc(first, current.toString()));
         return docs;
-    }
-
-    /** Maps each key path of one YAML document to its line. */
-    private static final class LineIndex {
-        private final Map<String, Integer> lines = new HashMap<>();
-
-        int line(String path) {
-            String p = path;
-            while (!p.isEmpty()) {
-                Integer l = lines.get(p);
-                if (l != null) {
-                    return l;
-                }
-                int cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
-                p = cut <= 0 ? "" : p.substring(0, cut);
-            }
-            return 0;
-        }
-    }
-
-    private static LineIndex index(String text) {
-        LineIndex index = new LineIndex();
-        try (JsonParser p = new YAMLFactory().createParser(text)) {
-            Deque<Object> path = new ArrayDeque<>(); // String for an object's field, int[] for an array's position
-            JsonToken t;
-            while ((t = p.nextToken()) != null) {
-                switch (t) {
-                    case FIELD_NAME -> {
-                        String prefix = render(path);
-                        index.lines.putIfAbsent(prefix.isEmpty() ? p.currentName() : prefix + "." + p.currentName(),
-                                p.currentLocation().getLineNr());
-                        path.push(p.currentName());
-                    }
-                    case START_ARRAY -> path.push(new int[] {-1});
-                    case START_OBJECT -> {
-                        next(path, p, index);
-                        path.push("{");
-                    }
-                    case END_OBJECT, END_ARRAY -> {
-                        path.pop();
-                        popField(path);
-                    }
-                    default -> {
-                        next(path, p, index);
-                        popField(path);
-                    }
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // a syntax error is reported by the control plane with its own line; the index stays partial
-        }
-        return index;
-    }
-
-    private static void next(Deque<Object> path, JsonParser p, LineIndex index) {
-        if (!path.isEmpty() && path.peek() instanceof int[] counter) {
-            counter[0]++;
-            index.lines.putIfAbsent(render(path), p.currentLocation().getLineNr());
-        }
-    }
-
-    private static void popField(Deque<Object> path) {
-        if (!path.isEmpty() && path.peek() instanceof String s && !s.equals("{")) {
-            path.pop();
-        }
-    }
-
-    private static String render(Deque<Object> path) {
-        StringBuilder sb = new StringBuilder();
-        var it = path.descendingIterator();
-        while (it.hasNext()) {
-            Object o = it.next();
-            if (o instanceof int[] c) {
-                sb.append('[').append(Math.max(c[0], 0)).append(']');
-            } else if (!o.equals("{")) {
-                sb.append(sb.length() > 0 ? "." : "").append(o);
-            }
-        }
-        return sb.toString();
     }
 }
