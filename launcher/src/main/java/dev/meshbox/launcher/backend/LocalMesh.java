@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * The embedded mesh: control plane, ingress gateway and every pod (app plus sidecar) in this JVM, each pod on its
  * own loopback addresses. All routing state still travels over gRPC ADS from the control plane to the proxies.
  */
-public final class LocalMesh implements MeshAccess, AutoCloseable {
+public final class LocalMesh implements Backends.Started {
 
     /** A started pod: what the registry knows plus the running parts. */
     public record RunningPod(Pod pod, Workload app, Proxy proxy) {

@@ -185,9 +185,14 @@ public final class MeshControl implements MeshAccess {
 
     /** GET on a proxy's admin port, as any client on the pod network would. */
     public String adminGet(Pod p, String path) {
-        URI uri = URI.create("http://" + p.ip() + ":" + ADMIN_PORT + path);
+        return proxyGet(p, ADMIN_PORT, path).body();
+    }
+
+    /** GET on one of a proxy's ports (admin 15000, Prometheus 15090) at the pod IP. */
+    public HttpResponse<String> proxyGet(Pod p, int port, String path) {
+        URI uri = URI.create("http://" + p.ip() + ":" + port + path);
         try {
-            return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot read " + uri + " of " + p.name() + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {

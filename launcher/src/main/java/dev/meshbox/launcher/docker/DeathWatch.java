@@ -49,8 +49,8 @@ final class DeathWatch implements AutoCloseable {
             boolean init = "init".equals(c.getLabels().get(DockerRegistry.ROLE)); // exits by design
             if (!init && !"running".equals(c.getState()) && !"created".equals(c.getState()) && !dead.containsKey(c.getId())) {
                 String name = c.getNames().length > 0 ? c.getNames()[0].replaceFirst("^/", "") : c.getId();
-                Integer code = docker.inspectContainerCmd(c.getId()).exec().getState().getExitCodeLong() == null ? null
-                        : docker.inspectContainerCmd(c.getId()).exec().getState().getExitCodeLong().intValue();
+                Long exit = docker.inspectContainerCmd(c.getId()).exec().getState().getExitCodeLong();
+                Integer code = exit == null ? null : exit.intValue();
                 String text = "container " + name + " " + c.getState() + (code == null ? "" : " with exit code " + code
                         + (code == 137 ? " (killed)" : "")) + "\n" + logTail(docker, c.getId());
                 dead.put(c.getId(), text);

@@ -8,11 +8,11 @@ import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.HostConfig;
-import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.Volume;
 import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.docker.DockerRegistry;
+import dev.meshbox.launcher.backend.Backends;
 import dev.meshbox.launcher.backend.MeshSpec;
 import dev.meshbox.launcher.backend.PodSpec;
 import dev.meshbox.scenarios.MeshAccess;
@@ -36,7 +36,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * namespace plus an app container that joins it. Every container is labelled with the mesh id and this process as
  * owner, removed by {@link #close()}, and removed by the next run's janitor if this process is killed.
  */
-public final class DockerMesh implements MeshAccess, AutoCloseable {
+public final class DockerMesh implements Backends.Started {
 
     /**
      * How a Docker mesh publishes itself on the host.

@@ -43,28 +43,18 @@ public final class MeshUi implements UiMesh {
         return control.pods();
     }
 
-    /** Like {@link MeshControl#adminGet}, on a connection of its own that the UI closes (see {@link ProxyHttp}). */
     @Override
     public String adminGet(Pod pod, String path) {
-        return read(pod, MeshControl.ADMIN_PORT, path, false);
+        return control.adminGet(pod, path);
     }
 
     @Override
     public String prometheus(Pod pod) {
-        return read(pod, PROMETHEUS_PORT, "/stats/prometheus", true);
-    }
-
-    private static String read(Pod pod, int port, String path, boolean only200) {
-        String where = "http://" + pod.ip() + ":" + port + path;
-        try {
-            ProxyHttp.Response r = ProxyHttp.get(pod.ip(), port, path);
-            if (only200 && r.status() != 200) {
-                throw new IllegalStateException(where + " of " + pod.name() + " answered " + r.status());
-            }
-            return r.body();
-        } catch (java.io.IOException | RuntimeException e) {
-            throw new IllegalStateException("cannot read " + where + " of " + pod.name() + ": " + e.getMessage(), e);
+        var r = control.proxyGet(pod, PROMETHEUS_PORT, "/stats/prometheus");
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException(r.uri() + " of " + pod.name() + " answered " + r.statusCode());
         }
+        return r.body();
     }
 
     @Override
