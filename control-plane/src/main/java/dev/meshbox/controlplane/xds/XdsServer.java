@@ -45,6 +45,12 @@ public final class XdsServer implements AutoCloseable {
     private final Map<String, Map<String, String[]>> state = new ConcurrentHashMap<>(); // node -> type -> [sent, acked, nacked, reason]
     private final Map<String, Map<String, String>> wanted = new ConcurrentHashMap<>();
     private final Map<String, XdsResources> resources = new ConcurrentHashMap<>();
+    /** Per node, the endpoint and route names its snapshot holds: asked for by name, so an ACK may cover fewer. */
+    private final Map<String, Map<String, Set<String>>> wantedNames = new ConcurrentHashMap<>();
+    /** Per node and type, the names each response (by nonce) was for, and those of the last ACKed response. */
+    private final Map<String, Map<String, String>> sentNames = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> ackedNames = new ConcurrentHashMap<>();
+    private static final Set<String> WILDCARD = Set.of("*");
     private final Object progress = new Object();
     private Server server;
 
@@ -98,6 +104,9 @@ public final class XdsServer implements AutoCloseable {
             return;
         }
         resources.put(node, r);
+        wantedNames.put(node, Map.of(
+                Resources.V3.ENDPOINT_TYPE_URL, r.endpoints().stream().map(c -> c.getClusterName()).collect(java.util.stream.Collectors.toSet()),
+                Resources.V3.ROUTE_TYPE_URL, r.routes().stream().map(c -> c.getName()).collect(java.util.stream.Collectors.toSet())));
         wanted.put(node, expected);
         cache.setSnapshot(node, snapshot);
     }
@@ -108,6 +117,9 @@ public final class XdsServer implements AutoCloseable {
         wanted.remove(nodeId);
         resources.remove(nodeId);
         state.remove(nodeId);
+        wantedNames.remove(nodeId);
+        sentNames.keySet().removeIf(k -> k.startsWith(nodeId + " "));
+        ackedNames.keySet().removeIf(k -> k.startsWith(nodeId + " "));
     }
 
     public Set<String> nodes() {
@@ -131,7 +143,20 @@ public final class XdsServer implements AutoCloseable {
         Map<String, ProxyStatus.TypeStatus> types = new LinkedHashMap<>();
         for (String type : TYPES) {
             String[] v = s.getOrDefault(type, new String[4]);
-            types.put(shortType(type), new ProxyStatus.TypeStatus(want.getOrDefault(type, ""), nz(v[0]), nz(v[1]), nz(v[2]), nz(v[3])));
+            String acked = nz(v[1]);
+            // The right version ACKed for fewer names than the snapshot holds (a proxy that has just learned of a new
+            // cluster and not yet asked for its endpoints) is not in sync yet: traffic to that cluster would see it
+            // still warming.
+            Set<String> missing = new java.util.TreeSet<>(wantedNames.getOrDefault(node, Map.of()).getOrDefault(type, Set.of()));
+            Set<String> covered = ackedNames.getOrDefault(node + " " + type, Set.of());
+            if (covered == WILDCARD) {
+                missing.clear();
+            }
+            missing.removeAll(covered);
+            if (!acked.isEmpty() && !missing.isEmpty()) {
+                acked = acked + " (not yet for " + missing.iterator().next() + (missing.size() > 1 ? " and " + (missing.size() - 1) + " more" : "") + ")";
+            }
+            types.put(shortType(type), new ProxyStatus.TypeStatus(want.getOrDefault(type, ""), nz(v[0]), acked, nz(v[2]), nz(v[3])));
         }
         return new ProxyStatus(node, streams.containsValue(node), types);
     }
@@ -238,6 +263,11 @@ public final class XdsServer implements AutoCloseable {
                 LOG.warn("{} rejected {} version {}: {}", node, shortType(request.getTypeUrl()), v[0], v[3]);
             } else {
                 v[1] = request.getVersionInfo();
+                String names = sentNames.getOrDefault(node + " " + request.getTypeUrl(), Map.of()).get(request.getResponseNonce());
+                if (names != null) {
+                    // No names is a wildcard subscription: the response held everything.
+                    ackedNames.put(node + " " + request.getTypeUrl(), names.isEmpty() ? WILDCARD : Set.of(names.split("\n")));
+                }
             }
             synchronized (progress) {
                 progress.notifyAll();
@@ -253,6 +283,11 @@ public final class XdsServer implements AutoCloseable {
             String node = streams.get(streamId);
             if (node != null) {
                 slot(node, response.getTypeUrl())[0] = response.getVersionInfo();
+                Map<String, String> byNonce = sentNames.computeIfAbsent(node + " " + response.getTypeUrl(), k -> new ConcurrentHashMap<>());
+                if (byNonce.size() > 16) {
+                    byNonce.clear(); // only recent responses are ever ACKed
+                }
+                byNonce.put(response.getNonce(), String.join("\n", request.getResourceNamesList()));
             }
         }
 

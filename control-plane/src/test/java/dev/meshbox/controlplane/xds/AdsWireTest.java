@@ -123,6 +123,31 @@ class AdsWireTest {
                 .singleElement().satisfies(v -> assertThat(v.getRoutes(0).getRoute().getCluster()).contains("|v3|reviews"));
     }
 
+    @Test
+    void anAckForFewerEndpointNamesThanTheSnapshotHoldsIsNotInSync() throws Exception {
+        String eds = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
+        java.util.List<String> all = cp.resources(node.getId()).endpoints().stream()
+                .map(io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment::getClusterName).sorted().toList();
+        assertThat(all).hasSizeGreaterThan(1);
+        // A proxy that knows one cluster so far: the right version, for one name.
+        requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(eds).addResourceNames(all.get(0)).build());
+        DiscoveryResponse one = next();
+        requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(eds).addResourceNames(all.get(0))
+                .setVersionInfo(one.getVersionInfo()).setResponseNonce(one.getNonce()).build());
+        awaitStatus(s -> s.types().get("EDS").acked().startsWith(one.getVersionInfo()));
+        ProxyStatus partial = cp.proxyStatus().get(node.getId());
+        assertThat(partial.types().get("EDS").synced()).as("its other clusters would still be warming").isFalse();
+        assertThat(partial.types().get("EDS").acked()).contains("not yet for");
+
+        // It asks for every cluster's endpoints and ACKs them: now it is in sync.
+        requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(eds).addAllResourceNames(all)
+                .setVersionInfo(one.getVersionInfo()).setResponseNonce(one.getNonce()).build());
+        DiscoveryResponse every = next();
+        requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(eds).addAllResourceNames(all)
+                .setVersionInfo(every.getVersionInfo()).setResponseNonce(every.getNonce()).build());
+        awaitStatus(s -> s.types().get("EDS").synced());
+    }
+
     private DiscoveryResponse next() throws InterruptedException {
         DiscoveryResponse r = responses.poll(5, TimeUnit.SECONDS);
         assertThat(r).as("a response from the control plane within 5 s").isNotNull();
