@@ -34,12 +34,14 @@ public final class Main {
       "  --ip IP|auto          the pod IP to bind and to name the node with; auto takes the first non-loopback IPv4",
       "                        address of this network namespace (default: auto)",
       "  --app-probe HOST:PORT ready only once the app accepts connections there (default: none)",
+      "  --wildcard WHICH      none, reserved or all: which ports bind 0.0.0.0 instead of the pod IP; reserved",
+      "                        (Istio's 15000-15099) lets kubectl port-forward reach a sidecar (default: none)",
       "  --seed N              make every random choice reproducible by request id",
       "  --help                print this and exit");
 
   /** The parsed command line. */
   record Args(ProxyRole role, String pod, String namespace, Map<String, String> labels, InetSocketAddress xds,
-              String ip, InetSocketAddress appProbe, Long seed) {
+              String ip, InetSocketAddress appProbe, Long seed, ProxyOptions.Wildcard wildcard) {
   }
 
   /** A command line that cannot be used, with the reason. */
@@ -79,7 +81,7 @@ public final class Main {
         + ".svc.cluster.local";
     String app = args.labels().getOrDefault("app", args.labels().getOrDefault("istio", args.pod()));
     ProxyOptions options = new ProxyOptions(nodeId, app + "." + args.namespace(), args.labels(), args.namespace(),
-        args.pod(), args.role(), ip, args.xds(), 15000, null, null, null);
+        args.pod(), args.role(), ip, args.xds(), 15000, null, null, null).withWildcard(args.wildcard());
     if (args.seed() != null) {
       options = options.withExplicitSeed(args.seed());
     }
@@ -108,7 +110,8 @@ public final class Main {
   static Args parse(String[] argv) throws UsageException {
     Map<String, String> values = new LinkedHashMap<>();
     Map<String, String> labels = new LinkedHashMap<>();
-    List<String> known = List.of("--role", "--pod", "--namespace", "--label", "--xds", "--ip", "--app-probe", "--seed");
+    List<String> known = List.of("--role", "--pod", "--namespace", "--label", "--xds", "--ip", "--app-probe", "--seed",
+        "--wildcard");
     for (int i = 0; i < argv.length; i++) {
       String flag = argv[i];
       if (!known.contains(flag)) {
@@ -143,9 +146,16 @@ public final class Main {
         throw new UsageException("--seed " + values.get("--seed") + ": expected an integer");
       }
     }
+    String wildcardText = values.getOrDefault("--wildcard", "none");
+    ProxyOptions.Wildcard wildcard = switch (wildcardText) {
+      case "none" -> ProxyOptions.Wildcard.NONE;
+      case "reserved" -> ProxyOptions.Wildcard.RESERVED;
+      case "all" -> ProxyOptions.Wildcard.ALL;
+      default -> throw new UsageException("--wildcard " + wildcardText + ": expected none, reserved or all");
+    };
     InetSocketAddress probe = values.containsKey("--app-probe") ? hostPort("--app-probe", values.get("--app-probe")) : null;
     return new Args(role, required(values, "--pod"), namespace, labels, hostPort("--xds", required(values, "--xds")),
-        values.getOrDefault("--ip", "auto"), probe, seed);
+        values.getOrDefault("--ip", "auto"), probe, seed, wildcard);
   }
 
   private static String required(Map<String, String> values, String flag) throws UsageException {

@@ -97,7 +97,7 @@ public final class Proxy implements AutoCloseable {
     ProxyRuntime runtime = new ProxyRuntime(options.role().serverHeader(), applier.config(), random,
         options.clock(), options.ticker(), accessLog, httpStats, metrics,
         new PeerMetadata(options.nodeId(), self, options.labels()));
-    this.listeners = new ListenerManager(group, ProxyEventLoops.serverChannel(group), options.bindAddress(),
+    this.listeners = new ListenerManager(group, ProxyEventLoops.serverChannel(group), options::bindAddressFor,
         applier.config()::get, new RequestProcessor(runtime), MAX_BODY_BYTES);
   }
 
@@ -119,12 +119,12 @@ public final class Proxy implements AutoCloseable {
         listeners::boundPorts, listeners::bindErrors, httpStats::snapshot);
     var serverChannel = ProxyEventLoops.serverChannel(group);
     admin = AdminHttpServer.start(group, serverChannel,
-        new InetSocketAddress(options.bindAddress(), options.adminPort()), xdsExecutor, new AdminEndpoints(sources));
+        new InetSocketAddress(options.serverBindAddress(), options.adminPort()), xdsExecutor, new AdminEndpoints(sources));
     health = AdminHttpServer.start(group, serverChannel,
-        new InetSocketAddress(options.bindAddress(), options.healthPort()), xdsExecutor,
+        new InetSocketAddress(options.serverBindAddress(), options.healthPort()), xdsExecutor,
         AdminEndpoints.health(() -> ready.isDone() && readinessGate.getAsBoolean()));
     prometheus = AdminHttpServer.start(group, serverChannel,
-        new InetSocketAddress(options.bindAddress(), options.prometheusPort()), xdsExecutor,
+        new InetSocketAddress(options.serverBindAddress(), options.prometheusPort()), xdsExecutor,
         AdminEndpoints.prometheus(() -> PrometheusRenderer.render(metrics, applier.config().get().clusters(),
             httpStats.snapshot())));
   }

@@ -26,17 +26,33 @@ import java.util.Objects;
  * @param seedOrigin      {@link SeedOrigin#EXPLICIT} makes every per-request random decision a function of
  *                        (seed, x-request-id, decision), for replay; {@link SeedOrigin#DRAWN} (the default) keeps
  *                        decisions random in arrival order, as Envoy's are
+ * @param wildcard        which ports bind the wildcard address instead of the pod IP; see {@link Wildcard}
  */
 public record ProxyOptions(String nodeId, String nodeCluster, Map<String, String> labels, String namespace,
                            String podName, ProxyRole role, InetAddress bindAddress, InetSocketAddress xdsServer,
                            int adminPort, Long randomSeed, Clock clock, EventLoopGroup sharedEventLoop,
-                           int healthPort, Ticker ticker, int prometheusPort, SeedOrigin seedOrigin) {
+                           int healthPort, Ticker ticker, int prometheusPort, SeedOrigin seedOrigin,
+                           Wildcard wildcard) {
 
   public static final int DEFAULT_HEALTH_PORT = 15021;
   public static final int DEFAULT_PROMETHEUS_PORT = 15090;
 
   /** Whether {@link #randomSeed()} was chosen by the user (replay) or drawn by whoever started the proxy. */
   public enum SeedOrigin { EXPLICIT, DRAWN }
+
+  /**
+   * Which ports bind 0.0.0.0 rather than the pod IP. Where pods share one network namespace (the local backend)
+   * nothing may; in a pod of its own, Istio's reserved ports 15000-15099 (admin, outbound, inbound, health,
+   * Prometheus) may, so that {@code kubectl port-forward}, which connects to the pod's localhost, reaches them; the
+   * service ports stay on the pod IP because the app listens on localhost there. A gateway has no app: all may.
+   */
+  public enum Wildcard {
+    NONE, RESERVED, ALL;
+
+    boolean covers(int port) {
+      return this == ALL || this == RESERVED && port >= 15000 && port <= 15099;
+    }
+  }
 
   public ProxyOptions {
     Objects.requireNonNull(nodeId, "nodeId");
@@ -50,6 +66,39 @@ public record ProxyOptions(String nodeId, String nodeCluster, Map<String, String
     clock = clock == null ? Clock.systemUTC() : clock;
     ticker = ticker == null ? Ticker.systemTicker() : ticker;
     seedOrigin = seedOrigin == null || randomSeed == null ? SeedOrigin.DRAWN : seedOrigin;
+    wildcard = wildcard == null ? Wildcard.NONE : wildcard;
+  }
+
+  /** The shape before wildcard ports: everything binds the pod IP. */
+  public ProxyOptions(String nodeId, String nodeCluster, Map<String, String> labels, String namespace,
+                      String podName, ProxyRole role, InetAddress bindAddress, InetSocketAddress xdsServer,
+                      int adminPort, Long randomSeed, Clock clock, EventLoopGroup sharedEventLoop,
+                      int healthPort, Ticker ticker, int prometheusPort, SeedOrigin seedOrigin) {
+    this(nodeId, nodeCluster, labels, namespace, podName, role, bindAddress, xdsServer, adminPort, randomSeed, clock,
+        sharedEventLoop, healthPort, ticker, prometheusPort, seedOrigin, Wildcard.NONE);
+  }
+
+  /** Where a listener on {@code port} binds: the pod IP, or 0.0.0.0 where {@link #wildcard()} covers the port. */
+  public InetAddress bindAddressFor(int port) {
+    return wildcard.covers(port) ? anyAddress() : bindAddress;
+  }
+
+  /** Where the admin, health and Prometheus servers bind (Istio's reserved ports, whatever numbers they have here). */
+  public InetAddress serverBindAddress() {
+    return wildcard == Wildcard.NONE ? bindAddress : anyAddress();
+  }
+
+  private static InetAddress anyAddress() {
+    try {
+      return InetAddress.getByAddress(new byte[4]);
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public ProxyOptions withWildcard(Wildcard ports) {
+    return new ProxyOptions(nodeId, nodeCluster, labels, namespace, podName, role, bindAddress, xdsServer, adminPort,
+        randomSeed, clock, sharedEventLoop, healthPort, ticker, prometheusPort, seedOrigin, ports);
   }
 
   /** The shape before Prometheus and replay; the seed counts as drawn. */
@@ -71,23 +120,23 @@ public record ProxyOptions(String nodeId, String nodeCluster, Map<String, String
 
   public ProxyOptions withHealthPort(int port) {
     return new ProxyOptions(nodeId, nodeCluster, labels, namespace, podName, role, bindAddress, xdsServer, adminPort,
-        randomSeed, clock, sharedEventLoop, port, ticker, prometheusPort, seedOrigin);
+        randomSeed, clock, sharedEventLoop, port, ticker, prometheusPort, seedOrigin, wildcard);
   }
 
   public ProxyOptions withTicker(Ticker newTicker) {
     return new ProxyOptions(nodeId, nodeCluster, labels, namespace, podName, role, bindAddress, xdsServer, adminPort,
-        randomSeed, clock, sharedEventLoop, healthPort, newTicker, prometheusPort, seedOrigin);
+        randomSeed, clock, sharedEventLoop, healthPort, newTicker, prometheusPort, seedOrigin, wildcard);
   }
 
   public ProxyOptions withPrometheusPort(int port) {
     return new ProxyOptions(nodeId, nodeCluster, labels, namespace, podName, role, bindAddress, xdsServer, adminPort,
-        randomSeed, clock, sharedEventLoop, healthPort, ticker, port, seedOrigin);
+        randomSeed, clock, sharedEventLoop, healthPort, ticker, port, seedOrigin, wildcard);
   }
 
   /** Sets the seed and marks it explicit: per-request decisions become replayable by x-request-id. */
   public ProxyOptions withExplicitSeed(long seed) {
     return new ProxyOptions(nodeId, nodeCluster, labels, namespace, podName, role, bindAddress, xdsServer, adminPort,
-        seed, clock, sharedEventLoop, healthPort, ticker, prometheusPort, SeedOrigin.EXPLICIT);
+        seed, clock, sharedEventLoop, healthPort, ticker, prometheusPort, SeedOrigin.EXPLICIT, wildcard);
   }
 
   public boolean seedIsExplicit() {

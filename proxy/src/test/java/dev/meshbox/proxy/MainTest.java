@@ -29,6 +29,11 @@ class MainTest {
   void gatewaysDefaultToIstioSystem() throws Exception {
     Main.Args a = Main.parse(new String[] {"--role", "gateway", "--pod", "gw", "--xds", "istiod:15010"});
     assertThat(a.namespace()).isEqualTo("istio-system");
+    assertThat(a.wildcard()).isEqualTo(ProxyOptions.Wildcard.NONE);
+    assertThat(Main.parse(new String[] {"--role", "gateway", "--pod", "gw", "--xds", "istiod:15010", "--wildcard", "all"})
+        .wildcard()).isEqualTo(ProxyOptions.Wildcard.ALL);
+    assertThatThrownBy(() -> Main.parse(new String[] {"--role", "gateway", "--pod", "gw", "--xds", "x:1", "--wildcard", "any"}))
+        .hasMessage("--wildcard any: expected none, reserved or all");
   }
 
   @Test

@@ -23,12 +23,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps one server socket per port the listeners bind, on the pod IP. An LDS update binds new ports and
+ * Keeps one server socket per port the listeners bind, on the pod IP (or the address the proxy's options give
+ * for the port). An LDS update binds new ports and
  * closes the ones no listener wants; a port that stays with the same listener keeps its socket and its
  * connections, which pick up the new configuration on their next request.
  */
@@ -41,7 +43,7 @@ public final class ListenerManager implements AutoCloseable {
 
   private final EventLoopGroup group;
   private final Class<? extends ServerChannel> serverChannel;
-  private final InetAddress bindAddress;
+  private final IntFunction<InetAddress> bindAddress;
   private final Supplier<ProxyConfig> config;
   private final RequestProcessor processor;
   private final int maxBodyBytes;
@@ -52,7 +54,8 @@ public final class ListenerManager implements AutoCloseable {
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private boolean closed;
 
-  public ListenerManager(EventLoopGroup group, Class<? extends ServerChannel> serverChannel, InetAddress bindAddress,
+  public ListenerManager(EventLoopGroup group, Class<? extends ServerChannel> serverChannel,
+                         IntFunction<InetAddress> bindAddress,
                          Supplier<ProxyConfig> config, RequestProcessor processor, int maxBodyBytes) {
     this.group = group;
     this.serverChannel = serverChannel;
@@ -74,7 +77,7 @@ public final class ListenerManager implements AutoCloseable {
     Map<Integer, ChannelFuture> closing = new HashMap<>();
     bound.entrySet().removeIf(e -> {
       if (!e.getValue().listener.equals(desired.get(e.getKey()))) {
-        LOG.info("closing {}:{} ({})", bindAddress.getHostAddress(), e.getKey(), e.getValue().listener);
+        LOG.info("closing {}:{} ({})", bindAddress.apply(e.getKey()).getHostAddress(), e.getKey(), e.getValue().listener);
         closing.put(e.getKey(), e.getValue().channel.close());
         return true;
       }
@@ -111,7 +114,7 @@ public final class ListenerManager implements AutoCloseable {
                 new DownstreamHandler(listenerName, config, processor));
           }
         });
-    ChannelFuture future = bootstrap.bind(new InetSocketAddress(bindAddress, port));
+    ChannelFuture future = bootstrap.bind(new InetSocketAddress(bindAddress.apply(port), port));
     future.addListener((ChannelFuture f) -> {
       synchronized (this) {
         if (listenerName.equals(pending.get(port))) {
@@ -124,7 +127,7 @@ public final class ListenerManager implements AutoCloseable {
         } else if (f.isSuccess()) {
           f.channel().close();
         } else {
-          LOG.warn("cannot bind listener {} on {}:{}: {}", listenerName, bindAddress.getHostAddress(), port,
+          LOG.warn("cannot bind listener {} on {}:{}: {}", listenerName, bindAddress.apply(port).getHostAddress(), port,
               f.cause().toString());
           bindErrors.put(port, listenerName + ": " + f.cause().getMessage());
         }
