@@ -12,7 +12,7 @@ import java.util.function.Consumer;
  * The applied Istio resources. Each apply is validated first, then swapped in whole; readers always see one
  * consistent {@link Snapshot}. Listeners hear about every successful change (the xDS server rebuilds then).
  */
-public final class ConfigStore {
+public final class ConfigStore implements ConfigWriter {
 
     /** An immutable view of the store at one generation. */
     public record Snapshot(long generation, Map<ResourceKey, IstioResource> resources) {
@@ -40,7 +40,20 @@ public final class ConfigStore {
     }
 
     /** Parses and applies documents from several sources at once; all or nothing. */
+    @Override
     public ApplyResult apply(List<Source> sources) {
+        return applyOrCheck(sources, true);
+    }
+
+    /**
+     * What {@link #apply(List)} would do, without doing it ({@code kubectl apply --dry-run=server}): the changes, or
+     * the problems. A writer that stores config elsewhere first (Istio's custom resources) checks with this.
+     */
+    public ApplyResult check(List<Source> sources) {
+        return applyOrCheck(sources, false);
+    }
+
+    private ApplyResult applyOrCheck(List<Source> sources, boolean publish) {
         List<ConfigProblem> problems = new ArrayList<>();
         List<IstioResource> parsed = new ArrayList<>();
         for (Source s : sources) {
@@ -51,14 +64,14 @@ public final class ConfigStore {
         if (!problems.isEmpty()) {
             return new ApplyResult(List.of(), List.copyOf(problems));
         }
-        return commit(parsed);
+        return commit(parsed, publish);
     }
 
     public ApplyResult apply(String source, String text) {
         return apply(List.of(new Source(source, text)));
     }
 
-    private synchronized ApplyResult commit(List<IstioResource> parsed) {
+    private synchronized ApplyResult commit(List<IstioResource> parsed, boolean publish) {
         Map<ResourceKey, IstioResource> next = new TreeMap<>(current.resources());
         List<ApplyResult.Change> changes = new ArrayList<>();
         for (IstioResource r : parsed) {
@@ -71,11 +84,14 @@ public final class ConfigStore {
         if (!problems.isEmpty()) {
             return new ApplyResult(List.of(), problems);
         }
-        publish(next, changes);
+        if (publish) {
+            publish(next, changes);
+        }
         return new ApplyResult(List.copyOf(changes), List.of());
     }
 
     /** Deletes resources by key; unknown keys are reported as problems and nothing is deleted. */
+    @Override
     public synchronized ApplyResult delete(List<ResourceKey> keys) {
         List<ConfigProblem> problems = new ArrayList<>();
         for (ResourceKey k : keys) {

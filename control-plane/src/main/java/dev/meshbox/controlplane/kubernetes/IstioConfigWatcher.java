@@ -9,10 +9,12 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,10 +34,24 @@ public final class IstioConfigWatcher implements AutoCloseable {
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
     private final List<SharedIndexInformer<GenericKubernetesResource>> informers = new ArrayList<>();
     private final Map<String, List<String>> problems = new ConcurrentHashMap<>();
+    private final List<String> namespaces;
+    /** The resourceVersion of every resource seen, so a writer can wait until its write has been taken in. */
+    private final Map<ResourceKey, String> versions = new ConcurrentHashMap<>();
 
+    /** Watches every namespace, as istiod does by default. */
     public IstioConfigWatcher(KubernetesClient client, ConfigStore store) {
+        this(client, store, List.of());
+    }
+
+    /** Watches only {@code namespaces} (all when empty), as istiod's discovery selectors narrow what it sees. */
+    public IstioConfigWatcher(KubernetesClient client, ConfigStore store, List<String> namespaces) {
         this.client = client;
         this.store = store;
+        this.namespaces = List.copyOf(namespaces);
+    }
+
+    public List<String> namespaces() {
+        return namespaces;
     }
 
     /** Starts watching; fails with the missing CRDs named when the cluster lacks Istio's kinds. */
@@ -46,25 +62,66 @@ public final class IstioConfigWatcher implements AutoCloseable {
                     + "; install them (MeshBox's launcher does, or kubectl apply -f istio-crds.yaml from the control-plane jar)");
         }
         for (IstioCrds.Kind kind : IstioCrds.KINDS) {
-            informers.add(client.genericKubernetesResources(kind.context()).inAnyNamespace().inform(new ResourceEventHandler<>() {
-                @Override
-                public void onAdd(GenericKubernetesResource r) {
-                    applied(r);
+            if (namespaces.isEmpty()) {
+                informers.add(client.genericKubernetesResources(kind.context()).inAnyNamespace().inform(handler()));
+            } else {
+                for (String ns : namespaces) {
+                    informers.add(client.genericKubernetesResources(kind.context()).inNamespace(ns).inform(handler()));
                 }
-
-                @Override
-                public void onUpdate(GenericKubernetesResource old, GenericKubernetesResource r) {
-                    applied(r);
-                }
-
-                @Override
-                public void onDelete(GenericKubernetesResource r, boolean unknownFinalState) {
-                    problems.remove(source(r));
-                    store.delete(List.of(new ResourceKey(r.getKind(), r.getMetadata().getNamespace(), r.getMetadata().getName())));
-                }
-            }));
+            }
         }
         return this;
+    }
+
+    private ResourceEventHandler<GenericKubernetesResource> handler() {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(GenericKubernetesResource r) {
+                applied(r);
+            }
+
+            @Override
+            public void onUpdate(GenericKubernetesResource old, GenericKubernetesResource r) {
+                applied(r);
+            }
+
+            @Override
+            public void onDelete(GenericKubernetesResource r, boolean unknownFinalState) {
+                problems.remove(source(r));
+                ResourceKey key = key(r);
+                store.delete(List.of(key));
+                seen(key, null);
+            }
+        };
+    }
+
+    static ResourceKey key(GenericKubernetesResource r) {
+        return new ResourceKey(r.getKind(), r.getMetadata().getNamespace(), r.getMetadata().getName());
+    }
+
+    private synchronized void seen(ResourceKey key, String resourceVersion) {
+        if (resourceVersion == null) {
+            versions.remove(key);
+        } else {
+            versions.put(key, resourceVersion);
+        }
+        notifyAll();
+    }
+
+    /**
+     * Waits until the watch has delivered every write: each key at its resourceVersion, or gone where the expected
+     * version is null. False on timeout.
+     */
+    public synchronized boolean awaitSeen(Map<ResourceKey, String> expected, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!expected.entrySet().stream().allMatch(e -> Objects.equals(versions.get(e.getKey()), e.getValue()))) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return true;
     }
 
     /** What the control plane rejected, by resource ({@code kubernetes: VirtualService default/reviews}). */
@@ -82,6 +139,7 @@ public final class IstioConfigWatcher implements AutoCloseable {
             problems.put(source, messages);
             LOG.warn("{} rejected, the proxies keep the last good config: {}", source, messages);
         }
+        seen(key(r), r.getMetadata().getResourceVersion());
     }
 
     static String source(GenericKubernetesResource r) {

@@ -1,6 +1,6 @@
 package dev.meshbox.launcher.cli;
 
-import dev.meshbox.launcher.kube.SidecarInjector;
+import dev.meshbox.controlplane.kubernetes.SidecarInjector;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

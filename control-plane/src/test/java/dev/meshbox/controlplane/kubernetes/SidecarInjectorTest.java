@@ -1,4 +1,4 @@
-package dev.meshbox.launcher.kube;
+package dev.meshbox.controlplane.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

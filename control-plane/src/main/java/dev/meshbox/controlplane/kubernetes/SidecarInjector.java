@@ -1,4 +1,4 @@
-package dev.meshbox.launcher.kube;
+package dev.meshbox.controlplane.kubernetes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -93,8 +93,11 @@ public final class SidecarInjector {
         return new Result(out.toString(), report);
     }
 
-    /** Adds the init container and the sidecar to one pod (or pod template); says what it did. */
-    private String injectPod(ObjectNode pod) {
+    /**
+     * Adds the init container and the sidecar to one pod (or pod template) in place, as the injection webhook does
+     * to a pod being created; says what it did.
+     */
+    public String injectPod(ObjectNode pod) {
         ObjectNode meta = pod.with("metadata");
         ObjectNode annotations = meta.with("annotations");
         if ("false".equals(annotations.path(INJECT).asText())) {
@@ -115,6 +118,11 @@ public final class SidecarInjector {
         ArrayNode init = spec.withArray("initContainers");
         init.add(initContainer());
         containers.add(proxyContainer(labels, appPort));
+        // The proxy (uid 1337) binds the service ports on the pod IP, below 1024 too, as Envoy may.
+        ArrayNode sysctls = spec.with("securityContext").withArray("sysctls");
+        ObjectNode unprivileged = sysctls.addObject();
+        unprivileged.put("name", "net.ipv4.ip_unprivileged_port_start");
+        unprivileged.put("value", "0");
         labels.put("security.istio.io/tlsMode", "istio");
         if (!app.isEmpty()) {
             labels.put("service.istio.io/canonical-name", app);
@@ -142,6 +150,7 @@ public final class SidecarInjector {
         ObjectNode c = yaml.createObjectNode();
         c.put("name", "istio-init");
         c.put("image", settings.image());
+        c.put("imagePullPolicy", "IfNotPresent");
         ArrayNode cmd = c.putArray("command");
         List.of("java", "-XX:TieredStopAtLevel=1", "-cp", "/opt/meshbox/meshbox.jar", "dev.meshbox.launcher.Main", "capture-init",
                 "--pod-ip", "$(POD_IP)", "--proxy-uid", Long.toString(settings.proxyUid())).forEach(cmd::add);
@@ -159,10 +168,11 @@ public final class SidecarInjector {
         ObjectNode c = yaml.createObjectNode();
         c.put("name", "istio-proxy");
         c.put("image", settings.image());
+        c.put("imagePullPolicy", "IfNotPresent");
         ArrayNode cmd = c.putArray("command");
         List.of("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx96m", "-cp", "/opt/meshbox/meshbox.jar",
                 "dev.meshbox.proxy.Main", "--role", "sidecar", "--pod", "$(POD_NAME)", "--namespace", "$(POD_NAMESPACE)",
-                "--ip", "$(POD_IP)", "--xds", settings.xds()).forEach(cmd::add);
+                "--ip", "$(POD_IP)", "--wildcard", "reserved", "--xds", settings.xds()).forEach(cmd::add);
         for (Map.Entry<String, JsonNode> e : iterable(labels)) {
             cmd.add("--label");
             cmd.add(e.getKey() + "=" + e.getValue().asText());

@@ -1,0 +1,147 @@
+package dev.meshbox.controlplane.kubernetes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.meshbox.controlplane.config.ApplyResult;
+import dev.meshbox.controlplane.config.ConfigProblem;
+import dev.meshbox.controlplane.config.ConfigStore;
+import dev.meshbox.controlplane.config.ConfigWriter;
+import dev.meshbox.controlplane.config.ResourceKey;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Applies Istio YAML on Kubernetes as {@code kubectl apply} does: every VirtualService, DestinationRule and Gateway
+ * becomes (or updates) its custom resource, and a delete deletes it. The control plane's store follows through its
+ * {@link IstioConfigWatcher}; a write returns once the watch has delivered it, so a caller can then wait for the
+ * proxies. Config is checked against the store first: what the control plane would reject is not written at all.
+ */
+public final class IstioConfigWriter implements ConfigWriter {
+
+    private static final Duration SEEN = Duration.ofSeconds(15);
+
+    private final KubernetesClient client;
+    private final ConfigStore store;
+    private final IstioConfigWatcher watcher;
+    private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+
+    public IstioConfigWriter(KubernetesClient client, ConfigStore store, IstioConfigWatcher watcher) {
+        this.client = client;
+        this.store = store;
+        this.watcher = watcher;
+    }
+
+    @Override
+    public ApplyResult apply(List<ConfigStore.Source> sources) {
+        ApplyResult planned = store.check(sources);
+        if (!planned.ok()) {
+            return planned;
+        }
+        List<ConfigProblem> problems = new ArrayList<>();
+        List<Pending> writes = new ArrayList<>();
+        for (ConfigStore.Source s : sources) {
+            for (JsonNode doc : documents(s)) {
+                GenericKubernetesResource r = yaml.convertValue(doc, GenericKubernetesResource.class);
+                if (r.getMetadata().getNamespace() == null || r.getMetadata().getNamespace().isEmpty()) {
+                    r.getMetadata().setNamespace("default");
+                }
+                String ns = r.getMetadata().getNamespace();
+                if (!watcher.namespaces().isEmpty() && !watcher.namespaces().contains(ns)) {
+                    problems.add(new ConfigProblem(s.name(), r.getKind() + " " + ns + "/" + r.getMetadata().getName(), "metadata.namespace",
+                            "this mesh watches namespaces " + watcher.namespaces() + " only; got " + ns));
+                }
+                writes.add(new Pending(s.name(), r));
+            }
+        }
+        if (!problems.isEmpty()) {
+            return new ApplyResult(List.of(), problems);
+        }
+        Map<ResourceKey, String> written = new LinkedHashMap<>();
+        for (Pending w : writes) {
+            GenericKubernetesResource r = w.resource();
+            String what = r.getKind() + " " + r.getMetadata().getNamespace() + "/" + r.getMetadata().getName();
+            r.getMetadata().setResourceVersion(null);
+            // v1alpha3, v1beta1 and v1 share one schema (the CRDs convert with strategy None): stored as v1, as the API server would.
+            r.setApiVersion(IstioCrds.GROUP + "/v1");
+            try {
+                GenericKubernetesResource stored = client.genericKubernetesResources(context(r)).inNamespace(r.getMetadata().getNamespace())
+                        .resource(r).createOr(NonDeletingOperation::update);
+                written.put(IstioConfigWatcher.key(stored), stored.getMetadata().getResourceVersion());
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == 400 || e.getCode() == 422) {
+                    // Refused by the API server (its schema, or a validating webhook): the problem is the config's.
+                    problems.add(new ConfigProblem(w.source(), what, "", e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage()));
+                    continue;
+                }
+                throw new IllegalStateException(IstioCrds.describe(e, "apply " + what), e);
+            }
+        }
+        await(written);
+        return problems.isEmpty() ? planned : new ApplyResult(List.of(), problems);
+    }
+
+    @Override
+    public ApplyResult delete(List<ResourceKey> keys) {
+        List<ApplyResult.Change> changes = new ArrayList<>();
+        Map<ResourceKey, String> gone = new LinkedHashMap<>();
+        for (ResourceKey k : keys) {
+            IstioCrds.Kind kind = IstioCrds.KINDS.stream().filter(c -> c.kind().equals(k.kind())).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("not an Istio kind MeshBox watches: " + k.kind()));
+            try {
+                client.genericKubernetesResources(kind.context()).inNamespace(k.namespace()).withName(k.name()).delete();
+            } catch (KubernetesClientException e) {
+                throw new IllegalStateException(IstioCrds.describe(e, "delete " + k), e);
+            }
+            gone.put(k, null);
+            changes.add(new ApplyResult.Change(k, ApplyResult.Action.DELETED));
+        }
+        await(gone);
+        return new ApplyResult(changes, List.of());
+    }
+
+    private void await(Map<ResourceKey, String> expected) {
+        try {
+            if (!watcher.awaitSeen(expected, SEEN)) {
+                throw new IllegalStateException("the Kubernetes API took the change but its watch did not deliver it within "
+                        + SEEN.toSeconds() + " s: " + expected.keySet());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the watch", e);
+        }
+    }
+
+    private List<JsonNode> documents(ConfigStore.Source s) {
+        List<JsonNode> docs = new ArrayList<>();
+        try (MappingIterator<JsonNode> it = yaml.readerFor(JsonNode.class).readValues(s.text())) {
+            while (it.hasNextValue()) {
+                JsonNode doc = it.nextValue();
+                if (doc != null && doc.isObject()) {
+                    docs.add(doc);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException(s.name() + ": not valid YAML: " + e.getMessage(), e);
+        }
+        return docs;
+    }
+
+    private static ResourceDefinitionContext context(GenericKubernetesResource r) {
+        return IstioCrds.KINDS.stream().filter(k -> k.kind().equals(r.getKind())).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("not an Istio kind MeshBox watches: " + r.getKind())).context();
+    }
+
+    private record Pending(String source, GenericKubernetesResource resource) {
+    }
+}

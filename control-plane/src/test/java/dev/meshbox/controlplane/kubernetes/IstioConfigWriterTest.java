@@ -1,0 +1,119 @@
+package dev.meshbox.controlplane.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meshbox.controlplane.config.ApplyResult;
+import dev.meshbox.controlplane.config.ConfigStore;
+import dev.meshbox.controlplane.config.ResourceKey;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Config applied through the mesh (scenarios, {@code meshbox apply}, the UI) lands on Kubernetes as Istio's custom
+ * resources, where {@code kubectl get virtualservices} shows it, and the store follows through the watch.
+ */
+@EnableKubernetesMockClient(crud = true)
+class IstioConfigWriterTest {
+
+    KubernetesMockServer server;
+    KubernetesClient client;
+
+    private static final String SUBSETS = """
+            apiVersion: networking.istio.io/v1alpha3
+            kind: DestinationRule
+            metadata:
+              name: reviews
+            spec:
+              host: reviews
+              subsets:
+              - name: v1
+                labels: {version: v1}
+              - name: v2
+                labels: {version: v2}
+            """;
+    private static final String SPLIT = """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata:
+              name: reviews
+              labels: {team: books}
+            spec:
+              hosts: [reviews]
+              http:
+              - route:
+                - destination: {host: reviews, subset: v1}
+                  weight: 90
+                - destination: {host: reviews, subset: v2}
+                  weight: 10
+            """;
+
+    private GenericKubernetesResource virtualService(String ns, String name) {
+        return client.genericKubernetesResources(IstioCrds.KINDS.get(0).context()).inNamespace(ns).withName(name).get();
+    }
+
+    @Test
+    void appliedYamlBecomesCustomResourcesAndTheStoreFollows() throws Exception {
+        IstioCrds.install(client);
+        ConfigStore store = new ConfigStore();
+        try (IstioConfigWatcher watcher = new IstioConfigWatcher(client, store).start()) {
+            IstioConfigWriter writer = new IstioConfigWriter(client, store, watcher);
+            ApplyResult r = writer.apply(List.of(new ConfigStore.Source("destination-rule-reviews.yaml", SUBSETS),
+                    new ConfigStore.Source("split.yaml", SPLIT)));
+
+            assertThat(r.problems()).isEmpty();
+            assertThat(r.changes()).extracting(ApplyResult.Change::display)
+                    .containsExactly("destinationrule.networking.istio.io/reviews created", "virtualservice.networking.istio.io/reviews created");
+            // Returned once the watch delivered it: no waiting needed here.
+            ResourceKey vs = new ResourceKey("VirtualService", "default", "reviews");
+            assertThat(store.snapshot().resources()).containsKey(vs);
+            GenericKubernetesResource stored = virtualService("default", "reviews");
+            assertThat(stored.getMetadata().getLabels()).containsEntry("team", "books");
+
+            ApplyResult again = writer.apply(List.of(new ConfigStore.Source("split.yaml", SPLIT.replace("90", "80").replace("10\n", "20\n"))));
+            assertThat(again.changes()).extracting(ApplyResult.Change::display).containsExactly("virtualservice.networking.istio.io/reviews configured");
+            assertThat(store.snapshot().resources().get(vs).yaml()).contains("80");
+
+            writer.delete(List.of(vs));
+            assertThat(virtualService("default", "reviews")).isNull();
+            assertThat(store.snapshot().resources()).doesNotContainKey(vs);
+        }
+    }
+
+    @Test
+    void configTheControlPlaneWouldRejectIsNotWritten() throws Exception {
+        IstioCrds.install(client);
+        ConfigStore store = new ConfigStore();
+        try (IstioConfigWatcher watcher = new IstioConfigWatcher(client, store).start()) {
+            ApplyResult r = new IstioConfigWriter(client, store, watcher).apply(List.of(new ConfigStore.Source("bad.yaml",
+                    SPLIT.replace("weight: 10", "weight: -10"))));
+            assertThat(r.ok()).isFalse();
+            assertThat(r.problems()).singleElement().asString().contains("bad.yaml").contains("weight").contains("-10");
+            assertThat(virtualService("default", "reviews")).isNull();
+        }
+    }
+
+    @Test
+    void aMeshWatchingSomeNamespacesRefusesConfigForOthers() throws Exception {
+        IstioCrds.install(client);
+        ConfigStore store = new ConfigStore();
+        try (IstioConfigWatcher watcher = new IstioConfigWatcher(client, store, List.of("default", "istio-system")).start()) {
+            ApplyResult r = new IstioConfigWriter(client, store, watcher).apply(List.of(new ConfigStore.Source("elsewhere.yaml", """
+                    apiVersion: networking.istio.io/v1
+                    kind: VirtualService
+                    metadata: {name: reviews, namespace: team-b}
+                    spec:
+                      hosts: [reviews]
+                      http:
+                      - route:
+                        - destination: {host: reviews}
+                    """)));
+            assertThat(r.problems()).singleElement().asString().contains("metadata.namespace")
+                    .contains("[default, istio-system]").contains("team-b");
+            assertThat(virtualService("team-b", "reviews")).isNull();
+        }
+    }
+}
