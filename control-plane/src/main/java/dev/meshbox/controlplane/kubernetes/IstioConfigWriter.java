@@ -30,6 +30,7 @@ import java.util.Map;
 public final class IstioConfigWriter implements ConfigWriter {
 
     private static final Duration SEEN = Duration.ofSeconds(15);
+    public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
 
     private final KubernetesClient client;
     private final ConfigStore store;
@@ -72,6 +73,10 @@ public final class IstioConfigWriter implements ConfigWriter {
             GenericKubernetesResource r = w.resource();
             String what = r.getKind() + " " + r.getMetadata().getNamespace() + "/" + r.getMetadata().getName();
             r.getMetadata().setResourceVersion(null);
+            // Marked as applied through the mesh, so removing the mesh removes it (what kubectl applied stays).
+            Map<String, String> labels = new LinkedHashMap<>(r.getMetadata().getLabels() == null ? Map.of() : r.getMetadata().getLabels());
+            labels.putIfAbsent(MANAGED_BY, "meshbox");
+            r.getMetadata().setLabels(labels);
             // v1alpha3, v1beta1 and v1 share one schema (the CRDs convert with strategy None): stored as v1, as the API server would.
             r.setApiVersion(IstioCrds.GROUP + "/v1");
             try {

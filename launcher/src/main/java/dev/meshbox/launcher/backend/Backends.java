@@ -1,9 +1,14 @@
 package dev.meshbox.launcher.backend;
 
 import dev.meshbox.launcher.docker.DockerMesh;
+import dev.meshbox.launcher.kube.Clusters;
+import dev.meshbox.launcher.kube.KubeMesh;
 import dev.meshbox.scenarios.MeshAccess;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /** The backends a mesh can run on, by the name users type ({@code --backend}, {@code @MeshTest(backend = ...)}). */
@@ -11,7 +16,9 @@ public final class Backends {
 
     public static final String LOCAL = "local";
     public static final String DOCKER = "docker";
-    public static final List<String> NAMES = List.of(LOCAL, DOCKER);
+    public static final String K3S = "k3s";
+    public static final String KUBERNETES = "kubernetes";
+    public static final List<String> NAMES = List.of(LOCAL, DOCKER, K3S, KUBERNETES);
 
     /** A started mesh of any backend: what scenarios need of it, and closing it removes everything it started. */
     public interface Started extends MeshAccess, AutoCloseable {
@@ -19,15 +26,67 @@ public final class Backends {
         void close();
     }
 
+    /**
+     * A backend and what the Kubernetes ones need: the kubeconfig ({@code kubernetes}; default as kubectl's:
+     * {@code KUBECONFIG}, else {@code ~/.kube/config}) and MeshBox's image as the cluster pulls it (default: built here).
+     */
+    public record Target(String backend, Optional<Path> kubeconfig, Optional<String> image) {
+        public static Target of(String backend) {
+            return new Target(backend, Optional.empty(), Optional.empty());
+        }
+
+        /** The kubeconfig to use: the given one, else kubectl's default; fails naming all three places when there is none. */
+        public Path kubeconfigOrDefault() {
+            if (kubeconfig.isPresent()) {
+                return kubeconfig.get();
+            }
+            String env = System.getenv("KUBECONFIG");
+            if (env != null && !env.isBlank()) {
+                return Path.of(env.split(java.io.File.pathSeparator)[0]);
+            }
+            Path home = Path.of(System.getProperty("user.home"), ".kube", "config");
+            if (Files.isRegularFile(home)) {
+                return home;
+            }
+            throw new IllegalArgumentException("--backend kubernetes needs a cluster: pass --kubeconfig FILE (or set KUBECONFIG,"
+                    + " or have ~/.kube/config); for a throwaway cluster use --backend k3s");
+        }
+    }
+
     private Backends() {
     }
 
     /** A mesh on its own addresses and free ports, as {@code meshbox run} and the JUnit extension start it. */
     public static Started startIsolated(String backend, MeshSpec spec, OptionalLong seed, PrintStream progress) throws InterruptedException {
-        return switch (backend) {
+        return startIsolated(Target.of(backend), spec, seed, progress);
+    }
+
+    public static Started startIsolated(Target target, MeshSpec spec, OptionalLong seed, PrintStream progress) throws InterruptedException {
+        return switch (target.backend()) {
             case LOCAL -> LocalMesh.start(spec, LocalOptions.isolated(seed), progress);
             case DOCKER -> DockerMesh.start(spec, DockerMesh.Options.isolated(seed), progress);
-            default -> throw new IllegalArgumentException("unknown backend " + backend + "; expected one of " + NAMES);
+            case K3S, KUBERNETES -> startOnKubernetes(target, spec, false, seed, progress);
+            default -> throw new IllegalArgumentException("unknown backend " + target.backend() + "; expected one of " + NAMES);
         };
+    }
+
+    /**
+     * A mesh on a Kubernetes cluster: k3s started for it, or the kubeconfig's. {@code standard} forwards the ingress to
+     * 127.0.0.1:8080 and the admin API to 15014, as {@code up} does; otherwise free ports.
+     */
+    public static KubeMesh startOnKubernetes(Target target, MeshSpec spec, boolean standard, OptionalLong seed, PrintStream progress)
+            throws InterruptedException {
+        Clusters.Cluster cluster = target.backend().equals(K3S) ? Clusters.k3s(progress)
+                : Clusters.existing(target.kubeconfigOrDefault(), target.image().orElse(null), progress);
+        KubeMesh.Options options = standard ? KubeMesh.Options.standard(cluster.image(), seed) : KubeMesh.Options.isolated(cluster.image(), seed);
+        if (cluster.owned() == null) {
+            try {
+                return KubeMesh.start(cluster.client(), spec, options, progress, cluster.client()::close);
+            } catch (RuntimeException | InterruptedException e) {
+                cluster.client().close();
+                throw e;
+            }
+        }
+        return KubeMesh.start(cluster.client(), spec, options, progress, cluster.owned());
     }
 }

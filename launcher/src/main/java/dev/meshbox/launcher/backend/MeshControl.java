@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meshbox.controlplane.ControlPlane;
 import dev.meshbox.controlplane.config.ApplyResult;
 import dev.meshbox.controlplane.config.ConfigStore;
+import dev.meshbox.controlplane.config.ConfigWriter;
 import dev.meshbox.controlplane.config.ResourceKey;
 import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.controlplane.xds.RouteDescriber;
@@ -36,12 +37,19 @@ public final class MeshControl implements MeshAccess {
     public static final int ADMIN_PORT = 15000;
 
     private final ControlPlane controlPlane;
+    private final ConfigWriter writer;
     private final Set<ResourceKey> defaultResources = new HashSet<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ObjectMapper json = new ObjectMapper();
 
     public MeshControl(ControlPlane controlPlane) {
+        this(controlPlane, controlPlane.config());
+    }
+
+    /** A mesh whose applied config is kept by {@code writer} (on Kubernetes: Istio's custom resources) rather than the store. */
+    public MeshControl(ControlPlane controlPlane, ConfigWriter writer) {
         this.controlPlane = controlPlane;
+        this.writer = writer;
     }
 
     public ControlPlane controlPlane() {
@@ -53,7 +61,7 @@ public final class MeshControl implements MeshAccess {
         if (texts.isEmpty()) {
             return;
         }
-        ApplyResult defaults = controlPlane.config().apply(texts.stream().map(t -> new ConfigStore.Source(sourceName, t)).toList());
+        ApplyResult defaults = writer.apply(texts.stream().map(t -> new ConfigStore.Source(sourceName, t)).toList());
         if (!defaults.ok()) {
             throw new IllegalStateException("built-in config rejected: " + defaults.problems());
         }
@@ -78,7 +86,7 @@ public final class MeshControl implements MeshAccess {
 
     @Override
     public ApplyOutcome apply(List<ConfigText> config) {
-        ApplyResult r = controlPlane.config().apply(config.stream().map(c -> new ConfigStore.Source(c.name(), c.text())).toList());
+        ApplyResult r = writer.apply(config.stream().map(c -> new ConfigStore.Source(c.name(), c.text())).toList());
         if (!r.ok()) {
             return new ApplyOutcome(List.of(), r.problems().stream().map(Object::toString).toList());
         }
@@ -104,7 +112,7 @@ public final class MeshControl implements MeshAccess {
         List<ResourceKey> toDelete = controlPlane.config().snapshot().resources().keySet().stream()
                 .filter(k -> !defaultResources.contains(k)).toList();
         if (!toDelete.isEmpty()) {
-            controlPlane.config().delete(toDelete);
+            writer.delete(toDelete);
             awaitConverged();
         }
     }

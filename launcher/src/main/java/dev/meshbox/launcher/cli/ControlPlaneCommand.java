@@ -1,12 +1,20 @@
 package dev.meshbox.launcher.cli;
 
 import dev.meshbox.controlplane.ControlPlane;
+import dev.meshbox.controlplane.kubernetes.AdmissionWebhook;
+import dev.meshbox.controlplane.kubernetes.IstioConfigWatcher;
+import dev.meshbox.controlplane.kubernetes.IstioConfigWriter;
+import dev.meshbox.controlplane.kubernetes.KubernetesRegistry;
+import dev.meshbox.controlplane.kubernetes.SidecarInjector;
 import dev.meshbox.controlplane.registry.docker.DockerApi;
 import dev.meshbox.controlplane.registry.docker.DockerRegistry;
 import dev.meshbox.launcher.admin.AdminServer;
 import dev.meshbox.launcher.backend.MeshControl;
 import dev.meshbox.launcher.backend.MeshSpec;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -15,19 +23,41 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code meshbox control-plane}: the control plane on its own, as the Docker backend runs it in a container (istiod's
- * place): ADS for the proxies, the admin API, and the service registry read from the Docker engine. Not for users
- * to call by hand, hence hidden.
+ * {@code meshbox control-plane}: the control plane on its own, in istiod's place: ADS for the proxies, the admin API,
+ * and the service registry read from the Docker engine (the docker backend's container) or from the Kubernetes API
+ * (the kubernetes and k3s backends' Deployment, which also watches Istio's custom resources and serves the sidecar
+ * injection and validation webhooks). Not for users to call by hand, hence hidden.
  */
 @Command(name = "control-plane", hidden = true, mixinStandardHelpOptions = true,
-        description = "Run the control plane alone, its registry fed by a Docker engine (the docker backend's istiod).")
+        description = "Run the control plane alone, its registry fed by a Docker engine or a Kubernetes cluster (istiod's place).")
 public final class ControlPlaneCommand implements Callable<Integer> {
 
-    @CommandLine.Option(names = "--mesh", required = true, description = "The mesh id: containers labelled dev.meshbox.mesh=ID are its pods.")
+    @CommandLine.Option(names = "--registry", defaultValue = "docker", paramLabel = "docker|kubernetes",
+            description = "Where services, pods and (kubernetes) Istio config come from (default: ${DEFAULT-VALUE}).")
+    String registryKind;
+
+    @CommandLine.Option(names = "--mesh", description = "docker: the mesh id; containers labelled dev.meshbox.mesh=ID are its pods.")
     String meshId;
 
-    @CommandLine.Option(names = "--network", required = true, description = "The mesh's Docker network (pod IPs and aliases are read on it).")
+    @CommandLine.Option(names = "--network", description = "docker: the mesh's Docker network (pod IPs and aliases are read on it).")
     String network;
+
+    @CommandLine.Option(names = "--watch-namespace", paramLabel = "NS",
+            description = "kubernetes: a namespace whose Istio resources are config (repeat it; default: all).")
+    List<String> watchNamespaces = new ArrayList<>();
+
+    @CommandLine.Option(names = "--webhook", defaultValue = "0.0.0.0:15017", description = "kubernetes: where the injection and validation webhooks listen (HTTPS).")
+    String webhook;
+
+    @CommandLine.Option(names = "--tls-dir", defaultValue = "/var/run/secrets/istio-dns",
+            description = "kubernetes: the webhook's tls.crt and tls.key (PEM), mounted from a Secret.")
+    String tlsDir;
+
+    @CommandLine.Option(names = "--inject-image", description = "kubernetes: the image injected sidecars run.")
+    String injectImage;
+
+    @CommandLine.Option(names = "--inject-xds", defaultValue = "istiod.istio-system.svc:15010", description = "kubernetes: the ADS address injected sidecars use.")
+    String injectXds;
 
     @CommandLine.Option(names = "--xds", defaultValue = "127.0.0.1:15010", description = "Where ADS listens (default: ${DEFAULT-VALUE}).")
     String xds;
@@ -45,6 +75,15 @@ public final class ControlPlaneCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         InetSocketAddress xdsBind = address("--xds", xds);
         InetSocketAddress adminBind = address("--admin", admin);
+        if (registryKind.equals("kubernetes")) {
+            return kubernetes(xdsBind, adminBind);
+        }
+        if (!registryKind.equals("docker")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--registry " + registryKind + ": expected docker or kubernetes");
+        }
+        if (meshId == null || network == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--registry docker needs --mesh and --network");
+        }
         ControlPlane controlPlane = new ControlPlane();
         controlPlane.start(xdsBind);
         MeshControl control = new MeshControl(controlPlane);
@@ -71,6 +110,56 @@ public final class ControlPlaneCommand implements Callable<Integer> {
         System.out.printf("control plane: mesh %s, network %s, xDS on %s, admin on %s%n", meshId, network, xds, admin);
         stopped.await();
         return 0;
+    }
+
+    /** istiod on Kubernetes: registry and config from the API (in-cluster credentials), the webhooks, the admin API. */
+    private int kubernetes(InetSocketAddress xdsBind, InetSocketAddress adminBind) throws Exception {
+        if (injectImage == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--registry kubernetes needs --inject-image");
+        }
+        InetSocketAddress webhookBind = address("--webhook", webhook);
+        List<AutoCloseable> open = new ArrayList<>();
+        try {
+            KubernetesClient client = new KubernetesClientBuilder().build();
+            open.add(client);
+            ControlPlane controlPlane = new ControlPlane();
+            controlPlane.start(xdsBind);
+            open.add(controlPlane);
+            open.add(new KubernetesRegistry(client, controlPlane.registry()).start());
+            IstioConfigWatcher watcher = new IstioConfigWatcher(client, controlPlane.config(), watchNamespaces).start();
+            open.add(watcher);
+            MeshControl control = new MeshControl(controlPlane, new IstioConfigWriter(client, controlPlane.config(), watcher));
+            for (String name : defaultConfig) {
+                control.applyDefaults(List.of(MeshSpec.bundled(name)), name);
+            }
+            open.add(AdmissionWebhook.start(webhookBind, Path.of(tlsDir, "tls.crt"), Path.of(tlsDir, "tls.key"),
+                    new SidecarInjector(new SidecarInjector.Settings(injectImage, injectXds, 1337))));
+            AdminServer server = new AdminServer(control, adminBind.getHostString(), adminBind.getPort());
+            open.add(server::close);
+        } catch (RuntimeException | java.io.IOException e) {
+            closeAll(open);
+            spec.commandLine().getErr().println("error: the control plane cannot start on Kubernetes: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            closeAll(open);
+            stopped.countDown();
+        }, "control-plane-shutdown"));
+        System.out.printf("control plane: Kubernetes registry, Istio config from %s, xDS on %s, admin on %s, webhooks on %s%n",
+                watchNamespaces.isEmpty() ? "all namespaces" : "namespaces " + watchNamespaces, xds, admin, webhook);
+        stopped.await();
+        return 0;
+    }
+
+    private static void closeAll(List<AutoCloseable> open) {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            try {
+                open.get(i).close();
+            } catch (Exception e) {
+                // closing on the way out: nothing more to do
+            }
+        }
     }
 
     private InetSocketAddress address(String option, String value) {

@@ -1,11 +1,14 @@
 package dev.meshbox.launcher.cli;
 
 import dev.meshbox.controlplane.kubernetes.SidecarInjector;
+import dev.meshbox.launcher.kube.ImageMap;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -26,6 +29,15 @@ public final class KubeInjectCommand implements Callable<Integer> {
             description = "The control plane's ADS address (default: ${DEFAULT-VALUE}).")
     String xds;
 
+    @CommandLine.Option(names = "--image-map", paramLabel = "istio|FROM=TO",
+            description = "Swap images first: istio runs Istio's sample images (Bookinfo, httpbin, curl) as MeshBox's apps from --image;"
+                    + " FROM=TO swaps an image (or a prefix ending in /) for another. Repeatable.")
+    List<String> imageMap = new ArrayList<>();
+
+    @CommandLine.Option(names = "--images-only", description = "Only swap images; leave the sidecars to the injection webhook"
+            + " (namespaces labelled istio-injection=enabled).")
+    boolean imagesOnly;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -41,16 +53,26 @@ public final class KubeInjectCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("error: -f " + file + ": cannot be read: " + e.getMessage());
             return 2;
         }
-        SidecarInjector.Result result;
+        List<String> report = new ArrayList<>();
         try {
-            result = new SidecarInjector(new SidecarInjector.Settings(image, xds, 1337)).inject(file, text);
+            if (!imageMap.isEmpty()) {
+                boolean istio = imageMap.remove("istio");
+                ImageMap.Result mapped = new ImageMap(image, istio, ImageMap.rules(imageMap)).apply(file, text);
+                text = mapped.yaml();
+                report.addAll(mapped.report());
+            }
+            if (!imagesOnly) {
+                SidecarInjector.Result result = new SidecarInjector(new SidecarInjector.Settings(image, xds, 1337)).inject(file, text);
+                text = result.yaml();
+                report.addAll(result.report());
+            }
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return 2;
         }
-        spec.commandLine().getOut().print(result.yaml());
+        spec.commandLine().getOut().print(text);
         spec.commandLine().getOut().flush();
-        result.report().forEach(line -> spec.commandLine().getErr().println("# " + line));
+        report.forEach(line -> spec.commandLine().getErr().println("# " + line));
         return 0;
     }
 }

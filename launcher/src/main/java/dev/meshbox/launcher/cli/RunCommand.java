@@ -51,8 +51,8 @@ public final class RunCommand implements Callable<Integer> {
         }
         OptionalLong s = seed != null ? OptionalLong.of(seed) : scenario.seed().map(OptionalLong::of).orElse(OptionalLong.empty());
         out.println("Starting a mesh for " + scenarioFile + (s.isPresent() ? " (seed " + s.getAsLong() + ")" : "")
-                + (backend.docker() ? " on Docker" : "") + " ...");
-        try (Backends.Started mesh = Backends.startIsolated(backend.name(), MeshSpec.of(scenario.workloads()), s, out)) {
+                + (backend.name().equals("local") ? "" : " on " + backend.name()) + " ...");
+        try (Backends.Started mesh = Backends.startIsolated(backend.target(), MeshSpec.of(scenario.workloads()), s, out)) {
             ScenarioReport result;
             try {
                 result = new ScenarioRunner(mesh, out, s).run(scenario);

@@ -82,6 +82,31 @@ public final class UpCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The mesh on a Kubernetes cluster; the ingress and the admin API are port-forwarded to 8080 and 15014. */
+    private int upOnKubernetes(PrintStream out) throws InterruptedException {
+        long t0 = System.nanoTime();
+        out.println("Starting MeshBox (backend " + backend.name() + ") ...");
+        MeshSpec meshSpec = MeshSpec.of(workloads.stream().map(w -> (Scenario.Workload) new Scenario.Builtin(w)).toList());
+        dev.meshbox.launcher.kube.KubeMesh mesh = dev.meshbox.launcher.backend.Backends.startOnKubernetes(backend.target(), meshSpec, true,
+                seed == null ? OptionalLong.empty() : OptionalLong.of(seed), out);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("\nStopping MeshBox: deleting what it created in the cluster ...");
+            mesh.close();
+            stopped.countDown();
+        }, "meshbox-shutdown"));
+        out.printf("%nMeshBox is up on %s in %.1f s (mesh %s).%n", backend.name(), (System.nanoTime() - t0) / 1e9, mesh.meshId());
+        if (workloads.contains("bookinfo")) {
+            out.println("  Bookinfo       http://127.0.0.1:" + mesh.ingress().getPort() + "/productpage   (port-forward)");
+        }
+        out.println("  Admin API      " + mesh.admin() + "/proxies   (meshbox apply -f FILE)");
+        out.println("  kubectl        kubectl get pods -A; kubectl get virtualservices,destinationrules,gateways -A");
+        out.println("Try: kubectl apply -f virtual-service-reviews-90-10.yaml | ./meshbox logs productpage");
+        out.println("Press Ctrl-C to stop.");
+        stopped.await();
+        return 0;
+    }
+
     @Override
     public Integer call() throws Exception {
         backend.check(spec);
@@ -94,6 +119,9 @@ public final class UpCommand implements Callable<Integer> {
         PrintStream out = new PrintStream(System.out, true);
         if (backend.docker()) {
             return upOnDocker(out);
+        }
+        if (backend.kubernetes()) {
+            return upOnKubernetes(out);
         }
         String busy = busyPorts();
         if (!busy.isEmpty()) {

@@ -22,21 +22,21 @@ import java.util.Optional;
  * The host's side of a control plane that runs elsewhere (in a container): everything {@link MeshAccess} asks of the
  * control plane and the proxies goes through its admin API, since the proxies sit on a network the host may not reach.
  */
-final class ControlPlaneClient {
+public final class ControlPlaneClient {
 
     private final URI base;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ObjectMapper json = new ObjectMapper();
 
-    ControlPlaneClient(URI base) {
+    public ControlPlaneClient(URI base) {
         this.base = base;
     }
 
-    URI base() {
+    public URI base() {
         return base;
     }
 
-    boolean healthy() {
+    public boolean healthy() {
         try {
             return send(HttpRequest.newBuilder(base.resolve("/healthz")).timeout(Duration.ofSeconds(1)).GET()).statusCode() == 200;
         } catch (IllegalStateException e) {
@@ -44,7 +44,7 @@ final class ControlPlaneClient {
         }
     }
 
-    MeshAccess.ApplyOutcome apply(List<MeshAccess.ConfigText> config) {
+    public MeshAccess.ApplyOutcome apply(List<MeshAccess.ConfigText> config) {
         String body;
         try {
             body = json.writeValueAsString(new AdminServer.ApplyRequest(config));
@@ -62,26 +62,26 @@ final class ControlPlaneClient {
         return new MeshAccess.ApplyOutcome(changes, problems);
     }
 
-    void reset() {
+    public void reset() {
         HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/reset")).timeout(Duration.ofSeconds(60))
                 .POST(HttpRequest.BodyPublishers.noBody()));
         expectOk(r, "/reset");
     }
 
     /** The registry's pods: name, labels, ip, role, ready. */
-    JsonNode pods() {
+    public JsonNode pods() {
         HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/pods")).timeout(Duration.ofSeconds(5)).GET());
         expectOk(r, "/pods");
         return read(r, "/pods");
     }
 
     /** Empty when every proxy has ACKed the current config, else why not. */
-    Optional<String> lagging() {
+    public Optional<String> lagging() {
         HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/debug/converged")).timeout(Duration.ofSeconds(30)).GET());
         return r.statusCode() == 200 ? Optional.empty() : Optional.of(read(r, "/debug/converged").path("reason").asText(r.body()));
     }
 
-    List<MeshAccess.LogEntry> accessLog() {
+    public List<MeshAccess.LogEntry> accessLog() {
         HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/debug/access_log")).timeout(Duration.ofSeconds(30)).GET());
         expectOk(r, "/debug/access_log");
         try {
@@ -91,7 +91,7 @@ final class ControlPlaneClient {
         }
     }
 
-    Map<String, Long> counters(String workload) {
+    public Map<String, Long> counters(String workload) {
         HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/debug/counters/" + enc(workload))).timeout(Duration.ofSeconds(10)).GET());
         if (r.statusCode() == 404) {
             throw new IllegalArgumentException(r.body().strip());
@@ -104,7 +104,7 @@ final class ControlPlaneClient {
         }
     }
 
-    Optional<String> describeRouting(String workload, String host) {
+    public Optional<String> describeRouting(String workload, String host) {
         HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/debug/routing?workload=" + enc(workload) + "&host=" + enc(host)))
                 .timeout(Duration.ofSeconds(10)).GET());
         return r.statusCode() == 200 && !r.body().isBlank() ? Optional.of(r.body()) : Optional.empty();

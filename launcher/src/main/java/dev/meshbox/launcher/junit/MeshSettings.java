@@ -1,5 +1,6 @@
 package dev.meshbox.launcher.junit;
 
+import dev.meshbox.launcher.backend.Backends;
 import dev.meshbox.scenarios.KubernetesManifests;
 import dev.meshbox.scenarios.Scenario;
 import dev.meshbox.scenarios.ScenarioException;
@@ -18,12 +19,14 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  *
  * @param origin the test class or scenario the mesh is for, for messages and request ids
  */
-record MeshSettings(String backend, List<Scenario.Workload> workloads, OptionalLong seed, String origin) {
+record MeshSettings(String backend, List<Scenario.Workload> workloads, OptionalLong seed, String origin, Backends.Target target) {
 
     static final String BACKEND_PROPERTY = "meshbox.backend";
+    static final String KUBECONFIG_PROPERTY = "meshbox.kubeconfig";
+    static final String IMAGE_PROPERTY = "meshbox.image";
     static final String SEED_PROPERTY = "meshbox.seed";
     /** The backends this build can start. */
-    static final List<String> BACKENDS = dev.meshbox.launcher.backend.Backends.NAMES;
+    static final List<String> BACKENDS = Backends.NAMES;
 
     /** The mesh of a {@code @MeshTest} class. */
     static MeshSettings of(MeshTest test, Class<?> testClass, Function<String, Optional<String>> config) {
@@ -55,7 +58,8 @@ record MeshSettings(String backend, List<Scenario.Workload> workloads, OptionalL
             workloads.add(new Scenario.Builtin("bookinfo"));
         }
         OptionalLong seed = test.seed() != MeshTest.NO_SEED ? OptionalLong.of(test.seed()) : seed(config);
-        return new MeshSettings(backend(Optional.of(test), testClass, config), List.copyOf(workloads), seed, testClass.getSimpleName());
+        String backend = backend(Optional.of(test), testClass, config);
+        return new MeshSettings(backend, List.copyOf(workloads), seed, testClass.getSimpleName(), target(backend, Optional.of(test), config));
     }
 
     /** The mesh a scenario's own workloads need, for a test method whose class mesh does not fit. */
@@ -63,7 +67,16 @@ record MeshSettings(String backend, List<Scenario.Workload> workloads, OptionalL
                                     Function<String, Optional<String>> config) {
         OptionalLong seed = scenario.seed().map(OptionalLong::of).orElseGet(() ->
                 test.filter(t -> t.seed() != MeshTest.NO_SEED).map(t -> OptionalLong.of(t.seed())).orElseGet(() -> seed(config)));
-        return new MeshSettings(backend(test, testClass, config), scenario.workloads(), seed, scenario.name());
+        String backend = backend(test, testClass, config);
+        return new MeshSettings(backend, scenario.workloads(), seed, scenario.name(), target(backend, test, config));
+    }
+
+    /** The backend with the kubeconfig ({@code @MeshTest(kubeconfig)}, else {@code meshbox.kubeconfig}) and image it may need. */
+    static Backends.Target target(String backend, Optional<MeshTest> test, Function<String, Optional<String>> config) {
+        Optional<String> kubeconfig = test.map(MeshTest::kubeconfig).filter(s -> !s.isEmpty())
+                .or(() -> config.apply(KUBECONFIG_PROPERTY).map(String::trim).filter(s -> !s.isEmpty()));
+        Optional<String> image = config.apply(IMAGE_PROPERTY).map(String::trim).filter(s -> !s.isEmpty());
+        return new Backends.Target(backend, kubeconfig.map(java.nio.file.Path::of), image);
     }
 
     /** The annotation's backend when it names one, else {@code meshbox.backend}, else {@code local}. */

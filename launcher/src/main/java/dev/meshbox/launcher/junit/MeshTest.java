@@ -67,9 +67,20 @@ public @interface MeshTest {
     String LOCAL = "local";
     /** The Docker backend: containers on a network of their own (needs a Docker engine). */
     String DOCKER = "docker";
+    /** k3s started in a container for the mesh (needs a Docker engine and the k3s image). */
+    String K3S = "k3s";
+    /** The cluster of {@link #kubeconfig()} (or {@code -Dmeshbox.kubeconfig}, {@code KUBECONFIG}, {@code ~/.kube/config}). */
+    String KUBERNETES = "kubernetes";
 
     /**
-     * Where the mesh runs, {@link #LOCAL} or {@link #DOCKER}; empty means {@code -Dmeshbox.backend}, else {@code local}.
+     * Where the mesh runs: {@link #LOCAL}, {@link #DOCKER}, {@link #K3S} or {@link #KUBERNETES}; empty means
+     * {@code -Dmeshbox.backend}, else {@code local}.
      */
     String backend() default "";
+
+    /**
+     * For {@link #KUBERNETES}: the cluster's kubeconfig file; empty means {@code -Dmeshbox.kubeconfig}, else kubectl's
+     * default. MeshBox's image as the cluster pulls it comes from {@code -Dmeshbox.image} (default: built here).
+     */
+    String kubeconfig() default "";
 }

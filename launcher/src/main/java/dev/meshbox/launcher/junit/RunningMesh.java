@@ -43,7 +43,7 @@ final class RunningMesh implements AutoCloseable, ExtensionContext.Store.Closeab
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         long t0 = System.nanoTime();
         try (PrintStream out = new PrintStream(progress, true, StandardCharsets.UTF_8)) {
-            Backends.Started mesh = Backends.startIsolated(settings.backend(), MeshSpec.of(settings.workloads()), settings.seed(), out);
+            Backends.Started mesh = Backends.startIsolated(settings.target(), MeshSpec.of(settings.workloads()), settings.seed(), out);
             System.out.printf(java.util.Locale.ROOT, "MeshBox: %s mesh for %s ready in %.1f s: %s, ingress %s%n", settings.backend(),
                     settings.origin(), (System.nanoTime() - t0) / 1e9, settings.describe(), hostPort(mesh.ingress()));
             return new RunningMesh(mesh, mesh, settings);
