@@ -1,16 +1,12 @@
 package dev.meshbox.launcher.cli;
 
 import dev.meshbox.controlplane.ControlPlane;
-import dev.meshbox.controlplane.kubernetes.AdmissionWebhook;
-import dev.meshbox.controlplane.kubernetes.IstioConfigWatcher;
-import dev.meshbox.controlplane.kubernetes.IstioConfigWriter;
-import dev.meshbox.controlplane.kubernetes.KubernetesRegistry;
-import dev.meshbox.controlplane.kubernetes.SidecarInjector;
 import dev.meshbox.controlplane.registry.docker.DockerApi;
 import dev.meshbox.controlplane.registry.docker.DockerRegistry;
 import dev.meshbox.launcher.admin.AdminServer;
 import dev.meshbox.launcher.backend.MeshControl;
 import dev.meshbox.launcher.backend.MeshSpec;
+import dev.meshbox.launcher.kube.KubeControlPlane;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.net.InetSocketAddress;
@@ -49,7 +45,7 @@ public final class ControlPlaneCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--webhook", defaultValue = "0.0.0.0:15017", description = "kubernetes: where the injection and validation webhooks listen (HTTPS).")
     String webhook;
 
-    @CommandLine.Option(names = "--tls-dir", defaultValue = "/var/run/secrets/istio-dns",
+    @CommandLine.Option(names = "--tls-dir", defaultValue = "/var/run/secrets/meshbox-webhook",
             description = "kubernetes: the webhook's tls.crt and tls.key (PEM), mounted from a Secret.")
     String tlsDir;
 
@@ -118,48 +114,26 @@ public final class ControlPlaneCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--registry kubernetes needs --inject-image");
         }
         InetSocketAddress webhookBind = address("--webhook", webhook);
-        List<AutoCloseable> open = new ArrayList<>();
+        KubeControlPlane cp;
+        KubernetesClient client = new KubernetesClientBuilder().build();
         try {
-            KubernetesClient client = new KubernetesClientBuilder().build();
-            open.add(client);
-            ControlPlane controlPlane = new ControlPlane();
-            controlPlane.start(xdsBind);
-            open.add(controlPlane);
-            open.add(new KubernetesRegistry(client, controlPlane.registry()).start());
-            IstioConfigWatcher watcher = new IstioConfigWatcher(client, controlPlane.config(), watchNamespaces).start();
-            open.add(watcher);
-            MeshControl control = new MeshControl(controlPlane, new IstioConfigWriter(client, controlPlane.config(), watcher));
-            for (String name : defaultConfig) {
-                control.applyDefaults(List.of(MeshSpec.bundled(name)), name);
-            }
-            open.add(AdmissionWebhook.start(webhookBind, Path.of(tlsDir, "tls.crt"), Path.of(tlsDir, "tls.key"),
-                    new SidecarInjector(new SidecarInjector.Settings(injectImage, injectXds, 1337))));
-            AdminServer server = new AdminServer(control, adminBind.getHostString(), adminBind.getPort());
-            open.add(server::close);
+            cp = KubeControlPlane.start(client, new KubeControlPlane.Settings(xdsBind, adminBind, webhookBind, Path.of(tlsDir), injectImage,
+                    injectXds, watchNamespaces, defaultConfig));
         } catch (RuntimeException | java.io.IOException e) {
-            closeAll(open);
+            client.close();
             spec.commandLine().getErr().println("error: the control plane cannot start on Kubernetes: " + e.getMessage());
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            closeAll(open);
+            cp.close();
+            client.close();
             stopped.countDown();
         }, "control-plane-shutdown"));
         System.out.printf("control plane: Kubernetes registry, Istio config from %s, xDS on %s, admin on %s, webhooks on %s%n",
                 watchNamespaces.isEmpty() ? "all namespaces" : "namespaces " + watchNamespaces, xds, admin, webhook);
         stopped.await();
         return 0;
-    }
-
-    private static void closeAll(List<AutoCloseable> open) {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            try {
-                open.get(i).close();
-            } catch (Exception e) {
-                // closing on the way out: nothing more to do
-            }
-        }
     }
 
     private InetSocketAddress address(String option, String value) {

@@ -1,0 +1,96 @@
+package dev.meshbox.launcher.kube;
+
+import dev.meshbox.controlplane.ControlPlane;
+import dev.meshbox.controlplane.kubernetes.AdmissionWebhook;
+import dev.meshbox.controlplane.kubernetes.IstioConfigWatcher;
+import dev.meshbox.controlplane.kubernetes.IstioConfigWriter;
+import dev.meshbox.controlplane.kubernetes.KubernetesRegistry;
+import dev.meshbox.controlplane.kubernetes.SidecarInjector;
+import dev.meshbox.launcher.admin.AdminServer;
+import dev.meshbox.launcher.backend.MeshControl;
+import dev.meshbox.launcher.backend.MeshSpec;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The control plane as it runs in a cluster, in istiod's place: services, pods and labels from the Kubernetes API
+ * (informers), Istio's config from its custom resources (config applied through the mesh is written there too), ADS
+ * for the proxies, the injection and validation webhooks on HTTPS, and the admin API.
+ */
+public final class KubeControlPlane implements AutoCloseable {
+
+    /**
+     * @param webhook     where the webhooks listen; null for none
+     * @param tlsDir      the webhook's {@code tls.crt} and {@code tls.key}
+     * @param injectImage the image injected sidecars run; {@code injectXds} the ADS address they use
+     * @param namespaces  whose Istio resources are config (all when empty)
+     */
+    public record Settings(InetSocketAddress xds, InetSocketAddress admin, InetSocketAddress webhook, Path tlsDir, String injectImage,
+                           String injectXds, List<String> namespaces, List<String> defaultConfig) {
+    }
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private ControlPlane controlPlane;
+    private MeshControl control;
+    private AdminServer admin;
+    private AdmissionWebhook webhook;
+
+    private KubeControlPlane() {
+    }
+
+    /** Starts everything or nothing: a failure closes what was started and says what failed. */
+    public static KubeControlPlane start(KubernetesClient client, Settings s) throws IOException {
+        KubeControlPlane cp = new KubeControlPlane();
+        try {
+            cp.controlPlane = new ControlPlane();
+            cp.controlPlane.start(s.xds());
+            cp.open.add(cp.controlPlane);
+            cp.open.add(new KubernetesRegistry(client, cp.controlPlane.registry()).start());
+            IstioConfigWatcher watcher = new IstioConfigWatcher(client, cp.controlPlane.config(), s.namespaces()).start();
+            cp.open.add(watcher);
+            cp.control = new MeshControl(cp.controlPlane, new IstioConfigWriter(client, cp.controlPlane.config(), watcher));
+            for (String name : s.defaultConfig()) {
+                cp.control.applyDefaults(List.of(MeshSpec.bundled(name)), name);
+            }
+            if (s.webhook() != null) {
+                cp.webhook = AdmissionWebhook.start(s.webhook(), s.tlsDir().resolve("tls.crt"), s.tlsDir().resolve("tls.key"),
+                        new SidecarInjector(new SidecarInjector.Settings(s.injectImage(), s.injectXds(), 1337)));
+                cp.open.add(cp.webhook);
+            }
+            cp.admin = new AdminServer(cp.control, s.admin().getHostString(), s.admin().getPort());
+            cp.open.add(cp.admin::close);
+            return cp;
+        } catch (RuntimeException | IOException e) {
+            cp.close();
+            throw e;
+        }
+    }
+
+    public MeshControl control() {
+        return control;
+    }
+
+    public int xdsPort() {
+        return controlPlane.xdsPort();
+    }
+
+    public int adminPort() {
+        return admin.port();
+    }
+
+    @Override
+    public void close() {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            try {
+                open.get(i).close();
+            } catch (Exception e) {
+                // closing on the way out: nothing more to do
+            }
+        }
+        open.clear();
+    }
+}
