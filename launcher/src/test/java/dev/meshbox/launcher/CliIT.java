@@ -50,6 +50,38 @@ class CliIT {
     }
 
     @Test
+    void kubernetesBackendMistakesAreNamedBeforeAnythingStarts(@TempDir Path dir) throws Exception {
+        Run missing = meshbox("run", "--backend", "kubernetes", "--kubeconfig", dir.resolve("nope.kubeconfig").toString(),
+                "--image", "registry.example.com/meshbox:1", "../scenarios/canary-90-10.yaml");
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).contains("--kubeconfig").contains("nope.kubeconfig: no such file");
+
+        Path unreachable = dir.resolve("down.kubeconfig");
+        java.nio.file.Files.writeString(unreachable, """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: down
+                  cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}
+                users:
+                - name: dev
+                  user: {token: abc}
+                contexts:
+                - name: down
+                  context: {cluster: down, user: dev}
+                current-context: down
+                """);
+        Run down = meshbox("run", "--backend", "kubernetes", "--kubeconfig", unreachable.toString(), "--image", "registry.example.com/meshbox:1",
+                "../scenarios/canary-90-10.yaml");
+        assertThat(down.exit()).isEqualTo(1);
+        assertThat(down.err()).contains("cannot reach the Kubernetes API to read the server version").contains("nothing was created");
+
+        Run misplaced = meshbox("run", "--backend", "docker", "--kubeconfig", unreachable.toString(), "../scenarios/canary-90-10.yaml");
+        assertThat(misplaced.exit()).isEqualTo(2);
+        assertThat(misplaced.err()).contains("--kubeconfig is for --backend kubernetes");
+    }
+
+    @Test
     void applyOfAMissingFileNamesItAndExits2() {
         Run r = meshbox("apply", "-f", "no-such-file.yaml");
         assertThat(r.exit()).isEqualTo(2);

@@ -1,25 +1,35 @@
 package dev.meshbox.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.meshbox.launcher.backend.Backends;
 import dev.meshbox.launcher.docker.DockerCondition;
+import dev.meshbox.launcher.kube.Clusters;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every scenario shipped in scenarios/ passes with {@code meshbox run}, as a user runs it, on every backend. */
+/**
+ * Every scenario shipped in scenarios/ passes with {@code meshbox run}, as a user runs it, on every backend: k3s where
+ * its image is in the local engine, a Kubernetes cluster where {@code -Dmeshbox.kubeconfig} names one; otherwise those
+ * rows are skipped with the reason.
+ */
 class ShippedScenariosIT {
 
     static Stream<Arguments> scenarios() throws IOException {
         Path dir = Path.of("").toAbsolutePath().getParent().resolve("scenarios");
         try (Stream<Path> files = Files.list(dir)) {
             var list = files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
-            return Stream.of(Backends.LOCAL, Backends.DOCKER).flatMap(b -> list.stream().map(f -> Arguments.of(b, f)));
+            return Stream.of(Backends.LOCAL, Backends.DOCKER, Backends.K3S, Backends.KUBERNETES)
+                    .flatMap(b -> list.stream().map(f -> Arguments.of(b, f)));
         }
     }
 
@@ -29,7 +39,20 @@ class ShippedScenariosIT {
         if (backend.equals(Backends.DOCKER)) {
             DockerCondition.assumeDocker();
         }
-        CliIT.Run r = CliIT.meshbox("run", "--backend", backend, scenario.toString());
+        List<String> args = new ArrayList<>(List.of("run", "--backend", backend));
+        if (backend.equals(Backends.K3S)) {
+            Optional<String> why = Clusters.k3sUnavailable();
+            assumeTrue(why.isEmpty(), () -> "k3s cannot run on this machine: " + why.orElse(""));
+        }
+        if (backend.equals(Backends.KUBERNETES)) {
+            String kubeconfig = System.getProperty("meshbox.kubeconfig", "");
+            assumeTrue(!kubeconfig.isEmpty(), "no cluster given: run with -Dmeshbox.kubeconfig=FILE (and -Dmeshbox.image=IMAGE its nodes"
+                    + " can pull) to run the scenarios on it");
+            args.addAll(List.of("--kubeconfig", kubeconfig));
+            Optional.ofNullable(System.getProperty("meshbox.image")).ifPresent(i -> args.addAll(List.of("--image", i)));
+        }
+        args.add(scenario.toString());
+        CliIT.Run r = CliIT.meshbox(args.toArray(String[]::new));
         assertThat(r.exit()).as("meshbox run --backend %s %s%n%s%s", backend, scenario.getFileName(), r.out(), r.err()).isZero();
         assertThat(r.out()).contains("PASS ");
     }

@@ -125,6 +125,11 @@ public final class KubeMesh implements Backends.Started {
         return meshId;
     }
 
+    /** The cluster's API, as kubectl talks to it. */
+    public KubernetesClient client() {
+        return client;
+    }
+
     private void install(MeshSpec spec, Options options) throws InterruptedException {
         long t0 = System.nanoTime();
         String version = Preflight.check(client, WORKLOADS);

@@ -53,8 +53,8 @@ class ExtensionLifecycleIT {
     }
 
     @ExtendWith(OnlyWhenLaunchedHere.class)
-    @MeshTest(workloads = "sleep", backend = "k3s")
-    static class AsksForK3s {
+    @MeshTest(workloads = "sleep", backend = "nomad")
+    static class AsksForNomad {
         @Test
         void never(Mesh mesh) {
         }
@@ -122,11 +122,11 @@ class ExtensionLifecycleIT {
 
     @Test
     void anUnknownBackendFailsTheClassNamingTheAttribute() {
-        Outcome outcome = launch(AsksForK3s.class, Map.of());
+        Outcome outcome = launch(AsksForNomad.class, Map.of());
         assertThat(outcome.succeeded).isZero();
         assertThat(outcome.failures).singleElement().asString()
-                .contains("@MeshTest(backend = \"k3s\") on " + AsksForK3s.class.getName())
-                .contains("unknown backend \"k3s\"; valid backends: local, docker");
+                .contains("@MeshTest(backend = \"nomad\") on " + AsksForNomad.class.getName())
+                .contains("unknown backend \"nomad\"; valid backends: local, docker, k3s, kubernetes");
     }
 
     @Test
@@ -134,7 +134,7 @@ class ExtensionLifecycleIT {
         Outcome outcome = launch(PlainMesh.class, Map.of("meshbox.backend", "podman"));
         assertThat(outcome.failures).singleElement().asString()
                 .contains("-Dmeshbox.backend=podman")
-                .contains("valid backends: local, docker");
+                .contains("valid backends: local, docker, k3s, kubernetes");
     }
 
     @Test

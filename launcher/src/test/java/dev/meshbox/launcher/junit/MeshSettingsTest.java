@@ -25,8 +25,12 @@ class MeshSettingsTest {
     static final class Httpbin {
     }
 
-    @MeshTest(backend = "k3s")
-    static final class K3s {
+    @MeshTest(backend = "nomad")
+    static final class Nomad {
+    }
+
+    @MeshTest(backend = MeshTest.KUBERNETES, kubeconfig = "build/kind.kubeconfig")
+    static final class OnACluster {
     }
 
     @MeshTest(workloads = "bookinf")
@@ -63,17 +67,28 @@ class MeshSettingsTest {
 
     @Test
     void anUnknownBackendInTheAnnotationNamesTheAttributeAndTheValidOnes() {
-        assertThatThrownBy(() -> settings(K3s.class, Map.of()))
+        assertThatThrownBy(() -> settings(Nomad.class, Map.of()))
                 .isInstanceOf(ExtensionConfigurationException.class)
-                .hasMessageContaining("@MeshTest(backend = \"k3s\") on " + K3s.class.getName())
-                .hasMessageContaining("unknown backend \"k3s\"; valid backends: local, docker");
+                .hasMessageContaining("@MeshTest(backend = \"nomad\") on " + Nomad.class.getName())
+                .hasMessageContaining("unknown backend \"nomad\"; valid backends: local, docker, k3s, kubernetes");
+    }
+
+    @Test
+    void aKubernetesMeshTakesItsKubeconfigFromTheAnnotationElseTheProperty() {
+        MeshSettings s = settings(OnACluster.class, Map.of("meshbox.kubeconfig", "ignored", "meshbox.image", "registry.example.com/meshbox:1"));
+        assertThat(s.backend()).isEqualTo("kubernetes");
+        assertThat(s.target().kubeconfig()).contains(java.nio.file.Path.of("build/kind.kubeconfig"));
+        assertThat(s.target().image()).contains("registry.example.com/meshbox:1");
+        MeshSettings k3s = settings(Defaults.class, Map.of("meshbox.backend", "k3s", "meshbox.kubeconfig", "/tmp/k"));
+        assertThat(k3s.target().backend()).isEqualTo("k3s");
+        assertThat(k3s.target().kubeconfig()).contains(java.nio.file.Path.of("/tmp/k"));
     }
 
     @Test
     void anUnknownBackendPropertyNamesTheProperty() {
         assertThatThrownBy(() -> settings(Defaults.class, Map.of("meshbox.backend", "podman")))
                 .hasMessageContaining("-Dmeshbox.backend=podman")
-                .hasMessageContaining("unknown backend \"podman\"; valid backends: local, docker");
+                .hasMessageContaining("unknown backend \"podman\"; valid backends: local, docker, k3s, kubernetes");
         assertThat(settings(Defaults.class, Map.of("meshbox.backend", "local")).backend()).isEqualTo("local");
         assertThat(settings(Defaults.class, Map.of("meshbox.backend", "docker")).backend()).isEqualTo("docker");
     }
