@@ -99,6 +99,7 @@ public final class Clusters {
             throw new IllegalStateException("cannot start k3s: " + why.get());
         }
         DockerClient docker = DockerEngine.client();
+        new dev.meshbox.launcher.docker.DockerJanitor(docker).removeStale();
         String image = AppImage.ensure(docker, progress).tag();
         K3sContainer k3s = new K3sContainer(DockerImageName.parse(k3sImage()).asCompatibleSubstituteFor("rancher/k3s"))
                 .withLabels(Labels.owned("k3s"));
