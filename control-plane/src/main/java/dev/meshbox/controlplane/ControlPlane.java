@@ -27,6 +27,9 @@ public final class ControlPlane implements AutoCloseable {
     private final XdsServer xds = new XdsServer();
     private final List<String> warnings = new CopyOnWriteArrayList<>();
     private final Object rebuildLock = new Object();
+    private final java.util.concurrent.atomic.AtomicLong rebuildsRequested = new java.util.concurrent.atomic.AtomicLong();
+    /** The last change number a finished rebuild covered; guarded by {@link #rebuildLock}. */
+    private long rebuiltUpTo;
 
     public ControlPlane() {
         config.onChange(s -> rebuild());
@@ -76,17 +79,32 @@ public final class ControlPlane implements AutoCloseable {
                 .collect(java.util.stream.Collectors.joining("\n  ", "\n  ", ""));
     }
 
+    /**
+     * Retranslates the mesh and publishes every proxy's snapshot; returns once a rebuild that read the caller's change
+     * has published. Changes arriving together from several threads (pods becoming ready at start) share one rebuild:
+     * a caller whose change a rebuild that started after it already covered returns at once.
+     */
     private void rebuild() {
+        long mine = rebuildsRequested.incrementAndGet();
         synchronized (rebuildLock) {
+            if (rebuiltUpTo >= mine) {
+                return;
+            }
+            // Every change numbered up to here published its snapshot before asking, so the views below include it.
+            long upTo = rebuildsRequested.get();
             MeshView view = new MeshView(config.snapshot(), registry.snapshot());
             Set<String> seen = new HashSet<>();
             Set<String> newWarnings = new java.util.LinkedHashSet<>();
-            for (Pod proxy : view.registry().proxies()) {
-                XdsResources r = Translator.translate(view, proxy);
+            List<Pod> proxies = view.registry().proxies();
+            List<XdsResources> translated = Translator.translateAll(view, proxies);
+            for (int i = 0; i < proxies.size(); i++) {
+                Pod proxy = proxies.get(i);
+                XdsResources r = translated.get(i);
                 newWarnings.addAll(r.warnings());
                 xds.publish(proxy, r);
                 seen.add(proxy.nodeId());
             }
+            rebuiltUpTo = upTo;
             for (String node : xds.nodes()) {
                 if (!seen.contains(node)) {
                     xds.remove(node);

@@ -76,6 +76,18 @@ public final class ServiceRegistry {
         publish();
     }
 
+    /**
+     * Adds or replaces several services and pods as one change: listeners (the control plane's rebuild) hear of it
+     * once, where a put per pod would rebuild the mesh once per pod.
+     */
+    public void putAll(List<MeshService> newServices, List<Pod> newPods) {
+        synchronized (this) {
+            newServices.forEach(s -> services.put(s.namespace() + "/" + s.name(), s));
+            newPods.forEach(p -> pods.put(p.namespace() + "/" + p.name(), p));
+        }
+        publish();
+    }
+
     public void removeService(String namespace, String name) {
         synchronized (this) {
             services.remove(namespace + "/" + name);

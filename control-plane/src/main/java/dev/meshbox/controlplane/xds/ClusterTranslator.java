@@ -50,9 +50,13 @@ final class ClusterTranslator {
 
     /** The outbound clusters of one service port: the default one and one per DestinationRule subset. */
     static void outbound(MeshView view, MeshService service, ServicePort port, XdsResources.Builder out) {
+        outbound(view, service, view.registry().endpoints(service), port, out);
+    }
+
+    /** As above, with the service's ready pods already looked up (sorted by name). */
+    static void outbound(MeshView view, MeshService service, List<Pod> pods, ServicePort port, XdsResources.Builder out) {
         Optional<DestinationRule> dr = view.destinationRule(service);
         Optional<TrafficPolicy> hostPolicy = dr.flatMap(DestinationRule::trafficPolicy);
-        List<Pod> pods = view.registry().endpoints(service);
         String name = Names.outboundCluster(port.port(), "", service.fqdn());
         out.cluster(cluster(name, hostPolicy));
         out.endpoints(assignment(name, pods, port, Map.of()));

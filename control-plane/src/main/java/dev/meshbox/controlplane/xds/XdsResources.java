@@ -53,6 +53,16 @@ public record XdsResources(List<Listener> listeners, List<RouteConfiguration> ro
             return this;
         }
 
+        /** Adds everything of {@code r} (resources and warnings), as if translated into this builder. */
+        Builder add(XdsResources r) {
+            r.listeners().forEach(this::listener);
+            r.routes().forEach(this::route);
+            r.clusters().forEach(this::cluster);
+            r.endpoints().forEach(this::endpoints);
+            r.warnings().forEach(this::warn);
+            return this;
+        }
+
         Builder warn(String warning) {
             if (!warnings.contains(warning)) {
                 warnings.add(warning);

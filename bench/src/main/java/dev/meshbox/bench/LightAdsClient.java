@@ -1,0 +1,176 @@
+package dev.meshbox.bench;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * A light ADS client: what a sidecar does on the wire and nothing more. It opens one state-of-the-world ADS stream,
+ * asks for clusters and listeners, then for the endpoints of the EDS clusters and the routes the listeners' HTTP
+ * connection managers name, and ACKs every response (NACKs one it cannot parse). It records when it ACKed each
+ * route configuration response, which is what the convergence measurement reads.
+ */
+final class LightAdsClient implements StreamObserver<DiscoveryResponse> {
+
+  static final String CLUSTER = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
+  static final String ENDPOINT = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
+  static final String LISTENER = "type.googleapis.com/envoy.config.listener.v3.Listener";
+  static final String ROUTE = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
+
+  private final Node node;
+  private final Map<String, List<String>> names = new HashMap<>();
+  private final Map<String, String[]> acked = new HashMap<>(); // type -> [version, nonce]
+  private final List<Long> routeAckNanos = new ArrayList<>();
+  private StreamObserver<DiscoveryRequest> requests;
+  private Throwable failure;
+
+  LightAdsClient(String nodeId, String cluster) {
+    this.node = Node.newBuilder().setId(nodeId).setCluster(cluster).setUserAgentName("meshbox-bench-ads").build();
+  }
+
+  synchronized void start(ManagedChannel channel) {
+    requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(this);
+    subscribe(CLUSTER, List.of());
+    subscribe(LISTENER, List.of());
+  }
+
+  /** Whether it has ACKed a response of every type. */
+  synchronized boolean synced() {
+    return acked.containsKey(CLUSTER) && acked.containsKey(LISTENER) && acked.containsKey(ENDPOINT)
+        && acked.containsKey(ROUTE);
+  }
+
+  /** The types it has ACKed, and the names it asks for, for a timeout's message. */
+  synchronized String describe() {
+    return node.getId() + " acked " + acked.keySet().stream().map(t -> t.substring(t.lastIndexOf('.') + 1)).toList()
+        + " asked " + names;
+  }
+
+  synchronized int routeAcks() {
+    return routeAckNanos.size();
+  }
+
+  /** When the {@code index}-th route configuration response was ACKed (System.nanoTime). */
+  synchronized long routeAckNanos(int index) {
+    return routeAckNanos.get(index);
+  }
+
+  synchronized Throwable failure() {
+    return failure;
+  }
+
+  void close() {
+    StreamObserver<DiscoveryRequest> r;
+    synchronized (this) {
+      r = requests;
+    }
+    if (r != null) {
+      r.onCompleted();
+    }
+  }
+
+  @Override
+  public synchronized void onNext(DiscoveryResponse response) {
+    String type = response.getTypeUrl();
+    String error = null;
+    List<String> wantedNext = null;
+    try {
+      if (type.equals(CLUSTER)) {
+        wantedNext = edsNames(response.getResourcesList());
+      } else if (type.equals(LISTENER)) {
+        wantedNext = routeNames(response.getResourcesList());
+      }
+    } catch (InvalidProtocolBufferException e) {
+      error = e.getMessage();
+    }
+    DiscoveryRequest.Builder ack = request(type, names.getOrDefault(type, List.of())).setResponseNonce(response.getNonce());
+    if (error == null) {
+      ack.setVersionInfo(response.getVersionInfo());
+      acked.put(type, new String[] {response.getVersionInfo(), response.getNonce()});
+    } else {
+      String[] last = acked.get(type);
+      ack.setVersionInfo(last == null ? "" : last[0])
+          .setErrorDetail(com.google.rpc.Status.newBuilder().setCode(3).setMessage(error));
+    }
+    requests.onNext(ack.build());
+    if (type.equals(ROUTE) && error == null) {
+      routeAckNanos.add(System.nanoTime());
+    }
+    if (wantedNext != null) {
+      String dependent = type.equals(CLUSTER) ? ENDPOINT : ROUTE;
+      if (!wantedNext.equals(names.get(dependent))) {
+        subscribe(dependent, wantedNext);
+      }
+    }
+  }
+
+  private void subscribe(String type, List<String> resourceNames) {
+    names.put(type, resourceNames);
+    DiscoveryRequest.Builder r = request(type, resourceNames);
+    String[] last = acked.get(type);
+    if (last != null) {
+      r.setVersionInfo(last[0]).setResponseNonce(last[1]);
+    }
+    requests.onNext(r.build());
+  }
+
+  private DiscoveryRequest.Builder request(String type, List<String> resourceNames) {
+    // On every request, as Envoy does by default: java-control-plane finds the snapshot by each request's node.
+    return DiscoveryRequest.newBuilder().setTypeUrl(type).addAllResourceNames(resourceNames).setNode(node);
+  }
+
+  private static List<String> edsNames(List<Any> clusters) throws InvalidProtocolBufferException {
+    TreeSet<String> out = new TreeSet<>();
+    for (Any any : clusters) {
+      Cluster c = any.unpack(Cluster.class);
+      if (c.hasEdsClusterConfig()) {
+        String service = c.getEdsClusterConfig().getServiceName();
+        out.add(service.isEmpty() ? c.getName() : service);
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  private static List<String> routeNames(List<Any> listeners) throws InvalidProtocolBufferException {
+    TreeSet<String> out = new TreeSet<>();
+    for (Any any : listeners) {
+      Listener l = any.unpack(Listener.class);
+      for (FilterChain chain : l.getFilterChainsList()) {
+        for (Filter f : chain.getFiltersList()) {
+          if (f.hasTypedConfig() && f.getTypedConfig().is(HttpConnectionManager.class)) {
+            HttpConnectionManager hcm = f.getTypedConfig().unpack(HttpConnectionManager.class);
+            if (hcm.hasRds()) {
+              out.add(hcm.getRds().getRouteConfigName());
+            }
+          }
+        }
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  @Override
+  public synchronized void onError(Throwable t) {
+    failure = t;
+  }
+
+  @Override
+  public void onCompleted() {
+    // the server ended the stream; nothing more to ACK
+  }
+}
