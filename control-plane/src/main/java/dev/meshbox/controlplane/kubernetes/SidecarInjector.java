@@ -120,9 +120,15 @@ public final class SidecarInjector {
         containers.add(proxyContainer(labels, appPort));
         // The proxy (uid 1337) binds the service ports on the pod IP, below 1024 too, as Envoy may.
         ArrayNode sysctls = spec.with("securityContext").withArray("sysctls");
-        ObjectNode unprivileged = sysctls.addObject();
-        unprivileged.put("name", "net.ipv4.ip_unprivileged_port_start");
-        unprivileged.put("value", "0");
+        boolean set = false;
+        for (JsonNode s : sysctls) {
+            set |= "net.ipv4.ip_unprivileged_port_start".equals(s.path("name").asText());
+        }
+        if (!set) {
+            ObjectNode unprivileged = sysctls.addObject();
+            unprivileged.put("name", "net.ipv4.ip_unprivileged_port_start");
+            unprivileged.put("value", "0");
+        }
         labels.put("security.istio.io/tlsMode", "istio");
         if (!app.isEmpty()) {
             labels.put("service.istio.io/canonical-name", app);

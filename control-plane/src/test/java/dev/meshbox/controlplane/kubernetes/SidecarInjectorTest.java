@@ -76,6 +76,21 @@ class SidecarInjectorTest {
     }
 
     @Test
+    void theProxyMayBindLowServicePortsWithoutDuplicatingASysctlThePodSets() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var bare = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(
+                "{\"metadata\":{\"labels\":{\"app\":\"web\"}},\"spec\":{\"containers\":[{\"name\":\"web\",\"image\":\"web\"}]}}");
+        var preset = bare.deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) preset.get("spec")).putObject("securityContext").putArray("sysctls").addObject()
+                .put("name", "net.ipv4.ip_unprivileged_port_start").put("value", "80");
+        injector.injectPod(bare);
+        injector.injectPod(preset);
+        assertThat(bare.at("/spec/securityContext/sysctls/0/value").asText()).isEqualTo("0");
+        assertThat(preset.at("/spec/securityContext/sysctls")).hasSize(1);
+        assertThat(preset.at("/spec/securityContext/sysctls/0/value").asText()).as("the pod's own setting stays").isEqualTo("80");
+    }
+
+    @Test
     void injectingTwiceChangesNothingTheSecondTime() {
         String once = injector.inject("shop.yaml", DEPLOYMENT).yaml();
         SidecarInjector.Result twice = injector.inject("shop.yaml", once);

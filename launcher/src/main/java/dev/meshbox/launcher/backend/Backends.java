@@ -76,17 +76,11 @@ public final class Backends {
      */
     public static KubeMesh startOnKubernetes(Target target, MeshSpec spec, boolean standard, OptionalLong seed, PrintStream progress)
             throws InterruptedException {
+        KubeMesh.requireContainers(spec);
         Clusters.Cluster cluster = target.backend().equals(K3S) ? Clusters.k3s(progress)
                 : Clusters.existing(target.kubeconfigOrDefault(), target.image().orElse(null), progress);
         KubeMesh.Options options = standard ? KubeMesh.Options.standard(cluster.image(), seed) : KubeMesh.Options.isolated(cluster.image(), seed);
-        if (cluster.owned() == null) {
-            try {
-                return KubeMesh.start(cluster.client(), spec, options, progress, cluster.client()::close);
-            } catch (RuntimeException | InterruptedException e) {
-                cluster.client().close();
-                throw e;
-            }
-        }
-        return KubeMesh.start(cluster.client(), spec, options, progress, cluster.owned());
+        // The mesh closes what it was given (the k3s container, or our client of the user's cluster), also when it fails.
+        return KubeMesh.start(cluster.client(), spec, options, progress, cluster.owned() != null ? cluster.owned() : cluster.client()::close);
     }
 }

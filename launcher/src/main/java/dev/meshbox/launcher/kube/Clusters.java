@@ -86,7 +86,13 @@ public final class Clusters {
         if (image != null) {
             return new Cluster(client, image, null);
         }
-        String local = AppImage.ensure(DockerEngine.client(), progress).tag();
+        String local;
+        try {
+            local = AppImage.ensure(DockerEngine.client(), progress).tag();
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
         progress.printf("image           %s, built here: the cluster's nodes need it (kind load docker-image / k3d image import),"
                 + " or push it and pass --image%n", local);
         return new Cluster(client, local, null);

@@ -1,6 +1,7 @@
 package dev.meshbox.launcher.kube;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.meshbox.controlplane.kubernetes.IstioConfigWriter;
 import dev.meshbox.controlplane.kubernetes.IstioCrds;
 import dev.meshbox.launcher.backend.Backends;
 import dev.meshbox.launcher.backend.MeshSpec;
@@ -48,7 +49,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class KubeMesh implements Backends.Started {
 
     /** The label on everything a mesh creates, and the mesh id's label. */
-    public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+    public static final String MANAGED_BY = IstioConfigWriter.MANAGED_BY;
     public static final String MESH = "meshbox.dev/mesh";
     static final String SYSTEM = "istio-system";
     static final String WORKLOADS = "default";
@@ -98,14 +99,10 @@ public final class KubeMesh implements Backends.Started {
      */
     public static KubeMesh start(KubernetesClient client, MeshSpec spec, Options options, PrintStream progress, AutoCloseable cluster)
             throws InterruptedException {
-        for (PodSpec p : spec.pods()) {
-            if (p.container() instanceof PodSpec.NotInContainers n) {
-                throw new IllegalArgumentException(n.reason().replace("on docker", "on Kubernetes"));
-            }
-        }
         KubeMesh mesh = new KubeMesh(client, progress, cluster);
         Runtime.getRuntime().addShutdownHook(mesh.onExit);
         try {
+            requireContainers(spec);
             mesh.install(spec, options);
             return mesh;
         } catch (RuntimeException | InterruptedException e) {
@@ -114,10 +111,19 @@ public final class KubeMesh implements Backends.Started {
         }
     }
 
+    /** Fails, naming the workload, when a pod cannot run as a container (a JVM from the user's classpath). */
+    public static void requireContainers(MeshSpec spec) {
+        for (PodSpec p : spec.pods()) {
+            if (p.container() instanceof PodSpec.NotInContainers n) {
+                throw new IllegalArgumentException(n.reason().replace("on docker", "on Kubernetes"));
+            }
+        }
+    }
+
     /** What the launcher creates, before anything is: the control plane's objects and the workloads' (for tests and dry runs). */
     public static List<HasMetadata> manifests(KubernetesClient client, MeshSpec spec, Options options, String meshId, WebhookTls.Material tls) {
         List<HasMetadata> all = new ArrayList<>(controlPlaneObjects(client, spec, options, meshId, tls));
-        all.addAll(Workloads.objects(client, spec, options.image()));
+        all.addAll(Workloads.objects(client, spec, options.image(), meshId));
         return all;
     }
 
@@ -153,7 +159,7 @@ public final class KubeMesh implements Backends.Started {
         progress.printf("control plane   ready, admin API %s (port-forward)%n", controlPlane.base());
 
         labelWorkloadNamespace();
-        for (HasMetadata o : Workloads.objects(client, spec, options.image())) {
+        for (HasMetadata o : Workloads.objects(client, spec, options.image(), meshId)) {
             create(o);
         }
         progress.printf("workloads       %d pods in namespace %s (sidecars injected by the webhook)%n", spec.pods().size(), WORKLOADS);
@@ -287,13 +293,18 @@ public final class KubeMesh implements Backends.Started {
                     throw new IllegalStateException("proxies did not ACK their config:" + lagging.get());
                 }
             }
-            failIfStuck(WORKLOADS, null);
+            failIfStuck(WORKLOADS, mine());
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("only " + ready + " of " + expected + " pods became ready within " + timeout.toSeconds()
-                        + " s" + podStates(WORKLOADS, null));
+                        + " s" + podStates(WORKLOADS, mine()));
             }
             Thread.sleep(500);
         }
+    }
+
+    /** The label selector of this mesh's pods: a shared namespace may hold other pods, crashing or named alike. */
+    private String mine() {
+        return MESH + "=" + meshId;
     }
 
     /** Fails at once when a pod cannot start (image not pullable, crashing, config error): waiting longer would not help. */
@@ -387,13 +398,12 @@ public final class KubeMesh implements Backends.Started {
             if (workload.equals("istio-ingressgateway")) {
                 throw new IllegalArgumentException(workload + " is the ingress gateway; send from a workload with a sidecar, or use from: ingress");
             }
-            List<Pod> candidates = pods(WORKLOADS, "app=" + workload);
-            if (candidates.isEmpty()) {
-                candidates = pods(WORKLOADS, null).stream().filter(p -> p.getMetadata().getName().equals(workload)).toList();
-            }
+            List<Pod> ours = pods(WORKLOADS, mine());
+            List<Pod> candidates = ours.stream().filter(p -> workload.equals(p.getMetadata().getLabels().get("app"))
+                    || p.getMetadata().getName().equals(workload)).toList();
             if (candidates.isEmpty()) {
                 throw new IllegalArgumentException("no workload \"" + workload + "\" in this mesh; pods: "
-                        + pods(WORKLOADS, null).stream().map(p -> p.getMetadata().getName()).sorted().toList());
+                        + ours.stream().map(p -> p.getMetadata().getName()).sorted().toList());
             }
             Pod pod = candidates.get(0);
             try {

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.ByteArrayInputStream;
@@ -35,7 +36,8 @@ final class Workloads {
     private Workloads() {
     }
 
-    static List<HasMetadata> objects(KubernetesClient client, MeshSpec spec, String image) {
+    /** The objects, every one and every pod template labelled with the mesh id, so the mesh finds its own pods. */
+    static List<HasMetadata> objects(KubernetesClient client, MeshSpec spec, String image, String meshId) {
         boolean bookinfo = spec.defaultConfigNames().contains("bookinfo-gateway.yaml");
         List<HasMetadata> out = new ArrayList<>();
         if (bookinfo) {
@@ -64,6 +66,16 @@ final class Workloads {
             groups.computeIfAbsent(deploymentName(p), k -> new ArrayList<>()).add(p);
         }
         groups.forEach((name, pods) -> out.add(deployment(name, pods, image)));
+        for (HasMetadata o : out) {
+            if (o.getMetadata().getLabels() == null) {
+                o.getMetadata().setLabels(new java.util.LinkedHashMap<>());
+            }
+            o.getMetadata().getLabels().put(KubeMesh.MESH, meshId);
+            if (o instanceof Deployment d) {
+                // Not in the selector: Deployments select as Istio's files do; the pods carry the id as well.
+                d.getSpec().getTemplate().getMetadata().getLabels().put(KubeMesh.MESH, meshId);
+            }
+        }
         return out;
     }
 

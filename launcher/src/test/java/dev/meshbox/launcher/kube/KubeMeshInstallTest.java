@@ -82,6 +82,9 @@ class KubeMeshInstallTest {
         Deployment reviews = deployment(objects, "default", "reviews-v3");
         assertThat(reviews.getSpec().getTemplate().getSpec().getContainers()).extracting(c -> c.getName()).containsExactly("reviews");
         assertThat(reviews.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo(IMAGE);
+        // Its pods carry the mesh id (the mesh finds its own pods in a shared namespace); the selector stays Istio's.
+        assertThat(reviews.getSpec().getTemplate().getMetadata().getLabels()).containsEntry(KubeMesh.MESH, "abc123");
+        assertThat(reviews.getSpec().getSelector().getMatchLabels()).doesNotContainKey(KubeMesh.MESH);
         assertThat(objects).allSatisfy(o -> assertThat(o.getMetadata().getNamespace() == null
                 || List.of("istio-system", "default").contains(o.getMetadata().getNamespace())).isTrue());
     }
