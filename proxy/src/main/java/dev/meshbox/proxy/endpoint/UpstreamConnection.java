@@ -22,6 +22,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   private Channel channel;
   private ResponseListener listener;
   private Throwable failure;
+  private String localAddressText;
   State state = State.CONNECTING;
   int requestCount;
   ScheduledFuture<?> idleTimer;
@@ -43,6 +44,15 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     return (InetSocketAddress) channel.localAddress();
   }
 
+  /** The local address as {@code ip:port}, for access logs; the same for every request on the connection. */
+  public String localAddressText() {
+    if (localAddressText == null) {
+      InetSocketAddress a = localAddress();
+      localAddressText = a == null ? null : a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+    return localAddressText;
+  }
+
   void cancelIdleTimer() {
     if (idleTimer != null) {
       idleTimer.cancel(false);
@@ -53,12 +63,8 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   /** Sends {@code request} (ownership passes to the connection); the answer goes to {@code responseListener}. */
   public void send(FullHttpRequest request, ResponseListener responseListener) {
     this.listener = responseListener;
-    channel.writeAndFlush(request).addListener(f -> {
-      if (!f.isSuccess()) {
-        failure = f.cause();
-        channel.close();
-      }
-    });
+    // A failed write reaches exceptionCaught (void promise), which records the cause and closes: a reset.
+    channel.writeAndFlush(request, channel.voidPromise());
   }
 
   /** Returns the connection to its pool when it can carry another request, else closes it. */

@@ -14,6 +14,20 @@ public interface Downstream {
 
   InetSocketAddress remoteAddress();
 
+  /** {@link #localAddress()} as {@code ip:port}, as access logs print it. */
+  default String localAddressText() {
+    return addressText(localAddress());
+  }
+
+  /** {@link #remoteAddress()} as {@code ip:port}. */
+  default String remoteAddressText() {
+    return addressText(remoteAddress());
+  }
+
+  static String addressText(InetSocketAddress a) {
+    return a == null ? null : a.getAddress().getHostAddress() + ":" + a.getPort();
+  }
+
   boolean isOpen();
 
   /** Called once if the client goes away before the response is written. */

@@ -25,7 +25,8 @@ final class HeaderPolicy {
 
   /** Removes hop-by-hop headers, including those the Connection header names. */
   static void stripHopByHop(HttpHeaders headers) {
-    List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
+    List<String> connection = headers.contains(HttpHeaderNames.CONNECTION)
+        ? headers.getAll(HttpHeaderNames.CONNECTION) : List.of();
     for (String value : connection) {
       for (String token : value.split(",")) {
         String name = token.trim().toLowerCase(Locale.ROOT);

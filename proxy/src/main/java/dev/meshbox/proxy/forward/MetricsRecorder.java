@@ -6,6 +6,7 @@ import dev.meshbox.proxy.stats.RequestLabels;
 import dev.meshbox.proxy.stats.Workload;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Istio's standard metrics for a finished request, from its log: a sidecar's inbound side reports as
@@ -15,6 +16,9 @@ import java.util.Map;
 final class MetricsRecorder {
 
   private static final String CLUSTER_DOMAIN = ".svc.cluster.local";
+
+  /** Service FQDNs by outbound cluster name (names come from config, so there are few). */
+  private static final ConcurrentHashMap<String, String> CLUSTER_SERVICES = new ConcurrentHashMap<>();
 
   private MetricsRecorder() {
   }
@@ -38,18 +42,36 @@ final class MetricsRecorder {
       destination = destination(log);
       service = outboundService(log.upstreamCluster, log.authority);
     }
-    String name = null;
-    String namespace = null;
-    if (service != null && service.endsWith(CLUSTER_DOMAIN)) {
-      String[] parts = service.substring(0, service.length() - CLUSTER_DOMAIN.length()).split("\\.");
-      name = parts[0];
-      namespace = parts.length > 1 ? parts[1] : null;
-    } else if (service != null) {
-      name = service;
-    }
-    RequestLabels labels = new RequestLabels(inbound ? "destination" : "source", source, destination, service, name,
-        namespace, log.responseCode, ResponseFlags.format(log.flags), inbound ? "none" : "unknown");
+    ServiceName parsed = service == null ? ServiceName.NONE : ServiceName.of(service);
+    RequestLabels labels = new RequestLabels(inbound ? "destination" : "source", source, destination, service,
+        parsed.name(), parsed.namespace(), log.responseCode, ResponseFlags.format(log.flags),
+        inbound ? "none" : "unknown");
     rt.metrics().record(labels, durationMs, log.requestHeaderBytes + log.bytesReceived, responseBytes);
+  }
+
+  /** A service FQDN's name and namespace, remembered for the services a proxy sees (a bounded number of them). */
+  record ServiceName(String name, String namespace) {
+    static final ServiceName NONE = new ServiceName(null, null);
+    private static final int MAX_REMEMBERED = 4096;
+    private static final ConcurrentHashMap<String, ServiceName> KNOWN = new ConcurrentHashMap<>();
+
+    static ServiceName of(String service) {
+      ServiceName known = KNOWN.get(service);
+      if (known != null) {
+        return known;
+      }
+      ServiceName parsed;
+      if (service.endsWith(CLUSTER_DOMAIN)) {
+        String[] parts = service.substring(0, service.length() - CLUSTER_DOMAIN.length()).split("\\.");
+        parsed = new ServiceName(parts[0], parts.length > 1 ? parts[1] : null);
+      } else {
+        parsed = new ServiceName(service, null);
+      }
+      if (KNOWN.size() < MAX_REMEMBERED) {
+        KNOWN.put(service, parsed);
+      }
+      return parsed;
+    }
   }
 
   private static Workload destination(RequestLog log) {
@@ -66,8 +88,14 @@ final class MetricsRecorder {
   /** The FQDN from {@code outbound|<port>|<subset>|<fqdn>}, else the request's host. */
   static String outboundService(String cluster, String authority) {
     if (cluster != null && cluster.startsWith("outbound|")) {
-      int last = cluster.lastIndexOf('|');
-      return cluster.substring(last + 1);
+      String known = CLUSTER_SERVICES.get(cluster);
+      if (known == null) {
+        known = cluster.substring(cluster.lastIndexOf('|') + 1);
+        if (CLUSTER_SERVICES.size() < 4096) {
+          CLUSTER_SERVICES.put(cluster, known);
+        }
+      }
+      return known;
     }
     return host(authority);
   }

@@ -59,7 +59,7 @@ final class RequestHash {
       return null;
     }
     // The same for every request of one connection, so racing requests on it get the same cookie.
-    String generated = String.format("%016x", XxHash64.hash(RequestLog.address(remote) + RequestLog.address(local)));
+    String generated = String.format("%016x", XxHash64.hash(Downstream.addressText(remote) + Downstream.addressText(local)));
     StringBuilder setCookie = new StringBuilder(c.name()).append("=\"").append(generated).append('"');
     if (!c.ttl().isZero()) {
       setCookie.append("; Max-Age=").append(c.ttl().toSeconds());

@@ -3,7 +3,6 @@ package dev.meshbox.proxy.forward;
 import java.util.List;
 
 import dev.meshbox.proxy.accesslog.AccessLogEntry;
-import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.EnumSet;
 
@@ -51,12 +50,12 @@ final class RequestLog {
     this.startNanos = startNanos;
   }
 
-  static String address(InetSocketAddress a) {
-    return a == null ? null : a.getAddress().getHostAddress() + ":" + a.getPort();
+  long durationMs(long endNanos) {
+    return Math.max(0, (endNanos - startNanos) / 1_000_000);
   }
 
   AccessLogEntry toEntry(long endNanos) {
-    long durationMs = Math.max(0, (endNanos - startNanos) / 1_000_000);
+    long durationMs = durationMs(endNanos);
     return new AccessLogEntry(0, startTime, method, path, protocol, responseCode, ResponseFlags.format(flags),
         details, null, transportFailure, bytesReceived, bytesSent, durationMs, upstreamServiceTime, xForwardedFor,
         userAgent, requestId, authority, upstreamHost, upstreamCluster, upstreamLocalAddress, downstreamLocal,

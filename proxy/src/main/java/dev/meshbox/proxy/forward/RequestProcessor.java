@@ -3,7 +3,6 @@ package dev.meshbox.proxy.forward;
 import dev.meshbox.proxy.route.HeaderMutations;
 import java.util.List;
 
-import dev.meshbox.proxy.accesslog.AccessLogEntry;
 import dev.meshbox.proxy.cluster.ClusterSpec;
 import dev.meshbox.proxy.cluster.UpstreamCluster;
 import dev.meshbox.proxy.listener.HcmSpec;
@@ -16,17 +15,11 @@ import dev.meshbox.proxy.route.Router;
 import dev.meshbox.proxy.stats.PeerMetadata;
 import dev.meshbox.proxy.xds.ProxyConfig;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.HashMap;
-import java.util.Locale;
-import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -36,8 +29,6 @@ import java.util.concurrent.TimeUnit;
  * then answer locally or hand over to an {@link UpstreamCall}; finally write the response and log it.
  */
 public final class RequestProcessor {
-
-  private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
 
   /** Mirrors draw their host with HOST decisions from this index on, apart from the request's own attempts. */
   private static final int MIRROR_HOST_INDEX = 1 << 20;
@@ -67,8 +58,8 @@ public final class RequestProcessor {
     log.userAgent = h.get(HttpHeaderNames.USER_AGENT);
     log.xForwardedFor = h.get(HeaderPolicy.FORWARDED_FOR);
     log.bytesReceived = request.content().readableBytes();
-    log.downstreamLocal = RequestLog.address(ds.localAddress());
-    log.downstreamRemote = RequestLog.address(ds.remoteAddress());
+    log.downstreamLocal = ds.localAddressText();
+    log.downstreamRemote = ds.remoteAddressText();
     log.listener = target.listenerName();
     log.direction = target.direction();
 
@@ -157,6 +148,10 @@ public final class RequestProcessor {
       reply(ds, log, LocalReply.noHealthyUpstream());
       return;
     }
+    // Hashed on the request as it came in, before it becomes the upstream request in place.
+    OptionalLong hash = RequestHash.compute(f.action().hashPolicies(), view, ds.remoteAddress(), ds.localAddress(),
+        log);
+    long timeoutMs = timeoutMs(f, request.headers());
     HttpHeaders upstreamHeaders = upstreamHeaders(request, hcm, f, ds, log);
     String uri = rewrittenUri(request.uri(), f);
     if (!uri.equals(request.uri())) {
@@ -170,14 +165,30 @@ public final class RequestProcessor {
             MIRROR_HOST_INDEX + i), request, uri, upstreamHeaders);
       }
     }
-    OptionalLong hash = RequestHash.compute(f.action().hashPolicies(), view, ds.remoteAddress(), ds.localAddress(),
-        log);
-    new UpstreamCall(rt, ds, request, uri, upstreamHeaders, f.action(), cluster, hash, log, this).start();
+    new UpstreamCall(rt, ds, request, uri, upstreamHeaders, f.action(), timeoutMs, cluster, hash, log, this).start();
   }
 
+  /** The route's timeout, or the one the request asks for with {@code x-envoy-upstream-rq-timeout-ms}. */
+  private static long timeoutMs(RouteDecision.Forward f, HttpHeaders h) {
+    String override = h.get(HeaderPolicy.RQ_TIMEOUT_MS);
+    if (override != null) {
+      try {
+        return Long.parseLong(override.trim());
+      } catch (NumberFormatException ignored) {
+        // Envoy ignores a malformed override
+      }
+    }
+    return f.action().timeout().toMillis();
+  }
+
+  /**
+   * Turns the downstream request's headers into the upstream request's, in place: the request is not used as the
+   * client sent it after this (mirrors copy the result).
+   */
   private HttpHeaders upstreamHeaders(FullHttpRequest request, HcmSpec hcm, RouteDecision.Forward f, Downstream ds,
                                       RequestLog log) {
-    HttpHeaders headers = new DefaultHttpHeaders().set(request.headers());
+    HttpHeaders headers = request.headers();
+    boolean hadContentLength = headers.contains(HttpHeaderNames.CONTENT_LENGTH);
     HeaderPolicy.stripHopByHop(headers);
     headers.remove(HeaderPolicy.RQ_TIMEOUT_MS);
     if (!headers.contains(HeaderPolicy.FORWARDED_PROTO)) {
@@ -207,7 +218,7 @@ public final class RequestProcessor {
       headers.set(HttpHeaderNames.HOST, f.action().hostRewrite());
     }
     int length = request.content().readableBytes();
-    if (length > 0 || request.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+    if (length > 0 || hadContentLength) {
       headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
     }
     return headers;
@@ -230,13 +241,13 @@ public final class RequestProcessor {
     return new UUID(msb, lsb).toString();
   }
 
+  /** The router's view of the request, reading its headers where they are (Netty's lookup ignores case). */
   static RequestView view(FullHttpRequest request) {
-    Map<String, String> headers = new HashMap<>();
-    for (Map.Entry<String, String> e : request.headers()) {
-      headers.merge(e.getKey().toLowerCase(Locale.ROOT), e.getValue(), (a, b) -> a + "," + b);
-    }
-    return new RequestView(request.method().name(), request.headers().get(HttpHeaderNames.HOST), request.uri(),
-        headers);
+    HttpHeaders h = request.headers();
+    return RequestView.over(request.method().name(), h.get(HttpHeaderNames.HOST), request.uri(), name -> {
+      List<String> all = h.getAll(name);
+      return all.isEmpty() ? null : all.size() == 1 ? all.get(0) : String.join(",", all);
+    });
   }
 
   void reply(Downstream ds, RequestLog log, LocalReply reply) {
@@ -251,7 +262,7 @@ public final class RequestProcessor {
   void complete(Downstream ds, RequestLog log, FullHttpResponse response) {
     HttpHeaders h = response.headers();
     h.set(HttpHeaderNames.SERVER, rt.serverHeader());
-    h.set(HttpHeaderNames.DATE, HTTP_DATE.format(rt.clock().instant()));
+    h.set(HttpHeaderNames.DATE, HttpDate.of(rt.clock().instant()));
     h.set(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
     for (HeaderMutations m : log.headerMutations) {
       HeaderPolicy.apply(m.responseAdd(), m.responseRemove(), h);
@@ -302,8 +313,9 @@ public final class RequestProcessor {
   }
 
   private void logOnly(RequestLog log, long responseBytes) {
-    AccessLogEntry entry = rt.accessLog().append(log.toEntry(rt.ticker().read()));
-    MetricsRecorder.record(rt, log, entry.durationMs(), responseBytes);
+    long endNanos = rt.ticker().read();
+    rt.accessLog().append(log.toEntry(endNanos));
+    MetricsRecorder.record(rt, log, log.durationMs(endNanos), responseBytes);
   }
 
   static HttpResponseStatus status(int code) {

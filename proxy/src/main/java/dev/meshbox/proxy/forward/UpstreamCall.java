@@ -11,7 +11,6 @@ import dev.meshbox.proxy.route.RetryPolicy;
 import dev.meshbox.proxy.route.RouteAction;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -39,12 +38,14 @@ final class UpstreamCall implements ResponseListener, ConnectionPool.Callbacks {
   private final String uri;
   private final HttpHeaders headers;
   private final RouteAction.Forward action;
+  private final long timeoutMs;
   private final RetryPolicy retry;
   private final UpstreamCluster cluster;
   private final OptionalLong hash;
   private final RequestLog log;
   private final RequestProcessor processor;
-  private final Set<Host> tried = new HashSet<>();
+  /** Hosts already tried, kept only when the retry policy avoids them. */
+  private Set<Host> tried = Set.of();
 
   private int attempts;
   private int retriesUsed;
@@ -59,7 +60,7 @@ final class UpstreamCall implements ResponseListener, ConnectionPool.Callbacks {
   private ScheduledFuture<?> perTryTimer;
 
   UpstreamCall(ProxyRuntime rt, Downstream ds, FullHttpRequest request, String uri, HttpHeaders headers,
-               RouteAction.Forward action, UpstreamCluster cluster, OptionalLong hash, RequestLog log,
+               RouteAction.Forward action, long timeoutMs, UpstreamCluster cluster, OptionalLong hash, RequestLog log,
                RequestProcessor processor) {
     this.rt = rt;
     this.ds = ds;
@@ -68,6 +69,7 @@ final class UpstreamCall implements ResponseListener, ConnectionPool.Callbacks {
     this.uri = uri;
     this.headers = headers;
     this.action = action;
+    this.timeoutMs = timeoutMs;
     this.retry = action.retry();
     this.cluster = cluster;
     this.hash = hash;
@@ -76,15 +78,6 @@ final class UpstreamCall implements ResponseListener, ConnectionPool.Callbacks {
   }
 
   void start() {
-    long timeoutMs = action.timeout().toMillis();
-    String override = request.headers().get(HeaderPolicy.RQ_TIMEOUT_MS);
-    if (override != null) {
-      try {
-        timeoutMs = Long.parseLong(override.trim());
-      } catch (NumberFormatException ignored) {
-        // Envoy ignores a malformed override
-      }
-    }
     if (timeoutMs > 0) {
       globalTimer = loop.schedule(this::onGlobalTimeout, timeoutMs, TimeUnit.MILLISECONDS);
     }
@@ -104,7 +97,12 @@ final class UpstreamCall implements ResponseListener, ConnectionPool.Callbacks {
       return;
     }
     attempts++;
-    tried.add(picked);
+    if (retry.avoidPreviousHosts()) {
+      if (tried.isEmpty()) {
+        tried = new HashSet<>();
+      }
+      tried.add(picked);
+    }
     host = picked;
     log.upstreamHost = picked.hostPort();
     log.upstream = picked;
@@ -122,13 +120,14 @@ final class UpstreamCall implements ResponseListener, ConnectionPool.Callbacks {
     cluster.stats().upstreamRqActive.increment();
     connection = conn;
     attemptStart = rt.ticker().read();
-    log.upstreamLocalAddress = RequestLog.address(conn.localAddress());
+    log.upstreamLocalAddress = conn.localAddressText();
     if (!retry.perTryTimeout().isZero()) {
       perTryTimer = loop.schedule(this::onPerTryTimeout, retry.perTryTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
-    HttpHeaders attemptHeaders = headers.copy().set(HeaderPolicy.ATTEMPT_COUNT, attempts);
+    // The headers are encoded during the write, on this loop, so each attempt can set its count on the same ones.
+    headers.set(HeaderPolicy.ATTEMPT_COUNT, attempts);
     FullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri,
-        request.content().retainedDuplicate(), attemptHeaders, EmptyHttpHeaders.INSTANCE);
+        request.content().retainedDuplicate(), headers, EmptyHttpHeaders.INSTANCE);
     conn.send(out, this);
   }
 
@@ -335,10 +334,9 @@ final class UpstreamCall implements ResponseListener, ConnectionPool.Callbacks {
   private void finishUpstream(FullHttpResponse response, long serviceMs) {
     finish();
     request.release();
-    FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(),
-        response.content().retain());
-    out.headers().set(response.headers());
-    response.release();
+    // The upstream's response goes downstream as it is, its headers edited in place.
+    FullHttpResponse out = response.setProtocolVersion(HttpVersion.HTTP_1_1);
+    out.trailingHeaders().clear();
     HeaderPolicy.stripHopByHop(out.headers());
     out.headers().set(HeaderPolicy.UPSTREAM_SERVICE_TIME, serviceMs);
     if (log.setCookie != null) {

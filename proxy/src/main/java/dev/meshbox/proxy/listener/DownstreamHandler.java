@@ -39,6 +39,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
   private boolean busy;
   private boolean keepAlive;
   private Runnable closeAction;
+  private String localAddressText;
+  private String remoteAddressText;
 
   DownstreamHandler(String listenerName, Supplier<ProxyConfig> config, RequestProcessor processor) {
     this.listenerName = listenerName;
@@ -159,6 +161,22 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
   }
 
   @Override
+  public String localAddressText() {
+    if (localAddressText == null) {
+      localAddressText = Downstream.addressText(localAddress());
+    }
+    return localAddressText;
+  }
+
+  @Override
+  public String remoteAddressText() {
+    if (remoteAddressText == null) {
+      remoteAddressText = Downstream.addressText(remoteAddress());
+    }
+    return remoteAddressText;
+  }
+
+  @Override
   public boolean isOpen() {
     return ctx.channel().isActive();
   }
@@ -172,7 +190,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
   public void respond(FullHttpResponse response) {
     closeAction = null;
     if (keepAlive) {
-      ctx.writeAndFlush(response);
+      // No listener needed: a failed write reaches exceptionCaught, which closes the connection.
+      ctx.writeAndFlush(response, ctx.voidPromise());
       next();
     } else {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
