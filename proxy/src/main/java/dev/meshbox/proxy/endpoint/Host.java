@@ -108,6 +108,26 @@ public final class Host implements AutoCloseable {
     return spec;
   }
 
+  private record Derived(EndpointSpec from, Object value) {
+  }
+
+  private volatile Derived derived;
+
+  /**
+   * A value computed from this host's spec (such as its metric labels), kept until the spec changes, so that
+   * requests do not compute it each time. One kind of value per host: every caller passes the same function.
+   */
+  @SuppressWarnings("unchecked")
+  public <T> T derive(java.util.function.Function<EndpointSpec, T> compute) {
+    EndpointSpec current = spec;
+    Derived d = derived;
+    if (d == null || d.from() != current) {
+      d = new Derived(current, compute.apply(current));
+      derived = d;
+    }
+    return (T) d.value();
+  }
+
   public void update(EndpointSpec newSpec) {
     this.spec = newSpec;
   }

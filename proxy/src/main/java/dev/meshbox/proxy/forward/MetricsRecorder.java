@@ -76,13 +76,21 @@ final class MetricsRecorder {
 
   private static Workload destination(RequestLog log) {
     if (log.upstream != null) {
-      EndpointSpec e = log.upstream.spec();
-      Map<String, String> m = e.metadata();
-      if (!m.isEmpty() || !e.labels().isEmpty()) {
-        return Workload.of(m.get("pod"), m.get("namespace"), e.labels(), m.get("workload"));
+      Workload w = log.upstream.derive(MetricsRecorder::endpointWorkload);
+      if (w != null) {
+        return w;
       }
     }
     return log.peer != null ? log.peer : Workload.NONE;
+  }
+
+  /** The workload an EDS endpoint's Istio metadata names, or null when it carries none. */
+  private static Workload endpointWorkload(EndpointSpec e) {
+    Map<String, String> m = e.metadata();
+    if (m.isEmpty() && e.labels().isEmpty()) {
+      return null;
+    }
+    return Workload.of(m.get("pod"), m.get("namespace"), e.labels(), m.get("workload"));
   }
 
   /** The FQDN from {@code outbound|<port>|<subset>|<fqdn>}, else the request's host. */
