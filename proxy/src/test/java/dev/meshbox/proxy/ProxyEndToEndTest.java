@@ -115,6 +115,19 @@ class ProxyEndToEndTest {
   }
 
   @Test
+  void anEmptyUpstreamAnswerIsPassedOnWithItsStatusAndHeaders() throws Exception {
+    v1.behaviour(seen -> new TestUpstream.Reply(200, "", 0, Map.of("x-app", "empty")));
+    TestHttp.Response r = get("reviews:9080", "/status/200");
+
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.body()).isEmpty();
+    assertThat(r.header("content-length")).isEqualTo("0");
+    assertThat(r.header("x-app")).isEqualTo("empty");
+    assertThat(r.header("x-envoy-upstream-service-time")).matches("\\d+");
+    assertThat(lastAccessLog().get("response_code").asInt()).isEqualTo(200);
+  }
+
+  @Test
   void absoluteFormRequestLineIsRoutedByItsAuthority() throws Exception {
     try (TestHttp http = new TestHttp(OUTBOUND)) {
       TestHttp.Response r = http.request("GET", "http://reviews:9080/reviews/1?x=1", null, "x-request-id", "abc");

@@ -334,9 +334,9 @@ final class UpstreamCall implements ResponseListener, ConnectionPool.Callbacks {
   private void finishUpstream(FullHttpResponse response, long serviceMs) {
     finish();
     request.release();
-    // The upstream's response goes downstream as it is, its headers edited in place.
+    // The upstream's response goes downstream as it is, its headers edited in place. It is written with a
+    // Content-Length (chunked encoding is hop-by-hop and stripped), so trailers it may carry are not sent.
     FullHttpResponse out = response.setProtocolVersion(HttpVersion.HTTP_1_1);
-    out.trailingHeaders().clear();
     HeaderPolicy.stripHopByHop(out.headers());
     out.headers().set(HeaderPolicy.UPSTREAM_SERVICE_TIME, serviceMs);
     if (log.setCookie != null) {
