@@ -76,12 +76,31 @@ public final class AccessLog {
     return seq;
   }
 
-  /** Entries with a sequence number greater than {@code seq}, oldest first. */
-  public synchronized List<AccessLogEntry> since(long seq) {
-    long from = Math.max(seq + 1, firstSeq);
-    List<AccessLogEntry> out = new ArrayList<>((int) Math.max(0, nextSeq - from));
-    for (long s = from; s < nextSeq; s++) {
-      out.add(new Reader(ring, offsets[slot(s)]).entry());
+  /**
+   * Entries with a sequence number greater than {@code seq}, oldest first. Only the copy of their bytes happens
+   * under the lock the appending event loops take; decoding happens after.
+   */
+  public List<AccessLogEntry> since(long seq) {
+    byte[] copy;
+    int[] starts;
+    synchronized (this) {
+      long from = Math.max(seq + 1, firstSeq);
+      int count = (int) Math.max(0, nextSeq - from);
+      starts = new int[count];
+      int total = 0;
+      for (int i = 0; i < count; i++) {
+        starts[i] = total;
+        total += lengths[slot(from + i)];
+      }
+      copy = new byte[total];
+      for (int i = 0; i < count; i++) {
+        int slot = slot(from + i);
+        System.arraycopy(ring, offsets[slot], copy, starts[i], lengths[slot]);
+      }
+    }
+    List<AccessLogEntry> out = new ArrayList<>(starts.length);
+    for (int start : starts) {
+      out.add(new Reader(copy, start).entry());
     }
     return out;
   }
