@@ -2,10 +2,15 @@ package dev.meshbox.controlplane.xds;
 
 import dev.meshbox.controlplane.registry.Pod;
 import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.controlplane.cache.SnapshotResources;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
@@ -26,6 +31,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +63,15 @@ public final class XdsServer implements AutoCloseable {
     /** Resource digests by message identity (weak keys compare by identity), for {@link #digest}. */
     private final java.util.concurrent.ConcurrentMap<com.google.protobuf.Message, ResourceDigest> messageDigests =
             com.google.common.cache.CacheBuilder.newBuilder().weakKeys().<com.google.protobuf.Message, ResourceDigest>build().asMap();
+    /**
+     * Per list of resources (weak keys compare by identity), what {@link #typeResources} derived from it; lists are
+     * immutable and shared between the proxies of a group, and between rebuilds when nothing changed.
+     */
+    private final java.util.concurrent.ConcurrentMap<List<?>, TypeResources> typeResources =
+            com.google.common.cache.CacheBuilder.newBuilder().weakKeys().<List<?>, TypeResources>build().asMap();
+    /** Per resources object (by identity), the snapshot consistency problem found in it, or "". */
+    private final java.util.concurrent.ConcurrentMap<XdsResources, String> consistency =
+            com.google.common.cache.CacheBuilder.newBuilder().weakKeys().<XdsResources, String>build().asMap();
     private Server server;
 
     public void start(InetSocketAddress bind) {
@@ -84,14 +99,30 @@ public final class XdsServer implements AutoCloseable {
         return server.getPort();
     }
 
-    /** Publishes one proxy's resources as a new snapshot; unchanged types keep their versions and are not resent. */
+    /**
+     * Publishes one proxy's resources as a new snapshot; unchanged types keep their versions and are not resent.
+     * Proxies of one group hold the same lists (see {@link Translator#translateAll}): each list is versioned, named and
+     * wrapped for java-control-plane once, so the snapshot of each further proxy holding it costs a few lookups.
+     */
     public void publish(Pod proxy, XdsResources r) {
         String node = proxy.nodeId();
-        Map<String, String> versions = new LinkedHashMap<>();
-        versions.put(Resources.V3.CLUSTER_TYPE_URL, digest(r.clusters()));
-        versions.put(Resources.V3.ENDPOINT_TYPE_URL, digest(r.endpoints()));
-        versions.put(Resources.V3.LISTENER_TYPE_URL, digest(r.listeners()));
-        versions.put(Resources.V3.ROUTE_TYPE_URL, digest(r.routes()));
+        TypeResources clusters = typeResources(r.clusters(), Cluster::getName);
+        TypeResources endpoints = typeResources(r.endpoints(), ClusterLoadAssignment::getClusterName);
+        TypeResources listeners = typeResources(r.listeners(), Listener::getName);
+        TypeResources routes = typeResources(r.routes(), RouteConfiguration::getName);
+        Map<String, String> versions = Map.of(Resources.V3.CLUSTER_TYPE_URL, clusters.version(),
+                Resources.V3.ENDPOINT_TYPE_URL, endpoints.version(), Resources.V3.LISTENER_TYPE_URL, listeners.version(),
+                Resources.V3.ROUTE_TYPE_URL, routes.version());
+        if (versions.equals(published.get(node))) {
+            resources.put(node, r);
+            return; // the same resources as the snapshot last set, hence consistent: nothing to push
+        }
+        String inconsistency = consistency.computeIfAbsent(r, x -> java.util.Objects.requireNonNullElse(Consistency.check(x), ""));
+        if (!inconsistency.isEmpty()) {
+            // A translator bug, not a user error: keep the proxy on its last consistent snapshot.
+            LOG.error("inconsistent snapshot for {} not published: {}", node, inconsistency);
+            return;
+        }
         // Routes and endpoints are asked for by name; with none in the snapshot a proxy asks for none and ACKs none.
         Map<String, String> expected = new LinkedHashMap<>(versions);
         if (r.routes().isEmpty()) {
@@ -100,24 +131,31 @@ public final class XdsServer implements AutoCloseable {
         if (r.endpoints().isEmpty()) {
             expected.put(Resources.V3.ENDPOINT_TYPE_URL, "");
         }
-        if (versions.equals(published.get(node))) {
-            resources.put(node, r);
-            return; // the same resources as the snapshot last set, hence consistent: nothing to push
-        }
-        String inconsistency = Consistency.check(r);
-        if (inconsistency != null) {
-            // A translator bug, not a user error: keep the proxy on its last consistent snapshot.
-            LOG.error("inconsistent snapshot for {} not published: {}", node, inconsistency);
-            return;
-        }
         resources.put(node, r);
         published.put(node, versions);
-        wantedNames.put(node, Map.of(
-                Resources.V3.ENDPOINT_TYPE_URL, r.endpoints().stream().map(c -> c.getClusterName()).collect(java.util.stream.Collectors.toSet()),
-                Resources.V3.ROUTE_TYPE_URL, r.routes().stream().map(c -> c.getName()).collect(java.util.stream.Collectors.toSet())));
+        wantedNames.put(node, Map.of(Resources.V3.ENDPOINT_TYPE_URL, endpoints.names(),
+                Resources.V3.ROUTE_TYPE_URL, routes.names()));
         wanted.put(node, expected);
-        Snapshot snapshot = new PrehashedSnapshot(r, versions, m -> messageDigest(m).hex());
-        cache.setSnapshot(node, snapshot);
+        cache.setSnapshot(node, new PrehashedSnapshot(clusters.resources(), endpoints.resources(),
+                listeners.resources(), routes.resources()));
+    }
+
+    /**
+     * What the server derives from one list of resources of a type: its version (see {@link #digest}), the names in
+     * it, and java-control-plane's immutable view of it with each resource's own version.
+     */
+    private record TypeResources(String version, Set<String> names, SnapshotResources<?> resources) {
+    }
+
+    private <T extends com.google.protobuf.Message> TypeResources typeResources(List<T> list, Function<T, String> name) {
+        TypeResources known = typeResources.get(list); // a plain read first: the cache's compute path locks
+        return known != null ? known : typeResources.computeIfAbsent(list, l -> {
+            String version = digest(list);
+            Set<String> names = new java.util.HashSet<>();
+            list.forEach(m -> names.add(name.apply(m)));
+            return new TypeResources(version, Set.copyOf(names),
+                    PrehashedSnapshot.resources(list, version, m -> messageDigest(m).hex()));
+        });
     }
 
     /** Forgets a proxy that left the mesh. */
@@ -140,6 +178,11 @@ public final class XdsServer implements AutoCloseable {
         return resources.get(nodeId);
     }
 
+    /** The snapshot last set in the cache for a proxy, or null. */
+    Snapshot snapshot(String nodeId) {
+        return cache.getSnapshot(nodeId);
+    }
+
     public Map<String, ProxyStatus> status() {
         Map<String, ProxyStatus> out = new TreeMap<>();
         for (Map.Entry<String, Map<String, String>> e : wanted.entrySet()) {
@@ -157,13 +200,11 @@ public final class XdsServer implements AutoCloseable {
             // The right version ACKed for fewer names than the snapshot holds (a proxy that has just learned of a new
             // cluster and not yet asked for its endpoints) is not in sync yet: traffic to that cluster would see it
             // still warming.
-            Set<String> missing = new java.util.TreeSet<>(wantedNames.getOrDefault(node, Map.of()).getOrDefault(type, Set.of()));
+            Set<String> names = wantedNames.getOrDefault(node, Map.of()).getOrDefault(type, Set.of());
             Set<String> covered = ackedNames.getOrDefault(node + " " + type, Set.of());
-            if (covered == WILDCARD) {
-                missing.clear();
-            }
-            missing.removeAll(covered);
-            if (!acked.isEmpty() && !missing.isEmpty()) {
+            if (!acked.isEmpty() && covered != WILDCARD && !covered.containsAll(names)) {
+                Set<String> missing = new java.util.TreeSet<>(names);
+                missing.removeAll(covered);
                 acked = acked + " (not yet for " + missing.iterator().next() + (missing.size() > 1 ? " and " + (missing.size() - 1) + " more" : "") + ")";
             }
             types.put(shortType(type), new ProxyStatus.TypeStatus(want.getOrDefault(type, ""), nz(v[0]), acked, nz(v[2]), nz(v[3])));
@@ -178,17 +219,20 @@ public final class XdsServer implements AutoCloseable {
      */
     public boolean awaitAcked(Set<String> nodes, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        // A proxy once in sync stays done: it holds the caller's change or a later one. Only the rest are looked at
+        // again on each ACK, so waiting for 1000 proxies does not cost 1000 status checks per ACK.
+        List<String> lagging = new ArrayList<>(nodes);
         synchronized (progress) {
             while (true) {
-                List<String> lagging = new ArrayList<>();
-                for (String node : nodes) {
+                for (java.util.Iterator<String> it = lagging.iterator(); it.hasNext(); ) {
+                    String node = it.next();
                     Map<String, String> want = wanted.get(node);
                     ProxyStatus st = want == null ? null : status(node, want);
                     if (st != null && st.rejected()) {
                         return false; // a NACK of the current version: say so now rather than at the timeout
                     }
-                    if (st != null && !st.synced()) {
-                        lagging.add(node);
+                    if (st == null || st.synced()) {
+                        it.remove();
                     }
                 }
                 if (lagging.isEmpty()) {
