@@ -1,6 +1,7 @@
 package dev.meshbox.controlplane.xds;
 
 import com.google.protobuf.Message;
+import io.envoyproxy.controlplane.cache.ResourceVersionResolver;
 import io.envoyproxy.controlplane.cache.SnapshotResources;
 import io.envoyproxy.controlplane.cache.VersionedResource;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
@@ -36,8 +37,11 @@ final class PrehashedSnapshot extends Snapshot {
     this.routes = (SnapshotResources<RouteConfiguration>) routes;
   }
 
-  /** One type's resources with their own versions and the type's version; shared by every snapshot holding them. */
-  static <T extends Message> SnapshotResources<T> resources(List<T> messages, String version,
+  /**
+   * One type's resources with their own versions and the type's version (per requested names, see
+   * {@link NamedVersions}); shared by every snapshot holding them.
+   */
+  static <T extends Message> SnapshotResources<T> resources(List<T> messages, ResourceVersionResolver version,
                                                             Function<Message, String> resourceVersion) {
     List<VersionedResource<T>> versioned = new ArrayList<>(messages.size());
     for (T m : messages) {

@@ -48,6 +48,8 @@ public final class XdsServer implements AutoCloseable {
 
     private final SimpleCache<String> cache = new SimpleCache<>(node -> node.getId());
     private final Map<Long, String> streams = new ConcurrentHashMap<>();
+    /** The open streams of each node that has one (a proxy reconnecting may briefly have two). */
+    private final Map<String, Set<Long>> nodeStreams = new ConcurrentHashMap<>();
     private final Map<String, Map<String, String[]>> state = new ConcurrentHashMap<>(); // node -> type -> [sent, acked, nacked, reason]
     private final Map<String, Map<String, String>> wanted = new ConcurrentHashMap<>();
     private final Map<String, XdsResources> resources = new ConcurrentHashMap<>();
@@ -153,8 +155,8 @@ public final class XdsServer implements AutoCloseable {
             String version = digest(list);
             Set<String> names = new java.util.HashSet<>();
             list.forEach(m -> names.add(name.apply(m)));
-            return new TypeResources(version, Set.copyOf(names),
-                    PrehashedSnapshot.resources(list, version, m -> messageDigest(m).hex()));
+            return new TypeResources(version, Set.copyOf(names), PrehashedSnapshot.resources(list,
+                    new NamedVersions<>(list, name, m -> messageDigest(m).bytes(), version), m -> messageDigest(m).hex()));
         });
     }
 
@@ -209,7 +211,40 @@ public final class XdsServer implements AutoCloseable {
             }
             types.put(shortType(type), new ProxyStatus.TypeStatus(want.getOrDefault(type, ""), nz(v[0]), acked, nz(v[2]), nz(v[3])));
         }
-        return new ProxyStatus(node, streams.containsValue(node), types);
+        return new ProxyStatus(node, nodeStreams.containsKey(node), types);
+    }
+
+    private enum Sync { SYNCED, LAGGING, REJECTED }
+
+    /**
+     * What {@code status(node, want)} says of synced and rejected, without building it: {@link #awaitAcked} asks this
+     * of every lagging proxy on every ACK.
+     */
+    private Sync sync(String node, Map<String, String> want) {
+        Map<String, String[]> s = state.getOrDefault(node, Map.of());
+        Sync out = Sync.SYNCED;
+        for (String type : TYPES) {
+            String wanted = want.getOrDefault(type, "");
+            if (wanted.isEmpty()) {
+                continue;
+            }
+            String[] v = s.getOrDefault(type, new String[4]);
+            boolean acked = wanted.equals(v[1]) && coversNames(node, type);
+            if (!acked && wanted.equals(v[2])) {
+                return Sync.REJECTED;
+            }
+            if (!acked) {
+                out = Sync.LAGGING;
+            }
+        }
+        return out;
+    }
+
+    /** Whether the last ACK of a type covered every name of the snapshot (see {@link #status(String, Map)}). */
+    private boolean coversNames(String node, String type) {
+        Set<String> covered = ackedNames.getOrDefault(node + " " + type, Set.of());
+        return covered == WILDCARD
+                || covered.containsAll(wantedNames.getOrDefault(node, Map.of()).getOrDefault(type, Set.of()));
     }
 
     /**
@@ -227,11 +262,11 @@ public final class XdsServer implements AutoCloseable {
                 for (java.util.Iterator<String> it = lagging.iterator(); it.hasNext(); ) {
                     String node = it.next();
                     Map<String, String> want = wanted.get(node);
-                    ProxyStatus st = want == null ? null : status(node, want);
-                    if (st != null && st.rejected()) {
+                    Sync sync = want == null ? Sync.SYNCED : sync(node, want);
+                    if (sync == Sync.REJECTED) {
                         return false; // a NACK of the current version: say so now rather than at the timeout
                     }
-                    if (st == null || st.synced()) {
+                    if (sync == Sync.SYNCED) {
                         it.remove();
                     }
                 }
@@ -312,12 +347,22 @@ public final class XdsServer implements AutoCloseable {
     private final class Callbacks implements DiscoveryServerCallbacks {
         @Override
         public void onStreamClose(long streamId, String typeUrl) {
-            streams.remove(streamId);
+            closed(streamId);
         }
 
         @Override
         public void onStreamCloseWithError(long streamId, String typeUrl, Throwable error) {
-            streams.remove(streamId);
+            closed(streamId);
+        }
+
+        private void closed(long streamId) {
+            String node = streams.remove(streamId);
+            if (node != null) {
+                nodeStreams.computeIfPresent(node, (n, ids) -> {
+                    ids.remove(streamId);
+                    return ids.isEmpty() ? null : ids;
+                });
+            }
         }
 
         @Override
@@ -327,7 +372,13 @@ public final class XdsServer implements AutoCloseable {
             if (node == null) {
                 return;
             }
-            streams.put(streamId, node);
+            if (!node.equals(streams.put(streamId, node))) {
+                nodeStreams.compute(node, (n, ids) -> {
+                    Set<Long> out = ids == null ? new java.util.HashSet<>() : ids;
+                    out.add(streamId);
+                    return out;
+                });
+            }
             if (request.getResponseNonce().isEmpty()) {
                 return; // a subscription, not a reply to a response
             }
