@@ -62,6 +62,9 @@ public final class XdsServer implements AutoCloseable {
     private final Map<String, Set<String>> ackedNames = new ConcurrentHashMap<>();
     private static final Set<String> WILDCARD = Set.of("*");
     private final Object progress = new Object();
+    /** Per {@link #awaitAcked} under way, the nodes heard from since it last looked. */
+    private final List<Set<String>> waiters = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private static final Duration RESCAN = Duration.ofMillis(100);
     /** Resource digests by message identity (weak keys compare by identity), for {@link #digest}. */
     private final java.util.concurrent.ConcurrentMap<com.google.protobuf.Message, ResourceDigest> messageDigests =
             com.google.common.cache.CacheBuilder.newBuilder().weakKeys().<com.google.protobuf.Message, ResourceDigest>build().asMap();
@@ -75,12 +78,26 @@ public final class XdsServer implements AutoCloseable {
     private final java.util.concurrent.ConcurrentMap<XdsResources, String> consistency =
             com.google.common.cache.CacheBuilder.newBuilder().weakKeys().<XdsResources, String>build().asMap();
     private Server server;
+    private java.util.concurrent.ExecutorService[] senders;
 
     public void start(InetSocketAddress bind) {
         // The cached serializer packs each resource into its Any once per message object: snapshots share their
         // outbound clusters, endpoints and routes between proxies, so a push to 1000 sidecars serializes them once.
+        // Each stream sends on one of a few threads, always the same one, so its responses keep their order: a rebuild
+        // publishing 1000 snapshots then only queues the pushes, and they are serialized and written on every core.
+        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
+        senders = new java.util.concurrent.ExecutorService[threads];
+        for (int i = 0; i < threads; i++) {
+            senders[i] = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "xds-send-" + started.getAndIncrement());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        java.util.concurrent.atomic.AtomicLong streamsOpened = new java.util.concurrent.atomic.AtomicLong();
         V3DiscoveryServer discovery = new V3DiscoveryServer(List.of(new Callbacks()), cache,
-                new io.envoyproxy.controlplane.server.DefaultExecutorGroup(),
+                () -> senders[(int) (streamsOpened.getAndIncrement() % threads)],
                 new io.envoyproxy.controlplane.server.serializer.CachedProtoResourcesSerializer());
         server = NettyServerBuilder.forAddress(bind)
                 .addService(discovery.getAggregatedDiscoveryServiceImpl())
@@ -254,31 +271,55 @@ public final class XdsServer implements AutoCloseable {
      */
     public boolean awaitAcked(Set<String> nodes, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        // A proxy once in sync stays done: it holds the caller's change or a later one. Only the rest are looked at
-        // again on each ACK, so waiting for 1000 proxies does not cost 1000 status checks per ACK.
-        List<String> lagging = new ArrayList<>(nodes);
-        synchronized (progress) {
-            while (true) {
-                for (java.util.Iterator<String> it = lagging.iterator(); it.hasNext(); ) {
-                    String node = it.next();
-                    Map<String, String> want = wanted.get(node);
-                    Sync sync = want == null ? Sync.SYNCED : sync(node, want);
-                    if (sync == Sync.REJECTED) {
-                        return false; // a NACK of the current version: say so now rather than at the timeout
+        // A proxy once in sync stays done: it holds the caller's change or a later one. After the first look, an ACK
+        // or NACK has the nodes it came from looked at again, not every lagging one (1000 ACKs from 1000 proxies
+        // would be a million checks); all of them are looked at again every RESCAN in case something else moved.
+        Set<String> lagging = new java.util.HashSet<>(nodes);
+        Set<String> changed = ConcurrentHashMap.newKeySet();
+        waiters.add(changed);
+        try {
+            synchronized (progress) {
+                long rescanAt = System.nanoTime();
+                while (true) {
+                    List<String> look;
+                    if (System.nanoTime() - rescanAt >= 0) {
+                        rescanAt = System.nanoTime() + RESCAN.toNanos();
+                        changed.clear();
+                        look = new ArrayList<>(lagging);
+                    } else {
+                        look = new ArrayList<>();
+                        for (java.util.Iterator<String> it = changed.iterator(); it.hasNext(); ) {
+                            look.add(it.next());
+                            it.remove();
+                        }
                     }
-                    if (sync == Sync.SYNCED) {
-                        it.remove();
+                    for (String node : look) {
+                        if (!lagging.contains(node)) {
+                            continue;
+                        }
+                        Map<String, String> want = wanted.get(node);
+                        Sync sync = want == null ? Sync.SYNCED : sync(node, want);
+                        if (sync == Sync.REJECTED) {
+                            return false; // a NACK of the current version: say so now rather than at the timeout
+                        }
+                        if (sync == Sync.SYNCED) {
+                            lagging.remove(node);
+                        }
+                    }
+                    if (lagging.isEmpty()) {
+                        return true;
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    if (changed.isEmpty()) {
+                        progress.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(left, RESCAN.toNanos()))));
                     }
                 }
-                if (lagging.isEmpty()) {
-                    return true;
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                progress.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
             }
+        } finally {
+            waiters.remove(changed);
         }
     }
 
@@ -342,6 +383,11 @@ public final class XdsServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        if (senders != null) {
+            for (java.util.concurrent.ExecutorService sender : senders) {
+                sender.shutdownNow();
+            }
+        }
     }
 
     private final class Callbacks implements DiscoveryServerCallbacks {
@@ -395,6 +441,7 @@ public final class XdsServer implements AutoCloseable {
                     ackedNames.put(node + " " + request.getTypeUrl(), names.isEmpty() ? WILDCARD : Set.of(names.split("\n")));
                 }
             }
+            waiters.forEach(w -> w.add(node));
             synchronized (progress) {
                 progress.notifyAll();
             }
