@@ -39,6 +39,11 @@ import org.slf4j.LoggerFactory;
  * The ADS server: java-control-plane's {@link V3DiscoveryServer} over a {@link SimpleCache} holding one
  * versioned snapshot per proxy (grouped by node id). Each type's version is a digest of its resources, so a
  * change to routes pushes routes only. The callbacks record what each proxy ACKed or NACKed.
+ *
+ * <p>Proxies of one group (see {@link Translator#translateAll}) hold the very same resource lists, and their
+ * snapshots share everything built from them, so a snapshot per proxy costs a few references. The cache still keys
+ * snapshots by node id rather than by group: a node's group follows its labels, which can change while its stream is
+ * open, and {@code SimpleCache} keeps a stream's watches under the group it had when it asked.
  */
 public final class XdsServer implements AutoCloseable {
 
