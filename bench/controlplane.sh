@@ -40,4 +40,4 @@ jq -n --argjson machine "$machine" --arg loadAfter "$(cut -d' ' -f1-3 /proc/load
     snapshotBuildMs: {value: .snapshotBuild.rebuildMs.p50}
   }' > "$out"
 log "wrote $out"
-jq '{targetsCheck, initialSyncMs: .ads.initialSyncMs, changes: [.ads.changes[] | {applyMs, p99: .clientAckMs.p99}]}' "$out"
+jq '{targetsCheck, initialSyncMs: .ads.initialSyncMs, changes: [.ads.changes[] | {applyMs, cpuMs: .controlPlaneCpuMs, p99: .clientAckMs.p99}]}' "$out"

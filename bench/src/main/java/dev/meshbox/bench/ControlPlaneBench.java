@@ -113,6 +113,7 @@ public final class ControlPlaneBench {
         c.put("applyMs", Double.parseDouble(applied.get("applyMs")));
         c.put("serverSawAllAcksMs", Double.parseDouble(applied.get("convergedMs")));
         c.put("serverConverged", Boolean.parseBoolean(applied.get("converged")));
+        c.put("controlPlaneCpuMs", Double.parseDouble(applied.getOrDefault("cpuMs", "NaN")));
         c.put("clientAckMs", OpenLoopLoad.percentiles(h));
         perChange.add(c);
         Thread.sleep(200);

@@ -20,7 +20,7 @@ import java.util.Map;
  * registers {@code --services} services of {@code --pods-per-service} sidecar pods each (half v1, half v2), prints
  * {@code ready xds=PORT registerMs=MS}, then answers commands on standard input, one line each:
  * {@code heap} (heap in use after a full GC, and RSS), {@code apply N} (the N-th VirtualService change: apply,
- * then wait until every proxy ACKed it), {@code quit}.
+ * then wait until every proxy ACKed it; with the CPU time the control plane used meanwhile), {@code quit}.
  */
 public final class ControlPlaneServer {
 
@@ -34,6 +34,14 @@ public final class ControlPlaneServer {
     return new Pod(serviceName(service) + "-" + version + "-" + replica, "default",
         "127.252." + (i / 250) % 256 + "." + (i % 250 + 1), "127.251.0.1",
         Map.of("app", serviceName(service), "version", version), Pod.ProxyKind.SIDECAR, true);
+  }
+
+  /**
+   * The CPU time this JVM has used (all threads): what a change costs the control plane, which unlike the wall-clock
+   * times does not grow with what else runs on the machine.
+   */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   static String serviceName(int service) {
@@ -95,13 +103,15 @@ public final class ControlPlaneServer {
               new ProcStats(List.of(ProcessHandle.current().pid())).rssKb());
         } else if (line.startsWith("apply ")) {
           int n = Integer.parseInt(line.substring(6).trim());
+          long cpuStart = processCpuNanos();
           long start = System.nanoTime();
           ApplyResult r = cp.config().apply("bench-" + n + ".yaml", virtualService(n));
           long applied = System.nanoTime();
           boolean converged = cp.awaitConverged(Duration.ofSeconds(30));
           long done = System.nanoTime();
-          System.out.printf("applied ok=%s problems=%d applyMs=%.2f convergedMs=%.2f converged=%s%n", r.problems().isEmpty(),
-              r.problems().size(), (applied - start) / 1e6, (done - start) / 1e6, converged);
+          System.out.printf("applied ok=%s problems=%d applyMs=%.2f convergedMs=%.2f converged=%s cpuMs=%.1f%n",
+              r.problems().isEmpty(), r.problems().size(), (applied - start) / 1e6, (done - start) / 1e6, converged,
+              (processCpuNanos() - cpuStart) / 1e6);
         } else {
           System.out.println("error unknown command " + line);
         }

@@ -97,10 +97,13 @@ public final class ControlPlane implements AutoCloseable {
             Set<String> newWarnings = new java.util.LinkedHashSet<>();
             List<Pod> proxies = view.registry().proxies();
             List<XdsResources> translated = Translator.translateAll(view, proxies);
+            Set<XdsResources> warned = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
             for (int i = 0; i < proxies.size(); i++) {
                 Pod proxy = proxies.get(i);
                 XdsResources r = translated.get(i);
-                newWarnings.addAll(r.warnings());
+                if (warned.add(r)) { // a proxy group shares one resources object
+                    newWarnings.addAll(r.warnings());
+                }
                 xds.publish(proxy, r);
                 seen.add(proxy.nodeId());
             }

@@ -1,6 +1,7 @@
 package dev.meshbox.controlplane.xds;
 
 import com.google.protobuf.Message;
+import io.envoyproxy.controlplane.cache.ResourceVersionResolver;
 import io.envoyproxy.controlplane.cache.SnapshotResources;
 import io.envoyproxy.controlplane.cache.VersionedResource;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
@@ -15,8 +16,9 @@ import java.util.function.Function;
 
 /**
  * A v3 snapshot whose resources carry the versions the xDS server already computed for them. java-control-plane's
- * {@code Snapshot.create} serializes and hashes every resource of every snapshot again; with a snapshot per proxy
- * and most resources shared between proxies, that hashing was most of a rebuild of a large mesh.
+ * {@code Snapshot.create} serializes and hashes every resource of every snapshot again and builds its maps anew; with
+ * a snapshot per proxy and most resources shared between proxies, that was most of a rebuild of a large mesh. Here
+ * a snapshot is four references to per-type resources the xDS server built once per list of resources.
  */
 final class PrehashedSnapshot extends Snapshot {
 
@@ -26,19 +28,21 @@ final class PrehashedSnapshot extends Snapshot {
   private final SnapshotResources<RouteConfiguration> routes;
   private final SnapshotResources<Secret> secrets = SnapshotResources.create(List.of(), "0");
 
-  PrehashedSnapshot(XdsResources r, java.util.Map<String, String> versions, Function<Message, String> resourceVersion) {
-    this.clusters = resources(r.clusters(), versions.get(io.envoyproxy.controlplane.cache.Resources.V3.CLUSTER_TYPE_URL),
-        resourceVersion);
-    this.endpoints = resources(r.endpoints(),
-        versions.get(io.envoyproxy.controlplane.cache.Resources.V3.ENDPOINT_TYPE_URL), resourceVersion);
-    this.listeners = resources(r.listeners(),
-        versions.get(io.envoyproxy.controlplane.cache.Resources.V3.LISTENER_TYPE_URL), resourceVersion);
-    this.routes = resources(r.routes(), versions.get(io.envoyproxy.controlplane.cache.Resources.V3.ROUTE_TYPE_URL),
-        resourceVersion);
+  @SuppressWarnings("unchecked")
+  PrehashedSnapshot(SnapshotResources<?> clusters, SnapshotResources<?> endpoints, SnapshotResources<?> listeners,
+                    SnapshotResources<?> routes) {
+    this.clusters = (SnapshotResources<Cluster>) clusters;
+    this.endpoints = (SnapshotResources<ClusterLoadAssignment>) endpoints;
+    this.listeners = (SnapshotResources<Listener>) listeners;
+    this.routes = (SnapshotResources<RouteConfiguration>) routes;
   }
 
-  private static <T extends Message> SnapshotResources<T> resources(List<T> messages, String version,
-                                                                    Function<Message, String> resourceVersion) {
+  /**
+   * One type's resources with their own versions and the type's version (per requested names, see
+   * {@link NamedVersions}); shared by every snapshot holding them.
+   */
+  static <T extends Message> SnapshotResources<T> resources(List<T> messages, ResourceVersionResolver version,
+                                                            Function<Message, String> resourceVersion) {
     List<VersionedResource<T>> versioned = new ArrayList<>(messages.size());
     for (T m : messages) {
       versioned.add(VersionedResource.create(m, resourceVersion.apply(m)));

@@ -5,6 +5,8 @@ import dev.meshbox.controlplane.config.VirtualService;
 import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.controlplane.registry.ServicePort;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
@@ -28,22 +30,35 @@ public final class Translator {
     }
 
     public static XdsResources translate(MeshView view, Pod proxy) {
-        return translate(new Shared(view), proxy);
+        return translateAll(view, List.of(proxy)).get(0);
     }
 
     /**
-     * Every proxy's resources, as {@link #translate} gives them one by one, with the parts that do not depend on the
-     * proxy computed once: the outbound clusters and endpoints, and each sidecar route configuration per proxy
-     * namespace and labels (the only facts of a proxy that routes depend on). A mesh of 1000 sidecars is then about
-     * one translation of its services plus 1000 cheap assemblies, not 1000 translations.
+     * Every proxy's resources, as {@link #translate} gives them one by one, computed once per proxy group: proxies
+     * whose {@link GroupKey} is equal get the very same {@link XdsResources} instance. Inside a group's resources each
+     * type's list is shared further with every group that agrees on what that type depends on (the outbound
+     * endpoints with all proxies, the routes with a namespace, the listeners with the same inbound ports), so the
+     * xDS server versions and snapshots a list once however many proxies hold it. A mesh of 1000 sidecars of a few
+     * deployments is then a few translations, not 1000.
      */
     public static List<XdsResources> translateAll(MeshView view, List<Pod> proxies) {
         Shared shared = new Shared(view);
+        Map<GroupKey, XdsResources> groups = new HashMap<>();
         List<XdsResources> out = new ArrayList<>(proxies.size());
         for (Pod proxy : proxies) {
-            out.add(translate(shared, proxy));
+            out.add(groups.computeIfAbsent(shared.groupKey(proxy), k -> shared.translate(k, proxy)));
         }
         return out;
+    }
+
+    /**
+     * Everything of a proxy its resources depend on; proxies with equal keys get equal resources. The pod's IP is not
+     * part of it: listeners bind 0.0.0.0 and EDS hands out other pods' addresses. Its app address is, for the inbound
+     * clusters, and its labels are only when a VirtualService matches on {@code sourceLabels} (for sidecars) or always
+     * (for gateways, which Gateways select by label).
+     */
+    record GroupKey(Pod.ProxyKind role, String namespace, Map<String, String> labels, List<Integer> inboundPorts,
+                    String appAddress) {
     }
 
     /** What one rebuild translates once for all proxies; confined to the rebuilding thread. */
@@ -51,10 +66,16 @@ public final class Translator {
         private final MeshView view;
         private final List<MeshService> services;
         private final Map<Integer, List<MeshService>> byPort = new TreeMap<>();
-        private final Map<List<Object>, XdsResources> sidecarRoutes = new HashMap<>();
         /** Whether some VirtualService matches on sourceLabels: only then do sidecar routes depend on pod labels. */
         private final boolean labelsMatter;
+        /** Whether some service names its pods (Docker aliases): only then does a pod's name choose its services. */
+        private final boolean membersMatter;
+        private final Map<List<Object>, List<Integer>> inboundPorts = new HashMap<>();
+        private final Map<List<Integer>, List<Listener>> sidecarListeners = new HashMap<>();
+        private final Map<List<Object>, XdsResources> routesByNamespace = new HashMap<>();
+        private final Map<List<Object>, List<Cluster>> sidecarClusters = new HashMap<>();
         private XdsResources outbound;
+        private List<Cluster> outboundAndSpecial;
 
         Shared(MeshView view) {
             this.view = view;
@@ -62,11 +83,65 @@ public final class Translator {
                     .flatMap(vs -> vs.http().stream()).flatMap(r -> r.match().stream())
                     .anyMatch(m -> !m.sourceLabels().isEmpty());
             this.services = view.registry().servicesSorted();
+            this.membersMatter = services.stream().anyMatch(s -> !s.members().isEmpty());
             for (MeshService s : services) {
                 for (ServicePort p : s.ports()) {
                     byPort.computeIfAbsent(p.port(), k -> new ArrayList<>()).add(s);
                 }
             }
+        }
+
+        GroupKey groupKey(Pod proxy) {
+            if (proxy.role() == Pod.ProxyKind.GATEWAY) {
+                return new GroupKey(proxy.role(), proxy.namespace(), proxy.labels(), List.of(), "");
+            }
+            return new GroupKey(proxy.role(), proxy.namespace(), labelsMatter ? proxy.labels() : Map.of(),
+                    inboundPorts(proxy), proxy.appAddress());
+        }
+
+        /** The target ports of the services the pod belongs to, ascending. */
+        private List<Integer> inboundPorts(Pod proxy) {
+            List<Object> key = List.of(proxy.namespace(), proxy.labels(), membersMatter ? proxy.name() : "");
+            return inboundPorts.computeIfAbsent(key, k -> {
+                TreeSet<Integer> ports = new TreeSet<>();
+                for (MeshService s : view.registry().servicesOf(proxy)) {
+                    s.ports().forEach(p -> ports.add(p.targetPort()));
+                }
+                return List.copyOf(ports);
+            });
+        }
+
+        /** The resources of the group {@code key}, of which {@code proxy} is one member. */
+        XdsResources translate(GroupKey key, Pod proxy) {
+            if (key.role() == Pod.ProxyKind.GATEWAY) {
+                XdsResources.Builder out = XdsResources.builder();
+                out.add(outbound());
+                out.clusters(ClusterTranslator.special());
+                gateway(view, proxy, out);
+                return out.build();
+            }
+            XdsResources routes = routesByNamespace.computeIfAbsent(List.of(key.namespace(), key.labels()), k -> {
+                XdsResources.Builder b = XdsResources.builder();
+                byPort.forEach((port, portServices) -> b.route(sidecarRoutes(view, proxy, port, portServices, b)));
+                return b.build();
+            });
+            List<Listener> listeners = sidecarListeners.computeIfAbsent(key.inboundPorts(), ports -> {
+                XdsResources.Builder b = XdsResources.builder();
+                b.listener(ListenerTranslator.virtualOutbound());
+                byPort.keySet().forEach(port -> b.listener(ListenerTranslator.outboundPort(port)));
+                b.listener(ListenerTranslator.virtualInbound(ports));
+                return b.build().listeners();
+            });
+            List<Cluster> clusters = sidecarClusters.computeIfAbsent(List.of(key.inboundPorts(), key.appAddress()), k -> {
+                List<Cluster> inbound = new ArrayList<>();
+                for (int port : key.inboundPorts()) {
+                    inbound.add(ClusterTranslator.inbound(proxy, port));
+                }
+                return XdsResources.mergeByName(outboundAndSpecial(), inbound, Cluster::getName);
+            });
+            List<String> warnings = new ArrayList<>(outbound().warnings());
+            routes.warnings().stream().filter(w -> !warnings.contains(w)).forEach(warnings::add);
+            return new XdsResources(listeners, routes.routes(), clusters, outbound().endpoints(), List.copyOf(warnings));
         }
 
         /** The outbound clusters and endpoints of every service port, with their warnings. */
@@ -83,6 +158,15 @@ public final class Translator {
                 outbound = b.build();
             }
             return outbound;
+        }
+
+        /** The outbound clusters plus the special ones (passthrough, black hole) every proxy has, sorted by name. */
+        private List<Cluster> outboundAndSpecial() {
+            if (outboundAndSpecial == null) {
+                outboundAndSpecial = XdsResources.builder().clusters(outbound().clusters())
+                        .clusters(ClusterTranslator.special()).build().clusters();
+            }
+            return outboundAndSpecial;
         }
 
         /** Ready pods by "namespace, label=value", so a service's endpoints are found without scanning every pod. */
@@ -116,44 +200,6 @@ public final class Translator {
             return out;
         }
 
-        /** The sidecar route configuration of a port as seen from a proxy's namespace (and labels), with warnings. */
-        XdsResources sidecarRoutes(Pod proxy, int port) {
-            Object labels = labelsMatter ? proxy.labels() : Map.of();
-            return sidecarRoutes.computeIfAbsent(List.of(proxy.namespace(), labels, port), k -> {
-                XdsResources.Builder b = XdsResources.builder();
-                b.route(Translator.sidecarRoutes(view, proxy, port, byPort.get(port), b));
-                return b.build();
-            });
-        }
-    }
-
-    private static XdsResources translate(Shared shared, Pod proxy) {
-        MeshView view = shared.view;
-        XdsResources.Builder out = XdsResources.builder();
-        out.add(shared.outbound());
-        out.clusters(ClusterTranslator.special());
-        if (proxy.role() == Pod.ProxyKind.GATEWAY) {
-            gateway(view, proxy, out);
-        } else {
-            sidecar(shared, proxy, out);
-        }
-        return out.build();
-    }
-
-    private static void sidecar(Shared shared, Pod proxy, XdsResources.Builder out) {
-        out.listener(ListenerTranslator.virtualOutbound());
-        shared.byPort.keySet().forEach(port -> {
-            out.listener(ListenerTranslator.outboundPort(port));
-            out.add(shared.sidecarRoutes(proxy, port));
-        });
-        TreeSet<Integer> inboundPorts = new TreeSet<>();
-        for (MeshService s : shared.view.registry().servicesOf(proxy)) {
-            s.ports().forEach(p -> inboundPorts.add(p.targetPort()));
-        }
-        for (int port : inboundPorts) {
-            out.cluster(ClusterTranslator.inbound(proxy, port));
-        }
-        out.listener(ListenerTranslator.virtualInbound(inboundPorts));
     }
 
     private static RouteConfiguration sidecarRoutes(MeshView view, Pod proxy, int port, List<MeshService> services,

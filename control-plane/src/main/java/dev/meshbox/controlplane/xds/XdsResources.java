@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * The Envoy resources for one proxy, each list sorted by name so equal inputs give equal snapshots, plus the
@@ -16,6 +17,37 @@ import java.util.TreeMap;
  */
 public record XdsResources(List<Listener> listeners, List<RouteConfiguration> routes, List<Cluster> clusters,
                            List<ClusterLoadAssignment> endpoints, List<String> warnings) {
+
+    /** Copies nothing that is already unmodifiable, so lists shared between proxies stay one instance. */
+    public XdsResources {
+        listeners = List.copyOf(listeners);
+        routes = List.copyOf(routes);
+        clusters = List.copyOf(clusters);
+        endpoints = List.copyOf(endpoints);
+        warnings = List.copyOf(warnings);
+    }
+
+    /**
+     * Two lists sorted by name merged into one sorted list, as a {@link Builder} would give them; on equal names the
+     * entry of {@code later} wins, as a later {@code put} does.
+     */
+    static <T> List<T> mergeByName(List<T> sorted, List<T> later, Function<T, String> name) {
+        TreeMap<String, T> small = new TreeMap<>();
+        later.forEach(t -> small.put(name.apply(t), t));
+        List<T> out = new ArrayList<>(sorted.size() + small.size());
+        for (T t : sorted) {
+            String n = name.apply(t);
+            while (!small.isEmpty() && small.firstKey().compareTo(n) < 0) {
+                out.add(small.pollFirstEntry().getValue());
+            }
+            if (!small.isEmpty() && small.firstKey().equals(n)) {
+                continue; // replaced by the later entry, added in order just after
+            }
+            out.add(t);
+        }
+        out.addAll(small.values());
+        return List.copyOf(out);
+    }
 
     static Builder builder() {
         return new Builder();

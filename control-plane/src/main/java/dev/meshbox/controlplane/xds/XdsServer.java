@@ -2,10 +2,15 @@ package dev.meshbox.controlplane.xds;
 
 import dev.meshbox.controlplane.registry.Pod;
 import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.controlplane.cache.SnapshotResources;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
@@ -26,6 +31,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +39,11 @@ import org.slf4j.LoggerFactory;
  * The ADS server: java-control-plane's {@link V3DiscoveryServer} over a {@link SimpleCache} holding one
  * versioned snapshot per proxy (grouped by node id). Each type's version is a digest of its resources, so a
  * change to routes pushes routes only. The callbacks record what each proxy ACKed or NACKed.
+ *
+ * <p>Proxies of one group (see {@link Translator#translateAll}) hold the very same resource lists, and their
+ * snapshots share everything built from them, so a snapshot per proxy costs a few references. The cache still keys
+ * snapshots by node id rather than by group: a node's group follows its labels, which can change while its stream is
+ * open, and {@code SimpleCache} keeps a stream's watches under the group it had when it asked.
  */
 public final class XdsServer implements AutoCloseable {
 
@@ -42,6 +53,8 @@ public final class XdsServer implements AutoCloseable {
 
     private final SimpleCache<String> cache = new SimpleCache<>(node -> node.getId());
     private final Map<Long, String> streams = new ConcurrentHashMap<>();
+    /** The open streams of each node that has one (a proxy reconnecting may briefly have two). */
+    private final Map<String, Set<Long>> nodeStreams = new ConcurrentHashMap<>();
     private final Map<String, Map<String, String[]>> state = new ConcurrentHashMap<>(); // node -> type -> [sent, acked, nacked, reason]
     private final Map<String, Map<String, String>> wanted = new ConcurrentHashMap<>();
     private final Map<String, XdsResources> resources = new ConcurrentHashMap<>();
@@ -54,16 +67,42 @@ public final class XdsServer implements AutoCloseable {
     private final Map<String, Set<String>> ackedNames = new ConcurrentHashMap<>();
     private static final Set<String> WILDCARD = Set.of("*");
     private final Object progress = new Object();
+    /** Per {@link #awaitAcked} under way, the nodes heard from since it last looked. */
+    private final List<Set<String>> waiters = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private static final Duration RESCAN = Duration.ofMillis(100);
     /** Resource digests by message identity (weak keys compare by identity), for {@link #digest}. */
     private final java.util.concurrent.ConcurrentMap<com.google.protobuf.Message, ResourceDigest> messageDigests =
             com.google.common.cache.CacheBuilder.newBuilder().weakKeys().<com.google.protobuf.Message, ResourceDigest>build().asMap();
+    /**
+     * Per list of resources (weak keys compare by identity), what {@link #typeResources} derived from it; lists are
+     * immutable and shared between the proxies of a group, and between rebuilds when nothing changed.
+     */
+    private final java.util.concurrent.ConcurrentMap<List<?>, TypeResources> typeResources =
+            com.google.common.cache.CacheBuilder.newBuilder().weakKeys().<List<?>, TypeResources>build().asMap();
+    /** Per resources object (by identity), the snapshot consistency problem found in it, or "". */
+    private final java.util.concurrent.ConcurrentMap<XdsResources, String> consistency =
+            com.google.common.cache.CacheBuilder.newBuilder().weakKeys().<XdsResources, String>build().asMap();
     private Server server;
+    private java.util.concurrent.ExecutorService[] senders;
 
     public void start(InetSocketAddress bind) {
         // The cached serializer packs each resource into its Any once per message object: snapshots share their
         // outbound clusters, endpoints and routes between proxies, so a push to 1000 sidecars serializes them once.
+        // Each stream sends on one of a few threads, always the same one, so its responses keep their order: a rebuild
+        // publishing 1000 snapshots then only queues the pushes, and they are serialized and written on every core.
+        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
+        senders = new java.util.concurrent.ExecutorService[threads];
+        for (int i = 0; i < threads; i++) {
+            senders[i] = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "xds-send-" + started.getAndIncrement());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        java.util.concurrent.atomic.AtomicLong streamsOpened = new java.util.concurrent.atomic.AtomicLong();
         V3DiscoveryServer discovery = new V3DiscoveryServer(List.of(new Callbacks()), cache,
-                new io.envoyproxy.controlplane.server.DefaultExecutorGroup(),
+                () -> senders[(int) (streamsOpened.getAndIncrement() % threads)],
                 new io.envoyproxy.controlplane.server.serializer.CachedProtoResourcesSerializer());
         server = NettyServerBuilder.forAddress(bind)
                 .addService(discovery.getAggregatedDiscoveryServiceImpl())
@@ -84,14 +123,30 @@ public final class XdsServer implements AutoCloseable {
         return server.getPort();
     }
 
-    /** Publishes one proxy's resources as a new snapshot; unchanged types keep their versions and are not resent. */
+    /**
+     * Publishes one proxy's resources as a new snapshot; unchanged types keep their versions and are not resent.
+     * Proxies of one group hold the same lists (see {@link Translator#translateAll}): each list is versioned, named and
+     * wrapped for java-control-plane once, so the snapshot of each further proxy holding it costs a few lookups.
+     */
     public void publish(Pod proxy, XdsResources r) {
         String node = proxy.nodeId();
-        Map<String, String> versions = new LinkedHashMap<>();
-        versions.put(Resources.V3.CLUSTER_TYPE_URL, digest(r.clusters()));
-        versions.put(Resources.V3.ENDPOINT_TYPE_URL, digest(r.endpoints()));
-        versions.put(Resources.V3.LISTENER_TYPE_URL, digest(r.listeners()));
-        versions.put(Resources.V3.ROUTE_TYPE_URL, digest(r.routes()));
+        TypeResources clusters = typeResources(r.clusters(), Cluster::getName);
+        TypeResources endpoints = typeResources(r.endpoints(), ClusterLoadAssignment::getClusterName);
+        TypeResources listeners = typeResources(r.listeners(), Listener::getName);
+        TypeResources routes = typeResources(r.routes(), RouteConfiguration::getName);
+        Map<String, String> versions = Map.of(Resources.V3.CLUSTER_TYPE_URL, clusters.version(),
+                Resources.V3.ENDPOINT_TYPE_URL, endpoints.version(), Resources.V3.LISTENER_TYPE_URL, listeners.version(),
+                Resources.V3.ROUTE_TYPE_URL, routes.version());
+        if (versions.equals(published.get(node))) {
+            resources.put(node, r);
+            return; // the same resources as the snapshot last set, hence consistent: nothing to push
+        }
+        String inconsistency = consistency.computeIfAbsent(r, x -> java.util.Objects.requireNonNullElse(Consistency.check(x), ""));
+        if (!inconsistency.isEmpty()) {
+            // A translator bug, not a user error: keep the proxy on its last consistent snapshot.
+            LOG.error("inconsistent snapshot for {} not published: {}", node, inconsistency);
+            return;
+        }
         // Routes and endpoints are asked for by name; with none in the snapshot a proxy asks for none and ACKs none.
         Map<String, String> expected = new LinkedHashMap<>(versions);
         if (r.routes().isEmpty()) {
@@ -100,24 +155,31 @@ public final class XdsServer implements AutoCloseable {
         if (r.endpoints().isEmpty()) {
             expected.put(Resources.V3.ENDPOINT_TYPE_URL, "");
         }
-        if (versions.equals(published.get(node))) {
-            resources.put(node, r);
-            return; // the same resources as the snapshot last set, hence consistent: nothing to push
-        }
-        String inconsistency = Consistency.check(r);
-        if (inconsistency != null) {
-            // A translator bug, not a user error: keep the proxy on its last consistent snapshot.
-            LOG.error("inconsistent snapshot for {} not published: {}", node, inconsistency);
-            return;
-        }
         resources.put(node, r);
         published.put(node, versions);
-        wantedNames.put(node, Map.of(
-                Resources.V3.ENDPOINT_TYPE_URL, r.endpoints().stream().map(c -> c.getClusterName()).collect(java.util.stream.Collectors.toSet()),
-                Resources.V3.ROUTE_TYPE_URL, r.routes().stream().map(c -> c.getName()).collect(java.util.stream.Collectors.toSet())));
+        wantedNames.put(node, Map.of(Resources.V3.ENDPOINT_TYPE_URL, endpoints.names(),
+                Resources.V3.ROUTE_TYPE_URL, routes.names()));
         wanted.put(node, expected);
-        Snapshot snapshot = new PrehashedSnapshot(r, versions, m -> messageDigest(m).hex());
-        cache.setSnapshot(node, snapshot);
+        cache.setSnapshot(node, new PrehashedSnapshot(clusters.resources(), endpoints.resources(),
+                listeners.resources(), routes.resources()));
+    }
+
+    /**
+     * What the server derives from one list of resources of a type: its version (see {@link #digest}), the names in
+     * it, and java-control-plane's immutable view of it with each resource's own version.
+     */
+    private record TypeResources(String version, Set<String> names, SnapshotResources<?> resources) {
+    }
+
+    private <T extends com.google.protobuf.Message> TypeResources typeResources(List<T> list, Function<T, String> name) {
+        TypeResources known = typeResources.get(list); // a plain read first: the cache's compute path locks
+        return known != null ? known : typeResources.computeIfAbsent(list, l -> {
+            String version = digest(list);
+            Set<String> names = new java.util.HashSet<>();
+            list.forEach(m -> names.add(name.apply(m)));
+            return new TypeResources(version, Set.copyOf(names), PrehashedSnapshot.resources(list,
+                    new NamedVersions<>(list, name, m -> messageDigest(m).bytes(), version), m -> messageDigest(m).hex()));
+        });
     }
 
     /** Forgets a proxy that left the mesh. */
@@ -140,6 +202,11 @@ public final class XdsServer implements AutoCloseable {
         return resources.get(nodeId);
     }
 
+    /** The snapshot last set in the cache for a proxy, or null. */
+    Snapshot snapshot(String nodeId) {
+        return cache.getSnapshot(nodeId);
+    }
+
     public Map<String, ProxyStatus> status() {
         Map<String, ProxyStatus> out = new TreeMap<>();
         for (Map.Entry<String, Map<String, String>> e : wanted.entrySet()) {
@@ -157,18 +224,49 @@ public final class XdsServer implements AutoCloseable {
             // The right version ACKed for fewer names than the snapshot holds (a proxy that has just learned of a new
             // cluster and not yet asked for its endpoints) is not in sync yet: traffic to that cluster would see it
             // still warming.
-            Set<String> missing = new java.util.TreeSet<>(wantedNames.getOrDefault(node, Map.of()).getOrDefault(type, Set.of()));
+            Set<String> names = wantedNames.getOrDefault(node, Map.of()).getOrDefault(type, Set.of());
             Set<String> covered = ackedNames.getOrDefault(node + " " + type, Set.of());
-            if (covered == WILDCARD) {
-                missing.clear();
-            }
-            missing.removeAll(covered);
-            if (!acked.isEmpty() && !missing.isEmpty()) {
+            if (!acked.isEmpty() && covered != WILDCARD && !covered.containsAll(names)) {
+                Set<String> missing = new java.util.TreeSet<>(names);
+                missing.removeAll(covered);
                 acked = acked + " (not yet for " + missing.iterator().next() + (missing.size() > 1 ? " and " + (missing.size() - 1) + " more" : "") + ")";
             }
             types.put(shortType(type), new ProxyStatus.TypeStatus(want.getOrDefault(type, ""), nz(v[0]), acked, nz(v[2]), nz(v[3])));
         }
-        return new ProxyStatus(node, streams.containsValue(node), types);
+        return new ProxyStatus(node, nodeStreams.containsKey(node), types);
+    }
+
+    private enum Sync { SYNCED, LAGGING, REJECTED }
+
+    /**
+     * What {@code status(node, want)} says of synced and rejected, without building it: {@link #awaitAcked} asks this
+     * of every lagging proxy on every ACK.
+     */
+    private Sync sync(String node, Map<String, String> want) {
+        Map<String, String[]> s = state.getOrDefault(node, Map.of());
+        Sync out = Sync.SYNCED;
+        for (String type : TYPES) {
+            String wanted = want.getOrDefault(type, "");
+            if (wanted.isEmpty()) {
+                continue;
+            }
+            String[] v = s.getOrDefault(type, new String[4]);
+            boolean acked = wanted.equals(v[1]) && coversNames(node, type);
+            if (!acked && wanted.equals(v[2])) {
+                return Sync.REJECTED;
+            }
+            if (!acked) {
+                out = Sync.LAGGING;
+            }
+        }
+        return out;
+    }
+
+    /** Whether the last ACK of a type covered every name of the snapshot (see {@link #status(String, Map)}). */
+    private boolean coversNames(String node, String type) {
+        Set<String> covered = ackedNames.getOrDefault(node + " " + type, Set.of());
+        return covered == WILDCARD
+                || covered.containsAll(wantedNames.getOrDefault(node, Map.of()).getOrDefault(type, Set.of()));
     }
 
     /**
@@ -178,28 +276,55 @@ public final class XdsServer implements AutoCloseable {
      */
     public boolean awaitAcked(Set<String> nodes, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (progress) {
-            while (true) {
-                List<String> lagging = new ArrayList<>();
-                for (String node : nodes) {
-                    Map<String, String> want = wanted.get(node);
-                    ProxyStatus st = want == null ? null : status(node, want);
-                    if (st != null && st.rejected()) {
-                        return false; // a NACK of the current version: say so now rather than at the timeout
+        // A proxy once in sync stays done: it holds the caller's change or a later one. After the first look, an ACK
+        // or NACK has the nodes it came from looked at again, not every lagging one (1000 ACKs from 1000 proxies
+        // would be a million checks); all of them are looked at again every RESCAN in case something else moved.
+        Set<String> lagging = new java.util.HashSet<>(nodes);
+        Set<String> changed = ConcurrentHashMap.newKeySet();
+        waiters.add(changed);
+        try {
+            synchronized (progress) {
+                long rescanAt = System.nanoTime();
+                while (true) {
+                    List<String> look;
+                    if (System.nanoTime() - rescanAt >= 0) {
+                        rescanAt = System.nanoTime() + RESCAN.toNanos();
+                        changed.clear();
+                        look = new ArrayList<>(lagging);
+                    } else {
+                        look = new ArrayList<>();
+                        for (java.util.Iterator<String> it = changed.iterator(); it.hasNext(); ) {
+                            look.add(it.next());
+                            it.remove();
+                        }
                     }
-                    if (st != null && !st.synced()) {
-                        lagging.add(node);
+                    for (String node : look) {
+                        if (!lagging.contains(node)) {
+                            continue;
+                        }
+                        Map<String, String> want = wanted.get(node);
+                        Sync sync = want == null ? Sync.SYNCED : sync(node, want);
+                        if (sync == Sync.REJECTED) {
+                            return false; // a NACK of the current version: say so now rather than at the timeout
+                        }
+                        if (sync == Sync.SYNCED) {
+                            lagging.remove(node);
+                        }
+                    }
+                    if (lagging.isEmpty()) {
+                        return true;
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    if (changed.isEmpty()) {
+                        progress.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(left, RESCAN.toNanos()))));
                     }
                 }
-                if (lagging.isEmpty()) {
-                    return true;
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                progress.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
             }
+        } finally {
+            waiters.remove(changed);
         }
     }
 
@@ -263,17 +388,32 @@ public final class XdsServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        if (senders != null) {
+            for (java.util.concurrent.ExecutorService sender : senders) {
+                sender.shutdownNow();
+            }
+        }
     }
 
     private final class Callbacks implements DiscoveryServerCallbacks {
         @Override
         public void onStreamClose(long streamId, String typeUrl) {
-            streams.remove(streamId);
+            closed(streamId);
         }
 
         @Override
         public void onStreamCloseWithError(long streamId, String typeUrl, Throwable error) {
-            streams.remove(streamId);
+            closed(streamId);
+        }
+
+        private void closed(long streamId) {
+            String node = streams.remove(streamId);
+            if (node != null) {
+                nodeStreams.computeIfPresent(node, (n, ids) -> {
+                    ids.remove(streamId);
+                    return ids.isEmpty() ? null : ids;
+                });
+            }
         }
 
         @Override
@@ -283,7 +423,13 @@ public final class XdsServer implements AutoCloseable {
             if (node == null) {
                 return;
             }
-            streams.put(streamId, node);
+            if (!node.equals(streams.put(streamId, node))) {
+                nodeStreams.compute(node, (n, ids) -> {
+                    Set<Long> out = ids == null ? new java.util.HashSet<>() : ids;
+                    out.add(streamId);
+                    return out;
+                });
+            }
             if (request.getResponseNonce().isEmpty()) {
                 return; // a subscription, not a reply to a response
             }
@@ -300,6 +446,7 @@ public final class XdsServer implements AutoCloseable {
                     ackedNames.put(node + " " + request.getTypeUrl(), names.isEmpty() ? WILDCARD : Set.of(names.split("\n")));
                 }
             }
+            waiters.forEach(w -> w.add(node));
             synchronized (progress) {
                 progress.notifyAll();
             }
