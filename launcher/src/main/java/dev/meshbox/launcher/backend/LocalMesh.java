@@ -21,7 +21,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The embedded mesh: control plane, ingress gateway and every pod (app plus sidecar) in this JVM, each pod on its
@@ -37,6 +41,8 @@ public final class LocalMesh implements Backends.Started {
     }
 
     private static final Duration CONVERGE = Duration.ofSeconds(10);
+    /** Threads that start apps and proxies: a few, so pods start side by side on any machine without crowding it. */
+    private static final int STARTER_THREADS = Math.max(4, Runtime.getRuntime().availableProcessors());
     private static final String GATEWAY_NAMESPACE = "istio-system";
 
     private final MeshSpec spec;
@@ -74,29 +80,62 @@ public final class LocalMesh implements Backends.Started {
         }
     }
 
+    /**
+     * Apps need nothing from the mesh, so they start on other threads while this one starts the control plane; every
+     * proxy starts as soon as the control plane listens, without waiting for its app. A pod turns ready once both its
+     * app accepts connections and its proxy has its first config, as a Kubernetes pod's readiness needs both containers.
+     */
     private void boot(PrintStream progress) throws InterruptedException {
         long t0 = System.nanoTime();
-        controlPlane.start(options.xdsBind());
-        progress.printf("control plane   xDS on 127.0.0.1:%d%n", controlPlane.xdsPort());
-        spec.services().forEach(controlPlane.registry()::putService);
-        control.applyDefaults(spec.defaultConfig(), "bookinfo-gateway.yaml");
-
-        List<CompletableFuture<RunningPod>> starting = new ArrayList<>();
-        int n = 1;
-        for (PodSpec ps : spec.pods()) {
-            starting.add(startPod(ps, n++, progress));
-        }
-        InetAddress gatewayIp = options.gatewayOnLocalhost() == LocalOptions.GatewayAddress.LOCALHOST
-                ? InetAddress.getLoopbackAddress() : subnet.podIp(250);
-        starting.add(startGateway(gatewayIp, progress));
-        for (CompletableFuture<RunningPod> f : starting) {
-            try {
-                pods.add(f.get(30, TimeUnit.SECONDS));
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
-            } catch (java.util.concurrent.TimeoutException e) {
-                throw new IllegalStateException("a pod did not become ready within 30 s");
+        ExecutorService starter = Executors.newFixedThreadPool(STARTER_THREADS, daemonThreads("meshbox-start-"));
+        try {
+            List<PodPlan> plans = new ArrayList<>();
+            int n = 1;
+            for (PodSpec ps : spec.pods()) {
+                plans.add(plan(ps, n++, starter));
             }
+            controlPlane.start(options.xdsBind());
+            progress.printf("control plane   xDS on 127.0.0.1:%d%n", controlPlane.xdsPort());
+            InetAddress gatewayIp = options.gatewayOnLocalhost() == LocalOptions.GatewayAddress.LOCALHOST
+                    ? InetAddress.getLoopbackAddress() : subnet.podIp(250);
+            Pod gatewayPod = new Pod(MeshSpec.podName("istio-ingressgateway", 0), GATEWAY_NAMESPACE, gatewayIp.getHostAddress(),
+                    gatewayIp.getHostAddress(), Map.of("app", "istio-ingressgateway", "istio", "ingressgateway"), Pod.ProxyKind.GATEWAY, true);
+            List<Pod> registered = new ArrayList<>(plans.stream().map(PodPlan::pod).toList());
+            registered.add(gatewayPod);
+            // One change, one rebuild, instead of one per service and per pod.
+            controlPlane.registry().putAll(spec.services(), registered);
+            control.applyDefaults(spec.defaultConfig(), "bookinfo-gateway.yaml");
+
+            List<CompletableFuture<RunningPod>> starting = new ArrayList<>();
+            for (PodPlan plan : plans) {
+                starting.add(CompletableFuture.supplyAsync(() -> startProxy(plan.pod(), ProxyRole.SIDECAR, plan.podIp()), starter)
+                        .thenCompose(proxy -> plan.app().thenCombine(proxy.ready(), (app, ready) -> podReady(plan, app, proxy, progress))));
+            }
+            starting.add(CompletableFuture.supplyAsync(() -> startProxy(gatewayPod, ProxyRole.GATEWAY, gatewayIp), starter)
+                    .thenCompose(proxy -> proxy.ready().thenApply(v -> gatewayReady(gatewayPod, proxy, progress))));
+            // The first failure ends the wait, whichever pod it is.
+            CompletableFuture<RunningPod> failed = new CompletableFuture<>();
+            starting.forEach(f -> f.whenComplete((p, t) -> {
+                if (t != null) {
+                    failed.completeExceptionally(t);
+                }
+            }));
+            for (CompletableFuture<RunningPod> f : starting) {
+                try {
+                    CompletableFuture.anyOf(f, failed).get(30, TimeUnit.SECONDS);
+                    pods.add(f.join());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                            ? c.getCause() : e.getCause();
+                    throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause.getMessage(), cause);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    throw new IllegalStateException("a pod did not become ready within 30 s");
+                }
+            }
+        } finally {
+            // A failed start closes the mesh next: let no start still running add to it afterwards.
+            starter.shutdownNow();
+            starter.awaitTermination(30, TimeUnit.SECONDS);
         }
         if (!controlPlane.awaitConverged(CONVERGE)) {
             throw new IllegalStateException("proxies did not ACK their config within " + CONVERGE.toSeconds() + " s:" + controlPlane.describeLagging());
@@ -104,42 +143,55 @@ public final class LocalMesh implements Backends.Started {
         progress.printf("mesh ready in %.1f s%n", (System.nanoTime() - t0) / 1e9);
     }
 
-    private CompletableFuture<RunningPod> startPod(PodSpec ps, int n, PrintStream progress) {
+    /** A pod not yet ready, and its app starting on {@code starter} (already done for a client pod, which has none). */
+    private record PodPlan(PodSpec spec, Pod pod, InetAddress podIp, CompletableFuture<Workload> app) {
+    }
+
+    private PodPlan plan(PodSpec ps, int n, ExecutorService starter) {
         InetAddress podIp = subnet.podIp(n);
         InetAddress appIp = subnet.appIp(n);
         Pod pod = new Pod(ps.name(), ps.namespace(), podIp.getHostAddress(), appIp.getHostAddress(), ps.labels(),
                 Pod.ProxyKind.SIDECAR, false);
-        controlPlane.registry().putPod(pod);
         // A client pod (sleep, fortio) has no app of its own: only a sidecar to send from.
         Workload app = ps.appFactory() == null ? null : ps.appFactory().apply(new AppContext(ps.appLabel(), ps.version(), ps.name(),
                 ps.namespace(), new InetSocketAddress(appIp, ps.containerPort()), new InetSocketAddress(podIp, 15001)));
-        if (app != null) {
-            app.start();
-            started.add(app);
+        if (app == null) {
+            return new PodPlan(ps, pod, podIp, CompletableFuture.completedFuture(null));
         }
-        Proxy proxy = Proxy.start(proxyOptions(pod, ProxyRole.SIDECAR, podIp));
-        started.add(proxy);
-        return proxy.ready().thenApply(v -> {
-            Pod ready = pod.withReady(true);
-            controlPlane.registry().putPod(ready);
-            progress.printf("pod %-36s ready  %s (sidecar %s)%n", ps.name(), ps.labels().getOrDefault("version", "client"), podIp.getHostAddress());
-            return new RunningPod(ready, app, proxy);
-        });
+        started.add(app);
+        return new PodPlan(ps, pod, podIp, CompletableFuture.supplyAsync(() -> {
+            app.start();
+            return app;
+        }, starter));
     }
 
-    private CompletableFuture<RunningPod> startGateway(InetAddress ip, PrintStream progress) {
-        String name = MeshSpec.podName("istio-ingressgateway", 0);
-        Pod pod = new Pod(name, GATEWAY_NAMESPACE, ip.getHostAddress(), ip.getHostAddress(),
-                Map.of("app", "istio-ingressgateway", "istio", "ingressgateway"), Pod.ProxyKind.GATEWAY, true);
-        controlPlane.registry().putPod(pod);
-        Proxy proxy = Proxy.start(proxyOptions(pod, ProxyRole.GATEWAY, ip));
+    private Proxy startProxy(Pod pod, ProxyRole role, InetAddress bind) {
+        Proxy proxy = Proxy.start(proxyOptions(pod, role, bind));
         started.add(proxy);
-        return proxy.ready().thenApply(v -> {
-            progress.printf("pod %-36s ready  ingress gateway on %s:8080%n", name, ip.getHostAddress());
-            RunningPod rp = new RunningPod(pod, null, proxy);
-            gateway = rp;
-            return rp;
-        });
+        return proxy;
+    }
+
+    private RunningPod podReady(PodPlan plan, Workload app, Proxy proxy, PrintStream progress) {
+        Pod ready = plan.pod().withReady(true);
+        controlPlane.registry().putPod(ready);
+        progress.printf("pod %-36s ready  %s (sidecar %s)%n", ready.name(), plan.spec().labels().getOrDefault("version", "client"), ready.ip());
+        return new RunningPod(ready, app, proxy);
+    }
+
+    private RunningPod gatewayReady(Pod pod, Proxy proxy, PrintStream progress) {
+        progress.printf("pod %-36s ready  ingress gateway on %s:8080%n", pod.name(), pod.ip());
+        RunningPod rp = new RunningPod(pod, null, proxy);
+        gateway = rp;
+        return rp;
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     private ProxyOptions proxyOptions(Pod pod, ProxyRole role, InetAddress bind) {
