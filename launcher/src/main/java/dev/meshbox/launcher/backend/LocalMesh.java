@@ -51,15 +51,16 @@ public final class LocalMesh implements Backends.Started {
     private final ControlPlane controlPlane = new ControlPlane();
     private final List<RunningPod> pods = new CopyOnWriteArrayList<>();
     /** Everything started, in order, so a failed start or a stop closes exactly what runs. */
-    private final List<AutoCloseable> started = new CopyOnWriteArrayList<>();
+    private final List<AutoCloseable> started;
     private final EventLoopGroup eventLoop = ProxyEventLoops.create(2, "meshbox-proxy");
     private final MeshControl control = new MeshControl(controlPlane);
     private RunningPod gateway;
 
-    private LocalMesh(MeshSpec spec, LocalOptions options, Subnet subnet) {
+    private LocalMesh(MeshSpec spec, LocalOptions options, Subnet subnet, List<AutoCloseable> started) {
         this.spec = spec;
         this.options = options;
         this.subnet = subnet;
+        this.started = started;
     }
 
     /** Starts a mesh and returns once every pod is ready and every proxy has ACKed its config. */
@@ -70,72 +71,86 @@ public final class LocalMesh implements Backends.Started {
                         + "run it with --backend docker (the local backend runs apps in this JVM)");
             }
         }
-        LocalMesh mesh = new LocalMesh(spec, options, Subnet.claim());
-        try {
-            mesh.boot(progress);
-            return mesh;
-        } catch (RuntimeException | InterruptedException e) {
-            mesh.close();
-            throw e;
-        }
-    }
-
-    /**
-     * Apps need nothing from the mesh, so they start on other threads while this one starts the control plane; every
-     * proxy starts as soon as the control plane listens, without waiting for its app. A pod turns ready once both its
-     * app accepts connections and its proxy has its first config, as a Kubernetes pod's readiness needs both containers.
-     */
-    private void boot(PrintStream progress) throws InterruptedException {
         long t0 = System.nanoTime();
+        Subnet subnet = Subnet.claim();
+        List<AutoCloseable> started = new CopyOnWriteArrayList<>();
         ExecutorService starter = Executors.newFixedThreadPool(STARTER_THREADS, daemonThreads("meshbox-start-"));
+        LocalMesh mesh = null;
         try {
+            // Apps need nothing from the mesh: they start on other threads while this one makes the control plane and
+            // the proxies' event loops (class initialisation of gRPC, protobuf and Netty, a good part of a start).
             List<PodPlan> plans = new ArrayList<>();
             int n = 1;
             for (PodSpec ps : spec.pods()) {
-                plans.add(plan(ps, n++, starter));
+                plans.add(plan(ps, subnet, n++, started, starter));
             }
-            controlPlane.start(options.xdsBind());
-            progress.printf("control plane   xDS on 127.0.0.1:%d%n", controlPlane.xdsPort());
-            InetAddress gatewayIp = options.gatewayOnLocalhost() == LocalOptions.GatewayAddress.LOCALHOST
-                    ? InetAddress.getLoopbackAddress() : subnet.podIp(250);
-            Pod gatewayPod = new Pod(MeshSpec.podName("istio-ingressgateway", 0), GATEWAY_NAMESPACE, gatewayIp.getHostAddress(),
-                    gatewayIp.getHostAddress(), Map.of("app", "istio-ingressgateway", "istio", "ingressgateway"), Pod.ProxyKind.GATEWAY, true);
-            List<Pod> registered = new ArrayList<>(plans.stream().map(PodPlan::pod).toList());
-            registered.add(gatewayPod);
-            // One change, one rebuild, instead of one per service and per pod.
-            controlPlane.registry().putAll(spec.services(), registered);
-            control.applyDefaults(spec.defaultConfig(), "bookinfo-gateway.yaml");
-
-            List<CompletableFuture<RunningPod>> starting = new ArrayList<>();
-            for (PodPlan plan : plans) {
-                starting.add(CompletableFuture.supplyAsync(() -> startProxy(plan.pod(), ProxyRole.SIDECAR, plan.podIp()), starter)
-                        .thenCompose(proxy -> plan.app().thenCombine(proxy.ready(), (app, ready) -> podReady(plan, app, proxy, progress))));
+            mesh = new LocalMesh(spec, options, subnet, started);
+            mesh.boot(plans, starter, t0, progress);
+            return mesh;
+        } catch (RuntimeException | InterruptedException e) {
+            // Let no start still running add to what is closed here.
+            stop(starter);
+            if (mesh != null) {
+                mesh.close();
+            } else {
+                closeAll(started);
+                subnet.close();
             }
-            starting.add(CompletableFuture.supplyAsync(() -> startProxy(gatewayPod, ProxyRole.GATEWAY, gatewayIp), starter)
-                    .thenCompose(proxy -> proxy.ready().thenApply(v -> gatewayReady(gatewayPod, proxy, progress))));
-            // The first failure ends the wait, whichever pod it is.
-            CompletableFuture<RunningPod> failed = new CompletableFuture<>();
-            starting.forEach(f -> f.whenComplete((p, t) -> {
-                if (t != null) {
-                    failed.completeExceptionally(t);
-                }
-            }));
-            for (CompletableFuture<RunningPod> f : starting) {
-                try {
-                    CompletableFuture.anyOf(f, failed).get(30, TimeUnit.SECONDS);
-                    pods.add(f.join());
-                } catch (java.util.concurrent.ExecutionException e) {
-                    Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
-                            ? c.getCause() : e.getCause();
-                    throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause.getMessage(), cause);
-                } catch (java.util.concurrent.TimeoutException e) {
-                    throw new IllegalStateException("a pod did not become ready within 30 s");
-                }
-            }
+            throw e;
         } finally {
-            // A failed start closes the mesh next: let no start still running add to it afterwards.
-            starter.shutdownNow();
-            starter.awaitTermination(30, TimeUnit.SECONDS);
+            stop(starter);
+        }
+    }
+
+    private static void stop(ExecutorService starter) throws InterruptedException {
+        starter.shutdownNow();
+        starter.awaitTermination(30, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Every proxy starts as soon as the control plane listens, without waiting for its app, and connects while the
+     * control plane translates the mesh. A pod turns ready once both its app accepts connections and its proxy has its
+     * first config, as a Kubernetes pod's readiness needs both containers.
+     */
+    private void boot(List<PodPlan> plans, ExecutorService starter, long t0, PrintStream progress) throws InterruptedException {
+        controlPlane.start(options.xdsBind());
+        progress.printf("control plane   xDS on 127.0.0.1:%d%n", controlPlane.xdsPort());
+        InetAddress gatewayIp = options.gatewayOnLocalhost() == LocalOptions.GatewayAddress.LOCALHOST
+                ? InetAddress.getLoopbackAddress() : subnet.podIp(250);
+        Pod gatewayPod = new Pod(MeshSpec.podName("istio-ingressgateway", 0), GATEWAY_NAMESPACE, gatewayIp.getHostAddress(),
+                gatewayIp.getHostAddress(), Map.of("app", "istio-ingressgateway", "istio", "ingressgateway"), Pod.ProxyKind.GATEWAY, true);
+        // The ingress Gateway config first, while the registry is empty and a rebuild costs nothing; then every proxy
+        // starts and connects (each waits for its first snapshot) while this thread translates the whole mesh once.
+        control.applyDefaults(spec.defaultConfig(), "bookinfo-gateway.yaml");
+        List<CompletableFuture<RunningPod>> starting = new ArrayList<>();
+        for (PodPlan plan : plans) {
+            starting.add(CompletableFuture.supplyAsync(() -> startProxy(plan.pod(), ProxyRole.SIDECAR, plan.podIp()), starter)
+                    .thenCompose(proxy -> plan.app().thenCombine(proxy.ready(), (app, ready) -> podReady(plan, app, proxy, progress))));
+        }
+        starting.add(CompletableFuture.supplyAsync(() -> startProxy(gatewayPod, ProxyRole.GATEWAY, gatewayIp), starter)
+                .thenCompose(proxy -> proxy.ready().thenApply(v -> gatewayReady(gatewayPod, proxy, progress))));
+        List<Pod> registered = new ArrayList<>(plans.stream().map(PodPlan::pod).toList());
+        registered.add(gatewayPod);
+        // One change, one rebuild, instead of one per service and per pod.
+        controlPlane.registry().putAll(spec.services(), registered);
+        // The first failure ends the wait, whichever pod it is.
+        CompletableFuture<RunningPod> failed = new CompletableFuture<>();
+        starting.forEach(f -> f.whenComplete((p, t) -> {
+            if (t != null) {
+                failed.completeExceptionally(t);
+            }
+        }));
+        for (CompletableFuture<RunningPod> f : starting) {
+            try {
+                CompletableFuture.anyOf(f, failed).get(30, TimeUnit.SECONDS);
+                pods.add(f.join());
+            } catch (java.util.concurrent.ExecutionException e) {
+                Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                        ? c.getCause() : e.getCause();
+                throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause.getMessage(), cause);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("a pod did not become ready within 30 s");
+            }
         }
         if (!controlPlane.awaitConverged(CONVERGE)) {
             throw new IllegalStateException("proxies did not ACK their config within " + CONVERGE.toSeconds() + " s:" + controlPlane.describeLagging());
@@ -147,7 +162,7 @@ public final class LocalMesh implements Backends.Started {
     private record PodPlan(PodSpec spec, Pod pod, InetAddress podIp, CompletableFuture<Workload> app) {
     }
 
-    private PodPlan plan(PodSpec ps, int n, ExecutorService starter) {
+    private static PodPlan plan(PodSpec ps, Subnet subnet, int n, List<AutoCloseable> started, ExecutorService starter) {
         InetAddress podIp = subnet.podIp(n);
         InetAddress appIp = subnet.appIp(n);
         Pod pod = new Pod(ps.name(), ps.namespace(), podIp.getHostAddress(), appIp.getHostAddress(), ps.labels(),
@@ -275,6 +290,15 @@ public final class LocalMesh implements Backends.Started {
 
     @Override
     public void close() {
+        closeAll(started);
+        pods.clear();
+        controlPlane.close();
+        eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        subnet.close();
+    }
+
+    /** Closes in reverse order of start. */
+    private static void closeAll(List<AutoCloseable> started) {
         List<AutoCloseable> all = new ArrayList<>(started);
         java.util.Collections.reverse(all);
         for (AutoCloseable c : all) {
@@ -285,9 +309,5 @@ public final class LocalMesh implements Backends.Started {
             }
         }
         started.clear();
-        pods.clear();
-        controlPlane.close();
-        eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        subnet.close();
     }
 }
