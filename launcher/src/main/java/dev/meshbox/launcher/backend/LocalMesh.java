@@ -21,7 +21,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The embedded mesh: control plane, ingress gateway and every pod (app plus sidecar) in this JVM, each pod on its
@@ -37,6 +41,8 @@ public final class LocalMesh implements Backends.Started {
     }
 
     private static final Duration CONVERGE = Duration.ofSeconds(10);
+    /** Threads that start apps and proxies: a few, so pods start side by side on any machine without crowding it. */
+    private static final int STARTER_THREADS = Math.max(4, Runtime.getRuntime().availableProcessors());
     private static final String GATEWAY_NAMESPACE = "istio-system";
 
     private final MeshSpec spec;
@@ -45,15 +51,16 @@ public final class LocalMesh implements Backends.Started {
     private final ControlPlane controlPlane = new ControlPlane();
     private final List<RunningPod> pods = new CopyOnWriteArrayList<>();
     /** Everything started, in order, so a failed start or a stop closes exactly what runs. */
-    private final List<AutoCloseable> started = new CopyOnWriteArrayList<>();
+    private final List<AutoCloseable> started;
     private final EventLoopGroup eventLoop = ProxyEventLoops.create(2, "meshbox-proxy");
     private final MeshControl control = new MeshControl(controlPlane);
     private RunningPod gateway;
 
-    private LocalMesh(MeshSpec spec, LocalOptions options, Subnet subnet) {
+    private LocalMesh(MeshSpec spec, LocalOptions options, Subnet subnet, List<AutoCloseable> started) {
         this.spec = spec;
         this.options = options;
         this.subnet = subnet;
+        this.started = started;
     }
 
     /** Starts a mesh and returns once every pod is ready and every proxy has ACKed its config. */
@@ -64,36 +71,83 @@ public final class LocalMesh implements Backends.Started {
                         + "run it with --backend docker (the local backend runs apps in this JVM)");
             }
         }
-        LocalMesh mesh = new LocalMesh(spec, options, Subnet.claim());
+        long t0 = System.nanoTime();
+        Subnet subnet = Subnet.claim();
+        List<AutoCloseable> started = new CopyOnWriteArrayList<>();
+        ExecutorService starter = Executors.newFixedThreadPool(STARTER_THREADS, daemonThreads("meshbox-start-"));
+        LocalMesh mesh = null;
         try {
-            mesh.boot(progress);
+            // Apps need nothing from the mesh: they start on other threads while this one makes the control plane and
+            // the proxies' event loops (class initialisation of gRPC, protobuf and Netty, a good part of a start).
+            List<PodPlan> plans = new ArrayList<>();
+            int n = 1;
+            for (PodSpec ps : spec.pods()) {
+                plans.add(plan(ps, subnet, n++, started, starter));
+            }
+            mesh = new LocalMesh(spec, options, subnet, started);
+            mesh.boot(plans, starter, t0, progress);
             return mesh;
         } catch (RuntimeException | InterruptedException e) {
-            mesh.close();
+            // Let no start still running add to what is closed here.
+            stop(starter);
+            if (mesh != null) {
+                mesh.close();
+            } else {
+                closeAll(started);
+                subnet.close();
+            }
             throw e;
+        } finally {
+            stop(starter);
         }
     }
 
-    private void boot(PrintStream progress) throws InterruptedException {
-        long t0 = System.nanoTime();
+    private static void stop(ExecutorService starter) throws InterruptedException {
+        starter.shutdownNow();
+        starter.awaitTermination(30, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Every proxy starts as soon as the control plane listens, without waiting for its app, and connects while the
+     * control plane translates the mesh. A pod turns ready once both its app accepts connections and its proxy has its
+     * first config, as a Kubernetes pod's readiness needs both containers.
+     */
+    private void boot(List<PodPlan> plans, ExecutorService starter, long t0, PrintStream progress) throws InterruptedException {
         controlPlane.start(options.xdsBind());
         progress.printf("control plane   xDS on 127.0.0.1:%d%n", controlPlane.xdsPort());
-        spec.services().forEach(controlPlane.registry()::putService);
-        control.applyDefaults(spec.defaultConfig(), "bookinfo-gateway.yaml");
-
-        List<CompletableFuture<RunningPod>> starting = new ArrayList<>();
-        int n = 1;
-        for (PodSpec ps : spec.pods()) {
-            starting.add(startPod(ps, n++, progress));
-        }
         InetAddress gatewayIp = options.gatewayOnLocalhost() == LocalOptions.GatewayAddress.LOCALHOST
                 ? InetAddress.getLoopbackAddress() : subnet.podIp(250);
-        starting.add(startGateway(gatewayIp, progress));
+        Pod gatewayPod = new Pod(MeshSpec.podName("istio-ingressgateway", 0), GATEWAY_NAMESPACE, gatewayIp.getHostAddress(),
+                gatewayIp.getHostAddress(), Map.of("app", "istio-ingressgateway", "istio", "ingressgateway"), Pod.ProxyKind.GATEWAY, true);
+        // The ingress Gateway config first, while the registry is empty and a rebuild costs nothing; then every proxy
+        // starts and connects (each waits for its first snapshot) while this thread translates the whole mesh once.
+        control.applyDefaults(spec.defaultConfig(), "bookinfo-gateway.yaml");
+        List<CompletableFuture<RunningPod>> starting = new ArrayList<>();
+        for (PodPlan plan : plans) {
+            starting.add(CompletableFuture.supplyAsync(() -> startProxy(plan.pod(), ProxyRole.SIDECAR, plan.podIp()), starter)
+                    .thenCompose(proxy -> plan.app().thenCombine(proxy.ready(), (app, ready) -> podReady(plan, app, proxy, progress))));
+        }
+        starting.add(CompletableFuture.supplyAsync(() -> startProxy(gatewayPod, ProxyRole.GATEWAY, gatewayIp), starter)
+                .thenCompose(proxy -> proxy.ready().thenApply(v -> gatewayReady(gatewayPod, proxy, progress))));
+        List<Pod> registered = new ArrayList<>(plans.stream().map(PodPlan::pod).toList());
+        registered.add(gatewayPod);
+        // One change, one rebuild, instead of one per service and per pod.
+        controlPlane.registry().putAll(spec.services(), registered);
+        // The first failure ends the wait, whichever pod it is.
+        CompletableFuture<RunningPod> failed = new CompletableFuture<>();
+        starting.forEach(f -> f.whenComplete((p, t) -> {
+            if (t != null) {
+                failed.completeExceptionally(t);
+            }
+        }));
         for (CompletableFuture<RunningPod> f : starting) {
             try {
-                pods.add(f.get(30, TimeUnit.SECONDS));
+                CompletableFuture.anyOf(f, failed).get(30, TimeUnit.SECONDS);
+                pods.add(f.join());
             } catch (java.util.concurrent.ExecutionException e) {
-                throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+                Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                        ? c.getCause() : e.getCause();
+                throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause.getMessage(), cause);
             } catch (java.util.concurrent.TimeoutException e) {
                 throw new IllegalStateException("a pod did not become ready within 30 s");
             }
@@ -104,42 +158,55 @@ public final class LocalMesh implements Backends.Started {
         progress.printf("mesh ready in %.1f s%n", (System.nanoTime() - t0) / 1e9);
     }
 
-    private CompletableFuture<RunningPod> startPod(PodSpec ps, int n, PrintStream progress) {
+    /** A pod not yet ready, and its app starting on {@code starter} (already done for a client pod, which has none). */
+    private record PodPlan(PodSpec spec, Pod pod, InetAddress podIp, CompletableFuture<Workload> app) {
+    }
+
+    private static PodPlan plan(PodSpec ps, Subnet subnet, int n, List<AutoCloseable> started, ExecutorService starter) {
         InetAddress podIp = subnet.podIp(n);
         InetAddress appIp = subnet.appIp(n);
         Pod pod = new Pod(ps.name(), ps.namespace(), podIp.getHostAddress(), appIp.getHostAddress(), ps.labels(),
                 Pod.ProxyKind.SIDECAR, false);
-        controlPlane.registry().putPod(pod);
         // A client pod (sleep, fortio) has no app of its own: only a sidecar to send from.
         Workload app = ps.appFactory() == null ? null : ps.appFactory().apply(new AppContext(ps.appLabel(), ps.version(), ps.name(),
                 ps.namespace(), new InetSocketAddress(appIp, ps.containerPort()), new InetSocketAddress(podIp, 15001)));
-        if (app != null) {
-            app.start();
-            started.add(app);
+        if (app == null) {
+            return new PodPlan(ps, pod, podIp, CompletableFuture.completedFuture(null));
         }
-        Proxy proxy = Proxy.start(proxyOptions(pod, ProxyRole.SIDECAR, podIp));
-        started.add(proxy);
-        return proxy.ready().thenApply(v -> {
-            Pod ready = pod.withReady(true);
-            controlPlane.registry().putPod(ready);
-            progress.printf("pod %-36s ready  %s (sidecar %s)%n", ps.name(), ps.labels().getOrDefault("version", "client"), podIp.getHostAddress());
-            return new RunningPod(ready, app, proxy);
-        });
+        started.add(app);
+        return new PodPlan(ps, pod, podIp, CompletableFuture.supplyAsync(() -> {
+            app.start();
+            return app;
+        }, starter));
     }
 
-    private CompletableFuture<RunningPod> startGateway(InetAddress ip, PrintStream progress) {
-        String name = MeshSpec.podName("istio-ingressgateway", 0);
-        Pod pod = new Pod(name, GATEWAY_NAMESPACE, ip.getHostAddress(), ip.getHostAddress(),
-                Map.of("app", "istio-ingressgateway", "istio", "ingressgateway"), Pod.ProxyKind.GATEWAY, true);
-        controlPlane.registry().putPod(pod);
-        Proxy proxy = Proxy.start(proxyOptions(pod, ProxyRole.GATEWAY, ip));
+    private Proxy startProxy(Pod pod, ProxyRole role, InetAddress bind) {
+        Proxy proxy = Proxy.start(proxyOptions(pod, role, bind));
         started.add(proxy);
-        return proxy.ready().thenApply(v -> {
-            progress.printf("pod %-36s ready  ingress gateway on %s:8080%n", name, ip.getHostAddress());
-            RunningPod rp = new RunningPod(pod, null, proxy);
-            gateway = rp;
-            return rp;
-        });
+        return proxy;
+    }
+
+    private RunningPod podReady(PodPlan plan, Workload app, Proxy proxy, PrintStream progress) {
+        Pod ready = plan.pod().withReady(true);
+        controlPlane.registry().putPod(ready);
+        progress.printf("pod %-36s ready  %s (sidecar %s)%n", ready.name(), plan.spec().labels().getOrDefault("version", "client"), ready.ip());
+        return new RunningPod(ready, app, proxy);
+    }
+
+    private RunningPod gatewayReady(Pod pod, Proxy proxy, PrintStream progress) {
+        progress.printf("pod %-36s ready  ingress gateway on %s:8080%n", pod.name(), pod.ip());
+        RunningPod rp = new RunningPod(pod, null, proxy);
+        gateway = rp;
+        return rp;
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     private ProxyOptions proxyOptions(Pod pod, ProxyRole role, InetAddress bind) {
@@ -223,6 +290,15 @@ public final class LocalMesh implements Backends.Started {
 
     @Override
     public void close() {
+        closeAll(started);
+        pods.clear();
+        controlPlane.close();
+        eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        subnet.close();
+    }
+
+    /** Closes in reverse order of start. */
+    private static void closeAll(List<AutoCloseable> started) {
         List<AutoCloseable> all = new ArrayList<>(started);
         java.util.Collections.reverse(all);
         for (AutoCloseable c : all) {
@@ -233,9 +309,5 @@ public final class LocalMesh implements Backends.Started {
             }
         }
         started.clear();
-        pods.clear();
-        controlPlane.close();
-        eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        subnet.close();
     }
 }
