@@ -12,7 +12,8 @@ import java.util.List;
  * entries a second, and keeping them as objects would have every young collection copy the whole window and then
  * promote it, filling the old generation with dead entries. A byte array holds no references, so the window costs
  * the collector nothing; entries are decoded only when someone reads them. When the bytes run out before the count
- * does (very long paths or headers), the oldest entries go first, as they would by count.
+ * does (very long paths or headers), the oldest entries go first, as they would by count. The ring starts small and
+ * grows with use up to {@code capacity} times {@value #BYTES_PER_ENTRY} bytes.
  */
 public final class AccessLog {
 
@@ -21,9 +22,14 @@ public final class AccessLog {
   /** A longer string field is cut to this many characters, so that one entry never takes much of the ring. */
   static final int MAX_FIELD_CHARS = 8192;
   private static final int STRING_FIELDS = 21;
+  /** The ring starts this small and doubles while entries come in, up to its full size, so an idle proxy stays small. */
+  static final int INITIAL_RING_BYTES = 16 * 1024;
 
   private final int capacity;
-  private final byte[] ring;
+  private final int maxRingBytes;
+  private byte[] ring;
+  /** Whether writing ever went back to the start of the ring; until then the ring grows instead. */
+  private boolean wrappedOnce;
   private final int[] offsets;
   private final int[] lengths;
   private final int maxFieldChars;
@@ -41,7 +47,8 @@ public final class AccessLog {
       throw new IllegalArgumentException("capacity must be at least 1");
     }
     this.capacity = capacity;
-    this.ring = new byte[ringBytes];
+    this.maxRingBytes = ringBytes;
+    this.ring = new byte[Math.min(ringBytes, INITIAL_RING_BYTES)];
     this.offsets = new int[capacity];
     this.lengths = new int[capacity];
     // An entry then never needs more than half the ring (21 fields of up to 3 UTF-8 bytes per char).
@@ -56,7 +63,12 @@ public final class AccessLog {
       firstSeq++;
     }
     int at = write;
+    while (at + len > ring.length && !wrappedOnce && ring.length < maxRingBytes) {
+      // Entries still lie in order from offset 0, so a larger copy keeps them where they are.
+      ring = java.util.Arrays.copyOf(ring, (int) Math.min(maxRingBytes, ring.length * 2L));
+    }
     boolean wrapped = at + len > ring.length;
+    wrappedOnce |= wrapped;
     if (wrapped) {
       at = 0;
     }

@@ -70,6 +70,17 @@ class AccessLogTest {
   }
 
   @Test
+  void theRingGrowsWithUseAndKeepsEntriesWhileGrowing() {
+    AccessLog log = new AccessLog(10_000);
+    for (int i = 1; i <= 3000; i++) {
+      log.append(entry("/" + i));
+    }
+    assertThat(log.all()).hasSize(3000);
+    assertThat(log.all().get(0).path()).isEqualTo("/1");
+    assertThat(log.since(2999)).extracting(AccessLogEntry::path).containsExactly("/3000");
+  }
+
+  @Test
   void wrapsAroundTheRingManyTimesKeepingTheCount() {
     AccessLog log = new AccessLog(50, 64 * 1024);
     for (int i = 1; i <= 5000; i++) {
