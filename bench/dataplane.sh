@@ -3,13 +3,13 @@
 # sidecar to server sidecar), through HAProxy and through nginx (plain keep-alive reverse proxies).
 # Measures requests/s at saturation (wrk), latency at a fixed 1000 rps with 1 KiB bodies (OpenLoopLoad, corrected
 # for coordinated omission), CPU seconds per 1000 requests and RSS per proxy. Writes results/dataplane.json.
-#   bench/dataplane.sh [--smoke]      env: SAT_SECONDS (15), LAT_SECONDS (30), RATE (1000), PROXY_JVM_OPTS
+#   bench/dataplane.sh [--smoke]      env: SAT_SECONDS (15), LAT_SECONDS (30), WARMUP (15), RATE (1000), PROXY_JVM_OPTS
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 [ "${1:-}" = --smoke ] && SMOKE=1
 need wrk haproxy nginx jq java curl
 ensure_bench_jar
 
-SAT_SECONDS="${SAT_SECONDS:-15}"; LAT_SECONDS="${LAT_SECONDS:-30}"; WARMUP="${WARMUP:-5}"; RATE="${RATE:-1000}"
+SAT_SECONDS="${SAT_SECONDS:-15}"; LAT_SECONDS="${LAT_SECONDS:-30}"; WARMUP="${WARMUP:-15}"; RATE="${RATE:-1000}"
 WRK_CONNECTIONS="${WRK_CONNECTIONS:-32}"
 if [ "$SMOKE" = 1 ]; then SAT_SECONDS=2; LAT_SECONDS=2; WARMUP=1; fi
 # A sidecar JVM as the docker backend sizes one (heap 96 MB, serial GC), with the full JIT.
