@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * VirtualService, DestinationRule or Gateway created or changed with {@code kubectl apply} is validated and applied,
  * one deleted is removed. A resource the control plane rejects is not applied (the proxies keep the last good
  * config) and its problems are kept for {@link #problems()} and logged, as {@code istioctl analyze} would report them.
+ * It stays pending and is tried again whenever other config is taken in or removed: the informers of the different
+ * kinds deliver in no particular order, so a VirtualService can arrive before the DestinationRule whose subsets it
+ * names, though {@code kubectl apply} created the rule first.
  */
 public final class IstioConfigWatcher implements AutoCloseable {
 
@@ -34,6 +37,10 @@ public final class IstioConfigWatcher implements AutoCloseable {
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
     private final List<SharedIndexInformer<GenericKubernetesResource>> informers = new ArrayList<>();
     private final Map<String, List<String>> problems = new ConcurrentHashMap<>();
+    /** Rejected resources as last seen, by source, tried again after every other change; guarded by {@link #applying}. */
+    private final Map<String, GenericKubernetesResource> pending = new LinkedHashMap<>();
+    /** Informers call back on their own threads: one change is taken in at a time. */
+    private final Object applying = new Object();
     private final List<String> namespaces;
     /** The resourceVersion of every resource seen, so a writer can wait until its write has been taken in. */
     private final Map<ResourceKey, String> versions = new ConcurrentHashMap<>();
@@ -87,9 +94,13 @@ public final class IstioConfigWatcher implements AutoCloseable {
 
             @Override
             public void onDelete(GenericKubernetesResource r, boolean unknownFinalState) {
-                problems.remove(source(r));
                 ResourceKey key = key(r);
-                store.delete(List.of(key));
+                synchronized (applying) {
+                    problems.remove(source(r));
+                    pending.remove(source(r));
+                    store.delete(List.of(key));
+                    retryPending();
+                }
                 seen(key, null);
             }
         };
@@ -130,16 +141,45 @@ public final class IstioConfigWatcher implements AutoCloseable {
     }
 
     private void applied(GenericKubernetesResource r) {
+        synchronized (applying) {
+            if (tryApply(r, true)) {
+                retryPending();
+            }
+        }
+        seen(key(r), r.getMetadata().getResourceVersion());
+    }
+
+    /** Applies one resource; a rejected one is kept pending with its problems. True when it was taken in. */
+    private boolean tryApply(GenericKubernetesResource r, boolean log) {
         String source = source(r);
         ApplyResult result = store.apply(List.of(new ConfigStore.Source(source, text(r))));
         if (result.ok()) {
             problems.remove(source);
-        } else {
-            List<String> messages = result.problems().stream().map(Object::toString).toList();
-            problems.put(source, messages);
-            LOG.warn("{} rejected, the proxies keep the last good config: {}", source, messages);
+            pending.remove(source);
+            return true;
         }
-        seen(key(r), r.getMetadata().getResourceVersion());
+        List<String> messages = result.problems().stream().map(Object::toString).toList();
+        problems.put(source, messages);
+        pending.put(source, r);
+        if (log) {
+            LOG.warn("{} rejected, the proxies keep the last good config; tried again when other config changes: {}",
+                    source, messages);
+        }
+        return false;
+    }
+
+    /** Tries the pending resources again until none more is taken in (one may need another pending one). */
+    private void retryPending() {
+        boolean progress = true;
+        while (progress && !pending.isEmpty()) {
+            progress = false;
+            for (GenericKubernetesResource r : List.copyOf(pending.values())) {
+                if (tryApply(r, false)) {
+                    LOG.info("{} taken in now that the config it refers to is there", source(r));
+                    progress = true;
+                }
+            }
+        }
     }
 
     static String source(GenericKubernetesResource r) {

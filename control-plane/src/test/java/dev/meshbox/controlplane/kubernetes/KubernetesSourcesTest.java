@@ -118,6 +118,46 @@ class KubernetesSourcesTest {
     }
 
     @Test
+    void aVirtualServiceSeenBeforeTheDestinationRuleItNamesIsTakenInWhenTheRuleArrives() throws Exception {
+        // Informers of different kinds deliver in no set order: here the VirtualService is created first outright.
+        IstioCrds.install(client);
+        ConfigStore store = new ConfigStore();
+        try (IstioConfigWatcher watcher = new IstioConfigWatcher(client, store).start()) {
+            String split = """
+                    apiVersion: networking.istio.io/v1
+                    kind: VirtualService
+                    metadata: {name: reviews}
+                    spec:
+                      hosts: [reviews]
+                      http:
+                      - route:
+                        - destination: {host: reviews, subset: v1}
+                          weight: 90
+                        - destination: {host: reviews, subset: v2}
+                          weight: 10
+                    """;
+            String rules = """
+                    apiVersion: networking.istio.io/v1
+                    kind: DestinationRule
+                    metadata: {name: reviews}
+                    spec:
+                      host: reviews
+                      subsets:
+                      - {name: v1, labels: {version: v1}}
+                      - {name: v2, labels: {version: v2}}
+                    """;
+            client.load(new ByteArrayInputStream(split.getBytes(StandardCharsets.UTF_8))).inNamespace("default").create();
+            await("the rejection", () -> watcher.problems().containsKey("kubernetes: VirtualService default/reviews"));
+            ResourceKey vs = new ResourceKey("VirtualService", "default", "reviews");
+            assertThat(store.snapshot().resources()).doesNotContainKey(vs);
+
+            client.load(new ByteArrayInputStream(rules.getBytes(StandardCharsets.UTF_8))).inNamespace("default").create();
+            await("the VirtualService, once its subsets exist", () -> store.snapshot().resources().containsKey(vs));
+            assertThat(watcher.problems()).doesNotContainKey("kubernetes: VirtualService default/reviews");
+        }
+    }
+
+    @Test
     void aRejectedResourceKeepsTheLastGoodConfigAndSaysWhy() throws Exception {
         IstioCrds.install(client);
         ConfigStore store = new ConfigStore();
