@@ -66,9 +66,21 @@ public final class XdsServer implements AutoCloseable {
     private final Map<String, Map<String, String>> sentNames = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> ackedNames = new ConcurrentHashMap<>();
     private static final Set<String> WILDCARD = Set.of("*");
-    private final Object progress = new Object();
-    /** Per {@link #awaitAcked} under way, the nodes heard from since it last looked. */
-    private final List<Set<String>> waiters = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /**
+     * The {@link #awaitAcked} calls under way. The ACK path only adds the node to each and unparks its thread: it
+     * takes no lock a waiter holds, so a waiter looking at 1000 lagging proxies never stalls the streams' threads
+     * (with one shared monitor it did, and a change took seconds to converge instead of a few hundred ms).
+     */
+    private final List<Waiter> waiters = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** One {@link #awaitAcked} call: the nodes heard from since it last looked, and the thread to wake. */
+    private record Waiter(Set<String> changed, Thread thread) {
+        void heardFrom(String node) {
+            if (changed.add(node)) {
+                java.util.concurrent.locks.LockSupport.unpark(thread);
+            }
+        }
+    }
     private static final Duration RESCAN = Duration.ofMillis(100);
     /** Resource digests by message identity (weak keys compare by identity), for {@link #digest}. */
     private final java.util.concurrent.ConcurrentMap<com.google.protobuf.Message, ResourceDigest> messageDigests =
@@ -86,8 +98,8 @@ public final class XdsServer implements AutoCloseable {
     private java.util.concurrent.ExecutorService[] senders;
 
     public void start(InetSocketAddress bind) {
-        // The cached serializer packs each resource into its Any once per message object: snapshots share their
-        // outbound clusters, endpoints and routes between proxies, so a push to 1000 sidecars serializes them once.
+        // The serializer packs each resource into its Any once per message object: snapshots share their outbound
+        // clusters, endpoints and routes between proxies, so a push to 1000 sidecars serializes them once.
         // Each stream sends on one of a few threads, always the same one, so its responses keep their order: a rebuild
         // publishing 1000 snapshots then only queues the pushes, and they are serialized and written on every core.
         int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
@@ -103,7 +115,7 @@ public final class XdsServer implements AutoCloseable {
         java.util.concurrent.atomic.AtomicLong streamsOpened = new java.util.concurrent.atomic.AtomicLong();
         V3DiscoveryServer discovery = new V3DiscoveryServer(List.of(new Callbacks()), cache,
                 () -> senders[(int) (streamsOpened.getAndIncrement() % threads)],
-                new io.envoyproxy.controlplane.server.serializer.CachedProtoResourcesSerializer());
+                new IdentitySerializer());
         server = NettyServerBuilder.forAddress(bind)
                 .addService(discovery.getAggregatedDiscoveryServiceImpl())
                 .addService(discovery.getClusterDiscoveryServiceImpl())
@@ -280,51 +292,54 @@ public final class XdsServer implements AutoCloseable {
         // or NACK has the nodes it came from looked at again, not every lagging one (1000 ACKs from 1000 proxies
         // would be a million checks); all of them are looked at again every RESCAN in case something else moved.
         Set<String> lagging = new java.util.HashSet<>(nodes);
-        Set<String> changed = ConcurrentHashMap.newKeySet();
-        waiters.add(changed);
+        Waiter waiter = new Waiter(ConcurrentHashMap.newKeySet(), Thread.currentThread());
+        Set<String> changed = waiter.changed();
+        waiters.add(waiter);
         try {
-            synchronized (progress) {
-                long rescanAt = System.nanoTime();
-                while (true) {
-                    List<String> look;
-                    if (System.nanoTime() - rescanAt >= 0) {
-                        rescanAt = System.nanoTime() + RESCAN.toNanos();
-                        changed.clear();
-                        look = new ArrayList<>(lagging);
-                    } else {
-                        look = new ArrayList<>();
-                        for (java.util.Iterator<String> it = changed.iterator(); it.hasNext(); ) {
-                            look.add(it.next());
-                            it.remove();
-                        }
+            long rescanAt = System.nanoTime();
+            while (true) {
+                List<String> look;
+                if (System.nanoTime() - rescanAt >= 0) {
+                    rescanAt = System.nanoTime() + RESCAN.toNanos();
+                    changed.clear();
+                    look = new ArrayList<>(lagging);
+                } else {
+                    look = new ArrayList<>();
+                    for (java.util.Iterator<String> it = changed.iterator(); it.hasNext(); ) {
+                        look.add(it.next());
+                        it.remove();
                     }
-                    for (String node : look) {
-                        if (!lagging.contains(node)) {
-                            continue;
-                        }
-                        Map<String, String> want = wanted.get(node);
-                        Sync sync = want == null ? Sync.SYNCED : sync(node, want);
-                        if (sync == Sync.REJECTED) {
-                            return false; // a NACK of the current version: say so now rather than at the timeout
-                        }
-                        if (sync == Sync.SYNCED) {
-                            lagging.remove(node);
-                        }
+                }
+                for (String node : look) {
+                    if (!lagging.contains(node)) {
+                        continue;
                     }
-                    if (lagging.isEmpty()) {
-                        return true;
+                    Map<String, String> want = wanted.get(node);
+                    Sync sync = want == null ? Sync.SYNCED : sync(node, want);
+                    if (sync == Sync.REJECTED) {
+                        return false; // a NACK of the current version: say so now rather than at the timeout
                     }
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        return false;
+                    if (sync == Sync.SYNCED) {
+                        lagging.remove(node);
                     }
-                    if (changed.isEmpty()) {
-                        progress.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(left, RESCAN.toNanos()))));
-                    }
+                }
+                if (lagging.isEmpty()) {
+                    return true;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                if (changed.isEmpty()) {
+                    // An ACK arriving between the check and the park unparks first, and the park returns at once.
+                    java.util.concurrent.locks.LockSupport.parkNanos(this, Math.min(left, Math.max(0, rescanAt - System.nanoTime())));
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
                 }
             }
         } finally {
-            waiters.remove(changed);
+            waiters.remove(waiter);
         }
     }
 
@@ -446,9 +461,8 @@ public final class XdsServer implements AutoCloseable {
                     ackedNames.put(node + " " + request.getTypeUrl(), names.isEmpty() ? WILDCARD : Set.of(names.split("\n")));
                 }
             }
-            waiters.forEach(w -> w.add(node));
-            synchronized (progress) {
-                progress.notifyAll();
+            for (Waiter w : waiters) {
+                w.heardFrom(node);
             }
         }
 
