@@ -10,8 +10,9 @@ need wrk haproxy nginx jq java curl
 ensure_bench_jar
 
 SAT_SECONDS="${SAT_SECONDS:-15}"; LAT_SECONDS="${LAT_SECONDS:-30}"; WARMUP="${WARMUP:-15}"; RATE="${RATE:-1000}"
+ROUNDS="${ROUNDS:-3}"; REWARM="${REWARM:-3}"
 WRK_CONNECTIONS="${WRK_CONNECTIONS:-32}"
-if [ "$SMOKE" = 1 ]; then SAT_SECONDS=2; LAT_SECONDS=2; WARMUP=1; fi
+if [ "$SMOKE" = 1 ]; then SAT_SECONDS=2; LAT_SECONDS=2; WARMUP=1; ROUNDS=1; fi
 # A sidecar JVM as the docker backend sizes one (heap 96 MB, serial GC), with the full JIT.
 PROXY_JVM_OPTS="${PROXY_JVM_OPTS:--XX:+UseSerialGC -Xmx96m -Xss512k}"
 UPSTREAM=127.253.1.3:9080
@@ -127,24 +128,48 @@ for t in "${targets[@]}"; do
 done
 log "all five targets answer 200 with 1 KiB"
 
+# Saturation in ROUNDS interleaved rounds (every target once per round), so that a disturbance of a few seconds on this
+# shared machine hits one round of one target rather than deciding a comparison; each target's figure is the median
+# round. The first round warms every target up for WARMUP seconds, later rounds for REWARM (the JIT is done by then).
+echo '{}' > "$tmp/sat.json"
+for round in $(seq "$ROUNDS"); do
+  for t in "${targets[@]}"; do
+    IFS='|' read -r name url host groups <<< "$t"
+    groups="${groups//NGINX/$nginx_pids}"
+    warm="$WARMUP"; [ "$round" -gt 1 ] && warm="$REWARM"
+    log "$name: saturation round $round of $ROUNDS, wrk -t1 -c$WRK_CONNECTIONS -d${SAT_SECONDS}s (after a ${warm}s warm-up)"
+    wrk -t1 -c"$WRK_CONNECTIONS" -d"${warm}s" -s "$BENCH_DIR/wrk/post-1k.lua" -H "Host: $host" "$url" > /dev/null
+    declare -A before=()
+    for g in $groups; do before[${g%%=*}]="$(cpu_seconds $(echo "${g#*=}" | tr ',' ' '))"; done
+    wrk_out="$(wrk -t1 -c"$WRK_CONNECTIONS" -d"${SAT_SECONDS}s" -s "$BENCH_DIR/wrk/post-1k.lua" -H "Host: $host" "$url")"
+    sat="$(sed -n 's/^WRKJSON //p' <<< "$wrk_out")"
+    procs='{}'
+    for g in $groups; do
+      cpu_after="$(cpu_seconds $(echo "${g#*=}" | tr ',' ' '))"
+      procs="$(jq -c --arg n "${g%%=*}" --argjson b "${before[${g%%=*}]}" --argjson a "$cpu_after" \
+        '. + {($n): {cpuSeconds: ($a - $b)}}' <<< "$procs")"
+    done
+    unset before
+    jq --arg n "$name" --argjson s "$(jq -c --argjson p "$procs" '. + {processes: $p}' <<< "$sat")" \
+      '.[$n] += [$s]' "$tmp/sat.json" > "$tmp/s.json"
+    mv "$tmp/s.json" "$tmp/sat.json"
+  done
+done
+
 echo '{}' > "$tmp/targets.json"
 for t in "${targets[@]}"; do
   IFS='|' read -r name url host groups <<< "$t"
   groups="${groups//NGINX/$nginx_pids}"
-  log "$name: saturation, wrk -t1 -c$WRK_CONNECTIONS -d${SAT_SECONDS}s (after a ${WARMUP}s warm-up)"
-  wrk -t1 -c"$WRK_CONNECTIONS" -d"${WARMUP}s" -s "$BENCH_DIR/wrk/post-1k.lua" -H "Host: $host" "$url" > /dev/null
-  declare -A before=()
-  for g in $groups; do before[${g%%=*}]="$(cpu_seconds $(echo "${g#*=}" | tr ',' ' '))"; done
-  wrk_out="$(wrk -t1 -c"$WRK_CONNECTIONS" -d"${SAT_SECONDS}s" -s "$BENCH_DIR/wrk/post-1k.lua" -H "Host: $host" "$url")"
-  sat="$(sed -n 's/^WRKJSON //p' <<< "$wrk_out")"
-  procs='{}'
-  for g in $groups; do
-    cpu_after="$(cpu_seconds $(echo "${g#*=}" | tr ',' ' '))"
-    procs="$(jq -c --arg n "${g%%=*}" --argjson b "${before[${g%%=*}]}" --argjson a "$cpu_after" --argjson sat "$sat" \
-      '. + {($n): {cpuSeconds: ($a - $b), cpuSecondsPer1000Requests: (($a - $b) / ($sat.requests / 1000))}}' <<< "$procs")"
-  done
-  sat="$(jq -c --argjson p "$procs" '. + {processes: $p}' <<< "$sat")"
-  unset before
+  # The median round, with the errors and the CPU of all rounds.
+  sat="$(jq -c --arg n "$name" '.[$n] as $r | ($r | map(.requests) | add) as $req |
+    ($r | sort_by(.requestsPerSecond) | .[length / 2 | floor]) + {
+      rounds: ($r | map(.requestsPerSecond)),
+      connectErrors: ($r | map(.connectErrors) | add), readErrors: ($r | map(.readErrors) | add),
+      writeErrors: ($r | map(.writeErrors) | add), non2xx: ($r | map(.non2xx) | add), timeouts: ($r | map(.timeouts) | add),
+      processes: ($r | map(.processes | to_entries[]) | group_by(.key)
+        | map({key: .[0].key, value: ((map(.value.cpuSeconds) | add) as $c
+            | {cpuSeconds: $c, cpuSecondsPer1000Requests: ($c / ($req / 1000))})}) | from_entries)
+    }' "$tmp/sat.json")"
 
   log "$name: fixed rate $RATE rps for ${LAT_SECONDS}s (after a ${WARMUP}s warm-up)"
   watch=()
@@ -190,13 +215,19 @@ jq -n --argjson machine "$machine" --arg loadAfter "$(cut -d' ' -f1-3 /proc/load
     }
   } |
   .targetsCheck = {
-    throughputOneSidecarVsHaproxy: {target: ">= 0.80", value: (.summary.requestsPerSecond["meshbox-1-sidecar"] / .summary.requestsPerSecond.haproxy)},
-    twoHopsAddedP99Ms: {target: "<= 0.35", value: .summary.addedLatencyMs["meshbox-2-sidecars"].p99},
+    throughputOneSidecarVsHaproxy: {target: ">= 0.80", value: (.summary.requestsPerSecond["meshbox-1-sidecar"] / .summary.requestsPerSecond.haproxy),
+      perRound: ([.targets["meshbox-1-sidecar"].saturation.rounds, .targets.haproxy.saturation.rounds] | transpose | map(.[0] / .[1]))},
+    twoHopsAddedP99Ms: {target: "<= 0.35", value: .summary.addedLatencyMs["meshbox-2-sidecars"].p99,
+      directP50Ms: .targets.direct.fixedRate.latencyMs.p50, directP99Ms: .targets.direct.fixedRate.latencyMs.p99},
     vcpuPer1000RpsPerProxy: {target: "<= 0.25", value: ([.targets["meshbox-1-sidecar", "meshbox-2-sidecars"].fixedRate.processes[].vcpu] | max / ($rate / 1000))},
     lostRequests: {target: "0", value: (.summary.lost | add)}
   } |
   .targetsCheck.throughputOneSidecarVsHaproxy.met = (.targetsCheck.throughputOneSidecarVsHaproxy.value >= 0.8) |
-  .targetsCheck.twoHopsAddedP99Ms.met = (.targetsCheck.twoHopsAddedP99Ms.value <= 0.35) |
+  # A difference of p99s can only be judged when the direct path itself is steadier than the target: when its own p99
+  # is more than 0.35 ms over its p50, that spread is the machine and the difference says nothing (it even comes out
+  # negative), so met is null there rather than a yes or no.
+  .targetsCheck.twoHopsAddedP99Ms.judgeable = ((.targetsCheck.twoHopsAddedP99Ms.directP99Ms - .targetsCheck.twoHopsAddedP99Ms.directP50Ms) <= 0.35) |
+  .targetsCheck.twoHopsAddedP99Ms.met = (if .targetsCheck.twoHopsAddedP99Ms.judgeable then .targetsCheck.twoHopsAddedP99Ms.value <= 0.35 else null end) |
   .targetsCheck.vcpuPer1000RpsPerProxy.met = (.targetsCheck.vcpuPer1000RpsPerProxy.value <= 0.25) |
   .targetsCheck.lostRequests.met = (.targetsCheck.lostRequests.value == 0)
   ' > "$out"
