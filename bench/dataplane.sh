@@ -3,7 +3,9 @@
 # sidecar to server sidecar), through HAProxy and through nginx (plain keep-alive reverse proxies).
 # Measures requests/s at saturation (wrk), latency at a fixed 1000 rps with 1 KiB bodies (OpenLoopLoad, corrected
 # for coordinated omission), CPU seconds per 1000 requests and RSS per proxy. Writes results/dataplane.json.
-#   bench/dataplane.sh [--smoke]      env: SAT_SECONDS (15), LAT_SECONDS (30), WARMUP (15), RATE (1000), PROXY_JVM_OPTS
+#   bench/dataplane.sh [--smoke]      env: SAT_SECONDS (15), LAT_SECONDS (30), WARMUP (15), RATE (1000), ROUNDS (3), PROXY_JVM_OPTS,
+#                                      GEN_JVM_OPTS (the fixed-rate generator's JVM, -Xmx128m)
+# Each saturation round and fixed-rate phase also records the share of CPU time the hypervisor stole (stealShare).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 [ "${1:-}" = --smoke ] && SMOKE=1
 need wrk haproxy nginx jq java curl
@@ -15,6 +17,7 @@ WRK_CONNECTIONS="${WRK_CONNECTIONS:-32}"
 if [ "$SMOKE" = 1 ]; then SAT_SECONDS=2; LAT_SECONDS=2; WARMUP=1; ROUNDS=1; fi
 # A sidecar JVM as the docker backend sizes one (heap 96 MB, serial GC), with the full JIT.
 PROXY_JVM_OPTS="${PROXY_JVM_OPTS:--XX:+UseSerialGC -Xmx96m -Xss512k}"
+GEN_JVM_OPTS="${GEN_JVM_OPTS:--Xmx128m}"
 UPSTREAM=127.253.1.3:9080
 CLIENT_IP=127.253.0.1
 SERVER_IP=127.253.0.3
@@ -141,8 +144,9 @@ for round in $(seq "$ROUNDS"); do
     wrk -t1 -c"$WRK_CONNECTIONS" -d"${warm}s" -s "$BENCH_DIR/wrk/post-1k.lua" -H "Host: $host" "$url" > /dev/null
     declare -A before=()
     for g in $groups; do before[${g%%=*}]="$(cpu_seconds $(echo "${g#*=}" | tr ',' ' '))"; done
+    ticks="$(cpu_ticks)"
     wrk_out="$(wrk -t1 -c"$WRK_CONNECTIONS" -d"${SAT_SECONDS}s" -s "$BENCH_DIR/wrk/post-1k.lua" -H "Host: $host" "$url")"
-    sat="$(sed -n 's/^WRKJSON //p' <<< "$wrk_out")"
+    sat="$(sed -n 's/^WRKJSON //p' <<< "$wrk_out" | jq -c --argjson st "$(steal_share "$ticks" "$(cpu_ticks)")" '. + {stealShare: $st}')"
     procs='{}'
     for g in $groups; do
       cpu_after="$(cpu_seconds $(echo "${g#*=}" | tr ',' ' '))"
@@ -163,7 +167,7 @@ for t in "${targets[@]}"; do
   # The median round, with the errors and the CPU of all rounds.
   sat="$(jq -c --arg n "$name" '.[$n] as $r | ($r | map(.requests) | add) as $req |
     ($r | sort_by(.requestsPerSecond) | .[length / 2 | floor]) + {
-      rounds: ($r | map(.requestsPerSecond)),
+      rounds: ($r | map(.requestsPerSecond)), stealShares: ($r | map(.stealShare)),
       connectErrors: ($r | map(.connectErrors) | add), readErrors: ($r | map(.readErrors) | add),
       writeErrors: ($r | map(.writeErrors) | add), non2xx: ($r | map(.non2xx) | add), timeouts: ($r | map(.timeouts) | add),
       processes: ($r | map(.processes | to_entries[]) | group_by(.key)
@@ -174,8 +178,11 @@ for t in "${targets[@]}"; do
   log "$name: fixed rate $RATE rps for ${LAT_SECONDS}s (after a ${WARMUP}s warm-up)"
   watch=()
   for g in $groups; do watch+=(--watch "$g"); done
-  lat="$(java -Xmx128m -cp "$BENCH_JAR" dev.meshbox.bench.OpenLoopLoad --url "$url" --host "$host" --rate "$RATE" \
+  # shellcheck disable=SC2086
+  ticks="$(cpu_ticks)"
+  lat="$(java $GEN_JVM_OPTS -cp "$BENCH_JAR" dev.meshbox.bench.OpenLoopLoad --url "$url" --host "$host" --rate "$RATE" \
     --warmup "$WARMUP" --duration "$LAT_SECONDS" --connections 16 --body 1024 "${watch[@]}")"
+  lat="$(jq -c --argjson st "$(steal_share "$ticks" "$(cpu_ticks)")" '. + {stealShare: $st}' <<< "$lat")"
   jq --arg n "$name" --arg url "$url" --arg host "$host" --argjson sat "$sat" --argjson lat "$lat" \
     '. + {($n): {url: $url, host: $host, saturation: $sat, fixedRate: $lat}}' "$tmp/targets.json" > "$tmp/t.json"
   mv "$tmp/t.json" "$tmp/targets.json"
@@ -218,7 +225,8 @@ jq -n --argjson machine "$machine" --arg loadAfter "$(cut -d' ' -f1-3 /proc/load
     throughputOneSidecarVsHaproxy: {target: ">= 0.80", value: (.summary.requestsPerSecond["meshbox-1-sidecar"] / .summary.requestsPerSecond.haproxy),
       perRound: ([.targets["meshbox-1-sidecar"].saturation.rounds, .targets.haproxy.saturation.rounds] | transpose | map(.[0] / .[1]))},
     twoHopsAddedP99Ms: {target: "<= 0.35", value: .summary.addedLatencyMs["meshbox-2-sidecars"].p99,
-      directP50Ms: .targets.direct.fixedRate.latencyMs.p50, directP99Ms: .targets.direct.fixedRate.latencyMs.p99},
+      directP50Ms: .targets.direct.fixedRate.latencyMs.p50, directP99Ms: .targets.direct.fixedRate.latencyMs.p99,
+      stealShare: {direct: .targets.direct.fixedRate.stealShare, twoSidecars: .targets["meshbox-2-sidecars"].fixedRate.stealShare}},
     vcpuPer1000RpsPerProxy: {target: "<= 0.25", value: ([.targets["meshbox-1-sidecar", "meshbox-2-sidecars"].fixedRate.processes[].vcpu] | max / ($rate / 1000))},
     lostRequests: {target: "0", value: (.summary.lost | add)}
   } |

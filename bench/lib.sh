@@ -75,6 +75,15 @@ cpu_seconds() {
   echo "$total"
 }
 
+# The whole machine's CPU ticks from /proc/stat, as "steal total": steal is time the hypervisor ran something else while
+# this virtual machine had work for its vCPUs. On a shared host it is what moves tail latencies most from run to run.
+cpu_ticks() { awk '/^cpu / { print $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9; exit }' /proc/stat; }
+
+# The share of CPU time stolen between two cpu_ticks outputs (0 to 1, three decimals).
+steal_share() {
+  awk -v b="$1" -v a="$2" 'BEGIN { split(b, x, " "); split(a, y, " "); d = y[2] - x[2]; printf "%.3f", (d > 0 ? (y[1] - x[1]) / d : 0) }'
+}
+
 # Resident memory in KiB (VmRSS, or VmHWM with "peak") summed over pids.
 rss_kb() {
   local field=VmRSS total=0 pid
