@@ -178,15 +178,45 @@ final class VirtualServiceParser {
             return Headers.NONE;
         }
         n.onlyFields(Set.of("request", "response"));
-        return new Headers(headerOps(n.obj("request")), headerOps(n.obj("response")));
+        return new Headers(headerOps(n.obj("request"), true), headerOps(n.obj("response"), false));
     }
 
-    private static HeaderOps headerOps(YamlNode n) {
+    private static HeaderOps headerOps(YamlNode n, boolean request) {
         if (n.isMissing()) {
             return HeaderOps.NONE;
         }
         n.onlyFields(Set.of("set", "add", "remove"));
-        return new HeaderOps(Map.copyOf(n.stringMap("set")), Map.copyOf(n.stringMap("add")), n.strings("remove"));
+        Map<String, String> set = n.stringMap("set");
+        Map<String, String> add = n.stringMap("add");
+        List<String> remove = n.strings("remove");
+        // Istio's rules: a request's set and add may name :authority (the one pseudo-header they may touch); removing
+        // from a request and every response operation may name neither a pseudo-header nor Host.
+        set.forEach((name, value) -> checkHeaderOp(n, n.path() + ".set." + name, name, value, request));
+        add.forEach((name, value) -> checkHeaderOp(n, n.path() + ".add." + name, name, value, request));
+        for (int i = 0; i < remove.size(); i++) {
+            checkHeaderOp(n, n.path() + ".remove[" + i + "]", remove.get(i), "", false);
+        }
+        return new HeaderOps(Map.copyOf(set), Map.copyOf(add), remove);
+    }
+
+    private static void checkHeaderOp(YamlNode n, String field, String name, String value, boolean authorityAllowed) {
+        if (name.isEmpty()) {
+            n.problems().add(field, "header name must not be empty");
+        } else if (name.startsWith(":") && !(authorityAllowed && name.equals(":authority"))) {
+            n.problems().add(field, "header " + name + " cannot be changed: names starting with ':' are pseudo-headers"
+                + (authorityAllowed ? " (only :authority may be set on a request)" : ""));
+        } else if (!authorityAllowed && name.equalsIgnoreCase("host")) {
+            n.problems().add(field, "header " + name + " cannot be changed here: to change the host, use rewrite.authority"
+                + " (or :authority in headers.request.set)");
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if ((c < 0x20 && c != '\t') || c == 0x7f) {
+                n.problems().add(field, String.format("header value must not contain control characters (found U+%04X at"
+                    + " index %d); a line break cannot be part of a header", (int) c, i));
+                break;
+            }
+        }
     }
 
     private static Redirect redirect(YamlNode n) {

@@ -84,7 +84,42 @@ class IstioParserTest {
                             - headers: {end-user: {exact: jason}}
                             route:
                             - destination: {host: reviews}
-                        """, "spec.http[1]: is unreachable"));
+                        """, "spec.http[1]: is unreachable"),
+                Arguments.of("line break in a header value", VS_HEAD + """
+                          - headers:
+                              response:
+                                set: {x-note: "a\\r\\nset-cookie: b"}
+                            route:
+                            - destination: {host: reviews}
+                        """, "spec.http[0].headers.response.set.x-note: header value must not contain control characters"
+                        + " (found U+000D at index 1)"),
+                Arguments.of("host in a response header", VS_HEAD + """
+                          - route:
+                            - destination: {host: reviews}
+                              headers:
+                                response:
+                                  remove: [Host]
+                        """, "spec.http[0].route[0].headers.response.remove[0]: header Host cannot be changed here"),
+                Arguments.of("pseudo-header in a request header", VS_HEAD + """
+                          - headers:
+                              request:
+                                add: {":path": /other}
+                            route:
+                            - destination: {host: reviews}
+                        """, "spec.http[0].headers.request.add.:path: header :path cannot be changed: names starting with"
+                        + " ':' are pseudo-headers (only :authority may be set on a request)"));
+    }
+
+    @Test
+    void aRequestMaySetItsAuthorityAndTabsAreAllowedInValues() {
+        ParseResult r = parser.parse("reviews.yaml", VS_HEAD + """
+                  - headers:
+                      request:
+                        set: {":authority": reviews.example, x-note: "a\\tb"}
+                    route:
+                    - destination: {host: reviews}
+                """);
+        assertThat(r.problems()).isEmpty();
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,13 +1,15 @@
 package dev.meshbox.proxy.route;
 
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
+import io.netty.handler.codec.http.HttpHeaderValidationUtil;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * A route's (or a weighted cluster's) {@code request_headers_to_add/remove} and {@code response_headers_to_add/remove},
- * converted once. Envoy does not let these touch pseudo-headers or Host; such entries are NACKed.
+ * converted once. Envoy does not let these touch pseudo-headers or Host, and takes only valid names and values; such
+ * entries are NACKed (the proxy keeps its last good routes).
  */
 public record HeaderMutations(List<HeaderAdd> requestAdd, List<String> requestRemove, List<HeaderAdd> responseAdd,
                               List<String> responseRemove) {
@@ -54,7 +56,7 @@ public record HeaderMutations(List<HeaderAdd> requestAdd, List<String> requestRe
         // The deprecated append flag, when set to false, still means "overwrite".
         default -> o.hasAppend() && !o.getAppend().getValue() ? Action.OVERWRITE_IF_EXISTS_OR_ADD : Action.APPEND_IF_EXISTS_OR_ADD;
       };
-      out.add(new HeaderAdd(name, o.getHeader().getValue(), action));
+      out.add(new HeaderAdd(name, checkedValue(o.getHeader().getValue(), where + "[" + i + "].header.value"), action));
     }
     return out;
   }
@@ -75,6 +77,25 @@ public record HeaderMutations(List<HeaderAdd> requestAdd, List<String> requestRe
     if (name.startsWith(":") || name.equals("host")) {
       throw new IllegalArgumentException(where + ": " + raw + " cannot be modified (pseudo-headers and host are off limits)");
     }
+    int bad = HttpHeaderValidationUtil.validateToken(name);
+    if (bad >= 0) {
+      throw new IllegalArgumentException(where + ": '" + raw + "' is not a header name (character "
+          + describe(raw.charAt(bad)) + " at index " + bad + ")");
+    }
     return name;
+  }
+
+  /** As Envoy's HeaderValue validation: no control characters but tab, so a value can never end the header line. */
+  private static String checkedValue(String value, String where) {
+    int bad = HttpHeaderValidationUtil.validateValidHeaderValue(value);
+    if (bad >= 0) {
+      throw new IllegalArgumentException(where + ": character " + describe(value.charAt(bad)) + " at index " + bad
+          + " is not allowed in a header value");
+    }
+    return value;
+  }
+
+  private static String describe(char c) {
+    return c < 0x20 || c == 0x7f ? String.format("U+%04X", (int) c) : "'" + c + "'";
   }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.UInt32Value;
+import io.envoyproxy.envoy.config.core.v3.HeaderValue;
+import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
@@ -105,7 +107,26 @@ class RouteConverterTest {
                     .setWeight(UInt32Value.of(0))))),
             "total weight must be > 0"),
         Arguments.of("no path specifier", route("r", RouteMatch.newBuilder(), cluster("c")),
-            "routes[0].match: path specifier PATHSPECIFIER_NOT_SET is not supported"));
+            "routes[0].match: path specifier PATHSPECIFIER_NOT_SET is not supported"),
+        // Netty would refuse these while writing the answer, after the upstream had answered; Envoy NACKs them.
+        Arguments.of("line break in a response header value", route("r", prefix("/"), cluster("c")).toBuilder()
+                .addResponseHeadersToAdd(headerOption("x-note", "a\r\nset-cookie: b")).build(),
+            "routes[0].response_headers_to_add[0].header.value: character U+000D at index 1 is not allowed"),
+        Arguments.of("space in a request header name", route("r", prefix("/"), cluster("c")).toBuilder()
+                .addRequestHeadersToAdd(headerOption("x note", "v")).build(),
+            "routes[0].request_headers_to_add[0].header.key: 'x note' is not a header name (character ' ' at index 1)"));
+  }
+
+  private static HeaderValueOption headerOption(String name, String value) {
+    return HeaderValueOption.newBuilder().setHeader(HeaderValue.newBuilder().setKey(name).setValue(value)).build();
+  }
+
+  @Test
+  void aTabInAHeaderValueIsKept() {
+    var route = route("r", prefix("/"), cluster("c")).toBuilder().addResponseHeadersToAdd(headerOption("x-note", "a\tb"))
+        .build();
+    RouteTable table = RouteConverter.convert(routeConfig("9080", service("reviews", "default", 9080, route)));
+    assertThat(table.virtualHosts().get(0).routes().get(0).headers().responseAdd().get(0).value()).isEqualTo("a\tb");
   }
 
   @ParameterizedTest(name = "{0}")
