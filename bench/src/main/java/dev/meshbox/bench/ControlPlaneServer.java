@@ -24,34 +24,39 @@ import java.util.Map;
  */
 public final class ControlPlaneServer {
 
-  private ControlPlaneServer() {
-  }
+    private ControlPlaneServer() {}
 
-  /** Pod {@code i}'s name, IP and labels, shared with the ADS clients so their node ids match. */
-  static Pod pod(int service, int replica) {
-    int i = service * 1000 + replica;
-    String version = replica % 2 == 0 ? "v1" : "v2";
-    return new Pod(serviceName(service) + "-" + version + "-" + replica, "default",
-        "127.252." + (i / 250) % 256 + "." + (i % 250 + 1), "127.251.0.1",
-        Map.of("app", serviceName(service), "version", version), Pod.ProxyKind.SIDECAR, true);
-  }
+    /** Pod {@code i}'s name, IP and labels, shared with the ADS clients so their node ids match. */
+    static Pod pod(int service, int replica) {
+        int i = service * 1000 + replica;
+        String version = replica % 2 == 0 ? "v1" : "v2";
+        return new Pod(
+                serviceName(service) + "-" + version + "-" + replica,
+                "default",
+                "127.252." + (i / 250) % 256 + "." + (i % 250 + 1),
+                "127.251.0.1",
+                Map.of("app", serviceName(service), "version", version),
+                Pod.ProxyKind.SIDECAR,
+                true);
+    }
 
-  /**
-   * The CPU time this JVM has used (all threads): what a change costs the control plane, which unlike the wall-clock
-   * times does not grow with what else runs on the machine.
-   */
-  private static long processCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-  }
+    /**
+     * The CPU time this JVM has used (all threads): what a change costs the control plane, which unlike the wall-clock
+     * times does not grow with what else runs on the machine.
+     */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
 
-  static String serviceName(int service) {
-    return String.format("svc-%03d", service);
-  }
+    static String serviceName(int service) {
+        return String.format("svc-%03d", service);
+    }
 
-  /** A VirtualService for svc-000 whose weights differ with {@code n}, so each change is a new RDS version. */
-  static String virtualService(int n) {
-    int v2 = 10 + (n % 8) * 10;
-    return """
+    /** A VirtualService for svc-000 whose weights differ with {@code n}, so each change is a new RDS version. */
+    static String virtualService(int n) {
+        int v2 = 10 + (n % 8) * 10;
+        return """
         apiVersion: networking.istio.io/v1
         kind: DestinationRule
         metadata: {name: svc-000, namespace: default}
@@ -73,50 +78,58 @@ public final class ControlPlaneServer {
             - destination: {host: svc-000, subset: v2}
               weight: %d
         """.formatted(100 - v2, v2);
-  }
-
-  public static void main(String[] argv) throws Exception {
-    Map<String, String> a = Args.parse(argv);
-    int services = Integer.parseInt(a.getOrDefault("--services", "100"));
-    int perService = Integer.parseInt(a.getOrDefault("--pods-per-service", "10"));
-    try (ControlPlane cp = new ControlPlane().start(new InetSocketAddress("127.0.0.1", 0))) {
-      List<MeshService> all = new ArrayList<>();
-      List<Pod> pods = new ArrayList<>();
-      for (int s = 0; s < services; s++) {
-        all.add(new MeshService(serviceName(s), "default", List.of(ServicePort.http(9080)), Map.of("app", serviceName(s))));
-        for (int r = 0; r < perService; r++) {
-          pods.add(pod(s, r));
-        }
-      }
-      // As a backend syncing an existing cluster registers it: one change, hence one rebuild.
-      long t0 = System.nanoTime();
-      cp.registry().putAll(all, pods);
-      System.out.printf("ready xds=%d registerMs=%.1f%n", cp.xdsPort(), (System.nanoTime() - t0) / 1e6);
-      System.out.flush();
-      BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-      for (String line = in.readLine(); line != null && !line.equals("quit"); line = in.readLine()) {
-        if (line.equals("heap")) {
-          System.gc();
-          System.gc();
-          var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-          System.out.printf("heap used=%d rssKb=%d%n", heap.getUsed(),
-              new ProcStats(List.of(ProcessHandle.current().pid())).rssKb());
-        } else if (line.startsWith("apply ")) {
-          int n = Integer.parseInt(line.substring(6).trim());
-          long cpuStart = processCpuNanos();
-          long start = System.nanoTime();
-          ApplyResult r = cp.config().apply("bench-" + n + ".yaml", virtualService(n));
-          long applied = System.nanoTime();
-          boolean converged = cp.awaitConverged(Duration.ofSeconds(30));
-          long done = System.nanoTime();
-          System.out.printf("applied ok=%s problems=%d applyMs=%.2f convergedMs=%.2f converged=%s cpuMs=%.1f%n",
-              r.problems().isEmpty(), r.problems().size(), (applied - start) / 1e6, (done - start) / 1e6, converged,
-              (processCpuNanos() - cpuStart) / 1e6);
-        } else {
-          System.out.println("error unknown command " + line);
-        }
-        System.out.flush();
-      }
     }
-  }
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> a = Args.parse(argv);
+        int services = Integer.parseInt(a.getOrDefault("--services", "100"));
+        int perService = Integer.parseInt(a.getOrDefault("--pods-per-service", "10"));
+        try (ControlPlane cp = new ControlPlane().start(new InetSocketAddress("127.0.0.1", 0))) {
+            List<MeshService> all = new ArrayList<>();
+            List<Pod> pods = new ArrayList<>();
+            for (int s = 0; s < services; s++) {
+                all.add(new MeshService(
+                        serviceName(s), "default", List.of(ServicePort.http(9080)), Map.of("app", serviceName(s))));
+                for (int r = 0; r < perService; r++) {
+                    pods.add(pod(s, r));
+                }
+            }
+            // As a backend syncing an existing cluster registers it: one change, hence one rebuild.
+            long t0 = System.nanoTime();
+            cp.registry().putAll(all, pods);
+            System.out.printf("ready xds=%d registerMs=%.1f%n", cp.xdsPort(), (System.nanoTime() - t0) / 1e6);
+            System.out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            for (String line = in.readLine(); line != null && !line.equals("quit"); line = in.readLine()) {
+                if (line.equals("heap")) {
+                    System.gc();
+                    System.gc();
+                    var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+                    System.out.printf(
+                            "heap used=%d rssKb=%d%n",
+                            heap.getUsed(),
+                            new ProcStats(List.of(ProcessHandle.current().pid())).rssKb());
+                } else if (line.startsWith("apply ")) {
+                    int n = Integer.parseInt(line.substring(6).trim());
+                    long cpuStart = processCpuNanos();
+                    long start = System.nanoTime();
+                    ApplyResult r = cp.config().apply("bench-" + n + ".yaml", virtualService(n));
+                    long applied = System.nanoTime();
+                    boolean converged = cp.awaitConverged(Duration.ofSeconds(30));
+                    long done = System.nanoTime();
+                    System.out.printf(
+                            "applied ok=%s problems=%d applyMs=%.2f convergedMs=%.2f converged=%s cpuMs=%.1f%n",
+                            r.problems().isEmpty(),
+                            r.problems().size(),
+                            (applied - start) / 1e6,
+                            (done - start) / 1e6,
+                            converged,
+                            (processCpuNanos() - cpuStart) / 1e6);
+                } else {
+                    System.out.println("error unknown command " + line);
+                }
+                System.out.flush();
+            }
+        }
+    }
 }

@@ -27,35 +27,60 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class DataPlaneMesh {
 
-  static final String CLIENT_IP = "127.253.0.1";
-  static final String SERVER_IP = "127.253.0.3";
-  static final String UPSTREAM_IP = "127.253.1.3";
-  static final int PORT = 9080;
+    static final String CLIENT_IP = "127.253.0.1";
+    static final String SERVER_IP = "127.253.0.3";
+    static final String UPSTREAM_IP = "127.253.1.3";
+    static final int PORT = 9080;
 
-  private DataPlaneMesh() {
-  }
+    private DataPlaneMesh() {}
 
-  public static void main(String[] args) throws InterruptedException {
-    int bodyBytes = args.length > 0 ? Integer.parseInt(args[0]) : 1024;
-    FastUpstream upstream = FastUpstream.start(new InetSocketAddress(UPSTREAM_IP, PORT), bodyBytes, 1);
-    ControlPlane cp = new ControlPlane().start(new InetSocketAddress("127.0.0.1", 0));
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      cp.close();
-      upstream.close();
-      stopped.countDown();
-    }, "bench-mesh-stop"));
-    ServicePort http = new ServicePort("http", PORT, PORT, "HTTP");
-    cp.registry().putService(new MeshService("fast", "default", List.of(http), Map.of("app", "fast")));
-    cp.registry().putService(new MeshService("meshed", "default", List.of(http), Map.of("app", "meshed")));
-    cp.registry().putPod(new Pod("fast-0", "default", UPSTREAM_IP, UPSTREAM_IP, Map.of("app", "fast", "version", "v1"),
-        Pod.ProxyKind.NONE, true));
-    cp.registry().putPod(new Pod("meshed-0", "default", SERVER_IP, UPSTREAM_IP,
-        Map.of("app", "meshed", "version", "v1"), Pod.ProxyKind.SIDECAR, true));
-    cp.registry().putPod(new Pod("client-0", "default", CLIENT_IP, "127.253.1.1",
-        Map.of("app", "client", "version", "v1"), Pod.ProxyKind.SIDECAR, true));
-    System.out.printf("ready xds=%d upstream=%s:%d%n", cp.xdsPort(), UPSTREAM_IP, upstream.address().getPort());
-    System.out.flush();
-    stopped.await();
-  }
+    public static void main(String[] args) throws InterruptedException {
+        int bodyBytes = args.length > 0 ? Integer.parseInt(args[0]) : 1024;
+        FastUpstream upstream = FastUpstream.start(new InetSocketAddress(UPSTREAM_IP, PORT), bodyBytes, 1);
+        ControlPlane cp = new ControlPlane().start(new InetSocketAddress("127.0.0.1", 0));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            cp.close();
+                            upstream.close();
+                            stopped.countDown();
+                        },
+                        "bench-mesh-stop"));
+        ServicePort http = new ServicePort("http", PORT, PORT, "HTTP");
+        cp.registry().putService(new MeshService("fast", "default", List.of(http), Map.of("app", "fast")));
+        cp.registry().putService(new MeshService("meshed", "default", List.of(http), Map.of("app", "meshed")));
+        cp.registry()
+                .putPod(new Pod(
+                        "fast-0",
+                        "default",
+                        UPSTREAM_IP,
+                        UPSTREAM_IP,
+                        Map.of("app", "fast", "version", "v1"),
+                        Pod.ProxyKind.NONE,
+                        true));
+        cp.registry()
+                .putPod(new Pod(
+                        "meshed-0",
+                        "default",
+                        SERVER_IP,
+                        UPSTREAM_IP,
+                        Map.of("app", "meshed", "version", "v1"),
+                        Pod.ProxyKind.SIDECAR,
+                        true));
+        cp.registry()
+                .putPod(new Pod(
+                        "client-0",
+                        "default",
+                        CLIENT_IP,
+                        "127.253.1.1",
+                        Map.of("app", "client", "version", "v1"),
+                        Pod.ProxyKind.SIDECAR,
+                        true));
+        System.out.printf(
+                "ready xds=%d upstream=%s:%d%n",
+                cp.xdsPort(), UPSTREAM_IP, upstream.address().getPort());
+        System.out.flush();
+        stopped.await();
+    }
 }

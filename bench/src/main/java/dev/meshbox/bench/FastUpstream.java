@@ -35,77 +35,82 @@ import java.util.Arrays;
  */
 public final class FastUpstream implements AutoCloseable {
 
-  private final EventLoopGroup group;
-  private final Channel channel;
+    private final EventLoopGroup group;
+    private final Channel channel;
 
-  private FastUpstream(EventLoopGroup group, Channel channel) {
-    this.group = group;
-    this.channel = channel;
-  }
+    private FastUpstream(EventLoopGroup group, Channel channel) {
+        this.group = group;
+        this.channel = channel;
+    }
 
-  public static FastUpstream start(InetSocketAddress bind, int bodyBytes, int threads) throws InterruptedException {
-    byte[] text = new byte[bodyBytes];
-    Arrays.fill(text, (byte) 'x');
-    ByteBuf body = Unpooled.unreleasableBuffer(Unpooled.directBuffer(bodyBytes).writeBytes(text).asReadOnly());
-    EventLoopGroup group = ProxyEventLoops.create(threads, "fast-upstream");
-    try {
-      Channel ch = new ServerBootstrap()
-          .group(group)
-          .channel(Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
-          .option(ChannelOption.SO_REUSEADDR, true)
-          .option(ChannelOption.SO_BACKLOG, 1024)
-          .childOption(ChannelOption.TCP_NODELAY, true)
-          .childHandler(new ChannelInitializer<SocketChannel>() {
-            @Override
-            protected void initChannel(SocketChannel c) {
-              c.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20), new Answer(body));
+    public static FastUpstream start(InetSocketAddress bind, int bodyBytes, int threads) throws InterruptedException {
+        byte[] text = new byte[bodyBytes];
+        Arrays.fill(text, (byte) 'x');
+        ByteBuf body = Unpooled.unreleasableBuffer(
+                Unpooled.directBuffer(bodyBytes).writeBytes(text).asReadOnly());
+        EventLoopGroup group = ProxyEventLoops.create(threads, "fast-upstream");
+        try {
+            Channel ch = new ServerBootstrap()
+                    .group(group)
+                    .channel(Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel c) {
+                            c.pipeline()
+                                    .addLast(
+                                            new HttpServerCodec(), new HttpObjectAggregator(1 << 20), new Answer(body));
+                        }
+                    })
+                    .bind(bind)
+                    .sync()
+                    .channel();
+            return new FastUpstream(group, ch);
+        } catch (InterruptedException | RuntimeException e) {
+            group.shutdownGracefully();
+            throw e;
+        }
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** Answers 200 with the shared body; closes only when the client asked to. */
+    private static final class Answer extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final ByteBuf body;
+
+        Answer(ByteBuf body) {
+            this.body = body;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            boolean keepAlive = HttpUtil.isKeepAlive(request);
+            FullHttpResponse response =
+                    new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body.retainedDuplicate());
+            response.headers()
+                    .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+            if (keepAlive) {
+                ctx.writeAndFlush(response);
+            } else {
+                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
             }
-          })
-          .bind(bind).sync().channel();
-      return new FastUpstream(group, ch);
-    } catch (InterruptedException | RuntimeException e) {
-      group.shutdownGracefully();
-      throw e;
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
     }
-  }
-
-  public InetSocketAddress address() {
-    return (InetSocketAddress) channel.localAddress();
-  }
-
-  @Override
-  public void close() {
-    channel.close().syncUninterruptibly();
-    group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
-  }
-
-  /** Answers 200 with the shared body; closes only when the client asked to. */
-  private static final class Answer extends SimpleChannelInboundHandler<FullHttpRequest> {
-    private final ByteBuf body;
-
-    Answer(ByteBuf body) {
-      this.body = body;
-    }
-
-    @Override
-    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-      boolean keepAlive = HttpUtil.isKeepAlive(request);
-      FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-          body.retainedDuplicate());
-      response.headers()
-          .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
-          .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
-      if (keepAlive) {
-        ctx.writeAndFlush(response);
-      } else {
-        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-      }
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      ctx.close();
-    }
-  }
 }

@@ -14,14 +14,19 @@ import java.util.Objects;
  * @param listen        the address the app binds (port 0 picks a free port)
  * @param outboundProxy the sidecar's outbound listener; every call to another service goes here
  */
-public record AppContext(String service, String version, String podName, String namespace,
-                         InetSocketAddress listen, InetSocketAddress outboundProxy) {
-  public AppContext {
-    Objects.requireNonNull(service, "service");
-    Objects.requireNonNull(version, "version");
-    Objects.requireNonNull(podName, "podName");
-    Objects.requireNonNull(namespace, "namespace");
-    Objects.requireNonNull(listen, "listen");
-    Objects.requireNonNull(outboundProxy, "outboundProxy");
-  }
+public record AppContext(
+        String service,
+        String version,
+        String podName,
+        String namespace,
+        InetSocketAddress listen,
+        InetSocketAddress outboundProxy) {
+    public AppContext {
+        Objects.requireNonNull(service, "service");
+        Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(podName, "podName");
+        Objects.requireNonNull(namespace, "namespace");
+        Objects.requireNonNull(listen, "listen");
+        Objects.requireNonNull(outboundProxy, "outboundProxy");
+    }
 }

@@ -18,40 +18,40 @@ import java.util.Objects;
  * {@code GET /__meshbox/requests}.
  */
 public final class TestApps {
-  /** Istio's httpbin sample listens here; its Service maps port 8000 to it. */
-  public static final int HTTPBIN_CONTAINER_PORT = 8080;
+    /** Istio's httpbin sample listens here; its Service maps port 8000 to it. */
+    public static final int HTTPBIN_CONTAINER_PORT = 8080;
 
-  private TestApps() {}
+    private TestApps() {}
 
-  /**
-   * The test app for {@code ctx.service()}: only {@code httpbin} has one, since echo needs a behaviour.
-   *
-   * @throws IllegalArgumentException naming the service otherwise
-   */
-  public static Workload create(AppContext ctx) {
-    if (!ctx.service().equals("httpbin")) {
-      throw new IllegalArgumentException("no test app for service '" + ctx.service()
-          + "': expected httpbin (TestApps.echo serves any other name)");
+    /**
+     * The test app for {@code ctx.service()}: only {@code httpbin} has one, since echo needs a behaviour.
+     *
+     * @throws IllegalArgumentException naming the service otherwise
+     */
+    public static Workload create(AppContext ctx) {
+        if (!ctx.service().equals("httpbin")) {
+            throw new IllegalArgumentException("no test app for service '" + ctx.service()
+                    + "': expected httpbin (TestApps.echo serves any other name)");
+        }
+        return httpbin(ctx);
     }
-    return httpbin(ctx);
-  }
 
-  /** httpbin, any version; it answers on {@code ctx.listen()} (8080 in Istio's sample). */
-  public static Workload httpbin(AppContext ctx) {
-    Delays delays = new Delays(ctx.podName());
-    HttpbinApp app = new HttpbinApp(requestLog(ctx), delays, new ObjectMapper());
-    return new JavalinWorkload(ctx, app::routes, delays::close);
-  }
+    /** httpbin, any version; it answers on {@code ctx.listen()} (8080 in Istio's sample). */
+    public static Workload httpbin(AppContext ctx) {
+        Delays delays = new Delays(ctx.podName());
+        HttpbinApp app = new HttpbinApp(requestLog(ctx), delays, new ObjectMapper());
+        return new JavalinWorkload(ctx, app::routes, delays::close);
+    }
 
-  /** An echo app for any service name and version, misbehaving as {@code behaviour} says until changed. */
-  public static Workload echo(AppContext ctx, EchoBehaviour behaviour) {
-    Objects.requireNonNull(behaviour, "behaviour");
-    Delays delays = new Delays(ctx.podName());
-    EchoApp app = new EchoApp(ctx, new EchoFaults(behaviour), requestLog(ctx), delays, new ObjectMapper());
-    return new JavalinWorkload(ctx, app::routes, delays::close);
-  }
+    /** An echo app for any service name and version, misbehaving as {@code behaviour} says until changed. */
+    public static Workload echo(AppContext ctx, EchoBehaviour behaviour) {
+        Objects.requireNonNull(behaviour, "behaviour");
+        Delays delays = new Delays(ctx.podName());
+        EchoApp app = new EchoApp(ctx, new EchoFaults(behaviour), requestLog(ctx), delays, new ObjectMapper());
+        return new JavalinWorkload(ctx, app::routes, delays::close);
+    }
 
-  private static RequestLog requestLog(AppContext ctx) {
-    return new RequestLog(ctx, RequestLog.DEFAULT_CAPACITY, Clock.systemUTC());
-  }
+    private static RequestLog requestLog(AppContext ctx) {
+        return new RequestLog(ctx, RequestLog.DEFAULT_CAPACITY, Clock.systemUTC());
+    }
 }

@@ -23,210 +23,223 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** httpbin on a loopback port, answered directly, as the mesh's sidecar would reach it. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HttpbinAppTest {
-  private static final InetSocketAddress PROXY = new InetSocketAddress(InetAddress.getLoopbackAddress(), 15001);
+    private static final InetSocketAddress PROXY = new InetSocketAddress(InetAddress.getLoopbackAddress(), 15001);
 
-  private final AppClient client = new AppClient();
-  private Workload httpbin;
-  private String hostPort;
+    private final AppClient client = new AppClient();
+    private Workload httpbin;
+    private String hostPort;
 
-  @BeforeAll
-  void start() {
-    httpbin = TestApps.create(TestMesh.context("httpbin", "v1", PROXY));
-    httpbin.start();
-    hostPort = "127.0.0.1:" + httpbin.address().getPort();
-  }
-
-  @AfterAll
-  void stop() {
-    httpbin.close();
-  }
-
-  @BeforeEach
-  void clearLog() {
-    assertThat(client.send(httpbin, "DELETE", "/__meshbox/requests", "").statusCode()).isEqualTo(204);
-  }
-
-  @Test
-  void getEchoesArgsCanonicalHeadersOriginAndUrl() {
-    JsonNode get = client.getJson(httpbin, "/get?a=1&b=2&b=3&c=x%20y", "x-request-id", "r-1", "END-USER", "jason");
-
-    assertThat(fieldNames(get)).containsExactly("args", "headers", "origin", "url");
-    assertThat(get.get("args").toString()).isEqualTo("{\"a\":\"1\",\"b\":[\"2\",\"3\"],\"c\":\"x y\"}");
-    assertThat(get.path("headers").path("X-Request-Id").asText()).isEqualTo("r-1");
-    assertThat(get.path("headers").path("End-User").asText()).isEqualTo("jason");
-    assertThat(get.path("headers").path("Host").asText()).isEqualTo(hostPort);
-    assertThat(get.path("origin").asText()).isEqualTo("127.0.0.1");
-    assertThat(get.path("url").asText()).isEqualTo("http://" + hostPort + "/get?a=1&b=2&b=3&c=x%20y");
-  }
-
-  @Test
-  void originIsTheForwardedForChainWhenPresent() {
-    JsonNode ip = client.getJson(httpbin, "/ip", "X-Forwarded-For", "10.0.0.7, 10.0.0.8");
-
-    assertThat(ip.toString()).isEqualTo("{\"origin\":\"10.0.0.7, 10.0.0.8\"}");
-  }
-
-  @Test
-  void headersAnswersOnlyTheHeaders() {
-    JsonNode headers = client.getJson(httpbin, "/headers", "x-b3-sampled", "1");
-
-    assertThat(fieldNames(headers)).containsExactly("headers");
-    assertThat(headers.path("headers").path("X-B3-Sampled").asText()).isEqualTo("1");
-  }
-
-  @ParameterizedTest
-  @CsvSource({"GET, 200", "POST, 418", "PUT, 503", "DELETE, 500", "PATCH, 302", "GET, 204", "OPTIONS, 599"})
-  void statusAnswersThatCodeForAnyMethodWithAnEmptyBody(String method, int code) {
-    HttpResponse<String> response = client.send(httpbin, method, "/status/" + code, "");
-
-    assertThat(response.statusCode()).isEqualTo(code);
-    assertThat(response.body()).isEmpty();
-  }
-
-  @ParameterizedTest
-  @ValueSource(strings = {"199", "600", "abc", "-1"})
-  void statusOutsideTwoHundredToFiveNinetyNineIs400(String code) {
-    HttpResponse<String> response = client.get(httpbin, "/status/" + code);
-
-    assertThat(response.statusCode()).isEqualTo(400);
-    assertThat(response.body()).contains("must be 200..599, got '" + code + "'");
-  }
-
-  @Test
-  void delayWaitsThenAnswersLikeGet() {
-    long start = System.nanoTime();
-    HttpResponse<String> response = client.get(httpbin, "/delay/1?x=1");
-    double seconds = (System.nanoTime() - start) / 1e9;
-
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(fieldNames(AppClient.json(response))).containsExactly("args", "headers", "origin", "url");
-    assertThat(AppClient.json(response).path("args").path("x").asText()).isEqualTo("1");
-    assertThat(seconds).isBetween(0.95, 2.5);
-  }
-
-  @Test
-  void fortyConcurrentDelaysWaitTogetherWithoutStarvingOtherRequests() throws Exception {
-    // More waits than Jetty's 32 threads: they must wait on the timer, not on pool threads.
-    long start = System.nanoTime();
-    List<CompletableFuture<HttpResponse<String>>> delays = new ArrayList<>();
-    for (int i = 0; i < 40; i++) {
-      delays.add(client.sendAsync(httpbin, "GET", "/delay/1"));
-    }
-    Thread.sleep(300);
-    long getStart = System.nanoTime();
-    assertThat(client.get(httpbin, "/get").statusCode()).isEqualTo(200);
-    double getSeconds = (System.nanoTime() - getStart) / 1e9;
-    CompletableFuture.allOf(delays.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
-    double seconds = (System.nanoTime() - start) / 1e9;
-
-    assertThat(delays).allSatisfy(d -> assertThat(d.join().statusCode()).isEqualTo(200));
-    assertThat(getSeconds).isLessThan(0.5);
-    assertThat(seconds).isBetween(0.95, 3.5);
-  }
-
-  @ParameterizedTest
-  @ValueSource(strings = {"abc", "-1", "NaN"})
-  void delayRejectsWhatIsNotASecondCount(String seconds) {
-    HttpResponse<String> response = client.get(httpbin, "/delay/" + seconds);
-
-    assertThat(response.statusCode()).isEqualTo(400);
-    assertThat(response.body()).contains("must be a number of seconds >= 0");
-  }
-
-  @Test
-  void anythingEchoesMethodArgsBodyAndParsedJson() {
-    HttpResponse<String> response = client.send(httpbin, "PUT", "/anything/a/b?x=1", "{\"k\":[1,2]}",
-        "Content-Type", "application/json");
-    JsonNode anything = AppClient.json(response);
-
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(fieldNames(anything))
-        .containsExactly("args", "data", "files", "form", "headers", "json", "method", "origin", "url");
-    assertThat(anything.path("method").asText()).isEqualTo("PUT");
-    assertThat(anything.path("args").toString()).isEqualTo("{\"x\":\"1\"}");
-    assertThat(anything.path("data").asText()).isEqualTo("{\"k\":[1,2]}");
-    assertThat(anything.path("json").toString()).isEqualTo("{\"k\":[1,2]}");
-    assertThat(anything.path("headers").path("Content-Type").asText()).isEqualTo("application/json");
-    assertThat(anything.path("url").asText()).isEqualTo("http://" + hostPort + "/anything/a/b?x=1");
-  }
-
-  @Test
-  void anythingGivesNullJsonForTextAndParsesForms() {
-    JsonNode text = AppClient.json(client.send(httpbin, "POST", "/anything", "not {json"));
-    JsonNode form = AppClient.json(client.send(httpbin, "DELETE", "/anything", "a=1&b=two+words",
-        "Content-Type", "application/x-www-form-urlencoded"));
-
-    assertThat(text.path("json").isNull()).isTrue();
-    assertThat(text.path("data").asText()).isEqualTo("not {json");
-    assertThat(form.path("method").asText()).isEqualTo("DELETE");
-    assertThat(form.path("form").toString()).isEqualTo("{\"a\":\"1\",\"b\":\"two words\"}");
-    assertThat(form.path("data").asText()).isEmpty();
-  }
-
-  @Test
-  void rootAndHealthAnswer200() {
-    assertThat(client.get(httpbin, "/").statusCode()).isEqualTo(200);
-    assertThat(client.get(httpbin, "/health").statusCode()).isEqualTo(200);
-  }
-
-  @Test
-  void requestLogShowsAMirroredCopysShadowHostAndNotItsOwnReads() {
-    String answer = AppClient.raw(httpbin, "GET /get?m=1 HTTP/1.1\r\nHost: httpbin-shadow:8000\r\nx-request-id: m-1");
-    client.get(httpbin, "/no/such/page");
-
-    JsonNode log = client.getJson(httpbin, "/__meshbox/requests");
-    client.getJson(httpbin, "/__meshbox/requests");
-    JsonNode again = client.getJson(httpbin, "/__meshbox/requests");
-
-    assertThat(answer).startsWith("HTTP/1.1 200");
-    assertThat(log.path("service").asText()).isEqualTo("httpbin");
-    assertThat(log.path("version").asText()).isEqualTo("v1");
-    assertThat(log.path("pod").asText()).isEqualTo("httpbin-v1-test");
-    JsonNode requests = log.path("requests");
-    assertThat(requests).hasSize(2);
-    JsonNode mirrored = requests.get(0);
-    assertThat(mirrored.path("method").asText()).isEqualTo("GET");
-    assertThat(mirrored.path("path").asText()).isEqualTo("/get");
-    assertThat(mirrored.path("query").asText()).isEqualTo("m=1");
-    assertThat(mirrored.path("host").asText()).isEqualTo("httpbin-shadow:8000");
-    assertThat(mirrored.path("headers").path("x-request-id").asText()).isEqualTo("m-1");
-    assertThat(mirrored.path("receivedAt").asText()).endsWith("Z");
-    assertThat(requests.get(1).path("path").asText()).isEqualTo("/no/such/page");
-    assertThat(requests.get(1).path("seq").asLong()).isEqualTo(mirrored.path("seq").asLong() + 1);
-    assertThat(again.path("requests")).hasSize(2);
-  }
-
-  @Test
-  void closeEndsPendingDelaysAtOnceAndStopsTheTimerThread() throws Exception {
-    Workload other = TestApps.httpbin(TestMesh.context("httpbin", "v2", PROXY));
-    other.start();
-    CompletableFuture<HttpResponse<String>> pending = client.sendAsync(other, "GET", "/delay/10");
-    while (AppClient.json(client.get(other, "/__meshbox/requests")).path("received").asLong() == 0) {
-      Thread.sleep(10);
+    @BeforeAll
+    void start() {
+        httpbin = TestApps.create(TestMesh.context("httpbin", "v1", PROXY));
+        httpbin.start();
+        hostPort = "127.0.0.1:" + httpbin.address().getPort();
     }
 
-    long start = System.nanoTime();
-    other.close();
-    double seconds = (System.nanoTime() - start) / 1e9;
+    @AfterAll
+    void stop() {
+        httpbin.close();
+    }
 
-    assertThat(seconds).isLessThan(2.0);
-    // Jetty answers a request still waiting when it stops with a 500, or drops the connection.
-    int pendingStatus = pending.handle((response, error) -> error != null ? -1 : response.statusCode())
-        .get(5, TimeUnit.SECONDS);
-    assertThat(pendingStatus).isNotEqualTo(200);
-    Thread.sleep(100);
-    assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("httpbin-v2-test-delay"));
-  }
+    @BeforeEach
+    void clearLog() {
+        assertThat(client.send(httpbin, "DELETE", "/__meshbox/requests", "").statusCode())
+                .isEqualTo(204);
+    }
 
-  @Test
-  void createKnowsOnlyHttpbin() {
-    assertThatThrownBy(() -> TestApps.create(TestMesh.context("reviews", "v1", PROXY)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'reviews'");
-  }
+    @Test
+    void getEchoesArgsCanonicalHeadersOriginAndUrl() {
+        JsonNode get = client.getJson(httpbin, "/get?a=1&b=2&b=3&c=x%20y", "x-request-id", "r-1", "END-USER", "jason");
 
-  private static List<String> fieldNames(JsonNode node) {
-    List<String> names = new ArrayList<>();
-    node.fieldNames().forEachRemaining(names::add);
-    return names;
-  }
+        assertThat(fieldNames(get)).containsExactly("args", "headers", "origin", "url");
+        assertThat(get.get("args").toString()).isEqualTo("{\"a\":\"1\",\"b\":[\"2\",\"3\"],\"c\":\"x y\"}");
+        assertThat(get.path("headers").path("X-Request-Id").asText()).isEqualTo("r-1");
+        assertThat(get.path("headers").path("End-User").asText()).isEqualTo("jason");
+        assertThat(get.path("headers").path("Host").asText()).isEqualTo(hostPort);
+        assertThat(get.path("origin").asText()).isEqualTo("127.0.0.1");
+        assertThat(get.path("url").asText()).isEqualTo("http://" + hostPort + "/get?a=1&b=2&b=3&c=x%20y");
+    }
+
+    @Test
+    void originIsTheForwardedForChainWhenPresent() {
+        JsonNode ip = client.getJson(httpbin, "/ip", "X-Forwarded-For", "10.0.0.7, 10.0.0.8");
+
+        assertThat(ip.toString()).isEqualTo("{\"origin\":\"10.0.0.7, 10.0.0.8\"}");
+    }
+
+    @Test
+    void headersAnswersOnlyTheHeaders() {
+        JsonNode headers = client.getJson(httpbin, "/headers", "x-b3-sampled", "1");
+
+        assertThat(fieldNames(headers)).containsExactly("headers");
+        assertThat(headers.path("headers").path("X-B3-Sampled").asText()).isEqualTo("1");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"GET, 200", "POST, 418", "PUT, 503", "DELETE, 500", "PATCH, 302", "GET, 204", "OPTIONS, 599"})
+    void statusAnswersThatCodeForAnyMethodWithAnEmptyBody(String method, int code) {
+        HttpResponse<String> response = client.send(httpbin, method, "/status/" + code, "");
+
+        assertThat(response.statusCode()).isEqualTo(code);
+        assertThat(response.body()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"199", "600", "abc", "-1"})
+    void statusOutsideTwoHundredToFiveNinetyNineIs400(String code) {
+        HttpResponse<String> response = client.get(httpbin, "/status/" + code);
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).contains("must be 200..599, got '" + code + "'");
+    }
+
+    @Test
+    void delayWaitsThenAnswersLikeGet() {
+        long start = System.nanoTime();
+        HttpResponse<String> response = client.get(httpbin, "/delay/1?x=1");
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(fieldNames(AppClient.json(response))).containsExactly("args", "headers", "origin", "url");
+        assertThat(AppClient.json(response).path("args").path("x").asText()).isEqualTo("1");
+        assertThat(seconds).isBetween(0.95, 2.5);
+    }
+
+    @Test
+    void fortyConcurrentDelaysWaitTogetherWithoutStarvingOtherRequests() throws Exception {
+        // More waits than Jetty's 32 threads: they must wait on the timer, not on pool threads.
+        long start = System.nanoTime();
+        List<CompletableFuture<HttpResponse<String>>> delays = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            delays.add(client.sendAsync(httpbin, "GET", "/delay/1"));
+        }
+        Thread.sleep(300);
+        long getStart = System.nanoTime();
+        assertThat(client.get(httpbin, "/get").statusCode()).isEqualTo(200);
+        double getSeconds = (System.nanoTime() - getStart) / 1e9;
+        CompletableFuture.allOf(delays.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        assertThat(delays).allSatisfy(d -> assertThat(d.join().statusCode()).isEqualTo(200));
+        assertThat(getSeconds).isLessThan(0.5);
+        assertThat(seconds).isBetween(0.95, 3.5);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"abc", "-1", "NaN"})
+    void delayRejectsWhatIsNotASecondCount(String seconds) {
+        HttpResponse<String> response = client.get(httpbin, "/delay/" + seconds);
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).contains("must be a number of seconds >= 0");
+    }
+
+    @Test
+    void anythingEchoesMethodArgsBodyAndParsedJson() {
+        HttpResponse<String> response =
+                client.send(httpbin, "PUT", "/anything/a/b?x=1", "{\"k\":[1,2]}", "Content-Type", "application/json");
+        JsonNode anything = AppClient.json(response);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(fieldNames(anything))
+                .containsExactly("args", "data", "files", "form", "headers", "json", "method", "origin", "url");
+        assertThat(anything.path("method").asText()).isEqualTo("PUT");
+        assertThat(anything.path("args").toString()).isEqualTo("{\"x\":\"1\"}");
+        assertThat(anything.path("data").asText()).isEqualTo("{\"k\":[1,2]}");
+        assertThat(anything.path("json").toString()).isEqualTo("{\"k\":[1,2]}");
+        assertThat(anything.path("headers").path("Content-Type").asText()).isEqualTo("application/json");
+        assertThat(anything.path("url").asText()).isEqualTo("http://" + hostPort + "/anything/a/b?x=1");
+    }
+
+    @Test
+    void anythingGivesNullJsonForTextAndParsesForms() {
+        JsonNode text = AppClient.json(client.send(httpbin, "POST", "/anything", "not {json"));
+        JsonNode form = AppClient.json(client.send(
+                httpbin,
+                "DELETE",
+                "/anything",
+                "a=1&b=two+words",
+                "Content-Type",
+                "application/x-www-form-urlencoded"));
+
+        assertThat(text.path("json").isNull()).isTrue();
+        assertThat(text.path("data").asText()).isEqualTo("not {json");
+        assertThat(form.path("method").asText()).isEqualTo("DELETE");
+        assertThat(form.path("form").toString()).isEqualTo("{\"a\":\"1\",\"b\":\"two words\"}");
+        assertThat(form.path("data").asText()).isEmpty();
+    }
+
+    @Test
+    void rootAndHealthAnswer200() {
+        assertThat(client.get(httpbin, "/").statusCode()).isEqualTo(200);
+        assertThat(client.get(httpbin, "/health").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void requestLogShowsAMirroredCopysShadowHostAndNotItsOwnReads() {
+        String answer =
+                AppClient.raw(httpbin, "GET /get?m=1 HTTP/1.1\r\nHost: httpbin-shadow:8000\r\nx-request-id: m-1");
+        client.get(httpbin, "/no/such/page");
+
+        JsonNode log = client.getJson(httpbin, "/__meshbox/requests");
+        client.getJson(httpbin, "/__meshbox/requests");
+        JsonNode again = client.getJson(httpbin, "/__meshbox/requests");
+
+        assertThat(answer).startsWith("HTTP/1.1 200");
+        assertThat(log.path("service").asText()).isEqualTo("httpbin");
+        assertThat(log.path("version").asText()).isEqualTo("v1");
+        assertThat(log.path("pod").asText()).isEqualTo("httpbin-v1-test");
+        JsonNode requests = log.path("requests");
+        assertThat(requests).hasSize(2);
+        JsonNode mirrored = requests.get(0);
+        assertThat(mirrored.path("method").asText()).isEqualTo("GET");
+        assertThat(mirrored.path("path").asText()).isEqualTo("/get");
+        assertThat(mirrored.path("query").asText()).isEqualTo("m=1");
+        assertThat(mirrored.path("host").asText()).isEqualTo("httpbin-shadow:8000");
+        assertThat(mirrored.path("headers").path("x-request-id").asText()).isEqualTo("m-1");
+        assertThat(mirrored.path("receivedAt").asText()).endsWith("Z");
+        assertThat(requests.get(1).path("path").asText()).isEqualTo("/no/such/page");
+        assertThat(requests.get(1).path("seq").asLong())
+                .isEqualTo(mirrored.path("seq").asLong() + 1);
+        assertThat(again.path("requests")).hasSize(2);
+    }
+
+    @Test
+    void closeEndsPendingDelaysAtOnceAndStopsTheTimerThread() throws Exception {
+        Workload other = TestApps.httpbin(TestMesh.context("httpbin", "v2", PROXY));
+        other.start();
+        CompletableFuture<HttpResponse<String>> pending = client.sendAsync(other, "GET", "/delay/10");
+        while (AppClient.json(client.get(other, "/__meshbox/requests"))
+                        .path("received")
+                        .asLong()
+                == 0) {
+            Thread.sleep(10);
+        }
+
+        long start = System.nanoTime();
+        other.close();
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        assertThat(seconds).isLessThan(2.0);
+        // Jetty answers a request still waiting when it stops with a 500, or drops the connection.
+        int pendingStatus = pending.handle((response, error) -> error != null ? -1 : response.statusCode())
+                .get(5, TimeUnit.SECONDS);
+        assertThat(pendingStatus).isNotEqualTo(200);
+        Thread.sleep(100);
+        assertThat(Thread.getAllStackTraces().keySet())
+                .noneMatch(t -> t.getName().equals("httpbin-v2-test-delay"));
+    }
+
+    @Test
+    void createKnowsOnlyHttpbin() {
+        assertThatThrownBy(() -> TestApps.create(TestMesh.context("reviews", "v1", PROXY)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'reviews'");
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
 }

@@ -27,7 +27,8 @@ public final class ControlPlane implements AutoCloseable {
     private final XdsServer xds = new XdsServer();
     private final List<String> warnings = new CopyOnWriteArrayList<>();
     private final Object rebuildLock = new Object();
-    private final java.util.concurrent.atomic.AtomicLong rebuildsRequested = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong rebuildsRequested =
+            new java.util.concurrent.atomic.AtomicLong();
     /** The last change number a finished rebuild covered; guarded by {@link #rebuildLock}. */
     private long rebuiltUpTo;
 
@@ -75,7 +76,9 @@ public final class ControlPlane implements AutoCloseable {
 
     /** The proxies not in sync with their snapshots, each with what it lacks (for error messages). */
     public String describeLagging() {
-        return proxyStatus().values().stream().filter(p -> !p.synced()).map(ProxyStatus::describeLag)
+        return proxyStatus().values().stream()
+                .filter(p -> !p.synced())
+                .map(ProxyStatus::describeLag)
                 .collect(java.util.stream.Collectors.joining("\n  ", "\n  ", ""));
     }
 

@@ -13,7 +13,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Our canary VirtualService sends a fifth of checkout's traffic to v2, and nothing else changes for callers. */
-@MeshTest(kubernetes = {"classpath:checkout.yaml", "classpath:frontend.yaml"}, seed = 42)
+@MeshTest(
+        kubernetes = {"classpath:checkout.yaml", "classpath:frontend.yaml"},
+        seed = 42)
 class CheckoutCanaryTest {
 
     private static final Request CHECKOUT = get("http://checkout:8080/cart").from("frontend");
@@ -31,7 +33,8 @@ class CheckoutCanaryTest {
 
         // With seed 42 every run makes the same choice for each request; the tolerance says what we care about:
         // 1000 requests at 20 % vary by about 1.3 points, so 4 points is three standard deviations.
-        assertThat(responses).allHaveStatus(200)
+        assertThat(responses)
+                .allHaveStatus(200)
                 .hasVersionShare("v2", 0.20, within(0.04))
                 .hasVersionShare("v1", 0.80, within(0.04));
     }

@@ -19,7 +19,8 @@ class CheckoutCircuitBreakerTest {
     void threeConcurrentCallersOverflowTheBreaker(Mesh mesh) {
         mesh.applyClasspath("istio/checkout-circuit-breaker.yaml");
 
-        Responses responses = mesh.send(30, get("http://checkout:8080/cart").from("frontend").concurrency(3));
+        Responses responses =
+                mesh.send(30, get("http://checkout:8080/cart").from("frontend").concurrency(3));
 
         assertThat(responses).someHaveStatus(200).someHaveStatus(503);
         assertThat(responses).withStatus(503).allHaveResponseFlag("UO");

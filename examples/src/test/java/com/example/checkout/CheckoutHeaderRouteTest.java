@@ -22,7 +22,9 @@ class CheckoutHeaderRouteTest {
 
     @Test
     void betaTestersAlwaysGetV2(Mesh mesh) {
-        assertThat(mesh.send(30, CHECKOUT.header("x-beta-tester", "true"))).allHaveStatus(200).allServedBy("v2");
+        assertThat(mesh.send(30, CHECKOUT.header("x-beta-tester", "true")))
+                .allHaveStatus(200)
+                .allServedBy("v2");
     }
 
     @Test

@@ -2,8 +2,8 @@ package dev.meshbox.launcher;
 
 import dev.meshbox.launcher.cli.ApplyCommand;
 import dev.meshbox.launcher.cli.CaptureInitCommand;
-import dev.meshbox.launcher.cli.KubeInjectCommand;
 import dev.meshbox.launcher.cli.ControlPlaneCommand;
+import dev.meshbox.launcher.cli.KubeInjectCommand;
 import dev.meshbox.launcher.cli.LoadCommand;
 import dev.meshbox.launcher.cli.LogsCommand;
 import dev.meshbox.launcher.cli.RunCommand;
@@ -15,22 +15,37 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code meshbox} command line. */
-@Command(name = "meshbox", mixinStandardHelpOptions = true, version = "MeshBox 0.1.0",
+@Command(
+        name = "meshbox",
+        mixinStandardHelpOptions = true,
+        version = "MeshBox 0.1.0",
         description = "A mesh in a box: an xDS control plane, Java sidecars and Istio's Bookinfo on your machine.",
-        footer = {"", "Examples:", "  meshbox up                                  start Bookinfo; open http://127.0.0.1:8080/productpage",
-                "  meshbox apply -f virtual-service-reviews-v3.yaml",
-                "  meshbox run scenarios/canary-90-10.yaml --seed 42 --report out.json",
-                "  meshbox logs productpage",
-                "  meshbox kube-inject -f deployment.yaml       print it with the sidecar added",
-                "  meshbox load -c 3 -n 30 --from fortio http://httpbin:8000/get"})
+        footer = {
+            "",
+            "Examples:",
+            "  meshbox up                                  start Bookinfo; open http://127.0.0.1:8080/productpage",
+            "  meshbox apply -f virtual-service-reviews-v3.yaml",
+            "  meshbox run scenarios/canary-90-10.yaml --seed 42 --report out.json",
+            "  meshbox logs productpage",
+            "  meshbox kube-inject -f deployment.yaml       print it with the sidecar added",
+            "  meshbox load -c 3 -n 30 --from fortio http://httpbin:8000/get"
+        })
 public final class Main implements Runnable {
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
     /** The subcommands, in the order the usage lists them. */
-    static final List<Class<?>> SUBCOMMANDS = List.of(UpCommand.class, ApplyCommand.class, RunCommand.class, LogsCommand.class,
-            LoadCommand.class, KubeInjectCommand.class, ControlPlaneCommand.class, WarmupCommand.class, CaptureInitCommand.class,
+    static final List<Class<?>> SUBCOMMANDS = List.of(
+            UpCommand.class,
+            ApplyCommand.class,
+            RunCommand.class,
+            LogsCommand.class,
+            LoadCommand.class,
+            KubeInjectCommand.class,
+            ControlPlaneCommand.class,
+            WarmupCommand.class,
+            CaptureInitCommand.class,
             CommandLine.HelpCommand.class);
 
     /** Held so the setting sticks: java.util.logging keeps loggers weakly. */
@@ -48,8 +63,12 @@ public final class Main implements Runnable {
         // picocli reads a subcommand's model (reflection, and picocli's own classes, whose class format is too old for
         // the class-data archive) when it is added: about 0.15 s of a start for all of them. A command line that names
         // one gets only that one; anything else (help, a typo, no command) gets them all, for the usage and the hints.
-        Optional<Class<?>> named = args.length == 0 ? Optional.empty() : SUBCOMMANDS.stream()
-                .filter(c -> c != CommandLine.HelpCommand.class && c.getAnnotation(Command.class).name().equals(args[0])).findFirst();
+        Optional<Class<?>> named = args.length == 0
+                ? Optional.empty()
+                : SUBCOMMANDS.stream()
+                        .filter(c -> c != CommandLine.HelpCommand.class
+                                && c.getAnnotation(Command.class).name().equals(args[0]))
+                        .findFirst();
         if (named.isPresent()) {
             cli.addSubcommand(named.get());
         } else {

@@ -9,8 +9,8 @@ import dev.meshbox.launcher.backend.LocalOptions;
 import dev.meshbox.launcher.backend.MeshSpec;
 import dev.meshbox.scenarios.MeshAccess;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,7 +34,10 @@ class BookinfoMeshIT {
 
     @BeforeAll
     static void up() throws InterruptedException {
-        mesh = LocalMesh.start(MeshSpec.bookinfo(), LocalOptions.isolated(OptionalLong.empty()), new PrintStream(OutputStream.nullOutputStream()));
+        mesh = LocalMesh.start(
+                MeshSpec.bookinfo(),
+                LocalOptions.isolated(OptionalLong.empty()),
+                new PrintStream(OutputStream.nullOutputStream()));
         pages = new Pages(mesh.ingress());
     }
 
@@ -63,19 +66,25 @@ class BookinfoMeshIT {
     @Test
     void istioSamplesRouteAllToV1ThenReviewsToV3() throws Exception {
         Path samples = Pages.istioSamples().orElse(null);
-        Assumptions.assumeTrue(samples != null, "Istio's samples are not beside this checkout (../shared/istio/samples); "
-                + "the same flow runs on the project's fixtures in projectFixturesRouteAllToV1ThenReviewsToV3");
+        Assumptions.assumeTrue(
+                samples != null,
+                "Istio's samples are not beside this checkout (../shared/istio/samples); "
+                        + "the same flow runs on the project's fixtures in projectFixturesRouteAllToV1ThenReviewsToV3");
         Path networking = samples.resolve("bookinfo/networking");
         apply(networking.resolve("bookinfo-gateway.yaml"));
         assertThat(pages.load("/productpage").status()).isEqualTo(200);
-        allToV1ThenV3(networking.resolve("destination-rule-all.yaml"), networking.resolve("virtual-service-all-v1.yaml"),
+        allToV1ThenV3(
+                networking.resolve("destination-rule-all.yaml"),
+                networking.resolve("virtual-service-all-v1.yaml"),
                 networking.resolve("virtual-service-reviews-v3.yaml"));
     }
 
     @Test
     void projectFixturesRouteAllToV1ThenReviewsToV3() throws Exception {
         Path fixtures = Pages.projectFixtures();
-        allToV1ThenV3(fixtures.resolve("destination-rule-all.yaml"), fixtures.resolve("virtual-service-all-v1.yaml"),
+        allToV1ThenV3(
+                fixtures.resolve("destination-rule-all.yaml"),
+                fixtures.resolve("virtual-service-all-v1.yaml"),
                 fixtures.resolve("virtual-service-reviews-v3.yaml"));
     }
 
@@ -109,8 +118,11 @@ class BookinfoMeshIT {
                       weight: -10
                 """)));
         assertThat(bad.ok()).isFalse();
-        assertThat(bad.problems()).singleElement().asString()
-                .isEqualTo("broken.yaml: VirtualService default/reviews: spec.http[0].route[0].weight: must be >= 0, got -10");
+        assertThat(bad.problems())
+                .singleElement()
+                .asString()
+                .isEqualTo(
+                        "broken.yaml: VirtualService default/reviews: spec.http[0].route[0].weight: must be >= 0, got -10");
         assertThat(pages.load("/productpage", 10)).extracting(Page::stars).containsOnly(Stars.RED);
     }
 
@@ -122,17 +134,28 @@ class BookinfoMeshIT {
 
     @Test
     void sidecarAdminShowsTheEnvoyResourcesItReceived() throws Exception {
-        LocalMesh.RunningPod productpage = mesh.pods().stream().filter(p -> p.pod().app().equals("productpage")).findFirst().orElseThrow();
+        LocalMesh.RunningPod productpage = mesh.pods().stream()
+                .filter(p -> p.pod().app().equals("productpage"))
+                .findFirst()
+                .orElseThrow();
         String dump = get("http://" + productpage.pod().ip() + ":15000/config_dump");
-        assertThat(dump).contains("virtualOutbound", "0.0.0.0_9080", "virtualInbound",
-                "outbound|9080||reviews.default.svc.cluster.local", "\"9080\"");
+        assertThat(dump)
+                .contains(
+                        "virtualOutbound",
+                        "0.0.0.0_9080",
+                        "virtualInbound",
+                        "outbound|9080||reviews.default.svc.cluster.local",
+                        "\"9080\"");
         assertThat(get("http://" + productpage.pod().ip() + ":15000/ready")).contains("LIVE");
-        assertThat(get("http://" + productpage.pod().ip() + ":15000/clusters")).contains("outbound|9080||reviews.default.svc.cluster.local::");
+        assertThat(get("http://" + productpage.pod().ip() + ":15000/clusters"))
+                .contains("outbound|9080||reviews.default.svc.cluster.local::");
         assertThat(get("http://" + productpage.pod().ip() + ":15000/stats")).contains("upstream_rq_total");
     }
 
     private static String get(String url) throws IOException, InterruptedException {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     private static void apply(Path... files) throws IOException {
@@ -141,6 +164,8 @@ class BookinfoMeshIT {
             texts.add(new MeshAccess.ConfigText(f.getFileName().toString(), Files.readString(f)));
         }
         MeshAccess.ApplyOutcome outcome = mesh.apply(texts);
-        assertThat(outcome.problems()).as("problems applying %s", List.of(files)).isEmpty();
+        assertThat(outcome.problems())
+                .as("problems applying %s", List.of(files))
+                .isEmpty();
     }
 }

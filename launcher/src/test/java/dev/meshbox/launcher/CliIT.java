@@ -23,8 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The CLI as a user runs it: exit codes, messages naming the file and the problem, and the canary scenario. */
 class CliIT {
 
-    record Run(int exit, String out, String err) {
-    }
+    record Run(int exit, String out, String err) {}
 
     static Run meshbox(String... args) {
         PrintStream oldOut = System.out;
@@ -51,8 +50,15 @@ class CliIT {
 
     @Test
     void kubernetesBackendMistakesAreNamedBeforeAnythingStarts(@TempDir Path dir) throws Exception {
-        Run missing = meshbox("run", "--backend", "kubernetes", "--kubeconfig", dir.resolve("nope.kubeconfig").toString(),
-                "--image", "registry.example.com/meshbox:1", "../scenarios/canary-90-10.yaml");
+        Run missing = meshbox(
+                "run",
+                "--backend",
+                "kubernetes",
+                "--kubeconfig",
+                dir.resolve("nope.kubeconfig").toString(),
+                "--image",
+                "registry.example.com/meshbox:1",
+                "../scenarios/canary-90-10.yaml");
         assertThat(missing.exit()).isEqualTo(1);
         assertThat(missing.err()).contains("--kubeconfig").contains("nope.kubeconfig: no such file");
 
@@ -71,12 +77,22 @@ class CliIT {
                   context: {cluster: down, user: dev}
                 current-context: down
                 """);
-        Run down = meshbox("run", "--backend", "kubernetes", "--kubeconfig", unreachable.toString(), "--image", "registry.example.com/meshbox:1",
+        Run down = meshbox(
+                "run",
+                "--backend",
+                "kubernetes",
+                "--kubeconfig",
+                unreachable.toString(),
+                "--image",
+                "registry.example.com/meshbox:1",
                 "../scenarios/canary-90-10.yaml");
         assertThat(down.exit()).isEqualTo(1);
-        assertThat(down.err()).contains("cannot reach the Kubernetes API to read the server version").contains("nothing was created");
+        assertThat(down.err())
+                .contains("cannot reach the Kubernetes API to read the server version")
+                .contains("nothing was created");
 
-        Run misplaced = meshbox("run", "--backend", "docker", "--kubeconfig", unreachable.toString(), "../scenarios/canary-90-10.yaml");
+        Run misplaced = meshbox(
+                "run", "--backend", "docker", "--kubeconfig", unreachable.toString(), "../scenarios/canary-90-10.yaml");
         assertThat(misplaced.exit()).isEqualTo(2);
         assertThat(misplaced.err()).contains("--kubeconfig is for --backend kubernetes");
     }
@@ -90,19 +106,33 @@ class CliIT {
 
     @Test
     void applyToARunningMeshReportsChangesAndRejectsBadYaml(@TempDir Path dir) throws Exception {
-        try (LocalMesh mesh = LocalMesh.start(MeshSpec.bookinfo(), LocalOptions.isolated(OptionalLong.empty()), new PrintStream(OutputStream.nullOutputStream()));
-             AdminServer admin = new AdminServer(mesh.control(), "127.0.0.1", 0)) {
+        try (LocalMesh mesh = LocalMesh.start(
+                        MeshSpec.bookinfo(),
+                        LocalOptions.isolated(OptionalLong.empty()),
+                        new PrintStream(OutputStream.nullOutputStream()));
+                AdminServer admin = new AdminServer(mesh.control(), "127.0.0.1", 0)) {
             String url = "http://127.0.0.1:" + admin.port();
-            Path good = Files.writeString(dir.resolve("reviews-v3.yaml"), Files.readString(Pages.projectFixtures().resolve("virtual-service-reviews-v3.yaml")));
-            Path rules = Files.writeString(dir.resolve("rules.yaml"), Files.readString(Pages.projectFixtures().resolve("destination-rule-all.yaml")));
+            Path good = Files.writeString(
+                    dir.resolve("reviews-v3.yaml"),
+                    Files.readString(Pages.projectFixtures().resolve("virtual-service-reviews-v3.yaml")));
+            Path rules = Files.writeString(
+                    dir.resolve("rules.yaml"),
+                    Files.readString(Pages.projectFixtures().resolve("destination-rule-all.yaml")));
             Run ok = meshbox("apply", "-f", rules.toString(), "-f", good.toString(), "--admin", url);
             assertThat(ok.exit()).as(ok.err()).isZero();
-            assertThat(ok.out()).contains("virtualservice.networking.istio.io/reviews created", "destinationrule.networking.istio.io/reviews created");
+            assertThat(ok.out())
+                    .contains(
+                            "virtualservice.networking.istio.io/reviews created",
+                            "destinationrule.networking.istio.io/reviews created");
 
-            Path malformed = Files.writeString(dir.resolve("malformed.yaml"), "apiVersion: networking.istio.io/v1\nkind: [VirtualService\n");
+            Path malformed = Files.writeString(
+                    dir.resolve("malformed.yaml"), "apiVersion: networking.istio.io/v1\nkind: [VirtualService\n");
             Run bad = meshbox("apply", "-f", malformed.toString(), "--admin", url);
             assertThat(bad.exit()).isEqualTo(1);
-            assertThat(bad.err()).contains("malformed.yaml").contains("is not valid YAML").contains("line ");
+            assertThat(bad.err())
+                    .contains("malformed.yaml")
+                    .contains("is not valid YAML")
+                    .contains("line ");
 
             Path unknown = Files.writeString(dir.resolve("unknown.yaml"), """
                     apiVersion: networking.istio.io/v1
@@ -112,17 +142,23 @@ class CliIT {
                     """);
             Run kind = meshbox("apply", "-f", unknown.toString(), "--admin", url);
             assertThat(kind.exit()).isEqualTo(1);
-            assertThat(kind.err()).contains("unknown.yaml: ServiceEntry default/external: kind: unknown kind \"ServiceEntry\"");
+            assertThat(kind.err())
+                    .contains("unknown.yaml: ServiceEntry default/external: kind: unknown kind \"ServiceEntry\"");
             // The API itself answers malformed requests with the field, never a server error.
-            java.net.http.HttpResponse<String> raw = java.net.http.HttpClient.newHttpClient().send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/apply"))
-                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"sources\":[{\"text\":\"kind: x\"}]}")).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            java.net.http.HttpResponse<String> raw = java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/apply"))
+                                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                            "{\"sources\":[{\"text\":\"kind: x\"}]}"))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(raw.statusCode()).isEqualTo(400);
             assertThat(raw.body()).contains("sources[0].name: is required");
             // The mesh still holds exactly the last good config.
             assertThat(mesh.controlPlane().config().snapshot().resources().keySet())
-                    .extracting(Object::toString).contains("VirtualService default/reviews").doesNotContain("ServiceEntry default/external");
+                    .extracting(Object::toString)
+                    .contains("VirtualService default/reviews")
+                    .doesNotContain("ServiceEntry default/external");
         }
     }
 
@@ -141,8 +177,10 @@ class CliIT {
         Path junit = dir.resolve("junit.xml");
         Run r = meshbox("run", scenario.toString(), "--report", report.toString(), "--junit", junit.toString());
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
-        assertThat(Files.readString(junit)).contains("<testsuite name=\"canary-90-10\" tests=\"4\" failures=\"0\"",
-                "<testcase classname=\"canary-90-10.split reviews 90/10\" name=\"reviews v1 share\"");
+        assertThat(Files.readString(junit))
+                .contains(
+                        "<testsuite name=\"canary-90-10\" tests=\"4\" failures=\"0\"",
+                        "<testcase classname=\"canary-90-10.split reviews 90/10\" name=\"reviews v1 share\"");
         assertThat(r.out()).contains("reviews v1 share", "reviews v2 share", "PASS canary-90-10");
         JsonNode json = new ObjectMapper().readTree(report.toFile());
         assertThat(json.path("passed").asBoolean()).isTrue();
@@ -159,7 +197,8 @@ class CliIT {
                 """);
         Run r = meshbox("run", bad.toString());
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).contains("bad.yaml:3: steps[0].traffic.count: must be an integer between 1 and 100000, got 0");
+        assertThat(r.err())
+                .contains("bad.yaml:3: steps[0].traffic.count: must be an integer between 1 and 100000, got 0");
     }
 
     @Test
@@ -171,7 +210,13 @@ class CliIT {
             Run r = meshbox("run", scenario.toString(), "--seed", seed, "--report", report.toString());
             assertThat(r.exit()).as(r.out()).isZero();
             List<String> served = new java.util.ArrayList<>();
-            new ObjectMapper().readTree(report.toFile()).path("steps").get(0).path("servedBy").path("reviews").forEach(v -> served.add(v.asText()));
+            new ObjectMapper()
+                    .readTree(report.toFile())
+                    .path("steps")
+                    .get(0)
+                    .path("servedBy")
+                    .path("reviews")
+                    .forEach(v -> served.add(v.asText()));
             assertThat(served).hasSize(1000);
             runs.add(served);
         }
@@ -181,18 +226,28 @@ class CliIT {
 
     @Test
     void logsAndLoadWorkAgainstARunningMesh() throws Exception {
-        try (LocalMesh mesh = LocalMesh.start(MeshSpec.of(List.of(new Scenario.Builtin("httpbin"), new Scenario.Builtin("fortio"))),
-                LocalOptions.isolated(OptionalLong.empty()), new PrintStream(OutputStream.nullOutputStream()));
-             AdminServer admin = new AdminServer(mesh.control(), "127.0.0.1", 0)) {
+        try (LocalMesh mesh = LocalMesh.start(
+                        MeshSpec.of(List.of(new Scenario.Builtin("httpbin"), new Scenario.Builtin("fortio"))),
+                        LocalOptions.isolated(OptionalLong.empty()),
+                        new PrintStream(OutputStream.nullOutputStream()));
+                AdminServer admin = new AdminServer(mesh.control(), "127.0.0.1", 0)) {
             String url = "http://127.0.0.1:" + admin.port();
-            Run load = meshbox("load", "-c", "3", "-n", "30", "--from", "fortio", "http://httpbin:8000/get", "--admin", url);
+            Run load = meshbox(
+                    "load", "-c", "3", "-n", "30", "--from", "fortio", "http://httpbin:8000/get", "--admin", url);
             assertThat(load.exit()).as(load.err()).isZero();
-            assertThat(load.out()).contains("for 30 calls: http://httpbin:8000/get", "# target 50% ", "# target 99% ", "Code 200 : 30 (100.0 %)");
+            assertThat(load.out())
+                    .contains(
+                            "for 30 calls: http://httpbin:8000/get",
+                            "# target 50% ",
+                            "# target 99% ",
+                            "Code 200 : 30 (100.0 %)");
 
             Run logs = meshbox("logs", "fortio", "--admin", url);
             assertThat(logs.exit()).isZero();
-            assertThat(logs.out().lines().filter(l -> l.contains("\"GET /get HTTP/1.1\" 200 - via_upstream"))).hasSize(30)
-                    .allSatisfy(l -> assertThat(l).contains("\"httpbin:8000\"", "outbound|8000||httpbin.default.svc.cluster.local"));
+            assertThat(logs.out().lines().filter(l -> l.contains("\"GET /get HTTP/1.1\" 200 - via_upstream")))
+                    .hasSize(30)
+                    .allSatisfy(l -> assertThat(l)
+                            .contains("\"httpbin:8000\"", "outbound|8000||httpbin.default.svc.cluster.local"));
 
             Run unknown = meshbox("logs", "nothing", "--admin", url);
             assertThat(unknown.exit()).isEqualTo(1);
@@ -220,10 +275,14 @@ class CliIT {
         Path junit = dir.resolve("junit.xml");
         Run r = meshbox("run", wrong.toString(), "--junit", junit.toString(), "--seed", "5");
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.out()).contains("FAIL wrong-split", "why: served by reviews: v1 ",
-                "productpage-v1's route 9080 for reviews:9080: [1] VirtualService default/reviews spec.http[0] -> "
-                        + "outbound|9080|v1|reviews.default.svc.cluster.local 90%, outbound|9080|v2|reviews.default.svc.cluster.local 10%");
-        assertThat(Files.readString(junit)).contains("failures=\"2\"", "<failure message=\"expected 0.5 ± 0.05, observed 0.");
+        assertThat(r.out())
+                .contains(
+                        "FAIL wrong-split",
+                        "why: served by reviews: v1 ",
+                        "productpage-v1's route 9080 for reviews:9080: [1] VirtualService default/reviews spec.http[0] -> "
+                                + "outbound|9080|v1|reviews.default.svc.cluster.local 90%, outbound|9080|v2|reviews.default.svc.cluster.local 10%");
+        assertThat(Files.readString(junit))
+                .contains("failures=\"2\"", "<failure message=\"expected 0.5 ± 0.05, observed 0.");
     }
 
     @Test
@@ -246,7 +305,8 @@ class CliIT {
                       - statusShare: {shares: {200: 1.0}}
                       - versionShare: {service: details, shares: {v1: 1.0}, tolerance: 0}
                       - bodyContains: {text: William Shakespeare, share: 1.0}
-                """.formatted(System.getProperty("java.class.path").replace("\\", "\\\\")));
+                """.formatted(
+                        System.getProperty("java.class.path").replace("\\", "\\\\")));
         Run r = meshbox("run", scenario.toString());
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("PASS own-service");
@@ -263,7 +323,8 @@ class CliIT {
                 """.formatted(dir.toString()));
         Run r = meshbox("run", scenario.toString());
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.err()).contains("broken-v1-", "the process exited with 1 before listening on 127.", "no.such.Main");
+        assertThat(r.err())
+                .contains("broken-v1-", "the process exited with 1 before listening on 127.", "no.such.Main");
     }
 
     @Test
@@ -278,7 +339,8 @@ class CliIT {
         try {
             Run r = meshbox("up");
             assertThat(r.exit()).isEqualTo(1);
-            assertThat(r.err()).contains("8080", "already in use on 127.0.0.1", "./meshbox run, which needs no fixed ports");
+            assertThat(r.err())
+                    .contains("8080", "already in use on 127.0.0.1", "./meshbox run, which needs no fixed ports");
         } finally {
             holder.close();
         }

@@ -43,13 +43,22 @@ class IstioTasksIT {
     @BeforeAll
     void up() throws InterruptedException {
         samples = Pages.istioSamples().orElse(null);
-        Assumptions.assumeTrue(samples != null, "Istio's samples are not beside this checkout (../shared/istio/samples): "
-                + "these tests apply Istio's own files; the shipped scenarios cover the same tasks on the project's files");
-        mesh = Backends.startIsolated(backend(), MeshSpec.of(List.of(new Scenario.Builtin("bookinfo"), new Scenario.Builtin("httpbin"),
-                new Scenario.Builtin("httpbin-v2"), new Scenario.Builtin("fortio"), new Scenario.Builtin("sleep"))),
+        Assumptions.assumeTrue(
+                samples != null,
+                "Istio's samples are not beside this checkout (../shared/istio/samples): "
+                        + "these tests apply Istio's own files; the shipped scenarios cover the same tasks on the project's files");
+        mesh = Backends.startIsolated(
+                backend(),
+                MeshSpec.of(List.of(
+                        new Scenario.Builtin("bookinfo"),
+                        new Scenario.Builtin("httpbin"),
+                        new Scenario.Builtin("httpbin-v2"),
+                        new Scenario.Builtin("fortio"),
+                        new Scenario.Builtin("sleep"))),
                 // Seeded: Istio's doc-test bounds (41 to 59 of 100 at 50/50) fail about 6 % of unseeded runs, and CI
                 // must not flake; every request still takes its own random draw, from (seed, request id).
-                OptionalLong.of(20_261_121L), new PrintStream(OutputStream.nullOutputStream()));
+                OptionalLong.of(20_261_121L),
+                new PrintStream(OutputStream.nullOutputStream()));
     }
 
     @AfterAll
@@ -78,14 +87,19 @@ class IstioTasksIT {
 
     @Test
     void requestRoutingByUserGivesJasonBlackStarsAndOthersNone() throws Exception {
-        apply("bookinfo/networking/virtual-service-all-v1.yaml", "bookinfo/networking/virtual-service-reviews-test-v2.yaml");
-        assertThat(pages("jason", 20, 1)).allSatisfy(p -> assertThat(p.body()).contains("text-black-500").contains("jason"));
+        apply(
+                "bookinfo/networking/virtual-service-all-v1.yaml",
+                "bookinfo/networking/virtual-service-reviews-test-v2.yaml");
+        assertThat(pages("jason", 20, 1))
+                .allSatisfy(p -> assertThat(p.body()).contains("text-black-500").contains("jason"));
         assertThat(pages(null, 20, 1)).allSatisfy(p -> assertThat(p.body()).doesNotContain("glyphicon glyphicon-star"));
     }
 
     @Test
     void faultInjectionDelayShowsJasonTheReviewsErrorAfterAboutSixSeconds() throws Exception {
-        apply("bookinfo/networking/virtual-service-all-v1.yaml", "bookinfo/networking/virtual-service-reviews-test-v2.yaml",
+        apply(
+                "bookinfo/networking/virtual-service-all-v1.yaml",
+                "bookinfo/networking/virtual-service-reviews-test-v2.yaml",
                 "bookinfo/networking/virtual-service-ratings-test-delay.yaml");
         List<TrafficDriver.Result> jason = pages("jason", 2, 2);
         assertThat(jason).allSatisfy(p -> {
@@ -101,13 +115,16 @@ class IstioTasksIT {
 
     @Test
     void faultInjectionAbortShowsJasonTheRatingsErrorAtOnce() throws Exception {
-        apply("bookinfo/networking/virtual-service-all-v1.yaml", "bookinfo/networking/virtual-service-reviews-test-v2.yaml",
+        apply(
+                "bookinfo/networking/virtual-service-all-v1.yaml",
+                "bookinfo/networking/virtual-service-reviews-test-v2.yaml",
                 "bookinfo/networking/virtual-service-ratings-test-abort.yaml");
         assertThat(pages("jason", 10, 1)).allSatisfy(p -> {
             assertThat(p.body()).contains("Ratings service is currently unavailable");
             assertThat(p.nanos() / 1e9).isLessThan(1.0);
         });
-        assertThat(pages(null, 10, 1)).allSatisfy(p -> assertThat(p.body()).doesNotContain("Ratings service is currently unavailable"));
+        assertThat(pages(null, 10, 1))
+                .allSatisfy(p -> assertThat(p.body()).doesNotContain("Ratings service is currently unavailable"));
     }
 
     @Test
@@ -116,10 +133,12 @@ class IstioTasksIT {
         assertThat(starPages(pages(null, 100, 2))).isLessThan(10);
         apply("bookinfo/networking/virtual-service-reviews-50-v3.yaml");
         List<TrafficDriver.Result> half = pages(null, 100, 2);
-        assertThat(half.stream().filter(p -> p.body().contains("text-red-500")).count()).isBetween(41L, 59L);
+        assertThat(half.stream().filter(p -> p.body().contains("text-red-500")).count())
+                .isBetween(41L, 59L);
         apply("bookinfo/networking/virtual-service-reviews-v3.yaml");
         List<TrafficDriver.Result> all = pages(null, 100, 2);
-        assertThat(all.stream().filter(p -> p.body().contains("text-red-500")).count()).isGreaterThan(90L);
+        assertThat(all.stream().filter(p -> p.body().contains("text-red-500")).count())
+                .isGreaterThan(90L);
     }
 
     @Test
@@ -183,7 +202,9 @@ class IstioTasksIT {
 
     @Test
     void circuitBreakingOverflowsWith503UOCountedAsPendingOverflow() throws Exception {
-        assertThat(Files.readString(samples.resolve("httpbin/httpbin.yaml"))).contains("port: 8000").contains("targetPort: 8080");
+        assertThat(Files.readString(samples.resolve("httpbin/httpbin.yaml")))
+                .contains("port: 8000")
+                .contains("targetPort: 8080");
         applyInline("httpbin-breaker", """
                 apiVersion: networking.istio.io/v1
                 kind: DestinationRule
@@ -213,10 +234,16 @@ class IstioTasksIT {
         assertThat(rejected).as("503s").isPositive();
         assertThat(ok + rejected).isEqualTo(30);
         assertThat(mesh.counters("fortio").get(overflow) - before).isEqualTo(rejected);
-        List<String> ids = results.stream().filter(r -> r.status() == 503).map(TrafficDriver.Result::requestId).toList();
+        List<String> ids = results.stream()
+                .filter(r -> r.status() == 503)
+                .map(TrafficDriver.Result::requestId)
+                .toList();
         List<MeshAccess.LogEntry> flagged = mesh.accessLog().stream()
-                .filter(e -> e.pod().startsWith("fortio") && ids.contains(e.requestId())).toList();
-        assertThat(flagged).hasSize(ids.size()).allSatisfy(e -> assertThat(e.responseFlags()).contains("UO"));
+                .filter(e -> e.pod().startsWith("fortio") && ids.contains(e.requestId()))
+                .toList();
+        assertThat(flagged)
+                .hasSize(ids.size())
+                .allSatisfy(e -> assertThat(e.responseFlags()).contains("UO"));
     }
 
     @Test
@@ -259,10 +286,15 @@ class IstioTasksIT {
         assertThat(results).allSatisfy(r -> assertThat(r.status()).isEqualTo(200));
         List<String> ids = results.stream().map(TrafficDriver.Result::requestId).toList();
         List<MeshAccess.LogEntry> inbound = mesh.accessLog().stream()
-                .filter(e -> "inbound".equals(e.direction()) && ids.contains(e.requestId())).toList();
-        assertThat(inbound).filteredOn(e -> "v1".equals(e.podLabels().get("version"))).hasSize(10)
+                .filter(e -> "inbound".equals(e.direction()) && ids.contains(e.requestId()))
+                .toList();
+        assertThat(inbound)
+                .filteredOn(e -> "v1".equals(e.podLabels().get("version")))
+                .hasSize(10)
                 .allSatisfy(e -> assertThat(e.authority()).isEqualTo("httpbin:8000"));
-        assertThat(inbound).filteredOn(e -> "v2".equals(e.podLabels().get("version"))).hasSize(10)
+        assertThat(inbound)
+                .filteredOn(e -> "v2".equals(e.podLabels().get("version")))
+                .hasSize(10)
                 .allSatisfy(e -> assertThat(e.authority()).isEqualTo("httpbin-shadow:8000"));
     }
 
@@ -305,32 +337,43 @@ class IstioTasksIT {
                           number: 8000
                         host: httpbin
                 """);
-        TrafficDriver.Result status = send("ingress", "http://httpbin.example.com/status/200", null, 1, 1).get(0);
+        TrafficDriver.Result status = send("ingress", "http://httpbin.example.com/status/200", null, 1, 1)
+                .get(0);
         assertThat(status.status()).isEqualTo(200);
         assertThat(status.headers()).containsEntry("server", "istio-envoy");
-        assertThat(send("ingress", "http://httpbin.example.com/headers", null, 1, 1).get(0).status()).isEqualTo(404);
+        assertThat(send("ingress", "http://httpbin.example.com/headers", null, 1, 1)
+                        .get(0)
+                        .status())
+                .isEqualTo(404);
     }
 
     @Test
     void httpbinSampleGatewayExposesEverything() throws Exception {
         apply("httpbin/httpbin-gateway.yaml");
-        TrafficDriver.Result r = send("ingress", "http://any.host/headers", null, 1, 1).get(0);
+        TrafficDriver.Result r =
+                send("ingress", "http://any.host/headers", null, 1, 1).get(0);
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.body()).contains("headers");
     }
 
     private long starPages(List<TrafficDriver.Result> pages) {
-        return pages.stream().filter(p -> p.body().contains("glyphicon glyphicon-star")).count();
+        return pages.stream()
+                .filter(p -> p.body().contains("glyphicon glyphicon-star"))
+                .count();
     }
 
     private List<TrafficDriver.Result> pages(String user, int count, int concurrency) throws InterruptedException {
         return send("ingress", "/productpage", user, count, concurrency);
     }
 
-    private List<TrafficDriver.Result> send(String from, String url, String user, int count, int concurrency) throws InterruptedException {
+    private List<TrafficDriver.Result> send(String from, String url, String user, int count, int concurrency)
+            throws InterruptedException {
         Map<String, String> headers = user == null ? Map.of() : Map.of("end-user", user);
-        return new TrafficDriver(mesh).send(new Scenario.Traffic(from, "GET", url, headers, count, concurrency),
-                "task" + RUNS.incrementAndGet(), n -> { });
+        return new TrafficDriver(mesh)
+                .send(
+                        new Scenario.Traffic(from, "GET", url, headers, count, concurrency),
+                        "task" + RUNS.incrementAndGet(),
+                        n -> {});
     }
 
     private void apply(String... sampleFiles) throws IOException {

@@ -15,7 +15,11 @@ import java.util.Optional;
 
 /** Loads Bookinfo pages through the ingress and classifies them as a user would: by their stars. */
 final class Pages {
-    enum Stars { NONE, BLACK, RED }
+    enum Stars {
+        NONE,
+        BLACK,
+        RED
+    }
 
     record Page(int status, String body) {
         Stars stars() {
@@ -26,7 +30,8 @@ final class Pages {
         }
     }
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final InetSocketAddress ingress;
 
     Pages(InetSocketAddress ingress) {
@@ -34,8 +39,11 @@ final class Pages {
     }
 
     Page load(String path) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + ingress.getHostString() + ":" + ingress.getPort() + path))
-                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create("http://" + ingress.getHostString() + ":" + ingress.getPort() + path))
+                        .timeout(Duration.ofSeconds(20))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         return new Page(r.statusCode(), r.body());
     }
 
@@ -50,7 +58,8 @@ final class Pages {
     /** Istio's samples, read unmodified from ../shared/istio/samples when this checkout has it. */
     static Optional<Path> istioSamples() {
         String override = System.getProperty("meshbox.istio.samples");
-        Path p = override != null ? Path.of(override)
+        Path p = override != null
+                ? Path.of(override)
                 : Path.of("").toAbsolutePath().getParent().getParent().resolve("shared/istio/samples");
         return Files.isDirectory(p) ? Optional.of(p) : Optional.empty();
     }

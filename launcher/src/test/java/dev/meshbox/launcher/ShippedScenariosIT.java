@@ -27,7 +27,8 @@ class ShippedScenariosIT {
     static Stream<Arguments> scenarios() throws IOException {
         Path dir = Path.of("").toAbsolutePath().getParent().resolve("scenarios");
         try (Stream<Path> files = Files.list(dir)) {
-            var list = files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+            var list =
+                    files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
             return Stream.of(Backends.LOCAL, Backends.DOCKER, Backends.K3S, Backends.KUBERNETES)
                     .flatMap(b -> list.stream().map(f -> Arguments.of(b, f)));
         }
@@ -46,14 +47,18 @@ class ShippedScenariosIT {
         }
         if (backend.equals(Backends.KUBERNETES)) {
             String kubeconfig = System.getProperty("meshbox.kubeconfig", "");
-            assumeTrue(!kubeconfig.isEmpty(), "no cluster given: run with -Dmeshbox.kubeconfig=FILE (and -Dmeshbox.image=IMAGE its nodes"
-                    + " can pull) to run the scenarios on it");
+            assumeTrue(
+                    !kubeconfig.isEmpty(),
+                    "no cluster given: run with -Dmeshbox.kubeconfig=FILE (and -Dmeshbox.image=IMAGE its nodes"
+                            + " can pull) to run the scenarios on it");
             args.addAll(List.of("--kubeconfig", kubeconfig));
             Optional.ofNullable(System.getProperty("meshbox.image")).ifPresent(i -> args.addAll(List.of("--image", i)));
         }
         args.add(scenario.toString());
         CliIT.Run r = CliIT.meshbox(args.toArray(String[]::new));
-        assertThat(r.exit()).as("meshbox run --backend %s %s%n%s%s", backend, scenario.getFileName(), r.out(), r.err()).isZero();
+        assertThat(r.exit())
+                .as("meshbox run --backend %s %s%n%s%s", backend, scenario.getFileName(), r.out(), r.err())
+                .isZero();
         assertThat(r.out()).contains("PASS ");
     }
 }

@@ -42,11 +42,19 @@ class TrafficManagementIT {
     @BeforeAll
     static void up() throws InterruptedException {
         Scenario.EchoVersion one = new Scenario.EchoVersion(1, Duration.ZERO, 0, 503, 0);
-        mesh = LocalMesh.start(MeshSpec.of(List.of(new Scenario.Builtin("sleep"), new Scenario.Builtin("fortio"),
-                new Scenario.Echo("shop", 8080, Map.of("v1", one, "v2", one)),
-                new Scenario.Echo("cart", 8080, Map.of("v1", new Scenario.EchoVersion(3, Duration.ZERO, 0, 503, 0))),
-                new Scenario.Echo("slow", 8080, Map.of("v1", new Scenario.EchoVersion(1, Duration.ofMillis(800), 0, 503, 0))))),
-                LocalOptions.isolated(OptionalLong.empty()), new PrintStream(OutputStream.nullOutputStream()));
+        mesh = LocalMesh.start(
+                MeshSpec.of(List.of(
+                        new Scenario.Builtin("sleep"),
+                        new Scenario.Builtin("fortio"),
+                        new Scenario.Echo("shop", 8080, Map.of("v1", one, "v2", one)),
+                        new Scenario.Echo(
+                                "cart", 8080, Map.of("v1", new Scenario.EchoVersion(3, Duration.ZERO, 0, 503, 0))),
+                        new Scenario.Echo(
+                                "slow",
+                                8080,
+                                Map.of("v1", new Scenario.EchoVersion(1, Duration.ofMillis(800), 0, 503, 0))))),
+                LocalOptions.isolated(OptionalLong.empty()),
+                new PrintStream(OutputStream.nullOutputStream()));
     }
 
     @AfterAll
@@ -94,7 +102,8 @@ class TrafficManagementIT {
         expected.put("/CASE", "v2");
         expected.put("/other", "v1");
         expected.forEach((path, version) -> assertThat(version(get("sleep", "http://shop:8080" + path, Map.of())))
-                .as("GET %s", path).isEqualTo(version));
+                .as("GET %s", path)
+                .isEqualTo(version));
     }
 
     @Test
@@ -116,15 +125,23 @@ class TrafficManagementIT {
                   - route:
                     - destination: {host: shop, subset: v1}
                 """));
-        assertThat(version(get("sleep", "http://shop:8080/", Map.of("end-user", "jason")))).isEqualTo("v2");
-        assertThat(version(get("sleep", "http://shop:8080/", Map.of("end-user", "jasonx")))).isEqualTo("v1");
-        assertThat(version(get("sleep", "http://shop:8080/", Map.of("x-canary", "yes-please")))).isEqualTo("v2");
-        assertThat(version(get("sleep", "http://shop:8080/p?canary=true", Map.of()))).isEqualTo("v2");
-        assertThat(version(get("sleep", "http://shop:8080/p?canary=false", Map.of()))).isEqualTo("v1");
-        assertThat(version(send("sleep", "POST", "http://shop:8080/", Map.of()))).isEqualTo("v2");
-        assertThat(version(get("sleep", "http://shop.default.svc.cluster.local:8080/", Map.of()))).isEqualTo("v2");
+        assertThat(version(get("sleep", "http://shop:8080/", Map.of("end-user", "jason"))))
+                .isEqualTo("v2");
+        assertThat(version(get("sleep", "http://shop:8080/", Map.of("end-user", "jasonx"))))
+                .isEqualTo("v1");
+        assertThat(version(get("sleep", "http://shop:8080/", Map.of("x-canary", "yes-please"))))
+                .isEqualTo("v2");
+        assertThat(version(get("sleep", "http://shop:8080/p?canary=true", Map.of())))
+                .isEqualTo("v2");
+        assertThat(version(get("sleep", "http://shop:8080/p?canary=false", Map.of())))
+                .isEqualTo("v1");
+        assertThat(version(send("sleep", "POST", "http://shop:8080/", Map.of())))
+                .isEqualTo("v2");
+        assertThat(version(get("sleep", "http://shop.default.svc.cluster.local:8080/", Map.of())))
+                .isEqualTo("v2");
         assertThat(version(get("sleep", "http://shop:8080/w", Map.of()))).isEqualTo("v2");
-        assertThat(version(get("sleep", "http://shop:8080/w", Map.of("x-stable", "1")))).isEqualTo("v1");
+        assertThat(version(get("sleep", "http://shop:8080/w", Map.of("x-stable", "1"))))
+                .isEqualTo("v1");
     }
 
     @Test
@@ -161,8 +178,11 @@ class TrafficManagementIT {
         assertThat(seen.path("x-added").asText()).isEqualTo("two");
         assertThat(seen.has("x-gone")).isFalse();
         assertThat(seen.path("x-envoy-attempt-count").asText()).isEqualTo("1");
-        assertThat(r.headers()).containsEntry("x-resp", "three").doesNotContainKey("x-echo-pod")
-                .containsEntry("server", "envoy").containsKey("x-envoy-upstream-service-time");
+        assertThat(r.headers())
+                .containsEntry("x-resp", "three")
+                .doesNotContainKey("x-echo-pod")
+                .containsEntry("server", "envoy")
+                .containsKey("x-envoy-upstream-service-time");
     }
 
     @Test
@@ -182,7 +202,9 @@ class TrafficManagementIT {
                   - route:
                     - destination: {host: shop, subset: v1}
                 """));
-        JsonNode request = JSON_READ.apply(get("sleep", "http://shop:8080/old/page", Map.of()).body()).path("request");
+        JsonNode request = JSON_READ
+                .apply(get("sleep", "http://shop:8080/old/page", Map.of()).body())
+                .path("request");
         assertThat(request.path("path").asText()).isEqualTo("/new/page");
         assertThat(request.path("host").asText()).isEqualTo("shop-rewritten");
         TrafficDriver.Result redirect = get("sleep", "http://shop:8080/go", Map.of());
@@ -197,7 +219,8 @@ class TrafficManagementIT {
     void routeTimeoutAndPerRequestTimeoutHeaderAnswer504UT() {
         TrafficDriver.Result slow = get("sleep", "http://slow:8080/", Map.of());
         assertThat(slow.status()).isEqualTo(200);
-        TrafficDriver.Result header = get("sleep", "http://slow:8080/", Map.of("x-envoy-upstream-rq-timeout-ms", "200"));
+        TrafficDriver.Result header =
+                get("sleep", "http://slow:8080/", Map.of("x-envoy-upstream-rq-timeout-ms", "200"));
         assertThat(header.status()).isEqualTo(504);
         assertThat(header.body()).isEqualTo("upstream request timeout");
         assertThat(header.nanos() / 1e9).isLessThan(0.7);
@@ -257,7 +280,10 @@ class TrafficManagementIT {
                 """);
         for (String user : List.of("ann", "bob", "cy")) {
             assertThat(send("sleep", "GET", "http://cart:8080/", Map.of("x-user", user), 15, 3).stream()
-                    .map(r -> r.headers().get("x-echo-pod")).distinct()).as("pods serving %s", user).hasSize(1);
+                            .map(r -> r.headers().get("x-echo-pod"))
+                            .distinct())
+                    .as("pods serving %s", user)
+                    .hasSize(1);
         }
     }
 
@@ -265,18 +291,39 @@ class TrafficManagementIT {
     void prometheusReportsIstioStandardMetricsWithLabels() throws Exception {
         get("sleep", "http://shop:8080/", Map.of());
         LocalMesh.RunningPod sleep = mesh.pod("sleep");
-        String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://" + sleep.pod().ip() + ":15090/stats/prometheus")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String text = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(
+                                        URI.create("http://" + sleep.pod().ip() + ":15090/stats/prometheus"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
         assertThat(text.lines().filter(l -> l.startsWith("istio_requests_total{")))
-                .anySatisfy(l -> assertThat(l).contains("reporter=\"source\"", "source_workload=\"sleep\"", "source_app=\"sleep\"",
-                        "destination_service=\"shop.default.svc.cluster.local\"", "destination_app=\"shop\"", "response_code=\"200\""));
+                .anySatisfy(l -> assertThat(l)
+                        .contains(
+                                "reporter=\"source\"",
+                                "source_workload=\"sleep\"",
+                                "source_app=\"sleep\"",
+                                "destination_service=\"shop.default.svc.cluster.local\"",
+                                "destination_app=\"shop\"",
+                                "response_code=\"200\""));
         assertThat(text).contains("istio_request_duration_milliseconds_bucket{");
         LocalMesh.RunningPod shop = mesh.pod("shop");
-        String server = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://" + shop.pod().ip() + ":15090/stats/prometheus")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        assertThat(server.lines().filter(l -> l.startsWith("istio_requests_total{") && l.contains("reporter=\"destination\"")))
-                .anySatisfy(l -> assertThat(l).contains("source_workload=\"sleep\"", "source_app=\"sleep\"", "destination_app=\"shop\"",
-                        "destination_workload=\"shop-v", "connection_security_policy=\"none\""));
+        String server = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://" + shop.pod().ip() + ":15090/stats/prometheus"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+        assertThat(server.lines()
+                        .filter(l -> l.startsWith("istio_requests_total{") && l.contains("reporter=\"destination\"")))
+                .anySatisfy(l -> assertThat(l)
+                        .contains(
+                                "source_workload=\"sleep\"",
+                                "source_app=\"sleep\"",
+                                "destination_app=\"shop\"",
+                                "destination_workload=\"shop-v",
+                                "connection_security_policy=\"none\""));
     }
 
     private static final Function<String, JsonNode> JSON_READ = body -> {
@@ -309,8 +356,11 @@ class TrafficManagementIT {
     }
 
     private static String flags(TrafficDriver.Result r) {
-        return mesh.accessLog().stream().filter(e -> e.requestId().equals(r.requestId()) && e.pod().startsWith("sleep"))
-                .map(MeshAccess.LogEntry::responseFlags).findFirst().orElse("");
+        return mesh.accessLog().stream()
+                .filter(e -> e.requestId().equals(r.requestId()) && e.pod().startsWith("sleep"))
+                .map(MeshAccess.LogEntry::responseFlags)
+                .findFirst()
+                .orElse("");
     }
 
     private static TrafficDriver.Result get(String from, String url, Map<String, String> headers) {
@@ -321,9 +371,14 @@ class TrafficManagementIT {
         return send(from, method, url, headers, 1, 1).get(0);
     }
 
-    private static List<TrafficDriver.Result> send(String from, String method, String url, Map<String, String> headers, int count, int concurrency) {
+    private static List<TrafficDriver.Result> send(
+            String from, String method, String url, Map<String, String> headers, int count, int concurrency) {
         try {
-            return new TrafficDriver(mesh).send(new Scenario.Traffic(from, method, url, headers, count, concurrency), "tm" + RUNS.incrementAndGet(), n -> { });
+            return new TrafficDriver(mesh)
+                    .send(
+                            new Scenario.Traffic(from, method, url, headers, count, concurrency),
+                            "tm" + RUNS.incrementAndGet(),
+                            n -> {});
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);

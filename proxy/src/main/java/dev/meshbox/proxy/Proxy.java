@@ -12,12 +12,12 @@ import dev.meshbox.proxy.endpoint.UpstreamTransport;
 import dev.meshbox.proxy.forward.HttpStats;
 import dev.meshbox.proxy.forward.ProxyRuntime;
 import dev.meshbox.proxy.forward.RandomSource;
+import dev.meshbox.proxy.forward.RequestProcessor;
+import dev.meshbox.proxy.listener.ListenerManager;
 import dev.meshbox.proxy.stats.IstioMetrics;
 import dev.meshbox.proxy.stats.PeerMetadata;
 import dev.meshbox.proxy.stats.PrometheusRenderer;
 import dev.meshbox.proxy.stats.Workload;
-import dev.meshbox.proxy.forward.RequestProcessor;
-import dev.meshbox.proxy.listener.ListenerManager;
 import dev.meshbox.proxy.xds.AdsClient;
 import dev.meshbox.proxy.xds.ConfigApplier;
 import dev.meshbox.proxy.xds.TypeUrls;
@@ -28,8 +28,8 @@ import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.List;
-import java.util.Set;
 import java.util.Random;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -44,240 +44,300 @@ import org.slf4j.LoggerFactory;
  */
 public final class Proxy implements AutoCloseable {
 
-  private static final Logger LOG = LoggerFactory.getLogger(Proxy.class);
-  private static final int MAX_BODY_BYTES = 10 * 1024 * 1024;
-  private static final int ACCESS_LOG_ENTRIES = 10_000;
-  /** Envoy's default: a cluster whose endpoints never arrive serves without them after this long. */
-  private static final java.time.Duration INITIAL_FETCH_TIMEOUT = java.time.Duration.ofSeconds(15);
+    private static final Logger LOG = LoggerFactory.getLogger(Proxy.class);
+    private static final int MAX_BODY_BYTES = 10 * 1024 * 1024;
+    private static final int ACCESS_LOG_ENTRIES = 10_000;
+    /** Envoy's default: a cluster whose endpoints never arrive serves without them after this long. */
+    private static final java.time.Duration INITIAL_FETCH_TIMEOUT = java.time.Duration.ofSeconds(15);
 
-  private final ProxyOptions options;
-  private final long seed;
-  private final EventLoopGroup group;
-  private final boolean ownGroup;
-  private final ScheduledThreadPoolExecutor xdsExecutor;
-  private final AccessLog accessLog = new AccessLog(ACCESS_LOG_ENTRIES);
-  private final ClusterCatalog catalog;
-  private final ConfigApplier applier;
-  private final ListenerManager listeners;
-  private final HttpStats httpStats = new HttpStats();
-  private final IstioMetrics metrics = new IstioMetrics();
-  private final CompletableFuture<Void> ready = new CompletableFuture<>();
-  private final AtomicBoolean closed = new AtomicBoolean();
-  /** What else readiness waits for, e.g. the pod's app accepting connections (Istio's rewritten app probe). */
-  private volatile java.util.function.BooleanSupplier readinessGate = () -> true;
-  private ManagedChannel channel;
-  private AdsClient ads;
-  private AdminHttpServer admin;
-  private AdminHttpServer health;
-  private AdminHttpServer prometheus;
-  private long listenerGeneration;
-  private boolean listenersBound;
+    private final ProxyOptions options;
+    private final long seed;
+    private final EventLoopGroup group;
+    private final boolean ownGroup;
+    private final ScheduledThreadPoolExecutor xdsExecutor;
+    private final AccessLog accessLog = new AccessLog(ACCESS_LOG_ENTRIES);
+    private final ClusterCatalog catalog;
+    private final ConfigApplier applier;
+    private final ListenerManager listeners;
+    private final HttpStats httpStats = new HttpStats();
+    private final IstioMetrics metrics = new IstioMetrics();
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** What else readiness waits for, e.g. the pod's app accepting connections (Istio's rewritten app probe). */
+    private volatile java.util.function.BooleanSupplier readinessGate = () -> true;
 
-  private Proxy(ProxyOptions options) {
-    this.options = options;
-    this.seed = options.randomSeed() != null ? options.randomSeed() : new SecureRandom().nextLong();
-    this.ownGroup = options.sharedEventLoop() == null;
-    this.group = ownGroup ? ProxyEventLoops.create(2, "meshbox-" + shortName(options)) : options.sharedEventLoop();
-    this.xdsExecutor = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "meshbox-xds-" + shortName(options));
-      t.setDaemon(true);
-      return t;
-    });
-    this.xdsExecutor.setRemoveOnCancelPolicy(true);
-    this.xdsExecutor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-    this.catalog = new ClusterCatalog(new UpstreamTransport(ProxyEventLoops.socketChannel(group),
-        options.bindAddress().isAnyLocalAddress() ? null : options.bindAddress(), MAX_BODY_BYTES), options.ticker(),
-        new SplittableRandom(seed ^ 0x5DEECE66DL));
-    this.applier = new ConfigApplier(catalog, options.clock());
-    Random shared = new Random(seed);
-    RandomSource random = options.seedIsExplicit() ? new RandomSource.PerRequest(seed, shared)
-        : new RandomSource.Shared(shared);
-    Workload self = new Workload(options.workloadName(), options.namespace(), options.labels().get("app"),
-        options.labels().get("version"), options.podName());
-    ProxyRuntime runtime = new ProxyRuntime(options.role().serverHeader(), applier.config(), random,
-        options.clock(), options.ticker(), accessLog, httpStats, metrics,
-        new PeerMetadata(options.nodeId(), self, options.labels()));
-    this.listeners = new ListenerManager(group, ProxyEventLoops.serverChannel(group), options::bindAddressFor,
-        applier.config()::get, new RequestProcessor(runtime), MAX_BODY_BYTES);
-  }
+    private ManagedChannel channel;
+    private AdsClient ads;
+    private AdminHttpServer admin;
+    private AdminHttpServer health;
+    private AdminHttpServer prometheus;
+    private long listenerGeneration;
+    private boolean listenersBound;
 
-  /** Starts the admin and health servers and the ADS stream, and returns at once. */
-  public static Proxy start(ProxyOptions options) {
-    Proxy proxy = new Proxy(options);
-    try {
-      proxy.startServers();
-      proxy.startAds();
-    } catch (Exception e) {
-      proxy.close();
-      throw new IllegalStateException("cannot start proxy " + options.nodeId() + ": " + e.getMessage(), e);
+    private Proxy(ProxyOptions options) {
+        this.options = options;
+        this.seed = options.randomSeed() != null ? options.randomSeed() : new SecureRandom().nextLong();
+        this.ownGroup = options.sharedEventLoop() == null;
+        this.group = ownGroup ? ProxyEventLoops.create(2, "meshbox-" + shortName(options)) : options.sharedEventLoop();
+        this.xdsExecutor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "meshbox-xds-" + shortName(options));
+            t.setDaemon(true);
+            return t;
+        });
+        this.xdsExecutor.setRemoveOnCancelPolicy(true);
+        this.xdsExecutor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.catalog = new ClusterCatalog(
+                new UpstreamTransport(
+                        ProxyEventLoops.socketChannel(group),
+                        options.bindAddress().isAnyLocalAddress() ? null : options.bindAddress(),
+                        MAX_BODY_BYTES),
+                options.ticker(),
+                new SplittableRandom(seed ^ 0x5DEECE66DL));
+        this.applier = new ConfigApplier(catalog, options.clock());
+        Random shared = new Random(seed);
+        RandomSource random =
+                options.seedIsExplicit() ? new RandomSource.PerRequest(seed, shared) : new RandomSource.Shared(shared);
+        Workload self = new Workload(
+                options.workloadName(),
+                options.namespace(),
+                options.labels().get("app"),
+                options.labels().get("version"),
+                options.podName());
+        ProxyRuntime runtime = new ProxyRuntime(
+                options.role().serverHeader(),
+                applier.config(),
+                random,
+                options.clock(),
+                options.ticker(),
+                accessLog,
+                httpStats,
+                metrics,
+                new PeerMetadata(options.nodeId(), self, options.labels()));
+        this.listeners = new ListenerManager(
+                group,
+                ProxyEventLoops.serverChannel(group),
+                options::bindAddressFor,
+                applier.config()::get,
+                new RequestProcessor(runtime),
+                MAX_BODY_BYTES);
     }
-    return proxy;
-  }
 
-  private void startServers() throws InterruptedException {
-    var sources = new AdminSources(ready::isDone, applier, () -> ads.status(), applier.config()::get, accessLog,
-        listeners::boundPorts, listeners::bindErrors, httpStats::snapshot);
-    var serverChannel = ProxyEventLoops.serverChannel(group);
-    admin = AdminHttpServer.start(group, serverChannel,
-        new InetSocketAddress(options.serverBindAddress(), options.adminPort()), xdsExecutor, new AdminEndpoints(sources));
-    health = AdminHttpServer.start(group, serverChannel,
-        new InetSocketAddress(options.serverBindAddress(), options.healthPort()), xdsExecutor,
-        AdminEndpoints.health(() -> ready.isDone() && readinessGate.getAsBoolean()));
-    prometheus = AdminHttpServer.start(group, serverChannel,
-        new InetSocketAddress(options.serverBindAddress(), options.prometheusPort()), xdsExecutor,
-        AdminEndpoints.prometheus(() -> PrometheusRenderer.render(metrics, applier.config().get().clusters(),
-            httpStats.snapshot())));
-  }
-
-  private void startAds() {
-    channel = NettyChannelBuilder.forAddress(options.xdsServer().getHostString(), options.xdsServer().getPort())
-        .usePlaintext()
-        .executor(xdsExecutor)
-        .build();
-    ads = new AdsClient(channel, node(), xdsExecutor, this::apply, new Random(seed ^ 0x9E3779B97F4A7C15L),
-        options.clock());
-    ads.start();
-  }
-
-  /** Runs on the xDS thread for every response. */
-  private String apply(String typeUrl, String version, List<com.google.protobuf.Any> resources) {
-    String error = applier.apply(typeUrl, version, resources);
-    if (error != null) {
-      return error;
-    }
-    if (typeUrl.equals(TypeUrls.LISTENER)) {
-      ads.subscribe(TypeUrls.ROUTE, applier.wantedRouteNames());
-      long generation = ++listenerGeneration;
-      listenersBound = false;
-      listeners.reconcile(applier.listenerSpecs()).whenComplete((v, t) -> xdsExecutor.execute(() -> {
-        if (generation == listenerGeneration) {
-          listenersBound = true;
-          checkReady();
+    /** Starts the admin and health servers and the ADS stream, and returns at once. */
+    public static Proxy start(ProxyOptions options) {
+        Proxy proxy = new Proxy(options);
+        try {
+            proxy.startServers();
+            proxy.startAds();
+        } catch (Exception e) {
+            proxy.close();
+            throw new IllegalStateException("cannot start proxy " + options.nodeId() + ": " + e.getMessage(), e);
         }
-      }));
-    } else if (typeUrl.equals(TypeUrls.CLUSTER)) {
-      ads.subscribe(TypeUrls.ENDPOINT, applier.wantedEndpointNames());
-      Set<String> warming = applier.warmingClusters();
-      if (!warming.isEmpty()) {
-        xdsExecutor.schedule(() -> applier.finishWarming(warming), INITIAL_FETCH_TIMEOUT.toMillis(),
-            TimeUnit.MILLISECONDS);
-      }
+        return proxy;
     }
-    checkReady();
-    return null;
-  }
 
-  private void checkReady() {
-    if (ready.isDone()) {
-      return;
+    private void startServers() throws InterruptedException {
+        var sources = new AdminSources(
+                ready::isDone,
+                applier,
+                () -> ads.status(),
+                applier.config()::get,
+                accessLog,
+                listeners::boundPorts,
+                listeners::bindErrors,
+                httpStats::snapshot);
+        var serverChannel = ProxyEventLoops.serverChannel(group);
+        admin = AdminHttpServer.start(
+                group,
+                serverChannel,
+                new InetSocketAddress(options.serverBindAddress(), options.adminPort()),
+                xdsExecutor,
+                new AdminEndpoints(sources));
+        health = AdminHttpServer.start(
+                group,
+                serverChannel,
+                new InetSocketAddress(options.serverBindAddress(), options.healthPort()),
+                xdsExecutor,
+                AdminEndpoints.health(() -> ready.isDone() && readinessGate.getAsBoolean()));
+        prometheus = AdminHttpServer.start(
+                group,
+                serverChannel,
+                new InetSocketAddress(options.serverBindAddress(), options.prometheusPort()),
+                xdsExecutor,
+                AdminEndpoints.prometheus(() -> PrometheusRenderer.render(
+                        metrics, applier.config().get().clusters(), httpStats.snapshot())));
     }
-    if (applier.hasApplied(TypeUrls.LISTENER) && applier.hasApplied(TypeUrls.CLUSTER) && listenersBound
-        && applier.receivedRouteNames().containsAll(applier.wantedRouteNames())
-        && applier.receivedEndpointNames().containsAll(applier.wantedEndpointNames())) {
-      LOG.info("{}: ready (listeners on {})", options.nodeId(), listeners.boundPorts());
-      ready.complete(null);
+
+    private void startAds() {
+        channel = NettyChannelBuilder.forAddress(
+                        options.xdsServer().getHostString(), options.xdsServer().getPort())
+                .usePlaintext()
+                .executor(xdsExecutor)
+                .build();
+        ads = new AdsClient(
+                channel, node(), xdsExecutor, this::apply, new Random(seed ^ 0x9E3779B97F4A7C15L), options.clock());
+        ads.start();
     }
-  }
 
-  private Node node() {
-    Struct.Builder labels = Struct.newBuilder();
-    options.labels().forEach((k, v) -> labels.putFields(k, Value.newBuilder().setStringValue(v).build()));
-    String workload = options.workloadName();
-    Struct metadata = Struct.newBuilder()
-        .putFields("NAMESPACE", Value.newBuilder().setStringValue(options.namespace()).build())
-        .putFields("NAME", Value.newBuilder().setStringValue(options.podName()).build())
-        .putFields("WORKLOAD_NAME", Value.newBuilder().setStringValue(workload).build())
-        .putFields("LABELS", Value.newBuilder().setStructValue(labels).build())
-        .putFields("INSTANCE_IPS", Value.newBuilder().setStringValue(
-            options.bindAddress().getHostAddress()).build())
-        .putFields("INSTANCE_IPS_LIST", Value.newBuilder().setListValue(ListValue.newBuilder().addValues(
-            Value.newBuilder().setStringValue(options.bindAddress().getHostAddress()))).build())
-        .build();
-    return Node.newBuilder()
-        .setId(options.nodeId())
-        .setCluster(options.nodeCluster())
-        .setMetadata(metadata)
-        .setUserAgentName("meshbox-proxy")
-        .build();
-  }
-
-  private static String shortName(ProxyOptions o) {
-    return o.podName().isEmpty() ? o.bindAddress().getHostAddress() : o.podName();
-  }
-
-  /**
-   * Makes {@code /healthz/ready} on the health port also wait for {@code gate}, as Istio's agent folds the app's
-   * readiness probe into the pod's: the mesh sends a pod no traffic before its app listens.
-   */
-  public void readinessGate(java.util.function.BooleanSupplier gate) {
-    this.readinessGate = gate;
-  }
-
-  /** Completes once the first LDS, CDS, EDS and RDS are applied and the listeners are bound. */
-  public CompletableFuture<Void> ready() {
-    return ready;
-  }
-
-  public InetSocketAddress adminAddress() {
-    return admin.address();
-  }
-
-  public InetSocketAddress prometheusAddress() {
-    return prometheus.address();
-  }
-
-  /** Istio's standard metrics this proxy recorded. */
-  public IstioMetrics metrics() {
-    return metrics;
-  }
-
-  public InetSocketAddress healthAddress() {
-    return health.address();
-  }
-
-  /** The seed every random choice derives from; log it to replay a run. */
-  public long seed() {
-    return seed;
-  }
-
-  public ProxyOptions options() {
-    return options;
-  }
-
-  /** Closes listeners, pools, the ADS stream and the admin servers; safe to call twice. */
-  @Override
-  public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
+    /** Runs on the xDS thread for every response. */
+    private String apply(String typeUrl, String version, List<com.google.protobuf.Any> resources) {
+        String error = applier.apply(typeUrl, version, resources);
+        if (error != null) {
+            return error;
+        }
+        if (typeUrl.equals(TypeUrls.LISTENER)) {
+            ads.subscribe(TypeUrls.ROUTE, applier.wantedRouteNames());
+            long generation = ++listenerGeneration;
+            listenersBound = false;
+            listeners
+                    .reconcile(applier.listenerSpecs())
+                    .whenComplete((v, t) -> xdsExecutor.execute(() -> {
+                        if (generation == listenerGeneration) {
+                            listenersBound = true;
+                            checkReady();
+                        }
+                    }));
+        } else if (typeUrl.equals(TypeUrls.CLUSTER)) {
+            ads.subscribe(TypeUrls.ENDPOINT, applier.wantedEndpointNames());
+            Set<String> warming = applier.warmingClusters();
+            if (!warming.isEmpty()) {
+                xdsExecutor.schedule(
+                        () -> applier.finishWarming(warming), INITIAL_FETCH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+        checkReady();
+        return null;
     }
-    if (ads != null) {
-      ads.close();
+
+    private void checkReady() {
+        if (ready.isDone()) {
+            return;
+        }
+        if (applier.hasApplied(TypeUrls.LISTENER)
+                && applier.hasApplied(TypeUrls.CLUSTER)
+                && listenersBound
+                && applier.receivedRouteNames().containsAll(applier.wantedRouteNames())
+                && applier.receivedEndpointNames().containsAll(applier.wantedEndpointNames())) {
+            LOG.info("{}: ready (listeners on {})", options.nodeId(), listeners.boundPorts());
+            ready.complete(null);
+        }
     }
-    if (channel != null) {
-      channel.shutdownNow();
+
+    private Node node() {
+        Struct.Builder labels = Struct.newBuilder();
+        options.labels()
+                .forEach((k, v) ->
+                        labels.putFields(k, Value.newBuilder().setStringValue(v).build()));
+        String workload = options.workloadName();
+        Struct metadata = Struct.newBuilder()
+                .putFields(
+                        "NAMESPACE",
+                        Value.newBuilder().setStringValue(options.namespace()).build())
+                .putFields(
+                        "NAME",
+                        Value.newBuilder().setStringValue(options.podName()).build())
+                .putFields(
+                        "WORKLOAD_NAME",
+                        Value.newBuilder().setStringValue(workload).build())
+                .putFields("LABELS", Value.newBuilder().setStructValue(labels).build())
+                .putFields(
+                        "INSTANCE_IPS",
+                        Value.newBuilder()
+                                .setStringValue(options.bindAddress().getHostAddress())
+                                .build())
+                .putFields(
+                        "INSTANCE_IPS_LIST",
+                        Value.newBuilder()
+                                .setListValue(ListValue.newBuilder()
+                                        .addValues(Value.newBuilder()
+                                                .setStringValue(
+                                                        options.bindAddress().getHostAddress())))
+                                .build())
+                .build();
+        return Node.newBuilder()
+                .setId(options.nodeId())
+                .setCluster(options.nodeCluster())
+                .setMetadata(metadata)
+                .setUserAgentName("meshbox-proxy")
+                .build();
     }
-    listeners.close();
-    if (admin != null) {
-      admin.close();
+
+    private static String shortName(ProxyOptions o) {
+        return o.podName().isEmpty() ? o.bindAddress().getHostAddress() : o.podName();
     }
-    if (health != null) {
-      health.close();
+
+    /**
+     * Makes {@code /healthz/ready} on the health port also wait for {@code gate}, as Istio's agent folds the app's
+     * readiness probe into the pod's: the mesh sends a pod no traffic before its app listens.
+     */
+    public void readinessGate(java.util.function.BooleanSupplier gate) {
+        this.readinessGate = gate;
     }
-    if (prometheus != null) {
-      prometheus.close();
+
+    /** Completes once the first LDS, CDS, EDS and RDS are applied and the listeners are bound. */
+    public CompletableFuture<Void> ready() {
+        return ready;
     }
-    catalog.close();
-    xdsExecutor.shutdown();
-    try {
-      xdsExecutor.awaitTermination(2, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+
+    public InetSocketAddress adminAddress() {
+        return admin.address();
     }
-    if (ownGroup) {
-      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+
+    public InetSocketAddress prometheusAddress() {
+        return prometheus.address();
     }
-    if (!ready.isDone()) {
-      ready.completeExceptionally(new IllegalStateException("proxy closed before it was ready"));
+
+    /** Istio's standard metrics this proxy recorded. */
+    public IstioMetrics metrics() {
+        return metrics;
     }
-  }
+
+    public InetSocketAddress healthAddress() {
+        return health.address();
+    }
+
+    /** The seed every random choice derives from; log it to replay a run. */
+    public long seed() {
+        return seed;
+    }
+
+    public ProxyOptions options() {
+        return options;
+    }
+
+    /** Closes listeners, pools, the ADS stream and the admin servers; safe to call twice. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (ads != null) {
+            ads.close();
+        }
+        if (channel != null) {
+            channel.shutdownNow();
+        }
+        listeners.close();
+        if (admin != null) {
+            admin.close();
+        }
+        if (health != null) {
+            health.close();
+        }
+        if (prometheus != null) {
+            prometheus.close();
+        }
+        catalog.close();
+        xdsExecutor.shutdown();
+        try {
+            xdsExecutor.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (ownGroup) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (!ready.isDone()) {
+            ready.completeExceptionally(new IllegalStateException("proxy closed before it was ready"));
+        }
+    }
 }

@@ -28,123 +28,299 @@ import java.util.Objects;
  *                        decisions random in arrival order, as Envoy's are
  * @param wildcard        which ports bind the wildcard address instead of the pod IP; see {@link Wildcard}
  */
-public record ProxyOptions(String nodeId, String nodeCluster, Map<String, String> labels, String namespace,
-                           String podName, ProxyRole role, InetAddress bindAddress, InetSocketAddress xdsServer,
-                           int adminPort, Long randomSeed, Clock clock, EventLoopGroup sharedEventLoop,
-                           int healthPort, Ticker ticker, int prometheusPort, SeedOrigin seedOrigin,
-                           Wildcard wildcard) {
+public record ProxyOptions(
+        String nodeId,
+        String nodeCluster,
+        Map<String, String> labels,
+        String namespace,
+        String podName,
+        ProxyRole role,
+        InetAddress bindAddress,
+        InetSocketAddress xdsServer,
+        int adminPort,
+        Long randomSeed,
+        Clock clock,
+        EventLoopGroup sharedEventLoop,
+        int healthPort,
+        Ticker ticker,
+        int prometheusPort,
+        SeedOrigin seedOrigin,
+        Wildcard wildcard) {
 
-  public static final int DEFAULT_HEALTH_PORT = 15021;
-  public static final int DEFAULT_PROMETHEUS_PORT = 15090;
+    public static final int DEFAULT_HEALTH_PORT = 15021;
+    public static final int DEFAULT_PROMETHEUS_PORT = 15090;
 
-  /** Whether {@link #randomSeed()} was chosen by the user (replay) or drawn by whoever started the proxy. */
-  public enum SeedOrigin { EXPLICIT, DRAWN }
-
-  /**
-   * Which ports bind 0.0.0.0 rather than the pod IP. Where pods share one network namespace (the local backend)
-   * nothing may; in a pod of its own, Istio's reserved ports 15000-15099 (admin, outbound, inbound, health,
-   * Prometheus) may, so that {@code kubectl port-forward}, which connects to the pod's localhost, reaches them; the
-   * service ports stay on the pod IP because the app listens on localhost there. A gateway has no app: all may.
-   */
-  public enum Wildcard {
-    NONE, RESERVED, ALL;
-
-    boolean covers(int port) {
-      return this == ALL || this == RESERVED && port >= 15000 && port <= 15099;
+    /** Whether {@link #randomSeed()} was chosen by the user (replay) or drawn by whoever started the proxy. */
+    public enum SeedOrigin {
+        EXPLICIT,
+        DRAWN
     }
-  }
 
-  public ProxyOptions {
-    Objects.requireNonNull(nodeId, "nodeId");
-    Objects.requireNonNull(bindAddress, "bindAddress");
-    Objects.requireNonNull(xdsServer, "xdsServer");
-    nodeCluster = nodeCluster == null ? "" : nodeCluster;
-    labels = labels == null ? Map.of() : Map.copyOf(labels);
-    namespace = namespace == null ? "default" : namespace;
-    podName = podName == null ? "" : podName;
-    role = role == null ? (nodeId.startsWith("router~") ? ProxyRole.GATEWAY : ProxyRole.SIDECAR) : role;
-    clock = clock == null ? Clock.systemUTC() : clock;
-    ticker = ticker == null ? Ticker.systemTicker() : ticker;
-    seedOrigin = seedOrigin == null || randomSeed == null ? SeedOrigin.DRAWN : seedOrigin;
-    wildcard = wildcard == null ? Wildcard.NONE : wildcard;
-  }
+    /**
+     * Which ports bind 0.0.0.0 rather than the pod IP. Where pods share one network namespace (the local backend)
+     * nothing may; in a pod of its own, Istio's reserved ports 15000-15099 (admin, outbound, inbound, health,
+     * Prometheus) may, so that {@code kubectl port-forward}, which connects to the pod's localhost, reaches them; the
+     * service ports stay on the pod IP because the app listens on localhost there. A gateway has no app: all may.
+     */
+    public enum Wildcard {
+        NONE,
+        RESERVED,
+        ALL;
 
-  /** The shape before wildcard ports: everything binds the pod IP. */
-  public ProxyOptions(String nodeId, String nodeCluster, Map<String, String> labels, String namespace,
-                      String podName, ProxyRole role, InetAddress bindAddress, InetSocketAddress xdsServer,
-                      int adminPort, Long randomSeed, Clock clock, EventLoopGroup sharedEventLoop,
-                      int healthPort, Ticker ticker, int prometheusPort, SeedOrigin seedOrigin) {
-    this(nodeId, nodeCluster, labels, namespace, podName, role, bindAddress, xdsServer, adminPort, randomSeed, clock,
-        sharedEventLoop, healthPort, ticker, prometheusPort, seedOrigin, Wildcard.NONE);
-  }
-
-  /** Where a listener on {@code port} binds: the pod IP, or 0.0.0.0 where {@link #wildcard()} covers the port. */
-  public InetAddress bindAddressFor(int port) {
-    return wildcard.covers(port) ? anyAddress() : bindAddress;
-  }
-
-  /** Where the admin, health and Prometheus servers bind (Istio's reserved ports, whatever numbers they have here). */
-  public InetAddress serverBindAddress() {
-    return wildcard == Wildcard.NONE ? bindAddress : anyAddress();
-  }
-
-  private static InetAddress anyAddress() {
-    try {
-      return InetAddress.getByAddress(new byte[4]);
-    } catch (java.net.UnknownHostException e) {
-      throw new IllegalStateException(e);
+        boolean covers(int port) {
+            return this == ALL || this == RESERVED && port >= 15000 && port <= 15099;
+        }
     }
-  }
 
-  public ProxyOptions withWildcard(Wildcard ports) {
-    return new ProxyOptions(nodeId, nodeCluster, labels, namespace, podName, role, bindAddress, xdsServer, adminPort,
-        randomSeed, clock, sharedEventLoop, healthPort, ticker, prometheusPort, seedOrigin, ports);
-  }
+    public ProxyOptions {
+        Objects.requireNonNull(nodeId, "nodeId");
+        Objects.requireNonNull(bindAddress, "bindAddress");
+        Objects.requireNonNull(xdsServer, "xdsServer");
+        nodeCluster = nodeCluster == null ? "" : nodeCluster;
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+        namespace = namespace == null ? "default" : namespace;
+        podName = podName == null ? "" : podName;
+        role = role == null ? (nodeId.startsWith("router~") ? ProxyRole.GATEWAY : ProxyRole.SIDECAR) : role;
+        clock = clock == null ? Clock.systemUTC() : clock;
+        ticker = ticker == null ? Ticker.systemTicker() : ticker;
+        seedOrigin = seedOrigin == null || randomSeed == null ? SeedOrigin.DRAWN : seedOrigin;
+        wildcard = wildcard == null ? Wildcard.NONE : wildcard;
+    }
 
-  /** The shape before Prometheus and replay; the seed counts as drawn. */
-  public ProxyOptions(String nodeId, String nodeCluster, Map<String, String> labels, String namespace,
-                      String podName, ProxyRole role, InetAddress bindAddress, InetSocketAddress xdsServer,
-                      int adminPort, Long randomSeed, Clock clock, EventLoopGroup sharedEventLoop, int healthPort,
-                      Ticker ticker) {
-    this(nodeId, nodeCluster, labels, namespace, podName, role, bindAddress, xdsServer, adminPort, randomSeed, clock,
-        sharedEventLoop, healthPort, ticker, DEFAULT_PROMETHEUS_PORT, SeedOrigin.DRAWN);
-  }
+    /** The shape before wildcard ports: everything binds the pod IP. */
+    public ProxyOptions(
+            String nodeId,
+            String nodeCluster,
+            Map<String, String> labels,
+            String namespace,
+            String podName,
+            ProxyRole role,
+            InetAddress bindAddress,
+            InetSocketAddress xdsServer,
+            int adminPort,
+            Long randomSeed,
+            Clock clock,
+            EventLoopGroup sharedEventLoop,
+            int healthPort,
+            Ticker ticker,
+            int prometheusPort,
+            SeedOrigin seedOrigin) {
+        this(
+                nodeId,
+                nodeCluster,
+                labels,
+                namespace,
+                podName,
+                role,
+                bindAddress,
+                xdsServer,
+                adminPort,
+                randomSeed,
+                clock,
+                sharedEventLoop,
+                healthPort,
+                ticker,
+                prometheusPort,
+                seedOrigin,
+                Wildcard.NONE);
+    }
 
-  /** The shape the launcher uses; health on 15021, Prometheus on 15090, the system ticker, a drawn seed. */
-  public ProxyOptions(String nodeId, String nodeCluster, Map<String, String> labels, String namespace,
-                      String podName, ProxyRole role, InetAddress bindAddress, InetSocketAddress xdsServer,
-                      int adminPort, Long randomSeed, Clock clock, EventLoopGroup sharedEventLoop) {
-    this(nodeId, nodeCluster, labels, namespace, podName, role, bindAddress, xdsServer, adminPort, randomSeed, clock,
-        sharedEventLoop, DEFAULT_HEALTH_PORT, null);
-  }
+    /** Where a listener on {@code port} binds: the pod IP, or 0.0.0.0 where {@link #wildcard()} covers the port. */
+    public InetAddress bindAddressFor(int port) {
+        return wildcard.covers(port) ? anyAddress() : bindAddress;
+    }
 
-  public ProxyOptions withHealthPort(int port) {
-    return new ProxyOptions(nodeId, nodeCluster, labels, namespace, podName, role, bindAddress, xdsServer, adminPort,
-        randomSeed, clock, sharedEventLoop, port, ticker, prometheusPort, seedOrigin, wildcard);
-  }
+    /** Where the admin, health and Prometheus servers bind (Istio's reserved ports, whatever numbers they have here). */
+    public InetAddress serverBindAddress() {
+        return wildcard == Wildcard.NONE ? bindAddress : anyAddress();
+    }
 
-  public ProxyOptions withTicker(Ticker newTicker) {
-    return new ProxyOptions(nodeId, nodeCluster, labels, namespace, podName, role, bindAddress, xdsServer, adminPort,
-        randomSeed, clock, sharedEventLoop, healthPort, newTicker, prometheusPort, seedOrigin, wildcard);
-  }
+    private static InetAddress anyAddress() {
+        try {
+            return InetAddress.getByAddress(new byte[4]);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
-  public ProxyOptions withPrometheusPort(int port) {
-    return new ProxyOptions(nodeId, nodeCluster, labels, namespace, podName, role, bindAddress, xdsServer, adminPort,
-        randomSeed, clock, sharedEventLoop, healthPort, ticker, port, seedOrigin, wildcard);
-  }
+    public ProxyOptions withWildcard(Wildcard ports) {
+        return new ProxyOptions(
+                nodeId,
+                nodeCluster,
+                labels,
+                namespace,
+                podName,
+                role,
+                bindAddress,
+                xdsServer,
+                adminPort,
+                randomSeed,
+                clock,
+                sharedEventLoop,
+                healthPort,
+                ticker,
+                prometheusPort,
+                seedOrigin,
+                ports);
+    }
 
-  /** Sets the seed and marks it explicit: per-request decisions become replayable by x-request-id. */
-  public ProxyOptions withExplicitSeed(long seed) {
-    return new ProxyOptions(nodeId, nodeCluster, labels, namespace, podName, role, bindAddress, xdsServer, adminPort,
-        seed, clock, sharedEventLoop, healthPort, ticker, prometheusPort, SeedOrigin.EXPLICIT, wildcard);
-  }
+    /** The shape before Prometheus and replay; the seed counts as drawn. */
+    public ProxyOptions(
+            String nodeId,
+            String nodeCluster,
+            Map<String, String> labels,
+            String namespace,
+            String podName,
+            ProxyRole role,
+            InetAddress bindAddress,
+            InetSocketAddress xdsServer,
+            int adminPort,
+            Long randomSeed,
+            Clock clock,
+            EventLoopGroup sharedEventLoop,
+            int healthPort,
+            Ticker ticker) {
+        this(
+                nodeId,
+                nodeCluster,
+                labels,
+                namespace,
+                podName,
+                role,
+                bindAddress,
+                xdsServer,
+                adminPort,
+                randomSeed,
+                clock,
+                sharedEventLoop,
+                healthPort,
+                ticker,
+                DEFAULT_PROMETHEUS_PORT,
+                SeedOrigin.DRAWN);
+    }
 
-  public boolean seedIsExplicit() {
-    return seedOrigin == SeedOrigin.EXPLICIT;
-  }
+    /** The shape the launcher uses; health on 15021, Prometheus on 15090, the system ticker, a drawn seed. */
+    public ProxyOptions(
+            String nodeId,
+            String nodeCluster,
+            Map<String, String> labels,
+            String namespace,
+            String podName,
+            ProxyRole role,
+            InetAddress bindAddress,
+            InetSocketAddress xdsServer,
+            int adminPort,
+            Long randomSeed,
+            Clock clock,
+            EventLoopGroup sharedEventLoop) {
+        this(
+                nodeId,
+                nodeCluster,
+                labels,
+                namespace,
+                podName,
+                role,
+                bindAddress,
+                xdsServer,
+                adminPort,
+                randomSeed,
+                clock,
+                sharedEventLoop,
+                DEFAULT_HEALTH_PORT,
+                null);
+    }
 
-  /** Istio's WORKLOAD_NAME: {@code app-version}, else {@code app}, else the pod name. */
-  public String workloadName() {
-    return dev.meshbox.proxy.stats.Workload.workloadName(podName, labels);
-  }
+    public ProxyOptions withHealthPort(int port) {
+        return new ProxyOptions(
+                nodeId,
+                nodeCluster,
+                labels,
+                namespace,
+                podName,
+                role,
+                bindAddress,
+                xdsServer,
+                adminPort,
+                randomSeed,
+                clock,
+                sharedEventLoop,
+                port,
+                ticker,
+                prometheusPort,
+                seedOrigin,
+                wildcard);
+    }
+
+    public ProxyOptions withTicker(Ticker newTicker) {
+        return new ProxyOptions(
+                nodeId,
+                nodeCluster,
+                labels,
+                namespace,
+                podName,
+                role,
+                bindAddress,
+                xdsServer,
+                adminPort,
+                randomSeed,
+                clock,
+                sharedEventLoop,
+                healthPort,
+                newTicker,
+                prometheusPort,
+                seedOrigin,
+                wildcard);
+    }
+
+    public ProxyOptions withPrometheusPort(int port) {
+        return new ProxyOptions(
+                nodeId,
+                nodeCluster,
+                labels,
+                namespace,
+                podName,
+                role,
+                bindAddress,
+                xdsServer,
+                adminPort,
+                randomSeed,
+                clock,
+                sharedEventLoop,
+                healthPort,
+                ticker,
+                port,
+                seedOrigin,
+                wildcard);
+    }
+
+    /** Sets the seed and marks it explicit: per-request decisions become replayable by x-request-id. */
+    public ProxyOptions withExplicitSeed(long seed) {
+        return new ProxyOptions(
+                nodeId,
+                nodeCluster,
+                labels,
+                namespace,
+                podName,
+                role,
+                bindAddress,
+                xdsServer,
+                adminPort,
+                seed,
+                clock,
+                sharedEventLoop,
+                healthPort,
+                ticker,
+                prometheusPort,
+                SeedOrigin.EXPLICIT,
+                wildcard);
+    }
+
+    public boolean seedIsExplicit() {
+        return seedOrigin == SeedOrigin.EXPLICIT;
+    }
+
+    /** Istio's WORKLOAD_NAME: {@code app-version}, else {@code app}, else the pod name. */
+    public String workloadName() {
+        return dev.meshbox.proxy.stats.Workload.workloadName(podName, labels);
+    }
 }

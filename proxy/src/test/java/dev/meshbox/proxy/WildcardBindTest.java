@@ -27,57 +27,85 @@ import org.junit.jupiter.api.Test;
  */
 class WildcardBindTest {
 
-  private TestControlPlane controlPlane;
-  private Proxy proxy;
+    private TestControlPlane controlPlane;
+    private Proxy proxy;
 
-  @BeforeEach
-  void controlPlane() throws Exception {
-    controlPlane = new TestControlPlane();
-  }
-
-  @AfterEach
-  void stop() {
-    if (proxy != null) {
-      proxy.close();
+    @BeforeEach
+    void controlPlane() throws Exception {
+        controlPlane = new TestControlPlane();
     }
-    controlPlane.close();
-  }
 
-  private Proxy start(String podIp, int listenerPort, ProxyOptions.Wildcard wildcard) throws Exception {
-    String node = "router~" + podIp + "~gw-abc.istio-system~istio-system.svc.cluster.local";
-    VirtualHost host = VirtualHost.newBuilder().setName("any").addDomains("*")
-        .addRoutes(route("", prefix("/"), cluster("nowhere"))).build();
-    controlPlane.set(node, Snapshot.create(List.of(edsCluster("nowhere", Cluster.LbPolicy.ROUND_ROBIN)),
-        List.of(cla("nowhere")), List.of(gateway(listenerPort)),
-        List.of(routeConfig("http." + listenerPort, host)), List.of(), "1"));
-    Proxy p = Proxy.start(new ProxyOptions(node, "gw.istio-system", Map.of("istio", "ingressgateway"), "istio-system",
-        "gw-abc", ProxyRole.GATEWAY, InetAddress.getByName(podIp), controlPlane.address(), 0, 3L, Clock.systemUTC(), null)
-        .withHealthPort(0).withPrometheusPort(0).withWildcard(wildcard));
-    p.ready().get(10, TimeUnit.SECONDS);
-    return p;
-  }
+    @AfterEach
+    void stop() {
+        if (proxy != null) {
+            proxy.close();
+        }
+        controlPlane.close();
+    }
 
-  @Test
-  void reservedPortsAnswerOnLocalhostButServicePortsOnlyOnThePodIp() throws Exception {
-    proxy = start("127.0.0.105", 8092, ProxyOptions.Wildcard.RESERVED);
-    InetSocketAddress admin = new InetSocketAddress("127.0.0.1", proxy.adminAddress().getPort());
-    assertThat(TestHttp.get(admin, "a", "/ready").status()).isEqualTo(200);
-    assertThat(TestHttp.get(new InetSocketAddress("127.0.0.105", 8092), "a", "/").status()).isEqualTo(503);
-    assertThatThrownBy(() -> TestHttp.get(new InetSocketAddress("127.0.0.1", 8092), "a", "/"))
-        .isInstanceOf(ConnectException.class);
-    assertThat(proxy.adminAddress().getAddress().isAnyLocalAddress()).isTrue();
-  }
+    private Proxy start(String podIp, int listenerPort, ProxyOptions.Wildcard wildcard) throws Exception {
+        String node = "router~" + podIp + "~gw-abc.istio-system~istio-system.svc.cluster.local";
+        VirtualHost host = VirtualHost.newBuilder()
+                .setName("any")
+                .addDomains("*")
+                .addRoutes(route("", prefix("/"), cluster("nowhere")))
+                .build();
+        controlPlane.set(
+                node,
+                Snapshot.create(
+                        List.of(edsCluster("nowhere", Cluster.LbPolicy.ROUND_ROBIN)),
+                        List.of(cla("nowhere")),
+                        List.of(gateway(listenerPort)),
+                        List.of(routeConfig("http." + listenerPort, host)),
+                        List.of(),
+                        "1"));
+        Proxy p = Proxy.start(new ProxyOptions(
+                        node,
+                        "gw.istio-system",
+                        Map.of("istio", "ingressgateway"),
+                        "istio-system",
+                        "gw-abc",
+                        ProxyRole.GATEWAY,
+                        InetAddress.getByName(podIp),
+                        controlPlane.address(),
+                        0,
+                        3L,
+                        Clock.systemUTC(),
+                        null)
+                .withHealthPort(0)
+                .withPrometheusPort(0)
+                .withWildcard(wildcard));
+        p.ready().get(10, TimeUnit.SECONDS);
+        return p;
+    }
 
-  @Test
-  void aGatewayMayBindEverythingOnTheWildcard() throws Exception {
-    proxy = start("127.0.0.106", 8093, ProxyOptions.Wildcard.ALL);
-    assertThat(TestHttp.get(new InetSocketAddress("127.0.0.1", 8093), "a", "/").status()).isEqualTo(503);
-  }
+    @Test
+    void reservedPortsAnswerOnLocalhostButServicePortsOnlyOnThePodIp() throws Exception {
+        proxy = start("127.0.0.105", 8092, ProxyOptions.Wildcard.RESERVED);
+        InetSocketAddress admin =
+                new InetSocketAddress("127.0.0.1", proxy.adminAddress().getPort());
+        assertThat(TestHttp.get(admin, "a", "/ready").status()).isEqualTo(200);
+        assertThat(TestHttp.get(new InetSocketAddress("127.0.0.105", 8092), "a", "/")
+                        .status())
+                .isEqualTo(503);
+        assertThatThrownBy(() -> TestHttp.get(new InetSocketAddress("127.0.0.1", 8092), "a", "/"))
+                .isInstanceOf(ConnectException.class);
+        assertThat(proxy.adminAddress().getAddress().isAnyLocalAddress()).isTrue();
+    }
 
-  @Test
-  void withoutWildcardNothingAnswersOnLocalhost() throws Exception {
-    proxy = start("127.0.0.107", 8094, ProxyOptions.Wildcard.NONE);
-    assertThatThrownBy(() -> TestHttp.get(new InetSocketAddress("127.0.0.1", proxy.adminAddress().getPort()), "a", "/ready"))
-        .isInstanceOf(ConnectException.class);
-  }
+    @Test
+    void aGatewayMayBindEverythingOnTheWildcard() throws Exception {
+        proxy = start("127.0.0.106", 8093, ProxyOptions.Wildcard.ALL);
+        assertThat(TestHttp.get(new InetSocketAddress("127.0.0.1", 8093), "a", "/")
+                        .status())
+                .isEqualTo(503);
+    }
+
+    @Test
+    void withoutWildcardNothingAnswersOnLocalhost() throws Exception {
+        proxy = start("127.0.0.107", 8094, ProxyOptions.Wildcard.NONE);
+        assertThatThrownBy(() -> TestHttp.get(
+                        new InetSocketAddress("127.0.0.1", proxy.adminAddress().getPort()), "a", "/ready"))
+                .isInstanceOf(ConnectException.class);
+    }
 }

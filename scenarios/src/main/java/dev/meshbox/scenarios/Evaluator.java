@@ -13,8 +13,7 @@ import java.util.TreeMap;
 /** Checks a step's expectations against the responses, the proxies' access logs and their counters. */
 final class Evaluator {
 
-    private Evaluator() {
-    }
+    private Evaluator() {}
 
     static List<ScenarioReport.Check> evaluate(List<Scenario.Expectation> expectations, StepObservation o) {
         List<ScenarioReport.Check> checks = new ArrayList<>();
@@ -46,7 +45,8 @@ final class Evaluator {
     static Map<String, String> servedBy(String service, List<MeshAccess.LogEntry> log) {
         Map<String, String> byRequest = new HashMap<>();
         for (MeshAccess.LogEntry e : log) {
-            if (!"inbound".equals(e.direction()) || !service.equals(e.podLabels().get("app"))
+            if (!"inbound".equals(e.direction())
+                    || !service.equals(e.podLabels().get("app"))
                     || e.authority() != null && e.authority().contains("-shadow")) {
                 continue;
             }
@@ -73,11 +73,19 @@ final class Evaluator {
             int n = counts.getOrDefault(want.getKey(), 0);
             double share = share(n, total);
             boolean ok = Math.abs(share - want.getValue()) <= v.tolerance() + 1e-9;
-            String explanation = ok ? "" : "served by " + v.service() + ": " + seen + (routing.isEmpty() ? "" : "; " + routing)
-                    + (counts.containsKey("none") ? "; \"none\" means the request never reached " + v.service() + " (see the flags: "
-                    + flagSummary(o) + ")" : "");
-            checks.add(new ScenarioReport.Check(v.service() + " " + want.getKey() + " share",
-                    fmt(want.getValue()) + " ± " + fmt(v.tolerance()), ratio(n, total), ok, explanation));
+            String explanation = ok
+                    ? ""
+                    : "served by " + v.service() + ": " + seen + (routing.isEmpty() ? "" : "; " + routing)
+                            + (counts.containsKey("none")
+                                    ? "; \"none\" means the request never reached " + v.service() + " (see the flags: "
+                                            + flagSummary(o) + ")"
+                                    : "");
+            checks.add(new ScenarioReport.Check(
+                    v.service() + " " + want.getKey() + " share",
+                    fmt(want.getValue()) + " ± " + fmt(v.tolerance()),
+                    ratio(n, total),
+                    ok,
+                    explanation));
         }
         return checks;
     }
@@ -89,8 +97,11 @@ final class Evaluator {
         for (Map.Entry<Integer, Double> want : s.shares().entrySet()) {
             int n = counts.getOrDefault(want.getKey(), 0);
             boolean ok = Math.abs(share(n, total) - want.getValue()) <= s.tolerance() + 1e-9;
-            checks.add(new ScenarioReport.Check("status " + want.getKey() + " share",
-                    fmt(want.getValue()) + (s.tolerance() > 0 ? " ± " + fmt(s.tolerance()) : ""), ratio(n, total), ok,
+            checks.add(new ScenarioReport.Check(
+                    "status " + want.getKey() + " share",
+                    fmt(want.getValue()) + (s.tolerance() > 0 ? " ± " + fmt(s.tolerance()) : ""),
+                    ratio(n, total),
+                    ok,
                     ok ? "" : statusExplanation(o)));
         }
         return checks;
@@ -100,15 +111,17 @@ final class Evaluator {
         int n = statusCounts(o).getOrDefault(s.code(), 0);
         int total = o.results().size();
         double share = share(n, total);
-        boolean ok = s.min().map(m -> n >= m).orElse(true) && s.max().map(m -> n <= m).orElse(true)
-                && s.minShare().map(m -> share >= m - 1e-9).orElse(true) && s.maxShare().map(m -> share <= m + 1e-9).orElse(true);
+        boolean ok = s.min().map(m -> n >= m).orElse(true)
+                && s.max().map(m -> n <= m).orElse(true)
+                && s.minShare().map(m -> share >= m - 1e-9).orElse(true)
+                && s.maxShare().map(m -> share <= m + 1e-9).orElse(true);
         List<String> bounds = new ArrayList<>();
         s.min().ifPresent(m -> bounds.add(">= " + m));
         s.max().ifPresent(m -> bounds.add("<= " + m));
         s.minShare().ifPresent(m -> bounds.add(">= " + fmt(m) + " share"));
         s.maxShare().ifPresent(m -> bounds.add("<= " + fmt(m) + " share"));
-        return new ScenarioReport.Check("status " + s.code(), String.join(", ", bounds), ratio(n, total), ok,
-                ok ? "" : statusExplanation(o));
+        return new ScenarioReport.Check(
+                "status " + s.code(), String.join(", ", bounds), ratio(n, total), ok, ok ? "" : statusExplanation(o));
     }
 
     private static ScenarioReport.Check flags(Scenario.ResponseFlags f, StepObservation o) {
@@ -119,7 +132,9 @@ final class Evaluator {
         Map<String, Integer> seen = new TreeMap<>();
         for (MeshAccess.LogEntry e : o.log()) {
             Integer code = status.get(e.requestId());
-            if (code == null || !o.atSource(e) || f.status().isPresent() && code.intValue() != f.status().get()) {
+            if (code == null
+                    || !o.atSource(e)
+                    || f.status().isPresent() && code.intValue() != f.status().get()) {
                 continue;
             }
             considered++;
@@ -131,9 +146,19 @@ final class Evaluator {
         double share = share(flagged, considered);
         boolean ok = considered > 0 && share >= f.share() - 1e-9;
         String what = "flag " + f.flag() + f.status().map(s -> " on " + s + "s").orElse("");
-        return new ScenarioReport.Check(what, f.share() >= 1 ? "all" : ">= " + fmt(f.share()), ratio(flagged, considered), ok,
-                ok ? "" : considered == 0 ? "no response" + f.status().map(s -> " with status " + s).orElse("") + " to check"
-                        : "flags seen at the source proxy: " + describeCounts(seen, considered));
+        return new ScenarioReport.Check(
+                what,
+                f.share() >= 1 ? "all" : ">= " + fmt(f.share()),
+                ratio(flagged, considered),
+                ok,
+                ok
+                        ? ""
+                        : considered == 0
+                                ? "no response"
+                                        + f.status()
+                                                .map(s -> " with status " + s)
+                                                .orElse("") + " to check"
+                                : "flags seen at the source proxy: " + describeCounts(seen, considered));
     }
 
     private static ScenarioReport.Check latency(Scenario.Latency l, StepObservation o) {
@@ -145,36 +170,56 @@ final class Evaluator {
         l.min().ifPresent(m -> bounds.add(">= " + seconds(m)));
         l.max().ifPresent(m -> bounds.add("<= " + seconds(m)));
         if (nanos.isEmpty()) {
-            return new ScenarioReport.Check(what, String.join(", ", bounds), "no responses", false, statusExplanation(o));
+            return new ScenarioReport.Check(
+                    what, String.join(", ", bounds), "no responses", false, statusExplanation(o));
         }
         int idx = (int) Math.ceil(l.percentile() / 100.0 * nanos.size()) - 1;
         Duration d = Duration.ofNanos(nanos.get(Math.max(0, Math.min(idx, nanos.size() - 1))));
-        boolean ok = l.min().map(m -> d.compareTo(m) >= 0).orElse(true) && l.max().map(m -> d.compareTo(m) <= 0).orElse(true);
-        return new ScenarioReport.Check(what, String.join(", ", bounds), seconds(d), ok,
-                ok ? "" : "min " + seconds(Duration.ofNanos(nanos.get(0))) + ", max " + seconds(Duration.ofNanos(nanos.get(nanos.size() - 1)))
-                        + "; flags at the source: " + flagSummary(o));
+        boolean ok = l.min().map(m -> d.compareTo(m) >= 0).orElse(true)
+                && l.max().map(m -> d.compareTo(m) <= 0).orElse(true);
+        return new ScenarioReport.Check(
+                what,
+                String.join(", ", bounds),
+                seconds(d),
+                ok,
+                ok
+                        ? ""
+                        : "min " + seconds(Duration.ofNanos(nanos.get(0))) + ", max "
+                                + seconds(Duration.ofNanos(nanos.get(nanos.size() - 1))) + "; flags at the source: "
+                                + flagSummary(o));
     }
 
     private static ScenarioReport.Check body(Scenario.BodyContains b, StepObservation o) {
-        int n = (int) o.results().stream().filter(r -> r.body().contains(b.text()) != b.absent()).count();
+        int n = (int) o.results().stream()
+                .filter(r -> r.body().contains(b.text()) != b.absent())
+                .count();
         int total = o.results().size();
         boolean ok = Math.abs(share(n, total) - b.share()) <= b.tolerance() + 1e-9;
         String what = (b.absent() ? "body lacks \"" : "body has \"") + abbreviate(b.text()) + "\"";
-        return new ScenarioReport.Check(what, fmt(b.share()) + (b.tolerance() > 0 ? " ± " + fmt(b.tolerance()) : ""), ratio(n, total), ok,
+        return new ScenarioReport.Check(
+                what,
+                fmt(b.share()) + (b.tolerance() > 0 ? " ± " + fmt(b.tolerance()) : ""),
+                ratio(n, total),
+                ok,
                 ok ? "" : statusExplanation(o));
     }
 
     private static ScenarioReport.Check header(Scenario.HeaderContains h, StepObservation o) {
-        int n = (int) o.results().stream().filter(r -> {
-            String v = r.headers().get(h.name());
-            return v != null && v.contains(h.text());
-        }).count();
+        int n = (int) o.results().stream()
+                .filter(r -> {
+                    String v = r.headers().get(h.name());
+                    return v != null && v.contains(h.text());
+                })
+                .count();
         int total = o.results().size();
         boolean ok = Math.abs(share(n, total) - h.share()) <= h.tolerance() + 1e-9;
         Map<String, Integer> seen = new TreeMap<>();
         o.results().forEach(r -> seen.merge(String.valueOf(r.headers().get(h.name())), 1, Integer::sum));
-        return new ScenarioReport.Check("header " + h.name() + (h.text().isEmpty() ? "" : " has \"" + abbreviate(h.text()) + "\""),
-                fmt(h.share()) + (h.tolerance() > 0 ? " ± " + fmt(h.tolerance()) : ""), ratio(n, total), ok,
+        return new ScenarioReport.Check(
+                "header " + h.name() + (h.text().isEmpty() ? "" : " has \"" + abbreviate(h.text()) + "\""),
+                fmt(h.share()) + (h.tolerance() > 0 ? " ± " + fmt(h.tolerance()) : ""),
+                ratio(n, total),
+                ok,
                 ok ? "" : "values of " + h.name() + ": " + describeCounts(seen, total));
     }
 
@@ -184,7 +229,9 @@ final class Evaluator {
         Set<String> got = new HashSet<>();
         Map<String, Integer> authorities = new TreeMap<>();
         for (MeshAccess.LogEntry e : o.log()) {
-            if ("inbound".equals(e.direction()) && ids.contains(e.requestId()) && r.service().equals(e.podLabels().get("app"))
+            if ("inbound".equals(e.direction())
+                    && ids.contains(e.requestId())
+                    && r.service().equals(e.podLabels().get("app"))
                     && r.version().equals(e.podLabels().get("version"))) {
                 authorities.merge(String.valueOf(e.authority()), 1, Integer::sum);
                 if (r.authority().map(a -> a.equals(e.authority())).orElse(true)) {
@@ -194,9 +241,16 @@ final class Evaluator {
         }
         int total = ids.size();
         boolean ok = Math.abs(share(got.size(), total) - r.share()) <= r.tolerance() + 1e-9;
-        return new ScenarioReport.Check(r.service() + " " + r.version() + " received" + r.authority().map(a -> " as " + a).orElse(""),
-                fmt(r.share()) + (r.tolerance() > 0 ? " ± " + fmt(r.tolerance()) : ""), ratio(got.size(), total), ok,
-                ok ? "" : "requests seen at " + r.service() + " " + r.version() + " by authority: " + (authorities.isEmpty() ? "none" : describeCounts(authorities, total)));
+        return new ScenarioReport.Check(
+                r.service() + " " + r.version() + " received"
+                        + r.authority().map(a -> " as " + a).orElse(""),
+                fmt(r.share()) + (r.tolerance() > 0 ? " ± " + fmt(r.tolerance()) : ""),
+                ratio(got.size(), total),
+                ok,
+                ok
+                        ? ""
+                        : "requests seen at " + r.service() + " " + r.version() + " by authority: "
+                                + (authorities.isEmpty() ? "none" : describeCounts(authorities, total)));
     }
 
     private static ScenarioReport.Check counter(Scenario.Counter c, StepObservation o) {
@@ -204,15 +258,25 @@ final class Evaluator {
         List<String> bounds = new ArrayList<>();
         c.min().ifPresent(m -> bounds.add(">= " + m));
         c.max().ifPresent(m -> bounds.add("<= " + m));
-        Long expectedEq = c.equalsStatus().map(s -> (long) statusCounts(o).getOrDefault(s, 0)).orElse(null);
+        Long expectedEq = c.equalsStatus()
+                .map(s -> (long) statusCounts(o).getOrDefault(s, 0))
+                .orElse(null);
         if (expectedEq != null) {
-            bounds.add("= " + expectedEq + " (responses with " + c.equalsStatus().get() + ")");
+            bounds.add(
+                    "= " + expectedEq + " (responses with " + c.equalsStatus().get() + ")");
         }
-        boolean ok = delta >= 0 && c.min().map(m -> delta >= m).orElse(true) && c.max().map(m -> delta <= m).orElse(true)
+        boolean ok = delta >= 0
+                && c.min().map(m -> delta >= m).orElse(true)
+                && c.max().map(m -> delta <= m).orElse(true)
                 && (expectedEq == null || delta == expectedEq);
-        return new ScenarioReport.Check(c.workload() + " " + shortStat(c.stat()), String.join(", ", bounds),
-                delta < 0 ? "no such counter" : Long.toString(delta), ok,
-                delta < 0 ? c.workload() + "'s sidecar has no counter " + c.stat() + " (see its /stats)" : ok ? "" : statusExplanation(o));
+        return new ScenarioReport.Check(
+                c.workload() + " " + shortStat(c.stat()),
+                String.join(", ", bounds),
+                delta < 0 ? "no such counter" : Long.toString(delta),
+                ok,
+                delta < 0
+                        ? c.workload() + "'s sidecar has no counter " + c.stat() + " (see its /stats)"
+                        : ok ? "" : statusExplanation(o));
     }
 
     /** Which clusters the callers' sidecars sent the service's requests to, and by which route. */
@@ -221,9 +285,15 @@ final class Evaluator {
         o.results().forEach(r -> ids.add(r.requestId()));
         Map<String, Integer> clusters = new TreeMap<>();
         for (MeshAccess.LogEntry e : o.log()) {
-            if ("outbound".equals(e.direction()) && ids.contains(e.requestId()) && e.upstreamCluster() != null
+            if ("outbound".equals(e.direction())
+                    && ids.contains(e.requestId())
+                    && e.upstreamCluster() != null
                     && e.upstreamCluster().contains("|" + service + ".")) {
-                String route = e.routeName() == null || e.routeName().isEmpty() || e.routeName().equals("-") ? "" : " (route " + e.routeName() + ")";
+                String route = e.routeName() == null
+                                || e.routeName().isEmpty()
+                                || e.routeName().equals("-")
+                        ? ""
+                        : " (route " + e.routeName() + ")";
                 clusters.merge(e.upstreamCluster() + route, 1, Integer::sum);
             }
         }
@@ -235,10 +305,13 @@ final class Evaluator {
         String sent = sb.substring(0, sb.length() - 2);
         // Which rule gave those clusters: the caller's routes for the service, from the config its proxy holds.
         for (MeshAccess.LogEntry e : o.log()) {
-            if ("outbound".equals(e.direction()) && ids.contains(e.requestId()) && e.upstreamCluster() != null
+            if ("outbound".equals(e.direction())
+                    && ids.contains(e.requestId())
+                    && e.upstreamCluster() != null
                     && e.upstreamCluster().contains("|" + service + ".")) {
                 String port = e.upstreamCluster().split("\\|")[1];
-                java.util.Optional<String> routes = o.mesh() == null ? java.util.Optional.empty()
+                java.util.Optional<String> routes = o.mesh() == null
+                        ? java.util.Optional.empty()
                         : o.mesh().describeRouting(e.pod(), service + ":" + port);
                 if (routes.isPresent()) {
                     return sent + "; " + e.pod().replaceAll("-[a-z0-9]+-[a-z0-9]+$", "") + "'s " + routes.get();
@@ -259,7 +332,11 @@ final class Evaluator {
     private static String statusExplanation(StepObservation o) {
         Map<String, Integer> all = new TreeMap<>();
         statusCounts(o).forEach((k, c) -> all.put(k == 0 ? "no response" : k.toString(), c));
-        String firstError = o.results().stream().filter(r -> r.error() != null).map(TrafficDriver.Result::error).findFirst().orElse("");
+        String firstError = o.results().stream()
+                .filter(r -> r.error() != null)
+                .map(TrafficDriver.Result::error)
+                .findFirst()
+                .orElse("");
         return "status codes: " + describeCounts(all, o.results().size()) + "; flags at the source: " + flagSummary(o)
                 + (firstError.isEmpty() ? "" : "; first error: " + firstError);
     }
@@ -300,7 +377,12 @@ final class Evaluator {
 
     private static <K> String describeCounts(Map<K, Integer> counts, int total) {
         StringBuilder sb = new StringBuilder();
-        counts.forEach((k, n) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ').append(n).append('/').append(total));
+        counts.forEach((k, n) -> sb.append(sb.length() == 0 ? "" : ", ")
+                .append(k)
+                .append(' ')
+                .append(n)
+                .append('/')
+                .append(total));
         return sb.toString();
     }
 

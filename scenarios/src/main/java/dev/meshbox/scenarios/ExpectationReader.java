@@ -10,15 +10,28 @@ import java.util.Set;
 /** Reads one {@code expect} entry: an object with exactly one key naming its kind. */
 final class ExpectationReader {
 
-    static final Set<String> KINDS = Set.of("versionShare", "statusShare", "status", "responseFlags", "latency",
-            "bodyContains", "headerContains", "received", "counter");
+    static final Set<String> KINDS = Set.of(
+            "versionShare",
+            "statusShare",
+            "status",
+            "responseFlags",
+            "latency",
+            "bodyContains",
+            "headerContains",
+            "received",
+            "counter");
 
-    private ExpectationReader() {
-    }
+    private ExpectationReader() {}
 
     static Scenario.Expectation read(FieldReader r, JsonNode n, String path) {
-        if (n == null || !n.isObject() || n.size() != 1 || !KINDS.contains(n.fieldNames().next())) {
-            r.problem(path, "must be one object with one of the keys " + KINDS.stream().sorted().toList());
+        if (n == null
+                || !n.isObject()
+                || n.size() != 1
+                || !KINDS.contains(n.fieldNames().next())) {
+            r.problem(
+                    path,
+                    "must be one object with one of the keys "
+                            + KINDS.stream().sorted().toList());
             return null;
         }
         String kind = n.fieldNames().next();
@@ -30,7 +43,8 @@ final class ExpectationReader {
         return switch (kind) {
             case "versionShare" -> {
                 r.only(v, p, Set.of("service", "shares", "tolerance"));
-                yield new Scenario.VersionShare(r.text(v, p, "service", true).orElse(""), r.shares(v, p), r.fraction(v, p, "tolerance", 0.05));
+                yield new Scenario.VersionShare(
+                        r.text(v, p, "service", true).orElse(""), r.shares(v, p), r.fraction(v, p, "tolerance", 0.05));
             }
             case "statusShare" -> {
                 r.only(v, p, Set.of("shares", "tolerance"));
@@ -47,24 +61,36 @@ final class ExpectationReader {
             case "status" -> status(r, v, p);
             case "responseFlags" -> {
                 r.only(v, p, Set.of("status", "flag", "share"));
-                yield new Scenario.ResponseFlags(r.optionalInt(v, p, "status", 100, 599), r.text(v, p, "flag", true).orElse(""),
+                yield new Scenario.ResponseFlags(
+                        r.optionalInt(v, p, "status", 100, 599),
+                        r.text(v, p, "flag", true).orElse(""),
                         r.fraction(v, p, "share", 1.0));
             }
             case "latency" -> latency(r, v, p);
             case "bodyContains" -> {
                 r.only(v, p, Set.of("text", "share", "tolerance", "absent"));
-                yield new Scenario.BodyContains(r.text(v, p, "text", true).orElse(""), r.fraction(v, p, "share", 1.0),
-                        r.fraction(v, p, "tolerance", 0.0), v.path("absent").asBoolean(false));
+                yield new Scenario.BodyContains(
+                        r.text(v, p, "text", true).orElse(""),
+                        r.fraction(v, p, "share", 1.0),
+                        r.fraction(v, p, "tolerance", 0.0),
+                        v.path("absent").asBoolean(false));
             }
             case "headerContains" -> {
                 r.only(v, p, Set.of("name", "text", "share", "tolerance"));
-                yield new Scenario.HeaderContains(r.text(v, p, "name", true).orElse("").toLowerCase(java.util.Locale.ROOT),
-                        r.text(v, p, "text", false).orElse(""), r.fraction(v, p, "share", 1.0), r.fraction(v, p, "tolerance", 0.0));
+                yield new Scenario.HeaderContains(
+                        r.text(v, p, "name", true).orElse("").toLowerCase(java.util.Locale.ROOT),
+                        r.text(v, p, "text", false).orElse(""),
+                        r.fraction(v, p, "share", 1.0),
+                        r.fraction(v, p, "tolerance", 0.0));
             }
             case "received" -> {
                 r.only(v, p, Set.of("service", "version", "authority", "share", "tolerance"));
-                yield new Scenario.Received(r.text(v, p, "service", true).orElse(""), r.text(v, p, "version", true).orElse(""),
-                        r.text(v, p, "authority", false), r.fraction(v, p, "share", 1.0), r.fraction(v, p, "tolerance", 0.0));
+                yield new Scenario.Received(
+                        r.text(v, p, "service", true).orElse(""),
+                        r.text(v, p, "version", true).orElse(""),
+                        r.text(v, p, "authority", false),
+                        r.fraction(v, p, "share", 1.0),
+                        r.fraction(v, p, "tolerance", 0.0));
             }
             default -> counter(r, v, p);
         };
@@ -87,7 +113,8 @@ final class ExpectationReader {
             r.problem(p, "min " + min.get() + " is above max " + max.get() + ": no outcome can pass");
         }
         if (minShare.isPresent() && maxShare.isPresent() && minShare.get() > maxShare.get()) {
-            r.problem(p, "minShare " + minShare.get() + " is above maxShare " + maxShare.get() + ": no outcome can pass");
+            r.problem(
+                    p, "minShare " + minShare.get() + " is above maxShare " + maxShare.get() + ": no outcome can pass");
         }
         return new Scenario.Status(code, min, max, minShare, maxShare);
     }
@@ -118,8 +145,15 @@ final class ExpectationReader {
         Optional<Long> max = Optional.ofNullable(v.get("max")).map(JsonNode::asLong);
         Optional<Integer> eq = r.optionalInt(v, p, "equalsStatus", 100, 599);
         if (min.isEmpty() && max.isEmpty() && eq.isEmpty()) {
-            r.problem(p, "needs min, max or equalsStatus (the counter must equal the number of responses with that status)");
+            r.problem(
+                    p,
+                    "needs min, max or equalsStatus (the counter must equal the number of responses with that status)");
         }
-        return new Scenario.Counter(r.text(v, p, "workload", true).orElse(""), r.text(v, p, "stat", true).orElse(""), min, max, eq);
+        return new Scenario.Counter(
+                r.text(v, p, "workload", true).orElse(""),
+                r.text(v, p, "stat", true).orElse(""),
+                min,
+                max,
+                eq);
     }
 }

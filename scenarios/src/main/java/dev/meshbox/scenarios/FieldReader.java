@@ -48,7 +48,10 @@ final class FieldReader {
         for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!known.contains(f)) {
-                problem(join(path, f), "unknown key; expected one of " + known.stream().sorted().toList());
+                problem(
+                        join(path, f),
+                        "unknown key; expected one of "
+                                + known.stream().sorted().toList());
             }
         }
     }
@@ -120,11 +123,12 @@ final class FieldReader {
             return Optional.empty();
         }
         double value = Double.parseDouble(m.group(1));
-        long millis = Math.round(value * switch (m.group(2)) {
-            case "ms" -> 1;
-            case "s" -> 1000;
-            default -> 60_000;
-        });
+        long millis = Math.round(value
+                * switch (m.group(2)) {
+                    case "ms" -> 1;
+                    case "s" -> 1000;
+                    default -> 60_000;
+                });
         return Optional.of(Duration.ofMillis(millis));
     }
 
@@ -140,7 +144,9 @@ final class FieldReader {
         double total = 0;
         for (Iterator<Map.Entry<String, JsonNode>> it = s.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            if (!e.getValue().isNumber() || e.getValue().asDouble() < 0 || e.getValue().asDouble() > 1) {
+            if (!e.getValue().isNumber()
+                    || e.getValue().asDouble() < 0
+                    || e.getValue().asDouble() > 1) {
                 problem(p + "." + e.getKey(), "must be a fraction between 0 and 1, got " + e.getValue());
                 continue;
             }
@@ -176,7 +182,8 @@ final class FieldReader {
                 return Optional.empty();
             }
             double value = Double.parseDouble(m.group(1));
-            return Optional.of(Duration.ofMillis(Math.round(value * (m.group(2).equals("ms") ? 1 : m.group(2).equals("s") ? 1000 : 60_000))));
+            return Optional.of(Duration.ofMillis(
+                    Math.round(value * (m.group(2).equals("ms") ? 1 : m.group(2).equals("s") ? 1000 : 60_000))));
         }
 
         Optional<Double> fraction(Map<String, String> values, String key) {
@@ -209,7 +216,9 @@ final class FieldReader {
             } catch (NumberFormatException ignored) {
                 // reported below
             }
-            r.problem(path, what + ": " + key + " must be an integer between " + min + " and " + max + ", got \"" + v + "\"");
+            r.problem(
+                    path,
+                    what + ": " + key + " must be an integer between " + min + " and " + max + ", got \"" + v + "\"");
             return Optional.empty();
         }
     }

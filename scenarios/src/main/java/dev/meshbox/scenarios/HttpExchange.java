@@ -19,8 +19,7 @@ import java.util.Map;
 final class HttpExchange implements AutoCloseable {
 
     /** A response as the driver needs it. */
-    record Response(int status, Map<String, String> headers, String body, long nanos) {
-    }
+    record Response(int status, Map<String, String> headers, String body, long nanos) {}
 
     private final InetSocketAddress target;
     private final int timeoutMillis;
@@ -33,7 +32,8 @@ final class HttpExchange implements AutoCloseable {
         this.timeoutMillis = timeoutMillis;
     }
 
-    Response send(String method, String host, String path, Map<String, String> headers, String body) throws IOException {
+    Response send(String method, String host, String path, Map<String, String> headers, String body)
+            throws IOException {
         long start = System.nanoTime();
         try {
             return exchange(method, host, path, headers, body, start);
@@ -44,7 +44,9 @@ final class HttpExchange implements AutoCloseable {
         }
     }
 
-    private Response exchange(String method, String host, String path, Map<String, String> headers, String body, long start) throws IOException {
+    private Response exchange(
+            String method, String host, String path, Map<String, String> headers, String body, long start)
+            throws IOException {
         if (socket == null) {
             socket = new Socket();
             socket.setTcpNoDelay(true);
@@ -55,7 +57,12 @@ final class HttpExchange implements AutoCloseable {
         }
         byte[] payload = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
         StringBuilder req = new StringBuilder(256);
-        req.append(method).append(' ').append(path).append(" HTTP/1.1\r\nhost: ").append(host).append("\r\n");
+        req.append(method)
+                .append(' ')
+                .append(path)
+                .append(" HTTP/1.1\r\nhost: ")
+                .append(host)
+                .append("\r\n");
         headers.forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
         if (payload.length > 0 || method.equals("POST") || method.equals("PUT")) {
             req.append("content-length: ").append(payload.length).append("\r\n");
@@ -85,7 +92,10 @@ final class HttpExchange implements AutoCloseable {
         for (String h = line(); !h.isEmpty(); h = line()) {
             int colon = h.indexOf(':');
             if (colon > 0) {
-                headers.merge(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim(), (a, b) -> a + "," + b);
+                headers.merge(
+                        h.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        h.substring(colon + 1).trim(),
+                        (a, b) -> a + "," + b);
             }
         }
         if (code / 100 == 1) {
@@ -95,7 +105,9 @@ final class HttpExchange implements AutoCloseable {
         if (method.equals("HEAD") || code == 204 || code == 304) {
             // no body
         } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-            for (int size = Integer.parseInt(line().split(";")[0].trim(), 16); size > 0; size = Integer.parseInt(line().split(";")[0].trim(), 16)) {
+            for (int size = Integer.parseInt(line().split(";")[0].trim(), 16);
+                    size > 0;
+                    size = Integer.parseInt(line().split(";")[0].trim(), 16)) {
                 body.write(in.readNBytes(size));
                 line();
             }

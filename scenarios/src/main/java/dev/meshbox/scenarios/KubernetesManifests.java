@@ -22,12 +22,18 @@ import java.util.Set;
 public final class KubernetesManifests {
 
     /** Kinds a workload file may hold that MeshBox has no use for; they are skipped. */
-    private static final Set<String> IGNORED = Set.of("ServiceAccount", "ConfigMap", "Secret", "Namespace",
-            "PersistentVolumeClaim", "HorizontalPodAutoscaler", "PodDisruptionBudget");
+    private static final Set<String> IGNORED = Set.of(
+            "ServiceAccount",
+            "ConfigMap",
+            "Secret",
+            "Namespace",
+            "PersistentVolumeClaim",
+            "HorizontalPodAutoscaler",
+            "PodDisruptionBudget");
+
     private static final String ANNOTATION = "meshbox.dev/";
 
-    private KubernetesManifests() {
-    }
+    private KubernetesManifests() {}
 
     /** Parses every document; all problems come at once as a {@link ScenarioException}. */
     public static Scenario.Kubernetes parse(String source, String yaml) {
@@ -46,11 +52,16 @@ public final class KubernetesManifests {
             }
         }
         if (problems.isEmpty() && deployments.isEmpty()) {
-            problems.add(source + ": holds no Deployment; expected apps/v1 Deployments (and v1 Services) to run as workloads");
+            problems.add(source
+                    + ": holds no Deployment; expected apps/v1 Deployments (and v1 Services) to run as workloads");
         }
         for (Scenario.KubeService s : services) {
-            boolean selects = deployments.stream().anyMatch(d -> d.namespace().equals(s.namespace())
-                    && !s.selector().isEmpty() && s.selector().entrySet().stream().allMatch(e -> e.getValue().equals(d.podLabels().get(e.getKey()))));
+            boolean selects = deployments.stream()
+                    .anyMatch(d -> d.namespace().equals(s.namespace())
+                            && !s.selector().isEmpty()
+                            && s.selector().entrySet().stream()
+                                    .allMatch(e ->
+                                            e.getValue().equals(d.podLabels().get(e.getKey()))));
             if (!selects) {
                 problems.add(source + ": Service " + s.namespace() + "/" + s.name() + ": spec.selector " + s.selector()
                         + " selects no Deployment's pod labels in this file");
@@ -62,8 +73,14 @@ public final class KubernetesManifests {
         return new Scenario.Kubernetes(source, List.copyOf(services), List.copyOf(deployments));
     }
 
-    private static void document(ObjectMapper mapper, String source, String doc, int index, List<Scenario.KubeService> services,
-                                 List<Scenario.KubeDeployment> deployments, List<String> problems) {
+    private static void document(
+            ObjectMapper mapper,
+            String source,
+            String doc,
+            int index,
+            List<Scenario.KubeService> services,
+            List<Scenario.KubeDeployment> deployments,
+            List<String> problems) {
         JsonNode root;
         try {
             root = mapper.readTree(doc);
@@ -89,8 +106,10 @@ public final class KubernetesManifests {
         } else if (kind.equals("Deployment")) {
             deployment(r, root, name, namespace, what).ifPresent(deployments::add);
         } else if (!IGNORED.contains(kind)) {
-            r.problem("kind", what + ": a workload file holds Deployments and Services; put Istio config under config:, "
-                    + "and " + kind + " is not simulated");
+            r.problem(
+                    "kind",
+                    what + ": a workload file holds Deployments and Services; put Istio config under config:, " + "and "
+                            + kind + " is not simulated");
         }
         try {
             r.throwIfAny();
@@ -99,7 +118,8 @@ public final class KubernetesManifests {
         }
     }
 
-    private static Optional<Scenario.KubeService> service(FieldReader r, JsonNode root, String name, String namespace, String what) {
+    private static Optional<Scenario.KubeService> service(
+            FieldReader r, JsonNode root, String name, String namespace, String what) {
         JsonNode spec = root.path("spec");
         List<Scenario.KubePort> ports = new ArrayList<>();
         JsonNode ps = spec.path("ports");
@@ -110,7 +130,9 @@ public final class KubernetesManifests {
             JsonNode p = ps.get(i);
             int port = p.path("port").asInt(0);
             if (port < 1 || port > 65535) {
-                r.problem("spec.ports[" + i + "].port", what + ": must be a port between 1 and 65535, got " + p.path("port"));
+                r.problem(
+                        "spec.ports[" + i + "].port",
+                        what + ": must be a port between 1 and 65535, got " + p.path("port"));
                 continue;
             }
             JsonNode t = p.get("targetPort");
@@ -118,7 +140,9 @@ public final class KubernetesManifests {
             if (t != null && t.canConvertToInt()) {
                 target = t.asInt();
             } else if (t != null) {
-                r.problem("spec.ports[" + i + "].targetPort", what + ": named target ports are not supported yet; give the number, got " + t);
+                r.problem(
+                        "spec.ports[" + i + "].targetPort",
+                        what + ": named target ports are not supported yet; give the number, got " + t);
             }
             ports.add(new Scenario.KubePort(p.path("name").asText("http"), port, target));
         }
@@ -129,7 +153,8 @@ public final class KubernetesManifests {
         return Optional.of(new Scenario.KubeService(name, namespace, List.copyOf(ports), selector));
     }
 
-    private static Optional<Scenario.KubeDeployment> deployment(FieldReader r, JsonNode root, String name, String namespace, String what) {
+    private static Optional<Scenario.KubeDeployment> deployment(
+            FieldReader r, JsonNode root, String name, String namespace, String what) {
         JsonNode spec = root.path("spec");
         int replicas = spec.has("replicas") ? spec.path("replicas").asInt(-1) : 1;
         if (replicas < 0 || replicas > 20) {
@@ -142,22 +167,36 @@ public final class KubernetesManifests {
         }
         int port = 8080;
         JsonNode containers = spec.path("template").path("spec").path("containers");
-        if (containers.isArray() && !containers.isEmpty() && containers.get(0).path("ports").isArray() && !containers.get(0).path("ports").isEmpty()) {
+        if (containers.isArray()
+                && !containers.isEmpty()
+                && containers.get(0).path("ports").isArray()
+                && !containers.get(0).path("ports").isEmpty()) {
             port = containers.get(0).path("ports").get(0).path("containerPort").asInt(8080);
         }
         Map<String, String> annotations = strings(template.path("annotations"));
         FieldReader.Sub a = new FieldReader.Sub(r, "spec.template.metadata.annotations", what);
         Duration latency = a.duration(annotations, ANNOTATION + "latency").orElse(Duration.ZERO);
         double errorRate = a.fraction(annotations, ANNOTATION + "error-rate").orElse(0.0);
-        int errorStatus = a.integer(annotations, ANNOTATION + "error-status", 400, 599).orElse(503);
-        int failFirst = a.integer(annotations, ANNOTATION + "fail-first", 0, 1_000_000).orElse(0);
+        int errorStatus =
+                a.integer(annotations, ANNOTATION + "error-status", 400, 599).orElse(503);
+        int failFirst =
+                a.integer(annotations, ANNOTATION + "fail-first", 0, 1_000_000).orElse(0);
         for (String key : annotations.keySet()) {
-            if (key.startsWith(ANNOTATION) && !Set.of("latency", "error-rate", "error-status", "fail-first").contains(key.substring(ANNOTATION.length()))) {
-                r.problem("spec.template.metadata.annotations", what + ": unknown annotation " + key
-                        + "; expected meshbox.dev/latency, error-rate, error-status or fail-first");
+            if (key.startsWith(ANNOTATION)
+                    && !Set.of("latency", "error-rate", "error-status", "fail-first")
+                            .contains(key.substring(ANNOTATION.length()))) {
+                r.problem(
+                        "spec.template.metadata.annotations",
+                        what + ": unknown annotation " + key
+                                + "; expected meshbox.dev/latency, error-rate, error-status or fail-first");
             }
         }
-        return Optional.of(new Scenario.KubeDeployment(name, namespace, Math.max(0, replicas), labels, port,
+        return Optional.of(new Scenario.KubeDeployment(
+                name,
+                namespace,
+                Math.max(0, replicas),
+                labels,
+                port,
                 new Scenario.EchoVersion(Math.max(0, replicas), latency, errorRate, errorStatus, failFirst)));
     }
 

@@ -30,7 +30,9 @@ public final class LineIndex {
                     case FIELD_NAME -> {
                         String prefix = render(path);
                         String key = p.currentName();
-                        lines.putIfAbsent(prefix.isEmpty() ? key : prefix + "." + key, p.currentLocation().getLineNr());
+                        lines.putIfAbsent(
+                                prefix.isEmpty() ? key : prefix + "." + key,
+                                p.currentLocation().getLineNr());
                         path.push(key);
                     }
                     case START_ARRAY -> {

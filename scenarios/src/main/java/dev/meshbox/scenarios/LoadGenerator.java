@@ -19,11 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class LoadGenerator {
 
     /** What a run measured. */
-    public record Result(int calls, double seconds, List<Long> latenciesNanos, Map<Integer, Integer> codes, String firstError) {
-    }
+    public record Result(
+            int calls, double seconds, List<Long> latenciesNanos, Map<Integer, Integer> codes, String firstError) {}
 
-    private LoadGenerator() {
-    }
+    private LoadGenerator() {}
 
     public static Result run(InetSocketAddress target, String host, String path, int connections, int calls, double qps)
             throws InterruptedException {
@@ -35,45 +34,48 @@ public final class LoadGenerator {
         long start = System.nanoTime();
         long intervalNanos = qps > 0 ? (long) (1e9 / qps) : 0;
         for (int c = 0; c < connections; c++) {
-            Thread t = new Thread(() -> {
-                try (HttpExchange conn = new HttpExchange(target, 30_000)) {
-                    for (int n = next.getAndIncrement(); n < calls; n = next.getAndIncrement()) {
-                        if (intervalNanos > 0) {
-                            long due = start + n * intervalNanos;
-                            long wait = due - System.nanoTime();
-                            if (wait > 0) {
-                                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                            }
-                        }
-                        int code;
-                        long nanos;
-                        try {
-                            HttpExchange.Response r = conn.send("GET", host, path, Map.of("user-agent", "meshbox-load"), null);
-                            code = r.status();
-                            nanos = r.nanos();
-                        } catch (IOException e) {
-                            conn.close();
-                            code = -1;
-                            nanos = 0;
-                            synchronized (firstError) {
-                                if (firstError[0] == null) {
-                                    firstError[0] = e.getMessage();
+            Thread t = new Thread(
+                    () -> {
+                        try (HttpExchange conn = new HttpExchange(target, 30_000)) {
+                            for (int n = next.getAndIncrement(); n < calls; n = next.getAndIncrement()) {
+                                if (intervalNanos > 0) {
+                                    long due = start + n * intervalNanos;
+                                    long wait = due - System.nanoTime();
+                                    if (wait > 0) {
+                                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                                    }
+                                }
+                                int code;
+                                long nanos;
+                                try {
+                                    HttpExchange.Response r =
+                                            conn.send("GET", host, path, Map.of("user-agent", "meshbox-load"), null);
+                                    code = r.status();
+                                    nanos = r.nanos();
+                                } catch (IOException e) {
+                                    conn.close();
+                                    code = -1;
+                                    nanos = 0;
+                                    synchronized (firstError) {
+                                        if (firstError[0] == null) {
+                                            firstError[0] = e.getMessage();
+                                        }
+                                    }
+                                }
+                                synchronized (codes) {
+                                    codes.merge(code, 1, Integer::sum);
+                                    if (code > 0) {
+                                        latencies.add(nanos);
+                                    }
                                 }
                             }
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        } finally {
+                            done.countDown();
                         }
-                        synchronized (codes) {
-                            codes.merge(code, 1, Integer::sum);
-                            if (code > 0) {
-                                latencies.add(nanos);
-                            }
-                        }
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } finally {
-                    done.countDown();
-                }
-            }, "meshbox-load-" + c);
+                    },
+                    "meshbox-load-" + c);
             t.setDaemon(true);
             t.start();
         }
@@ -85,11 +87,26 @@ public final class LoadGenerator {
 
     /** fortio's summary: timing, percentiles in seconds, and one line per code with its share. */
     public static void print(PrintStream out, Result r, String url, int connections, double qps) {
-        out.printf(Locale.ROOT, "MeshBox load running at %s queries per second, for %d calls: %s%n",
-                qps > 0 ? Evaluator.fmt(qps) : "0 (max)", r.calls(), url);
-        out.printf(Locale.ROOT, "Starting at %s with %d connection(s) for exactly %d calls (%d per connection + %d)%n",
-                qps > 0 ? "qps " + Evaluator.fmt(qps) : "max qps", connections, r.calls(), r.calls() / connections, r.calls() % connections);
-        out.printf(Locale.ROOT, "Ended after %.1f ms : %d calls. qps=%.1f%n", r.seconds() * 1000, r.calls(), r.calls() / r.seconds());
+        out.printf(
+                Locale.ROOT,
+                "MeshBox load running at %s queries per second, for %d calls: %s%n",
+                qps > 0 ? Evaluator.fmt(qps) : "0 (max)",
+                r.calls(),
+                url);
+        out.printf(
+                Locale.ROOT,
+                "Starting at %s with %d connection(s) for exactly %d calls (%d per connection + %d)%n",
+                qps > 0 ? "qps " + Evaluator.fmt(qps) : "max qps",
+                connections,
+                r.calls(),
+                r.calls() / connections,
+                r.calls() % connections);
+        out.printf(
+                Locale.ROOT,
+                "Ended after %.1f ms : %d calls. qps=%.1f%n",
+                r.seconds() * 1000,
+                r.calls(),
+                r.calls() / r.seconds());
         List<Long> l = r.latenciesNanos();
         if (!l.isEmpty()) {
             double sum = 0;
@@ -101,15 +118,31 @@ public final class LoadGenerator {
             for (long v : l) {
                 var += Math.pow(v / 1e9 - avg, 2);
             }
-            out.printf(Locale.ROOT, "Aggregated Function Time : count %d avg %.6f +/- %.4g min %.6f max %.6f sum %.3f%n",
-                    l.size(), avg, Math.sqrt(var / l.size()), l.get(0) / 1e9, l.get(l.size() - 1) / 1e9, sum);
+            out.printf(
+                    Locale.ROOT,
+                    "Aggregated Function Time : count %d avg %.6f +/- %.4g min %.6f max %.6f sum %.3f%n",
+                    l.size(),
+                    avg,
+                    Math.sqrt(var / l.size()),
+                    l.get(0) / 1e9,
+                    l.get(l.size() - 1) / 1e9,
+                    sum);
             for (double p : new double[] {50, 75, 90, 99, 99.9}) {
                 int idx = Math.max(0, Math.min(l.size() - 1, (int) Math.ceil(p / 100 * l.size()) - 1));
-                out.printf(Locale.ROOT, "# target %s%% %.6f%n", Evaluator.fmt(p).replaceAll("\\.0$", ""), l.get(idx) / 1e9);
+                out.printf(
+                        Locale.ROOT,
+                        "# target %s%% %.6f%n",
+                        Evaluator.fmt(p).replaceAll("\\.0$", ""),
+                        l.get(idx) / 1e9);
             }
         }
-        r.codes().forEach((code, n) -> out.printf(Locale.ROOT, "Code %s : %d (%.1f %%)%n", code < 0 ? "-1 (connection error)" : code.toString(), n,
-                100.0 * n / r.calls()));
+        r.codes()
+                .forEach((code, n) -> out.printf(
+                        Locale.ROOT,
+                        "Code %s : %d (%.1f %%)%n",
+                        code < 0 ? "-1 (connection error)" : code.toString(),
+                        n,
+                        100.0 * n / r.calls()));
         if (r.firstError() != null) {
             out.println("First error: " + r.firstError());
         }

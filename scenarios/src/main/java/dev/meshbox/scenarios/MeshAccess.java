@@ -11,8 +11,7 @@ import java.util.Map;
 public interface MeshAccess {
 
     /** One named YAML text. */
-    record ConfigText(String name, String text) {
-    }
+    record ConfigText(String name, String text) {}
 
     /** The outcome of an apply: kubectl-style change lines, or problems (then nothing was applied). */
     record ApplyOutcome(List<String> changes, List<String> problems) {
@@ -22,9 +21,17 @@ public interface MeshAccess {
     }
 
     /** One access-log entry of one proxy, with the pod that logged it. */
-    record LogEntry(String pod, Map<String, String> podLabels, String direction, String requestId, int responseCode,
-                    String responseFlags, String upstreamCluster, String routeName, double durationMs, String authority) {
-    }
+    record LogEntry(
+            String pod,
+            Map<String, String> podLabels,
+            String direction,
+            String requestId,
+            int responseCode,
+            String responseFlags,
+            String upstreamCluster,
+            String routeName,
+            double durationMs,
+            String authority) {}
 
     /** Applies config and waits until every proxy has ACKed it. */
     ApplyOutcome apply(List<ConfigText> config);

@@ -11,17 +11,28 @@ import java.util.Locale;
 /** The terminal table and the JSON report. */
 public final class ReportPrinter {
 
-    private ReportPrinter() {
-    }
+    private ReportPrinter() {}
 
     static void printStep(PrintStream out, String label, ScenarioReport.StepReport step) {
         if (step.checks().isEmpty()) {
             return;
         }
         out.printf(Locale.ROOT, "  %s: %d requests in %.1f s%n", label, step.requests(), step.seconds());
-        int w = Math.max(11, step.checks().stream().mapToInt(c -> c.what().length()).max().orElse(0));
-        int e = Math.max(8, step.checks().stream().mapToInt(c -> c.expected().length()).max().orElse(0));
-        int o = Math.max(8, step.checks().stream().mapToInt(c -> c.observed().length()).max().orElse(0));
+        int w = Math.max(
+                11,
+                step.checks().stream().mapToInt(c -> c.what().length()).max().orElse(0));
+        int e = Math.max(
+                8,
+                step.checks().stream()
+                        .mapToInt(c -> c.expected().length())
+                        .max()
+                        .orElse(0));
+        int o = Math.max(
+                8,
+                step.checks().stream()
+                        .mapToInt(c -> c.observed().length())
+                        .max()
+                        .orElse(0));
         String fmt = "    %-" + w + "s  %-" + e + "s  %-" + o + "s  %s%n";
         out.printf(Locale.ROOT, fmt, "EXPECTATION", "EXPECTED", "OBSERVED", "RESULT");
         for (ScenarioReport.Check c : step.checks()) {
@@ -54,20 +65,31 @@ public final class ReportPrinter {
             String className = xml(report.scenario() + "." + step.name());
             for (ScenarioReport.Check c : step.checks()) {
                 tests++;
-                cases.append("    <testcase classname=\"").append(className).append("\" name=\"").append(xml(c.what()))
-                        .append("\" time=\"").append(String.format(Locale.ROOT, "%.3f", step.seconds() / Math.max(1, step.checks().size()))).append('"');
+                cases.append("    <testcase classname=\"")
+                        .append(className)
+                        .append("\" name=\"")
+                        .append(xml(c.what()))
+                        .append("\" time=\"")
+                        .append(String.format(
+                                Locale.ROOT,
+                                "%.3f",
+                                step.seconds() / Math.max(1, step.checks().size())))
+                        .append('"');
                 if (c.passed()) {
                     cases.append("/>\n");
                 } else {
                     failures++;
                     String message = "expected " + c.expected() + ", observed " + c.observed();
-                    cases.append(">\n      <failure message=\"").append(xml(message)).append("\" type=\"ExpectationFailed\">")
+                    cases.append(">\n      <failure message=\"")
+                            .append(xml(message))
+                            .append("\" type=\"ExpectationFailed\">")
                             .append(xml(message + (c.explanation().isEmpty() ? "" : "\nwhy: " + c.explanation())))
                             .append("</failure>\n    </testcase>\n");
                 }
             }
         }
-        String doc = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"" + xml(report.scenario())
+        String doc = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\""
+                + xml(report.scenario())
                 + "\" tests=\"" + tests + "\" failures=\"" + failures + "\" errors=\"0\" skipped=\"0\" time=\""
                 + String.format(Locale.ROOT, "%.3f", time) + "\">\n" + cases + "  </testsuite>\n</testsuites>\n";
         Path parent = file.toAbsolutePath().getParent();

@@ -7,69 +7,85 @@ import java.util.Map;
 import java.util.Optional;
 
 /** A scenario: workloads, then steps each applying config, sending traffic and checking expectations. */
-public record Scenario(String name, String description, Path file, List<Workload> workloads, Optional<Long> seed,
-                       List<Step> steps) {
+public record Scenario(
+        String name, String description, Path file, List<Workload> workloads, Optional<Long> seed, List<Step> steps) {
 
     /** A workload the mesh runs: a built-in one by name, or echo stand-ins for a service. */
-    public sealed interface Workload permits Builtin, Echo, Kubernetes, JavaApp, ImageApp {
-    }
+    public sealed interface Workload permits Builtin, Echo, Kubernetes, JavaApp, ImageApp {}
 
     /**
      * The user's own services from Kubernetes YAML: each Deployment runs as echo stand-ins with its pod labels,
      * container port and replicas; each Service keeps its name, ports and selector.
      */
-    public record Kubernetes(String source, List<KubeService> services, List<KubeDeployment> deployments) implements Workload {
-    }
+    public record Kubernetes(String source, List<KubeService> services, List<KubeDeployment> deployments)
+            implements Workload {}
 
     /**
      * The user's own service as a JVM process: {@code java -cp CLASSPATH MAIN ARGS} or {@code java -jar JAR ARGS}, listening
      * on {@code {listen}} (also in {@code MESHBOX_LISTEN}, {@code PORT}) and calling others through {@code {proxy}}
      * (also in {@code HTTP_PROXY} and Java's http.proxyHost/http.proxyPort).
      */
-    public record JavaApp(String service, String version, int port, int replicas, Optional<String> mainClass,
-                          Optional<String> classpath, Optional<Path> jar, List<String> args) implements Workload {
-    }
+    public record JavaApp(
+            String service,
+            String version,
+            int port,
+            int replicas,
+            Optional<String> mainClass,
+            Optional<String> classpath,
+            Optional<Path> jar,
+            List<String> args)
+            implements Workload {}
 
     /**
      * The user's own container image as the app of each pod (Docker backend): it gets {@code PORT} and
      * {@code MESHBOX_LISTEN=127.0.0.1:PORT} (where to listen: its sidecar owns the pod IP) and {@code HTTP_PROXY} (its
      * sidecar's outbound listener), plus {@code env}.
      */
-    public record ImageApp(String image, String service, String version, int port, int replicas, Map<String, String> env) implements Workload {
-    }
+    public record ImageApp(
+            String image, String service, String version, int port, int replicas, Map<String, String> env)
+            implements Workload {}
 
-    public record KubeService(String name, String namespace, List<KubePort> ports, Map<String, String> selector) {
-    }
+    public record KubeService(String name, String namespace, List<KubePort> ports, Map<String, String> selector) {}
 
-    public record KubePort(String name, int port, int targetPort) {
-    }
+    public record KubePort(String name, int port, int targetPort) {}
 
     /** A Deployment's pods: labels, container port, replicas, and echo behaviour from {@code meshbox.dev/*} annotations. */
-    public record KubeDeployment(String name, String namespace, int replicas, Map<String, String> podLabels, int containerPort,
-                                 EchoVersion behaviour) {
-    }
+    public record KubeDeployment(
+            String name,
+            String namespace,
+            int replicas,
+            Map<String, String> podLabels,
+            int containerPort,
+            EchoVersion behaviour) {}
 
     /** {@code bookinfo}, {@code httpbin}, {@code httpbin-v2}, {@code sleep}, {@code fortio}. */
-    public record Builtin(String name) implements Workload {
-    }
+    public record Builtin(String name) implements Workload {}
 
     /** An echo service: each version with its replicas and behaviour (latency, error rate). */
-    public record Echo(String service, int port, Map<String, EchoVersion> versions) implements Workload {
-    }
+    public record Echo(String service, int port, Map<String, EchoVersion> versions) implements Workload {}
 
-    public record EchoVersion(int replicas, Duration latency, double errorRate, int errorStatus, int failFirst) {
-    }
+    public record EchoVersion(int replicas, Duration latency, double errorRate, int errorStatus, int failFirst) {}
 
-    public record Step(String name, List<MeshAccess.ConfigText> config, Optional<Duration> pause,
-                       Optional<Traffic> traffic, List<Expectation> expect) {
-    }
+    public record Step(
+            String name,
+            List<MeshAccess.ConfigText> config,
+            Optional<Duration> pause,
+            Optional<Traffic> traffic,
+            List<Expectation> expect) {}
 
     /**
      * Requests to send. {@code from} is {@code ingress} or a workload whose sidecar sends them; {@code url} is the
      * logical URL ({@code http://reviews:9080/reviews/0}), or a path when sent through the ingress.
      */
-    public record Traffic(String from, String method, String url, Map<String, String> headers, int count,
-                          int concurrency, double rate, Duration duration) {
+    public record Traffic(
+            String from,
+            String method,
+            String url,
+            Map<String, String> headers,
+            int count,
+            int concurrency,
+            double rate,
+            Duration duration) {
         /**
          * @param rate     requests per second in all, 0 for as fast as the connections allow
          * @param duration when not zero, sending stops once it has passed ({@code count} is then an upper bound)
@@ -78,55 +94,60 @@ public record Scenario(String name, String description, Path file, List<Workload
             duration = duration == null ? Duration.ZERO : duration;
         }
 
-        public Traffic(String from, String method, String url, Map<String, String> headers, int count, int concurrency) {
+        public Traffic(
+                String from, String method, String url, Map<String, String> headers, int count, int concurrency) {
             this(from, method, url, headers, count, concurrency, 0, Duration.ZERO);
         }
     }
 
     /** One expectation. */
-    public sealed interface Expectation permits VersionShare, StatusShare, Status, ResponseFlags, Latency,
-            BodyContains, HeaderContains, Received, Counter {
-    }
+    public sealed interface Expectation
+            permits VersionShare,
+                    StatusShare,
+                    Status,
+                    ResponseFlags,
+                    Latency,
+                    BodyContains,
+                    HeaderContains,
+                    Received,
+                    Counter {}
 
     /** Share of requests served by each version of {@code service} (from the inbound access logs). */
-    public record VersionShare(String service, Map<String, Double> shares, double tolerance) implements Expectation {
-    }
+    public record VersionShare(String service, Map<String, Double> shares, double tolerance) implements Expectation {}
 
     /** Share of responses per status code, each within the tolerance. */
-    public record StatusShare(Map<Integer, Double> shares, double tolerance) implements Expectation {
-    }
+    public record StatusShare(Map<Integer, Double> shares, double tolerance) implements Expectation {}
 
     /** Bounds on how many responses (or what share) had {@code code}. */
-    public record Status(int code, Optional<Integer> min, Optional<Integer> max, Optional<Double> minShare,
-                         Optional<Double> maxShare) implements Expectation {
-    }
+    public record Status(
+            int code,
+            Optional<Integer> min,
+            Optional<Integer> max,
+            Optional<Double> minShare,
+            Optional<Double> maxShare)
+            implements Expectation {}
 
     /** Among responses with {@code status} (any when empty), the share whose access-log flags include {@code flag}. */
-    public record ResponseFlags(Optional<Integer> status, String flag, double share) implements Expectation {
-    }
+    public record ResponseFlags(Optional<Integer> status, String flag, double share) implements Expectation {}
 
     /** A latency percentile of the responses within bounds. */
-    public record Latency(double percentile, Optional<Duration> min, Optional<Duration> max) implements Expectation {
-    }
+    public record Latency(double percentile, Optional<Duration> min, Optional<Duration> max) implements Expectation {}
 
     /** The share of response bodies containing {@code text} (or not containing it, when {@code absent}). */
-    public record BodyContains(String text, double share, double tolerance, boolean absent) implements Expectation {
-    }
+    public record BodyContains(String text, double share, double tolerance, boolean absent) implements Expectation {}
 
     /** The share of responses whose header {@code name} contains {@code text} (or, with empty text, is present). */
-    public record HeaderContains(String name, String text, double share, double tolerance) implements Expectation {
-    }
+    public record HeaderContains(String name, String text, double share, double tolerance) implements Expectation {}
 
     /** The share of requests that reached {@code version} of {@code service}, with that authority if given (mirrors). */
-    public record Received(String service, String version, Optional<String> authority, double share,
-                           double tolerance) implements Expectation {
-    }
+    public record Received(String service, String version, Optional<String> authority, double share, double tolerance)
+            implements Expectation {}
 
     /**
      * A proxy counter's increase during the step ({@code cluster.<name>.<stat>} on {@code workload}'s sidecar),
      * bounded, or equal to the number of responses with status {@code equalsStatus}.
      */
-    public record Counter(String workload, String stat, Optional<Long> min, Optional<Long> max,
-                          Optional<Integer> equalsStatus) implements Expectation {
-    }
+    public record Counter(
+            String workload, String stat, Optional<Long> min, Optional<Long> max, Optional<Integer> equalsStatus)
+            implements Expectation {}
 }

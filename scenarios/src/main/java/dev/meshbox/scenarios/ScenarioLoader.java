@@ -25,10 +25,11 @@ public final class ScenarioLoader {
 
     /** Workloads MeshBox can start by name. */
     public static final Set<String> BUILTIN = Set.of("bookinfo", "httpbin", "httpbin-v2", "sleep", "fortio");
+
     private static final Set<String> TOP = Set.of("name", "description", "workloads", "seed", "steps");
     private static final Set<String> STEP = Set.of("name", "config", "wait", "traffic", "expect");
-    private static final Set<String> TRAFFIC = Set.of("from", "method", "url", "path", "headers", "user", "count", "concurrency",
-            "rate", "duration");
+    private static final Set<String> TRAFFIC =
+            Set.of("from", "method", "url", "path", "headers", "user", "count", "concurrency", "rate", "duration");
 
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
 
@@ -96,8 +97,10 @@ public final class ScenarioLoader {
             String path = "workloads[" + i + "]";
             if (w.isTextual()) {
                 if (!BUILTIN.contains(w.asText())) {
-                    r.problem(path, "unknown workload \"" + w.asText() + "\"; expected one of " + BUILTIN.stream().sorted().toList()
-                            + " or {echo: {service, port, versions}}");
+                    r.problem(
+                            path,
+                            "unknown workload \"" + w.asText() + "\"; expected one of "
+                                    + BUILTIN.stream().sorted().toList() + " or {echo: {service, port, versions}}");
                 }
                 out.add(new Scenario.Builtin(w.asText()));
             } else if (w.isObject() && w.has("echo")) {
@@ -111,10 +114,13 @@ public final class ScenarioLoader {
                 out.add(image(r, w.get("image"), path + ".image"));
             } else if (w.isObject() && w.has("kubernetes")) {
                 r.only(w, path, Set.of("kubernetes"));
-                kubernetes(r, w.get("kubernetes").asText(), path + ".kubernetes").ifPresent(out::add);
+                kubernetes(r, w.get("kubernetes").asText(), path + ".kubernetes")
+                        .ifPresent(out::add);
             } else {
-                r.problem(path, "must be a built-in workload name, {kubernetes: FILE} (your Deployments and Services), "
-                        + "{echo: {service, port, versions}}, {java: {...}} or {image: {name, service, version, port, env}}");
+                r.problem(
+                        path,
+                        "must be a built-in workload name, {kubernetes: FILE} (your Deployments and Services), "
+                                + "{echo: {service, port, versions}}, {java: {...}} or {image: {name, service, version, port, env}}");
             }
         }
         return out;
@@ -140,7 +146,9 @@ public final class ScenarioLoader {
             r.problem(path, "needs either mainClass (with classpath) or jar");
         }
         if (mainClass.isPresent() && classpath.isEmpty()) {
-            r.problem(path + ".classpath", "is required with mainClass (jars and folders, separated by " + java.io.File.pathSeparator + ")");
+            r.problem(
+                    path + ".classpath",
+                    "is required with mainClass (jars and folders, separated by " + java.io.File.pathSeparator + ")");
         }
         List<String> args = new ArrayList<>();
         JsonNode a = n.get("args");
@@ -149,8 +157,15 @@ public final class ScenarioLoader {
         } else if (a != null) {
             r.problem(path + ".args", "must be a list of strings; {listen}, {host}, {port} and {proxy} are replaced");
         }
-        return new Scenario.JavaApp(service, r.text(n, path, "version", false).orElse("v1"), r.integer(n, path, "port", 8080, 1, 65535),
-                r.integer(n, path, "replicas", 1, 1, 10), mainClass, classpath, jar, List.copyOf(args));
+        return new Scenario.JavaApp(
+                service,
+                r.text(n, path, "version", false).orElse("v1"),
+                r.integer(n, path, "port", 8080, 1, 65535),
+                r.integer(n, path, "replicas", 1, 1, 10),
+                mainClass,
+                classpath,
+                jar,
+                List.copyOf(args));
     }
 
     private Scenario.ImageApp image(FieldReader r, JsonNode n, String path) {
@@ -169,8 +184,13 @@ public final class ScenarioLoader {
         } else if (e != null) {
             r.problem(path + ".env", "must be a map of NAME: value");
         }
-        return new Scenario.ImageApp(r.text(n, path, "name", true).orElse(""), service, r.text(n, path, "version", false).orElse("v1"),
-                r.integer(n, path, "port", 8080, 1, 65535), r.integer(n, path, "replicas", 1, 1, 10), Map.copyOf(env));
+        return new Scenario.ImageApp(
+                r.text(n, path, "name", true).orElse(""),
+                service,
+                r.text(n, path, "version", false).orElse("v1"),
+                r.integer(n, path, "port", 8080, 1, 65535),
+                r.integer(n, path, "replicas", 1, 1, 10),
+                Map.copyOf(env));
     }
 
     /** The user's Deployments and Services, relative to the scenario file. */
@@ -180,7 +200,9 @@ public final class ScenarioLoader {
         try {
             return Optional.of(KubernetesManifests.parse(f.toString(), Files.readString(f)));
         } catch (IOException e) {
-            r.problem(path, "workload file " + f + " cannot be read (" + e.getClass().getSimpleName() + ")");
+            r.problem(
+                    path,
+                    "workload file " + f + " cannot be read (" + e.getClass().getSimpleName() + ")");
         } catch (ScenarioException e) {
             r.problem(path, "workload file has problems:\n" + e.getMessage());
         }
@@ -188,7 +210,8 @@ public final class ScenarioLoader {
     }
 
     private Scenario.Echo echo(FieldReader r, JsonNode n, String path) {
-        if (!r.isObject(n, path, "{service, port, versions: {v1: {replicas, latency, errorRate, errorStatus, failFirst}}}")) {
+        if (!r.isObject(
+                n, path, "{service, port, versions: {v1: {replicas, latency, errorRate, errorStatus, failFirst}}}")) {
             return new Scenario.Echo("", 0, Map.of());
         }
         r.only(n, path, Set.of("service", "port", "versions"));
@@ -210,9 +233,14 @@ public final class ScenarioLoader {
                     continue;
                 }
                 r.only(v, p, Set.of("replicas", "latency", "errorRate", "errorStatus", "failFirst"));
-                versions.put(e.getKey(), new Scenario.EchoVersion(r.integer(v, p, "replicas", 1, 1, 20),
-                        r.duration(v, p, "latency").orElse(Duration.ZERO), r.fraction(v, p, "errorRate", 0),
-                        r.integer(v, p, "errorStatus", 503, 200, 599), r.integer(v, p, "failFirst", 0, 0, 1_000_000)));
+                versions.put(
+                        e.getKey(),
+                        new Scenario.EchoVersion(
+                                r.integer(v, p, "replicas", 1, 1, 20),
+                                r.duration(v, p, "latency").orElse(Duration.ZERO),
+                                r.fraction(v, p, "errorRate", 0),
+                                r.integer(v, p, "errorStatus", 503, 200, 599),
+                                r.integer(v, p, "failFirst", 0, 0, 1_000_000)));
             }
         }
         return new Scenario.Echo(service, port, versions);
@@ -236,7 +264,8 @@ public final class ScenarioLoader {
             }
         }
         Optional<Duration> wait = r.duration(n, path, "wait");
-        Optional<Scenario.Traffic> traffic = n.has("traffic") ? Optional.of(traffic(r, n.get("traffic"), path + ".traffic")) : Optional.empty();
+        Optional<Scenario.Traffic> traffic =
+                n.has("traffic") ? Optional.of(traffic(r, n.get("traffic"), path + ".traffic")) : Optional.empty();
         List<Scenario.Expectation> expect = new ArrayList<>();
         JsonNode e = n.get("expect");
         if (e != null) {
@@ -260,9 +289,12 @@ public final class ScenarioLoader {
     private MeshAccess.ConfigText configEntry(FieldReader r, JsonNode n, String path) {
         if (n.isObject() && n.has("inline")) {
             r.only(n, path, Set.of("inline"));
-            return new MeshAccess.ConfigText(r.file.getFileName() + " " + path, n.get("inline").asText());
+            return new MeshAccess.ConfigText(
+                    r.file.getFileName() + " " + path, n.get("inline").asText());
         }
-        String rel = n.isTextual() ? n.asText() : n.isObject() && n.has("file") ? n.get("file").asText() : null;
+        String rel = n.isTextual()
+                ? n.asText()
+                : n.isObject() && n.has("file") ? n.get("file").asText() : null;
         if (rel == null) {
             r.problem(path, "must be {file: PATH} (relative to the scenario file) or {inline: YAML}");
             return new MeshAccess.ConfigText(path, "");
@@ -272,7 +304,9 @@ public final class ScenarioLoader {
         try {
             return new MeshAccess.ConfigText(f.toString(), Files.readString(f));
         } catch (IOException e) {
-            r.problem(path + (n.isObject() ? ".file" : ""), "config file " + f + " cannot be read (" + e.getClass().getSimpleName() + ")");
+            r.problem(
+                    path + (n.isObject() ? ".file" : ""),
+                    "config file " + f + " cannot be read (" + e.getClass().getSimpleName() + ")");
             return new MeshAccess.ConfigText(f.toString(), "");
         }
     }
@@ -300,7 +334,10 @@ public final class ScenarioLoader {
             if (!h.isObject()) {
                 r.problem(path + ".headers", "must be a map of header name to value");
             } else {
-                h.fields().forEachRemaining(e -> headers.put(e.getKey().toLowerCase(java.util.Locale.ROOT), e.getValue().asText()));
+                h.fields()
+                        .forEachRemaining(e -> headers.put(
+                                e.getKey().toLowerCase(java.util.Locale.ROOT),
+                                e.getValue().asText()));
             }
         }
         r.text(n, path, "user", false).ifPresent(u -> headers.put("end-user", u));
@@ -321,7 +358,14 @@ public final class ScenarioLoader {
             r.problem(path + ".duration", "must be at most 10m, got " + n.get("duration"));
         }
         String method = r.text(n, path, "method", false).orElse("GET").toUpperCase(java.util.Locale.ROOT);
-        return new Scenario.Traffic(from, method, url.orElse(p.orElse("/")), Map.copyOf(headers), count, concurrency, rate,
+        return new Scenario.Traffic(
+                from,
+                method,
+                url.orElse(p.orElse("/")),
+                Map.copyOf(headers),
+                count,
+                concurrency,
+                rate,
                 duration.orElse(Duration.ZERO));
     }
 }

@@ -9,14 +9,18 @@ public record ScenarioReport(String scenario, String file, Long seed, boolean pa
      * @param servedBy for each service a versionShare expectation names, the version that served each request, in
      *                 request order: two runs with the same seed give the same lists
      */
-    public record StepReport(String name, List<String> applied, int requests, double seconds,
-                             List<Check> checks, java.util.Map<String, List<String>> servedBy) {
+    public record StepReport(
+            String name,
+            List<String> applied,
+            int requests,
+            double seconds,
+            List<Check> checks,
+            java.util.Map<String, List<String>> servedBy) {
         public boolean passed() {
             return checks.stream().allMatch(Check::passed);
         }
     }
 
     /** One row of the result table: what was expected, what was seen, and why it came out that way. */
-    public record Check(String what, String expected, String observed, boolean passed, String explanation) {
-    }
+    public record Check(String what, String expected, String observed, boolean passed, String explanation) {}
 }

@@ -2,8 +2,8 @@ package dev.meshbox.scenarios;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -29,7 +29,8 @@ public final class ScenarioRunner {
 
     /** Runs every step; config problems in a step abort the run with a {@link ScenarioException}. */
     public ScenarioReport run(Scenario scenario) throws InterruptedException {
-        out.println("Scenario " + scenario.name() + (scenario.description().isEmpty() ? "" : ": " + scenario.description()));
+        out.println("Scenario " + scenario.name()
+                + (scenario.description().isEmpty() ? "" : ": " + scenario.description()));
         List<ScenarioReport.StepReport> steps = new ArrayList<>();
         int index = 0;
         for (Scenario.Step step : scenario.steps()) {
@@ -46,7 +47,11 @@ public final class ScenarioRunner {
                 applied.forEach(c -> out.println("  " + c));
             }
             if (step.pause().isPresent()) {
-                out.printf(Locale.ROOT, "  %s: waiting %.1f s%n", label, step.pause().get().toMillis() / 1000.0);
+                out.printf(
+                        Locale.ROOT,
+                        "  %s: waiting %.1f s%n",
+                        label,
+                        step.pause().get().toMillis() / 1000.0);
                 Thread.sleep(step.pause().get().toMillis());
             }
             Map<String, Long> before = counters(step);
@@ -56,15 +61,31 @@ public final class ScenarioRunner {
             if (step.traffic().isPresent()) {
                 Scenario.Traffic t = step.traffic().get();
                 from = t.from();
-                String amount = t.duration().isZero() ? t.count() + " x" : "for " + t.duration().toMillis() / 1000.0 + " s";
-                out.printf(Locale.ROOT, "  %s: sending %s %s %s from %s (concurrency %d%s)%n", label, amount, t.method(), t.url(), t.from(),
-                        t.concurrency(), t.rate() > 0 ? ", " + Evaluator.fmt(t.rate()) + " per second" : "");
+                String amount = t.duration().isZero()
+                        ? t.count() + " x"
+                        : "for " + t.duration().toMillis() / 1000.0 + " s";
+                out.printf(
+                        Locale.ROOT,
+                        "  %s: sending %s %s %s from %s (concurrency %d%s)%n",
+                        label,
+                        amount,
+                        t.method(),
+                        t.url(),
+                        t.from(),
+                        t.concurrency(),
+                        t.rate() > 0 ? ", " + Evaluator.fmt(t.rate()) + " per second" : "");
                 long start = System.nanoTime();
                 // Progress counts towards the number of requests the step will send, when that is known.
-                int expected = t.duration().isZero() ? t.count()
-                        : t.rate() > 0 ? (int) Math.min(t.count(), Math.ceil(t.rate() * t.duration().toMillis() / 1000.0)) : Integer.MAX_VALUE;
+                int expected = t.duration().isZero()
+                        ? t.count()
+                        : t.rate() > 0
+                                ? (int) Math.min(
+                                        t.count(),
+                                        Math.ceil(t.rate() * t.duration().toMillis() / 1000.0))
+                                : Integer.MAX_VALUE;
                 Progress progress = new Progress(out, expected);
-                String runId = seed.isPresent() ? scenario.name() + "-seed" + seed.getAsLong() + "-s" + index
+                String runId = seed.isPresent()
+                        ? scenario.name() + "-seed" + seed.getAsLong() + "-s" + index
                         : "mbx" + Long.toHexString(start & 0xffffff) + "s" + index;
                 results = new TrafficDriver(mesh).send(t, runId, progress::update);
                 progress.finish();
@@ -73,21 +94,28 @@ public final class ScenarioRunner {
             Map<String, Long> deltas = new HashMap<>();
             counters(step).forEach((k, v) -> deltas.put(k, before.containsKey(k) ? v - before.get(k) : v));
             List<MeshAccess.LogEntry> log = step.expect().isEmpty() ? List.of() : mesh.accessLog();
-            List<ScenarioReport.Check> checks = Evaluator.evaluate(step.expect(), new StepObservation(from, results, log, deltas, mesh));
+            List<ScenarioReport.Check> checks =
+                    Evaluator.evaluate(step.expect(), new StepObservation(from, results, log, deltas, mesh));
             Map<String, List<String>> servedBy = new java.util.TreeMap<>();
             for (Scenario.Expectation e : step.expect()) {
                 if (e instanceof Scenario.VersionShare v) {
                     Map<String, String> byId = Evaluator.servedBy(v.service(), log);
-                    servedBy.put(v.service(), results.stream().map(r -> byId.getOrDefault(r.requestId(), "none")).toList());
+                    servedBy.put(
+                            v.service(),
+                            results.stream()
+                                    .map(r -> byId.getOrDefault(r.requestId(), "none"))
+                                    .toList());
                 }
             }
-            ScenarioReport.StepReport report = new ScenarioReport.StepReport(step.name(), applied, results.size(), seconds, checks, servedBy);
+            ScenarioReport.StepReport report =
+                    new ScenarioReport.StepReport(step.name(), applied, results.size(), seconds, checks, servedBy);
             ReportPrinter.printStep(out, label, report);
             steps.add(report);
         }
         boolean passed = steps.stream().allMatch(ScenarioReport.StepReport::passed);
         out.println(passed ? "PASS " + scenario.name() : "FAIL " + scenario.name());
-        return new ScenarioReport(scenario.name(), scenario.file().toString(), scenario.seed().orElse(null), passed, steps);
+        return new ScenarioReport(
+                scenario.name(), scenario.file().toString(), scenario.seed().orElse(null), passed, steps);
     }
 
     /** The current values of the counters the step's expectations name, keyed by workload and stat. */

@@ -22,8 +22,8 @@ import java.util.function.IntConsumer;
 public final class TrafficDriver {
 
     /** The result of one request; {@code status} 0 means the request failed before a response. */
-    public record Result(String requestId, int status, long nanos, String error, Map<String, String> headers, String body) {
-    }
+    public record Result(
+            String requestId, int status, long nanos, String error, Map<String, String> headers, String body) {}
 
     private static final int TIMEOUT_MILLIS = 30_000;
 
@@ -55,7 +55,9 @@ public final class TrafficDriver {
             for (int w = 0; w < t.concurrency(); w++) {
                 workers.add(pool.submit(() -> {
                     try (HttpExchange conn = new HttpExchange(target.address, TIMEOUT_MILLIS)) {
-                        for (int n = next.getAndIncrement(); n < t.count() && !timeUp(start, t); n = next.getAndIncrement()) {
+                        for (int n = next.getAndIncrement();
+                                n < t.count() && !timeUp(start, t);
+                                n = next.getAndIncrement()) {
                             pace(start, n, t);
                             String id = runId + "-" + n;
                             Map<String, String> h = new LinkedHashMap<>(headers);
@@ -89,7 +91,8 @@ public final class TrafficDriver {
 
     /** Whether the traffic's duration, if it has one, has passed. */
     private static boolean timeUp(long start, Scenario.Traffic t) {
-        return !t.duration().isZero() && System.nanoTime() - start >= t.duration().toNanos();
+        return !t.duration().isZero()
+                && System.nanoTime() - start >= t.duration().toNanos();
     }
 
     /** With a rate, request {@code n} is due at {@code start + n / rate}: the workers together keep the pace. */
@@ -109,27 +112,31 @@ public final class TrafficDriver {
 
     private String login(Target target, String user) {
         try (HttpExchange conn = new HttpExchange(target.address, TIMEOUT_MILLIS)) {
-            String form = "username=" + java.net.URLEncoder.encode(user, java.nio.charset.StandardCharsets.UTF_8) + "&passwd=password";
-            HttpExchange.Response r = conn.send("POST", target.host, "/login",
-                    Map.of("content-type", "application/x-www-form-urlencoded"), form);
+            String form = "username=" + java.net.URLEncoder.encode(user, java.nio.charset.StandardCharsets.UTF_8)
+                    + "&passwd=password";
+            HttpExchange.Response r = conn.send(
+                    "POST", target.host, "/login", Map.of("content-type", "application/x-www-form-urlencoded"), form);
             String cookie = r.headers().get("set-cookie");
             if (cookie == null) {
-                throw new IllegalStateException("logging in as " + user + " through the ingress gave " + r.status() + " and no session cookie");
+                throw new IllegalStateException(
+                        "logging in as " + user + " through the ingress gave " + r.status() + " and no session cookie");
             }
             return cookie.split(";", 2)[0];
         } catch (IOException e) {
-            throw new IllegalStateException("logging in as " + user + " through the ingress failed: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "logging in as " + user + " through the ingress failed: " + e.getMessage(), e);
         }
     }
 
-    private record Target(InetSocketAddress address, String host, String path) {
-    }
+    private record Target(InetSocketAddress address, String host, String path) {}
 
     private Target target(Scenario.Traffic t) {
         if (t.url().startsWith("http://")) {
             URI u = URI.create(t.url());
             String host = u.getPort() > 0 ? u.getHost() + ":" + u.getPort() : u.getHost();
-            String path = u.getRawPath().isEmpty() ? "/" : u.getRawPath() + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+            String path = u.getRawPath().isEmpty()
+                    ? "/"
+                    : u.getRawPath() + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
             InetSocketAddress addr = t.from().equals("ingress") ? mesh.ingress() : mesh.outboundOf(t.from());
             return new Target(addr, host, path);
         }

@@ -72,15 +72,18 @@ class KubernetesManifestsTest {
                 .replace("replicas: 2", "replicas: 50");
         assertThatThrownBy(() -> KubernetesManifests.parse("checkout.yaml", bad))
                 .isInstanceOf(ScenarioException.class)
-                .hasMessageContaining("checkout.yaml:24: spec.replicas: Deployment default/checkout-v2: must be between 0 and 20, got 50")
-                .hasMessageContaining("checkout.yaml:30: spec.template.metadata.annotations: Deployment default/checkout-v2: meshbox.dev/error-rate must be a fraction between 0 and 1, got \"lots\"");
+                .hasMessageContaining(
+                        "checkout.yaml:24: spec.replicas: Deployment default/checkout-v2: must be between 0 and 20, got 50")
+                .hasMessageContaining(
+                        "checkout.yaml:30: spec.template.metadata.annotations: Deployment default/checkout-v2: meshbox.dev/error-rate must be a fraction between 0 and 1, got \"lots\"");
     }
 
     @Test
     void aServiceSelectingNoDeploymentIsReported() {
         String orphan = CHECKOUT.replace("app: checkout\n---", "app: payments\n---");
         assertThatThrownBy(() -> KubernetesManifests.parse("checkout.yaml", orphan))
-                .hasMessageContaining("Service default/checkout: spec.selector {app=payments} selects no Deployment's pod labels");
+                .hasMessageContaining(
+                        "Service default/checkout: spec.selector {app=payments} selects no Deployment's pod labels");
     }
 
     @Test
@@ -93,6 +96,7 @@ class KubernetesManifestsTest {
                 spec: {hosts: [checkout]}
                 """;
         assertThatThrownBy(() -> KubernetesManifests.parse("checkout.yaml", mixed))
-                .hasMessageContaining("VirtualService default/checkout: a workload file holds Deployments and Services; put Istio config under config:");
+                .hasMessageContaining(
+                        "VirtualService default/checkout: a workload file holds Deployments and Services; put Istio config under config:");
     }
 }

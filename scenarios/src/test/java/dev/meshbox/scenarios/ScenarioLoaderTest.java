@@ -18,8 +18,11 @@ class ScenarioLoaderTest {
         assertThat(step.config()).hasSize(2);
         assertThat(step.config().get(1).text()).contains("weight: 90");
         assertThat(step.traffic().orElseThrow().count()).isEqualTo(1000);
-        assertThat(step.expect()).first().isInstanceOfSatisfying(Scenario.VersionShare.class,
-                v -> assertThat(v.shares()).containsEntry("v1", 0.90).containsEntry("v2", 0.10));
+        assertThat(step.expect())
+                .first()
+                .isInstanceOfSatisfying(
+                        Scenario.VersionShare.class,
+                        v -> assertThat(v.shares()).containsEntry("v1", 0.90).containsEntry("v2", 0.10));
     }
 
     @Test
@@ -34,7 +37,8 @@ class ScenarioLoaderTest {
                 """;
         assertThatThrownBy(() -> loader.parse(Path.of("broken.yaml"), text))
                 .isInstanceOf(ScenarioException.class)
-                .hasMessageContaining("broken.yaml:6: steps[0].traffic.count: must be an integer between 1 and 100000, got -5");
+                .hasMessageContaining(
+                        "broken.yaml:6: steps[0].traffic.count: must be an integer between 1 and 100000, got -5");
     }
 
     @Test
@@ -47,7 +51,9 @@ class ScenarioLoaderTest {
                   - name: one
                     traffic: {url: "http://shop:9000/"}
                 """);
-        assertThat(s.workloads()).containsExactly(new Scenario.ImageApp("shop:1.4", "shop", "v2", 9000, 1, java.util.Map.of("MODE", "canary")));
+        assertThat(s.workloads())
+                .containsExactly(
+                        new Scenario.ImageApp("shop:1.4", "shop", "v2", 9000, 1, java.util.Map.of("MODE", "canary")));
     }
 
     @Test
@@ -96,7 +102,8 @@ class ScenarioLoaderTest {
 
     @Test
     void missingFileIsNamed() {
-        assertThatThrownBy(() -> loader.load(Path.of("nowhere.yaml"))).hasMessage("nowhere.yaml: no such scenario file");
+        assertThatThrownBy(() -> loader.load(Path.of("nowhere.yaml")))
+                .hasMessage("nowhere.yaml: no such scenario file");
     }
 
     @Test
@@ -112,12 +119,16 @@ class ScenarioLoaderTest {
         assertThat(t.rate()).isEqualTo(20);
         assertThat(t.duration()).hasSeconds(2);
         assertThat(t.count()).isEqualTo(100_000);
-        assertThat(s.steps().get(0).expect()).singleElement().isEqualTo(new Scenario.HeaderContains("server", "istio-envoy", 1.0, 0.0));
+        assertThat(s.steps().get(0).expect())
+                .singleElement()
+                .isEqualTo(new Scenario.HeaderContains("server", "istio-envoy", 1.0, 0.0));
         assertThatThrownBy(() -> loader.parse(Path.of("bad.yaml"), """
                 name: bad
                 steps:
                   - traffic: {path: /, rate: -1, duration: forever}
-                """)).hasMessageContaining("bad.yaml:3: steps[0].traffic.rate: must be requests per second in all")
-                .hasMessageContaining("steps[0].traffic.duration: must be a duration such as 500ms, 6s or 1m, got \"forever\"");
+                """))
+                .hasMessageContaining("bad.yaml:3: steps[0].traffic.rate: must be requests per second in all")
+                .hasMessageContaining(
+                        "steps[0].traffic.duration: must be a duration such as 500ms, 6s or 1m, got \"forever\"");
     }
 }

@@ -24,7 +24,8 @@ class ScenarioSchemaTest {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     static JsonSchema schema() throws IOException {
-        return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7).getSchema(Files.newInputStream(Path.of("scenario.schema.json")));
+        return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7)
+                .getSchema(Files.newInputStream(Path.of("scenario.schema.json")));
     }
 
     static Stream<Path> shipped() throws IOException {
@@ -50,7 +51,8 @@ class ScenarioSchemaTest {
                     expect:
                       - versionShare: {service: reviews, shares: {v1: 1.5}}
                 """);
-        assertThat(schema().validate(bad)).extracting(ValidationMessage::getMessage)
+        assertThat(schema().validate(bad))
+                .extracting(ValidationMessage::getMessage)
                 .anySatisfy(m -> assertThat(m).contains("trafic"))
                 .anySatisfy(m -> assertThat(m).contains("shares.v1: must have a maximum value of 1"));
     }

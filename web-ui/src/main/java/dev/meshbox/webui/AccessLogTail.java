@@ -17,13 +17,24 @@ import java.util.Map;
 final class AccessLogTail {
 
     /** One access-log line, with the pod that wrote it. */
-    record Entry(String pod, String workload, long seq, String time, String direction, String method, String path,
-                 String authority, int code, String flags, long durationMs, String upstreamCluster, String upstreamHost,
-                 String route, String requestId) {
-    }
+    record Entry(
+            String pod,
+            String workload,
+            long seq,
+            String time,
+            String direction,
+            String method,
+            String path,
+            String authority,
+            int code,
+            String flags,
+            long durationMs,
+            String upstreamCluster,
+            String upstreamHost,
+            String route,
+            String requestId) {}
 
-    record Page(List<Entry> entries, String cursor, Map<String, String> unreadable) {
-    }
+    record Page(List<Entry> entries, String cursor, Map<String, String> unreadable) {}
 
     static final int MAX_LIMIT = 500;
 
@@ -49,7 +60,10 @@ final class AccessLogTail {
                 JsonNode rows = json.readTree(mesh.adminGet(p, "/access_log?format=json&since=" + from));
                 for (JsonNode e : rows) {
                     next.merge(p.name(), e.path("seq").asLong(), Math::max);
-                    if (workload.isEmpty() || workload.equals(p.app()) || workload.equals(p.workload()) || workload.equals(p.name())) {
+                    if (workload.isEmpty()
+                            || workload.equals(p.app())
+                            || workload.equals(p.workload())
+                            || workload.equals(p.name())) {
                         entries.add(entry(p, e));
                     }
                 }
@@ -75,7 +89,8 @@ final class AccessLogTail {
                 }
                 out.put(part.substring(0, colon), Long.parseLong(part.substring(colon + 1)));
             } catch (NumberFormatException e) {
-                throw ApiException.badRequest("since: expected the cursor of the last answer (pod:seq,...), got \"" + part + "\"");
+                throw ApiException.badRequest(
+                        "since: expected the cursor of the last answer (pod:seq,...), got \"" + part + "\"");
             }
         }
         return out;
@@ -83,15 +98,28 @@ final class AccessLogTail {
 
     static String renderCursor(Map<String, Long> seqs) {
         StringBuilder sb = new StringBuilder();
-        seqs.forEach((pod, seq) -> sb.append(sb.length() == 0 ? "" : ",").append(pod).append(':').append(seq));
+        seqs.forEach((pod, seq) ->
+                sb.append(sb.length() == 0 ? "" : ",").append(pod).append(':').append(seq));
         return sb.toString();
     }
 
     private static Entry entry(Pod p, JsonNode e) {
-        return new Entry(p.name(), p.workload(), e.path("seq").asLong(), e.path("start_time").asText(), e.path("direction").asText(),
-                e.path("method").asText(), e.path("path").asText(), text(e, "authority"), e.path("response_code").asInt(),
-                text(e, "response_flags"), e.path("duration_ms").asLong(), text(e, "upstream_cluster"), text(e, "upstream_host"),
-                text(e, "route_name"), text(e, "request_id"));
+        return new Entry(
+                p.name(),
+                p.workload(),
+                e.path("seq").asLong(),
+                e.path("start_time").asText(),
+                e.path("direction").asText(),
+                e.path("method").asText(),
+                e.path("path").asText(),
+                text(e, "authority"),
+                e.path("response_code").asInt(),
+                text(e, "response_flags"),
+                e.path("duration_ms").asLong(),
+                text(e, "upstream_cluster"),
+                text(e, "upstream_host"),
+                text(e, "route_name"),
+                text(e, "request_id"));
     }
 
     private static String text(JsonNode e, String field) {

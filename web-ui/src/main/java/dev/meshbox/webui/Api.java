@@ -20,11 +20,9 @@ import java.util.Optional;
 /** The REST API under {@code /api} that the page uses; JSON in and out, documented in the README's "Web UI" section. */
 final class Api implements AutoCloseable {
 
-    record RunRequest(String scenario) {
-    }
+    record RunRequest(String scenario) {}
 
-    record ApplyRequest(String yaml, String name) {
-    }
+    record ApplyRequest(String yaml, String name) {}
 
     private final UiMesh mesh;
     private final ObjectMapper json = new ObjectMapper();
@@ -32,6 +30,7 @@ final class Api implements AutoCloseable {
     private final Topology topology;
     /** The scenarios and lessons, unpacked from the jar when first asked for, so {@code up} does not wait for them. */
     private Content content;
+
     private final Runs runs;
     private final ConfigApi config;
     private final TrafficGenerators traffic;
@@ -49,8 +48,7 @@ final class Api implements AutoCloseable {
         this.accessLog = new AccessLogTail(mesh);
     }
 
-    private record Content(ScenarioCatalog catalog, Lessons lessons) {
-    }
+    private record Content(ScenarioCatalog catalog, Lessons lessons) {}
 
     private synchronized Content content() {
         if (content == null) {
@@ -90,7 +88,10 @@ final class Api implements AutoCloseable {
             String method = ctx.method().name();
             String type = ctx.contentType() == null ? "" : ctx.contentType();
             if ((method.equals("POST") || method.equals("DELETE")) && !type.startsWith("application/json")) {
-                throw new ApiException(415, "Content-Type: must be application/json for " + method + " " + ctx.path() + ", got \"" + type + "\"");
+                throw new ApiException(
+                        415,
+                        "Content-Type: must be application/json for " + method + " " + ctx.path() + ", got \"" + type
+                                + "\"");
             }
         });
         r.get("/api/mesh", ctx -> ctx.json(mesh()));
@@ -99,12 +100,19 @@ final class Api implements AutoCloseable {
         r.get("/api/scenarios", ctx -> ctx.json(catalog().list(mesh::missing)));
         r.get("/api/scenarios/{id}", ctx -> {
             Path f = scenarioFile(ctx.pathParam("id"));
-            ctx.json(Map.of("id", ctx.pathParam("id"), "file", f.toString(), "text", catalog().text(f)));
+            ctx.json(Map.of(
+                    "id",
+                    ctx.pathParam("id"),
+                    "file",
+                    f.toString(),
+                    "text",
+                    catalog().text(f)));
         });
         r.post("/api/runs", ctx -> {
             RunRequest req = body(ctx, RunRequest.class, "{\"scenario\": \"builtin:canary-90-10\"}");
             if (req.scenario() == null || req.scenario().isBlank()) {
-                throw ApiException.badRequest("scenario: is required, an id from GET /api/scenarios such as builtin:canary-90-10");
+                throw ApiException.badRequest(
+                        "scenario: is required, an id from GET /api/scenarios such as builtin:canary-90-10");
             }
             Path f = scenarioFile(req.scenario());
             Scenario s;
@@ -114,42 +122,77 @@ final class Api implements AutoCloseable {
                 throw new ApiException(422, e.getMessage());
             }
             requireWorkloads(s.workloads(), "scenario " + s.name());
-            ctx.status(202).json(runs.start("scenario", s.name(), req.scenario(), s, traffic.noteForRun(), out -> mesh.run(s, out)));
+            ctx.status(202)
+                    .json(runs.start(
+                            "scenario", s.name(), req.scenario(), s, traffic.noteForRun(), out -> mesh.run(s, out)));
         });
         r.get("/api/runs", ctx -> ctx.json(runs.all()));
-        r.get("/api/runs/{id}", ctx -> ctx.json(runs.get(ctx.pathParam("id"))
-                .orElseThrow(() -> ApiException.notFound("no run \"" + ctx.pathParam("id") + "\" in this session"))));
+        r.get(
+                "/api/runs/{id}",
+                ctx -> ctx.json(runs.get(ctx.pathParam("id"))
+                        .orElseThrow(() ->
+                                ApiException.notFound("no run \"" + ctx.pathParam("id") + "\" in this session"))));
 
-        r.get("/api/config", ctx -> ctx.json(Map.of("generation", mesh.controlPlane().config().snapshot().generation(),
-                "resources", config.resources(), "warnings", mesh.controlPlane().warnings())));
+        r.get(
+                "/api/config",
+                ctx -> ctx.json(Map.of(
+                        "generation",
+                        mesh.controlPlane().config().snapshot().generation(),
+                        "resources",
+                        config.resources(),
+                        "warnings",
+                        mesh.controlPlane().warnings())));
         r.post("/api/config/apply", ctx -> {
-            ApplyRequest req = body(ctx, ApplyRequest.class, "{\"yaml\": \"apiVersion: networking.istio.io/v1 ...\", \"name\": \"my.yaml\"}");
+            ApplyRequest req = body(
+                    ctx,
+                    ApplyRequest.class,
+                    "{\"yaml\": \"apiVersion: networking.istio.io/v1 ...\", \"name\": \"my.yaml\"}");
             if (req.yaml() == null || req.yaml().isBlank()) {
                 throw ApiException.badRequest("yaml: is required, the Istio YAML to apply (one or more documents)");
             }
-            String name = req.name() == null || req.name().isBlank() ? "editor.yaml" : req.name().trim();
+            String name = req.name() == null || req.name().isBlank()
+                    ? "editor.yaml"
+                    : req.name().trim();
             ConfigApi.ApplyAnswer answer = guard.with("apply of " + name, () -> config.apply(name, req.yaml()));
             ctx.status(answer.applied() ? 200 : 422).json(answer);
         });
-        r.post("/api/config/reset", ctx -> ctx.json(guard.with("reset", () -> {
-            mesh.access().resetConfig();
-            return Map.of("reset", true, "resources", config.resources());
-        })));
+        r.post(
+                "/api/config/reset",
+                ctx -> ctx.json(guard.with("reset", () -> {
+                    mesh.access().resetConfig();
+                    return Map.of("reset", true, "resources", config.resources());
+                })));
         r.delete("/api/config/{kind}/{namespace}/{name}", ctx -> {
             ResourceKey key = new ResourceKey(ctx.pathParam("kind"), ctx.pathParam("namespace"), ctx.pathParam("name"));
             ctx.json(guard.with("delete of " + key, () -> config.delete(key)));
         });
         r.get("/api/proxies", ctx -> ctx.json(config.proxies()));
         r.get("/api/proxies/{pod}/config", ctx -> ctx.json(config.proxyConfig(ctx.pathParam("pod"))));
-        r.get("/api/proxies/{pod}/config_dump", ctx -> ctx.contentType("application/json").result(config.configDump(ctx.pathParam("pod"))));
+        r.get(
+                "/api/proxies/{pod}/config_dump",
+                ctx -> ctx.contentType("application/json").result(config.configDump(ctx.pathParam("pod"))));
 
-        r.post("/api/traffic", ctx -> ctx.status(202).json(traffic.start(body(ctx, TrafficGenerators.Request.class,
-                "{\"from\": \"ingress\", \"target\": \"/productpage\", \"user\": \"jason\", \"rate\": 10, \"seconds\": 30}"))));
+        r.post(
+                "/api/traffic",
+                ctx -> ctx.status(202)
+                        .json(
+                                traffic.start(
+                                        body(
+                                                ctx,
+                                                TrafficGenerators.Request.class,
+                                                "{\"from\": \"ingress\", \"target\": \"/productpage\", \"user\": \"jason\", \"rate\": 10, \"seconds\": 30}"))));
         r.get("/api/traffic", ctx -> ctx.json(traffic.all()));
-        r.delete("/api/traffic/{id}", ctx -> ctx.json(traffic.stop(ctx.pathParam("id"))
-                .orElseThrow(() -> ApiException.notFound("no traffic generator \"" + ctx.pathParam("id") + "\""))));
-        r.get("/api/access-log", ctx -> ctx.json(accessLog.read(ctx.queryParam("since"), Optional.ofNullable(ctx.queryParam("workload")).orElse(""),
-                limit(ctx.queryParam("limit")))));
+        r.delete(
+                "/api/traffic/{id}",
+                ctx -> ctx.json(traffic.stop(ctx.pathParam("id"))
+                        .orElseThrow(
+                                () -> ApiException.notFound("no traffic generator \"" + ctx.pathParam("id") + "\""))));
+        r.get(
+                "/api/access-log",
+                ctx -> ctx.json(accessLog.read(
+                        ctx.queryParam("since"),
+                        Optional.ofNullable(ctx.queryParam("workload")).orElse(""),
+                        limit(ctx.queryParam("limit")))));
 
         r.get("/api/lessons", ctx -> {
             List<Map<String, Object>> out = new ArrayList<>();
@@ -165,15 +208,18 @@ final class Api implements AutoCloseable {
             Lessons.Lesson l = lesson(ctx);
             int step = step(ctx, l);
             requireWorkloads(lessons().scenario(l.id()).workloads(), "lesson " + l.title());
-            List<MeshAccess.ConfigText> texts = lessons().scenario(l.id()).steps().get(step - 1).config();
+            List<MeshAccess.ConfigText> texts =
+                    lessons().scenario(l.id()).steps().get(step - 1).config();
             MeshAccess.ApplyOutcome outcome = guard.with("lesson " + l.title(), () -> {
                 if (step == 1) {
                     mesh.access().resetConfig(); // a lesson starts from a clean mesh, whatever came before
                 }
-                return texts.isEmpty() ? new MeshAccess.ApplyOutcome(List.of(), List.of()) : mesh.access().apply(texts);
+                return texts.isEmpty()
+                        ? new MeshAccess.ApplyOutcome(List.of(), List.of())
+                        : mesh.access().apply(texts);
             });
-            ctx.status(outcome.ok() ? 200 : 422).json(Map.of("changes", outcome.changes(), "problems", outcome.problems(),
-                    "reset", step == 1));
+            ctx.status(outcome.ok() ? 200 : 422)
+                    .json(Map.of("changes", outcome.changes(), "problems", outcome.problems(), "reset", step == 1));
         });
         r.post("/api/lessons/{id}/steps/{step}/traffic", ctx -> {
             Lessons.Lesson l = lesson(ctx);
@@ -183,8 +229,16 @@ final class Api implements AutoCloseable {
             if (s.steps().get(0).traffic().isEmpty()) {
                 throw ApiException.badRequest("step " + step + " of lesson " + l.id() + " sends no traffic");
             }
-            ctx.status(202).json(runs.start("lesson", l.title() + ", step " + step, l.id(), s, traffic.noteForRun(),
-                    out -> new dev.meshbox.scenarios.ScenarioRunner(mesh.access(), out, java.util.OptionalLong.empty()).run(s)));
+            ctx.status(202)
+                    .json(runs.start(
+                            "lesson",
+                            l.title() + ", step " + step,
+                            l.id(),
+                            s,
+                            traffic.noteForRun(),
+                            out -> new dev.meshbox.scenarios.ScenarioRunner(
+                                            mesh.access(), out, java.util.OptionalLong.empty())
+                                    .run(s)));
         });
 
         r.get("/api/*", ctx -> {
@@ -214,10 +268,19 @@ final class Api implements AutoCloseable {
         m.put("pods", pods);
         List<Map<String, Object>> services = new ArrayList<>();
         for (MeshService s : mesh.controlPlane().registry().snapshot().servicesSorted()) {
-            services.add(Map.of("name", s.name(), "namespace", s.namespace(), "ports", s.ports().stream().map(p -> p.port()).toList()));
+            services.add(Map.of(
+                    "name",
+                    s.name(),
+                    "namespace",
+                    s.namespace(),
+                    "ports",
+                    s.ports().stream().map(p -> p.port()).toList()));
         }
         m.put("services", services);
-        m.put("ingress", mesh.access().ingress().getHostString() + ":" + mesh.access().ingress().getPort());
+        m.put(
+                "ingress",
+                mesh.access().ingress().getHostString() + ":"
+                        + mesh.access().ingress().getPort());
         m.put("xdsPort", mesh.controlPlane().xdsPort());
         m.put("scenarioDir", scenarioDir.map(Path::toString).orElse(""));
         m.put("busy", guard.holder());
@@ -228,19 +291,29 @@ final class Api implements AutoCloseable {
         List<String> missing = mesh.missing(wanted);
         if (!missing.isEmpty()) {
             List<String> all = new ArrayList<>(mesh.workloads());
-            wanted.stream().map(ScenarioCatalog::workloadName).filter(n -> !all.contains(n) && !n.contains(" ")).forEach(all::add);
-            throw new ApiException(422, what + " needs workloads this mesh does not run: " + String.join(", ", missing)
-                    + ". Restart with ./meshbox up --workloads " + String.join(",", all));
+            wanted.stream()
+                    .map(ScenarioCatalog::workloadName)
+                    .filter(n -> !all.contains(n) && !n.contains(" "))
+                    .forEach(all::add);
+            throw new ApiException(
+                    422,
+                    what + " needs workloads this mesh does not run: " + String.join(", ", missing)
+                            + ". Restart with ./meshbox up --workloads " + String.join(",", all));
         }
     }
 
     private Path scenarioFile(String id) {
-        return catalog().file(id).orElseThrow(() -> ApiException.notFound("no scenario \"" + id + "\"; ids are listed by GET /api/scenarios"));
+        return catalog()
+                .file(id)
+                .orElseThrow(() ->
+                        ApiException.notFound("no scenario \"" + id + "\"; ids are listed by GET /api/scenarios"));
     }
 
     private Lessons.Lesson lesson(Context ctx) {
-        return lessons().lesson(ctx.pathParam("id")).orElseThrow(() -> ApiException.notFound("no lesson \"" + ctx.pathParam("id")
-                + "\"; lessons: " + lessons().all().stream().map(Lessons.Lesson::id).toList()));
+        return lessons()
+                .lesson(ctx.pathParam("id"))
+                .orElseThrow(() -> ApiException.notFound("no lesson \"" + ctx.pathParam("id") + "\"; lessons: "
+                        + lessons().all().stream().map(Lessons.Lesson::id).toList()));
     }
 
     private static int step(Context ctx, Lessons.Lesson l) {
@@ -252,7 +325,8 @@ final class Api implements AutoCloseable {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw ApiException.badRequest("step: must be 1 to " + l.steps().size() + " for lesson " + l.id() + ", got \"" + ctx.pathParam("step") + "\"");
+        throw ApiException.badRequest("step: must be 1 to " + l.steps().size() + " for lesson " + l.id() + ", got \""
+                + ctx.pathParam("step") + "\"");
     }
 
     private static int limit(String q) {
@@ -282,7 +356,8 @@ final class Api implements AutoCloseable {
             }
             return value;
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("request body: must be JSON, e.g. " + example + ": " + e.getOriginalMessage());
+            throw ApiException.badRequest(
+                    "request body: must be JSON, e.g. " + example + ": " + e.getOriginalMessage());
         }
     }
 

@@ -24,18 +24,23 @@ import java.util.Map;
 final class ConfigApi {
 
     /** The answer to an apply: changes on success, else problems (then nothing was applied). */
-    record ApplyAnswer(boolean applied, List<String> changes, List<ProblemLines.Located> problems, List<String> warnings) {
-    }
+    record ApplyAnswer(
+            boolean applied, List<String> changes, List<ProblemLines.Located> problems, List<String> warnings) {}
 
-    record Resource(String kind, String namespace, String name, String apiVersion, String source, String yaml) {
-    }
+    record Resource(String kind, String namespace, String name, String apiVersion, String source, String yaml) {}
 
-    record TypeView(String wanted, String acked, String nacked, String nackReason, boolean synced) {
-    }
+    record TypeView(String wanted, String acked, String nacked, String nackReason, boolean synced) {}
 
-    record ProxyView(String pod, String workload, String kind, String ip, String nodeId, boolean connected, boolean synced,
-                     boolean rejected, Map<String, TypeView> types) {
-    }
+    record ProxyView(
+            String pod,
+            String workload,
+            String kind,
+            String ip,
+            String nodeId,
+            boolean connected,
+            boolean synced,
+            boolean rejected,
+            Map<String, TypeView> types) {}
 
     static final Duration CONVERGE = Duration.ofSeconds(10);
 
@@ -51,9 +56,15 @@ final class ConfigApi {
 
     List<Resource> resources() {
         List<Resource> out = new ArrayList<>();
-        for (Map.Entry<ResourceKey, IstioResource> e : mesh.controlPlane().config().snapshot().resources().entrySet()) {
+        for (Map.Entry<ResourceKey, IstioResource> e :
+                mesh.controlPlane().config().snapshot().resources().entrySet()) {
             ResourceKey k = e.getKey();
-            out.add(new Resource(k.kind(), k.namespace(), k.name(), e.getValue().meta().apiVersion(), sourceName.apply(e.getValue().meta().source()),
+            out.add(new Resource(
+                    k.kind(),
+                    k.namespace(),
+                    k.name(),
+                    e.getValue().meta().apiVersion(),
+                    sourceName.apply(e.getValue().meta().source()),
                     e.getValue().yaml()));
         }
         return out;
@@ -67,24 +78,29 @@ final class ConfigApi {
             return new ApplyAnswer(false, List.of(), ProblemLines.locate(yaml, r.problems()), cp.warnings());
         }
         awaitConverged(cp);
-        return new ApplyAnswer(true, r.changes().stream().map(ApplyResult.Change::display).toList(), List.of(), cp.warnings());
+        return new ApplyAnswer(
+                true, r.changes().stream().map(ApplyResult.Change::display).toList(), List.of(), cp.warnings());
     }
 
     ApplyAnswer delete(ResourceKey key) {
         ControlPlane cp = mesh.controlPlane();
         if (!cp.config().snapshot().resources().containsKey(key)) {
-            throw ApiException.notFound("no " + key + " is applied; applied: " + cp.config().snapshot().resources().keySet());
+            throw ApiException.notFound("no " + key + " is applied; applied: "
+                    + cp.config().snapshot().resources().keySet());
         }
         ApplyResult r = cp.config().delete(List.of(key));
         awaitConverged(cp);
-        return new ApplyAnswer(true, r.changes().stream().map(ApplyResult.Change::display).toList(), List.of(), cp.warnings());
+        return new ApplyAnswer(
+                true, r.changes().stream().map(ApplyResult.Change::display).toList(), List.of(), cp.warnings());
     }
 
     private static void awaitConverged(ControlPlane cp) {
         try {
             if (!cp.awaitConverged(CONVERGE)) {
-                throw new ApiException(502, "the config was accepted, but proxies rejected it or did not ACK it within "
-                        + CONVERGE.toSeconds() + " s:" + cp.describeLagging());
+                throw new ApiException(
+                        502,
+                        "the config was accepted, but proxies rejected it or did not ACK it within "
+                                + CONVERGE.toSeconds() + " s:" + cp.describeLagging());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -99,17 +115,30 @@ final class ConfigApi {
             ProxyStatus s = status.get(p.nodeId());
             Map<String, TypeView> types = new LinkedHashMap<>();
             if (s != null) {
-                s.types().forEach((t, v) -> types.put(t, new TypeView(v.wanted(), v.acked(), v.nacked(), v.nackReason(), v.synced())));
+                s.types()
+                        .forEach((t, v) -> types.put(
+                                t, new TypeView(v.wanted(), v.acked(), v.nacked(), v.nackReason(), v.synced())));
             }
-            out.add(new ProxyView(p.name(), p.workload(), p.role() == Pod.ProxyKind.GATEWAY ? "gateway" : "sidecar", p.ip(), p.nodeId(),
-                    s != null && s.connected(), s != null && s.synced(), s != null && s.rejected(), types));
+            out.add(new ProxyView(
+                    p.name(),
+                    p.workload(),
+                    p.role() == Pod.ProxyKind.GATEWAY ? "gateway" : "sidecar",
+                    p.ip(),
+                    p.nodeId(),
+                    s != null && s.connected(),
+                    s != null && s.synced(),
+                    s != null && s.rejected(),
+                    types));
         }
         return out;
     }
 
     Pod pod(String name) {
-        return mesh.pods().stream().filter(p -> p.name().equals(name)).findFirst()
-                .orElseThrow(() -> ApiException.notFound("no proxy \"" + name + "\"; proxies: " + mesh.pods().stream().map(Pod::name).toList()));
+        return mesh.pods().stream()
+                .filter(p -> p.name().equals(name))
+                .findFirst()
+                .orElseThrow(() -> ApiException.notFound("no proxy \"" + name + "\"; proxies: "
+                        + mesh.pods().stream().map(Pod::name).toList()));
     }
 
     /** What the proxy holds, from its own {@code /config_dump}, with its ACK state at the control plane. */
@@ -122,7 +151,12 @@ final class ConfigApi {
             throw new ApiException(502, "the config dump of " + podName + " is not JSON: " + e.getMessage());
         }
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("proxy", proxies().stream().filter(v -> v.pod().equals(podName)).findFirst().orElse(null));
+        out.put(
+                "proxy",
+                proxies().stream()
+                        .filter(v -> v.pod().equals(podName))
+                        .findFirst()
+                        .orElse(null));
         out.put("tables", ProxyConfigView.of(dump));
         return out;
     }

@@ -25,11 +25,9 @@ import java.util.Optional;
 final class Lessons {
 
     /** One step as the page shows it; {@code config} holds the YAML it applies, by file name. */
-    record Step(String name, List<MeshAccess.ConfigText> config, String traffic, String observe, String why) {
-    }
+    record Step(String name, List<MeshAccess.ConfigText> config, String traffic, String observe, String why) {}
 
-    record Lesson(String id, String title, String task, String intro, List<String> workloads, List<Step> steps) {
-    }
+    record Lesson(String id, String title, String task, String intro, List<String> workloads, List<Step> steps) {}
 
     private static final List<String> STEP_TEXT = List.of("observe", "why");
 
@@ -69,12 +67,26 @@ final class Lessons {
                 Scenario.Step ps = parsed.steps().get(i);
                 JsonNode src = l.path("steps").get(i);
                 List<MeshAccess.ConfigText> config = ps.config().stream()
-                        .map(c -> new MeshAccess.ConfigText(displayName(c.name()), c.text())).toList();
-                view.add(new Step(ps.name(), config, ps.traffic().map(Lessons::describe).orElse(""), src.path("observe").asText(),
+                        .map(c -> new MeshAccess.ConfigText(displayName(c.name()), c.text()))
+                        .toList();
+                view.add(new Step(
+                        ps.name(),
+                        config,
+                        ps.traffic().map(Lessons::describe).orElse(""),
+                        src.path("observe").asText(),
                         src.path("why").asText()));
             }
-            lessons.put(id, new Lesson(id, l.path("title").asText(), l.path("task").asText(), l.path("intro").asText(),
-                    parsed.workloads().stream().map(ScenarioCatalog::workloadName).toList(), List.copyOf(view)));
+            lessons.put(
+                    id,
+                    new Lesson(
+                            id,
+                            l.path("title").asText(),
+                            l.path("task").asText(),
+                            l.path("intro").asText(),
+                            parsed.workloads().stream()
+                                    .map(ScenarioCatalog::workloadName)
+                                    .toList(),
+                            List.copyOf(view)));
             scenarios.put(id, parsed);
         }
     }
@@ -96,7 +108,12 @@ final class Lessons {
     Scenario trafficOnly(String id, int step) {
         Scenario s = scenario(id);
         Scenario.Step st = s.steps().get(step - 1);
-        return new Scenario(s.name() + " step " + step, st.name(), s.file(), s.workloads(), Optional.empty(),
+        return new Scenario(
+                s.name() + " step " + step,
+                st.name(),
+                s.file(),
+                s.workloads(),
+                Optional.empty(),
                 List.of(new Scenario.Step(st.name(), List.of(), Optional.empty(), st.traffic(), st.expect())));
     }
 

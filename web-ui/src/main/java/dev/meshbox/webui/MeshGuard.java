@@ -15,7 +15,8 @@ final class MeshGuard {
     /** Takes the mesh for {@code what}, or throws 409 naming what holds it. Release with {@link #release()}. */
     void acquire(String what) {
         if (!permit.tryAcquire()) {
-            throw new ApiException(409, "the mesh is busy: " + holder + " is under way; try again when it has finished");
+            throw new ApiException(
+                    409, "the mesh is busy: " + holder + " is under way; try again when it has finished");
         }
         holder = what;
     }

@@ -18,8 +18,7 @@ import java.util.regex.Pattern;
 final class ProblemLines {
 
     /** A problem as the editor shows it; {@code line} is 1-based in the submitted text, 0 when unknown. */
-    record Located(String source, String resource, String field, String message, String text, int line) {
-    }
+    record Located(String source, String resource, String field, String message, String text, int line) {}
 
     private static final Pattern SYNTAX = Pattern.compile("line (\\d+), column \\d+");
     private static final Pattern SEPARATOR = Pattern.compile("^---(\\s.*)?$");
@@ -27,11 +26,9 @@ final class ProblemLines {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     /** One document of a multi-document text: its first line in the whole text and its own text. */
-    private record Doc(int firstLine, String text) {
-    }
+    private record Doc(int firstLine, String text) {}
 
-    private ProblemLines() {
-    }
+    private ProblemLines() {}
 
     static List<Located> locate(String text, List<ConfigProblem> problems) {
         List<Doc> docs = split(text);
@@ -80,7 +77,8 @@ final class ProblemLines {
                 return "";
             }
             String ns = n.path("metadata").path("namespace").asText("");
-            return n.path("kind").asText() + " " + (ns.isEmpty() ? "default" : ns) + "/" + n.path("metadata").path("name").asText();
+            return n.path("kind").asText() + " " + (ns.isEmpty() ? "default" : ns) + "/"
+                    + n.path("metadata").path("name").asText();
         } catch (IOException e) {
             return "";
         }
@@ -94,7 +92,8 @@ final class ProblemLines {
         int first = 1;
         for (int i = 0; i < lines.length; i++) {
             if (SEPARATOR.matcher(lines[i]).matches()) {
-                if (!docs.isEmpty() || !current.toString().replaceAll("(?m)^\\s*#.*$", "").isBlank()) {
+                if (!docs.isEmpty()
+                        || !current.toString().replaceAll("(?m)^\\s*#.*$", "").isBlank()) {
                     docs.add(new Doc(first, current.toString()));
                 }
                 current.setLength(0);

@@ -15,8 +15,7 @@ public final class PrometheusText {
         }
     }
 
-    private PrometheusText() {
-    }
+    private PrometheusText() {}
 
     /** The samples of {@code metric} (exact name, so {@code _bucket} and {@code _sum} series are not included). */
     public static List<Sample> samples(String text, String metric) {

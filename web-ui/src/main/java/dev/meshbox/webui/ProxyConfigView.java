@@ -10,23 +10,32 @@ import java.util.List;
  */
 final class ProxyConfigView {
 
-    record Listener(String name, String address, int port, String match, String destination, String version) {
-    }
+    record Listener(String name, String address, int port, String match, String destination, String version) {}
 
-    record Route(String routeConfig, String virtualHost, String domains, String match, String action, String rule, String version) {
-    }
+    record Route(
+            String routeConfig,
+            String virtualHost,
+            String domains,
+            String match,
+            String action,
+            String rule,
+            String version) {}
 
-    record Cluster(String name, String fqdn, String port, String subset, String direction, String type, String policy, String version) {
-    }
+    record Cluster(
+            String name,
+            String fqdn,
+            String port,
+            String subset,
+            String direction,
+            String type,
+            String policy,
+            String version) {}
 
-    record Endpoint(String endpoint, String status, String cluster) {
-    }
+    record Endpoint(String endpoint, String status, String cluster) {}
 
-    record Tables(List<Listener> listeners, List<Route> routes, List<Cluster> clusters, List<Endpoint> endpoints) {
-    }
+    record Tables(List<Listener> listeners, List<Route> routes, List<Cluster> clusters, List<Endpoint> endpoints) {}
 
-    private ProxyConfigView() {
-    }
+    private ProxyConfigView() {}
 
     static Tables of(JsonNode dump) {
         List<Listener> listeners = new ArrayList<>();
@@ -38,9 +47,13 @@ final class ProxyConfigView {
             if (type.endsWith("ListenersConfigDump")) {
                 config.path("dynamic_listeners").forEach(l -> listeners(l.path("active_state"), listeners));
             } else if (type.endsWith("RoutesConfigDump")) {
-                config.path("dynamic_route_configs").forEach(r -> routes(r.path("route_config"), r.path("version_info").asText(), routes));
+                config.path("dynamic_route_configs")
+                        .forEach(r -> routes(
+                                r.path("route_config"), r.path("version_info").asText(), routes));
             } else if (type.endsWith("ClustersConfigDump")) {
-                config.path("dynamic_active_clusters").forEach(c -> clusters.add(cluster(c.path("cluster"), c.path("version_info").asText())));
+                config.path("dynamic_active_clusters")
+                        .forEach(c -> clusters.add(cluster(
+                                c.path("cluster"), c.path("version_info").asText())));
             } else if (type.endsWith("EndpointsConfigDump")) {
                 config.path("dynamic_endpoint_configs").forEach(e -> endpoints(e.path("endpoint_config"), endpoints));
             }
@@ -54,26 +67,41 @@ final class ProxyConfigView {
         String version = state.path("version_info").asText();
         JsonNode chains = l.path("filter_chains");
         if (chains.isEmpty()) {
-            out.add(new Listener(l.path("name").asText(), socket.path("address").asText(), socket.path("port_value").asInt(), "ALL", "", version));
+            out.add(new Listener(
+                    l.path("name").asText(),
+                    socket.path("address").asText(),
+                    socket.path("port_value").asInt(),
+                    "ALL",
+                    "",
+                    version));
         }
         for (JsonNode chain : chains) {
             JsonNode m = chain.path("filter_chain_match");
-            String match = m.has("destination_port") ? "port " + m.path("destination_port").asInt() : "ALL";
+            String match = m.has("destination_port")
+                    ? "port " + m.path("destination_port").asInt()
+                    : "ALL";
             List<String> destinations = new ArrayList<>();
             for (JsonNode f : chain.path("filters")) {
                 JsonNode tc = f.path("typed_config");
                 if (tc.has("rds")) {
-                    destinations.add("Route: " + tc.path("rds").path("route_config_name").asText());
+                    destinations.add(
+                            "Route: " + tc.path("rds").path("route_config_name").asText());
                 } else if (tc.has("route_config")) {
-                    destinations.add("Inline Route: " + tc.path("route_config").path("name").asText());
+                    destinations.add("Inline Route: "
+                            + tc.path("route_config").path("name").asText());
                 } else if (tc.has("cluster")) {
                     destinations.add("Cluster: " + tc.path("cluster").asText());
                 } else {
                     destinations.add(f.path("name").asText());
                 }
             }
-            out.add(new Listener(l.path("name").asText(), socket.path("address").asText(), socket.path("port_value").asInt(), match,
-                    String.join(", ", destinations), version));
+            out.add(new Listener(
+                    l.path("name").asText(),
+                    socket.path("address").asText(),
+                    socket.path("port_value").asInt(),
+                    match,
+                    String.join(", ", destinations),
+                    version));
         }
     }
 
@@ -81,15 +109,28 @@ final class ProxyConfigView {
         for (JsonNode vh : rc.path("virtual_hosts")) {
             List<String> domains = new ArrayList<>();
             vh.path("domains").forEach(d -> domains.add(d.asText()));
-            String shown = domains.isEmpty() ? "" : domains.get(0) + (domains.size() > 1 ? " + " + (domains.size() - 1) + " more" : "");
+            String shown = domains.isEmpty()
+                    ? ""
+                    : domains.get(0) + (domains.size() > 1 ? " + " + (domains.size() - 1) + " more" : "");
             for (JsonNode r : vh.path("routes")) {
-                String rule = r.path("metadata").path("filter_metadata").path("istio").path("config").asText("");
+                String rule = r.path("metadata")
+                        .path("filter_metadata")
+                        .path("istio")
+                        .path("config")
+                        .asText("");
                 int cut = rule.lastIndexOf("/namespaces/");
                 if (cut >= 0) {
                     String[] p = rule.substring(cut + 12).split("/");
                     rule = p.length >= 3 ? p[2] + "." + p[0] : rule;
                 }
-                out.add(new Route(rc.path("name").asText(), vh.path("name").asText(), shown, match(r.path("match")), action(r), rule, version));
+                out.add(new Route(
+                        rc.path("name").asText(),
+                        vh.path("name").asText(),
+                        shown,
+                        match(r.path("match")),
+                        action(r),
+                        rule,
+                        version));
             }
         }
     }
@@ -105,7 +146,9 @@ final class ProxyConfigView {
         }
         for (JsonNode h : m.path("headers")) {
             JsonNode sm = h.path("string_match");
-            String value = sm.isMissingNode() ? h.has("present_match") ? "present" : "" : sm.fields().hasNext() ? first(sm) : "";
+            String value = sm.isMissingNode()
+                    ? h.has("present_match") ? "present" : ""
+                    : sm.fields().hasNext() ? first(sm) : "";
             parts.add(h.path("name").asText() + (h.path("invert_match").asBoolean() ? " != " : " = ") + value);
         }
         return parts.isEmpty() ? "/*" : String.join(", ", parts);
@@ -123,7 +166,10 @@ final class ProxyConfigView {
         }
         if (a.has("weighted_clusters")) {
             List<String> w = new ArrayList<>();
-            a.path("weighted_clusters").path("clusters").forEach(c -> w.add(c.path("name").asText() + " " + c.path("weight").asInt()));
+            a.path("weighted_clusters")
+                    .path("clusters")
+                    .forEach(c -> w.add(
+                            c.path("name").asText() + " " + c.path("weight").asInt()));
             return String.join(", ", w) + extras(r, a);
         }
         if (r.has("redirect")) {
@@ -142,15 +188,19 @@ final class ProxyConfigView {
             sb.append("; timeout ").append(timeout);
         }
         if (a.has("request_mirror_policies")) {
-            a.path("request_mirror_policies").forEach(m -> sb.append("; mirror ").append(m.path("cluster").asText()));
+            a.path("request_mirror_policies")
+                    .forEach(
+                            m -> sb.append("; mirror ").append(m.path("cluster").asText()));
         }
         JsonNode fault = r.path("typed_per_filter_config").path("envoy.filters.http.fault");
         if (!fault.isMissingNode()) {
             if (fault.has("delay")) {
-                sb.append("; fault delay ").append(fault.path("delay").path("fixed_delay").asText());
+                sb.append("; fault delay ")
+                        .append(fault.path("delay").path("fixed_delay").asText());
             }
             if (fault.has("abort")) {
-                sb.append("; fault abort ").append(fault.path("abort").path("http_status").asInt());
+                sb.append("; fault abort ")
+                        .append(fault.path("abort").path("http_status").asInt());
             }
         }
         return sb.toString();
@@ -175,8 +225,15 @@ final class ProxyConfigView {
             policy.add("outlier detection");
         }
         String type = c.has("type") ? c.path("type").asText() : "EDS";
-        return new Cluster(name, istio ? p[3] : name, istio ? p[1] : "-", istio ? p[2].isEmpty() ? "-" : p[2] : "-",
-                istio ? p[0] : "-", type, String.join(", ", policy), version);
+        return new Cluster(
+                name,
+                istio ? p[3] : name,
+                istio ? p[1] : "-",
+                istio ? p[2].isEmpty() ? "-" : p[2] : "-",
+                istio ? p[0] : "-",
+                type,
+                String.join(", ", policy),
+                version);
     }
 
     private static void endpoints(JsonNode cla, List<Endpoint> out) {
@@ -184,8 +241,10 @@ final class ProxyConfigView {
         for (JsonNode locality : cla.path("endpoints")) {
             for (JsonNode e : locality.path("lb_endpoints")) {
                 JsonNode s = e.path("endpoint").path("address").path("socket_address");
-                out.add(new Endpoint(s.path("address").asText() + ":" + s.path("port_value").asInt(),
-                        e.path("health_status").asText("HEALTHY"), cluster));
+                out.add(new Endpoint(
+                        s.path("address").asText() + ":" + s.path("port_value").asInt(),
+                        e.path("health_status").asText("HEALTHY"),
+                        cluster));
             }
         }
     }

@@ -28,17 +28,24 @@ final class Runs implements AutoCloseable {
     }
 
     /** One bar of the split chart: a version's observed share against the expected share and its tolerance band. */
-    record SplitBar(String version, Double expected, double observed, int count, boolean passed) {
-    }
+    record SplitBar(String version, Double expected, double observed, int count, boolean passed) {}
 
     /** The split of one versionShare expectation. */
-    record SplitChart(int step, String stepName, String service, double tolerance, int total, List<SplitBar> bars) {
-    }
+    record SplitChart(int step, String stepName, String service, double tolerance, int total, List<SplitBar> bars) {}
 
     /** A run as the API returns it; {@code state} is running, passed, failed or error; times in epoch milliseconds. */
-    record View(String id, String kind, String title, String source, String state, long started, Long finished,
-                List<String> log, ScenarioReport report, List<SplitChart> charts, String error) {
-    }
+    record View(
+            String id,
+            String kind,
+            String title,
+            String source,
+            String state,
+            long started,
+            Long finished,
+            List<String> log,
+            ScenarioReport report,
+            List<SplitChart> charts,
+            String error) {}
 
     private static final int MAX_LOG_LINES = 400;
 
@@ -164,10 +171,21 @@ final class Runs implements AutoCloseable {
         }
 
         View view() {
-            String state = finished == null ? "running" : error != null ? "error" : report.passed() ? "passed" : "failed";
+            String state =
+                    finished == null ? "running" : error != null ? "error" : report.passed() ? "passed" : "failed";
             ScenarioReport r = report;
-            return new View(id, kind, title, source, state, started.toEpochMilli(), finished == null ? null : finished.toEpochMilli(), List.copyOf(log), r,
-                    r == null ? List.of() : charts(scenario, r), error);
+            return new View(
+                    id,
+                    kind,
+                    title,
+                    source,
+                    state,
+                    started.toEpochMilli(),
+                    finished == null ? null : finished.toEpochMilli(),
+                    List.copyOf(log),
+                    r,
+                    r == null ? List.of() : charts(scenario, r),
+                    error);
         }
     }
 

@@ -31,9 +31,16 @@ final class ScenarioCatalog implements AutoCloseable {
     static final String BUNDLED = "meshbox/scenarios";
 
     /** One scenario file as the list shows it; {@code problems} is set when the file does not load. */
-    record Entry(String id, String name, String description, String source, String file, List<String> workloads,
-                 List<String> missing, int steps, String problems) {
-    }
+    record Entry(
+            String id,
+            String name,
+            String description,
+            String source,
+            String file,
+            List<String> workloads,
+            List<String> missing,
+            int steps,
+            String problems) {}
 
     private final Path unpacked;
     private final Optional<Path> userDir;
@@ -99,14 +106,25 @@ final class ScenarioCatalog implements AutoCloseable {
 
     private static Optional<Path> safe(Path dir, Path f) {
         Path n = f.normalize();
-        return n.getParent() != null && n.getParent().equals(dir.normalize()) && Files.isRegularFile(n) ? Optional.of(n) : Optional.empty();
+        return n.getParent() != null && n.getParent().equals(dir.normalize()) && Files.isRegularFile(n)
+                ? Optional.of(n)
+                : Optional.empty();
     }
 
-    private Entry entry(String id, String source, Path f, String display, Function<List<Scenario.Workload>, List<String>> missing) {
+    private Entry entry(
+            String id, String source, Path f, String display, Function<List<Scenario.Workload>, List<String>> missing) {
         try {
             Scenario s = loader.load(f);
-            return new Entry(id, s.name(), s.description(), source, display, s.workloads().stream().map(ScenarioCatalog::workloadName).toList(),
-                    missing.apply(s.workloads()), s.steps().size(), null);
+            return new Entry(
+                    id,
+                    s.name(),
+                    s.description(),
+                    source,
+                    display,
+                    s.workloads().stream().map(ScenarioCatalog::workloadName).toList(),
+                    missing.apply(s.workloads()),
+                    s.steps().size(),
+                    null);
         } catch (ScenarioException e) {
             return new Entry(id, base(f), "", source, display, List.of(), List.of(), 0, e.getMessage());
         }
@@ -137,7 +155,8 @@ final class ScenarioCatalog implements AutoCloseable {
         }
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(f -> f.getFileName().toString().endsWith(".yaml") && Files.isRegularFile(f))
-                    .sorted(Comparator.comparing(Path::toString)).toList();
+                    .sorted(Comparator.comparing(Path::toString))
+                    .toList();
         } catch (IOException e) {
             return List.of();
         }
@@ -155,7 +174,11 @@ final class ScenarioCatalog implements AutoCloseable {
     private static void unpackBundled(Path target) throws IOException {
         Path origin;
         try {
-            origin = Path.of(ScenarioCatalog.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            origin = Path.of(ScenarioCatalog.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
         } catch (URISyntaxException e) {
             throw new IOException(e);
         }

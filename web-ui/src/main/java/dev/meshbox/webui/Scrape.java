@@ -13,9 +13,14 @@ import java.util.Map;
 public record Scrape(long nanos, Map<Series, Double> counts) {
 
     /** One series of one proxy; the pod is part of the key so a restarted proxy's counters are told apart. */
-    public record Series(String pod, String sourceWorkload, String service, String destinationWorkload,
-                         String destinationVersion, int responseCode, String responseFlags) {
-    }
+    public record Series(
+            String pod,
+            String sourceWorkload,
+            String service,
+            String destinationWorkload,
+            String destinationVersion,
+            int responseCode,
+            String responseFlags) {}
 
     public Scrape {
         counts = Map.copyOf(counts);
@@ -35,8 +40,14 @@ public record Scrape(long nanos, Map<Series, Double> counts) {
                 } catch (NumberFormatException e) {
                     code = 0;
                 }
-                Series key = new Series(pod, s.label("source_workload"), service(s), s.label("destination_workload"),
-                        s.label("destination_version"), code, s.label("response_flags"));
+                Series key = new Series(
+                        pod,
+                        s.label("source_workload"),
+                        service(s),
+                        s.label("destination_workload"),
+                        s.label("destination_version"),
+                        code,
+                        s.label("response_flags"));
                 counts.merge(key, s.value(), Double::sum);
             }
         });

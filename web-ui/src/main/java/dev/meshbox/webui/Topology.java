@@ -89,8 +89,11 @@ final class Topology implements AutoCloseable {
     private synchronized Map<String, Object> render() {
         Scrape later = scrapes.peekLast();
         Scrape earlier = scrapes.size() > 1 ? scrapes.peekFirst() : null;
-        TrafficGraph.Graph g = TrafficGraph.build(mesh.pods(), mesh.controlPlane().registry().snapshot().servicesSorted(),
-                earlier, later == null ? new Scrape(System.nanoTime(), Map.of()) : later);
+        TrafficGraph.Graph g = TrafficGraph.build(
+                mesh.pods(),
+                mesh.controlPlane().registry().snapshot().servicesSorted(),
+                earlier,
+                later == null ? new Scrape(System.nanoTime(), Map.of()) : later);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("nodes", g.nodes());
         out.put("edges", g.edges());

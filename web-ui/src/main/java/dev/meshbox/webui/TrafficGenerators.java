@@ -22,13 +22,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class TrafficGenerators implements AutoCloseable {
 
     /** What the panel asks for; {@code target} is a path through the ingress, or a service URL from a sidecar. */
-    record Request(String from, String target, String user, Double rate, Double seconds) {
-    }
+    record Request(String from, String target, String user, Double rate, Double seconds) {}
 
     /** A generator as the API returns it; {@code state} is running, finished, stopped or error. */
-    record View(String id, String from, String target, String user, double rate, double seconds, int planned, int sent,
-                String state, Map<String, Integer> statuses, String error) {
-    }
+    record View(
+            String id,
+            String from,
+            String target,
+            String user,
+            double rate,
+            double seconds,
+            int planned,
+            int sent,
+            String state,
+            Map<String, Integer> statuses,
+            String error) {}
 
     static final double MAX_RATE = 200;
     static final double MAX_SECONDS = 600;
@@ -64,9 +72,14 @@ final class TrafficGenerators implements AutoCloseable {
 
     /** A note for a run that starts while generators send: their requests show in the proxies' counters too. */
     synchronized List<String> noteForRun() {
-        long running = generators.values().stream().filter(g -> g.state.equals("running")).count();
-        return running == 0 ? List.of() : List.of("note: " + running + " traffic generator" + (running == 1 ? " is" : "s are")
-                + " running; the run checks only its own requests, but counters of the proxies count theirs too");
+        long running = generators.values().stream()
+                .filter(g -> g.state.equals("running"))
+                .count();
+        return running == 0
+                ? List.of()
+                : List.of(
+                        "note: " + running + " traffic generator" + (running == 1 ? " is" : "s are")
+                                + " running; the run checks only its own requests, but counters of the proxies count theirs too");
     }
 
     synchronized Optional<View> stop(String id) {
@@ -81,29 +94,42 @@ final class TrafficGenerators implements AutoCloseable {
 
     /** The request as a scenario's traffic, or a 400 naming the field that is wrong. */
     static Scenario.Traffic traffic(Request r, List<Pod> pods) {
-        String from = r.from() == null || r.from().isBlank() ? "ingress" : r.from().trim();
+        String from =
+                r.from() == null || r.from().isBlank() ? "ingress" : r.from().trim();
         if (!from.equals("ingress")) {
-            Optional<Pod> pod = pods.stream().filter(p -> p.name().equals(from) || from.equals(p.labels().get("app"))).findFirst();
+            Optional<Pod> pod = pods.stream()
+                    .filter(p -> p.name().equals(from) || from.equals(p.labels().get("app")))
+                    .findFirst();
             if (pod.isEmpty() || pod.get().role() != Pod.ProxyKind.SIDECAR) {
-                throw ApiException.badRequest("from: \"" + from + "\" is not a workload with a sidecar in this mesh; expected ingress or one of "
-                        + pods.stream().filter(p -> p.role() == Pod.ProxyKind.SIDECAR).map(Pod::app).distinct().sorted().toList());
+                throw ApiException.badRequest("from: \"" + from
+                        + "\" is not a workload with a sidecar in this mesh; expected ingress or one of "
+                        + pods.stream()
+                                .filter(p -> p.role() == Pod.ProxyKind.SIDECAR)
+                                .map(Pod::app)
+                                .distinct()
+                                .sorted()
+                                .toList());
             }
         }
         String target = r.target() == null ? "" : r.target().trim();
         if (from.equals("ingress") && !target.startsWith("/")) {
-            throw ApiException.badRequest("target: through the ingress, give a path starting with /, e.g. /productpage; got \"" + target + "\"");
+            throw ApiException.badRequest(
+                    "target: through the ingress, give a path starting with /, e.g. /productpage; got \"" + target
+                            + "\"");
         }
         if (!from.equals("ingress") && !target.startsWith("http://")) {
-            throw ApiException.badRequest("target: from " + from + "'s sidecar, give a service URL, e.g. http://reviews:9080/reviews/0; got \""
-                    + target + "\"");
+            throw ApiException.badRequest("target: from " + from
+                    + "'s sidecar, give a service URL, e.g. http://reviews:9080/reviews/0; got \"" + target + "\"");
         }
         double rate = r.rate() == null ? 10 : r.rate();
         if (!(rate > 0 && rate <= MAX_RATE)) {
-            throw ApiException.badRequest("rate: requests per second, more than 0 and at most " + (int) MAX_RATE + "; got " + r.rate());
+            throw ApiException.badRequest(
+                    "rate: requests per second, more than 0 and at most " + (int) MAX_RATE + "; got " + r.rate());
         }
         double seconds = r.seconds() == null ? 30 : r.seconds();
         if (!(seconds >= 1 && seconds <= MAX_SECONDS)) {
-            throw ApiException.badRequest("seconds: how long to send, 1 to " + (int) MAX_SECONDS + "; got " + r.seconds());
+            throw ApiException.badRequest(
+                    "seconds: how long to send, 1 to " + (int) MAX_SECONDS + "; got " + r.seconds());
         }
         Map<String, String> headers = new TreeMap<>();
         if (r.user() != null && !r.user().isBlank()) {
@@ -111,8 +137,9 @@ final class TrafficGenerators implements AutoCloseable {
         }
         int count = (int) Math.ceil(rate * seconds);
         int concurrency = (int) Math.max(1, Math.min(8, Math.ceil(rate / 20)));
-        return new Scenario.Traffic(from, "GET", target, Map.copyOf(headers), count, concurrency, rate,
-                Duration.ofMillis((long) (seconds * 1000)));
+        return new Scenario.Traffic(
+                from, "GET", target, Map.copyOf(headers), count, concurrency, rate, Duration.ofMillis((long)
+                        (seconds * 1000)));
     }
 
     @Override
@@ -139,10 +166,14 @@ final class TrafficGenerators implements AutoCloseable {
 
         void run(UiMesh mesh) {
             try {
-                List<TrafficDriver.Result> results = new TrafficDriver(mesh.access()).send(traffic, "ui-" + id + "-" + Long.toHexString(System.nanoTime() & 0xffffff),
-                        n -> sent = n);
+                List<TrafficDriver.Result> results = new TrafficDriver(mesh.access())
+                        .send(
+                                traffic,
+                                "ui-" + id + "-" + Long.toHexString(System.nanoTime() & 0xffffff),
+                                n -> sent = n);
                 Map<String, Integer> counts = new TreeMap<>();
-                results.forEach(x -> counts.merge(x.status() == 0 ? "no response" : Integer.toString(x.status()), 1, Integer::sum));
+                results.forEach(x ->
+                        counts.merge(x.status() == 0 ? "no response" : Integer.toString(x.status()), 1, Integer::sum));
                 statuses = counts;
                 state = "finished";
             } catch (InterruptedException e) {
@@ -154,8 +185,18 @@ final class TrafficGenerators implements AutoCloseable {
         }
 
         View view() {
-            return new View(id, traffic.from(), traffic.url(), request.user() == null ? "" : request.user(), traffic.rate(),
-                    traffic.duration().toMillis() / 1000.0, traffic.count(), sent, state, statuses, error);
+            return new View(
+                    id,
+                    traffic.from(),
+                    traffic.url(),
+                    request.user() == null ? "" : request.user(),
+                    traffic.rate(),
+                    traffic.duration().toMillis() / 1000.0,
+                    traffic.count(),
+                    sent,
+                    state,
+                    statuses,
+                    error);
         }
     }
 }

@@ -17,8 +17,7 @@ import java.util.TreeMap;
 public final class TrafficGraph {
 
     /** A node: {@code kind} is service, workload, gateway or unknown (something the registry does not know). */
-    public record Node(String id, String kind, String label, String app, String version, String namespace, int pods) {
-    }
+    public record Node(String id, String kind, String label, String app, String version, String namespace, int pods) {}
 
     /**
      * An edge. {@code kind} is request (caller to service) or route (service to the version that served it).
@@ -31,12 +30,21 @@ public final class TrafficGraph {
      * @param health     idle (nothing in the window), ok, degraded (some 5xx) or failing (10 % 5xx or more, or any
      *                   circuit-breaker overflow, flag UO)
      */
-    public record Edge(String id, String source, String target, String kind, double rps, long requests, double errorShare,
-                       double share, long total, Map<String, Long> codes, Map<String, Long> flags, String health) {
-    }
+    public record Edge(
+            String id,
+            String source,
+            String target,
+            String kind,
+            double rps,
+            long requests,
+            double errorShare,
+            double share,
+            long total,
+            Map<String, Long> codes,
+            Map<String, Long> flags,
+            String health) {}
 
-    public record Graph(List<Node> nodes, List<Edge> edges, double windowSeconds) {
-    }
+    public record Graph(List<Node> nodes, List<Edge> edges, double windowSeconds) {}
 
     static final double FAILING_ERROR_SHARE = 0.10;
 
@@ -46,8 +54,7 @@ public final class TrafficGraph {
      */
     static final Set<String> LOCAL_REPLY = Set.of("UO", "FI", "NR", "NC", "UH");
 
-    private TrafficGraph() {
-    }
+    private TrafficGraph() {}
 
     /**
      * @param earlier the older scrape of the window, or null when there is only one yet (rates are then 0)
@@ -56,16 +63,32 @@ public final class TrafficGraph {
         Map<String, Node> nodes = new LinkedHashMap<>();
         Map<String, Stats> edges = new LinkedHashMap<>();
         for (MeshService s : services) {
-            nodes.put(serviceId(s.name() + "." + s.namespace()), new Node(serviceId(s.name() + "." + s.namespace()), "service",
-                    s.name(), s.name(), "", s.namespace(), 0));
+            nodes.put(
+                    serviceId(s.name() + "." + s.namespace()),
+                    new Node(
+                            serviceId(s.name() + "." + s.namespace()),
+                            "service",
+                            s.name(),
+                            s.name(),
+                            "",
+                            s.namespace(),
+                            0));
         }
         Map<String, Integer> podCounts = new TreeMap<>();
         pods.forEach(p -> podCounts.merge(p.workload(), 1, Integer::sum));
         for (Pod p : pods) {
             String id = workloadId(p.workload());
             String kind = p.role() == Pod.ProxyKind.GATEWAY ? "gateway" : "workload";
-            nodes.putIfAbsent(id, new Node(id, kind, p.workload(), p.app(), p.labels().getOrDefault("version", ""), p.namespace(),
-                    podCounts.get(p.workload())));
+            nodes.putIfAbsent(
+                    id,
+                    new Node(
+                            id,
+                            kind,
+                            p.workload(),
+                            p.app(),
+                            p.labels().getOrDefault("version", ""),
+                            p.namespace(),
+                            podCounts.get(p.workload())));
             for (MeshService s : services) {
                 if (s.selects(p.labels()) && s.namespace().equals(p.namespace())) {
                     edge(edges, serviceId(s.name() + "." + s.namespace()), id, "route");
@@ -82,16 +105,28 @@ public final class TrafficGraph {
             nodes.putIfAbsent(source, new Node(source, "unknown", series.sourceWorkload(), "", "", "", 0));
             nodes.putIfAbsent(service, new Node(service, "unknown", series.service(), "", "", "", 0));
             edge(edges, source, service, "request").add(series, count.longValue(), delta);
-            boolean reachedPod = java.util.Arrays.stream(series.responseFlags().split(",")).map(String::trim).noneMatch(LOCAL_REPLY::contains);
+            boolean reachedPod = java.util.Arrays.stream(series.responseFlags().split(","))
+                    .map(String::trim)
+                    .noneMatch(LOCAL_REPLY::contains);
             if (!"unknown".equals(series.destinationWorkload()) && reachedPod) {
                 String destination = workloadId(series.destinationWorkload());
-                nodes.putIfAbsent(destination, new Node(destination, "unknown", series.destinationWorkload(), "",
-                        series.destinationVersion(), "", 0));
+                nodes.putIfAbsent(
+                        destination,
+                        new Node(
+                                destination,
+                                "unknown",
+                                series.destinationWorkload(),
+                                "",
+                                series.destinationVersion(),
+                                "",
+                                0));
                 edge(edges, service, destination, "route").add(series, count.longValue(), delta);
             }
         });
         Map<String, Long> servedByService = new TreeMap<>();
-        edges.values().stream().filter(e -> e.kind.equals("route")).forEach(e -> servedByService.merge(e.source, e.requests, Long::sum));
+        edges.values().stream()
+                .filter(e -> e.kind.equals("route"))
+                .forEach(e -> servedByService.merge(e.source, e.requests, Long::sum));
         List<Edge> out = new ArrayList<>();
         for (Stats e : edges.values()) {
             long served = servedByService.getOrDefault(e.source, 0L);
@@ -152,12 +187,24 @@ public final class TrafficGraph {
 
         Edge toEdge(double seconds, double share) {
             double errorShare = requests == 0 ? 0 : (double) errors / requests;
-            String health = requests == 0 ? "idle"
-                    : errorShare >= FAILING_ERROR_SHARE || flags.containsKey("UO") ? "failing"
-                    : errors > 0 ? "degraded" : "ok";
-            return new Edge(id, source, target, kind, seconds > 0 ? requests / seconds : 0, requests, errorShare, share, total,
+            String health = requests == 0
+                    ? "idle"
+                    : errorShare >= FAILING_ERROR_SHARE || flags.containsKey("UO")
+                            ? "failing"
+                            : errors > 0 ? "degraded" : "ok";
+            return new Edge(
+                    id,
+                    source,
+                    target,
+                    kind,
+                    seconds > 0 ? requests / seconds : 0,
+                    requests,
+                    errorShare,
+                    share,
+                    total,
                     java.util.Collections.unmodifiableMap(new TreeMap<>(codes)),
-                    java.util.Collections.unmodifiableMap(new TreeMap<>(flags)), health);
+                    java.util.Collections.unmodifiableMap(new TreeMap<>(flags)),
+                    health);
         }
     }
 }

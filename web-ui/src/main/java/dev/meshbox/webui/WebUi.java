@@ -83,16 +83,25 @@ public final class WebUi implements AutoCloseable {
         } catch (RuntimeException e) {
             app.stop();
             api.close();
-            throw new IllegalStateException("cannot start the web UI on " + options.host() + ":" + options.port() + " (" + rootMessage(e)
-                    + "); is another MeshBox or Kiali using it? Choose another port with --ui-port, or --ui-port 0 to start without the UI", e);
+            throw new IllegalStateException(
+                    "cannot start the web UI on " + options.host() + ":" + options.port() + " (" + rootMessage(e)
+                            + "); is another MeshBox or Kiali using it? Choose another port with --ui-port, or --ui-port 0 to start without the UI",
+                    e);
         }
         api.start();
         return new WebUi(app, api);
     }
 
     private static final String BUNDLED = "/dev/meshbox/webui/public/";
-    private static final Map<String, String> CONTENT_TYPES = Map.of("html", "text/html; charset=utf-8",
-            "css", "text/css; charset=utf-8", "js", "text/javascript; charset=utf-8", "svg", "image/svg+xml");
+    private static final Map<String, String> CONTENT_TYPES = Map.of(
+            "html",
+            "text/html; charset=utf-8",
+            "css",
+            "text/css; charset=utf-8",
+            "js",
+            "text/javascript; charset=utf-8",
+            "svg",
+            "image/svg+xml");
 
     /**
      * The page's files, read from the class path. Javalin's class-path static files would mount the whole jar as a zip
@@ -106,7 +115,9 @@ public final class WebUi implements AutoCloseable {
 
     private static void asset(Context ctx, String file) throws java.io.IOException {
         // One plain file name of this folder, nothing that could reach beyond it.
-        String type = file.matches("[A-Za-z0-9_-]+\\.[a-z]+") ? CONTENT_TYPES.get(file.substring(file.lastIndexOf('.') + 1)) : null;
+        String type = file.matches("[A-Za-z0-9_-]+\\.[a-z]+")
+                ? CONTENT_TYPES.get(file.substring(file.lastIndexOf('.') + 1))
+                : null;
         java.io.InputStream in = type == null ? null : WebUi.class.getResourceAsStream(BUNDLED + file);
         if (in == null) {
             throw new NotFoundResponse();

@@ -24,7 +24,9 @@ class AccessLogTailTest {
 
     @Test
     void aBrokenCursorIsA400() {
-        assertThatThrownBy(() -> AccessLogTail.parseCursor("reviews:twelve")).isInstanceOf(ApiException.class).hasMessageStartingWith("since:");
+        assertThatThrownBy(() -> AccessLogTail.parseCursor("reviews:twelve"))
+                .isInstanceOf(ApiException.class)
+                .hasMessageStartingWith("since:");
         assertThatThrownBy(() -> AccessLogTail.parseCursor("12")).isInstanceOf(ApiException.class);
     }
 }

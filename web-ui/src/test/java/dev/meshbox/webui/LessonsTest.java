@@ -14,12 +14,27 @@ class LessonsTest {
         try (ScenarioCatalog c = new ScenarioCatalog(Optional.empty())) {
             Lessons lessons = new Lessons(c.bundledDir());
 
-            assertThat(lessons.all()).extracting(Lessons.Lesson::id).containsExactly("request-routing", "user-routing", "fault-delay",
-                    "fault-abort", "traffic-shifting", "request-timeouts", "circuit-breaking", "mirroring");
+            assertThat(lessons.all())
+                    .extracting(Lessons.Lesson::id)
+                    .containsExactly(
+                            "request-routing",
+                            "user-routing",
+                            "fault-delay",
+                            "fault-abort",
+                            "traffic-shifting",
+                            "request-timeouts",
+                            "circuit-breaking",
+                            "mirroring");
             assertThat(lessons.all()).allSatisfy(l -> {
                 assertThat(l.steps()).isNotEmpty();
-                assertThat(l.steps().get(0).config()).as(l.id()).isNotEmpty().allSatisfy(t -> assertThat(t.text()).contains("networking.istio.io"));
-                assertThat(l.steps()).allSatisfy(s -> assertThat(s.observe() + s.why() + s.traffic()).doesNotContain("null").isNotBlank());
+                assertThat(l.steps().get(0).config())
+                        .as(l.id())
+                        .isNotEmpty()
+                        .allSatisfy(t -> assertThat(t.text()).contains("networking.istio.io"));
+                assertThat(l.steps())
+                        .allSatisfy(s -> assertThat(s.observe() + s.why() + s.traffic())
+                                .doesNotContain("null")
+                                .isNotBlank());
             });
         }
     }
@@ -27,9 +42,12 @@ class LessonsTest {
     @Test
     void theDelayLessonExplainsSixSecondsByProductpagesTimeoutAndRetry() {
         try (ScenarioCatalog c = new ScenarioCatalog(Optional.empty())) {
-            Lessons.Lesson delay = new Lessons(c.bundledDir()).lesson("fault-delay").orElseThrow();
+            Lessons.Lesson delay =
+                    new Lessons(c.bundledDir()).lesson("fault-delay").orElseThrow();
 
-            assertThat(delay.steps().get(0).config()).extracting(t -> t.name()).contains("istio/virtual-service-ratings-test-delay.yaml");
+            assertThat(delay.steps().get(0).config())
+                    .extracting(t -> t.name())
+                    .contains("istio/virtual-service-ratings-test-delay.yaml");
             assertThat(delay.steps().get(0).observe()).contains("about 6 s");
             assertThat(delay.steps().get(0).why()).contains("3 s x 2");
             assertThat(delay.steps().get(0).traffic()).contains("as jason").contains("through the ingress");
@@ -46,7 +64,8 @@ class LessonsTest {
             assertThat(s.workloads()).containsExactly(new Scenario.Builtin("httpbin"), new Scenario.Builtin("fortio"));
             assertThat(s.steps()).singleElement().satisfies(st -> {
                 assertThat(st.config()).isEmpty();
-                assertThat(st.traffic()).hasValueSatisfying(t -> assertThat(t.concurrency()).isEqualTo(3));
+                assertThat(st.traffic())
+                        .hasValueSatisfying(t -> assertThat(t.concurrency()).isEqualTo(3));
                 assertThat(st.expect()).hasSize(4);
             });
         }

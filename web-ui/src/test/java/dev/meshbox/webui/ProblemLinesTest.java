@@ -44,27 +44,44 @@ class ProblemLinesTest {
 
     @Test
     void aFieldOfANamedResourceIsFoundInItsDocument() {
-        assertThat(line(TWO_DOCS, new ConfigProblem("e.yaml", "VirtualService default/reviews", "spec.http[0].route[1].weight", "must be >= 0")))
+        assertThat(line(
+                        TWO_DOCS,
+                        new ConfigProblem(
+                                "e.yaml",
+                                "VirtualService default/reviews",
+                                "spec.http[0].route[1].weight",
+                                "must be >= 0")))
                 .isEqualTo(25);
-        assertThat(line(TWO_DOCS, new ConfigProblem("e.yaml", "VirtualService default/reviews", "spec.http[0].route[0].destination.subset", "x")))
+        assertThat(line(
+                        TWO_DOCS,
+                        new ConfigProblem(
+                                "e.yaml",
+                                "VirtualService default/reviews",
+                                "spec.http[0].route[0].destination.subset",
+                                "x")))
                 .isEqualTo(20);
-        assertThat(line(TWO_DOCS, new ConfigProblem("e.yaml", "DestinationRule default/reviews", "spec.host", "x"))).isEqualTo(7);
+        assertThat(line(TWO_DOCS, new ConfigProblem("e.yaml", "DestinationRule default/reviews", "spec.host", "x")))
+                .isEqualTo(7);
     }
 
     @Test
     void aDocumentWithoutANameIsFoundByItsNumberAndAMissingFieldByItsParent() {
-        assertThat(line(TWO_DOCS, new ConfigProblem("e.yaml", "document 2", "metadata.labels", "x"))).isEqualTo(11);
-        assertThat(line(TWO_DOCS, new ConfigProblem("e.yaml", "document 1", "", "x"))).isEqualTo(1);
+        assertThat(line(TWO_DOCS, new ConfigProblem("e.yaml", "document 2", "metadata.labels", "x")))
+                .isEqualTo(11);
+        assertThat(line(TWO_DOCS, new ConfigProblem("e.yaml", "document 1", "", "x")))
+                .isEqualTo(1);
     }
 
     @Test
     void aYamlSyntaxErrorKeepsTheParsersLine() {
-        assertThat(line("a: [\n b", new ConfigProblem("e.yaml", "", "line 2, column 3", "is not valid YAML"))).isEqualTo(2);
+        assertThat(line("a: [\n b", new ConfigProblem("e.yaml", "", "line 2, column 3", "is not valid YAML")))
+                .isEqualTo(2);
     }
 
     @Test
     void anUnknownResourceHasNoLine() {
-        assertThat(line(TWO_DOCS, new ConfigProblem("e.yaml", "Gateway default/other", "spec", "x"))).isZero();
+        assertThat(line(TWO_DOCS, new ConfigProblem("e.yaml", "Gateway default/other", "spec", "x")))
+                .isZero();
     }
 
     @Test
@@ -74,10 +91,14 @@ class ProblemLinesTest {
         List<ProblemLines.Located> located = ProblemLines.locate(TWO_DOCS, problems);
 
         assertThat(located).isNotEmpty();
-        assertThat(located).filteredOn(p -> p.field().equals("spec.http[0].route[1].weight"))
-                .singleElement().satisfies(p -> {
+        assertThat(located)
+                .filteredOn(p -> p.field().equals("spec.http[0].route[1].weight"))
+                .singleElement()
+                .satisfies(p -> {
                     assertThat(p.line()).isEqualTo(25);
-                    assertThat(p.text()).isEqualTo("broken.yaml: VirtualService default/reviews: spec.http[0].route[1].weight: " + p.message());
+                    assertThat(p.text())
+                            .isEqualTo("broken.yaml: VirtualService default/reviews: spec.http[0].route[1].weight: "
+                                    + p.message());
                 });
     }
 }

@@ -31,6 +31,7 @@ class PrometheusTextTest {
 
     @Test
     void aMissingLabelIsUnknownAsIstioWritesIt() {
-        assertThat(PrometheusText.samples(TEXT, "istio_requests_total").get(0).label("destination_version")).isEqualTo("unknown");
+        assertThat(PrometheusText.samples(TEXT, "istio_requests_total").get(0).label("destination_version"))
+                .isEqualTo("unknown");
     }
 }

@@ -16,14 +16,24 @@ class RunsTest {
 
     @Test
     void theSplitChartHasEachVersionsObservedShareAgainstItsExpectedShareAndTolerance() {
-        Scenario.Step step = new Scenario.Step("split", List.of(), Optional.empty(), Optional.empty(),
+        Scenario.Step step = new Scenario.Step(
+                "split",
+                List.of(),
+                Optional.empty(),
+                Optional.empty(),
                 List.of(new Scenario.VersionShare("reviews", Map.of("v1", 0.9, "v2", 0.1), 0.03)));
-        Scenario scenario = new Scenario("canary", "", Path.of("canary.yaml"), List.of(), Optional.empty(), List.of(step));
+        Scenario scenario =
+                new Scenario("canary", "", Path.of("canary.yaml"), List.of(), Optional.empty(), List.of(step));
         List<String> served = new ArrayList<>(Collections.nCopies(85, "v1"));
         served.addAll(Collections.nCopies(14, "v2"));
         served.add("v3");
-        ScenarioReport report = new ScenarioReport("canary", "canary.yaml", null, false,
-                List.of(new ScenarioReport.StepReport("split", List.of(), 100, 1.0, List.of(), Map.of("reviews", served))));
+        ScenarioReport report = new ScenarioReport(
+                "canary",
+                "canary.yaml",
+                null,
+                false,
+                List.of(new ScenarioReport.StepReport(
+                        "split", List.of(), 100, 1.0, List.of(), Map.of("reviews", served))));
 
         List<Runs.SplitChart> charts = Runs.charts(scenario, report);
 
@@ -31,8 +41,11 @@ class RunsTest {
             assertThat(c.service()).isEqualTo("reviews");
             assertThat(c.total()).isEqualTo(100);
             assertThat(c.tolerance()).isEqualTo(0.03);
-            assertThat(c.bars()).containsExactly(new Runs.SplitBar("v1", 0.9, 0.85, 85, false), new Runs.SplitBar("v2", 0.1, 0.14, 14, false),
-                    new Runs.SplitBar("v3", null, 0.01, 1, true));
+            assertThat(c.bars())
+                    .containsExactly(
+                            new Runs.SplitBar("v1", 0.9, 0.85, 85, false),
+                            new Runs.SplitBar("v2", 0.1, 0.14, 14, false),
+                            new Runs.SplitBar("v3", null, 0.01, 1, true));
         });
     }
 }

@@ -24,10 +24,17 @@ class ScenarioCatalogTest {
         try (ScenarioCatalog c = new ScenarioCatalog(Optional.empty())) {
             List<ScenarioCatalog.Entry> all = c.list(w -> List.of());
 
-            assertThat(all).extracting(ScenarioCatalog.Entry::id).contains("builtin:canary-90-10", "builtin:circuit-breaker", "builtin:mirroring");
+            assertThat(all)
+                    .extracting(ScenarioCatalog.Entry::id)
+                    .contains("builtin:canary-90-10", "builtin:circuit-breaker", "builtin:mirroring");
             assertThat(all).allSatisfy(e -> assertThat(e.problems()).as(e.id()).isNull());
-            assertThat(Files.exists(c.bundledDir().resolve("istio/virtual-service-reviews-90-10.yaml"))).isTrue();
-            assertThat(c.load(c.file("builtin:canary-90-10").orElseThrow()).steps().get(0).config()).hasSize(2);
+            assertThat(Files.exists(c.bundledDir().resolve("istio/virtual-service-reviews-90-10.yaml")))
+                    .isTrue();
+            assertThat(c.load(c.file("builtin:canary-90-10").orElseThrow())
+                            .steps()
+                            .get(0)
+                            .config())
+                    .hasSize(2);
         }
     }
 
@@ -38,9 +45,13 @@ class ScenarioCatalogTest {
         try (ScenarioCatalog c = new ScenarioCatalog(Optional.of(dir))) {
             Files.copy(c.bundledDir().resolve("canary-90-10.yaml"), dir.resolve("canary-90-10.yaml"));
 
-            List<ScenarioCatalog.Entry> users = c.list(w -> List.of("fortio")).stream().filter(e -> e.source().equals("user")).toList();
+            List<ScenarioCatalog.Entry> users = c.list(w -> List.of("fortio")).stream()
+                    .filter(e -> e.source().equals("user"))
+                    .toList();
 
-            assertThat(users).extracting(ScenarioCatalog.Entry::id).containsExactly("user:broken.yaml", "user:mine.yaml");
+            assertThat(users)
+                    .extracting(ScenarioCatalog.Entry::id)
+                    .containsExactly("user:broken.yaml", "user:mine.yaml");
             ScenarioCatalog.Entry mine = users.get(1);
             assertThat(mine.name()).isEqualTo("my-canary");
             assertThat(mine.workloads()).containsExactly("bookinfo", "fortio");

@@ -14,12 +14,27 @@ import org.junit.jupiter.api.Test;
 class TrafficGeneratorsTest {
 
     private static final List<Pod> PODS = List.of(
-            new Pod("productpage-v1-a", "default", "127.10.0.1", "127.20.0.1", Map.of("app", "productpage", "version", "v1"), Pod.ProxyKind.SIDECAR, true),
-            new Pod("istio-ingressgateway-a", "istio-system", "127.0.0.1", "127.0.0.1", Map.of("app", "istio-ingressgateway"), Pod.ProxyKind.GATEWAY, true));
+            new Pod(
+                    "productpage-v1-a",
+                    "default",
+                    "127.10.0.1",
+                    "127.20.0.1",
+                    Map.of("app", "productpage", "version", "v1"),
+                    Pod.ProxyKind.SIDECAR,
+                    true),
+            new Pod(
+                    "istio-ingressgateway-a",
+                    "istio-system",
+                    "127.0.0.1",
+                    "127.0.0.1",
+                    Map.of("app", "istio-ingressgateway"),
+                    Pod.ProxyKind.GATEWAY,
+                    true));
 
     @Test
     void aUserThroughTheIngressAtARateForAWhile() {
-        Scenario.Traffic t = TrafficGenerators.traffic(new TrafficGenerators.Request("ingress", "/productpage", "jason", 20.0, 30.0), PODS);
+        Scenario.Traffic t = TrafficGenerators.traffic(
+                new TrafficGenerators.Request("ingress", "/productpage", "jason", 20.0, 30.0), PODS);
 
         assertThat(t.from()).isEqualTo("ingress");
         assertThat(t.url()).isEqualTo("/productpage");
@@ -31,7 +46,8 @@ class TrafficGeneratorsTest {
 
     @Test
     void fromASidecarTheTargetIsAServiceUrl() {
-        Scenario.Traffic t = TrafficGenerators.traffic(new TrafficGenerators.Request("productpage", "http://reviews:9080/reviews/0", "", null, null), PODS);
+        Scenario.Traffic t = TrafficGenerators.traffic(
+                new TrafficGenerators.Request("productpage", "http://reviews:9080/reviews/0", "", null, null), PODS);
 
         assertThat(t.from()).isEqualTo("productpage");
         assertThat(t.headers()).isEmpty();
@@ -40,20 +56,30 @@ class TrafficGeneratorsTest {
 
     @Test
     void eachWrongFieldIsA400NamingIt() {
-        assertThatThrownBy(() -> TrafficGenerators.traffic(new TrafficGenerators.Request("ratings", "http://reviews:9080/", "", 1.0, 1.0), PODS))
-                .isInstanceOf(ApiException.class).hasMessageStartingWith("from: \"ratings\" is not a workload with a sidecar")
-                .hasMessageContaining("[productpage]").extracting(e -> ((ApiException) e).status()).isEqualTo(400);
-        assertThatThrownBy(() -> TrafficGenerators.traffic(new TrafficGenerators.Request("istio-ingressgateway", "/", "", 1.0, 1.0), PODS))
+        assertThatThrownBy(() -> TrafficGenerators.traffic(
+                        new TrafficGenerators.Request("ratings", "http://reviews:9080/", "", 1.0, 1.0), PODS))
+                .isInstanceOf(ApiException.class)
+                .hasMessageStartingWith("from: \"ratings\" is not a workload with a sidecar")
+                .hasMessageContaining("[productpage]")
+                .extracting(e -> ((ApiException) e).status())
+                .isEqualTo(400);
+        assertThatThrownBy(() -> TrafficGenerators.traffic(
+                        new TrafficGenerators.Request("istio-ingressgateway", "/", "", 1.0, 1.0), PODS))
                 .hasMessageStartingWith("from:");
-        assertThatThrownBy(() -> TrafficGenerators.traffic(new TrafficGenerators.Request("ingress", "http://reviews:9080/", "", 1.0, 1.0), PODS))
+        assertThatThrownBy(() -> TrafficGenerators.traffic(
+                        new TrafficGenerators.Request("ingress", "http://reviews:9080/", "", 1.0, 1.0), PODS))
                 .hasMessageStartingWith("target: through the ingress, give a path");
-        assertThatThrownBy(() -> TrafficGenerators.traffic(new TrafficGenerators.Request("productpage", "/reviews/0", "", 1.0, 1.0), PODS))
+        assertThatThrownBy(() -> TrafficGenerators.traffic(
+                        new TrafficGenerators.Request("productpage", "/reviews/0", "", 1.0, 1.0), PODS))
                 .hasMessageStartingWith("target: from productpage's sidecar, give a service URL");
-        assertThatThrownBy(() -> TrafficGenerators.traffic(new TrafficGenerators.Request("ingress", "/", "", 0.0, 1.0), PODS))
+        assertThatThrownBy(() ->
+                        TrafficGenerators.traffic(new TrafficGenerators.Request("ingress", "/", "", 0.0, 1.0), PODS))
                 .hasMessageStartingWith("rate:");
-        assertThatThrownBy(() -> TrafficGenerators.traffic(new TrafficGenerators.Request("ingress", "/", "", 5000.0, 1.0), PODS))
+        assertThatThrownBy(() ->
+                        TrafficGenerators.traffic(new TrafficGenerators.Request("ingress", "/", "", 5000.0, 1.0), PODS))
                 .hasMessageStartingWith("rate:");
-        assertThatThrownBy(() -> TrafficGenerators.traffic(new TrafficGenerators.Request("ingress", "/", "", 1.0, 601.0), PODS))
+        assertThatThrownBy(() ->
+                        TrafficGenerators.traffic(new TrafficGenerators.Request("ingress", "/", "", 1.0, 601.0), PODS))
                 .hasMessageStartingWith("seconds:");
     }
 }

@@ -14,26 +14,44 @@ import org.junit.jupiter.api.Test;
 class TrafficGraphTest {
 
     private static final List<MeshService> SERVICES = List.of(
-            new MeshService("reviews", "default", List.of(new ServicePort("http", 9080, 9080, "HTTP")), Map.of("app", "reviews")),
-            new MeshService("httpbin", "default", List.of(new ServicePort("http", 8000, 8080, "HTTP")), Map.of("app", "httpbin")));
+            new MeshService(
+                    "reviews",
+                    "default",
+                    List.of(new ServicePort("http", 9080, 9080, "HTTP")),
+                    Map.of("app", "reviews")),
+            new MeshService(
+                    "httpbin",
+                    "default",
+                    List.of(new ServicePort("http", 8000, 8080, "HTTP")),
+                    Map.of("app", "httpbin")));
     private static final List<Pod> PODS = List.of(
             pod("productpage-v1-a", Map.of("app", "productpage", "version", "v1")),
             pod("reviews-v1-a", Map.of("app", "reviews", "version", "v1")),
             pod("reviews-v2-a", Map.of("app", "reviews", "version", "v2")),
             pod("fortio-a", Map.of("app", "fortio")),
             pod("httpbin-v1-a", Map.of("app", "httpbin", "version", "v1")),
-            new Pod("istio-ingressgateway-a", "istio-system", "127.0.0.1", "127.0.0.1", Map.of("app", "istio-ingressgateway"),
-                    Pod.ProxyKind.GATEWAY, true));
+            new Pod(
+                    "istio-ingressgateway-a",
+                    "istio-system",
+                    "127.0.0.1",
+                    "127.0.0.1",
+                    Map.of("app", "istio-ingressgateway"),
+                    Pod.ProxyKind.GATEWAY,
+                    true));
 
     private static Pod pod(String name, Map<String, String> labels) {
         return new Pod(name, "default", "127.10.0.1", "127.20.0.1", labels, Pod.ProxyKind.SIDECAR, true);
     }
 
     /** One istio_requests_total line as productpage's or fortio's sidecar reports it (reporter source). */
-    private static String series(String source, String service, String destination, String version, int code, String flags, long n) {
-        return "istio_requests_total{reporter=\"source\",source_workload=\"" + source + "\",source_workload_namespace=\"default\","
-                + "destination_workload=\"" + destination + "\",destination_version=\"" + version + "\",destination_service=\"" + service
-                + ".default.svc.cluster.local\",destination_service_name=\"" + service + "\",destination_service_namespace=\"default\","
+    private static String series(
+            String source, String service, String destination, String version, int code, String flags, long n) {
+        return "istio_requests_total{reporter=\"source\",source_workload=\"" + source
+                + "\",source_workload_namespace=\"default\","
+                + "destination_workload=\"" + destination + "\",destination_version=\"" + version
+                + "\",destination_service=\"" + service
+                + ".default.svc.cluster.local\",destination_service_name=\"" + service
+                + "\",destination_service_namespace=\"default\","
                 + "response_code=\"" + code + "\",response_flags=\"" + flags + "\"} " + n + "\n";
     }
 
@@ -42,15 +60,24 @@ class TrafficGraphTest {
     }
 
     private static TrafficGraph.Edge edge(TrafficGraph.Graph g, String id) {
-        return g.edges().stream().filter(e -> e.id().equals(id)).findFirst().orElseThrow(() -> new AssertionError("no edge " + id + " in " + g.edges()));
+        return g.edges().stream()
+                .filter(e -> e.id().equals(id))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no edge " + id + " in " + g.edges()));
     }
 
     @Test
     void ratesAndTheSplitPerVersionComeFromTheDifferenceOfTwoScrapes() {
-        Scrape before = scrape(0, "productpage-v1-a", series("productpage-v1", "reviews", "reviews-v1", "v1", 200, "-", 100)
-                + series("productpage-v1", "reviews", "reviews-v2", "v2", 200, "-", 50));
-        Scrape after = scrape(10, "productpage-v1-a", series("productpage-v1", "reviews", "reviews-v1", "v1", 200, "-", 190)
-                + series("productpage-v1", "reviews", "reviews-v2", "v2", 200, "-", 60));
+        Scrape before = scrape(
+                0,
+                "productpage-v1-a",
+                series("productpage-v1", "reviews", "reviews-v1", "v1", 200, "-", 100)
+                        + series("productpage-v1", "reviews", "reviews-v2", "v2", 200, "-", 50));
+        Scrape after = scrape(
+                10,
+                "productpage-v1-a",
+                series("productpage-v1", "reviews", "reviews-v1", "v1", 200, "-", 190)
+                        + series("productpage-v1", "reviews", "reviews-v2", "v2", 200, "-", 60));
 
         TrafficGraph.Graph g = TrafficGraph.build(PODS, SERVICES, before, after);
 
@@ -69,9 +96,18 @@ class TrafficGraphTest {
     void aServiceHasEdgesToTheVersionsItSelectsBeforeAnyTraffic() {
         TrafficGraph.Graph g = TrafficGraph.build(PODS, SERVICES, null, new Scrape(0, Map.of()));
 
-        assertThat(g.nodes()).extracting(TrafficGraph.Node::id).contains("svc:reviews.default", "wl:reviews-v1", "wl:reviews-v2",
-                "wl:istio-ingressgateway", "wl:fortio");
-        assertThat(g.nodes()).filteredOn(n -> n.id().equals("wl:istio-ingressgateway")).extracting(TrafficGraph.Node::kind).containsExactly("gateway");
+        assertThat(g.nodes())
+                .extracting(TrafficGraph.Node::id)
+                .contains(
+                        "svc:reviews.default",
+                        "wl:reviews-v1",
+                        "wl:reviews-v2",
+                        "wl:istio-ingressgateway",
+                        "wl:fortio");
+        assertThat(g.nodes())
+                .filteredOn(n -> n.id().equals("wl:istio-ingressgateway"))
+                .extracting(TrafficGraph.Node::kind)
+                .containsExactly("gateway");
         assertThat(edge(g, "svc:reviews.default->wl:reviews-v1").health()).isEqualTo("idle");
         assertThat(edge(g, "svc:reviews.default->wl:reviews-v1").rps()).isZero();
     }
@@ -79,13 +115,21 @@ class TrafficGraphTest {
     @Test
     void fiveHundredsMakeAnEdgeDegradedAndFromTenPercentFailing() {
         Scrape before = scrape(0, "productpage-v1-a", "");
-        Scrape some = scrape(2, "productpage-v1-a", series("productpage-v1", "reviews", "reviews-v1", "v1", 200, "-", 99)
-                + series("productpage-v1", "reviews", "reviews-v1", "v1", 503, "URX", 1));
-        Scrape many = scrape(2, "productpage-v1-a", series("productpage-v1", "reviews", "reviews-v1", "v1", 200, "-", 80)
-                + series("productpage-v1", "reviews", "reviews-v1", "v1", 500, "-", 20));
+        Scrape some = scrape(
+                2,
+                "productpage-v1-a",
+                series("productpage-v1", "reviews", "reviews-v1", "v1", 200, "-", 99)
+                        + series("productpage-v1", "reviews", "reviews-v1", "v1", 503, "URX", 1));
+        Scrape many = scrape(
+                2,
+                "productpage-v1-a",
+                series("productpage-v1", "reviews", "reviews-v1", "v1", 200, "-", 80)
+                        + series("productpage-v1", "reviews", "reviews-v1", "v1", 500, "-", 20));
 
-        TrafficGraph.Edge degraded = edge(TrafficGraph.build(PODS, SERVICES, before, some), "wl:productpage-v1->svc:reviews.default");
-        TrafficGraph.Edge failing = edge(TrafficGraph.build(PODS, SERVICES, before, many), "wl:productpage-v1->svc:reviews.default");
+        TrafficGraph.Edge degraded =
+                edge(TrafficGraph.build(PODS, SERVICES, before, some), "wl:productpage-v1->svc:reviews.default");
+        TrafficGraph.Edge failing =
+                edge(TrafficGraph.build(PODS, SERVICES, before, many), "wl:productpage-v1->svc:reviews.default");
 
         assertThat(degraded.errorShare()).isCloseTo(0.01, within(1e-9));
         assertThat(degraded.health()).isEqualTo("degraded");
@@ -98,9 +142,12 @@ class TrafficGraphTest {
     @Test
     void anyCircuitBreakerOverflowTurnsTheCallersEdgeRedAndIsNotServedByAVersion() {
         Scrape before = scrape(0, "fortio-a", series("fortio", "httpbin", "httpbin-v1", "v1", 200, "-", 0));
-        Scrape after = scrape(2, "fortio-a", series("fortio", "httpbin", "httpbin-v1", "v1", 200, "-", 97)
-                + series("fortio", "httpbin", "httpbin-v1", "v1", 503, "UO", 3)
-                + series("fortio", "httpbin", "unknown", "unknown", 503, "UO", 1));
+        Scrape after = scrape(
+                2,
+                "fortio-a",
+                series("fortio", "httpbin", "httpbin-v1", "v1", 200, "-", 97)
+                        + series("fortio", "httpbin", "httpbin-v1", "v1", 503, "UO", 3)
+                        + series("fortio", "httpbin", "unknown", "unknown", 503, "UO", 1));
 
         TrafficGraph.Graph g = TrafficGraph.build(PODS, SERVICES, before, after);
 
@@ -115,10 +162,13 @@ class TrafficGraphTest {
 
     @Test
     void aCounterThatWentDownIsARestartedProxyCountingAfresh() {
-        Scrape before = scrape(0, "productpage-v1-a", series("productpage-v1", "reviews", "reviews-v1", "v1", 200, "-", 500));
-        Scrape after = scrape(5, "productpage-v1-a", series("productpage-v1", "reviews", "reviews-v1", "v1", 200, "-", 20));
+        Scrape before =
+                scrape(0, "productpage-v1-a", series("productpage-v1", "reviews", "reviews-v1", "v1", 200, "-", 500));
+        Scrape after =
+                scrape(5, "productpage-v1-a", series("productpage-v1", "reviews", "reviews-v1", "v1", 200, "-", 20));
 
-        TrafficGraph.Edge calls = edge(TrafficGraph.build(PODS, SERVICES, before, after), "wl:productpage-v1->svc:reviews.default");
+        TrafficGraph.Edge calls =
+                edge(TrafficGraph.build(PODS, SERVICES, before, after), "wl:productpage-v1->svc:reviews.default");
 
         assertThat(calls.requests()).isEqualTo(20);
         assertThat(calls.rps()).isCloseTo(4.0, within(1e-9));
@@ -127,11 +177,16 @@ class TrafficGraphTest {
     @Test
     void theGatewayReportsItsRequestsAsSourceAndDestinationReportsAreNotCountedTwice() {
         String text = series("istio-ingressgateway", "productpage", "productpage-v1", "v1", 200, "-", 10)
-                + series("istio-ingressgateway", "productpage", "productpage-v1", "v1", 200, "-", 0).replace("reporter=\"source\"", "reporter=\"destination\"")
+                + series("istio-ingressgateway", "productpage", "productpage-v1", "v1", 200, "-", 0)
+                        .replace("reporter=\"source\"", "reporter=\"destination\"")
                         .replace("} 0", "} 10");
         TrafficGraph.Graph g = TrafficGraph.build(PODS, SERVICES, scrape(0, "gw", ""), scrape(1, "gw", text));
 
-        assertThat(edge(g, "wl:istio-ingressgateway->svc:productpage.default").requests()).isEqualTo(10);
-        assertThat(g.nodes()).filteredOn(n -> n.id().equals("svc:productpage.default")).extracting(TrafficGraph.Node::kind).containsExactly("unknown");
+        assertThat(edge(g, "wl:istio-ingressgateway->svc:productpage.default").requests())
+                .isEqualTo(10);
+        assertThat(g.nodes())
+                .filteredOn(n -> n.id().equals("svc:productpage.default"))
+                .extracting(TrafficGraph.Node::kind)
+                .containsExactly("unknown");
     }
 }

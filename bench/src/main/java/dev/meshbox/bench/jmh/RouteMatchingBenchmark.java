@@ -38,10 +38,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx512m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xmx512m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
 public class RouteMatchingBenchmark {
 
-  private static final String RULES = """
+    private static final String RULES = """
       apiVersion: networking.istio.io/v1
       kind: DestinationRule
       metadata: {name: reviews}
@@ -70,77 +72,91 @@ public class RouteMatchingBenchmark {
             weight: 10
       """;
 
-  /** Services in the mesh besides Bookinfo's four: each adds a virtual host with eight domains to the table. */
-  @org.openjdk.jmh.annotations.Param({"0", "100"})
-  public int extra;
+    /** Services in the mesh besides Bookinfo's four: each adds a virtual host with eight domains to the table. */
+    @org.openjdk.jmh.annotations.Param({"0", "100"})
+    public int extra;
 
-  private RouteTable table;
-  private WeightedClusters weights;
-  private RequestView details;
-  private RequestView jason;
-  private RequestView anonymous;
-  private final Random random = new Random(42);
+    private RouteTable table;
+    private WeightedClusters weights;
+    private RequestView details;
+    private RequestView jason;
+    private RequestView anonymous;
+    private final Random random = new Random(42);
 
-  @Setup
-  public void setUp() {
-    try (ControlPlane cp = new ControlPlane()) {
-      List<MeshService> services = new ArrayList<>();
-      List<Pod> pods = new ArrayList<>();
-      List<String> names = new ArrayList<>(List.of("productpage", "details", "ratings", "reviews"));
-      for (int i = 0; i < extra; i++) {
-        names.add(String.format("svc-%03d", i));
-      }
-      int n = 1;
-      for (String name : names) {
-        services.add(new MeshService(name, "default", List.of(ServicePort.http(9080)), Map.of("app", name)));
-        for (String version : name.equals("reviews") ? List.of("v1", "v2", "v3") : List.of("v1")) {
-          pods.add(new Pod(name + "-" + version, "default", "127.9." + (n / 250) + "." + (n % 250 + 1), "127.8.0.1",
-              Map.of("app", name, "version", version), Pod.ProxyKind.SIDECAR, true));
-          n++;
+    @Setup
+    public void setUp() {
+        try (ControlPlane cp = new ControlPlane()) {
+            List<MeshService> services = new ArrayList<>();
+            List<Pod> pods = new ArrayList<>();
+            List<String> names = new ArrayList<>(List.of("productpage", "details", "ratings", "reviews"));
+            for (int i = 0; i < extra; i++) {
+                names.add(String.format("svc-%03d", i));
+            }
+            int n = 1;
+            for (String name : names) {
+                services.add(new MeshService(name, "default", List.of(ServicePort.http(9080)), Map.of("app", name)));
+                for (String version : name.equals("reviews") ? List.of("v1", "v2", "v3") : List.of("v1")) {
+                    pods.add(new Pod(
+                            name + "-" + version,
+                            "default",
+                            "127.9." + (n / 250) + "." + (n % 250 + 1),
+                            "127.8.0.1",
+                            Map.of("app", name, "version", version),
+                            Pod.ProxyKind.SIDECAR,
+                            true));
+                    n++;
+                }
+            }
+            cp.registry().putAll(services, pods);
+            if (!cp.config().apply("reviews.yaml", RULES).ok()) {
+                throw new IllegalStateException("the benchmark's Istio config does not apply");
+            }
+            Pod productpage = pods.get(0);
+            RouteConfiguration routes = cp.resources(productpage.nodeId()).routes().stream()
+                    .filter(r -> r.getName().equals("9080"))
+                    .findFirst()
+                    .orElseThrow();
+            table = RouteConverter.convert(routes);
         }
-      }
-      cp.registry().putAll(services, pods);
-      if (!cp.config().apply("reviews.yaml", RULES).ok()) {
-        throw new IllegalStateException("the benchmark's Istio config does not apply");
-      }
-      Pod productpage = pods.get(0);
-      RouteConfiguration routes = cp.resources(productpage.nodeId()).routes().stream()
-          .filter(r -> r.getName().equals("9080")).findFirst().orElseThrow();
-      table = RouteConverter.convert(routes);
+        details = new RequestView(
+                "GET", "details:9080", "/details/0", Map.of("user-agent", "bench", "x-request-id", "1"));
+        jason = new RequestView(
+                "GET",
+                "reviews:9080",
+                "/reviews/0",
+                Map.of("user-agent", "bench", "x-request-id", "2", "end-user", "jason"));
+        anonymous = new RequestView(
+                "GET", "reviews:9080", "/reviews/0", Map.of("user-agent", "bench", "x-request-id", "3"));
+        RouteDecision d = Router.route(table, anonymous, random);
+        weights = ((RouteDecision.Forward) d).action().weighted();
+        if (weights == null
+                || !(Router.route(table, jason, random) instanceof RouteDecision.Forward f)
+                || !f.cluster().contains("|v2|")) {
+            throw new IllegalStateException("the route table is not the one this benchmark expects: " + table);
+        }
     }
-    details = new RequestView("GET", "details:9080", "/details/0", Map.of("user-agent", "bench", "x-request-id", "1"));
-    jason = new RequestView("GET", "reviews:9080", "/reviews/0",
-        Map.of("user-agent", "bench", "x-request-id", "2", "end-user", "jason"));
-    anonymous = new RequestView("GET", "reviews:9080", "/reviews/0", Map.of("user-agent", "bench", "x-request-id", "3"));
-    RouteDecision d = Router.route(table, anonymous, random);
-    weights = ((RouteDecision.Forward) d).action().weighted();
-    if (weights == null || !(Router.route(table, jason, random) instanceof RouteDecision.Forward f)
-        || !f.cluster().contains("|v2|")) {
-      throw new IllegalStateException("the route table is not the one this benchmark expects: " + table);
+
+    /** A service with no VirtualService: its virtual host's single default route. */
+    @Benchmark
+    public RouteDecision defaultRoute() {
+        return Router.route(table, details, random);
     }
-  }
 
-  /** A service with no VirtualService: its virtual host's single default route. */
-  @Benchmark
-  public RouteDecision defaultRoute() {
-    return Router.route(table, details, random);
-  }
+    /** jason's request: the header match of the first route. */
+    @Benchmark
+    public RouteDecision headerMatch() {
+        return Router.route(table, jason, random);
+    }
 
-  /** jason's request: the header match of the first route. */
-  @Benchmark
-  public RouteDecision headerMatch() {
-    return Router.route(table, jason, random);
-  }
+    /** Everyone else: the header match fails, the second route's 90/10 weighted choice picks a subset. */
+    @Benchmark
+    public RouteDecision weightedRoute() {
+        return Router.route(table, anonymous, random);
+    }
 
-  /** Everyone else: the header match fails, the second route's 90/10 weighted choice picks a subset. */
-  @Benchmark
-  public RouteDecision weightedRoute() {
-    return Router.route(table, anonymous, random);
-  }
-
-  /** The weighted choice alone: one draw and a scan of the cumulative weights. */
-  @Benchmark
-  public String weightedChoice() {
-    return weights.pick(random);
-  }
+    /** The weighted choice alone: one draw and a scan of the cumulative weights. */
+    @Benchmark
+    public String weightedChoice() {
+        return weights.pick(random);
+    }
 }

@@ -9,20 +9,21 @@ import java.util.Map;
 
 /** details v1: static book details; it calls no other service. */
 public final class DetailsApp {
-  private final JsonReplies replies;
+    private final JsonReplies replies;
 
-  public DetailsApp(ObjectMapper json) {
-    this.replies = new JsonReplies(json);
-  }
+    public DetailsApp(ObjectMapper json) {
+        this.replies = new JsonReplies(json);
+    }
 
-  public void routes(RoutesConfig routes) {
-    routes.get("/health", ctx -> replies.send(ctx, 200, Map.of("status", "Details is healthy")));
-    routes.get("/details/{id}", this::details);
-  }
+    public void routes(RoutesConfig routes) {
+        routes.get("/health", ctx -> replies.send(ctx, 200, Map.of("status", "Details is healthy")));
+        routes.get("/details/{id}", this::details);
+    }
 
-  private void details(Context ctx) {
-    ProductId.parse(ctx.pathParam("id")).ifPresentOrElse(
-        id -> replies.send(ctx, 200, BookDetails.comedyOfErrors(id.value())),
-        () -> replies.send(ctx, 400, Map.of("error", "please provide numeric product id")));
-  }
+    private void details(Context ctx) {
+        ProductId.parse(ctx.pathParam("id"))
+                .ifPresentOrElse(
+                        id -> replies.send(ctx, 200, BookDetails.comedyOfErrors(id.value())),
+                        () -> replies.send(ctx, 400, Map.of("error", "please provide numeric product id")));
+    }
 }

@@ -15,60 +15,60 @@ import java.util.Random;
  * come in a fixed rhythm). The first {@code failFirst} requests after a behaviour sets it fail regardless.
  */
 public final class EchoFaults {
-  private EchoBehaviour behaviour;
-  private Random random;
-  private int failuresLeft;
+    private EchoBehaviour behaviour;
+    private Random random;
+    private int failuresLeft;
 
-  /** One request's fate: wait {@code latency}, then answer {@code status} (200 unless injected). */
-  public record Outcome(Duration latency, int status) {
-    public boolean injected() {
-      return status != 200;
+    /** One request's fate: wait {@code latency}, then answer {@code status} (200 unless injected). */
+    public record Outcome(Duration latency, int status) {
+        public boolean injected() {
+            return status != 200;
+        }
     }
-  }
 
-  /** The behaviour in force and how many of its {@code failFirst} failures are still to come. */
-  @JsonPropertyOrder({"latencyMs", "errorRate", "errorStatus", "failFirst", "failuresLeft", "seed"})
-  public record State(long latencyMs, double errorRate, int errorStatus, int failFirst, int failuresLeft,
-                      long seed) {
-    static State of(EchoBehaviour b, int failuresLeft) {
-      return new State(b.latency().toMillis(), b.errorRate(), b.errorStatus(), b.failFirst(), failuresLeft, b.seed());
+    /** The behaviour in force and how many of its {@code failFirst} failures are still to come. */
+    @JsonPropertyOrder({"latencyMs", "errorRate", "errorStatus", "failFirst", "failuresLeft", "seed"})
+    public record State(long latencyMs, double errorRate, int errorStatus, int failFirst, int failuresLeft, long seed) {
+        static State of(EchoBehaviour b, int failuresLeft) {
+            return new State(
+                    b.latency().toMillis(), b.errorRate(), b.errorStatus(), b.failFirst(), failuresLeft, b.seed());
+        }
     }
-  }
 
-  public EchoFaults(EchoBehaviour initial) {
-    this.behaviour = Objects.requireNonNull(initial, "initial");
-    this.random = new Random(initial.seed());
-    this.failuresLeft = initial.failFirst();
-  }
-
-  public synchronized Outcome next() {
-    double draw = random.nextDouble();
-    boolean fail;
-    if (failuresLeft > 0) {
-      failuresLeft--;
-      fail = true;
-    } else {
-      fail = draw < behaviour.errorRate();
+    public EchoFaults(EchoBehaviour initial) {
+        this.behaviour = Objects.requireNonNull(initial, "initial");
+        this.random = new Random(initial.seed());
+        this.failuresLeft = initial.failFirst();
     }
-    return new Outcome(behaviour.latency(), fail ? behaviour.errorStatus() : 200);
-  }
 
-  public synchronized State state() {
-    return State.of(behaviour, failuresLeft);
-  }
+    public synchronized Outcome next() {
+        double draw = random.nextDouble();
+        boolean fail;
+        if (failuresLeft > 0) {
+            failuresLeft--;
+            fail = true;
+        } else {
+            fail = draw < behaviour.errorRate();
+        }
+        return new Outcome(behaviour.latency(), fail ? behaviour.errorStatus() : 200);
+    }
 
-  /**
-   * Applies a run-time change. A change that names {@code failFirst} restarts that count; one that names
-   * {@code seed} restarts the random sequence; latency, error rate and status just take effect.
-   */
-  public synchronized State change(BehaviourChange change) {
-    behaviour = change.applyTo(behaviour);
-    if (change.failFirst().isPresent()) {
-      failuresLeft = behaviour.failFirst();
+    public synchronized State state() {
+        return State.of(behaviour, failuresLeft);
     }
-    if (change.seed().isPresent()) {
-      random = new Random(behaviour.seed());
+
+    /**
+     * Applies a run-time change. A change that names {@code failFirst} restarts that count; one that names
+     * {@code seed} restarts the random sequence; latency, error rate and status just take effect.
+     */
+    public synchronized State change(BehaviourChange change) {
+        behaviour = change.applyTo(behaviour);
+        if (change.failFirst().isPresent()) {
+            failuresLeft = behaviour.failFirst();
+        }
+        if (change.seed().isPresent()) {
+            random = new Random(behaviour.seed());
+        }
+        return state();
     }
-    return state();
-  }
 }

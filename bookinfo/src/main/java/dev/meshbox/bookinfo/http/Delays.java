@@ -12,32 +12,32 @@ import java.util.concurrent.TimeUnit;
  * daemon thread per app, started on the first wait, so an app that never waits costs no thread.
  */
 public final class Delays implements AutoCloseable {
-  private final ScheduledThreadPoolExecutor timer;
+    private final ScheduledThreadPoolExecutor timer;
 
-  public Delays(String podName) {
-    timer = new ScheduledThreadPoolExecutor(1, task -> {
-      Thread thread = new Thread(task, podName + "-delay");
-      thread.setDaemon(true);
-      return thread;
-    });
-    timer.setRemoveOnCancelPolicy(true);
-    timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-  }
-
-  /** Completes after {@code wait}; fails with {@link IllegalStateException} once the app is closed. */
-  public CompletableFuture<Void> after(Duration wait) {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    try {
-      timer.schedule(() -> done.complete(null), wait.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException e) {
-      done.completeExceptionally(new IllegalStateException("app is closed"));
+    public Delays(String podName) {
+        timer = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = new Thread(task, podName + "-delay");
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
-    return done;
-  }
 
-  /** Pending waits never complete, which is fine once the server has dropped their connections. */
-  @Override
-  public void close() {
-    timer.shutdownNow();
-  }
+    /** Completes after {@code wait}; fails with {@link IllegalStateException} once the app is closed. */
+    public CompletableFuture<Void> after(Duration wait) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            timer.schedule(() -> done.complete(null), wait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            done.completeExceptionally(new IllegalStateException("app is closed"));
+        }
+        return done;
+    }
+
+    /** Pending waits never complete, which is fine once the server has dropped their connections. */
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
 }

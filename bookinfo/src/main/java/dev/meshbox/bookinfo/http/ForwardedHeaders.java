@@ -16,62 +16,74 @@ import java.util.function.UnaryOperator;
  * @param values lower-cased header names to values, in {@link #PROPAGATED} order
  */
 public record ForwardedHeaders(Map<String, String> values) {
-  /** The headers Bookinfo apps forward, as Istio's samples do. */
-  public static final List<String> PROPAGATED = List.of(
-      "x-request-id", "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled", "x-b3-flags",
-      "traceparent", "tracestate", "x-ot-span-context", "end-user", "user-agent", "cookie", "authorization");
+    /** The headers Bookinfo apps forward, as Istio's samples do. */
+    public static final List<String> PROPAGATED = List.of(
+            "x-request-id",
+            "x-b3-traceid",
+            "x-b3-spanid",
+            "x-b3-parentspanid",
+            "x-b3-sampled",
+            "x-b3-flags",
+            "traceparent",
+            "tracestate",
+            "x-ot-span-context",
+            "end-user",
+            "user-agent",
+            "cookie",
+            "authorization");
 
-  public static final ForwardedHeaders NONE = new ForwardedHeaders(Map.of());
+    public static final ForwardedHeaders NONE = new ForwardedHeaders(Map.of());
 
-  public ForwardedHeaders {
-    Map<String, String> copy = new LinkedHashMap<>();
-    values.forEach((name, value) -> {
-      String lower = name.toLowerCase(Locale.ROOT);
-      if (!isToken(lower)) {
-        throw new IllegalArgumentException("header name: must be an HTTP token, got '" + name + "'");
-      }
-      if (!isSafeValue(value)) {
-        throw new IllegalArgumentException("header " + lower + ": must not contain control characters");
-      }
-      copy.put(lower, value);
-    });
-    values = Collections.unmodifiableMap(copy);
-  }
-
-  /**
-   * Picks the propagated headers out of an incoming request. A value that could not be written back
-   * safely (a control character) is dropped rather than failing the whole request.
-   *
-   * @param incoming looks a header up by name, null when absent
-   */
-  public static ForwardedHeaders from(UnaryOperator<String> incoming) {
-    Map<String, String> picked = new LinkedHashMap<>();
-    for (String name : PROPAGATED) {
-      String value = incoming.apply(name);
-      if (value != null && isSafeValue(value)) {
-        picked.put(name, value);
-      }
+    public ForwardedHeaders {
+        Map<String, String> copy = new LinkedHashMap<>();
+        values.forEach((name, value) -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (!isToken(lower)) {
+                throw new IllegalArgumentException("header name: must be an HTTP token, got '" + name + "'");
+            }
+            if (!isSafeValue(value)) {
+                throw new IllegalArgumentException("header " + lower + ": must not contain control characters");
+            }
+            copy.put(lower, value);
+        });
+        values = Collections.unmodifiableMap(copy);
     }
-    return new ForwardedHeaders(picked);
-  }
 
-  /** A copy with {@code name} set to {@code value}, replacing any forwarded value. */
-  public ForwardedHeaders with(String name, String value) {
-    Map<String, String> copy = new LinkedHashMap<>(values);
-    copy.put(name.toLowerCase(Locale.ROOT), value);
-    return new ForwardedHeaders(copy);
-  }
+    /**
+     * Picks the propagated headers out of an incoming request. A value that could not be written back
+     * safely (a control character) is dropped rather than failing the whole request.
+     *
+     * @param incoming looks a header up by name, null when absent
+     */
+    public static ForwardedHeaders from(UnaryOperator<String> incoming) {
+        Map<String, String> picked = new LinkedHashMap<>();
+        for (String name : PROPAGATED) {
+            String value = incoming.apply(name);
+            if (value != null && isSafeValue(value)) {
+                picked.put(name, value);
+            }
+        }
+        return new ForwardedHeaders(picked);
+    }
 
-  public Optional<String> get(String name) {
-    return Optional.ofNullable(values.get(name.toLowerCase(Locale.ROOT)));
-  }
+    /** A copy with {@code name} set to {@code value}, replacing any forwarded value. */
+    public ForwardedHeaders with(String name, String value) {
+        Map<String, String> copy = new LinkedHashMap<>(values);
+        copy.put(name.toLowerCase(Locale.ROOT), value);
+        return new ForwardedHeaders(copy);
+    }
 
-  /** Header values are written verbatim onto the wire, so CR and LF would let a caller inject headers. */
-  static boolean isSafeValue(String value) {
-    return value.chars().allMatch(c -> c == '\t' || (c >= ' ' && c != 127));
-  }
+    public Optional<String> get(String name) {
+        return Optional.ofNullable(values.get(name.toLowerCase(Locale.ROOT)));
+    }
 
-  private static boolean isToken(String name) {
-    return !name.isEmpty() && name.chars().allMatch(c -> c > ' ' && c < 127 && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0);
-  }
+    /** Header values are written verbatim onto the wire, so CR and LF would let a caller inject headers. */
+    static boolean isSafeValue(String value) {
+        return value.chars().allMatch(c -> c == '\t' || (c >= ' ' && c != 127));
+    }
+
+    private static boolean isToken(String name) {
+        return !name.isEmpty()
+                && name.chars().allMatch(c -> c > ' ' && c < 127 && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0);
+    }
 }

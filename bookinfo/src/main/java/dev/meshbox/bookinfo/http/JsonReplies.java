@@ -11,21 +11,21 @@ import java.util.Objects;
  * Javalin would discover on the classpath.
  */
 public final class JsonReplies {
-  private final ObjectMapper json;
+    private final ObjectMapper json;
 
-  public JsonReplies(ObjectMapper json) {
-    this.json = Objects.requireNonNull(json, "json");
-  }
-
-  public void send(Context ctx, int status, Object body) {
-    ctx.status(status).contentType("application/json").result(write(body));
-  }
-
-  public String write(Object body) {
-    try {
-      return json.writeValueAsString(body);
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException("cannot serialise " + body.getClass().getSimpleName(), e);
+    public JsonReplies(ObjectMapper json) {
+        this.json = Objects.requireNonNull(json, "json");
     }
-  }
+
+    public void send(Context ctx, int status, Object body) {
+        ctx.status(status).contentType("application/json").result(write(body));
+    }
+
+    public String write(Object body) {
+        try {
+            return json.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException("cannot serialise " + body.getClass().getSimpleName(), e);
+        }
+    }
 }

@@ -16,21 +16,33 @@ import java.util.Objects;
  * @param headers    every header, lower-case names, repeated headers joined with a comma
  */
 @JsonPropertyOrder({"seq", "receivedAt", "method", "path", "query", "host", "headers"})
-public record ReceivedRequest(long seq, String receivedAt, String method, String path, String query, String host,
-                              Map<String, String> headers) {
-  public ReceivedRequest {
-    Objects.requireNonNull(receivedAt, "receivedAt");
-    Objects.requireNonNull(method, "method");
-    Objects.requireNonNull(path, "path");
-    Objects.requireNonNull(query, "query");
-    Objects.requireNonNull(host, "host");
-    headers = Map.copyOf(headers);
-  }
+public record ReceivedRequest(
+        long seq,
+        String receivedAt,
+        String method,
+        String path,
+        String query,
+        String host,
+        Map<String, String> headers) {
+    public ReceivedRequest {
+        Objects.requireNonNull(receivedAt, "receivedAt");
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(query, "query");
+        Objects.requireNonNull(host, "host");
+        headers = Map.copyOf(headers);
+    }
 
-  static ReceivedRequest of(long seq, Instant at, Context ctx) {
-    String query = ctx.queryString();
-    String host = ctx.header("Host");
-    return new ReceivedRequest(seq, at.toString(), ctx.method().name(), ctx.path(), query == null ? "" : query,
-        host == null ? "" : host, HeaderNames.of(ctx.req(), HeaderNames::lowerCase));
-  }
+    static ReceivedRequest of(long seq, Instant at, Context ctx) {
+        String query = ctx.queryString();
+        String host = ctx.header("Host");
+        return new ReceivedRequest(
+                seq,
+                at.toString(),
+                ctx.method().name(),
+                ctx.path(),
+                query == null ? "" : query,
+                host == null ? "" : host,
+                HeaderNames.of(ctx.req(), HeaderNames::lowerCase));
+    }
 }

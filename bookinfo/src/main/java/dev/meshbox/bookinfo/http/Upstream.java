@@ -7,22 +7,22 @@ import java.util.Objects;
  * sidecar turns the Host header into an endpoint.
  */
 public record Upstream(String host, int port) {
-  public static final Upstream DETAILS = new Upstream("details", 9080);
-  public static final Upstream REVIEWS = new Upstream("reviews", 9080);
-  public static final Upstream RATINGS = new Upstream("ratings", 9080);
+    public static final Upstream DETAILS = new Upstream("details", 9080);
+    public static final Upstream REVIEWS = new Upstream("reviews", 9080);
+    public static final Upstream RATINGS = new Upstream("ratings", 9080);
 
-  public Upstream {
-    Objects.requireNonNull(host, "host");
-    if (host.isEmpty() || !host.chars().allMatch(c -> c > ' ' && c < 127 && c != ':' && c != '/')) {
-      throw new IllegalArgumentException("upstream host: must be a plain host name, got '" + host + "'");
+    public Upstream {
+        Objects.requireNonNull(host, "host");
+        if (host.isEmpty() || !host.chars().allMatch(c -> c > ' ' && c < 127 && c != ':' && c != '/')) {
+            throw new IllegalArgumentException("upstream host: must be a plain host name, got '" + host + "'");
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("upstream port: must be 1..65535, got " + port);
+        }
     }
-    if (port < 1 || port > 65535) {
-      throw new IllegalArgumentException("upstream port: must be 1..65535, got " + port);
-    }
-  }
 
-  /** The Host header value, e.g. {@code reviews:9080}. */
-  public String authority() {
-    return host + ":" + port;
-  }
+    /** The Host header value, e.g. {@code reviews:9080}. */
+    public String authority() {
+        return host + ":" + port;
+    }
 }

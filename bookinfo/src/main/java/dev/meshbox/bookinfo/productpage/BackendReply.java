@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * no response at all) and an {@code {"error": ...}} body after the last failed attempt.
  */
 record BackendReply(int status, JsonNode body) {
-  boolean ok() {
-    return status == 200;
-  }
+    boolean ok() {
+        return status == 200;
+    }
 }

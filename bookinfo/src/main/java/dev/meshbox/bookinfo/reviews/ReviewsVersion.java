@@ -10,43 +10,43 @@ import java.util.Optional;
  * fault runs into.
  */
 public enum ReviewsVersion {
-  V1(false, Duration.ZERO, ""),
-  V2(true, Duration.ofSeconds(10), "black"),
-  V3(true, Duration.ofMillis(2500), "red");
+    V1(false, Duration.ZERO, ""),
+    V2(true, Duration.ofSeconds(10), "black"),
+    V3(true, Duration.ofMillis(2500), "red");
 
-  private final boolean callsRatings;
-  private final Duration ratingsTimeout;
-  private final String starColor;
+    private final boolean callsRatings;
+    private final Duration ratingsTimeout;
+    private final String starColor;
 
-  ReviewsVersion(boolean callsRatings, Duration ratingsTimeout, String starColor) {
-    this.callsRatings = callsRatings;
-    this.ratingsTimeout = ratingsTimeout;
-    this.starColor = starColor;
-  }
-
-  /** {@code "v2"} to {@link #V2}; empty for a version reviews does not have. */
-  public static Optional<ReviewsVersion> of(String label) {
-    for (ReviewsVersion v : values()) {
-      if (v.label().equals(label)) {
-        return Optional.of(v);
-      }
+    ReviewsVersion(boolean callsRatings, Duration ratingsTimeout, String starColor) {
+        this.callsRatings = callsRatings;
+        this.ratingsTimeout = ratingsTimeout;
+        this.starColor = starColor;
     }
-    return Optional.empty();
-  }
 
-  public String label() {
-    return name().toLowerCase(Locale.ROOT);
-  }
+    /** {@code "v2"} to {@link #V2}; empty for a version reviews does not have. */
+    public static Optional<ReviewsVersion> of(String label) {
+        for (ReviewsVersion v : values()) {
+            if (v.label().equals(label)) {
+                return Optional.of(v);
+            }
+        }
+        return Optional.empty();
+    }
 
-  public boolean callsRatings() {
-    return callsRatings;
-  }
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
 
-  public Duration ratingsTimeout() {
-    return ratingsTimeout;
-  }
+    public boolean callsRatings() {
+        return callsRatings;
+    }
 
-  public String starColor() {
-    return starColor;
-  }
+    public Duration ratingsTimeout() {
+        return ratingsTimeout;
+    }
+
+    public String starColor() {
+        return starColor;
+    }
 }

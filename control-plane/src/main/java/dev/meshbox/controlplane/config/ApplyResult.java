@@ -8,7 +8,12 @@ import java.util.List;
  */
 public record ApplyResult(List<Change> changes, List<ConfigProblem> problems) {
 
-    public enum Action { CREATED, CONFIGURED, UNCHANGED, DELETED }
+    public enum Action {
+        CREATED,
+        CONFIGURED,
+        UNCHANGED,
+        DELETED
+    }
 
     public record Change(ResourceKey key, Action action) {
         /** {@code virtualservice.networking.istio.io/reviews created}, as kubectl prints it. */

@@ -76,7 +76,8 @@ public final class ConfigStore implements ConfigWriter {
         List<ApplyResult.Change> changes = new ArrayList<>();
         for (IstioResource r : parsed) {
             IstioResource old = next.put(r.meta().key(), r);
-            ApplyResult.Action action = old == null ? ApplyResult.Action.CREATED
+            ApplyResult.Action action = old == null
+                    ? ApplyResult.Action.CREATED
                     : sameSpec(old, r) ? ApplyResult.Action.UNCHANGED : ApplyResult.Action.CONFIGURED;
             changes.add(new ApplyResult.Change(r.meta().key(), action));
         }
@@ -114,7 +115,9 @@ public final class ConfigStore implements ConfigWriter {
 
     /** Removes everything (tests reset between cases this way). */
     public synchronized void clear() {
-        publish(new TreeMap<>(), List.of(new ApplyResult.Change(new ResourceKey("*", "*", "*"), ApplyResult.Action.DELETED)));
+        publish(
+                new TreeMap<>(),
+                List.of(new ApplyResult.Change(new ResourceKey("*", "*", "*"), ApplyResult.Action.DELETED)));
     }
 
     private void publish(Map<ResourceKey, IstioResource> next, List<ApplyResult.Change> changes) {
@@ -132,6 +135,5 @@ public final class ConfigStore implements ConfigWriter {
     }
 
     /** One named YAML text to apply. */
-    public record Source(String name, String text) {
-    }
+    public record Source(String name, String text) {}
 }

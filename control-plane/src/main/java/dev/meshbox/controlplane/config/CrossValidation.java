@@ -12,11 +12,13 @@ import java.util.Optional;
  */
 final class CrossValidation {
 
-    private CrossValidation() {
-    }
+    private CrossValidation() {}
 
     static List<ConfigProblem> check(Collection<IstioResource> applied, Collection<IstioResource> after) {
-        List<DestinationRule> rules = after.stream().filter(DestinationRule.class::isInstance).map(DestinationRule.class::cast).toList();
+        List<DestinationRule> rules = after.stream()
+                .filter(DestinationRule.class::isInstance)
+                .map(DestinationRule.class::cast)
+                .toList();
         List<ConfigProblem> problems = new ArrayList<>();
         java.util.Set<ResourceKey> appliedKeys = new java.util.HashSet<>();
         applied.forEach(r -> appliedKeys.add(r.meta().key()));
@@ -31,8 +33,12 @@ final class CrossValidation {
             } else {
                 // A VirtualService already serving would lose its subsets: the apply (a DestinationRule) is refused.
                 for (ConfigProblem p : found) {
-                    problems.add(new ConfigProblem(p.source(), p.resource(), p.field(), p.message()
-                            + " once this apply took effect; change " + vs.meta().display() + " in the same apply, or first"));
+                    problems.add(new ConfigProblem(
+                            p.source(),
+                            p.resource(),
+                            p.field(),
+                            p.message() + " once this apply took effect; change "
+                                    + vs.meta().display() + " in the same apply, or first"));
                 }
             }
         }
@@ -43,28 +49,49 @@ final class CrossValidation {
         for (int i = 0; i < vs.http().size(); i++) {
             VirtualService.HttpRoute route = vs.http().get(i);
             for (int j = 0; j < route.route().size(); j++) {
-                subset(vs, route.route().get(j).destination(), "spec.http[" + i + "].route[" + j + "].destination.subset", rules, problems);
+                subset(
+                        vs,
+                        route.route().get(j).destination(),
+                        "spec.http[" + i + "].route[" + j + "].destination.subset",
+                        rules,
+                        problems);
             }
             int index = i;
             route.mirror().ifPresent(m -> subset(vs, m, "spec.http[" + index + "].mirror.subset", rules, problems));
         }
     }
 
-    private static void subset(VirtualService vs, VirtualService.Destination d, String field, List<DestinationRule> rules,
-                               List<ConfigProblem> problems) {
+    private static void subset(
+            VirtualService vs,
+            VirtualService.Destination d,
+            String field,
+            List<DestinationRule> rules,
+            List<ConfigProblem> problems) {
         if (d.subset().isEmpty()) {
             return;
         }
         String host = fqdn(d.host(), vs.meta().namespace());
-        Optional<DestinationRule> rule = rules.stream().filter(dr -> fqdn(dr.host(), dr.meta().namespace()).equals(host)).findFirst();
+        Optional<DestinationRule> rule = rules.stream()
+                .filter(dr -> fqdn(dr.host(), dr.meta().namespace()).equals(host))
+                .findFirst();
         String subset = d.subset().get();
         if (rule.isEmpty()) {
-            problems.add(new ConfigProblem(vs.meta().source(), vs.meta().display(), field,
-                    "subset \"" + subset + "\" needs a DestinationRule for host " + d.host() + " defining it; none is applied (IST0101)"));
+            problems.add(new ConfigProblem(
+                    vs.meta().source(),
+                    vs.meta().display(),
+                    field,
+                    "subset \"" + subset + "\" needs a DestinationRule for host " + d.host()
+                            + " defining it; none is applied (IST0101)"));
         } else if (rule.get().subset(subset).isEmpty()) {
-            problems.add(new ConfigProblem(vs.meta().source(), vs.meta().display(), field,
-                    "subset \"" + subset + "\" is not defined by " + rule.get().meta().display() + "; it defines "
-                            + rule.get().subsets().stream().map(DestinationRule.Subset::name).toList() + " (IST0101)"));
+            problems.add(new ConfigProblem(
+                    vs.meta().source(),
+                    vs.meta().display(),
+                    field,
+                    "subset \"" + subset + "\" is not defined by "
+                            + rule.get().meta().display() + "; it defines "
+                            + rule.get().subsets().stream()
+                                    .map(DestinationRule.Subset::name)
+                                    .toList() + " (IST0101)"));
         }
     }
 

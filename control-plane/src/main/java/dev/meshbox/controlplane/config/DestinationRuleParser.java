@@ -16,13 +16,13 @@ import java.util.Set;
 /** Reads and validates a DestinationRule spec. */
 final class DestinationRuleParser {
 
-    private DestinationRuleParser() {
-    }
+    private DestinationRuleParser() {}
 
     static DestinationRule parse(ResourceMeta meta, String yaml, YamlNode spec) {
         spec.onlyFields(Set.of("host", "trafficPolicy", "subsets", "exportTo", "workloadSelector"));
         String host = spec.requiredStr("host");
-        Optional<TrafficPolicy> policy = spec.has("trafficPolicy") ? Optional.of(policy(spec.obj("trafficPolicy"))) : Optional.empty();
+        Optional<TrafficPolicy> policy =
+                spec.has("trafficPolicy") ? Optional.of(policy(spec.obj("trafficPolicy"))) : Optional.empty();
         List<Subset> subsets = spec.list("subsets", DestinationRuleParser::subset);
         Set<String> seen = new HashSet<>();
         List<YamlNode> nodes = spec.list("subsets");
@@ -37,16 +37,27 @@ final class DestinationRuleParser {
     private static Subset subset(YamlNode n) {
         n.onlyFields(Set.of("name", "labels", "trafficPolicy"));
         String name = n.requiredStr("name");
-        Optional<TrafficPolicy> policy = n.has("trafficPolicy") ? Optional.of(policy(n.obj("trafficPolicy"))) : Optional.empty();
+        Optional<TrafficPolicy> policy =
+                n.has("trafficPolicy") ? Optional.of(policy(n.obj("trafficPolicy"))) : Optional.empty();
         return new Subset(name, n.stringMap("labels"), policy);
     }
 
     static TrafficPolicy policy(YamlNode n) {
-        n.onlyFields(Set.of("loadBalancer", "connectionPool", "outlierDetection", "tls", "portLevelSettings", "tunnel",
-                "proxyProtocol", "retryBudget"));
-        Optional<LoadBalancer> lb = n.has("loadBalancer") ? Optional.of(loadBalancer(n.obj("loadBalancer"))) : Optional.empty();
-        Optional<ConnectionPool> pool = n.has("connectionPool") ? Optional.of(pool(n.obj("connectionPool"))) : Optional.empty();
-        Optional<OutlierDetection> od = n.has("outlierDetection") ? Optional.of(outlier(n.obj("outlierDetection"))) : Optional.empty();
+        n.onlyFields(Set.of(
+                "loadBalancer",
+                "connectionPool",
+                "outlierDetection",
+                "tls",
+                "portLevelSettings",
+                "tunnel",
+                "proxyProtocol",
+                "retryBudget"));
+        Optional<LoadBalancer> lb =
+                n.has("loadBalancer") ? Optional.of(loadBalancer(n.obj("loadBalancer"))) : Optional.empty();
+        Optional<ConnectionPool> pool =
+                n.has("connectionPool") ? Optional.of(pool(n.obj("connectionPool"))) : Optional.empty();
+        Optional<OutlierDetection> od =
+                n.has("outlierDetection") ? Optional.of(outlier(n.obj("outlierDetection"))) : Optional.empty();
         return new TrafficPolicy(lb, pool, od);
     }
 
@@ -58,22 +69,36 @@ final class DestinationRuleParser {
             try {
                 simple = SimpleLb.valueOf(s.get());
             } catch (IllegalArgumentException e) {
-                n.problems().add(n.path() + ".simple", "must be one of LEAST_REQUEST, ROUND_ROBIN, RANDOM, PASSTHROUGH, got \"" + s.get() + "\"");
+                n.problems()
+                        .add(
+                                n.path() + ".simple",
+                                "must be one of LEAST_REQUEST, ROUND_ROBIN, RANDOM, PASSTHROUGH, got \"" + s.get()
+                                        + "\"");
             }
         }
         Optional<ConsistentHash> hash = Optional.empty();
         if (n.has("consistentHash")) {
             YamlNode h = n.obj("consistentHash");
-            h.onlyFields(Set.of("httpHeaderName", "httpCookie", "useSourceIp", "httpQueryParameterName", "ringHash",
-                    "maglev", "minimumRingSize"));
+            h.onlyFields(Set.of(
+                    "httpHeaderName",
+                    "httpCookie",
+                    "useSourceIp",
+                    "httpQueryParameterName",
+                    "ringHash",
+                    "maglev",
+                    "minimumRingSize"));
             Optional<HttpCookie> cookie = Optional.empty();
             if (h.has("httpCookie")) {
                 YamlNode c = h.obj("httpCookie");
                 c.onlyFields(Set.of("name", "path", "ttl", "attributes"));
                 cookie = Optional.of(new HttpCookie(c.requiredStr("name"), c.str("path"), c.duration("ttl")));
             }
-            hash = Optional.of(new ConsistentHash(h.str("httpHeaderName"), cookie, h.bool("useSourceIp").orElse(false),
-                    h.str("httpQueryParameterName"), h.integer("minimumRingSize").orElse(1024L)));
+            hash = Optional.of(new ConsistentHash(
+                    h.str("httpHeaderName"),
+                    cookie,
+                    h.bool("useSourceIp").orElse(false),
+                    h.str("httpQueryParameterName"),
+                    h.integer("minimumRingSize").orElse(1024L)));
             if (s.isPresent()) {
                 n.problem("may set only one of simple and consistentHash");
             }
@@ -84,25 +109,55 @@ final class DestinationRuleParser {
     private static ConnectionPool pool(YamlNode n) {
         n.onlyFields(Set.of("tcp", "http"));
         YamlNode tcp = n.obj("tcp");
-        tcp.onlyFields(Set.of("maxConnections", "connectTimeout", "tcpKeepalive", "maxConnectionDuration", "idleTimeout"));
+        tcp.onlyFields(
+                Set.of("maxConnections", "connectTimeout", "tcpKeepalive", "maxConnectionDuration", "idleTimeout"));
         YamlNode http = n.obj("http");
-        http.onlyFields(Set.of("http1MaxPendingRequests", "http2MaxRequests", "maxRequestsPerConnection", "maxRetries",
-                "idleTimeout", "h2UpgradePolicy", "useClientProtocol", "maxConcurrentStreams"));
-        return new ConnectionPool(positive(tcp, "maxConnections"), tcp.duration("connectTimeout"),
-                positive(http, "http1MaxPendingRequests"), positive(http, "http2MaxRequests"),
-                nonNegative(http, "maxRequestsPerConnection"), nonNegative(http, "maxRetries"), http.duration("idleTimeout"));
+        http.onlyFields(Set.of(
+                "http1MaxPendingRequests",
+                "http2MaxRequests",
+                "maxRequestsPerConnection",
+                "maxRetries",
+                "idleTimeout",
+                "h2UpgradePolicy",
+                "useClientProtocol",
+                "maxConcurrentStreams"));
+        return new ConnectionPool(
+                positive(tcp, "maxConnections"),
+                tcp.duration("connectTimeout"),
+                positive(http, "http1MaxPendingRequests"),
+                positive(http, "http2MaxRequests"),
+                nonNegative(http, "maxRequestsPerConnection"),
+                nonNegative(http, "maxRetries"),
+                http.duration("idleTimeout"));
     }
 
     private static OutlierDetection outlier(YamlNode n) {
-        n.onlyFields(Set.of("consecutive5xxErrors", "consecutiveGatewayErrors", "consecutiveErrors", "interval",
-                "baseEjectionTime", "maxEjectionPercent", "minHealthPercent", "splitExternalLocalOriginErrors",
+        n.onlyFields(Set.of(
+                "consecutive5xxErrors",
+                "consecutiveGatewayErrors",
+                "consecutiveErrors",
+                "interval",
+                "baseEjectionTime",
+                "maxEjectionPercent",
+                "minHealthPercent",
+                "splitExternalLocalOriginErrors",
                 "consecutiveLocalOriginFailures"));
         Optional<Integer> maxPct = nonNegative(n, "maxEjectionPercent");
-        maxPct.filter(v -> v > 100).ifPresent(v -> n.problems().add(n.path() + ".maxEjectionPercent", "must be between 0 and 100, got " + v));
+        maxPct.filter(v -> v > 100)
+                .ifPresent(
+                        v -> n.problems().add(n.path() + ".maxEjectionPercent", "must be between 0 and 100, got " + v));
         Optional<Integer> minHealth = nonNegative(n, "minHealthPercent");
-        minHealth.filter(v -> v > 100).ifPresent(v -> n.problems().add(n.path() + ".minHealthPercent", "must be between 0 and 100, got " + v));
-        return new OutlierDetection(nonNegative(n, "consecutive5xxErrors").or(() -> nonNegative(n, "consecutiveErrors")),
-                nonNegative(n, "consecutiveGatewayErrors"), n.duration("interval"), n.duration("baseEjectionTime"), maxPct, minHealth);
+        minHealth
+                .filter(v -> v > 100)
+                .ifPresent(
+                        v -> n.problems().add(n.path() + ".minHealthPercent", "must be between 0 and 100, got " + v));
+        return new OutlierDetection(
+                nonNegative(n, "consecutive5xxErrors").or(() -> nonNegative(n, "consecutiveErrors")),
+                nonNegative(n, "consecutiveGatewayErrors"),
+                n.duration("interval"),
+                n.duration("baseEjectionTime"),
+                maxPct,
+                minHealth);
     }
 
     private static Optional<Integer> positive(YamlNode n, String key) {

@@ -7,6 +7,5 @@ import java.util.Map;
 public record Gateway(ResourceMeta meta, String yaml, Map<String, String> selector, List<Server> servers)
         implements IstioResource {
 
-    public record Server(int port, String portName, String protocol, List<String> hosts) {
-    }
+    public record Server(int port, String portName, String protocol, List<String> hosts) {}
 }

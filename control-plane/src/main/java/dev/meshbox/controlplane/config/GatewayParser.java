@@ -8,8 +8,7 @@ import java.util.Set;
 final class GatewayParser {
     private static final Set<String> PROTOCOLS = Set.of("HTTP", "HTTPS", "GRPC", "HTTP2", "MONGO", "TCP", "TLS");
 
-    private GatewayParser() {
-    }
+    private GatewayParser() {}
 
     static Gateway parse(ResourceMeta meta, String yaml, YamlNode spec) {
         spec.onlyFields(Set.of("selector", "servers"));
@@ -30,7 +29,12 @@ final class GatewayParser {
         }
         String protocol = port.requiredStr("protocol").toUpperCase(Locale.ROOT);
         if (!protocol.isEmpty() && !PROTOCOLS.contains(protocol)) {
-            port.problems().add(port.path() + ".protocol", "must be one of " + String.join(", ", PROTOCOLS.stream().sorted().toList()) + ", got \"" + protocol + "\"");
+            port.problems()
+                    .add(
+                            port.path() + ".protocol",
+                            "must be one of "
+                                    + String.join(
+                                            ", ", PROTOCOLS.stream().sorted().toList()) + ", got \"" + protocol + "\"");
         }
         List<String> hosts = n.strings("hosts");
         if (hosts.isEmpty()) {

@@ -95,13 +95,17 @@ public final class IstioParser {
             return null;
         }
         if (!KINDS.contains(kind)) {
-            p.add("kind", "unknown kind \"" + kind + "\"; expected one of VirtualService, DestinationRule, Gateway ("
-                    + GROUP + "/v1, v1beta1 or v1alpha3)");
+            p.add(
+                    "kind",
+                    "unknown kind \"" + kind + "\"; expected one of VirtualService, DestinationRule, Gateway (" + GROUP
+                            + "/v1, v1beta1 or v1alpha3)");
             return null;
         }
         String[] gv = apiVersion.split("/", 2);
         if (gv.length != 2 || !gv[0].equals(GROUP) || !VERSIONS.contains(gv[1])) {
-            p.add("apiVersion", "must be " + GROUP + "/v1, /v1beta1 or /v1alpha3 for " + kind + ", got \"" + apiVersion + "\"");
+            p.add(
+                    "apiVersion",
+                    "must be " + GROUP + "/v1, /v1beta1 or /v1alpha3 for " + kind + ", got \"" + apiVersion + "\"");
             return null;
         }
         if (!name.isEmpty() && !name.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?")) {

@@ -4,8 +4,7 @@ import java.util.Optional;
 
 /** Reads Istio's {@code Percent} message ({@code value: 0..100}) with validation. */
 final class Percent {
-    private Percent() {
-    }
+    private Percent() {}
 
     static Optional<Double> read(YamlNode parent, String key) {
         if (!parent.has(key)) {

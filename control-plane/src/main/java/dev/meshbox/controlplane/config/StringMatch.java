@@ -2,7 +2,12 @@ package dev.meshbox.controlplane.config;
 
 /** Istio's StringMatch: exactly one of exact, prefix or regex (RE2 syntax). */
 public record StringMatch(Kind kind, String value) {
-    public enum Kind { EXACT, PREFIX, REGEX, PRESENT }
+    public enum Kind {
+        EXACT,
+        PREFIX,
+        REGEX,
+        PRESENT
+    }
 
     /** An empty match object or the regex {@code *} means "present" in Istio (a present_match in Envoy). */
     public static final StringMatch PRESENT_MATCH = new StringMatch(Kind.PRESENT, "");

@@ -6,8 +6,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /** networking.istio.io VirtualService (HTTP part), validated. Field names follow Istio's reference. */
-public record VirtualService(ResourceMeta meta, String yaml, List<String> hosts, List<String> gateways,
-                             List<HttpRoute> http) implements IstioResource {
+public record VirtualService(
+        ResourceMeta meta, String yaml, List<String> hosts, List<String> gateways, List<HttpRoute> http)
+        implements IstioResource {
 
     /** The gateway name Istio uses for sidecars when {@code gateways} is empty. */
     public static final String MESH = "mesh";
@@ -17,26 +18,38 @@ public record VirtualService(ResourceMeta meta, String yaml, List<String> hosts,
         return gateways.isEmpty() ? List.of(MESH) : gateways;
     }
 
-    public record HttpRoute(String name, List<HttpMatch> match, List<RouteDestination> route,
-                            Optional<Redirect> redirect, Optional<DirectResponse> directResponse,
-                            Optional<Rewrite> rewrite, Optional<Duration> timeout, Optional<Retry> retries,
-                            Optional<Fault> fault, Optional<Destination> mirror, Optional<Double> mirrorPercentage,
-                            Headers headers) {
-    }
+    public record HttpRoute(
+            String name,
+            List<HttpMatch> match,
+            List<RouteDestination> route,
+            Optional<Redirect> redirect,
+            Optional<DirectResponse> directResponse,
+            Optional<Rewrite> rewrite,
+            Optional<Duration> timeout,
+            Optional<Retry> retries,
+            Optional<Fault> fault,
+            Optional<Destination> mirror,
+            Optional<Double> mirrorPercentage,
+            Headers headers) {}
 
-    public record HttpMatch(String name, Optional<StringMatch> uri, Optional<StringMatch> scheme,
-                            Optional<StringMatch> method, Optional<StringMatch> authority,
-                            Map<String, StringMatch> headers, Map<String, StringMatch> withoutHeaders,
-                            Map<String, StringMatch> queryParams, Optional<Integer> port,
-                            Map<String, String> sourceLabels, List<String> gateways, boolean ignoreUriCase,
-                            Optional<String> sourceNamespace) {
-    }
+    public record HttpMatch(
+            String name,
+            Optional<StringMatch> uri,
+            Optional<StringMatch> scheme,
+            Optional<StringMatch> method,
+            Optional<StringMatch> authority,
+            Map<String, StringMatch> headers,
+            Map<String, StringMatch> withoutHeaders,
+            Map<String, StringMatch> queryParams,
+            Optional<Integer> port,
+            Map<String, String> sourceLabels,
+            List<String> gateways,
+            boolean ignoreUriCase,
+            Optional<String> sourceNamespace) {}
 
-    public record Destination(String host, Optional<String> subset, Optional<Integer> port) {
-    }
+    public record Destination(String host, Optional<String> subset, Optional<Integer> port) {}
 
-    public record RouteDestination(Destination destination, Optional<Integer> weight, Headers headers) {
-    }
+    public record RouteDestination(Destination destination, Optional<Integer> weight, Headers headers) {}
 
     public record HeaderOps(Map<String, String> set, Map<String, String> add, List<String> remove) {
         public static final HeaderOps NONE = new HeaderOps(Map.of(), Map.of(), List.of());
@@ -50,25 +63,22 @@ public record VirtualService(ResourceMeta meta, String yaml, List<String> hosts,
         public static final Headers NONE = new Headers(HeaderOps.NONE, HeaderOps.NONE);
     }
 
-    public record Redirect(Optional<String> uri, Optional<String> authority, Optional<Integer> port,
-                           Optional<String> scheme, int redirectCode) {
-    }
+    public record Redirect(
+            Optional<String> uri,
+            Optional<String> authority,
+            Optional<Integer> port,
+            Optional<String> scheme,
+            int redirectCode) {}
 
-    public record DirectResponse(int status, Optional<String> body) {
-    }
+    public record DirectResponse(int status, Optional<String> body) {}
 
-    public record Rewrite(Optional<String> uri, Optional<String> authority) {
-    }
+    public record Rewrite(Optional<String> uri, Optional<String> authority) {}
 
-    public record Retry(int attempts, Optional<Duration> perTryTimeout, Optional<String> retryOn) {
-    }
+    public record Retry(int attempts, Optional<Duration> perTryTimeout, Optional<String> retryOn) {}
 
-    public record Fault(Optional<Delay> delay, Optional<Abort> abort) {
-    }
+    public record Fault(Optional<Delay> delay, Optional<Abort> abort) {}
 
-    public record Delay(Duration fixedDelay, double percentage) {
-    }
+    public record Delay(Duration fixedDelay, double percentage) {}
 
-    public record Abort(int httpStatus, double percentage) {
-    }
+    public record Abort(int httpStatus, double percentage) {}
 }

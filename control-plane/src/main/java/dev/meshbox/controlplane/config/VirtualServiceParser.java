@@ -23,19 +23,58 @@ import java.util.Set;
 final class VirtualServiceParser {
 
     private static final Set<String> SPEC = Set.of("hosts", "gateways", "http", "tls", "tcp", "exportTo");
-    private static final Set<String> ROUTE = Set.of("name", "match", "route", "redirect", "directResponse", "delegate",
-            "rewrite", "timeout", "retries", "fault", "mirror", "mirrors", "mirrorPercentage", "mirrorPercent",
-            "mirror_percent", "corsPolicy", "headers");
-    private static final Set<String> MATCH = Set.of("name", "uri", "scheme", "method", "authority", "headers", "port",
-            "sourceLabels", "gateways", "queryParams", "ignoreUriCase", "withoutHeaders", "sourceNamespace",
+    private static final Set<String> ROUTE = Set.of(
+            "name",
+            "match",
+            "route",
+            "redirect",
+            "directResponse",
+            "delegate",
+            "rewrite",
+            "timeout",
+            "retries",
+            "fault",
+            "mirror",
+            "mirrors",
+            "mirrorPercentage",
+            "mirrorPercent",
+            "mirror_percent",
+            "corsPolicy",
+            "headers");
+    private static final Set<String> MATCH = Set.of(
+            "name",
+            "uri",
+            "scheme",
+            "method",
+            "authority",
+            "headers",
+            "port",
+            "sourceLabels",
+            "gateways",
+            "queryParams",
+            "ignoreUriCase",
+            "withoutHeaders",
+            "sourceNamespace",
             "statPrefix");
-    private static final Set<String> RETRY_ON = Set.of("5xx", "gateway-error", "reset", "reset-before-request",
-            "connect-failure", "envoy-ratelimited", "retriable-4xx", "refused-stream", "retriable-status-codes",
-            "retriable-headers", "http3-post-connect-failure", "cancelled", "deadline-exceeded", "internal",
-            "resource-exhausted", "unavailable");
+    private static final Set<String> RETRY_ON = Set.of(
+            "5xx",
+            "gateway-error",
+            "reset",
+            "reset-before-request",
+            "connect-failure",
+            "envoy-ratelimited",
+            "retriable-4xx",
+            "refused-stream",
+            "retriable-status-codes",
+            "retriable-headers",
+            "http3-post-connect-failure",
+            "cancelled",
+            "deadline-exceeded",
+            "internal",
+            "resource-exhausted",
+            "unavailable");
 
-    private VirtualServiceParser() {
-    }
+    private VirtualServiceParser() {}
 
     static VirtualService parse(ResourceMeta meta, String yaml, YamlNode spec) {
         spec.onlyFields(SPEC);
@@ -47,7 +86,10 @@ final class VirtualServiceParser {
         boolean boundToMesh = gateways.isEmpty() || gateways.contains(VirtualService.MESH);
         for (int i = 0; i < hosts.size(); i++) {
             if (hosts.get(i).equals("*") && boundToMesh) {
-                spec.problems().add("spec.hosts[" + i + "]", "\"*\" is not allowed for a VirtualService bound to the mesh gateway");
+                spec.problems()
+                        .add(
+                                "spec.hosts[" + i + "]",
+                                "\"*\" is not allowed for a VirtualService bound to the mesh gateway");
             }
         }
         List<HttpRoute> http = spec.list("http", VirtualServiceParser::route);
@@ -55,7 +97,9 @@ final class VirtualServiceParser {
         for (int i = 0; i < http.size() - 1; i++) {
             if (http.get(i).match().isEmpty() && i < rules.size()) {
                 // IST0130: a rule without match catches everything, so every later rule is unreachable.
-                rules.get(i + 1).problem("is unreachable: the rule before it (spec.http[" + i + "]) has no match and catches every request");
+                rules.get(i + 1)
+                        .problem("is unreachable: the rule before it (spec.http[" + i
+                                + "]) has no match and catches every request");
                 break;
             }
         }
@@ -67,8 +111,12 @@ final class VirtualServiceParser {
         List<HttpMatch> matches = n.list("match", VirtualServiceParser::match);
         List<RouteDestination> dests = n.list("route", VirtualServiceParser::routeDestination);
         Optional<Redirect> redirect = n.has("redirect") ? Optional.of(redirect(n.obj("redirect"))) : Optional.empty();
-        Optional<DirectResponse> direct = n.has("directResponse") ? Optional.of(directResponse(n.obj("directResponse"))) : Optional.empty();
-        int actions = (dests.isEmpty() ? 0 : 1) + (redirect.isPresent() ? 1 : 0) + (direct.isPresent() ? 1 : 0) + (n.has("delegate") ? 1 : 0);
+        Optional<DirectResponse> direct =
+                n.has("directResponse") ? Optional.of(directResponse(n.obj("directResponse"))) : Optional.empty();
+        int actions = (dests.isEmpty() ? 0 : 1)
+                + (redirect.isPresent() ? 1 : 0)
+                + (direct.isPresent() ? 1 : 0)
+                + (n.has("delegate") ? 1 : 0);
         if (actions == 0 && !n.has("route")) {
             n.problem("must have one of route, redirect, directResponse or delegate");
         } else if (actions > 1) {
@@ -93,15 +141,30 @@ final class VirtualServiceParser {
         if (mirrorPct.isEmpty() && n.has("mirrorPercent")) {
             mirrorPct = n.integer("mirrorPercent").map(Long::doubleValue);
         }
-        return new HttpRoute(n.str("name").orElse(""), matches, dests, redirect, direct, rewrite, n.duration("timeout"),
-                retries, fault, mirror, mirrorPct, headers(n.obj("headers")));
+        return new HttpRoute(
+                n.str("name").orElse(""),
+                matches,
+                dests,
+                redirect,
+                direct,
+                rewrite,
+                n.duration("timeout"),
+                retries,
+                fault,
+                mirror,
+                mirrorPct,
+                headers(n.obj("headers")));
     }
 
     private static void checkWeights(YamlNode n, List<RouteDestination> dests) {
         if (dests.size() > 1) {
             long total = dests.stream().mapToLong(d -> d.weight().orElse(0)).sum();
             if (total == 0) {
-                n.problems().add(n.path() + ".route", "total weight of " + dests.size() + " destinations is 0; give at least one a weight > 0");
+                n.problems()
+                        .add(
+                                n.path() + ".route",
+                                "total weight of " + dests.size()
+                                        + " destinations is 0; give at least one a weight > 0");
             }
         }
     }
@@ -114,10 +177,20 @@ final class VirtualServiceParser {
                 n.problems().add(n.path() + ".port", "must be a port between 1 and 65535, got " + p);
             }
         });
-        return new HttpMatch(n.str("name").orElse(""), stringMatch(n, "uri"), stringMatch(n, "scheme"),
-                stringMatch(n, "method"), stringMatch(n, "authority"), stringMatches(n, "headers"),
-                stringMatches(n, "withoutHeaders"), stringMatches(n, "queryParams"), port, n.stringMap("sourceLabels"),
-                n.strings("gateways"), n.bool("ignoreUriCase").orElse(false), n.str("sourceNamespace"));
+        return new HttpMatch(
+                n.str("name").orElse(""),
+                stringMatch(n, "uri"),
+                stringMatch(n, "scheme"),
+                stringMatch(n, "method"),
+                stringMatch(n, "authority"),
+                stringMatches(n, "headers"),
+                stringMatches(n, "withoutHeaders"),
+                stringMatches(n, "queryParams"),
+                port,
+                n.stringMap("sourceLabels"),
+                n.strings("gateways"),
+                n.bool("ignoreUriCase").orElse(false),
+                n.str("sourceNamespace"));
     }
 
     private static Optional<StringMatch> stringMatch(YamlNode n, String key) {
@@ -130,7 +203,9 @@ final class VirtualServiceParser {
             // An empty object means "header present" in Istio.
             if (value.isObject() && !value.has("exact") && !value.has("prefix") && !value.has("regex")) {
                 value.onlyFields(Set.of());
-                out.put(key.equals("queryParams") ? name : name.toLowerCase(java.util.Locale.ROOT), StringMatch.PRESENT_MATCH);
+                out.put(
+                        key.equals("queryParams") ? name : name.toLowerCase(java.util.Locale.ROOT),
+                        StringMatch.PRESENT_MATCH);
                 return;
             }
             StringMatch m = StringMatch.read(value);
@@ -203,17 +278,28 @@ final class VirtualServiceParser {
         if (name.isEmpty()) {
             n.problems().add(field, "header name must not be empty");
         } else if (name.startsWith(":") && !(authorityAllowed && name.equals(":authority"))) {
-            n.problems().add(field, "header " + name + " cannot be changed: names starting with ':' are pseudo-headers"
-                + (authorityAllowed ? " (only :authority may be set on a request)" : ""));
+            n.problems()
+                    .add(
+                            field,
+                            "header " + name + " cannot be changed: names starting with ':' are pseudo-headers"
+                                    + (authorityAllowed ? " (only :authority may be set on a request)" : ""));
         } else if (!authorityAllowed && name.equalsIgnoreCase("host")) {
-            n.problems().add(field, "header " + name + " cannot be changed here: to change the host, use rewrite.authority"
-                + " (or :authority in headers.request.set)");
+            n.problems()
+                    .add(
+                            field,
+                            "header " + name + " cannot be changed here: to change the host, use rewrite.authority"
+                                    + " (or :authority in headers.request.set)");
         }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if ((c < 0x20 && c != '\t') || c == 0x7f) {
-                n.problems().add(field, String.format("header value must not contain control characters (found U+%04X at"
-                    + " index %d); a line break cannot be part of a header", (int) c, i));
+                n.problems()
+                        .add(
+                                field,
+                                String.format(
+                                        "header value must not contain control characters (found U+%04X at"
+                                                + " index %d); a line break cannot be part of a header",
+                                        (int) c, i));
                 break;
             }
         }
@@ -225,7 +311,8 @@ final class VirtualServiceParser {
         if (!Set.of(301, 302, 303, 307, 308).contains(code)) {
             n.problems().add(n.path() + ".redirectCode", "must be one of 301, 302, 303, 307, 308, got " + code);
         }
-        return new Redirect(n.str("uri"), n.str("authority"), n.integer("port").map(Long::intValue), n.str("scheme"), code);
+        return new Redirect(
+                n.str("uri"), n.str("authority"), n.integer("port").map(Long::intValue), n.str("scheme"), code);
     }
 
     private static DirectResponse directResponse(YamlNode n) {
@@ -238,7 +325,10 @@ final class VirtualServiceParser {
         if (n.has("body")) {
             YamlNode b = n.obj("body");
             b.onlyFields(Set.of("string", "bytes"));
-            body = b.str("string").or(() -> b.str("bytes").map(s -> new String(java.util.Base64.getDecoder().decode(s), java.nio.charset.StandardCharsets.UTF_8)));
+            body = b.str("string")
+                    .or(() -> b.str("bytes")
+                            .map(s -> new String(
+                                    java.util.Base64.getDecoder().decode(s), java.nio.charset.StandardCharsets.UTF_8)));
         }
         return new DirectResponse(status, body);
     }
@@ -254,8 +344,13 @@ final class VirtualServiceParser {
             for (String policy : text.split(",")) {
                 String p = policy.trim();
                 if (!RETRY_ON.contains(p) && !p.matches("\\d{3}")) {
-                    n.problems().add(n.path() + ".retryOn", "\"" + p + "\" is not a retry condition; expected a status code or one of "
-                            + String.join(", ", RETRY_ON.stream().sorted().toList()));
+                    n.problems()
+                            .add(
+                                    n.path() + ".retryOn",
+                                    "\"" + p + "\" is not a retry condition; expected a status code or one of "
+                                            + String.join(
+                                                    ", ",
+                                                    RETRY_ON.stream().sorted().toList()));
                 }
             }
         });
@@ -272,7 +367,8 @@ final class VirtualServiceParser {
                 d.problems().add(d.path() + ".fixedDelay", "is required");
             }
             // Istio: "If left unspecified, no request will be delayed."
-            double pct = Percent.read(d, "percentage").orElse(d.integer("percent").map(Long::doubleValue).orElse(0.0));
+            double pct = Percent.read(d, "percentage")
+                    .orElse(d.integer("percent").map(Long::doubleValue).orElse(0.0));
             delay = d.duration("fixedDelay").map(fd -> new Delay(fd, pct));
         }
         Optional<Abort> abort = Optional.empty();

@@ -106,7 +106,10 @@ public final class YamlNode {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             if (!known.contains(name)) {
-                problems.add(childPath(name), "unknown field; expected one of " + String.join(", ", known.stream().sorted().toList()));
+                problems.add(
+                        childPath(name),
+                        "unknown field; expected one of "
+                                + String.join(", ", known.stream().sorted().toList()));
             }
         }
     }
@@ -223,7 +226,8 @@ public final class YamlNode {
         }
         Optional<Duration> d = parseDuration(text.get());
         if (d.isEmpty()) {
-            problems.add(childPath(key), "must be a duration such as 1s, 0.5s, 100ms or 1m, got \"" + text.get() + "\"");
+            problems.add(
+                    childPath(key), "must be a duration such as 1s, 0.5s, 100ms or 1m, got \"" + text.get() + "\"");
         } else if (d.get().compareTo(Duration.ofMillis(1)) < 0 && !d.get().isZero()) {
             problems.add(childPath(key), "must be at least 1ms, got \"" + text.get() + "\"");
         }
@@ -279,7 +283,9 @@ public final class YamlNode {
             problems.add(childPath(key), "must be a map, got " + describe(child));
             return out;
         }
-        child.fields().forEachRemaining(e -> out.put(e.getKey(), new YamlNode(e.getValue(), childPath(key) + "." + e.getKey(), problems)));
+        child.fields()
+                .forEachRemaining(e ->
+                        out.put(e.getKey(), new YamlNode(e.getValue(), childPath(key) + "." + e.getKey(), problems)));
         return out;
     }
 

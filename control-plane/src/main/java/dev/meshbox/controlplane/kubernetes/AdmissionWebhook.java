@@ -67,7 +67,9 @@ public final class AdmissionWebhook implements AutoCloseable {
         try {
             tls = tls(Files.readString(certPem), Files.readString(keyPem));
         } catch (GeneralSecurityException | IllegalArgumentException e) {
-            throw new IOException("the webhook's certificate " + certPem + " or key " + keyPem + " cannot be used: " + e.getMessage(), e);
+            throw new IOException(
+                    "the webhook's certificate " + certPem + " or key " + keyPem + " cannot be used: " + e.getMessage(),
+                    e);
         }
         HttpsServer server = HttpsServer.create(bind, 64);
         server.setHttpsConfigurator(new HttpsConfigurator(tls));
@@ -92,7 +94,8 @@ public final class AdmissionWebhook implements AutoCloseable {
             throw new GeneralSecurityException("no certificate in the PEM text");
         }
         byte[] der = pemBody(keyPem, "PRIVATE KEY");
-        PrivateKey key = KeyFactory.getInstance(chain.get(0).getPublicKey().getAlgorithm()).generatePrivate(new PKCS8EncodedKeySpec(der));
+        PrivateKey key = KeyFactory.getInstance(chain.get(0).getPublicKey().getAlgorithm())
+                .generatePrivate(new PKCS8EncodedKeySpec(der));
         KeyStore store = KeyStore.getInstance("PKCS12");
         store.load(null, null);
         char[] password = new char[0];
@@ -145,18 +148,24 @@ public final class AdmissionWebhook implements AutoCloseable {
             }
             ParseResult parsed = parser.parse("admission webhook", json.writeValueAsString(doc));
             if (!parsed.ok()) {
-                List<String> messages = parsed.problems().stream().map(AdmissionWebhook::withoutSource).toList();
+                List<String> messages = parsed.problems().stream()
+                        .map(AdmissionWebhook::withoutSource)
+                        .toList();
                 response.put("allowed", false);
                 ObjectNode status = response.putObject("status");
                 status.put("code", 400);
                 status.put("reason", "Invalid");
-                status.put("message", "admission webhook \"validation.istio.io\" denied the request: " + String.join("; ", messages));
+                status.put(
+                        "message",
+                        "admission webhook \"validation.istio.io\" denied the request: " + String.join("; ", messages));
             }
         });
     }
 
     private static String withoutSource(ConfigProblem p) {
-        return (p.resource().isEmpty() ? "" : p.resource() + ": ") + (p.field().isEmpty() ? "" : p.field() + ": ") + p.message();
+        return (p.resource().isEmpty() ? "" : p.resource() + ": ")
+                + (p.field().isEmpty() ? "" : p.field() + ": ")
+                + p.message();
     }
 
     private interface Reviewer {
@@ -191,14 +200,17 @@ public final class AdmissionWebhook implements AutoCloseable {
             try {
                 reviewer.review(request, response);
             } catch (RuntimeException e) {
-                // As istiod does: refuse what cannot be reviewed, with the reason (kubectl and the ReplicaSet's events show it).
+                // As istiod does: refuse what cannot be reviewed, with the reason (kubectl and the ReplicaSet's events
+                // show it).
                 LOG.warn("admission review {} failed: {}", request.path("uid").asText(), e.toString());
                 response.remove("patch");
                 response.remove("patchType");
                 response.put("allowed", false);
                 ObjectNode status = response.putObject("status");
                 status.put("code", 500);
-                status.put("message", "MeshBox's webhook " + exchange.getRequestURI().getPath() + " failed: " + e);
+                status.put(
+                        "message",
+                        "MeshBox's webhook " + exchange.getRequestURI().getPath() + " failed: " + e);
             }
             respond(exchange, 200, json.writeValueAsString(out), "application/json");
         }
@@ -206,7 +218,9 @@ public final class AdmissionWebhook implements AutoCloseable {
 
     private static String podName(JsonNode pod) {
         JsonNode meta = pod.path("metadata");
-        return meta.hasNonNull("name") ? meta.get("name").asText() : meta.path("generateName").asText("?") + "*";
+        return meta.hasNonNull("name")
+                ? meta.get("name").asText()
+                : meta.path("generateName").asText("?") + "*";
     }
 
     private void respond(HttpExchange exchange, int status, String body, String type) throws IOException {

@@ -41,6 +41,7 @@ public final class IstioConfigWatcher implements AutoCloseable {
     private final Map<String, GenericKubernetesResource> pending = new LinkedHashMap<>();
     /** Informers call back on their own threads: one change is taken in at a time. */
     private final Object applying = new Object();
+
     private final List<String> namespaces;
     /** The resourceVersion of every resource seen, so a writer can wait until its write has been taken in. */
     private final Map<ResourceKey, String> versions = new ConcurrentHashMap<>();
@@ -65,15 +66,20 @@ public final class IstioConfigWatcher implements AutoCloseable {
     public IstioConfigWatcher start() {
         List<String> missing = IstioCrds.missing(client);
         if (!missing.isEmpty()) {
-            throw new IllegalStateException("the cluster lacks Istio's CustomResourceDefinitions " + missing
-                    + "; install them (MeshBox's launcher does, or kubectl apply -f istio-crds.yaml from the control-plane jar)");
+            throw new IllegalStateException(
+                    "the cluster lacks Istio's CustomResourceDefinitions " + missing
+                            + "; install them (MeshBox's launcher does, or kubectl apply -f istio-crds.yaml from the control-plane jar)");
         }
         for (IstioCrds.Kind kind : IstioCrds.KINDS) {
             if (namespaces.isEmpty()) {
-                informers.add(client.genericKubernetesResources(kind.context()).inAnyNamespace().inform(handler()));
+                informers.add(client.genericKubernetesResources(kind.context())
+                        .inAnyNamespace()
+                        .inform(handler()));
             } else {
                 for (String ns : namespaces) {
-                    informers.add(client.genericKubernetesResources(kind.context()).inNamespace(ns).inform(handler()));
+                    informers.add(client.genericKubernetesResources(kind.context())
+                            .inNamespace(ns)
+                            .inform(handler()));
                 }
             }
         }
@@ -107,7 +113,8 @@ public final class IstioConfigWatcher implements AutoCloseable {
     }
 
     static ResourceKey key(GenericKubernetesResource r) {
-        return new ResourceKey(r.getKind(), r.getMetadata().getNamespace(), r.getMetadata().getName());
+        return new ResourceKey(
+                r.getKind(), r.getMetadata().getNamespace(), r.getMetadata().getName());
     }
 
     private synchronized void seen(ResourceKey key, String resourceVersion) {
@@ -123,7 +130,8 @@ public final class IstioConfigWatcher implements AutoCloseable {
      * Waits until the watch has delivered every write: each key at its resourceVersion, or gone where the expected
      * version is null. False on timeout.
      */
-    public synchronized boolean awaitSeen(Map<ResourceKey, String> expected, Duration timeout) throws InterruptedException {
+    public synchronized boolean awaitSeen(Map<ResourceKey, String> expected, Duration timeout)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!expected.entrySet().stream().allMatch(e -> Objects.equals(versions.get(e.getKey()), e.getValue()))) {
             long left = deadline - System.nanoTime();
@@ -162,8 +170,10 @@ public final class IstioConfigWatcher implements AutoCloseable {
         problems.put(source, messages);
         pending.put(source, r);
         if (log) {
-            LOG.warn("{} rejected, the proxies keep the last good config; tried again when other config changes: {}",
-                    source, messages);
+            LOG.warn(
+                    "{} rejected, the proxies keep the last good config; tried again when other config changes: {}",
+                    source,
+                    messages);
         }
         return false;
     }
@@ -183,7 +193,8 @@ public final class IstioConfigWatcher implements AutoCloseable {
     }
 
     static String source(GenericKubernetesResource r) {
-        return "kubernetes: " + r.getKind() + " " + r.getMetadata().getNamespace() + "/" + r.getMetadata().getName();
+        return "kubernetes: " + r.getKind() + " " + r.getMetadata().getNamespace() + "/"
+                + r.getMetadata().getName();
     }
 
     /** The resource as Istio YAML: what a user applied, without the API server's bookkeeping (status, managed fields). */

@@ -54,12 +54,16 @@ public final class IstioConfigWriter implements ConfigWriter {
         for (ConfigStore.Source s : sources) {
             for (JsonNode doc : documents(s)) {
                 GenericKubernetesResource r = yaml.convertValue(doc, GenericKubernetesResource.class);
-                if (r.getMetadata().getNamespace() == null || r.getMetadata().getNamespace().isEmpty()) {
+                if (r.getMetadata().getNamespace() == null
+                        || r.getMetadata().getNamespace().isEmpty()) {
                     r.getMetadata().setNamespace("default");
                 }
                 String ns = r.getMetadata().getNamespace();
                 if (!watcher.namespaces().isEmpty() && !watcher.namespaces().contains(ns)) {
-                    problems.add(new ConfigProblem(s.name(), r.getKind() + " " + ns + "/" + r.getMetadata().getName(), "metadata.namespace",
+                    problems.add(new ConfigProblem(
+                            s.name(),
+                            r.getKind() + " " + ns + "/" + r.getMetadata().getName(),
+                            "metadata.namespace",
                             "this mesh watches namespaces " + watcher.namespaces() + " only; got " + ns));
                 }
                 writes.add(new Pending(s.name(), r));
@@ -71,22 +75,33 @@ public final class IstioConfigWriter implements ConfigWriter {
         Map<ResourceKey, String> written = new LinkedHashMap<>();
         for (Pending w : writes) {
             GenericKubernetesResource r = w.resource();
-            String what = r.getKind() + " " + r.getMetadata().getNamespace() + "/" + r.getMetadata().getName();
+            String what = r.getKind() + " " + r.getMetadata().getNamespace() + "/"
+                    + r.getMetadata().getName();
             r.getMetadata().setResourceVersion(null);
             // Marked as applied through the mesh, so removing the mesh removes it (what kubectl applied stays).
-            Map<String, String> labels = new LinkedHashMap<>(r.getMetadata().getLabels() == null ? Map.of() : r.getMetadata().getLabels());
+            Map<String, String> labels = new LinkedHashMap<>(
+                    r.getMetadata().getLabels() == null
+                            ? Map.of()
+                            : r.getMetadata().getLabels());
             labels.putIfAbsent(MANAGED_BY, "meshbox");
             r.getMetadata().setLabels(labels);
-            // v1alpha3, v1beta1 and v1 share one schema (the CRDs convert with strategy None): stored as v1, as the API server would.
+            // v1alpha3, v1beta1 and v1 share one schema (the CRDs convert with strategy None): stored as v1, as the API
+            // server would.
             r.setApiVersion(IstioCrds.GROUP + "/v1");
             try {
-                GenericKubernetesResource stored = client.genericKubernetesResources(context(r)).inNamespace(r.getMetadata().getNamespace())
-                        .resource(r).createOr(NonDeletingOperation::update);
+                GenericKubernetesResource stored = client.genericKubernetesResources(context(r))
+                        .inNamespace(r.getMetadata().getNamespace())
+                        .resource(r)
+                        .createOr(NonDeletingOperation::update);
                 written.put(IstioConfigWatcher.key(stored), stored.getMetadata().getResourceVersion());
             } catch (KubernetesClientException e) {
                 if (e.getCode() == 400 || e.getCode() == 422) {
                     // Refused by the API server (its schema, or a validating webhook): the problem is the config's.
-                    problems.add(new ConfigProblem(w.source(), what, "", e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage()));
+                    problems.add(new ConfigProblem(
+                            w.source(),
+                            what,
+                            "",
+                            e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage()));
                     continue;
                 }
                 throw new IllegalStateException(IstioCrds.describe(e, "apply " + what), e);
@@ -101,10 +116,15 @@ public final class IstioConfigWriter implements ConfigWriter {
         List<ApplyResult.Change> changes = new ArrayList<>();
         Map<ResourceKey, String> gone = new LinkedHashMap<>();
         for (ResourceKey k : keys) {
-            IstioCrds.Kind kind = IstioCrds.KINDS.stream().filter(c -> c.kind().equals(k.kind())).findFirst()
+            IstioCrds.Kind kind = IstioCrds.KINDS.stream()
+                    .filter(c -> c.kind().equals(k.kind()))
+                    .findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("not an Istio kind MeshBox watches: " + k.kind()));
             try {
-                client.genericKubernetesResources(kind.context()).inNamespace(k.namespace()).withName(k.name()).delete();
+                client.genericKubernetesResources(kind.context())
+                        .inNamespace(k.namespace())
+                        .withName(k.name())
+                        .delete();
             } catch (KubernetesClientException e) {
                 throw new IllegalStateException(IstioCrds.describe(e, "delete " + k), e);
             }
@@ -118,8 +138,9 @@ public final class IstioConfigWriter implements ConfigWriter {
     private void await(Map<ResourceKey, String> expected) {
         try {
             if (!watcher.awaitSeen(expected, SEEN)) {
-                throw new IllegalStateException("the Kubernetes API took the change but its watch did not deliver it within "
-                        + SEEN.toSeconds() + " s: " + expected.keySet());
+                throw new IllegalStateException(
+                        "the Kubernetes API took the change but its watch did not deliver it within " + SEEN.toSeconds()
+                                + " s: " + expected.keySet());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -143,10 +164,12 @@ public final class IstioConfigWriter implements ConfigWriter {
     }
 
     private static ResourceDefinitionContext context(GenericKubernetesResource r) {
-        return IstioCrds.KINDS.stream().filter(k -> k.kind().equals(r.getKind())).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("not an Istio kind MeshBox watches: " + r.getKind())).context();
+        return IstioCrds.KINDS.stream()
+                .filter(k -> k.kind().equals(r.getKind()))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("not an Istio kind MeshBox watches: " + r.getKind()))
+                .context();
     }
 
-    private record Pending(String source, GenericKubernetesResource resource) {
-    }
+    private record Pending(String source, GenericKubernetesResource resource) {}
 }

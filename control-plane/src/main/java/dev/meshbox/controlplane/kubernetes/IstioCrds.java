@@ -19,8 +19,13 @@ public final class IstioCrds {
     /** The kinds MeshBox watches, each with the resource path the API serves it under. */
     public record Kind(String kind, String plural) {
         public ResourceDefinitionContext context() {
-            return new ResourceDefinitionContext.Builder().withGroup(GROUP).withVersion("v1").withKind(kind).withPlural(plural)
-                    .withNamespaced(true).build();
+            return new ResourceDefinitionContext.Builder()
+                    .withGroup(GROUP)
+                    .withVersion("v1")
+                    .withKind(kind)
+                    .withPlural(plural)
+                    .withNamespaced(true)
+                    .build();
         }
 
         public String crdName() {
@@ -29,11 +34,12 @@ public final class IstioCrds {
     }
 
     public static final String GROUP = "networking.istio.io";
-    public static final List<Kind> KINDS = List.of(new Kind("VirtualService", "virtualservices"),
-            new Kind("DestinationRule", "destinationrules"), new Kind("Gateway", "gateways"));
+    public static final List<Kind> KINDS = List.of(
+            new Kind("VirtualService", "virtualservices"),
+            new Kind("DestinationRule", "destinationrules"),
+            new Kind("Gateway", "gateways"));
 
-    private IstioCrds() {
-    }
+    private IstioCrds() {}
 
     /** Creates (or updates) the three CRDs; an RBAC denial says which permission is missing. */
     public static List<String> install(KubernetesClient client) {
@@ -43,9 +49,15 @@ public final class IstioCrds {
                 try {
                     client.resource(crd).createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
                 } catch (KubernetesClientException e) {
-                    throw new IllegalStateException(describe(e, "create CustomResourceDefinition " + crd.getMetadata().getName()), e);
+                    throw new IllegalStateException(
+                            describe(
+                                    e,
+                                    "create CustomResourceDefinition "
+                                            + crd.getMetadata().getName()),
+                            e);
                 }
-                done.add("customresourcedefinition.apiextensions.k8s.io/" + crd.getMetadata().getName() + " applied");
+                done.add("customresourcedefinition.apiextensions.k8s.io/"
+                        + crd.getMetadata().getName() + " applied");
             }
         } catch (java.io.IOException e) {
             throw new IllegalStateException("the Istio CRDs are missing from the jar", e);
@@ -58,7 +70,12 @@ public final class IstioCrds {
         List<String> missing = new ArrayList<>();
         for (Kind k : KINDS) {
             try {
-                if (client.apiextensions().v1().customResourceDefinitions().withName(k.crdName()).get() == null) {
+                if (client.apiextensions()
+                                .v1()
+                                .customResourceDefinitions()
+                                .withName(k.crdName())
+                                .get()
+                        == null) {
                     missing.add(k.crdName());
                 }
             } catch (KubernetesClientException e) {
@@ -71,16 +88,19 @@ public final class IstioCrds {
     /** A client error in words: unreachable, forbidden (RBAC), or the API's own message. */
     public static String describe(KubernetesClientException e, String action) {
         if (e.getCode() == 403) {
-            return "the cluster's RBAC forbids MeshBox to " + action + " (403): grant it, or ask a cluster admin: " + e.getStatus().getMessage();
+            return "the cluster's RBAC forbids MeshBox to " + action + " (403): grant it, or ask a cluster admin: "
+                    + e.getStatus().getMessage();
         }
         if (e.getCode() <= 0) {
             Throwable root = e;
             while (root.getCause() != null) {
                 root = root.getCause();
             }
-            return "cannot reach the Kubernetes API to " + action + ": " + (root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage())
+            return "cannot reach the Kubernetes API to " + action + ": "
+                    + (root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage())
                     + " (is the cluster up, and the kubeconfig's server right?)";
         }
-        return "cannot " + action + " (" + e.getCode() + "): " + (e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage());
+        return "cannot " + action + " (" + e.getCode() + "): "
+                + (e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage());
     }
 }

@@ -48,7 +48,8 @@ public final class KubernetesRegistry implements AutoCloseable {
 
             @Override
             public void onDelete(Service s, boolean unknownFinalState) {
-                registry.removeService(s.getMetadata().getNamespace(), s.getMetadata().getName());
+                registry.removeService(
+                        s.getMetadata().getNamespace(), s.getMetadata().getName());
             }
         }));
         informers.add(client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
@@ -63,13 +64,15 @@ public final class KubernetesRegistry implements AutoCloseable {
                 if (mapped.isPresent()) {
                     registry.putPod(mapped.get());
                 } else {
-                    registry.removePod(p.getMetadata().getNamespace(), p.getMetadata().getName());
+                    registry.removePod(
+                            p.getMetadata().getNamespace(), p.getMetadata().getName());
                 }
             }
 
             @Override
             public void onDelete(io.fabric8.kubernetes.api.model.Pod p, boolean unknownFinalState) {
-                registry.removePod(p.getMetadata().getNamespace(), p.getMetadata().getName());
+                registry.removePod(
+                        p.getMetadata().getNamespace(), p.getMetadata().getName());
             }
         }));
         return this;
@@ -82,11 +85,14 @@ public final class KubernetesRegistry implements AutoCloseable {
             for (io.fabric8.kubernetes.api.model.ServicePort p : s.getSpec().getPorts()) {
                 IntOrString target = p.getTargetPort();
                 int targetPort = target != null && target.getIntVal() != null ? target.getIntVal() : p.getPort();
-                String protocol = p.getAppProtocol() != null ? p.getAppProtocol().toUpperCase(java.util.Locale.ROOT) : "HTTP";
-                ports.add(new ServicePort(p.getName() == null ? "http" : p.getName(), p.getPort(), targetPort, protocol));
+                String protocol =
+                        p.getAppProtocol() != null ? p.getAppProtocol().toUpperCase(java.util.Locale.ROOT) : "HTTP";
+                ports.add(
+                        new ServicePort(p.getName() == null ? "http" : p.getName(), p.getPort(), targetPort, protocol));
             }
         }
-        Map<String, String> selector = s.getSpec().getSelector() == null ? Map.of() : s.getSpec().getSelector();
+        Map<String, String> selector =
+                s.getSpec().getSelector() == null ? Map.of() : s.getSpec().getSelector();
         return new MeshService(s.getMetadata().getName(), s.getMetadata().getNamespace(), ports, selector);
     }
 
@@ -96,22 +102,29 @@ public final class KubernetesRegistry implements AutoCloseable {
         if (ip == null || ip.isBlank()) {
             return Optional.empty();
         }
-        Map<String, String> labels = p.getMetadata().getLabels() == null ? Map.of() : p.getMetadata().getLabels();
-        boolean sidecar = p.getSpec().getContainers().stream().map(Container::getName).anyMatch("istio-proxy"::equals);
-        Pod.ProxyKind role = "ingressgateway".equals(labels.get("istio")) ? Pod.ProxyKind.GATEWAY
+        Map<String, String> labels =
+                p.getMetadata().getLabels() == null ? Map.of() : p.getMetadata().getLabels();
+        boolean sidecar =
+                p.getSpec().getContainers().stream().map(Container::getName).anyMatch("istio-proxy"::equals);
+        Pod.ProxyKind role = "ingressgateway".equals(labels.get("istio"))
+                ? Pod.ProxyKind.GATEWAY
                 : sidecar ? Pod.ProxyKind.SIDECAR : Pod.ProxyKind.NONE;
-        boolean ready = p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
-                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+        boolean ready = p.getStatus().getConditions() != null
+                && p.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
         // In a pod the app and its sidecar share the network namespace: the sidecar reaches the app on localhost.
         String app = role == Pod.ProxyKind.NONE ? ip : "127.0.0.1";
-        return Optional.of(new Pod(p.getMetadata().getName(), p.getMetadata().getNamespace(), ip, app, labels, role, ready));
+        return Optional.of(
+                new Pod(p.getMetadata().getName(), p.getMetadata().getNamespace(), ip, app, labels, role, ready));
     }
 
     /** The first container port of a pod's app, for diagnostics. */
     static Optional<Integer> appPort(io.fabric8.kubernetes.api.model.Pod p) {
-        return p.getSpec().getContainers().stream().filter(c -> !"istio-proxy".equals(c.getName()))
+        return p.getSpec().getContainers().stream()
+                .filter(c -> !"istio-proxy".equals(c.getName()))
                 .flatMap(c -> c.getPorts() == null ? java.util.stream.Stream.empty() : c.getPorts().stream())
-                .map(ContainerPort::getContainerPort).findFirst();
+                .map(ContainerPort::getContainerPort)
+                .findFirst();
     }
 
     @Override

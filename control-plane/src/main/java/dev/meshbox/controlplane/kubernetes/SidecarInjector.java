@@ -1,12 +1,12 @@
 package dev.meshbox.controlplane.kubernetes;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
-import com.fasterxml.jackson.databind.MappingIterator;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.util.ArrayList;
@@ -31,8 +31,7 @@ public final class SidecarInjector {
     }
 
     /** The injected text and what was done, a line per workload. */
-    public record Result(String yaml, List<String> report) {
-    }
+    public record Result(String yaml, List<String> report) {}
 
     static final Set<String> TEMPLATED = Set.of("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job");
     static final String STATUS = "sidecar.istio.io/status";
@@ -72,7 +71,8 @@ public final class SidecarInjector {
             if (TEMPLATED.contains(kind)) {
                 JsonNode t = doc.path("spec").path("template");
                 if (!t.isObject() || !t.path("spec").path("containers").isArray()) {
-                    throw new IllegalArgumentException(source + ": " + kind + " " + name + ": spec.template.spec.containers: is required");
+                    throw new IllegalArgumentException(
+                            source + ": " + kind + " " + name + ": spec.template.spec.containers: is required");
                 }
                 template = (ObjectNode) t;
             } else if (kind.equals("Pod")) {
@@ -134,11 +134,13 @@ public final class SidecarInjector {
             labels.put("service.istio.io/canonical-name", app);
         }
         labels.put("service.istio.io/canonical-revision", version.isEmpty() ? "latest" : version);
-        annotations.put(STATUS, "{\"initContainers\":[\"istio-init\"],\"containers\":[\"istio-proxy\"],\"proxy\":\"meshbox\"}");
+        annotations.put(
+                STATUS, "{\"initContainers\":[\"istio-init\"],\"containers\":[\"istio-proxy\"],\"proxy\":\"meshbox\"}");
         annotations.put("prometheus.io/scrape", "true");
         annotations.put("prometheus.io/port", "15090");
         annotations.put("prometheus.io/path", "/stats/prometheus");
-        return "injected (istio-init, istio-proxy" + (appPort > 0 ? ", ready once the app listens on " + appPort : "") + ")";
+        return "injected (istio-init, istio-proxy" + (appPort > 0 ? ", ready once the app listens on " + appPort : "")
+                + ")";
     }
 
     private static int firstContainerPort(ArrayNode containers) {
@@ -158,8 +160,18 @@ public final class SidecarInjector {
         c.put("image", settings.image());
         c.put("imagePullPolicy", "IfNotPresent");
         ArrayNode cmd = c.putArray("command");
-        List.of("java", "-XX:TieredStopAtLevel=1", "-cp", "/opt/meshbox/meshbox.jar", "dev.meshbox.launcher.Main", "capture-init",
-                "--pod-ip", "$(POD_IP)", "--proxy-uid", Long.toString(settings.proxyUid())).forEach(cmd::add);
+        List.of(
+                        "java",
+                        "-XX:TieredStopAtLevel=1",
+                        "-cp",
+                        "/opt/meshbox/meshbox.jar",
+                        "dev.meshbox.launcher.Main",
+                        "capture-init",
+                        "--pod-ip",
+                        "$(POD_IP)",
+                        "--proxy-uid",
+                        Long.toString(settings.proxyUid()))
+                .forEach(cmd::add);
         c.set("env", env(List.of("POD_IP")));
         ObjectNode security = c.putObject("securityContext");
         security.put("runAsUser", 0);
@@ -176,9 +188,27 @@ public final class SidecarInjector {
         c.put("image", settings.image());
         c.put("imagePullPolicy", "IfNotPresent");
         ArrayNode cmd = c.putArray("command");
-        List.of("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx96m", "-cp", "/opt/meshbox/meshbox.jar",
-                "dev.meshbox.proxy.Main", "--role", "sidecar", "--pod", "$(POD_NAME)", "--namespace", "$(POD_NAMESPACE)",
-                "--ip", "$(POD_IP)", "--wildcard", "reserved", "--xds", settings.xds()).forEach(cmd::add);
+        List.of(
+                        "java",
+                        "-XX:+UseSerialGC",
+                        "-XX:TieredStopAtLevel=1",
+                        "-Xmx96m",
+                        "-cp",
+                        "/opt/meshbox/meshbox.jar",
+                        "dev.meshbox.proxy.Main",
+                        "--role",
+                        "sidecar",
+                        "--pod",
+                        "$(POD_NAME)",
+                        "--namespace",
+                        "$(POD_NAMESPACE)",
+                        "--ip",
+                        "$(POD_IP)",
+                        "--wildcard",
+                        "reserved",
+                        "--xds",
+                        settings.xds())
+                .forEach(cmd::add);
         for (Map.Entry<String, JsonNode> e : iterable(labels)) {
             cmd.add("--label");
             cmd.add(e.getKey() + "=" + e.getValue().asText());

@@ -9,8 +9,8 @@ import java.util.Set;
  * (Kubernetes), and those named in {@code members} (Docker, where a network alias, not a label, makes a container
  * part of a service).
  */
-public record MeshService(String name, String namespace, List<ServicePort> ports, Map<String, String> selector,
-                          Set<String> members) {
+public record MeshService(
+        String name, String namespace, List<ServicePort> ports, Map<String, String> selector, Set<String> members) {
 
     public MeshService {
         ports = List.copyOf(ports);
@@ -29,7 +29,8 @@ public record MeshService(String name, String namespace, List<ServicePort> ports
     }
 
     public boolean selects(Map<String, String> labels) {
-        return !selector.isEmpty() && selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+        return !selector.isEmpty()
+                && selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
     }
 
     /** Whether the pod backs this service: same namespace, and picked by the selector or named as a member. */

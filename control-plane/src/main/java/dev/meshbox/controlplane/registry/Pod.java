@@ -10,10 +10,20 @@ import java.util.Map;
  * @param role       whether it runs a sidecar, is a gateway, or has no proxy at all
  * @param ready      whether it is ready to receive traffic (not-ready pods are left out of EDS)
  */
-public record Pod(String name, String namespace, String ip, String appAddress, Map<String, String> labels,
-                  ProxyKind role, boolean ready) {
+public record Pod(
+        String name,
+        String namespace,
+        String ip,
+        String appAddress,
+        Map<String, String> labels,
+        ProxyKind role,
+        boolean ready) {
 
-    public enum ProxyKind { SIDECAR, GATEWAY, NONE }
+    public enum ProxyKind {
+        SIDECAR,
+        GATEWAY,
+        NONE
+    }
 
     public Pod {
         labels = Map.copyOf(labels);

@@ -19,7 +19,9 @@ public final class ServiceRegistry {
     public record Snapshot(long generation, Map<String, MeshService> services, Map<String, Pod> pods) {
 
         public List<MeshService> servicesSorted() {
-            return services.values().stream().sorted(Comparator.comparing(MeshService::fqdn)).toList();
+            return services.values().stream()
+                    .sorted(Comparator.comparing(MeshService::fqdn))
+                    .toList();
         }
 
         /** Resolves a VirtualService or DestinationRule host (short, namespaced or FQDN) against {@code namespace}. */
@@ -45,14 +47,18 @@ public final class ServiceRegistry {
         }
 
         public List<Pod> proxies() {
-            return pods.values().stream().filter(p -> p.role() != Pod.ProxyKind.NONE)
-                    .sorted(Comparator.comparing(Pod::name)).toList();
+            return pods.values().stream()
+                    .filter(p -> p.role() != Pod.ProxyKind.NONE)
+                    .sorted(Comparator.comparing(Pod::name))
+                    .toList();
         }
 
         /** Services whose selector picks this pod (its inbound ports). */
         public List<MeshService> servicesOf(Pod pod) {
-            return services.values().stream().filter(s -> s.includes(pod))
-                    .sorted(Comparator.comparing(MeshService::fqdn)).toList();
+            return services.values().stream()
+                    .filter(s -> s.includes(pod))
+                    .sorted(Comparator.comparing(MeshService::fqdn))
+                    .toList();
         }
     }
 

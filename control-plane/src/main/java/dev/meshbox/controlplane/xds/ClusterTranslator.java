@@ -43,10 +43,10 @@ final class ClusterTranslator {
             .build();
     /** Istio leaves connection-pool limits effectively unlimited unless a DestinationRule sets them. */
     private static final int UNLIMITED = (int) 4_294_967_295L; // uint32 max, Istio's value; negative as a Java int
+
     private static final String PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
 
-    private ClusterTranslator() {
-    }
+    private ClusterTranslator() {}
 
     /** The outbound clusters of one service port: the default one and one per DestinationRule subset. */
     static void outbound(MeshView view, MeshService service, ServicePort port, XdsResources.Builder out) {
@@ -54,7 +54,8 @@ final class ClusterTranslator {
     }
 
     /** As above, with the service's ready pods already looked up (sorted by name). */
-    static void outbound(MeshView view, MeshService service, List<Pod> pods, ServicePort port, XdsResources.Builder out) {
+    static void outbound(
+            MeshView view, MeshService service, List<Pod> pods, ServicePort port, XdsResources.Builder out) {
         Optional<DestinationRule> dr = view.destinationRule(service);
         Optional<TrafficPolicy> hostPolicy = dr.flatMap(DestinationRule::trafficPolicy);
         String name = Names.outboundCluster(port.port(), "", service.fqdn());
@@ -63,7 +64,8 @@ final class ClusterTranslator {
         for (DestinationRule.Subset subset : dr.map(DestinationRule::subsets).orElse(List.of())) {
             String subsetName = Names.outboundCluster(port.port(), subset.name(), service.fqdn());
             Optional<TrafficPolicy> policy = subset.trafficPolicy()
-                    .map(p -> hostPolicy.map(h -> h.overriddenBy(p)).orElse(p)).or(() -> hostPolicy);
+                    .map(p -> hostPolicy.map(h -> h.overriddenBy(p)).orElse(p))
+                    .or(() -> hostPolicy);
             out.cluster(cluster(subsetName, policy));
             out.endpoints(assignment(subsetName, pods, port, subset.labels()));
         }
@@ -73,7 +75,8 @@ final class ClusterTranslator {
         Cluster.Builder c = Cluster.newBuilder()
                 .setName(name)
                 .setType(Cluster.DiscoveryType.EDS)
-                .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(ADS).setServiceName(name))
+                .setEdsClusterConfig(
+                        Cluster.EdsClusterConfig.newBuilder().setEdsConfig(ADS).setServiceName(name))
                 .setConnectTimeout(Durations.fromSeconds(10))
                 .setLbPolicy(Cluster.LbPolicy.LEAST_REQUEST);
         CircuitBreakers.Thresholds.Builder limits = CircuitBreakers.Thresholds.newBuilder()
@@ -91,11 +94,15 @@ final class ClusterTranslator {
         }
         c.setCircuitBreakers(CircuitBreakers.newBuilder().addThresholds(limits));
         if (!http.build().equals(HttpProtocolOptions.getDefaultInstance())) {
-            c.putTypedExtensionProtocolOptions(PROTOCOL_OPTIONS, Any.pack(
-                    io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.newBuilder()
+            c.putTypedExtensionProtocolOptions(
+                    PROTOCOL_OPTIONS,
+                    Any.pack(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.newBuilder()
                             .setCommonHttpProtocolOptions(http)
-                            .setExplicitHttpConfig(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
-                                    .setHttpProtocolOptions(io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions.getDefaultInstance()))
+                            .setExplicitHttpConfig(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions
+                                    .ExplicitHttpConfig.newBuilder()
+                                    .setHttpProtocolOptions(
+                                            io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions
+                                                    .getDefaultInstance()))
                             .build()));
         }
         return c.build();
@@ -105,7 +112,8 @@ final class ClusterTranslator {
         if (lb.consistentHash().isPresent()) {
             c.setLbPolicy(Cluster.LbPolicy.RING_HASH);
             c.setRingHashLbConfig(Cluster.RingHashLbConfig.newBuilder()
-                    .setMinimumRingSize(com.google.protobuf.UInt64Value.of(lb.consistentHash().get().minimumRingSize())));
+                    .setMinimumRingSize(com.google.protobuf.UInt64Value.of(
+                            lb.consistentHash().get().minimumRingSize())));
             return;
         }
         switch (lb.simple()) {
@@ -118,8 +126,11 @@ final class ClusterTranslator {
         }
     }
 
-    private static void connectionPool(Cluster.Builder c, CircuitBreakers.Thresholds.Builder limits,
-                                       HttpProtocolOptions.Builder http, ConnectionPool pool) {
+    private static void connectionPool(
+            Cluster.Builder c,
+            CircuitBreakers.Thresholds.Builder limits,
+            HttpProtocolOptions.Builder http,
+            ConnectionPool pool) {
         pool.maxConnections().ifPresent(v -> limits.setMaxConnections(u32(v)));
         pool.http1MaxPendingRequests().ifPresent(v -> limits.setMaxPendingRequests(u32(v)));
         pool.http2MaxRequests().ifPresent(v -> limits.setMaxRequests(u32(v)));
@@ -130,32 +141,38 @@ final class ClusterTranslator {
     }
 
     private static void outlierDetection(Cluster.Builder c, OutlierDetection od) {
-        io.envoyproxy.envoy.config.cluster.v3.OutlierDetection.Builder o = io.envoyproxy.envoy.config.cluster.v3.OutlierDetection.newBuilder()
-                // Istio turns off the checks it does not expose, so only the configured counters eject.
-                .setEnforcingSuccessRate(u32(0))
-                .setInterval(protoDuration(od.interval().orElse(Duration.ofSeconds(10))))
-                .setBaseEjectionTime(protoDuration(od.baseEjectionTime().orElse(Duration.ofSeconds(30))))
-                .setMaxEjectionPercent(u32(od.maxEjectionPercent().orElse(10)));
+        io.envoyproxy.envoy.config.cluster.v3.OutlierDetection.Builder o =
+                io.envoyproxy.envoy.config.cluster.v3.OutlierDetection.newBuilder()
+                        // Istio turns off the checks it does not expose, so only the configured counters eject.
+                        .setEnforcingSuccessRate(u32(0))
+                        .setInterval(protoDuration(od.interval().orElse(Duration.ofSeconds(10))))
+                        .setBaseEjectionTime(protoDuration(od.baseEjectionTime().orElse(Duration.ofSeconds(30))))
+                        .setMaxEjectionPercent(u32(od.maxEjectionPercent().orElse(10)));
         if (od.consecutive5xxErrors().isPresent() && od.consecutive5xxErrors().get() > 0) {
             o.setConsecutive5Xx(u32(od.consecutive5xxErrors().get())).setEnforcingConsecutive5Xx(u32(100));
         } else {
             o.setEnforcingConsecutive5Xx(u32(0));
         }
-        if (od.consecutiveGatewayErrors().isPresent() && od.consecutiveGatewayErrors().get() > 0) {
-            o.setConsecutiveGatewayFailure(u32(od.consecutiveGatewayErrors().get())).setEnforcingConsecutiveGatewayFailure(u32(100));
+        if (od.consecutiveGatewayErrors().isPresent()
+                && od.consecutiveGatewayErrors().get() > 0) {
+            o.setConsecutiveGatewayFailure(u32(od.consecutiveGatewayErrors().get()))
+                    .setEnforcingConsecutiveGatewayFailure(u32(100));
         }
         c.setOutlierDetection(o);
         c.setCommonLbConfig(Cluster.CommonLbConfig.newBuilder()
-                .setHealthyPanicThreshold(Percent.newBuilder().setValue(od.minHealthPercent().orElse(0))));
+                .setHealthyPanicThreshold(
+                        Percent.newBuilder().setValue(od.minHealthPercent().orElse(0))));
     }
 
     /** EDS for a cluster: the ready pods of the service whose labels include {@code subsetLabels}. */
-    static ClusterLoadAssignment assignment(String cluster, List<Pod> pods, ServicePort port, Map<String, String> subsetLabels) {
+    static ClusterLoadAssignment assignment(
+            String cluster, List<Pod> pods, ServicePort port, Map<String, String> subsetLabels) {
         LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder()
                 .setLocality(Locality.getDefaultInstance())
                 .setLoadBalancingWeight(u32(1));
         for (Pod pod : pods) {
-            if (!subsetLabels.entrySet().stream().allMatch(e -> e.getValue().equals(pod.labels().get(e.getKey())))) {
+            if (!subsetLabels.entrySet().stream()
+                    .allMatch(e -> e.getValue().equals(pod.labels().get(e.getKey())))) {
                 continue;
             }
             locality.addLbEndpoints(LbEndpoint.newBuilder()
@@ -164,16 +181,25 @@ final class ClusterTranslator {
                     .setLoadBalancingWeight(u32(1))
                     .setMetadata(podMetadata(pod)));
         }
-        return ClusterLoadAssignment.newBuilder().setClusterName(cluster).addEndpoints(locality).build();
+        return ClusterLoadAssignment.newBuilder()
+                .setClusterName(cluster)
+                .addEndpoints(locality)
+                .build();
     }
 
     static Metadata podMetadata(Pod pod) {
         Struct.Builder labels = Struct.newBuilder();
-        pod.labels().forEach((k, v) -> labels.putFields(k, Value.newBuilder().setStringValue(v).build()));
+        pod.labels()
+                .forEach((k, v) ->
+                        labels.putFields(k, Value.newBuilder().setStringValue(v).build()));
         Struct istio = Struct.newBuilder()
                 .putFields("pod", Value.newBuilder().setStringValue(pod.name()).build())
-                .putFields("namespace", Value.newBuilder().setStringValue(pod.namespace()).build())
-                .putFields("workload", Value.newBuilder().setStringValue(pod.workload()).build())
+                .putFields(
+                        "namespace",
+                        Value.newBuilder().setStringValue(pod.namespace()).build())
+                .putFields(
+                        "workload",
+                        Value.newBuilder().setStringValue(pod.workload()).build())
                 .putFields("labels", Value.newBuilder().setStructValue(labels).build())
                 .build();
         return Metadata.newBuilder().putFilterMetadata("istio", istio).build();
@@ -187,23 +213,34 @@ final class ClusterTranslator {
                 .setType(Cluster.DiscoveryType.STATIC)
                 .setConnectTimeout(Durations.fromSeconds(10))
                 .setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN)
-                .setLoadAssignment(ClusterLoadAssignment.newBuilder().setClusterName(name)
-                        .addEndpoints(LocalityLbEndpoints.newBuilder().addLbEndpoints(LbEndpoint.newBuilder()
-                                .setEndpoint(Endpoint.newBuilder().setAddress(socket(pod.appAddress(), targetPort))))))
+                .setLoadAssignment(ClusterLoadAssignment.newBuilder()
+                        .setClusterName(name)
+                        .addEndpoints(LocalityLbEndpoints.newBuilder()
+                                .addLbEndpoints(LbEndpoint.newBuilder()
+                                        .setEndpoint(Endpoint.newBuilder()
+                                                .setAddress(socket(pod.appAddress(), targetPort))))))
                 .build();
     }
 
     static List<Cluster> special() {
         return List.of(
-                Cluster.newBuilder().setName(Names.BLACKHOLE).setType(Cluster.DiscoveryType.STATIC)
-                        .setConnectTimeout(Durations.fromSeconds(10)).build(),
-                Cluster.newBuilder().setName(Names.PASSTHROUGH).setType(Cluster.DiscoveryType.ORIGINAL_DST)
+                Cluster.newBuilder()
+                        .setName(Names.BLACKHOLE)
+                        .setType(Cluster.DiscoveryType.STATIC)
+                        .setConnectTimeout(Durations.fromSeconds(10))
+                        .build(),
+                Cluster.newBuilder()
+                        .setName(Names.PASSTHROUGH)
+                        .setType(Cluster.DiscoveryType.ORIGINAL_DST)
                         .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED)
-                        .setConnectTimeout(Durations.fromSeconds(10)).build());
+                        .setConnectTimeout(Durations.fromSeconds(10))
+                        .build());
     }
 
     static Address socket(String ip, int port) {
-        return Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress(ip).setPortValue(port)).build();
+        return Address.newBuilder()
+                .setSocketAddress(SocketAddress.newBuilder().setAddress(ip).setPortValue(port))
+                .build();
     }
 
     static UInt32Value u32(int v) {
@@ -211,6 +248,9 @@ final class ClusterTranslator {
     }
 
     static com.google.protobuf.Duration protoDuration(Duration d) {
-        return com.google.protobuf.Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build();
+        return com.google.protobuf.Duration.newBuilder()
+                .setSeconds(d.getSeconds())
+                .setNanos(d.getNano())
+                .build();
     }
 }

@@ -19,12 +19,12 @@ import java.util.stream.Collectors;
  * {@code envoy.filters.network.http_connection_manager} Istio writes.
  */
 final class Consistency {
-    private Consistency() {
-    }
+    private Consistency() {}
 
     /** Null when consistent, else what is missing. */
     static String check(XdsResources r) {
-        Set<String> routeNames = r.routes().stream().map(RouteConfiguration::getName).collect(Collectors.toSet());
+        Set<String> routeNames =
+                r.routes().stream().map(RouteConfiguration::getName).collect(Collectors.toSet());
         Set<String> missing = new TreeSet<>();
         for (Listener l : r.listeners()) {
             for (FilterChain fc : l.getFilterChainsList()) {
@@ -35,7 +35,8 @@ final class Consistency {
                     try {
                         HttpConnectionManager hcm = f.getTypedConfig().unpack(HttpConnectionManager.class);
                         if (hcm.hasRds() && !routeNames.contains(hcm.getRds().getRouteConfigName())) {
-                            missing.add("route " + hcm.getRds().getRouteConfigName() + " (listener " + l.getName() + ")");
+                            missing.add(
+                                    "route " + hcm.getRds().getRouteConfigName() + " (listener " + l.getName() + ")");
                         }
                     } catch (InvalidProtocolBufferException e) {
                         missing.add("readable HttpConnectionManager in listener " + l.getName());
@@ -43,10 +44,14 @@ final class Consistency {
                 }
             }
         }
-        Set<String> assignments = r.endpoints().stream().map(ClusterLoadAssignment::getClusterName).collect(Collectors.toSet());
+        Set<String> assignments = r.endpoints().stream()
+                .map(ClusterLoadAssignment::getClusterName)
+                .collect(Collectors.toSet());
         for (Cluster c : r.clusters()) {
             if (c.getType() == Cluster.DiscoveryType.EDS) {
-                String name = c.getEdsClusterConfig().getServiceName().isEmpty() ? c.getName() : c.getEdsClusterConfig().getServiceName();
+                String name = c.getEdsClusterConfig().getServiceName().isEmpty()
+                        ? c.getName()
+                        : c.getEdsClusterConfig().getServiceName();
                 if (!assignments.contains(name)) {
                     missing.add("endpoints " + name);
                 }

@@ -19,14 +19,15 @@ import java.util.concurrent.ConcurrentMap;
  */
 final class IdentitySerializer extends DefaultProtoResourcesSerializer {
 
-  private final ConcurrentMap<Message, Any> packed = CacheBuilder.newBuilder().weakKeys().<Message, Any>build().asMap();
+    private final ConcurrentMap<Message, Any> packed =
+            CacheBuilder.newBuilder().weakKeys().<Message, Any>build().asMap();
 
-  @Override
-  public Any serialize(Message resource, Resources.ApiVersion apiVersion) {
-    if (apiVersion != Resources.ApiVersion.V3) {
-      return super.serialize(resource, apiVersion); // only v3 is served; never cached under the wrong type URL
+    @Override
+    public Any serialize(Message resource, Resources.ApiVersion apiVersion) {
+        if (apiVersion != Resources.ApiVersion.V3) {
+            return super.serialize(resource, apiVersion); // only v3 is served; never cached under the wrong type URL
+        }
+        Any known = packed.get(resource); // a plain read first: the compute path locks
+        return known != null ? known : packed.computeIfAbsent(resource, r -> super.serialize(r, apiVersion));
     }
-    Any known = packed.get(resource); // a plain read first: the compute path locks
-    return known != null ? known : packed.computeIfAbsent(resource, r -> super.serialize(r, apiVersion));
-  }
 }

@@ -8,9 +8,9 @@ import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
-import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
@@ -23,16 +23,19 @@ import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 /** Istio's listener layout: virtualOutbound, one virtual listener per service port, virtualInbound; gateway ports. */
 final class ListenerTranslator {
 
-    private ListenerTranslator() {
-    }
+    private ListenerTranslator() {}
 
     static Listener virtualOutbound() {
-        TcpProxy passthrough = TcpProxy.newBuilder().setStatPrefix(Names.PASSTHROUGH).setCluster(Names.PASSTHROUGH).build();
+        TcpProxy passthrough = TcpProxy.newBuilder()
+                .setStatPrefix(Names.PASSTHROUGH)
+                .setCluster(Names.PASSTHROUGH)
+                .build();
         return Listener.newBuilder()
                 .setName(Names.VIRTUAL_OUTBOUND)
                 .setAddress(ClusterTranslator.socket("0.0.0.0", Names.OUTBOUND_PORT))
                 .setUseOriginalDst(BoolValue.of(true))
-                .addFilterChains(FilterChain.newBuilder().setName(Names.VIRTUAL_OUTBOUND + "-catchall-tcp")
+                .addFilterChains(FilterChain.newBuilder()
+                        .setName(Names.VIRTUAL_OUTBOUND + "-catchall-tcp")
                         .addFilters(Filter.newBuilder().setName(Names.TCP_PROXY).setTypedConfig(Any.pack(passthrough))))
                 .setTrafficDirection(io.envoyproxy.envoy.config.core.v3.TrafficDirection.OUTBOUND)
                 .build();
@@ -42,14 +45,17 @@ final class ListenerTranslator {
     static Listener outboundPort(int port) {
         String name = Names.outboundListener(port);
         HttpConnectionManager hcm = hcm("outbound_" + name)
-                .setRds(Rds.newBuilder().setConfigSource(ClusterTranslator.ADS).setRouteConfigName(Names.sidecarRoute(port)))
+                .setRds(Rds.newBuilder()
+                        .setConfigSource(ClusterTranslator.ADS)
+                        .setRouteConfigName(Names.sidecarRoute(port)))
                 .build();
         return Listener.newBuilder()
                 .setName(name)
                 .setAddress(ClusterTranslator.socket("0.0.0.0", port))
                 .setBindToPort(BoolValue.of(false))
                 .setTrafficDirection(io.envoyproxy.envoy.config.core.v3.TrafficDirection.OUTBOUND)
-                .addFilterChains(FilterChain.newBuilder().addFilters(Filter.newBuilder().setName(Names.HCM).setTypedConfig(Any.pack(hcm))))
+                .addFilterChains(FilterChain.newBuilder()
+                        .addFilters(Filter.newBuilder().setName(Names.HCM).setTypedConfig(Any.pack(hcm))))
                 .build();
     }
 
@@ -59,20 +65,27 @@ final class ListenerTranslator {
                 .setName(Names.VIRTUAL_INBOUND)
                 .setAddress(ClusterTranslator.socket("0.0.0.0", Names.INBOUND_PORT))
                 .setTrafficDirection(io.envoyproxy.envoy.config.core.v3.TrafficDirection.INBOUND)
-                .addListenerFilters(ListenerFilter.newBuilder().setName("envoy.filters.listener.original_dst")
-                        .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst.getDefaultInstance())));
+                .addListenerFilters(ListenerFilter.newBuilder()
+                        .setName("envoy.filters.listener.original_dst")
+                        .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3
+                                .OriginalDst.getDefaultInstance())));
         for (int port : ports) {
             String cluster = Names.inboundCluster(port);
             RouteConfiguration route = RouteConfiguration.newBuilder()
                     .setName(cluster)
                     .setValidateClusters(BoolValue.of(false))
-                    .addVirtualHosts(VirtualHost.newBuilder().setName("inbound|http|" + port).addDomains("*")
-                            .addRoutes(Route.newBuilder().setName("default")
+                    .addVirtualHosts(VirtualHost.newBuilder()
+                            .setName("inbound|http|" + port)
+                            .addDomains("*")
+                            .addRoutes(Route.newBuilder()
+                                    .setName("default")
                                     .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                                    .setRoute(RouteAction.newBuilder().setCluster(cluster)
+                                    .setRoute(RouteAction.newBuilder()
+                                            .setCluster(cluster)
                                             .setTimeout(com.google.protobuf.util.Durations.fromSeconds(0)))))
                     .build();
-            HttpConnectionManager hcm = hcm("inbound_0.0.0.0_" + port).setRouteConfig(route).build();
+            HttpConnectionManager hcm =
+                    hcm("inbound_0.0.0.0_" + port).setRouteConfig(route).build();
             l.addFilterChains(FilterChain.newBuilder()
                     .setName("0.0.0.0_" + port)
                     .setFilterChainMatch(FilterChainMatch.newBuilder().setDestinationPort(UInt32Value.of(port)))
@@ -91,7 +104,8 @@ final class ListenerTranslator {
                 .setName(name)
                 .setAddress(ClusterTranslator.socket("0.0.0.0", port))
                 .setTrafficDirection(io.envoyproxy.envoy.config.core.v3.TrafficDirection.OUTBOUND)
-                .addFilterChains(FilterChain.newBuilder().addFilters(Filter.newBuilder().setName(Names.HCM).setTypedConfig(Any.pack(hcm))))
+                .addFilterChains(FilterChain.newBuilder()
+                        .addFilters(Filter.newBuilder().setName(Names.HCM).setTypedConfig(Any.pack(hcm))))
                 .build();
     }
 
@@ -99,7 +113,11 @@ final class ListenerTranslator {
         return HttpConnectionManager.newBuilder()
                 .setStatPrefix(statPrefix)
                 .setCodecType(HttpConnectionManager.CodecType.AUTO)
-                .addHttpFilters(HttpFilter.newBuilder().setName(Names.FAULT).setTypedConfig(Any.pack(HTTPFault.getDefaultInstance())))
-                .addHttpFilters(HttpFilter.newBuilder().setName(Names.ROUTER).setTypedConfig(Any.pack(Router.getDefaultInstance())));
+                .addHttpFilters(HttpFilter.newBuilder()
+                        .setName(Names.FAULT)
+                        .setTypedConfig(Any.pack(HTTPFault.getDefaultInstance())))
+                .addHttpFilters(HttpFilter.newBuilder()
+                        .setName(Names.ROUTER)
+                        .setTypedConfig(Any.pack(Router.getDefaultInstance())));
     }
 }

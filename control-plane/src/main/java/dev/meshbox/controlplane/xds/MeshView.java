@@ -17,7 +17,9 @@ public record MeshView(ConfigStore.Snapshot config, ServiceRegistry.Snapshot reg
     /** The DestinationRule for a service (the oldest-named one wins when several exist, deterministically). */
     public Optional<DestinationRule> destinationRule(MeshService service) {
         return config.all(DestinationRule.class).stream()
-                .filter(dr -> registry.resolve(dr.host(), dr.meta().namespace()).filter(service::equals).isPresent())
+                .filter(dr -> registry.resolve(dr.host(), dr.meta().namespace())
+                        .filter(service::equals)
+                        .isPresent())
                 .min(Comparator.comparing(dr -> dr.meta().key()));
     }
 
@@ -29,7 +31,9 @@ public record MeshView(ConfigStore.Snapshot config, ServiceRegistry.Snapshot reg
                 continue;
             }
             for (String host : vs.hosts()) {
-                if (registry.resolve(host, vs.meta().namespace()).filter(service::equals).isPresent()) {
+                if (registry.resolve(host, vs.meta().namespace())
+                        .filter(service::equals)
+                        .isPresent()) {
                     out.add(vs);
                     break;
                 }

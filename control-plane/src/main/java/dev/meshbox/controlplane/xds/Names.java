@@ -13,8 +13,7 @@ public final class Names {
     public static final String FAULT = "envoy.filters.http.fault";
     public static final String ROUTER = "envoy.filters.http.router";
 
-    private Names() {
-    }
+    private Names() {}
 
     /** {@code outbound|9080|v1|reviews.default.svc.cluster.local}; an empty subset gives {@code outbound|9080||...}. */
     public static String outboundCluster(int port, String subset, String fqdn) {

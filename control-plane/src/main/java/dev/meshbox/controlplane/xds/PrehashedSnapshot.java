@@ -22,63 +22,66 @@ import java.util.function.Function;
  */
 final class PrehashedSnapshot extends Snapshot {
 
-  private final SnapshotResources<Cluster> clusters;
-  private final SnapshotResources<ClusterLoadAssignment> endpoints;
-  private final SnapshotResources<Listener> listeners;
-  private final SnapshotResources<RouteConfiguration> routes;
-  private final SnapshotResources<Secret> secrets = SnapshotResources.create(List.of(), "0");
+    private final SnapshotResources<Cluster> clusters;
+    private final SnapshotResources<ClusterLoadAssignment> endpoints;
+    private final SnapshotResources<Listener> listeners;
+    private final SnapshotResources<RouteConfiguration> routes;
+    private final SnapshotResources<Secret> secrets = SnapshotResources.create(List.of(), "0");
 
-  @SuppressWarnings("unchecked")
-  PrehashedSnapshot(SnapshotResources<?> clusters, SnapshotResources<?> endpoints, SnapshotResources<?> listeners,
-                    SnapshotResources<?> routes) {
-    this.clusters = (SnapshotResources<Cluster>) clusters;
-    this.endpoints = (SnapshotResources<ClusterLoadAssignment>) endpoints;
-    this.listeners = (SnapshotResources<Listener>) listeners;
-    this.routes = (SnapshotResources<RouteConfiguration>) routes;
-  }
-
-  /**
-   * One type's resources with their own versions and the type's version (per requested names, see
-   * {@link NamedVersions}); shared by every snapshot holding them.
-   */
-  static <T extends Message> SnapshotResources<T> resources(List<T> messages, ResourceVersionResolver version,
-                                                            Function<Message, String> resourceVersion) {
-    List<VersionedResource<T>> versioned = new ArrayList<>(messages.size());
-    for (T m : messages) {
-      versioned.add(VersionedResource.create(m, resourceVersion.apply(m)));
+    @SuppressWarnings("unchecked")
+    PrehashedSnapshot(
+            SnapshotResources<?> clusters,
+            SnapshotResources<?> endpoints,
+            SnapshotResources<?> listeners,
+            SnapshotResources<?> routes) {
+        this.clusters = (SnapshotResources<Cluster>) clusters;
+        this.endpoints = (SnapshotResources<ClusterLoadAssignment>) endpoints;
+        this.listeners = (SnapshotResources<Listener>) listeners;
+        this.routes = (SnapshotResources<RouteConfiguration>) routes;
     }
-    return SnapshotResources.create(versioned, version);
-  }
 
-  @Override
-  public SnapshotResources<Cluster> clusters() {
-    return clusters;
-  }
+    /**
+     * One type's resources with their own versions and the type's version (per requested names, see
+     * {@link NamedVersions}); shared by every snapshot holding them.
+     */
+    static <T extends Message> SnapshotResources<T> resources(
+            List<T> messages, ResourceVersionResolver version, Function<Message, String> resourceVersion) {
+        List<VersionedResource<T>> versioned = new ArrayList<>(messages.size());
+        for (T m : messages) {
+            versioned.add(VersionedResource.create(m, resourceVersion.apply(m)));
+        }
+        return SnapshotResources.create(versioned, version);
+    }
 
-  @Override
-  public SnapshotResources<ClusterLoadAssignment> endpoints() {
-    return endpoints;
-  }
+    @Override
+    public SnapshotResources<Cluster> clusters() {
+        return clusters;
+    }
 
-  @Override
-  public SnapshotResources<Listener> listeners() {
-    return listeners;
-  }
+    @Override
+    public SnapshotResources<ClusterLoadAssignment> endpoints() {
+        return endpoints;
+    }
 
-  @Override
-  public SnapshotResources<RouteConfiguration> routes() {
-    return routes;
-  }
+    @Override
+    public SnapshotResources<Listener> listeners() {
+        return listeners;
+    }
 
-  @Override
-  public SnapshotResources<Secret> secrets() {
-    return secrets;
-  }
+    @Override
+    public SnapshotResources<RouteConfiguration> routes() {
+        return routes;
+    }
 
-  /** java-control-plane's v3 class implements this with a signature javac does not see as the base one; delegate. */
-  @Override
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  public java.util.Map versionedResources(io.envoyproxy.controlplane.cache.Resources.ResourceType type) {
-    return super.versionedResources(type);
-  }
+    @Override
+    public SnapshotResources<Secret> secrets() {
+        return secrets;
+    }
+
+    /** java-control-plane's v3 class implements this with a signature javac does not see as the base one; delegate. */
+    @Override
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public java.util.Map versionedResources(io.envoyproxy.controlplane.cache.Resources.ResourceType type) {
+        return super.versionedResources(type);
+    }
 }

@@ -33,8 +33,12 @@ public record ProxyStatus(String nodeId, boolean connected, Map<String, TypeStat
         StringBuilder sb = new StringBuilder();
         types.forEach((type, t) -> {
             if (!t.synced()) {
-                sb.append(sb.length() == 0 ? "" : "; ").append(type).append(" wants ").append(t.wanted())
-                        .append(", ACKed ").append(t.acked().isEmpty() ? "none" : t.acked());
+                sb.append(sb.length() == 0 ? "" : "; ")
+                        .append(type)
+                        .append(" wants ")
+                        .append(t.wanted())
+                        .append(", ACKed ")
+                        .append(t.acked().isEmpty() ? "none" : t.acked());
                 if (!t.nackReason().isEmpty()) {
                     sb.append(", NACKed ").append(t.nacked()).append(": ").append(t.nackReason());
                 }

@@ -15,8 +15,7 @@ import java.util.Optional;
  */
 public final class RouteDescriber {
 
-    private RouteDescriber() {
-    }
+    private RouteDescriber() {}
 
     /** The routes for {@code host} ({@code reviews}, {@code reviews:9080}) in a proxy's resources, or empty. */
     public static Optional<String> describe(XdsResources resources, String host) {
@@ -41,7 +40,9 @@ public final class RouteDescriber {
         if (istio != null && istio.containsFields("config")) {
             String config = istio.getFieldsOrThrow("config").getStringValue();
             String[] p = config.split("/");
-            String rule = istio.containsFields("rule") ? " " + istio.getFieldsOrThrow("rule").getStringValue() : "";
+            String rule = istio.containsFields("rule")
+                    ? " " + istio.getFieldsOrThrow("rule").getStringValue()
+                    : "";
             origin = p.length >= 3 ? "VirtualService " + p[p.length - 3] + "/" + p[p.length - 1] + rule : config;
         }
         String match = match(r.getMatch());
@@ -58,15 +59,18 @@ public final class RouteDescriber {
                     parts.add("path starts " + m.getPrefix());
                 }
             }
-            default -> { }
+            default -> {}
         }
         for (HeaderMatcher h : m.getHeadersList()) {
-            String value = h.hasStringMatch() ? switch (h.getStringMatch().getMatchPatternCase()) {
-                case EXACT -> "= " + h.getStringMatch().getExact();
-                case PREFIX -> "starts " + h.getStringMatch().getPrefix();
-                case SAFE_REGEX -> "~ " + h.getStringMatch().getSafeRegex().getRegex();
-                default -> "matches";
-            } : "present";
+            String value = h.hasStringMatch()
+                    ? switch (h.getStringMatch().getMatchPatternCase()) {
+                        case EXACT -> "= " + h.getStringMatch().getExact();
+                        case PREFIX -> "starts " + h.getStringMatch().getPrefix();
+                        case SAFE_REGEX ->
+                            "~ " + h.getStringMatch().getSafeRegex().getRegex();
+                        default -> "matches";
+                    }
+                    : "present";
             parts.add(h.getName() + (h.getInvertMatch() ? " not " : " ") + value);
         }
         m.getQueryParametersList().forEach(q -> parts.add("?" + q.getName()));
@@ -84,8 +88,13 @@ public final class RouteDescriber {
         String fault = r.getTypedPerFilterConfigMap().containsKey(Names.FAULT) ? " (fault injected)" : "";
         if (a.hasWeightedClusters()) {
             List<String> w = new ArrayList<>();
-            long total = a.getWeightedClusters().getClustersList().stream().mapToLong(c -> c.getWeight().getValue()).sum();
-            a.getWeightedClusters().getClustersList().forEach(c -> w.add(c.getName() + " " + (total == 0 ? 0 : Math.round(100.0 * c.getWeight().getValue() / total)) + "%"));
+            long total = a.getWeightedClusters().getClustersList().stream()
+                    .mapToLong(c -> c.getWeight().getValue())
+                    .sum();
+            a.getWeightedClusters()
+                    .getClustersList()
+                    .forEach(c -> w.add(c.getName() + " "
+                            + (total == 0 ? 0 : Math.round(100.0 * c.getWeight().getValue() / total)) + "%"));
             return String.join(", ", w) + fault;
         }
         return a.getCluster() + fault;

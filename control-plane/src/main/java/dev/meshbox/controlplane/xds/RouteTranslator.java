@@ -13,6 +13,7 @@ import dev.meshbox.controlplane.config.VirtualService.HttpRoute;
 import dev.meshbox.controlplane.config.VirtualService.RouteDestination;
 import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.ServicePort;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.config.core.v3.Metadata;
@@ -26,7 +27,6 @@ import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
-import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.extensions.filters.common.fault.v3.FaultDelay;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.FaultAbort;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
@@ -46,20 +46,21 @@ import java.util.Optional;
 final class RouteTranslator {
 
     /** Where the routes are being built: which proxy, gateway and port, for match filtering and defaults. */
-    record Context(MeshView view, String gatewayName, int port, Map<String, String> proxyLabels, String proxyNamespace) {
-    }
+    record Context(
+            MeshView view, String gatewayName, int port, Map<String, String> proxyLabels, String proxyNamespace) {}
 
-    static final String DEFAULT_RETRY_ON = "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
+    static final String DEFAULT_RETRY_ON =
+            "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
 
-    private RouteTranslator() {
-    }
+    private RouteTranslator() {}
 
     /** Istio's route when no VirtualService exists: every request to the service's default cluster. */
     static Route defaultRoute(String cluster, List<RouteAction.HashPolicy> hashPolicy) {
         return Route.newBuilder()
                 .setName("default")
                 .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                .setRoute(RouteAction.newBuilder().setCluster(cluster)
+                .setRoute(RouteAction.newBuilder()
+                        .setCluster(cluster)
                         .setTimeout(Durations.fromSeconds(0))
                         .setRetryPolicy(defaultRetryPolicy())
                         .addAllHashPolicy(hashPolicy))
@@ -70,8 +71,10 @@ final class RouteTranslator {
         return RetryPolicy.newBuilder()
                 .setRetryOn(DEFAULT_RETRY_ON)
                 .setNumRetries(UInt32Value.of(2))
-                .addRetryHostPredicate(RetryPolicy.RetryHostPredicate.newBuilder().setName("envoy.retry_host_predicates.previous_hosts")
-                        .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate.getDefaultInstance())))
+                .addRetryHostPredicate(RetryPolicy.RetryHostPredicate.newBuilder()
+                        .setName("envoy.retry_host_predicates.previous_hosts")
+                        .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3
+                                .PreviousHostsPredicate.getDefaultInstance())))
                 .setHostSelectionRetryMaxAttempts(5)
                 .build();
     }
@@ -86,14 +89,20 @@ final class RouteTranslator {
                 continue;
             }
             if (rule.match().isEmpty()) {
-                routes.add(action.get().clone().setName(rule.name()).setMatch(RouteMatch.newBuilder().setPrefix("/")).build());
+                routes.add(action.get()
+                        .clone()
+                        .setName(rule.name())
+                        .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                        .build());
                 continue;
             }
             for (HttpMatch m : rule.match()) {
                 if (!applies(ctx, m)) {
                     continue;
                 }
-                String name = m.name().isEmpty() ? rule.name() : rule.name().isEmpty() ? m.name() : rule.name() + "." + m.name();
+                String name = m.name().isEmpty()
+                        ? rule.name()
+                        : rule.name().isEmpty() ? m.name() : rule.name() + "." + m.name();
                 routes.add(action.get().clone().setName(name).setMatch(match(m)).build());
             }
         }
@@ -110,7 +119,8 @@ final class RouteTranslator {
         if (m.sourceNamespace().isPresent() && !m.sourceNamespace().get().equals(ctx.proxyNamespace())) {
             return false;
         }
-        return m.sourceLabels().entrySet().stream().allMatch(e -> e.getValue().equals(ctx.proxyLabels().get(e.getKey())));
+        return m.sourceLabels().entrySet().stream()
+                .allMatch(e -> e.getValue().equals(ctx.proxyLabels().get(e.getKey())));
     }
 
     static RouteMatch match(HttpMatch m) {
@@ -132,9 +142,17 @@ final class RouteTranslator {
         m.scheme().ifPresent(s -> b.addHeaders(header(":scheme", s, false)));
         m.headers().forEach((name, s) -> b.addHeaders(header(name, s, false)));
         m.withoutHeaders().forEach((name, s) -> b.addHeaders(header(name, s, true)));
-        m.queryParams().forEach((name, s) -> b.addQueryParameters(s.kind() == StringMatch.Kind.PRESENT
-                ? QueryParameterMatcher.newBuilder().setName(name).setPresentMatch(true).build()
-                : QueryParameterMatcher.newBuilder().setName(name).setStringMatch(stringMatcher(s)).build()));
+        m.queryParams()
+                .forEach((name, s) -> b.addQueryParameters(
+                        s.kind() == StringMatch.Kind.PRESENT
+                                ? QueryParameterMatcher.newBuilder()
+                                        .setName(name)
+                                        .setPresentMatch(true)
+                                        .build()
+                                : QueryParameterMatcher.newBuilder()
+                                        .setName(name)
+                                        .setStringMatch(stringMatcher(s))
+                                        .build()));
         return b.build();
     }
 
@@ -147,26 +165,47 @@ final class RouteTranslator {
         if (s.kind() == StringMatch.Kind.PRESENT) {
             return b.setPresentMatch(true).build();
         }
-        return b.setStringMatch(stringMatcher(s)).setTreatMissingHeaderAsEmpty(invert).build();
+        return b.setStringMatch(stringMatcher(s))
+                .setTreatMissingHeaderAsEmpty(invert)
+                .build();
     }
 
     static StringMatcher stringMatcher(StringMatch s) {
         return switch (s.kind()) {
-            case PRESENT -> StringMatcher.newBuilder().setSafeRegex(RegexMatcher.newBuilder().setRegex("(?s).*")).build();
+            case PRESENT ->
+                StringMatcher.newBuilder()
+                        .setSafeRegex(RegexMatcher.newBuilder().setRegex("(?s).*"))
+                        .build();
             case EXACT -> StringMatcher.newBuilder().setExact(s.value()).build();
             case PREFIX -> StringMatcher.newBuilder().setPrefix(s.value()).build();
-            default -> StringMatcher.newBuilder().setSafeRegex(RegexMatcher.newBuilder().setRegex(s.value())).build();
+            default ->
+                StringMatcher.newBuilder()
+                        .setSafeRegex(RegexMatcher.newBuilder().setRegex(s.value()))
+                        .build();
         };
     }
 
     /** The route without its match: action, headers, fault and metadata. Empty when no destination resolves. */
-    private static Optional<Route.Builder> action(Context ctx, VirtualService vs, HttpRoute rule, int index, XdsResources.Builder out) {
+    private static Optional<Route.Builder> action(
+            Context ctx, VirtualService vs, HttpRoute rule, int index, XdsResources.Builder out) {
         Route.Builder r = Route.newBuilder();
-        r.setMetadata(Metadata.newBuilder().putFilterMetadata("istio", Struct.newBuilder()
-                .putFields("config", Value.newBuilder().setStringValue("/apis/networking.istio.io/v1/namespaces/"
-                        + vs.meta().namespace() + "/virtual-service/" + vs.meta().name()).build())
-                .putFields("rule", Value.newBuilder().setStringValue("spec.http[" + index + "]").build())
-                .build()));
+        r.setMetadata(Metadata.newBuilder()
+                .putFilterMetadata(
+                        "istio",
+                        Struct.newBuilder()
+                                .putFields(
+                                        "config",
+                                        Value.newBuilder()
+                                                .setStringValue("/apis/networking.istio.io/v1/namespaces/"
+                                                        + vs.meta().namespace() + "/virtual-service/"
+                                                        + vs.meta().name())
+                                                .build())
+                                .putFields(
+                                        "rule",
+                                        Value.newBuilder()
+                                                .setStringValue("spec.http[" + index + "]")
+                                                .build())
+                                .build()));
         headers(rule.headers().request(), true, r);
         headers(rule.headers().response(), false, r);
         if (rule.directResponse().isPresent()) {
@@ -179,7 +218,9 @@ final class RouteTranslator {
             return Optional.of(r.setRedirect(redirect(rule.redirect().get())));
         }
         RouteAction.Builder a = RouteAction.newBuilder();
-        List<RouteDestination> dests = rule.route().stream().filter(d -> rule.route().size() == 1 || d.weight().orElse(0) > 0).toList();
+        List<RouteDestination> dests = rule.route().stream()
+                .filter(d -> rule.route().size() == 1 || d.weight().orElse(0) > 0)
+                .toList();
         String where = vs.meta().display() + " spec.http[" + index + "]";
         if (dests.size() == 1) {
             Optional<String> cluster = cluster(ctx, vs, dests.get(0).destination(), where, out);
@@ -197,12 +238,15 @@ final class RouteTranslator {
                     return Optional.empty();
                 }
                 WeightedCluster.ClusterWeight.Builder cw = WeightedCluster.ClusterWeight.newBuilder()
-                        .setName(cluster.get()).setWeight(UInt32Value.of(d.weight().orElse(0)));
+                        .setName(cluster.get())
+                        .setWeight(UInt32Value.of(d.weight().orElse(0)));
                 for (Map.Entry<String, String> e : d.headers().request().set().entrySet()) {
-                    cw.addRequestHeadersToAdd(headerValue(e.getKey(), e.getValue(), HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD));
+                    cw.addRequestHeadersToAdd(headerValue(
+                            e.getKey(), e.getValue(), HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD));
                 }
                 for (Map.Entry<String, String> e : d.headers().response().set().entrySet()) {
-                    cw.addResponseHeadersToAdd(headerValue(e.getKey(), e.getValue(), HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD));
+                    cw.addResponseHeadersToAdd(headerValue(
+                            e.getKey(), e.getValue(), HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD));
                 }
                 w.addClusters(cw);
             }
@@ -225,7 +269,8 @@ final class RouteTranslator {
         if (rule.mirror().isPresent()) {
             Optional<String> mirror = cluster(ctx, vs, rule.mirror().get(), where + ".mirror", out);
             mirror.ifPresent(m -> {
-                RouteAction.RequestMirrorPolicy.Builder p = RouteAction.RequestMirrorPolicy.newBuilder().setCluster(m);
+                RouteAction.RequestMirrorPolicy.Builder p =
+                        RouteAction.RequestMirrorPolicy.newBuilder().setCluster(m);
                 double pct = rule.mirrorPercentage().orElse(100.0);
                 p.setRuntimeFraction(RuntimeFractionalPercent.newBuilder().setDefaultValue(fraction(pct)));
                 a.addRequestMirrorPolicies(p);
@@ -238,19 +283,24 @@ final class RouteTranslator {
      * Consistent hashing lives on the route in Envoy but in the DestinationRule in Istio: as Istio does, the route
      * gets the hash policy of its destination's traffic policy (the first destination's, for a weighted route).
      */
-    private static List<RouteAction.HashPolicy> hashPolicy(Context ctx, VirtualService vs, List<RouteDestination> dests) {
+    private static List<RouteAction.HashPolicy> hashPolicy(
+            Context ctx, VirtualService vs, List<RouteDestination> dests) {
         if (dests.isEmpty()) {
             return List.of();
         }
         VirtualService.Destination d = dests.get(0).destination();
-        return ctx.view().registry().resolve(d.host(), vs.meta().namespace())
-                .map(service -> hashPolicy(ctx.view(), service, d.subset())).orElse(List.of());
+        return ctx.view()
+                .registry()
+                .resolve(d.host(), vs.meta().namespace())
+                .map(service -> hashPolicy(ctx.view(), service, d.subset()))
+                .orElse(List.of());
     }
 
     /** The hash policy of a service's (or subset's) DestinationRule load balancer, if it hashes. */
     static List<RouteAction.HashPolicy> hashPolicy(MeshView view, MeshService service, Optional<String> subset) {
         Optional<dev.meshbox.controlplane.config.DestinationRule.ConsistentHash> hash = view.destinationRule(service)
-                .flatMap(dr -> subset.flatMap(dr::subset).flatMap(dev.meshbox.controlplane.config.DestinationRule.Subset::trafficPolicy)
+                .flatMap(dr -> subset.flatMap(dr::subset)
+                        .flatMap(dev.meshbox.controlplane.config.DestinationRule.Subset::trafficPolicy)
                         .flatMap(p -> p.loadBalancer())
                         .or(() -> dr.trafficPolicy().flatMap(p -> p.loadBalancer())))
                 .flatMap(lb -> lb.consistentHash());
@@ -260,17 +310,21 @@ final class RouteTranslator {
         var h = hash.get();
         RouteAction.HashPolicy.Builder p = RouteAction.HashPolicy.newBuilder();
         if (h.httpHeaderName().isPresent()) {
-            p.setHeader(RouteAction.HashPolicy.Header.newBuilder().setHeaderName(h.httpHeaderName().get()));
+            p.setHeader(RouteAction.HashPolicy.Header.newBuilder()
+                    .setHeaderName(h.httpHeaderName().get()));
         } else if (h.httpCookie().isPresent()) {
             var c = h.httpCookie().get();
-            RouteAction.HashPolicy.Cookie.Builder cookie = RouteAction.HashPolicy.Cookie.newBuilder().setName(c.name());
+            RouteAction.HashPolicy.Cookie.Builder cookie =
+                    RouteAction.HashPolicy.Cookie.newBuilder().setName(c.name());
             c.path().ifPresent(cookie::setPath);
             c.ttl().ifPresent(t -> cookie.setTtl(ClusterTranslator.protoDuration(t)));
             p.setCookie(cookie);
         } else if (h.useSourceIp()) {
-            p.setConnectionProperties(RouteAction.HashPolicy.ConnectionProperties.newBuilder().setSourceIp(true));
+            p.setConnectionProperties(
+                    RouteAction.HashPolicy.ConnectionProperties.newBuilder().setSourceIp(true));
         } else if (h.httpQueryParameterName().isPresent()) {
-            p.setQueryParameter(RouteAction.HashPolicy.QueryParameter.newBuilder().setName(h.httpQueryParameterName().get()));
+            p.setQueryParameter(RouteAction.HashPolicy.QueryParameter.newBuilder()
+                    .setName(h.httpQueryParameterName().get()));
         } else {
             return List.of();
         }
@@ -307,12 +361,13 @@ final class RouteTranslator {
 
     private static HTTPFault fault(VirtualService.Fault f) {
         HTTPFault.Builder b = HTTPFault.newBuilder();
-        f.delay().ifPresent(d -> b.setDelay(FaultDelay.newBuilder()
-                .setFixedDelay(ClusterTranslator.protoDuration(d.fixedDelay()))
-                .setPercentage(fraction(d.percentage()))));
-        f.abort().ifPresent(a -> b.setAbort(FaultAbort.newBuilder()
-                .setHttpStatus(a.httpStatus())
-                .setPercentage(fraction(a.percentage()))));
+        f.delay()
+                .ifPresent(d -> b.setDelay(FaultDelay.newBuilder()
+                        .setFixedDelay(ClusterTranslator.protoDuration(d.fixedDelay()))
+                        .setPercentage(fraction(d.percentage()))));
+        f.abort()
+                .ifPresent(a -> b.setAbort(
+                        FaultAbort.newBuilder().setHttpStatus(a.httpStatus()).setPercentage(fraction(a.percentage()))));
         return b.build();
     }
 
@@ -330,13 +385,14 @@ final class RouteTranslator {
         rd.authority().ifPresent(b::setHostRedirect);
         rd.port().ifPresent(b::setPortRedirect);
         rd.scheme().ifPresent(b::setSchemeRedirect);
-        b.setResponseCode(switch (rd.redirectCode()) {
-            case 302 -> RedirectAction.RedirectResponseCode.FOUND;
-            case 303 -> RedirectAction.RedirectResponseCode.SEE_OTHER;
-            case 307 -> RedirectAction.RedirectResponseCode.TEMPORARY_REDIRECT;
-            case 308 -> RedirectAction.RedirectResponseCode.PERMANENT_REDIRECT;
-            default -> RedirectAction.RedirectResponseCode.MOVED_PERMANENTLY;
-        });
+        b.setResponseCode(
+                switch (rd.redirectCode()) {
+                    case 302 -> RedirectAction.RedirectResponseCode.FOUND;
+                    case 303 -> RedirectAction.RedirectResponseCode.SEE_OTHER;
+                    case 307 -> RedirectAction.RedirectResponseCode.TEMPORARY_REDIRECT;
+                    case 308 -> RedirectAction.RedirectResponseCode.PERMANENT_REDIRECT;
+                    default -> RedirectAction.RedirectResponseCode.MOVED_PERMANENTLY;
+                });
         return b.build();
     }
 
@@ -346,10 +402,16 @@ final class RouteTranslator {
     }
 
     private static java.util.Optional<String> authority(HeaderOps ops) {
-        return ops.set().entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(":authority") || e.getKey().equalsIgnoreCase("host"))
-                .map(Map.Entry::getValue).findFirst()
-                .or(() -> ops.add().entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(":authority") || e.getKey().equalsIgnoreCase("host"))
-                        .map(Map.Entry::getValue).findFirst());
+        return ops.set().entrySet().stream()
+                .filter(e ->
+                        e.getKey().equalsIgnoreCase(":authority") || e.getKey().equalsIgnoreCase("host"))
+                .map(Map.Entry::getValue)
+                .findFirst()
+                .or(() -> ops.add().entrySet().stream()
+                        .filter(e -> e.getKey().equalsIgnoreCase(":authority")
+                                || e.getKey().equalsIgnoreCase("host"))
+                        .map(Map.Entry::getValue)
+                        .findFirst());
     }
 
     private static void headers(HeaderOps ops, boolean request, Route.Builder r) {
@@ -384,24 +446,33 @@ final class RouteTranslator {
     }
 
     private static HeaderValueOption headerValue(String k, String v, HeaderValueOption.HeaderAppendAction action) {
-        return HeaderValueOption.newBuilder().setHeader(HeaderValue.newBuilder().setKey(k).setValue(v)).setAppendAction(action).build();
+        return HeaderValueOption.newBuilder()
+                .setHeader(HeaderValue.newBuilder().setKey(k).setValue(v))
+                .setAppendAction(action)
+                .build();
     }
 
     /** The cluster a destination names, or empty (with a warning) when the host or port is unknown. */
-    static Optional<String> cluster(Context ctx, VirtualService vs, VirtualService.Destination d, String where, XdsResources.Builder out) {
-        Optional<MeshService> service = ctx.view().registry().resolve(d.host(), vs.meta().namespace());
+    static Optional<String> cluster(
+            Context ctx, VirtualService vs, VirtualService.Destination d, String where, XdsResources.Builder out) {
+        Optional<MeshService> service =
+                ctx.view().registry().resolve(d.host(), vs.meta().namespace());
         if (service.isEmpty()) {
-            out.warn(where + ": destination host \"" + d.host() + "\" is not a service in the mesh (IST0101); the route is left out");
+            out.warn(where + ": destination host \"" + d.host()
+                    + "\" is not a service in the mesh (IST0101); the route is left out");
             return Optional.empty();
         }
         MeshService s = service.get();
-        Optional<ServicePort> port = d.port().flatMap(p -> s.ports().stream().filter(sp -> sp.port() == p).findFirst());
+        Optional<ServicePort> port = d.port()
+                .flatMap(p -> s.ports().stream().filter(sp -> sp.port() == p).findFirst());
         if (d.port().isPresent() && port.isEmpty()) {
-            out.warn(where + ": service " + s.fqdn() + " has no port " + d.port().get());
+            out.warn(
+                    where + ": service " + s.fqdn() + " has no port " + d.port().get());
             return Optional.empty();
         }
         if (port.isEmpty()) {
-            port = s.ports().size() == 1 ? Optional.of(s.ports().get(0))
+            port = s.ports().size() == 1
+                    ? Optional.of(s.ports().get(0))
                     : s.ports().stream().filter(sp -> sp.port() == ctx.port()).findFirst();
         }
         if (port.isEmpty()) {
@@ -410,12 +481,15 @@ final class RouteTranslator {
         }
         String subset = d.subset().orElse("");
         if (!subset.isEmpty()) {
-            boolean known = ctx.view().destinationRule(s).flatMap(dr -> dr.subset(subset)).isPresent();
+            boolean known = ctx.view()
+                    .destinationRule(s)
+                    .flatMap(dr -> dr.subset(subset))
+                    .isPresent();
             if (!known) {
-                out.warn(where + ": subset \"" + subset + "\" of " + s.fqdn() + " is not defined by any DestinationRule (IST0101); requests get 503 NC");
+                out.warn(where + ": subset \"" + subset + "\" of " + s.fqdn()
+                        + " is not defined by any DestinationRule (IST0101); requests get 503 NC");
             }
         }
         return Optional.of(Names.outboundCluster(port.get().port(), subset, s.fqdn()));
     }
-
 }

@@ -1,5 +1,6 @@
 package dev.meshbox.controlplane.xds;
 
+import com.google.protobuf.BoolValue;
 import dev.meshbox.controlplane.config.Gateway;
 import dev.meshbox.controlplane.config.VirtualService;
 import dev.meshbox.controlplane.registry.MeshService;
@@ -12,7 +13,6 @@ import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
-import com.google.protobuf.BoolValue;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,8 +26,7 @@ import java.util.TreeSet;
  */
 public final class Translator {
 
-    private Translator() {
-    }
+    private Translator() {}
 
     public static XdsResources translate(MeshView view, Pod proxy) {
         return translateAll(view, List.of(proxy)).get(0);
@@ -57,9 +56,12 @@ public final class Translator {
      * clusters, and its labels are only when a VirtualService matches on {@code sourceLabels} (for sidecars) or always
      * (for gateways, which Gateways select by label).
      */
-    record GroupKey(Pod.ProxyKind role, String namespace, Map<String, String> labels, List<Integer> inboundPorts,
-                    String appAddress) {
-    }
+    record GroupKey(
+            Pod.ProxyKind role,
+            String namespace,
+            Map<String, String> labels,
+            List<Integer> inboundPorts,
+            String appAddress) {}
 
     /** What one rebuild translates once for all proxies; confined to the rebuilding thread. */
     private static final class Shared {
@@ -70,6 +72,7 @@ public final class Translator {
         private final boolean labelsMatter;
         /** Whether some service names its pods (Docker aliases): only then does a pod's name choose its services. */
         private final boolean membersMatter;
+
         private final Map<List<Object>, List<Integer>> inboundPorts = new HashMap<>();
         private final Map<List<Integer>, List<Listener>> sidecarListeners = new HashMap<>();
         private final Map<List<Object>, XdsResources> routesByNamespace = new HashMap<>();
@@ -80,7 +83,8 @@ public final class Translator {
         Shared(MeshView view) {
             this.view = view;
             this.labelsMatter = view.config().all(VirtualService.class).stream()
-                    .flatMap(vs -> vs.http().stream()).flatMap(r -> r.match().stream())
+                    .flatMap(vs -> vs.http().stream())
+                    .flatMap(r -> r.match().stream())
                     .anyMatch(m -> !m.sourceLabels().isEmpty());
             this.services = view.registry().servicesSorted();
             this.membersMatter = services.stream().anyMatch(s -> !s.members().isEmpty());
@@ -95,8 +99,12 @@ public final class Translator {
             if (proxy.role() == Pod.ProxyKind.GATEWAY) {
                 return new GroupKey(proxy.role(), proxy.namespace(), proxy.labels(), List.of(), "");
             }
-            return new GroupKey(proxy.role(), proxy.namespace(), labelsMatter ? proxy.labels() : Map.of(),
-                    inboundPorts(proxy), proxy.appAddress());
+            return new GroupKey(
+                    proxy.role(),
+                    proxy.namespace(),
+                    labelsMatter ? proxy.labels() : Map.of(),
+                    inboundPorts(proxy),
+                    proxy.appAddress());
         }
 
         /** The target ports of the services the pod belongs to, ascending. */
@@ -132,16 +140,18 @@ public final class Translator {
                 b.listener(ListenerTranslator.virtualInbound(ports));
                 return b.build().listeners();
             });
-            List<Cluster> clusters = sidecarClusters.computeIfAbsent(List.of(key.inboundPorts(), key.appAddress()), k -> {
-                List<Cluster> inbound = new ArrayList<>();
-                for (int port : key.inboundPorts()) {
-                    inbound.add(ClusterTranslator.inbound(proxy, port));
-                }
-                return XdsResources.mergeByName(outboundAndSpecial(), inbound, Cluster::getName);
-            });
+            List<Cluster> clusters =
+                    sidecarClusters.computeIfAbsent(List.of(key.inboundPorts(), key.appAddress()), k -> {
+                        List<Cluster> inbound = new ArrayList<>();
+                        for (int port : key.inboundPorts()) {
+                            inbound.add(ClusterTranslator.inbound(proxy, port));
+                        }
+                        return XdsResources.mergeByName(outboundAndSpecial(), inbound, Cluster::getName);
+                    });
             List<String> warnings = new ArrayList<>(outbound().warnings());
             routes.warnings().stream().filter(w -> !warnings.contains(w)).forEach(warnings::add);
-            return new XdsResources(listeners, routes.routes(), clusters, outbound().endpoints(), List.copyOf(warnings));
+            return new XdsResources(
+                    listeners, routes.routes(), clusters, outbound().endpoints(), List.copyOf(warnings));
         }
 
         /** The outbound clusters and endpoints of every service port, with their warnings. */
@@ -163,8 +173,11 @@ public final class Translator {
         /** The outbound clusters plus the special ones (passthrough, black hole) every proxy has, sorted by name. */
         private List<Cluster> outboundAndSpecial() {
             if (outboundAndSpecial == null) {
-                outboundAndSpecial = XdsResources.builder().clusters(outbound().clusters())
-                        .clusters(ClusterTranslator.special()).build().clusters();
+                outboundAndSpecial = XdsResources.builder()
+                        .clusters(outbound().clusters())
+                        .clusters(ClusterTranslator.special())
+                        .build()
+                        .clusters();
             }
             return outboundAndSpecial;
         }
@@ -174,8 +187,10 @@ public final class Translator {
             Map<String, List<Pod>> index = new HashMap<>();
             for (Pod p : view.registry().pods().values()) {
                 if (p.ready()) {
-                    p.labels().forEach((k, v) -> index.computeIfAbsent(p.namespace() + "\0" + k + "=" + v,
-                            x -> new ArrayList<>()).add(p));
+                    p.labels()
+                            .forEach((k, v) -> index.computeIfAbsent(
+                                            p.namespace() + "\0" + k + "=" + v, x -> new ArrayList<>())
+                                    .add(p));
                 }
             }
             return index;
@@ -189,9 +204,11 @@ public final class Translator {
             if (service.selector().isEmpty()) {
                 return List.of();
             }
-            Map.Entry<String, String> first = service.selector().entrySet().iterator().next();
+            Map.Entry<String, String> first =
+                    service.selector().entrySet().iterator().next();
             List<Pod> out = new ArrayList<>();
-            for (Pod p : byLabel.getOrDefault(service.namespace() + "\0" + first.getKey() + "=" + first.getValue(), List.of())) {
+            for (Pod p : byLabel.getOrDefault(
+                    service.namespace() + "\0" + first.getKey() + "=" + first.getValue(), List.of())) {
                 if (service.includes(p)) {
                     out.add(p);
                 }
@@ -199,18 +216,19 @@ public final class Translator {
             out.sort(java.util.Comparator.comparing(Pod::name));
             return out;
         }
-
     }
 
-    private static RouteConfiguration sidecarRoutes(MeshView view, Pod proxy, int port, List<MeshService> services,
-                                                    XdsResources.Builder out) {
+    private static RouteConfiguration sidecarRoutes(
+            MeshView view, Pod proxy, int port, List<MeshService> services, XdsResources.Builder out) {
         RouteConfiguration.Builder rc = RouteConfiguration.newBuilder()
                 .setName(Names.sidecarRoute(port))
                 .setValidateClusters(BoolValue.of(false));
-        RouteTranslator.Context ctx = new RouteTranslator.Context(view, VirtualService.MESH, port, proxy.labels(), proxy.namespace());
+        RouteTranslator.Context ctx =
+                new RouteTranslator.Context(view, VirtualService.MESH, port, proxy.labels(), proxy.namespace());
         for (MeshService s : services) {
             VirtualHost.Builder vh = VirtualHost.newBuilder().setName(s.fqdn() + ":" + port);
-            for (String d : List.of(s.fqdn(), s.name(), s.name() + "." + s.namespace(), s.name() + "." + s.namespace() + ".svc")) {
+            for (String d : List.of(
+                    s.fqdn(), s.name(), s.name() + "." + s.namespace(), s.name() + "." + s.namespace() + ".svc")) {
                 vh.addDomains(d).addDomains(d + ":" + port);
             }
             List<VirtualService> vss = view.meshVirtualServices(s);
@@ -224,15 +242,21 @@ public final class Translator {
                 }
             }
             if (vss.isEmpty()) {
-                routes.add(RouteTranslator.defaultRoute(Names.outboundCluster(port, "", s.fqdn()),
+                routes.add(RouteTranslator.defaultRoute(
+                        Names.outboundCluster(port, "", s.fqdn()),
                         RouteTranslator.hashPolicy(view, s, java.util.Optional.empty())));
             }
             vh.addAllRoutes(routes);
             rc.addVirtualHosts(vh);
         }
-        rc.addVirtualHosts(VirtualHost.newBuilder().setName("allow_any").addDomains("*")
-                .addRoutes(Route.newBuilder().setName("allow_any").setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                        .setRoute(RouteAction.newBuilder().setCluster(Names.PASSTHROUGH)
+        rc.addVirtualHosts(VirtualHost.newBuilder()
+                .setName("allow_any")
+                .addDomains("*")
+                .addRoutes(Route.newBuilder()
+                        .setName("allow_any")
+                        .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                        .setRoute(RouteAction.newBuilder()
+                                .setCluster(Names.PASSTHROUGH)
                                 .setTimeout(com.google.protobuf.util.Durations.fromSeconds(0)))));
         return rc.build();
     }
@@ -242,8 +266,9 @@ public final class Translator {
         Map<Integer, String> routeNames = new TreeMap<>();
         Map<Integer, Map<String, VirtualHost.Builder>> hosts = new TreeMap<>();
         for (Gateway gw : view.gateways()) {
-            if (gw.selector().isEmpty() || !gw.selector().entrySet().stream()
-                    .allMatch(e -> e.getValue().equals(proxy.labels().get(e.getKey())))) {
+            if (gw.selector().isEmpty()
+                    || !gw.selector().entrySet().stream()
+                            .allMatch(e -> e.getValue().equals(proxy.labels().get(e.getKey())))) {
                 continue;
             }
             for (Gateway.Server server : gw.servers()) {
@@ -256,10 +281,12 @@ public final class Translator {
                 // The gateway pod listens on the Service's target port (80 -> 8080, 443 -> 8443), as Istio's does.
                 int listenerPort = Names.gatewayListenerPort(port);
                 routeNames.putIfAbsent(listenerPort, Names.gatewayRoute(port));
-                Map<String, VirtualHost.Builder> byHost = hosts.computeIfAbsent(listenerPort, p -> new java.util.LinkedHashMap<>());
-                RouteTranslator.Context ctx = new RouteTranslator.Context(view, gw.meta().namespace() + "/" + gw.meta().name(),
-                        port, proxy.labels(), proxy.namespace());
-                RouteTranslator.Context named = new RouteTranslator.Context(view, gw.meta().name(), port, proxy.labels(), proxy.namespace());
+                Map<String, VirtualHost.Builder> byHost =
+                        hosts.computeIfAbsent(listenerPort, p -> new java.util.LinkedHashMap<>());
+                RouteTranslator.Context ctx = new RouteTranslator.Context(
+                        view, gw.meta().namespace() + "/" + gw.meta().name(), port, proxy.labels(), proxy.namespace());
+                RouteTranslator.Context named =
+                        new RouteTranslator.Context(view, gw.meta().name(), port, proxy.labels(), proxy.namespace());
                 for (VirtualService vs : view.gatewayVirtualServices(gw)) {
                     for (String host : vs.hosts()) {
                         if (!hostAllowed(server.hosts(), host)) {
@@ -282,7 +309,8 @@ public final class Translator {
             }
         }
         hosts.forEach((listenerPort, byHost) -> {
-            RouteConfiguration.Builder rc = RouteConfiguration.newBuilder().setName(routeNames.get(listenerPort))
+            RouteConfiguration.Builder rc = RouteConfiguration.newBuilder()
+                    .setName(routeNames.get(listenerPort))
                     .setValidateClusters(BoolValue.of(false));
             byHost.values().forEach(rc::addVirtualHosts);
             out.listener(ListenerTranslator.gatewayPort(listenerPort, rc.getName()));
@@ -291,7 +319,9 @@ public final class Translator {
     }
 
     private static boolean matchesByShortName(VirtualService vs, Gateway gw) {
-        return vs.http().stream().flatMap(r -> r.match().stream()).flatMap(m -> m.gateways().stream())
+        return vs.http().stream()
+                .flatMap(r -> r.match().stream())
+                .flatMap(m -> m.gateways().stream())
                 .anyMatch(g -> g.equals(gw.meta().name()));
     }
 

@@ -15,8 +15,12 @@ import java.util.function.Function;
  * The Envoy resources for one proxy, each list sorted by name so equal inputs give equal snapshots, plus the
  * problems met while translating (a route to an unknown host, say), which are reported but do not stop the rest.
  */
-public record XdsResources(List<Listener> listeners, List<RouteConfiguration> routes, List<Cluster> clusters,
-                           List<ClusterLoadAssignment> endpoints, List<String> warnings) {
+public record XdsResources(
+        List<Listener> listeners,
+        List<RouteConfiguration> routes,
+        List<Cluster> clusters,
+        List<ClusterLoadAssignment> endpoints,
+        List<String> warnings) {
 
     /** Copies nothing that is already unmodifiable, so lists shared between proxies stay one instance. */
     public XdsResources {
@@ -103,8 +107,12 @@ public record XdsResources(List<Listener> listeners, List<RouteConfiguration> ro
         }
 
         XdsResources build() {
-            return new XdsResources(List.copyOf(listeners.values()), List.copyOf(routes.values()),
-                    List.copyOf(clusters.values()), List.copyOf(endpoints.values()), List.copyOf(warnings));
+            return new XdsResources(
+                    List.copyOf(listeners.values()),
+                    List.copyOf(routes.values()),
+                    List.copyOf(clusters.values()),
+                    List.copyOf(endpoints.values()),
+                    List.copyOf(warnings));
         }
     }
 }

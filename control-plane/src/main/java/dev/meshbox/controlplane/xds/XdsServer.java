@@ -48,14 +48,19 @@ import org.slf4j.LoggerFactory;
 public final class XdsServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(XdsServer.class);
-    static final List<String> TYPES = List.of(Resources.V3.CLUSTER_TYPE_URL, Resources.V3.ENDPOINT_TYPE_URL,
-            Resources.V3.LISTENER_TYPE_URL, Resources.V3.ROUTE_TYPE_URL);
+    static final List<String> TYPES = List.of(
+            Resources.V3.CLUSTER_TYPE_URL,
+            Resources.V3.ENDPOINT_TYPE_URL,
+            Resources.V3.LISTENER_TYPE_URL,
+            Resources.V3.ROUTE_TYPE_URL);
 
     private final SimpleCache<String> cache = new SimpleCache<>(node -> node.getId());
     private final Map<Long, String> streams = new ConcurrentHashMap<>();
     /** The open streams of each node that has one (a proxy reconnecting may briefly have two). */
     private final Map<String, Set<Long>> nodeStreams = new ConcurrentHashMap<>();
-    private final Map<String, Map<String, String[]>> state = new ConcurrentHashMap<>(); // node -> type -> [sent, acked, nacked, reason]
+
+    private final Map<String, Map<String, String[]>> state =
+            new ConcurrentHashMap<>(); // node -> type -> [sent, acked, nacked, reason]
     private final Map<String, Map<String, String>> wanted = new ConcurrentHashMap<>();
     private final Map<String, XdsResources> resources = new ConcurrentHashMap<>();
     /** Per node, the type versions of the snapshot last set in the cache. */
@@ -64,6 +69,7 @@ public final class XdsServer implements AutoCloseable {
     private final Map<String, Map<String, Set<String>>> wantedNames = new ConcurrentHashMap<>();
     /** Per node and type, the names each response (by nonce) was for, and those of the last ACKed response. */
     private final Map<String, Map<String, String>> sentNames = new ConcurrentHashMap<>();
+
     private final Map<String, Set<String>> ackedNames = new ConcurrentHashMap<>();
     private static final Set<String> WILDCARD = Set.of("*");
     /**
@@ -81,19 +87,30 @@ public final class XdsServer implements AutoCloseable {
             }
         }
     }
+
     private static final Duration RESCAN = Duration.ofMillis(100);
     /** Resource digests by message identity (weak keys compare by identity), for {@link #digest}. */
     private final java.util.concurrent.ConcurrentMap<com.google.protobuf.Message, ResourceDigest> messageDigests =
-            com.google.common.cache.CacheBuilder.newBuilder().weakKeys().<com.google.protobuf.Message, ResourceDigest>build().asMap();
+            com.google.common.cache.CacheBuilder.newBuilder()
+                    .weakKeys()
+                    .<com.google.protobuf.Message, ResourceDigest>build()
+                    .asMap();
     /**
      * Per list of resources (weak keys compare by identity), what {@link #typeResources} derived from it; lists are
      * immutable and shared between the proxies of a group, and between rebuilds when nothing changed.
      */
     private final java.util.concurrent.ConcurrentMap<List<?>, TypeResources> typeResources =
-            com.google.common.cache.CacheBuilder.newBuilder().weakKeys().<List<?>, TypeResources>build().asMap();
+            com.google.common.cache.CacheBuilder.newBuilder()
+                    .weakKeys()
+                    .<List<?>, TypeResources>build()
+                    .asMap();
     /** Per resources object (by identity), the snapshot consistency problem found in it, or "". */
     private final java.util.concurrent.ConcurrentMap<XdsResources, String> consistency =
-            com.google.common.cache.CacheBuilder.newBuilder().weakKeys().<XdsResources, String>build().asMap();
+            com.google.common.cache.CacheBuilder.newBuilder()
+                    .weakKeys()
+                    .<XdsResources, String>build()
+                    .asMap();
+
     private Server server;
     private java.util.concurrent.ExecutorService[] senders;
 
@@ -113,7 +130,9 @@ public final class XdsServer implements AutoCloseable {
             });
         }
         java.util.concurrent.atomic.AtomicLong streamsOpened = new java.util.concurrent.atomic.AtomicLong();
-        V3DiscoveryServer discovery = new V3DiscoveryServer(List.of(new Callbacks()), cache,
+        V3DiscoveryServer discovery = new V3DiscoveryServer(
+                List.of(new Callbacks()),
+                cache,
                 () -> senders[(int) (streamsOpened.getAndIncrement() % threads)],
                 new IdentitySerializer());
         server = NettyServerBuilder.forAddress(bind)
@@ -126,8 +145,10 @@ public final class XdsServer implements AutoCloseable {
         try {
             server.start();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the xDS server on " + bind.getHostString() + ":" + bind.getPort()
-                    + " (" + e.getMessage() + "); is another mesh running?", e);
+            throw new UncheckedIOException(
+                    "cannot start the xDS server on " + bind.getHostString() + ":" + bind.getPort() + " ("
+                            + e.getMessage() + "); is another mesh running?",
+                    e);
         }
     }
 
@@ -146,14 +167,21 @@ public final class XdsServer implements AutoCloseable {
         TypeResources endpoints = typeResources(r.endpoints(), ClusterLoadAssignment::getClusterName);
         TypeResources listeners = typeResources(r.listeners(), Listener::getName);
         TypeResources routes = typeResources(r.routes(), RouteConfiguration::getName);
-        Map<String, String> versions = Map.of(Resources.V3.CLUSTER_TYPE_URL, clusters.version(),
-                Resources.V3.ENDPOINT_TYPE_URL, endpoints.version(), Resources.V3.LISTENER_TYPE_URL, listeners.version(),
-                Resources.V3.ROUTE_TYPE_URL, routes.version());
+        Map<String, String> versions = Map.of(
+                Resources.V3.CLUSTER_TYPE_URL,
+                clusters.version(),
+                Resources.V3.ENDPOINT_TYPE_URL,
+                endpoints.version(),
+                Resources.V3.LISTENER_TYPE_URL,
+                listeners.version(),
+                Resources.V3.ROUTE_TYPE_URL,
+                routes.version());
         if (versions.equals(published.get(node))) {
             resources.put(node, r);
             return; // the same resources as the snapshot last set, hence consistent: nothing to push
         }
-        String inconsistency = consistency.computeIfAbsent(r, x -> java.util.Objects.requireNonNullElse(Consistency.check(x), ""));
+        String inconsistency =
+                consistency.computeIfAbsent(r, x -> java.util.Objects.requireNonNullElse(Consistency.check(x), ""));
         if (!inconsistency.isEmpty()) {
             // A translator bug, not a user error: keep the proxy on its last consistent snapshot.
             LOG.error("inconsistent snapshot for {} not published: {}", node, inconsistency);
@@ -169,29 +197,40 @@ public final class XdsServer implements AutoCloseable {
         }
         resources.put(node, r);
         published.put(node, versions);
-        wantedNames.put(node, Map.of(Resources.V3.ENDPOINT_TYPE_URL, endpoints.names(),
-                Resources.V3.ROUTE_TYPE_URL, routes.names()));
+        wantedNames.put(
+                node,
+                Map.of(Resources.V3.ENDPOINT_TYPE_URL, endpoints.names(), Resources.V3.ROUTE_TYPE_URL, routes.names()));
         wanted.put(node, expected);
-        cache.setSnapshot(node, new PrehashedSnapshot(clusters.resources(), endpoints.resources(),
-                listeners.resources(), routes.resources()));
+        cache.setSnapshot(
+                node,
+                new PrehashedSnapshot(
+                        clusters.resources(), endpoints.resources(), listeners.resources(), routes.resources()));
     }
 
     /**
      * What the server derives from one list of resources of a type: its version (see {@link #digest}), the names in
      * it, and java-control-plane's immutable view of it with each resource's own version.
      */
-    private record TypeResources(String version, Set<String> names, SnapshotResources<?> resources) {
-    }
+    private record TypeResources(String version, Set<String> names, SnapshotResources<?> resources) {}
 
-    private <T extends com.google.protobuf.Message> TypeResources typeResources(List<T> list, Function<T, String> name) {
+    private <T extends com.google.protobuf.Message> TypeResources typeResources(
+            List<T> list, Function<T, String> name) {
         TypeResources known = typeResources.get(list); // a plain read first: the cache's compute path locks
-        return known != null ? known : typeResources.computeIfAbsent(list, l -> {
-            String version = digest(list);
-            Set<String> names = new java.util.HashSet<>();
-            list.forEach(m -> names.add(name.apply(m)));
-            return new TypeResources(version, Set.copyOf(names), PrehashedSnapshot.resources(list,
-                    new NamedVersions<>(list, name, m -> messageDigest(m).bytes(), version), m -> messageDigest(m).hex()));
-        });
+        return known != null
+                ? known
+                : typeResources.computeIfAbsent(list, l -> {
+                    String version = digest(list);
+                    Set<String> names = new java.util.HashSet<>();
+                    list.forEach(m -> names.add(name.apply(m)));
+                    return new TypeResources(
+                            version,
+                            Set.copyOf(names),
+                            PrehashedSnapshot.resources(
+                                    list,
+                                    new NamedVersions<>(
+                                            list, name, m -> messageDigest(m).bytes(), version),
+                                    m -> messageDigest(m).hex()));
+                });
     }
 
     /** Forgets a proxy that left the mesh. */
@@ -241,14 +280,21 @@ public final class XdsServer implements AutoCloseable {
             if (!acked.isEmpty() && covered != WILDCARD && !covered.containsAll(names)) {
                 Set<String> missing = new java.util.TreeSet<>(names);
                 missing.removeAll(covered);
-                acked = acked + " (not yet for " + missing.iterator().next() + (missing.size() > 1 ? " and " + (missing.size() - 1) + " more" : "") + ")";
+                acked = acked + " (not yet for " + missing.iterator().next()
+                        + (missing.size() > 1 ? " and " + (missing.size() - 1) + " more" : "") + ")";
             }
-            types.put(shortType(type), new ProxyStatus.TypeStatus(want.getOrDefault(type, ""), nz(v[0]), acked, nz(v[2]), nz(v[3])));
+            types.put(
+                    shortType(type),
+                    new ProxyStatus.TypeStatus(want.getOrDefault(type, ""), nz(v[0]), acked, nz(v[2]), nz(v[3])));
         }
         return new ProxyStatus(node, nodeStreams.containsKey(node), types);
     }
 
-    private enum Sync { SYNCED, LAGGING, REJECTED }
+    private enum Sync {
+        SYNCED,
+        LAGGING,
+        REJECTED
+    }
 
     /**
      * What {@code status(node, want)} says of synced and rejected, without building it: {@link #awaitAcked} asks this
@@ -332,7 +378,8 @@ public final class XdsServer implements AutoCloseable {
                 }
                 if (changed.isEmpty()) {
                     // An ACK arriving between the check and the park unparks first, and the park returns at once.
-                    java.util.concurrent.locks.LockSupport.parkNanos(this, Math.min(left, Math.max(0, rescanAt - System.nanoTime())));
+                    java.util.concurrent.locks.LockSupport.parkNanos(
+                            this, Math.min(left, Math.max(0, rescanAt - System.nanoTime())));
                 }
                 if (Thread.interrupted()) {
                     throw new InterruptedException();
@@ -374,15 +421,16 @@ public final class XdsServer implements AutoCloseable {
     }
 
     /** A resource's SHA-256, and its first 6 bytes in hex as the resource's own version. */
-    private record ResourceDigest(byte[] bytes, String hex) {
-    }
+    private record ResourceDigest(byte[] bytes, String hex) {}
 
     private ResourceDigest messageDigest(com.google.protobuf.Message m) {
         ResourceDigest known = messageDigests.get(m); // a plain read first: the cache's compute path locks
-        return known != null ? known : messageDigests.computeIfAbsent(m, x -> {
-            byte[] d = sha256().digest(x.toByteArray());
-            return new ResourceDigest(d, HexFormat.of().formatHex(d, 0, 6));
-        });
+        return known != null
+                ? known
+                : messageDigests.computeIfAbsent(m, x -> {
+                    byte[] d = sha256().digest(x.toByteArray());
+                    return new ResourceDigest(d, HexFormat.of().formatHex(d, 0, 6));
+                });
     }
 
     private static MessageDigest sha256() {
@@ -434,7 +482,8 @@ public final class XdsServer implements AutoCloseable {
         @Override
         public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
             String node = request.hasNode() && !request.getNode().getId().isEmpty()
-                    ? request.getNode().getId() : streams.get(streamId);
+                    ? request.getNode().getId()
+                    : streams.get(streamId);
             if (node == null) {
                 return;
             }
@@ -455,10 +504,13 @@ public final class XdsServer implements AutoCloseable {
                 LOG.warn("{} rejected {} version {}: {}", node, shortType(request.getTypeUrl()), v[0], v[3]);
             } else {
                 v[1] = request.getVersionInfo();
-                String names = sentNames.getOrDefault(node + " " + request.getTypeUrl(), Map.of()).get(request.getResponseNonce());
+                String names = sentNames
+                        .getOrDefault(node + " " + request.getTypeUrl(), Map.of())
+                        .get(request.getResponseNonce());
                 if (names != null) {
                     // No names is a wildcard subscription: the response held everything.
-                    ackedNames.put(node + " " + request.getTypeUrl(), names.isEmpty() ? WILDCARD : Set.of(names.split("\n")));
+                    ackedNames.put(
+                            node + " " + request.getTypeUrl(), names.isEmpty() ? WILDCARD : Set.of(names.split("\n")));
                 }
             }
             for (Waiter w : waiters) {
@@ -467,15 +519,15 @@ public final class XdsServer implements AutoCloseable {
         }
 
         @Override
-        public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
-        }
+        public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {}
 
         @Override
         public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
             String node = streams.get(streamId);
             if (node != null) {
                 slot(node, response.getTypeUrl())[0] = response.getVersionInfo();
-                Map<String, String> byNonce = sentNames.computeIfAbsent(node + " " + response.getTypeUrl(), k -> new ConcurrentHashMap<>());
+                Map<String, String> byNonce =
+                        sentNames.computeIfAbsent(node + " " + response.getTypeUrl(), k -> new ConcurrentHashMap<>());
                 if (byNonce.size() > 16) {
                     byNonce.clear(); // only recent responses are ever ACKed
                 }
@@ -484,7 +536,8 @@ public final class XdsServer implements AutoCloseable {
         }
 
         private String[] slot(String node, String type) {
-            return state.computeIfAbsent(node, n -> new ConcurrentHashMap<>()).computeIfAbsent(type, t -> new String[4]);
+            return state.computeIfAbsent(node, n -> new ConcurrentHashMap<>())
+                    .computeIfAbsent(type, t -> new String[4]);
         }
     }
 }

@@ -24,50 +24,70 @@ class IstioParserTest {
 
     static Stream<Arguments> invalid() {
         return Stream.of(
-                Arguments.of("negative weight", VS_HEAD + """
+                Arguments.of(
+                        "negative weight",
+                        VS_HEAD + """
                           - route:
                             - destination: {host: reviews, subset: v1}
                               weight: 110
                             - destination: {host: reviews, subset: v2}
                               weight: -10
-                        """, "reviews.yaml: VirtualService default/reviews: spec.http[0].route[1].weight: must be >= 0, got -10"),
-                Arguments.of("total weight zero", VS_HEAD + """
+                        """,
+                        "reviews.yaml: VirtualService default/reviews: spec.http[0].route[1].weight: must be >= 0, got -10"),
+                Arguments.of(
+                        "total weight zero", VS_HEAD + """
                           - route:
                             - destination: {host: reviews, subset: v1}
                               weight: 0
                             - destination: {host: reviews, subset: v2}
                               weight: 0
                         """, "spec.http[0].route: total weight of 2 destinations is 0"),
-                Arguments.of("bad duration", VS_HEAD + """
+                Arguments.of(
+                        "bad duration",
+                        VS_HEAD + """
                           - timeout: 5 seconds
                             route:
                             - destination: {host: reviews}
-                        """, "spec.http[0].timeout: must be a duration such as 1s, 0.5s, 100ms or 1m, got \"5 seconds\""),
-                Arguments.of("bad regex", VS_HEAD + """
+                        """,
+                        "spec.http[0].timeout: must be a duration such as 1s, 0.5s, 100ms or 1m, got \"5 seconds\""),
+                Arguments.of(
+                        "bad regex",
+                        VS_HEAD + """
                           - match:
                             - uri: {regex: "/api/(v1"}
                             route:
                             - destination: {host: reviews}
-                        """, "spec.http[0].match[0].uri: regex \"/api/(v1\" is not a valid regular expression"),
-                Arguments.of("percentage over 100", VS_HEAD + """
+                        """,
+                        "spec.http[0].match[0].uri: regex \"/api/(v1\" is not a valid regular expression"),
+                Arguments.of(
+                        "percentage over 100",
+                        VS_HEAD + """
                           - fault:
                               abort: {httpStatus: 500, percentage: {value: 120}}
                             route:
                             - destination: {host: reviews}
-                        """, "spec.http[0].fault.abort.percentage.value: must be between 0 and 100, got 120.0"),
+                        """,
+                        "spec.http[0].fault.abort.percentage.value: must be between 0 and 100, got 120.0"),
                 Arguments.of("unknown field", VS_HEAD + """
                           - rout:
                             - destination: {host: reviews}
                         """, "spec.http[0].rout: unknown field"),
-                Arguments.of("unknown kind", """
+                Arguments.of(
+                        "unknown kind",
+                        """
                         apiVersion: networking.istio.io/v1
                         kind: VirtualSevice
                         metadata: {name: x}
                         spec: {}
-                        """, "kind: unknown kind \"VirtualSevice\"; expected one of VirtualService, DestinationRule, Gateway"),
-                Arguments.of("malformed yaml", "apiVersion: networking.istio.io/v1\nkind: [VirtualService\n",
+                        """,
+                        "kind: unknown kind \"VirtualSevice\"; expected one of VirtualService, DestinationRule, Gateway"),
+                Arguments.of(
+                        "malformed yaml",
+                        "apiVersion: networking.istio.io/v1\nkind: [VirtualService\n",
                         "reviews.yaml: line "),
-                Arguments.of("star host on mesh", """
+                Arguments.of(
+                        "star host on mesh",
+                        """
                         apiVersion: networking.istio.io/v1
                         kind: VirtualService
                         metadata: {name: all}
@@ -76,7 +96,8 @@ class IstioParserTest {
                           http:
                           - route:
                             - destination: {host: reviews}
-                        """, "spec.hosts[0]: \"*\" is not allowed for a VirtualService bound to the mesh gateway"),
+                        """,
+                        "spec.hosts[0]: \"*\" is not allowed for a VirtualService bound to the mesh gateway"),
                 Arguments.of("unreachable rule", VS_HEAD + """
                           - route:
                             - destination: {host: reviews}
@@ -85,29 +106,38 @@ class IstioParserTest {
                             route:
                             - destination: {host: reviews}
                         """, "spec.http[1]: is unreachable"),
-                Arguments.of("line break in a header value", VS_HEAD + """
+                Arguments.of(
+                        "line break in a header value",
+                        VS_HEAD + """
                           - headers:
                               response:
                                 set: {x-note: "a\\r\\nset-cookie: b"}
                             route:
                             - destination: {host: reviews}
-                        """, "spec.http[0].headers.response.set.x-note: header value must not contain control characters"
-                        + " (found U+000D at index 1)"),
-                Arguments.of("host in a response header", VS_HEAD + """
+                        """,
+                        "spec.http[0].headers.response.set.x-note: header value must not contain control characters"
+                                + " (found U+000D at index 1)"),
+                Arguments.of(
+                        "host in a response header",
+                        VS_HEAD + """
                           - route:
                             - destination: {host: reviews}
                               headers:
                                 response:
                                   remove: [Host]
-                        """, "spec.http[0].route[0].headers.response.remove[0]: header Host cannot be changed here"),
-                Arguments.of("pseudo-header in a request header", VS_HEAD + """
+                        """,
+                        "spec.http[0].route[0].headers.response.remove[0]: header Host cannot be changed here"),
+                Arguments.of(
+                        "pseudo-header in a request header",
+                        VS_HEAD + """
                           - headers:
                               request:
                                 add: {":path": /other}
                             route:
                             - destination: {host: reviews}
-                        """, "spec.http[0].headers.request.add.:path: header :path cannot be changed: names starting with"
-                        + " ':' are pseudo-headers (only :authority may be set on a request)"));
+                        """,
+                        "spec.http[0].headers.request.add.:path: header :path cannot be changed: names starting with"
+                                + " ':' are pseudo-headers (only :authority may be set on a request)"));
     }
 
     @Test
@@ -128,7 +158,9 @@ class IstioParserTest {
         ParseResult r = parser.parse("reviews.yaml", yaml);
         assertThat(r.ok()).isFalse();
         assertThat(r.resources()).isEmpty();
-        assertThat(r.problems()).extracting(ConfigProblem::toString).anySatisfy(p -> assertThat(p).contains(expected));
+        assertThat(r.problems())
+                .extracting(ConfigProblem::toString)
+                .anySatisfy(p -> assertThat(p).contains(expected));
     }
 
     @Test
@@ -173,7 +205,8 @@ class IstioParserTest {
                     - destination: {host: reviews}
                 """);
         VirtualService vs = (VirtualService) r.resources().get(0);
-        assertThat(vs.http().get(0).fault().orElseThrow().delay().orElseThrow().percentage()).isZero();
+        assertThat(vs.http().get(0).fault().orElseThrow().delay().orElseThrow().percentage())
+                .isZero();
     }
 
     @Test
@@ -183,10 +216,12 @@ class IstioParserTest {
                   - route:
                     - destination: {host: reviews}
                 """;
-        assertThat(store.apply("a.yaml", good).changes()).extracting(ApplyResult.Change::display)
+        assertThat(store.apply("a.yaml", good).changes())
+                .extracting(ApplyResult.Change::display)
                 .containsExactly("virtualservice.networking.istio.io/reviews created");
         assertThat(store.apply("a.yaml", good).changes().get(0).action()).isEqualTo(ApplyResult.Action.UNCHANGED);
-        ApplyResult bad = store.apply(java.util.List.of(new ConfigStore.Source("ok.yaml", good.replace("name: reviews", "name: other")),
+        ApplyResult bad = store.apply(java.util.List.of(
+                new ConfigStore.Source("ok.yaml", good.replace("name: reviews", "name: other")),
                 new ConfigStore.Source("bad.yaml", "kind: [")));
         assertThat(bad.ok()).isFalse();
         assertThat(store.snapshot().resources()).hasSize(1);
@@ -211,15 +246,18 @@ class IstioParserTest {
                     - destination: {host: reviews.default.svc.cluster.local, subset: v4}
                       weight: 50
                 """);
-        assertThat(r.problems()).extracting(ConfigProblem::toString).containsExactly(
-                "vs.yaml: VirtualService default/reviews: spec.http[0].route[1].destination.subset: subset \"v4\" is not defined by DestinationRule default/reviews; it defines [v1] (IST0101)");
+        assertThat(r.problems())
+                .extracting(ConfigProblem::toString)
+                .containsExactly(
+                        "vs.yaml: VirtualService default/reviews: spec.http[0].route[1].destination.subset: subset \"v4\" is not defined by DestinationRule default/reviews; it defines [v1] (IST0101)");
         assertThat(store.snapshot().resources()).hasSize(1);
     }
 
     @Test
     void ruleAndRouteAppliedTogetherAreAccepted() {
         ConfigStore store = new ConfigStore();
-        ApplyResult r = store.apply(java.util.List.of(new ConfigStore.Source("vs.yaml", VS_HEAD + """
+        ApplyResult r = store.apply(java.util.List.of(
+                new ConfigStore.Source("vs.yaml", VS_HEAD + """
                   - route:
                     - destination: {host: reviews, subset: v1}
                 """), new ConfigStore.Source("dr.yaml", """
@@ -254,10 +292,16 @@ class IstioParserTest {
                     - destination: {host: reviews, subset: v2}
                 """).ok()).isTrue();
         ApplyResult r = store.apply("dr-v1-only.yaml", rule.replace("  - {name: v2, labels: {version: v2}}\n", ""));
-        assertThat(r.problems()).extracting(ConfigProblem::toString).containsExactly(
-                "vs.yaml: VirtualService default/reviews: spec.http[0].route[0].destination.subset: subset \"v2\" is not defined by "
-                        + "DestinationRule default/reviews; it defines [v1] (IST0101) once this apply took effect; change "
-                        + "VirtualService default/reviews in the same apply, or first");
-        assertThat(((DestinationRule) store.snapshot().resources().get(new ResourceKey("DestinationRule", "default", "reviews"))).subsets()).hasSize(2);
+        assertThat(r.problems())
+                .extracting(ConfigProblem::toString)
+                .containsExactly(
+                        "vs.yaml: VirtualService default/reviews: spec.http[0].route[0].destination.subset: subset \"v2\" is not defined by "
+                                + "DestinationRule default/reviews; it defines [v1] (IST0101) once this apply took effect; change "
+                                + "VirtualService default/reviews in the same apply, or first");
+        assertThat(((DestinationRule) store.snapshot()
+                                .resources()
+                                .get(new ResourceKey("DestinationRule", "default", "reviews")))
+                        .subsets())
+                .hasSize(2);
     }
 }

@@ -52,7 +52,10 @@ class IstioConfigWriterTest {
             """;
 
     private GenericKubernetesResource virtualService(String ns, String name) {
-        return client.genericKubernetesResources(IstioCrds.KINDS.get(0).context()).inNamespace(ns).withName(name).get();
+        return client.genericKubernetesResources(IstioCrds.KINDS.get(0).context())
+                .inNamespace(ns)
+                .withName(name)
+                .get();
     }
 
     @Test
@@ -61,20 +64,27 @@ class IstioConfigWriterTest {
         ConfigStore store = new ConfigStore();
         try (IstioConfigWatcher watcher = new IstioConfigWatcher(client, store).start()) {
             IstioConfigWriter writer = new IstioConfigWriter(client, store, watcher);
-            ApplyResult r = writer.apply(List.of(new ConfigStore.Source("destination-rule-reviews.yaml", SUBSETS),
+            ApplyResult r = writer.apply(List.of(
+                    new ConfigStore.Source("destination-rule-reviews.yaml", SUBSETS),
                     new ConfigStore.Source("split.yaml", SPLIT)));
 
             assertThat(r.problems()).isEmpty();
-            assertThat(r.changes()).extracting(ApplyResult.Change::display)
-                    .containsExactly("destinationrule.networking.istio.io/reviews created", "virtualservice.networking.istio.io/reviews created");
+            assertThat(r.changes())
+                    .extracting(ApplyResult.Change::display)
+                    .containsExactly(
+                            "destinationrule.networking.istio.io/reviews created",
+                            "virtualservice.networking.istio.io/reviews created");
             // Returned once the watch delivered it: no waiting needed here.
             ResourceKey vs = new ResourceKey("VirtualService", "default", "reviews");
             assertThat(store.snapshot().resources()).containsKey(vs);
             GenericKubernetesResource stored = virtualService("default", "reviews");
             assertThat(stored.getMetadata().getLabels()).containsEntry("team", "books");
 
-            ApplyResult again = writer.apply(List.of(new ConfigStore.Source("split.yaml", SPLIT.replace("90", "80").replace("10\n", "20\n"))));
-            assertThat(again.changes()).extracting(ApplyResult.Change::display).containsExactly("virtualservice.networking.istio.io/reviews configured");
+            ApplyResult again = writer.apply(List.of(new ConfigStore.Source(
+                    "split.yaml", SPLIT.replace("90", "80").replace("10\n", "20\n"))));
+            assertThat(again.changes())
+                    .extracting(ApplyResult.Change::display)
+                    .containsExactly("virtualservice.networking.istio.io/reviews configured");
             assertThat(store.snapshot().resources().get(vs).yaml()).contains("80");
 
             writer.delete(List.of(vs));
@@ -88,10 +98,15 @@ class IstioConfigWriterTest {
         IstioCrds.install(client);
         ConfigStore store = new ConfigStore();
         try (IstioConfigWatcher watcher = new IstioConfigWatcher(client, store).start()) {
-            ApplyResult r = new IstioConfigWriter(client, store, watcher).apply(List.of(new ConfigStore.Source("bad.yaml",
-                    SPLIT.replace("weight: 10", "weight: -10"))));
+            ApplyResult r = new IstioConfigWriter(client, store, watcher)
+                    .apply(List.of(new ConfigStore.Source("bad.yaml", SPLIT.replace("weight: 10", "weight: -10"))));
             assertThat(r.ok()).isFalse();
-            assertThat(r.problems()).singleElement().asString().contains("bad.yaml").contains("weight").contains("-10");
+            assertThat(r.problems())
+                    .singleElement()
+                    .asString()
+                    .contains("bad.yaml")
+                    .contains("weight")
+                    .contains("-10");
             assertThat(virtualService("default", "reviews")).isNull();
         }
     }
@@ -100,8 +115,10 @@ class IstioConfigWriterTest {
     void aMeshWatchingSomeNamespacesRefusesConfigForOthers() throws Exception {
         IstioCrds.install(client);
         ConfigStore store = new ConfigStore();
-        try (IstioConfigWatcher watcher = new IstioConfigWatcher(client, store, List.of("default", "istio-system")).start()) {
-            ApplyResult r = new IstioConfigWriter(client, store, watcher).apply(List.of(new ConfigStore.Source("elsewhere.yaml", """
+        try (IstioConfigWatcher watcher =
+                new IstioConfigWatcher(client, store, List.of("default", "istio-system")).start()) {
+            ApplyResult r = new IstioConfigWriter(client, store, watcher)
+                    .apply(List.of(new ConfigStore.Source("elsewhere.yaml", """
                     apiVersion: networking.istio.io/v1
                     kind: VirtualService
                     metadata: {name: reviews, namespace: team-b}
@@ -111,8 +128,12 @@ class IstioConfigWriterTest {
                       - route:
                         - destination: {host: reviews}
                     """)));
-            assertThat(r.problems()).singleElement().asString().contains("metadata.namespace")
-                    .contains("[default, istio-system]").contains("team-b");
+            assertThat(r.problems())
+                    .singleElement()
+                    .asString()
+                    .contains("metadata.namespace")
+                    .contains("[default, istio-system]")
+                    .contains("team-b");
             assertThat(virtualService("team-b", "reviews")).isNull();
         }
     }

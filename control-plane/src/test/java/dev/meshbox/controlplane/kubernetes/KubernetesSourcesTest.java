@@ -40,33 +40,81 @@ class KubernetesSourcesTest {
     }
 
     private io.fabric8.kubernetes.api.model.Pod reviewsPod(String name, String version, String ip, boolean ready) {
-        return new PodBuilder().withNewMetadata().withName(name).withNamespace("default").addToLabels("app", "reviews")
-                .addToLabels("version", version).endMetadata()
-                .withNewSpec().addNewContainer().withName("reviews").withImage("reviews").addNewPort().withContainerPort(9080).endPort().endContainer()
-                .addNewContainer().withName("istio-proxy").withImage("meshbox/meshbox").endContainer().endSpec()
-                .withNewStatus().withPodIP(ip).addNewCondition().withType("Ready").withStatus(ready ? "True" : "False").endCondition()
-                .endStatus().build();
+        return new PodBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace("default")
+                .addToLabels("app", "reviews")
+                .addToLabels("version", version)
+                .endMetadata()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("reviews")
+                .withImage("reviews")
+                .addNewPort()
+                .withContainerPort(9080)
+                .endPort()
+                .endContainer()
+                .addNewContainer()
+                .withName("istio-proxy")
+                .withImage("meshbox/meshbox")
+                .endContainer()
+                .endSpec()
+                .withNewStatus()
+                .withPodIP(ip)
+                .addNewCondition()
+                .withType("Ready")
+                .withStatus(ready ? "True" : "False")
+                .endCondition()
+                .endStatus()
+                .build();
     }
 
     @Test
     void servicesAndPodsFromTheApiBecomeTheRegistry() throws Exception {
         ServiceRegistry registry = new ServiceRegistry();
         try (KubernetesRegistry k8s = new KubernetesRegistry(client, registry).start()) {
-            client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("reviews").endMetadata()
-                    .withNewSpec().addToSelector("app", "reviews").addNewPort().withName("http").withPort(9080).endPort().endSpec().build()).create();
-            client.pods().inNamespace("default").resource(reviewsPod("reviews-v1-abc", "v1", "10.1.0.7", true)).create();
-            client.pods().inNamespace("default").resource(reviewsPod("reviews-v2-def", "v2", "10.1.0.8", false)).create();
+            client.services()
+                    .inNamespace("default")
+                    .resource(new ServiceBuilder()
+                            .withNewMetadata()
+                            .withName("reviews")
+                            .endMetadata()
+                            .withNewSpec()
+                            .addToSelector("app", "reviews")
+                            .addNewPort()
+                            .withName("http")
+                            .withPort(9080)
+                            .endPort()
+                            .endSpec()
+                            .build())
+                    .create();
+            client.pods()
+                    .inNamespace("default")
+                    .resource(reviewsPod("reviews-v1-abc", "v1", "10.1.0.7", true))
+                    .create();
+            client.pods()
+                    .inNamespace("default")
+                    .resource(reviewsPod("reviews-v2-def", "v2", "10.1.0.8", false))
+                    .create();
 
-            await("the service and both pods", () -> registry.snapshot().services().containsKey("default/reviews")
-                    && registry.snapshot().pods().size() == 2);
+            await(
+                    "the service and both pods",
+                    () -> registry.snapshot().services().containsKey("default/reviews")
+                            && registry.snapshot().pods().size() == 2);
             var snapshot = registry.snapshot();
             var reviews = snapshot.services().get("default/reviews");
-            assertThat(reviews.ports()).singleElement().satisfies(p -> assertThat(p.port()).isEqualTo(9080));
+            assertThat(reviews.ports())
+                    .singleElement()
+                    .satisfies(p -> assertThat(p.port()).isEqualTo(9080));
             Pod v1 = snapshot.pods().get("default/reviews-v1-abc");
             assertThat(v1.ip()).isEqualTo("10.1.0.7");
             assertThat(v1.role()).isEqualTo(Pod.ProxyKind.SIDECAR);
             assertThat(v1.labels()).containsEntry("version", "v1");
-            assertThat(snapshot.endpoints(reviews)).as("only the Ready pod is an endpoint").extracting(Pod::name).containsExactly("reviews-v1-abc");
+            assertThat(snapshot.endpoints(reviews))
+                    .as("only the Ready pod is an endpoint")
+                    .extracting(Pod::name)
+                    .containsExactly("reviews-v1-abc");
 
             client.pods().inNamespace("default").withName("reviews-v1-abc").delete();
             await("the deleted pod to leave", () -> !registry.snapshot().pods().containsKey("default/reviews-v1-abc"));
@@ -105,15 +153,29 @@ class KubernetesSourcesTest {
                         labels:
                           version: v3
                     """;
-            client.load(new ByteArrayInputStream(subsets.getBytes(StandardCharsets.UTF_8))).inNamespace("default").create();
-            await("the DestinationRule", () -> store.snapshot().resources().containsKey(new ResourceKey("DestinationRule", "default", "reviews")));
-            client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).inNamespace("default").create();
+            client.load(new ByteArrayInputStream(subsets.getBytes(StandardCharsets.UTF_8)))
+                    .inNamespace("default")
+                    .create();
+            await(
+                    "the DestinationRule",
+                    () -> store.snapshot()
+                            .resources()
+                            .containsKey(new ResourceKey("DestinationRule", "default", "reviews")));
+            client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)))
+                    .inNamespace("default")
+                    .create();
             ResourceKey vs = new ResourceKey("VirtualService", "default", "reviews");
             await("the VirtualService", () -> store.snapshot().resources().containsKey(vs));
-            assertThat(store.snapshot().resources().get(vs).meta().source()).isEqualTo("kubernetes: VirtualService default/reviews");
+            assertThat(store.snapshot().resources().get(vs).meta().source())
+                    .isEqualTo("kubernetes: VirtualService default/reviews");
 
-            client.genericKubernetesResources(IstioCrds.KINDS.get(0).context()).inNamespace("default").withName("reviews").delete();
-            await("the VirtualService to be removed", () -> !store.snapshot().resources().containsKey(vs));
+            client.genericKubernetesResources(IstioCrds.KINDS.get(0).context())
+                    .inNamespace("default")
+                    .withName("reviews")
+                    .delete();
+            await(
+                    "the VirtualService to be removed",
+                    () -> !store.snapshot().resources().containsKey(vs));
         }
     }
 
@@ -146,13 +208,19 @@ class KubernetesSourcesTest {
                       - {name: v1, labels: {version: v1}}
                       - {name: v2, labels: {version: v2}}
                     """;
-            client.load(new ByteArrayInputStream(split.getBytes(StandardCharsets.UTF_8))).inNamespace("default").create();
+            client.load(new ByteArrayInputStream(split.getBytes(StandardCharsets.UTF_8)))
+                    .inNamespace("default")
+                    .create();
             await("the rejection", () -> watcher.problems().containsKey("kubernetes: VirtualService default/reviews"));
             ResourceKey vs = new ResourceKey("VirtualService", "default", "reviews");
             assertThat(store.snapshot().resources()).doesNotContainKey(vs);
 
-            client.load(new ByteArrayInputStream(rules.getBytes(StandardCharsets.UTF_8))).inNamespace("default").create();
-            await("the VirtualService, once its subsets exist", () -> store.snapshot().resources().containsKey(vs));
+            client.load(new ByteArrayInputStream(rules.getBytes(StandardCharsets.UTF_8)))
+                    .inNamespace("default")
+                    .create();
+            await(
+                    "the VirtualService, once its subsets exist",
+                    () -> store.snapshot().resources().containsKey(vs));
             assertThat(watcher.problems()).doesNotContainKey("kubernetes: VirtualService default/reviews");
         }
     }
@@ -162,7 +230,8 @@ class KubernetesSourcesTest {
         IstioCrds.install(client);
         ConfigStore store = new ConfigStore();
         try (IstioConfigWatcher watcher = new IstioConfigWatcher(client, store).start()) {
-            GenericKubernetesResource bad = client.getKubernetesSerialization().unmarshal("""
+            GenericKubernetesResource bad =
+                    client.getKubernetesSerialization().unmarshal("""
                     apiVersion: networking.istio.io/v1
                     kind: VirtualService
                     metadata: {name: ratings, namespace: default}
@@ -173,11 +242,15 @@ class KubernetesSourcesTest {
                         - destination: {host: ratings}
                           weight: -10
                     """, GenericKubernetesResource.class);
-            client.genericKubernetesResources(IstioCrds.KINDS.get(0).context()).inNamespace("default").resource(bad).create();
+            client.genericKubernetesResources(IstioCrds.KINDS.get(0).context())
+                    .inNamespace("default")
+                    .resource(bad)
+                    .create();
             await("the rejection", () -> watcher.problems().containsKey("kubernetes: VirtualService default/ratings"));
             assertThat(watcher.problems().get("kubernetes: VirtualService default/ratings"))
                     .anySatisfy(p -> assertThat(p).contains("weight").contains("-10"));
-            assertThat(store.snapshot().resources()).doesNotContainKey(new ResourceKey("VirtualService", "default", "ratings"));
+            assertThat(store.snapshot().resources())
+                    .doesNotContainKey(new ResourceKey("VirtualService", "default", "ratings"));
         }
     }
 

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 class SidecarInjectorTest {
 
-    private final SidecarInjector injector = new SidecarInjector(SidecarInjector.Settings.defaults("meshbox/meshbox:test"));
+    private final SidecarInjector injector =
+            new SidecarInjector(SidecarInjector.Settings.defaults("meshbox/meshbox:test"));
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
 
     private static final String DEPLOYMENT = """
@@ -61,33 +62,63 @@ class SidecarInjectorTest {
         assertThat(proxy.path("name").asText()).isEqualTo("istio-proxy");
         assertThat(proxy.path("image").asText()).isEqualTo("meshbox/meshbox:test");
         assertThat(proxy.path("securityContext").path("runAsUser").asLong()).isEqualTo(1337);
-        assertThat(proxy.path("readinessProbe").path("httpGet").path("port").asInt()).isEqualTo(15021);
+        assertThat(proxy.path("readinessProbe").path("httpGet").path("port").asInt())
+                .isEqualTo(15021);
         String command = proxy.path("command").toString();
-        assertThat(command).contains("dev.meshbox.proxy.Main", "$(POD_NAME)", "$(POD_IP)", "istiod.istio-system.svc:15010",
-                "app=shop", "version=v1", "127.0.0.1:8080");
+        assertThat(command)
+                .contains(
+                        "dev.meshbox.proxy.Main",
+                        "$(POD_NAME)",
+                        "$(POD_IP)",
+                        "istiod.istio-system.svc:15010",
+                        "app=shop",
+                        "version=v1",
+                        "127.0.0.1:8080");
         JsonNode init = pod.path("spec").path("initContainers").get(0);
         assertThat(init.path("name").asText()).isEqualTo("istio-init");
-        assertThat(init.path("securityContext").path("capabilities").path("add").toString()).contains("NET_ADMIN");
+        assertThat(init.path("securityContext").path("capabilities").path("add").toString())
+                .contains("NET_ADMIN");
         assertThat(init.path("command").toString()).contains("capture-init", "$(POD_IP)");
-        assertThat(pod.path("metadata").path("labels").path("security.istio.io/tlsMode").asText()).isEqualTo("istio");
-        assertThat(pod.path("metadata").path("annotations").path("sidecar.istio.io/status").asText()).contains("istio-proxy");
-        assertThat(pod.path("metadata").path("annotations").path("prometheus.io/port").isTextual()).isTrue();
-        assertThat(r.report()).containsExactly("Deployment/shop-v1: injected (istio-init, istio-proxy, ready once the app listens on 8080)");
+        assertThat(pod.path("metadata")
+                        .path("labels")
+                        .path("security.istio.io/tlsMode")
+                        .asText())
+                .isEqualTo("istio");
+        assertThat(pod.path("metadata")
+                        .path("annotations")
+                        .path("sidecar.istio.io/status")
+                        .asText())
+                .contains("istio-proxy");
+        assertThat(pod.path("metadata")
+                        .path("annotations")
+                        .path("prometheus.io/port")
+                        .isTextual())
+                .isTrue();
+        assertThat(r.report())
+                .containsExactly(
+                        "Deployment/shop-v1: injected (istio-init, istio-proxy, ready once the app listens on 8080)");
     }
 
     @Test
     void theProxyMayBindLowServicePortsWithoutDuplicatingASysctlThePodSets() throws Exception {
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-        var bare = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(
-                "{\"metadata\":{\"labels\":{\"app\":\"web\"}},\"spec\":{\"containers\":[{\"name\":\"web\",\"image\":\"web\"}]}}");
+        var bare = (com.fasterxml.jackson.databind.node.ObjectNode)
+                json.readTree(
+                        "{\"metadata\":{\"labels\":{\"app\":\"web\"}},\"spec\":{\"containers\":[{\"name\":\"web\",\"image\":\"web\"}]}}");
         var preset = bare.deepCopy();
-        ((com.fasterxml.jackson.databind.node.ObjectNode) preset.get("spec")).putObject("securityContext").putArray("sysctls").addObject()
-                .put("name", "net.ipv4.ip_unprivileged_port_start").put("value", "80");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) preset.get("spec"))
+                .putObject("securityContext")
+                .putArray("sysctls")
+                .addObject()
+                .put("name", "net.ipv4.ip_unprivileged_port_start")
+                .put("value", "80");
         injector.injectPod(bare);
         injector.injectPod(preset);
         assertThat(bare.at("/spec/securityContext/sysctls/0/value").asText()).isEqualTo("0");
         assertThat(preset.at("/spec/securityContext/sysctls")).hasSize(1);
-        assertThat(preset.at("/spec/securityContext/sysctls/0/value").asText()).as("the pod's own setting stays").isEqualTo("80");
+        assertThat(preset.at("/spec/securityContext/sysctls/0/value").asText())
+                .as("the pod's own setting stays")
+                .isEqualTo("80");
     }
 
     @Test
@@ -117,16 +148,22 @@ class SidecarInjectorTest {
     void brokenInputNamesTheFileAndTheField() {
         assertThatThrownBy(() -> injector.inject("bad.yaml", "kind: Deployment\nmetadata: {name: x}\nspec: {}\n"))
                 .hasMessage("bad.yaml: Deployment x: spec.template.spec.containers: is required");
-        assertThatThrownBy(() -> injector.inject("bad.yaml", "kind: [unclosed\n")).hasMessageStartingWith("bad.yaml: not valid YAML");
+        assertThatThrownBy(() -> injector.inject("bad.yaml", "kind: [unclosed\n"))
+                .hasMessageStartingWith("bad.yaml: not valid YAML");
     }
 
     @Test
     void istiosBookinfoManifestGetsASidecarPerDeployment() throws Exception {
         Path file = Path.of("..", "..", "shared", "istio", "samples", "bookinfo", "platform", "kube", "bookinfo.yaml");
-        Assumptions.assumeTrue(Files.isRegularFile(file), "Istio's samples are not beside this checkout (" + file + ")");
+        Assumptions.assumeTrue(
+                Files.isRegularFile(file), "Istio's samples are not beside this checkout (" + file + ")");
         SidecarInjector.Result r = injector.inject(file.toString(), Files.readString(file));
-        assertThat(r.report()).hasSize(6).allSatisfy(line -> assertThat(line).contains("injected (istio-init, istio-proxy"));
-        long services = docs(r.yaml()).stream().filter(d -> d.path("kind").asText().equals("Service")).count();
+        assertThat(r.report())
+                .hasSize(6)
+                .allSatisfy(line -> assertThat(line).contains("injected (istio-init, istio-proxy"));
+        long services = docs(r.yaml()).stream()
+                .filter(d -> d.path("kind").asText().equals("Service"))
+                .count();
         assertThat(services).isEqualTo(4);
     }
 }

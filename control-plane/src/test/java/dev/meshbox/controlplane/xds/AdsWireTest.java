@@ -34,15 +34,23 @@ class AdsWireTest {
     private ManagedChannel channel;
     private final BlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
     private StreamObserver<DiscoveryRequest> requests;
-    private final Node node = Node.newBuilder().setId(BookinfoFixture.PRODUCTPAGE.nodeId()).setCluster("productpage.default").build();
+    private final Node node = Node.newBuilder()
+            .setId(BookinfoFixture.PRODUCTPAGE.nodeId())
+            .setCluster("productpage.default")
+            .build();
 
     @BeforeEach
     void start() {
         cp = new ControlPlane().start(new InetSocketAddress("127.0.0.1", 0));
         BookinfoFixture.registry().snapshot().services().values().forEach(cp.registry()::putService);
         BookinfoFixture.registry().snapshot().pods().values().forEach(cp.registry()::putPod);
-        assertThat(cp.config().apply("dr.yaml", BookinfoFixture.DESTINATION_RULES).ok()).isTrue();
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", cp.xdsPort()).usePlaintext().build();
+        assertThat(cp.config()
+                        .apply("dr.yaml", BookinfoFixture.DESTINATION_RULES)
+                        .ok())
+                .isTrue();
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", cp.xdsPort())
+                .usePlaintext()
+                .build();
         requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new StreamObserver<>() {
             @Override
             public void onNext(DiscoveryResponse value) {
@@ -50,12 +58,10 @@ class AdsWireTest {
             }
 
             @Override
-            public void onError(Throwable t) {
-            }
+            public void onError(Throwable t) {}
 
             @Override
-            public void onCompleted() {
-            }
+            public void onCompleted() {}
         });
     }
 
@@ -68,27 +74,48 @@ class AdsWireTest {
 
     @Test
     void servesTranslatedClustersAndRecordsAckAndNack() throws Exception {
-        requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(CDS).build());
+        requests.onNext(
+                DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(CDS).build());
         DiscoveryResponse cds = next();
         assertThat(cds.getTypeUrl()).isEqualTo(CDS);
-        assertThat(cds.getResourcesList()).extracting(a -> a.unpack(Cluster.class).getName())
+        assertThat(cds.getResourcesList())
+                .extracting(a -> a.unpack(Cluster.class).getName())
                 .contains("outbound|9080|v1|reviews.default.svc.cluster.local", "inbound|9080||", "PassthroughCluster");
         // Byte for byte what the translator produced for this proxy: the wire adds nothing and loses nothing.
-        assertThat(cds.getResourcesList()).extracting(a -> a.unpack(Cluster.class))
+        assertThat(cds.getResourcesList())
+                .extracting(a -> a.unpack(Cluster.class))
                 .containsExactlyInAnyOrderElementsOf(cp.resources(node.getId()).clusters());
-        requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(CDS).setVersionInfo(cds.getVersionInfo())
-                .setResponseNonce(cds.getNonce()).build());
+        requests.onNext(DiscoveryRequest.newBuilder()
+                .setNode(node)
+                .setTypeUrl(CDS)
+                .setVersionInfo(cds.getVersionInfo())
+                .setResponseNonce(cds.getNonce())
+                .build());
 
-        requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(RDS).addResourceNames("9080").build());
+        requests.onNext(DiscoveryRequest.newBuilder()
+                .setNode(node)
+                .setTypeUrl(RDS)
+                .addResourceNames("9080")
+                .build());
         DiscoveryResponse rds = next();
-        assertThat(rds.getResources(0).unpack(RouteConfiguration.class).getName()).isEqualTo("9080");
+        assertThat(rds.getResources(0).unpack(RouteConfiguration.class).getName())
+                .isEqualTo("9080");
         assertThat(rds.getResources(0).unpack(RouteConfiguration.class))
-                .isEqualTo(cp.resources(node.getId()).routes().stream().filter(r -> r.getName().equals("9080")).findFirst().orElseThrow());
-        requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(RDS).addResourceNames("9080")
-                .setVersionInfo("").setResponseNonce(rds.getNonce())
-                .setErrorDetail(com.google.rpc.Status.newBuilder().setCode(3).setMessage("cannot apply route 9080")).build());
+                .isEqualTo(cp.resources(node.getId()).routes().stream()
+                        .filter(r -> r.getName().equals("9080"))
+                        .findFirst()
+                        .orElseThrow());
+        requests.onNext(DiscoveryRequest.newBuilder()
+                .setNode(node)
+                .setTypeUrl(RDS)
+                .addResourceNames("9080")
+                .setVersionInfo("")
+                .setResponseNonce(rds.getNonce())
+                .setErrorDetail(com.google.rpc.Status.newBuilder().setCode(3).setMessage("cannot apply route 9080"))
+                .build());
 
-        awaitStatus(s -> s.types().get("CDS").synced() && s.types().get("RDS").nackReason().equals("cannot apply route 9080"));
+        awaitStatus(s -> s.types().get("CDS").synced()
+                && s.types().get("RDS").nackReason().equals("cannot apply route 9080"));
         ProxyStatus st = cp.proxyStatus().get(node.getId());
         assertThat(st.types().get("CDS").acked()).isEqualTo(cds.getVersionInfo());
         assertThat(st.types().get("RDS").nacked()).isEqualTo(rds.getVersionInfo());
@@ -97,15 +124,25 @@ class AdsWireTest {
         long start = System.nanoTime();
         assertThat(cp.awaitConverged(Duration.ofSeconds(5))).isFalse();
         assertThat((System.nanoTime() - start) / 1e9).isLessThan(1.0);
-        assertThat(cp.describeLagging()).contains("RDS wants " + rds.getVersionInfo(), "NACKed", "cannot apply route 9080");
+        assertThat(cp.describeLagging())
+                .contains("RDS wants " + rds.getVersionInfo(), "NACKed", "cannot apply route 9080");
     }
 
     @Test
     void applyingConfigPushesANewRouteVersion() throws Exception {
-        requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(RDS).addResourceNames("9080").build());
+        requests.onNext(DiscoveryRequest.newBuilder()
+                .setNode(node)
+                .setTypeUrl(RDS)
+                .addResourceNames("9080")
+                .build());
         DiscoveryResponse first = next();
-        requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(RDS).addResourceNames("9080")
-                .setVersionInfo(first.getVersionInfo()).setResponseNonce(first.getNonce()).build());
+        requests.onNext(DiscoveryRequest.newBuilder()
+                .setNode(node)
+                .setTypeUrl(RDS)
+                .addResourceNames("9080")
+                .setVersionInfo(first.getVersionInfo())
+                .setResponseNonce(first.getNonce())
+                .build());
         cp.config().apply("vs.yaml", """
                 apiVersion: networking.istio.io/v1
                 kind: VirtualService
@@ -119,32 +156,58 @@ class AdsWireTest {
         DiscoveryResponse pushed = next();
         assertThat(pushed.getVersionInfo()).isNotEqualTo(first.getVersionInfo());
         RouteConfiguration rc = pushed.getResources(0).unpack(RouteConfiguration.class);
-        assertThat(rc.getVirtualHostsList()).filteredOn(v -> v.getName().startsWith("reviews."))
-                .singleElement().satisfies(v -> assertThat(v.getRoutes(0).getRoute().getCluster()).contains("|v3|reviews"));
+        assertThat(rc.getVirtualHostsList())
+                .filteredOn(v -> v.getName().startsWith("reviews."))
+                .singleElement()
+                .satisfies(
+                        v -> assertThat(v.getRoutes(0).getRoute().getCluster()).contains("|v3|reviews"));
     }
 
     @Test
     void anAckForFewerEndpointNamesThanTheSnapshotHoldsIsNotInSync() throws Exception {
         String eds = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
         java.util.List<String> all = cp.resources(node.getId()).endpoints().stream()
-                .map(io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment::getClusterName).sorted().toList();
+                .map(io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment::getClusterName)
+                .sorted()
+                .toList();
         assertThat(all).hasSizeGreaterThan(1);
         // A proxy that knows one cluster so far: the right version, for one name.
-        requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(eds).addResourceNames(all.get(0)).build());
+        requests.onNext(DiscoveryRequest.newBuilder()
+                .setNode(node)
+                .setTypeUrl(eds)
+                .addResourceNames(all.get(0))
+                .build());
         DiscoveryResponse one = next();
-        requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(eds).addResourceNames(all.get(0))
-                .setVersionInfo(one.getVersionInfo()).setResponseNonce(one.getNonce()).build());
+        requests.onNext(DiscoveryRequest.newBuilder()
+                .setNode(node)
+                .setTypeUrl(eds)
+                .addResourceNames(all.get(0))
+                .setVersionInfo(one.getVersionInfo())
+                .setResponseNonce(one.getNonce())
+                .build());
         awaitStatus(s -> s.types().get("EDS").acked().startsWith(one.getVersionInfo()));
         ProxyStatus partial = cp.proxyStatus().get(node.getId());
-        assertThat(partial.types().get("EDS").synced()).as("its other clusters would still be warming").isFalse();
+        assertThat(partial.types().get("EDS").synced())
+                .as("its other clusters would still be warming")
+                .isFalse();
         assertThat(partial.types().get("EDS").acked()).contains("not yet for");
 
         // It asks for every cluster's endpoints and ACKs them: now it is in sync.
-        requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(eds).addAllResourceNames(all)
-                .setVersionInfo(one.getVersionInfo()).setResponseNonce(one.getNonce()).build());
+        requests.onNext(DiscoveryRequest.newBuilder()
+                .setNode(node)
+                .setTypeUrl(eds)
+                .addAllResourceNames(all)
+                .setVersionInfo(one.getVersionInfo())
+                .setResponseNonce(one.getNonce())
+                .build());
         DiscoveryResponse every = next();
-        requests.onNext(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(eds).addAllResourceNames(all)
-                .setVersionInfo(every.getVersionInfo()).setResponseNonce(every.getNonce()).build());
+        requests.onNext(DiscoveryRequest.newBuilder()
+                .setNode(node)
+                .setTypeUrl(eds)
+                .addAllResourceNames(all)
+                .setVersionInfo(every.getVersionInfo())
+                .setResponseNonce(every.getNonce())
+                .build());
         awaitStatus(s -> s.types().get("EDS").synced());
     }
 
@@ -165,5 +228,4 @@ class AdsWireTest {
         }
         throw new AssertionError("status not reached: " + cp.proxyStatus().get(node.getId()));
     }
-
 }

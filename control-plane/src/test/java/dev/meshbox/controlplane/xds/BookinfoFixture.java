@@ -16,15 +16,26 @@ final class BookinfoFixture {
     static final Pod REVIEWS_V3 = pod("reviews-v3", "reviews", "v3", 4);
     static final Pod RATINGS = pod("ratings-v1", "ratings", "v1", 5);
     static final Pod DETAILS = pod("details-v1", "details", "v1", 6);
-    static final Pod GATEWAY = new Pod("istio-ingressgateway", "istio-system", "127.0.0.1", "127.0.0.1",
-            Map.of("istio", "ingressgateway", "app", "istio-ingressgateway"), Pod.ProxyKind.GATEWAY, true);
+    static final Pod GATEWAY = new Pod(
+            "istio-ingressgateway",
+            "istio-system",
+            "127.0.0.1",
+            "127.0.0.1",
+            Map.of("istio", "ingressgateway", "app", "istio-ingressgateway"),
+            Pod.ProxyKind.GATEWAY,
+            true);
 
-    private BookinfoFixture() {
-    }
+    private BookinfoFixture() {}
 
     static Pod pod(String name, String app, String version, int n) {
-        return new Pod(name, "default", "127.10.0." + n, "127.20.0." + n, Map.of("app", app, "version", version),
-                Pod.ProxyKind.SIDECAR, true);
+        return new Pod(
+                name,
+                "default",
+                "127.10.0." + n,
+                "127.20.0." + n,
+                Map.of("app", app, "version", version),
+                Pod.ProxyKind.SIDECAR,
+                true);
     }
 
     static ServiceRegistry registry() {

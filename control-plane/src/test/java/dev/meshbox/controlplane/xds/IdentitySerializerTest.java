@@ -14,7 +14,8 @@ class IdentitySerializerTest {
     @Test
     void aSharedResourceIsPackedOnceAndAnEqualCopyPacksToTheSameBytes() throws Exception {
         Pod proxy = BookinfoFixture.PRODUCTPAGE;
-        RouteConfiguration routes = Translator.translate(BookinfoFixture.view(), proxy).routes().get(0);
+        RouteConfiguration routes =
+                Translator.translate(BookinfoFixture.view(), proxy).routes().get(0);
         RouteConfiguration copy = RouteConfiguration.parseFrom(routes.toByteArray()); // equal, another object
         IdentitySerializer serializer = new IdentitySerializer();
 

@@ -19,20 +19,25 @@ class NamedVersionsTest {
         try (XdsServer xds = new XdsServer()) {
             xds.publish(proxy, Translator.translate(BookinfoFixture.view(), proxy));
             List<String> before = xds.resources(proxy.nodeId()).endpoints().stream()
-                    .map(ClusterLoadAssignment::getClusterName).toList();
+                    .map(ClusterLoadAssignment::getClusterName)
+                    .toList();
             String heldVersion = xds.snapshot(proxy.nodeId()).version(EDS, before);
             String typeVersion = xds.snapshot(proxy.nodeId()).version(EDS);
 
             xds.publish(proxy, Translator.translate(BookinfoFixture.view(BookinfoFixture.DESTINATION_RULES), proxy));
             List<String> after = xds.resources(proxy.nodeId()).endpoints().stream()
-                    .map(ClusterLoadAssignment::getClusterName).toList();
+                    .map(ClusterLoadAssignment::getClusterName)
+                    .toList();
 
             // The proxy still asking for the old names holds them already: nothing to resend until it asks for more.
             assertThat(xds.snapshot(proxy.nodeId()).version(EDS, before)).isEqualTo(heldVersion);
             assertThat(after).hasSizeGreaterThan(before.size());
             // Asking for every name is the type's version, which is what the proxy must ACK to be in sync.
-            assertThat(xds.snapshot(proxy.nodeId()).version(EDS, after)).isEqualTo(xds.snapshot(proxy.nodeId()).version(EDS))
-                    .isNotEqualTo(typeVersion).isEqualTo(xds.status().get(proxy.nodeId()).types().get("EDS").wanted());
+            assertThat(xds.snapshot(proxy.nodeId()).version(EDS, after))
+                    .isEqualTo(xds.snapshot(proxy.nodeId()).version(EDS))
+                    .isNotEqualTo(typeVersion)
+                    .isEqualTo(
+                            xds.status().get(proxy.nodeId()).types().get("EDS").wanted());
         }
     }
 

@@ -20,8 +20,14 @@ class ProxyGroupTest {
 
     /** A reviews v1 replica: its own name and IP, the app on 127.0.0.1 as in Kubernetes and Docker. */
     private static Pod reviewsV1(int replica, String appAddress) {
-        return new Pod("reviews-v1-" + replica, "default", "127.10.1." + replica, appAddress,
-                Map.of("app", "reviews", "version", "v1"), Pod.ProxyKind.SIDECAR, true);
+        return new Pod(
+                "reviews-v1-" + replica,
+                "default",
+                "127.10.1." + replica,
+                appAddress,
+                Map.of("app", "reviews", "version", "v1"),
+                Pod.ProxyKind.SIDECAR,
+                true);
     }
 
     private static final String ROUTE_BY_SOURCE = """
@@ -42,7 +48,8 @@ class ProxyGroupTest {
     @Test
     void replicasWithTheSameNamespaceLabelsAndAppAddressShareOneTranslation() {
         MeshView view = BookinfoFixture.view(DESTINATION_RULES);
-        List<XdsResources> r = Translator.translateAll(view, List.of(reviewsV1(1, "127.0.0.1"), reviewsV1(2, "127.0.0.1")));
+        List<XdsResources> r =
+                Translator.translateAll(view, List.of(reviewsV1(1, "127.0.0.1"), reviewsV1(2, "127.0.0.1")));
 
         assertThat(r.get(1)).isSameAs(r.get(0));
         // Grouping changes nothing a proxy receives: the same as translating it alone.
@@ -52,8 +59,8 @@ class ProxyGroupTest {
     @Test
     void podsWithTheirOwnAppAddressShareEverythingButTheirClusters() {
         MeshView view = BookinfoFixture.view(DESTINATION_RULES);
-        List<XdsResources> r = Translator.translateAll(view, List.of(reviewsV1(1, "127.20.1.1"), reviewsV1(2, "127.20.1.2"),
-                BookinfoFixture.PRODUCTPAGE));
+        List<XdsResources> r = Translator.translateAll(
+                view, List.of(reviewsV1(1, "127.20.1.1"), reviewsV1(2, "127.20.1.2"), BookinfoFixture.PRODUCTPAGE));
 
         assertThat(r.get(1).routes()).isSameAs(r.get(0).routes());
         assertThat(r.get(1).listeners()).isSameAs(r.get(0).listeners());
@@ -63,20 +70,24 @@ class ProxyGroupTest {
         assertThat(r.get(2).endpoints()).isSameAs(r.get(0).endpoints());
         assertThat(inboundAddress(r.get(0))).isEqualTo("127.20.1.1");
         assertThat(inboundAddress(r.get(1))).isEqualTo("127.20.1.2");
-        assertThat(r.get(1).clusters()).extracting(Cluster::getName)
-                .containsExactlyElementsOf(r.get(0).clusters().stream().map(Cluster::getName).toList());
+        assertThat(r.get(1).clusters())
+                .extracting(Cluster::getName)
+                .containsExactlyElementsOf(
+                        r.get(0).clusters().stream().map(Cluster::getName).toList());
     }
 
     @Test
     void aProxyWithOtherLabelsGetsItsOwnRoutesWhenSourceLabelsMatter() {
         MeshView view = BookinfoFixture.view(DESTINATION_RULES, ROUTE_BY_SOURCE);
-        List<XdsResources> r = Translator.translateAll(view, List.of(BookinfoFixture.PRODUCTPAGE, BookinfoFixture.RATINGS,
-                BookinfoFixture.DETAILS));
+        List<XdsResources> r = Translator.translateAll(
+                view, List.of(BookinfoFixture.PRODUCTPAGE, BookinfoFixture.RATINGS, BookinfoFixture.DETAILS));
 
         assertThat(r.get(1).routes()).isNotSameAs(r.get(0).routes());
-        assertThat(reviewsRoutes(r.get(0)).get(0).getRoute().getCluster()).isEqualTo("outbound|9080|v2|reviews.default.svc.cluster.local");
+        assertThat(reviewsRoutes(r.get(0)).get(0).getRoute().getCluster())
+                .isEqualTo("outbound|9080|v2|reviews.default.svc.cluster.local");
         assertThat(reviewsRoutes(r.get(1))).hasSize(1);
-        assertThat(reviewsRoutes(r.get(1)).get(0).getRoute().getCluster()).isEqualTo("outbound|9080|v1|reviews.default.svc.cluster.local");
+        assertThat(reviewsRoutes(r.get(1)).get(0).getRoute().getCluster())
+                .isEqualTo("outbound|9080|v1|reviews.default.svc.cluster.local");
         assertThat(reviewsRoutes(r.get(2))).isEqualTo(reviewsRoutes(r.get(1)));
         // What does not depend on labels is still shared.
         assertThat(r.get(1).endpoints()).isSameAs(r.get(0).endpoints());
@@ -85,7 +96,8 @@ class ProxyGroupTest {
     @Test
     void withoutSourceLabelsEveryProxyOfANamespaceSharesItsRoutes() {
         MeshView view = BookinfoFixture.view(DESTINATION_RULES);
-        List<XdsResources> r = Translator.translateAll(view, List.of(BookinfoFixture.PRODUCTPAGE, BookinfoFixture.RATINGS));
+        List<XdsResources> r =
+                Translator.translateAll(view, List.of(BookinfoFixture.PRODUCTPAGE, BookinfoFixture.RATINGS));
 
         assertThat(r.get(1).routes()).isSameAs(r.get(0).routes());
     }
@@ -100,23 +112,42 @@ class ProxyGroupTest {
             xds.publish(a, r.get(0));
             xds.publish(b, r.get(1));
 
-            assertThat(xds.snapshot(b.nodeId()).routes()).isSameAs(xds.snapshot(a.nodeId()).routes());
-            assertThat(xds.snapshot(b.nodeId()).endpoints()).isSameAs(xds.snapshot(a.nodeId()).endpoints());
-            assertThat(xds.snapshot(b.nodeId()).listeners()).isSameAs(xds.snapshot(a.nodeId()).listeners());
-            assertThat(xds.snapshot(b.nodeId()).clusters()).isNotSameAs(xds.snapshot(a.nodeId()).clusters());
+            assertThat(xds.snapshot(b.nodeId()).routes())
+                    .isSameAs(xds.snapshot(a.nodeId()).routes());
+            assertThat(xds.snapshot(b.nodeId()).endpoints())
+                    .isSameAs(xds.snapshot(a.nodeId()).endpoints());
+            assertThat(xds.snapshot(b.nodeId()).listeners())
+                    .isSameAs(xds.snapshot(a.nodeId()).listeners());
+            assertThat(xds.snapshot(b.nodeId()).clusters())
+                    .isNotSameAs(xds.snapshot(a.nodeId()).clusters());
             assertThat(xds.status().get(b.nodeId()).types().get("RDS").wanted())
                     .isEqualTo(xds.status().get(a.nodeId()).types().get("RDS").wanted());
         }
     }
 
     private static String inboundAddress(XdsResources r) {
-        return r.clusters().stream().filter(c -> c.getName().startsWith("inbound|")).findFirst().orElseThrow()
-                .getLoadAssignment().getEndpoints(0).getLbEndpoints(0).getEndpoint().getAddress().getSocketAddress().getAddress();
+        return r.clusters().stream()
+                .filter(c -> c.getName().startsWith("inbound|"))
+                .findFirst()
+                .orElseThrow()
+                .getLoadAssignment()
+                .getEndpoints(0)
+                .getLbEndpoints(0)
+                .getEndpoint()
+                .getAddress()
+                .getSocketAddress()
+                .getAddress();
     }
 
     private static List<Route> reviewsRoutes(XdsResources r) {
-        RouteConfiguration rc = r.routes().stream().filter(c -> c.getName().equals("9080")).findFirst().orElseThrow();
-        return rc.getVirtualHostsList().stream().filter(vh -> vh.getName().startsWith("reviews.")).findFirst().orElseThrow()
+        RouteConfiguration rc = r.routes().stream()
+                .filter(c -> c.getName().equals("9080"))
+                .findFirst()
+                .orElseThrow();
+        return rc.getVirtualHostsList().stream()
+                .filter(vh -> vh.getName().startsWith("reviews."))
+                .findFirst()
+                .orElseThrow()
                 .getRoutesList();
     }
 }

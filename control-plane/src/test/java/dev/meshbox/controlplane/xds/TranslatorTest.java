@@ -16,10 +16,10 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 class TranslatorTest {
 
@@ -29,11 +29,20 @@ class TranslatorTest {
                 row("no VirtualService routes to every endpoint", List.of(), BookinfoFixture.PRODUCTPAGE, routes -> {
                     assertThat(routes).hasSize(1);
                     assertThat(routes.get(0).getName()).isEqualTo("default");
-                    assertThat(routes.get(0).getRoute().getCluster()).isEqualTo("outbound|9080||reviews.default.svc.cluster.local");
-                    assertThat(routes.get(0).getRoute().getRetryPolicy().getNumRetries().getValue()).isEqualTo(2);
-                    assertThat(routes.get(0).getRoute().getTimeout().getSeconds()).isZero();
+                    assertThat(routes.get(0).getRoute().getCluster())
+                            .isEqualTo("outbound|9080||reviews.default.svc.cluster.local");
+                    assertThat(routes.get(0)
+                                    .getRoute()
+                                    .getRetryPolicy()
+                                    .getNumRetries()
+                                    .getValue())
+                            .isEqualTo(2);
+                    assertThat(routes.get(0).getRoute().getTimeout().getSeconds())
+                            .isZero();
                 }),
-                row("90/10 becomes weighted clusters", List.of(DESTINATION_RULES, """
+                row(
+                        "90/10 becomes weighted clusters",
+                        List.of(DESTINATION_RULES, """
                         apiVersion: networking.istio.io/v1
                         kind: VirtualService
                         metadata: {name: reviews}
@@ -45,13 +54,23 @@ class TranslatorTest {
                               weight: 90
                             - destination: {host: reviews, subset: v2}
                               weight: 10
-                        """), BookinfoFixture.PRODUCTPAGE, routes -> {
-                    var clusters = routes.get(0).getRoute().getWeightedClusters().getClustersList();
-                    assertThat(clusters).extracting(c -> c.getName() + "=" + c.getWeight().getValue())
-                            .containsExactly("outbound|9080|v1|reviews.default.svc.cluster.local=90",
-                                    "outbound|9080|v2|reviews.default.svc.cluster.local=10");
-                }),
-                row("header match comes first, catch-all second", List.of(DESTINATION_RULES, """
+                        """),
+                        BookinfoFixture.PRODUCTPAGE,
+                        routes -> {
+                            var clusters = routes.get(0)
+                                    .getRoute()
+                                    .getWeightedClusters()
+                                    .getClustersList();
+                            assertThat(clusters)
+                                    .extracting(c ->
+                                            c.getName() + "=" + c.getWeight().getValue())
+                                    .containsExactly(
+                                            "outbound|9080|v1|reviews.default.svc.cluster.local=90",
+                                            "outbound|9080|v2|reviews.default.svc.cluster.local=10");
+                        }),
+                row(
+                        "header match comes first, catch-all second",
+                        List.of(DESTINATION_RULES, """
                         apiVersion: networking.istio.io/v1
                         kind: VirtualService
                         metadata: {name: reviews}
@@ -64,15 +83,25 @@ class TranslatorTest {
                             - destination: {host: reviews, subset: v2}
                           - route:
                             - destination: {host: reviews, subset: v1}
-                        """), BookinfoFixture.PRODUCTPAGE, routes -> {
-                    assertThat(routes).hasSize(2);
-                    assertThat(routes.get(0).getMatch().getHeaders(0).getName()).isEqualTo("end-user");
-                    assertThat(routes.get(0).getMatch().getHeaders(0).getStringMatch().getExact()).isEqualTo("jason");
-                    assertThat(routes.get(0).getRoute().getCluster()).contains("|v2|");
-                    assertThat(routes.get(1).getMatch().getPrefix()).isEqualTo("/");
-                    assertThat(routes.get(1).getRoute().getCluster()).contains("|v1|");
-                }),
-                row("a fault turns timeout and retries off", List.of(DESTINATION_RULES, """
+                        """),
+                        BookinfoFixture.PRODUCTPAGE,
+                        routes -> {
+                            assertThat(routes).hasSize(2);
+                            assertThat(routes.get(0).getMatch().getHeaders(0).getName())
+                                    .isEqualTo("end-user");
+                            assertThat(routes.get(0)
+                                            .getMatch()
+                                            .getHeaders(0)
+                                            .getStringMatch()
+                                            .getExact())
+                                    .isEqualTo("jason");
+                            assertThat(routes.get(0).getRoute().getCluster()).contains("|v2|");
+                            assertThat(routes.get(1).getMatch().getPrefix()).isEqualTo("/");
+                            assertThat(routes.get(1).getRoute().getCluster()).contains("|v1|");
+                        }),
+                row(
+                        "a fault turns timeout and retries off",
+                        List.of(DESTINATION_RULES, """
                         apiVersion: networking.istio.io/v1
                         kind: VirtualService
                         metadata: {name: reviews}
@@ -84,15 +113,22 @@ class TranslatorTest {
                             timeout: 1s
                             route:
                             - destination: {host: reviews, subset: v1}
-                        """), BookinfoFixture.PRODUCTPAGE, routes -> {
-                    Route r = routes.get(0);
-                    assertThat(r.getRoute().hasRetryPolicy()).isFalse();
-                    assertThat(r.getRoute().getTimeout().getSeconds()).isZero();
-                    HTTPFault fault = unpack(r.getTypedPerFilterConfigOrThrow("envoy.filters.http.fault"), HTTPFault.class);
-                    assertThat(fault.getDelay().getFixedDelay().getSeconds()).isEqualTo(7);
-                    assertThat(fault.getDelay().getPercentage().getNumerator()).isEqualTo(1_000_000);
-                }),
-                row("sourceLabels limit a rule to matching proxies", List.of(DESTINATION_RULES, """
+                        """),
+                        BookinfoFixture.PRODUCTPAGE,
+                        routes -> {
+                            Route r = routes.get(0);
+                            assertThat(r.getRoute().hasRetryPolicy()).isFalse();
+                            assertThat(r.getRoute().getTimeout().getSeconds()).isZero();
+                            HTTPFault fault = unpack(
+                                    r.getTypedPerFilterConfigOrThrow("envoy.filters.http.fault"), HTTPFault.class);
+                            assertThat(fault.getDelay().getFixedDelay().getSeconds())
+                                    .isEqualTo(7);
+                            assertThat(fault.getDelay().getPercentage().getNumerator())
+                                    .isEqualTo(1_000_000);
+                        }),
+                row(
+                        "sourceLabels limit a rule to matching proxies",
+                        List.of(DESTINATION_RULES, """
                         apiVersion: networking.istio.io/v1
                         kind: VirtualService
                         metadata: {name: reviews}
@@ -105,10 +141,12 @@ class TranslatorTest {
                             - destination: {host: reviews, subset: v3}
                           - route:
                             - destination: {host: reviews, subset: v1}
-                        """), BookinfoFixture.PRODUCTPAGE, routes -> {
-                    assertThat(routes).hasSize(1);
-                    assertThat(routes.get(0).getRoute().getCluster()).contains("|v1|");
-                }));
+                        """),
+                        BookinfoFixture.PRODUCTPAGE,
+                        routes -> {
+                            assertThat(routes).hasSize(1);
+                            assertThat(routes.get(0).getRoute().getCluster()).contains("|v1|");
+                        }));
     }
 
     private static Arguments row(String name, List<String> config, Pod proxy, Consumer<List<Route>> check) {
@@ -119,9 +157,14 @@ class TranslatorTest {
     @MethodSource("reviewsRoutes")
     void translatesReviewsRoutes(String name, List<String> config, Pod proxy, Consumer<List<Route>> check) {
         XdsResources r = Translator.translate(BookinfoFixture.view(config.toArray(String[]::new)), proxy);
-        RouteConfiguration rc = r.routes().stream().filter(x -> x.getName().equals("9080")).findFirst().orElseThrow();
+        RouteConfiguration rc = r.routes().stream()
+                .filter(x -> x.getName().equals("9080"))
+                .findFirst()
+                .orElseThrow();
         VirtualHost vh = rc.getVirtualHostsList().stream()
-                .filter(v -> v.getName().equals("reviews.default.svc.cluster.local:9080")).findFirst().orElseThrow();
+                .filter(v -> v.getName().equals("reviews.default.svc.cluster.local:9080"))
+                .findFirst()
+                .orElseThrow();
         assertThat(vh.getDomainsList()).contains("reviews", "reviews:9080", "reviews.default.svc.cluster.local:9080");
         check.accept(vh.getRoutesList());
     }
@@ -129,15 +172,37 @@ class TranslatorTest {
     @Test
     void sidecarGetsIstioListenerLayoutAndInboundCluster() {
         XdsResources r = Translator.translate(BookinfoFixture.view(), BookinfoFixture.REVIEWS_V2);
-        assertThat(r.listeners()).extracting(Listener::getName).containsExactlyInAnyOrder("0.0.0.0_9080", "virtualInbound", "virtualOutbound");
-        Listener inbound = r.listeners().stream().filter(l -> l.getName().equals("virtualInbound")).findFirst().orElseThrow();
-        assertThat(inbound.getFilterChains(0).getFilterChainMatch().getDestinationPort().getValue()).isEqualTo(9080);
-        Cluster in = r.clusters().stream().filter(c -> c.getName().equals("inbound|9080||")).findFirst().orElseThrow();
-        assertThat(in.getLoadAssignment().getEndpoints(0).getLbEndpoints(0).getEndpoint().getAddress().getSocketAddress().getAddress())
+        assertThat(r.listeners())
+                .extracting(Listener::getName)
+                .containsExactlyInAnyOrder("0.0.0.0_9080", "virtualInbound", "virtualOutbound");
+        Listener inbound = r.listeners().stream()
+                .filter(l -> l.getName().equals("virtualInbound"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(inbound.getFilterChains(0)
+                        .getFilterChainMatch()
+                        .getDestinationPort()
+                        .getValue())
+                .isEqualTo(9080);
+        Cluster in = r.clusters().stream()
+                .filter(c -> c.getName().equals("inbound|9080||"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(in.getLoadAssignment()
+                        .getEndpoints(0)
+                        .getLbEndpoints(0)
+                        .getEndpoint()
+                        .getAddress()
+                        .getSocketAddress()
+                        .getAddress())
                 .isEqualTo("127.20.0.3");
-        Listener port = r.listeners().stream().filter(l -> l.getName().equals("0.0.0.0_9080")).findFirst().orElseThrow();
+        Listener port = r.listeners().stream()
+                .filter(l -> l.getName().equals("0.0.0.0_9080"))
+                .findFirst()
+                .orElseThrow();
         assertThat(port.getBindToPort().getValue()).isFalse();
-        HttpConnectionManager hcm = unpack(port.getFilterChains(0).getFilters(0).getTypedConfig(), HttpConnectionManager.class);
+        HttpConnectionManager hcm =
+                unpack(port.getFilterChains(0).getFilters(0).getTypedConfig(), HttpConnectionManager.class);
         assertThat(hcm.getRds().getRouteConfigName()).isEqualTo("9080");
     }
 
@@ -145,13 +210,22 @@ class TranslatorTest {
     void subsetEndpointsAreThePodsWithTheSubsetLabels() {
         XdsResources r = Translator.translate(BookinfoFixture.view(DESTINATION_RULES), BookinfoFixture.PRODUCTPAGE);
         ClusterLoadAssignment v2 = r.endpoints().stream()
-                .filter(e -> e.getClusterName().equals("outbound|9080|v2|reviews.default.svc.cluster.local")).findFirst().orElseThrow();
-        assertThat(v2.getEndpoints(0).getLbEndpointsList()).extracting(e -> e.getEndpoint().getAddress().getSocketAddress().getAddress()
-                + ":" + e.getEndpoint().getAddress().getSocketAddress().getPortValue()).containsExactly("127.10.0.3:9080");
+                .filter(e -> e.getClusterName().equals("outbound|9080|v2|reviews.default.svc.cluster.local"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(v2.getEndpoints(0).getLbEndpointsList())
+                .extracting(e -> e.getEndpoint().getAddress().getSocketAddress().getAddress() + ":"
+                        + e.getEndpoint().getAddress().getSocketAddress().getPortValue())
+                .containsExactly("127.10.0.3:9080");
         ClusterLoadAssignment all = r.endpoints().stream()
-                .filter(e -> e.getClusterName().equals("outbound|9080||reviews.default.svc.cluster.local")).findFirst().orElseThrow();
+                .filter(e -> e.getClusterName().equals("outbound|9080||reviews.default.svc.cluster.local"))
+                .findFirst()
+                .orElseThrow();
         assertThat(all.getEndpoints(0).getLbEndpointsCount()).isEqualTo(3);
-        Cluster c = r.clusters().stream().filter(x -> x.getName().equals("outbound|9080|v1|reviews.default.svc.cluster.local")).findFirst().orElseThrow();
+        Cluster c = r.clusters().stream()
+                .filter(x -> x.getName().equals("outbound|9080|v1|reviews.default.svc.cluster.local"))
+                .findFirst()
+                .orElseThrow();
         assertThat(c.getLbPolicy()).isEqualTo(Cluster.LbPolicy.LEAST_REQUEST);
         assertThat(c.getEdsClusterConfig().getServiceName()).isEqualTo(c.getName());
     }
@@ -170,7 +244,10 @@ class TranslatorTest {
                       http: {http1MaxPendingRequests: 1, maxRequestsPerConnection: 1}
                     outlierDetection: {consecutive5xxErrors: 1, interval: 1s, baseEjectionTime: 3m, maxEjectionPercent: 100}
                 """), BookinfoFixture.PRODUCTPAGE);
-        Cluster c = r.clusters().stream().filter(x -> x.getName().equals("outbound|9080||ratings.default.svc.cluster.local")).findFirst().orElseThrow();
+        Cluster c = r.clusters().stream()
+                .filter(x -> x.getName().equals("outbound|9080||ratings.default.svc.cluster.local"))
+                .findFirst()
+                .orElseThrow();
         var t = c.getCircuitBreakers().getThresholds(0);
         assertThat(t.getMaxConnections().getValue()).isEqualTo(1);
         assertThat(t.getMaxPendingRequests().getValue()).isEqualTo(1);
@@ -181,15 +258,20 @@ class TranslatorTest {
 
     @Test
     void gatewayServesBoundVirtualServiceOnItsPort() {
-        XdsResources r = Translator.translate(BookinfoFixture.view(BookinfoFixture.GATEWAY_CONFIG), BookinfoFixture.GATEWAY);
+        XdsResources r =
+                Translator.translate(BookinfoFixture.view(BookinfoFixture.GATEWAY_CONFIG), BookinfoFixture.GATEWAY);
         assertThat(r.listeners()).extracting(Listener::getName).containsExactly("0.0.0.0_8080");
         RouteConfiguration rc = r.routes().get(0);
         assertThat(rc.getName()).isEqualTo("http.8080");
         VirtualHost vh = rc.getVirtualHosts(0);
         assertThat(vh.getDomainsList()).containsExactly("*");
-        assertThat(vh.getRoutesList()).extracting(x -> x.getMatch().hasPath() ? x.getMatch().getPath() : x.getMatch().getPrefix())
+        assertThat(vh.getRoutesList())
+                .extracting(x -> x.getMatch().hasPath()
+                        ? x.getMatch().getPath()
+                        : x.getMatch().getPrefix())
                 .containsExactly("/productpage", "/static");
-        assertThat(vh.getRoutes(0).getRoute().getCluster()).isEqualTo("outbound|9080||productpage.default.svc.cluster.local");
+        assertThat(vh.getRoutes(0).getRoute().getCluster())
+                .isEqualTo("outbound|9080||productpage.default.svc.cluster.local");
     }
 
     @Test
@@ -204,7 +286,10 @@ class TranslatorTest {
                   - route:
                     - destination: {host: nowhere}
                 """), BookinfoFixture.PRODUCTPAGE);
-        assertThat(r.warnings()).anySatisfy(w -> assertThat(w).contains("VirtualService default/reviews spec.http[0]").contains("\"nowhere\""));
+        assertThat(r.warnings())
+                .anySatisfy(w -> assertThat(w)
+                        .contains("VirtualService default/reviews spec.http[0]")
+                        .contains("\"nowhere\""));
     }
 
     static <T extends com.google.protobuf.Message> T unpack(com.google.protobuf.Any any, Class<T> type) {
@@ -227,26 +312,44 @@ class TranslatorTest {
                     loadBalancer:
                       consistentHash: {httpHeaderName: end-user}
                 """), BookinfoFixture.PRODUCTPAGE);
-        Cluster c = r.clusters().stream().filter(x -> x.getName().equals("outbound|9080||ratings.default.svc.cluster.local")).findFirst().orElseThrow();
+        Cluster c = r.clusters().stream()
+                .filter(x -> x.getName().equals("outbound|9080||ratings.default.svc.cluster.local"))
+                .findFirst()
+                .orElseThrow();
         assertThat(c.getLbPolicy()).isEqualTo(Cluster.LbPolicy.RING_HASH);
-        RouteConfiguration rc = r.routes().stream().filter(x -> x.getName().equals("9080")).findFirst().orElseThrow();
-        Route route = rc.getVirtualHostsList().stream().filter(v -> v.getName().startsWith("ratings.")).findFirst().orElseThrow().getRoutes(0);
-        assertThat(route.getRoute().getHashPolicy(0).getHeader().getHeaderName()).isEqualTo("end-user");
+        RouteConfiguration rc = r.routes().stream()
+                .filter(x -> x.getName().equals("9080"))
+                .findFirst()
+                .orElseThrow();
+        Route route = rc.getVirtualHostsList().stream()
+                .filter(v -> v.getName().startsWith("ratings."))
+                .findFirst()
+                .orElseThrow()
+                .getRoutes(0);
+        assertThat(route.getRoute().getHashPolicy(0).getHeader().getHeaderName())
+                .isEqualTo("end-user");
     }
 
     @Test
     void endpointMetadataCarriesTheWorkloadForTelemetry() {
         XdsResources r = Translator.translate(BookinfoFixture.view(), BookinfoFixture.PRODUCTPAGE);
         ClusterLoadAssignment e = r.endpoints().stream()
-                .filter(x -> x.getClusterName().equals("outbound|9080||reviews.default.svc.cluster.local")).findFirst().orElseThrow();
+                .filter(x -> x.getClusterName().equals("outbound|9080||reviews.default.svc.cluster.local"))
+                .findFirst()
+                .orElseThrow();
         var istio = e.getEndpoints(0).getLbEndpoints(0).getMetadata().getFilterMetadataOrThrow("istio");
         assertThat(istio.getFieldsOrThrow("workload").getStringValue()).isEqualTo("reviews-v1");
-        assertThat(istio.getFieldsOrThrow("labels").getStructValue().getFieldsOrThrow("version").getStringValue()).isEqualTo("v1");
+        assertThat(istio.getFieldsOrThrow("labels")
+                        .getStructValue()
+                        .getFieldsOrThrow("version")
+                        .getStringValue())
+                .isEqualTo("v1");
     }
 
     @Test
     void describerNamesTheRuleTheMatchAndTheWeights() {
-        XdsResources r = Translator.translate(BookinfoFixture.view(DESTINATION_RULES, """
+        XdsResources r =
+                Translator.translate(BookinfoFixture.view(DESTINATION_RULES, """
                 apiVersion: networking.istio.io/v1
                 kind: VirtualService
                 metadata: {name: reviews}
@@ -263,10 +366,12 @@ class TranslatorTest {
                     - destination: {host: reviews, subset: v3}
                       weight: 10
                 """), BookinfoFixture.PRODUCTPAGE);
-        assertThat(RouteDescriber.describe(r, "reviews:9080")).hasValue("route 9080 for reviews:9080: "
-                + "[1] VirtualService default/reviews spec.http[0] when end-user = jason -> outbound|9080|v2|reviews.default.svc.cluster.local; "
-                + "[2] VirtualService default/reviews spec.http[1] -> outbound|9080|v1|reviews.default.svc.cluster.local 90%, "
-                + "outbound|9080|v3|reviews.default.svc.cluster.local 10%");
-        assertThat(RouteDescriber.describe(r, "ratings:9080").orElseThrow()).contains("[1] default route (no VirtualService) -> outbound|9080||ratings");
+        assertThat(RouteDescriber.describe(r, "reviews:9080"))
+                .hasValue("route 9080 for reviews:9080: "
+                        + "[1] VirtualService default/reviews spec.http[0] when end-user = jason -> outbound|9080|v2|reviews.default.svc.cluster.local; "
+                        + "[2] VirtualService default/reviews spec.http[1] -> outbound|9080|v1|reviews.default.svc.cluster.local 90%, "
+                        + "outbound|9080|v3|reviews.default.svc.cluster.local 10%");
+        assertThat(RouteDescriber.describe(r, "ratings:9080").orElseThrow())
+                .contains("[1] default route (no VirtualService) -> outbound|9080||ratings");
     }
 }

@@ -23,8 +23,7 @@ public final class AdminServer implements AutoCloseable {
     public static final int PORT = 15014;
 
     /** The JSON body of {@code POST /apply}. */
-    public record ApplyRequest(List<MeshAccess.ConfigText> sources) {
-    }
+    public record ApplyRequest(List<MeshAccess.ConfigText> sources) {}
 
     private final Javalin app;
     private final ObjectMapper json = new ObjectMapper();
@@ -44,18 +43,25 @@ public final class AdminServer implements AutoCloseable {
                 try {
                     req = json.readValue(ctx.body(), ApplyRequest.class);
                 } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                    ctx.status(400).json(Map.of("problems", List.of("request body: must be JSON {\"sources\":[{\"name\":..., \"text\":...}]}: " + e.getOriginalMessage())));
+                    ctx.status(400)
+                            .json(Map.of(
+                                    "problems",
+                                    List.of("request body: must be JSON {\"sources\":[{\"name\":..., \"text\":...}]}: "
+                                            + e.getOriginalMessage())));
                     return;
                 }
                 if (req.sources() == null || req.sources().isEmpty()) {
-                    ctx.status(400).json(Map.of("problems", List.of("request body: sources must list at least one YAML text")));
+                    ctx.status(400)
+                            .json(Map.of(
+                                    "problems", List.of("request body: sources must list at least one YAML text")));
                     return;
                 }
                 List<String> invalid = new ArrayList<>();
                 for (int i = 0; i < req.sources().size(); i++) {
                     MeshAccess.ConfigText t = req.sources().get(i);
                     if (t == null || t.name() == null || t.name().isBlank()) {
-                        invalid.add("request body: sources[" + i + "].name: is required (the file name shown in messages)");
+                        invalid.add(
+                                "request body: sources[" + i + "].name: is required (the file name shown in messages)");
                     }
                     if (t == null || t.text() == null) {
                         invalid.add("request body: sources[" + i + "].text: is required (the YAML to apply)");
@@ -66,8 +72,14 @@ public final class AdminServer implements AutoCloseable {
                     return;
                 }
                 MeshAccess.ApplyOutcome outcome = mesh.apply(req.sources());
-                ctx.status(outcome.ok() ? 200 : 422).json(Map.of("changes", outcome.changes(), "problems", outcome.problems(),
-                        "warnings", mesh.controlPlane().warnings()));
+                ctx.status(outcome.ok() ? 200 : 422)
+                        .json(Map.of(
+                                "changes",
+                                outcome.changes(),
+                                "problems",
+                                outcome.problems(),
+                                "warnings",
+                                mesh.controlPlane().warnings()));
             });
             cfg.routes.post("/reset", ctx -> {
                 mesh.resetConfig();
@@ -75,7 +87,8 @@ public final class AdminServer implements AutoCloseable {
             });
             cfg.routes.get("/config", ctx -> {
                 List<Map<String, String>> out = new ArrayList<>();
-                for (Map.Entry<ResourceKey, IstioResource> e : mesh.controlPlane().config().snapshot().resources().entrySet()) {
+                for (Map.Entry<ResourceKey, IstioResource> e :
+                        mesh.controlPlane().config().snapshot().resources().entrySet()) {
                     Map<String, String> m = new LinkedHashMap<>();
                     m.put("kind", e.getKey().kind());
                     m.put("namespace", e.getKey().namespace());
@@ -87,7 +100,8 @@ public final class AdminServer implements AutoCloseable {
             });
             cfg.routes.get("/debug/configz", ctx -> {
                 StringBuilder sb = new StringBuilder();
-                for (IstioResource r : mesh.controlPlane().config().snapshot().resources().values()) {
+                for (IstioResource r :
+                        mesh.controlPlane().config().snapshot().resources().values()) {
                     sb.append("---\n").append(r.yaml());
                 }
                 ctx.contentType("application/yaml").result(sb.toString());
@@ -116,10 +130,13 @@ public final class AdminServer implements AutoCloseable {
                 String workload = ctx.queryParam("workload");
                 String routeHost = ctx.queryParam("host");
                 if (workload == null || routeHost == null) {
-                    ctx.status(400).result("query: workload and host are required, e.g. ?workload=productpage&host=reviews:9080\n");
+                    ctx.status(400)
+                            .result(
+                                    "query: workload and host are required, e.g. ?workload=productpage&host=reviews:9080\n");
                     return;
                 }
-                ctx.contentType("text/plain").result(mesh.describeRouting(workload, routeHost).orElse(""));
+                ctx.contentType("text/plain")
+                        .result(mesh.describeRouting(workload, routeHost).orElse(""));
             });
             cfg.routes.get("/debug/converged", ctx -> {
                 try {
@@ -129,22 +146,32 @@ public final class AdminServer implements AutoCloseable {
                     ctx.status(503).json(Map.of("converged", false, "reason", e.getMessage()));
                 }
             });
-            cfg.routes.exception(IllegalArgumentException.class, (e, ctx) -> ctx.status(404).result(e.getMessage() + "\n"));
+            cfg.routes.exception(
+                    IllegalArgumentException.class, (e, ctx) -> ctx.status(404).result(e.getMessage() + "\n"));
             cfg.routes.get("/logs/{workload}", ctx -> {
                 StringBuilder sb = new StringBuilder();
                 String workload = ctx.pathParam("workload");
-                List<Pod> matching = mesh.pods().stream().filter(p -> p.name().equals(workload)
-                        || workload.equals(p.labels().get("app"))).toList();
+                List<Pod> matching = mesh.pods().stream()
+                        .filter(p -> p.name().equals(workload)
+                                || workload.equals(p.labels().get("app")))
+                        .toList();
                 if (matching.isEmpty()) {
-                    ctx.status(404).result("no workload \"" + workload + "\"; workloads: "
-                            + mesh.pods().stream().map(Pod::app).distinct().sorted().toList() + "\n");
+                    ctx.status(404)
+                            .result("no workload \"" + workload + "\"; workloads: "
+                                    + mesh.pods().stream()
+                                            .map(Pod::app)
+                                            .distinct()
+                                            .sorted()
+                                            .toList() + "\n");
                     return;
                 }
                 for (Pod p : matching) {
                     String log = mesh.adminGet(p, "/access_log");
                     for (String line : log.split("\n")) {
                         if (!line.isBlank()) {
-                            sb.append(matching.size() > 1 ? "[" + p.name() + "] " : "").append(line).append('\n');
+                            sb.append(matching.size() > 1 ? "[" + p.name() + "] " : "")
+                                    .append(line)
+                                    .append('\n');
                         }
                     }
                 }
@@ -155,8 +182,10 @@ public final class AdminServer implements AutoCloseable {
             app.start(host, port);
         } catch (RuntimeException e) {
             app.stop();
-            throw new IllegalStateException("cannot start the admin API on " + host + ":" + port + " (" + rootMessage(e)
-                    + "); is another mesh running? Stop it, or use ./meshbox run, which needs no fixed ports", e);
+            throw new IllegalStateException(
+                    "cannot start the admin API on " + host + ":" + port + " (" + rootMessage(e)
+                            + "); is another mesh running? Stop it, or use ./meshbox run, which needs no fixed ports",
+                    e);
         }
     }
 

@@ -48,25 +48,29 @@ public final class Backends {
             if (Files.isRegularFile(home)) {
                 return home;
             }
-            throw new IllegalArgumentException("--backend kubernetes needs a cluster: pass --kubeconfig FILE (or set KUBECONFIG,"
-                    + " or have ~/.kube/config); for a throwaway cluster use --backend k3s");
+            throw new IllegalArgumentException(
+                    "--backend kubernetes needs a cluster: pass --kubeconfig FILE (or set KUBECONFIG,"
+                            + " or have ~/.kube/config); for a throwaway cluster use --backend k3s");
         }
     }
 
-    private Backends() {
-    }
+    private Backends() {}
 
     /** A mesh on its own addresses and free ports, as {@code meshbox run} and the JUnit extension start it. */
-    public static Started startIsolated(String backend, MeshSpec spec, OptionalLong seed, PrintStream progress) throws InterruptedException {
+    public static Started startIsolated(String backend, MeshSpec spec, OptionalLong seed, PrintStream progress)
+            throws InterruptedException {
         return startIsolated(Target.of(backend), spec, seed, progress);
     }
 
-    public static Started startIsolated(Target target, MeshSpec spec, OptionalLong seed, PrintStream progress) throws InterruptedException {
+    public static Started startIsolated(Target target, MeshSpec spec, OptionalLong seed, PrintStream progress)
+            throws InterruptedException {
         return switch (target.backend()) {
             case LOCAL -> LocalMesh.start(spec, LocalOptions.isolated(seed), progress);
             case DOCKER -> DockerMesh.start(spec, DockerMesh.Options.isolated(seed), progress);
             case K3S, KUBERNETES -> startOnKubernetes(target, spec, false, seed, progress);
-            default -> throw new IllegalArgumentException("unknown backend " + target.backend() + "; expected one of " + NAMES);
+            default ->
+                throw new IllegalArgumentException(
+                        "unknown backend " + target.backend() + "; expected one of " + NAMES);
         };
     }
 
@@ -74,13 +78,23 @@ public final class Backends {
      * A mesh on a Kubernetes cluster: k3s started for it, or the kubeconfig's. {@code standard} forwards the ingress to
      * 127.0.0.1:8080 and the admin API to 15014, as {@code up} does; otherwise free ports.
      */
-    public static KubeMesh startOnKubernetes(Target target, MeshSpec spec, boolean standard, OptionalLong seed, PrintStream progress)
+    public static KubeMesh startOnKubernetes(
+            Target target, MeshSpec spec, boolean standard, OptionalLong seed, PrintStream progress)
             throws InterruptedException {
         KubeMesh.requireContainers(spec);
-        Clusters.Cluster cluster = target.backend().equals(K3S) ? Clusters.k3s(progress)
+        Clusters.Cluster cluster = target.backend().equals(K3S)
+                ? Clusters.k3s(progress)
                 : Clusters.existing(target.kubeconfigOrDefault(), target.image().orElse(null), progress);
-        KubeMesh.Options options = standard ? KubeMesh.Options.standard(cluster.image(), seed) : KubeMesh.Options.isolated(cluster.image(), seed);
-        // The mesh closes what it was given (the k3s container, or our client of the user's cluster), also when it fails.
-        return KubeMesh.start(cluster.client(), spec, options, progress, cluster.owned() != null ? cluster.owned() : cluster.client()::close);
+        KubeMesh.Options options = standard
+                ? KubeMesh.Options.standard(cluster.image(), seed)
+                : KubeMesh.Options.isolated(cluster.image(), seed);
+        // The mesh closes what it was given (the k3s container, or our client of the user's cluster), also when it
+        // fails.
+        return KubeMesh.start(
+                cluster.client(),
+                spec,
+                options,
+                progress,
+                cluster.owned() != null ? cluster.owned() : cluster.client()::close);
     }
 }

@@ -9,7 +9,6 @@ import dev.meshbox.proxy.Proxy;
 import dev.meshbox.proxy.ProxyEventLoops;
 import dev.meshbox.proxy.ProxyOptions;
 import dev.meshbox.proxy.ProxyRole;
-import dev.meshbox.scenarios.MeshAccess;
 import io.netty.channel.EventLoopGroup;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -43,6 +42,7 @@ public final class LocalMesh implements Backends.Started {
     private static final Duration CONVERGE = Duration.ofSeconds(10);
     /** Threads that start apps and proxies: a few, so pods start side by side on any machine without crowding it. */
     private static final int STARTER_THREADS = Math.max(4, Runtime.getRuntime().availableProcessors());
+
     private static final String GATEWAY_NAMESPACE = "istio-system";
 
     private final MeshSpec spec;
@@ -52,6 +52,7 @@ public final class LocalMesh implements Backends.Started {
     private final List<RunningPod> pods = new CopyOnWriteArrayList<>();
     /** Everything started, in order, so a failed start or a stop closes exactly what runs. */
     private final List<AutoCloseable> started;
+
     private final EventLoopGroup eventLoop = ProxyEventLoops.create(2, "meshbox-proxy");
     private final MeshControl control = new MeshControl(controlPlane);
     private RunningPod gateway;
@@ -64,11 +65,13 @@ public final class LocalMesh implements Backends.Started {
     }
 
     /** Starts a mesh and returns once every pod is ready and every proxy has ACKed its config. */
-    public static LocalMesh start(MeshSpec spec, LocalOptions options, PrintStream progress) throws InterruptedException {
+    public static LocalMesh start(MeshSpec spec, LocalOptions options, PrintStream progress)
+            throws InterruptedException {
         for (PodSpec ps : spec.pods()) {
             if (ps.container() instanceof PodSpec.ImageApp image) {
-                throw new IllegalArgumentException("image workload " + ps.appLabel() + " (" + image.image() + ") needs containers: "
-                        + "run it with --backend docker (the local backend runs apps in this JVM)");
+                throw new IllegalArgumentException(
+                        "image workload " + ps.appLabel() + " (" + image.image() + ") needs containers: "
+                                + "run it with --backend docker (the local backend runs apps in this JVM)");
             }
         }
         long t0 = System.nanoTime();
@@ -112,20 +115,30 @@ public final class LocalMesh implements Backends.Started {
      * control plane translates the mesh. A pod turns ready once both its app accepts connections and its proxy has its
      * first config, as a Kubernetes pod's readiness needs both containers.
      */
-    private void boot(List<PodPlan> plans, ExecutorService starter, long t0, PrintStream progress) throws InterruptedException {
+    private void boot(List<PodPlan> plans, ExecutorService starter, long t0, PrintStream progress)
+            throws InterruptedException {
         controlPlane.start(options.xdsBind());
         progress.printf("control plane   xDS on 127.0.0.1:%d%n", controlPlane.xdsPort());
         InetAddress gatewayIp = options.gatewayOnLocalhost() == LocalOptions.GatewayAddress.LOCALHOST
-                ? InetAddress.getLoopbackAddress() : subnet.podIp(250);
-        Pod gatewayPod = new Pod(MeshSpec.podName("istio-ingressgateway", 0), GATEWAY_NAMESPACE, gatewayIp.getHostAddress(),
-                gatewayIp.getHostAddress(), Map.of("app", "istio-ingressgateway", "istio", "ingressgateway"), Pod.ProxyKind.GATEWAY, true);
+                ? InetAddress.getLoopbackAddress()
+                : subnet.podIp(250);
+        Pod gatewayPod = new Pod(
+                MeshSpec.podName("istio-ingressgateway", 0),
+                GATEWAY_NAMESPACE,
+                gatewayIp.getHostAddress(),
+                gatewayIp.getHostAddress(),
+                Map.of("app", "istio-ingressgateway", "istio", "ingressgateway"),
+                Pod.ProxyKind.GATEWAY,
+                true);
         // The ingress Gateway config first, while the registry is empty and a rebuild costs nothing; then every proxy
         // starts and connects (each waits for its first snapshot) while this thread translates the whole mesh once.
         control.applyDefaults(spec.defaultConfig(), "bookinfo-gateway.yaml");
         List<CompletableFuture<RunningPod>> starting = new ArrayList<>();
         for (PodPlan plan : plans) {
-            starting.add(CompletableFuture.supplyAsync(() -> startProxy(plan.pod(), ProxyRole.SIDECAR, plan.podIp()), starter)
-                    .thenCompose(proxy -> plan.app().thenCombine(proxy.ready(), (app, ready) -> podReady(plan, app, proxy, progress))));
+            starting.add(CompletableFuture.supplyAsync(
+                            () -> startProxy(plan.pod(), ProxyRole.SIDECAR, plan.podIp()), starter)
+                    .thenCompose(proxy -> plan.app()
+                            .thenCombine(proxy.ready(), (app, ready) -> podReady(plan, app, proxy, progress))));
         }
         starting.add(CompletableFuture.supplyAsync(() -> startProxy(gatewayPod, ProxyRole.GATEWAY, gatewayIp), starter)
                 .thenCompose(proxy -> proxy.ready().thenApply(v -> gatewayReady(gatewayPod, proxy, progress))));
@@ -145,39 +158,62 @@ public final class LocalMesh implements Backends.Started {
                 CompletableFuture.anyOf(f, failed).get(30, TimeUnit.SECONDS);
                 pods.add(f.join());
             } catch (java.util.concurrent.ExecutionException e) {
-                Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
-                        ? c.getCause() : e.getCause();
+                Throwable cause =
+                        e.getCause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                                ? c.getCause()
+                                : e.getCause();
                 throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause.getMessage(), cause);
             } catch (java.util.concurrent.TimeoutException e) {
                 throw new IllegalStateException("a pod did not become ready within 30 s");
             }
         }
         if (!controlPlane.awaitConverged(CONVERGE)) {
-            throw new IllegalStateException("proxies did not ACK their config within " + CONVERGE.toSeconds() + " s:" + controlPlane.describeLagging());
+            throw new IllegalStateException("proxies did not ACK their config within " + CONVERGE.toSeconds() + " s:"
+                    + controlPlane.describeLagging());
         }
         progress.printf("mesh ready in %.1f s%n", (System.nanoTime() - t0) / 1e9);
     }
 
     /** A pod not yet ready, and its app starting on {@code starter} (already done for a client pod, which has none). */
-    private record PodPlan(PodSpec spec, Pod pod, InetAddress podIp, CompletableFuture<Workload> app) {
-    }
+    private record PodPlan(PodSpec spec, Pod pod, InetAddress podIp, CompletableFuture<Workload> app) {}
 
-    private static PodPlan plan(PodSpec ps, Subnet subnet, int n, List<AutoCloseable> started, ExecutorService starter) {
+    private static PodPlan plan(
+            PodSpec ps, Subnet subnet, int n, List<AutoCloseable> started, ExecutorService starter) {
         InetAddress podIp = subnet.podIp(n);
         InetAddress appIp = subnet.appIp(n);
-        Pod pod = new Pod(ps.name(), ps.namespace(), podIp.getHostAddress(), appIp.getHostAddress(), ps.labels(),
-                Pod.ProxyKind.SIDECAR, false);
+        Pod pod = new Pod(
+                ps.name(),
+                ps.namespace(),
+                podIp.getHostAddress(),
+                appIp.getHostAddress(),
+                ps.labels(),
+                Pod.ProxyKind.SIDECAR,
+                false);
         // A client pod (sleep, fortio) has no app of its own: only a sidecar to send from.
-        Workload app = ps.appFactory() == null ? null : ps.appFactory().apply(new AppContext(ps.appLabel(), ps.version(), ps.name(),
-                ps.namespace(), new InetSocketAddress(appIp, ps.containerPort()), new InetSocketAddress(podIp, 15001)));
+        Workload app = ps.appFactory() == null
+                ? null
+                : ps.appFactory()
+                        .apply(new AppContext(
+                                ps.appLabel(),
+                                ps.version(),
+                                ps.name(),
+                                ps.namespace(),
+                                new InetSocketAddress(appIp, ps.containerPort()),
+                                new InetSocketAddress(podIp, 15001)));
         if (app == null) {
             return new PodPlan(ps, pod, podIp, CompletableFuture.completedFuture(null));
         }
         started.add(app);
-        return new PodPlan(ps, pod, podIp, CompletableFuture.supplyAsync(() -> {
-            app.start();
-            return app;
-        }, starter));
+        return new PodPlan(
+                ps,
+                pod,
+                podIp,
+                CompletableFuture.supplyAsync(
+                        () -> {
+                            app.start();
+                            return app;
+                        },
+                        starter));
     }
 
     private Proxy startProxy(Pod pod, ProxyRole role, InetAddress bind) {
@@ -189,7 +225,9 @@ public final class LocalMesh implements Backends.Started {
     private RunningPod podReady(PodPlan plan, Workload app, Proxy proxy, PrintStream progress) {
         Pod ready = plan.pod().withReady(true);
         controlPlane.registry().putPod(ready);
-        progress.printf("pod %-36s ready  %s (sidecar %s)%n", ready.name(), plan.spec().labels().getOrDefault("version", "client"), ready.ip());
+        progress.printf(
+                "pod %-36s ready  %s (sidecar %s)%n",
+                ready.name(), plan.spec().labels().getOrDefault("version", "client"), ready.ip());
         return new RunningPod(ready, app, proxy);
     }
 
@@ -210,8 +248,19 @@ public final class LocalMesh implements Backends.Started {
     }
 
     private ProxyOptions proxyOptions(Pod pod, ProxyRole role, InetAddress bind) {
-        ProxyOptions o = new ProxyOptions(pod.nodeId(), pod.app() + "." + pod.namespace(), pod.labels(), pod.namespace(), pod.name(),
-                role, bind, new InetSocketAddress("127.0.0.1", controlPlane.xdsPort()), 15000, null, Clock.systemUTC(), eventLoop);
+        ProxyOptions o = new ProxyOptions(
+                pod.nodeId(),
+                pod.app() + "." + pod.namespace(),
+                pod.labels(),
+                pod.namespace(),
+                pod.name(),
+                role,
+                bind,
+                new InetSocketAddress("127.0.0.1", controlPlane.xdsPort()),
+                15000,
+                null,
+                Clock.systemUTC(),
+                eventLoop);
         // Every proxy gets the mesh's seed itself: a decision is a function of (seed, request id, decision point), so
         // the same request makes the same choice whichever proxy or run sees it.
         return options.seed().isPresent() ? o.withExplicitSeed(options.seed().getAsLong()) : o;
@@ -275,7 +324,9 @@ public final class LocalMesh implements Backends.Started {
     /** A pod of the workload (app label or pod name); the gateway is {@code istio-ingressgateway}. */
     public RunningPod pod(String workload) {
         String name = control.pod(workload).name();
-        return pods.stream().filter(p -> p.pod().name().equals(name)).findFirst()
+        return pods.stream()
+                .filter(p -> p.pod().name().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no workload \"" + workload + "\" in this mesh"));
     }
 

@@ -15,7 +15,10 @@ import java.util.OptionalLong;
  */
 public record LocalOptions(InetSocketAddress xdsBind, GatewayAddress gatewayOnLocalhost, OptionalLong seed) {
 
-    public enum GatewayAddress { LOCALHOST, SUBNET }
+    public enum GatewayAddress {
+        LOCALHOST,
+        SUBNET
+    }
 
     public static LocalOptions standard(OptionalLong seed) {
         return new LocalOptions(new InetSocketAddress("127.0.0.1", 15010), GatewayAddress.LOCALHOST, seed);

@@ -13,8 +13,7 @@ import java.net.Socket;
  */
 public final class LocalPorts {
 
-    private LocalPorts() {
-    }
+    private LocalPorts() {}
 
     public static boolean inUse(int port) {
         try (Socket probe = new Socket()) {

@@ -39,7 +39,8 @@ public final class MeshControl implements MeshAccess {
     private final ControlPlane controlPlane;
     private final ConfigWriter writer;
     private final Set<ResourceKey> defaultResources = new HashSet<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ObjectMapper json = new ObjectMapper();
 
     public MeshControl(ControlPlane controlPlane) {
@@ -61,7 +62,8 @@ public final class MeshControl implements MeshAccess {
         if (texts.isEmpty()) {
             return;
         }
-        ApplyResult defaults = writer.apply(texts.stream().map(t -> new ConfigStore.Source(sourceName, t)).toList());
+        ApplyResult defaults = writer.apply(
+                texts.stream().map(t -> new ConfigStore.Source(sourceName, t)).toList());
         if (!defaults.ok()) {
             throw new IllegalStateException("built-in config rejected: " + defaults.problems());
         }
@@ -86,20 +88,24 @@ public final class MeshControl implements MeshAccess {
 
     @Override
     public ApplyOutcome apply(List<ConfigText> config) {
-        ApplyResult r = writer.apply(config.stream().map(c -> new ConfigStore.Source(c.name(), c.text())).toList());
+        ApplyResult r = writer.apply(config.stream()
+                .map(c -> new ConfigStore.Source(c.name(), c.text()))
+                .toList());
         if (!r.ok()) {
-            return new ApplyOutcome(List.of(), r.problems().stream().map(Object::toString).toList());
+            return new ApplyOutcome(
+                    List.of(), r.problems().stream().map(Object::toString).toList());
         }
         awaitConverged();
-        return new ApplyOutcome(r.changes().stream().map(ApplyResult.Change::display).toList(), List.of());
+        return new ApplyOutcome(
+                r.changes().stream().map(ApplyResult.Change::display).toList(), List.of());
     }
 
     /** Blocks until every proxy has ACKed the current config; a proxy that NACKs keeps its old config and is reported. */
     public void awaitConverged() {
         try {
             if (!controlPlane.awaitConverged(CONVERGE)) {
-                throw new IllegalStateException("proxies rejected the new config, or did not ACK it within " + CONVERGE.toSeconds() + " s:"
-                        + controlPlane.describeLagging());
+                throw new IllegalStateException("proxies rejected the new config, or did not ACK it within "
+                        + CONVERGE.toSeconds() + " s:" + controlPlane.describeLagging());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -110,7 +116,8 @@ public final class MeshControl implements MeshAccess {
     @Override
     public void resetConfig() {
         List<ResourceKey> toDelete = controlPlane.config().snapshot().resources().keySet().stream()
-                .filter(k -> !defaultResources.contains(k)).toList();
+                .filter(k -> !defaultResources.contains(k))
+                .toList();
         if (!toDelete.isEmpty()) {
             writer.delete(toDelete);
             awaitConverged();
@@ -119,7 +126,9 @@ public final class MeshControl implements MeshAccess {
 
     @Override
     public InetSocketAddress ingress() {
-        Pod gateway = pods().stream().filter(p -> p.role() == Pod.ProxyKind.GATEWAY).findFirst()
+        Pod gateway = pods().stream()
+                .filter(p -> p.role() == Pod.ProxyKind.GATEWAY)
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("this mesh has no ingress gateway"));
         return new InetSocketAddress(gateway.ip(), 8080);
     }
@@ -128,7 +137,8 @@ public final class MeshControl implements MeshAccess {
     public InetSocketAddress outboundOf(String workload) {
         Pod p = pod(workload);
         if (p.role() != Pod.ProxyKind.SIDECAR) {
-            throw new IllegalArgumentException(workload + " is the ingress gateway; send from a workload with a sidecar, or use from: ingress");
+            throw new IllegalArgumentException(
+                    workload + " is the ingress gateway; send from a workload with a sidecar, or use from: ingress");
         }
         return new InetSocketAddress(p.ip(), 15001);
     }
@@ -148,9 +158,17 @@ public final class MeshControl implements MeshAccess {
         try {
             List<LogEntry> out = new ArrayList<>();
             for (JsonNode e : json.readTree(body)) {
-                out.add(new LogEntry(p.name(), p.labels(), e.path("direction").asText(), e.path("request_id").asText(),
-                        e.path("response_code").asInt(), e.path("response_flags").asText(), e.path("upstream_cluster").asText(),
-                        text(e, "route_name"), e.path("duration_ms").asDouble(), text(e, "authority")));
+                out.add(new LogEntry(
+                        p.name(),
+                        p.labels(),
+                        e.path("direction").asText(),
+                        e.path("request_id").asText(),
+                        e.path("response_code").asInt(),
+                        e.path("response_flags").asText(),
+                        e.path("upstream_cluster").asText(),
+                        text(e, "route_name"),
+                        e.path("duration_ms").asDouble(),
+                        text(e, "authority")));
             }
             return out;
         } catch (java.io.IOException e) {
@@ -182,7 +200,9 @@ public final class MeshControl implements MeshAccess {
             int colon = line.lastIndexOf(": ");
             if (colon > 0) {
                 try {
-                    out.put(line.substring(0, colon), Long.parseLong(line.substring(colon + 2).trim()));
+                    out.put(
+                            line.substring(0, colon),
+                            Long.parseLong(line.substring(colon + 2).trim()));
                 } catch (NumberFormatException ignored) {
                     // not a number: a text value
                 }
@@ -200,7 +220,9 @@ public final class MeshControl implements MeshAccess {
     public HttpResponse<String> proxyGet(Pod p, int port, String path) {
         URI uri = URI.create("http://" + p.ip() + ":" + port + path);
         try {
-            return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            return http.send(
+                    HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot read " + uri + " of " + p.name() + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {

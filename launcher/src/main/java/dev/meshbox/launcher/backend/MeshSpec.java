@@ -3,9 +3,9 @@ package dev.meshbox.launcher.backend;
 import dev.meshbox.bookinfo.BookinfoApps;
 import dev.meshbox.bookinfo.TestApps;
 import dev.meshbox.bookinfo.echo.EchoBehaviour;
-import dev.meshbox.scenarios.Scenario;
 import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.ServicePort;
+import dev.meshbox.scenarios.Scenario;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -36,49 +36,102 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
         for (Scenario.Workload w : workloads) {
             if (w instanceof Scenario.Kubernetes k) {
                 for (Scenario.KubeService svc : k.services()) {
-                    services.putIfAbsent(svc.namespace() + "/" + svc.name(), new MeshService(svc.name(), svc.namespace(),
-                            svc.ports().stream().map(p -> new ServicePort(p.name(), p.port(), p.targetPort(), "HTTP")).toList(), svc.selector()));
+                    services.putIfAbsent(
+                            svc.namespace() + "/" + svc.name(),
+                            new MeshService(
+                                    svc.name(),
+                                    svc.namespace(),
+                                    svc.ports().stream()
+                                            .map(p -> new ServicePort(p.name(), p.port(), p.targetPort(), "HTTP"))
+                                            .toList(),
+                                    svc.selector()));
                 }
                 for (Scenario.KubeDeployment d : k.deployments()) {
                     Scenario.EchoVersion v = d.behaviour();
                     for (int r = 0; r < d.replicas(); r++) {
-                        EchoBehaviour b = new EchoBehaviour(v.latency(), v.errorRate(), v.errorStatus(), v.failFirst(), (d.name() + r).hashCode());
+                        EchoBehaviour b = new EchoBehaviour(
+                                v.latency(), v.errorRate(), v.errorStatus(), v.failFirst(), (d.name() + r).hashCode());
                         String pod = podName(d.name(), r);
-                        pods.add(new PodSpec(pod, d.namespace(), d.podLabels(), d.containerPort(), ctx -> TestApps.echo(ctx, b),
-                                echoArgs(d.podLabels().getOrDefault("app", d.name()), d.podLabels().getOrDefault("version", "v1"), d.containerPort(), b)));
+                        pods.add(new PodSpec(
+                                pod,
+                                d.namespace(),
+                                d.podLabels(),
+                                d.containerPort(),
+                                ctx -> TestApps.echo(ctx, b),
+                                echoArgs(
+                                        d.podLabels().getOrDefault("app", d.name()),
+                                        d.podLabels().getOrDefault("version", "v1"),
+                                        d.containerPort(),
+                                        b)));
                     }
                 }
                 continue;
             }
             if (w instanceof Scenario.JavaApp app) {
-                services.putIfAbsent("default/" + app.service(), new MeshService(app.service(), "default",
-                        List.of(new ServicePort("http", app.port(), app.port(), "HTTP")), Map.of("app", app.service())));
+                services.putIfAbsent(
+                        "default/" + app.service(),
+                        new MeshService(
+                                app.service(),
+                                "default",
+                                List.of(new ServicePort("http", app.port(), app.port(), "HTTP")),
+                                Map.of("app", app.service())));
                 for (int r = 0; r < app.replicas(); r++) {
-                    pods.add(new PodSpec(podName(app.service() + "-" + app.version(), r), "default",
-                            Map.of("app", app.service(), "version", app.version()), app.port(), ctx -> new ProcessWorkload(app, ctx),
-                            new PodSpec.NotInContainers("java workload " + app.service() + ": a JVM started from your classpath runs"
-                                    + " on the local backend only; on docker, build an image of it and use an image: workload")));
+                    pods.add(
+                            new PodSpec(
+                                    podName(app.service() + "-" + app.version(), r),
+                                    "default",
+                                    Map.of("app", app.service(), "version", app.version()),
+                                    app.port(),
+                                    ctx -> new ProcessWorkload(app, ctx),
+                                    new PodSpec.NotInContainers(
+                                            "java workload " + app.service()
+                                                    + ": a JVM started from your classpath runs"
+                                                    + " on the local backend only; on docker, build an image of it and use an image: workload")));
                 }
                 continue;
             }
             if (w instanceof Scenario.ImageApp img) {
-                services.putIfAbsent("default/" + img.service(), new MeshService(img.service(), "default",
-                        List.of(new ServicePort("http", img.port(), img.port(), "HTTP")), Map.of("app", img.service())));
+                services.putIfAbsent(
+                        "default/" + img.service(),
+                        new MeshService(
+                                img.service(),
+                                "default",
+                                List.of(new ServicePort("http", img.port(), img.port(), "HTTP")),
+                                Map.of("app", img.service())));
                 for (int r = 0; r < img.replicas(); r++) {
-                    pods.add(new PodSpec(podName(img.service() + "-" + img.version(), r), "default",
-                            Map.of("app", img.service(), "version", img.version()), img.port(), null,
+                    pods.add(new PodSpec(
+                            podName(img.service() + "-" + img.version(), r),
+                            "default",
+                            Map.of("app", img.service(), "version", img.version()),
+                            img.port(),
+                            null,
                             new PodSpec.ImageApp(img.image(), img.env())));
                 }
                 continue;
             }
             if (w instanceof Scenario.Echo echo) {
-                services.putIfAbsent("default/" + echo.service(), new MeshService(echo.service(), "default",
-                        List.of(new ServicePort("http", echo.port(), echo.port(), "HTTP")), Map.of("app", echo.service())));
+                services.putIfAbsent(
+                        "default/" + echo.service(),
+                        new MeshService(
+                                echo.service(),
+                                "default",
+                                List.of(new ServicePort("http", echo.port(), echo.port(), "HTTP")),
+                                Map.of("app", echo.service())));
                 echo.versions().forEach((version, v) -> {
                     for (int r = 0; r < v.replicas(); r++) {
-                        EchoBehaviour b = new EchoBehaviour(v.latency(), v.errorRate(), v.errorStatus(), v.failFirst(), (echo.service() + version + r).hashCode());
-                        pods.add(new PodSpec(podName(echo.service() + "-" + version, r), "default", Map.of("app", echo.service(), "version", version),
-                                echo.port(), ctx -> TestApps.echo(ctx, b), echoArgs(echo.service(), version, echo.port(), b)));
+                        EchoBehaviour b = new EchoBehaviour(
+                                v.latency(),
+                                v.errorRate(),
+                                v.errorStatus(),
+                                v.failFirst(),
+                                (echo.service() + version + r).hashCode());
+                        pods.add(new PodSpec(
+                                podName(echo.service() + "-" + version, r),
+                                "default",
+                                Map.of("app", echo.service(), "version", version),
+                                echo.port(),
+                                ctx -> TestApps.echo(ctx, b),
+                                echoArgs(echo.service(), version, echo.port(), b)));
                     }
                 });
                 continue;
@@ -86,7 +139,13 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
             switch (((Scenario.Builtin) w).name()) {
                 case "bookinfo" -> {
                     for (String s : List.of("details", "ratings", "reviews", "productpage")) {
-                        services.putIfAbsent("default/" + s, new MeshService(s, "default", List.of(new ServicePort("http", 9080, 9080, "HTTP")), Map.of("app", s)));
+                        services.putIfAbsent(
+                                "default/" + s,
+                                new MeshService(
+                                        s,
+                                        "default",
+                                        List.of(new ServicePort("http", 9080, 9080, "HTTP")),
+                                        Map.of("app", s)));
                     }
                     pods.add(bookinfoPod("productpage", "v1"));
                     pods.add(bookinfoPod("details", "v1"));
@@ -98,14 +157,34 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
                 }
                 // Istio's samples/httpbin/httpbin.yaml: Service port 8000 to the container's 8080.
                 case "httpbin", "httpbin-v2" -> {
-                    services.putIfAbsent("default/httpbin", new MeshService("httpbin", "default", List.of(new ServicePort("http", 8000, 8080, "HTTP")), Map.of("app", "httpbin")));
+                    services.putIfAbsent(
+                            "default/httpbin",
+                            new MeshService(
+                                    "httpbin",
+                                    "default",
+                                    List.of(new ServicePort("http", 8000, 8080, "HTTP")),
+                                    Map.of("app", "httpbin")));
                     String version = w.equals(new Scenario.Builtin("httpbin")) ? "v1" : "v2";
-                    pods.add(new PodSpec(podName("httpbin-" + version, 0), "default", Map.of("app", "httpbin", "version", version), 8080, TestApps::httpbin,
+                    pods.add(new PodSpec(
+                            podName("httpbin-" + version, 0),
+                            "default",
+                            Map.of("app", "httpbin", "version", version),
+                            8080,
+                            TestApps::httpbin,
                             new PodSpec.BuiltinApp(List.of("--service", "httpbin", "--version", version))));
                 }
                 // Clients: a sidecar to send from, as Istio's sleep and fortio samples are used.
-                case "sleep" -> pods.add(new PodSpec(podName("sleep", 0), "default", Map.of("app", "sleep"), 80, null, new PodSpec.NoApp()));
-                case "fortio" -> pods.add(new PodSpec(podName("fortio-deploy", 0), "default", Map.of("app", "fortio"), 8080, null, new PodSpec.NoApp()));
+                case "sleep" ->
+                    pods.add(new PodSpec(
+                            podName("sleep", 0), "default", Map.of("app", "sleep"), 80, null, new PodSpec.NoApp()));
+                case "fortio" ->
+                    pods.add(new PodSpec(
+                            podName("fortio-deploy", 0),
+                            "default",
+                            Map.of("app", "fortio"),
+                            8080,
+                            null,
+                            new PodSpec.NoApp()));
                 default -> throw new IllegalArgumentException("unknown workload " + w);
             }
         }
@@ -114,22 +193,40 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
 
     private static PodSpec bookinfoPod(String app, String version) {
         String deployment = app + "-" + version;
-        return new PodSpec(podName(deployment, 0), "default", Map.of("app", app, "version", version), 9080, BookinfoApps::create,
+        return new PodSpec(
+                podName(deployment, 0),
+                "default",
+                Map.of("app", app, "version", version),
+                9080,
+                BookinfoApps::create,
                 new PodSpec.BuiltinApp(List.of("--service", app, "--version", version)));
     }
 
     /** The echo app's behaviour as {@code dev.meshbox.bookinfo.Main} arguments, for a container. */
     private static PodSpec.BuiltinApp echoArgs(String service, String version, int port, EchoBehaviour b) {
-        return new PodSpec.BuiltinApp(List.of("--service", service, "--version", version, "--echo",
-                "--latency-ms", Long.toString(b.latency().toMillis()), "--error-rate", Double.toString(b.errorRate()),
-                "--error-status", Integer.toString(b.errorStatus()), "--fail-first", Integer.toString(b.failFirst()),
-                "--seed", Long.toString(b.seed())));
+        return new PodSpec.BuiltinApp(List.of(
+                "--service",
+                service,
+                "--version",
+                version,
+                "--echo",
+                "--latency-ms",
+                Long.toString(b.latency().toMillis()),
+                "--error-rate",
+                Double.toString(b.errorRate()),
+                "--error-status",
+                Integer.toString(b.errorStatus()),
+                "--fail-first",
+                Integer.toString(b.failFirst()),
+                "--seed",
+                Long.toString(b.seed())));
     }
 
     /** A stable pod name in Kubernetes' shape: deployment, replica-set hash, pod suffix. */
     static String podName(String deployment, int replica) {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest((deployment + "#" + replica).getBytes(StandardCharsets.UTF_8));
+            byte[] d = MessageDigest.getInstance("SHA-256")
+                    .digest((deployment + "#" + replica).getBytes(StandardCharsets.UTF_8));
             String hex = HexFormat.of().formatHex(d);
             return deployment + "-" + hex.substring(0, 9) + "-" + alnum(hex.substring(9, 14));
         } catch (NoSuchAlgorithmException e) {

@@ -12,28 +12,28 @@ import java.util.function.Function;
  *
  * @param name the pod name as Kubernetes would show it ({@code reviews-v2-7d9f8c6b5-x4k2q})
  */
-public record PodSpec(String name, String namespace, Map<String, String> labels, int containerPort,
-                      Function<AppContext, Workload> appFactory, ContainerApp container) {
+public record PodSpec(
+        String name,
+        String namespace,
+        Map<String, String> labels,
+        int containerPort,
+        Function<AppContext, Workload> appFactory,
+        ContainerApp container) {
 
     /** How the pod's app runs in a container. */
-    public sealed interface ContainerApp {
-    }
+    public sealed interface ContainerApp {}
 
     /** No app: a client pod (sleep, fortio) is only a sidecar to send from. */
-    public record NoApp() implements ContainerApp {
-    }
+    public record NoApp() implements ContainerApp {}
 
     /** MeshBox's app runner ({@code dev.meshbox.bookinfo.Main}) from the MeshBox image, with these arguments. */
-    public record BuiltinApp(List<String> args) implements ContainerApp {
-    }
+    public record BuiltinApp(List<String> args) implements ContainerApp {}
 
     /** The user's own image, told where its sidecar is through {@code HTTP_PROXY} and where to listen through {@code PORT}. */
-    public record ImageApp(String image, Map<String, String> env) implements ContainerApp {
-    }
+    public record ImageApp(String image, Map<String, String> env) implements ContainerApp {}
 
     /** An app that cannot run as a container, with the reason. */
-    public record NotInContainers(String reason) implements ContainerApp {
-    }
+    public record NotInContainers(String reason) implements ContainerApp {}
 
     public String appLabel() {
         return labels.getOrDefault("app", name);

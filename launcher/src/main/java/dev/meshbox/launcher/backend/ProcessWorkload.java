@@ -52,11 +52,15 @@ final class ProcessWorkload implements Workload {
             cmd.add(spec.mainClass().orElseThrow());
         }
         for (String a : spec.args()) {
-            cmd.add(a.replace("{listen}", host + ":" + port).replace("{host}", host).replace("{port}", port).replace("{proxy}", proxy));
+            cmd.add(a.replace("{listen}", host + ":" + port)
+                    .replace("{host}", host)
+                    .replace("{port}", port)
+                    .replace("{proxy}", proxy));
         }
         try {
             output = Files.createTempFile("meshbox-" + ctx.podName() + "-", ".log");
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile());
+            ProcessBuilder pb =
+                    new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile());
             Map<String, String> env = pb.environment();
             env.put("MESHBOX_LISTEN", host + ":" + port);
             env.put("MESHBOX_SERVICE", ctx.service());
@@ -67,7 +71,8 @@ final class ProcessWorkload implements Workload {
             env.put("http_proxy", "http://" + proxy);
             process = pb.start();
         } catch (IOException e) {
-            throw new IllegalStateException(ctx.podName() + ": cannot start " + String.join(" ", cmd) + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    ctx.podName() + ": cannot start " + String.join(" ", cmd) + ": " + e.getMessage(), e);
         }
         awaitListening();
     }
@@ -77,7 +82,8 @@ final class ProcessWorkload implements Workload {
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException(ctx.podName() + ": the process exited with " + process.exitValue()
-                        + " before listening on " + ctx.listen().getAddress().getHostAddress() + ":" + ctx.listen().getPort() + tail());
+                        + " before listening on " + ctx.listen().getAddress().getHostAddress() + ":"
+                        + ctx.listen().getPort() + tail());
             }
             try (Socket s = new Socket()) {
                 s.connect(ctx.listen(), 200);
@@ -93,14 +99,19 @@ final class ProcessWorkload implements Workload {
             }
         }
         close();
-        throw new IllegalStateException(ctx.podName() + ": did not listen on " + ctx.listen().getAddress().getHostAddress() + ":"
-                + ctx.listen().getPort() + " within " + READY_TIMEOUT_MILLIS / 1000 + " s (it must bind {listen}, or MESHBOX_LISTEN)" + tail());
+        throw new IllegalStateException(ctx.podName() + ": did not listen on "
+                + ctx.listen().getAddress().getHostAddress() + ":"
+                + ctx.listen().getPort() + " within " + READY_TIMEOUT_MILLIS / 1000
+                + " s (it must bind {listen}, or MESHBOX_LISTEN)" + tail());
     }
 
     private String tail() {
         try {
             List<String> lines = Files.readAllLines(output);
-            return lines.isEmpty() ? "" : "; its last output:\n  " + String.join("\n  ", lines.subList(Math.max(0, lines.size() - 10), lines.size()));
+            return lines.isEmpty()
+                    ? ""
+                    : "; its last output:\n  "
+                            + String.join("\n  ", lines.subList(Math.max(0, lines.size() - 10), lines.size()));
         } catch (IOException | UncheckedIOException e) {
             return "";
         }

@@ -6,7 +6,10 @@ import picocli.CommandLine;
 
 /** {@code --admin URL}: where the running mesh's admin API is, for the commands that talk to it. */
 public final class AdminOption {
-    @CommandLine.Option(names = "--admin", defaultValue = "http://127.0.0.1:" + AdminServer.PORT, paramLabel = "URL",
+    @CommandLine.Option(
+            names = "--admin",
+            defaultValue = "http://127.0.0.1:" + AdminServer.PORT,
+            paramLabel = "URL",
             description = "The running mesh's admin API (default: ${DEFAULT-VALUE}).")
     URI admin;
 

@@ -18,11 +18,16 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code meshbox apply -f FILE}: sends Istio YAML to the running mesh, like {@code kubectl apply}. */
-@Command(name = "apply", mixinStandardHelpOptions = true,
+@Command(
+        name = "apply",
+        mixinStandardHelpOptions = true,
         description = "Apply Istio YAML (VirtualService, DestinationRule, Gateway) to the running mesh.")
 public final class ApplyCommand implements Callable<Integer> {
 
-    @CommandLine.Option(names = {"-f", "--filename"}, required = true, paramLabel = "FILE",
+    @CommandLine.Option(
+            names = {"-f", "--filename"},
+            required = true,
+            paramLabel = "FILE",
             description = "A YAML file (several documents allowed); repeat for more files.")
     List<Path> files;
 
@@ -49,9 +54,13 @@ public final class ApplyCommand implements Callable<Integer> {
             }
         }
         ObjectMapper json = new ObjectMapper();
-        HttpResponse<String> resp = admin.client().send(HttpRequest.newBuilder()
-                .header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(Map.of("sources", sources)))), "/apply");
+        HttpResponse<String> resp = admin.client()
+                .send(
+                        HttpRequest.newBuilder()
+                                .header("content-type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(
+                                        json.writeValueAsString(Map.of("sources", sources)))),
+                        "/apply");
         JsonNode body = json.readTree(resp.body());
         for (JsonNode c : body.path("changes")) {
             out.println(c.asText());

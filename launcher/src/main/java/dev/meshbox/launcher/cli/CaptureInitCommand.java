@@ -13,13 +13,22 @@ import picocli.CommandLine.Command;
  * {@code meshbox capture-init}: what the injected {@code istio-init} container runs in a Kubernetes pod: installs the
  * nat rules that send the app's outbound TCP connections to its sidecar (see {@code TrafficCapture}), then exits.
  */
-@Command(name = "capture-init", hidden = true, description = "Install the pod's capture rules (the injected istio-init container).")
+@Command(
+        name = "capture-init",
+        hidden = true,
+        description = "Install the pod's capture rules (the injected istio-init container).")
 public final class CaptureInitCommand implements Callable<Integer> {
 
-    @CommandLine.Option(names = "--pod-ip", required = true, description = "The pod IP (the downward API's status.podIP).")
+    @CommandLine.Option(
+            names = "--pod-ip",
+            required = true,
+            description = "The pod IP (the downward API's status.podIP).")
     String podIp;
 
-    @CommandLine.Option(names = "--proxy-uid", defaultValue = "1337", description = "The sidecar's uid, whose connections are exempt.")
+    @CommandLine.Option(
+            names = "--proxy-uid",
+            defaultValue = "1337",
+            description = "The sidecar's uid, whose connections are exempt.")
     String proxyUid;
 
     @Override
@@ -30,13 +39,18 @@ public final class CaptureInitCommand implements Callable<Integer> {
         }
         Path rules = Files.createTempFile("capture-", ".rules");
         Files.writeString(rules, TrafficCapture.rules(podIp, proxyUid), StandardCharsets.UTF_8);
-        Process p = new ProcessBuilder("iptables-restore", "--noflush", rules.toString()).inheritIO().start();
+        Process p = new ProcessBuilder("iptables-restore", "--noflush", rules.toString())
+                .inheritIO()
+                .start();
         if (!p.waitFor(30, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             System.err.println("capture-init: iptables-restore did not finish within 30 s");
             return 1;
         }
-        System.out.println("capture-init: " + (p.exitValue() == 0 ? "outbound TCP of the pod goes to " + podIp + ":15001" : "iptables-restore failed"));
+        System.out.println("capture-init: "
+                + (p.exitValue() == 0
+                        ? "outbound TCP of the pod goes to " + podIp + ":15001"
+                        : "iptables-restore failed"));
         return p.exitValue() == 0 ? 0 : 1;
     }
 }

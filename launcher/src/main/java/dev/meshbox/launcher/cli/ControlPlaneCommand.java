@@ -24,44 +24,74 @@ import picocli.CommandLine.Command;
  * (the kubernetes and k3s backends' Deployment, which also watches Istio's custom resources and serves the sidecar
  * injection and validation webhooks). Not for users to call by hand, hence hidden.
  */
-@Command(name = "control-plane", hidden = true, mixinStandardHelpOptions = true,
-        description = "Run the control plane alone, its registry fed by a Docker engine or a Kubernetes cluster (istiod's place).")
+@Command(
+        name = "control-plane",
+        hidden = true,
+        mixinStandardHelpOptions = true,
+        description =
+                "Run the control plane alone, its registry fed by a Docker engine or a Kubernetes cluster (istiod's place).")
 public final class ControlPlaneCommand implements Callable<Integer> {
 
-    @CommandLine.Option(names = "--registry", defaultValue = "docker", paramLabel = "docker|kubernetes",
+    @CommandLine.Option(
+            names = "--registry",
+            defaultValue = "docker",
+            paramLabel = "docker|kubernetes",
             description = "Where services, pods and (kubernetes) Istio config come from (default: ${DEFAULT-VALUE}).")
     String registryKind;
 
-    @CommandLine.Option(names = "--mesh", description = "docker: the mesh id; containers labelled dev.meshbox.mesh=ID are its pods.")
+    @CommandLine.Option(
+            names = "--mesh",
+            description = "docker: the mesh id; containers labelled dev.meshbox.mesh=ID are its pods.")
     String meshId;
 
-    @CommandLine.Option(names = "--network", description = "docker: the mesh's Docker network (pod IPs and aliases are read on it).")
+    @CommandLine.Option(
+            names = "--network",
+            description = "docker: the mesh's Docker network (pod IPs and aliases are read on it).")
     String network;
 
-    @CommandLine.Option(names = "--watch-namespace", paramLabel = "NS",
+    @CommandLine.Option(
+            names = "--watch-namespace",
+            paramLabel = "NS",
             description = "kubernetes: a namespace whose Istio resources are config (repeat it; default: all).")
     List<String> watchNamespaces = new ArrayList<>();
 
-    @CommandLine.Option(names = "--webhook", defaultValue = "0.0.0.0:15017", description = "kubernetes: where the injection and validation webhooks listen (HTTPS).")
+    @CommandLine.Option(
+            names = "--webhook",
+            defaultValue = "0.0.0.0:15017",
+            description = "kubernetes: where the injection and validation webhooks listen (HTTPS).")
     String webhook;
 
-    @CommandLine.Option(names = "--tls-dir", defaultValue = "/var/run/secrets/meshbox-webhook",
+    @CommandLine.Option(
+            names = "--tls-dir",
+            defaultValue = "/var/run/secrets/meshbox-webhook",
             description = "kubernetes: the webhook's tls.crt and tls.key (PEM), mounted from a Secret.")
     String tlsDir;
 
     @CommandLine.Option(names = "--inject-image", description = "kubernetes: the image injected sidecars run.")
     String injectImage;
 
-    @CommandLine.Option(names = "--inject-xds", defaultValue = "istiod.istio-system.svc:15010", description = "kubernetes: the ADS address injected sidecars use.")
+    @CommandLine.Option(
+            names = "--inject-xds",
+            defaultValue = "istiod.istio-system.svc:15010",
+            description = "kubernetes: the ADS address injected sidecars use.")
     String injectXds;
 
-    @CommandLine.Option(names = "--xds", defaultValue = "127.0.0.1:15010", description = "Where ADS listens (default: ${DEFAULT-VALUE}).")
+    @CommandLine.Option(
+            names = "--xds",
+            defaultValue = "127.0.0.1:15010",
+            description = "Where ADS listens (default: ${DEFAULT-VALUE}).")
     String xds;
 
-    @CommandLine.Option(names = "--admin", defaultValue = "127.0.0.1:15014", description = "Where the admin API listens (default: ${DEFAULT-VALUE}).")
+    @CommandLine.Option(
+            names = "--admin",
+            defaultValue = "127.0.0.1:15014",
+            description = "Where the admin API listens (default: ${DEFAULT-VALUE}).")
     String admin;
 
-    @CommandLine.Option(names = "--default-config", paramLabel = "NAME", description = "A bundled config applied at start and kept by reset, e.g. bookinfo-gateway.yaml.")
+    @CommandLine.Option(
+            names = "--default-config",
+            paramLabel = "NAME",
+            description = "A bundled config applied at start and kept by reset, e.g. bookinfo-gateway.yaml.")
     List<String> defaultConfig = new ArrayList<>();
 
     @CommandLine.Spec
@@ -75,10 +105,12 @@ public final class ControlPlaneCommand implements Callable<Integer> {
             return kubernetes(xdsBind, adminBind);
         }
         if (!registryKind.equals("docker")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--registry " + registryKind + ": expected docker or kubernetes");
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--registry " + registryKind + ": expected docker or kubernetes");
         }
         if (meshId == null || network == null) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--registry docker needs --mesh and --network");
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--registry docker needs --mesh and --network");
         }
         ControlPlane controlPlane = new ControlPlane();
         controlPlane.start(xdsBind);
@@ -86,23 +118,29 @@ public final class ControlPlaneCommand implements Callable<Integer> {
         for (String name : defaultConfig) {
             control.applyDefaults(List.of(MeshSpec.bundled(name)), name);
         }
-        DockerRegistry registry = new DockerRegistry(DockerApi.of(System.getenv("DOCKER_HOST")), meshId, network, controlPlane.registry());
+        DockerRegistry registry = new DockerRegistry(
+                DockerApi.of(System.getenv("DOCKER_HOST")), meshId, network, controlPlane.registry());
         try {
             registry.start();
         } catch (java.io.IOException e) {
             controlPlane.close();
-            spec.commandLine().getErr().println("error: cannot read the Docker engine for the registry: " + e.getMessage()
-                    + " (the control plane needs the engine's socket mounted, or DOCKER_HOST)");
+            spec.commandLine()
+                    .getErr()
+                    .println("error: cannot read the Docker engine for the registry: " + e.getMessage()
+                            + " (the control plane needs the engine's socket mounted, or DOCKER_HOST)");
             return 1;
         }
         AdminServer server = new AdminServer(control, adminBind.getHostString(), adminBind.getPort());
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            registry.close();
-            controlPlane.close();
-            stopped.countDown();
-        }, "control-plane-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            server.close();
+                            registry.close();
+                            controlPlane.close();
+                            stopped.countDown();
+                        },
+                        "control-plane-shutdown"));
         System.out.printf("control plane: mesh %s, network %s, xDS on %s, admin on %s%n", meshId, network, xds, admin);
         stopped.await();
         return 0;
@@ -117,20 +155,35 @@ public final class ControlPlaneCommand implements Callable<Integer> {
         KubeControlPlane cp;
         KubernetesClient client = new KubernetesClientBuilder().build();
         try {
-            cp = KubeControlPlane.start(client, new KubeControlPlane.Settings(xdsBind, adminBind, webhookBind, Path.of(tlsDir), injectImage,
-                    injectXds, watchNamespaces, defaultConfig));
+            cp = KubeControlPlane.start(
+                    client,
+                    new KubeControlPlane.Settings(
+                            xdsBind,
+                            adminBind,
+                            webhookBind,
+                            Path.of(tlsDir),
+                            injectImage,
+                            injectXds,
+                            watchNamespaces,
+                            defaultConfig));
         } catch (RuntimeException | java.io.IOException e) {
             client.close();
-            spec.commandLine().getErr().println("error: the control plane cannot start on Kubernetes: " + e.getMessage());
+            spec.commandLine()
+                    .getErr()
+                    .println("error: the control plane cannot start on Kubernetes: " + e.getMessage());
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            cp.close();
-            client.close();
-            stopped.countDown();
-        }, "control-plane-shutdown"));
-        System.out.printf("control plane: Kubernetes registry, Istio config from %s, xDS on %s, admin on %s, webhooks on %s%n",
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            cp.close();
+                            client.close();
+                            stopped.countDown();
+                        },
+                        "control-plane-shutdown"));
+        System.out.printf(
+                "control plane: Kubernetes registry, Istio config from %s, xDS on %s, admin on %s, webhooks on %s%n",
                 watchNamespaces.isEmpty() ? "all namespaces" : "namespaces " + watchNamespaces, xds, admin, webhook);
         stopped.await();
         return 0;
@@ -141,7 +194,8 @@ public final class ControlPlaneCommand implements Callable<Integer> {
         try {
             return new InetSocketAddress(value.substring(0, colon), Integer.parseInt(value.substring(colon + 1)));
         } catch (RuntimeException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), option + " " + value + ": expected HOST:PORT, e.g. 0.0.0.0:15010");
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), option + " " + value + ": expected HOST:PORT, e.g. 0.0.0.0:15010");
         }
     }
 }

@@ -14,28 +14,44 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code meshbox kube-inject -f deployment.yaml}: the manifest with MeshBox's sidecar added, as {@code istioctl kube-inject}. */
-@Command(name = "kube-inject", mixinStandardHelpOptions = true,
-        description = "Print Kubernetes YAML with MeshBox's sidecar (istio-init + istio-proxy) added to every workload, as istioctl kube-inject does.")
+@Command(
+        name = "kube-inject",
+        mixinStandardHelpOptions = true,
+        description =
+                "Print Kubernetes YAML with MeshBox's sidecar (istio-init + istio-proxy) added to every workload, as istioctl kube-inject does.")
 public final class KubeInjectCommand implements Callable<Integer> {
 
-    @CommandLine.Option(names = {"-f", "--filename"}, required = true, paramLabel = "FILE", description = "The manifest; - reads standard input.")
+    @CommandLine.Option(
+            names = {"-f", "--filename"},
+            required = true,
+            paramLabel = "FILE",
+            description = "The manifest; - reads standard input.")
     String file;
 
-    @CommandLine.Option(names = "--image", defaultValue = "meshbox/meshbox:latest",
+    @CommandLine.Option(
+            names = "--image",
+            defaultValue = "meshbox/meshbox:latest",
             description = "The MeshBox image the injected containers run (default: ${DEFAULT-VALUE}).")
     String image;
 
-    @CommandLine.Option(names = "--xds", defaultValue = "istiod.istio-system.svc:15010",
+    @CommandLine.Option(
+            names = "--xds",
+            defaultValue = "istiod.istio-system.svc:15010",
             description = "The control plane's ADS address (default: ${DEFAULT-VALUE}).")
     String xds;
 
-    @CommandLine.Option(names = "--image-map", paramLabel = "istio|FROM=TO",
-            description = "Swap images first: istio runs Istio's sample images (Bookinfo, httpbin, curl) as MeshBox's apps from --image;"
-                    + " FROM=TO swaps an image (or a prefix ending in /) for another. Repeatable.")
+    @CommandLine.Option(
+            names = "--image-map",
+            paramLabel = "istio|FROM=TO",
+            description =
+                    "Swap images first: istio runs Istio's sample images (Bookinfo, httpbin, curl) as MeshBox's apps from --image;"
+                            + " FROM=TO swaps an image (or a prefix ending in /) for another. Repeatable.")
     List<String> imageMap = new ArrayList<>();
 
-    @CommandLine.Option(names = "--images-only", description = "Only swap images; leave the sidecars to the injection webhook"
-            + " (namespaces labelled istio-injection=enabled).")
+    @CommandLine.Option(
+            names = "--images-only",
+            description = "Only swap images; leave the sidecars to the injection webhook"
+                    + " (namespaces labelled istio-injection=enabled).")
     boolean imagesOnly;
 
     @CommandLine.Spec
@@ -45,7 +61,9 @@ public final class KubeInjectCommand implements Callable<Integer> {
     public Integer call() {
         String text;
         try {
-            text = file.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8) : Files.readString(Path.of(file));
+            text = file.equals("-")
+                    ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+                    : Files.readString(Path.of(file));
         } catch (NoSuchFileException e) {
             spec.commandLine().getErr().println("error: -f " + file + ": no such file");
             return 2;
@@ -62,7 +80,8 @@ public final class KubeInjectCommand implements Callable<Integer> {
                 report.addAll(mapped.report());
             }
             if (!imagesOnly) {
-                SidecarInjector.Result result = new SidecarInjector(new SidecarInjector.Settings(image, xds, 1337)).inject(file, text);
+                SidecarInjector.Result result =
+                        new SidecarInjector(new SidecarInjector.Settings(image, xds, 1337)).inject(file, text);
                 text = result.yaml();
                 report.addAll(result.report());
             }

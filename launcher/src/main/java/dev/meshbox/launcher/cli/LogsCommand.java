@@ -8,11 +8,15 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code meshbox logs WORKLOAD}: the sidecar's access log, in Istio's default text format. */
-@Command(name = "logs", mixinStandardHelpOptions = true,
+@Command(
+        name = "logs",
+        mixinStandardHelpOptions = true,
         description = "Print a workload's sidecar access log (Istio's default format, response flags included).")
 public final class LogsCommand implements Callable<Integer> {
 
-    @CommandLine.Parameters(paramLabel = "WORKLOAD", description = "An app label (productpage, reviews, istio-ingressgateway) or a pod name.")
+    @CommandLine.Parameters(
+            paramLabel = "WORKLOAD",
+            description = "An app label (productpage, reviews, istio-ingressgateway) or a pod name.")
     String workload;
 
     @CommandLine.Mixin

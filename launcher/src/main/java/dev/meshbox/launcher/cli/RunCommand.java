@@ -16,20 +16,30 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code meshbox run SCENARIO}: a fresh mesh, the scenario's steps, a result table; exit 0 pass, 1 fail, 2 bad input. */
-@Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run a scenario file on a fresh mesh and check its expectations. Exit 0 if all hold, 1 if one fails, 2 for bad input.")
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description =
+                "Run a scenario file on a fresh mesh and check its expectations. Exit 0 if all hold, 1 if one fails, 2 for bad input.")
 public final class RunCommand implements Callable<Integer> {
 
-    @CommandLine.Parameters(paramLabel = "SCENARIO", description = "The scenario file, e.g. scenarios/canary-90-10.yaml.")
+    @CommandLine.Parameters(
+            paramLabel = "SCENARIO",
+            description = "The scenario file, e.g. scenarios/canary-90-10.yaml.")
     Path scenarioFile;
 
     @CommandLine.Option(names = "--report", paramLabel = "FILE", description = "Write the results as JSON.")
     Path report;
 
-    @CommandLine.Option(names = "--junit", paramLabel = "FILE", description = "Write the results as JUnit XML, for CI systems.")
+    @CommandLine.Option(
+            names = "--junit",
+            paramLabel = "FILE",
+            description = "Write the results as JUnit XML, for CI systems.")
     Path junit;
 
-    @CommandLine.Option(names = "--seed", description = "Make every random routing choice reproducible (overrides the file's seed).")
+    @CommandLine.Option(
+            names = "--seed",
+            description = "Make every random routing choice reproducible (overrides the file's seed).")
     Long seed;
 
     @CommandLine.Mixin
@@ -49,10 +59,13 @@ public final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return 2;
         }
-        OptionalLong s = seed != null ? OptionalLong.of(seed) : scenario.seed().map(OptionalLong::of).orElse(OptionalLong.empty());
+        OptionalLong s = seed != null
+                ? OptionalLong.of(seed)
+                : scenario.seed().map(OptionalLong::of).orElse(OptionalLong.empty());
         out.println("Starting a mesh for " + scenarioFile + (s.isPresent() ? " (seed " + s.getAsLong() + ")" : "")
                 + (backend.name().equals("local") ? "" : " on " + backend.name()) + " ...");
-        try (Backends.Started mesh = Backends.startIsolated(backend.target(), MeshSpec.of(scenario.workloads()), s, out)) {
+        try (Backends.Started mesh =
+                Backends.startIsolated(backend.target(), MeshSpec.of(scenario.workloads()), s, out)) {
             ScenarioReport result;
             try {
                 result = new ScenarioRunner(mesh, out, s).run(scenario);

@@ -20,8 +20,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code meshbox up}: starts Bookinfo behind the ingress and serves until Ctrl-C. */
-@Command(name = "up", mixinStandardHelpOptions = true,
-        description = "Start the mesh with Bookinfo; the ingress serves http://127.0.0.1:8080/productpage. Ctrl-C stops it.")
+@Command(
+        name = "up",
+        mixinStandardHelpOptions = true,
+        description =
+                "Start the mesh with Bookinfo; the ingress serves http://127.0.0.1:8080/productpage. Ctrl-C stops it.")
 public final class UpCommand implements Callable<Integer> {
 
     @CommandLine.Mixin
@@ -30,16 +33,29 @@ public final class UpCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--seed", description = "Make every random routing choice reproducible.")
     Long seed;
 
-    @CommandLine.Option(names = "--workloads", split = ",", defaultValue = "bookinfo", paramLabel = "NAME",
-            description = "What to run, comma-separated: bookinfo, httpbin, httpbin-v2, sleep, fortio (default: ${DEFAULT-VALUE}).")
+    @CommandLine.Option(
+            names = "--workloads",
+            split = ",",
+            defaultValue = "bookinfo",
+            paramLabel = "NAME",
+            description =
+                    "What to run, comma-separated: bookinfo, httpbin, httpbin-v2, sleep, fortio (default: ${DEFAULT-VALUE}).")
     List<String> workloads;
 
-    @CommandLine.Option(names = "--ui-port", defaultValue = "" + WebUi.DEFAULT_PORT, paramLabel = "PORT",
-            description = "Port of the web UI on 127.0.0.1 (default: ${DEFAULT-VALUE}, Kiali's); 0 starts without the UI.")
+    @CommandLine.Option(
+            names = "--ui-port",
+            defaultValue = "" + WebUi.DEFAULT_PORT,
+            paramLabel = "PORT",
+            description =
+                    "Port of the web UI on 127.0.0.1 (default: ${DEFAULT-VALUE}, Kiali's); 0 starts without the UI.")
     int uiPort;
 
-    @CommandLine.Option(names = "--scenarios", defaultValue = "scenarios", paramLabel = "DIR",
-            description = "Your scenario files (*.yaml), listed in the web UI beside the built-in ones (default: ${DEFAULT-VALUE}).")
+    @CommandLine.Option(
+            names = "--scenarios",
+            defaultValue = "scenarios",
+            paramLabel = "DIR",
+            description =
+                    "Your scenario files (*.yaml), listed in the web UI beside the built-in ones (default: ${DEFAULT-VALUE}).")
     Path scenarioDir;
 
     @CommandLine.Spec
@@ -53,30 +69,45 @@ public final class UpCommand implements Callable<Integer> {
                 busy.add(Integer.toString(port));
             }
         }
-        return busy.isEmpty() ? "" : (busy.size() == 1 ? "port " : "ports ") + String.join(", ", busy) + (busy.size() == 1 ? " is" : " are");
+        return busy.isEmpty()
+                ? ""
+                : (busy.size() == 1 ? "port " : "ports ")
+                        + String.join(", ", busy)
+                        + (busy.size() == 1 ? " is" : " are");
     }
 
     /** The mesh as containers; the control plane's admin API is published on 15014, so apply/logs/load work as with local. */
     private int upOnDocker(PrintStream out) throws InterruptedException {
         long t0 = System.nanoTime();
         out.println("Starting MeshBox (backend docker) ...");
-        MeshSpec meshSpec = MeshSpec.of(workloads.stream().map(w -> (Scenario.Workload) new Scenario.Builtin(w)).toList());
-        dev.meshbox.launcher.docker.DockerMesh mesh = dev.meshbox.launcher.docker.DockerMesh.start(meshSpec,
-                dev.meshbox.launcher.docker.DockerMesh.Options.standard(seed == null ? OptionalLong.empty() : OptionalLong.of(seed)), out);
+        MeshSpec meshSpec = MeshSpec.of(workloads.stream()
+                .map(w -> (Scenario.Workload) new Scenario.Builtin(w))
+                .toList());
+        dev.meshbox.launcher.docker.DockerMesh mesh = dev.meshbox.launcher.docker.DockerMesh.start(
+                meshSpec,
+                dev.meshbox.launcher.docker.DockerMesh.Options.standard(
+                        seed == null ? OptionalLong.empty() : OptionalLong.of(seed)),
+                out);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("\nStopping MeshBox: removing containers and network " + mesh.network() + " ...");
-            mesh.close();
-            stopped.countDown();
-        }, "meshbox-shutdown"));
-        out.printf("%nMeshBox is up on Docker in %.1f s (network %s, %d pods).%n", (System.nanoTime() - t0) / 1e9, mesh.network(),
-                mesh.pods().size() + 1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            System.out.println(
+                                    "\nStopping MeshBox: removing containers and network " + mesh.network() + " ...");
+                            mesh.close();
+                            stopped.countDown();
+                        },
+                        "meshbox-shutdown"));
+        out.printf(
+                "%nMeshBox is up on Docker in %.1f s (network %s, %d pods).%n",
+                (System.nanoTime() - t0) / 1e9, mesh.network(), mesh.pods().size() + 1);
         if (workloads.contains("bookinfo")) {
             out.println("  Bookinfo       http://127.0.0.1:" + mesh.ingress().getPort() + "/productpage");
         }
         out.println("  Admin API      " + mesh.admin() + "/proxies   (meshbox apply -f FILE)");
         out.println("  Containers     docker ps --filter label=dev.meshbox.mesh=" + mesh.meshId());
-        out.println("Try: ./meshbox apply -f FILE | ./meshbox logs productpage | ./meshbox load -c 3 -n 30 --from productpage http://reviews:9080/reviews/0");
+        out.println(
+                "Try: ./meshbox apply -f FILE | ./meshbox logs productpage | ./meshbox load -c 3 -n 30 --from productpage http://reviews:9080/reviews/0");
         out.println("Press Ctrl-C to stop.");
         stopped.await();
         return 0;
@@ -86,18 +117,26 @@ public final class UpCommand implements Callable<Integer> {
     private int upOnKubernetes(PrintStream out) throws InterruptedException {
         long t0 = System.nanoTime();
         out.println("Starting MeshBox (backend " + backend.name() + ") ...");
-        MeshSpec meshSpec = MeshSpec.of(workloads.stream().map(w -> (Scenario.Workload) new Scenario.Builtin(w)).toList());
-        dev.meshbox.launcher.kube.KubeMesh mesh = dev.meshbox.launcher.backend.Backends.startOnKubernetes(backend.target(), meshSpec, true,
-                seed == null ? OptionalLong.empty() : OptionalLong.of(seed), out);
+        MeshSpec meshSpec = MeshSpec.of(workloads.stream()
+                .map(w -> (Scenario.Workload) new Scenario.Builtin(w))
+                .toList());
+        dev.meshbox.launcher.kube.KubeMesh mesh = dev.meshbox.launcher.backend.Backends.startOnKubernetes(
+                backend.target(), meshSpec, true, seed == null ? OptionalLong.empty() : OptionalLong.of(seed), out);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("\nStopping MeshBox: deleting what it created in the cluster ...");
-            mesh.close();
-            stopped.countDown();
-        }, "meshbox-shutdown"));
-        out.printf("%nMeshBox is up on %s in %.1f s (mesh %s).%n", backend.name(), (System.nanoTime() - t0) / 1e9, mesh.meshId());
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            System.out.println("\nStopping MeshBox: deleting what it created in the cluster ...");
+                            mesh.close();
+                            stopped.countDown();
+                        },
+                        "meshbox-shutdown"));
+        out.printf(
+                "%nMeshBox is up on %s in %.1f s (mesh %s).%n",
+                backend.name(), (System.nanoTime() - t0) / 1e9, mesh.meshId());
         if (workloads.contains("bookinfo")) {
-            out.println("  Bookinfo       http://127.0.0.1:" + mesh.ingress().getPort() + "/productpage   (port-forward)");
+            out.println(
+                    "  Bookinfo       http://127.0.0.1:" + mesh.ingress().getPort() + "/productpage   (port-forward)");
         }
         out.println("  Admin API      " + mesh.admin() + "/proxies   (meshbox apply -f FILE)");
         out.println("  kubectl        kubectl get pods -A; kubectl get virtualservices,destinationrules,gateways -A");
@@ -112,8 +151,10 @@ public final class UpCommand implements Callable<Integer> {
         backend.check(spec);
         for (String w : workloads) {
             if (!ScenarioLoader.BUILTIN.contains(w)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--workloads " + w + ": unknown workload; expected some of "
-                        + ScenarioLoader.BUILTIN.stream().sorted().toList());
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(),
+                        "--workloads " + w + ": unknown workload; expected some of "
+                                + ScenarioLoader.BUILTIN.stream().sorted().toList());
             }
         }
         PrintStream out = new PrintStream(System.out, true);
@@ -125,24 +166,36 @@ public final class UpCommand implements Callable<Integer> {
         }
         String busy = busyPorts();
         if (!busy.isEmpty()) {
-            spec.commandLine().getErr().println("error: " + busy + " already in use on 127.0.0.1; MeshBox up needs it"
-                    + " (the ingress on 8080, the gateway's admin on 15000, xDS on 15010, the admin API on 15014)."
-                    + " Is another mesh or program running? Stop it, or use ./meshbox run, which needs no fixed ports.");
+            spec.commandLine()
+                    .getErr()
+                    .println(
+                            "error: " + busy + " already in use on 127.0.0.1; MeshBox up needs it"
+                                    + " (the ingress on 8080, the gateway's admin on 15000, xDS on 15010, the admin API on 15014)."
+                                    + " Is another mesh or program running? Stop it, or use ./meshbox run, which needs no fixed ports.");
             spec.commandLine().getErr().flush();
             return 1;
         }
         if (uiPort < 0 || uiPort > 65535) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--ui-port " + uiPort + ": expected a port, 1 to 65535, or 0 for no UI");
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--ui-port " + uiPort + ": expected a port, 1 to 65535, or 0 for no UI");
         }
         if (uiPort > 0 && !UiPort.free(uiPort)) {
-            spec.commandLine().getErr().println("error: port " + uiPort + " is already in use on 127.0.0.1; the web UI needs it."
-                    + " Is another MeshBox or Kiali running? Stop it, choose another port with --ui-port PORT, or --ui-port 0 for no UI.");
+            spec.commandLine()
+                    .getErr()
+                    .println(
+                            "error: port " + uiPort + " is already in use on 127.0.0.1; the web UI needs it."
+                                    + " Is another MeshBox or Kiali running? Stop it, choose another port with --ui-port PORT, or --ui-port 0 for no UI.");
             spec.commandLine().getErr().flush();
             return 1;
         }
         long t0 = System.nanoTime();
         out.println("Starting MeshBox (backend local) ...");
-        LocalMesh mesh = LocalMesh.start(MeshSpec.of(workloads.stream().map(w -> (Scenario.Workload) new Scenario.Builtin(w)).toList()), LocalOptions.standard(seed == null ? OptionalLong.empty() : OptionalLong.of(seed)), out);
+        LocalMesh mesh = LocalMesh.start(
+                MeshSpec.of(workloads.stream()
+                        .map(w -> (Scenario.Workload) new Scenario.Builtin(w))
+                        .toList()),
+                LocalOptions.standard(seed == null ? OptionalLong.empty() : OptionalLong.of(seed)),
+                out);
         AdminServer admin;
         try {
             admin = new AdminServer(mesh.control(), "127.0.0.1", AdminServer.PORT);
@@ -152,27 +205,37 @@ public final class UpCommand implements Callable<Integer> {
         }
         WebUi ui;
         try {
-            ui = uiPort == 0 ? null : WebUi.start(new MeshUi(mesh.control(), workloads.stream().map(w -> (Scenario.Workload) new Scenario.Builtin(w)).toList()),
-                    WebUi.Options.loopback(uiPort, Optional.of(scenarioDir)));
+            ui = uiPort == 0
+                    ? null
+                    : WebUi.start(
+                            new MeshUi(
+                                    mesh.control(),
+                                    workloads.stream()
+                                            .map(w -> (Scenario.Workload) new Scenario.Builtin(w))
+                                            .toList()),
+                            WebUi.Options.loopback(uiPort, Optional.of(scenarioDir)));
         } catch (RuntimeException e) {
             admin.close();
             mesh.close();
             throw e;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            System.out.println("\nStopping MeshBox ...");
-            if (ui != null) {
-                ui.close();
-            }
-            admin.close();
-            mesh.close();
-            stopped.countDown();
-        }, "meshbox-shutdown");
+        Thread hook = new Thread(
+                () -> {
+                    System.out.println("\nStopping MeshBox ...");
+                    if (ui != null) {
+                        ui.close();
+                    }
+                    admin.close();
+                    mesh.close();
+                    stopped.countDown();
+                },
+                "meshbox-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         Runtime rt = Runtime.getRuntime();
-        out.printf("%nMeshBox is up in %.1f s (heap in use %d MB).%n", (System.nanoTime() - t0) / 1e9,
-                (rt.totalMemory() - rt.freeMemory()) / (1024 * 1024));
+        out.printf(
+                "%nMeshBox is up in %.1f s (heap in use %d MB).%n",
+                (System.nanoTime() - t0) / 1e9, (rt.totalMemory() - rt.freeMemory()) / (1024 * 1024));
         if (workloads.contains("bookinfo")) {
             out.println("  Bookinfo       http://127.0.0.1:8080/productpage");
         }
@@ -181,8 +244,12 @@ public final class UpCommand implements Callable<Integer> {
         }
         out.println("  Admin API      http://127.0.0.1:" + AdminServer.PORT + "/proxies   (meshbox apply -f FILE)");
         out.println("  xDS (ADS)      127.0.0.1:" + mesh.controlPlane().xdsPort());
-        mesh.pods().forEach(p -> out.printf("  %-20s http://%s:15000/config_dump%n", p.pod().app(), p.pod().ip()));
-        out.println("Try: ./meshbox apply -f FILE | ./meshbox logs productpage | ./meshbox load -c 3 -n 30 --from productpage http://reviews:9080/reviews/0");
+        mesh.pods()
+                .forEach(p -> out.printf(
+                        "  %-20s http://%s:15000/config_dump%n",
+                        p.pod().app(), p.pod().ip()));
+        out.println(
+                "Try: ./meshbox apply -f FILE | ./meshbox logs productpage | ./meshbox load -c 3 -n 30 --from productpage http://reviews:9080/reviews/0");
         out.println("Press Ctrl-C to stop.");
         stopped.await();
         return 0;

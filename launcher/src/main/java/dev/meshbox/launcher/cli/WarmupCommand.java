@@ -33,17 +33,22 @@ public final class WarmupCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        try (LocalMesh mesh = LocalMesh.start(MeshSpec.bookinfo(), LocalOptions.isolated(OptionalLong.empty()),
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        try (LocalMesh mesh = LocalMesh.start(
+                MeshSpec.bookinfo(),
+                LocalOptions.isolated(OptionalLong.empty()),
                 new PrintStream(OutputStream.nullOutputStream()))) {
-            URI page = URI.create("http://" + mesh.ingress().getAddress().getHostAddress() + ":" + mesh.ingress().getPort() + "/productpage");
+            URI page = URI.create("http://" + mesh.ingress().getAddress().getHostAddress() + ":"
+                    + mesh.ingress().getPort() + "/productpage");
             for (int i = 0; i < 10; i++) {
                 get(http, page);
             }
             mesh.accessLog();
             try (AdminServer admin = new AdminServer(mesh.control(), "127.0.0.1", 0);
-                 WebUi ui = WebUi.start(new MeshUi(mesh.control(), List.of(new Scenario.Builtin("bookinfo"))),
-                         WebUi.Options.loopback(0, Optional.empty()))) {
+                    WebUi ui = WebUi.start(
+                            new MeshUi(mesh.control(), List.of(new Scenario.Builtin("bookinfo"))),
+                            WebUi.Options.loopback(0, Optional.empty()))) {
                 get(http, URI.create("http://127.0.0.1:" + admin.port() + "/proxies"));
                 get(http, URI.create(ui.url() + "/"));
                 get(http, URI.create(ui.url() + "/api/mesh"));
@@ -56,6 +61,8 @@ public final class WarmupCommand implements Callable<Integer> {
     }
 
     private static void get(HttpClient http, URI uri) throws IOException, InterruptedException {
-        http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding());
+        http.send(
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.discarding());
     }
 }

@@ -30,11 +30,9 @@ public final class AppImage {
     private static final Path IN_REPO = Path.of("launcher", "target", "meshbox.jar");
 
     /** A built (or found) image: its tag for containers, its id to tell a rebuild from a reuse. */
-    public record Image(String tag, String id) {
-    }
+    public record Image(String tag, String id) {}
 
-    private AppImage() {
-    }
+    private AppImage() {}
 
     public static Image ensure(DockerClient docker, PrintStream progress) {
         return ensure(docker, locateJar(), progress);
@@ -62,9 +60,14 @@ public final class AppImage {
             try {
                 id = ImageBuild.build(docker, dockerfile(base), context, tag, Labels.image("app"));
             } catch (IllegalStateException e) {
-                throw new IllegalStateException(e.getMessage() + (BaseImage.configured().isPresent()
-                        ? " (the base image " + base + " comes from " + BaseImage.PROPERTY + " / " + BaseImage.ENV
-                                + ": it must be in the engine or pullable from a registry the engine reaches)" : ""), e);
+                throw new IllegalStateException(
+                        e.getMessage()
+                                + (BaseImage.configured().isPresent()
+                                        ? " (the base image " + base + " comes from " + BaseImage.PROPERTY + " / "
+                                                + BaseImage.ENV
+                                                + ": it must be in the engine or pullable from a registry the engine reaches)"
+                                        : ""),
+                        e);
             }
             progress.printf("built %s in %.1f s%n", tag, (System.nanoTime() - started) / 1e9);
             removeOlder(docker, id);
@@ -81,9 +84,8 @@ public final class AppImage {
      * older ones go. An image a container still runs is refused by the engine and kept.
      */
     private static void removeOlder(DockerClient docker, String keepId) {
-        List<com.github.dockerjava.api.model.Image> images = docker.listImagesCmd()
-                .withLabelFilter(Labels.image("app"))
-                .exec();
+        List<com.github.dockerjava.api.model.Image> images =
+                docker.listImagesCmd().withLabelFilter(Labels.image("app")).exec();
         for (com.github.dockerjava.api.model.Image old : images) {
             if (!old.getId().equals(keepId)) {
                 try {
@@ -107,7 +109,8 @@ public final class AppImage {
         return "FROM " + base + "\n"
                 + "COPY meshbox.jar " + JAR + "\n"
                 + "RUN [\"java\", \"-Xshare:dump\"]\n"
-                + "RUN [\"java\", \"-XX:ArchiveClassesAtExit=" + CDS_ARCHIVE + "\", \"-XX:+UseSerialGC\", \"-XX:TieredStopAtLevel=1\", "
+                + "RUN [\"java\", \"-XX:ArchiveClassesAtExit=" + CDS_ARCHIVE
+                + "\", \"-XX:+UseSerialGC\", \"-XX:TieredStopAtLevel=1\", "
                 + "\"-cp\", \"" + JAR + "\", \"dev.meshbox.launcher.Main\", \"warmup\"]\n"
                 + "CMD [\"java\", \"-jar\", \"" + JAR + "\"]\n";
     }
@@ -131,8 +134,9 @@ public final class AppImage {
                 return jar;
             }
         }
-        throw new IllegalStateException("meshbox.jar not found: build it with `mvn -B -DskipTests install -pl launcher -am`"
-                + " or pass -D" + JAR_PROPERTY + "=PATH");
+        throw new IllegalStateException(
+                "meshbox.jar not found: build it with `mvn -B -DskipTests install -pl launcher -am`" + " or pass -D"
+                        + JAR_PROPERTY + "=PATH");
     }
 
     static String tagFor(Path jar, String base) {

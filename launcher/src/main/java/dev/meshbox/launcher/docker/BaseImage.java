@@ -33,15 +33,27 @@ public final class BaseImage {
      * the EC crypto and DNS naming providers and the zip file system.
      */
     static final List<String> MODULES = List.of(
-            "java.base", "java.desktop", "java.instrument", "java.logging", "java.management", "java.naming",
-            "java.net.http", "java.rmi", "java.security.jgss", "java.sql", "java.xml", "jdk.crypto.ec", "jdk.jfr",
-            "jdk.naming.dns", "jdk.unsupported", "jdk.zipfs");
+            "java.base",
+            "java.desktop",
+            "java.instrument",
+            "java.logging",
+            "java.management",
+            "java.naming",
+            "java.net.http",
+            "java.rmi",
+            "java.security.jgss",
+            "java.sql",
+            "java.xml",
+            "jdk.crypto.ec",
+            "jdk.jfr",
+            "jdk.naming.dns",
+            "jdk.unsupported",
+            "jdk.zipfs");
 
     /** Bump when the recipe in RootFs changes in a way the other inputs do not show. */
     private static final String RECIPE = "jlink-scratch-5";
 
-    private BaseImage() {
-    }
+    private BaseImage() {}
 
     /** The configured image name, if the user chose their own base. */
     public static Optional<String> configured() {
@@ -90,9 +102,16 @@ public final class BaseImage {
     }
 
     static String inputsHash(boolean busybox, boolean iptables) {
-        String inputs = String.join("\n", RECIPE, iptables ? "iptables" : "no-iptables", System.getProperty("java.home"),
-                System.getProperty("java.runtime.version"), System.getProperty("os.arch"), String.join(",", MODULES),
-                busybox ? "busybox" : "no-busybox", Files.isDirectory(RootFs.LOCALE) ? "locale" : "no-locale",
+        String inputs = String.join(
+                "\n",
+                RECIPE,
+                iptables ? "iptables" : "no-iptables",
+                System.getProperty("java.home"),
+                System.getProperty("java.runtime.version"),
+                System.getProperty("os.arch"),
+                String.join(",", MODULES),
+                busybox ? "busybox" : "no-busybox",
+                Files.isDirectory(RootFs.LOCALE) ? "locale" : "no-locale",
                 dockerfile(busybox));
         return sha256(inputs.getBytes(StandardCharsets.UTF_8)).substring(0, 12);
     }

@@ -25,7 +25,8 @@ import java.util.Optional;
 public final class ControlPlaneClient {
 
     private final URI base;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ObjectMapper json = new ObjectMapper();
 
     public ControlPlaneClient(URI base) {
@@ -38,7 +39,11 @@ public final class ControlPlaneClient {
 
     public boolean healthy() {
         try {
-            return send(HttpRequest.newBuilder(base.resolve("/healthz")).timeout(Duration.ofSeconds(1)).GET()).statusCode() == 200;
+            return send(HttpRequest.newBuilder(base.resolve("/healthz"))
+                                    .timeout(Duration.ofSeconds(1))
+                                    .GET())
+                            .statusCode()
+                    == 200;
         } catch (IllegalStateException e) {
             return false;
         }
@@ -51,62 +56,79 @@ public final class ControlPlaneClient {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/apply")).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
+        HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/apply"))
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
         JsonNode answer = read(r, "/apply");
         List<String> changes = strings(answer.path("changes"));
         List<String> problems = strings(answer.path("problems"));
         if (r.statusCode() != 200 && problems.isEmpty()) {
-            throw new IllegalStateException("the control plane answered /apply with " + r.statusCode() + ": " + r.body());
+            throw new IllegalStateException(
+                    "the control plane answered /apply with " + r.statusCode() + ": " + r.body());
         }
         return new MeshAccess.ApplyOutcome(changes, problems);
     }
 
     public void reset() {
-        HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/reset")).timeout(Duration.ofSeconds(60))
+        HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/reset"))
+                .timeout(Duration.ofSeconds(60))
                 .POST(HttpRequest.BodyPublishers.noBody()));
         expectOk(r, "/reset");
     }
 
     /** The registry's pods: name, labels, ip, role, ready. */
     public JsonNode pods() {
-        HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/pods")).timeout(Duration.ofSeconds(5)).GET());
+        HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/pods"))
+                .timeout(Duration.ofSeconds(5))
+                .GET());
         expectOk(r, "/pods");
         return read(r, "/pods");
     }
 
     /** Empty when every proxy has ACKed the current config, else why not. */
     public Optional<String> lagging() {
-        HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/debug/converged")).timeout(Duration.ofSeconds(30)).GET());
-        return r.statusCode() == 200 ? Optional.empty() : Optional.of(read(r, "/debug/converged").path("reason").asText(r.body()));
+        HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/debug/converged"))
+                .timeout(Duration.ofSeconds(30))
+                .GET());
+        return r.statusCode() == 200
+                ? Optional.empty()
+                : Optional.of(read(r, "/debug/converged").path("reason").asText(r.body()));
     }
 
     public List<MeshAccess.LogEntry> accessLog() {
-        HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/debug/access_log")).timeout(Duration.ofSeconds(30)).GET());
+        HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/debug/access_log"))
+                .timeout(Duration.ofSeconds(30))
+                .GET());
         expectOk(r, "/debug/access_log");
         try {
-            return json.readValue(r.body(), new TypeReference<List<MeshAccess.LogEntry>>() { });
+            return json.readValue(r.body(), new TypeReference<List<MeshAccess.LogEntry>>() {});
         } catch (IOException e) {
-            throw new IllegalStateException("the control plane's /debug/access_log is not a list of entries: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "the control plane's /debug/access_log is not a list of entries: " + e.getMessage(), e);
         }
     }
 
     public Map<String, Long> counters(String workload) {
-        HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/debug/counters/" + enc(workload))).timeout(Duration.ofSeconds(10)).GET());
+        HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/debug/counters/" + enc(workload)))
+                .timeout(Duration.ofSeconds(10))
+                .GET());
         if (r.statusCode() == 404) {
             throw new IllegalArgumentException(r.body().strip());
         }
         expectOk(r, "/debug/counters");
         try {
-            return json.readValue(r.body(), new TypeReference<Map<String, Long>>() { });
+            return json.readValue(r.body(), new TypeReference<Map<String, Long>>() {});
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
 
     public Optional<String> describeRouting(String workload, String host) {
-        HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/debug/routing?workload=" + enc(workload) + "&host=" + enc(host)))
-                .timeout(Duration.ofSeconds(10)).GET());
+        HttpResponse<String> r = send(
+                HttpRequest.newBuilder(base.resolve("/debug/routing?workload=" + enc(workload) + "&host=" + enc(host)))
+                        .timeout(Duration.ofSeconds(10))
+                        .GET());
         return r.statusCode() == 200 && !r.body().isBlank() ? Optional.of(r.body()) : Optional.empty();
     }
 
@@ -127,7 +149,8 @@ public final class ControlPlaneClient {
 
     private void expectOk(HttpResponse<String> r, String path) {
         if (r.statusCode() != 200) {
-            throw new IllegalStateException("the control plane answered " + path + " with " + r.statusCode() + ": " + r.body().strip());
+            throw new IllegalStateException("the control plane answered " + path + " with " + r.statusCode() + ": "
+                    + r.body().strip());
         }
     }
 
@@ -135,7 +158,8 @@ public final class ControlPlaneClient {
         try {
             return json.readTree(r.body());
         } catch (IOException e) {
-            throw new IllegalStateException("the control plane answered " + path + " with " + r.statusCode() + " and no JSON: " + r.body(), e);
+            throw new IllegalStateException(
+                    "the control plane answered " + path + " with " + r.statusCode() + " and no JSON: " + r.body(), e);
         }
     }
 

@@ -42,17 +42,24 @@ final class DeathWatch implements AutoCloseable {
 
     /** Newly stopped containers, described. */
     private synchronized List<String> scan() {
-        List<Container> all = docker.listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(DockerRegistry.MESH, meshId)).exec();
+        List<Container> all = docker.listContainersCmd()
+                .withShowAll(true)
+                .withLabelFilter(Map.of(DockerRegistry.MESH, meshId))
+                .exec();
         List<String> fresh = new java.util.ArrayList<>();
         for (Container c : all) {
             boolean init = "init".equals(c.getLabels().get(DockerRegistry.ROLE)); // exits by design
-            if (!init && !"running".equals(c.getState()) && !"created".equals(c.getState()) && !dead.containsKey(c.getId())) {
+            if (!init
+                    && !"running".equals(c.getState())
+                    && !"created".equals(c.getState())
+                    && !dead.containsKey(c.getId())) {
                 String name = c.getNames().length > 0 ? c.getNames()[0].replaceFirst("^/", "") : c.getId();
-                Long exit = docker.inspectContainerCmd(c.getId()).exec().getState().getExitCodeLong();
+                Long exit =
+                        docker.inspectContainerCmd(c.getId()).exec().getState().getExitCodeLong();
                 Integer code = exit == null ? null : exit.intValue();
-                String text = "container " + name + " " + c.getState() + (code == null ? "" : " with exit code " + code
-                        + (code == 137 ? " (killed)" : "")) + "\n" + logTail(docker, c.getId());
+                String text = "container " + name + " " + c.getState()
+                        + (code == null ? "" : " with exit code " + code + (code == 137 ? " (killed)" : "")) + "\n"
+                        + logTail(docker, c.getId());
                 dead.put(c.getId(), text);
                 fresh.add(text);
             }
@@ -61,20 +68,22 @@ final class DeathWatch implements AutoCloseable {
     }
 
     void start() {
-        thread = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    TimeUnit.SECONDS.sleep(2);
-                    for (String d : scan()) {
-                        progress.println("warning: " + d);
+        thread = new Thread(
+                () -> {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        try {
+                            TimeUnit.SECONDS.sleep(2);
+                            for (String d : scan()) {
+                                progress.println("warning: " + d);
+                            }
+                        } catch (InterruptedException e) {
+                            return;
+                        } catch (RuntimeException e) {
+                            // the engine went away: close() or the user will notice; keep watching
+                        }
                     }
-                } catch (InterruptedException e) {
-                    return;
-                } catch (RuntimeException e) {
-                    // the engine went away: close() or the user will notice; keep watching
-                }
-            }
-        }, "meshbox-docker-deathwatch");
+                },
+                "meshbox-docker-deathwatch");
         thread.setDaemon(true);
         thread.start();
     }
@@ -87,12 +96,19 @@ final class DeathWatch implements AutoCloseable {
     static String logTail(DockerClient docker, String id) {
         StringBuilder sb = new StringBuilder();
         try {
-            docker.logContainerCmd(id).withStdOut(true).withStdErr(true).withTail(15).exec(new ResultCallback.Adapter<Frame>() {
-                @Override
-                public void onNext(Frame frame) {
-                    sb.append("    | ").append(new String(frame.getPayload(), StandardCharsets.UTF_8).stripTrailing()).append('\n');
-                }
-            }).awaitCompletion(5, TimeUnit.SECONDS);
+            docker.logContainerCmd(id)
+                    .withStdOut(true)
+                    .withStdErr(true)
+                    .withTail(15)
+                    .exec(new ResultCallback.Adapter<Frame>() {
+                        @Override
+                        public void onNext(Frame frame) {
+                            sb.append("    | ")
+                                    .append(new String(frame.getPayload(), StandardCharsets.UTF_8).stripTrailing())
+                                    .append('\n');
+                        }
+                    })
+                    .awaitCompletion(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {

@@ -20,12 +20,12 @@ public final class DockerEngine {
         }
 
         static Status down(String detail) {
-            return new Status(false, detail == null || detail.isBlank() ? NOT_RUNNING : NOT_RUNNING + " (" + detail + ")");
+            return new Status(
+                    false, detail == null || detail.isBlank() ? NOT_RUNNING : NOT_RUNNING + " (" + detail + ")");
         }
     }
 
-    private DockerEngine() {
-    }
+    private DockerEngine() {}
 
     /** Asks the engine (found once per JVM, as Testcontainers caches it) for its version. */
     public static Status probe() {
@@ -92,7 +92,9 @@ public final class DockerEngine {
     private static org.testcontainers.dockerclient.TransportConfig transport() {
         String env = System.getenv("DOCKER_HOST");
         if (env != null && !env.isBlank()) {
-            return org.testcontainers.dockerclient.TransportConfig.builder().dockerHost(java.net.URI.create(env.trim())).build();
+            return org.testcontainers.dockerclient.TransportConfig.builder()
+                    .dockerHost(java.net.URI.create(env.trim()))
+                    .build();
         }
         return DockerClientFactory.instance().getTransportConfig();
     }

@@ -38,7 +38,10 @@ public final class DockerJanitor {
         for (Container container : labelled) {
             if (Labels.isStale(container.getLabels(), host, DockerJanitor::alive)) {
                 try {
-                    docker.removeContainerCmd(container.getId()).withForce(true).withRemoveVolumes(true).exec();
+                    docker.removeContainerCmd(container.getId())
+                            .withForce(true)
+                            .withRemoveVolumes(true)
+                            .exec();
                     containers++;
                 } catch (NotFoundException raced) {
                     // removed meanwhile, by its owner or another janitor: the goal is met

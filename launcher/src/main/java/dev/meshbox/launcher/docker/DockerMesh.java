@@ -15,7 +15,6 @@ import dev.meshbox.controlplane.registry.docker.DockerRegistry;
 import dev.meshbox.launcher.backend.Backends;
 import dev.meshbox.launcher.backend.MeshSpec;
 import dev.meshbox.launcher.backend.PodSpec;
-import dev.meshbox.scenarios.MeshAccess;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -57,12 +56,19 @@ public final class DockerMesh implements Backends.Started {
     }
 
     /** A started pod: its containers, its IP on the mesh network, and where the host reaches its sidecar's outbound listener. */
-    public record StartedPod(PodSpec spec, String sidecarId, String appId, String ip, InetSocketAddress outbound, boolean captured) {
-    }
+    public record StartedPod(
+            PodSpec spec, String sidecarId, String appId, String ip, InetSocketAddress outbound, boolean captured) {}
 
     private static final Duration READY = Duration.ofSeconds(120);
-    private static final List<String> JVM = List.of("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
-            "-XX:+ExitOnOutOfMemoryError", "-XX:SharedArchiveFile=" + AppImage.CDS_ARCHIVE, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
+    private static final List<String> JVM = List.of(
+            "java",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-Xss512k",
+            "-XX:+ExitOnOutOfMemoryError",
+            "-XX:SharedArchiveFile=" + AppImage.CDS_ARCHIVE,
+            "-Xlog:cds=off",
+            "-Xlog:cds+dynamic=off");
 
     private final DockerClient docker;
     private final String meshId;
@@ -79,7 +85,9 @@ public final class DockerMesh implements Backends.Started {
 
     private DockerMesh(DockerClient docker, PrintStream progress) {
         this.docker = docker;
-        this.meshId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(2);
+        this.meshId = HexFormat.of()
+                .toHexDigits(ThreadLocalRandom.current().nextInt())
+                .substring(2);
         this.network = "meshbox-" + meshId;
         this.progress = progress;
         Runtime.getRuntime().addShutdownHook(onExit);
@@ -95,7 +103,9 @@ public final class DockerMesh implements Backends.Started {
         DockerClient docker = DockerEngine.client();
         DockerJanitor.Removed removed = new DockerJanitor(docker).removeStale();
         if (removed.any()) {
-            progress.printf("removed %d container(s) and %d network(s) left by a killed run%n", removed.containers(), removed.networks());
+            progress.printf(
+                    "removed %d container(s) and %d network(s) left by a killed run%n",
+                    removed.containers(), removed.networks());
         }
         checkFree(options.ingressPort(), "the ingress gateway");
         checkFree(options.adminPort(), "the control plane's admin API");
@@ -115,14 +125,20 @@ public final class DockerMesh implements Backends.Started {
             return;
         }
         if (dev.meshbox.launcher.backend.LocalPorts.inUse(port)) {
-            throw new IllegalStateException("port " + port + " is already in use on 127.0.0.1; the docker backend publishes " + what
-                    + " there. Is another mesh or program running? Stop it, or use ./meshbox run, which needs no fixed ports");
+            throw new IllegalStateException(
+                    "port " + port + " is already in use on 127.0.0.1; the docker backend publishes " + what
+                            + " there. Is another mesh or program running? Stop it, or use ./meshbox run, which needs no fixed ports");
         }
     }
 
     private void boot(MeshSpec spec, Options options, String image) throws InterruptedException {
         long t0 = System.nanoTime();
-        networkId = docker.createNetworkCmd().withName(network).withDriver("bridge").withLabels(labels("network", Map.of())).exec().getId();
+        networkId = docker.createNetworkCmd()
+                .withName(network)
+                .withDriver("bridge")
+                .withLabels(labels("network", Map.of()))
+                .exec()
+                .getId();
         progress.printf("network %s created%n", network);
 
         String cp = startControlPlane(spec, options, image);
@@ -134,23 +150,56 @@ public final class DockerMesh implements Backends.Started {
         for (PodSpec ps : spec.pods()) {
             pods.put(ps.name(), startPod(ps, spec.services(), options, image));
         }
-        String gateway = create(image, name("istio-ingressgateway"), labels("gateway", Map.of(DockerRegistry.ROLE, "gateway",
-                        DockerRegistry.POD, "istio-ingressgateway", DockerRegistry.NAMESPACE, "istio-system",
-                        "app", "istio-ingressgateway", "istio", "ingressgateway")),
-                proxyCommand("gateway", "istio-ingressgateway", "istio-system",
-                        Map.of("app", "istio-ingressgateway", "istio", "ingressgateway"), 0, options.seed()),
-                hostConfig().withNetworkMode(network).withPortBindings(publish(8080, options.ingressPort())), List.of(), ExposedPort.tcp(8080));
+        String gateway = create(
+                image,
+                name("istio-ingressgateway"),
+                labels(
+                        "gateway",
+                        Map.of(
+                                DockerRegistry.ROLE,
+                                "gateway",
+                                DockerRegistry.POD,
+                                "istio-ingressgateway",
+                                DockerRegistry.NAMESPACE,
+                                "istio-system",
+                                "app",
+                                "istio-ingressgateway",
+                                "istio",
+                                "ingressgateway")),
+                proxyCommand(
+                        "gateway",
+                        "istio-ingressgateway",
+                        "istio-system",
+                        Map.of("app", "istio-ingressgateway", "istio", "ingressgateway"),
+                        0,
+                        options.seed()),
+                hostConfig().withNetworkMode(network).withPortBindings(publish(8080, options.ingressPort())),
+                List.of(),
+                ExposedPort.tcp(8080));
         ingress = new InetSocketAddress("127.0.0.1", hostPort(gateway, 8080));
         awaitReady(spec);
         deathWatch.start();
-        progress.printf("mesh ready in %.1f s (docker network %s, ingress %s:%d)%n", (System.nanoTime() - t0) / 1e9, network,
-                ingress.getHostString(), ingress.getPort());
+        progress.printf(
+                "mesh ready in %.1f s (docker network %s, ingress %s:%d)%n",
+                (System.nanoTime() - t0) / 1e9, network, ingress.getHostString(), ingress.getPort());
     }
 
     private String startControlPlane(MeshSpec spec, Options options, String image) {
         List<String> cmd = new ArrayList<>(JVM);
-        cmd.addAll(List.of("-Xmx256m", "-cp", AppImage.JAR, "dev.meshbox.launcher.Main", "control-plane", "--mesh", meshId,
-                "--network", network, "--xds", "0.0.0.0:15010", "--admin", "0.0.0.0:15014"));
+        cmd.addAll(List.of(
+                "-Xmx256m",
+                "-cp",
+                AppImage.JAR,
+                "dev.meshbox.launcher.Main",
+                "control-plane",
+                "--mesh",
+                meshId,
+                "--network",
+                network,
+                "--xds",
+                "0.0.0.0:15010",
+                "--admin",
+                "0.0.0.0:15014"));
         for (String name : spec.defaultConfigNames()) {
             cmd.addAll(List.of("--default-config", name));
         }
@@ -163,8 +212,15 @@ public final class DockerMesh implements Backends.Started {
         } else {
             env.add("DOCKER_HOST=" + engine);
         }
-        return create(image, name("istiod"), labels("control-plane", Map.of(DockerRegistry.ROLE, "control-plane")), cmd, host,
-                env, ExposedPort.tcp(15014), "istiod");
+        return create(
+                image,
+                name("istiod"),
+                labels("control-plane", Map.of(DockerRegistry.ROLE, "control-plane")),
+                cmd,
+                host,
+                env,
+                ExposedPort.tcp(15014),
+                "istiod");
     }
 
     private StartedPod startPod(PodSpec ps, List<MeshService> services, Options options, String image) {
@@ -180,33 +236,66 @@ public final class DockerMesh implements Backends.Started {
         sidecarLabels.put(DockerRegistry.ROLE, "sidecar");
         sidecarLabels.put(DockerRegistry.POD, ps.name());
         sidecarLabels.put(DockerRegistry.NAMESPACE, ps.namespace());
-        sidecarLabels.put(DockerRegistry.PORTS, String.join(",", ports.stream().distinct().toList()));
+        sidecarLabels.put(
+                DockerRegistry.PORTS, String.join(",", ports.stream().distinct().toList()));
         boolean hasApp = !(ps.container() instanceof PodSpec.NoApp);
         // The sidecar runs as 1337, the uid the capture rules exempt, and may bind any service port, as Envoy may.
-        String sidecar = create(image, name(ps.name()), labels("sidecar", sidecarLabels),
-                proxyCommand("sidecar", ps.name(), ps.namespace(), ps.labels(), hasApp ? ps.containerPort() : 0, options.seed()),
-                hostConfig().withNetworkMode(network).withPortBindings(publish(15001, 0))
-                        .withSysctls(Map.of("net.ipv4.ip_unprivileged_port_start", "0")), List.of(), ExposedPort.tcp(15001),
+        String sidecar = create(
+                image,
+                name(ps.name()),
+                labels("sidecar", sidecarLabels),
+                proxyCommand(
+                        "sidecar",
+                        ps.name(),
+                        ps.namespace(),
+                        ps.labels(),
+                        hasApp ? ps.containerPort() : 0,
+                        options.seed()),
+                hostConfig()
+                        .withNetworkMode(network)
+                        .withPortBindings(publish(15001, 0))
+                        .withSysctls(Map.of("net.ipv4.ip_unprivileged_port_start", "0")),
+                List.of(),
+                ExposedPort.tcp(15001),
                 aliases.toArray(String[]::new));
-        String ip = docker.inspectContainerCmd(sidecar).exec().getNetworkSettings().getNetworks().get(network).getIpAddress();
+        String ip = docker.inspectContainerCmd(sidecar)
+                .exec()
+                .getNetworkSettings()
+                .getNetworks()
+                .get(network)
+                .getIpAddress();
         boolean captured = false;
         if (hasApp && TrafficCapture.wanted()) {
-            Optional<String> why = TrafficCapture.install(docker, image, name(ps.name() + "-init"),
-                    labels("init", Map.of(DockerRegistry.ROLE, "init")), sidecar, ip);
+            Optional<String> why = TrafficCapture.install(
+                    docker,
+                    image,
+                    name(ps.name() + "-init"),
+                    labels("init", Map.of(DockerRegistry.ROLE, "init")),
+                    sidecar,
+                    ip);
             captured = why.isEmpty();
-            why.ifPresent(reason -> progress.printf("pod %s: no transparent capture (%s); its app is pointed at its sidecar%n",
+            why.ifPresent(reason -> progress.printf(
+                    "pod %s: no transparent capture (%s); its app is pointed at its sidecar%n",
                     ps.name(), reason.lines().findFirst().orElse(reason)));
         }
         InetSocketAddress outbound = new InetSocketAddress("127.0.0.1", hostPort(sidecar, 15001));
         String app = null;
-        Map<String, String> appLabels = labels("app", Map.of(DockerRegistry.ROLE, "app", DockerRegistry.POD, ps.name()));
+        Map<String, String> appLabels =
+                labels("app", Map.of(DockerRegistry.ROLE, "app", DockerRegistry.POD, ps.name()));
         HostConfig joined = hostConfig().withNetworkMode("container:" + sidecar);
         if (ps.container() instanceof PodSpec.BuiltinApp b) {
             List<String> cmd = new ArrayList<>(JVM);
             cmd.addAll(List.of("-Xmx96m", "-cp", AppImage.JAR, "dev.meshbox.bookinfo.Main"));
             cmd.addAll(b.args());
-            cmd.addAll(List.of("--pod", ps.name(), "--namespace", ps.namespace(), "--listen", "127.0.0.1:" + ps.containerPort(),
-                    "--proxy", ip + ":15001"));
+            cmd.addAll(List.of(
+                    "--pod",
+                    ps.name(),
+                    "--namespace",
+                    ps.namespace(),
+                    "--listen",
+                    "127.0.0.1:" + ps.containerPort(),
+                    "--proxy",
+                    ip + ":15001"));
             app = create(image, name(ps.name() + "-app"), appLabels, cmd, joined, List.of(), null);
         } else if (ps.container() instanceof PodSpec.ImageApp u) {
             List<String> env = new ArrayList<>();
@@ -222,15 +311,28 @@ public final class DockerMesh implements Backends.Started {
             u.env().forEach((k, v) -> env.add(k + "=" + v));
             app = create(u.image(), name(ps.name() + "-app"), appLabels, null, joined, env, null);
         }
-        progress.printf("pod %-36s started %s (%s%s)%n", ps.name(), ps.labels().getOrDefault("version", "client"), ip,
-                captured ? ", iptables capture" : "");
+        progress.printf(
+                "pod %-36s started %s (%s%s)%n",
+                ps.name(), ps.labels().getOrDefault("version", "client"), ip, captured ? ", iptables capture" : "");
         return new StartedPod(ps, sidecar, app, ip, outbound, captured);
     }
 
-    private List<String> proxyCommand(String role, String pod, String namespace, Map<String, String> labels, int appPort, OptionalLong seed) {
+    private List<String> proxyCommand(
+            String role, String pod, String namespace, Map<String, String> labels, int appPort, OptionalLong seed) {
         List<String> cmd = new ArrayList<>(JVM);
-        cmd.addAll(List.of("-Xmx96m", "-cp", AppImage.JAR, "dev.meshbox.proxy.Main", "--role", role, "--pod", pod, "--namespace", namespace,
-                "--xds", "istiod:15010"));
+        cmd.addAll(List.of(
+                "-Xmx96m",
+                "-cp",
+                AppImage.JAR,
+                "dev.meshbox.proxy.Main",
+                "--role",
+                role,
+                "--pod",
+                pod,
+                "--namespace",
+                namespace,
+                "--xds",
+                "istiod:15010"));
         labels.forEach((k, v) -> cmd.addAll(List.of("--label", k + "=" + v)));
         if (appPort > 0) {
             cmd.addAll(List.of("--app-probe", "127.0.0.1:" + appPort));
@@ -239,9 +341,20 @@ public final class DockerMesh implements Backends.Started {
         return cmd;
     }
 
-    private String create(String image, String name, Map<String, String> labels, List<String> cmd, HostConfig host, List<String> env,
-                          ExposedPort exposed, String... aliases) {
-        CreateContainerCmd create = docker.createContainerCmd(image).withName(name).withLabels(labels).withHostConfig(host).withEnv(env);
+    private String create(
+            String image,
+            String name,
+            Map<String, String> labels,
+            List<String> cmd,
+            HostConfig host,
+            List<String> env,
+            ExposedPort exposed,
+            String... aliases) {
+        CreateContainerCmd create = docker.createContainerCmd(image)
+                .withName(name)
+                .withLabels(labels)
+                .withHostConfig(host)
+                .withEnv(env);
         if ("sidecar".equals(labels.get(DockerRegistry.ROLE))) {
             create.withUser(TrafficCapture.PROXY_UID);
         }
@@ -258,14 +371,17 @@ public final class DockerMesh implements Backends.Started {
         try {
             id = create.exec().getId();
         } catch (com.github.dockerjava.api.exception.NotFoundException e) {
-            throw new IllegalStateException("cannot create container " + name + ": image " + image + " is not in the engine"
-                    + " (build it, or pull it where a registry is reachable): " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot create container " + name + ": image " + image + " is not in the engine"
+                            + " (build it, or pull it where a registry is reachable): " + e.getMessage(),
+                    e);
         }
         containers.add(id);
         try {
             docker.startContainerCmd(id).exec();
         } catch (DockerException e) {
-            throw new IllegalStateException("cannot start container " + name + ": " + e.getMessage().strip(), e);
+            throw new IllegalStateException(
+                    "cannot start container " + name + ": " + e.getMessage().strip(), e);
         }
         return id;
     }
@@ -276,7 +392,9 @@ public final class DockerMesh implements Backends.Started {
 
     private static Ports publish(int containerPort, int hostPort) {
         Ports ports = new Ports();
-        ports.bind(ExposedPort.tcp(containerPort), hostPort == 0 ? Ports.Binding.bindIp("127.0.0.1") : Ports.Binding.bindIpAndPort("127.0.0.1", hostPort));
+        ports.bind(
+                ExposedPort.tcp(containerPort),
+                hostPort == 0 ? Ports.Binding.bindIp("127.0.0.1") : Ports.Binding.bindIpAndPort("127.0.0.1", hostPort));
         return ports;
     }
 
@@ -327,7 +445,8 @@ public final class DockerMesh implements Backends.Started {
                 }
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("only " + ready + " of " + expected + " pods became ready within " + READY.toSeconds() + " s");
+                throw new IllegalStateException(
+                        "only " + ready + " of " + expected + " pods became ready within " + READY.toSeconds() + " s");
             }
             Thread.sleep(200);
         }
@@ -381,15 +500,21 @@ public final class DockerMesh implements Backends.Started {
     @Override
     public InetSocketAddress outboundOf(String workload) {
         for (StartedPod p : pods.values()) {
-            if (p.spec().name().equals(workload) || workload.equals(p.spec().labels().get("app"))) {
+            if (p.spec().name().equals(workload)
+                    || workload.equals(p.spec().labels().get("app"))) {
                 return p.outbound();
             }
         }
         if (workload.equals("istio-ingressgateway")) {
-            throw new IllegalArgumentException(workload + " is the ingress gateway; send from a workload with a sidecar, or use from: ingress");
+            throw new IllegalArgumentException(
+                    workload + " is the ingress gateway; send from a workload with a sidecar, or use from: ingress");
         }
         throw new IllegalArgumentException("no workload \"" + workload + "\" in this mesh; workloads: "
-                + pods.values().stream().map(p -> p.spec().appLabel()).distinct().sorted().toList());
+                + pods.values().stream()
+                        .map(p -> p.spec().appLabel())
+                        .distinct()
+                        .sorted()
+                        .toList());
     }
 
     @Override
@@ -430,7 +555,10 @@ public final class DockerMesh implements Backends.Started {
         java.util.Collections.reverse(all);
         for (String id : all) {
             try {
-                docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
+                docker.removeContainerCmd(id)
+                        .withForce(true)
+                        .withRemoveVolumes(true)
+                        .exec();
             } catch (RuntimeException e) {
                 // gone already, or the engine is gone: the janitor of the next run cleans up
             }

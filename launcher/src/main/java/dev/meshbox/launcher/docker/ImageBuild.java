@@ -27,8 +27,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  */
 final class ImageBuild {
 
-    private ImageBuild() {
-    }
+    private ImageBuild() {}
 
     /** The id of the image with this tag in the engine, if it is there. */
     static Optional<String> existing(DockerClient docker, String tag) {
@@ -43,7 +42,8 @@ final class ImageBuild {
      * Builds {@code dockerfile} with every file under {@code contextDir} as the context, tags it and returns its id.
      * The context is spooled to a temporary tar so a failed build can be reported, not half-streamed.
      */
-    static String build(DockerClient docker, String dockerfile, Path contextDir, String tag, Map<String, String> labels) {
+    static String build(
+            DockerClient docker, String dockerfile, Path contextDir, String tag, Map<String, String> labels) {
         Path tar = null;
         try {
             tar = Files.createTempFile("meshbox-context-", ".tar");
@@ -62,8 +62,12 @@ final class ImageBuild {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("building " + tag + ": " + e.getMessage(), e);
-        } catch (com.github.dockerjava.api.exception.DockerClientException | com.github.dockerjava.api.exception.DockerException e) {
-            throw new IllegalStateException("building image " + tag + " failed: " + String.valueOf(e.getMessage()).strip(), e);
+        } catch (com.github.dockerjava.api.exception.DockerClientException
+                | com.github.dockerjava.api.exception.DockerException e) {
+            throw new IllegalStateException(
+                    "building image " + tag + " failed: "
+                            + String.valueOf(e.getMessage()).strip(),
+                    e);
         } finally {
             if (tar != null) {
                 try {
@@ -77,7 +81,7 @@ final class ImageBuild {
 
     private static void writeContext(String dockerfile, Path contextDir, Path tar) throws IOException {
         try (OutputStream out = Files.newOutputStream(tar);
-             TarArchiveOutputStream archive = new TarArchiveOutputStream(out)) {
+                TarArchiveOutputStream archive = new TarArchiveOutputStream(out)) {
             archive.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             archive.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
             byte[] text = dockerfile.getBytes(StandardCharsets.UTF_8);
@@ -131,6 +135,7 @@ final class ImageBuild {
         if (directory && path.getFileName().toString().equals("tmp")) {
             bits = 01777;
         }
-        return (directory ? TarArchiveEntry.DEFAULT_DIR_MODE & ~07777 : TarArchiveEntry.DEFAULT_FILE_MODE & ~07777) | bits;
+        return (directory ? TarArchiveEntry.DEFAULT_DIR_MODE & ~07777 : TarArchiveEntry.DEFAULT_FILE_MODE & ~07777)
+                | bits;
     }
 }

@@ -18,8 +18,7 @@ public final class Labels {
     public static final String KIND = "dev.meshbox.kind";
     public static final String OWNER = "dev.meshbox.owner";
 
-    private Labels() {
-    }
+    private Labels() {}
 
     /** Labels for an image: no owner, since images are the cache and outlive every run. */
     public static Map<String, String> image(String kind) {

@@ -29,22 +29,24 @@ final class RootFs {
     /** Applets linked to busybox: enough to look around in a container and to script a readiness probe. */
     private static final List<String> APPLETS =
             List.of("sh", "ls", "cat", "ps", "wget", "nc", "sleep", "env", "ip", "netstat", "grep", "true");
+
     static final Path BUSYBOX = Path.of("/bin/busybox");
     static final List<String> GLIBC_FOR_NETTY = List.of("libdl.so.2", "librt.so.1", "libpthread.so.0", "libgcc_s.so.1");
     static final Path LOCALE = Path.of("/usr/lib/locale/C.utf8");
 
-    private RootFs() {
-    }
+    private RootFs() {}
 
     /** iptables (the nf_tables build every Debian Docker host has, since dockerd needs it) for the pods' capture rules. */
     static final Path IPTABLES = Path.of("/usr/sbin/xtables-nft-multi");
+
     static final Path XTABLES_EXTENSIONS = Path.of("/usr/lib/x86_64-linux-gnu/xtables");
 
     static boolean iptablesAvailable() {
         return Files.isRegularFile(IPTABLES) && Files.isDirectory(XTABLES_EXTENSIONS);
     }
 
-    static void assemble(Path root, List<String> modules, boolean withBusybox, boolean withIptables) throws IOException, InterruptedException {
+    static void assemble(Path root, List<String> modules, boolean withBusybox, boolean withIptables)
+            throws IOException, InterruptedException {
         Path java = root.resolve("opt/java");
         jlink(java, modules);
         for (String library : sharedLibraries(java)) {
@@ -55,7 +57,8 @@ final class RootFs {
         }
         Files.createDirectories(root.resolve("tmp"));
         Path etc = Files.createDirectories(root.resolve("etc"));
-        Files.writeString(etc.resolve("passwd"), "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n");
+        Files.writeString(
+                etc.resolve("passwd"), "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n");
         Files.writeString(etc.resolve("group"), "root:x:0:\nnogroup:x:65534:\n");
         Files.createDirectories(root.resolve("root"));
         if (Files.isDirectory(LOCALE)) {
@@ -113,16 +116,24 @@ final class RootFs {
     }
 
     private static void jlink(Path output, List<String> modules) throws IOException {
-        ToolProvider jlink = ToolProvider.findFirst("jlink").orElseThrow(() -> new IOException(
-                "this Java runtime has no jlink (a JRE?): run MeshBox on a JDK 17, or set -Dmeshbox.docker.baseImage"
-                        + " to a Java 17 image such as eclipse-temurin:17-jre"));
+        ToolProvider jlink = ToolProvider.findFirst("jlink")
+                .orElseThrow(() -> new IOException(
+                        "this Java runtime has no jlink (a JRE?): run MeshBox on a JDK 17, or set -Dmeshbox.docker.baseImage"
+                                + " to a Java 17 image such as eclipse-temurin:17-jre"));
         StringWriter log = new StringWriter();
         PrintWriter writer = new PrintWriter(log);
         Files.createDirectories(output.getParent());
-        int exit = jlink.run(writer, writer,
-                "--add-modules", String.join(",", modules),
-                "--output", output.toString(),
-                "--strip-debug", "--no-header-files", "--no-man-pages", "--compress=2");
+        int exit = jlink.run(
+                writer,
+                writer,
+                "--add-modules",
+                String.join(",", modules),
+                "--output",
+                output.toString(),
+                "--strip-debug",
+                "--no-header-files",
+                "--no-man-pages",
+                "--compress=2");
         writer.flush();
         if (exit != 0) {
             throw new IOException("jlink exited " + exit + ": " + log);
@@ -142,21 +153,25 @@ final class RootFs {
         }
         // Netty's epoll and tcnative libraries are unpacked from meshbox.jar at run time, so ldd never sees them,
         // and they link parts of glibc no JDK library does; without these Netty silently falls back to NIO.
-        libraries.stream().filter(library -> library.endsWith("/libc.so.6")).findFirst().ifPresent(libc -> {
-            Path dir = Path.of(libc).getParent();
-            for (String name : GLIBC_FOR_NETTY) {
-                if (Files.isRegularFile(dir.resolve(name))) {
-                    libraries.add(dir.resolve(name).toString());
-                }
-            }
-        });
+        libraries.stream()
+                .filter(library -> library.endsWith("/libc.so.6"))
+                .findFirst()
+                .ifPresent(libc -> {
+                    Path dir = Path.of(libc).getParent();
+                    for (String name : GLIBC_FOR_NETTY) {
+                        if (Files.isRegularFile(dir.resolve(name))) {
+                            libraries.add(dir.resolve(name).toString());
+                        }
+                    }
+                });
         // The runtime's own libraries are already in place.
         libraries.removeIf(library -> library.startsWith(java.toString()));
         return libraries;
     }
 
     private static String ldd(String binary) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder("ldd", binary).redirectErrorStream(true).start();
+        Process process =
+                new ProcessBuilder("ldd", binary).redirectErrorStream(true).start();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (InputStream in = process.getInputStream()) {
             in.transferTo(out);

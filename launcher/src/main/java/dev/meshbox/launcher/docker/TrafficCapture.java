@@ -28,11 +28,11 @@ public final class TrafficCapture {
     /** {@code -Dmeshbox.docker.capture=explicit} turns capture off: apps are pointed at their sidecar only. */
     static final String PROPERTY = "meshbox.docker.capture";
 
-    private TrafficCapture() {
-    }
+    private TrafficCapture() {}
 
     static boolean wanted() {
-        return !"explicit".equalsIgnoreCase(System.getProperty(PROPERTY, "iptables").trim());
+        return !"explicit"
+                .equalsIgnoreCase(System.getProperty(PROPERTY, "iptables").trim());
     }
 
     /** The rules for a pod, in iptables-restore's format, added to (not replacing) Docker's own DNS rules. */
@@ -42,7 +42,8 @@ public final class TrafficCapture {
 
     /** The rules for a pod whose proxy runs as {@code proxyUid}. */
     public static String rules(String podIp, String proxyUid) {
-        return String.join("\n",
+        return String.join(
+                "\n",
                 "*nat",
                 ":MESHBOX_OUTPUT - [0:0]",
                 "-A OUTPUT -p tcp -j MESHBOX_OUTPUT",
@@ -50,27 +51,44 @@ public final class TrafficCapture {
                 "-A MESHBOX_OUTPUT -d 127.0.0.0/8 -j RETURN",
                 "-A MESHBOX_OUTPUT -d " + podIp + "/32 -j RETURN",
                 "-A MESHBOX_OUTPUT -p tcp -j DNAT --to-destination " + podIp + ":15001",
-                "COMMIT", "");
+                "COMMIT",
+                "");
     }
 
     /**
      * Runs the init container in the sidecar's network namespace; empty when the rules are in place, else why not
      * (no iptables in the image, no NET_ADMIN, a kernel without nat): the caller then points the app at its sidecar.
      */
-    static Optional<String> install(DockerClient docker, String image, String name, Map<String, String> labels, String sidecarId,
-                                    String podIp) {
+    static Optional<String> install(
+            DockerClient docker,
+            String image,
+            String name,
+            Map<String, String> labels,
+            String sidecarId,
+            String podIp) {
         String id = null;
         try {
-            id = docker.createContainerCmd(image).withName(name).withLabels(labels).withUser("0")
+            id = docker.createContainerCmd(image)
+                    .withName(name)
+                    .withLabels(labels)
+                    .withUser("0")
                     .withCmd("iptables-restore", "--noflush", "/etc/meshbox/capture.rules")
-                    .withHostConfig(HostConfig.newHostConfig().withNetworkMode("container:" + sidecarId)
+                    .withHostConfig(HostConfig.newHostConfig()
+                            .withNetworkMode("container:" + sidecarId)
                             .withCapAdd(Capability.NET_ADMIN, Capability.NET_RAW))
-                    .exec().getId();
-            docker.copyArchiveToContainerCmd(id).withRemotePath("/").withTarInputStream(new ByteArrayInputStream(tar(rules(podIp)))).exec();
+                    .exec()
+                    .getId();
+            docker.copyArchiveToContainerCmd(id)
+                    .withRemotePath("/")
+                    .withTarInputStream(new ByteArrayInputStream(tar(rules(podIp))))
+                    .exec();
             docker.startContainerCmd(id).exec();
-            Integer code = docker.waitContainerCmd(id).exec(new WaitContainerResultCallback()).awaitStatusCode(30, TimeUnit.SECONDS);
+            Integer code = docker.waitContainerCmd(id)
+                    .exec(new WaitContainerResultCallback())
+                    .awaitStatusCode(30, TimeUnit.SECONDS);
             if (code == null || code != 0) {
-                return Optional.of("iptables-restore exited " + code + ": " + DeathWatch.logTail(docker, id).strip());
+                return Optional.of("iptables-restore exited " + code + ": "
+                        + DeathWatch.logTail(docker, id).strip());
             }
             return Optional.empty();
         } catch (RuntimeException e) {

@@ -11,7 +11,9 @@ import java.util.Map;
 final class FlagMeanings {
 
     private static final Map<String, String> MEANINGS = Map.ofEntries(
-            Map.entry("UO", "overflow: the DestinationRule's connectionPool limits were full, the circuit breaker refused it"),
+            Map.entry(
+                    "UO",
+                    "overflow: the DestinationRule's connectionPool limits were full, the circuit breaker refused it"),
             Map.entry("FI", "fault abort injected by a VirtualService"),
             Map.entry("DI", "fault delay injected by a VirtualService"),
             Map.entry("UT", "upstream timeout: the route's timeout expired"),
@@ -25,8 +27,7 @@ final class FlagMeanings {
             Map.entry("LR", "reset locally by the proxy"),
             Map.entry("DC", "the caller closed the connection"));
 
-    private FlagMeanings() {
-    }
+    private FlagMeanings() {}
 
     /** {@code UO} gives {@code UO (overflow: ...)}; {@code -} gives {@code - (no flag)}. */
     static String describe(String flags) {

@@ -23,11 +23,9 @@ final class Locations {
     static final String CLASSPATH = "classpath:";
 
     /** A file's text and the name problems should quote. */
-    record Text(String name, String text) {
-    }
+    record Text(String name, String text) {}
 
-    private Locations() {
-    }
+    private Locations() {}
 
     static Text read(String location, ClassLoader loader) {
         if (location.startsWith(CLASSPATH)) {
@@ -42,8 +40,10 @@ final class Locations {
         try {
             return new Text(location, Files.readString(file));
         } catch (IOException e) {
-            throw new IllegalArgumentException(location + ": no such file (looked at " + file.toAbsolutePath()
-                    + "); for a test resource write classpath:" + location, e);
+            throw new IllegalArgumentException(
+                    location + ": no such file (looked at " + file.toAbsolutePath()
+                            + "); for a test resource write classpath:" + location,
+                    e);
         }
     }
 
@@ -63,7 +63,8 @@ final class Locations {
             String s = url.toString();
             int bang = s.indexOf("!/");
             if (!url.getProtocol().equals("jar") || bang < 0) {
-                throw new IllegalArgumentException(location + ": found at " + url + ", which is neither a file nor in a jar");
+                throw new IllegalArgumentException(
+                        location + ": found at " + url + ", which is neither a file nor in a jar");
             }
             java.net.URI jarUri = java.net.URI.create(s.substring(0, bang));
             FileSystem jar;
@@ -71,7 +72,8 @@ final class Locations {
                 jar = FileSystems.newFileSystem(jarUri, Map.of());
             } catch (java.nio.file.FileSystemAlreadyExistsException e) {
                 // Someone else has the jar open: read through theirs and leave closing it to them.
-                return new ScenarioLoader().load(FileSystems.getFileSystem(jarUri).getPath(s.substring(bang + 1)));
+                return new ScenarioLoader()
+                        .load(FileSystems.getFileSystem(jarUri).getPath(s.substring(bang + 1)));
             }
             try (jar) {
                 return new ScenarioLoader().load(jar.getPath(s.substring(bang + 1)));

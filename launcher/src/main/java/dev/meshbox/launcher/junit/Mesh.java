@@ -27,7 +27,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Mesh {
 
     /** Whether config applied through this view is the class's baseline or one test's change. */
-    enum Scope { CLASS, TEST }
+    enum Scope {
+        CLASS,
+        TEST
+    }
 
     private static final String GATEWAY = "istio-ingressgateway";
     private static final int MAX_REQUESTS = 100_000;
@@ -58,7 +61,8 @@ public final class Mesh {
         String firstLine = yaml.strip().lines().findFirst().orElse("");
         if (!yaml.strip().contains("\n") && (firstLine.endsWith(".yaml") || firstLine.endsWith(".yml"))) {
             throw new IllegalArgumentException("apply(String) takes YAML text, got \"" + firstLine
-                    + "\"; for a file use apply(Path.of(...)) or applyClasspath(\"" + firstLine.replaceFirst("^classpath:", "") + "\")");
+                    + "\"; for a file use apply(Path.of(...)) or applyClasspath(\""
+                    + firstLine.replaceFirst("^classpath:", "") + "\")");
         }
         return apply(List.of(new MeshAccess.ConfigText("inline YAML of " + runPrefix, yaml)));
     }
@@ -89,8 +93,9 @@ public final class Mesh {
     private List<String> apply(List<MeshAccess.ConfigText> config) {
         MeshAccess.ApplyOutcome outcome = running.access().apply(config);
         if (!outcome.ok()) {
-            throw new AssertionError("Istio config rejected; nothing was applied and the mesh keeps its previous config:\n  "
-                    + String.join("\n  ", outcome.problems()));
+            throw new AssertionError(
+                    "Istio config rejected; nothing was applied and the mesh keeps its previous config:\n  "
+                            + String.join("\n  ", outcome.problems()));
         }
         running.applied(config, scope);
         return outcome.changes();
@@ -120,8 +125,17 @@ public final class Mesh {
         Map<String, Long> before = mesh.counters(sender);
         List<TrafficDriver.Result> results;
         try {
-            results = new TrafficDriver(mesh).send(new Scenario.Traffic(request.from(), request.method(), request.url(),
-                    request.headers(), count, request.concurrency()), runId, done -> { });
+            results = new TrafficDriver(mesh)
+                    .send(
+                            new Scenario.Traffic(
+                                    request.from(),
+                                    request.method(),
+                                    request.url(),
+                                    request.headers(),
+                                    count,
+                                    request.concurrency()),
+                            runId,
+                            done -> {});
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while sending " + request.describe(), e);
@@ -129,7 +143,9 @@ public final class Mesh {
         Map<String, Long> after = mesh.counters(sender);
         Set<String> ids = new HashSet<>();
         results.forEach(r -> ids.add(r.requestId()));
-        List<MeshAccess.LogEntry> log = mesh.accessLog().stream().filter(e -> ids.contains(e.requestId())).toList();
+        List<MeshAccess.LogEntry> log = mesh.accessLog().stream()
+                .filter(e -> ids.contains(e.requestId()))
+                .toList();
         return Responses.of(request, runId, results, log, new Responses.Counters(sender, before, after), routing(log));
     }
 
@@ -149,7 +165,9 @@ public final class Mesh {
             // A gateway has no route by service name; ask each proxy once, not once per request.
             if (asked.add(e.pod() + " " + host)) {
                 String caller = e.podLabels().getOrDefault("app", e.pod());
-                running.access().describeRouting(e.pod(), host).ifPresent(how -> out.put(service, caller + "'s " + how));
+                running.access()
+                        .describeRouting(e.pod(), host)
+                        .ifPresent(how -> out.put(service, caller + "'s " + how));
             }
         }
         return out;
@@ -165,7 +183,8 @@ public final class Mesh {
     /** The access-log entries of a workload's proxies ({@code ingress} for the gateway), oldest first per pod. */
     public List<MeshAccess.LogEntry> accessLog(String workload) {
         return running.access().accessLog().stream()
-                .filter(e -> workload.equals(Request.INGRESS) ? "ingressgateway".equals(e.podLabels().get("istio"))
+                .filter(e -> workload.equals(Request.INGRESS)
+                        ? "ingressgateway".equals(e.podLabels().get("istio"))
                         : workload.equals(e.podLabels().get("app")) || workload.equals(e.pod()))
                 .toList();
     }
@@ -182,6 +201,7 @@ public final class Mesh {
 
     @Override
     public String toString() {
-        return "Mesh[" + running.settings().describe() + ", ingress " + RunningMesh.hostPort(ingress()) + ", requests " + runPrefix + "-N]";
+        return "Mesh[" + running.settings().describe() + ", ingress " + RunningMesh.hostPort(ingress()) + ", requests "
+                + runPrefix + "-N]";
     }
 }

@@ -14,8 +14,7 @@ package dev.meshbox.launcher.junit;
  */
 public final class MeshAssertions {
 
-    private MeshAssertions() {
-    }
+    private MeshAssertions() {}
 
     public static ResponsesAssert assertThat(Responses actual) {
         return new ResponsesAssert(actual);

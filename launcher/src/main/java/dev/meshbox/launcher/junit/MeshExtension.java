@@ -19,7 +19,8 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * {@link ExtensionContext.Store}, which closes it after the class whatever happened; a scenario that needs other
  * workloads gets a mesh in its method's store. Registered by the annotations; there is nothing to configure.
  */
-public final class MeshExtension implements BeforeAllCallback, BeforeEachCallback, BeforeTestExecutionCallback, ParameterResolver {
+public final class MeshExtension
+        implements BeforeAllCallback, BeforeEachCallback, BeforeTestExecutionCallback, ParameterResolver {
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(MeshExtension.class);
     private static final String MESH = "mesh";
@@ -45,7 +46,8 @@ public final class MeshExtension implements BeforeAllCallback, BeforeEachCallbac
     /** Runs a {@link MeshScenario} after the {@code @BeforeEach} methods, so a failing one fails the test itself. */
     @Override
     public void beforeTestExecution(ExtensionContext context) throws InterruptedException {
-        Optional<MeshScenario> annotation = AnnotationSupport.findAnnotation(context.getRequiredTestMethod(), MeshScenario.class);
+        Optional<MeshScenario> annotation =
+                AnnotationSupport.findAnnotation(context.getRequiredTestMethod(), MeshScenario.class);
         if (annotation.isEmpty()) {
             return;
         }
@@ -58,8 +60,11 @@ public final class MeshExtension implements BeforeAllCallback, BeforeEachCallbac
             target = classMesh.get();
             target.clearForScenario();
         } else {
-            target = RunningMesh.start(MeshSettings.forScenario(scenario, AnnotationSupport.findAnnotation(testClass, MeshTest.class),
-                    testClass, context::getConfigurationParameter));
+            target = RunningMesh.start(MeshSettings.forScenario(
+                    scenario,
+                    AnnotationSupport.findAnnotation(testClass, MeshTest.class),
+                    testClass,
+                    context::getConfigurationParameter));
             context.getStore(NAMESPACE).put(MESH, target);
         }
         OptionalLong seed = scenario.seed().map(OptionalLong::of).orElse(target.seed());
@@ -76,8 +81,11 @@ public final class MeshExtension implements BeforeAllCallback, BeforeEachCallbac
         if (type == Mesh.class) {
             return true;
         }
-        return type == ScenarioReport.class && context.getTestMethod().filter(m -> m.equals(parameter.getDeclaringExecutable()))
-                .flatMap(m -> AnnotationSupport.findAnnotation(m, MeshScenario.class)).isPresent();
+        return type == ScenarioReport.class
+                && context.getTestMethod()
+                        .filter(m -> m.equals(parameter.getDeclaringExecutable()))
+                        .flatMap(m -> AnnotationSupport.findAnnotation(m, MeshScenario.class))
+                        .isPresent();
     }
 
     @Override
@@ -85,16 +93,21 @@ public final class MeshExtension implements BeforeAllCallback, BeforeEachCallbac
         if (parameter.getParameter().getType() == ScenarioReport.class) {
             return context.getStore(NAMESPACE).get(REPORT, ScenarioReport.class);
         }
-        RunningMesh running = mesh(context).orElseThrow(() -> new ParameterResolutionException("no mesh for "
-                + parameter.getDeclaringExecutable() + ": annotate " + context.getRequiredTestClass().getSimpleName() + " with @MeshTest"));
-        // One view per test (or per class, for @BeforeAll and constructors): a @BeforeEach and its test share request numbering.
-        return context.getStore(NAMESPACE).getOrComputeIfAbsent(VIEW + context.getUniqueId(), key -> view(running, context), Mesh.class);
+        RunningMesh running = mesh(context)
+                .orElseThrow(() -> new ParameterResolutionException("no mesh for " + parameter.getDeclaringExecutable()
+                        + ": annotate " + context.getRequiredTestClass().getSimpleName() + " with @MeshTest"));
+        // One view per test (or per class, for @BeforeAll and constructors): a @BeforeEach and its test share request
+        // numbering.
+        return context.getStore(NAMESPACE)
+                .getOrComputeIfAbsent(VIEW + context.getUniqueId(), key -> view(running, context), Mesh.class);
     }
 
     private static Mesh view(RunningMesh running, ExtensionContext context) {
-        String base = context.getRequiredTestClass().getSimpleName() + context.getTestMethod().map(m -> "-" + m.getName()).orElse("");
+        String base = context.getRequiredTestClass().getSimpleName()
+                + context.getTestMethod().map(m -> "-" + m.getName()).orElse("");
         Mesh.Scope scope = context.getTestMethod().isPresent() ? Mesh.Scope.TEST : Mesh.Scope.CLASS;
-        return new Mesh(running, running.claimRunPrefix(base), scope, MeshSettings.loader(context.getRequiredTestClass()));
+        return new Mesh(
+                running, running.claimRunPrefix(base), scope, MeshSettings.loader(context.getRequiredTestClass()));
     }
 
     /** The nearest mesh: the test method's own (a scenario's), else its class's, else an enclosing class's. */

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  *
  * @param origin the test class or scenario the mesh is for, for messages and request ids
  */
-record MeshSettings(String backend, List<Scenario.Workload> workloads, OptionalLong seed, String origin, Backends.Target target) {
+record MeshSettings(
+        String backend, List<Scenario.Workload> workloads, OptionalLong seed, String origin, Backends.Target target) {
 
     static final String BACKEND_PROPERTY = "meshbox.backend";
     static final String KUBECONFIG_PROPERTY = "meshbox.kubeconfig";
@@ -34,9 +35,10 @@ record MeshSettings(String backend, List<Scenario.Workload> workloads, OptionalL
         List<Scenario.Workload> workloads = new ArrayList<>();
         for (String name : test.workloads()) {
             if (!ScenarioLoader.BUILTIN.contains(name)) {
-                throw new ExtensionConfigurationException(where + ": workloads: unknown workload \"" + name + "\"; built-in workloads are "
-                        + ScenarioLoader.BUILTIN.stream().sorted().toList()
-                        + "; for your own services use kubernetes = \"classpath:your-deployments.yaml\"");
+                throw new ExtensionConfigurationException(
+                        where + ": workloads: unknown workload \"" + name + "\"; built-in workloads are "
+                                + ScenarioLoader.BUILTIN.stream().sorted().toList()
+                                + "; for your own services use kubernetes = \"classpath:your-deployments.yaml\"");
             }
             workloads.add(new Scenario.Builtin(name));
         }
@@ -59,21 +61,30 @@ record MeshSettings(String backend, List<Scenario.Workload> workloads, OptionalL
         }
         OptionalLong seed = test.seed() != MeshTest.NO_SEED ? OptionalLong.of(test.seed()) : seed(config);
         String backend = backend(Optional.of(test), testClass, config);
-        return new MeshSettings(backend, List.copyOf(workloads), seed, testClass.getSimpleName(), target(backend, Optional.of(test), config));
+        return new MeshSettings(
+                backend,
+                List.copyOf(workloads),
+                seed,
+                testClass.getSimpleName(),
+                target(backend, Optional.of(test), config));
     }
 
     /** The mesh a scenario's own workloads need, for a test method whose class mesh does not fit. */
-    static MeshSettings forScenario(Scenario scenario, Optional<MeshTest> test, Class<?> testClass,
-                                    Function<String, Optional<String>> config) {
-        OptionalLong seed = scenario.seed().map(OptionalLong::of).orElseGet(() ->
-                test.filter(t -> t.seed() != MeshTest.NO_SEED).map(t -> OptionalLong.of(t.seed())).orElseGet(() -> seed(config)));
+    static MeshSettings forScenario(
+            Scenario scenario, Optional<MeshTest> test, Class<?> testClass, Function<String, Optional<String>> config) {
+        OptionalLong seed = scenario.seed()
+                .map(OptionalLong::of)
+                .orElseGet(() -> test.filter(t -> t.seed() != MeshTest.NO_SEED)
+                        .map(t -> OptionalLong.of(t.seed()))
+                        .orElseGet(() -> seed(config)));
         String backend = backend(test, testClass, config);
         return new MeshSettings(backend, scenario.workloads(), seed, scenario.name(), target(backend, test, config));
     }
 
     /** The backend with the kubeconfig ({@code @MeshTest(kubeconfig)}, else {@code meshbox.kubeconfig}) and image it may need. */
     static Backends.Target target(String backend, Optional<MeshTest> test, Function<String, Optional<String>> config) {
-        Optional<String> kubeconfig = test.map(MeshTest::kubeconfig).filter(s -> !s.isEmpty())
+        Optional<String> kubeconfig = test.map(MeshTest::kubeconfig)
+                .filter(s -> !s.isEmpty())
                 .or(() -> config.apply(KUBECONFIG_PROPERTY).map(String::trim).filter(s -> !s.isEmpty()));
         Optional<String> image = config.apply(IMAGE_PROPERTY).map(String::trim).filter(s -> !s.isEmpty());
         return new Backends.Target(backend, kubeconfig.map(java.nio.file.Path::of), image);
@@ -85,15 +96,20 @@ record MeshSettings(String backend, List<Scenario.Workload> workloads, OptionalL
         if (!annotated.isEmpty()) {
             return valid(annotated, "@MeshTest(backend = \"" + annotated + "\") on " + testClass.getName());
         }
-        Optional<String> property = config.apply(BACKEND_PROPERTY).map(String::trim).filter(s -> !s.isEmpty());
-        return property.map(p -> valid(p, "-D" + BACKEND_PROPERTY + "=" + p + " (or " + BACKEND_PROPERTY
-                + " in junit-platform.properties)")).orElse(BACKENDS.get(0));
+        Optional<String> property =
+                config.apply(BACKEND_PROPERTY).map(String::trim).filter(s -> !s.isEmpty());
+        return property.map(p -> valid(
+                        p,
+                        "-D" + BACKEND_PROPERTY + "=" + p + " (or " + BACKEND_PROPERTY
+                                + " in junit-platform.properties)"))
+                .orElse(BACKENDS.get(0));
     }
 
     private static String valid(String backend, String where) {
         if (!BACKENDS.contains(backend)) {
-            throw new ExtensionConfigurationException(where + ": unknown backend \"" + backend + "\"; valid backends: "
-                    + String.join(", ", BACKENDS) + " (set it with @MeshTest(backend = ...) or -D" + BACKEND_PROPERTY + "=...)");
+            throw new ExtensionConfigurationException(
+                    where + ": unknown backend \"" + backend + "\"; valid backends: " + String.join(", ", BACKENDS)
+                            + " (set it with @MeshTest(backend = ...) or -D" + BACKEND_PROPERTY + "=...)");
         }
         return backend;
     }
@@ -106,7 +122,8 @@ record MeshSettings(String backend, List<Scenario.Workload> workloads, OptionalL
         try {
             return OptionalLong.of(Long.parseLong(value.get()));
         } catch (NumberFormatException e) {
-            throw new ExtensionConfigurationException("-D" + SEED_PROPERTY + "=" + value.get() + ": expected an integer such as 42");
+            throw new ExtensionConfigurationException(
+                    "-D" + SEED_PROPERTY + "=" + value.get() + ": expected an integer such as 42");
         }
     }
 
@@ -119,8 +136,12 @@ record MeshSettings(String backend, List<Scenario.Workload> workloads, OptionalL
     String describe() {
         List<String> parts = new ArrayList<>();
         for (Scenario.Workload w : workloads) {
-            parts.add(w instanceof Scenario.Builtin b ? b.name() : w instanceof Scenario.Kubernetes k ? "kubernetes " + k.source()
-                    : w instanceof Scenario.Echo e ? "echo " + e.service() : w.toString());
+            parts.add(
+                    w instanceof Scenario.Builtin b
+                            ? b.name()
+                            : w instanceof Scenario.Kubernetes k
+                                    ? "kubernetes " + k.source()
+                                    : w instanceof Scenario.Echo e ? "echo " + e.service() : w.toString());
         }
         return String.join(", ", parts) + (seed.isPresent() ? " (seed " + seed.getAsLong() + ")" : "");
     }

@@ -7,11 +7,14 @@ import java.util.Locale;
 /** A scenario's result as the text of a failed test: each step's table, with why each failed check failed. */
 final class ReportText {
 
-    private ReportText() {
-    }
+    private ReportText() {}
 
     static String failure(ScenarioReport report, String location) {
-        StringBuilder sb = new StringBuilder("scenario ").append(report.scenario()).append(" (").append(location).append(") failed");
+        StringBuilder sb = new StringBuilder("scenario ")
+                .append(report.scenario())
+                .append(" (")
+                .append(location)
+                .append(") failed");
         if (report.seed() != null) {
             sb.append(", seed ").append(report.seed());
         }
@@ -19,8 +22,15 @@ final class ReportText {
         int index = 0;
         for (ScenarioReport.StepReport step : report.steps()) {
             index++;
-            sb.append(String.format(Locale.ROOT, "step %d/%d \"%s\": %d requests in %.1f s%s%n", index, report.steps().size(), step.name(),
-                    step.requests(), step.seconds(), step.passed() ? ", passed" : ""));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "step %d/%d \"%s\": %d requests in %.1f s%s%n",
+                    index,
+                    report.steps().size(),
+                    step.name(),
+                    step.requests(),
+                    step.seconds(),
+                    step.passed() ? ", passed" : ""));
             if (!step.passed()) {
                 table(sb, step.checks());
             }
@@ -35,7 +45,8 @@ final class ReportText {
         String row = "  %-" + what + "s  %-" + expected + "s  %-" + observed + "s  %s%n";
         sb.append(String.format(Locale.ROOT, row, "EXPECTATION", "EXPECTED", "OBSERVED", "RESULT"));
         for (ScenarioReport.Check c : checks) {
-            sb.append(String.format(Locale.ROOT, row, c.what(), c.expected(), c.observed(), c.passed() ? "pass" : "FAIL"));
+            sb.append(String.format(
+                    Locale.ROOT, row, c.what(), c.expected(), c.observed(), c.passed() ? "pass" : "FAIL"));
             if (!c.passed() && !c.explanation().isEmpty()) {
                 sb.append("    why: ").append(c.explanation()).append('\n');
             }
@@ -43,6 +54,7 @@ final class ReportText {
     }
 
     private static int width(List<String> values, String header) {
-        return Math.max(header.length(), values.stream().mapToInt(String::length).max().orElse(0));
+        return Math.max(
+                header.length(), values.stream().mapToInt(String::length).max().orElse(0));
     }
 }

@@ -27,6 +27,7 @@ public record Request(String method, String url, String from, Map<String, String
     public static final String INGRESS = "ingress";
     /** The header Bookinfo's productpage sets for a logged-in user, and that Istio's samples route on. */
     public static final String END_USER = "end-user";
+
     private static final int MAX_CONCURRENCY = 64;
 
     public Request {
@@ -34,14 +35,17 @@ public record Request(String method, String url, String from, Map<String, String
             throw new IllegalArgumentException("method: expected an HTTP method such as GET, got " + method);
         }
         if (url == null || !(url.startsWith("http://") || url.startsWith("/"))) {
-            throw new IllegalArgumentException("url: expected http://service:port/path (called from a workload) or /path "
-                    + "(through the ingress), got " + url);
+            throw new IllegalArgumentException(
+                    "url: expected http://service:port/path (called from a workload) or /path "
+                            + "(through the ingress), got " + url);
         }
         if (from == null || from.isBlank()) {
-            throw new IllegalArgumentException("from: expected \"ingress\" or a workload such as productpage, got " + from);
+            throw new IllegalArgumentException(
+                    "from: expected \"ingress\" or a workload such as productpage, got " + from);
         }
         if (concurrency < 1 || concurrency > MAX_CONCURRENCY) {
-            throw new IllegalArgumentException("concurrency: expected 1 to " + MAX_CONCURRENCY + ", got " + concurrency);
+            throw new IllegalArgumentException(
+                    "concurrency: expected 1 to " + MAX_CONCURRENCY + ", got " + concurrency);
         }
         Map<String, String> lower = new LinkedHashMap<>();
         headers.forEach((k, v) -> lower.put(k.toLowerCase(Locale.ROOT), v));

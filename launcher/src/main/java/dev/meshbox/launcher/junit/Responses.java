@@ -34,9 +34,17 @@ public final class Responses {
      * @param upstreamCluster the cluster the sending proxy chose, e.g. {@code outbound|9080|v2|reviews.default.svc.cluster.local}
      * @param routeName       the VirtualService route's {@code name}, empty when unnamed
      */
-    public record Response(String requestId, int status, Duration latency, String error, Map<String, String> headers,
-                           String body, String version, String responseFlags, String upstreamCluster, String routeName) {
-    }
+    public record Response(
+            String requestId,
+            int status,
+            Duration latency,
+            String error,
+            Map<String, String> headers,
+            String body,
+            String version,
+            String responseFlags,
+            String upstreamCluster,
+            String routeName) {}
 
     static final String NONE = "none";
 
@@ -50,11 +58,17 @@ public final class Responses {
     private final String subset;
 
     /** The sender's counters around the send, so increases can be read afterwards. */
-    record Counters(String workload, Map<String, Long> before, Map<String, Long> after) {
-    }
+    record Counters(String workload, Map<String, Long> before, Map<String, Long> after) {}
 
-    private Responses(Request request, String runId, String service, List<Response> responses, List<MeshAccess.LogEntry> log,
-                      Counters counters, Map<String, String> routing, String subset) {
+    private Responses(
+            Request request,
+            String runId,
+            String service,
+            List<Response> responses,
+            List<MeshAccess.LogEntry> log,
+            Counters counters,
+            Map<String, String> routing,
+            String subset) {
         this.request = request;
         this.runId = runId;
         this.service = service;
@@ -70,11 +84,17 @@ public final class Responses {
      *
      * @param routing how the proxies that sent requests on route each service they called, by service name
      */
-    static Responses of(Request request, String runId, List<TrafficDriver.Result> results, List<MeshAccess.LogEntry> log,
-                        Counters counters, Map<String, String> routing) {
+    static Responses of(
+            Request request,
+            String runId,
+            List<TrafficDriver.Result> results,
+            List<MeshAccess.LogEntry> log,
+            Counters counters,
+            Map<String, String> routing) {
         Set<String> ids = new HashSet<>();
         results.forEach(r -> ids.add(r.requestId()));
-        List<MeshAccess.LogEntry> mine = log.stream().filter(e -> ids.contains(e.requestId())).toList();
+        List<MeshAccess.LogEntry> mine =
+                log.stream().filter(e -> ids.contains(e.requestId())).toList();
         Map<String, MeshAccess.LogEntry> atSource = new HashMap<>();
         for (MeshAccess.LogEntry e : mine) {
             if (isSource(request.from(), e)) {
@@ -86,9 +106,17 @@ public final class Responses {
         List<Response> out = new ArrayList<>();
         for (TrafficDriver.Result r : results) {
             Optional<MeshAccess.LogEntry> src = Optional.ofNullable(atSource.get(r.requestId()));
-            out.add(new Response(r.requestId(), r.status(), Duration.ofNanos(r.nanos()), r.error(), r.headers(), r.body(),
-                    versions.getOrDefault(r.requestId(), NONE), src.map(MeshAccess.LogEntry::responseFlags).orElse(""),
-                    src.map(MeshAccess.LogEntry::upstreamCluster).orElse(""), src.map(e -> routeName(e.routeName())).orElse("")));
+            out.add(new Response(
+                    r.requestId(),
+                    r.status(),
+                    Duration.ofNanos(r.nanos()),
+                    r.error(),
+                    r.headers(),
+                    r.body(),
+                    versions.getOrDefault(r.requestId(), NONE),
+                    src.map(MeshAccess.LogEntry::responseFlags).orElse(""),
+                    src.map(MeshAccess.LogEntry::upstreamCluster).orElse(""),
+                    src.map(e -> routeName(e.routeName())).orElse("")));
         }
         return new Responses(request, runId, service, out, mine, counters, Map.copyOf(routing), "");
     }
@@ -129,8 +157,19 @@ public final class Responses {
     /** The same requests, counting the versions of another service they passed through (reviews behind productpage). */
     public Responses forService(String name) {
         Map<String, String> versions = servedBy(name, log);
-        List<Response> out = responses.stream().map(r -> new Response(r.requestId(), r.status(), r.latency(), r.error(), r.headers(),
-                r.body(), versions.getOrDefault(r.requestId(), NONE), r.responseFlags(), r.upstreamCluster(), r.routeName())).toList();
+        List<Response> out = responses.stream()
+                .map(r -> new Response(
+                        r.requestId(),
+                        r.status(),
+                        r.latency(),
+                        r.error(),
+                        r.headers(),
+                        r.body(),
+                        versions.getOrDefault(r.requestId(), NONE),
+                        r.responseFlags(),
+                        r.upstreamCluster(),
+                        r.routeName()))
+                .toList();
         return new Responses(request, runId, name, out, log, counters, routing, subset);
     }
 
@@ -140,7 +179,14 @@ public final class Responses {
     }
 
     Responses filter(Predicate<Response> keep, String what) {
-        return new Responses(request, runId, service, responses.stream().filter(keep).toList(), log, counters, routing,
+        return new Responses(
+                request,
+                runId,
+                service,
+                responses.stream().filter(keep).toList(),
+                log,
+                counters,
+                routing,
                 subset.isEmpty() ? what : subset + ", " + what);
     }
 
@@ -181,7 +227,11 @@ public final class Responses {
         if (p < 0 || p > 100) {
             throw new IllegalArgumentException("percentile: expected 0 to 100, got " + p);
         }
-        List<Duration> sorted = responses.stream().filter(r -> r.status() > 0).map(Response::latency).sorted().toList();
+        List<Duration> sorted = responses.stream()
+                .filter(r -> r.status() > 0)
+                .map(Response::latency)
+                .sorted()
+                .toList();
         if (sorted.isEmpty()) {
             throw new IllegalStateException("no response to take a percentile of: " + summary());
         }
@@ -199,8 +249,9 @@ public final class Responses {
     public long counterIncrease(String stat) {
         List<String> names = counterNames(stat);
         if (names.isEmpty()) {
-            throw new IllegalArgumentException("no counter " + stat + " on " + sourceName() + " (" + counters.workload() + "); "
-                    + "counters of " + (service.isEmpty() ? "its clusters" : service + "'s clusters") + ": " + nearbyCounters());
+            throw new IllegalArgumentException(
+                    "no counter " + stat + " on " + sourceName() + " (" + counters.workload() + "); " + "counters of "
+                            + (service.isEmpty() ? "its clusters" : service + "'s clusters") + ": " + nearbyCounters());
         }
         long sum = 0;
         for (String n : names) {
@@ -213,16 +264,24 @@ public final class Responses {
         if (counters.after().containsKey(stat)) {
             return List.of(stat);
         }
-        List<String> suffixed = counters.after().keySet().stream().filter(k -> k.endsWith("." + stat)).sorted().toList();
-        List<String> ofService = suffixed.stream().filter(k -> !service.isEmpty() && k.contains("|" + service + ".")).toList();
+        List<String> suffixed = counters.after().keySet().stream()
+                .filter(k -> k.endsWith("." + stat))
+                .sorted()
+                .toList();
+        List<String> ofService = suffixed.stream()
+                .filter(k -> !service.isEmpty() && k.contains("|" + service + "."))
+                .toList();
         return ofService.isEmpty() ? suffixed : ofService;
     }
 
     private String nearbyCounters() {
         List<String> names = counters.after().keySet().stream()
                 .filter(k -> k.startsWith("cluster.") && (service.isEmpty() || k.contains("|" + service + ".")))
-                .map(k -> k.substring(k.lastIndexOf(".svc.cluster.local.") < 0 ? 0 : k.lastIndexOf(".svc.cluster.local.") + 19))
-                .distinct().sorted().toList();
+                .map(k -> k.substring(
+                        k.lastIndexOf(".svc.cluster.local.") < 0 ? 0 : k.lastIndexOf(".svc.cluster.local.") + 19))
+                .distinct()
+                .sorted()
+                .toList();
         return names.isEmpty() ? "none (see Mesh.stats(\"" + counters.workload() + "\"))" : String.join(", ", names);
     }
 
@@ -238,20 +297,32 @@ public final class Responses {
      * sender chose and how its proxy routes the service, the response flags with their meaning, latencies.
      */
     public String explain() {
-        StringBuilder sb = new StringBuilder(summary()).append(", request ids ").append(runId).append("-N\n");
+        StringBuilder sb = new StringBuilder(summary())
+                .append(", request ids ")
+                .append(runId)
+                .append("-N\n");
         int total = responses.size();
         if (!service.isEmpty()) {
             Map<String, Integer> v = versions();
-            line(sb, "served by " + service, describe(v, total)
-                    + (v.containsKey(NONE) ? " (none: the request never reached " + service + "; see the flags)" : ""));
+            line(
+                    sb,
+                    "served by " + service,
+                    describe(v, total)
+                            + (v.containsKey(NONE)
+                                    ? " (none: the request never reached " + service + "; see the flags)"
+                                    : ""));
         }
         Map<String, Integer> statuses = new TreeMap<>();
         statuses().forEach((k, n) -> statuses.put(k == 0 ? "no response" : k.toString(), n));
         line(sb, "status codes", describe(statuses, total));
         Map<String, Integer> clusters = clusters();
         clusters.remove("");
-        line(sb, sourceName() + " chose", clusters.isEmpty() ? "nothing logged for these request ids" : describe(clusters, total));
-        boolean calledDirectly = responses.stream().anyMatch(r -> serviceOf(r.upstreamCluster()).equals(service));
+        line(
+                sb,
+                sourceName() + " chose",
+                clusters.isEmpty() ? "nothing logged for these request ids" : describe(clusters, total));
+        boolean calledDirectly =
+                responses.stream().anyMatch(r -> serviceOf(r.upstreamCluster()).equals(service));
         if (!service.isEmpty() && !calledDirectly) {
             line(sb, "calls to " + service, describe(callsTo(service), total));
         }
@@ -259,14 +330,27 @@ public final class Responses {
             line(sb, "routing for " + service, routing.get(service));
         }
         Map<String, Integer> flags = new TreeMap<>();
-        responses.stream().filter(r -> !r.responseFlags().isEmpty())
+        responses.stream()
+                .filter(r -> !r.responseFlags().isEmpty())
                 .forEach(r -> flags.merge(FlagMeanings.describe(r.responseFlags()), 1, Integer::sum));
         line(sb, "flags at " + sourceName(), flags.isEmpty() ? "nothing logged" : describe(flags, total));
         if (responses.stream().anyMatch(r -> r.status() > 0)) {
-            line(sb, "latency", String.format(Locale.ROOT, "p50 %s, p90 %s, p99 %s, max %s", millis(percentile(50)),
-                    millis(percentile(90)), millis(percentile(99)), millis(percentile(100))));
+            line(
+                    sb,
+                    "latency",
+                    String.format(
+                            Locale.ROOT,
+                            "p50 %s, p90 %s, p99 %s, max %s",
+                            millis(percentile(50)),
+                            millis(percentile(90)),
+                            millis(percentile(99)),
+                            millis(percentile(100))));
         }
-        responses.stream().map(Response::error).filter(Objects::nonNull).findFirst().ifPresent(e -> line(sb, "first error", e));
+        responses.stream()
+                .map(Response::error)
+                .filter(Objects::nonNull)
+                .findFirst()
+                .ifPresent(e -> line(sb, "first error", e));
         return sb.toString().stripTrailing();
     }
 
@@ -276,10 +360,15 @@ public final class Responses {
         responses.forEach(r -> ids.add(r.requestId()));
         Map<String, Integer> counts = new TreeMap<>();
         for (MeshAccess.LogEntry e : log) {
-            if ("outbound".equals(e.direction()) && ids.contains(e.requestId()) && serviceOf(e.upstreamCluster()).equals(name)) {
+            if ("outbound".equals(e.direction())
+                    && ids.contains(e.requestId())
+                    && serviceOf(e.upstreamCluster()).equals(name)) {
                 String route = routeName(e.routeName());
-                counts.merge(e.upstreamCluster() + (route.isEmpty() ? "" : " (route " + route + ")") + " by "
-                        + e.podLabels().getOrDefault("app", e.pod()) + "'s sidecar", 1, Integer::sum);
+                counts.merge(
+                        e.upstreamCluster() + (route.isEmpty() ? "" : " (route " + route + ")") + " by "
+                                + e.podLabels().getOrDefault("app", e.pod()) + "'s sidecar",
+                        1,
+                        Integer::sum);
             }
         }
         return counts;
@@ -342,7 +431,8 @@ public final class Responses {
     static Map<String, String> servedBy(String service, List<MeshAccess.LogEntry> log) {
         Map<String, String> byRequest = new HashMap<>();
         for (MeshAccess.LogEntry e : log) {
-            if (!"inbound".equals(e.direction()) || !service.equals(e.podLabels().get("app"))
+            if (!"inbound".equals(e.direction())
+                    || !service.equals(e.podLabels().get("app"))
                     || e.authority() != null && e.authority().contains("-shadow")) {
                 continue;
             }
@@ -367,7 +457,10 @@ public final class Responses {
         Map<String, Integer> counts = new LinkedHashMap<>();
         entries.forEach(e -> counts.merge(serviceOf(e.upstreamCluster()), 1, Integer::sum));
         counts.remove("");
-        return counts.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("");
+        return counts.entrySet().stream()
+                .max(Map.Entry.comparingByValue())
+                .map(Map.Entry::getKey)
+                .orElse("");
     }
 
     private static String routeName(String name) {

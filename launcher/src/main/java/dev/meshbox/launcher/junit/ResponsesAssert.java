@@ -48,8 +48,17 @@ public final class ResponsesAssert extends AbstractAssert<ResponsesAssert, Respo
         double distance = Math.abs(share - expected);
         boolean ok = tolerance.strict ? distance < tolerance.value : distance <= tolerance.value + 1e-9;
         if (!ok) {
-            fail(String.format(Locale.ROOT, "Expected %s %s to serve %s ± %s of the requests, but it served %.3f (%d/%d).%n%s",
-                    r.service(), version, number(expected), number(tolerance.value), share, served, r.count(), r.explain()));
+            fail(String.format(
+                    Locale.ROOT,
+                    "Expected %s %s to serve %s ± %s of the requests, but it served %.3f (%d/%d).%n%s",
+                    r.service(),
+                    version,
+                    number(expected),
+                    number(tolerance.value),
+                    share,
+                    served,
+                    r.count(),
+                    r.explain()));
         }
         return myself;
     }
@@ -68,10 +77,11 @@ public final class ResponsesAssert extends AbstractAssert<ResponsesAssert, Respo
 
     private ResponsesAssert servedBy(Responses r, String version) {
         notEmpty(r);
-        long other = r.asList().stream().filter(x -> !x.version().equals(version)).count();
+        long other =
+                r.asList().stream().filter(x -> !x.version().equals(version)).count();
         if (other > 0) {
-            fail("Expected every request to be served by " + r.service() + " " + version + ", but " + other + " of " + r.count()
-                    + " were not.\n" + r.explain());
+            fail("Expected every request to be served by " + r.service() + " " + version + ", but " + other + " of "
+                    + r.count() + " were not.\n" + r.explain());
         }
         return myself;
     }
@@ -105,7 +115,8 @@ public final class ResponsesAssert extends AbstractAssert<ResponsesAssert, Respo
         isNotNull();
         int n = actual.statusCount(status);
         if (n > 0) {
-            fail("Expected no response with status " + status + ", but " + n + " of " + actual.count() + " had it.\n" + actual.explain());
+            fail("Expected no response with status " + status + ", but " + n + " of " + actual.count() + " had it.\n"
+                    + actual.explain());
         }
         return myself;
     }
@@ -114,7 +125,8 @@ public final class ResponsesAssert extends AbstractAssert<ResponsesAssert, Respo
         isNotNull();
         int n = actual.statusCount(status);
         if (n != expected) {
-            fail("Expected " + expected + " responses with status " + status + ", but there were " + n + ".\n" + actual.explain());
+            fail("Expected " + expected + " responses with status " + status + ", but there were " + n + ".\n"
+                    + actual.explain());
         }
         return myself;
     }
@@ -125,8 +137,16 @@ public final class ResponsesAssert extends AbstractAssert<ResponsesAssert, Respo
         double share = actual.ratio(n);
         double distance = Math.abs(share - expected);
         if (tolerance.strict ? distance >= tolerance.value : distance > tolerance.value + 1e-9) {
-            fail(String.format(Locale.ROOT, "Expected status %d on %s ± %s of the responses, but it was %.3f (%d/%d).%n%s",
-                    status, number(expected), number(tolerance.value), share, n, actual.count(), actual.explain()));
+            fail(String.format(
+                    Locale.ROOT,
+                    "Expected status %d on %s ± %s of the responses, but it was %.3f (%d/%d).%n%s",
+                    status,
+                    number(expected),
+                    number(tolerance.value),
+                    share,
+                    n,
+                    actual.count(),
+                    actual.explain()));
         }
         return myself;
     }
@@ -135,16 +155,19 @@ public final class ResponsesAssert extends AbstractAssert<ResponsesAssert, Respo
 
     /** Every response carries {@code flag} (UO, FI, UT, URX, NC, UH, NR, ...) in the sending proxy's access log. */
     public ResponsesAssert allHaveResponseFlag(String flag) {
-        return all(r -> FlagMeanings.has(r.responseFlags(), flag), "to carry response flag " + FlagMeanings.describe(flag)
-                + " at " + actual.sourceName());
+        return all(
+                r -> FlagMeanings.has(r.responseFlags(), flag),
+                "to carry response flag " + FlagMeanings.describe(flag) + " at " + actual.sourceName());
     }
 
     public ResponsesAssert noneHaveResponseFlag(String flag) {
         isNotNull();
-        long n = actual.asList().stream().filter(r -> FlagMeanings.has(r.responseFlags(), flag)).count();
+        long n = actual.asList().stream()
+                .filter(r -> FlagMeanings.has(r.responseFlags(), flag))
+                .count();
         if (n > 0) {
-            fail("Expected no response with flag " + FlagMeanings.describe(flag) + ", but " + n + " of " + actual.count()
-                    + " had it.\n" + actual.explain());
+            fail("Expected no response with flag " + FlagMeanings.describe(flag) + ", but " + n + " of "
+                    + actual.count() + " had it.\n" + actual.explain());
         }
         return myself;
     }
@@ -157,9 +180,12 @@ public final class ResponsesAssert extends AbstractAssert<ResponsesAssert, Respo
 
     public ResponsesAssert noBodyContains(String text) {
         isNotNull();
-        long n = actual.asList().stream().filter(r -> r.body() != null && r.body().contains(text)).count();
+        long n = actual.asList().stream()
+                .filter(r -> r.body() != null && r.body().contains(text))
+                .count();
         if (n > 0) {
-            fail("Expected no body to contain \"" + text + "\", but " + n + " of " + actual.count() + " did.\n" + actual.explain());
+            fail("Expected no body to contain \"" + text + "\", but " + n + " of " + actual.count() + " did.\n"
+                    + actual.explain());
         }
         return myself;
     }
@@ -222,8 +248,10 @@ public final class ResponsesAssert extends AbstractAssert<ResponsesAssert, Respo
         } catch (IllegalArgumentException e) {
             fail(e.getMessage() + "\n" + actual.explain());
         }
-        return Assertions.assertThat(increase).as("increase of %s at %s during %s%n", String.join(" + ", actual.counterNames(stat)),
-                actual.sourceName(), actual.explain());
+        return Assertions.assertThat(increase)
+                .as(
+                        "increase of %s at %s during %s%n",
+                        String.join(" + ", actual.counterNames(stat)), actual.sourceName(), actual.explain());
     }
 
     // ---- helpers
@@ -233,7 +261,8 @@ public final class ResponsesAssert extends AbstractAssert<ResponsesAssert, Respo
         notEmpty(actual);
         long failing = actual.asList().stream().filter(condition.negate()).count();
         if (failing > 0) {
-            fail("Expected every response " + what + ", but " + failing + " of " + actual.count() + " did not.\n" + actual.explain());
+            fail("Expected every response " + what + ", but " + failing + " of " + actual.count() + " did not.\n"
+                    + actual.explain());
         }
         return myself;
     }

@@ -43,16 +43,26 @@ final class RunningMesh implements AutoCloseable, ExtensionContext.Store.Closeab
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         long t0 = System.nanoTime();
         try (PrintStream out = new PrintStream(progress, true, StandardCharsets.UTF_8)) {
-            Backends.Started mesh = Backends.startIsolated(settings.target(), MeshSpec.of(settings.workloads()), settings.seed(), out);
-            System.out.printf(java.util.Locale.ROOT, "MeshBox: %s mesh for %s ready in %.1f s: %s, ingress %s%n", settings.backend(),
-                    settings.origin(), (System.nanoTime() - t0) / 1e9, settings.describe(), hostPort(mesh.ingress()));
+            Backends.Started mesh =
+                    Backends.startIsolated(settings.target(), MeshSpec.of(settings.workloads()), settings.seed(), out);
+            System.out.printf(
+                    java.util.Locale.ROOT,
+                    "MeshBox: %s mesh for %s ready in %.1f s: %s, ingress %s%n",
+                    settings.backend(),
+                    settings.origin(),
+                    (System.nanoTime() - t0) / 1e9,
+                    settings.describe(),
+                    hostPort(mesh.ingress()));
             return new RunningMesh(mesh, mesh, settings);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting the mesh for " + settings.origin(), e);
         } catch (RuntimeException e) {
-            throw new IllegalStateException("the mesh for " + settings.origin() + " (" + settings.describe() + ") did not start: "
-                    + e.getMessage() + "\n" + progress.toString(StandardCharsets.UTF_8).stripTrailing(), e);
+            throw new IllegalStateException(
+                    "the mesh for " + settings.origin() + " (" + settings.describe() + ") did not start: "
+                            + e.getMessage() + "\n"
+                            + progress.toString(StandardCharsets.UTF_8).stripTrailing(),
+                    e);
         }
     }
 
@@ -74,7 +84,8 @@ final class RunningMesh implements AutoCloseable, ExtensionContext.Store.Closeab
 
     /** Whether a scenario with these workloads and seed can run here instead of on a mesh of its own. */
     boolean fits(List<Scenario.Workload> workloads, java.util.Optional<Long> seed) {
-        boolean seedFits = seed.isEmpty() || settings.seed().isPresent() && settings.seed().getAsLong() == seed.get();
+        boolean seedFits =
+                seed.isEmpty() || settings.seed().isPresent() && settings.seed().getAsLong() == seed.get();
         return seedFits && settings.workloads().containsAll(workloads);
     }
 

@@ -26,14 +26,13 @@ public final class Clusters {
 
     /** The k3s image; {@code -Dmeshbox.k3s.image} points elsewhere (a mirror, another version). */
     public static final String K3S_IMAGE_PROPERTY = "meshbox.k3s.image";
+
     public static final String K3S_DEFAULT_IMAGE = "rancher/k3s:v1.31.4-k3s1";
 
     /** A cluster to install a mesh on, MeshBox's image as its nodes know it, and what to close after the mesh. */
-    public record Cluster(KubernetesClient client, String image, AutoCloseable owned) {
-    }
+    public record Cluster(KubernetesClient client, String image, AutoCloseable owned) {}
 
-    private Clusters() {
-    }
+    private Clusters() {}
 
     public static String k3sImage() {
         return System.getProperty(K3S_IMAGE_PROPERTY, K3S_DEFAULT_IMAGE);
@@ -49,8 +48,9 @@ public final class Clusters {
             DockerEngine.client().inspectImageCmd(k3sImage()).exec();
             return Optional.empty();
         } catch (NotFoundException e) {
-            return Optional.of("the k3s image " + k3sImage() + " is not in the local Docker engine: run docker pull " + k3sImage()
-                    + " where a registry is reachable (or set -D" + K3S_IMAGE_PROPERTY + "=IMAGE to one you have)");
+            return Optional.of("the k3s image " + k3sImage() + " is not in the local Docker engine: run docker pull "
+                    + k3sImage() + " where a registry is reachable (or set -D" + K3S_IMAGE_PROPERTY
+                    + "=IMAGE to one you have)");
         }
     }
 
@@ -63,10 +63,12 @@ public final class Clusters {
         try {
             config = Config.fromKubeconfig(null, kubeconfig.toFile());
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("--kubeconfig " + kubeconfig + ": not a usable kubeconfig: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "--kubeconfig " + kubeconfig + ": not a usable kubeconfig: " + e.getMessage(), e);
         }
         if (config.getMasterUrl() == null || config.getMasterUrl().isBlank()) {
-            throw new IllegalArgumentException("--kubeconfig " + kubeconfig + ": its current context names no cluster server");
+            throw new IllegalArgumentException(
+                    "--kubeconfig " + kubeconfig + ": its current context names no cluster server");
         }
         config.setRequestRetryBackoffLimit(1);
         config.setConnectionTimeout(5_000);
@@ -80,8 +82,10 @@ public final class Clusters {
             client.getKubernetesVersion();
         } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
             client.close();
-            throw new IllegalStateException(dev.meshbox.controlplane.kubernetes.IstioCrds.describe(e, "read the server version")
-                    + "; nothing was created", e);
+            throw new IllegalStateException(
+                    dev.meshbox.controlplane.kubernetes.IstioCrds.describe(e, "read the server version")
+                            + "; nothing was created",
+                    e);
         }
         if (image != null) {
             return new Cluster(client, image, null);
@@ -93,8 +97,10 @@ public final class Clusters {
             client.close();
             throw e;
         }
-        progress.printf("image           %s, built here: the cluster's nodes need it (kind load docker-image / k3d image import),"
-                + " or push it and pass --image%n", local);
+        progress.printf(
+                "image           %s, built here: the cluster's nodes need it (kind load docker-image / k3d image import),"
+                        + " or push it and pass --image%n",
+                local);
         return new Cluster(client, local, null);
     }
 
@@ -118,12 +124,16 @@ public final class Clusters {
             }
             k3s.copyFileToContainer(MountableFile.forHostPath(tar), "/tmp/meshbox-image.tar");
             Files.deleteIfExists(tar);
-            Container.ExecResult imported = k3s.execInContainer("ctr", "-n", "k8s.io", "images", "import", "/tmp/meshbox-image.tar");
+            Container.ExecResult imported =
+                    k3s.execInContainer("ctr", "-n", "k8s.io", "images", "import", "/tmp/meshbox-image.tar");
             if (imported.getExitCode() != 0) {
-                throw new IllegalStateException("cannot import " + image + " into k3s: " + imported.getStderr().strip());
+                throw new IllegalStateException("cannot import " + image + " into k3s: "
+                        + imported.getStderr().strip());
             }
             progress.printf("k3s             up, image %s imported%n", image);
-            KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(k3s.getKubeConfigYaml())).build();
+            KubernetesClient client = new KubernetesClientBuilder()
+                    .withConfig(Config.fromKubeconfig(k3s.getKubeConfigYaml()))
+                    .build();
             return new Cluster(client, image, () -> {
                 client.close();
                 k3s.stop();

@@ -29,15 +29,17 @@ public final class ImageMap {
 
     /** The image the project's manifests name, replaced by the image a mesh runs. */
     public static final String PLACEHOLDER = "meshbox/meshbox:latest";
-    static final Set<String> BOOKINFO = Set.of("details-v1", "ratings-v1", "reviews-v1", "reviews-v2", "reviews-v3", "productpage-v1");
-    private static final Pattern ISTIO_BOOKINFO = Pattern.compile("(?:.*/)?examples-bookinfo-([a-z]+)-(v[0-9]+)(?:-[a-z0-9-]+)?(?::.*)?");
+
+    static final Set<String> BOOKINFO =
+            Set.of("details-v1", "ratings-v1", "reviews-v1", "reviews-v2", "reviews-v3", "productpage-v1");
+    private static final Pattern ISTIO_BOOKINFO =
+            Pattern.compile("(?:.*/)?examples-bookinfo-([a-z]+)-(v[0-9]+)(?:-[a-z0-9-]+)?(?::.*)?");
     private static final Pattern HTTPBIN = Pattern.compile("(?:.*/)?(?:go-httpbin|httpbin)(?::.*)?");
     private static final Pattern CURL = Pattern.compile("(?:.*/)?(?:curl|sleep)(?::.*)?");
     private static final Set<String> TEMPLATED = Set.of("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job");
 
     /** The rewritten text and a line per container changed. */
-    public record Result(String yaml, List<String> report) {
-    }
+    public record Result(String yaml, List<String> report) {}
 
     private final String image;
     private final boolean istioSamples;
@@ -65,8 +67,9 @@ public final class ImageMap {
         for (String s : specs) {
             int eq = s.indexOf('=');
             if (eq <= 0 || eq == s.length() - 1) {
-                throw new IllegalArgumentException("--image-map " + s + ": expected FROM=TO, e.g. docker.io/istio/=registry.example.com/istio/"
-                        + " or istio to run Istio's sample images as MeshBox's apps");
+                throw new IllegalArgumentException(
+                        "--image-map " + s + ": expected FROM=TO, e.g. docker.io/istio/=registry.example.com/istio/"
+                                + " or istio to run Istio's sample images as MeshBox's apps");
             }
             out.put(s.substring(0, eq), s.substring(eq + 1));
         }
@@ -91,11 +94,13 @@ public final class ImageMap {
         for (int i = 0; i < docs.size(); i++) {
             JsonNode doc = docs.get(i);
             String kind = doc.path("kind").asText();
-            JsonNode pod = TEMPLATED.contains(kind) ? doc.path("spec").path("template") : kind.equals("Pod") ? doc : null;
+            JsonNode pod =
+                    TEMPLATED.contains(kind) ? doc.path("spec").path("template") : kind.equals("Pod") ? doc : null;
             if (pod != null && pod.path("spec").path("containers").isArray()) {
                 String where = kind + "/" + doc.path("metadata").path("name").asText("?");
                 for (JsonNode c : pod.path("spec").path("containers")) {
-                    rewrite(where, (ObjectNode) c, pod.path("metadata").path("labels")).ifPresent(report::add);
+                    rewrite(where, (ObjectNode) c, pod.path("metadata").path("labels"))
+                            .ifPresent(report::add);
                 }
             }
             try {
@@ -133,11 +138,13 @@ public final class ImageMap {
             String app = bookinfo.group(1);
             String version = bookinfo.group(2);
             if (!BOOKINFO.contains(app + "-" + version)) {
-                throw new IllegalArgumentException(where + ": image " + original + ": MeshBox has no Bookinfo " + app + " " + version
-                        + "; it plays " + BOOKINFO.stream().sorted().toList());
+                throw new IllegalArgumentException(
+                        where + ": image " + original + ": MeshBox has no Bookinfo " + app + " " + version
+                                + "; it plays " + BOOKINFO.stream().sorted().toList());
             }
             play(container, List.of("--service", app, "--version", version), 9080);
-            return Optional.of(name + ": " + original + " -> " + image + " (MeshBox's Bookinfo " + app + " " + version + ")");
+            return Optional.of(
+                    name + ": " + original + " -> " + image + " (MeshBox's Bookinfo " + app + " " + version + ")");
         }
         if (HTTPBIN.matcher(original).matches()) {
             String version = labels.path("version").asText("v1");
@@ -160,13 +167,22 @@ public final class ImageMap {
         container.put("image", image);
         container.put("imagePullPolicy", "IfNotPresent");
         ArrayNode cmd = container.putArray("command");
-        List.of("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx96m", "-cp", "/opt/meshbox/meshbox.jar",
-                "dev.meshbox.bookinfo.Main").forEach(cmd::add);
+        List.of(
+                        "java",
+                        "-XX:+UseSerialGC",
+                        "-XX:TieredStopAtLevel=1",
+                        "-Xmx96m",
+                        "-cp",
+                        "/opt/meshbox/meshbox.jar",
+                        "dev.meshbox.bookinfo.Main")
+                .forEach(cmd::add);
         appArgs.forEach(cmd::add);
-        List.of("--pod", "$(POD_NAME)", "--namespace", "$(POD_NAMESPACE)", "--listen", "127.0.0.1:" + port).forEach(cmd::add);
+        List.of("--pod", "$(POD_NAME)", "--namespace", "$(POD_NAMESPACE)", "--listen", "127.0.0.1:" + port)
+                .forEach(cmd::add);
         container.remove("args");
         ArrayNode env = container.withArray("env");
-        for (String[] var : List.of(new String[] {"POD_NAME", "metadata.name"}, new String[] {"POD_NAMESPACE", "metadata.namespace"})) {
+        for (String[] var : List.of(
+                new String[] {"POD_NAME", "metadata.name"}, new String[] {"POD_NAMESPACE", "metadata.namespace"})) {
             boolean present = false;
             for (JsonNode e : env) {
                 present |= var[0].equals(e.path("name").asText());

@@ -29,9 +29,15 @@ public final class KubeControlPlane implements AutoCloseable {
      * @param injectImage the image injected sidecars run; {@code injectXds} the ADS address they use
      * @param namespaces  whose Istio resources are config (all when empty)
      */
-    public record Settings(InetSocketAddress xds, InetSocketAddress admin, InetSocketAddress webhook, Path tlsDir, String injectImage,
-                           String injectXds, List<String> namespaces, List<String> defaultConfig) {
-    }
+    public record Settings(
+            InetSocketAddress xds,
+            InetSocketAddress admin,
+            InetSocketAddress webhook,
+            Path tlsDir,
+            String injectImage,
+            String injectXds,
+            List<String> namespaces,
+            List<String> defaultConfig) {}
 
     private final List<AutoCloseable> open = new ArrayList<>();
     private ControlPlane controlPlane;
@@ -39,8 +45,7 @@ public final class KubeControlPlane implements AutoCloseable {
     private AdminServer admin;
     private AdmissionWebhook webhook;
 
-    private KubeControlPlane() {
-    }
+    private KubeControlPlane() {}
 
     /** Starts everything or nothing: a failure closes what was started and says what failed. */
     public static KubeControlPlane start(KubernetesClient client, Settings s) throws IOException {
@@ -50,18 +55,24 @@ public final class KubeControlPlane implements AutoCloseable {
             cp.controlPlane.start(s.xds());
             cp.open.add(cp.controlPlane);
             cp.open.add(new KubernetesRegistry(client, cp.controlPlane.registry()).start());
-            IstioConfigWatcher watcher = new IstioConfigWatcher(client, cp.controlPlane.config(), s.namespaces()).start();
+            IstioConfigWatcher watcher =
+                    new IstioConfigWatcher(client, cp.controlPlane.config(), s.namespaces()).start();
             cp.open.add(watcher);
-            cp.control = new MeshControl(cp.controlPlane, new IstioConfigWriter(client, cp.controlPlane.config(), watcher));
+            cp.control =
+                    new MeshControl(cp.controlPlane, new IstioConfigWriter(client, cp.controlPlane.config(), watcher));
             for (String name : s.defaultConfig()) {
                 cp.control.applyDefaults(List.of(MeshSpec.bundled(name)), name);
             }
             if (s.webhook() != null) {
-                cp.webhook = AdmissionWebhook.start(s.webhook(), s.tlsDir().resolve("tls.crt"), s.tlsDir().resolve("tls.key"),
+                cp.webhook = AdmissionWebhook.start(
+                        s.webhook(),
+                        s.tlsDir().resolve("tls.crt"),
+                        s.tlsDir().resolve("tls.key"),
                         new SidecarInjector(new SidecarInjector.Settings(s.injectImage(), s.injectXds(), 1337)));
                 cp.open.add(cp.webhook);
             }
-            cp.admin = new AdminServer(cp.control, s.admin().getHostString(), s.admin().getPort());
+            cp.admin = new AdminServer(
+                    cp.control, s.admin().getHostString(), s.admin().getPort());
             cp.open.add(cp.admin::close);
             return cp;
         } catch (RuntimeException | IOException e) {

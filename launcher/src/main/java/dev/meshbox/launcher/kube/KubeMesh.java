@@ -50,6 +50,7 @@ public final class KubeMesh implements Backends.Started {
 
     /** The label on everything a mesh creates, and the mesh id's label. */
     public static final String MANAGED_BY = IstioConfigWriter.MANAGED_BY;
+
     public static final String MESH = "meshbox.dev/mesh";
     static final String SYSTEM = "istio-system";
     static final String WORKLOADS = "default";
@@ -77,6 +78,7 @@ public final class KubeMesh implements Backends.Started {
     private final AutoCloseable cluster;
     /** Everything created, in creation order; deleted in reverse. */
     private final List<HasMetadata> created = new ArrayList<>();
+
     private final List<String> installedCrds = new ArrayList<>();
     private final Map<String, LocalPortForward> outbound = new LinkedHashMap<>();
     private boolean labelledWorkloads;
@@ -87,7 +89,9 @@ public final class KubeMesh implements Backends.Started {
 
     private KubeMesh(KubernetesClient client, PrintStream progress, AutoCloseable cluster) {
         this.client = client;
-        this.meshId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(2);
+        this.meshId = HexFormat.of()
+                .toHexDigits(ThreadLocalRandom.current().nextInt())
+                .substring(2);
         this.progress = progress;
         this.cluster = cluster;
     }
@@ -97,7 +101,8 @@ public final class KubeMesh implements Backends.Started {
      *
      * @param cluster closed after the mesh is removed (the k3s container), or null for a cluster the user owns
      */
-    public static KubeMesh start(KubernetesClient client, MeshSpec spec, Options options, PrintStream progress, AutoCloseable cluster)
+    public static KubeMesh start(
+            KubernetesClient client, MeshSpec spec, Options options, PrintStream progress, AutoCloseable cluster)
             throws InterruptedException {
         KubeMesh mesh = new KubeMesh(client, progress, cluster);
         Runtime.getRuntime().addShutdownHook(mesh.onExit);
@@ -121,7 +126,8 @@ public final class KubeMesh implements Backends.Started {
     }
 
     /** What the launcher creates, before anything is: the control plane's objects and the workloads' (for tests and dry runs). */
-    public static List<HasMetadata> manifests(KubernetesClient client, MeshSpec spec, Options options, String meshId, WebhookTls.Material tls) {
+    public static List<HasMetadata> manifests(
+            KubernetesClient client, MeshSpec spec, Options options, String meshId, WebhookTls.Material tls) {
         List<HasMetadata> all = new ArrayList<>(controlPlaneObjects(client, spec, options, meshId, tls));
         all.addAll(Workloads.objects(client, spec, options.image(), meshId));
         return all;
@@ -139,7 +145,9 @@ public final class KubeMesh implements Backends.Started {
     private void install(MeshSpec spec, Options options) throws InterruptedException {
         long t0 = System.nanoTime();
         String version = Preflight.check(client, WORKLOADS);
-        progress.printf("cluster         Kubernetes %s at %s%n", version, client.getConfiguration().getMasterUrl());
+        progress.printf(
+                "cluster         Kubernetes %s at %s%n",
+                version, client.getConfiguration().getMasterUrl());
 
         List<String> missing = IstioCrds.missing(client);
         if (!missing.isEmpty()) {
@@ -151,7 +159,8 @@ public final class KubeMesh implements Backends.Started {
         for (HasMetadata o : controlPlaneObjects(client, spec, options, meshId, tls)) {
             create(o);
         }
-        progress.printf("control plane   istiod and istio-ingressgateway created in %s (image %s)%n", SYSTEM, options.image());
+        progress.printf(
+                "control plane   istiod and istio-ingressgateway created in %s (image %s)%n", SYSTEM, options.image());
         awaitDeployment(SYSTEM, "istiod", options.ready());
         adminForward = forward(SYSTEM, "app=istiod", 15014, options.adminPort());
         controlPlane = new ControlPlaneClient(URI.create("http://127.0.0.1:" + adminForward.getLocalPort()));
@@ -162,27 +171,70 @@ public final class KubeMesh implements Backends.Started {
         for (HasMetadata o : Workloads.objects(client, spec, options.image(), meshId)) {
             create(o);
         }
-        progress.printf("workloads       %d pods in namespace %s (sidecars injected by the webhook)%n", spec.pods().size(), WORKLOADS);
+        progress.printf(
+                "workloads       %d pods in namespace %s (sidecars injected by the webhook)%n",
+                spec.pods().size(), WORKLOADS);
         awaitReady(spec, options.ready());
         ingressForward = forward(SYSTEM, "istio=ingressgateway", 8080, options.ingressPort());
-        progress.printf("mesh ready in %.1f s (mesh %s, ingress 127.0.0.1:%d via port-forward)%n", (System.nanoTime() - t0) / 1e9,
-                meshId, ingressForward.getLocalPort());
+        progress.printf(
+                "mesh ready in %.1f s (mesh %s, ingress 127.0.0.1:%d via port-forward)%n",
+                (System.nanoTime() - t0) / 1e9, meshId, ingressForward.getLocalPort());
     }
 
-    static List<HasMetadata> controlPlaneObjects(KubernetesClient client, MeshSpec spec, Options options, String meshId,
-                                                 WebhookTls.Material tls) {
-        List<String> istiod = new ArrayList<>(List.of("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx256m", "-cp",
-                "/opt/meshbox/meshbox.jar", "dev.meshbox.launcher.Main", "control-plane", "--registry", "kubernetes",
-                "--xds", "0.0.0.0:15010", "--admin", "0.0.0.0:15014", "--webhook", "0.0.0.0:15017",
-                "--tls-dir", "/var/run/secrets/meshbox-webhook", "--inject-image", options.image(),
-                "--watch-namespace", WORKLOADS, "--watch-namespace", SYSTEM));
+    static List<HasMetadata> controlPlaneObjects(
+            KubernetesClient client, MeshSpec spec, Options options, String meshId, WebhookTls.Material tls) {
+        List<String> istiod = new ArrayList<>(List.of(
+                "java",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Xmx256m",
+                "-cp",
+                "/opt/meshbox/meshbox.jar",
+                "dev.meshbox.launcher.Main",
+                "control-plane",
+                "--registry",
+                "kubernetes",
+                "--xds",
+                "0.0.0.0:15010",
+                "--admin",
+                "0.0.0.0:15014",
+                "--webhook",
+                "0.0.0.0:15017",
+                "--tls-dir",
+                "/var/run/secrets/meshbox-webhook",
+                "--inject-image",
+                options.image(),
+                "--watch-namespace",
+                WORKLOADS,
+                "--watch-namespace",
+                SYSTEM));
         for (String name : spec.defaultConfigNames()) {
             istiod.addAll(List.of("--default-config", name));
         }
-        List<String> gateway = new ArrayList<>(List.of("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx96m", "-cp",
-                "/opt/meshbox/meshbox.jar", "dev.meshbox.proxy.Main", "--role", "gateway", "--pod", "$(POD_NAME)", "--namespace", SYSTEM,
-                "--ip", "$(POD_IP)", "--wildcard", "all", "--xds", "istiod." + SYSTEM + ".svc:15010",
-                "--label", "app=istio-ingressgateway", "--label", "istio=ingressgateway"));
+        List<String> gateway = new ArrayList<>(List.of(
+                "java",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Xmx96m",
+                "-cp",
+                "/opt/meshbox/meshbox.jar",
+                "dev.meshbox.proxy.Main",
+                "--role",
+                "gateway",
+                "--pod",
+                "$(POD_NAME)",
+                "--namespace",
+                SYSTEM,
+                "--ip",
+                "$(POD_IP)",
+                "--wildcard",
+                "all",
+                "--xds",
+                "istiod." + SYSTEM + ".svc:15010",
+                "--label",
+                "app=istio-ingressgateway",
+                "--label",
+                "istio=ingressgateway"));
         options.seed().ifPresent(s -> gateway.addAll(List.of("--seed", Long.toString(s))));
         String text = MeshSpec.bundled("kube/control-plane.yaml")
                 .replace("{{MESH}}", meshId)
@@ -192,7 +244,8 @@ public final class KubeMesh implements Backends.Started {
                 .replace("{{TLS_KEY}}", base64(tls.keyPem()))
                 .replace("{{ISTIOD_COMMAND}}", flow(istiod))
                 .replace("{{GATEWAY_COMMAND}}", flow(gateway));
-        return client.load(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8))).items();
+        return client.load(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)))
+                .items();
     }
 
     private static String base64(String s) {
@@ -201,12 +254,14 @@ public final class KubeMesh implements Backends.Started {
 
     /** A YAML flow sequence of quoted strings. */
     private static String flow(List<String> items) {
-        return items.stream().map(s -> "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"")
+        return items.stream()
+                .map(s -> "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"")
                 .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
     }
 
     private void create(HasMetadata o) {
-        String what = o.getKind() + " " + (o.getMetadata().getNamespace() == null ? "" : o.getMetadata().getNamespace() + "/")
+        String what = o.getKind() + " "
+                + (o.getMetadata().getNamespace() == null ? "" : o.getMetadata().getNamespace() + "/")
                 + o.getMetadata().getName();
         try {
             HasMetadata done = client.resource(o).create();
@@ -215,8 +270,10 @@ public final class KubeMesh implements Backends.Started {
             }
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409) {
-                throw new IllegalStateException("cannot create " + what + ": it exists already (a mesh installed before, or another"
-                        + " tool's). " + Preflight.REMOVE_HINT, e);
+                throw new IllegalStateException(
+                        "cannot create " + what + ": it exists already (a mesh installed before, or another"
+                                + " tool's). " + Preflight.REMOVE_HINT,
+                        e);
             }
             throw new IllegalStateException(IstioCrds.describe(e, "create " + what), e);
         }
@@ -227,33 +284,52 @@ public final class KubeMesh implements Backends.Started {
         try {
             Namespace ns = client.namespaces().withName(WORKLOADS).get();
             if (ns == null) {
-                create(new NamespaceBuilder().withNewMetadata().withName(WORKLOADS).addToLabels(INJECTION, "enabled")
-                        .addToLabels(MANAGED_BY, "meshbox").addToLabels(MESH, meshId).endMetadata().build());
+                create(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(WORKLOADS)
+                        .addToLabels(INJECTION, "enabled")
+                        .addToLabels(MANAGED_BY, "meshbox")
+                        .addToLabels(MESH, meshId)
+                        .endMetadata()
+                        .build());
                 return;
             }
-            Map<String, String> labels = ns.getMetadata().getLabels() == null ? Map.of() : ns.getMetadata().getLabels();
+            Map<String, String> labels = ns.getMetadata().getLabels() == null
+                    ? Map.of()
+                    : ns.getMetadata().getLabels();
             if (!"enabled".equals(labels.get(INJECTION))) {
-                client.namespaces().withName(WORKLOADS).edit(n -> new NamespaceBuilder(n).editMetadata().addToLabels(INJECTION, "enabled")
-                        .endMetadata().build());
+                client.namespaces()
+                        .withName(WORKLOADS)
+                        .edit(n -> new NamespaceBuilder(n)
+                                .editMetadata()
+                                .addToLabels(INJECTION, "enabled")
+                                .endMetadata()
+                                .build());
                 labelledWorkloads = true;
             }
         } catch (KubernetesClientException e) {
-            throw new IllegalStateException(IstioCrds.describe(e, "label namespace " + WORKLOADS + " " + INJECTION + "=enabled"), e);
+            throw new IllegalStateException(
+                    IstioCrds.describe(e, "label namespace " + WORKLOADS + " " + INJECTION + "=enabled"), e);
         }
     }
 
     private void awaitDeployment(String namespace, String name, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            Deployment d = client.apps().deployments().inNamespace(namespace).withName(name).get();
-            Integer ready = d == null || d.getStatus() == null ? null : d.getStatus().getReadyReplicas();
+            Deployment d = client.apps()
+                    .deployments()
+                    .inNamespace(namespace)
+                    .withName(name)
+                    .get();
+            Integer ready =
+                    d == null || d.getStatus() == null ? null : d.getStatus().getReadyReplicas();
             if (ready != null && ready >= 1) {
                 return;
             }
             failIfStuck(namespace, "app=" + name);
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("deployment " + namespace + "/" + name + " was not ready within " + timeout.toSeconds()
-                        + " s" + podStates(namespace, "app=" + name));
+                throw new IllegalStateException("deployment " + namespace + "/" + name + " was not ready within "
+                        + timeout.toSeconds() + " s" + podStates(namespace, "app=" + name));
             }
             Thread.sleep(500);
         }
@@ -263,7 +339,8 @@ public final class KubeMesh implements Backends.Started {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!controlPlane.healthy()) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the control plane did not answer through the port-forward within " + timeout.toSeconds() + " s");
+                throw new IllegalStateException("the control plane did not answer through the port-forward within "
+                        + timeout.toSeconds() + " s");
             }
             Thread.sleep(200);
         }
@@ -280,7 +357,8 @@ public final class KubeMesh implements Backends.Started {
                 if (p.path("ready").asBoolean()) {
                     ready++;
                     if (announced.add(p.path("name").asText())) {
-                        progress.printf("pod %-44s ready (%d/%d)%n", p.path("name").asText(), announced.size(), expected);
+                        progress.printf(
+                                "pod %-44s ready (%d/%d)%n", p.path("name").asText(), announced.size(), expected);
                     }
                 }
             }
@@ -295,8 +373,8 @@ public final class KubeMesh implements Backends.Started {
             }
             failIfStuck(WORKLOADS, mine());
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("only " + ready + " of " + expected + " pods became ready within " + timeout.toSeconds()
-                        + " s" + podStates(WORKLOADS, mine()));
+                throw new IllegalStateException("only " + ready + " of " + expected + " pods became ready within "
+                        + timeout.toSeconds() + " s" + podStates(WORKLOADS, mine()));
             }
             Thread.sleep(500);
         }
@@ -324,12 +402,21 @@ public final class KubeMesh implements Backends.Started {
                     continue;
                 }
                 String reason = String.valueOf(s.getState().getWaiting().getReason());
-                if (Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName", "CrashLoopBackOff", "CreateContainerConfigError",
-                        "CreateContainerError").contains(reason)) {
-                    String hint = reason.contains("Image") ? "; the cluster's nodes cannot pull " + s.getImage()
-                            + ": push MeshBox's image to a registry they reach and pass --image (see docs/kubernetes.md)" : "";
-                    throw new IllegalStateException("pod " + namespace + "/" + p.getMetadata().getName() + ": container " + s.getName() + " "
-                            + reason + ": " + s.getState().getWaiting().getMessage() + hint + logTail(namespace, p, s.getName()));
+                if (Set.of(
+                                "ErrImagePull",
+                                "ImagePullBackOff",
+                                "InvalidImageName",
+                                "CrashLoopBackOff",
+                                "CreateContainerConfigError",
+                                "CreateContainerError")
+                        .contains(reason)) {
+                    String hint = reason.contains("Image")
+                            ? "; the cluster's nodes cannot pull " + s.getImage()
+                                    + ": push MeshBox's image to a registry they reach and pass --image (see docs/kubernetes.md)"
+                            : "";
+                    throw new IllegalStateException("pod " + namespace + "/"
+                            + p.getMetadata().getName() + ": container " + s.getName() + " " + reason + ": "
+                            + s.getState().getWaiting().getMessage() + hint + logTail(namespace, p, s.getName()));
                 }
             }
         }
@@ -338,7 +425,10 @@ public final class KubeMesh implements Backends.Started {
     private List<Pod> pods(String namespace, String selector) {
         try {
             var list = client.pods().inNamespace(namespace);
-            return (selector == null ? list.list() : list.withLabelSelector(selector).list()).getItems();
+            return (selector == null
+                            ? list.list()
+                            : list.withLabelSelector(selector).list())
+                    .getItems();
         } catch (KubernetesClientException e) {
             throw new IllegalStateException(IstioCrds.describe(e, "list pods in " + namespace), e);
         }
@@ -346,7 +436,12 @@ public final class KubeMesh implements Backends.Started {
 
     private String logTail(String namespace, Pod p, String container) {
         try {
-            String log = client.pods().inNamespace(namespace).withName(p.getMetadata().getName()).inContainer(container).tailingLines(10).getLog();
+            String log = client.pods()
+                    .inNamespace(namespace)
+                    .withName(p.getMetadata().getName())
+                    .inContainer(container)
+                    .tailingLines(10)
+                    .getLog();
             return log == null || log.isBlank() ? "" : "\n" + log.strip();
         } catch (KubernetesClientException e) {
             return "";
@@ -356,7 +451,9 @@ public final class KubeMesh implements Backends.Started {
     private String podStates(String namespace, String selector) {
         StringBuilder sb = new StringBuilder();
         for (Pod p : pods(namespace, selector)) {
-            sb.append("\n  ").append(p.getMetadata().getName()).append(": ")
+            sb.append("\n  ")
+                    .append(p.getMetadata().getName())
+                    .append(": ")
                     .append(p.getStatus() == null ? "?" : p.getStatus().getPhase());
         }
         return sb.toString();
@@ -364,13 +461,22 @@ public final class KubeMesh implements Backends.Started {
 
     /** Forwards a local port on 127.0.0.1 to {@code port} of the first pod matching {@code selector}. */
     private LocalPortForward forward(String namespace, String selector, int port, int localPort) {
-        Pod pod = pods(namespace, selector).stream().filter(p -> p.getStatus() != null && "Running".equals(p.getStatus().getPhase()))
-                .findFirst().orElseThrow(() -> new IllegalStateException("no running pod " + selector + " in " + namespace + " to forward to"));
+        Pod pod = pods(namespace, selector).stream()
+                .filter(p ->
+                        p.getStatus() != null && "Running".equals(p.getStatus().getPhase()))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException(
+                        "no running pod " + selector + " in " + namespace + " to forward to"));
         try {
-            return client.pods().inNamespace(namespace).withName(pod.getMetadata().getName())
+            return client.pods()
+                    .inNamespace(namespace)
+                    .withName(pod.getMetadata().getName())
                     .portForward(port, InetAddress.getLoopbackAddress(), localPort);
         } catch (KubernetesClientException e) {
-            throw new IllegalStateException(IstioCrds.describe(e, "port-forward to pod " + pod.getMetadata().getName() + ":" + port), e);
+            throw new IllegalStateException(
+                    IstioCrds.describe(
+                            e, "port-forward to pod " + pod.getMetadata().getName() + ":" + port),
+                    e);
         }
     }
 
@@ -396,20 +502,32 @@ public final class KubeMesh implements Backends.Started {
         LocalPortForward f = outbound.get(workload);
         if (f == null) {
             if (workload.equals("istio-ingressgateway")) {
-                throw new IllegalArgumentException(workload + " is the ingress gateway; send from a workload with a sidecar, or use from: ingress");
+                throw new IllegalArgumentException(workload
+                        + " is the ingress gateway; send from a workload with a sidecar, or use from: ingress");
             }
             List<Pod> ours = pods(WORKLOADS, mine());
-            List<Pod> candidates = ours.stream().filter(p -> workload.equals(p.getMetadata().getLabels().get("app"))
-                    || p.getMetadata().getName().equals(workload)).toList();
+            List<Pod> candidates = ours.stream()
+                    .filter(p -> workload.equals(p.getMetadata().getLabels().get("app"))
+                            || p.getMetadata().getName().equals(workload))
+                    .toList();
             if (candidates.isEmpty()) {
                 throw new IllegalArgumentException("no workload \"" + workload + "\" in this mesh; pods: "
-                        + ours.stream().map(p -> p.getMetadata().getName()).sorted().toList());
+                        + ours.stream()
+                                .map(p -> p.getMetadata().getName())
+                                .sorted()
+                                .toList());
             }
             Pod pod = candidates.get(0);
             try {
-                f = client.pods().inNamespace(WORKLOADS).withName(pod.getMetadata().getName()).portForward(15001, InetAddress.getLoopbackAddress(), 0);
+                f = client.pods()
+                        .inNamespace(WORKLOADS)
+                        .withName(pod.getMetadata().getName())
+                        .portForward(15001, InetAddress.getLoopbackAddress(), 0);
             } catch (KubernetesClientException e) {
-                throw new IllegalStateException(IstioCrds.describe(e, "port-forward to " + pod.getMetadata().getName() + ":15001"), e);
+                throw new IllegalStateException(
+                        IstioCrds.describe(
+                                e, "port-forward to " + pod.getMetadata().getName() + ":15001"),
+                        e);
             }
             outbound.put(workload, f);
         }
@@ -466,11 +584,15 @@ public final class KubeMesh implements Backends.Started {
             }
         }
         created.clear();
-        // Config applied through the mesh (scenarios, meshbox apply) is labelled so; what users applied with kubectl stays.
+        // Config applied through the mesh (scenarios, meshbox apply) is labelled so; what users applied with kubectl
+        // stays.
         for (IstioCrds.Kind kind : IstioCrds.KINDS) {
             for (String ns : List.of(WORKLOADS, SYSTEM)) {
                 try {
-                    client.genericKubernetesResources(kind.context()).inNamespace(ns).withLabel(MANAGED_BY, "meshbox").delete();
+                    client.genericKubernetesResources(kind.context())
+                            .inNamespace(ns)
+                            .withLabel(MANAGED_BY, "meshbox")
+                            .delete();
                 } catch (KubernetesClientException e) {
                     // the CRD is gone, or the cluster is
                 }
@@ -478,8 +600,13 @@ public final class KubeMesh implements Backends.Started {
         }
         if (labelledWorkloads) {
             try {
-                client.namespaces().withName(WORKLOADS).edit(n -> new NamespaceBuilder(n).editMetadata().removeFromLabels(INJECTION)
-                        .endMetadata().build());
+                client.namespaces()
+                        .withName(WORKLOADS)
+                        .edit(n -> new NamespaceBuilder(n)
+                                .editMetadata()
+                                .removeFromLabels(INJECTION)
+                                .endMetadata()
+                                .build());
             } catch (KubernetesClientException e) {
                 // as above
             }
@@ -487,7 +614,11 @@ public final class KubeMesh implements Backends.Started {
         }
         for (String crd : installedCrds) {
             try {
-                client.apiextensions().v1().customResourceDefinitions().withName(crd).delete();
+                client.apiextensions()
+                        .v1()
+                        .customResourceDefinitions()
+                        .withName(crd)
+                        .delete();
             } catch (KubernetesClientException e) {
                 // as above
             }

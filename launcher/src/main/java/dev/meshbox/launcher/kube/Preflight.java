@@ -18,14 +18,16 @@ import java.util.Map;
  */
 final class Preflight {
 
-    static final String REMOVE_HINT = "To remove a MeshBox install left behind: kubectl delete namespace istio-system; kubectl delete"
-            + " clusterrole,clusterrolebinding,mutatingwebhookconfiguration,validatingwebhookconfiguration -l app.kubernetes.io/managed-by=meshbox";
+    static final String REMOVE_HINT =
+            "To remove a MeshBox install left behind: kubectl delete namespace istio-system; kubectl delete"
+                    + " clusterrole,clusterrolebinding,mutatingwebhookconfiguration,validatingwebhookconfiguration -l app.kubernetes.io/managed-by=meshbox";
 
     /** One permission the install needs. */
     record Permission(String verb, String group, String resource, String namespace) {
         @Override
         public String toString() {
-            return verb + " " + resource + (group.isEmpty() ? "" : "." + group) + (namespace == null ? "" : " in " + namespace);
+            return verb + " " + resource + (group.isEmpty() ? "" : "." + group)
+                    + (namespace == null ? "" : " in " + namespace);
         }
     }
 
@@ -46,8 +48,7 @@ final class Preflight {
             new Permission("create", "apps", "deployments", KubeMesh.WORKLOADS),
             new Permission("create", "", "pods/portforward", KubeMesh.WORKLOADS));
 
-    private Preflight() {
-    }
+    private Preflight() {}
 
     /** Returns the server's version; throws with every problem named, before anything is created. */
     static String check(KubernetesClient client, String workloads) throws InterruptedException {
@@ -59,13 +60,18 @@ final class Preflight {
         }
         Namespace system = awaitNotTerminating(client);
         if (system != null) {
-            Map<String, String> labels = system.getMetadata().getLabels() == null ? Map.of() : system.getMetadata().getLabels();
+            Map<String, String> labels = system.getMetadata().getLabels() == null
+                    ? Map.of()
+                    : system.getMetadata().getLabels();
             if ("meshbox".equals(labels.get(KubeMesh.MANAGED_BY))) {
-                throw new IllegalStateException("this cluster runs a MeshBox mesh already (mesh " + labels.get(KubeMesh.MESH)
-                        + ", namespace istio-system): another meshbox up, or a run killed before it cleaned up. " + REMOVE_HINT);
+                throw new IllegalStateException(
+                        "this cluster runs a MeshBox mesh already (mesh " + labels.get(KubeMesh.MESH)
+                                + ", namespace istio-system): another meshbox up, or a run killed before it cleaned up. "
+                                + REMOVE_HINT);
             }
-            throw new IllegalStateException("this cluster has a namespace istio-system that MeshBox did not make (Istio itself?);"
-                    + " MeshBox's control plane takes istiod's place there. Use a cluster without Istio, or remove it first");
+            throw new IllegalStateException(
+                    "this cluster has a namespace istio-system that MeshBox did not make (Istio itself?);"
+                            + " MeshBox's control plane takes istiod's place there. Use a cluster without Istio, or remove it first");
         }
         List<Permission> denied = new ArrayList<>();
         for (Permission p : NEEDED) {
@@ -74,8 +80,9 @@ final class Preflight {
             }
         }
         if (!denied.isEmpty()) {
-            throw new IllegalStateException("the cluster's RBAC does not let " + user(client) + " install a mesh; nothing was created."
-                    + " Missing: " + denied + ". Ask a cluster admin for these (kubectl auth can-i <verb> <resource> says the same)");
+            throw new IllegalStateException("the cluster's RBAC does not let " + user(client)
+                    + " install a mesh; nothing was created." + " Missing: " + denied
+                    + ". Ask a cluster admin for these (kubectl auth can-i <verb> <resource> says the same)");
         }
         return version;
     }
@@ -90,7 +97,9 @@ final class Preflight {
             } catch (KubernetesClientException e) {
                 throw new IllegalStateException(IstioCrds.describe(e, "read namespace " + KubeMesh.SYSTEM), e);
             }
-            boolean terminating = ns != null && ns.getStatus() != null && "Terminating".equals(ns.getStatus().getPhase());
+            boolean terminating = ns != null
+                    && ns.getStatus() != null
+                    && "Terminating".equals(ns.getStatus().getPhase());
             if (!terminating || System.nanoTime() > deadline) {
                 return ns;
             }
@@ -100,12 +109,23 @@ final class Preflight {
 
     /** True only when the API answers the access review with a no; a server that cannot say is not taken for a no. */
     private static boolean denied(KubernetesClient client, Permission p) {
-        SelfSubjectAccessReview review = new SelfSubjectAccessReviewBuilder().withNewSpec().withResourceAttributes(
-                new ResourceAttributesBuilder().withVerb(p.verb()).withGroup(p.group()).withResource(resource(p.resource()))
-                        .withSubresource(subresource(p.resource())).withNamespace(p.namespace()).build()).endSpec().build();
+        SelfSubjectAccessReview review = new SelfSubjectAccessReviewBuilder()
+                .withNewSpec()
+                .withResourceAttributes(new ResourceAttributesBuilder()
+                        .withVerb(p.verb())
+                        .withGroup(p.group())
+                        .withResource(resource(p.resource()))
+                        .withSubresource(subresource(p.resource()))
+                        .withNamespace(p.namespace())
+                        .build())
+                .endSpec()
+                .build();
         try {
-            SelfSubjectAccessReview answer = client.authorization().v1().selfSubjectAccessReview().create(review);
-            return answer != null && answer.getStatus() != null && Boolean.FALSE.equals(answer.getStatus().getAllowed());
+            SelfSubjectAccessReview answer =
+                    client.authorization().v1().selfSubjectAccessReview().create(review);
+            return answer != null
+                    && answer.getStatus() != null
+                    && Boolean.FALSE.equals(answer.getStatus().getAllowed());
         } catch (KubernetesClientException e) {
             if (e.getCode() <= 0) {
                 throw new IllegalStateException(IstioCrds.describe(e, "review permissions"), e);

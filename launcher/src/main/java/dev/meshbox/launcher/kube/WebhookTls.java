@@ -37,11 +37,9 @@ import org.bouncycastle.util.io.pem.PemObject;
 public final class WebhookTls {
 
     /** PEM texts: the CA certificate, the serving certificate, and its PKCS#8 private key. */
-    public record Material(String caPem, String certPem, String keyPem) {
-    }
+    public record Material(String caPem, String certPem, String keyPem) {}
 
-    private WebhookTls() {
-    }
+    private WebhookTls() {}
 
     /** Makes a CA and a serving certificate for {@code service}.{@code namespace}.svc (and its shorter names). */
     public static Material forService(String service, String namespace) {
@@ -54,22 +52,32 @@ public final class WebhookTls {
             Date from = Date.from(now.minus(Duration.ofMinutes(5)));
             Date to = Date.from(now.plus(Duration.ofDays(365)));
             X500Name ca = new X500Name("O=MeshBox,CN=MeshBox webhook CA");
-            JcaX509v3CertificateBuilder caCert = new JcaX509v3CertificateBuilder(ca, serial(), from, to, ca, caKeys.getPublic());
+            JcaX509v3CertificateBuilder caCert =
+                    new JcaX509v3CertificateBuilder(ca, serial(), from, to, ca, caKeys.getPublic());
             caCert.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
             caCert.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
             X509Certificate caX509 = sign(caCert, caKeys);
 
             String dns = service + "." + namespace + ".svc";
             List<String> names = List.of(dns, service + "." + namespace, dns + ".cluster.local");
-            JcaX509v3CertificateBuilder serverCert = new JcaX509v3CertificateBuilder(caX509, serial(), from, to,
-                    new X500Name("O=MeshBox,CN=" + dns), serverKeys.getPublic());
+            JcaX509v3CertificateBuilder serverCert = new JcaX509v3CertificateBuilder(
+                    caX509, serial(), from, to, new X500Name("O=MeshBox,CN=" + dns), serverKeys.getPublic());
             serverCert.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            serverCert.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-            serverCert.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
-            serverCert.addExtension(Extension.subjectAlternativeName, false,
-                    new GeneralNames(names.stream().map(n -> new GeneralName(GeneralName.dNSName, n)).toArray(GeneralName[]::new)));
+            serverCert.addExtension(
+                    Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+            serverCert.addExtension(
+                    Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+            serverCert.addExtension(
+                    Extension.subjectAlternativeName,
+                    false,
+                    new GeneralNames(names.stream()
+                            .map(n -> new GeneralName(GeneralName.dNSName, n))
+                            .toArray(GeneralName[]::new)));
             X509Certificate serverX509 = sign(serverCert, caKeys);
-            return new Material(pem(caX509), pem(serverX509), pem(new PemObject("PRIVATE KEY", serverKeys.getPrivate().getEncoded())));
+            return new Material(
+                    pem(caX509),
+                    pem(serverX509),
+                    pem(new PemObject("PRIVATE KEY", serverKeys.getPrivate().getEncoded())));
         } catch (GeneralSecurityException | IOException | OperatorCreationException e) {
             throw new IllegalStateException("cannot make the webhook's certificates: " + e.getMessage(), e);
         }
@@ -81,7 +89,8 @@ public final class WebhookTls {
 
     private static X509Certificate sign(JcaX509v3CertificateBuilder builder, KeyPair signer)
             throws OperatorCreationException, GeneralSecurityException {
-        X509CertificateHolder holder = builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate()));
+        X509CertificateHolder holder =
+                builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate()));
         return new JcaX509CertificateConverter().getCertificate(holder);
     }
 

@@ -30,19 +30,21 @@ import java.util.Set;
 final class Workloads {
 
     static final Set<String> BOOKINFO_APPS = Set.of("details", "ratings", "reviews", "productpage");
-    private static final List<String> JVM = List.of("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx96m", "-cp",
-            "/opt/meshbox/meshbox.jar");
+    private static final List<String> JVM = List.of(
+            "java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx96m", "-cp", "/opt/meshbox/meshbox.jar");
 
-    private Workloads() {
-    }
+    private Workloads() {}
 
     /** The objects, every one and every pod template labelled with the mesh id, so the mesh finds its own pods. */
     static List<HasMetadata> objects(KubernetesClient client, MeshSpec spec, String image, String meshId) {
         boolean bookinfo = spec.defaultConfigNames().contains("bookinfo-gateway.yaml");
         List<HasMetadata> out = new ArrayList<>();
         if (bookinfo) {
-            String text = new ImageMap(image, false, Map.of()).apply("kube/bookinfo.yaml", MeshSpec.bundled("kube/bookinfo.yaml")).yaml();
-            for (HasMetadata o : client.load(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8))).items()) {
+            String text = new ImageMap(image, false, Map.of())
+                    .apply("kube/bookinfo.yaml", MeshSpec.bundled("kube/bookinfo.yaml"))
+                    .yaml();
+            for (HasMetadata o : client.load(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)))
+                    .items()) {
                 o.getMetadata().setNamespace(KubeMesh.WORKLOADS);
                 out.add(o);
             }
@@ -53,10 +55,24 @@ final class Workloads {
             }
             List<io.fabric8.kubernetes.api.model.ServicePort> ports = new ArrayList<>();
             for (ServicePort p : s.ports()) {
-                ports.add(new ServicePortBuilder().withName(p.name()).withPort(p.port()).withTargetPort(new IntOrString(p.targetPort())).build());
+                ports.add(new ServicePortBuilder()
+                        .withName(p.name())
+                        .withPort(p.port())
+                        .withTargetPort(new IntOrString(p.targetPort()))
+                        .build());
             }
-            out.add(new ServiceBuilder().withNewMetadata().withName(s.name()).withNamespace(s.namespace()).addToLabels("app", s.name())
-                    .addToLabels("service", s.name()).endMetadata().withNewSpec().withSelector(s.selector()).withPorts(ports).endSpec().build());
+            out.add(new ServiceBuilder()
+                    .withNewMetadata()
+                    .withName(s.name())
+                    .withNamespace(s.namespace())
+                    .addToLabels("app", s.name())
+                    .addToLabels("service", s.name())
+                    .endMetadata()
+                    .withNewSpec()
+                    .withSelector(s.selector())
+                    .withPorts(ports)
+                    .endSpec()
+                    .build());
         }
         Map<String, List<PodSpec>> groups = new LinkedHashMap<>();
         for (PodSpec p : spec.pods()) {
@@ -88,31 +104,80 @@ final class Workloads {
     private static HasMetadata deployment(String name, List<PodSpec> pods, String image) {
         PodSpec first = pods.get(0);
         ContainerBuilder c = new ContainerBuilder().withName(first.appLabel()).withImagePullPolicy("IfNotPresent");
-        List<EnvVar> env = new ArrayList<>(List.of(field("POD_NAME", "metadata.name"), field("POD_NAMESPACE", "metadata.namespace")));
+        List<EnvVar> env = new ArrayList<>(
+                List.of(field("POD_NAME", "metadata.name"), field("POD_NAMESPACE", "metadata.namespace")));
         if (first.container() instanceof PodSpec.BuiltinApp b) {
             List<String> cmd = new ArrayList<>(JVM);
             cmd.add("dev.meshbox.bookinfo.Main");
             cmd.addAll(b.args());
-            cmd.addAll(List.of("--pod", "$(POD_NAME)", "--namespace", "$(POD_NAMESPACE)", "--listen", "127.0.0.1:" + first.containerPort()));
-            c.withImage(image).withCommand(cmd).addNewPort().withContainerPort(first.containerPort()).endPort();
+            cmd.addAll(List.of(
+                    "--pod",
+                    "$(POD_NAME)",
+                    "--namespace",
+                    "$(POD_NAMESPACE)",
+                    "--listen",
+                    "127.0.0.1:" + first.containerPort()));
+            c.withImage(image)
+                    .withCommand(cmd)
+                    .addNewPort()
+                    .withContainerPort(first.containerPort())
+                    .endPort();
         } else if (first.container() instanceof PodSpec.ImageApp u) {
-            env.add(new EnvVarBuilder().withName("PORT").withValue(Integer.toString(first.containerPort())).build());
-            env.add(new EnvVarBuilder().withName("MESHBOX_LISTEN").withValue("127.0.0.1:" + first.containerPort()).build());
-            env.add(new EnvVarBuilder().withName("MESHBOX_CAPTURE").withValue("iptables").build());
-            u.env().forEach((k, v) -> env.add(new EnvVarBuilder().withName(k).withValue(v).build()));
-            c.withImage(u.image()).addNewPort().withContainerPort(first.containerPort()).endPort();
+            env.add(new EnvVarBuilder()
+                    .withName("PORT")
+                    .withValue(Integer.toString(first.containerPort()))
+                    .build());
+            env.add(new EnvVarBuilder()
+                    .withName("MESHBOX_LISTEN")
+                    .withValue("127.0.0.1:" + first.containerPort())
+                    .build());
+            env.add(new EnvVarBuilder()
+                    .withName("MESHBOX_CAPTURE")
+                    .withValue("iptables")
+                    .build());
+            u.env()
+                    .forEach((k, v) ->
+                            env.add(new EnvVarBuilder().withName(k).withValue(v).build()));
+            c.withImage(u.image())
+                    .addNewPort()
+                    .withContainerPort(first.containerPort())
+                    .endPort();
         } else {
             // A client pod (sleep, fortio): nothing to serve, only a sidecar to send from.
             c.withImage(image).withCommand("sleep", "1000000000");
         }
         c.withEnv(env);
-        return new DeploymentBuilder().withNewMetadata().withName(name).withNamespace(first.namespace()).addToLabels(first.labels()).endMetadata()
-                .withNewSpec().withReplicas(pods.size()).withNewSelector().withMatchLabels(first.labels()).endSelector()
-                .withNewTemplate().withNewMetadata().withLabels(first.labels()).endMetadata()
-                .withNewSpec().withContainers(c.build()).endSpec().endTemplate().endSpec().build();
+        return new DeploymentBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(first.namespace())
+                .addToLabels(first.labels())
+                .endMetadata()
+                .withNewSpec()
+                .withReplicas(pods.size())
+                .withNewSelector()
+                .withMatchLabels(first.labels())
+                .endSelector()
+                .withNewTemplate()
+                .withNewMetadata()
+                .withLabels(first.labels())
+                .endMetadata()
+                .withNewSpec()
+                .withContainers(c.build())
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build();
     }
 
     private static EnvVar field(String name, String path) {
-        return new EnvVarBuilder().withName(name).withNewValueFrom().withNewFieldRef().withFieldPath(path).endFieldRef().endValueFrom().build();
+        return new EnvVarBuilder()
+                .withName(name)
+                .withNewValueFrom()
+                .withNewFieldRef()
+                .withFieldPath(path)
+                .endFieldRef()
+                .endValueFrom()
+                .build();
     }
 }

@@ -59,7 +59,9 @@ public final class MeshUi implements UiMesh {
 
     @Override
     public List<String> workloads() {
-        return workloads.stream().map(w -> w instanceof Scenario.Builtin b ? b.name() : w.toString()).toList();
+        return workloads.stream()
+                .map(w -> w instanceof Scenario.Builtin b ? b.name() : w.toString())
+                .toList();
     }
 
     /** A wanted workload is here when every pod it would start runs, with its labels, in its namespace. */
@@ -75,8 +77,12 @@ public final class MeshUi implements UiMesh {
                 out.add(name(w));
                 continue;
             }
-            boolean all = needed.stream().allMatch(spec -> running.stream().anyMatch(p -> p.namespace().equals(spec.namespace())
-                    && p.labels().entrySet().containsAll(spec.labels().entrySet())));
+            boolean all = needed.stream()
+                    .allMatch(spec -> running.stream()
+                            .anyMatch(p -> p.namespace().equals(spec.namespace())
+                                    && p.labels()
+                                            .entrySet()
+                                            .containsAll(spec.labels().entrySet())));
             if (!all) {
                 out.add(name(w));
             }

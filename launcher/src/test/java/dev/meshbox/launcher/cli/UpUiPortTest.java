@@ -19,11 +19,15 @@ class UpUiPortTest {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             StringWriter err = new StringWriter();
 
-            int exit = new CommandLine(new UpCommand()).setErr(new PrintWriter(err, true)).execute("--ui-port", Integer.toString(taken.getLocalPort()));
+            int exit = new CommandLine(new UpCommand())
+                    .setErr(new PrintWriter(err, true))
+                    .execute("--ui-port", Integer.toString(taken.getLocalPort()));
 
             assertThat(exit).isEqualTo(1);
-            assertThat(err.toString()).contains("port " + taken.getLocalPort() + " is already in use on 127.0.0.1; the web UI needs it")
-                    .contains("--ui-port PORT").contains("--ui-port 0 for no UI");
+            assertThat(err.toString())
+                    .contains("port " + taken.getLocalPort() + " is already in use on 127.0.0.1; the web UI needs it")
+                    .contains("--ui-port PORT")
+                    .contains("--ui-port 0 for no UI");
         }
     }
 
@@ -31,7 +35,9 @@ class UpUiPortTest {
     void aUiPortOutOfRangeIsABadArgument() {
         StringWriter err = new StringWriter();
 
-        int exit = new CommandLine(new UpCommand()).setErr(new PrintWriter(err, true)).execute("--ui-port", "70000");
+        int exit = new CommandLine(new UpCommand())
+                .setErr(new PrintWriter(err, true))
+                .execute("--ui-port", "70000");
 
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString()).contains("--ui-port 70000: expected a port, 1 to 65535, or 0 for no UI");

@@ -25,8 +25,19 @@ import org.testcontainers.utility.MountableFile;
 class AppImageIT {
 
     private static final String[] DETAILS_V1 = {
-            "java", "-cp", AppImage.JAR, "dev.meshbox.bookinfo.Main",
-            "--service", "details", "--version", "v1", "--listen", "0.0.0.0:9080", "--proxy", "127.0.0.1:15001"};
+        "java",
+        "-cp",
+        AppImage.JAR,
+        "dev.meshbox.bookinfo.Main",
+        "--service",
+        "details",
+        "--version",
+        "v1",
+        "--listen",
+        "0.0.0.0:9080",
+        "--proxy",
+        "127.0.0.1:15001"
+    };
 
     private static DockerClient docker;
     private static AppImage.Image image;
@@ -43,29 +54,36 @@ class AppImageIT {
         AppImage.Image again = AppImage.ensure(docker, new PrintStream(progress, true, StandardCharsets.UTF_8));
 
         assertThat(again).isEqualTo(image);
-        assertThat(progress.toString(StandardCharsets.UTF_8)).as("nothing was built").isEmpty();
+        assertThat(progress.toString(StandardCharsets.UTF_8))
+                .as("nothing was built")
+                .isEmpty();
         assertThat(docker.inspectImageCmd(image.tag()).exec().getConfig().getLabels())
-                .containsEntry(Labels.MESHBOX, "true").containsEntry(Labels.KIND, "app");
+                .containsEntry(Labels.MESHBOX, "true")
+                .containsEntry(Labels.KIND, "app");
     }
 
     @Test
     void detailsAppAnswersThroughTheMappedPort() throws Exception {
         try (Network network = labelledNetwork();
-             GenericContainer<?> details = new GenericContainer<>(DockerImageName.parse(image.tag()))
-                     .withNetwork(network)
-                     .withNetworkAliases("details")
-                     .withLabels(Labels.owned("app"))
-                     .withCommand(DETAILS_V1)
-                     .withExposedPorts(9080)
-                     .waitingFor(Wait.forHttp("/details/0").forStatusCode(200)
-                             .withStartupTimeout(Duration.ofSeconds(30)))) {
+                GenericContainer<?> details = new GenericContainer<>(DockerImageName.parse(image.tag()))
+                        .withNetwork(network)
+                        .withNetworkAliases("details")
+                        .withLabels(Labels.owned("app"))
+                        .withCommand(DETAILS_V1)
+                        .withExposedPorts(9080)
+                        .waitingFor(Wait.forHttp("/details/0")
+                                .forStatusCode(200)
+                                .withStartupTimeout(Duration.ofSeconds(30)))) {
             long started = System.nanoTime();
             details.start();
             System.out.printf("details container ready in %.1f s%n", (System.nanoTime() - started) / 1e9);
 
             URI uri = URI.create("http://" + details.getHost() + ":" + details.getMappedPort(9080) + "/details/0");
             HttpResponse<String> response = HttpClient.newHttpClient()
-                    .send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+                    .send(
+                            HttpRequest.newBuilder(uri)
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
                             HttpResponse.BodyHandlers.ofString());
 
             assertThat(response.statusCode()).isEqualTo(200);
@@ -92,19 +110,35 @@ class AppImageIT {
     void janitorRemovesWhatADeadRunLeftButNotALiveOne() throws Exception {
         Map<String, String> deadOwner = Labels.owned("app");
         deadOwner.put(Labels.OWNER, Labels.ownerOf(exitedPid()));
-        String network = docker.createNetworkCmd().withName("meshbox-stale-" + System.nanoTime())
-                .withLabels(deadOwner).exec().getId();
-        String stale = docker.createContainerCmd(image.tag()).withCmd(DETAILS_V1).withLabels(deadOwner).exec().getId();
-        String live = docker.createContainerCmd(image.tag()).withCmd(DETAILS_V1).withLabels(Labels.owned("app")).exec().getId();
+        String network = docker.createNetworkCmd()
+                .withName("meshbox-stale-" + System.nanoTime())
+                .withLabels(deadOwner)
+                .exec()
+                .getId();
+        String stale = docker.createContainerCmd(image.tag())
+                .withCmd(DETAILS_V1)
+                .withLabels(deadOwner)
+                .exec()
+                .getId();
+        String live = docker.createContainerCmd(image.tag())
+                .withCmd(DETAILS_V1)
+                .withLabels(Labels.owned("app"))
+                .exec()
+                .getId();
         try {
             docker.startContainerCmd(stale).exec();
-            docker.connectToNetworkCmd().withNetworkId(network).withContainerId(stale).exec();
+            docker.connectToNetworkCmd()
+                    .withNetworkId(network)
+                    .withContainerId(stale)
+                    .exec();
 
             DockerJanitor.Removed removed = new DockerJanitor(docker).removeStale();
 
             assertThat(removed.containers()).isGreaterThanOrEqualTo(1);
             assertThat(removed.networks()).isGreaterThanOrEqualTo(1);
-            assertThat(ids(Map.of(Labels.MESHBOX, "true"))).doesNotContain(stale).contains(live);
+            assertThat(ids(Map.of(Labels.MESHBOX, "true")))
+                    .doesNotContain(stale)
+                    .contains(live);
             assertThat(docker.listNetworksCmd().exec()).noneMatch(n -> n.getId().equals(network));
         } finally {
             docker.removeContainerCmd(live).withForce(true).exec();
@@ -119,7 +153,8 @@ class AppImageIT {
 
     private static java.util.List<String> ids(Map<String, String> labels) {
         return docker.listContainersCmd().withShowAll(true).withLabelFilter(labels).exec().stream()
-                .map(c -> c.getId()).toList();
+                .map(c -> c.getId())
+                .toList();
     }
 
     /** The pid of a process that has exited: what a killed run's owner label looks like. */

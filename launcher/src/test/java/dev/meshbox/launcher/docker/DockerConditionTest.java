@@ -23,7 +23,9 @@ class DockerConditionTest {
     void withoutAnEngineATestIsSkippedOutsideCi() {
         TestExecutionSummary summary = run(LaptopWithoutEngine.class);
 
-        assertThat(summary.getContainersSkippedCount()).as("the class is skipped").isEqualTo(1);
+        assertThat(summary.getContainersSkippedCount())
+                .as("the class is skipped")
+                .isEqualTo(1);
         assertThat(summary.getTestsSucceededCount()).isZero();
         assertThat(summary.getTotalFailureCount()).isZero();
     }
@@ -39,8 +41,12 @@ class DockerConditionTest {
 
     private static TestExecutionSummary run(Class<?> fixture) {
         SummaryGeneratingListener listener = new SummaryGeneratingListener();
-        LauncherFactory.create().execute(
-                LauncherDiscoveryRequestBuilder.request().selectors(selectClass(fixture)).build(), listener);
+        LauncherFactory.create()
+                .execute(
+                        LauncherDiscoveryRequestBuilder.request()
+                                .selectors(selectClass(fixture))
+                                .build(),
+                        listener);
         return listener.getSummary();
     }
 
@@ -56,14 +62,12 @@ class DockerConditionTest {
     @ExtendWith(NoEngine.class)
     static class LaptopWithoutEngine {
         @Test
-        void needsDocker() {
-        }
+        void needsDocker() {}
     }
 
     @ExtendWith(NoEngine.class)
     static class CiWithoutEngine {
         @Test
-        void needsDocker() {
-        }
+        void needsDocker() {}
     }
 }

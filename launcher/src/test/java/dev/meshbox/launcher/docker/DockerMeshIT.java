@@ -34,14 +34,19 @@ import org.junit.jupiter.api.Test;
 class DockerMeshIT {
 
     private final DockerClient docker = DockerEngine.client();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private List<Container> containersOf(String meshId) {
-        return docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(DockerRegistry.MESH, meshId)).exec();
+        return docker.listContainersCmd()
+                .withShowAll(true)
+                .withLabelFilter(Map.of(DockerRegistry.MESH, meshId))
+                .exec();
     }
 
     private static MeshSpec httpbinPair() {
-        return MeshSpec.of(List.of(new Scenario.Builtin("httpbin"), new Scenario.Builtin("httpbin-v2"), new Scenario.Builtin("sleep")));
+        return MeshSpec.of(List.of(
+                new Scenario.Builtin("httpbin"), new Scenario.Builtin("httpbin-v2"), new Scenario.Builtin("sleep")));
     }
 
     @Test
@@ -49,57 +54,100 @@ class DockerMeshIT {
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         String meshId;
         String network;
-        try (DockerMesh mesh = DockerMesh.start(MeshSpec.bookinfo(), DockerMesh.Options.isolated(OptionalLong.empty()),
+        try (DockerMesh mesh = DockerMesh.start(
+                MeshSpec.bookinfo(),
+                DockerMesh.Options.isolated(OptionalLong.empty()),
                 new PrintStream(progress, true, StandardCharsets.UTF_8))) {
             meshId = mesh.meshId();
             network = mesh.network();
-            assertThat(progress.toString(StandardCharsets.UTF_8)).contains("control plane", "pod productpage-v1", "mesh ready in");
+            assertThat(progress.toString(StandardCharsets.UTF_8))
+                    .contains("control plane", "pod productpage-v1", "mesh ready in");
 
             List<Container> containers = containersOf(meshId);
             // istiod, the gateway, and two containers (sidecar, app) for each of Bookinfo's six pods
-            assertThat(containers).hasSize(14).allSatisfy(c -> assertThat(c.getLabels())
-                    .containsEntry("dev.meshbox", "true").containsKey("dev.meshbox.owner"));
+            assertThat(containers)
+                    .hasSize(14)
+                    .allSatisfy(c -> assertThat(c.getLabels())
+                            .containsEntry("dev.meshbox", "true")
+                            .containsKey("dev.meshbox.owner"));
             for (DockerMesh.StartedPod pod : mesh.pods()) {
                 var sidecar = docker.inspectContainerCmd(pod.sidecarId()).exec();
                 var app = docker.inspectContainerCmd(pod.appId()).exec();
-                assertThat(sidecar.getConfig().getLabels()).containsAllEntriesOf(pod.spec().labels());
-                assertThat(sidecar.getNetworkSettings().getNetworks().get(network).getAliases()).contains(pod.spec().appLabel());
-                assertThat(app.getHostConfig().getNetworkMode()).as("the app shares its sidecar's network namespace")
+                assertThat(sidecar.getConfig().getLabels())
+                        .containsAllEntriesOf(pod.spec().labels());
+                assertThat(sidecar.getNetworkSettings()
+                                .getNetworks()
+                                .get(network)
+                                .getAliases())
+                        .contains(pod.spec().appLabel());
+                assertThat(app.getHostConfig().getNetworkMode())
+                        .as("the app shares its sidecar's network namespace")
                         .isEqualTo("container:" + pod.sidecarId());
             }
-            assertThat(docker.inspectNetworkCmd().withNetworkId(network).exec().getLabels()).containsEntry(DockerRegistry.MESH, meshId);
+            assertThat(docker.inspectNetworkCmd().withNetworkId(network).exec().getLabels())
+                    .containsEntry(DockerRegistry.MESH, meshId);
 
             // The registry inside the control plane was fed from the engine: the pods at their container IPs.
-            String pods = http.send(HttpRequest.newBuilder(mesh.admin().resolve("/pods")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            String pods = http.send(
+                            HttpRequest.newBuilder(mesh.admin().resolve("/pods"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
             for (DockerMesh.StartedPod pod : mesh.pods()) {
-                assertThat(pods).contains("\"ip\":\"" + pod.ip() + "\"").contains(pod.spec().name());
+                assertThat(pods)
+                        .contains("\"ip\":\"" + pod.ip() + "\"")
+                        .contains(pod.spec().name());
             }
 
             InetSocketAddress ingress = mesh.ingress();
             assertThat(ingress.getHostString()).isEqualTo("127.0.0.1");
-            HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ingress.getPort() + "/productpage")).build(),
+            HttpResponse<String> page = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ingress.getPort() + "/productpage"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(page.statusCode()).isEqualTo(200);
-            assertThat(page.body()).contains("The Comedy of Errors").contains("Book Details").contains("Book Reviews");
+            assertThat(page.body())
+                    .contains("The Comedy of Errors")
+                    .contains("Book Details")
+                    .contains("Book Reviews");
         }
         assertThat(containersOf(meshId)).as("containers after close").isEmpty();
-        assertThat(docker.listNetworksCmd().withNameFilter(network).exec()).as("network after close").isEmpty();
+        assertThat(docker.listNetworksCmd().withNameFilter(network).exec())
+                .as("network after close")
+                .isEmpty();
     }
 
     @Test
     void aKilledRunsContainersAreRemovedByTheNextStart() throws Exception {
         // What a killed run leaves: a labelled network and container whose owner process is gone.
         long deadPid = new ProcessBuilder("true").start().pid();
-        Map<String, String> orphan = Map.of(Labels.MESHBOX, "true", Labels.KIND, "sidecar", Labels.OWNER, Labels.ownerOf(deadPid));
-        String image = AppImage.ensure(docker, new PrintStream(new ByteArrayOutputStream())).tag();
-        String leftover = docker.createContainerCmd(image).withName("meshbox-test-orphan-" + deadPid).withLabels(orphan).exec().getId();
-        String leftoverNet = docker.createNetworkCmd().withName("meshbox-test-orphan-" + deadPid).withLabels(orphan).exec().getId();
+        Map<String, String> orphan =
+                Map.of(Labels.MESHBOX, "true", Labels.KIND, "sidecar", Labels.OWNER, Labels.ownerOf(deadPid));
+        String image = AppImage.ensure(docker, new PrintStream(new ByteArrayOutputStream()))
+                .tag();
+        String leftover = docker.createContainerCmd(image)
+                .withName("meshbox-test-orphan-" + deadPid)
+                .withLabels(orphan)
+                .exec()
+                .getId();
+        String leftoverNet = docker.createNetworkCmd()
+                .withName("meshbox-test-orphan-" + deadPid)
+                .withLabels(orphan)
+                .exec()
+                .getId();
 
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
-        try (DockerMesh mesh = DockerMesh.start(httpbinPair(), DockerMesh.Options.isolated(OptionalLong.empty()),
+        try (DockerMesh mesh = DockerMesh.start(
+                httpbinPair(),
+                DockerMesh.Options.isolated(OptionalLong.empty()),
                 new PrintStream(progress, true, StandardCharsets.UTF_8))) {
-            assertThat(docker.listContainersCmd().withShowAll(true).withIdFilter(List.of(leftover)).exec()).isEmpty();
-            assertThat(docker.listNetworksCmd().withIdFilter(leftoverNet).exec()).isEmpty();
+            assertThat(docker.listContainersCmd()
+                            .withShowAll(true)
+                            .withIdFilter(List.of(leftover))
+                            .exec())
+                    .isEmpty();
+            assertThat(docker.listNetworksCmd().withIdFilter(leftoverNet).exec())
+                    .isEmpty();
             assertThat(progress.toString(StandardCharsets.UTF_8)).contains("left by a killed run");
         }
     }
@@ -109,8 +157,10 @@ class DockerMeshIT {
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress("127.0.0.1", 0));
             int before = ours().size();
-            assertThatThrownBy(() -> DockerMesh.start(httpbinPair(), new DockerMesh.Options(OptionalLong.empty(), taken.getLocalPort(), 0),
-                    new PrintStream(new ByteArrayOutputStream())))
+            assertThatThrownBy(() -> DockerMesh.start(
+                            httpbinPair(),
+                            new DockerMesh.Options(OptionalLong.empty(), taken.getLocalPort(), 0),
+                            new PrintStream(new ByteArrayOutputStream())))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("port " + taken.getLocalPort() + " is already in use on 127.0.0.1")
                     .hasMessageContaining("ingress gateway");
@@ -123,8 +173,10 @@ class DockerMeshIT {
         int before = ours().size();
         System.setProperty(BaseImage.PROPERTY, "meshbox-test/no-such-base:1");
         try {
-            assertThatThrownBy(() -> DockerMesh.start(httpbinPair(), DockerMesh.Options.isolated(OptionalLong.empty()),
-                    new PrintStream(new ByteArrayOutputStream())))
+            assertThatThrownBy(() -> DockerMesh.start(
+                            httpbinPair(),
+                            DockerMesh.Options.isolated(OptionalLong.empty()),
+                            new PrintStream(new ByteArrayOutputStream())))
                     .hasMessageContaining("building image meshbox/meshbox:")
                     .hasMessageContaining("meshbox-test/no-such-base:1")
                     .hasMessageContaining(BaseImage.PROPERTY);
@@ -137,39 +189,62 @@ class DockerMeshIT {
     @Test
     void aDyingAppIsReportedAndItsPodLeavesTheEndpoints() throws Exception {
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
-        try (DockerMesh mesh = DockerMesh.start(httpbinPair(), DockerMesh.Options.isolated(OptionalLong.empty()),
+        try (DockerMesh mesh = DockerMesh.start(
+                httpbinPair(),
+                DockerMesh.Options.isolated(OptionalLong.empty()),
                 new PrintStream(progress, true, StandardCharsets.UTF_8))) {
-            DockerMesh.StartedPod v1 = mesh.pods().stream().filter(p -> "v1".equals(p.spec().labels().get("version"))).findFirst().orElseThrow();
+            DockerMesh.StartedPod v1 = mesh.pods().stream()
+                    .filter(p -> "v1".equals(p.spec().labels().get("version")))
+                    .findFirst()
+                    .orElseThrow();
             docker.killContainerCmd(v1.appId()).exec();
 
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (mesh.deaths().isEmpty() && System.nanoTime() < deadline) {
                 Thread.sleep(200);
             }
-            assertThat(mesh.deaths()).hasValueSatisfying(d -> assertThat(d).contains(v1.spec().name() + "-app").contains("exit code 137 (killed)"));
-            assertThat(progress.toString(StandardCharsets.UTF_8)).contains("warning: container").contains(v1.spec().name());
+            assertThat(mesh.deaths())
+                    .hasValueSatisfying(d ->
+                            assertThat(d).contains(v1.spec().name() + "-app").contains("exit code 137 (killed)"));
+            assertThat(progress.toString(StandardCharsets.UTF_8))
+                    .contains("warning: container")
+                    .contains(v1.spec().name());
 
             // Once the registry has seen it, every request goes to v2; until then some may still hit the dead pod.
             TrafficDriver driver = new TrafficDriver(mesh);
             List<TrafficDriver.Result> results = List.of();
             int round = 0;
             while (System.nanoTime() < deadline) {
-                results = driver.send(new Scenario.Traffic("sleep", "GET", "http://httpbin:8000/headers", Map.of(), 20, 2),
-                        "dying-app-" + round++, n -> { });
+                results = driver.send(
+                        new Scenario.Traffic("sleep", "GET", "http://httpbin:8000/headers", Map.of(), 20, 2),
+                        "dying-app-" + round++,
+                        n -> {});
                 if (results.stream().allMatch(r -> r.status() == 200)) {
                     break;
                 }
                 Thread.sleep(300);
             }
-            assertThat(results).hasSize(20).allSatisfy(r -> assertThat(r.status()).isEqualTo(200));
+            assertThat(results)
+                    .hasSize(20)
+                    .allSatisfy(r -> assertThat(r.status()).isEqualTo(200));
         }
     }
 
     @Test
     void withoutAnEngineTheCliSaysDockerIsNotRunning() throws Exception {
         Path jar = AppImage.locateJar();
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
-                "run", "--backend", "docker", Path.of("").toAbsolutePath().getParent().resolve("scenarios/canary-90-10.yaml").toString());
+        ProcessBuilder pb = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                jar.toString(),
+                "run",
+                "--backend",
+                "docker",
+                Path.of("")
+                        .toAbsolutePath()
+                        .getParent()
+                        .resolve("scenarios/canary-90-10.yaml")
+                        .toString());
         pb.environment().put("DOCKER_HOST", "unix:///tmp/meshbox-no-such-engine.sock");
         pb.redirectErrorStream(true);
         Process p = pb.start();
@@ -181,39 +256,66 @@ class DockerMeshIT {
 
     /** A user's image that knows nothing of MeshBox: a static web server (busybox httpd) listening where the pod says. */
     private String helloImage(Path dir) throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(Path.of("/bin/busybox")),
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                java.nio.file.Files.isExecutable(Path.of("/bin/busybox")),
                 "this test's user image serves with busybox httpd, and the base image has busybox only when the host has "
                         + "busybox-static (.ci/run installs it)");
-        String base = AppImage.ensure(docker, new PrintStream(new ByteArrayOutputStream())).tag();
+        String base = AppImage.ensure(docker, new PrintStream(new ByteArrayOutputStream()))
+                .tag();
         java.nio.file.Files.writeString(dir.resolve("index.html"), "hello from my own image\n");
-        java.nio.file.Files.writeString(dir.resolve("Dockerfile"), "FROM " + base + "\nCOPY index.html /www/index.html\n"
-                + "CMD [\"/bin/busybox\", \"sh\", \"-c\", \"exec /bin/busybox httpd -f -p $MESHBOX_LISTEN -h /www\"]\n");
-        docker.buildImageCmd(dir.toFile()).withTags(java.util.Set.of("meshbox-test/hello:1")).withLabels(Labels.image("test"))
-                .exec(new com.github.dockerjava.api.command.BuildImageResultCallback()).awaitImageId();
+        java.nio.file.Files.writeString(
+                dir.resolve("Dockerfile"),
+                "FROM " + base + "\nCOPY index.html /www/index.html\n"
+                        + "CMD [\"/bin/busybox\", \"sh\", \"-c\", \"exec /bin/busybox httpd -f -p $MESHBOX_LISTEN -h /www\"]\n");
+        docker.buildImageCmd(dir.toFile())
+                .withTags(java.util.Set.of("meshbox-test/hello:1"))
+                .withLabels(Labels.image("test"))
+                .exec(new com.github.dockerjava.api.command.BuildImageResultCallback())
+                .awaitImageId();
         return "meshbox-test/hello:1";
     }
 
     @Test
-    void withCaptureAnAppWithoutProxySettingsStillCallsThroughItsSidecar(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    void withCaptureAnAppWithoutProxySettingsStillCallsThroughItsSidecar(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
         String image = helloImage(dir);
-        MeshSpec spec = MeshSpec.of(List.of(new Scenario.ImageApp(image, "hello", "v1", 8080, 1, Map.of()),
+        MeshSpec spec = MeshSpec.of(List.of(
+                new Scenario.ImageApp(image, "hello", "v1", 8080, 1, Map.of()),
                 new Scenario.ImageApp(image, "client", "v1", 8080, 1, Map.of())));
-        try (DockerMesh mesh = DockerMesh.start(spec, DockerMesh.Options.isolated(OptionalLong.empty()), new PrintStream(new ByteArrayOutputStream()))) {
-            DockerMesh.StartedPod client = mesh.pods().stream().filter(p -> p.spec().appLabel().equals("client")).findFirst().orElseThrow();
-            assertThat(client.captured()).as("iptables rules installed by the init container").isTrue();
-            assertThat(docker.inspectContainerCmd(client.appId()).exec().getConfig().getEnv())
+        try (DockerMesh mesh = DockerMesh.start(
+                spec,
+                DockerMesh.Options.isolated(OptionalLong.empty()),
+                new PrintStream(new ByteArrayOutputStream()))) {
+            DockerMesh.StartedPod client = mesh.pods().stream()
+                    .filter(p -> p.spec().appLabel().equals("client"))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(client.captured())
+                    .as("iptables rules installed by the init container")
+                    .isTrue();
+            assertThat(docker.inspectContainerCmd(client.appId())
+                            .exec()
+                            .getConfig()
+                            .getEnv())
                     .noneSatisfy(e -> assertThat(e).startsWithIgnoringCase("http_proxy"));
 
             // The app calls the service by name, as it would with no mesh at all.
-            var exec = docker.execCreateCmd(client.appId()).withAttachStdout(true).withAttachStderr(true)
-                    .withCmd("/bin/busybox", "wget", "-q", "-O", "-", "http://hello:8080/index.html").exec();
+            var exec = docker.execCreateCmd(client.appId())
+                    .withAttachStdout(true)
+                    .withAttachStderr(true)
+                    .withCmd("/bin/busybox", "wget", "-q", "-O", "-", "http://hello:8080/index.html")
+                    .exec();
             StringBuilder out = new StringBuilder();
-            docker.execStartCmd(exec.getId()).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>() {
-                @Override
-                public void onNext(com.github.dockerjava.api.model.Frame frame) {
-                    out.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
-                }
-            }).awaitCompletion(20, TimeUnit.SECONDS);
+            docker.execStartCmd(exec.getId())
+                    .exec(
+                            new com.github.dockerjava.api.async.ResultCallback.Adapter<
+                                    com.github.dockerjava.api.model.Frame>() {
+                                @Override
+                                public void onNext(com.github.dockerjava.api.model.Frame frame) {
+                                    out.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+                                }
+                            })
+                    .awaitCompletion(20, TimeUnit.SECONDS);
             assertThat(out.toString()).contains("hello from my own image");
 
             // ... and its sidecar saw the call leave as outbound traffic to the hello service.
@@ -245,7 +347,8 @@ class DockerMeshIT {
         Scenario scenario = new dev.meshbox.scenarios.ScenarioLoader().load(dir.resolve("hello.yaml"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
-        try (DockerMesh mesh = DockerMesh.start(MeshSpec.of(scenario.workloads()), DockerMesh.Options.isolated(OptionalLong.empty()), print)) {
+        try (DockerMesh mesh = DockerMesh.start(
+                MeshSpec.of(scenario.workloads()), DockerMesh.Options.isolated(OptionalLong.empty()), print)) {
             var report = new dev.meshbox.scenarios.ScenarioRunner(mesh, print, OptionalLong.empty()).run(scenario);
             assertThat(report.passed()).as(out.toString(StandardCharsets.UTF_8)).isTrue();
         }
@@ -255,8 +358,15 @@ class DockerMeshIT {
     private List<String> ours() {
         String owner = Labels.ownerOf(ProcessHandle.current().pid());
         List<String> out = new java.util.ArrayList<>();
-        docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(Labels.OWNER, owner)).exec().forEach(c -> out.add(c.getId()));
-        docker.listNetworksCmd().withFilter("label", List.of(Labels.OWNER + "=" + owner)).exec().forEach(n -> out.add(n.getId()));
+        docker.listContainersCmd()
+                .withShowAll(true)
+                .withLabelFilter(Map.of(Labels.OWNER, owner))
+                .exec()
+                .forEach(c -> out.add(c.getId()));
+        docker.listNetworksCmd()
+                .withFilter("label", List.of(Labels.OWNER + "=" + owner))
+                .exec()
+                .forEach(n -> out.add(n.getId()));
         return out;
     }
 }

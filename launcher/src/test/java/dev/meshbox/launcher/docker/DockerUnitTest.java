@@ -23,12 +23,14 @@ class DockerUnitTest {
     void missingEngineFailsInCi() {
         assertThatThrownBy(() -> DockerCondition.decide(DOWN, true))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("CI=true").hasMessageContaining("start dockerd");
+                .hasMessageContaining("CI=true")
+                .hasMessageContaining("start dockerd");
     }
 
     @Test
     void presentEngineRunsTheTest() {
-        assertThat(DockerCondition.decide(DockerEngine.Status.up("1.41"), true).isDisabled()).isFalse();
+        assertThat(DockerCondition.decide(DockerEngine.Status.up("1.41"), true).isDisabled())
+                .isFalse();
     }
 
     @Test
@@ -50,13 +52,19 @@ class DockerUnitTest {
 
         assertThat(Labels.isStale(labels, "here", pid -> false)).isTrue();
         assertThat(Labels.isStale(labels, "here", pid -> true)).isFalse();
-        assertThat(Labels.isStale(labels, "elsewhere", pid -> false)).as("another host's run").isFalse();
-        assertThat(Labels.isStale(Map.of(), "here", pid -> true)).as("no owner label").isTrue();
+        assertThat(Labels.isStale(labels, "elsewhere", pid -> false))
+                .as("another host's run")
+                .isFalse();
+        assertThat(Labels.isStale(Map.of(), "here", pid -> true))
+                .as("no owner label")
+                .isTrue();
     }
 
     @Test
     void baseTagDependsOnItsInputsOnly() {
-        assertThat(BaseImage.inputsHash(true, true)).isEqualTo(BaseImage.inputsHash(true, true)).hasSize(12);
+        assertThat(BaseImage.inputsHash(true, true))
+                .isEqualTo(BaseImage.inputsHash(true, true))
+                .hasSize(12);
         assertThat(BaseImage.inputsHash(true, true)).isNotEqualTo(BaseImage.inputsHash(false, true));
         assertThat(BaseImage.inputsHash(true, true)).isNotEqualTo(BaseImage.inputsHash(true, false));
     }

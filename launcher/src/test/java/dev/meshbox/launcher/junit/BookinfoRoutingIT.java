@@ -40,7 +40,8 @@ class BookinfoRoutingIT {
         Responses r = mesh.send(1000, REVIEWS.concurrency(4));
 
         // 1000 requests at 10 %: one standard deviation is under 1 point, so 3 points is over 3 sigma.
-        assertThat(r).allHaveStatus(200)
+        assertThat(r)
+                .allHaveStatus(200)
                 .hasVersionShare("v1", 0.90, within(0.03))
                 .hasVersionShare("v2", 0.10, within(0.03))
                 .noneServedBy("v3");
@@ -52,10 +53,12 @@ class BookinfoRoutingIT {
     void jasonLoggedInThroughTheIngressAlwaysGetsV2(Mesh mesh) {
         mesh.apply(ISTIO.resolve("virtual-service-all-v1.yaml"), ISTIO.resolve("virtual-service-reviews-test-v2.yaml"));
 
-        assertThat(mesh.send(10, get("/productpage").user("jason"))).allHaveStatus(200)
+        assertThat(mesh.send(10, get("/productpage").user("jason")))
+                .allHaveStatus(200)
                 .allServedBy("reviews", "v2")
                 .allBodiesContain("glyphicon-star");
-        assertThat(mesh.send(10, get("/productpage"))).allHaveStatus(200)
+        assertThat(mesh.send(10, get("/productpage")))
+                .allHaveStatus(200)
                 .allServedBy("reviews", "v1")
                 .noBodyContains("glyphicon-star");
     }
@@ -83,7 +86,8 @@ class BookinfoRoutingIT {
         Responses r = mesh.send(30, REVIEWS);
 
         assertThat(r.versions()).containsKeys("v1", "v2", "v3");
-        assertThat(mesh.stats("productpage")).containsKey("cluster.outbound|9080|v3|reviews.default.svc.cluster.local.upstream_rq_total");
+        assertThat(mesh.stats("productpage"))
+                .containsKey("cluster.outbound|9080|v3|reviews.default.svc.cluster.local.upstream_rq_total");
     }
 
     @Test
@@ -93,11 +97,15 @@ class BookinfoRoutingIT {
         Responses r = mesh.send(20, REVIEWS);
 
         assertThatThrownBy(() -> assertThat(r).hasVersionShare("v2", 0.5, within(0.05)))
-                .hasMessageContaining("Expected reviews v2 to serve 0.5 ± 0.05 of the requests, but it served 0.000 (0/20).")
+                .hasMessageContaining(
+                        "Expected reviews v2 to serve 0.5 ± 0.05 of the requests, but it served 0.000 (0/20).")
                 .hasMessageContaining("served by reviews: v1 20/20")
-                .hasMessageContaining("productpage's sidecar chose: outbound|9080|v1|reviews.default.svc.cluster.local 20/20")
-                .hasMessageContaining("routing for reviews: productpage's route 9080 for reviews:9080: [1] VirtualService default/reviews")
-                .hasMessageContaining("request ids " + getClass().getSimpleName() + "-aWrongShareIsExplainedByTheRoutingTheSidecarChose-1-N");
+                .hasMessageContaining(
+                        "productpage's sidecar chose: outbound|9080|v1|reviews.default.svc.cluster.local 20/20")
+                .hasMessageContaining(
+                        "routing for reviews: productpage's route 9080 for reviews:9080: [1] VirtualService default/reviews")
+                .hasMessageContaining("request ids " + getClass().getSimpleName()
+                        + "-aWrongShareIsExplainedByTheRoutingTheSidecarChose-1-N");
     }
 
     @Test
@@ -123,7 +131,8 @@ class BookinfoRoutingIT {
         assertThat(r).allHaveStatus(500).allHaveResponseFlag("FI").noneServedBy("v1");
         assertThatThrownBy(() -> assertThat(r).allHaveStatus(200))
                 .hasMessageContaining("Expected every response to have status 200, but 10 of 10 did not.")
-                .hasMessageContaining("flags at reviews's sidecar: FI (fault abort injected by a VirtualService) 10/10");
+                .hasMessageContaining(
+                        "flags at reviews's sidecar: FI (fault abort injected by a VirtualService) 10/10");
     }
 
     @Test
@@ -154,7 +163,9 @@ class BookinfoRoutingIT {
                   http:
                   - route:
                     - destination: {host: reviews, subset: v9}
-                """)).hasMessageContaining("spec.http[0].route[0].destination.subset: subset \"v9\" is not defined");
-        assertThatThrownBy(() -> mesh.apply("istio/reviews.yaml")).hasMessageContaining("applyClasspath(\"istio/reviews.yaml\")");
+                """))
+                .hasMessageContaining("spec.http[0].route[0].destination.subset: subset \"v9\" is not defined");
+        assertThatThrownBy(() -> mesh.apply("istio/reviews.yaml"))
+                .hasMessageContaining("applyClasspath(\"istio/reviews.yaml\")");
     }
 }

@@ -56,23 +56,20 @@ class ExtensionLifecycleIT {
     @MeshTest(workloads = "sleep", backend = "nomad")
     static class AsksForNomad {
         @Test
-        void never(Mesh mesh) {
-        }
+        void never(Mesh mesh) {}
     }
 
     @ExtendWith(OnlyWhenLaunchedHere.class)
     @MeshTest(workloads = "sleep")
     static class PlainMesh {
         @Test
-        void never(Mesh mesh) {
-        }
+        void never(Mesh mesh) {}
     }
 
     @ExtendWith(OnlyWhenLaunchedHere.class)
     static class FailingScenario {
         @MeshScenario("classpath:junit/wrong-split.yaml")
-        void wrongSplit() {
-        }
+        void wrongSplit() {}
     }
 
     /** What a launch reported: failures by display name, and published entries. */
@@ -101,8 +98,14 @@ class ExtensionLifecycleIT {
 
     private static Outcome launch(Class<?> fixture, Map<String, String> properties) {
         Outcome outcome = new Outcome();
-        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(fixture))
-                .configurationParameter(FIXTURES, "true").configurationParameters(properties).build(), outcome);
+        LauncherFactory.create()
+                .execute(
+                        LauncherDiscoveryRequestBuilder.request()
+                                .selectors(selectClass(fixture))
+                                .configurationParameter(FIXTURES, "true")
+                                .configurationParameters(properties)
+                                .build(),
+                        outcome);
         return outcome;
     }
 
@@ -111,20 +114,24 @@ class ExtensionLifecycleIT {
         Outcome outcome = launch(PublishesItsIngress.class, Map.of());
         assertThat(outcome.failures).isEmpty();
         assertThat(outcome.entries).singleElement().asString().startsWith("ingress=127.");
-        String[] hostPort = outcome.entries.get(0).substring("ingress=".length()).split(":");
+        String[] hostPort =
+                outcome.entries.get(0).substring("ingress=".length()).split(":");
 
         assertThatThrownBy(() -> {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])), 1000);
-            }
-        }).isInstanceOf(ConnectException.class);
+                    try (Socket s = new Socket()) {
+                        s.connect(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])), 1000);
+                    }
+                })
+                .isInstanceOf(ConnectException.class);
     }
 
     @Test
     void anUnknownBackendFailsTheClassNamingTheAttribute() {
         Outcome outcome = launch(AsksForNomad.class, Map.of());
         assertThat(outcome.succeeded).isZero();
-        assertThat(outcome.failures).singleElement().asString()
+        assertThat(outcome.failures)
+                .singleElement()
+                .asString()
                 .contains("@MeshTest(backend = \"nomad\") on " + AsksForNomad.class.getName())
                 .contains("unknown backend \"nomad\"; valid backends: local, docker, k3s, kubernetes");
     }
@@ -132,7 +139,9 @@ class ExtensionLifecycleIT {
     @Test
     void anUnknownBackendPropertyFailsTheClassNamingTheProperty() {
         Outcome outcome = launch(PlainMesh.class, Map.of("meshbox.backend", "podman"));
-        assertThat(outcome.failures).singleElement().asString()
+        assertThat(outcome.failures)
+                .singleElement()
+                .asString()
                 .contains("-Dmeshbox.backend=podman")
                 .contains("valid backends: local, docker, k3s, kubernetes");
     }
@@ -141,7 +150,9 @@ class ExtensionLifecycleIT {
     void aFailingScenarioFailsItsTestWithTheResultTable() {
         Outcome outcome = launch(FailingScenario.class, Map.of());
         assertThat(outcome.errors).singleElement().isInstanceOf(AssertionError.class);
-        assertThat(outcome.failures).singleElement().asString()
+        assertThat(outcome.failures)
+                .singleElement()
+                .asString()
                 .contains("scenario wrong-split (classpath:junit/wrong-split.yaml) failed")
                 .contains("step 1/1 \"all to v1, expecting half on v2\": 20 requests")
                 .containsPattern("greeter v2 share +0\\.5 ± 0\\.1 +0\\.000 \\(0/20\\) +FAIL")

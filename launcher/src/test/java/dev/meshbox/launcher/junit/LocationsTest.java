@@ -38,17 +38,23 @@ class LocationsTest {
         try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, null)) {
             Scenario s = Locations.scenario("classpath:sc/packed.yaml", loader);
             assertThat(s.name()).isEqualTo("packed");
-            assertThat(s.steps().get(0).config()).singleElement().satisfies(c -> assertThat(c.text()).contains("DestinationRule"));
-            assertThat(Locations.read("classpath:/sc/istio/dr.yaml", loader).text()).isEqualTo("kind: DestinationRule\n");
+            assertThat(s.steps().get(0).config())
+                    .singleElement()
+                    .satisfies(c -> assertThat(c.text()).contains("DestinationRule"));
+            assertThat(Locations.read("classpath:/sc/istio/dr.yaml", loader).text())
+                    .isEqualTo("kind: DestinationRule\n");
         }
     }
 
     @Test
     void aMissingResourceSaysWhereToPutIt() {
-        assertThatThrownBy(() -> Locations.read("classpath:istio/nope.yaml", getClass().getClassLoader()))
-                .hasMessage("classpath:istio/nope.yaml: no such resource on the test classpath (put it under src/test/resources/istio/nope.yaml)");
+        assertThatThrownBy(() ->
+                        Locations.read("classpath:istio/nope.yaml", getClass().getClassLoader()))
+                .hasMessage(
+                        "classpath:istio/nope.yaml: no such resource on the test classpath (put it under src/test/resources/istio/nope.yaml)");
         assertThatThrownBy(() -> Locations.read("istio/nope.yaml", getClass().getClassLoader()))
-                .hasMessageContaining("istio/nope.yaml: no such file").hasMessageContaining("classpath:istio/nope.yaml");
+                .hasMessageContaining("istio/nope.yaml: no such file")
+                .hasMessageContaining("classpath:istio/nope.yaml");
     }
 
     private static void put(JarOutputStream out, String name, String text) throws IOException {

@@ -22,7 +22,9 @@ class MeshScenarioIT {
         assertThat(report.passed()).isTrue();
         assertThat(report.steps()).singleElement().satisfies(step -> {
             assertThat(step.requests()).isEqualTo(1000);
-            assertThat(step.checks()).extracting(ScenarioReport.Check::what).contains("reviews v1 share", "reviews v2 share");
+            assertThat(step.checks())
+                    .extracting(ScenarioReport.Check::what)
+                    .contains("reviews v1 share", "reviews v2 share");
         });
         // The 1000 requests went through the class's mesh: productpage's sidecar logged them.
         assertThat(mesh.accessLog("productpage")).hasSizeGreaterThanOrEqualTo(1000);
@@ -40,6 +42,7 @@ class MeshScenarioIT {
     void aScenarioWithOtherWorkloadsGetsAMeshOfItsOwn(ScenarioReport report, Mesh mesh) {
         assertThat(report.passed()).isTrue();
         // The Mesh parameter is the scenario's mesh, which runs fortio and httpbin instead of Bookinfo.
-        assertThat(mesh.stats("fortio")).containsKey("cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_pending_overflow");
+        assertThat(mesh.stats("fortio"))
+                .containsKey("cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_pending_overflow");
     }
 }

@@ -18,32 +18,27 @@ class MeshSettingsTest {
     private static final Function<String, Optional<String>> NO_PROPERTIES = key -> Optional.empty();
 
     @MeshTest
-    static final class Defaults {
-    }
+    static final class Defaults {}
 
-    @MeshTest(workloads = {"httpbin", "sleep"}, seed = 42)
-    static final class Httpbin {
-    }
+    @MeshTest(
+            workloads = {"httpbin", "sleep"},
+            seed = 42)
+    static final class Httpbin {}
 
     @MeshTest(backend = "nomad")
-    static final class Nomad {
-    }
+    static final class Nomad {}
 
     @MeshTest(backend = MeshTest.KUBERNETES, kubeconfig = "build/kind.kubeconfig")
-    static final class OnACluster {
-    }
+    static final class OnACluster {}
 
     @MeshTest(workloads = "bookinf")
-    static final class Typo {
-    }
+    static final class Typo {}
 
     @MeshTest(kubernetes = "classpath:no-such-file.yaml")
-    static final class MissingYaml {
-    }
+    static final class MissingYaml {}
 
     @MeshTest(kubernetes = "classpath:junit/slow-typo.yaml")
-    static final class BadAnnotation {
-    }
+    static final class BadAnnotation {}
 
     private static MeshSettings settings(Class<?> c, Map<String, String> properties) {
         return MeshSettings.of(c.getAnnotation(MeshTest.class), c, key -> Optional.ofNullable(properties.get(key)));
@@ -75,7 +70,9 @@ class MeshSettingsTest {
 
     @Test
     void aKubernetesMeshTakesItsKubeconfigFromTheAnnotationElseTheProperty() {
-        MeshSettings s = settings(OnACluster.class, Map.of("meshbox.kubeconfig", "ignored", "meshbox.image", "registry.example.com/meshbox:1"));
+        MeshSettings s = settings(
+                OnACluster.class,
+                Map.of("meshbox.kubeconfig", "ignored", "meshbox.image", "registry.example.com/meshbox:1"));
         assertThat(s.backend()).isEqualTo("kubernetes");
         assertThat(s.target().kubeconfig()).contains(java.nio.file.Path.of("build/kind.kubeconfig"));
         assertThat(s.target().image()).contains("registry.example.com/meshbox:1");
@@ -89,8 +86,10 @@ class MeshSettingsTest {
         assertThatThrownBy(() -> settings(Defaults.class, Map.of("meshbox.backend", "podman")))
                 .hasMessageContaining("-Dmeshbox.backend=podman")
                 .hasMessageContaining("unknown backend \"podman\"; valid backends: local, docker, k3s, kubernetes");
-        assertThat(settings(Defaults.class, Map.of("meshbox.backend", "local")).backend()).isEqualTo("local");
-        assertThat(settings(Defaults.class, Map.of("meshbox.backend", "docker")).backend()).isEqualTo("docker");
+        assertThat(settings(Defaults.class, Map.of("meshbox.backend", "local")).backend())
+                .isEqualTo("local");
+        assertThat(settings(Defaults.class, Map.of("meshbox.backend", "docker")).backend())
+                .isEqualTo("docker");
     }
 
     @Test
@@ -102,15 +101,17 @@ class MeshSettingsTest {
     @Test
     void anUnknownWorkloadListsTheBuiltInOnes() {
         assertThatThrownBy(() -> settings(Typo.class, Map.of()))
-                .hasMessageContaining("workloads: unknown workload \"bookinf\"; built-in workloads are [bookinfo, fortio, httpbin, httpbin-v2, sleep]")
+                .hasMessageContaining(
+                        "workloads: unknown workload \"bookinf\"; built-in workloads are [bookinfo, fortio, httpbin, httpbin-v2, sleep]")
                 .hasMessageContaining("kubernetes = \"classpath:");
     }
 
     @Test
     void aMissingKubernetesFileSaysWhereToPutIt() {
         assertThatThrownBy(() -> settings(MissingYaml.class, Map.of()))
-                .hasMessageContaining("@MeshTest on " + MissingYaml.class.getName() + ": kubernetes: classpath:no-such-file.yaml: "
-                        + "no such resource on the test classpath (put it under src/test/resources/no-such-file.yaml)");
+                .hasMessageContaining(
+                        "@MeshTest on " + MissingYaml.class.getName() + ": kubernetes: classpath:no-such-file.yaml: "
+                                + "no such resource on the test classpath (put it under src/test/resources/no-such-file.yaml)");
     }
 
     @Test
@@ -124,9 +125,15 @@ class MeshSettingsTest {
 
     @Test
     void aScenarioMeshTakesTheScenariosSeedAndWorkloads() {
-        Scenario scenario = new Scenario("cb", "", java.nio.file.Path.of("cb.yaml"),
-                List.of(new Scenario.Builtin("httpbin"), new Scenario.Builtin("fortio")), Optional.of(5L), List.of());
-        MeshSettings s = MeshSettings.forScenario(scenario, Optional.of(Httpbin.class.getAnnotation(MeshTest.class)), Httpbin.class, NO_PROPERTIES);
+        Scenario scenario = new Scenario(
+                "cb",
+                "",
+                java.nio.file.Path.of("cb.yaml"),
+                List.of(new Scenario.Builtin("httpbin"), new Scenario.Builtin("fortio")),
+                Optional.of(5L),
+                List.of());
+        MeshSettings s = MeshSettings.forScenario(
+                scenario, Optional.of(Httpbin.class.getAnnotation(MeshTest.class)), Httpbin.class, NO_PROPERTIES);
         assertThat(s.seed()).isEqualTo(OptionalLong.of(5));
         assertThat(s.workloads()).isEqualTo(scenario.workloads());
         assertThat(s.describe()).isEqualTo("httpbin, fortio (seed 5)");

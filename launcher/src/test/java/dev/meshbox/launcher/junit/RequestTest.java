@@ -12,14 +12,16 @@ class RequestTest {
     @Test
     void aRequestIsAValueBuiltStepByStep() {
         Request base = get("http://reviews.default.svc.cluster.local:9080/reviews/0");
-        Request jason = base.from("productpage").user("jason").header("X-Beta", "1").concurrency(4);
+        Request jason =
+                base.from("productpage").user("jason").header("X-Beta", "1").concurrency(4);
         assertThat(base.from()).isEqualTo("ingress");
         assertThat(base.headers()).isEmpty();
         assertThat(jason.headers()).isEqualTo(Map.of("end-user", "jason", "x-beta", "1"));
         assertThat(jason.concurrency()).isEqualTo(4);
         assertThat(jason.service()).isEqualTo("reviews");
         assertThat(get("/productpage").service()).isEmpty();
-        assertThat(Request.of("delete", "http://httpbin:8000/anything").method()).isEqualTo("DELETE");
+        assertThat(Request.of("delete", "http://httpbin:8000/anything").method())
+                .isEqualTo("DELETE");
     }
 
     @Test

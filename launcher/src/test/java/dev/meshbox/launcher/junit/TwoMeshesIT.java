@@ -45,7 +45,8 @@ class TwoMeshesIT {
 
         @Test
         void bothMeshesServeSideBySide(Mesh inner) {
-            assertThat(inner.ingress().getAddress()).isNotEqualTo(outer.ingress().getAddress());
+            assertThat(inner.ingress().getAddress())
+                    .isNotEqualTo(outer.ingress().getAddress());
 
             assertThat(inner.send(30, HTTPBIN)).allHaveStatus(200);
             assertThat(inner.send(30, HTTPBIN).versions()).containsOnlyKeys("v1", "v2");

@@ -35,6 +35,7 @@ class AdmissionWebhookTest {
 
     @TempDir
     Path dir;
+
     private AdmissionWebhook webhook;
     private SSLContext tls;
     private final ObjectMapper json = new ObjectMapper();
@@ -44,12 +45,17 @@ class AdmissionWebhookTest {
         WebhookTls.Material material = WebhookTls.forService("istiod", "istio-system");
         Files.writeString(dir.resolve("tls.crt"), material.certPem());
         Files.writeString(dir.resolve("tls.key"), material.keyPem());
-        webhook = AdmissionWebhook.start(new InetSocketAddress("127.0.0.1", 0), dir.resolve("tls.crt"), dir.resolve("tls.key"),
-                new SidecarInjector(new SidecarInjector.Settings("registry.example.com/meshbox:1", "istiod.istio-system.svc:15010", 1337)));
+        webhook = AdmissionWebhook.start(
+                new InetSocketAddress("127.0.0.1", 0),
+                dir.resolve("tls.crt"),
+                dir.resolve("tls.key"),
+                new SidecarInjector(new SidecarInjector.Settings(
+                        "registry.example.com/meshbox:1", "istiod.istio-system.svc:15010", 1337)));
         // Trust only the mesh's CA, as the API server does with caBundle; the name checked is the Service's.
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
-        Certificate ca = CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(material.caPem().getBytes(StandardCharsets.US_ASCII)));
+        Certificate ca = CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(material.caPem().getBytes(StandardCharsets.US_ASCII)));
         trust.setCertificateEntry("ca", ca);
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trust);
@@ -72,8 +78,12 @@ class AdmissionWebhookTest {
         request.put("namespace", "default");
         request.put("operation", "CREATE");
         request.set("object", object);
-        // The API server dials istiod.istio-system.svc:443; here the loopback port, checking the certificate names that Service.
-        HttpsURLConnection c = (HttpsURLConnection) URI.create("https://127.0.0.1:" + webhook.address().getPort() + path).toURL().openConnection();
+        // The API server dials istiod.istio-system.svc:443; here the loopback port, checking the certificate names that
+        // Service.
+        HttpsURLConnection c = (HttpsURLConnection)
+                URI.create("https://127.0.0.1:" + webhook.address().getPort() + path)
+                        .toURL()
+                        .openConnection();
         c.setSSLSocketFactory(tls.getSocketFactory());
         c.setHostnameVerifier((host, session) -> names(session).contains("istiod.istio-system.svc"));
         c.setRequestMethod("POST");
@@ -91,7 +101,9 @@ class AdmissionWebhookTest {
     private static List<String> names(javax.net.ssl.SSLSession session) {
         try {
             var cert = (java.security.cert.X509Certificate) session.getPeerCertificates()[0];
-            return cert.getSubjectAlternativeNames().stream().map(l -> (String) l.get(1)).toList();
+            return cert.getSubjectAlternativeNames().stream()
+                    .map(l -> (String) l.get(1))
+                    .toList();
         } catch (Exception e) {
             return List.of();
         }
@@ -111,17 +123,34 @@ class AdmissionWebhookTest {
         assertThat(response.path("uid").asText()).isEqualTo("705ab4f5-6393-11e8-b7cc-42010a800002");
         assertThat(response.path("allowed").asBoolean()).isTrue();
         assertThat(response.path("patchType").asText()).isEqualTo("JSONPatch");
-        JsonNode patch = json.readTree(Base64.getDecoder().decode(response.path("patch").asText()));
+        JsonNode patch =
+                json.readTree(Base64.getDecoder().decode(response.path("patch").asText()));
         JsonNode injected = JsonPatch.apply(patch, pod);
-        assertThat(injected.path("spec").path("initContainers")).extracting(c -> c.path("name").asText()).containsExactly("istio-init");
-        assertThat(injected.path("spec").path("containers")).extracting(c -> c.path("name").asText()).containsExactly("reviews", "istio-proxy");
+        assertThat(injected.path("spec").path("initContainers"))
+                .extracting(c -> c.path("name").asText())
+                .containsExactly("istio-init");
+        assertThat(injected.path("spec").path("containers"))
+                .extracting(c -> c.path("name").asText())
+                .containsExactly("reviews", "istio-proxy");
         JsonNode proxy = injected.path("spec").path("containers").get(1);
         String command = proxy.path("command").toString();
-        assertThat(command).contains("dev.meshbox.proxy.Main").contains("\"--wildcard\",\"reserved\"").contains("istiod.istio-system.svc:15010")
+        assertThat(command)
+                .contains("dev.meshbox.proxy.Main")
+                .contains("\"--wildcard\",\"reserved\"")
+                .contains("istiod.istio-system.svc:15010")
                 .contains("\"--app-probe\",\"127.0.0.1:9080\"");
-        assertThat(proxy.path("readinessProbe").path("httpGet").path("port").asInt()).isEqualTo(15021);
-        assertThat(injected.path("metadata").path("annotations").path("sidecar.istio.io/status").asText()).contains("istio-proxy");
-        assertThat(injected.path("metadata").path("labels").path("security.istio.io/tlsMode").asText()).isEqualTo("istio");
+        assertThat(proxy.path("readinessProbe").path("httpGet").path("port").asInt())
+                .isEqualTo(15021);
+        assertThat(injected.path("metadata")
+                        .path("annotations")
+                        .path("sidecar.istio.io/status")
+                        .asText())
+                .contains("istio-proxy");
+        assertThat(injected.path("metadata")
+                        .path("labels")
+                        .path("security.istio.io/tlsMode")
+                        .asText())
+                .isEqualTo("istio");
     }
 
     @Test
@@ -140,9 +169,13 @@ class AdmissionWebhookTest {
                  "spec":{"hosts":["reviews"],"http":[{"route":[{"destination":{"host":"reviews"},"weight":-10}]}]}}""");
         JsonNode refused = review("/validate", "VirtualService", vs);
         assertThat(refused.path("allowed").asBoolean()).isFalse();
-        assertThat(refused.path("status").path("message").asText()).contains("validation.istio.io").contains("weight").contains("-10");
+        assertThat(refused.path("status").path("message").asText())
+                .contains("validation.istio.io")
+                .contains("weight")
+                .contains("-10");
 
-        JsonNode fine = review("/validate", "VirtualService", json.readTree(vs.toString().replace("-10", "100")));
+        JsonNode fine = review(
+                "/validate", "VirtualService", json.readTree(vs.toString().replace("-10", "100")));
         assertThat(fine.path("allowed").asBoolean()).isTrue();
     }
 
@@ -151,7 +184,8 @@ class AdmissionWebhookTest {
         WebhookTls.Material tls = WebhookTls.forService("istiod", "istio-system");
         var cert = (java.security.cert.X509Certificate) CertificateFactory.getInstance("X.509")
                 .generateCertificate(new ByteArrayInputStream(tls.certPem().getBytes(StandardCharsets.US_ASCII)));
-        assertThat(cert.getSubjectAlternativeNames()).extracting(l -> (String) l.get(1))
+        assertThat(cert.getSubjectAlternativeNames())
+                .extracting(l -> (String) l.get(1))
                 .contains("istiod.istio-system.svc", "istiod.istio-system", "istiod.istio-system.svc.cluster.local");
         assertThat(tls.keyPem()).startsWith("-----BEGIN PRIVATE KEY-----");
         assertThat(List.of(cert.getExtendedKeyUsage().toArray())).contains("1.3.6.1.5.5.7.3.1");

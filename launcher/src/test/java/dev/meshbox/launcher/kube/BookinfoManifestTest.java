@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  */
 class BookinfoManifestTest {
 
-    private static final Path ISTIO = Path.of("..", "..", "shared", "istio", "samples", "bookinfo", "platform", "kube", "bookinfo.yaml");
+    private static final Path ISTIO =
+            Path.of("..", "..", "shared", "istio", "samples", "bookinfo", "platform", "kube", "bookinfo.yaml");
     private static final String IMAGE = "registry.example.com/meshbox:1";
     private final KubernetesSerialization serialization = new KubernetesSerialization();
 
@@ -44,14 +45,19 @@ class BookinfoManifestTest {
             String key = o.getKind() + "/" + o.getMetadata().getName();
             String value = "labels=" + new TreeMap<>(o.getMetadata().getLabels());
             if (o instanceof Service s) {
-                value += " selector=" + s.getSpec().getSelector() + " ports=" + s.getSpec().getPorts().stream()
-                        .map(p -> p.getName() + ":" + p.getPort()).toList();
+                value += " selector=" + s.getSpec().getSelector() + " ports="
+                        + s.getSpec().getPorts().stream()
+                                .map(p -> p.getName() + ":" + p.getPort())
+                                .toList();
             }
             if (o instanceof Deployment d) {
-                value += " selector=" + new TreeMap<>(d.getSpec().getSelector().getMatchLabels()) + " pod=" + new TreeMap<>(
-                        d.getSpec().getTemplate().getMetadata().getLabels()) + " sa=" + d.getSpec().getTemplate().getSpec().getServiceAccountName()
-                        + " replicas=" + d.getSpec().getReplicas() + " ports=" + d.getSpec().getTemplate().getSpec().getContainers().get(0)
-                        .getPorts().stream().map(p -> p.getContainerPort()).toList();
+                value += " selector=" + new TreeMap<>(d.getSpec().getSelector().getMatchLabels()) + " pod="
+                        + new TreeMap<>(d.getSpec().getTemplate().getMetadata().getLabels()) + " sa="
+                        + d.getSpec().getTemplate().getSpec().getServiceAccountName()
+                        + " replicas=" + d.getSpec().getReplicas() + " ports="
+                        + d.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts().stream()
+                                .map(p -> p.getContainerPort())
+                                .toList();
             }
             out.put(key, value);
         }
@@ -60,25 +66,39 @@ class BookinfoManifestTest {
 
     @Test
     void theProjectsManifestHasIstiosServicesAccountsDeploymentsAndLabels() throws Exception {
-        assumeTrue(Files.isRegularFile(ISTIO), "Istio's samples are not beside this checkout (../shared/istio/samples): " + ISTIO);
+        assumeTrue(
+                Files.isRegularFile(ISTIO),
+                "Istio's samples are not beside this checkout (../shared/istio/samples): " + ISTIO);
         Map<String, String> istio = shape(load(Files.readString(ISTIO)));
         Map<String, String> ours = shape(load(MeshSpec.bundled("kube/bookinfo.yaml")));
         assertThat(ours).isEqualTo(istio);
-        assertThat(ours).containsKeys("Service/productpage", "ServiceAccount/bookinfo-reviews", "Deployment/reviews-v3");
+        assertThat(ours)
+                .containsKeys("Service/productpage", "ServiceAccount/bookinfo-reviews", "Deployment/reviews-v3");
     }
 
     @Test
     void istiosOwnFileRunsMeshBoxsAppsOnceItsImagesAreSwapped() throws Exception {
-        assumeTrue(Files.isRegularFile(ISTIO), "Istio's samples are not beside this checkout (../shared/istio/samples): " + ISTIO);
+        assumeTrue(
+                Files.isRegularFile(ISTIO),
+                "Istio's samples are not beside this checkout (../shared/istio/samples): " + ISTIO);
         ImageMap.Result mapped = new ImageMap(IMAGE, true, Map.of()).apply("bookinfo.yaml", Files.readString(ISTIO));
-        assertThat(mapped.report()).hasSize(6).anySatisfy(l -> assertThat(l).contains("Deployment/reviews-v2")
-                .contains("examples-bookinfo-reviews-v2").contains("MeshBox's Bookinfo reviews v2"));
-        Deployment reviews = load(mapped.yaml()).stream().filter(o -> o.getMetadata().getName().equals("reviews-v2"))
-                .map(Deployment.class::cast).findFirst().orElseThrow();
+        assertThat(mapped.report())
+                .hasSize(6)
+                .anySatisfy(l -> assertThat(l)
+                        .contains("Deployment/reviews-v2")
+                        .contains("examples-bookinfo-reviews-v2")
+                        .contains("MeshBox's Bookinfo reviews v2"));
+        Deployment reviews = load(mapped.yaml()).stream()
+                .filter(o -> o.getMetadata().getName().equals("reviews-v2"))
+                .map(Deployment.class::cast)
+                .findFirst()
+                .orElseThrow();
         Container c = reviews.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(c.getImage()).isEqualTo(IMAGE);
-        assertThat(String.join(" ", c.getCommand())).contains("dev.meshbox.bookinfo.Main --service reviews --version v2")
-                .contains("--listen 127.0.0.1:9080").contains("--pod $(POD_NAME)");
+        assertThat(String.join(" ", c.getCommand()))
+                .contains("dev.meshbox.bookinfo.Main --service reviews --version v2")
+                .contains("--listen 127.0.0.1:9080")
+                .contains("--pod $(POD_NAME)");
         assertThat(c.getEnv()).extracting(e -> e.getName()).contains("POD_NAME", "POD_NAMESPACE");
         // Everything else of Istio's file is as it was: the shape users rely on is unchanged.
         assertThat(shape(load(mapped.yaml()))).isEqualTo(shape(load(Files.readString(ISTIO))));
@@ -86,7 +106,8 @@ class BookinfoManifestTest {
 
     @Test
     void theProjectsManifestNamesThePlaceholderImageTheLauncherReplaces() {
-        ImageMap.Result mapped = new ImageMap(IMAGE, false, Map.of()).apply("kube/bookinfo.yaml", MeshSpec.bundled("kube/bookinfo.yaml"));
+        ImageMap.Result mapped = new ImageMap(IMAGE, false, Map.of())
+                .apply("kube/bookinfo.yaml", MeshSpec.bundled("kube/bookinfo.yaml"));
         assertThat(mapped.yaml()).doesNotContain(ImageMap.PLACEHOLDER).contains("image: " + IMAGE);
         assertThat(mapped.report()).hasSize(6);
     }
@@ -105,10 +126,13 @@ class BookinfoManifestTest {
                       containers:
                       - {name: shop, image: docker.io/acme/shop:2}
                 """;
-        ImageMap.Result r = new ImageMap(IMAGE, false, ImageMap.rules(List.of("docker.io/acme/=mirror.local/acme/"))).apply("shop.yaml", deployment);
+        ImageMap.Result r = new ImageMap(IMAGE, false, ImageMap.rules(List.of("docker.io/acme/=mirror.local/acme/")))
+                .apply("shop.yaml", deployment);
         assertThat(r.yaml()).contains("image: mirror.local/acme/shop:2");
-        assertThatThrownBy(() -> ImageMap.rules(List.of("docker.io/acme"))).hasMessageContaining("--image-map docker.io/acme: expected FROM=TO");
-        String unknown = deployment.replace("docker.io/acme/shop:2", "registry.istio.io/release/examples-bookinfo-ratings-v2-mysql:1.20.3");
+        assertThatThrownBy(() -> ImageMap.rules(List.of("docker.io/acme")))
+                .hasMessageContaining("--image-map docker.io/acme: expected FROM=TO");
+        String unknown = deployment.replace(
+                "docker.io/acme/shop:2", "registry.istio.io/release/examples-bookinfo-ratings-v2-mysql:1.20.3");
         assertThatThrownBy(() -> new ImageMap(IMAGE, true, Map.of()).apply("bookinfo-ratings-v2-mysql.yaml", unknown))
                 .hasMessageContaining("MeshBox has no Bookinfo ratings v2");
     }

@@ -35,15 +35,25 @@ class K3sIT {
         Optional<String> why = Clusters.k3sUnavailable();
         assumeTrue(why.isEmpty(), () -> "k3s cannot run on this machine: " + why.orElse(""));
         assumeTrue(Files.isDirectory(NETWORKING), "Istio's samples are not beside this checkout: " + NETWORKING);
-        try (KubeMesh mesh = Backends.startOnKubernetes(Backends.Target.of(Backends.K3S), MeshSpec.bookinfo(), false, OptionalLong.of(42),
+        try (KubeMesh mesh = Backends.startOnKubernetes(
+                Backends.Target.of(Backends.K3S),
+                MeshSpec.bookinfo(),
+                false,
+                OptionalLong.of(42),
                 new PrintStream(System.out, true))) {
             // Every Bookinfo pod got its sidecar from the webhook.
-            assertThat(mesh.client().pods().inNamespace("default").list().getItems()).hasSize(6).allSatisfy(p ->
-                    assertThat(p.getSpec().getContainers()).extracting(c -> c.getName()).contains("istio-proxy"));
+            assertThat(mesh.client().pods().inNamespace("default").list().getItems())
+                    .hasSize(6)
+                    .allSatisfy(p -> assertThat(p.getSpec().getContainers())
+                            .extracting(c -> c.getName())
+                            .contains("istio-proxy"));
             for (String file : List.of("destination-rule-all.yaml", "virtual-service-reviews-90-10.yaml")) {
                 try (InputStream in = Files.newInputStream(NETWORKING.resolve(file))) {
                     for (var item : mesh.client().load(in).items()) {
-                        mesh.client().resource(item).inNamespace("default").createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
+                        mesh.client()
+                                .resource(item)
+                                .inNamespace("default")
+                                .createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
                     }
                 }
             }
@@ -51,12 +61,15 @@ class K3sIT {
             URI page = URI.create("http://127.0.0.1:" + mesh.ingress().getPort() + "/productpage");
             // The watch and the push take a moment after kubectl returns; then 200 pages.
             long deadline = System.nanoTime() + 30_000_000_000L;
-            while (!mesh.accessLog().stream().anyMatch(e -> e.upstreamCluster().contains("|v2|reviews")) && System.nanoTime() < deadline) {
+            while (!mesh.accessLog().stream().anyMatch(e -> e.upstreamCluster().contains("|v2|reviews"))
+                    && System.nanoTime() < deadline) {
                 http.send(HttpRequest.newBuilder(page).build(), HttpResponse.BodyHandlers.discarding());
             }
             Map<String, Long> before = reviews(mesh);
             for (int i = 0; i < 200; i++) {
-                assertThat(http.send(HttpRequest.newBuilder(page).build(), HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
+                assertThat(http.send(HttpRequest.newBuilder(page).build(), HttpResponse.BodyHandlers.discarding())
+                                .statusCode())
+                        .isEqualTo(200);
             }
             Map<String, Long> versions = reviews(mesh);
             String c1 = "outbound|9080|v1|reviews.default.svc.cluster.local";
@@ -64,13 +77,17 @@ class K3sIT {
             long v1 = versions.getOrDefault(c1, 0L) - before.getOrDefault(c1, 0L);
             long v2 = versions.getOrDefault(c2, 0L) - before.getOrDefault(c2, 0L);
             assertThat(v1 + v2).isGreaterThanOrEqualTo(200);
-            assertThat((double) v2 / (v1 + v2)).as("share of reviews v2 %s", versions).isBetween(0.04, 0.18);
+            assertThat((double) v2 / (v1 + v2))
+                    .as("share of reviews v2 %s", versions)
+                    .isBetween(0.04, 0.18);
         }
     }
 
     /** Requests productpage's sidecar sent to each reviews cluster so far. */
     private static Map<String, Long> reviews(KubeMesh mesh) {
-        return mesh.accessLog().stream().filter(e -> e.direction().equals("outbound") && e.upstreamCluster().contains("reviews"))
+        return mesh.accessLog().stream()
+                .filter(e ->
+                        e.direction().equals("outbound") && e.upstreamCluster().contains("reviews"))
                 .collect(Collectors.groupingBy(MeshAccess.LogEntry::upstreamCluster, Collectors.counting()));
     }
 }

@@ -55,20 +55,62 @@ class KubeControlPlaneTest {
     void start() throws Exception {
         IstioCrds.install(client);
         for (String app : List.of("productpage", "reviews")) {
-            client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName(app).endMetadata().withNewSpec()
-                    .addToSelector("app", app).addNewPort().withName("http").withPort(9080).endPort().endSpec().build()).create();
+            client.services()
+                    .inNamespace("default")
+                    .resource(new ServiceBuilder()
+                            .withNewMetadata()
+                            .withName(app)
+                            .endMetadata()
+                            .withNewSpec()
+                            .addToSelector("app", app)
+                            .addNewPort()
+                            .withName("http")
+                            .withPort(9080)
+                            .endPort()
+                            .endSpec()
+                            .build())
+                    .create();
         }
-        client.pods().inNamespace("default").resource(pod("productpage-v1-abc", "productpage", "v1", PRODUCTPAGE_IP, true)).create();
-        // Pods without a sidecar: only the productpage proxy below is a real one (a registered sidecar must ACK for an apply).
-        client.pods().inNamespace("default").resource(pod("reviews-v1-abc", "reviews", "v1", "127.0.77.3", false)).create();
-        client.pods().inNamespace("default").resource(pod("reviews-v2-abc", "reviews", "v2", "127.0.77.4", false)).create();
-        cp = KubeControlPlane.start(client, new KubeControlPlane.Settings(new InetSocketAddress("127.0.0.1", 0),
-                new InetSocketAddress("127.0.0.1", 0), null, null, "meshbox/meshbox:latest", "istiod.istio-system.svc:15010",
-                List.of("default", "istio-system"), List.of("bookinfo-gateway.yaml")));
-        sidecar = Proxy.start(new ProxyOptions("sidecar~" + PRODUCTPAGE_IP + "~productpage-v1-abc.default~default.svc.cluster.local",
-                "productpage.default", Map.of("app", "productpage", "version", "v1"), "default", "productpage-v1-abc", ProxyRole.SIDECAR,
-                InetAddress.getByName(PRODUCTPAGE_IP), new InetSocketAddress("127.0.0.1", cp.xdsPort()), 0, 7L, Clock.systemUTC(), null)
-                .withHealthPort(0).withPrometheusPort(0));
+        client.pods()
+                .inNamespace("default")
+                .resource(pod("productpage-v1-abc", "productpage", "v1", PRODUCTPAGE_IP, true))
+                .create();
+        // Pods without a sidecar: only the productpage proxy below is a real one (a registered sidecar must ACK for an
+        // apply).
+        client.pods()
+                .inNamespace("default")
+                .resource(pod("reviews-v1-abc", "reviews", "v1", "127.0.77.3", false))
+                .create();
+        client.pods()
+                .inNamespace("default")
+                .resource(pod("reviews-v2-abc", "reviews", "v2", "127.0.77.4", false))
+                .create();
+        cp = KubeControlPlane.start(
+                client,
+                new KubeControlPlane.Settings(
+                        new InetSocketAddress("127.0.0.1", 0),
+                        new InetSocketAddress("127.0.0.1", 0),
+                        null,
+                        null,
+                        "meshbox/meshbox:latest",
+                        "istiod.istio-system.svc:15010",
+                        List.of("default", "istio-system"),
+                        List.of("bookinfo-gateway.yaml")));
+        sidecar = Proxy.start(new ProxyOptions(
+                        "sidecar~" + PRODUCTPAGE_IP + "~productpage-v1-abc.default~default.svc.cluster.local",
+                        "productpage.default",
+                        Map.of("app", "productpage", "version", "v1"),
+                        "default",
+                        "productpage-v1-abc",
+                        ProxyRole.SIDECAR,
+                        InetAddress.getByName(PRODUCTPAGE_IP),
+                        new InetSocketAddress("127.0.0.1", cp.xdsPort()),
+                        0,
+                        7L,
+                        Clock.systemUTC(),
+                        null)
+                .withHealthPort(0)
+                .withPrometheusPort(0));
         sidecar.ready().get(15, TimeUnit.SECONDS);
     }
 
@@ -83,20 +125,48 @@ class KubeControlPlaneTest {
     }
 
     private static Pod pod(String name, String app, String version, String ip, boolean sidecar) {
-        PodBuilder pod = new PodBuilder().withNewMetadata().withName(name).withNamespace("default").addToLabels("app", app)
-                .addToLabels("version", version).endMetadata().withNewSpec().addNewContainer().withName(app).withImage("meshbox/meshbox:latest")
-                .addNewPort().withContainerPort(9080).endPort().endContainer().endSpec()
-                .withNewStatus().withPodIP(ip).addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus();
+        PodBuilder pod = new PodBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace("default")
+                .addToLabels("app", app)
+                .addToLabels("version", version)
+                .endMetadata()
+                .withNewSpec()
+                .addNewContainer()
+                .withName(app)
+                .withImage("meshbox/meshbox:latest")
+                .addNewPort()
+                .withContainerPort(9080)
+                .endPort()
+                .endContainer()
+                .endSpec()
+                .withNewStatus()
+                .withPodIP(ip)
+                .addNewCondition()
+                .withType("Ready")
+                .withStatus("True")
+                .endCondition()
+                .endStatus();
         if (sidecar) {
-            pod.editSpec().addNewContainer().withName("istio-proxy").withImage("meshbox/meshbox:latest").endContainer().endSpec();
+            pod.editSpec()
+                    .addNewContainer()
+                    .withName("istio-proxy")
+                    .withImage("meshbox/meshbox:latest")
+                    .endContainer()
+                    .endSpec();
         }
         return pod.build();
     }
 
     private String configDump() throws Exception {
         InetSocketAddress admin = sidecar.adminAddress();
-        return http.send(HttpRequest.newBuilder(URI.create("http://" + admin.getHostString() + ":" + admin.getPort() + "/config_dump")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return http.send(
+                        HttpRequest.newBuilder(URI.create(
+                                        "http://" + admin.getHostString() + ":" + admin.getPort() + "/config_dump"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
@@ -122,15 +192,21 @@ class KubeControlPlaneTest {
     void kubectlApplyOfIstiosSampleReachesTheSidecarOverAds() throws Exception {
         Path rules = NETWORKING.resolve("destination-rule-all.yaml");
         Path split = NETWORKING.resolve("virtual-service-reviews-90-10.yaml");
-        assumeTrue(Files.isRegularFile(split), "Istio's samples are not beside this checkout (../shared/istio/samples): " + split);
+        assumeTrue(
+                Files.isRegularFile(split),
+                "Istio's samples are not beside this checkout (../shared/istio/samples): " + split);
         // kubectl apply -f, file by file, unmodified.
         for (Path file : List.of(rules, split)) {
             try (InputStream in = Files.newInputStream(file)) {
                 client.load(in).inNamespace("default").create();
             }
         }
-        await("the 90/10 split in the sidecar's routes", () -> dumpContains("outbound|9080|v1|reviews.default.svc.cluster.local",
-                "outbound|9080|v2|reviews.default.svc.cluster.local", "\"weight\": 90"));
+        await(
+                "the 90/10 split in the sidecar's routes",
+                () -> dumpContains(
+                        "outbound|9080|v1|reviews.default.svc.cluster.local",
+                        "outbound|9080|v2|reviews.default.svc.cluster.local",
+                        "\"weight\": 90"));
         // The pods' endpoints came from the API as well.
         assertThat(configDump()).contains("127.0.77.3").contains("127.0.77.4");
     }
@@ -138,9 +214,13 @@ class KubeControlPlaneTest {
     @Test
     void configAppliedThroughTheMeshIsACustomResourceAndResetDeletesIt() throws Exception {
         // The mesh's own Gateway and VirtualService, applied at start, are custom resources too.
-        assertThat(client.genericKubernetesResources(IstioCrds.KINDS.get(2).context()).inNamespace("default").withName("bookinfo-gateway").get())
+        assertThat(client.genericKubernetesResources(IstioCrds.KINDS.get(2).context())
+                        .inNamespace("default")
+                        .withName("bookinfo-gateway")
+                        .get())
                 .isNotNull();
-        MeshAccess.ApplyOutcome outcome = cp.control().apply(List.of(new MeshAccess.ConfigText("reviews-v1.yaml", """
+        MeshAccess.ApplyOutcome outcome =
+                cp.control().apply(List.of(new MeshAccess.ConfigText("reviews-v1.yaml", """
                 apiVersion: networking.istio.io/v1
                 kind: VirtualService
                 metadata: {name: reviews}
@@ -152,15 +232,27 @@ class KubeControlPlaneTest {
                       headers: {response: {set: {x-routed-by: meshbox}}}
                 """)));
         assertThat(outcome.problems()).isEmpty();
-        GenericKubernetesResource vs = client.genericKubernetesResources(IstioCrds.KINDS.get(0).context()).inNamespace("default").withName("reviews").get();
+        GenericKubernetesResource vs = client.genericKubernetesResources(
+                        IstioCrds.KINDS.get(0).context())
+                .inNamespace("default")
+                .withName("reviews")
+                .get();
         assertThat(vs.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "meshbox");
         // apply returns once the proxy ACKed, so its config has it now.
         assertThat(configDump()).contains("x-routed-by");
 
         cp.control().resetConfig();
-        assertThat(client.genericKubernetesResources(IstioCrds.KINDS.get(0).context()).inNamespace("default").withName("reviews").get()).isNull();
-        assertThat(client.genericKubernetesResources(IstioCrds.KINDS.get(2).context()).inNamespace("default").withName("bookinfo-gateway").get())
-                .as("reset keeps the mesh's own config").isNotNull();
+        assertThat(client.genericKubernetesResources(IstioCrds.KINDS.get(0).context())
+                        .inNamespace("default")
+                        .withName("reviews")
+                        .get())
+                .isNull();
+        assertThat(client.genericKubernetesResources(IstioCrds.KINDS.get(2).context())
+                        .inNamespace("default")
+                        .withName("bookinfo-gateway")
+                        .get())
+                .as("reset keeps the mesh's own config")
+                .isNotNull();
         assertThat(configDump()).doesNotContain("x-routed-by");
     }
 }

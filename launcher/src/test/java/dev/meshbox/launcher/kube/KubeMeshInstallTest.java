@@ -44,15 +44,45 @@ class KubeMeshInstallTest {
 
     private void assertNothingLeft() {
         assertThat(client.namespaces().list().getItems()).as("namespaces").isEmpty();
-        assertThat(client.rbac().clusterRoles().list().getItems()).as("cluster roles").isEmpty();
-        assertThat(client.rbac().clusterRoleBindings().list().getItems()).as("cluster role bindings").isEmpty();
-        assertThat(client.admissionRegistration().v1().mutatingWebhookConfigurations().list().getItems()).as("injection webhook").isEmpty();
-        assertThat(client.admissionRegistration().v1().validatingWebhookConfigurations().list().getItems()).as("validation webhook").isEmpty();
-        assertThat(client.apiextensions().v1().customResourceDefinitions().list().getItems()).as("CRDs").isEmpty();
-        assertThat(client.apps().deployments().inAnyNamespace().list().getItems()).as("deployments").isEmpty();
-        assertThat(client.secrets().inAnyNamespace().list().getItems()).as("secrets").isEmpty();
-        assertThat(client.services().inAnyNamespace().list().getItems()).as("services").isEmpty();
-        assertThat(client.serviceAccounts().inAnyNamespace().list().getItems()).as("service accounts").isEmpty();
+        assertThat(client.rbac().clusterRoles().list().getItems())
+                .as("cluster roles")
+                .isEmpty();
+        assertThat(client.rbac().clusterRoleBindings().list().getItems())
+                .as("cluster role bindings")
+                .isEmpty();
+        assertThat(client.admissionRegistration()
+                        .v1()
+                        .mutatingWebhookConfigurations()
+                        .list()
+                        .getItems())
+                .as("injection webhook")
+                .isEmpty();
+        assertThat(client.admissionRegistration()
+                        .v1()
+                        .validatingWebhookConfigurations()
+                        .list()
+                        .getItems())
+                .as("validation webhook")
+                .isEmpty();
+        assertThat(client.apiextensions()
+                        .v1()
+                        .customResourceDefinitions()
+                        .list()
+                        .getItems())
+                .as("CRDs")
+                .isEmpty();
+        assertThat(client.apps().deployments().inAnyNamespace().list().getItems())
+                .as("deployments")
+                .isEmpty();
+        assertThat(client.secrets().inAnyNamespace().list().getItems())
+                .as("secrets")
+                .isEmpty();
+        assertThat(client.services().inAnyNamespace().list().getItems())
+                .as("services")
+                .isEmpty();
+        assertThat(client.serviceAccounts().inAnyNamespace().list().getItems())
+                .as("service accounts")
+                .isEmpty();
     }
 
     @Test
@@ -60,68 +90,133 @@ class KubeMeshInstallTest {
         WebhookTls.Material tls = WebhookTls.forService("istiod", "istio-system");
         List<HasMetadata> objects = KubeMesh.manifests(client, MeshSpec.bookinfo(), quick(), "abc123", tls);
 
-        MutatingWebhookConfiguration injector = objects.stream().filter(MutatingWebhookConfiguration.class::isInstance)
-                .map(MutatingWebhookConfiguration.class::cast).findFirst().orElseThrow();
+        MutatingWebhookConfiguration injector = objects.stream()
+                .filter(MutatingWebhookConfiguration.class::isInstance)
+                .map(MutatingWebhookConfiguration.class::cast)
+                .findFirst()
+                .orElseThrow();
         var hook = injector.getWebhooks().get(0);
         assertThat(hook.getNamespaceSelector().getMatchLabels()).containsEntry("istio-injection", "enabled");
         assertThat(hook.getClientConfig().getService().getName()).isEqualTo("istiod");
         assertThat(hook.getClientConfig().getService().getPath()).isEqualTo("/inject");
-        assertThat(new String(Base64.getDecoder().decode(hook.getClientConfig().getCaBundle()), StandardCharsets.US_ASCII)).isEqualTo(tls.caPem());
+        assertThat(new String(
+                        Base64.getDecoder().decode(hook.getClientConfig().getCaBundle()), StandardCharsets.US_ASCII))
+                .isEqualTo(tls.caPem());
         assertThat(hook.getFailurePolicy()).isEqualTo("Fail");
 
         Deployment istiod = deployment(objects, "istio-system", "istiod");
-        assertThat(istiod.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo(IMAGE);
-        assertThat(String.join(" ", istiod.getSpec().getTemplate().getSpec().getContainers().get(0).getCommand()))
-                .contains("control-plane --registry kubernetes").contains("--inject-image " + IMAGE)
+        assertThat(istiod.getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getImage())
+                .isEqualTo(IMAGE);
+        assertThat(String.join(
+                        " ",
+                        istiod.getSpec()
+                                .getTemplate()
+                                .getSpec()
+                                .getContainers()
+                                .get(0)
+                                .getCommand()))
+                .contains("control-plane --registry kubernetes")
+                .contains("--inject-image " + IMAGE)
                 .contains("--default-config bookinfo-gateway.yaml");
         Deployment gateway = deployment(objects, "istio-system", "istio-ingressgateway");
         assertThat(gateway.getSpec().getTemplate().getMetadata().getLabels()).containsEntry("istio", "ingressgateway");
-        assertThat(String.join(" ", gateway.getSpec().getTemplate().getSpec().getContainers().get(0).getCommand()))
-                .contains("--role gateway").contains("--wildcard all");
+        assertThat(String.join(
+                        " ",
+                        gateway.getSpec()
+                                .getTemplate()
+                                .getSpec()
+                                .getContainers()
+                                .get(0)
+                                .getCommand()))
+                .contains("--role gateway")
+                .contains("--wildcard all");
         // Bookinfo from the project's manifest, the image replaced, no sidecar in it (the webhook adds it).
         Deployment reviews = deployment(objects, "default", "reviews-v3");
-        assertThat(reviews.getSpec().getTemplate().getSpec().getContainers()).extracting(c -> c.getName()).containsExactly("reviews");
-        assertThat(reviews.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo(IMAGE);
+        assertThat(reviews.getSpec().getTemplate().getSpec().getContainers())
+                .extracting(c -> c.getName())
+                .containsExactly("reviews");
+        assertThat(reviews.getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getImage())
+                .isEqualTo(IMAGE);
         // Its pods carry the mesh id (the mesh finds its own pods in a shared namespace); the selector stays Istio's.
         assertThat(reviews.getSpec().getTemplate().getMetadata().getLabels()).containsEntry(KubeMesh.MESH, "abc123");
         assertThat(reviews.getSpec().getSelector().getMatchLabels()).doesNotContainKey(KubeMesh.MESH);
-        assertThat(objects).allSatisfy(o -> assertThat(o.getMetadata().getNamespace() == null
-                || List.of("istio-system", "default").contains(o.getMetadata().getNamespace())).isTrue());
+        assertThat(objects)
+                .allSatisfy(o -> assertThat(o.getMetadata().getNamespace() == null
+                                || List.of("istio-system", "default")
+                                        .contains(o.getMetadata().getNamespace()))
+                        .isTrue());
     }
 
     private static Deployment deployment(List<HasMetadata> objects, String ns, String name) {
-        return objects.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast)
-                .filter(d -> d.getMetadata().getName().equals(name) && ns.equals(d.getMetadata().getNamespace())).findFirst().orElseThrow();
+        return objects.stream()
+                .filter(Deployment.class::isInstance)
+                .map(Deployment.class::cast)
+                .filter(d -> d.getMetadata().getName().equals(name)
+                        && ns.equals(d.getMetadata().getNamespace()))
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test
     void anInstallThatFailsHalfwayDeletesEverythingItCreated() {
         // The mock server runs no pods, so istiod never becomes ready: the install fails after creating its objects.
-        assertThatThrownBy(() -> KubeMesh.start(client, MeshSpec.bookinfo(), quick(), new PrintStream(progress, true), null))
+        assertThatThrownBy(() ->
+                        KubeMesh.start(client, MeshSpec.bookinfo(), quick(), new PrintStream(progress, true), null))
                 .hasMessageContaining("deployment istio-system/istiod was not ready within 2 s");
-        assertThat(progress.toString()).contains("Istio CRDs      installed").contains("istiod and istio-ingressgateway created");
+        assertThat(progress.toString())
+                .contains("Istio CRDs      installed")
+                .contains("istiod and istio-ingressgateway created");
         assertNothingLeft();
     }
 
     @Test
     void crdsAndTheNamespaceLabelTheClusterHadBeforeStay() {
         IstioCrds.install(client);
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("default").addToLabels("team", "books").endMetadata().build()).create();
-        assertThatThrownBy(() -> KubeMesh.start(client, MeshSpec.bookinfo(), quick(), new PrintStream(progress, true), null))
+        client.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName("default")
+                        .addToLabels("team", "books")
+                        .endMetadata()
+                        .build())
+                .create();
+        assertThatThrownBy(() ->
+                        KubeMesh.start(client, MeshSpec.bookinfo(), quick(), new PrintStream(progress, true), null))
                 .isInstanceOf(IllegalStateException.class);
         assertThat(IstioCrds.missing(client)).isEmpty();
-        assertThat(client.namespaces().withName("default").get().getMetadata().getLabels()).containsEntry("team", "books")
+        assertThat(client.namespaces().withName("default").get().getMetadata().getLabels())
+                .containsEntry("team", "books")
                 .doesNotContainKey("istio-injection");
     }
 
     @Test
     void anRbacDenialNamesEveryMissingPermissionAndCreatesNothing() {
-        server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews").andReply(201, request -> {
-            String body = request.getBody().readUtf8();
-            boolean clusterScopedWrite = body.contains("clusterroles") || body.contains("webhookconfigurations");
-            return new SelfSubjectAccessReviewBuilder().withNewStatus().withAllowed(!clusterScopedWrite).endStatus().build();
-        }).always();
-        assertThatThrownBy(() -> KubeMesh.start(client, MeshSpec.bookinfo(), quick(), new PrintStream(progress, true), null))
+        server.expect()
+                .post()
+                .withPath("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
+                .andReply(201, request -> {
+                    String body = request.getBody().readUtf8();
+                    boolean clusterScopedWrite =
+                            body.contains("clusterroles") || body.contains("webhookconfigurations");
+                    return new SelfSubjectAccessReviewBuilder()
+                            .withNewStatus()
+                            .withAllowed(!clusterScopedWrite)
+                            .endStatus()
+                            .build();
+                })
+                .always();
+        assertThatThrownBy(() ->
+                        KubeMesh.start(client, MeshSpec.bookinfo(), quick(), new PrintStream(progress, true), null))
                 .hasMessageContaining("RBAC does not let")
                 .hasMessageContaining("nothing was created")
                 .hasMessageContaining("create clusterroles.rbac.authorization.k8s.io")
@@ -131,19 +226,38 @@ class KubeMeshInstallTest {
 
     @Test
     void aClusterWithIstioItselfIsNotTouched() {
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("istio-system").endMetadata().build()).create();
-        assertThatThrownBy(() -> KubeMesh.start(client, MeshSpec.bookinfo(), quick(), new PrintStream(progress, true), null))
+        client.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName("istio-system")
+                        .endMetadata()
+                        .build())
+                .create();
+        assertThatThrownBy(() ->
+                        KubeMesh.start(client, MeshSpec.bookinfo(), quick(), new PrintStream(progress, true), null))
                 .hasMessageContaining("namespace istio-system that MeshBox did not make");
-        assertThat(client.namespaces().list().getItems()).extracting(n -> n.getMetadata().getName()).containsExactly("istio-system");
+        assertThat(client.namespaces().list().getItems())
+                .extracting(n -> n.getMetadata().getName())
+                .containsExactly("istio-system");
         assertThat(IstioCrds.missing(client)).hasSize(3);
     }
 
     @Test
     void aForbiddenCrdInstallSaysWhichPermissionIsMissing() {
-        server.expect().post().withPath("/apis/apiextensions.k8s.io/v1/customresourcedefinitions").andReturn(403,
-                new StatusBuilder().withCode(403).withReason("Forbidden").withMessage("customresourcedefinitions.apiextensions.k8s.io is"
-                        + " forbidden: User \"dev\" cannot create resource").build()).always();
-        assertThatThrownBy(() -> KubeMesh.start(client, MeshSpec.bookinfo(), quick(), new PrintStream(progress, true), null))
+        server.expect()
+                .post()
+                .withPath("/apis/apiextensions.k8s.io/v1/customresourcedefinitions")
+                .andReturn(
+                        403,
+                        new StatusBuilder()
+                                .withCode(403)
+                                .withReason("Forbidden")
+                                .withMessage("customresourcedefinitions.apiextensions.k8s.io is"
+                                        + " forbidden: User \"dev\" cannot create resource")
+                                .build())
+                .always();
+        assertThatThrownBy(() ->
+                        KubeMesh.start(client, MeshSpec.bookinfo(), quick(), new PrintStream(progress, true), null))
                 .hasMessageContaining("RBAC forbids MeshBox to create CustomResourceDefinition")
                 .hasMessageContaining("User \"dev\" cannot create resource");
         assertNothingLeft();
@@ -151,9 +265,16 @@ class KubeMeshInstallTest {
 
     @Test
     void anUnreachableClusterSaysSoAndCreatesNothing() {
-        try (KubernetesClient nowhere = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl("https://127.0.0.1:1")
-                .withRequestRetryBackoffLimit(0).withConnectionTimeout(1000).withRequestTimeout(1000).build()).build()) {
-            assertThatThrownBy(() -> KubeMesh.start(nowhere, MeshSpec.bookinfo(), quick(), new PrintStream(progress, true), null))
+        try (KubernetesClient nowhere = new KubernetesClientBuilder()
+                .withConfig(new ConfigBuilder()
+                        .withMasterUrl("https://127.0.0.1:1")
+                        .withRequestRetryBackoffLimit(0)
+                        .withConnectionTimeout(1000)
+                        .withRequestTimeout(1000)
+                        .build())
+                .build()) {
+            assertThatThrownBy(() -> KubeMesh.start(
+                            nowhere, MeshSpec.bookinfo(), quick(), new PrintStream(progress, true), null))
                     .hasMessageStartingWith("cannot reach the Kubernetes API to read the server version");
         }
     }

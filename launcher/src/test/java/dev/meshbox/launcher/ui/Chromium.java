@@ -31,10 +31,13 @@ final class Chromium implements ExecutionCondition {
             missing.append("no Chromium at ").append(browser);
         }
         if (!Files.isExecutable(driver)) {
-            missing.append(missing.length() > 0 ? " and " : "").append("no chromedriver at ").append(driver);
+            missing.append(missing.length() > 0 ? " and " : "")
+                    .append("no chromedriver at ")
+                    .append(driver);
         }
         if (missing.length() > 0) {
-            missing.append(" (apt-get install chromium chromium-driver, or -Dmeshbox.chromium=PATH -Dmeshbox.chromedriver=PATH)");
+            missing.append(
+                    " (apt-get install chromium chromium-driver, or -Dmeshbox.chromium=PATH -Dmeshbox.chromedriver=PATH)");
         }
         return new Found(browser, driver, missing.toString());
     }
@@ -57,12 +60,20 @@ final class Chromium implements ExecutionCondition {
 
     /** A headless Chromium session on a free port. */
     static ChromeDriver start(Found found) {
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(found.driver().toFile())
-                .usingAnyFreePort().build();
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(found.driver().toFile())
+                .usingAnyFreePort()
+                .build();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(found.browser().toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-dev-shm-usage", "--hide-scrollbars", "--window-size=1500,860");
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-dev-shm-usage",
+                "--hide-scrollbars",
+                "--window-size=1500,860");
         ChromeDriver driver = new ChromeDriver(service, options);
         driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
         return driver;

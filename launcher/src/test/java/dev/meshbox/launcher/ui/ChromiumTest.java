@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 
 class ChromiumTest {
 
-    private static final Chromium.Found MISSING = new Chromium.Found(Path.of("/nowhere/chromium"), Path.of("/nowhere/chromedriver"),
-            "no Chromium at /nowhere/chromium");
+    private static final Chromium.Found MISSING = new Chromium.Found(
+            Path.of("/nowhere/chromium"), Path.of("/nowhere/chromedriver"), "no Chromium at /nowhere/chromium");
 
     @Test
     void withoutChromiumTheBrowserTestIsSkippedWithTheReason() {
@@ -19,11 +19,17 @@ class ChromiumTest {
 
     @Test
     void withoutChromiumUnderCiTheBrowserTestFails() {
-        assertThatThrownBy(() -> Chromium.decide(MISSING, true)).hasMessageContaining("CI=true").hasMessageContaining("/nowhere/chromium");
+        assertThatThrownBy(() -> Chromium.decide(MISSING, true))
+                .hasMessageContaining("CI=true")
+                .hasMessageContaining("/nowhere/chromium");
     }
 
     @Test
     void withChromiumTheBrowserTestRuns() {
-        assertThat(Chromium.decide(new Chromium.Found(Path.of("/usr/bin/chromium"), Path.of("/usr/bin/chromedriver"), ""), true).isDisabled()).isFalse();
+        assertThat(Chromium.decide(
+                                new Chromium.Found(Path.of("/usr/bin/chromium"), Path.of("/usr/bin/chromedriver"), ""),
+                                true)
+                        .isDisabled())
+                .isFalse();
     }
 }

@@ -50,7 +50,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class WebUiIT {
 
     private static final List<Scenario.Workload> WORKLOADS = List.of(new Scenario.Builtin("bookinfo"));
-    private static final String BROKEN = String.join("\n",
+    private static final String BROKEN = String.join(
+            "\n",
             "apiVersion: networking.istio.io/v1",
             "kind: VirtualService",
             "metadata:",
@@ -78,7 +79,10 @@ class WebUiIT {
 
     @BeforeAll
     static void up() throws InterruptedException {
-        mesh = LocalMesh.start(MeshSpec.of(WORKLOADS), LocalOptions.isolated(OptionalLong.empty()), new PrintStream(OutputStream.nullOutputStream()));
+        mesh = LocalMesh.start(
+                MeshSpec.of(WORKLOADS),
+                LocalOptions.isolated(OptionalLong.empty()),
+                new PrintStream(OutputStream.nullOutputStream()));
         ui = WebUi.start(new MeshUi(mesh.control(), WORKLOADS), WebUi.Options.loopback(0, Optional.empty()));
         browser = Chromium.start(Chromium.find());
         browser.get(ui.url() + "/");
@@ -100,12 +104,17 @@ class WebUiIT {
     @Test
     @Order(1)
     void pageLoadsWithEveryAssetFromTheJar() throws Exception {
-        until("the mesh summary", d -> d.findElement(By.id("mesh-summary")).getText().contains("workloads bookinfo"), 15);
+        until(
+                "the mesh summary",
+                d -> d.findElement(By.id("mesh-summary")).getText().contains("workloads bookinfo"),
+                15);
         assertThat(browser.getTitle()).isEqualTo("MeshBox");
-        assertThat(browser.findElements(By.cssSelector("#tabs a"))).extracting(WebElement::getText)
+        assertThat(browser.findElements(By.cssSelector("#tabs a")))
+                .extracting(WebElement::getText)
                 .containsExactly("Topology", "Scenarios", "Config", "Traffic", "Workshop");
         List<String> assets = browser.findElements(By.cssSelector("script[src], link[href], img[src]")).stream()
-                .map(e -> e.getDomProperty(e.getTagName().equals("link") ? "href" : "src")).toList();
+                .map(e -> e.getDomProperty(e.getTagName().equals("link") ? "href" : "src"))
+                .toList();
         assertThat(assets).isNotEmpty().allSatisfy(a -> assertThat(a).startsWith(ui.url() + "/"));
         for (String a : assets) {
             assertThat(get(a).statusCode()).as(a).isEqualTo(200);
@@ -121,9 +130,17 @@ class WebUiIT {
         type(By.id("tg-rate"), "20");
         type(By.id("tg-seconds"), "40");
         browser.findElement(By.id("tg-start")).click();
-        until("a running generator", d -> !d.findElements(By.cssSelector("#generators .generator[data-state=running]")).isEmpty(), 10);
-        until("access-log lines of productpage's page loads", d -> d.findElements(By.cssSelector("#access-log tr.entry")).stream()
-                .anyMatch(r -> r.getText().contains("/productpage") && r.getText().contains("200")), 20);
+        until(
+                "a running generator",
+                d -> !d.findElements(By.cssSelector("#generators .generator[data-state=running]"))
+                        .isEmpty(),
+                10);
+        until(
+                "access-log lines of productpage's page loads",
+                d -> d.findElements(By.cssSelector("#access-log tr.entry")).stream()
+                        .anyMatch(r -> r.getText().contains("/productpage")
+                                && r.getText().contains("200")),
+                20);
         WebElement row = browser.findElement(By.cssSelector("#access-log tr.entry"));
         assertThat(row.findElement(By.cssSelector("td.flags")).getText()).isNotEmpty(); // "-" when no flag
     }
@@ -132,56 +149,114 @@ class WebUiIT {
     @Order(3)
     void topologyShowsServicesVersionsAndGatewayWithLiveRates() {
         tab("topology");
-        until("nodes for the gateway, services and every reviews version", d -> List.of("wl:istio-ingressgateway", "svc:productpage.default",
-                "wl:productpage-v1", "svc:reviews.default", "wl:reviews-v1", "wl:reviews-v2", "wl:reviews-v3", "wl:ratings-v1", "wl:details-v1")
-                .stream().allMatch(id -> !d.findElements(node(id)).isEmpty()), 15);
-        until("a live rate on the ingress edge", d -> rps(edge("wl:istio-ingressgateway", "svc:productpage.default")) > 1, 20);
-        until("reviews traffic split over its three versions", d -> List.of("v1", "v2", "v3").stream()
-                .allMatch(v -> share(edge("svc:reviews.default", "wl:reviews-" + v)) > 0.1), 20);
-        until("the ingress edge healthy", d -> "ok".equals(d.findElement(edge("wl:istio-ingressgateway", "svc:productpage.default"))
-                .getDomAttribute("data-health")), 10);
-        act("click the ingress edge", d -> d.findElement(edge("wl:istio-ingressgateway", "svc:productpage.default")).click());
-        assertThat(browser.findElement(By.id("topology-detail")).getText()).contains("istio-ingressgateway → productpage.default").contains("200 ×");
+        until(
+                "nodes for the gateway, services and every reviews version",
+                d -> List.of(
+                                "wl:istio-ingressgateway",
+                                "svc:productpage.default",
+                                "wl:productpage-v1",
+                                "svc:reviews.default",
+                                "wl:reviews-v1",
+                                "wl:reviews-v2",
+                                "wl:reviews-v3",
+                                "wl:ratings-v1",
+                                "wl:details-v1")
+                        .stream()
+                        .allMatch(id -> !d.findElements(node(id)).isEmpty()),
+                15);
+        until(
+                "a live rate on the ingress edge",
+                d -> rps(edge("wl:istio-ingressgateway", "svc:productpage.default")) > 1,
+                20);
+        until(
+                "reviews traffic split over its three versions",
+                d -> List.of("v1", "v2", "v3").stream()
+                        .allMatch(v -> share(edge("svc:reviews.default", "wl:reviews-" + v)) > 0.1),
+                20);
+        until(
+                "the ingress edge healthy",
+                d -> "ok"
+                        .equals(d.findElement(edge("wl:istio-ingressgateway", "svc:productpage.default"))
+                                .getDomAttribute("data-health")),
+                10);
+        act(
+                "click the ingress edge",
+                d -> d.findElement(edge("wl:istio-ingressgateway", "svc:productpage.default"))
+                        .click());
+        assertThat(browser.findElement(By.id("topology-detail")).getText())
+                .contains("istio-ingressgateway → productpage.default")
+                .contains("200 ×");
     }
 
     @Test
     @Order(4)
     void runningTheCanaryScenarioShowsPassAndTheSplitChart() throws Exception {
         tab("scenarios");
-        until("the canary scenario in the list", d -> d.findElement(By.cssSelector(".scenario[data-id='builtin:canary-90-10']")), 15);
+        until(
+                "the canary scenario in the list",
+                d -> d.findElement(By.cssSelector(".scenario[data-id='builtin:canary-90-10']")),
+                15);
         // The list is redrawn every few seconds: each look at it is a bounded retry.
-        until("the circuit breaker's missing workloads", d -> {
-            WebElement breaker = d.findElement(By.cssSelector(".scenario[data-id='builtin:circuit-breaker']"));
-            return breaker.getText().contains("needs httpbin, fortio: ./meshbox up --workloads bookinfo,httpbin,fortio")
-                    && !breaker.findElement(By.cssSelector("button.run")).isEnabled();
-        }, 10);
-        act("run the canary", d -> d.findElement(By.cssSelector(".scenario[data-id='builtin:canary-90-10'] button.run")).click());
-        until("the canary run to finish", d -> finished(d.findElement(By.id("run-view")).getDomAttribute("data-state")), 90);
+        until(
+                "the circuit breaker's missing workloads",
+                d -> {
+                    WebElement breaker = d.findElement(By.cssSelector(".scenario[data-id='builtin:circuit-breaker']"));
+                    return breaker.getText()
+                                    .contains("needs httpbin, fortio: ./meshbox up --workloads bookinfo,httpbin,fortio")
+                            && !breaker.findElement(By.cssSelector("button.run"))
+                                    .isEnabled();
+                },
+                10);
+        act(
+                "run the canary",
+                d -> d.findElement(By.cssSelector(".scenario[data-id='builtin:canary-90-10'] button.run"))
+                        .click());
+        until(
+                "the canary run to finish",
+                d -> finished(d.findElement(By.id("run-view")).getDomAttribute("data-state")),
+                90);
         WebElement run = browser.findElement(By.id("run-view"));
         assertThat(run.getDomAttribute("data-state")).as(run.getText()).isEqualTo("passed");
         assertThat(run.findElement(By.cssSelector(".run-state")).getText()).isEqualTo("PASS");
-        assertThat(run.findElements(By.cssSelector("tr.check"))).hasSize(4).allSatisfy(r -> assertThat(r.getDomAttribute("class")).contains("pass"));
+        assertThat(run.findElements(By.cssSelector("tr.check")))
+                .hasSize(4)
+                .allSatisfy(r -> assertThat(r.getDomAttribute("class")).contains("pass"));
         WebElement chart = run.findElement(By.cssSelector("svg.split-chart[data-service=reviews]"));
         assertThat(chart.findElements(By.cssSelector("rect.bar"))).hasSize(3);
         assertThat(chart.findElements(By.cssSelector("rect.band"))).hasSize(3);
-        until("the run in this session's list", d -> d.findElements(By.cssSelector("#run-list .run-item")).stream()
-                .anyMatch(r -> r.getText().contains("canary-90-10") && r.getText().contains("passed")), 10);
+        until(
+                "the run in this session's list",
+                d -> d.findElements(By.cssSelector("#run-list .run-item")).stream()
+                        .anyMatch(r -> r.getText().contains("canary-90-10")
+                                && r.getText().contains("passed")),
+                10);
         shot("scenarios");
     }
 
     @Test
     @Order(5)
     void topologyWithTheCanaryShowsTheNinetyTenSplitLive() throws Exception {
-        HttpResponse<String> r = post("/api/traffic", "{\"from\":\"ingress\",\"target\":\"/productpage\",\"rate\":25,\"seconds\":40}");
+        HttpResponse<String> r =
+                post("/api/traffic", "{\"from\":\"ingress\",\"target\":\"/productpage\",\"rate\":25,\"seconds\":40}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
         tab("topology");
         // The window is 10 s: once v3 has had nothing for that long, the edges show the canary's split alone.
-        until("reviews split about 90/10 with v3 idle", d -> {
-            double v1 = share(edge("svc:reviews.default", "wl:reviews-v1"));
-            double v2 = share(edge("svc:reviews.default", "wl:reviews-v2"));
-            return v1 > 0.7 && v2 > 0.02 && v2 < 0.3 && "idle".equals(d.findElement(edge("svc:reviews.default", "wl:reviews-v3")).getDomAttribute("data-health"));
-        }, 40);
-        act("click the reviews v2 edge", d -> d.findElement(edge("svc:reviews.default", "wl:reviews-v2")).click());
+        until(
+                "reviews split about 90/10 with v3 idle",
+                d -> {
+                    double v1 = share(edge("svc:reviews.default", "wl:reviews-v1"));
+                    double v2 = share(edge("svc:reviews.default", "wl:reviews-v2"));
+                    return v1 > 0.7
+                            && v2 > 0.02
+                            && v2 < 0.3
+                            && "idle"
+                                    .equals(d.findElement(edge("svc:reviews.default", "wl:reviews-v3"))
+                                            .getDomAttribute("data-health"));
+                },
+                40);
+        act(
+                "click the reviews v2 edge",
+                d -> d.findElement(edge("svc:reviews.default", "wl:reviews-v2")).click());
         assertThat(browser.findElement(By.id("topology-detail")).getText()).contains("share of the service");
         browser.manage().window().setSize(new Dimension(1400, 620));
         Path target = shot("topology");
@@ -197,24 +272,36 @@ class WebUiIT {
     @Order(6)
     void applyingInvalidYamlShowsTheErrorAtTheFieldAndItsLine() throws Exception {
         tab("config");
-        until("the canary's resources in the list", d -> d.findElements(By.cssSelector("#resources tr.resource[data-kind=VirtualService][data-name=reviews]")).size() == 1, 15);
+        until(
+                "the canary's resources in the list",
+                d -> d.findElements(By.cssSelector(
+                                        "#resources tr.resource[data-kind=VirtualService][data-name=reviews]"))
+                                .size()
+                        == 1,
+                15);
         WebElement editor = browser.findElement(By.id("yaml-editor"));
         editor.clear();
         editor.sendKeys(BROKEN);
         type(By.id("yaml-name"), "broken.yaml");
         browser.findElement(By.id("apply-yaml")).click();
-        WebElement problem = until("the problem under the editor", d -> d.findElement(By.cssSelector("#apply-problems li.problem")), 15);
-        assertThat(problem.getText()).contains("line " + BROKEN_LINE).contains("VirtualService default/reviews")
-                .contains("spec.http[0].route[1].weight").contains("must be >= 0, got -10");
+        WebElement problem = until(
+                "the problem under the editor", d -> d.findElement(By.cssSelector("#apply-problems li.problem")), 15);
+        assertThat(problem.getText())
+                .contains("line " + BROKEN_LINE)
+                .contains("VirtualService default/reviews")
+                .contains("spec.http[0].route[1].weight")
+                .contains("must be >= 0, got -10");
         assertThat(problem.findElement(By.cssSelector(".field")).getText()).isEqualTo("spec.http[0].route[1].weight");
-        assertThat(browser.findElements(By.cssSelector("#yaml-gutter .line.error"))).extracting(e -> e.getDomAttribute("data-line"))
+        assertThat(browser.findElements(By.cssSelector("#yaml-gutter .line.error")))
+                .extracting(e -> e.getDomAttribute("data-line"))
                 .containsExactly(String.valueOf(BROKEN_LINE));
-        assertThat(browser.findElement(By.cssSelector("#yaml-backdrop .hl")).getDomAttribute("data-line")).isEqualTo(String.valueOf(BROKEN_LINE));
+        assertThat(browser.findElement(By.cssSelector("#yaml-backdrop .hl")).getDomAttribute("data-line"))
+                .isEqualTo(String.valueOf(BROKEN_LINE));
         assertThat(browser.findElement(By.id("apply-result")).getText()).contains("nothing was applied");
         shot("config");
         // The mesh kept its config: the canary's VirtualService is still the one applied.
-        assertThat(mesh.controlPlane().config().snapshot().resources().values()).anySatisfy(res ->
-                assertThat(res.yaml()).contains("weight: 90"));
+        assertThat(mesh.controlPlane().config().snapshot().resources().values())
+                .anySatisfy(res -> assertThat(res.yaml()).contains("weight: 90"));
     }
 
     @Test
@@ -223,11 +310,23 @@ class WebUiIT {
         By row = By.cssSelector("#proxies tr.proxy[data-pod^='productpage-v1']");
         until("productpage's proxy in sync", d -> d.findElement(row).getText().contains("SYNCED"), 15);
         act("open productpage's proxy-config", d -> d.findElement(row).click());
-        WebElement clusters = until("its clusters", d -> d.findElement(By.cssSelector("#proxy-config [data-table=clusters]")), 15);
-        assertThat(clusters.getText()).contains("reviews.default.svc.cluster.local").contains("v1").contains("v2").contains("outbound");
-        assertThat(browser.findElement(By.cssSelector("#proxy-config [data-table=routes]")).getText()).contains("reviews").contains("90");
-        assertThat(browser.findElement(By.cssSelector("#proxy-config [data-table=listeners]")).getText()).contains("virtualOutbound");
-        assertThat(browser.findElement(By.cssSelector("#proxy-config [data-table=endpoints]")).getText()).contains(":9080");
+        WebElement clusters =
+                until("its clusters", d -> d.findElement(By.cssSelector("#proxy-config [data-table=clusters]")), 15);
+        assertThat(clusters.getText())
+                .contains("reviews.default.svc.cluster.local")
+                .contains("v1")
+                .contains("v2")
+                .contains("outbound");
+        assertThat(browser.findElement(By.cssSelector("#proxy-config [data-table=routes]"))
+                        .getText())
+                .contains("reviews")
+                .contains("90");
+        assertThat(browser.findElement(By.cssSelector("#proxy-config [data-table=listeners]"))
+                        .getText())
+                .contains("virtualOutbound");
+        assertThat(browser.findElement(By.cssSelector("#proxy-config [data-table=endpoints]"))
+                        .getText())
+                .contains(":9080");
         assertThat(browser.findElement(By.id("proxy-config")).getText()).contains("ACKed the latest version");
         shot("proxy-config");
     }
@@ -236,23 +335,42 @@ class WebUiIT {
     @Order(8)
     void aWorkshopLessonAppliesItsYamlSendsTrafficAndExplains() throws Exception {
         tab("workshop");
-        until("the lessons", d -> d.findElements(By.cssSelector("#lesson-list .lesson")).size() >= 8, 15);
-        browser.findElement(By.cssSelector("#lesson-list .lesson[data-id=circuit-breaking]")).click();
-        assertThat(browser.findElement(By.cssSelector(".lesson-missing")).getText()).contains("httpbin, fortio")
+        until(
+                "the lessons",
+                d -> d.findElements(By.cssSelector("#lesson-list .lesson")).size() >= 8,
+                15);
+        browser.findElement(By.cssSelector("#lesson-list .lesson[data-id=circuit-breaking]"))
+                .click();
+        assertThat(browser.findElement(By.cssSelector(".lesson-missing")).getText())
+                .contains("httpbin, fortio")
                 .contains("./meshbox up --workloads bookinfo,httpbin,fortio");
-        browser.findElement(By.cssSelector("#lesson-list .lesson[data-id=user-routing]")).click();
+        browser.findElement(By.cssSelector("#lesson-list .lesson[data-id=user-routing]"))
+                .click();
         WebElement step = browser.findElement(By.cssSelector("#lesson-view .step[data-step='1']"));
-        assertThat(step.getText()).contains("virtual-service-reviews-test-v2.yaml").contains("end-user");
+        assertThat(step.getText())
+                .contains("virtual-service-reviews-test-v2.yaml")
+                .contains("end-user");
         step.findElement(By.cssSelector("button.lesson-apply")).click();
-        until("the lesson's config applied", d -> d.findElement(By.cssSelector("#lesson-view .step[data-step='1'] .applied")).getText()
-                .contains("virtualservice.networking.istio.io/reviews created"), 20);
-        browser.findElement(By.cssSelector("#lesson-view .step[data-step='1'] button.lesson-traffic")).click();
-        until("jason's pages checked", d -> finished(d.findElement(By.cssSelector("#lesson-view .step[data-step='1'] .lesson-run"))
-                .getDomAttribute("data-state")), 60);
-        assertThat(browser.findElement(By.cssSelector("#lesson-view .step[data-step='1'] .lesson-run")).getDomAttribute("data-state")).isEqualTo("passed");
+        until(
+                "the lesson's config applied",
+                d -> d.findElement(By.cssSelector("#lesson-view .step[data-step='1'] .applied"))
+                        .getText()
+                        .contains("virtualservice.networking.istio.io/reviews created"),
+                20);
+        browser.findElement(By.cssSelector("#lesson-view .step[data-step='1'] button.lesson-traffic"))
+                .click();
+        until(
+                "jason's pages checked",
+                d -> finished(d.findElement(By.cssSelector("#lesson-view .step[data-step='1'] .lesson-run"))
+                        .getDomAttribute("data-state")),
+                60);
+        assertThat(browser.findElement(By.cssSelector("#lesson-view .step[data-step='1'] .lesson-run"))
+                        .getDomAttribute("data-state"))
+                .isEqualTo("passed");
         WebElement done = browser.findElement(By.cssSelector("#lesson-view .step[data-step='1']"));
         assertThat(done.getText()).contains("reviews v2 share").contains("pass").contains("black stars");
-        assertThat(done.findElement(By.cssSelector("details.why-box")).getDomProperty("open")).isEqualTo("true");
+        assertThat(done.findElement(By.cssSelector("details.why-box")).getDomProperty("open"))
+                .isEqualTo("true");
         shot("workshop");
     }
 
@@ -268,15 +386,21 @@ class WebUiIT {
         HttpResponse<String> badFrom = post("/api/traffic", "{\"from\":\"nobody\",\"target\":\"/productpage\"}");
         assertThat(badFrom.statusCode()).isEqualTo(400);
         assertThat(badFrom.body()).contains("from: \\\"nobody\\\" is not a workload");
-        HttpResponse<String> badRate = post("/api/traffic", "{\"from\":\"ingress\",\"target\":\"/productpage\",\"rate\":-1}");
+        HttpResponse<String> badRate =
+                post("/api/traffic", "{\"from\":\"ingress\",\"target\":\"/productpage\",\"rate\":-1}");
         assertThat(badRate.statusCode()).isEqualTo(400);
         assertThat(badRate.body()).contains("rate:");
         HttpResponse<String> missing = post("/api/runs", "{\"scenario\":\"builtin:circuit-breaker\"}");
         assertThat(missing.statusCode()).isEqualTo(422);
-        assertThat(missing.body()).contains("needs workloads this mesh does not run: httpbin, fortio")
+        assertThat(missing.body())
+                .contains("needs workloads this mesh does not run: httpbin, fortio")
                 .contains("./meshbox up --workloads bookinfo,httpbin,fortio");
-        HttpResponse<String> crossSite = HTTP.send(HttpRequest.newBuilder(URI.create(ui.url() + "/api/config/reset"))
-                .POST(HttpRequest.BodyPublishers.noBody()).header("Content-Type", "text/plain").build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> crossSite = HTTP.send(
+                HttpRequest.newBuilder(URI.create(ui.url() + "/api/config/reset"))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .header("Content-Type", "text/plain")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(crossSite.statusCode()).isEqualTo(415);
         assertThat(get(ui.url() + "/api/no-such-thing").statusCode()).isEqualTo(404);
         assertThat(get(ui.url() + "/api/runs/run-999").statusCode()).isEqualTo(404);
@@ -328,22 +452,31 @@ class WebUiIT {
 
     /** Does something to what the page shows, retrying while a redraw replaces the element under it. */
     private static void act(String what, java.util.function.Consumer<WebDriver> action) {
-        until(what, d -> {
-            action.accept(d);
-            return true;
-        }, 10);
+        until(
+                what,
+                d -> {
+                    action.accept(d);
+                    return true;
+                },
+                10);
     }
 
     /** Polls until the condition gives a non-null, non-false value; fails with {@code what} after {@code seconds}. */
     private static <T> T until(String what, Function<WebDriver, T> condition, int seconds) {
-        return new WebDriverWait(browser, Duration.ofSeconds(seconds), Duration.ofMillis(200)).withMessage("waiting for " + what)
-                .ignoring(org.openqa.selenium.StaleElementReferenceException.class).ignoring(org.openqa.selenium.NoSuchElementException.class)
+        return new WebDriverWait(browser, Duration.ofSeconds(seconds), Duration.ofMillis(200))
+                .withMessage("waiting for " + what)
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .ignoring(org.openqa.selenium.NoSuchElementException.class)
                 .until(condition::apply);
     }
 
     private static HttpResponse<String> post(String path, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(ui.url() + path)).POST(HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(ui.url() + path))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .header("Content-Type", "application/json")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> get(String url) throws Exception {

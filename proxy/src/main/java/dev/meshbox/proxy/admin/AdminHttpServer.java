@@ -32,65 +32,76 @@ import java.util.function.Function;
  */
 public final class AdminHttpServer implements AutoCloseable {
 
-  private final Channel channel;
+    private final Channel channel;
 
-  private AdminHttpServer(Channel channel) {
-    this.channel = channel;
-  }
-
-  public static AdminHttpServer start(EventLoopGroup group, Class<? extends ServerChannel> serverChannel,
-                                      InetSocketAddress address, Executor executor,
-                                      Function<QueryStringDecoder, AdminResponse> handler) throws InterruptedException {
-    Channel ch = new ServerBootstrap()
-        .group(group)
-        .channel(serverChannel)
-        .option(ChannelOption.SO_REUSEADDR, true)
-        .childHandler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel c) {
-            c.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
-                new SimpleChannelInboundHandler<FullHttpRequest>() {
-                  @Override
-                  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-                    boolean keepAlive = HttpUtil.isKeepAlive(request);
-                    QueryStringDecoder query = new QueryStringDecoder(request.uri());
-                    executor.execute(() -> {
-                      AdminResponse answer;
-                      try {
-                        answer = handler.apply(query);
-                      } catch (RuntimeException e) {
-                        answer = AdminResponse.text(500, "error: " + e + "\n");
-                      }
-                      write(ctx, answer, keepAlive);
-                    });
-                  }
-                });
-          }
-        })
-        .bind(address).sync().channel();
-    return new AdminHttpServer(ch);
-  }
-
-  private static void write(ChannelHandlerContext ctx, AdminResponse answer, boolean keepAlive) {
-    byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
-    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-        HttpResponseStatus.valueOf(answer.status()), Unpooled.wrappedBuffer(body));
-    response.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType())
-        .set(HttpHeaderNames.CONTENT_LENGTH, body.length)
-        .set(HttpHeaderNames.SERVER, "envoy");
-    if (keepAlive) {
-      ctx.writeAndFlush(response);
-    } else {
-      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    private AdminHttpServer(Channel channel) {
+        this.channel = channel;
     }
-  }
 
-  public InetSocketAddress address() {
-    return (InetSocketAddress) channel.localAddress();
-  }
+    public static AdminHttpServer start(
+            EventLoopGroup group,
+            Class<? extends ServerChannel> serverChannel,
+            InetSocketAddress address,
+            Executor executor,
+            Function<QueryStringDecoder, AdminResponse> handler)
+            throws InterruptedException {
+        Channel ch = new ServerBootstrap()
+                .group(group)
+                .channel(serverChannel)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel c) {
+                        c.pipeline()
+                                .addLast(
+                                        new HttpServerCodec(),
+                                        new HttpObjectAggregator(64 * 1024),
+                                        new SimpleChannelInboundHandler<FullHttpRequest>() {
+                                            @Override
+                                            protected void channelRead0(
+                                                    ChannelHandlerContext ctx, FullHttpRequest request) {
+                                                boolean keepAlive = HttpUtil.isKeepAlive(request);
+                                                QueryStringDecoder query = new QueryStringDecoder(request.uri());
+                                                executor.execute(() -> {
+                                                    AdminResponse answer;
+                                                    try {
+                                                        answer = handler.apply(query);
+                                                    } catch (RuntimeException e) {
+                                                        answer = AdminResponse.text(500, "error: " + e + "\n");
+                                                    }
+                                                    write(ctx, answer, keepAlive);
+                                                });
+                                            }
+                                        });
+                    }
+                })
+                .bind(address)
+                .sync()
+                .channel();
+        return new AdminHttpServer(ch);
+    }
 
-  @Override
-  public void close() {
-    channel.close().syncUninterruptibly();
-  }
+    private static void write(ChannelHandlerContext ctx, AdminResponse answer, boolean keepAlive) {
+        byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(answer.status()), Unpooled.wrappedBuffer(body));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, answer.contentType())
+                .set(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                .set(HttpHeaderNames.SERVER, "envoy");
+        if (keepAlive) {
+            ctx.writeAndFlush(response);
+        } else {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+    }
 }

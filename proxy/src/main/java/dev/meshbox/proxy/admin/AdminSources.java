@@ -9,8 +9,12 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /** What the admin endpoints read; all of it is safe to read from any thread. */
-public record AdminSources(BooleanSupplier ready, ConfigApplier applier,
-                           Supplier<Map<String, XdsTypeStatus>> xdsStatus, Supplier<ProxyConfig> config,
-                           AccessLog accessLog, Supplier<Map<Integer, String>> boundPorts,
-                           Supplier<Map<Integer, String>> bindErrors, Supplier<Map<String, Long>> httpStats) {
-}
+public record AdminSources(
+        BooleanSupplier ready,
+        ConfigApplier applier,
+        Supplier<Map<String, XdsTypeStatus>> xdsStatus,
+        Supplier<ProxyConfig> config,
+        AccessLog accessLog,
+        Supplier<Map<Integer, String>> boundPorts,
+        Supplier<Map<Integer, String>> bindErrors,
+        Supplier<Map<String, Long>> httpStats) {}

@@ -22,151 +22,162 @@ import java.util.random.RandomGenerator;
  */
 public final class ClusterCatalog implements AutoCloseable {
 
-  private record Live(ClusterStats stats, ResourceLimits limits, OutlierDetector outlier,
-                      ClusterSpec.LbPolicy policy, ClusterSpec.LbOptions lbOptions, LoadBalancer balancer,
-                      Map<InetSocketAddress, Host> hosts) {
-  }
+    private record Live(
+            ClusterStats stats,
+            ResourceLimits limits,
+            OutlierDetector outlier,
+            ClusterSpec.LbPolicy policy,
+            ClusterSpec.LbOptions lbOptions,
+            LoadBalancer balancer,
+            Map<InetSocketAddress, Host> hosts) {}
 
-  private final UpstreamTransport transport;
-  private final Ticker ticker;
-  private final RandomGenerator random;
-  private final Map<String, Live> live = new HashMap<>();
+    private final UpstreamTransport transport;
+    private final Ticker ticker;
+    private final RandomGenerator random;
+    private final Map<String, Live> live = new HashMap<>();
 
-  /**
-   * @param random used under the detectors' locks for enforcement percentages only
-   */
-  public ClusterCatalog(UpstreamTransport transport, Ticker ticker, RandomGenerator random) {
-    this.transport = transport;
-    this.ticker = ticker;
-    this.random = random;
-  }
-
-  public ClusterCatalog(UpstreamTransport transport) {
-    this(transport, Ticker.systemTicker(), new SplittableRandom(0));
-  }
-
-  public synchronized Map<String, UpstreamCluster> rebuild(Map<String, ClusterSpec> specs,
-                                                          Map<String, List<EndpointSpec>> assignments) {
-    Map<String, UpstreamCluster> out = new HashMap<>();
-    Map<String, Live> next = new HashMap<>();
-    for (ClusterSpec spec : specs.values()) {
-      Live previous = live.remove(spec.name());
-      ClusterStats stats = previous != null ? previous.stats : new ClusterStats();
-      var l = spec.limits();
-      ResourceLimits limits = previous != null ? previous.limits
-          : new ResourceLimits(l.maxConnections(), l.maxPendingRequests(), l.maxRequests(), l.maxRetries());
-      limits.update(l.maxConnections(), l.maxPendingRequests(), l.maxRequests(), l.maxRetries());
-      OutlierDetector outlier = previous != null ? previous.outlier
-          : new OutlierDetector(ticker, new SplittableRandom(random.nextLong()), stats);
-      LoadBalancer balancer = previous != null && previous.policy == spec.lbPolicy()
-          && previous.lbOptions.equals(spec.lb()) ? previous.balancer : LoadBalancer.of(spec.lbPolicy(), spec.lb());
-      PoolSettings settings = new PoolSettings(limits, spec.connectTimeout(),
-          spec.connection().maxRequestsPerConnection(), spec.connection().idleTimeout());
-      List<EndpointSpec> endpoints = switch (spec.type()) {
-        case STATIC -> spec.staticEndpoints();
-        case EDS -> assignments.getOrDefault(spec.edsResourceName(), List.of());
-        case ORIGINAL_DST -> List.of();
-      };
-      Map<InetSocketAddress, Host> oldHosts = previous != null ? previous.hosts : Map.of();
-      Map<InetSocketAddress, Host> hosts = new HashMap<>();
-      List<Host> ordered = new ArrayList<>();
-      List<Host> healthy = new ArrayList<>();
-      for (EndpointSpec e : endpoints) {
-        if (hosts.containsKey(e.address())) {
-          continue;
-        }
-        Host host = oldHosts.get(e.address());
-        if (host == null) {
-          host = new Host(e, transport, events(stats), settings);
-        } else {
-          host.update(e);
-          host.update(settings);
-        }
-        hosts.put(e.address(), host);
-        ordered.add(host);
-        if (e.healthy()) {
-          healthy.add(host);
-        }
-      }
-      oldHosts.forEach((address, host) -> {
-        if (!hosts.containsKey(address)) {
-          host.close();
-        }
-      });
-      outlier.setHosts(ordered);
-      outlier.configure(spec.outlier());
-      next.put(spec.name(), new Live(stats, limits, outlier, spec.lbPolicy(), spec.lb(), balancer, hosts));
-      out.put(spec.name(), new UpstreamCluster(spec, stats, balancer, ordered, healthy, limits, outlier));
+    /**
+     * @param random used under the detectors' locks for enforcement percentages only
+     */
+    public ClusterCatalog(UpstreamTransport transport, Ticker ticker, RandomGenerator random) {
+        this.transport = transport;
+        this.ticker = ticker;
+        this.random = random;
     }
-    live.values().forEach(l -> l.hosts.values().forEach(Host::close));
-    live.clear();
-    live.putAll(next);
-    return Map.copyOf(out);
-  }
 
-  private static ConnectionEvents events(ClusterStats stats) {
-    return new ConnectionEvents() {
-      @Override
-      public void connectStarted() {
-        stats.upstreamCxTotal.increment();
-      }
+    public ClusterCatalog(UpstreamTransport transport) {
+        this(transport, Ticker.systemTicker(), new SplittableRandom(0));
+    }
 
-      @Override
-      public void connected() {
-        stats.upstreamCxActive.increment();
-      }
+    public synchronized Map<String, UpstreamCluster> rebuild(
+            Map<String, ClusterSpec> specs, Map<String, List<EndpointSpec>> assignments) {
+        Map<String, UpstreamCluster> out = new HashMap<>();
+        Map<String, Live> next = new HashMap<>();
+        for (ClusterSpec spec : specs.values()) {
+            Live previous = live.remove(spec.name());
+            ClusterStats stats = previous != null ? previous.stats : new ClusterStats();
+            var l = spec.limits();
+            ResourceLimits limits = previous != null
+                    ? previous.limits
+                    : new ResourceLimits(l.maxConnections(), l.maxPendingRequests(), l.maxRequests(), l.maxRetries());
+            limits.update(l.maxConnections(), l.maxPendingRequests(), l.maxRequests(), l.maxRetries());
+            OutlierDetector outlier = previous != null
+                    ? previous.outlier
+                    : new OutlierDetector(ticker, new SplittableRandom(random.nextLong()), stats);
+            LoadBalancer balancer =
+                    previous != null && previous.policy == spec.lbPolicy() && previous.lbOptions.equals(spec.lb())
+                            ? previous.balancer
+                            : LoadBalancer.of(spec.lbPolicy(), spec.lb());
+            PoolSettings settings = new PoolSettings(
+                    limits,
+                    spec.connectTimeout(),
+                    spec.connection().maxRequestsPerConnection(),
+                    spec.connection().idleTimeout());
+            List<EndpointSpec> endpoints = switch (spec.type()) {
+                case STATIC -> spec.staticEndpoints();
+                case EDS -> assignments.getOrDefault(spec.edsResourceName(), List.of());
+                case ORIGINAL_DST -> List.of();
+            };
+            Map<InetSocketAddress, Host> oldHosts = previous != null ? previous.hosts : Map.of();
+            Map<InetSocketAddress, Host> hosts = new HashMap<>();
+            List<Host> ordered = new ArrayList<>();
+            List<Host> healthy = new ArrayList<>();
+            for (EndpointSpec e : endpoints) {
+                if (hosts.containsKey(e.address())) {
+                    continue;
+                }
+                Host host = oldHosts.get(e.address());
+                if (host == null) {
+                    host = new Host(e, transport, events(stats), settings);
+                } else {
+                    host.update(e);
+                    host.update(settings);
+                }
+                hosts.put(e.address(), host);
+                ordered.add(host);
+                if (e.healthy()) {
+                    healthy.add(host);
+                }
+            }
+            oldHosts.forEach((address, host) -> {
+                if (!hosts.containsKey(address)) {
+                    host.close();
+                }
+            });
+            outlier.setHosts(ordered);
+            outlier.configure(spec.outlier());
+            next.put(spec.name(), new Live(stats, limits, outlier, spec.lbPolicy(), spec.lb(), balancer, hosts));
+            out.put(spec.name(), new UpstreamCluster(spec, stats, balancer, ordered, healthy, limits, outlier));
+        }
+        live.values().forEach(l -> l.hosts.values().forEach(Host::close));
+        live.clear();
+        live.putAll(next);
+        return Map.copyOf(out);
+    }
 
-      @Override
-      public void connectFailed() {
-        stats.upstreamCxConnectFail.increment();
-      }
+    private static ConnectionEvents events(ClusterStats stats) {
+        return new ConnectionEvents() {
+            @Override
+            public void connectStarted() {
+                stats.upstreamCxTotal.increment();
+            }
 
-      @Override
-      public void closed() {
-        stats.upstreamCxActive.decrement();
-      }
+            @Override
+            public void connected() {
+                stats.upstreamCxActive.increment();
+            }
 
-      @Override
-      public void connectionOverflow() {
-        stats.upstreamCxOverflow.increment();
-      }
+            @Override
+            public void connectFailed() {
+                stats.upstreamCxConnectFail.increment();
+            }
 
-      @Override
-      public void pendingOverflow() {
-        stats.upstreamRqPendingOverflow.increment();
-      }
+            @Override
+            public void closed() {
+                stats.upstreamCxActive.decrement();
+            }
 
-      @Override
-      public void pendingStarted() {
-        stats.upstreamRqPendingTotal.increment();
-        stats.upstreamRqPendingActive.increment();
-      }
+            @Override
+            public void connectionOverflow() {
+                stats.upstreamCxOverflow.increment();
+            }
 
-      @Override
-      public void pendingEnded() {
-        stats.upstreamRqPendingActive.decrement();
-      }
+            @Override
+            public void pendingOverflow() {
+                stats.upstreamRqPendingOverflow.increment();
+            }
 
-      @Override
-      public void requestAttached() {
-        stats.upstreamRqTotal.increment();
-      }
+            @Override
+            public void pendingStarted() {
+                stats.upstreamRqPendingTotal.increment();
+                stats.upstreamRqPendingActive.increment();
+            }
 
-      @Override
-      public void maxRequestsReached() {
-        stats.upstreamCxMaxRequests.increment();
-      }
+            @Override
+            public void pendingEnded() {
+                stats.upstreamRqPendingActive.decrement();
+            }
 
-      @Override
-      public void idleTimeout() {
-        stats.upstreamCxIdleTimeout.increment();
-      }
-    };
-  }
+            @Override
+            public void requestAttached() {
+                stats.upstreamRqTotal.increment();
+            }
 
-  @Override
-  public synchronized void close() {
-    live.values().forEach(l -> l.hosts.values().forEach(Host::close));
-    live.clear();
-  }
+            @Override
+            public void maxRequestsReached() {
+                stats.upstreamCxMaxRequests.increment();
+            }
+
+            @Override
+            public void idleTimeout() {
+                stats.upstreamCxIdleTimeout.increment();
+            }
+        };
+    }
+
+    @Override
+    public synchronized void close() {
+        live.values().forEach(l -> l.hosts.values().forEach(Host::close));
+        live.clear();
+    }
 }

@@ -11,26 +11,30 @@ import java.util.Objects;
  *                 {@code workload})
  * @param labels   {@code metadata.filter_metadata.istio.labels} (the pod's labels: {@code app}, {@code version})
  */
-public record EndpointSpec(InetSocketAddress address, boolean healthy, int weight, Map<String, String> metadata,
-                           Map<String, String> labels) {
+public record EndpointSpec(
+        InetSocketAddress address,
+        boolean healthy,
+        int weight,
+        Map<String, String> metadata,
+        Map<String, String> labels) {
 
-  public EndpointSpec {
-    Objects.requireNonNull(address, "address");
-    weight = Math.max(1, weight);
-    metadata = Map.copyOf(metadata);
-    labels = labels == null ? Map.of() : Map.copyOf(labels);
-  }
+    public EndpointSpec {
+        Objects.requireNonNull(address, "address");
+        weight = Math.max(1, weight);
+        metadata = Map.copyOf(metadata);
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+    }
 
-  public EndpointSpec(InetSocketAddress address, boolean healthy, int weight, Map<String, String> metadata) {
-    this(address, healthy, weight, metadata, Map.of());
-  }
+    public EndpointSpec(InetSocketAddress address, boolean healthy, int weight, Map<String, String> metadata) {
+        this(address, healthy, weight, metadata, Map.of());
+    }
 
-  public static EndpointSpec healthy(InetSocketAddress address) {
-    return new EndpointSpec(address, true, 1, Map.of());
-  }
+    public static EndpointSpec healthy(InetSocketAddress address) {
+        return new EndpointSpec(address, true, 1, Map.of());
+    }
 
-  /** {@code ip:port}, as Envoy prints hosts. */
-  public String hostPort() {
-    return address.getAddress().getHostAddress() + ":" + address.getPort();
-  }
+    /** {@code ip:port}, as Envoy prints hosts. */
+    public String hostPort() {
+        return address.getAddress().getHostAddress() + ":" + address.getPort();
+    }
 }

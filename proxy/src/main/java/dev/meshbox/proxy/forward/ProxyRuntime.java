@@ -13,7 +13,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * clock and ticker, the access log, the stats, the identity it answers with ({@code server} header) and the one it
  * tells peers about (metadata exchange).
  */
-public record ProxyRuntime(String serverHeader, AtomicReference<ProxyConfig> config, RandomSource random,
-                           Clock clock, Ticker ticker, AccessLog accessLog, HttpStats httpStats,
-                           IstioMetrics metrics, PeerMetadata peer) {
-}
+public record ProxyRuntime(
+        String serverHeader,
+        AtomicReference<ProxyConfig> config,
+        RandomSource random,
+        Clock clock,
+        Ticker ticker,
+        AccessLog accessLog,
+        HttpStats httpStats,
+        IstioMetrics metrics,
+        PeerMetadata peer) {}

@@ -15,81 +15,90 @@ import java.util.OptionalLong;
  */
 final class RequestHash {
 
-  private RequestHash() {
-  }
+    private RequestHash() {}
 
-  static OptionalLong compute(List<HashPolicy> policies, RequestView request, InetSocketAddress remote,
-                              InetSocketAddress local, RequestLog log) {
-    if (policies.isEmpty()) {
-      return OptionalLong.empty();
-    }
-    boolean found = false;
-    long hash = 0;
-    for (HashPolicy policy : policies) {
-      Long h = null;
-      if (policy instanceof HashPolicy.Header header) {
-        String v = request.header(header.name());
-        h = v == null ? null : XxHash64.hash(v);
-      } else if (policy instanceof HashPolicy.QueryParameter q) {
-        String v = request.queryParameter(q.name());
-        h = v == null ? null : XxHash64.hash(v);
-      } else if (policy instanceof HashPolicy.SourceIp) {
-        h = remote == null ? null : XxHash64.hash(remote.getAddress().getHostAddress());
-      } else if (policy instanceof HashPolicy.Cookie c) {
-        h = cookieHash(c, request, remote, local, log);
-      }
-      if (h != null) {
-        hash = found ? Long.rotateLeft(hash, 1) ^ h : h;
-        found = true;
-        if (policy.terminal()) {
-          break;
+    static OptionalLong compute(
+            List<HashPolicy> policies,
+            RequestView request,
+            InetSocketAddress remote,
+            InetSocketAddress local,
+            RequestLog log) {
+        if (policies.isEmpty()) {
+            return OptionalLong.empty();
         }
-      }
+        boolean found = false;
+        long hash = 0;
+        for (HashPolicy policy : policies) {
+            Long h = null;
+            if (policy instanceof HashPolicy.Header header) {
+                String v = request.header(header.name());
+                h = v == null ? null : XxHash64.hash(v);
+            } else if (policy instanceof HashPolicy.QueryParameter q) {
+                String v = request.queryParameter(q.name());
+                h = v == null ? null : XxHash64.hash(v);
+            } else if (policy instanceof HashPolicy.SourceIp) {
+                h = remote == null ? null : XxHash64.hash(remote.getAddress().getHostAddress());
+            } else if (policy instanceof HashPolicy.Cookie c) {
+                h = cookieHash(c, request, remote, local, log);
+            }
+            if (h != null) {
+                hash = found ? Long.rotateLeft(hash, 1) ^ h : h;
+                found = true;
+                if (policy.terminal()) {
+                    break;
+                }
+            }
+        }
+        return found ? OptionalLong.of(hash) : OptionalLong.empty();
     }
-    return found ? OptionalLong.of(hash) : OptionalLong.empty();
-  }
 
-  private static Long cookieHash(HashPolicy.Cookie c, RequestView request, InetSocketAddress remote,
-                                 InetSocketAddress local, RequestLog log) {
-    String value = cookie(request.header("cookie"), c.name());
-    if (value != null) {
-      return XxHash64.hash(value);
+    private static Long cookieHash(
+            HashPolicy.Cookie c,
+            RequestView request,
+            InetSocketAddress remote,
+            InetSocketAddress local,
+            RequestLog log) {
+        String value = cookie(request.header("cookie"), c.name());
+        if (value != null) {
+            return XxHash64.hash(value);
+        }
+        if (c.ttl() == null || remote == null || local == null) {
+            return null;
+        }
+        // The same for every request of one connection, so racing requests on it get the same cookie.
+        String generated =
+                String.format("%016x", XxHash64.hash(Downstream.addressText(remote) + Downstream.addressText(local)));
+        StringBuilder setCookie =
+                new StringBuilder(c.name()).append("=\"").append(generated).append('"');
+        if (!c.ttl().isZero()) {
+            setCookie.append("; Max-Age=").append(c.ttl().toSeconds());
+        }
+        if (c.path() != null) {
+            setCookie.append("; Path=").append(c.path());
+        }
+        setCookie.append("; HttpOnly");
+        log.setCookie = setCookie.toString();
+        return XxHash64.hash(generated);
     }
-    if (c.ttl() == null || remote == null || local == null) {
-      return null;
-    }
-    // The same for every request of one connection, so racing requests on it get the same cookie.
-    String generated = String.format("%016x", XxHash64.hash(Downstream.addressText(remote) + Downstream.addressText(local)));
-    StringBuilder setCookie = new StringBuilder(c.name()).append("=\"").append(generated).append('"');
-    if (!c.ttl().isZero()) {
-      setCookie.append("; Max-Age=").append(c.ttl().toSeconds());
-    }
-    if (c.path() != null) {
-      setCookie.append("; Path=").append(c.path());
-    }
-    setCookie.append("; HttpOnly");
-    log.setCookie = setCookie.toString();
-    return XxHash64.hash(generated);
-  }
 
-  /** The value of cookie {@code name} in a Cookie header, unquoted; null when absent. */
-  static String cookie(String header, String name) {
-    if (header == null) {
-      return null;
+    /** The value of cookie {@code name} in a Cookie header, unquoted; null when absent. */
+    static String cookie(String header, String name) {
+        if (header == null) {
+            return null;
+        }
+        int i = 0;
+        while (i < header.length()) {
+            int end = header.indexOf(';', i);
+            if (end < 0) {
+                end = header.length();
+            }
+            int eq = header.indexOf('=', i);
+            if (eq > 0 && eq < end && header.substring(i, eq).trim().equals(name)) {
+                String v = header.substring(eq + 1, end).trim();
+                return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v;
+            }
+            i = end + 1;
+        }
+        return null;
     }
-    int i = 0;
-    while (i < header.length()) {
-      int end = header.indexOf(';', i);
-      if (end < 0) {
-        end = header.length();
-      }
-      int eq = header.indexOf('=', i);
-      if (eq > 0 && eq < end && header.substring(i, eq).trim().equals(name)) {
-        String v = header.substring(eq + 1, end).trim();
-        return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v;
-      }
-      i = end + 1;
-    }
-    return null;
-  }
 }

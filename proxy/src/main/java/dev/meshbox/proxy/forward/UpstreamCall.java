@@ -31,318 +31,341 @@ import java.util.concurrent.TimeUnit;
  */
 final class UpstreamCall implements ResponseListener, ConnectionPool.Callbacks {
 
-  private final ProxyRuntime rt;
-  private final Downstream ds;
-  private final EventLoop loop;
-  private final FullHttpRequest request;
-  private final String uri;
-  private final HttpHeaders headers;
-  private final RouteAction.Forward action;
-  private final long timeoutMs;
-  private final RetryPolicy retry;
-  private final UpstreamCluster cluster;
-  private final OptionalLong hash;
-  private final RequestLog log;
-  private final RequestProcessor processor;
-  /** Hosts already tried, kept only when the retry policy avoids them. */
-  private Set<Host> tried = Set.of();
+    private final ProxyRuntime rt;
+    private final Downstream ds;
+    private final EventLoop loop;
+    private final FullHttpRequest request;
+    private final String uri;
+    private final HttpHeaders headers;
+    private final RouteAction.Forward action;
+    private final long timeoutMs;
+    private final RetryPolicy retry;
+    private final UpstreamCluster cluster;
+    private final OptionalLong hash;
+    private final RequestLog log;
+    private final RequestProcessor processor;
+    /** Hosts already tried, kept only when the retry policy avoids them. */
+    private Set<Host> tried = Set.of();
 
-  private int attempts;
-  private int retriesUsed;
-  private boolean done;
-  private boolean staleRetryUsed;
-  private boolean retryHeld;
-  private Host host;
-  private ConnectionPool.Pending pending;
-  private UpstreamConnection connection;
-  private long attemptStart;
-  private ScheduledFuture<?> globalTimer;
-  private ScheduledFuture<?> perTryTimer;
+    private int attempts;
+    private int retriesUsed;
+    private boolean done;
+    private boolean staleRetryUsed;
+    private boolean retryHeld;
+    private Host host;
+    private ConnectionPool.Pending pending;
+    private UpstreamConnection connection;
+    private long attemptStart;
+    private ScheduledFuture<?> globalTimer;
+    private ScheduledFuture<?> perTryTimer;
 
-  UpstreamCall(ProxyRuntime rt, Downstream ds, FullHttpRequest request, String uri, HttpHeaders headers,
-               RouteAction.Forward action, long timeoutMs, UpstreamCluster cluster, OptionalLong hash, RequestLog log,
-               RequestProcessor processor) {
-    this.rt = rt;
-    this.ds = ds;
-    this.loop = ds.eventLoop();
-    this.request = request;
-    this.uri = uri;
-    this.headers = headers;
-    this.action = action;
-    this.timeoutMs = timeoutMs;
-    this.retry = action.retry();
-    this.cluster = cluster;
-    this.hash = hash;
-    this.log = log;
-    this.processor = processor;
-  }
+    UpstreamCall(
+            ProxyRuntime rt,
+            Downstream ds,
+            FullHttpRequest request,
+            String uri,
+            HttpHeaders headers,
+            RouteAction.Forward action,
+            long timeoutMs,
+            UpstreamCluster cluster,
+            OptionalLong hash,
+            RequestLog log,
+            RequestProcessor processor) {
+        this.rt = rt;
+        this.ds = ds;
+        this.loop = ds.eventLoop();
+        this.request = request;
+        this.uri = uri;
+        this.headers = headers;
+        this.action = action;
+        this.timeoutMs = timeoutMs;
+        this.retry = action.retry();
+        this.cluster = cluster;
+        this.hash = hash;
+        this.log = log;
+        this.processor = processor;
+    }
 
-  void start() {
-    if (timeoutMs > 0) {
-      globalTimer = loop.schedule(this::onGlobalTimeout, timeoutMs, TimeUnit.MILLISECONDS);
-    }
-    ds.onClose(this::onDownstreamClosed);
-    attempt();
-  }
-
-  private void attempt() {
-    if (done) {
-      return;
-    }
-    Host picked = cluster.pick(rt.random().forRequest(log.requestKey, RandomSource.Decision.HOST, attempts), hash,
-        retry.avoidPreviousHosts() ? tried : Set.of(), retry.hostSelectionMaxAttempts());
-    if (picked == null) {
-      cluster.stats().upstreamCxNoneHealthy.increment();
-      finishLocal(LocalReply.noHealthyUpstream());
-      return;
-    }
-    attempts++;
-    if (retry.avoidPreviousHosts()) {
-      if (tried.isEmpty()) {
-        tried = new HashSet<>();
-      }
-      tried.add(picked);
-    }
-    host = picked;
-    log.upstreamHost = picked.hostPort();
-    log.upstream = picked;
-    pending = picked.pool(loop).newStream(this);
-  }
-
-  @Override
-  public void onReady(UpstreamConnection conn) {
-    pending = null;
-    if (done || host == null) {
-      conn.release(true);
-      return;
-    }
-    host.requestStarted();
-    cluster.stats().upstreamRqActive.increment();
-    connection = conn;
-    attemptStart = rt.ticker().read();
-    log.upstreamLocalAddress = conn.localAddressText();
-    if (!retry.perTryTimeout().isZero()) {
-      perTryTimer = loop.schedule(this::onPerTryTimeout, retry.perTryTimeout().toNanos(), TimeUnit.NANOSECONDS);
-    }
-    // The headers are encoded during the write, on this loop, so each attempt can set its count on the same ones.
-    headers.set(HeaderPolicy.ATTEMPT_COUNT, attempts);
-    FullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri,
-        request.content().retainedDuplicate(), headers, EmptyHttpHeaders.INSTANCE);
-    conn.send(out, this);
-  }
-
-  @Override
-  public void onFailure(ConnectionPool.Failure failure, Throwable cause) {
-    pending = null;
-    if (done) {
-      return;
-    }
-    Host failed = host;
-    host = null;
-    switch (failure) {
-      case OVERFLOW -> finishLocal(LocalReply.overflow());
-      case CLOSED -> finishLocal(LocalReply.connectFailure());
-      case CONNECT_FAILURE -> {
-        log.transportFailure = cause == null ? null : String.valueOf(cause.getMessage()).replace(' ', '_');
-        failed.stats().rqError.increment();
-        cluster.outlier().putLocalOrigin(failed, OutlierDetector.LocalOrigin.CONNECT_FAILED);
-        if (retry.retriesConnectFailure() && tryRetry()) {
-          return;
+    void start() {
+        if (timeoutMs > 0) {
+            globalTimer = loop.schedule(this::onGlobalTimeout, timeoutMs, TimeUnit.MILLISECONDS);
         }
-        finishLocal(LocalReply.connectFailure());
-      }
-      default -> throw new IllegalStateException("unexpected pool failure " + failure);
+        ds.onClose(this::onDownstreamClosed);
+        attempt();
     }
-  }
 
-  @Override
-  public void onResponse(UpstreamConnection conn, FullHttpResponse response) {
-    handleResponse(conn, response);
-  }
+    private void attempt() {
+        if (done) {
+            return;
+        }
+        Host picked = cluster.pick(
+                rt.random().forRequest(log.requestKey, RandomSource.Decision.HOST, attempts),
+                hash,
+                retry.avoidPreviousHosts() ? tried : Set.of(),
+                retry.hostSelectionMaxAttempts());
+        if (picked == null) {
+            cluster.stats().upstreamCxNoneHealthy.increment();
+            finishLocal(LocalReply.noHealthyUpstream());
+            return;
+        }
+        attempts++;
+        if (retry.avoidPreviousHosts()) {
+            if (tried.isEmpty()) {
+                tried = new HashSet<>();
+            }
+            tried.add(picked);
+        }
+        host = picked;
+        log.upstreamHost = picked.hostPort();
+        log.upstream = picked;
+        pending = picked.pool(loop).newStream(this);
+    }
 
-  @Override
-  public void onReset(UpstreamConnection conn, Throwable cause) {
-    handleReset(conn);
-  }
+    @Override
+    public void onReady(UpstreamConnection conn) {
+        pending = null;
+        if (done || host == null) {
+            conn.release(true);
+            return;
+        }
+        host.requestStarted();
+        cluster.stats().upstreamRqActive.increment();
+        connection = conn;
+        attemptStart = rt.ticker().read();
+        log.upstreamLocalAddress = conn.localAddressText();
+        if (!retry.perTryTimeout().isZero()) {
+            perTryTimer =
+                    loop.schedule(this::onPerTryTimeout, retry.perTryTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        }
+        // The headers are encoded during the write, on this loop, so each attempt can set its count on the same ones.
+        headers.set(HeaderPolicy.ATTEMPT_COUNT, attempts);
+        FullHttpRequest out = new DefaultFullHttpRequest(
+                HttpVersion.HTTP_1_1,
+                request.method(),
+                uri,
+                request.content().retainedDuplicate(),
+                headers,
+                EmptyHttpHeaders.INSTANCE);
+        conn.send(out, this);
+    }
 
-  private void handleResponse(UpstreamConnection conn, FullHttpResponse response) {
-    boolean reusable = HttpUtil.isKeepAlive(response);
-    if (done || conn != connection) {
-      response.release();
-      conn.release(reusable);
-      return;
+    @Override
+    public void onFailure(ConnectionPool.Failure failure, Throwable cause) {
+        pending = null;
+        if (done) {
+            return;
+        }
+        Host failed = host;
+        host = null;
+        switch (failure) {
+            case OVERFLOW -> finishLocal(LocalReply.overflow());
+            case CLOSED -> finishLocal(LocalReply.connectFailure());
+            case CONNECT_FAILURE -> {
+                log.transportFailure = cause == null
+                        ? null
+                        : String.valueOf(cause.getMessage()).replace(' ', '_');
+                failed.stats().rqError.increment();
+                cluster.outlier().putLocalOrigin(failed, OutlierDetector.LocalOrigin.CONNECT_FAILED);
+                if (retry.retriesConnectFailure() && tryRetry()) {
+                    return;
+                }
+                finishLocal(LocalReply.connectFailure());
+            }
+            default -> throw new IllegalStateException("unexpected pool failure " + failure);
+        }
     }
-    long serviceMs = (rt.ticker().read() - attemptStart) / 1_000_000;
-    int status = response.status().code();
-    cluster.stats().countStatus(status);
-    Host attemptHost = host;
-    endAttempt();
-    conn.release(reusable);
-    if (status >= 500) {
-      attemptHost.stats().rqError.increment();
-    } else {
-      attemptHost.stats().rqSuccess.increment();
-    }
-    cluster.outlier().putHttpStatus(attemptHost, status);
-    if (retry.retriesStatus(status) && tryRetry()) {
-      response.release();
-      return;
-    }
-    if (retriesUsed > 0) {
-      cluster.stats().upstreamRqRetrySuccess.increment();
-    }
-    finishUpstream(response, serviceMs);
-  }
 
-  private void handleReset(UpstreamConnection conn) {
-    if (done || conn != connection) {
-      return;
+    @Override
+    public void onResponse(UpstreamConnection conn, FullHttpResponse response) {
+        handleResponse(conn, response);
     }
-    boolean stale = conn.reused() && !staleRetryUsed;
-    Host attemptHost = host;
-    attemptHost.stats().rqError.increment();
-    endAttempt();
-    if (stale) {
-      // An idle keep-alive connection the upstream had already closed: try once more on a fresh one.
-      staleRetryUsed = true;
-      attempts--;
-      attempt();
-      return;
-    }
-    cluster.outlier().putLocalOrigin(attemptHost, OutlierDetector.LocalOrigin.RESET);
-    if (retry.retriesReset() && tryRetry()) {
-      return;
-    }
-    finishLocal(LocalReply.reset());
-  }
 
-  private void onPerTryTimeout() {
-    if (done || connection == null) {
-      return;
+    @Override
+    public void onReset(UpstreamConnection conn, Throwable cause) {
+        handleReset(conn);
     }
-    cluster.stats().upstreamRqPerTryTimeout.increment();
-    host.stats().rqTimeout.increment();
-    cluster.outlier().putLocalOrigin(host, OutlierDetector.LocalOrigin.TIMEOUT);
-    connection.abort();
-    endAttempt();
-    if (retry.retriesReset() && tryRetry()) {
-      return;
-    }
-    finishLocal(LocalReply.timeout("upstream_per_try_timeout"));
-  }
 
-  private void onGlobalTimeout() {
-    if (done) {
-      return;
+    private void handleResponse(UpstreamConnection conn, FullHttpResponse response) {
+        boolean reusable = HttpUtil.isKeepAlive(response);
+        if (done || conn != connection) {
+            response.release();
+            conn.release(reusable);
+            return;
+        }
+        long serviceMs = (rt.ticker().read() - attemptStart) / 1_000_000;
+        int status = response.status().code();
+        cluster.stats().countStatus(status);
+        Host attemptHost = host;
+        endAttempt();
+        conn.release(reusable);
+        if (status >= 500) {
+            attemptHost.stats().rqError.increment();
+        } else {
+            attemptHost.stats().rqSuccess.increment();
+        }
+        cluster.outlier().putHttpStatus(attemptHost, status);
+        if (retry.retriesStatus(status) && tryRetry()) {
+            response.release();
+            return;
+        }
+        if (retriesUsed > 0) {
+            cluster.stats().upstreamRqRetrySuccess.increment();
+        }
+        finishUpstream(response, serviceMs);
     }
-    cluster.stats().upstreamRqTimeout.increment();
-    if (connection != null) {
-      host.stats().rqTimeout.increment();
-      cluster.outlier().putLocalOrigin(host, OutlierDetector.LocalOrigin.TIMEOUT);
-      connection.abort();
-    }
-    endAttempt();
-    finishLocal(LocalReply.timeout("response_timeout"));
-  }
 
-  private void onDownstreamClosed() {
-    if (done) {
-      return;
+    private void handleReset(UpstreamConnection conn) {
+        if (done || conn != connection) {
+            return;
+        }
+        boolean stale = conn.reused() && !staleRetryUsed;
+        Host attemptHost = host;
+        attemptHost.stats().rqError.increment();
+        endAttempt();
+        if (stale) {
+            // An idle keep-alive connection the upstream had already closed: try once more on a fresh one.
+            staleRetryUsed = true;
+            attempts--;
+            attempt();
+            return;
+        }
+        cluster.outlier().putLocalOrigin(attemptHost, OutlierDetector.LocalOrigin.RESET);
+        if (retry.retriesReset() && tryRetry()) {
+            return;
+        }
+        finishLocal(LocalReply.reset());
     }
-    if (connection != null) {
-      connection.abort();
-    }
-    endAttempt();
-    finish();
-    log.flags.add(ResponseFlags.DC);
-    log.details = "downstream_remote_disconnect";
-    request.release();
-    processor.logOnly(log);
-  }
 
-  /**
-   * Envoy's retry decision once the policy says "retry": the retry budget of the route, then the cluster's retry
-   * circuit breaker (overflow: no retry, flag UO). Returns whether a retry was scheduled.
-   */
-  private boolean tryRetry() {
-    if (retriesUsed >= retry.numRetries()) {
-      cluster.stats().upstreamRqRetryLimitExceeded.increment();
-      log.flags.add(ResponseFlags.URX);
-      return false;
+    private void onPerTryTimeout() {
+        if (done || connection == null) {
+            return;
+        }
+        cluster.stats().upstreamRqPerTryTimeout.increment();
+        host.stats().rqTimeout.increment();
+        cluster.outlier().putLocalOrigin(host, OutlierDetector.LocalOrigin.TIMEOUT);
+        connection.abort();
+        endAttempt();
+        if (retry.retriesReset() && tryRetry()) {
+            return;
+        }
+        finishLocal(LocalReply.timeout("upstream_per_try_timeout"));
     }
-    ResourceLimits.Resource retries = cluster.limits().retries();
-    releaseRetry();
-    if (!retries.canCreate()) {
-      cluster.stats().upstreamRqRetryOverflow.increment();
-      log.flags.add(ResponseFlags.UO);
-      return false;
-    }
-    retries.inc();
-    retryHeld = true;
-    retriesUsed++;
-    cluster.stats().upstreamRqRetry.increment();
-    long ceiling = Math.min(retry.maxInterval().toNanos(),
-        retry.baseInterval().toNanos() * (1L << Math.min(20, retriesUsed - 1)));
-    long delay = ceiling <= 0 ? 0
-        : rt.random().forRequest(log.requestKey, RandomSource.Decision.RETRY_BACKOFF, retriesUsed).nextLong(ceiling);
-    loop.schedule(this::attempt, delay, TimeUnit.NANOSECONDS);
-    return true;
-  }
 
-  private void releaseRetry() {
-    if (retryHeld) {
-      cluster.limits().retries().dec();
-      retryHeld = false;
+    private void onGlobalTimeout() {
+        if (done) {
+            return;
+        }
+        cluster.stats().upstreamRqTimeout.increment();
+        if (connection != null) {
+            host.stats().rqTimeout.increment();
+            cluster.outlier().putLocalOrigin(host, OutlierDetector.LocalOrigin.TIMEOUT);
+            connection.abort();
+        }
+        endAttempt();
+        finishLocal(LocalReply.timeout("response_timeout"));
     }
-  }
 
-  private void endAttempt() {
-    if (perTryTimer != null) {
-      perTryTimer.cancel(false);
-      perTryTimer = null;
+    private void onDownstreamClosed() {
+        if (done) {
+            return;
+        }
+        if (connection != null) {
+            connection.abort();
+        }
+        endAttempt();
+        finish();
+        log.flags.add(ResponseFlags.DC);
+        log.details = "downstream_remote_disconnect";
+        request.release();
+        processor.logOnly(log);
     }
-    if (pending != null) {
-      pending.cancel();
-      pending = null;
-    }
-    if (host != null && connection != null) {
-      host.requestFinished();
-      cluster.stats().upstreamRqActive.decrement();
-    }
-    host = null;
-    connection = null;
-  }
 
-  private void finish() {
-    done = true;
-    releaseRetry();
-    if (globalTimer != null) {
-      globalTimer.cancel(false);
+    /**
+     * Envoy's retry decision once the policy says "retry": the retry budget of the route, then the cluster's retry
+     * circuit breaker (overflow: no retry, flag UO). Returns whether a retry was scheduled.
+     */
+    private boolean tryRetry() {
+        if (retriesUsed >= retry.numRetries()) {
+            cluster.stats().upstreamRqRetryLimitExceeded.increment();
+            log.flags.add(ResponseFlags.URX);
+            return false;
+        }
+        ResourceLimits.Resource retries = cluster.limits().retries();
+        releaseRetry();
+        if (!retries.canCreate()) {
+            cluster.stats().upstreamRqRetryOverflow.increment();
+            log.flags.add(ResponseFlags.UO);
+            return false;
+        }
+        retries.inc();
+        retryHeld = true;
+        retriesUsed++;
+        cluster.stats().upstreamRqRetry.increment();
+        long ceiling = Math.min(
+                retry.maxInterval().toNanos(), retry.baseInterval().toNanos() * (1L << Math.min(20, retriesUsed - 1)));
+        long delay = ceiling <= 0
+                ? 0
+                : rt.random()
+                        .forRequest(log.requestKey, RandomSource.Decision.RETRY_BACKOFF, retriesUsed)
+                        .nextLong(ceiling);
+        loop.schedule(this::attempt, delay, TimeUnit.NANOSECONDS);
+        return true;
     }
-    if (perTryTimer != null) {
-      perTryTimer.cancel(false);
-    }
-  }
 
-  private void finishLocal(LocalReply reply) {
-    endAttempt();
-    finish();
-    request.release();
-    processor.reply(ds, log, reply);
-  }
-
-  private void finishUpstream(FullHttpResponse response, long serviceMs) {
-    finish();
-    request.release();
-    // The upstream's response goes downstream as it is, its headers edited in place. It is written with a
-    // Content-Length (chunked encoding is hop-by-hop and stripped), so trailers it may carry are not sent.
-    FullHttpResponse out = response.setProtocolVersion(HttpVersion.HTTP_1_1);
-    HeaderPolicy.stripHopByHop(out.headers());
-    out.headers().set(HeaderPolicy.UPSTREAM_SERVICE_TIME, serviceMs);
-    if (log.setCookie != null) {
-      out.headers().add(HttpHeaderNames.SET_COOKIE, log.setCookie);
+    private void releaseRetry() {
+        if (retryHeld) {
+            cluster.limits().retries().dec();
+            retryHeld = false;
+        }
     }
-    log.upstreamServiceTime = Long.toString(serviceMs);
-    processor.complete(ds, log, out);
-  }
+
+    private void endAttempt() {
+        if (perTryTimer != null) {
+            perTryTimer.cancel(false);
+            perTryTimer = null;
+        }
+        if (pending != null) {
+            pending.cancel();
+            pending = null;
+        }
+        if (host != null && connection != null) {
+            host.requestFinished();
+            cluster.stats().upstreamRqActive.decrement();
+        }
+        host = null;
+        connection = null;
+    }
+
+    private void finish() {
+        done = true;
+        releaseRetry();
+        if (globalTimer != null) {
+            globalTimer.cancel(false);
+        }
+        if (perTryTimer != null) {
+            perTryTimer.cancel(false);
+        }
+    }
+
+    private void finishLocal(LocalReply reply) {
+        endAttempt();
+        finish();
+        request.release();
+        processor.reply(ds, log, reply);
+    }
+
+    private void finishUpstream(FullHttpResponse response, long serviceMs) {
+        finish();
+        request.release();
+        // The upstream's response goes downstream as it is, its headers edited in place. It is written with a
+        // Content-Length (chunked encoding is hop-by-hop and stripped), so trailers it may carry are not sent.
+        FullHttpResponse out = response.setProtocolVersion(HttpVersion.HTTP_1_1);
+        HeaderPolicy.stripHopByHop(out.headers());
+        out.headers().set(HeaderPolicy.UPSTREAM_SERVICE_TIME, serviceMs);
+        if (log.setCookie != null) {
+            out.headers().add(HttpHeaderNames.SET_COOKIE, log.setCookie);
+        }
+        log.upstreamServiceTime = Long.toString(serviceMs);
+        processor.complete(ds, log, out);
+    }
 }

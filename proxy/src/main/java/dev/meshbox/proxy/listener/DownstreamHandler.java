@@ -31,190 +31,193 @@ import java.util.function.Supplier;
  */
 final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Downstream {
 
-  private final String listenerName;
-  private final Supplier<ProxyConfig> config;
-  private final RequestProcessor processor;
-  private final ArrayDeque<FullHttpRequest> queue = new ArrayDeque<>();
-  private ChannelHandlerContext ctx;
-  private boolean busy;
-  private boolean keepAlive;
-  private Runnable closeAction;
-  private String localAddressText;
-  private String remoteAddressText;
+    private final String listenerName;
+    private final Supplier<ProxyConfig> config;
+    private final RequestProcessor processor;
+    private final ArrayDeque<FullHttpRequest> queue = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private boolean busy;
+    private boolean keepAlive;
+    private Runnable closeAction;
+    private String localAddressText;
+    private String remoteAddressText;
 
-  DownstreamHandler(String listenerName, Supplier<ProxyConfig> config, RequestProcessor processor) {
-    this.listenerName = listenerName;
-    this.config = config;
-    this.processor = processor;
-  }
-
-  @Override
-  public void handlerAdded(ChannelHandlerContext context) {
-    this.ctx = context;
-  }
-
-  @Override
-  public void channelRead(ChannelHandlerContext context, Object msg) {
-    if (!(msg instanceof FullHttpRequest request)) {
-      ReferenceCountUtil.release(msg);
-      return;
+    DownstreamHandler(String listenerName, Supplier<ProxyConfig> config, RequestProcessor processor) {
+        this.listenerName = listenerName;
+        this.config = config;
+        this.processor = processor;
     }
-    if (!request.decoderResult().isSuccess()) {
-      request.release();
-      FullHttpResponse bad = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST);
-      bad.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0).set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      context.writeAndFlush(bad).addListener(ChannelFutureListener.CLOSE);
-      return;
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext context) {
+        this.ctx = context;
     }
-    queue.add(request);
-    if (!busy) {
-      next();
+
+    @Override
+    public void channelRead(ChannelHandlerContext context, Object msg) {
+        if (!(msg instanceof FullHttpRequest request)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (!request.decoderResult().isSuccess()) {
+            request.release();
+            FullHttpResponse bad = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST);
+            bad.headers()
+                    .set(HttpHeaderNames.CONTENT_LENGTH, 0)
+                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            context.writeAndFlush(bad).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        queue.add(request);
+        if (!busy) {
+            next();
+        }
     }
-  }
 
-  private void next() {
-    FullHttpRequest request = queue.poll();
-    if (request == null) {
-      busy = false;
-      return;
+    private void next() {
+        FullHttpRequest request = queue.poll();
+        if (request == null) {
+            busy = false;
+            return;
+        }
+        busy = true;
+        closeAction = null;
+        keepAlive = HttpUtil.isKeepAlive(request);
+        processor.process(this, request, resolve(request));
     }
-    busy = true;
-    closeAction = null;
-    keepAlive = HttpUtil.isKeepAlive(request);
-    processor.process(this, request, resolve(request));
-  }
 
-  /** Puts the request in origin form and finds the connection manager that serves it. */
-  ResolvedListener resolve(FullHttpRequest request) {
-    String absolutePort = toOriginForm(request);
-    ProxyConfig cfg = config.get();
-    ListenerSpec spec = cfg.listeners().get(listenerName);
-    if (spec == null) {
-      return new ResolvedListener(listenerName, "outbound", null);
+    /** Puts the request in origin form and finds the connection manager that serves it. */
+    ResolvedListener resolve(FullHttpRequest request) {
+        String absolutePort = toOriginForm(request);
+        ProxyConfig cfg = config.get();
+        ListenerSpec spec = cfg.listeners().get(listenerName);
+        if (spec == null) {
+            return new ResolvedListener(listenerName, "outbound", null);
+        }
+        if (spec.handsOffByDestinationPort()) {
+            int port = destinationPort(absolutePort, request.headers().get(HttpHeaderNames.HOST));
+            ListenerSpec virtual = cfg.virtualListenersByPort().get(port);
+            if (virtual == null) {
+                return new ResolvedListener(listenerName, direction(spec), null);
+            }
+            return new ResolvedListener(virtual.name(), direction(virtual), virtual.firstHcm());
+        }
+        FilterChainSpec chain = spec.chainFor(((InetSocketAddress) ctx.channel().localAddress()).getPort());
+        return new ResolvedListener(spec.name(), direction(spec), chain == null ? null : chain.hcm());
     }
-    if (spec.handsOffByDestinationPort()) {
-      int port = destinationPort(absolutePort, request.headers().get(HttpHeaderNames.HOST));
-      ListenerSpec virtual = cfg.virtualListenersByPort().get(port);
-      if (virtual == null) {
-        return new ResolvedListener(listenerName, direction(spec), null);
-      }
-      return new ResolvedListener(virtual.name(), direction(virtual), virtual.firstHcm());
+
+    private static String direction(ListenerSpec spec) {
+        return spec.direction().name().toLowerCase(Locale.ROOT);
     }
-    FilterChainSpec chain = spec.chainFor(((InetSocketAddress) ctx.channel().localAddress()).getPort());
-    return new ResolvedListener(spec.name(), direction(spec), chain == null ? null : chain.hcm());
-  }
 
-  private static String direction(ListenerSpec spec) {
-    return spec.direction().name().toLowerCase(Locale.ROOT);
-  }
-
-  /** Rewrites an absolute-form request line; returns the URI's explicit port, or null. */
-  static String toOriginForm(FullHttpRequest request) {
-    String uri = request.uri();
-    if (!uri.regionMatches(true, 0, "http://", 0, 7) && !uri.regionMatches(true, 0, "https://", 0, 8)) {
-      return null;
+    /** Rewrites an absolute-form request line; returns the URI's explicit port, or null. */
+    static String toOriginForm(FullHttpRequest request) {
+        String uri = request.uri();
+        if (!uri.regionMatches(true, 0, "http://", 0, 7) && !uri.regionMatches(true, 0, "https://", 0, 8)) {
+            return null;
+        }
+        try {
+            URI parsed = new URI(uri);
+            String path = parsed.getRawPath() == null || parsed.getRawPath().isEmpty() ? "/" : parsed.getRawPath();
+            request.setUri(parsed.getRawQuery() == null ? path : path + "?" + parsed.getRawQuery());
+            if (parsed.getRawAuthority() != null) {
+                request.headers().set(HttpHeaderNames.HOST, parsed.getRawAuthority());
+            }
+            return parsed.getPort() > 0
+                    ? Integer.toString(parsed.getPort())
+                    : uri.regionMatches(true, 0, "https://", 0, 8) ? "443" : "80";
+        } catch (URISyntaxException e) {
+            return null;
+        }
     }
-    try {
-      URI parsed = new URI(uri);
-      String path = parsed.getRawPath() == null || parsed.getRawPath().isEmpty() ? "/" : parsed.getRawPath();
-      request.setUri(parsed.getRawQuery() == null ? path : path + "?" + parsed.getRawQuery());
-      if (parsed.getRawAuthority() != null) {
-        request.headers().set(HttpHeaderNames.HOST, parsed.getRawAuthority());
-      }
-      return parsed.getPort() > 0 ? Integer.toString(parsed.getPort())
-          : uri.regionMatches(true, 0, "https://", 0, 8) ? "443" : "80";
-    } catch (URISyntaxException e) {
-      return null;
+
+    /** The absolute URI's port, else the Host header's port, else 80. */
+    static int destinationPort(String absolutePort, String host) {
+        String port = absolutePort;
+        if (port == null && host != null) {
+            int close = host.lastIndexOf(']');
+            int colon = host.lastIndexOf(':');
+            if (colon > close && (close >= 0 || host.indexOf(':') == colon)) {
+                port = host.substring(colon + 1);
+            }
+        }
+        try {
+            return port == null ? 80 : Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            return 80;
+        }
     }
-  }
 
-  /** The absolute URI's port, else the Host header's port, else 80. */
-  static int destinationPort(String absolutePort, String host) {
-    String port = absolutePort;
-    if (port == null && host != null) {
-      int close = host.lastIndexOf(']');
-      int colon = host.lastIndexOf(':');
-      if (colon > close && (close >= 0 || host.indexOf(':') == colon)) {
-        port = host.substring(colon + 1);
-      }
+    @Override
+    public EventLoop eventLoop() {
+        return ctx.channel().eventLoop();
     }
-    try {
-      return port == null ? 80 : Integer.parseInt(port);
-    } catch (NumberFormatException e) {
-      return 80;
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) ctx.channel().localAddress();
     }
-  }
 
-  @Override
-  public EventLoop eventLoop() {
-    return ctx.channel().eventLoop();
-  }
-
-  @Override
-  public InetSocketAddress localAddress() {
-    return (InetSocketAddress) ctx.channel().localAddress();
-  }
-
-  @Override
-  public InetSocketAddress remoteAddress() {
-    return (InetSocketAddress) ctx.channel().remoteAddress();
-  }
-
-  @Override
-  public String localAddressText() {
-    if (localAddressText == null) {
-      localAddressText = Downstream.addressText(localAddress());
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return (InetSocketAddress) ctx.channel().remoteAddress();
     }
-    return localAddressText;
-  }
 
-  @Override
-  public String remoteAddressText() {
-    if (remoteAddressText == null) {
-      remoteAddressText = Downstream.addressText(remoteAddress());
+    @Override
+    public String localAddressText() {
+        if (localAddressText == null) {
+            localAddressText = Downstream.addressText(localAddress());
+        }
+        return localAddressText;
     }
-    return remoteAddressText;
-  }
 
-  @Override
-  public boolean isOpen() {
-    return ctx.channel().isActive();
-  }
-
-  @Override
-  public void onClose(Runnable action) {
-    this.closeAction = action;
-  }
-
-  @Override
-  public void respond(FullHttpResponse response) {
-    closeAction = null;
-    if (keepAlive) {
-      // No listener needed: a failed write reaches exceptionCaught, which closes the connection.
-      ctx.writeAndFlush(response, ctx.voidPromise());
-      next();
-    } else {
-      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-      queue.forEach(FullHttpRequest::release);
-      queue.clear();
+    @Override
+    public String remoteAddressText() {
+        if (remoteAddressText == null) {
+            remoteAddressText = Downstream.addressText(remoteAddress());
+        }
+        return remoteAddressText;
     }
-  }
 
-  @Override
-  public void channelInactive(ChannelHandlerContext context) {
-    Runnable action = closeAction;
-    closeAction = null;
-    queue.forEach(FullHttpRequest::release);
-    queue.clear();
-    if (action != null) {
-      action.run();
+    @Override
+    public boolean isOpen() {
+        return ctx.channel().isActive();
     }
-    context.fireChannelInactive();
-  }
 
-  @Override
-  public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
-    context.close();
-  }
+    @Override
+    public void onClose(Runnable action) {
+        this.closeAction = action;
+    }
+
+    @Override
+    public void respond(FullHttpResponse response) {
+        closeAction = null;
+        if (keepAlive) {
+            // No listener needed: a failed write reaches exceptionCaught, which closes the connection.
+            ctx.writeAndFlush(response, ctx.voidPromise());
+            next();
+        } else {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            queue.forEach(FullHttpRequest::release);
+            queue.clear();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext context) {
+        Runnable action = closeAction;
+        closeAction = null;
+        queue.forEach(FullHttpRequest::release);
+        queue.clear();
+        if (action != null) {
+            action.run();
+        }
+        context.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+        context.close();
+    }
 }

@@ -11,10 +11,10 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -36,122 +36,136 @@ import org.slf4j.LoggerFactory;
  */
 public final class ListenerManager implements AutoCloseable {
 
-  private static final Logger LOG = LoggerFactory.getLogger(ListenerManager.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ListenerManager.class);
 
-  private record Bound(String listener, Channel channel) {
-  }
+    private record Bound(String listener, Channel channel) {}
 
-  private final EventLoopGroup group;
-  private final Class<? extends ServerChannel> serverChannel;
-  private final IntFunction<InetAddress> bindAddress;
-  private final Supplier<ProxyConfig> config;
-  private final RequestProcessor processor;
-  private final int maxBodyBytes;
-  private final Map<Integer, Bound> bound = new HashMap<>();
-  private final Map<Integer, String> bindErrors = new TreeMap<>();
-  private final Map<Integer, String> wanted = new HashMap<>();
-  private final Map<Integer, String> pending = new HashMap<>();
-  private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-  private boolean closed;
+    private final EventLoopGroup group;
+    private final Class<? extends ServerChannel> serverChannel;
+    private final IntFunction<InetAddress> bindAddress;
+    private final Supplier<ProxyConfig> config;
+    private final RequestProcessor processor;
+    private final int maxBodyBytes;
+    private final Map<Integer, Bound> bound = new HashMap<>();
+    private final Map<Integer, String> bindErrors = new TreeMap<>();
+    private final Map<Integer, String> wanted = new HashMap<>();
+    private final Map<Integer, String> pending = new HashMap<>();
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private boolean closed;
 
-  public ListenerManager(EventLoopGroup group, Class<? extends ServerChannel> serverChannel,
-                         IntFunction<InetAddress> bindAddress,
-                         Supplier<ProxyConfig> config, RequestProcessor processor, int maxBodyBytes) {
-    this.group = group;
-    this.serverChannel = serverChannel;
-    this.bindAddress = bindAddress;
-    this.config = config;
-    this.processor = processor;
-    this.maxBodyBytes = maxBodyBytes;
-  }
-
-  /** Binds and unbinds so that exactly the listeners' ports are open; completes when every bind is done. */
-  public synchronized CompletableFuture<Void> reconcile(Map<String, ListenerSpec> listeners) {
-    if (closed) {
-      return CompletableFuture.completedFuture(null);
+    public ListenerManager(
+            EventLoopGroup group,
+            Class<? extends ServerChannel> serverChannel,
+            IntFunction<InetAddress> bindAddress,
+            Supplier<ProxyConfig> config,
+            RequestProcessor processor,
+            int maxBodyBytes) {
+        this.group = group;
+        this.serverChannel = serverChannel;
+        this.bindAddress = bindAddress;
+        this.config = config;
+        this.processor = processor;
+        this.maxBodyBytes = maxBodyBytes;
     }
-    Map<Integer, String> desired = new HashMap<>();
-    listeners.values().forEach(l -> l.boundPorts().forEach(p -> desired.put(p, l.name())));
-    wanted.clear();
-    wanted.putAll(desired);
-    Map<Integer, ChannelFuture> closing = new HashMap<>();
-    bound.entrySet().removeIf(e -> {
-      if (!e.getValue().listener.equals(desired.get(e.getKey()))) {
-        LOG.info("closing {}:{} ({})", bindAddress.apply(e.getKey()).getHostAddress(), e.getKey(), e.getValue().listener);
-        closing.put(e.getKey(), e.getValue().channel.close());
-        return true;
-      }
-      return false;
-    });
-    List<CompletableFuture<Void>> binds = new ArrayList<>();
-    desired.forEach((port, name) -> {
-      if (!bound.containsKey(port) && !name.equals(pending.get(port))) {
-        pending.put(port, name);
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        ChannelFuture previous = closing.get(port);
-        if (previous == null) {
-          bind(port, name, done);
-        } else {
-          previous.addListener(x -> bind(port, name, done));
-        }
-        binds.add(done);
-      }
-    });
-    return CompletableFuture.allOf(binds.toArray(CompletableFuture[]::new));
-  }
 
-  private void bind(int port, String listenerName, CompletableFuture<Void> done) {
-    ServerBootstrap bootstrap = new ServerBootstrap()
-        .group(group)
-        .channel(serverChannel)
-        .option(ChannelOption.SO_REUSEADDR, true)
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            connections.add(ch);
-            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(maxBodyBytes),
-                new DownstreamHandler(listenerName, config, processor));
-          }
+    /** Binds and unbinds so that exactly the listeners' ports are open; completes when every bind is done. */
+    public synchronized CompletableFuture<Void> reconcile(Map<String, ListenerSpec> listeners) {
+        if (closed) {
+            return CompletableFuture.completedFuture(null);
+        }
+        Map<Integer, String> desired = new HashMap<>();
+        listeners.values().forEach(l -> l.boundPorts().forEach(p -> desired.put(p, l.name())));
+        wanted.clear();
+        wanted.putAll(desired);
+        Map<Integer, ChannelFuture> closing = new HashMap<>();
+        bound.entrySet().removeIf(e -> {
+            if (!e.getValue().listener.equals(desired.get(e.getKey()))) {
+                LOG.info(
+                        "closing {}:{} ({})",
+                        bindAddress.apply(e.getKey()).getHostAddress(),
+                        e.getKey(),
+                        e.getValue().listener);
+                closing.put(e.getKey(), e.getValue().channel.close());
+                return true;
+            }
+            return false;
         });
-    ChannelFuture future = bootstrap.bind(new InetSocketAddress(bindAddress.apply(port), port));
-    future.addListener((ChannelFuture f) -> {
-      synchronized (this) {
-        if (listenerName.equals(pending.get(port))) {
-          pending.remove(port);
-        }
-        boolean stillWanted = !closed && listenerName.equals(wanted.get(port)) && !bound.containsKey(port);
-        if (f.isSuccess() && stillWanted) {
-          bound.put(port, new Bound(listenerName, f.channel()));
-          bindErrors.remove(port);
-        } else if (f.isSuccess()) {
-          f.channel().close();
-        } else {
-          LOG.warn("cannot bind listener {} on {}:{}: {}", listenerName, bindAddress.apply(port).getHostAddress(), port,
-              f.cause().toString());
-          bindErrors.put(port, listenerName + ": " + f.cause().getMessage());
-        }
-      }
-      done.complete(null);
-    });
-  }
+        List<CompletableFuture<Void>> binds = new ArrayList<>();
+        desired.forEach((port, name) -> {
+            if (!bound.containsKey(port) && !name.equals(pending.get(port))) {
+                pending.put(port, name);
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                ChannelFuture previous = closing.get(port);
+                if (previous == null) {
+                    bind(port, name, done);
+                } else {
+                    previous.addListener(x -> bind(port, name, done));
+                }
+                binds.add(done);
+            }
+        });
+        return CompletableFuture.allOf(binds.toArray(CompletableFuture[]::new));
+    }
 
-  /** Port to listener name, for the ports currently bound. */
-  public synchronized Map<Integer, String> boundPorts() {
-    Map<Integer, String> out = new TreeMap<>();
-    bound.forEach((port, b) -> out.put(port, b.listener));
-    return out;
-  }
+    private void bind(int port, String listenerName, CompletableFuture<Void> done) {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(serverChannel)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
+                        ch.pipeline()
+                                .addLast(
+                                        new HttpServerCodec(),
+                                        new HttpObjectAggregator(maxBodyBytes),
+                                        new DownstreamHandler(listenerName, config, processor));
+                    }
+                });
+        ChannelFuture future = bootstrap.bind(new InetSocketAddress(bindAddress.apply(port), port));
+        future.addListener((ChannelFuture f) -> {
+            synchronized (this) {
+                if (listenerName.equals(pending.get(port))) {
+                    pending.remove(port);
+                }
+                boolean stillWanted = !closed && listenerName.equals(wanted.get(port)) && !bound.containsKey(port);
+                if (f.isSuccess() && stillWanted) {
+                    bound.put(port, new Bound(listenerName, f.channel()));
+                    bindErrors.remove(port);
+                } else if (f.isSuccess()) {
+                    f.channel().close();
+                } else {
+                    LOG.warn(
+                            "cannot bind listener {} on {}:{}: {}",
+                            listenerName,
+                            bindAddress.apply(port).getHostAddress(),
+                            port,
+                            f.cause().toString());
+                    bindErrors.put(port, listenerName + ": " + f.cause().getMessage());
+                }
+            }
+            done.complete(null);
+        });
+    }
 
-  public synchronized Map<Integer, String> bindErrors() {
-    return new TreeMap<>(bindErrors);
-  }
+    /** Port to listener name, for the ports currently bound. */
+    public synchronized Map<Integer, String> boundPorts() {
+        Map<Integer, String> out = new TreeMap<>();
+        bound.forEach((port, b) -> out.put(port, b.listener));
+        return out;
+    }
 
-  @Override
-  public synchronized void close() {
-    closed = true;
-    bound.values().forEach(b -> b.channel.close());
-    bound.clear();
-    connections.close();
-  }
+    public synchronized Map<Integer, String> bindErrors() {
+        return new TreeMap<>(bindErrors);
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        bound.values().forEach(b -> b.channel.close());
+        bound.clear();
+        connections.close();
+    }
 }

@@ -8,17 +8,17 @@ import java.time.Duration;
  */
 public record FaultPolicy(Duration delay, int delayPerMillion, int abortStatus, int abortPerMillion) {
 
-  public static final int MILLION = 1_000_000;
+    public static final int MILLION = 1_000_000;
 
-  public FaultPolicy {
-    delay = delay == null ? Duration.ZERO : delay;
-  }
+    public FaultPolicy {
+        delay = delay == null ? Duration.ZERO : delay;
+    }
 
-  public boolean hasDelay() {
-    return !delay.isZero() && delayPerMillion > 0;
-  }
+    public boolean hasDelay() {
+        return !delay.isZero() && delayPerMillion > 0;
+    }
 
-  public boolean hasAbort() {
-    return abortStatus > 0 && abortPerMillion > 0;
-  }
+    public boolean hasAbort() {
+        return abortStatus > 0 && abortPerMillion > 0;
+    }
 }

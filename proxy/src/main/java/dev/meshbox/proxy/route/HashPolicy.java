@@ -9,31 +9,30 @@ import java.util.Objects;
  */
 public sealed interface HashPolicy {
 
-  boolean terminal();
+    boolean terminal();
 
-  record Header(String name, boolean terminal) implements HashPolicy {
-    public Header {
-      Objects.requireNonNull(name, "name");
+    record Header(String name, boolean terminal) implements HashPolicy {
+        public Header {
+            Objects.requireNonNull(name, "name");
+        }
     }
-  }
 
-  /**
-   * @param ttl  null when absent; when set and the request has no such cookie, the proxy generates one and sets
-   *             it on the response (zero: a session cookie)
-   * @param path the generated cookie's Path, or null
-   */
-  record Cookie(String name, Duration ttl, String path, boolean terminal) implements HashPolicy {
-    public Cookie {
-      Objects.requireNonNull(name, "name");
+    /**
+     * @param ttl  null when absent; when set and the request has no such cookie, the proxy generates one and sets
+     *             it on the response (zero: a session cookie)
+     * @param path the generated cookie's Path, or null
+     */
+    record Cookie(String name, Duration ttl, String path, boolean terminal) implements HashPolicy {
+        public Cookie {
+            Objects.requireNonNull(name, "name");
+        }
     }
-  }
 
-  record SourceIp(boolean terminal) implements HashPolicy {
-  }
+    record SourceIp(boolean terminal) implements HashPolicy {}
 
-  record QueryParameter(String name, boolean terminal) implements HashPolicy {
-    public QueryParameter {
-      Objects.requireNonNull(name, "name");
+    record QueryParameter(String name, boolean terminal) implements HashPolicy {
+        public QueryParameter {
+            Objects.requireNonNull(name, "name");
+        }
     }
-  }
 }

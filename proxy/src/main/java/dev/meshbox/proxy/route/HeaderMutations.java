@@ -11,91 +11,108 @@ import java.util.Locale;
  * converted once. Envoy does not let these touch pseudo-headers or Host, and takes only valid names and values; such
  * entries are NACKed (the proxy keeps its last good routes).
  */
-public record HeaderMutations(List<HeaderAdd> requestAdd, List<String> requestRemove, List<HeaderAdd> responseAdd,
-                              List<String> responseRemove) {
+public record HeaderMutations(
+        List<HeaderAdd> requestAdd,
+        List<String> requestRemove,
+        List<HeaderAdd> responseAdd,
+        List<String> responseRemove) {
 
-  /** Envoy's {@code HeaderValueOption.HeaderAppendAction}. */
-  public enum Action { APPEND_IF_EXISTS_OR_ADD, ADD_IF_ABSENT, OVERWRITE_IF_EXISTS_OR_ADD, OVERWRITE_IF_EXISTS }
-
-  public record HeaderAdd(String name, String value, Action action) {
-  }
-
-  public static final HeaderMutations NONE = new HeaderMutations(List.of(), List.of(), List.of(), List.of());
-
-  public HeaderMutations {
-    requestAdd = List.copyOf(requestAdd);
-    requestRemove = List.copyOf(requestRemove);
-    responseAdd = List.copyOf(responseAdd);
-    responseRemove = List.copyOf(responseRemove);
-  }
-
-  public boolean isEmpty() {
-    return requestAdd.isEmpty() && requestRemove.isEmpty() && responseAdd.isEmpty() && responseRemove.isEmpty();
-  }
-
-  static HeaderMutations convert(List<HeaderValueOption> requestAdd, List<String> requestRemove,
-                                 List<HeaderValueOption> responseAdd, List<String> responseRemove, String where) {
-    if (requestAdd.isEmpty() && requestRemove.isEmpty() && responseAdd.isEmpty() && responseRemove.isEmpty()) {
-      return NONE;
+    /** Envoy's {@code HeaderValueOption.HeaderAppendAction}. */
+    public enum Action {
+        APPEND_IF_EXISTS_OR_ADD,
+        ADD_IF_ABSENT,
+        OVERWRITE_IF_EXISTS_OR_ADD,
+        OVERWRITE_IF_EXISTS
     }
-    return new HeaderMutations(adds(requestAdd, where + ".request_headers_to_add"),
-        removes(requestRemove, where + ".request_headers_to_remove"),
-        adds(responseAdd, where + ".response_headers_to_add"),
-        removes(responseRemove, where + ".response_headers_to_remove"));
-  }
 
-  private static List<HeaderAdd> adds(List<HeaderValueOption> options, String where) {
-    List<HeaderAdd> out = new ArrayList<>(options.size());
-    for (int i = 0; i < options.size(); i++) {
-      HeaderValueOption o = options.get(i);
-      String name = checkedName(o.getHeader().getKey(), where + "[" + i + "].header.key");
-      Action action = switch (o.getAppendAction()) {
-        case ADD_IF_ABSENT -> Action.ADD_IF_ABSENT;
-        case OVERWRITE_IF_EXISTS_OR_ADD -> Action.OVERWRITE_IF_EXISTS_OR_ADD;
-        case OVERWRITE_IF_EXISTS -> Action.OVERWRITE_IF_EXISTS;
-        // The deprecated append flag, when set to false, still means "overwrite".
-        default -> o.hasAppend() && !o.getAppend().getValue() ? Action.OVERWRITE_IF_EXISTS_OR_ADD : Action.APPEND_IF_EXISTS_OR_ADD;
-      };
-      out.add(new HeaderAdd(name, checkedValue(o.getHeader().getValue(), where + "[" + i + "].header.value"), action));
-    }
-    return out;
-  }
+    public record HeaderAdd(String name, String value, Action action) {}
 
-  private static List<String> removes(List<String> names, String where) {
-    List<String> out = new ArrayList<>(names.size());
-    for (int i = 0; i < names.size(); i++) {
-      out.add(checkedName(names.get(i), where + "[" + i + "]"));
-    }
-    return out;
-  }
+    public static final HeaderMutations NONE = new HeaderMutations(List.of(), List.of(), List.of(), List.of());
 
-  private static String checkedName(String raw, String where) {
-    String name = raw.toLowerCase(Locale.ROOT);
-    if (name.isEmpty()) {
-      throw new IllegalArgumentException(where + ": must not be empty");
+    public HeaderMutations {
+        requestAdd = List.copyOf(requestAdd);
+        requestRemove = List.copyOf(requestRemove);
+        responseAdd = List.copyOf(responseAdd);
+        responseRemove = List.copyOf(responseRemove);
     }
-    if (name.startsWith(":") || name.equals("host")) {
-      throw new IllegalArgumentException(where + ": " + raw + " cannot be modified (pseudo-headers and host are off limits)");
-    }
-    int bad = HttpHeaderValidationUtil.validateToken(name);
-    if (bad >= 0) {
-      throw new IllegalArgumentException(where + ": '" + raw + "' is not a header name (character "
-          + describe(raw.charAt(bad)) + " at index " + bad + ")");
-    }
-    return name;
-  }
 
-  /** As Envoy's HeaderValue validation: no control characters but tab, so a value can never end the header line. */
-  private static String checkedValue(String value, String where) {
-    int bad = HttpHeaderValidationUtil.validateValidHeaderValue(value);
-    if (bad >= 0) {
-      throw new IllegalArgumentException(where + ": character " + describe(value.charAt(bad)) + " at index " + bad
-          + " is not allowed in a header value");
+    public boolean isEmpty() {
+        return requestAdd.isEmpty() && requestRemove.isEmpty() && responseAdd.isEmpty() && responseRemove.isEmpty();
     }
-    return value;
-  }
 
-  private static String describe(char c) {
-    return c < 0x20 || c == 0x7f ? String.format("U+%04X", (int) c) : "'" + c + "'";
-  }
+    static HeaderMutations convert(
+            List<HeaderValueOption> requestAdd,
+            List<String> requestRemove,
+            List<HeaderValueOption> responseAdd,
+            List<String> responseRemove,
+            String where) {
+        if (requestAdd.isEmpty() && requestRemove.isEmpty() && responseAdd.isEmpty() && responseRemove.isEmpty()) {
+            return NONE;
+        }
+        return new HeaderMutations(
+                adds(requestAdd, where + ".request_headers_to_add"),
+                removes(requestRemove, where + ".request_headers_to_remove"),
+                adds(responseAdd, where + ".response_headers_to_add"),
+                removes(responseRemove, where + ".response_headers_to_remove"));
+    }
+
+    private static List<HeaderAdd> adds(List<HeaderValueOption> options, String where) {
+        List<HeaderAdd> out = new ArrayList<>(options.size());
+        for (int i = 0; i < options.size(); i++) {
+            HeaderValueOption o = options.get(i);
+            String name = checkedName(o.getHeader().getKey(), where + "[" + i + "].header.key");
+            Action action = switch (o.getAppendAction()) {
+                case ADD_IF_ABSENT -> Action.ADD_IF_ABSENT;
+                case OVERWRITE_IF_EXISTS_OR_ADD -> Action.OVERWRITE_IF_EXISTS_OR_ADD;
+                case OVERWRITE_IF_EXISTS -> Action.OVERWRITE_IF_EXISTS;
+                // The deprecated append flag, when set to false, still means "overwrite".
+                default ->
+                    o.hasAppend() && !o.getAppend().getValue()
+                            ? Action.OVERWRITE_IF_EXISTS_OR_ADD
+                            : Action.APPEND_IF_EXISTS_OR_ADD;
+            };
+            out.add(new HeaderAdd(
+                    name, checkedValue(o.getHeader().getValue(), where + "[" + i + "].header.value"), action));
+        }
+        return out;
+    }
+
+    private static List<String> removes(List<String> names, String where) {
+        List<String> out = new ArrayList<>(names.size());
+        for (int i = 0; i < names.size(); i++) {
+            out.add(checkedName(names.get(i), where + "[" + i + "]"));
+        }
+        return out;
+    }
+
+    private static String checkedName(String raw, String where) {
+        String name = raw.toLowerCase(Locale.ROOT);
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException(where + ": must not be empty");
+        }
+        if (name.startsWith(":") || name.equals("host")) {
+            throw new IllegalArgumentException(
+                    where + ": " + raw + " cannot be modified (pseudo-headers and host are off limits)");
+        }
+        int bad = HttpHeaderValidationUtil.validateToken(name);
+        if (bad >= 0) {
+            throw new IllegalArgumentException(where + ": '" + raw + "' is not a header name (character "
+                    + describe(raw.charAt(bad)) + " at index " + bad + ")");
+        }
+        return name;
+    }
+
+    /** As Envoy's HeaderValue validation: no control characters but tab, so a value can never end the header line. */
+    private static String checkedValue(String value, String where) {
+        int bad = HttpHeaderValidationUtil.validateValidHeaderValue(value);
+        if (bad >= 0) {
+            throw new IllegalArgumentException(where + ": character " + describe(value.charAt(bad)) + " at index " + bad
+                    + " is not allowed in a header value");
+        }
+        return value;
+    }
+
+    private static String describe(char c) {
+        return c < 0x20 || c == 0x7f ? String.format("U+%04X", (int) c) : "'" + c + "'";
+    }
 }

@@ -6,48 +6,67 @@ import java.util.List;
 /** What a matched route does. */
 public sealed interface RouteAction {
 
-  /**
-   * Forward to one cluster, or to one of several by weight. {@code timeout} zero means no timeout;
-   * {@code hashPolicies} give the key for RING_HASH / MAGLEV clusters.
-   */
-  record Forward(String cluster, WeightedClusters weighted, Duration timeout, RetryPolicy retry,
-                 List<MirrorPolicy> mirrors, String prefixRewrite, String hostRewrite,
-                 List<HashPolicy> hashPolicies) implements RouteAction {
-    public Forward {
-      if ((cluster == null) == (weighted == null)) {
-        throw new IllegalArgumentException("route action: exactly one of cluster or weighted_clusters");
-      }
-      timeout = timeout == null ? Duration.ZERO : timeout;
-      retry = retry == null ? RetryPolicy.NONE : retry;
-      mirrors = List.copyOf(mirrors);
-      hashPolicies = hashPolicies == null ? List.of() : List.copyOf(hashPolicies);
+    /**
+     * Forward to one cluster, or to one of several by weight. {@code timeout} zero means no timeout;
+     * {@code hashPolicies} give the key for RING_HASH / MAGLEV clusters.
+     */
+    record Forward(
+            String cluster,
+            WeightedClusters weighted,
+            Duration timeout,
+            RetryPolicy retry,
+            List<MirrorPolicy> mirrors,
+            String prefixRewrite,
+            String hostRewrite,
+            List<HashPolicy> hashPolicies)
+            implements RouteAction {
+        public Forward {
+            if ((cluster == null) == (weighted == null)) {
+                throw new IllegalArgumentException("route action: exactly one of cluster or weighted_clusters");
+            }
+            timeout = timeout == null ? Duration.ZERO : timeout;
+            retry = retry == null ? RetryPolicy.NONE : retry;
+            mirrors = List.copyOf(mirrors);
+            hashPolicies = hashPolicies == null ? List.of() : List.copyOf(hashPolicies);
+        }
+
+        public Forward(
+                String cluster,
+                WeightedClusters weighted,
+                Duration timeout,
+                RetryPolicy retry,
+                List<MirrorPolicy> mirrors,
+                String prefixRewrite,
+                String hostRewrite) {
+            this(cluster, weighted, timeout, retry, mirrors, prefixRewrite, hostRewrite, List.of());
+        }
+
+        /** The same action without retries and timeout: what a route with client-side faults gets. */
+        public Forward withoutRetriesAndTimeout() {
+            return new Forward(
+                    cluster,
+                    weighted,
+                    Duration.ZERO,
+                    RetryPolicy.NONE,
+                    mirrors,
+                    prefixRewrite,
+                    hostRewrite,
+                    hashPolicies);
+        }
+
+        public static Forward to(String cluster) {
+            return new Forward(cluster, null, Duration.ZERO, RetryPolicy.NONE, List.of(), null, null);
+        }
+
+        public static Forward weighted(WeightedClusters weighted) {
+            return new Forward(null, weighted, Duration.ZERO, RetryPolicy.NONE, List.of(), null, null);
+        }
     }
 
-    public Forward(String cluster, WeightedClusters weighted, Duration timeout, RetryPolicy retry,
-                   List<MirrorPolicy> mirrors, String prefixRewrite, String hostRewrite) {
-      this(cluster, weighted, timeout, retry, mirrors, prefixRewrite, hostRewrite, List.of());
-    }
+    record DirectResponse(int status, String body) implements RouteAction {}
 
-    /** The same action without retries and timeout: what a route with client-side faults gets. */
-    public Forward withoutRetriesAndTimeout() {
-      return new Forward(cluster, weighted, Duration.ZERO, RetryPolicy.NONE, mirrors, prefixRewrite, hostRewrite,
-          hashPolicies);
-    }
-
-    public static Forward to(String cluster) {
-      return new Forward(cluster, null, Duration.ZERO, RetryPolicy.NONE, List.of(), null, null);
-    }
-
-    public static Forward weighted(WeightedClusters weighted) {
-      return new Forward(null, weighted, Duration.ZERO, RetryPolicy.NONE, List.of(), null, null);
-    }
-  }
-
-  record DirectResponse(int status, String body) implements RouteAction {
-  }
-
-  /** Fields left null keep the request's value. */
-  record Redirect(String scheme, String host, int port, String path, String prefixRewrite, int status,
-                  boolean stripQuery) implements RouteAction {
-  }
+    /** Fields left null keep the request's value. */
+    record Redirect(
+            String scheme, String host, int port, String path, String prefixRewrite, int status, boolean stripQuery)
+            implements RouteAction {}
 }

@@ -3,20 +3,16 @@ package dev.meshbox.proxy.route;
 /** The router's answer for one request. */
 public sealed interface RouteDecision {
 
-  /** No virtual host or no route matched: 404 with flag NR. */
-  record NoRoute() implements RouteDecision {
-  }
+    /** No virtual host or no route matched: 404 with flag NR. */
+    record NoRoute() implements RouteDecision {}
 
-  /** Forward to {@code cluster} (already picked when the route has weighted clusters). */
-  record Forward(VirtualHost virtualHost, Route route, RouteAction.Forward action, String cluster)
-      implements RouteDecision {
-  }
+    /** Forward to {@code cluster} (already picked when the route has weighted clusters). */
+    record Forward(VirtualHost virtualHost, Route route, RouteAction.Forward action, String cluster)
+            implements RouteDecision {}
 
-  record DirectResponse(VirtualHost virtualHost, Route route, int status, String body) implements RouteDecision {
-  }
+    record DirectResponse(VirtualHost virtualHost, Route route, int status, String body) implements RouteDecision {}
 
-  record Redirect(VirtualHost virtualHost, Route route, int status, String location) implements RouteDecision {
-  }
+    record Redirect(VirtualHost virtualHost, Route route, int status, String location) implements RouteDecision {}
 
-  NoRoute NO_ROUTE = new NoRoute();
+    NoRoute NO_ROUTE = new NoRoute();
 }

@@ -8,12 +8,12 @@ import java.util.List;
  */
 public record VirtualHost(String name, List<String> domains, List<Route> routes) {
 
-  public VirtualHost {
-    domains = List.copyOf(domains);
-    routes = List.copyOf(routes);
-  }
+    public VirtualHost {
+        domains = List.copyOf(domains);
+        routes = List.copyOf(routes);
+    }
 
-  public static VirtualHost of(String name, List<String> domains, Route... routes) {
-    return new VirtualHost(name, domains, List.of(routes));
-  }
+    public static VirtualHost of(String name, List<String> domains, Route... routes) {
+        return new VirtualHost(name, domains, List.of(routes));
+    }
 }

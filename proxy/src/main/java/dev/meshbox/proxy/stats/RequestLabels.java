@@ -4,55 +4,62 @@ package dev.meshbox.proxy.stats;
  * The label set of one series of Istio's standard HTTP metrics. {@code source_principal},
  * {@code destination_principal} ({@code unknown}, no mTLS) and {@code request_protocol} ({@code http}) are fixed.
  */
-public record RequestLabels(String reporter, Workload source, Workload destination, String destinationService,
-                            String destinationServiceName, String destinationServiceNamespace, int responseCode,
-                            String responseFlags, String connectionSecurityPolicy) {
+public record RequestLabels(
+        String reporter,
+        Workload source,
+        Workload destination,
+        String destinationService,
+        String destinationServiceName,
+        String destinationServiceNamespace,
+        int responseCode,
+        String responseFlags,
+        String connectionSecurityPolicy) {
 
-  public RequestLabels {
-    destinationService = Workload.orUnknown(destinationService);
-    destinationServiceName = Workload.orUnknown(destinationServiceName);
-    destinationServiceNamespace = Workload.orUnknown(destinationServiceNamespace);
-    responseFlags = responseFlags == null || responseFlags.isEmpty() ? "-" : responseFlags;
-  }
-
-  /** The labels in Istio's order, as Prometheus text. */
-  String render() {
-    StringBuilder b = new StringBuilder(512);
-    add(b, "reporter", reporter);
-    add(b, "source_workload", source.name());
-    add(b, "source_workload_namespace", source.namespace());
-    add(b, "source_principal", Workload.UNKNOWN);
-    add(b, "source_app", source.app());
-    add(b, "source_version", source.version());
-    add(b, "destination_workload", destination.name());
-    add(b, "destination_workload_namespace", destination.namespace());
-    add(b, "destination_principal", Workload.UNKNOWN);
-    add(b, "destination_app", destination.app());
-    add(b, "destination_version", destination.version());
-    add(b, "destination_service", destinationService);
-    add(b, "destination_service_name", destinationServiceName);
-    add(b, "destination_service_namespace", destinationServiceNamespace);
-    add(b, "request_protocol", "http");
-    add(b, "response_code", Integer.toString(responseCode));
-    add(b, "response_flags", responseFlags);
-    add(b, "connection_security_policy", connectionSecurityPolicy);
-    return b.toString();
-  }
-
-  static void add(StringBuilder b, String name, String value) {
-    if (!b.isEmpty()) {
-      b.append(',');
+    public RequestLabels {
+        destinationService = Workload.orUnknown(destinationService);
+        destinationServiceName = Workload.orUnknown(destinationServiceName);
+        destinationServiceNamespace = Workload.orUnknown(destinationServiceNamespace);
+        responseFlags = responseFlags == null || responseFlags.isEmpty() ? "-" : responseFlags;
     }
-    b.append(name).append("=\"");
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      switch (c) {
-        case '\\' -> b.append("\\\\");
-        case '"' -> b.append("\\\"");
-        case '\n' -> b.append("\\n");
-        default -> b.append(c);
-      }
+
+    /** The labels in Istio's order, as Prometheus text. */
+    String render() {
+        StringBuilder b = new StringBuilder(512);
+        add(b, "reporter", reporter);
+        add(b, "source_workload", source.name());
+        add(b, "source_workload_namespace", source.namespace());
+        add(b, "source_principal", Workload.UNKNOWN);
+        add(b, "source_app", source.app());
+        add(b, "source_version", source.version());
+        add(b, "destination_workload", destination.name());
+        add(b, "destination_workload_namespace", destination.namespace());
+        add(b, "destination_principal", Workload.UNKNOWN);
+        add(b, "destination_app", destination.app());
+        add(b, "destination_version", destination.version());
+        add(b, "destination_service", destinationService);
+        add(b, "destination_service_name", destinationServiceName);
+        add(b, "destination_service_namespace", destinationServiceNamespace);
+        add(b, "request_protocol", "http");
+        add(b, "response_code", Integer.toString(responseCode));
+        add(b, "response_flags", responseFlags);
+        add(b, "connection_security_policy", connectionSecurityPolicy);
+        return b.toString();
     }
-    b.append('"');
-  }
+
+    static void add(StringBuilder b, String name, String value) {
+        if (!b.isEmpty()) {
+            b.append(',');
+        }
+        b.append(name).append("=\"");
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '\\' -> b.append("\\\\");
+                case '"' -> b.append("\\\"");
+                case '\n' -> b.append("\\n");
+                default -> b.append(c);
+            }
+        }
+        b.append('"');
+    }
 }

@@ -35,281 +35,287 @@ import java.util.function.Function;
  */
 public final class ConfigApplier {
 
-  /** An accepted resource as received, for {@code /config_dump}. */
-  public record Accepted<M extends Message>(M resource, String version, Instant lastUpdated) {
-  }
+    /** An accepted resource as received, for {@code /config_dump}. */
+    public record Accepted<M extends Message>(M resource, String version, Instant lastUpdated) {}
 
-  private final ClusterCatalog catalog;
-  private final Clock clock;
-  private final AtomicReference<ProxyConfig> current = new AtomicReference<>(ProxyConfig.EMPTY);
+    private final ClusterCatalog catalog;
+    private final Clock clock;
+    private final AtomicReference<ProxyConfig> current = new AtomicReference<>(ProxyConfig.EMPTY);
 
-  private volatile Map<String, Accepted<Listener>> listeners = Map.of();
-  private volatile Map<String, Accepted<RouteConfiguration>> routes = Map.of();
-  private volatile Map<String, Accepted<Cluster>> clusters = Map.of();
-  private volatile Map<String, Accepted<ClusterLoadAssignment>> endpoints = Map.of();
+    private volatile Map<String, Accepted<Listener>> listeners = Map.of();
+    private volatile Map<String, Accepted<RouteConfiguration>> routes = Map.of();
+    private volatile Map<String, Accepted<Cluster>> clusters = Map.of();
+    private volatile Map<String, Accepted<ClusterLoadAssignment>> endpoints = Map.of();
 
-  private Map<String, ListenerSpec> listenerSpecs = Map.of();
-  private Map<String, RouteTable> routeTables = Map.of();
-  private Map<String, ClusterSpec> clusterSpecs = Map.of();
-  /** The clusters in service: warm ones, and the previous version of a cluster whose new version still warms. */
-  private Map<String, ClusterSpec> activeSpecs = Map.of();
-  private Set<String> warming = Set.of();
-  private Map<String, List<EndpointSpec>> assignments = Map.of();
-  private final Set<String> applied = new java.util.HashSet<>();
+    private Map<String, ListenerSpec> listenerSpecs = Map.of();
+    private Map<String, RouteTable> routeTables = Map.of();
+    private Map<String, ClusterSpec> clusterSpecs = Map.of();
+    /** The clusters in service: warm ones, and the previous version of a cluster whose new version still warms. */
+    private Map<String, ClusterSpec> activeSpecs = Map.of();
 
-  public ConfigApplier(ClusterCatalog catalog, Clock clock) {
-    this.catalog = catalog;
-    this.clock = clock;
-  }
+    private Set<String> warming = Set.of();
+    private Map<String, List<EndpointSpec>> assignments = Map.of();
+    private final Set<String> applied = new java.util.HashSet<>();
 
-  public AtomicReference<ProxyConfig> config() {
-    return current;
-  }
+    public ConfigApplier(ClusterCatalog catalog, Clock clock) {
+        this.catalog = catalog;
+        this.clock = clock;
+    }
 
-  public boolean hasApplied(String typeUrl) {
-    return applied.contains(typeUrl);
-  }
+    public AtomicReference<ProxyConfig> config() {
+        return current;
+    }
 
-  /** Route configuration names the accepted listeners reference over RDS. */
-  public Set<String> wantedRouteNames() {
-    Set<String> names = new TreeSet<>();
-    for (ListenerSpec l : listenerSpecs.values()) {
-      l.chains().forEach(c -> {
-        HcmSpec hcm = c.hcm();
-        if (hcm != null && hcm.rdsName() != null) {
-          names.add(hcm.rdsName());
+    public boolean hasApplied(String typeUrl) {
+        return applied.contains(typeUrl);
+    }
+
+    /** Route configuration names the accepted listeners reference over RDS. */
+    public Set<String> wantedRouteNames() {
+        Set<String> names = new TreeSet<>();
+        for (ListenerSpec l : listenerSpecs.values()) {
+            l.chains().forEach(c -> {
+                HcmSpec hcm = c.hcm();
+                if (hcm != null && hcm.rdsName() != null) {
+                    names.add(hcm.rdsName());
+                }
+            });
         }
-      });
+        return names;
     }
-    return names;
-  }
 
-  /** EDS resource names of the accepted EDS clusters (and of the versions still serving while others warm). */
-  public Set<String> wantedEndpointNames() {
-    Set<String> names = new TreeSet<>();
-    clusterSpecs.values().stream().filter(c -> c.type() == ClusterSpec.Type.EDS)
-        .forEach(c -> names.add(c.edsResourceName()));
-    activeSpecs.values().stream().filter(c -> c.type() == ClusterSpec.Type.EDS)
-        .forEach(c -> names.add(c.edsResourceName()));
-    return names;
-  }
-
-  /** Clusters accepted over CDS that wait for their first EDS response before they serve. */
-  public Set<String> warmingClusters() {
-    return warming;
-  }
-
-  /**
-   * Envoy's {@code initial_fetch_timeout}: clusters still warming after it serve with the endpoints they have
-   * (none). Returns whether anything changed.
-   */
-  public boolean finishWarming(Set<String> names) {
-    Set<String> done = new java.util.HashSet<>(warming);
-    done.retainAll(names);
-    if (done.isEmpty()) {
-      return false;
+    /** EDS resource names of the accepted EDS clusters (and of the versions still serving while others warm). */
+    public Set<String> wantedEndpointNames() {
+        Set<String> names = new TreeSet<>();
+        clusterSpecs.values().stream()
+                .filter(c -> c.type() == ClusterSpec.Type.EDS)
+                .forEach(c -> names.add(c.edsResourceName()));
+        activeSpecs.values().stream()
+                .filter(c -> c.type() == ClusterSpec.Type.EDS)
+                .forEach(c -> names.add(c.edsResourceName()));
+        return names;
     }
-    publishClusters(done);
-    return true;
-  }
 
-  public Map<String, ListenerSpec> listenerSpecs() {
-    return listenerSpecs;
-  }
+    /** Clusters accepted over CDS that wait for their first EDS response before they serve. */
+    public Set<String> warmingClusters() {
+        return warming;
+    }
 
-  public Set<String> receivedRouteNames() {
-    return routeTables.keySet();
-  }
-
-  public Set<String> receivedEndpointNames() {
-    return assignments.keySet();
-  }
-
-  public Map<String, Accepted<Listener>> listeners() {
-    return listeners;
-  }
-
-  public Map<String, Accepted<RouteConfiguration>> routes() {
-    return routes;
-  }
-
-  public Map<String, Accepted<Cluster>> clusters() {
-    return clusters;
-  }
-
-  public Map<String, Accepted<ClusterLoadAssignment>> endpoints() {
-    return endpoints;
-  }
-
-  /** Applies one response; returns null when accepted, else why it was rejected. */
-  public String apply(String typeUrl, String version, List<Any> resources) {
-    try {
-      switch (typeUrl) {
-        case TypeUrls.LISTENER -> applyListeners(version, resources);
-        case TypeUrls.ROUTE -> applyRoutes(version, resources);
-        case TypeUrls.CLUSTER -> applyClusters(version, resources);
-        case TypeUrls.ENDPOINT -> applyEndpoints(version, resources);
-        default -> {
-          return "unsupported type " + typeUrl;
+    /**
+     * Envoy's {@code initial_fetch_timeout}: clusters still warming after it serve with the endpoints they have
+     * (none). Returns whether anything changed.
+     */
+    public boolean finishWarming(Set<String> names) {
+        Set<String> done = new java.util.HashSet<>(warming);
+        done.retainAll(names);
+        if (done.isEmpty()) {
+            return false;
         }
-      }
-      applied.add(typeUrl);
-      return null;
-    } catch (IllegalArgumentException e) {
-      return e.getMessage();
+        publishClusters(done);
+        return true;
     }
-  }
 
-  private void applyListeners(String version, List<Any> resources) {
-    Map<String, Accepted<Listener>> raw = unpackAll(resources, Listener.class, Listener::getName, version);
-    Map<String, ListenerSpec> specs = new LinkedHashMap<>();
-    Map<Integer, String> boundPorts = new HashMap<>();
-    Map<Integer, String> virtualPorts = new HashMap<>();
-    for (Accepted<Listener> a : raw.values()) {
-      ListenerSpec spec = ListenerConverter.convert(a.resource());
-      for (int port : spec.boundPorts()) {
-        String other = boundPorts.putIfAbsent(port, spec.name());
-        if (other != null) {
-          throw new IllegalArgumentException("listener " + spec.name() + ": port " + port
-              + " is already bound by listener " + other);
+    public Map<String, ListenerSpec> listenerSpecs() {
+        return listenerSpecs;
+    }
+
+    public Set<String> receivedRouteNames() {
+        return routeTables.keySet();
+    }
+
+    public Set<String> receivedEndpointNames() {
+        return assignments.keySet();
+    }
+
+    public Map<String, Accepted<Listener>> listeners() {
+        return listeners;
+    }
+
+    public Map<String, Accepted<RouteConfiguration>> routes() {
+        return routes;
+    }
+
+    public Map<String, Accepted<Cluster>> clusters() {
+        return clusters;
+    }
+
+    public Map<String, Accepted<ClusterLoadAssignment>> endpoints() {
+        return endpoints;
+    }
+
+    /** Applies one response; returns null when accepted, else why it was rejected. */
+    public String apply(String typeUrl, String version, List<Any> resources) {
+        try {
+            switch (typeUrl) {
+                case TypeUrls.LISTENER -> applyListeners(version, resources);
+                case TypeUrls.ROUTE -> applyRoutes(version, resources);
+                case TypeUrls.CLUSTER -> applyClusters(version, resources);
+                case TypeUrls.ENDPOINT -> applyEndpoints(version, resources);
+                default -> {
+                    return "unsupported type " + typeUrl;
+                }
+            }
+            applied.add(typeUrl);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
         }
-      }
-      if (!spec.bindToPort()) {
-        String other = virtualPorts.putIfAbsent(spec.port(), spec.name());
-        if (other != null) {
-          throw new IllegalArgumentException("listener " + spec.name() + ": virtual port " + spec.port()
-              + " is already used by listener " + other);
+    }
+
+    private void applyListeners(String version, List<Any> resources) {
+        Map<String, Accepted<Listener>> raw = unpackAll(resources, Listener.class, Listener::getName, version);
+        Map<String, ListenerSpec> specs = new LinkedHashMap<>();
+        Map<Integer, String> boundPorts = new HashMap<>();
+        Map<Integer, String> virtualPorts = new HashMap<>();
+        for (Accepted<Listener> a : raw.values()) {
+            ListenerSpec spec = ListenerConverter.convert(a.resource());
+            for (int port : spec.boundPorts()) {
+                String other = boundPorts.putIfAbsent(port, spec.name());
+                if (other != null) {
+                    throw new IllegalArgumentException(
+                            "listener " + spec.name() + ": port " + port + " is already bound by listener " + other);
+                }
+            }
+            if (!spec.bindToPort()) {
+                String other = virtualPorts.putIfAbsent(spec.port(), spec.name());
+                if (other != null) {
+                    throw new IllegalArgumentException("listener " + spec.name() + ": virtual port " + spec.port()
+                            + " is already used by listener " + other);
+                }
+            }
+            specs.put(spec.name(), spec);
         }
-      }
-      specs.put(spec.name(), spec);
+        listenerSpecs = Map.copyOf(specs);
+        listeners = raw;
+        current.set(current.get().withListeners(listenerSpecs));
     }
-    listenerSpecs = Map.copyOf(specs);
-    listeners = raw;
-    current.set(current.get().withListeners(listenerSpecs));
-  }
 
-  private void applyRoutes(String version, List<Any> resources) {
-    Map<String, Accepted<RouteConfiguration>> raw =
-        unpackAll(resources, RouteConfiguration.class, RouteConfiguration::getName, version);
-    // State of the world for a named type: what was not re-sent stays, as long as it is still wanted;
-    // what was not asked for is ignored (a server may answer an empty subscription as a wildcard).
-    Set<String> wanted = wantedRouteNames();
-    raw = only(raw, wanted);
-    Map<String, RouteTable> tables = new HashMap<>();
-    for (Accepted<RouteConfiguration> a : raw.values()) {
-      tables.put(a.resource().getName(), RouteConverter.convert(a.resource()));
-    }
-    Map<String, Accepted<RouteConfiguration>> mergedRaw = new LinkedHashMap<>(raw);
-    routes.forEach((name, a) -> {
-      if (wanted.contains(name)) {
-        mergedRaw.putIfAbsent(name, a);
-      }
-    });
-    routeTables.forEach((name, t) -> {
-      if (wanted.contains(name)) {
-        tables.putIfAbsent(name, t);
-      }
-    });
-    routeTables = Map.copyOf(tables);
-    routes = java.util.Collections.unmodifiableMap(mergedRaw);
-    current.set(current.get().withRoutes(routeTables));
-  }
-
-  private void applyClusters(String version, List<Any> resources) {
-    Map<String, Accepted<Cluster>> raw = unpackAll(resources, Cluster.class, Cluster::getName, version);
-    Map<String, ClusterSpec> specs = new LinkedHashMap<>();
-    for (Accepted<Cluster> a : raw.values()) {
-      specs.put(a.resource().getName(), ClusterConverter.convert(a.resource()));
-    }
-    clusterSpecs = Map.copyOf(specs);
-    clusters = raw;
-    Map<String, ClusterSpec> stillActive = new HashMap<>(activeSpecs);
-    stillActive.keySet().retainAll(clusterSpecs.keySet());
-    activeSpecs = Map.copyOf(stillActive);
-    Set<String> wanted = wantedEndpointNames();
-    Map<String, List<EndpointSpec>> keptAssignments = new HashMap<>(assignments);
-    keptAssignments.keySet().retainAll(wanted);
-    assignments = Map.copyOf(keptAssignments);
-    Map<String, Accepted<ClusterLoadAssignment>> keptRaw = new LinkedHashMap<>(endpoints);
-    keptRaw.keySet().retainAll(wanted);
-    endpoints = java.util.Collections.unmodifiableMap(keptRaw);
-    publishClusters(Set.of());
-  }
-
-  /**
-   * Envoy's cluster warming: an EDS cluster serves once its load assignment has arrived; until then requests see
-   * the previous version of the cluster, or no cluster at all. Clusters named in {@code forced} serve regardless.
-   */
-  private void publishClusters(Set<String> forced) {
-    Map<String, ClusterSpec> active = new HashMap<>();
-    Set<String> stillWarming = new TreeSet<>();
-    for (ClusterSpec spec : clusterSpecs.values()) {
-      boolean warm = spec.type() != ClusterSpec.Type.EDS || assignments.containsKey(spec.edsResourceName())
-          || forced.contains(spec.name());
-      if (warm) {
-        active.put(spec.name(), spec);
-      } else {
-        stillWarming.add(spec.name());
-        ClusterSpec previous = activeSpecs.get(spec.name());
-        if (previous != null) {
-          active.put(spec.name(), previous);
+    private void applyRoutes(String version, List<Any> resources) {
+        Map<String, Accepted<RouteConfiguration>> raw =
+                unpackAll(resources, RouteConfiguration.class, RouteConfiguration::getName, version);
+        // State of the world for a named type: what was not re-sent stays, as long as it is still wanted;
+        // what was not asked for is ignored (a server may answer an empty subscription as a wildcard).
+        Set<String> wanted = wantedRouteNames();
+        raw = only(raw, wanted);
+        Map<String, RouteTable> tables = new HashMap<>();
+        for (Accepted<RouteConfiguration> a : raw.values()) {
+            tables.put(a.resource().getName(), RouteConverter.convert(a.resource()));
         }
-      }
+        Map<String, Accepted<RouteConfiguration>> mergedRaw = new LinkedHashMap<>(raw);
+        routes.forEach((name, a) -> {
+            if (wanted.contains(name)) {
+                mergedRaw.putIfAbsent(name, a);
+            }
+        });
+        routeTables.forEach((name, t) -> {
+            if (wanted.contains(name)) {
+                tables.putIfAbsent(name, t);
+            }
+        });
+        routeTables = Map.copyOf(tables);
+        routes = java.util.Collections.unmodifiableMap(mergedRaw);
+        current.set(current.get().withRoutes(routeTables));
     }
-    activeSpecs = Map.copyOf(active);
-    warming = Set.copyOf(stillWarming);
-    current.set(current.get().withClusters(catalog.rebuild(activeSpecs, assignments)));
-  }
 
-  private void applyEndpoints(String version, List<Any> resources) {
-    Map<String, Accepted<ClusterLoadAssignment>> raw =
-        unpackAll(resources, ClusterLoadAssignment.class, ClusterLoadAssignment::getClusterName, version);
-    Set<String> wanted = wantedEndpointNames();
-    raw = only(raw, wanted);
-    Map<String, List<EndpointSpec>> next = new HashMap<>();
-    for (Accepted<ClusterLoadAssignment> a : raw.values()) {
-      next.put(a.resource().getClusterName(), EndpointConverter.convert(a.resource()));
+    private void applyClusters(String version, List<Any> resources) {
+        Map<String, Accepted<Cluster>> raw = unpackAll(resources, Cluster.class, Cluster::getName, version);
+        Map<String, ClusterSpec> specs = new LinkedHashMap<>();
+        for (Accepted<Cluster> a : raw.values()) {
+            specs.put(a.resource().getName(), ClusterConverter.convert(a.resource()));
+        }
+        clusterSpecs = Map.copyOf(specs);
+        clusters = raw;
+        Map<String, ClusterSpec> stillActive = new HashMap<>(activeSpecs);
+        stillActive.keySet().retainAll(clusterSpecs.keySet());
+        activeSpecs = Map.copyOf(stillActive);
+        Set<String> wanted = wantedEndpointNames();
+        Map<String, List<EndpointSpec>> keptAssignments = new HashMap<>(assignments);
+        keptAssignments.keySet().retainAll(wanted);
+        assignments = Map.copyOf(keptAssignments);
+        Map<String, Accepted<ClusterLoadAssignment>> keptRaw = new LinkedHashMap<>(endpoints);
+        keptRaw.keySet().retainAll(wanted);
+        endpoints = java.util.Collections.unmodifiableMap(keptRaw);
+        publishClusters(Set.of());
     }
-    assignments.forEach((name, eps) -> {
-      if (wanted.contains(name)) {
-        next.putIfAbsent(name, eps);
-      }
-    });
-    Map<String, Accepted<ClusterLoadAssignment>> mergedRaw = new LinkedHashMap<>(raw);
-    endpoints.forEach((name, a) -> {
-      if (wanted.contains(name)) {
-        mergedRaw.putIfAbsent(name, a);
-      }
-    });
-    assignments = Map.copyOf(next);
-    endpoints = java.util.Collections.unmodifiableMap(mergedRaw);
-    publishClusters(Set.of());
-  }
 
-  private static <M extends Message> Map<String, Accepted<M>> only(Map<String, Accepted<M>> raw, Set<String> names) {
-    Map<String, Accepted<M>> out = new LinkedHashMap<>(raw);
-    out.keySet().retainAll(names);
-    return out;
-  }
-
-  private <M extends Message> Map<String, Accepted<M>> unpackAll(List<Any> resources, Class<M> type,
-                                                                Function<M, String> name, String version) {
-    Map<String, Accepted<M>> out = new LinkedHashMap<>();
-    Instant now = clock.instant();
-    for (int i = 0; i < resources.size(); i++) {
-      Any any = resources.get(i);
-      M message;
-      try {
-        message = any.unpack(type);
-      } catch (InvalidProtocolBufferException e) {
-        throw new IllegalArgumentException("resources[" + i + "]: cannot decode " + any.getTypeUrl() + " as "
-            + type.getSimpleName() + ": " + e.getMessage(), e);
-      }
-      String key = name.apply(message);
-      if (out.put(key, new Accepted<>(message, version, now)) != null) {
-        throw new IllegalArgumentException(type.getSimpleName() + " " + key + ": appears twice in one response");
-      }
+    /**
+     * Envoy's cluster warming: an EDS cluster serves once its load assignment has arrived; until then requests see
+     * the previous version of the cluster, or no cluster at all. Clusters named in {@code forced} serve regardless.
+     */
+    private void publishClusters(Set<String> forced) {
+        Map<String, ClusterSpec> active = new HashMap<>();
+        Set<String> stillWarming = new TreeSet<>();
+        for (ClusterSpec spec : clusterSpecs.values()) {
+            boolean warm = spec.type() != ClusterSpec.Type.EDS
+                    || assignments.containsKey(spec.edsResourceName())
+                    || forced.contains(spec.name());
+            if (warm) {
+                active.put(spec.name(), spec);
+            } else {
+                stillWarming.add(spec.name());
+                ClusterSpec previous = activeSpecs.get(spec.name());
+                if (previous != null) {
+                    active.put(spec.name(), previous);
+                }
+            }
+        }
+        activeSpecs = Map.copyOf(active);
+        warming = Set.copyOf(stillWarming);
+        current.set(current.get().withClusters(catalog.rebuild(activeSpecs, assignments)));
     }
-    return java.util.Collections.unmodifiableMap(out);
-  }
+
+    private void applyEndpoints(String version, List<Any> resources) {
+        Map<String, Accepted<ClusterLoadAssignment>> raw =
+                unpackAll(resources, ClusterLoadAssignment.class, ClusterLoadAssignment::getClusterName, version);
+        Set<String> wanted = wantedEndpointNames();
+        raw = only(raw, wanted);
+        Map<String, List<EndpointSpec>> next = new HashMap<>();
+        for (Accepted<ClusterLoadAssignment> a : raw.values()) {
+            next.put(a.resource().getClusterName(), EndpointConverter.convert(a.resource()));
+        }
+        assignments.forEach((name, eps) -> {
+            if (wanted.contains(name)) {
+                next.putIfAbsent(name, eps);
+            }
+        });
+        Map<String, Accepted<ClusterLoadAssignment>> mergedRaw = new LinkedHashMap<>(raw);
+        endpoints.forEach((name, a) -> {
+            if (wanted.contains(name)) {
+                mergedRaw.putIfAbsent(name, a);
+            }
+        });
+        assignments = Map.copyOf(next);
+        endpoints = java.util.Collections.unmodifiableMap(mergedRaw);
+        publishClusters(Set.of());
+    }
+
+    private static <M extends Message> Map<String, Accepted<M>> only(Map<String, Accepted<M>> raw, Set<String> names) {
+        Map<String, Accepted<M>> out = new LinkedHashMap<>(raw);
+        out.keySet().retainAll(names);
+        return out;
+    }
+
+    private <M extends Message> Map<String, Accepted<M>> unpackAll(
+            List<Any> resources, Class<M> type, Function<M, String> name, String version) {
+        Map<String, Accepted<M>> out = new LinkedHashMap<>();
+        Instant now = clock.instant();
+        for (int i = 0; i < resources.size(); i++) {
+            Any any = resources.get(i);
+            M message;
+            try {
+                message = any.unpack(type);
+            } catch (InvalidProtocolBufferException e) {
+                throw new IllegalArgumentException(
+                        "resources[" + i + "]: cannot decode " + any.getTypeUrl() + " as " + type.getSimpleName() + ": "
+                                + e.getMessage(),
+                        e);
+            }
+            String key = name.apply(message);
+            if (out.put(key, new Accepted<>(message, version, now)) != null) {
+                throw new IllegalArgumentException(
+                        type.getSimpleName() + " " + key + ": appears twice in one response");
+            }
+        }
+        return java.util.Collections.unmodifiableMap(out);
+    }
 }

@@ -7,14 +7,13 @@ import com.google.protobuf.UInt32Value;
  * unsigned and saturated at {@link Integer#MAX_VALUE}, which is as unlimited as a proxy in one JVM gets.
  */
 public final class Uint32 {
-  private Uint32() {
-  }
+    private Uint32() {}
 
-  public static int saturated(int raw) {
-    return (int) Math.min(Integer.toUnsignedLong(raw), Integer.MAX_VALUE);
-  }
+    public static int saturated(int raw) {
+        return (int) Math.min(Integer.toUnsignedLong(raw), Integer.MAX_VALUE);
+    }
 
-  public static int saturated(UInt32Value v) {
-    return saturated(v.getValue());
-  }
+    public static int saturated(UInt32Value v) {
+        return saturated(v.getValue());
+    }
 }

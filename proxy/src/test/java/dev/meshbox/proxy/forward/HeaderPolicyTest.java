@@ -11,32 +11,37 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class HeaderPolicyTest {
 
-  @Test
-  void hopByHopHeadersAndThoseConnectionNamesAreStripped() {
-    HttpHeaders h = new DefaultHttpHeaders()
-        .add("connection", "keep-alive, x-private")
-        .add("keep-alive", "timeout=5")
-        .add("transfer-encoding", "chunked")
-        .add("x-private", "secret")
-        .add("upgrade", "websocket")
-        .add("proxy-connection", "keep-alive")
-        .add("end-user", "jason")
-        .add("x-request-id", "abc");
-    HeaderPolicy.stripHopByHop(h);
-    assertThat(h.names()).containsExactlyInAnyOrder("end-user", "x-request-id");
-  }
+    @Test
+    void hopByHopHeadersAndThoseConnectionNamesAreStripped() {
+        HttpHeaders h = new DefaultHttpHeaders()
+                .add("connection", "keep-alive, x-private")
+                .add("keep-alive", "timeout=5")
+                .add("transfer-encoding", "chunked")
+                .add("x-private", "secret")
+                .add("upgrade", "websocket")
+                .add("proxy-connection", "keep-alive")
+                .add("end-user", "jason")
+                .add("x-request-id", "abc");
+        HeaderPolicy.stripHopByHop(h);
+        assertThat(h.names()).containsExactlyInAnyOrder("end-user", "x-request-id");
+    }
 
-  @ParameterizedTest
-  @CsvSource({"reviews:9080, reviews-shadow:9080", "httpbin, httpbin-shadow",
-      "httpbin.default.svc.cluster.local:8000, httpbin.default.svc.cluster.local-shadow:8000"})
-  void shadowHostInsertsTheSuffixBeforeThePort(String host, String shadow) {
-    assertThat(HeaderPolicy.shadowHost(host)).isEqualTo(shadow);
-  }
+    @ParameterizedTest
+    @CsvSource({
+        "reviews:9080, reviews-shadow:9080",
+        "httpbin, httpbin-shadow",
+        "httpbin.default.svc.cluster.local:8000, httpbin.default.svc.cluster.local-shadow:8000"
+    })
+    void shadowHostInsertsTheSuffixBeforeThePort(String host, String shadow) {
+        assertThat(HeaderPolicy.shadowHost(host)).isEqualTo(shadow);
+    }
 
-  @Test
-  void responseFlagsPrintInEnvoysOrder() {
-    assertThat(ResponseFlags.format(EnumSet.noneOf(ResponseFlags.class))).isEqualTo("-");
-    assertThat(ResponseFlags.format(EnumSet.of(ResponseFlags.URX, ResponseFlags.UF))).isEqualTo("UF,URX");
-    assertThat(ResponseFlags.format(EnumSet.of(ResponseFlags.FI, ResponseFlags.DI))).isEqualTo("DI,FI");
-  }
+    @Test
+    void responseFlagsPrintInEnvoysOrder() {
+        assertThat(ResponseFlags.format(EnumSet.noneOf(ResponseFlags.class))).isEqualTo("-");
+        assertThat(ResponseFlags.format(EnumSet.of(ResponseFlags.URX, ResponseFlags.UF)))
+                .isEqualTo("UF,URX");
+        assertThat(ResponseFlags.format(EnumSet.of(ResponseFlags.FI, ResponseFlags.DI)))
+                .isEqualTo("DI,FI");
+    }
 }

@@ -44,190 +44,288 @@ import java.util.Map;
 /** Envoy v3 resources shaped as docs/architecture.md says the control plane sends them. */
 public final class XdsFixtures {
 
-  private XdsFixtures() {
-  }
+    private XdsFixtures() {}
 
-  private static ConfigSource ads() {
-    return ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance()).build();
-  }
-
-  private static Address any(int port) {
-    return Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress("0.0.0.0")
-        .setPortValue(port)).build();
-  }
-
-  private static List<HttpFilter> httpFilters() {
-    return List.of(
-        HttpFilter.newBuilder().setName("envoy.filters.http.fault")
-            .setTypedConfig(Any.pack(HTTPFault.getDefaultInstance())).build(),
-        HttpFilter.newBuilder().setName("envoy.filters.http.router")
-            .setTypedConfig(Any.pack(Router.getDefaultInstance())).build());
-  }
-
-  private static Filter hcm(HttpConnectionManager.Builder m) {
-    return Filter.newBuilder().setName("envoy.filters.network.http_connection_manager")
-        .setTypedConfig(Any.pack(m.addAllHttpFilters(httpFilters()).build())).build();
-  }
-
-  public static Listener virtualOutbound() {
-    return Listener.newBuilder().setName("virtualOutbound").setAddress(any(15001))
-        .setUseOriginalDst(BoolValue.of(true)).setTrafficDirection(TrafficDirection.OUTBOUND)
-        .addFilterChains(FilterChain.newBuilder().setName("virtualOutbound-catchall-tcp").addFilters(
-            Filter.newBuilder().setName("envoy.filters.network.tcp_proxy").setTypedConfig(Any.pack(
-                TcpProxy.newBuilder().setStatPrefix("PassthroughCluster").setCluster("PassthroughCluster")
-                    .build()))))
-        .build();
-  }
-
-  /** {@code 0.0.0.0_<port>}: not bound, HCM with RDS {@code "<port>"}. */
-  public static Listener outboundPort(int port) {
-    return Listener.newBuilder().setName("0.0.0.0_" + port).setAddress(any(port))
-        .setBindToPort(BoolValue.of(false)).setTrafficDirection(TrafficDirection.OUTBOUND)
-        .addFilterChains(FilterChain.newBuilder().addFilters(hcm(HttpConnectionManager.newBuilder()
-            .setStatPrefix("outbound_0.0.0.0_" + port)
-            .setRds(Rds.newBuilder().setRouteConfigName(Integer.toString(port)).setConfigSource(ads())))))
-        .build();
-  }
-
-  /** {@code virtualInbound} with one chain per port, each with an inline route to {@code inbound|<port>||}. */
-  public static Listener virtualInbound(int... ports) {
-    Listener.Builder l = Listener.newBuilder().setName("virtualInbound").setAddress(any(15006))
-        .setUseOriginalDst(BoolValue.of(true)).setTrafficDirection(TrafficDirection.INBOUND);
-    for (int port : ports) {
-      String name = "inbound|" + port + "||";
-      RouteConfiguration inline = RouteConfiguration.newBuilder().setName(name).setValidateClusters(BoolValue.of(false))
-          .addVirtualHosts(VirtualHost.newBuilder().setName("inbound|http|" + port).addDomains("*")
-              .addRoutes(route("default", prefix("/"), cluster(name)))).build();
-      l.addFilterChains(FilterChain.newBuilder().setName("0.0.0.0_" + port)
-          .setFilterChainMatch(FilterChainMatch.newBuilder().setDestinationPort(UInt32Value.of(port)))
-          .addFilters(hcm(HttpConnectionManager.newBuilder().setStatPrefix("inbound_0.0.0.0_" + port)
-              .setRouteConfig(inline))));
+    private static ConfigSource ads() {
+        return ConfigSource.newBuilder()
+                .setAds(AggregatedConfigSource.getDefaultInstance())
+                .build();
     }
-    return l.build();
-  }
 
-  /** A gateway listener {@code 0.0.0.0_<port>} (bound) with RDS {@code http.<port>}. */
-  public static Listener gateway(int port) {
-    return Listener.newBuilder().setName("0.0.0.0_" + port).setAddress(any(port))
-        .setTrafficDirection(TrafficDirection.OUTBOUND)
-        .addFilterChains(FilterChain.newBuilder().addFilters(hcm(HttpConnectionManager.newBuilder()
-            .setStatPrefix("outbound_0.0.0.0_" + port).setUseRemoteAddress(BoolValue.of(true))
-            .setRds(Rds.newBuilder().setRouteConfigName("http." + port).setConfigSource(ads())))))
-        .build();
-  }
-
-  public static RouteConfiguration routeConfig(String name, VirtualHost... hosts) {
-    return RouteConfiguration.newBuilder().setName(name).setValidateClusters(BoolValue.of(false))
-        .addAllVirtualHosts(List.of(hosts)).build();
-  }
-
-  /** A service's virtual host with all the domains Istio writes. */
-  public static VirtualHost service(String name, String ns, int port, Route... routes) {
-    String fqdn = name + "." + ns + ".svc.cluster.local";
-    return VirtualHost.newBuilder().setName(fqdn + ":" + port)
-        .addAllDomains(List.of(fqdn, fqdn + ":" + port, name, name + ":" + port, name + "." + ns,
-            name + "." + ns + ":" + port, name + "." + ns + ".svc", name + "." + ns + ".svc:" + port))
-        .addAllRoutes(List.of(routes)).build();
-  }
-
-  public static VirtualHost allowAny() {
-    return VirtualHost.newBuilder().setName("allow_any").addDomains("*")
-        .addRoutes(route("allow_any", prefix("/"), cluster("PassthroughCluster"))).build();
-  }
-
-  public static RouteMatch.Builder prefix(String prefix) {
-    return RouteMatch.newBuilder().setPrefix(prefix);
-  }
-
-  public static RouteMatch.Builder headerExact(String prefix, String header, String value) {
-    return prefix(prefix).addHeaders(HeaderMatcher.newBuilder().setName(header)
-        .setStringMatch(StringMatcher.newBuilder().setExact(value)));
-  }
-
-  public static RouteAction.Builder cluster(String cluster) {
-    return RouteAction.newBuilder().setCluster(cluster);
-  }
-
-  public static RouteAction.Builder weighted(Map<String, Integer> weights) {
-    WeightedCluster.Builder w = WeightedCluster.newBuilder();
-    weights.forEach((name, weight) -> w.addClusters(WeightedCluster.ClusterWeight.newBuilder().setName(name)
-        .setWeight(UInt32Value.of(weight))));
-    return RouteAction.newBuilder().setWeightedClusters(w);
-  }
-
-  /** Istio's default retry policy. */
-  public static RetryPolicy istioRetries() {
-    return RetryPolicy.newBuilder()
-        .setRetryOn("connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes")
-        .setNumRetries(UInt32Value.of(2))
-        .addRetryHostPredicate(RetryPolicy.RetryHostPredicate.newBuilder()
-            .setName("envoy.retry_host_predicates.previous_hosts"))
-        .setHostSelectionRetryMaxAttempts(5)
-        .build();
-  }
-
-  /** A route with Istio's defaults: timeout 0s and the default retry policy, unless the action sets them. */
-  public static Route route(String name, RouteMatch.Builder match, RouteAction.Builder action) {
-    RouteAction.Builder a = action.clone();
-    if (!a.hasTimeout()) {
-      a.setTimeout(Duration.newBuilder().setSeconds(0));
+    private static Address any(int port) {
+        return Address.newBuilder()
+                .setSocketAddress(
+                        SocketAddress.newBuilder().setAddress("0.0.0.0").setPortValue(port))
+                .build();
     }
-    if (!a.hasRetryPolicy()) {
-      a.setRetryPolicy(istioRetries());
+
+    private static List<HttpFilter> httpFilters() {
+        return List.of(
+                HttpFilter.newBuilder()
+                        .setName("envoy.filters.http.fault")
+                        .setTypedConfig(Any.pack(HTTPFault.getDefaultInstance()))
+                        .build(),
+                HttpFilter.newBuilder()
+                        .setName("envoy.filters.http.router")
+                        .setTypedConfig(Any.pack(Router.getDefaultInstance()))
+                        .build());
     }
-    return Route.newBuilder().setName(name).setMatch(match).setRoute(a)
-        .setMetadata(Metadata.newBuilder().putFilterMetadata("istio", Struct.newBuilder().putFields("config",
-            Value.newBuilder().setStringValue("/apis/networking.istio.io/v1/namespaces/default/virtual-service/"
-                + name).build()).build()))
-        .build();
-  }
 
-  public static Route withFault(Route route, HTTPFault fault) {
-    return route.toBuilder().putTypedPerFilterConfig("envoy.filters.http.fault", Any.pack(fault)).build();
-  }
-
-  public static Cluster edsCluster(String name, Cluster.LbPolicy lb) {
-    return Cluster.newBuilder().setName(name).setType(Cluster.DiscoveryType.EDS)
-        .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(ads()).setServiceName(name))
-        .setConnectTimeout(Duration.newBuilder().setSeconds(10)).setLbPolicy(lb).build();
-  }
-
-  public static Cluster staticCluster(String name, String ip, int port) {
-    Cluster.Builder c = Cluster.newBuilder().setName(name).setType(Cluster.DiscoveryType.STATIC)
-        .setConnectTimeout(Duration.newBuilder().setSeconds(10));
-    if (ip != null) {
-      c.setLoadAssignment(cla(name, ip + ":" + port));
-    } else {
-      c.setLoadAssignment(ClusterLoadAssignment.newBuilder().setClusterName(name));
+    private static Filter hcm(HttpConnectionManager.Builder m) {
+        return Filter.newBuilder()
+                .setName("envoy.filters.network.http_connection_manager")
+                .setTypedConfig(Any.pack(m.addAllHttpFilters(httpFilters()).build()))
+                .build();
     }
-    return c.build();
-  }
 
-  public static Cluster passthrough() {
-    return Cluster.newBuilder().setName("PassthroughCluster").setType(Cluster.DiscoveryType.ORIGINAL_DST)
-        .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED).setConnectTimeout(Duration.newBuilder().setSeconds(10))
-        .build();
-  }
-
-  /** A load assignment over {@code ip:port} endpoints, all HEALTHY, one locality, with Istio metadata. */
-  public static ClusterLoadAssignment cla(String name, String... endpoints) {
-    LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder();
-    for (String e : endpoints) {
-      String[] parts = e.split(":");
-      locality.addLbEndpoints(LbEndpoint.newBuilder()
-          .setEndpoint(Endpoint.newBuilder().setAddress(Address.newBuilder().setSocketAddress(
-              SocketAddress.newBuilder().setAddress(parts[0]).setPortValue(Integer.parseInt(parts[1])))))
-          .setHealthStatus(HealthStatus.HEALTHY)
-          .setMetadata(Metadata.newBuilder().putFilterMetadata("istio", Struct.newBuilder()
-              .putFields("pod", Value.newBuilder().setStringValue("pod-" + parts[0]).build())
-              .putFields("namespace", Value.newBuilder().setStringValue("default").build()).build())));
+    public static Listener virtualOutbound() {
+        return Listener.newBuilder()
+                .setName("virtualOutbound")
+                .setAddress(any(15001))
+                .setUseOriginalDst(BoolValue.of(true))
+                .setTrafficDirection(TrafficDirection.OUTBOUND)
+                .addFilterChains(FilterChain.newBuilder()
+                        .setName("virtualOutbound-catchall-tcp")
+                        .addFilters(Filter.newBuilder()
+                                .setName("envoy.filters.network.tcp_proxy")
+                                .setTypedConfig(Any.pack(TcpProxy.newBuilder()
+                                        .setStatPrefix("PassthroughCluster")
+                                        .setCluster("PassthroughCluster")
+                                        .build()))))
+                .build();
     }
-    return ClusterLoadAssignment.newBuilder().setClusterName(name).addEndpoints(locality).build();
-  }
 
-  public static <T> List<T> list(List<T> base, T extra) {
-    List<T> out = new ArrayList<>(base);
-    out.add(extra);
-    return out;
-  }
+    /** {@code 0.0.0.0_<port>}: not bound, HCM with RDS {@code "<port>"}. */
+    public static Listener outboundPort(int port) {
+        return Listener.newBuilder()
+                .setName("0.0.0.0_" + port)
+                .setAddress(any(port))
+                .setBindToPort(BoolValue.of(false))
+                .setTrafficDirection(TrafficDirection.OUTBOUND)
+                .addFilterChains(FilterChain.newBuilder()
+                        .addFilters(hcm(HttpConnectionManager.newBuilder()
+                                .setStatPrefix("outbound_0.0.0.0_" + port)
+                                .setRds(Rds.newBuilder()
+                                        .setRouteConfigName(Integer.toString(port))
+                                        .setConfigSource(ads())))))
+                .build();
+    }
+
+    /** {@code virtualInbound} with one chain per port, each with an inline route to {@code inbound|<port>||}. */
+    public static Listener virtualInbound(int... ports) {
+        Listener.Builder l = Listener.newBuilder()
+                .setName("virtualInbound")
+                .setAddress(any(15006))
+                .setUseOriginalDst(BoolValue.of(true))
+                .setTrafficDirection(TrafficDirection.INBOUND);
+        for (int port : ports) {
+            String name = "inbound|" + port + "||";
+            RouteConfiguration inline = RouteConfiguration.newBuilder()
+                    .setName(name)
+                    .setValidateClusters(BoolValue.of(false))
+                    .addVirtualHosts(VirtualHost.newBuilder()
+                            .setName("inbound|http|" + port)
+                            .addDomains("*")
+                            .addRoutes(route("default", prefix("/"), cluster(name))))
+                    .build();
+            l.addFilterChains(FilterChain.newBuilder()
+                    .setName("0.0.0.0_" + port)
+                    .setFilterChainMatch(FilterChainMatch.newBuilder().setDestinationPort(UInt32Value.of(port)))
+                    .addFilters(hcm(HttpConnectionManager.newBuilder()
+                            .setStatPrefix("inbound_0.0.0.0_" + port)
+                            .setRouteConfig(inline))));
+        }
+        return l.build();
+    }
+
+    /** A gateway listener {@code 0.0.0.0_<port>} (bound) with RDS {@code http.<port>}. */
+    public static Listener gateway(int port) {
+        return Listener.newBuilder()
+                .setName("0.0.0.0_" + port)
+                .setAddress(any(port))
+                .setTrafficDirection(TrafficDirection.OUTBOUND)
+                .addFilterChains(FilterChain.newBuilder()
+                        .addFilters(hcm(HttpConnectionManager.newBuilder()
+                                .setStatPrefix("outbound_0.0.0.0_" + port)
+                                .setUseRemoteAddress(BoolValue.of(true))
+                                .setRds(Rds.newBuilder()
+                                        .setRouteConfigName("http." + port)
+                                        .setConfigSource(ads())))))
+                .build();
+    }
+
+    public static RouteConfiguration routeConfig(String name, VirtualHost... hosts) {
+        return RouteConfiguration.newBuilder()
+                .setName(name)
+                .setValidateClusters(BoolValue.of(false))
+                .addAllVirtualHosts(List.of(hosts))
+                .build();
+    }
+
+    /** A service's virtual host with all the domains Istio writes. */
+    public static VirtualHost service(String name, String ns, int port, Route... routes) {
+        String fqdn = name + "." + ns + ".svc.cluster.local";
+        return VirtualHost.newBuilder()
+                .setName(fqdn + ":" + port)
+                .addAllDomains(List.of(
+                        fqdn,
+                        fqdn + ":" + port,
+                        name,
+                        name + ":" + port,
+                        name + "." + ns,
+                        name + "." + ns + ":" + port,
+                        name + "." + ns + ".svc",
+                        name + "." + ns + ".svc:" + port))
+                .addAllRoutes(List.of(routes))
+                .build();
+    }
+
+    public static VirtualHost allowAny() {
+        return VirtualHost.newBuilder()
+                .setName("allow_any")
+                .addDomains("*")
+                .addRoutes(route("allow_any", prefix("/"), cluster("PassthroughCluster")))
+                .build();
+    }
+
+    public static RouteMatch.Builder prefix(String prefix) {
+        return RouteMatch.newBuilder().setPrefix(prefix);
+    }
+
+    public static RouteMatch.Builder headerExact(String prefix, String header, String value) {
+        return prefix(prefix)
+                .addHeaders(HeaderMatcher.newBuilder()
+                        .setName(header)
+                        .setStringMatch(StringMatcher.newBuilder().setExact(value)));
+    }
+
+    public static RouteAction.Builder cluster(String cluster) {
+        return RouteAction.newBuilder().setCluster(cluster);
+    }
+
+    public static RouteAction.Builder weighted(Map<String, Integer> weights) {
+        WeightedCluster.Builder w = WeightedCluster.newBuilder();
+        weights.forEach((name, weight) -> w.addClusters(
+                WeightedCluster.ClusterWeight.newBuilder().setName(name).setWeight(UInt32Value.of(weight))));
+        return RouteAction.newBuilder().setWeightedClusters(w);
+    }
+
+    /** Istio's default retry policy. */
+    public static RetryPolicy istioRetries() {
+        return RetryPolicy.newBuilder()
+                .setRetryOn("connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes")
+                .setNumRetries(UInt32Value.of(2))
+                .addRetryHostPredicate(RetryPolicy.RetryHostPredicate.newBuilder()
+                        .setName("envoy.retry_host_predicates.previous_hosts"))
+                .setHostSelectionRetryMaxAttempts(5)
+                .build();
+    }
+
+    /** A route with Istio's defaults: timeout 0s and the default retry policy, unless the action sets them. */
+    public static Route route(String name, RouteMatch.Builder match, RouteAction.Builder action) {
+        RouteAction.Builder a = action.clone();
+        if (!a.hasTimeout()) {
+            a.setTimeout(Duration.newBuilder().setSeconds(0));
+        }
+        if (!a.hasRetryPolicy()) {
+            a.setRetryPolicy(istioRetries());
+        }
+        return Route.newBuilder()
+                .setName(name)
+                .setMatch(match)
+                .setRoute(a)
+                .setMetadata(Metadata.newBuilder()
+                        .putFilterMetadata(
+                                "istio",
+                                Struct.newBuilder()
+                                        .putFields(
+                                                "config",
+                                                Value.newBuilder()
+                                                        .setStringValue(
+                                                                "/apis/networking.istio.io/v1/namespaces/default/virtual-service/"
+                                                                        + name)
+                                                        .build())
+                                        .build()))
+                .build();
+    }
+
+    public static Route withFault(Route route, HTTPFault fault) {
+        return route.toBuilder()
+                .putTypedPerFilterConfig("envoy.filters.http.fault", Any.pack(fault))
+                .build();
+    }
+
+    public static Cluster edsCluster(String name, Cluster.LbPolicy lb) {
+        return Cluster.newBuilder()
+                .setName(name)
+                .setType(Cluster.DiscoveryType.EDS)
+                .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder()
+                        .setEdsConfig(ads())
+                        .setServiceName(name))
+                .setConnectTimeout(Duration.newBuilder().setSeconds(10))
+                .setLbPolicy(lb)
+                .build();
+    }
+
+    public static Cluster staticCluster(String name, String ip, int port) {
+        Cluster.Builder c = Cluster.newBuilder()
+                .setName(name)
+                .setType(Cluster.DiscoveryType.STATIC)
+                .setConnectTimeout(Duration.newBuilder().setSeconds(10));
+        if (ip != null) {
+            c.setLoadAssignment(cla(name, ip + ":" + port));
+        } else {
+            c.setLoadAssignment(ClusterLoadAssignment.newBuilder().setClusterName(name));
+        }
+        return c.build();
+    }
+
+    public static Cluster passthrough() {
+        return Cluster.newBuilder()
+                .setName("PassthroughCluster")
+                .setType(Cluster.DiscoveryType.ORIGINAL_DST)
+                .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED)
+                .setConnectTimeout(Duration.newBuilder().setSeconds(10))
+                .build();
+    }
+
+    /** A load assignment over {@code ip:port} endpoints, all HEALTHY, one locality, with Istio metadata. */
+    public static ClusterLoadAssignment cla(String name, String... endpoints) {
+        LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder();
+        for (String e : endpoints) {
+            String[] parts = e.split(":");
+            locality.addLbEndpoints(LbEndpoint.newBuilder()
+                    .setEndpoint(Endpoint.newBuilder()
+                            .setAddress(Address.newBuilder()
+                                    .setSocketAddress(SocketAddress.newBuilder()
+                                            .setAddress(parts[0])
+                                            .setPortValue(Integer.parseInt(parts[1])))))
+                    .setHealthStatus(HealthStatus.HEALTHY)
+                    .setMetadata(Metadata.newBuilder()
+                            .putFilterMetadata(
+                                    "istio",
+                                    Struct.newBuilder()
+                                            .putFields(
+                                                    "pod",
+                                                    Value.newBuilder()
+                                                            .setStringValue("pod-" + parts[0])
+                                                            .build())
+                                            .putFields(
+                                                    "namespace",
+                                                    Value.newBuilder()
+                                                            .setStringValue("default")
+                                                            .build())
+                                            .build())));
+        }
+        return ClusterLoadAssignment.newBuilder()
+                .setClusterName(name)
+                .addEndpoints(locality)
+                .build();
+    }
+
+    public static <T> List<T> list(List<T> base, T extra) {
+        List<T> out = new ArrayList<>(base);
+        out.add(extra);
+        return out;
+    }
 }

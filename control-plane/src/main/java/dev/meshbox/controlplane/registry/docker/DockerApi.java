@@ -40,8 +40,11 @@ public final class DockerApi {
         URI uri = URI.create(host);
         return switch (uri.getScheme()) {
             case "unix" -> new DockerApi(uri.getPath(), null);
-            case "tcp" -> new DockerApi(null, new InetSocketAddress(uri.getHost(), uri.getPort() < 0 ? 2375 : uri.getPort()));
-            default -> throw new IllegalArgumentException("DOCKER_HOST " + host + ": expected unix:///path or tcp://host:port");
+            case "tcp" ->
+                new DockerApi(null, new InetSocketAddress(uri.getHost(), uri.getPort() < 0 ? 2375 : uri.getPort()));
+            default ->
+                throw new IllegalArgumentException(
+                        "DOCKER_HOST " + host + ": expected unix:///path or tcp://host:port");
         };
     }
 

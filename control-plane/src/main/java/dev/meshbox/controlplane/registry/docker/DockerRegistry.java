@@ -42,6 +42,7 @@ public final class DockerRegistry implements AutoCloseable {
 
     /** The labels the registry reads. */
     public static final String MESH = "dev.meshbox.mesh";
+
     public static final String ROLE = "dev.meshbox.role";
     public static final String POD = "dev.meshbox.pod";
     public static final String NAMESPACE = "dev.meshbox.namespace";
@@ -52,18 +53,18 @@ public final class DockerRegistry implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(250);
 
     /** One container as the registry needs it: its IP and aliases on the mesh network (null and empty if not attached). */
-    public record ContainerView(String id, String name, boolean running, Map<String, String> labels, String ip, Set<String> aliases) {
-    }
+    public record ContainerView(
+            String id, String name, boolean running, Map<String, String> labels, String ip, Set<String> aliases) {}
 
     /** The registry's view of the engine: pods by {@code namespace/name}, services by {@code namespace/name}. */
-    public record View(Map<String, Pod> pods, Map<String, MeshService> services, List<String> problems) {
-    }
+    public record View(Map<String, Pod> pods, Map<String, MeshService> services, List<String> problems) {}
 
     private final DockerApi api;
     private final String meshId;
     private final String network;
     private final ServiceRegistry registry;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(300)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofMillis(300)).build();
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "meshbox-docker-registry");
         t.setDaemon(true);
@@ -73,6 +74,7 @@ public final class DockerRegistry implements AutoCloseable {
     private final Map<String, ContainerView> inspected = new HashMap<>();
     /** Pods whose proxy has answered ready once, by name (cleared when the pod's containers stop). */
     private final Set<String> probedReady = new HashSet<>();
+
     private final Set<String> reportedProblems = new HashSet<>();
     private View published = new View(Map.of(), Map.of(), List.of());
 
@@ -86,13 +88,20 @@ public final class DockerRegistry implements AutoCloseable {
     /** Reads the engine once (so a broken engine fails the start), then keeps polling it. */
     public DockerRegistry start() throws IOException {
         poll();
-        poller.scheduleWithFixedDelay(() -> {
-            try {
-                poll();
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("reading the Docker engine ({}) failed, keeping the last registry: {}", api, e.getMessage());
-            }
-        }, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
+        poller.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        poll();
+                    } catch (IOException | RuntimeException e) {
+                        LOG.warn(
+                                "reading the Docker engine ({}) failed, keeping the last registry: {}",
+                                api,
+                                e.getMessage());
+                    }
+                },
+                POLL.toMillis(),
+                POLL.toMillis(),
+                TimeUnit.MILLISECONDS);
         return this;
     }
 
@@ -127,14 +136,18 @@ public final class DockerRegistry implements AutoCloseable {
     private ContainerView inspect(String id) throws IOException {
         JsonNode c = api.get("/containers/" + id + "/json");
         Map<String, String> labels = new TreeMap<>();
-        c.path("Config").path("Labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        c.path("Config")
+                .path("Labels")
+                .fields()
+                .forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
         JsonNode net = c.path("NetworkSettings").path("Networks").path(network);
         String ip = net.path("IPAddress").asText("");
         Set<String> aliases = new TreeSet<>();
         net.path("Aliases").forEach(a -> aliases.add(a.asText()));
         net.path("DNSNames").forEach(a -> aliases.add(a.asText()));
         String name = c.path("Name").asText().replaceFirst("^/", "");
-        return new ContainerView(id, name, c.path("State").path("Running").asBoolean(), labels, ip.isEmpty() ? null : ip, aliases);
+        return new ContainerView(
+                id, name, c.path("State").path("Running").asBoolean(), labels, ip.isEmpty() ? null : ip, aliases);
     }
 
     /**
@@ -153,8 +166,8 @@ public final class DockerRegistry implements AutoCloseable {
             }
             String podName = c.labels().getOrDefault(POD, c.name());
             if (c.ip() == null) {
-                problems.add("container " + c.name() + " (pod " + podName + ") is not attached to the mesh network " + network
-                        + "; it is left out of the registry");
+                problems.add("container " + c.name() + " (pod " + podName + ") is not attached to the mesh network "
+                        + network + "; it is left out of the registry");
                 continue;
             }
             String namespace = c.labels().getOrDefault(NAMESPACE, role.equals("gateway") ? "istio-system" : "default");
@@ -165,11 +178,15 @@ public final class DockerRegistry implements AutoCloseable {
             try {
                 podPorts = ports(c.labels().getOrDefault(PORTS, ""));
             } catch (IllegalArgumentException e) {
-                problems.add("container " + c.name() + ": label " + PORTS + "=" + c.labels().get(PORTS) + ": " + e.getMessage());
+                problems.add("container " + c.name() + ": label " + PORTS + "="
+                        + c.labels().get(PORTS) + ": " + e.getMessage());
                 continue;
             }
             for (String alias : c.aliases()) {
-                if (alias.equals(podName) || alias.equals(c.name()) || c.id().startsWith(alias) || alias.contains(".")) {
+                if (alias.equals(podName)
+                        || alias.equals(c.name())
+                        || c.id().startsWith(alias)
+                        || alias.contains(".")) {
                     continue;
                 }
                 if (podPorts.isEmpty()) {
@@ -181,8 +198,8 @@ public final class DockerRegistry implements AutoCloseable {
                 members.computeIfAbsent(key, k -> new TreeSet<>()).add(podName);
                 List<ServicePort> known = ports.putIfAbsent(key, podPorts);
                 if (known != null && !known.equals(podPorts)) {
-                    problems.add("service " + alias + ": pods disagree on its ports (" + known + " and, on " + podName + ", " + podPorts
-                            + "); using the first");
+                    problems.add("service " + alias + ": pods disagree on its ports (" + known + " and, on " + podName
+                            + ", " + podPorts + "); using the first");
                 }
             }
         }
@@ -198,7 +215,9 @@ public final class DockerRegistry implements AutoCloseable {
     static Map<String, String> podLabels(Map<String, String> labels) {
         Map<String, String> out = new LinkedHashMap<>();
         labels.forEach((k, v) -> {
-            if (!k.startsWith("dev.meshbox") && !k.startsWith("org.opencontainers.") && !k.startsWith("com.docker.")
+            if (!k.startsWith("dev.meshbox")
+                    && !k.startsWith("org.opencontainers.")
+                    && !k.startsWith("com.docker.")
                     && !k.equals("maintainer")) {
                 out.put(k, v);
             }
@@ -250,8 +269,11 @@ public final class DockerRegistry implements AutoCloseable {
 
     private boolean probe(Pod pod) {
         try {
-            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create("http://" + pod.ip() + ":15021/healthz/ready"))
-                    .timeout(Duration.ofMillis(500)).build(), HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> r = http.send(
+                    HttpRequest.newBuilder(URI.create("http://" + pod.ip() + ":15021/healthz/ready"))
+                            .timeout(Duration.ofMillis(500))
+                            .build(),
+                    HttpResponse.BodyHandlers.discarding());
             return r.statusCode() == 200;
         } catch (IOException e) {
             return false;
@@ -263,10 +285,12 @@ public final class DockerRegistry implements AutoCloseable {
 
     private void publish(View next) {
         View prev = published;
-        prev.services().keySet().stream().filter(k -> !next.services().containsKey(k)).forEach(k -> {
-            String[] nsName = k.split("/", 2);
-            registry.removeService(nsName[0], nsName[1]);
-        });
+        prev.services().keySet().stream()
+                .filter(k -> !next.services().containsKey(k))
+                .forEach(k -> {
+                    String[] nsName = k.split("/", 2);
+                    registry.removeService(nsName[0], nsName[1]);
+                });
         next.services().forEach((k, s) -> {
             if (!Objects.equals(prev.services().get(k), s)) {
                 registry.putService(s);

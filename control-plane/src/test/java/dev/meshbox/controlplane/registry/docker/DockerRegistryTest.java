@@ -12,18 +12,36 @@ import org.junit.jupiter.api.Test;
 
 class DockerRegistryTest {
 
-    private static DockerRegistry.ContainerView sidecar(String id, String pod, String ip, Set<String> aliases, Map<String, String> extra) {
-        Map<String, String> labels = new java.util.HashMap<>(Map.of(DockerRegistry.ROLE, "sidecar", DockerRegistry.POD, pod,
-                DockerRegistry.MESH, "m1", "dev.meshbox", "true", "org.opencontainers.image.title", "x"));
+    private static DockerRegistry.ContainerView sidecar(
+            String id, String pod, String ip, Set<String> aliases, Map<String, String> extra) {
+        Map<String, String> labels = new java.util.HashMap<>(Map.of(
+                DockerRegistry.ROLE,
+                "sidecar",
+                DockerRegistry.POD,
+                pod,
+                DockerRegistry.MESH,
+                "m1",
+                "dev.meshbox",
+                "true",
+                "org.opencontainers.image.title",
+                "x"));
         labels.putAll(extra);
         return new DockerRegistry.ContainerView(id, "meshbox-m1-" + pod, true, labels, ip, aliases);
     }
 
     @Test
     void aliasesBecomeServicesBackedByTheirPods() {
-        var v1 = sidecar("aaaa1111bbbb", "reviews-v1", "172.18.0.3", Set.of("reviews", "aaaa1111bbbb", "reviews-v1"),
+        var v1 = sidecar(
+                "aaaa1111bbbb",
+                "reviews-v1",
+                "172.18.0.3",
+                Set.of("reviews", "aaaa1111bbbb", "reviews-v1"),
                 Map.of("app", "reviews", "version", "v1", DockerRegistry.PORTS, "9080"));
-        var v2 = sidecar("cccc2222dddd", "reviews-v2", "172.18.0.4", Set.of("reviews"),
+        var v2 = sidecar(
+                "cccc2222dddd",
+                "reviews-v2",
+                "172.18.0.4",
+                Set.of("reviews"),
                 Map.of("app", "reviews", "version", "v2", DockerRegistry.PORTS, "9080"));
         var view = DockerRegistry.map(List.of(v1, v2), "meshbox-m1");
 
@@ -42,7 +60,11 @@ class DockerRegistryTest {
 
     @Test
     void serviceAndContainerPortsComeFromTheLabel() {
-        var httpbin = sidecar("eeee", "httpbin-v1", "172.18.0.5", Set.of("httpbin"),
+        var httpbin = sidecar(
+                "eeee",
+                "httpbin-v1",
+                "172.18.0.5",
+                Set.of("httpbin"),
                 Map.of("app", "httpbin", DockerRegistry.PORTS, "8000:8080"));
         MeshService s = DockerRegistry.map(List.of(httpbin), "n").services().get("default/httpbin");
         assertThat(s.ports()).containsExactly(new ServicePort("http", 8000, 8080, "HTTP"));
@@ -50,23 +72,44 @@ class DockerRegistryTest {
 
     @Test
     void gatewaysLiveInIstioSystemAndAppsAreNotPods() {
-        var gw = new DockerRegistry.ContainerView("ffff", "gw", true, Map.of(DockerRegistry.ROLE, "gateway",
-                DockerRegistry.POD, "istio-ingressgateway-x", "app", "istio-ingressgateway"), "172.18.0.9", Set.of());
-        var app = new DockerRegistry.ContainerView("abcd", "app", true, Map.of(DockerRegistry.ROLE, "app",
-                DockerRegistry.POD, "reviews-v1", "app", "reviews"), null, Set.of());
+        var gw = new DockerRegistry.ContainerView(
+                "ffff",
+                "gw",
+                true,
+                Map.of(
+                        DockerRegistry.ROLE,
+                        "gateway",
+                        DockerRegistry.POD,
+                        "istio-ingressgateway-x",
+                        "app",
+                        "istio-ingressgateway"),
+                "172.18.0.9",
+                Set.of());
+        var app = new DockerRegistry.ContainerView(
+                "abcd",
+                "app",
+                true,
+                Map.of(DockerRegistry.ROLE, "app", DockerRegistry.POD, "reviews-v1", "app", "reviews"),
+                null,
+                Set.of());
         var view = DockerRegistry.map(List.of(gw, app), "n");
         assertThat(view.pods()).containsOnlyKeys("istio-system/istio-ingressgateway-x");
-        assertThat(view.pods().get("istio-system/istio-ingressgateway-x").role()).isEqualTo(Pod.ProxyKind.GATEWAY);
+        assertThat(view.pods().get("istio-system/istio-ingressgateway-x").role())
+                .isEqualTo(Pod.ProxyKind.GATEWAY);
     }
 
     @Test
     void badPortsLabelOrMissingNetworkIsReportedNotFatal() {
-        var bad = sidecar("1111", "shop-v1", "172.18.0.6", Set.of("shop"), Map.of("app", "shop", DockerRegistry.PORTS, "http"));
+        var bad = sidecar(
+                "1111", "shop-v1", "172.18.0.6", Set.of("shop"), Map.of("app", "shop", DockerRegistry.PORTS, "http"));
         var detached = sidecar("2222", "cart-v1", null, Set.of(), Map.of("app", "cart"));
         var noPorts = sidecar("3333", "pay-v1", "172.18.0.7", Set.of("pay"), Map.of("app", "pay"));
         var view = DockerRegistry.map(List.of(bad, detached, noPorts), "meshbox-m1");
-        assertThat(view.problems()).anySatisfy(p -> assertThat(p).contains("dev.meshbox.ports=http").contains("9080 or 8000:8080"))
-                .anySatisfy(p -> assertThat(p).contains("cart-v1").contains("not attached to the mesh network meshbox-m1"))
+        assertThat(view.problems())
+                .anySatisfy(
+                        p -> assertThat(p).contains("dev.meshbox.ports=http").contains("9080 or 8000:8080"))
+                .anySatisfy(
+                        p -> assertThat(p).contains("cart-v1").contains("not attached to the mesh network meshbox-m1"))
                 .anySatisfy(p -> assertThat(p).contains("alias pay").contains("no label dev.meshbox.ports"));
         assertThat(view.services()).isEmpty();
     }
