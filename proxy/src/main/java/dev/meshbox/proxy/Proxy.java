@@ -9,11 +9,12 @@ import dev.meshbox.proxy.admin.AdminHttpServer;
 import dev.meshbox.proxy.admin.AdminSources;
 import dev.meshbox.proxy.cluster.ClusterCatalog;
 import dev.meshbox.proxy.endpoint.UpstreamTransport;
-import dev.meshbox.proxy.forward.HttpStats;
-import dev.meshbox.proxy.forward.ProxyRuntime;
-import dev.meshbox.proxy.forward.RandomSource;
-import dev.meshbox.proxy.forward.RequestProcessor;
+import dev.meshbox.proxy.filter.HttpFilterFactory;
+import dev.meshbox.proxy.http.HttpConnectionManager;
 import dev.meshbox.proxy.listener.ListenerManager;
+import dev.meshbox.proxy.random.RandomSource;
+import dev.meshbox.proxy.spec.HttpFilterTypes;
+import dev.meshbox.proxy.stats.HttpStats;
 import dev.meshbox.proxy.stats.IstioMetrics;
 import dev.meshbox.proxy.stats.PeerMetadata;
 import dev.meshbox.proxy.stats.PrometheusRenderer;
@@ -93,32 +94,27 @@ public final class Proxy implements AutoCloseable {
                         MAX_BODY_BYTES),
                 options.ticker(),
                 new SplittableRandom(seed ^ 0x5DEECE66DL));
-        this.applier = new ConfigApplier(catalog, options.clock());
-        Random shared = new Random(seed);
-        RandomSource random =
-                options.seedIsExplicit() ? new RandomSource.PerRequest(seed, shared) : new RandomSource.Shared(shared);
         Workload self = new Workload(
                 options.workloadName(),
                 options.namespace(),
                 options.labels().get("app"),
                 options.labels().get("version"),
                 options.podName());
-        ProxyRuntime runtime = new ProxyRuntime(
-                options.role().serverHeader(),
-                applier.config(),
-                random,
-                options.clock(),
-                options.ticker(),
-                accessLog,
-                httpStats,
-                metrics,
-                new PeerMetadata(options.nodeId(), self, options.labels()));
+        PeerMetadata peerMetadata = new PeerMetadata(options.nodeId(), self, options.labels());
+        HttpFilterFactory filters =
+                new HttpFilterFactory(new HttpFilterFactory.Services(options.ticker(), peerMetadata, metrics));
+        this.applier = new ConfigApplier(catalog, options.clock(), HttpFilterTypes.builtIn(), filters);
+        Random shared = new Random(seed);
+        RandomSource random =
+                options.seedIsExplicit() ? new RandomSource.PerRequest(seed, shared) : new RandomSource.Shared(shared);
+        HttpConnectionManager connectionManager = new HttpConnectionManager(new HttpConnectionManager.Services(
+                options.role().serverHeader(), random, options.clock(), options.ticker(), accessLog, httpStats));
         this.listeners = new ListenerManager(
                 group,
                 ProxyEventLoops.serverChannel(group),
                 options::bindAddressFor,
                 applier.config()::get,
-                new RequestProcessor(runtime),
+                connectionManager,
                 MAX_BODY_BYTES);
     }
 

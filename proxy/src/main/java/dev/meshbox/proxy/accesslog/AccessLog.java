@@ -232,9 +232,36 @@ public final class AccessLog {
             long received = getLong();
             long sent = getLong();
             long duration = getLong();
-            return new AccessLogEntry(
-                    seq, start, str(), str(), str(), code, str(), str(), str(), str(), received, sent, duration, str(),
-                    str(), str(), str(), str(), str(), str(), str(), str(), str(), str(), str(), str(), str());
+            // The string fields in the order encode() wrote them.
+            return AccessLogEntry.builder()
+                    .seq(seq)
+                    .startTime(start)
+                    .responseCode(code)
+                    .bytesReceived(received)
+                    .bytesSent(sent)
+                    .durationMs(duration)
+                    .method(str())
+                    .path(str())
+                    .protocol(str())
+                    .responseFlags(str())
+                    .responseCodeDetails(str())
+                    .connectionTerminationDetails(str())
+                    .upstreamTransportFailureReason(str())
+                    .upstreamServiceTime(str())
+                    .xForwardedFor(str())
+                    .userAgent(str())
+                    .requestId(str())
+                    .authority(str())
+                    .upstreamHost(str())
+                    .upstreamCluster(str())
+                    .upstreamLocalAddress(str())
+                    .downstreamLocalAddress(str())
+                    .downstreamRemoteAddress(str())
+                    .requestedServerName(str())
+                    .routeName(str())
+                    .direction(str())
+                    .listener(str())
+                    .build();
         }
 
         private int getInt() {

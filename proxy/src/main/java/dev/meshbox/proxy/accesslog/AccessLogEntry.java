@@ -6,7 +6,7 @@ import java.time.format.DateTimeFormatter;
 
 /**
  * One request as Istio's default access log sees it. Strings are null when Envoy would print {@code -}.
- * {@code seq} is assigned by the {@link AccessLog} that keeps the entry.
+ * {@code seq} is assigned by the {@link AccessLog} that keeps the entry. Build one with {@link #builder()}.
  */
 public record AccessLogEntry(
         long seq,
@@ -40,35 +40,243 @@ public record AccessLogEntry(
     private static final DateTimeFormatter START_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
+    /** An entry built field by field: {@code AccessLogEntry.builder().method("GET").path("/")...build()}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder()
+                .seq(seq)
+                .startTime(startTime)
+                .method(method)
+                .path(path)
+                .protocol(protocol)
+                .responseCode(responseCode)
+                .responseFlags(responseFlags)
+                .responseCodeDetails(responseCodeDetails)
+                .connectionTerminationDetails(connectionTerminationDetails)
+                .upstreamTransportFailureReason(upstreamTransportFailureReason)
+                .bytesReceived(bytesReceived)
+                .bytesSent(bytesSent)
+                .durationMs(durationMs)
+                .upstreamServiceTime(upstreamServiceTime)
+                .xForwardedFor(xForwardedFor)
+                .userAgent(userAgent)
+                .requestId(requestId)
+                .authority(authority)
+                .upstreamHost(upstreamHost)
+                .upstreamCluster(upstreamCluster)
+                .upstreamLocalAddress(upstreamLocalAddress)
+                .downstreamLocalAddress(downstreamLocalAddress)
+                .downstreamRemoteAddress(downstreamRemoteAddress)
+                .requestedServerName(requestedServerName)
+                .routeName(routeName)
+                .direction(direction)
+                .listener(listener);
+    }
+
     public AccessLogEntry withSeq(long newSeq) {
-        return new AccessLogEntry(
-                newSeq,
-                startTime,
-                method,
-                path,
-                protocol,
-                responseCode,
-                responseFlags,
-                responseCodeDetails,
-                connectionTerminationDetails,
-                upstreamTransportFailureReason,
-                bytesReceived,
-                bytesSent,
-                durationMs,
-                upstreamServiceTime,
-                xForwardedFor,
-                userAgent,
-                requestId,
-                authority,
-                upstreamHost,
-                upstreamCluster,
-                upstreamLocalAddress,
-                downstreamLocalAddress,
-                downstreamRemoteAddress,
-                requestedServerName,
-                routeName,
-                direction,
-                listener);
+        return toBuilder().seq(newSeq).build();
+    }
+
+    /** Fields left unset are null (printed as {@code -}) or zero. */
+    public static final class Builder {
+        private long seq;
+        private Instant startTime;
+        private String method;
+        private String path;
+        private String protocol;
+        private int responseCode;
+        private String responseFlags;
+        private String responseCodeDetails;
+        private String connectionTerminationDetails;
+        private String upstreamTransportFailureReason;
+        private long bytesReceived;
+        private long bytesSent;
+        private long durationMs;
+        private String upstreamServiceTime;
+        private String xForwardedFor;
+        private String userAgent;
+        private String requestId;
+        private String authority;
+        private String upstreamHost;
+        private String upstreamCluster;
+        private String upstreamLocalAddress;
+        private String downstreamLocalAddress;
+        private String downstreamRemoteAddress;
+        private String requestedServerName;
+        private String routeName;
+        private String direction;
+        private String listener;
+
+        private Builder() {}
+
+        public Builder seq(long value) {
+            this.seq = value;
+            return this;
+        }
+
+        public Builder startTime(Instant value) {
+            this.startTime = value;
+            return this;
+        }
+
+        public Builder method(String value) {
+            this.method = value;
+            return this;
+        }
+
+        public Builder path(String value) {
+            this.path = value;
+            return this;
+        }
+
+        public Builder protocol(String value) {
+            this.protocol = value;
+            return this;
+        }
+
+        public Builder responseCode(int value) {
+            this.responseCode = value;
+            return this;
+        }
+
+        public Builder responseFlags(String value) {
+            this.responseFlags = value;
+            return this;
+        }
+
+        public Builder responseCodeDetails(String value) {
+            this.responseCodeDetails = value;
+            return this;
+        }
+
+        public Builder connectionTerminationDetails(String value) {
+            this.connectionTerminationDetails = value;
+            return this;
+        }
+
+        public Builder upstreamTransportFailureReason(String value) {
+            this.upstreamTransportFailureReason = value;
+            return this;
+        }
+
+        public Builder bytesReceived(long value) {
+            this.bytesReceived = value;
+            return this;
+        }
+
+        public Builder bytesSent(long value) {
+            this.bytesSent = value;
+            return this;
+        }
+
+        public Builder durationMs(long value) {
+            this.durationMs = value;
+            return this;
+        }
+
+        public Builder upstreamServiceTime(String value) {
+            this.upstreamServiceTime = value;
+            return this;
+        }
+
+        public Builder xForwardedFor(String value) {
+            this.xForwardedFor = value;
+            return this;
+        }
+
+        public Builder userAgent(String value) {
+            this.userAgent = value;
+            return this;
+        }
+
+        public Builder requestId(String value) {
+            this.requestId = value;
+            return this;
+        }
+
+        public Builder authority(String value) {
+            this.authority = value;
+            return this;
+        }
+
+        public Builder upstreamHost(String value) {
+            this.upstreamHost = value;
+            return this;
+        }
+
+        public Builder upstreamCluster(String value) {
+            this.upstreamCluster = value;
+            return this;
+        }
+
+        public Builder upstreamLocalAddress(String value) {
+            this.upstreamLocalAddress = value;
+            return this;
+        }
+
+        public Builder downstreamLocalAddress(String value) {
+            this.downstreamLocalAddress = value;
+            return this;
+        }
+
+        public Builder downstreamRemoteAddress(String value) {
+            this.downstreamRemoteAddress = value;
+            return this;
+        }
+
+        public Builder requestedServerName(String value) {
+            this.requestedServerName = value;
+            return this;
+        }
+
+        public Builder routeName(String value) {
+            this.routeName = value;
+            return this;
+        }
+
+        public Builder direction(String value) {
+            this.direction = value;
+            return this;
+        }
+
+        public Builder listener(String value) {
+            this.listener = value;
+            return this;
+        }
+
+        public AccessLogEntry build() {
+            return new AccessLogEntry(
+                    seq,
+                    startTime,
+                    method,
+                    path,
+                    protocol,
+                    responseCode,
+                    responseFlags,
+                    responseCodeDetails,
+                    connectionTerminationDetails,
+                    upstreamTransportFailureReason,
+                    bytesReceived,
+                    bytesSent,
+                    durationMs,
+                    upstreamServiceTime,
+                    xForwardedFor,
+                    userAgent,
+                    requestId,
+                    authority,
+                    upstreamHost,
+                    upstreamCluster,
+                    upstreamLocalAddress,
+                    downstreamLocalAddress,
+                    downstreamRemoteAddress,
+                    requestedServerName,
+                    routeName,
+                    direction,
+                    listener);
+        }
     }
 
     /** The line in Istio's default text format. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.meshbox.proxy.accesslog.AccessLogEntry;
 import dev.meshbox.proxy.cluster.UpstreamCluster;
+import dev.meshbox.proxy.xds.ConfigDumpRenderer;
 import dev.meshbox.proxy.xds.TypeUrls;
 import dev.meshbox.proxy.xds.XdsTypeStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;

@@ -1,8 +1,8 @@
 package dev.meshbox.proxy.admin;
 
 import dev.meshbox.proxy.accesslog.AccessLog;
+import dev.meshbox.proxy.config.ProxyConfig;
 import dev.meshbox.proxy.xds.ConfigApplier;
-import dev.meshbox.proxy.xds.ProxyConfig;
 import dev.meshbox.proxy.xds.XdsTypeStatus;
 import java.util.Map;
 import java.util.function.BooleanSupplier;

@@ -2,11 +2,12 @@ package dev.meshbox.proxy.cluster;
 
 import com.google.common.base.Ticker;
 import dev.meshbox.proxy.endpoint.ConnectionEvents;
-import dev.meshbox.proxy.endpoint.EndpointSpec;
 import dev.meshbox.proxy.endpoint.Host;
 import dev.meshbox.proxy.endpoint.PoolSettings;
 import dev.meshbox.proxy.endpoint.ResourceLimits;
 import dev.meshbox.proxy.endpoint.UpstreamTransport;
+import dev.meshbox.proxy.spec.ClusterSpec;
+import dev.meshbox.proxy.spec.EndpointSpec;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;

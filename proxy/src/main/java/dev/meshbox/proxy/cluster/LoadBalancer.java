@@ -1,6 +1,8 @@
 package dev.meshbox.proxy.cluster;
 
 import dev.meshbox.proxy.endpoint.Host;
+import dev.meshbox.proxy.random.XxHash64;
+import dev.meshbox.proxy.spec.ClusterSpec;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;

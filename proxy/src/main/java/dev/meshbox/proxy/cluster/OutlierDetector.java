@@ -2,6 +2,7 @@ package dev.meshbox.proxy.cluster;
 
 import com.google.common.base.Ticker;
 import dev.meshbox.proxy.endpoint.Host;
+import dev.meshbox.proxy.spec.ClusterSpec;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -2,6 +2,7 @@ package dev.meshbox.proxy.cluster;
 
 import dev.meshbox.proxy.endpoint.Host;
 import dev.meshbox.proxy.endpoint.ResourceLimits;
+import dev.meshbox.proxy.spec.ClusterSpec;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;

@@ -1,5 +1,6 @@
 package dev.meshbox.proxy.endpoint;
 
+import dev.meshbox.proxy.spec.EndpointSpec;
 import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ConcurrentHashMap;

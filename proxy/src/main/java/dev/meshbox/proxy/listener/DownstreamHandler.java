@@ -1,9 +1,12 @@
 package dev.meshbox.proxy.listener;
 
-import dev.meshbox.proxy.forward.Downstream;
-import dev.meshbox.proxy.forward.RequestProcessor;
-import dev.meshbox.proxy.forward.ResolvedListener;
-import dev.meshbox.proxy.xds.ProxyConfig;
+import dev.meshbox.proxy.config.ProxyConfig;
+import dev.meshbox.proxy.http.Downstream;
+import dev.meshbox.proxy.http.HttpConnectionManager;
+import dev.meshbox.proxy.http.ResolvedListener;
+import dev.meshbox.proxy.spec.FilterChainSpec;
+import dev.meshbox.proxy.spec.HcmSpec;
+import dev.meshbox.proxy.spec.ListenerSpec;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -21,7 +24,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayDeque;
-import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
@@ -33,7 +35,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
 
     private final String listenerName;
     private final Supplier<ProxyConfig> config;
-    private final RequestProcessor processor;
+    private final HttpConnectionManager manager;
     private final ArrayDeque<FullHttpRequest> queue = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private boolean busy;
@@ -42,10 +44,10 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
     private String localAddressText;
     private String remoteAddressText;
 
-    DownstreamHandler(String listenerName, Supplier<ProxyConfig> config, RequestProcessor processor) {
+    DownstreamHandler(String listenerName, Supplier<ProxyConfig> config, HttpConnectionManager manager) {
         this.listenerName = listenerName;
         this.config = config;
-        this.processor = processor;
+        this.manager = manager;
     }
 
     @Override
@@ -83,31 +85,38 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
         busy = true;
         closeAction = null;
         keepAlive = HttpUtil.isKeepAlive(request);
-        processor.process(this, request, resolve(request));
+        manager.process(this, request, resolve(request));
     }
 
-    /** Puts the request in origin form and finds the connection manager that serves it. */
+    /**
+     * Puts the request in origin form and finds the connection manager that serves it, reading the published
+     * config once: everything the request needs later comes from this one snapshot.
+     */
     ResolvedListener resolve(FullHttpRequest request) {
         String absolutePort = toOriginForm(request);
         ProxyConfig cfg = config.get();
         ListenerSpec spec = cfg.listeners().get(listenerName);
         if (spec == null) {
-            return new ResolvedListener(listenerName, "outbound", null);
+            return ResolvedListener.none(listenerName, ListenerSpec.Direction.OUTBOUND);
         }
         if (spec.handsOffByDestinationPort()) {
             int port = destinationPort(absolutePort, request.headers().get(HttpHeaderNames.HOST));
             ListenerSpec virtual = cfg.virtualListenersByPort().get(port);
             if (virtual == null) {
-                return new ResolvedListener(listenerName, direction(spec), null);
+                return ResolvedListener.none(listenerName, spec.direction());
             }
-            return new ResolvedListener(virtual.name(), direction(virtual), virtual.firstHcm());
+            return resolved(cfg, virtual, virtual.firstHcm());
         }
         FilterChainSpec chain = spec.chainFor(((InetSocketAddress) ctx.channel().localAddress()).getPort());
-        return new ResolvedListener(spec.name(), direction(spec), chain == null ? null : chain.hcm());
+        return resolved(cfg, spec, chain == null ? null : chain.hcm());
     }
 
-    private static String direction(ListenerSpec spec) {
-        return spec.direction().name().toLowerCase(Locale.ROOT);
+    private static ResolvedListener resolved(ProxyConfig cfg, ListenerSpec listener, HcmSpec hcm) {
+        if (hcm == null) {
+            return ResolvedListener.none(listener.name(), listener.direction());
+        }
+        return new ResolvedListener(
+                listener.name(), listener.direction(), hcm, cfg.filtersOf(hcm), cfg.routesOf(hcm), cfg.clusterLookup());
     }
 
     /** Rewrites an absolute-form request line; returns the URI's explicit port, or null. */

@@ -1,7 +1,8 @@
 package dev.meshbox.proxy.listener;
 
-import dev.meshbox.proxy.forward.RequestProcessor;
-import dev.meshbox.proxy.xds.ProxyConfig;
+import dev.meshbox.proxy.config.ProxyConfig;
+import dev.meshbox.proxy.http.HttpConnectionManager;
+import dev.meshbox.proxy.spec.ListenerSpec;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -44,7 +45,7 @@ public final class ListenerManager implements AutoCloseable {
     private final Class<? extends ServerChannel> serverChannel;
     private final IntFunction<InetAddress> bindAddress;
     private final Supplier<ProxyConfig> config;
-    private final RequestProcessor processor;
+    private final HttpConnectionManager manager;
     private final int maxBodyBytes;
     private final Map<Integer, Bound> bound = new HashMap<>();
     private final Map<Integer, String> bindErrors = new TreeMap<>();
@@ -58,13 +59,13 @@ public final class ListenerManager implements AutoCloseable {
             Class<? extends ServerChannel> serverChannel,
             IntFunction<InetAddress> bindAddress,
             Supplier<ProxyConfig> config,
-            RequestProcessor processor,
+            HttpConnectionManager manager,
             int maxBodyBytes) {
         this.group = group;
         this.serverChannel = serverChannel;
         this.bindAddress = bindAddress;
         this.config = config;
-        this.processor = processor;
+        this.manager = manager;
         this.maxBodyBytes = maxBodyBytes;
     }
 
@@ -121,7 +122,7 @@ public final class ListenerManager implements AutoCloseable {
                                 .addLast(
                                         new HttpServerCodec(),
                                         new HttpObjectAggregator(maxBodyBytes),
-                                        new DownstreamHandler(listenerName, config, processor));
+                                        new DownstreamHandler(listenerName, config, manager));
                     }
                 });
         ChannelFuture future = bootstrap.bind(new InetSocketAddress(bindAddress.apply(port), port));

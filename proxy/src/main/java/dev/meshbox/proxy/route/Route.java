@@ -1,22 +1,39 @@
 package dev.meshbox.proxy.route;
 
+import java.util.Map;
 import java.util.Objects;
 
-/** One route: a match, an action, the per-route fault filter config if any, and its header mutations. */
-public record Route(String name, RouteMatch match, RouteAction action, FaultPolicy fault, HeaderMutations headers) {
+/**
+ * One route: a match, an action, its header mutations, and the per-filter configs that apply to it (the route's own
+ * {@code typed_per_filter_config} over its virtual host's and its route configuration's, keyed by filter name).
+ */
+public record Route(
+        String name,
+        RouteMatch match,
+        RouteAction action,
+        HeaderMutations headers,
+        Map<String, FilterConfig> filterConfigs) {
 
     public Route {
         name = name == null ? "" : name;
         Objects.requireNonNull(match, "match");
         Objects.requireNonNull(action, "action");
         headers = headers == null ? HeaderMutations.NONE : headers;
-    }
-
-    public Route(String name, RouteMatch match, RouteAction action, FaultPolicy fault) {
-        this(name, match, action, fault, HeaderMutations.NONE);
+        filterConfigs = filterConfigs == null ? Map.of() : Map.copyOf(filterConfigs);
     }
 
     public static Route of(String name, RouteMatch match, RouteAction action) {
-        return new Route(name, match, action, null);
+        return new Route(name, match, action, HeaderMutations.NONE, Map.of());
+    }
+
+    /** The config filter {@code filterName} has for this route, or null when the route leaves it at its default. */
+    public FilterConfig filterConfig(String filterName) {
+        return filterConfigs.get(filterName);
+    }
+
+    public Route withFilterConfig(String filterName, FilterConfig config) {
+        Map<String, FilterConfig> configs = new java.util.HashMap<>(filterConfigs);
+        configs.put(filterName, config);
+        return new Route(name, match, action, headers, configs);
     }
 }

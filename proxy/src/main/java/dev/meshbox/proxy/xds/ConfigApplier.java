@@ -4,15 +4,20 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import dev.meshbox.proxy.cluster.ClusterCatalog;
-import dev.meshbox.proxy.cluster.ClusterConverter;
-import dev.meshbox.proxy.cluster.ClusterSpec;
-import dev.meshbox.proxy.endpoint.EndpointConverter;
-import dev.meshbox.proxy.endpoint.EndpointSpec;
-import dev.meshbox.proxy.listener.HcmSpec;
-import dev.meshbox.proxy.listener.ListenerConverter;
-import dev.meshbox.proxy.listener.ListenerSpec;
-import dev.meshbox.proxy.route.RouteConverter;
+import dev.meshbox.proxy.config.ProxyConfig;
+import dev.meshbox.proxy.filter.HttpFilterFactory;
+import dev.meshbox.proxy.http.HttpFilterChain;
 import dev.meshbox.proxy.route.RouteTable;
+import dev.meshbox.proxy.spec.ClusterConverter;
+import dev.meshbox.proxy.spec.ClusterSpec;
+import dev.meshbox.proxy.spec.EndpointConverter;
+import dev.meshbox.proxy.spec.EndpointSpec;
+import dev.meshbox.proxy.spec.FilterChainSpec;
+import dev.meshbox.proxy.spec.HcmSpec;
+import dev.meshbox.proxy.spec.HttpFilterTypes;
+import dev.meshbox.proxy.spec.ListenerConverter;
+import dev.meshbox.proxy.spec.ListenerSpec;
+import dev.meshbox.proxy.spec.RouteConverter;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
@@ -20,6 +25,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +46,8 @@ public final class ConfigApplier {
 
     private final ClusterCatalog catalog;
     private final Clock clock;
+    private final HttpFilterTypes filterTypes;
+    private final HttpFilterFactory filterFactory;
     private final AtomicReference<ProxyConfig> current = new AtomicReference<>(ProxyConfig.EMPTY);
 
     private volatile Map<String, Accepted<Listener>> listeners = Map.of();
@@ -57,9 +65,12 @@ public final class ConfigApplier {
     private Map<String, List<EndpointSpec>> assignments = Map.of();
     private final Set<String> applied = new java.util.HashSet<>();
 
-    public ConfigApplier(ClusterCatalog catalog, Clock clock) {
+    public ConfigApplier(
+            ClusterCatalog catalog, Clock clock, HttpFilterTypes filterTypes, HttpFilterFactory filterFactory) {
         this.catalog = catalog;
         this.clock = clock;
+        this.filterTypes = filterTypes;
+        this.filterFactory = filterFactory;
     }
 
     public AtomicReference<ProxyConfig> config() {
@@ -168,7 +179,7 @@ public final class ConfigApplier {
         Map<Integer, String> boundPorts = new HashMap<>();
         Map<Integer, String> virtualPorts = new HashMap<>();
         for (Accepted<Listener> a : raw.values()) {
-            ListenerSpec spec = ListenerConverter.convert(a.resource());
+            ListenerSpec spec = ListenerConverter.convert(a.resource(), filterTypes);
             for (int port : spec.boundPorts()) {
                 String other = boundPorts.putIfAbsent(port, spec.name());
                 if (other != null) {
@@ -185,9 +196,21 @@ public final class ConfigApplier {
             }
             specs.put(spec.name(), spec);
         }
+        Map<HcmSpec, HttpFilterChain> chains = new IdentityHashMap<>();
+        for (ListenerSpec spec : specs.values()) {
+            for (FilterChainSpec chain : spec.chains()) {
+                if (chain.hcm() != null) {
+                    try {
+                        chains.put(chain.hcm(), filterFactory.chain(chain.hcm()));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("listener " + spec.name() + ": " + e.getMessage(), e);
+                    }
+                }
+            }
+        }
         listenerSpecs = Map.copyOf(specs);
         listeners = raw;
-        current.set(current.get().withListeners(listenerSpecs));
+        current.set(current.get().withListeners(listenerSpecs, chains));
     }
 
     private void applyRoutes(String version, List<Any> resources) {
@@ -199,7 +222,7 @@ public final class ConfigApplier {
         raw = only(raw, wanted);
         Map<String, RouteTable> tables = new HashMap<>();
         for (Accepted<RouteConfiguration> a : raw.values()) {
-            tables.put(a.resource().getName(), RouteConverter.convert(a.resource()));
+            tables.put(a.resource().getName(), RouteConverter.convert(a.resource(), filterTypes));
         }
         Map<String, Accepted<RouteConfiguration>> mergedRaw = new LinkedHashMap<>(raw);
         routes.forEach((name, a) -> {

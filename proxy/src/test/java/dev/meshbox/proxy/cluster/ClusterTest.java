@@ -3,9 +3,11 @@ package dev.meshbox.proxy.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.meshbox.proxy.endpoint.EndpointSpec;
 import dev.meshbox.proxy.endpoint.Host;
 import dev.meshbox.proxy.endpoint.UpstreamTransport;
+import dev.meshbox.proxy.spec.ClusterConverter;
+import dev.meshbox.proxy.spec.ClusterSpec;
+import dev.meshbox.proxy.spec.EndpointSpec;
 import dev.meshbox.proxy.testing.XdsFixtures;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.netty.channel.socket.nio.NioSocketChannel;

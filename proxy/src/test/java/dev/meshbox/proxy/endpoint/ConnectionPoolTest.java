@@ -3,6 +3,8 @@ package dev.meshbox.proxy.endpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.meshbox.proxy.spec.EndpointConverter;
+import dev.meshbox.proxy.spec.EndpointSpec;
 import dev.meshbox.proxy.testing.Await;
 import dev.meshbox.proxy.testing.TestUpstream;
 import dev.meshbox.proxy.testing.XdsFixtures;

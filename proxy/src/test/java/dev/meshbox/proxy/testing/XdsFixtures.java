@@ -59,22 +59,106 @@ public final class XdsFixtures {
                 .build();
     }
 
-    private static List<HttpFilter> httpFilters() {
-        return List.of(
-                HttpFilter.newBuilder()
-                        .setName("envoy.filters.http.fault")
-                        .setTypedConfig(Any.pack(HTTPFault.getDefaultInstance()))
-                        .build(),
-                HttpFilter.newBuilder()
-                        .setName("envoy.filters.http.router")
-                        .setTypedConfig(Any.pack(Router.getDefaultInstance()))
-                        .build());
+    /**
+     * The HTTP filters Istio puts on a connection manager, in Istio's order: metadata exchange, gRPC stats, ALPN
+     * (not inbound), fault, CORS, Istio's stats and the router.
+     */
+    public static List<HttpFilter> httpFilters(boolean inbound) {
+        List<HttpFilter> out = new ArrayList<>();
+        out.add(filter(
+                "istio.metadata_exchange",
+                typedStruct(
+                        "type.googleapis.com/io.istio.http.peer_metadata.Config",
+                        inbound
+                                ? Map.of(
+                                        "downstream_discovery",
+                                        "istio_headers",
+                                        "downstream_propagation",
+                                        "istio_headers")
+                                : Map.of(
+                                        "upstream_discovery",
+                                        "istio_headers",
+                                        "upstream_propagation",
+                                        "istio_headers"))));
+        out.add(filter(
+                "envoy.filters.http.grpc_stats",
+                Any.pack(io.envoyproxy.envoy.extensions.filters.http.grpc_stats.v3.FilterConfig.newBuilder()
+                        .setEmitFilterState(true)
+                        .build())));
+        if (!inbound) {
+            out.add(filter("istio.alpn", alpn()));
+        }
+        out.add(filter("envoy.filters.http.fault", Any.pack(HTTPFault.getDefaultInstance())));
+        out.add(filter(
+                "envoy.filters.http.cors",
+                Any.pack(io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors.getDefaultInstance())));
+        out.add(filter("istio.stats", typedStruct("type.googleapis.com/stats.PluginConfig", Map.of())));
+        out.add(filter("envoy.filters.http.router", Any.pack(Router.getDefaultInstance())));
+        return out;
     }
 
-    private static Filter hcm(HttpConnectionManager.Builder m) {
+    private static HttpFilter filter(String name, Any config) {
+        return HttpFilter.newBuilder().setName(name).setTypedConfig(config).build();
+    }
+
+    /** A TypedStruct whose fields are lists with one discovery method each, e.g. {@code [{istio_headers: {}}]}. */
+    private static Any typedStruct(String typeUrl, Map<String, String> methods) {
+        Struct.Builder fields = Struct.newBuilder();
+        methods.forEach((field, method) -> fields.putFields(
+                field,
+                Value.newBuilder()
+                        .setListValue(com.google.protobuf.ListValue.newBuilder()
+                                .addValues(Value.newBuilder()
+                                        .setStructValue(Struct.newBuilder()
+                                                .putFields(
+                                                        method,
+                                                        Value.newBuilder()
+                                                                .setStructValue(Struct.getDefaultInstance())
+                                                                .build()))))
+                        .build()));
+        return Any.pack(com.github.udpa.udpa.type.v1.TypedStruct.newBuilder()
+                .setTypeUrl(typeUrl)
+                .setValue(fields)
+                .build());
+    }
+
+    /** Istio's ALPN filter config, packed as Istio packs it: its own message, encoded by field number. */
+    public static Any alpn() {
+        com.google.protobuf.ByteString.Output bytes = com.google.protobuf.ByteString.newOutput();
+        try {
+            var out = com.google.protobuf.CodedOutputStream.newInstance(bytes);
+            String[][] lists = {
+                {"istio-http/1.0", "istio", "http/1.0"},
+                {"istio-http/1.1", "istio", "http/1.1"},
+                {"istio-h2", "istio", "h2"}
+            };
+            for (int protocol = 0; protocol < lists.length; protocol++) {
+                com.google.protobuf.ByteString.Output entry = com.google.protobuf.ByteString.newOutput();
+                var e = com.google.protobuf.CodedOutputStream.newInstance(entry);
+                if (protocol != 0) {
+                    e.writeEnum(1, protocol);
+                }
+                for (String alpn : lists[protocol]) {
+                    e.writeString(2, alpn);
+                }
+                e.flush();
+                out.writeBytes(1, entry.toByteString());
+            }
+            out.flush();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return Any.newBuilder()
+                .setTypeUrl("type.googleapis.com/istio.envoy.config.filter.http.alpn.v2alpha1.FilterConfig")
+                .setValue(bytes.toByteString())
+                .build();
+    }
+
+    private static Filter hcm(HttpConnectionManager.Builder m, boolean inbound) {
         return Filter.newBuilder()
                 .setName("envoy.filters.network.http_connection_manager")
-                .setTypedConfig(Any.pack(m.addAllHttpFilters(httpFilters()).build()))
+                .setTypedConfig(
+                        Any.pack(m.addAllHttpFilters(httpFilters(inbound)).build()))
                 .build();
     }
 
@@ -103,11 +187,13 @@ public final class XdsFixtures {
                 .setBindToPort(BoolValue.of(false))
                 .setTrafficDirection(TrafficDirection.OUTBOUND)
                 .addFilterChains(FilterChain.newBuilder()
-                        .addFilters(hcm(HttpConnectionManager.newBuilder()
-                                .setStatPrefix("outbound_0.0.0.0_" + port)
-                                .setRds(Rds.newBuilder()
-                                        .setRouteConfigName(Integer.toString(port))
-                                        .setConfigSource(ads())))))
+                        .addFilters(hcm(
+                                HttpConnectionManager.newBuilder()
+                                        .setStatPrefix("outbound_0.0.0.0_" + port)
+                                        .setRds(Rds.newBuilder()
+                                                .setRouteConfigName(Integer.toString(port))
+                                                .setConfigSource(ads())),
+                                false)))
                 .build();
     }
 
@@ -131,9 +217,11 @@ public final class XdsFixtures {
             l.addFilterChains(FilterChain.newBuilder()
                     .setName("0.0.0.0_" + port)
                     .setFilterChainMatch(FilterChainMatch.newBuilder().setDestinationPort(UInt32Value.of(port)))
-                    .addFilters(hcm(HttpConnectionManager.newBuilder()
-                            .setStatPrefix("inbound_0.0.0.0_" + port)
-                            .setRouteConfig(inline))));
+                    .addFilters(hcm(
+                            HttpConnectionManager.newBuilder()
+                                    .setStatPrefix("inbound_0.0.0.0_" + port)
+                                    .setRouteConfig(inline),
+                            true)));
         }
         return l.build();
     }
@@ -145,12 +233,14 @@ public final class XdsFixtures {
                 .setAddress(any(port))
                 .setTrafficDirection(TrafficDirection.OUTBOUND)
                 .addFilterChains(FilterChain.newBuilder()
-                        .addFilters(hcm(HttpConnectionManager.newBuilder()
-                                .setStatPrefix("outbound_0.0.0.0_" + port)
-                                .setUseRemoteAddress(BoolValue.of(true))
-                                .setRds(Rds.newBuilder()
-                                        .setRouteConfigName("http." + port)
-                                        .setConfigSource(ads())))))
+                        .addFilters(hcm(
+                                HttpConnectionManager.newBuilder()
+                                        .setStatPrefix("outbound_0.0.0.0_" + port)
+                                        .setUseRemoteAddress(BoolValue.of(true))
+                                        .setRds(Rds.newBuilder()
+                                                .setRouteConfigName("http." + port)
+                                                .setConfigSource(ads())),
+                                false)))
                 .build();
     }
 

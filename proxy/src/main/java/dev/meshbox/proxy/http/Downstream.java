@@ -1,0 +1,38 @@
+package dev.meshbox.proxy.http;
+
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.FullHttpResponse;
+import java.net.InetSocketAddress;
+
+/** The client side of one request, as the listener layer gives it to the connection manager. */
+public interface Downstream {
+
+    /** The loop all of this request's work runs on. */
+    EventLoop eventLoop();
+
+    InetSocketAddress localAddress();
+
+    InetSocketAddress remoteAddress();
+
+    /** {@link #localAddress()} as {@code ip:port}, as access logs print it. */
+    default String localAddressText() {
+        return addressText(localAddress());
+    }
+
+    /** {@link #remoteAddress()} as {@code ip:port}. */
+    default String remoteAddressText() {
+        return addressText(remoteAddress());
+    }
+
+    static String addressText(InetSocketAddress a) {
+        return a == null ? null : a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    boolean isOpen();
+
+    /** Called once if the client goes away before the response is written. */
+    void onClose(Runnable action);
+
+    /** Writes the response (ownership passes) and moves on to the next request on the connection. */
+    void respond(FullHttpResponse response);
+}

@@ -1,0 +1,179 @@
+package dev.meshbox.proxy.http;
+
+import dev.meshbox.proxy.random.RandomSource;
+import dev.meshbox.proxy.route.FilterConfig;
+import dev.meshbox.proxy.route.HeaderMutations;
+import dev.meshbox.proxy.route.RequestView;
+import dev.meshbox.proxy.route.Route;
+import dev.meshbox.proxy.route.RouteDecision;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/**
+ * One request on its way through a connection manager's filters (Envoy's stream and its callbacks): its fixed
+ * {@link RequestFacts}, the route decided once on arrival from the listener's snapshot, the {@link Outcome} filters
+ * fill in, and their filter state. It owns the Netty request until the exchange ends. Confined to the request's
+ * event loop.
+ */
+public final class HttpExchange {
+
+    private final HttpConnectionManager manager;
+    private final RequestFacts facts;
+    private final FullHttpRequest request;
+    private final RequestView view;
+    private final Downstream downstream;
+    private final ResolvedListener listener;
+    private final RouteDecision decision;
+    private final List<HeaderMutations> headerMutations;
+    private final Outcome outcome = new Outcome();
+    private Map<FilterStateKey<?>, Object> filterState;
+    int nextFilter;
+    private boolean done;
+
+    HttpExchange(
+            HttpConnectionManager manager,
+            RequestFacts facts,
+            FullHttpRequest request,
+            RequestView view,
+            Downstream downstream,
+            ResolvedListener listener,
+            RouteDecision decision) {
+        this.manager = manager;
+        this.facts = facts;
+        this.request = request;
+        this.view = view;
+        this.downstream = downstream;
+        this.listener = listener;
+        this.decision = decision;
+        this.headerMutations = headerMutations(decision);
+    }
+
+    public RequestFacts facts() {
+        return facts;
+    }
+
+    /** The request as received, headers edited in place as the filters prepare the upstream request. */
+    public FullHttpRequest request() {
+        return request;
+    }
+
+    /** The router's read-only view of the request as it arrived. */
+    public RequestView view() {
+        return view;
+    }
+
+    public Downstream downstream() {
+        return downstream;
+    }
+
+    public ResolvedListener listener() {
+        return listener;
+    }
+
+    public ClusterLookup clusters() {
+        return listener.clusters();
+    }
+
+    public RouteDecision decision() {
+        return decision;
+    }
+
+    /** The matched route, or null when none matched. */
+    public Route route() {
+        return decision.route();
+    }
+
+    /**
+     * The header mutations of the picked weighted cluster and of the route, in the order Envoy applies them (the
+     * weighted cluster's first); empty when no route matched.
+     */
+    public List<HeaderMutations> headerMutations() {
+        return headerMutations;
+    }
+
+    public Outcome outcome() {
+        return outcome;
+    }
+
+    /** The route's config for filter {@code filterName}, or null when the route leaves the filter at its default. */
+    public FilterConfig routeConfig(String filterName) {
+        Route route = route();
+        return route == null ? null : route.filterConfig(filterName);
+    }
+
+    /** The generator for one random decision of this request (replayable with an explicit seed). */
+    public RandomGenerator random(RandomSource.Decision kind, int index) {
+        return manager.random().forRequest(facts.requestKey(), kind, index);
+    }
+
+    public <T> T filterState(FilterStateKey<T> key) {
+        return filterState == null ? null : key.cast(filterState.get(key));
+    }
+
+    public <T> void filterState(FilterStateKey<T> key, T value) {
+        if (filterState == null) {
+            filterState = new IdentityHashMap<>(4);
+        }
+        filterState.put(key, value);
+    }
+
+    /** Whether the request is over: answered, or abandoned because the client went away. */
+    public boolean isDone() {
+        return done;
+    }
+
+    /** Resumes the filter chain after the filter that stopped it. */
+    public void continueDecoding() {
+        manager.decode(this);
+    }
+
+    /** Answers with a response the proxy makes itself (Envoy's {@code sendLocalReply}). */
+    public void sendLocalReply(LocalReply reply) {
+        if (reply.flag() != null) {
+            outcome.addFlag(reply.flag());
+        }
+        outcome.details(reply.details());
+        respond(reply.toResponse(io.netty.buffer.ByteBufAllocator.DEFAULT));
+    }
+
+    /** Answers with {@code response} (ownership passes): the upstream's, or one a filter made. */
+    public void respond(FullHttpResponse response) {
+        if (done) {
+            response.release();
+            return;
+        }
+        done = true;
+        manager.complete(this, response);
+    }
+
+    /** The client went away before an answer: flag DC, log, write nothing. */
+    public void abandon(String details) {
+        if (done) {
+            return;
+        }
+        done = true;
+        outcome.addFlag(ResponseFlag.DC);
+        outcome.details(details);
+        manager.abandon(this);
+    }
+
+    private static List<HeaderMutations> headerMutations(RouteDecision decision) {
+        Route route = decision.route();
+        if (route == null) {
+            return List.of();
+        }
+        HeaderMutations routeLevel = route.headers();
+        HeaderMutations clusterLevel = HeaderMutations.NONE;
+        if (decision instanceof RouteDecision.Forward f && f.action().weighted() != null) {
+            clusterLevel = f.action().weighted().headersOf(f.cluster());
+        }
+        if (clusterLevel.isEmpty()) {
+            return routeLevel.isEmpty() ? List.of() : List.of(routeLevel);
+        }
+        return List.of(clusterLevel, routeLevel);
+    }
+}

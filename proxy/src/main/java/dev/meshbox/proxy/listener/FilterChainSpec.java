@@ -1,7 +1,0 @@
-package dev.meshbox.proxy.listener;
-
-/**
- * One filter chain: matched by destination port (null matches any), carrying either an HTTP connection
- * manager or a TCP proxy to a cluster (not served yet: MeshBox speaks HTTP/1.1 only).
- */
-public record FilterChainSpec(String name, Integer destinationPort, HcmSpec hcm, String tcpProxyCluster) {}

@@ -1,0 +1,178 @@
+package dev.meshbox.proxy.router;
+
+import com.google.common.base.Ticker;
+import dev.meshbox.proxy.cluster.UpstreamCluster;
+import dev.meshbox.proxy.http.HeaderPolicy;
+import dev.meshbox.proxy.http.HttpExchange;
+import dev.meshbox.proxy.http.HttpFilter;
+import dev.meshbox.proxy.http.LocalReply;
+import dev.meshbox.proxy.random.RandomSource;
+import dev.meshbox.proxy.route.HeaderMutations;
+import dev.meshbox.proxy.route.MirrorPolicy;
+import dev.meshbox.proxy.route.PathMatcher;
+import dev.meshbox.proxy.route.RouteAction;
+import dev.meshbox.proxy.route.RouteDecision;
+import dev.meshbox.proxy.spec.ClusterSpec;
+import dev.meshbox.proxy.spec.RouterFilterType;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/**
+ * {@code envoy.filters.http.router}, the terminal filter: answers what the route decided (no route, a direct
+ * response, a redirect) or forwards to the route's cluster, with the route's mirrors, hash policy, timeouts and
+ * retries ({@link UpstreamCall}).
+ */
+public final class RouterFilter implements HttpFilter {
+
+    /** Mirrors draw their host with HOST decisions from this index on, apart from the request's own attempts. */
+    private static final int MIRROR_HOST_INDEX = 1 << 20;
+
+    private final String name;
+    private final RouterFilterType.Config config;
+    private final Ticker ticker;
+
+    public RouterFilter(String name, RouterFilterType.Config config, Ticker ticker) {
+        this.name = name;
+        this.config = config;
+        this.ticker = ticker;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    Ticker ticker() {
+        return ticker;
+    }
+
+    boolean suppressEnvoyHeaders() {
+        return config.suppressEnvoyHeaders();
+    }
+
+    @Override
+    public Status onRequest(HttpExchange exchange) {
+        RouteDecision decision = exchange.decision();
+        if (decision instanceof RouteDecision.Forward forward) {
+            forward(exchange, forward);
+        } else if (decision instanceof RouteDecision.DirectResponse direct) {
+            exchange.sendLocalReply(LocalReply.direct(direct.status(), direct.body()));
+        } else if (decision instanceof RouteDecision.Redirect redirect) {
+            FullHttpResponse response = LocalReply.direct(redirect.status(), "").toResponse(ByteBufAllocator.DEFAULT);
+            response.headers().set(HttpHeaderNames.LOCATION, redirect.location());
+            exchange.respond(response);
+        } else {
+            exchange.sendLocalReply(LocalReply.noRoute());
+        }
+        return Status.STOP;
+    }
+
+    private void forward(HttpExchange exchange, RouteDecision.Forward f) {
+        UpstreamCluster cluster = exchange.clusters().cluster(f.cluster());
+        if (cluster == null) {
+            exchange.sendLocalReply(LocalReply.clusterNotFound());
+            return;
+        }
+        if (cluster.spec().type() == ClusterSpec.Type.ORIGINAL_DST) {
+            // Passthrough to the original destination is not served yet.
+            exchange.sendLocalReply(LocalReply.noHealthyUpstream());
+            return;
+        }
+        FullHttpRequest request = exchange.request();
+        // Hashed on the request as it came in, before it becomes the upstream request in place.
+        RequestHash.Key key = RequestHash.compute(
+                f.action().hashPolicies(),
+                exchange.view(),
+                exchange.downstream().remoteAddress(),
+                exchange.downstream().localAddress());
+        long timeoutMs = timeoutMs(f, request.headers());
+        HttpHeaders headers = upstreamHeaders(exchange, f.action());
+        String uri = rewrittenUri(request.uri(), f);
+        if (!uri.equals(request.uri())) {
+            headers.set(HeaderPolicy.ORIGINAL_PATH, request.uri());
+        }
+        List<MirrorPolicy> mirrors = f.action().mirrors();
+        for (int i = 0; i < mirrors.size(); i++) {
+            UpstreamCluster shadow = exchange.clusters().cluster(mirrors.get(i).cluster());
+            if (shadow != null
+                    && exchange.random(RandomSource.Decision.MIRROR, i).nextInt(1_000_000)
+                            < mirrors.get(i).perMillion()) {
+                Mirror.send(
+                        exchange.downstream().eventLoop(),
+                        shadow,
+                        exchange.random(RandomSource.Decision.HOST, MIRROR_HOST_INDEX + i),
+                        request,
+                        uri,
+                        headers);
+            }
+        }
+        new UpstreamCall(exchange, new UpstreamCall.Request(uri, headers, f.action(), timeoutMs, key), cluster, this)
+                .start();
+    }
+
+    /** The route's timeout, or the one the request asks for with {@code x-envoy-upstream-rq-timeout-ms}. */
+    private static long timeoutMs(RouteDecision.Forward f, HttpHeaders h) {
+        String override = h.get(HeaderPolicy.RQ_TIMEOUT_MS);
+        if (override != null) {
+            try {
+                return Long.parseLong(override.trim());
+            } catch (NumberFormatException ignored) {
+                // Envoy ignores a malformed override
+            }
+        }
+        return f.action().timeout().toMillis();
+    }
+
+    /**
+     * Turns the downstream request's headers into the upstream request's, in place: the request is not used as the
+     * client sent it after this (mirrors copy the result).
+     */
+    private static HttpHeaders upstreamHeaders(HttpExchange exchange, RouteAction.Forward action) {
+        FullHttpRequest request = exchange.request();
+        HttpHeaders headers = request.headers();
+        boolean hadContentLength = headers.contains(HttpHeaderNames.CONTENT_LENGTH);
+        HeaderPolicy.stripHopByHop(headers);
+        headers.remove(HeaderPolicy.RQ_TIMEOUT_MS);
+        if (!headers.contains(HeaderPolicy.FORWARDED_PROTO)) {
+            headers.set(HeaderPolicy.FORWARDED_PROTO, "http");
+        }
+        InetSocketAddress remote = exchange.downstream().remoteAddress();
+        if (exchange.listener().hcm().useRemoteAddress() && remote != null) {
+            String address = remote.getAddress().getHostAddress();
+            String xff = headers.get(HeaderPolicy.FORWARDED_FOR);
+            headers.set(HeaderPolicy.FORWARDED_FOR, xff == null || xff.isEmpty() ? address : xff + "," + address);
+        }
+        for (HeaderMutations m : exchange.headerMutations()) {
+            HeaderPolicy.apply(m.requestAdd(), m.requestRemove(), headers);
+        }
+        if (action.hostRewrite() != null) {
+            headers.set(HttpHeaderNames.HOST, action.hostRewrite());
+        }
+        int length = request.content().readableBytes();
+        if (length > 0 || hadContentLength) {
+            headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
+        }
+        return headers;
+    }
+
+    /** The upstream path after the route's prefix rewrite, if any. */
+    static String rewrittenUri(String uri, RouteDecision.Forward f) {
+        String rewrite = f.action().prefixRewrite();
+        if (rewrite != null
+                && f.route().match().path() instanceof PathMatcher.Prefix p
+                && uri.regionMatches(
+                        !f.route().match().caseSensitive(),
+                        0,
+                        p.prefix(),
+                        0,
+                        p.prefix().length())) {
+            return rewrite + uri.substring(p.prefix().length());
+        }
+        return uri;
+    }
+}

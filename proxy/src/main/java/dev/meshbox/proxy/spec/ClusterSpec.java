@@ -1,0 +1,157 @@
+package dev.meshbox.proxy.spec;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A cluster as CDS described it, in MeshBox's own terms.
+ *
+ * @param connection per-connection limits from {@code HttpProtocolOptions.common_http_protocol_options}
+ * @param outlier    outlier detection, or null when the cluster has none
+ * @param lb         balancer settings that are not the policy itself (panic threshold, ring sizes)
+ */
+public record ClusterSpec(
+        String name,
+        Type type,
+        String edsServiceName,
+        LbPolicy lbPolicy,
+        Duration connectTimeout,
+        List<EndpointSpec> staticEndpoints,
+        Limits limits,
+        ConnectionOptions connection,
+        OutlierSpec outlier,
+        LbOptions lb) {
+
+    public enum Type {
+        STATIC,
+        EDS,
+        ORIGINAL_DST
+    }
+
+    /** MAGLEV is served by the ring: same key, same host, which is what a user can observe. */
+    public enum LbPolicy {
+        LEAST_REQUEST,
+        ROUND_ROBIN,
+        RANDOM,
+        RING_HASH,
+        MAGLEV
+    }
+
+    /** Envoy's circuit breaker thresholds for the default priority. */
+    public record Limits(int maxConnections, int maxPendingRequests, int maxRequests, int maxRetries) {
+        public static final Limits ENVOY_DEFAULTS = new Limits(1024, 1024, 1024, 3);
+    }
+
+    /**
+     * @param maxRequestsPerConnection 0 means unlimited; 1 means a new connection per request
+     * @param idleTimeout              zero means never close an idle connection
+     */
+    public record ConnectionOptions(int maxRequestsPerConnection, Duration idleTimeout) {
+        public static final ConnectionOptions ENVOY_DEFAULTS = new ConnectionOptions(0, Duration.ofHours(1));
+
+        public ConnectionOptions {
+            idleTimeout = idleTimeout == null ? Duration.ZERO : idleTimeout;
+        }
+    }
+
+    /**
+     * @param healthyPanicThreshold percent in [0, 100]; below it the balancer uses every host; 0 disables panic
+     */
+    public record LbOptions(double healthyPanicThreshold, long minimumRingSize, long maximumRingSize) {
+        public static final LbOptions ENVOY_DEFAULTS = new LbOptions(50.0, 1024, 8 * 1024 * 1024);
+    }
+
+    /** Envoy's outlier detection settings that MeshBox applies (consecutive errors; no success rate). */
+    public record OutlierSpec(
+            int consecutive5xx,
+            int enforcingConsecutive5xx,
+            int consecutiveGatewayFailure,
+            int enforcingConsecutiveGatewayFailure,
+            boolean splitExternalLocalOriginErrors,
+            int consecutiveLocalOriginFailure,
+            int enforcingConsecutiveLocalOriginFailure,
+            Duration interval,
+            Duration baseEjectionTime,
+            Duration maxEjectionTime,
+            int maxEjectionPercent,
+            boolean alwaysEjectOneHost) {
+
+        /** Envoy's defaults for an empty {@code outlier_detection} message. */
+        public static final OutlierSpec ENVOY_DEFAULTS = new OutlierSpec(
+                5,
+                100,
+                5,
+                0,
+                false,
+                5,
+                100,
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(300),
+                10,
+                false);
+    }
+
+    public ClusterSpec {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(type, "type");
+        staticEndpoints = List.copyOf(staticEndpoints);
+        limits = limits == null ? Limits.ENVOY_DEFAULTS : limits;
+        connectTimeout = connectTimeout == null ? Duration.ofSeconds(5) : connectTimeout;
+        connection = connection == null ? ConnectionOptions.ENVOY_DEFAULTS : connection;
+        lb = lb == null ? LbOptions.ENVOY_DEFAULTS : lb;
+    }
+
+    public ClusterSpec(
+            String name,
+            Type type,
+            String edsServiceName,
+            LbPolicy lbPolicy,
+            Duration connectTimeout,
+            List<EndpointSpec> staticEndpoints,
+            Limits limits) {
+        this(name, type, edsServiceName, lbPolicy, connectTimeout, staticEndpoints, limits, null, null, null);
+    }
+
+    public static ClusterSpec eds(String name, LbPolicy lb) {
+        return new ClusterSpec(name, Type.EDS, name, lb, Duration.ofSeconds(10), List.of(), null);
+    }
+
+    public static ClusterSpec fixed(String name, LbPolicy lb, List<EndpointSpec> endpoints) {
+        return new ClusterSpec(name, Type.STATIC, null, lb, Duration.ofSeconds(10), endpoints, null);
+    }
+
+    public ClusterSpec withLimits(Limits newLimits, ConnectionOptions newConnection) {
+        return new ClusterSpec(
+                name,
+                type,
+                edsServiceName,
+                lbPolicy,
+                connectTimeout,
+                staticEndpoints,
+                newLimits,
+                newConnection,
+                outlier,
+                lb);
+    }
+
+    public ClusterSpec withOutlier(OutlierSpec newOutlier, LbOptions newLb) {
+        return new ClusterSpec(
+                name,
+                type,
+                edsServiceName,
+                lbPolicy,
+                connectTimeout,
+                staticEndpoints,
+                limits,
+                connection,
+                newOutlier,
+                newLb);
+    }
+
+    /** The EDS resource name this cluster subscribes to: service_name, else the cluster name. */
+    public String edsResourceName() {
+        return edsServiceName == null || edsServiceName.isEmpty() ? name : edsServiceName;
+    }
+}

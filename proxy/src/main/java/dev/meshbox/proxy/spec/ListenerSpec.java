@@ -1,0 +1,72 @@
+package dev.meshbox.proxy.spec;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** A listener as LDS described it, in MeshBox's own terms. */
+public record ListenerSpec(
+        String name,
+        int port,
+        boolean bindToPort,
+        boolean useOriginalDst,
+        Direction direction,
+        List<FilterChainSpec> chains) {
+
+    public enum Direction {
+        INBOUND,
+        OUTBOUND
+    }
+
+    public ListenerSpec {
+        chains = List.copyOf(chains);
+    }
+
+    /** The ports this listener binds on the pod IP: its own, and each chain's destination port. */
+    public Set<Integer> boundPorts() {
+        if (!bindToPort) {
+            return Set.of();
+        }
+        Set<Integer> ports = new LinkedHashSet<>();
+        ports.add(port);
+        for (FilterChainSpec chain : chains) {
+            if (chain.destinationPort() != null) {
+                ports.add(chain.destinationPort());
+            }
+        }
+        return ports;
+    }
+
+    /** The chain for a connection that arrived on {@code localPort}: exact port match, else a chain without one. */
+    public FilterChainSpec chainFor(int localPort) {
+        FilterChainSpec fallback = null;
+        for (FilterChainSpec chain : chains) {
+            if (chain.destinationPort() == null) {
+                if (fallback == null) {
+                    fallback = chain;
+                }
+            } else if (chain.destinationPort() == localPort) {
+                return chain;
+            }
+        }
+        return fallback;
+    }
+
+    /**
+     * True when connections are handed to the virtual listener of the request's destination port, as
+     * {@code virtualOutbound} does: {@code use_original_dst} and no chain selected by destination port.
+     */
+    public boolean handsOffByDestinationPort() {
+        return useOriginalDst && chains.stream().allMatch(c -> c.destinationPort() == null);
+    }
+
+    /** The first chain with an HTTP connection manager (virtual listeners have one chain). */
+    public HcmSpec firstHcm() {
+        for (FilterChainSpec chain : chains) {
+            if (chain.hcm() != null) {
+                return chain.hcm();
+            }
+        }
+        return null;
+    }
+}
