@@ -8,7 +8,7 @@ import dev.meshbox.proxy.admin.AdminEndpoints;
 import dev.meshbox.proxy.admin.AdminHttpServer;
 import dev.meshbox.proxy.admin.AdminSources;
 import dev.meshbox.proxy.cluster.ClusterCatalog;
-import dev.meshbox.proxy.endpoint.UpstreamTransport;
+import dev.meshbox.proxy.endpoint.SocketTransport;
 import dev.meshbox.proxy.filter.HttpFilterFactory;
 import dev.meshbox.proxy.http.HttpConnectionManager;
 import dev.meshbox.proxy.listener.ListenerManager;
@@ -88,7 +88,7 @@ public final class Proxy implements AutoCloseable {
         this.xdsExecutor.setRemoveOnCancelPolicy(true);
         this.xdsExecutor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.catalog = new ClusterCatalog(
-                new UpstreamTransport(
+                new SocketTransport(
                         ProxyEventLoops.socketChannel(group),
                         options.bindAddress().isAnyLocalAddress() ? null : options.bindAddress(),
                         MAX_BODY_BYTES),

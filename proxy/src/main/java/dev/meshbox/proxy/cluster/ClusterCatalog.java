@@ -1,7 +1,6 @@
 package dev.meshbox.proxy.cluster;
 
 import com.google.common.base.Ticker;
-import dev.meshbox.proxy.endpoint.ConnectionEvents;
 import dev.meshbox.proxy.endpoint.Host;
 import dev.meshbox.proxy.endpoint.PoolSettings;
 import dev.meshbox.proxy.endpoint.ResourceLimits;
@@ -89,7 +88,7 @@ public final class ClusterCatalog implements AutoCloseable {
                 }
                 Host host = oldHosts.get(e.address());
                 if (host == null) {
-                    host = new Host(e, transport, events(stats), settings);
+                    host = new Host(e, transport, stats, settings);
                 } else {
                     host.update(e);
                     host.update(settings);
@@ -114,66 +113,6 @@ public final class ClusterCatalog implements AutoCloseable {
         live.clear();
         live.putAll(next);
         return Map.copyOf(out);
-    }
-
-    private static ConnectionEvents events(ClusterStats stats) {
-        return new ConnectionEvents() {
-            @Override
-            public void connectStarted() {
-                stats.upstreamCxTotal.increment();
-            }
-
-            @Override
-            public void connected() {
-                stats.upstreamCxActive.increment();
-            }
-
-            @Override
-            public void connectFailed() {
-                stats.upstreamCxConnectFail.increment();
-            }
-
-            @Override
-            public void closed() {
-                stats.upstreamCxActive.decrement();
-            }
-
-            @Override
-            public void connectionOverflow() {
-                stats.upstreamCxOverflow.increment();
-            }
-
-            @Override
-            public void pendingOverflow() {
-                stats.upstreamRqPendingOverflow.increment();
-            }
-
-            @Override
-            public void pendingStarted() {
-                stats.upstreamRqPendingTotal.increment();
-                stats.upstreamRqPendingActive.increment();
-            }
-
-            @Override
-            public void pendingEnded() {
-                stats.upstreamRqPendingActive.decrement();
-            }
-
-            @Override
-            public void requestAttached() {
-                stats.upstreamRqTotal.increment();
-            }
-
-            @Override
-            public void maxRequestsReached() {
-                stats.upstreamCxMaxRequests.increment();
-            }
-
-            @Override
-            public void idleTimeout() {
-                stats.upstreamCxIdleTimeout.increment();
-            }
-        };
     }
 
     @Override

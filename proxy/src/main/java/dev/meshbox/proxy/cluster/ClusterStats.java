@@ -1,12 +1,16 @@
 package dev.meshbox.proxy.cluster;
 
+import dev.meshbox.proxy.endpoint.ConnectionEvents;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Envoy's per-cluster upstream counters, under Envoy's names; they survive CDS updates that keep the cluster. */
-public final class ClusterStats {
+/**
+ * Envoy's per-cluster upstream counters, under Envoy's names; they survive CDS updates that keep the cluster. Every
+ * host's pools report their connection events here (through the host's own counters).
+ */
+public final class ClusterStats implements ConnectionEvents {
 
     /** Stats that are gauges, not counters (for Prometheus TYPE lines). */
     public static final Set<String> GAUGES = Set.of(
@@ -114,5 +118,63 @@ public final class ClusterStats {
                 "outlier_detection.ejections_detected_consecutive_local_origin_failure",
                 ejectionsDetectedConsecutiveLocalOriginFailure.sum());
         return m;
+    }
+
+    // Connection events of the cluster's pools.
+
+    @Override
+    public void connectStarted() {
+        upstreamCxTotal.increment();
+    }
+
+    @Override
+    public void connected() {
+        upstreamCxActive.increment();
+    }
+
+    @Override
+    public void connectFailed() {
+        upstreamCxConnectFail.increment();
+    }
+
+    @Override
+    public void closed() {
+        upstreamCxActive.decrement();
+    }
+
+    @Override
+    public void connectionOverflow() {
+        upstreamCxOverflow.increment();
+    }
+
+    @Override
+    public void pendingOverflow() {
+        upstreamRqPendingOverflow.increment();
+    }
+
+    @Override
+    public void pendingStarted() {
+        upstreamRqPendingTotal.increment();
+        upstreamRqPendingActive.increment();
+    }
+
+    @Override
+    public void pendingEnded() {
+        upstreamRqPendingActive.decrement();
+    }
+
+    @Override
+    public void requestAttached() {
+        upstreamRqTotal.increment();
+    }
+
+    @Override
+    public void maxRequestsReached() {
+        upstreamCxMaxRequests.increment();
+    }
+
+    @Override
+    public void idleTimeout() {
+        upstreamCxIdleTimeout.increment();
     }
 }

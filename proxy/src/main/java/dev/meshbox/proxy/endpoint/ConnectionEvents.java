@@ -31,4 +31,75 @@ public interface ConnectionEvents {
 
     /** An idle connection closes because of the idle timeout. */
     default void idleTimeout() {}
+
+    /** Events reported to {@code first}, then to {@code second} (a host's counters, then its cluster's). */
+    static ConnectionEvents tee(ConnectionEvents first, ConnectionEvents second) {
+        return new ConnectionEvents() {
+            @Override
+            public void connectStarted() {
+                first.connectStarted();
+                second.connectStarted();
+            }
+
+            @Override
+            public void connected() {
+                first.connected();
+                second.connected();
+            }
+
+            @Override
+            public void connectFailed() {
+                first.connectFailed();
+                second.connectFailed();
+            }
+
+            @Override
+            public void closed() {
+                first.closed();
+                second.closed();
+            }
+
+            @Override
+            public void connectionOverflow() {
+                first.connectionOverflow();
+                second.connectionOverflow();
+            }
+
+            @Override
+            public void pendingOverflow() {
+                first.pendingOverflow();
+                second.pendingOverflow();
+            }
+
+            @Override
+            public void pendingStarted() {
+                first.pendingStarted();
+                second.pendingStarted();
+            }
+
+            @Override
+            public void pendingEnded() {
+                first.pendingEnded();
+                second.pendingEnded();
+            }
+
+            @Override
+            public void requestAttached() {
+                first.requestAttached();
+                second.requestAttached();
+            }
+
+            @Override
+            public void maxRequestsReached() {
+                first.maxRequestsReached();
+                second.maxRequestsReached();
+            }
+
+            @Override
+            public void idleTimeout() {
+                first.idleTimeout();
+                second.idleTimeout();
+            }
+        };
+    }
 }

@@ -1,13 +1,7 @@
 package dev.meshbox.proxy.endpoint;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -174,28 +168,9 @@ public final class ConnectionPool {
 
     private void connect() {
         UpstreamConnection fresh = new UpstreamConnection(this);
-        Duration timeout = settings.get().connectTimeout();
-        Bootstrap bootstrap = new Bootstrap()
-                .group(loop)
-                .channel(transport.channelClass())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
-                        Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())))
-                .option(ChannelOption.TCP_NODELAY, true)
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline()
-                                .addLast(
-                                        new HttpClientCodec(),
-                                        new HttpObjectAggregator(transport.maxBodyBytes()),
-                                        fresh);
-                    }
-                });
         connecting++;
         events.connectStarted();
-        ChannelFuture connect = transport.localAddress() == null
-                ? bootstrap.connect(address)
-                : bootstrap.connect(address, new InetSocketAddress(transport.localAddress(), 0));
+        ChannelFuture connect = transport.connect(loop, address, settings.get().connectTimeout(), fresh);
         connect.addListener((ChannelFuture f) -> {
             connecting--;
             if (f.isSuccess()) {

@@ -35,66 +35,7 @@ public final class Host implements AutoCloseable {
         this.hostPort = spec.hostPort();
         this.transport = transport;
         this.settings = settings;
-        this.events = new ConnectionEvents() {
-            @Override
-            public void connectStarted() {
-                stats.cxTotal.increment();
-                clusterEvents.connectStarted();
-            }
-
-            @Override
-            public void connected() {
-                stats.cxActive.increment();
-                clusterEvents.connected();
-            }
-
-            @Override
-            public void connectFailed() {
-                stats.cxConnectFail.increment();
-                clusterEvents.connectFailed();
-            }
-
-            @Override
-            public void closed() {
-                stats.cxActive.decrement();
-                clusterEvents.closed();
-            }
-
-            @Override
-            public void connectionOverflow() {
-                clusterEvents.connectionOverflow();
-            }
-
-            @Override
-            public void pendingOverflow() {
-                clusterEvents.pendingOverflow();
-            }
-
-            @Override
-            public void pendingStarted() {
-                clusterEvents.pendingStarted();
-            }
-
-            @Override
-            public void pendingEnded() {
-                clusterEvents.pendingEnded();
-            }
-
-            @Override
-            public void requestAttached() {
-                clusterEvents.requestAttached();
-            }
-
-            @Override
-            public void maxRequestsReached() {
-                clusterEvents.maxRequestsReached();
-            }
-
-            @Override
-            public void idleTimeout() {
-                clusterEvents.idleTimeout();
-            }
-        };
+        this.events = ConnectionEvents.tee(stats, clusterEvents);
     }
 
     public InetSocketAddress address() {

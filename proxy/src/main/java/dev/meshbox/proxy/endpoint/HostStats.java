@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Per-host counters, printed by {@code /clusters} in Envoy's order. */
-public final class HostStats {
+public final class HostStats implements ConnectionEvents {
     public final LongAdder cxActive = new LongAdder();
     public final LongAdder cxConnectFail = new LongAdder();
     public final LongAdder cxTotal = new LongAdder();
@@ -26,5 +26,25 @@ public final class HostStats {
         m.put("rq_timeout", rqTimeout.sum());
         m.put("rq_total", rqTotal.sum());
         return m;
+    }
+
+    @Override
+    public void connectStarted() {
+        cxTotal.increment();
+    }
+
+    @Override
+    public void connected() {
+        cxActive.increment();
+    }
+
+    @Override
+    public void connectFailed() {
+        cxConnectFail.increment();
+    }
+
+    @Override
+    public void closed() {
+        cxActive.decrement();
     }
 }

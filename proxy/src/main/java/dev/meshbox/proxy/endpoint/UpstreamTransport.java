@@ -1,11 +1,17 @@
 package dev.meshbox.proxy.endpoint;
 
-import io.netty.channel.socket.SocketChannel;
-import java.net.InetAddress;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
+import java.net.InetSocketAddress;
+import java.time.Duration;
 
 /**
- * How upstream connections are made: the socket channel class matching the event loops (epoll or NIO), the
- * local address to connect from (the pod IP, or null for any), and the largest body aggregated.
+ * How a pool opens an upstream connection: over TCP sockets ({@link SocketTransport}), or, in tests, over channels
+ * the test drives by hand. The connection's pipeline ends in {@code connection}, which receives whole HTTP responses.
  */
-public record UpstreamTransport(
-        Class<? extends SocketChannel> channelClass, InetAddress localAddress, int maxBodyBytes) {}
+public interface UpstreamTransport {
+
+    /** Starts connecting on {@code loop}; the future completes when the connection can take a request. */
+    ChannelFuture connect(
+            EventLoop loop, InetSocketAddress address, Duration connectTimeout, UpstreamConnection connection);
+}

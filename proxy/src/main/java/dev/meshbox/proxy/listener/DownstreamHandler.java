@@ -31,7 +31,7 @@ import java.util.function.Supplier;
  * (pipelined ones wait). Each request is put in origin form and given to the connection manager of the listener
  * that takes it: for {@code use_original_dst} listeners, the virtual listener of the request's destination port.
  */
-final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Downstream {
+public final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Downstream {
 
     private final String listenerName;
     private final Supplier<ProxyConfig> config;
@@ -44,7 +44,13 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Do
     private String localAddressText;
     private String remoteAddressText;
 
-    DownstreamHandler(String listenerName, Supplier<ProxyConfig> config, HttpConnectionManager manager) {
+    /** The handler of one connection accepted by listener {@code listenerName}; the last in its pipeline. */
+    public static DownstreamHandler create(
+            String listenerName, Supplier<ProxyConfig> config, HttpConnectionManager manager) {
+        return new DownstreamHandler(listenerName, config, manager);
+    }
+
+    private DownstreamHandler(String listenerName, Supplier<ProxyConfig> config, HttpConnectionManager manager) {
         this.listenerName = listenerName;
         this.config = config;
         this.manager = manager;

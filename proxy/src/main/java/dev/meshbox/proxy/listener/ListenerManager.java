@@ -122,7 +122,7 @@ public final class ListenerManager implements AutoCloseable {
                                 .addLast(
                                         new HttpServerCodec(),
                                         new HttpObjectAggregator(maxBodyBytes),
-                                        new DownstreamHandler(listenerName, config, manager));
+                                        DownstreamHandler.create(listenerName, config, manager));
                     }
                 });
         ChannelFuture future = bootstrap.bind(new InetSocketAddress(bindAddress.apply(port), port));

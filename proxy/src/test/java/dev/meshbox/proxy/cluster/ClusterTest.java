@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meshbox.proxy.endpoint.Host;
-import dev.meshbox.proxy.endpoint.UpstreamTransport;
+import dev.meshbox.proxy.endpoint.SocketTransport;
 import dev.meshbox.proxy.spec.ClusterConverter;
 import dev.meshbox.proxy.spec.ClusterSpec;
 import dev.meshbox.proxy.spec.EndpointSpec;
@@ -22,8 +22,7 @@ import org.junit.jupiter.api.Test;
 
 class ClusterTest {
 
-    private final ClusterCatalog catalog =
-            new ClusterCatalog(new UpstreamTransport(NioSocketChannel.class, null, 1024));
+    private final ClusterCatalog catalog = new ClusterCatalog(new SocketTransport(NioSocketChannel.class, null, 1024));
 
     @AfterEach
     void close() {

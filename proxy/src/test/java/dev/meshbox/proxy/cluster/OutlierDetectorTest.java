@@ -3,7 +3,7 @@ package dev.meshbox.proxy.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshbox.proxy.endpoint.Host;
-import dev.meshbox.proxy.endpoint.UpstreamTransport;
+import dev.meshbox.proxy.endpoint.SocketTransport;
 import dev.meshbox.proxy.spec.ClusterConverter;
 import dev.meshbox.proxy.spec.ClusterSpec;
 import dev.meshbox.proxy.spec.EndpointSpec;
@@ -26,7 +26,7 @@ class OutlierDetectorTest {
 
     private final FakeTicker ticker = new FakeTicker();
     private final ClusterCatalog catalog = new ClusterCatalog(
-            new UpstreamTransport(NioSocketChannel.class, null, 1024), ticker, new SplittableRandom(1));
+            new SocketTransport(NioSocketChannel.class, null, 1024), ticker, new SplittableRandom(1));
 
     @AfterEach
     void close() {

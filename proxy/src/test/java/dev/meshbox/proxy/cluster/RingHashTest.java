@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.UInt64Value;
 import dev.meshbox.proxy.endpoint.Host;
-import dev.meshbox.proxy.endpoint.UpstreamTransport;
+import dev.meshbox.proxy.endpoint.SocketTransport;
 import dev.meshbox.proxy.random.XxHash64;
 import dev.meshbox.proxy.spec.ClusterConverter;
 import dev.meshbox.proxy.spec.ClusterSpec;
@@ -26,8 +26,7 @@ import org.junit.jupiter.api.Test;
 
 class RingHashTest {
 
-    private final ClusterCatalog catalog =
-            new ClusterCatalog(new UpstreamTransport(NioSocketChannel.class, null, 1024));
+    private final ClusterCatalog catalog = new ClusterCatalog(new SocketTransport(NioSocketChannel.class, null, 1024));
 
     @AfterEach
     void close() {

@@ -104,7 +104,7 @@ class ConnectionPoolTest {
     private static Host host(int port, Counted events, PoolSettings settings) throws Exception {
         return new Host(
                 EndpointSpec.healthy(new InetSocketAddress(InetAddress.getByName("127.0.0.117"), port)),
-                new UpstreamTransport(NioSocketChannel.class, InetAddress.getByName("127.0.0.118"), 1 << 20),
+                new SocketTransport(NioSocketChannel.class, InetAddress.getByName("127.0.0.118"), 1 << 20),
                 events,
                 settings);
     }
