@@ -95,26 +95,19 @@ public final class Main {
         String nodeId = type + "~" + ip.getHostAddress() + "~" + args.pod() + "." + args.namespace() + "~"
                 + args.namespace() + ".svc.cluster.local";
         String app = args.labels().getOrDefault("app", args.labels().getOrDefault("istio", args.pod()));
-        ProxyOptions options = new ProxyOptions(
-                        nodeId,
-                        app + "." + args.namespace(),
-                        args.labels(),
-                        args.namespace(),
-                        args.pod(),
-                        args.role(),
-                        ip,
-                        args.xds(),
-                        15000,
-                        null,
-                        null,
-                        null)
-                .withWildcard(args.wildcard());
+        ProxyOptions.Builder options = ProxyOptions.builder(nodeId, ip, args.xds())
+                .nodeCluster(app + "." + args.namespace())
+                .labels(args.labels())
+                .namespace(args.namespace())
+                .podName(args.pod())
+                .role(args.role())
+                .wildcard(args.wildcard());
         if (args.seed() != null) {
-            options = options.withExplicitSeed(args.seed());
+            options.explicitSeed(args.seed());
         }
         Proxy proxy;
         try {
-            proxy = Proxy.start(options);
+            proxy = Proxy.start(options.build());
         } catch (RuntimeException e) {
             err.println("proxy: " + e.getMessage());
             return 1;

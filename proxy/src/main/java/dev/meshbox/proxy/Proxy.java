@@ -1,8 +1,5 @@
 package dev.meshbox.proxy;
 
-import com.google.protobuf.ListValue;
-import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
 import dev.meshbox.proxy.accesslog.AccessLog;
 import dev.meshbox.proxy.admin.AdminEndpoints;
 import dev.meshbox.proxy.admin.AdminHttpServer;
@@ -21,8 +18,8 @@ import dev.meshbox.proxy.stats.PrometheusRenderer;
 import dev.meshbox.proxy.stats.Workload;
 import dev.meshbox.proxy.xds.AdsClient;
 import dev.meshbox.proxy.xds.ConfigApplier;
+import dev.meshbox.proxy.xds.NodeIdentity;
 import dev.meshbox.proxy.xds.TypeUrls;
-import io.envoyproxy.envoy.config.core.v3.Node;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.EventLoopGroup;
@@ -170,7 +167,7 @@ public final class Proxy implements AutoCloseable {
                 .executor(xdsExecutor)
                 .build();
         ads = new AdsClient(
-                channel, node(), xdsExecutor, this::apply, new Random(seed ^ 0x9E3779B97F4A7C15L), options.clock());
+                channel, identity(), xdsExecutor, this::apply, new Random(seed ^ 0x9E3779B97F4A7C15L), options.clock());
         ads.start();
     }
 
@@ -218,43 +215,15 @@ public final class Proxy implements AutoCloseable {
         }
     }
 
-    private Node node() {
-        Struct.Builder labels = Struct.newBuilder();
-        options.labels()
-                .forEach((k, v) ->
-                        labels.putFields(k, Value.newBuilder().setStringValue(v).build()));
-        String workload = options.workloadName();
-        Struct metadata = Struct.newBuilder()
-                .putFields(
-                        "NAMESPACE",
-                        Value.newBuilder().setStringValue(options.namespace()).build())
-                .putFields(
-                        "NAME",
-                        Value.newBuilder().setStringValue(options.podName()).build())
-                .putFields(
-                        "WORKLOAD_NAME",
-                        Value.newBuilder().setStringValue(workload).build())
-                .putFields("LABELS", Value.newBuilder().setStructValue(labels).build())
-                .putFields(
-                        "INSTANCE_IPS",
-                        Value.newBuilder()
-                                .setStringValue(options.bindAddress().getHostAddress())
-                                .build())
-                .putFields(
-                        "INSTANCE_IPS_LIST",
-                        Value.newBuilder()
-                                .setListValue(ListValue.newBuilder()
-                                        .addValues(Value.newBuilder()
-                                                .setStringValue(
-                                                        options.bindAddress().getHostAddress())))
-                                .build())
-                .build();
-        return Node.newBuilder()
-                .setId(options.nodeId())
-                .setCluster(options.nodeCluster())
-                .setMetadata(metadata)
-                .setUserAgentName("meshbox-proxy")
-                .build();
+    private NodeIdentity identity() {
+        return new NodeIdentity(
+                options.nodeId(),
+                options.nodeCluster(),
+                options.namespace(),
+                options.podName(),
+                options.workloadName(),
+                options.labels(),
+                options.bindAddress().getHostAddress());
     }
 
     private static String shortName(ProxyOptions o) {

@@ -1,6 +1,7 @@
 package dev.meshbox.proxy;
 
 import com.google.common.base.Ticker;
+import dev.meshbox.proxy.stats.Workload;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -87,44 +88,6 @@ public record ProxyOptions(
         wildcard = wildcard == null ? Wildcard.NONE : wildcard;
     }
 
-    /** The shape before wildcard ports: everything binds the pod IP. */
-    public ProxyOptions(
-            String nodeId,
-            String nodeCluster,
-            Map<String, String> labels,
-            String namespace,
-            String podName,
-            ProxyRole role,
-            InetAddress bindAddress,
-            InetSocketAddress xdsServer,
-            int adminPort,
-            Long randomSeed,
-            Clock clock,
-            EventLoopGroup sharedEventLoop,
-            int healthPort,
-            Ticker ticker,
-            int prometheusPort,
-            SeedOrigin seedOrigin) {
-        this(
-                nodeId,
-                nodeCluster,
-                labels,
-                namespace,
-                podName,
-                role,
-                bindAddress,
-                xdsServer,
-                adminPort,
-                randomSeed,
-                clock,
-                sharedEventLoop,
-                healthPort,
-                ticker,
-                prometheusPort,
-                seedOrigin,
-                Wildcard.NONE);
-    }
-
     /** Where a listener on {@code port} binds: the pod IP, or 0.0.0.0 where {@link #wildcard()} covers the port. */
     public InetAddress bindAddressFor(int port) {
         return wildcard.covers(port) ? anyAddress() : bindAddress;
@@ -143,176 +106,159 @@ public record ProxyOptions(
         }
     }
 
+    /** Options for the proxy {@code nodeId} on {@code bindAddress}, fed by the ADS server {@code xdsServer}. */
+    public static Builder builder(String nodeId, InetAddress bindAddress, InetSocketAddress xdsServer) {
+        return new Builder(nodeId, bindAddress, xdsServer);
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder(nodeId, bindAddress, xdsServer)
+                .nodeCluster(nodeCluster)
+                .labels(labels)
+                .namespace(namespace)
+                .podName(podName)
+                .role(role)
+                .adminPort(adminPort)
+                .clock(clock)
+                .sharedEventLoop(sharedEventLoop)
+                .healthPort(healthPort)
+                .ticker(ticker)
+                .prometheusPort(prometheusPort)
+                .wildcard(wildcard);
+        b.randomSeed = randomSeed;
+        b.seedOrigin = seedOrigin;
+        return b;
+    }
+
     public ProxyOptions withWildcard(Wildcard ports) {
-        return new ProxyOptions(
-                nodeId,
-                nodeCluster,
-                labels,
-                namespace,
-                podName,
-                role,
-                bindAddress,
-                xdsServer,
-                adminPort,
-                randomSeed,
-                clock,
-                sharedEventLoop,
-                healthPort,
-                ticker,
-                prometheusPort,
-                seedOrigin,
-                ports);
-    }
-
-    /** The shape before Prometheus and replay; the seed counts as drawn. */
-    public ProxyOptions(
-            String nodeId,
-            String nodeCluster,
-            Map<String, String> labels,
-            String namespace,
-            String podName,
-            ProxyRole role,
-            InetAddress bindAddress,
-            InetSocketAddress xdsServer,
-            int adminPort,
-            Long randomSeed,
-            Clock clock,
-            EventLoopGroup sharedEventLoop,
-            int healthPort,
-            Ticker ticker) {
-        this(
-                nodeId,
-                nodeCluster,
-                labels,
-                namespace,
-                podName,
-                role,
-                bindAddress,
-                xdsServer,
-                adminPort,
-                randomSeed,
-                clock,
-                sharedEventLoop,
-                healthPort,
-                ticker,
-                DEFAULT_PROMETHEUS_PORT,
-                SeedOrigin.DRAWN);
-    }
-
-    /** The shape the launcher uses; health on 15021, Prometheus on 15090, the system ticker, a drawn seed. */
-    public ProxyOptions(
-            String nodeId,
-            String nodeCluster,
-            Map<String, String> labels,
-            String namespace,
-            String podName,
-            ProxyRole role,
-            InetAddress bindAddress,
-            InetSocketAddress xdsServer,
-            int adminPort,
-            Long randomSeed,
-            Clock clock,
-            EventLoopGroup sharedEventLoop) {
-        this(
-                nodeId,
-                nodeCluster,
-                labels,
-                namespace,
-                podName,
-                role,
-                bindAddress,
-                xdsServer,
-                adminPort,
-                randomSeed,
-                clock,
-                sharedEventLoop,
-                DEFAULT_HEALTH_PORT,
-                null);
-    }
-
-    public ProxyOptions withHealthPort(int port) {
-        return new ProxyOptions(
-                nodeId,
-                nodeCluster,
-                labels,
-                namespace,
-                podName,
-                role,
-                bindAddress,
-                xdsServer,
-                adminPort,
-                randomSeed,
-                clock,
-                sharedEventLoop,
-                port,
-                ticker,
-                prometheusPort,
-                seedOrigin,
-                wildcard);
-    }
-
-    public ProxyOptions withTicker(Ticker newTicker) {
-        return new ProxyOptions(
-                nodeId,
-                nodeCluster,
-                labels,
-                namespace,
-                podName,
-                role,
-                bindAddress,
-                xdsServer,
-                adminPort,
-                randomSeed,
-                clock,
-                sharedEventLoop,
-                healthPort,
-                newTicker,
-                prometheusPort,
-                seedOrigin,
-                wildcard);
-    }
-
-    public ProxyOptions withPrometheusPort(int port) {
-        return new ProxyOptions(
-                nodeId,
-                nodeCluster,
-                labels,
-                namespace,
-                podName,
-                role,
-                bindAddress,
-                xdsServer,
-                adminPort,
-                randomSeed,
-                clock,
-                sharedEventLoop,
-                healthPort,
-                ticker,
-                port,
-                seedOrigin,
-                wildcard);
+        return toBuilder().wildcard(ports).build();
     }
 
     /** Sets the seed and marks it explicit: per-request decisions become replayable by x-request-id. */
     public ProxyOptions withExplicitSeed(long seed) {
-        return new ProxyOptions(
-                nodeId,
-                nodeCluster,
-                labels,
-                namespace,
-                podName,
-                role,
-                bindAddress,
-                xdsServer,
-                adminPort,
-                seed,
-                clock,
-                sharedEventLoop,
-                healthPort,
-                ticker,
-                prometheusPort,
-                SeedOrigin.EXPLICIT,
-                wildcard);
+        return toBuilder().explicitSeed(seed).build();
+    }
+
+    /** Options field by field; what is not set takes the defaults the record's constructor gives. */
+    public static final class Builder {
+        private final String nodeId;
+        private final InetAddress bindAddress;
+        private final InetSocketAddress xdsServer;
+        private String nodeCluster;
+        private Map<String, String> labels;
+        private String namespace;
+        private String podName;
+        private ProxyRole role;
+        private int adminPort = 15000;
+        private Long randomSeed;
+        private SeedOrigin seedOrigin;
+        private Clock clock;
+        private EventLoopGroup sharedEventLoop;
+        private int healthPort = DEFAULT_HEALTH_PORT;
+        private Ticker ticker;
+        private int prometheusPort = DEFAULT_PROMETHEUS_PORT;
+        private Wildcard wildcard;
+
+        private Builder(String nodeId, InetAddress bindAddress, InetSocketAddress xdsServer) {
+            this.nodeId = nodeId;
+            this.bindAddress = bindAddress;
+            this.xdsServer = xdsServer;
+        }
+
+        public Builder nodeCluster(String value) {
+            this.nodeCluster = value;
+            return this;
+        }
+
+        public Builder labels(Map<String, String> value) {
+            this.labels = value;
+            return this;
+        }
+
+        public Builder namespace(String value) {
+            this.namespace = value;
+            return this;
+        }
+
+        public Builder podName(String value) {
+            this.podName = value;
+            return this;
+        }
+
+        public Builder role(ProxyRole value) {
+            this.role = value;
+            return this;
+        }
+
+        public Builder adminPort(int value) {
+            this.adminPort = value;
+            return this;
+        }
+
+        /** A seed drawn by whoever starts the proxy: decisions stay random in arrival order. */
+        public Builder drawnSeed(Long value) {
+            this.randomSeed = value;
+            this.seedOrigin = SeedOrigin.DRAWN;
+            return this;
+        }
+
+        /** A seed the user chose: per-request decisions become replayable by x-request-id. */
+        public Builder explicitSeed(long value) {
+            this.randomSeed = value;
+            this.seedOrigin = SeedOrigin.EXPLICIT;
+            return this;
+        }
+
+        public Builder clock(Clock value) {
+            this.clock = value;
+            return this;
+        }
+
+        public Builder sharedEventLoop(EventLoopGroup value) {
+            this.sharedEventLoop = value;
+            return this;
+        }
+
+        public Builder healthPort(int value) {
+            this.healthPort = value;
+            return this;
+        }
+
+        public Builder ticker(Ticker value) {
+            this.ticker = value;
+            return this;
+        }
+
+        public Builder prometheusPort(int value) {
+            this.prometheusPort = value;
+            return this;
+        }
+
+        public Builder wildcard(Wildcard value) {
+            this.wildcard = value;
+            return this;
+        }
+
+        public ProxyOptions build() {
+            return new ProxyOptions(
+                    nodeId,
+                    nodeCluster,
+                    labels,
+                    namespace,
+                    podName,
+                    role,
+                    bindAddress,
+                    xdsServer,
+                    adminPort,
+                    randomSeed,
+                    clock,
+                    sharedEventLoop,
+                    healthPort,
+                    ticker,
+                    prometheusPort,
+                    seedOrigin,
+                    wildcard);
+        }
     }
 
     public boolean seedIsExplicit() {
@@ -321,6 +267,6 @@ public record ProxyOptions(
 
     /** Istio's WORKLOAD_NAME: {@code app-version}, else {@code app}, else the pod name. */
     public String workloadName() {
-        return dev.meshbox.proxy.stats.Workload.workloadName(podName, labels);
+        return Workload.workloadName(podName, labels);
     }
 }

@@ -11,7 +11,6 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -52,19 +51,14 @@ class GatewayTest {
                         List.of(routeConfig("http.8080", host)),
                         List.of(),
                         "1"));
-        gateway = Proxy.start(new ProxyOptions(
-                NODE,
-                "istio-ingressgateway.istio-system",
-                Map.of("app", "istio-ingressgateway"),
-                "istio-system",
-                "istio-ingressgateway-abc",
-                ProxyRole.GATEWAY,
-                InetAddress.getByName(GATEWAY_IP),
-                controlPlane.address(),
-                15000,
-                3L,
-                Clock.systemUTC(),
-                null));
+        gateway = Proxy.start(ProxyOptions.builder(NODE, InetAddress.getByName(GATEWAY_IP), controlPlane.address())
+                .nodeCluster("istio-ingressgateway.istio-system")
+                .labels(Map.of("app", "istio-ingressgateway"))
+                .namespace("istio-system")
+                .podName("istio-ingressgateway-abc")
+                .role(ProxyRole.GATEWAY)
+                .drawnSeed(3L)
+                .build());
         gateway.ready().get(10, TimeUnit.SECONDS);
     }
 

@@ -49,7 +49,12 @@ class OutlierDetectionTest {
                                 "9080", service("ratings", "default", 9080, route("", prefix("/"), cluster(SVC))))),
                         List.of(),
                         "1"));
-        proxy = Sidecars.start(controlPlane, POD_IP, "reviews", "v2", o -> o.withTicker(TICKER));
+        proxy = Sidecars.start(
+                controlPlane,
+                POD_IP,
+                "reviews",
+                "v2",
+                o -> o.toBuilder().ticker(TICKER).build());
     }
 
     @AfterAll

@@ -12,7 +12,6 @@ import dev.meshbox.proxy.testing.TestHttp;
 import dev.meshbox.proxy.testing.TestUpstream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -44,19 +43,14 @@ class ProxyEndToEndTest {
         flaky = new TestUpstream("flaky", FLAKY_IP, 9080);
         app = new TestUpstream("inbound-app", APP_IP, 9080);
         controlPlane.set(NODE_ID, SidecarMesh.snapshot("1"));
-        proxy = Proxy.start(new ProxyOptions(
-                NODE_ID,
-                "productpage.default",
-                Map.of("app", "productpage", "version", "v1"),
-                "default",
-                "productpage-v1-abc",
-                ProxyRole.SIDECAR,
-                InetAddress.getByName(POD_IP),
-                controlPlane.address(),
-                15000,
-                7L,
-                Clock.systemUTC(),
-                null));
+        proxy = Proxy.start(ProxyOptions.builder(NODE_ID, InetAddress.getByName(POD_IP), controlPlane.address())
+                .nodeCluster("productpage.default")
+                .labels(Map.of("app", "productpage", "version", "v1"))
+                .namespace("default")
+                .podName("productpage-v1-abc")
+                .role(ProxyRole.SIDECAR)
+                .drawnSeed(7L)
+                .build());
         proxy.ready().get(10, TimeUnit.SECONDS);
     }
 

@@ -12,7 +12,6 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -59,22 +58,18 @@ class WildcardBindTest {
                         List.of(routeConfig("http." + listenerPort, host)),
                         List.of(),
                         "1"));
-        Proxy p = Proxy.start(new ProxyOptions(
-                        node,
-                        "gw.istio-system",
-                        Map.of("istio", "ingressgateway"),
-                        "istio-system",
-                        "gw-abc",
-                        ProxyRole.GATEWAY,
-                        InetAddress.getByName(podIp),
-                        controlPlane.address(),
-                        0,
-                        3L,
-                        Clock.systemUTC(),
-                        null)
-                .withHealthPort(0)
-                .withPrometheusPort(0)
-                .withWildcard(wildcard));
+        Proxy p = Proxy.start(ProxyOptions.builder(node, InetAddress.getByName(podIp), controlPlane.address())
+                .nodeCluster("gw.istio-system")
+                .labels(Map.of("istio", "ingressgateway"))
+                .namespace("istio-system")
+                .podName("gw-abc")
+                .role(ProxyRole.GATEWAY)
+                .adminPort(0)
+                .drawnSeed(3L)
+                .healthPort(0)
+                .prometheusPort(0)
+                .wildcard(wildcard)
+                .build());
         p.ready().get(10, TimeUnit.SECONDS);
         return p;
     }

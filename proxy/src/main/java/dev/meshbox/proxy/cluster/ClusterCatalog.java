@@ -45,10 +45,6 @@ public final class ClusterCatalog implements AutoCloseable {
         this.random = random;
     }
 
-    public ClusterCatalog(UpstreamTransport transport) {
-        this(transport, Ticker.systemTicker(), new SplittableRandom(0));
-    }
-
     public synchronized Map<String, UpstreamCluster> rebuild(
             Map<String, ClusterSpec> specs, Map<String, List<EndpointSpec>> assignments) {
         Map<String, UpstreamCluster> out = new HashMap<>();

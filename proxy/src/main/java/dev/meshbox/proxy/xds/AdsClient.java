@@ -73,13 +73,13 @@ public final class AdsClient implements AutoCloseable {
 
     public AdsClient(
             ManagedChannel channel,
-            Node node,
+            NodeIdentity identity,
             ScheduledExecutorService executor,
             Handler handler,
             RandomGenerator random,
             Clock clock) {
         this.channel = channel;
-        this.node = node;
+        this.node = identity.toNode();
         this.executor = executor;
         this.handler = handler;
         this.random = random;

@@ -8,6 +8,7 @@ import dev.meshbox.proxy.endpoint.SocketTransport;
 import dev.meshbox.proxy.spec.ClusterConverter;
 import dev.meshbox.proxy.spec.ClusterSpec;
 import dev.meshbox.proxy.spec.EndpointSpec;
+import dev.meshbox.proxy.testing.FakeTicker;
 import dev.meshbox.proxy.testing.XdsFixtures;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -17,12 +18,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class ClusterTest {
 
-    private final ClusterCatalog catalog = new ClusterCatalog(new SocketTransport(NioSocketChannel.class, null, 1024));
+    private final ClusterCatalog catalog = new ClusterCatalog(
+            new SocketTransport(NioSocketChannel.class, null, 1024), new FakeTicker(), new SplittableRandom(0));
 
     @AfterEach
     void close() {

@@ -10,6 +10,7 @@ import dev.meshbox.proxy.random.XxHash64;
 import dev.meshbox.proxy.spec.ClusterConverter;
 import dev.meshbox.proxy.spec.ClusterSpec;
 import dev.meshbox.proxy.spec.EndpointSpec;
+import dev.meshbox.proxy.testing.FakeTicker;
 import dev.meshbox.proxy.testing.XdsFixtures;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -20,13 +21,15 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Random;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class RingHashTest {
 
-    private final ClusterCatalog catalog = new ClusterCatalog(new SocketTransport(NioSocketChannel.class, null, 1024));
+    private final ClusterCatalog catalog = new ClusterCatalog(
+            new SocketTransport(NioSocketChannel.class, null, 1024), new FakeTicker(), new SplittableRandom(0));
 
     @AfterEach
     void close() {

@@ -11,7 +11,6 @@ import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
 import io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions;
 import io.envoyproxy.envoy.config.core.v3.RoutingPriority;
 import java.net.InetAddress;
-import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -30,19 +29,15 @@ public final class Sidecars {
             TestControlPlane controlPlane, String podIp, String app, String version, UnaryOperator<ProxyOptions> tweak)
             throws Exception {
         String pod = app + "-" + version + "-" + podIp.substring(podIp.lastIndexOf('.') + 1);
-        ProxyOptions options = new ProxyOptions(
-                nodeId(podIp, pod),
-                app + ".default",
-                Map.of("app", app, "version", version),
-                "default",
-                pod,
-                ProxyRole.SIDECAR,
-                InetAddress.getByName(podIp),
-                controlPlane.address(),
-                15000,
-                11L,
-                Clock.systemUTC(),
-                null);
+        ProxyOptions options = ProxyOptions.builder(
+                        nodeId(podIp, pod), InetAddress.getByName(podIp), controlPlane.address())
+                .nodeCluster(app + ".default")
+                .labels(Map.of("app", app, "version", version))
+                .namespace("default")
+                .podName(pod)
+                .role(ProxyRole.SIDECAR)
+                .drawnSeed(11L)
+                .build();
         Proxy proxy = Proxy.start(tweak.apply(options));
         proxy.ready().get(10, TimeUnit.SECONDS);
         return proxy;

@@ -20,7 +20,6 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -60,20 +59,16 @@ class AdsClientTest {
     }
 
     private Proxy startProxy(InetSocketAddress xds) throws Exception {
-        return Proxy.start(new ProxyOptions(
-                        NODE,
-                        "details.default",
-                        Map.of("app", "details"),
-                        "default",
-                        "details-v1-xyz",
-                        ProxyRole.SIDECAR,
-                        InetAddress.getByName(POD_IP),
-                        xds,
-                        0,
-                        1L,
-                        Clock.systemUTC(),
-                        null)
-                .withHealthPort(0));
+        return Proxy.start(ProxyOptions.builder(NODE, InetAddress.getByName(POD_IP), xds)
+                .nodeCluster("details.default")
+                .labels(Map.of("app", "details"))
+                .namespace("default")
+                .podName("details-v1-xyz")
+                .role(ProxyRole.SIDECAR)
+                .adminPort(0)
+                .drawnSeed(1L)
+                .healthPort(0)
+                .build());
     }
 
     private static Snapshot snapshot(String version, RouteMatch.Builder match) {
