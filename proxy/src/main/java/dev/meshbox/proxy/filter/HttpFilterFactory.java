@@ -36,6 +36,7 @@ public final class HttpFilterFactory {
     private final Map<String, Function<HttpFilterSpec, HttpFilter>> byTypeUrl = new HashMap<>();
 
     public HttpFilterFactory(Services services) {
+        ServiceNames serviceNames = new ServiceNames();
         byTypeUrl.put(
                 RouterFilterType.TYPE_URL,
                 s -> new RouterFilter(s.name(), (RouterFilterType.Config) s.config(), services.ticker()));
@@ -49,7 +50,7 @@ public final class HttpFilterFactory {
         byTypeUrl.put(AlpnFilterType.TYPE_URL, s -> new AlpnFilter(s.name(), (AlpnFilterType.Config) s.config()));
         byTypeUrl.put(
                 IstioStatsFilterType.TYPE_URL,
-                s -> new IstioStatsFilter(s.name(), services.peerMetadata().self(), services.metrics()));
+                s -> new IstioStatsFilter(s.name(), services.peerMetadata().self(), services.metrics(), serviceNames));
     }
 
     /** The type URLs this factory makes filters for. */

@@ -10,7 +10,6 @@ import dev.meshbox.proxy.stats.IstioMetrics;
 import dev.meshbox.proxy.stats.RequestLabels;
 import dev.meshbox.proxy.stats.Workload;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code istio.stats}: Istio's standard metrics for every finished request. A sidecar's inbound side reports as
@@ -19,19 +18,16 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class IstioStatsFilter implements HttpFilter {
 
-    private static final String CLUSTER_DOMAIN = ".svc.cluster.local";
-
-    /** Service FQDNs by outbound cluster name (names come from config, so there are few). */
-    private static final ConcurrentHashMap<String, String> CLUSTER_SERVICES = new ConcurrentHashMap<>();
-
     private final String name;
     private final Workload self;
     private final IstioMetrics metrics;
+    private final ServiceNames services;
 
-    public IstioStatsFilter(String name, Workload self, IstioMetrics metrics) {
+    public IstioStatsFilter(String name, Workload self, IstioMetrics metrics, ServiceNames services) {
         this.name = name;
         this.self = self;
         this.metrics = metrics;
+        this.services = services;
     }
 
     @Override
@@ -51,14 +47,14 @@ public final class IstioStatsFilter implements HttpFilter {
         if (inbound) {
             source = peer != null ? peer : Workload.NONE;
             destination = self;
-            service = inboundService(facts.authority(), self.namespace());
+            service = services.inbound(facts.authority(), self.namespace());
         } else {
             source = self;
             destination = destination(outcome, peer);
             String cluster = exchange.decision() instanceof RouteDecision.Forward f ? f.cluster() : null;
-            service = outboundService(cluster, facts.authority());
+            service = services.outbound(cluster, facts.authority());
         }
-        ServiceName parsed = service == null ? ServiceName.NONE : ServiceName.of(service);
+        ServiceNames.Name parsed = services.parse(service);
         RequestLabels labels = new RequestLabels(
                 inbound ? "destination" : "source",
                 source,
@@ -70,32 +66,6 @@ public final class IstioStatsFilter implements HttpFilter {
                 outcome.flagsText(),
                 inbound ? "none" : "unknown");
         metrics.record(labels, outcome.durationMs(), facts.requestHeaderBytes() + facts.bytesReceived(), responseBytes);
-    }
-
-    /** A service FQDN's name and namespace, remembered for the services a proxy sees (a bounded number of them). */
-    record ServiceName(String name, String namespace) {
-        static final ServiceName NONE = new ServiceName(null, null);
-        private static final int MAX_REMEMBERED = 4096;
-        private static final ConcurrentHashMap<String, ServiceName> KNOWN = new ConcurrentHashMap<>();
-
-        static ServiceName of(String service) {
-            ServiceName known = KNOWN.get(service);
-            if (known != null) {
-                return known;
-            }
-            ServiceName parsed;
-            if (service.endsWith(CLUSTER_DOMAIN)) {
-                String[] parts = service.substring(0, service.length() - CLUSTER_DOMAIN.length())
-                        .split("\\.");
-                parsed = new ServiceName(parts[0], parts.length > 1 ? parts[1] : null);
-            } else {
-                parsed = new ServiceName(service, null);
-            }
-            if (KNOWN.size() < MAX_REMEMBERED) {
-                KNOWN.put(service, parsed);
-            }
-            return parsed;
-        }
     }
 
     private static Workload destination(Outcome outcome, Workload peer) {
@@ -115,48 +85,5 @@ public final class IstioStatsFilter implements HttpFilter {
             return null;
         }
         return Workload.of(m.get("pod"), m.get("namespace"), e.labels(), m.get("workload"));
-    }
-
-    /** The FQDN from {@code outbound|<port>|<subset>|<fqdn>}, else the request's host. */
-    static String outboundService(String cluster, String authority) {
-        if (cluster != null && cluster.startsWith("outbound|")) {
-            String known = CLUSTER_SERVICES.get(cluster);
-            if (known == null) {
-                known = cluster.substring(cluster.lastIndexOf('|') + 1);
-                if (CLUSTER_SERVICES.size() < 4096) {
-                    CLUSTER_SERVICES.put(cluster, known);
-                }
-            }
-            return known;
-        }
-        return host(authority);
-    }
-
-    /** The request's host as a service FQDN: {@code reviews:9080} in namespace default is reviews.default.svc... */
-    static String inboundService(String authority, String namespace) {
-        String host = host(authority);
-        if (host == null || host.isEmpty() || Character.isDigit(host.charAt(host.length() - 1))) {
-            return host;
-        }
-        if (host.endsWith(CLUSTER_DOMAIN)) {
-            return host;
-        }
-        if (host.endsWith(".svc")) {
-            return host + ".cluster.local";
-        }
-        int dots = (int) host.chars().filter(c -> c == '.').count();
-        return switch (dots) {
-            case 0 -> host + "." + namespace + CLUSTER_DOMAIN;
-            case 1 -> host + CLUSTER_DOMAIN;
-            default -> host;
-        };
-    }
-
-    private static String host(String authority) {
-        if (authority == null) {
-            return null;
-        }
-        int colon = authority.lastIndexOf(':');
-        return colon > 0 && authority.indexOf(':') == colon ? authority.substring(0, colon) : authority;
     }
 }
