@@ -216,12 +216,10 @@ class ProxyEndToEndTest {
     @Test
     void routeTimeoutAnswers504WithFlagUT() throws Exception {
         v1.behaviour(s -> new TestUpstream.Reply(200, "late", 2000, Map.of()));
-        long start = System.nanoTime();
+        // Over real sockets; how long it takes is router/RouterFilterTest's business, on a clock moved by hand.
         TestHttp.Response r = get("slow:9080", "/");
-        long tookMs = (System.nanoTime() - start) / 1_000_000;
         assertThat(r.status()).isEqualTo(504);
         assertThat(r.body()).isEqualTo("upstream request timeout");
-        assertThat(tookMs).isBetween(250L, 1500L);
         assertThat(lastAccessLog().get("response_flags").asText()).isEqualTo("UT");
     }
 
