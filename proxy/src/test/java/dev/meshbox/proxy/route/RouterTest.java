@@ -24,7 +24,7 @@ class RouterTest {
         return new RouteMatch(p, true, List.of(), List.of());
     }
 
-    /** Shaped like the sidecar's route configuration "9080" in docs/architecture.md. */
+    /** Shaped like the sidecar's route configuration "9080" in docs/xds-contract.md. */
     private static final RouteTable SIDECAR_9080 = new RouteTable(
             "9080",
             List.of(

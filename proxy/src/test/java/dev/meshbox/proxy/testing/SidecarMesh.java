@@ -22,7 +22,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A sidecar's snapshot as docs/architecture.md shapes it, for a pod at {@link #POD_IP} whose app listens on
+ * A sidecar's snapshot as docs/xds-contract.md shapes it, for a pod at {@link #POD_IP} whose app listens on
  * {@link #APP_IP}, with services on port 9080 whose endpoints are test upstreams on 127.0.0.11x.
  */
 public final class SidecarMesh {

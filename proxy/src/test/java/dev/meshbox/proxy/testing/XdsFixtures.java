@@ -41,7 +41,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Envoy v3 resources shaped as docs/architecture.md says the control plane sends them. */
+/** Envoy v3 resources shaped as docs/xds-contract.md says the control plane sends them. */
 public final class XdsFixtures {
 
     private XdsFixtures() {}
