@@ -3,6 +3,7 @@ package dev.meshbox.controlplane;
 import dev.meshbox.controlplane.config.ConfigStore;
 import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.controlplane.registry.ServiceRegistry;
+import dev.meshbox.controlplane.xds.Convergence;
 import dev.meshbox.controlplane.xds.MeshView;
 import dev.meshbox.controlplane.xds.ProxyStatus;
 import dev.meshbox.controlplane.xds.Translator;
@@ -69,9 +70,17 @@ public final class ControlPlane implements AutoCloseable {
         return xds.resources(nodeId);
     }
 
-    /** Waits until every proxy in the mesh has ACKed its current snapshot. */
-    public boolean awaitConverged(Duration timeout) throws InterruptedException {
+    /**
+     * Waits until every proxy in the mesh has ACKed its current snapshot; ends early when one NACKed it. The outcome
+     * names the proxy that rejected its snapshot, or those still lagging at the timeout.
+     */
+    public Convergence.Outcome awaitConvergence(Duration timeout) throws InterruptedException {
         return xds.awaitAcked(xds.nodes(), timeout);
+    }
+
+    /** Whether every proxy in the mesh ACKed its current snapshot within the timeout (see {@link #awaitConvergence}). */
+    public boolean awaitConverged(Duration timeout) throws InterruptedException {
+        return awaitConvergence(timeout).converged();
     }
 
     /** The proxies not in sync with their snapshots, each with what it lacks (for error messages). */
