@@ -3,15 +3,16 @@ package dev.meshbox.controlplane;
 import dev.meshbox.controlplane.config.ConfigStore;
 import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.controlplane.registry.ServiceRegistry;
+import dev.meshbox.controlplane.translate.MeshView;
+import dev.meshbox.controlplane.translate.Translator;
+import dev.meshbox.controlplane.translate.XdsResources;
 import dev.meshbox.controlplane.xds.Convergence;
-import dev.meshbox.controlplane.xds.MeshView;
+import dev.meshbox.controlplane.xds.ProxyResources;
 import dev.meshbox.controlplane.xds.ProxyStatus;
-import dev.meshbox.controlplane.xds.Translator;
-import dev.meshbox.controlplane.xds.XdsResources;
 import dev.meshbox.controlplane.xds.XdsServer;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,6 +28,9 @@ public final class ControlPlane implements AutoCloseable {
     private final ServiceRegistry registry = new ServiceRegistry();
     private final XdsServer xds = new XdsServer();
     private final List<String> warnings = new CopyOnWriteArrayList<>();
+    /** Per node id, the translation its snapshot holds; replaced whole by each rebuild. */
+    private volatile Map<String, XdsResources> served = Map.of();
+
     private final Object rebuildLock = new Object();
     private final java.util.concurrent.atomic.AtomicLong rebuildsRequested =
             new java.util.concurrent.atomic.AtomicLong();
@@ -66,8 +70,9 @@ public final class ControlPlane implements AutoCloseable {
         return xds.status();
     }
 
+    /** What the last rebuild translated for a proxy and the xDS server serves it, or null for an unknown proxy. */
     public XdsResources resources(String nodeId) {
-        return xds.resources(nodeId);
+        return served.get(nodeId);
     }
 
     /**
@@ -105,7 +110,7 @@ public final class ControlPlane implements AutoCloseable {
             // Every change numbered up to here published its snapshot before asking, so the views below include it.
             long upTo = rebuildsRequested.get();
             MeshView view = new MeshView(config.snapshot(), registry.snapshot());
-            Set<String> seen = new HashSet<>();
+            Map<String, XdsResources> nextServed = new HashMap<>();
             Set<String> newWarnings = new java.util.LinkedHashSet<>();
             List<Pod> proxies = view.registry().proxies();
             List<XdsResources> translated = Translator.translateAll(view, proxies);
@@ -116,15 +121,21 @@ public final class ControlPlane implements AutoCloseable {
                 if (warned.add(r)) { // a proxy group shares one resources object
                     newWarnings.addAll(r.warnings());
                 }
-                xds.publish(proxy, r);
-                seen.add(proxy.nodeId());
+                String node = proxy.nodeId();
+                boolean published =
+                        xds.publish(node, new ProxyResources(r.listeners(), r.routes(), r.clusters(), r.endpoints()));
+                XdsResources held = published ? r : served.get(node);
+                if (held != null) {
+                    nextServed.put(node, held);
+                }
             }
             rebuiltUpTo = upTo;
             for (String node : xds.nodes()) {
-                if (!seen.contains(node)) {
+                if (!nextServed.containsKey(node)) {
                     xds.remove(node);
                 }
             }
+            served = Map.copyOf(nextServed);
             warnings.clear();
             warnings.addAll(newWarnings);
         }

@@ -1,7 +1,6 @@
 package dev.meshbox.controlplane.xds;
 
 import com.google.common.cache.CacheBuilder;
-import dev.meshbox.controlplane.registry.Pod;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
@@ -57,7 +56,6 @@ public final class XdsServer implements AutoCloseable {
     private final Convergence convergence = new Convergence(RESCAN);
     private final AckLedger ledger = new AckLedger(convergence::heardFrom);
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
-    private final Map<String, XdsResources> resources = new ConcurrentHashMap<>();
     /** Per snapshot (its four type versions), the consistency problem found in it, or "". */
     private final ConcurrentMap<Map<String, String>, String> consistency = CacheBuilder.newBuilder()
             .maximumSize(CONSISTENCY_MEMO)
@@ -113,9 +111,11 @@ public final class XdsServer implements AutoCloseable {
      * Publishes one proxy's resources as a new snapshot; unchanged types keep their versions and are not resent. Each
      * list is versioned, named and wrapped for java-control-plane once (see {@link ResourceVersions}), so the snapshot
      * of each further proxy holding it costs a few lookups.
+     *
+     * @return whether the proxy's snapshot now holds {@code r}: false when {@code r} is inconsistent (a route or an
+     *     assignment it refers to is missing), and the proxy keeps its last consistent snapshot
      */
-    public void publish(Pod proxy, XdsResources r) {
-        String node = proxy.nodeId();
+    public boolean publish(String node, ProxyResources r) {
         ResourceVersions.Typed clusters = versions.of(r.clusters(), Cluster::getName);
         ResourceVersions.Typed endpoints = versions.of(r.endpoints(), ClusterLoadAssignment::getClusterName);
         ResourceVersions.Typed listeners = versions.of(r.listeners(), Listener::getName);
@@ -127,23 +127,22 @@ public final class XdsServer implements AutoCloseable {
                 Resources.V3.ROUTE_TYPE_URL, routes.version());
         Target last = targets.get(node);
         if (last != null && last.versions().equals(typeVersions)) {
-            resources.put(node, r);
-            return; // the same resources as the snapshot last set, hence consistent: nothing to push
+            return true; // the same resources as the snapshot last set, hence consistent: nothing to push
         }
         String inconsistency =
                 consistency.computeIfAbsent(typeVersions, v -> Objects.requireNonNullElse(Consistency.check(r), ""));
         if (!inconsistency.isEmpty()) {
             // A translator bug, not a user error: keep the proxy on its last consistent snapshot.
             LOG.error("inconsistent snapshot for {} not published: {}", node, inconsistency);
-            return;
+            return false;
         }
-        resources.put(node, r);
         // Wanted before the snapshot is set, so no ACK of it can be judged against the previous target.
         targets.put(node, new Target(typeVersions, wanted(clusters, endpoints, listeners, routes)));
         cache.setSnapshot(
                 node,
                 new PrehashedSnapshot(
                         clusters.resources(), endpoints.resources(), listeners.resources(), routes.resources()));
+        return true;
     }
 
     /**
@@ -176,16 +175,11 @@ public final class XdsServer implements AutoCloseable {
     public void remove(String nodeId) {
         cache.clearSnapshot(nodeId);
         targets.remove(nodeId);
-        resources.remove(nodeId);
         ledger.forget(nodeId);
     }
 
     public Set<String> nodes() {
         return Set.copyOf(targets.keySet());
-    }
-
-    public XdsResources resources(String nodeId) {
-        return resources.get(nodeId);
     }
 
     /** The snapshot last set in the cache for a proxy, or null. */

@@ -1,22 +1,23 @@
-package dev.meshbox.controlplane.xds;
+package dev.meshbox.controlplane.testing;
 
 import dev.meshbox.controlplane.config.ConfigStore;
 import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.controlplane.registry.ServicePort;
 import dev.meshbox.controlplane.registry.ServiceRegistry;
+import dev.meshbox.controlplane.translate.MeshView;
 import java.util.List;
 import java.util.Map;
 
 /** Bookinfo's services and pods as a backend would register them, for translation tests. */
-final class BookinfoFixture {
-    static final Pod PRODUCTPAGE = pod("productpage-v1", "productpage", "v1", 1);
-    static final Pod REVIEWS_V1 = pod("reviews-v1", "reviews", "v1", 2);
-    static final Pod REVIEWS_V2 = pod("reviews-v2", "reviews", "v2", 3);
-    static final Pod REVIEWS_V3 = pod("reviews-v3", "reviews", "v3", 4);
-    static final Pod RATINGS = pod("ratings-v1", "ratings", "v1", 5);
-    static final Pod DETAILS = pod("details-v1", "details", "v1", 6);
-    static final Pod GATEWAY = new Pod(
+public final class BookinfoFixture {
+    public static final Pod PRODUCTPAGE = pod("productpage-v1", "productpage", "v1", 1);
+    public static final Pod REVIEWS_V1 = pod("reviews-v1", "reviews", "v1", 2);
+    public static final Pod REVIEWS_V2 = pod("reviews-v2", "reviews", "v2", 3);
+    public static final Pod REVIEWS_V3 = pod("reviews-v3", "reviews", "v3", 4);
+    public static final Pod RATINGS = pod("ratings-v1", "ratings", "v1", 5);
+    public static final Pod DETAILS = pod("details-v1", "details", "v1", 6);
+    public static final Pod GATEWAY = new Pod(
             "istio-ingressgateway",
             "istio-system",
             "127.0.0.1",
@@ -27,7 +28,7 @@ final class BookinfoFixture {
 
     private BookinfoFixture() {}
 
-    static Pod pod(String name, String app, String version, int n) {
+    public static Pod pod(String name, String app, String version, int n) {
         return new Pod(
                 name,
                 "default",
@@ -38,7 +39,7 @@ final class BookinfoFixture {
                 true);
     }
 
-    static ServiceRegistry registry() {
+    public static ServiceRegistry registry() {
         ServiceRegistry r = new ServiceRegistry();
         for (String s : List.of("productpage", "details", "reviews", "ratings")) {
             r.putService(new MeshService(s, "default", List.of(ServicePort.http(9080)), Map.of("app", s)));
@@ -49,7 +50,7 @@ final class BookinfoFixture {
         return r;
     }
 
-    static MeshView view(String... yamls) {
+    public static MeshView view(String... yamls) {
         ConfigStore store = new ConfigStore();
         for (int i = 0; i < yamls.length; i++) {
             var result = store.apply("fixture-" + i + ".yaml", yamls[i]);
@@ -60,7 +61,7 @@ final class BookinfoFixture {
         return new MeshView(store.snapshot(), registry().snapshot());
     }
 
-    static final String DESTINATION_RULES = """
+    public static final String DESTINATION_RULES = """
             apiVersion: networking.istio.io/v1
             kind: DestinationRule
             metadata: {name: reviews}
@@ -80,7 +81,7 @@ final class BookinfoFixture {
               - {name: v1, labels: {version: v1}}
             """;
 
-    static final String GATEWAY_CONFIG = """
+    public static final String GATEWAY_CONFIG = """
             apiVersion: networking.istio.io/v1
             kind: Gateway
             metadata: {name: bookinfo-gateway}

@@ -1,10 +1,11 @@
-package dev.meshbox.controlplane.xds;
+package dev.meshbox.controlplane.translate;
 
-import static dev.meshbox.controlplane.xds.BookinfoFixture.DESTINATION_RULES;
+import static dev.meshbox.controlplane.testing.BookinfoFixture.DESTINATION_RULES;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.meshbox.controlplane.registry.Pod;
+import dev.meshbox.controlplane.testing.BookinfoFixture;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
