@@ -8,7 +8,7 @@
  * that applies YAML as custom resources and returns once the watcher has taken them in. Workloads: {@link
  * dev.meshbox.controlplane.kubernetes.SidecarInjector} adds the sidecar to pod templates, and {@link
  * dev.meshbox.controlplane.kubernetes.AdmissionWebhook} serves it and config validation as the API server's admission
- * webhooks. {@link dev.meshbox.controlplane.kubernetes.KubernetesRegistry} feeds the {@link
- * dev.meshbox.controlplane.registry.ServiceRegistry} from Services and Pods.
+ * webhooks. The registry adapter for Services and Pods is {@code registry.kubernetes.KubernetesRegistry}, beside
+ * the Docker one.
  */
 package dev.meshbox.controlplane.kubernetes;

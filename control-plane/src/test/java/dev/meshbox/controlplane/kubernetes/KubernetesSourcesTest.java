@@ -7,6 +7,7 @@ import dev.meshbox.controlplane.config.ConfigStore;
 import dev.meshbox.controlplane.config.ResourceKey;
 import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.controlplane.registry.ServiceRegistry;
+import dev.meshbox.controlplane.registry.kubernetes.KubernetesRegistry;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;

@@ -1,6 +1,7 @@
-package dev.meshbox.controlplane.kubernetes;
+package dev.meshbox.controlplane.registry.kubernetes;
 
 import dev.meshbox.controlplane.registry.MeshService;
+import dev.meshbox.controlplane.registry.PlatformRegistry;
 import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.controlplane.registry.ServicePort;
 import dev.meshbox.controlplane.registry.ServiceRegistry;
@@ -22,7 +23,7 @@ import java.util.Optional;
  * container is a sidecar, one labelled {@code istio: ingressgateway} a gateway, the rest have no proxy; a pod is in
  * the endpoints once its IP is known and its Ready condition is true.
  */
-public final class KubernetesRegistry implements AutoCloseable {
+public final class KubernetesRegistry implements PlatformRegistry {
 
     private final KubernetesClient client;
     private final ServiceRegistry registry;
@@ -34,6 +35,7 @@ public final class KubernetesRegistry implements AutoCloseable {
     }
 
     /** Lists and watches Services and Pods in every namespace; returns once the first lists are in the registry. */
+    @Override
     public KubernetesRegistry start() {
         informers.add(client.services().inAnyNamespace().inform(new ResourceEventHandler<>() {
             @Override
