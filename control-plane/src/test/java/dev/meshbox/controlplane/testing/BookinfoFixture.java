@@ -9,7 +9,10 @@ import dev.meshbox.controlplane.translate.MeshView;
 import java.util.List;
 import java.util.Map;
 
-/** Bookinfo's services and pods as a backend would register them, for translation tests. */
+/**
+ * Bookinfo's services and pods as a backend would register them, for translation tests; its Istio config is {@link
+ * BookinfoYaml}.
+ */
 public final class BookinfoFixture {
     public static final Pod PRODUCTPAGE = pod("productpage-v1", "productpage", "v1", 1);
     public static final Pod REVIEWS_V1 = pod("reviews-v1", "reviews", "v1", 2);
@@ -60,48 +63,4 @@ public final class BookinfoFixture {
         }
         return new MeshView(store.snapshot(), registry().snapshot());
     }
-
-    public static final String DESTINATION_RULES = """
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: reviews}
-            spec:
-              host: reviews
-              subsets:
-              - {name: v1, labels: {version: v1}}
-              - {name: v2, labels: {version: v2}}
-              - {name: v3, labels: {version: v3}}
-            ---
-            apiVersion: networking.istio.io/v1
-            kind: DestinationRule
-            metadata: {name: ratings}
-            spec:
-              host: ratings
-              subsets:
-              - {name: v1, labels: {version: v1}}
-            """;
-
-    public static final String GATEWAY_CONFIG = """
-            apiVersion: networking.istio.io/v1
-            kind: Gateway
-            metadata: {name: bookinfo-gateway}
-            spec:
-              selector: {istio: ingressgateway}
-              servers:
-              - port: {number: 8080, name: http, protocol: HTTP}
-                hosts: ["*"]
-            ---
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: bookinfo}
-            spec:
-              hosts: ["*"]
-              gateways: [bookinfo-gateway]
-              http:
-              - match:
-                - uri: {exact: /productpage}
-                - uri: {prefix: /static}
-                route:
-                - destination: {host: productpage, port: {number: 9080}}
-            """;
 }

@@ -1,6 +1,6 @@
 package dev.meshbox.controlplane.translate;
 
-import static dev.meshbox.controlplane.testing.BookinfoFixture.DESTINATION_RULES;
+import static dev.meshbox.controlplane.testing.BookinfoYaml.DESTINATION_RULE_ALL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshbox.controlplane.registry.Pod;
@@ -48,7 +48,7 @@ class ProxyGroupTest {
 
     @Test
     void replicasWithTheSameNamespaceLabelsAndAppAddressShareOneTranslation() {
-        MeshView view = BookinfoFixture.view(DESTINATION_RULES);
+        MeshView view = BookinfoFixture.view(DESTINATION_RULE_ALL.text());
         List<XdsResources> r =
                 Translator.translateAll(view, List.of(reviewsV1(1, "127.0.0.1"), reviewsV1(2, "127.0.0.1")));
 
@@ -59,7 +59,7 @@ class ProxyGroupTest {
 
     @Test
     void podsWithTheirOwnAppAddressShareEverythingButTheirClusters() {
-        MeshView view = BookinfoFixture.view(DESTINATION_RULES);
+        MeshView view = BookinfoFixture.view(DESTINATION_RULE_ALL.text());
         List<XdsResources> r = Translator.translateAll(
                 view, List.of(reviewsV1(1, "127.20.1.1"), reviewsV1(2, "127.20.1.2"), BookinfoFixture.PRODUCTPAGE));
 
@@ -79,7 +79,7 @@ class ProxyGroupTest {
 
     @Test
     void aProxyWithOtherLabelsGetsItsOwnRoutesWhenSourceLabelsMatter() {
-        MeshView view = BookinfoFixture.view(DESTINATION_RULES, ROUTE_BY_SOURCE);
+        MeshView view = BookinfoFixture.view(DESTINATION_RULE_ALL.text(), ROUTE_BY_SOURCE);
         List<XdsResources> r = Translator.translateAll(
                 view, List.of(BookinfoFixture.PRODUCTPAGE, BookinfoFixture.RATINGS, BookinfoFixture.DETAILS));
 
@@ -96,7 +96,7 @@ class ProxyGroupTest {
 
     @Test
     void withoutSourceLabelsEveryProxyOfANamespaceSharesItsRoutes() {
-        MeshView view = BookinfoFixture.view(DESTINATION_RULES);
+        MeshView view = BookinfoFixture.view(DESTINATION_RULE_ALL.text());
         List<XdsResources> r =
                 Translator.translateAll(view, List.of(BookinfoFixture.PRODUCTPAGE, BookinfoFixture.RATINGS));
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.rpc.Status;
 import dev.meshbox.controlplane.ControlPlane;
 import dev.meshbox.controlplane.testing.BookinfoFixture;
+import dev.meshbox.controlplane.testing.BookinfoYaml;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
@@ -50,7 +51,7 @@ class AdsWireTest {
         BookinfoFixture.registry().snapshot().services().values().forEach(cp.registry()::putService);
         BookinfoFixture.registry().snapshot().pods().values().forEach(cp.registry()::putPod);
         assertThat(cp.config()
-                        .apply("dr.yaml", BookinfoFixture.DESTINATION_RULES)
+                        .apply("dr.yaml", BookinfoYaml.DESTINATION_RULE_ALL.text())
                         .ok())
                 .isTrue();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", cp.xdsPort())
@@ -147,16 +148,7 @@ class AdsWireTest {
                 .setVersionInfo(first.getVersionInfo())
                 .setResponseNonce(first.getNonce())
                 .build());
-        cp.config().apply("vs.yaml", """
-                apiVersion: networking.istio.io/v1
-                kind: VirtualService
-                metadata: {name: reviews}
-                spec:
-                  hosts: [reviews]
-                  http:
-                  - route:
-                    - destination: {host: reviews, subset: v3}
-                """);
+        cp.config().apply(BookinfoYaml.REVIEWS_V3.file(), BookinfoYaml.REVIEWS_V3.text());
         DiscoveryResponse pushed = next();
         assertThat(pushed.getVersionInfo()).isNotEqualTo(first.getVersionInfo());
         RouteConfiguration rc = pushed.getResources(0).unpack(RouteConfiguration.class);

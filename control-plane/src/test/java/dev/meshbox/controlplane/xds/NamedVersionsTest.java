@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.controlplane.testing.BookinfoFixture;
+import dev.meshbox.controlplane.testing.BookinfoYaml;
 import dev.meshbox.controlplane.translate.MeshView;
 import dev.meshbox.controlplane.translate.Translator;
 import dev.meshbox.controlplane.translate.XdsResources;
@@ -30,7 +31,7 @@ class NamedVersionsTest {
             String typeVersion = xds.snapshot(proxy.nodeId()).version(EDS);
 
             XdsResources withSubsets =
-                    Translator.translate(BookinfoFixture.view(BookinfoFixture.DESTINATION_RULES), proxy);
+                    Translator.translate(BookinfoFixture.view(BookinfoYaml.DESTINATION_RULE_ALL.text()), proxy);
             xds.publish(proxy.nodeId(), XdsServerTest.served(withSubsets));
             List<String> after = withSubsets.endpoints().stream()
                     .map(ClusterLoadAssignment::getClusterName)

@@ -1,6 +1,6 @@
 package dev.meshbox.controlplane.xds;
 
-import static dev.meshbox.controlplane.testing.BookinfoFixture.DESTINATION_RULES;
+import static dev.meshbox.controlplane.testing.BookinfoYaml.DESTINATION_RULE_ALL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshbox.controlplane.registry.Pod;
@@ -35,7 +35,7 @@ class XdsServerTest {
 
     @Test
     void theSnapshotsOfOneGroupShareTheirVersionedResources() {
-        MeshView view = BookinfoFixture.view(DESTINATION_RULES);
+        MeshView view = BookinfoFixture.view(DESTINATION_RULE_ALL.text());
         Pod a = reviewsV1(1);
         Pod b = reviewsV1(2);
         List<XdsResources> r = Translator.translateAll(view, List.of(a, b));
