@@ -14,8 +14,10 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Feeds the service registry from the Kubernetes API with informers, as istiod's Kubernetes registry does: every
@@ -88,7 +90,7 @@ public final class KubernetesRegistry implements PlatformRegistry {
                 IntOrString target = p.getTargetPort();
                 int targetPort = target != null && target.getIntVal() != null ? target.getIntVal() : p.getPort();
                 String protocol =
-                        p.getAppProtocol() != null ? p.getAppProtocol().toUpperCase(java.util.Locale.ROOT) : "HTTP";
+                        p.getAppProtocol() != null ? p.getAppProtocol().toUpperCase(Locale.ROOT) : "HTTP";
                 ports.add(
                         new ServicePort(p.getName() == null ? "http" : p.getName(), p.getPort(), targetPort, protocol));
             }
@@ -124,7 +126,7 @@ public final class KubernetesRegistry implements PlatformRegistry {
     static Optional<Integer> appPort(io.fabric8.kubernetes.api.model.Pod p) {
         return p.getSpec().getContainers().stream()
                 .filter(c -> !"istio-proxy".equals(c.getName()))
-                .flatMap(c -> c.getPorts() == null ? java.util.stream.Stream.empty() : c.getPorts().stream())
+                .flatMap(c -> c.getPorts() == null ? Stream.empty() : c.getPorts().stream())
                 .map(ContainerPort::getContainerPort)
                 .findFirst();
     }
