@@ -3,36 +3,57 @@ package dev.meshbox.controlplane;
 import dev.meshbox.controlplane.config.ConfigStore;
 import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.controlplane.registry.ServiceRegistry;
-import dev.meshbox.controlplane.xds.MeshView;
+import dev.meshbox.controlplane.translate.MeshView;
+import dev.meshbox.controlplane.translate.Translator;
+import dev.meshbox.controlplane.translate.XdsResources;
+import dev.meshbox.controlplane.xds.Convergence;
+import dev.meshbox.controlplane.xds.ProxyResources;
 import dev.meshbox.controlplane.xds.ProxyStatus;
-import dev.meshbox.controlplane.xds.Translator;
-import dev.meshbox.controlplane.xds.XdsResources;
 import dev.meshbox.controlplane.xds.XdsServer;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 /**
  * The control plane: a config store and a service registry in, one xDS snapshot per proxy out. Every change to
- * either side retranslates the mesh and publishes new snapshots; proxies receive them over ADS.
+ * either side retranslates the mesh ({@code translate}) and publishes new snapshots ({@code xds}); proxies receive
+ * them over ADS. This class is where translation and serving meet; neither knows the other.
+ *
+ * <p>What a rebuild produces for readers (the warnings, the translation each proxy is served) is published as
+ * immutable values through volatile fields, so a reader sees one rebuild's result or the next one's, never a mix or
+ * an empty list in between.
  */
 public final class ControlPlane implements AutoCloseable {
 
     private final ConfigStore config = new ConfigStore();
     private final ServiceRegistry registry = new ServiceRegistry();
     private final XdsServer xds = new XdsServer();
-    private final List<String> warnings = new CopyOnWriteArrayList<>();
+    /** The last rebuild's warnings, immutable. */
+    private volatile List<String> warnings = List.of();
+    /** Per node id, the translation its snapshot holds, immutable. */
+    private volatile Map<String, XdsResources> served = Map.of();
+
     private final Object rebuildLock = new Object();
-    private final java.util.concurrent.atomic.AtomicLong rebuildsRequested =
-            new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong rebuildsRequested = new AtomicLong();
     /** The last change number a finished rebuild covered; guarded by {@link #rebuildLock}. */
     private long rebuiltUpTo;
 
     public ControlPlane() {
+        // Every writer of config (ConfigStore.apply and delete, the Kubernetes watcher, the UI) and of the registry
+        // (the platform adapters, the local backend) reaches the proxies through these two listeners. Each runs on
+        // the writer's thread, after the new snapshot is in place, and returns once a rebuild that read it has
+        // published: when apply returns, every proxy's snapshot already holds the change, so a caller can go on to
+        // awaitConverged. ConfigStore calls its listeners while holding its monitor, which keeps rebuilds in commit
+        // order; the lock order is the store's monitor, then rebuildLock, and rebuild never takes the store's monitor
+        // (it reads the store's volatile snapshot), so registry changes rebuilding on other threads cannot deadlock.
         config.onChange(s -> rebuild());
         registry.onChange(s -> rebuild());
     }
@@ -56,22 +77,31 @@ public final class ControlPlane implements AutoCloseable {
         return registry;
     }
 
-    /** Problems met in the last translation (routes to unknown hosts, undefined subsets, ...). */
+    /** Problems met in the last translation (routes to unknown hosts, undefined subsets, ...); immutable. */
     public List<String> warnings() {
-        return List.copyOf(warnings);
+        return warnings;
     }
 
     public Map<String, ProxyStatus> proxyStatus() {
         return xds.status();
     }
 
+    /** What the last rebuild translated for a proxy and the xDS server serves it, or null for an unknown proxy. */
     public XdsResources resources(String nodeId) {
-        return xds.resources(nodeId);
+        return served.get(nodeId);
     }
 
-    /** Waits until every proxy in the mesh has ACKed its current snapshot. */
-    public boolean awaitConverged(Duration timeout) throws InterruptedException {
+    /**
+     * Waits until every proxy in the mesh has ACKed its current snapshot; ends early when one NACKed it. The outcome
+     * names the proxy that rejected its snapshot, or those still lagging at the timeout.
+     */
+    public Convergence.Outcome awaitConvergence(Duration timeout) throws InterruptedException {
         return xds.awaitAcked(xds.nodes(), timeout);
+    }
+
+    /** Whether every proxy in the mesh ACKed its current snapshot within the timeout (see {@link #awaitConvergence}). */
+    public boolean awaitConverged(Duration timeout) throws InterruptedException {
+        return awaitConvergence(timeout).converged();
     }
 
     /** The proxies not in sync with their snapshots, each with what it lacks (for error messages). */
@@ -79,7 +109,7 @@ public final class ControlPlane implements AutoCloseable {
         return proxyStatus().values().stream()
                 .filter(p -> !p.synced())
                 .map(ProxyStatus::describeLag)
-                .collect(java.util.stream.Collectors.joining("\n  ", "\n  ", ""));
+                .collect(Collectors.joining("\n  ", "\n  ", ""));
     }
 
     /**
@@ -96,28 +126,32 @@ public final class ControlPlane implements AutoCloseable {
             // Every change numbered up to here published its snapshot before asking, so the views below include it.
             long upTo = rebuildsRequested.get();
             MeshView view = new MeshView(config.snapshot(), registry.snapshot());
-            Set<String> seen = new HashSet<>();
-            Set<String> newWarnings = new java.util.LinkedHashSet<>();
             List<Pod> proxies = view.registry().proxies();
             List<XdsResources> translated = Translator.translateAll(view, proxies);
-            Set<XdsResources> warned = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            Map<String, XdsResources> nextServed = new HashMap<>();
+            Set<String> nextWarnings = new LinkedHashSet<>();
+            Set<XdsResources> warned = Collections.newSetFromMap(new IdentityHashMap<>());
             for (int i = 0; i < proxies.size(); i++) {
-                Pod proxy = proxies.get(i);
+                String node = proxies.get(i).nodeId();
                 XdsResources r = translated.get(i);
                 if (warned.add(r)) { // a proxy group shares one resources object
-                    newWarnings.addAll(r.warnings());
+                    nextWarnings.addAll(r.warnings());
                 }
-                xds.publish(proxy, r);
-                seen.add(proxy.nodeId());
+                boolean published =
+                        xds.publish(node, new ProxyResources(r.listeners(), r.routes(), r.clusters(), r.endpoints()));
+                XdsResources held = published ? r : served.get(node);
+                if (held != null) {
+                    nextServed.put(node, held);
+                }
             }
             rebuiltUpTo = upTo;
             for (String node : xds.nodes()) {
-                if (!seen.contains(node)) {
+                if (!nextServed.containsKey(node)) {
                     xds.remove(node);
                 }
             }
-            warnings.clear();
-            warnings.addAll(newWarnings);
+            served = Map.copyOf(nextServed);
+            warnings = List.copyOf(nextWarnings);
         }
     }
 

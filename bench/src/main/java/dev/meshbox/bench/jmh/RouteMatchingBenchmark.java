@@ -43,6 +43,11 @@ import org.openjdk.jmh.annotations.Warmup;
         jvmArgsAppend = {"-Xmx512m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
 public class RouteMatchingBenchmark {
 
+    /**
+     * Written out here rather than read from the control plane's Bookinfo test fixtures (its test-jar): what a
+     * benchmark measures must not move when a test fixture does, or results recorded in bench/README.md stop being
+     * comparable, and this is main code shaded into the benchmark jar, which should not carry test classes.
+     */
     private static final String RULES = """
       apiVersion: networking.istio.io/v1
       kind: DestinationRule

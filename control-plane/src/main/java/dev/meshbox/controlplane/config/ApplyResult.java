@@ -1,6 +1,7 @@
 package dev.meshbox.controlplane.config;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The outcome of applying one or more files. Application is all or nothing: if any problem is found, nothing
@@ -18,9 +19,9 @@ public record ApplyResult(List<Change> changes, List<ConfigProblem> problems) {
     public record Change(ResourceKey key, Action action) {
         /** {@code virtualservice.networking.istio.io/reviews created}, as kubectl prints it. */
         public String display() {
-            return key.kind().toLowerCase(java.util.Locale.ROOT) + "." + IstioParser.GROUP + "/" + key.name()
+            return key.kind().toLowerCase(Locale.ROOT) + "." + IstioParser.GROUP + "/" + key.name()
                     + (key.namespace().equals("default") ? "" : " (namespace " + key.namespace() + ")")
-                    + " " + action.name().toLowerCase(java.util.Locale.ROOT);
+                    + " " + action.name().toLowerCase(Locale.ROOT);
         }
     }
 

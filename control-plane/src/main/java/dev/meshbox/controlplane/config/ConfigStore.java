@@ -10,7 +10,8 @@ import java.util.function.Consumer;
 
 /**
  * The applied Istio resources. Each apply is validated first, then swapped in whole; readers always see one
- * consistent {@link Snapshot}. Listeners hear about every successful change (the xDS server rebuilds then).
+ * consistent {@link Snapshot}. Listeners hear about every successful change before the apply returns (the control
+ * plane rebuilds then; see {@link #onChange}).
  */
 public final class ConfigStore implements ConfigWriter {
 
@@ -35,6 +36,7 @@ public final class ConfigStore implements ConfigWriter {
         return current;
     }
 
+    /** Calls {@code listener} with each new snapshot, before the change that made it returns (see {@link #publish}). */
     public void onChange(Consumer<Snapshot> listener) {
         listeners.add(listener);
     }
@@ -120,6 +122,13 @@ public final class ConfigStore implements ConfigWriter {
                 List.of(new ApplyResult.Change(new ResourceKey("*", "*", "*"), ApplyResult.Action.DELETED)));
     }
 
+    /**
+     * Swaps in the next snapshot and tells the listeners, on the caller's thread and, since every caller holds this
+     * store's monitor, before the next change can commit. So listeners hear of changes one at a time in commit order,
+     * and an apply returns only once they have handled it: the control plane's listener rebuilds and publishes every
+     * proxy's snapshot, and a caller of apply can wait for the proxies to ACK it as soon as apply returns. A listener
+     * must not write to this store, and must not wait for a thread that does.
+     */
     private void publish(Map<ResourceKey, IstioResource> next, List<ApplyResult.Change> changes) {
         boolean changed = changes.stream().anyMatch(c -> c.action() != ApplyResult.Action.UNCHANGED);
         if (!changed) {

@@ -2,8 +2,10 @@ package dev.meshbox.controlplane.config;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Rules that need more than one resource: a route to a subset no DestinationRule defines would send every request to
@@ -20,7 +22,7 @@ final class CrossValidation {
                 .map(DestinationRule.class::cast)
                 .toList();
         List<ConfigProblem> problems = new ArrayList<>();
-        java.util.Set<ResourceKey> appliedKeys = new java.util.HashSet<>();
+        Set<ResourceKey> appliedKeys = new HashSet<>();
         applied.forEach(r -> appliedKeys.add(r.meta().key()));
         for (IstioResource r : after) {
             if (!(r instanceof VirtualService vs)) {

@@ -1,6 +1,7 @@
 package dev.meshbox.controlplane.config;
 
 import java.util.Optional;
+import java.util.Set;
 
 /** Reads Istio's {@code Percent} message ({@code value: 0..100}) with validation. */
 final class Percent {
@@ -11,7 +12,7 @@ final class Percent {
             return Optional.empty();
         }
         YamlNode p = parent.obj(key);
-        p.onlyFields(java.util.Set.of("value"));
+        p.onlyFields(Set.of("value"));
         Optional<Double> v = p.number("value");
         if (v.isPresent() && (v.get() < 0 || v.get() > 100)) {
             p.problems().add(p.path() + ".value", "must be between 0 and 100, got " + v.get());

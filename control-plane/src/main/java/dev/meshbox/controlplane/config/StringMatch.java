@@ -1,5 +1,9 @@
 package dev.meshbox.controlplane.config;
 
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
 /** Istio's StringMatch: exactly one of exact, prefix or regex (RE2 syntax). */
 public record StringMatch(Kind kind, String value) {
     public enum Kind {
@@ -17,7 +21,7 @@ public record StringMatch(Kind kind, String value) {
             n.problem("must be an object with one of exact, prefix, regex");
             return null;
         }
-        n.onlyFields(java.util.Set.of("exact", "prefix", "regex"));
+        n.onlyFields(Set.of("exact", "prefix", "regex"));
         int set = (n.has("exact") ? 1 : 0) + (n.has("prefix") ? 1 : 0) + (n.has("regex") ? 1 : 0);
         if (set != 1) {
             n.problem("must set exactly one of exact, prefix, regex");
@@ -34,8 +38,8 @@ public record StringMatch(Kind kind, String value) {
             return PRESENT_MATCH; // Istio: "*" is not RE2; it means the header is present
         }
         try {
-            java.util.regex.Pattern.compile(regex);
-        } catch (java.util.regex.PatternSyntaxException e) {
+            Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
             n.problem("regex \"" + regex + "\" is not a valid regular expression: " + e.getDescription());
             return null;
         }

@@ -13,8 +13,11 @@ import dev.meshbox.controlplane.config.VirtualService.Redirect;
 import dev.meshbox.controlplane.config.VirtualService.Retry;
 import dev.meshbox.controlplane.config.VirtualService.Rewrite;
 import dev.meshbox.controlplane.config.VirtualService.RouteDestination;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -203,14 +206,12 @@ final class VirtualServiceParser {
             // An empty object means "header present" in Istio.
             if (value.isObject() && !value.has("exact") && !value.has("prefix") && !value.has("regex")) {
                 value.onlyFields(Set.of());
-                out.put(
-                        key.equals("queryParams") ? name : name.toLowerCase(java.util.Locale.ROOT),
-                        StringMatch.PRESENT_MATCH);
+                out.put(key.equals("queryParams") ? name : name.toLowerCase(Locale.ROOT), StringMatch.PRESENT_MATCH);
                 return;
             }
             StringMatch m = StringMatch.read(value);
             if (m != null) {
-                out.put(key.equals("queryParams") ? name : name.toLowerCase(java.util.Locale.ROOT), m);
+                out.put(key.equals("queryParams") ? name : name.toLowerCase(Locale.ROOT), m);
             }
         });
         return out;
@@ -327,8 +328,7 @@ final class VirtualServiceParser {
             b.onlyFields(Set.of("string", "bytes"));
             body = b.str("string")
                     .or(() -> b.str("bytes")
-                            .map(s -> new String(
-                                    java.util.Base64.getDecoder().decode(s), java.nio.charset.StandardCharsets.UTF_8)));
+                            .map(s -> new String(Base64.getDecoder().decode(s), StandardCharsets.UTF_8)));
         }
         return new DirectResponse(status, body);
     }

@@ -1,5 +1,6 @@
 package dev.meshbox.controlplane.kubernetes;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.meshbox.controlplane.config.ApplyResult;
@@ -212,7 +213,7 @@ public final class IstioConfigWatcher implements AutoCloseable {
         doc.put("spec", r.getAdditionalProperties().getOrDefault("spec", Map.of()));
         try {
             return yaml.writeValueAsString(doc);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -3,7 +3,9 @@ package dev.meshbox.controlplane.kubernetes;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +49,7 @@ public final class IstioCrds {
         try (InputStream in = IstioCrds.class.getResourceAsStream("istio-crds.yaml")) {
             for (HasMetadata crd : client.load(in).items()) {
                 try {
-                    client.resource(crd).createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
+                    client.resource(crd).createOr(NonDeletingOperation::update);
                 } catch (KubernetesClientException e) {
                     throw new IllegalStateException(
                             describe(
@@ -59,7 +61,7 @@ public final class IstioCrds {
                 done.add("customresourcedefinition.apiextensions.k8s.io/"
                         + crd.getMetadata().getName() + " applied");
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("the Istio CRDs are missing from the jar", e);
         }
         return done;

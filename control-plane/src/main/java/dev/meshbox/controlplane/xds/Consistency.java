@@ -22,7 +22,7 @@ final class Consistency {
     private Consistency() {}
 
     /** Null when consistent, else what is missing. */
-    static String check(XdsResources r) {
+    static String check(ProxyResources r) {
         Set<String> routeNames =
                 r.routes().stream().map(RouteConfiguration::getName).collect(Collectors.toSet());
         Set<String> missing = new TreeSet<>();

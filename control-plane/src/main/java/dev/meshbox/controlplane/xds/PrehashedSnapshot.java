@@ -2,6 +2,7 @@ package dev.meshbox.controlplane.xds;
 
 import com.google.protobuf.Message;
 import io.envoyproxy.controlplane.cache.ResourceVersionResolver;
+import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.SnapshotResources;
 import io.envoyproxy.controlplane.cache.VersionedResource;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
@@ -12,6 +13,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -81,7 +83,7 @@ final class PrehashedSnapshot extends Snapshot {
     /** java-control-plane's v3 class implements this with a signature javac does not see as the base one; delegate. */
     @Override
     @SuppressWarnings({"unchecked", "rawtypes"})
-    public java.util.Map versionedResources(io.envoyproxy.controlplane.cache.Resources.ResourceType type) {
+    public Map versionedResources(Resources.ResourceType type) {
         return super.versionedResources(type);
     }
 }

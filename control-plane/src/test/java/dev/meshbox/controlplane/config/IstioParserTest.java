@@ -2,10 +2,12 @@ package dev.meshbox.controlplane.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meshbox.controlplane.testing.BookinfoYaml;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class IstioParserTest {
@@ -161,6 +163,15 @@ class IstioParserTest {
         assertThat(r.problems())
                 .extracting(ConfigProblem::toString)
                 .anySatisfy(p -> assertThat(p).contains(expected));
+    }
+
+    @ParameterizedTest
+    @EnumSource(BookinfoYaml.class)
+    void theBookinfoFixturesAreValid(BookinfoYaml fixture) {
+        ParseResult r = parser.parse(fixture.file(), fixture.text());
+
+        assertThat(r.problems()).isEmpty();
+        assertThat(r.resources()).isNotEmpty();
     }
 
     @Test

@@ -7,6 +7,8 @@ import dev.meshbox.controlplane.config.ConfigStore;
 import dev.meshbox.controlplane.config.ResourceKey;
 import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.controlplane.registry.ServiceRegistry;
+import dev.meshbox.controlplane.registry.kubernetes.KubernetesRegistry;
+import dev.meshbox.controlplane.testing.BookinfoYaml;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
@@ -126,33 +128,9 @@ class KubernetesSourcesTest {
         IstioCrds.install(client);
         ConfigStore store = new ConfigStore();
         try (IstioConfigWatcher watcher = new IstioConfigWatcher(client, store).start()) {
-            // The same text a user gives kubectl, Istio's sample (virtual-service-reviews-v3.yaml) inline.
-            String yaml = """
-                    apiVersion: networking.istio.io/v1
-                    kind: VirtualService
-                    metadata:
-                      name: reviews
-                    spec:
-                      hosts:
-                      - reviews
-                      http:
-                      - route:
-                        - destination:
-                            host: reviews
-                            subset: v3
-                    """;
-            String subsets = """
-                    apiVersion: networking.istio.io/v1
-                    kind: DestinationRule
-                    metadata:
-                      name: reviews
-                    spec:
-                      host: reviews
-                      subsets:
-                      - name: v3
-                        labels:
-                          version: v3
-                    """;
+            // The same files a user gives kubectl: every subset, then reviews to v3.
+            String yaml = BookinfoYaml.REVIEWS_V3.text();
+            String subsets = BookinfoYaml.DESTINATION_RULE_ALL.text();
             client.load(new ByteArrayInputStream(subsets.getBytes(StandardCharsets.UTF_8)))
                     .inNamespace("default")
                     .create();
@@ -185,29 +163,8 @@ class KubernetesSourcesTest {
         IstioCrds.install(client);
         ConfigStore store = new ConfigStore();
         try (IstioConfigWatcher watcher = new IstioConfigWatcher(client, store).start()) {
-            String split = """
-                    apiVersion: networking.istio.io/v1
-                    kind: VirtualService
-                    metadata: {name: reviews}
-                    spec:
-                      hosts: [reviews]
-                      http:
-                      - route:
-                        - destination: {host: reviews, subset: v1}
-                          weight: 90
-                        - destination: {host: reviews, subset: v2}
-                          weight: 10
-                    """;
-            String rules = """
-                    apiVersion: networking.istio.io/v1
-                    kind: DestinationRule
-                    metadata: {name: reviews}
-                    spec:
-                      host: reviews
-                      subsets:
-                      - {name: v1, labels: {version: v1}}
-                      - {name: v2, labels: {version: v2}}
-                    """;
+            String split = BookinfoYaml.REVIEWS_90_10.text();
+            String rules = BookinfoYaml.DESTINATION_RULE_ALL.text();
             client.load(new ByteArrayInputStream(split.getBytes(StandardCharsets.UTF_8)))
                     .inNamespace("default")
                     .create();

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Any;
 import dev.meshbox.controlplane.registry.Pod;
+import dev.meshbox.controlplane.testing.BookinfoFixture;
+import dev.meshbox.controlplane.translate.Translator;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import org.junit.jupiter.api.Test;

@@ -3,6 +3,11 @@ package dev.meshbox.controlplane.xds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshbox.controlplane.registry.Pod;
+import dev.meshbox.controlplane.testing.BookinfoFixture;
+import dev.meshbox.controlplane.testing.BookinfoYaml;
+import dev.meshbox.controlplane.translate.MeshView;
+import dev.meshbox.controlplane.translate.Translator;
+import dev.meshbox.controlplane.translate.XdsResources;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import java.util.List;
@@ -17,15 +22,18 @@ class NamedVersionsTest {
     void endpointsAskedForByNameKeepTheirVersionWhenASubsetIsAdded() {
         Pod proxy = BookinfoFixture.PRODUCTPAGE;
         try (XdsServer xds = new XdsServer()) {
-            xds.publish(proxy, Translator.translate(BookinfoFixture.view(), proxy));
-            List<String> before = xds.resources(proxy.nodeId()).endpoints().stream()
+            XdsResources first = Translator.translate(BookinfoFixture.view(), proxy);
+            xds.publish(proxy.nodeId(), XdsServerTest.served(first));
+            List<String> before = first.endpoints().stream()
                     .map(ClusterLoadAssignment::getClusterName)
                     .toList();
             String heldVersion = xds.snapshot(proxy.nodeId()).version(EDS, before);
             String typeVersion = xds.snapshot(proxy.nodeId()).version(EDS);
 
-            xds.publish(proxy, Translator.translate(BookinfoFixture.view(BookinfoFixture.DESTINATION_RULES), proxy));
-            List<String> after = xds.resources(proxy.nodeId()).endpoints().stream()
+            XdsResources withSubsets =
+                    Translator.translate(BookinfoFixture.view(BookinfoYaml.DESTINATION_RULE_ALL.text()), proxy);
+            xds.publish(proxy.nodeId(), XdsServerTest.served(withSubsets));
+            List<String> after = withSubsets.endpoints().stream()
                     .map(ClusterLoadAssignment::getClusterName)
                     .toList();
 
@@ -46,7 +54,7 @@ class NamedVersionsTest {
         Pod proxy = BookinfoFixture.PRODUCTPAGE;
         try (XdsServer xds = new XdsServer()) {
             MeshView view = BookinfoFixture.view();
-            xds.publish(proxy, Translator.translate(view, proxy));
+            xds.publish(proxy.nodeId(), XdsServerTest.served(Translator.translate(view, proxy)));
             List<String> reviews = List.of("outbound|9080||reviews.default.svc.cluster.local");
             List<String> details = List.of("outbound|9080||details.default.svc.cluster.local");
             String reviewsVersion = xds.snapshot(proxy.nodeId()).version(EDS, reviews);
@@ -54,7 +62,8 @@ class NamedVersionsTest {
 
             var registry = BookinfoFixture.registry();
             registry.putPod(BookinfoFixture.REVIEWS_V3.withReady(false));
-            xds.publish(proxy, Translator.translate(new MeshView(view.config(), registry.snapshot()), proxy));
+            MeshView withoutV3 = new MeshView(view.config(), registry.snapshot());
+            xds.publish(proxy.nodeId(), XdsServerTest.served(Translator.translate(withoutV3, proxy)));
 
             assertThat(xds.snapshot(proxy.nodeId()).version(EDS, reviews)).isNotEqualTo(reviewsVersion);
             assertThat(xds.snapshot(proxy.nodeId()).version(EDS, details)).isEqualTo(detailsVersion);

@@ -2,6 +2,7 @@ package dev.meshbox.controlplane.registry.docker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshbox.controlplane.registry.MeshService;
+import dev.meshbox.controlplane.registry.PlatformRegistry;
 import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.controlplane.registry.ServicePort;
 import dev.meshbox.controlplane.registry.ServiceRegistry;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * its containers runs and its proxy answers {@code /healthz/ready} on 15021; a container that stops takes its pod out
  * of the endpoints at the next poll.
  */
-public final class DockerRegistry implements AutoCloseable {
+public final class DockerRegistry implements PlatformRegistry {
 
     /** The labels the registry reads. */
     public static final String MESH = "dev.meshbox.mesh";
@@ -86,6 +87,7 @@ public final class DockerRegistry implements AutoCloseable {
     }
 
     /** Reads the engine once (so a broken engine fails the start), then keeps polling it. */
+    @Override
     public DockerRegistry start() throws IOException {
         poll();
         poller.scheduleWithFixedDelay(

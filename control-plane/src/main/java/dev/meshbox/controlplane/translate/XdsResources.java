@@ -1,4 +1,4 @@
-package dev.meshbox.controlplane.xds;
+package dev.meshbox.controlplane.translate;
 
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;

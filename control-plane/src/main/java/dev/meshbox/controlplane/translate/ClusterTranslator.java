@@ -1,4 +1,4 @@
-package dev.meshbox.controlplane.xds;
+package dev.meshbox.controlplane.translate;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.Struct;

@@ -1,4 +1,4 @@
-package dev.meshbox.controlplane.xds;
+package dev.meshbox.controlplane.translate;
 
 /** Istio's names for Envoy resources, so config dumps read the same as an Istio sidecar's. */
 public final class Names {

@@ -1,6 +1,7 @@
-package dev.meshbox.controlplane.kubernetes;
+package dev.meshbox.controlplane.registry.kubernetes;
 
 import dev.meshbox.controlplane.registry.MeshService;
+import dev.meshbox.controlplane.registry.PlatformRegistry;
 import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.controlplane.registry.ServicePort;
 import dev.meshbox.controlplane.registry.ServiceRegistry;
@@ -13,8 +14,10 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Feeds the service registry from the Kubernetes API with informers, as istiod's Kubernetes registry does: every
@@ -22,7 +25,7 @@ import java.util.Optional;
  * container is a sidecar, one labelled {@code istio: ingressgateway} a gateway, the rest have no proxy; a pod is in
  * the endpoints once its IP is known and its Ready condition is true.
  */
-public final class KubernetesRegistry implements AutoCloseable {
+public final class KubernetesRegistry implements PlatformRegistry {
 
     private final KubernetesClient client;
     private final ServiceRegistry registry;
@@ -34,6 +37,7 @@ public final class KubernetesRegistry implements AutoCloseable {
     }
 
     /** Lists and watches Services and Pods in every namespace; returns once the first lists are in the registry. */
+    @Override
     public KubernetesRegistry start() {
         informers.add(client.services().inAnyNamespace().inform(new ResourceEventHandler<>() {
             @Override
@@ -86,7 +90,7 @@ public final class KubernetesRegistry implements AutoCloseable {
                 IntOrString target = p.getTargetPort();
                 int targetPort = target != null && target.getIntVal() != null ? target.getIntVal() : p.getPort();
                 String protocol =
-                        p.getAppProtocol() != null ? p.getAppProtocol().toUpperCase(java.util.Locale.ROOT) : "HTTP";
+                        p.getAppProtocol() != null ? p.getAppProtocol().toUpperCase(Locale.ROOT) : "HTTP";
                 ports.add(
                         new ServicePort(p.getName() == null ? "http" : p.getName(), p.getPort(), targetPort, protocol));
             }
@@ -122,7 +126,7 @@ public final class KubernetesRegistry implements AutoCloseable {
     static Optional<Integer> appPort(io.fabric8.kubernetes.api.model.Pod p) {
         return p.getSpec().getContainers().stream()
                 .filter(c -> !"istio-proxy".equals(c.getName()))
-                .flatMap(c -> c.getPorts() == null ? java.util.stream.Stream.empty() : c.getPorts().stream())
+                .flatMap(c -> c.getPorts() == null ? Stream.empty() : c.getPorts().stream())
                 .map(ContainerPort::getContainerPort)
                 .findFirst();
     }

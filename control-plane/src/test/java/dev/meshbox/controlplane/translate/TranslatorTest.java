@@ -1,10 +1,14 @@
-package dev.meshbox.controlplane.xds;
+package dev.meshbox.controlplane.translate;
 
-import static dev.meshbox.controlplane.xds.BookinfoFixture.DESTINATION_RULES;
+import static dev.meshbox.controlplane.testing.BookinfoYaml.DESTINATION_RULE_ALL;
+import static dev.meshbox.controlplane.testing.BookinfoYaml.GATEWAY;
+import static dev.meshbox.controlplane.testing.BookinfoYaml.REVIEWS_90_10;
+import static dev.meshbox.controlplane.testing.BookinfoYaml.REVIEWS_TEST_V2;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.meshbox.controlplane.registry.Pod;
+import dev.meshbox.controlplane.testing.BookinfoFixture;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
@@ -42,19 +46,7 @@ class TranslatorTest {
                 }),
                 row(
                         "90/10 becomes weighted clusters",
-                        List.of(DESTINATION_RULES, """
-                        apiVersion: networking.istio.io/v1
-                        kind: VirtualService
-                        metadata: {name: reviews}
-                        spec:
-                          hosts: [reviews]
-                          http:
-                          - route:
-                            - destination: {host: reviews, subset: v1}
-                              weight: 90
-                            - destination: {host: reviews, subset: v2}
-                              weight: 10
-                        """),
+                        List.of(DESTINATION_RULE_ALL.text(), REVIEWS_90_10.text()),
                         BookinfoFixture.PRODUCTPAGE,
                         routes -> {
                             var clusters = routes.get(0)
@@ -70,20 +62,7 @@ class TranslatorTest {
                         }),
                 row(
                         "header match comes first, catch-all second",
-                        List.of(DESTINATION_RULES, """
-                        apiVersion: networking.istio.io/v1
-                        kind: VirtualService
-                        metadata: {name: reviews}
-                        spec:
-                          hosts: [reviews]
-                          http:
-                          - match:
-                            - headers: {end-user: {exact: jason}}
-                            route:
-                            - destination: {host: reviews, subset: v2}
-                          - route:
-                            - destination: {host: reviews, subset: v1}
-                        """),
+                        List.of(DESTINATION_RULE_ALL.text(), REVIEWS_TEST_V2.text()),
                         BookinfoFixture.PRODUCTPAGE,
                         routes -> {
                             assertThat(routes).hasSize(2);
@@ -101,7 +80,7 @@ class TranslatorTest {
                         }),
                 row(
                         "a fault turns timeout and retries off",
-                        List.of(DESTINATION_RULES, """
+                        List.of(DESTINATION_RULE_ALL.text(), """
                         apiVersion: networking.istio.io/v1
                         kind: VirtualService
                         metadata: {name: reviews}
@@ -128,7 +107,7 @@ class TranslatorTest {
                         }),
                 row(
                         "sourceLabels limit a rule to matching proxies",
-                        List.of(DESTINATION_RULES, """
+                        List.of(DESTINATION_RULE_ALL.text(), """
                         apiVersion: networking.istio.io/v1
                         kind: VirtualService
                         metadata: {name: reviews}
@@ -208,7 +187,8 @@ class TranslatorTest {
 
     @Test
     void subsetEndpointsAreThePodsWithTheSubsetLabels() {
-        XdsResources r = Translator.translate(BookinfoFixture.view(DESTINATION_RULES), BookinfoFixture.PRODUCTPAGE);
+        XdsResources r =
+                Translator.translate(BookinfoFixture.view(DESTINATION_RULE_ALL.text()), BookinfoFixture.PRODUCTPAGE);
         ClusterLoadAssignment v2 = r.endpoints().stream()
                 .filter(e -> e.getClusterName().equals("outbound|9080|v2|reviews.default.svc.cluster.local"))
                 .findFirst()
@@ -258,8 +238,7 @@ class TranslatorTest {
 
     @Test
     void gatewayServesBoundVirtualServiceOnItsPort() {
-        XdsResources r =
-                Translator.translate(BookinfoFixture.view(BookinfoFixture.GATEWAY_CONFIG), BookinfoFixture.GATEWAY);
+        XdsResources r = Translator.translate(BookinfoFixture.view(GATEWAY.text()), BookinfoFixture.GATEWAY);
         assertThat(r.listeners()).extracting(Listener::getName).containsExactly("0.0.0.0_8080");
         RouteConfiguration rc = r.routes().get(0);
         assertThat(rc.getName()).isEqualTo("http.8080");
@@ -269,7 +248,7 @@ class TranslatorTest {
                 .extracting(x -> x.getMatch().hasPath()
                         ? x.getMatch().getPath()
                         : x.getMatch().getPrefix())
-                .containsExactly("/productpage", "/static");
+                .containsExactly("/productpage", "/static", "/login", "/logout", "/api/v1/products");
         assertThat(vh.getRoutes(0).getRoute().getCluster())
                 .isEqualTo("outbound|9080||productpage.default.svc.cluster.local");
     }
@@ -348,8 +327,8 @@ class TranslatorTest {
 
     @Test
     void describerNamesTheRuleTheMatchAndTheWeights() {
-        XdsResources r =
-                Translator.translate(BookinfoFixture.view(DESTINATION_RULES, """
+        XdsResources r = Translator.translate(
+                BookinfoFixture.view(DESTINATION_RULE_ALL.text(), """
                 apiVersion: networking.istio.io/v1
                 kind: VirtualService
                 metadata: {name: reviews}

@@ -1,4 +1,4 @@
-package dev.meshbox.controlplane.xds;
+package dev.meshbox.controlplane.translate;
 
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.config.route.v3.Route;

@@ -1,4 +1,4 @@
-package dev.meshbox.controlplane.xds;
+package dev.meshbox.controlplane.translate;
 
 import dev.meshbox.controlplane.config.ConfigStore;
 import dev.meshbox.controlplane.config.DestinationRule;

@@ -1,9 +1,10 @@
-package dev.meshbox.controlplane.xds;
+package dev.meshbox.controlplane.translate;
 
-import static dev.meshbox.controlplane.xds.BookinfoFixture.DESTINATION_RULES;
+import static dev.meshbox.controlplane.testing.BookinfoYaml.DESTINATION_RULE_ALL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshbox.controlplane.registry.Pod;
+import dev.meshbox.controlplane.testing.BookinfoFixture;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
@@ -47,7 +48,7 @@ class ProxyGroupTest {
 
     @Test
     void replicasWithTheSameNamespaceLabelsAndAppAddressShareOneTranslation() {
-        MeshView view = BookinfoFixture.view(DESTINATION_RULES);
+        MeshView view = BookinfoFixture.view(DESTINATION_RULE_ALL.text());
         List<XdsResources> r =
                 Translator.translateAll(view, List.of(reviewsV1(1, "127.0.0.1"), reviewsV1(2, "127.0.0.1")));
 
@@ -58,7 +59,7 @@ class ProxyGroupTest {
 
     @Test
     void podsWithTheirOwnAppAddressShareEverythingButTheirClusters() {
-        MeshView view = BookinfoFixture.view(DESTINATION_RULES);
+        MeshView view = BookinfoFixture.view(DESTINATION_RULE_ALL.text());
         List<XdsResources> r = Translator.translateAll(
                 view, List.of(reviewsV1(1, "127.20.1.1"), reviewsV1(2, "127.20.1.2"), BookinfoFixture.PRODUCTPAGE));
 
@@ -78,7 +79,7 @@ class ProxyGroupTest {
 
     @Test
     void aProxyWithOtherLabelsGetsItsOwnRoutesWhenSourceLabelsMatter() {
-        MeshView view = BookinfoFixture.view(DESTINATION_RULES, ROUTE_BY_SOURCE);
+        MeshView view = BookinfoFixture.view(DESTINATION_RULE_ALL.text(), ROUTE_BY_SOURCE);
         List<XdsResources> r = Translator.translateAll(
                 view, List.of(BookinfoFixture.PRODUCTPAGE, BookinfoFixture.RATINGS, BookinfoFixture.DETAILS));
 
@@ -95,34 +96,11 @@ class ProxyGroupTest {
 
     @Test
     void withoutSourceLabelsEveryProxyOfANamespaceSharesItsRoutes() {
-        MeshView view = BookinfoFixture.view(DESTINATION_RULES);
+        MeshView view = BookinfoFixture.view(DESTINATION_RULE_ALL.text());
         List<XdsResources> r =
                 Translator.translateAll(view, List.of(BookinfoFixture.PRODUCTPAGE, BookinfoFixture.RATINGS));
 
         assertThat(r.get(1).routes()).isSameAs(r.get(0).routes());
-    }
-
-    @Test
-    void theSnapshotsOfOneGroupShareTheirVersionedResources() {
-        MeshView view = BookinfoFixture.view(DESTINATION_RULES);
-        Pod a = reviewsV1(1, "127.20.1.1");
-        Pod b = reviewsV1(2, "127.20.1.2");
-        List<XdsResources> r = Translator.translateAll(view, List.of(a, b));
-        try (XdsServer xds = new XdsServer()) {
-            xds.publish(a, r.get(0));
-            xds.publish(b, r.get(1));
-
-            assertThat(xds.snapshot(b.nodeId()).routes())
-                    .isSameAs(xds.snapshot(a.nodeId()).routes());
-            assertThat(xds.snapshot(b.nodeId()).endpoints())
-                    .isSameAs(xds.snapshot(a.nodeId()).endpoints());
-            assertThat(xds.snapshot(b.nodeId()).listeners())
-                    .isSameAs(xds.snapshot(a.nodeId()).listeners());
-            assertThat(xds.snapshot(b.nodeId()).clusters())
-                    .isNotSameAs(xds.snapshot(a.nodeId()).clusters());
-            assertThat(xds.status().get(b.nodeId()).types().get("RDS").wanted())
-                    .isEqualTo(xds.status().get(a.nodeId()).types().get("RDS").wanted());
-        }
     }
 
     private static String inboundAddress(XdsResources r) {
