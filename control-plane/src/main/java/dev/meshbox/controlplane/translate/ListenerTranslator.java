@@ -13,10 +13,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
-import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
-import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
-import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 
@@ -44,7 +41,7 @@ final class ListenerTranslator {
     /** {@code 0.0.0.0_9080}: not bound itself; virtualOutbound hands it the requests for port 9080. */
     static Listener outboundPort(int port) {
         String name = Names.outboundListener(port);
-        HttpConnectionManager hcm = hcm("outbound_" + name)
+        HttpConnectionManager hcm = hcm("outbound_" + name, HttpFilters.ListenerClass.SIDECAR_OUTBOUND)
                 .setRds(Rds.newBuilder()
                         .setConfigSource(ClusterTranslator.ADS)
                         .setRouteConfigName(Names.sidecarRoute(port)))
@@ -84,8 +81,9 @@ final class ListenerTranslator {
                                             .setCluster(cluster)
                                             .setTimeout(com.google.protobuf.util.Durations.fromSeconds(0)))))
                     .build();
-            HttpConnectionManager hcm =
-                    hcm("inbound_0.0.0.0_" + port).setRouteConfig(route).build();
+            HttpConnectionManager hcm = hcm("inbound_0.0.0.0_" + port, HttpFilters.ListenerClass.SIDECAR_INBOUND)
+                    .setRouteConfig(route)
+                    .build();
             l.addFilterChains(FilterChain.newBuilder()
                     .setName("0.0.0.0_" + port)
                     .setFilterChainMatch(FilterChainMatch.newBuilder().setDestinationPort(UInt32Value.of(port)))
@@ -97,7 +95,7 @@ final class ListenerTranslator {
     /** A gateway server port: bound, routes from {@code http.<port>}. */
     static Listener gatewayPort(int port, String routeName) {
         String name = Names.outboundListener(port);
-        HttpConnectionManager hcm = hcm("outbound_" + name)
+        HttpConnectionManager hcm = hcm("outbound_" + name, HttpFilters.ListenerClass.GATEWAY)
                 .setRds(Rds.newBuilder().setConfigSource(ClusterTranslator.ADS).setRouteConfigName(routeName))
                 .build();
         return Listener.newBuilder()
@@ -109,15 +107,10 @@ final class ListenerTranslator {
                 .build();
     }
 
-    private static HttpConnectionManager.Builder hcm(String statPrefix) {
+    private static HttpConnectionManager.Builder hcm(String statPrefix, HttpFilters.ListenerClass listenerClass) {
         return HttpConnectionManager.newBuilder()
                 .setStatPrefix(statPrefix)
                 .setCodecType(HttpConnectionManager.CodecType.AUTO)
-                .addHttpFilters(HttpFilter.newBuilder()
-                        .setName(Names.FAULT)
-                        .setTypedConfig(Any.pack(HTTPFault.getDefaultInstance())))
-                .addHttpFilters(HttpFilter.newBuilder()
-                        .setName(Names.ROUTER)
-                        .setTypedConfig(Any.pack(Router.getDefaultInstance())));
+                .addAllHttpFilters(HttpFilters.of(listenerClass));
     }
 }

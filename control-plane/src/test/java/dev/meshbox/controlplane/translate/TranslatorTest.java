@@ -185,6 +185,60 @@ class TranslatorTest {
         assertThat(hcm.getRds().getRouteConfigName()).isEqualTo("9080");
     }
 
+    private static List<String> httpFilterNames(Listener listener, int chain) {
+        HttpConnectionManager hcm =
+                unpack(listener.getFilterChains(chain).getFilters(0).getTypedConfig(), HttpConnectionManager.class);
+        return hcm.getHttpFiltersList().stream()
+                .map(io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter::getName)
+                .toList();
+    }
+
+    private static Listener listener(XdsResources r, String name) {
+        return r.listeners().stream()
+                .filter(l -> l.getName().equals(name))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    @Test
+    void everyConnectionManagerCarriesIstiosHttpFiltersInIstiosOrder() {
+        XdsResources sidecar = Translator.translate(BookinfoFixture.view(), BookinfoFixture.REVIEWS_V2);
+        List<String> outbound = List.of(
+                "istio.metadata_exchange",
+                "envoy.filters.http.grpc_stats",
+                "istio.alpn",
+                "envoy.filters.http.fault",
+                "envoy.filters.http.cors",
+                "istio.stats",
+                "envoy.filters.http.router");
+        assertThat(httpFilterNames(listener(sidecar, "0.0.0.0_9080"), 0)).isEqualTo(outbound);
+        assertThat(httpFilterNames(listener(sidecar, "virtualInbound"), 0))
+                .as("no ALPN override on the inbound side")
+                .containsExactly(
+                        "istio.metadata_exchange",
+                        "envoy.filters.http.grpc_stats",
+                        "envoy.filters.http.fault",
+                        "envoy.filters.http.cors",
+                        "istio.stats",
+                        "envoy.filters.http.router");
+        XdsResources gateway = Translator.translate(BookinfoFixture.view(GATEWAY.text()), BookinfoFixture.GATEWAY);
+        assertThat(httpFilterNames(listener(gateway, "0.0.0.0_8080"), 0)).isEqualTo(outbound);
+    }
+
+    @Test
+    void theMetadataExchangeDiscoversTheCallerInboundAndTheCalleeOutbound() throws Exception {
+        XdsResources sidecar = Translator.translate(BookinfoFixture.view(), BookinfoFixture.REVIEWS_V2);
+        HttpConnectionManager inbound = unpack(
+                listener(sidecar, "virtualInbound")
+                        .getFilterChains(0)
+                        .getFilters(0)
+                        .getTypedConfig(),
+                HttpConnectionManager.class);
+        var mx = inbound.getHttpFilters(0).getTypedConfig().unpack(com.github.udpa.udpa.type.v1.TypedStruct.class);
+        assertThat(mx.getTypeUrl()).isEqualTo("type.googleapis.com/io.istio.http.peer_metadata.Config");
+        assertThat(mx.getValue().getFieldsMap()).containsOnlyKeys("downstream_discovery", "downstream_propagation");
+    }
+
     @Test
     void subsetEndpointsAreThePodsWithTheSubsetLabels() {
         XdsResources r =
