@@ -139,7 +139,7 @@ final class Evaluator {
             }
             considered++;
             seen.merge(e.responseFlags(), 1, Integer::sum);
-            if (List.of(e.responseFlags().split(",")).contains(f.flag())) {
+            if (ResponseFlag.has(e.responseFlags(), f.flag())) {
                 flagged++;
             }
         }
@@ -348,7 +348,7 @@ final class Evaluator {
         Map<String, Integer> flags = new TreeMap<>();
         for (MeshAccess.LogEntry e : o.log()) {
             if (ids.contains(e.requestId()) && o.atSource(e)) {
-                flags.merge(ResponseFlagNames.describe(e.responseFlags()), 1, Integer::sum);
+                flags.merge(ResponseFlag.describe(e.responseFlags()), 1, Integer::sum);
             }
         }
         return flags.isEmpty() ? "none logged" : describeCounts(flags, ids.size());

@@ -1,6 +1,7 @@
 package dev.meshbox.launcher.junit;
 
 import dev.meshbox.scenarios.MeshAccess;
+import dev.meshbox.scenarios.ResponseFlag;
 import dev.meshbox.scenarios.TrafficDriver;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -332,7 +333,7 @@ public final class Responses {
         Map<String, Integer> flags = new TreeMap<>();
         responses.stream()
                 .filter(r -> !r.responseFlags().isEmpty())
-                .forEach(r -> flags.merge(FlagMeanings.describe(r.responseFlags()), 1, Integer::sum));
+                .forEach(r -> flags.merge(ResponseFlag.describe(r.responseFlags()), 1, Integer::sum));
         line(sb, "flags at " + sourceName(), flags.isEmpty() ? "nothing logged" : describe(flags, total));
         if (responses.stream().anyMatch(r -> r.status() > 0)) {
             line(

@@ -119,6 +119,12 @@ class WebUiIT {
         for (String a : assets) {
             assertThat(get(a).statusCode()).as(a).isEqualTo(200);
         }
+        // The tooltips' flag meanings come from the server's one list, not a copy in the page.
+        assertThat(get(ui.url() + "/api/mesh").body())
+                .contains("\"UO\":\"overflow: the DestinationRule's connectionPool limits were full");
+        assertThat((String) browser.executeScript("return MB.flagTitle('UF,URX')"))
+                .startsWith("UF: upstream connection failure")
+                .contains("; URX: retries exhausted");
     }
 
     @Test
