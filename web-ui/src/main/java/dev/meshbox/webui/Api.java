@@ -303,7 +303,7 @@ final class Api implements AutoCloseable {
         if (!missing.isEmpty()) {
             List<String> all = new ArrayList<>(mesh.workloads());
             wanted.stream()
-                    .map(ScenarioCatalog::workloadName)
+                    .map(Scenario.Workload::displayName)
                     .filter(n -> !all.contains(n) && !n.contains(" "))
                     .forEach(all::add);
             throw new ApiException(

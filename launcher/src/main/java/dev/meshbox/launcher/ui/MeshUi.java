@@ -59,9 +59,7 @@ public final class MeshUi implements UiMesh {
 
     @Override
     public List<String> workloads() {
-        return workloads.stream()
-                .map(w -> w instanceof Scenario.Builtin b ? b.name() : w.toString())
-                .toList();
+        return workloads.stream().map(Scenario.Workload::displayName).toList();
     }
 
     /** A wanted workload is here when every pod it would start runs, with its labels, in its namespace. */
@@ -74,7 +72,7 @@ public final class MeshUi implements UiMesh {
             try {
                 needed = MeshSpec.of(List.of(w)).pods();
             } catch (RuntimeException e) {
-                out.add(name(w));
+                out.add(w.displayName());
                 continue;
             }
             boolean all = needed.stream()
@@ -84,22 +82,9 @@ public final class MeshUi implements UiMesh {
                                             .entrySet()
                                             .containsAll(spec.labels().entrySet())));
             if (!all) {
-                out.add(name(w));
+                out.add(w.displayName());
             }
         }
         return out;
-    }
-
-    private static String name(Scenario.Workload w) {
-        if (w instanceof Scenario.Builtin b) {
-            return b.name();
-        }
-        if (w instanceof Scenario.Echo e) {
-            return "echo " + e.service();
-        }
-        if (w instanceof Scenario.JavaApp j) {
-            return "java " + j.service();
-        }
-        return "kubernetes " + ((Scenario.Kubernetes) w).source();
     }
 }
