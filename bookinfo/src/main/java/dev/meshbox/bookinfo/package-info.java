@@ -4,7 +4,7 @@
  * <p>{@link dev.meshbox.bookinfo.BookinfoApps#create} turns an {@link dev.meshbox.bookinfo.AppContext}
  * into a {@link dev.meshbox.bookinfo.Workload}: one Javalin server per app, on its own small thread pool.
  * Apps never connect to each other: every outbound call goes to the context's {@code outboundProxy} (the
- * pod's sidecar) with the service named in the Host header, through {@code http.MeshClient}, and carries
+ * pod's sidecar) with the service named in the Host header, through {@code http.Http1Client}, and carries
  * the propagated tracing and user headers ({@code http.ForwardedHeaders}). The sub-packages hold one app
  * each ({@code productpage}, {@code details}, {@code reviews}, {@code ratings}); their client timeouts and
  * retries copy Bookinfo's hard-coded ones because Istio's tasks (fault injection, timeouts) depend on them.

@@ -59,6 +59,22 @@ class ScenarioLoaderTest {
     }
 
     @Test
+    void headersTheDriverWritesItselfAreRefused() {
+        String text = """
+                name: framing
+                steps:
+                  - name: one
+                    traffic:
+                      url: http://reviews:9080/reviews/0
+                      headers: {Connection: close, host: reviews.example.com}
+                """;
+        assertThatThrownBy(() -> loader.parse(Path.of("framing.yaml"), text))
+                .isInstanceOf(ScenarioException.class)
+                .hasMessageContaining("steps[0].traffic.headers.connection: is written by the traffic driver itself")
+                .hasMessageNotContaining("host");
+    }
+
+    @Test
     void anImageWorkloadNamesTheUsersImageServiceAndEnvironment() {
         Scenario s = loader.parse(Path.of("own.yaml"), """
                 name: own
