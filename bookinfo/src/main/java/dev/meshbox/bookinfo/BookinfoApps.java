@@ -3,7 +3,6 @@ package dev.meshbox.bookinfo;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meshbox.bookinfo.details.DetailsApp;
 import dev.meshbox.bookinfo.http.Http1Client;
-import dev.meshbox.bookinfo.http.JavalinWorkload;
 import dev.meshbox.bookinfo.productpage.ProductPageApp;
 import dev.meshbox.bookinfo.productpage.SessionCookies;
 import dev.meshbox.bookinfo.ratings.RatingsApp;

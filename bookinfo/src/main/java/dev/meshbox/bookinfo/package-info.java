@@ -12,5 +12,10 @@
  * <p>{@link dev.meshbox.bookinfo.TestApps} makes the two test workloads in the same shape: {@code httpbin}
  * and a configurable {@code echo} app. They call no one; they record what they receive
  * ({@code http.RequestLog}) and wait on a timer ({@code http.Delays}) rather than on a Jetty thread.
+ *
+ * <p>Layers, checked by {@code ArchitectureTest}: {@code http} at the bottom knows no app (what the apps share, and
+ * the project's one HTTP/1.1 client, which needs only the JDK so that the scenario library can use it); each app's
+ * package uses {@code http} and no other app's code; this package is on top, running an app's routes as a
+ * {@link dev.meshbox.bookinfo.Workload} ({@link dev.meshbox.bookinfo.JavalinWorkload}).
  */
 package dev.meshbox.bookinfo;
