@@ -9,20 +9,20 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * One HTTP/1.1 request as {@link Http1Client} writes it: the request line's method and target, the authority for the
- * Host header, extra headers in order, and a body.
+ * One HTTP/1.1 request as {@link Http1Client} writes it: the method, the authority for the Host header, the request
+ * line's target, extra headers in order, and a body.
  *
  * <p>The caller writes the authority, not the address it connects to: that is how traffic addressed to
  * {@code reviews:9080} reaches a sidecar's outbound listener, and how a test sends {@code Host: bookinfo.example.com}
  * to a gateway.
  *
- * @param target    origin form ({@code /reviews/0?x=1}, already percent-encoded) or absolute form
- *                  ({@code http://reviews:9080/reviews/0})
  * @param authority the Host header's value, {@code reviews:9080}; null sends no Host header at all (only for testing
  *                  how a server treats an absolute-form request line, or a request without Host)
+ * @param target    origin form ({@code /reviews/0?x=1}, already percent-encoded) or absolute form
+ *                  ({@code http://reviews:9080/reviews/0})
  * @param headers   sent after Host in this order; the client writes Content-Length and Connection itself
  */
-public record Http1Request(String method, String target, String authority, List<Header> headers, byte[] body) {
+public record Http1Request(String method, String authority, String target, List<Header> headers, byte[] body) {
 
     /** One request header; the value is written as it is, so it may not contain CR, LF or other control characters. */
     public record Header(String name, String value) {
@@ -67,21 +67,21 @@ public record Http1Request(String method, String target, String authority, List<
 
     /** A request without headers or body. */
     public static Http1Request of(String method, String authority, String target) {
-        return new Http1Request(method, target, authority, List.of(), new byte[0]);
+        return new Http1Request(method, authority, target, List.of(), new byte[0]);
     }
 
     /** A copy with one more header. */
     public Http1Request withHeader(String name, String value) {
         List<Header> more = new ArrayList<>(headers);
         more.add(new Header(name, value));
-        return new Http1Request(method, target, authority, more, body);
+        return new Http1Request(method, authority, target, more, body);
     }
 
     /** A copy with these headers added, in the map's order. */
     public Http1Request withHeaders(Map<String, String> added) {
         List<Header> more = new ArrayList<>(headers);
         added.forEach((name, value) -> more.add(new Header(name, value)));
-        return new Http1Request(method, target, authority, more, body);
+        return new Http1Request(method, authority, target, more, body);
     }
 
     /** A copy with headers added from name, value pairs: {@code withHeaders("end-user", "jason", "x-b3-sampled", "1")}. */
@@ -94,12 +94,12 @@ public record Http1Request(String method, String target, String authority, List<
         for (int i = 0; i < namesAndValues.length; i += 2) {
             more.add(new Header(namesAndValues[i], namesAndValues[i + 1]));
         }
-        return new Http1Request(method, target, authority, more, body);
+        return new Http1Request(method, authority, target, more, body);
     }
 
     /** A copy with this body, sent with its Content-Length. */
     public Http1Request withBody(byte[] bytes) {
-        return new Http1Request(method, target, authority, headers, bytes);
+        return new Http1Request(method, authority, target, headers, bytes);
     }
 
     /** A copy with this text as a UTF-8 body. */

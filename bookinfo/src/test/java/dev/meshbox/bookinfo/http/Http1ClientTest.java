@@ -56,7 +56,7 @@ class Http1ClientTest {
         try (CannedServer server = new CannedServer(answer(OK))) {
             Http1Client.perCall(server.address())
                     .send(
-                            new Http1Request("GET", "http://reviews:9080/reviews/1", null, java.util.List.of(), null),
+                            new Http1Request("GET", null, "http://reviews:9080/reviews/1", java.util.List.of(), null),
                             TIMEOUT);
 
             assertThat(server.seen())
