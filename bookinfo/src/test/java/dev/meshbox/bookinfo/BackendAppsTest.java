@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -124,11 +124,9 @@ class BackendAppsTest {
 
     @Test
     void reviewsAnswers200WhenItsSidecarIsUnreachable() throws IOException {
-        InetSocketAddress nowhere;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            nowhere = new InetSocketAddress(s.getInetAddress(), s.getLocalPort());
-        }
-        try (Workload reviews = BookinfoApps.create(TestMesh.context("reviews", "v2", nowhere))) {
+        // A port held by a socket that does not listen: connections are refused, and nothing else can take it.
+        try (Socket reserved = new Socket();
+                Workload reviews = BookinfoApps.create(TestMesh.context("reviews", "v2", reserve(reserved)))) {
             reviews.start();
 
             HttpResponse<String> answer = mesh.get(reviews, "/reviews/0");
@@ -136,6 +134,11 @@ class BackendAppsTest {
             assertThat(answer.statusCode()).isEqualTo(200);
             assertThat(answer.body()).contains("\"rating\":{\"error\":\"Ratings service is currently unavailable\"}");
         }
+    }
+
+    private static InetSocketAddress reserve(Socket socket) throws IOException {
+        socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        return (InetSocketAddress) socket.getLocalSocketAddress();
     }
 
     @Test

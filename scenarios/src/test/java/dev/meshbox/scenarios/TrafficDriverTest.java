@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import java.net.Socket;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -63,13 +63,15 @@ class TrafficDriverTest {
 
     @Test
     void aRequestThatGetsNoAnswerIsAResultWithStatusZeroAndTheReason() throws Exception {
+        // A port held by a socket that does not listen: nothing else on the machine can take it meanwhile.
+        List<TrafficDriver.Result> results;
         InetSocketAddress closed;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closed = new InetSocketAddress(s.getInetAddress(), s.getLocalPort());
+        try (Socket reserved = new Socket()) {
+            reserved.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            closed = (InetSocketAddress) reserved.getLocalSocketAddress();
+            results = new TrafficDriver(new Unreachable(closed))
+                    .send(new Scenario.Traffic("ingress", "GET", "/productpage", Map.of(), 2, 1), "run", n -> {});
         }
-
-        List<TrafficDriver.Result> results = new TrafficDriver(new Unreachable(closed))
-                .send(new Scenario.Traffic("ingress", "GET", "/productpage", Map.of(), 2, 1), "run", n -> {});
 
         assertThat(results).hasSize(2).allSatisfy(r -> {
             assertThat(r.status()).isZero();

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -139,13 +141,15 @@ class Http1ClientTest {
 
     @Test
     void aRefusedConnectionIsAConnectException() throws Exception {
-        InetSocketAddress gone;
-        try (CannedServer server = new CannedServer(answer(OK))) {
-            gone = server.address();
+        // A port held by a socket that does not listen: nothing else on the machine can take it meanwhile.
+        try (Socket reserved = new Socket()) {
+            reserved.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            InetSocketAddress refusing = (InetSocketAddress) reserved.getLocalSocketAddress();
+
+            assertThatThrownBy(() -> Http1Client.perCall(refusing).send(Http1Request.get("ratings:9080", "/"), TIMEOUT))
+                    .isInstanceOf(ConnectException.class)
+                    .hasMessageContaining("ratings:9080");
         }
-        assertThatThrownBy(() -> Http1Client.perCall(gone).send(Http1Request.get("ratings:9080", "/"), TIMEOUT))
-                .isInstanceOf(ConnectException.class)
-                .hasMessageContaining("ratings:9080");
     }
 
     @Test
