@@ -1,5 +1,6 @@
 package dev.meshbox.bookinfo;
 
+import dev.meshbox.bookinfo.http.AppIdentity;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 
@@ -28,5 +29,10 @@ public record AppContext(
         Objects.requireNonNull(namespace, "namespace");
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(outboundProxy, "outboundProxy");
+    }
+
+    /** The app as it names itself to callers. */
+    public AppIdentity identity() {
+        return new AppIdentity(service, version, podName, namespace);
     }
 }

@@ -2,8 +2,7 @@ package dev.meshbox.bookinfo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meshbox.bookinfo.details.DetailsApp;
-import dev.meshbox.bookinfo.http.JavalinWorkload;
-import dev.meshbox.bookinfo.http.MeshClient;
+import dev.meshbox.bookinfo.http.Http1Client;
 import dev.meshbox.bookinfo.productpage.ProductPageApp;
 import dev.meshbox.bookinfo.productpage.SessionCookies;
 import dev.meshbox.bookinfo.ratings.RatingsApp;
@@ -24,7 +23,7 @@ public final class BookinfoApps {
      */
     public static Workload create(AppContext ctx) {
         ObjectMapper json = new ObjectMapper();
-        MeshClient mesh = new MeshClient(ctx.outboundProxy());
+        Http1Client mesh = Http1Client.perCall(ctx.outboundProxy());
         switch (ctx.service()) {
             case "productpage":
                 requireVersion(ctx, "v1");

@@ -5,7 +5,6 @@ import dev.meshbox.bookinfo.echo.EchoApp;
 import dev.meshbox.bookinfo.echo.EchoBehaviour;
 import dev.meshbox.bookinfo.echo.EchoFaults;
 import dev.meshbox.bookinfo.http.Delays;
-import dev.meshbox.bookinfo.http.JavalinWorkload;
 import dev.meshbox.bookinfo.http.RequestLog;
 import dev.meshbox.bookinfo.httpbin.HttpbinApp;
 import java.time.Clock;
@@ -47,11 +46,12 @@ public final class TestApps {
     public static Workload echo(AppContext ctx, EchoBehaviour behaviour) {
         Objects.requireNonNull(behaviour, "behaviour");
         Delays delays = new Delays(ctx.podName());
-        EchoApp app = new EchoApp(ctx, new EchoFaults(behaviour), requestLog(ctx), delays, new ObjectMapper());
+        EchoApp app =
+                new EchoApp(ctx.identity(), new EchoFaults(behaviour), requestLog(ctx), delays, new ObjectMapper());
         return new JavalinWorkload(ctx, app::routes, delays::close);
     }
 
     private static RequestLog requestLog(AppContext ctx) {
-        return new RequestLog(ctx, RequestLog.DEFAULT_CAPACITY, Clock.systemUTC());
+        return new RequestLog(ctx.identity(), RequestLog.DEFAULT_CAPACITY, Clock.systemUTC());
     }
 }

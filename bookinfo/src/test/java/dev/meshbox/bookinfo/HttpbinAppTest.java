@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -97,32 +98,32 @@ class HttpbinAppTest {
     void delayWaitsThenAnswersLikeGet() {
         long start = System.nanoTime();
         HttpResponse<String> response = client.get(httpbin, "/delay/1?x=1");
-        double seconds = (System.nanoTime() - start) / 1e9;
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(fieldNames(AppClient.json(response))).containsExactly("args", "headers", "origin", "url");
         assertThat(AppClient.json(response).path("args").path("x").asText()).isEqualTo("1");
-        assertThat(seconds).isBetween(0.95, 2.5);
+        // The timer never fires early; how much later it answers is a latency, which the bench measures.
+        assertThat(took).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
     }
 
     @Test
-    void fortyConcurrentDelaysWaitTogetherWithoutStarvingOtherRequests() throws Exception {
-        // More waits than Jetty's 32 threads: they must wait on the timer, not on pool threads.
-        long start = System.nanoTime();
+    void fortyConcurrentDelaysWaitOnATimerWithoutStarvingOtherRequests() throws Exception {
+        // More waits than Jetty's 32 threads: if each held a thread, a request arriving now would queue behind them
+        // until the first delay ended, so /get would not be answered while all forty still wait.
         List<CompletableFuture<HttpResponse<String>>> delays = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
-            delays.add(client.sendAsync(httpbin, "GET", "/delay/1"));
+            delays.add(client.sendAsync(httpbin, "GET", "/delay/3"));
         }
-        Thread.sleep(300);
-        long getStart = System.nanoTime();
-        assertThat(client.get(httpbin, "/get").statusCode()).isEqualTo(200);
-        double getSeconds = (System.nanoTime() - getStart) / 1e9;
-        CompletableFuture.allOf(delays.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
-        double seconds = (System.nanoTime() - start) / 1e9;
+        Poll.until(
+                "httpbin to have received the forty delayed requests",
+                Duration.ofSeconds(10),
+                () -> received(httpbin, "/delay/3") == 40);
 
+        assertThat(client.get(httpbin, "/get").statusCode()).isEqualTo(200);
+        assertThat(delays).as("delays answered before /get").noneMatch(CompletableFuture::isDone);
+        CompletableFuture.allOf(delays.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
         assertThat(delays).allSatisfy(d -> assertThat(d.join().statusCode()).isEqualTo(200));
-        assertThat(getSeconds).isLessThan(0.5);
-        assertThat(seconds).isBetween(0.95, 3.5);
     }
 
     @ParameterizedTest
@@ -205,29 +206,27 @@ class HttpbinAppTest {
     }
 
     @Test
-    void closeEndsPendingDelaysAtOnceAndStopsTheTimerThread() throws Exception {
+    void closeEndsPendingDelaysAndStopsTheTimerThread() throws Exception {
         Workload other = TestApps.httpbin(TestMesh.context("httpbin", "v2", PROXY));
         other.start();
         CompletableFuture<HttpResponse<String>> pending = client.sendAsync(other, "GET", "/delay/10");
-        while (AppClient.json(client.get(other, "/__meshbox/requests"))
-                        .path("received")
-                        .asLong()
-                == 0) {
-            Thread.sleep(10);
-        }
+        Poll.until(
+                "httpbin v2 to have received the delayed request",
+                Duration.ofSeconds(10),
+                () -> received(other, "/delay/10") == 1);
 
-        long start = System.nanoTime();
         other.close();
-        double seconds = (System.nanoTime() - start) / 1e9;
 
-        assertThat(seconds).isLessThan(2.0);
-        // Jetty answers a request still waiting when it stops with a 500, or drops the connection.
+        // Jetty answers a request still waiting when it stops with a 500, or drops the connection: either way long
+        // before the ten seconds the request asked to wait.
         int pendingStatus = pending.handle((response, error) -> error != null ? -1 : response.statusCode())
                 .get(5, TimeUnit.SECONDS);
         assertThat(pendingStatus).isNotEqualTo(200);
-        Thread.sleep(100);
-        assertThat(Thread.getAllStackTraces().keySet())
-                .noneMatch(t -> t.getName().equals("httpbin-v2-test-delay"));
+        Poll.until(
+                "the timer thread httpbin-v2-test-delay to end",
+                Duration.ofSeconds(5),
+                () -> Thread.getAllStackTraces().keySet().stream()
+                        .noneMatch(t -> t.getName().equals("httpbin-v2-test-delay")));
     }
 
     @Test
@@ -235,6 +234,15 @@ class HttpbinAppTest {
         assertThatThrownBy(() -> TestApps.create(TestMesh.context("reviews", "v1", PROXY)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'reviews'");
+    }
+
+    /** How many requests to {@code path} the app's request log holds. */
+    private int received(Workload app, String path) {
+        int n = 0;
+        for (JsonNode r : client.getJson(app, "/__meshbox/requests").path("requests")) {
+            n += r.path("path").asText().equals(path) ? 1 : 0;
+        }
+        return n;
     }
 
     private static List<String> fieldNames(JsonNode node) {

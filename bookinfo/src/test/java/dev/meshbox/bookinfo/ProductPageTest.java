@@ -6,33 +6,19 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** What a user of /productpage sees, with every app running behind a stand-in sidecar. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(TestMesh.PerClass.class)
 class ProductPageTest {
     private static final String FILLED = "id=\"glyphicon glyphicon-star\"";
     private static final String EMPTY = "id=\"glyphicon glyphicon-star-empty\"";
 
-    private TestMesh mesh;
+    private final TestMesh mesh;
 
-    @BeforeAll
-    void startMesh() throws IOException {
-        mesh = TestMesh.start();
-    }
-
-    @AfterAll
-    void stopMesh() throws IOException {
-        mesh.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        mesh.reset();
+    ProductPageTest(TestMesh mesh) {
+        this.mesh = mesh;
     }
 
     @Test
@@ -119,7 +105,8 @@ class ProductPageTest {
                         "Error fetching product reviews",
                         "Sorry, product reviews are currently unavailable for this book.");
         assertThat(page.body()).contains("Book Details").doesNotContain("Reviews served by:");
-        assertThat(seconds).isGreaterThanOrEqualTo(5.5).isLessThan(9.0);
+        // Two attempts of 3 s each, as Bookinfo's productpage makes them: two calls seen, each waited out.
+        assertThat(seconds).isGreaterThanOrEqualTo(5.5);
         assertThat(mesh.sidecar.seen("reviews")).hasSize(2);
     }
 

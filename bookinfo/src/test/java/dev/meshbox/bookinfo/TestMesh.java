@@ -1,6 +1,7 @@
 package dev.meshbox.bookinfo;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -10,12 +11,49 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * Every Bookinfo app on an ephemeral loopback port, all sending their outbound calls through one
  * {@link StandInSidecar}. Reviews starts routed to v1, as after Istio's virtual-service-all-v1.
+ *
+ * <p>A test class gets one with {@code @ExtendWith(TestMesh.PerClass.class)} and a {@code TestMesh} constructor
+ * parameter: started before its first test, reset before each, closed after its last.
  */
 final class TestMesh implements AutoCloseable {
+
+    /** One mesh per test class, reset before each test and closed with the class. */
+    static final class PerClass implements ParameterResolver, BeforeEachCallback {
+        private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(TestMesh.class);
+
+        @Override
+        public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+            return parameter.getParameter().getType() == TestMesh.class;
+        }
+
+        @Override
+        public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+            return mesh(context);
+        }
+
+        @Override
+        public void beforeEach(ExtensionContext context) {
+            mesh(context).reset();
+        }
+
+        /** The class's mesh, kept in the class's store, which JUnit closes (AutoCloseable) when the class is done. */
+        private static TestMesh mesh(ExtensionContext context) {
+            ExtensionContext owner = context;
+            while (owner.getTestMethod().isPresent()) {
+                owner = owner.getParent().orElseThrow();
+            }
+            return owner.getStore(NAMESPACE).getOrComputeIfAbsent(TestMesh.class, k -> start(), TestMesh.class);
+        }
+    }
+
     private static final String[][] APPS = {
         {"productpage", "v1"}, {"details", "v1"}, {"ratings", "v1"},
         {"reviews", "v1"}, {"reviews", "v2"}, {"reviews", "v3"}
@@ -33,8 +71,13 @@ final class TestMesh implements AutoCloseable {
         this.sidecar = sidecar;
     }
 
-    static TestMesh start() throws IOException {
-        TestMesh mesh = new TestMesh(StandInSidecar.start());
+    static TestMesh start() {
+        TestMesh mesh;
+        try {
+            mesh = new TestMesh(StandInSidecar.start());
+        } catch (IOException e) {
+            throw new UncheckedIOException("the stand-in sidecar did not start", e);
+        }
         try {
             for (String[] app : APPS) {
                 Workload workload = BookinfoApps.create(context(app[0], app[1], mesh.sidecar.address()));
@@ -112,8 +155,12 @@ final class TestMesh implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
+    public void close() {
         apps.values().forEach(Workload::close);
-        sidecar.close();
+        try {
+            sidecar.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("the stand-in sidecar did not close", e);
+        }
     }
 }

@@ -41,29 +41,11 @@ final class Evaluator {
         return checks;
     }
 
-    /** The version of {@code service} that served each request, from the inbound access logs of its pods. */
-    static Map<String, String> servedBy(String service, List<MeshAccess.LogEntry> log) {
-        Map<String, String> byRequest = new HashMap<>();
-        for (MeshAccess.LogEntry e : log) {
-            if (!"inbound".equals(e.direction())
-                    || !service.equals(e.podLabels().get("app"))
-                    || e.authority() != null && e.authority().contains("-shadow")) {
-                continue;
-            }
-            String version = e.podLabels().getOrDefault("version", "unknown");
-            // A retried request may reach two pods; the one that answered below 500 is the one that served it.
-            if (!byRequest.containsKey(e.requestId()) || e.responseCode() < 500) {
-                byRequest.put(e.requestId(), version);
-            }
-        }
-        return byRequest;
-    }
-
     private static List<ScenarioReport.Check> versionShare(Scenario.VersionShare v, StepObservation o) {
-        Map<String, String> served = servedBy(v.service(), o.log());
+        Map<String, String> served = AccessLogQueries.servedBy(v.service(), o.log());
         Map<String, Integer> counts = new TreeMap<>();
         for (TrafficDriver.Result r : o.results()) {
-            counts.merge(served.getOrDefault(r.requestId(), "none"), 1, Integer::sum);
+            counts.merge(served.getOrDefault(r.requestId(), AccessLogQueries.NOT_SERVED), 1, Integer::sum);
         }
         int total = o.results().size();
         String seen = describeCounts(counts, total);
@@ -76,7 +58,7 @@ final class Evaluator {
             String explanation = ok
                     ? ""
                     : "served by " + v.service() + ": " + seen + (routing.isEmpty() ? "" : "; " + routing)
-                            + (counts.containsKey("none")
+                            + (counts.containsKey(AccessLogQueries.NOT_SERVED)
                                     ? "; \"none\" means the request never reached " + v.service() + " (see the flags: "
                                             + flagSummary(o) + ")"
                                     : "");
@@ -139,7 +121,7 @@ final class Evaluator {
             }
             considered++;
             seen.merge(e.responseFlags(), 1, Integer::sum);
-            if (List.of(e.responseFlags().split(",")).contains(f.flag())) {
+            if (ResponseFlag.has(e.responseFlags(), f.flag())) {
                 flagged++;
             }
         }
@@ -348,7 +330,7 @@ final class Evaluator {
         Map<String, Integer> flags = new TreeMap<>();
         for (MeshAccess.LogEntry e : o.log()) {
             if (ids.contains(e.requestId()) && o.atSource(e)) {
-                flags.merge(ResponseFlagNames.describe(e.responseFlags()), 1, Integer::sum);
+                flags.merge(ResponseFlag.describe(e.responseFlags()), 1, Integer::sum);
             }
         }
         return flags.isEmpty() ? "none logged" : describeCounts(flags, ids.size());

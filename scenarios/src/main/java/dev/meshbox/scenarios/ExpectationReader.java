@@ -61,10 +61,14 @@ final class ExpectationReader {
             case "status" -> status(r, v, p);
             case "responseFlags" -> {
                 r.only(v, p, Set.of("status", "flag", "share"));
+                String flag = r.text(v, p, "flag", true).orElse("");
+                if (!flag.isEmpty() && ResponseFlag.of(flag).isEmpty()) {
+                    r.problem(
+                            p + ".flag",
+                            "must be one of Envoy's response flags " + ResponseFlag.allCodes() + ", got " + flag);
+                }
                 yield new Scenario.ResponseFlags(
-                        r.optionalInt(v, p, "status", 100, 599),
-                        r.text(v, p, "flag", true).orElse(""),
-                        r.fraction(v, p, "share", 1.0));
+                        r.optionalInt(v, p, "status", 100, 599), flag, r.fraction(v, p, "share", 1.0));
             }
             case "latency" -> latency(r, v, p);
             case "bodyContains" -> {

@@ -1,8 +1,11 @@
 package dev.meshbox.scenarios;
 
+import dev.meshbox.bookinfo.http.Http1Client;
+import dev.meshbox.bookinfo.http.Http1Request;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -22,6 +25,8 @@ public final class LoadGenerator {
     public record Result(
             int calls, double seconds, List<Long> latenciesNanos, Map<Integer, Integer> codes, String firstError) {}
 
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
     private LoadGenerator() {}
 
     public static Result run(InetSocketAddress target, String host, String path, int connections, int calls, double qps)
@@ -36,7 +41,9 @@ public final class LoadGenerator {
         for (int c = 0; c < connections; c++) {
             Thread t = new Thread(
                     () -> {
-                        try (HttpExchange conn = new HttpExchange(target, 30_000)) {
+                        try (Http1Client conn = Http1Client.keepAlive(target)) {
+                            Http1Request request =
+                                    Http1Request.get(host, path).withHeader("user-agent", "meshbox-load");
                             for (int n = next.getAndIncrement(); n < calls; n = next.getAndIncrement()) {
                                 if (intervalNanos > 0) {
                                     long due = start + n * intervalNanos;
@@ -47,13 +54,11 @@ public final class LoadGenerator {
                                 }
                                 int code;
                                 long nanos;
+                                long sent = System.nanoTime();
                                 try {
-                                    HttpExchange.Response r =
-                                            conn.send("GET", host, path, Map.of("user-agent", "meshbox-load"), null);
-                                    code = r.status();
-                                    nanos = r.nanos();
+                                    code = conn.send(request, TIMEOUT).status();
+                                    nanos = System.nanoTime() - sent;
                                 } catch (IOException e) {
-                                    conn.close();
                                     code = -1;
                                     nanos = 0;
                                     synchronized (firstError) {

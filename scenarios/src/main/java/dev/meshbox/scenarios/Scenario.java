@@ -11,7 +11,29 @@ public record Scenario(
         String name, String description, Path file, List<Workload> workloads, Optional<Long> seed, List<Step> steps) {
 
     /** A workload the mesh runs: a built-in one by name, or echo stand-ins for a service. */
-    public sealed interface Workload permits Builtin, Echo, Kubernetes, JavaApp, ImageApp {}
+    public sealed interface Workload permits Builtin, Echo, Kubernetes, JavaApp, ImageApp {
+
+        /**
+         * The workload as {@code up --workloads} or a scenario file names it, for lists a person reads:
+         * {@code httpbin}, {@code echo checkout}, {@code java shop}, {@code image shop},
+         * {@code kubernetes shop.yaml}.
+         */
+        default String displayName() {
+            if (this instanceof Builtin b) {
+                return b.name();
+            }
+            if (this instanceof Echo e) {
+                return "echo " + e.service();
+            }
+            if (this instanceof JavaApp j) {
+                return "java " + j.service();
+            }
+            if (this instanceof ImageApp i) {
+                return "image " + i.service();
+            }
+            return "kubernetes " + ((Kubernetes) this).source();
+        }
+    }
 
     /**
      * The user's own services from Kubernetes YAML: each Deployment runs as echo stand-ins with its pod labels,

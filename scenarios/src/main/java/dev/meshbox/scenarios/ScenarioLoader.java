@@ -340,6 +340,11 @@ public final class ScenarioLoader {
                                 e.getValue().asText()));
             }
         }
+        for (String framing : List.of("content-length", "transfer-encoding", "connection")) {
+            if (headers.containsKey(framing)) {
+                r.problem(path + ".headers." + framing, "is written by the traffic driver itself; leave it out");
+            }
+        }
         r.text(n, path, "user", false).ifPresent(u -> headers.put("end-user", u));
         Optional<Duration> duration = r.duration(n, path, "duration");
         // With a duration and no count, the duration decides; the count stays a bound on memory and time.

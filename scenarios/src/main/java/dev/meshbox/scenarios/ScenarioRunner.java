@@ -99,11 +99,11 @@ public final class ScenarioRunner {
             Map<String, List<String>> servedBy = new java.util.TreeMap<>();
             for (Scenario.Expectation e : step.expect()) {
                 if (e instanceof Scenario.VersionShare v) {
-                    Map<String, String> byId = Evaluator.servedBy(v.service(), log);
+                    Map<String, String> byId = AccessLogQueries.servedBy(v.service(), log);
                     servedBy.put(
                             v.service(),
                             results.stream()
-                                    .map(r -> byId.getOrDefault(r.requestId(), "none"))
+                                    .map(r -> byId.getOrDefault(r.requestId(), AccessLogQueries.NOT_SERVED))
                                     .toList());
                 }
             }

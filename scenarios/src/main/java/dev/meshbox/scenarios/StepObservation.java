@@ -16,13 +16,7 @@ record StepObservation(
 
     /** Whether a log entry was written by the proxy the traffic entered through (the caller's sidecar or the gateway). */
     boolean atSource(MeshAccess.LogEntry e) {
-        if (!"outbound".equals(e.direction())) {
-            return false;
-        }
-        if (from.equals("ingress")) {
-            return "ingressgateway".equals(e.podLabels().get("istio"));
-        }
-        return from.equals(e.podLabels().get("app")) || from.equals(e.pod());
+        return AccessLogQueries.atSource(from, e);
     }
 
     static String counterKey(String workload, String stat) {

@@ -1,8 +1,14 @@
 package dev.meshbox.scenarios;
 
+import dev.meshbox.bookinfo.http.Http1Client;
+import dev.meshbox.bookinfo.http.Http1Request;
+import dev.meshbox.bookinfo.http.Http1Response;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -25,7 +31,7 @@ public final class TrafficDriver {
     public record Result(
             String requestId, int status, long nanos, String error, Map<String, String> headers, String body) {}
 
-    private static final int TIMEOUT_MILLIS = 30_000;
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final MeshAccess mesh;
 
@@ -34,13 +40,17 @@ public final class TrafficDriver {
     }
 
     public List<Result> send(Scenario.Traffic t, String runId, IntConsumer progress) throws InterruptedException {
-        Target target = target(t);
         Map<String, String> headers = new LinkedHashMap<>(t.headers());
+        // A Host header names the authority to send, as it does on the wire: a gateway's host, say.
+        String host = headers.remove("host");
+        Target target = host == null ? target(t) : target(t).withHost(host);
         if (t.from().equals("ingress") && headers.containsKey("end-user")) {
             // Through the ingress a user is a login, as in Istio's task: productpage knows users only by session.
             String user = headers.remove("end-user");
             headers.put("cookie", login(target, user));
         }
+        // A header the request cannot carry is the caller's mistake: say so before any traffic leaves.
+        request(t, target, headers, runId + "-0");
         List<Result> results = Collections.synchronizedList(new ArrayList<>(Math.min(t.count(), 10_000)));
         long start = System.nanoTime();
         AtomicInteger next = new AtomicInteger();
@@ -54,22 +64,13 @@ public final class TrafficDriver {
             List<Future<?>> workers = new ArrayList<>();
             for (int w = 0; w < t.concurrency(); w++) {
                 workers.add(pool.submit(() -> {
-                    try (HttpExchange conn = new HttpExchange(target.address, TIMEOUT_MILLIS)) {
+                    try (Http1Client conn = Http1Client.keepAlive(target.address)) {
                         for (int n = next.getAndIncrement();
                                 n < t.count() && !timeUp(start, t);
                                 n = next.getAndIncrement()) {
                             pace(start, n, t);
                             String id = runId + "-" + n;
-                            Map<String, String> h = new LinkedHashMap<>(headers);
-                            h.put("x-request-id", id);
-                            h.putIfAbsent("user-agent", "meshbox-scenario");
-                            try {
-                                HttpExchange.Response r = conn.send(t.method(), target.host, target.path, h, null);
-                                results.add(new Result(id, r.status(), r.nanos(), null, r.headers(), r.body()));
-                            } catch (IOException e) {
-                                conn.close();
-                                results.add(new Result(id, 0, 0, e.getMessage(), Map.of(), ""));
-                            }
+                            results.add(exchange(conn, id, request(t, target, headers, id)));
                             progress.accept(done.incrementAndGet());
                         }
                     }
@@ -87,6 +88,25 @@ public final class TrafficDriver {
         List<Result> sorted = new ArrayList<>(results);
         sorted.sort((a, b) -> Integer.compare(seq(a.requestId()), seq(b.requestId())));
         return sorted;
+    }
+
+    /** Request {@code id}: the step's method, target and headers, with its request id and a user agent. */
+    private static Http1Request request(Scenario.Traffic t, Target target, Map<String, String> headers, String id) {
+        Map<String, String> h = new LinkedHashMap<>(headers);
+        h.put("x-request-id", id);
+        h.putIfAbsent("user-agent", "meshbox-scenario");
+        return Http1Request.of(t.method(), target.host, target.path).withHeaders(h);
+    }
+
+    /** Sends one request on the worker's connection; a failure is a result with status 0 and the reason. */
+    private static Result exchange(Http1Client conn, String id, Http1Request request) {
+        long sent = System.nanoTime();
+        try {
+            Http1Response r = conn.send(request, TIMEOUT);
+            return new Result(id, r.status(), System.nanoTime() - sent, null, r.joinedHeaders(), r.bodyText());
+        } catch (IOException e) {
+            return new Result(id, 0, 0, e.getMessage(), Map.of(), "");
+        }
     }
 
     /** Whether the traffic's duration, if it has one, has passed. */
@@ -111,12 +131,14 @@ public final class TrafficDriver {
     }
 
     private String login(Target target, String user) {
-        try (HttpExchange conn = new HttpExchange(target.address, TIMEOUT_MILLIS)) {
-            String form = "username=" + java.net.URLEncoder.encode(user, java.nio.charset.StandardCharsets.UTF_8)
-                    + "&passwd=password";
-            HttpExchange.Response r = conn.send(
-                    "POST", target.host, "/login", Map.of("content-type", "application/x-www-form-urlencoded"), form);
-            String cookie = r.headers().get("set-cookie");
+        String form = "username=" + URLEncoder.encode(user, StandardCharsets.UTF_8) + "&passwd=password";
+        try (Http1Client conn = Http1Client.keepAlive(target.address)) {
+            Http1Response r = conn.send(
+                    Http1Request.of("POST", target.host, "/login")
+                            .withHeader("content-type", "application/x-www-form-urlencoded")
+                            .withBody(form),
+                    TIMEOUT);
+            String cookie = r.header("set-cookie");
             if (cookie == null) {
                 throw new IllegalStateException(
                         "logging in as " + user + " through the ingress gave " + r.status() + " and no session cookie");
@@ -128,7 +150,11 @@ public final class TrafficDriver {
         }
     }
 
-    private record Target(InetSocketAddress address, String host, String path) {}
+    private record Target(InetSocketAddress address, String host, String path) {
+        Target withHost(String authority) {
+            return new Target(address, authority, path);
+        }
+    }
 
     private Target target(Scenario.Traffic t) {
         if (t.url().startsWith("http://")) {

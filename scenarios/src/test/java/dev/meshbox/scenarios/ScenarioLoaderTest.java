@@ -42,6 +42,39 @@ class ScenarioLoaderTest {
     }
 
     @Test
+    void anUnknownResponseFlagPointsAtItsLineAndListsEnvoysFlags() {
+        String text = """
+                name: typo
+                steps:
+                  - name: one
+                    traffic: {url: "http://reviews:9080/reviews/0"}
+                    expect:
+                      - responseFlags: {flag: OU}
+                """;
+        assertThatThrownBy(() -> loader.parse(Path.of("typo.yaml"), text))
+                .isInstanceOf(ScenarioException.class)
+                .hasMessageContaining("typo.yaml:6: steps[0].expect[0].responseFlags.flag: must be one of Envoy's "
+                        + "response flags [LH, UH, UT, LR, UR, UF, UC, UO,")
+                .hasMessageEndingWith(", got OU");
+    }
+
+    @Test
+    void headersTheDriverWritesItselfAreRefused() {
+        String text = """
+                name: framing
+                steps:
+                  - name: one
+                    traffic:
+                      url: http://reviews:9080/reviews/0
+                      headers: {Connection: close, host: reviews.example.com}
+                """;
+        assertThatThrownBy(() -> loader.parse(Path.of("framing.yaml"), text))
+                .isInstanceOf(ScenarioException.class)
+                .hasMessageContaining("steps[0].traffic.headers.connection: is written by the traffic driver itself")
+                .hasMessageNotContaining("host");
+    }
+
+    @Test
     void anImageWorkloadNamesTheUsersImageServiceAndEnvironment() {
         Scenario s = loader.parse(Path.of("own.yaml"), """
                 name: own

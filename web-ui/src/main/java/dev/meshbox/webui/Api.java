@@ -6,6 +6,7 @@ import dev.meshbox.controlplane.config.ResourceKey;
 import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.scenarios.MeshAccess;
+import dev.meshbox.scenarios.ResponseFlag;
 import dev.meshbox.scenarios.Scenario;
 import dev.meshbox.scenarios.ScenarioException;
 import io.javalin.config.RoutesConfig;
@@ -284,7 +285,17 @@ final class Api implements AutoCloseable {
         m.put("xdsPort", mesh.controlPlane().xdsPort());
         m.put("scenarioDir", scenarioDir.map(Path::toString).orElse(""));
         m.put("busy", guard.holder());
+        m.put("responseFlags", responseFlags());
         return m;
+    }
+
+    /** Envoy's response flags in Envoy's order with their meanings, for the page's tooltips. */
+    static Map<String, String> responseFlags() {
+        Map<String, String> flags = new LinkedHashMap<>();
+        for (ResponseFlag f : ResponseFlag.values()) {
+            flags.put(f.code(), f.meaning());
+        }
+        return flags;
     }
 
     private void requireWorkloads(List<Scenario.Workload> wanted, String what) {
@@ -292,7 +303,7 @@ final class Api implements AutoCloseable {
         if (!missing.isEmpty()) {
             List<String> all = new ArrayList<>(mesh.workloads());
             wanted.stream()
-                    .map(ScenarioCatalog::workloadName)
+                    .map(Scenario.Workload::displayName)
                     .filter(n -> !all.contains(n) && !n.contains(" "))
                     .forEach(all::add);
             throw new ApiException(

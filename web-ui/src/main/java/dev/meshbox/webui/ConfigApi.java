@@ -2,19 +2,17 @@ package dev.meshbox.webui;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.meshbox.controlplane.ControlPlane;
-import dev.meshbox.controlplane.config.ApplyResult;
-import dev.meshbox.controlplane.config.ConfigStore;
 import dev.meshbox.controlplane.config.IstioResource;
 import dev.meshbox.controlplane.config.ResourceKey;
 import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.controlplane.xds.ProxyStatus;
+import dev.meshbox.scenarios.MeshAccess;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The Config tab: the applied Istio resources, applying YAML from the editor with each problem placed at its line,
@@ -42,8 +40,6 @@ final class ConfigApi {
             boolean rejected,
             Map<String, TypeView> types) {}
 
-    static final Duration CONVERGE = Duration.ofSeconds(10);
-
     private final UiMesh mesh;
     private final java.util.function.UnaryOperator<String> sourceName;
     private final ObjectMapper json = new ObjectMapper();
@@ -70,42 +66,44 @@ final class ConfigApi {
         return out;
     }
 
-    /** Validates and applies, all or nothing, then waits until every proxy has ACKed the result. */
+    /**
+     * Validates and applies, all or nothing, then waits until every proxy has ACKed the result: through the mesh's own
+     * writer ({@link UiMesh#access()}), as {@code meshbox apply} and scenarios apply, so that on a backend that keeps
+     * config elsewhere (Kubernetes' custom resources) an edit lands there too.
+     */
     ApplyAnswer apply(String name, String yaml) {
-        ControlPlane cp = mesh.controlPlane();
-        ApplyResult r = cp.config().apply(List.of(new ConfigStore.Source(name, yaml)));
-        if (!r.ok()) {
-            return new ApplyAnswer(false, List.of(), ProblemLines.locate(yaml, r.problems()), cp.warnings());
+        MeshAccess.ApplyOutcome outcome =
+                converged(() -> mesh.access().apply(List.of(new MeshAccess.ConfigText(name, yaml))));
+        if (!outcome.ok()) {
+            return new ApplyAnswer(false, List.of(), ProblemLines.locate(yaml, name, outcome.problems()), warnings());
         }
-        awaitConverged(cp);
-        return new ApplyAnswer(
-                true, r.changes().stream().map(ApplyResult.Change::display).toList(), List.of(), cp.warnings());
+        return new ApplyAnswer(true, outcome.changes(), List.of(), warnings());
     }
 
     ApplyAnswer delete(ResourceKey key) {
-        ControlPlane cp = mesh.controlPlane();
-        if (!cp.config().snapshot().resources().containsKey(key)) {
-            throw ApiException.notFound("no " + key + " is applied; applied: "
-                    + cp.config().snapshot().resources().keySet());
+        Map<ResourceKey, IstioResource> applied =
+                mesh.controlPlane().config().snapshot().resources();
+        if (!applied.containsKey(key)) {
+            throw ApiException.notFound("no " + key + " is applied; applied: " + applied.keySet());
         }
-        ApplyResult r = cp.config().delete(List.of(key));
-        awaitConverged(cp);
-        return new ApplyAnswer(
-                true, r.changes().stream().map(ApplyResult.Change::display).toList(), List.of(), cp.warnings());
+        MeshAccess.ApplyOutcome outcome = converged(() -> mesh.delete(List.of(key)));
+        if (!outcome.ok()) {
+            throw new ApiException(422, "deleting " + key + " failed: " + String.join("; ", outcome.problems()));
+        }
+        return new ApplyAnswer(true, outcome.changes(), List.of(), warnings());
     }
 
-    private static void awaitConverged(ControlPlane cp) {
+    /** A change the control plane took but the proxies did not ACK in time (or NACKed) is the mesh failing: 502. */
+    private static MeshAccess.ApplyOutcome converged(Supplier<MeshAccess.ApplyOutcome> change) {
         try {
-            if (!cp.awaitConverged(CONVERGE)) {
-                throw new ApiException(
-                        502,
-                        "the config was accepted, but proxies rejected it or did not ACK it within "
-                                + CONVERGE.toSeconds() + " s:" + cp.describeLagging());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiException(503, "interrupted while waiting for the proxies' ACK");
+            return change.get();
+        } catch (IllegalStateException e) {
+            throw new ApiException(502, "the config was accepted, but " + e.getMessage());
         }
+    }
+
+    private List<String> warnings() {
+        return mesh.controlPlane().warnings();
     }
 
     List<ProxyView> proxies() {

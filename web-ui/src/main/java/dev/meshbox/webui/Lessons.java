@@ -84,7 +84,7 @@ final class Lessons {
                             l.path("task").asText(),
                             l.path("intro").asText(),
                             parsed.workloads().stream()
-                                    .map(ScenarioCatalog::workloadName)
+                                    .map(Scenario.Workload::displayName)
                                     .toList(),
                             List.copyOf(view)));
             scenarios.put(id, parsed);

@@ -28,7 +28,50 @@ final class ProblemLines {
     /** One document of a multi-document text: its first line in the whole text and its own text. */
     private record Doc(int firstLine, String text) {}
 
+    /** {@code VirtualService default/reviews: } or {@code document 2: } after the source. */
+    private static final Pattern RESOURCE = Pattern.compile("^(document \\d+|[A-Z][A-Za-z]* [^\\s/:]+/[^\\s:]+): ");
+    /** A field path has no space ({@code spec.http[0].headers.request.add.:path}), or is where YAML broke. */
+    private static final Pattern FIELD = Pattern.compile("^(line \\d+, column \\d+|[^\\s]+): ");
+
     private ProblemLines() {}
+
+    /**
+     * The problems of an apply of {@code source} as the mesh reports them, whichever backend applies the config: the
+     * text of each {@link ConfigProblem} ({@code my.yaml: VirtualService default/reviews: spec.http[0].route[1].weight:
+     * must be >= 0, got -10}) taken apart again. A part that cannot be told stays in the message.
+     */
+    static List<Located> locate(String text, String source, List<String> problems) {
+        return locate(text, problems.stream().map(p -> parse(source, p)).toList());
+    }
+
+    static ConfigProblem parse(String source, String problem) {
+        String rest;
+        String from;
+        if (problem.startsWith(source + ": ")) {
+            from = source;
+            rest = problem.substring(source.length() + 2);
+        } else {
+            int colon = problem.indexOf(": ");
+            if (colon < 0) {
+                return new ConfigProblem("", "", "", problem);
+            }
+            from = problem.substring(0, colon);
+            rest = problem.substring(colon + 2);
+        }
+        String resource = "";
+        Matcher r = RESOURCE.matcher(rest);
+        if (r.find()) {
+            resource = r.group(1);
+            rest = rest.substring(r.end());
+        }
+        String field = "";
+        Matcher f = FIELD.matcher(rest);
+        if (f.find()) {
+            field = f.group(1);
+            rest = rest.substring(f.end());
+        }
+        return new ConfigProblem(from, resource, field, rest);
+    }
 
     static List<Located> locate(String text, List<ConfigProblem> problems) {
         List<Doc> docs = split(text);

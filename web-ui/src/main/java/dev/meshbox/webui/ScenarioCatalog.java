@@ -121,27 +121,13 @@ final class ScenarioCatalog implements AutoCloseable {
                     s.description(),
                     source,
                     display,
-                    s.workloads().stream().map(ScenarioCatalog::workloadName).toList(),
+                    s.workloads().stream().map(Scenario.Workload::displayName).toList(),
                     missing.apply(s.workloads()),
                     s.steps().size(),
                     null);
         } catch (ScenarioException e) {
             return new Entry(id, base(f), "", source, display, List.of(), List.of(), 0, e.getMessage());
         }
-    }
-
-    /** A workload as {@code up --workloads} or the scenario file names it. */
-    static String workloadName(Scenario.Workload w) {
-        if (w instanceof Scenario.Builtin b) {
-            return b.name();
-        }
-        if (w instanceof Scenario.Echo e) {
-            return "echo " + e.service();
-        }
-        if (w instanceof Scenario.JavaApp j) {
-            return "java " + j.service();
-        }
-        return "kubernetes " + ((Scenario.Kubernetes) w).source();
     }
 
     private static String base(Path f) {

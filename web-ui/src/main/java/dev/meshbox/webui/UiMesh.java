@@ -1,6 +1,7 @@
 package dev.meshbox.webui;
 
 import dev.meshbox.controlplane.ControlPlane;
+import dev.meshbox.controlplane.config.ResourceKey;
 import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.scenarios.MeshAccess;
 import dev.meshbox.scenarios.Scenario;
@@ -20,6 +21,15 @@ public interface UiMesh {
     /** Apply, reset, where to send traffic and the proxies' access logs, as scenarios use them. */
     MeshAccess access();
 
+    /**
+     * Deletes applied resources through the same writer {@link #access()} applies with, and waits until every proxy
+     * has ACKed the result.
+     *
+     * @throws IllegalStateException when the proxies reject the result or do not ACK it in time
+     */
+    MeshAccess.ApplyOutcome delete(List<ResourceKey> keys);
+
+    /** Read-only here: the applied resources, the xDS state of each proxy, warnings. Changes go through {@link #access()}. */
     ControlPlane controlPlane();
 
     /** Every pod with a proxy: sidecars and the ingress gateway. */

@@ -2,8 +2,8 @@ package dev.meshbox.bookinfo.echo;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.meshbox.bookinfo.AppContext;
 import dev.meshbox.bookinfo.http.AnyMethod;
+import dev.meshbox.bookinfo.http.AppIdentity;
 import dev.meshbox.bookinfo.http.Delays;
 import dev.meshbox.bookinfo.http.HeaderNames;
 import dev.meshbox.bookinfo.http.JsonReplies;
@@ -26,14 +26,14 @@ public final class EchoApp {
     static final String POD_HEADER = "x-echo-pod";
     static final String INJECTED_ERROR = "injected by echo";
 
-    private final AppContext app;
+    private final AppIdentity app;
     private final EchoFaults faults;
     private final RequestLog log;
     private final Delays delays;
     private final ObjectMapper json;
     private final JsonReplies replies;
 
-    public EchoApp(AppContext app, EchoFaults faults, RequestLog log, Delays delays, ObjectMapper json) {
+    public EchoApp(AppIdentity app, EchoFaults faults, RequestLog log, Delays delays, ObjectMapper json) {
         this.app = Objects.requireNonNull(app, "app");
         this.faults = Objects.requireNonNull(faults, "faults");
         this.log = Objects.requireNonNull(log, "log");

@@ -79,11 +79,10 @@ public record ForwardedHeaders(Map<String, String> values) {
 
     /** Header values are written verbatim onto the wire, so CR and LF would let a caller inject headers. */
     static boolean isSafeValue(String value) {
-        return value.chars().allMatch(c -> c == '\t' || (c >= ' ' && c != 127));
+        return Http1Request.isSafeValue(value);
     }
 
     private static boolean isToken(String name) {
-        return !name.isEmpty()
-                && name.chars().allMatch(c -> c > ' ' && c < 127 && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0);
+        return Http1Request.isToken(name);
     }
 }

@@ -1,7 +1,6 @@
 package dev.meshbox.bookinfo.http;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import dev.meshbox.bookinfo.AppContext;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Clock;
@@ -19,7 +18,7 @@ public final class RequestLog {
     public static final String CONTROL_PREFIX = "/__meshbox/";
     public static final int DEFAULT_CAPACITY = 1000;
 
-    private final AppContext app;
+    private final AppIdentity app;
     private final int capacity;
     private final Clock clock;
     private final ArrayDeque<ReceivedRequest> entries;
@@ -34,7 +33,7 @@ public final class RequestLog {
         }
     }
 
-    public RequestLog(AppContext app, int capacity, Clock clock) {
+    public RequestLog(AppIdentity app, int capacity, Clock clock) {
         if (capacity < 1) {
             throw new IllegalArgumentException("request log capacity: must be >= 1, got " + capacity);
         }

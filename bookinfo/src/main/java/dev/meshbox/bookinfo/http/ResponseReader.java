@@ -6,16 +6,20 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Parses one HTTP/1.1 response: Content-Length, chunked, or read-to-close bodies. */
+/** Parses one HTTP/1.1 response for {@link Http1Client}: Content-Length, chunked, or read-to-close bodies. */
 final class ResponseReader {
     private static final int MAX_LINE = 16 * 1024;
     private static final int MAX_HEADERS = 200;
     private static final int MAX_BODY = 16 * 1024 * 1024;
+
+    /** A response, and whether the connection may carry another request after it. */
+    record Read(Http1Response response, boolean keepAlive) {}
 
     private final InputStream in;
 
@@ -24,16 +28,47 @@ final class ResponseReader {
     }
 
     /** Reads one response, skipping interim 1xx responses. */
-    MeshResponse read(boolean headRequest) throws IOException {
+    Read read(boolean headRequest) throws IOException {
         while (true) {
-            int status = parseStatus(readLine());
+            String statusLine = readLine();
+            int status = parseStatus(statusLine);
             Map<String, List<String>> headers = readHeaders();
             if (status >= 100 && status < 200 && status != 101) {
                 continue;
             }
-            byte[] body = headRequest || status == 204 || status == 304 ? new byte[0] : readBody(headers);
-            return new MeshResponse(status, freeze(headers), body);
+            boolean keepAlive = keepAlive(statusLine, headers);
+            byte[] body;
+            if (headRequest || status == 204 || status == 304) {
+                body = new byte[0];
+            } else if (hasLength(headers)) {
+                body = readBody(headers);
+            } else {
+                body = readToClose();
+                keepAlive = false;
+            }
+            return new Read(new Http1Response(status, headers, body), keepAlive && status != 101);
         }
+    }
+
+    /** HTTP/1.1 keeps the connection unless the server says close; HTTP/1.0 closes it unless it says keep-alive. */
+    private static boolean keepAlive(String statusLine, Map<String, List<String>> headers) {
+        List<String> tokens = headers.getOrDefault("connection", List.of()).stream()
+                .flatMap(v -> Arrays.stream(v.split(",")))
+                .map(t -> t.strip().toLowerCase(Locale.ROOT))
+                .toList();
+        if (tokens.contains("close")) {
+            return false;
+        }
+        return statusLine.startsWith("HTTP/1.1") || tokens.contains("keep-alive");
+    }
+
+    /** Whether the body's end is known without the server closing the connection. */
+    private static boolean hasLength(Map<String, List<String>> headers) {
+        List<String> encodings = headers.getOrDefault("transfer-encoding", List.of());
+        if (!encodings.isEmpty()) {
+            return encodings.get(encodings.size() - 1).toLowerCase(Locale.ROOT).endsWith("chunked");
+        }
+        return headers.containsKey("content-length");
     }
 
     private static int parseStatus(String line) throws IOException {
@@ -74,19 +109,10 @@ final class ResponseReader {
     }
 
     private byte[] readBody(Map<String, List<String>> headers) throws IOException {
-        List<String> encodings = headers.getOrDefault("transfer-encoding", List.of());
-        if (!encodings.isEmpty()) {
-            String last = encodings.get(encodings.size() - 1).toLowerCase(Locale.ROOT);
-            if (!last.endsWith("chunked")) {
-                return readToClose();
-            }
+        if (headers.containsKey("transfer-encoding")) {
             return readChunked();
         }
-        List<String> lengths = headers.get("content-length");
-        if (lengths != null) {
-            return readExactly(parseLength(lengths));
-        }
-        return readToClose();
+        return readExactly(parseLength(headers.get("content-length")));
     }
 
     private static long parseLength(List<String> values) throws IOException {
@@ -181,12 +207,6 @@ final class ResponseReader {
             }
             line.write(c);
         }
-    }
-
-    private static Map<String, List<String>> freeze(Map<String, List<String>> headers) {
-        Map<String, List<String>> frozen = new LinkedHashMap<>();
-        headers.forEach((name, values) -> frozen.put(name, List.copyOf(values)));
-        return frozen;
     }
 
     private static String abbreviate(String line) {

@@ -25,4 +25,19 @@ public record Upstream(String host, int port) {
     public String authority() {
         return host + ":" + port;
     }
+
+    /**
+     * {@code GET http://<this><path>} as an app sends it through its sidecar: origin form, this service in the Host
+     * header, JSON accepted, and the headers the app forwards.
+     *
+     * @param path origin-form path starting with '/', already percent-encoded
+     */
+    public Http1Request get(String path, ForwardedHeaders headers) {
+        if (!path.startsWith("/") || !path.chars().allMatch(c -> c > ' ' && c < 127)) {
+            throw new IllegalArgumentException("path: must be an encoded origin-form path, got '" + path + "'");
+        }
+        return Http1Request.get(authority(), path)
+                .withHeader("Accept", "application/json")
+                .withHeaders(headers.values());
+    }
 }

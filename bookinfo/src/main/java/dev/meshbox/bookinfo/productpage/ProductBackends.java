@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.meshbox.bookinfo.http.ForwardedHeaders;
-import dev.meshbox.bookinfo.http.MeshClient;
-import dev.meshbox.bookinfo.http.MeshResponse;
+import dev.meshbox.bookinfo.http.Http1Client;
+import dev.meshbox.bookinfo.http.Http1Response;
 import dev.meshbox.bookinfo.http.PathSegment;
 import dev.meshbox.bookinfo.http.Upstream;
 import java.io.IOException;
@@ -32,10 +32,10 @@ final class ProductBackends {
     static final String REVIEWS_UNAVAILABLE = "Sorry, product reviews are currently unavailable for this book.";
     static final String RATINGS_UNAVAILABLE = "Sorry, product ratings are currently unavailable for this book.";
 
-    private final MeshClient mesh;
+    private final Http1Client mesh;
     private final ObjectMapper json;
 
-    ProductBackends(MeshClient mesh, ObjectMapper json) {
+    ProductBackends(Http1Client mesh, ObjectMapper json) {
         this.mesh = mesh;
         this.json = json;
     }
@@ -63,7 +63,7 @@ final class ProductBackends {
         int lastStatus = 500;
         for (int attempt = 1; attempt <= policy.attempts(); attempt++) {
             try {
-                MeshResponse response = mesh.get(upstream, path, headers, policy.timeout());
+                Http1Response response = mesh.send(upstream.get(path, headers), policy.timeout());
                 lastStatus = response.status();
                 if (response.isOk()) {
                     JsonNode body = json.readTree(response.body());

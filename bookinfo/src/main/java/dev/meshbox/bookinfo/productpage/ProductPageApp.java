@@ -2,8 +2,8 @@ package dev.meshbox.bookinfo.productpage;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meshbox.bookinfo.http.ForwardedHeaders;
+import dev.meshbox.bookinfo.http.Http1Client;
 import dev.meshbox.bookinfo.http.JsonReplies;
-import dev.meshbox.bookinfo.http.MeshClient;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
@@ -27,7 +27,7 @@ public final class ProductPageApp {
     private final ProductPageHtml page = new ProductPageHtml();
     private final byte[] stylesheet;
 
-    public ProductPageApp(MeshClient mesh, SessionCookies sessions, ObjectMapper json) {
+    public ProductPageApp(Http1Client mesh, SessionCookies sessions, ObjectMapper json) {
         this.backends = new ProductBackends(Objects.requireNonNull(mesh, "mesh"), json);
         this.sessions = Objects.requireNonNull(sessions, "sessions");
         this.replies = new JsonReplies(json);

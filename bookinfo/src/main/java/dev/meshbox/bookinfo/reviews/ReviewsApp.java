@@ -3,9 +3,9 @@ package dev.meshbox.bookinfo.reviews;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meshbox.bookinfo.http.ForwardedHeaders;
+import dev.meshbox.bookinfo.http.Http1Client;
+import dev.meshbox.bookinfo.http.Http1Response;
 import dev.meshbox.bookinfo.http.JsonReplies;
-import dev.meshbox.bookinfo.http.MeshClient;
-import dev.meshbox.bookinfo.http.MeshResponse;
 import dev.meshbox.bookinfo.http.PathSegment;
 import dev.meshbox.bookinfo.http.Upstream;
 import io.javalin.config.RoutesConfig;
@@ -38,11 +38,11 @@ public final class ReviewsApp {
 
     private final String podName;
     private final ReviewsVersion version;
-    private final MeshClient mesh;
+    private final Http1Client mesh;
     private final JsonReplies replies;
     private final ObjectMapper json;
 
-    public ReviewsApp(String podName, ReviewsVersion version, MeshClient mesh, ObjectMapper json) {
+    public ReviewsApp(String podName, ReviewsVersion version, Http1Client mesh, ObjectMapper json) {
         this.podName = Objects.requireNonNull(podName, "podName");
         this.version = Objects.requireNonNull(version, "version");
         this.mesh = Objects.requireNonNull(mesh, "mesh");
@@ -80,7 +80,7 @@ public final class ReviewsApp {
     private Optional<JsonNode> fetchRatings(String productId, ForwardedHeaders headers) {
         String path = "/ratings/" + PathSegment.encode(productId);
         try {
-            MeshResponse response = mesh.get(Upstream.RATINGS, path, headers, version.ratingsTimeout());
+            Http1Response response = mesh.send(Upstream.RATINGS.get(path, headers), version.ratingsTimeout());
             if (!response.isOk()) {
                 LOG.debug("{}: ratings answered {}", podName, response.status());
                 return Optional.empty();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meshbox.bookinfo.AppContext;
+import dev.meshbox.bookinfo.JavalinWorkload;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -30,7 +31,7 @@ class RequestLogTest {
     @Test
     void keepsTheNewestRequestsAndCountsAll() throws IOException {
         Clock fixed = Clock.fixed(Instant.parse("2025-01-31T12:00:00Z"), ZoneOffset.UTC);
-        RequestLog log = new RequestLog(APP, 3, fixed);
+        RequestLog log = new RequestLog(APP.identity(), 3, fixed);
         JsonReplies replies = new JsonReplies(new ObjectMapper());
         try (JavalinWorkload app = new JavalinWorkload(APP, routes -> log.install(routes, replies))) {
             app.start();
@@ -60,7 +61,7 @@ class RequestLogTest {
 
     @Test
     void capacityMustBePositive() {
-        assertThatThrownBy(() -> new RequestLog(APP, 0, Clock.systemUTC()))
+        assertThatThrownBy(() -> new RequestLog(APP.identity(), 0, Clock.systemUTC()))
                 .hasMessage("request log capacity: must be >= 1, got 0");
     }
 

@@ -1,5 +1,6 @@
 package dev.meshbox.launcher.junit;
 
+import dev.meshbox.scenarios.AccessLogQueries;
 import dev.meshbox.scenarios.MeshAccess;
 import dev.meshbox.scenarios.Scenario;
 import dev.meshbox.scenarios.TrafficDriver;
@@ -157,7 +158,7 @@ public final class Mesh {
         Map<String, String> out = new LinkedHashMap<>();
         Set<String> asked = new HashSet<>();
         for (MeshAccess.LogEntry e : log) {
-            String service = Responses.serviceOf(e.upstreamCluster());
+            String service = AccessLogQueries.serviceOf(e.upstreamCluster());
             if (!"outbound".equals(e.direction()) || service.isEmpty() || out.containsKey(service)) {
                 continue;
             }
@@ -183,9 +184,7 @@ public final class Mesh {
     /** The access-log entries of a workload's proxies ({@code ingress} for the gateway), oldest first per pod. */
     public List<MeshAccess.LogEntry> accessLog(String workload) {
         return running.access().accessLog().stream()
-                .filter(e -> workload.equals(Request.INGRESS)
-                        ? "ingressgateway".equals(e.podLabels().get("istio"))
-                        : workload.equals(e.podLabels().get("app")) || workload.equals(e.pod()))
+                .filter(e -> AccessLogQueries.loggedBy(workload, e))
                 .toList();
     }
 

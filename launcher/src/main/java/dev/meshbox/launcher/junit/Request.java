@@ -1,5 +1,6 @@
 package dev.meshbox.launcher.junit;
 
+import dev.meshbox.scenarios.AccessLogQueries;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -24,7 +25,7 @@ import java.util.Map;
 public record Request(String method, String url, String from, Map<String, String> headers, int concurrency) {
 
     /** Requests enter the mesh at the ingress gateway unless {@link #from(String)} names a workload. */
-    public static final String INGRESS = "ingress";
+    public static final String INGRESS = AccessLogQueries.INGRESS;
     /** The header Bookinfo's productpage sets for a logged-in user, and that Istio's samples route on. */
     public static final String END_USER = "end-user";
 

@@ -1,6 +1,8 @@
 package dev.meshbox.launcher.junit;
 
+import dev.meshbox.scenarios.AccessLogQueries;
 import dev.meshbox.scenarios.MeshAccess;
+import dev.meshbox.scenarios.ResponseFlag;
 import dev.meshbox.scenarios.TrafficDriver;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,7 +48,7 @@ public final class Responses {
             String upstreamCluster,
             String routeName) {}
 
-    static final String NONE = "none";
+    static final String NONE = AccessLogQueries.NOT_SERVED;
 
     private final Request request;
     private final String runId;
@@ -97,12 +99,12 @@ public final class Responses {
                 log.stream().filter(e -> ids.contains(e.requestId())).toList();
         Map<String, MeshAccess.LogEntry> atSource = new HashMap<>();
         for (MeshAccess.LogEntry e : mine) {
-            if (isSource(request.from(), e)) {
+            if (AccessLogQueries.atSource(request.from(), e)) {
                 atSource.put(e.requestId(), e);
             }
         }
         String service = request.service().isEmpty() ? busiestService(atSource.values()) : request.service();
-        Map<String, String> versions = servedBy(service, mine);
+        Map<String, String> versions = AccessLogQueries.servedBy(service, mine);
         List<Response> out = new ArrayList<>();
         for (TrafficDriver.Result r : results) {
             Optional<MeshAccess.LogEntry> src = Optional.ofNullable(atSource.get(r.requestId()));
@@ -156,7 +158,7 @@ public final class Responses {
 
     /** The same requests, counting the versions of another service they passed through (reviews behind productpage). */
     public Responses forService(String name) {
-        Map<String, String> versions = servedBy(name, log);
+        Map<String, String> versions = AccessLogQueries.servedBy(name, log);
         List<Response> out = responses.stream()
                 .map(r -> new Response(
                         r.requestId(),
@@ -321,8 +323,8 @@ public final class Responses {
                 sb,
                 sourceName() + " chose",
                 clusters.isEmpty() ? "nothing logged for these request ids" : describe(clusters, total));
-        boolean calledDirectly =
-                responses.stream().anyMatch(r -> serviceOf(r.upstreamCluster()).equals(service));
+        boolean calledDirectly = responses.stream()
+                .anyMatch(r -> AccessLogQueries.serviceOf(r.upstreamCluster()).equals(service));
         if (!service.isEmpty() && !calledDirectly) {
             line(sb, "calls to " + service, describe(callsTo(service), total));
         }
@@ -332,7 +334,7 @@ public final class Responses {
         Map<String, Integer> flags = new TreeMap<>();
         responses.stream()
                 .filter(r -> !r.responseFlags().isEmpty())
-                .forEach(r -> flags.merge(FlagMeanings.describe(r.responseFlags()), 1, Integer::sum));
+                .forEach(r -> flags.merge(ResponseFlag.describe(r.responseFlags()), 1, Integer::sum));
         line(sb, "flags at " + sourceName(), flags.isEmpty() ? "nothing logged" : describe(flags, total));
         if (responses.stream().anyMatch(r -> r.status() > 0)) {
             line(
@@ -362,7 +364,7 @@ public final class Responses {
         for (MeshAccess.LogEntry e : log) {
             if ("outbound".equals(e.direction())
                     && ids.contains(e.requestId())
-                    && serviceOf(e.upstreamCluster()).equals(name)) {
+                    && AccessLogQueries.serviceOf(e.upstreamCluster()).equals(name)) {
                 String route = routeName(e.routeName());
                 counts.merge(
                         e.upstreamCluster() + (route.isEmpty() ? "" : " (route " + route + ")") + " by "
@@ -413,49 +415,9 @@ public final class Responses {
 
     // ---- joining with the access log
 
-    /** Whether a log entry was written by the proxy the requests entered through. */
-    static boolean isSource(String from, MeshAccess.LogEntry e) {
-        if (!"outbound".equals(e.direction())) {
-            return false;
-        }
-        if (from.equals(Request.INGRESS)) {
-            return "ingressgateway".equals(e.podLabels().get("istio"));
-        }
-        return from.equals(e.podLabels().get("app")) || from.equals(e.pod());
-    }
-
-    /**
-     * The version of {@code service} that served each request: the pod whose inbound entry carries the request id. A
-     * retried request may reach two pods; the one that answered below 500 served it. Mirrored copies do not count.
-     */
-    static Map<String, String> servedBy(String service, List<MeshAccess.LogEntry> log) {
-        Map<String, String> byRequest = new HashMap<>();
-        for (MeshAccess.LogEntry e : log) {
-            if (!"inbound".equals(e.direction())
-                    || !service.equals(e.podLabels().get("app"))
-                    || e.authority() != null && e.authority().contains("-shadow")) {
-                continue;
-            }
-            if (!byRequest.containsKey(e.requestId()) || e.responseCode() < 500) {
-                byRequest.put(e.requestId(), e.podLabels().getOrDefault("version", "unknown"));
-            }
-        }
-        return byRequest;
-    }
-
-    /** The service of an Istio cluster name: {@code reviews} for {@code outbound|9080|v1|reviews.default.svc.cluster.local}. */
-    static String serviceOf(String cluster) {
-        String[] parts = cluster == null ? new String[0] : cluster.split("\\|");
-        if (parts.length != 4 || !parts[0].equals("outbound")) {
-            return "";
-        }
-        int dot = parts[3].indexOf('.');
-        return dot < 0 ? parts[3] : parts[3].substring(0, dot);
-    }
-
     private static String busiestService(java.util.Collection<MeshAccess.LogEntry> entries) {
         Map<String, Integer> counts = new LinkedHashMap<>();
-        entries.forEach(e -> counts.merge(serviceOf(e.upstreamCluster()), 1, Integer::sum));
+        entries.forEach(e -> counts.merge(AccessLogQueries.serviceOf(e.upstreamCluster()), 1, Integer::sum));
         counts.remove("");
         return counts.entrySet().stream()
                 .max(Map.Entry.comparingByValue())

@@ -1,5 +1,6 @@
 package dev.meshbox.launcher.junit;
 
+import dev.meshbox.scenarios.ResponseFlag;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Locale;
@@ -155,21 +156,32 @@ public final class ResponsesAssert extends AbstractAssert<ResponsesAssert, Respo
 
     /** Every response carries {@code flag} (UO, FI, UT, URX, NC, UH, NR, ...) in the sending proxy's access log. */
     public ResponsesAssert allHaveResponseFlag(String flag) {
+        String described = describeFlag(flag);
         return all(
-                r -> FlagMeanings.has(r.responseFlags(), flag),
-                "to carry response flag " + FlagMeanings.describe(flag) + " at " + actual.sourceName());
+                r -> ResponseFlag.has(r.responseFlags(), flag),
+                "to carry response flag " + described + " at " + actual.sourceName());
     }
 
     public ResponsesAssert noneHaveResponseFlag(String flag) {
         isNotNull();
+        String described = describeFlag(flag);
         long n = actual.asList().stream()
-                .filter(r -> FlagMeanings.has(r.responseFlags(), flag))
+                .filter(r -> ResponseFlag.has(r.responseFlags(), flag))
                 .count();
         if (n > 0) {
-            fail("Expected no response with flag " + FlagMeanings.describe(flag) + ", but " + n + " of "
-                    + actual.count() + " had it.\n" + actual.explain());
+            fail("Expected no response with flag " + described + ", but " + n + " of " + actual.count() + " had it.\n"
+                    + actual.explain());
         }
         return myself;
+    }
+
+    /** One flag in words; a code that is not a response flag (a typo) is a mistake in the test, said at once. */
+    private static String describeFlag(String flag) {
+        if (ResponseFlag.parse(flag).size() != 1) {
+            throw new IllegalArgumentException("response flag: expected one code such as UO, got \"" + flag
+                    + "\"; Envoy's flags: " + ResponseFlag.allCodes());
+        }
+        return ResponseFlag.describe(flag);
     }
 
     // ---- bodies

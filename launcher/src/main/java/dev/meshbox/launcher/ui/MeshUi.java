@@ -1,6 +1,8 @@
 package dev.meshbox.launcher.ui;
 
 import dev.meshbox.controlplane.ControlPlane;
+import dev.meshbox.controlplane.config.ApplyResult;
+import dev.meshbox.controlplane.config.ResourceKey;
 import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.launcher.backend.MeshControl;
 import dev.meshbox.launcher.backend.MeshSpec;
@@ -33,6 +35,23 @@ public final class MeshUi implements UiMesh {
         return control;
     }
 
+    /**
+     * Through the control plane's store, which is the {@link MeshControl}'s writer on the one backend the UI runs beside
+     * today (local). {@code MeshControl} keeps its writer to itself and deletes only everything at once
+     * ({@code resetConfig}); once it offers {@code delete(keys)} this becomes that one call, right on every backend.
+     */
+    @Override
+    public MeshAccess.ApplyOutcome delete(List<ResourceKey> keys) {
+        ApplyResult r = control.controlPlane().config().delete(keys);
+        if (!r.ok()) {
+            return new MeshAccess.ApplyOutcome(
+                    List.of(), r.problems().stream().map(Object::toString).toList());
+        }
+        control.awaitConverged();
+        return new MeshAccess.ApplyOutcome(
+                r.changes().stream().map(ApplyResult.Change::display).toList(), List.of());
+    }
+
     @Override
     public ControlPlane controlPlane() {
         return control.controlPlane();
@@ -59,9 +78,7 @@ public final class MeshUi implements UiMesh {
 
     @Override
     public List<String> workloads() {
-        return workloads.stream()
-                .map(w -> w instanceof Scenario.Builtin b ? b.name() : w.toString())
-                .toList();
+        return workloads.stream().map(Scenario.Workload::displayName).toList();
     }
 
     /** A wanted workload is here when every pod it would start runs, with its labels, in its namespace. */
@@ -74,7 +91,7 @@ public final class MeshUi implements UiMesh {
             try {
                 needed = MeshSpec.of(List.of(w)).pods();
             } catch (RuntimeException e) {
-                out.add(name(w));
+                out.add(w.displayName());
                 continue;
             }
             boolean all = needed.stream()
@@ -84,22 +101,9 @@ public final class MeshUi implements UiMesh {
                                             .entrySet()
                                             .containsAll(spec.labels().entrySet())));
             if (!all) {
-                out.add(name(w));
+                out.add(w.displayName());
             }
         }
         return out;
-    }
-
-    private static String name(Scenario.Workload w) {
-        if (w instanceof Scenario.Builtin b) {
-            return b.name();
-        }
-        if (w instanceof Scenario.Echo e) {
-            return "echo " + e.service();
-        }
-        if (w instanceof Scenario.JavaApp j) {
-            return "java " + j.service();
-        }
-        return "kubernetes " + ((Scenario.Kubernetes) w).source();
     }
 }

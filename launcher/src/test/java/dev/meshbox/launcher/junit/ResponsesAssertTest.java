@@ -141,6 +141,13 @@ class ResponsesAssertTest {
     }
 
     @Test
+    void aFlagThatIsNoResponseFlagIsAMistakeInTheTestSaidAtOnce() {
+        assertThatThrownBy(() -> assertThat(threeToOne()).noneHaveResponseFlag("OU"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("OU is not one of Envoy's response flags [LH, UH, UT");
+    }
+
+    @Test
     void anUnknownCounterListsTheServicesCounters() {
         Responses r = responses(
                 REVIEWS, Map.of(), Map.of("cluster." + V1 + ".upstream_rq_total", 1L), new Sent(200, "v1", "-", V1, 2));

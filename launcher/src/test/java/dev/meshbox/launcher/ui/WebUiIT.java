@@ -119,6 +119,12 @@ class WebUiIT {
         for (String a : assets) {
             assertThat(get(a).statusCode()).as(a).isEqualTo(200);
         }
+        // The tooltips' flag meanings come from the server's one list, not a copy in the page.
+        assertThat(get(ui.url() + "/api/mesh").body())
+                .contains("\"UO\":\"overflow: the DestinationRule's connectionPool limits were full");
+        assertThat((String) browser.executeScript("return MB.flagTitle('UF,URX')"))
+                .startsWith("UF: upstream connection failure")
+                .contains("; URX: retries exhausted");
     }
 
     @Test
@@ -407,6 +413,26 @@ class WebUiIT {
         assertThat(get(ui.url() + "/api/topology").statusCode()).isEqualTo(200);
     }
 
+    @Test
+    @Order(10)
+    void aResourceAppliedThenDeletedThroughTheApiComesAndGoes() throws Exception {
+        String yaml = "apiVersion: networking.istio.io/v1\\nkind: DestinationRule\\nmetadata: {name: ui-probe}\\n"
+                + "spec:\\n  host: ui-probe\\n  trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}\\n";
+        HttpResponse<String> applied =
+                post("/api/config/apply", "{\"name\": \"probe.yaml\", \"yaml\": \"" + yaml + "\"}");
+        assertThat(applied.statusCode()).as(applied.body()).isEqualTo(200);
+        assertThat(applied.body()).contains("destinationrule.networking.istio.io/ui-probe created");
+
+        HttpResponse<String> deleted = delete("/api/config/DestinationRule/default/ui-probe");
+
+        assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+        assertThat(deleted.body()).contains("destinationrule.networking.istio.io/ui-probe deleted");
+        assertThat(mesh.controlPlane().config().snapshot().resources().keySet())
+                .noneMatch(k -> k.name().equals("ui-probe"));
+        assertThat(delete("/api/config/DestinationRule/default/ui-probe").statusCode())
+                .isEqualTo(404);
+    }
+
     // ---- helpers
 
     /** Saves what the browser shows as target/ui-NAME.png (the README's picture, and a record of each step). */
@@ -468,6 +494,15 @@ class WebUiIT {
                 .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
                 .ignoring(org.openqa.selenium.NoSuchElementException.class)
                 .until(condition::apply);
+    }
+
+    private static HttpResponse<String> delete(String path) throws Exception {
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(ui.url() + path))
+                        .DELETE()
+                        .header("Content-Type", "application/json")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> post(String path, String body) throws Exception {

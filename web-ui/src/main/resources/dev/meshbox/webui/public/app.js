@@ -57,13 +57,8 @@ const MB = {
 
   pct(x) { return (x * 100).toFixed(x > 0 && x < 0.1 ? 1 : 0) + ' %'; },
 
-  /** Envoy's response flags, as Istio users meet them. */
-  FLAGS: {
-    UO: 'upstream overflow: the circuit breaker (connectionPool limits)', UH: 'no healthy upstream host',
-    UF: 'upstream connection failure', NR: 'no route configured', URX: 'retry limit exceeded', UT: 'upstream request timeout',
-    DI: 'delay injected (fault)', FI: 'fault injected (abort)', UC: 'upstream connection termination', LR: 'local reset',
-    DC: 'downstream connection termination', NC: 'no cluster (an undefined subset?)', UR: 'upstream remote reset',
-  },
+  /** Envoy's response flags with their meanings, from /api/mesh (the server keeps the one list). */
+  FLAGS: {},
 
   flagTitle(flags) {
     return (flags || '').split(',').map(f => MB.FLAGS[f] ? f + ': ' + MB.FLAGS[f] : '').filter(Boolean).join('; ');
@@ -100,6 +95,7 @@ window.addEventListener('hashchange', () => MB.show(location.hash.slice(1)));
 window.addEventListener('DOMContentLoaded', async () => {
   try {
     MB.mesh = await MB.get('/api/mesh');
+    MB.FLAGS = MB.mesh.responseFlags || {};
     const s = document.getElementById('mesh-summary');
     s.textContent = 'workloads ' + MB.mesh.workloads.join(', ') + ' · ' + MB.mesh.pods.length + ' proxies · ingress ' + MB.mesh.ingress
       + ' · xDS :' + MB.mesh.xdsPort;

@@ -1,7 +1,5 @@
-package dev.meshbox.bookinfo.http;
+package dev.meshbox.bookinfo;
 
-import dev.meshbox.bookinfo.AppContext;
-import dev.meshbox.bookinfo.Workload;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import java.net.InetSocketAddress;

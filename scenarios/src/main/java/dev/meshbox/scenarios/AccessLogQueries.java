@@ -1,0 +1,74 @@
+package dev.meshbox.scenarios;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the proxies' access logs say about requests: which version of a service served each one, which proxy sent it,
+ * which service a cluster belongs to. The scenario {@link Evaluator} and the JUnit extension both answer "which version
+ * served it" from the logs; they must agree, so the rules live here once.
+ */
+public final class AccessLogQueries {
+
+    /** Where traffic enters through the ingress gateway rather than a workload's sidecar. */
+    public static final String INGRESS = "ingress";
+
+    /** The version given to a request that never reached the service (refused, aborted, or routed elsewhere). */
+    public static final String NOT_SERVED = "none";
+
+    private AccessLogQueries() {}
+
+    /**
+     * The version of {@code service} that served each request, by request id: the {@code version} label of the pod
+     * whose inbound entry carries the id ({@code unknown} when the pod has none). A retried request may reach two
+     * pods; the one that answered below 500 served it. A mirrored copy (its authority ends in {@code -shadow}) was
+     * served by no one the caller saw, so it does not count.
+     */
+    public static Map<String, String> servedBy(String service, List<MeshAccess.LogEntry> log) {
+        Map<String, String> byRequest = new HashMap<>();
+        for (MeshAccess.LogEntry e : log) {
+            if (!"inbound".equals(e.direction())
+                    || !service.equals(e.podLabels().get("app"))
+                    || e.authority() != null && e.authority().contains("-shadow")) {
+                continue;
+            }
+            if (!byRequest.containsKey(e.requestId()) || e.responseCode() < 500) {
+                byRequest.put(e.requestId(), e.podLabels().getOrDefault("version", "unknown"));
+            }
+        }
+        return byRequest;
+    }
+
+    /**
+     * Whether the entry was logged by a proxy of {@code workload}: {@link #INGRESS} is the ingress gateway, anything
+     * else an app label ({@code productpage}) or a pod name.
+     */
+    public static boolean loggedBy(String workload, MeshAccess.LogEntry e) {
+        if (workload.equals(INGRESS)) {
+            return "ingressgateway".equals(e.podLabels().get("istio"));
+        }
+        return workload.equals(e.podLabels().get("app")) || workload.equals(e.pod());
+    }
+
+    /**
+     * Whether the entry was written by the proxy the traffic entered through (the caller's sidecar or the gateway), as
+     * it sent the request on: there the response flags say which mechanism answered the caller.
+     */
+    public static boolean atSource(String from, MeshAccess.LogEntry e) {
+        return "outbound".equals(e.direction()) && loggedBy(from, e);
+    }
+
+    /**
+     * The service of an Istio outbound cluster name: {@code reviews} for
+     * {@code outbound|9080|v1|reviews.default.svc.cluster.local}; empty for any other cluster.
+     */
+    public static String serviceOf(String cluster) {
+        String[] parts = cluster == null ? new String[0] : cluster.split("\\|");
+        if (parts.length != 4 || !parts[0].equals("outbound")) {
+            return "";
+        }
+        int dot = parts[3].indexOf('.');
+        return dot < 0 ? parts[3] : parts[3].substring(0, dot);
+    }
+}

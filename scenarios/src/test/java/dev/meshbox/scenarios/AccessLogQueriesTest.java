@@ -1,0 +1,103 @@
+package dev.meshbox.scenarios;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The served-by rule and the other questions scenarios and the JUnit extension ask the access logs. */
+class AccessLogQueriesTest {
+
+    static MeshAccess.LogEntry inbound(String id, String app, String version, int code, String authority) {
+        Map<String, String> labels = version == null ? Map.of("app", app) : Map.of("app", app, "version", version);
+        return new MeshAccess.LogEntry(
+                app + "-" + version + "-pod", labels, "inbound", id, code, "-", "inbound|9080||", "", 1, authority);
+    }
+
+    static MeshAccess.LogEntry outbound(String pod, Map<String, String> labels, String id, String flags) {
+        return new MeshAccess.LogEntry(
+                pod,
+                labels,
+                "outbound",
+                id,
+                200,
+                flags,
+                "outbound|9080|v1|reviews.default.svc.cluster.local",
+                "",
+                1,
+                "reviews:9080");
+    }
+
+    @Test
+    void theVersionIsThatOfThePodWhoseInboundEntryCarriesTheRequestId() {
+        Map<String, String> served = AccessLogQueries.servedBy(
+                "reviews",
+                List.of(
+                        inbound("r-1", "reviews", "v1", 200, "reviews:9080"),
+                        inbound("r-2", "reviews", "v3", 200, "reviews:9080"),
+                        inbound("r-3", "ratings", "v1", 200, "ratings:9080"),
+                        outbound("productpage-v1-a", Map.of("app", "productpage"), "r-4", "-")));
+
+        assertThat(served).containsOnly(Map.entry("r-1", "v1"), Map.entry("r-2", "v3"));
+    }
+
+    @Test
+    void aRetriedRequestWasServedByThePodThatAnsweredBelow500() {
+        Map<String, String> served = AccessLogQueries.servedBy(
+                "reviews",
+                List.of(
+                        inbound("retried", "reviews", "v1", 503, "reviews:9080"),
+                        inbound("retried", "reviews", "v2", 200, "reviews:9080"),
+                        inbound("kept", "reviews", "v2", 200, "reviews:9080"),
+                        inbound("kept", "reviews", "v1", 503, "reviews:9080"),
+                        inbound("failed", "reviews", "v3", 500, "reviews:9080")));
+
+        assertThat(served).containsOnly(Map.entry("retried", "v2"), Map.entry("kept", "v2"), Map.entry("failed", "v3"));
+    }
+
+    @Test
+    void aMirroredCopyServesNoOneAndAPodWithoutVersionIsUnknown() {
+        Map<String, String> served = AccessLogQueries.servedBy(
+                "httpbin",
+                List.of(
+                        inbound("m-1", "httpbin", "v1", 200, "httpbin:8000"),
+                        inbound("m-1", "httpbin", "v2", 200, "httpbin-shadow:8000"),
+                        inbound("m-2", "httpbin", null, 200, "httpbin:8000")));
+
+        assertThat(served).containsOnly(Map.entry("m-1", "v1"), Map.entry("m-2", "unknown"));
+    }
+
+    @Test
+    void theSourceIsTheGatewayForIngressTrafficAndTheCallersSidecarOtherwise() {
+        MeshAccess.LogEntry gateway = outbound(
+                "istio-ingressgateway-1", Map.of("istio", "ingressgateway", "app", "istio-ingressgateway"), "g", "-");
+        MeshAccess.LogEntry sleep = outbound("sleep-v1-abc", Map.of("app", "sleep"), "s", "-");
+        MeshAccess.LogEntry sleepServing = inbound("s", "sleep", "v1", 200, "sleep:80");
+
+        assertThat(AccessLogQueries.atSource(AccessLogQueries.INGRESS, gateway)).isTrue();
+        assertThat(AccessLogQueries.atSource(AccessLogQueries.INGRESS, sleep)).isFalse();
+        assertThat(AccessLogQueries.atSource("sleep", sleep)).isTrue();
+        assertThat(AccessLogQueries.atSource("sleep-v1-abc", sleep)).isTrue();
+        assertThat(AccessLogQueries.atSource("sleep", sleepServing))
+                .as("inbound is not the source")
+                .isFalse();
+        assertThat(AccessLogQueries.loggedBy("sleep", sleepServing)).isTrue();
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = ';',
+            value = {
+                "outbound|9080|v1|reviews.default.svc.cluster.local; reviews",
+                "outbound|8000||httpbin; httpbin",
+                "inbound|9080||; ''",
+                "PassthroughCluster; ''",
+                "''; ''"
+            })
+    void theServiceOfAnOutboundCluster(String cluster, String service) {
+        assertThat(AccessLogQueries.serviceOf(cluster)).isEqualTo(service);
+    }
+}
