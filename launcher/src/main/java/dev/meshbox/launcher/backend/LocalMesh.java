@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The embedded mesh: control plane, ingress gateway and every pod (app plus sidecar) in this JVM, each pod on its
  * own loopback addresses. All routing state still travels over gRPC ADS from the control plane to the proxies.
  */
-public final class LocalMesh implements Backends.Started {
+public final class LocalMesh implements StartedMesh {
 
     /** A started pod: what the registry knows plus the running parts. */
     public record RunningPod(Pod pod, Workload app, Proxy proxy) {

@@ -4,6 +4,7 @@ import dev.meshbox.launcher.admin.AdminServer;
 import dev.meshbox.launcher.backend.LocalMesh;
 import dev.meshbox.launcher.backend.LocalOptions;
 import dev.meshbox.launcher.backend.MeshSpec;
+import dev.meshbox.launcher.start.Backends;
 import dev.meshbox.launcher.ui.MeshUi;
 import dev.meshbox.launcher.ui.UiPort;
 import dev.meshbox.scenarios.Scenario;
@@ -120,8 +121,12 @@ public final class UpCommand implements Callable<Integer> {
         MeshSpec meshSpec = MeshSpec.of(workloads.stream()
                 .map(w -> (Scenario.Workload) new Scenario.Builtin(w))
                 .toList());
-        dev.meshbox.launcher.kube.KubeMesh mesh = dev.meshbox.launcher.backend.Backends.startOnKubernetes(
-                backend.target(), meshSpec, true, seed == null ? OptionalLong.empty() : OptionalLong.of(seed), out);
+        dev.meshbox.launcher.kube.KubeMesh mesh = Backends.startOnKubernetes(
+                backend.target(),
+                meshSpec,
+                Backends.Ports.STANDARD,
+                seed == null ? OptionalLong.empty() : OptionalLong.of(seed),
+                out);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(

@@ -12,9 +12,10 @@ import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.Volume;
 import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.docker.DockerRegistry;
-import dev.meshbox.launcher.backend.Backends;
+import dev.meshbox.launcher.admin.ControlPlaneClient;
 import dev.meshbox.launcher.backend.MeshSpec;
 import dev.meshbox.launcher.backend.PodSpec;
+import dev.meshbox.launcher.backend.StartedMesh;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -35,7 +36,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * namespace plus an app container that joins it. Every container is labelled with the mesh id and this process as
  * owner, removed by {@link #close()}, and removed by the next run's janitor if this process is killed.
  */
-public final class DockerMesh implements Backends.Started {
+public final class DockerMesh implements StartedMesh {
 
     /**
      * How a Docker mesh publishes itself on the host.

@@ -3,10 +3,10 @@ package dev.meshbox.launcher.kube;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshbox.controlplane.kubernetes.IstioConfigWriter;
 import dev.meshbox.controlplane.kubernetes.IstioCrds;
-import dev.meshbox.launcher.backend.Backends;
+import dev.meshbox.launcher.admin.ControlPlaneClient;
 import dev.meshbox.launcher.backend.MeshSpec;
 import dev.meshbox.launcher.backend.PodSpec;
-import dev.meshbox.launcher.docker.ControlPlaneClient;
+import dev.meshbox.launcher.backend.StartedMesh;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -46,7 +46,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code istio-system}, and that RBAC allows every write; if a step fails later, everything created so far is deleted
  * again. {@link #close()} deletes what the mesh created and restores the namespace label it changed.
  */
-public final class KubeMesh implements Backends.Started {
+public final class KubeMesh implements StartedMesh {
 
     /** The label on everything a mesh creates, and the mesh id's label. */
     public static final String MANAGED_BY = IstioConfigWriter.MANAGED_BY;

@@ -3,8 +3,8 @@ package dev.meshbox.launcher.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.meshbox.launcher.backend.Backends;
 import dev.meshbox.launcher.backend.MeshSpec;
+import dev.meshbox.launcher.start.Backends;
 import dev.meshbox.scenarios.MeshAccess;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -38,7 +38,7 @@ class K3sIT {
         try (KubeMesh mesh = Backends.startOnKubernetes(
                 Backends.Target.of(Backends.K3S),
                 MeshSpec.bookinfo(),
-                false,
+                Backends.Ports.FREE,
                 OptionalLong.of(42),
                 new PrintStream(System.out, true))) {
             // Every Bookinfo pod got its sidecar from the webhook.

@@ -1,9 +1,8 @@
-package dev.meshbox.launcher.docker;
+package dev.meshbox.launcher.admin;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.meshbox.launcher.admin.AdminServer;
 import dev.meshbox.scenarios.MeshAccess;
 import java.io.IOException;
 import java.net.URI;
@@ -19,8 +18,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The host's side of a control plane that runs elsewhere (in a container): everything {@link MeshAccess} asks of the
- * control plane and the proxies goes through its admin API, since the proxies sit on a network the host may not reach.
+ * The host's side of a control plane that runs elsewhere (a container, a pod): everything {@link MeshAccess} asks of
+ * the control plane and the proxies goes through its admin API ({@link AdminServer}), since the proxies sit on a
+ * network the host may not reach.
  */
 public final class ControlPlaneClient {
 
