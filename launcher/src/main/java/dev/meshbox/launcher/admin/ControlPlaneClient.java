@@ -37,15 +37,16 @@ public final class ControlPlaneClient {
         return base;
     }
 
-    public boolean healthy() {
+    /** Empty when the admin API answers {@code /healthz} with 200, else why not (no answer, another status). */
+    public Optional<String> unhealthyBecause() {
         try {
-            return send(HttpRequest.newBuilder(base.resolve("/healthz"))
-                                    .timeout(Duration.ofSeconds(1))
-                                    .GET())
-                            .statusCode()
-                    == 200;
+            int status = send(HttpRequest.newBuilder(base.resolve("/healthz"))
+                            .timeout(Duration.ofSeconds(1))
+                            .GET())
+                    .statusCode();
+            return status == 200 ? Optional.empty() : Optional.of("GET /healthz answered " + status);
         } catch (IllegalStateException e) {
-            return false;
+            return Optional.of(e.getMessage());
         }
     }
 

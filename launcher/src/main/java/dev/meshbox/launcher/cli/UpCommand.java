@@ -95,8 +95,7 @@ public final class UpCommand implements Callable<Integer> {
                         () -> {
                             System.out.println(
                                     "\nStopping MeshBox: removing containers and network " + mesh.network() + " ...");
-                            mesh.close();
-                            stopped.countDown();
+                            stop(mesh, stopped);
                         },
                         "meshbox-shutdown"));
         out.printf(
@@ -132,8 +131,7 @@ public final class UpCommand implements Callable<Integer> {
                 .addShutdownHook(new Thread(
                         () -> {
                             System.out.println("\nStopping MeshBox: deleting what it created in the cluster ...");
-                            mesh.close();
-                            stopped.countDown();
+                            stop(mesh, stopped);
                         },
                         "meshbox-shutdown"));
         out.printf(
@@ -149,6 +147,17 @@ public final class UpCommand implements Callable<Integer> {
         out.println("Press Ctrl-C to stop.");
         stopped.await();
         return 0;
+    }
+
+    /** Closes the mesh on Ctrl-C; what could not be removed is named on stderr. */
+    private static void stop(AutoCloseable mesh, CountDownLatch stopped) {
+        try {
+            mesh.close();
+        } catch (Exception e) {
+            System.err.println("meshbox: " + e.getMessage());
+        } finally {
+            stopped.countDown();
+        }
     }
 
     @Override
@@ -232,8 +241,7 @@ public final class UpCommand implements Callable<Integer> {
                         ui.close();
                     }
                     admin.close();
-                    mesh.close();
-                    stopped.countDown();
+                    stop(mesh, stopped);
                 },
                 "meshbox-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);

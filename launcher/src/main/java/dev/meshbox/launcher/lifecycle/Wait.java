@@ -3,7 +3,6 @@ package dev.meshbox.launcher.lifecycle;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
  * Waits for something outside this JVM to become ready (a container, a pod, a port, a proxy's ACK) by asking it again
@@ -19,6 +18,15 @@ public final class Wait {
 
     /** How often a condition is asked unless told otherwise: short, since most answers are a local call. */
     public static final Duration DEFAULT_INTERVAL = Duration.ofMillis(100);
+
+    /** What a wait asks: why the awaited thing is not ready yet, or empty once it is. */
+    @FunctionalInterface
+    public interface Condition {
+        /**
+         * @throws InterruptedException when a blocking check (an HTTP call, say) is interrupted: the wait ends with it
+         */
+        Optional<String> notReadyBecause() throws InterruptedException;
+    }
 
     /** The passing of time as a wait sees it; tests pass a fake one so no test waits for real. */
     public interface Clock {
@@ -94,17 +102,17 @@ public final class Wait {
     }
 
     /**
-     * Returns once {@code notReadyBecause} answers empty; asks at once, then after every interval, and once more at the
+     * Returns once {@code condition} answers empty; asks at once, then after every interval, and once more at the
      * deadline.
      *
      * @param what names what is awaited in the timeout's message, e.g. {@code "deployment istio-system/istiod"}
      * @throws TimedOut with the condition's last answer when the deadline passes
      * @throws InterruptedException when the waiting thread is interrupted; the condition is not asked again
      */
-    public void until(String what, Supplier<Optional<String>> notReadyBecause) throws InterruptedException {
+    public void until(String what, Condition condition) throws InterruptedException {
         long deadline = clock.nanoTime() + timeout.toNanos();
         while (true) {
-            Optional<String> reason = notReadyBecause.get();
+            Optional<String> reason = condition.notReadyBecause();
             if (reason.isEmpty()) {
                 return;
             }

@@ -37,7 +37,7 @@ class WaitTest {
     private final FakeClock clock = new FakeClock();
 
     /** Not ready for the first {@code polls - 1} asks, then ready. */
-    private static java.util.function.Supplier<Optional<String>> readyOnAsk(int polls, AtomicInteger asked) {
+    private static Wait.Condition readyOnAsk(int polls, AtomicInteger asked) {
         return () -> asked.incrementAndGet() < polls ? Optional.of("ask " + asked.get()) : Optional.empty();
     }
 
@@ -148,6 +148,16 @@ class WaitTest {
                         () -> Wait.atMost(Duration.ofSeconds(1)).on(interrupted).until("x", readyOnAsk(2, asked)))
                 .isInstanceOf(InterruptedException.class);
         assertThat(asked).as("not asked again after the interrupt").hasValue(1);
+    }
+
+    @Test
+    void aConditionInterruptedWhileItChecksEndsTheWait() {
+        assertThatThrownBy(() -> Wait.atMost(Duration.ofSeconds(1)).on(clock).until("x", () -> {
+                    throw new InterruptedException("interrupted while reading /healthz");
+                }))
+                .isInstanceOf(InterruptedException.class)
+                .hasMessage("interrupted while reading /healthz");
+        assertThat(clock.sleeps).isEmpty();
     }
 
     @Test
