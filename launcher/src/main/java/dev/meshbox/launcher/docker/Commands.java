@@ -1,5 +1,6 @@
 package dev.meshbox.launcher.docker;
 
+import dev.meshbox.launcher.admin.AdminServer;
 import dev.meshbox.launcher.backend.PodSpec;
 import dev.meshbox.launcher.image.AppImage;
 import java.util.ArrayList;
@@ -24,8 +25,6 @@ final class Commands {
     /** Where proxies find the control plane: its container's name on the mesh network. */
     static final String XDS = "istiod:15010";
 
-    static final int ADMIN_PORT = 15014;
-
     private Commands() {}
 
     /** istiod's place: ADS and the admin API, the registry read from the engine for this mesh's network. */
@@ -40,7 +39,7 @@ final class Commands {
                 "--xds",
                 "0.0.0.0:15010",
                 "--admin",
-                "0.0.0.0:" + ADMIN_PORT));
+                "0.0.0.0:" + AdminServer.PORT));
         for (String name : defaultConfigNames) {
             cmd.addAll(List.of("--default-config", name));
         }

@@ -6,6 +6,7 @@ import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Volume;
 import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.docker.DockerRegistry;
+import dev.meshbox.launcher.admin.AdminServer;
 import dev.meshbox.launcher.admin.RemoteMesh;
 import dev.meshbox.launcher.backend.LocalPorts;
 import dev.meshbox.launcher.backend.MeshSpec;
@@ -45,7 +46,7 @@ public final class DockerMesh extends RemoteMesh {
     public record Options(OptionalLong seed, int ingressPort, int adminPort) {
         /** What {@code meshbox up --backend docker} uses: the ingress on 127.0.0.1:8080, the admin API on 15014. */
         public static Options standard(OptionalLong seed) {
-            return new Options(seed, 8080, 15014);
+            return new Options(seed, 8080, AdminServer.PORT);
         }
 
         /** Free host ports, so meshes (and a running {@code up}) can share a machine. */
@@ -119,7 +120,7 @@ public final class DockerMesh extends RemoteMesh {
         progress.printf("network %s created%n", network.name());
 
         String cp = startControlPlane(spec, options, image);
-        connect(URI.create("http://127.0.0.1:" + network.hostPort(cp, Commands.ADMIN_PORT)));
+        connect(URI.create("http://127.0.0.1:" + network.hostPort(cp, AdminServer.PORT)));
         deathWatch = new DeathWatch(docker, meshId, progress);
         awaitControlPlane(cp);
         progress.printf(
@@ -147,7 +148,7 @@ public final class DockerMesh extends RemoteMesh {
 
     private String startControlPlane(MeshSpec spec, Options options, String image) {
         HostConfig host =
-                network.attached().withPortBindings(MeshNetwork.publish(Commands.ADMIN_PORT, options.adminPort()));
+                network.attached().withPortBindings(MeshNetwork.publish(AdminServer.PORT, options.adminPort()));
         List<String> env = new ArrayList<>();
         URI engine = DockerEngine.host();
         if ("unix".equals(engine.getScheme())) {
@@ -163,7 +164,7 @@ public final class DockerMesh extends RemoteMesh {
                 .withCommand(Commands.controlPlane(meshId, network.name(), spec.defaultConfigNames()))
                 .withHost(host)
                 .withEnv(env)
-                .exposing(Commands.ADMIN_PORT)
+                .exposing(AdminServer.PORT)
                 .withAliases(List.of("istiod")));
     }
 

@@ -1,5 +1,6 @@
 package dev.meshbox.launcher.kube;
 
+import dev.meshbox.launcher.admin.AdminServer;
 import dev.meshbox.launcher.backend.MeshSpec;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -48,7 +49,7 @@ final class ControlPlaneManifest {
                 "--xds",
                 "0.0.0.0:15010",
                 "--admin",
-                "0.0.0.0:15014",
+                "0.0.0.0:" + AdminServer.PORT,
                 "--webhook",
                 "0.0.0.0:15017",
                 "--tls-dir",

@@ -2,6 +2,7 @@ package dev.meshbox.launcher.kube;
 
 import dev.meshbox.controlplane.kubernetes.IstioConfigWriter;
 import dev.meshbox.controlplane.kubernetes.IstioCrds;
+import dev.meshbox.launcher.admin.AdminServer;
 import dev.meshbox.launcher.admin.RemoteMesh;
 import dev.meshbox.launcher.backend.MeshSpec;
 import dev.meshbox.launcher.backend.PodSpec;
@@ -59,7 +60,7 @@ public final class KubeMesh extends RemoteMesh {
      */
     public record Options(String image, OptionalLong seed, int ingressPort, int adminPort, Duration ready) {
         public static Options standard(String image, OptionalLong seed) {
-            return new Options(image, seed, 8080, 15014, Duration.ofMinutes(5));
+            return new Options(image, seed, 8080, AdminServer.PORT, Duration.ofMinutes(5));
         }
 
         public static Options isolated(String image, OptionalLong seed) {
@@ -147,7 +148,7 @@ public final class KubeMesh extends RemoteMesh {
         progress.printf(
                 "control plane   istiod and istio-ingressgateway created in %s (image %s)%n", SYSTEM, options.image());
         awaitDeployment(SYSTEM, "istiod", options.ready());
-        LocalPortForward admin = pods.forward(SYSTEM, "app=istiod", 15014, options.adminPort());
+        LocalPortForward admin = pods.forward(SYSTEM, "app=istiod", AdminServer.PORT, options.adminPort());
         cleanup.push("port-forward to the admin API", admin);
         connect(URI.create("http://127.0.0.1:" + admin.getLocalPort()));
         Wait.atMost(options.ready())
