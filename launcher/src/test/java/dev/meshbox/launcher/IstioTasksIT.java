@@ -2,8 +2,9 @@ package dev.meshbox.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meshbox.launcher.backend.Backends;
 import dev.meshbox.launcher.backend.MeshSpec;
+import dev.meshbox.launcher.backend.StartedMesh;
+import dev.meshbox.launcher.start.Backends;
 import dev.meshbox.scenarios.MeshAccess;
 import dev.meshbox.scenarios.Scenario;
 import dev.meshbox.scenarios.TrafficDriver;
@@ -33,7 +34,7 @@ class IstioTasksIT {
 
     private static final AtomicInteger RUNS = new AtomicInteger();
     private Path samples;
-    private Backends.Started mesh;
+    private StartedMesh mesh;
 
     /** The backend this suite runs on; {@code IstioTasksDockerIT} runs the same tests on Docker. */
     String backend() {

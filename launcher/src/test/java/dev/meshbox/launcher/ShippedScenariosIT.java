@@ -3,9 +3,9 @@ package dev.meshbox.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.meshbox.launcher.backend.Backends;
 import dev.meshbox.launcher.docker.DockerCondition;
 import dev.meshbox.launcher.kube.Clusters;
+import dev.meshbox.launcher.start.Backends;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.meshbox.launcher.admin;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meshbox.controlplane.config.IstioResource;
 import dev.meshbox.controlplane.config.ResourceKey;
@@ -7,16 +8,21 @@ import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.launcher.backend.MeshControl;
 import dev.meshbox.scenarios.MeshAccess;
 import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The running mesh's small admin API on 127.0.0.1 (istiod's monitoring port, 15014), used by {@code meshbox apply}:
  * {@code POST /apply} ({@code {"sources":[{"name","text"}]}}), {@code GET /config}, {@code GET /debug/configz},
- * {@code GET /proxies} (what each proxy ACKed), {@code POST /reset}, {@code GET /healthz}.
+ * {@code GET /proxies} (what each proxy ACKed), {@code POST /reset}, {@code GET /healthz}. A backend whose proxies sit
+ * on another network (Docker, Kubernetes) reads pods, access logs, counters and routing through it too
+ * ({@link ControlPlaneClient}).
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -25,159 +31,13 @@ public final class AdminServer implements AutoCloseable {
     /** The JSON body of {@code POST /apply}. */
     public record ApplyRequest(List<MeshAccess.ConfigText> sources) {}
 
+    private final MeshControl mesh;
     private final Javalin app;
     private final ObjectMapper json = new ObjectMapper();
 
     public AdminServer(MeshControl mesh, String host, int port) {
-        QueuedThreadPool pool = new QueuedThreadPool(8, 1);
-        pool.setName("meshbox-admin");
-        pool.setDaemon(true);
-        app = Javalin.create(cfg -> {
-            cfg.startup.showJavalinBanner = false;
-            cfg.startup.showOldJavalinVersionWarning = false;
-            cfg.startup.startupWatcherEnabled = false;
-            cfg.jetty.threadPool = pool;
-            cfg.routes.get("/healthz", ctx -> ctx.result("ok"));
-            cfg.routes.post("/apply", ctx -> {
-                ApplyRequest req;
-                try {
-                    req = json.readValue(ctx.body(), ApplyRequest.class);
-                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                    ctx.status(400)
-                            .json(Map.of(
-                                    "problems",
-                                    List.of("request body: must be JSON {\"sources\":[{\"name\":..., \"text\":...}]}: "
-                                            + e.getOriginalMessage())));
-                    return;
-                }
-                if (req.sources() == null || req.sources().isEmpty()) {
-                    ctx.status(400)
-                            .json(Map.of(
-                                    "problems", List.of("request body: sources must list at least one YAML text")));
-                    return;
-                }
-                List<String> invalid = new ArrayList<>();
-                for (int i = 0; i < req.sources().size(); i++) {
-                    MeshAccess.ConfigText t = req.sources().get(i);
-                    if (t == null || t.name() == null || t.name().isBlank()) {
-                        invalid.add(
-                                "request body: sources[" + i + "].name: is required (the file name shown in messages)");
-                    }
-                    if (t == null || t.text() == null) {
-                        invalid.add("request body: sources[" + i + "].text: is required (the YAML to apply)");
-                    }
-                }
-                if (!invalid.isEmpty()) {
-                    ctx.status(400).json(Map.of("problems", invalid));
-                    return;
-                }
-                MeshAccess.ApplyOutcome outcome = mesh.apply(req.sources());
-                ctx.status(outcome.ok() ? 200 : 422)
-                        .json(Map.of(
-                                "changes",
-                                outcome.changes(),
-                                "problems",
-                                outcome.problems(),
-                                "warnings",
-                                mesh.controlPlane().warnings()));
-            });
-            cfg.routes.post("/reset", ctx -> {
-                mesh.resetConfig();
-                ctx.json(Map.of("reset", true));
-            });
-            cfg.routes.get("/config", ctx -> {
-                List<Map<String, String>> out = new ArrayList<>();
-                for (Map.Entry<ResourceKey, IstioResource> e :
-                        mesh.controlPlane().config().snapshot().resources().entrySet()) {
-                    Map<String, String> m = new LinkedHashMap<>();
-                    m.put("kind", e.getKey().kind());
-                    m.put("namespace", e.getKey().namespace());
-                    m.put("name", e.getKey().name());
-                    m.put("source", e.getValue().meta().source());
-                    out.add(m);
-                }
-                ctx.json(out);
-            });
-            cfg.routes.get("/debug/configz", ctx -> {
-                StringBuilder sb = new StringBuilder();
-                for (IstioResource r :
-                        mesh.controlPlane().config().snapshot().resources().values()) {
-                    sb.append("---\n").append(r.yaml());
-                }
-                ctx.contentType("application/yaml").result(sb.toString());
-            });
-            cfg.routes.get("/proxies", ctx -> ctx.json(mesh.controlPlane().proxyStatus()));
-            cfg.routes.get("/pods", ctx -> {
-                List<Map<String, Object>> out = new ArrayList<>();
-                for (Pod p : mesh.pods()) {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("name", p.name());
-                    m.put("namespace", p.namespace());
-                    m.put("labels", p.labels());
-                    m.put("ip", p.ip());
-                    m.put("role", p.role().name().toLowerCase(java.util.Locale.ROOT));
-                    m.put("ready", p.ready());
-                    m.put("admin", "http://" + p.ip() + ":15000");
-                    m.put("outbound", p.ip() + ":15001");
-                    out.add(m);
-                }
-                ctx.json(out);
-            });
-            // What a backend whose proxies sit on another network (Docker) reads through the control plane.
-            cfg.routes.get("/debug/access_log", ctx -> ctx.json(mesh.accessLog()));
-            cfg.routes.get("/debug/counters/{workload}", ctx -> ctx.json(mesh.counters(ctx.pathParam("workload"))));
-            cfg.routes.get("/debug/routing", ctx -> {
-                String workload = ctx.queryParam("workload");
-                String routeHost = ctx.queryParam("host");
-                if (workload == null || routeHost == null) {
-                    ctx.status(400)
-                            .result(
-                                    "query: workload and host are required, e.g. ?workload=productpage&host=reviews:9080\n");
-                    return;
-                }
-                ctx.contentType("text/plain")
-                        .result(mesh.describeRouting(workload, routeHost).orElse(""));
-            });
-            cfg.routes.get("/debug/converged", ctx -> {
-                try {
-                    mesh.awaitConverged();
-                    ctx.json(Map.of("converged", true));
-                } catch (IllegalStateException e) {
-                    ctx.status(503).json(Map.of("converged", false, "reason", e.getMessage()));
-                }
-            });
-            cfg.routes.exception(
-                    IllegalArgumentException.class, (e, ctx) -> ctx.status(404).result(e.getMessage() + "\n"));
-            cfg.routes.get("/logs/{workload}", ctx -> {
-                StringBuilder sb = new StringBuilder();
-                String workload = ctx.pathParam("workload");
-                List<Pod> matching = mesh.pods().stream()
-                        .filter(p -> p.name().equals(workload)
-                                || workload.equals(p.labels().get("app")))
-                        .toList();
-                if (matching.isEmpty()) {
-                    ctx.status(404)
-                            .result("no workload \"" + workload + "\"; workloads: "
-                                    + mesh.pods().stream()
-                                            .map(Pod::app)
-                                            .distinct()
-                                            .sorted()
-                                            .toList() + "\n");
-                    return;
-                }
-                for (Pod p : matching) {
-                    String log = mesh.adminGet(p, "/access_log");
-                    for (String line : log.split("\n")) {
-                        if (!line.isBlank()) {
-                            sb.append(matching.size() > 1 ? "[" + p.name() + "] " : "")
-                                    .append(line)
-                                    .append('\n');
-                        }
-                    }
-                }
-                ctx.contentType("text/plain").result(sb.toString());
-            });
-        });
+        this.mesh = mesh;
+        this.app = Javalin.create(this::configure);
         try {
             app.start(host, port);
         } catch (RuntimeException e) {
@@ -187,6 +47,182 @@ public final class AdminServer implements AutoCloseable {
                             + "); is another mesh running? Stop it, or use ./meshbox run, which needs no fixed ports",
                     e);
         }
+    }
+
+    private void configure(JavalinConfig cfg) {
+        QueuedThreadPool pool = new QueuedThreadPool(8, 1);
+        pool.setName("meshbox-admin");
+        pool.setDaemon(true);
+        cfg.startup.showJavalinBanner = false;
+        cfg.startup.showOldJavalinVersionWarning = false;
+        cfg.startup.startupWatcherEnabled = false;
+        cfg.jetty.threadPool = pool;
+        cfg.routes.get("/healthz", ctx -> ctx.result("ok"));
+        cfg.routes.post("/apply", this::apply);
+        cfg.routes.post("/reset", this::reset);
+        cfg.routes.get("/config", this::config);
+        cfg.routes.get("/debug/configz", this::configz);
+        cfg.routes.get("/proxies", ctx -> ctx.json(mesh.controlPlane().proxyStatus()));
+        cfg.routes.get("/pods", this::pods);
+        cfg.routes.get("/debug/access_log", ctx -> ctx.json(mesh.accessLog()));
+        cfg.routes.get("/debug/counters/{workload}", ctx -> ctx.json(mesh.counters(ctx.pathParam("workload"))));
+        cfg.routes.get("/debug/routing", this::routing);
+        cfg.routes.get("/debug/converged", this::converged);
+        cfg.routes.get("/logs/{workload}", this::logs);
+        // An unknown workload, in any handler.
+        cfg.routes.exception(
+                IllegalArgumentException.class, (e, ctx) -> ctx.status(404).result(e.getMessage() + "\n"));
+    }
+
+    /** Applies YAML texts; 400 names what is wrong with the request, 422 what is wrong with the config. */
+    private void apply(Context ctx) {
+        ApplyRequest req;
+        try {
+            req = json.readValue(ctx.body(), ApplyRequest.class);
+        } catch (JsonProcessingException e) {
+            badRequest(
+                    ctx,
+                    List.of("request body: must be JSON {\"sources\":[{\"name\":..., \"text\":...}]}: "
+                            + e.getOriginalMessage()));
+            return;
+        }
+        if (req.sources() == null || req.sources().isEmpty()) {
+            badRequest(ctx, List.of("request body: sources must list at least one YAML text"));
+            return;
+        }
+        List<String> invalid = invalidSources(req.sources());
+        if (!invalid.isEmpty()) {
+            badRequest(ctx, invalid);
+            return;
+        }
+        MeshAccess.ApplyOutcome outcome = mesh.apply(req.sources());
+        ctx.status(outcome.ok() ? 200 : 422)
+                .json(Map.of(
+                        "changes",
+                        outcome.changes(),
+                        "problems",
+                        outcome.problems(),
+                        "warnings",
+                        mesh.controlPlane().warnings()));
+    }
+
+    private static List<String> invalidSources(List<MeshAccess.ConfigText> sources) {
+        List<String> invalid = new ArrayList<>();
+        for (int i = 0; i < sources.size(); i++) {
+            MeshAccess.ConfigText t = sources.get(i);
+            if (t == null || t.name() == null || t.name().isBlank()) {
+                invalid.add("request body: sources[" + i + "].name: is required (the file name shown in messages)");
+            }
+            if (t == null || t.text() == null) {
+                invalid.add("request body: sources[" + i + "].text: is required (the YAML to apply)");
+            }
+        }
+        return invalid;
+    }
+
+    private static void badRequest(Context ctx, List<String> problems) {
+        ctx.status(400).json(Map.of("problems", problems));
+    }
+
+    private void reset(Context ctx) {
+        mesh.resetConfig();
+        ctx.json(Map.of("reset", true));
+    }
+
+    /** The applied resources: kind, namespace, name and the file each came from. */
+    private void config(Context ctx) {
+        List<Map<String, String>> out = new ArrayList<>();
+        for (Map.Entry<ResourceKey, IstioResource> e :
+                mesh.controlPlane().config().snapshot().resources().entrySet()) {
+            Map<String, String> m = new LinkedHashMap<>();
+            m.put("kind", e.getKey().kind());
+            m.put("namespace", e.getKey().namespace());
+            m.put("name", e.getKey().name());
+            m.put("source", e.getValue().meta().source());
+            out.add(m);
+        }
+        ctx.json(out);
+    }
+
+    /** The applied resources as YAML, as istiod's {@code /debug/configz} shows them. */
+    private void configz(Context ctx) {
+        StringBuilder sb = new StringBuilder();
+        for (IstioResource r :
+                mesh.controlPlane().config().snapshot().resources().values()) {
+            sb.append("---\n").append(r.yaml());
+        }
+        ctx.contentType("application/yaml").result(sb.toString());
+    }
+
+    /** The registry's pods with a proxy, and where each proxy's admin and outbound ports are. */
+    private void pods(Context ctx) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Pod p : mesh.pods()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", p.name());
+            m.put("namespace", p.namespace());
+            m.put("labels", p.labels());
+            m.put("ip", p.ip());
+            m.put("role", p.role().name().toLowerCase(Locale.ROOT));
+            m.put("ready", p.ready());
+            m.put("admin", "http://" + p.ip() + ":15000");
+            m.put("outbound", p.ip() + ":15001");
+            out.add(m);
+        }
+        ctx.json(out);
+    }
+
+    /** How a workload's sidecar routes a host, as the control plane translated it. */
+    private void routing(Context ctx) {
+        String workload = ctx.queryParam("workload");
+        String routeHost = ctx.queryParam("host");
+        if (workload == null || routeHost == null) {
+            ctx.status(400)
+                    .result("query: workload and host are required, e.g. ?workload=productpage&host=reviews:9080\n");
+            return;
+        }
+        ctx.contentType("text/plain")
+                .result(mesh.describeRouting(workload, routeHost).orElse(""));
+    }
+
+    /** 200 once every proxy has ACKed the current config; 503 with the reason when one has not in time. */
+    private void converged(Context ctx) {
+        try {
+            mesh.awaitConverged();
+            ctx.json(Map.of("converged", true));
+        } catch (IllegalStateException e) {
+            ctx.status(503).json(Map.of("converged", false, "reason", e.getMessage()));
+        }
+    }
+
+    /** The access logs of a workload's proxies, each line prefixed with its pod when there are several. */
+    private void logs(Context ctx) {
+        String workload = ctx.pathParam("workload");
+        List<Pod> matching = mesh.pods().stream()
+                .filter(p ->
+                        p.name().equals(workload) || workload.equals(p.labels().get("app")))
+                .toList();
+        if (matching.isEmpty()) {
+            ctx.status(404)
+                    .result("no workload \"" + workload + "\"; workloads: "
+                            + mesh.pods().stream()
+                                    .map(Pod::app)
+                                    .distinct()
+                                    .sorted()
+                                    .toList() + "\n");
+            return;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (Pod p : matching) {
+            for (String line : mesh.adminGet(p, "/access_log").split("\n")) {
+                if (!line.isBlank()) {
+                    sb.append(matching.size() > 1 ? "[" + p.name() + "] " : "")
+                            .append(line)
+                            .append('\n');
+                }
+            }
+        }
+        ctx.contentType("text/plain").result(sb.toString());
     }
 
     static String rootMessage(Throwable e) {

@@ -5,6 +5,7 @@ import dev.meshbox.bookinfo.Workload;
 import dev.meshbox.controlplane.ControlPlane;
 import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.Pod;
+import dev.meshbox.launcher.lifecycle.CleanupStack;
 import dev.meshbox.proxy.Proxy;
 import dev.meshbox.proxy.ProxyEventLoops;
 import dev.meshbox.proxy.ProxyOptions;
@@ -30,7 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The embedded mesh: control plane, ingress gateway and every pod (app plus sidecar) in this JVM, each pod on its
  * own loopback addresses. All routing state still travels over gRPC ADS from the control plane to the proxies.
  */
-public final class LocalMesh implements Backends.Started {
+public final class LocalMesh implements StartedMesh {
 
     /** A started pod: what the registry knows plus the running parts. */
     public record RunningPod(Pod pod, Workload app, Proxy proxy) {
@@ -50,18 +51,21 @@ public final class LocalMesh implements Backends.Started {
     private final Subnet subnet;
     private final ControlPlane controlPlane = new ControlPlane();
     private final List<RunningPod> pods = new CopyOnWriteArrayList<>();
-    /** Everything started, in order, so a failed start or a stop closes exactly what runs. */
-    private final List<AutoCloseable> started;
+    /** Everything started, so a failed start or a stop closes exactly what runs, last first. */
+    private final CleanupStack started;
 
     private final EventLoopGroup eventLoop = ProxyEventLoops.create(2, "meshbox-proxy");
     private final MeshControl control = new MeshControl(controlPlane);
     private RunningPod gateway;
 
-    private LocalMesh(MeshSpec spec, LocalOptions options, Subnet subnet, List<AutoCloseable> started) {
+    private LocalMesh(MeshSpec spec, LocalOptions options, Subnet subnet, CleanupStack started) {
         this.spec = spec;
         this.options = options;
         this.subnet = subnet;
         this.started = started;
+        // Pushed before any proxy, so every proxy stops before the control plane and the loops it runs on.
+        started.push("the proxies' event loops", () -> eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS));
+        started.push("the control plane", controlPlane);
     }
 
     /** Starts a mesh and returns once every pod is ready and every proxy has ACKed its config. */
@@ -76,9 +80,9 @@ public final class LocalMesh implements Backends.Started {
         }
         long t0 = System.nanoTime();
         Subnet subnet = Subnet.claim();
-        List<AutoCloseable> started = new CopyOnWriteArrayList<>();
+        CleanupStack started = new CleanupStack("the local mesh");
+        started.push("loopback block 127." + subnet.block() + ".0.0/16", subnet);
         ExecutorService starter = Executors.newFixedThreadPool(STARTER_THREADS, daemonThreads("meshbox-start-"));
-        LocalMesh mesh = null;
         try {
             // Apps need nothing from the mesh: they start on other threads while this one makes the control plane and
             // the proxies' event loops (class initialisation of gRPC, protobuf and Netty, a good part of a start).
@@ -87,17 +91,16 @@ public final class LocalMesh implements Backends.Started {
             for (PodSpec ps : spec.pods()) {
                 plans.add(plan(ps, subnet, n++, started, starter));
             }
-            mesh = new LocalMesh(spec, options, subnet, started);
+            LocalMesh mesh = new LocalMesh(spec, options, subnet, started);
             mesh.boot(plans, starter, t0, progress);
             return mesh;
         } catch (RuntimeException | InterruptedException e) {
             // Let no start still running add to what is closed here.
             stop(starter);
-            if (mesh != null) {
-                mesh.close();
-            } else {
-                closeAll(started);
-                subnet.close();
+            try {
+                started.close();
+            } catch (RuntimeException cleanupFailure) {
+                e.addSuppressed(cleanupFailure);
             }
             throw e;
         } finally {
@@ -177,8 +180,7 @@ public final class LocalMesh implements Backends.Started {
     /** A pod not yet ready, and its app starting on {@code starter} (already done for a client pod, which has none). */
     private record PodPlan(PodSpec spec, Pod pod, InetAddress podIp, CompletableFuture<Workload> app) {}
 
-    private static PodPlan plan(
-            PodSpec ps, Subnet subnet, int n, List<AutoCloseable> started, ExecutorService starter) {
+    private static PodPlan plan(PodSpec ps, Subnet subnet, int n, CleanupStack started, ExecutorService starter) {
         InetAddress podIp = subnet.podIp(n);
         InetAddress appIp = subnet.appIp(n);
         Pod pod = new Pod(
@@ -203,7 +205,7 @@ public final class LocalMesh implements Backends.Started {
         if (app == null) {
             return new PodPlan(ps, pod, podIp, CompletableFuture.completedFuture(null));
         }
-        started.add(app);
+        started.push("app of pod " + ps.name(), app);
         return new PodPlan(
                 ps,
                 pod,
@@ -218,7 +220,7 @@ public final class LocalMesh implements Backends.Started {
 
     private Proxy startProxy(Pod pod, ProxyRole role, InetAddress bind) {
         Proxy proxy = Proxy.start(proxyOptions(pod, role, bind));
-        started.add(proxy);
+        started.push("proxy of pod " + pod.name(), proxy);
         return proxy;
     }
 
@@ -339,26 +341,10 @@ public final class LocalMesh implements Backends.Started {
         return spec.services();
     }
 
+    /** Stops every proxy and app, the control plane, and frees the loopback block; throws, naming each, on failures. */
     @Override
     public void close() {
-        closeAll(started);
         pods.clear();
-        controlPlane.close();
-        eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        subnet.close();
-    }
-
-    /** Closes in reverse order of start. */
-    private static void closeAll(List<AutoCloseable> started) {
-        List<AutoCloseable> all = new ArrayList<>(started);
-        java.util.Collections.reverse(all);
-        for (AutoCloseable c : all) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                // keep closing the rest
-            }
-        }
-        started.clear();
+        started.close();
     }
 }

@@ -28,167 +28,172 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
         return of(List.of(new Scenario.Builtin("bookinfo")));
     }
 
-    /** The mesh a scenario (or {@code up --workloads}) asks for. */
+    /** The mesh a scenario (or {@code up --workloads}) asks for: each workload's services and pods, in order. */
     public static MeshSpec of(List<Scenario.Workload> workloads) {
-        Map<String, MeshService> services = new LinkedHashMap<>();
-        List<PodSpec> pods = new ArrayList<>();
-        List<String> config = new ArrayList<>();
+        Builder mesh = new Builder();
         for (Scenario.Workload w : workloads) {
             if (w instanceof Scenario.Kubernetes k) {
-                for (Scenario.KubeService svc : k.services()) {
-                    services.putIfAbsent(
-                            svc.namespace() + "/" + svc.name(),
-                            new MeshService(
-                                    svc.name(),
-                                    svc.namespace(),
-                                    svc.ports().stream()
-                                            .map(p -> new ServicePort(p.name(), p.port(), p.targetPort(), "HTTP"))
-                                            .toList(),
-                                    svc.selector()));
-                }
-                for (Scenario.KubeDeployment d : k.deployments()) {
-                    Scenario.EchoVersion v = d.behaviour();
-                    for (int r = 0; r < d.replicas(); r++) {
-                        EchoBehaviour b = new EchoBehaviour(
-                                v.latency(), v.errorRate(), v.errorStatus(), v.failFirst(), (d.name() + r).hashCode());
-                        String pod = podName(d.name(), r);
-                        pods.add(new PodSpec(
-                                pod,
-                                d.namespace(),
-                                d.podLabels(),
-                                d.containerPort(),
-                                ctx -> TestApps.echo(ctx, b),
-                                echoArgs(
-                                        d.podLabels().getOrDefault("app", d.name()),
-                                        d.podLabels().getOrDefault("version", "v1"),
-                                        d.containerPort(),
-                                        b)));
-                    }
-                }
-                continue;
+                mesh.kubernetes(k);
+            } else if (w instanceof Scenario.JavaApp app) {
+                mesh.javaApp(app);
+            } else if (w instanceof Scenario.ImageApp img) {
+                mesh.imageApp(img);
+            } else if (w instanceof Scenario.Echo echo) {
+                mesh.echo(echo);
+            } else {
+                mesh.builtin((Scenario.Builtin) w);
             }
-            if (w instanceof Scenario.JavaApp app) {
+        }
+        return mesh.build();
+    }
+
+    /** Collects a mesh's parts workload by workload; a service two workloads declare is kept once, the first. */
+    private static final class Builder {
+        private final Map<String, MeshService> services = new LinkedHashMap<>();
+        private final List<PodSpec> pods = new ArrayList<>();
+        private final List<String> config = new ArrayList<>();
+
+        MeshSpec build() {
+            return new MeshSpec(List.copyOf(services.values()), pods, config);
+        }
+
+        private void service(String name, String namespace, ServicePort port, Map<String, String> selector) {
+            services.putIfAbsent(namespace + "/" + name, new MeshService(name, namespace, List.of(port), selector));
+        }
+
+        /** A service named after its app, one HTTP port straight to the same container port. */
+        private void httpService(String app, int port) {
+            service(app, "default", new ServicePort("http", port, port, "HTTP"), Map.of("app", app));
+        }
+
+        /** Kubernetes manifests: their Services as they are, each Deployment's replicas as echo pods. */
+        void kubernetes(Scenario.Kubernetes k) {
+            for (Scenario.KubeService svc : k.services()) {
                 services.putIfAbsent(
-                        "default/" + app.service(),
+                        svc.namespace() + "/" + svc.name(),
                         new MeshService(
-                                app.service(),
-                                "default",
-                                List.of(new ServicePort("http", app.port(), app.port(), "HTTP")),
-                                Map.of("app", app.service())));
-                for (int r = 0; r < app.replicas(); r++) {
-                    pods.add(
-                            new PodSpec(
-                                    podName(app.service() + "-" + app.version(), r),
-                                    "default",
-                                    Map.of("app", app.service(), "version", app.version()),
-                                    app.port(),
-                                    ctx -> new ProcessWorkload(app, ctx),
-                                    new PodSpec.NotInContainers(
-                                            "java workload " + app.service()
-                                                    + ": a JVM started from your classpath runs"
-                                                    + " on the local backend only; on docker, build an image of it and use an image: workload")));
-                }
-                continue;
+                                svc.name(),
+                                svc.namespace(),
+                                svc.ports().stream()
+                                        .map(p -> new ServicePort(p.name(), p.port(), p.targetPort(), "HTTP"))
+                                        .toList(),
+                                svc.selector()));
             }
-            if (w instanceof Scenario.ImageApp img) {
-                services.putIfAbsent(
-                        "default/" + img.service(),
-                        new MeshService(
-                                img.service(),
-                                "default",
-                                List.of(new ServicePort("http", img.port(), img.port(), "HTTP")),
-                                Map.of("app", img.service())));
-                for (int r = 0; r < img.replicas(); r++) {
+            for (Scenario.KubeDeployment d : k.deployments()) {
+                Scenario.EchoVersion v = d.behaviour();
+                for (int r = 0; r < d.replicas(); r++) {
+                    EchoBehaviour b = new EchoBehaviour(
+                            v.latency(), v.errorRate(), v.errorStatus(), v.failFirst(), (d.name() + r).hashCode());
                     pods.add(new PodSpec(
-                            podName(img.service() + "-" + img.version(), r),
-                            "default",
-                            Map.of("app", img.service(), "version", img.version()),
-                            img.port(),
-                            null,
-                            new PodSpec.ImageApp(img.image(), img.env())));
+                            podName(d.name(), r),
+                            d.namespace(),
+                            d.podLabels(),
+                            d.containerPort(),
+                            ctx -> TestApps.echo(ctx, b),
+                            echoArgs(
+                                    d.podLabels().getOrDefault("app", d.name()),
+                                    d.podLabels().getOrDefault("version", "v1"),
+                                    d.containerPort(),
+                                    b)));
                 }
-                continue;
             }
-            if (w instanceof Scenario.Echo echo) {
-                services.putIfAbsent(
-                        "default/" + echo.service(),
-                        new MeshService(
-                                echo.service(),
-                                "default",
-                                List.of(new ServicePort("http", echo.port(), echo.port(), "HTTP")),
-                                Map.of("app", echo.service())));
-                echo.versions().forEach((version, v) -> {
-                    for (int r = 0; r < v.replicas(); r++) {
-                        EchoBehaviour b = new EchoBehaviour(
-                                v.latency(),
-                                v.errorRate(),
-                                v.errorStatus(),
-                                v.failFirst(),
-                                (echo.service() + version + r).hashCode());
-                        pods.add(new PodSpec(
-                                podName(echo.service() + "-" + version, r),
-                                "default",
-                                Map.of("app", echo.service(), "version", version),
-                                echo.port(),
-                                ctx -> TestApps.echo(ctx, b),
-                                echoArgs(echo.service(), version, echo.port(), b)));
-                    }
-                });
-                continue;
+        }
+
+        /** The user's own main class or jar, a child JVM per replica; the local backend only. */
+        void javaApp(Scenario.JavaApp app) {
+            httpService(app.service(), app.port());
+            for (int r = 0; r < app.replicas(); r++) {
+                pods.add(new PodSpec(
+                        podName(app.service() + "-" + app.version(), r),
+                        "default",
+                        Map.of("app", app.service(), "version", app.version()),
+                        app.port(),
+                        ctx -> new ProcessWorkload(app, ctx),
+                        new PodSpec.NotInContainers("java workload " + app.service()
+                                + ": a JVM started from your classpath runs on the local backend only;"
+                                + " on docker, build an image of it and use an image: workload")));
             }
-            switch (((Scenario.Builtin) w).name()) {
-                case "bookinfo" -> {
-                    for (String s : List.of("details", "ratings", "reviews", "productpage")) {
-                        services.putIfAbsent(
-                                "default/" + s,
-                                new MeshService(
-                                        s,
-                                        "default",
-                                        List.of(new ServicePort("http", 9080, 9080, "HTTP")),
-                                        Map.of("app", s)));
-                    }
-                    pods.add(bookinfoPod("productpage", "v1"));
-                    pods.add(bookinfoPod("details", "v1"));
-                    pods.add(bookinfoPod("ratings", "v1"));
-                    pods.add(bookinfoPod("reviews", "v1"));
-                    pods.add(bookinfoPod("reviews", "v2"));
-                    pods.add(bookinfoPod("reviews", "v3"));
-                    config.add("bookinfo-gateway.yaml");
-                }
-                // Istio's samples/httpbin/httpbin.yaml: Service port 8000 to the container's 8080.
-                case "httpbin", "httpbin-v2" -> {
-                    services.putIfAbsent(
-                            "default/httpbin",
-                            new MeshService(
-                                    "httpbin",
-                                    "default",
-                                    List.of(new ServicePort("http", 8000, 8080, "HTTP")),
-                                    Map.of("app", "httpbin")));
-                    String version = w.equals(new Scenario.Builtin("httpbin")) ? "v1" : "v2";
+        }
+
+        /** The user's own image, a container per replica; the container backends only. */
+        void imageApp(Scenario.ImageApp img) {
+            httpService(img.service(), img.port());
+            for (int r = 0; r < img.replicas(); r++) {
+                pods.add(new PodSpec(
+                        podName(img.service() + "-" + img.version(), r),
+                        "default",
+                        Map.of("app", img.service(), "version", img.version()),
+                        img.port(),
+                        null,
+                        new PodSpec.ImageApp(img.image(), img.env())));
+            }
+        }
+
+        /** MeshBox's echo app, per version as many replicas as asked, each with that version's latency and errors. */
+        void echo(Scenario.Echo echo) {
+            httpService(echo.service(), echo.port());
+            echo.versions().forEach((version, v) -> {
+                for (int r = 0; r < v.replicas(); r++) {
+                    EchoBehaviour b = new EchoBehaviour(
+                            v.latency(),
+                            v.errorRate(),
+                            v.errorStatus(),
+                            v.failFirst(),
+                            (echo.service() + version + r).hashCode());
                     pods.add(new PodSpec(
-                            podName("httpbin-" + version, 0),
+                            podName(echo.service() + "-" + version, r),
                             "default",
-                            Map.of("app", "httpbin", "version", version),
-                            8080,
-                            TestApps::httpbin,
-                            new PodSpec.BuiltinApp(List.of("--service", "httpbin", "--version", version))));
+                            Map.of("app", echo.service(), "version", version),
+                            echo.port(),
+                            ctx -> TestApps.echo(ctx, b),
+                            echoArgs(echo.service(), version, echo.port(), b)));
                 }
+            });
+        }
+
+        void builtin(Scenario.Builtin w) {
+            switch (w.name()) {
+                case "bookinfo" -> bookinfo();
+                case "httpbin" -> httpbin("v1");
+                case "httpbin-v2" -> httpbin("v2");
                 // Clients: a sidecar to send from, as Istio's sleep and fortio samples are used.
-                case "sleep" ->
-                    pods.add(new PodSpec(
-                            podName("sleep", 0), "default", Map.of("app", "sleep"), 80, null, new PodSpec.NoApp()));
-                case "fortio" ->
-                    pods.add(new PodSpec(
-                            podName("fortio-deploy", 0),
-                            "default",
-                            Map.of("app", "fortio"),
-                            8080,
-                            null,
-                            new PodSpec.NoApp()));
+                case "sleep" -> client("sleep", "sleep", 80);
+                case "fortio" -> client("fortio-deploy", "fortio", 8080);
                 default -> throw new IllegalArgumentException("unknown workload " + w);
             }
         }
-        return new MeshSpec(List.copyOf(services.values()), pods, config);
+
+        /** Istio's Bookinfo, as {@code platform/kube/bookinfo.yaml} deploys it, and its ingress Gateway. */
+        private void bookinfo() {
+            for (String s : List.of("details", "ratings", "reviews", "productpage")) {
+                httpService(s, 9080);
+            }
+            pods.add(bookinfoPod("productpage", "v1"));
+            pods.add(bookinfoPod("details", "v1"));
+            pods.add(bookinfoPod("ratings", "v1"));
+            pods.add(bookinfoPod("reviews", "v1"));
+            pods.add(bookinfoPod("reviews", "v2"));
+            pods.add(bookinfoPod("reviews", "v3"));
+            config.add("bookinfo-gateway.yaml");
+        }
+
+        /** Istio's samples/httpbin/httpbin.yaml: Service port 8000 to the container's 8080. */
+        private void httpbin(String version) {
+            service("httpbin", "default", new ServicePort("http", 8000, 8080, "HTTP"), Map.of("app", "httpbin"));
+            pods.add(new PodSpec(
+                    podName("httpbin-" + version, 0),
+                    "default",
+                    Map.of("app", "httpbin", "version", version),
+                    8080,
+                    TestApps::httpbin,
+                    new PodSpec.BuiltinApp(List.of("--service", "httpbin", "--version", version))));
+        }
+
+        /** A pod with no app, only a sidecar to send from. */
+        private void client(String deployment, String app, int port) {
+            pods.add(new PodSpec(
+                    podName(deployment, 0), "default", Map.of("app", app), port, null, new PodSpec.NoApp()));
+        }
     }
 
     private static PodSpec bookinfoPod(String app, String version) {

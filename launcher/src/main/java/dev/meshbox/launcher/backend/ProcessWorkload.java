@@ -2,6 +2,7 @@ package dev.meshbox.launcher.backend;
 
 import dev.meshbox.bookinfo.AppContext;
 import dev.meshbox.bookinfo.Workload;
+import dev.meshbox.launcher.lifecycle.Wait;
 import dev.meshbox.scenarios.Scenario;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,9 +10,11 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * environment ({@code MESHBOX_LISTEN}, {@code PORT}, {@code HTTP_PROXY}) and by Java's proxy properties.
  */
 final class ProcessWorkload implements Workload {
-    private static final long READY_TIMEOUT_MILLIS = 30_000;
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
 
     private final Scenario.JavaApp spec;
     private final AppContext ctx;
@@ -78,31 +81,35 @@ final class ProcessWorkload implements Workload {
     }
 
     private void awaitListening() {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_TIMEOUT_MILLIS);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(ctx.podName() + ": the process exited with " + process.exitValue()
-                        + " before listening on " + ctx.listen().getAddress().getHostAddress() + ":"
-                        + ctx.listen().getPort() + tail());
-            }
-            try (Socket s = new Socket()) {
-                s.connect(ctx.listen(), 200);
-                return;
-            } catch (IOException notYet) {
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    close();
-                    throw new IllegalStateException(ctx.podName() + ": interrupted while starting", e);
+        String listen =
+                ctx.listen().getAddress().getHostAddress() + ":" + ctx.listen().getPort();
+        try {
+            Wait.atMost(READY_TIMEOUT).pollingEvery(Duration.ofMillis(50)).until(ctx.podName(), () -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException(ctx.podName() + ": the process exited with " + process.exitValue()
+                            + " before listening on " + listen + tail());
                 }
-            }
+                return accepts(ctx.listen()) ? Optional.empty() : Optional.of("nothing listens on " + listen);
+            });
+        } catch (Wait.TimedOut e) {
+            String tail = tail();
+            close();
+            throw new IllegalStateException(ctx.podName() + ": did not listen on " + listen + " within "
+                    + READY_TIMEOUT.toSeconds() + " s (it must bind {listen}, or MESHBOX_LISTEN)" + tail);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new IllegalStateException(ctx.podName() + ": interrupted while starting", e);
         }
-        close();
-        throw new IllegalStateException(ctx.podName() + ": did not listen on "
-                + ctx.listen().getAddress().getHostAddress() + ":"
-                + ctx.listen().getPort() + " within " + READY_TIMEOUT_MILLIS / 1000
-                + " s (it must bind {listen}, or MESHBOX_LISTEN)" + tail());
+    }
+
+    private static boolean accepts(InetSocketAddress address) {
+        try (Socket s = new Socket()) {
+            s.connect(address, 200);
+            return true;
+        } catch (IOException notYet) {
+            return false;
+        }
     }
 
     private String tail() {

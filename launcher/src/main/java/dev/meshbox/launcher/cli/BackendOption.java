@@ -1,6 +1,6 @@
 package dev.meshbox.launcher.cli;
 
-import dev.meshbox.launcher.backend.Backends;
+import dev.meshbox.launcher.start.Backends;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine;

@@ -177,9 +177,14 @@ public final class ControlPlaneCommand implements Callable<Integer> {
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
-                            cp.close();
-                            client.close();
-                            stopped.countDown();
+                            try {
+                                cp.close();
+                            } catch (RuntimeException e) {
+                                System.err.println("control plane: " + e.getMessage());
+                            } finally {
+                                client.close();
+                                stopped.countDown();
+                            }
                         },
                         "control-plane-shutdown"));
         System.out.printf(

@@ -1,7 +1,8 @@
 package dev.meshbox.launcher.cli;
 
-import dev.meshbox.launcher.backend.Backends;
 import dev.meshbox.launcher.backend.MeshSpec;
+import dev.meshbox.launcher.backend.StartedMesh;
+import dev.meshbox.launcher.start.Backends;
 import dev.meshbox.scenarios.ReportPrinter;
 import dev.meshbox.scenarios.Scenario;
 import dev.meshbox.scenarios.ScenarioException;
@@ -64,8 +65,7 @@ public final class RunCommand implements Callable<Integer> {
                 : scenario.seed().map(OptionalLong::of).orElse(OptionalLong.empty());
         out.println("Starting a mesh for " + scenarioFile + (s.isPresent() ? " (seed " + s.getAsLong() + ")" : "")
                 + (backend.name().equals("local") ? "" : " on " + backend.name()) + " ...");
-        try (Backends.Started mesh =
-                Backends.startIsolated(backend.target(), MeshSpec.of(scenario.workloads()), s, out)) {
+        try (StartedMesh mesh = Backends.startIsolated(backend.target(), MeshSpec.of(scenario.workloads()), s, out)) {
             ScenarioReport result;
             try {
                 result = new ScenarioRunner(mesh, out, s).run(scenario);

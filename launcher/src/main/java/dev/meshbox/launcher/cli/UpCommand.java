@@ -4,6 +4,7 @@ import dev.meshbox.launcher.admin.AdminServer;
 import dev.meshbox.launcher.backend.LocalMesh;
 import dev.meshbox.launcher.backend.LocalOptions;
 import dev.meshbox.launcher.backend.MeshSpec;
+import dev.meshbox.launcher.start.Backends;
 import dev.meshbox.launcher.ui.MeshUi;
 import dev.meshbox.launcher.ui.UiPort;
 import dev.meshbox.scenarios.Scenario;
@@ -94,8 +95,7 @@ public final class UpCommand implements Callable<Integer> {
                         () -> {
                             System.out.println(
                                     "\nStopping MeshBox: removing containers and network " + mesh.network() + " ...");
-                            mesh.close();
-                            stopped.countDown();
+                            stop(mesh, stopped);
                         },
                         "meshbox-shutdown"));
         out.printf(
@@ -120,15 +120,18 @@ public final class UpCommand implements Callable<Integer> {
         MeshSpec meshSpec = MeshSpec.of(workloads.stream()
                 .map(w -> (Scenario.Workload) new Scenario.Builtin(w))
                 .toList());
-        dev.meshbox.launcher.kube.KubeMesh mesh = dev.meshbox.launcher.backend.Backends.startOnKubernetes(
-                backend.target(), meshSpec, true, seed == null ? OptionalLong.empty() : OptionalLong.of(seed), out);
+        dev.meshbox.launcher.kube.KubeMesh mesh = Backends.startOnKubernetes(
+                backend.target(),
+                meshSpec,
+                Backends.Ports.STANDARD,
+                seed == null ? OptionalLong.empty() : OptionalLong.of(seed),
+                out);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
                             System.out.println("\nStopping MeshBox: deleting what it created in the cluster ...");
-                            mesh.close();
-                            stopped.countDown();
+                            stop(mesh, stopped);
                         },
                         "meshbox-shutdown"));
         out.printf(
@@ -144,6 +147,17 @@ public final class UpCommand implements Callable<Integer> {
         out.println("Press Ctrl-C to stop.");
         stopped.await();
         return 0;
+    }
+
+    /** Closes the mesh on Ctrl-C; what could not be removed is named on stderr. */
+    private static void stop(AutoCloseable mesh, CountDownLatch stopped) {
+        try {
+            mesh.close();
+        } catch (Exception e) {
+            System.err.println("meshbox: " + e.getMessage());
+        } finally {
+            stopped.countDown();
+        }
     }
 
     @Override
@@ -227,8 +241,7 @@ public final class UpCommand implements Callable<Integer> {
                         ui.close();
                     }
                     admin.close();
-                    mesh.close();
-                    stopped.countDown();
+                    stop(mesh, stopped);
                 },
                 "meshbox-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);

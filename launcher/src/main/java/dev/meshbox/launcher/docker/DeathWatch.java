@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,7 +26,7 @@ final class DeathWatch implements AutoCloseable {
     private final String meshId;
     private final PrintStream progress;
     private final Map<String, String> dead = new LinkedHashMap<>();
-    private Thread thread;
+    private ScheduledExecutorService watcher;
 
     DeathWatch(DockerClient docker, String meshId, PrintStream progress) {
         this.docker = docker;
@@ -67,25 +69,24 @@ final class DeathWatch implements AutoCloseable {
         return fresh;
     }
 
+    /** From now on, reports each container that stops on the progress stream, once, checking every 2 s. */
     void start() {
-        thread = new Thread(
-                () -> {
-                    while (!Thread.currentThread().isInterrupted()) {
-                        try {
-                            TimeUnit.SECONDS.sleep(2);
-                            for (String d : scan()) {
-                                progress.println("warning: " + d);
-                            }
-                        } catch (InterruptedException e) {
-                            return;
-                        } catch (RuntimeException e) {
-                            // the engine went away: close() or the user will notice; keep watching
-                        }
-                    }
-                },
-                "meshbox-docker-deathwatch");
-        thread.setDaemon(true);
-        thread.start();
+        watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "meshbox-docker-deathwatch");
+            t.setDaemon(true);
+            return t;
+        });
+        watcher.scheduleWithFixedDelay(this::reportNewDeaths, 2, 2, TimeUnit.SECONDS);
+    }
+
+    private void reportNewDeaths() {
+        try {
+            for (String d : scan()) {
+                progress.println("warning: " + d);
+            }
+        } catch (RuntimeException e) {
+            // the engine went away: close() or the user will notice; keep watching
+        }
     }
 
     synchronized Optional<String> report() {
@@ -119,8 +120,8 @@ final class DeathWatch implements AutoCloseable {
 
     @Override
     public void close() {
-        if (thread != null) {
-            thread.interrupt();
+        if (watcher != null) {
+            watcher.shutdownNow();
         }
     }
 }

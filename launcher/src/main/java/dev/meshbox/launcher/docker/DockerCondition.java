@@ -1,5 +1,6 @@
 package dev.meshbox.launcher.docker;
 
+import dev.meshbox.launcher.engine.DockerEngine;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;

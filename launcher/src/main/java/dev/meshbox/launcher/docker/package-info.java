@@ -1,9 +1,9 @@
 /**
- * The docker backend's engine side. {@link dev.meshbox.launcher.docker.DockerEngine} finds the engine;
- * {@link dev.meshbox.launcher.docker.BaseImage} and {@link dev.meshbox.launcher.docker.AppImage} build the two
- * images locally (no registry: a jlink runtime FROM scratch, then meshbox.jar on top), each cached under a hash
- * of its inputs; {@link dev.meshbox.launcher.docker.Labels} marks every image, container and network, and
- * {@link dev.meshbox.launcher.docker.DockerJanitor} uses the marks to clear what a killed run left.
- * {@link dev.meshbox.launcher.docker.RequiresDocker} gates tests: skip without an engine, fail in CI.
+ * The docker backend: {@link dev.meshbox.launcher.docker.DockerMesh} runs a mesh as containers on a network of its
+ * own, the control plane reading the engine for its registry; {@link dev.meshbox.launcher.docker.TrafficCapture}
+ * installs a pod's iptables capture as Istio's init container does, and
+ * {@link dev.meshbox.launcher.docker.DeathWatch} notices containers that stop. It finds the engine through
+ * {@code engine} and runs the image {@code image} builds. {@link dev.meshbox.launcher.docker.RequiresDocker} gates
+ * tests: skip without an engine, fail in CI.
  */
 package dev.meshbox.launcher.docker;

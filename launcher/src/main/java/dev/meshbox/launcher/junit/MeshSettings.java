@@ -1,6 +1,6 @@
 package dev.meshbox.launcher.junit;
 
-import dev.meshbox.launcher.backend.Backends;
+import dev.meshbox.launcher.start.Backends;
 import dev.meshbox.scenarios.KubernetesManifests;
 import dev.meshbox.scenarios.Scenario;
 import dev.meshbox.scenarios.ScenarioException;

@@ -1,7 +1,8 @@
 package dev.meshbox.launcher.junit;
 
-import dev.meshbox.launcher.backend.Backends;
 import dev.meshbox.launcher.backend.MeshSpec;
+import dev.meshbox.launcher.backend.StartedMesh;
+import dev.meshbox.launcher.start.Backends;
 import dev.meshbox.scenarios.MeshAccess;
 import dev.meshbox.scenarios.Scenario;
 import java.io.ByteArrayOutputStream;
@@ -43,7 +44,7 @@ final class RunningMesh implements AutoCloseable, ExtensionContext.Store.Closeab
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         long t0 = System.nanoTime();
         try (PrintStream out = new PrintStream(progress, true, StandardCharsets.UTF_8)) {
-            Backends.Started mesh =
+            StartedMesh mesh =
                     Backends.startIsolated(settings.target(), MeshSpec.of(settings.workloads()), settings.seed(), out);
             System.out.printf(
                     java.util.Locale.ROOT,

@@ -2,9 +2,10 @@ package dev.meshbox.launcher.kube;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
-import dev.meshbox.launcher.docker.AppImage;
-import dev.meshbox.launcher.docker.DockerEngine;
-import dev.meshbox.launcher.docker.Labels;
+import dev.meshbox.launcher.engine.DockerEngine;
+import dev.meshbox.launcher.engine.DockerJanitor;
+import dev.meshbox.launcher.engine.Labels;
+import dev.meshbox.launcher.image.AppImage;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -111,7 +112,7 @@ public final class Clusters {
             throw new IllegalStateException("cannot start k3s: " + why.get());
         }
         DockerClient docker = DockerEngine.client();
-        new dev.meshbox.launcher.docker.DockerJanitor(docker).removeStale();
+        new DockerJanitor(docker).removeStale();
         String image = AppImage.ensure(docker, progress).tag();
         K3sContainer k3s = new K3sContainer(DockerImageName.parse(k3sImage()).asCompatibleSubstituteFor("rancher/k3s"))
                 .withLabels(Labels.owned("k3s"));

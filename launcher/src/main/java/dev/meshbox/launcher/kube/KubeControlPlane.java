@@ -9,11 +9,11 @@ import dev.meshbox.controlplane.registry.kubernetes.KubernetesRegistry;
 import dev.meshbox.launcher.admin.AdminServer;
 import dev.meshbox.launcher.backend.MeshControl;
 import dev.meshbox.launcher.backend.MeshSpec;
+import dev.meshbox.launcher.lifecycle.CleanupStack;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -39,7 +39,7 @@ public final class KubeControlPlane implements AutoCloseable {
             List<String> namespaces,
             List<String> defaultConfig) {}
 
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final CleanupStack open = new CleanupStack("the control plane");
     private ControlPlane controlPlane;
     private MeshControl control;
     private AdminServer admin;
@@ -53,11 +53,12 @@ public final class KubeControlPlane implements AutoCloseable {
         try {
             cp.controlPlane = new ControlPlane();
             cp.controlPlane.start(s.xds());
-            cp.open.add(cp.controlPlane);
-            cp.open.add(new KubernetesRegistry(client, cp.controlPlane.registry()).start());
+            cp.open.push("the control plane's xDS server", cp.controlPlane);
+            cp.open.push(
+                    "the registry's informers", new KubernetesRegistry(client, cp.controlPlane.registry()).start());
             IstioConfigWatcher watcher =
                     new IstioConfigWatcher(client, cp.controlPlane.config(), s.namespaces()).start();
-            cp.open.add(watcher);
+            cp.open.push("the watch of Istio's resources", watcher);
             cp.control =
                     new MeshControl(cp.controlPlane, new IstioConfigWriter(client, cp.controlPlane.config(), watcher));
             for (String name : s.defaultConfig()) {
@@ -69,14 +70,18 @@ public final class KubeControlPlane implements AutoCloseable {
                         s.tlsDir().resolve("tls.crt"),
                         s.tlsDir().resolve("tls.key"),
                         new SidecarInjector(new SidecarInjector.Settings(s.injectImage(), s.injectXds(), 1337)));
-                cp.open.add(cp.webhook);
+                cp.open.push("the webhooks", cp.webhook);
             }
             cp.admin = new AdminServer(
                     cp.control, s.admin().getHostString(), s.admin().getPort());
-            cp.open.add(cp.admin::close);
+            cp.open.push("the admin API", cp.admin);
             return cp;
         } catch (RuntimeException | IOException e) {
-            cp.close();
+            try {
+                cp.close();
+            } catch (RuntimeException cleanupFailure) {
+                e.addSuppressed(cleanupFailure);
+            }
             throw e;
         }
     }
@@ -93,15 +98,9 @@ public final class KubeControlPlane implements AutoCloseable {
         return admin.port();
     }
 
+    /** Stops everything it started, last first; throws, naming each, when something failed to stop. */
     @Override
     public void close() {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            try {
-                open.get(i).close();
-            } catch (Exception e) {
-                // closing on the way out: nothing more to do
-            }
-        }
-        open.clear();
+        open.close();
     }
 }

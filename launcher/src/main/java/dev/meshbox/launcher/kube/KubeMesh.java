@@ -1,13 +1,12 @@
 package dev.meshbox.launcher.kube;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshbox.controlplane.kubernetes.IstioConfigWriter;
 import dev.meshbox.controlplane.kubernetes.IstioCrds;
-import dev.meshbox.launcher.backend.Backends;
+import dev.meshbox.launcher.admin.AdminServer;
+import dev.meshbox.launcher.admin.RemoteMesh;
 import dev.meshbox.launcher.backend.MeshSpec;
 import dev.meshbox.launcher.backend.PodSpec;
-import dev.meshbox.launcher.docker.ControlPlaneClient;
-import io.fabric8.kubernetes.api.model.ContainerStatus;
+import dev.meshbox.launcher.lifecycle.Wait;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -16,23 +15,17 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.LocalPortForward;
-import java.io.ByteArrayInputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -46,7 +39,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code istio-system}, and that RBAC allows every write; if a step fails later, everything created so far is deleted
  * again. {@link #close()} deletes what the mesh created and restores the namespace label it changed.
  */
-public final class KubeMesh implements Backends.Started {
+public final class KubeMesh extends RemoteMesh {
 
     /** The label on everything a mesh creates, and the mesh id's label. */
     public static final String MANAGED_BY = IstioConfigWriter.MANAGED_BY;
@@ -56,6 +49,9 @@ public final class KubeMesh implements Backends.Started {
     static final String WORKLOADS = "default";
     static final String INJECTION = "istio-injection";
 
+    /** How often the API server is asked while waiting: it may be shared, and pods take seconds anyway. */
+    private static final Duration POLL = Duration.ofMillis(500);
+
     /**
      * @param image       MeshBox's image as the cluster's nodes pull it
      * @param ingressPort local port (on 127.0.0.1) forwarded to the ingress gateway's 8080; 0 picks a free one
@@ -64,7 +60,7 @@ public final class KubeMesh implements Backends.Started {
      */
     public record Options(String image, OptionalLong seed, int ingressPort, int adminPort, Duration ready) {
         public static Options standard(String image, OptionalLong seed) {
-            return new Options(image, seed, 8080, 15014, Duration.ofMinutes(5));
+            return new Options(image, seed, 8080, AdminServer.PORT, Duration.ofMinutes(5));
         }
 
         public static Options isolated(String image, OptionalLong seed) {
@@ -73,27 +69,20 @@ public final class KubeMesh implements Backends.Started {
     }
 
     private final KubernetesClient client;
+    private final ClusterPods pods;
     private final String meshId;
     private final PrintStream progress;
-    private final AutoCloseable cluster;
-    /** Everything created, in creation order; deleted in reverse. */
-    private final List<HasMetadata> created = new ArrayList<>();
-
-    private final List<String> installedCrds = new ArrayList<>();
     private final Map<String, LocalPortForward> outbound = new LinkedHashMap<>();
-    private boolean labelledWorkloads;
     private LocalPortForward ingressForward;
-    private LocalPortForward adminForward;
-    private ControlPlaneClient controlPlane;
-    private final Thread onExit = new Thread(this::removeAll, "meshbox-kubernetes-cleanup");
 
-    private KubeMesh(KubernetesClient client, PrintStream progress, AutoCloseable cluster) {
+    private KubeMesh(KubernetesClient client, PrintStream progress) {
+        super("meshbox-kubernetes-cleanup");
         this.client = client;
+        this.pods = new ClusterPods(client);
         this.meshId = HexFormat.of()
                 .toHexDigits(ThreadLocalRandom.current().nextInt())
                 .substring(2);
         this.progress = progress;
-        this.cluster = cluster;
     }
 
     /**
@@ -104,14 +93,16 @@ public final class KubeMesh implements Backends.Started {
     public static KubeMesh start(
             KubernetesClient client, MeshSpec spec, Options options, PrintStream progress, AutoCloseable cluster)
             throws InterruptedException {
-        KubeMesh mesh = new KubeMesh(client, progress, cluster);
-        Runtime.getRuntime().addShutdownHook(mesh.onExit);
+        KubeMesh mesh = new KubeMesh(client, progress);
+        if (cluster != null) {
+            mesh.cleanup.push("the cluster", cluster);
+        }
         try {
             requireContainers(spec);
             mesh.install(spec, options);
             return mesh;
         } catch (RuntimeException | InterruptedException e) {
-            mesh.close();
+            mesh.closeAfterFailedStart(e);
             throw e;
         }
     }
@@ -128,7 +119,7 @@ public final class KubeMesh implements Backends.Started {
     /** What the launcher creates, before anything is: the control plane's objects and the workloads' (for tests and dry runs). */
     public static List<HasMetadata> manifests(
             KubernetesClient client, MeshSpec spec, Options options, String meshId, WebhookTls.Material tls) {
-        List<HasMetadata> all = new ArrayList<>(controlPlaneObjects(client, spec, options, meshId, tls));
+        List<HasMetadata> all = new ArrayList<>(ControlPlaneManifest.objects(client, spec, options, meshId, tls));
         all.addAll(Workloads.objects(client, spec, options.image(), meshId));
         return all;
     }
@@ -149,23 +140,25 @@ public final class KubeMesh implements Backends.Started {
                 "cluster         Kubernetes %s at %s%n",
                 version, client.getConfiguration().getMasterUrl());
 
-        List<String> missing = IstioCrds.missing(client);
-        if (!missing.isEmpty()) {
-            IstioCrds.install(client);
-            installedCrds.addAll(missing);
-            progress.printf("Istio CRDs      installed %s%n", String.join(", ", missing));
-        }
+        installCrds();
         WebhookTls.Material tls = WebhookTls.forService("istiod", SYSTEM);
-        for (HasMetadata o : controlPlaneObjects(client, spec, options, meshId, tls)) {
+        for (HasMetadata o : ControlPlaneManifest.objects(client, spec, options, meshId, tls)) {
             create(o);
         }
         progress.printf(
                 "control plane   istiod and istio-ingressgateway created in %s (image %s)%n", SYSTEM, options.image());
         awaitDeployment(SYSTEM, "istiod", options.ready());
-        adminForward = forward(SYSTEM, "app=istiod", 15014, options.adminPort());
-        controlPlane = new ControlPlaneClient(URI.create("http://127.0.0.1:" + adminForward.getLocalPort()));
-        awaitControlPlane(options.ready());
-        progress.printf("control plane   ready, admin API %s (port-forward)%n", controlPlane.base());
+        LocalPortForward admin = pods.forward(SYSTEM, "app=istiod", AdminServer.PORT, options.adminPort());
+        cleanup.push("port-forward to the admin API", admin);
+        connect(URI.create("http://127.0.0.1:" + admin.getLocalPort()));
+        Wait.atMost(options.ready())
+                .pollingEvery(Duration.ofMillis(200))
+                .until(
+                        "the control plane (through the port-forward)",
+                        () -> controlPlane().unhealthyBecause());
+        progress.printf(
+                "control plane   ready, admin API %s (port-forward)%n",
+                controlPlane().base());
 
         labelWorkloadNamespace();
         for (HasMetadata o : Workloads.objects(client, spec, options.image(), meshId)) {
@@ -175,99 +168,63 @@ public final class KubeMesh implements Backends.Started {
                 "workloads       %d pods in namespace %s (sidecars injected by the webhook)%n",
                 spec.pods().size(), WORKLOADS);
         awaitReady(spec, options.ready());
-        ingressForward = forward(SYSTEM, "istio=ingressgateway", 8080, options.ingressPort());
+        ingressForward = pods.forward(SYSTEM, "istio=ingressgateway", 8080, options.ingressPort());
+        cleanup.push("port-forward to the ingress gateway", ingressForward);
         progress.printf(
                 "mesh ready in %.1f s (mesh %s, ingress 127.0.0.1:%d via port-forward)%n",
                 (System.nanoTime() - t0) / 1e9, meshId, ingressForward.getLocalPort());
     }
 
-    static List<HasMetadata> controlPlaneObjects(
-            KubernetesClient client, MeshSpec spec, Options options, String meshId, WebhookTls.Material tls) {
-        List<String> istiod = new ArrayList<>(List.of(
-                "java",
-                "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
-                "-Xmx256m",
-                "-cp",
-                "/opt/meshbox/meshbox.jar",
-                "dev.meshbox.launcher.Main",
-                "control-plane",
-                "--registry",
-                "kubernetes",
-                "--xds",
-                "0.0.0.0:15010",
-                "--admin",
-                "0.0.0.0:15014",
-                "--webhook",
-                "0.0.0.0:15017",
-                "--tls-dir",
-                "/var/run/secrets/meshbox-webhook",
-                "--inject-image",
-                options.image(),
-                "--watch-namespace",
-                WORKLOADS,
-                "--watch-namespace",
-                SYSTEM));
-        for (String name : spec.defaultConfigNames()) {
-            istiod.addAll(List.of("--default-config", name));
+    /** Istio's CRDs where the cluster lacks them (removed again on close), and the removal of config applied through the mesh. */
+    private void installCrds() {
+        List<String> missing = IstioCrds.missing(client);
+        if (!missing.isEmpty()) {
+            IstioCrds.install(client);
+            for (String crd : missing) {
+                cleanup.push(
+                        "CustomResourceDefinition " + crd,
+                        () -> ignoreNotFound(() -> client.apiextensions()
+                                .v1()
+                                .customResourceDefinitions()
+                                .withName(crd)
+                                .delete()));
+            }
+            progress.printf("Istio CRDs      installed %s%n", String.join(", ", missing));
         }
-        List<String> gateway = new ArrayList<>(List.of(
-                "java",
-                "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
-                "-Xmx96m",
-                "-cp",
-                "/opt/meshbox/meshbox.jar",
-                "dev.meshbox.proxy.Main",
-                "--role",
-                "gateway",
-                "--pod",
-                "$(POD_NAME)",
-                "--namespace",
-                SYSTEM,
-                "--ip",
-                "$(POD_IP)",
-                "--wildcard",
-                "all",
-                "--xds",
-                "istiod." + SYSTEM + ".svc:15010",
-                "--label",
-                "app=istio-ingressgateway",
-                "--label",
-                "istio=ingressgateway"));
-        options.seed().ifPresent(s -> gateway.addAll(List.of("--seed", Long.toString(s))));
-        String text = MeshSpec.bundled("kube/control-plane.yaml")
-                .replace("{{MESH}}", meshId)
-                .replace("{{IMAGE}}", options.image())
-                .replace("{{CA_BUNDLE}}", base64(tls.caPem()))
-                .replace("{{TLS_CRT}}", base64(tls.certPem()))
-                .replace("{{TLS_KEY}}", base64(tls.keyPem()))
-                .replace("{{ISTIOD_COMMAND}}", flow(istiod))
-                .replace("{{GATEWAY_COMMAND}}", flow(gateway));
-        return client.load(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)))
-                .items();
+        // Config applied through the mesh (scenarios, meshbox apply) is labelled so; what users applied with kubectl
+        // stays.
+        cleanup.push("config applied through the mesh", this::deleteAppliedConfig);
     }
 
-    private static String base64(String s) {
-        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    private void deleteAppliedConfig() {
+        for (IstioCrds.Kind kind : IstioCrds.KINDS) {
+            for (String ns : List.of(WORKLOADS, SYSTEM)) {
+                ignoreNotFound(() -> client.genericKubernetesResources(kind.context())
+                        .inNamespace(ns)
+                        .withLabel(MANAGED_BY, "meshbox")
+                        .delete());
+            }
+        }
     }
 
-    /** A YAML flow sequence of quoted strings. */
-    private static String flow(List<String> items) {
-        return items.stream()
-                .map(s -> "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"")
-                .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+    /** A deletion whose target is gone already has done its job. */
+    private static void ignoreNotFound(Runnable delete) {
+        try {
+            delete.run();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
+        }
     }
 
     private void create(HasMetadata o) {
         String what = o.getKind() + " "
                 + (o.getMetadata().getNamespace() == null ? "" : o.getMetadata().getNamespace() + "/")
                 + o.getMetadata().getName();
+        HasMetadata done;
         try {
-            HasMetadata done = client.resource(o).create();
-            synchronized (this) {
-                created.add(done);
-            }
+            done = client.resource(o).create();
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409) {
                 throw new IllegalStateException(
@@ -277,6 +234,10 @@ public final class KubeMesh implements Backends.Started {
             }
             throw new IllegalStateException(IstioCrds.describe(e, "create " + what), e);
         }
+        cleanup.push(
+                what,
+                () -> ignoreNotFound(
+                        () -> client.resource(done).withGracePeriod(0).delete()));
     }
 
     /** Labels {@code default} istio-injection=enabled (creating it if the cluster has none), as Istio's Bookinfo guide does. */
@@ -298,14 +259,10 @@ public final class KubeMesh implements Backends.Started {
                     ? Map.of()
                     : ns.getMetadata().getLabels();
             if (!"enabled".equals(labels.get(INJECTION))) {
-                client.namespaces()
-                        .withName(WORKLOADS)
-                        .edit(n -> new NamespaceBuilder(n)
-                                .editMetadata()
-                                .addToLabels(INJECTION, "enabled")
-                                .endMetadata()
-                                .build());
-                labelledWorkloads = true;
+                setInjectionLabel(true);
+                cleanup.push(
+                        "label " + INJECTION + " on namespace " + WORKLOADS,
+                        () -> ignoreNotFound(() -> setInjectionLabel(false)));
             }
         } catch (KubernetesClientException e) {
             throw new IllegalStateException(
@@ -313,9 +270,24 @@ public final class KubeMesh implements Backends.Started {
         }
     }
 
+    private void setInjectionLabel(boolean enabled) {
+        client.namespaces().withName(WORKLOADS).edit(n -> {
+            NamespaceBuilder edited = new NamespaceBuilder(n);
+            return enabled
+                    ? edited.editMetadata()
+                            .addToLabels(INJECTION, "enabled")
+                            .endMetadata()
+                            .build()
+                    : edited.editMetadata()
+                            .removeFromLabels(INJECTION)
+                            .endMetadata()
+                            .build();
+        });
+    }
+
     private void awaitDeployment(String namespace, String name, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
+        String selector = "app=" + name;
+        Wait.atMost(timeout).pollingEvery(POLL).until("deployment " + namespace + "/" + name, () -> {
             Deployment d = client.apps()
                     .deployments()
                     .inNamespace(namespace)
@@ -324,60 +296,28 @@ public final class KubeMesh implements Backends.Started {
             Integer ready =
                     d == null || d.getStatus() == null ? null : d.getStatus().getReadyReplicas();
             if (ready != null && ready >= 1) {
-                return;
+                return Optional.empty();
             }
-            failIfStuck(namespace, "app=" + name);
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("deployment " + namespace + "/" + name + " was not ready within "
-                        + timeout.toSeconds() + " s" + podStates(namespace, "app=" + name));
-            }
-            Thread.sleep(500);
-        }
-    }
-
-    private void awaitControlPlane(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!controlPlane.healthy()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the control plane did not answer through the port-forward within "
-                        + timeout.toSeconds() + " s");
-            }
-            Thread.sleep(200);
-        }
+            List<Pod> found = pods.list(namespace, selector);
+            pods.failIfStuck(namespace, found);
+            return Optional.of("no ready replica" + ClusterPods.phases(found));
+        });
     }
 
     /** Until the control plane's registry has every pod (and the gateway) ready and every proxy has ACKed. */
     private void awaitReady(MeshSpec spec, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Set<String> announced = new HashSet<>();
-        int expected = spec.pods().size() + 1;
-        while (true) {
-            int ready = 0;
-            for (JsonNode p : controlPlane.pods()) {
-                if (p.path("ready").asBoolean()) {
-                    ready++;
-                    if (announced.add(p.path("name").asText())) {
-                        progress.printf(
-                                "pod %-44s ready (%d/%d)%n", p.path("name").asText(), announced.size(), expected);
-                    }
-                }
+        var readiness = readiness(
+                spec.pods().size() + 1,
+                (pod, n, expected) -> progress.printf("pod %-44s ready (%d/%d)%n", pod, n, expected));
+        Wait.atMost(timeout).pollingEvery(POLL).until("the mesh", () -> {
+            Optional<String> notReady = readiness.notReadyBecause();
+            if (notReady.isEmpty()) {
+                return notReady;
             }
-            if (ready >= expected) {
-                Optional<String> lagging = controlPlane.lagging();
-                if (lagging.isEmpty()) {
-                    return;
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("proxies did not ACK their config:" + lagging.get());
-                }
-            }
-            failIfStuck(WORKLOADS, mine());
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("only " + ready + " of " + expected + " pods became ready within "
-                        + timeout.toSeconds() + " s" + podStates(WORKLOADS, mine()));
-            }
-            Thread.sleep(500);
-        }
+            List<Pod> ours = pods.list(WORKLOADS, mine());
+            pods.failIfStuck(WORKLOADS, ours);
+            return Optional.of(notReady.get() + ClusterPods.phases(ours));
+        });
     }
 
     /** The label selector of this mesh's pods: a shared namespace may hold other pods, crashing or named alike. */
@@ -385,112 +325,7 @@ public final class KubeMesh implements Backends.Started {
         return MESH + "=" + meshId;
     }
 
-    /** Fails at once when a pod cannot start (image not pullable, crashing, config error): waiting longer would not help. */
-    private void failIfStuck(String namespace, String selector) {
-        for (Pod p : pods(namespace, selector)) {
-            List<ContainerStatus> statuses = new ArrayList<>();
-            if (p.getStatus() != null) {
-                if (p.getStatus().getInitContainerStatuses() != null) {
-                    statuses.addAll(p.getStatus().getInitContainerStatuses());
-                }
-                if (p.getStatus().getContainerStatuses() != null) {
-                    statuses.addAll(p.getStatus().getContainerStatuses());
-                }
-            }
-            for (ContainerStatus s : statuses) {
-                if (s.getState() == null || s.getState().getWaiting() == null) {
-                    continue;
-                }
-                String reason = String.valueOf(s.getState().getWaiting().getReason());
-                if (Set.of(
-                                "ErrImagePull",
-                                "ImagePullBackOff",
-                                "InvalidImageName",
-                                "CrashLoopBackOff",
-                                "CreateContainerConfigError",
-                                "CreateContainerError")
-                        .contains(reason)) {
-                    String hint = reason.contains("Image")
-                            ? "; the cluster's nodes cannot pull " + s.getImage()
-                                    + ": push MeshBox's image to a registry they reach and pass --image (see docs/kubernetes.md)"
-                            : "";
-                    throw new IllegalStateException("pod " + namespace + "/"
-                            + p.getMetadata().getName() + ": container " + s.getName() + " " + reason + ": "
-                            + s.getState().getWaiting().getMessage() + hint + logTail(namespace, p, s.getName()));
-                }
-            }
-        }
-    }
-
-    private List<Pod> pods(String namespace, String selector) {
-        try {
-            var list = client.pods().inNamespace(namespace);
-            return (selector == null
-                            ? list.list()
-                            : list.withLabelSelector(selector).list())
-                    .getItems();
-        } catch (KubernetesClientException e) {
-            throw new IllegalStateException(IstioCrds.describe(e, "list pods in " + namespace), e);
-        }
-    }
-
-    private String logTail(String namespace, Pod p, String container) {
-        try {
-            String log = client.pods()
-                    .inNamespace(namespace)
-                    .withName(p.getMetadata().getName())
-                    .inContainer(container)
-                    .tailingLines(10)
-                    .getLog();
-            return log == null || log.isBlank() ? "" : "\n" + log.strip();
-        } catch (KubernetesClientException e) {
-            return "";
-        }
-    }
-
-    private String podStates(String namespace, String selector) {
-        StringBuilder sb = new StringBuilder();
-        for (Pod p : pods(namespace, selector)) {
-            sb.append("\n  ")
-                    .append(p.getMetadata().getName())
-                    .append(": ")
-                    .append(p.getStatus() == null ? "?" : p.getStatus().getPhase());
-        }
-        return sb.toString();
-    }
-
-    /** Forwards a local port on 127.0.0.1 to {@code port} of the first pod matching {@code selector}. */
-    private LocalPortForward forward(String namespace, String selector, int port, int localPort) {
-        Pod pod = pods(namespace, selector).stream()
-                .filter(p ->
-                        p.getStatus() != null && "Running".equals(p.getStatus().getPhase()))
-                .findFirst()
-                .orElseThrow(() -> new IllegalStateException(
-                        "no running pod " + selector + " in " + namespace + " to forward to"));
-        try {
-            return client.pods()
-                    .inNamespace(namespace)
-                    .withName(pod.getMetadata().getName())
-                    .portForward(port, InetAddress.getLoopbackAddress(), localPort);
-        } catch (KubernetesClientException e) {
-            throw new IllegalStateException(
-                    IstioCrds.describe(
-                            e, "port-forward to pod " + pod.getMetadata().getName() + ":" + port),
-                    e);
-        }
-    }
-
-    // ---- MeshAccess: config and telemetry through the control plane, traffic through port-forwards
-
-    @Override
-    public ApplyOutcome apply(List<ConfigText> config) {
-        return controlPlane.apply(config);
-    }
-
-    @Override
-    public void resetConfig() {
-        controlPlane.reset();
-    }
+    // ---- MeshAccess: traffic through port-forwards (config and telemetry: RemoteMesh)
 
     @Override
     public InetSocketAddress ingress() {
@@ -505,136 +340,21 @@ public final class KubeMesh implements Backends.Started {
                 throw new IllegalArgumentException(workload
                         + " is the ingress gateway; send from a workload with a sidecar, or use from: ingress");
             }
-            List<Pod> ours = pods(WORKLOADS, mine());
-            List<Pod> candidates = ours.stream()
+            List<Pod> ours = pods.list(WORKLOADS, mine());
+            Pod pod = ours.stream()
                     .filter(p -> workload.equals(p.getMetadata().getLabels().get("app"))
                             || p.getMetadata().getName().equals(workload))
-                    .toList();
-            if (candidates.isEmpty()) {
-                throw new IllegalArgumentException("no workload \"" + workload + "\" in this mesh; pods: "
-                        + ours.stream()
-                                .map(p -> p.getMetadata().getName())
-                                .sorted()
-                                .toList());
-            }
-            Pod pod = candidates.get(0);
-            try {
-                f = client.pods()
-                        .inNamespace(WORKLOADS)
-                        .withName(pod.getMetadata().getName())
-                        .portForward(15001, InetAddress.getLoopbackAddress(), 0);
-            } catch (KubernetesClientException e) {
-                throw new IllegalStateException(
-                        IstioCrds.describe(
-                                e, "port-forward to " + pod.getMetadata().getName() + ":15001"),
-                        e);
-            }
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no workload \"" + workload
+                            + "\" in this mesh; pods: "
+                            + ours.stream()
+                                    .map(p -> p.getMetadata().getName())
+                                    .sorted()
+                                    .toList()));
+            f = pods.forwardToPod(WORKLOADS, pod.getMetadata().getName(), 15001);
+            cleanup.push("port-forward to " + pod.getMetadata().getName(), f);
             outbound.put(workload, f);
         }
         return new InetSocketAddress("127.0.0.1", f.getLocalPort());
-    }
-
-    @Override
-    public List<LogEntry> accessLog() {
-        return controlPlane.accessLog();
-    }
-
-    @Override
-    public Optional<String> describeRouting(String workload, String host) {
-        return controlPlane.describeRouting(workload, host);
-    }
-
-    @Override
-    public Map<String, Long> counters(String workload) {
-        return controlPlane.counters(workload);
-    }
-
-    /** The control plane's admin API on this machine (port-forwarded). */
-    public URI admin() {
-        return controlPlane.base();
-    }
-
-    @Override
-    public void close() {
-        try {
-            Runtime.getRuntime().removeShutdownHook(onExit);
-        } catch (IllegalStateException shuttingDown) {
-            // the hook runs (or ran) removeAll itself
-        }
-        removeAll();
-    }
-
-    private synchronized void removeAll() {
-        List<AutoCloseable> forwards = new ArrayList<>(outbound.values());
-        forwards.add(ingressForward);
-        forwards.add(adminForward);
-        for (AutoCloseable f : forwards) {
-            closeQuietly(f);
-        }
-        outbound.clear();
-        ingressForward = null;
-        adminForward = null;
-        List<HasMetadata> all = new ArrayList<>(created);
-        java.util.Collections.reverse(all);
-        for (HasMetadata o : all) {
-            try {
-                client.resource(o).withGracePeriod(0).delete();
-            } catch (KubernetesClientException e) {
-                // gone already, or the cluster is gone; Preflight names what is left on the next start
-            }
-        }
-        created.clear();
-        // Config applied through the mesh (scenarios, meshbox apply) is labelled so; what users applied with kubectl
-        // stays.
-        for (IstioCrds.Kind kind : IstioCrds.KINDS) {
-            for (String ns : List.of(WORKLOADS, SYSTEM)) {
-                try {
-                    client.genericKubernetesResources(kind.context())
-                            .inNamespace(ns)
-                            .withLabel(MANAGED_BY, "meshbox")
-                            .delete();
-                } catch (KubernetesClientException e) {
-                    // the CRD is gone, or the cluster is
-                }
-            }
-        }
-        if (labelledWorkloads) {
-            try {
-                client.namespaces()
-                        .withName(WORKLOADS)
-                        .edit(n -> new NamespaceBuilder(n)
-                                .editMetadata()
-                                .removeFromLabels(INJECTION)
-                                .endMetadata()
-                                .build());
-            } catch (KubernetesClientException e) {
-                // as above
-            }
-            labelledWorkloads = false;
-        }
-        for (String crd : installedCrds) {
-            try {
-                client.apiextensions()
-                        .v1()
-                        .customResourceDefinitions()
-                        .withName(crd)
-                        .delete();
-            } catch (KubernetesClientException e) {
-                // as above
-            }
-        }
-        installedCrds.clear();
-        closeQuietly(cluster);
-    }
-
-    private static void closeQuietly(AutoCloseable c) {
-        if (c == null) {
-            return;
-        }
-        try {
-            c.close();
-        } catch (Exception e) {
-            // closing on the way out
-        }
     }
 }

@@ -1,15 +1,18 @@
 package dev.meshbox.launcher.kube;
 
 import dev.meshbox.controlplane.kubernetes.IstioCrds;
+import dev.meshbox.launcher.lifecycle.Wait;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.authorization.v1.ResourceAttributesBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What is checked before a mesh creates anything on a cluster: that the API answers, that {@code istio-system} is
@@ -87,23 +90,29 @@ final class Preflight {
         return version;
     }
 
-    /** Waits (up to a minute) while a previous mesh's istio-system is still being deleted. */
+    /** Waits (up to a minute) while a previous mesh's istio-system is still being deleted; then the namespace, if any. */
     private static Namespace awaitNotTerminating(KubernetesClient client) throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (true) {
-            Namespace ns;
-            try {
-                ns = client.namespaces().withName(KubeMesh.SYSTEM).get();
-            } catch (KubernetesClientException e) {
-                throw new IllegalStateException(IstioCrds.describe(e, "read namespace " + KubeMesh.SYSTEM), e);
-            }
-            boolean terminating = ns != null
-                    && ns.getStatus() != null
-                    && "Terminating".equals(ns.getStatus().getPhase());
-            if (!terminating || System.nanoTime() > deadline) {
-                return ns;
-            }
-            Thread.sleep(1000);
+        try {
+            Wait.atMost(Duration.ofMinutes(1))
+                    .pollingEvery(Duration.ofSeconds(1))
+                    .until("the deletion of namespace " + KubeMesh.SYSTEM, () -> {
+                        Namespace ns = systemNamespace(client);
+                        boolean terminating = ns != null
+                                && ns.getStatus() != null
+                                && "Terminating".equals(ns.getStatus().getPhase());
+                        return terminating ? Optional.of("it is still Terminating") : Optional.empty();
+                    });
+        } catch (Wait.TimedOut stillTerminating) {
+            // the namespace is still there: the check that follows names it
+        }
+        return systemNamespace(client);
+    }
+
+    private static Namespace systemNamespace(KubernetesClient client) {
+        try {
+            return client.namespaces().withName(KubeMesh.SYSTEM).get();
+        } catch (KubernetesClientException e) {
+            throw new IllegalStateException(IstioCrds.describe(e, "read namespace " + KubeMesh.SYSTEM), e);
         }
     }
 

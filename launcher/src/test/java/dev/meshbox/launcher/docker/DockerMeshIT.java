@@ -7,6 +7,11 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Container;
 import dev.meshbox.controlplane.registry.docker.DockerRegistry;
 import dev.meshbox.launcher.backend.MeshSpec;
+import dev.meshbox.launcher.engine.DockerEngine;
+import dev.meshbox.launcher.engine.Labels;
+import dev.meshbox.launcher.image.AppImage;
+import dev.meshbox.launcher.image.BaseImage;
+import dev.meshbox.launcher.lifecycle.Wait;
 import dev.meshbox.scenarios.Scenario;
 import dev.meshbox.scenarios.TrafficDriver;
 import java.io.ByteArrayOutputStream;
@@ -22,8 +27,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -199,10 +207,10 @@ class DockerMeshIT {
                     .orElseThrow();
             docker.killContainerCmd(v1.appId()).exec();
 
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (mesh.deaths().isEmpty() && System.nanoTime() < deadline) {
-                Thread.sleep(200);
-            }
+            Wait.atMost(Duration.ofSeconds(20))
+                    .until(
+                            "the report of the killed app",
+                            () -> mesh.deaths().isPresent() ? Optional.empty() : Optional.of("no death reported"));
             assertThat(mesh.deaths())
                     .hasValueSatisfying(d ->
                             assertThat(d).contains(v1.spec().name() + "-app").contains("exit code 137 (killed)"));
@@ -212,19 +220,21 @@ class DockerMeshIT {
 
             // Once the registry has seen it, every request goes to v2; until then some may still hit the dead pod.
             TrafficDriver driver = new TrafficDriver(mesh);
-            List<TrafficDriver.Result> results = List.of();
-            int round = 0;
-            while (System.nanoTime() < deadline) {
-                results = driver.send(
-                        new Scenario.Traffic("sleep", "GET", "http://httpbin:8000/headers", Map.of(), 20, 2),
-                        "dying-app-" + round++,
-                        n -> {});
-                if (results.stream().allMatch(r -> r.status() == 200)) {
-                    break;
-                }
-                Thread.sleep(300);
-            }
-            assertThat(results)
+            AtomicReference<List<TrafficDriver.Result>> results = new AtomicReference<>(List.of());
+            AtomicInteger round = new AtomicInteger();
+            Wait.atMost(Duration.ofSeconds(20))
+                    .pollingEvery(Duration.ofMillis(300))
+                    .until("a round of 20 requests all answered 200", () -> {
+                        results.set(driver.send(
+                                new Scenario.Traffic("sleep", "GET", "http://httpbin:8000/headers", Map.of(), 20, 2),
+                                "dying-app-" + round.getAndIncrement(),
+                                n -> {}));
+                        long failed = results.get().stream()
+                                .filter(r -> r.status() != 200)
+                                .count();
+                        return failed == 0 ? Optional.empty() : Optional.of(failed + " of 20 were not 200");
+                    });
+            assertThat(results.get())
                     .hasSize(20)
                     .allSatisfy(r -> assertThat(r.status()).isEqualTo(200));
         }

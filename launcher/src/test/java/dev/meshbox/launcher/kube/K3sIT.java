@@ -3,9 +3,11 @@ package dev.meshbox.launcher.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.meshbox.launcher.backend.Backends;
 import dev.meshbox.launcher.backend.MeshSpec;
+import dev.meshbox.launcher.lifecycle.Wait;
+import dev.meshbox.launcher.start.Backends;
 import dev.meshbox.scenarios.MeshAccess;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -14,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,7 +41,7 @@ class K3sIT {
         try (KubeMesh mesh = Backends.startOnKubernetes(
                 Backends.Target.of(Backends.K3S),
                 MeshSpec.bookinfo(),
-                false,
+                Backends.Ports.FREE,
                 OptionalLong.of(42),
                 new PrintStream(System.out, true))) {
             // Every Bookinfo pod got its sidecar from the webhook.
@@ -60,11 +63,19 @@ class K3sIT {
             HttpClient http = HttpClient.newHttpClient();
             URI page = URI.create("http://127.0.0.1:" + mesh.ingress().getPort() + "/productpage");
             // The watch and the push take a moment after kubectl returns; then 200 pages.
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (!mesh.accessLog().stream().anyMatch(e -> e.upstreamCluster().contains("|v2|reviews"))
-                    && System.nanoTime() < deadline) {
-                http.send(HttpRequest.newBuilder(page).build(), HttpResponse.BodyHandlers.discarding());
-            }
+            Wait.atMost(Duration.ofSeconds(30))
+                    .pollingEvery(Duration.ofMillis(50))
+                    .until("the 90/10 split", () -> {
+                        try {
+                            http.send(HttpRequest.newBuilder(page).build(), HttpResponse.BodyHandlers.discarding());
+                        } catch (IOException e) {
+                            return Optional.of("GET " + page + ": " + e);
+                        }
+                        return mesh.accessLog().stream()
+                                        .anyMatch(e -> e.upstreamCluster().contains("|v2|reviews"))
+                                ? Optional.empty()
+                                : Optional.of("no page was served by reviews v2 yet");
+                    });
             Map<String, Long> before = reviews(mesh);
             for (int i = 0; i < 200; i++) {
                 assertThat(http.send(HttpRequest.newBuilder(page).build(), HttpResponse.BodyHandlers.discarding())

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.meshbox.controlplane.kubernetes.IstioCrds;
+import dev.meshbox.launcher.lifecycle.Wait;
 import dev.meshbox.proxy.Proxy;
 import dev.meshbox.proxy.ProxyOptions;
 import dev.meshbox.proxy.ProxyRole;
@@ -28,8 +29,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -169,23 +170,17 @@ class KubeControlPlaneTest {
                 .body();
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
-    }
-
-    private boolean dumpContains(String... parts) {
+    /** Empty once the sidecar's config dump holds every part, else which are missing. */
+    private Optional<String> dumpLacks(String... parts) {
+        String dump;
         try {
-            String dump = configDump();
-            return List.of(parts).stream().allMatch(dump::contains);
+            dump = configDump();
         } catch (Exception e) {
-            return false;
+            return Optional.of("no config dump: " + e);
         }
+        List<String> missing =
+                List.of(parts).stream().filter(p -> !dump.contains(p)).toList();
+        return missing.isEmpty() ? Optional.empty() : Optional.of("the config dump lacks " + missing);
     }
 
     @Test
@@ -201,12 +196,13 @@ class KubeControlPlaneTest {
                 client.load(in).inNamespace("default").create();
             }
         }
-        await(
-                "the 90/10 split in the sidecar's routes",
-                () -> dumpContains(
-                        "outbound|9080|v1|reviews.default.svc.cluster.local",
-                        "outbound|9080|v2|reviews.default.svc.cluster.local",
-                        "\"weight\": 90"));
+        Wait.atMost(Duration.ofSeconds(15))
+                .until(
+                        "the 90/10 split in the sidecar's routes",
+                        () -> dumpLacks(
+                                "outbound|9080|v1|reviews.default.svc.cluster.local",
+                                "outbound|9080|v2|reviews.default.svc.cluster.local",
+                                "\"weight\": 90"));
         // The pods' endpoints came from the API as well.
         assertThat(configDump()).contains("127.0.77.3").contains("127.0.77.4");
     }

@@ -172,11 +172,52 @@ class KubeMeshInstallTest {
         // The mock server runs no pods, so istiod never becomes ready: the install fails after creating its objects.
         assertThatThrownBy(() ->
                         KubeMesh.start(client, MeshSpec.bookinfo(), quick(), new PrintStream(progress, true), null))
-                .hasMessageContaining("deployment istio-system/istiod was not ready within 2 s");
+                .hasMessageContaining("deployment istio-system/istiod was not ready within 2 s: no ready replica")
+                .satisfies(e ->
+                        assertThat(e.getSuppressed()).as("clean-up failures").isEmpty());
         assertThat(progress.toString())
                 .contains("Istio CRDs      installed")
                 .contains("istiod and istio-ingressgateway created");
         assertNothingLeft();
+    }
+
+    @Test
+    void aDeletionTheClusterRefusesIsNamedAndEverythingElseIsStillDeleted() {
+        server.expect()
+                .delete()
+                .withPath("/apis/rbac.authorization.k8s.io/v1/clusterroles/meshbox-istiod")
+                .andReturn(
+                        403,
+                        new StatusBuilder()
+                                .withCode(403)
+                                .withReason("Forbidden")
+                                .withMessage("clusterroles \"meshbox-istiod\" is forbidden: User \"dev\" cannot delete")
+                                .build())
+                .always();
+
+        assertThatThrownBy(() ->
+                        KubeMesh.start(client, MeshSpec.bookinfo(), quick(), new PrintStream(progress, true), null))
+                .hasMessageContaining("deployment istio-system/istiod was not ready within 2 s")
+                .satisfies(e -> assertThat(e.getSuppressed())
+                        .singleElement()
+                        .satisfies(cleanup -> assertThat(cleanup)
+                                .hasMessageStartingWith("meshbox-kubernetes-cleanup: 1 of ")
+                                .hasMessageContaining("clean-up steps failed: ClusterRole meshbox-istiod: ")
+                                .hasMessageContaining("cannot delete")));
+        assertThat(client.rbac().clusterRoles().list().getItems())
+                .extracting(r -> r.getMetadata().getName())
+                .containsExactly("meshbox-istiod");
+        assertThat(client.namespaces().list().getItems()).as("namespaces").isEmpty();
+        assertThat(client.apps().deployments().inAnyNamespace().list().getItems())
+                .as("deployments")
+                .isEmpty();
+        assertThat(client.apiextensions()
+                        .v1()
+                        .customResourceDefinitions()
+                        .list()
+                        .getItems())
+                .as("CRDs")
+                .isEmpty();
     }
 
     @Test
@@ -220,7 +261,9 @@ class KubeMeshInstallTest {
                 .hasMessageContaining("RBAC does not let")
                 .hasMessageContaining("nothing was created")
                 .hasMessageContaining("create clusterroles.rbac.authorization.k8s.io")
-                .hasMessageContaining("create mutatingwebhookconfigurations.admissionregistration.k8s.io");
+                .hasMessageContaining("create mutatingwebhookconfigurations.admissionregistration.k8s.io")
+                .satisfies(e ->
+                        assertThat(e.getSuppressed()).as("clean-up failures").isEmpty());
         assertNothingLeft();
     }
 
@@ -259,7 +302,9 @@ class KubeMeshInstallTest {
         assertThatThrownBy(() ->
                         KubeMesh.start(client, MeshSpec.bookinfo(), quick(), new PrintStream(progress, true), null))
                 .hasMessageContaining("RBAC forbids MeshBox to create CustomResourceDefinition")
-                .hasMessageContaining("User \"dev\" cannot create resource");
+                .hasMessageContaining("User \"dev\" cannot create resource")
+                .satisfies(e ->
+                        assertThat(e.getSuppressed()).as("clean-up failures").isEmpty());
         assertNothingLeft();
     }
 

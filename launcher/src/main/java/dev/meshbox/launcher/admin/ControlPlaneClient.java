@@ -1,9 +1,8 @@
-package dev.meshbox.launcher.docker;
+package dev.meshbox.launcher.admin;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.meshbox.launcher.admin.AdminServer;
 import dev.meshbox.scenarios.MeshAccess;
 import java.io.IOException;
 import java.net.URI;
@@ -19,8 +18,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The host's side of a control plane that runs elsewhere (in a container): everything {@link MeshAccess} asks of the
- * control plane and the proxies goes through its admin API, since the proxies sit on a network the host may not reach.
+ * The host's side of a control plane that runs elsewhere (a container, a pod): everything {@link MeshAccess} asks of
+ * the control plane and the proxies goes through its admin API ({@link AdminServer}), since the proxies sit on a
+ * network the host may not reach.
  */
 public final class ControlPlaneClient {
 
@@ -37,15 +37,16 @@ public final class ControlPlaneClient {
         return base;
     }
 
-    public boolean healthy() {
+    /** Empty when the admin API answers {@code /healthz} with 200, else why not (no answer, another status). */
+    public Optional<String> unhealthyBecause() {
         try {
-            return send(HttpRequest.newBuilder(base.resolve("/healthz"))
-                                    .timeout(Duration.ofSeconds(1))
-                                    .GET())
-                            .statusCode()
-                    == 200;
+            int status = send(HttpRequest.newBuilder(base.resolve("/healthz"))
+                            .timeout(Duration.ofSeconds(1))
+                            .GET())
+                    .statusCode();
+            return status == 200 ? Optional.empty() : Optional.of("GET /healthz answered " + status);
         } catch (IllegalStateException e) {
-            return false;
+            return Optional.of(e.getMessage());
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.meshbox.launcher.docker;
+package dev.meshbox.launcher.engine;
 
 import com.github.dockerjava.api.DockerClient;
 import org.testcontainers.DockerClientFactory;
@@ -15,11 +15,11 @@ public final class DockerEngine {
 
     /** What a probe found: an engine, or why there is none. */
     public record Status(boolean available, String reason) {
-        static Status up(String version) {
+        public static Status up(String version) {
             return new Status(true, "Docker engine " + version);
         }
 
-        static Status down(String detail) {
+        public static Status down(String detail) {
             return new Status(
                     false, detail == null || detail.isBlank() ? NOT_RUNNING : NOT_RUNNING + " (" + detail + ")");
         }
@@ -39,7 +39,7 @@ public final class DockerEngine {
     }
 
     /** The innermost cause's message, which says what failed (a missing socket, a refused connection). */
-    static String cause(Throwable e) {
+    public static String cause(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();

@@ -1,4 +1,4 @@
-package dev.meshbox.launcher.docker;
+package dev.meshbox.launcher.engine;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -35,7 +35,8 @@ public final class Labels {
         return labels;
     }
 
-    static String ownerOf(long pid) {
+    /** The owner label of a process on this host. */
+    public static String ownerOf(long pid) {
         return pid + "@" + hostName();
     }
 

@@ -1,9 +1,12 @@
-package dev.meshbox.launcher.backend;
+package dev.meshbox.launcher.start;
 
+import dev.meshbox.launcher.backend.LocalMesh;
+import dev.meshbox.launcher.backend.LocalOptions;
+import dev.meshbox.launcher.backend.MeshSpec;
+import dev.meshbox.launcher.backend.StartedMesh;
 import dev.meshbox.launcher.docker.DockerMesh;
 import dev.meshbox.launcher.kube.Clusters;
 import dev.meshbox.launcher.kube.KubeMesh;
-import dev.meshbox.scenarios.MeshAccess;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +14,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-/** The backends a mesh can run on, by the name users type ({@code --backend}, {@code @MeshTest(backend = ...)}). */
+/**
+ * The backends a mesh can run on, by the name users type ({@code --backend}, {@code @MeshTest(backend = ...)}). The
+ * one class that knows every backend, so it sits above them: the backends know only {@link StartedMesh}.
+ */
 public final class Backends {
 
     public static final String LOCAL = "local";
@@ -20,10 +26,12 @@ public final class Backends {
     public static final String KUBERNETES = "kubernetes";
     public static final List<String> NAMES = List.of(LOCAL, DOCKER, K3S, KUBERNETES);
 
-    /** A started mesh of any backend: what scenarios need of it, and closing it removes everything it started. */
-    public interface Started extends MeshAccess, AutoCloseable {
-        @Override
-        void close();
+    /** Where a Kubernetes mesh is reached from this machine. */
+    public enum Ports {
+        /** The ingress on 127.0.0.1:8080 and the admin API on 15014, as {@code meshbox up} prints them. */
+        STANDARD,
+        /** Free local ports, so meshes (and a running {@code up}) can share a machine. */
+        FREE
     }
 
     /**
@@ -57,17 +65,17 @@ public final class Backends {
     private Backends() {}
 
     /** A mesh on its own addresses and free ports, as {@code meshbox run} and the JUnit extension start it. */
-    public static Started startIsolated(String backend, MeshSpec spec, OptionalLong seed, PrintStream progress)
+    public static StartedMesh startIsolated(String backend, MeshSpec spec, OptionalLong seed, PrintStream progress)
             throws InterruptedException {
         return startIsolated(Target.of(backend), spec, seed, progress);
     }
 
-    public static Started startIsolated(Target target, MeshSpec spec, OptionalLong seed, PrintStream progress)
+    public static StartedMesh startIsolated(Target target, MeshSpec spec, OptionalLong seed, PrintStream progress)
             throws InterruptedException {
         return switch (target.backend()) {
             case LOCAL -> LocalMesh.start(spec, LocalOptions.isolated(seed), progress);
             case DOCKER -> DockerMesh.start(spec, DockerMesh.Options.isolated(seed), progress);
-            case K3S, KUBERNETES -> startOnKubernetes(target, spec, false, seed, progress);
+            case K3S, KUBERNETES -> startOnKubernetes(target, spec, Ports.FREE, seed, progress);
             default ->
                 throw new IllegalArgumentException(
                         "unknown backend " + target.backend() + "; expected one of " + NAMES);
@@ -75,19 +83,20 @@ public final class Backends {
     }
 
     /**
-     * A mesh on a Kubernetes cluster: k3s started for it, or the kubeconfig's. {@code standard} forwards the ingress to
-     * 127.0.0.1:8080 and the admin API to 15014, as {@code up} does; otherwise free ports.
+     * A mesh on a Kubernetes cluster: k3s started for it, or the kubeconfig's, its ingress and admin API forwarded to
+     * {@code ports}.
      */
     public static KubeMesh startOnKubernetes(
-            Target target, MeshSpec spec, boolean standard, OptionalLong seed, PrintStream progress)
+            Target target, MeshSpec spec, Ports ports, OptionalLong seed, PrintStream progress)
             throws InterruptedException {
         KubeMesh.requireContainers(spec);
         Clusters.Cluster cluster = target.backend().equals(K3S)
                 ? Clusters.k3s(progress)
                 : Clusters.existing(target.kubeconfigOrDefault(), target.image().orElse(null), progress);
-        KubeMesh.Options options = standard
-                ? KubeMesh.Options.standard(cluster.image(), seed)
-                : KubeMesh.Options.isolated(cluster.image(), seed);
+        KubeMesh.Options options = switch (ports) {
+            case STANDARD -> KubeMesh.Options.standard(cluster.image(), seed);
+            case FREE -> KubeMesh.Options.isolated(cluster.image(), seed);
+        };
         // The mesh closes what it was given (the k3s container, or our client of the user's cluster), also when it
         // fails.
         return KubeMesh.start(

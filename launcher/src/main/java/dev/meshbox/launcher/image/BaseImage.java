@@ -1,6 +1,7 @@
-package dev.meshbox.launcher.docker;
+package dev.meshbox.launcher.image;
 
 import com.github.dockerjava.api.DockerClient;
+import dev.meshbox.launcher.engine.Labels;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

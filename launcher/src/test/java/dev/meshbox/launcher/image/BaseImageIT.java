@@ -1,8 +1,11 @@
-package dev.meshbox.launcher.docker;
+package dev.meshbox.launcher.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.DockerClient;
+import dev.meshbox.launcher.docker.RequiresDocker;
+import dev.meshbox.launcher.engine.DockerEngine;
+import dev.meshbox.launcher.engine.Labels;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.GenericContainer;

@@ -1,4 +1,4 @@
-package dev.meshbox.launcher.docker;
+package dev.meshbox.launcher.image;
 
 import io.netty.channel.epoll.Epoll;
 

@@ -1,7 +1,8 @@
-package dev.meshbox.launcher.docker;
+package dev.meshbox.launcher.image;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.DockerException;
+import dev.meshbox.launcher.engine.Labels;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,4 +1,4 @@
-package dev.meshbox.launcher.docker;
+package dev.meshbox.launcher.image;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.BuildImageResultCallback;

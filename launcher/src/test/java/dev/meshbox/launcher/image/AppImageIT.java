@@ -1,8 +1,11 @@
-package dev.meshbox.launcher.docker;
+package dev.meshbox.launcher.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.DockerClient;
+import dev.meshbox.launcher.docker.RequiresDocker;
+import dev.meshbox.launcher.engine.DockerEngine;
+import dev.meshbox.launcher.engine.Labels;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -11,7 +14,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.GenericContainer;
@@ -93,11 +95,11 @@ class AppImageIT {
 
     @Test
     void sidecarsGetNativeEpollInTheImage() {
-        String probe = "/probe/dev/meshbox/launcher/docker/EpollProbe.class";
+        String probe = "/probe/dev/meshbox/launcher/image/EpollProbe.class";
         try (GenericContainer<?> java = new GenericContainer<>(DockerImageName.parse(image.tag()))
                 .withLabels(Labels.owned("test"))
                 .withCopyFileToContainer(
-                        MountableFile.forClasspathResource("dev/meshbox/launcher/docker/EpollProbe.class"), probe)
+                        MountableFile.forClasspathResource("dev/meshbox/launcher/image/EpollProbe.class"), probe)
                 .withCommand("java", "-cp", AppImage.JAR + ":/probe", EpollProbe.class.getName())
                 .withStartupCheckStrategy(new OneShotStartupCheckStrategy().withTimeout(Duration.ofSeconds(30)))) {
             java.start();
@@ -106,61 +108,9 @@ class AppImageIT {
         }
     }
 
-    @Test
-    void janitorRemovesWhatADeadRunLeftButNotALiveOne() throws Exception {
-        Map<String, String> deadOwner = Labels.owned("app");
-        deadOwner.put(Labels.OWNER, Labels.ownerOf(exitedPid()));
-        String network = docker.createNetworkCmd()
-                .withName("meshbox-stale-" + System.nanoTime())
-                .withLabels(deadOwner)
-                .exec()
-                .getId();
-        String stale = docker.createContainerCmd(image.tag())
-                .withCmd(DETAILS_V1)
-                .withLabels(deadOwner)
-                .exec()
-                .getId();
-        String live = docker.createContainerCmd(image.tag())
-                .withCmd(DETAILS_V1)
-                .withLabels(Labels.owned("app"))
-                .exec()
-                .getId();
-        try {
-            docker.startContainerCmd(stale).exec();
-            docker.connectToNetworkCmd()
-                    .withNetworkId(network)
-                    .withContainerId(stale)
-                    .exec();
-
-            DockerJanitor.Removed removed = new DockerJanitor(docker).removeStale();
-
-            assertThat(removed.containers()).isGreaterThanOrEqualTo(1);
-            assertThat(removed.networks()).isGreaterThanOrEqualTo(1);
-            assertThat(ids(Map.of(Labels.MESHBOX, "true")))
-                    .doesNotContain(stale)
-                    .contains(live);
-            assertThat(docker.listNetworksCmd().exec()).noneMatch(n -> n.getId().equals(network));
-        } finally {
-            docker.removeContainerCmd(live).withForce(true).exec();
-        }
-    }
-
     private static Network labelledNetwork() {
         return Network.builder()
                 .createNetworkCmdModifier(cmd -> cmd.withLabels(Labels.owned("network")))
                 .build();
-    }
-
-    private static java.util.List<String> ids(Map<String, String> labels) {
-        return docker.listContainersCmd().withShowAll(true).withLabelFilter(labels).exec().stream()
-                .map(c -> c.getId())
-                .toList();
-    }
-
-    /** The pid of a process that has exited: what a killed run's owner label looks like. */
-    private static long exitedPid() throws Exception {
-        Process process = new ProcessBuilder("true").start();
-        process.waitFor();
-        return process.pid();
     }
 }
