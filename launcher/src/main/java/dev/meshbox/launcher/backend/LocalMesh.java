@@ -250,22 +250,19 @@ public final class LocalMesh implements StartedMesh {
     }
 
     private ProxyOptions proxyOptions(Pod pod, ProxyRole role, InetAddress bind) {
-        ProxyOptions o = new ProxyOptions(
-                pod.nodeId(),
-                pod.app() + "." + pod.namespace(),
-                pod.labels(),
-                pod.namespace(),
-                pod.name(),
-                role,
-                bind,
-                new InetSocketAddress("127.0.0.1", controlPlane.xdsPort()),
-                15000,
-                null,
-                Clock.systemUTC(),
-                eventLoop);
+        ProxyOptions.Builder o = ProxyOptions.builder(
+                        pod.nodeId(), bind, new InetSocketAddress("127.0.0.1", controlPlane.xdsPort()))
+                .nodeCluster(pod.app() + "." + pod.namespace())
+                .labels(pod.labels())
+                .namespace(pod.namespace())
+                .podName(pod.name())
+                .role(role)
+                .clock(Clock.systemUTC())
+                .sharedEventLoop(eventLoop);
         // Every proxy gets the mesh's seed itself: a decision is a function of (seed, request id, decision point), so
         // the same request makes the same choice whichever proxy or run sees it.
-        return options.seed().isPresent() ? o.withExplicitSeed(options.seed().getAsLong()) : o;
+        options.seed().ifPresent(o::explicitSeed);
+        return o.build();
     }
 
     public ControlPlane controlPlane() {

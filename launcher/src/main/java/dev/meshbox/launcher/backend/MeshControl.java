@@ -88,9 +88,17 @@ public final class MeshControl implements MeshAccess {
 
     @Override
     public ApplyOutcome apply(List<ConfigText> config) {
-        ApplyResult r = writer.apply(config.stream()
+        return converged(writer.apply(config.stream()
                 .map(c -> new ConfigStore.Source(c.name(), c.text()))
-                .toList());
+                .toList()));
+    }
+
+    /** Deletes resources through this mesh's writer, as {@link #apply} applies them, and waits for the proxies. */
+    public ApplyOutcome delete(List<ResourceKey> keys) {
+        return converged(writer.delete(keys));
+    }
+
+    private ApplyOutcome converged(ApplyResult r) {
         if (!r.ok()) {
             return new ApplyOutcome(
                     List.of(), r.problems().stream().map(Object::toString).toList());

@@ -1,7 +1,6 @@
 package dev.meshbox.launcher.ui;
 
 import dev.meshbox.controlplane.ControlPlane;
-import dev.meshbox.controlplane.config.ApplyResult;
 import dev.meshbox.controlplane.config.ResourceKey;
 import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.launcher.backend.MeshControl;
@@ -35,21 +34,10 @@ public final class MeshUi implements UiMesh {
         return control;
     }
 
-    /**
-     * Through the control plane's store, which is the {@link MeshControl}'s writer on the one backend the UI runs beside
-     * today (local). {@code MeshControl} keeps its writer to itself and deletes only everything at once
-     * ({@code resetConfig}); once it offers {@code delete(keys)} this becomes that one call, right on every backend.
-     */
+    /** Through the mesh's writer, as the UI's applies and the CLI's go. */
     @Override
     public MeshAccess.ApplyOutcome delete(List<ResourceKey> keys) {
-        ApplyResult r = control.controlPlane().config().delete(keys);
-        if (!r.ok()) {
-            return new MeshAccess.ApplyOutcome(
-                    List.of(), r.problems().stream().map(Object::toString).toList());
-        }
-        control.awaitConverged();
-        return new MeshAccess.ApplyOutcome(
-                r.changes().stream().map(ApplyResult.Change::display).toList(), List.of());
+        return control.delete(keys);
     }
 
     @Override

@@ -25,7 +25,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -97,21 +96,20 @@ class KubeControlPlaneTest {
                         "istiod.istio-system.svc:15010",
                         List.of("default", "istio-system"),
                         List.of("bookinfo-gateway.yaml")));
-        sidecar = Proxy.start(new ProxyOptions(
+        sidecar = Proxy.start(ProxyOptions.builder(
                         "sidecar~" + PRODUCTPAGE_IP + "~productpage-v1-abc.default~default.svc.cluster.local",
-                        "productpage.default",
-                        Map.of("app", "productpage", "version", "v1"),
-                        "default",
-                        "productpage-v1-abc",
-                        ProxyRole.SIDECAR,
                         InetAddress.getByName(PRODUCTPAGE_IP),
-                        new InetSocketAddress("127.0.0.1", cp.xdsPort()),
-                        0,
-                        7L,
-                        Clock.systemUTC(),
-                        null)
-                .withHealthPort(0)
-                .withPrometheusPort(0));
+                        new InetSocketAddress("127.0.0.1", cp.xdsPort()))
+                .nodeCluster("productpage.default")
+                .labels(Map.of("app", "productpage", "version", "v1"))
+                .namespace("default")
+                .podName("productpage-v1-abc")
+                .role(ProxyRole.SIDECAR)
+                .adminPort(0)
+                .drawnSeed(7L)
+                .healthPort(0)
+                .prometheusPort(0)
+                .build());
         sidecar.ready().get(15, TimeUnit.SECONDS);
     }
 
