@@ -8,9 +8,8 @@ import dev.meshbox.proxy.route.Route;
 import dev.meshbox.proxy.route.RouteDecision;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
-import java.util.IdentityHashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
@@ -21,6 +20,8 @@ import java.util.random.RandomGenerator;
  */
 public final class HttpExchange {
 
+    private static final Object[] NO_STATE = new Object[0];
+
     private final HttpConnectionManager manager;
     private final RequestFacts facts;
     private final FullHttpRequest request;
@@ -30,7 +31,9 @@ public final class HttpExchange {
     private final RouteDecision decision;
     private final List<HeaderMutations> headerMutations;
     private final Outcome outcome = new Outcome();
-    private Map<FilterStateKey<?>, Object> filterState;
+    /** Filter state as key, value, key, value...: a few entries at most, so a scan beats a map. */
+    private Object[] filterState = NO_STATE;
+
     int nextFilter;
     private boolean done;
 
@@ -111,14 +114,25 @@ public final class HttpExchange {
     }
 
     public <T> T filterState(FilterStateKey<T> key) {
-        return filterState == null ? null : key.cast(filterState.get(key));
+        for (int i = 0; i < filterState.length; i += 2) {
+            if (filterState[i] == key) {
+                return key.cast(filterState[i + 1]);
+            }
+        }
+        return null;
     }
 
     public <T> void filterState(FilterStateKey<T> key, T value) {
-        if (filterState == null) {
-            filterState = new IdentityHashMap<>(4);
+        for (int i = 0; i < filterState.length; i += 2) {
+            if (filterState[i] == key) {
+                filterState[i + 1] = value;
+                return;
+            }
         }
-        filterState.put(key, value);
+        Object[] grown = Arrays.copyOf(filterState, filterState.length + 2);
+        grown[filterState.length] = key;
+        grown[filterState.length + 1] = value;
+        filterState = grown;
     }
 
     /** Whether the request is over: answered, or abandoned because the client went away. */
