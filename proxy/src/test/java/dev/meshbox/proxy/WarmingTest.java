@@ -78,16 +78,22 @@ class WarmingTest {
     @Test
     void aNewClusterWaitsForItsEndpointsInsteadOfAnsweringNoHealthyUpstream() throws Exception {
         InetSocketAddress outbound = new InetSocketAddress(POD_IP, 15001);
-        // CDS adds "fresh"; its load assignment is not there yet (the server holds EDS back).
+        // CDS adds "fresh"; its load assignment is not there yet: the server holds EDS back at version 1. (With EDS
+        // at a new version, java-control-plane would answer the proxy's request for "fresh" with nothing and drop
+        // its watch if that request raced with setting this snapshot; the proxy would then never hear of version 3.)
         controlPlane.set(
                 NODE,
                 Snapshot.create(
                         List.of(
                                 edsCluster(OLD, Cluster.LbPolicy.ROUND_ROBIN),
                                 edsCluster(FRESH, Cluster.LbPolicy.ROUND_ROBIN)),
+                        "2",
                         List.of(cla(OLD, UPSTREAM_IP + ":9080")),
+                        "1",
                         List.of(virtualOutbound(), outboundPort(9080)),
+                        "2",
                         List.of(routes()),
+                        "2",
                         List.of(),
                         "2"));
         Await.until(Duration.ofSeconds(10), () -> acked(CDS, "2"), "CDS version 2 to be applied");
@@ -111,7 +117,11 @@ class WarmingTest {
                         List.of(routes()),
                         List.of(),
                         "3"));
-        Await.until(Duration.ofSeconds(10), () -> controlPlane.acked(NODE, "3"), "version 3");
+        try {
+            Await.until(Duration.ofSeconds(10), () -> controlPlane.acked(NODE, "3"), "version 3");
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; last requests:" + controlPlane.describe(NODE), e);
+        }
         assertThat(TestHttp.get(outbound, "fresh:9080", "/").body()).isEqualTo("fresh-app");
         assertThat(acked(RDS, "3")).isTrue();
     }

@@ -78,6 +78,25 @@ public final class TestControlPlane implements AutoCloseable {
                                 && !r.hasErrorDetail()));
     }
 
+    /** For a failed wait: each type's last request from the node (version, nonce, error), or "none". */
+    public String describe(String nodeId) {
+        StringBuilder out = new StringBuilder();
+        for (String type : TYPES) {
+            DiscoveryRequest last = null;
+            for (DiscoveryRequest r : requests) {
+                if (r.getNode().getId().equals(nodeId) && r.getTypeUrl().equals(type)) {
+                    last = r;
+                }
+            }
+            out.append("\n  ").append(type.substring(type.lastIndexOf('.') + 1)).append(": ");
+            out.append(last == null
+                    ? "none"
+                    : "version " + last.getVersionInfo() + ", nonce " + last.getResponseNonce() + ", names "
+                            + last.getResourceNamesList() + (last.hasErrorDetail() ? ", NACK " + last.getErrorDetail().getMessage() : ""));
+        }
+        return out.toString();
+    }
+
     /** Sets a snapshot and waits until the node ACKed it for every type. */
     public void setAndAwaitAck(String nodeId, Snapshot snapshot, String version) {
         set(nodeId, snapshot);
