@@ -108,8 +108,9 @@ class IstioTasksIT {
             assertThat(p.body()).contains("Sorry, product reviews are currently unavailable for this book.");
             assertThat(p.nanos() / 1e9).isBetween(5.5, 7.5);
         });
+        // Others are not delayed: far under the 3 s a single delayed call would take, with room for a loaded machine.
         assertThat(pages(null, 5, 1)).allSatisfy(p -> {
-            assertThat(p.nanos() / 1e9).isLessThan(1.0);
+            assertThat(p.nanos() / 1e9).isLessThan(2.5);
             assertThat(p.body()).doesNotContain("Sorry, product reviews");
         });
     }
@@ -122,7 +123,8 @@ class IstioTasksIT {
                 "bookinfo/networking/virtual-service-ratings-test-abort.yaml");
         assertThat(pages("jason", 10, 1)).allSatisfy(p -> {
             assertThat(p.body()).contains("Ratings service is currently unavailable");
-            assertThat(p.nanos() / 1e9).isLessThan(1.0);
+            // At once: an abort is not a delay (productpage's own timeout alone would be 3 s).
+            assertThat(p.nanos() / 1e9).isLessThan(2.5);
         });
         assertThat(pages(null, 10, 1))
                 .allSatisfy(p -> assertThat(p.body()).doesNotContain("Ratings service is currently unavailable"));
