@@ -89,10 +89,14 @@ public final class TestControlPlane implements AutoCloseable {
                 }
             }
             out.append("\n  ").append(type.substring(type.lastIndexOf('.') + 1)).append(": ");
-            out.append(last == null
-                    ? "none"
-                    : "version " + last.getVersionInfo() + ", nonce " + last.getResponseNonce() + ", names "
-                            + last.getResourceNamesList() + (last.hasErrorDetail() ? ", NACK " + last.getErrorDetail().getMessage() : ""));
+            out.append(
+                    last == null
+                            ? "none"
+                            : "version " + last.getVersionInfo() + ", nonce " + last.getResponseNonce() + ", names "
+                                    + last.getResourceNamesList()
+                                    + (last.hasErrorDetail()
+                                            ? ", NACK " + last.getErrorDetail().getMessage()
+                                            : ""));
         }
         return out.toString();
     }
