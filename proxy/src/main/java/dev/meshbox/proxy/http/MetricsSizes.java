@@ -3,12 +3,12 @@ package dev.meshbox.proxy.http;
 import io.netty.handler.codec.http.HttpHeaders;
 
 /** Sizes on the wire, as Istio's request and response size metrics count them. */
-public final class MetricsSizes {
+final class MetricsSizes {
 
     private MetricsSizes() {}
 
     /** Approximate wire size of a header block: name, ": ", value, CRLF per header. */
-    public static long headerBytes(HttpHeaders headers) {
+    static long headerBytes(HttpHeaders headers) {
         long n = 0;
         var it = headers.iteratorCharSequence();
         while (it.hasNext()) {

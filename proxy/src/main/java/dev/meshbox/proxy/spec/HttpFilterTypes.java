@@ -135,9 +135,4 @@ public final class HttpFilterTypes {
         }
         return type.parseOverride(config, at);
     }
-
-    /** For tests and tools: the type that takes {@code typeUrl} in {@code http_filters}. */
-    public HttpFilterType type(String typeUrl) {
-        return byTypeUrl.get(typeUrl);
-    }
 }

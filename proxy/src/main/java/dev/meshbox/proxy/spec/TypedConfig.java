@@ -50,9 +50,4 @@ public record TypedConfig(String typeUrl, Any packed, Struct fields) {
             throw new IllegalArgumentException(where + ": cannot decode " + typeUrl + ": " + e.getMessage(), e);
         }
     }
-
-    /** The fields of a {@code TypedStruct} config, or an empty struct for a config packed directly. */
-    public Struct fieldsOrEmpty() {
-        return fields == null ? Struct.getDefaultInstance() : fields;
-    }
 }
