@@ -41,19 +41,6 @@ public sealed interface RouteAction {
             this(cluster, weighted, timeout, retry, mirrors, prefixRewrite, hostRewrite, List.of());
         }
 
-        /** The same action without retries and timeout: what a route with client-side faults gets. */
-        public Forward withoutRetriesAndTimeout() {
-            return new Forward(
-                    cluster,
-                    weighted,
-                    Duration.ZERO,
-                    RetryPolicy.NONE,
-                    mirrors,
-                    prefixRewrite,
-                    hostRewrite,
-                    hashPolicies);
-        }
-
         public static Forward to(String cluster) {
             return new Forward(cluster, null, Duration.ZERO, RetryPolicy.NONE, List.of(), null, null);
         }

@@ -95,11 +95,6 @@ public final class RouteConverter {
             throw new IllegalArgumentException(
                     where + ".direct_response.status: must be in [200, 599], got " + d.status());
         }
-        if (filterConfigs.values().stream().anyMatch(c -> c instanceof FaultPolicy f && (f.hasDelay() || f.hasAbort()))
-                && action instanceof RouteAction.Forward f) {
-            // Istio: "timeouts or retries will not be enabled when faults are enabled on the client side".
-            action = f.withoutRetriesAndTimeout();
-        }
         HeaderMutations headers = HeaderMutationsConverter.convert(
                 proto.getRequestHeadersToAddList(),
                 proto.getRequestHeadersToRemoveList(),

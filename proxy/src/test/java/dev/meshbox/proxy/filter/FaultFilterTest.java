@@ -125,6 +125,25 @@ class FaultFilterTest {
     }
 
     @Test
+    void theRoutesTimeoutStartsWhenTheDelayEndsAsInEnvoy() {
+        // The fault filter and the router are independent: the delay holds the request before the router sees it,
+        // then the route's own timeout applies to the upstream as usual.
+        var route = route("r", prefix("/"), cluster(RATINGS).setTimeout(Durations.fromSeconds(1)));
+        EmbeddedProxy.Client client = sidecar(withFault(route, delay(Duration.ofSeconds(2), 100)));
+        client.get("/", "ratings:9080");
+        proxy.advance(Duration.ofSeconds(2));
+        assertThat(proxy.upstreams().next(ENDPOINT))
+                .as("forwarded once the delay is over")
+                .isNotNull();
+        proxy.advance(Duration.ofMillis(999));
+        assertThat(client.response()).isNull();
+        proxy.advance(Duration.ofMillis(1));
+
+        assertThat(client.response().status().code()).isEqualTo(504);
+        assertThat(proxy.lastLogEntry().responseFlags()).isEqualTo("UT,DI");
+    }
+
+    @Test
     void aRouteThatDisablesTheFilterGetsNoFaultFromTheConnectionManagersConfig() {
         Route disabled = ratings().toBuilder()
                 .putTypedPerFilterConfig(

@@ -36,7 +36,7 @@ class RouteConverterTest {
     }
 
     @Test
-    void aRouteWithClientSideFaultsGetsNoRetriesAndNoTimeout() {
+    void aRouteWithAFaultKeepsItsRetriesAndTimeoutAsEnvoyDoes() {
         HTTPFault delay = HTTPFault.newBuilder()
                 .setDelay(FaultDelay.newBuilder()
                         .setFixedDelay(com.google.protobuf.Duration.newBuilder().setSeconds(7))
@@ -50,8 +50,9 @@ class RouteConverterTest {
                                 .setTimeout(com.google.protobuf.Duration.newBuilder()
                                         .setSeconds(3))),
                 delay));
-        assertThat(f.retry()).isEqualTo(RetryPolicy.NONE);
-        assertThat(f.timeout()).isZero();
+        // The fault filter and the router are independent in Envoy; a control plane that wants neither sends neither.
+        assertThat(f.retry().numRetries()).isEqualTo(2);
+        assertThat(f.timeout()).hasSeconds(3);
     }
 
     @ParameterizedTest
