@@ -1,6 +1,9 @@
 package dev.meshbox.controlplane;
 
 import dev.meshbox.controlplane.config.ConfigStore;
+import dev.meshbox.controlplane.config.ResourceKey;
+import dev.meshbox.controlplane.gatewayapi.GatewayApiConverter;
+import dev.meshbox.controlplane.gatewayapi.ResourceStatus;
 import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.controlplane.registry.ServiceRegistry;
 import dev.meshbox.controlplane.translate.MeshView;
@@ -75,6 +78,15 @@ public final class ControlPlane implements AutoCloseable {
 
     public ServiceRegistry registry() {
         return registry;
+    }
+
+    /**
+     * The status Istio would write on each Gateway API resource (Gateway: Accepted, Programmed; HTTPRoute: Accepted,
+     * ResolvedRefs per parent), for the current config and registry.
+     */
+    public Map<ResourceKey, ResourceStatus> gatewayApiStatus() {
+        return GatewayApiConverter.convert(config.snapshot(), registry.snapshot())
+                .statuses();
     }
 
     /** Problems met in the last translation (routes to unknown hosts, undefined subsets, ...); immutable. */

@@ -38,6 +38,8 @@ class ArchitectureTest {
             .definedBy(ROOT + ".xds..")
             .layer("Kubernetes")
             .definedBy(ROOT + ".kubernetes..")
+            .layer("GatewayApi")
+            .definedBy(ROOT + ".gatewayapi..")
             .layer("Config")
             .definedBy(ROOT + ".config..")
             .layer("Registry")
@@ -54,10 +56,12 @@ class ArchitectureTest {
             .mayNotBeAccessedByAnyLayer()
             .whereLayer("PlatformRegistries")
             .mayNotBeAccessedByAnyLayer()
+            .whereLayer("GatewayApi")
+            .mayOnlyBeAccessedByLayers("ControlPlane", "Translation")
             .whereLayer("Config")
-            .mayOnlyBeAccessedByLayers("ControlPlane", "Translation", "Kubernetes")
+            .mayOnlyBeAccessedByLayers("ControlPlane", "Translation", "Kubernetes", "GatewayApi")
             .whereLayer("Registry")
-            .mayOnlyBeAccessedByLayers("ControlPlane", "Translation", "PlatformRegistries");
+            .mayOnlyBeAccessedByLayers("ControlPlane", "Translation", "PlatformRegistries", "GatewayApi");
 
     @ArchTest
     static final ArchRule translationKnowsNothingOfServing = noClasses()

@@ -19,7 +19,7 @@ public record ApplyResult(List<Change> changes, List<ConfigProblem> problems) {
     public record Change(ResourceKey key, Action action) {
         /** {@code virtualservice.networking.istio.io/reviews created}, as kubectl prints it. */
         public String display() {
-            return key.kind().toLowerCase(Locale.ROOT) + "." + IstioParser.GROUP + "/" + key.name()
+            return GatewayApi.resourceType(key.kind()) + "/" + key.name()
                     + (key.namespace().equals("default") ? "" : " (namespace " + key.namespace() + ")")
                     + " " + action.name().toLowerCase(Locale.ROOT);
         }

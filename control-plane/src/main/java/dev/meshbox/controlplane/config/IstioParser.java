@@ -15,7 +15,8 @@ import java.util.Set;
 
 /**
  * Turns Istio YAML (one or many documents) into validated resources. Accepts networking.istio.io v1alpha3,
- * v1beta1 and v1 for VirtualService, DestinationRule and Gateway; everything else is reported by name.
+ * v1beta1 and v1 for VirtualService, DestinationRule and Gateway, and the Gateway API kinds Istio reads
+ * ({@link GatewayApi}); everything else is reported by name.
  */
 public final class IstioParser {
 
@@ -89,20 +90,39 @@ public final class IstioParser {
         String name = metadata.requiredStr("name");
         String namespace = metadata.str("namespace").filter(s -> !s.isEmpty()).orElse("default");
         if (!name.isEmpty() && !kind.isEmpty()) {
-            p.resource(kind + " " + namespace + "/" + name);
+            p.resource(GatewayApi.keyKind(kind, apiVersion) + " " + namespace + "/" + name);
         }
         if (kind.isEmpty() || apiVersion.isEmpty()) {
             return null;
         }
-        if (!KINDS.contains(kind)) {
+        String[] gv = apiVersion.split("/", 2);
+        String version = gv.length == 2 ? gv[1] : "";
+        boolean gatewayApi =
+                GatewayApi.isGatewayApi(apiVersion) || !KINDS.contains(kind) && GatewayApi.VERSIONS.containsKey(kind);
+        if (!KINDS.contains(kind) && !GatewayApi.VERSIONS.containsKey(kind)) {
             p.add(
                     "kind",
                     "unknown kind \"" + kind + "\"; expected one of VirtualService, DestinationRule, Gateway (" + GROUP
-                            + "/v1, v1beta1 or v1alpha3)");
+                            + "/v1, v1beta1 or v1alpha3) or Gateway, HTTPRoute, ReferenceGrant ("
+                            + GatewayApi.GROUP + ")");
             return null;
         }
-        String[] gv = apiVersion.split("/", 2);
-        if (gv.length != 2 || !gv[0].equals(GROUP) || !VERSIONS.contains(gv[1])) {
+        if (gatewayApi) {
+            Set<String> versions = GatewayApi.VERSIONS.getOrDefault(kind, Set.of());
+            if (!apiVersion.startsWith(GatewayApi.GROUP + "/") || !versions.contains(version)) {
+                p.add(
+                        "apiVersion",
+                        versions.isEmpty()
+                                ? "kind " + kind + " is not a " + GatewayApi.GROUP + " kind MeshBox reads; expected"
+                                        + " Gateway, HTTPRoute or ReferenceGrant, got \"" + apiVersion + "\""
+                                : "must be " + GatewayApi.GROUP + "/"
+                                        + String.join(
+                                                " or /",
+                                                versions.stream().sorted().toList()) + " for " + kind + ", got \""
+                                        + apiVersion + "\"");
+                return null;
+            }
+        } else if (gv.length != 2 || !gv[0].equals(GROUP) || !VERSIONS.contains(version)) {
             p.add(
                     "apiVersion",
                     "must be " + GROUP + "/v1, /v1beta1 or /v1alpha3 for " + kind + ", got \"" + apiVersion + "\"");
@@ -119,6 +139,13 @@ public final class IstioParser {
         YamlNode spec = root.obj("spec");
         ResourceMeta meta = new ResourceMeta(kind, apiVersion, name, namespace, source);
         String text = write(doc);
+        if (gatewayApi) {
+            return switch (kind) {
+                case "Gateway" -> GatewayApiParser.gateway(meta, text, spec);
+                case "HTTPRoute" -> GatewayApiParser.httpRoute(meta, text, spec);
+                default -> ReferenceGrantParser.parse(meta, text, spec);
+            };
+        }
         return switch (kind) {
             case "VirtualService" -> VirtualServiceParser.parse(meta, text, spec);
             case "DestinationRule" -> DestinationRuleParser.parse(meta, text, spec);

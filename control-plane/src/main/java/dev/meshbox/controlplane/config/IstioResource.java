@@ -1,7 +1,8 @@
 package dev.meshbox.controlplane.config;
 
 /** A validated Istio networking resource. */
-public sealed interface IstioResource permits VirtualService, DestinationRule, Gateway {
+public sealed interface IstioResource
+        permits VirtualService, DestinationRule, Gateway, KubeGateway, KubeHttpRoute, ReferenceGrant {
     ResourceMeta meta();
 
     /** The resource as the user wrote it (spec only), kept for display and round-trips. */

@@ -5,10 +5,19 @@ public record ResourceMeta(String kind, String apiVersion, String name, String n
 
     /** {@code VirtualService default/reviews}, as used in messages. */
     public String display() {
-        return kind + " " + namespace + "/" + name;
+        return GatewayApi.keyKind(kind, apiVersion) + " " + namespace + "/" + name;
     }
 
     public ResourceKey key() {
-        return new ResourceKey(kind, namespace, name);
+        return new ResourceKey(GatewayApi.keyKind(kind, apiVersion), namespace, name);
+    }
+
+    /**
+     * Whether Istio would give this resource Gateway API route semantics: true for the VirtualServices converted from
+     * HTTPRoutes (their apiVersion stays the route's), which Istio marks {@code internal.istio.io/route-semantics:
+     * gateway} (path-separated prefixes, 500 for a backend that does not exist).
+     */
+    public boolean gatewaySemantics() {
+        return GatewayApi.isGatewayApi(apiVersion);
     }
 }

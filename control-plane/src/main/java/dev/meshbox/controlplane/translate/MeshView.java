@@ -3,16 +3,36 @@ package dev.meshbox.controlplane.translate;
 import dev.meshbox.controlplane.config.ConfigStore;
 import dev.meshbox.controlplane.config.DestinationRule;
 import dev.meshbox.controlplane.config.Gateway;
+import dev.meshbox.controlplane.config.IstioResource;
+import dev.meshbox.controlplane.config.ResourceKey;
 import dev.meshbox.controlplane.config.VirtualService;
+import dev.meshbox.controlplane.gatewayapi.Conversion;
+import dev.meshbox.controlplane.gatewayapi.GatewayApiConverter;
 import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.ServiceRegistry;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
-/** The translator's whole input: applied config plus the registry, with the lookups translation needs. */
+/**
+ * The translator's whole input: applied config plus the registry, with the lookups translation needs. The Gateway API
+ * resources in the config are seen as what Istio turns them into: {@code config} holds, besides what was applied, the
+ * internal Gateways and VirtualServices {@link GatewayApiConverter} makes of them.
+ */
 public record MeshView(ConfigStore.Snapshot config, ServiceRegistry.Snapshot registry) {
+
+    public MeshView {
+        Conversion converted = GatewayApiConverter.convert(config, registry);
+        if (!converted.virtualServices().isEmpty() || !converted.gateways().isEmpty()) {
+            Map<ResourceKey, IstioResource> all = new TreeMap<>(config.resources());
+            converted.gateways().forEach(g -> all.put(g.meta().key(), g));
+            converted.virtualServices().forEach(vs -> all.put(vs.meta().key(), vs));
+            config = new ConfigStore.Snapshot(config.generation(), Map.copyOf(all));
+        }
+    }
 
     /** The DestinationRule for a service (the oldest-named one wins when several exist, deterministically). */
     public Optional<DestinationRule> destinationRule(MeshService service) {

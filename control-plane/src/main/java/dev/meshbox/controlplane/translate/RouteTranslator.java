@@ -27,9 +27,6 @@ import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
-import io.envoyproxy.envoy.extensions.filters.common.fault.v3.FaultDelay;
-import io.envoyproxy.envoy.extensions.filters.http.fault.v3.FaultAbort;
-import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
@@ -51,6 +48,9 @@ final class RouteTranslator {
 
     static final String DEFAULT_RETRY_ON =
             "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
+
+    /** A redirect uri starting with this replaces the matched prefix (Istio's {@code %PREFIX()%}). */
+    static final String PREFIX_REDIRECT = "%PREFIX()%";
 
     private RouteTranslator() {}
 
@@ -103,7 +103,11 @@ final class RouteTranslator {
                 String name = m.name().isEmpty()
                         ? rule.name()
                         : rule.name().isEmpty() ? m.name() : rule.name() + "." + m.name();
-                routes.add(action.get().clone().setName(name).setMatch(match(m)).build());
+                routes.add(action.get()
+                        .clone()
+                        .setName(name)
+                        .setMatch(match(m, vs.meta().gatewaySemantics()))
+                        .build());
             }
         }
         return routes;
@@ -124,6 +128,14 @@ final class RouteTranslator {
     }
 
     static RouteMatch match(HttpMatch m) {
+        return match(m, false);
+    }
+
+    /**
+     * @param gatewaySemantics a route converted from an HTTPRoute: as Istio, its prefixes match whole path segments
+     *     ({@code /api} matches {@code /api} and {@code /api/x}, not {@code /apix})
+     */
+    static RouteMatch match(HttpMatch m, boolean gatewaySemantics) {
         RouteMatch.Builder b = RouteMatch.newBuilder();
         if (m.uri().isEmpty()) {
             b.setPrefix("/");
@@ -131,7 +143,13 @@ final class RouteTranslator {
             StringMatch uri = m.uri().get();
             switch (uri.kind()) {
                 case EXACT -> b.setPath(uri.value());
-                case PREFIX -> b.setPrefix(uri.value());
+                case PREFIX -> {
+                    if (gatewaySemantics && !uri.value().equals("/")) {
+                        b.setPathSeparatedPrefix(uri.value().replaceAll("/+$", ""));
+                    } else {
+                        b.setPrefix(uri.value());
+                    }
+                }
                 case PRESENT -> b.setPrefix("/");
                 default -> b.setSafeRegex(RegexMatcher.newBuilder().setRegex(uri.value()));
             }
@@ -218,6 +236,10 @@ final class RouteTranslator {
             return Optional.of(r.setRedirect(redirect(rule.redirect().get())));
         }
         RouteAction.Builder a = RouteAction.newBuilder();
+        if (vs.meta().gatewaySemantics()) {
+            // As Istio for HTTPRoutes: a backend that does not exist answers 500, not 503.
+            a.setClusterNotFoundResponseCode(RouteAction.ClusterNotFoundResponseCode.INTERNAL_SERVER_ERROR);
+        }
         List<RouteDestination> dests = rule.route().stream()
                 .filter(d -> rule.route().size() == 1 || d.weight().orElse(0) > 0)
                 .toList();
@@ -261,10 +283,11 @@ final class RouteTranslator {
         if (rule.fault().isPresent()) {
             // As Istio: a route with a fault gets no timeout and no retries, so the fault is seen as configured.
             a.setTimeout(Durations.fromSeconds(0));
-            r.putTypedPerFilterConfig(Names.FAULT, Any.pack(fault(rule.fault().get())));
+            r.putTypedPerFilterConfig(
+                    Names.FAULT, Any.pack(RoutePolicies.fault(rule.fault().get())));
         } else {
             a.setTimeout(rule.timeout().map(ClusterTranslator::protoDuration).orElse(Durations.fromSeconds(0)));
-            retry(rule.retries()).ifPresent(a::setRetryPolicy);
+            RoutePolicies.retry(rule.retries()).ifPresent(a::setRetryPolicy);
         }
         if (rule.mirror().isPresent()) {
             Optional<String> mirror = cluster(ctx, vs, rule.mirror().get(), where + ".mirror", out);
@@ -331,46 +354,6 @@ final class RouteTranslator {
         return List.of(p.build());
     }
 
-    private static Optional<RetryPolicy> retry(Optional<VirtualService.Retry> retries) {
-        if (retries.isEmpty()) {
-            return Optional.of(defaultRetryPolicy());
-        }
-        VirtualService.Retry rt = retries.get();
-        if (rt.attempts() == 0) {
-            return Optional.empty(); // attempts: 0 turns retries off
-        }
-        RetryPolicy.Builder p = defaultRetryPolicy().toBuilder().setNumRetries(UInt32Value.of(rt.attempts()));
-        rt.perTryTimeout().ifPresent(d -> p.setPerTryTimeout(ClusterTranslator.protoDuration(d)));
-        if (rt.retryOn().isPresent()) {
-            List<String> policies = new ArrayList<>();
-            for (String part : rt.retryOn().get().split(",")) {
-                String s = part.trim();
-                if (s.matches("\\d{3}")) {
-                    p.addRetriableStatusCodes(Integer.parseInt(s));
-                    if (!policies.contains("retriable-status-codes")) {
-                        policies.add("retriable-status-codes");
-                    }
-                } else if (!policies.contains(s)) {
-                    policies.add(s);
-                }
-            }
-            p.setRetryOn(String.join(",", policies));
-        }
-        return Optional.of(p.build());
-    }
-
-    private static HTTPFault fault(VirtualService.Fault f) {
-        HTTPFault.Builder b = HTTPFault.newBuilder();
-        f.delay()
-                .ifPresent(d -> b.setDelay(FaultDelay.newBuilder()
-                        .setFixedDelay(ClusterTranslator.protoDuration(d.fixedDelay()))
-                        .setPercentage(fraction(d.percentage()))));
-        f.abort()
-                .ifPresent(a -> b.setAbort(
-                        FaultAbort.newBuilder().setHttpStatus(a.httpStatus()).setPercentage(fraction(a.percentage()))));
-        return b.build();
-    }
-
     /** Istio writes percentages as parts per million so fractions like 0.1 % survive. */
     static FractionalPercent fraction(double percent) {
         return FractionalPercent.newBuilder()
@@ -381,7 +364,14 @@ final class RouteTranslator {
 
     private static RedirectAction redirect(VirtualService.Redirect rd) {
         RedirectAction.Builder b = RedirectAction.newBuilder();
-        rd.uri().ifPresent(b::setPathRedirect);
+        rd.uri().ifPresent(uri -> {
+            // Istio's marker (from an HTTPRoute's ReplacePrefixMatch): replace the matched prefix only.
+            if (uri.startsWith(PREFIX_REDIRECT)) {
+                b.setPrefixRewrite(uri.substring(PREFIX_REDIRECT.length()));
+            } else {
+                b.setPathRedirect(uri);
+            }
+        });
         rd.authority().ifPresent(b::setHostRedirect);
         rd.port().ifPresent(b::setPortRedirect);
         rd.scheme().ifPresent(b::setSchemeRedirect);
@@ -457,6 +447,11 @@ final class RouteTranslator {
             Context ctx, VirtualService vs, VirtualService.Destination d, String where, XdsResources.Builder out) {
         Optional<MeshService> service =
                 ctx.view().registry().resolve(d.host(), vs.meta().namespace());
+        if (service.isEmpty() && vs.meta().gatewaySemantics()) {
+            // Istio keeps an HTTPRoute's unresolved backend: its cluster does not exist, so Envoy answers 500; the
+            // route's status (ResolvedRefs=False) says why.
+            return Optional.of(Names.outboundCluster(d.port().orElse(ctx.port()), "", d.host()));
+        }
         if (service.isEmpty()) {
             out.warn(where + ": destination host \"" + d.host()
                     + "\" is not a service in the mesh (IST0101); the route is left out");

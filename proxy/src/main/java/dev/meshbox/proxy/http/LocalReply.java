@@ -30,7 +30,12 @@ public record LocalReply(int status, String body, ResponseFlag flag, String deta
     }
 
     public static LocalReply clusterNotFound() {
-        return new LocalReply(503, "", ResponseFlag.NC, "cluster_not_found");
+        return clusterNotFound(503);
+    }
+
+    /** A route's cluster does not exist; {@code status} is the route's cluster_not_found_response_code. */
+    public static LocalReply clusterNotFound(int status) {
+        return new LocalReply(status, "", ResponseFlag.NC, "cluster_not_found");
     }
 
     public static LocalReply noHealthyUpstream() {

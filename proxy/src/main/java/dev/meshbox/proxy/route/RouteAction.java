@@ -8,7 +8,8 @@ public sealed interface RouteAction {
 
     /**
      * Forward to one cluster, or to one of several by weight. {@code timeout} zero means no timeout;
-     * {@code hashPolicies} give the key for RING_HASH / MAGLEV clusters.
+     * {@code hashPolicies} give the key for RING_HASH / MAGLEV clusters; {@code clusterNotFoundStatus} is what a
+     * cluster that does not exist answers (Envoy's {@code cluster_not_found_response_code}: 503 unless set).
      */
     record Forward(
             String cluster,
@@ -18,7 +19,8 @@ public sealed interface RouteAction {
             List<MirrorPolicy> mirrors,
             String prefixRewrite,
             String hostRewrite,
-            List<HashPolicy> hashPolicies)
+            List<HashPolicy> hashPolicies,
+            int clusterNotFoundStatus)
             implements RouteAction {
         public Forward {
             if ((cluster == null) == (weighted == null)) {
@@ -28,6 +30,19 @@ public sealed interface RouteAction {
             retry = retry == null ? RetryPolicy.NONE : retry;
             mirrors = List.copyOf(mirrors);
             hashPolicies = hashPolicies == null ? List.of() : List.copyOf(hashPolicies);
+            clusterNotFoundStatus = clusterNotFoundStatus == 0 ? 503 : clusterNotFoundStatus;
+        }
+
+        public Forward(
+                String cluster,
+                WeightedClusters weighted,
+                Duration timeout,
+                RetryPolicy retry,
+                List<MirrorPolicy> mirrors,
+                String prefixRewrite,
+                String hostRewrite,
+                List<HashPolicy> hashPolicies) {
+            this(cluster, weighted, timeout, retry, mirrors, prefixRewrite, hostRewrite, hashPolicies, 503);
         }
 
         public Forward(

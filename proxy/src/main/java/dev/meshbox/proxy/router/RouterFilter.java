@@ -75,7 +75,7 @@ public final class RouterFilter implements HttpFilter {
     private void forward(HttpExchange exchange, RouteDecision.Forward f) {
         UpstreamCluster cluster = exchange.clusters().cluster(f.cluster());
         if (cluster == null) {
-            exchange.sendLocalReply(LocalReply.clusterNotFound());
+            exchange.sendLocalReply(LocalReply.clusterNotFound(f.action().clusterNotFoundStatus()));
             return;
         }
         if (cluster.spec().type() == ClusterSpec.Type.ORIGINAL_DST) {

@@ -240,6 +240,11 @@ public final class RouteConverter {
         String prefixRewrite = a.getPrefixRewrite().isEmpty() ? null : a.getPrefixRewrite();
         String hostRewrite = a.getHostRewriteLiteral().isEmpty() ? null : a.getHostRewriteLiteral();
         List<HashPolicy> hashPolicies = hashPolicies(a, where);
+        int notFound = switch (a.getClusterNotFoundResponseCode()) {
+            case NOT_FOUND -> 404;
+            case INTERNAL_SERVER_ERROR -> 500;
+            default -> 503;
+        };
         return switch (a.getClusterSpecifierCase()) {
             case CLUSTER ->
                 new RouteAction.Forward(
@@ -250,7 +255,8 @@ public final class RouteConverter {
                         mirrors,
                         prefixRewrite,
                         hostRewrite,
-                        hashPolicies);
+                        hashPolicies,
+                        notFound);
             case WEIGHTED_CLUSTERS ->
                 new RouteAction.Forward(
                         null,
@@ -260,7 +266,8 @@ public final class RouteConverter {
                         mirrors,
                         prefixRewrite,
                         hostRewrite,
-                        hashPolicies);
+                        hashPolicies,
+                        notFound);
             default ->
                 throw new IllegalArgumentException(where + ": cluster specifier " + a.getClusterSpecifierCase()
                         + " is not supported (expected cluster or weighted_clusters)");

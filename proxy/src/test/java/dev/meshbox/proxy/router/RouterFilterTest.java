@@ -263,6 +263,35 @@ class RouterFilterTest {
         assertThat(proxy.lastLogEntry().responseFlags()).isEqualTo("NC");
     }
 
+    /** Istio sets cluster_not_found_response_code on HTTPRoute routes: a backend that does not exist answers 500. */
+    @Test
+    void aMissingClusterAnswersTheRoutesClusterNotFoundResponseCode() {
+        EmbeddedProxy.Client client = sidecar(route(
+                "r",
+                prefix("/"),
+                cluster("outbound|9080||nowhere")
+                        .setClusterNotFoundResponseCode(
+                                RouteAction.ClusterNotFoundResponseCode.INTERNAL_SERVER_ERROR)));
+        client.get("/", "reviews:9080");
+
+        assertThat(client.response().status().code()).isEqualTo(500);
+        assertThat(proxy.lastLogEntry().responseFlags()).isEqualTo("NC");
+    }
+
+    /** Envoy's path_separated_prefix, as Istio writes an HTTPRoute's PathPrefix: whole segments only. */
+    @Test
+    void aPathSeparatedPrefixMatchesWholeSegmentsOnly() {
+        EmbeddedProxy.Client client = sidecar(route(
+                "r",
+                io.envoyproxy.envoy.config.route.v3.RouteMatch.newBuilder().setPathSeparatedPrefix("/api/v1"),
+                reviews()));
+        client.get("/api/v1x", "reviews:9080");
+        assertThat(client.response().status().code()).isEqualTo(404);
+        client.get("/api/v1/products?id=1", "reviews:9080");
+        arrived().respond(200, "ok");
+        assertThat(client.response().status().code()).isEqualTo(200);
+    }
+
     @Test
     void directResponsesAndRedirectsAreAnsweredByTheProxy() {
         Route direct = Route.newBuilder()

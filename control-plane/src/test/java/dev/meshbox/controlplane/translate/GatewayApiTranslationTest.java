@@ -1,0 +1,86 @@
+package dev.meshbox.controlplane.translate;
+
+import static dev.meshbox.controlplane.testing.GatewayApiFixture.BOOKINFO_GATEWAY;
+import static dev.meshbox.controlplane.testing.GatewayApiFixture.REVIEWS_90_10;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meshbox.controlplane.testing.BookinfoFixture;
+import dev.meshbox.controlplane.testing.GatewayApiFixture;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Gateway API YAML in, the Envoy resources Istio would send out: gateway listeners and routes, sidecar routes. */
+class GatewayApiTranslationTest {
+
+    private static XdsResources translate(dev.meshbox.controlplane.registry.Pod proxy, String... yaml) {
+        MeshView view = new MeshView(
+                GatewayApiFixture.config(yaml), GatewayApiFixture.registry().snapshot());
+        return Translator.translate(view, proxy);
+    }
+
+    private static List<Route> routes(XdsResources r, String config, String vhost) {
+        RouteConfiguration rc = r.routes().stream()
+                .filter(c -> c.getName().equals(config))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no route config " + config + " in " + r.routes()));
+        VirtualHost vh = rc.getVirtualHostsList().stream()
+                .filter(v -> v.getName().equals(vhost))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no virtual host " + vhost + " in " + rc));
+        return vh.getRoutesList();
+    }
+
+    @Test
+    void gatewayPodListensOnTheUnprivilegedPortWithPathSeparatedPrefixes() {
+        XdsResources r = translate(GatewayApiFixture.GATEWAY_POD, BOOKINFO_GATEWAY);
+        assertThat(r.listeners())
+                .extracting(l -> l.getAddress().getSocketAddress().getPortValue())
+                .containsExactly(8080);
+        List<Route> routes = routes(r, "http.80", "*:80");
+        assertThat(routes)
+                .extracting(x -> x.getMatch().getPath() + x.getMatch().getPathSeparatedPrefix())
+                .containsExactly("/productpage", "/logout", "/login", "/api/v1/products", "/static");
+        assertThat(routes.get(3).getMatch().hasPathSeparatedPrefix()).isTrue();
+        assertThat(routes).allSatisfy(x -> {
+            assertThat(x.getRoute().getCluster()).isEqualTo("outbound|9080||productpage.default.svc.cluster.local");
+            assertThat(x.getRoute().getClusterNotFoundResponseCode())
+                    .isEqualTo(RouteAction.ClusterNotFoundResponseCode.INTERNAL_SERVER_ERROR);
+        });
+    }
+
+    @Test
+    void theIstioIngressGatewayDoesNotServeAGatewayApiGateway() {
+        XdsResources r = translate(BookinfoFixture.GATEWAY, BOOKINFO_GATEWAY);
+        assertThat(r.listeners()).isEmpty();
+    }
+
+    @Test
+    void missingBackendKeepsItsClusterSoEnvoyAnswers500() {
+        XdsResources r =
+                translate(GatewayApiFixture.GATEWAY_POD, BOOKINFO_GATEWAY.replace("name: productpage", "name: gone"));
+        assertThat(routes(r, "http.80", "*:80").get(0).getRoute().getCluster())
+                .isEqualTo("outbound|9080||gone.default.svc.cluster.local");
+        assertThat(r.clusters()).noneMatch(c -> c.getName().contains("gone"));
+    }
+
+    @Test
+    void serviceParentRoutesTheSidecarsByWeight() {
+        XdsResources r = translate(BookinfoFixture.PRODUCTPAGE, REVIEWS_90_10);
+        List<Route> routes = routes(r, "9080", "reviews.default.svc.cluster.local:9080");
+        assertThat(routes).hasSize(1);
+        assertThat(routes.get(0).getRoute().getWeightedClusters().getClustersList())
+                .extracting(c -> c.getName() + "=" + c.getWeight().getValue())
+                .containsExactly(
+                        "outbound|9080||reviews-v1.default.svc.cluster.local=90",
+                        "outbound|9080||reviews-v2.default.svc.cluster.local=10");
+        // Other services keep their default route.
+        assertThat(routes(r, "9080", "ratings.default.svc.cluster.local:9080")
+                        .get(0)
+                        .getName())
+                .isEqualTo("default");
+    }
+}
