@@ -121,6 +121,9 @@ public final class LocalMesh implements StartedMesh {
     private void boot(List<PodPlan> plans, ExecutorService starter, long t0, PrintStream progress)
             throws InterruptedException {
         controlPlane.start(options.xdsBind());
+        LocalGatewayDeployments deployments = new LocalGatewayDeployments(
+                controlPlane, subnet, (pod, ip) -> startProxy(pod, ProxyRole.GATEWAY, ip), progress);
+        control.onConfigChanged(deployments::sync);
         progress.printf("control plane   xDS on 127.0.0.1:%d%n", controlPlane.xdsPort());
         InetAddress gatewayIp = options.gatewayOnLocalhost() == LocalOptions.GatewayAddress.LOCALHOST
                 ? InetAddress.getLoopbackAddress()

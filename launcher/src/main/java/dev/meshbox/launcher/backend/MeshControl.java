@@ -42,6 +42,8 @@ public final class MeshControl implements MeshAccess {
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ObjectMapper json = new ObjectMapper();
+    /** What the backend deploys for the applied config (Gateway API Gateways); nothing unless it says so. */
+    private volatile Runnable deployments = () -> {};
 
     public MeshControl(ControlPlane controlPlane) {
         this(controlPlane, controlPlane.config());
@@ -55,6 +57,14 @@ public final class MeshControl implements MeshAccess {
 
     public ControlPlane controlPlane() {
         return controlPlane;
+    }
+
+    /**
+     * Runs {@code deploy} after every successful change of config, before the wait for the proxies: the backend starts
+     * and stops what the config asks for, as Istio deploys {@code <name>-istio} for each Gateway API Gateway.
+     */
+    public void onConfigChanged(Runnable deploy) {
+        this.deployments = deploy;
     }
 
     /** Applies the mesh's own config (the ingress Gateway), which {@link #resetConfig()} keeps. */
@@ -78,7 +88,9 @@ public final class MeshControl implements MeshAccess {
     /** A pod of the workload (app label or pod name); the gateway is {@code istio-ingressgateway}. */
     public Pod pod(String workload) {
         for (Pod p : pods()) {
-            if (p.name().equals(workload) || workload.equals(p.labels().get("app"))) {
+            if (p.name().equals(workload)
+                    || workload.equals(p.labels().get("app"))
+                    || workload.equals(p.labels().get("service.istio.io/canonical-name"))) {
                 return p;
             }
         }
@@ -103,6 +115,7 @@ public final class MeshControl implements MeshAccess {
             return new ApplyOutcome(
                     List.of(), r.problems().stream().map(Object::toString).toList());
         }
+        deployments.run();
         awaitConverged();
         return new ApplyOutcome(
                 r.changes().stream().map(ApplyResult.Change::display).toList(), List.of());
@@ -128,15 +141,18 @@ public final class MeshControl implements MeshAccess {
                 .toList();
         if (!toDelete.isEmpty()) {
             writer.delete(toDelete);
+            deployments.run();
             awaitConverged();
         }
     }
 
     @Override
     public InetSocketAddress ingress() {
+        // Istio's ingress gateway; the pods deployed for Gateway API Gateways have their own addresses.
         Pod gateway = pods().stream()
                 .filter(p -> p.role() == Pod.ProxyKind.GATEWAY)
-                .findFirst()
+                .min(java.util.Comparator.comparing(
+                        p -> "ingressgateway".equals(p.labels().get("istio")) ? 0 : 1))
                 .orElseThrow(() -> new IllegalStateException("this mesh has no ingress gateway"));
         return new InetSocketAddress(gateway.ip(), 8080);
     }
@@ -144,11 +160,30 @@ public final class MeshControl implements MeshAccess {
     @Override
     public InetSocketAddress outboundOf(String workload) {
         Pod p = pod(workload);
+        Optional<InetSocketAddress> gateway = gatewayListener(p);
+        if (gateway.isPresent()) {
+            return gateway.get();
+        }
         if (p.role() != Pod.ProxyKind.SIDECAR) {
             throw new IllegalArgumentException(
                     workload + " is the ingress gateway; send from a workload with a sidecar, or use from: ingress");
         }
         return new InetSocketAddress(p.ip(), 15001);
+    }
+
+    /**
+     * Traffic "from" a gateway deployed for a Gateway API Gateway ({@code bookinfo-gateway-istio}) enters at its first
+     * listener, as {@code from: ingress} enters at the ingress gateway: a client outside the mesh sends to the
+     * Gateway's address with the Host it wants routed.
+     */
+    private Optional<InetSocketAddress> gatewayListener(Pod p) {
+        String service = p.labels().get("service.istio.io/canonical-name");
+        if (p.role() != Pod.ProxyKind.GATEWAY || service == null) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(controlPlane.registry().snapshot().services().get(p.namespace() + "/" + service))
+                .filter(s -> !s.ports().isEmpty())
+                .map(s -> new InetSocketAddress(p.ip(), s.ports().get(0).targetPort()));
     }
 
     @Override

@@ -174,6 +174,14 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
             pods.add(bookinfoPod("reviews", "v1"));
             pods.add(bookinfoPod("reviews", "v2"));
             pods.add(bookinfoPod("reviews", "v3"));
+            // Istio's platform/kube/bookinfo-versions.yaml: a Service per version, which its Gateway API samples route
+            // to.
+            for (String v : List.of("v1", "v2", "v3")) {
+                service("reviews-" + v, "default", ServicePort.http(9080), Map.of("app", "reviews", "version", v));
+            }
+            for (String s : List.of("productpage", "ratings", "details")) {
+                service(s + "-v1", "default", ServicePort.http(9080), Map.of("app", s, "version", "v1"));
+            }
             config.add("bookinfo-gateway.yaml");
         }
 

@@ -63,8 +63,10 @@ public final class Router {
             if (q >= 0) {
                 query = r.path().substring(q);
             }
-        } else if (r.prefixRewrite() != null && route.match().path() instanceof PathMatcher.Prefix prefix) {
-            path = r.prefixRewrite() + path.substring(Math.min(prefix.prefix().length(), path.length()));
+        } else if (r.prefixRewrite() != null
+                && PathMatcher.rewritablePrefix(route.match().path()) != null) {
+            String prefix = PathMatcher.rewritablePrefix(route.match().path());
+            path = r.prefixRewrite() + path.substring(Math.min(prefix.length(), path.length()));
         }
         if (r.stripQuery()) {
             query = "";

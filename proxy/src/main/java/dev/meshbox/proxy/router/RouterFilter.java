@@ -163,15 +163,11 @@ public final class RouterFilter implements HttpFilter {
     /** The upstream path after the route's prefix rewrite, if any. */
     static String rewrittenUri(String uri, RouteDecision.Forward f) {
         String rewrite = f.action().prefixRewrite();
+        String prefix = PathMatcher.rewritablePrefix(f.route().match().path());
         if (rewrite != null
-                && f.route().match().path() instanceof PathMatcher.Prefix p
-                && uri.regionMatches(
-                        !f.route().match().caseSensitive(),
-                        0,
-                        p.prefix(),
-                        0,
-                        p.prefix().length())) {
-            return rewrite + uri.substring(p.prefix().length());
+                && prefix != null
+                && uri.regionMatches(!f.route().match().caseSensitive(), 0, prefix, 0, prefix.length())) {
+            return rewrite + uri.substring(prefix.length());
         }
         return uri;
     }

@@ -284,11 +284,14 @@ class RouterFilterTest {
         EmbeddedProxy.Client client = sidecar(route(
                 "r",
                 io.envoyproxy.envoy.config.route.v3.RouteMatch.newBuilder().setPathSeparatedPrefix("/api/v1"),
-                reviews()));
+                reviews().setPrefixRewrite("/v2")));
         client.get("/api/v1x", "reviews:9080");
         assertThat(client.response().status().code()).isEqualTo(404);
         client.get("/api/v1/products?id=1", "reviews:9080");
-        arrived().respond(200, "ok");
+        EmbeddedUpstreams.Arrived upstream = arrived();
+        // The prefix rewrite replaces the matched segments, as Envoy does for either prefix kind.
+        assertThat(upstream.request().uri()).isEqualTo("/v2/products?id=1");
+        upstream.respond(200, "ok");
         assertThat(client.response().status().code()).isEqualTo(200);
     }
 

@@ -1,0 +1,176 @@
+package dev.meshbox.launcher.backend;
+
+import dev.meshbox.controlplane.ControlPlane;
+import dev.meshbox.controlplane.config.KubeGateway;
+import dev.meshbox.controlplane.gatewayapi.GatewayApiConverter;
+import dev.meshbox.controlplane.registry.MeshService;
+import dev.meshbox.controlplane.registry.Pod;
+import dev.meshbox.controlplane.registry.ServicePort;
+import dev.meshbox.controlplane.translate.Names;
+import dev.meshbox.proxy.Proxy;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
+
+/**
+ * Istio's automated deployment for Gateway API Gateways, in the local backend: a Gateway of class {@code istio} gets
+ * a gateway pod and a Service named {@code <name>-istio} in its namespace, the Service listening on the listeners'
+ * ports. As the project's ingress gateway does, the pod listens on unprivileged ports (80 on 8080, 443 on 8443) and the
+ * Service maps the listener port to them, so nothing needs root. A deleted Gateway's pod and Service go away.
+ */
+final class LocalGatewayDeployments {
+
+    /** Pod addresses {@code FIRST_IP..FIRST_IP + MAX - 1} of the mesh's block are for these gateways. */
+    private static final int FIRST_IP = 200;
+
+    private static final int MAX = 40;
+
+    /**
+     * The address handed out last. Addresses go round rather than back to the lowest free one: a gateway deleted a
+     * moment ago may still hold its ports while it closes, and a new one on its address would share them.
+     */
+    private int lastIp = FIRST_IP - 1;
+
+    private record Running(KubeGateway gateway, Pod pod, Proxy proxy, int ip) {}
+
+    private final ControlPlane controlPlane;
+    private final Subnet subnet;
+    private final BiFunction<Pod, InetAddress, Proxy> startProxy;
+    private final PrintStream progress;
+    private final Map<String, Running> running = new LinkedHashMap<>();
+
+    LocalGatewayDeployments(
+            ControlPlane controlPlane,
+            Subnet subnet,
+            BiFunction<Pod, InetAddress, Proxy> startProxy,
+            PrintStream progress) {
+        this.controlPlane = controlPlane;
+        this.subnet = subnet;
+        this.startProxy = startProxy;
+        this.progress = progress;
+    }
+
+    /** Deploys what the applied Gateways need and removes what they no longer do; returns once new pods are ready. */
+    synchronized void sync() {
+        Map<String, KubeGateway> wanted = new LinkedHashMap<>();
+        for (KubeGateway gw : controlPlane.config().snapshot().all(KubeGateway.class)) {
+            if (gw.gatewayClassName().equals(KubeGateway.ISTIO_CLASS)) {
+                wanted.put(gw.meta().namespace() + "/" + gw.meta().name(), gw);
+            }
+        }
+        for (String key : new ArrayList<>(running.keySet())) {
+            if (!wanted.containsKey(key)) {
+                Running r = running.remove(key);
+                controlPlane.registry().removePod(r.pod().namespace(), r.pod().name());
+                controlPlane
+                        .registry()
+                        .removeService(r.pod().namespace(), r.gateway().deploymentName());
+                r.proxy().close();
+            }
+        }
+        for (Map.Entry<String, KubeGateway> e : wanted.entrySet()) {
+            Running r = running.get(e.getKey());
+            if (r == null) {
+                running.put(e.getKey(), deploy(e.getValue()));
+            } else if (!service(r.gateway()).equals(service(e.getValue()))) {
+                controlPlane.registry().putService(service(e.getValue()));
+                running.put(e.getKey(), new Running(e.getValue(), r.pod(), r.proxy(), r.ip()));
+            }
+        }
+    }
+
+    private Running deploy(KubeGateway gw) {
+        int ip = freeIp();
+        InetAddress address = subnet.podIp(ip);
+        Pod pod = new Pod(
+                MeshSpec.podName(gw.deploymentName(), 0),
+                gw.meta().namespace(),
+                address.getHostAddress(),
+                address.getHostAddress(),
+                labels(gw),
+                Pod.ProxyKind.GATEWAY,
+                false);
+        Proxy proxy = startProxy.apply(pod, address);
+        controlPlane.registry().putAll(List.of(service(gw)), List.of(pod));
+        try {
+            proxy.ready().get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while deploying " + gw.deploymentName(), ex);
+        } catch (ExecutionException | TimeoutException ex) {
+            proxy.close();
+            controlPlane.registry().removePod(pod.namespace(), pod.name());
+            throw new IllegalStateException(
+                    "the gateway " + gw.deploymentName() + " did not get its config within 10 s: " + ex, ex);
+        }
+        Pod ready = pod.withReady(true);
+        controlPlane.registry().putPod(ready);
+        progress.printf(
+                "pod %-36s ready  gateway %s on %s:%s%n",
+                pod.name(),
+                gw.meta().name(),
+                pod.ip(),
+                String.join(
+                        ",",
+                        service(gw).ports().stream()
+                                .map(p -> Integer.toString(p.targetPort()))
+                                .toList()));
+        return new Running(gw, ready, proxy, ip);
+    }
+
+    private int freeIp() {
+        TreeSet<Integer> used = new TreeSet<>();
+        running.values().forEach(r -> used.add(r.ip()));
+        for (int k = 1; k <= MAX; k++) {
+            int i = FIRST_IP + (lastIp - FIRST_IP + k) % MAX;
+            if (!used.contains(i)) {
+                lastIp = i;
+                return i;
+            }
+        }
+        throw new IllegalStateException("more than " + MAX + " Gateways in one local mesh");
+    }
+
+    /** The labels Istio's deployment template gives a Gateway's pods. */
+    static Map<String, String> labels(KubeGateway gw) {
+        return Map.of(
+                GatewayApiConverter.GATEWAY_NAME_LABEL,
+                gw.meta().name(),
+                "istio.io/gateway-name",
+                gw.meta().name(),
+                "service.istio.io/canonical-name",
+                gw.deploymentName());
+    }
+
+    /** {@code <name>-istio}: one port per listener port, to the pod's unprivileged port. */
+    static MeshService service(KubeGateway gw) {
+        Map<Integer, ServicePort> ports = new LinkedHashMap<>();
+        for (KubeGateway.Listener l : gw.listeners()) {
+            ports.putIfAbsent(
+                    l.port(), new ServicePort(l.name(), l.port(), Names.gatewayListenerPort(l.port()), "HTTP"));
+        }
+        return new MeshService(
+                gw.deploymentName(),
+                gw.meta().namespace(),
+                List.copyOf(ports.values()),
+                Map.of(GatewayApiConverter.GATEWAY_NAME_LABEL, gw.meta().name()));
+    }
+
+    /** The address of a deployed Gateway's pod and its first listener's port. */
+    synchronized java.util.Optional<java.net.InetSocketAddress> address(String namespace, String name) {
+        Running r = running.get(namespace + "/" + name);
+        if (r == null) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new java.net.InetSocketAddress(
+                r.pod().ip(), service(r.gateway()).ports().get(0).targetPort()));
+    }
+}
