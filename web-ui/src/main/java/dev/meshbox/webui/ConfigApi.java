@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meshbox.controlplane.config.IstioResource;
 import dev.meshbox.controlplane.config.ResourceKey;
+import dev.meshbox.controlplane.gatewayapi.ResourceStatus;
 import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.controlplane.xds.ProxyStatus;
 import dev.meshbox.scenarios.MeshAccess;
@@ -25,7 +26,21 @@ final class ConfigApi {
     record ApplyAnswer(
             boolean applied, List<String> changes, List<ProblemLines.Located> problems, List<String> warnings) {}
 
-    record Resource(String kind, String namespace, String name, String apiVersion, String source, String yaml) {}
+    /**
+     * @param status a Gateway API resource's conditions as Istio would write them, one line each ({@code Accepted=True
+     *     (Accepted): Route was valid}, prefixed by the parent for a route); empty for the Istio kinds
+     */
+    record Resource(
+            String kind,
+            String namespace,
+            String name,
+            String apiVersion,
+            String source,
+            String yaml,
+            List<Condition> status) {}
+
+    /** One status condition as the page shows it. */
+    record Condition(String parent, String type, boolean ok, String reason, String message) {}
 
     record TypeView(String wanted, String acked, String nacked, String nackReason, boolean synced) {}
 
@@ -52,6 +67,7 @@ final class ConfigApi {
 
     List<Resource> resources() {
         List<Resource> out = new ArrayList<>();
+        Map<ResourceKey, ResourceStatus> statuses = mesh.controlPlane().gatewayApiStatus();
         for (Map.Entry<ResourceKey, IstioResource> e :
                 mesh.controlPlane().config().snapshot().resources().entrySet()) {
             ResourceKey k = e.getKey();
@@ -61,7 +77,20 @@ final class ConfigApi {
                     k.name(),
                     e.getValue().meta().apiVersion(),
                     sourceName.apply(e.getValue().meta().source()),
-                    e.getValue().yaml()));
+                    e.getValue().yaml(),
+                    conditions(statuses.get(k))));
+        }
+        return out;
+    }
+
+    private static List<Condition> conditions(ResourceStatus s) {
+        List<Condition> out = new ArrayList<>();
+        if (s != null) {
+            s.conditions().forEach(c -> out.add(new Condition("", c.type(), c.status(), c.reason(), c.message())));
+            s.parents()
+                    .forEach(p -> p.conditions()
+                            .forEach(c -> out.add(
+                                    new Condition(p.parentRef(), c.type(), c.status(), c.reason(), c.message()))));
         }
         return out;
     }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meshbox.controlplane.config.IstioResource;
 import dev.meshbox.controlplane.config.ResourceKey;
+import dev.meshbox.controlplane.gatewayapi.Condition;
+import dev.meshbox.controlplane.gatewayapi.ResourceStatus;
 import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.launcher.backend.MeshControl;
 import dev.meshbox.scenarios.MeshAccess;
@@ -129,19 +131,60 @@ public final class AdminServer implements AutoCloseable {
         ctx.json(Map.of("reset", true));
     }
 
-    /** The applied resources: kind, namespace, name and the file each came from. */
+    /**
+     * The applied resources: kind, namespace, name and the file each came from; a Gateway API resource also has the
+     * status Istio would write on it (a Gateway's conditions, a route's conditions per parent).
+     */
     private void config(Context ctx) {
-        List<Map<String, String>> out = new ArrayList<>();
+        List<Map<String, Object>> out = new ArrayList<>();
+        Map<ResourceKey, ResourceStatus> statuses = mesh.controlPlane().gatewayApiStatus();
         for (Map.Entry<ResourceKey, IstioResource> e :
                 mesh.controlPlane().config().snapshot().resources().entrySet()) {
-            Map<String, String> m = new LinkedHashMap<>();
+            Map<String, Object> m = new LinkedHashMap<>();
             m.put("kind", e.getKey().kind());
             m.put("namespace", e.getKey().namespace());
             m.put("name", e.getKey().name());
             m.put("source", e.getValue().meta().source());
+            ResourceStatus status = statuses.get(e.getKey());
+            if (status != null) {
+                m.put("status", statusJson(status));
+            }
             out.add(m);
         }
         ctx.json(out);
+    }
+
+    /** As Kubernetes shows it: {@code conditions} of a Gateway, {@code parents[].conditions} of a route. */
+    static Map<String, Object> statusJson(ResourceStatus s) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (!s.conditions().isEmpty()) {
+            out.put(
+                    "conditions",
+                    s.conditions().stream().map(AdminServer::conditionJson).toList());
+        }
+        if (!s.parents().isEmpty()) {
+            out.put(
+                    "parents",
+                    s.parents().stream()
+                            .map(p -> Map.of(
+                                    "parentRef",
+                                    p.parentRef(),
+                                    "conditions",
+                                    p.conditions().stream()
+                                            .map(AdminServer::conditionJson)
+                                            .toList()))
+                            .toList());
+        }
+        return out;
+    }
+
+    private static Map<String, String> conditionJson(Condition c) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("type", c.type());
+        m.put("status", c.status() ? "True" : "False");
+        m.put("reason", c.reason());
+        m.put("message", c.message());
+        return m;
     }
 
     /** The applied resources as YAML, as istiod's {@code /debug/configz} shows them. */

@@ -62,12 +62,20 @@
     refresh();
   }
 
+  /** A Gateway API resource's status, as Istio writes it: one badge per condition, the message on hover. */
+  function conditions(r) {
+    if (!r.status || !r.status.length) return '';
+    return MB.el('div', { class: 'conditions' }, r.status.map(c =>
+      MB.el('span', { class: 'badge condition ' + (c.ok ? 'ok' : 'failing'), title: (c.parent ? c.parent + ': ' : '') + c.message },
+        c.type + '=' + (c.ok ? 'True' : 'False') + (c.ok ? '' : ' (' + c.reason + ')'))));
+  }
+
   async function refresh() {
     const [cfg, proxies] = await Promise.all([MB.get('/api/config'), MB.get('/api/proxies')]);
     const body = MB.clear(document.querySelector('#resources tbody'));
     for (const r of cfg.resources) {
       body.appendChild(MB.el('tr', { class: 'clickable resource', 'data-name': r.name, 'data-kind': r.kind, onclick: () => edit(r) },
-        MB.el('td', {}, r.kind), MB.el('td', {}, r.namespace + '/' + r.name), MB.el('td', { class: 'muted' }, r.source),
+        MB.el('td', {}, r.kind), MB.el('td', {}, r.namespace + '/' + r.name, conditions(r)), MB.el('td', { class: 'muted' }, r.source),
         MB.el('td', {}, MB.el('button', { class: 'small', title: 'delete', onclick: ev => { ev.stopPropagation(); remove(r); } }, '✕'))));
     }
     if (!cfg.resources.length) body.appendChild(MB.el('tr', {}, MB.el('td', { colspan: 4, class: 'muted' }, 'none')));
