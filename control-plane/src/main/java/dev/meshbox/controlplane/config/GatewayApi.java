@@ -28,7 +28,7 @@ public final class GatewayApi {
     }
 
     /** The kind as the store keys it (see {@link #GATEWAY_KEY_KIND}). */
-    static String keyKind(String kind, String apiVersion) {
+    public static String keyKind(String kind, String apiVersion) {
         return isGatewayApi(apiVersion) && kind.equals("Gateway") ? GATEWAY_KEY_KIND : kind;
     }
 

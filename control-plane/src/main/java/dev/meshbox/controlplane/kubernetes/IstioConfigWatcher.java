@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.meshbox.controlplane.config.ApplyResult;
 import dev.meshbox.controlplane.config.ConfigStore;
+import dev.meshbox.controlplane.config.GatewayApi;
 import dev.meshbox.controlplane.config.ResourceKey;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -115,7 +116,9 @@ public final class IstioConfigWatcher implements AutoCloseable {
 
     static ResourceKey key(GenericKubernetesResource r) {
         return new ResourceKey(
-                r.getKind(), r.getMetadata().getNamespace(), r.getMetadata().getName());
+                GatewayApi.keyKind(r.getKind(), r.getApiVersion()),
+                r.getMetadata().getNamespace(),
+                r.getMetadata().getName());
     }
 
     private synchronized void seen(ResourceKey key, String resourceVersion) {

@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -87,9 +86,10 @@ public final class IstioConfigWriter implements ConfigWriter {
             r.getMetadata().setLabels(labels);
             // v1alpha3, v1beta1 and v1 share one schema (the CRDs convert with strategy None): stored as v1, as the API
             // server would.
-            r.setApiVersion(IstioCrds.GROUP + "/v1");
+            IstioCrds.Kind kind = kind(r);
+            r.setApiVersion(kind.group() + "/" + kind.version());
             try {
-                GenericKubernetesResource stored = client.genericKubernetesResources(context(r))
+                GenericKubernetesResource stored = client.genericKubernetesResources(kind.context())
                         .inNamespace(r.getMetadata().getNamespace())
                         .resource(r)
                         .createOr(NonDeletingOperation::update);
@@ -117,7 +117,7 @@ public final class IstioConfigWriter implements ConfigWriter {
         Map<ResourceKey, String> gone = new LinkedHashMap<>();
         for (ResourceKey k : keys) {
             IstioCrds.Kind kind = IstioCrds.KINDS.stream()
-                    .filter(c -> c.kind().equals(k.kind()))
+                    .filter(c -> c.keyKind().equals(k.kind()))
                     .findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("not an Istio kind MeshBox watches: " + k.kind()));
             try {
@@ -163,12 +163,11 @@ public final class IstioConfigWriter implements ConfigWriter {
         return docs;
     }
 
-    private static ResourceDefinitionContext context(GenericKubernetesResource r) {
+    private static IstioCrds.Kind kind(GenericKubernetesResource r) {
         return IstioCrds.KINDS.stream()
-                .filter(k -> k.kind().equals(r.getKind()))
+                .filter(k -> k.matches(r.getKind(), r.getApiVersion()))
                 .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("not an Istio kind MeshBox watches: " + r.getKind()))
-                .context();
+                .orElseThrow(() -> new IllegalArgumentException("not an Istio kind MeshBox watches: " + r.getKind()));
     }
 
     private record Pending(String source, GenericKubernetesResource resource) {}

@@ -1,5 +1,6 @@
 package dev.meshbox.controlplane.kubernetes;
 
+import dev.meshbox.controlplane.config.GatewayApi;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -13,17 +14,33 @@ import java.util.List;
 /**
  * Istio's networking kinds as CustomResourceDefinitions: VirtualService, DestinationRule and Gateway in
  * {@code networking.istio.io}, served as v1alpha3, v1beta1 and v1 (v1 stored), so {@code kubectl apply} of Istio's
- * sample files works as on an Istio cluster. The schemas keep unknown fields: validation is the control plane's,
- * with its field-level messages.
+ * sample files works as on an Istio cluster; and the Gateway API kinds Istio reads (Gateway, HTTPRoute in
+ * {@code gateway.networking.k8s.io} v1 and v1beta1, ReferenceGrant v1beta1), which Istio expects installed from the
+ * Gateway API project and MeshBox installs only where the cluster lacks them. The schemas keep unknown fields:
+ * validation is the control plane's, with its field-level messages.
  */
 public final class IstioCrds {
 
-    /** The kinds MeshBox watches, each with the resource path the API serves it under. */
-    public record Kind(String kind, String plural) {
+    /** The kinds MeshBox watches, each with the resource path and the version the API serves and stores it as. */
+    public record Kind(String kind, String plural, String group, String version) {
+        public Kind(String kind, String plural) {
+            this(kind, plural, GROUP, "v1");
+        }
+
+        /** The kind as the config store keys it (a Gateway API Gateway apart from Istio's). */
+        public String keyKind() {
+            return GatewayApi.keyKind(kind, group + "/" + version);
+        }
+
+        /** Whether a resource read from YAML or the API is of this kind (its apiVersion names the group). */
+        public boolean matches(String kind, String apiVersion) {
+            return this.kind.equals(kind) && apiVersion != null && apiVersion.startsWith(group + "/");
+        }
+
         public ResourceDefinitionContext context() {
             return new ResourceDefinitionContext.Builder()
-                    .withGroup(GROUP)
-                    .withVersion("v1")
+                    .withGroup(group)
+                    .withVersion(version)
                     .withKind(kind)
                     .withPlural(plural)
                     .withNamespaced(true)
@@ -31,7 +48,7 @@ public final class IstioCrds {
         }
 
         public String crdName() {
-            return plural + "." + GROUP;
+            return plural + "." + group;
         }
     }
 
@@ -39,16 +56,31 @@ public final class IstioCrds {
     public static final List<Kind> KINDS = List.of(
             new Kind("VirtualService", "virtualservices"),
             new Kind("DestinationRule", "destinationrules"),
-            new Kind("Gateway", "gateways"));
+            new Kind("Gateway", "gateways"),
+            new Kind("Gateway", "gateways", GatewayApi.GROUP, "v1"),
+            new Kind("HTTPRoute", "httproutes", GatewayApi.GROUP, "v1"),
+            new Kind("ReferenceGrant", "referencegrants", GatewayApi.GROUP, "v1beta1"));
 
     private IstioCrds() {}
 
-    /** Creates (or updates) the three CRDs; an RBAC denial says which permission is missing. */
+    /**
+     * Creates (or updates) Istio's CRDs, and creates the Gateway API's where missing (a cluster's own, from the Gateway
+     * API project, are left as they are); an RBAC denial says which permission is missing.
+     */
     public static List<String> install(KubernetesClient client) {
         List<String> done = new ArrayList<>();
         try (InputStream in = IstioCrds.class.getResourceAsStream("istio-crds.yaml")) {
             for (HasMetadata crd : client.load(in).items()) {
                 try {
+                    if (crd.getMetadata().getName().endsWith("." + GatewayApi.GROUP)
+                            && client.apiextensions()
+                                            .v1()
+                                            .customResourceDefinitions()
+                                            .withName(crd.getMetadata().getName())
+                                            .get()
+                                    != null) {
+                        continue;
+                    }
                     client.resource(crd).createOr(NonDeletingOperation::update);
                 } catch (KubernetesClientException e) {
                     throw new IllegalStateException(

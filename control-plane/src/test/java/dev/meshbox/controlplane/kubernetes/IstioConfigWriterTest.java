@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshbox.controlplane.config.ApplyResult;
 import dev.meshbox.controlplane.config.ConfigStore;
+import dev.meshbox.controlplane.config.GatewayApi;
+import dev.meshbox.controlplane.config.KubeGateway;
 import dev.meshbox.controlplane.config.ResourceKey;
+import dev.meshbox.controlplane.testing.GatewayApiFixture;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -90,6 +93,42 @@ class IstioConfigWriterTest {
             writer.delete(List.of(vs));
             assertThat(virtualService("default", "reviews")).isNull();
             assertThat(store.snapshot().resources()).doesNotContainKey(vs);
+        }
+    }
+
+    @Test
+    void gatewayApiKindsAreWrittenAndWatchedApartFromIstiosGateway() throws Exception {
+        IstioCrds.install(client);
+        assertThat(IstioCrds.missing(client)).isEmpty();
+        ConfigStore store = new ConfigStore();
+        try (IstioConfigWatcher watcher = new IstioConfigWatcher(client, store).start()) {
+            IstioConfigWriter writer = new IstioConfigWriter(client, store, watcher);
+            ApplyResult r = writer.apply(
+                    List.of(new ConfigStore.Source("bookinfo-gateway.yaml", GatewayApiFixture.BOOKINFO_GATEWAY)));
+
+            assertThat(r.problems()).isEmpty();
+            assertThat(r.changes())
+                    .extracting(ApplyResult.Change::display)
+                    .containsExactly(
+                            "gateway.gateway.networking.k8s.io/bookinfo-gateway created",
+                            "httproute.gateway.networking.k8s.io/bookinfo created");
+            ResourceKey gateway = new ResourceKey(GatewayApi.GATEWAY_KEY_KIND, "default", "bookinfo-gateway");
+            assertThat(store.snapshot().resources())
+                    .containsKeys(gateway, new ResourceKey("HTTPRoute", "default", "bookinfo"));
+            assertThat(store.snapshot().resources().get(gateway)).isInstanceOf(KubeGateway.class);
+            IstioCrds.Kind kubeGateways = IstioCrds.KINDS.stream()
+                    .filter(k -> k.keyKind().equals(GatewayApi.GATEWAY_KEY_KIND))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(client.genericKubernetesResources(kubeGateways.context())
+                            .inNamespace("default")
+                            .withName("bookinfo-gateway")
+                            .get()
+                            .getApiVersion())
+                    .isEqualTo("gateway.networking.k8s.io/v1");
+
+            writer.delete(List.of(gateway));
+            assertThat(store.snapshot().resources()).doesNotContainKey(gateway);
         }
     }
 

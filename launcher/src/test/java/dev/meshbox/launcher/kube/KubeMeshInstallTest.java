@@ -282,7 +282,7 @@ class KubeMeshInstallTest {
         assertThat(client.namespaces().list().getItems())
                 .extracting(n -> n.getMetadata().getName())
                 .containsExactly("istio-system");
-        assertThat(IstioCrds.missing(client)).hasSize(3);
+        assertThat(IstioCrds.missing(client)).hasSize(IstioCrds.KINDS.size());
     }
 
     @Test
