@@ -15,8 +15,24 @@ import java.util.function.Consumer;
  */
 public final class ConfigStore implements ConfigWriter {
 
-    /** An immutable view of the store at one generation. */
-    public record Snapshot(long generation, Map<ResourceKey, IstioResource> resources) {
+    /**
+     * An immutable view of the store at one generation.
+     *
+     * @param created the generation each resource was created at: Istio orders by creation time where resources
+     *     compete (the first VirtualService for a host wins on sidecars; a gateway's merged routes and HTTPRoutes
+     *     follow the oldest first); a resource missing here counts as the oldest
+     */
+    public record Snapshot(long generation, Map<ResourceKey, IstioResource> resources, Map<ResourceKey, Long> created) {
+
+        public Snapshot(long generation, Map<ResourceKey, IstioResource> resources) {
+            this(generation, resources, Map.of());
+        }
+
+        /** When {@code key} was created (a generation), 0 when unknown. */
+        public long created(ResourceKey key) {
+            return created.getOrDefault(key, 0L);
+        }
+
         public <T extends IstioResource> List<T> all(Class<T> type) {
             List<T> out = new ArrayList<>();
             for (IstioResource r : resources.values()) {
@@ -75,9 +91,13 @@ public final class ConfigStore implements ConfigWriter {
 
     private synchronized ApplyResult commit(List<IstioResource> parsed, boolean publish) {
         Map<ResourceKey, IstioResource> next = new TreeMap<>(current.resources());
+        Map<ResourceKey, Long> created = new TreeMap<>(current.created());
         List<ApplyResult.Change> changes = new ArrayList<>();
         for (IstioResource r : parsed) {
             IstioResource old = next.put(r.meta().key(), r);
+            if (old == null) {
+                created.put(r.meta().key(), current.generation() + 1);
+            }
             ApplyResult.Action action = old == null
                     ? ApplyResult.Action.CREATED
                     : sameSpec(old, r) ? ApplyResult.Action.UNCHANGED : ApplyResult.Action.CONFIGURED;
@@ -88,7 +108,7 @@ public final class ConfigStore implements ConfigWriter {
             return new ApplyResult(List.of(), problems);
         }
         if (publish) {
-            publish(next, changes);
+            publish(next, created, changes);
         }
         return new ApplyResult(List.copyOf(changes), List.of());
     }
@@ -106,12 +126,14 @@ public final class ConfigStore implements ConfigWriter {
             return new ApplyResult(List.of(), problems);
         }
         Map<ResourceKey, IstioResource> next = new TreeMap<>(current.resources());
+        Map<ResourceKey, Long> created = new TreeMap<>(current.created());
         List<ApplyResult.Change> changes = new ArrayList<>();
         for (ResourceKey k : keys) {
             next.remove(k);
+            created.remove(k);
             changes.add(new ApplyResult.Change(k, ApplyResult.Action.DELETED));
         }
-        publish(next, changes);
+        publish(next, created, changes);
         return new ApplyResult(changes, List.of());
     }
 
@@ -119,6 +141,7 @@ public final class ConfigStore implements ConfigWriter {
     public synchronized void clear() {
         publish(
                 new TreeMap<>(),
+                Map.of(),
                 List.of(new ApplyResult.Change(new ResourceKey("*", "*", "*"), ApplyResult.Action.DELETED)));
     }
 
@@ -129,12 +152,13 @@ public final class ConfigStore implements ConfigWriter {
      * proxy's snapshot, and a caller of apply can wait for the proxies to ACK it as soon as apply returns. A listener
      * must not write to this store, and must not wait for a thread that does.
      */
-    private void publish(Map<ResourceKey, IstioResource> next, List<ApplyResult.Change> changes) {
+    private void publish(
+            Map<ResourceKey, IstioResource> next, Map<ResourceKey, Long> created, List<ApplyResult.Change> changes) {
         boolean changed = changes.stream().anyMatch(c -> c.action() != ApplyResult.Action.UNCHANGED);
         if (!changed) {
             return;
         }
-        current = new Snapshot(current.generation() + 1, Map.copyOf(next));
+        current = new Snapshot(current.generation() + 1, Map.copyOf(next), Map.copyOf(created));
         Snapshot s = current;
         listeners.forEach(l -> l.accept(s));
     }

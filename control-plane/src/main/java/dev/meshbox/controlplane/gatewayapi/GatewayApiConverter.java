@@ -40,7 +40,8 @@ public final class GatewayApiConverter {
     record Listener(KubeGateway gateway, KubeGateway.Listener listener, String internalName) {}
 
     /** The VirtualService being built for one parent and host: its routes from every HTTPRoute, in route order. */
-    private record Building(ResourceMeta meta, String host, String gateway, List<HttpRoute> routes) {}
+    private record Building(
+            ResourceMeta meta, String host, String gateway, List<HttpRoute> routes, ResourceKey origin) {}
 
     public static Conversion convert(ConfigStore.Snapshot config, ServiceRegistry.Snapshot registry) {
         List<KubeGateway> kubeGateways = config.all(KubeGateway.class);
@@ -174,12 +175,21 @@ public final class GatewayApiConverter {
             statuses.put(route.meta().key(), new ResourceStatus(route.meta().key(), List.of(), List.copyOf(parents)));
         }
         List<VirtualService> virtualServices = new ArrayList<>();
+        Map<ResourceKey, ResourceKey> origins = new LinkedHashMap<>();
         for (Building b : building.values()) {
             List<HttpRoute> sorted = new ArrayList<>(b.routes());
             sorted.sort(Precedence.ORDER);
             virtualServices.add(new VirtualService(b.meta(), "", List.of(b.host()), List.of(b.gateway()), sorted));
+            origins.put(b.meta().key(), b.origin());
         }
-        return new Conversion(List.copyOf(gateways), List.copyOf(virtualServices), Map.copyOf(statuses));
+        for (Gateway g : gateways) {
+            String owner = g.meta().name().substring(0, g.meta().name().indexOf(GATEWAY_SUFFIX));
+            origins.put(
+                    g.meta().key(),
+                    new ResourceKey(GatewayApi.GATEWAY_KEY_KIND, g.meta().namespace(), owner));
+        }
+        return new Conversion(
+                List.copyOf(gateways), List.copyOf(virtualServices), Map.copyOf(statuses), Map.copyOf(origins));
     }
 
     private static void add(
@@ -204,7 +214,8 @@ public final class GatewayApiConverter {
                     route.meta().name() + "-" + sameRoute + suffix,
                     route.meta().namespace(),
                     route.meta().source());
-            return new Building(meta, host, gateway, new ArrayList<>());
+            return new Building(
+                    meta, host, gateway, new ArrayList<>(), route.meta().key());
         });
         b.routes().addAll(routes);
     }

@@ -28,9 +28,13 @@ public record MeshView(ConfigStore.Snapshot config, ServiceRegistry.Snapshot reg
         Conversion converted = GatewayApiConverter.convert(config, registry);
         if (!converted.virtualServices().isEmpty() || !converted.gateways().isEmpty()) {
             Map<ResourceKey, IstioResource> all = new TreeMap<>(config.resources());
+            Map<ResourceKey, Long> created = new TreeMap<>(config.created());
             converted.gateways().forEach(g -> all.put(g.meta().key(), g));
             converted.virtualServices().forEach(vs -> all.put(vs.meta().key(), vs));
-            config = new ConfigStore.Snapshot(config.generation(), Map.copyOf(all));
+            for (Map.Entry<ResourceKey, ResourceKey> e : converted.origins().entrySet()) {
+                created.put(e.getKey(), config.created(e.getValue()));
+            }
+            config = new ConfigStore.Snapshot(config.generation(), Map.copyOf(all), Map.copyOf(created));
         }
     }
 
@@ -59,8 +63,19 @@ public record MeshView(ConfigStore.Snapshot config, ServiceRegistry.Snapshot reg
                 }
             }
         }
-        out.sort(Comparator.comparing(vs -> vs.meta().key()));
+        out.sort(byCreation());
         return out;
+    }
+
+    /**
+     * Istio's order where VirtualServices compete for a host: oldest first (creation time), then by name. A converted
+     * HTTPRoute counts as created when the route was, so an HTTPRoute and a VirtualService for one host on the sidecars
+     * behave as two VirtualServices do: the older one routes, the other is ignored (IST0109).
+     */
+    private Comparator<VirtualService> byCreation() {
+        return Comparator.comparingLong(
+                        (VirtualService vs) -> config.created(vs.meta().key()))
+                .thenComparing(vs -> vs.meta().key());
     }
 
     public List<Gateway> gateways() {
@@ -78,7 +93,7 @@ public record MeshView(ConfigStore.Snapshot config, ServiceRegistry.Snapshot reg
                 }
             }
         }
-        out.sort(Comparator.comparing(vs -> vs.meta().key()));
+        out.sort(byCreation());
         return out;
     }
 
