@@ -103,11 +103,11 @@ final class RouteTranslator {
                 String name = m.name().isEmpty()
                         ? rule.name()
                         : rule.name().isEmpty() ? m.name() : rule.name() + "." + m.name();
-                routes.add(action.get()
+                Route.Builder route = action.get()
                         .clone()
                         .setName(name)
-                        .setMatch(match(m, vs.meta().gatewaySemantics()))
-                        .build());
+                        .setMatch(match(m, vs.meta().gatewaySemantics()));
+                routes.add((vs.meta().gatewaySemantics() ? GatewaySemantics.stripPrefix(route) : route).build());
             }
         }
         return routes;

@@ -127,4 +127,51 @@ class GatewayApiTranslationTest {
         XdsResources vsFirst = translate(BookinfoFixture.PRODUCTPAGE, REVIEWS_V3_VS, REVIEWS_90_10);
         assertThat(reviewsClusters(vsFirst)).containsExactly("outbound|9080||reviews-v3.default.svc.cluster.local");
     }
+
+    /** Istio strips a prefix replaced by "/" with a regex rewrite ({@code ^/api(/?)(.*)} to {@code /\\2}). */
+    @Test
+    void replacingAPrefixWithSlashStripsItWithARegexRewrite() {
+        XdsResources r = translate(GatewayApiFixture.GATEWAY_POD, BOOKINFO_GATEWAY, """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata:
+                  name: strip
+                spec:
+                  parentRefs:
+                  - name: bookinfo-gateway
+                  hostnames: [strip.example.com]
+                  rules:
+                  - matches:
+                    - path: {type: PathPrefix, value: /api.v1/}
+                    filters:
+                    - type: URLRewrite
+                      urlRewrite:
+                        path: {type: ReplacePrefixMatch, replacePrefixMatch: /}
+                    backendRefs:
+                    - {name: productpage, port: 9080}
+                  - matches:
+                    - path: {type: PathPrefix, value: /old}
+                    filters:
+                    - type: URLRewrite
+                      urlRewrite:
+                        path: {type: ReplacePrefixMatch, replacePrefixMatch: /new/}
+                    backendRefs:
+                    - {name: productpage, port: 9080}
+                """);
+        List<Route> routes = routes(r, "http.80", "strip.example.com:80");
+        var strip = routes.stream()
+                .filter(x -> x.getMatch().getPathSeparatedPrefix().equals("/api.v1"))
+                .findFirst()
+                .orElseThrow()
+                .getRoute();
+        assertThat(strip.getPrefixRewrite()).isEmpty();
+        assertThat(strip.getRegexRewrite().getPattern().getRegex()).isEqualTo("^/api\\.v1(/?)(.*)");
+        assertThat(strip.getRegexRewrite().getSubstitution()).isEqualTo("/\\2");
+        var replace = routes.stream()
+                .filter(x -> x.getMatch().getPathSeparatedPrefix().equals("/old"))
+                .findFirst()
+                .orElseThrow()
+                .getRoute();
+        assertThat(replace.getPrefixRewrite()).isEqualTo("/new");
+    }
 }
