@@ -162,6 +162,38 @@ class CliIT {
         }
     }
 
+    /** Istio's Gateway API samples, once answered 'unknown kind "HTTPRoute"', apply as kubectl applies them. */
+    @Test
+    void applyTakesIstiosGatewayApiSamples() throws Exception {
+        Path samples =
+                Pages.istioSamples().map(p -> p.resolve("bookinfo/gateway-api")).orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                samples != null, "Istio's samples are not beside this checkout (../shared/istio/samples)");
+        try (LocalMesh mesh = LocalMesh.start(
+                        MeshSpec.bookinfo(),
+                        LocalOptions.isolated(OptionalLong.empty()),
+                        new PrintStream(OutputStream.nullOutputStream()));
+                AdminServer admin = new AdminServer(mesh.control(), "127.0.0.1", 0)) {
+            String url = "http://127.0.0.1:" + admin.port();
+            Run r = meshbox(
+                    "apply",
+                    "-f",
+                    samples.resolve("bookinfo-gateway.yaml").toString(),
+                    "-f",
+                    samples.resolve("route-reviews-90-10.yaml").toString(),
+                    "--admin",
+                    url);
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.out())
+                    .contains(
+                            "gateway.gateway.networking.k8s.io/bookinfo-gateway created",
+                            "httproute.gateway.networking.k8s.io/bookinfo created",
+                            "httproute.gateway.networking.k8s.io/reviews created");
+            assertThat(mesh.control().pods())
+                    .anySatisfy(p -> assertThat(p.name()).startsWith("bookinfo-gateway-istio-"));
+        }
+    }
+
     @Test
     void applyWithoutARunningMeshSaysSo(@TempDir Path dir) throws Exception {
         Path f = Files.writeString(dir.resolve("x.yaml"), "kind: VirtualService\n");
