@@ -165,6 +165,7 @@ public final class Translator {
                         ClusterTranslator.outbound(view, service, pods, port, b);
                     }
                 }
+                view.virtualServices().warnings().forEach(b::warn);
                 outbound = b.build();
             }
             return outbound;
@@ -241,7 +242,8 @@ public final class Translator {
                             + vss.get(0).meta().display() + "; this VirtualService is ignored for it");
                 }
             }
-            if (vss.isEmpty()) {
+            if (routes.isEmpty()) {
+                // As Istio: a VirtualService giving no route here (all rules left out) leaves the service's default.
                 routes.add(RouteTranslator.defaultRoute(
                         Names.outboundCluster(port, "", s.fqdn()),
                         RouteTranslator.hashPolicy(view, s, java.util.Optional.empty())));
