@@ -93,6 +93,9 @@ public final class Translator {
                     byPort.computeIfAbsent(p.port(), k -> new ArrayList<>()).add(s);
                 }
             }
+            if (VirtualServiceHosts.needed(view)) {
+                byPort.computeIfAbsent(VirtualServiceHosts.PORT, k -> new ArrayList<>());
+            }
         }
 
         GroupKey groupKey(Pod proxy) {
@@ -166,6 +169,7 @@ public final class Translator {
                     }
                 }
                 view.virtualServices().warnings().forEach(b::warn);
+                GatewayBindings.warnings(view).forEach(b::warn);
                 outbound = b.build();
             }
             return outbound;
@@ -239,7 +243,7 @@ public final class Translator {
                 routes.addAll(RouteTranslator.routes(ctx, vss.get(0), out));
                 for (VirtualService ignored : vss.subList(1, vss.size())) {
                     out.warn(ignored.meta().display() + ": host " + s.fqdn() + " is already routed by "
-                            + vss.get(0).meta().display() + "; this VirtualService is ignored for it");
+                            + vss.get(0).meta().display() + "; this VirtualService is ignored for it (IST0109)");
                 }
             }
             if (routes.isEmpty()) {
@@ -250,6 +254,9 @@ public final class Translator {
             }
             vh.addAllRoutes(routes);
             rc.addVirtualHosts(vh);
+        }
+        if (port == VirtualServiceHosts.PORT) {
+            VirtualServiceHosts.addTo(ctx, rc, out);
         }
         rc.addVirtualHosts(VirtualHost.newBuilder()
                 .setName("allow_any")
