@@ -172,6 +172,45 @@ class DelegateMergerTest {
                 .anySatisfy(w -> assertThat(w).contains("destination host \"ratings.team-a.svc.cluster.local\""));
     }
 
+    @Test
+    void aRootBoundToAGatewayDelegatesThere() {
+        String gateway = """
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: bookinfo-gateway}
+                spec:
+                  selector: {istio: ingressgateway}
+                  servers:
+                  - port: {number: 80, name: http, protocol: HTTP}
+                    hosts: ["*"]
+                """;
+        String root = """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: bookinfo}
+                spec:
+                  hosts: ["*"]
+                  gateways: [bookinfo-gateway]
+                  http:
+                  - match:
+                    - uri: {prefix: /reviews}
+                    delegate: {name: reviews-a}
+                """;
+        String delegate = DELEGATE.replace("/a/v2", "/reviews/v2");
+        XdsResources r = Translator.translate(
+                BookinfoFixture.view(DESTINATION_RULE_ALL.text(), gateway, root, delegate), BookinfoFixture.GATEWAY);
+        List<Route> routes = r.routes().stream()
+                .filter(x -> x.getName().equals("http.80"))
+                .findFirst()
+                .orElseThrow()
+                .getVirtualHosts(0)
+                .getRoutesList();
+        assertThat(routes).extracting(x -> x.getMatch().getPrefix()).containsExactly("/reviews/v2", "/reviews");
+        assertThat(routes)
+                .extracting(x -> x.getRoute().getCluster())
+                .allMatch(c -> c.endsWith("reviews.default.svc.cluster.local"));
+    }
+
     /** {name, root match, delegate match, whether they conflict}: Istio's stringMatchConflict. */
     static Stream<Arguments> stringMatches() {
         return Stream.of(
