@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Delegation as Istio's {@code mergeVirtualServicesIfNeeded} resolves it, before any translation: each root rule with
@@ -37,8 +38,19 @@ public final class DelegateMerger {
         all.forEach(vs -> byKey.put(vs.meta().namespace() + "/" + vs.meta().name(), vs));
         List<VirtualService> out = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
+        Set<String> referenced = new HashSet<>();
+        for (VirtualService vs : all) {
+            vs.http()
+                    .forEach(r -> r.delegate()
+                            .ifPresent(d -> referenced.add(d.key(vs.meta().namespace()))));
+        }
         for (VirtualService vs : all) {
             if (vs.isDelegate()) {
+                if (!referenced.contains(vs.meta().namespace() + "/" + vs.meta().name())) {
+                    // Istio says nothing here; a forgotten spec.hosts would otherwise go unnoticed.
+                    warnings.add(vs.meta().display() + ": spec.hosts: none, so it is a delegate, and no root"
+                            + " VirtualService delegates to it: it routes nothing");
+                }
                 continue;
             }
             out.add(vs.isRoot() ? mergeRoot(vs, byKey, warnings) : vs);

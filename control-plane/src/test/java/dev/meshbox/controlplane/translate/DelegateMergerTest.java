@@ -141,6 +141,9 @@ class DelegateMergerTest {
                 BookinfoFixture.view(DESTINATION_RULE_ALL.text(), DELEGATE), BookinfoFixture.PRODUCTPAGE);
         List<Route> routes = reviewsRoutes(r);
         assertThat(routes).extracting(Route::getName).containsExactly("default");
+        assertThat(r.warnings())
+                .contains("VirtualService default/reviews-a: spec.hosts: none, so it is a delegate, and no root"
+                        + " VirtualService delegates to it: it routes nothing");
     }
 
     @Test
