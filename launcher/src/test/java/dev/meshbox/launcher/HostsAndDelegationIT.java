@@ -114,6 +114,9 @@ class HostsAndDelegationIT {
         TrafficDriver.Result r = get("ingress", "http://www.example.com/");
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         assertThat(r.headers().get("x-echo-version")).isEqualTo("v1");
+        TrafficDriver.Result byHost =
+                send(new Scenario.Traffic("ingress", "GET", "/items", Map.of(), 1, 1).withHost("www.example.com"));
+        assertThat(version(byHost)).as("a scenario's host apart from its URL").isEqualTo("v1");
         assertThat(get("ingress", "http://api.example.com/").status())
                 .as("a host the Gateway does not expose")
                 .isEqualTo(404);
@@ -229,12 +232,13 @@ class HostsAndDelegationIT {
     }
 
     private static TrafficDriver.Result get(String from, String url) {
+        return send(new Scenario.Traffic(from, "GET", url, Map.of(), 1, 1));
+    }
+
+    private static TrafficDriver.Result send(Scenario.Traffic traffic) {
         try {
             return new TrafficDriver(mesh)
-                    .send(
-                            new Scenario.Traffic(from, "GET", url, Map.of(), 1, 1),
-                            "hd" + RUNS.incrementAndGet(),
-                            n -> {})
+                    .send(traffic, "hd" + RUNS.incrementAndGet(), n -> {})
                     .get(0);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
