@@ -28,7 +28,8 @@ final class RedirectTranslator {
         rd.authority().ifPresent(b::setHostRedirect);
         rd.scheme().ifPresent(b::setSchemeRedirect);
         if (rd.port().isPresent() || rd.derivePort().isPresent()) {
-            int port = rd.port().orElse(rd.derivePort().get() == DerivePort.FROM_REQUEST_PORT ? listenerPort : 0);
+            int port =
+                    rd.port().orElseGet(() -> rd.derivePort().get() == DerivePort.FROM_REQUEST_PORT ? listenerPort : 0);
             String scheme = rd.scheme().orElse(tls ? "https" : "http");
             boolean schemeDefault = (port == 80 && scheme.equals("http")) || (port == 443 && scheme.equals("https"));
             if (port > 0 && !schemeDefault) {
