@@ -41,6 +41,25 @@ public final class AccessLogQueries {
     }
 
     /**
+     * The pod of {@code service} that served each request, by request id, under the rules of {@link #servedBy}: which
+     * pods a consistent hash kept a session on, or spread requests over.
+     */
+    public static Map<String, String> podsServing(String service, List<MeshAccess.LogEntry> log) {
+        Map<String, String> byRequest = new HashMap<>();
+        for (MeshAccess.LogEntry e : log) {
+            if (!"inbound".equals(e.direction())
+                    || !service.equals(e.podLabels().get("app"))
+                    || e.authority() != null && e.authority().contains("-shadow")) {
+                continue;
+            }
+            if (!byRequest.containsKey(e.requestId()) || e.responseCode() < 500) {
+                byRequest.put(e.requestId(), e.pod());
+            }
+        }
+        return byRequest;
+    }
+
+    /**
      * Whether the entry was logged by a proxy of {@code workload}: {@link #INGRESS} is the ingress gateway, anything
      * else an app label ({@code productpage}) or a pod name.
      */

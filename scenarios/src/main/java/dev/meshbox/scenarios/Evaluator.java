@@ -36,6 +36,10 @@ final class Evaluator {
                 checks.add(received(r, o));
             } else if (e instanceof Scenario.Counter c) {
                 checks.add(counter(c, o));
+            } else if (e instanceof Scenario.Pods p) {
+                checks.add(RequestPathChecks.pods(p, o));
+            } else if (e instanceof Scenario.Redirect r) {
+                checks.add(RequestPathChecks.redirect(r, o));
             }
         }
         return checks;
@@ -311,7 +315,7 @@ final class Evaluator {
     }
 
     /** Status codes with the mechanism that answered (the source proxy's response flags). */
-    private static String statusExplanation(StepObservation o) {
+    static String statusExplanation(StepObservation o) {
         Map<String, Integer> all = new TreeMap<>();
         statusCounts(o).forEach((k, c) -> all.put(k == 0 ? "no response" : k.toString(), c));
         String firstError = o.results().stream()
@@ -345,11 +349,11 @@ final class Evaluator {
         return s.length() <= 40 ? s : s.substring(0, 37) + "...";
     }
 
-    private static double share(int n, int total) {
+    static double share(int n, int total) {
         return total == 0 ? 0 : (double) n / total;
     }
 
-    private static String ratio(int n, int total) {
+    static String ratio(int n, int total) {
         return String.format(Locale.ROOT, "%.3f (%d/%d)", share(n, total), n, total);
     }
 
@@ -357,7 +361,7 @@ final class Evaluator {
         return String.format(Locale.ROOT, "%.2fs", d.toNanos() / 1e9);
     }
 
-    private static <K> String describeCounts(Map<K, Integer> counts, int total) {
+    static <K> String describeCounts(Map<K, Integer> counts, int total) {
         StringBuilder sb = new StringBuilder();
         counts.forEach((k, n) -> sb.append(sb.length() == 0 ? "" : ", ")
                 .append(k)

@@ -19,7 +19,9 @@ final class ExpectationReader {
             "bodyContains",
             "headerContains",
             "received",
-            "counter");
+            "counter",
+            "pods",
+            "redirect");
 
     private ExpectationReader() {}
 
@@ -96,6 +98,12 @@ final class ExpectationReader {
                         r.fraction(v, p, "share", 1.0),
                         r.fraction(v, p, "tolerance", 0.0));
             }
+            case "pods" -> pods(r, v, p);
+            case "redirect" -> {
+                r.only(v, p, Set.of("code", "location", "share"));
+                int code = r.optionalInt(v, p, "code", 300, 399).orElse(Scenario.Redirect.ANY);
+                yield new Scenario.Redirect(code, r.text(v, p, "location", false), r.fraction(v, p, "share", 1.0));
+            }
             default -> counter(r, v, p);
         };
     }
@@ -121,6 +129,22 @@ final class ExpectationReader {
                     p, "minShare " + minShare.get() + " is above maxShare " + maxShare.get() + ": no outcome can pass");
         }
         return new Scenario.Status(code, min, max, minShare, maxShare);
+    }
+
+    private static Scenario.Expectation pods(FieldReader r, JsonNode v, String p) {
+        r.only(v, p, Set.of("service", "count", "min", "max"));
+        Optional<Integer> count = r.optionalInt(v, p, "count", 0, 10_000);
+        Optional<Integer> min = r.optionalInt(v, p, "min", 0, 10_000);
+        Optional<Integer> max = r.optionalInt(v, p, "max", 0, 10_000);
+        if (count.isPresent() && (min.isPresent() || max.isPresent())) {
+            r.problem(p, "takes count, or min and max, not both");
+        } else if (count.isEmpty() && min.isEmpty() && max.isEmpty()) {
+            r.problem(p, "needs count (e.g. 1: one pod served every request) or min/max (e.g. min: 2: spread)");
+        }
+        if (min.isPresent() && max.isPresent() && min.get() > max.get()) {
+            r.problem(p, "min " + min.get() + " is above max " + max.get() + ": no outcome can pass");
+        }
+        return new Scenario.Pods(r.text(v, p, "service", true).orElse(""), count, min, max);
     }
 
     private static Scenario.Expectation latency(FieldReader r, JsonNode v, String p) {

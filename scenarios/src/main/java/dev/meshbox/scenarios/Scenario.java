@@ -107,18 +107,56 @@ public record Scenario(
             int count,
             int concurrency,
             double rate,
-            Duration duration) {
+            Duration duration,
+            Optional<String> host,
+            int followRedirects) {
         /**
-         * @param rate     requests per second in all, 0 for as fast as the connections allow
-         * @param duration when not zero, sending stops once it has passed ({@code count} is then an upper bound)
+         * @param rate            requests per second in all, 0 for as fast as the connections allow
+         * @param duration        when not zero, sending stops once it has passed ({@code count} is then an upper bound)
+         * @param host            the Host (authority) to send, apart from the URL's: a gateway's or a VirtualService's
+         *                        host such as {@code www.example.com}
+         * @param followRedirects how many redirects to follow ({@code Location}), 0 to record the 3xx itself
          */
         public Traffic {
             duration = duration == null ? Duration.ZERO : duration;
+            host = host == null ? Optional.empty() : host;
+        }
+
+        public Traffic(
+                String from,
+                String method,
+                String url,
+                Map<String, String> headers,
+                int count,
+                int concurrency,
+                double rate,
+                Duration duration) {
+            this(from, method, url, headers, count, concurrency, rate, duration, Optional.empty(), 0);
         }
 
         public Traffic(
                 String from, String method, String url, Map<String, String> headers, int count, int concurrency) {
             this(from, method, url, headers, count, concurrency, 0, Duration.ZERO);
+        }
+
+        /** The same requests sent with Host {@code authority}. */
+        public Traffic withHost(String authority) {
+            return new Traffic(
+                    from,
+                    method,
+                    url,
+                    headers,
+                    count,
+                    concurrency,
+                    rate,
+                    duration,
+                    Optional.of(authority),
+                    followRedirects);
+        }
+
+        /** The same requests, following up to {@code hops} redirects. */
+        public Traffic followingRedirects(int hops) {
+            return new Traffic(from, method, url, headers, count, concurrency, rate, duration, host, hops);
         }
     }
 
@@ -132,7 +170,9 @@ public record Scenario(
                     BodyContains,
                     HeaderContains,
                     Received,
-                    Counter {}
+                    Counter,
+                    Pods,
+                    Redirect {}
 
     /** Share of requests served by each version of {@code service} (from the inbound access logs). */
     public record VersionShare(String service, Map<String, Double> shares, double tolerance) implements Expectation {}
@@ -172,4 +212,19 @@ public record Scenario(
     public record Counter(
             String workload, String stat, Optional<Long> min, Optional<Long> max, Optional<Integer> equalsStatus)
             implements Expectation {}
+
+    /**
+     * How many pods of {@code service} served the step's requests: {@code count} exactly (1 for a consistent hash that
+     * keeps every request on one pod), or between {@code min} and {@code max} (spread over at least two, say).
+     */
+    public record Pods(String service, Optional<Integer> count, Optional<Integer> min, Optional<Integer> max)
+            implements Expectation {}
+
+    /**
+     * The share of requests whose first answer was a redirect with {@code code} ({@link #ANY} for any 3xx) and, when
+     * given, that {@code Location}.
+     */
+    public record Redirect(int code, Optional<String> location, double share) implements Expectation {
+        public static final int ANY = 0;
+    }
 }

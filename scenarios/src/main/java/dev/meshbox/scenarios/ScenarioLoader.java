@@ -28,8 +28,19 @@ public final class ScenarioLoader {
 
     private static final Set<String> TOP = Set.of("name", "description", "workloads", "seed", "steps");
     private static final Set<String> STEP = Set.of("name", "config", "wait", "traffic", "expect");
-    private static final Set<String> TRAFFIC =
-            Set.of("from", "method", "url", "path", "headers", "user", "count", "concurrency", "rate", "duration");
+    private static final Set<String> TRAFFIC = Set.of(
+            "from",
+            "method",
+            "url",
+            "path",
+            "host",
+            "headers",
+            "user",
+            "count",
+            "concurrency",
+            "rate",
+            "duration",
+            "followRedirects");
 
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
 
@@ -363,6 +374,17 @@ public final class ScenarioLoader {
             r.problem(path + ".duration", "must be at most 10m, got " + n.get("duration"));
         }
         String method = r.text(n, path, "method", false).orElse("GET").toUpperCase(java.util.Locale.ROOT);
+        Optional<String> host = r.text(n, path, "host", false);
+        if (host.isPresent() && !host.get().matches("[A-Za-z0-9_.*-]+(:[0-9]{1,5})?")) {
+            r.problem(
+                    path + ".host",
+                    "must be a host name with an optional port, such as www.example.com or shop:8080, got \""
+                            + host.get() + "\"");
+        }
+        if (host.isPresent() && headers.containsKey("host")) {
+            r.problem(path + ".headers.host", "says the Host a second time; keep host or headers.host, not both");
+        }
+        int follow = r.integer(n, path, "followRedirects", 0, 0, 10);
         return new Scenario.Traffic(
                 from,
                 method,
@@ -371,6 +393,8 @@ public final class ScenarioLoader {
                 count,
                 concurrency,
                 rate,
-                duration.orElse(Duration.ZERO));
+                duration.orElse(Duration.ZERO),
+                host,
+                follow);
     }
 }

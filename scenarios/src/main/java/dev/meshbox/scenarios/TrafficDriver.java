@@ -27,9 +27,36 @@ import java.util.function.IntConsumer;
  */
 public final class TrafficDriver {
 
-    /** The result of one request; {@code status} 0 means the request failed before a response. */
+    /**
+     * The result of one request; {@code status} 0 means the request failed before a response. With redirects followed,
+     * {@code redirects} holds each 3xx answered on the way, in order, and the rest describes the last response.
+     */
     public record Result(
-            String requestId, int status, long nanos, String error, Map<String, String> headers, String body) {}
+            String requestId,
+            int status,
+            long nanos,
+            String error,
+            Map<String, String> headers,
+            String body,
+            List<Redirect> redirects) {
+
+        public Result {
+            redirects = redirects == null ? List.of() : List.copyOf(redirects);
+        }
+
+        public Result(
+                String requestId, int status, long nanos, String error, Map<String, String> headers, String body) {
+            this(requestId, status, nanos, error, headers, body, List.of());
+        }
+
+        /** The first answer the request got: its first redirect if it was followed, else the response itself. */
+        public Redirect firstAnswer() {
+            return redirects.isEmpty() ? new Redirect(status, headers.get("location")) : redirects.get(0);
+        }
+    }
+
+    /** A 3xx answer and its {@code Location} ({@code null} when it had none). */
+    public record Redirect(int status, String location) {}
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
@@ -42,7 +69,7 @@ public final class TrafficDriver {
     public List<Result> send(Scenario.Traffic t, String runId, IntConsumer progress) throws InterruptedException {
         Map<String, String> headers = new LinkedHashMap<>(t.headers());
         // A Host header names the authority to send, as it does on the wire: a gateway's host, say.
-        String host = headers.remove("host");
+        String host = t.host().orElse(headers.remove("host"));
         Target target = host == null ? target(t) : target(t).withHost(host);
         if (t.from().equals("ingress") && headers.containsKey("end-user")) {
             // Through the ingress a user is a login, as in Istio's task: productpage knows users only by session.
@@ -70,7 +97,7 @@ public final class TrafficDriver {
                                 n = next.getAndIncrement()) {
                             pace(start, n, t);
                             String id = runId + "-" + n;
-                            results.add(exchange(conn, id, request(t, target, headers, id)));
+                            results.add(follow(conn, t, target, headers, id));
                             progress.accept(done.incrementAndGet());
                         }
                     }
@@ -96,6 +123,39 @@ public final class TrafficDriver {
         h.put("x-request-id", id);
         h.putIfAbsent("user-agent", "meshbox-scenario");
         return Http1Request.of(t.method(), target.host, target.path).withHeaders(h);
+    }
+
+    /**
+     * Sends request {@code id} and follows up to {@code t.followRedirects()} redirects on the same connection, as curl
+     * -L does: a relative Location keeps the host, an absolute http one names the next host (sent through the same
+     * proxy); 301, 302 and 303 turn a POST into a GET. An https Location or a missing one ends the chain.
+     */
+    private static Result follow(
+            Http1Client conn, Scenario.Traffic t, Target target, Map<String, String> headers, String id) {
+        long start = System.nanoTime();
+        Result r = exchange(conn, id, request(t, target, headers, id));
+        List<Redirect> hops = new ArrayList<>();
+        String method = t.method();
+        Target at = target;
+        while (hops.size() < t.followRedirects() && r.status() >= 300 && r.status() < 400) {
+            String location = r.headers().get("location");
+            Target next = location == null ? null : at.resolve(location);
+            if (next == null) {
+                break;
+            }
+            hops.add(new Redirect(r.status(), location));
+            if (r.status() <= 303 && !method.equals("HEAD")) {
+                method = "GET";
+            }
+            at = next;
+            Map<String, String> h = new LinkedHashMap<>(headers);
+            h.put("x-request-id", id);
+            h.putIfAbsent("user-agent", "meshbox-scenario");
+            r = exchange(conn, id, Http1Request.of(method, at.host, at.path).withHeaders(h));
+        }
+        return hops.isEmpty()
+                ? r
+                : new Result(id, r.status(), System.nanoTime() - start, r.error(), r.headers(), r.body(), hops);
     }
 
     /** Sends one request on the worker's connection; a failure is a result with status 0 and the reason. */
@@ -153,6 +213,21 @@ public final class TrafficDriver {
     private record Target(InetSocketAddress address, String host, String path) {
         Target withHost(String authority) {
             return new Target(address, authority, path);
+        }
+
+        /** Where a {@code Location} sends the next request, through the same address; null where it cannot go. */
+        Target resolve(String location) {
+            if (location.startsWith("/")) {
+                return new Target(address, host, location);
+            }
+            if (!location.startsWith("http://")) {
+                return null;
+            }
+            URI u = URI.create(location);
+            String authority = u.getPort() > 0 ? u.getHost() + ":" + u.getPort() : u.getHost();
+            String p = (u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath())
+                    + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+            return new Target(address, authority, p);
         }
     }
 

@@ -318,4 +318,56 @@ class EvaluatorTest {
                 .containsExactly("status 200 share", "body has \"ok\"", "reviews v1 share");
         assertThat(checks).allMatch(ScenarioReport.Check::passed);
     }
+
+    @Test
+    void podsCountsTheDistinctPodsThatServedTheStep() {
+        StepObservation onePod = fromProductpage(times(4, Sent.served("v1")));
+        StepObservation twoPods = fromProductpage(ninetyTen());
+
+        ScenarioReport.Check sticky =
+                only(new Scenario.Pods("reviews", Optional.of(1), Optional.empty(), Optional.empty()), onePod);
+        ScenarioReport.Check notSticky =
+                only(new Scenario.Pods("reviews", Optional.of(1), Optional.empty(), Optional.empty()), twoPods);
+        ScenarioReport.Check spread =
+                only(new Scenario.Pods("reviews", Optional.empty(), Optional.of(2), Optional.empty()), twoPods);
+        ScenarioReport.Check nobody =
+                only(new Scenario.Pods("ratings", Optional.empty(), Optional.of(2), Optional.empty()), twoPods);
+
+        assertThat(sticky.passed()).isTrue();
+        assertThat(sticky.what()).isEqualTo("reviews pods serving");
+        assertThat(sticky.expected()).isEqualTo("= 1");
+        assertThat(sticky.observed()).isEqualTo("1");
+        assertThat(notSticky.passed()).isFalse();
+        assertThat(notSticky.explanation()).isEqualTo("requests per pod: reviews-v1-pod 9/10, reviews-v2-pod 1/10");
+        assertThat(spread.passed()).isTrue();
+        assertThat(spread.expected()).isEqualTo(">= 2");
+        assertThat(nobody.passed()).isFalse();
+        assertThat(nobody.explanation()).startsWith("no request reached ratings; status codes: 200 10/10");
+    }
+
+    @Test
+    void redirectChecksTheFirstAnswerWhetherOrNotItWasFollowed() {
+        List<TrafficDriver.Result> results = List.of(
+                new TrafficDriver.Result("r-0", 301, 1, null, Map.of("location", "http://shop:8080/cart"), ""),
+                new TrafficDriver.Result(
+                        "r-1",
+                        200,
+                        1,
+                        null,
+                        Map.of(),
+                        "cart",
+                        List.of(new TrafficDriver.Redirect(301, "http://shop:8080/cart"))),
+                new TrafficDriver.Result("r-2", 200, 1, null, Map.of(), "home"));
+        StepObservation o = new StepObservation("sleep", results, List.of(), Map.of(), null);
+
+        ScenarioReport.Check exact = only(new Scenario.Redirect(301, Optional.of("http://shop:8080/cart"), 0.6), o);
+        ScenarioReport.Check any = only(new Scenario.Redirect(Scenario.Redirect.ANY, Optional.empty(), 1.0), o);
+
+        assertThat(exact.passed()).isTrue();
+        assertThat(exact.what()).isEqualTo("redirect 301 to http://shop:8080/cart");
+        assertThat(exact.observed()).isEqualTo("0.667 (2/3)");
+        assertThat(any.passed()).isFalse();
+        assertThat(any.what()).isEqualTo("redirect 3xx");
+        assertThat(any.explanation()).isEqualTo("first answers: 200 1/3, 301 to http://shop:8080/cart 2/3");
+    }
 }

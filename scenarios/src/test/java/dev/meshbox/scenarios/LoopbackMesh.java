@@ -39,6 +39,7 @@ final class LoopbackMesh implements MeshAccess, AutoCloseable {
     private final List<String> applied = new CopyOnWriteArrayList<>();
     private final List<LogEntry> log = new CopyOnWriteArrayList<>();
     private final List<String> hosts = new CopyOnWriteArrayList<>();
+    private final List<String> methods = new CopyOnWriteArrayList<>();
     private final Map<String, String> cookies = new ConcurrentHashMap<>();
     private final AtomicLong requests = new AtomicLong();
 
@@ -58,9 +59,18 @@ final class LoopbackMesh implements MeshAccess, AutoCloseable {
             exchange.getRequestBody().readAllBytes();
             String host = exchange.getRequestHeaders().getFirst("Host");
             hosts.add(host);
+            methods.add(exchange.getRequestMethod() + " " + exchange.getRequestURI());
             if (exchange.getRequestURI().getPath().equals("/login")) {
                 exchange.getResponseHeaders().add("Set-Cookie", "session=logged-in; Path=/");
                 answer(exchange, 200, "welcome");
+                return;
+            }
+            if (exchange.getRequestURI().getPath().startsWith("/moved")) {
+                // Absolute, then relative, as a route's redirect can be: /moved/abs -> /moved/rel -> /reviews/0.
+                boolean abs = exchange.getRequestURI().getPath().equals("/moved/abs");
+                exchange.getResponseHeaders()
+                        .add("Location", abs ? "http://reviews.example.com/moved/rel" : "/reviews/0?from=moved");
+                answer(exchange, abs ? 301 : 302, "");
                 return;
             }
             String id = exchange.getRequestHeaders().getFirst("x-request-id");
@@ -114,6 +124,11 @@ final class LoopbackMesh implements MeshAccess, AutoCloseable {
     /** The Host of every request received, in order. */
     List<String> hosts() {
         return List.copyOf(hosts);
+    }
+
+    /** The method and URI of every request received, in order. */
+    List<String> requestLines() {
+        return List.copyOf(methods);
     }
 
     /** The Cookie header each request id arrived with ("null" when none). */

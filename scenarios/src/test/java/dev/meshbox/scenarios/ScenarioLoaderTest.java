@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ScenarioLoaderTest {
@@ -56,6 +57,51 @@ class ScenarioLoaderTest {
                 .hasMessageContaining("typo.yaml:6: steps[0].expect[0].responseFlags.flag: must be one of Envoy's "
                         + "response flags [LH, UH, UT, LR, UR, UF, UC, UO,")
                 .hasMessageEndingWith(", got OU");
+    }
+
+    @Test
+    void hostRedirectsAndPodsAreReadWithTheirBounds() {
+        Scenario s = loader.parse(Path.of("sticky.yaml"), """
+                name: sticky
+                steps:
+                  - name: one
+                    traffic: {from: sleep, url: "http://shop:8080/go", host: www.example.com, followRedirects: 2}
+                    expect:
+                      - pods: {service: shop, count: 1}
+                      - redirect: {location: "http://shop:8080/cart"}
+                """);
+
+        Scenario.Traffic t = s.steps().get(0).traffic().orElseThrow();
+        assertThat(t.host()).contains("www.example.com");
+        assertThat(t.followRedirects()).isEqualTo(2);
+        assertThat(s.steps().get(0).expect())
+                .containsExactly(
+                        new Scenario.Pods("shop", Optional.of(1), Optional.empty(), Optional.empty()),
+                        new Scenario.Redirect(Scenario.Redirect.ANY, Optional.of("http://shop:8080/cart"), 1.0));
+    }
+
+    @Test
+    void badHostRedirectAndPodsFieldsNameTheirLines() {
+        String text = """
+                name: bad
+                steps:
+                  - name: one
+                    traffic:
+                      url: http://shop:8080/
+                      host: "http://www.example.com/"
+                      followRedirects: 11
+                    expect:
+                      - pods: {service: shop, count: 1, min: 2}
+                      - redirect: {code: 200}
+                """;
+        assertThatThrownBy(() -> loader.parse(Path.of("bad.yaml"), text))
+                .isInstanceOf(ScenarioException.class)
+                .hasMessageContaining("bad.yaml:6: steps[0].traffic.host: must be a host name with an optional port")
+                .hasMessageContaining(
+                        "bad.yaml:7: steps[0].traffic.followRedirects: must be an integer between 0 and 10, got 11")
+                .hasMessageContaining("steps[0].expect[0].pods: takes count, or min and max, not both")
+                .hasMessageContaining(
+                        "steps[0].expect[1].redirect.code: must be an integer between 300 and 399, got 200");
     }
 
     @Test

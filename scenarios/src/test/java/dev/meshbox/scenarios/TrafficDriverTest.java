@@ -54,6 +54,43 @@ class TrafficDriverTest {
     }
 
     @Test
+    void hostIsSentApartFromTheUrl() throws Exception {
+        send(new Scenario.Traffic("productpage", "GET", "http://reviews:9080/reviews/0", Map.of(), 1, 1)
+                .withHost("www.example.com"));
+
+        assertThat(mesh.hosts()).containsExactly("www.example.com");
+    }
+
+    @Test
+    void redirectsAreFollowedLikeCurlLAndTheChainIsKept() throws Exception {
+        List<TrafficDriver.Result> followed =
+                send(new Scenario.Traffic("ingress", "POST", "/moved/abs", Map.of("host", "shop.example.com"), 1, 1)
+                        .followingRedirects(5));
+
+        TrafficDriver.Result r = followed.get(0);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("reviews v1");
+        assertThat(r.redirects())
+                .containsExactly(
+                        new TrafficDriver.Redirect(301, "http://reviews.example.com/moved/rel"),
+                        new TrafficDriver.Redirect(302, "/reviews/0?from=moved"));
+        assertThat(r.firstAnswer().status()).isEqualTo(301);
+        // The probe request, then the chain: POST, then GET after a 301 as curl -L does, on the new host.
+        assertThat(mesh.hosts()).endsWith("shop.example.com", "reviews.example.com", "reviews.example.com");
+        assertThat(mesh.requestLines()).endsWith("POST /moved/abs", "GET /moved/rel", "GET /reviews/0?from=moved");
+    }
+
+    @Test
+    void withoutFollowingTheRedirectIsTheResult() throws Exception {
+        TrafficDriver.Result r = send(new Scenario.Traffic("ingress", "GET", "/moved/abs", Map.of(), 1, 1))
+                .get(0);
+
+        assertThat(r.status()).isEqualTo(301);
+        assertThat(r.redirects()).isEmpty();
+        assertThat(r.firstAnswer()).isEqualTo(new TrafficDriver.Redirect(301, "http://reviews.example.com/moved/rel"));
+    }
+
+    @Test
     void aUserThroughTheIngressLogsInOnceAndSendsTheSessionCookie() throws Exception {
         send(new Scenario.Traffic("ingress", "GET", "/productpage", Map.of("end-user", "jason"), 3, 1));
 

@@ -74,6 +74,11 @@ public record Request(String method, String url, String from, Map<String, String
         return new Request(method, url, from, h, concurrency);
     }
 
+    /** With this Host (authority) rather than the URL's: a gateway's host, or a VirtualService host like www.example.com. */
+    public Request host(String authority) {
+        return header("host", authority);
+    }
+
     /**
      * As this user: through the ingress the user logs in to Bookinfo first (productpage then adds {@code end-user} to
      * its calls); from a workload the requests carry {@code end-user} themselves.

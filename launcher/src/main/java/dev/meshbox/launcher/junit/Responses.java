@@ -199,6 +199,22 @@ public final class Responses {
         return count(Response::version);
     }
 
+    /**
+     * How many requests each pod of {@link #service()} served (pods that served none are absent): one key when a
+     * consistent hash kept every request on one pod.
+     */
+    public Map<String, Integer> pods() {
+        Map<String, String> byRequest = AccessLogQueries.podsServing(service, log);
+        Map<String, Integer> counts = new TreeMap<>();
+        responses.forEach(r -> {
+            String pod = byRequest.get(r.requestId());
+            if (pod != null) {
+                counts.merge(pod, 1, Integer::sum);
+            }
+        });
+        return counts;
+    }
+
     /** The share of requests {@code version} of {@link #service()} served, 0 to 1. */
     public double share(String version) {
         return ratio(versions().getOrDefault(version, 0));

@@ -18,6 +18,7 @@ class RequestTest {
         assertThat(base.headers()).isEmpty();
         assertThat(jason.headers()).isEqualTo(Map.of("end-user", "jason", "x-beta", "1"));
         assertThat(jason.concurrency()).isEqualTo(4);
+        assertThat(base.host("www.example.com").headers()).isEqualTo(Map.of("host", "www.example.com"));
         assertThat(jason.service()).isEqualTo("reviews");
         assertThat(get("/productpage").service()).isEmpty();
         assertThat(Request.of("delete", "http://httpbin:8000/anything").method())

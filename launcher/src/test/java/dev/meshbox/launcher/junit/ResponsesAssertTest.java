@@ -97,6 +97,15 @@ class ResponsesAssertTest {
     }
 
     @Test
+    void podsCountsTheRequestsEachPodOfTheServiceServed() {
+        assertThat(threeToOne().pods())
+                .containsExactly(Map.entry("reviews-v1-abc-y", 3), Map.entry("reviews-v2-abc-y", 1));
+        assertThat(responses(REVIEWS, Map.of(), Map.of(), new Sent(503, null, "UF", V1, 1))
+                        .pods())
+                .isEmpty();
+    }
+
+    @Test
     void versionShareFailureShowsCountsClustersAndTheRule() {
         assertThatThrownBy(() -> assertThat(threeToOne()).hasVersionShare("v2", 0.5, within(0.05)))
                 .isInstanceOf(AssertionError.class)
