@@ -49,7 +49,9 @@ public record VirtualService(
             Optional<Duration> timeout,
             Optional<Retry> retries,
             Optional<Fault> fault,
+            Optional<CorsPolicy> corsPolicy,
             Optional<Destination> mirror,
+            List<Mirror> mirrors,
             Optional<Double> mirrorPercentage,
             Headers headers,
             Optional<Delegate> delegate) {
@@ -127,16 +129,49 @@ public record VirtualService(
         public static final Headers NONE = new Headers(HeaderOps.NONE, HeaderOps.NONE);
     }
 
+    /**
+     * An HTTP redirect. {@code prefixRewrite} replaces the matched prefix where {@code uri} replaces the whole path;
+     * {@code derivePort} and {@code port} exclude each other.
+     */
     public record Redirect(
             Optional<String> uri,
             Optional<String> authority,
             Optional<Integer> port,
+            Optional<DerivePort> derivePort,
             Optional<String> scheme,
-            int redirectCode) {}
+            int redirectCode,
+            Optional<String> prefixRewrite) {}
+
+    /** Istio's {@code HTTPRedirect.derivePort}. */
+    public enum DerivePort {
+        /** No port in Location: the scheme's default (Envoy's behaviour without port_redirect). */
+        FROM_PROTOCOL_DEFAULT,
+        /** The port the request came in on (the listener's port, as Istio builds routes per port). */
+        FROM_REQUEST_PORT
+    }
 
     public record DirectResponse(int status, Optional<String> body) {}
 
-    public record Rewrite(Optional<String> uri, Optional<String> authority) {}
+    public record Rewrite(Optional<String> uri, Optional<String> authority, Optional<RegexRewrite> uriRegexRewrite) {}
+
+    /** {@code rewrite.uriRegexRewrite}: an RE2 pattern and its substitution ({@code \1} names a group). */
+    public record RegexRewrite(String match, String rewrite) {}
+
+    /** One entry of {@code mirrors}: the percentage is empty when the entry leaves it to its default (100). */
+    public record Mirror(Destination destination, Optional<Double> percentage) {}
+
+    /**
+     * Istio's {@code CorsPolicy}. {@code unmatchedPreflights} IGNORE answers a preflight from an origin that is not
+     * allowed at the proxy; FORWARD (and UNSPECIFIED) sends it upstream.
+     */
+    public record CorsPolicy(
+            List<StringMatch> allowOrigins,
+            List<String> allowMethods,
+            List<String> allowHeaders,
+            List<String> exposeHeaders,
+            Optional<Duration> maxAge,
+            Optional<Boolean> allowCredentials,
+            boolean ignoreUnmatchedPreflights) {}
 
     public record Retry(int attempts, Optional<Duration> perTryTimeout, Optional<String> retryOn) {}
 

@@ -113,7 +113,7 @@ final class VirtualServiceParser {
         n.onlyFields(ROUTE);
         List<HttpMatch> matches = n.list("match", VirtualServiceParser::match);
         List<RouteDestination> dests = n.list("route", VirtualServiceParser::routeDestination);
-        Optional<Redirect> redirect = n.has("redirect") ? Optional.of(redirect(n.obj("redirect"))) : Optional.empty();
+        Optional<Redirect> redirect = RouteActionsParser.redirect(n, matches);
         Optional<DirectResponse> direct =
                 n.has("directResponse") ? Optional.of(directResponse(n.obj("directResponse"))) : Optional.empty();
         Optional<VirtualService.Delegate> delegate = DelegateRules.read(n);
@@ -131,12 +131,8 @@ final class VirtualServiceParser {
             n.problems().add(n.path() + ".route", "must list at least one destination");
         }
         checkWeights(n, dests);
-        Optional<Rewrite> rewrite = Optional.empty();
-        if (n.has("rewrite")) {
-            YamlNode r = n.obj("rewrite");
-            r.onlyFields(Set.of("uri", "authority", "uriRegexRewrite"));
-            rewrite = Optional.of(new Rewrite(r.str("uri"), r.str("authority")));
-        }
+        Optional<Rewrite> rewrite = RouteActionsParser.rewrite(n);
+        RouteActionsParser.checkConflicts(n);
         Optional<Retry> retries = n.has("retries") ? Optional.of(retry(n.obj("retries"))) : Optional.empty();
         Optional<Fault> fault = n.has("fault") ? Optional.of(fault(n.obj("fault"))) : Optional.empty();
         Optional<Destination> mirror = n.has("mirror") ? Optional.of(destination(n.obj("mirror"))) : Optional.empty();
@@ -154,7 +150,9 @@ final class VirtualServiceParser {
                 n.duration("timeout"),
                 retries,
                 fault,
+                RouteActionsParser.corsPolicy(n),
                 mirror,
+                RouteActionsParser.mirrors(n),
                 mirrorPct,
                 headers(n.obj("headers")),
                 delegate);
@@ -305,16 +303,6 @@ final class VirtualServiceParser {
                 break;
             }
         }
-    }
-
-    private static Redirect redirect(YamlNode n) {
-        n.onlyFields(Set.of("uri", "authority", "port", "derivePort", "scheme", "redirectCode"));
-        int code = n.integer("redirectCode").map(Long::intValue).orElse(301);
-        if (!Set.of(301, 302, 303, 307, 308).contains(code)) {
-            n.problems().add(n.path() + ".redirectCode", "must be one of 301, 302, 303, 307, 308, got " + code);
-        }
-        return new Redirect(
-                n.str("uri"), n.str("authority"), n.integer("port").map(Long::intValue), n.str("scheme"), code);
     }
 
     private static DirectResponse directResponse(YamlNode n) {

@@ -8,7 +8,8 @@ public sealed interface RouteAction {
 
     /**
      * Forward to one cluster, or to one of several by weight. {@code timeout} zero means no timeout;
-     * {@code hashPolicies} give the key for RING_HASH / MAGLEV clusters.
+     * {@code hashPolicies} give the key for RING_HASH / MAGLEV clusters; at most one of {@code prefixRewrite} and
+     * {@code regexRewrite} is set ({@link PathRewrite}).
      */
     record Forward(
             String cluster,
@@ -17,6 +18,7 @@ public sealed interface RouteAction {
             RetryPolicy retry,
             List<MirrorPolicy> mirrors,
             String prefixRewrite,
+            RegexRewrite regexRewrite,
             String hostRewrite,
             List<HashPolicy> hashPolicies)
             implements RouteAction {
@@ -38,7 +40,7 @@ public sealed interface RouteAction {
                 List<MirrorPolicy> mirrors,
                 String prefixRewrite,
                 String hostRewrite) {
-            this(cluster, weighted, timeout, retry, mirrors, prefixRewrite, hostRewrite, List.of());
+            this(cluster, weighted, timeout, retry, mirrors, prefixRewrite, null, hostRewrite, List.of());
         }
 
         public static Forward to(String cluster) {
