@@ -56,7 +56,7 @@ public record VirtualService(
             Headers headers,
             Optional<Delegate> delegate) {
 
-        /** A rule that delegates to no other VirtualService, without CORS policy or {@code mirrors}. */
+        /** A rule without CORS, a mirror list or a delegate: the fields most rules and tests leave out. */
         public HttpRoute(
                 String name,
                 List<HttpMatch> match,
