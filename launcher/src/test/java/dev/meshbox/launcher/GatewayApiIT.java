@@ -100,6 +100,13 @@ class GatewayApiIT {
                 .isEqualTo("http://httpbin.example.com/anything/get?x=1");
 
         assertThat(mesh.send(2, httpbin("GET", "/v2/get"))).allHaveStatus(200).allBodiesContain("/anything/get");
+        // ReplacePrefixMatch "/" strips the prefix (no "//"), ReplaceFullPath replaces the whole path.
+        assertThat(mesh.send(1, httpbin("GET", "/strip/anything/x")))
+                .allHaveStatus(200)
+                .allBodiesContain("/anything/x");
+        assertThat(mesh.send(1, httpbin("GET", "/full/a/b?q=1")))
+                .allHaveStatus(200)
+                .allBodiesContain("/anything/replaced");
 
         Responses slow = mesh.send(2, httpbin("GET", "/delay/2"));
         assertThat(slow).allHaveStatus(504);

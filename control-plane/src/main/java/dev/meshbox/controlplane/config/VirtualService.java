@@ -7,11 +7,32 @@ import java.util.Optional;
 
 /** networking.istio.io VirtualService (HTTP part), validated. Field names follow Istio's reference. */
 public record VirtualService(
-        ResourceMeta meta, String yaml, List<String> hosts, List<String> gateways, List<HttpRoute> http)
+        ResourceMeta meta,
+        String yaml,
+        List<String> hosts,
+        List<String> gateways,
+        List<HttpRoute> http,
+        List<String> exportTo)
         implements IstioResource {
 
     /** The gateway name Istio uses for sidecars when {@code gateways} is empty. */
     public static final String MESH = "mesh";
+
+    /** A VirtualService exported everywhere (no {@code exportTo}, Istio's default). */
+    public VirtualService(
+            ResourceMeta meta, String yaml, List<String> hosts, List<String> gateways, List<HttpRoute> http) {
+        this(meta, yaml, hosts, gateways, http, List.of());
+    }
+
+    /** A VirtualService without hosts is a delegate: only a root's {@code delegate} rule uses its routes. */
+    public boolean isDelegate() {
+        return hosts.isEmpty();
+    }
+
+    /** Whether some rule hands its requests to a delegate: this VirtualService is a root. */
+    public boolean isRoot() {
+        return http.stream().anyMatch(r -> r.delegate().isPresent());
+    }
 
     /** Gateways this VirtualService binds to; {@code [mesh]} when none is listed. */
     public List<String> effectiveGateways() {
@@ -28,9 +49,56 @@ public record VirtualService(
             Optional<Duration> timeout,
             Optional<Retry> retries,
             Optional<Fault> fault,
+            Optional<CorsPolicy> corsPolicy,
             Optional<Destination> mirror,
+            List<Mirror> mirrors,
             Optional<Double> mirrorPercentage,
-            Headers headers) {}
+            Headers headers,
+            Optional<Delegate> delegate) {
+
+        /** A rule without CORS, a mirror list or a delegate: the fields most rules and tests leave out. */
+        public HttpRoute(
+                String name,
+                List<HttpMatch> match,
+                List<RouteDestination> route,
+                Optional<Redirect> redirect,
+                Optional<DirectResponse> directResponse,
+                Optional<Rewrite> rewrite,
+                Optional<Duration> timeout,
+                Optional<Retry> retries,
+                Optional<Fault> fault,
+                Optional<Destination> mirror,
+                Optional<Double> mirrorPercentage,
+                Headers headers) {
+            this(
+                    name,
+                    match,
+                    route,
+                    redirect,
+                    directResponse,
+                    rewrite,
+                    timeout,
+                    retries,
+                    fault,
+                    Optional.empty(),
+                    mirror,
+                    List.of(),
+                    mirrorPercentage,
+                    headers,
+                    Optional.empty());
+        }
+    }
+
+    /**
+     * {@code delegate: {name, namespace}} of a root's rule: the delegate VirtualService whose rules replace this one.
+     * An empty namespace means the root's namespace, as Istio reads it.
+     */
+    public record Delegate(String name, String namespace) {
+        /** {@code namespace/name} of the delegate, the root's namespace filling in an empty one. */
+        public String key(String rootNamespace) {
+            return (namespace.isEmpty() ? rootNamespace : namespace) + "/" + name;
+        }
+    }
 
     public record HttpMatch(
             String name,
@@ -63,16 +131,49 @@ public record VirtualService(
         public static final Headers NONE = new Headers(HeaderOps.NONE, HeaderOps.NONE);
     }
 
+    /**
+     * An HTTP redirect. {@code prefixRewrite} replaces the matched prefix where {@code uri} replaces the whole path;
+     * {@code derivePort} and {@code port} exclude each other.
+     */
     public record Redirect(
             Optional<String> uri,
             Optional<String> authority,
             Optional<Integer> port,
+            Optional<DerivePort> derivePort,
             Optional<String> scheme,
-            int redirectCode) {}
+            int redirectCode,
+            Optional<String> prefixRewrite) {}
+
+    /** Istio's {@code HTTPRedirect.derivePort}. */
+    public enum DerivePort {
+        /** No port in Location: the scheme's default (Envoy's behaviour without port_redirect). */
+        FROM_PROTOCOL_DEFAULT,
+        /** The port the request came in on (the listener's port, as Istio builds routes per port). */
+        FROM_REQUEST_PORT
+    }
 
     public record DirectResponse(int status, Optional<String> body) {}
 
-    public record Rewrite(Optional<String> uri, Optional<String> authority) {}
+    public record Rewrite(Optional<String> uri, Optional<String> authority, Optional<RegexRewrite> uriRegexRewrite) {}
+
+    /** {@code rewrite.uriRegexRewrite}: an RE2 pattern and its substitution ({@code \1} names a group). */
+    public record RegexRewrite(String match, String rewrite) {}
+
+    /** One entry of {@code mirrors}: the percentage is empty when the entry leaves it to its default (100). */
+    public record Mirror(Destination destination, Optional<Double> percentage) {}
+
+    /**
+     * Istio's {@code CorsPolicy}. {@code unmatchedPreflights} IGNORE answers a preflight from an origin that is not
+     * allowed at the proxy; FORWARD (and UNSPECIFIED) sends it upstream.
+     */
+    public record CorsPolicy(
+            List<StringMatch> allowOrigins,
+            List<String> allowMethods,
+            List<String> allowHeaders,
+            List<String> exposeHeaders,
+            Optional<Duration> maxAge,
+            Optional<Boolean> allowCredentials,
+            boolean ignoreUnmatchedPreflights) {}
 
     public record Retry(int attempts, Optional<Duration> perTryTimeout, Optional<String> retryOn) {}
 

@@ -81,10 +81,8 @@ final class VirtualServiceParser {
 
     static VirtualService parse(ResourceMeta meta, String yaml, YamlNode spec) {
         spec.onlyFields(SPEC);
+        // No hosts: a delegate, used only through a root's delegate rule (DelegateRules checks what it may hold).
         List<String> hosts = spec.strings("hosts");
-        if (hosts.isEmpty()) {
-            spec.problems().add("spec.hosts", "must list at least one host");
-        }
         List<String> gateways = spec.strings("gateways");
         boolean boundToMesh = gateways.isEmpty() || gateways.contains(VirtualService.MESH);
         for (int i = 0; i < hosts.size(); i++) {
@@ -98,7 +96,8 @@ final class VirtualServiceParser {
         List<HttpRoute> http = spec.list("http", VirtualServiceParser::route);
         List<YamlNode> rules = spec.list("http");
         for (int i = 0; i < http.size() - 1; i++) {
-            if (http.get(i).match().isEmpty() && i < rules.size()) {
+            // A delegate rule catches only what its delegate's rules match, so the rules after it stay reachable.
+            if (http.get(i).match().isEmpty() && http.get(i).delegate().isEmpty() && i < rules.size()) {
                 // IST0130: a rule without match catches everything, so every later rule is unreachable.
                 rules.get(i + 1)
                         .problem("is unreachable: the rule before it (spec.http[" + i
@@ -106,21 +105,22 @@ final class VirtualServiceParser {
                 break;
             }
         }
-        return new VirtualService(meta, yaml, hosts, gateways, http);
+        DelegateRules.check(spec, hosts, gateways, http);
+        return new VirtualService(meta, yaml, hosts, gateways, http, DelegateRules.exportTo(spec));
     }
 
     private static HttpRoute route(YamlNode n) {
         n.onlyFields(ROUTE);
         List<HttpMatch> matches = n.list("match", VirtualServiceParser::match);
         List<RouteDestination> dests = n.list("route", VirtualServiceParser::routeDestination);
-        Optional<Redirect> redirect = n.has("redirect") ? Optional.of(redirect(n.obj("redirect"))) : Optional.empty();
+        Optional<Redirect> redirect = RouteActionsParser.redirect(n, matches);
         Optional<DirectResponse> direct =
                 n.has("directResponse") ? Optional.of(directResponse(n.obj("directResponse"))) : Optional.empty();
-        int actions = (dests.isEmpty() ? 0 : 1)
-                + (redirect.isPresent() ? 1 : 0)
-                + (direct.isPresent() ? 1 : 0)
-                + (n.has("delegate") ? 1 : 0);
-        if (actions == 0 && !n.has("route")) {
+        Optional<VirtualService.Delegate> delegate = DelegateRules.read(n);
+        int actions = (dests.isEmpty() ? 0 : 1) + (redirect.isPresent() ? 1 : 0) + (direct.isPresent() ? 1 : 0);
+        if (delegate.isPresent()) {
+            DelegateRules.rootRule(n);
+        } else if (actions == 0 && !n.has("route")) {
             n.problem("must have one of route, redirect, directResponse or delegate");
         } else if (actions > 1) {
             n.problem("may have only one of route, redirect, directResponse or delegate");
@@ -131,12 +131,8 @@ final class VirtualServiceParser {
             n.problems().add(n.path() + ".route", "must list at least one destination");
         }
         checkWeights(n, dests);
-        Optional<Rewrite> rewrite = Optional.empty();
-        if (n.has("rewrite")) {
-            YamlNode r = n.obj("rewrite");
-            r.onlyFields(Set.of("uri", "authority", "uriRegexRewrite"));
-            rewrite = Optional.of(new Rewrite(r.str("uri"), r.str("authority")));
-        }
+        Optional<Rewrite> rewrite = RouteActionsParser.rewrite(n);
+        RouteActionsParser.checkConflicts(n);
         Optional<Retry> retries = n.has("retries") ? Optional.of(retry(n.obj("retries"))) : Optional.empty();
         Optional<Fault> fault = n.has("fault") ? Optional.of(fault(n.obj("fault"))) : Optional.empty();
         Optional<Destination> mirror = n.has("mirror") ? Optional.of(destination(n.obj("mirror"))) : Optional.empty();
@@ -154,9 +150,12 @@ final class VirtualServiceParser {
                 n.duration("timeout"),
                 retries,
                 fault,
+                RouteActionsParser.corsPolicy(n),
                 mirror,
+                RouteActionsParser.mirrors(n),
                 mirrorPct,
-                headers(n.obj("headers")));
+                headers(n.obj("headers")),
+                delegate);
     }
 
     private static void checkWeights(YamlNode n, List<RouteDestination> dests) {
@@ -304,16 +303,6 @@ final class VirtualServiceParser {
                 break;
             }
         }
-    }
-
-    private static Redirect redirect(YamlNode n) {
-        n.onlyFields(Set.of("uri", "authority", "port", "derivePort", "scheme", "redirectCode"));
-        int code = n.integer("redirectCode").map(Long::intValue).orElse(301);
-        if (!Set.of(301, 302, 303, 307, 308).contains(code)) {
-            n.problems().add(n.path() + ".redirectCode", "must be one of 301, 302, 303, 307, 308, got " + code);
-        }
-        return new Redirect(
-                n.str("uri"), n.str("authority"), n.integer("port").map(Long::intValue), n.str("scheme"), code);
     }
 
     private static DirectResponse directResponse(YamlNode n) {

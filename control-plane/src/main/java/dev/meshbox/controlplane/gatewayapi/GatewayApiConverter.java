@@ -265,9 +265,12 @@ public final class GatewayApiConverter {
                     r.timeout(),
                     r.retries(),
                     r.fault(),
+                    r.corsPolicy(),
                     r.mirror(),
+                    r.mirrors(),
                     r.mirrorPercentage(),
-                    r.headers()));
+                    r.headers(),
+                    r.delegate()));
         }
         return out;
     }

@@ -85,8 +85,7 @@ final class RuleConverter {
         HeaderOps response = HeaderOps.NONE;
         Optional<VirtualService.Redirect> redirect = Optional.empty();
         Optional<VirtualService.Rewrite> rewrite = Optional.empty();
-        Optional<Destination> mirror = Optional.empty();
-        Optional<Double> mirrorPercent = Optional.empty();
+        List<VirtualService.Mirror> mirrors = new ArrayList<>();
         for (Filter f : rule.filters()) {
             if (f instanceof KubeHttpRoute.RequestHeaderModifier h) {
                 request = ops(h.headers());
@@ -95,17 +94,10 @@ final class RuleConverter {
             } else if (f instanceof KubeHttpRoute.RequestRedirect r) {
                 redirect = Optional.of(redirect(r));
             } else if (f instanceof KubeHttpRoute.UrlRewrite u) {
-                rewrite = rewrite(u, problems);
+                rewrite = rewrite(u);
             } else if (f instanceof KubeHttpRoute.RequestMirror m) {
-                if (mirror.isEmpty()) {
-                    mirror = Optional.of(destination(m.backend(), ns, enforceGrants, problems));
-                    mirrorPercent = m.percent();
-                } else {
-                    problems.add(new Problem(
-                            "Accepted",
-                            "UnsupportedValue",
-                            "MeshBox mirrors to one backend per rule; the first RequestMirror is used"));
-                }
+                mirrors.add(
+                        new VirtualService.Mirror(destination(m.backend(), ns, enforceGrants, problems), m.percent()));
             }
         }
         Optional<Duration> timeout = rule.requestTimeout().filter(d -> !d.isZero());
@@ -149,9 +141,12 @@ final class RuleConverter {
                 timeout,
                 Optional.empty(),
                 Optional.empty(),
-                mirror,
-                mirrorPercent,
-                new Headers(request, response));
+                Optional.empty(),
+                Optional.empty(),
+                List.copyOf(mirrors),
+                Optional.empty(),
+                new Headers(request, response),
+                Optional.empty());
     }
 
     private Destination destination(
@@ -229,33 +224,38 @@ final class RuleConverter {
     }
 
     /**
-     * As Istio: the request's port is kept unless the filter names one, or changes the scheme (then the scheme's
-     * default port); ReplacePrefixMatch becomes a prefix rewrite of the redirect ({@code %PREFIX()%}).
+     * As Istio's createRedirectFilter: the request's port is kept unless the filter names one, or changes the scheme
+     * (then the scheme's default port); ReplacePrefixMatch replaces the matched prefix (Istio's {@code %PREFIX()%}).
      */
     private static VirtualService.Redirect redirect(KubeHttpRoute.RequestRedirect r) {
-        Optional<String> uri = r.path().map(p -> p.fullPath() ? p.value() : PREFIX_REDIRECT + p.value());
-        return new VirtualService.Redirect(uri, r.hostname(), r.port(), r.scheme(), r.statusCode());
+        Optional<String> full =
+                r.path().filter(KubeHttpRoute.PathModifier::fullPath).map(KubeHttpRoute.PathModifier::value);
+        Optional<String> prefix = r.path().filter(p -> !p.fullPath()).map(KubeHttpRoute.PathModifier::value);
+        Optional<VirtualService.DerivePort> derive = r.port().isPresent()
+                ? Optional.empty()
+                : Optional.of(
+                        r.scheme().isPresent()
+                                ? VirtualService.DerivePort.FROM_PROTOCOL_DEFAULT
+                                : VirtualService.DerivePort.FROM_REQUEST_PORT);
+        return new VirtualService.Redirect(full, r.hostname(), r.port(), derive, r.scheme(), r.statusCode(), prefix);
     }
 
-    /** Istio's marker for a redirect that replaces the matched prefix, not the whole path. */
-    public static final String PREFIX_REDIRECT = "%PREFIX()%";
-
-    private static Optional<VirtualService.Rewrite> rewrite(KubeHttpRoute.UrlRewrite u, List<Problem> problems) {
+    private static Optional<VirtualService.Rewrite> rewrite(KubeHttpRoute.UrlRewrite u) {
         Optional<String> uri = Optional.empty();
+        Optional<VirtualService.RegexRewrite> regex = Optional.empty();
         if (u.path().isPresent()) {
             KubeHttpRoute.PathModifier p = u.path().get();
             if (p.fullPath()) {
-                // Istio: uriRegexRewrite {match: "/.*", rewrite: value}; the internal model has no regex rewrite yet.
-                problems.add(new Problem(
-                        "Accepted", "UnsupportedValue", "URLRewrite ReplaceFullPath is not supported by MeshBox yet"));
+                // As Istio: the whole path, whatever matched, by a regex rewrite.
+                regex = Optional.of(new VirtualService.RegexRewrite("/.*", p.value()));
             } else {
                 String prefix = p.value().replaceAll("/$", "");
                 uri = Optional.of(prefix.isEmpty() ? "/" : prefix);
             }
         }
-        if (uri.isEmpty() && u.hostname().isEmpty()) {
+        if (uri.isEmpty() && regex.isEmpty() && u.hostname().isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new VirtualService.Rewrite(uri, u.hostname()));
+        return Optional.of(new VirtualService.Rewrite(uri, u.hostname(), regex));
     }
 }

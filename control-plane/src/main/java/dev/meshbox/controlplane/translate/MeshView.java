@@ -20,10 +20,18 @@ import java.util.TreeMap;
 /**
  * The translator's whole input: applied config plus the registry, with the lookups translation needs. The Gateway API
  * resources in the config are seen as what Istio turns them into: {@code config} holds, besides what was applied, the
- * internal Gateways and VirtualServices {@link GatewayApiConverter} makes of them.
+ * internal Gateways and VirtualServices {@link GatewayApiConverter} makes of them. Delegation is resolved once here
+ * ({@link DelegateMerger}): every lookup of VirtualServices sees roots merged with their delegates and never a
+ * delegate itself.
  */
-public record MeshView(ConfigStore.Snapshot config, ServiceRegistry.Snapshot registry) {
+public record MeshView(
+        ConfigStore.Snapshot config, ServiceRegistry.Snapshot registry, DelegateMerger.Merged virtualServices) {
 
+    public MeshView(ConfigStore.Snapshot config, ServiceRegistry.Snapshot registry) {
+        this(config, registry, null);
+    }
+
+    /** @param virtualServices the merged VirtualServices, or null to merge those of {@code config} here */
     public MeshView {
         Conversion converted = GatewayApiConverter.convert(config, registry);
         if (!converted.virtualServices().isEmpty() || !converted.gateways().isEmpty()) {
@@ -35,6 +43,9 @@ public record MeshView(ConfigStore.Snapshot config, ServiceRegistry.Snapshot reg
                 created.put(e.getKey(), config.created(e.getValue()));
             }
             config = new ConfigStore.Snapshot(config.generation(), Map.copyOf(all), Map.copyOf(created));
+        }
+        if (virtualServices == null) {
+            virtualServices = DelegateMerger.merge(config.all(VirtualService.class));
         }
     }
 
@@ -50,7 +61,7 @@ public record MeshView(ConfigStore.Snapshot config, ServiceRegistry.Snapshot reg
     /** VirtualServices bound to the mesh (sidecars) whose hosts include the service. */
     public List<VirtualService> meshVirtualServices(MeshService service) {
         List<VirtualService> out = new ArrayList<>();
-        for (VirtualService vs : config.all(VirtualService.class)) {
+        for (VirtualService vs : virtualServices.virtualServices()) {
             if (!vs.effectiveGateways().contains(VirtualService.MESH)) {
                 continue;
             }
@@ -85,7 +96,7 @@ public record MeshView(ConfigStore.Snapshot config, ServiceRegistry.Snapshot reg
     /** VirtualServices bound to a Gateway ({@code name} or {@code namespace/name} in {@code spec.gateways}). */
     public List<VirtualService> gatewayVirtualServices(Gateway gateway) {
         List<VirtualService> out = new ArrayList<>();
-        for (VirtualService vs : config.all(VirtualService.class)) {
+        for (VirtualService vs : virtualServices.virtualServices()) {
             for (String ref : vs.gateways()) {
                 if (refersTo(ref, vs.meta().namespace(), gateway)) {
                     out.add(vs);

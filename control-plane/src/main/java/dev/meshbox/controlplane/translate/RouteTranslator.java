@@ -14,14 +14,10 @@ import dev.meshbox.controlplane.config.VirtualService.RouteDestination;
 import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.ServicePort;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
-import io.envoyproxy.envoy.config.core.v3.HeaderValue;
-import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.config.core.v3.Metadata;
-import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
 import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
-import io.envoyproxy.envoy.config.route.v3.RedirectAction;
 import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
@@ -48,9 +44,6 @@ final class RouteTranslator {
 
     static final String DEFAULT_RETRY_ON =
             "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
-
-    /** A redirect uri starting with this replaces the matched prefix (Istio's {@code %PREFIX()%}). */
-    static final String PREFIX_REDIRECT = "%PREFIX()%";
 
     private RouteTranslator() {}
 
@@ -226,6 +219,7 @@ final class RouteTranslator {
                                 .build()));
         headers(rule.headers().request(), true, r);
         headers(rule.headers().response(), false, r);
+        rule.corsPolicy().ifPresent(c -> r.putTypedPerFilterConfig(CorsTranslator.FILTER, CorsTranslator.policy(c)));
         if (rule.directResponse().isPresent()) {
             VirtualService.DirectResponse d = rule.directResponse().get();
             DirectResponseAction.Builder a = DirectResponseAction.newBuilder().setStatus(d.status());
@@ -233,7 +227,8 @@ final class RouteTranslator {
             return Optional.of(r.setDirectResponse(a));
         }
         if (rule.redirect().isPresent()) {
-            return Optional.of(r.setRedirect(redirect(rule.redirect().get())));
+            return Optional.of(
+                    r.setRedirect(RedirectTranslator.redirect(rule.redirect().get(), ctx.port(), false)));
         }
         RouteAction.Builder a = RouteAction.newBuilder();
         if (vs.meta().gatewaySemantics()) {
@@ -261,25 +256,23 @@ final class RouteTranslator {
                 }
                 WeightedCluster.ClusterWeight.Builder cw = WeightedCluster.ClusterWeight.newBuilder()
                         .setName(cluster.get())
-                        .setWeight(UInt32Value.of(d.weight().orElse(0)));
-                for (Map.Entry<String, String> e : d.headers().request().set().entrySet()) {
-                    cw.addRequestHeadersToAdd(headerValue(
-                            e.getKey(), e.getValue(), HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD));
-                }
-                for (Map.Entry<String, String> e : d.headers().response().set().entrySet()) {
-                    cw.addResponseHeadersToAdd(headerValue(
-                            e.getKey(), e.getValue(), HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD));
-                }
+                        .setWeight(UInt32Value.of(d.weight().orElse(0)))
+                        .addAllRequestHeadersToAdd(
+                                HeaderOperations.toAdd(d.headers().request()))
+                        .addAllRequestHeadersToRemove(
+                                HeaderOperations.toRemove(d.headers().request()))
+                        .addAllResponseHeadersToAdd(
+                                HeaderOperations.toAdd(d.headers().response()))
+                        .addAllResponseHeadersToRemove(
+                                HeaderOperations.toRemove(d.headers().response()));
+                HostRewrite.onClusterWeight(d, cw);
                 w.addClusters(cw);
             }
             a.setWeightedClusters(w);
         }
         hashPolicy(ctx, vs, dests).forEach(a::addHashPolicy);
-        authority(rule.headers().request()).ifPresent(a::setHostRewriteLiteral);
-        rule.rewrite().ifPresent(rw -> {
-            rw.uri().ifPresent(a::setPrefixRewrite);
-            rw.authority().ifPresent(a::setHostRewriteLiteral);
-        });
+        HostRewrite.onRoute(rule, dests.size() == 1 ? Optional.of(dests.get(0)) : Optional.empty(), a);
+        rule.rewrite().ifPresent(rw -> RewriteTranslator.apply(rw, a));
         if (rule.fault().isPresent()) {
             // As Istio: a route with a fault gets no timeout and no retries, so the fault is seen as configured.
             a.setTimeout(Durations.fromSeconds(0));
@@ -289,16 +282,7 @@ final class RouteTranslator {
             a.setTimeout(rule.timeout().map(ClusterTranslator::protoDuration).orElse(Durations.fromSeconds(0)));
             RoutePolicies.retry(rule.retries()).ifPresent(a::setRetryPolicy);
         }
-        if (rule.mirror().isPresent()) {
-            Optional<String> mirror = cluster(ctx, vs, rule.mirror().get(), where + ".mirror", out);
-            mirror.ifPresent(m -> {
-                RouteAction.RequestMirrorPolicy.Builder p =
-                        RouteAction.RequestMirrorPolicy.newBuilder().setCluster(m);
-                double pct = rule.mirrorPercentage().orElse(100.0);
-                p.setRuntimeFraction(RuntimeFractionalPercent.newBuilder().setDefaultValue(fraction(pct)));
-                a.addRequestMirrorPolicies(p);
-            });
-        }
+        a.addAllRequestMirrorPolicies(Mirrors.policies(ctx, vs, rule, where, out));
         return Optional.of(r.setRoute(a));
     }
 
@@ -362,84 +346,14 @@ final class RouteTranslator {
                 .build();
     }
 
-    private static RedirectAction redirect(VirtualService.Redirect rd) {
-        RedirectAction.Builder b = RedirectAction.newBuilder();
-        rd.uri().ifPresent(uri -> {
-            // Istio's marker (from an HTTPRoute's ReplacePrefixMatch): replace the matched prefix only.
-            if (uri.startsWith(PREFIX_REDIRECT)) {
-                b.setPrefixRewrite(uri.substring(PREFIX_REDIRECT.length()));
-            } else {
-                b.setPathRedirect(uri);
-            }
-        });
-        rd.authority().ifPresent(b::setHostRedirect);
-        rd.port().ifPresent(b::setPortRedirect);
-        rd.scheme().ifPresent(b::setSchemeRedirect);
-        b.setResponseCode(
-                switch (rd.redirectCode()) {
-                    case 302 -> RedirectAction.RedirectResponseCode.FOUND;
-                    case 303 -> RedirectAction.RedirectResponseCode.SEE_OTHER;
-                    case 307 -> RedirectAction.RedirectResponseCode.TEMPORARY_REDIRECT;
-                    case 308 -> RedirectAction.RedirectResponseCode.PERMANENT_REDIRECT;
-                    default -> RedirectAction.RedirectResponseCode.MOVED_PERMANENTLY;
-                });
-        return b.build();
-    }
-
-    /** Pseudo-headers and Host cannot be set as headers; Istio turns a set/add of the authority into a host rewrite. */
-    private static boolean internal(String header) {
-        return header.startsWith(":") || header.equalsIgnoreCase("host");
-    }
-
-    private static java.util.Optional<String> authority(HeaderOps ops) {
-        return ops.set().entrySet().stream()
-                .filter(e ->
-                        e.getKey().equalsIgnoreCase(":authority") || e.getKey().equalsIgnoreCase("host"))
-                .map(Map.Entry::getValue)
-                .findFirst()
-                .or(() -> ops.add().entrySet().stream()
-                        .filter(e -> e.getKey().equalsIgnoreCase(":authority")
-                                || e.getKey().equalsIgnoreCase("host"))
-                        .map(Map.Entry::getValue)
-                        .findFirst());
-    }
-
     private static void headers(HeaderOps ops, boolean request, Route.Builder r) {
-        ops.set().forEach((k, v) -> {
-            if (internal(k)) {
-                return;
-            }
-            HeaderValueOption h = headerValue(k, v, HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD);
-            if (request) {
-                r.addRequestHeadersToAdd(h);
-            } else {
-                r.addResponseHeadersToAdd(h);
-            }
-        });
-        ops.add().forEach((k, v) -> {
-            if (internal(k)) {
-                return;
-            }
-            HeaderValueOption h = headerValue(k, v, HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD);
-            if (request) {
-                r.addRequestHeadersToAdd(h);
-            } else {
-                r.addResponseHeadersToAdd(h);
-            }
-        });
-        List<String> remove = ops.remove().stream().filter(h -> !internal(h)).toList();
         if (request) {
-            r.addAllRequestHeadersToRemove(remove);
+            r.addAllRequestHeadersToAdd(HeaderOperations.toAdd(ops))
+                    .addAllRequestHeadersToRemove(HeaderOperations.toRemove(ops));
         } else {
-            r.addAllResponseHeadersToRemove(remove);
+            r.addAllResponseHeadersToAdd(HeaderOperations.toAdd(ops))
+                    .addAllResponseHeadersToRemove(HeaderOperations.toRemove(ops));
         }
-    }
-
-    private static HeaderValueOption headerValue(String k, String v, HeaderValueOption.HeaderAppendAction action) {
-        return HeaderValueOption.newBuilder()
-                .setHeader(HeaderValue.newBuilder().setKey(k).setValue(v))
-                .setAppendAction(action)
-                .build();
     }
 
     /** The cluster a destination names, or empty (with a warning) when the host or port is unknown. */

@@ -93,6 +93,13 @@ class HttpRouteConversionTest {
         assertThat(r.match())
                 .singleElement()
                 .satisfies(m -> assertThat(m.port()).contains(9080));
+        String mirrored = REVIEWS_90_10.replace(
+                "  - backendRefs:",
+                "  - filters:\n    - type: RequestMirror\n      requestMirror:\n"
+                        + "        backendRef: {name: reviews-v3, port: 9080}\n    backendRefs:");
+        assertThat(convert(mirrored).virtualServices().get(0).http().get(0).mirrors())
+                .as("a port-limited Service parent keeps the rule's mirrors")
+                .hasSize(1);
         assertThat(r.route())
                 .extracting(d -> d.destination().host() + "=" + d.weight().orElse(-1))
                 .containsExactly("reviews-v1.default.svc.cluster.local=90", "reviews-v2.default.svc.cluster.local=10");
@@ -130,6 +137,7 @@ class HttpRouteConversionTest {
                     - type: URLRewrite
                       urlRewrite:
                         hostname: internal.example.com
+                        path: {type: ReplaceFullPath, replaceFullPath: /full}
                     - type: RequestMirror
                       requestMirror:
                         backendRef: {name: reviews-v2, port: 9080}
@@ -156,7 +164,9 @@ class HttpRouteConversionTest {
                 .containsExactly("PREFIX /old", "REGEX /r[0-9]+", "-");
         HttpRoute redirect = vs.http().get(0);
         assertThat(redirect.redirect()).hasValueSatisfying(rd -> {
-            assertThat(rd.uri()).contains("%PREFIX()%/new");
+            assertThat(rd.uri()).isEmpty();
+            assertThat(rd.prefixRewrite()).contains("/new");
+            assertThat(rd.derivePort()).contains(VirtualService.DerivePort.FROM_REQUEST_PORT);
             assertThat(rd.redirectCode()).isEqualTo(301);
         });
         HttpRoute r = vs.http().get(1);
@@ -170,11 +180,15 @@ class HttpRouteConversionTest {
         assertThat(r.headers().request().add()).containsEntry("x-add", "b");
         assertThat(r.headers().request().remove()).containsExactly("x-remove");
         assertThat(r.headers().response().set()).containsEntry("x-resp", "c");
-        assertThat(r.rewrite())
-                .hasValueSatisfying(rw -> assertThat(rw.authority()).contains("internal.example.com"));
-        assertThat(r.mirror())
-                .hasValueSatisfying(d -> assertThat(d.host()).isEqualTo("reviews-v2.default.svc.cluster.local"));
-        assertThat(r.mirrorPercentage()).contains(25.0);
+        assertThat(r.rewrite()).hasValueSatisfying(rw -> {
+            assertThat(rw.authority()).contains("internal.example.com");
+            // As Istio: ReplaceFullPath is a regex rewrite of the whole path.
+            assertThat(rw.uriRegexRewrite()).contains(new VirtualService.RegexRewrite("/.*", "/full"));
+        });
+        assertThat(r.mirrors()).singleElement().satisfies(mirror -> {
+            assertThat(mirror.destination().host()).isEqualTo("reviews-v2.default.svc.cluster.local");
+            assertThat(mirror.percentage()).contains(25.0);
+        });
         // Without retries, backendRequest is the route's timeout (Istio's conversion).
         assertThat(r.timeout()).contains(Duration.ofMillis(500));
         HttpRoute zero = vs.http().get(2);

@@ -8,14 +8,6 @@ public sealed interface PathMatcher {
     /** @param path the request path without its query string */
     boolean matches(String fullPath, String path, boolean caseSensitive);
 
-    /** The prefix a route's prefix_rewrite replaces: that of a prefix or path_separated_prefix match, else null. */
-    static String rewritablePrefix(PathMatcher m) {
-        if (m instanceof Prefix p) {
-            return p.prefix();
-        }
-        return m instanceof SegmentPrefix s ? s.prefix() : null;
-    }
-
     /** Matches the start of {@code :path} (query string included, as Envoy does). */
     record Prefix(String prefix) implements PathMatcher {
         @Override

@@ -8,8 +8,9 @@ public sealed interface RouteAction {
 
     /**
      * Forward to one cluster, or to one of several by weight. {@code timeout} zero means no timeout;
-     * {@code hashPolicies} give the key for RING_HASH / MAGLEV clusters; {@code clusterNotFoundStatus} is what a
-     * cluster that does not exist answers (Envoy's {@code cluster_not_found_response_code}: 503 unless set).
+     * {@code hashPolicies} give the key for RING_HASH / MAGLEV clusters; at most one of {@code prefixRewrite} and
+     * {@code regexRewrite} is set ({@link PathRewrite}); {@code clusterNotFoundStatus} is what a cluster that does not
+     * exist answers (Envoy's {@code cluster_not_found_response_code}: 503 unless set).
      */
     record Forward(
             String cluster,
@@ -18,6 +19,7 @@ public sealed interface RouteAction {
             RetryPolicy retry,
             List<MirrorPolicy> mirrors,
             String prefixRewrite,
+            RegexRewrite regexRewrite,
             String hostRewrite,
             List<HashPolicy> hashPolicies,
             int clusterNotFoundStatus)
@@ -40,9 +42,20 @@ public sealed interface RouteAction {
                 RetryPolicy retry,
                 List<MirrorPolicy> mirrors,
                 String prefixRewrite,
+                RegexRewrite regexRewrite,
                 String hostRewrite,
                 List<HashPolicy> hashPolicies) {
-            this(cluster, weighted, timeout, retry, mirrors, prefixRewrite, hostRewrite, hashPolicies, 503);
+            this(
+                    cluster,
+                    weighted,
+                    timeout,
+                    retry,
+                    mirrors,
+                    prefixRewrite,
+                    regexRewrite,
+                    hostRewrite,
+                    hashPolicies,
+                    503);
         }
 
         public Forward(
@@ -53,7 +66,7 @@ public sealed interface RouteAction {
                 List<MirrorPolicy> mirrors,
                 String prefixRewrite,
                 String hostRewrite) {
-            this(cluster, weighted, timeout, retry, mirrors, prefixRewrite, hostRewrite, List.of());
+            this(cluster, weighted, timeout, retry, mirrors, prefixRewrite, null, hostRewrite, List.of());
         }
 
         public static Forward to(String cluster) {

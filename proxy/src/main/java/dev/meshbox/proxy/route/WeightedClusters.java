@@ -5,7 +5,12 @@ import java.util.random.RandomGenerator;
 
 /** Clusters with weights, compiled into a cumulative table so a pick is one random draw and a scan. */
 public record WeightedClusters(
-        List<String> names, List<Integer> weights, long[] cumulative, long totalWeight, List<HeaderMutations> headers) {
+        List<String> names,
+        List<Integer> weights,
+        long[] cumulative,
+        long totalWeight,
+        List<HeaderMutations> headers,
+        List<String> hostRewrites) {
 
     public WeightedClusters {
         names = List.copyOf(names);
@@ -13,11 +18,27 @@ public record WeightedClusters(
         headers = headers == null
                 ? java.util.Collections.nCopies(names.size(), HeaderMutations.NONE)
                 : List.copyOf(headers);
+        // Nulls (no rewrite) allowed, so not List.copyOf.
+        hostRewrites = hostRewrites == null
+                ? java.util.Collections.nCopies(names.size(), null)
+                : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(hostRewrites));
     }
 
     public static WeightedClusters of(List<String> names, List<Integer> weights, List<HeaderMutations> headers) {
+        return of(names, weights, headers, null);
+    }
+
+    /** {@code hostRewrites}: each cluster's {@code host_rewrite_literal}, null where it has none. */
+    public static WeightedClusters of(
+            List<String> names, List<Integer> weights, List<HeaderMutations> headers, List<String> hostRewrites) {
         WeightedClusters w = of(names, weights);
-        return new WeightedClusters(w.names, w.weights, w.cumulative, w.totalWeight, headers);
+        return new WeightedClusters(w.names, w.weights, w.cumulative, w.totalWeight, headers, hostRewrites);
+    }
+
+    /** The host rewrite of the cluster {@code name} (the one that was picked), or null. */
+    public String hostRewriteOf(String name) {
+        int i = names.indexOf(name);
+        return i < 0 ? null : hostRewrites.get(i);
     }
 
     /** The header mutations of the cluster {@code name} (the one that was picked). */
@@ -45,7 +66,7 @@ public record WeightedClusters(
         if (total == 0) {
             throw new IllegalArgumentException("weighted_clusters: total weight must be > 0");
         }
-        return new WeightedClusters(names, weights, cumulative, total, null);
+        return new WeightedClusters(names, weights, cumulative, total, null, null);
     }
 
     public String pick(RandomGenerator random) {

@@ -9,7 +9,7 @@ import dev.meshbox.proxy.http.LocalReply;
 import dev.meshbox.proxy.random.RandomSource;
 import dev.meshbox.proxy.route.HeaderMutations;
 import dev.meshbox.proxy.route.MirrorPolicy;
-import dev.meshbox.proxy.route.PathMatcher;
+import dev.meshbox.proxy.route.PathRewrite;
 import dev.meshbox.proxy.route.RouteAction;
 import dev.meshbox.proxy.route.RouteDecision;
 import dev.meshbox.proxy.spec.ClusterSpec;
@@ -91,7 +91,7 @@ public final class RouterFilter implements HttpFilter {
                 exchange.downstream().remoteAddress(),
                 exchange.downstream().localAddress());
         long timeoutMs = timeoutMs(f, request.headers());
-        HttpHeaders headers = upstreamHeaders(exchange, f.action());
+        HttpHeaders headers = upstreamHeaders(exchange, f.action(), f.cluster());
         String uri = rewrittenUri(request.uri(), f);
         if (!uri.equals(request.uri())) {
             headers.set(HeaderPolicy.ORIGINAL_PATH, request.uri());
@@ -132,7 +132,7 @@ public final class RouterFilter implements HttpFilter {
      * Turns the downstream request's headers into the upstream request's, in place: the request is not used as the
      * client sent it after this (mirrors copy the result).
      */
-    private static HttpHeaders upstreamHeaders(HttpExchange exchange, RouteAction.Forward action) {
+    private static HttpHeaders upstreamHeaders(HttpExchange exchange, RouteAction.Forward action, String cluster) {
         FullHttpRequest request = exchange.request();
         HttpHeaders headers = request.headers();
         boolean hadContentLength = headers.contains(HttpHeaderNames.CONTENT_LENGTH);
@@ -150,8 +150,9 @@ public final class RouterFilter implements HttpFilter {
         for (HeaderMutations m : exchange.headerMutations()) {
             HeaderPolicy.apply(m.requestAdd(), m.requestRemove(), headers);
         }
-        if (action.hostRewrite() != null) {
-            headers.set(HttpHeaderNames.HOST, action.hostRewrite());
+        String host = hostRewrite(action, cluster);
+        if (host != null) {
+            headers.set(HttpHeaderNames.HOST, host);
         }
         int length = request.content().readableBytes();
         if (length > 0 || hadContentLength) {
@@ -160,15 +161,15 @@ public final class RouterFilter implements HttpFilter {
         return headers;
     }
 
-    /** The upstream path after the route's prefix rewrite, if any. */
+    /** The picked weighted cluster's host rewrite, which Envoy applies after the route's, else the route's. */
+    static String hostRewrite(RouteAction.Forward action, String cluster) {
+        String own = action.weighted() == null ? null : action.weighted().hostRewriteOf(cluster);
+        return own != null ? own : action.hostRewrite();
+    }
+
+    /** The upstream path after the route's prefix or regex rewrite, if any. */
     static String rewrittenUri(String uri, RouteDecision.Forward f) {
-        String rewrite = f.action().prefixRewrite();
-        String prefix = PathMatcher.rewritablePrefix(f.route().match().path());
-        if (rewrite != null
-                && prefix != null
-                && uri.regionMatches(!f.route().match().caseSensitive(), 0, prefix, 0, prefix.length())) {
-            return rewrite + uri.substring(prefix.length());
-        }
-        return uri;
+        return PathRewrite.apply(
+                uri, f.route().match(), f.action().prefixRewrite(), f.action().regexRewrite());
     }
 }

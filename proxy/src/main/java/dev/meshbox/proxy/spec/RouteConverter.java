@@ -8,6 +8,7 @@ import dev.meshbox.proxy.route.HeaderMutations;
 import dev.meshbox.proxy.route.MirrorPolicy;
 import dev.meshbox.proxy.route.PathMatcher;
 import dev.meshbox.proxy.route.QueryParameterMatcher;
+import dev.meshbox.proxy.route.RegexRewrite;
 import dev.meshbox.proxy.route.RetryPolicy;
 import dev.meshbox.proxy.route.Route;
 import dev.meshbox.proxy.route.RouteAction;
@@ -20,6 +21,7 @@ import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
 import io.envoyproxy.envoy.config.route.v3.RedirectAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.envoyproxy.envoy.type.matcher.v3.RegexMatchAndSubstitute;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import java.time.Duration;
@@ -238,6 +240,12 @@ public final class RouteConverter {
                     m.getCluster(), m.hasRuntimeFraction() ? perMillion(m.getRuntimeFraction()) : FaultPolicy.MILLION));
         }
         String prefixRewrite = a.getPrefixRewrite().isEmpty() ? null : a.getPrefixRewrite();
+        RegexRewrite regexRewrite =
+                a.hasRegexRewrite() ? regexRewrite(a.getRegexRewrite(), where + ".regex_rewrite") : null;
+        if (prefixRewrite != null && regexRewrite != null) {
+            // Envoy refuses the route as well.
+            throw new IllegalArgumentException(where + ": only one of prefix_rewrite and regex_rewrite may be set");
+        }
         String hostRewrite = a.getHostRewriteLiteral().isEmpty() ? null : a.getHostRewriteLiteral();
         List<HashPolicy> hashPolicies = hashPolicies(a, where);
         int notFound = switch (a.getClusterNotFoundResponseCode()) {
@@ -254,6 +262,7 @@ public final class RouteConverter {
                         retry,
                         mirrors,
                         prefixRewrite,
+                        regexRewrite,
                         hostRewrite,
                         hashPolicies,
                         notFound);
@@ -265,6 +274,7 @@ public final class RouteConverter {
                         retry,
                         mirrors,
                         prefixRewrite,
+                        regexRewrite,
                         hostRewrite,
                         hashPolicies,
                         notFound);
@@ -320,11 +330,13 @@ public final class RouteConverter {
         List<String> names = new ArrayList<>();
         List<Integer> weights = new ArrayList<>();
         List<HeaderMutations> headers = new ArrayList<>();
+        List<String> hostRewrites = new ArrayList<>();
         for (int i = 0; i < w.getClustersCount(); i++) {
             var c = w.getClusters(i);
             String at = where + ".weighted_clusters.clusters[" + i + "]";
             names.add(nonEmpty(c.getName(), at + ".name"));
             weights.add(c.hasWeight() ? c.getWeight().getValue() : 0);
+            hostRewrites.add(c.getHostRewriteLiteral().isEmpty() ? null : c.getHostRewriteLiteral());
             headers.add(HeaderMutationsConverter.convert(
                     c.getRequestHeadersToAddList(),
                     c.getRequestHeadersToRemoveList(),
@@ -333,9 +345,24 @@ public final class RouteConverter {
                     at));
         }
         try {
-            return WeightedClusters.of(names, weights, headers);
+            return WeightedClusters.of(names, weights, headers, hostRewrites);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A {@code RegexMatchAndSubstitute}: the pattern must compile and the substitution name only its groups. */
+    static RegexRewrite regexRewrite(RegexMatchAndSubstitute r, String where) {
+        if (!r.hasPattern()) {
+            throw new IllegalArgumentException(where + ".pattern: is required");
+        }
+        try {
+            return RegexRewrite.of(regex(r.getPattern(), where + ".pattern"), r.getSubstitution());
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage().startsWith(where)) {
+                throw e;
+            }
+            throw new IllegalArgumentException(where + ".substitution: " + e.getMessage(), e);
         }
     }
 

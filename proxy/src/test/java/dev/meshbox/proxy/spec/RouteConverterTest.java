@@ -201,4 +201,40 @@ class RouteConverterTest {
                 .hasMessageContaining("route_config 9080: virtual_hosts[0] (reviews.default.svc.cluster.local:9080)")
                 .hasMessageContaining(message);
     }
+
+    @Test
+    void aRegexRewriteIsCompiledAndABadOneIsRefused() {
+        var good = cluster("c")
+                .setRegexRewrite(io.envoyproxy.envoy.type.matcher.v3.RegexMatchAndSubstitute.newBuilder()
+                        .setPattern(RegexMatcher.newBuilder().setRegex("^/a/(.*)$"))
+                        .setSubstitution("/b/\\1"));
+        dev.meshbox.proxy.route.RouteAction.Forward f = forwardOf(route("r", prefix("/"), good));
+        assertThat(f.regexRewrite().apply("/a/x")).isEqualTo("/b/x");
+        var badGroup = cluster("c")
+                .setRegexRewrite(io.envoyproxy.envoy.type.matcher.v3.RegexMatchAndSubstitute.newBuilder()
+                        .setPattern(RegexMatcher.newBuilder().setRegex("^/a/(.*)$"))
+                        .setSubstitution("/b/\\2"));
+        assertThatThrownBy(() -> forwardOf(route("r", prefix("/"), badGroup)))
+                .hasMessageContaining("routes[0].route.regex_rewrite.substitution")
+                .hasMessageContaining("names group \\2");
+        var both = good.clone().setPrefixRewrite("/x");
+        assertThatThrownBy(() -> forwardOf(route("r", prefix("/"), both)))
+                .hasMessageContaining("only one of prefix_rewrite and regex_rewrite");
+    }
+
+    @Test
+    void aWeightedClusterKeepsItsHostRewrite() {
+        var action = RouteAction.newBuilder()
+                .setWeightedClusters(WeightedCluster.newBuilder()
+                        .addClusters(WeightedCluster.ClusterWeight.newBuilder()
+                                .setName("a")
+                                .setWeight(UInt32Value.of(1))
+                                .setHostRewriteLiteral("a.example"))
+                        .addClusters(WeightedCluster.ClusterWeight.newBuilder()
+                                .setName("b")
+                                .setWeight(UInt32Value.of(1))));
+        dev.meshbox.proxy.route.RouteAction.Forward f = forwardOf(route("r", prefix("/"), action));
+        assertThat(f.weighted().hostRewriteOf("a")).isEqualTo("a.example");
+        assertThat(f.weighted().hostRewriteOf("b")).isNull();
+    }
 }
