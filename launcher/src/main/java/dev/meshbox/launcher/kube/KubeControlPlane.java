@@ -19,7 +19,8 @@ import java.util.List;
 /**
  * The control plane as it runs in a cluster, in istiod's place: services, pods and labels from the Kubernetes API
  * (informers), Istio's config from its custom resources (config applied through the mesh is written there too), ADS
- * for the proxies, the injection and validation webhooks on HTTPS, and the admin API.
+ * for the proxies, the injection and validation webhooks on HTTPS, the admin API, and the deployment of a gateway for
+ * each Gateway API Gateway ({@link KubeGatewayDeployments}).
  */
 public final class KubeControlPlane implements AutoCloseable {
 
@@ -61,6 +62,10 @@ public final class KubeControlPlane implements AutoCloseable {
             cp.open.push("the watch of Istio's resources", watcher);
             cp.control =
                     new MeshControl(cp.controlPlane, new IstioConfigWriter(client, cp.controlPlane.config(), watcher));
+            cp.open.push(
+                    "the deployments of Gateway API Gateways",
+                    new KubeGatewayDeployments(client, cp.controlPlane.config(), s.injectImage(), s.injectXds())
+                            .start());
             for (String name : s.defaultConfig()) {
                 cp.control.applyDefaults(List.of(MeshSpec.bundled(name)), name);
             }

@@ -22,7 +22,8 @@ import java.util.stream.Stream;
 /**
  * Feeds the service registry from the Kubernetes API with informers, as istiod's Kubernetes registry does: every
  * Service (name, namespace, ports, selector) and every Pod (IP, labels, readiness). A pod with an {@code istio-proxy}
- * container is a sidecar, one labelled {@code istio: ingressgateway} a gateway, the rest have no proxy; a pod is in
+ * container is a sidecar, one labelled {@code istio: ingressgateway} (or {@code gateway.networking.k8s.io/gateway-name},
+ * deployed for a Gateway API Gateway) a gateway, the rest have no proxy; a pod is in
  * the endpoints once its IP is known and its Ready condition is true.
  */
 public final class KubernetesRegistry implements PlatformRegistry {
@@ -110,9 +111,10 @@ public final class KubernetesRegistry implements PlatformRegistry {
                 p.getMetadata().getLabels() == null ? Map.of() : p.getMetadata().getLabels();
         boolean sidecar =
                 p.getSpec().getContainers().stream().map(Container::getName).anyMatch("istio-proxy"::equals);
-        Pod.ProxyKind role = "ingressgateway".equals(labels.get("istio"))
-                ? Pod.ProxyKind.GATEWAY
-                : sidecar ? Pod.ProxyKind.SIDECAR : Pod.ProxyKind.NONE;
+        // Istio's ingress gateway, or a gateway Istio deployed for a Gateway API Gateway.
+        boolean gateway = "ingressgateway".equals(labels.get("istio"))
+                || labels.containsKey("gateway.networking.k8s.io/gateway-name");
+        Pod.ProxyKind role = gateway ? Pod.ProxyKind.GATEWAY : sidecar ? Pod.ProxyKind.SIDECAR : Pod.ProxyKind.NONE;
         boolean ready = p.getStatus().getConditions() != null
                 && p.getStatus().getConditions().stream()
                         .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
