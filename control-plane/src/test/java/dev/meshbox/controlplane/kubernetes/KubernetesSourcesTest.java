@@ -123,6 +123,29 @@ class KubernetesSourcesTest {
         }
     }
 
+    /** The pod Istio deploys for a Gateway API Gateway is a gateway, like the ingress gateway. */
+    @Test
+    void aPodDeployedForAGatewayApiGatewayIsAGateway() throws Exception {
+        ServiceRegistry registry = new ServiceRegistry();
+        try (KubernetesRegistry k8s = new KubernetesRegistry(client, registry).start()) {
+            io.fabric8.kubernetes.api.model.Pod pod = reviewsPod("bookinfo-gateway-istio-abc", "v1", "10.1.0.9", true);
+            pod.getMetadata().setLabels(java.util.Map.of("gateway.networking.k8s.io/gateway-name", "bookinfo-gateway"));
+            pod.getSpec()
+                    .setContainers(
+                            java.util.List.of(pod.getSpec().getContainers().get(1)));
+            client.pods().inNamespace("default").resource(pod).create();
+
+            await(
+                    "the gateway pod",
+                    () -> registry.snapshot().pods().containsKey("default/bookinfo-gateway-istio-abc"));
+            assertThat(registry.snapshot()
+                            .pods()
+                            .get("default/bookinfo-gateway-istio-abc")
+                            .role())
+                    .isEqualTo(Pod.ProxyKind.GATEWAY);
+        }
+    }
+
     @Test
     void kubectlApplyOfAVirtualServiceReachesTheStoreAndDeleteRemovesIt() throws Exception {
         IstioCrds.install(client);
