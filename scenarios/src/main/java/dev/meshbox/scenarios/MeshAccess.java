@@ -45,6 +45,15 @@ public interface MeshAccess {
     /** The outbound listener of a sidecar of {@code workload} (an app label such as {@code productpage}, or a pod name). */
     InetSocketAddress outboundOf(String workload);
 
+    /**
+     * Whether traffic "from" {@code workload} enters at a gateway rather than leaving a sidecar: a gateway deployed for
+     * a Gateway API Gateway ({@code bookinfo-gateway-istio}), whose {@link #outboundOf} is its listener. A user is
+     * then a login, as through the ingress.
+     */
+    default boolean entersAtGateway(String workload) {
+        return false;
+    }
+
     /** All access-log entries of all proxies (entries of inbound direction tell which pod served a request). */
     List<LogEntry> accessLog();
 

@@ -71,9 +71,8 @@ public final class TrafficDriver {
         // A Host header names the authority to send, as it does on the wire: a gateway's host, say.
         String host = t.host().orElse(headers.remove("host"));
         Target target = host == null ? target(t) : target(t).withHost(host);
-        // A gateway (the ingress, or one deployed for a Gateway API Gateway) is entered from outside the mesh, where a
-        // sidecar's outbound port is 15001.
-        boolean throughGateway = t.from().equals("ingress") || target.address.getPort() != 15001;
+        // A gateway (the ingress, or one deployed for a Gateway API Gateway) is entered from outside the mesh.
+        boolean throughGateway = t.from().equals("ingress") || mesh.entersAtGateway(t.from());
         if (throughGateway && headers.containsKey("end-user")) {
             // Through a gateway a user is a login, as in Istio's task: productpage knows users only by session.
             String user = headers.remove("end-user");

@@ -309,6 +309,11 @@ public final class LocalMesh implements StartedMesh {
     }
 
     @Override
+    public boolean entersAtGateway(String workload) {
+        return control.entersAtGateway(workload);
+    }
+
+    @Override
     public List<LogEntry> accessLog() {
         return control.accessLog();
     }

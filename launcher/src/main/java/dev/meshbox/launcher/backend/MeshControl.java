@@ -171,6 +171,11 @@ public final class MeshControl implements MeshAccess {
         return new InetSocketAddress(p.ip(), 15001);
     }
 
+    @Override
+    public boolean entersAtGateway(String workload) {
+        return gatewayListener(pod(workload)).isPresent();
+    }
+
     /**
      * Traffic "from" a gateway deployed for a Gateway API Gateway ({@code bookinfo-gateway-istio}) enters at its first
      * listener, as {@code from: ingress} enters at the ingress gateway: a client outside the mesh sends to the
