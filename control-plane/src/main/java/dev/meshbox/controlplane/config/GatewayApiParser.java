@@ -118,6 +118,12 @@ final class GatewayApiParser {
 
     private static Rule rule(YamlNode n) {
         n.onlyFields(Set.of("name", "matches", "filters", "backendRefs", "timeouts", "retry", "sessionPersistence"));
+        for (String experimental : List.of("retry", "sessionPersistence")) {
+            if (n.has(experimental)) {
+                // Experimental-channel fields Istio reads; refused rather than silently not honoured.
+                n.problems().add(n.path() + "." + experimental, "is not supported by MeshBox yet");
+            }
+        }
         List<Match> matches = n.list("matches", GatewayApiParser::match);
         List<Filter> filters = filters(n);
         List<BackendRef> backends = n.list("backendRefs", b -> backendRef(b, true));

@@ -150,6 +150,10 @@ class GatewayApiParserTest {
                                 """,
                         "spec.listeners[1].name: \"http\" is used by another listener; names must be unique"),
                 Arguments.of(
+                        "an experimental retry MeshBox does not honour",
+                        ROUTE + "    retry: {attempts: 3}\n",
+                        "spec.rules[0].retry: is not supported by MeshBox yet"),
+                Arguments.of(
                         "a TCPRoute",
                         ROUTE.replace("HTTPRoute", "TCPRoute"),
                         "unknown kind \"TCPRoute\"; expected one of VirtualService, DestinationRule, Gateway"));
