@@ -170,6 +170,48 @@ class VirtualServiceFieldsIT {
     }
 
     @Test
+    void aGatewayRedirectDerivesItsPortFromTheServerPort() {
+        apply("""
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: shop-gateway}
+                spec:
+                  selector: {istio: ingressgateway}
+                  servers:
+                  - port: {number: 80, name: http, protocol: HTTP}
+                    hosts: [shop.example.com]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: shop-ingress}
+                spec:
+                  hosts: [shop.example.com]
+                  gateways: [shop-gateway]
+                  http:
+                  - match: [{uri: {prefix: /plain}}]
+                    redirect: {uri: /moved, derivePort: FROM_REQUEST_PORT}
+                  - match: [{uri: {prefix: /secure}}]
+                    redirect: {uri: /moved, derivePort: FROM_REQUEST_PORT, scheme: https}
+                """);
+        // Port 80 is http's default, so Istio leaves it out; it stays when the scheme becomes https.
+        assertThat(ingress("/plain").headers().get("location")).isEqualTo("http://shop.example.com/moved");
+        assertThat(ingress("/secure").headers().get("location")).isEqualTo("https://shop.example.com:80/moved");
+    }
+
+    @Test
+    void badFieldsAreRefusedNamingFileResourceAndField() {
+        MeshAccess.ApplyOutcome outcome = mesh.apply(List.of(new MeshAccess.ConfigText("shop.yaml", vs("""
+                  - match: [{uri: {exact: /a}}]
+                    redirect: {prefixRewrite: /b, port: 8080, derivePort: FROM_REQUEST_PORT}
+                """))));
+        assertThat(outcome.problems())
+                .anySatisfy(
+                        p -> assertThat(p).contains("shop.yaml: VirtualService default/shop: spec.http[0].redirect:"))
+                .anySatisfy(p ->
+                        assertThat(p).contains("spec.http[0].redirect.prefixRewrite: replaces the matched prefix"));
+    }
+
+    @Test
     void corsPreflightsAreAnsweredByTheProxyAndActualRequestsGetTheHeaders() {
         apply(vs("""
                   - match: [{uri: {prefix: /ignore}}]
@@ -290,6 +332,20 @@ class VirtualServiceFieldsIT {
     private static void apply(String yaml) {
         MeshAccess.ApplyOutcome outcome = mesh.apply(List.of(new MeshAccess.ConfigText("test.yaml", yaml)));
         assertThat(outcome.problems()).isEmpty();
+    }
+
+    private static TrafficDriver.Result ingress(String path) {
+        try {
+            return new TrafficDriver(mesh)
+                    .send(
+                            new Scenario.Traffic("ingress", "GET", "http://shop.example.com" + path, Map.of(), 1, 1),
+                            "vsf" + RUNS.incrementAndGet(),
+                            x -> {})
+                    .get(0);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     private static TrafficDriver.Result get(String path, Map<String, String> headers) {
