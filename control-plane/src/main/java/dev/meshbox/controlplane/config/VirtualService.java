@@ -7,11 +7,32 @@ import java.util.Optional;
 
 /** networking.istio.io VirtualService (HTTP part), validated. Field names follow Istio's reference. */
 public record VirtualService(
-        ResourceMeta meta, String yaml, List<String> hosts, List<String> gateways, List<HttpRoute> http)
+        ResourceMeta meta,
+        String yaml,
+        List<String> hosts,
+        List<String> gateways,
+        List<HttpRoute> http,
+        List<String> exportTo)
         implements IstioResource {
 
     /** The gateway name Istio uses for sidecars when {@code gateways} is empty. */
     public static final String MESH = "mesh";
+
+    /** A VirtualService exported everywhere (no {@code exportTo}, Istio's default). */
+    public VirtualService(
+            ResourceMeta meta, String yaml, List<String> hosts, List<String> gateways, List<HttpRoute> http) {
+        this(meta, yaml, hosts, gateways, http, List.of());
+    }
+
+    /** A VirtualService without hosts is a delegate: only a root's {@code delegate} rule uses its routes. */
+    public boolean isDelegate() {
+        return hosts.isEmpty();
+    }
+
+    /** Whether some rule hands its requests to a delegate: this VirtualService is a root. */
+    public boolean isRoot() {
+        return http.stream().anyMatch(r -> r.delegate().isPresent());
+    }
 
     /** Gateways this VirtualService binds to; {@code [mesh]} when none is listed. */
     public List<String> effectiveGateways() {
@@ -32,7 +53,50 @@ public record VirtualService(
             Optional<Destination> mirror,
             List<Mirror> mirrors,
             Optional<Double> mirrorPercentage,
-            Headers headers) {}
+            Headers headers,
+            Optional<Delegate> delegate) {
+
+        /** A rule that delegates to no other VirtualService. */
+        public HttpRoute(
+                String name,
+                List<HttpMatch> match,
+                List<RouteDestination> route,
+                Optional<Redirect> redirect,
+                Optional<DirectResponse> directResponse,
+                Optional<Rewrite> rewrite,
+                Optional<Duration> timeout,
+                Optional<Retry> retries,
+                Optional<Fault> fault,
+                Optional<Destination> mirror,
+                Optional<Double> mirrorPercentage,
+                Headers headers) {
+            this(
+                    name,
+                    match,
+                    route,
+                    redirect,
+                    directResponse,
+                    rewrite,
+                    timeout,
+                    retries,
+                    fault,
+                    mirror,
+                    mirrorPercentage,
+                    headers,
+                    Optional.empty());
+        }
+    }
+
+    /**
+     * {@code delegate: {name, namespace}} of a root's rule: the delegate VirtualService whose rules replace this one.
+     * An empty namespace means the root's namespace, as Istio reads it.
+     */
+    public record Delegate(String name, String namespace) {
+        /** {@code namespace/name} of the delegate, the root's namespace filling in an empty one. */
+        public String key(String rootNamespace) {
+            return (namespace.isEmpty() ? rootNamespace : namespace) + "/" + name;
+        }
+    }
 
     public record HttpMatch(
             String name,

@@ -81,10 +81,8 @@ final class VirtualServiceParser {
 
     static VirtualService parse(ResourceMeta meta, String yaml, YamlNode spec) {
         spec.onlyFields(SPEC);
+        // No hosts: a delegate, used only through a root's delegate rule (DelegateRules checks what it may hold).
         List<String> hosts = spec.strings("hosts");
-        if (hosts.isEmpty()) {
-            spec.problems().add("spec.hosts", "must list at least one host");
-        }
         List<String> gateways = spec.strings("gateways");
         boolean boundToMesh = gateways.isEmpty() || gateways.contains(VirtualService.MESH);
         for (int i = 0; i < hosts.size(); i++) {
@@ -106,7 +104,8 @@ final class VirtualServiceParser {
                 break;
             }
         }
-        return new VirtualService(meta, yaml, hosts, gateways, http);
+        DelegateRules.check(spec, hosts, gateways, http);
+        return new VirtualService(meta, yaml, hosts, gateways, http, DelegateRules.exportTo(spec));
     }
 
     private static HttpRoute route(YamlNode n) {
@@ -116,11 +115,11 @@ final class VirtualServiceParser {
         Optional<Redirect> redirect = RouteActionsParser.redirect(n, matches);
         Optional<DirectResponse> direct =
                 n.has("directResponse") ? Optional.of(directResponse(n.obj("directResponse"))) : Optional.empty();
-        int actions = (dests.isEmpty() ? 0 : 1)
-                + (redirect.isPresent() ? 1 : 0)
-                + (direct.isPresent() ? 1 : 0)
-                + (n.has("delegate") ? 1 : 0);
-        if (actions == 0 && !n.has("route")) {
+        Optional<VirtualService.Delegate> delegate = DelegateRules.read(n);
+        int actions = (dests.isEmpty() ? 0 : 1) + (redirect.isPresent() ? 1 : 0) + (direct.isPresent() ? 1 : 0);
+        if (delegate.isPresent()) {
+            DelegateRules.rootRule(n);
+        } else if (actions == 0 && !n.has("route")) {
             n.problem("must have one of route, redirect, directResponse or delegate");
         } else if (actions > 1) {
             n.problem("may have only one of route, redirect, directResponse or delegate");
@@ -154,7 +153,8 @@ final class VirtualServiceParser {
                 mirror,
                 RouteActionsParser.mirrors(n),
                 mirrorPct,
-                headers(n.obj("headers")));
+                headers(n.obj("headers")),
+                delegate);
     }
 
     private static void checkWeights(YamlNode n, List<RouteDestination> dests) {

@@ -11,8 +11,17 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
-/** The translator's whole input: applied config plus the registry, with the lookups translation needs. */
-public record MeshView(ConfigStore.Snapshot config, ServiceRegistry.Snapshot registry) {
+/**
+ * The translator's whole input: applied config plus the registry, with the lookups translation needs. Delegation is
+ * resolved once here ({@link DelegateMerger}): every lookup of VirtualServices sees roots merged with their delegates
+ * and never a delegate itself.
+ */
+public record MeshView(
+        ConfigStore.Snapshot config, ServiceRegistry.Snapshot registry, DelegateMerger.Merged virtualServices) {
+
+    public MeshView(ConfigStore.Snapshot config, ServiceRegistry.Snapshot registry) {
+        this(config, registry, DelegateMerger.merge(config.all(VirtualService.class)));
+    }
 
     /** The DestinationRule for a service (the oldest-named one wins when several exist, deterministically). */
     public Optional<DestinationRule> destinationRule(MeshService service) {
@@ -26,7 +35,7 @@ public record MeshView(ConfigStore.Snapshot config, ServiceRegistry.Snapshot reg
     /** VirtualServices bound to the mesh (sidecars) whose hosts include the service. */
     public List<VirtualService> meshVirtualServices(MeshService service) {
         List<VirtualService> out = new ArrayList<>();
-        for (VirtualService vs : config.all(VirtualService.class)) {
+        for (VirtualService vs : virtualServices.virtualServices()) {
             if (!vs.effectiveGateways().contains(VirtualService.MESH)) {
                 continue;
             }
@@ -50,7 +59,7 @@ public record MeshView(ConfigStore.Snapshot config, ServiceRegistry.Snapshot reg
     /** VirtualServices bound to a Gateway ({@code name} or {@code namespace/name} in {@code spec.gateways}). */
     public List<VirtualService> gatewayVirtualServices(Gateway gateway) {
         List<VirtualService> out = new ArrayList<>();
-        for (VirtualService vs : config.all(VirtualService.class)) {
+        for (VirtualService vs : virtualServices.virtualServices()) {
             for (String ref : vs.gateways()) {
                 if (refersTo(ref, vs.meta().namespace(), gateway)) {
                     out.add(vs);

@@ -93,6 +93,9 @@ public final class Translator {
                     byPort.computeIfAbsent(p.port(), k -> new ArrayList<>()).add(s);
                 }
             }
+            if (VirtualServiceHosts.needed(view)) {
+                byPort.computeIfAbsent(VirtualServiceHosts.PORT, k -> new ArrayList<>());
+            }
         }
 
         GroupKey groupKey(Pod proxy) {
@@ -165,6 +168,8 @@ public final class Translator {
                         ClusterTranslator.outbound(view, service, pods, port, b);
                     }
                 }
+                view.virtualServices().warnings().forEach(b::warn);
+                GatewayBindings.warnings(view).forEach(b::warn);
                 outbound = b.build();
             }
             return outbound;
@@ -238,16 +243,20 @@ public final class Translator {
                 routes.addAll(RouteTranslator.routes(ctx, vss.get(0), out));
                 for (VirtualService ignored : vss.subList(1, vss.size())) {
                     out.warn(ignored.meta().display() + ": host " + s.fqdn() + " is already routed by "
-                            + vss.get(0).meta().display() + "; this VirtualService is ignored for it");
+                            + vss.get(0).meta().display() + "; this VirtualService is ignored for it (IST0109)");
                 }
             }
-            if (vss.isEmpty()) {
+            if (routes.isEmpty()) {
+                // As Istio: a VirtualService giving no route here (all rules left out) leaves the service's default.
                 routes.add(RouteTranslator.defaultRoute(
                         Names.outboundCluster(port, "", s.fqdn()),
                         RouteTranslator.hashPolicy(view, s, java.util.Optional.empty())));
             }
             vh.addAllRoutes(routes);
             rc.addVirtualHosts(vh);
+        }
+        if (port == VirtualServiceHosts.PORT) {
+            VirtualServiceHosts.addTo(ctx, rc, out);
         }
         rc.addVirtualHosts(VirtualHost.newBuilder()
                 .setName("allow_any")
