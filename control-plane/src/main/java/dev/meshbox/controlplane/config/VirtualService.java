@@ -56,7 +56,7 @@ public record VirtualService(
             Headers headers,
             Optional<Delegate> delegate) {
 
-        /** A rule that delegates to no other VirtualService. */
+        /** A rule without CORS, a mirror list or a delegate: the fields most rules and tests leave out. */
         public HttpRoute(
                 String name,
                 List<HttpMatch> match,
@@ -80,7 +80,9 @@ public record VirtualService(
                     timeout,
                     retries,
                     fault,
+                    Optional.empty(),
                     mirror,
+                    List.of(),
                     mirrorPercentage,
                     headers,
                     Optional.empty());

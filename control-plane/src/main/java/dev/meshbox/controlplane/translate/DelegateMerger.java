@@ -122,7 +122,11 @@ public final class DelegateMerger {
                 leaf.timeout(),
                 leaf.retries(),
                 leaf.fault(),
+                leaf.corsPolicy(),
                 leaf.mirror().map(m -> qualified(m, namespace)),
+                leaf.mirrors().stream()
+                        .map(m -> new VirtualService.Mirror(qualified(m.destination(), namespace), m.percentage()))
+                        .toList(),
                 leaf.mirrorPercentage(),
                 leaf.headers(),
                 leaf.delegate());
@@ -160,7 +164,9 @@ public final class DelegateMerger {
                 leaf.timeout().or(root::timeout),
                 leaf.retries().or(root::retries),
                 leaf.fault().or(root::fault),
+                leaf.corsPolicy().or(root::corsPolicy),
                 leaf.mirror().or(root::mirror),
+                leaf.mirrors().isEmpty() ? root.mirrors() : leaf.mirrors(),
                 leaf.mirrorPercentage().or(root::mirrorPercentage),
                 leaf.headers().equals(VirtualService.Headers.NONE) ? root.headers() : leaf.headers(),
                 Optional.empty()));
