@@ -192,10 +192,21 @@ class VirtualServiceFieldsIT {
                     redirect: {uri: /moved, derivePort: FROM_REQUEST_PORT}
                   - match: [{uri: {prefix: /secure}}]
                     redirect: {uri: /moved, derivePort: FROM_REQUEST_PORT, scheme: https}
+                  - match: [{uri: {prefix: /keep}}]
+                    redirect: {uri: /moved}
+                  - match: [{uri: {prefix: /upgrade}}]
+                    redirect: {uri: /moved, derivePort: FROM_PROTOCOL_DEFAULT, scheme: https}
                 """);
         // Port 80 is http's default, so Istio leaves it out; it stays when the scheme becomes https.
-        assertThat(ingress("/plain").headers().get("location")).isEqualTo("http://shop.example.com/moved");
-        assertThat(ingress("/secure").headers().get("location")).isEqualTo("https://shop.example.com:80/moved");
+        assertThat(ingress("/plain", "shop.example.com").headers().get("location"))
+                .isEqualTo("http://shop.example.com/moved");
+        assertThat(ingress("/secure", "shop.example.com").headers().get("location"))
+                .isEqualTo("https://shop.example.com:80/moved");
+        // A port in the request's Host: kept when nothing changes it, dropped as the old scheme's default on https.
+        assertThat(ingress("/keep", "shop.example.com:80").headers().get("location"))
+                .isEqualTo("http://shop.example.com:80/moved");
+        assertThat(ingress("/upgrade", "shop.example.com:80").headers().get("location"))
+                .isEqualTo("https://shop.example.com/moved");
     }
 
     @Test
@@ -334,11 +345,12 @@ class VirtualServiceFieldsIT {
         assertThat(outcome.problems()).isEmpty();
     }
 
-    private static TrafficDriver.Result ingress(String path) {
+    private static TrafficDriver.Result ingress(String path, String host) {
         try {
             return new TrafficDriver(mesh)
                     .send(
-                            new Scenario.Traffic("ingress", "GET", "http://shop.example.com" + path, Map.of(), 1, 1),
+                            new Scenario.Traffic(
+                                    "ingress", "GET", "http://shop.example.com" + path, Map.of("host", host), 1, 1),
                             "vsf" + RUNS.incrementAndGet(),
                             x -> {})
                     .get(0);
