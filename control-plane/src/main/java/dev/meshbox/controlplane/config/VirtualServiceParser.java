@@ -96,7 +96,8 @@ final class VirtualServiceParser {
         List<HttpRoute> http = spec.list("http", VirtualServiceParser::route);
         List<YamlNode> rules = spec.list("http");
         for (int i = 0; i < http.size() - 1; i++) {
-            if (http.get(i).match().isEmpty() && i < rules.size()) {
+            // A delegate rule catches only what its delegate's rules match, so the rules after it stay reachable.
+            if (http.get(i).match().isEmpty() && http.get(i).delegate().isEmpty() && i < rules.size()) {
                 // IST0130: a rule without match catches everything, so every later rule is unreachable.
                 rules.get(i + 1)
                         .problem("is unreachable: the rule before it (spec.http[" + i

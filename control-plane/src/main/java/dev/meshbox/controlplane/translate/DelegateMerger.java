@@ -17,7 +17,7 @@ import java.util.Set;
 /**
  * Delegation as Istio's {@code mergeVirtualServicesIfNeeded} resolves it, before any translation: each root rule with
  * {@code delegate} is replaced by the delegate's rules, each narrowed to the root's match and given the root's
- * policies (rewrite, timeout, retries, fault, mirror, headers) where it has none of its own. A delegate rule whose
+ * policies (rewrite, timeout, retries, fault, CORS, mirrors, headers) where it has none of its own. A delegate rule whose
  * match is not inside the root's is left out; a missing or unexported delegate leaves its root rule out, so requests
  * fall through to the root's later rules. Delegates themselves (VirtualServices without hosts) route nothing directly.
  */

@@ -141,6 +141,8 @@ class DelegateRulesTest {
                     timeout: 2s
                     delegate: {name: shop-a, namespace: team-a}
                   - delegate: {name: shop-b}
+                  - route:
+                    - destination: {host: shop}
                 """);
         assertThat(r.problems()).isEmpty();
         VirtualService delegate = (VirtualService) r.resources().get(0);
@@ -151,5 +153,8 @@ class DelegateRulesTest {
         assertThat(root.isRoot()).isTrue();
         assertThat(root.http().get(0).delegate()).contains(new VirtualService.Delegate("shop-a", "team-a"));
         assertThat(root.http().get(1).delegate().orElseThrow().key("default")).isEqualTo("default/shop-b");
+        assertThat(root.http())
+                .as("a rule after a delegate rule without match is reachable")
+                .hasSize(3);
     }
 }

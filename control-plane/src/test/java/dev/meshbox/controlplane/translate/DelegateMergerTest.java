@@ -102,6 +102,26 @@ class DelegateMergerTest {
     }
 
     @Test
+    void theRootsCorsPolicyAndMirrorsApplyToDelegateRulesWithoutTheirOwn() {
+        String root = ROOT.replace("    timeout: 2s\n", """
+                    timeout: 2s
+                    corsPolicy:
+                      allowOrigins: [{exact: "https://shop.example.com"}]
+                      allowMethods: [GET]
+                    mirrors:
+                    - destination: {host: ratings}
+                """);
+        XdsResources r = Translator.translate(
+                BookinfoFixture.view(DESTINATION_RULE_ALL.text(), DELEGATE, root), BookinfoFixture.PRODUCTPAGE);
+        Route two = reviewsRoutes(r).get(0);
+        assertThat(two.getName()).isEqualTo("a-two");
+        assertThat(two.getTypedPerFilterConfigMap()).containsKey("envoy.filters.http.cors");
+        assertThat(two.getRoute().getRequestMirrorPoliciesList())
+                .extracting(m -> m.getCluster())
+                .containsExactly("outbound|9080||ratings.default.svc.cluster.local");
+    }
+
+    @Test
     void aMissingDelegateLeavesItsRootRuleOutAndRequestsFallThrough() {
         XdsResources r = Translator.translate(
                 BookinfoFixture.view(DESTINATION_RULE_ALL.text(), ROOT), BookinfoFixture.PRODUCTPAGE);
