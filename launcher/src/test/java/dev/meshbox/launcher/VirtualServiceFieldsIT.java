@@ -255,6 +255,8 @@ class VirtualServiceFieldsIT {
                 .containsKey("x-echo-pod")
                 .containsEntry("access-control-allow-origin", "https://a.corp.example")
                 .containsEntry("access-control-expose-headers", "x-echo-version");
+        assertThat(get("/cart", Map.of("origin", "https://app.example")).headers())
+                .containsEntry("access-control-allow-origin", "https://app.example");
         TrafficDriver.Result stranger = get("/cart", Map.of("origin", "https://evil.example"));
         assertThat(stranger.headers().keySet()).noneMatch(h -> h.startsWith("access-control-"));
         // A preflight from an origin that is not allowed goes upstream by default ...
