@@ -51,7 +51,7 @@ final class RouteActionsParser {
             String replacement = x.str("rewrite").orElse("");
             if (match.isEmpty() || replacement.isEmpty()) {
                 x.problem("needs both match and rewrite");
-            } else if (validRegex(x, "match", match)) {
+            } else if (validRegex(x, "match", match) && validSubstitution(x, match, replacement)) {
                 regex = Optional.of(new RegexRewrite(match, replacement));
             }
             if (uri.isPresent()) {
@@ -255,6 +255,32 @@ final class RouteActionsParser {
             }
             return new Mirror(VirtualServiceParser.destination(m.obj("destination")), Percent.read(m, "percentage"));
         });
+    }
+
+    /**
+     * RE2's substitution rules, which Envoy checks when it loads the route: {@code \N} names one of the pattern's
+     * groups, {@code \\} is a backslash, and a backslash before anything else is an error.
+     */
+    private static boolean validSubstitution(YamlNode n, String match, String substitution) {
+        int groups = Pattern.compile(match).matcher("").groupCount();
+        for (int i = 0; i < substitution.length(); i++) {
+            if (substitution.charAt(i) != '\\') {
+                continue;
+            }
+            char next = i + 1 < substitution.length() ? substitution.charAt(i + 1) : ' ';
+            String problem = null;
+            if (Character.isDigit(next) && next - '0' > groups) {
+                problem = "names group \\" + next + " but match has " + groups + " group(s)";
+            } else if (!Character.isDigit(next) && next != '\\') {
+                problem = "has a backslash that is followed by neither a group number nor another backslash";
+            }
+            if (problem != null) {
+                n.problems().add(n.path() + ".rewrite", "\"" + substitution + "\" " + problem);
+                return false;
+            }
+            i++;
+        }
+        return true;
     }
 
     private static boolean validRegex(YamlNode n, String field, String regex) {

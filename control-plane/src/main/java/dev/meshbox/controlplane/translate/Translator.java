@@ -318,9 +318,11 @@ public final class Translator {
             }
         }
         hosts.forEach((listenerPort, byHost) -> {
+            // As Istio's gateway routes: a Host's port does not take part in choosing the virtual host.
             RouteConfiguration.Builder rc = RouteConfiguration.newBuilder()
                     .setName(routeNames.get(listenerPort))
-                    .setValidateClusters(BoolValue.of(false));
+                    .setValidateClusters(BoolValue.of(false))
+                    .setIgnorePortInHostMatching(true);
             byHost.values().forEach(rc::addVirtualHosts);
             out.listener(ListenerTranslator.gatewayPort(listenerPort, rc.getName()));
             out.route(rc.build());

@@ -59,6 +59,14 @@ class RouteActionsValidationTest {
                             route: [{destination: {host: shop}}]
                         """,
                         "spec.http[0].rewrite.uriRegexRewrite.match: \"^/(b\" is not a valid RE2 regular expression"),
+                Arguments.of(
+                        "uriRegexRewrite naming a group the match lacks",
+                        """
+                          - rewrite:
+                              uriRegexRewrite: {match: "^/b/(.*)$", rewrite: "/c/\\\\2"}
+                            route: [{destination: {host: shop}}]
+                        """,
+                        "spec.http[0].rewrite.uriRegexRewrite.rewrite: \"/c/\\2\" names group \\2 but match has 1 group(s)"),
                 Arguments.of("rewrite with redirect", """
                           - rewrite: {uri: /a}
                             redirect: {uri: /b}

@@ -252,4 +252,15 @@ class RouteActionsTranslationTest {
                 """).get(0).getRoute();
         assertThat(zero.getRequestMirrorPoliciesList()).isEmpty();
     }
+
+    @Test
+    void gatewayRoutesIgnoreTheHostsPortAsIstiosDo() {
+        XdsResources r = Translator.translate(
+                BookinfoFixture.view(dev.meshbox.controlplane.testing.BookinfoYaml.GATEWAY.text()),
+                BookinfoFixture.GATEWAY);
+        assertThat(r.routes())
+                .allSatisfy(rc -> assertThat(rc.getIgnorePortInHostMatching())
+                        .as(rc.getName())
+                        .isTrue());
+    }
 }

@@ -93,7 +93,9 @@ public final class RouterFilter implements HttpFilter {
         long timeoutMs = timeoutMs(f, request.headers());
         HttpHeaders headers = upstreamHeaders(exchange, f.action(), f.cluster());
         String uri = rewrittenUri(request.uri(), f);
-        if (!uri.equals(request.uri())) {
+        boolean rewrites = f.action().prefixRewrite() != null || f.action().regexRewrite() != null;
+        if (rewrites && !suppressEnvoyHeaders()) {
+            // As Envoy's finalizePathHeader: once a route rewrites, the original path goes along, changed or not.
             headers.set(HeaderPolicy.ORIGINAL_PATH, request.uri());
         }
         List<MirrorPolicy> mirrors = f.action().mirrors();

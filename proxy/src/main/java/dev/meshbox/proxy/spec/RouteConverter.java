@@ -88,7 +88,13 @@ public final class RouteConverter {
             case ROUTE -> forward(proto.getRoute(), where + ".route", hostRetry);
             case DIRECT_RESPONSE ->
                 new RouteAction.DirectResponse(proto.getDirectResponse().getStatus(), body(proto.getDirectResponse()));
-            case REDIRECT -> redirect(proto.getRedirect());
+            case REDIRECT -> {
+                if (proto.getRedirect().hasRegexRewrite()) {
+                    // Not served; refusing it beats redirecting to the unrewritten path.
+                    throw new IllegalArgumentException(where + ".redirect.regex_rewrite: is not supported");
+                }
+                yield redirect(proto.getRedirect());
+            }
             default ->
                 throw new IllegalArgumentException(where + ": action " + proto.getActionCase()
                         + " is not supported (expected route, redirect or direct_response)");
