@@ -1,6 +1,7 @@
 /**
- * Istio's networking config as MeshBox reads it: VirtualService, DestinationRule and Gateway in, validated records or
- * field-level problems out.
+ * Istio's networking config as MeshBox reads it: VirtualService, DestinationRule and Gateway in, and the Kubernetes
+ * Gateway API kinds Istio reads ({@link dev.meshbox.controlplane.config.GatewayApi}: Gateway, HTTPRoute,
+ * ReferenceGrant), validated records or field-level problems out.
  *
  * <p>{@link dev.meshbox.controlplane.config.IstioParser} is a pure function from YAML text to a
  * {@link dev.meshbox.controlplane.config.ParseResult} (resources or problems, never an exception), reading documents
