@@ -29,6 +29,19 @@ public final class Names {
         return "0.0.0.0_" + port;
     }
 
+    /**
+     * The names a sidecar's virtual host for a service answers to, as Istio's: the FQDN, {@code name.ns} and
+     * {@code name.ns.svc}, and the short name only for a service of the proxy's own namespace (Kubernetes resolves a
+     * short name in the caller's namespace; two namespaces' {@code cart} would otherwise claim the same domain).
+     */
+    public static java.util.List<String> sidecarDomains(
+            dev.meshbox.controlplane.registry.MeshService s, String proxyNamespace) {
+        String ns = s.name() + "." + s.namespace();
+        return s.namespace().equals(proxyNamespace)
+                ? java.util.List.of(s.fqdn(), s.name(), ns, ns + ".svc")
+                : java.util.List.of(s.fqdn(), ns, ns + ".svc");
+    }
+
     /** Route configuration names: {@code "9080"} on sidecars, {@code "http.8080"} on gateways. */
     public static String sidecarRoute(int port) {
         return Integer.toString(port);

@@ -232,8 +232,7 @@ public final class Translator {
                 new RouteTranslator.Context(view, VirtualService.MESH, port, proxy.labels(), proxy.namespace());
         for (MeshService s : services) {
             VirtualHost.Builder vh = VirtualHost.newBuilder().setName(s.fqdn() + ":" + port);
-            for (String d : List.of(
-                    s.fqdn(), s.name(), s.name() + "." + s.namespace(), s.name() + "." + s.namespace() + ".svc")) {
+            for (String d : Names.sidecarDomains(s, proxy.namespace())) {
                 vh.addDomains(d).addDomains(d + ":" + port);
             }
             List<VirtualService> vss = view.meshVirtualServices(s);
