@@ -48,6 +48,8 @@ public final class Proxy implements AutoCloseable {
     /** Envoy's default: a cluster whose endpoints never arrive serves without them after this long. */
     private static final java.time.Duration INITIAL_FETCH_TIMEOUT = java.time.Duration.ofSeconds(15);
 
+    private static final java.time.Duration BIND_WAIT = java.time.Duration.ofSeconds(5);
+
     private final ProxyOptions options;
     private final long seed;
     private final EventLoopGroup group;
@@ -181,14 +183,14 @@ public final class Proxy implements AutoCloseable {
             ads.subscribe(TypeUrls.ROUTE, applier.wantedRouteNames());
             long generation = ++listenerGeneration;
             listenersBound = false;
-            listeners
-                    .reconcile(applier.listenerSpecs())
-                    .whenComplete((v, t) -> xdsExecutor.execute(() -> {
-                        if (generation == listenerGeneration) {
-                            listenersBound = true;
-                            checkReady();
-                        }
-                    }));
+            CompletableFuture<Void> bound = listeners.reconcile(applier.listenerSpecs());
+            bound.whenComplete((v, t) -> xdsExecutor.execute(() -> {
+                if (generation == listenerGeneration) {
+                    listenersBound = true;
+                    checkReady();
+                }
+            }));
+            awaitBinds(bound);
         } else if (typeUrl.equals(TypeUrls.CLUSTER)) {
             ads.subscribe(TypeUrls.ENDPOINT, applier.wantedEndpointNames());
             Set<String> warming = applier.warmingClusters();
@@ -199,6 +201,21 @@ public final class Proxy implements AutoCloseable {
         }
         checkReady();
         return null;
+    }
+
+    /**
+     * The LDS ACK follows the binds, as Envoy binds a new listener's socket before it ACKs: once the control plane has
+     * heard the ACK, a request to a listener just added finds it open. A bind that fails is logged and reported on
+     * the admin API; it does not hold the ACK, nor does one slower than {@link #BIND_WAIT}.
+     */
+    private static void awaitBinds(CompletableFuture<Void> bound) {
+        try {
+            bound.get(BIND_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.warn("listeners not all bound before the LDS ACK: {}", e.toString());
+        }
     }
 
     private void checkReady() {
