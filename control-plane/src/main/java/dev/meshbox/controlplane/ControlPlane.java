@@ -6,13 +6,18 @@ import dev.meshbox.controlplane.gatewayapi.GatewayApiConverter;
 import dev.meshbox.controlplane.gatewayapi.ResourceStatus;
 import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.controlplane.registry.ServiceRegistry;
+import dev.meshbox.controlplane.security.SecurityOptions;
+import dev.meshbox.controlplane.security.WorkloadCertificate;
+import dev.meshbox.controlplane.security.WorkloadCertificates;
 import dev.meshbox.controlplane.translate.MeshView;
+import dev.meshbox.controlplane.translate.MutualTls;
 import dev.meshbox.controlplane.translate.Translator;
 import dev.meshbox.controlplane.translate.XdsResources;
 import dev.meshbox.controlplane.xds.Convergence;
 import dev.meshbox.controlplane.xds.ProxyResources;
 import dev.meshbox.controlplane.xds.ProxyStatus;
 import dev.meshbox.controlplane.xds.XdsServer;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Collections;
@@ -37,6 +42,18 @@ import java.util.stream.Collectors;
 public final class ControlPlane implements AutoCloseable {
 
     private final ConfigStore config = new ConfigStore();
+    private final SecurityOptions security;
+    private final WorkloadCertificates certificates;
+    /** Per identity, the SDS secrets of its current certificate (rebuilt when the certificate rotates). */
+    private final Map<String, IssuedSecrets> secrets = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private final java.util.concurrent.ScheduledExecutorService rotation =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "meshbox-cert-rotation");
+                t.setDaemon(true);
+                return t;
+            });
+    private java.util.concurrent.ScheduledFuture<?> nextRotation;
     private final ServiceRegistry registry = new ServiceRegistry();
     private final XdsServer xds = new XdsServer();
     /** The last rebuild's warnings, immutable. */
@@ -49,7 +66,19 @@ public final class ControlPlane implements AutoCloseable {
     /** The last change number a finished rebuild covered; guarded by {@link #rebuildLock}. */
     private long rebuiltUpTo;
 
+    private record IssuedSecrets(WorkloadCertificate certificate, List<Secret> secrets) {}
+
+    /** A control plane with {@link SecurityOptions#DEFAULTS}: a generated root, 24 h workload certificates. */
     public ControlPlane() {
+        this(SecurityOptions.DEFAULTS);
+    }
+
+    public ControlPlane(SecurityOptions security) {
+        this.security = security;
+        this.certificates = new WorkloadCertificates(
+                security.certificateAuthority(java.time.Instant.now()),
+                security.workloadCertTtl(),
+                java.time.Clock.systemUTC());
         // Every writer of config (ConfigStore.apply and delete, the Kubernetes watcher, the UI) and of the registry
         // (the platform adapters, the local backend) reaches the proxies through these two listeners. Each runs on
         // the writer's thread, after the new snapshot is in place, and returns once a rebuild that read it has
@@ -70,6 +99,15 @@ public final class ControlPlane implements AutoCloseable {
 
     public int xdsPort() {
         return xds.port();
+    }
+
+    /** The mesh's CA and the workload certificates it issued. */
+    public WorkloadCertificates certificates() {
+        return certificates;
+    }
+
+    public SecurityOptions security() {
+        return security;
     }
 
     public ConfigStore config() {
@@ -137,7 +175,10 @@ public final class ControlPlane implements AutoCloseable {
             }
             // Every change numbered up to here published its snapshot before asking, so the views below include it.
             long upTo = rebuildsRequested.get();
-            MeshView view = new MeshView(config.snapshot(), registry.snapshot());
+            MeshView view = new MeshView(
+                    config.snapshot(),
+                    registry.snapshot(),
+                    security.autoMtls() ? MeshView.MeshSecurity.AUTO_MTLS : MeshView.MeshSecurity.PLAINTEXT);
             List<Pod> proxies = view.registry().proxies();
             List<XdsResources> translated = Translator.translateAll(view, proxies);
             Map<String, XdsResources> nextServed = new HashMap<>();
@@ -149,8 +190,10 @@ public final class ControlPlane implements AutoCloseable {
                 if (warned.add(r)) { // a proxy group shares one resources object
                     nextWarnings.addAll(r.warnings());
                 }
-                boolean published =
-                        xds.publish(node, new ProxyResources(r.listeners(), r.routes(), r.clusters(), r.endpoints()));
+                boolean published = xds.publish(
+                        node,
+                        new ProxyResources(
+                                r.listeners(), r.routes(), r.clusters(), r.endpoints(), secretsOf(proxies.get(i))));
                 XdsResources held = published ? r : served.get(node);
                 if (held != null) {
                     nextServed.put(node, held);
@@ -164,11 +207,46 @@ public final class ControlPlane implements AutoCloseable {
             }
             served = Map.copyOf(nextServed);
             warnings = List.copyOf(nextWarnings);
+            Set<String> identities = proxies.stream().map(Pod::spiffeId).collect(Collectors.toSet());
+            certificates.retainOnly(identities);
+            secrets.keySet().retainAll(identities);
+            scheduleRotation();
         }
+    }
+
+    /** The SDS secrets {@code default} and {@code ROOTCA} of a proxy: its identity's current certificate. */
+    private List<Secret> secretsOf(Pod proxy) {
+        WorkloadCertificate cert = certificates.forIdentity(proxy.spiffeId());
+        IssuedSecrets held = secrets.get(proxy.spiffeId());
+        if (held != null && held.certificate() == cert) {
+            return held.secrets(); // the same list object: the xDS server versions it once
+        }
+        List<Secret> fresh = MutualTls.secrets(cert);
+        secrets.put(proxy.spiffeId(), new IssuedSecrets(cert, fresh));
+        return fresh;
+    }
+
+    /**
+     * Rebuilds when the next certificate is due for rotation (half its lifetime), so each proxy gets its new
+     * certificate over SDS before the old one expires. Called under {@link #rebuildLock}.
+     */
+    private void scheduleRotation() {
+        if (nextRotation != null) {
+            nextRotation.cancel(false);
+            nextRotation = null;
+        }
+        certificates.nextRotation().ifPresent(at -> {
+            long delay =
+                    Math.max(0, Duration.between(java.time.Instant.now(), at).toMillis()) + 10;
+            if (!rotation.isShutdown()) {
+                nextRotation = rotation.schedule(this::rebuild, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+        });
     }
 
     @Override
     public void close() {
+        rotation.shutdownNow();
         xds.close();
     }
 }

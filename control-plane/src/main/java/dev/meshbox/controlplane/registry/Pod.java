@@ -9,6 +9,8 @@ import java.util.Map;
  * @param appAddress where its application listens, reached only by its own sidecar (the pod's "localhost")
  * @param role       whether it runs a sidecar, is a gateway, or has no proxy at all
  * @param ready      whether it is ready to receive traffic (not-ready pods are left out of EDS)
+ * @param serviceAccount the Kubernetes service account it runs as, its identity in the mesh's certificates
+ *                   ({@code default} when none is given, as Kubernetes does)
  */
 public record Pod(
         String name,
@@ -17,7 +19,8 @@ public record Pod(
         String appAddress,
         Map<String, String> labels,
         ProxyKind role,
-        boolean ready) {
+        boolean ready,
+        String serviceAccount) {
 
     public enum ProxyKind {
         SIDECAR,
@@ -25,8 +28,28 @@ public record Pod(
         NONE
     }
 
+    public static final String DEFAULT_SERVICE_ACCOUNT = "default";
+
     public Pod {
         labels = Map.copyOf(labels);
+        serviceAccount = serviceAccount == null || serviceAccount.isEmpty() ? DEFAULT_SERVICE_ACCOUNT : serviceAccount;
+    }
+
+    /** A pod running as its namespace's {@code default} service account. */
+    public Pod(
+            String name,
+            String namespace,
+            String ip,
+            String appAddress,
+            Map<String, String> labels,
+            ProxyKind role,
+            boolean ready) {
+        this(name, namespace, ip, appAddress, labels, role, ready, DEFAULT_SERVICE_ACCOUNT);
+    }
+
+    /** Its SPIFFE identity: {@code spiffe://cluster.local/ns/<namespace>/sa/<service account>}. */
+    public String spiffeId() {
+        return "spiffe://cluster.local/ns/" + namespace + "/sa/" + serviceAccount;
     }
 
     /** The xDS node id its proxy uses, as Istio writes it. */
@@ -50,6 +73,6 @@ public record Pod(
     }
 
     public Pod withReady(boolean value) {
-        return new Pod(name, namespace, ip, appAddress, labels, role, value);
+        return new Pod(name, namespace, ip, appAddress, labels, role, value, serviceAccount);
     }
 }

@@ -59,16 +59,28 @@ final class ClusterTranslator {
         Optional<DestinationRule> dr = view.destinationRule(service);
         Optional<TrafficPolicy> hostPolicy = dr.flatMap(DestinationRule::trafficPolicy);
         String name = Names.outboundCluster(port.port(), "", service.fqdn());
-        out.cluster(cluster(name, hostPolicy));
+        boolean mtls = view.security().autoMtls();
+        out.cluster(secured(cluster(name, hostPolicy), mtls, Names.outboundSni(port.port(), "", service.fqdn())));
         out.endpoints(assignment(name, pods, port, Map.of()));
         for (DestinationRule.Subset subset : dr.map(DestinationRule::subsets).orElse(List.of())) {
             String subsetName = Names.outboundCluster(port.port(), subset.name(), service.fqdn());
             Optional<TrafficPolicy> policy = subset.trafficPolicy()
                     .map(p -> hostPolicy.map(h -> h.overriddenBy(p)).orElse(p))
                     .or(() -> hostPolicy);
-            out.cluster(cluster(subsetName, policy));
+            out.cluster(secured(
+                    cluster(subsetName, policy), mtls, Names.outboundSni(port.port(), subset.name(), service.fqdn())));
             out.endpoints(assignment(subsetName, pods, port, subset.labels()));
         }
+    }
+
+    /** The cluster with Istio's auto mTLS transport socket matches when the mesh enables it. */
+    private static Cluster secured(Cluster cluster, boolean autoMtls, String sni) {
+        if (!autoMtls) {
+            return cluster;
+        }
+        Cluster.Builder b = cluster.toBuilder();
+        MutualTls.autoMtls(b, sni);
+        return b.build();
     }
 
     static Cluster cluster(String name, Optional<TrafficPolicy> policy) {
@@ -202,7 +214,11 @@ final class ClusterTranslator {
                         Value.newBuilder().setStringValue(pod.workload()).build())
                 .putFields("labels", Value.newBuilder().setStructValue(labels).build())
                 .build();
-        return Metadata.newBuilder().putFilterMetadata("istio", istio).build();
+        Metadata.Builder m = Metadata.newBuilder().putFilterMetadata("istio", istio);
+        if (MutualTls.meshed(pod)) {
+            m.putFilterMetadata(MutualTls.SOCKET_MATCH_METADATA, MutualTls.socketMatchMetadata());
+        }
+        return m.build();
     }
 
     /** The inbound cluster of a pod port: a static cluster pointing at the app on the pod's local address. */

@@ -57,7 +57,7 @@ final class ListenerTranslator {
     }
 
     /** {@code virtualInbound}: a filter chain per pod port, each routing to {@code inbound|<port>||}. */
-    static Listener virtualInbound(java.util.Collection<Integer> ports) {
+    static Listener virtualInbound(java.util.Collection<Integer> ports, MeshView.MeshSecurity security) {
         Listener.Builder l = Listener.newBuilder()
                 .setName(Names.VIRTUAL_INBOUND)
                 .setAddress(ClusterTranslator.socket("0.0.0.0", Names.INBOUND_PORT))
@@ -84,10 +84,37 @@ final class ListenerTranslator {
             HttpConnectionManager hcm = hcm("inbound_0.0.0.0_" + port, HttpFilters.ListenerClass.SIDECAR_INBOUND)
                     .setRouteConfig(route)
                     .build();
+            FilterChainMatch.Builder match = FilterChainMatch.newBuilder().setDestinationPort(UInt32Value.of(port));
+            if (security.autoMtls()) {
+                // PERMISSIVE, Istio's default: Istio mTLS (TLS with an Istio ALPN) terminated here, plaintext too.
+                HttpConnectionManager mtlsHcm = hcm.toBuilder()
+                        .setForwardClientCertDetails(HttpConnectionManager.ForwardClientCertDetails.APPEND_FORWARD)
+                        .setSetCurrentClientCertDetails(HttpConnectionManager.SetCurrentClientCertDetails.newBuilder()
+                                .setSubject(BoolValue.of(true))
+                                .setUri(true)
+                                .setDns(true))
+                        .build();
+                l.addFilterChains(FilterChain.newBuilder()
+                        .setName("0.0.0.0_" + port + "_mtls")
+                        .setFilterChainMatch(match.clone()
+                                .setTransportProtocol("tls")
+                                .addAllApplicationProtocols(MutualTls.ISTIO_ALPNS))
+                        .setTransportSocket(MutualTls.downstreamTls())
+                        .addFilters(Filter.newBuilder().setName(Names.HCM).setTypedConfig(Any.pack(mtlsHcm))));
+                match.setTransportProtocol("raw_buffer");
+            }
             l.addFilterChains(FilterChain.newBuilder()
                     .setName("0.0.0.0_" + port)
-                    .setFilterChainMatch(FilterChainMatch.newBuilder().setDestinationPort(UInt32Value.of(port)))
+                    .setFilterChainMatch(match)
                     .addFilters(Filter.newBuilder().setName(Names.HCM).setTypedConfig(Any.pack(hcm))));
+        }
+        if (security.autoMtls()) {
+            l.addListenerFilters(
+                    0,
+                    ListenerFilter.newBuilder()
+                            .setName("envoy.filters.listener.tls_inspector")
+                            .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3
+                                    .TlsInspector.getDefaultInstance())));
         }
         return l.build();
     }

@@ -25,10 +25,23 @@ import java.util.TreeMap;
  * delegate itself.
  */
 public record MeshView(
-        ConfigStore.Snapshot config, ServiceRegistry.Snapshot registry, DelegateMerger.Merged virtualServices) {
+        ConfigStore.Snapshot config,
+        ServiceRegistry.Snapshot registry,
+        DelegateMerger.Merged virtualServices,
+        MeshSecurity security) {
+
+    /** Mesh-wide security settings (Istio's MeshConfig {@code enableAutoMtls}). */
+    public record MeshSecurity(boolean autoMtls) {
+        public static final MeshSecurity PLAINTEXT = new MeshSecurity(false);
+        public static final MeshSecurity AUTO_MTLS = new MeshSecurity(true);
+    }
 
     public MeshView(ConfigStore.Snapshot config, ServiceRegistry.Snapshot registry) {
-        this(config, registry, null);
+        this(config, registry, null, MeshSecurity.PLAINTEXT);
+    }
+
+    public MeshView(ConfigStore.Snapshot config, ServiceRegistry.Snapshot registry, MeshSecurity security) {
+        this(config, registry, null, security);
     }
 
     /** @param virtualServices the merged VirtualServices, or null to merge those of {@code config} here */

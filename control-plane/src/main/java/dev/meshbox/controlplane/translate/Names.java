@@ -20,6 +20,11 @@ public final class Names {
         return "outbound|" + port + "|" + subset + "|" + fqdn;
     }
 
+    /** Istio's SNI for in-mesh TLS to a cluster: {@code outbound_.9080_.v1_.reviews.default.svc.cluster.local}. */
+    public static String outboundSni(int port, String subset, String fqdn) {
+        return "outbound_." + port + "_." + subset + "_." + fqdn;
+    }
+
     public static String inboundCluster(int port) {
         return "inbound|" + port + "||";
     }

@@ -140,7 +140,7 @@ public final class Translator {
                 XdsResources.Builder b = XdsResources.builder();
                 b.listener(ListenerTranslator.virtualOutbound());
                 byPort.keySet().forEach(port -> b.listener(ListenerTranslator.outboundPort(port)));
-                b.listener(ListenerTranslator.virtualInbound(ports));
+                b.listener(ListenerTranslator.virtualInbound(ports, view.security()));
                 return b.build().listeners();
             });
             List<Cluster> clusters =

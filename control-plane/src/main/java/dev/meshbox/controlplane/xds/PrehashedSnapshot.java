@@ -28,14 +28,16 @@ final class PrehashedSnapshot extends Snapshot {
     private final SnapshotResources<ClusterLoadAssignment> endpoints;
     private final SnapshotResources<Listener> listeners;
     private final SnapshotResources<RouteConfiguration> routes;
-    private final SnapshotResources<Secret> secrets = SnapshotResources.create(List.of(), "0");
+    private final SnapshotResources<Secret> secrets;
 
     @SuppressWarnings("unchecked")
     PrehashedSnapshot(
             SnapshotResources<?> clusters,
             SnapshotResources<?> endpoints,
             SnapshotResources<?> listeners,
-            SnapshotResources<?> routes) {
+            SnapshotResources<?> routes,
+            SnapshotResources<?> secrets) {
+        this.secrets = (SnapshotResources<Secret>) secrets;
         this.clusters = (SnapshotResources<Cluster>) clusters;
         this.endpoints = (SnapshotResources<ClusterLoadAssignment>) endpoints;
         this.listeners = (SnapshotResources<Listener>) listeners;

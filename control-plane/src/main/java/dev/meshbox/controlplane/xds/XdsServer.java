@@ -9,6 +9,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
@@ -92,6 +93,7 @@ public final class XdsServer implements AutoCloseable {
                 .addService(discovery.getEndpointDiscoveryServiceImpl())
                 .addService(discovery.getListenerDiscoveryServiceImpl())
                 .addService(discovery.getRouteDiscoveryServiceImpl())
+                .addService(discovery.getSecretDiscoveryServiceImpl())
                 .build();
         try {
             server.start();
@@ -120,7 +122,9 @@ public final class XdsServer implements AutoCloseable {
         ResourceVersions.Typed endpoints = versions.of(r.endpoints(), ClusterLoadAssignment::getClusterName);
         ResourceVersions.Typed listeners = versions.of(r.listeners(), Listener::getName);
         ResourceVersions.Typed routes = versions.of(r.routes(), RouteConfiguration::getName);
+        ResourceVersions.Typed secrets = versions.of(r.secrets(), Secret::getName);
         Map<String, String> typeVersions = Map.of(
+                Resources.V3.SECRET_TYPE_URL, secrets.version(),
                 Resources.V3.CLUSTER_TYPE_URL, clusters.version(),
                 Resources.V3.ENDPOINT_TYPE_URL, endpoints.version(),
                 Resources.V3.LISTENER_TYPE_URL, listeners.version(),
@@ -141,7 +145,11 @@ public final class XdsServer implements AutoCloseable {
         cache.setSnapshot(
                 node,
                 new PrehashedSnapshot(
-                        clusters.resources(), endpoints.resources(), listeners.resources(), routes.resources()));
+                        clusters.resources(),
+                        endpoints.resources(),
+                        listeners.resources(),
+                        routes.resources(),
+                        secrets.resources()));
         return true;
     }
 

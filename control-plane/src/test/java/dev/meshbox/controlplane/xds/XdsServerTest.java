@@ -90,4 +90,31 @@ class XdsServerTest {
                     .isTrue();
         }
     }
+
+    @Test
+    void secretsAreServedInTheProxysSnapshotAndVersionedLikeTheOtherTypes() {
+        Pod proxy = BookinfoFixture.PRODUCTPAGE;
+        XdsResources r = Translator.translate(BookinfoFixture.view(), proxy);
+        java.time.Instant now = java.time.Instant.now();
+        var ca = dev.meshbox.controlplane.security.CertificateAuthority.selfSigned(now);
+        var secrets = dev.meshbox.controlplane.translate.MutualTls.secrets(
+                ca.issue(proxy.spiffeId(), java.time.Duration.ofHours(1), now));
+        try (XdsServer xds = new XdsServer()) {
+            xds.publish(
+                    proxy.nodeId(),
+                    new ProxyResources(r.listeners(), r.routes(), r.clusters(), r.endpoints(), secrets));
+            var first = xds.snapshot(proxy.nodeId()).secrets();
+            assertThat(first.resources()).containsOnlyKeys("default", "ROOTCA");
+
+            var rotated = dev.meshbox.controlplane.translate.MutualTls.secrets(
+                    ca.issue(proxy.spiffeId(), java.time.Duration.ofHours(1), now));
+            xds.publish(
+                    proxy.nodeId(),
+                    new ProxyResources(r.listeners(), r.routes(), r.clusters(), r.endpoints(), rotated));
+
+            assertThat(xds.snapshot(proxy.nodeId()).secrets().version()).isNotEqualTo(first.version());
+            assertThat(xds.snapshot(proxy.nodeId()).listeners())
+                    .isSameAs(xds.snapshot(proxy.nodeId()).listeners());
+        }
+    }
 }

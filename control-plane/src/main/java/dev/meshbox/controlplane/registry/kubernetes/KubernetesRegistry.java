@@ -120,8 +120,15 @@ public final class KubernetesRegistry implements PlatformRegistry {
                         .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
         // In a pod the app and its sidecar share the network namespace: the sidecar reaches the app on localhost.
         String app = role == Pod.ProxyKind.NONE ? ip : "127.0.0.1";
-        return Optional.of(
-                new Pod(p.getMetadata().getName(), p.getMetadata().getNamespace(), ip, app, labels, role, ready));
+        return Optional.of(new Pod(
+                p.getMetadata().getName(),
+                p.getMetadata().getNamespace(),
+                ip,
+                app,
+                labels,
+                role,
+                ready,
+                p.getSpec() == null ? null : p.getSpec().getServiceAccountName()));
     }
 
     /** The first container port of a pod's app, for diagnostics. */
