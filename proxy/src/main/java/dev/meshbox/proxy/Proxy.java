@@ -16,6 +16,7 @@ import dev.meshbox.proxy.stats.IstioMetrics;
 import dev.meshbox.proxy.stats.PeerMetadata;
 import dev.meshbox.proxy.stats.PrometheusRenderer;
 import dev.meshbox.proxy.stats.Workload;
+import dev.meshbox.proxy.tls.WorkloadTls;
 import dev.meshbox.proxy.xds.AdsClient;
 import dev.meshbox.proxy.xds.ConfigApplier;
 import dev.meshbox.proxy.xds.NodeIdentity;
@@ -56,6 +57,9 @@ public final class Proxy implements AutoCloseable {
     private final boolean ownGroup;
     private final ScheduledThreadPoolExecutor xdsExecutor;
     private final AccessLog accessLog = new AccessLog(ACCESS_LOG_ENTRIES);
+    /** The workload certificate and root as SDS delivers them, shared by listeners (inbound) and pools (outbound). */
+    private final WorkloadTls workloadTls = new WorkloadTls();
+
     private final ClusterCatalog catalog;
     private final ConfigApplier applier;
     private final ListenerManager listeners;
@@ -92,7 +96,8 @@ public final class Proxy implements AutoCloseable {
                         options.bindAddress().isAnyLocalAddress() ? null : options.bindAddress(),
                         MAX_BODY_BYTES),
                 options.ticker(),
-                new SplittableRandom(seed ^ 0x5DEECE66DL));
+                new SplittableRandom(seed ^ 0x5DEECE66DL),
+                workloadTls);
         Workload self = new Workload(
                 options.workloadName(),
                 options.namespace(),
@@ -102,7 +107,7 @@ public final class Proxy implements AutoCloseable {
         PeerMetadata peerMetadata = new PeerMetadata(options.nodeId(), self, options.labels());
         HttpFilterFactory filters =
                 new HttpFilterFactory(new HttpFilterFactory.Services(options.ticker(), peerMetadata, metrics));
-        this.applier = new ConfigApplier(catalog, options.clock(), HttpFilterTypes.builtIn(), filters);
+        this.applier = new ConfigApplier(catalog, options.clock(), HttpFilterTypes.builtIn(), filters, workloadTls);
         Random shared = new Random(seed);
         RandomSource random =
                 options.seedIsExplicit() ? new RandomSource.PerRequest(seed, shared) : new RandomSource.Shared(shared);
@@ -114,7 +119,8 @@ public final class Proxy implements AutoCloseable {
                 options::bindAddressFor,
                 applier.config()::get,
                 connectionManager,
-                MAX_BODY_BYTES);
+                MAX_BODY_BYTES,
+                workloadTls);
     }
 
     /** Starts the admin and health servers and the ADS stream, and returns at once. */
@@ -179,6 +185,9 @@ public final class Proxy implements AutoCloseable {
         if (error != null) {
             return error;
         }
+        if (typeUrl.equals(TypeUrls.LISTENER) || typeUrl.equals(TypeUrls.CLUSTER)) {
+            ads.subscribe(TypeUrls.SECRET, applier.wantedSecretNames());
+        }
         if (typeUrl.equals(TypeUrls.LISTENER)) {
             ads.subscribe(TypeUrls.ROUTE, applier.wantedRouteNames());
             long generation = ++listenerGeneration;
@@ -226,7 +235,8 @@ public final class Proxy implements AutoCloseable {
                 && applier.hasApplied(TypeUrls.CLUSTER)
                 && listenersBound
                 && applier.receivedRouteNames().containsAll(applier.wantedRouteNames())
-                && applier.receivedEndpointNames().containsAll(applier.wantedEndpointNames())) {
+                && applier.receivedEndpointNames().containsAll(applier.wantedEndpointNames())
+                && applier.receivedSecretNames().containsAll(applier.wantedSecretNames())) {
             LOG.info("{}: ready (listeners on {})", options.nodeId(), listeners.boundPorts());
             ready.complete(null);
         }
@@ -266,6 +276,11 @@ public final class Proxy implements AutoCloseable {
 
     public InetSocketAddress prometheusAddress() {
         return prometheus.address();
+    }
+
+    /** The workload certificate and root SDS delivered, as this proxy's TLS uses them. */
+    public WorkloadTls workloadTls() {
+        return workloadTls;
     }
 
     /** Istio's standard metrics this proxy recorded. */

@@ -49,13 +49,13 @@ public final class LocalMesh implements StartedMesh {
     private final MeshSpec spec;
     private final LocalOptions options;
     private final Subnet subnet;
-    private final ControlPlane controlPlane = new ControlPlane();
+    private final ControlPlane controlPlane;
     private final List<RunningPod> pods = new CopyOnWriteArrayList<>();
     /** Everything started, so a failed start or a stop closes exactly what runs, last first. */
     private final CleanupStack started;
 
     private final EventLoopGroup eventLoop = ProxyEventLoops.create(2, "meshbox-proxy");
-    private final MeshControl control = new MeshControl(controlPlane);
+    private final MeshControl control;
     private RunningPod gateway;
 
     private LocalMesh(MeshSpec spec, LocalOptions options, Subnet subnet, CleanupStack started) {
@@ -63,6 +63,8 @@ public final class LocalMesh implements StartedMesh {
         this.options = options;
         this.subnet = subnet;
         this.started = started;
+        this.controlPlane = new ControlPlane(options.security());
+        this.control = new MeshControl(controlPlane);
         // Pushed before any proxy, so every proxy stops before the control plane and the loops it runs on.
         started.push("the proxies' event loops", () -> eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS));
         started.push("the control plane", controlPlane);
@@ -135,7 +137,8 @@ public final class LocalMesh implements StartedMesh {
                 gatewayIp.getHostAddress(),
                 Map.of("app", "istio-ingressgateway", "istio", "ingressgateway"),
                 Pod.ProxyKind.GATEWAY,
-                true);
+                true,
+                "istio-ingressgateway-service-account");
         // The ingress Gateway config first, while the registry is empty and a rebuild costs nothing; then every proxy
         // starts and connects (each waits for its first snapshot) while this thread translates the whole mesh once.
         control.applyDefaults(spec.defaultConfig(), "bookinfo-gateway.yaml");

@@ -1,5 +1,6 @@
 package dev.meshbox.launcher.backend;
 
+import dev.meshbox.controlplane.security.SecurityOptions;
 import java.net.InetSocketAddress;
 import java.util.OptionalLong;
 
@@ -12,8 +13,18 @@ import java.util.OptionalLong;
  * @param gatewayOnLocalhost where the ingress gateway pod lives: {@code LOCALHOST} is 127.0.0.1, {@code SUBNET}
  *                         its own address in the mesh's block
  * @param seed             makes every random choice of the proxies reproducible when present
+ * @param security         the control plane's CA and mutual TLS settings
  */
-public record LocalOptions(InetSocketAddress xdsBind, GatewayAddress gatewayOnLocalhost, OptionalLong seed) {
+public record LocalOptions(
+        InetSocketAddress xdsBind, GatewayAddress gatewayOnLocalhost, OptionalLong seed, SecurityOptions security) {
+
+    public LocalOptions(InetSocketAddress xdsBind, GatewayAddress gatewayOnLocalhost, OptionalLong seed) {
+        this(xdsBind, gatewayOnLocalhost, seed, SecurityOptions.DEFAULTS);
+    }
+
+    public LocalOptions withSecurity(SecurityOptions value) {
+        return new LocalOptions(xdsBind, gatewayOnLocalhost, seed, value);
+    }
 
     public enum GatewayAddress {
         LOCALHOST,

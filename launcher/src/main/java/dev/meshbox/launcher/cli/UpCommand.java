@@ -1,5 +1,6 @@
 package dev.meshbox.launcher.cli;
 
+import dev.meshbox.controlplane.security.SecurityOptions;
 import dev.meshbox.launcher.admin.AdminServer;
 import dev.meshbox.launcher.backend.LocalMesh;
 import dev.meshbox.launcher.backend.LocalOptions;
@@ -58,6 +59,14 @@ public final class UpCommand implements Callable<Integer> {
             description =
                     "Your scenario files (*.yaml), listed in the web UI beside the built-in ones (default: ${DEFAULT-VALUE}).")
     Path scenarioDir;
+
+    @CommandLine.Option(
+            names = "--cacerts",
+            paramLabel = "DIR",
+            description =
+                    "Istio's plug-in CA files (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem) to sign"
+                            + " workload certificates with, instead of a generated root: meshes given the same root trust each other.")
+    Path cacerts;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -208,7 +217,8 @@ public final class UpCommand implements Callable<Integer> {
                 MeshSpec.of(workloads.stream()
                         .map(w -> (Scenario.Workload) new Scenario.Builtin(w))
                         .toList()),
-                LocalOptions.standard(seed == null ? OptionalLong.empty() : OptionalLong.of(seed)),
+                LocalOptions.standard(seed == null ? OptionalLong.empty() : OptionalLong.of(seed))
+                        .withSecurity(SecurityOptions.DEFAULTS.withCacerts(cacerts)),
                 out);
         AdminServer admin;
         try {

@@ -160,7 +160,8 @@ public final class AccessLog {
             e.requestedServerName(),
             e.routeName(),
             e.direction(),
-            e.listener()
+            e.listener(),
+            e.downstreamPeerUriSan()
         }) {
             n = putString(n, s, maxChars);
         }
@@ -261,6 +262,7 @@ public final class AccessLog {
                     .routeName(str())
                     .direction(str())
                     .listener(str())
+                    .downstreamPeerUriSan(str())
                     .build();
         }
 

@@ -6,7 +6,8 @@ import java.time.format.DateTimeFormatter;
 
 /**
  * One request as Istio's default access log sees it. Strings are null when Envoy would print {@code -}.
- * {@code seq} is assigned by the {@link AccessLog} that keeps the entry. Build one with {@link #builder()}.
+ * {@code seq} is assigned by the {@link AccessLog} that keeps the entry. {@code downstreamPeerUriSan} is not in the
+ * default text line (as in Istio's format) but is kept for queries and the JSON form. Build one with {@link #builder()}.
  */
 public record AccessLogEntry(
         long seq,
@@ -35,7 +36,8 @@ public record AccessLogEntry(
         String requestedServerName,
         String routeName,
         String direction,
-        String listener) {
+        String listener,
+        String downstreamPeerUriSan) {
 
     private static final DateTimeFormatter START_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
@@ -73,7 +75,8 @@ public record AccessLogEntry(
                 .requestedServerName(requestedServerName)
                 .routeName(routeName)
                 .direction(direction)
-                .listener(listener);
+                .listener(listener)
+                .downstreamPeerUriSan(downstreamPeerUriSan);
     }
 
     public AccessLogEntry withSeq(long newSeq) {
@@ -107,6 +110,7 @@ public record AccessLogEntry(
         private String downstreamRemoteAddress;
         private String requestedServerName;
         private String routeName;
+        private String downstreamPeerUriSan;
         private String direction;
         private String listener;
 
@@ -247,6 +251,12 @@ public record AccessLogEntry(
             return this;
         }
 
+        /** Envoy's {@code %DOWNSTREAM_PEER_URI_SAN%}: the mTLS peer's SPIFFE identity on inbound requests. */
+        public Builder downstreamPeerUriSan(String value) {
+            this.downstreamPeerUriSan = value;
+            return this;
+        }
+
         public AccessLogEntry build() {
             return new AccessLogEntry(
                     seq,
@@ -275,7 +285,8 @@ public record AccessLogEntry(
                     requestedServerName,
                     routeName,
                     direction,
-                    listener);
+                    listener,
+                    downstreamPeerUriSan);
         }
     }
 

@@ -199,6 +199,7 @@ public final class AdminEndpoints implements Function<QueryStringDecoder, AdminR
         m.put("route_name", e.routeName() == null || e.routeName().isEmpty() ? null : e.routeName());
         m.put("direction", e.direction());
         m.put("listener", e.listener());
+        m.put("downstream_peer_uri_san", e.downstreamPeerUriSan());
         return m;
     }
 

@@ -4,9 +4,12 @@ import com.google.common.base.Ticker;
 import dev.meshbox.proxy.endpoint.Host;
 import dev.meshbox.proxy.endpoint.PoolSettings;
 import dev.meshbox.proxy.endpoint.ResourceLimits;
+import dev.meshbox.proxy.endpoint.UpstreamTls;
 import dev.meshbox.proxy.endpoint.UpstreamTransport;
 import dev.meshbox.proxy.spec.ClusterSpec;
 import dev.meshbox.proxy.spec.EndpointSpec;
+import dev.meshbox.proxy.spec.UpstreamTlsSpec;
+import dev.meshbox.proxy.tls.WorkloadTls;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,6 +35,7 @@ public final class ClusterCatalog implements AutoCloseable {
             Map<InetSocketAddress, Host> hosts) {}
 
     private final UpstreamTransport transport;
+    private final WorkloadTls tls;
     private final Ticker ticker;
     private final RandomGenerator random;
     private final Map<String, Live> live = new HashMap<>();
@@ -40,6 +44,12 @@ public final class ClusterCatalog implements AutoCloseable {
      * @param random used under the detectors' locks for enforcement percentages only
      */
     public ClusterCatalog(UpstreamTransport transport, Ticker ticker, RandomGenerator random) {
+        this(transport, ticker, random, new WorkloadTls());
+    }
+
+    /** @param tls the workload certificate upstream TLS presents, for clusters with TLS transport sockets */
+    public ClusterCatalog(UpstreamTransport transport, Ticker ticker, RandomGenerator random, WorkloadTls tls) {
+        this.tls = tls;
         this.transport = transport;
         this.ticker = ticker;
         this.random = random;
@@ -83,8 +93,13 @@ public final class ClusterCatalog implements AutoCloseable {
                     continue;
                 }
                 Host host = oldHosts.get(e.address());
+                UpstreamTransport hostTransport = transportFor(spec, e);
+                if (host != null && !host.transport().equals(hostTransport)) {
+                    host.close(); // TLS toggled or changed: new connections, old ones drain
+                    host = null;
+                }
                 if (host == null) {
-                    host = new Host(e, transport, stats, settings);
+                    host = new Host(e, hostTransport, stats, settings);
                 } else {
                     host.update(e);
                     host.update(settings);
@@ -109,6 +124,12 @@ public final class ClusterCatalog implements AutoCloseable {
         live.clear();
         live.putAll(next);
         return Map.copyOf(out);
+    }
+
+    /** Plaintext, or TLS when the cluster's first transport socket matching the endpoint's metadata is TLS. */
+    private UpstreamTransport transportFor(ClusterSpec spec, EndpointSpec endpoint) {
+        UpstreamTlsSpec socket = spec.tlsFor(endpoint);
+        return socket == null ? transport : transport.withTls(new UpstreamTls(socket, tls));
     }
 
     @Override

@@ -69,6 +69,11 @@ public final class Host implements AutoCloseable {
         return (T) d.value();
     }
 
+    /** How its connections are opened (plaintext or TLS); a change of transport makes a new host. */
+    public UpstreamTransport transport() {
+        return transport;
+    }
+
     public void update(EndpointSpec newSpec) {
         this.spec = newSpec;
     }

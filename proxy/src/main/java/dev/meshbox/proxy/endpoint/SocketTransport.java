@@ -8,16 +8,27 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.ssl.SslHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 
 /**
  * HTTP/1.1 over TCP: the socket channel class matching the event loops (epoll or NIO), the local address to connect
- * from (the pod IP, or null for any), and the largest body aggregated.
+ * from (the pod IP, or null for any), the largest body aggregated, and the TLS toward the endpoint (null: plaintext).
  */
-public record SocketTransport(Class<? extends SocketChannel> channelClass, InetAddress localAddress, int maxBodyBytes)
+public record SocketTransport(
+        Class<? extends SocketChannel> channelClass, InetAddress localAddress, int maxBodyBytes, UpstreamTls tls)
         implements UpstreamTransport {
+
+    public SocketTransport(Class<? extends SocketChannel> channelClass, InetAddress localAddress, int maxBodyBytes) {
+        this(channelClass, localAddress, maxBodyBytes, null);
+    }
+
+    @Override
+    public UpstreamTransport withTls(UpstreamTls value) {
+        return new SocketTransport(channelClass, localAddress, maxBodyBytes, value);
+    }
 
     @Override
     public ChannelFuture connect(
@@ -31,6 +42,10 @@ public record SocketTransport(Class<? extends SocketChannel> channelClass, InetA
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        SslHandler ssl = tls == null ? null : tls.newHandler(ch.alloc(), address);
+                        if (ssl != null) {
+                            ch.pipeline().addLast("tls", ssl);
+                        }
                         ch.pipeline()
                                 .addLast(new HttpClientCodec(), new HttpObjectAggregator(maxBodyBytes), connection);
                     }

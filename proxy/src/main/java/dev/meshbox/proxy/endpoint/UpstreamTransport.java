@@ -14,4 +14,9 @@ public interface UpstreamTransport {
     /** Starts connecting on {@code loop}; the future completes when the connection can take a request. */
     ChannelFuture connect(
             EventLoop loop, InetSocketAddress address, Duration connectTimeout, UpstreamConnection connection);
+
+    /** This transport with TLS toward the endpoint, for a cluster's matching transport socket; unchanged by default. */
+    default UpstreamTransport withTls(UpstreamTls tls) {
+        return this;
+    }
 }

@@ -64,7 +64,9 @@ public final class IstioStatsFilter implements HttpFilter {
                 parsed.namespace(),
                 outcome.responseCode(),
                 outcome.flagsText(),
-                inbound ? "none" : "unknown");
+                inbound ? facts.connection().securityPolicy() : "unknown",
+                inbound ? facts.connection().peerPrincipal() : null,
+                inbound ? facts.connection().localPrincipal() : null);
         metrics.record(labels, outcome.durationMs(), facts.requestHeaderBytes() + facts.bytesReceived(), responseBytes);
     }
 

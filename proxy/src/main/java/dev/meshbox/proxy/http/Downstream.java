@@ -1,5 +1,6 @@
 package dev.meshbox.proxy.http;
 
+import dev.meshbox.proxy.tls.ConnectionSecurity;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.FullHttpResponse;
 import java.net.InetSocketAddress;
@@ -26,6 +27,11 @@ public interface Downstream {
 
     static String addressText(InetSocketAddress a) {
         return a == null ? null : a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    /** The connection's transport security and peer identity (plaintext unless the listener terminated mTLS). */
+    default ConnectionSecurity security() {
+        return ConnectionSecurity.PLAINTEXT;
     }
 
     boolean isOpen();

@@ -16,6 +16,7 @@ public final class HeaderPolicy {
     public static final String ORIGINAL_PATH = "x-envoy-original-path";
     public static final String FORWARDED_PROTO = "x-forwarded-proto";
     public static final String FORWARDED_FOR = "x-forwarded-for";
+    public static final String FORWARDED_CLIENT_CERT = "x-forwarded-client-cert";
 
     private static final Set<String> HOP_BY_HOP = Set.of(
             "connection",

@@ -10,6 +10,7 @@ import dev.meshbox.proxy.route.RouteDecision;
 import dev.meshbox.proxy.route.Router;
 import dev.meshbox.proxy.spec.HcmSpec;
 import dev.meshbox.proxy.stats.HttpStats;
+import dev.meshbox.proxy.tls.ConnectionSecurity;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -59,6 +60,7 @@ public final class HttpConnectionManager {
                     .sendLocalReply(LocalReply.noRoute());
             return;
         }
+        forwardClientCert(hcm, facts.connection(), request.headers());
         RequestView view = view(request);
         RouteDecision decision = Router.route(
                 listener.routes(),
@@ -166,6 +168,8 @@ public final class HttpConnectionManager {
                 .downstreamLocalAddress(f.downstreamLocal())
                 .downstreamRemoteAddress(f.downstreamRemote())
                 .routeName(d.route() == null ? null : d.route().name())
+                .requestedServerName(f.connection().requestedServerName())
+                .downstreamPeerUriSan(f.connection().peerPrincipal())
                 .direction(f.directionText())
                 .listener(f.listener())
                 .build();
@@ -192,7 +196,32 @@ public final class HttpConnectionManager {
                 downstream.remoteAddressText(),
                 listener.listenerName(),
                 listener.direction(),
-                listener.hcm() == null ? null : listener.hcm().statPrefix());
+                listener.hcm() == null ? null : listener.hcm().statPrefix(),
+                downstream.security());
+    }
+
+    /**
+     * Envoy's {@code forward_client_cert_details}: Istio's inbound chains append this connection's element (By, Hash,
+     * Subject, URI) on mutual TLS; Envoy's default removes whatever the client sent.
+     */
+    static void forwardClientCert(HcmSpec hcm, ConnectionSecurity connection, HttpHeaders h) {
+        String element = connection.mutualTls() ? connection.xfccElement() : null;
+        switch (hcm.forwardClientCert()) {
+            case SANITIZE -> h.remove(HeaderPolicy.FORWARDED_CLIENT_CERT);
+            case FORWARD_ONLY -> {}
+            case APPEND_FORWARD -> {
+                if (element != null) {
+                    String previous = h.get(HeaderPolicy.FORWARDED_CLIENT_CERT);
+                    h.set(HeaderPolicy.FORWARDED_CLIENT_CERT, previous == null ? element : previous + "," + element);
+                }
+            }
+            case SANITIZE_SET -> {
+                h.remove(HeaderPolicy.FORWARDED_CLIENT_CERT);
+                if (element != null) {
+                    h.set(HeaderPolicy.FORWARDED_CLIENT_CERT, element);
+                }
+            }
+        }
     }
 
     /** The request's {@code x-request-id}, made and set when the client sent none, as Envoy's connection manager. */

@@ -1,6 +1,7 @@
 package dev.meshbox.proxy.http;
 
 import dev.meshbox.proxy.spec.ListenerSpec;
+import dev.meshbox.proxy.tls.ConnectionSecurity;
 import java.time.Instant;
 
 /**
@@ -12,6 +13,9 @@ import java.time.Instant;
  * @param requestKey the request id's hash, from which per-request random decisions derive
  * @param path the path as the client sent it (before any rewrite)
  * @param requestHeaderBytes the request line and headers' size on the wire, for Istio's request size metric
+ * @param connection the downstream connection's security: whether it was mutual TLS and the peer's identity
+ *     ({@code connection().peerPrincipal()} is Istio's {@code source.principal} with {@code spiffe://}); what
+ *     authorization, XFCC, metrics and the access log read
  */
 public record RequestFacts(
         Instant startTime,
@@ -30,7 +34,12 @@ public record RequestFacts(
         String downstreamRemote,
         String listener,
         ListenerSpec.Direction direction,
-        String statPrefix) {
+        String statPrefix,
+        ConnectionSecurity connection) {
+
+    public RequestFacts {
+        connection = connection == null ? ConnectionSecurity.PLAINTEXT : connection;
+    }
 
     public boolean inbound() {
         return direction == ListenerSpec.Direction.INBOUND;

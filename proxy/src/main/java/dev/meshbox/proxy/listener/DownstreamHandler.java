@@ -7,6 +7,8 @@ import dev.meshbox.proxy.http.ResolvedListener;
 import dev.meshbox.proxy.spec.FilterChainSpec;
 import dev.meshbox.proxy.spec.HcmSpec;
 import dev.meshbox.proxy.spec.ListenerSpec;
+import dev.meshbox.proxy.tls.ConnectionSecurity;
+import dev.meshbox.proxy.tls.TransportDetector;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -113,7 +115,10 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             }
             return resolved(cfg, virtual, virtual.firstHcm());
         }
-        FilterChainSpec chain = spec.chainFor(((InetSocketAddress) ctx.channel().localAddress()).getPort());
+        boolean tls = ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null;
+        FilterChainSpec chain = spec.chainFor(
+                ((InetSocketAddress) ctx.channel().localAddress()).getPort(),
+                tls ? FilterChainSpec.TLS : FilterChainSpec.RAW_BUFFER);
         return resolved(cfg, spec, chain == null ? null : chain.hcm());
     }
 
@@ -192,6 +197,11 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             remoteAddressText = Downstream.addressText(remoteAddress());
         }
         return remoteAddressText;
+    }
+
+    @Override
+    public ConnectionSecurity security() {
+        return TransportDetector.securityOf(ctx.channel());
     }
 
     @Override

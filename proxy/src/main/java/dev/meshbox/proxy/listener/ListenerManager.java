@@ -2,7 +2,10 @@ package dev.meshbox.proxy.listener;
 
 import dev.meshbox.proxy.config.ProxyConfig;
 import dev.meshbox.proxy.http.HttpConnectionManager;
+import dev.meshbox.proxy.spec.FilterChainSpec;
 import dev.meshbox.proxy.spec.ListenerSpec;
+import dev.meshbox.proxy.tls.TransportDetector;
+import dev.meshbox.proxy.tls.WorkloadTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -47,6 +50,7 @@ public final class ListenerManager implements AutoCloseable {
     private final Supplier<ProxyConfig> config;
     private final HttpConnectionManager manager;
     private final int maxBodyBytes;
+    private final WorkloadTls tls;
     private final Map<Integer, Bound> bound = new HashMap<>();
     private final Map<Integer, String> bindErrors = new TreeMap<>();
     private final Map<Integer, String> wanted = new HashMap<>();
@@ -60,7 +64,9 @@ public final class ListenerManager implements AutoCloseable {
             IntFunction<InetAddress> bindAddress,
             Supplier<ProxyConfig> config,
             HttpConnectionManager manager,
-            int maxBodyBytes) {
+            int maxBodyBytes,
+            WorkloadTls tls) {
+        this.tls = tls;
         this.group = group;
         this.serverChannel = serverChannel;
         this.bindAddress = bindAddress;
@@ -118,6 +124,10 @@ public final class ListenerManager implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
+                        TransportDetector.Accepted accepted = accepted(listenerName, ch);
+                        if (accepted != null) {
+                            ch.pipeline().addLast("transport", new TransportDetector(tls, accepted));
+                        }
                         ch.pipeline()
                                 .addLast(
                                         new HttpServerCodec(),
@@ -149,6 +159,21 @@ public final class ListenerManager implements AutoCloseable {
             }
             done.complete(null);
         });
+    }
+
+    /**
+     * Which transports the listener's chains accept on the connection's port, when one of them terminates TLS (the
+     * connection's first bytes then decide); null when every chain is plaintext.
+     */
+    private TransportDetector.Accepted accepted(String listenerName, SocketChannel ch) {
+        ListenerSpec spec = config.get().listeners().get(listenerName);
+        if (spec == null || !spec.terminatesTls()) {
+            return null;
+        }
+        int port = ch.localAddress().getPort();
+        FilterChainSpec tlsChain = spec.chainFor(port, FilterChainSpec.TLS);
+        return new TransportDetector.Accepted(
+                tlsChain != null && tlsChain.tls() != null, spec.chainFor(port, FilterChainSpec.RAW_BUFFER) != null);
     }
 
     /** Port to listener name, for the ports currently bound. */

@@ -72,7 +72,8 @@ public final class ClusterConverter {
                 limits(c.getCircuitBreakers()),
                 ClusterOptionsConverter.connection(c, where),
                 ClusterOptionsConverter.outlier(c, where),
-                ClusterOptionsConverter.lbOptions(c, where));
+                ClusterOptionsConverter.lbOptions(c, where),
+                TransportSocketConverter.cluster(c, where));
     }
 
     private static ClusterSpec.Limits limits(CircuitBreakers cb) {

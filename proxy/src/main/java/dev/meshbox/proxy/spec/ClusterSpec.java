@@ -10,6 +10,8 @@ import java.util.Objects;
  * @param connection per-connection limits from {@code HttpProtocolOptions.common_http_protocol_options}
  * @param outlier    outlier detection, or null when the cluster has none
  * @param lb         balancer settings that are not the policy itself (panic threshold, ring sizes)
+ * @param transportSockets the cluster's {@code transport_socket_matches} in order, then its {@code transport_socket}
+ *                   as a match of everything; empty for plaintext to every endpoint
  */
 public record ClusterSpec(
         String name,
@@ -21,7 +23,43 @@ public record ClusterSpec(
         Limits limits,
         ConnectionOptions connection,
         OutlierSpec outlier,
-        LbOptions lb) {
+        LbOptions lb,
+        List<TransportSocketSpec> transportSockets) {
+
+    public ClusterSpec(
+            String name,
+            Type type,
+            String edsServiceName,
+            LbPolicy lbPolicy,
+            Duration connectTimeout,
+            List<EndpointSpec> staticEndpoints,
+            Limits limits,
+            ConnectionOptions connection,
+            OutlierSpec outlier,
+            LbOptions lb) {
+        this(
+                name,
+                type,
+                edsServiceName,
+                lbPolicy,
+                connectTimeout,
+                staticEndpoints,
+                limits,
+                connection,
+                outlier,
+                lb,
+                List.of());
+    }
+
+    /** The TLS toward an endpoint: that of the first transport socket matching its metadata, or null for plaintext. */
+    public UpstreamTlsSpec tlsFor(EndpointSpec endpoint) {
+        for (TransportSocketSpec t : transportSockets) {
+            if (endpoint.socketMatch().entrySet().containsAll(t.match().entrySet())) {
+                return t.tls();
+            }
+        }
+        return null;
+    }
 
     public enum Type {
         STATIC,
@@ -101,6 +139,7 @@ public record ClusterSpec(
         connectTimeout = connectTimeout == null ? Duration.ofSeconds(5) : connectTimeout;
         connection = connection == null ? ConnectionOptions.ENVOY_DEFAULTS : connection;
         lb = lb == null ? LbOptions.ENVOY_DEFAULTS : lb;
+        transportSockets = transportSockets == null ? List.of() : List.copyOf(transportSockets);
     }
 
     public ClusterSpec(

@@ -36,7 +36,8 @@ public final class EndpointConverter {
                 int weight = lb.hasLoadBalancingWeight()
                         ? lb.getLoadBalancingWeight().getValue()
                         : 1;
-                out.add(new EndpointSpec(address, healthy, weight, istioMetadata(lb), istioLabels(lb)));
+                out.add(new EndpointSpec(
+                        address, healthy, weight, istioMetadata(lb), istioLabels(lb), socketMatch(lb)));
             }
         }
         return out;
@@ -53,6 +54,20 @@ public final class EndpointConverter {
                 out.put(e.getKey(), e.getValue().getStringValue());
             }
         }
+        return out;
+    }
+
+    private static Map<String, String> socketMatch(LbEndpoint lb) {
+        var match = lb.getMetadata().getFilterMetadataMap().get("envoy.transport_socket_match");
+        if (match == null) {
+            return Map.of();
+        }
+        Map<String, String> out = new HashMap<>();
+        match.getFieldsMap().forEach((k, v) -> {
+            if (v.hasStringValue()) {
+                out.put(k, v.getStringValue());
+            }
+        });
         return out;
     }
 

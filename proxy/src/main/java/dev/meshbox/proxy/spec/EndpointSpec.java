@@ -10,15 +10,19 @@ import java.util.Objects;
  * @param metadata the string fields of {@code metadata.filter_metadata.istio} ({@code pod}, {@code namespace},
  *                 {@code workload})
  * @param labels   {@code metadata.filter_metadata.istio.labels} (the pod's labels: {@code app}, {@code version})
+ * @param socketMatch {@code metadata.filter_metadata["envoy.transport_socket_match"]}, which a cluster's
+ *                 {@code transport_socket_matches} select on (Istio: {@code tlsMode: istio} for pods with a sidecar)
  */
 public record EndpointSpec(
         InetSocketAddress address,
         boolean healthy,
         int weight,
         Map<String, String> metadata,
-        Map<String, String> labels) {
+        Map<String, String> labels,
+        Map<String, String> socketMatch) {
 
     public EndpointSpec {
+        socketMatch = socketMatch == null ? Map.of() : Map.copyOf(socketMatch);
         Objects.requireNonNull(address, "address");
         weight = Math.max(1, weight);
         metadata = Map.copyOf(metadata);
@@ -26,7 +30,16 @@ public record EndpointSpec(
     }
 
     public EndpointSpec(InetSocketAddress address, boolean healthy, int weight, Map<String, String> metadata) {
-        this(address, healthy, weight, metadata, Map.of());
+        this(address, healthy, weight, metadata, Map.of(), Map.of());
+    }
+
+    public EndpointSpec(
+            InetSocketAddress address,
+            boolean healthy,
+            int weight,
+            Map<String, String> metadata,
+            Map<String, String> labels) {
+        this(address, healthy, weight, metadata, labels, Map.of());
     }
 
     public static EndpointSpec healthy(InetSocketAddress address) {

@@ -13,9 +13,32 @@ public record HcmSpec(
         String rdsName,
         RouteTable inlineRoutes,
         List<HttpFilterSpec> httpFilters,
-        boolean useRemoteAddress) {
+        boolean useRemoteAddress,
+        ForwardClientCert forwardClientCert) {
+
+    /** Envoy's {@code forward_client_cert_details}: what becomes of {@code x-forwarded-client-cert}. */
+    public enum ForwardClientCert {
+        /** Removed (Envoy's default). */
+        SANITIZE,
+        /** Kept as the client sent it. */
+        FORWARD_ONLY,
+        /** On mutual TLS, this connection's element appended; otherwise kept (Istio's inbound setting). */
+        APPEND_FORWARD,
+        /** On mutual TLS, replaced by this connection's element; otherwise removed. */
+        SANITIZE_SET
+    }
+
+    public HcmSpec(
+            String statPrefix,
+            String rdsName,
+            RouteTable inlineRoutes,
+            List<HttpFilterSpec> httpFilters,
+            boolean useRemoteAddress) {
+        this(statPrefix, rdsName, inlineRoutes, httpFilters, useRemoteAddress, ForwardClientCert.SANITIZE);
+    }
 
     public HcmSpec {
+        forwardClientCert = forwardClientCert == null ? ForwardClientCert.SANITIZE : forwardClientCert;
         if ((rdsName == null) == (inlineRoutes == null)) {
             throw new IllegalArgumentException("http_connection_manager: exactly one of rds or route_config");
         }

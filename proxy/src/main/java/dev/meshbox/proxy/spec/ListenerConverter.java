@@ -79,11 +79,22 @@ public final class ListenerConverter {
                 throw new IllegalArgumentException(fWhere + ".typed_config: " + e.getMessage(), e);
             }
         }
-        return new FilterChainSpec(chain.getName(), destinationPort, hcm, tcpCluster);
+        String transport = chain.getFilterChainMatch().getTransportProtocol();
+        DownstreamTlsSpec tls = chain.hasTransportSocket()
+                ? TransportSocketConverter.downstream(chain.getTransportSocket(), where + ".transport_socket")
+                : null;
+        return new FilterChainSpec(
+                chain.getName(), destinationPort, hcm, tcpCluster, transport.isEmpty() ? null : transport, tls);
     }
 
     private static HcmSpec hcm(HttpConnectionManager m, String where, HttpFilterTypes filters) {
         boolean remote = m.hasUseRemoteAddress() && m.getUseRemoteAddress().getValue();
+        HcmSpec.ForwardClientCert xfcc = switch (m.getForwardClientCertDetails()) {
+            case APPEND_FORWARD -> HcmSpec.ForwardClientCert.APPEND_FORWARD;
+            case SANITIZE_SET -> HcmSpec.ForwardClientCert.SANITIZE_SET;
+            case FORWARD_ONLY, ALWAYS_FORWARD_ONLY -> HcmSpec.ForwardClientCert.FORWARD_ONLY;
+            default -> HcmSpec.ForwardClientCert.SANITIZE;
+        };
         switch (m.getRouteSpecifierCase()) {
             case RDS -> {
                 if (m.getRds().getRouteConfigName().isEmpty()) {
@@ -94,7 +105,8 @@ public final class ListenerConverter {
                         m.getRds().getRouteConfigName(),
                         null,
                         filters.parseChain(m.getHttpFiltersList(), where),
-                        remote);
+                        remote,
+                        xfcc);
             }
             case ROUTE_CONFIG -> {
                 return new HcmSpec(
@@ -102,7 +114,8 @@ public final class ListenerConverter {
                         null,
                         convertInline(m, where, filters),
                         filters.parseChain(m.getHttpFiltersList(), where),
-                        remote);
+                        remote,
+                        xfcc);
             }
             default -> throw new IllegalArgumentException(where + ": one of rds or route_config is required");
         }

@@ -37,10 +37,21 @@ public record ListenerSpec(
         return ports;
     }
 
-    /** The chain for a connection that arrived on {@code localPort}: exact port match, else a chain without one. */
+    /** The chain for a plaintext connection that arrived on {@code localPort}. */
     public FilterChainSpec chainFor(int localPort) {
+        return chainFor(localPort, FilterChainSpec.RAW_BUFFER);
+    }
+
+    /**
+     * The chain for a connection that arrived on {@code localPort} over {@code transport} ({@code tls} or
+     * {@code raw_buffer}): an exact port match first, else a chain without one; either must accept the transport.
+     */
+    public FilterChainSpec chainFor(int localPort, String transport) {
         FilterChainSpec fallback = null;
         for (FilterChainSpec chain : chains) {
+            if (!chain.accepts(transport)) {
+                continue;
+            }
             if (chain.destinationPort() == null) {
                 if (fallback == null) {
                     fallback = chain;
@@ -50,6 +61,11 @@ public record ListenerSpec(
             }
         }
         return fallback;
+    }
+
+    /** Whether any chain terminates TLS: connections need their transport detected. */
+    public boolean terminatesTls() {
+        return chains.stream().anyMatch(c -> c.tls() != null);
     }
 
     /**

@@ -1,8 +1,8 @@
 package dev.meshbox.proxy.stats;
 
 /**
- * The label set of one series of Istio's standard HTTP metrics. {@code source_principal},
- * {@code destination_principal} ({@code unknown}, no mTLS) and {@code request_protocol} ({@code http}) are fixed.
+ * The label set of one series of Istio's standard HTTP metrics. {@code request_protocol} ({@code http}) is fixed; the
+ * principals are the SPIFFE identities of an inbound mutual TLS connection's two ends, {@code unknown} otherwise.
  */
 public record RequestLabels(
         String reporter,
@@ -13,9 +13,13 @@ public record RequestLabels(
         String destinationServiceNamespace,
         int responseCode,
         String responseFlags,
-        String connectionSecurityPolicy) {
+        String connectionSecurityPolicy,
+        String sourcePrincipal,
+        String destinationPrincipal) {
 
     public RequestLabels {
+        sourcePrincipal = Workload.orUnknown(sourcePrincipal);
+        destinationPrincipal = Workload.orUnknown(destinationPrincipal);
         destinationService = Workload.orUnknown(destinationService);
         destinationServiceName = Workload.orUnknown(destinationServiceName);
         destinationServiceNamespace = Workload.orUnknown(destinationServiceNamespace);
@@ -28,12 +32,12 @@ public record RequestLabels(
         add(b, "reporter", reporter);
         add(b, "source_workload", source.name());
         add(b, "source_workload_namespace", source.namespace());
-        add(b, "source_principal", Workload.UNKNOWN);
+        add(b, "source_principal", sourcePrincipal);
         add(b, "source_app", source.app());
         add(b, "source_version", source.version());
         add(b, "destination_workload", destination.name());
         add(b, "destination_workload_namespace", destination.namespace());
-        add(b, "destination_principal", Workload.UNKNOWN);
+        add(b, "destination_principal", destinationPrincipal);
         add(b, "destination_app", destination.app());
         add(b, "destination_version", destination.version());
         add(b, "destination_service", destinationService);

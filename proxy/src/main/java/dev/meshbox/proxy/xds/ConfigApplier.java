@@ -18,10 +18,15 @@ import dev.meshbox.proxy.spec.HttpFilterTypes;
 import dev.meshbox.proxy.spec.ListenerConverter;
 import dev.meshbox.proxy.spec.ListenerSpec;
 import dev.meshbox.proxy.spec.RouteConverter;
+import dev.meshbox.proxy.spec.TransportSocketConverter;
+import dev.meshbox.proxy.spec.TransportSocketSpec;
+import dev.meshbox.proxy.tls.TlsSecret;
+import dev.meshbox.proxy.tls.WorkloadTls;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
@@ -54,6 +59,8 @@ public final class ConfigApplier {
     private volatile Map<String, Accepted<RouteConfiguration>> routes = Map.of();
     private volatile Map<String, Accepted<Cluster>> clusters = Map.of();
     private volatile Map<String, Accepted<ClusterLoadAssignment>> endpoints = Map.of();
+    private volatile Map<String, Accepted<Secret>> secrets = Map.of();
+    private final WorkloadTls tls;
 
     private Map<String, ListenerSpec> listenerSpecs = Map.of();
     private Map<String, RouteTable> routeTables = Map.of();
@@ -66,7 +73,12 @@ public final class ConfigApplier {
     private final Set<String> applied = new java.util.HashSet<>();
 
     public ConfigApplier(
-            ClusterCatalog catalog, Clock clock, HttpFilterTypes filterTypes, HttpFilterFactory filterFactory) {
+            ClusterCatalog catalog,
+            Clock clock,
+            HttpFilterTypes filterTypes,
+            HttpFilterFactory filterFactory,
+            WorkloadTls tls) {
+        this.tls = tls;
         this.catalog = catalog;
         this.clock = clock;
         this.filterTypes = filterTypes;
@@ -93,6 +105,36 @@ public final class ConfigApplier {
             });
         }
         return names;
+    }
+
+    /** SDS secret names the accepted listeners' and clusters' TLS contexts refer to. */
+    public Set<String> wantedSecretNames() {
+        Set<String> names = new TreeSet<>();
+        for (ListenerSpec l : listenerSpecs.values()) {
+            for (FilterChainSpec c : l.chains()) {
+                if (c.tls() != null) {
+                    names.add(c.tls().certificateSecret());
+                    names.add(c.tls().validationSecret());
+                }
+            }
+        }
+        for (ClusterSpec c : clusterSpecs.values()) {
+            for (TransportSocketSpec t : c.transportSockets()) {
+                if (t.tls() != null) {
+                    names.add(t.tls().certificateSecret());
+                    names.add(t.tls().validationSecret());
+                }
+            }
+        }
+        return names;
+    }
+
+    public Set<String> receivedSecretNames() {
+        return secrets.keySet();
+    }
+
+    public Map<String, Accepted<Secret>> secrets() {
+        return secrets;
     }
 
     /** EDS resource names of the accepted EDS clusters (and of the versions still serving while others warm). */
@@ -162,6 +204,7 @@ public final class ConfigApplier {
                 case TypeUrls.ROUTE -> applyRoutes(version, resources);
                 case TypeUrls.CLUSTER -> applyClusters(version, resources);
                 case TypeUrls.ENDPOINT -> applyEndpoints(version, resources);
+                case TypeUrls.SECRET -> applySecrets(version, resources);
                 default -> {
                     return "unsupported type " + typeUrl;
                 }
@@ -310,6 +353,21 @@ public final class ConfigApplier {
         assignments = Map.copyOf(next);
         endpoints = java.util.Collections.unmodifiableMap(mergedRaw);
         publishClusters(Set.of());
+    }
+
+    private void applySecrets(String version, List<Any> resources) {
+        Map<String, Accepted<Secret>> raw = unpackAll(resources, Secret.class, Secret::getName, version);
+        Set<String> wanted = wantedSecretNames();
+        Map<String, Accepted<Secret>> merged = new LinkedHashMap<>(only(raw, wanted));
+        secrets.forEach((name, a) -> {
+            if (wanted.contains(name)) {
+                merged.putIfAbsent(name, a);
+            }
+        });
+        Map<String, TlsSecret> converted = new HashMap<>();
+        merged.forEach((name, a) -> converted.put(name, TransportSocketConverter.secret(a.resource())));
+        tls.update(converted); // throws (a NACK) when the secrets make no TLS context; the old one keeps serving
+        secrets = java.util.Collections.unmodifiableMap(merged);
     }
 
     private static <M extends Message> Map<String, Accepted<M>> only(Map<String, Accepted<M>> raw, Set<String> names) {

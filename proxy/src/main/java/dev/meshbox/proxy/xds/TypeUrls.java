@@ -9,11 +9,12 @@ public final class TypeUrls {
     public static final String ENDPOINT = PREFIX + "envoy.config.endpoint.v3.ClusterLoadAssignment";
     public static final String LISTENER = PREFIX + "envoy.config.listener.v3.Listener";
     public static final String ROUTE = PREFIX + "envoy.config.route.v3.RouteConfiguration";
-    public static final List<String> ALL = List.of(CLUSTER, ENDPOINT, LISTENER, ROUTE);
+    public static final String SECRET = PREFIX + "envoy.extensions.transport_sockets.tls.v3.Secret";
+    public static final List<String> ALL = List.of(CLUSTER, ENDPOINT, LISTENER, ROUTE, SECRET);
 
     private TypeUrls() {}
 
-    /** LDS and CDS are wildcard subscriptions; RDS and EDS name their resources. */
+    /** LDS and CDS are wildcard subscriptions; RDS, EDS and SDS name their resources. */
     public static boolean isWildcard(String typeUrl) {
         return CLUSTER.equals(typeUrl) || LISTENER.equals(typeUrl);
     }
@@ -24,6 +25,7 @@ public final class TypeUrls {
             case ENDPOINT -> "EDS";
             case LISTENER -> "LDS";
             case ROUTE -> "RDS";
+            case SECRET -> "SDS";
             default -> typeUrl;
         };
     }

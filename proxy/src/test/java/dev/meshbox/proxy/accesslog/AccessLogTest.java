@@ -37,7 +37,8 @@ class AccessLogTest {
                 null,
                 "",
                 "outbound",
-                "0.0.0.0_9080");
+                "0.0.0.0_9080",
+                null);
     }
 
     @Test
@@ -89,7 +90,8 @@ class AccessLogTest {
                 null,
                 "default",
                 "outbound",
-                "virtualOutbound");
+                "virtualOutbound",
+                "spiffe://cluster.local/ns/default/sa/sleep");
         long seq = log.append(in);
         assertThat(seq).isEqualTo(1);
         assertThat(log.all()).containsExactly(in.withSeq(1));
