@@ -327,7 +327,9 @@ class TrafficManagementIT {
                                 "source_app=\"sleep\"",
                                 "destination_app=\"shop\"",
                                 "destination_workload=\"shop-v",
-                                "connection_security_policy=\"none\""));
+                                // Auto mTLS between sidecars, as in Istio: the server side reports it.
+                                "source_principal=\"spiffe://cluster.local/ns/default/sa/default\"",
+                                "connection_security_policy=\"mutual_tls\""));
     }
 
     private static final Function<String, JsonNode> JSON_READ = body -> {

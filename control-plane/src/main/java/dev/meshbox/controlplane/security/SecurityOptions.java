@@ -13,7 +13,7 @@ import java.time.Duration;
  */
 public record SecurityOptions(boolean autoMtls, Duration workloadCertTtl, Path cacerts) {
 
-    public static final SecurityOptions DEFAULTS = new SecurityOptions(false, WorkloadCertificates.DEFAULT_TTL, null);
+    public static final SecurityOptions DEFAULTS = new SecurityOptions(true, WorkloadCertificates.DEFAULT_TTL, null);
 
     public SecurityOptions withAutoMtls(boolean value) {
         return new SecurityOptions(value, workloadCertTtl, cacerts);

@@ -50,6 +50,13 @@ public final class ConfigDumpRenderer {
             .add(com.github.udpa.udpa.type.v1.TypedStruct.getDescriptor())
             .add(com.github.xds.type.v3.TypedStruct.getDescriptor())
             .add(IstioProtos.ALPN_FILTER_CONFIG)
+            // Mutual TLS: transport sockets, the TLS inspector, SDS secrets.
+            .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.getDescriptor())
+            .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.getDescriptor())
+            .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.getDescriptor())
+            .add(io.envoyproxy.envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer.getDescriptor())
+            .add(io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector.getDescriptor())
+            .add(io.envoyproxy.envoy.admin.v3.SecretsConfigDump.getDescriptor())
             .build();
 
     private static final JsonFormat.Printer PRINTER =
@@ -88,13 +95,35 @@ public final class ConfigDumpRenderer {
                                 .setVersionInfo(a.version())
                                 .setEndpointConfig(Any.pack(a.resource()))
                                 .setLastUpdated(timestamp(a.lastUpdated()))));
+        var secrets = io.envoyproxy.envoy.admin.v3.SecretsConfigDump.newBuilder();
+        applier.secrets()
+                .forEach((name, a) -> secrets.addDynamicActiveSecrets(
+                        io.envoyproxy.envoy.admin.v3.SecretsConfigDump.DynamicSecret.newBuilder()
+                                .setName(name)
+                                .setVersionInfo(a.version())
+                                .setLastUpdated(timestamp(a.lastUpdated()))
+                                .setSecret(Any.pack(redacted(a.resource())))));
         ConfigDump dump = ConfigDump.newBuilder()
                 .addConfigs(Any.pack(listeners.build()))
                 .addConfigs(Any.pack(clusters.build()))
                 .addConfigs(Any.pack(routes.build()))
                 .addConfigs(Any.pack(endpoints.build()))
+                .addConfigs(Any.pack(secrets.build()))
                 .build();
         return PRINTER.print(dump);
+    }
+
+    /** A secret with its private key replaced by {@code [redacted]}, as Envoy's admin prints it. */
+    private static io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret redacted(
+            io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret s) {
+        if (!s.hasTlsCertificate()) {
+            return s;
+        }
+        var b = s.toBuilder();
+        b.getTlsCertificateBuilder()
+                .setPrivateKey(io.envoyproxy.envoy.config.core.v3.DataSource.newBuilder()
+                        .setInlineString("[redacted]"));
+        return b.build();
     }
 
     private static String version(Map<String, XdsTypeStatus> status, String type) {
