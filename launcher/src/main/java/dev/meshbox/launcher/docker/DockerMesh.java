@@ -68,6 +68,7 @@ public final class DockerMesh extends RemoteMesh {
     private final PrintStream progress;
     private InetSocketAddress ingress;
     private DeathWatch deathWatch;
+    private DockerGatewayDeployments gateways;
 
     private DockerMesh(DockerClient docker, PrintStream progress) {
         super("meshbox-docker-cleanup");
@@ -138,6 +139,11 @@ public final class DockerMesh extends RemoteMesh {
             deathWatch.check();
             return readiness.notReadyBecause();
         });
+        gateways = new DockerGatewayDeployments(
+                network,
+                controlPlane(),
+                deathWatch,
+                new DockerGatewayDeployments.Settings(image, options.seed(), progress));
         deathWatch.start();
         // Pushed last, so it stops first: containers removed on the way out are no deaths to report.
         cleanup.push("the watch for stopped containers", deathWatch);
@@ -287,6 +293,37 @@ public final class DockerMesh extends RemoteMesh {
 
     // ---- MeshAccess: traffic through published ports (config and telemetry: RemoteMesh)
 
+    /** Applies config, then deploys what its Gateway API Gateways want, as Istio's deployment controller does. */
+    @Override
+    public ApplyOutcome apply(List<ConfigText> config) {
+        ApplyOutcome outcome = super.apply(config);
+        if (outcome.ok()) {
+            syncGateways();
+        }
+        return outcome;
+    }
+
+    @Override
+    public void resetConfig() {
+        super.resetConfig();
+        syncGateways();
+    }
+
+    private void syncGateways() {
+        try {
+            gateways.sync();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while deploying the Gateways' gateways", e);
+        }
+    }
+
+    /** A gateway deployed for a Gateway API Gateway ({@code bookinfo-gateway-istio}) is entered at its listener. */
+    @Override
+    public boolean entersAtGateway(String workload) {
+        return gateways.find(workload).isPresent();
+    }
+
     @Override
     public InetSocketAddress ingress() {
         return ingress;
@@ -294,6 +331,10 @@ public final class DockerMesh extends RemoteMesh {
 
     @Override
     public InetSocketAddress outboundOf(String workload) {
+        Optional<DockerGatewayDeployments.Deployed> gateway = gateways.find(workload);
+        if (gateway.isPresent()) {
+            return gateway.get().published();
+        }
         for (StartedPod p : pods.values()) {
             if (p.spec().name().equals(workload)
                     || workload.equals(p.spec().labels().get("app"))) {
