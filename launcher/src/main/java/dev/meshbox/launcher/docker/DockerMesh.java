@@ -32,7 +32,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * A mesh as Docker containers on a network of its own: the control plane (istiod's place, reading the engine for its
  * registry), the ingress gateway published on the host, and per pod a sidecar container that owns the pod's network
- * namespace plus an app container that joins it. Every container is labelled with the mesh id and this process as
+ * namespace plus an app container that joins it; a Gateway API Gateway applied through it gets a gateway container
+ * ({@link DockerGatewayDeployments}). Every container is labelled with the mesh id and this process as
  * owner, removed by {@link #close()}, and removed by the next run's janitor if this process is killed.
  */
 public final class DockerMesh extends RemoteMesh {
@@ -272,6 +273,15 @@ public final class DockerMesh extends RemoteMesh {
                     .withEnv(Commands.imageAppEnv(ps, u, ip, captured)));
         }
         return null;
+    }
+
+    /** Stops the watch for stopped containers first: gateways deployed after it started are removed on the way out. */
+    @Override
+    public void close() {
+        if (deathWatch != null) {
+            deathWatch.close();
+        }
+        super.close();
     }
 
     public String meshId() {
