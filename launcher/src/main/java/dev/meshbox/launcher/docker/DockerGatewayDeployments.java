@@ -18,6 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -28,7 +31,7 @@ import java.util.stream.Collectors;
  * Gateway's container is removed; a Gateway whose listener ports change gets a new one, as the ports are the
  * container's labels.
  */
-final class DockerGatewayDeployments {
+final class DockerGatewayDeployments implements AutoCloseable {
 
     private static final Duration READY = Duration.ofSeconds(90);
 
@@ -44,6 +47,7 @@ final class DockerGatewayDeployments {
     private final Settings settings;
     private final IstioParser parser = new IstioParser();
     private final Map<String, Deployed> deployed = new LinkedHashMap<>();
+    private ScheduledExecutorService follower;
 
     DockerGatewayDeployments(
             MeshNetwork network, ControlPlaneClient controlPlane, DeathWatch deathWatch, Settings settings) {
@@ -102,6 +106,36 @@ final class DockerGatewayDeployments {
                             d.gateway().meta().name(),
                             d.published().getHostString(),
                             d.published().getPort());
+        }
+    }
+
+    /**
+     * From now on also deploys for config applied to the control plane directly ({@code meshbox apply} to the admin
+     * API while {@code up} runs), looking every 2 s; failures are warnings on the progress stream.
+     */
+    void follow() {
+        follower = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "meshbox-docker-gateway-deployments");
+            t.setDaemon(true);
+            return t;
+        });
+        follower.scheduleWithFixedDelay(this::syncQuietly, 2, 2, TimeUnit.SECONDS);
+    }
+
+    private void syncQuietly() {
+        try {
+            sync();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            settings.progress().println("warning: deploying the Gateways' gateways: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (follower != null) {
+            follower.shutdownNow();
         }
     }
 

@@ -328,6 +328,15 @@ public final class DockerMesh extends RemoteMesh {
         }
     }
 
+    /**
+     * Deploys for Gateways applied to the control plane directly too ({@code meshbox apply} while {@code up} runs),
+     * not only for those applied through this object; {@code up} calls it.
+     */
+    public void followGateways() {
+        gateways.follow();
+        cleanup.push("the watch for applied Gateways", gateways);
+    }
+
     /** A gateway deployed for a Gateway API Gateway ({@code bookinfo-gateway-istio}) is entered at its listener. */
     @Override
     public boolean entersAtGateway(String workload) {

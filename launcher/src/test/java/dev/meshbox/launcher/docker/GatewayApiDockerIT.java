@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Container;
 import dev.meshbox.controlplane.registry.docker.DockerRegistry;
+import dev.meshbox.launcher.admin.ControlPlaneClient;
 import dev.meshbox.launcher.backend.MeshSpec;
 import dev.meshbox.launcher.engine.DockerEngine;
+import dev.meshbox.launcher.lifecycle.Wait;
 import dev.meshbox.scenarios.MeshAccess;
 import dev.meshbox.scenarios.Scenario;
 import dev.meshbox.scenarios.TrafficDriver;
@@ -18,8 +20,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * Istio's automated deployment on the Docker backend: applying Istio's Gateway API ingress for Bookinfo
  * ({@code samples/bookinfo/gateway-api/bookinfo-gateway.yaml}; the project's copy where Istio's samples are not beside
  * this checkout) starts a {@code bookinfo-gateway-istio} gateway container that serves the product page, and deleting
- * the Gateway removes it.
+ * the Gateway removes it; with {@code up}'s watch, a Gateway applied to the admin API directly is deployed too.
  */
 @RequiresDocker
 class GatewayApiDockerIT {
@@ -84,6 +88,15 @@ class GatewayApiDockerIT {
                     .isEmpty();
             assertThatThrownBy(() -> mesh.outboundOf(GATEWAY)).isInstanceOf(IllegalArgumentException.class);
             assertThat(mesh.deaths()).as("a removed gateway is no death").isEmpty();
+
+            // meshbox apply goes to the admin API, past the mesh object: with up's watch, that Gateway is deployed too.
+            mesh.followGateways();
+            new ControlPlaneClient(mesh.admin()).apply(List.of(bookinfoGateway()));
+            Wait.atMost(Duration.ofSeconds(60))
+                    .until(
+                            "a gateway for the Gateway applied to the admin API",
+                            () -> mesh.entersAtGateway(GATEWAY) ? Optional.empty() : Optional.of("none deployed"));
+            assertThat(gatewayContainers(mesh)).hasSize(1);
         }
     }
 
