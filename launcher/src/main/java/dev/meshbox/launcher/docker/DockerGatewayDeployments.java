@@ -82,7 +82,9 @@ final class DockerGatewayDeployments implements AutoCloseable {
             Deployed d = deployed.remove(key);
             deathWatch.retire(d.container());
             network.remove(d.container());
-            gone.add(d.pod());
+            if (diff.removed().contains(key)) {
+                gone.add(d.pod()); // a redeployed Gateway's new pod has the old one's name
+            }
             settings.progress()
                     .printf(
                             "pod %-36s removed gateway %s%n",

@@ -81,6 +81,30 @@ class GatewayApiDockerIT {
                     .allSatisfy(r -> assertThat(r.status()).as(r.error()).isEqualTo(200))
                     .allSatisfy(r -> assertThat(r.body()).contains("Book Details"));
 
+            // A second listener is a second Service port, and the ports are the container's labels: a new container.
+            assertThat(mesh.apply(List.of(new MeshAccess.ConfigText("two-listeners.yaml", """
+                            apiVersion: gateway.networking.k8s.io/v1
+                            kind: Gateway
+                            metadata:
+                              name: bookinfo-gateway
+                            spec:
+                              gatewayClassName: istio
+                              listeners:
+                              - name: http
+                                port: 80
+                                protocol: HTTP
+                              - name: http-8000
+                                port: 8000
+                                protocol: HTTP
+                            """)))
+                            .problems())
+                    .isEmpty();
+            assertThat(gatewayContainers(mesh))
+                    .singleElement()
+                    .satisfies(c -> assertThat(c.getLabels()).containsEntry(DockerRegistry.PORTS, "80:8080,8000:8000"));
+            assertThat(gatewayContainers(mesh).get(0).getId())
+                    .isNotEqualTo(gateways.get(0).getId());
+
             mesh.resetConfig();
 
             assertThat(gatewayContainers(mesh))
