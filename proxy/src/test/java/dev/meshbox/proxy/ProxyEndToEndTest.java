@@ -299,7 +299,8 @@ class ProxyEndToEndTest {
                         "type.googleapis.com/envoy.admin.v3.ListenersConfigDump",
                         "type.googleapis.com/envoy.admin.v3.ClustersConfigDump",
                         "type.googleapis.com/envoy.admin.v3.RoutesConfigDump",
-                        "type.googleapis.com/envoy.admin.v3.EndpointsConfigDump");
+                        "type.googleapis.com/envoy.admin.v3.EndpointsConfigDump",
+                        "type.googleapis.com/envoy.admin.v3.SecretsConfigDump");
         assertThat(dump.toString())
                 .contains(
                         "envoy.extensions.filters.network.http_connection_manager.v3" + ".HttpConnectionManager",
