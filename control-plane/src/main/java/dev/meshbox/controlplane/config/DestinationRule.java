@@ -19,14 +19,32 @@ public record DestinationRule(
     public record TrafficPolicy(
             Optional<LoadBalancer> loadBalancer,
             Optional<ConnectionPool> connectionPool,
-            Optional<OutlierDetection> outlierDetection) {
+            Optional<OutlierDetection> outlierDetection,
+            Optional<TlsMode> tls) {
+
+        public TrafficPolicy(
+                Optional<LoadBalancer> loadBalancer,
+                Optional<ConnectionPool> connectionPool,
+                Optional<OutlierDetection> outlierDetection) {
+            this(loadBalancer, connectionPool, outlierDetection, Optional.empty());
+        }
+
         /** Istio merges a subset's policy over the host's field by field at the top level. */
         public TrafficPolicy overriddenBy(TrafficPolicy subset) {
             return new TrafficPolicy(
                     subset.loadBalancer.or(() -> loadBalancer),
                     subset.connectionPool.or(() -> connectionPool),
-                    subset.outlierDetection.or(() -> outlierDetection));
+                    subset.outlierDetection.or(() -> outlierDetection),
+                    subset.tls.or(() -> tls));
         }
+    }
+
+    /** {@code trafficPolicy.tls.mode}: how the client sidecar talks to the destination. */
+    public enum TlsMode {
+        DISABLE,
+        SIMPLE,
+        MUTUAL,
+        ISTIO_MUTUAL
     }
 
     public enum SimpleLb {

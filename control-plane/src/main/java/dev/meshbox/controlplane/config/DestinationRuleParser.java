@@ -58,7 +58,34 @@ final class DestinationRuleParser {
                 n.has("connectionPool") ? Optional.of(pool(n.obj("connectionPool"))) : Optional.empty();
         Optional<OutlierDetection> od =
                 n.has("outlierDetection") ? Optional.of(outlier(n.obj("outlierDetection"))) : Optional.empty();
-        return new TrafficPolicy(lb, pool, od);
+        Optional<DestinationRule.TlsMode> tls = n.has("tls") ? tls(n.obj("tls")) : Optional.empty();
+        return new TrafficPolicy(lb, pool, od, tls);
+    }
+
+    private static Optional<DestinationRule.TlsMode> tls(YamlNode n) {
+        n.onlyFields(Set.of(
+                "mode",
+                "clientCertificate",
+                "privateKey",
+                "caCertificates",
+                "credentialName",
+                "subjectAltNames",
+                "sni",
+                "insecureSkipVerify",
+                "caCrl"));
+        Optional<String> mode = n.str("mode");
+        if (mode.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(DestinationRule.TlsMode.valueOf(mode.get()));
+        } catch (IllegalArgumentException e) {
+            n.problems()
+                    .add(
+                            n.path() + ".mode",
+                            "must be one of DISABLE, SIMPLE, MUTUAL, ISTIO_MUTUAL, got \"" + mode.get() + "\"");
+            return Optional.empty();
+        }
     }
 
     private static LoadBalancer loadBalancer(YamlNode n) {

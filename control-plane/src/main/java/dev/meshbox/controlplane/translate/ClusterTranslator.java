@@ -60,7 +60,12 @@ final class ClusterTranslator {
         Optional<TrafficPolicy> hostPolicy = dr.flatMap(DestinationRule::trafficPolicy);
         String name = Names.outboundCluster(port.port(), "", service.fqdn());
         boolean mtls = view.security().autoMtls();
-        out.cluster(secured(cluster(name, hostPolicy), mtls, Names.outboundSni(port.port(), "", service.fqdn())));
+        out.cluster(secured(
+                cluster(name, hostPolicy),
+                mtls,
+                hostPolicy.flatMap(TrafficPolicy::tls),
+                Names.outboundSni(port.port(), "", service.fqdn()),
+                out));
         out.endpoints(assignment(name, pods, port, Map.of()));
         for (DestinationRule.Subset subset : dr.map(DestinationRule::subsets).orElse(List.of())) {
             String subsetName = Names.outboundCluster(port.port(), subset.name(), service.fqdn());
@@ -68,13 +73,41 @@ final class ClusterTranslator {
                     .map(p -> hostPolicy.map(h -> h.overriddenBy(p)).orElse(p))
                     .or(() -> hostPolicy);
             out.cluster(secured(
-                    cluster(subsetName, policy), mtls, Names.outboundSni(port.port(), subset.name(), service.fqdn())));
+                    cluster(subsetName, policy),
+                    mtls,
+                    policy.flatMap(TrafficPolicy::tls),
+                    Names.outboundSni(port.port(), subset.name(), service.fqdn()),
+                    out));
             out.endpoints(assignment(subsetName, pods, port, subset.labels()));
         }
     }
 
-    /** The cluster with Istio's auto mTLS transport socket matches when the mesh enables it. */
-    private static Cluster secured(Cluster cluster, boolean autoMtls, String sni) {
+    /**
+     * The cluster's TLS as Istio's {@code applyUpstreamTLSSettings}: a DestinationRule's {@code tls.mode} decides
+     * (ISTIO_MUTUAL: always Istio mTLS, DISABLE: plaintext); without one, auto mTLS when the mesh enables it.
+     */
+    private static Cluster secured(
+            Cluster cluster,
+            boolean autoMtls,
+            Optional<DestinationRule.TlsMode> mode,
+            String sni,
+            XdsResources.Builder out) {
+        if (mode.isPresent()) {
+            switch (mode.get()) {
+                case ISTIO_MUTUAL -> {
+                    return cluster.toBuilder()
+                            .setTransportSocket(MutualTls.upstreamTls(sni))
+                            .build();
+                }
+                case DISABLE -> {
+                    return cluster;
+                }
+                default ->
+                    out.warn("cluster " + cluster.getName() + ": DestinationRule tls.mode " + mode.get()
+                            + " (user certificates) is not supported yet; the cluster uses plaintext");
+            }
+            return cluster;
+        }
         if (!autoMtls) {
             return cluster;
         }

@@ -154,4 +154,68 @@ class MutualTlsTranslationTest {
                         .toStringUtf8())
                 .isEqualTo(ca.rootPem());
     }
+
+    private static XdsResources withRule(String yaml) {
+        ConfigStore store = new ConfigStore();
+        var result = store.apply("dr.yaml", yaml);
+        assertThat(result.problems()).isEmpty();
+        return Translator.translate(
+                new MeshView(store.snapshot(), BookinfoFixture.registry().snapshot(), MeshView.MeshSecurity.AUTO_MTLS),
+                BookinfoFixture.PRODUCTPAGE);
+    }
+
+    @Test
+    void destinationRuleTlsModesOverrideAutoMtls() throws Exception {
+        XdsResources r = withRule("""
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: reviews}
+                spec:
+                  host: reviews
+                  trafficPolicy:
+                    tls: {mode: ISTIO_MUTUAL}
+                  subsets:
+                  - name: v1
+                    labels: {version: v1}
+                    trafficPolicy:
+                      tls: {mode: DISABLE}
+                  - name: v2
+                    labels: {version: v2}
+                """);
+
+        Cluster all = cluster(r, "outbound|9080||reviews.default.svc.cluster.local");
+        assertThat(all.getTransportSocketMatchesCount()).isZero();
+        assertThat(all.getTransportSocket()
+                        .getTypedConfig()
+                        .unpack(UpstreamTlsContext.class)
+                        .getSni())
+                .isEqualTo("outbound_.9080_._.reviews.default.svc.cluster.local");
+        Cluster v1 = cluster(r, "outbound|9080|v1|reviews.default.svc.cluster.local");
+        assertThat(v1.hasTransportSocket()).isFalse();
+        assertThat(v1.getTransportSocketMatchesCount()).isZero();
+        assertThat(cluster(r, "outbound|9080|v2|reviews.default.svc.cluster.local")
+                        .hasTransportSocket())
+                .isTrue();
+        assertThat(cluster(r, "outbound|9080||ratings.default.svc.cluster.local")
+                        .getTransportSocketMatchesCount())
+                .as("no DestinationRule: auto mTLS")
+                .isEqualTo(2);
+    }
+
+    @Test
+    void anUnknownTlsModeIsRefusedNamingTheField() {
+        var result = new ConfigStore().apply("dr.yaml", """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: reviews}
+                spec:
+                  host: reviews
+                  trafficPolicy:
+                    tls: {mode: STRICT}
+                """);
+
+        assertThat(result.problems().toString())
+                .contains("trafficPolicy.tls.mode")
+                .contains("ISTIO_MUTUAL");
+    }
 }
