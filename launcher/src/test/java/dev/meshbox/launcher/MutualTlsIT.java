@@ -160,6 +160,42 @@ class MutualTlsIT {
                 .hasSizeGreaterThanOrEqualTo(2);
     }
 
+    @Test
+    void destinationRuleIstioMutualTowardAPodWithoutSidecarFailsAndDisableSendsPlaintext() {
+        try {
+            apply("""
+                    apiVersion: networking.istio.io/v1
+                    kind: DestinationRule
+                    metadata: {name: legacy}
+                    spec:
+                      host: legacy
+                      trafficPolicy:
+                        tls: {mode: ISTIO_MUTUAL}
+                    ---
+                    apiVersion: networking.istio.io/v1
+                    kind: DestinationRule
+                    metadata: {name: shop}
+                    spec:
+                      host: shop
+                      trafficPolicy:
+                        tls: {mode: DISABLE}
+                    """);
+
+            TrafficDriver.Result legacyCall =
+                    get("sleep", "http://legacy:" + legacy.getAddress().getPort() + "/");
+            assertThat(legacyCall.status()).as(legacyCall.body()).isEqualTo(503);
+            JsonNode seen = seen(get("sleep", "http://shop:8080/headers"));
+            assertThat(seen.path("headers").has("x-forwarded-client-cert")).isFalse();
+        } finally {
+            mesh.resetConfig();
+        }
+    }
+
+    private static void apply(String yaml) {
+        var outcome = mesh.apply(List.of(new dev.meshbox.scenarios.MeshAccess.ConfigText("dr.yaml", yaml)));
+        assertThat(outcome.problems()).isEmpty();
+    }
+
     private static BigInteger serial(String pem) throws Exception {
         X509Certificate c = (X509Certificate) CertificateFactory.getInstance("X.509")
                 .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
