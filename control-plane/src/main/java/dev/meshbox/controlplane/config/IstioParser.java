@@ -23,6 +23,9 @@ public final class IstioParser {
     public static final String GROUP = "networking.istio.io";
     private static final Set<String> VERSIONS = Set.of("v1alpha3", "v1beta1", "v1");
     private static final Set<String> KINDS = Set.of("VirtualService", "DestinationRule", "Gateway");
+    public static final String SECURITY_GROUP = "security.istio.io";
+    private static final Set<String> SECURITY_VERSIONS = Set.of("v1beta1", "v1");
+    static final Set<String> SECURITY_KINDS = Set.of("AuthorizationPolicy");
 
     private final ObjectMapper yaml;
     private final ObjectMapper writer;
@@ -99,15 +102,23 @@ public final class IstioParser {
         String version = gv.length == 2 ? gv[1] : "";
         boolean gatewayApi =
                 GatewayApi.isGatewayApi(apiVersion) || !KINDS.contains(kind) && GatewayApi.VERSIONS.containsKey(kind);
-        if (!KINDS.contains(kind) && !GatewayApi.VERSIONS.containsKey(kind)) {
+        boolean security = SECURITY_KINDS.contains(kind);
+        if (!KINDS.contains(kind) && !GatewayApi.VERSIONS.containsKey(kind) && !security) {
             p.add(
                     "kind",
                     "unknown kind \"" + kind + "\"; expected one of VirtualService, DestinationRule, Gateway (" + GROUP
                             + "/v1, v1beta1 or v1alpha3) or Gateway, HTTPRoute, ReferenceGrant ("
-                            + GatewayApi.GROUP + ")");
+                            + GatewayApi.GROUP + ") or AuthorizationPolicy (" + SECURITY_GROUP + ")");
             return null;
         }
-        if (gatewayApi) {
+        if (security) {
+            if (gv.length != 2 || !gv[0].equals(SECURITY_GROUP) || !SECURITY_VERSIONS.contains(version)) {
+                p.add(
+                        "apiVersion",
+                        "must be " + SECURITY_GROUP + "/v1 or /v1beta1 for " + kind + ", got \"" + apiVersion + "\"");
+                return null;
+            }
+        } else if (gatewayApi) {
             Set<String> versions = GatewayApi.VERSIONS.getOrDefault(kind, Set.of());
             if (!apiVersion.startsWith(GatewayApi.GROUP + "/") || !versions.contains(version)) {
                 p.add(
@@ -139,6 +150,9 @@ public final class IstioParser {
         YamlNode spec = root.obj("spec");
         ResourceMeta meta = new ResourceMeta(kind, apiVersion, name, namespace, source);
         String text = write(doc);
+        if (security) {
+            return AuthorizationPolicyParser.parse(meta, text, spec);
+        }
         if (gatewayApi) {
             return switch (kind) {
                 case "Gateway" -> GatewayApiParser.gateway(meta, text, spec);

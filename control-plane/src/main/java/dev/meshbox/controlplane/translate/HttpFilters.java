@@ -19,8 +19,8 @@ import java.util.List;
 /**
  * The HTTP filters Istio puts on a connection manager, per listener class, in Istio's order
  * ({@code buildHTTPConnectionManager} in {@code pilot/pkg/networking/core/listener_builder.go}): metadata exchange,
- * gRPC stats, ALPN (not on a sidecar's inbound side), fault, CORS, Istio's stats, router. Authorization and
- * authentication filters will come between the metadata exchange and gRPC stats. Built once; every listener shares
+ * gRPC stats, ALPN (not on a sidecar's inbound side), fault, CORS, Istio's stats, router. Authorization (and
+ * authentication) filters come between the metadata exchange and gRPC stats. Built once; every listener shares
  * the same messages.
  */
 final class HttpFilters {
@@ -50,6 +50,22 @@ final class HttpFilters {
 
     static List<HttpFilter> of(ListenerClass listenerClass) {
         return listenerClass == ListenerClass.SIDECAR_INBOUND ? INBOUND : OUTBOUND;
+    }
+
+    /**
+     * The filters with a workload's authorization filters ({@link AuthorizationTranslator}) where Istio puts them:
+     * right after the metadata exchange, before gRPC stats.
+     */
+    static List<HttpFilter> of(ListenerClass listenerClass, List<HttpFilter> authorization) {
+        List<HttpFilter> base = of(listenerClass);
+        if (authorization.isEmpty()) {
+            return base;
+        }
+        List<HttpFilter> out = new ArrayList<>(base.size() + authorization.size());
+        out.add(base.get(0));
+        out.addAll(authorization);
+        out.addAll(base.subList(1, base.size()));
+        return out;
     }
 
     private static List<HttpFilter> build(ListenerClass listenerClass) {

@@ -1,6 +1,7 @@
 package dev.meshbox.controlplane.translate;
 
 import com.google.protobuf.BoolValue;
+import dev.meshbox.controlplane.config.AuthorizationPolicy;
 import dev.meshbox.controlplane.config.Gateway;
 import dev.meshbox.controlplane.config.VirtualService;
 import dev.meshbox.controlplane.registry.MeshService;
@@ -13,6 +14,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -61,7 +63,8 @@ public final class Translator {
             String namespace,
             Map<String, String> labels,
             List<Integer> inboundPorts,
-            String appAddress) {}
+            String appAddress,
+            List<HttpFilter> authorization) {}
 
     /** What one rebuild translates once for all proxies; confined to the rebuilding thread. */
     private static final class Shared {
@@ -74,7 +77,8 @@ public final class Translator {
         private final boolean membersMatter;
 
         private final Map<List<Object>, List<Integer>> inboundPorts = new HashMap<>();
-        private final Map<List<Integer>, List<Listener>> sidecarListeners = new HashMap<>();
+        private final List<AuthorizationPolicy> policies;
+        private final Map<List<Object>, List<Listener>> sidecarListeners = new HashMap<>();
         private final Map<List<Object>, XdsResources> routesByNamespace = new HashMap<>();
         private final Map<List<Object>, List<Cluster>> sidecarClusters = new HashMap<>();
         private XdsResources outbound;
@@ -87,6 +91,7 @@ public final class Translator {
                     .flatMap(r -> r.match().stream())
                     .anyMatch(m -> !m.sourceLabels().isEmpty());
             this.services = view.registry().servicesSorted();
+            this.policies = view.config().all(AuthorizationPolicy.class);
             this.membersMatter = services.stream().anyMatch(s -> !s.members().isEmpty());
             for (MeshService s : services) {
                 for (ServicePort p : s.ports()) {
@@ -100,14 +105,21 @@ public final class Translator {
 
         GroupKey groupKey(Pod proxy) {
             if (proxy.role() == Pod.ProxyKind.GATEWAY) {
-                return new GroupKey(proxy.role(), proxy.namespace(), proxy.labels(), List.of(), "");
+                return new GroupKey(
+                        proxy.role(), proxy.namespace(), proxy.labels(), List.of(), "", authorization(proxy, w -> {}));
             }
             return new GroupKey(
                     proxy.role(),
                     proxy.namespace(),
                     labelsMatter ? proxy.labels() : Map.of(),
                     inboundPorts(proxy),
-                    proxy.appAddress());
+                    proxy.appAddress(),
+                    authorization(proxy, w -> {}));
+        }
+
+        /** The workload's RBAC filters; they carry its labels into the key only where a policy selects by them. */
+        private List<HttpFilter> authorization(Pod proxy, java.util.function.Consumer<String> warn) {
+            return AuthorizationTranslator.filters(policies, proxy, warn);
         }
 
         /** The target ports of the services the pod belongs to, ascending. */
@@ -128,7 +140,8 @@ public final class Translator {
                 XdsResources.Builder out = XdsResources.builder();
                 out.add(outbound());
                 out.clusters(ClusterTranslator.special());
-                gateway(view, proxy, out);
+                gateway(view, proxy, key.authorization(), out);
+                authorization(proxy, out::warn);
                 return out.build();
             }
             XdsResources routes = routesByNamespace.computeIfAbsent(List.of(key.namespace(), key.labels()), k -> {
@@ -136,13 +149,14 @@ public final class Translator {
                 byPort.forEach((port, portServices) -> b.route(sidecarRoutes(view, proxy, port, portServices, b)));
                 return b.build();
             });
-            List<Listener> listeners = sidecarListeners.computeIfAbsent(key.inboundPorts(), ports -> {
-                XdsResources.Builder b = XdsResources.builder();
-                b.listener(ListenerTranslator.virtualOutbound());
-                byPort.keySet().forEach(port -> b.listener(ListenerTranslator.outboundPort(port)));
-                b.listener(ListenerTranslator.virtualInbound(ports));
-                return b.build().listeners();
-            });
+            List<Listener> listeners =
+                    sidecarListeners.computeIfAbsent(List.of(key.inboundPorts(), key.authorization()), k -> {
+                        XdsResources.Builder b = XdsResources.builder();
+                        b.listener(ListenerTranslator.virtualOutbound());
+                        byPort.keySet().forEach(port -> b.listener(ListenerTranslator.outboundPort(port)));
+                        b.listener(ListenerTranslator.virtualInbound(key.inboundPorts(), key.authorization()));
+                        return b.build().listeners();
+                    });
             List<Cluster> clusters =
                     sidecarClusters.computeIfAbsent(List.of(key.inboundPorts(), key.appAddress()), k -> {
                         List<Cluster> inbound = new ArrayList<>();
@@ -153,6 +167,11 @@ public final class Translator {
                     });
             List<String> warnings = new ArrayList<>(outbound().warnings());
             routes.warnings().stream().filter(w -> !warnings.contains(w)).forEach(warnings::add);
+            authorization(proxy, w -> {
+                if (!warnings.contains(w)) {
+                    warnings.add(w);
+                }
+            });
             return new XdsResources(
                     listeners, routes.routes(), clusters, outbound().endpoints(), List.copyOf(warnings));
         }
@@ -269,7 +288,7 @@ public final class Translator {
         return rc.build();
     }
 
-    private static void gateway(MeshView view, Pod proxy, XdsResources.Builder out) {
+    private static void gateway(MeshView view, Pod proxy, List<HttpFilter> authorization, XdsResources.Builder out) {
         // listener port -> route configuration name, and listener port -> host -> virtual host (merged across Gateways)
         Map<Integer, String> routeNames = new TreeMap<>();
         Map<Integer, Map<String, VirtualHost.Builder>> hosts = new TreeMap<>();
@@ -323,7 +342,7 @@ public final class Translator {
                     .setValidateClusters(BoolValue.of(false))
                     .setIgnorePortInHostMatching(true);
             byHost.values().forEach(rc::addVirtualHosts);
-            out.listener(ListenerTranslator.gatewayPort(listenerPort, rc.getName()));
+            out.listener(ListenerTranslator.gatewayPort(listenerPort, rc.getName(), authorization));
             out.route(rc.build());
         });
     }
