@@ -3,6 +3,7 @@ package dev.meshbox.proxy.filter;
 import com.google.common.base.Ticker;
 import dev.meshbox.proxy.http.HttpFilter;
 import dev.meshbox.proxy.http.HttpFilterChain;
+import dev.meshbox.proxy.rbac.RbacPolicies;
 import dev.meshbox.proxy.route.FaultPolicy;
 import dev.meshbox.proxy.router.RouterFilter;
 import dev.meshbox.proxy.spec.AlpnFilterType;
@@ -13,6 +14,7 @@ import dev.meshbox.proxy.spec.HcmSpec;
 import dev.meshbox.proxy.spec.HttpFilterSpec;
 import dev.meshbox.proxy.spec.IstioStatsFilterType;
 import dev.meshbox.proxy.spec.MetadataExchangeFilterType;
+import dev.meshbox.proxy.spec.RbacFilterType;
 import dev.meshbox.proxy.spec.RouterFilterType;
 import dev.meshbox.proxy.stats.IstioMetrics;
 import dev.meshbox.proxy.stats.PeerMetadata;
@@ -48,6 +50,7 @@ public final class HttpFilterFactory {
                         s.name(), (MetadataExchangeFilterType.Config) s.config(), services.peerMetadata()));
         byTypeUrl.put(GrpcStatsFilterType.TYPE_URL, s -> new GrpcStatsFilter(s.name()));
         byTypeUrl.put(AlpnFilterType.TYPE_URL, s -> new AlpnFilter(s.name(), (AlpnFilterType.Config) s.config()));
+        byTypeUrl.put(RbacFilterType.TYPE_URL, s -> new RbacFilter(s.name(), (RbacPolicies) s.config()));
         byTypeUrl.put(
                 IstioStatsFilterType.TYPE_URL,
                 s -> new IstioStatsFilter(s.name(), services.peerMetadata().self(), services.metrics(), serviceNames));

@@ -30,6 +30,11 @@ public interface Downstream {
 
     boolean isOpen();
 
+    /** The peer's identity from the connection's TLS handshake; {@link PeerIdentity#PLAINTEXT} without mTLS. */
+    default PeerIdentity peer() {
+        return PeerIdentity.PLAINTEXT;
+    }
+
     /** Called once if the client goes away before the response is written. */
     void onClose(Runnable action);
 

@@ -29,7 +29,8 @@ public final class HttpFilterTypes {
             new MetadataExchangeFilterType(),
             new GrpcStatsFilterType(),
             new AlpnFilterType(),
-            new IstioStatsFilterType()));
+            new IstioStatsFilterType(),
+            new RbacFilterType()));
 
     private final Map<String, HttpFilterType> byTypeUrl = new LinkedHashMap<>();
     private final Map<String, HttpFilterType> byOverrideTypeUrl = new HashMap<>();
