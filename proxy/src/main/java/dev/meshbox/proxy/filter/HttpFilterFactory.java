@@ -16,6 +16,7 @@ import dev.meshbox.proxy.spec.IstioStatsFilterType;
 import dev.meshbox.proxy.spec.MetadataExchangeFilterType;
 import dev.meshbox.proxy.spec.RbacFilterType;
 import dev.meshbox.proxy.spec.RouterFilterType;
+import dev.meshbox.proxy.stats.HttpStats;
 import dev.meshbox.proxy.stats.IstioMetrics;
 import dev.meshbox.proxy.stats.PeerMetadata;
 import java.util.ArrayList;
@@ -33,7 +34,11 @@ import java.util.function.Function;
 public final class HttpFilterFactory {
 
     /** What the built-in filters need from their proxy. */
-    public record Services(Ticker ticker, PeerMetadata peerMetadata, IstioMetrics metrics) {}
+    public record Services(Ticker ticker, PeerMetadata peerMetadata, IstioMetrics metrics, HttpStats httpStats) {
+        public Services(Ticker ticker, PeerMetadata peerMetadata, IstioMetrics metrics) {
+            this(ticker, peerMetadata, metrics, new HttpStats());
+        }
+    }
 
     private final Map<String, Function<HttpFilterSpec, HttpFilter>> byTypeUrl = new HashMap<>();
 
@@ -50,7 +55,9 @@ public final class HttpFilterFactory {
                         s.name(), (MetadataExchangeFilterType.Config) s.config(), services.peerMetadata()));
         byTypeUrl.put(GrpcStatsFilterType.TYPE_URL, s -> new GrpcStatsFilter(s.name()));
         byTypeUrl.put(AlpnFilterType.TYPE_URL, s -> new AlpnFilter(s.name(), (AlpnFilterType.Config) s.config()));
-        byTypeUrl.put(RbacFilterType.TYPE_URL, s -> new RbacFilter(s.name(), (RbacPolicies) s.config()));
+        byTypeUrl.put(
+                RbacFilterType.TYPE_URL,
+                s -> new RbacFilter(s.name(), (RbacPolicies) s.config(), services.httpStats()));
         byTypeUrl.put(
                 IstioStatsFilterType.TYPE_URL,
                 s -> new IstioStatsFilter(s.name(), services.peerMetadata().self(), services.metrics(), serviceNames));

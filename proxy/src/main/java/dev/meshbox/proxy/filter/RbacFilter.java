@@ -7,6 +7,7 @@ import dev.meshbox.proxy.http.LocalReply;
 import dev.meshbox.proxy.http.PeerIdentity;
 import dev.meshbox.proxy.rbac.RbacPolicies;
 import dev.meshbox.proxy.rbac.RbacRequest;
+import dev.meshbox.proxy.stats.HttpStats;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
@@ -22,10 +23,12 @@ public final class RbacFilter implements HttpFilter {
 
     private final String name;
     private final RbacPolicies policies;
+    private final HttpStats stats;
 
-    public RbacFilter(String name, RbacPolicies policies) {
+    public RbacFilter(String name, RbacPolicies policies, HttpStats stats) {
         this.name = name;
         this.policies = policies;
+        this.stats = stats;
     }
 
     @Override
@@ -36,6 +39,10 @@ public final class RbacFilter implements HttpFilter {
     @Override
     public Status onRequest(HttpExchange exchange) {
         RbacPolicies.Decision decision = policies.evaluate(request(exchange));
+        if (policies.action() != RbacPolicies.Action.LOG) {
+            // Envoy's http.<stat_prefix>.rbac.allowed / rbac.denied
+            stats.count(exchange.facts().statPrefix(), decision.allowed() ? "rbac.allowed" : "rbac.denied");
+        }
         if (decision.allowed()) {
             return Status.CONTINUE;
         }

@@ -122,6 +122,20 @@ class RbacFilterTest {
         assertThat(proxy.lastLogEntry().responseCodeDetails()).isEqualTo("rbac_access_denied_matched_policy[none]");
         assertThat(proxy.lastLogEntry().responseFlags()).isEqualTo("-");
         assertThat(proxy.upstreams().connectionsOpened(ENDPOINT)).isZero();
+        assertThat(proxy.httpStats()).containsEntry("http.outbound_0.0.0.0_9080.rbac.denied", 1L);
+    }
+
+    @Test
+    void theConfigDumpShowsThePoliciesByIstiosNames() throws Exception {
+        RBAC denyGet = RBAC.newBuilder()
+                .setAction(RBAC.Action.DENY)
+                .putPolicies("ns[foo]-policy[deny-method-get]-rule[0]", policy(method("GET")))
+                .build();
+        sidecar(denyGet);
+
+        String dump = dev.meshbox.proxy.xds.ConfigDumpRenderer.render(proxy.applier(), java.util.Map.of());
+
+        assertThat(dump).contains("envoy.filters.http.rbac").contains("ns[foo]-policy[deny-method-get]-rule[0]");
     }
 
     @Test
@@ -146,6 +160,9 @@ class RbacFilterTest {
         client.send("POST", "/post", "productpage:9080");
         proxy.upstreams().next(ENDPOINT).respond(200, "{}");
         assertThat(client.response().status().code()).isEqualTo(200);
+        assertThat(proxy.httpStats())
+                .containsEntry("http.outbound_0.0.0.0_9080.rbac.denied", 1L)
+                .containsEntry("http.outbound_0.0.0.0_9080.rbac.allowed", 2L);
     }
 
     @Test

@@ -64,7 +64,7 @@ public final class EmbeddedProxy implements AutoCloseable {
                 catalog,
                 clock,
                 HttpFilterTypes.builtIn(),
-                new HttpFilterFactory(new HttpFilterFactory.Services(ticker, peer, metrics)));
+                new HttpFilterFactory(new HttpFilterFactory.Services(ticker, peer, metrics, httpStats)));
         this.manager = new HttpConnectionManager(new HttpConnectionManager.Services(
                 "envoy", new RandomSource.PerRequest(seed, new Random(seed)), clock, ticker, accessLog, httpStats));
     }
