@@ -163,6 +163,72 @@ class AuthorizationPolicyTranslationTest {
         assertThat(remote.getPrefixLen().getValue()).isEqualTo(24);
     }
 
+    @Test
+    void requestPrincipalsAndClaimsMatchTheJwtFiltersPayload() {
+        String requireJwt = """
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: require-jwt, namespace: default}
+                spec:
+                  selector:
+                    matchLabels: {app: reviews}
+                  rules:
+                  - from:
+                    - source: {requestPrincipals: ["testing@secure.istio.io/testing@secure.istio.io"]}
+                    when:
+                    - key: request.auth.claims[groups]
+                      values: ["group1"]
+                """;
+        Policy p = rbac(inboundFilters(BookinfoFixture.REVIEWS_V1, requireJwt).get(1))
+                .getPoliciesOrThrow("ns[default]-policy[require-jwt]-rule[0]");
+        var ids = p.getPrincipals(0).getAndIds().getIdsList();
+        var issAndSub = ids.get(0).getOrIds().getIds(0).getAndIds().getIdsList();
+        assertThat(issAndSub.get(0).getMetadata().getFilter()).isEqualTo("envoy.filters.http.jwt_authn");
+        assertThat(issAndSub.get(0).getMetadata().getPathList())
+                .extracting(s -> s.getKey())
+                .containsExactly("payload", "iss");
+        assertThat(issAndSub.get(1).getMetadata().getValue().getStringMatch().getExact())
+                .isEqualTo("testing@secure.istio.io");
+        var group = ids.get(1).getOrIds().getIds(0).getOrIds().getIds(0).getMetadata();
+        assertThat(group.getPathList()).extracting(s -> s.getKey()).containsExactly("payload", "groups");
+        assertThat(group.getValue().getListMatch().getOneOf().getStringMatch().getExact())
+                .isEqualTo("group1");
+    }
+
+    @Test
+    void aCustomPolicyIsLeftOutWithAWarning() {
+        String custom = """
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: ext-authz, namespace: default}
+                spec:
+                  action: CUSTOM
+                  provider: {name: sample-ext-authz-grpc}
+                  rules:
+                  - to:
+                    - operation: {paths: ["/headers"]}
+                """;
+        XdsResources r = Translator.translate(BookinfoFixture.view(custom), BookinfoFixture.REVIEWS_V1);
+        assertThat(r.warnings())
+                .anySatisfy(w -> assertThat(w)
+                        .contains("AuthorizationPolicy default/ext-authz")
+                        .contains("CUSTOM")
+                        .contains("not simulated"));
+        assertThat(inboundFilters(BookinfoFixture.REVIEWS_V1, custom))
+                .extracting(HttpFilter::getName)
+                .doesNotContain("envoy.filters.http.rbac");
+    }
+
+    @Test
+    void workloadsWithDifferentPoliciesAreTranslatedApart() {
+        MeshView view = BookinfoFixture.view(PRODUCTPAGE_VIEWER);
+        List<XdsResources> r = Translator.translateAll(
+                view, List.of(BookinfoFixture.REVIEWS_V1, BookinfoFixture.REVIEWS_V2, BookinfoFixture.PRODUCTPAGE));
+        // The reviews pods share one listener list (no policy selects them); productpage's has the RBAC filter.
+        assertThat(r.get(0).listeners()).isSameAs(r.get(1).listeners());
+        assertThat(r.get(2).listeners()).isNotEqualTo(r.get(0).listeners());
+    }
+
     private static final String GATEWAY_YAML = """
             apiVersion: networking.istio.io/v1
             kind: Gateway
