@@ -139,4 +139,34 @@ class AuthorizationPolicyIT {
                 """);
         assertThat(mesh.send(2, get("/productpage"))).allAllowed().allHaveStatus(200);
     }
+
+    @Test
+    void aPolicyTargetingAGatewayApiGatewayAllowsGetAndRefusesPost(Mesh mesh) {
+        mesh.applyClasspath("gateway-api/bookinfo-gateway.yaml");
+        mesh.apply("""
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: bookinfo-gateway-viewer, namespace: default}
+                spec:
+                  targetRefs:
+                  - {kind: Gateway, group: gateway.networking.k8s.io, name: bookinfo-gateway}
+                  action: ALLOW
+                  rules:
+                  - to:
+                    - operation: {methods: ["GET"]}
+                """);
+
+        assertThat(mesh.send(2, get("http://bookinfo-gateway-istio/productpage").from("sleep")))
+                .allAllowed()
+                .allHaveStatus(200);
+        Responses post = mesh.send(
+                2,
+                Request.of("POST", "http://bookinfo-gateway-istio/productpage").from("sleep"));
+        assertThat(post).allDenied();
+        assertThat(post.explain())
+                .contains("RBAC: access denied at gateway bookinfo-gateway: no ALLOW policy matched (default deny)");
+        // The sidecars are not targeted: productpage answers a direct call.
+        assertThat(mesh.send(1, get("http://productpage:9080/productpage").from("sleep")))
+                .allAllowed();
+    }
 }

@@ -107,9 +107,12 @@ public final class AccessLogQueries {
                 continue;
             }
             String policy = details.substring(RBAC_DENIED.length(), details.length() - 1);
+            String gatewayName = e.podLabels().get("gateway.networking.k8s.io/gateway-name");
             String who = "ingressgateway".equals(e.podLabels().get("istio"))
                     ? "the ingress gateway"
-                    : e.podLabels().getOrDefault("app", e.pod()) + "'s sidecar";
+                    : gatewayName != null
+                            ? "gateway " + gatewayName
+                            : e.podLabels().getOrDefault("app", e.pod()) + "'s sidecar";
             String why = policy.equals("none") ? "no ALLOW policy matched (default deny)" : "denied by " + policy;
             out.merge("RBAC: access denied at " + who + ": " + why, 1, Integer::sum);
         }

@@ -39,10 +39,15 @@ public final class RbacFilter implements HttpFilter {
     @Override
     public Status onRequest(HttpExchange exchange) {
         RbacPolicies.Decision decision = policies.evaluate(request(exchange));
-        if (policies.action() != RbacPolicies.Action.LOG) {
-            // Envoy's http.<stat_prefix>.rbac.allowed / rbac.denied
-            stats.count(exchange.facts().statPrefix(), decision.allowed() ? "rbac.allowed" : "rbac.denied");
+        if (policies.action() == RbacPolicies.Action.LOG) {
+            // Istio's AUDIT: Envoy only marks a matched request for the audit log, as dynamic metadata.
+            if (decision.policy() != null) {
+                DynamicMetadata.of(exchange).put(name, "access_log_hint", true);
+            }
+            return Status.CONTINUE;
         }
+        // Envoy's http.<stat_prefix>.rbac.allowed / rbac.denied
+        stats.count(exchange.facts().statPrefix(), decision.allowed() ? "rbac.allowed" : "rbac.denied");
         if (decision.allowed()) {
             return Status.CONTINUE;
         }

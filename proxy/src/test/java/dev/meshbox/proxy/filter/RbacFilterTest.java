@@ -166,6 +166,21 @@ class RbacFilterTest {
     }
 
     @Test
+    void anAuditFilterNeverRefusesEvenWhenItsPolicyMatches() {
+        RBAC audit = RBAC.newBuilder()
+                .setAction(RBAC.Action.LOG)
+                .putPolicies("ns[foo]-policy[audit-get]-rule[0]", policy(method("GET")))
+                .build();
+        EmbeddedProxy.Client client = sidecar(audit);
+
+        client.get("/get", "productpage:9080");
+        proxy.upstreams().next(ENDPOINT).respond(200, "{}");
+
+        assertThat(client.response().status().code()).isEqualTo(200);
+        assertThat(proxy.httpStats()).doesNotContainKey("http.outbound_0.0.0.0_9080.rbac.denied");
+    }
+
+    @Test
     void anUnsupportedPermissionIsANackNamingTheField() {
         RBAC bad = RBAC.newBuilder()
                 .setAction(RBAC.Action.ALLOW)
