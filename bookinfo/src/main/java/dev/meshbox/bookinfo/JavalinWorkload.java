@@ -28,7 +28,10 @@ public final class JavalinWorkload implements Workload {
         this(ctx, routes, () -> {});
     }
 
-    /** {@code afterStop} frees what the app owns besides the server (a timer thread); it runs once, on close. */
+    /**
+     * {@code afterStop} frees what the app owns besides the server (a timer thread); it runs once, on close, just before
+     * the server stops.
+     */
     public JavalinWorkload(AppContext ctx, Consumer<RoutesConfig> routes, Runnable afterStop) {
         this.ctx = Objects.requireNonNull(ctx, "ctx");
         this.routes = Objects.requireNonNull(routes, "routes");
@@ -93,12 +96,14 @@ public final class JavalinWorkload implements Workload {
             toStop = server;
             server = null;
         }
+        // What the app owns goes first: its pending waits then fail and are answered, so the stop does not wait on
+        // them.
         try {
+            afterStop.run();
+        } finally {
             if (toStop != null) {
                 toStop.stop();
             }
-        } finally {
-            afterStop.run();
         }
     }
 

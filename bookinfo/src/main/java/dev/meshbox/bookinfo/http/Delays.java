@@ -1,6 +1,7 @@
 package dev.meshbox.bookinfo.http;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -13,6 +14,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Delays implements AutoCloseable {
     private final ScheduledThreadPoolExecutor timer;
+    private final java.util.Set<CompletableFuture<Void>> pending = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public Delays(String podName) {
         timer = new ScheduledThreadPoolExecutor(1, task -> {
@@ -27,6 +29,8 @@ public final class Delays implements AutoCloseable {
     /** Completes after {@code wait}; fails with {@link IllegalStateException} once the app is closed. */
     public CompletableFuture<Void> after(Duration wait) {
         CompletableFuture<Void> done = new CompletableFuture<>();
+        pending.add(done);
+        done.whenComplete((v, e) -> pending.remove(done));
         try {
             timer.schedule(() -> done.complete(null), wait.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
@@ -35,9 +39,12 @@ public final class Delays implements AutoCloseable {
         return done;
     }
 
-    /** Pending waits never complete, which is fine once the server has dropped their connections. */
+    /** Pending waits fail at once, so their requests are answered (an error) rather than held until the server stops. */
     @Override
     public void close() {
         timer.shutdownNow();
+        for (CompletableFuture<Void> wait : List.copyOf(pending)) {
+            wait.completeExceptionally(new IllegalStateException("app is closed"));
+        }
     }
 }
