@@ -142,4 +142,22 @@ class AccessLogQueriesTest {
                                 "RBAC: access denied at the ingress gateway: no ALLOW policy matched (default deny)",
                                 1));
     }
+
+    @Test
+    void logEntriesReadFromJsonKeepTheDetailsAndOlderJsonWithoutThemReadsAsEmpty() throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String base = "{\"pod\":\"p\",\"podLabels\":{},\"direction\":\"inbound\",\"requestId\":\"r\","
+                + "\"responseCode\":403,\"responseFlags\":\"-\",\"upstreamCluster\":\"\",\"routeName\":\"\","
+                + "\"durationMs\":1.0,\"authority\":\"a\"";
+
+        MeshAccess.LogEntry with = json.readValue(
+                base + ",\"responseCodeDetails\":\"rbac_access_denied_matched_policy[none]\"}",
+                MeshAccess.LogEntry.class);
+        MeshAccess.LogEntry without = json.readValue(base + "}", MeshAccess.LogEntry.class);
+
+        assertThat(with.responseCodeDetails()).isEqualTo("rbac_access_denied_matched_policy[none]");
+        assertThat(without.responseCodeDetails()).isEmpty();
+        assertThat(json.readValue(json.writeValueAsString(with), MeshAccess.LogEntry.class))
+                .isEqualTo(with);
+    }
 }
