@@ -42,6 +42,36 @@ class AuthorizationPolicyIT {
         assertThat(mesh.send(2, get("/productpage"))).allDenied();
     }
 
+    /** Istio's authz-http task, steps 1 and 2 (steps 3 and 4 allow by principal, which needs mTLS). */
+    @Test
+    void productpageViewerShowsThePageWithDetailsAndReviewsStillDenied(Mesh mesh) {
+        mesh.apply("""
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: allow-nothing, namespace: default}
+                spec: {}
+                """);
+        assertThat(mesh.send(1, get("/productpage"))).allDenied().allBodiesContain("RBAC: access denied");
+
+        mesh.apply("""
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: productpage-viewer, namespace: default}
+                spec:
+                  selector:
+                    matchLabels: {app: productpage}
+                  action: ALLOW
+                  rules:
+                  - to:
+                    - operation: {methods: ["GET"]}
+                """);
+        assertThat(mesh.send(2, get("/productpage")))
+                .allHaveStatus(200)
+                .allBodiesContain("William Shakespeare")
+                .allBodiesContain("Error fetching product details")
+                .allBodiesContain("Error fetching product reviews");
+    }
+
     @Test
     void aPathAndMethodAllowLetsOnlyThoseThroughAndTheRestIsDefaultDenied(Mesh mesh) {
         mesh.apply("""
