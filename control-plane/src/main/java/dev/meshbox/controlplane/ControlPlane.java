@@ -1,9 +1,11 @@
 package dev.meshbox.controlplane;
 
 import dev.meshbox.controlplane.config.ConfigStore;
+import dev.meshbox.controlplane.config.RequestAuthentication;
 import dev.meshbox.controlplane.config.ResourceKey;
 import dev.meshbox.controlplane.gatewayapi.GatewayApiConverter;
 import dev.meshbox.controlplane.gatewayapi.ResourceStatus;
+import dev.meshbox.controlplane.jwks.JwksResolver;
 import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.controlplane.registry.ServiceRegistry;
 import dev.meshbox.controlplane.translate.MeshView;
@@ -39,6 +41,7 @@ public final class ControlPlane implements AutoCloseable {
     private final ConfigStore config = new ConfigStore();
     private final ServiceRegistry registry = new ServiceRegistry();
     private final XdsServer xds = new XdsServer();
+    private final JwksResolver jwks = new JwksResolver();
     /** The last rebuild's warnings, immutable. */
     private volatile List<String> warnings = List.of();
     /** Per node id, the translation its snapshot holds, immutable. */
@@ -137,7 +140,8 @@ public final class ControlPlane implements AutoCloseable {
             }
             // Every change numbered up to here published its snapshot before asking, so the views below include it.
             long upTo = rebuildsRequested.get();
-            MeshView view = new MeshView(config.snapshot(), registry.snapshot());
+            ConfigStore.Snapshot configNow = config.snapshot();
+            MeshView view = new MeshView(configNow, registry.snapshot(), null, jwks.resolve(jwksUris(configNow)));
             List<Pod> proxies = view.registry().proxies();
             List<XdsResources> translated = Translator.translateAll(view, proxies);
             Map<String, XdsResources> nextServed = new HashMap<>();
@@ -165,6 +169,17 @@ public final class ControlPlane implements AutoCloseable {
             served = Map.copyOf(nextServed);
             warnings = List.copyOf(nextWarnings);
         }
+    }
+
+    /** The {@code jwksUri}s istiod fetches: those of rules without an inline {@code jwks}. */
+    private static Set<String> jwksUris(ConfigStore.Snapshot config) {
+        Set<String> uris = new LinkedHashSet<>();
+        for (RequestAuthentication ra : config.all(RequestAuthentication.class)) {
+            ra.jwtRules().stream()
+                    .filter(r -> r.jwks().isEmpty() && !r.jwksUri().isEmpty())
+                    .forEach(r -> uris.add(r.jwksUri()));
+        }
+        return uris;
     }
 
     @Override
