@@ -87,6 +87,15 @@ public final class ControlPlaneClient {
         return read(r, "/pods");
     }
 
+    /** The applied resources as YAML documents ({@code /debug/configz}), as they were applied. */
+    public String configz() {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/debug/configz"))
+                .timeout(Duration.ofSeconds(10))
+                .GET());
+        expectOk(r, "/debug/configz");
+        return r.body();
+    }
+
     /** Empty when every proxy has ACKed the current config, else why not. */
     public Optional<String> lagging() {
         HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/debug/converged"))

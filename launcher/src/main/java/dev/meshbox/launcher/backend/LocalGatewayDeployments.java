@@ -2,15 +2,10 @@ package dev.meshbox.launcher.backend;
 
 import dev.meshbox.controlplane.ControlPlane;
 import dev.meshbox.controlplane.config.KubeGateway;
-import dev.meshbox.controlplane.gatewayapi.GatewayApiConverter;
-import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.Pod;
-import dev.meshbox.controlplane.registry.ServicePort;
-import dev.meshbox.controlplane.translate.Names;
 import dev.meshbox.proxy.Proxy;
 import java.io.PrintStream;
 import java.net.InetAddress;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,30 +55,25 @@ final class LocalGatewayDeployments {
 
     /** Deploys what the applied Gateways need and removes what they no longer do; returns once new pods are ready. */
     synchronized void sync() {
-        Map<String, KubeGateway> wanted = new LinkedHashMap<>();
-        for (KubeGateway gw : controlPlane.config().snapshot().all(KubeGateway.class)) {
-            if (gw.gatewayClassName().equals(KubeGateway.ISTIO_CLASS)) {
-                wanted.put(gw.meta().namespace() + "/" + gw.meta().name(), gw);
-            }
+        Map<String, KubeGateway> deployed = new LinkedHashMap<>();
+        running.forEach((key, r) -> deployed.put(key, r.gateway()));
+        GatewayDeployments.Diff diff = GatewayDeployments.diff(
+                deployed, controlPlane.config().snapshot().all(KubeGateway.class));
+        for (String key : diff.removed()) {
+            Running r = running.remove(key);
+            controlPlane.registry().removePod(r.pod().namespace(), r.pod().name());
+            controlPlane
+                    .registry()
+                    .removeService(r.pod().namespace(), r.gateway().deploymentName());
+            r.proxy().close();
         }
-        for (String key : new ArrayList<>(running.keySet())) {
-            if (!wanted.containsKey(key)) {
-                Running r = running.remove(key);
-                controlPlane.registry().removePod(r.pod().namespace(), r.pod().name());
-                controlPlane
-                        .registry()
-                        .removeService(r.pod().namespace(), r.gateway().deploymentName());
-                r.proxy().close();
-            }
+        for (KubeGateway gw : diff.changed()) {
+            Running r = running.get(GatewayDeployments.key(gw));
+            controlPlane.registry().putService(GatewayDeployments.service(gw));
+            running.put(GatewayDeployments.key(gw), new Running(gw, r.pod(), r.proxy(), r.ip()));
         }
-        for (Map.Entry<String, KubeGateway> e : wanted.entrySet()) {
-            Running r = running.get(e.getKey());
-            if (r == null) {
-                running.put(e.getKey(), deploy(e.getValue()));
-            } else if (!service(r.gateway()).equals(service(e.getValue()))) {
-                controlPlane.registry().putService(service(e.getValue()));
-                running.put(e.getKey(), new Running(e.getValue(), r.pod(), r.proxy(), r.ip()));
-            }
+        for (KubeGateway gw : diff.added()) {
+            running.put(GatewayDeployments.key(gw), deploy(gw));
         }
     }
 
@@ -91,15 +81,15 @@ final class LocalGatewayDeployments {
         int ip = freeIp();
         InetAddress address = subnet.podIp(ip);
         Pod pod = new Pod(
-                MeshSpec.podName(gw.deploymentName(), 0),
+                GatewayDeployments.podName(gw),
                 gw.meta().namespace(),
                 address.getHostAddress(),
                 address.getHostAddress(),
-                labels(gw),
+                GatewayDeployments.labels(gw),
                 Pod.ProxyKind.GATEWAY,
                 false);
         Proxy proxy = startProxy.apply(pod, address);
-        controlPlane.registry().putAll(List.of(service(gw)), List.of(pod));
+        controlPlane.registry().putAll(List.of(GatewayDeployments.service(gw)), List.of(pod));
         try {
             proxy.ready().get(10, TimeUnit.SECONDS);
         } catch (InterruptedException ex) {
@@ -120,7 +110,7 @@ final class LocalGatewayDeployments {
                 pod.ip(),
                 String.join(
                         ",",
-                        service(gw).ports().stream()
+                        GatewayDeployments.service(gw).ports().stream()
                                 .map(p -> Integer.toString(p.targetPort()))
                                 .toList()));
         return new Running(gw, ready, proxy, ip);
@@ -139,31 +129,6 @@ final class LocalGatewayDeployments {
         throw new IllegalStateException("more than " + MAX + " Gateways in one local mesh");
     }
 
-    /** The labels Istio's deployment template gives a Gateway's pods. */
-    static Map<String, String> labels(KubeGateway gw) {
-        return Map.of(
-                GatewayApiConverter.GATEWAY_NAME_LABEL,
-                gw.meta().name(),
-                "istio.io/gateway-name",
-                gw.meta().name(),
-                "service.istio.io/canonical-name",
-                gw.deploymentName());
-    }
-
-    /** {@code <name>-istio}: one port per listener port, to the pod's unprivileged port. */
-    static MeshService service(KubeGateway gw) {
-        Map<Integer, ServicePort> ports = new LinkedHashMap<>();
-        for (KubeGateway.Listener l : gw.listeners()) {
-            ports.putIfAbsent(
-                    l.port(), new ServicePort(l.name(), l.port(), Names.gatewayListenerPort(l.port()), "HTTP"));
-        }
-        return new MeshService(
-                gw.deploymentName(),
-                gw.meta().namespace(),
-                List.copyOf(ports.values()),
-                Map.of(GatewayApiConverter.GATEWAY_NAME_LABEL, gw.meta().name()));
-    }
-
     /** The address of a deployed Gateway's pod and its first listener's port. */
     synchronized java.util.Optional<java.net.InetSocketAddress> address(String namespace, String name) {
         Running r = running.get(namespace + "/" + name);
@@ -171,6 +136,7 @@ final class LocalGatewayDeployments {
             return java.util.Optional.empty();
         }
         return java.util.Optional.of(new java.net.InetSocketAddress(
-                r.pod().ip(), service(r.gateway()).ports().get(0).targetPort()));
+                r.pod().ip(),
+                GatewayDeployments.service(r.gateway()).ports().get(0).targetPort()));
     }
 }

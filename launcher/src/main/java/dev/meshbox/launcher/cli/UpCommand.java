@@ -89,6 +89,8 @@ public final class UpCommand implements Callable<Integer> {
                 dev.meshbox.launcher.docker.DockerMesh.Options.standard(
                         seed == null ? OptionalLong.empty() : OptionalLong.of(seed)),
                 out);
+        // meshbox apply goes to the control plane's admin API, past this process: look for Gateways to deploy.
+        mesh.followGateways();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(

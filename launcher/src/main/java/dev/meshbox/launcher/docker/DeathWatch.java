@@ -7,10 +7,12 @@ import com.github.dockerjava.api.model.Frame;
 import dev.meshbox.controlplane.registry.docker.DockerRegistry;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +28,9 @@ final class DeathWatch implements AutoCloseable {
     private final String meshId;
     private final PrintStream progress;
     private final Map<String, String> dead = new LinkedHashMap<>();
+    /** Containers the mesh stops on purpose (a deleted Gateway's gateway): no deaths. */
+    private final Set<String> retired = new HashSet<>();
+
     private ScheduledExecutorService watcher;
 
     DeathWatch(DockerClient docker, String meshId, PrintStream progress) {
@@ -54,7 +59,8 @@ final class DeathWatch implements AutoCloseable {
             if (!init
                     && !"running".equals(c.getState())
                     && !"created".equals(c.getState())
-                    && !dead.containsKey(c.getId())) {
+                    && !dead.containsKey(c.getId())
+                    && !retired.contains(c.getId())) {
                 String name = c.getNames().length > 0 ? c.getNames()[0].replaceFirst("^/", "") : c.getId();
                 Long exit =
                         docker.inspectContainerCmd(c.getId()).exec().getState().getExitCodeLong();
@@ -87,6 +93,11 @@ final class DeathWatch implements AutoCloseable {
         } catch (RuntimeException e) {
             // the engine went away: close() or the user will notice; keep watching
         }
+    }
+
+    /** The container is about to be removed on purpose: its stop is no death. */
+    synchronized void retire(String containerId) {
+        retired.add(containerId);
     }
 
     synchronized Optional<String> report() {

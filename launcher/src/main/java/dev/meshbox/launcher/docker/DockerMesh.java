@@ -32,7 +32,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * A mesh as Docker containers on a network of its own: the control plane (istiod's place, reading the engine for its
  * registry), the ingress gateway published on the host, and per pod a sidecar container that owns the pod's network
- * namespace plus an app container that joins it. Every container is labelled with the mesh id and this process as
+ * namespace plus an app container that joins it; a Gateway API Gateway applied through it gets a gateway container
+ * ({@link DockerGatewayDeployments}). Every container is labelled with the mesh id and this process as
  * owner, removed by {@link #close()}, and removed by the next run's janitor if this process is killed.
  */
 public final class DockerMesh extends RemoteMesh {
@@ -68,6 +69,7 @@ public final class DockerMesh extends RemoteMesh {
     private final PrintStream progress;
     private InetSocketAddress ingress;
     private DeathWatch deathWatch;
+    private DockerGatewayDeployments gateways;
 
     private DockerMesh(DockerClient docker, PrintStream progress) {
         super("meshbox-docker-cleanup");
@@ -138,6 +140,11 @@ public final class DockerMesh extends RemoteMesh {
             deathWatch.check();
             return readiness.notReadyBecause();
         });
+        gateways = new DockerGatewayDeployments(
+                network,
+                controlPlane(),
+                deathWatch,
+                new DockerGatewayDeployments.Settings(image, options.seed(), progress));
         deathWatch.start();
         // Pushed last, so it stops first: containers removed on the way out are no deaths to report.
         cleanup.push("the watch for stopped containers", deathWatch);
@@ -268,6 +275,15 @@ public final class DockerMesh extends RemoteMesh {
         return null;
     }
 
+    /** Stops the watch for stopped containers first: gateways deployed after it started are removed on the way out. */
+    @Override
+    public void close() {
+        if (deathWatch != null) {
+            deathWatch.close();
+        }
+        super.close();
+    }
+
     public String meshId() {
         return meshId;
     }
@@ -287,6 +303,46 @@ public final class DockerMesh extends RemoteMesh {
 
     // ---- MeshAccess: traffic through published ports (config and telemetry: RemoteMesh)
 
+    /** Applies config, then deploys what its Gateway API Gateways want, as Istio's deployment controller does. */
+    @Override
+    public ApplyOutcome apply(List<ConfigText> config) {
+        ApplyOutcome outcome = super.apply(config);
+        if (outcome.ok()) {
+            syncGateways();
+        }
+        return outcome;
+    }
+
+    @Override
+    public void resetConfig() {
+        super.resetConfig();
+        syncGateways();
+    }
+
+    private void syncGateways() {
+        try {
+            gateways.sync();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while deploying the Gateways' gateways", e);
+        }
+    }
+
+    /**
+     * Deploys for Gateways applied to the control plane directly too ({@code meshbox apply} while {@code up} runs),
+     * not only for those applied through this object; {@code up} calls it.
+     */
+    public void followGateways() {
+        gateways.follow();
+        cleanup.push("the watch for applied Gateways", gateways);
+    }
+
+    /** A gateway deployed for a Gateway API Gateway ({@code bookinfo-gateway-istio}) is entered at its listener. */
+    @Override
+    public boolean entersAtGateway(String workload) {
+        return gateways.find(workload).isPresent();
+    }
+
     @Override
     public InetSocketAddress ingress() {
         return ingress;
@@ -294,6 +350,10 @@ public final class DockerMesh extends RemoteMesh {
 
     @Override
     public InetSocketAddress outboundOf(String workload) {
+        Optional<DockerGatewayDeployments.Deployed> gateway = gateways.find(workload);
+        if (gateway.isPresent()) {
+            return gateway.get().published();
+        }
         for (StartedPod p : pods.values()) {
             if (p.spec().name().equals(workload)
                     || workload.equals(p.spec().labels().get("app"))) {

@@ -162,7 +162,8 @@ final class MeshNetwork {
         return id;
     }
 
-    private void remove(String id) {
+    /** Removes a container (stopping it first); one already gone is no error. */
+    void remove(String id) {
         try {
             docker.removeContainerCmd(id)
                     .withForce(true)
