@@ -24,6 +24,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
@@ -42,6 +45,12 @@ public final class ControlPlane implements AutoCloseable {
     private final ServiceRegistry registry = new ServiceRegistry();
     private final XdsServer xds = new XdsServer();
     private final JwksResolver jwks = new JwksResolver();
+    /** Retries JWKS fetches that failed and refreshes stale ones, rebuilding when a document changed. */
+    private final ScheduledExecutorService jwksRefresher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "jwks-refresh");
+        t.setDaemon(true);
+        return t;
+    });
     /** The last rebuild's warnings, immutable. */
     private volatile List<String> warnings = List.of();
     /** Per node id, the translation its snapshot holds, immutable. */
@@ -68,7 +77,19 @@ public final class ControlPlane implements AutoCloseable {
     public ControlPlane start(InetSocketAddress xdsBind) {
         xds.start(xdsBind);
         rebuild();
+        long period = JwksResolver.RETRY_AFTER.toMillis();
+        jwksRefresher.scheduleWithFixedDelay(this::refreshJwks, period, period, TimeUnit.MILLISECONDS);
         return this;
+    }
+
+    private void refreshJwks() {
+        try {
+            if (jwks.refresh(jwksUris(config.snapshot()))) {
+                rebuild();
+            }
+        } catch (RuntimeException e) {
+            // a failed refresh is retried on the next tick; the scheduler must keep running
+        }
     }
 
     public int xdsPort() {
@@ -184,6 +205,7 @@ public final class ControlPlane implements AutoCloseable {
 
     @Override
     public void close() {
+        jwksRefresher.shutdownNow();
         xds.close();
     }
 }

@@ -94,4 +94,19 @@ class JwksResolverTest {
         assertThat(r.resolve(List.of(uri))).containsEntry(uri, "{\"keys\":[]}");
         assertThat(r.resolve(List.of("http://127.0.0.1:1/none.json"))).isEmpty();
     }
+
+    @Test
+    void aJustFailedUriRestsForResolveButRefreshRetriesItAndReportsTheChange() {
+        JwksResolver r = resolver();
+        document.set(null);
+        assertThat(r.resolve(List.of(uri))).isEmpty();
+        document.set("{\"keys\":[]}");
+        assertThat(r.resolve(List.of(uri))).as("resting after the failure").isEmpty();
+        assertThat(fetches).hasValue(1);
+
+        assertThat(r.refresh(List.of(uri))).isTrue();
+        assertThat(r.resolve(List.of(uri))).containsEntry(uri, "{\"keys\":[]}");
+        assertThat(r.refresh(List.of(uri))).as("fresh: nothing to do").isFalse();
+        assertThat(fetches).hasValue(2);
+    }
 }
