@@ -176,4 +176,38 @@ class JwtFiltersTest {
                 .extracting(HttpFilter::getName)
                 .doesNotContain("envoy.filters.http.jwt_authn");
     }
+
+    @Test
+    void aTargetRefSelectsTheGatewayApiGatewaysPodsOnly() {
+        MeshView v = view(Map.of(), """
+                apiVersion: security.istio.io/v1
+                kind: RequestAuthentication
+                metadata: {name: on-gateway, namespace: default}
+                spec:
+                  targetRef: {group: gateway.networking.k8s.io, kind: Gateway, name: shop}
+                  jwtRules: [{issuer: a, jwks: '%s'}]
+                """.formatted(JWKS));
+        Pod shopGateway = new Pod(
+                "shop-istio-0",
+                "default",
+                "127.0.0.9",
+                "127.0.0.9",
+                Map.of("gateway.networking.k8s.io/gateway-name", "shop"),
+                Pod.ProxyKind.GATEWAY,
+                true);
+        Pod otherGateway = new Pod(
+                "other-istio-0",
+                "default",
+                "127.0.0.8",
+                "127.0.0.8",
+                Map.of("gateway.networking.k8s.io/gateway-name", "other"),
+                Pod.ProxyKind.GATEWAY,
+                true);
+
+        assertThat(JwtFilters.selecting(v, shopGateway)).hasSize(1);
+        assertThat(JwtFilters.selecting(v, otherGateway)).isEmpty();
+        assertThat(JwtFilters.selecting(v, BookinfoFixture.PRODUCTPAGE))
+                .as("sidecars ignore targetRefs")
+                .isEmpty();
+    }
 }

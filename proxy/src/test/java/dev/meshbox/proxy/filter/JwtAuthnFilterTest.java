@@ -416,4 +416,38 @@ class JwtAuthnFilterTest {
         forwarded();
         assertThat(client.response().status().code()).isEqualTo(200);
     }
+
+    @Test
+    void aRequirementNamingAnUnknownProviderIsNackedNamingTheField() throws Exception {
+        JwtAuthentication bad = istio(provider()).toBuilder()
+                .setRules(
+                        0,
+                        RequirementRule.newBuilder()
+                                .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                                .setRequires(JwtRequirement.newBuilder().setProviderName("origins-7")))
+                .build();
+        Listener listener = gateway(8080);
+        HttpConnectionManager hcm =
+                listener.getFilterChains(0).getFilters(0).getTypedConfig().unpack(HttpConnectionManager.class);
+        HttpConnectionManager withJwt = hcm.toBuilder()
+                .addHttpFilters(
+                        0,
+                        io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter
+                                .newBuilder()
+                                .setName(JwtAuthnFilter.METADATA_NAMESPACE)
+                                .setTypedConfig(Any.pack(bad)))
+                .build();
+        Listener l = listener.toBuilder()
+                .setFilterChains(
+                        0,
+                        listener.getFilterChains(0).toBuilder()
+                                .setFilters(
+                                        0,
+                                        listener.getFilterChains(0).getFilters(0).toBuilder()
+                                                .setTypedConfig(Any.pack(withJwt))))
+                .build();
+
+        assertThat(proxy.tryApply(dev.meshbox.proxy.xds.TypeUrls.LISTENER, l))
+                .contains("rules[0].requires.provider_name: no provider named \"origins-7\"");
+    }
 }
