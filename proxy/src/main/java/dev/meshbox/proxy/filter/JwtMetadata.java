@@ -88,6 +88,16 @@ public record JwtMetadata(Map<String, Map<String, Object>> payloads) {
         return out;
     }
 
+    /** Istio's {@code request.auth.audiences}: the token's {@code aud}, one value or several; empty without one. */
+    public List<String> audiences() {
+        return claimValues("aud");
+    }
+
+    /** Istio's {@code request.auth.presenter}: the token's {@code azp}, or null. */
+    public String presenter() {
+        return claim("azp") instanceof String s ? s : null;
+    }
+
     /** This metadata with {@code payload} added under {@code key}. */
     JwtMetadata with(String key, Map<String, Object> payload) {
         Map<String, Map<String, Object>> next = new LinkedHashMap<>(payloads);

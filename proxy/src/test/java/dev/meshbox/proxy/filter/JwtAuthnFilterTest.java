@@ -115,6 +115,9 @@ class JwtAuthnFilterTest {
         return JwtProvider.newBuilder()
                 .setIssuer(ISSUER)
                 .setPayloadInMetadata("payload")
+                .setNormalizePayloadInMetadata(JwtProvider.NormalizePayload.newBuilder()
+                        .addSpaceDelimitedClaims("scope")
+                        .addSpaceDelimitedClaims("permission"))
                 .setLocalJwks(DataSource.newBuilder().setInlineString(jwks));
     }
 
@@ -215,6 +218,7 @@ class JwtAuthnFilterTest {
         assertThat(m.claim("foo")).isEqualTo("bar");
         assertThat(m.claimValues("groups")).containsExactly("group1", "group2");
         assertThat(m.payload("payload")).containsEntry("iss", ISSUER);
+        assertThat(m.claimValues("scope")).as("split at spaces as Istio asks").containsExactly("read", "write");
     }
 
     @Test
@@ -319,10 +323,14 @@ class JwtAuthnFilterTest {
                 "/",
                 "httpbin.example.com",
                 "authorization",
-                "Bearer " + token(b -> b.audience(List.of("other", "https://httpbin.foo/"))));
+                "Bearer "
+                        + token(b -> b.audience(List.of("other", "https://httpbin.foo/"))
+                                .claim("azp", "web")));
 
         forwarded();
         assertThat(client.response().status().code()).isEqualTo(200);
+        assertThat(seen.get(0).audiences()).containsExactly("other", "https://httpbin.foo/");
+        assertThat(seen.get(0).presenter()).isEqualTo("web");
     }
 
     @Test
