@@ -29,6 +29,11 @@ public final class IstioParser {
     private static final Set<String> VERSIONS = Set.of("v1alpha3", "v1beta1", "v1");
     private static final Set<String> KINDS = Set.of("VirtualService", "DestinationRule", "Gateway");
 
+    /** Whether {@code kind} is one of security.istio.io's that MeshBox reads. */
+    public static boolean isSecurityKind(String kind) {
+        return SECURITY_KINDS.contains(kind);
+    }
+
     private final ObjectMapper yaml;
     private final ObjectMapper writer;
 

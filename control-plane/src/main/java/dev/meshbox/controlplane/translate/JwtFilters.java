@@ -91,6 +91,10 @@ final class JwtFilters {
                 if (!r.jwks().isEmpty() && !r.jwksUri().isEmpty()) {
                     out.warn(ra.meta().display() + ": jwtRules with issuer \"" + r.issuer()
                             + "\" set both jwks and jwksUri; jwksUri is ignored, as Istio ignores it");
+                } else if (r.jwks().isEmpty() && r.jwksUri().isEmpty()) {
+                    out.warn(ra.meta().display() + ": jwtRules with issuer \"" + r.issuer() + "\" name no jwks and no"
+                            + " jwksUri; MeshBox does not discover keys through OpenID Connect as istiod does, so its"
+                            + " tokens are rejected");
                 } else if (r.jwks().isEmpty() && !view.jwks().containsKey(r.jwksUri())) {
                     out.warn(ra.meta().display() + ": the JWKS of issuer \"" + r.issuer() + "\" could not be fetched"
                             + " from " + r.jwksUri() + "; its tokens are rejected until it is");

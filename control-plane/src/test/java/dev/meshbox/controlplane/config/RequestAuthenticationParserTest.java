@@ -58,6 +58,15 @@ class RequestAuthenticationParserTest {
     }
 
     @Test
+    void applyNamesTheResourceAsKubectlDoes() {
+        ApplyResult r = new ConfigStore().apply("jwt.yaml", HEAD + "  jwtRules: [{issuer: a}]\n");
+
+        assertThat(r.changes())
+                .extracting(ApplyResult.Change::display)
+                .containsExactly("requestauthentication.security.istio.io/jwt-example (namespace foo) created");
+    }
+
+    @Test
     void v1beta1IsReadToo() {
         ParseResult r = parser.parse("jwt.yaml", HEAD.replace("/v1\n", "/v1beta1\n") + """
                   jwtRules: [{issuer: a, jwks: '{"keys":[]}'}]
