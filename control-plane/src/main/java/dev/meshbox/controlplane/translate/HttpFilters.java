@@ -19,8 +19,9 @@ import java.util.List;
 /**
  * The HTTP filters Istio puts on a connection manager, per listener class, in Istio's order
  * ({@code buildHTTPConnectionManager} in {@code pilot/pkg/networking/core/listener_builder.go}): metadata exchange,
- * gRPC stats, ALPN (not on a sidecar's inbound side), fault, CORS, Istio's stats, router. Authorization and
- * authentication filters will come between the metadata exchange and gRPC stats. Built once; every listener shares
+ * gRPC stats, ALPN (not on a sidecar's inbound side), fault, CORS, Istio's stats, router. Authentication
+ * ({@code jwt_authn}, see {@link JwtFilters}) comes between the metadata exchange and gRPC stats, as authorization
+ * will. Built once; every listener shares
  * the same messages.
  */
 final class HttpFilters {
@@ -50,6 +51,20 @@ final class HttpFilters {
 
     static List<HttpFilter> of(ListenerClass listenerClass) {
         return listenerClass == ListenerClass.SIDECAR_INBOUND ? INBOUND : OUTBOUND;
+    }
+
+    /**
+     * The filters of {@code listenerClass} with RequestAuthentication's {@code jwt_authn} where Istio places it: after
+     * the metadata exchange, before authorization and the rest.
+     */
+    static List<HttpFilter> of(ListenerClass listenerClass, java.util.Optional<HttpFilter> jwt) {
+        List<HttpFilter> base = of(listenerClass);
+        if (jwt.isEmpty()) {
+            return base;
+        }
+        List<HttpFilter> out = new ArrayList<>(base);
+        out.add(1, jwt.get());
+        return List.copyOf(out);
     }
 
     private static List<HttpFilter> build(ListenerClass listenerClass) {

@@ -58,6 +58,14 @@ final class ListenerTranslator {
 
     /** {@code virtualInbound}: a filter chain per pod port, each routing to {@code inbound|<port>||}. */
     static Listener virtualInbound(java.util.Collection<Integer> ports) {
+        return virtualInbound(ports, java.util.Optional.empty());
+    }
+
+    /** {@code virtualInbound} with RequestAuthentication's {@code jwt_authn} filter, when one applies, on every chain. */
+    static Listener virtualInbound(
+            java.util.Collection<Integer> ports,
+            java.util.Optional<io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter>
+                    jwt) {
         Listener.Builder l = Listener.newBuilder()
                 .setName(Names.VIRTUAL_INBOUND)
                 .setAddress(ClusterTranslator.socket("0.0.0.0", Names.INBOUND_PORT))
@@ -81,7 +89,7 @@ final class ListenerTranslator {
                                             .setCluster(cluster)
                                             .setTimeout(com.google.protobuf.util.Durations.fromSeconds(0)))))
                     .build();
-            HttpConnectionManager hcm = hcm("inbound_0.0.0.0_" + port, HttpFilters.ListenerClass.SIDECAR_INBOUND)
+            HttpConnectionManager hcm = hcm("inbound_0.0.0.0_" + port, HttpFilters.ListenerClass.SIDECAR_INBOUND, jwt)
                     .setRouteConfig(route)
                     .build();
             l.addFilterChains(FilterChain.newBuilder()
@@ -94,8 +102,17 @@ final class ListenerTranslator {
 
     /** A gateway server port: bound, routes from {@code http.<port>}. */
     static Listener gatewayPort(int port, String routeName) {
+        return gatewayPort(port, routeName, java.util.Optional.empty());
+    }
+
+    /** A gateway server port with RequestAuthentication's {@code jwt_authn} filter, when one selects the gateway. */
+    static Listener gatewayPort(
+            int port,
+            String routeName,
+            java.util.Optional<io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter>
+                    jwt) {
         String name = Names.outboundListener(port);
-        HttpConnectionManager hcm = hcm("outbound_" + name, HttpFilters.ListenerClass.GATEWAY)
+        HttpConnectionManager hcm = hcm("outbound_" + name, HttpFilters.ListenerClass.GATEWAY, jwt)
                 .setRds(Rds.newBuilder().setConfigSource(ClusterTranslator.ADS).setRouteConfigName(routeName))
                 .build();
         return Listener.newBuilder()
@@ -108,9 +125,17 @@ final class ListenerTranslator {
     }
 
     private static HttpConnectionManager.Builder hcm(String statPrefix, HttpFilters.ListenerClass listenerClass) {
+        return hcm(statPrefix, listenerClass, java.util.Optional.empty());
+    }
+
+    private static HttpConnectionManager.Builder hcm(
+            String statPrefix,
+            HttpFilters.ListenerClass listenerClass,
+            java.util.Optional<io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter>
+                    jwt) {
         return HttpConnectionManager.newBuilder()
                 .setStatPrefix(statPrefix)
                 .setCodecType(HttpConnectionManager.CodecType.AUTO)
-                .addAllHttpFilters(HttpFilters.of(listenerClass));
+                .addAllHttpFilters(HttpFilters.of(listenerClass, jwt));
     }
 }

@@ -13,10 +13,12 @@ import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -74,7 +76,7 @@ public final class Translator {
         private final boolean membersMatter;
 
         private final Map<List<Object>, List<Integer>> inboundPorts = new HashMap<>();
-        private final Map<List<Integer>, List<Listener>> sidecarListeners = new HashMap<>();
+        private final Map<List<Object>, List<Listener>> sidecarListeners = new HashMap<>();
         private final Map<List<Object>, XdsResources> routesByNamespace = new HashMap<>();
         private final Map<List<Object>, List<Cluster>> sidecarClusters = new HashMap<>();
         private XdsResources outbound;
@@ -83,9 +85,10 @@ public final class Translator {
         Shared(MeshView view) {
             this.view = view;
             this.labelsMatter = view.config().all(VirtualService.class).stream()
-                    .flatMap(vs -> vs.http().stream())
-                    .flatMap(r -> r.match().stream())
-                    .anyMatch(m -> !m.sourceLabels().isEmpty());
+                            .flatMap(vs -> vs.http().stream())
+                            .flatMap(r -> r.match().stream())
+                            .anyMatch(m -> !m.sourceLabels().isEmpty())
+                    || JwtFilters.labelsMatter(view);
             this.services = view.registry().servicesSorted();
             this.membersMatter = services.stream().anyMatch(s -> !s.members().isEmpty());
             for (MeshService s : services) {
@@ -136,11 +139,13 @@ public final class Translator {
                 byPort.forEach((port, portServices) -> b.route(sidecarRoutes(view, proxy, port, portServices, b)));
                 return b.build();
             });
-            List<Listener> listeners = sidecarListeners.computeIfAbsent(key.inboundPorts(), ports -> {
+            XdsResources.Builder jwtWarnings = XdsResources.builder();
+            Optional<HttpFilter> jwt = JwtFilters.filter(view, proxy, jwtWarnings);
+            List<Listener> listeners = sidecarListeners.computeIfAbsent(List.of(key.inboundPorts(), jwt), k -> {
                 XdsResources.Builder b = XdsResources.builder();
                 b.listener(ListenerTranslator.virtualOutbound());
                 byPort.keySet().forEach(port -> b.listener(ListenerTranslator.outboundPort(port)));
-                b.listener(ListenerTranslator.virtualInbound(ports));
+                b.listener(ListenerTranslator.virtualInbound(key.inboundPorts(), jwt));
                 return b.build().listeners();
             });
             List<Cluster> clusters =
@@ -153,6 +158,9 @@ public final class Translator {
                     });
             List<String> warnings = new ArrayList<>(outbound().warnings());
             routes.warnings().stream().filter(w -> !warnings.contains(w)).forEach(warnings::add);
+            jwtWarnings.build().warnings().stream()
+                    .filter(w -> !warnings.contains(w))
+                    .forEach(warnings::add);
             return new XdsResources(
                     listeners, routes.routes(), clusters, outbound().endpoints(), List.copyOf(warnings));
         }
@@ -273,6 +281,7 @@ public final class Translator {
         // listener port -> route configuration name, and listener port -> host -> virtual host (merged across Gateways)
         Map<Integer, String> routeNames = new TreeMap<>();
         Map<Integer, Map<String, VirtualHost.Builder>> hosts = new TreeMap<>();
+        Optional<HttpFilter> jwt = JwtFilters.filter(view, proxy, out);
         for (Gateway gw : view.gateways()) {
             if (gw.selector().isEmpty()
                     || !gw.selector().entrySet().stream()
@@ -323,7 +332,7 @@ public final class Translator {
                     .setValidateClusters(BoolValue.of(false))
                     .setIgnorePortInHostMatching(true);
             byHost.values().forEach(rc::addVirtualHosts);
-            out.listener(ListenerTranslator.gatewayPort(listenerPort, rc.getName()));
+            out.listener(ListenerTranslator.gatewayPort(listenerPort, rc.getName(), jwt));
             out.route(rc.build());
         });
     }
