@@ -4,10 +4,21 @@ import static dev.meshbox.launcher.junit.MeshAssertions.assertThat;
 import static dev.meshbox.launcher.junit.Request.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import dev.meshbox.launcher.junit.Mesh;
 import dev.meshbox.launcher.junit.MeshTest;
 import dev.meshbox.launcher.junit.Request;
 import dev.meshbox.launcher.junit.Responses;
+import java.util.Date;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -198,5 +209,67 @@ class AuthorizationPolicyIT {
         // The sidecars are not targeted: productpage answers a direct call.
         assertThat(mesh.send(1, get("http://productpage:9080/productpage").from("sleep")))
                 .allAllowed();
+    }
+
+    private static final String ISSUER = "testing@secure.istio.io";
+
+    private static String token(RSAKey key, List<String> groups) throws JOSEException {
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
+                .issuer(ISSUER)
+                .subject(ISSUER)
+                .expirationTime(new Date(System.currentTimeMillis() + 3_600_000));
+        if (!groups.isEmpty()) {
+            claims.claim("groups", groups);
+        }
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("k").build(), claims.build());
+        jwt.sign(new RSASSASigner(key));
+        return jwt.serialize();
+    }
+
+    /** Istio's authz-jwt task: requestPrincipals from the verified token, then a groups claim. */
+    @Test
+    void requestPrincipalsAndClaimsComeFromTheVerifiedToken(Mesh mesh) throws JOSEException {
+        RSAKey key = new RSAKeyGenerator(2048).keyID("k").generate();
+        String jwks = new JWKSet(key.toPublicJWK()).toString();
+        String requireJwt = """
+                apiVersion: security.istio.io/v1
+                kind: RequestAuthentication
+                metadata: {name: jwt-example, namespace: default}
+                spec:
+                  selector:
+                    matchLabels: {app: httpbin}
+                  jwtRules:
+                  - issuer: %s
+                    jwks: '%s'
+                ---
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: require-jwt, namespace: default}
+                spec:
+                  selector:
+                    matchLabels: {app: httpbin}
+                  action: ALLOW
+                  rules:
+                  - from:
+                    - source: {requestPrincipals: ["%s/%s"]}
+                """.formatted(ISSUER, jwks, ISSUER, ISSUER);
+        mesh.apply(requireJwt);
+        String plain = token(key, List.of());
+        String group1 = token(key, List.of("group1", "group2"));
+
+        assertThat(mesh.send(2, httpbin("GET", "/headers").header("authorization", "Bearer " + plain)))
+                .allHaveStatus(200);
+        assertThat(mesh.send(2, httpbin("GET", "/headers"))).allDenied();
+
+        mesh.apply(requireJwt + """
+                    when:
+                    - key: request.auth.claims[groups]
+                      values: ["group1"]
+                """);
+        assertThat(mesh.send(2, httpbin("GET", "/headers").header("authorization", "Bearer " + group1)))
+                .allHaveStatus(200);
+        assertThat(mesh.send(2, httpbin("GET", "/headers").header("authorization", "Bearer " + plain)))
+                .allDenied();
     }
 }

@@ -8,7 +8,8 @@ public sealed interface IstioResource
                 KubeGateway,
                 KubeHttpRoute,
                 ReferenceGrant,
-                AuthorizationPolicy {
+                AuthorizationPolicy,
+                RequestAuthentication {
     ResourceMeta meta();
 
     /** The resource as the user wrote it (spec only), kept for display and round-trips. */

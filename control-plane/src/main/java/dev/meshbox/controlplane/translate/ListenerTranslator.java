@@ -59,7 +59,11 @@ final class ListenerTranslator {
     }
 
     /** {@code virtualInbound}: a filter chain per pod port, each routing to {@code inbound|<port>||}. */
-    static Listener virtualInbound(java.util.Collection<Integer> ports, java.util.List<HttpFilter> authorization) {
+    /**
+     * @param security RequestAuthentication's {@code jwt_authn} and AuthorizationPolicy's RBAC filters for the
+     *     workload, in chain order ({@link HttpFilters#security}); empty when none applies
+     */
+    static Listener virtualInbound(java.util.Collection<Integer> ports, java.util.List<HttpFilter> security) {
         Listener.Builder l = Listener.newBuilder()
                 .setName(Names.VIRTUAL_INBOUND)
                 .setAddress(ClusterTranslator.socket("0.0.0.0", Names.INBOUND_PORT))
@@ -84,7 +88,7 @@ final class ListenerTranslator {
                                             .setTimeout(com.google.protobuf.util.Durations.fromSeconds(0)))))
                     .build();
             HttpConnectionManager hcm = hcm(
-                            "inbound_0.0.0.0_" + port, HttpFilters.ListenerClass.SIDECAR_INBOUND, authorization)
+                            "inbound_0.0.0.0_" + port, HttpFilters.ListenerClass.SIDECAR_INBOUND, security)
                     .setRouteConfig(route)
                     .build();
             l.addFilterChains(FilterChain.newBuilder()
@@ -96,9 +100,9 @@ final class ListenerTranslator {
     }
 
     /** A gateway server port: bound, routes from {@code http.<port>}. */
-    static Listener gatewayPort(int port, String routeName, java.util.List<HttpFilter> authorization) {
+    static Listener gatewayPort(int port, String routeName, java.util.List<HttpFilter> security) {
         String name = Names.outboundListener(port);
-        HttpConnectionManager hcm = hcm("outbound_" + name, HttpFilters.ListenerClass.GATEWAY, authorization)
+        HttpConnectionManager hcm = hcm("outbound_" + name, HttpFilters.ListenerClass.GATEWAY, security)
                 .setRds(Rds.newBuilder().setConfigSource(ClusterTranslator.ADS).setRouteConfigName(routeName))
                 .build();
         return Listener.newBuilder()
@@ -111,10 +115,10 @@ final class ListenerTranslator {
     }
 
     private static HttpConnectionManager.Builder hcm(
-            String statPrefix, HttpFilters.ListenerClass listenerClass, java.util.List<HttpFilter> authorization) {
+            String statPrefix, HttpFilters.ListenerClass listenerClass, java.util.List<HttpFilter> security) {
         return HttpConnectionManager.newBuilder()
                 .setStatPrefix(statPrefix)
                 .setCodecType(HttpConnectionManager.CodecType.AUTO)
-                .addAllHttpFilters(HttpFilters.of(listenerClass, authorization));
+                .addAllHttpFilters(HttpFilters.of(listenerClass, security));
     }
 }

@@ -25,14 +25,22 @@ import java.util.TreeMap;
  * delegate itself.
  */
 public record MeshView(
-        ConfigStore.Snapshot config, ServiceRegistry.Snapshot registry, DelegateMerger.Merged virtualServices) {
+        ConfigStore.Snapshot config,
+        ServiceRegistry.Snapshot registry,
+        DelegateMerger.Merged virtualServices,
+        Map<String, String> jwks) {
 
     public MeshView(ConfigStore.Snapshot config, ServiceRegistry.Snapshot registry) {
-        this(config, registry, null);
+        this(config, registry, null, Map.of());
     }
 
-    /** @param virtualServices the merged VirtualServices, or null to merge those of {@code config} here */
+    /**
+     * @param virtualServices the merged VirtualServices, or null to merge those of {@code config} here
+     * @param jwks the JWKS documents the control plane fetched for RequestAuthentication {@code jwksUri}s, by URI (the
+     *     ones it could not fetch are absent)
+     */
     public MeshView {
+        jwks = Map.copyOf(jwks);
         Conversion converted = GatewayApiConverter.convert(config, registry);
         if (!converted.virtualServices().isEmpty() || !converted.gateways().isEmpty()) {
             Map<ResourceKey, IstioResource> all = new TreeMap<>(config.resources());

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -87,9 +88,10 @@ public final class Translator {
         Shared(MeshView view) {
             this.view = view;
             this.labelsMatter = view.config().all(VirtualService.class).stream()
-                    .flatMap(vs -> vs.http().stream())
-                    .flatMap(r -> r.match().stream())
-                    .anyMatch(m -> !m.sourceLabels().isEmpty());
+                            .flatMap(vs -> vs.http().stream())
+                            .flatMap(r -> r.match().stream())
+                            .anyMatch(m -> !m.sourceLabels().isEmpty())
+                    || JwtFilters.labelsMatter(view);
             this.services = view.registry().servicesSorted();
             this.policies = view.config().all(AuthorizationPolicy.class);
             this.membersMatter = services.stream().anyMatch(s -> !s.members().isEmpty());
@@ -149,14 +151,16 @@ public final class Translator {
                 byPort.forEach((port, portServices) -> b.route(sidecarRoutes(view, proxy, port, portServices, b)));
                 return b.build();
             });
-            List<Listener> listeners =
-                    sidecarListeners.computeIfAbsent(List.of(key.inboundPorts(), key.authorization()), k -> {
-                        XdsResources.Builder b = XdsResources.builder();
-                        b.listener(ListenerTranslator.virtualOutbound());
-                        byPort.keySet().forEach(port -> b.listener(ListenerTranslator.outboundPort(port)));
-                        b.listener(ListenerTranslator.virtualInbound(key.inboundPorts(), key.authorization()));
-                        return b.build().listeners();
-                    });
+            XdsResources.Builder jwtWarnings = XdsResources.builder();
+            Optional<HttpFilter> jwt = JwtFilters.filter(view, proxy, jwtWarnings);
+            List<HttpFilter> security = HttpFilters.security(jwt, key.authorization());
+            List<Listener> listeners = sidecarListeners.computeIfAbsent(List.of(key.inboundPorts(), security), k -> {
+                XdsResources.Builder b = XdsResources.builder();
+                b.listener(ListenerTranslator.virtualOutbound());
+                byPort.keySet().forEach(port -> b.listener(ListenerTranslator.outboundPort(port)));
+                b.listener(ListenerTranslator.virtualInbound(key.inboundPorts(), security));
+                return b.build().listeners();
+            });
             List<Cluster> clusters =
                     sidecarClusters.computeIfAbsent(List.of(key.inboundPorts(), key.appAddress()), k -> {
                         List<Cluster> inbound = new ArrayList<>();
@@ -167,6 +171,9 @@ public final class Translator {
                     });
             List<String> warnings = new ArrayList<>(outbound().warnings());
             routes.warnings().stream().filter(w -> !warnings.contains(w)).forEach(warnings::add);
+            jwtWarnings.build().warnings().stream()
+                    .filter(w -> !warnings.contains(w))
+                    .forEach(warnings::add);
             authorization(proxy, w -> {
                 if (!warnings.contains(w)) {
                     warnings.add(w);
@@ -292,6 +299,7 @@ public final class Translator {
         // listener port -> route configuration name, and listener port -> host -> virtual host (merged across Gateways)
         Map<Integer, String> routeNames = new TreeMap<>();
         Map<Integer, Map<String, VirtualHost.Builder>> hosts = new TreeMap<>();
+        Optional<HttpFilter> jwt = JwtFilters.filter(view, proxy, out);
         for (Gateway gw : view.gateways()) {
             if (gw.selector().isEmpty()
                     || !gw.selector().entrySet().stream()
@@ -342,7 +350,8 @@ public final class Translator {
                     .setValidateClusters(BoolValue.of(false))
                     .setIgnorePortInHostMatching(true);
             byHost.values().forEach(rc::addVirtualHosts);
-            out.listener(ListenerTranslator.gatewayPort(listenerPort, rc.getName(), authorization));
+            out.listener(ListenerTranslator.gatewayPort(
+                    listenerPort, rc.getName(), HttpFilters.security(jwt, authorization)));
             out.route(rc.build());
         });
     }

@@ -89,6 +89,24 @@ class AuthorizationPolicyTranslationTest {
     }
 
     @Test
+    void jwtAuthenticationComesBeforeAuthorizationAsInIstio() {
+        String jwt = """
+                apiVersion: security.istio.io/v1
+                kind: RequestAuthentication
+                metadata: {name: jwt-example, namespace: default}
+                spec:
+                  jwtRules: [{issuer: a, jwks: '{"keys":[{"kty":"oct","kid":"k","k":"c2VjcmV0"}]}'}]
+                """;
+        assertThat(inboundFilters(BookinfoFixture.REVIEWS_V1, jwt, ALLOW_NOTHING))
+                .extracting(HttpFilter::getName)
+                .startsWith(
+                        "istio.metadata_exchange",
+                        "envoy.filters.http.jwt_authn",
+                        "envoy.filters.http.rbac",
+                        "envoy.filters.http.grpc_stats");
+    }
+
+    @Test
     void noPolicyMeansNoRbacFilter() {
         assertThat(inboundFilters(BookinfoFixture.REVIEWS_V1))
                 .extracting(HttpFilter::getName)

@@ -13,6 +13,8 @@ import dev.meshbox.proxy.spec.GrpcStatsFilterType;
 import dev.meshbox.proxy.spec.HcmSpec;
 import dev.meshbox.proxy.spec.HttpFilterSpec;
 import dev.meshbox.proxy.spec.IstioStatsFilterType;
+import dev.meshbox.proxy.spec.JwtAuthnConfig;
+import dev.meshbox.proxy.spec.JwtAuthnFilterType;
 import dev.meshbox.proxy.spec.MetadataExchangeFilterType;
 import dev.meshbox.proxy.spec.RbacFilterType;
 import dev.meshbox.proxy.spec.RouterFilterType;
@@ -55,12 +57,19 @@ public final class HttpFilterFactory {
                         s.name(), (MetadataExchangeFilterType.Config) s.config(), services.peerMetadata()));
         byTypeUrl.put(GrpcStatsFilterType.TYPE_URL, s -> new GrpcStatsFilter(s.name()));
         byTypeUrl.put(AlpnFilterType.TYPE_URL, s -> new AlpnFilter(s.name(), (AlpnFilterType.Config) s.config()));
+        byTypeUrl.put(JwtAuthnFilterType.TYPE_URL, s -> new JwtAuthnFilter(s.name(), (JwtAuthnConfig) s.config()));
         byTypeUrl.put(
                 RbacFilterType.TYPE_URL,
                 s -> new RbacFilter(s.name(), (RbacPolicies) s.config(), services.httpStats()));
         byTypeUrl.put(
                 IstioStatsFilterType.TYPE_URL,
                 s -> new IstioStatsFilter(s.name(), services.peerMetadata().self(), services.metrics(), serviceNames));
+    }
+
+    /** Adds the filter made for {@code typeUrl} (tests register probe filters this way); returns this factory. */
+    public HttpFilterFactory with(String typeUrl, Function<HttpFilterSpec, HttpFilter> make) {
+        byTypeUrl.put(typeUrl, make);
+        return this;
     }
 
     /** The type URLs this factory makes filters for. */

@@ -1,6 +1,5 @@
 package dev.meshbox.proxy.filter;
 
-import dev.meshbox.proxy.http.DynamicMetadata;
 import dev.meshbox.proxy.http.HttpExchange;
 import dev.meshbox.proxy.http.HttpFilter;
 import dev.meshbox.proxy.http.LocalReply;
@@ -40,11 +39,7 @@ public final class RbacFilter implements HttpFilter {
     public Status onRequest(HttpExchange exchange) {
         RbacPolicies.Decision decision = policies.evaluate(request(exchange));
         if (policies.action() == RbacPolicies.Action.LOG) {
-            // Istio's AUDIT: Envoy only marks a matched request for the audit log, as dynamic metadata.
-            if (decision.policy() != null) {
-                DynamicMetadata.of(exchange).put(name, "access_log_hint", true);
-            }
-            return Status.CONTINUE;
+            return Status.CONTINUE; // Istio's AUDIT: logs only, never decides
         }
         // Envoy's http.<stat_prefix>.rbac.allowed / rbac.denied
         stats.count(exchange.facts().statPrefix(), decision.allowed() ? "rbac.allowed" : "rbac.denied");
@@ -60,7 +55,7 @@ public final class RbacFilter implements HttpFilter {
         InetSocketAddress local = exchange.downstream().localAddress();
         InetAddress remoteIp = remote == null ? null : remote.getAddress();
         PeerIdentity peer = exchange.downstream().peer();
-        DynamicMetadata metadata = exchange.filterState(DynamicMetadata.KEY);
+        JwtMetadata jwt = JwtAuthnFilter.metadata(exchange);
         return new RbacRequest(
                 exchange.view(),
                 remoteIp,
@@ -69,6 +64,21 @@ public final class RbacFilter implements HttpFilter {
                 local == null ? 0 : local.getPort(),
                 peer.principal(),
                 peer.requestedServerName(),
-                metadata == null ? RbacRequest.Metadata.NONE : metadata::value);
+                jwt.isEmpty() ? RbacRequest.Metadata.NONE : (filter, path) -> jwtValue(jwt, filter, path));
+    }
+
+    /** Envoy's dynamic metadata lookup, over what the JWT filter left: {@code [payload, claim, ...]}. */
+    private static Object jwtValue(JwtMetadata jwt, String filter, java.util.List<String> path) {
+        if (!filter.equals(JwtAuthnFilter.METADATA_NAMESPACE) || path.isEmpty()) {
+            return null;
+        }
+        Object at = jwt.payload(path.get(0));
+        for (String key : path.subList(1, path.size())) {
+            if (!(at instanceof java.util.Map<?, ?> m)) {
+                return null;
+            }
+            at = m.get(key);
+        }
+        return at;
     }
 }

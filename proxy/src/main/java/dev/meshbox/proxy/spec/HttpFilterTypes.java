@@ -30,6 +30,7 @@ public final class HttpFilterTypes {
             new GrpcStatsFilterType(),
             new AlpnFilterType(),
             new IstioStatsFilterType(),
+            new JwtAuthnFilterType(),
             new RbacFilterType()));
 
     private final Map<String, HttpFilterType> byTypeUrl = new LinkedHashMap<>();
@@ -47,6 +48,13 @@ public final class HttpFilterTypes {
     /** The filters MeshBox implements: router, fault, CORS, and the ones Istio adds to every connection manager. */
     public static HttpFilterTypes builtIn() {
         return BUILT_IN;
+    }
+
+    /** This registry plus {@code extra} (tests register probe filters this way). */
+    public HttpFilterTypes with(HttpFilterType extra) {
+        List<HttpFilterType> all = new ArrayList<>(byTypeUrl.values());
+        all.add(extra);
+        return new HttpFilterTypes(all);
     }
 
     public Set<String> typeUrls() {
