@@ -1,9 +1,11 @@
 package dev.meshbox.controlplane;
 
 import dev.meshbox.controlplane.config.ConfigStore;
+import dev.meshbox.controlplane.config.RequestAuthentication;
 import dev.meshbox.controlplane.config.ResourceKey;
 import dev.meshbox.controlplane.gatewayapi.GatewayApiConverter;
 import dev.meshbox.controlplane.gatewayapi.ResourceStatus;
+import dev.meshbox.controlplane.jwks.JwksResolver;
 import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.controlplane.registry.ServiceRegistry;
 import dev.meshbox.controlplane.security.SecurityOptions;
@@ -27,6 +29,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
@@ -56,6 +61,13 @@ public final class ControlPlane implements AutoCloseable {
     private java.util.concurrent.ScheduledFuture<?> nextRotation;
     private final ServiceRegistry registry = new ServiceRegistry();
     private final XdsServer xds = new XdsServer();
+    private final JwksResolver jwks = new JwksResolver();
+    /** Retries JWKS fetches that failed and refreshes stale ones, rebuilding when a document changed. */
+    private final ScheduledExecutorService jwksRefresher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "jwks-refresh");
+        t.setDaemon(true);
+        return t;
+    });
     /** The last rebuild's warnings, immutable. */
     private volatile List<String> warnings = List.of();
     /** Per node id, the translation its snapshot holds, immutable. */
@@ -94,7 +106,19 @@ public final class ControlPlane implements AutoCloseable {
     public ControlPlane start(InetSocketAddress xdsBind) {
         xds.start(xdsBind);
         rebuild();
+        long period = JwksResolver.RETRY_AFTER.toMillis();
+        jwksRefresher.scheduleWithFixedDelay(this::refreshJwks, period, period, TimeUnit.MILLISECONDS);
         return this;
+    }
+
+    private void refreshJwks() {
+        try {
+            if (jwks.refresh(jwksUris(config.snapshot()))) {
+                rebuild();
+            }
+        } catch (RuntimeException e) {
+            // a failed refresh is retried on the next tick; the scheduler must keep running
+        }
     }
 
     public int xdsPort() {
@@ -175,9 +199,12 @@ public final class ControlPlane implements AutoCloseable {
             }
             // Every change numbered up to here published its snapshot before asking, so the views below include it.
             long upTo = rebuildsRequested.get();
+            ConfigStore.Snapshot configNow = config.snapshot();
             MeshView view = new MeshView(
-                    config.snapshot(),
+                    configNow,
                     registry.snapshot(),
+                    null,
+                    jwks.resolve(jwksUris(configNow)),
                     security.autoMtls() ? MeshView.MeshSecurity.AUTO_MTLS : MeshView.MeshSecurity.PLAINTEXT);
             List<Pod> proxies = view.registry().proxies();
             List<XdsResources> translated = Translator.translateAll(view, proxies);
@@ -244,9 +271,21 @@ public final class ControlPlane implements AutoCloseable {
         });
     }
 
+    /** The {@code jwksUri}s istiod fetches: those of rules without an inline {@code jwks}. */
+    private static Set<String> jwksUris(ConfigStore.Snapshot config) {
+        Set<String> uris = new LinkedHashSet<>();
+        for (RequestAuthentication ra : config.all(RequestAuthentication.class)) {
+            ra.jwtRules().stream()
+                    .filter(r -> r.jwks().isEmpty() && !r.jwksUri().isEmpty())
+                    .forEach(r -> uris.add(r.jwksUri()));
+        }
+        return uris;
+    }
+
     @Override
     public void close() {
         rotation.shutdownNow();
+        jwksRefresher.shutdownNow();
         xds.close();
     }
 }

@@ -105,8 +105,8 @@ public final class Proxy implements AutoCloseable {
                 options.labels().get("version"),
                 options.podName());
         PeerMetadata peerMetadata = new PeerMetadata(options.nodeId(), self, options.labels());
-        HttpFilterFactory filters =
-                new HttpFilterFactory(new HttpFilterFactory.Services(options.ticker(), peerMetadata, metrics));
+        HttpFilterFactory filters = new HttpFilterFactory(
+                new HttpFilterFactory.Services(options.ticker(), peerMetadata, metrics, httpStats));
         this.applier = new ConfigApplier(catalog, options.clock(), HttpFilterTypes.builtIn(), filters, workloadTls);
         Random shared = new Random(seed);
         RandomSource random =

@@ -90,4 +90,32 @@ public final class AccessLogQueries {
         int dot = parts[3].indexOf('.');
         return dot < 0 ? parts[3] : parts[3].substring(0, dot);
     }
+
+    private static final String RBAC_DENIED = "rbac_access_denied_matched_policy[";
+
+    /**
+     * Which authorization decided the refusals among the requests {@code requestIds}: per proxy that refused and per
+     * deciding policy rule ({@code ns[foo]-policy[deny-get]-rule[0]}), or "no ALLOW policy matched" for Istio's default
+     * deny, with counts; empty when no proxy refused any of them.
+     */
+    public static Map<String, Integer> authorizationDenials(
+            java.util.Set<String> requestIds, List<MeshAccess.LogEntry> log) {
+        Map<String, Integer> out = new java.util.TreeMap<>();
+        for (MeshAccess.LogEntry e : log) {
+            String details = e.responseCodeDetails();
+            if (!requestIds.contains(e.requestId()) || !details.startsWith(RBAC_DENIED)) {
+                continue;
+            }
+            String policy = details.substring(RBAC_DENIED.length(), details.length() - 1);
+            String gatewayName = e.podLabels().get("gateway.networking.k8s.io/gateway-name");
+            String who = "ingressgateway".equals(e.podLabels().get("istio"))
+                    ? "the ingress gateway"
+                    : gatewayName != null
+                            ? "gateway " + gatewayName
+                            : e.podLabels().getOrDefault("app", e.pod()) + "'s sidecar";
+            String why = policy.equals("none") ? "no ALLOW policy matched (default deny)" : "denied by " + policy;
+            out.merge("RBAC: access denied at " + who + ": " + why, 1, Integer::sum);
+        }
+        return out;
+    }
 }

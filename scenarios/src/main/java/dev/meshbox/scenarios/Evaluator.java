@@ -323,7 +323,11 @@ final class Evaluator {
                 .map(TrafficDriver.Result::error)
                 .findFirst()
                 .orElse("");
+        Set<String> ids = new HashSet<>();
+        o.results().forEach(r -> ids.add(r.requestId()));
+        Map<String, Integer> denials = AccessLogQueries.authorizationDenials(ids, o.log());
         return "status codes: " + describeCounts(all, o.results().size()) + "; flags at the source: " + flagSummary(o)
+                + (denials.isEmpty() ? "" : "; " + describeCounts(denials, ids.size()))
                 + (firstError.isEmpty() ? "" : "; first error: " + firstError);
     }
 

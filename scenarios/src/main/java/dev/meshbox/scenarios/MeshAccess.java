@@ -20,7 +20,12 @@ public interface MeshAccess {
         }
     }
 
-    /** One access-log entry of one proxy, with the pod that logged it. */
+    /**
+     * One access-log entry of one proxy, with the pod that logged it.
+     *
+     * @param responseCodeDetails Envoy's {@code %RESPONSE_CODE_DETAILS%}, such as
+     *     {@code rbac_access_denied_matched_policy[ns[foo]-policy[deny-get]-rule[0]]}; empty when not logged
+     */
     record LogEntry(
             String pod,
             Map<String, String> podLabels,
@@ -31,7 +36,38 @@ public interface MeshAccess {
             String upstreamCluster,
             String routeName,
             double durationMs,
-            String authority) {}
+            String authority,
+            String responseCodeDetails) {
+
+        public LogEntry {
+            responseCodeDetails = responseCodeDetails == null ? "" : responseCodeDetails;
+        }
+
+        public LogEntry(
+                String pod,
+                Map<String, String> podLabels,
+                String direction,
+                String requestId,
+                int responseCode,
+                String responseFlags,
+                String upstreamCluster,
+                String routeName,
+                double durationMs,
+                String authority) {
+            this(
+                    pod,
+                    podLabels,
+                    direction,
+                    requestId,
+                    responseCode,
+                    responseFlags,
+                    upstreamCluster,
+                    routeName,
+                    durationMs,
+                    authority,
+                    "");
+        }
+    }
 
     /** Applies config and waits until every proxy has ACKed it. */
     ApplyOutcome apply(List<ConfigText> config);

@@ -100,4 +100,64 @@ class AccessLogQueriesTest {
     void theServiceOfAnOutboundCluster(String cluster, String service) {
         assertThat(AccessLogQueries.serviceOf(cluster)).isEqualTo(service);
     }
+
+    @Test
+    void refusalsByRbacNameTheProxyAndTheDecidingRuleOrTheDefaultDeny() {
+        MeshAccess.LogEntry byRule = new MeshAccess.LogEntry(
+                "httpbin-v1-pod",
+                Map.of("app", "httpbin"),
+                "inbound",
+                "a-1",
+                403,
+                "-",
+                "",
+                "",
+                1,
+                "httpbin:8000",
+                "rbac_access_denied_matched_policy[ns[foo]-policy[deny-method-get]-rule[0]]");
+        MeshAccess.LogEntry byDefault = new MeshAccess.LogEntry(
+                "gw",
+                Map.of("istio", "ingressgateway"),
+                "outbound",
+                "a-2",
+                403,
+                "-",
+                "",
+                "",
+                1,
+                "bookinfo",
+                "rbac_access_denied_matched_policy[none]");
+
+        Map<String, Integer> denials = AccessLogQueries.authorizationDenials(
+                java.util.Set.of("a-1", "a-2"),
+                List.of(byRule, byDefault, inbound("a-3", "reviews", "v1", 200, "reviews:9080")));
+
+        assertThat(denials)
+                .containsOnly(
+                        Map.entry(
+                                "RBAC: access denied at httpbin's sidecar: denied by"
+                                        + " ns[foo]-policy[deny-method-get]-rule[0]",
+                                1),
+                        Map.entry(
+                                "RBAC: access denied at the ingress gateway: no ALLOW policy matched (default deny)",
+                                1));
+    }
+
+    @Test
+    void logEntriesReadFromJsonKeepTheDetailsAndOlderJsonWithoutThemReadsAsEmpty() throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String base = "{\"pod\":\"p\",\"podLabels\":{},\"direction\":\"inbound\",\"requestId\":\"r\","
+                + "\"responseCode\":403,\"responseFlags\":\"-\",\"upstreamCluster\":\"\",\"routeName\":\"\","
+                + "\"durationMs\":1.0,\"authority\":\"a\"";
+
+        MeshAccess.LogEntry with = json.readValue(
+                base + ",\"responseCodeDetails\":\"rbac_access_denied_matched_policy[none]\"}",
+                MeshAccess.LogEntry.class);
+        MeshAccess.LogEntry without = json.readValue(base + "}", MeshAccess.LogEntry.class);
+
+        assertThat(with.responseCodeDetails()).isEqualTo("rbac_access_denied_matched_policy[none]");
+        assertThat(without.responseCodeDetails()).isEmpty();
+        assertThat(json.readValue(json.writeValueAsString(with), MeshAccess.LogEntry.class))
+                .isEqualTo(with);
+    }
 }

@@ -130,6 +130,36 @@ class EvaluatorTest {
     }
 
     @Test
+    void aStatusFailureCausedByAnAuthorizationPolicyNamesTheRuleThatRefused() {
+        List<Sent> sent = times(8, Sent.served("v1"));
+        sent.addAll(times(2, new Sent(403, "v1", "-", 1, "RBAC: access denied", Map.of())));
+        StepObservation o = fromProductpage(sent);
+        List<MeshAccess.LogEntry> log = new ArrayList<>(o.log());
+        for (String id : List.of("r-8", "r-9")) {
+            log.add(new MeshAccess.LogEntry(
+                    "reviews-v1-1",
+                    Map.of("app", "reviews", "version", "v1"),
+                    "inbound",
+                    id,
+                    403,
+                    "-",
+                    "",
+                    "",
+                    1,
+                    "reviews:9080",
+                    "rbac_access_denied_matched_policy[ns[default]-policy[deny-post]-rule[0]]"));
+        }
+        StepObservation denied = new StepObservation("productpage", o.results(), log, Map.of(), null);
+
+        ScenarioReport.Check failed = only(new Scenario.StatusShare(Map.of(200, 1.0), 0.0), denied);
+
+        assertThat(failed.passed()).isFalse();
+        assertThat(failed.explanation())
+                .contains("RBAC: access denied at reviews's sidecar: denied by ns[default]-policy[deny-post]-rule[0]"
+                        + " 2/10");
+    }
+
+    @Test
     void statusBoundsCountsAndShares() {
         List<Sent> sent = times(7, Sent.served("v1"));
         sent.addAll(times(3, new Sent(503, null, "UO", 1, "", Map.of())));

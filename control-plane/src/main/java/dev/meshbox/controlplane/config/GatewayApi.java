@@ -37,7 +37,9 @@ public final class GatewayApi {
         if (keyKind.equals(GATEWAY_KEY_KIND)) {
             return "gateway." + GROUP;
         }
-        String group = VERSIONS.containsKey(keyKind) && !keyKind.equals("Gateway") ? GROUP : IstioParser.GROUP;
+        String group = VERSIONS.containsKey(keyKind) && !keyKind.equals("Gateway")
+                ? GROUP
+                : IstioParser.isSecurityKind(keyKind) ? IstioParser.SECURITY_GROUP : IstioParser.GROUP;
         return keyKind.toLowerCase(Locale.ROOT) + "." + group;
     }
 }

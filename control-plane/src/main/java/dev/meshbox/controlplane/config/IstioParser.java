@@ -21,8 +21,18 @@ import java.util.Set;
 public final class IstioParser {
 
     public static final String GROUP = "networking.istio.io";
+    /** security.istio.io: the policies MeshBox reads, with their accepted versions. */
+    public static final String SECURITY_GROUP = "security.istio.io";
+
+    private static final Set<String> SECURITY_KINDS = Set.of("RequestAuthentication", "AuthorizationPolicy");
+    private static final Set<String> SECURITY_VERSIONS = Set.of("v1", "v1beta1");
     private static final Set<String> VERSIONS = Set.of("v1alpha3", "v1beta1", "v1");
     private static final Set<String> KINDS = Set.of("VirtualService", "DestinationRule", "Gateway");
+
+    /** Whether {@code kind} is one of security.istio.io's that MeshBox reads. */
+    public static boolean isSecurityKind(String kind) {
+        return SECURITY_KINDS.contains(kind);
+    }
 
     private final ObjectMapper yaml;
     private final ObjectMapper writer;
@@ -97,17 +107,26 @@ public final class IstioParser {
         }
         String[] gv = apiVersion.split("/", 2);
         String version = gv.length == 2 ? gv[1] : "";
+        boolean security = SECURITY_KINDS.contains(kind);
         boolean gatewayApi =
                 GatewayApi.isGatewayApi(apiVersion) || !KINDS.contains(kind) && GatewayApi.VERSIONS.containsKey(kind);
-        if (!KINDS.contains(kind) && !GatewayApi.VERSIONS.containsKey(kind)) {
+        if (!KINDS.contains(kind) && !GatewayApi.VERSIONS.containsKey(kind) && !security) {
             p.add(
                     "kind",
                     "unknown kind \"" + kind + "\"; expected one of VirtualService, DestinationRule, Gateway (" + GROUP
                             + "/v1, v1beta1 or v1alpha3) or Gateway, HTTPRoute, ReferenceGrant ("
-                            + GatewayApi.GROUP + ")");
+                            + GatewayApi.GROUP + ") or RequestAuthentication, AuthorizationPolicy (" + SECURITY_GROUP
+                            + "/v1 or v1beta1)");
             return null;
         }
-        if (gatewayApi) {
+        if (security) {
+            if (gv.length != 2 || !gv[0].equals(SECURITY_GROUP) || !SECURITY_VERSIONS.contains(version)) {
+                p.add(
+                        "apiVersion",
+                        "must be " + SECURITY_GROUP + "/v1 or /v1beta1 for " + kind + ", got \"" + apiVersion + "\"");
+                return null;
+            }
+        } else if (gatewayApi) {
             Set<String> versions = GatewayApi.VERSIONS.getOrDefault(kind, Set.of());
             if (!apiVersion.startsWith(GatewayApi.GROUP + "/") || !versions.contains(version)) {
                 p.add(
@@ -145,6 +164,11 @@ public final class IstioParser {
                 case "HTTPRoute" -> GatewayApiParser.httpRoute(meta, text, spec);
                 default -> ReferenceGrantParser.parse(meta, text, spec);
             };
+        }
+        if (security) {
+            return kind.equals("AuthorizationPolicy")
+                    ? AuthorizationPolicyParser.parse(meta, text, spec)
+                    : RequestAuthenticationParser.parse(meta, text, spec);
         }
         return switch (kind) {
             case "VirtualService" -> VirtualServiceParser.parse(meta, text, spec);

@@ -19,8 +19,9 @@ import java.util.List;
 /**
  * The HTTP filters Istio puts on a connection manager, per listener class, in Istio's order
  * ({@code buildHTTPConnectionManager} in {@code pilot/pkg/networking/core/listener_builder.go}): metadata exchange,
- * gRPC stats, ALPN (not on a sidecar's inbound side), fault, CORS, Istio's stats, router. Authorization and
- * authentication filters will come between the metadata exchange and gRPC stats. Built once; every listener shares
+ * gRPC stats, ALPN (not on a sidecar's inbound side), fault, CORS, Istio's stats, router. Authentication
+ * ({@code jwt_authn}, see {@link JwtFilters}) then authorization ({@code rbac}, see {@link AuthorizationTranslator})
+ * come between the metadata exchange and gRPC stats. Built once; every listener shares
  * the same messages.
  */
 final class HttpFilters {
@@ -50,6 +51,33 @@ final class HttpFilters {
 
     static List<HttpFilter> of(ListenerClass listenerClass) {
         return listenerClass == ListenerClass.SIDECAR_INBOUND ? INBOUND : OUTBOUND;
+    }
+
+    /** A workload's security filters in Istio's order: RequestAuthentication's {@code jwt_authn}, then RBAC. */
+    static List<HttpFilter> security(java.util.Optional<HttpFilter> jwt, List<HttpFilter> authorization) {
+        if (jwt.isEmpty()) {
+            return authorization;
+        }
+        List<HttpFilter> out = new ArrayList<>(authorization.size() + 1);
+        out.add(jwt.get());
+        out.addAll(authorization);
+        return List.copyOf(out);
+    }
+
+    /**
+     * The filters with a workload's security filters ({@link #security}) where Istio puts them: right after the
+     * metadata exchange, before gRPC stats.
+     */
+    static List<HttpFilter> of(ListenerClass listenerClass, List<HttpFilter> security) {
+        List<HttpFilter> base = of(listenerClass);
+        if (security.isEmpty()) {
+            return base;
+        }
+        List<HttpFilter> out = new ArrayList<>(base.size() + security.size());
+        out.add(base.get(0));
+        out.addAll(security);
+        out.addAll(base.subList(1, base.size()));
+        return List.copyOf(out);
     }
 
     private static List<HttpFilter> build(ListenerClass listenerClass) {

@@ -14,6 +14,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 
@@ -41,7 +42,8 @@ final class ListenerTranslator {
     /** {@code 0.0.0.0_9080}: not bound itself; virtualOutbound hands it the requests for port 9080. */
     static Listener outboundPort(int port) {
         String name = Names.outboundListener(port);
-        HttpConnectionManager hcm = hcm("outbound_" + name, HttpFilters.ListenerClass.SIDECAR_OUTBOUND)
+        HttpConnectionManager hcm = hcm(
+                        "outbound_" + name, HttpFilters.ListenerClass.SIDECAR_OUTBOUND, java.util.List.of())
                 .setRds(Rds.newBuilder()
                         .setConfigSource(ClusterTranslator.ADS)
                         .setRouteConfigName(Names.sidecarRoute(port)))
@@ -57,7 +59,13 @@ final class ListenerTranslator {
     }
 
     /** {@code virtualInbound}: a filter chain per pod port, each routing to {@code inbound|<port>||}. */
-    static Listener virtualInbound(java.util.Collection<Integer> ports, MeshView.MeshSecurity security) {
+    /**
+     * @param security RequestAuthentication's {@code jwt_authn} and AuthorizationPolicy's RBAC filters for the
+     *     workload, in chain order ({@link HttpFilters#security}); empty when none applies
+     * @param mesh whether the mesh talks auto mTLS: PERMISSIVE mTLS and plaintext chains per port
+     */
+    static Listener virtualInbound(
+            java.util.Collection<Integer> ports, java.util.List<HttpFilter> security, MeshView.MeshSecurity mesh) {
         Listener.Builder l = Listener.newBuilder()
                 .setName(Names.VIRTUAL_INBOUND)
                 .setAddress(ClusterTranslator.socket("0.0.0.0", Names.INBOUND_PORT))
@@ -81,11 +89,12 @@ final class ListenerTranslator {
                                             .setCluster(cluster)
                                             .setTimeout(com.google.protobuf.util.Durations.fromSeconds(0)))))
                     .build();
-            HttpConnectionManager hcm = hcm("inbound_0.0.0.0_" + port, HttpFilters.ListenerClass.SIDECAR_INBOUND)
+            HttpConnectionManager hcm = hcm(
+                            "inbound_0.0.0.0_" + port, HttpFilters.ListenerClass.SIDECAR_INBOUND, security)
                     .setRouteConfig(route)
                     .build();
             FilterChainMatch.Builder match = FilterChainMatch.newBuilder().setDestinationPort(UInt32Value.of(port));
-            if (security.autoMtls()) {
+            if (mesh.autoMtls()) {
                 // PERMISSIVE, Istio's default: Istio mTLS (TLS with an Istio ALPN) terminated here, plaintext too.
                 HttpConnectionManager mtlsHcm = hcm.toBuilder()
                         .setForwardClientCertDetails(HttpConnectionManager.ForwardClientCertDetails.APPEND_FORWARD)
@@ -108,7 +117,7 @@ final class ListenerTranslator {
                     .setFilterChainMatch(match)
                     .addFilters(Filter.newBuilder().setName(Names.HCM).setTypedConfig(Any.pack(hcm))));
         }
-        if (security.autoMtls()) {
+        if (mesh.autoMtls()) {
             l.addListenerFilters(
                     0,
                     ListenerFilter.newBuilder()
@@ -120,9 +129,9 @@ final class ListenerTranslator {
     }
 
     /** A gateway server port: bound, routes from {@code http.<port>}. */
-    static Listener gatewayPort(int port, String routeName) {
+    static Listener gatewayPort(int port, String routeName, java.util.List<HttpFilter> security) {
         String name = Names.outboundListener(port);
-        HttpConnectionManager hcm = hcm("outbound_" + name, HttpFilters.ListenerClass.GATEWAY)
+        HttpConnectionManager hcm = hcm("outbound_" + name, HttpFilters.ListenerClass.GATEWAY, security)
                 .setRds(Rds.newBuilder().setConfigSource(ClusterTranslator.ADS).setRouteConfigName(routeName))
                 .build();
         return Listener.newBuilder()
@@ -134,10 +143,11 @@ final class ListenerTranslator {
                 .build();
     }
 
-    private static HttpConnectionManager.Builder hcm(String statPrefix, HttpFilters.ListenerClass listenerClass) {
+    private static HttpConnectionManager.Builder hcm(
+            String statPrefix, HttpFilters.ListenerClass listenerClass, java.util.List<HttpFilter> security) {
         return HttpConnectionManager.newBuilder()
                 .setStatPrefix(statPrefix)
                 .setCodecType(HttpConnectionManager.CodecType.AUTO)
-                .addAllHttpFilters(HttpFilters.of(listenerClass));
+                .addAllHttpFilters(HttpFilters.of(listenerClass, security));
     }
 }

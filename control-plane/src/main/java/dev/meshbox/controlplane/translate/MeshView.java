@@ -28,6 +28,7 @@ public record MeshView(
         ConfigStore.Snapshot config,
         ServiceRegistry.Snapshot registry,
         DelegateMerger.Merged virtualServices,
+        Map<String, String> jwks,
         MeshSecurity security) {
 
     /** Mesh-wide security settings (Istio's MeshConfig {@code enableAutoMtls}). */
@@ -37,15 +38,29 @@ public record MeshView(
     }
 
     public MeshView(ConfigStore.Snapshot config, ServiceRegistry.Snapshot registry) {
-        this(config, registry, null, MeshSecurity.PLAINTEXT);
+        this(config, registry, null, Map.of(), MeshSecurity.PLAINTEXT);
     }
 
     public MeshView(ConfigStore.Snapshot config, ServiceRegistry.Snapshot registry, MeshSecurity security) {
-        this(config, registry, null, security);
+        this(config, registry, null, Map.of(), security);
     }
 
-    /** @param virtualServices the merged VirtualServices, or null to merge those of {@code config} here */
+    public MeshView(
+            ConfigStore.Snapshot config,
+            ServiceRegistry.Snapshot registry,
+            DelegateMerger.Merged virtualServices,
+            Map<String, String> jwks) {
+        this(config, registry, virtualServices, jwks, MeshSecurity.PLAINTEXT);
+    }
+
+    /**
+     * @param virtualServices the merged VirtualServices, or null to merge those of {@code config} here
+     * @param jwks the JWKS documents the control plane fetched for RequestAuthentication {@code jwksUri}s, by URI (the
+     *     ones it could not fetch are absent)
+     */
     public MeshView {
+        jwks = Map.copyOf(jwks);
+        security = security == null ? MeshSecurity.PLAINTEXT : security;
         Conversion converted = GatewayApiConverter.convert(config, registry);
         if (!converted.virtualServices().isEmpty() || !converted.gateways().isEmpty()) {
             Map<ResourceKey, IstioResource> all = new TreeMap<>(config.resources());

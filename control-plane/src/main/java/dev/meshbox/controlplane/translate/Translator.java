@@ -1,6 +1,7 @@
 package dev.meshbox.controlplane.translate;
 
 import com.google.protobuf.BoolValue;
+import dev.meshbox.controlplane.config.AuthorizationPolicy;
 import dev.meshbox.controlplane.config.Gateway;
 import dev.meshbox.controlplane.config.VirtualService;
 import dev.meshbox.controlplane.registry.MeshService;
@@ -13,10 +14,12 @@ import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -61,7 +64,8 @@ public final class Translator {
             String namespace,
             Map<String, String> labels,
             List<Integer> inboundPorts,
-            String appAddress) {}
+            String appAddress,
+            List<HttpFilter> authorization) {}
 
     /** What one rebuild translates once for all proxies; confined to the rebuilding thread. */
     private static final class Shared {
@@ -74,7 +78,8 @@ public final class Translator {
         private final boolean membersMatter;
 
         private final Map<List<Object>, List<Integer>> inboundPorts = new HashMap<>();
-        private final Map<List<Integer>, List<Listener>> sidecarListeners = new HashMap<>();
+        private final List<AuthorizationPolicy> policies;
+        private final Map<List<Object>, List<Listener>> sidecarListeners = new HashMap<>();
         private final Map<List<Object>, XdsResources> routesByNamespace = new HashMap<>();
         private final Map<List<Object>, List<Cluster>> sidecarClusters = new HashMap<>();
         private XdsResources outbound;
@@ -83,10 +88,12 @@ public final class Translator {
         Shared(MeshView view) {
             this.view = view;
             this.labelsMatter = view.config().all(VirtualService.class).stream()
-                    .flatMap(vs -> vs.http().stream())
-                    .flatMap(r -> r.match().stream())
-                    .anyMatch(m -> !m.sourceLabels().isEmpty());
+                            .flatMap(vs -> vs.http().stream())
+                            .flatMap(r -> r.match().stream())
+                            .anyMatch(m -> !m.sourceLabels().isEmpty())
+                    || JwtFilters.labelsMatter(view);
             this.services = view.registry().servicesSorted();
+            this.policies = view.config().all(AuthorizationPolicy.class);
             this.membersMatter = services.stream().anyMatch(s -> !s.members().isEmpty());
             for (MeshService s : services) {
                 for (ServicePort p : s.ports()) {
@@ -100,14 +107,21 @@ public final class Translator {
 
         GroupKey groupKey(Pod proxy) {
             if (proxy.role() == Pod.ProxyKind.GATEWAY) {
-                return new GroupKey(proxy.role(), proxy.namespace(), proxy.labels(), List.of(), "");
+                return new GroupKey(
+                        proxy.role(), proxy.namespace(), proxy.labels(), List.of(), "", authorization(proxy, w -> {}));
             }
             return new GroupKey(
                     proxy.role(),
                     proxy.namespace(),
                     labelsMatter ? proxy.labels() : Map.of(),
                     inboundPorts(proxy),
-                    proxy.appAddress());
+                    proxy.appAddress(),
+                    authorization(proxy, w -> {}));
+        }
+
+        /** The workload's RBAC filters; they carry its labels into the key only where a policy selects by them. */
+        private List<HttpFilter> authorization(Pod proxy, java.util.function.Consumer<String> warn) {
+            return AuthorizationTranslator.filters(policies, proxy, warn);
         }
 
         /** The target ports of the services the pod belongs to, ascending. */
@@ -128,7 +142,8 @@ public final class Translator {
                 XdsResources.Builder out = XdsResources.builder();
                 out.add(outbound());
                 out.clusters(ClusterTranslator.special());
-                gateway(view, proxy, out);
+                gateway(view, proxy, key.authorization(), out);
+                authorization(proxy, out::warn);
                 return out.build();
             }
             XdsResources routes = routesByNamespace.computeIfAbsent(List.of(key.namespace(), key.labels()), k -> {
@@ -136,11 +151,14 @@ public final class Translator {
                 byPort.forEach((port, portServices) -> b.route(sidecarRoutes(view, proxy, port, portServices, b)));
                 return b.build();
             });
-            List<Listener> listeners = sidecarListeners.computeIfAbsent(key.inboundPorts(), ports -> {
+            XdsResources.Builder jwtWarnings = XdsResources.builder();
+            Optional<HttpFilter> jwt = JwtFilters.filter(view, proxy, jwtWarnings);
+            List<HttpFilter> security = HttpFilters.security(jwt, key.authorization());
+            List<Listener> listeners = sidecarListeners.computeIfAbsent(List.of(key.inboundPorts(), security), k -> {
                 XdsResources.Builder b = XdsResources.builder();
                 b.listener(ListenerTranslator.virtualOutbound());
                 byPort.keySet().forEach(port -> b.listener(ListenerTranslator.outboundPort(port)));
-                b.listener(ListenerTranslator.virtualInbound(ports, view.security()));
+                b.listener(ListenerTranslator.virtualInbound(key.inboundPorts(), security, view.security()));
                 return b.build().listeners();
             });
             List<Cluster> clusters =
@@ -153,6 +171,14 @@ public final class Translator {
                     });
             List<String> warnings = new ArrayList<>(outbound().warnings());
             routes.warnings().stream().filter(w -> !warnings.contains(w)).forEach(warnings::add);
+            jwtWarnings.build().warnings().stream()
+                    .filter(w -> !warnings.contains(w))
+                    .forEach(warnings::add);
+            authorization(proxy, w -> {
+                if (!warnings.contains(w)) {
+                    warnings.add(w);
+                }
+            });
             return new XdsResources(
                     listeners, routes.routes(), clusters, outbound().endpoints(), List.copyOf(warnings));
         }
@@ -269,10 +295,11 @@ public final class Translator {
         return rc.build();
     }
 
-    private static void gateway(MeshView view, Pod proxy, XdsResources.Builder out) {
+    private static void gateway(MeshView view, Pod proxy, List<HttpFilter> authorization, XdsResources.Builder out) {
         // listener port -> route configuration name, and listener port -> host -> virtual host (merged across Gateways)
         Map<Integer, String> routeNames = new TreeMap<>();
         Map<Integer, Map<String, VirtualHost.Builder>> hosts = new TreeMap<>();
+        Optional<HttpFilter> jwt = JwtFilters.filter(view, proxy, out);
         for (Gateway gw : view.gateways()) {
             if (gw.selector().isEmpty()
                     || !gw.selector().entrySet().stream()
@@ -323,7 +350,8 @@ public final class Translator {
                     .setValidateClusters(BoolValue.of(false))
                     .setIgnorePortInHostMatching(true);
             byHost.values().forEach(rc::addVirtualHosts);
-            out.listener(ListenerTranslator.gatewayPort(listenerPort, rc.getName()));
+            out.listener(ListenerTranslator.gatewayPort(
+                    listenerPort, rc.getName(), HttpFilters.security(jwt, authorization)));
             out.route(rc.build());
         });
     }

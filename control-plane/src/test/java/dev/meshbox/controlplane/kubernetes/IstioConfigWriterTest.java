@@ -97,6 +97,37 @@ class IstioConfigWriterTest {
     }
 
     @Test
+    void anAuthorizationPolicyIsWrittenAsSecurityIstioIoAndTheStoreFollows() throws Exception {
+        IstioCrds.install(client);
+        ConfigStore store = new ConfigStore();
+        try (IstioConfigWatcher watcher = new IstioConfigWatcher(client, store).start()) {
+            IstioConfigWriter writer = new IstioConfigWriter(client, store, watcher);
+            ApplyResult r = writer.apply(List.of(new ConfigStore.Source("allow-nothing.yaml", """
+                    apiVersion: security.istio.io/v1
+                    kind: AuthorizationPolicy
+                    metadata: {name: allow-nothing, namespace: foo}
+                    spec: {}
+                    """)));
+
+            assertThat(r.problems()).isEmpty();
+            assertThat(r.changes())
+                    .extracting(ApplyResult.Change::display)
+                    .containsExactly("authorizationpolicy.security.istio.io/allow-nothing (namespace foo) created");
+            IstioCrds.Kind kind = IstioCrds.KINDS.stream()
+                    .filter(k -> k.kind().equals("AuthorizationPolicy"))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(client.genericKubernetesResources(kind.context())
+                            .inNamespace("foo")
+                            .withName("allow-nothing")
+                            .get())
+                    .isNotNull();
+            assertThat(store.snapshot().resources())
+                    .containsKey(new ResourceKey("AuthorizationPolicy", "foo", "allow-nothing"));
+        }
+    }
+
+    @Test
     void gatewayApiKindsAreWrittenAndWatchedApartFromIstiosGateway() throws Exception {
         IstioCrds.install(client);
         assertThat(IstioCrds.missing(client)).isEmpty();

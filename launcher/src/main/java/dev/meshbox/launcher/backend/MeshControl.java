@@ -216,7 +216,8 @@ public final class MeshControl implements MeshAccess {
                         e.path("upstream_cluster").asText(),
                         text(e, "route_name"),
                         e.path("duration_ms").asDouble(),
-                        text(e, "authority")));
+                        text(e, "authority"),
+                        text(e, "response_code_details")));
             }
             return out;
         } catch (java.io.IOException e) {

@@ -352,6 +352,12 @@ public final class Responses {
                 .filter(r -> !r.responseFlags().isEmpty())
                 .forEach(r -> flags.merge(ResponseFlag.describe(r.responseFlags()), 1, Integer::sum));
         line(sb, "flags at " + sourceName(), flags.isEmpty() ? "nothing logged" : describe(flags, total));
+        Set<String> ids = new HashSet<>();
+        responses.forEach(r -> ids.add(r.requestId()));
+        Map<String, Integer> denials = AccessLogQueries.authorizationDenials(ids, log);
+        if (!denials.isEmpty()) {
+            line(sb, "authorization", describe(denials, total));
+        }
         if (responses.stream().anyMatch(r -> r.status() > 0)) {
             line(
                     sb,

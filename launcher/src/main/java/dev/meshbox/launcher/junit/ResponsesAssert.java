@@ -184,6 +184,22 @@ public final class ResponsesAssert extends AbstractAssert<ResponsesAssert, Respo
         return ResponseFlag.describe(flag);
     }
 
+    // ---- authorization
+
+    /** Every request was refused by an AuthorizationPolicy: 403 with Envoy's body {@code RBAC: access denied}. */
+    public ResponsesAssert allDenied() {
+        return all(ResponsesAssert::deniedByRbac, "to be denied by authorization (403 \"RBAC: access denied\")");
+    }
+
+    /** No request was refused by an AuthorizationPolicy (whatever else answered). */
+    public ResponsesAssert allAllowed() {
+        return all(r -> !deniedByRbac(r), "to be allowed by authorization (not 403 \"RBAC: access denied\")");
+    }
+
+    private static boolean deniedByRbac(Responses.Response r) {
+        return r.status() == 403 && r.body() != null && r.body().startsWith("RBAC: access denied");
+    }
+
     // ---- bodies
 
     public ResponsesAssert allBodiesContain(String text) {

@@ -3,6 +3,7 @@ package dev.meshbox.proxy.filter;
 import com.google.common.base.Ticker;
 import dev.meshbox.proxy.http.HttpFilter;
 import dev.meshbox.proxy.http.HttpFilterChain;
+import dev.meshbox.proxy.rbac.RbacPolicies;
 import dev.meshbox.proxy.route.FaultPolicy;
 import dev.meshbox.proxy.router.RouterFilter;
 import dev.meshbox.proxy.spec.AlpnFilterType;
@@ -12,8 +13,12 @@ import dev.meshbox.proxy.spec.GrpcStatsFilterType;
 import dev.meshbox.proxy.spec.HcmSpec;
 import dev.meshbox.proxy.spec.HttpFilterSpec;
 import dev.meshbox.proxy.spec.IstioStatsFilterType;
+import dev.meshbox.proxy.spec.JwtAuthnConfig;
+import dev.meshbox.proxy.spec.JwtAuthnFilterType;
 import dev.meshbox.proxy.spec.MetadataExchangeFilterType;
+import dev.meshbox.proxy.spec.RbacFilterType;
 import dev.meshbox.proxy.spec.RouterFilterType;
+import dev.meshbox.proxy.stats.HttpStats;
 import dev.meshbox.proxy.stats.IstioMetrics;
 import dev.meshbox.proxy.stats.PeerMetadata;
 import java.util.ArrayList;
@@ -31,7 +36,11 @@ import java.util.function.Function;
 public final class HttpFilterFactory {
 
     /** What the built-in filters need from their proxy. */
-    public record Services(Ticker ticker, PeerMetadata peerMetadata, IstioMetrics metrics) {}
+    public record Services(Ticker ticker, PeerMetadata peerMetadata, IstioMetrics metrics, HttpStats httpStats) {
+        public Services(Ticker ticker, PeerMetadata peerMetadata, IstioMetrics metrics) {
+            this(ticker, peerMetadata, metrics, new HttpStats());
+        }
+    }
 
     private final Map<String, Function<HttpFilterSpec, HttpFilter>> byTypeUrl = new HashMap<>();
 
@@ -48,9 +57,19 @@ public final class HttpFilterFactory {
                         s.name(), (MetadataExchangeFilterType.Config) s.config(), services.peerMetadata()));
         byTypeUrl.put(GrpcStatsFilterType.TYPE_URL, s -> new GrpcStatsFilter(s.name()));
         byTypeUrl.put(AlpnFilterType.TYPE_URL, s -> new AlpnFilter(s.name(), (AlpnFilterType.Config) s.config()));
+        byTypeUrl.put(JwtAuthnFilterType.TYPE_URL, s -> new JwtAuthnFilter(s.name(), (JwtAuthnConfig) s.config()));
+        byTypeUrl.put(
+                RbacFilterType.TYPE_URL,
+                s -> new RbacFilter(s.name(), (RbacPolicies) s.config(), services.httpStats()));
         byTypeUrl.put(
                 IstioStatsFilterType.TYPE_URL,
                 s -> new IstioStatsFilter(s.name(), services.peerMetadata().self(), services.metrics(), serviceNames));
+    }
+
+    /** Adds the filter made for {@code typeUrl} (tests register probe filters this way); returns this factory. */
+    public HttpFilterFactory with(String typeUrl, Function<HttpFilterSpec, HttpFilter> make) {
+        byTypeUrl.put(typeUrl, make);
+        return this;
     }
 
     /** The type URLs this factory makes filters for. */

@@ -36,6 +36,15 @@ public interface Downstream {
 
     boolean isOpen();
 
+    /**
+     * The peer's identity from the connection's TLS handshake ({@link #security()}, as authorization reads it);
+     * {@link PeerIdentity#PLAINTEXT} without mTLS.
+     */
+    default PeerIdentity peer() {
+        ConnectionSecurity s = security();
+        return s.mutualTls() ? new PeerIdentity(s.peerPrincipal(), s.requestedServerName()) : PeerIdentity.PLAINTEXT;
+    }
+
     /** Called once if the client goes away before the response is written. */
     void onClose(Runnable action);
 

@@ -29,7 +29,9 @@ public final class HttpFilterTypes {
             new MetadataExchangeFilterType(),
             new GrpcStatsFilterType(),
             new AlpnFilterType(),
-            new IstioStatsFilterType()));
+            new IstioStatsFilterType(),
+            new JwtAuthnFilterType(),
+            new RbacFilterType()));
 
     private final Map<String, HttpFilterType> byTypeUrl = new LinkedHashMap<>();
     private final Map<String, HttpFilterType> byOverrideTypeUrl = new HashMap<>();
@@ -46,6 +48,13 @@ public final class HttpFilterTypes {
     /** The filters MeshBox implements: router, fault, CORS, and the ones Istio adds to every connection manager. */
     public static HttpFilterTypes builtIn() {
         return BUILT_IN;
+    }
+
+    /** This registry plus {@code extra} (tests register probe filters this way). */
+    public HttpFilterTypes with(HttpFilterType extra) {
+        List<HttpFilterType> all = new ArrayList<>(byTypeUrl.values());
+        all.add(extra);
+        return new HttpFilterTypes(all);
     }
 
     public Set<String> typeUrls() {

@@ -53,6 +53,18 @@ public final class EmbeddedProxy implements AutoCloseable {
     private final List<EmbeddedChannel> clients = new ArrayList<>();
 
     public EmbeddedProxy(long seed) {
+        this(seed, null, null);
+    }
+
+    /**
+     * A proxy that also knows one extra HTTP filter type, made by {@code extraFilter}: a test's probe that sees each
+     * request's exchange (the filter state other filters left) where the listener's chain places it.
+     */
+    public EmbeddedProxy(
+            long seed,
+            dev.meshbox.proxy.spec.HttpFilterType extraType,
+            java.util.function.Function<dev.meshbox.proxy.spec.HttpFilterSpec, dev.meshbox.proxy.http.HttpFilter>
+                    extraFilter) {
         Clock clock = Clock.fixed(Instant.parse("2026-12-04T10:00:00Z"), ZoneOffset.UTC);
         Workload self = new Workload("productpage-v1", "default", "productpage", "v1", "productpage-v1-abc");
         PeerMetadata peer = new PeerMetadata(
@@ -60,12 +72,14 @@ public final class EmbeddedProxy implements AutoCloseable {
                 self,
                 Map.of("app", "productpage", "version", "v1"));
         this.catalog = new ClusterCatalog(upstreams, ticker, new SplittableRandom(seed));
-        this.applier = new ConfigApplier(
-                catalog,
-                clock,
-                HttpFilterTypes.builtIn(),
-                new HttpFilterFactory(new HttpFilterFactory.Services(ticker, peer, metrics)),
-                new dev.meshbox.proxy.tls.WorkloadTls());
+        HttpFilterFactory filters =
+                new HttpFilterFactory(new HttpFilterFactory.Services(ticker, peer, metrics, httpStats));
+        HttpFilterTypes types = HttpFilterTypes.builtIn();
+        if (extraType != null) {
+            types = types.with(extraType);
+            filters.with(extraType.typeUrl(), extraFilter);
+        }
+        this.applier = new ConfigApplier(catalog, clock, types, filters, new dev.meshbox.proxy.tls.WorkloadTls());
         this.manager = new HttpConnectionManager(new HttpConnectionManager.Services(
                 "envoy", new RandomSource.PerRequest(seed, new Random(seed)), clock, ticker, accessLog, httpStats));
     }
