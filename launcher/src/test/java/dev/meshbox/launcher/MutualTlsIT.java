@@ -191,6 +191,41 @@ class MutualTlsIT {
         }
     }
 
+    @Test
+    void authorizationPoliciesMatchTheCallersPrincipalFromItsCertificate() {
+        try {
+            apply("""
+                    apiVersion: security.istio.io/v1
+                    kind: AuthorizationPolicy
+                    metadata: {name: shop-from-default-sa}
+                    spec:
+                      selector: {matchLabels: {app: shop}}
+                      action: ALLOW
+                      rules:
+                      - from:
+                        - source: {principals: [cluster.local/ns/default/sa/default]}
+                    """);
+            assertThat(get("sleep", "http://shop:8080/headers").status()).isEqualTo(200);
+
+            apply("""
+                    apiVersion: security.istio.io/v1
+                    kind: AuthorizationPolicy
+                    metadata: {name: shop-from-default-sa}
+                    spec:
+                      selector: {matchLabels: {app: shop}}
+                      action: ALLOW
+                      rules:
+                      - from:
+                        - source: {principals: [cluster.local/ns/default/sa/someone-else]}
+                    """);
+            TrafficDriver.Result denied = get("sleep", "http://shop:8080/headers");
+            assertThat(denied.status()).isEqualTo(403);
+            assertThat(denied.body()).isEqualTo("RBAC: access denied");
+        } finally {
+            mesh.resetConfig();
+        }
+    }
+
     private static void apply(String yaml) {
         var outcome = mesh.apply(List.of(new dev.meshbox.scenarios.MeshAccess.ConfigText("dr.yaml", yaml)));
         assertThat(outcome.problems()).isEmpty();
