@@ -128,6 +128,41 @@ class IstioConfigWriterTest {
     }
 
     @Test
+    void aRequestAuthenticationIsWrittenAsSecurityIstioIoAndTheStoreFollows() throws Exception {
+        IstioCrds.install(client);
+        ConfigStore store = new ConfigStore();
+        try (IstioConfigWatcher watcher = new IstioConfigWatcher(client, store).start()) {
+            IstioConfigWriter writer = new IstioConfigWriter(client, store, watcher);
+            ApplyResult r = writer.apply(List.of(new ConfigStore.Source("jwt-example.yaml", """
+                    apiVersion: security.istio.io/v1
+                    kind: RequestAuthentication
+                    metadata: {name: jwt-example, namespace: foo}
+                    spec:
+                      selector: {matchLabels: {app: httpbin}}
+                      jwtRules:
+                      - issuer: testing@secure.istio.io
+                        jwks: '{"keys": []}'
+                    """)));
+
+            assertThat(r.problems()).isEmpty();
+            assertThat(r.changes())
+                    .extracting(ApplyResult.Change::display)
+                    .containsExactly("requestauthentication.security.istio.io/jwt-example (namespace foo) created");
+            IstioCrds.Kind kind = IstioCrds.KINDS.stream()
+                    .filter(k -> k.kind().equals("RequestAuthentication"))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(client.genericKubernetesResources(kind.context())
+                            .inNamespace("foo")
+                            .withName("jwt-example")
+                            .get())
+                    .isNotNull();
+            assertThat(store.snapshot().resources())
+                    .containsKey(new ResourceKey("RequestAuthentication", "foo", "jwt-example"));
+        }
+    }
+
+    @Test
     void gatewayApiKindsAreWrittenAndWatchedApartFromIstiosGateway() throws Exception {
         IstioCrds.install(client);
         assertThat(IstioCrds.missing(client)).isEmpty();
