@@ -182,6 +182,11 @@ public final class UpCommand implements Callable<Integer> {
                                 + ScenarioLoader.BUILTIN.stream().sorted().toList());
             }
         }
+        // Arguments first: a bad one is exit 2 whatever else is running on the machine.
+        if (uiPort < 0 || uiPort > 65535) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--ui-port " + uiPort + ": expected a port, 1 to 65535, or 0 for no UI");
+        }
         PrintStream out = new PrintStream(System.out, true);
         if (backend.docker()) {
             return upOnDocker(out);
@@ -199,10 +204,6 @@ public final class UpCommand implements Callable<Integer> {
                                     + " Is another mesh or program running? Stop it, or use ./meshbox run, which needs no fixed ports.");
             spec.commandLine().getErr().flush();
             return 1;
-        }
-        if (uiPort < 0 || uiPort > 65535) {
-            throw new CommandLine.ParameterException(
-                    spec.commandLine(), "--ui-port " + uiPort + ": expected a port, 1 to 65535, or 0 for no UI");
         }
         if (uiPort > 0 && !UiPort.free(uiPort)) {
             spec.commandLine()
