@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.meshbox.proxy.accesslog.AccessLogEntry;
 import dev.meshbox.proxy.cluster.UpstreamCluster;
+import dev.meshbox.proxy.tls.TlsProvider;
 import dev.meshbox.proxy.xds.ConfigDumpRenderer;
 import dev.meshbox.proxy.xds.TypeUrls;
 import dev.meshbox.proxy.xds.XdsTypeStatus;
@@ -45,7 +46,8 @@ public final class AdminEndpoints implements Function<QueryStringDecoder, AdminR
                                         "/stats",
                                         "/ready",
                                         "/access_log",
-                                        "/xds_status")
+                                        "/xds_status",
+                                        "/server_info")
                                 + "\n");
             case "/ready" ->
                 src.ready().getAsBoolean()
@@ -59,6 +61,7 @@ public final class AdminEndpoints implements Function<QueryStringDecoder, AdminR
             case "/stats" -> stats(param(query, "filter"));
             case "/access_log" -> accessLog(param(query, "format"), param(query, "since"));
             case "/xds_status" -> json(xdsStatus());
+            case "/server_info" -> json(serverInfo());
             default -> AdminResponse.text(404, "unknown admin path " + query.path() + "\n");
         };
     }
@@ -78,6 +81,15 @@ public final class AdminEndpoints implements Function<QueryStringDecoder, AdminR
         return query -> query.path().equals("/stats/prometheus")
                 ? new AdminResponse(200, dev.meshbox.proxy.stats.PrometheusRenderer.CONTENT_TYPE, render.get())
                 : AdminResponse.text(404, "unknown path " + query.path() + "\n");
+    }
+
+    /** Envoy's {@code /server_info} in part: the state, and which TLS implementation the contexts use. */
+    private Map<String, Object> serverInfo() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("version", "meshbox");
+        out.put("state", src.ready().getAsBoolean() ? "LIVE" : "PRE_INITIALIZING");
+        out.put("tls_provider", TlsProvider.describe());
+        return out;
     }
 
     private static String param(QueryStringDecoder query, String name) {

@@ -1,6 +1,7 @@
 package dev.meshbox.proxy.endpoint;
 
 import dev.meshbox.proxy.spec.UpstreamTlsSpec;
+import dev.meshbox.proxy.tls.Sni;
 import dev.meshbox.proxy.tls.WorkloadTls;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.SslContext;
@@ -8,9 +9,9 @@ import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
 
 /**
- * TLS toward one endpoint: a cluster's {@code UpstreamTlsContext} with the workload certificate SDS delivered. Each
- * new connection takes the certificate current when it opens, so a rotation reaches new connections while open ones
- * keep going.
+ * TLS toward one endpoint: a cluster's {@code UpstreamTlsContext}, with the workload certificate SDS delivered (Istio
+ * mutual TLS) or the material the cluster named (a DestinationRule's SIMPLE or MUTUAL mode). Each new connection takes
+ * the certificate current when it opens, so a rotation reaches new connections while open ones keep going.
  */
 public record UpstreamTls(UpstreamTlsSpec spec, WorkloadTls source) {
 
@@ -18,15 +19,22 @@ public record UpstreamTls(UpstreamTlsSpec spec, WorkloadTls source) {
      * The handler that starts the handshake, or null before SDS delivered the certificate: the connection then goes in
      * plaintext, which a PERMISSIVE peer accepts (Envoy would keep the cluster warming instead).
      *
-     * <p>The SNI is given to the engine as the peer host; the JDK's provider sends it only when it is a valid host
-     * name, so Istio's {@code outbound_.PORT_.SUBSET_.FQDN} (underscores) stays off the wire with that provider.
+     * <p>The SNI goes out as Envoy sends it through OpenSSL (see {@link Sni}); the JDK's provider sends only a valid
+     * host name, so Istio's {@code outbound_.PORT_.SUBSET_.FQDN} (underscores) stays off the wire with it (and a JDK
+     * server would refuse it as an illegal parameter).
      */
     SslHandler newHandler(ByteBufAllocator alloc, InetSocketAddress address) {
-        SslContext context = source.client(spec.alpn());
+        SslContext context = spec.usesSds()
+                ? source.client(spec.alpn(), spec.subjectAltNames())
+                : source.client(spec.material(), spec.alpn(), spec.subjectAltNames());
         if (context == null) {
             return null;
         }
-        String peer = spec.sni() == null || spec.sni().isEmpty() ? address.getHostString() : spec.sni();
-        return context.newHandler(alloc, peer, address.getPort());
+        boolean sni = spec.sni() != null && !spec.sni().isEmpty();
+        SslHandler handler = context.newHandler(alloc, sni ? spec.sni() : address.getHostString(), address.getPort());
+        if (sni) {
+            Sni.send(handler.engine(), spec.sni());
+        }
+        return handler;
     }
 }
