@@ -47,6 +47,7 @@ public final class AdminEndpoints implements Function<QueryStringDecoder, AdminR
                                         "/ready",
                                         "/access_log",
                                         "/xds_status",
+                                        "/certs",
                                         "/server_info")
                                 + "\n");
             case "/ready" ->
@@ -61,6 +62,7 @@ public final class AdminEndpoints implements Function<QueryStringDecoder, AdminR
             case "/stats" -> stats(param(query, "filter"));
             case "/access_log" -> accessLog(param(query, "format"), param(query, "since"));
             case "/xds_status" -> json(xdsStatus());
+            case "/certs" -> json(src.certs().get());
             case "/server_info" -> json(serverInfo());
             default -> AdminResponse.text(404, "unknown admin path " + query.path() + "\n");
         };

@@ -41,7 +41,7 @@ public final class TlsFailures {
 
     /** The failure for {@code cause}, or null when it is no TLS failure (a TCP connect error, a timeout). */
     public static Failure of(Throwable cause) {
-        if (cause == null) {
+        if (cause == null || cause instanceof SecretsNotReadyException) {
             return null;
         }
         if (cause instanceof NotSslRecordException) {
