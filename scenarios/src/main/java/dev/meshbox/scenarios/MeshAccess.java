@@ -25,6 +25,8 @@ public interface MeshAccess {
      *
      * @param responseCodeDetails Envoy's {@code %RESPONSE_CODE_DETAILS%}, such as
      *     {@code rbac_access_denied_matched_policy[ns[foo]-policy[deny-get]-rule[0]]}; empty when not logged
+     * @param downstreamPeerUriSan Envoy's {@code %DOWNSTREAM_PEER_URI_SAN%}: the caller's SPIFFE identity when it came
+     *     over mutual TLS ({@code spiffe://cluster.local/ns/default/sa/bookinfo-productpage}); empty otherwise
      */
     record LogEntry(
             String pod,
@@ -37,10 +39,39 @@ public interface MeshAccess {
             String routeName,
             double durationMs,
             String authority,
-            String responseCodeDetails) {
+            String responseCodeDetails,
+            String downstreamPeerUriSan) {
 
         public LogEntry {
             responseCodeDetails = responseCodeDetails == null ? "" : responseCodeDetails;
+            downstreamPeerUriSan = downstreamPeerUriSan == null ? "" : downstreamPeerUriSan;
+        }
+
+        public LogEntry(
+                String pod,
+                Map<String, String> podLabels,
+                String direction,
+                String requestId,
+                int responseCode,
+                String responseFlags,
+                String upstreamCluster,
+                String routeName,
+                double durationMs,
+                String authority,
+                String responseCodeDetails) {
+            this(
+                    pod,
+                    podLabels,
+                    direction,
+                    requestId,
+                    responseCode,
+                    responseFlags,
+                    upstreamCluster,
+                    routeName,
+                    durationMs,
+                    authority,
+                    responseCodeDetails,
+                    "");
         }
 
         public LogEntry(
@@ -65,6 +96,7 @@ public interface MeshAccess {
                     routeName,
                     durationMs,
                     authority,
+                    "",
                     "");
         }
     }

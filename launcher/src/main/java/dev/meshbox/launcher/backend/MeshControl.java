@@ -217,7 +217,8 @@ public final class MeshControl implements MeshAccess {
                         text(e, "route_name"),
                         e.path("duration_ms").asDouble(),
                         text(e, "authority"),
-                        text(e, "response_code_details")));
+                        text(e, "response_code_details"),
+                        text(e, "downstream_peer_uri_san")));
             }
             return out;
         } catch (java.io.IOException e) {
