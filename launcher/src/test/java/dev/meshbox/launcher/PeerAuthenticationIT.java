@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshbox.controlplane.config.ResourceKey;
 import dev.meshbox.controlplane.security.SecurityOptions;
+import dev.meshbox.launcher.admin.AdminServer;
 import dev.meshbox.launcher.backend.LocalMesh;
 import dev.meshbox.launcher.backend.LocalOptions;
 import dev.meshbox.launcher.backend.MeshSpec;
@@ -19,6 +20,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,6 +32,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * PeerAuthentication end to end on loopback sockets, as Istio's mtls-migration and authn-policy tasks run it:
@@ -157,6 +161,33 @@ class PeerAuthenticationIT {
             assertThat(readAll(s.getInputStream()))
                     .as("bytes answered on the STRICT port")
                     .isEmpty();
+        }
+    }
+
+    @Test
+    void meshboxApplyTakesAPeerAuthenticationAndABadOneLeavesTheLastGoodServing(@TempDir Path dir) throws Exception {
+        try (AdminServer admin = new AdminServer(mesh.control(), "127.0.0.1", 0)) {
+            String url = "http://127.0.0.1:" + admin.port();
+            Path strict = Files.writeString(dir.resolve("foo-strict.yaml"), FOO_STRICT);
+            CliIT.Run ok = CliIT.meshbox("apply", "-f", strict.toString(), "--admin", url);
+            assertThat(ok.exit()).as(ok.err()).isZero();
+            assertThat(ok.out()).contains("peerauthentication.security.istio.io/default (namespace foo) created");
+            assertThat(table()).containsExactlyEntriesOf(codes("200", "200", "000", "200"));
+
+            Path bad = Files.writeString(
+                    dir.resolve("foo-bad.yaml"),
+                    pa("foo", "default", "mtls: {mode: STRICTER}")
+                            + "---\n"
+                            + pa("bar", "default", "mtls: {mode: STRICT}"));
+            CliIT.Run refused = CliIT.meshbox("apply", "-f", bad.toString(), "--admin", url);
+            assertThat(refused.exit()).isEqualTo(1);
+            assertThat(refused.err())
+                    .contains(bad + ": PeerAuthentication foo/default: spec.mtls.mode: must be one of UNSET, DISABLE,"
+                            + " PERMISSIVE, STRICT, got \"STRICTER\"")
+                    .contains("Nothing was applied; the mesh keeps serving its previous config.");
+            assertThat(table())
+                    .as("foo stays STRICT, bar's policy in the same file was not applied either")
+                    .containsExactlyEntriesOf(codes("200", "200", "000", "200"));
         }
     }
 
