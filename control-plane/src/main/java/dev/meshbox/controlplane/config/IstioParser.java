@@ -167,7 +167,7 @@ public final class IstioParser {
         }
         if (security) {
             return kind.equals("AuthorizationPolicy")
-                    ? AuthorizationPolicyParser.parse(meta, text, spec)
+                    ? AuthorizationPolicyParser.parse(meta, text, spec, metadata)
                     : RequestAuthenticationParser.parse(meta, text, spec);
         }
         return switch (kind) {
