@@ -47,6 +47,8 @@ public final class DockerRegistry implements PlatformRegistry {
     public static final String ROLE = "dev.meshbox.role";
     public static final String POD = "dev.meshbox.pod";
     public static final String NAMESPACE = "dev.meshbox.namespace";
+    /** The pod's service account, its identity in the mesh's certificates; {@code default} when absent. */
+    public static final String SERVICE_ACCOUNT = "dev.meshbox.service-account";
     /** Service ports of the pod's aliases: {@code 9080}, or {@code 8000:8080} (service port to container port), comma-separated. */
     public static final String PORTS = "dev.meshbox.ports";
 
@@ -174,7 +176,15 @@ public final class DockerRegistry implements PlatformRegistry {
             }
             String namespace = c.labels().getOrDefault(NAMESPACE, role.equals("gateway") ? "istio-system" : "default");
             Pod.ProxyKind kind = role.equals("gateway") ? Pod.ProxyKind.GATEWAY : Pod.ProxyKind.SIDECAR;
-            Pod pod = new Pod(podName, namespace, c.ip(), "127.0.0.1", podLabels(c.labels()), kind, false);
+            Pod pod = new Pod(
+                    podName,
+                    namespace,
+                    c.ip(),
+                    "127.0.0.1",
+                    podLabels(c.labels()),
+                    kind,
+                    false,
+                    c.labels().get(SERVICE_ACCOUNT));
             pods.put(namespace + "/" + podName, pod);
             List<ServicePort> podPorts;
             try {

@@ -59,6 +59,30 @@ class DockerRegistryTest {
     }
 
     @Test
+    void thePodsServiceAccountComesFromItsLabelAndIsDefaultWithout() {
+        var httpbin = sidecar(
+                "ffff",
+                "httpbin-v1",
+                "172.18.0.6",
+                Set.of("httpbin"),
+                Map.of(
+                        "app",
+                        "httpbin",
+                        DockerRegistry.PORTS,
+                        "8000:8080",
+                        DockerRegistry.NAMESPACE,
+                        "foo",
+                        DockerRegistry.SERVICE_ACCOUNT,
+                        "httpbin"));
+        var sleep = sidecar("gggg", "sleep", "172.18.0.7", Set.of(), Map.of("app", "sleep"));
+        var view = DockerRegistry.map(List.of(httpbin, sleep), "n");
+
+        assertThat(view.pods().get("foo/httpbin-v1").spiffeId()).isEqualTo("spiffe://cluster.local/ns/foo/sa/httpbin");
+        assertThat(view.pods().get("default/sleep").serviceAccount()).isEqualTo("default");
+        assertThat(view.pods().get("foo/httpbin-v1").labels()).doesNotContainKey(DockerRegistry.SERVICE_ACCOUNT);
+    }
+
+    @Test
     void serviceAndContainerPortsComeFromTheLabel() {
         var httpbin = sidecar(
                 "eeee",
