@@ -144,7 +144,11 @@ public final class KubernetesManifests {
                         "spec.ports[" + i + "].targetPort",
                         what + ": named target ports are not supported yet; give the number, got " + t);
             }
-            ports.add(new Scenario.KubePort(p.path("name").asText("http"), port, target));
+            ports.add(new Scenario.KubePort(
+                    p.path("name").asText("http"),
+                    port,
+                    target,
+                    p.hasNonNull("appProtocol") ? p.get("appProtocol").asText() : null));
         }
         Map<String, String> selector = strings(spec.path("selector"));
         if (selector.isEmpty()) {

@@ -71,7 +71,12 @@ public record Scenario(
 
     public record KubeService(String name, String namespace, List<KubePort> ports, Map<String, String> selector) {}
 
-    public record KubePort(String name, int port, int targetPort) {}
+    /** A Service port; {@code appProtocol} is null when unset, and with the name selects the protocol as Istio. */
+    public record KubePort(String name, int port, int targetPort, String appProtocol) {
+        public KubePort(String name, int port, int targetPort) {
+            this(name, port, targetPort, null);
+        }
+    }
 
     /** A Deployment's pods: labels, container port, replicas, and echo behaviour from {@code meshbox.dev/*} annotations. */
     public record KubeDeployment(

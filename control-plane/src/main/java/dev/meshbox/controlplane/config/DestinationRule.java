@@ -158,7 +158,31 @@ public record DestinationRule(
             Optional<Integer> http2MaxRequests,
             Optional<Integer> maxRequestsPerConnection,
             Optional<Integer> maxRetries,
-            Optional<Duration> idleTimeout) {}
+            Optional<Duration> idleTimeout,
+            Optional<String> h2UpgradePolicy,
+            Optional<Boolean> useClientProtocol) {
+
+        /** A pool without the HTTP version settings ({@code h2UpgradePolicy}, {@code useClientProtocol}). */
+        public ConnectionPool(
+                Optional<Integer> maxConnections,
+                Optional<Duration> connectTimeout,
+                Optional<Integer> http1MaxPendingRequests,
+                Optional<Integer> http2MaxRequests,
+                Optional<Integer> maxRequestsPerConnection,
+                Optional<Integer> maxRetries,
+                Optional<Duration> idleTimeout) {
+            this(
+                    maxConnections,
+                    connectTimeout,
+                    http1MaxPendingRequests,
+                    http2MaxRequests,
+                    maxRequestsPerConnection,
+                    maxRetries,
+                    idleTimeout,
+                    Optional.empty(),
+                    Optional.empty());
+        }
+    }
 
     public record OutlierDetection(
             Optional<Integer> consecutive5xxErrors,

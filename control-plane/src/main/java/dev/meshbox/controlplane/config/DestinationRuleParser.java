@@ -217,7 +217,22 @@ final class DestinationRuleParser {
                 positive(http, "http2MaxRequests"),
                 nonNegative(http, "maxRequestsPerConnection"),
                 nonNegative(http, "maxRetries"),
-                http.duration("idleTimeout"));
+                http.duration("idleTimeout"),
+                h2UpgradePolicy(http),
+                http.bool("useClientProtocol"));
+    }
+
+    /** {@code DEFAULT}, {@code DO_NOT_UPGRADE} or {@code UPGRADE}; the mesh's default (no upgrade) when unset. */
+    private static Optional<String> h2UpgradePolicy(YamlNode http) {
+        Optional<String> v = http.str("h2UpgradePolicy");
+        if (v.isPresent() && !Set.of("DEFAULT", "DO_NOT_UPGRADE", "UPGRADE").contains(v.get())) {
+            http.problems()
+                    .add(
+                            http.path() + ".h2UpgradePolicy",
+                            "must be one of DEFAULT, DO_NOT_UPGRADE, UPGRADE, got \"" + v.get() + "\"");
+            return Optional.empty();
+        }
+        return v;
     }
 
     private static OutlierDetection outlier(YamlNode n) {

@@ -12,6 +12,7 @@ import dev.meshbox.controlplane.config.DestinationRule.TrafficPolicy;
 import dev.meshbox.controlplane.config.PeerAuthentication;
 import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.Pod;
+import dev.meshbox.controlplane.registry.Protocol;
 import dev.meshbox.controlplane.registry.ServicePort;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
@@ -78,7 +79,7 @@ final class ClusterTranslator {
         List<String> identities = identities(pods);
         Optional<TrafficPolicy> portPolicy = TrafficPolicy.effective(hostPolicy, Optional.empty(), port.port());
         out.cluster(secured(
-                cluster(name, portPolicy),
+                cluster(name, portPolicy, port.selectedProtocol()),
                 mtls,
                 portPolicy.flatMap(TrafficPolicy::tls),
                 Names.outboundSni(port.port(), "", service.fqdn()),
@@ -89,7 +90,7 @@ final class ClusterTranslator {
             String subsetName = Names.outboundCluster(port.port(), subset.name(), service.fqdn());
             Optional<TrafficPolicy> policy = TrafficPolicy.effective(hostPolicy, subset.trafficPolicy(), port.port());
             out.cluster(secured(
-                    cluster(subsetName, policy),
+                    cluster(subsetName, policy, port.selectedProtocol()),
                     mtls,
                     policy.flatMap(TrafficPolicy::tls),
                     Names.outboundSni(port.port(), subset.name(), service.fqdn()),
@@ -147,6 +148,14 @@ final class ClusterTranslator {
     }
 
     static Cluster cluster(String name, Optional<TrafficPolicy> policy) {
+        return cluster(name, policy, Protocol.HTTP);
+    }
+
+    /**
+     * An outbound EDS cluster: Istio's defaults, the DestinationRule's policy, and the upstream HTTP version from the
+     * port's protocol ({@link #upstreamProtocol}).
+     */
+    static Cluster cluster(String name, Optional<TrafficPolicy> policy, Protocol protocol) {
         Cluster.Builder c = Cluster.newBuilder()
                 .setName(name)
                 .setType(Cluster.DiscoveryType.EDS)
@@ -168,19 +177,52 @@ final class ClusterTranslator {
             p.outlierDetection().ifPresent(od -> outlierDetection(c, od));
         }
         c.setCircuitBreakers(CircuitBreakers.newBuilder().addThresholds(limits));
-        if (!http.build().equals(HttpProtocolOptions.getDefaultInstance())) {
-            c.putTypedExtensionProtocolOptions(
-                    PROTOCOL_OPTIONS,
-                    Any.pack(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.newBuilder()
-                            .setCommonHttpProtocolOptions(http)
-                            .setExplicitHttpConfig(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions
-                                    .ExplicitHttpConfig.newBuilder()
-                                    .setHttpProtocolOptions(
-                                            io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions
-                                                    .getDefaultInstance()))
-                            .build()));
-        }
+        upstreamProtocol(c, http.build(), protocol, policy.flatMap(TrafficPolicy::connectionPool));
         return c.build();
+    }
+
+    /**
+     * The cluster's upstream HTTP version as Istio's {@code setUpstreamProtocol}: HTTP/2 (prior knowledge, as Envoy's
+     * {@code explicit_http_config.http2_protocol_options}) for HTTP2, GRPC and GRPC-Web ports or where the
+     * DestinationRule's {@code h2UpgradePolicy} is UPGRADE on an HTTP port (only there, as Istio's {@code
+     * shouldH2Upgrade}); the downstream's version for a port Istio
+     * does not know the protocol of (it sniffs; {@code use_downstream_protocol_config}) or where {@code
+     * useClientProtocol} is set; HTTP/1.1 otherwise, written out only when the DestinationRule sets common options.
+     */
+    private static void upstreamProtocol(
+            Cluster.Builder c, HttpProtocolOptions common, Protocol protocol, Optional<ConnectionPool> pool) {
+        var options = io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.newBuilder();
+        boolean hasCommon = !common.equals(HttpProtocolOptions.getDefaultInstance());
+        if (hasCommon) {
+            options.setCommonHttpProtocolOptions(common);
+        }
+        boolean useClient = pool.flatMap(ConnectionPool::useClientProtocol).orElse(false);
+        boolean upgrade = protocol == Protocol.HTTP
+                && pool.flatMap(ConnectionPool::h2UpgradePolicy)
+                        .map("UPGRADE"::equals)
+                        .orElse(false);
+        if (useClient || protocol == Protocol.UNSUPPORTED) {
+            options.setUseDownstreamProtocolConfig(
+                    io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.UseDownstreamHttpConfig
+                            .newBuilder()
+                            .setHttpProtocolOptions(
+                                    io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions.getDefaultInstance())
+                            .setHttp2ProtocolOptions(
+                                    io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions.getDefaultInstance()));
+        } else if (protocol.isHttp2() || upgrade) {
+            options.setExplicitHttpConfig(
+                    io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                            .setHttp2ProtocolOptions(
+                                    io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions.getDefaultInstance()));
+        } else if (hasCommon) {
+            options.setExplicitHttpConfig(
+                    io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                            .setHttpProtocolOptions(
+                                    io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions.getDefaultInstance()));
+        } else {
+            return;
+        }
+        c.putTypedExtensionProtocolOptions(PROTOCOL_OPTIONS, Any.pack(options.build()));
     }
 
     private static void loadBalancer(Cluster.Builder c, DestinationRule.LoadBalancer lb) {
@@ -305,8 +347,13 @@ final class ClusterTranslator {
 
     /** The inbound cluster of a pod port: a static cluster pointing at the app on the pod's local address. */
     static Cluster inbound(Pod pod, int targetPort) {
+        return inbound(pod, targetPort, Protocol.HTTP);
+    }
+
+    /** As above, speaking to the app in the HTTP version the port's protocol selects (Istio sets it inbound too). */
+    static Cluster inbound(Pod pod, int targetPort, Protocol protocol) {
         String name = Names.inboundCluster(targetPort);
-        return Cluster.newBuilder()
+        Cluster.Builder c = Cluster.newBuilder()
                 .setName(name)
                 .setType(Cluster.DiscoveryType.STATIC)
                 .setConnectTimeout(Durations.fromSeconds(10))
@@ -316,8 +363,9 @@ final class ClusterTranslator {
                         .addEndpoints(LocalityLbEndpoints.newBuilder()
                                 .addLbEndpoints(LbEndpoint.newBuilder()
                                         .setEndpoint(Endpoint.newBuilder()
-                                                .setAddress(socket(pod.appAddress(), targetPort))))))
-                .build();
+                                                .setAddress(socket(pod.appAddress(), targetPort))))));
+        upstreamProtocol(c, HttpProtocolOptions.getDefaultInstance(), protocol, Optional.empty());
+        return c.build();
     }
 
     static List<Cluster> special() {

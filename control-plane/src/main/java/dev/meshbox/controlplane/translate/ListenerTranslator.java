@@ -4,6 +4,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.BoolValue;
 import com.google.protobuf.UInt32Value;
 import dev.meshbox.controlplane.config.PeerAuthentication;
+import dev.meshbox.controlplane.registry.Protocol;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
@@ -68,11 +69,14 @@ final class ListenerTranslator {
      *
      * @param security RequestAuthentication's {@code jwt_authn} and AuthorizationPolicy's RBAC filters for the
      *     workload, in chain order ({@link HttpFilters#security}); empty when none applies
+     * @param ports the pod ports, each with its protocol: an HTTP2, GRPC or GRPC-Web port's connection manager gets
+     *     {@code http2_protocol_options} as Istio's {@code buildSidecarInboundHTTPOpts} writes them (the codec stays
+     *     AUTO, so HTTP/1.1 and prior-knowledge h2c both arrive)
      * @param modes the effective PeerAuthentication mode per port ({@link PeerAuthentications}); empty when the mesh
      *     has no mTLS
      */
     static Listener virtualInbound(
-            java.util.Collection<Integer> ports,
+            java.util.Map<Integer, Protocol> ports,
             java.util.List<HttpFilter> security,
             java.util.Map<Integer, PeerAuthentication.Mode> modes) {
         Listener.Builder l = Listener.newBuilder()
@@ -83,7 +87,8 @@ final class ListenerTranslator {
                         .setName("envoy.filters.listener.original_dst")
                         .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3
                                 .OriginalDst.getDefaultInstance())));
-        for (int port : ports) {
+        for (var entry : ports.entrySet()) {
+            int port = entry.getKey();
             String cluster = Names.inboundCluster(port);
             RouteConfiguration route = RouteConfiguration.newBuilder()
                     .setName(cluster)
@@ -98,10 +103,14 @@ final class ListenerTranslator {
                                             .setCluster(cluster)
                                             .setTimeout(com.google.protobuf.util.Durations.fromSeconds(0)))))
                     .build();
-            HttpConnectionManager hcm = hcm(
+            HttpConnectionManager.Builder inbound = hcm(
                             "inbound_0.0.0.0_" + port, HttpFilters.ListenerClass.SIDECAR_INBOUND, security)
-                    .setRouteConfig(route)
-                    .build();
+                    .setRouteConfig(route);
+            if (entry.getValue().isHttp2()) {
+                inbound.setHttp2ProtocolOptions(
+                        io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions.getDefaultInstance());
+            }
+            HttpConnectionManager hcm = inbound.build();
             FilterChainMatch.Builder match = FilterChainMatch.newBuilder().setDestinationPort(UInt32Value.of(port));
             PeerAuthentication.Mode mode = modes.get(port);
             if (mode == PeerAuthentication.Mode.STRICT || mode == PeerAuthentication.Mode.PERMISSIVE) {

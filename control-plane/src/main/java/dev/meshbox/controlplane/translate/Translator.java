@@ -7,6 +7,7 @@ import dev.meshbox.controlplane.config.PeerAuthentication;
 import dev.meshbox.controlplane.config.VirtualService;
 import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.Pod;
+import dev.meshbox.controlplane.registry.Protocol;
 import dev.meshbox.controlplane.registry.ServicePort;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * The pure function at the heart of the control plane: (applied config, registry, one proxy) to that proxy's
@@ -67,7 +67,8 @@ public final class Translator {
             List<Integer> inboundPorts,
             String appAddress,
             List<HttpFilter> authorization,
-            Map<Integer, PeerAuthentication.Mode> inboundTls) {}
+            Map<Integer, PeerAuthentication.Mode> inboundTls,
+            Map<Integer, Protocol> inboundProtocols) {}
 
     /** What one rebuild translates once for all proxies; confined to the rebuilding thread. */
     private static final class Shared {
@@ -79,7 +80,7 @@ public final class Translator {
         /** Whether some service names its pods (Docker aliases): only then does a pod's name choose its services. */
         private final boolean membersMatter;
 
-        private final Map<List<Object>, List<Integer>> inboundPorts = new HashMap<>();
+        private final Map<List<Object>, Map<Integer, Protocol>> inboundPorts = new HashMap<>();
         private final List<AuthorizationPolicy> policies;
         private final PeerAuthentications peerAuthentications;
         private final Map<List<Object>, List<Listener>> sidecarListeners = new HashMap<>();
@@ -118,9 +119,11 @@ public final class Translator {
                         List.of(),
                         "",
                         authorization(proxy, w -> {}),
+                        Map.of(),
                         Map.of());
             }
-            List<Integer> ports = inboundPorts(proxy);
+            Map<Integer, Protocol> protocols = inboundPorts(proxy);
+            List<Integer> ports = List.copyOf(protocols.keySet());
             return new GroupKey(
                     proxy.role(),
                     proxy.namespace(),
@@ -128,7 +131,8 @@ public final class Translator {
                     ports,
                     proxy.appAddress(),
                     authorization(proxy, w -> {}),
-                    inboundTls(proxy, ports));
+                    inboundTls(proxy, ports),
+                    protocols);
         }
 
         /**
@@ -150,15 +154,18 @@ public final class Translator {
             return AuthorizationTranslator.filters(policies, proxy, warn);
         }
 
-        /** The target ports of the services the pod belongs to, ascending. */
-        private List<Integer> inboundPorts(Pod proxy) {
+        /**
+         * The target ports of the services the pod belongs to, ascending, each with the protocol of the first service
+         * port (services sorted) that forwards to it.
+         */
+        private Map<Integer, Protocol> inboundPorts(Pod proxy) {
             List<Object> key = List.of(proxy.namespace(), proxy.labels(), membersMatter ? proxy.name() : "");
             return inboundPorts.computeIfAbsent(key, k -> {
-                TreeSet<Integer> ports = new TreeSet<>();
+                TreeMap<Integer, Protocol> ports = new TreeMap<>();
                 for (MeshService s : view.registry().servicesOf(proxy)) {
-                    s.ports().forEach(p -> ports.add(p.targetPort()));
+                    s.ports().forEach(p -> ports.putIfAbsent(p.targetPort(), p.selectedProtocol()));
                 }
-                return List.copyOf(ports);
+                return java.util.Collections.unmodifiableMap(ports);
             });
         }
 
@@ -181,19 +188,20 @@ public final class Translator {
             Optional<HttpFilter> jwt = JwtFilters.filter(view, proxy, jwtWarnings);
             List<HttpFilter> security = HttpFilters.security(jwt, key.authorization());
             List<Listener> listeners =
-                    sidecarListeners.computeIfAbsent(List.of(key.inboundPorts(), security, key.inboundTls()), k -> {
+                    sidecarListeners.computeIfAbsent(List.of(key.inboundProtocols(), security, key.inboundTls()), k -> {
                         XdsResources.Builder b = XdsResources.builder();
                         b.listener(ListenerTranslator.virtualOutbound());
                         byPort.keySet().forEach(port -> b.listener(ListenerTranslator.outboundPort(port)));
-                        b.listener(ListenerTranslator.virtualInbound(key.inboundPorts(), security, key.inboundTls()));
+                        b.listener(
+                                ListenerTranslator.virtualInbound(key.inboundProtocols(), security, key.inboundTls()));
                         return b.build().listeners();
                     });
             List<Cluster> clusters =
-                    sidecarClusters.computeIfAbsent(List.of(key.inboundPorts(), key.appAddress()), k -> {
+                    sidecarClusters.computeIfAbsent(List.of(key.inboundProtocols(), key.appAddress()), k -> {
                         List<Cluster> inbound = new ArrayList<>();
-                        for (int port : key.inboundPorts()) {
-                            inbound.add(ClusterTranslator.inbound(proxy, port));
-                        }
+                        key.inboundProtocols()
+                                .forEach((port, protocol) ->
+                                        inbound.add(ClusterTranslator.inbound(proxy, port, protocol)));
                         return XdsResources.mergeByName(outboundAndSpecial(), inbound, Cluster::getName);
                     });
             List<String> warnings = new ArrayList<>(outbound().warnings());

@@ -76,7 +76,7 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
                                 svc.name(),
                                 svc.namespace(),
                                 svc.ports().stream()
-                                        .map(p -> new ServicePort(p.name(), p.port(), p.targetPort(), "HTTP"))
+                                        .map(p -> ServicePort.of(p.name(), p.port(), p.targetPort(), p.appProtocol()))
                                         .toList(),
                                 svc.selector()));
             }

@@ -3,6 +3,7 @@ package dev.meshbox.controlplane.registry.kubernetes;
 import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.PlatformRegistry;
 import dev.meshbox.controlplane.registry.Pod;
+import dev.meshbox.controlplane.registry.Protocol;
 import dev.meshbox.controlplane.registry.ServicePort;
 import dev.meshbox.controlplane.registry.ServiceRegistry;
 import io.fabric8.kubernetes.api.model.Container;
@@ -14,7 +15,6 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -90,8 +90,8 @@ public final class KubernetesRegistry implements PlatformRegistry {
             for (io.fabric8.kubernetes.api.model.ServicePort p : s.getSpec().getPorts()) {
                 IntOrString target = p.getTargetPort();
                 int targetPort = target != null && target.getIntVal() != null ? target.getIntVal() : p.getPort();
-                String protocol =
-                        p.getAppProtocol() != null ? p.getAppProtocol().toUpperCase(Locale.ROOT) : "HTTP";
+                String protocol = Protocol.ofServicePort(p.getName(), p.getAppProtocol(), p.getProtocol())
+                        .istioName();
                 ports.add(
                         new ServicePort(p.getName() == null ? "http" : p.getName(), p.getPort(), targetPort, protocol));
             }
