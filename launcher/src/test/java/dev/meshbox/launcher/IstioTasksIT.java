@@ -359,6 +359,54 @@ class IstioTasksIT {
         assertThat(r.body()).contains("headers");
     }
 
+    @Test
+    void sidecarsTalkMutualTlsWithTheirSpiffeIdentitiesByDefault() throws Exception {
+        // Istio's authn-policy task: sleep to httpbin /headers shows the XFCC the server sidecar added after mTLS.
+        TrafficDriver.Result r =
+                send("sleep", "http://httpbin:8000/headers", null, 1, 1).get(0);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.body())
+                .containsPattern(
+                        "By=spiffe://cluster\\.local/ns/default/sa/[^;]+;Hash=[0-9a-f]{64};Subject=\\\\\"\\\\\";"
+                                + "URI=spiffe://cluster\\.local/ns/default/sa/[^\"\\\\]+");
+    }
+
+    @Test
+    void allowNothingDeniesThePageUntilAnAllowPolicyLetsItThrough() throws Exception {
+        applyInline("allow-nothing", """
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata:
+                  name: allow-nothing
+                  namespace: default
+                spec:
+                  {}
+                """);
+        TrafficDriver.Result denied = pages(null, 1, 1).get(0);
+        assertThat(denied.status()).isEqualTo(403);
+        assertThat(denied.body()).isEqualTo("RBAC: access denied");
+
+        applyInline("productpage-viewer", """
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata:
+                  name: productpage-viewer
+                  namespace: default
+                spec:
+                  selector:
+                    matchLabels:
+                      app: productpage
+                  action: ALLOW
+                  rules:
+                  - to:
+                    - operation:
+                        methods: ["GET"]
+                """);
+        TrafficDriver.Result page = pages(null, 1, 1).get(0);
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.body()).contains("Error fetching product details", "Error fetching product reviews");
+    }
+
     private long starPages(List<TrafficDriver.Result> pages) {
         return pages.stream()
                 .filter(p -> p.body().contains("glyphicon glyphicon-star"))

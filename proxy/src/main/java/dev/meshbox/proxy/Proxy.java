@@ -16,6 +16,7 @@ import dev.meshbox.proxy.stats.IstioMetrics;
 import dev.meshbox.proxy.stats.PeerMetadata;
 import dev.meshbox.proxy.stats.PrometheusRenderer;
 import dev.meshbox.proxy.stats.Workload;
+import dev.meshbox.proxy.tls.CertificatesView;
 import dev.meshbox.proxy.tls.WorkloadTls;
 import dev.meshbox.proxy.xds.AdsClient;
 import dev.meshbox.proxy.xds.ConfigApplier;
@@ -145,7 +146,9 @@ public final class Proxy implements AutoCloseable {
                 accessLog,
                 listeners::boundPorts,
                 listeners::bindErrors,
-                httpStats::snapshot);
+                httpStats::snapshot,
+                () -> CertificatesView.render(
+                        workloadTls.secrets(), options.clock().instant()));
         var serverChannel = ProxyEventLoops.serverChannel(group);
         admin = AdminHttpServer.start(
                 group,

@@ -95,30 +95,70 @@ public final class AccessLogQueries {
     }
 
     private static final String RBAC_DENIED = "rbac_access_denied_matched_policy[";
+    private static final String JWT_DENIED = "jwt_authn_access_denied{";
 
     /**
-     * Which authorization decided the refusals among the requests {@code requestIds}: per proxy that refused and per
-     * deciding policy rule ({@code ns[foo]-policy[deny-get]-rule[0]}), or "no ALLOW policy matched" for Istio's default
-     * deny, with counts; empty when no proxy refused any of them.
+     * Which authorization decided the refusals among the requests {@code requestIds}: per proxy that refused, per
+     * deciding policy rule ({@code ns[foo]-policy[deny-get]-rule[0]}, or "no ALLOW policy matched" for Istio's default
+     * deny, or the JWT check of a RequestAuthentication) and per caller identity, with counts; empty when no proxy
+     * refused any of them. Each line is {@link #denial}'s.
      */
     public static Map<String, Integer> authorizationDenials(
             java.util.Set<String> requestIds, List<MeshAccess.LogEntry> log) {
         Map<String, Integer> out = new java.util.TreeMap<>();
         for (MeshAccess.LogEntry e : log) {
-            String details = e.responseCodeDetails();
-            if (!requestIds.contains(e.requestId()) || !details.startsWith(RBAC_DENIED)) {
-                continue;
+            if (requestIds.contains(e.requestId())) {
+                denial(e).ifPresent(d -> out.merge(d, 1, Integer::sum));
             }
-            String policy = details.substring(RBAC_DENIED.length(), details.length() - 1);
-            String gatewayName = e.podLabels().get("gateway.networking.k8s.io/gateway-name");
-            String who = "ingressgateway".equals(e.podLabels().get("istio"))
-                    ? "the ingress gateway"
-                    : gatewayName != null
-                            ? "gateway " + gatewayName
-                            : e.podLabels().getOrDefault("app", e.pod()) + "'s sidecar";
-            String why = policy.equals("none") ? "no ALLOW policy matched (default deny)" : "denied by " + policy;
-            out.merge("RBAC: access denied at " + who + ": " + why, 1, Integer::sum);
         }
         return out;
+    }
+
+    /**
+     * Why the proxy that logged {@code e} refused the request itself, when it did, from Envoy's response code details:
+     * {@code RBAC: access denied at reviews's sidecar: denied by ns[default]-policy[deny-post]-rule[0] (caller
+     * spiffe://cluster.local/ns/default/sa/bookinfo-productpage)}, {@code ...: no ALLOW policy matched (default deny)
+     * (...)}, or {@code JWT refused at httpbin's sidecar (RequestAuthentication): Jwt verification fails}. A sidecar's
+     * line names the caller's mutual TLS identity, or says it had none, since principals and namespaces in a policy
+     * match only that identity. The scenario report, the JUnit assertion messages and the web UI all explain refusals
+     * with this one rule.
+     */
+    public static java.util.Optional<String> denial(MeshAccess.LogEntry e) {
+        String details = e.responseCodeDetails();
+        String why;
+        if (details.startsWith(RBAC_DENIED) && details.endsWith("]")) {
+            String policy = details.substring(RBAC_DENIED.length(), details.length() - 1);
+            why = "RBAC: access denied at " + proxyName(e) + ": "
+                    + (policy.equals("none") ? "no ALLOW policy matched (default deny)" : "denied by " + policy);
+        } else if (details.startsWith(JWT_DENIED) && details.endsWith("}")) {
+            String status =
+                    details.substring(JWT_DENIED.length(), details.length() - 1).replace('_', ' ');
+            why = "JWT refused at " + proxyName(e) + " (RequestAuthentication): " + status;
+        } else {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(why + caller(e));
+    }
+
+    private static String proxyName(MeshAccess.LogEntry e) {
+        String gatewayName = e.podLabels().get("gateway.networking.k8s.io/gateway-name");
+        return isGateway(e)
+                ? "the ingress gateway"
+                : gatewayName != null
+                        ? "gateway " + gatewayName
+                        : e.podLabels().getOrDefault("app", e.pod()) + "'s sidecar";
+    }
+
+    private static boolean isGateway(MeshAccess.LogEntry e) {
+        return "ingressgateway".equals(e.podLabels().get("istio"))
+                || e.podLabels().containsKey("gateway.networking.k8s.io/gateway-name");
+    }
+
+    /** A gateway's callers come from outside the mesh, with no identity to name. */
+    private static String caller(MeshAccess.LogEntry e) {
+        if (!e.downstreamPeerUriSan().isEmpty()) {
+            return " (caller " + e.downstreamPeerUriSan() + ")";
+        }
+        return isGateway(e) ? "" : " (caller without a mutual TLS identity: plaintext)";
     }
 }

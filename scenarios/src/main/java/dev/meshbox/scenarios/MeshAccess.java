@@ -25,6 +25,8 @@ public interface MeshAccess {
      *
      * @param responseCodeDetails Envoy's {@code %RESPONSE_CODE_DETAILS%}, such as
      *     {@code rbac_access_denied_matched_policy[ns[foo]-policy[deny-get]-rule[0]]}; empty when not logged
+     * @param downstreamPeerUriSan Envoy's {@code %DOWNSTREAM_PEER_URI_SAN%}: the caller's SPIFFE identity when it came
+     *     over mutual TLS ({@code spiffe://cluster.local/ns/default/sa/bookinfo-productpage}); empty otherwise
      * @param namespace the pod's namespace; {@code default} when not known (a remote mesh of an older build)
      */
     record LogEntry(
@@ -39,11 +41,43 @@ public interface MeshAccess {
             double durationMs,
             String authority,
             String responseCodeDetails,
+            String downstreamPeerUriSan,
             String namespace) {
 
         public LogEntry {
             responseCodeDetails = responseCodeDetails == null ? "" : responseCodeDetails;
+            downstreamPeerUriSan = downstreamPeerUriSan == null ? "" : downstreamPeerUriSan;
             namespace = namespace == null || namespace.isEmpty() ? "default" : namespace;
+        }
+
+        /** An entry of a pod in {@code default}. */
+        public LogEntry(
+                String pod,
+                Map<String, String> podLabels,
+                String direction,
+                String requestId,
+                int responseCode,
+                String responseFlags,
+                String upstreamCluster,
+                String routeName,
+                double durationMs,
+                String authority,
+                String responseCodeDetails,
+                String downstreamPeerUriSan) {
+            this(
+                    pod,
+                    podLabels,
+                    direction,
+                    requestId,
+                    responseCode,
+                    responseFlags,
+                    upstreamCluster,
+                    routeName,
+                    durationMs,
+                    authority,
+                    responseCodeDetails,
+                    downstreamPeerUriSan,
+                    "default");
         }
 
         public LogEntry(
@@ -70,7 +104,7 @@ public interface MeshAccess {
                     durationMs,
                     authority,
                     responseCodeDetails,
-                    "default");
+                    "");
         }
 
         public LogEntry(
@@ -95,6 +129,7 @@ public interface MeshAccess {
                     routeName,
                     durationMs,
                     authority,
+                    "",
                     "");
         }
     }

@@ -8,6 +8,9 @@ public record ScenarioReport(String scenario, String file, Long seed, boolean pa
     /**
      * @param servedBy for each service a versionShare expectation names, the version that served each request, in
      *                 request order: two runs with the same seed give the same lists
+     * @param denials  the step's requests a proxy refused itself (an AuthorizationPolicy, a RequestAuthentication),
+     *                 by who refused, which rule decided and the caller's identity
+     *                 ({@link AccessLogQueries#authorizationDenials}), with counts; empty when none was
      */
     public record StepReport(
             String name,
@@ -15,7 +18,23 @@ public record ScenarioReport(String scenario, String file, Long seed, boolean pa
             int requests,
             double seconds,
             List<Check> checks,
-            java.util.Map<String, List<String>> servedBy) {
+            java.util.Map<String, List<String>> servedBy,
+            java.util.Map<String, Integer> denials) {
+
+        public StepReport {
+            denials = denials == null ? java.util.Map.of() : denials;
+        }
+
+        public StepReport(
+                String name,
+                List<String> applied,
+                int requests,
+                double seconds,
+                List<Check> checks,
+                java.util.Map<String, List<String>> servedBy) {
+            this(name, applied, requests, seconds, checks, servedBy, java.util.Map.of());
+        }
+
         public boolean passed() {
             return checks.stream().allMatch(Check::passed);
         }

@@ -107,8 +107,16 @@ public final class ScenarioRunner {
                                     .toList());
                 }
             }
-            ScenarioReport.StepReport report =
-                    new ScenarioReport.StepReport(step.name(), applied, results.size(), seconds, checks, servedBy);
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            results.forEach(r -> ids.add(r.requestId()));
+            ScenarioReport.StepReport report = new ScenarioReport.StepReport(
+                    step.name(),
+                    applied,
+                    results.size(),
+                    seconds,
+                    checks,
+                    servedBy,
+                    AccessLogQueries.authorizationDenials(ids, log));
             ReportPrinter.printStep(out, label, report);
             steps.add(report);
         }

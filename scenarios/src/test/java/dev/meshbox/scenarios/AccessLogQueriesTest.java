@@ -136,7 +136,8 @@ class AccessLogQueriesTest {
                 .containsOnly(
                         Map.entry(
                                 "RBAC: access denied at httpbin's sidecar: denied by"
-                                        + " ns[foo]-policy[deny-method-get]-rule[0]",
+                                        + " ns[foo]-policy[deny-method-get]-rule[0]"
+                                        + " (caller without a mutual TLS identity: plaintext)",
                                 1),
                         Map.entry(
                                 "RBAC: access denied at the ingress gateway: no ALLOW policy matched (default deny)",
@@ -157,7 +158,46 @@ class AccessLogQueriesTest {
 
         assertThat(with.responseCodeDetails()).isEqualTo("rbac_access_denied_matched_policy[none]");
         assertThat(without.responseCodeDetails()).isEmpty();
+        assertThat(without.downstreamPeerUriSan()).isEmpty();
         assertThat(json.readValue(json.writeValueAsString(with), MeshAccess.LogEntry.class))
                 .isEqualTo(with);
+    }
+
+    private static MeshAccess.LogEntry refused(String app, int code, String details, String peer) {
+        return new MeshAccess.LogEntry(
+                app + "-v1-pod", Map.of("app", app), "inbound", "r", code, "-", "", "", 1, app, details, peer);
+    }
+
+    @Test
+    void aRefusalNamesTheCallersMutualTlsIdentity() {
+        MeshAccess.LogEntry e = refused(
+                "ratings",
+                403,
+                "rbac_access_denied_matched_policy[none]",
+                "spiffe://cluster.local/ns/default/sa/bookinfo-reviews");
+
+        assertThat(AccessLogQueries.denial(e))
+                .hasValue("RBAC: access denied at ratings's sidecar: no ALLOW policy matched (default deny)"
+                        + " (caller spiffe://cluster.local/ns/default/sa/bookinfo-reviews)");
+    }
+
+    @Test
+    void aTokenRefusedByRequestAuthenticationSaysSoWithEnvoysStatus() {
+        MeshAccess.LogEntry e = refused(
+                "httpbin",
+                401,
+                "jwt_authn_access_denied{Jwt_verification_fails}",
+                "spiffe://cluster.local/ns/foo/sa/sleep");
+
+        assertThat(AccessLogQueries.denial(e))
+                .hasValue("JWT refused at httpbin's sidecar (RequestAuthentication): Jwt verification fails"
+                        + " (caller spiffe://cluster.local/ns/foo/sa/sleep)");
+    }
+
+    @Test
+    void aRequestTheProxyDidNotRefuseItselfHasNoDenial() {
+        assertThat(AccessLogQueries.denial(refused("httpbin", 403, "via_upstream", "")))
+                .isEmpty();
+        assertThat(AccessLogQueries.denial(refused("httpbin", 200, "", ""))).isEmpty();
     }
 }

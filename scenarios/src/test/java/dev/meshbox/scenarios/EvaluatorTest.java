@@ -156,7 +156,7 @@ class EvaluatorTest {
         assertThat(failed.passed()).isFalse();
         assertThat(failed.explanation())
                 .contains("RBAC: access denied at reviews's sidecar: denied by ns[default]-policy[deny-post]-rule[0]"
-                        + " 2/10");
+                        + " (caller without a mutual TLS identity: plaintext) 2/10");
     }
 
     @Test

@@ -3,6 +3,8 @@ package dev.meshbox.webui;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meshbox.controlplane.registry.Pod;
+import dev.meshbox.scenarios.AccessLogQueries;
+import dev.meshbox.scenarios.MeshAccess;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,7 +18,15 @@ import java.util.Map;
  */
 final class AccessLogTail {
 
-    /** One access-log line, with the pod that wrote it. */
+    /**
+     * One access-log line, with the pod that wrote it.
+     *
+     * @param details Envoy's response code details ({@code rbac_access_denied_matched_policy[...]}, ...)
+     * @param peer    the caller's mutual TLS identity on an inbound request, else empty
+     * @param denial  when the proxy refused the request itself, who and which rule decided, with the caller's identity
+     *                ({@link AccessLogQueries#denial}, the scenario report's and the JUnit messages' wording); else
+     *                empty
+     */
     record Entry(
             String pod,
             String workload,
@@ -32,7 +42,10 @@ final class AccessLogTail {
             String upstreamCluster,
             String upstreamHost,
             String route,
-            String requestId) {}
+            String requestId,
+            String details,
+            String peer,
+            String denial) {}
 
     record Page(List<Entry> entries, String cursor, Map<String, String> unreadable) {}
 
@@ -104,6 +117,19 @@ final class AccessLogTail {
     }
 
     private static Entry entry(Pod p, JsonNode e) {
+        MeshAccess.LogEntry logged = new MeshAccess.LogEntry(
+                p.name(),
+                p.labels(),
+                e.path("direction").asText(),
+                text(e, "request_id"),
+                e.path("response_code").asInt(),
+                text(e, "response_flags"),
+                text(e, "upstream_cluster"),
+                text(e, "route_name"),
+                e.path("duration_ms").asDouble(),
+                text(e, "authority"),
+                text(e, "response_code_details"),
+                text(e, "downstream_peer_uri_san"));
         return new Entry(
                 p.name(),
                 p.workload(),
@@ -119,7 +145,10 @@ final class AccessLogTail {
                 text(e, "upstream_cluster"),
                 text(e, "upstream_host"),
                 text(e, "route_name"),
-                text(e, "request_id"));
+                text(e, "request_id"),
+                logged.responseCodeDetails(),
+                logged.downstreamPeerUriSan(),
+                AccessLogQueries.denial(logged).orElse(""));
     }
 
     private static String text(JsonNode e, String field) {

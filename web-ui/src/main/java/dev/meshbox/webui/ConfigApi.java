@@ -185,6 +185,26 @@ final class ConfigApi {
                         .findFirst()
                         .orElse(null));
         out.put("tables", ProxyConfigView.of(dump));
+        out.put("certificate", certificate(p));
+        return out;
+    }
+
+    /** The proxy's workload certificate from its {@code /certs}, or why there is none to show. */
+    private Map<String, Object> certificate(Pod p) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        try {
+            CertificateView.of(json.readTree(mesh.adminGet(p, "/certs")), java.time.Instant.now())
+                    .ifPresentOrElse(
+                            c -> {
+                                out.put("workload", c.workload());
+                                out.put("roots", c.roots());
+                            },
+                            () -> out.put(
+                                    "none",
+                                    "no workload certificate: SDS has not delivered one (mutual TLS is off or the proxy is starting)"));
+        } catch (IOException | RuntimeException e) {
+            out.put("none", "the proxy's /certs is not readable: " + e.getMessage());
+        }
         return out;
     }
 

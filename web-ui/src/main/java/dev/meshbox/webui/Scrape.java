@@ -8,9 +8,22 @@ import java.util.Map;
  * gateway): each request is counted once, by the proxy it left, including those that never reached a pod (a circuit
  * breaker's overflow, an injected abort), which carry {@code destination_workload="unknown"}.
  *
- * @param nanos when it was read ({@link System#nanoTime()})
+ * <p>
+ * The destination side's reports ({@code reporter="destination"}) are read only for how the connection was secured,
+ * {@code connection_security_policy}: the server's sidecar is the one that knows whether the call came over mutual TLS,
+ * as Kiali reads it for the lock on its edges.
+ *
+ * @param nanos   when it was read ({@link System#nanoTime()})
+ * @param secured the destination side's counts by link and whether it was mutual TLS
  */
-public record Scrape(long nanos, Map<Series, Double> counts) {
+public record Scrape(long nanos, Map<Series, Double> counts, Map<Link, Double> secured) {
+
+    /**
+     * One destination-side series as far as security goes: who called which service, served by which workload, and
+     * whether over mutual TLS ({@code connection_security_policy="mutual_tls"}) or not ({@code none}).
+     */
+    public record Link(
+            String pod, String sourceWorkload, String service, String destinationWorkload, boolean mutualTls) {}
 
     /** One series of one proxy; the pod is part of the key so a restarted proxy's counters are told apart. */
     public record Series(
@@ -24,13 +37,32 @@ public record Scrape(long nanos, Map<Series, Double> counts) {
 
     public Scrape {
         counts = Map.copyOf(counts);
+        secured = Map.copyOf(secured);
+    }
+
+    public Scrape(long nanos, Map<Series, Double> counts) {
+        this(nanos, counts, Map.of());
     }
 
     /** From each pod's {@code /stats/prometheus} text, by pod name. */
     public static Scrape of(long nanos, Map<String, String> textByPod) {
         Map<Series, Double> counts = new HashMap<>();
+        Map<Link, Double> secured = new HashMap<>();
         textByPod.forEach((pod, text) -> {
             for (PrometheusText.Sample s : PrometheusText.samples(text, "istio_requests_total")) {
+                if ("destination".equals(s.label("reporter"))) {
+                    String policy = s.label("connection_security_policy");
+                    if ("mutual_tls".equals(policy) || "none".equals(policy)) {
+                        Link link = new Link(
+                                pod,
+                                s.label("source_workload"),
+                                service(s),
+                                s.label("destination_workload"),
+                                "mutual_tls".equals(policy));
+                        secured.merge(link, s.value(), Double::sum);
+                    }
+                    continue;
+                }
                 if (!"source".equals(s.label("reporter"))) {
                     continue;
                 }
@@ -51,7 +83,7 @@ public record Scrape(long nanos, Map<Series, Double> counts) {
                 counts.merge(key, s.value(), Double::sum);
             }
         });
-        return new Scrape(nanos, counts);
+        return new Scrape(nanos, counts, secured);
     }
 
     /** {@code reviews.default}, from the service name and namespace labels, else the host the caller asked for. */

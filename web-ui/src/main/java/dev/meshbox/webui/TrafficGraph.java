@@ -29,6 +29,10 @@ public final class TrafficGraph {
      * @param total      requests since the proxies started
      * @param health     idle (nothing in the window), ok, degraded (some 5xx) or failing (10 % 5xx or more, or any
      *                   circuit-breaker overflow, flag UO)
+     * @param security   how the destination's sidecar saw the calls secured, as Kiali's lock: {@code mutual_tls} (all
+     *                   of them), {@code partial} (some), {@code none} (plaintext), or {@code unknown} when no
+     *                   destination sidecar reported them (a pod without a sidecar, or a call that never arrived)
+     * @param mtlsShare  the share of the destination-reported calls that came over mutual TLS
      */
     public record Edge(
             String id,
@@ -42,7 +46,9 @@ public final class TrafficGraph {
             long total,
             Map<String, Long> codes,
             Map<String, Long> flags,
-            String health) {}
+            String health,
+            String security,
+            double mtlsShare) {}
 
     public record Graph(List<Node> nodes, List<Edge> edges, double windowSeconds) {}
 
@@ -123,6 +129,19 @@ public final class TrafficGraph {
                 edge(edges, service, destination, "route").add(series, count.longValue(), delta);
             }
         });
+        later.secured().forEach((link, count) -> {
+            double before = earlier == null ? count : earlier.secured().getOrDefault(link, 0.0);
+            long delta = (long) Math.round(count >= before ? count - before : count);
+            String service = serviceId(link.service());
+            Stats calls = edges.get(workloadId(link.sourceWorkload()) + "->" + service);
+            if (calls != null) {
+                calls.secure(link.mutualTls(), count.longValue(), delta);
+            }
+            Stats served = edges.get(service + "->" + workloadId(link.destinationWorkload()));
+            if (served != null) {
+                served.secure(link.mutualTls(), count.longValue(), delta);
+            }
+        });
         Map<String, Long> servedByService = new TreeMap<>();
         edges.values().stream()
                 .filter(e -> e.kind.equals("route"))
@@ -159,6 +178,12 @@ public final class TrafficGraph {
         long errors;
         final Map<String, Long> codes = new TreeMap<>();
         final Map<String, Long> flags = new TreeMap<>();
+        /** Destination-reported calls, over mutual TLS and not: since start, and in the window. */
+        long mtlsTotal;
+
+        long plainTotal;
+        long mtlsWindow;
+        long plainWindow;
 
         Stats(String id, String source, String target, String kind) {
             this.id = id;
@@ -185,6 +210,32 @@ public final class TrafficGraph {
             return this;
         }
 
+        void secure(boolean mutualTls, long count, long delta) {
+            if (mutualTls) {
+                mtlsTotal += count;
+                mtlsWindow += Math.max(0, delta);
+            } else {
+                plainTotal += count;
+                plainWindow += Math.max(0, delta);
+            }
+        }
+
+        /** From the window's calls when there were any, else from all since start: an idle edge keeps its lock. */
+        String security() {
+            long mtls = mtlsWindow + plainWindow > 0 ? mtlsWindow : mtlsTotal;
+            long plain = mtlsWindow + plainWindow > 0 ? plainWindow : plainTotal;
+            if (mtls + plain == 0) {
+                return "unknown";
+            }
+            return plain == 0 ? "mutual_tls" : mtls == 0 ? "none" : "partial";
+        }
+
+        double mtlsShare() {
+            long mtls = mtlsWindow + plainWindow > 0 ? mtlsWindow : mtlsTotal;
+            long plain = mtlsWindow + plainWindow > 0 ? plainWindow : plainTotal;
+            return mtls + plain == 0 ? 0 : (double) mtls / (mtls + plain);
+        }
+
         Edge toEdge(double seconds, double share) {
             double errorShare = requests == 0 ? 0 : (double) errors / requests;
             String health = requests == 0
@@ -204,7 +255,9 @@ public final class TrafficGraph {
                     total,
                     java.util.Collections.unmodifiableMap(new TreeMap<>(codes)),
                     java.util.Collections.unmodifiableMap(new TreeMap<>(flags)),
-                    health);
+                    health,
+                    security(),
+                    mtlsShare());
         }
     }
 }

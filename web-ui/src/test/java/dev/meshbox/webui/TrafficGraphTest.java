@@ -189,4 +189,52 @@ class TrafficGraphTest {
                 .extracting(TrafficGraph.Node::kind)
                 .containsExactly("unknown");
     }
+
+    /** One istio_requests_total line as the destination's sidecar reports it, with how the connection was secured. */
+    private static String served(String source, String service, String destination, String policy, long n) {
+        return series(source, service, destination, "v1", 200, "-", n)
+                .replace("reporter=\"source\"", "reporter=\"destination\"")
+                .replace("response_flags=\"-\"", "response_flags=\"-\",connection_security_policy=\"" + policy + "\"");
+    }
+
+    @Test
+    void anEdgeIsMutualTlsWhenTheDestinationSidecarSawItsCallsOverMutualTls() {
+        String before = series("productpage-v1", "reviews", "reviews-v1", "v1", 200, "-", 0)
+                + series("fortio", "httpbin", "httpbin-v1", "v1", 200, "-", 0);
+        String after = series("productpage-v1", "reviews", "reviews-v1", "v1", 200, "-", 10)
+                + series("fortio", "httpbin", "httpbin-v1", "v1", 200, "-", 10);
+        String reviews = served("productpage-v1", "reviews", "reviews-v1", "mutual_tls", 10);
+        String httpbin = served("fortio", "httpbin", "httpbin-v1", "none", 10);
+        TrafficGraph.Graph g = TrafficGraph.build(
+                PODS,
+                SERVICES,
+                Scrape.of(0, Map.of("src", before)),
+                Scrape.of((long) 1e9, Map.of("src", after, "reviews-v1-a", reviews, "httpbin-v1-a", httpbin)));
+
+        assertThat(edge(g, "wl:productpage-v1->svc:reviews.default").security()).isEqualTo("mutual_tls");
+        assertThat(edge(g, "svc:reviews.default->wl:reviews-v1").security()).isEqualTo("mutual_tls");
+        assertThat(edge(g, "wl:fortio->svc:httpbin.default").security()).isEqualTo("none");
+        assertThat(edge(g, "svc:httpbin.default->wl:httpbin-v1").mtlsShare()).isZero();
+        assertThat(edge(g, "svc:reviews.default->wl:reviews-v2").security()).isEqualTo("unknown");
+        // Destination reports add no requests: each call is counted once, at its source.
+        assertThat(edge(g, "wl:productpage-v1->svc:reviews.default").requests()).isEqualTo(10);
+    }
+
+    @Test
+    void callsPartlyOverMutualTlsArePartialAndAnIdleEdgeKeepsWhatItHadSinceStart() {
+        Map<String, String> texts = Map.of(
+                "src",
+                series("productpage-v1", "reviews", "reviews-v1", "v1", 200, "-", 4),
+                "reviews-v1-a",
+                served("productpage-v1", "reviews", "reviews-v1", "mutual_tls", 3)
+                        + served("productpage-v1", "reviews", "reviews-v1", "none", 1));
+        Scrape earlier = Scrape.of(0, texts);
+        Scrape idle = Scrape.of((long) 2e9, texts); // nothing new in the window
+
+        TrafficGraph.Edge e =
+                edge(TrafficGraph.build(PODS, SERVICES, earlier, idle), "svc:reviews.default->wl:reviews-v1");
+
+        assertThat(e.security()).isEqualTo("partial");
+        assertThat(e.mtlsShare()).isCloseTo(0.75, within(1e-9));
+    }
 }

@@ -24,7 +24,8 @@ public final class IstioParser {
     /** security.istio.io: the policies MeshBox reads, with their accepted versions. */
     public static final String SECURITY_GROUP = "security.istio.io";
 
-    private static final Set<String> SECURITY_KINDS = Set.of("RequestAuthentication", "AuthorizationPolicy");
+    private static final Set<String> SECURITY_KINDS =
+            Set.of("RequestAuthentication", "AuthorizationPolicy", "PeerAuthentication");
     private static final Set<String> SECURITY_VERSIONS = Set.of("v1", "v1beta1");
     private static final Set<String> VERSIONS = Set.of("v1alpha3", "v1beta1", "v1");
     private static final Set<String> KINDS = Set.of("VirtualService", "DestinationRule", "Gateway");
@@ -115,7 +116,8 @@ public final class IstioParser {
                     "kind",
                     "unknown kind \"" + kind + "\"; expected one of VirtualService, DestinationRule, Gateway (" + GROUP
                             + "/v1, v1beta1 or v1alpha3) or Gateway, HTTPRoute, ReferenceGrant ("
-                            + GatewayApi.GROUP + ") or RequestAuthentication, AuthorizationPolicy (" + SECURITY_GROUP
+                            + GatewayApi.GROUP + ") or RequestAuthentication, AuthorizationPolicy, PeerAuthentication ("
+                            + SECURITY_GROUP
                             + "/v1 or v1beta1)");
             return null;
         }
@@ -166,9 +168,11 @@ public final class IstioParser {
             };
         }
         if (security) {
-            return kind.equals("AuthorizationPolicy")
-                    ? AuthorizationPolicyParser.parse(meta, text, spec)
-                    : RequestAuthenticationParser.parse(meta, text, spec);
+            return switch (kind) {
+                case "AuthorizationPolicy" -> AuthorizationPolicyParser.parse(meta, text, spec);
+                case "PeerAuthentication" -> PeerAuthenticationParser.parse(meta, text, spec);
+                default -> RequestAuthenticationParser.parse(meta, text, spec);
+            };
         }
         return switch (kind) {
             case "VirtualService" -> VirtualServiceParser.parse(meta, text, spec);

@@ -9,7 +9,8 @@ public sealed interface IstioResource
                 KubeHttpRoute,
                 ReferenceGrant,
                 AuthorizationPolicy,
-                RequestAuthentication {
+                RequestAuthentication,
+                PeerAuthentication {
     ResourceMeta meta();
 
     /** The resource as the user wrote it (spec only), kept for display and round-trips. */

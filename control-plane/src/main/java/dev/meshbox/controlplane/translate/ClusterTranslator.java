@@ -9,6 +9,7 @@ import dev.meshbox.controlplane.config.DestinationRule;
 import dev.meshbox.controlplane.config.DestinationRule.ConnectionPool;
 import dev.meshbox.controlplane.config.DestinationRule.OutlierDetection;
 import dev.meshbox.controlplane.config.DestinationRule.TrafficPolicy;
+import dev.meshbox.controlplane.config.PeerAuthentication;
 import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.controlplane.registry.ServicePort;
@@ -50,12 +51,26 @@ final class ClusterTranslator {
 
     /** The outbound clusters of one service port: the default one and one per DestinationRule subset. */
     static void outbound(MeshView view, MeshService service, ServicePort port, XdsResources.Builder out) {
-        outbound(view, service, view.registry().endpoints(service), port, out);
+        outbound(
+                view,
+                PeerAuthentications.of(view.config()),
+                service,
+                view.registry().endpoints(service),
+                port,
+                out);
     }
 
-    /** As above, with the service's ready pods already looked up (sorted by name). */
+    /**
+     * As above, with the service's ready pods already looked up (sorted by name) and the PeerAuthentications indexed:
+     * auto mTLS never offers mTLS to an endpoint whose port they DISABLE.
+     */
     static void outbound(
-            MeshView view, MeshService service, List<Pod> pods, ServicePort port, XdsResources.Builder out) {
+            MeshView view,
+            PeerAuthentications peers,
+            MeshService service,
+            List<Pod> pods,
+            ServicePort port,
+            XdsResources.Builder out) {
         Optional<DestinationRule> dr = view.destinationRule(service);
         Optional<TrafficPolicy> hostPolicy = dr.flatMap(DestinationRule::trafficPolicy);
         String name = Names.outboundCluster(port.port(), "", service.fqdn());
@@ -66,7 +81,7 @@ final class ClusterTranslator {
                 hostPolicy.flatMap(TrafficPolicy::tls),
                 Names.outboundSni(port.port(), "", service.fqdn()),
                 out));
-        out.endpoints(assignment(name, pods, port, Map.of()));
+        out.endpoints(assignment(name, pods, port, Map.of(), peers));
         for (DestinationRule.Subset subset : dr.map(DestinationRule::subsets).orElse(List.of())) {
             String subsetName = Names.outboundCluster(port.port(), subset.name(), service.fqdn());
             Optional<TrafficPolicy> policy = subset.trafficPolicy()
@@ -78,7 +93,7 @@ final class ClusterTranslator {
                     policy.flatMap(TrafficPolicy::tls),
                     Names.outboundSni(port.port(), subset.name(), service.fqdn()),
                     out));
-            out.endpoints(assignment(subsetName, pods, port, subset.labels()));
+            out.endpoints(assignment(subsetName, pods, port, subset.labels(), peers));
         }
     }
 
@@ -211,7 +226,11 @@ final class ClusterTranslator {
 
     /** EDS for a cluster: the ready pods of the service whose labels include {@code subsetLabels}. */
     static ClusterLoadAssignment assignment(
-            String cluster, List<Pod> pods, ServicePort port, Map<String, String> subsetLabels) {
+            String cluster,
+            List<Pod> pods,
+            ServicePort port,
+            Map<String, String> subsetLabels,
+            PeerAuthentications peers) {
         LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder()
                 .setLocality(Locality.getDefaultInstance())
                 .setLoadBalancingWeight(u32(1));
@@ -224,7 +243,7 @@ final class ClusterTranslator {
                     .setEndpoint(Endpoint.newBuilder().setAddress(socket(pod.ip(), port.targetPort())))
                     .setHealthStatus(HealthStatus.HEALTHY)
                     .setLoadBalancingWeight(u32(1))
-                    .setMetadata(podMetadata(pod)));
+                    .setMetadata(podMetadata(pod, mtlsAccepted(pod, port.targetPort(), peers))));
         }
         return ClusterLoadAssignment.newBuilder()
                 .setClusterName(cluster)
@@ -232,7 +251,22 @@ final class ClusterTranslator {
                 .build();
     }
 
+    /**
+     * Whether the endpoint's effective PeerAuthentication lets it take mTLS on {@code targetPort}: as Istio's
+     * endpoint builder ({@code mtlsChecker}), an endpoint that DISABLEs it loses its {@code tlsMode} so that auto
+     * mTLS talks plaintext to it.
+     */
+    private static boolean mtlsAccepted(Pod pod, int targetPort, PeerAuthentications peers) {
+        return peers.isEmpty()
+                || peers.effective(pod.namespace(), pod.labels()).at(targetPort) != PeerAuthentication.Mode.DISABLE;
+    }
+
     static Metadata podMetadata(Pod pod) {
+        return podMetadata(pod, true);
+    }
+
+    /** The endpoint metadata: Istio's, and {@code tlsMode: istio} for a meshed pod that accepts mTLS there. */
+    static Metadata podMetadata(Pod pod, boolean mtlsAccepted) {
         Struct.Builder labels = Struct.newBuilder();
         pod.labels()
                 .forEach((k, v) ->
@@ -248,7 +282,7 @@ final class ClusterTranslator {
                 .putFields("labels", Value.newBuilder().setStructValue(labels).build())
                 .build();
         Metadata.Builder m = Metadata.newBuilder().putFilterMetadata("istio", istio);
-        if (MutualTls.meshed(pod)) {
+        if (mtlsAccepted && MutualTls.meshed(pod)) {
             m.putFilterMetadata(MutualTls.SOCKET_MATCH_METADATA, MutualTls.socketMatchMetadata());
         }
         return m.build();

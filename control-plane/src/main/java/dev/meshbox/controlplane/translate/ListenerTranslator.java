@@ -3,6 +3,7 @@ package dev.meshbox.controlplane.translate;
 import com.google.protobuf.Any;
 import com.google.protobuf.BoolValue;
 import com.google.protobuf.UInt32Value;
+import dev.meshbox.controlplane.config.PeerAuthentication;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
@@ -58,14 +59,22 @@ final class ListenerTranslator {
                 .build();
     }
 
-    /** {@code virtualInbound}: a filter chain per pod port, each routing to {@code inbound|<port>||}. */
     /**
+     * {@code virtualInbound}: filter chains per pod port, each routing to {@code inbound|<port>||}. Where a port has a
+     * PeerAuthentication mode its chains are Istio's ({@code filterchain_options.go}): STRICT only the mTLS chain (TLS
+     * with an Istio ALPN, terminated with a client certificate required), so plaintext matches no chain and the
+     * connection closes; PERMISSIVE that chain and a plaintext one; DISABLE only the plaintext one. A port without a
+     * mode (a mesh without mTLS) gets one chain for any transport.
+     *
      * @param security RequestAuthentication's {@code jwt_authn} and AuthorizationPolicy's RBAC filters for the
      *     workload, in chain order ({@link HttpFilters#security}); empty when none applies
-     * @param mesh whether the mesh talks auto mTLS: PERMISSIVE mTLS and plaintext chains per port
+     * @param modes the effective PeerAuthentication mode per port ({@link PeerAuthentications}); empty when the mesh
+     *     has no mTLS
      */
     static Listener virtualInbound(
-            java.util.Collection<Integer> ports, java.util.List<HttpFilter> security, MeshView.MeshSecurity mesh) {
+            java.util.Collection<Integer> ports,
+            java.util.List<HttpFilter> security,
+            java.util.Map<Integer, PeerAuthentication.Mode> modes) {
         Listener.Builder l = Listener.newBuilder()
                 .setName(Names.VIRTUAL_INBOUND)
                 .setAddress(ClusterTranslator.socket("0.0.0.0", Names.INBOUND_PORT))
@@ -94,8 +103,8 @@ final class ListenerTranslator {
                     .setRouteConfig(route)
                     .build();
             FilterChainMatch.Builder match = FilterChainMatch.newBuilder().setDestinationPort(UInt32Value.of(port));
-            if (mesh.autoMtls()) {
-                // PERMISSIVE, Istio's default: Istio mTLS (TLS with an Istio ALPN) terminated here, plaintext too.
+            PeerAuthentication.Mode mode = modes.get(port);
+            if (mode == PeerAuthentication.Mode.STRICT || mode == PeerAuthentication.Mode.PERMISSIVE) {
                 HttpConnectionManager mtlsHcm = hcm.toBuilder()
                         .setForwardClientCertDetails(HttpConnectionManager.ForwardClientCertDetails.APPEND_FORWARD)
                         .setSetCurrentClientCertDetails(HttpConnectionManager.SetCurrentClientCertDetails.newBuilder()
@@ -110,6 +119,11 @@ final class ListenerTranslator {
                                 .addAllApplicationProtocols(MutualTls.ISTIO_ALPNS))
                         .setTransportSocket(MutualTls.downstreamTls())
                         .addFilters(Filter.newBuilder().setName(Names.HCM).setTypedConfig(Any.pack(mtlsHcm))));
+            }
+            if (mode == PeerAuthentication.Mode.STRICT) {
+                continue; // no chain for raw_buffer: plaintext is refused
+            }
+            if (mode != null) {
                 match.setTransportProtocol("raw_buffer");
             }
             l.addFilterChains(FilterChain.newBuilder()
@@ -117,7 +131,7 @@ final class ListenerTranslator {
                     .setFilterChainMatch(match)
                     .addFilters(Filter.newBuilder().setName(Names.HCM).setTypedConfig(Any.pack(hcm))));
         }
-        if (mesh.autoMtls()) {
+        if (!modes.isEmpty()) {
             l.addListenerFilters(
                     0,
                     ListenerFilter.newBuilder()

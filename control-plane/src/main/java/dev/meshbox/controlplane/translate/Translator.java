@@ -3,6 +3,7 @@ package dev.meshbox.controlplane.translate;
 import com.google.protobuf.BoolValue;
 import dev.meshbox.controlplane.config.AuthorizationPolicy;
 import dev.meshbox.controlplane.config.Gateway;
+import dev.meshbox.controlplane.config.PeerAuthentication;
 import dev.meshbox.controlplane.config.VirtualService;
 import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.Pod;
@@ -65,7 +66,8 @@ public final class Translator {
             Map<String, String> labels,
             List<Integer> inboundPorts,
             String appAddress,
-            List<HttpFilter> authorization) {}
+            List<HttpFilter> authorization,
+            Map<Integer, PeerAuthentication.Mode> inboundTls) {}
 
     /** What one rebuild translates once for all proxies; confined to the rebuilding thread. */
     private static final class Shared {
@@ -79,6 +81,7 @@ public final class Translator {
 
         private final Map<List<Object>, List<Integer>> inboundPorts = new HashMap<>();
         private final List<AuthorizationPolicy> policies;
+        private final PeerAuthentications peerAuthentications;
         private final Map<List<Object>, List<Listener>> sidecarListeners = new HashMap<>();
         private final Map<List<Object>, XdsResources> routesByNamespace = new HashMap<>();
         private final Map<List<Object>, List<Cluster>> sidecarClusters = new HashMap<>();
@@ -94,6 +97,7 @@ public final class Translator {
                     || JwtFilters.labelsMatter(view);
             this.services = view.registry().servicesSorted();
             this.policies = view.config().all(AuthorizationPolicy.class);
+            this.peerAuthentications = PeerAuthentications.of(view.config());
             this.membersMatter = services.stream().anyMatch(s -> !s.members().isEmpty());
             for (MeshService s : services) {
                 for (ServicePort p : s.ports()) {
@@ -108,15 +112,37 @@ public final class Translator {
         GroupKey groupKey(Pod proxy) {
             if (proxy.role() == Pod.ProxyKind.GATEWAY) {
                 return new GroupKey(
-                        proxy.role(), proxy.namespace(), proxy.labels(), List.of(), "", authorization(proxy, w -> {}));
+                        proxy.role(),
+                        proxy.namespace(),
+                        proxy.labels(),
+                        List.of(),
+                        "",
+                        authorization(proxy, w -> {}),
+                        Map.of());
             }
+            List<Integer> ports = inboundPorts(proxy);
             return new GroupKey(
                     proxy.role(),
                     proxy.namespace(),
                     labelsMatter ? proxy.labels() : Map.of(),
-                    inboundPorts(proxy),
+                    ports,
                     proxy.appAddress(),
-                    authorization(proxy, w -> {}));
+                    authorization(proxy, w -> {}),
+                    inboundTls(proxy, ports));
+        }
+
+        /**
+         * The PeerAuthentication mode of each inbound port; none where the mesh has no mTLS and no policy is applied
+         * to the workload (its inbound stays plaintext only).
+         */
+        private Map<Integer, PeerAuthentication.Mode> inboundTls(Pod proxy, List<Integer> ports) {
+            PeerAuthentications.Effective effective = peerAuthentications.effective(proxy.namespace(), proxy.labels());
+            if (!view.security().autoMtls() && !effective.explicit()) {
+                return Map.of();
+            }
+            Map<Integer, PeerAuthentication.Mode> modes = new TreeMap<>();
+            ports.forEach(p -> modes.put(p, effective.at(p)));
+            return Map.copyOf(modes);
         }
 
         /** The workload's RBAC filters; they carry its labels into the key only where a policy selects by them. */
@@ -154,13 +180,14 @@ public final class Translator {
             XdsResources.Builder jwtWarnings = XdsResources.builder();
             Optional<HttpFilter> jwt = JwtFilters.filter(view, proxy, jwtWarnings);
             List<HttpFilter> security = HttpFilters.security(jwt, key.authorization());
-            List<Listener> listeners = sidecarListeners.computeIfAbsent(List.of(key.inboundPorts(), security), k -> {
-                XdsResources.Builder b = XdsResources.builder();
-                b.listener(ListenerTranslator.virtualOutbound());
-                byPort.keySet().forEach(port -> b.listener(ListenerTranslator.outboundPort(port)));
-                b.listener(ListenerTranslator.virtualInbound(key.inboundPorts(), security, view.security()));
-                return b.build().listeners();
-            });
+            List<Listener> listeners =
+                    sidecarListeners.computeIfAbsent(List.of(key.inboundPorts(), security, key.inboundTls()), k -> {
+                        XdsResources.Builder b = XdsResources.builder();
+                        b.listener(ListenerTranslator.virtualOutbound());
+                        byPort.keySet().forEach(port -> b.listener(ListenerTranslator.outboundPort(port)));
+                        b.listener(ListenerTranslator.virtualInbound(key.inboundPorts(), security, key.inboundTls()));
+                        return b.build().listeners();
+                    });
             List<Cluster> clusters =
                     sidecarClusters.computeIfAbsent(List.of(key.inboundPorts(), key.appAddress()), k -> {
                         List<Cluster> inbound = new ArrayList<>();
@@ -191,10 +218,11 @@ public final class Translator {
                 for (MeshService service : services) {
                     List<Pod> pods = endpoints(service, byLabel);
                     for (ServicePort port : service.ports()) {
-                        ClusterTranslator.outbound(view, service, pods, port, b);
+                        ClusterTranslator.outbound(view, peerAuthentications, service, pods, port, b);
                     }
                 }
                 view.virtualServices().warnings().forEach(b::warn);
+                peerAuthentications.warnings().forEach(b::warn);
                 GatewayBindings.warnings(view).forEach(b::warn);
                 outbound = b.build();
             }

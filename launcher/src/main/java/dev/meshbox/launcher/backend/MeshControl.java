@@ -282,6 +282,7 @@ public final class MeshControl implements MeshAccess {
                         e.path("duration_ms").asDouble(),
                         text(e, "authority"),
                         text(e, "response_code_details"),
+                        text(e, "downstream_peer_uri_san"),
                         p.namespace()));
             }
             return out;

@@ -21,8 +21,8 @@ import picocli.CommandLine.Command;
 @Command(
         name = "apply",
         mixinStandardHelpOptions = true,
-        description =
-                "Apply Istio YAML (VirtualService, DestinationRule, Gateway, AuthorizationPolicy) to the running mesh.")
+        description = "Apply Istio YAML (VirtualService, DestinationRule, Gateway, AuthorizationPolicy,"
+                + " PeerAuthentication) to the running mesh.")
 public final class ApplyCommand implements Callable<Integer> {
 
     @CommandLine.Option(

@@ -45,7 +45,8 @@ public final class AdminEndpoints implements Function<QueryStringDecoder, AdminR
                                         "/stats",
                                         "/ready",
                                         "/access_log",
-                                        "/xds_status")
+                                        "/xds_status",
+                                        "/certs")
                                 + "\n");
             case "/ready" ->
                 src.ready().getAsBoolean()
@@ -59,6 +60,7 @@ public final class AdminEndpoints implements Function<QueryStringDecoder, AdminR
             case "/stats" -> stats(param(query, "filter"));
             case "/access_log" -> accessLog(param(query, "format"), param(query, "since"));
             case "/xds_status" -> json(xdsStatus());
+            case "/certs" -> json(src.certs().get());
             default -> AdminResponse.text(404, "unknown admin path " + query.path() + "\n");
         };
     }

@@ -8,7 +8,10 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
-/** What the admin endpoints read; all of it is safe to read from any thread. */
+/**
+ * What the admin endpoints read; all of it is safe to read from any thread. {@code certs} is Envoy's {@code /certs}
+ * document over the SDS secrets held now ({@link dev.meshbox.proxy.tls.CertificatesView}).
+ */
 public record AdminSources(
         BooleanSupplier ready,
         ConfigApplier applier,
@@ -17,4 +20,5 @@ public record AdminSources(
         AccessLog accessLog,
         Supplier<Map<Integer, String>> boundPorts,
         Supplier<Map<Integer, String>> bindErrors,
-        Supplier<Map<String, Long>> httpStats) {}
+        Supplier<Map<String, Long>> httpStats,
+        Supplier<Map<String, Object>> certs) {}

@@ -15,7 +15,8 @@ import java.time.Duration;
 
 /**
  * HTTP/1.1 over TCP: the socket channel class matching the event loops (epoll or NIO), the local address to connect
- * from (the pod IP, or null for any), the largest body aggregated, and the TLS toward the endpoint (null: plaintext).
+ * from (the pod IP, or null for any), the largest body aggregated, and the TLS toward the endpoint (null: plaintext;
+ * a TLS endpoint is never reached in plaintext, even before the secrets arrive).
  */
 public record SocketTransport(
         Class<? extends SocketChannel> channelClass, InetAddress localAddress, int maxBodyBytes, UpstreamTls tls)
@@ -42,9 +43,9 @@ public record SocketTransport(
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        SslHandler ssl = tls == null ? null : tls.newHandler(ch.alloc(), address);
-                        if (ssl != null) {
-                            ch.pipeline().addLast("tls", ssl);
+                        if (tls != null) {
+                            SslHandler ssl = tls.newHandler(ch.alloc(), address);
+                            ch.pipeline().addLast("tls", ssl == null ? UpstreamTls.NOT_READY : ssl);
                         }
                         ch.pipeline()
                                 .addLast(new HttpClientCodec(), new HttpObjectAggregator(maxBodyBytes), connection);

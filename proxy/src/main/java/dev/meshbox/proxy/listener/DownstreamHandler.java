@@ -93,12 +93,23 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         busy = true;
         closeAction = null;
         keepAlive = HttpUtil.isKeepAlive(request);
-        manager.process(this, request, resolve(request));
+        ResolvedListener listener = resolve(request);
+        if (listener == null) {
+            // The connection's transport lost its filter chain (PERMISSIVE became STRICT): as Envoy drains the
+            // connections of a removed chain, close without answering; plaintext never reaches a STRICT port's app.
+            request.release();
+            queue.forEach(FullHttpRequest::release);
+            queue.clear();
+            ctx.close();
+            return;
+        }
+        manager.process(this, request, listener);
     }
 
     /**
      * Puts the request in origin form and finds the connection manager that serves it, reading the published
-     * config once: everything the request needs later comes from this one snapshot.
+     * config once: everything the request needs later comes from this one snapshot. Null when the listener chooses
+     * chains by transport and none takes this connection's any more.
      */
     ResolvedListener resolve(FullHttpRequest request) {
         String absolutePort = toOriginForm(request);
@@ -119,6 +130,9 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         FilterChainSpec chain = spec.chainFor(
                 ((InetSocketAddress) ctx.channel().localAddress()).getPort(),
                 tls ? FilterChainSpec.TLS : FilterChainSpec.RAW_BUFFER);
+        if (chain == null && spec.detectsTransport()) {
+            return null;
+        }
         return resolved(cfg, spec, chain == null ? null : chain.hcm());
     }
 

@@ -162,12 +162,12 @@ public final class ListenerManager implements AutoCloseable {
     }
 
     /**
-     * Which transports the listener's chains accept on the connection's port, when one of them terminates TLS (the
-     * connection's first bytes then decide); null when every chain is plaintext.
+     * Which transports the listener's chains accept on the connection's port, when chains are chosen by transport (the
+     * connection's first bytes then decide); null when every chain takes any transport.
      */
     private TransportDetector.Accepted accepted(String listenerName, SocketChannel ch) {
         ListenerSpec spec = config.get().listeners().get(listenerName);
-        if (spec == null || !spec.terminatesTls()) {
+        if (spec == null || !spec.detectsTransport()) {
             return null;
         }
         int port = ch.localAddress().getPort();

@@ -63,9 +63,15 @@ public record ListenerSpec(
         return fallback;
     }
 
-    /** Whether any chain terminates TLS: connections need their transport detected. */
-    public boolean terminatesTls() {
-        return chains.stream().anyMatch(c -> c.tls() != null);
+    /**
+     * Whether chains are chosen by transport (one terminates TLS or names a {@code transport_protocol}): connections
+     * need their transport detected, and one whose transport no chain takes is closed.
+     */
+    public boolean detectsTransport() {
+        return chains.stream()
+                .anyMatch(c -> c.tls() != null
+                        || c.transportProtocol() != null
+                                && !c.transportProtocol().isEmpty());
     }
 
     /**

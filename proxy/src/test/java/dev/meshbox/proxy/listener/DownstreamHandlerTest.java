@@ -113,6 +113,33 @@ class DownstreamHandlerTest {
         assertThat(proxy.lastLogEntry().listener()).isEqualTo("0.0.0.0_9080");
     }
 
+    /** {@code virtualInbound} whose 9080 chain takes only {@code transport} (as PeerAuthentication's modes make it). */
+    private static io.envoyproxy.envoy.config.listener.v3.Listener inboundTaking(String transport) {
+        var l = dev.meshbox.proxy.testing.XdsFixtures.virtualInbound(9080).toBuilder();
+        l.getFilterChainsBuilder(0).getFilterChainMatchBuilder().setTransportProtocol(transport);
+        return l.build();
+    }
+
+    @Test
+    void aPlaintextConnectionWhosePortTurnedStrictIsClosedWithoutAnAnswer() {
+        String app = "127.0.0.10:9080";
+        proxy.listeners(inboundTaking("raw_buffer"))
+                .clusters(dev.meshbox.proxy.testing.XdsFixtures.staticCluster("inbound|9080||", "127.0.0.10", 9080));
+        EmbeddedProxy.Client client = proxy.connect("virtualInbound", 9080);
+        client.get("/ip", "httpbin:8000");
+        proxy.upstreams().next(app).respond(200, "served");
+        assertThat(client.response().status().code()).isEqualTo(200);
+
+        proxy.listeners(inboundTaking("tls"));
+        client.get("/ip", "httpbin:8000");
+
+        assertThat(client.response())
+                .as("no byte answers plaintext on a STRICT port")
+                .isNull();
+        assertThat(client.isOpen()).isFalse();
+        assertThat(proxy.upstreams().next(app)).isNull();
+    }
+
     @ParameterizedTest(name = "{0} host={1} -> {2}")
     @CsvSource(
             nullValues = "null",

@@ -119,10 +119,22 @@
       ? 'ACKed the latest version of every type: ' + Object.entries(c.proxy.types).map(([k, v]) => k + ' ' + v.acked).join(', ')
       : 'Not in sync: ' + Object.entries(c.proxy.types).filter(([, v]) => !v.synced).map(([k, v]) => `${k} wants ${v.wanted}, ACKed ${v.acked || 'none'}`
         + (v.nackReason ? `, NACKed: ${v.nackReason}` : '')).join('; ')));
+    box.appendChild(certificate(c.certificate || {}));
     box.append(section('Listeners', ['name', 'address', 'port', 'match', 'destination'], t.listeners.map(l => [l.name, l.address, l.port, l.match, l.destination])),
       section('Routes', ['route', 'virtual host', 'domains', 'match', 'action', 'rule'], t.routes.map(r => [r.routeConfig, r.virtualHost, r.domains, r.match, r.action, r.rule])),
       section('Clusters', ['fqdn', 'port', 'subset', 'direction', 'type', 'policy'], t.clusters.map(x => [x.fqdn, x.port, x.subset, x.direction, x.type, x.policy])),
       section('Endpoints', ['endpoint', 'status', 'cluster'], t.endpoints.map(e => [e.endpoint, e.status, e.cluster])));
+  }
+
+  /** The workload certificate the proxy presents (from its /certs), as istioctl proxy-config secret lists it. */
+  function certificate(c) {
+    const div = MB.el('div', { class: 'proxy-table', 'data-table': 'certificate' }, MB.el('h3', {}, 'Certificate'));
+    if (!c.workload) { div.appendChild(MB.el('p', { class: 'muted' }, c.none || 'no workload certificate')); return div; }
+    const w = c.workload;
+    const rows = [['identity', w.identity], ['serial', w.serial], ['valid from', w.validFrom], ['expires', `${w.expires} (${w.expiresIn})`]];
+    (c.roots || []).forEach(r => rows.push(['root', `serial ${r.serial}, expires ${r.expires} (${r.expiresIn})`]));
+    div.appendChild(MB.el('table', { class: 'grid cert' }, rows.map(([k, v]) => MB.el('tr', { 'data-field': k }, MB.el('th', {}, k), MB.el('td', {}, String(v))))));
+    return div;
   }
 
   function section(title, head, rows) {

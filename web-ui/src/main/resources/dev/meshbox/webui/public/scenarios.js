@@ -68,6 +68,8 @@
         box.appendChild(MB.el('h3', {}, `step ${i + 1}: ${step.name}`, MB.el('span', { class: 'muted' }, ` · ${step.requests} requests in ${step.seconds.toFixed(1)} s`)));
         if (step.applied.length) box.appendChild(MB.el('div', { class: 'muted' }, step.applied.join(' · ')));
         if (step.checks.length) box.appendChild(checks(step.checks));
+        const refused = Object.entries(step.denials || {});
+        if (refused.length) box.appendChild(MB.el('ul', { class: 'denials' }, refused.map(([why, n]) => MB.el('li', { class: 'denial' }, `${why} × ${n}`))));
         r.charts.filter(c => c.step === i + 1).forEach(c => box.appendChild(chart(c)));
       });
     }

@@ -44,6 +44,14 @@
     return { pos, width: 160 + (columns.length - 1) * COL, height: 60 + rows * ROW };
   }
 
+  /** Kiali's lock: the destination sidecar saw the calls over mutual TLS (partial: some of them). */
+  function lock(x, y, security, share) {
+    return MB.svg('g', { class: 'lock ' + security, transform: `translate(${x},${y})` },
+      MB.svg('path', { class: 'shackle', d: 'M-3.5,0 v-3 a3.5,3.5 0 0 1 7,0 v3' }),
+      MB.svg('rect', { x: -5.5, y: 0, width: 11, height: 8, rx: 1.5 }),
+      MB.svg('title', {}, security === 'partial' ? `mutual TLS for ${MB.pct(share)} of the calls` : 'mutual TLS'));
+  }
+
   function shape(n) {
     if (n.kind === 'service') return MB.svg('polygon', { class: 'n-service', points: `0,${-R} ${R},${R * 0.8} ${-R},${R * 0.8}` });
     if (n.kind === 'gateway') return MB.svg('rect', { class: 'n-gateway', x: -R, y: -R, width: 2 * R, height: 2 * R, rx: 6 });
@@ -86,6 +94,8 @@
         onclick: () => { selected = e.id; detail(); } },
       MB.svg('path', { class: 'hit', d }), MB.svg('path', { d, 'marker-end': `url(#arrow-${e.health})` }),
       MB.svg('title', {}, `${e.source.slice(e.source.indexOf(':') + 1)} → ${e.target.slice(e.target.indexOf(':') + 1)}: ${e.total} requests since start`));
+      if (e.security === 'mutual_tls' || e.security === 'partial') grp.appendChild(lock(x1 + 14, a.y - 14, e.security, e.mtlsShare));
+      grp.setAttribute('data-security', e.security);
       const [rate, bad] = edgeLabel(e);
       if (rate) grp.appendChild(MB.svg('text', { x: mx, y: (a.y + b.y) / 2 - 5, 'text-anchor': 'middle' }, rate));
       if (bad) grp.appendChild(MB.svg('text', { class: 'bad', x: mx, y: (a.y + b.y) / 2 + 12, 'text-anchor': 'middle' }, bad));
@@ -118,6 +128,7 @@
         MB.el('p', {}, edge.kind === 'route' ? `Requests to ${name(edge.source)} served by ${name(edge.target)}.` : `Requests ${name(edge.source)} sent to ${name(edge.target)}.`),
         table([['rate', edge.rps.toFixed(2) + ' req/s over ' + last.windowSeconds + ' s'], ['requests in window', edge.requests],
           ['since start', edge.total], ['5xx share', MB.pct(edge.errorShare)], ...(edge.kind === 'route' ? [['share of the service', MB.pct(edge.share)]] : []),
+          ['security', security(edge)],
           ['status codes', Object.entries(edge.codes).map(([c, n]) => c + ' × ' + n).join(', ') || '-'],
           ['response flags', Object.entries(edge.flags).map(([f, n]) => `${f} × ${n}` + (MB.FLAGS[f] ? ` (${MB.FLAGS[f]})` : '')).join(', ') || '-']]));
       return;
@@ -131,6 +142,13 @@
     const outRate = last.edges.filter(e => e.source === node.id).reduce((s, e) => s + e.rps, 0);
     rows.push(['inbound', inRate.toFixed(2) + ' req/s'], ['outbound', outRate.toFixed(2) + ' req/s']);
     box.append(MB.el('h3', {}, node.label), table(rows));
+  }
+
+  function security(e) {
+    if (e.security === 'mutual_tls') return 'mutual TLS (the destination sidecar saw every call over mTLS)';
+    if (e.security === 'partial') return `mutual TLS for ${MB.pct(e.mtlsShare)} of the calls, the rest plaintext`;
+    if (e.security === 'none') return 'plaintext (no mutual TLS)';
+    return 'unknown (no destination sidecar reported these calls)';
   }
 
   function table(rows) {

@@ -60,8 +60,12 @@
         MB.el('td', { title: 'x-request-id ' + e.requestId }, `${e.method} ${e.authority}${e.path}`), MB.el('td', { class: 'code' }, String(e.code)),
         MB.el('td', { class: 'flags', title: MB.flagTitle(e.flags) }, e.flags || '-'), MB.el('td', {}, String(e.durationMs)),
         MB.el('td', { class: 'muted' }, e.upstreamCluster)), body.firstChild);
+      // A refusal by the proxy itself: which policy and rule decided, and who called, under its line.
+      if (e.denial) body.insertBefore(MB.el('tr', { class: 'denial', 'data-seq': e.seq },
+        MB.el('td', { colspan: 8, class: 'why', title: e.details }, 'why: ' + e.denial)), body.firstChild.nextSibling);
     }
     while (body.children.length > MAX_ROWS) body.removeChild(body.lastChild);
+    while (body.lastChild && body.lastChild.classList.contains('denial')) body.removeChild(body.lastChild);
   }
 
   window.addEventListener('DOMContentLoaded', () => document.getElementById('traffic-form').addEventListener('submit', start));
