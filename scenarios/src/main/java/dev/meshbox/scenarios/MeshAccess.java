@@ -50,7 +50,35 @@ public interface MeshAccess {
             namespace = namespace == null || namespace.isEmpty() ? "default" : namespace;
         }
 
-        /** An entry of a pod in {@code default}. */
+        public LogEntry(
+                String pod,
+                Map<String, String> podLabels,
+                String direction,
+                String requestId,
+                int responseCode,
+                String responseFlags,
+                String upstreamCluster,
+                String routeName,
+                double durationMs,
+                String authority,
+                String responseCodeDetails) {
+            this(
+                    pod,
+                    podLabels,
+                    direction,
+                    requestId,
+                    responseCode,
+                    responseFlags,
+                    upstreamCluster,
+                    routeName,
+                    durationMs,
+                    authority,
+                    responseCodeDetails,
+                    "",
+                    "default");
+        }
+
+        /** An entry of a pod in the {@code default} namespace. */
         public LogEntry(
                 String pod,
                 Map<String, String> podLabels,
@@ -90,33 +118,6 @@ public interface MeshAccess {
                 String upstreamCluster,
                 String routeName,
                 double durationMs,
-                String authority,
-                String responseCodeDetails) {
-            this(
-                    pod,
-                    podLabels,
-                    direction,
-                    requestId,
-                    responseCode,
-                    responseFlags,
-                    upstreamCluster,
-                    routeName,
-                    durationMs,
-                    authority,
-                    responseCodeDetails,
-                    "");
-        }
-
-        public LogEntry(
-                String pod,
-                Map<String, String> podLabels,
-                String direction,
-                String requestId,
-                int responseCode,
-                String responseFlags,
-                String upstreamCluster,
-                String routeName,
-                double durationMs,
                 String authority) {
             this(
                     pod,
@@ -129,7 +130,6 @@ public interface MeshAccess {
                     routeName,
                     durationMs,
                     authority,
-                    "",
                     "");
         }
     }

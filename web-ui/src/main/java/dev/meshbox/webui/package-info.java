@@ -8,7 +8,8 @@
  * {@code Topology} polls every proxy's Prometheus endpoint and {@code TrafficGraph} turns two readings into rates,
  * 5xx shares and the split per version (pure, unit-tested); {@code ScenarioCatalog} and {@code Runs} run scenarios on
  * the running mesh; {@code ConfigApi} applies the editor's YAML and places each problem at its line
- * ({@code ProblemLines}) and tabulates what each proxy holds ({@code ProxyConfigView}); {@code TrafficGenerators} and
+ * ({@code ProblemLines}) and tabulates what each proxy holds ({@code ProxyConfigView}) and its workload certificate
+ * ({@code CertificateView}, from the proxy's {@code /certs}); {@code TrafficGenerators} and
  * {@code AccessLogTail} are the traffic panel; {@code Lessons} are Istio's tasks as guided lessons
  * ({@code lessons.yaml}). {@code MeshGuard} lets one config change run at a time.
  */

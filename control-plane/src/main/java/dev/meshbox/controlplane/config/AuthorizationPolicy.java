@@ -12,6 +12,8 @@ import java.util.Map;
  * @param targetRefs {@code targetRef} and {@code targetRefs}, as {@code kind/name}
  * @param provider the CUSTOM action's {@code provider.name}; empty for the other actions
  * @param rules empty for "allow nothing" (ALLOW) or "match nothing" (DENY, AUDIT)
+ * @param dryRun the annotation {@code istio.io/dry-run: "true"}: the policy is evaluated and counted (Envoy's shadow
+ *     rules), never enforced
  */
 public record AuthorizationPolicy(
         ResourceMeta meta,
@@ -20,8 +22,12 @@ public record AuthorizationPolicy(
         List<String> targetRefs,
         Action action,
         String provider,
-        List<Rule> rules)
+        List<Rule> rules,
+        boolean dryRun)
         implements IstioResource {
+
+    /** Istio's annotation that makes a policy a dry run. */
+    public static final String DRY_RUN_ANNOTATION = "istio.io/dry-run";
 
     /** Istio's actions, in the order Envoy's filters evaluate them: CUSTOM, then DENY, then ALLOW; AUDIT only logs. */
     public enum Action {

@@ -50,7 +50,7 @@ final class AuthorizationPolicyParser {
 
     private AuthorizationPolicyParser() {}
 
-    static AuthorizationPolicy parse(ResourceMeta meta, String yaml, YamlNode spec) {
+    static AuthorizationPolicy parse(ResourceMeta meta, String yaml, YamlNode spec, YamlNode metadata) {
         spec.onlyFields(Set.of("selector", "targetRef", "targetRefs", "action", "provider", "rules"));
         YamlNode.Problems p = spec.problems();
         String actionText = spec.str("action").orElse("ALLOW");
@@ -78,6 +78,7 @@ final class AuthorizationPolicyParser {
             p.add("spec.provider", "must only be set with the CUSTOM action, got action " + action);
         }
         List<AuthorizationPolicy.Rule> rules = spec.list("rules", n -> rule(n, action));
+        boolean dryRun = dryRun(metadata.stringMap("annotations"), p);
         return new AuthorizationPolicy(
                 meta,
                 yaml,
@@ -85,7 +86,25 @@ final class AuthorizationPolicyParser {
                 List.copyOf(targetRefs),
                 action == null ? AuthorizationPolicy.Action.ALLOW : action,
                 provider,
-                rules);
+                rules,
+                dryRun);
+    }
+
+    /** {@code istio.io/dry-run} read as Go's strconv.ParseBool reads it, as Istio does; anything else is a problem. */
+    private static boolean dryRun(Map<String, String> annotations, YamlNode.Problems p) {
+        String value = annotations.get(AuthorizationPolicy.DRY_RUN_ANNOTATION);
+        if (value == null) {
+            return false;
+        }
+        if (Set.of("1", "t", "T", "TRUE", "true", "True").contains(value)) {
+            return true;
+        }
+        if (!Set.of("0", "f", "F", "FALSE", "false", "False").contains(value)) {
+            p.add(
+                    "metadata.annotations[" + AuthorizationPolicy.DRY_RUN_ANNOTATION + "]",
+                    "must be \"true\" or \"false\", got \"" + value + "\"");
+        }
+        return false;
     }
 
     private static AuthorizationPolicy.Action action(String text) {

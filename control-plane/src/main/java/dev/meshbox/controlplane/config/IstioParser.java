@@ -169,7 +169,7 @@ public final class IstioParser {
         }
         if (security) {
             return switch (kind) {
-                case "AuthorizationPolicy" -> AuthorizationPolicyParser.parse(meta, text, spec);
+                case "AuthorizationPolicy" -> AuthorizationPolicyParser.parse(meta, text, spec, metadata);
                 case "PeerAuthentication" -> PeerAuthenticationParser.parse(meta, text, spec);
                 default -> RequestAuthenticationParser.parse(meta, text, spec);
             };

@@ -18,19 +18,29 @@ import java.util.function.Consumer;
 
 /**
  * AuthorizationPolicies to the {@code envoy.filters.http.rbac} filters of one workload, as Istio's
- * {@code pilot/pkg/security/authz/builder}: one filter per action present, AUDIT (Envoy's LOG) then DENY then ALLOW,
- * each policy rule a map entry named {@code ns[NS]-policy[NAME]-rule[N]}. An ALLOW policy without rules becomes a
- * policy that never matches (allow nothing); a workload with no ALLOW policy gets no ALLOW filter (allow all).
- * CUSTOM (ext_authz) is not simulated: such a policy is left out with a warning. MeshBox is HTTP-only, so Istio's
- * rule for HTTP fields on TCP ports does not arise.
+ * {@code pilot/pkg/security/authz/builder}: CUSTOM first, then one filter per other action present, AUDIT (Envoy's
+ * LOG) then DENY then ALLOW, each policy rule a map entry named {@code ns[NS]-policy[NAME]-rule[N]}. An ALLOW policy
+ * without rules becomes a policy that never matches (allow nothing); a workload with no ALLOW policy gets no ALLOW
+ * filter (allow all). A policy annotated {@code istio.io/dry-run: "true"} goes into its action's {@code shadow_rules}
+ * (stat prefix {@code istio_dry_run_allow_} or {@code istio_dry_run_deny_}): evaluated and counted, never enforced, so
+ * a dry-run ALLOW alone brings no default deny.
+ * <p>
+ * CUSTOM needs an ext_authz provider from the mesh config's {@code extensionProviders}, which MeshBox does not take
+ * yet: as Istio does for a provider it cannot find, the selected workloads get a DENY filter that refuses every
+ * request ({@code default-deny-all-due-to-bad-CUSTOM-action}), with a warning. Istio's rule for HTTP-only fields on TCP ports
+ * is {@link RbacRules#forTcp}; MeshBox's listeners are HTTP, so no chain uses it yet.
  */
 final class AuthorizationTranslator {
 
     static final String RBAC_FILTER = "envoy.filters.http.rbac";
+    static final String DRY_RUN_ALLOW_PREFIX = "istio_dry_run_allow_";
+    static final String DRY_RUN_DENY_PREFIX = "istio_dry_run_deny_";
+    /** Istio's {@code rbacDefaultDenyAll} policy name, for a CUSTOM action whose provider is not configured. */
+    static final String BAD_CUSTOM_DENY_ALL = "default-deny-all-due-to-bad-CUSTOM-action";
 
     private AuthorizationTranslator() {}
 
-    /** The RBAC filters for {@code proxy}, in chain order; empty when no policy applies. */
+    /** The RBAC filters for {@code proxy}, in chain order (CUSTOM first); empty when no policy applies. */
     static List<HttpFilter> filters(List<AuthorizationPolicy> all, Pod proxy, Consumer<String> warn) {
         List<AuthorizationPolicy> applicable = all.stream()
                 .filter(p -> applies(p, proxy))
@@ -41,26 +51,14 @@ final class AuthorizationTranslator {
             return List.of();
         }
         List<HttpFilter> out = new ArrayList<>();
-        for (AuthorizationPolicy.Action action : List.of(
-                AuthorizationPolicy.Action.AUDIT, AuthorizationPolicy.Action.DENY, AuthorizationPolicy.Action.ALLOW)) {
-            List<AuthorizationPolicy> ofAction =
-                    applicable.stream().filter(p -> p.action() == action).toList();
-            if (ofAction.isEmpty()) {
-                continue;
-            }
-            Map<String, Policy> policies = new TreeMap<>();
-            for (AuthorizationPolicy p : ofAction) {
-                policies.putAll(policies(p));
-            }
-            if (policies.isEmpty() && action != AuthorizationPolicy.Action.ALLOW) {
-                continue; // a DENY or AUDIT policy without rules matches nothing
-            }
-            RBAC.Action envoyAction = switch (action) {
-                case AUDIT -> RBAC.Action.LOG;
-                case DENY -> RBAC.Action.DENY;
-                default -> RBAC.Action.ALLOW;
-            };
-            io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC config = io.envoyproxy
+        List<AuthorizationPolicy> custom = applicable.stream()
+                .filter(p -> p.action() == AuthorizationPolicy.Action.CUSTOM)
+                .toList();
+        if (!custom.isEmpty()) {
+            custom.forEach(p -> warn.accept(p.meta().display() + ": action CUSTOM with provider \"" + p.provider()
+                    + "\", which is not among the mesh config's extensionProviders (MeshBox takes none yet): as Istio"
+                    + " does, every request to the selected workloads is denied (" + BAD_CUSTOM_DENY_ALL + ")"));
+            out.add(filter(io.envoyproxy
                     .envoy
                     .extensions
                     .filters
@@ -69,18 +67,87 @@ final class AuthorizationTranslator {
                     .v3
                     .RBAC
                     .newBuilder()
-                    .setRules(RBAC.newBuilder().setAction(envoyAction).putAllPolicies(policies))
-                    .build();
-            out.add(HttpFilter.newBuilder()
-                    .setName(RBAC_FILTER)
-                    .setTypedConfig(Any.pack(config))
-                    .build());
+                    .setRules(
+                            RBAC.newBuilder().setAction(RBAC.Action.DENY).putPolicies(BAD_CUSTOM_DENY_ALL, matchAll()))
+                    .build()));
         }
-        applicable.stream()
-                .filter(p -> p.action() == AuthorizationPolicy.Action.CUSTOM)
-                .forEach(p -> warn.accept(p.meta().display() + ": action CUSTOM (provider " + p.provider()
-                        + ") is not simulated; the policy is ignored"));
+        for (AuthorizationPolicy.Action action : List.of(
+                AuthorizationPolicy.Action.AUDIT, AuthorizationPolicy.Action.DENY, AuthorizationPolicy.Action.ALLOW)) {
+            List<AuthorizationPolicy> ofAction =
+                    applicable.stream().filter(p -> p.action() == action).toList();
+            if (ofAction.isEmpty()) {
+                continue;
+            }
+            Map<String, Policy> enforced = new TreeMap<>();
+            Map<String, Policy> shadow = new TreeMap<>();
+            boolean anyEnforced = false;
+            boolean anyDryRun = false;
+            for (AuthorizationPolicy p : ofAction) {
+                if (p.dryRun()) {
+                    anyDryRun = true;
+                    shadow.putAll(policies(p));
+                } else {
+                    anyEnforced = true;
+                    enforced.putAll(policies(p));
+                }
+            }
+            RBAC.Action envoyAction = switch (action) {
+                case AUDIT -> RBAC.Action.LOG;
+                case DENY -> RBAC.Action.DENY;
+                default -> RBAC.Action.ALLOW;
+            };
+            var config = io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.newBuilder();
+            // A DENY or AUDIT policy without rules matches nothing: no filter for it, as before.
+            boolean enforce = anyEnforced && (!enforced.isEmpty() || action == AuthorizationPolicy.Action.ALLOW);
+            boolean dryRun = anyDryRun && (!shadow.isEmpty() || action == AuthorizationPolicy.Action.ALLOW);
+            if (!enforce && !dryRun) {
+                continue;
+            }
+            if (enforce) {
+                config.setRules(RBAC.newBuilder().setAction(envoyAction).putAllPolicies(enforced));
+            }
+            if (dryRun) {
+                config.setShadowRules(RBAC.newBuilder().setAction(envoyAction).putAllPolicies(shadow));
+                config.setShadowRulesStatPrefix(
+                        switch (envoyAction) {
+                            case ALLOW -> DRY_RUN_ALLOW_PREFIX;
+                            case DENY -> DRY_RUN_DENY_PREFIX;
+                            default -> "";
+                        });
+            }
+            out.add(filter(config.build()));
+        }
         return List.copyOf(out);
+    }
+
+    /** Whether {@code f} is the filter a CUSTOM action made: Istio puts it before jwt_authn, the others after. */
+    static boolean isCustom(HttpFilter f) {
+        if (!f.getName().equals(RBAC_FILTER)) {
+            return false;
+        }
+        try {
+            return f.getTypedConfig()
+                    .unpack(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.class)
+                    .getRules()
+                    .containsPolicies(BAD_CUSTOM_DENY_ALL);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            return false;
+        }
+    }
+
+    private static HttpFilter filter(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC config) {
+        return HttpFilter.newBuilder()
+                .setName(RBAC_FILTER)
+                .setTypedConfig(Any.pack(config))
+                .build();
+    }
+
+    /** Istio's {@code rbacPolicyMatchAll}. */
+    private static Policy matchAll() {
+        return Policy.newBuilder()
+                .addPermissions(Permission.newBuilder().setAny(true))
+                .addPrincipals(Principal.newBuilder().setAny(true))
+                .build();
     }
 
     /** Istio's name of one rule's RBAC policy. */
@@ -98,6 +165,23 @@ final class AuthorizationTranslator {
                     && p.targetRefs().contains("Gateway/" + gatewayName);
         }
         return p.selects(proxy.namespace(), proxy.labels());
+    }
+
+    /**
+     * The RBAC policies {@code p} gives a TCP filter chain, under {@link RbacRules#forTcp}: a dropped rule leaves no
+     * entry (the others keep their Istio names and indexes). An ALLOW policy left with no entry allows nothing there.
+     */
+    static Map<String, Policy> policiesForTcp(AuthorizationPolicy p) {
+        if (p.rules().isEmpty()) {
+            return policies(p);
+        }
+        Map<String, Policy> out = new TreeMap<>();
+        for (int i = 0; i < p.rules().size(); i++) {
+            int rule = i;
+            RbacRules.forTcp(p.rules().get(i), p.action())
+                    .ifPresent(r -> out.put(policyName(p, rule), RbacRules.policy(r)));
+        }
+        return out;
     }
 
     private static Map<String, Policy> policies(AuthorizationPolicy p) {

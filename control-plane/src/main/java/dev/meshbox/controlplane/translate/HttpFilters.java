@@ -53,14 +53,21 @@ final class HttpFilters {
         return listenerClass == ListenerClass.SIDECAR_INBOUND ? INBOUND : OUTBOUND;
     }
 
-    /** A workload's security filters in Istio's order: RequestAuthentication's {@code jwt_authn}, then RBAC. */
+    /**
+     * A workload's security filters in Istio's order: the CUSTOM action's filter, RequestAuthentication's
+     * {@code jwt_authn}, then the other RBAC filters.
+     */
     static List<HttpFilter> security(java.util.Optional<HttpFilter> jwt, List<HttpFilter> authorization) {
         if (jwt.isEmpty()) {
             return authorization;
         }
         List<HttpFilter> out = new ArrayList<>(authorization.size() + 1);
+        int custom = 0;
+        while (custom < authorization.size() && AuthorizationTranslator.isCustom(authorization.get(custom))) {
+            out.add(authorization.get(custom++));
+        }
         out.add(jwt.get());
-        out.addAll(authorization);
+        out.addAll(authorization.subList(custom, authorization.size()));
         return List.copyOf(out);
     }
 

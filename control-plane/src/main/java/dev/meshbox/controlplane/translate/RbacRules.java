@@ -79,6 +79,56 @@ final class RbacRules {
         return policy.build();
     }
 
+    /** The fields and conditions Envoy can only evaluate on HTTP: they have no meaning on a TCP filter chain. */
+    private static final java.util.Set<String> HTTP_ONLY_FIELDS = java.util.Set.of(
+            "hosts",
+            "notHosts",
+            "methods",
+            "notMethods",
+            "paths",
+            "notPaths",
+            "requestPrincipals",
+            "notRequestPrincipals");
+
+    /**
+     * Istio's rule for HTTP-only fields on a TCP filter chain ({@code model.go} {@code checkError}): in an ALLOW policy
+     * a rule with any of them is dropped whole, so the policy allows less ({@code methods: [GET], ports: [9000]} then
+     * denies port 9000); in a DENY, AUDIT or CUSTOM policy only the offending fields and {@code when} conditions are
+     * dropped, so the rule matches more ({@code DENY methods: [GET]} denies every TCP connection). Empty when the rule
+     * is dropped.
+     */
+    static java.util.Optional<AuthorizationPolicy.Rule> forTcp(
+            AuthorizationPolicy.Rule rule, AuthorizationPolicy.Action action) {
+        boolean httpOnly = rule.to().stream().anyMatch(RbacRules::hasHttpOnly)
+                || rule.from().stream().anyMatch(RbacRules::hasHttpOnly)
+                || rule.when().stream().anyMatch(c -> httpOnlyKey(c.key()));
+        if (!httpOnly) {
+            return java.util.Optional.of(rule);
+        }
+        if (action == AuthorizationPolicy.Action.ALLOW) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new AuthorizationPolicy.Rule(
+                rule.from().stream().map(RbacRules::withoutHttpOnly).toList(),
+                rule.to().stream().map(RbacRules::withoutHttpOnly).toList(),
+                rule.when().stream().filter(c -> !httpOnlyKey(c.key())).toList()));
+    }
+
+    private static boolean hasHttpOnly(AuthorizationPolicy.Fields f) {
+        return f.values().keySet().stream().anyMatch(HTTP_ONLY_FIELDS::contains);
+    }
+
+    private static AuthorizationPolicy.Fields withoutHttpOnly(AuthorizationPolicy.Fields f) {
+        java.util.Map<String, List<String>> kept = new java.util.LinkedHashMap<>(f.values());
+        kept.keySet().removeAll(HTTP_ONLY_FIELDS);
+        return new AuthorizationPolicy.Fields(java.util.Collections.unmodifiableMap(kept));
+    }
+
+    /** {@code request.headers[...]} and {@code request.auth.*}: read from the HTTP request or its JWT. */
+    private static boolean httpOnlyKey(String key) {
+        return key.startsWith("request.");
+    }
+
     private static String plain(String notField) {
         return Character.toLowerCase(notField.charAt(3)) + notField.substring(4);
     }

@@ -99,4 +99,25 @@ class AuthorizationPolicyValidationTest {
                 """);
         assertThat(r.problems().toString()).contains("must be security.istio.io/v1 or /v1beta1");
     }
+
+    @Test
+    void theDryRunAnnotationIsReadAsIstioReadsABoolAndAnythingElseIsNamed() {
+        String policy = """
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata:
+                  name: p
+                  annotations: {"istio.io/dry-run": "%s"}
+                spec: {action: DENY, rules: [{}]}
+                """;
+        ParseResult on = new IstioParser().parse("a.yaml", policy.formatted("true"));
+        ParseResult off = new IstioParser().parse("a.yaml", policy.formatted("False"));
+        ParseResult bad = new IstioParser().parse("a.yaml", policy.formatted("yes"));
+
+        assertThat(((AuthorizationPolicy) on.resources().get(0)).dryRun()).isTrue();
+        assertThat(((AuthorizationPolicy) off.resources().get(0)).dryRun()).isFalse();
+        assertThat(bad.problems().toString())
+                .contains("AuthorizationPolicy default/p")
+                .contains("metadata.annotations[istio.io/dry-run]: must be \"true\" or \"false\", got \"yes\"");
+    }
 }

@@ -213,28 +213,117 @@ class AuthorizationPolicyTranslationTest {
                 .isEqualTo("group1");
     }
 
+    private static final String CUSTOM = """
+            apiVersion: security.istio.io/v1
+            kind: AuthorizationPolicy
+            metadata: {name: ext-authz, namespace: default}
+            spec:
+              action: CUSTOM
+              provider: {name: sample-ext-authz-grpc}
+              rules:
+              - to:
+                - operation: {paths: ["/headers"]}
+            """;
+
     @Test
-    void aCustomPolicyIsLeftOutWithAWarning() {
-        String custom = """
-                apiVersion: security.istio.io/v1
-                kind: AuthorizationPolicy
-                metadata: {name: ext-authz, namespace: default}
-                spec:
-                  action: CUSTOM
-                  provider: {name: sample-ext-authz-grpc}
-                  rules:
-                  - to:
-                    - operation: {paths: ["/headers"]}
-                """;
-        XdsResources r = Translator.translate(BookinfoFixture.view(custom), BookinfoFixture.REVIEWS_V1);
+    void aCustomPolicyWhoseProviderIsNotConfiguredDeniesEverythingAsIstioDoes() {
+        XdsResources r = Translator.translate(BookinfoFixture.view(CUSTOM), BookinfoFixture.REVIEWS_V1);
         assertThat(r.warnings())
                 .anySatisfy(w -> assertThat(w)
                         .contains("AuthorizationPolicy default/ext-authz")
                         .contains("CUSTOM")
-                        .contains("not simulated"));
-        assertThat(inboundFilters(BookinfoFixture.REVIEWS_V1, custom))
+                        .contains("sample-ext-authz-grpc")
+                        .contains("not among the mesh config's extensionProviders"));
+        List<HttpFilter> filters = inboundFilters(BookinfoFixture.REVIEWS_V1, CUSTOM);
+        RBAC denyAll = rbac(filters.get(1));
+        assertThat(denyAll.getAction()).isEqualTo(RBAC.Action.DENY);
+        assertThat(denyAll.getPoliciesMap()).containsOnlyKeys("default-deny-all-due-to-bad-CUSTOM-action");
+        assertThat(denyAll.getPoliciesMap()
+                        .get("default-deny-all-due-to-bad-CUSTOM-action")
+                        .getPermissions(0)
+                        .getAny())
+                .isTrue();
+        // Without a selector the policy selects every workload of its namespace.
+        assertThat(inboundFilters(BookinfoFixture.PRODUCTPAGE, CUSTOM))
                 .extracting(HttpFilter::getName)
-                .doesNotContain("envoy.filters.http.rbac");
+                .contains("envoy.filters.http.rbac");
+    }
+
+    @Test
+    void theCustomActionComesBeforeJwtAuthenticationAndTheOtherActionsAfter() {
+        String jwt = """
+                apiVersion: security.istio.io/v1
+                kind: RequestAuthentication
+                metadata: {name: jwt-example, namespace: default}
+                spec:
+                  jwtRules: [{issuer: a, jwks: '{"keys":[{"kty":"oct","kid":"k","k":"c2VjcmV0"}]}'}]
+                """;
+        List<HttpFilter> filters = inboundFilters(BookinfoFixture.REVIEWS_V1, jwt, CUSTOM, ALLOW_NOTHING);
+
+        assertThat(filters)
+                .extracting(HttpFilter::getName)
+                .startsWith(
+                        "istio.metadata_exchange",
+                        "envoy.filters.http.rbac",
+                        "envoy.filters.http.jwt_authn",
+                        "envoy.filters.http.rbac",
+                        "envoy.filters.http.grpc_stats");
+        assertThat(rbac(filters.get(1)).getPoliciesMap()).containsKey("default-deny-all-due-to-bad-CUSTOM-action");
+        assertThat(rbac(filters.get(3)).getPoliciesMap()).containsKey("ns[default]-policy[allow-nothing]-rule[0]");
+    }
+
+    private static io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC config(HttpFilter f) {
+        try {
+            return f.getTypedConfig().unpack(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.class);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void aDryRunPolicyBecomesShadowRulesWithIstiosStatPrefixAndIsNotEnforced() {
+        String dryDeny = """
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata:
+                  name: deny-get
+                  namespace: default
+                  annotations: {"istio.io/dry-run": "true"}
+                spec:
+                  action: DENY
+                  rules: [{to: [{operation: {methods: ["GET"]}}]}]
+                """;
+        List<HttpFilter> filters = inboundFilters(BookinfoFixture.REVIEWS_V1, dryDeny, PRODUCTPAGE_VIEWER);
+
+        var deny = config(filters.get(1));
+        assertThat(deny.hasRules()).isFalse();
+        assertThat(deny.getShadowRules().getAction()).isEqualTo(RBAC.Action.DENY);
+        assertThat(deny.getShadowRules().getPoliciesMap()).containsOnlyKeys("ns[default]-policy[deny-get]-rule[0]");
+        assertThat(deny.getShadowRulesStatPrefix()).isEqualTo("istio_dry_run_deny_");
+    }
+
+    @Test
+    void aDryRunAllowAloneBringsNoDefaultDenyAndBesideAnEnforcedOneSharesItsFilter() {
+        String dryAllowNothing = """
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata:
+                  name: allow-nothing
+                  namespace: default
+                  annotations: {"istio.io/dry-run": "true"}
+                spec: {}
+                """;
+        var alone = config(
+                inboundFilters(BookinfoFixture.PRODUCTPAGE, dryAllowNothing).get(1));
+        assertThat(alone.hasRules()).isFalse();
+        assertThat(alone.getShadowRulesStatPrefix()).isEqualTo("istio_dry_run_allow_");
+        assertThat(alone.getShadowRules().getPoliciesMap()).containsKey("ns[default]-policy[allow-nothing]-rule[0]");
+
+        var both = config(inboundFilters(BookinfoFixture.PRODUCTPAGE, dryAllowNothing, PRODUCTPAGE_VIEWER)
+                .get(1));
+        assertThat(both.getRules().getPoliciesMap()).containsOnlyKeys("ns[default]-policy[productpage-viewer]-rule[0]");
+        assertThat(both.getShadowRules().getPoliciesMap())
+                .containsOnlyKeys("ns[default]-policy[allow-nothing]-rule[0]");
     }
 
     @Test

@@ -3,7 +3,7 @@ package dev.meshbox.proxy.filter;
 import com.google.common.base.Ticker;
 import dev.meshbox.proxy.http.HttpFilter;
 import dev.meshbox.proxy.http.HttpFilterChain;
-import dev.meshbox.proxy.rbac.RbacPolicies;
+import dev.meshbox.proxy.rbac.RbacFilterConfig;
 import dev.meshbox.proxy.route.FaultPolicy;
 import dev.meshbox.proxy.router.RouterFilter;
 import dev.meshbox.proxy.spec.AlpnFilterType;
@@ -60,7 +60,7 @@ public final class HttpFilterFactory {
         byTypeUrl.put(JwtAuthnFilterType.TYPE_URL, s -> new JwtAuthnFilter(s.name(), (JwtAuthnConfig) s.config()));
         byTypeUrl.put(
                 RbacFilterType.TYPE_URL,
-                s -> new RbacFilter(s.name(), (RbacPolicies) s.config(), services.httpStats()));
+                s -> new RbacFilter(s.name(), (RbacFilterConfig) s.config(), services.httpStats()));
         byTypeUrl.put(
                 IstioStatsFilterType.TYPE_URL,
                 s -> new IstioStatsFilter(s.name(), services.peerMetadata().self(), services.metrics(), serviceNames));

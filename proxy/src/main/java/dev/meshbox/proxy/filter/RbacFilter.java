@@ -4,6 +4,7 @@ import dev.meshbox.proxy.http.HttpExchange;
 import dev.meshbox.proxy.http.HttpFilter;
 import dev.meshbox.proxy.http.LocalReply;
 import dev.meshbox.proxy.http.PeerIdentity;
+import dev.meshbox.proxy.rbac.RbacFilterConfig;
 import dev.meshbox.proxy.rbac.RbacPolicies;
 import dev.meshbox.proxy.rbac.RbacRequest;
 import dev.meshbox.proxy.stats.HttpStats;
@@ -15,18 +16,20 @@ import java.net.InetSocketAddress;
  * {@code RBAC: access denied}, with response code details {@code rbac_access_denied_matched_policy[NAME]} (or
  * {@code [none]} when an ALLOW filter matched nothing), which the access log prints and explanations read. The remote
  * IP is the peer's address: MeshBox trusts no {@code x-forwarded-for} hops (Istio's default numTrustedProxies 0).
+ * Shadow rules (Istio's {@code istio.io/dry-run} policies) are evaluated first and only counted, as Envoy's
+ * {@code rbac.<shadow prefix>shadow_allowed} / {@code shadow_denied}; they never refuse.
  */
 public final class RbacFilter implements HttpFilter {
 
     public static final String DENIED_BODY = "RBAC: access denied";
 
     private final String name;
-    private final RbacPolicies policies;
+    private final RbacFilterConfig config;
     private final HttpStats stats;
 
-    public RbacFilter(String name, RbacPolicies policies, HttpStats stats) {
+    public RbacFilter(String name, RbacFilterConfig config, HttpStats stats) {
         this.name = name;
-        this.policies = policies;
+        this.config = config;
         this.stats = stats;
     }
 
@@ -37,7 +40,23 @@ public final class RbacFilter implements HttpFilter {
 
     @Override
     public Status onRequest(HttpExchange exchange) {
-        RbacPolicies.Decision decision = policies.evaluate(request(exchange));
+        if (config.shadow().isEmpty() && config.rules().isEmpty()) {
+            return Status.CONTINUE;
+        }
+        RbacRequest request = request(exchange);
+        config.shadow().ifPresent(shadow -> {
+            if (shadow.action() != RbacPolicies.Action.LOG) {
+                boolean allowed = shadow.evaluate(request).allowed();
+                stats.count(
+                        exchange.facts().statPrefix(),
+                        "rbac." + config.shadowStatPrefix() + (allowed ? "shadow_allowed" : "shadow_denied"));
+            }
+        });
+        if (config.rules().isEmpty()) {
+            return Status.CONTINUE; // Envoy: without rules the filter enforces nothing
+        }
+        RbacPolicies policies = config.rules().get();
+        RbacPolicies.Decision decision = policies.evaluate(request);
         if (policies.action() == RbacPolicies.Action.LOG) {
             return Status.CONTINUE; // Istio's AUDIT: logs only, never decides
         }

@@ -3,6 +3,7 @@ package dev.meshbox.proxy.spec;
 import dev.meshbox.proxy.rbac.Cidr;
 import dev.meshbox.proxy.rbac.Permission;
 import dev.meshbox.proxy.rbac.Principal;
+import dev.meshbox.proxy.rbac.RbacFilterConfig;
 import dev.meshbox.proxy.rbac.RbacPolicies;
 import dev.meshbox.proxy.route.FilterConfig;
 import io.envoyproxy.envoy.config.core.v3.CidrRange;
@@ -13,13 +14,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
  * {@code envoy.filters.http.rbac}: Istio's AuthorizationPolicies, one filter per action. Its {@code rules} become
  * MeshBox's {@link RbacPolicies} (policies tried by name, as Istio's names sort); what Envoy would take but MeshBox
- * does not evaluate (matchers, shadow rules, CEL conditions, other permission kinds) is a NACK naming the field, so
- * a policy is never half-enforced.
+ * does not evaluate (matchers, CEL conditions, other permission kinds) is a NACK naming the field, so a policy is
+ * never half-enforced. {@code shadow_rules} (Istio's dry-run policies) are evaluated and counted, never enforced.
  */
 public final class RbacFilterType implements HttpFilterType {
 
@@ -34,23 +36,28 @@ public final class RbacFilterType implements HttpFilterType {
     @Override
     public FilterConfig parse(TypedConfig config, String where) {
         RBAC rbac = config.unpack(RBAC.class, RBAC.newBuilder(), where);
-        if (rbac.hasMatcher() || rbac.hasShadowMatcher() || rbac.hasShadowRules()) {
-            throw new IllegalArgumentException(where + ": only rules are supported (no matcher or shadow rules)");
+        if (rbac.hasMatcher() || rbac.hasShadowMatcher()) {
+            throw new IllegalArgumentException(where + ": only rules and shadow_rules are supported (no matchers)");
         }
-        if (!rbac.hasRules()) {
-            // Envoy: a filter without rules lets everything pass.
-            return new RbacPolicies(RbacPolicies.Action.LOG, Map.of());
-        }
-        io.envoyproxy.envoy.config.rbac.v3.RBAC rules = rbac.getRules();
+        // Envoy: a filter without rules lets everything pass; its shadow rules are still evaluated and counted.
+        return new RbacFilterConfig(
+                rbac.hasRules() ? Optional.of(policies(rbac.getRules(), where + ".rules")) : Optional.empty(),
+                rbac.hasShadowRules()
+                        ? Optional.of(policies(rbac.getShadowRules(), where + ".shadow_rules"))
+                        : Optional.empty(),
+                rbac.getShadowRulesStatPrefix());
+    }
+
+    private static RbacPolicies policies(io.envoyproxy.envoy.config.rbac.v3.RBAC rules, String where) {
         RbacPolicies.Action action = switch (rules.getAction()) {
             case ALLOW -> RbacPolicies.Action.ALLOW;
             case DENY -> RbacPolicies.Action.DENY;
             case LOG -> RbacPolicies.Action.LOG;
-            default -> throw new IllegalArgumentException(where + ".rules.action: unknown " + rules.getAction());
+            default -> throw new IllegalArgumentException(where + ".action: unknown " + rules.getAction());
         };
         Map<String, RbacPolicies.Policy> policies = new LinkedHashMap<>();
         new TreeMap<>(rules.getPoliciesMap()).forEach((name, p) -> {
-            String at = where + ".rules.policies[" + name + "]";
+            String at = where + ".policies[" + name + "]";
             if (p.hasCondition() || p.hasCheckedCondition()) {
                 throw new IllegalArgumentException(at + ".condition: CEL conditions are not supported");
             }

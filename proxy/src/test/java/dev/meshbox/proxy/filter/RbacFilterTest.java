@@ -43,6 +43,22 @@ class RbacFilterTest {
     }
 
     private EmbeddedProxy.Client sidecar(RBAC... filters) {
+        return sidecar(java.util.Arrays.stream(filters)
+                .map(r -> io.envoyproxy
+                        .envoy
+                        .extensions
+                        .filters
+                        .http
+                        .rbac
+                        .v3
+                        .RBAC
+                        .newBuilder()
+                        .setRules(r)
+                        .build())
+                .toArray(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC[]::new));
+    }
+
+    private EmbeddedProxy.Client sidecar(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC... filters) {
         proxy.listeners(virtualOutbound(), withRbac(outboundPort(9080), filters))
                 .routes(routeConfig(
                         "9080", service("productpage", "default", 9080, route("r", prefix("/"), cluster(PAGE)))))
@@ -52,14 +68,10 @@ class RbacFilterTest {
     }
 
     private static Listener withRbac(Listener l, RBAC... filters) {
-        try {
-            var chain = l.getFilterChains(0);
-            HttpConnectionManager hcm = chain.getFilters(0).getTypedConfig().unpack(HttpConnectionManager.class);
-            HttpConnectionManager.Builder b = hcm.toBuilder().clearHttpFilters().addHttpFilters(hcm.getHttpFilters(0));
-            for (RBAC rules : filters) {
-                b.addHttpFilters(HttpFilter.newBuilder()
-                        .setName("envoy.filters.http.rbac")
-                        .setTypedConfig(Any.pack(io.envoyproxy
+        return withRbac(
+                l,
+                java.util.Arrays.stream(filters)
+                        .map(r -> io.envoyproxy
                                 .envoy
                                 .extensions
                                 .filters
@@ -68,8 +80,20 @@ class RbacFilterTest {
                                 .v3
                                 .RBAC
                                 .newBuilder()
-                                .setRules(rules)
-                                .build())));
+                                .setRules(r)
+                                .build())
+                        .toArray(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC[]::new));
+    }
+
+    private static Listener withRbac(Listener l, io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC... filters) {
+        try {
+            var chain = l.getFilterChains(0);
+            HttpConnectionManager hcm = chain.getFilters(0).getTypedConfig().unpack(HttpConnectionManager.class);
+            HttpConnectionManager.Builder b = hcm.toBuilder().clearHttpFilters().addHttpFilters(hcm.getHttpFilters(0));
+            for (io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC config : filters) {
+                b.addHttpFilters(HttpFilter.newBuilder()
+                        .setName("envoy.filters.http.rbac")
+                        .setTypedConfig(Any.pack(config)));
             }
             b.addAllHttpFilters(hcm.getHttpFiltersList().subList(1, hcm.getHttpFiltersCount()));
             return l.toBuilder()
@@ -195,5 +219,69 @@ class RbacFilterTest {
                 virtualOutbound(),
                 withRbac(outboundPort(9080), bad));
         assertThat(nack).contains("rules.policies[p].permissions[0]").contains("not supported");
+    }
+
+    @Test
+    void dryRunRulesAreCountedAsShadowAndNeverRefuse() {
+        RBAC denyGet = RBAC.newBuilder()
+                .setAction(RBAC.Action.DENY)
+                .putPolicies("ns[foo]-policy[deny-method-get]-rule[0]", policy(method("GET")))
+                .build();
+        EmbeddedProxy.Client client = sidecar(io.envoyproxy
+                .envoy
+                .extensions
+                .filters
+                .http
+                .rbac
+                .v3
+                .RBAC
+                .newBuilder()
+                .setShadowRules(denyGet)
+                .setShadowRulesStatPrefix("istio_dry_run_deny_")
+                .build());
+
+        client.get("/get", "productpage:9080");
+        proxy.upstreams().next(ENDPOINT).respond(200, "{}");
+        assertThat(client.response().status().code()).isEqualTo(200);
+        client.send("POST", "/post", "productpage:9080");
+        proxy.upstreams().next(ENDPOINT).respond(200, "{}");
+        assertThat(client.response().status().code()).isEqualTo(200);
+
+        assertThat(proxy.httpStats())
+                .containsEntry("http.outbound_0.0.0.0_9080.rbac.istio_dry_run_deny_shadow_denied", 1L)
+                .containsEntry("http.outbound_0.0.0.0_9080.rbac.istio_dry_run_deny_shadow_allowed", 1L)
+                .doesNotContainKey("http.outbound_0.0.0.0_9080.rbac.denied")
+                .doesNotContainKey("http.outbound_0.0.0.0_9080.rbac.allowed");
+    }
+
+    @Test
+    void shadowRulesBesideEnforcedRulesAreCountedAndTheEnforcedOnesDecide() {
+        RBAC allowPost = RBAC.newBuilder()
+                .setAction(RBAC.Action.ALLOW)
+                .putPolicies("ns[foo]-policy[allow-post]-rule[0]", policy(method("POST")))
+                .build();
+        RBAC allowGet = RBAC.newBuilder()
+                .setAction(RBAC.Action.ALLOW)
+                .putPolicies("ns[foo]-policy[try-get]-rule[0]", policy(method("GET")))
+                .build();
+        EmbeddedProxy.Client client = sidecar(io.envoyproxy
+                .envoy
+                .extensions
+                .filters
+                .http
+                .rbac
+                .v3
+                .RBAC
+                .newBuilder()
+                .setRules(allowPost)
+                .setShadowRules(allowGet)
+                .setShadowRulesStatPrefix("istio_dry_run_allow_")
+                .build());
+
+        assertThat(client.get("/get", "productpage:9080").response().status().code())
+                .isEqualTo(403);
+        assertThat(proxy.httpStats())
+                .containsEntry("http.outbound_0.0.0.0_9080.rbac.istio_dry_run_allow_shadow_allowed", 1L)
+                .containsEntry("http.outbound_0.0.0.0_9080.rbac.denied", 1L);
     }
 }
