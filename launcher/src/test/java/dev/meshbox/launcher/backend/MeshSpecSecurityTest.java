@@ -49,4 +49,23 @@ class MeshSpecSecurityTest {
                 .isEqualTo(new PodSpec.NotInContainers("sleep.legacy (no sidecar): a pod without a sidecar runs on"
                         + " the local backend only for now; on docker, every pod gets one"));
     }
+
+    @Test
+    void yourDeploymentsRunAsTheirServiceAccountAndWithoutASidecarWhereInjectionIsOff() {
+        Scenario.EchoVersion one = new Scenario.EchoVersion(1, java.time.Duration.ZERO, 0, 503, 0);
+        Scenario.Kubernetes k = new Scenario.Kubernetes(
+                "shop.yaml",
+                List.of(),
+                List.of(
+                        new Scenario.KubeDeployment(
+                                "cart", "shop", 1, java.util.Map.of("app", "cart"), 8080, one, "cart", true),
+                        new Scenario.KubeDeployment(
+                                "old", "legacy", 1, java.util.Map.of("app", "old"), 8080, one, "default", false)));
+
+        List<PodSpec> pods = MeshSpec.of(List.of(k)).pods();
+
+        assertThat(pods).extracting(PodSpec::serviceAccount).containsExactly("cart", "default");
+        assertThat(pods).extracting(PodSpec::sidecar).containsExactly(true, false);
+        assertThat(pods.get(1).container()).isInstanceOf(PodSpec.NotInContainers.class);
+    }
 }
