@@ -133,7 +133,10 @@ class SecurityTasksIT {
         Responses refused =
                 mesh.send(2, Request.get("http://httpbin.foo:8000/ip").from("sleep.legacy"));
         assertThat(refused).allConnectionsClosed();
-        assertThat(refused.explain()).contains("status codes: 000 (no response) 2/2");
+        assertThat(refused.explain())
+                .contains("status codes: 000 (no response) 2/2")
+                .contains("first error: ")
+                .contains("connection closed before a response");
         // A workload without a sidecar is reached as before: plaintext is all it speaks.
         assertThat(mesh.send(1, Request.get("http://httpbin.legacy:8000/ip").from("sleep.legacy")))
                 .allHaveStatus(200);
