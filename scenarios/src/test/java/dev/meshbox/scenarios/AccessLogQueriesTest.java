@@ -200,4 +200,11 @@ class AccessLogQueriesTest {
                 .isEmpty();
         assertThat(AccessLogQueries.denial(refused("httpbin", 200, "", ""))).isEmpty();
     }
+
+    @Test
+    void aRefusalByTheExternalAuthorizerNamesTheCustomPolicy() {
+        assertThat(AccessLogQueries.denial(refused("httpbin", 403, "ext_authz_denied", "")))
+                .hasValue("refused at httpbin's sidecar by the CUSTOM AuthorizationPolicy's external authorizer"
+                        + " (caller without a mutual TLS identity: plaintext)");
+    }
 }

@@ -76,7 +76,9 @@ public final class RbacFilter implements HttpFilter {
         RbacPolicies policies = config.rules().get();
         RbacPolicies.Decision decision = policies.evaluate(request);
         if (policies.action() == RbacPolicies.Action.LOG) {
-            return Status.CONTINUE; // Istio's AUDIT: logs only, never decides
+            // Istio's AUDIT: logs only, never decides; Envoy counts rbac.logged / rbac.not_logged
+            stats.count(exchange.facts().statPrefix(), decision.policy() != null ? "rbac.logged" : "rbac.not_logged");
+            return Status.CONTINUE;
         }
         // Envoy's http.<stat_prefix>.rbac.allowed / rbac.denied
         stats.count(exchange.facts().statPrefix(), decision.allowed() ? "rbac.allowed" : "rbac.denied");
