@@ -153,6 +153,18 @@ class HttpbinAppTest {
     }
 
     @Test
+    void postEchoesTheBodyAsHttpbinDoesWithoutTheMethod() {
+        HttpResponse<String> response =
+                client.send(httpbin, "POST", "/post?x=1", "{\"k\":1}", "Content-Type", "application/json");
+        JsonNode post = AppClient.json(response);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(fieldNames(post))
+                .containsExactly("args", "data", "files", "form", "headers", "json", "origin", "url");
+        assertThat(post.path("json").toString()).isEqualTo("{\"k\":1}");
+    }
+
+    @Test
     void anythingGivesNullJsonForTextAndParsesForms() {
         JsonNode text = AppClient.json(client.send(httpbin, "POST", "/anything", "not {json"));
         JsonNode form = AppClient.json(client.send(

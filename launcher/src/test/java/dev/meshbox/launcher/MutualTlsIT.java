@@ -47,7 +47,9 @@ import org.junit.jupiter.api.Test;
 class MutualTlsIT {
 
     private static final Duration TTL = Duration.ofSeconds(8);
-    private static final String SLEEP_ID = "spiffe://cluster.local/ns/default/sa/default";
+    /** Istio's sleep sample runs as service account sleep; the shop echo names none, so default. */
+    private static final String SLEEP_ID = "spiffe://cluster.local/ns/default/sa/sleep";
+
     private static final AtomicInteger RUNS = new AtomicInteger();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static LocalMesh mesh;
@@ -197,20 +199,20 @@ class MutualTlsIT {
             apply("""
                     apiVersion: security.istio.io/v1
                     kind: AuthorizationPolicy
-                    metadata: {name: shop-from-default-sa}
+                    metadata: {name: shop-from-sleep-sa}
                     spec:
                       selector: {matchLabels: {app: shop}}
                       action: ALLOW
                       rules:
                       - from:
-                        - source: {principals: [cluster.local/ns/default/sa/default]}
+                        - source: {principals: [cluster.local/ns/default/sa/sleep]}
                     """);
             assertThat(get("sleep", "http://shop:8080/headers").status()).isEqualTo(200);
 
             apply("""
                     apiVersion: security.istio.io/v1
                     kind: AuthorizationPolicy
-                    metadata: {name: shop-from-default-sa}
+                    metadata: {name: shop-from-sleep-sa}
                     spec:
                       selector: {matchLabels: {app: shop}}
                       action: ALLOW

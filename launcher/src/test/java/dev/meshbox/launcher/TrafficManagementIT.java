@@ -328,7 +328,7 @@ class TrafficManagementIT {
                                 "destination_app=\"shop\"",
                                 "destination_workload=\"shop-v",
                                 // Auto mTLS between sidecars, as in Istio: the server side reports it.
-                                "source_principal=\"spiffe://cluster.local/ns/default/sa/default\"",
+                                "source_principal=\"spiffe://cluster.local/ns/default/sa/sleep\"",
                                 "connection_security_policy=\"mutual_tls\""));
     }
 

@@ -17,6 +17,7 @@ import dev.meshbox.proxy.stats.PeerMetadata;
 import dev.meshbox.proxy.stats.PrometheusRenderer;
 import dev.meshbox.proxy.stats.Workload;
 import dev.meshbox.proxy.tls.CertificatesView;
+import dev.meshbox.proxy.tls.TlsProvider;
 import dev.meshbox.proxy.tls.WorkloadTls;
 import dev.meshbox.proxy.xds.AdsClient;
 import dev.meshbox.proxy.xds.ConfigApplier;
@@ -59,7 +60,7 @@ public final class Proxy implements AutoCloseable {
     private final ScheduledThreadPoolExecutor xdsExecutor;
     private final AccessLog accessLog = new AccessLog(ACCESS_LOG_ENTRIES);
     /** The workload certificate and root as SDS delivers them, shared by listeners (inbound) and pools (outbound). */
-    private final WorkloadTls workloadTls = new WorkloadTls();
+    private final WorkloadTls workloadTls;
 
     private final ClusterCatalog catalog;
     private final ConfigApplier applier;
@@ -89,6 +90,9 @@ public final class Proxy implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.workloadTls = new WorkloadTls(options.clock());
+        TlsProvider.current(); // chosen and logged once per process, at the first proxy's start
+
         this.xdsExecutor.setRemoveOnCancelPolicy(true);
         this.xdsExecutor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.catalog = new ClusterCatalog(

@@ -61,13 +61,16 @@ public final class AccessLogQueries {
 
     /**
      * Whether the entry was logged by a proxy of {@code workload}: {@link #INGRESS} is the ingress gateway, anything
-     * else an app label ({@code productpage}) or a pod name.
+     * else an app label ({@code productpage}), {@code APP.NAMESPACE} ({@code sleep.foo}) or a pod name.
      */
     public static boolean loggedBy(String workload, MeshAccess.LogEntry e) {
         if (workload.equals(INGRESS)) {
             return "ingressgateway".equals(e.podLabels().get("istio"));
         }
-        return workload.equals(e.podLabels().get("app")) || workload.equals(e.pod());
+        String app = e.podLabels().get("app");
+        return workload.equals(app)
+                || workload.equals(e.pod())
+                || app != null && workload.equals(app + "." + e.namespace());
     }
 
     /**

@@ -84,7 +84,7 @@ final class Evaluator {
             int n = counts.getOrDefault(want.getKey(), 0);
             boolean ok = Math.abs(share(n, total) - want.getValue()) <= s.tolerance() + 1e-9;
             checks.add(new ScenarioReport.Check(
-                    "status " + want.getKey() + " share",
+                    "status " + code(want.getKey()) + " share",
                     fmt(want.getValue()) + (s.tolerance() > 0 ? " ± " + fmt(s.tolerance()) : ""),
                     ratio(n, total),
                     ok,
@@ -107,7 +107,11 @@ final class Evaluator {
         s.minShare().ifPresent(m -> bounds.add(">= " + fmt(m) + " share"));
         s.maxShare().ifPresent(m -> bounds.add("<= " + fmt(m) + " share"));
         return new ScenarioReport.Check(
-                "status " + s.code(), String.join(", ", bounds), ratio(n, total), ok, ok ? "" : statusExplanation(o));
+                "status " + code(s.code()),
+                String.join(", ", bounds),
+                ratio(n, total),
+                ok,
+                ok ? "" : statusExplanation(o));
     }
 
     private static ScenarioReport.Check flags(Scenario.ResponseFlags f, StepObservation o) {
@@ -317,7 +321,7 @@ final class Evaluator {
     /** Status codes with the mechanism that answered (the source proxy's response flags). */
     static String statusExplanation(StepObservation o) {
         Map<String, Integer> all = new TreeMap<>();
-        statusCounts(o).forEach((k, c) -> all.put(k == 0 ? "no response" : k.toString(), c));
+        statusCounts(o).forEach((k, c) -> all.put(code(k), c));
         String firstError = o.results().stream()
                 .filter(r -> r.error() != null)
                 .map(TrafficDriver.Result::error)
@@ -329,6 +333,14 @@ final class Evaluator {
         return "status codes: " + describeCounts(all, o.results().size()) + "; flags at the source: " + flagSummary(o)
                 + (denials.isEmpty() ? "" : "; " + describeCounts(denials, ids.size()))
                 + (firstError.isEmpty() ? "" : "; first error: " + firstError);
+    }
+
+    /**
+     * A status as curl's {@code %{http_code}} prints it: {@code 000 (no response)} for a request whose connection was
+     * refused or closed before an answer.
+     */
+    static String code(int status) {
+        return status == TrafficDriver.NO_RESPONSE ? "000 (no response)" : Integer.toString(status);
     }
 
     /** Response flags at the source proxy, named by mechanism (UO overflow, FI fault abort, ...). */

@@ -52,10 +52,13 @@ final class ExpectationReader {
                 r.only(v, p, Set.of("shares", "tolerance"));
                 Map<Integer, Double> shares = new LinkedHashMap<>();
                 r.shares(v, p).forEach((k, val) -> {
-                    if (k.matches("\\d{3}")) {
+                    if (k.matches("[1-5]\\d{2}|000|0")) {
                         shares.put(Integer.parseInt(k), val);
                     } else {
-                        r.problem(p + ".shares." + k, "must be an HTTP status code such as 200 or 503");
+                        r.problem(
+                                p + ".shares." + k,
+                                "must be an HTTP status code such as 200 or 503, or \"000\" for no response (the"
+                                        + " connection was refused or closed, as curl prints it)");
                     }
                 });
                 yield new Scenario.StatusShare(shares, r.fraction(v, p, "tolerance", 0.0));
@@ -110,10 +113,7 @@ final class ExpectationReader {
 
     private static Scenario.Expectation status(FieldReader r, JsonNode v, String p) {
         r.only(v, p, Set.of("code", "min", "max", "minShare", "maxShare"));
-        int code = r.optionalInt(v, p, "code", 100, 599).orElse(0);
-        if (!v.has("code")) {
-            r.problem(p + ".code", "is required (an HTTP status such as 503)");
-        }
+        int code = statusCode(r, v, p);
         Optional<Integer> min = r.optionalInt(v, p, "min", 0, 100_000);
         Optional<Integer> max = r.optionalInt(v, p, "max", 0, 100_000);
         Optional<Double> minShare = r.optionalFraction(v, p, "minShare");
@@ -129,6 +129,30 @@ final class ExpectationReader {
                     p, "minShare " + minShare.get() + " is above maxShare " + maxShare.get() + ": no outcome can pass");
         }
         return new Scenario.Status(code, min, max, minShare, maxShare);
+    }
+
+    /**
+     * An HTTP status, or {@code 000} (also {@code "000"}, {@code 0}) for a request that got no response: its connection
+     * was refused, reset or closed before an answer, which curl prints as {@code 000}.
+     */
+    private static int statusCode(FieldReader r, JsonNode v, String p) {
+        JsonNode c = v.get("code");
+        if (c == null) {
+            r.problem(p + ".code", "is required (an HTTP status such as 503, or \"000\" for no response)");
+            return TrafficDriver.NO_RESPONSE;
+        }
+        if (c.isTextual() && c.asText().matches("0+")
+                || c.isIntegralNumber() && c.asInt() == TrafficDriver.NO_RESPONSE) {
+            return TrafficDriver.NO_RESPONSE;
+        }
+        if (c.isIntegralNumber() && c.asInt() >= 100 && c.asInt() <= 599) {
+            return c.asInt();
+        }
+        r.problem(
+                p + ".code",
+                "must be an HTTP status between 100 and 599, or \"000\" for no response (the connection was refused"
+                        + " or closed, as curl prints it), got " + c);
+        return TrafficDriver.NO_RESPONSE;
     }
 
     private static Scenario.Expectation pods(FieldReader r, JsonNode v, String p) {

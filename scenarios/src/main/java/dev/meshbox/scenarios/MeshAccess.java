@@ -27,6 +27,7 @@ public interface MeshAccess {
      *     {@code rbac_access_denied_matched_policy[ns[foo]-policy[deny-get]-rule[0]]}; empty when not logged
      * @param downstreamPeerUriSan Envoy's {@code %DOWNSTREAM_PEER_URI_SAN%}: the caller's SPIFFE identity when it came
      *     over mutual TLS ({@code spiffe://cluster.local/ns/default/sa/bookinfo-productpage}); empty otherwise
+     * @param namespace the pod's namespace; {@code default} when not known (a remote mesh of an older build)
      */
     record LogEntry(
             String pod,
@@ -40,11 +41,13 @@ public interface MeshAccess {
             double durationMs,
             String authority,
             String responseCodeDetails,
-            String downstreamPeerUriSan) {
+            String downstreamPeerUriSan,
+            String namespace) {
 
         public LogEntry {
             responseCodeDetails = responseCodeDetails == null ? "" : responseCodeDetails;
             downstreamPeerUriSan = downstreamPeerUriSan == null ? "" : downstreamPeerUriSan;
+            namespace = namespace == null || namespace.isEmpty() ? "default" : namespace;
         }
 
         public LogEntry(
@@ -71,7 +74,38 @@ public interface MeshAccess {
                     durationMs,
                     authority,
                     responseCodeDetails,
-                    "");
+                    "",
+                    "default");
+        }
+
+        /** An entry of a pod in the {@code default} namespace. */
+        public LogEntry(
+                String pod,
+                Map<String, String> podLabels,
+                String direction,
+                String requestId,
+                int responseCode,
+                String responseFlags,
+                String upstreamCluster,
+                String routeName,
+                double durationMs,
+                String authority,
+                String responseCodeDetails,
+                String downstreamPeerUriSan) {
+            this(
+                    pod,
+                    podLabels,
+                    direction,
+                    requestId,
+                    responseCode,
+                    responseFlags,
+                    upstreamCluster,
+                    routeName,
+                    durationMs,
+                    authority,
+                    responseCodeDetails,
+                    downstreamPeerUriSan,
+                    "default");
         }
 
         public LogEntry(
@@ -96,7 +130,6 @@ public interface MeshAccess {
                     routeName,
                     durationMs,
                     authority,
-                    "",
                     "");
         }
     }
@@ -110,8 +143,32 @@ public interface MeshAccess {
     /** The ingress gateway's HTTP address. */
     InetSocketAddress ingress();
 
-    /** The outbound listener of a sidecar of {@code workload} (an app label such as {@code productpage}, or a pod name). */
+    /**
+     * The outbound listener of a sidecar of {@code workload}: an app label such as {@code productpage}, a pod name, or
+     * {@code APP.NAMESPACE} ({@code sleep.foo}) where the app runs in several namespaces.
+     */
     InetSocketAddress outboundOf(String workload);
+
+    /**
+     * Whether {@code workload} runs with a sidecar. Traffic from a workload without one (Istio's {@code legacy}
+     * namespace) leaves it as the app sent it: see {@link #directTarget}.
+     */
+    default boolean hasSidecar(String workload) {
+        return true;
+    }
+
+    /**
+     * Where a workload without a sidecar connects to reach {@code host:port} ({@code httpbin.foo:8000}): a ready pod of
+     * the service the host names (resolved in the workload's namespace, as cluster DNS does) at the service port's
+     * target port, as kube-proxy would pick one. The connection is plaintext; the pod's sidecar, if it has one, decides
+     * whether to take it.
+     *
+     * @throws IllegalArgumentException when no service or no ready pod answers to the host and port
+     */
+    default InetSocketAddress directTarget(String workload, String host, int port) {
+        throw new UnsupportedOperationException(
+                "this backend runs every workload with a sidecar; " + workload + " has one");
+    }
 
     /**
      * Whether traffic "from" {@code workload} enters at a gateway rather than leaving a sidecar: a gateway deployed for

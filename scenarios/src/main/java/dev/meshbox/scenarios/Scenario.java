@@ -20,7 +20,9 @@ public record Scenario(
          */
         default String displayName() {
             if (this instanceof Builtin b) {
-                return b.name();
+                String where =
+                        b.namespace().equals(Builtin.DEFAULT_NAMESPACE) ? b.name() : b.name() + "." + b.namespace();
+                return b.sidecar() ? where : where + " (no sidecar)";
             }
             if (this instanceof Echo e) {
                 return "echo " + e.service();
@@ -80,8 +82,32 @@ public record Scenario(
             int containerPort,
             EchoVersion behaviour) {}
 
-    /** {@code bookinfo}, {@code httpbin}, {@code httpbin-v2}, {@code sleep}, {@code fortio}. */
-    public record Builtin(String name) implements Workload {}
+    /**
+     * {@code bookinfo}, {@code httpbin}, {@code httpbin-v2}, {@code sleep}, {@code fortio}, in a namespace, as a
+     * service account, with or without a sidecar.
+     *
+     * @param namespace      where its pods and services live ({@code default} unless a task needs others, such as
+     *                       Istio's {@code foo}, {@code bar} and {@code legacy})
+     * @param serviceAccount the pods' service account, their SPIFFE identity; empty for the one Istio's sample gives
+     *                       ({@code httpbin}, {@code sleep}, {@code bookinfo-productpage}, ...)
+     * @param sidecar        false for a pod without one (a namespace without injection): its calls go straight to
+     *                       the destination pod in plaintext, and calls to it arrive as they were sent
+     */
+    public record Builtin(String name, String namespace, Optional<String> serviceAccount, boolean sidecar)
+            implements Workload {
+
+        public static final String DEFAULT_NAMESPACE = "default";
+
+        public Builtin {
+            namespace = namespace == null || namespace.isEmpty() ? DEFAULT_NAMESPACE : namespace;
+            serviceAccount = serviceAccount == null ? Optional.empty() : serviceAccount;
+        }
+
+        /** The workload in {@code default}, as Istio's sample deploys it, with a sidecar. */
+        public Builtin(String name) {
+            this(name, DEFAULT_NAMESPACE, Optional.empty(), true);
+        }
+    }
 
     /** An echo service: each version with its replicas and behaviour (latency, error rate). */
     public record Echo(String service, int port, Map<String, EchoVersion> versions) implements Workload {}

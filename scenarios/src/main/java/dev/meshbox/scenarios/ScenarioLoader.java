@@ -24,7 +24,7 @@ import java.util.Set;
 public final class ScenarioLoader {
 
     /** Workloads MeshBox can start by name. */
-    public static final Set<String> BUILTIN = Set.of("bookinfo", "httpbin", "httpbin-v2", "sleep", "fortio");
+    public static final Set<String> BUILTIN = BuiltinWorkloads.NAMES;
 
     private static final Set<String> TOP = Set.of("name", "description", "workloads", "seed", "steps");
     private static final Set<String> STEP = Set.of("name", "config", "wait", "traffic", "expect");
@@ -107,13 +107,13 @@ public final class ScenarioLoader {
             JsonNode w = wl.get(i);
             String path = "workloads[" + i + "]";
             if (w.isTextual()) {
-                if (!BUILTIN.contains(w.asText())) {
-                    r.problem(
-                            path,
-                            "unknown workload \"" + w.asText() + "\"; expected one of "
-                                    + BUILTIN.stream().sorted().toList() + " or {echo: {service, port, versions}}");
-                }
-                out.add(new Scenario.Builtin(w.asText()));
+                builtin(r, path, BuiltinWorkloads.parse(w.asText())).ifPresent(out::add);
+            } else if (w.isObject()
+                    && w.size() == 1
+                    && BUILTIN.contains(w.fieldNames().next())) {
+                String name = w.fieldNames().next();
+                builtin(r, path + "." + name, builtinOptions(r, name, w.get(name), path + "." + name))
+                        .ifPresent(out::add);
             } else if (w.isObject() && w.has("echo")) {
                 r.only(w, path, Set.of("echo"));
                 out.add(echo(r, w.get("echo"), path + ".echo"));
@@ -130,11 +130,47 @@ public final class ScenarioLoader {
             } else {
                 r.problem(
                         path,
-                        "must be a built-in workload name, {kubernetes: FILE} (your Deployments and Services), "
+                        "must be a built-in workload name (NAME or NAME.NAMESPACE), {NAME: {namespace, serviceAccount,"
+                                + " sidecar}}, {kubernetes: FILE} (your Deployments and Services), "
                                 + "{echo: {service, port, versions}}, {java: {...}} or {image: {name, service, version, port, env}}");
             }
         }
+        Set<String> seen = new java.util.HashSet<>();
+        for (Scenario.Workload w : out) {
+            if (w instanceof Scenario.Builtin b && !seen.add(b.name() + "." + b.namespace())) {
+                r.problem(
+                        "workloads",
+                        b.name() + " is listed twice in namespace " + b.namespace()
+                                + "; list it once per namespace (httpbin.foo, httpbin.bar)");
+            }
+        }
         return out;
+    }
+
+    /** A built-in workload, or its problems reported at {@code path}. */
+    private static Optional<Scenario.Builtin> builtin(FieldReader r, String path, BuiltinWorkloads.Parsed parsed) {
+        parsed.problems().forEach(p -> r.problem(path, p));
+        return parsed.workload();
+    }
+
+    /** {@code {sleep: {namespace: legacy, serviceAccount: sleep, sidecar: false}}}. */
+    private static BuiltinWorkloads.Parsed builtinOptions(FieldReader r, String name, JsonNode n, String path) {
+        if (!r.isObject(n, path, "{namespace, serviceAccount, sidecar}")) {
+            return new BuiltinWorkloads.Parsed(Optional.empty(), List.of());
+        }
+        r.only(n, path, BuiltinWorkloads.OPTIONS);
+        boolean sidecar = true;
+        JsonNode s = n.get("sidecar");
+        if (s != null && !s.isBoolean()) {
+            r.problem(path + ".sidecar", "must be true or false (false: a pod without a sidecar), got " + s);
+        } else if (s != null) {
+            sidecar = s.asBoolean();
+        }
+        return BuiltinWorkloads.of(
+                name,
+                r.text(n, path, "namespace", false).orElse(Scenario.Builtin.DEFAULT_NAMESPACE),
+                r.text(n, path, "serviceAccount", false),
+                sidecar);
     }
 
     private Scenario.JavaApp java(FieldReader r, JsonNode n, String path) {

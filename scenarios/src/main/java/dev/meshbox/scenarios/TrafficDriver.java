@@ -28,7 +28,8 @@ import java.util.function.IntConsumer;
 public final class TrafficDriver {
 
     /**
-     * The result of one request; {@code status} 0 means the request failed before a response. With redirects followed,
+     * The result of one request; {@code status} 0 ({@link #NO_RESPONSE}) means the request failed before a response:
+     * the connection was refused, reset or closed first, which curl prints as {@code 000}. With redirects followed,
      * {@code redirects} holds each 3xx answered on the way, in order, and the rest describes the last response.
      */
     public record Result(
@@ -54,6 +55,9 @@ public final class TrafficDriver {
             return redirects.isEmpty() ? new Redirect(status, headers.get("location")) : redirects.get(0);
         }
     }
+
+    /** The status of a request that got no HTTP response, curl's {@code 000}. */
+    public static final int NO_RESPONSE = 0;
 
     /** A 3xx answer and its {@code Location} ({@code null} when it had none). */
     public record Redirect(int status, String location) {}
@@ -240,7 +244,16 @@ public final class TrafficDriver {
             String path = u.getRawPath().isEmpty()
                     ? "/"
                     : u.getRawPath() + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
-            InetSocketAddress addr = t.from().equals("ingress") ? mesh.ingress() : mesh.outboundOf(t.from());
+            InetSocketAddress addr;
+            if (t.from().equals("ingress")) {
+                addr = mesh.ingress();
+            } else if (mesh.hasSidecar(t.from())) {
+                addr = mesh.outboundOf(t.from());
+            } else {
+                // No sidecar to send through: the app connects to a pod of the service itself, in plaintext, as
+                // curl in Istio's legacy namespace does.
+                addr = mesh.directTarget(t.from(), u.getHost(), u.getPort() > 0 ? u.getPort() : 80);
+            }
             return new Target(addr, host, path);
         }
         InetSocketAddress ingress = mesh.ingress();

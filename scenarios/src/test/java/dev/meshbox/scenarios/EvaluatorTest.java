@@ -249,7 +249,7 @@ class EvaluatorTest {
 
         assertThat(check.passed()).isFalse();
         assertThat(check.observed()).isEqualTo("no responses");
-        assertThat(check.explanation()).contains("no response 2/2").contains("first error: connection refused");
+        assertThat(check.explanation()).contains("000 (no response) 2/2").contains("first error: connection refused");
     }
 
     @Test

@@ -53,6 +53,11 @@ public final class HttpbinApp {
         routes.get("/ip", ctx -> replies.send(ctx, 200, Map.of("origin", origin(ctx))));
         AnyMethod.route(routes, "/status/{code}", this::status);
         AnyMethod.route(routes, "/delay/{seconds}", this::delay);
+        // httpbin's method endpoints (Istio's authz-deny task POSTs to /post): what /anything says, bar the method.
+        routes.post("/post", ctx -> replies.send(ctx, 200, echo(ctx, false)));
+        routes.put("/put", ctx -> replies.send(ctx, 200, echo(ctx, false)));
+        routes.patch("/patch", ctx -> replies.send(ctx, 200, echo(ctx, false)));
+        routes.delete("/delete", ctx -> replies.send(ctx, 200, echo(ctx, false)));
         AnyMethod.route(routes, "/anything", this::anything);
         AnyMethod.route(routes, "/anything/<path>", this::anything);
     }
@@ -98,6 +103,11 @@ public final class HttpbinApp {
     }
 
     private void anything(Context ctx) {
+        replies.send(ctx, 200, echo(ctx, true));
+    }
+
+    /** The request as httpbin echoes it: args, body (data, form, json), headers, origin, url, and the method if asked. */
+    private Map<String, Object> echo(Context ctx, boolean withMethod) {
         String data = ctx.body();
         boolean isForm = ctx.isFormUrlencoded();
         Map<String, Object> body = new LinkedHashMap<>();
@@ -107,10 +117,12 @@ public final class HttpbinApp {
         body.put("form", isForm ? args(data) : Map.of());
         body.put("headers", headers(ctx));
         body.put("json", parseJson(data));
-        body.put("method", ctx.method().name());
+        if (withMethod) {
+            body.put("method", ctx.method().name());
+        }
         body.put("origin", origin(ctx));
         body.put("url", url(ctx));
-        replies.send(ctx, 200, body);
+        return body;
     }
 
     private Map<String, Object> get(Context ctx) {

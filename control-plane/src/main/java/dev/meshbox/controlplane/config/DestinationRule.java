@@ -20,13 +20,26 @@ public record DestinationRule(
             Optional<LoadBalancer> loadBalancer,
             Optional<ConnectionPool> connectionPool,
             Optional<OutlierDetection> outlierDetection,
-            Optional<TlsMode> tls) {
+            Optional<ClientTls> tls,
+            List<PortTrafficPolicy> portLevelSettings) {
+
+        public TrafficPolicy {
+            portLevelSettings = List.copyOf(portLevelSettings);
+        }
 
         public TrafficPolicy(
                 Optional<LoadBalancer> loadBalancer,
                 Optional<ConnectionPool> connectionPool,
                 Optional<OutlierDetection> outlierDetection) {
-            this(loadBalancer, connectionPool, outlierDetection, Optional.empty());
+            this(loadBalancer, connectionPool, outlierDetection, Optional.empty(), List.of());
+        }
+
+        public TrafficPolicy(
+                Optional<LoadBalancer> loadBalancer,
+                Optional<ConnectionPool> connectionPool,
+                Optional<OutlierDetection> outlierDetection,
+                Optional<ClientTls> tls) {
+            this(loadBalancer, connectionPool, outlierDetection, tls, List.of());
         }
 
         /** Istio merges a subset's policy over the host's field by field at the top level. */
@@ -35,7 +48,78 @@ public record DestinationRule(
                     subset.loadBalancer.or(() -> loadBalancer),
                     subset.connectionPool.or(() -> connectionPool),
                     subset.outlierDetection.or(() -> outlierDetection),
-                    subset.tls.or(() -> tls));
+                    subset.tls.or(() -> tls),
+                    subset.portLevelSettings);
+        }
+
+        /**
+         * The policy for one service port, as Istio's {@code MergeTrafficPolicy}: a {@code portLevelSettings} entry for
+         * the port replaces load balancer, connection pool, outlier detection and TLS whole (what it leaves out falls
+         * back to the defaults, not to the top level); other ports keep the top level.
+         */
+        public TrafficPolicy forPort(int port) {
+            for (PortTrafficPolicy p : portLevelSettings) {
+                if (p.port() == port) {
+                    return new TrafficPolicy(
+                            p.loadBalancer(), p.connectionPool(), p.outlierDetection(), p.tls(), List.of());
+                }
+            }
+            return new TrafficPolicy(loadBalancer, connectionPool, outlierDetection, tls, List.of());
+        }
+
+        /**
+         * The policy of a subset's cluster on {@code port}: the host's (its port level applied), the subset's top level
+         * over it, then the subset's own port level, as Istio merges them.
+         */
+        public static Optional<TrafficPolicy> effective(
+                Optional<TrafficPolicy> host, Optional<TrafficPolicy> subset, int port) {
+            Optional<TrafficPolicy> base = host.map(h -> h.forPort(port));
+            if (subset.isEmpty()) {
+                return base;
+            }
+            TrafficPolicy s = subset.get();
+            TrafficPolicy merged = base.map(b -> b.overriddenBy(s)).orElse(s);
+            return Optional.of(merged.forPort(port));
+        }
+    }
+
+    /** One {@code portLevelSettings} entry: the service port it applies to and its policy. */
+    public record PortTrafficPolicy(
+            int port,
+            Optional<LoadBalancer> loadBalancer,
+            Optional<ConnectionPool> connectionPool,
+            Optional<OutlierDetection> outlierDetection,
+            Optional<ClientTls> tls) {}
+
+    /**
+     * {@code trafficPolicy.tls} (Istio's ClientTLSSettings): the mode, and for SIMPLE and MUTUAL the files the client
+     * sidecar reads (CA, client certificate and key), the SNI and the server names it accepts.
+     */
+    public record ClientTls(
+            TlsMode mode,
+            Optional<String> clientCertificate,
+            Optional<String> privateKey,
+            Optional<String> caCertificates,
+            Optional<String> credentialName,
+            List<String> subjectAltNames,
+            Optional<String> sni,
+            boolean insecureSkipVerify) {
+
+        public ClientTls {
+            subjectAltNames = List.copyOf(subjectAltNames);
+        }
+
+        /** Just a mode, nothing else set. */
+        public static ClientTls of(TlsMode mode) {
+            return new ClientTls(
+                    mode,
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    List.of(),
+                    Optional.empty(),
+                    false);
         }
     }
 

@@ -58,11 +58,47 @@ final class DestinationRuleParser {
                 n.has("connectionPool") ? Optional.of(pool(n.obj("connectionPool"))) : Optional.empty();
         Optional<OutlierDetection> od =
                 n.has("outlierDetection") ? Optional.of(outlier(n.obj("outlierDetection"))) : Optional.empty();
-        Optional<DestinationRule.TlsMode> tls = n.has("tls") ? tls(n.obj("tls")) : Optional.empty();
-        return new TrafficPolicy(lb, pool, od, tls);
+        Optional<DestinationRule.ClientTls> tls = n.has("tls") ? tls(n.obj("tls")) : Optional.empty();
+        List<DestinationRule.PortTrafficPolicy> ports = n.list("portLevelSettings", DestinationRuleParser::portLevel);
+        Set<Integer> seen = new HashSet<>();
+        List<YamlNode> portNodes = n.list("portLevelSettings");
+        for (int i = 0; i < ports.size() && i < portNodes.size(); i++) {
+            if (ports.get(i).port() > 0 && !seen.add(ports.get(i).port())) {
+                portNodes
+                        .get(i)
+                        .problem("duplicate port level setting for port "
+                                + ports.get(i).port());
+            }
+        }
+        return new TrafficPolicy(lb, pool, od, tls, ports);
     }
 
-    private static Optional<DestinationRule.TlsMode> tls(YamlNode n) {
+    /** A {@code portLevelSettings} entry: {@code port.number} and the policy fields a port can override. */
+    private static DestinationRule.PortTrafficPolicy portLevel(YamlNode n) {
+        n.onlyFields(Set.of("port", "loadBalancer", "connectionPool", "outlierDetection", "tls"));
+        int port = 0;
+        if (!n.has("port")) {
+            n.problems().add(n.path() + ".port", "port must be specified");
+        } else {
+            YamlNode p = n.obj("port");
+            p.onlyFields(Set.of("number"));
+            long number = p.integer("number").orElse(0L);
+            if (number < 1 || number > 65535) {
+                p.problems().add(p.path() + ".number", "must be a port number in 1..65535, got " + number);
+            } else {
+                port = (int) number;
+            }
+        }
+        return new DestinationRule.PortTrafficPolicy(
+                port,
+                n.has("loadBalancer") ? Optional.of(loadBalancer(n.obj("loadBalancer"))) : Optional.empty(),
+                n.has("connectionPool") ? Optional.of(pool(n.obj("connectionPool"))) : Optional.empty(),
+                n.has("outlierDetection") ? Optional.of(outlier(n.obj("outlierDetection"))) : Optional.empty(),
+                n.has("tls") ? tls(n.obj("tls")) : Optional.empty());
+    }
+
+    /** {@code tls}, validated as Istio's webhook ({@code validateTLS}). */
+    private static Optional<DestinationRule.ClientTls> tls(YamlNode n) {
         n.onlyFields(Set.of(
                 "mode",
                 "clientCertificate",
@@ -73,19 +109,45 @@ final class DestinationRuleParser {
                 "sni",
                 "insecureSkipVerify",
                 "caCrl"));
-        Optional<String> mode = n.str("mode");
-        if (mode.isEmpty()) {
-            return Optional.empty();
+        Optional<String> modeText = n.str("mode");
+        DestinationRule.TlsMode mode = DestinationRule.TlsMode.DISABLE;
+        if (modeText.isPresent()) {
+            try {
+                mode = DestinationRule.TlsMode.valueOf(modeText.get());
+            } catch (IllegalArgumentException e) {
+                n.problems()
+                        .add(
+                                n.path() + ".mode",
+                                "must be one of DISABLE, SIMPLE, MUTUAL, ISTIO_MUTUAL, got \"" + modeText.get() + "\"");
+                return Optional.empty();
+            }
         }
-        try {
-            return Optional.of(DestinationRule.TlsMode.valueOf(mode.get()));
-        } catch (IllegalArgumentException e) {
-            n.problems()
-                    .add(
-                            n.path() + ".mode",
-                            "must be one of DISABLE, SIMPLE, MUTUAL, ISTIO_MUTUAL, got \"" + mode.get() + "\"");
-            return Optional.empty();
+        Optional<String> cert = n.str("clientCertificate").filter(v -> !v.isEmpty());
+        Optional<String> key = n.str("privateKey").filter(v -> !v.isEmpty());
+        Optional<String> ca = n.str("caCertificates").filter(v -> !v.isEmpty());
+        Optional<String> credential = n.str("credentialName").filter(v -> !v.isEmpty());
+        if (mode == DestinationRule.TlsMode.ISTIO_MUTUAL
+                && (cert.isPresent() || key.isPresent() || ca.isPresent() || credential.isPresent())) {
+            n.problem("cannot specify client certificates or CA certificate or credentialName If tls mode is"
+                    + " ISTIO_MUTUAL");
         }
+        if (mode == DestinationRule.TlsMode.MUTUAL && credential.isEmpty()) {
+            if (cert.isEmpty()) {
+                n.problems().add(n.path() + ".clientCertificate", "client certificate required for mutual tls");
+            }
+            if (key.isEmpty()) {
+                n.problems().add(n.path() + ".privateKey", "private key required for mutual tls");
+            }
+        }
+        return Optional.of(new DestinationRule.ClientTls(
+                mode,
+                cert,
+                key,
+                ca,
+                credential,
+                n.strings("subjectAltNames"),
+                n.str("sni").filter(v -> !v.isEmpty()),
+                n.bool("insecureSkipVerify").orElse(false)));
     }
 
     private static LoadBalancer loadBalancer(YamlNode n) {

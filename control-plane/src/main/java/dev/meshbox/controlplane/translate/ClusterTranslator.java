@@ -75,59 +75,74 @@ final class ClusterTranslator {
         Optional<TrafficPolicy> hostPolicy = dr.flatMap(DestinationRule::trafficPolicy);
         String name = Names.outboundCluster(port.port(), "", service.fqdn());
         boolean mtls = view.security().autoMtls();
+        List<String> identities = identities(pods);
+        Optional<TrafficPolicy> portPolicy = TrafficPolicy.effective(hostPolicy, Optional.empty(), port.port());
         out.cluster(secured(
-                cluster(name, hostPolicy),
+                cluster(name, portPolicy),
                 mtls,
-                hostPolicy.flatMap(TrafficPolicy::tls),
+                portPolicy.flatMap(TrafficPolicy::tls),
                 Names.outboundSni(port.port(), "", service.fqdn()),
+                identities,
                 out));
         out.endpoints(assignment(name, pods, port, Map.of(), peers));
         for (DestinationRule.Subset subset : dr.map(DestinationRule::subsets).orElse(List.of())) {
             String subsetName = Names.outboundCluster(port.port(), subset.name(), service.fqdn());
-            Optional<TrafficPolicy> policy = subset.trafficPolicy()
-                    .map(p -> hostPolicy.map(h -> h.overriddenBy(p)).orElse(p))
-                    .or(() -> hostPolicy);
+            Optional<TrafficPolicy> policy = TrafficPolicy.effective(hostPolicy, subset.trafficPolicy(), port.port());
             out.cluster(secured(
                     cluster(subsetName, policy),
                     mtls,
                     policy.flatMap(TrafficPolicy::tls),
                     Names.outboundSni(port.port(), subset.name(), service.fqdn()),
+                    identities,
                     out));
             out.endpoints(assignment(subsetName, pods, port, subset.labels(), peers));
         }
     }
 
+    /** The SPIFFE identities of a service's pods (Istio's service accounts of the service), sorted. */
+    private static List<String> identities(List<Pod> pods) {
+        return pods.stream().map(Pod::spiffeId).distinct().sorted().toList();
+    }
+
     /**
-     * The cluster's TLS as Istio's {@code applyUpstreamTLSSettings}: a DestinationRule's {@code tls.mode} decides
-     * (ISTIO_MUTUAL: always Istio mTLS, DISABLE: plaintext); without one, auto mTLS when the mesh enables it.
+     * The cluster's TLS as Istio's {@code applyUpstreamTLSSettings} and {@code buildAutoMtlsSettings}: a
+     * DestinationRule's {@code tls} decides (ISTIO_MUTUAL: always Istio mTLS, checking the destination's identities
+     * unless it names its own; SIMPLE and MUTUAL: the user's files, SNI and names; DISABLE: plaintext); without one,
+     * auto mTLS when the mesh enables it.
      */
     private static Cluster secured(
             Cluster cluster,
             boolean autoMtls,
-            Optional<DestinationRule.TlsMode> mode,
+            Optional<DestinationRule.ClientTls> tls,
             String sni,
+            List<String> identities,
             XdsResources.Builder out) {
-        if (mode.isPresent()) {
-            switch (mode.get()) {
-                case ISTIO_MUTUAL -> {
-                    return cluster.toBuilder()
-                            .setTransportSocket(MutualTls.upstreamTls(sni))
+        if (tls.isPresent()) {
+            DestinationRule.ClientTls t = tls.get();
+            return switch (t.mode()) {
+                case ISTIO_MUTUAL ->
+                    cluster.toBuilder()
+                            .setTransportSocket(MutualTls.upstreamTls(
+                                    t.sni().orElse(sni),
+                                    t.subjectAltNames().isEmpty() ? identities : t.subjectAltNames()))
+                            .build();
+                case SIMPLE, MUTUAL -> {
+                    t.credentialName()
+                            .ifPresent(c -> out.warn("cluster " + cluster.getName() + ": DestinationRule tls"
+                                    + ".credentialName " + c + " is not read (MeshBox reads no Kubernetes Secrets);"
+                                    + " use clientCertificate, privateKey and caCertificates files"));
+                    yield cluster.toBuilder()
+                            .setTransportSocket(UserTls.upstreamTls(t))
                             .build();
                 }
-                case DISABLE -> {
-                    return cluster;
-                }
-                default ->
-                    out.warn("cluster " + cluster.getName() + ": DestinationRule tls.mode " + mode.get()
-                            + " (user certificates) is not supported yet; the cluster uses plaintext");
-            }
-            return cluster;
+                case DISABLE -> cluster;
+            };
         }
         if (!autoMtls) {
             return cluster;
         }
         Cluster.Builder b = cluster.toBuilder();
-        MutualTls.autoMtls(b, sni);
+        MutualTls.autoMtls(b, sni, identities);
         return b.build();
     }
 

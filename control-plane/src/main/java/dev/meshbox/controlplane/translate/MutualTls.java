@@ -18,6 +18,7 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
+import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import java.util.List;
 
 /**
@@ -80,10 +81,15 @@ public final class MutualTls {
      * others ({@code tlsMode-istio}, {@code tlsMode-disabled}).
      */
     static void autoMtls(Cluster.Builder cluster, String sni) {
+        autoMtls(cluster, sni, List.of());
+    }
+
+    /** As above, the server's certificate checked against {@code identities} (the destination's SPIFFE IDs). */
+    static void autoMtls(Cluster.Builder cluster, String sni, List<String> identities) {
         cluster.addTransportSocketMatches(Cluster.TransportSocketMatch.newBuilder()
                         .setName("tlsMode-istio")
                         .setMatch(socketMatchMetadata())
-                        .setTransportSocket(upstreamTls(sni)))
+                        .setTransportSocket(upstreamTls(sni, identities)))
                 .addTransportSocketMatches(Cluster.TransportSocketMatch.newBuilder()
                         .setName("tlsMode-disabled")
                         .setMatch(Struct.getDefaultInstance())
@@ -94,9 +100,23 @@ public final class MutualTls {
 
     /** ISTIO_MUTUAL toward {@code sni}: the workload certificate, validated against ROOTCA, Istio's ALPN. */
     static TransportSocket upstreamTls(String sni) {
+        return upstreamTls(sni, List.of());
+    }
+
+    /**
+     * ISTIO_MUTUAL toward {@code sni}, accepting only a server whose certificate carries one of {@code identities}
+     * ({@code match_subject_alt_names}, exact, as Istio's {@code buildIstioMutualTLS} from the service accounts).
+     */
+    static TransportSocket upstreamTls(String sni, List<String> identities) {
+        CommonTlsContext.Builder common = common().addAllAlpnProtocols(ALPN_IN_MESH);
+        CertificateValidationContext.Builder sans = CertificateValidationContext.newBuilder();
+        for (String id : identities) {
+            sans.addMatchSubjectAltNames(StringMatcher.newBuilder().setExact(id));
+        }
+        common.getCombinedValidationContextBuilder().setDefaultValidationContext(sans);
         UpstreamTlsContext tls = UpstreamTlsContext.newBuilder()
                 .setSni(sni)
-                .setCommonTlsContext(common().addAllAlpnProtocols(ALPN_IN_MESH))
+                .setCommonTlsContext(common)
                 .build();
         return TransportSocket.newBuilder()
                 .setName(TLS_SOCKET)

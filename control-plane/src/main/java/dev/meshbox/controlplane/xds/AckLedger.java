@@ -38,7 +38,8 @@ final class AckLedger implements DiscoveryServerCallbacks {
             Resources.V3.CLUSTER_TYPE_URL,
             Resources.V3.ENDPOINT_TYPE_URL,
             Resources.V3.LISTENER_TYPE_URL,
-            Resources.V3.ROUTE_TYPE_URL);
+            Resources.V3.ROUTE_TYPE_URL,
+            Resources.V3.SECRET_TYPE_URL);
 
     /** Responses remembered per node and type to match ACKs to by nonce; only recent ones are ever ACKed. */
     static final int RECENT = 16;
@@ -282,6 +283,9 @@ final class AckLedger implements DiscoveryServerCallbacks {
         }
         if (typeUrl.endsWith("Listener")) {
             return "LDS";
+        }
+        if (typeUrl.endsWith("Secret")) {
+            return "SDS";
         }
         return typeUrl.endsWith("RouteConfiguration") ? "RDS" : typeUrl;
     }

@@ -62,6 +62,11 @@ public final class XdsServer implements AutoCloseable {
             .maximumSize(CONSISTENCY_MEMO)
             .<Map<String, String>, String>build()
             .asMap();
+    /** Per snapshot, the SDS secrets its listeners and clusters name (what the proxy subscribes to). */
+    private final ConcurrentMap<Map<String, String>, Set<String>> secretNames = CacheBuilder.newBuilder()
+            .maximumSize(CONSISTENCY_MEMO)
+            .<Map<String, String>, Set<String>>build()
+            .asMap();
 
     private Server server;
     private ExecutorService[] senders;
@@ -141,7 +146,9 @@ public final class XdsServer implements AutoCloseable {
             return false;
         }
         // Wanted before the snapshot is set, so no ACK of it can be judged against the previous target.
-        targets.put(node, new Target(typeVersions, wanted(clusters, endpoints, listeners, routes)));
+        Set<String> named = secretNames.computeIfAbsent(
+                typeVersions, v -> Set.copyOf(SdsReferences.names(r.listeners(), r.clusters())));
+        targets.put(node, new Target(typeVersions, wanted(clusters, endpoints, listeners, routes, secrets, named)));
         cache.setSnapshot(
                 node,
                 new PrehashedSnapshot(
@@ -155,14 +162,26 @@ public final class XdsServer implements AutoCloseable {
 
     /**
      * What a proxy should ACK of each type. Routes and endpoints are asked for by name: an ACK must cover every name
-     * of the snapshot, and with none in it a proxy asks for none and ACKs none, so nothing is wanted.
+     * of the snapshot, and with none in it a proxy asks for none and ACKs none, so nothing is wanted. Secrets too, but
+     * a proxy asks only for those its TLS contexts name ({@code secretsNamed}): a convergence wait then covers the
+     * workload certificate, so that once it ends a STRICT port has its TLS context and an mTLS client its certificate.
      */
     private static Map<String, AckLedger.Wanted> wanted(
             ResourceVersions.Typed clusters,
             ResourceVersions.Typed endpoints,
             ResourceVersions.Typed listeners,
-            ResourceVersions.Typed routes) {
+            ResourceVersions.Typed routes,
+            ResourceVersions.Typed secrets,
+            Set<String> secretsNamed) {
+        Set<String> wantedSecrets = new java.util.TreeSet<>(secrets.names());
+        wantedSecrets.retainAll(secretsNamed);
         return Map.of(
+                Resources.V3.SECRET_TYPE_URL,
+                wantedSecrets.isEmpty()
+                        ? AckLedger.Wanted.NOTHING
+                        : new AckLedger.Wanted(
+                                secrets.resources().resourceVersionResolver().version(List.copyOf(wantedSecrets)),
+                                wantedSecrets),
                 Resources.V3.CLUSTER_TYPE_URL,
                 new AckLedger.Wanted(clusters.version(), Set.of()),
                 Resources.V3.ENDPOINT_TYPE_URL,

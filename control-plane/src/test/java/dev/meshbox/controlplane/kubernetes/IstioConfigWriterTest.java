@@ -163,6 +163,52 @@ class IstioConfigWriterTest {
     }
 
     @Test
+    void aPeerAuthenticationIsWrittenAsSecurityIstioIoAndTheStoreFollows() throws Exception {
+        IstioCrds.install(client);
+        ConfigStore store = new ConfigStore();
+        try (IstioConfigWatcher watcher = new IstioConfigWatcher(client, store).start()) {
+            IstioConfigWriter writer = new IstioConfigWriter(client, store, watcher);
+            ApplyResult r = writer.apply(List.of(new ConfigStore.Source("peer-authn.yaml", """
+                    apiVersion: security.istio.io/v1beta1
+                    kind: PeerAuthentication
+                    metadata: {name: default, namespace: foo}
+                    spec:
+                      mtls: {mode: STRICT}
+                    """)));
+
+            assertThat(r.problems()).isEmpty();
+            assertThat(r.changes())
+                    .extracting(ApplyResult.Change::display)
+                    .containsExactly("peerauthentication.security.istio.io/default (namespace foo) created");
+            IstioCrds.Kind kind = IstioCrds.KINDS.stream()
+                    .filter(k -> k.kind().equals("PeerAuthentication"))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(client.genericKubernetesResources(kind.context())
+                            .inNamespace("foo")
+                            .withName("default")
+                            .get())
+                    .isNotNull();
+            assertThat(store.snapshot().resources())
+                    .containsKey(new ResourceKey("PeerAuthentication", "foo", "default"));
+
+            ApplyResult bad = writer.apply(List.of(new ConfigStore.Source("peer-authn.yaml", """
+                    apiVersion: security.istio.io/v1
+                    kind: PeerAuthentication
+                    metadata: {name: default, namespace: foo}
+                    spec:
+                      portLevelMtls: {8080: {mode: DISABLE}}
+                    """)));
+            assertThat(bad.problems())
+                    .extracting(Object::toString)
+                    .containsExactly(
+                            "peer-authn.yaml: PeerAuthentication foo/default: spec.portLevelMtls: mesh/namespace"
+                                    + " peer authentication cannot have port level mTLS; add spec.selector.matchLabels to set"
+                                    + " modes per port");
+        }
+    }
+
+    @Test
     void gatewayApiKindsAreWrittenAndWatchedApartFromIstiosGateway() throws Exception {
         IstioCrds.install(client);
         assertThat(IstioCrds.missing(client)).isEmpty();

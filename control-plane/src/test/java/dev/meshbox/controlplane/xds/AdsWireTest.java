@@ -207,6 +207,54 @@ class AdsWireTest {
         awaitStatus(s -> s.types().get("EDS").synced());
     }
 
+    /** Subscribes to {@code names} of {@code type} (none: a wildcard) and ACKs what comes. */
+    private void subscribeAndAck(String type, List<String> names) throws InterruptedException {
+        requests.onNext(DiscoveryRequest.newBuilder()
+                .setNode(node)
+                .setTypeUrl(type)
+                .addAllResourceNames(names)
+                .build());
+        DiscoveryResponse r = next();
+        assertThat(r.getTypeUrl()).isEqualTo(type);
+        requests.onNext(DiscoveryRequest.newBuilder()
+                .setNode(node)
+                .setTypeUrl(type)
+                .addAllResourceNames(names)
+                .setVersionInfo(r.getVersionInfo())
+                .setResponseNonce(r.getNonce())
+                .build());
+    }
+
+    @Test
+    void convergenceWaitsForTheSecretsTheTlsContextsName() throws Exception {
+        subscribeAndAck(CDS, List.of());
+        subscribeAndAck("type.googleapis.com/envoy.config.listener.v3.Listener", List.of());
+        subscribeAndAck(
+                RDS,
+                cp.resources(node.getId()).routes().stream()
+                        .map(RouteConfiguration::getName)
+                        .sorted()
+                        .toList());
+        subscribeAndAck(
+                "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment",
+                cp.resources(node.getId()).endpoints().stream()
+                        .map(ClusterLoadAssignment::getClusterName)
+                        .sorted()
+                        .toList());
+
+        awaitStatus(s -> List.of("CDS", "LDS", "RDS", "EDS").stream()
+                .allMatch(t -> s.types().get(t).synced()));
+        ProxyStatus withoutSecrets = cp.proxyStatus().get(node.getId());
+        assertThat(withoutSecrets.synced())
+                .as("auto mTLS names default and ROOTCA: not in sync before they are ACKed")
+                .isFalse();
+        assertThat(withoutSecrets.types().get("SDS").synced()).isFalse();
+
+        subscribeAndAck(
+                "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret", List.of("ROOTCA", "default"));
+        awaitStatus(ProxyStatus::synced);
+    }
+
     private DiscoveryResponse next() throws InterruptedException {
         DiscoveryResponse r = responses.poll(5, TimeUnit.SECONDS);
         assertThat(r).as("a response from the control plane within 5 s").isNotNull();

@@ -33,7 +33,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class LocalMesh implements StartedMesh {
 
-    /** A started pod: what the registry knows plus the running parts. */
+    /**
+     * A started pod: what the registry knows plus the running parts.
+     *
+     * @param app   its app, null for a client pod (sleep, fortio)
+     * @param proxy its sidecar, null for a pod without one
+     */
     public record RunningPod(Pod pod, Workload app, Proxy proxy) {
         public InetSocketAddress admin() {
             return new InetSocketAddress(pod.ip(), 15000);
@@ -143,7 +148,14 @@ public final class LocalMesh implements StartedMesh {
         // starts and connects (each waits for its first snapshot) while this thread translates the whole mesh once.
         control.applyDefaults(spec.defaultConfig(), "bookinfo-gateway.yaml");
         List<CompletableFuture<RunningPod>> starting = new ArrayList<>();
+        // Completes once every pod is in the registry (not ready yet), so a pod's readiness is never overwritten by it.
+        CompletableFuture<Void> registeredAll = new CompletableFuture<>();
         for (PodPlan plan : plans) {
+            if (!plan.spec().sidecar()) {
+                // No sidecar: ready as soon as its app listens on the pod IP.
+                starting.add(plan.app().thenCombine(registeredAll, (app, x) -> podReady(plan, app, null, progress)));
+                continue;
+            }
             starting.add(CompletableFuture.supplyAsync(
                             () -> startProxy(plan.pod(), ProxyRole.SIDECAR, plan.podIp()), starter)
                     .thenCompose(proxy -> plan.app()
@@ -155,6 +167,7 @@ public final class LocalMesh implements StartedMesh {
         registered.add(gatewayPod);
         // One change, one rebuild, instead of one per service and per pod.
         controlPlane.registry().putAll(spec.services(), registered);
+        registeredAll.complete(null);
         // The first failure ends the wait, whichever pod it is.
         CompletableFuture<RunningPod> failed = new CompletableFuture<>();
         starting.forEach(f -> f.whenComplete((p, t) -> {
@@ -188,15 +201,17 @@ public final class LocalMesh implements StartedMesh {
 
     private static PodPlan plan(PodSpec ps, Subnet subnet, int n, CleanupStack started, ExecutorService starter) {
         InetAddress podIp = subnet.podIp(n);
-        InetAddress appIp = subnet.appIp(n);
+        // Without a sidecar the app owns the pod IP, as in a pod Istio did not inject.
+        InetAddress appIp = ps.sidecar() ? subnet.appIp(n) : podIp;
         Pod pod = new Pod(
                 ps.name(),
                 ps.namespace(),
                 podIp.getHostAddress(),
                 appIp.getHostAddress(),
                 ps.labels(),
-                Pod.ProxyKind.SIDECAR,
-                false);
+                ps.sidecar() ? Pod.ProxyKind.SIDECAR : Pod.ProxyKind.NONE,
+                false,
+                ps.serviceAccount());
         // A client pod (sleep, fortio) has no app of its own: only a sidecar to send from.
         Workload app = ps.appFactory() == null
                 ? null
@@ -234,8 +249,11 @@ public final class LocalMesh implements StartedMesh {
         Pod ready = plan.pod().withReady(true);
         controlPlane.registry().putPod(ready);
         progress.printf(
-                "pod %-36s ready  %s (sidecar %s)%n",
-                ready.name(), plan.spec().labels().getOrDefault("version", "client"), ready.ip());
+                "pod %-36s ready  %s (%s %s)%n",
+                ready.name(),
+                plan.spec().labels().getOrDefault("version", "client"),
+                proxy == null ? "no sidecar," : "sidecar",
+                ready.ip());
         return new RunningPod(ready, app, proxy);
     }
 
@@ -314,6 +332,16 @@ public final class LocalMesh implements StartedMesh {
     @Override
     public boolean entersAtGateway(String workload) {
         return control.entersAtGateway(workload);
+    }
+
+    @Override
+    public boolean hasSidecar(String workload) {
+        return control.hasSidecar(workload);
+    }
+
+    @Override
+    public InetSocketAddress directTarget(String workload, String host, int port) {
+        return control.directTarget(workload, host, port);
     }
 
     @Override

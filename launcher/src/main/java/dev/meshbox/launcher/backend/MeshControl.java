@@ -85,17 +85,77 @@ public final class MeshControl implements MeshAccess {
         return controlPlane.registry().snapshot().proxies();
     }
 
-    /** A pod of the workload (app label or pod name); the gateway is {@code istio-ingressgateway}. */
+    /**
+     * A pod of the workload: an app label, a pod name or {@code APP.NAMESPACE} ({@code sleep.legacy}), with or without
+     * a sidecar; the gateway is {@code istio-ingressgateway}. An app label alone means its pods in {@code default}, or
+     * in its only namespace.
+     *
+     * @throws IllegalArgumentException naming the workloads there are, when none matches or the namespace is unclear
+     */
     public Pod pod(String workload) {
-        for (Pod p : pods()) {
-            if (p.name().equals(workload)
-                    || workload.equals(p.labels().get("app"))
-                    || workload.equals(p.labels().get("service.istio.io/canonical-name"))) {
-                return p;
-            }
+        List<Pod> all = controlPlane.registry().snapshot().pods().values().stream()
+                .sorted(java.util.Comparator.comparing(Pod::name))
+                .toList();
+        List<Pod> matching = all.stream()
+                .filter(p -> p.name().equals(workload)
+                        || workload.equals(p.labels().get("app"))
+                        || workload.equals(p.app() + "." + p.namespace())
+                        || workload.equals(p.labels().get("service.istio.io/canonical-name")))
+                .toList();
+        if (matching.isEmpty()) {
+            throw new IllegalArgumentException("no workload \"" + workload + "\" in this mesh; workloads: "
+                    + all.stream()
+                            .map(MeshControl::workloadName)
+                            .distinct()
+                            .sorted()
+                            .toList());
         }
-        throw new IllegalArgumentException("no workload \"" + workload + "\" in this mesh; workloads: "
-                + pods().stream().map(Pod::app).distinct().sorted().toList());
+        List<String> namespaces =
+                matching.stream().map(Pod::namespace).distinct().sorted().toList();
+        if (namespaces.size() > 1) {
+            return matching.stream()
+                    .filter(p -> p.namespace().equals("default"))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("workload \"" + workload + "\" runs in namespaces "
+                            + namespaces + "; name one as APP.NAMESPACE, e.g. " + workload + "." + namespaces.get(0)));
+        }
+        return matching.get(0);
+    }
+
+    /** {@code httpbin}, or {@code httpbin.foo} outside {@code default}: how {@link #pod} takes it. */
+    private static String workloadName(Pod p) {
+        return p.namespace().equals("default") ? p.app() : p.app() + "." + p.namespace();
+    }
+
+    @Override
+    public boolean hasSidecar(String workload) {
+        return pod(workload).role() != Pod.ProxyKind.NONE;
+    }
+
+    /**
+     * Cluster DNS and kube-proxy's part for a pod without a sidecar: the service {@code host} names, seen from the
+     * workload's namespace, and the first of its ready pods at the port's target port.
+     */
+    @Override
+    public InetSocketAddress directTarget(String workload, String host, int port) {
+        Pod from = pod(workload);
+        var registry = controlPlane.registry().snapshot();
+        var service = registry.resolve(host, from.namespace())
+                .orElseThrow(() -> new IllegalArgumentException(workload + " (namespace " + from.namespace()
+                        + ") has no sidecar and " + host + " names no service it can resolve; services: "
+                        + registry.servicesSorted().stream()
+                                .map(s -> s.name() + "." + s.namespace())
+                                .toList()));
+        var servicePort = service.ports().stream()
+                .filter(p -> p.port() == port)
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("service " + service.fqdn() + " has no port " + port
+                        + "; its ports: "
+                        + service.ports().stream().map(p -> p.port()).toList()));
+        Pod target = registry.endpoints(service).stream()
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("service " + service.fqdn() + " has no ready pod"));
+        return new InetSocketAddress(target.ip(), servicePort.targetPort());
     }
 
     @Override
@@ -164,6 +224,10 @@ public final class MeshControl implements MeshAccess {
         if (gateway.isPresent()) {
             return gateway.get();
         }
+        if (p.role() == Pod.ProxyKind.NONE) {
+            throw new IllegalArgumentException(workload + " runs without a sidecar: its calls go straight to the"
+                    + " destination pod (directTarget), not through an outbound listener");
+        }
         if (p.role() != Pod.ProxyKind.SIDECAR) {
             throw new IllegalArgumentException(
                     workload + " is the ingress gateway; send from a workload with a sidecar, or use from: ingress");
@@ -218,7 +282,8 @@ public final class MeshControl implements MeshAccess {
                         e.path("duration_ms").asDouble(),
                         text(e, "authority"),
                         text(e, "response_code_details"),
-                        text(e, "downstream_peer_uri_san")));
+                        text(e, "downstream_peer_uri_san"),
+                        p.namespace()));
             }
             return out;
         } catch (java.io.IOException e) {
@@ -240,7 +305,9 @@ public final class MeshControl implements MeshAccess {
 
     @Override
     public Map<String, Long> counters(String workload) {
-        return parseCounters(adminGet(pod(workload), "/stats"));
+        Pod p = pod(workload);
+        // A pod without a sidecar has no proxy to count anything.
+        return p.role() == Pod.ProxyKind.NONE ? Map.of() : parseCounters(adminGet(p, "/stats"));
     }
 
     /** Envoy's {@code /stats} text ({@code name: value} lines) as counters; gauges and text values are left out. */

@@ -5,6 +5,7 @@ import dev.meshbox.bookinfo.TestApps;
 import dev.meshbox.bookinfo.echo.EchoBehaviour;
 import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.ServicePort;
+import dev.meshbox.scenarios.BuiltinWorkloads;
 import dev.meshbox.scenarios.Scenario;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -85,7 +86,7 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
                     EchoBehaviour b = new EchoBehaviour(
                             v.latency(), v.errorRate(), v.errorStatus(), v.failFirst(), (d.name() + r).hashCode());
                     pods.add(new PodSpec(
-                            podName(d.name(), r),
+                            podName(d.name(), d.namespace(), r),
                             d.namespace(),
                             d.podLabels(),
                             d.containerPort(),
@@ -154,16 +155,19 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
         void builtin(Scenario.Builtin w) {
             switch (w.name()) {
                 case "bookinfo" -> bookinfo();
-                case "httpbin" -> httpbin("v1");
-                case "httpbin-v2" -> httpbin("v2");
+                case "httpbin" -> httpbin(w, "v1");
+                case "httpbin-v2" -> httpbin(w, "v2");
                 // Clients: a sidecar to send from, as Istio's sleep and fortio samples are used.
-                case "sleep" -> client("sleep", "sleep", 80);
-                case "fortio" -> client("fortio-deploy", "fortio", 8080);
+                case "sleep" -> client(w, "sleep", "sleep", 80);
+                case "fortio" -> client(w, "fortio-deploy", "fortio", 8080);
                 default -> throw new IllegalArgumentException("unknown workload " + w);
             }
         }
 
-        /** Istio's Bookinfo, as {@code platform/kube/bookinfo.yaml} deploys it, and its ingress Gateway. */
+        /**
+         * Istio's Bookinfo, as {@code platform/kube/bookinfo.yaml} deploys it (each app as its own service account,
+         * {@code bookinfo-productpage}, ...), and its ingress Gateway.
+         */
         private void bookinfo() {
             for (String s : List.of("details", "ratings", "reviews", "productpage")) {
                 httpService(s, 9080);
@@ -185,23 +189,40 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
             config.add("bookinfo-gateway.yaml");
         }
 
-        /** Istio's samples/httpbin/httpbin.yaml: Service port 8000 to the container's 8080. */
-        private void httpbin(String version) {
-            service("httpbin", "default", new ServicePort("http", 8000, 8080, "HTTP"), Map.of("app", "httpbin"));
+        /** Istio's samples/httpbin/httpbin.yaml: Service port 8000 to the container's 8080, service account httpbin. */
+        private void httpbin(Scenario.Builtin w, String version) {
+            service("httpbin", w.namespace(), new ServicePort("http", 8000, 8080, "HTTP"), Map.of("app", "httpbin"));
             pods.add(new PodSpec(
-                    podName("httpbin-" + version, 0),
-                    "default",
+                    podName("httpbin-" + version, w.namespace(), 0),
+                    w.namespace(),
                     Map.of("app", "httpbin", "version", version),
                     8080,
                     TestApps::httpbin,
-                    new PodSpec.BuiltinApp(List.of("--service", "httpbin", "--version", version))));
+                    w.sidecar()
+                            ? new PodSpec.BuiltinApp(List.of("--service", "httpbin", "--version", version))
+                            : withoutSidecarLocalOnly(w),
+                    BuiltinWorkloads.serviceAccount(w, "httpbin"),
+                    w.sidecar()));
         }
 
-        /** A pod with no app, only a sidecar to send from. */
-        private void client(String deployment, String app, int port) {
+        /** A pod with no app, only a sidecar to send from (or, without a sidecar, a place to send from). */
+        private void client(Scenario.Builtin w, String deployment, String app, int port) {
             pods.add(new PodSpec(
-                    podName(deployment, 0), "default", Map.of("app", app), port, null, new PodSpec.NoApp()));
+                    podName(deployment, w.namespace(), 0),
+                    w.namespace(),
+                    Map.of("app", app),
+                    port,
+                    null,
+                    w.sidecar() ? new PodSpec.NoApp() : withoutSidecarLocalOnly(w),
+                    BuiltinWorkloads.serviceAccount(w, app),
+                    w.sidecar()));
         }
+    }
+
+    /** Containers always get a sidecar for now: a pod without one runs on the local backend only. */
+    private static PodSpec.NotInContainers withoutSidecarLocalOnly(Scenario.Builtin w) {
+        return new PodSpec.NotInContainers(w.displayName()
+                + ": a pod without a sidecar runs on the local backend only for now; on docker, every pod gets one");
     }
 
     private static PodSpec bookinfoPod(String app, String version) {
@@ -212,7 +233,9 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
                 Map.of("app", app, "version", version),
                 9080,
                 BookinfoApps::create,
-                new PodSpec.BuiltinApp(List.of("--service", app, "--version", version)));
+                new PodSpec.BuiltinApp(List.of("--service", app, "--version", version)),
+                BuiltinWorkloads.serviceAccount(new Scenario.Builtin("bookinfo"), app),
+                true);
     }
 
     /** The echo app's behaviour as {@code dev.meshbox.bookinfo.Main} arguments, for a container. */
@@ -235,11 +258,24 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
                 Long.toString(b.seed())));
     }
 
+    /**
+     * A stable pod name in Kubernetes' shape for a Deployment in {@code namespace}: the same deployment in two
+     * namespaces gets two names, so a pod name alone still says which one is meant.
+     */
+    static String podName(String deployment, String namespace, int replica) {
+        return namespace.equals(Scenario.Builtin.DEFAULT_NAMESPACE)
+                ? podName(deployment, replica)
+                : hashedName(deployment, deployment + "." + namespace + "#" + replica);
+    }
+
     /** A stable pod name in Kubernetes' shape: deployment, replica-set hash, pod suffix. */
     static String podName(String deployment, int replica) {
+        return hashedName(deployment, deployment + "#" + replica);
+    }
+
+    private static String hashedName(String deployment, String seed) {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256")
-                    .digest((deployment + "#" + replica).getBytes(StandardCharsets.UTF_8));
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(seed.getBytes(StandardCharsets.UTF_8));
             String hex = HexFormat.of().formatHex(d);
             return deployment + "-" + hex.substring(0, 9) + "-" + alnum(hex.substring(9, 14));
         } catch (NoSuchAlgorithmException e) {

@@ -10,7 +10,10 @@ import java.util.function.Function;
  * A pod to start: its Deployment-style name, labels, the port its app listens on, and how to make the app, in this
  * JVM ({@code appFactory}, local backend) or as a container ({@code container}, Docker backend).
  *
- * @param name the pod name as Kubernetes would show it ({@code reviews-v2-7d9f8c6b5-x4k2q})
+ * @param name           the pod name as Kubernetes would show it ({@code reviews-v2-7d9f8c6b5-x4k2q})
+ * @param serviceAccount the service account it runs as: its SPIFFE identity in the mesh's certificates
+ * @param sidecar        false for a pod without a sidecar (Istio's {@code legacy} namespace): its app listens on the
+ *                       pod IP itself and its calls leave it unproxied
  */
 public record PodSpec(
         String name,
@@ -18,7 +21,24 @@ public record PodSpec(
         Map<String, String> labels,
         int containerPort,
         Function<AppContext, Workload> appFactory,
-        ContainerApp container) {
+        ContainerApp container,
+        String serviceAccount,
+        boolean sidecar) {
+
+    public PodSpec {
+        serviceAccount = serviceAccount == null || serviceAccount.isEmpty() ? "default" : serviceAccount;
+    }
+
+    /** A pod with a sidecar, running as its namespace's {@code default} service account. */
+    public PodSpec(
+            String name,
+            String namespace,
+            Map<String, String> labels,
+            int containerPort,
+            Function<AppContext, Workload> appFactory,
+            ContainerApp container) {
+        this(name, namespace, labels, containerPort, appFactory, container, "default", true);
+    }
 
     /** How the pod's app runs in a container. */
     public sealed interface ContainerApp {}

@@ -214,6 +214,7 @@ public final class DockerMesh extends RemoteMesh {
         sidecarLabels.put(DockerRegistry.ROLE, "sidecar");
         sidecarLabels.put(DockerRegistry.POD, ps.name());
         sidecarLabels.put(DockerRegistry.NAMESPACE, ps.namespace());
+        sidecarLabels.put(DockerRegistry.SERVICE_ACCOUNT, ps.serviceAccount());
         sidecarLabels.put(
                 DockerRegistry.PORTS, String.join(",", ports.stream().distinct().toList()));
         boolean hasApp = !(ps.container() instanceof PodSpec.NoApp);

@@ -162,7 +162,10 @@ public final class Mesh {
             if (!"outbound".equals(e.direction()) || service.isEmpty() || out.containsKey(service)) {
                 continue;
             }
-            String host = service + ":" + e.upstreamCluster().split("\\|")[1];
+            String[] cluster = e.upstreamCluster().split("\\|");
+            // httpbin.legacy, not httpbin: outside default the short name would be the caller's namespace's service.
+            String namespace = cluster[3].split("\\.").length > 1 ? cluster[3].split("\\.")[1] : "default";
+            String host = (namespace.equals("default") ? service : service + "." + namespace) + ":" + cluster[1];
             // A gateway has no route by service name; ask each proxy once, not once per request.
             if (asked.add(e.pod() + " " + host)) {
                 String caller = e.podLabels().getOrDefault("app", e.pod());

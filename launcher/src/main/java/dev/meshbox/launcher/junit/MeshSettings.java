@@ -1,10 +1,10 @@
 package dev.meshbox.launcher.junit;
 
 import dev.meshbox.launcher.start.Backends;
+import dev.meshbox.scenarios.BuiltinWorkloads;
 import dev.meshbox.scenarios.KubernetesManifests;
 import dev.meshbox.scenarios.Scenario;
 import dev.meshbox.scenarios.ScenarioException;
-import dev.meshbox.scenarios.ScenarioLoader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -34,13 +34,17 @@ record MeshSettings(
         String where = "@MeshTest on " + testClass.getName();
         List<Scenario.Workload> workloads = new ArrayList<>();
         for (String name : test.workloads()) {
-            if (!ScenarioLoader.BUILTIN.contains(name)) {
-                throw new ExtensionConfigurationException(
-                        where + ": workloads: unknown workload \"" + name + "\"; built-in workloads are "
-                                + ScenarioLoader.BUILTIN.stream().sorted().toList()
-                                + "; for your own services use kubernetes = \"classpath:your-deployments.yaml\"");
+            workloads.add(builtin(where + ": workloads", name, true));
+        }
+        for (String name : test.withoutSidecar()) {
+            workloads.add(builtin(where + ": withoutSidecar", name, false));
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Scenario.Workload w : workloads) {
+            if (w instanceof Scenario.Builtin b && !seen.add(b.name() + "." + b.namespace())) {
+                throw new ExtensionConfigurationException(where + ": " + b.name() + " is listed twice in namespace "
+                        + b.namespace() + "; list it once, in workloads (with a sidecar) or withoutSidecar");
             }
-            workloads.add(new Scenario.Builtin(name));
         }
         ClassLoader loader = loader(testClass);
         for (String location : test.kubernetes()) {
@@ -67,6 +71,21 @@ record MeshSettings(
                 seed,
                 testClass.getSimpleName(),
                 target(backend, Optional.of(test), config));
+    }
+
+    /** {@code httpbin} or {@code httpbin.foo}, as a built-in workload, or the reasons it is none. */
+    private static Scenario.Builtin builtin(String where, String text, boolean sidecar) {
+        BuiltinWorkloads.Parsed parsed = BuiltinWorkloads.parse(text);
+        if (parsed.problems().isEmpty() && !sidecar) {
+            Scenario.Builtin b = parsed.workload().orElseThrow();
+            parsed = BuiltinWorkloads.of(b.name(), b.namespace(), b.serviceAccount(), false);
+        }
+        if (!parsed.problems().isEmpty()) {
+            throw new ExtensionConfigurationException(where + ": \"" + text + "\": "
+                    + String.join("; ", parsed.problems())
+                    + "; for your own services use kubernetes = \"classpath:your-deployments.yaml\"");
+        }
+        return parsed.workload().orElseThrow();
     }
 
     /** The mesh a scenario's own workloads need, for a test method whose class mesh does not fit. */
@@ -138,7 +157,7 @@ record MeshSettings(
         for (Scenario.Workload w : workloads) {
             parts.add(
                     w instanceof Scenario.Builtin b
-                            ? b.name()
+                            ? b.displayName()
                             : w instanceof Scenario.Kubernetes k
                                     ? "kubernetes " + k.source()
                                     : w instanceof Scenario.Echo e ? "echo " + e.service() : w.toString());

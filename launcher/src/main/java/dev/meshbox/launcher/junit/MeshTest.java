@@ -44,9 +44,18 @@ public @interface MeshTest {
 
     /**
      * Built-in workloads: {@code bookinfo}, {@code httpbin}, {@code httpbin-v2}, {@code sleep} (a client to send
-     * from), {@code fortio}. Bookinfo when neither this nor {@link #kubernetes()} is given.
+     * from), {@code fortio}; in a namespace as {@code NAME.NAMESPACE} ({@code httpbin.foo}, {@code sleep.bar}, as
+     * Istio's security tasks deploy them). Each runs as the service account Istio's sample gives it ({@code httpbin},
+     * {@code sleep}, {@code bookinfo-productpage}, ...). Bookinfo when neither this nor {@link #kubernetes()} is given.
      */
     String[] workloads() default {};
+
+    /**
+     * Built-in workloads that run without a sidecar, as in Istio's {@code legacy} namespace ({@code sleep.legacy},
+     * {@code httpbin.legacy}): requests {@code from} one go straight to a pod of the service in plaintext, and requests
+     * to one arrive as they were sent. Local backend only for now.
+     */
+    String[] withoutSidecar() default {};
 
     /**
      * Your own Deployments and Services, as you apply them to a cluster: {@code classpath:checkout.yaml} or a path

@@ -331,7 +331,7 @@ public final class Responses {
                                     : ""));
         }
         Map<String, Integer> statuses = new TreeMap<>();
-        statuses().forEach((k, n) -> statuses.put(k == 0 ? "no response" : k.toString(), n));
+        statuses().forEach((k, n) -> statuses.put(k == 0 ? "000 (no response)" : k.toString(), n));
         line(sb, "status codes", describe(statuses, total));
         Map<String, Integer> clusters = clusters();
         clusters.remove("");

@@ -191,6 +191,16 @@ public final class ResponsesAssert extends AbstractAssert<ResponsesAssert, Respo
         return all(ResponsesAssert::deniedByRbac, "to be denied by authorization (403 \"RBAC: access denied\")");
     }
 
+    /**
+     * Every request got no HTTP response: its connection was refused, reset or closed before an answer, as a STRICT
+     * sidecar closes a plaintext one (curl prints {@code 000} and exits 56 in Istio's tasks).
+     */
+    public ResponsesAssert allConnectionsClosed() {
+        return all(
+                r -> r.status() == dev.meshbox.scenarios.TrafficDriver.NO_RESPONSE,
+                "to get no response (000: the connection refused or closed before an answer)");
+    }
+
     /** No request was refused by an AuthorizationPolicy (whatever else answered). */
     public ResponsesAssert allAllowed() {
         return all(r -> !deniedByRbac(r), "to be allowed by authorization (not 403 \"RBAC: access denied\")");

@@ -101,9 +101,30 @@ class MeshSettingsTest {
     @Test
     void anUnknownWorkloadListsTheBuiltInOnes() {
         assertThatThrownBy(() -> settings(Typo.class, Map.of()))
-                .hasMessageContaining(
-                        "workloads: unknown workload \"bookinf\"; built-in workloads are [bookinfo, fortio, httpbin, httpbin-v2, sleep]")
+                .hasMessageContaining("workloads: \"bookinf\": unknown workload \"bookinf\"; expected one of [bookinfo,"
+                        + " fortio, httpbin, httpbin-v2, sleep], optionally in a namespace as NAME.NAMESPACE")
                 .hasMessageContaining("kubernetes = \"classpath:");
+    }
+
+    @MeshTest(
+            workloads = {"httpbin.foo", "sleep.foo"},
+            withoutSidecar = "sleep.legacy")
+    static final class SecurityTask {}
+
+    @MeshTest(
+            workloads = "sleep.legacy",
+            withoutSidecar = {"sleep.legacy", "bookinfo"})
+    static final class Twice {}
+
+    @Test
+    void workloadsTakeANamespaceAndWithoutSidecarListsThePodsIstioDidNotInject() {
+        assertThat(settings(SecurityTask.class, Map.of()).workloads())
+                .containsExactly(
+                        new Scenario.Builtin("httpbin", "foo", Optional.empty(), true),
+                        new Scenario.Builtin("sleep", "foo", Optional.empty(), true),
+                        new Scenario.Builtin("sleep", "legacy", Optional.empty(), false));
+        assertThatThrownBy(() -> settings(Twice.class, Map.of()))
+                .hasMessageContaining("withoutSidecar: \"bookinfo\": bookinfo runs with sidecars only");
     }
 
     @Test

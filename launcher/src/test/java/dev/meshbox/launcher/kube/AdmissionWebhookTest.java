@@ -180,6 +180,26 @@ class AdmissionWebhookTest {
     }
 
     @Test
+    void aPeerAuthenticationIstiosWebhookRefusesIsRefusedWithTheField() throws Exception {
+        JsonNode pa = json.readTree("""
+                {"apiVersion":"security.istio.io/v1","kind":"PeerAuthentication","metadata":{"name":"default","namespace":"foo"},
+                 "spec":{"mtls":{"mode":"STRICT"},"portLevelMtls":{"8080":{"mode":"DISABLE"}}}}""");
+        JsonNode refused = review("/validate", "PeerAuthentication", pa);
+        assertThat(refused.path("allowed").asBoolean()).isFalse();
+        assertThat(refused.path("status").path("message").asText())
+                .contains("PeerAuthentication foo/default")
+                .contains("spec.portLevelMtls")
+                .contains("mesh/namespace peer authentication cannot have port level mTLS");
+
+        JsonNode fine = review(
+                "/validate",
+                "PeerAuthentication",
+                json.readTree(pa.toString()
+                        .replace("\"spec\":{", "\"spec\":{\"selector\":{\"matchLabels\":{\"app\":\"httpbin\"}},")));
+        assertThat(fine.path("allowed").asBoolean()).isTrue();
+    }
+
+    @Test
     void theServingCertificateNamesTheIstiodService() throws Exception {
         WebhookTls.Material tls = WebhookTls.forService("istiod", "istio-system");
         var cert = (java.security.cert.X509Certificate) CertificateFactory.getInstance("X.509")

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.meshbox.proxy.accesslog.AccessLogEntry;
 import dev.meshbox.proxy.cluster.UpstreamCluster;
+import dev.meshbox.proxy.tls.TlsProvider;
 import dev.meshbox.proxy.xds.ConfigDumpRenderer;
 import dev.meshbox.proxy.xds.TypeUrls;
 import dev.meshbox.proxy.xds.XdsTypeStatus;
@@ -46,7 +47,8 @@ public final class AdminEndpoints implements Function<QueryStringDecoder, AdminR
                                         "/ready",
                                         "/access_log",
                                         "/xds_status",
-                                        "/certs")
+                                        "/certs",
+                                        "/server_info")
                                 + "\n");
             case "/ready" ->
                 src.ready().getAsBoolean()
@@ -61,6 +63,7 @@ public final class AdminEndpoints implements Function<QueryStringDecoder, AdminR
             case "/access_log" -> accessLog(param(query, "format"), param(query, "since"));
             case "/xds_status" -> json(xdsStatus());
             case "/certs" -> json(src.certs().get());
+            case "/server_info" -> json(serverInfo());
             default -> AdminResponse.text(404, "unknown admin path " + query.path() + "\n");
         };
     }
@@ -80,6 +83,15 @@ public final class AdminEndpoints implements Function<QueryStringDecoder, AdminR
         return query -> query.path().equals("/stats/prometheus")
                 ? new AdminResponse(200, dev.meshbox.proxy.stats.PrometheusRenderer.CONTENT_TYPE, render.get())
                 : AdminResponse.text(404, "unknown path " + query.path() + "\n");
+    }
+
+    /** Envoy's {@code /server_info} in part: the state, and which TLS implementation the contexts use. */
+    private Map<String, Object> serverInfo() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("version", "meshbox");
+        out.put("state", src.ready().getAsBoolean() ? "LIVE" : "PRE_INITIALIZING");
+        out.put("tls_provider", TlsProvider.describe());
+        return out;
     }
 
     private static String param(QueryStringDecoder query, String name) {

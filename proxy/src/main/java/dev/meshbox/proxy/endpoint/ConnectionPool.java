@@ -270,6 +270,10 @@ public final class ConnectionPool {
 
     /** The channel went inactive (the upstream closed it, or we did). */
     void onClosed(UpstreamConnection conn) {
+        if (conn.state == UpstreamConnection.State.CONNECTING) {
+            // A TLS handshake that failed: the connect listener accounts for it as a connect failure.
+            return;
+        }
         if (conn.state == UpstreamConnection.State.BUSY) {
             endRequest(conn);
         }

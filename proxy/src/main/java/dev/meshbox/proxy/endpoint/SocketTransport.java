@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -51,8 +52,37 @@ public record SocketTransport(
                                 .addLast(new HttpClientCodec(), new HttpObjectAggregator(maxBodyBytes), connection);
                     }
                 });
-        return localAddress == null
+        ChannelFuture connected = localAddress == null
                 ? bootstrap.connect(address)
                 : bootstrap.connect(address, new InetSocketAddress(localAddress, 0));
+        return tls == null ? connected : handshaken(connected);
+    }
+
+    /**
+     * As Envoy's TLS transport socket raises "connected" only once the handshake is done: the connection can take a
+     * request then, and a failed handshake is a connect failure whose cause says why (see TlsFailures).
+     */
+    private static ChannelFuture handshaken(ChannelFuture connected) {
+        ChannelPromise ready = connected.channel().newPromise();
+        connected.addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                ready.tryFailure(f.cause());
+                return;
+            }
+            SslHandler ssl = f.channel().pipeline().get(SslHandler.class);
+            if (ssl == null) {
+                ready.trySuccess();
+                return;
+            }
+            ssl.handshakeFuture().addListener(h -> {
+                if (h.isSuccess()) {
+                    ready.trySuccess();
+                } else {
+                    ready.tryFailure(h.cause());
+                    f.channel().close();
+                }
+            });
+        });
+        return ready;
     }
 }

@@ -1,6 +1,8 @@
 package dev.meshbox.proxy.endpoint;
 
 import dev.meshbox.proxy.spec.UpstreamTlsSpec;
+import dev.meshbox.proxy.tls.SecretsNotReadyException;
+import dev.meshbox.proxy.tls.Sni;
 import dev.meshbox.proxy.tls.WorkloadTls;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandler;
@@ -11,12 +13,11 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import javax.net.ssl.SSLException;
 
 /**
- * TLS toward one endpoint: a cluster's {@code UpstreamTlsContext} with the workload certificate SDS delivered. Each
- * new connection takes the certificate current when it opens, so a rotation reaches new connections while open ones
- * keep going.
+ * TLS toward one endpoint: a cluster's {@code UpstreamTlsContext}, with the workload certificate SDS delivered (Istio
+ * mutual TLS) or the material the cluster named (a DestinationRule's SIMPLE or MUTUAL mode). Each new connection takes
+ * the certificate current when it opens, so a rotation reaches new connections while open ones keep going.
  */
 public record UpstreamTls(UpstreamTlsSpec spec, WorkloadTls source) {
 
@@ -25,16 +26,23 @@ public record UpstreamTls(UpstreamTlsSpec spec, WorkloadTls source) {
      * not be made at all ({@link #NOT_READY}): falling back to plaintext would send in the clear what the cluster says
      * goes over mTLS (Envoy keeps such a cluster warming).
      *
-     * <p>The SNI is given to the engine as the peer host; the JDK's provider sends it only when it is a valid host
-     * name, so Istio's {@code outbound_.PORT_.SUBSET_.FQDN} (underscores) stays off the wire with that provider.
+     * <p>The SNI goes out as Envoy sends it through OpenSSL (see {@link Sni}); the JDK's provider sends only a valid
+     * host name, so Istio's {@code outbound_.PORT_.SUBSET_.FQDN} (underscores) stays off the wire with it (and a JDK
+     * server would refuse it as an illegal parameter).
      */
     SslHandler newHandler(ByteBufAllocator alloc, InetSocketAddress address) {
-        SslContext context = source.client(spec.alpn());
+        SslContext context = spec.usesSds()
+                ? source.client(spec.alpn(), spec.subjectAltNames())
+                : source.client(spec.material(), spec.alpn(), spec.subjectAltNames());
         if (context == null) {
             return null;
         }
-        String peer = spec.sni() == null || spec.sni().isEmpty() ? address.getHostString() : spec.sni();
-        return context.newHandler(alloc, peer, address.getPort());
+        boolean sni = spec.sni() != null && !spec.sni().isEmpty();
+        SslHandler handler = context.newHandler(alloc, sni ? spec.sni() : address.getHostString(), address.getPort());
+        if (sni) {
+            Sni.send(handler.engine(), spec.sni());
+        }
+        return handler;
     }
 
     /**
@@ -48,9 +56,10 @@ public record UpstreamTls(UpstreamTlsSpec spec, WorkloadTls source) {
         @Override
         public void connect(
                 ChannelHandlerContext ctx, SocketAddress remote, SocketAddress local, ChannelPromise promise) {
-            promise.setFailure(new SSLException("no workload certificate yet (SDS secrets " + WorkloadTls.DEFAULT
-                    + " and " + WorkloadTls.ROOTCA + " not delivered): not connecting to " + remote
-                    + " in plaintext"));
+            promise.setFailure(
+                    new SecretsNotReadyException("no workload certificate yet (SDS secrets " + WorkloadTls.DEFAULT
+                            + " and " + WorkloadTls.ROOTCA + " not delivered): not connecting to " + remote
+                            + " in plaintext"));
         }
     }
 }

@@ -50,6 +50,16 @@ public record LocalReply(int status, String body, ResponseFlag flag, String deta
                 "upstream_reset_before_response_started{connection_failure}");
     }
 
+    /** A connect failure with Envoy's transport failure reason, e.g. a TLS handshake the upstream refused. */
+    public static LocalReply connectFailure(String transportFailureReason) {
+        return new LocalReply(
+                503,
+                UPSTREAM_CONNECT_FAILURE + ", transport failure reason: " + transportFailureReason,
+                ResponseFlag.UF,
+                "upstream_reset_before_response_started{connection_failure," + transportFailureReason.replace(' ', '_')
+                        + "}");
+    }
+
     public static LocalReply reset() {
         return new LocalReply(
                 503, UPSTREAM_RESET, ResponseFlag.UC, "upstream_reset_before_response_started{connection_termination}");

@@ -16,6 +16,7 @@ import dev.meshbox.proxy.http.ResponseFlag;
 import dev.meshbox.proxy.random.RandomSource;
 import dev.meshbox.proxy.route.RetryPolicy;
 import dev.meshbox.proxy.route.RouteAction;
+import dev.meshbox.proxy.tls.TlsFailures;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
@@ -154,6 +155,11 @@ final class UpstreamCall implements ResponseListener, ConnectionPool.Callbacks {
             case OVERFLOW -> finishLocal(LocalReply.overflow());
             case CLOSED -> finishLocal(LocalReply.connectFailure());
             case CONNECT_FAILURE -> {
+                TlsFailures.Failure tls = TlsFailures.of(cause);
+                if (tls != null) {
+                    onTlsFailure(failed, tls);
+                    return;
+                }
                 outcome.transportFailure(
                         cause == null
                                 ? null
@@ -167,6 +173,29 @@ final class UpstreamCall implements ResponseListener, ConnectionPool.Callbacks {
             }
             default -> throw new IllegalStateException("unexpected pool failure " + failure);
         }
+    }
+
+    /**
+     * A failed upstream TLS handshake as Envoy reports it: the peer closing mid-handshake is a connection termination
+     * (UC, as a plaintext server that hangs up on a ClientHello); a handshake refused on what the peer sent is a
+     * connection failure (UF) whose transport failure reason is BoringSSL's error.
+     */
+    private void onTlsFailure(Host failed, TlsFailures.Failure tls) {
+        failed.stats().rqError.increment();
+        if (tls.terminated()) {
+            cluster.outlier().putLocalOrigin(failed, OutlierDetector.LocalOrigin.RESET);
+            if (retry.retriesReset() && tryRetry()) {
+                return;
+            }
+            finishLocal(LocalReply.reset());
+            return;
+        }
+        outcome.transportFailure(tls.transportFailureReason().replace(' ', '_'));
+        cluster.outlier().putLocalOrigin(failed, OutlierDetector.LocalOrigin.CONNECT_FAILED);
+        if (retry.retriesConnectFailure() && tryRetry()) {
+            return;
+        }
+        finishLocal(LocalReply.connectFailure(tls.transportFailureReason()));
     }
 
     @Override

@@ -1,15 +1,23 @@
 package dev.meshbox.proxy.spec;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.meshbox.proxy.route.StringMatch;
+import dev.meshbox.proxy.tls.ClientMaterial;
 import dev.meshbox.proxy.tls.TlsSecret;
+import dev.meshbox.proxy.tls.WorkloadTls;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,8 +25,9 @@ import java.util.Map;
 
 /**
  * Transport sockets and SDS secrets in MeshBox's terms: a cluster's TLS toward its endpoints, a filter chain's
- * downstream TLS, a secret's PEM. Only SDS-delivered certificates are served (as Istio configures its sidecars); inline
- * or file certificates in a TLS context are refused.
+ * downstream TLS, a secret's PEM. Downstream contexts take SDS-delivered certificates only (as Istio configures its
+ * sidecars); upstream contexts take SDS secrets (Istio mutual TLS) or files and inline PEM (a DestinationRule's SIMPLE
+ * and MUTUAL modes).
  */
 public final class TransportSocketConverter {
 
@@ -58,14 +67,106 @@ public final class TransportSocketConverter {
             }
             UpstreamTlsContext tls = socket.getTypedConfig().unpack(UpstreamTlsContext.class);
             CommonTlsContext common = tls.getCommonTlsContext();
-            return new UpstreamTlsSpec(
-                    tls.getSni(),
-                    common.getAlpnProtocolsList(),
-                    certificateSecret(common, where),
-                    validationSecret(common, where));
+            String at = where + ".typed_config.common_tls_context";
+            List<StringMatch> sans = subjectAltNames(common, at);
+            if (common.getTlsCertificateSdsSecretConfigsCount() > 0) {
+                return new UpstreamTlsSpec(
+                        tls.getSni(),
+                        common.getAlpnProtocolsList(),
+                        certificateSecret(common, where),
+                        validationSecret(common, where),
+                        null,
+                        sans);
+            }
+            ClientMaterial material = material(common, at);
+            return new UpstreamTlsSpec(tls.getSni(), common.getAlpnProtocolsList(), null, null, material, sans);
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalArgumentException(where + ".typed_config: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The user-supplied material of an upstream context, as Envoy reads it: {@code tls_certificates} and
+     * {@code validation_context.trusted_ca} as files (read now) or inline; no validation context means any server
+     * certificate is accepted. A file that cannot be read, or PEM that makes no TLS context, is refused naming the
+     * field, so the cluster is NACKed and the previous one keeps serving.
+     */
+    private static ClientMaterial material(CommonTlsContext common, String where) {
+        if (common.hasValidationContextSdsSecretConfig()
+                || (common.hasCombinedValidationContext()
+                        && common.getCombinedValidationContext().hasValidationContextSdsSecretConfig())) {
+            throw new IllegalArgumentException(where
+                    + ": a validation context from SDS needs the certificate from SDS too"
+                    + " (tls_certificate_sds_secret_configs)");
+        }
+        if (common.getTlsCertificatesCount() > 1) {
+            throw new IllegalArgumentException(where + ".tls_certificates: at most one certificate is supported");
+        }
+        String chain = null;
+        String key = null;
+        if (common.getTlsCertificatesCount() == 1) {
+            var c = common.getTlsCertificates(0);
+            chain = source(c.getCertificateChain(), where + ".tls_certificates[0].certificate_chain");
+            key = source(c.getPrivateKey(), where + ".tls_certificates[0].private_key");
+        }
+        String ca = null;
+        var validation = validationContext(common);
+        if (validation != null && validation.hasTrustedCa()) {
+            ca = source(validation.getTrustedCa(), where + ".validation_context.trusted_ca");
+        }
+        ClientMaterial material = new ClientMaterial(chain, key, ca);
+        WorkloadTls.check(material, where);
+        return material;
+    }
+
+    private static CertificateValidationContext validationContext(CommonTlsContext common) {
+        if (common.hasValidationContext()) {
+            return common.getValidationContext();
+        }
+        if (common.hasCombinedValidationContext()) {
+            return common.getCombinedValidationContext().getDefaultValidationContext();
+        }
+        return null;
+    }
+
+    /** {@code match_subject_alt_names} and {@code match_typed_subject_alt_names}, in either validation context. */
+    private static List<StringMatch> subjectAltNames(CommonTlsContext common, String where) {
+        CertificateValidationContext v = validationContext(common);
+        if (v == null) {
+            return List.of();
+        }
+        String at = common.hasValidationContext()
+                ? where + ".validation_context"
+                : where + ".combined_validation_context.default_validation_context";
+        List<StringMatch> out = new ArrayList<>();
+        for (int i = 0; i < v.getMatchSubjectAltNamesCount(); i++) {
+            out.add(RouteConverter.stringMatch(
+                    v.getMatchSubjectAltNames(i), at + ".match_subject_alt_names[" + i + "]"));
+        }
+        for (int i = 0; i < v.getMatchTypedSubjectAltNamesCount(); i++) {
+            out.add(RouteConverter.stringMatch(
+                    v.getMatchTypedSubjectAltNames(i).getMatcher(),
+                    at + ".match_typed_subject_alt_names[" + i + "].matcher"));
+        }
+        return out;
+    }
+
+    /** A data source's text: a file read now, or inline bytes or string. */
+    private static String source(DataSource d, String where) {
+        return switch (d.getSpecifierCase()) {
+            case FILENAME -> {
+                try {
+                    yield Files.readString(Path.of(d.getFilename()), StandardCharsets.US_ASCII);
+                } catch (IOException | java.io.UncheckedIOException | java.nio.file.InvalidPathException e) {
+                    throw new IllegalArgumentException(where + ".filename: cannot read " + d.getFilename() + ": "
+                            + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()));
+                }
+            }
+            case INLINE_BYTES -> d.getInlineBytes().toString(StandardCharsets.US_ASCII);
+            case INLINE_STRING -> d.getInlineString();
+            default ->
+                throw new IllegalArgumentException(where + ": a filename, inline_bytes or inline_string is required");
+        };
     }
 
     /** A filter chain's downstream TLS, or null for a chain without a transport socket or with raw_buffer. */

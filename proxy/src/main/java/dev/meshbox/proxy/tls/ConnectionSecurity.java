@@ -1,7 +1,6 @@
 package dev.meshbox.proxy.tls;
 
 import io.netty.handler.ssl.SslHandler;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.Certificate;
@@ -10,9 +9,6 @@ import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
-import javax.net.ssl.ExtendedSSLSession;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
@@ -63,16 +59,7 @@ public record ConnectionSecurity(
         }
         Certificate[] local = session.getLocalCertificates();
         String localUri = local != null && local.length > 0 && local[0] instanceof X509Certificate x ? uriSan(x) : null;
-        String sni = null;
-        if (session instanceof ExtendedSSLSession extended) {
-            for (SNIServerName name : extended.getRequestedServerNames()) {
-                if (name instanceof SNIHostName host) {
-                    sni = host.getAsciiName();
-                } else {
-                    sni = new String(name.getEncoded(), StandardCharsets.US_ASCII);
-                }
-            }
-        }
+        String sni = Sni.requested(ssl.engine());
         if (peer == null) {
             return new ConnectionSecurity(false, null, null, localUri, sni);
         }

@@ -120,7 +120,7 @@ public final class ConfigApplier {
         }
         for (ClusterSpec c : clusterSpecs.values()) {
             for (TransportSocketSpec t : c.transportSockets()) {
-                if (t.tls() != null) {
+                if (t.tls() != null && t.tls().usesSds()) {
                     names.add(t.tls().certificateSecret());
                     names.add(t.tls().validationSecret());
                 }

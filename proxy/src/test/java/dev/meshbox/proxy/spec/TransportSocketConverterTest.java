@@ -76,18 +76,45 @@ class TransportSocketConverterTest {
     }
 
     @Test
-    void aTlsContextWithoutSdsCertificatesIsRefusedNamingTheField() {
+    void anUnreadableCertificateFileIsRefusedNamingTheField() {
+        UpstreamTlsContext files = UpstreamTlsContext.newBuilder()
+                .setCommonTlsContext(CommonTlsContext.newBuilder()
+                        .addTlsCertificates(
+                                io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate.newBuilder()
+                                        .setCertificateChain(io.envoyproxy.envoy.config.core.v3.DataSource.newBuilder()
+                                                .setFilename("/nonexistent/client.pem"))
+                                        .setPrivateKey(io.envoyproxy.envoy.config.core.v3.DataSource.newBuilder()
+                                                .setFilename("/nonexistent/key.pem"))))
+                .build();
         Cluster inline = autoMtls().toBuilder()
                 .setTransportSocketMatches(
                         0,
                         autoMtls().getTransportSocketMatches(0).toBuilder()
                                 .setTransportSocket(TransportSocket.newBuilder()
                                         .setName("envoy.transport_sockets.tls")
-                                        .setTypedConfig(Any.pack(UpstreamTlsContext.getDefaultInstance()))))
+                                        .setTypedConfig(Any.pack(files))))
                 .build();
 
         assertThatThrownBy(() -> ClusterConverter.convert(inline))
                 .hasMessageContaining("transport_socket_matches[0].transport_socket")
-                .hasMessageContaining("tls_certificate_sds_secret_configs");
+                .hasMessageContaining("tls_certificates[0].certificate_chain.filename")
+                .hasMessageContaining("/nonexistent/client.pem");
+    }
+
+    @Test
+    void aContextWithoutCertificatesOrValidationOriginatesTlsAcceptingAnyServer() {
+        Cluster simple = autoMtls().toBuilder()
+                .clearTransportSocketMatches()
+                .setTransportSocket(TransportSocket.newBuilder()
+                        .setName("envoy.transport_sockets.tls")
+                        .setTypedConfig(Any.pack(UpstreamTlsContext.newBuilder()
+                                .setSni("api.example.com")
+                                .build())))
+                .build();
+
+        UpstreamTlsSpec tls = ClusterConverter.convert(simple).tlsFor(endpoint(Map.of()));
+        assertThat(tls.usesSds()).isFalse();
+        assertThat(tls.sni()).isEqualTo("api.example.com");
+        assertThat(tls.material()).isEqualTo(new dev.meshbox.proxy.tls.ClientMaterial(null, null, null));
     }
 }

@@ -55,6 +55,10 @@ class TransportDetectorTest {
 
     /** A server whose app answers each read with what the connection knows of its peer, then closes. */
     private static Channel serve(TransportDetector.Accepted accepted) {
+        return serve(server, accepted);
+    }
+
+    private static Channel serve(WorkloadTls server, TransportDetector.Accepted accepted) {
         return new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -119,10 +123,14 @@ class TransportDetectorTest {
     }
 
     private static String plaintextCall(Channel server) throws Exception {
+        return call(server, "GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static String call(Channel server, byte[] first) throws Exception {
         InetSocketAddress address = (InetSocketAddress) server.localAddress();
         try (Socket s = new Socket(address.getAddress(), address.getPort())) {
             s.setSoTimeout(5000);
-            s.getOutputStream().write("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().write(first);
             InputStream in = s.getInputStream();
             byte[] buf = new byte[256];
             int n = in.read(buf);
@@ -156,6 +164,19 @@ class TransportDetectorTest {
         try {
             assertThat(plaintextCall(strict)).isEqualTo("<closed>");
             assertThat(tlsCall(strict)).startsWith("mutual_tls " + SLEEP);
+        } finally {
+            strict.close();
+        }
+    }
+
+    @Test
+    void aStrictPortBeforeTheSecretsArriveClosesTlsAndPlaintextAlike() throws Exception {
+        Channel strict = serve(new WorkloadTls(), new TransportDetector.Accepted(true, false));
+        try {
+            assertThat(plaintextCall(strict)).isEqualTo("<closed>");
+            // The start of a TLS handshake record: content type 22, version 3.1, a 5-byte body.
+            byte[] hello = {0x16, 0x03, 0x01, 0x00, 0x05, 0x01, 0x00, 0x00, 0x01, 0x03};
+            assertThat(call(strict, hello)).isEqualTo("<closed>");
         } finally {
             strict.close();
         }

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.handler.ssl.SslContext;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -53,5 +56,31 @@ class WorkloadTlsTest {
         assertThat(tls.server()).isSameAs(before);
         assertThatThrownBy(() -> tls.update(Map.of(WorkloadTls.ROOTCA, garbage)))
                 .hasMessageContaining("ROOTCA");
+    }
+
+    @Test
+    void aKeyThatIsNotTheCertificatesOrAnExpiredCertificateIsRefusedNamingTheSecret() throws Exception {
+        TestCertificates ca = new TestCertificates();
+        Instant now = Instant.now();
+        WorkloadTls tls = new WorkloadTls(Clock.fixed(now, ZoneOffset.UTC));
+        Map<String, TlsSecret> good = ca.secrets("spiffe://cluster.local/ns/foo/sa/sleep");
+        tls.update(good);
+        SslContext before = tls.server();
+        TestCertificates.Issued other = ca.issue("spiffe://cluster.local/ns/foo/sa/other");
+        TlsSecret root = good.get(WorkloadTls.ROOTCA);
+
+        TlsSecret mismatched = new TlsSecret(
+                WorkloadTls.DEFAULT, good.get(WorkloadTls.DEFAULT).certificateChainPem(), other.privateKeyPem(), null);
+        assertThatThrownBy(() -> tls.update(Map.of(WorkloadTls.DEFAULT, mismatched, WorkloadTls.ROOTCA, root)))
+                .hasMessage("secret default: tls_certificate.private_key: the private key does not match the"
+                        + " certificate's public key");
+
+        TestCertificates.Issued old = ca.issue("spiffe://cluster.local/ns/foo/sa/sleep", now.minusSeconds(1));
+        TlsSecret expired = new TlsSecret(WorkloadTls.DEFAULT, old.certificatePem(), old.privateKeyPem(), null);
+        assertThatThrownBy(() -> tls.update(Map.of(WorkloadTls.DEFAULT, expired, WorkloadTls.ROOTCA, root)))
+                .hasMessageStartingWith(
+                        "secret default: tls_certificate.certificate_chain: the certificate expired at");
+        assertThat(tls.server()).isSameAs(before);
+        assertThat(tls.secrets().get(WorkloadTls.DEFAULT)).isEqualTo(good.get(WorkloadTls.DEFAULT));
     }
 }

@@ -47,8 +47,8 @@ public final class DockerRegistry implements PlatformRegistry {
     public static final String ROLE = "dev.meshbox.role";
     public static final String POD = "dev.meshbox.pod";
     public static final String NAMESPACE = "dev.meshbox.namespace";
-    /** The service account the pod runs as (its SPIFFE identity); {@code default} when absent, as Kubernetes. */
-    public static final String SERVICE_ACCOUNT = "dev.meshbox.serviceaccount";
+    /** The pod's service account, its identity in the mesh's certificates; {@code default} when absent. */
+    public static final String SERVICE_ACCOUNT = "dev.meshbox.service-account";
     /** Service ports of the pod's aliases: {@code 9080}, or {@code 8000:8080} (service port to container port), comma-separated. */
     public static final String PORTS = "dev.meshbox.ports";
 

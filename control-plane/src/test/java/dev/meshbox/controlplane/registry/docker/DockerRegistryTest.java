@@ -59,21 +59,27 @@ class DockerRegistryTest {
     }
 
     @Test
-    void theServiceAccountLabelIsThePodsIdentityAndDefaultWithoutIt() {
+    void thePodsServiceAccountComesFromItsLabelAndIsDefaultWithout() {
         var httpbin = sidecar(
-                "eeee",
+                "ffff",
                 "httpbin-v1",
-                "172.18.0.5",
+                "172.18.0.6",
                 Set.of("httpbin"),
-                Map.of("app", "httpbin", DockerRegistry.PORTS, "8000:8080", DockerRegistry.SERVICE_ACCOUNT, "httpbin"));
-        var sleep = sidecar("ffff", "sleep-1", "172.18.0.6", Set.of("sleep"), Map.of("app", "sleep"));
+                Map.of(
+                        "app",
+                        "httpbin",
+                        DockerRegistry.PORTS,
+                        "8000:8080",
+                        DockerRegistry.NAMESPACE,
+                        "foo",
+                        DockerRegistry.SERVICE_ACCOUNT,
+                        "httpbin"));
+        var sleep = sidecar("gggg", "sleep", "172.18.0.7", Set.of(), Map.of("app", "sleep"));
         var view = DockerRegistry.map(List.of(httpbin, sleep), "n");
 
-        assertThat(view.pods().get("default/httpbin-v1").spiffeId())
-                .isEqualTo("spiffe://cluster.local/ns/default/sa/httpbin");
-        assertThat(view.pods().get("default/httpbin-v1").labels()).doesNotContainKey(DockerRegistry.SERVICE_ACCOUNT);
-        assertThat(view.pods().get("default/sleep-1").spiffeId())
-                .isEqualTo("spiffe://cluster.local/ns/default/sa/default");
+        assertThat(view.pods().get("foo/httpbin-v1").spiffeId()).isEqualTo("spiffe://cluster.local/ns/foo/sa/httpbin");
+        assertThat(view.pods().get("default/sleep").serviceAccount()).isEqualTo("default");
+        assertThat(view.pods().get("foo/httpbin-v1").labels()).doesNotContainKey(DockerRegistry.SERVICE_ACCOUNT);
     }
 
     @Test
