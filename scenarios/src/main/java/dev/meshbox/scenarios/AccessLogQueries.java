@@ -145,7 +145,7 @@ public final class AccessLogQueries {
 
     private static String proxyName(MeshAccess.LogEntry e) {
         String gatewayName = e.podLabels().get("gateway.networking.k8s.io/gateway-name");
-        return isGateway(e)
+        return "ingressgateway".equals(e.podLabels().get("istio"))
                 ? "the ingress gateway"
                 : gatewayName != null
                         ? "gateway " + gatewayName
