@@ -163,6 +163,26 @@ class AccessLogQueriesTest {
                 .isEqualTo(with);
     }
 
+    @Test
+    void aGatewayApiGatewaysRefusalNamesThatGateway() {
+        MeshAccess.LogEntry e = new MeshAccess.LogEntry(
+                "bookinfo-gateway-istio-1",
+                Map.of("gateway.networking.k8s.io/gateway-name", "bookinfo-gateway"),
+                "inbound",
+                "r",
+                403,
+                "-",
+                "",
+                "",
+                1,
+                "bookinfo",
+                "rbac_access_denied_matched_policy[none]",
+                "");
+
+        assertThat(AccessLogQueries.denial(e))
+                .contains("RBAC: access denied at gateway bookinfo-gateway: no ALLOW policy matched (default deny)");
+    }
+
     private static MeshAccess.LogEntry refused(String app, int code, String details, String peer) {
         return new MeshAccess.LogEntry(
                 app + "-v1-pod", Map.of("app", app), "inbound", "r", code, "-", "", "", 1, app, details, peer);
