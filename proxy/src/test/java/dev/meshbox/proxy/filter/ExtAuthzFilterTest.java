@@ -204,4 +204,16 @@ class ExtAuthzFilterTest {
 
         assertThat(client.response().status().code()).isEqualTo(200);
     }
+
+    @Test
+    void theConfigDumpShowsTheExtAuthzFilter() throws Exception {
+        sidecar(false);
+
+        String dump = dev.meshbox.proxy.xds.ConfigDumpRenderer.render(proxy.applier(), java.util.Map.of());
+
+        assertThat(dump)
+                .contains("envoy.filters.http.ext_authz")
+                .contains("outbound|8000||ext-authz.foo.svc.cluster.local")
+                .contains("istio_ext_authz_shadow_effective_policy_id");
+    }
 }
