@@ -126,10 +126,15 @@ public final class ClusterCatalog implements AutoCloseable {
         return Map.copyOf(out);
     }
 
-    /** Plaintext, or TLS when the cluster's first transport socket matching the endpoint's metadata is TLS. */
+    /**
+     * Plaintext, or TLS when the cluster's first transport socket matching the endpoint's metadata is TLS; HTTP/2 when
+     * the cluster says so.
+     */
     private UpstreamTransport transportFor(ClusterSpec spec, EndpointSpec endpoint) {
         UpstreamTlsSpec socket = spec.tlsFor(endpoint);
-        return socket == null ? transport : transport.withTls(new UpstreamTls(socket, tls));
+        UpstreamTransport t =
+                transport.withHttp2(spec.connection().upstreamProtocol() == ClusterSpec.UpstreamProtocol.HTTP2);
+        return socket == null ? t : t.withTls(new UpstreamTls(socket, tls));
     }
 
     @Override

@@ -15,21 +15,36 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 
 /**
- * HTTP/1.1 over TCP: the socket channel class matching the event loops (epoll or NIO), the local address to connect
- * from (the pod IP, or null for any), the largest body aggregated, and the TLS toward the endpoint (null: plaintext;
- * a TLS endpoint is never reached in plaintext, even before the secrets arrive).
+ * HTTP over TCP: the socket channel class matching the event loops (epoll or NIO), the local address to connect
+ * from (the pod IP, or null for any), the largest body aggregated, the TLS toward the endpoint (null: plaintext;
+ * a TLS endpoint is never reached in plaintext, even before the secrets arrive), and whether to speak HTTP/2 with
+ * prior knowledge (a cluster with {@code explicit_http_config.http2_protocol_options}) instead of HTTP/1.1.
  */
 public record SocketTransport(
-        Class<? extends SocketChannel> channelClass, InetAddress localAddress, int maxBodyBytes, UpstreamTls tls)
+        Class<? extends SocketChannel> channelClass,
+        InetAddress localAddress,
+        int maxBodyBytes,
+        UpstreamTls tls,
+        boolean http2)
         implements UpstreamTransport {
 
     public SocketTransport(Class<? extends SocketChannel> channelClass, InetAddress localAddress, int maxBodyBytes) {
-        this(channelClass, localAddress, maxBodyBytes, null);
+        this(channelClass, localAddress, maxBodyBytes, null, false);
+    }
+
+    public SocketTransport(
+            Class<? extends SocketChannel> channelClass, InetAddress localAddress, int maxBodyBytes, UpstreamTls tls) {
+        this(channelClass, localAddress, maxBodyBytes, tls, false);
     }
 
     @Override
     public UpstreamTransport withTls(UpstreamTls value) {
-        return new SocketTransport(channelClass, localAddress, maxBodyBytes, value);
+        return new SocketTransport(channelClass, localAddress, maxBodyBytes, value, http2);
+    }
+
+    @Override
+    public UpstreamTransport withHttp2(boolean value) {
+        return value == http2 ? this : new SocketTransport(channelClass, localAddress, maxBodyBytes, tls, value);
     }
 
     @Override
@@ -48,8 +63,13 @@ public record SocketTransport(
                             SslHandler ssl = tls.newHandler(ch.alloc(), address);
                             ch.pipeline().addLast("tls", ssl == null ? UpstreamTls.NOT_READY : ssl);
                         }
-                        ch.pipeline()
-                                .addLast(new HttpClientCodec(), new HttpObjectAggregator(maxBodyBytes), connection);
+                        if (http2) {
+                            Http2Upstream.addCodec(ch.pipeline(), maxBodyBytes, tls != null);
+                            ch.pipeline().addLast(connection);
+                        } else {
+                            ch.pipeline()
+                                    .addLast(new HttpClientCodec(), new HttpObjectAggregator(maxBodyBytes), connection);
+                        }
                     }
                 });
         ChannelFuture connected = localAddress == null

@@ -19,4 +19,9 @@ public interface UpstreamTransport {
     default UpstreamTransport withTls(UpstreamTls tls) {
         return this;
     }
+
+    /** This transport speaking HTTP/2 with prior knowledge ({@code true}) or HTTP/1.1; unchanged by default. */
+    default UpstreamTransport withHttp2(boolean http2) {
+        return this;
+    }
 }

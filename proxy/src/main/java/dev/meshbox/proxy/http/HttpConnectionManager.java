@@ -186,7 +186,7 @@ public final class HttpConnectionManager {
                 RandomSource.requestKey(requestId),
                 request.method().name(),
                 path,
-                request.protocolVersion().text(),
+                Http2Messages.protocolText(request.protocolVersion()),
                 h.get(HttpHeaderNames.HOST),
                 h.get(HttpHeaderNames.USER_AGENT),
                 h.get(HeaderPolicy.FORWARDED_FOR),

@@ -29,8 +29,9 @@ import java.util.ArrayDeque;
 import java.util.function.Supplier;
 
 /**
- * One downstream HTTP/1.1 connection on a bound listener. Requests are handled one at a time in arrival order
- * (pipelined ones wait). Each request is put in origin form and given to the connection manager of the listener
+ * One downstream connection on a bound listener. Over HTTP/1.1, requests are handled one at a time in arrival order
+ * (pipelined ones wait); over HTTP/2 ({@link H2cDetector}) each stream is a request of its own, handled as it
+ * completes, and its response goes back on its stream. Each request is put in origin form and given to the connection manager of the listener
  * that takes it: for {@code use_original_dst} listeners, the virtual listener of the request's destination port.
  */
 public final class DownstreamHandler extends ChannelInboundHandlerAdapter implements Downstream {
@@ -45,6 +46,9 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     private Runnable closeAction;
     private String localAddressText;
     private String remoteAddressText;
+    private boolean http2;
+    /** The HTTP/2 streams whose response is not written yet, told when the connection closes. */
+    private final java.util.Set<Stream> streams = new java.util.LinkedHashSet<>();
 
     /** The handler of one connection accepted by listener {@code listenerName}; the last in its pipeline. */
     public static DownstreamHandler create(
@@ -78,6 +82,10 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             context.writeAndFlush(bad).addListener(ChannelFutureListener.CLOSE);
             return;
         }
+        if (http2) {
+            stream(request);
+            return;
+        }
         queue.add(request);
         if (!busy) {
             next();
@@ -104,6 +112,83 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             return;
         }
         manager.process(this, request, listener);
+    }
+
+    /** From now on the connection speaks HTTP/2: requests arrive per stream, marked with their stream id. */
+    void useHttp2() {
+        http2 = true;
+    }
+
+    private void stream(FullHttpRequest request) {
+        int streamId = dev.meshbox.proxy.http.Http2Messages.takeStreamId(request.headers());
+        request.setProtocolVersion(dev.meshbox.proxy.http.Http2Messages.HTTP_2);
+        ResolvedListener listener = resolve(request);
+        if (listener == null) {
+            request.release();
+            ctx.close();
+            return;
+        }
+        Stream stream = new Stream(streamId);
+        streams.add(stream);
+        manager.process(stream, request, listener);
+    }
+
+    /** One HTTP/2 stream: the request's client side, answering on its own stream. */
+    private final class Stream implements Downstream {
+        private final int id;
+        private Runnable closeAction;
+
+        Stream(int id) {
+            this.id = id;
+        }
+
+        @Override
+        public EventLoop eventLoop() {
+            return DownstreamHandler.this.eventLoop();
+        }
+
+        @Override
+        public InetSocketAddress localAddress() {
+            return DownstreamHandler.this.localAddress();
+        }
+
+        @Override
+        public InetSocketAddress remoteAddress() {
+            return DownstreamHandler.this.remoteAddress();
+        }
+
+        @Override
+        public String localAddressText() {
+            return DownstreamHandler.this.localAddressText();
+        }
+
+        @Override
+        public String remoteAddressText() {
+            return DownstreamHandler.this.remoteAddressText();
+        }
+
+        @Override
+        public ConnectionSecurity security() {
+            return DownstreamHandler.this.security();
+        }
+
+        @Override
+        public boolean isOpen() {
+            return DownstreamHandler.this.isOpen();
+        }
+
+        @Override
+        public void onClose(Runnable action) {
+            this.closeAction = action;
+        }
+
+        @Override
+        public void respond(FullHttpResponse response) {
+            streams.remove(this);
+            closeAction = null;
+            dev.meshbox.proxy.http.Http2Messages.prepareResponse(response, id);
+            ctx.writeAndFlush(response, ctx.voidPromise());
+        }
     }
 
     /**
@@ -251,6 +336,15 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         queue.clear();
         if (action != null) {
             action.run();
+        }
+        java.util.List<Stream> open = java.util.List.copyOf(streams);
+        streams.clear();
+        for (Stream s : open) {
+            Runnable a = s.closeAction;
+            s.closeAction = null;
+            if (a != null) {
+                a.run();
+            }
         }
         context.fireChannelInactive();
     }

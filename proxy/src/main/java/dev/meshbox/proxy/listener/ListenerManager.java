@@ -130,6 +130,7 @@ public final class ListenerManager implements AutoCloseable {
                         }
                         ch.pipeline()
                                 .addLast(
+                                        new H2cDetector(maxBodyBytes),
                                         new HttpServerCodec(),
                                         new HttpObjectAggregator(maxBodyBytes),
                                         DownstreamHandler.create(listenerName, config, manager));

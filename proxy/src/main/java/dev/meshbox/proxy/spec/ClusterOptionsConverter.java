@@ -19,13 +19,21 @@ final class ClusterOptionsConverter {
         HttpProtocolOptions common = c.hasCommonHttpProtocolOptions() ? c.getCommonHttpProtocolOptions() : null;
         int maxPerConnection = c.hasMaxRequestsPerConnection() ? Uint32.saturated(c.getMaxRequestsPerConnection()) : 0;
         Any typed = c.getTypedExtensionProtocolOptionsMap().get(HTTP_PROTOCOL_OPTIONS);
+        // The deprecated top-level field Envoy still reads.
+        ClusterSpec.UpstreamProtocol protocol =
+                c.hasHttp2ProtocolOptions() ? ClusterSpec.UpstreamProtocol.HTTP2 : ClusterSpec.UpstreamProtocol.HTTP1;
         if (typed != null) {
             try {
                 var options = typed.unpack(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.class);
                 if (options.hasCommonHttpProtocolOptions()) {
                     common = options.getCommonHttpProtocolOptions();
                 }
-                // The upstream protocol choice is not applied: MeshBox speaks HTTP/1.1 to every upstream.
+                if (options.hasExplicitHttpConfig()
+                        && options.getExplicitHttpConfig().hasHttp2ProtocolOptions()) {
+                    protocol = ClusterSpec.UpstreamProtocol.HTTP2;
+                } else if (options.hasUseDownstreamProtocolConfig()) {
+                    protocol = ClusterSpec.UpstreamProtocol.DOWNSTREAM;
+                }
             } catch (InvalidProtocolBufferException e) {
                 throw new IllegalArgumentException(
                         where + ".typed_extension_protocol_options[" + HTTP_PROTOCOL_OPTIONS + "]: cannot decode: "
@@ -42,7 +50,7 @@ final class ClusterOptionsConverter {
                 idle = duration(common.getIdleTimeout());
             }
         }
-        return new ClusterSpec.ConnectionOptions(maxPerConnection, idle);
+        return new ClusterSpec.ConnectionOptions(maxPerConnection, idle, protocol);
     }
 
     static ClusterSpec.OutlierSpec outlier(Cluster c, String where) {

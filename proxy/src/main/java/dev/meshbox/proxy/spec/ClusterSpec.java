@@ -85,12 +85,30 @@ public record ClusterSpec(
      * @param maxRequestsPerConnection 0 means unlimited; 1 means a new connection per request
      * @param idleTimeout              zero means never close an idle connection
      */
-    public record ConnectionOptions(int maxRequestsPerConnection, Duration idleTimeout) {
+    public record ConnectionOptions(
+            int maxRequestsPerConnection, Duration idleTimeout, UpstreamProtocol upstreamProtocol) {
         public static final ConnectionOptions ENVOY_DEFAULTS = new ConnectionOptions(0, Duration.ofHours(1));
 
         public ConnectionOptions {
             idleTimeout = idleTimeout == null ? Duration.ZERO : idleTimeout;
+            upstreamProtocol = upstreamProtocol == null ? UpstreamProtocol.HTTP1 : upstreamProtocol;
         }
+
+        public ConnectionOptions(int maxRequestsPerConnection, Duration idleTimeout) {
+            this(maxRequestsPerConnection, idleTimeout, UpstreamProtocol.HTTP1);
+        }
+    }
+
+    /**
+     * The HTTP version toward the cluster's endpoints, from {@code HttpProtocolOptions}: HTTP/1.1 (the default and
+     * {@code explicit_http_config.http_protocol_options}), HTTP/2 with prior knowledge ({@code
+     * http2_protocol_options}), or the downstream's ({@code use_downstream_protocol_config}; MeshBox keeps HTTP/1.1
+     * there for now, since a host's connections speak one version).
+     */
+    public enum UpstreamProtocol {
+        HTTP1,
+        HTTP2,
+        DOWNSTREAM
     }
 
     /**
