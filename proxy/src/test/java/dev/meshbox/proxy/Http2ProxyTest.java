@@ -94,11 +94,17 @@ class Http2ProxyTest {
     private static ManagedChannel channel;
     private static final AtomicInteger failuresLeft = new AtomicInteger();
 
-    /** "v1: hello"; "slow" sleeps 2 s; "fail" answers 503 while {@link #failuresLeft} lasts. */
+    /** "v1: hello"; "slow" sleeps 2 s; "fail" fails with UNAVAILABLE while {@link #failuresLeft} lasts. */
     private static Server echo(String ip, String version) throws IOException {
         ServerServiceDefinition service = ServerServiceDefinition.builder("meshbox.Echo")
                 .addMethod(
                         SAY, ServerCalls.asyncUnaryCall((String request, io.grpc.stub.StreamObserver<String> out) -> {
+                            if (request.equals("fail") && failuresLeft.getAndDecrement() > 0) {
+                                out.onError(Status.UNAVAILABLE
+                                        .withDescription("not yet")
+                                        .asRuntimeException());
+                                return;
+                            }
                             if (request.equals("slow")) {
                                 try {
                                     Thread.sleep(2000);
@@ -160,13 +166,28 @@ class Http2ProxyTest {
                                 cluster(ECHO_V1)
                                         .setTimeout(com.google.protobuf.Duration.newBuilder()
                                                 .setNanos(300_000_000))),
+                        withFault(
+                                route("grpc-abort", headerExact("/", "x-fault", "grpc"), cluster(ECHO_V1)),
+                                HTTPFault.newBuilder()
+                                        .setAbort(FaultAbort.newBuilder()
+                                                .setGrpcStatus(7)
+                                                .setPercentage(all))
+                                        .build()),
                         route(
                                 "retry",
                                 headerExact("/", "x-retry", "yes"),
                                 cluster(ECHO_V1)
                                         .setRetryPolicy(RetryPolicy.newBuilder()
-                                                .setRetryOn("connect-failure,5xx")
+                                                .setRetryOn("connect-failure,refused-stream,unavailable,cancelled")
                                                 .setNumRetries(UInt32Value.of(2)))),
+                        route(
+                                "deadline",
+                                headerExact("/", "x-timeout", "grpc"),
+                                cluster(ECHO_V1)
+                                        .setTimeout(com.google.protobuf.Duration.newBuilder()
+                                                .setSeconds(10))
+                                        .setMaxGrpcTimeout(com.google.protobuf.Duration.newBuilder()
+                                                .setNanos(300_000_000))),
                         route("split", prefix("/"), weighted(Map.of(ECHO_V1, 50, ECHO_V2, 50)))));
         String node = Sidecars.nodeId(POD_IP, "client-v1-171");
         controlPlane.set(
@@ -201,6 +222,10 @@ class Http2ProxyTest {
     }
 
     private static String say(String message, String... headers) {
+        return say(10_000, message, headers);
+    }
+
+    private static String say(long deadlineMs, String message, String... headers) {
         Metadata md = new Metadata();
         for (int i = 0; i < headers.length; i += 2) {
             md.put(Metadata.Key.of(headers[i], Metadata.ASCII_STRING_MARSHALLER), headers[i + 1]);
@@ -208,7 +233,7 @@ class Http2ProxyTest {
         return ClientCalls.blockingUnaryCall(
                 io.grpc.ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(md)),
                 SAY,
-                CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+                CallOptions.DEFAULT.withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS),
                 message);
     }
 
@@ -260,6 +285,60 @@ class Http2ProxyTest {
         assertThat(slow.get(10, TimeUnit.SECONDS)).isEqualTo(Status.Code.UNAVAILABLE.toString());
         assertThat(accessLog())
                 .anySatisfy(e -> assertThat(e.toString()).contains("UT").contains("/meshbox.Echo/Say"));
+    }
+
+    @Test
+    void aGrpcStatusAbortIsATrailersOnlyAnswerLoggedAs200FI() throws Exception {
+        assertThatThrownBy(() -> say("hello", "x-fault", "grpc"))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+                    assertThat(e.getStatus().getDescription()).isEqualTo("fault filter abort");
+                });
+        assertThat(accessLog()).anySatisfy(e -> {
+            assertThat(e.get("route_name").asText()).isEqualTo("grpc-abort");
+            assertThat(e.get("response_code").asInt()).isEqualTo(200);
+            assertThat(e.get("response_flags").asText()).isEqualTo("FI");
+        });
+    }
+
+    @Test
+    void retryOnUnavailableRetriesATrailersOnlyFailure() {
+        failuresLeft.set(2);
+        assertThat(say("fail", "x-retry", "yes")).isEqualTo("v1: fail");
+        assertThat(failuresLeft.get()).isNegative();
+        failuresLeft.set(5);
+        assertThatThrownBy(() -> say("fail", "x-retry", "yes"))
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+        assertThat(failuresLeft.get())
+                .as("three attempts: the first and two retries")
+                .isEqualTo(2);
+        failuresLeft.set(0);
+    }
+
+    @Test
+    void theClientsGrpcTimeoutIsCappedByTheRoutesMaxGrpcTimeout() throws Exception {
+        // The client allows 5 s; the route's max_grpc_timeout (Istio: the VirtualService timeout) is 300 ms.
+        assertThatThrownBy(() -> say(5000, "slow", "x-timeout", "grpc"))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                    assertThat(e.getStatus().getDescription()).isEqualTo("upstream request timeout");
+                });
+        assertThat(accessLog()).anySatisfy(e -> {
+            assertThat(e.get("route_name").asText()).isEqualTo("deadline");
+            assertThat(e.get("response_flags").asText()).isEqualTo("UT");
+            assertThat(e.get("duration_ms").asLong()).isLessThan(1500);
+        });
+    }
+
+    @Test
+    void aClientThatCancelsOneStreamLeavesTheConnectionAndItsOtherStreamsAlone() {
+        assertThatThrownBy(() -> say(200, "slow", "x-version", "v2"))
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+        assertThat(say("after", "x-version", "v2")).isEqualTo("v2: after");
     }
 
     @Test

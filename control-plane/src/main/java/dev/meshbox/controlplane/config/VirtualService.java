@@ -181,5 +181,33 @@ public record VirtualService(
 
     public record Delay(Duration fixedDelay, double percentage) {}
 
-    public record Abort(int httpStatus, double percentage) {}
+    /**
+     * An abort with an HTTP status, or with a gRPC status code ({@code grpcStatus} 0..16, from Istio's name such as
+     * {@code UNAVAILABLE}; -1 for an HTTP abort).
+     */
+    public record Abort(int httpStatus, double percentage, int grpcStatus) {
+        public Abort(int httpStatus, double percentage) {
+            this(httpStatus, percentage, -1);
+        }
+    }
+
+    /** gRPC's status codes by the names Istio's {@code abort.grpcStatus} takes, in code order. */
+    public static final java.util.List<String> GRPC_CODES = java.util.List.of(
+            "OK",
+            "CANCELLED",
+            "UNKNOWN",
+            "INVALID_ARGUMENT",
+            "DEADLINE_EXCEEDED",
+            "NOT_FOUND",
+            "ALREADY_EXISTS",
+            "PERMISSION_DENIED",
+            "RESOURCE_EXHAUSTED",
+            "FAILED_PRECONDITION",
+            "ABORTED",
+            "OUT_OF_RANGE",
+            "UNIMPLEMENTED",
+            "INTERNAL",
+            "UNAVAILABLE",
+            "DATA_LOSS",
+            "UNAUTHENTICATED");
 }

@@ -364,12 +364,34 @@ final class VirtualServiceParser {
         if (n.has("abort")) {
             YamlNode a = n.obj("abort");
             a.onlyFields(Set.of("httpStatus", "grpcStatus", "http2Error", "percentage"));
-            int status = a.integer("httpStatus").map(Long::intValue).orElse(0);
-            if (status < 200 || status > 599) {
-                a.problems().add(a.path() + ".httpStatus", "must be an HTTP status between 200 and 599, got " + status);
+            Optional<String> grpc = a.str("grpcStatus");
+            int kinds = (a.has("httpStatus") ? 1 : 0) + (grpc.isPresent() ? 1 : 0) + (a.has("http2Error") ? 1 : 0);
+            if (kinds > 1) {
+                a.problem("must set only one of httpStatus, grpcStatus, http2Error");
+            }
+            int grpcCode = -1;
+            int status = 0;
+            if (grpc.isPresent()) {
+                grpcCode = VirtualService.GRPC_CODES.indexOf(grpc.get());
+                if (grpcCode < 0) {
+                    a.problems()
+                            .add(
+                                    a.path() + ".grpcStatus",
+                                    "must be a gRPC status name such as UNAVAILABLE (one of "
+                                            + String.join(", ", VirtualService.GRPC_CODES) + "), got \""
+                                            + grpc.get() + "\"");
+                }
+            } else if (a.has("http2Error")) {
+                a.problems().add(a.path() + ".http2Error", "is not supported (Istio does not implement it either)");
+            } else {
+                status = a.integer("httpStatus").map(Long::intValue).orElse(0);
+                if (status < 200 || status > 599) {
+                    a.problems()
+                            .add(a.path() + ".httpStatus", "must be an HTTP status between 200 and 599, got " + status);
+                }
             }
             // Istio: "If not specified, no request will be aborted."
-            abort = Optional.of(new Abort(status, Percent.read(a, "percentage").orElse(0.0)));
+            abort = Optional.of(new Abort(status, Percent.read(a, "percentage").orElse(0.0), grpcCode));
         }
         if (delay.isEmpty() && abort.isEmpty() && n.problems().isEmpty()) {
             n.problem("must have delay or abort");

@@ -50,10 +50,15 @@ final class RoutePolicies {
                 .ifPresent(d -> b.setDelay(FaultDelay.newBuilder()
                         .setFixedDelay(ClusterTranslator.protoDuration(d.fixedDelay()))
                         .setPercentage(RouteTranslator.fraction(d.percentage()))));
-        f.abort()
-                .ifPresent(a -> b.setAbort(FaultAbort.newBuilder()
-                        .setHttpStatus(a.httpStatus())
-                        .setPercentage(RouteTranslator.fraction(a.percentage()))));
+        f.abort().ifPresent(a -> {
+            FaultAbort.Builder abort = FaultAbort.newBuilder().setPercentage(RouteTranslator.fraction(a.percentage()));
+            if (a.grpcStatus() >= 0) {
+                abort.setGrpcStatus(a.grpcStatus());
+            } else {
+                abort.setHttpStatus(a.httpStatus());
+            }
+            b.setAbort(abort);
+        });
         return b.build();
     }
 }

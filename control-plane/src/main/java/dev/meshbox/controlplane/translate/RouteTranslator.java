@@ -276,14 +276,25 @@ final class RouteTranslator {
         if (rule.fault().isPresent()) {
             // As Istio: a route with a fault gets no timeout and no retries, so the fault is seen as configured.
             a.setTimeout(Durations.fromSeconds(0));
+            grpcTimeout(a);
             r.putTypedPerFilterConfig(
                     Names.FAULT, Any.pack(RoutePolicies.fault(rule.fault().get())));
         } else {
             a.setTimeout(rule.timeout().map(ClusterTranslator::protoDuration).orElse(Durations.fromSeconds(0)));
+            grpcTimeout(a);
             RoutePolicies.retry(rule.retries()).ifPresent(a::setRetryPolicy);
         }
         a.addAllRequestMirrorPolicies(Mirrors.policies(ctx, vs, rule, where, out));
         return Optional.of(r.setRoute(a));
+    }
+
+    /**
+     * As Istio's {@code setTimeout}: {@code max_grpc_timeout} is the route's timeout (0 when none), so that a gRPC
+     * client's {@code grpc-timeout} is the deadline, capped by the VirtualService's timeout when it has one.
+     */
+    @SuppressWarnings("deprecation") // the field Istio writes; its replacement max_stream_duration regressed there
+    private static void grpcTimeout(RouteAction.Builder a) {
+        a.setMaxGrpcTimeout(a.getTimeout());
     }
 
     /**

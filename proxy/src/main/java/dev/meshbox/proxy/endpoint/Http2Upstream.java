@@ -1,6 +1,5 @@
 package dev.meshbox.proxy.endpoint;
 
-import dev.meshbox.proxy.http.Http2Messages;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -78,7 +77,9 @@ final class Http2Upstream {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof FullHttpResponse response) {
-                Http2Messages.takeStreamId(response.headers());
+                for (HttpConversionUtil.ExtensionHeaderNames n : HttpConversionUtil.ExtensionHeaderNames.values()) {
+                    response.headers().remove(n.text());
+                }
             }
             ctx.fireChannelRead(msg);
         }

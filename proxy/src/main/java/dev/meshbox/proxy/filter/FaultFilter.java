@@ -57,7 +57,10 @@ public final class FaultFilter implements HttpFilter {
 
     private static boolean aborted(HttpExchange exchange, FaultPolicy fault) {
         if (fault.hasAbort() && draw(exchange, RandomSource.Decision.FAULT_ABORT) < fault.abortPerMillion()) {
-            exchange.sendLocalReply(LocalReply.faultAbort(fault.abortStatus()));
+            exchange.sendLocalReply(
+                    fault.abortGrpcStatus() >= 0
+                            ? LocalReply.faultAbortGrpc(fault.abortGrpcStatus())
+                            : LocalReply.faultAbort(fault.abortStatus()));
             return true;
         }
         return false;

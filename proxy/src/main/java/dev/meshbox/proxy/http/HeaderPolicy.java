@@ -31,7 +31,10 @@ public final class HeaderPolicy {
 
     private HeaderPolicy() {}
 
-    /** Removes hop-by-hop headers, including those the Connection header names. */
+    /**
+     * Removes hop-by-hop headers, including those the Connection header names; {@code te: trailers} stays, as Envoy
+     * keeps it (gRPC requires it end to end).
+     */
     public static void stripHopByHop(HttpHeaders headers) {
         List<String> connection =
                 headers.contains(HttpHeaderNames.CONNECTION) ? headers.getAll(HttpHeaderNames.CONNECTION) : List.of();
@@ -43,8 +46,12 @@ public final class HeaderPolicy {
                 }
             }
         }
+        String te = headers.get(HttpHeaderNames.TE);
         for (String name : HOP_BY_HOP) {
             headers.remove(name);
+        }
+        if (te != null && te.trim().equalsIgnoreCase("trailers")) {
+            headers.set(HttpHeaderNames.TE, "trailers");
         }
     }
 

@@ -16,23 +16,13 @@ public final class Http2Messages {
     /** The version a request that arrived over HTTP/2 carries, so that {@code %PROTOCOL%} says {@code HTTP/2}. */
     public static final HttpVersion HTTP_2 = new HttpVersion("HTTP", 2, 0, true);
 
-    private static final CharSequence[] EXTENSIONS = {
-        HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text(),
-        HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(),
-        HttpConversionUtil.ExtensionHeaderNames.PATH.text(),
-        HttpConversionUtil.ExtensionHeaderNames.STREAM_PROMISE_ID.text(),
-        HttpConversionUtil.ExtensionHeaderNames.STREAM_DEPENDENCY_ID.text(),
-        HttpConversionUtil.ExtensionHeaderNames.STREAM_WEIGHT.text(),
-        HttpConversionUtil.ExtensionHeaderNames.PROTOCOL.text(),
-    };
-
     private Http2Messages() {}
 
     /** The stream id Netty's translation put on the message, or 0; the extension headers are removed. */
     public static int takeStreamId(HttpHeaders headers) {
         Integer id = headers.getInt(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
-        for (CharSequence name : EXTENSIONS) {
-            headers.remove(name);
+        for (HttpConversionUtil.ExtensionHeaderNames n : HttpConversionUtil.ExtensionHeaderNames.values()) {
+            headers.remove(n.text());
         }
         return id == null ? 0 : id;
     }

@@ -151,7 +151,9 @@ public final class HttpExchange {
             outcome.addFlag(reply.flag());
         }
         outcome.details(reply.details());
-        respond(reply.toResponse(io.netty.buffer.ByteBufAllocator.DEFAULT));
+        respond(reply.toResponse(
+                io.netty.buffer.ByteBufAllocator.DEFAULT,
+                LocalReply.isGrpc(request.headers().get(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE))));
     }
 
     /** Answers with {@code response} (ownership passes): the upstream's, or one a filter made. */

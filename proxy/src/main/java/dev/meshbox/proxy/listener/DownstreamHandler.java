@@ -137,6 +137,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     private final class Stream implements Downstream {
         private final int id;
         private Runnable closeAction;
+        private boolean reset;
 
         Stream(int id) {
             this.id = id;
@@ -174,7 +175,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
 
         @Override
         public boolean isOpen() {
-            return DownstreamHandler.this.isOpen();
+            return !reset && DownstreamHandler.this.isOpen();
         }
 
         @Override
@@ -186,6 +187,10 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         public void respond(FullHttpResponse response) {
             streams.remove(this);
             closeAction = null;
+            if (reset) {
+                response.release(); // the client reset the stream: nothing to answer on
+                return;
+            }
             dev.meshbox.proxy.http.Http2Messages.prepareResponse(response, id);
             ctx.writeAndFlush(response, ctx.voidPromise());
         }
@@ -351,6 +356,22 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
 
     @Override
     public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+        if (http2 && cause instanceof io.netty.handler.codec.http2.Http2Exception.StreamException reset) {
+            // One stream reset (the client cancelled, e.g. at its deadline): that request is abandoned (DC), the
+            // connection and its other streams go on.
+            for (Stream s : java.util.List.copyOf(streams)) {
+                if (s.id == reset.streamId()) {
+                    s.reset = true;
+                    streams.remove(s);
+                    Runnable a = s.closeAction;
+                    s.closeAction = null;
+                    if (a != null) {
+                        a.run();
+                    }
+                }
+            }
+            return;
+        }
         context.close();
     }
 }

@@ -4,13 +4,19 @@ import java.time.Duration;
 
 /**
  * A compiled {@code envoy.extensions.filters.http.fault.v3.HTTPFault}: an optional fixed delay and an optional
- * abort, each applied to a fraction of requests expressed per million.
+ * abort, each applied to a fraction of requests expressed per million. The abort answers with an HTTP status, or with
+ * a gRPC status ({@code abortGrpcStatus} 0..16; -1 when the abort is an HTTP one).
  */
-public record FaultPolicy(Duration delay, int delayPerMillion, int abortStatus, int abortPerMillion)
+public record FaultPolicy(
+        Duration delay, int delayPerMillion, int abortStatus, int abortPerMillion, int abortGrpcStatus)
         implements FilterConfig {
 
     /** No delay and no abort: what Istio configures the filter with on every connection manager. */
     public static final FaultPolicy NONE = new FaultPolicy(Duration.ZERO, 0, 0, 0);
+
+    public FaultPolicy(Duration delay, int delayPerMillion, int abortStatus, int abortPerMillion) {
+        this(delay, delayPerMillion, abortStatus, abortPerMillion, -1);
+    }
 
     public static final int MILLION = 1_000_000;
 
@@ -23,6 +29,6 @@ public record FaultPolicy(Duration delay, int delayPerMillion, int abortStatus, 
     }
 
     public boolean hasAbort() {
-        return abortStatus > 0 && abortPerMillion > 0;
+        return (abortStatus > 0 || abortGrpcStatus >= 0) && abortPerMillion > 0;
     }
 }

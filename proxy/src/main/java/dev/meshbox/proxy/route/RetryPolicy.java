@@ -17,7 +17,7 @@ public record RetryPolicy(
         Duration baseInterval,
         Duration maxInterval) {
 
-    /** The retry_on conditions MeshBox understands; gRPC ones are accepted and never fire over HTTP/1.1. */
+    /** The retry_on conditions MeshBox understands; the gRPC ones read a trailers-only answer's grpc-status. */
     public enum RetryOn {
         FIVE_XX("5xx"),
         GATEWAY_ERROR("gateway-error"),
@@ -81,6 +81,24 @@ public record RetryPolicy(
                 || has(RetryOn.GATEWAY_ERROR)
                 || has(RetryOn.RESET)
                 || has(RetryOn.RESET_BEFORE_REQUEST);
+    }
+
+    /**
+     * As Envoy's {@code x-envoy-retry-grpc-on}: the {@code grpc-status} of a response's headers (a trailers-only
+     * answer, which is how a gRPC server fails a call before any message), null when there is none.
+     */
+    public boolean retriesGrpcStatus(String grpcStatus) {
+        if (grpcStatus == null) {
+            return false;
+        }
+        return switch (grpcStatus.trim()) {
+            case "1" -> has(RetryOn.CANCELLED);
+            case "4" -> has(RetryOn.DEADLINE_EXCEEDED);
+            case "8" -> has(RetryOn.RESOURCE_EXHAUSTED);
+            case "13" -> has(RetryOn.INTERNAL);
+            case "14" -> has(RetryOn.UNAVAILABLE);
+            default -> false;
+        };
     }
 
     /** A reset (upstream closed before a complete response) or a per-try timeout. */

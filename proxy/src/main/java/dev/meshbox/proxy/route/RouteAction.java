@@ -10,7 +10,9 @@ public sealed interface RouteAction {
      * Forward to one cluster, or to one of several by weight. {@code timeout} zero means no timeout;
      * {@code hashPolicies} give the key for RING_HASH / MAGLEV clusters; at most one of {@code prefixRewrite} and
      * {@code regexRewrite} is set ({@link PathRewrite}); {@code clusterNotFoundStatus} is what a cluster that does not
-     * exist answers (Envoy's {@code cluster_not_found_response_code}: 503 unless set).
+     * exist answers (Envoy's {@code cluster_not_found_response_code}: 503 unless set); {@code maxGrpcTimeout}, when
+     * not null, lets a gRPC request's {@code grpc-timeout} be the timeout, capped by it unless it is zero (Envoy's
+     * {@code max_grpc_timeout}, which Istio sets to the route's timeout).
      */
     record Forward(
             String cluster,
@@ -22,7 +24,8 @@ public sealed interface RouteAction {
             RegexRewrite regexRewrite,
             String hostRewrite,
             List<HashPolicy> hashPolicies,
-            int clusterNotFoundStatus)
+            int clusterNotFoundStatus,
+            Duration maxGrpcTimeout)
             implements RouteAction {
         public Forward {
             if ((cluster == null) == (weighted == null)) {
@@ -33,6 +36,31 @@ public sealed interface RouteAction {
             mirrors = List.copyOf(mirrors);
             hashPolicies = hashPolicies == null ? List.of() : List.copyOf(hashPolicies);
             clusterNotFoundStatus = clusterNotFoundStatus == 0 ? 503 : clusterNotFoundStatus;
+        }
+
+        public Forward(
+                String cluster,
+                WeightedClusters weighted,
+                Duration timeout,
+                RetryPolicy retry,
+                List<MirrorPolicy> mirrors,
+                String prefixRewrite,
+                RegexRewrite regexRewrite,
+                String hostRewrite,
+                List<HashPolicy> hashPolicies,
+                int clusterNotFoundStatus) {
+            this(
+                    cluster,
+                    weighted,
+                    timeout,
+                    retry,
+                    mirrors,
+                    prefixRewrite,
+                    regexRewrite,
+                    hostRewrite,
+                    hashPolicies,
+                    clusterNotFoundStatus,
+                    null);
         }
 
         public Forward(

@@ -117,8 +117,19 @@ public final class RouterFilter implements HttpFilter {
                 .start();
     }
 
-    /** The route's timeout, or the one the request asks for with {@code x-envoy-upstream-rq-timeout-ms}. */
-    private static long timeoutMs(RouteDecision.Forward f, HttpHeaders h) {
+    /**
+     * The route's timeout; for a gRPC request on a route with {@code max_grpc_timeout}, its {@code grpc-timeout}
+     * capped by that (none when both are absent or zero), as Envoy's {@code FilterUtility::finalTimeout}; then the one
+     * the request asks for with {@code x-envoy-upstream-rq-timeout-ms}.
+     */
+    static long timeoutMs(RouteDecision.Forward f, HttpHeaders h) {
+        long timeout = f.action().timeout().toMillis();
+        java.time.Duration maxGrpc = f.action().maxGrpcTimeout();
+        if (maxGrpc != null && LocalReply.isGrpc(h.get(HttpHeaderNames.CONTENT_TYPE))) {
+            long max = maxGrpc.toMillis();
+            long asked = grpcTimeoutMs(h.get("grpc-timeout"));
+            timeout = max != 0 && (asked == 0 || asked > max) ? max : asked;
+        }
         String override = h.get(HeaderPolicy.RQ_TIMEOUT_MS);
         if (override != null) {
             try {
@@ -127,7 +138,35 @@ public final class RouterFilter implements HttpFilter {
                 // Envoy ignores a malformed override
             }
         }
-        return f.action().timeout().toMillis();
+        return timeout;
+    }
+
+    /**
+     * gRPC's {@code grpc-timeout}: up to 8 digits and a unit (H, M, S, m, u, n), in milliseconds rounded up; 0 when
+     * absent or malformed (Envoy then treats the call as having none).
+     */
+    static long grpcTimeoutMs(String value) {
+        if (value == null || value.length() < 2 || value.length() > 9) {
+            return 0;
+        }
+        long n;
+        try {
+            n = Long.parseLong(value.substring(0, value.length() - 1));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+        if (n < 0) {
+            return 0;
+        }
+        return switch (value.charAt(value.length() - 1)) {
+            case 'H' -> n * 3_600_000L;
+            case 'M' -> n * 60_000L;
+            case 'S' -> n * 1000L;
+            case 'm' -> n;
+            case 'u' -> (n + 999) / 1000;
+            case 'n' -> (n + 999_999) / 1_000_000;
+            default -> 0;
+        };
     }
 
     /**

@@ -227,7 +227,9 @@ final class UpstreamCall implements ResponseListener, ConnectionPool.Callbacks {
             attemptHost.stats().rqSuccess.increment();
         }
         cluster.outlier().putHttpStatus(attemptHost, status);
-        if (retry.retriesStatus(status) && tryRetry()) {
+        if ((retry.retriesStatus(status)
+                        || retry.retriesGrpcStatus(response.headers().get("grpc-status")))
+                && tryRetry()) {
             response.release();
             return;
         }

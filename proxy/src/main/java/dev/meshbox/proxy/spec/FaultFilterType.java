@@ -46,7 +46,18 @@ public final class FaultFilterType implements HttpFilterType {
         }
         int abortStatus = 0;
         int abortShare = 0;
-        if (f.hasAbort() && f.getAbort().getHttpStatus() > 0) {
+        int abortGrpc = -1;
+        if (f.hasAbort()
+                && f.getAbort().getErrorTypeCase()
+                        == io.envoyproxy.envoy.extensions.filters.http.fault.v3.FaultAbort.ErrorTypeCase.GRPC_STATUS) {
+            abortGrpc = f.getAbort().getGrpcStatus();
+            if (abortGrpc > 16) {
+                throw new IllegalArgumentException(where + ".abort.grpc_status: must be in [0, 16], got " + abortGrpc);
+            }
+            abortShare = f.getAbort().hasPercentage()
+                    ? RouteConverter.perMillion(f.getAbort().getPercentage())
+                    : FaultPolicy.MILLION;
+        } else if (f.hasAbort() && f.getAbort().getHttpStatus() > 0) {
             abortStatus = f.getAbort().getHttpStatus();
             if (abortStatus < 200 || abortStatus > 599) {
                 throw new IllegalArgumentException(
@@ -56,6 +67,6 @@ public final class FaultFilterType implements HttpFilterType {
                     ? RouteConverter.perMillion(f.getAbort().getPercentage())
                     : FaultPolicy.MILLION;
         }
-        return new FaultPolicy(delay, delayShare, abortStatus, abortShare);
+        return new FaultPolicy(delay, delayShare, abortStatus, abortShare, abortGrpc);
     }
 }

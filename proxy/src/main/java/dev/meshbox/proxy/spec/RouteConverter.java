@@ -237,6 +237,8 @@ public final class RouteConverter {
     private static RouteAction.Forward forward(
             io.envoyproxy.envoy.config.route.v3.RouteAction a, String where, RetryPolicy hostRetry) {
         Duration timeout = a.hasTimeout() ? duration(a.getTimeout()) : DEFAULT_ROUTE_TIMEOUT;
+        @SuppressWarnings("deprecation") // Istio still writes the deprecated field; max_stream_duration is not read yet
+        Duration maxGrpc = a.hasMaxGrpcTimeout() ? duration(a.getMaxGrpcTimeout()) : null;
         RetryPolicy retry = a.hasRetryPolicy()
                 ? retry(a.getRetryPolicy(), where + ".retry_policy")
                 : hostRetry != null ? hostRetry : RetryPolicy.NONE;
@@ -271,7 +273,8 @@ public final class RouteConverter {
                         regexRewrite,
                         hostRewrite,
                         hashPolicies,
-                        notFound);
+                        notFound,
+                        maxGrpc);
             case WEIGHTED_CLUSTERS ->
                 new RouteAction.Forward(
                         null,
@@ -283,7 +286,8 @@ public final class RouteConverter {
                         regexRewrite,
                         hostRewrite,
                         hashPolicies,
-                        notFound);
+                        notFound,
+                        maxGrpc);
             default ->
                 throw new IllegalArgumentException(where + ": cluster specifier " + a.getClusterSpecifierCase()
                         + " is not supported (expected cluster or weighted_clusters)");
