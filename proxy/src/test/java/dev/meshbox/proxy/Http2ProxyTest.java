@@ -251,6 +251,10 @@ class Http2ProxyTest {
         JsonNode last = accessLog().get(accessLog().size() - 1);
         assertThat(last.toString()).contains("HTTP/2").contains(ECHO_V2).contains("/meshbox.Echo/Say");
         assertThat(last.get("response_code").asInt()).isEqualTo(200);
+        assertThat(last.get("grpc_status").asText()).isEqualTo("OK");
+        assertThat(TestHttp.get(new InetSocketAddress(POD_IP, 15090), "prom", "/stats/prometheus")
+                        .body())
+                .contains("request_protocol=\"grpc\",response_code=\"200\",grpc_response_status=\"0\"");
     }
 
     @Test
@@ -298,7 +302,12 @@ class Http2ProxyTest {
             assertThat(e.get("route_name").asText()).isEqualTo("grpc-abort");
             assertThat(e.get("response_code").asInt()).isEqualTo(200);
             assertThat(e.get("response_flags").asText()).isEqualTo("FI");
+            assertThat(e.get("grpc_status").asText()).isEqualTo("PERMISSION_DENIED");
         });
+        assertThat(TestHttp.get(new InetSocketAddress(POD_IP, 15090), "prom", "/stats/prometheus")
+                        .body())
+                .contains("request_protocol=\"grpc\",response_code=\"200\",grpc_response_status=\"7\","
+                        + "response_flags=\"FI\"");
     }
 
     @Test

@@ -161,7 +161,8 @@ public final class AccessLog {
             e.routeName(),
             e.direction(),
             e.listener(),
-            e.downstreamPeerUriSan()
+            e.downstreamPeerUriSan(),
+            e.grpcStatus()
         }) {
             n = putString(n, s, maxChars);
         }
@@ -263,6 +264,7 @@ public final class AccessLog {
                     .direction(str())
                     .listener(str())
                     .downstreamPeerUriSan(str())
+                    .grpcStatus(str())
                     .build();
         }
 

@@ -37,10 +37,44 @@ public record AccessLogEntry(
         String routeName,
         String direction,
         String listener,
-        String downstreamPeerUriSan) {
+        String downstreamPeerUriSan,
+        String grpcStatus) {
 
     private static final DateTimeFormatter START_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    private static final String[] GRPC_CODES = {
+        "OK",
+        "CANCELLED",
+        "UNKNOWN",
+        "INVALID_ARGUMENT",
+        "DEADLINE_EXCEEDED",
+        "NOT_FOUND",
+        "ALREADY_EXISTS",
+        "PERMISSION_DENIED",
+        "RESOURCE_EXHAUSTED",
+        "FAILED_PRECONDITION",
+        "ABORTED",
+        "OUT_OF_RANGE",
+        "UNIMPLEMENTED",
+        "INTERNAL",
+        "UNAVAILABLE",
+        "DATA_LOSS",
+        "UNAUTHENTICATED"
+    };
+
+    /** A {@code grpc-status} number as Envoy's {@code %GRPC_STATUS(SNAKE_STRING)%}; the number itself when unknown. */
+    public static String grpcStatusName(String number) {
+        if (number == null) {
+            return null;
+        }
+        try {
+            int n = Integer.parseInt(number.trim());
+            return n >= 0 && n < GRPC_CODES.length ? GRPC_CODES[n] : number;
+        } catch (NumberFormatException e) {
+            return number;
+        }
+    }
 
     /** An entry built field by field: {@code AccessLogEntry.builder().method("GET").path("/")...build()}. */
     public static Builder builder() {
@@ -76,7 +110,8 @@ public record AccessLogEntry(
                 .routeName(routeName)
                 .direction(direction)
                 .listener(listener)
-                .downstreamPeerUriSan(downstreamPeerUriSan);
+                .downstreamPeerUriSan(downstreamPeerUriSan)
+                .grpcStatus(grpcStatus);
     }
 
     public AccessLogEntry withSeq(long newSeq) {
@@ -111,6 +146,7 @@ public record AccessLogEntry(
         private String requestedServerName;
         private String routeName;
         private String downstreamPeerUriSan;
+        private String grpcStatus;
         private String direction;
         private String listener;
 
@@ -252,6 +288,12 @@ public record AccessLogEntry(
         }
 
         /** Envoy's {@code %DOWNSTREAM_PEER_URI_SAN%}: the mTLS peer's SPIFFE identity on inbound requests. */
+        /** The answer's {@code grpc-status} number, null when it had none (not a gRPC answer). */
+        public Builder grpcStatus(String value) {
+            this.grpcStatus = value;
+            return this;
+        }
+
         public Builder downstreamPeerUriSan(String value) {
             this.downstreamPeerUriSan = value;
             return this;
@@ -286,7 +328,8 @@ public record AccessLogEntry(
                     routeName,
                     direction,
                     listener,
-                    downstreamPeerUriSan);
+                    downstreamPeerUriSan,
+                    grpcStatus);
         }
     }
 

@@ -214,6 +214,8 @@ public final class AdminEndpoints implements Function<QueryStringDecoder, AdminR
         m.put("direction", e.direction());
         m.put("listener", e.listener());
         m.put("downstream_peer_uri_san", e.downstreamPeerUriSan());
+        // Envoy's %GRPC_STATUS(SNAKE_STRING)%: UNAVAILABLE, OK...; null for an answer without grpc-status.
+        m.put("grpc_status", AccessLogEntry.grpcStatusName(e.grpcStatus()));
         return m;
     }
 

@@ -66,7 +66,9 @@ public final class IstioStatsFilter implements HttpFilter {
                 outcome.flagsText(),
                 inbound ? facts.connection().securityPolicy() : "unknown",
                 inbound ? facts.connection().peerPrincipal() : null,
-                inbound ? facts.connection().localPrincipal() : null);
+                inbound ? facts.connection().localPrincipal() : null,
+                outcome.grpc(),
+                outcome.grpcStatus());
         metrics.record(labels, outcome.durationMs(), facts.requestHeaderBytes() + facts.bytesReceived(), responseBytes);
     }
 

@@ -105,6 +105,10 @@ public final class HttpConnectionManager {
             outcome.details("via_upstream");
         }
         outcome.responded(response.status().code(), response.content().readableBytes());
+        String grpcStatus = h.get("grpc-status");
+        outcome.grpc(
+                LocalReply.isGrpc(exchange.request().headers().get(HttpHeaderNames.CONTENT_TYPE)),
+                grpcStatus != null ? grpcStatus : response.trailingHeaders().get("grpc-status"));
         services.stats().countResponse(exchange.facts().statPrefix(), outcome.responseCode());
         Downstream downstream = exchange.downstream();
         boolean open = downstream.isOpen();
@@ -172,6 +176,7 @@ public final class HttpConnectionManager {
                 .downstreamPeerUriSan(f.connection().peerPrincipal())
                 .direction(f.directionText())
                 .listener(f.listener())
+                .grpcStatus(o.grpcStatus())
                 .build();
     }
 

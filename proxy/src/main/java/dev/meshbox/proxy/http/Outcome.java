@@ -18,6 +18,8 @@ public final class Outcome {
     private int responseCode;
     private long bytesSent;
     private long durationMs;
+    private boolean grpc;
+    private String grpcStatus;
 
     public void addFlag(ResponseFlag flag) {
         flags.add(flag);
@@ -92,6 +94,24 @@ public final class Outcome {
     void responded(int code, long bytes) {
         this.responseCode = code;
         this.bytesSent = bytes;
+    }
+
+    /** Whether the request was gRPC ({@code content-type: application/grpc...}): Istio's {@code request_protocol}. */
+    public boolean grpc() {
+        return grpc;
+    }
+
+    /**
+     * The answer's {@code grpc-status} (from its headers, or its trailers), as a number; null when it has none. Envoy's
+     * {@code %GRPC_STATUS%} and Istio's {@code grpc_response_status}.
+     */
+    public String grpcStatus() {
+        return grpcStatus;
+    }
+
+    void grpc(boolean request, String status) {
+        this.grpc = request;
+        this.grpcStatus = status;
     }
 
     void ended(long millis) {

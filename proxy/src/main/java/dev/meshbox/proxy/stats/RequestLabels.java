@@ -1,7 +1,8 @@
 package dev.meshbox.proxy.stats;
 
 /**
- * The label set of one series of Istio's standard HTTP metrics. {@code request_protocol} ({@code http}) is fixed; the
+ * The label set of one series of Istio's standard HTTP metrics. {@code request_protocol} is {@code grpc} for gRPC
+ * requests, which also carry {@code grpc_response_status} (the answer's grpc-status number), else {@code http}; the
  * principals are the SPIFFE identities of an inbound mutual TLS connection's two ends, {@code unknown} otherwise.
  */
 public record RequestLabels(
@@ -15,7 +16,37 @@ public record RequestLabels(
         String responseFlags,
         String connectionSecurityPolicy,
         String sourcePrincipal,
-        String destinationPrincipal) {
+        String destinationPrincipal,
+        boolean grpc,
+        String grpcResponseStatus) {
+
+    public RequestLabels(
+            String reporter,
+            Workload source,
+            Workload destination,
+            String destinationService,
+            String destinationServiceName,
+            String destinationServiceNamespace,
+            int responseCode,
+            String responseFlags,
+            String connectionSecurityPolicy,
+            String sourcePrincipal,
+            String destinationPrincipal) {
+        this(
+                reporter,
+                source,
+                destination,
+                destinationService,
+                destinationServiceName,
+                destinationServiceNamespace,
+                responseCode,
+                responseFlags,
+                connectionSecurityPolicy,
+                sourcePrincipal,
+                destinationPrincipal,
+                false,
+                null);
+    }
 
     public RequestLabels {
         sourcePrincipal = Workload.orUnknown(sourcePrincipal);
@@ -43,8 +74,12 @@ public record RequestLabels(
         add(b, "destination_service", destinationService);
         add(b, "destination_service_name", destinationServiceName);
         add(b, "destination_service_namespace", destinationServiceNamespace);
-        add(b, "request_protocol", "http");
+        add(b, "request_protocol", grpc ? "grpc" : "http");
         add(b, "response_code", Integer.toString(responseCode));
+        if (grpc) {
+            // Only on gRPC series here, so HTTP series keep their shape; Istio writes it empty on those.
+            add(b, "grpc_response_status", grpcResponseStatus == null ? "" : grpcResponseStatus);
+        }
         add(b, "response_flags", responseFlags);
         add(b, "connection_security_policy", connectionSecurityPolicy);
         return b.toString();

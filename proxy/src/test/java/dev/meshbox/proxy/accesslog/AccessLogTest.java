@@ -38,6 +38,7 @@ class AccessLogTest {
                 "",
                 "outbound",
                 "0.0.0.0_9080",
+                null,
                 null);
     }
 
@@ -91,7 +92,8 @@ class AccessLogTest {
                 "default",
                 "outbound",
                 "virtualOutbound",
-                "spiffe://cluster.local/ns/default/sa/sleep");
+                "spiffe://cluster.local/ns/default/sa/sleep",
+                "14");
         long seq = log.append(in);
         assertThat(seq).isEqualTo(1);
         assertThat(log.all()).containsExactly(in.withSeq(1));
