@@ -99,7 +99,7 @@ final class Commands {
 
     /** A client pod without a sidecar has nothing to run: a JVM that only waits keeps the pod (and its IP) there. */
     static List<String> pause() {
-        return jvm("-Xmx8m", Pause.class.getName());
+        return jvm("-Xmx32m", Pause.class.getName());
     }
 
     /** The environment of a user's image: where to listen, and its sidecar as HTTP proxy unless traffic is captured. */
