@@ -75,6 +75,7 @@ public record MeshView(
         if (virtualServices == null) {
             virtualServices = DelegateMerger.merge(config.all(VirtualService.class));
         }
+        registry = ServiceEntries.withHosts(config, registry);
     }
 
     /** The DestinationRule for a service (the oldest-named one wins when several exist, deterministically). */

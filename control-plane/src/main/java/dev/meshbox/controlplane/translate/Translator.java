@@ -285,6 +285,10 @@ public final class Translator {
         RouteTranslator.Context ctx =
                 new RouteTranslator.Context(view, VirtualService.MESH, port, proxy.labels(), proxy.namespace());
         for (MeshService s : services) {
+            if (s.fromServiceEntry()
+                    && !ServiceEntries.entryOf(view.config(), s).visibleFrom(proxy.namespace())) {
+                continue; // exportTo hides the entry from this namespace's sidecars
+            }
             VirtualHost.Builder vh = VirtualHost.newBuilder().setName(s.fqdn() + ":" + port);
             for (String d : Names.sidecarDomains(s, proxy.namespace())) {
                 vh.addDomains(d).addDomains(d + ":" + port);
