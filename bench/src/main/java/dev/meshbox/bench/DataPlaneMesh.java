@@ -22,7 +22,13 @@ import java.util.concurrent.CountDownLatch;
  *       {@code meshed} (client sidecar to server sidecar to upstream: two hops).
  * </ul>
  *
- * Loopback block 127.253/16 is outside the launcher's 127.10-250 blocks, so a mesh running beside does not clash.
+ * With a second argument {@code mtls} (bench/mtls.sh), Service {@code meshed} is joined by aliases of the same server
+ * pod, so the same two sidecars carry both sides of a comparison: {@code meshed} (auto mTLS, as Istio by default),
+ * {@code meshed-plain} (DestinationRule {@code tls.mode: DISABLE}: plaintext between the sidecars), and
+ * {@code meshed-hs} and {@code meshed-plain-hs}, the same with {@code maxRequestsPerConnection: 1}, so that every
+ * request opens a new connection between the sidecars (with mTLS: a full handshake).
+ *
+ * <p>Loopback block 127.253/16 is outside the launcher's 127.10-250 blocks, so a mesh running beside does not clash.
  * Prints one line {@code ready xds=PORT upstream=HOST:PORT} and runs until it is killed.
  */
 public final class DataPlaneMesh {
@@ -33,6 +39,28 @@ public final class DataPlaneMesh {
     static final int PORT = 9080;
 
     private DataPlaneMesh() {}
+
+    /** The aliases of {@code meshed} bench/mtls.sh compares, and their DestinationRules. */
+    private static void mtlsAliases(ControlPlane cp, ServicePort http) {
+        StringBuilder rules = new StringBuilder();
+        for (String name : List.of("meshed-plain", "meshed-hs", "meshed-plain-hs")) {
+            cp.registry().putService(new MeshService(name, "default", List.of(http), Map.of("app", "meshed")));
+            String tls = name.contains("plain") ? "    tls: {mode: DISABLE}\n" : "";
+            String pool = name.endsWith("-hs") ? "    connectionPool: {http: {maxRequestsPerConnection: 1}}\n" : "";
+            rules.append("apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: ")
+                    .append(name)
+                    .append("}\nspec:\n  host: ")
+                    .append(name)
+                    .append("\n  trafficPolicy:\n")
+                    .append(tls)
+                    .append(pool)
+                    .append("---\n");
+        }
+        var result = cp.config().apply("mtls-bench.yaml", rules.toString());
+        if (!result.problems().isEmpty()) {
+            throw new IllegalStateException("mtls-bench.yaml: " + result.problems());
+        }
+    }
 
     public static void main(String[] args) throws InterruptedException {
         int bodyBytes = args.length > 0 ? Integer.parseInt(args[0]) : 1024;
@@ -77,6 +105,9 @@ public final class DataPlaneMesh {
                         Map.of("app", "client", "version", "v1"),
                         Pod.ProxyKind.SIDECAR,
                         true));
+        if (args.length > 1 && args[1].equals("mtls")) {
+            mtlsAliases(cp, http);
+        }
         System.out.printf(
                 "ready xds=%d upstream=%s:%d%n",
                 cp.xdsPort(), UPSTREAM_IP, upstream.address().getPort());

@@ -90,7 +90,8 @@ class AuthzHttpTaskIT {
         Responses ratings = mesh.send(1, get("http://ratings:9080/ratings/0").from("reviews"));
         assertThat(ratings).allDenied();
         assertThat(ratings.explain())
-                .contains("RBAC: access denied at ratings's sidecar: no ALLOW policy matched (default deny)");
+                .contains("RBAC: access denied at ratings's sidecar: no ALLOW policy matched (default deny)"
+                        + " (caller spiffe://cluster.local/ns/default/sa/bookinfo-reviews)");
 
         mesh.apply("""
                 apiVersion: security.istio.io/v1

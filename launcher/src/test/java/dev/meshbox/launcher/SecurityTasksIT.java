@@ -97,6 +97,51 @@ class SecurityTasksIT {
         assertThat(fromLegacy).allHaveStatus(200).noBodyContains("URI=spiffe://");
     }
 
+    @MeshScenario("classpath:scenarios/security/mtls-migration.yaml")
+    void mtlsMigrationAsItsDocTestAsserts(ScenarioReport report) {
+        assertThat(report.steps())
+                .hasSize(18)
+                .allSatisfy(s -> assertThat(s.passed()).isTrue());
+    }
+
+    @MeshScenario("classpath:scenarios/security/authn-policy.yaml")
+    void authnPolicyAsItsDocTestAsserts(ScenarioReport report) {
+        assertThat(report.steps())
+                .hasSize(48)
+                .allSatisfy(s -> assertThat(s.passed()).isTrue());
+    }
+
+    /** The mtls-migration task's last table, and what a test sees of a refused plaintext call. */
+    @Test
+    void meshWideStrictClosesOnlyThePlaintextCallsOfTheClientWithoutASidecar(Mesh mesh) {
+        mesh.apply("""
+                apiVersion: security.istio.io/v1
+                kind: PeerAuthentication
+                metadata: {name: default, namespace: istio-system}
+                spec:
+                  mtls: {mode: STRICT}
+                """);
+
+        assertThat(loop(mesh, NAMESPACES, List.of("foo", "bar")))
+                .containsExactly(
+                        "sleep.foo to httpbin.foo: 200",
+                        "sleep.foo to httpbin.bar: 200",
+                        "sleep.bar to httpbin.foo: 200",
+                        "sleep.bar to httpbin.bar: 200",
+                        "sleep.legacy to httpbin.foo: 000",
+                        "sleep.legacy to httpbin.bar: 000");
+        Responses refused =
+                mesh.send(2, Request.get("http://httpbin.foo:8000/ip").from("sleep.legacy"));
+        assertThat(refused).allConnectionsClosed();
+        assertThat(refused.explain())
+                .contains("status codes: 000 (no response) 2/2")
+                .contains("first error: ")
+                .contains("connection closed before a response");
+        // A workload without a sidecar is reached as before: plaintext is all it speaks.
+        assertThat(mesh.send(1, Request.get("http://httpbin.legacy:8000/ip").from("sleep.legacy")))
+                .allHaveStatus(200);
+    }
+
     @MeshScenario("classpath:scenarios/security/authz-deny.yaml")
     void authzDenyAsItsDocTestAsserts(ScenarioReport report) {
         assertThat(report.steps())
@@ -123,8 +168,8 @@ class SecurityTasksIT {
                 mesh.send(2, Request.get("http://httpbin.foo:8000/get").from("sleep.foo"));
         assertThat(denied).allDenied().allBodiesContain("RBAC: access denied");
         assertThat(denied.explain())
-                .contains(
-                        "RBAC: access denied at httpbin's sidecar: denied by ns[foo]-policy[deny-method-get]-rule[0]");
+                .contains("RBAC: access denied at httpbin's sidecar: denied by ns[foo]-policy[deny-method-get]-rule[0]"
+                        + " (caller spiffe://cluster.local/ns/foo/sa/sleep)");
         // Only httpbin.foo is selected: bar's httpbin answers.
         assertThat(mesh.send(1, Request.get("http://httpbin.bar:8000/get").from("sleep.foo")))
                 .allAllowed()

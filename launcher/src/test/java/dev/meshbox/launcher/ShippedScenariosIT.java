@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.meshbox.launcher.docker.DockerCondition;
 import dev.meshbox.launcher.kube.Clusters;
 import dev.meshbox.launcher.start.Backends;
+import dev.meshbox.scenarios.Scenario;
+import dev.meshbox.scenarios.ScenarioLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +43,29 @@ class ShippedScenariosIT {
     @ParameterizedTest(name = "{0}: {1}")
     @MethodSource("scenarios")
     void passesWithMeshboxRun(String backend, Path scenario) {
+        List<Scenario.Builtin> builtins = new ScenarioLoader()
+                .load(scenario).workloads().stream()
+                        .filter(Scenario.Builtin.class::isInstance)
+                        .map(Scenario.Builtin.class::cast)
+                        .toList();
+        if (!backend.equals(Backends.LOCAL)) {
+            List<String> uninjected = builtins.stream()
+                    .filter(b -> !b.sidecar())
+                    .map(Scenario.Workload::displayName)
+                    .toList();
+            assumeTrue(
+                    uninjected.isEmpty(),
+                    () -> "pods without a sidecar run on the local backend only for now: " + uninjected);
+        }
+        if (backend.equals(Backends.K3S) || backend.equals(Backends.KUBERNETES)) {
+            List<String> namespaced = builtins.stream()
+                    .filter(b -> !b.namespace().equals(Scenario.Builtin.DEFAULT_NAMESPACE))
+                    .map(Scenario.Workload::displayName)
+                    .toList();
+            assumeTrue(
+                    namespaced.isEmpty(),
+                    () -> "the Kubernetes backends deploy built-in workloads to one namespace for now: " + namespaced);
+        }
         if (backend.equals(Backends.DOCKER)) {
             DockerCondition.assumeDocker();
         }

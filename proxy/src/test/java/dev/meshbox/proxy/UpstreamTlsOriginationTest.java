@@ -130,6 +130,7 @@ class UpstreamTlsOriginationTest {
         clusters.put("hangsup", fileTls("hangsup", 8448, false, ""));
         clusters.put("istio", istioTls("istio", 8445, HTTPBIN_ID));
         clusters.put("wrongid", istioTls("wrongid", 8445, "spiffe://cluster.local/ns/default/sa/reviews"));
+        clusters.put("plaintotls", staticCluster(clusterName("plaintotls"), SERVER_IP, 8445));
         controlPlane = new TestControlPlane();
         controlPlane.set(NODE, snapshot(sleepSecrets));
         proxy = Sidecars.start(controlPlane, POD_IP, "sleep", "v1", UnaryOperator.identity());
@@ -400,6 +401,18 @@ class UpstreamTlsOriginationTest {
         TestHttp.Response closed = call("hangsup");
         assertThat(closed.status()).isEqualTo(503);
         assertThat(closed.body())
+                .isEqualTo("upstream connect error or disconnect/reset before headers. reset reason: connection"
+                        + " termination");
+        assertThat(lastLogEntry().toString()).contains("\"response_flags\":\"UC");
+    }
+
+    @Test
+    void plaintextTowardAServerThatOnlySpeaksTlsIsAConnectionTermination() throws Exception {
+        // DestinationRule DISABLE toward a STRICT sidecar: the server closes on the plaintext request.
+        TestHttp.Response r = call("plaintotls");
+
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.body())
                 .isEqualTo("upstream connect error or disconnect/reset before headers. reset reason: connection"
                         + " termination");
         assertThat(lastLogEntry().toString()).contains("\"response_flags\":\"UC");

@@ -32,6 +32,8 @@ public final class KubernetesManifests {
             "PodDisruptionBudget");
 
     private static final String ANNOTATION = "meshbox.dev/";
+    /** Istio's per-pod injection switch: {@code "false"} runs the pod without a sidecar. */
+    private static final String INJECT = "sidecar.istio.io/inject";
 
     private KubernetesManifests() {}
 
@@ -191,13 +193,24 @@ public final class KubernetesManifests {
                                 + "; expected meshbox.dev/latency, error-rate, error-status or fail-first");
             }
         }
+        String serviceAccount =
+                spec.path("template").path("spec").path("serviceAccountName").asText("default");
+        // Istio's per-pod opt-out of injection, as an annotation (or, in newer Istio, a label).
+        String inject = annotations.getOrDefault(INJECT, labels.getOrDefault(INJECT, "true"));
+        if (!inject.equals("true") && !inject.equals("false")) {
+            r.problem(
+                    "spec.template.metadata.annotations",
+                    what + ": " + INJECT + " must be \"true\" or \"false\", got \"" + inject + "\"");
+        }
         return Optional.of(new Scenario.KubeDeployment(
                 name,
                 namespace,
                 Math.max(0, replicas),
                 labels,
                 port,
-                new Scenario.EchoVersion(Math.max(0, replicas), latency, errorRate, errorStatus, failFirst)));
+                new Scenario.EchoVersion(Math.max(0, replicas), latency, errorRate, errorStatus, failFirst),
+                serviceAccount,
+                !inject.equals("false")));
     }
 
     private static Map<String, String> strings(JsonNode n) {

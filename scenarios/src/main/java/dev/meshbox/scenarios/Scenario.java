@@ -73,14 +73,37 @@ public record Scenario(
 
     public record KubePort(String name, int port, int targetPort) {}
 
-    /** A Deployment's pods: labels, container port, replicas, and echo behaviour from {@code meshbox.dev/*} annotations. */
+    /**
+     * A Deployment's pods: labels, container port, replicas, and echo behaviour from {@code meshbox.dev/*} annotations.
+     *
+     * @param serviceAccount the pod template's {@code serviceAccountName} ({@code default} without one)
+     * @param sidecar        false where the pod template says {@code sidecar.istio.io/inject: "false"}
+     */
     public record KubeDeployment(
             String name,
             String namespace,
             int replicas,
             Map<String, String> podLabels,
             int containerPort,
-            EchoVersion behaviour) {}
+            EchoVersion behaviour,
+            String serviceAccount,
+            boolean sidecar) {
+
+        public KubeDeployment {
+            serviceAccount = serviceAccount == null || serviceAccount.isEmpty() ? "default" : serviceAccount;
+        }
+
+        /** Pods with a sidecar, as the namespace's {@code default} service account. */
+        public KubeDeployment(
+                String name,
+                String namespace,
+                int replicas,
+                Map<String, String> podLabels,
+                int containerPort,
+                EchoVersion behaviour) {
+            this(name, namespace, replicas, podLabels, containerPort, behaviour, "default", true);
+        }
+    }
 
     /**
      * {@code bookinfo}, {@code httpbin}, {@code httpbin-v2}, {@code sleep}, {@code fortio}, in a namespace, as a

@@ -67,6 +67,35 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void aDeploymentRunsAsItsServiceAccountWithASidecarUnlessInjectionIsOff() {
+        String text = CHECKOUT.replace(
+                "    spec:\n      containers:", "    spec:\n      serviceAccountName: checkout\n      containers:");
+        assertThat(KubernetesManifests.parse("checkout.yaml", text).deployments())
+                .singleElement()
+                .satisfies(d -> {
+                    assertThat(d.serviceAccount()).isEqualTo("checkout");
+                    assertThat(d.sidecar()).isTrue();
+                });
+        assertThat(KubernetesManifests.parse("checkout.yaml", CHECKOUT)
+                        .deployments()
+                        .get(0)
+                        .serviceAccount())
+                .isEqualTo("default");
+
+        String legacy = CHECKOUT.replace(
+                "meshbox.dev/latency: 150ms", "meshbox.dev/latency: 150ms\n        sidecar.istio.io/inject: \"false\"");
+        assertThat(KubernetesManifests.parse("checkout.yaml", legacy)
+                        .deployments()
+                        .get(0)
+                        .sidecar())
+                .isFalse();
+        assertThatThrownBy(() -> KubernetesManifests.parse(
+                        "checkout.yaml", legacy.replace("inject: \"false\"", "inject: \"nope\"")))
+                .hasMessageContaining("Deployment default/checkout-v2: sidecar.istio.io/inject must be \"true\" or"
+                        + " \"false\", got \"nope\"");
+    }
+
+    @Test
     void problemsNameTheFileLineResourceAndField() {
         String bad = CHECKOUT.replace("meshbox.dev/error-rate: \"0.25\"", "meshbox.dev/error-rate: \"lots\"")
                 .replace("replicas: 2", "replicas: 50");

@@ -19,7 +19,10 @@ import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
  */
 final class UserTls {
 
-    /** Where Debian-based images (Istio's proxy image among them) keep the system CA bundle. */
+    /**
+     * Where Debian-based images (Istio's proxy image among them) keep the system CA bundle; a proxy without it uses
+     * the JDK's trust anchors.
+     */
     static final String SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 
     private UserTls() {}

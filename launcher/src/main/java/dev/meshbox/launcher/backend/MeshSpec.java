@@ -91,11 +91,17 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
                             d.podLabels(),
                             d.containerPort(),
                             ctx -> TestApps.echo(ctx, b),
-                            echoArgs(
-                                    d.podLabels().getOrDefault("app", d.name()),
-                                    d.podLabels().getOrDefault("version", "v1"),
-                                    d.containerPort(),
-                                    b)));
+                            d.sidecar()
+                                    ? echoArgs(
+                                            d.podLabels().getOrDefault("app", d.name()),
+                                            d.podLabels().getOrDefault("version", "v1"),
+                                            d.containerPort(),
+                                            b)
+                                    : new PodSpec.NotInContainers("Deployment " + d.name() + " (" + k.source()
+                                            + ") has sidecar.istio.io/inject: \"false\": a pod without a sidecar"
+                                            + " runs on the local backend only for now"),
+                            d.serviceAccount(),
+                            d.sidecar()));
                 }
             }
         }

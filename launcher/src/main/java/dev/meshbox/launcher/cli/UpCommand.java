@@ -8,8 +8,8 @@ import dev.meshbox.launcher.backend.MeshSpec;
 import dev.meshbox.launcher.start.Backends;
 import dev.meshbox.launcher.ui.MeshUi;
 import dev.meshbox.launcher.ui.UiPort;
+import dev.meshbox.scenarios.BuiltinWorkloads;
 import dev.meshbox.scenarios.Scenario;
-import dev.meshbox.scenarios.ScenarioLoader;
 import dev.meshbox.webui.WebUi;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -41,7 +41,8 @@ public final class UpCommand implements Callable<Integer> {
             defaultValue = "bookinfo",
             paramLabel = "NAME",
             description =
-                    "What to run, comma-separated: bookinfo, httpbin, httpbin-v2, sleep, fortio (default: ${DEFAULT-VALUE}).")
+                    "What to run, comma-separated: bookinfo, httpbin, httpbin-v2, sleep, fortio, each optionally in a"
+                            + " namespace as NAME.NAMESPACE (httpbin.foo) (default: ${DEFAULT-VALUE}).")
     List<String> workloads;
 
     @CommandLine.Option(
@@ -90,9 +91,7 @@ public final class UpCommand implements Callable<Integer> {
     private int upOnDocker(PrintStream out) throws InterruptedException {
         long t0 = System.nanoTime();
         out.println("Starting MeshBox (backend docker) ...");
-        MeshSpec meshSpec = MeshSpec.of(workloads.stream()
-                .map(w -> (Scenario.Workload) new Scenario.Builtin(w))
-                .toList());
+        MeshSpec meshSpec = MeshSpec.of(builtins());
         dev.meshbox.launcher.docker.DockerMesh mesh = dev.meshbox.launcher.docker.DockerMesh.start(
                 meshSpec,
                 dev.meshbox.launcher.docker.DockerMesh.Options.standard(
@@ -128,9 +127,7 @@ public final class UpCommand implements Callable<Integer> {
     private int upOnKubernetes(PrintStream out) throws InterruptedException {
         long t0 = System.nanoTime();
         out.println("Starting MeshBox (backend " + backend.name() + ") ...");
-        MeshSpec meshSpec = MeshSpec.of(workloads.stream()
-                .map(w -> (Scenario.Workload) new Scenario.Builtin(w))
-                .toList());
+        MeshSpec meshSpec = MeshSpec.of(builtins());
         dev.meshbox.launcher.kube.KubeMesh mesh = Backends.startOnKubernetes(
                 backend.target(),
                 meshSpec,
@@ -171,15 +168,22 @@ public final class UpCommand implements Callable<Integer> {
         }
     }
 
+    /** The --workloads, each a built-in name or NAME.NAMESPACE ({@code httpbin.foo}); checked in {@link #call}. */
+    private List<Scenario.Workload> builtins() {
+        return workloads.stream()
+                .map(w ->
+                        (Scenario.Workload) BuiltinWorkloads.parse(w).workload().orElseThrow())
+                .toList();
+    }
+
     @Override
     public Integer call() throws Exception {
         backend.check(spec);
         for (String w : workloads) {
-            if (!ScenarioLoader.BUILTIN.contains(w)) {
+            List<String> problems = BuiltinWorkloads.parse(w).problems();
+            if (!problems.isEmpty()) {
                 throw new CommandLine.ParameterException(
-                        spec.commandLine(),
-                        "--workloads " + w + ": unknown workload; expected some of "
-                                + ScenarioLoader.BUILTIN.stream().sorted().toList());
+                        spec.commandLine(), "--workloads " + w + ": " + String.join("; ", problems));
             }
         }
         // Arguments first: a bad one is exit 2 whatever else is running on the machine.
@@ -217,9 +221,7 @@ public final class UpCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         out.println("Starting MeshBox (backend local) ...");
         LocalMesh mesh = LocalMesh.start(
-                MeshSpec.of(workloads.stream()
-                        .map(w -> (Scenario.Workload) new Scenario.Builtin(w))
-                        .toList()),
+                MeshSpec.of(builtins()),
                 LocalOptions.standard(seed == null ? OptionalLong.empty() : OptionalLong.of(seed))
                         .withSecurity(SecurityOptions.DEFAULTS.withCacerts(cacerts)),
                 out);
@@ -235,11 +237,7 @@ public final class UpCommand implements Callable<Integer> {
             ui = uiPort == 0
                     ? null
                     : WebUi.start(
-                            new MeshUi(
-                                    mesh.control(),
-                                    workloads.stream()
-                                            .map(w -> (Scenario.Workload) new Scenario.Builtin(w))
-                                            .toList()),
+                            new MeshUi(mesh.control(), builtins()),
                             WebUi.Options.loopback(uiPort, Optional.of(scenarioDir)));
         } catch (RuntimeException e) {
             admin.close();

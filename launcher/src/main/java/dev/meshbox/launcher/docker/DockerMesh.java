@@ -357,7 +357,8 @@ public final class DockerMesh extends RemoteMesh {
         }
         for (StartedPod p : pods.values()) {
             if (p.spec().name().equals(workload)
-                    || workload.equals(p.spec().labels().get("app"))) {
+                    || workload.equals(p.spec().labels().get("app"))
+                    || workload.equals(p.spec().appLabel() + "." + p.spec().namespace())) {
                 return p.outbound();
             }
         }
@@ -367,7 +368,9 @@ public final class DockerMesh extends RemoteMesh {
         }
         throw new IllegalArgumentException("no workload \"" + workload + "\" in this mesh; workloads: "
                 + pods.values().stream()
-                        .map(p -> p.spec().appLabel())
+                        .map(p -> p.spec().namespace().equals("default")
+                                ? p.spec().appLabel()
+                                : p.spec().appLabel() + "." + p.spec().namespace())
                         .distinct()
                         .sorted()
                         .toList());

@@ -42,4 +42,17 @@ class UpUiPortTest {
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString()).contains("--ui-port 70000: expected a port, 1 to 65535, or 0 for no UI");
     }
+
+    @Test
+    void aWorkloadInABadNamespaceIsABadArgumentNamingIt() {
+        StringWriter err = new StringWriter();
+
+        int exit = new CommandLine(new UpCommand())
+                .setErr(new PrintWriter(err, true))
+                .execute("--workloads", "httpbin.foo,sleep.Legacy");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString())
+                .contains("--workloads sleep.Legacy: namespace \"Legacy\" must be a DNS label (a-z, 0-9, '-')");
+    }
 }

@@ -3,6 +3,7 @@ package dev.meshbox.proxy.spec;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.meshbox.proxy.route.StringMatch;
 import dev.meshbox.proxy.tls.ClientMaterial;
+import dev.meshbox.proxy.tls.SystemTrust;
 import dev.meshbox.proxy.tls.TlsSecret;
 import dev.meshbox.proxy.tls.WorkloadTls;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
@@ -112,7 +113,11 @@ public final class TransportSocketConverter {
         String ca = null;
         var validation = validationContext(common);
         if (validation != null && validation.hasTrustedCa()) {
-            ca = source(validation.getTrustedCa(), where + ".validation_context.trusted_ca");
+            DataSource trusted = validation.getTrustedCa();
+            ca = trusted.getFilename().equals(SystemTrust.OS_BUNDLE)
+                            && !Files.isReadable(Path.of(SystemTrust.OS_BUNDLE))
+                    ? SystemTrust.jdkAnchorsPem()
+                    : source(trusted, where + ".validation_context.trusted_ca");
         }
         ClientMaterial material = new ClientMaterial(chain, key, ca);
         WorkloadTls.check(material, where);

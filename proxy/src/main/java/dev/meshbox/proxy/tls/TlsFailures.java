@@ -1,6 +1,7 @@
 package dev.meshbox.proxy.tls;
 
 import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import java.nio.channels.ClosedChannelException;
 import java.security.cert.CertificateException;
 import java.util.Locale;
@@ -47,7 +48,10 @@ public final class TlsFailures {
         if (cause instanceof NotSslRecordException) {
             return reason(247, "WRONG_VERSION_NUMBER");
         }
-        if (cause instanceof ClosedChannelException) {
+        if (cause instanceof ClosedChannelException || cause instanceof SslHandshakeTimeoutException) {
+            // A server that never answers the ClientHello (a plaintext one waiting for a request line) is given up on
+            // after the handshake timeout and treated as one that hung up: a termination, not retried as a connect
+            // failure would be. Envoy counts the handshake in connect_timeout instead.
             return new Failure(true, null);
         }
         if (!(cause instanceof SSLException)) {

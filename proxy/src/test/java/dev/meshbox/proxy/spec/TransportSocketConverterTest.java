@@ -117,4 +117,23 @@ class TransportSocketConverterTest {
         assertThat(tls.sni()).isEqualTo("api.example.com");
         assertThat(tls.material()).isEqualTo(new dev.meshbox.proxy.tls.ClientMaterial(null, null, null));
     }
+
+    @Test
+    void theSystemBundleIsTrustedEvenWhereTheImageHasNone() {
+        Cluster system = autoMtls().toBuilder()
+                .clearTransportSocketMatches()
+                .setTransportSocket(TransportSocket.newBuilder()
+                        .setName("envoy.transport_sockets.tls")
+                        .setTypedConfig(Any.pack(UpstreamTlsContext.newBuilder()
+                                .setCommonTlsContext(CommonTlsContext.newBuilder()
+                                        .setValidationContext(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3
+                                                .CertificateValidationContext.newBuilder()
+                                                .setTrustedCa(io.envoyproxy.envoy.config.core.v3.DataSource.newBuilder()
+                                                        .setFilename(dev.meshbox.proxy.tls.SystemTrust.OS_BUNDLE))))
+                                .build())))
+                .build();
+
+        UpstreamTlsSpec tls = ClusterConverter.convert(system).tlsFor(endpoint(Map.of()));
+        assertThat(tls.material().trustedCaPem()).contains("-----BEGIN CERTIFICATE-----");
+    }
 }
