@@ -205,7 +205,7 @@ public final class ControlPlane implements AutoCloseable {
                     registry.snapshot(),
                     null,
                     jwks.resolve(jwksUris(configNow)),
-                    security.autoMtls() ? MeshView.MeshSecurity.AUTO_MTLS : MeshView.MeshSecurity.PLAINTEXT);
+                    new MeshView.MeshSecurity(security.autoMtls(), security.extensionProviders()));
             List<Pod> proxies = view.registry().proxies();
             List<XdsResources> translated = Translator.translateAll(view, proxies);
             Map<String, XdsResources> nextServed = new HashMap<>();

@@ -118,9 +118,9 @@ public final class AccessLogQueries {
      * Why the proxy that logged {@code e} refused the request itself, when it did, from Envoy's response code details:
      * {@code RBAC: access denied at reviews's sidecar: denied by ns[default]-policy[deny-post]-rule[0] (caller
      * spiffe://cluster.local/ns/default/sa/bookinfo-productpage)}, {@code ...: no ALLOW policy matched (default deny)
-     * (...)}, or {@code JWT refused at httpbin's sidecar (RequestAuthentication): Jwt verification fails}. A sidecar's
-     * line names the caller's mutual TLS identity, or says it had none, since principals and namespaces in a policy
-     * match only that identity. The scenario report, the JUnit assertion messages and the web UI all explain refusals
+     * (...)}, {@code JWT refused at httpbin's sidecar (RequestAuthentication): Jwt verification fails}, or a refusal
+     * by a CUSTOM policy's external authorizer. A sidecar's line names the caller's mutual TLS identity, or says it had
+     * none, since principals and namespaces in a policy match only that identity. The scenario report, the JUnit assertion messages and the web UI all explain refusals
      * with this one rule.
      */
     public static java.util.Optional<String> denial(MeshAccess.LogEntry e) {
@@ -134,6 +134,9 @@ public final class AccessLogQueries {
             String status =
                     details.substring(JWT_DENIED.length(), details.length() - 1).replace('_', ' ');
             why = "JWT refused at " + proxyName(e) + " (RequestAuthentication): " + status;
+        } else if (details.equals("ext_authz_denied") || details.equals("ext_authz_error")) {
+            why = "refused at " + proxyName(e) + " by the CUSTOM AuthorizationPolicy's external authorizer"
+                    + (details.equals("ext_authz_error") ? ", which could not be asked (ext_authz_error)" : "");
         } else {
             return java.util.Optional.empty();
         }

@@ -220,4 +220,31 @@ class AccessLogQueriesTest {
                 .isEmpty();
         assertThat(AccessLogQueries.denial(refused("httpbin", 200, "", ""))).isEmpty();
     }
+
+    @Test
+    void aRefusalByTheExternalAuthorizerNamesTheCustomPolicy() {
+        assertThat(AccessLogQueries.denial(refused("httpbin", 403, "ext_authz_denied", "")))
+                .hasValue("refused at httpbin's sidecar by the CUSTOM AuthorizationPolicy's external authorizer"
+                        + " (caller without a mutual TLS identity: plaintext)");
+    }
+
+    @Test
+    void aGatewayApiGatewayIsNamedAndItsCallersHaveNoIdentityToName() {
+        MeshAccess.LogEntry e = new MeshAccess.LogEntry(
+                "bookinfo-gateway-istio-1",
+                Map.of("gateway.networking.k8s.io/gateway-name", "bookinfo-gateway"),
+                "outbound",
+                "r",
+                403,
+                "-",
+                "",
+                "",
+                1,
+                "bookinfo",
+                "rbac_access_denied_matched_policy[none]",
+                "");
+
+        assertThat(AccessLogQueries.denial(e))
+                .hasValue("RBAC: access denied at gateway bookinfo-gateway: no ALLOW policy matched (default deny)");
+    }
 }

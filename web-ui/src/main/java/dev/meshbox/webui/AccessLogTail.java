@@ -129,7 +129,8 @@ final class AccessLogTail {
                 e.path("duration_ms").asDouble(),
                 text(e, "authority"),
                 text(e, "response_code_details"),
-                text(e, "downstream_peer_uri_san"));
+                text(e, "downstream_peer_uri_san"),
+                p.namespace());
         return new Entry(
                 p.name(),
                 p.workload(),

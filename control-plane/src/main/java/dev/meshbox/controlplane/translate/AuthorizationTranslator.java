@@ -4,6 +4,7 @@ import com.google.protobuf.Any;
 import dev.meshbox.controlplane.config.AuthorizationPolicy;
 import dev.meshbox.controlplane.gatewayapi.GatewayApiConverter;
 import dev.meshbox.controlplane.registry.Pod;
+import dev.meshbox.controlplane.security.ExtAuthzProvider;
 import io.envoyproxy.envoy.config.rbac.v3.Permission;
 import io.envoyproxy.envoy.config.rbac.v3.Policy;
 import io.envoyproxy.envoy.config.rbac.v3.Principal;
@@ -25,9 +26,10 @@ import java.util.function.Consumer;
  * (stat prefix {@code istio_dry_run_allow_} or {@code istio_dry_run_deny_}): evaluated and counted, never enforced, so
  * a dry-run ALLOW alone brings no default deny.
  * <p>
- * CUSTOM needs an ext_authz provider from the mesh config's {@code extensionProviders}, which MeshBox does not take
- * yet: as Istio does for a provider it cannot find, the selected workloads get a DENY filter that refuses every
- * request ({@code default-deny-all-due-to-bad-CUSTOM-action}), with a warning. Istio's rule for HTTP-only fields on TCP ports
+ * CUSTOM policies become an RBAC filter in shadow mode and an ext_authz filter that calls their provider
+ * from the mesh config's {@code extensionProviders} only when one of their rules matched ({@link ExtAuthzFilters});
+ * a provider that is not configured makes, as in Istio, a DENY filter that refuses every request to the selected
+ * workloads ({@code default-deny-all-due-to-bad-CUSTOM-action}), with a warning. Istio's rule for HTTP-only fields on TCP ports
  * is {@link RbacRules#forTcp}; MeshBox's listeners are HTTP, so no chain uses it yet.
  */
 final class AuthorizationTranslator {
@@ -42,6 +44,16 @@ final class AuthorizationTranslator {
 
     /** The RBAC filters for {@code proxy}, in chain order (CUSTOM first); empty when no policy applies. */
     static List<HttpFilter> filters(List<AuthorizationPolicy> all, Pod proxy, Consumer<String> warn) {
+        return filters(all, proxy, List.of(), warn);
+    }
+
+    /**
+     * The authorization filters for {@code proxy}, in chain order; empty when no policy applies.
+     *
+     * @param providers the mesh config's {@code extensionProviders}, which CUSTOM policies name
+     */
+    static List<HttpFilter> filters(
+            List<AuthorizationPolicy> all, Pod proxy, List<ExtAuthzProvider> providers, Consumer<String> warn) {
         List<AuthorizationPolicy> applicable = all.stream()
                 .filter(p -> applies(p, proxy))
                 .sorted(Comparator.comparing((AuthorizationPolicy p) -> p.meta().namespace())
@@ -50,27 +62,12 @@ final class AuthorizationTranslator {
         if (applicable.isEmpty()) {
             return List.of();
         }
-        List<HttpFilter> out = new ArrayList<>();
-        List<AuthorizationPolicy> custom = applicable.stream()
-                .filter(p -> p.action() == AuthorizationPolicy.Action.CUSTOM)
-                .toList();
-        if (!custom.isEmpty()) {
-            custom.forEach(p -> warn.accept(p.meta().display() + ": action CUSTOM with provider \"" + p.provider()
-                    + "\", which is not among the mesh config's extensionProviders (MeshBox takes none yet): as Istio"
-                    + " does, every request to the selected workloads is denied (" + BAD_CUSTOM_DENY_ALL + ")"));
-            out.add(filter(io.envoyproxy
-                    .envoy
-                    .extensions
-                    .filters
-                    .http
-                    .rbac
-                    .v3
-                    .RBAC
-                    .newBuilder()
-                    .setRules(
-                            RBAC.newBuilder().setAction(RBAC.Action.DENY).putPolicies(BAD_CUSTOM_DENY_ALL, matchAll()))
-                    .build()));
-        }
+        List<HttpFilter> out = new ArrayList<>(ExtAuthzFilters.custom(
+                applicable.stream()
+                        .filter(p -> p.action() == AuthorizationPolicy.Action.CUSTOM)
+                        .toList(),
+                providers,
+                warn));
         for (AuthorizationPolicy.Action action : List.of(
                 AuthorizationPolicy.Action.AUDIT, AuthorizationPolicy.Action.DENY, AuthorizationPolicy.Action.ALLOW)) {
             List<AuthorizationPolicy> ofAction =
@@ -122,20 +119,22 @@ final class AuthorizationTranslator {
 
     /** Whether {@code f} is the filter a CUSTOM action made: Istio puts it before jwt_authn, the others after. */
     static boolean isCustom(HttpFilter f) {
+        if (f.getName().equals(ExtAuthzFilters.EXT_AUTHZ_FILTER)) {
+            return true;
+        }
         if (!f.getName().equals(RBAC_FILTER)) {
             return false;
         }
         try {
-            return f.getTypedConfig()
-                    .unpack(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.class)
-                    .getRules()
-                    .containsPolicies(BAD_CUSTOM_DENY_ALL);
+            var config = f.getTypedConfig().unpack(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.class);
+            return config.getRules().containsPolicies(BAD_CUSTOM_DENY_ALL)
+                    || config.getShadowRulesStatPrefix().equals(ExtAuthzFilters.SHADOW_PREFIX);
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
             return false;
         }
     }
 
-    private static HttpFilter filter(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC config) {
+    static HttpFilter filter(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC config) {
         return HttpFilter.newBuilder()
                 .setName(RBAC_FILTER)
                 .setTypedConfig(Any.pack(config))
@@ -143,7 +142,7 @@ final class AuthorizationTranslator {
     }
 
     /** Istio's {@code rbacPolicyMatchAll}. */
-    private static Policy matchAll() {
+    static Policy matchAll() {
         return Policy.newBuilder()
                 .addPermissions(Permission.newBuilder().setAny(true))
                 .addPrincipals(Principal.newBuilder().setAny(true))
@@ -184,7 +183,7 @@ final class AuthorizationTranslator {
         return out;
     }
 
-    private static Map<String, Policy> policies(AuthorizationPolicy p) {
+    static Map<String, Policy> policies(AuthorizationPolicy p) {
         Map<String, Policy> out = new TreeMap<>();
         if (p.rules().isEmpty()) {
             if (p.action() == AuthorizationPolicy.Action.ALLOW) {

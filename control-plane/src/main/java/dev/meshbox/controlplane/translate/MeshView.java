@@ -31,10 +31,22 @@ public record MeshView(
         Map<String, String> jwks,
         MeshSecurity security) {
 
-    /** Mesh-wide security settings (Istio's MeshConfig {@code enableAutoMtls}). */
-    public record MeshSecurity(boolean autoMtls) {
+    /**
+     * Mesh-wide security settings: Istio's MeshConfig {@code enableAutoMtls} and the {@code extensionProviders} CUSTOM
+     * AuthorizationPolicies name.
+     */
+    public record MeshSecurity(
+            boolean autoMtls, List<dev.meshbox.controlplane.security.ExtAuthzProvider> extensionProviders) {
         public static final MeshSecurity PLAINTEXT = new MeshSecurity(false);
         public static final MeshSecurity AUTO_MTLS = new MeshSecurity(true);
+
+        public MeshSecurity {
+            extensionProviders = List.copyOf(extensionProviders);
+        }
+
+        public MeshSecurity(boolean autoMtls) {
+            this(autoMtls, List.of());
+        }
     }
 
     public MeshView(ConfigStore.Snapshot config, ServiceRegistry.Snapshot registry) {

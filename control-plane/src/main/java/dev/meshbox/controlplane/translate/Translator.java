@@ -147,7 +147,8 @@ public final class Translator {
 
         /** The workload's RBAC filters; they carry its labels into the key only where a policy selects by them. */
         private List<HttpFilter> authorization(Pod proxy, java.util.function.Consumer<String> warn) {
-            return AuthorizationTranslator.filters(policies, proxy, warn);
+            return AuthorizationTranslator.filters(
+                    policies, proxy, view.security().extensionProviders(), warn);
         }
 
         /** The target ports of the services the pod belongs to, ascending. */

@@ -233,7 +233,7 @@ class AuthorizationPolicyTranslationTest {
                         .contains("AuthorizationPolicy default/ext-authz")
                         .contains("CUSTOM")
                         .contains("sample-ext-authz-grpc")
-                        .contains("not among the mesh config's extensionProviders"));
+                        .contains("available providers are [] but found \"sample-ext-authz-grpc\""));
         List<HttpFilter> filters = inboundFilters(BookinfoFixture.REVIEWS_V1, CUSTOM);
         RBAC denyAll = rbac(filters.get(1));
         assertThat(denyAll.getAction()).isEqualTo(RBAC.Action.DENY);
@@ -270,6 +270,71 @@ class AuthorizationPolicyTranslationTest {
                         "envoy.filters.http.grpc_stats");
         assertThat(rbac(filters.get(1)).getPoliciesMap()).containsKey("default-deny-all-due-to-bad-CUSTOM-action");
         assertThat(rbac(filters.get(3)).getPoliciesMap()).containsKey("ns[default]-policy[allow-nothing]-rule[0]");
+    }
+
+    private static final dev.meshbox.controlplane.security.ExtAuthzProvider SAMPLE_HTTP =
+            dev.meshbox.controlplane.security.MeshConfigFile.extensionProviders("mesh.yaml", """
+                    extensionProviders:
+                    - name: sample-ext-authz-grpc
+                      envoyExtAuthzHttp:
+                        service: ext-authz.foo.svc.cluster.local
+                        port: 8000
+                        includeRequestHeadersInCheck: ["x-ext-authz"]
+                        headersToUpstreamOnAllow: ["x-ext-authz-check-result"]
+                        headersToDownstreamOnDeny: ["x-ext-authz-check-result", "content-type"]
+                    """)
+                    .get(0);
+
+    @Test
+    void aCustomPolicyWithItsProviderMarksMatchingRequestsInShadowAndAsksTheAuthorizer() throws Exception {
+        MeshView plain = BookinfoFixture.view(CUSTOM);
+        MeshView view =
+                new MeshView(plain.config(), plain.registry(), new MeshView.MeshSecurity(false, List.of(SAMPLE_HTTP)));
+        XdsResources r = Translator.translate(view, BookinfoFixture.REVIEWS_V1);
+        Listener inbound = r.listeners().stream()
+                .filter(l -> l.getName().equals("virtualInbound"))
+                .findFirst()
+                .orElseThrow();
+        List<HttpFilter> filters = hcm(inbound, 0).getHttpFiltersList();
+
+        assertThat(filters)
+                .extracting(HttpFilter::getName)
+                .startsWith("istio.metadata_exchange", "envoy.filters.http.rbac", "envoy.filters.http.ext_authz");
+        var shadow = config(filters.get(1));
+        assertThat(shadow.hasRules()).isFalse();
+        assertThat(shadow.getShadowRulesStatPrefix()).isEqualTo("istio_ext_authz_");
+        assertThat(shadow.getShadowRules().getAction()).isEqualTo(RBAC.Action.DENY);
+        assertThat(shadow.getShadowRules().getPoliciesMap())
+                .containsOnlyKeys("istio-ext-authz-ns[default]-policy[ext-authz]-rule[0]");
+        var extAuthz = filters.get(2)
+                .getTypedConfig()
+                .unpack(io.envoyproxy.envoy.extensions.filters.http.ext_authz.v3.ExtAuthz.class);
+        assertThat(extAuthz.getHttpService().getServerUri().getCluster())
+                .isEqualTo("outbound|8000||ext-authz.foo.svc.cluster.local");
+        assertThat(extAuthz.getHttpService().getServerUri().getUri())
+                .isEqualTo("http://ext-authz.foo.svc.cluster.local");
+        assertThat(extAuthz.getHttpService().getServerUri().getTimeout().getSeconds())
+                .isEqualTo(600);
+        assertThat(extAuthz.getHttpService()
+                        .getAuthorizationRequest()
+                        .getAllowedHeaders()
+                        .getPatterns(0)
+                        .getExact())
+                .isEqualTo("x-ext-authz");
+        assertThat(extAuthz.getHttpService()
+                        .getAuthorizationResponse()
+                        .getAllowedClientHeaders()
+                        .getPatternsCount())
+                .isEqualTo(2);
+        assertThat(extAuthz.getFilterEnabledMetadata().getPath(0).getKey())
+                .isEqualTo("istio_ext_authz_shadow_effective_policy_id");
+        assertThat(extAuthz.getFilterEnabledMetadata()
+                        .getValue()
+                        .getStringMatch()
+                        .getPrefix())
+                .isEqualTo("istio-ext-authz");
+        assertThat(extAuthz.getStatusOnError().getCodeValue()).isEqualTo(403);
+        assertThat(r.warnings()).noneSatisfy(w -> assertThat(w).contains("CUSTOM"));
     }
 
     private static io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC config(HttpFilter f) {

@@ -1,5 +1,7 @@
 package dev.meshbox.launcher.cli;
 
+import dev.meshbox.controlplane.security.ExtAuthzProvider;
+import dev.meshbox.controlplane.security.MeshConfigFile;
 import dev.meshbox.controlplane.security.SecurityOptions;
 import dev.meshbox.launcher.admin.AdminServer;
 import dev.meshbox.launcher.backend.LocalMesh;
@@ -68,6 +70,13 @@ public final class UpCommand implements Callable<Integer> {
                     "Istio's plug-in CA files (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem) to sign"
                             + " workload certificates with, instead of a generated root: meshes given the same root trust each other.")
     Path cacerts;
+
+    @CommandLine.Option(
+            names = "--mesh-config",
+            paramLabel = "FILE",
+            description = "Istio's mesh config (the istio ConfigMap's data.mesh as a YAML file); MeshBox reads its"
+                    + " extensionProviders (envoyExtAuthzHttp), the authorizers CUSTOM AuthorizationPolicies name.")
+    Path meshConfig;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -191,6 +200,16 @@ public final class UpCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(
                     spec.commandLine(), "--ui-port " + uiPort + ": expected a port, 1 to 65535, or 0 for no UI");
         }
+        List<ExtAuthzProvider> providers;
+        try {
+            providers = meshConfig == null ? List.of() : MeshConfigFile.extensionProviders(meshConfig);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--mesh-config " + e.getMessage());
+        }
+        if (meshConfig != null && (backend.docker() || backend.kubernetes())) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--mesh-config: only the local backend takes a mesh config yet");
+        }
         PrintStream out = new PrintStream(System.out, true);
         if (backend.docker()) {
             return upOnDocker(out);
@@ -223,7 +242,8 @@ public final class UpCommand implements Callable<Integer> {
         LocalMesh mesh = LocalMesh.start(
                 MeshSpec.of(builtins()),
                 LocalOptions.standard(seed == null ? OptionalLong.empty() : OptionalLong.of(seed))
-                        .withSecurity(SecurityOptions.DEFAULTS.withCacerts(cacerts)),
+                        .withSecurity(
+                                SecurityOptions.DEFAULTS.withCacerts(cacerts).withExtensionProviders(providers)),
                 out);
         AdminServer admin;
         try {

@@ -20,7 +20,21 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * @param origin the test class or scenario the mesh is for, for messages and request ids
  */
 record MeshSettings(
-        String backend, List<Scenario.Workload> workloads, OptionalLong seed, String origin, Backends.Target target) {
+        String backend,
+        List<Scenario.Workload> workloads,
+        OptionalLong seed,
+        String origin,
+        Backends.Target target,
+        List<dev.meshbox.controlplane.security.ExtAuthzProvider> extensionProviders) {
+
+    MeshSettings(
+            String backend,
+            List<Scenario.Workload> workloads,
+            OptionalLong seed,
+            String origin,
+            Backends.Target target) {
+        this(backend, workloads, seed, origin, target, List.of());
+    }
 
     static final String BACKEND_PROPERTY = "meshbox.backend";
     static final String KUBECONFIG_PROPERTY = "meshbox.kubeconfig";
@@ -65,12 +79,27 @@ record MeshSettings(
         }
         OptionalLong seed = test.seed() != MeshTest.NO_SEED ? OptionalLong.of(test.seed()) : seed(config);
         String backend = backend(Optional.of(test), testClass, config);
+        List<dev.meshbox.controlplane.security.ExtAuthzProvider> providers = List.of();
+        if (!test.meshConfig().isEmpty()) {
+            if (!backend.equals(MeshTest.LOCAL)) {
+                throw new ExtensionConfigurationException(
+                        where + ": meshConfig: only the local backend takes a mesh config yet, got " + backend);
+            }
+            try {
+                Locations.Text text = Locations.read(test.meshConfig(), loader);
+                providers =
+                        dev.meshbox.controlplane.security.MeshConfigFile.extensionProviders(text.name(), text.text());
+            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                throw new ExtensionConfigurationException(where + ": meshConfig: " + e.getMessage(), e);
+            }
+        }
         return new MeshSettings(
                 backend,
                 List.copyOf(workloads),
                 seed,
                 testClass.getSimpleName(),
-                target(backend, Optional.of(test), config));
+                target(backend, Optional.of(test), config),
+                providers);
     }
 
     /** {@code httpbin} or {@code httpbin.foo}, as a built-in workload, or the reasons it is none. */

@@ -88,6 +88,13 @@ public @interface MeshTest {
     String backend() default "";
 
     /**
+     * Istio's mesh config (the {@code istio} ConfigMap's {@code data.mesh}) as {@code classpath:mesh.yaml} or a path
+     * relative to the working directory: its {@code extensionProviders} ({@code envoyExtAuthzHttp}) are the external
+     * authorizers CUSTOM AuthorizationPolicies name. Local backend only for now.
+     */
+    String meshConfig() default "";
+
+    /**
      * For {@link #KUBERNETES}: the cluster's kubeconfig file; empty means {@code -Dmeshbox.kubeconfig}, else kubectl's
      * default. MeshBox's image as the cluster pulls it comes from {@code -Dmeshbox.image} (default: built here).
      */

@@ -44,8 +44,12 @@ final class RunningMesh implements AutoCloseable, ExtensionContext.Store.Closeab
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         long t0 = System.nanoTime();
         try (PrintStream out = new PrintStream(progress, true, StandardCharsets.UTF_8)) {
-            StartedMesh mesh =
-                    Backends.startIsolated(settings.target(), MeshSpec.of(settings.workloads()), settings.seed(), out);
+            StartedMesh mesh = Backends.startIsolated(
+                    settings.target(),
+                    MeshSpec.of(settings.workloads()),
+                    settings.seed(),
+                    settings.extensionProviders(),
+                    out);
             System.out.printf(
                     java.util.Locale.ROOT,
                     "MeshBox: %s mesh for %s ready in %.1f s: %s, ingress %s%n",

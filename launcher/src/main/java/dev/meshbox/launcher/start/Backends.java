@@ -72,8 +72,34 @@ public final class Backends {
 
     public static StartedMesh startIsolated(Target target, MeshSpec spec, OptionalLong seed, PrintStream progress)
             throws InterruptedException {
+        return startIsolated(target, spec, seed, java.util.List.of(), progress);
+    }
+
+    /**
+     * As {@link #startIsolated(Target, MeshSpec, OptionalLong, PrintStream)}, with the mesh config's
+     * {@code extensionProviders} (the local backend only takes them yet).
+     */
+    public static StartedMesh startIsolated(
+            Target target,
+            MeshSpec spec,
+            OptionalLong seed,
+            java.util.List<dev.meshbox.controlplane.security.ExtAuthzProvider> extensionProviders,
+            PrintStream progress)
+            throws InterruptedException {
+        if (!extensionProviders.isEmpty() && !target.backend().equals(LOCAL)) {
+            throw new IllegalArgumentException(
+                    "a mesh config's extensionProviders are taken by the local backend only yet, not "
+                            + target.backend());
+        }
         return switch (target.backend()) {
-            case LOCAL -> LocalMesh.start(spec, LocalOptions.isolated(seed), progress);
+            case LOCAL ->
+                LocalMesh.start(
+                        spec,
+                        LocalOptions.isolated(seed)
+                                .withSecurity(LocalOptions.isolated(seed)
+                                        .security()
+                                        .withExtensionProviders(extensionProviders)),
+                        progress);
             case DOCKER -> DockerMesh.start(spec, DockerMesh.Options.isolated(seed), progress);
             case K3S, KUBERNETES -> startOnKubernetes(target, spec, Ports.FREE, seed, progress);
             default ->

@@ -159,4 +159,33 @@ class MeshSettingsTest {
         assertThat(s.workloads()).isEqualTo(scenario.workloads());
         assertThat(s.describe()).isEqualTo("httpbin, fortio (seed 5)");
     }
+
+    @MeshTest(workloads = "httpbin", meshConfig = "classpath:junit/mesh-config.yaml")
+    static final class WithMeshConfig {}
+
+    @MeshTest(meshConfig = "classpath:junit/bad-mesh-config.yaml")
+    static final class WithBadMeshConfig {}
+
+    @MeshTest(backend = MeshTest.DOCKER, meshConfig = "classpath:junit/mesh-config.yaml")
+    static final class MeshConfigOnDocker {}
+
+    @Test
+    void aMeshConfigGivesTheMeshItsExtensionProviders() {
+        assertThat(settings(WithMeshConfig.class, Map.of()).extensionProviders())
+                .singleElement()
+                .satisfies(p -> {
+                    assertThat(p.name()).isEqualTo("sample-ext-authz-http");
+                    assertThat(p.port()).isEqualTo(8000);
+                });
+        assertThat(settings(Defaults.class, Map.of()).extensionProviders()).isEmpty();
+    }
+
+    @Test
+    void aBadMeshConfigOrOneForAnotherBackendIsNamed() {
+        assertThatThrownBy(() -> settings(WithBadMeshConfig.class, Map.of()))
+                .hasMessageContaining("@MeshTest on " + WithBadMeshConfig.class.getName() + ": meshConfig:")
+                .hasMessageContaining("extensionProviders[0].envoyExtAuthzHttp.port: must be a port");
+        assertThatThrownBy(() -> settings(MeshConfigOnDocker.class, Map.of()))
+                .hasMessageContaining("meshConfig: only the local backend takes a mesh config yet, got docker");
+    }
 }

@@ -62,6 +62,9 @@ public final class HttpFilterFactory {
                 RbacFilterType.TYPE_URL,
                 s -> new RbacFilter(s.name(), (RbacFilterConfig) s.config(), services.httpStats()));
         byTypeUrl.put(
+                dev.meshbox.proxy.spec.ExtAuthzFilterType.TYPE_URL,
+                s -> new ExtAuthzFilter(s.name(), (dev.meshbox.proxy.spec.ExtAuthzConfig) s.config()));
+        byTypeUrl.put(
                 IstioStatsFilterType.TYPE_URL,
                 s -> new IstioStatsFilter(s.name(), services.peerMetadata().self(), services.metrics(), serviceNames));
     }

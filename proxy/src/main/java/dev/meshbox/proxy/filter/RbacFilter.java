@@ -23,6 +23,16 @@ public final class RbacFilter implements HttpFilter {
 
     public static final String DENIED_BODY = "RBAC: access denied";
 
+    /**
+     * Envoy's dynamic metadata of the RBAC filters, {@code <shadow prefix>shadow_effective_policy_id} (the shadow
+     * policy that matched) and {@code <shadow prefix>shadow_engine_result} ({@code allowed} or {@code denied}): what
+     * Istio's ext_authz filter is enabled by.
+     */
+    public record Metadata(java.util.Map<String, String> values) {}
+
+    public static final dev.meshbox.proxy.http.FilterStateKey<Metadata> METADATA =
+            new dev.meshbox.proxy.http.FilterStateKey<>("envoy.filters.http.rbac", Metadata.class);
+
     private final String name;
     private final RbacFilterConfig config;
     private final HttpStats stats;
@@ -46,10 +56,18 @@ public final class RbacFilter implements HttpFilter {
         RbacRequest request = request(exchange);
         config.shadow().ifPresent(shadow -> {
             if (shadow.action() != RbacPolicies.Action.LOG) {
-                boolean allowed = shadow.evaluate(request).allowed();
+                RbacPolicies.Decision d = shadow.evaluate(request);
                 stats.count(
                         exchange.facts().statPrefix(),
-                        "rbac." + config.shadowStatPrefix() + (allowed ? "shadow_allowed" : "shadow_denied"));
+                        "rbac." + config.shadowStatPrefix() + (d.allowed() ? "shadow_allowed" : "shadow_denied"));
+                Metadata before = exchange.filterState(METADATA);
+                java.util.Map<String, String> values =
+                        new java.util.HashMap<>(before == null ? java.util.Map.of() : before.values());
+                if (d.policy() != null) {
+                    values.put(config.shadowStatPrefix() + "shadow_effective_policy_id", d.policy());
+                }
+                values.put(config.shadowStatPrefix() + "shadow_engine_result", d.allowed() ? "allowed" : "denied");
+                exchange.filterState(METADATA, new Metadata(java.util.Map.copyOf(values)));
             }
         });
         if (config.rules().isEmpty()) {
@@ -58,7 +76,9 @@ public final class RbacFilter implements HttpFilter {
         RbacPolicies policies = config.rules().get();
         RbacPolicies.Decision decision = policies.evaluate(request);
         if (policies.action() == RbacPolicies.Action.LOG) {
-            return Status.CONTINUE; // Istio's AUDIT: logs only, never decides
+            // Istio's AUDIT: logs only, never decides; Envoy counts rbac.logged / rbac.not_logged
+            stats.count(exchange.facts().statPrefix(), decision.policy() != null ? "rbac.logged" : "rbac.not_logged");
+            return Status.CONTINUE;
         }
         // Envoy's http.<stat_prefix>.rbac.allowed / rbac.denied
         stats.count(exchange.facts().statPrefix(), decision.allowed() ? "rbac.allowed" : "rbac.denied");

@@ -31,7 +31,8 @@ public final class HttpFilterTypes {
             new AlpnFilterType(),
             new IstioStatsFilterType(),
             new JwtAuthnFilterType(),
-            new RbacFilterType()));
+            new RbacFilterType(),
+            new ExtAuthzFilterType()));
 
     private final Map<String, HttpFilterType> byTypeUrl = new LinkedHashMap<>();
     private final Map<String, HttpFilterType> byOverrideTypeUrl = new HashMap<>();

@@ -48,6 +48,7 @@ public final class ConfigDumpRenderer {
             .add(io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy.getDescriptor())
             .add(io.envoyproxy.envoy.extensions.filters.http.grpc_stats.v3.FilterConfig.getDescriptor())
             .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor())
+            .add(io.envoyproxy.envoy.extensions.filters.http.ext_authz.v3.ExtAuthz.getDescriptor())
             .add(com.github.udpa.udpa.type.v1.TypedStruct.getDescriptor())
             .add(com.github.xds.type.v3.TypedStruct.getDescriptor())
             .add(IstioProtos.ALPN_FILTER_CONFIG)

@@ -201,7 +201,13 @@ class RbacFilterTest {
         proxy.upstreams().next(ENDPOINT).respond(200, "{}");
 
         assertThat(client.response().status().code()).isEqualTo(200);
-        assertThat(proxy.httpStats()).doesNotContainKey("http.outbound_0.0.0.0_9080.rbac.denied");
+        client.send("POST", "/post", "productpage:9080");
+        proxy.upstreams().next(ENDPOINT).respond(200, "{}");
+        assertThat(client.response().status().code()).isEqualTo(200);
+        assertThat(proxy.httpStats())
+                .doesNotContainKey("http.outbound_0.0.0.0_9080.rbac.denied")
+                .containsEntry("http.outbound_0.0.0.0_9080.rbac.logged", 1L)
+                .containsEntry("http.outbound_0.0.0.0_9080.rbac.not_logged", 1L);
     }
 
     @Test
