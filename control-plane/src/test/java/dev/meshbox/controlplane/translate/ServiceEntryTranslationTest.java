@@ -172,6 +172,45 @@ class ServiceEntryTranslationTest {
                 .isPositive();
     }
 
+    @Test
+    void registryOnlyAnswersUnknownHosts502FromBlockAllAndSendsUnknownPortsToTheBlackHole() {
+        MeshView plain = BookinfoFixture.view(HTTPBIN_EXT);
+        XdsResources r = Translator.translate(
+                new MeshView(
+                        plain.config(),
+                        BookinfoFixture.registry().snapshot(),
+                        MeshView.MeshSecurity.PLAINTEXT.withOutboundTrafficPolicy(
+                                dev.meshbox.controlplane.config.OutboundTrafficPolicy.REGISTRY_ONLY)),
+                BookinfoFixture.PRODUCTPAGE);
+
+        for (RouteConfiguration rc : r.routes()) {
+            VirtualHost last = rc.getVirtualHosts(rc.getVirtualHostsCount() - 1);
+            assertThat(last.getName()).isEqualTo("block_all");
+            assertThat(last.getDomainsList()).containsExactly("*");
+            assertThat(last.getRoutes(0).getName()).isEqualTo("block_all");
+            assertThat(last.getRoutes(0).getDirectResponse().getStatus()).isEqualTo(502);
+        }
+        assertThat(route(r, "80").getVirtualHosts(0).getName())
+                .as("a ServiceEntry host stays reachable")
+                .isEqualTo("httpbin.org:80");
+        Listener outbound = r.listeners().stream()
+                .filter(l -> l.getName().equals("virtualOutbound"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(outbound.getFilterChains(0).getFilters(0).getTypedConfig().toString())
+                .contains("BlackHoleCluster");
+    }
+
+    @Test
+    void allowAnyIsTheDefault() {
+        XdsResources r = Translator.translate(BookinfoFixture.view(HTTPBIN_EXT), BookinfoFixture.PRODUCTPAGE);
+
+        RouteConfiguration rc = route(r, "9080");
+        VirtualHost last = rc.getVirtualHosts(rc.getVirtualHostsCount() - 1);
+        assertThat(last.getName()).isEqualTo("allow_any");
+        assertThat(last.getRoutes(0).getRoute().getCluster()).isEqualTo("PassthroughCluster");
+    }
+
     private static Cluster cluster(XdsResources r, String name) {
         return r.clusters().stream()
                 .filter(c -> c.getName().equals(name))
