@@ -108,6 +108,32 @@ class OriginalDestinationTest {
         assertThat(proxy.lastLogEntry().upstreamCluster()).isEqualTo("outbound|80||api.example.com");
     }
 
+    @Test
+    void underRegistryOnlyAPortNoServiceUsesClosesTheConnectionWithoutAnAnswer() {
+        Cluster blackHole = Cluster.newBuilder()
+                .setName("BlackHoleCluster")
+                .setType(Cluster.DiscoveryType.STATIC)
+                .setConnectTimeout(Durations.fromSeconds(10))
+                .build();
+        var outbound = virtualOutbound().toBuilder();
+        outbound.getFilterChainsBuilder(0)
+                .getFiltersBuilder(0)
+                .setTypedConfig(com.google.protobuf.Any.pack(
+                        io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.newBuilder()
+                                .setStatPrefix("BlackHoleCluster")
+                                .setCluster("BlackHoleCluster")
+                                .build()));
+        proxy.listeners(outbound.build(), outboundPort(9080))
+                .routes(routeConfig("9080", allowAny()))
+                .clusters(blackHole, passthrough());
+        EmbeddedProxy.Client client = proxy.connect("virtualOutbound", 15001);
+
+        client.get("/", "httpbin.org");
+
+        assertThat(client.response()).as("no answer").isNull();
+        assertThat(client.isOpen()).isFalse();
+    }
+
     private static Cluster dns(String name, Cluster.DiscoveryType type, String address, int port) {
         return Cluster.newBuilder()
                 .setName(name)
