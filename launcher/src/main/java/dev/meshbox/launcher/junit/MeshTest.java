@@ -53,7 +53,8 @@ public @interface MeshTest {
     /**
      * Built-in workloads that run without a sidecar, as in Istio's {@code legacy} namespace ({@code sleep.legacy},
      * {@code httpbin.legacy}): requests {@code from} one go straight to a pod of the service in plaintext, and requests
-     * to one arrive as they were sent. Local backend only for now.
+     * to one arrive as they were sent. The local and Docker backends (on Docker, a pod without a sidecar is its app's
+     * container alone, and the host sends for a client straight to the pod IP).
      */
     String[] withoutSidecar() default {};
 
@@ -90,7 +91,8 @@ public @interface MeshTest {
     /**
      * Istio's mesh config (the {@code istio} ConfigMap's {@code data.mesh}) as {@code classpath:mesh.yaml} or a path
      * relative to the working directory: its {@code extensionProviders} ({@code envoyExtAuthzHttp}) are the external
-     * authorizers CUSTOM AuthorizationPolicies name. Local backend only for now.
+     * authorizers CUSTOM AuthorizationPolicies name, and its {@code outboundTrafficPolicy.mode} (ALLOW_ANY, or
+     * REGISTRY_ONLY: hosts outside the registry get 502 from {@code block_all}). Local backend only for now.
      */
     String meshConfig() default "";
 
