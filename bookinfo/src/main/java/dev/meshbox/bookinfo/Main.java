@@ -68,9 +68,15 @@ public final class Main {
         return 0;
     }
 
-    /** {@code --echo} wins; otherwise httpbin by name, and every other name is Bookinfo's to accept or reject. */
+    /**
+     * {@code --grpc-echo} or {@code --echo} win; otherwise httpbin by name, and every other name is Bookinfo's to
+     * accept or reject.
+     */
     static Workload workload(MainArgs args) {
         AppContext ctx = args.context();
+        if (args.grpcEcho()) {
+            return TestApps.grpcEcho(ctx);
+        }
         if (args.echo().isPresent()) {
             return TestApps.echo(ctx, args.echo().get());
         }

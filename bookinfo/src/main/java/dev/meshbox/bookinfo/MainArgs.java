@@ -13,7 +13,12 @@ import java.util.Optional;
  * {@code --service} and {@code --version} are required; the rest default to what a lone pod would use.
  * {@code --echo} runs the echo test app under the given service name, shaped by the echo flags.
  */
-record MainArgs(AppContext context, Optional<EchoBehaviour> echo, boolean help) {
+record MainArgs(AppContext context, Optional<EchoBehaviour> echo, boolean help, boolean grpcEcho) {
+
+    MainArgs(AppContext context, Optional<EchoBehaviour> echo, boolean help) {
+        this(context, echo, help, false);
+    }
+
     static final String USAGE = String.join(
             "\n",
             "usage: bookinfo --service NAME --version VERSION [options]",
@@ -24,6 +29,7 @@ record MainArgs(AppContext context, Optional<EchoBehaviour> echo, boolean help) 
             "  --listen HOST:PORT    address to bind (default: 127.0.0.1:9080; httpbin 127.0.0.1:8080; containers pass 0.0.0.0)",
             "  --proxy HOST:PORT     the sidecar's outbound listener (default: 127.0.0.1:15001)",
             "  --echo                run the echo test app instead of a Bookinfo app or httpbin",
+            "  --grpc-echo           run the gRPC echo app (meshbox.echo.Echo/Say, plaintext HTTP/2) instead",
             "  --latency-ms MS       echo: wait before every answer, 0.." + EchoBehaviour.MAX_LATENCY.toMillis()
                     + " (default: 0)",
             "  --error-rate R        echo: share of requests answered with the error status, 0..1 (default: 0)",
@@ -33,6 +39,7 @@ record MainArgs(AppContext context, Optional<EchoBehaviour> echo, boolean help) 
             "  --help                print this and exit");
 
     private static final String ECHO = "--echo";
+    private static final String GRPC_ECHO = "--grpc-echo";
     private static final List<String> FLAGS = List.of(
             "--service",
             "--version",
@@ -60,10 +67,18 @@ record MainArgs(AppContext context, Optional<EchoBehaviour> echo, boolean help) 
     static MainArgs parse(String... args) throws UsageException {
         Map<String, String> values = new HashMap<>();
         boolean echo = false;
+        boolean grpcEcho = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--help") || arg.equals("-h")) {
                 return new MainArgs(null, Optional.empty(), true);
+            }
+            if (arg.equals(GRPC_ECHO)) {
+                if (grpcEcho) {
+                    throw new UsageException(GRPC_ECHO + ": given more than once");
+                }
+                grpcEcho = true;
+                continue;
             }
             if (arg.equals(ECHO)) {
                 if (echo) {
@@ -96,6 +111,9 @@ record MainArgs(AppContext context, Optional<EchoBehaviour> echo, boolean help) 
                 throw new UsageException(flag + ": given more than once");
             }
         }
+        if (echo && grpcEcho) {
+            throw new UsageException(ECHO + " and " + GRPC_ECHO + ": choose one");
+        }
         String service = required(values, "--service");
         String version = required(values, "--version");
         String pod = values.getOrDefault("--pod", service + "-" + version);
@@ -111,7 +129,7 @@ record MainArgs(AppContext context, Optional<EchoBehaviour> echo, boolean help) 
                     throw new UsageException(flag + ": only with " + ECHO);
                 }
             }
-            return new MainArgs(context, Optional.empty(), false);
+            return new MainArgs(context, Optional.empty(), false, grpcEcho);
         }
         return new MainArgs(context, Optional.of(echoBehaviour(values)), false);
     }

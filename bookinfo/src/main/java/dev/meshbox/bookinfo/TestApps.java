@@ -51,6 +51,37 @@ public final class TestApps {
         return new JavalinWorkload(ctx, app::routes, delays::close);
     }
 
+    /**
+     * The gRPC echo app for any service name and version ({@code meshbox.echo.Echo/Say} on {@code ctx.listen()},
+     * plaintext HTTP/2): name its Service port {@code grpc-...} (or {@code appProtocol: grpc}) so the mesh speaks
+     * HTTP/2 to it.
+     */
+    public static Workload grpcEcho(AppContext ctx) {
+        dev.meshbox.bookinfo.grpcecho.GrpcEchoApp app =
+                new dev.meshbox.bookinfo.grpcecho.GrpcEchoApp(ctx.identity(), ctx.listen());
+        return new Workload() {
+            @Override
+            public void start() {
+                app.start();
+            }
+
+            @Override
+            public java.net.InetSocketAddress address() {
+                return app.address();
+            }
+
+            @Override
+            public void close() {
+                app.close();
+            }
+
+            @Override
+            public String toString() {
+                return "grpc echo " + ctx.service() + " " + ctx.version();
+            }
+        };
+    }
+
     private static RequestLog requestLog(AppContext ctx) {
         return new RequestLog(ctx.identity(), RequestLog.DEFAULT_CAPACITY, Clock.systemUTC());
     }

@@ -62,7 +62,10 @@ class MainArgsTest {
                 "--service ratings --version v1 --listen 9080  | --listen: expected HOST:PORT, got '9080'",
                 "--service ratings --version v1 --proxy h:x    | --proxy: port must be a number, got 'x'",
                 "--service ratings --version v1 --proxy 127.0.0.1:0 | --proxy: port must be 1..65535, got 0",
-                "--service ratings --version v1 --listen ::1:80 | --listen: write an IPv6 host in brackets"
+                "--service ratings --version v1 --listen ::1:80 | --listen: write an IPv6 host in brackets",
+                "--service e --version v1 --echo --grpc-echo   | --echo and --grpc-echo: choose one",
+                "--service e --version v1 --grpc-echo --grpc-echo | --grpc-echo: given more than once",
+                "--service e --version v1 --grpc-echo --fail-first 1 | --fail-first: only with --echo"
             })
     void badArgumentsAreNamed(String commandLine, String message) {
         assertThatThrownBy(() -> MainArgs.parse(commandLine.trim().split("\\s+")))
@@ -80,6 +83,16 @@ class MainArgsTest {
         assertThat(Main.run(new String[] {"--service", "reviews", "--version", "v9"}, System.out, errStream))
                 .isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--version: required", "'v9'", "usage:");
+    }
+
+    @Test
+    void grpcEchoServesAnyServiceName() throws Exception {
+        MainArgs args =
+                MainArgs.parse("--service", "echo-grpc", "--version", "v2", "--grpc-echo", "--listen", "127.0.0.1:0");
+        assertThat(args.grpcEcho()).isTrue();
+        try (Workload app = Main.workload(args)) {
+            assertThat(app.toString()).isEqualTo("grpc echo echo-grpc v2");
+        }
     }
 
     @Test
