@@ -132,7 +132,7 @@ public record Scenario(
     }
 
     /**
-     * {@code bookinfo}, {@code httpbin}, {@code httpbin-v2}, {@code sleep}, {@code fortio}, in a namespace, as a
+     * {@code bookinfo}, {@code httpbin}, {@code httpbin-v2}, {@code sleep}, {@code fortio}, {@code grpc-echo}, in a namespace, as a
      * service account, with or without a sidecar.
      *
      * @param namespace      where its pods and services live ({@code default} unless a task needs others, such as

@@ -25,6 +25,9 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
     }
 
     /** Istio's Bookinfo, as {@code platform/kube/bookinfo.yaml} deploys it, plus its gateway config. */
+    /** The gRPC echo workload's Service and container port. */
+    public static final int GRPC_ECHO_PORT = 7070;
+
     public static MeshSpec bookinfo() {
         return of(List.of(new Scenario.Builtin("bookinfo")));
     }
@@ -162,6 +165,7 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
                 // Clients: a sidecar to send from, as Istio's sleep and fortio samples are used.
                 case "sleep" -> client(w, "sleep", "sleep", 80);
                 case "fortio" -> client(w, "fortio-deploy", "fortio", 8080);
+                case "grpc-echo" -> grpcEcho(w);
                 default -> throw new IllegalArgumentException("unknown workload " + w);
             }
         }
@@ -203,6 +207,29 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
                     new PodSpec.BuiltinApp(List.of("--service", "httpbin", "--version", version)),
                     BuiltinWorkloads.serviceAccount(w, "httpbin"),
                     w.sidecar()));
+        }
+
+        /**
+         * The gRPC echo app, v1 and v2, behind Service {@code echo-grpc} port 7070 named {@code grpc}: Istio's protocol
+         * selection makes its clusters HTTP/2.
+         */
+        private void grpcEcho(Scenario.Builtin w) {
+            service(
+                    "echo-grpc",
+                    w.namespace(),
+                    ServicePort.of("grpc", GRPC_ECHO_PORT, GRPC_ECHO_PORT, null),
+                    Map.of("app", "echo-grpc"));
+            for (String version : List.of("v1", "v2")) {
+                pods.add(new PodSpec(
+                        podName("echo-grpc-" + version, w.namespace(), 0),
+                        w.namespace(),
+                        Map.of("app", "echo-grpc", "version", version),
+                        GRPC_ECHO_PORT,
+                        TestApps::grpcEcho,
+                        new PodSpec.BuiltinApp(List.of("--service", "echo-grpc", "--version", version, "--grpc-echo")),
+                        BuiltinWorkloads.serviceAccount(w, "echo-grpc"),
+                        w.sidecar()));
+            }
         }
 
         /** A pod with no app, only a sidecar to send from (or, without a sidecar, a place to send from). */
