@@ -379,10 +379,18 @@ public final class ScenarioLoader {
         Optional<String> url = r.text(n, path, "url", false);
         Optional<String> p = r.text(n, path, "path", false);
         if (url.isEmpty() && p.isEmpty()) {
-            r.problem(path, "needs url (http://service:port/path) or path (through the ingress)");
+            r.problem(
+                    path,
+                    "needs url (http://service:port/path, or grpc://service:port/" + GrpcTraffic.METHOD
+                            + ") or path (through the ingress)");
         }
-        if (url.isPresent() && !url.get().startsWith("http://")) {
-            r.problem(path + ".url", "must start with http://, got \"" + url.get() + "\"");
+        if (url.isPresent() && url.get().startsWith("grpc://")) {
+            String problem = GrpcTraffic.check(url.get());
+            if (problem != null) {
+                r.problem(path + ".url", problem);
+            }
+        } else if (url.isPresent() && !url.get().startsWith("http://")) {
+            r.problem(path + ".url", "must start with http:// or grpc://, got \"" + url.get() + "\"");
         }
         if (p.isPresent() && !p.get().startsWith("/")) {
             r.problem(path + ".path", "must start with /, got \"" + p.get() + "\"");

@@ -71,6 +71,13 @@ public final class TrafficDriver {
     }
 
     public List<Result> send(Scenario.Traffic t, String runId, IntConsumer progress) throws InterruptedException {
+        if (t.url().startsWith("grpc://")) {
+            URI u = URI.create(t.url());
+            InetSocketAddress addr = mesh.hasSidecar(t.from())
+                    ? mesh.outboundOf(t.from())
+                    : mesh.directTarget(t.from(), u.getHost(), u.getPort());
+            return GrpcTraffic.send(t, addr, runId, progress);
+        }
         Map<String, String> headers = new LinkedHashMap<>(t.headers());
         // A Host header names the authority to send, as it does on the wire: a gateway's host, say.
         String host = t.host().orElse(headers.remove("host"));
