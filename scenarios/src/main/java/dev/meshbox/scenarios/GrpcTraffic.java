@@ -33,14 +33,15 @@ import java.util.function.IntConsumer;
  * also for a gRPC error, which is trailers-only), or 0 when no answer came; its {@code grpc-status} header holds the
  * gRPC status name and its body the reply.
  */
-final class GrpcTraffic {
+public final class GrpcTraffic {
 
-    static final String METHOD = GrpcEcho.SAY.getFullMethodName();
+    /** The one method gRPC traffic calls: the {@code grpc-echo} workload's. */
+    public static final String METHOD = GrpcEcho.SAY.getFullMethodName();
 
     private GrpcTraffic() {}
 
     /** Null when {@code url} names the echo method on a host and port, else what is wrong with it. */
-    static String check(String url) {
+    public static String check(String url) {
         URI u;
         try {
             u = URI.create(url);

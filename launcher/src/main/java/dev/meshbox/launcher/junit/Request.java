@@ -12,6 +12,7 @@ import java.util.Map;
  * <pre>{@code
  * mesh.send(1000, get("http://reviews:9080/reviews/0").from("productpage"));
  * mesh.send(20, get("/productpage").user("jason"));          // through the ingress, logged in
+ * mesh.send(200, grpc("grpc://echo-grpc:7070/meshbox.echo.Echo/Say").from("sleep")); // gRPC calls, h2c
  * }</pre>
  *
  * @param method      the HTTP method (the requests carry no body)
@@ -35,10 +36,14 @@ public record Request(String method, String url, String from, Map<String, String
         if (method == null || !method.matches("[A-Z]+")) {
             throw new IllegalArgumentException("method: expected an HTTP method such as GET, got " + method);
         }
-        if (url == null || !(url.startsWith("http://") || url.startsWith("/"))) {
-            throw new IllegalArgumentException(
-                    "url: expected http://service:port/path (called from a workload) or /path "
-                            + "(through the ingress), got " + url);
+        if (url != null && url.startsWith("grpc://")) {
+            String problem = dev.meshbox.scenarios.GrpcTraffic.check(url);
+            if (problem != null) {
+                throw new IllegalArgumentException("url: " + problem);
+            }
+        } else if (url == null || !(url.startsWith("http://") || url.startsWith("/"))) {
+            throw new IllegalArgumentException("url: expected http://service:port/path (called from a workload), /path "
+                    + "(through the ingress) or grpc://service:port/meshbox.echo.Echo/Say, got " + url);
         }
         if (from == null || from.isBlank()) {
             throw new IllegalArgumentException(
@@ -51,6 +56,15 @@ public record Request(String method, String url, String from, Map<String, String
         Map<String, String> lower = new LinkedHashMap<>();
         headers.forEach((k, v) -> lower.put(k.toLowerCase(Locale.ROOT), v));
         headers = Map.copyOf(lower);
+    }
+
+    /**
+     * Unary gRPC calls ({@code grpc://echo-grpc:7070/meshbox.echo.Echo/Say}, the {@code grpc-echo} workload's method)
+     * with grpc-java, h2c through the sidecar {@link #from(String)} names; each response's status is 200 as the proxy
+     * logs a gRPC answer, its {@code grpc-status} header the gRPC status name and its body the reply.
+     */
+    public static Request grpc(String url) {
+        return new Request("POST", url, INGRESS, Map.of(), 1);
     }
 
     /** A GET of {@code url}, sent through the ingress until {@link #from(String)} says otherwise. */
@@ -93,10 +107,11 @@ public record Request(String method, String url, String from, Map<String, String
 
     /** The service the URL names ({@code reviews} for {@code http://reviews.default.svc:9080/...}), empty for a path. */
     public String service() {
-        if (!url.startsWith("http://")) {
+        String scheme = url.startsWith("grpc://") ? "grpc://" : "http://";
+        if (!url.startsWith(scheme)) {
             return "";
         }
-        String authority = url.substring("http://".length()).split("[/?#]", 2)[0];
+        String authority = url.substring(scheme.length()).split("[/?#]", 2)[0];
         String host = authority.replaceFirst(":\\d*$", "");
         int dot = host.indexOf('.');
         return dot < 0 ? host : host.substring(0, dot);
