@@ -70,6 +70,7 @@ public final class AdminServer implements AutoCloseable {
         cfg.routes.get("/debug/counters/{workload}", ctx -> ctx.json(mesh.counters(ctx.pathParam("workload"))));
         cfg.routes.get("/debug/routing", this::routing);
         cfg.routes.get("/debug/converged", this::converged);
+        cfg.routes.get("/debug/direct_target", this::directTarget);
         cfg.routes.get("/logs/{workload}", this::logs);
         // An unknown workload, in any handler.
         cfg.routes.exception(
@@ -197,10 +198,16 @@ public final class AdminServer implements AutoCloseable {
         ctx.contentType("application/yaml").result(sb.toString());
     }
 
-    /** The registry's pods with a proxy, and where each proxy's admin and outbound ports are. */
+    /**
+     * The registry's pods, and where each proxy's admin and outbound ports are; a pod without a sidecar (role
+     * {@code none}) has neither.
+     */
     private void pods(Context ctx) {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (Pod p : mesh.pods()) {
+        List<Pod> all = mesh.controlPlane().registry().snapshot().pods().values().stream()
+                .sorted(java.util.Comparator.comparing(Pod::name))
+                .toList();
+        for (Pod p : all) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", p.name());
             m.put("namespace", p.namespace());
@@ -208,8 +215,10 @@ public final class AdminServer implements AutoCloseable {
             m.put("ip", p.ip());
             m.put("role", p.role().name().toLowerCase(Locale.ROOT));
             m.put("ready", p.ready());
-            m.put("admin", "http://" + p.ip() + ":15000");
-            m.put("outbound", p.ip() + ":15001");
+            if (p.role() != Pod.ProxyKind.NONE) {
+                m.put("admin", "http://" + p.ip() + ":15000");
+                m.put("outbound", p.ip() + ":15001");
+            }
             out.add(m);
         }
         ctx.json(out);
@@ -226,6 +235,24 @@ public final class AdminServer implements AutoCloseable {
         }
         ctx.contentType("text/plain")
                 .result(mesh.describeRouting(workload, routeHost).orElse(""));
+    }
+
+    /**
+     * Where a workload without a sidecar connects for {@code host:port}: {@code {"ip","port"}}, as
+     * {@link MeshControl#directTarget} resolves it (404 naming what does not resolve).
+     */
+    private void directTarget(Context ctx) {
+        String workload = ctx.queryParam("workload");
+        String host = ctx.queryParam("host");
+        String port = ctx.queryParam("port");
+        if (workload == null || host == null || port == null || !port.matches("[0-9]{1,5}")) {
+            ctx.status(400)
+                    .result("query: workload, host and a numeric port are required,"
+                            + " e.g. ?workload=sleep.legacy&host=httpbin.foo&port=8000\n");
+            return;
+        }
+        var target = mesh.directTarget(workload, host, Integer.parseInt(port));
+        ctx.json(Map.of("ip", target.getHostString(), "port", target.getPort()));
     }
 
     /** 200 once every proxy has ACKed the current config; 503 with the reason when one has not in time. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meshbox.scenarios.MeshAccess;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -140,6 +141,21 @@ public final class ControlPlaneClient {
                         .timeout(Duration.ofSeconds(10))
                         .GET());
         return r.statusCode() == 200 && !r.body().isBlank() ? Optional.of(r.body()) : Optional.empty();
+    }
+
+    /** Where a workload without a sidecar connects for {@code host:port}, as the control plane's registry resolves it. */
+    public InetSocketAddress directTarget(String workload, String host, int port) {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve(
+                        "/debug/direct_target?workload=" + enc(workload) + "&host=" + enc(host) + "&port=" + port))
+                .timeout(Duration.ofSeconds(10))
+                .GET());
+        if (r.statusCode() == 404) {
+            throw new IllegalArgumentException(r.body().strip());
+        }
+        expectOk(r, "/debug/direct_target");
+        JsonNode answer = read(r, "/debug/direct_target");
+        return new InetSocketAddress(
+                answer.path("ip").asText(), answer.path("port").asInt());
     }
 
     private static String enc(String s) {

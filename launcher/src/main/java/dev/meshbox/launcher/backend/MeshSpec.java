@@ -91,15 +91,11 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
                             d.podLabels(),
                             d.containerPort(),
                             ctx -> TestApps.echo(ctx, b),
-                            d.sidecar()
-                                    ? echoArgs(
-                                            d.podLabels().getOrDefault("app", d.name()),
-                                            d.podLabels().getOrDefault("version", "v1"),
-                                            d.containerPort(),
-                                            b)
-                                    : new PodSpec.NotInContainers("Deployment " + d.name() + " (" + k.source()
-                                            + ") has sidecar.istio.io/inject: \"false\": a pod without a sidecar"
-                                            + " runs on the local backend only for now"),
+                            echoArgs(
+                                    d.podLabels().getOrDefault("app", d.name()),
+                                    d.podLabels().getOrDefault("version", "v1"),
+                                    d.containerPort(),
+                                    b),
                             d.serviceAccount(),
                             d.sidecar()));
                 }
@@ -204,9 +200,7 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
                     Map.of("app", "httpbin", "version", version),
                     8080,
                     TestApps::httpbin,
-                    w.sidecar()
-                            ? new PodSpec.BuiltinApp(List.of("--service", "httpbin", "--version", version))
-                            : withoutSidecarLocalOnly(w),
+                    new PodSpec.BuiltinApp(List.of("--service", "httpbin", "--version", version)),
                     BuiltinWorkloads.serviceAccount(w, "httpbin"),
                     w.sidecar()));
         }
@@ -219,16 +213,10 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
                     Map.of("app", app),
                     port,
                     null,
-                    w.sidecar() ? new PodSpec.NoApp() : withoutSidecarLocalOnly(w),
+                    new PodSpec.NoApp(),
                     BuiltinWorkloads.serviceAccount(w, app),
                     w.sidecar()));
         }
-    }
-
-    /** Containers always get a sidecar for now: a pod without one runs on the local backend only. */
-    private static PodSpec.NotInContainers withoutSidecarLocalOnly(Scenario.Builtin w) {
-        return new PodSpec.NotInContainers(w.displayName()
-                + ": a pod without a sidecar runs on the local backend only for now; on docker, every pod gets one");
     }
 
     private static PodSpec bookinfoPod(String app, String version) {

@@ -13,7 +13,8 @@ import java.util.function.Function;
  * @param name           the pod name as Kubernetes would show it ({@code reviews-v2-7d9f8c6b5-x4k2q})
  * @param serviceAccount the service account it runs as: its SPIFFE identity in the mesh's certificates
  * @param sidecar        false for a pod without a sidecar (Istio's {@code legacy} namespace): its app listens on the
- *                       pod IP itself and its calls leave it unproxied
+ *                       pod IP itself and its calls leave it unproxied (on Docker: the app's container alone, on
+ *                       the mesh network)
  */
 public record PodSpec(
         String name,
@@ -43,7 +44,10 @@ public record PodSpec(
     /** How the pod's app runs in a container. */
     public sealed interface ContainerApp {}
 
-    /** No app: a client pod (sleep, fortio) is only a sidecar to send from. */
+    /**
+     * No app: a client pod (sleep, fortio) is only a sidecar to send from; without a sidecar, only a pod to send from
+     * (on Docker a container that just waits, as a pod's pause container).
+     */
     public record NoApp() implements ContainerApp {}
 
     /** MeshBox's app runner ({@code dev.meshbox.bookinfo.Main}) from the MeshBox image, with these arguments. */

@@ -79,6 +79,29 @@ final class Commands {
         return cmd;
     }
 
+    /** One of MeshBox's apps in a pod without a sidecar: it listens on the pod IP itself, as an uninjected pod does. */
+    static List<String> builtinAppWithoutSidecar(PodSpec pod, PodSpec.BuiltinApp app) {
+        List<String> cmd = jvm("-Xmx96m", "dev.meshbox.bookinfo.Main");
+        cmd.addAll(app.args());
+        cmd.addAll(List.of(
+                "--pod", pod.name(), "--namespace", pod.namespace(), "--listen", "0.0.0.0:" + pod.containerPort()));
+        return cmd;
+    }
+
+    /** The environment of a user's image in a pod without a sidecar: where to listen, and no proxy to call through. */
+    static List<String> imageAppEnvWithoutSidecar(PodSpec pod, PodSpec.ImageApp app) {
+        List<String> env = new ArrayList<>();
+        env.add("PORT=" + pod.containerPort());
+        env.add("MESHBOX_LISTEN=0.0.0.0:" + pod.containerPort());
+        app.env().forEach((k, v) -> env.add(k + "=" + v));
+        return env;
+    }
+
+    /** A client pod without a sidecar has nothing to run: a JVM that only waits keeps the pod (and its IP) there. */
+    static List<String> pause() {
+        return jvm("-Xmx32m", Pause.class.getName());
+    }
+
     /** The environment of a user's image: where to listen, and its sidecar as HTTP proxy unless traffic is captured. */
     static List<String> imageAppEnv(PodSpec pod, PodSpec.ImageApp app, String podIp, boolean captured) {
         List<String> env = new ArrayList<>();

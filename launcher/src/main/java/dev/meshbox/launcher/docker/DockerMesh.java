@@ -56,7 +56,11 @@ public final class DockerMesh extends RemoteMesh {
         }
     }
 
-    /** A started pod: its containers, its IP on the mesh network, and where the host reaches its sidecar's outbound listener. */
+    /**
+     * A started pod: its containers, its IP on the mesh network, and where the host reaches its sidecar's outbound
+     * listener. A pod without a sidecar has only its app's container ({@code appId}; a waiting one for a client) and no
+     * outbound listener: {@code sidecarId} and {@code outbound} are null.
+     */
     public record StartedPod(
             PodSpec spec, String sidecarId, String appId, String ip, InetSocketAddress outbound, boolean captured) {}
 
@@ -202,21 +206,16 @@ public final class DockerMesh extends RemoteMesh {
     }
 
     private StartedPod startPod(PodSpec ps, List<MeshService> services, Options options, String image) {
-        List<String> aliases = new ArrayList<>();
-        List<String> ports = new ArrayList<>();
-        for (MeshService s : services) {
-            if (s.namespace().equals(ps.namespace()) && s.selects(ps.labels())) {
-                aliases.add(s.name());
-                s.ports().forEach(p -> ports.add(p.port() + ":" + p.targetPort()));
-            }
+        if (!ps.sidecar()) {
+            return startWithoutSidecar(ps, services, image);
         }
+        List<String> aliases = aliases(ps, services);
         Map<String, String> sidecarLabels = new LinkedHashMap<>(ps.labels());
-        sidecarLabels.put(DockerRegistry.ROLE, "sidecar");
+        sidecarLabels.put(DockerRegistry.ROLE, DockerRegistry.SIDECAR);
         sidecarLabels.put(DockerRegistry.POD, ps.name());
         sidecarLabels.put(DockerRegistry.NAMESPACE, ps.namespace());
         sidecarLabels.put(DockerRegistry.SERVICE_ACCOUNT, ps.serviceAccount());
-        sidecarLabels.put(
-                DockerRegistry.PORTS, String.join(",", ports.stream().distinct().toList()));
+        sidecarLabels.put(DockerRegistry.PORTS, String.join(",", servicePorts(ps, services)));
         boolean hasApp = !(ps.container() instanceof PodSpec.NoApp);
         // The sidecar runs as 1337, the uid the capture rules exempt, and may bind any service port, as Envoy may.
         String sidecar = network.start(
@@ -241,6 +240,56 @@ public final class DockerMesh extends RemoteMesh {
                 "pod %-36s started %s (%s%s)%n",
                 ps.name(), ps.labels().getOrDefault("version", "client"), ip, captured ? ", iptables capture" : "");
         return new StartedPod(ps, sidecar, app, ip, outbound, captured);
+    }
+
+    /**
+     * A pod Istio did not inject: its app's container alone on the mesh network, listening on the pod IP, its calls
+     * leaving unproxied; a client pod (sleep in {@code legacy}) is a container that only waits, so the pod exists to
+     * send from ({@link #directTarget}).
+     */
+    private StartedPod startWithoutSidecar(PodSpec ps, List<MeshService> services, String image) {
+        Map<String, String> labels = new LinkedHashMap<>(ps.labels());
+        labels.put(DockerRegistry.ROLE, DockerRegistry.NO_SIDECAR);
+        labels.put(DockerRegistry.POD, ps.name());
+        labels.put(DockerRegistry.NAMESPACE, ps.namespace());
+        labels.put(DockerRegistry.SERVICE_ACCOUNT, ps.serviceAccount());
+        labels.put(DockerRegistry.PORTS, String.join(",", servicePorts(ps, services)));
+        if (!(ps.container() instanceof PodSpec.NoApp)) {
+            // The registry calls the pod ready once its app accepts connections here, as a proxy's probe would.
+            labels.put(DockerRegistry.APP_PORT, Integer.toString(ps.containerPort()));
+        }
+        String name = network.containerName(ps.name());
+        Container pod = ps.container() instanceof PodSpec.ImageApp u
+                ? Container.of(u.image(), name, network.labels("pod", labels))
+                        .withEnv(Commands.imageAppEnvWithoutSidecar(ps, u))
+                : Container.of(image, name, network.labels("pod", labels))
+                        .withCommand(
+                                ps.container() instanceof PodSpec.BuiltinApp b
+                                        ? Commands.builtinAppWithoutSidecar(ps, b)
+                                        : Commands.pause());
+        String id = network.start(pod.withHost(network.attached()).withAliases(aliases(ps, services)));
+        String ip = network.ip(id);
+        progress.printf(
+                "pod %-36s started %s (%s, no sidecar)%n",
+                ps.name(), ps.labels().getOrDefault("version", "client"), ip);
+        return new StartedPod(ps, null, id, ip, null, false);
+    }
+
+    /** The names of the services that select the pod in its namespace: its network aliases. */
+    private static List<String> aliases(PodSpec ps, List<MeshService> services) {
+        return services.stream()
+                .filter(s -> s.namespace().equals(ps.namespace()) && s.selects(ps.labels()))
+                .map(MeshService::name)
+                .toList();
+    }
+
+    /** {@code 8000:8080} per port of the services that select the pod, as {@link DockerRegistry#PORTS} takes them. */
+    private static List<String> servicePorts(PodSpec ps, List<MeshService> services) {
+        return services.stream()
+                .filter(s -> s.namespace().equals(ps.namespace()) && s.selects(ps.labels()))
+                .flatMap(s -> s.ports().stream().map(p -> p.port() + ":" + p.targetPort()))
+                .distinct()
+                .toList();
     }
 
     /** Installs the pod's capture rules; false, with a progress line saying why, when they cannot be. */
@@ -349,18 +398,56 @@ public final class DockerMesh extends RemoteMesh {
         return ingress;
     }
 
+    /** A pod without a sidecar: its calls leave it as the app sent them (Istio's {@code legacy} namespace). */
+    @Override
+    public boolean hasSidecar(String workload) {
+        return gateways.find(workload).isPresent()
+                || started(workload).map(p -> p.spec().sidecar()).orElse(true);
+    }
+
+    /**
+     * Where the registry's DNS and kube-proxy would take a call of a pod without a sidecar: a ready pod's IP on the mesh
+     * network, which the host reaches directly (Docker routes its bridge networks on Linux).
+     */
+    @Override
+    public InetSocketAddress directTarget(String workload, String host, int port) {
+        return controlPlane().directTarget(workload, host, port);
+    }
+
+    /**
+     * The pod of {@code workload}: a pod name, its app label (in {@code default} first, as {@code sleep} means
+     * {@code sleep.default}), or {@code APP.NAMESPACE}.
+     */
+    private Optional<StartedPod> started(String workload) {
+        Optional<StartedPod> exact = pods.values().stream()
+                .filter(p -> p.spec().name().equals(workload)
+                        || workload.equals(p.spec().appLabel() + "." + p.spec().namespace()))
+                .findFirst();
+        if (exact.isPresent()) {
+            return exact;
+        }
+        List<StartedPod> byApp = pods.values().stream()
+                .filter(p -> workload.equals(p.spec().labels().get("app")))
+                .toList();
+        return byApp.stream()
+                .filter(p -> p.spec().namespace().equals("default"))
+                .findFirst()
+                .or(() -> byApp.stream().findFirst());
+    }
+
     @Override
     public InetSocketAddress outboundOf(String workload) {
         Optional<DockerGatewayDeployments.Deployed> gateway = gateways.find(workload);
         if (gateway.isPresent()) {
             return gateway.get().published();
         }
-        for (StartedPod p : pods.values()) {
-            if (p.spec().name().equals(workload)
-                    || workload.equals(p.spec().labels().get("app"))
-                    || workload.equals(p.spec().appLabel() + "." + p.spec().namespace())) {
-                return p.outbound();
+        Optional<StartedPod> pod = started(workload);
+        if (pod.isPresent()) {
+            if (pod.get().outbound() == null) {
+                throw new IllegalArgumentException(workload + " runs without a sidecar: its calls go straight to the"
+                        + " destination pod (directTarget), not through an outbound listener");
             }
+            return pod.get().outbound();
         }
         if (workload.equals("istio-ingressgateway")) {
             throw new IllegalArgumentException(

@@ -53,7 +53,8 @@ public @interface MeshTest {
     /**
      * Built-in workloads that run without a sidecar, as in Istio's {@code legacy} namespace ({@code sleep.legacy},
      * {@code httpbin.legacy}): requests {@code from} one go straight to a pod of the service in plaintext, and requests
-     * to one arrive as they were sent. Local backend only for now.
+     * to one arrive as they were sent. The local and Docker backends (on Docker, a pod without a sidecar is its app's
+     * container alone, and the host sends for a client straight to the pod IP).
      */
     String[] withoutSidecar() default {};
 

@@ -113,6 +113,11 @@ public final class KubeMesh extends RemoteMesh {
             if (p.container() instanceof PodSpec.NotInContainers n) {
                 throw new IllegalArgumentException(n.reason().replace("on docker", "on Kubernetes"));
             }
+            if (!p.sidecar()) {
+                throw new IllegalArgumentException(p.appLabel() + "." + p.namespace()
+                        + " (no sidecar): a pod without a sidecar runs on the local and docker backends only for now;"
+                        + " on Kubernetes, every pod gets one");
+            }
         }
     }
 

@@ -38,16 +38,14 @@ class MeshSpecSecurityTest {
     }
 
     @Test
-    void aPodWithoutASidecarRunsLocallyAndSaysWhyNotInContainers() {
+    void aPodWithoutASidecarRunsItsOwnContainer() {
         PodSpec legacy = MeshSpec.of(List.of(new Scenario.Builtin("sleep", "legacy", Optional.of("old"), false)))
                 .pods()
                 .get(0);
 
         assertThat(legacy.sidecar()).isFalse();
         assertThat(legacy.serviceAccount()).isEqualTo("old");
-        assertThat(legacy.container())
-                .isEqualTo(new PodSpec.NotInContainers("sleep.legacy (no sidecar): a pod without a sidecar runs on"
-                        + " the local backend only for now; on docker, every pod gets one"));
+        assertThat(legacy.container()).isEqualTo(new PodSpec.NoApp());
     }
 
     @Test
@@ -66,6 +64,6 @@ class MeshSpecSecurityTest {
 
         assertThat(pods).extracting(PodSpec::serviceAccount).containsExactly("cart", "default");
         assertThat(pods).extracting(PodSpec::sidecar).containsExactly(true, false);
-        assertThat(pods.get(1).container()).isInstanceOf(PodSpec.NotInContainers.class);
+        assertThat(pods.get(1).container()).isInstanceOf(PodSpec.BuiltinApp.class);
     }
 }

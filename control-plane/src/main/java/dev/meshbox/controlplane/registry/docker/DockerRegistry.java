@@ -7,6 +7,8 @@ import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.controlplane.registry.ServicePort;
 import dev.meshbox.controlplane.registry.ServiceRegistry;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -21,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -35,9 +38,12 @@ import org.slf4j.LoggerFactory;
  * pod is the container that owns a network namespace on the mesh network and carries {@code dev.meshbox.role}
  * {@code sidecar} or {@code gateway}; its labels ({@code app}, {@code version}, ...) are the pod's labels; each of its
  * network aliases is a service it backs, on the ports {@code dev.meshbox.ports} lists. The other containers of the
- * pod (its app) join that namespace and name the pod with {@code dev.meshbox.pod}. A pod is ready once every one of
- * its containers runs and its proxy answers {@code /healthz/ready} on 15021; a container that stops takes its pod out
- * of the endpoints at the next poll.
+ * pod (its app) join that namespace and name the pod with {@code dev.meshbox.pod}. A pod without a sidecar (role
+ * {@code no-sidecar}, Istio's uninjected pod) is its app's container alone, on the mesh network: a pod without a
+ * proxy whose app listens on the container IP. A pod is ready once every one of its containers runs and its proxy
+ * answers {@code /healthz/ready} on 15021, or, without a proxy, its app accepts connections on
+ * {@code dev.meshbox.app-port} (a pod with no app: once it runs); a container that stops takes its pod out of the
+ * endpoints at the next poll.
  */
 public final class DockerRegistry implements PlatformRegistry {
 
@@ -51,6 +57,15 @@ public final class DockerRegistry implements PlatformRegistry {
     public static final String SERVICE_ACCOUNT = "dev.meshbox.service-account";
     /** Service ports of the pod's aliases: {@code 9080}, or {@code 8000:8080} (service port to container port), comma-separated. */
     public static final String PORTS = "dev.meshbox.ports";
+
+    /** The port a pod without a sidecar serves on, which its readiness checks; absent for a pod with no app. */
+    public static final String APP_PORT = "dev.meshbox.app-port";
+
+    /** The roles of a container that owns a pod's network namespace. */
+    public static final String SIDECAR = "sidecar";
+
+    public static final String GATEWAY = "gateway";
+    public static final String NO_SIDECAR = "no-sidecar";
 
     private static final Logger LOG = LoggerFactory.getLogger(DockerRegistry.class);
     private static final Duration POLL = Duration.ofMillis(250);
@@ -165,7 +180,7 @@ public final class DockerRegistry implements PlatformRegistry {
         List<String> problems = new ArrayList<>();
         for (ContainerView c : containers) {
             String role = c.labels().getOrDefault(ROLE, "");
-            if (!role.equals("sidecar") && !role.equals("gateway")) {
+            if (!role.equals(SIDECAR) && !role.equals(GATEWAY) && !role.equals(NO_SIDECAR)) {
                 continue;
             }
             String podName = c.labels().getOrDefault(POD, c.name());
@@ -174,13 +189,18 @@ public final class DockerRegistry implements PlatformRegistry {
                         + network + "; it is left out of the registry");
                 continue;
             }
-            String namespace = c.labels().getOrDefault(NAMESPACE, role.equals("gateway") ? "istio-system" : "default");
-            Pod.ProxyKind kind = role.equals("gateway") ? Pod.ProxyKind.GATEWAY : Pod.ProxyKind.SIDECAR;
+            String namespace = c.labels().getOrDefault(NAMESPACE, role.equals(GATEWAY) ? "istio-system" : "default");
+            Pod.ProxyKind kind = switch (role) {
+                case GATEWAY -> Pod.ProxyKind.GATEWAY;
+                case NO_SIDECAR -> Pod.ProxyKind.NONE;
+                default -> Pod.ProxyKind.SIDECAR;
+            };
             Pod pod = new Pod(
                     podName,
                     namespace,
                     c.ip(),
-                    "127.0.0.1",
+                    // Without a sidecar the app owns the pod IP; with one, it listens on the pod's localhost.
+                    kind == Pod.ProxyKind.NONE ? c.ip() : "127.0.0.1",
                     podLabels(c.labels()),
                     kind,
                     false,
@@ -259,10 +279,12 @@ public final class DockerRegistry implements PlatformRegistry {
 
     private View withReadiness(View view, List<ContainerView> containers) {
         Map<String, Boolean> allRunning = new HashMap<>();
+        Map<String, Integer> appPorts = new HashMap<>();
         for (ContainerView c : containers) {
             String pod = c.labels().get(POD);
             if (pod != null) {
                 allRunning.merge(pod, c.running(), Boolean::logicalAnd);
+                appPort(c.labels()).ifPresent(port -> appPorts.put(pod, port));
             }
         }
         Map<String, Pod> pods = new TreeMap<>();
@@ -270,7 +292,7 @@ public final class DockerRegistry implements PlatformRegistry {
             boolean running = allRunning.getOrDefault(pod.name(), false);
             if (!running) {
                 probedReady.remove(pod.name());
-            } else if (!probedReady.contains(pod.name()) && probe(pod)) {
+            } else if (!probedReady.contains(pod.name()) && probe(pod, appPorts.get(pod.name()))) {
                 probedReady.add(pod.name());
             }
             pods.put(key, pod.withReady(running && probedReady.contains(pod.name())));
@@ -279,7 +301,21 @@ public final class DockerRegistry implements PlatformRegistry {
         return new View(pods, view.services(), view.problems());
     }
 
-    private boolean probe(Pod pod) {
+    /** {@code dev.meshbox.app-port}, when it is a port number. */
+    static OptionalInt appPort(Map<String, String> labels) {
+        try {
+            int port = Integer.parseInt(labels.getOrDefault(APP_PORT, ""));
+            return port > 0 && port < 65536 ? OptionalInt.of(port) : OptionalInt.empty();
+        } catch (NumberFormatException e) {
+            return OptionalInt.empty();
+        }
+    }
+
+    /** A proxy answers its readiness endpoint; a pod without one, its app accepts a connection (or it has no app). */
+    private boolean probe(Pod pod, Integer appPort) {
+        if (pod.role() == Pod.ProxyKind.NONE) {
+            return appPort == null || accepts(pod.ip(), appPort);
+        }
         try {
             HttpResponse<Void> r = http.send(
                     HttpRequest.newBuilder(URI.create("http://" + pod.ip() + ":15021/healthz/ready"))
@@ -291,6 +327,15 @@ public final class DockerRegistry implements PlatformRegistry {
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static boolean accepts(String ip, int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(ip, port), 300);
+            return true;
+        } catch (IOException e) {
             return false;
         }
     }

@@ -137,4 +137,56 @@ class DockerRegistryTest {
                 .anySatisfy(p -> assertThat(p).contains("alias pay").contains("no label dev.meshbox.ports"));
         assertThat(view.services()).isEmpty();
     }
+
+    @Test
+    void aContainerWithoutASidecarIsAPodWithoutAProxyWhoseAppOwnsThePodIp() {
+        var httpbin = sidecar(
+                "hhhh",
+                "httpbin-v1-legacy",
+                "172.18.0.8",
+                Set.of("httpbin"),
+                Map.of(
+                        DockerRegistry.ROLE,
+                        DockerRegistry.NO_SIDECAR,
+                        "app",
+                        "httpbin",
+                        DockerRegistry.PORTS,
+                        "8000:8080",
+                        DockerRegistry.NAMESPACE,
+                        "legacy",
+                        DockerRegistry.APP_PORT,
+                        "8080"));
+        var sleep = sidecar(
+                "iiii",
+                "sleep-legacy",
+                "172.18.0.9",
+                Set.of(),
+                Map.of(
+                        DockerRegistry.ROLE,
+                        DockerRegistry.NO_SIDECAR,
+                        "app",
+                        "sleep",
+                        DockerRegistry.NAMESPACE,
+                        "legacy"));
+        var view = DockerRegistry.map(List.of(httpbin, sleep), "n");
+
+        assertThat(view.problems()).isEmpty();
+        Pod pod = view.pods().get("legacy/httpbin-v1-legacy");
+        assertThat(pod.role()).isEqualTo(Pod.ProxyKind.NONE);
+        assertThat(pod.ip()).isEqualTo("172.18.0.8");
+        assertThat(pod.appAddress()).isEqualTo("172.18.0.8");
+        assertThat(view.pods().get("legacy/sleep-legacy").role()).isEqualTo(Pod.ProxyKind.NONE);
+        MeshService service = view.services().get("legacy/httpbin");
+        assertThat(service.ports()).containsExactly(new ServicePort("http", 8000, 8080, "HTTP"));
+        assertThat(service.members()).containsExactly("httpbin-v1-legacy");
+        assertThat(DockerRegistry.appPort(httpbin.labels())).hasValue(8080);
+        assertThat(DockerRegistry.appPort(sleep.labels())).isEmpty();
+    }
+
+    @Test
+    void otherContainersOfAPodAreNotPods() {
+        var app = sidecar("jjjj", "details-v1", "172.18.0.10", Set.of(), Map.of(DockerRegistry.ROLE, "app"));
+
+        assertThat(DockerRegistry.map(List.of(app), "n").pods()).isEmpty();
+    }
 }
