@@ -139,6 +139,17 @@ class ServiceEntryTranslationTest {
     }
 
     @Test
+    void theEntrysVirtualIpsAreDomainsOfItsVirtualHostButNotItsCidrs() {
+        String se = HTTPBIN_EXT.replace(
+                "resolution: DNS",
+                "resolution: STATIC\n  addresses: [240.240.0.10]\n" + "  endpoints: [{address: 127.0.0.1}]");
+        XdsResources r = Translator.translate(BookinfoFixture.view(se), BookinfoFixture.PRODUCTPAGE);
+
+        assertThat(route(r, "80").getVirtualHosts(0).getDomainsList())
+                .containsExactly("httpbin.org", "httpbin.org:80", "240.240.0.10", "240.240.0.10:80");
+    }
+
+    @Test
     void exportToDotHidesTheHostFromOtherNamespaces() {
         String se =
                 HTTPBIN_EXT.replace("metadata: {name: httpbin-ext}", "metadata: {name: httpbin-ext, namespace: egress}")
