@@ -122,7 +122,8 @@ class KubeMeshInstallTest {
                                 .getCommand()))
                 .contains("control-plane --registry kubernetes")
                 .contains("--inject-image " + IMAGE)
-                .contains("--default-config bookinfo-gateway.yaml");
+                .contains("--default-config bookinfo-gateway.yaml")
+                .contains("--watch-namespace istio-system --watch-namespace default");
         Deployment gateway = deployment(objects, "istio-system", "istio-ingressgateway");
         assertThat(gateway.getSpec().getTemplate().getMetadata().getLabels()).containsEntry("istio", "ingressgateway");
         assertThat(String.join(
