@@ -8,8 +8,6 @@ import dev.meshbox.launcher.backend.MeshSpec;
 import dev.meshbox.launcher.backend.PodSpec;
 import dev.meshbox.launcher.lifecycle.Wait;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -182,9 +180,7 @@ public final class KubeMesh extends RemoteMesh {
                 "control plane   ready, admin API %s (port-forward)%n",
                 controlPlane().base());
 
-        for (String ns : namespaces) {
-            labelWorkloadNamespace(ns, Workloads.injected(spec, ns));
-        }
+        new WorkloadNamespaces(client, meshId, cleanup).prepare(spec);
         for (HasMetadata o : Workloads.objects(client, spec, options.image(), meshId)) {
             create(o);
         }
@@ -234,7 +230,7 @@ public final class KubeMesh extends RemoteMesh {
     }
 
     /** A deletion whose target is gone already has done its job. */
-    private static void ignoreNotFound(Runnable delete) {
+    static void ignoreNotFound(Runnable delete) {
         try {
             delete.run();
         } catch (KubernetesClientException e) {
@@ -264,57 +260,6 @@ public final class KubeMesh extends RemoteMesh {
                 what,
                 () -> ignoreNotFound(
                         () -> client.resource(done).withGracePeriod(0).delete()));
-    }
-
-    /**
-     * Labels a workload namespace istio-injection=enabled, as Istio's guides do (creating it, so labelled, if the
-     * cluster has none); a namespace whose pods all run without a sidecar ({@code legacy}) is created unlabelled and
-     * left as it is.
-     */
-    private void labelWorkloadNamespace(String namespace, boolean injected) {
-        try {
-            Namespace ns = client.namespaces().withName(namespace).get();
-            if (ns == null) {
-                NamespaceBuilder created = new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName(namespace)
-                        .addToLabels(MANAGED_BY, "meshbox")
-                        .addToLabels(MESH, meshId)
-                        .endMetadata();
-                if (injected) {
-                    created.editMetadata().addToLabels(INJECTION, "enabled").endMetadata();
-                }
-                create(created.build());
-                return;
-            }
-            Map<String, String> labels = ns.getMetadata().getLabels() == null
-                    ? Map.of()
-                    : ns.getMetadata().getLabels();
-            if (injected && !"enabled".equals(labels.get(INJECTION))) {
-                setInjectionLabel(namespace, true);
-                cleanup.push(
-                        "label " + INJECTION + " on namespace " + namespace,
-                        () -> ignoreNotFound(() -> setInjectionLabel(namespace, false)));
-            }
-        } catch (KubernetesClientException e) {
-            throw new IllegalStateException(
-                    IstioCrds.describe(e, "label namespace " + namespace + " " + INJECTION + "=enabled"), e);
-        }
-    }
-
-    private void setInjectionLabel(String namespace, boolean enabled) {
-        client.namespaces().withName(namespace).edit(n -> {
-            NamespaceBuilder edited = new NamespaceBuilder(n);
-            return enabled
-                    ? edited.editMetadata()
-                            .addToLabels(INJECTION, "enabled")
-                            .endMetadata()
-                            .build()
-                    : edited.editMetadata()
-                            .removeFromLabels(INJECTION)
-                            .endMetadata()
-                            .build();
-        });
     }
 
     private void awaitDeployment(String namespace, String name, Duration timeout) throws InterruptedException {
