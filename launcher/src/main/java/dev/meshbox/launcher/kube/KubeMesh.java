@@ -155,7 +155,7 @@ public final class KubeMesh extends RemoteMesh {
                 withoutSidecar.add(p.name());
             }
         }
-        String version = Preflight.check(client, WORKLOADS);
+        String version = Preflight.check(client, namespaces);
         progress.printf(
                 "cluster         Kubernetes %s at %s%n",
                 version, client.getConfiguration().getMasterUrl());

@@ -269,6 +269,30 @@ class KubeMeshInstallTest {
     }
 
     @Test
+    void anRbacDenialInAWorkloadNamespaceNamesItAndCreatesNothing() {
+        server.expect()
+                .post()
+                .withPath("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
+                .andReply(
+                        201,
+                        request -> new SelfSubjectAccessReviewBuilder()
+                                .withNewStatus()
+                                .withAllowed(!request.getBody().readUtf8().contains("\"namespace\":\"foo\""))
+                                .endStatus()
+                                .build())
+                .always();
+        MeshSpec tasks = MeshSpec.of(List.of(
+                new dev.meshbox.scenarios.Scenario.Builtin("httpbin", "foo", java.util.Optional.empty(), true)));
+
+        assertThatThrownBy(() -> KubeMesh.start(client, tasks, quick(), new PrintStream(progress, true), null))
+                .hasMessageContaining("RBAC does not let")
+                .hasMessageContaining("create deployments.apps in foo")
+                .hasMessageContaining("create serviceaccounts in foo")
+                .hasMessageNotContaining("in default");
+        assertNothingLeft();
+    }
+
+    @Test
     void aClusterWithIstioItselfIsNotTouched() {
         client.namespaces()
                 .resource(new NamespaceBuilder()
