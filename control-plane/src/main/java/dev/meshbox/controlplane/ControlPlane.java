@@ -205,7 +205,8 @@ public final class ControlPlane implements AutoCloseable {
                     registry.snapshot(),
                     null,
                     jwks.resolve(jwksUris(configNow)),
-                    new MeshView.MeshSecurity(security.autoMtls(), security.extensionProviders()));
+                    new MeshView.MeshSecurity(
+                            security.autoMtls(), security.extensionProviders(), security.outboundTrafficPolicy()));
             List<Pod> proxies = view.registry().proxies();
             List<XdsResources> translated = Translator.translateAll(view, proxies);
             Map<String, XdsResources> nextServed = new HashMap<>();

@@ -136,14 +136,14 @@ class CliIT {
 
             Path unknown = Files.writeString(dir.resolve("unknown.yaml"), """
                     apiVersion: networking.istio.io/v1
-                    kind: ServiceEntry
+                    kind: WorkloadGroup
                     metadata: {name: external}
-                    spec: {hosts: [example.com]}
+                    spec: {metadata: {labels: {app: external}}}
                     """);
             Run kind = meshbox("apply", "-f", unknown.toString(), "--admin", url);
             assertThat(kind.exit()).isEqualTo(1);
             assertThat(kind.err())
-                    .contains("unknown.yaml: ServiceEntry default/external: kind: unknown kind \"ServiceEntry\"");
+                    .contains("unknown.yaml: WorkloadGroup default/external: kind: unknown kind \"WorkloadGroup\"");
             // The API itself answers malformed requests with the field, never a server error.
             java.net.http.HttpResponse<String> raw = java.net.http.HttpClient.newHttpClient()
                     .send(
@@ -158,7 +158,7 @@ class CliIT {
             assertThat(mesh.controlPlane().config().snapshot().resources().keySet())
                     .extracting(Object::toString)
                     .contains("VirtualService default/reviews")
-                    .doesNotContain("ServiceEntry default/external");
+                    .doesNotContain("WorkloadGroup default/external");
         }
     }
 

@@ -6,9 +6,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** A scenario: workloads, then steps each applying config, sending traffic and checking expectations. */
+/**
+ * A scenario: workloads, then steps each applying config, sending traffic and checking expectations.
+ *
+ * @param meshConfig the scenario's {@code meshConfig:} (Istio's mesh config, as {@code up --mesh-config} takes it) as
+ *     YAML text; empty for Istio's defaults
+ */
 public record Scenario(
-        String name, String description, Path file, List<Workload> workloads, Optional<Long> seed, List<Step> steps) {
+        String name,
+        String description,
+        Path file,
+        List<Workload> workloads,
+        Optional<Long> seed,
+        List<Step> steps,
+        Optional<String> meshConfig) {
+
+    public Scenario(
+            String name,
+            String description,
+            Path file,
+            List<Workload> workloads,
+            Optional<Long> seed,
+            List<Step> steps) {
+        this(name, description, file, workloads, seed, steps, Optional.empty());
+    }
 
     /** A workload the mesh runs: a built-in one by name, or echo stand-ins for a service. */
     public sealed interface Workload permits Builtin, Echo, Kubernetes, JavaApp, ImageApp {

@@ -26,7 +26,7 @@ public final class ScenarioLoader {
     /** Workloads MeshBox can start by name. */
     public static final Set<String> BUILTIN = BuiltinWorkloads.NAMES;
 
-    private static final Set<String> TOP = Set.of("name", "description", "workloads", "seed", "steps");
+    private static final Set<String> TOP = Set.of("name", "description", "workloads", "seed", "meshConfig", "steps");
     private static final Set<String> STEP = Set.of("name", "config", "wait", "traffic", "expect");
     private static final Set<String> TRAFFIC = Set.of(
             "from",
@@ -80,6 +80,18 @@ public final class ScenarioLoader {
                 r.problem("seed", "must be an integer");
             }
         }
+        Optional<String> meshConfig = Optional.empty();
+        if (root.has("meshConfig")) {
+            if (root.get("meshConfig").isObject()) {
+                try {
+                    meshConfig = Optional.of(yaml.writeValueAsString(root.get("meshConfig")));
+                } catch (JsonProcessingException e) {
+                    r.problem("meshConfig", "cannot be written back as YAML: " + e.getOriginalMessage());
+                }
+            } else {
+                r.problem("meshConfig", "must be an object, Istio's mesh config (outboundTrafficPolicy, ...)");
+            }
+        }
         List<Scenario.Step> steps = new ArrayList<>();
         JsonNode st = root.get("steps");
         if (st == null || !st.isArray() || st.isEmpty()) {
@@ -90,7 +102,7 @@ public final class ScenarioLoader {
             }
         }
         r.throwIfAny();
-        return new Scenario(name, description, file, List.copyOf(workloads), seed, List.copyOf(steps));
+        return new Scenario(name, description, file, List.copyOf(workloads), seed, List.copyOf(steps), meshConfig);
     }
 
     private List<Scenario.Workload> workloads(FieldReader r, JsonNode wl) {

@@ -10,7 +10,8 @@ public sealed interface IstioResource
                 ReferenceGrant,
                 AuthorizationPolicy,
                 RequestAuthentication,
-                PeerAuthentication {
+                PeerAuthentication,
+                ServiceEntry {
     ResourceMeta meta();
 
     /** The resource as the user wrote it (spec only), kept for display and round-trips. */

@@ -24,8 +24,15 @@ public final class ServiceRegistry {
                     .toList();
         }
 
-        /** Resolves a VirtualService or DestinationRule host (short, namespaced or FQDN) against {@code namespace}. */
+        /**
+         * Resolves a VirtualService or DestinationRule host (short, namespaced or FQDN) against {@code namespace}. A
+         * ServiceEntry host is found by the host itself (its services are keyed by host, with no namespace).
+         */
         public Optional<MeshService> resolve(String host, String namespace) {
+            MeshService entry = services.get(host.toLowerCase(java.util.Locale.ROOT));
+            if (entry != null && !host.contains("/")) {
+                return Optional.of(entry);
+            }
             String[] parts = host.split("\\.");
             String name = parts[0];
             String ns = parts.length > 1 ? parts[1] : namespace;

@@ -13,10 +13,74 @@ import java.util.Set;
 
 /**
  * The part of Istio's mesh config ({@code data.mesh} of the {@code istio} ConfigMap) MeshBox reads: its
- * {@code extensionProviders} of kind {@code envoyExtAuthzHttp}, for CUSTOM AuthorizationPolicies. Other keys are
- * ignored; a provider of another kind, or a bad field, is an error naming the file and the field.
+ * {@code extensionProviders} of kind {@code envoyExtAuthzHttp}, for CUSTOM AuthorizationPolicies, and
+ * {@code outboundTrafficPolicy.mode}. Other keys are ignored; a provider of another kind, or a bad field, is an error
+ * naming the file and the field.
  */
 public final class MeshConfigFile {
+
+    /** What a mesh config file sets; {@link #DEFAULTS} is Istio's default mesh config. */
+    public record Settings(
+            List<ExtAuthzProvider> extensionProviders,
+            dev.meshbox.controlplane.config.OutboundTrafficPolicy outboundTrafficPolicy) {
+        public static final Settings DEFAULTS =
+                new Settings(List.of(), dev.meshbox.controlplane.config.OutboundTrafficPolicy.ALLOW_ANY);
+
+        public Settings {
+            extensionProviders = List.copyOf(extensionProviders);
+        }
+
+        /** The security options with these settings. */
+        public SecurityOptions applyTo(SecurityOptions options) {
+            return options.withExtensionProviders(extensionProviders).withOutboundTrafficPolicy(outboundTrafficPolicy);
+        }
+    }
+
+    /** Reads {@code file} whole; throws IllegalArgumentException naming the file and field on bad input. */
+    public static Settings read(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": cannot read the mesh config: " + e.getMessage(), e);
+        }
+        return read(file.toString(), text);
+    }
+
+    public static Settings read(String source, String yaml) {
+        return new Settings(extensionProviders(source, yaml), outboundTrafficPolicy(source, yaml));
+    }
+
+    /** {@code outboundTrafficPolicy.mode}; ALLOW_ANY, Istio's default, when left out. */
+    public static dev.meshbox.controlplane.config.OutboundTrafficPolicy outboundTrafficPolicy(
+            String source, String yaml) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(source + ": not YAML: " + e.getMessage(), e);
+        }
+        if (root == null || !root.has("outboundTrafficPolicy")) {
+            return dev.meshbox.controlplane.config.OutboundTrafficPolicy.ALLOW_ANY;
+        }
+        JsonNode policy = root.get("outboundTrafficPolicy");
+        if (!policy.isObject()) {
+            throw bad(source, "outboundTrafficPolicy", "must be an object such as {mode: REGISTRY_ONLY}");
+        }
+        policy.fieldNames().forEachRemaining(f -> {
+            if (!f.equals("mode")) {
+                throw bad(source, "outboundTrafficPolicy." + f, "unknown field; known: [mode]");
+            }
+        });
+        String mode = policy.path("mode").asText("ALLOW_ANY");
+        for (dev.meshbox.controlplane.config.OutboundTrafficPolicy p :
+                dev.meshbox.controlplane.config.OutboundTrafficPolicy.values()) {
+            if (p.name().equals(mode)) {
+                return p;
+            }
+        }
+        throw bad(source, "outboundTrafficPolicy.mode", "must be ALLOW_ANY or REGISTRY_ONLY, got \"" + mode + "\"");
+    }
 
     private static final Set<String> HTTP_FIELDS = Set.of(
             "service",

@@ -1,5 +1,6 @@
 package dev.meshbox.controlplane.security;
 
+import dev.meshbox.controlplane.config.OutboundTrafficPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -12,9 +13,15 @@ import java.time.Duration;
  *     {@code root-cert.pem}, {@code cert-chain.pem}) replacing the generated root, or null
  * @param extensionProviders the mesh config's {@code extensionProviders} that CUSTOM AuthorizationPolicies name
  *     ({@link MeshConfigFile})
+ * @param outboundTrafficPolicy the mesh config's {@code outboundTrafficPolicy.mode} (it travels with the other mesh
+ *     config settings the control plane takes)
  */
 public record SecurityOptions(
-        boolean autoMtls, Duration workloadCertTtl, Path cacerts, java.util.List<ExtAuthzProvider> extensionProviders) {
+        boolean autoMtls,
+        Duration workloadCertTtl,
+        Path cacerts,
+        java.util.List<ExtAuthzProvider> extensionProviders,
+        OutboundTrafficPolicy outboundTrafficPolicy) {
 
     public static final SecurityOptions DEFAULTS =
             new SecurityOptions(true, WorkloadCertificates.DEFAULT_TTL, null, java.util.List.of());
@@ -22,6 +29,19 @@ public record SecurityOptions(
     public SecurityOptions {
         extensionProviders =
                 extensionProviders == null ? java.util.List.of() : java.util.List.copyOf(extensionProviders);
+        outboundTrafficPolicy = outboundTrafficPolicy == null ? OutboundTrafficPolicy.ALLOW_ANY : outboundTrafficPolicy;
+    }
+
+    public SecurityOptions(
+            boolean autoMtls,
+            Duration workloadCertTtl,
+            Path cacerts,
+            java.util.List<ExtAuthzProvider> extensionProviders) {
+        this(autoMtls, workloadCertTtl, cacerts, extensionProviders, OutboundTrafficPolicy.ALLOW_ANY);
+    }
+
+    public SecurityOptions withOutboundTrafficPolicy(OutboundTrafficPolicy value) {
+        return new SecurityOptions(autoMtls, workloadCertTtl, cacerts, extensionProviders, value);
     }
 
     public SecurityOptions(boolean autoMtls, Duration workloadCertTtl, Path cacerts) {
@@ -29,19 +49,19 @@ public record SecurityOptions(
     }
 
     public SecurityOptions withAutoMtls(boolean value) {
-        return new SecurityOptions(value, workloadCertTtl, cacerts, extensionProviders);
+        return new SecurityOptions(value, workloadCertTtl, cacerts, extensionProviders, outboundTrafficPolicy);
     }
 
     public SecurityOptions withWorkloadCertTtl(Duration value) {
-        return new SecurityOptions(autoMtls, value, cacerts, extensionProviders);
+        return new SecurityOptions(autoMtls, value, cacerts, extensionProviders, outboundTrafficPolicy);
     }
 
     public SecurityOptions withCacerts(Path value) {
-        return new SecurityOptions(autoMtls, workloadCertTtl, value, extensionProviders);
+        return new SecurityOptions(autoMtls, workloadCertTtl, value, extensionProviders, outboundTrafficPolicy);
     }
 
     public SecurityOptions withExtensionProviders(java.util.List<ExtAuthzProvider> value) {
-        return new SecurityOptions(autoMtls, workloadCertTtl, cacerts, value);
+        return new SecurityOptions(autoMtls, workloadCertTtl, cacerts, value, outboundTrafficPolicy);
     }
 
     /** The CA these options describe: the plug-in one from {@link #cacerts}, else a fresh self-signed root. */

@@ -10,6 +10,7 @@ import dev.meshbox.controlplane.config.DestinationRule.ConnectionPool;
 import dev.meshbox.controlplane.config.DestinationRule.OutlierDetection;
 import dev.meshbox.controlplane.config.DestinationRule.TrafficPolicy;
 import dev.meshbox.controlplane.config.PeerAuthentication;
+import dev.meshbox.controlplane.config.ServiceEntry;
 import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.controlplane.registry.ServicePort;
@@ -73,29 +74,39 @@ final class ClusterTranslator {
             XdsResources.Builder out) {
         Optional<DestinationRule> dr = view.destinationRule(service);
         Optional<TrafficPolicy> hostPolicy = dr.flatMap(DestinationRule::trafficPolicy);
-        String name = Names.outboundCluster(port.port(), "", service.fqdn());
-        boolean mtls = view.security().autoMtls();
+        ServiceEntry se = service.fromServiceEntry() ? ServiceEntries.entryOf(view.config(), service) : null;
+        // As Istio's buildUpstreamTLSSettings: a MESH_EXTERNAL entry's hosts never get auto mTLS.
+        boolean mtls =
+                view.security().autoMtls() && (se == null || se.location() == ServiceEntry.Location.MESH_INTERNAL);
         List<String> identities = identities(pods);
-        Optional<TrafficPolicy> portPolicy = TrafficPolicy.effective(hostPolicy, Optional.empty(), port.port());
-        out.cluster(secured(
-                cluster(name, portPolicy),
-                mtls,
-                portPolicy.flatMap(TrafficPolicy::tls),
-                Names.outboundSni(port.port(), "", service.fqdn()),
-                identities,
-                out));
-        out.endpoints(assignment(name, pods, port, Map.of(), peers));
-        for (DestinationRule.Subset subset : dr.map(DestinationRule::subsets).orElse(List.of())) {
-            String subsetName = Names.outboundCluster(port.port(), subset.name(), service.fqdn());
-            Optional<TrafficPolicy> policy = TrafficPolicy.effective(hostPolicy, subset.trafficPolicy(), port.port());
+        List<String> subsets = new java.util.ArrayList<>();
+        subsets.add("");
+        dr.map(DestinationRule::subsets).orElse(List.of()).forEach(sub -> subsets.add(sub.name()));
+        for (String subsetName : subsets) {
+            Optional<DestinationRule.Subset> subset = dr.flatMap(d -> d.subsets().stream()
+                    .filter(sub -> sub.name().equals(subsetName))
+                    .findFirst());
+            String name = Names.outboundCluster(port.port(), subsetName, service.fqdn());
+            Optional<TrafficPolicy> policy = TrafficPolicy.effective(
+                    hostPolicy, subset.flatMap(DestinationRule.Subset::trafficPolicy), port.port());
+            Map<String, String> labels =
+                    subset.map(DestinationRule.Subset::labels).orElse(Map.of());
+            Cluster cluster = cluster(name, policy);
+            if (se != null) {
+                cluster = ServiceEntries.typed(cluster, se, service, port);
+            }
             out.cluster(secured(
-                    cluster(subsetName, policy),
+                    cluster,
                     mtls,
                     policy.flatMap(TrafficPolicy::tls),
-                    Names.outboundSni(port.port(), subset.name(), service.fqdn()),
+                    Names.outboundSni(port.port(), subsetName, service.fqdn()),
                     identities,
                     out));
-            out.endpoints(assignment(subsetName, pods, port, subset.labels(), peers));
+            if (se == null || !service.selector().isEmpty()) {
+                out.endpoints(assignment(name, pods, port, labels, peers));
+            } else if (ServiceEntries.eds(se, service)) {
+                out.endpoints(ServiceEntries.assignment(name, se, service, port, labels));
+            }
         }
     }
 

@@ -25,10 +25,19 @@ final class ListenerTranslator {
     private ListenerTranslator() {}
 
     static Listener virtualOutbound() {
-        TcpProxy passthrough = TcpProxy.newBuilder()
-                .setStatPrefix(Names.PASSTHROUGH)
-                .setCluster(Names.PASSTHROUGH)
-                .build();
+        return virtualOutbound(dev.meshbox.controlplane.config.OutboundTrafficPolicy.ALLOW_ANY);
+    }
+
+    /**
+     * {@code virtualOutbound} with Istio's {@code PassthroughFilterChain}: traffic to a port no service uses goes to
+     * {@code PassthroughCluster} under ALLOW_ANY, to {@code BlackHoleCluster} under REGISTRY_ONLY.
+     */
+    static Listener virtualOutbound(dev.meshbox.controlplane.config.OutboundTrafficPolicy policy) {
+        String cluster = policy == dev.meshbox.controlplane.config.OutboundTrafficPolicy.REGISTRY_ONLY
+                ? Names.BLACKHOLE
+                : Names.PASSTHROUGH;
+        TcpProxy passthrough =
+                TcpProxy.newBuilder().setStatPrefix(cluster).setCluster(cluster).build();
         return Listener.newBuilder()
                 .setName(Names.VIRTUAL_OUTBOUND)
                 .setAddress(ClusterTranslator.socket("0.0.0.0", Names.OUTBOUND_PORT))

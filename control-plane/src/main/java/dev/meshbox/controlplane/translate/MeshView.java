@@ -4,6 +4,7 @@ import dev.meshbox.controlplane.config.ConfigStore;
 import dev.meshbox.controlplane.config.DestinationRule;
 import dev.meshbox.controlplane.config.Gateway;
 import dev.meshbox.controlplane.config.IstioResource;
+import dev.meshbox.controlplane.config.OutboundTrafficPolicy;
 import dev.meshbox.controlplane.config.ResourceKey;
 import dev.meshbox.controlplane.config.VirtualService;
 import dev.meshbox.controlplane.gatewayapi.Conversion;
@@ -36,16 +37,30 @@ public record MeshView(
      * AuthorizationPolicies name.
      */
     public record MeshSecurity(
-            boolean autoMtls, List<dev.meshbox.controlplane.security.ExtAuthzProvider> extensionProviders) {
+            boolean autoMtls,
+            List<dev.meshbox.controlplane.security.ExtAuthzProvider> extensionProviders,
+            OutboundTrafficPolicy outboundTrafficPolicy) {
         public static final MeshSecurity PLAINTEXT = new MeshSecurity(false);
         public static final MeshSecurity AUTO_MTLS = new MeshSecurity(true);
 
         public MeshSecurity {
             extensionProviders = List.copyOf(extensionProviders);
+            outboundTrafficPolicy =
+                    outboundTrafficPolicy == null ? OutboundTrafficPolicy.ALLOW_ANY : outboundTrafficPolicy;
+        }
+
+        public MeshSecurity(
+                boolean autoMtls, List<dev.meshbox.controlplane.security.ExtAuthzProvider> extensionProviders) {
+            this(autoMtls, extensionProviders, OutboundTrafficPolicy.ALLOW_ANY);
         }
 
         public MeshSecurity(boolean autoMtls) {
             this(autoMtls, List.of());
+        }
+
+        /** These settings with the mesh config's {@code outboundTrafficPolicy.mode}. */
+        public MeshSecurity withOutboundTrafficPolicy(OutboundTrafficPolicy value) {
+            return new MeshSecurity(autoMtls, extensionProviders, value);
         }
     }
 
@@ -87,6 +102,7 @@ public record MeshView(
         if (virtualServices == null) {
             virtualServices = DelegateMerger.merge(config.all(VirtualService.class));
         }
+        registry = ServiceEntries.withHosts(config, registry);
     }
 
     /** The DestinationRule for a service (the oldest-named one wins when several exist, deterministically). */

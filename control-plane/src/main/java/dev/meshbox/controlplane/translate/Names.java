@@ -37,10 +37,14 @@ public final class Names {
     /**
      * The names a sidecar's virtual host for a service answers to, as Istio's: the FQDN, {@code name.ns} and
      * {@code name.ns.svc}, and the short name only for a service of the proxy's own namespace (Kubernetes resolves a
-     * short name in the caller's namespace; two namespaces' {@code cart} would otherwise claim the same domain).
+     * short name in the caller's namespace; two namespaces' {@code cart} would otherwise claim the same domain). A
+     * ServiceEntry host's is the host itself ({@code httpbin.org}, {@code *.example.com}).
      */
     public static java.util.List<String> sidecarDomains(
             dev.meshbox.controlplane.registry.MeshService s, String proxyNamespace) {
+        if (s.fromServiceEntry()) {
+            return java.util.List.of(s.host()); // a ServiceEntry host answers to itself only
+        }
         String ns = s.name() + "." + s.namespace();
         return s.namespace().equals(proxyNamespace)
                 ? java.util.List.of(s.fqdn(), s.name(), ns, ns + ".svc")

@@ -184,7 +184,8 @@ public final class Translator {
             List<Listener> listeners =
                     sidecarListeners.computeIfAbsent(List.of(key.inboundPorts(), security, key.inboundTls()), k -> {
                         XdsResources.Builder b = XdsResources.builder();
-                        b.listener(ListenerTranslator.virtualOutbound());
+                        b.listener(ListenerTranslator.virtualOutbound(
+                                view.security().outboundTrafficPolicy()));
                         byPort.keySet().forEach(port -> b.listener(ListenerTranslator.outboundPort(port)));
                         b.listener(ListenerTranslator.virtualInbound(key.inboundPorts(), security, key.inboundTls()));
                         return b.build().listeners();
@@ -286,6 +287,10 @@ public final class Translator {
         RouteTranslator.Context ctx =
                 new RouteTranslator.Context(view, VirtualService.MESH, port, proxy.labels(), proxy.namespace());
         for (MeshService s : services) {
+            if (s.fromServiceEntry()
+                    && !ServiceEntries.entryOf(view.config(), s).visibleFrom(proxy.namespace())) {
+                continue; // exportTo hides the entry from this namespace's sidecars
+            }
             VirtualHost.Builder vh = VirtualHost.newBuilder().setName(s.fqdn() + ":" + port);
             for (String d : Names.sidecarDomains(s, proxy.namespace())) {
                 vh.addDomains(d).addDomains(d + ":" + port);
@@ -312,7 +317,28 @@ public final class Translator {
         if (port == VirtualServiceHosts.PORT) {
             VirtualServiceHosts.addTo(ctx, rc, out);
         }
-        rc.addVirtualHosts(VirtualHost.newBuilder()
+        rc.addVirtualHosts(unknownHosts(view.security().outboundTrafficPolicy()));
+        return rc.build();
+    }
+
+    /**
+     * The last virtual host of every sidecar route configuration, for hosts the mesh does not know, as Istio's
+     * {@code BuildCatchAllVirtualHost}: ALLOW_ANY's {@code allow_any} passes them to {@code PassthroughCluster};
+     * REGISTRY_ONLY's {@code block_all} answers 502 itself (a direct response: no response flag).
+     */
+    static VirtualHost unknownHosts(dev.meshbox.controlplane.config.OutboundTrafficPolicy policy) {
+        if (policy == dev.meshbox.controlplane.config.OutboundTrafficPolicy.REGISTRY_ONLY) {
+            return VirtualHost.newBuilder()
+                    .setName("block_all")
+                    .addDomains("*")
+                    .addRoutes(Route.newBuilder()
+                            .setName("block_all")
+                            .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                            .setDirectResponse(io.envoyproxy.envoy.config.route.v3.DirectResponseAction.newBuilder()
+                                    .setStatus(502)))
+                    .build();
+        }
+        return VirtualHost.newBuilder()
                 .setName("allow_any")
                 .addDomains("*")
                 .addRoutes(Route.newBuilder()
@@ -320,8 +346,8 @@ public final class Translator {
                         .setMatch(RouteMatch.newBuilder().setPrefix("/"))
                         .setRoute(RouteAction.newBuilder()
                                 .setCluster(Names.PASSTHROUGH)
-                                .setTimeout(com.google.protobuf.util.Durations.fromSeconds(0)))));
-        return rc.build();
+                                .setTimeout(com.google.protobuf.util.Durations.fromSeconds(0))))
+                .build();
     }
 
     private static void gateway(MeshView view, Pod proxy, List<HttpFilter> authorization, XdsResources.Builder out) {

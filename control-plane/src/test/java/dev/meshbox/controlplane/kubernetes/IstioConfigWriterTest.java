@@ -209,6 +209,53 @@ class IstioConfigWriterTest {
     }
 
     @Test
+    void aServiceEntryIsWrittenAsNetworkingIstioIoAndTheStoreFollows() throws Exception {
+        IstioCrds.install(client);
+        ConfigStore store = new ConfigStore();
+        try (IstioConfigWatcher watcher = new IstioConfigWatcher(client, store).start()) {
+            IstioConfigWriter writer = new IstioConfigWriter(client, store, watcher);
+            ApplyResult r = writer.apply(List.of(new ConfigStore.Source("httpbin-ext.yaml", """
+                    apiVersion: networking.istio.io/v1
+                    kind: ServiceEntry
+                    metadata: {name: httpbin-ext, namespace: default}
+                    spec:
+                      hosts: [httpbin.org]
+                      ports: [{number: 80, name: http, protocol: HTTP}]
+                      resolution: DNS
+                    """)));
+
+            assertThat(r.problems()).isEmpty();
+            assertThat(r.changes())
+                    .extracting(ApplyResult.Change::display)
+                    .containsExactly("serviceentry.networking.istio.io/httpbin-ext created");
+            IstioCrds.Kind kind = IstioCrds.KINDS.stream()
+                    .filter(k -> k.kind().equals("ServiceEntry"))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(client.genericKubernetesResources(kind.context())
+                            .inNamespace("default")
+                            .withName("httpbin-ext")
+                            .get())
+                    .isNotNull();
+            assertThat(store.snapshot().resources())
+                    .containsKey(new ResourceKey("ServiceEntry", "default", "httpbin-ext"));
+
+            ApplyResult bad = writer.apply(List.of(new ConfigStore.Source("httpbin-ext.yaml", """
+                    apiVersion: networking.istio.io/v1
+                    kind: ServiceEntry
+                    metadata: {name: httpbin-ext, namespace: default}
+                    spec:
+                      hosts: [httpbin.org]
+                      resolution: DNS
+                    """)));
+            assertThat(bad.problems())
+                    .extracting(Object::toString)
+                    .containsExactly("httpbin-ext.yaml: ServiceEntry default/httpbin-ext: spec.ports: service entry"
+                            + " must have at least one port");
+        }
+    }
+
+    @Test
     void gatewayApiKindsAreWrittenAndWatchedApartFromIstiosGateway() throws Exception {
         IstioCrds.install(client);
         assertThat(IstioCrds.missing(client)).isEmpty();

@@ -65,7 +65,25 @@ public final class RunCommand implements Callable<Integer> {
                 : scenario.seed().map(OptionalLong::of).orElse(OptionalLong.empty());
         out.println("Starting a mesh for " + scenarioFile + (s.isPresent() ? " (seed " + s.getAsLong() + ")" : "")
                 + (backend.name().equals("local") ? "" : " on " + backend.name()) + " ...");
-        try (StartedMesh mesh = Backends.startIsolated(backend.target(), MeshSpec.of(scenario.workloads()), s, out)) {
+        dev.meshbox.controlplane.security.MeshConfigFile.Settings meshConfig;
+        try {
+            meshConfig = scenario.meshConfig()
+                    .map(text ->
+                            dev.meshbox.controlplane.security.MeshConfigFile.read(scenarioFile + ": meshConfig", text))
+                    .orElse(dev.meshbox.controlplane.security.MeshConfigFile.Settings.DEFAULTS);
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("error: " + e.getMessage());
+            return 2;
+        }
+        if (scenario.meshConfig().isPresent() && !backend.name().equals("local")) {
+            spec.commandLine()
+                    .getErr()
+                    .println("error: " + scenarioFile + ": meshConfig: only the local backend takes a mesh config yet,"
+                            + " not " + backend.name());
+            return 2;
+        }
+        try (StartedMesh mesh =
+                Backends.startIsolated(backend.target(), MeshSpec.of(scenario.workloads()), s, meshConfig, out)) {
             ScenarioReport result;
             try {
                 result = new ScenarioRunner(mesh, out, s).run(scenario);

@@ -1,6 +1,5 @@
 package dev.meshbox.launcher.cli;
 
-import dev.meshbox.controlplane.security.ExtAuthzProvider;
 import dev.meshbox.controlplane.security.MeshConfigFile;
 import dev.meshbox.controlplane.security.SecurityOptions;
 import dev.meshbox.launcher.admin.AdminServer;
@@ -75,7 +74,8 @@ public final class UpCommand implements Callable<Integer> {
             names = "--mesh-config",
             paramLabel = "FILE",
             description = "Istio's mesh config (the istio ConfigMap's data.mesh as a YAML file); MeshBox reads its"
-                    + " extensionProviders (envoyExtAuthzHttp), the authorizers CUSTOM AuthorizationPolicies name.")
+                    + " extensionProviders (envoyExtAuthzHttp), the authorizers CUSTOM AuthorizationPolicies name, and"
+                    + " outboundTrafficPolicy.mode (ALLOW_ANY, or REGISTRY_ONLY: hosts outside the registry get 502).")
     Path meshConfig;
 
     @CommandLine.Spec
@@ -200,9 +200,9 @@ public final class UpCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(
                     spec.commandLine(), "--ui-port " + uiPort + ": expected a port, 1 to 65535, or 0 for no UI");
         }
-        List<ExtAuthzProvider> providers;
+        MeshConfigFile.Settings meshSettings;
         try {
-            providers = meshConfig == null ? List.of() : MeshConfigFile.extensionProviders(meshConfig);
+            meshSettings = meshConfig == null ? MeshConfigFile.Settings.DEFAULTS : MeshConfigFile.read(meshConfig);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--mesh-config " + e.getMessage());
         }
@@ -242,8 +242,7 @@ public final class UpCommand implements Callable<Integer> {
         LocalMesh mesh = LocalMesh.start(
                 MeshSpec.of(builtins()),
                 LocalOptions.standard(seed == null ? OptionalLong.empty() : OptionalLong.of(seed))
-                        .withSecurity(
-                                SecurityOptions.DEFAULTS.withCacerts(cacerts).withExtensionProviders(providers)),
+                        .withSecurity(meshSettings.applyTo(SecurityOptions.DEFAULTS.withCacerts(cacerts))),
                 out);
         AdminServer admin;
         try {

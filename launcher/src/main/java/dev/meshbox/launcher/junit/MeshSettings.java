@@ -25,7 +25,7 @@ record MeshSettings(
         OptionalLong seed,
         String origin,
         Backends.Target target,
-        List<dev.meshbox.controlplane.security.ExtAuthzProvider> extensionProviders) {
+        dev.meshbox.controlplane.security.MeshConfigFile.Settings meshConfig) {
 
     MeshSettings(
             String backend,
@@ -33,7 +33,18 @@ record MeshSettings(
             OptionalLong seed,
             String origin,
             Backends.Target target) {
-        this(backend, workloads, seed, origin, target, List.of());
+        this(
+                backend,
+                workloads,
+                seed,
+                origin,
+                target,
+                dev.meshbox.controlplane.security.MeshConfigFile.Settings.DEFAULTS);
+    }
+
+    /** The mesh config's extensionProviders. */
+    List<dev.meshbox.controlplane.security.ExtAuthzProvider> extensionProviders() {
+        return meshConfig.extensionProviders();
     }
 
     static final String BACKEND_PROPERTY = "meshbox.backend";
@@ -79,7 +90,8 @@ record MeshSettings(
         }
         OptionalLong seed = test.seed() != MeshTest.NO_SEED ? OptionalLong.of(test.seed()) : seed(config);
         String backend = backend(Optional.of(test), testClass, config);
-        List<dev.meshbox.controlplane.security.ExtAuthzProvider> providers = List.of();
+        dev.meshbox.controlplane.security.MeshConfigFile.Settings providers =
+                dev.meshbox.controlplane.security.MeshConfigFile.Settings.DEFAULTS;
         if (!test.meshConfig().isEmpty()) {
             if (!backend.equals(MeshTest.LOCAL)) {
                 throw new ExtensionConfigurationException(
@@ -87,8 +99,7 @@ record MeshSettings(
             }
             try {
                 Locations.Text text = Locations.read(test.meshConfig(), loader);
-                providers =
-                        dev.meshbox.controlplane.security.MeshConfigFile.extensionProviders(text.name(), text.text());
+                providers = dev.meshbox.controlplane.security.MeshConfigFile.read(text.name(), text.text());
             } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
                 throw new ExtensionConfigurationException(where + ": meshConfig: " + e.getMessage(), e);
             }
@@ -126,7 +137,17 @@ record MeshSettings(
                         .map(t -> OptionalLong.of(t.seed()))
                         .orElseGet(() -> seed(config)));
         String backend = backend(test, testClass, config);
-        return new MeshSettings(backend, scenario.workloads(), seed, scenario.name(), target(backend, test, config));
+        dev.meshbox.controlplane.security.MeshConfigFile.Settings meshConfig;
+        try {
+            meshConfig = scenario.meshConfig()
+                    .map(text -> dev.meshbox.controlplane.security.MeshConfigFile.read(
+                            scenario.file() + ": meshConfig", text))
+                    .orElse(dev.meshbox.controlplane.security.MeshConfigFile.Settings.DEFAULTS);
+        } catch (IllegalArgumentException e) {
+            throw new ExtensionConfigurationException(e.getMessage(), e);
+        }
+        return new MeshSettings(
+                backend, scenario.workloads(), seed, scenario.name(), target(backend, test, config), meshConfig);
     }
 
     /** The backend with the kubeconfig ({@code @MeshTest(kubeconfig)}, else {@code meshbox.kubeconfig}) and image it may need. */

@@ -91,7 +91,8 @@ public @interface MeshTest {
     /**
      * Istio's mesh config (the {@code istio} ConfigMap's {@code data.mesh}) as {@code classpath:mesh.yaml} or a path
      * relative to the working directory: its {@code extensionProviders} ({@code envoyExtAuthzHttp}) are the external
-     * authorizers CUSTOM AuthorizationPolicies name. Local backend only for now.
+     * authorizers CUSTOM AuthorizationPolicies name, and its {@code outboundTrafficPolicy.mode} (ALLOW_ANY, or
+     * REGISTRY_ONLY: hosts outside the registry get 502 from {@code block_all}). Local backend only for now.
      */
     String meshConfig() default "";
 

@@ -45,11 +45,7 @@ final class RunningMesh implements AutoCloseable, ExtensionContext.Store.Closeab
         long t0 = System.nanoTime();
         try (PrintStream out = new PrintStream(progress, true, StandardCharsets.UTF_8)) {
             StartedMesh mesh = Backends.startIsolated(
-                    settings.target(),
-                    MeshSpec.of(settings.workloads()),
-                    settings.seed(),
-                    settings.extensionProviders(),
-                    out);
+                    settings.target(), MeshSpec.of(settings.workloads()), settings.seed(), settings.meshConfig(), out);
             System.out.printf(
                     java.util.Locale.ROOT,
                     "MeshBox: %s mesh for %s ready in %.1f s: %s, ingress %s%n",

@@ -72,7 +72,8 @@ public final class Backends {
 
     public static StartedMesh startIsolated(Target target, MeshSpec spec, OptionalLong seed, PrintStream progress)
             throws InterruptedException {
-        return startIsolated(target, spec, seed, java.util.List.of(), progress);
+        return startIsolated(
+                target, spec, seed, dev.meshbox.controlplane.security.MeshConfigFile.Settings.DEFAULTS, progress);
     }
 
     /**
@@ -83,22 +84,21 @@ public final class Backends {
             Target target,
             MeshSpec spec,
             OptionalLong seed,
-            java.util.List<dev.meshbox.controlplane.security.ExtAuthzProvider> extensionProviders,
+            dev.meshbox.controlplane.security.MeshConfigFile.Settings meshConfig,
             PrintStream progress)
             throws InterruptedException {
-        if (!extensionProviders.isEmpty() && !target.backend().equals(LOCAL)) {
+        if (!meshConfig.equals(dev.meshbox.controlplane.security.MeshConfigFile.Settings.DEFAULTS)
+                && !target.backend().equals(LOCAL)) {
             throw new IllegalArgumentException(
-                    "a mesh config's extensionProviders are taken by the local backend only yet, not "
-                            + target.backend());
+                    "a mesh config is taken by the local backend only yet, not " + target.backend());
         }
         return switch (target.backend()) {
             case LOCAL ->
                 LocalMesh.start(
                         spec,
                         LocalOptions.isolated(seed)
-                                .withSecurity(LocalOptions.isolated(seed)
-                                        .security()
-                                        .withExtensionProviders(extensionProviders)),
+                                .withSecurity(meshConfig.applyTo(
+                                        LocalOptions.isolated(seed).security())),
                         progress);
             case DOCKER -> DockerMesh.start(spec, DockerMesh.Options.isolated(seed), progress);
             case K3S, KUBERNETES -> startOnKubernetes(target, spec, Ports.FREE, seed, progress);

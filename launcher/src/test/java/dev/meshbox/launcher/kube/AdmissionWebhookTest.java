@@ -200,6 +200,23 @@ class AdmissionWebhookTest {
     }
 
     @Test
+    void aServiceEntryIstiosWebhookRefusesIsRefusedWithTheField() throws Exception {
+        JsonNode se = json.readTree("""
+                {"apiVersion":"networking.istio.io/v1","kind":"ServiceEntry","metadata":{"name":"ext","namespace":"default"},
+                 "spec":{"hosts":["10.1.2.3"],"resolution":"DNS","ports":[{"number":80,"name":"http","protocol":"HTTP"}]}}""");
+        JsonNode refused = review("/validate", "ServiceEntry", se);
+        assertThat(refused.path("allowed").asBoolean()).isFalse();
+        assertThat(refused.path("status").path("message").asText())
+                .contains("ServiceEntry default/ext")
+                .contains("spec.hosts[0]")
+                .contains("hosts must be FQDN for resolution mode DNS");
+
+        JsonNode fine =
+                review("/validate", "ServiceEntry", json.readTree(se.toString().replace("10.1.2.3", "httpbin.org")));
+        assertThat(fine.path("allowed").asBoolean()).isTrue();
+    }
+
+    @Test
     void theServingCertificateNamesTheIstiodService() throws Exception {
         WebhookTls.Material tls = WebhookTls.forService("istiod", "istio-system");
         var cert = (java.security.cert.X509Certificate) CertificateFactory.getInstance("X.509")

@@ -32,7 +32,8 @@ public final class ClusterCatalog implements AutoCloseable {
             ClusterSpec.LbPolicy policy,
             ClusterSpec.LbOptions lbOptions,
             LoadBalancer balancer,
-            Map<InetSocketAddress, Host> hosts) {}
+            Map<InetSocketAddress, Host> hosts,
+            OriginalDestinations originalDestinations) {}
 
     private final UpstreamTransport transport;
     private final WorkloadTls tls;
@@ -80,7 +81,7 @@ public final class ClusterCatalog implements AutoCloseable {
                     spec.connection().maxRequestsPerConnection(),
                     spec.connection().idleTimeout());
             List<EndpointSpec> endpoints = switch (spec.type()) {
-                case STATIC -> spec.staticEndpoints();
+                case STATIC, STRICT_DNS, LOGICAL_DNS -> spec.staticEndpoints();
                 case EDS -> assignments.getOrDefault(spec.edsResourceName(), List.of());
                 case ORIGINAL_DST -> List.of();
             };
@@ -117,10 +118,24 @@ public final class ClusterCatalog implements AutoCloseable {
             });
             outlier.setHosts(ordered);
             outlier.configure(spec.outlier());
-            next.put(spec.name(), new Live(stats, limits, outlier, spec.lbPolicy(), spec.lb(), balancer, hosts));
-            out.put(spec.name(), new UpstreamCluster(spec, stats, balancer, ordered, healthy, limits, outlier));
+            OriginalDestinations destinations = null;
+            if (spec.type() == ClusterSpec.Type.ORIGINAL_DST) {
+                destinations = previous != null && previous.originalDestinations != null
+                        ? previous.originalDestinations
+                        : new OriginalDestinations(transport, stats, settings);
+                destinations.update(settings);
+            } else if (previous != null && previous.originalDestinations != null) {
+                previous.originalDestinations.close();
+            }
+            next.put(
+                    spec.name(),
+                    new Live(stats, limits, outlier, spec.lbPolicy(), spec.lb(), balancer, hosts, destinations));
+            out.put(
+                    spec.name(),
+                    new UpstreamCluster(spec, stats, balancer, ordered, healthy, limits, outlier, destinations));
         }
         live.values().forEach(l -> l.hosts.values().forEach(Host::close));
+        live.values().stream().filter(l -> l.originalDestinations != null).forEach(l -> l.originalDestinations.close());
         live.clear();
         live.putAll(next);
         return Map.copyOf(out);
@@ -135,6 +150,7 @@ public final class ClusterCatalog implements AutoCloseable {
     @Override
     public synchronized void close() {
         live.values().forEach(l -> l.hosts.values().forEach(Host::close));
+        live.values().stream().filter(l -> l.originalDestinations != null).forEach(l -> l.originalDestinations.close());
         live.clear();
     }
 }

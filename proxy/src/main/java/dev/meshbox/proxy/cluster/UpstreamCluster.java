@@ -21,11 +21,34 @@ public record UpstreamCluster(
         List<Host> hosts,
         List<Host> healthyHosts,
         ResourceLimits limits,
-        OutlierDetector outlier) {
+        OutlierDetector outlier,
+        OriginalDestinations originalDestinations) {
 
     public UpstreamCluster {
         hosts = List.copyOf(hosts);
         healthyHosts = List.copyOf(healthyHosts);
+    }
+
+    /** A cluster with a fixed set of hosts (not ORIGINAL_DST). */
+    public UpstreamCluster(
+            ClusterSpec spec,
+            ClusterStats stats,
+            LoadBalancer balancer,
+            List<Host> hosts,
+            List<Host> healthyHosts,
+            ResourceLimits limits,
+            OutlierDetector outlier) {
+        this(spec, stats, balancer, hosts, healthyHosts, limits, outlier, null);
+    }
+
+    /**
+     * For an ORIGINAL_DST cluster, the cluster as one request sees it: its only host is the destination the client
+     * asked for, sharing the cluster's counters and circuit breakers.
+     */
+    public UpstreamCluster toDestination(java.net.InetSocketAddress destination) {
+        Host host = originalDestinations.host(destination);
+        return new UpstreamCluster(
+                spec, stats, balancer, List.of(host), List.of(host), limits, outlier, originalDestinations);
     }
 
     public String name() {

@@ -55,6 +55,11 @@ public final class IstioStatsFilter implements HttpFilter {
             service = services.outbound(cluster, facts.authority());
         }
         ServiceNames.Name parsed = services.parse(service);
+        String special = inbound ? null : specialCluster(exchange);
+        if (special != null) {
+            // As Istio's stats: traffic to no known service is labelled by the cluster that took it.
+            parsed = new ServiceNames.Name(special, null);
+        }
         RequestLabels labels = new RequestLabels(
                 inbound ? "destination" : "source",
                 source,
@@ -69,6 +74,26 @@ public final class IstioStatsFilter implements HttpFilter {
                 inbound ? facts.connection().localPrincipal() : null);
         metrics.record(labels, outcome.durationMs(), facts.requestHeaderBytes() + facts.bytesReceived(), responseBytes);
     }
+
+    /**
+     * {@code PassthroughCluster} or {@code BlackHoleCluster} when the request went to an unknown destination: forwarded
+     * to one of those clusters, or refused by REGISTRY_ONLY's {@code block_all} route.
+     */
+    private static String specialCluster(HttpExchange exchange) {
+        if (exchange.decision() instanceof RouteDecision.Forward f
+                && (f.cluster().equals(PASSTHROUGH) || f.cluster().equals(BLACKHOLE))) {
+            return f.cluster();
+        }
+        if (exchange.decision() instanceof RouteDecision.DirectResponse d
+                && d.route() != null
+                && "block_all".equals(d.route().name())) {
+            return BLACKHOLE;
+        }
+        return null;
+    }
+
+    private static final String PASSTHROUGH = "PassthroughCluster";
+    private static final String BLACKHOLE = "BlackHoleCluster";
 
     private static Workload destination(Outcome outcome, Workload peer) {
         if (outcome.upstream() != null) {

@@ -122,6 +122,11 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             int port = destinationPort(absolutePort, request.headers().get(HttpHeaderNames.HOST));
             ListenerSpec virtual = cfg.virtualListenersByPort().get(port);
             if (virtual == null) {
+                if (blackHole(cfg, spec)) {
+                    // Istio's PassthroughFilterChain under REGISTRY_ONLY: a port no service uses goes into
+                    // BlackHoleCluster, which has no endpoint; the client sees its connection closed, no answer.
+                    return null;
+                }
                 return ResolvedListener.none(listenerName, spec.direction());
             }
             return resolved(cfg, virtual, virtual.firstHcm());
@@ -134,6 +139,19 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             return null;
         }
         return resolved(cfg, spec, chain == null ? null : chain.hcm());
+    }
+
+    /** Whether the listener's catch-all chain proxies to a cluster without endpoints (BlackHoleCluster). */
+    private static boolean blackHole(ProxyConfig cfg, ListenerSpec spec) {
+        for (FilterChainSpec chain : spec.chains()) {
+            if (chain.destinationPort() == null && chain.tcpProxyCluster() != null) {
+                var cluster = cfg.clusterLookup().cluster(chain.tcpProxyCluster());
+                return cluster != null
+                        && cluster.spec().type() == dev.meshbox.proxy.spec.ClusterSpec.Type.STATIC
+                        && cluster.hosts().isEmpty();
+            }
+        }
+        return false;
     }
 
     private static ResolvedListener resolved(ProxyConfig cfg, ListenerSpec listener, HcmSpec hcm) {

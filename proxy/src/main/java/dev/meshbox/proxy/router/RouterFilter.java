@@ -79,9 +79,13 @@ public final class RouterFilter implements HttpFilter {
             return;
         }
         if (cluster.spec().type() == ClusterSpec.Type.ORIGINAL_DST) {
-            // Passthrough to the original destination is not served yet.
-            exchange.sendLocalReply(LocalReply.noHealthyUpstream());
-            return;
+            InetSocketAddress destination = originalDestination(exchange);
+            if (destination == null || cluster.originalDestinations() == null) {
+                cluster.stats().upstreamCxNoneHealthy.increment();
+                exchange.sendLocalReply(LocalReply.noHealthyUpstream());
+                return;
+            }
+            cluster = cluster.toDestination(destination);
         }
         FullHttpRequest request = exchange.request();
         // Hashed on the request as it came in, before it becomes the upstream request in place.
@@ -115,6 +119,51 @@ public final class RouterFilter implements HttpFilter {
         }
         new UpstreamCall(exchange, new UpstreamCall.Request(uri, headers, f.action(), timeoutMs, key), cluster, this)
                 .start();
+    }
+
+    /**
+     * Where the client meant the request to go, as an original destination cluster connects: the request's Host
+     * (the app names its destination there; MeshBox has no iptables to keep the dialled address), on the Host's port
+     * or else the port of the listener that took the request. Null when the name does not resolve.
+     */
+    static InetSocketAddress originalDestination(HttpExchange exchange) {
+        String authority = exchange.request().headers().get(HttpHeaderNames.HOST);
+        if (authority == null || authority.isEmpty()) {
+            return null;
+        }
+        String host = authority;
+        int port = -1;
+        int close = authority.lastIndexOf(']');
+        int colon = authority.lastIndexOf(':');
+        if (colon > close && (close >= 0 || authority.indexOf(':') == colon)) {
+            host = authority.substring(0, colon);
+            try {
+                port = Integer.parseInt(authority.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        if (port < 0) {
+            port = listenerPort(exchange.listener().listenerName());
+        }
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        return address.isUnresolved() ? null : address;
+    }
+
+    /** The port of a virtual listener named {@code 0.0.0.0_PORT}, else 80. */
+    private static int listenerPort(String listenerName) {
+        int underscore = listenerName == null ? -1 : listenerName.lastIndexOf('_');
+        if (underscore >= 0) {
+            try {
+                return Integer.parseInt(listenerName.substring(underscore + 1));
+            } catch (NumberFormatException ignored) {
+                // not a virtual listener's name
+            }
+        }
+        return 80;
     }
 
     /** The route's timeout, or the one the request asks for with {@code x-envoy-upstream-rq-timeout-ms}. */

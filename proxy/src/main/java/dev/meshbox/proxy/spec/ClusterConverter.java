@@ -22,9 +22,12 @@ public final class ClusterConverter {
                     case STATIC -> ClusterSpec.Type.STATIC;
                     case EDS -> ClusterSpec.Type.EDS;
                     case ORIGINAL_DST -> ClusterSpec.Type.ORIGINAL_DST;
+                    case STRICT_DNS -> ClusterSpec.Type.STRICT_DNS;
+                    case LOGICAL_DNS -> ClusterSpec.Type.LOGICAL_DNS;
                     default ->
                         throw new IllegalArgumentException(where + ".type: " + c.getType()
-                                + " is not supported (expected STATIC, EDS or ORIGINAL_DST)");
+                                + " is not supported (expected STATIC, EDS, ORIGINAL_DST, STRICT_DNS or"
+                                + " LOGICAL_DNS)");
                 };
             case CLUSTERDISCOVERYTYPE_NOT_SET -> ClusterSpec.Type.STATIC;
             default -> throw new IllegalArgumentException(where + ": cluster_type extensions are not supported");
@@ -59,6 +62,13 @@ public final class ClusterConverter {
             endpoints = EndpointConverter.convert(c.getLoadAssignment().toBuilder()
                     .setClusterName(c.getName())
                     .build());
+        } else if ((type == ClusterSpec.Type.STRICT_DNS || type == ClusterSpec.Type.LOGICAL_DNS)
+                && c.hasLoadAssignment()) {
+            endpoints = EndpointConverter.resolve(
+                    c.getLoadAssignment().toBuilder()
+                            .setClusterName(c.getName())
+                            .build(),
+                    type == ClusterSpec.Type.LOGICAL_DNS);
         }
         String serviceName =
                 type == ClusterSpec.Type.EDS ? c.getEdsClusterConfig().getServiceName() : null;

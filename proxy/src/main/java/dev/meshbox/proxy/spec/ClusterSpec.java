@@ -61,10 +61,17 @@ public record ClusterSpec(
         return null;
     }
 
+    /**
+     * How the cluster finds its endpoints. STRICT_DNS and LOGICAL_DNS clusters carry theirs inline, resolved when the
+     * cluster arrives (every address of each name, or only the first); ORIGINAL_DST has none: each request goes to
+     * the destination the client asked for (the request's Host).
+     */
     public enum Type {
         STATIC,
         EDS,
-        ORIGINAL_DST
+        ORIGINAL_DST,
+        STRICT_DNS,
+        LOGICAL_DNS
     }
 
     /** MAGLEV is served by the ring: same key, same host, which is what a user can observe. */

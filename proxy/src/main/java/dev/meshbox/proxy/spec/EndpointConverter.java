@@ -43,6 +43,54 @@ public final class EndpointConverter {
         return out;
     }
 
+    /**
+     * The endpoints of a STRICT_DNS ({@code firstOnly} false: every address a name resolves to) or LOGICAL_DNS
+     * ({@code firstOnly}: the first address only) cluster. Resolved here, off the event loops, when the cluster
+     * arrives; a name that does not resolve gives no endpoint (its requests find no healthy upstream), as Envoy's DNS
+     * cluster has no hosts until a resolution succeeds.
+     */
+    public static List<EndpointSpec> resolve(ClusterLoadAssignment cla, boolean firstOnly) {
+        String where = "cluster_load_assignment " + cla.getClusterName();
+        List<EndpointSpec> out = new ArrayList<>();
+        for (int l = 0; l < cla.getEndpointsCount(); l++) {
+            var locality = cla.getEndpoints(l);
+            for (int e = 0; e < locality.getLbEndpointsCount(); e++) {
+                LbEndpoint lb = locality.getLbEndpoints(e);
+                String at = where + ": endpoints[" + l + "].lb_endpoints[" + e + "].endpoint.address";
+                if (!lb.hasEndpoint() || !lb.getEndpoint().getAddress().hasSocketAddress()) {
+                    throw new IllegalArgumentException(at + ": socket_address is required");
+                }
+                SocketAddress sa = lb.getEndpoint().getAddress().getSocketAddress();
+                int port = sa.getPortValue();
+                if (port <= 0 || port > 65535) {
+                    throw new IllegalArgumentException(at + ".port_value: must be in [1, 65535], got " + port);
+                }
+                InetAddress[] addresses;
+                try {
+                    addresses = InetAddress.getAllByName(sa.getAddress());
+                } catch (UnknownHostException ex) {
+                    continue;
+                }
+                int weight = lb.hasLoadBalancingWeight()
+                        ? lb.getLoadBalancingWeight().getValue()
+                        : 1;
+                for (InetAddress a : addresses) {
+                    out.add(new EndpointSpec(
+                            new InetSocketAddress(a, port),
+                            true,
+                            weight,
+                            istioMetadata(lb),
+                            istioLabels(lb),
+                            socketMatch(lb)));
+                    if (firstOnly) {
+                        return out;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     private static Map<String, String> istioMetadata(LbEndpoint lb) {
         var istio = lb.getMetadata().getFilterMetadataMap().get("istio");
         if (istio == null) {
