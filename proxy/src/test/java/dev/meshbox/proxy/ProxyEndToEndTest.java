@@ -179,11 +179,13 @@ class ProxyEndToEndTest {
     }
 
     @Test
-    void unknownPortAnswers404WithFlagNR() throws Exception {
+    void aPortNoServiceUsesPassesThroughAndAnUnresolvableHostFindsNoHealthyUpstream() throws Exception {
+        // As Istio's PassthroughFilterChain under ALLOW_ANY: to the original destination, which "reviews" (a name
+        // only the mesh knows) is not on this machine.
         TestHttp.Response r = get("reviews:7777", "/");
-        assertThat(r.status()).isEqualTo(404);
-        assertThat(r.body()).isEmpty();
-        assertThat(lastAccessLog().get("response_flags").asText()).isEqualTo("NR");
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(lastAccessLog().get("response_flags").asText()).isEqualTo("UH");
+        assertThat(lastAccessLog().get("upstream_cluster").asText()).isEqualTo("PassthroughCluster");
     }
 
     @Test

@@ -330,8 +330,18 @@ final class Evaluator {
         Set<String> ids = new HashSet<>();
         o.results().forEach(r -> ids.add(r.requestId()));
         Map<String, Integer> denials = AccessLogQueries.authorizationDenials(ids, o.log());
+        int blocked = 0;
+        for (MeshAccess.LogEntry e : o.log()) {
+            if (ids.contains(e.requestId()) && o.atSource(e) && "block_all".equals(e.routeName())) {
+                blocked++;
+            }
+        }
         return "status codes: " + describeCounts(all, o.results().size()) + "; flags at the source: " + flagSummary(o)
                 + (denials.isEmpty() ? "" : "; " + describeCounts(denials, ids.size()))
+                + (blocked == 0
+                        ? ""
+                        : "; refused by the source's route block_all (outboundTrafficPolicy REGISTRY_ONLY: the host is"
+                                + " not in the registry; a ServiceEntry declares it) " + blocked + "/" + ids.size())
                 + (firstError.isEmpty() ? "" : "; first error: " + firstError);
     }
 

@@ -160,6 +160,33 @@ class EvaluatorTest {
     }
 
     @Test
+    void a502FromRegistryOnlysBlockAllSaysTheHostIsNotInTheRegistry() {
+        List<TrafficDriver.Result> results = new ArrayList<>();
+        List<MeshAccess.LogEntry> log = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            results.add(new TrafficDriver.Result("r-" + i, 502, 1_000_000, null, Map.of(), ""));
+            log.add(new MeshAccess.LogEntry(
+                    "sleep-1",
+                    Map.of("app", "sleep"),
+                    "outbound",
+                    "r-" + i,
+                    502,
+                    "-",
+                    "",
+                    "block_all",
+                    1,
+                    "httpbin.org"));
+        }
+        StepObservation o = new StepObservation("sleep", results, log, Map.of(), null);
+
+        ScenarioReport.Check failed = only(new Scenario.StatusShare(Map.of(200, 1.0), 0.0), o);
+
+        assertThat(failed.explanation())
+                .contains("refused by the source's route block_all (outboundTrafficPolicy REGISTRY_ONLY: the host is"
+                        + " not in the registry; a ServiceEntry declares it) 2/2");
+    }
+
+    @Test
     void statusBoundsCountsAndShares() {
         List<Sent> sent = times(7, Sent.served("v1"));
         sent.addAll(times(3, new Sent(503, null, "UO", 1, "", Map.of())));

@@ -11,7 +11,8 @@ public sealed interface IstioResource
                 AuthorizationPolicy,
                 RequestAuthentication,
                 PeerAuthentication,
-                ServiceEntry {
+                ServiceEntry,
+                WorkloadEntry {
     ResourceMeta meta();
 
     /** The resource as the user wrote it (spec only), kept for display and round-trips. */

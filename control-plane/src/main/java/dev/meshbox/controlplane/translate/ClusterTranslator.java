@@ -103,8 +103,11 @@ final class ClusterTranslator {
                     Names.outboundSni(port.port(), subsetName, service.fqdn()),
                     identities,
                     out));
-            if (se == null || !service.selector().isEmpty()) {
+            if (se == null) {
                 out.endpoints(assignment(name, pods, port, labels, peers));
+            } else if (!service.selector().isEmpty()) {
+                out.endpoints(ServiceEntries.withWorkloadEntries(
+                        assignment(name, pods, port, labels, peers), view.config(), se, service, port, labels));
             } else if (ServiceEntries.eds(se, service)) {
                 out.endpoints(ServiceEntries.assignment(name, se, service, port, labels));
             }

@@ -3,6 +3,7 @@ package dev.meshbox.controlplane.translate;
 import com.google.protobuf.util.Durations;
 import dev.meshbox.controlplane.config.ConfigStore;
 import dev.meshbox.controlplane.config.ServiceEntry;
+import dev.meshbox.controlplane.config.WorkloadEntry;
 import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.ServicePort;
 import dev.meshbox.controlplane.registry.ServiceRegistry;
@@ -136,6 +137,33 @@ final class ServiceEntries {
                 .setClusterName(cluster)
                 .addEndpoints(locality)
                 .build();
+    }
+
+    /**
+     * A workload-selector entry's assignment: the selected pods' endpoints ({@code pods}) and those of the
+     * WorkloadEntries of the entry's namespace the selector picks, whose labels include {@code subsetLabels}.
+     */
+    static ClusterLoadAssignment withWorkloadEntries(
+            ClusterLoadAssignment pods,
+            ConfigStore.Snapshot config,
+            ServiceEntry se,
+            MeshService service,
+            ServicePort port,
+            Map<String, String> subsetLabels) {
+        ServiceEntry.Port sePort = se.ports().stream()
+                .filter(p -> p.number() == port.port())
+                .findFirst()
+                .orElseThrow();
+        LocalityLbEndpoints.Builder locality = pods.getEndpoints(0).toBuilder();
+        config.all(WorkloadEntry.class).stream()
+                .filter(we -> we.meta().namespace().equals(se.meta().namespace()))
+                .filter(we -> we.selectedBy(service.selector()))
+                .filter(we -> subsetLabels.entrySet().stream()
+                        .allMatch(l -> l.getValue().equals(we.labels().get(l.getKey()))))
+                .sorted(Comparator.comparing(we -> we.meta().name()))
+                .forEach(we -> locality.addLbEndpoints(
+                        lbEndpoint(we.address(), we.asEndpoint().portFor(sePort), Math.max(1, we.weight()))));
+        return pods.toBuilder().setEndpoints(0, locality).build();
     }
 
     private static LbEndpoint lbEndpoint(String address, int port, int weight) {

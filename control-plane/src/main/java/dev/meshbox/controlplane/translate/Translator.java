@@ -300,7 +300,14 @@ public final class Translator {
                 continue; // exportTo hides the entry from this namespace's sidecars
             }
             VirtualHost.Builder vh = VirtualHost.newBuilder().setName(s.fqdn() + ":" + port);
-            for (String d : Names.sidecarDomains(s, proxy.namespace())) {
+            List<String> domains = new ArrayList<>(Names.sidecarDomains(s, proxy.namespace()));
+            if (s.fromServiceEntry()) {
+                // As Istio's generateVirtualHostDomains: an entry's virtual IPs (not its CIDRs) name the host too.
+                ServiceEntries.entryOf(view.config(), s).addresses().stream()
+                        .filter(a -> !a.contains("/"))
+                        .forEach(domains::add);
+            }
+            for (String d : domains) {
                 vh.addDomains(d).addDomains(d + ":" + port);
             }
             List<VirtualService> vss = view.meshVirtualServices(s);

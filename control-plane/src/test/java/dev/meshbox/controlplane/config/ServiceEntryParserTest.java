@@ -93,6 +93,26 @@ class ServiceEntryParserTest {
         assertThat(wildcard.hosts()).isEqualTo(List.of("*.wikipedia.org"));
     }
 
+    @Test
+    void aWorkloadEntryWithoutAnAddressIsRefusedAsIstiosWebhookRefusesIt() {
+        ParseResult r = parser.parse("we.yaml", """
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: vm-1, namespace: vms}
+                spec:
+                  labels: {app: legacy}
+                  ports: {http: 70000}
+                """);
+
+        assertThat(r.resources()).isEmpty();
+        assertThat(r.problems())
+                .extracting(Object::toString)
+                .containsExactly(
+                        "we.yaml: WorkloadEntry vms/vm-1: spec.address: address must be set",
+                        "we.yaml: WorkloadEntry vms/vm-1: spec.ports.http: port number 70000 must be in the range"
+                                + " 1..65535");
+    }
+
     static Stream<Arguments> invalid() {
         String http = "  ports: [{number: 80, name: http, protocol: HTTP}]\n";
         return Stream.of(

@@ -139,6 +139,17 @@ class ServiceEntryTranslationTest {
     }
 
     @Test
+    void theEntrysVirtualIpsAreDomainsOfItsVirtualHostButNotItsCidrs() {
+        String se = HTTPBIN_EXT.replace(
+                "resolution: DNS",
+                "resolution: STATIC\n  addresses: [240.240.0.10]\n" + "  endpoints: [{address: 127.0.0.1}]");
+        XdsResources r = Translator.translate(BookinfoFixture.view(se), BookinfoFixture.PRODUCTPAGE);
+
+        assertThat(route(r, "80").getVirtualHosts(0).getDomainsList())
+                .containsExactly("httpbin.org", "httpbin.org:80", "240.240.0.10", "240.240.0.10:80");
+    }
+
+    @Test
     void exportToDotHidesTheHostFromOtherNamespaces() {
         String se =
                 HTTPBIN_EXT.replace("metadata: {name: httpbin-ext}", "metadata: {name: httpbin-ext, namespace: egress}")
@@ -209,6 +220,51 @@ class ServiceEntryTranslationTest {
         VirtualHost last = rc.getVirtualHosts(rc.getVirtualHostsCount() - 1);
         assertThat(last.getName()).isEqualTo("allow_any");
         assertThat(last.getRoutes(0).getRoute().getCluster()).isEqualTo("PassthroughCluster");
+    }
+
+    @Test
+    void aWorkloadSelectorTakesTheWorkloadEntriesOfItsNamespaceAsEndpoints() {
+        String yaml = """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: vm, namespace: vms}
+                spec:
+                  hosts: [legacy.example.com]
+                  ports: [{number: 8080, name: http, protocol: HTTP}]
+                  resolution: STATIC
+                  location: MESH_INTERNAL
+                  workloadSelector: {labels: {app: legacy}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: vm-1, namespace: vms}
+                spec:
+                  address: 127.0.0.61
+                  labels: {app: legacy, version: v1}
+                  ports: {http: 18080}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: other, namespace: vms}
+                spec:
+                  address: 127.0.0.62
+                  labels: {app: other}
+                """;
+        XdsResources r = Translator.translate(BookinfoFixture.view(yaml), BookinfoFixture.PRODUCTPAGE);
+
+        assertThat(cluster(r, "outbound|8080||legacy.example.com").getType()).isEqualTo(Cluster.DiscoveryType.EDS);
+        assertThat(r.endpoints().stream()
+                        .filter(e -> e.getClusterName().equals("outbound|8080||legacy.example.com"))
+                        .flatMap(e -> e.getEndpointsList().stream())
+                        .flatMap(e -> e.getLbEndpointsList().stream())
+                        .map(e ->
+                                e.getEndpoint().getAddress().getSocketAddress().getAddress() + ":"
+                                        + e.getEndpoint()
+                                                .getAddress()
+                                                .getSocketAddress()
+                                                .getPortValue())
+                        .toList())
+                .containsExactly("127.0.0.61:18080");
     }
 
     private static Cluster cluster(XdsResources r, String name) {

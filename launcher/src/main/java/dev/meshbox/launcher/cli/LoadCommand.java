@@ -61,6 +61,13 @@ public final class LoadCommand implements Callable<Integer> {
         for (JsonNode p : pods) {
             if (p.path("name").asText().equals(from)
                     || p.path("labels").path("app").asText().equals(from)) {
+                if (!p.has("outbound")) {
+                    spec.commandLine()
+                            .getErr()
+                            .println("error: --from " + from + ": runs without a sidecar; load is sent through a"
+                                    + " sidecar's outbound listener, so name a workload with one");
+                    return 2;
+                }
                 outbound = p.path("outbound").asText();
                 break;
             }

@@ -32,7 +32,7 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * A mesh as Docker containers on a network of its own: the control plane (istiod's place, reading the engine for its
  * registry), the ingress gateway published on the host, and per pod a sidecar container that owns the pod's network
- * namespace plus an app container that joins it; a Gateway API Gateway applied through it gets a gateway container
+ * namespace plus an app container that joins it (a pod without a sidecar: its app's container alone, on the network); a Gateway API Gateway applied through it gets a gateway container
  * ({@link DockerGatewayDeployments}). Every container is labelled with the mesh id and this process as
  * owner, removed by {@link #close()}, and removed by the next run's janitor if this process is killed.
  */

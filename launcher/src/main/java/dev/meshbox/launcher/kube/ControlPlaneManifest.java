@@ -57,9 +57,11 @@ final class ControlPlaneManifest {
                 "--inject-image",
                 options.image(),
                 "--watch-namespace",
-                KubeMesh.WORKLOADS,
-                "--watch-namespace",
                 KubeMesh.SYSTEM));
+        // Config in each namespace the workloads run in (a PeerAuthentication in foo), and in default as before.
+        for (String ns : KubeMesh.workloadNamespaces(spec)) {
+            istiod.addAll(List.of("--watch-namespace", ns));
+        }
         for (String name : spec.defaultConfigNames()) {
             istiod.addAll(List.of("--default-config", name));
         }

@@ -8,8 +8,6 @@ import dev.meshbox.launcher.backend.MeshSpec;
 import dev.meshbox.launcher.backend.PodSpec;
 import dev.meshbox.launcher.lifecycle.Wait;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -31,8 +29,10 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * A mesh on a Kubernetes cluster (any cluster from a kubeconfig, or k3s in a container): Istio's CRDs (installed when
  * missing), MeshBox's control plane as istiod in {@code istio-system} (registry and config from the API, the
- * sidecar-injection and validation webhooks), the ingress gateway, and the workloads in {@code default}, labelled
- * {@code istio-injection=enabled} so the webhook adds their sidecars. The host reaches the control plane, the gateway
+ * sidecar-injection and validation webhooks), the ingress gateway, and the workloads in their namespaces
+ * ({@code default}, or {@code foo}, {@code bar}, {@code legacy} as Istio's security tasks have them; created where
+ * missing), labelled {@code istio-injection=enabled} so the webhook adds their sidecars, except a namespace whose pods
+ * all run without one; such a pod says {@code sidecar.istio.io/inject: "false"}. The host reaches the control plane, the gateway
  * and sidecars through the API server's port-forwarding, as {@code kubectl port-forward} does.
  *
  * <p>Before creating anything it checks that the cluster answers, that no Istio (nor another MeshBox) owns
@@ -73,6 +73,11 @@ public final class KubeMesh extends RemoteMesh {
     private final String meshId;
     private final PrintStream progress;
     private final Map<String, LocalPortForward> outbound = new LinkedHashMap<>();
+    /** The namespaces the workloads run in; set by {@link #install}. */
+    private List<String> namespaces = List.of(WORKLOADS);
+    /** The pods that run without a sidecar, as {@code APP.NAMESPACE} and by app label. */
+    private final java.util.Set<String> withoutSidecar = new java.util.HashSet<>();
+
     private LocalPortForward ingressForward;
 
     private KubeMesh(KubernetesClient client, PrintStream progress) {
@@ -113,11 +118,6 @@ public final class KubeMesh extends RemoteMesh {
             if (p.container() instanceof PodSpec.NotInContainers n) {
                 throw new IllegalArgumentException(n.reason().replace("on docker", "on Kubernetes"));
             }
-            if (!p.sidecar()) {
-                throw new IllegalArgumentException(p.appLabel() + "." + p.namespace()
-                        + " (no sidecar): a pod without a sidecar runs on the local and docker backends only for now;"
-                        + " on Kubernetes, every pod gets one");
-            }
         }
     }
 
@@ -138,9 +138,24 @@ public final class KubeMesh extends RemoteMesh {
         return client;
     }
 
+    /** The namespaces a mesh's workloads run in, {@code default} always among them (Bookinfo's, and the config's). */
+    static List<String> workloadNamespaces(MeshSpec spec) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        out.add(WORKLOADS);
+        out.addAll(Workloads.namespaces(spec));
+        return List.copyOf(out);
+    }
+
     private void install(MeshSpec spec, Options options) throws InterruptedException {
         long t0 = System.nanoTime();
-        String version = Preflight.check(client, WORKLOADS);
+        namespaces = workloadNamespaces(spec);
+        for (PodSpec p : spec.pods()) {
+            if (!p.sidecar()) {
+                withoutSidecar.add(p.appLabel() + "." + p.namespace());
+                withoutSidecar.add(p.name());
+            }
+        }
+        String version = Preflight.check(client, namespaces);
         progress.printf(
                 "cluster         Kubernetes %s at %s%n",
                 version, client.getConfiguration().getMasterUrl());
@@ -165,13 +180,13 @@ public final class KubeMesh extends RemoteMesh {
                 "control plane   ready, admin API %s (port-forward)%n",
                 controlPlane().base());
 
-        labelWorkloadNamespace();
+        new WorkloadNamespaces(client, meshId, cleanup).prepare(spec);
         for (HasMetadata o : Workloads.objects(client, spec, options.image(), meshId)) {
             create(o);
         }
         progress.printf(
-                "workloads       %d pods in namespace %s (sidecars injected by the webhook)%n",
-                spec.pods().size(), WORKLOADS);
+                "workloads       %d pods in namespace(s) %s (sidecars injected by the webhook)%n",
+                spec.pods().size(), String.join(", ", namespaces));
         awaitReady(spec, options.ready());
         ingressForward = pods.forward(SYSTEM, "istio=ingressgateway", 8080, options.ingressPort());
         cleanup.push("port-forward to the ingress gateway", ingressForward);
@@ -203,7 +218,9 @@ public final class KubeMesh extends RemoteMesh {
 
     private void deleteAppliedConfig() {
         for (IstioCrds.Kind kind : IstioCrds.KINDS) {
-            for (String ns : List.of(WORKLOADS, SYSTEM)) {
+            List<String> all = new ArrayList<>(namespaces);
+            all.add(SYSTEM);
+            for (String ns : all) {
                 ignoreNotFound(() -> client.genericKubernetesResources(kind.context())
                         .inNamespace(ns)
                         .withLabel(MANAGED_BY, "meshbox")
@@ -213,7 +230,7 @@ public final class KubeMesh extends RemoteMesh {
     }
 
     /** A deletion whose target is gone already has done its job. */
-    private static void ignoreNotFound(Runnable delete) {
+    static void ignoreNotFound(Runnable delete) {
         try {
             delete.run();
         } catch (KubernetesClientException e) {
@@ -245,51 +262,6 @@ public final class KubeMesh extends RemoteMesh {
                         () -> client.resource(done).withGracePeriod(0).delete()));
     }
 
-    /** Labels {@code default} istio-injection=enabled (creating it if the cluster has none), as Istio's Bookinfo guide does. */
-    private void labelWorkloadNamespace() {
-        try {
-            Namespace ns = client.namespaces().withName(WORKLOADS).get();
-            if (ns == null) {
-                create(new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName(WORKLOADS)
-                        .addToLabels(INJECTION, "enabled")
-                        .addToLabels(MANAGED_BY, "meshbox")
-                        .addToLabels(MESH, meshId)
-                        .endMetadata()
-                        .build());
-                return;
-            }
-            Map<String, String> labels = ns.getMetadata().getLabels() == null
-                    ? Map.of()
-                    : ns.getMetadata().getLabels();
-            if (!"enabled".equals(labels.get(INJECTION))) {
-                setInjectionLabel(true);
-                cleanup.push(
-                        "label " + INJECTION + " on namespace " + WORKLOADS,
-                        () -> ignoreNotFound(() -> setInjectionLabel(false)));
-            }
-        } catch (KubernetesClientException e) {
-            throw new IllegalStateException(
-                    IstioCrds.describe(e, "label namespace " + WORKLOADS + " " + INJECTION + "=enabled"), e);
-        }
-    }
-
-    private void setInjectionLabel(boolean enabled) {
-        client.namespaces().withName(WORKLOADS).edit(n -> {
-            NamespaceBuilder edited = new NamespaceBuilder(n);
-            return enabled
-                    ? edited.editMetadata()
-                            .addToLabels(INJECTION, "enabled")
-                            .endMetadata()
-                            .build()
-                    : edited.editMetadata()
-                            .removeFromLabels(INJECTION)
-                            .endMetadata()
-                            .build();
-        });
-    }
-
     private void awaitDeployment(String namespace, String name, Duration timeout) throws InterruptedException {
         String selector = "app=" + name;
         Wait.atMost(timeout).pollingEvery(POLL).until("deployment " + namespace + "/" + name, () -> {
@@ -319,8 +291,12 @@ public final class KubeMesh extends RemoteMesh {
             if (notReady.isEmpty()) {
                 return notReady;
             }
-            List<Pod> ours = pods.list(WORKLOADS, mine());
-            pods.failIfStuck(WORKLOADS, ours);
+            List<Pod> ours = new ArrayList<>();
+            for (String ns : namespaces) {
+                List<Pod> here = pods.list(ns, mine());
+                pods.failIfStuck(ns, here);
+                ours.addAll(here);
+            }
             return Optional.of(notReady.get() + ClusterPods.phases(ours));
         });
     }
@@ -345,21 +321,52 @@ public final class KubeMesh extends RemoteMesh {
                 throw new IllegalArgumentException(workload
                         + " is the ingress gateway; send from a workload with a sidecar, or use from: ingress");
             }
-            List<Pod> ours = pods.list(WORKLOADS, mine());
+            if (!hasSidecar(workload)) {
+                throw new IllegalArgumentException(workload + " runs without a sidecar: its calls go straight to the"
+                        + " destination pod, not through an outbound listener");
+            }
+            List<Pod> ours = new ArrayList<>();
+            for (String ns : namespaces) {
+                ours.addAll(pods.list(ns, mine()));
+            }
             Pod pod = ours.stream()
-                    .filter(p -> workload.equals(p.getMetadata().getLabels().get("app"))
-                            || p.getMetadata().getName().equals(workload))
+                    .filter(p -> p.getMetadata().getName().equals(workload)
+                            || workload.equals(p.getMetadata().getLabels().get("app") + "."
+                                    + p.getMetadata().getNamespace()))
                     .findFirst()
+                    .or(() -> ours.stream()
+                            .filter(p ->
+                                    workload.equals(p.getMetadata().getLabels().get("app")))
+                            .min(java.util.Comparator.comparing(
+                                    p -> WORKLOADS.equals(p.getMetadata().getNamespace()) ? 0 : 1)))
                     .orElseThrow(() -> new IllegalArgumentException("no workload \"" + workload
                             + "\" in this mesh; pods: "
                             + ours.stream()
                                     .map(p -> p.getMetadata().getName())
                                     .sorted()
                                     .toList()));
-            f = pods.forwardToPod(WORKLOADS, pod.getMetadata().getName(), 15001);
+            f = pods.forwardToPod(
+                    pod.getMetadata().getNamespace(), pod.getMetadata().getName(), 15001);
             cleanup.push("port-forward to " + pod.getMetadata().getName(), f);
             outbound.put(workload, f);
         }
         return new InetSocketAddress("127.0.0.1", f.getLocalPort());
+    }
+
+    /** A workload Istio did not inject ({@code sleep.legacy}): its requests do not leave through a sidecar. */
+    @Override
+    public boolean hasSidecar(String workload) {
+        return !withoutSidecar.contains(workload);
+    }
+
+    /**
+     * Sending as a pod without a sidecar would take a shell in that pod (the host reaches pods only through
+     * port-forwards, which arrive on the target pod's localhost, past its sidecar's inbound capture).
+     */
+    @Override
+    public InetSocketAddress directTarget(String workload, String host, int port) {
+        throw new IllegalArgumentException(workload + " runs without a sidecar; on Kubernetes, MeshBox sends only from"
+                + " workloads with one (or from: ingress) for now: send from a workload with a sidecar, or use the"
+                + " local or docker backend");
     }
 }

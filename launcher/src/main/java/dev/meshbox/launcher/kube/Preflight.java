@@ -45,16 +45,21 @@ final class Preflight {
             new Permission("create", "", "secrets", KubeMesh.SYSTEM),
             new Permission("create", "", "services", KubeMesh.SYSTEM),
             new Permission("create", "apps", "deployments", KubeMesh.SYSTEM),
-            new Permission("create", "", "pods/portforward", KubeMesh.SYSTEM),
-            new Permission("create", "", "services", KubeMesh.WORKLOADS),
-            new Permission("create", "", "serviceaccounts", KubeMesh.WORKLOADS),
-            new Permission("create", "apps", "deployments", KubeMesh.WORKLOADS),
-            new Permission("create", "", "pods/portforward", KubeMesh.WORKLOADS));
+            new Permission("create", "", "pods/portforward", KubeMesh.SYSTEM));
+
+    /** What the workloads need in each namespace they run in. */
+    static List<Permission> neededIn(String namespace) {
+        return List.of(
+                new Permission("create", "", "services", namespace),
+                new Permission("create", "", "serviceaccounts", namespace),
+                new Permission("create", "apps", "deployments", namespace),
+                new Permission("create", "", "pods/portforward", namespace));
+    }
 
     private Preflight() {}
 
     /** Returns the server's version; throws with every problem named, before anything is created. */
-    static String check(KubernetesClient client, String workloads) throws InterruptedException {
+    static String check(KubernetesClient client, List<String> workloads) throws InterruptedException {
         String version;
         try {
             version = client.getKubernetesVersion().getGitVersion();
@@ -77,7 +82,9 @@ final class Preflight {
                             + " MeshBox's control plane takes istiod's place there. Use a cluster without Istio, or remove it first");
         }
         List<Permission> denied = new ArrayList<>();
-        for (Permission p : NEEDED) {
+        List<Permission> needed = new ArrayList<>(NEEDED);
+        workloads.forEach(ns -> needed.addAll(neededIn(ns)));
+        for (Permission p : needed) {
             if (denied(client, p)) {
                 denied.add(p);
             }

@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -25,9 +27,15 @@ import java.util.Set;
 /**
  * A mesh's workloads as Kubernetes objects: Bookinfo from the project's manifest ({@code kube/bookinfo.yaml}, Istio's
  * {@code bookinfo.yaml} with MeshBox's apps), every other pod group as a Deployment (replicas = its pods) running
- * MeshBox's app for it, and a Service per mesh service. No sidecars here: the namespace's injection label brings them.
+ * MeshBox's app for it, and a Service per mesh service, each in its namespace; a ServiceAccount per service account
+ * the pods run as (other than a namespace's {@code default}), named by the pod template's {@code serviceAccountName} as
+ * Istio's samples do. No sidecars here: the namespace's injection label brings them, and a pod that runs without one
+ * says {@code sidecar.istio.io/inject: "false"}.
  */
 final class Workloads {
+
+    /** The pod annotation that keeps the injection webhook away from a pod, as Istio's. */
+    static final String NO_INJECTION = "sidecar.istio.io/inject";
 
     static final Set<String> BOOKINFO_APPS = Set.of("details", "ratings", "reviews", "productpage");
     private static final List<String> JVM = List.of(
@@ -74,14 +82,36 @@ final class Workloads {
                     .endSpec()
                     .build());
         }
+        Set<String> accounts = new java.util.TreeSet<>();
+        for (HasMetadata o : out) {
+            if (o instanceof ServiceAccount sa) {
+                accounts.add(
+                        sa.getMetadata().getNamespace() + "/" + sa.getMetadata().getName());
+            }
+        }
+        for (PodSpec p : spec.pods()) {
+            if (!p.serviceAccount().equals("default")
+                    && !(bookinfo && BOOKINFO_APPS.contains(p.appLabel()))
+                    && accounts.add(p.namespace() + "/" + p.serviceAccount())) {
+                out.add(new ServiceAccountBuilder()
+                        .withNewMetadata()
+                        .withName(p.serviceAccount())
+                        .withNamespace(p.namespace())
+                        .addToLabels("account", p.appLabel())
+                        .endMetadata()
+                        .build());
+            }
+        }
         Map<String, List<PodSpec>> groups = new LinkedHashMap<>();
         for (PodSpec p : spec.pods()) {
             if (bookinfo && BOOKINFO_APPS.contains(p.appLabel())) {
                 continue;
             }
-            groups.computeIfAbsent(deploymentName(p), k -> new ArrayList<>()).add(p);
+            // The same Deployment in two namespaces (httpbin in foo and in bar) is two Deployments.
+            groups.computeIfAbsent(p.namespace() + "/" + deploymentName(p), k -> new ArrayList<>())
+                    .add(p);
         }
-        groups.forEach((name, pods) -> out.add(deployment(name, pods, image)));
+        groups.forEach((key, pods) -> out.add(deployment(deploymentName(pods.get(0)), pods, image)));
         for (HasMetadata o : out) {
             if (o.getMetadata().getLabels() == null) {
                 o.getMetadata().setLabels(new java.util.LinkedHashMap<>());
@@ -93,6 +123,23 @@ final class Workloads {
             }
         }
         return out;
+    }
+
+    /** The namespaces the workloads run in, {@code default} included where they do, in order of first use. */
+    static List<String> namespaces(MeshSpec spec) {
+        Set<String> out = new java.util.LinkedHashSet<>();
+        spec.pods().forEach(p -> out.add(p.namespace()));
+        spec.services().forEach(s -> out.add(s.namespace()));
+        return List.copyOf(out);
+    }
+
+    /**
+     * Whether a namespace gets {@code istio-injection=enabled}: when one of its pods has a sidecar, as Istio's tasks
+     * label {@code foo} and {@code bar} but not {@code legacy}.
+     */
+    static boolean injected(MeshSpec spec, String namespace) {
+        return spec.pods().stream().anyMatch(p -> p.namespace().equals(namespace) && p.sidecar())
+                || spec.pods().stream().noneMatch(p -> p.namespace().equals(namespace));
     }
 
     /** The Deployment a pod came from: its name without the replica-set hash and the pod suffix. */
@@ -110,13 +157,7 @@ final class Workloads {
             List<String> cmd = new ArrayList<>(JVM);
             cmd.add("dev.meshbox.bookinfo.Main");
             cmd.addAll(b.args());
-            cmd.addAll(List.of(
-                    "--pod",
-                    "$(POD_NAME)",
-                    "--namespace",
-                    "$(POD_NAMESPACE)",
-                    "--listen",
-                    "127.0.0.1:" + first.containerPort()));
+            cmd.addAll(List.of("--pod", "$(POD_NAME)", "--namespace", "$(POD_NAMESPACE)", "--listen", listen(first)));
             c.withImage(image)
                     .withCommand(cmd)
                     .addNewPort()
@@ -129,12 +170,14 @@ final class Workloads {
                     .build());
             env.add(new EnvVarBuilder()
                     .withName("MESHBOX_LISTEN")
-                    .withValue("127.0.0.1:" + first.containerPort())
+                    .withValue(listen(first))
                     .build());
-            env.add(new EnvVarBuilder()
-                    .withName("MESHBOX_CAPTURE")
-                    .withValue("iptables")
-                    .build());
+            if (first.sidecar()) {
+                env.add(new EnvVarBuilder()
+                        .withName("MESHBOX_CAPTURE")
+                        .withValue("iptables")
+                        .build());
+            }
             u.env()
                     .forEach((k, v) ->
                             env.add(new EnvVarBuilder().withName(k).withValue(v).build()));
@@ -143,7 +186,7 @@ final class Workloads {
                     .withContainerPort(first.containerPort())
                     .endPort();
         } else {
-            // A client pod (sleep, fortio): nothing to serve, only a sidecar to send from.
+            // A client pod (sleep, fortio): nothing to serve, only a sidecar (or, without one, a pod) to send from.
             c.withImage(image).withCommand("sleep", "1000000000");
         }
         c.withEnv(env);
@@ -161,13 +204,20 @@ final class Workloads {
                 .withNewTemplate()
                 .withNewMetadata()
                 .withLabels(first.labels())
+                .withAnnotations(first.sidecar() ? Map.of() : Map.of(NO_INJECTION, "false"))
                 .endMetadata()
                 .withNewSpec()
+                .withServiceAccountName(first.serviceAccount())
                 .withContainers(c.build())
                 .endSpec()
                 .endTemplate()
                 .endSpec()
                 .build();
+    }
+
+    /** With a sidecar the app listens on the pod's localhost, behind it; without one, on the pod IP. */
+    private static String listen(PodSpec p) {
+        return (p.sidecar() ? "127.0.0.1:" : "0.0.0.0:") + p.containerPort();
     }
 
     private static EnvVar field(String name, String path) {

@@ -122,7 +122,8 @@ class KubeMeshInstallTest {
                                 .getCommand()))
                 .contains("control-plane --registry kubernetes")
                 .contains("--inject-image " + IMAGE)
-                .contains("--default-config bookinfo-gateway.yaml");
+                .contains("--default-config bookinfo-gateway.yaml")
+                .contains("--watch-namespace istio-system --watch-namespace default");
         Deployment gateway = deployment(objects, "istio-system", "istio-ingressgateway");
         assertThat(gateway.getSpec().getTemplate().getMetadata().getLabels()).containsEntry("istio", "ingressgateway");
         assertThat(String.join(
@@ -264,6 +265,30 @@ class KubeMeshInstallTest {
                 .hasMessageContaining("create mutatingwebhookconfigurations.admissionregistration.k8s.io")
                 .satisfies(e ->
                         assertThat(e.getSuppressed()).as("clean-up failures").isEmpty());
+        assertNothingLeft();
+    }
+
+    @Test
+    void anRbacDenialInAWorkloadNamespaceNamesItAndCreatesNothing() {
+        server.expect()
+                .post()
+                .withPath("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
+                .andReply(
+                        201,
+                        request -> new SelfSubjectAccessReviewBuilder()
+                                .withNewStatus()
+                                .withAllowed(!request.getBody().readUtf8().contains("\"namespace\":\"foo\""))
+                                .endStatus()
+                                .build())
+                .always();
+        MeshSpec tasks = MeshSpec.of(List.of(
+                new dev.meshbox.scenarios.Scenario.Builtin("httpbin", "foo", java.util.Optional.empty(), true)));
+
+        assertThatThrownBy(() -> KubeMesh.start(client, tasks, quick(), new PrintStream(progress, true), null))
+                .hasMessageContaining("RBAC does not let")
+                .hasMessageContaining("create deployments.apps in foo")
+                .hasMessageContaining("create serviceaccounts in foo")
+                .hasMessageNotContaining("in default");
         assertNothingLeft();
     }
 

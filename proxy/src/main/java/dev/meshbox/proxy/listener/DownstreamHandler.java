@@ -212,10 +212,32 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             int port = destinationPort(absolutePort, request.headers().get(HttpHeaderNames.HOST));
             ListenerSpec virtual = cfg.virtualListenersByPort().get(port);
             if (virtual == null) {
-                if (blackHole(cfg, spec)) {
+                String catchAll = catchAllCluster(spec);
+                var cluster = catchAll == null ? null : cfg.clusterLookup().cluster(catchAll);
+                if (cluster != null
+                        && cluster.spec().type() == dev.meshbox.proxy.spec.ClusterSpec.Type.STATIC
+                        && cluster.hosts().isEmpty()) {
                     // Istio's PassthroughFilterChain under REGISTRY_ONLY: a port no service uses goes into
                     // BlackHoleCluster, which has no endpoint; the client sees its connection closed, no answer.
                     return null;
+                }
+                if (cluster != null
+                        && cluster.spec().type() == dev.meshbox.proxy.spec.ClusterSpec.Type.ORIGINAL_DST
+                        && !cfg.virtualListenersByPort().isEmpty()) {
+                    // Under ALLOW_ANY the PassthroughFilterChain sends it to where the client meant it to go; MeshBox
+                    // speaks HTTP there with the connection manager (filters, stats, log) of a virtual listener.
+                    ListenerSpec any =
+                            cfg.virtualListenersByPort().values().iterator().next();
+                    HcmSpec hcm = any.firstHcm();
+                    if (hcm != null) {
+                        return new ResolvedListener(
+                                listenerName,
+                                spec.direction(),
+                                hcm,
+                                cfg.filtersOf(hcm),
+                                passthroughRoutes(catchAll),
+                                cfg.clusterLookup());
+                    }
                 }
                 return ResolvedListener.none(listenerName, spec.direction());
             }
@@ -231,17 +253,27 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         return resolved(cfg, spec, chain == null ? null : chain.hcm());
     }
 
-    /** Whether the listener's catch-all chain proxies to a cluster without endpoints (BlackHoleCluster). */
-    private static boolean blackHole(ProxyConfig cfg, ListenerSpec spec) {
+    /** The cluster the listener's catch-all chain proxies to ({@code PassthroughCluster}, {@code BlackHoleCluster}). */
+    private static String catchAllCluster(ListenerSpec spec) {
         for (FilterChainSpec chain : spec.chains()) {
             if (chain.destinationPort() == null && chain.tcpProxyCluster() != null) {
-                var cluster = cfg.clusterLookup().cluster(chain.tcpProxyCluster());
-                return cluster != null
-                        && cluster.spec().type() == dev.meshbox.proxy.spec.ClusterSpec.Type.STATIC
-                        && cluster.hosts().isEmpty();
+                return chain.tcpProxyCluster();
             }
         }
-        return false;
+        return null;
+    }
+
+    /** Every request to {@code cluster}, as Istio's passthrough filter chain sends all of its connection there. */
+    private static dev.meshbox.proxy.route.RouteTable passthroughRoutes(String cluster) {
+        return new dev.meshbox.proxy.route.RouteTable(
+                cluster,
+                java.util.List.of(dev.meshbox.proxy.route.VirtualHost.of(
+                        cluster,
+                        java.util.List.of("*"),
+                        dev.meshbox.proxy.route.Route.of(
+                                cluster,
+                                dev.meshbox.proxy.route.RouteMatch.prefix("/"),
+                                dev.meshbox.proxy.route.RouteAction.Forward.to(cluster)))));
     }
 
     private static ResolvedListener resolved(ProxyConfig cfg, ListenerSpec listener, HcmSpec hcm) {

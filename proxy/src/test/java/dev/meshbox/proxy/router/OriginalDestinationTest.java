@@ -109,6 +109,24 @@ class OriginalDestinationTest {
     }
 
     @Test
+    void underAllowAnyAPortNoServiceUsesPassesThroughToTheOriginalDestination() {
+        proxy.listeners(virtualOutbound(), outboundPort(9080))
+                .routes(routeConfig("9080", allowAny()))
+                .clusters(passthrough());
+        EmbeddedProxy.Client client = proxy.connect("virtualOutbound", 15001);
+
+        client.get("/anything", "127.0.0.43:18443");
+        EmbeddedUpstreams.Arrived arrived = proxy.upstreams().next("127.0.0.43:18443");
+        assertThat(arrived)
+                .as("the request reached the address and port its Host names")
+                .isNotNull();
+        arrived.respond(200, "outside");
+
+        assertThat(client.response().status().code()).isEqualTo(200);
+        assertThat(proxy.lastLogEntry().upstreamCluster()).isEqualTo("PassthroughCluster");
+    }
+
+    @Test
     void underRegistryOnlyAPortNoServiceUsesClosesTheConnectionWithoutAnAnswer() {
         Cluster blackHole = Cluster.newBuilder()
                 .setName("BlackHoleCluster")
