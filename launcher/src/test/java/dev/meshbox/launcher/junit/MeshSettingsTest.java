@@ -102,7 +102,7 @@ class MeshSettingsTest {
     void anUnknownWorkloadListsTheBuiltInOnes() {
         assertThatThrownBy(() -> settings(Typo.class, Map.of()))
                 .hasMessageContaining("workloads: \"bookinf\": unknown workload \"bookinf\"; expected one of [bookinfo,"
-                        + " fortio, httpbin, httpbin-v2, sleep], optionally in a namespace as NAME.NAMESPACE")
+                        + " fortio, grpc-echo, httpbin, httpbin-v2, sleep], optionally in a namespace as NAME.NAMESPACE")
                 .hasMessageContaining("kubernetes = \"classpath:");
     }
 
