@@ -101,8 +101,9 @@ class MeshSettingsTest {
     @Test
     void anUnknownWorkloadListsTheBuiltInOnes() {
         assertThatThrownBy(() -> settings(Typo.class, Map.of()))
-                .hasMessageContaining("workloads: \"bookinf\": unknown workload \"bookinf\"; expected one of [bookinfo,"
-                        + " fortio, grpc-echo, httpbin, httpbin-v2, sleep], optionally in a namespace as NAME.NAMESPACE")
+                .hasMessageContaining(
+                        "workloads: \"bookinf\": unknown workload \"bookinf\"; expected one of [bookinfo,"
+                                + " fortio, grpc-echo, httpbin, httpbin-v2, sleep], optionally in a namespace as NAME.NAMESPACE")
                 .hasMessageContaining("kubernetes = \"classpath:");
     }
 
