@@ -13,6 +13,7 @@ public sealed interface IstioResource
                 PeerAuthentication,
                 ServiceEntry,
                 WorkloadEntry,
+                Sidecar,
                 KubeSecret {
     ResourceMeta meta();
 
