@@ -135,7 +135,7 @@ public record Scenario(
     }
 
     /**
-     * {@code bookinfo}, {@code httpbin}, {@code httpbin-v2}, {@code sleep}, {@code fortio}, {@code grpc-echo}, in a namespace, as a
+     * {@code bookinfo}, {@code httpbin}, {@code httpbin-v2}, {@code sleep}, {@code fortio}, {@code grpc-echo}, {@code cnn}, in a namespace, as a
      * service account, with or without a sidecar.
      *
      * @param namespace      where its pods and services live ({@code default} unless a task needs others, such as
@@ -250,7 +250,8 @@ public record Scenario(
                     Received,
                     Counter,
                     Pods,
-                    Redirect {}
+                    Redirect,
+                    AccessLogged {}
 
     /** Share of requests served by each version of {@code service} (from the inbound access logs). */
     public record VersionShare(String service, Map<String, Double> shares, double tolerance) implements Expectation {}
@@ -302,6 +303,14 @@ public record Scenario(
      * The share of requests whose first answer was a redirect with {@code code} ({@link #ANY} for any 3xx) and, when
      * given, that {@code Location}.
      */
+    /**
+     * The share of requests the proxies of workload {@code proxy} (a gateway's name too) logged with that upstream
+     * cluster and response code, as their access logs show a request's way through the mesh (Istio's egress gateway
+     * task reads both the sidecar's and the gateway's).
+     */
+    public record AccessLogged(String proxy, Optional<String> cluster, Optional<Integer> code, double share)
+            implements Expectation {}
+
     public record Redirect(int code, Optional<String> location, double share) implements Expectation {
         public static final int ANY = 0;
     }
