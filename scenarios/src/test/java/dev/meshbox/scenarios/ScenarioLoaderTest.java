@@ -93,6 +93,7 @@ class ScenarioLoaderTest {
                     expect:
                       - pods: {service: shop, count: 1, min: 2}
                       - redirect: {code: 200}
+                      - accessLog: {cluster: "outbound|80||edition.cnn.com", code: 1000}
                 """;
         assertThatThrownBy(() -> loader.parse(Path.of("bad.yaml"), text))
                 .isInstanceOf(ScenarioException.class)
@@ -101,7 +102,9 @@ class ScenarioLoaderTest {
                         "bad.yaml:7: steps[0].traffic.followRedirects: must be an integer between 0 and 10, got 11")
                 .hasMessageContaining("steps[0].expect[0].pods: takes count, or min and max, not both")
                 .hasMessageContaining(
-                        "steps[0].expect[1].redirect.code: must be an integer between 300 and 399, got 200");
+                        "steps[0].expect[1].redirect.code: must be an integer between 300 and 399, got 200")
+                .hasMessageContaining("steps[0].expect[2].accessLog.proxy")
+                .hasMessageContaining("steps[0].expect[2].accessLog.code: must be an integer between 100 and 599");
     }
 
     @Test
