@@ -50,6 +50,11 @@ class ShippedScenariosIT {
         assumeTrue(
                 backend.equals(Backends.LOCAL) || loaded.meshConfig().isEmpty(),
                 "a scenario's meshConfig runs on the local backend only for now");
+        assumeTrue(
+                backend.equals(Backends.LOCAL)
+                        || loaded.workloads().stream()
+                                .noneMatch(dev.meshbox.scenarios.GatewayWorkload.class::isInstance),
+                "gateway workloads of the user's run on the local backend only for now");
         List<Scenario.Builtin> builtins = loaded.workloads().stream()
                 .filter(Scenario.Builtin.class::isInstance)
                 .map(Scenario.Builtin.class::cast)

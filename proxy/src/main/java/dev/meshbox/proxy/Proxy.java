@@ -125,7 +125,8 @@ public final class Proxy implements AutoCloseable {
                 applier.config()::get,
                 connectionManager,
                 MAX_BODY_BYTES,
-                workloadTls);
+                workloadTls,
+                new dev.meshbox.proxy.tcp.TcpProxy.Services(options.clock(), options.ticker(), random, accessLog));
     }
 
     /** Starts the admin and health servers and the ADS stream, and returns at once. */

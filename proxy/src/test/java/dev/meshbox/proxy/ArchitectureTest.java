@@ -43,6 +43,7 @@ class ArchitectureTest {
             List.of("router"),
             List.of("filter"),
             List.of("config"),
+            List.of("tcp"),
             List.of("listener", "xds"),
             List.of("admin"));
 

@@ -267,7 +267,10 @@ public final class TrafficDriver {
             }
             return new Target(addr, host, path);
         }
-        InetSocketAddress ingress = mesh.ingress();
+        // A path enters at the ingress, or at the gateway the traffic is from.
+        InetSocketAddress ingress = !t.from().equals("ingress") && mesh.entersAtGateway(t.from())
+                ? mesh.outboundOf(t.from())
+                : mesh.ingress();
         return new Target(ingress, ingress.getHostString() + ":" + ingress.getPort(), t.url());
     }
 }

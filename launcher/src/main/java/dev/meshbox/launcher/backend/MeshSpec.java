@@ -44,6 +44,8 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
                 mesh.imageApp(img);
             } else if (w instanceof Scenario.Echo echo) {
                 mesh.echo(echo);
+            } else if (w instanceof dev.meshbox.scenarios.GatewayWorkload gw) {
+                mesh.gateway(gw);
             } else {
                 mesh.builtin((Scenario.Builtin) w);
             }
@@ -155,6 +157,11 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
                             echoArgs(echo.service(), version, echo.port(), b)));
                 }
             });
+        }
+
+        /** A gateway deployment of the user's: one pod with a gateway proxy and no app, and a Service of its name. */
+        void gateway(dev.meshbox.scenarios.GatewayWorkload gw) {
+            GatewayPods.add(gw, services, pods);
         }
 
         void builtin(Scenario.Builtin w) {

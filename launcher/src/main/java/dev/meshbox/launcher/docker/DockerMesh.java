@@ -97,6 +97,10 @@ public final class DockerMesh extends RemoteMesh {
                                 + " only for now: its grpc-java channel lives in the runner's JVM, which cannot reach the"
                                 + " containers' pod IPs");
             }
+            if (p.container() instanceof PodSpec.GatewayProxy) {
+                throw new IllegalArgumentException("gateway " + p.appLabel() + ": gateway workloads of your own run"
+                        + " on the local backend only for now; on docker, use the mesh's istio-ingressgateway");
+            }
         }
         DockerClient docker = DockerEngine.client();
         DockerJanitor.Removed removed = new DockerJanitor(docker).removeStale();

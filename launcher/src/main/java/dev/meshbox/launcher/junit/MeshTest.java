@@ -68,6 +68,16 @@ public @interface MeshTest {
     String[] kubernetes() default {};
 
     /**
+     * Gateway deployments of your own beside the mesh's {@code istio-ingressgateway}, each a pod running a gateway
+     * proxy and a Service of its name: {@code NAME[.NAMESPACE][:PORT,PORT...]} ({@code my-ingress},
+     * {@code my-ingress.istio-system:8080,8443}), labelled {@code app} and {@code istio} = NAME, in
+     * {@code istio-system} on ports 80 and 443 (the pod's 8080 and 8443) unless given. A Gateway with
+     * {@code selector: {istio: my-ingress}} is served by it, and {@code get(...).from("my-ingress")} enters the mesh
+     * at it. The local backend only.
+     */
+    String[] gateways() default {};
+
+    /**
      * Makes every random choice of the proxies (weights, fault percentages) a function of the seed and the request
      * id, so each run makes the same decision for each request. {@code -Dmeshbox.seed=42} sets it for classes that
      * do not.

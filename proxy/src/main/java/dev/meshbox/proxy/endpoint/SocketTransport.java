@@ -78,6 +78,36 @@ public record SocketTransport(
         return tls == null ? connected : handshaken(connected);
     }
 
+    @Override
+    public ChannelFuture connectRaw(
+            EventLoop loop,
+            InetSocketAddress address,
+            Duration connectTimeout,
+            io.netty.channel.ChannelHandler handler) {
+        Bootstrap bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(channelClass)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeout.toMillis())))
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            SslHandler ssl = tls.newHandler(ch.alloc(), address);
+                            ch.pipeline().addLast("tls", ssl == null ? UpstreamTls.NOT_READY : ssl);
+                        }
+                        ch.pipeline().addLast(handler);
+                    }
+                });
+        ChannelFuture connected = localAddress == null
+                ? bootstrap.connect(address)
+                : bootstrap.connect(address, new InetSocketAddress(localAddress, 0));
+        return tls == null ? connected : handshaken(connected);
+    }
+
     /**
      * As Envoy's TLS transport socket raises "connected" only once the handshake is done: the connection can take a
      * request then, and a failed handshake is a connect failure whose cause says why (see TlsFailures).

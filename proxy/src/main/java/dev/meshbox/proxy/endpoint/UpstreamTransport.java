@@ -15,6 +15,19 @@ public interface UpstreamTransport {
     ChannelFuture connect(
             EventLoop loop, InetSocketAddress address, Duration connectTimeout, UpstreamConnection connection);
 
+    /**
+     * Starts a connection for a TCP proxy on {@code loop}: no HTTP codec, the cluster's TLS (when it has one) and then
+     * {@code handler}; the channel reads only when asked and may be half-closed. The future completes when bytes can
+     * flow (after the TLS handshake). Transports that only speak HTTP refuse.
+     */
+    default ChannelFuture connectRaw(
+            EventLoop loop,
+            InetSocketAddress address,
+            Duration connectTimeout,
+            io.netty.channel.ChannelHandler handler) {
+        throw new UnsupportedOperationException("this transport carries HTTP only");
+    }
+
     /** This transport with TLS toward the endpoint, for a cluster's matching transport socket; unchanged by default. */
     default UpstreamTransport withTls(UpstreamTls tls) {
         return this;

@@ -4,6 +4,7 @@ import dev.meshbox.proxy.config.ProxyConfig;
 import dev.meshbox.proxy.http.HttpConnectionManager;
 import dev.meshbox.proxy.spec.FilterChainSpec;
 import dev.meshbox.proxy.spec.ListenerSpec;
+import dev.meshbox.proxy.tcp.TcpProxy;
 import dev.meshbox.proxy.tls.TransportDetector;
 import dev.meshbox.proxy.tls.WorkloadTls;
 import io.netty.bootstrap.ServerBootstrap;
@@ -51,6 +52,7 @@ public final class ListenerManager implements AutoCloseable {
     private final HttpConnectionManager manager;
     private final int maxBodyBytes;
     private final WorkloadTls tls;
+    private final TcpProxy.Services tcp;
     private final Map<Integer, Bound> bound = new HashMap<>();
     private final Map<Integer, String> bindErrors = new TreeMap<>();
     private final Map<Integer, String> wanted = new HashMap<>();
@@ -66,6 +68,20 @@ public final class ListenerManager implements AutoCloseable {
             HttpConnectionManager manager,
             int maxBodyBytes,
             WorkloadTls tls) {
+        this(group, serverChannel, bindAddress, config, manager, maxBodyBytes, tls, null);
+    }
+
+    /** As the other constructor, with what TCP proxy chains need (null: their connections are closed). */
+    public ListenerManager(
+            EventLoopGroup group,
+            Class<? extends ServerChannel> serverChannel,
+            IntFunction<InetAddress> bindAddress,
+            Supplier<ProxyConfig> config,
+            HttpConnectionManager manager,
+            int maxBodyBytes,
+            WorkloadTls tls,
+            TcpProxy.Services tcp) {
+        this.tcp = tcp;
         this.tls = tls;
         this.group = group;
         this.serverChannel = serverChannel;
@@ -124,16 +140,17 @@ public final class ListenerManager implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
-                        TransportDetector.Accepted accepted = accepted(listenerName, ch);
-                        if (accepted != null) {
-                            ch.pipeline().addLast("transport", new TransportDetector(tls, accepted));
+                        ProxyConfig snapshot = config.get();
+                        ListenerSpec spec = snapshot.listeners().get(listenerName);
+                        if (spec != null && spec.choosesChainPerConnection()) {
+                            ChainSelector.setUp(
+                                    ch,
+                                    new ChainSelector.Context(
+                                            listenerName, snapshot, tls, tcp, c -> addHttp(c, listenerName)),
+                                    spec);
+                            return;
                         }
-                        ch.pipeline()
-                                .addLast(
-                                        new H2cDetector(maxBodyBytes),
-                                        new HttpServerCodec(),
-                                        new HttpObjectAggregator(maxBodyBytes),
-                                        DownstreamHandler.create(listenerName, config, manager));
+                        addHttp(ch, listenerName);
                     }
                 });
         ChannelFuture future = bootstrap.bind(new InetSocketAddress(bindAddress.apply(port), port));
@@ -162,16 +179,30 @@ public final class ListenerManager implements AutoCloseable {
         });
     }
 
+    /** The HTTP pipeline: transport detection where chains need it, h2c detection, the codec, the connection. */
+    private void addHttp(Channel ch, String listenerName) {
+        TransportDetector.Accepted accepted = accepted(listenerName, ch);
+        if (accepted != null) {
+            ch.pipeline().addLast("transport", new TransportDetector(tls, accepted));
+        }
+        ch.pipeline()
+                .addLast(
+                        new H2cDetector(maxBodyBytes),
+                        new HttpServerCodec(),
+                        new HttpObjectAggregator(maxBodyBytes),
+                        DownstreamHandler.create(listenerName, config, manager));
+    }
+
     /**
      * Which transports the listener's chains accept on the connection's port, when chains are chosen by transport (the
      * connection's first bytes then decide); null when every chain takes any transport.
      */
-    private TransportDetector.Accepted accepted(String listenerName, SocketChannel ch) {
+    private TransportDetector.Accepted accepted(String listenerName, Channel ch) {
         ListenerSpec spec = config.get().listeners().get(listenerName);
         if (spec == null || !spec.detectsTransport()) {
             return null;
         }
-        int port = ch.localAddress().getPort();
+        int port = ((InetSocketAddress) ch.localAddress()).getPort();
         FilterChainSpec tlsChain = spec.chainFor(port, FilterChainSpec.TLS);
         return new TransportDetector.Accepted(
                 tlsChain != null && tlsChain.tls() != null, spec.chainFor(port, FilterChainSpec.RAW_BUFFER) != null);

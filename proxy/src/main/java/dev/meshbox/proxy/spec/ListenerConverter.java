@@ -62,6 +62,7 @@ public final class ListenerConverter {
                 : null;
         HcmSpec hcm = null;
         String tcpCluster = null;
+        TcpProxySpec tcpProxy = null;
         for (int i = 0; i < chain.getFiltersCount(); i++) {
             Filter filter = chain.getFilters(i);
             String fWhere = where + ".filters[" + i + "] (" + filter.getName() + ")";
@@ -70,7 +71,8 @@ public final class ListenerConverter {
                 if (config.is(HttpConnectionManager.class)) {
                     hcm = hcm(config.unpack(HttpConnectionManager.class), fWhere + ".typed_config", filters);
                 } else if (config.is(TcpProxy.class)) {
-                    tcpCluster = config.unpack(TcpProxy.class).getCluster();
+                    tcpProxy = tcpProxy(config.unpack(TcpProxy.class), fWhere + ".typed_config");
+                    tcpCluster = tcpProxy.cluster();
                 } else if (HCM_FILTER.equals(filter.getName()) || TCP_PROXY_FILTER.equals(filter.getName())) {
                     throw new IllegalArgumentException(
                             fWhere + ".typed_config: unexpected type " + config.getTypeUrl());
@@ -84,7 +86,51 @@ public final class ListenerConverter {
                 ? TransportSocketConverter.downstream(chain.getTransportSocket(), where + ".transport_socket")
                 : null;
         return new FilterChainSpec(
-                chain.getName(), destinationPort, hcm, tcpCluster, transport.isEmpty() ? null : transport, tls);
+                chain.getName(),
+                destinationPort,
+                hcm,
+                tcpCluster,
+                transport.isEmpty() ? null : transport,
+                tls,
+                chain.getFilterChainMatch().getServerNamesList(),
+                hcm == null ? tcpProxy : null);
+    }
+
+    /** A {@code tcp_proxy}: one of {@code cluster} or {@code weighted_clusters}, the weights positive. */
+    static TcpProxySpec tcpProxy(TcpProxy p, String where) {
+        java.time.Duration idle = p.hasIdleTimeout()
+                ? java.time.Duration.ofSeconds(
+                        p.getIdleTimeout().getSeconds(), p.getIdleTimeout().getNanos())
+                : TcpProxySpec.DEFAULT_IDLE_TIMEOUT;
+        switch (p.getClusterSpecifierCase()) {
+            case CLUSTER -> {
+                if (p.getCluster().isEmpty()) {
+                    throw new IllegalArgumentException(where + ".cluster: must not be empty");
+                }
+                return new TcpProxySpec(p.getStatPrefix(), p.getCluster(), List.of(), idle);
+            }
+            case WEIGHTED_CLUSTERS -> {
+                List<TcpProxySpec.WeightedCluster> weighted = new ArrayList<>();
+                var clusters = p.getWeightedClusters().getClustersList();
+                for (int i = 0; i < clusters.size(); i++) {
+                    var c = clusters.get(i);
+                    if (c.getName().isEmpty()) {
+                        throw new IllegalArgumentException(
+                                where + ".weighted_clusters.clusters[" + i + "].name: must not be empty");
+                    }
+                    weighted.add(new TcpProxySpec.WeightedCluster(c.getName(), c.getWeight()));
+                }
+                if (weighted.stream()
+                                .mapToLong(TcpProxySpec.WeightedCluster::weight)
+                                .sum()
+                        <= 0) {
+                    throw new IllegalArgumentException(
+                            where + ".weighted_clusters: the weights must add up to more than 0");
+                }
+                return new TcpProxySpec(p.getStatPrefix(), null, weighted, idle);
+            }
+            default -> throw new IllegalArgumentException(where + ": one of cluster or weighted_clusters is required");
+        }
     }
 
     private static HcmSpec hcm(HttpConnectionManager m, String where, HttpFilterTypes filters) {

@@ -64,6 +64,50 @@ public record ListenerSpec(
     }
 
     /**
+     * The chain for a connection on {@code localPort} over {@code transport} whose ClientHello asked for {@code sni}
+     * (null: none, or plaintext), in Envoy's order of filter chain match criteria: the destination port (an exact
+     * match before a chain without one), then the server name (exact, then wildcard, then a chain without server
+     * names), then the transport. Null when no chain matches.
+     */
+    public FilterChainSpec chainFor(int localPort, String transport, String sni) {
+        boolean portMatched =
+                chains.stream().anyMatch(c -> c.destinationPort() != null && c.destinationPort() == localPort);
+        FilterChainSpec best = null;
+        int bestRank = 0;
+        for (FilterChainSpec chain : chains) {
+            boolean portOk = portMatched
+                    ? chain.destinationPort() != null && chain.destinationPort() == localPort
+                    : chain.destinationPort() == null;
+            if (!portOk || !chain.accepts(transport)) {
+                continue;
+            }
+            int rank = chain.serverNameRank(sni);
+            if (rank > bestRank) {
+                best = chain;
+                bestRank = rank;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Whether connections pick their chain before any HTTP is read: some chain proxies TCP or matches on server
+     * names (the chain then decides the whole pipeline, as Envoy's network filters do). Not {@code virtualOutbound},
+     * whose catch-all TCP chain MeshBox serves as an HTTP proxy.
+     */
+    public boolean choosesChainPerConnection() {
+        return !handsOffByDestinationPort()
+                && chains.stream()
+                        .anyMatch(c -> c.tcpProxy() != null || !c.serverNames().isEmpty());
+    }
+
+    /** Whether choosing a chain needs the connection's first bytes (its transport or its ClientHello's SNI). */
+    public boolean inspectsFirstBytes() {
+        return detectsTransport()
+                || chains.stream().anyMatch(c -> !c.serverNames().isEmpty());
+    }
+
+    /**
      * Whether chains are chosen by transport (one terminates TLS or names a {@code transport_protocol}): connections
      * need their transport detected, and one whose transport no chain takes is closed.
      */
