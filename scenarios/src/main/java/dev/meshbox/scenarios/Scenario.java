@@ -43,7 +43,7 @@ public record Scenario(
             if (this instanceof Builtin b) {
                 String where =
                         b.namespace().equals(Builtin.DEFAULT_NAMESPACE) ? b.name() : b.name() + "." + b.namespace();
-                return b.sidecar() ? where : where + " (no sidecar)";
+                return b.proxylessGrpc() ? where + " (proxyless gRPC)" : b.sidecar() ? where : where + " (no sidecar)";
             }
             if (this instanceof Echo e) {
                 return "echo " + e.service();
@@ -144,8 +144,12 @@ public record Scenario(
      *                       ({@code httpbin}, {@code sleep}, {@code bookinfo-productpage}, ...)
      * @param sidecar        false for a pod without one (a namespace without injection): its calls go straight to
      *                       the destination pod in plaintext, and calls to it arrive as they were sent
+     * @param proxylessGrpc  a client ({@code {sleep: {grpc: {proxyless: true}}}}) whose gRPC calls are a proxyless
+     *                       gRPC client's: no sidecar, an {@code xds:///} channel taking its routing from the control
+     *                       plane, as Istio's {@code grpc-agent} pods
      */
-    public record Builtin(String name, String namespace, Optional<String> serviceAccount, boolean sidecar)
+    public record Builtin(
+            String name, String namespace, Optional<String> serviceAccount, boolean sidecar, boolean proxylessGrpc)
             implements Workload {
 
         public static final String DEFAULT_NAMESPACE = "default";
@@ -153,6 +157,10 @@ public record Scenario(
         public Builtin {
             namespace = namespace == null || namespace.isEmpty() ? DEFAULT_NAMESPACE : namespace;
             serviceAccount = serviceAccount == null ? Optional.empty() : serviceAccount;
+        }
+
+        public Builtin(String name, String namespace, Optional<String> serviceAccount, boolean sidecar) {
+            this(name, namespace, serviceAccount, sidecar, false);
         }
 
         /** The workload in {@code default}, as Istio's sample deploys it, with a sidecar. */

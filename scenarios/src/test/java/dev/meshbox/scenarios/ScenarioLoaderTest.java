@@ -139,6 +139,38 @@ class ScenarioLoaderTest {
     }
 
     @Test
+    void aProxylessGrpcClientIsSleepWithoutASidecar() {
+        Scenario s = loader.parse(Path.of("proxyless.yaml"), """
+                name: proxyless
+                workloads: [grpc-echo, {sleep: {grpc: {proxyless: true}}}]
+                steps:
+                  - name: one
+                    traffic: {from: sleep, url: "grpc://echo-grpc:7070/meshbox.echo.Echo/Say"}
+                """);
+        assertThat(s.workloads())
+                .contains(new Scenario.Builtin("sleep", "default", java.util.Optional.empty(), false, true));
+        assertThat(s.workloads().get(1).displayName()).isEqualTo("sleep (proxyless gRPC)");
+    }
+
+    @Test
+    void aProxylessGrpcOptionOnAServerOrWithASidecarIsRefused() {
+        assertThatThrownBy(() -> loader.parse(Path.of("proxyless.yaml"), """
+                name: proxyless
+                workloads:
+                  - {grpc-echo: {grpc: {proxyless: true}}}
+                  - {sleep: {sidecar: true, grpc: {proxyless: "yes"}}}
+                  - {fortio: {grpc: {proxyless: true}}}
+                steps:
+                  - name: one
+                    traffic: {from: sleep, url: "grpc://echo-grpc:7070/meshbox.echo.Echo/Say"}
+                """))
+                .hasMessageContaining("workloads[0]")
+                .hasMessageContaining("grpc.proxyless is for the sleep client")
+                .hasMessageContaining("workloads[1].sleep.grpc.proxyless: must be true or false")
+                .hasMessageContaining("got fortio");
+    }
+
+    @Test
     void anImageWorkloadWithoutANameSaysWhatIsMissing() {
         assertThatThrownBy(() -> loader.parse(Path.of("own.yaml"), """
                 name: own

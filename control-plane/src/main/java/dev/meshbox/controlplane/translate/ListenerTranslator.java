@@ -189,6 +189,18 @@ final class ListenerTranslator {
                 .build();
     }
 
+    /** A gateway filter chain's connection manager, its routes from RDS {@code routeName}. */
+    static Filter gatewayHcm(int port, String routeName, java.util.List<HttpFilter> security) {
+        HttpConnectionManager hcm = hcm(
+                        "outbound_" + Names.outboundListener(port), HttpFilters.ListenerClass.GATEWAY, security)
+                .setRds(Rds.newBuilder().setConfigSource(ClusterTranslator.ADS).setRouteConfigName(routeName))
+                .build();
+        return Filter.newBuilder()
+                .setName(Names.HCM)
+                .setTypedConfig(Any.pack(hcm))
+                .build();
+    }
+
     private static HttpConnectionManager.Builder hcm(
             String statPrefix, HttpFilters.ListenerClass listenerClass, java.util.List<HttpFilter> security) {
         return HttpConnectionManager.newBuilder()

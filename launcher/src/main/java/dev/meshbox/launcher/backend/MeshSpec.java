@@ -262,7 +262,7 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
                     Map.of("app", app),
                     port,
                     null,
-                    new PodSpec.NoApp(),
+                    new PodSpec.NoApp(w.proxylessGrpc()),
                     BuiltinWorkloads.serviceAccount(w, app),
                     w.sidecar()));
         }
