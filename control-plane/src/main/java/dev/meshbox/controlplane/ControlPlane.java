@@ -223,7 +223,14 @@ public final class ControlPlane implements AutoCloseable {
                 boolean published = xds.publish(
                         node,
                         new ProxyResources(
-                                r.listeners(), r.routes(), r.clusters(), r.endpoints(), secretsOf(proxies.get(i))));
+                                r.listeners(),
+                                r.routes(),
+                                r.clusters(),
+                                r.endpoints(),
+                                proxies.get(i).role() == Pod.ProxyKind.GATEWAY
+                                        ? dev.meshbox.controlplane.translate.GatewayCredentials.withCredentials(
+                                                secretsOf(proxies.get(i)), view, proxies.get(i), r.listeners())
+                                        : secretsOf(proxies.get(i))));
                 XdsResources held = published ? r : served.get(node);
                 if (held != null) {
                     nextServed.put(node, held);
