@@ -69,7 +69,7 @@ public final class Main {
     }
 
     /**
-     * {@code --grpc-echo} or {@code --echo} win; otherwise httpbin by name, and every other name is Bookinfo's to
+     * {@code --grpc-echo} or {@code --echo} win; otherwise httpbin and the cnn stand-in by name, and every other name is Bookinfo's to
      * accept or reject.
      */
     static Workload workload(MainArgs args) {
@@ -82,6 +82,9 @@ public final class Main {
         }
         if (ctx.service().equals("httpbin")) {
             return TestApps.httpbin(ctx);
+        }
+        if (ctx.service().equals("cnn")) {
+            return TestApps.cnn(ctx);
         }
         return BookinfoApps.create(ctx);
     }

@@ -439,7 +439,10 @@ public final class Translator {
                     .setIgnorePortInHostMatching(true);
             byHost.values().forEach(rc::addVirtualHosts);
             out.listener(ListenerTranslator.gatewayPort(
-                    listenerPort, rc.getName(), HttpFilters.security(jwt, authorization)));
+                    listenerPort,
+                    rc.getName(),
+                    HttpFilters.security(jwt, authorization),
+                    view.security().autoMtls()));
             out.route(rc.build());
         });
     }
