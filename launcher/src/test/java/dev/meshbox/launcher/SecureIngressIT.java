@@ -164,6 +164,18 @@ class SecureIngressIT {
     }
 
     @Test
+    void theRequestApiSendsHttpsThroughTheGatewayWithTheCaAndClientCertificateGiven(Mesh mesh) {
+        mesh.apply(ExampleCertificates.tlsSecret("httpbin-credential", "istio-system", HTTPBIN1, CA1.certPem())
+                + "---\n" + gateway("MUTUAL", "") + "---\n" + VIRTUAL_SERVICES);
+        Request teapot = Request.get("https://httpbin.example.com/status/418").trusting(CA1.certPem());
+
+        Responses withCert = mesh.send(2, teapot.clientCertificate(CLIENT1.certPem(), CLIENT1.keyPem()));
+        assertThat(withCert.statuses()).containsOnlyKeys(418);
+        assertThat(withCert.asList().get(0).body()).contains("-=[ teapot ]=-");
+        assertThat(mesh.send(1, teapot).statuses()).containsOnlyKeys(0);
+    }
+
+    @Test
     void httpsRedirectAnswers301ToHttps(Mesh mesh) {
         mesh.apply(ExampleCertificates.tlsSecret("httpbin-credential", "istio-system", HTTPBIN1, null)
                 + "---\n" + gateway("SIMPLE", """
