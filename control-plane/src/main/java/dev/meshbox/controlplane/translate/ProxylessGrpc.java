@@ -30,8 +30,8 @@ import java.util.TreeMap;
  * {@code GENERATOR: grpc}:
  *
  * <ul>
- *   <li>LDS: a Listener named exactly {@code host:port} for every name a client of the namespace may write (the short
- *       name in its own namespace, {@code name.ns}, {@code name.ns.svc}, the FQDN), holding an {@code api_listener}
+ *   <li>LDS: a Listener named exactly {@code host:port} for every name a client of the namespace may write (the FQDN;
+ *       for its own namespace's services also the short name, {@code name.ns}, {@code name.ns.svc}), holding an {@code api_listener}
  *       HttpConnectionManager with the fault and router filters and RDS over ADS;
  *   <li>RDS: the route configuration named by the cluster key {@code outbound|port||fqdn}, holding the one virtual host
  *       of that service as a sidecar of the namespace has it (the VirtualService's weights, matches, faults, retries),
@@ -89,7 +89,7 @@ public final class ProxylessGrpc {
             }
             for (ServicePort port : s.ports()) {
                 String key = Names.outboundCluster(port.port(), "", s.fqdn());
-                for (String name : Names.sidecarDomains(s, namespace)) {
+                for (String name : listenerHosts(s, namespace)) {
                     listeners.put(name + ":" + port.port(), listener(name + ":" + port.port(), key));
                 }
                 RouteConfiguration rc = routeConfiguration(key, s, port.port(), sidecarRoutes);
@@ -125,6 +125,16 @@ public final class ProxylessGrpc {
                 List.copyOf(clusters.values()),
                 List.copyOf(endpoints.values()),
                 sidecar.warnings());
+    }
+
+    /**
+     * The hosts a client of {@code namespace} may name a service by, as Istio's {@code tryFindFQDN}: the FQDN, and for a
+     * service of its own namespace also {@code name}, {@code name.ns} and {@code name.ns.svc} (Istio expands only the
+     * node's own namespace's short forms).
+     */
+    static List<String> listenerHosts(MeshService s, String namespace) {
+        String ns = s.name() + "." + s.namespace();
+        return s.namespace().equals(namespace) ? List.of(s.fqdn(), s.name(), ns, ns + ".svc") : List.of(s.fqdn());
     }
 
     private static Listener listener(String name, String routeName) {
