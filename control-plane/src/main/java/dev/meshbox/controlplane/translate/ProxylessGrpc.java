@@ -137,6 +137,77 @@ public final class ProxylessGrpc {
         return s.namespace().equals(namespace) ? List.of(s.fqdn(), s.name(), ns, ns + ".svc") : List.of(s.fqdn());
     }
 
+    /** The prefix of the listener names gRPC servers ask for, Istio's {@code ServerListenerNamePrefix}. */
+    public static final String SERVER_LISTENER_PREFIX = "xds.istio.io/grpc/lds/inbound/";
+
+    /**
+     * {@code r} plus the listeners a node's gRPC servers ({@code XdsServerBuilder}) asked for, as Istio's
+     * {@code buildInboundListeners}: named as asked ({@code xds.istio.io/grpc/lds/inbound/HOST:PORT}), bound to that
+     * address, one plaintext filter chain {@code inbound-plaintext} whose HCM has an inline route configuration with a
+     * non-forwarding route for everything and the router filter; no listener filters (gRPC would NACK them). A name that
+     * is not {@code HOST:PORT} is left out.
+     */
+    public static XdsResources withServerListeners(XdsResources r, java.util.Collection<String> names) {
+        List<Listener> extra = new java.util.ArrayList<>();
+        for (String name : names) {
+            if (!name.startsWith(SERVER_LISTENER_PREFIX)) {
+                continue;
+            }
+            String address = name.substring(SERVER_LISTENER_PREFIX.length());
+            int colon = address.lastIndexOf(':');
+            if (colon < 1) {
+                continue;
+            }
+            int port;
+            try {
+                port = Integer.parseInt(address.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                continue;
+            }
+            String host = address.substring(0, colon).replace("[", "").replace("]", "");
+            extra.add(serverListener(name, host, port));
+        }
+        return new XdsResources(
+                XdsResources.mergeByName(r.listeners(), extra, Listener::getName),
+                r.routes(),
+                r.clusters(),
+                r.endpoints(),
+                r.warnings());
+    }
+
+    private static Listener serverListener(String name, String host, int port) {
+        io.envoyproxy.envoy.config.route.v3.RouteConfiguration inbound = RouteConfiguration.newBuilder()
+                .setName("inbound")
+                .addVirtualHosts(VirtualHost.newBuilder()
+                        .setName("inbound|" + port)
+                        .addDomains("*")
+                        .addRoutes(Route.newBuilder()
+                                .setMatch(io.envoyproxy.envoy.config.route.v3.RouteMatch.newBuilder()
+                                        .setPrefix("/"))
+                                .setNonForwardingAction(
+                                        io.envoyproxy.envoy.config.route.v3.NonForwardingAction.getDefaultInstance())))
+                .build();
+        HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
+                .setStatPrefix("inbound_" + port)
+                .setRouteConfig(inbound)
+                .addHttpFilters(HttpFilter.newBuilder()
+                        .setName(Names.ROUTER)
+                        .setTypedConfig(Any.pack(Router.getDefaultInstance())))
+                .build();
+        return Listener.newBuilder()
+                .setName(name)
+                .setAddress(io.envoyproxy.envoy.config.core.v3.Address.newBuilder()
+                        .setSocketAddress(io.envoyproxy.envoy.config.core.v3.SocketAddress.newBuilder()
+                                .setAddress(host)
+                                .setPortValue(port)))
+                .addFilterChains(io.envoyproxy.envoy.config.listener.v3.FilterChain.newBuilder()
+                        .setName("inbound-plaintext")
+                        .addFilters(io.envoyproxy.envoy.config.listener.v3.Filter.newBuilder()
+                                .setName("inbound-hcmplaintext")
+                                .setTypedConfig(Any.pack(hcm))))
+                .build();
+    }
+
     private static Listener listener(String name, String routeName) {
         HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
                 .setStatPrefix(name)
