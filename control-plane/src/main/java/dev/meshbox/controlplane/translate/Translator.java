@@ -200,7 +200,7 @@ public final class Translator {
                     routesByNamespace.computeIfAbsent(List.of(key.namespace(), key.labels(), key.sidecar()), k -> {
                         XdsResources.Builder b = XdsResources.builder();
                         ports.forEach((port, portServices) ->
-                                b.route(sidecarRoutes(view, proxy, port, portServices, policy, b)));
+                                b.route(sidecarRoutes(view, proxy, port, portServices, scope, b)));
                         return b.build();
                     });
             XdsResources.Builder jwtWarnings = XdsResources.builder();
@@ -316,7 +316,7 @@ public final class Translator {
             Pod proxy,
             int port,
             List<MeshService> services,
-            dev.meshbox.controlplane.config.OutboundTrafficPolicy policy,
+            SidecarScopes.Scope scope,
             XdsResources.Builder out) {
         RouteConfiguration.Builder rc = RouteConfiguration.newBuilder()
                 .setName(Names.sidecarRoute(port))
@@ -359,9 +359,10 @@ public final class Translator {
             rc.addVirtualHosts(vh);
         }
         if (port == VirtualServiceHosts.PORT) {
-            VirtualServiceHosts.addTo(ctx, rc, out);
+            VirtualServiceHosts.addTo(
+                    ctx, rc, out, (host, vs) -> scope.visible(host, vs.meta().namespace(), VirtualServiceHosts.PORT));
         }
-        rc.addVirtualHosts(unknownHosts(policy));
+        rc.addVirtualHosts(unknownHosts(scope.policy(view.security().outboundTrafficPolicy())));
         return rc.build();
     }
 

@@ -142,6 +142,22 @@ class SidecarTranslationTest {
     }
 
     @Test
+    void aVirtualServiceForAHostOutsideTheRegistryIsSeenOnlyWhereItsNamespaceIsListed() {
+        MeshView view = view(NAMESPACE_ONLY, """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: example, namespace: foo}
+                spec:
+                  hosts: [www.example.com]
+                  http:
+                  - route: [{destination: {host: httpbin.foo.svc.cluster.local, port: {number: 8000}}}]
+                """);
+
+        assertThat(virtualHosts(Translator.translate(view, SLEEP), "80")).doesNotContain("www.example.com:80");
+        assertThat(virtualHosts(Translator.translate(view, SLEEP_BAR), "80")).contains("www.example.com:80");
+    }
+
+    @Test
     void excludedHostsAreHiddenEvenWhenAWildcardIncludesThem() {
         MeshView view = view("""
                 apiVersion: networking.istio.io/v1
