@@ -51,6 +51,31 @@ final class SidecarScopes {
         return new SidecarScopes(config);
     }
 
+    /**
+     * As above, also warning where several Sidecars with a workloadSelector pick one workload (Istio's IST0110
+     * ConflictingSidecarWorkloadSelectors): the oldest applies.
+     */
+    static SidecarScopes of(ConfigStore.Snapshot config, java.util.Collection<Pod> pods) {
+        SidecarScopes scopes = new SidecarScopes(config);
+        java.util.Set<String> seen = new java.util.TreeSet<>();
+        for (Pod pod : pods) {
+            if (pod.role() != Pod.ProxyKind.SIDECAR) {
+                continue;
+            }
+            List<Sidecar> picking = scopes.byNamespace.getOrDefault(pod.namespace(), List.of()).stream()
+                    .filter(s -> !s.selector().isEmpty() && selects(s, pod))
+                    .toList();
+            if (picking.size() > 1) {
+                seen.add(picking.stream().map(s -> s.meta().display()).toList() + " all select workload "
+                        + pod.namespace() + "/" + pod.name() + "; "
+                        + picking.get(0).meta().display()
+                        + " (the oldest) applies (IST0110 ConflictingSidecarWorkloadSelectors)");
+            }
+        }
+        scopes.warnings.addAll(seen);
+        return scopes;
+    }
+
     /** Problems with the applied Sidecars as a whole (competing namespace defaults). */
     List<String> warnings() {
         return List.copyOf(warnings);

@@ -103,7 +103,8 @@ public final class Translator {
             this.services = view.registry().servicesSorted();
             this.policies = view.config().all(AuthorizationPolicy.class);
             this.peerAuthentications = PeerAuthentications.of(view.config());
-            this.sidecarScopes = SidecarScopes.of(view.config());
+            this.sidecarScopes =
+                    SidecarScopes.of(view.config(), view.registry().pods().values());
             this.membersMatter = services.stream().anyMatch(s -> !s.members().isEmpty());
             for (MeshService s : services) {
                 for (ServicePort p : s.ports()) {

@@ -193,6 +193,26 @@ class SidecarTranslationTest {
     }
 
     @Test
+    void twoSidecarsSelectingOneWorkloadAreWarnedAboutAndTheOldestApplies() {
+        String first = """
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: first, namespace: sleep}
+                spec:
+                  workloadSelector: {labels: {app: sleep}}
+                  egress:
+                  - hosts: ["./*"]
+                """;
+        MeshView view = view(first, first.replace("name: first", "name: second").replace("./*", "*/*"));
+
+        XdsResources sleep = Translator.translate(view, SLEEP);
+        assertThat(clusters(sleep)).doesNotContain("outbound|8000||httpbin.foo.svc.cluster.local");
+        assertThat(sleep.warnings())
+                .contains("[Sidecar sleep/first, Sidecar sleep/second] all select workload sleep/sleep-1; Sidecar"
+                        + " sleep/first (the oldest) applies (IST0110 ConflictingSidecarWorkloadSelectors)");
+    }
+
+    @Test
     void ingressListenersReplaceTheServicePortsAndForwardToTheDefaultEndpoint() {
         MeshView view = view("""
                 apiVersion: networking.istio.io/v1
