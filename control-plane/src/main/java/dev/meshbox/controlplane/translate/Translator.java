@@ -444,7 +444,8 @@ public final class Translator {
                     listenerPort,
                     rc.getName(),
                     HttpFilters.security(jwt, authorization),
-                    view.security().autoMtls()));
+                    // Only where auto mTLS sends it (a gateway pod labelled tlsMode istio, as an egress gateway).
+                    view.security().autoMtls() && MutualTls.meshed(proxy)));
             out.route(rc.build());
         });
     }
