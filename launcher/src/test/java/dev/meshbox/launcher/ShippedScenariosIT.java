@@ -55,6 +55,13 @@ class ShippedScenariosIT {
                         || loaded.workloads().stream()
                                 .noneMatch(dev.meshbox.scenarios.GatewayWorkload.class::isInstance),
                 "gateway workloads of the user's run on the local backend only for now");
+        assumeTrue(
+                backend.equals(Backends.LOCAL)
+                        || loaded.steps().stream()
+                                .flatMap(st -> st.traffic().stream())
+                                .noneMatch(t -> t.url().startsWith("https://")),
+                "https:// traffic to a gateway's TLS port runs on the local backend only for now (the container"
+                        + " backends publish the gateway's HTTP port only)");
         List<Scenario.Builtin> builtins = loaded.workloads().stream()
                 .filter(Scenario.Builtin.class::isInstance)
                 .map(Scenario.Builtin.class::cast)

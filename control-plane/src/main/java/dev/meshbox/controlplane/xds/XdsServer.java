@@ -147,11 +147,21 @@ public final class XdsServer implements AutoCloseable {
      * The proxyless gRPC clients connected now (nodes with metadata {@code GENERATOR: grpc}), node id to the namespace
      * they resolve short names in.
      */
-    public Map<String, String> proxylessClients() {
-        Map<String, String> out = new TreeMap<>();
-        proxyless.clients().forEach((id, c) -> out.put(id, c.namespace()));
+    public Map<String, ProxylessClient> proxylessClients() {
+        Map<String, ProxylessClient> out = new TreeMap<>();
+        Map<String, Set<String>> servers = proxyless.serverListeners();
+        proxyless
+                .clients()
+                .forEach((id, c) ->
+                        out.put(id, new ProxylessClient(c.namespace(), servers.getOrDefault(id, Set.of()))));
         return out;
     }
+
+    /**
+     * A connected proxyless gRPC node: the namespace its short names resolve in, and the server listeners
+     * ({@code xds.istio.io/grpc/lds/inbound/HOST:PORT}) its {@code XdsServerBuilder} servers asked for.
+     */
+    public record ProxylessClient(String namespace, Set<String> serverListeners) {}
 
     /**
      * Calls {@code onChange} when a proxyless gRPC client connects (before its first request is answered, on the
