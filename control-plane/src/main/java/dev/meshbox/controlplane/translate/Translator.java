@@ -86,6 +86,7 @@ public final class Translator {
         private final Map<List<Object>, List<Listener>> sidecarListeners = new HashMap<>();
         private final Map<List<Object>, XdsResources> routesByNamespace = new HashMap<>();
         private final Map<List<Object>, List<Cluster>> sidecarClusters = new HashMap<>();
+        private final Map<List<Object>, XdsResources> sidecarTcpListeners = new HashMap<>();
         private XdsResources outbound;
         private List<Cluster> outboundAndSpecial;
 
@@ -95,7 +96,8 @@ public final class Translator {
                             .flatMap(vs -> vs.http().stream())
                             .flatMap(r -> r.match().stream())
                             .anyMatch(m -> !m.sourceLabels().isEmpty())
-                    || JwtFilters.labelsMatter(view);
+                    || JwtFilters.labelsMatter(view)
+                    || L4Routes.labelsMatter(view);
             this.services = view.registry().servicesSorted();
             this.policies = view.config().all(AuthorizationPolicy.class);
             this.peerAuthentications = PeerAuthentications.of(view.config());
@@ -193,11 +195,33 @@ public final class Translator {
                         XdsResources.Builder b = XdsResources.builder();
                         b.listener(ListenerTranslator.virtualOutbound(
                                 view.security().outboundTrafficPolicy()));
-                        byPort.keySet().forEach(port -> b.listener(ListenerTranslator.outboundPort(port)));
+                        byPort.keySet().stream()
+                                .filter(port -> !L4Routes.tcpOnly(byPort.get(port), port)
+                                        || key.inboundProtocols().containsKey(port))
+                                .forEach(port -> b.listener(ListenerTranslator.outboundPort(port)));
                         b.listener(
                                 ListenerTranslator.virtualInbound(key.inboundProtocols(), security, key.inboundTls()));
                         return b.build().listeners();
                     });
+            XdsResources l4 = sidecarTcpListeners.computeIfAbsent(
+                    List.of(
+                            key.namespace(),
+                            key.labels(),
+                            key.inboundProtocols().keySet()),
+                    k -> {
+                        XdsResources.Builder b = XdsResources.builder();
+                        L4Routes.sidecarOutbound(
+                                        view,
+                                        proxy,
+                                        byPort,
+                                        key.inboundProtocols().keySet(),
+                                        b)
+                                .forEach(b::listener);
+                        return b.build();
+                    });
+            if (!l4.listeners().isEmpty()) {
+                listeners = XdsResources.mergeByName(listeners, l4.listeners(), Listener::getName);
+            }
             List<Cluster> clusters =
                     sidecarClusters.computeIfAbsent(List.of(key.inboundProtocols(), key.appAddress()), k -> {
                         List<Cluster> inbound = new ArrayList<>();
@@ -208,6 +232,7 @@ public final class Translator {
                     });
             List<String> warnings = new ArrayList<>(outbound().warnings());
             routes.warnings().stream().filter(w -> !warnings.contains(w)).forEach(warnings::add);
+            l4.warnings().stream().filter(w -> !warnings.contains(w)).forEach(warnings::add);
             jwtWarnings.build().warnings().stream()
                     .filter(w -> !warnings.contains(w))
                     .forEach(warnings::add);
@@ -370,6 +395,7 @@ public final class Translator {
         Map<Integer, String> routeNames = new TreeMap<>();
         Map<Integer, Map<String, VirtualHost.Builder>> hosts = new TreeMap<>();
         Optional<HttpFilter> jwt = JwtFilters.filter(view, proxy, out);
+        GatewayL4 l4 = new GatewayL4(view, proxy, out);
         for (Gateway gw : view.gateways()) {
             if (gw.selector().isEmpty()
                     || !gw.selector().entrySet().stream()
@@ -378,6 +404,9 @@ public final class Translator {
             }
             for (Gateway.Server server : gw.servers()) {
                 if (!server.protocol().equals("HTTP") && !server.protocol().equals("HTTP2")) {
+                    if (l4.add(gw, gw.servers().indexOf(server), server)) {
+                        continue; // TCP, or TLS passthrough by SNI
+                    }
                     out.warn(gw.meta().display() + ": server port " + server.port() + " protocol " + server.protocol()
                             + " is not simulated yet; only HTTP servers are served");
                     continue;
@@ -413,6 +442,7 @@ public final class Translator {
                 }
             }
         }
+        l4.listeners().forEach(out::listener);
         hosts.forEach((listenerPort, byHost) -> {
             // As Istio's gateway routes: a Host's port does not take part in choosing the virtual host.
             RouteConfiguration.Builder rc = RouteConfiguration.newBuilder()
