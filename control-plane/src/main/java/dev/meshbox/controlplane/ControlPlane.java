@@ -13,6 +13,7 @@ import dev.meshbox.controlplane.security.WorkloadCertificate;
 import dev.meshbox.controlplane.security.WorkloadCertificates;
 import dev.meshbox.controlplane.translate.MeshView;
 import dev.meshbox.controlplane.translate.MutualTls;
+import dev.meshbox.controlplane.translate.ProxylessGrpc;
 import dev.meshbox.controlplane.translate.Translator;
 import dev.meshbox.controlplane.translate.XdsResources;
 import dev.meshbox.controlplane.xds.Convergence;
@@ -100,6 +101,7 @@ public final class ControlPlane implements AutoCloseable {
         // (it reads the store's volatile snapshot), so registry changes rebuilding on other threads cannot deadlock.
         config.onChange(s -> rebuild());
         registry.onChange(s -> rebuild());
+        xds.onProxylessChange(this::rebuild);
     }
 
     /** Starts the ADS server (127.0.0.1:15010 by default; port 0 picks a free one). */
@@ -227,6 +229,16 @@ public final class ControlPlane implements AutoCloseable {
                     nextServed.put(node, held);
                 }
             }
+            Map<String, XdsResources> byNamespace = new HashMap<>();
+            xds.proxylessClients().forEach((node, namespace) -> {
+                XdsResources r = byNamespace.computeIfAbsent(namespace, ns -> ProxylessGrpc.translate(view, ns));
+                boolean published = xds.publishProxyless(
+                        node, new ProxyResources(r.listeners(), r.routes(), r.clusters(), r.endpoints(), List.of()));
+                XdsResources held = published ? r : served.get(node);
+                if (held != null) {
+                    nextServed.put(node, held);
+                }
+            });
             rebuiltUpTo = upTo;
             for (String node : xds.nodes()) {
                 if (!nextServed.containsKey(node)) {

@@ -50,6 +50,17 @@ class ShippedScenariosIT {
         assumeTrue(
                 backend.equals(Backends.LOCAL) || loaded.meshConfig().isEmpty(),
                 "a scenario's meshConfig runs on the local backend only for now");
+        assumeTrue(
+                backend.equals(Backends.LOCAL)
+                        || loaded.workloads().stream()
+                                .noneMatch(dev.meshbox.scenarios.GatewayWorkload.class::isInstance),
+                "gateway workloads of the user's run on the local backend only for now");
+        assumeTrue(
+                backend.equals(Backends.LOCAL)
+                        || loaded.steps().stream()
+                                .noneMatch(st -> st.traffic().isPresent()
+                                        && st.traffic().get().url().startsWith("tcp://")),
+                "tcp:// traffic reaches gateway and sidecar TCP ports on the local backend only for now");
         List<Scenario.Builtin> builtins = loaded.workloads().stream()
                 .filter(Scenario.Builtin.class::isInstance)
                 .map(Scenario.Builtin.class::cast)

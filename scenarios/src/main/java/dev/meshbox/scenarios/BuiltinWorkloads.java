@@ -13,7 +13,8 @@ import java.util.Set;
 public final class BuiltinWorkloads {
 
     /** Workloads MeshBox can start by name. */
-    public static final Set<String> NAMES = Set.of("bookinfo", "httpbin", "httpbin-v2", "sleep", "fortio", "grpc-echo");
+    public static final Set<String> NAMES =
+            Set.of("bookinfo", "httpbin", "httpbin-v2", "sleep", "fortio", "grpc-echo", "tcp-echo");
 
     /** The keys of a built-in workload's object form: {@code {sleep: {namespace: legacy, sidecar: false}}}. */
     public static final Set<String> OPTIONS = Set.of("namespace", "serviceAccount", "sidecar");

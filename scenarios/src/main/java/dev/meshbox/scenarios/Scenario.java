@@ -32,7 +32,7 @@ public record Scenario(
     }
 
     /** A workload the mesh runs: a built-in one by name, or echo stand-ins for a service. */
-    public sealed interface Workload permits Builtin, Echo, Kubernetes, JavaApp, ImageApp {
+    public sealed interface Workload permits Builtin, Echo, Kubernetes, JavaApp, ImageApp, GatewayWorkload {
 
         /**
          * The workload as {@code up --workloads} or a scenario file names it, for lists a person reads:
@@ -53,6 +53,9 @@ public record Scenario(
             }
             if (this instanceof ImageApp i) {
                 return "image " + i.service();
+            }
+            if (this instanceof GatewayWorkload g) {
+                return "gateway " + g.name() + "." + g.namespace();
             }
             return "kubernetes " + ((Kubernetes) this).source();
         }

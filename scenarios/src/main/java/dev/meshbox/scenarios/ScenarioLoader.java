@@ -135,6 +135,9 @@ public final class ScenarioLoader {
             } else if (w.isObject() && w.has("image")) {
                 r.only(w, path, Set.of("image"));
                 out.add(image(r, w.get("image"), path + ".image"));
+            } else if (w.isObject() && w.has("gateway")) {
+                r.only(w, path, Set.of("gateway"));
+                GatewayWorkloads.read(r, w.get("gateway"), path + ".gateway").ifPresent(out::add);
             } else if (w.isObject() && w.has("kubernetes")) {
                 r.only(w, path, Set.of("kubernetes"));
                 kubernetes(r, w.get("kubernetes").asText(), path + ".kubernetes")
@@ -144,7 +147,8 @@ public final class ScenarioLoader {
                         path,
                         "must be a built-in workload name (NAME or NAME.NAMESPACE), {NAME: {namespace, serviceAccount,"
                                 + " sidecar}}, {kubernetes: FILE} (your Deployments and Services), "
-                                + "{echo: {service, port, versions}}, {java: {...}} or {image: {name, service, version, port, env}}");
+                                + "{echo: {service, port, versions}}, {java: {...}}, {image: {name, service, version, port, env}}"
+                                + " or {gateway: {name, namespace, labels, ports, serviceAccount}}");
             }
         }
         Set<String> seen = new java.util.HashSet<>();
@@ -154,6 +158,9 @@ public final class ScenarioLoader {
                         "workloads",
                         b.name() + " is listed twice in namespace " + b.namespace()
                                 + "; list it once per namespace (httpbin.foo, httpbin.bar)");
+            }
+            if (w instanceof GatewayWorkload g && !seen.add("gateway " + g.name() + "." + g.namespace())) {
+                r.problem("workloads", "gateway " + g.name() + " is listed twice in namespace " + g.namespace());
             }
         }
         return out;
@@ -389,8 +396,13 @@ public final class ScenarioLoader {
             if (problem != null) {
                 r.problem(path + ".url", problem);
             }
+        } else if (url.isPresent() && url.get().startsWith("tcp://")) {
+            String problem = TcpTraffic.check(url.get());
+            if (problem != null) {
+                r.problem(path + ".url", problem);
+            }
         } else if (url.isPresent() && !url.get().startsWith("http://")) {
-            r.problem(path + ".url", "must start with http:// or grpc://, got \"" + url.get() + "\"");
+            r.problem(path + ".url", "must start with http://, grpc:// or tcp://, got \"" + url.get() + "\"");
         }
         if (p.isPresent() && !p.get().startsWith("/")) {
             r.problem(path + ".path", "must start with /, got \"" + p.get() + "\"");

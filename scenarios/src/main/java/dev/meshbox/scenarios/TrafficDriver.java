@@ -78,6 +78,9 @@ public final class TrafficDriver {
                     : mesh.directTarget(t.from(), u.getHost(), u.getPort());
             return GrpcTraffic.send(t, addr, runId, progress);
         }
+        if (t.url().startsWith("tcp://")) {
+            return TcpTraffic.send(t, tcpAddress(t), runId, progress);
+        }
         Map<String, String> headers = new LinkedHashMap<>(t.headers());
         // A Host header names the authority to send, as it does on the wire: a gateway's host, say.
         String host = t.host().orElse(headers.remove("host"));
@@ -199,6 +202,21 @@ public final class TrafficDriver {
         }
     }
 
+    /**
+     * Where a {@code tcp://HOST:PORT} connection goes: the ingress (or a gateway workload) at the port, the sender's
+     * pod address at the port (its sidecar's outbound TCP listener), or a pod of the service without a sidecar.
+     */
+    private InetSocketAddress tcpAddress(Scenario.Traffic t) {
+        URI u = URI.create(t.url());
+        if (t.from().equals("ingress")) {
+            return new InetSocketAddress(mesh.ingress().getAddress(), u.getPort());
+        }
+        if (!mesh.hasSidecar(t.from())) {
+            return mesh.directTarget(t.from(), u.getHost(), u.getPort());
+        }
+        return new InetSocketAddress(mesh.outboundOf(t.from()).getAddress(), u.getPort());
+    }
+
     private static int seq(String id) {
         return Integer.parseInt(id.substring(id.lastIndexOf('-') + 1));
     }
@@ -263,7 +281,10 @@ public final class TrafficDriver {
             }
             return new Target(addr, host, path);
         }
-        InetSocketAddress ingress = mesh.ingress();
+        // A path enters at the ingress, or at the gateway the traffic is from.
+        InetSocketAddress ingress = !t.from().equals("ingress") && mesh.entersAtGateway(t.from())
+                ? mesh.outboundOf(t.from())
+                : mesh.ingress();
         return new Target(ingress, ingress.getHostString() + ":" + ingress.getPort(), t.url());
     }
 }

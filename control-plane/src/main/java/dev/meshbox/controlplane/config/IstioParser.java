@@ -15,7 +15,7 @@ import java.util.Set;
 
 /**
  * Turns Istio YAML (one or many documents) into validated resources. Accepts networking.istio.io v1alpha3,
- * v1beta1 and v1 for VirtualService, DestinationRule, Gateway, ServiceEntry and WorkloadEntry, and the Gateway API kinds Istio reads
+ * v1beta1 and v1 for VirtualService, DestinationRule, Gateway, ServiceEntry, WorkloadEntry and Sidecar, and the Gateway API kinds Istio reads
  * ({@link GatewayApi}); everything else is reported by name.
  */
 public final class IstioParser {
@@ -29,7 +29,7 @@ public final class IstioParser {
     private static final Set<String> SECURITY_VERSIONS = Set.of("v1", "v1beta1");
     private static final Set<String> VERSIONS = Set.of("v1alpha3", "v1beta1", "v1");
     private static final Set<String> KINDS =
-            Set.of("VirtualService", "DestinationRule", "Gateway", "ServiceEntry", "WorkloadEntry");
+            Set.of("VirtualService", "DestinationRule", "Gateway", "ServiceEntry", "WorkloadEntry", "Sidecar");
 
     /** Whether {@code kind} is one of security.istio.io's that MeshBox reads. */
     public static boolean isSecurityKind(String kind) {
@@ -116,7 +116,7 @@ public final class IstioParser {
             p.add(
                     "kind",
                     "unknown kind \"" + kind
-                            + "\"; expected one of VirtualService, DestinationRule, Gateway, ServiceEntry, WorkloadEntry ("
+                            + "\"; expected one of VirtualService, DestinationRule, Gateway, ServiceEntry, WorkloadEntry, Sidecar ("
                             + GROUP
                             + "/v1, v1beta1 or v1alpha3) or Gateway, HTTPRoute, ReferenceGrant ("
                             + GatewayApi.GROUP + ") or RequestAuthentication, AuthorizationPolicy, PeerAuthentication ("
@@ -182,6 +182,7 @@ public final class IstioParser {
             case "DestinationRule" -> DestinationRuleParser.parse(meta, text, spec);
             case "ServiceEntry" -> ServiceEntryParser.parse(meta, text, spec);
             case "WorkloadEntry" -> WorkloadEntryParser.parse(meta, text, spec);
+            case "Sidecar" -> SidecarParser.parse(meta, text, spec);
             default -> GatewayParser.parse(meta, text, spec);
         };
     }

@@ -12,7 +12,8 @@ public sealed interface IstioResource
                 RequestAuthentication,
                 PeerAuthentication,
                 ServiceEntry,
-                WorkloadEntry {
+                WorkloadEntry,
+                Sidecar {
     ResourceMeta meta();
 
     /** The resource as the user wrote it (spec only), kept for display and round-trips. */

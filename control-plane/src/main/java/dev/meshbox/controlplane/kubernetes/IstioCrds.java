@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * Istio's networking kinds as CustomResourceDefinitions: VirtualService, DestinationRule and Gateway in
- * {@code networking.istio.io} (VirtualService, DestinationRule, Gateway, ServiceEntry, WorkloadEntry), served as v1alpha3, v1beta1 and v1 (v1 stored), so {@code kubectl apply} of Istio's
+ * {@code networking.istio.io} (VirtualService, DestinationRule, Gateway, ServiceEntry, WorkloadEntry, Sidecar), served as v1alpha3, v1beta1 and v1 (v1 stored), so {@code kubectl apply} of Istio's
  * sample files works as on an Istio cluster; and the Gateway API kinds Istio reads (Gateway, HTTPRoute in
  * {@code gateway.networking.k8s.io} v1 and v1beta1, ReferenceGrant v1beta1), which Istio expects installed from the
  * Gateway API project and MeshBox installs only where the cluster lacks them; and AuthorizationPolicy,
@@ -60,6 +60,7 @@ public final class IstioCrds {
             new Kind("Gateway", "gateways"),
             new Kind("ServiceEntry", "serviceentries"),
             new Kind("WorkloadEntry", "workloadentries"),
+            new Kind("Sidecar", "sidecars"),
             new Kind("AuthorizationPolicy", "authorizationpolicies", "security.istio.io", "v1"),
             new Kind("RequestAuthentication", "requestauthentications", "security.istio.io", "v1"),
             new Kind("PeerAuthentication", "peerauthentications", "security.istio.io", "v1"),

@@ -366,7 +366,16 @@ final class ClusterTranslator {
 
     /** As above, speaking to the app in the HTTP version the port's protocol selects (Istio sets it inbound too). */
     static Cluster inbound(Pod pod, int targetPort, Protocol protocol) {
-        String name = Names.inboundCluster(targetPort);
+        return inbound(pod, targetPort, targetPort, protocol);
+    }
+
+    /**
+     * The inbound cluster of pod port {@code port} forwarding to the app on {@code appPort}: another port where a
+     * Sidecar's ingress listener names a {@code defaultEndpoint}.
+     */
+    static Cluster inbound(Pod pod, int port, int appPort, Protocol protocol) {
+        int targetPort = appPort;
+        String name = Names.inboundCluster(port);
         Cluster.Builder c = Cluster.newBuilder()
                 .setName(name)
                 .setType(Cluster.DiscoveryType.STATIC)

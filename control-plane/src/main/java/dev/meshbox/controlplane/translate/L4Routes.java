@@ -92,6 +92,19 @@ final class L4Routes {
                 .build();
     }
 
+    /** Whether the sidecar's port keeps its HTTP virtual listener: not TCP-only, or one of the pod's own ports. */
+    static boolean servedAsHttp(Map<Integer, List<MeshService>> byPort, int port, Map<Integer, ?> inboundPorts) {
+        return !tcpOnly(byPort.get(port), port) || inboundPorts.containsKey(port);
+    }
+
+    /** {@link #sidecarOutbound(MeshView, Pod, Map, Set, XdsResources.Builder)}'s listeners with its warnings. */
+    static XdsResources sidecarOutbound(
+            MeshView view, Pod proxy, Map<Integer, List<MeshService>> byPort, Set<Integer> inboundPorts) {
+        XdsResources.Builder b = XdsResources.builder();
+        sidecarOutbound(view, proxy, byPort, inboundPorts, b).forEach(b::listener);
+        return b.build();
+    }
+
     /**
      * The sidecar's outbound TCP listeners: one per TCP-only port of {@code byPort} that is not one of the pod's own
      * {@code inboundPorts}.

@@ -10,6 +10,7 @@ import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.controlplane.registry.Protocol;
 import dev.meshbox.controlplane.registry.ServicePort;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
@@ -68,7 +69,8 @@ public final class Translator {
             String appAddress,
             List<HttpFilter> authorization,
             Map<Integer, PeerAuthentication.Mode> inboundTls,
-            Map<Integer, Protocol> inboundProtocols) {}
+            Map<Integer, Protocol> inboundProtocols,
+            List<Object> sidecar) {}
 
     /** What one rebuild translates once for all proxies; confined to the rebuilding thread. */
     private static final class Shared {
@@ -83,10 +85,12 @@ public final class Translator {
         private final Map<List<Object>, Map<Integer, Protocol>> inboundPorts = new HashMap<>();
         private final List<AuthorizationPolicy> policies;
         private final PeerAuthentications peerAuthentications;
+        private final SidecarScopes sidecarScopes;
         private final Map<List<Object>, List<Listener>> sidecarListeners = new HashMap<>();
         private final Map<List<Object>, XdsResources> routesByNamespace = new HashMap<>();
         private final Map<List<Object>, List<Cluster>> sidecarClusters = new HashMap<>();
         private final Map<List<Object>, XdsResources> sidecarTcpListeners = new HashMap<>();
+        private final Map<List<Object>, List<ClusterLoadAssignment>> endpointsBySidecar = new HashMap<>();
         private XdsResources outbound;
         private List<Cluster> outboundAndSpecial;
 
@@ -101,6 +105,7 @@ public final class Translator {
             this.services = view.registry().servicesSorted();
             this.policies = view.config().all(AuthorizationPolicy.class);
             this.peerAuthentications = PeerAuthentications.of(view.config());
+            this.sidecarScopes = SidecarScopes.of(view.config());
             this.membersMatter = services.stream().anyMatch(s -> !s.members().isEmpty());
             for (MeshService s : services) {
                 for (ServicePort p : s.ports()) {
@@ -122,7 +127,8 @@ public final class Translator {
                         "",
                         authorization(proxy, w -> {}),
                         Map.of(),
-                        Map.of());
+                        Map.of(),
+                        List.of());
             }
             Map<Integer, Protocol> protocols = inboundPorts(proxy);
             List<Integer> ports = List.copyOf(protocols.keySet());
@@ -134,7 +140,8 @@ public final class Translator {
                     proxy.appAddress(),
                     authorization(proxy, w -> {}),
                     inboundTls(proxy, ports),
-                    protocols);
+                    protocols,
+                    sidecarScopes.of(proxy).key());
         }
 
         /**
@@ -162,6 +169,11 @@ public final class Translator {
          * port (services sorted) that forwards to it.
          */
         private Map<Integer, Protocol> inboundPorts(Pod proxy) {
+            List<dev.meshbox.controlplane.config.Sidecar.Ingress> ingress =
+                    sidecarScopes.of(proxy).ingress();
+            if (!ingress.isEmpty()) {
+                return SidecarTranslation.inboundPorts(ingress);
+            }
             List<Object> key = List.of(proxy.namespace(), proxy.labels(), membersMatter ? proxy.name() : "");
             return inboundPorts.computeIfAbsent(key, k -> {
                 TreeMap<Integer, Protocol> ports = new TreeMap<>();
@@ -182,55 +194,51 @@ public final class Translator {
                 authorization(proxy, out::warn);
                 return out.build();
             }
-            XdsResources routes = routesByNamespace.computeIfAbsent(List.of(key.namespace(), key.labels()), k -> {
-                XdsResources.Builder b = XdsResources.builder();
-                byPort.forEach((port, portServices) -> b.route(sidecarRoutes(view, proxy, port, portServices, b)));
-                return b.build();
-            });
+            SidecarScopes.Scope scope = sidecarScopes.of(proxy);
+            dev.meshbox.controlplane.config.OutboundTrafficPolicy policy =
+                    scope.policy(view.security().outboundTrafficPolicy());
+            Map<Integer, List<MeshService>> ports = SidecarTranslation.visiblePorts(byPort, scope);
+            XdsResources routes =
+                    routesByNamespace.computeIfAbsent(List.of(key.namespace(), key.labels(), key.sidecar()), k -> {
+                        XdsResources.Builder b = XdsResources.builder();
+                        ports.forEach((port, portServices) ->
+                                b.route(sidecarRoutes(view, proxy, port, portServices, policy, b)));
+                        return b.build();
+                    });
             XdsResources.Builder jwtWarnings = XdsResources.builder();
             Optional<HttpFilter> jwt = JwtFilters.filter(view, proxy, jwtWarnings);
             List<HttpFilter> security = HttpFilters.security(jwt, key.authorization());
-            List<Listener> listeners =
-                    sidecarListeners.computeIfAbsent(List.of(key.inboundProtocols(), security, key.inboundTls()), k -> {
+            List<Listener> listeners = sidecarListeners.computeIfAbsent(
+                    List.of(key.inboundProtocols(), security, key.inboundTls(), policy, ports.keySet()), k -> {
                         XdsResources.Builder b = XdsResources.builder();
-                        b.listener(ListenerTranslator.virtualOutbound(
-                                view.security().outboundTrafficPolicy()));
-                        byPort.keySet().stream()
-                                .filter(port -> !L4Routes.tcpOnly(byPort.get(port), port)
-                                        || key.inboundProtocols().containsKey(port))
+                        b.listener(ListenerTranslator.virtualOutbound(policy));
+                        ports.keySet().stream()
+                                .filter(port -> L4Routes.servedAsHttp(ports, port, key.inboundProtocols()))
                                 .forEach(port -> b.listener(ListenerTranslator.outboundPort(port)));
                         b.listener(
                                 ListenerTranslator.virtualInbound(key.inboundProtocols(), security, key.inboundTls()));
                         return b.build().listeners();
                     });
+            List<Object> l4Key = List.of(
+                    key.namespace(), key.labels(), key.inboundProtocols().keySet(), key.sidecar());
             XdsResources l4 = sidecarTcpListeners.computeIfAbsent(
-                    List.of(
-                            key.namespace(),
-                            key.labels(),
-                            key.inboundProtocols().keySet()),
-                    k -> {
-                        XdsResources.Builder b = XdsResources.builder();
-                        L4Routes.sidecarOutbound(
-                                        view,
-                                        proxy,
-                                        byPort,
-                                        key.inboundProtocols().keySet(),
-                                        b)
-                                .forEach(b::listener);
-                        return b.build();
-                    });
-            if (!l4.listeners().isEmpty()) {
-                listeners = XdsResources.mergeByName(listeners, l4.listeners(), Listener::getName);
-            }
-            List<Cluster> clusters =
-                    sidecarClusters.computeIfAbsent(List.of(key.inboundProtocols(), key.appAddress()), k -> {
+                    l4Key,
+                    k -> L4Routes.sidecarOutbound(
+                            view, proxy, ports, key.inboundProtocols().keySet()));
+            listeners = XdsResources.mergeByName(listeners, l4.listeners(), Listener::getName);
+            List<Cluster> clusters = sidecarClusters.computeIfAbsent(
+                    List.of(key.inboundProtocols(), key.appAddress(), key.sidecar()), k -> {
                         List<Cluster> inbound = new ArrayList<>();
+                        Map<Integer, Integer> targets = SidecarTranslation.inboundTargets(scope.ingress());
                         key.inboundProtocols()
-                                .forEach((port, protocol) ->
-                                        inbound.add(ClusterTranslator.inbound(proxy, port, protocol)));
-                        return XdsResources.mergeByName(outboundAndSpecial(), inbound, Cluster::getName);
+                                .forEach((port, protocol) -> inbound.add(ClusterTranslator.inbound(
+                                        proxy, port, targets.getOrDefault(port, port), protocol)));
+                        List<Cluster> outboundClusters =
+                                SidecarTranslation.visible(outboundAndSpecial(), Cluster::getName, byPort, scope);
+                        return XdsResources.mergeByName(outboundClusters, inbound, Cluster::getName);
                     });
             List<String> warnings = new ArrayList<>(outbound().warnings());
+            sidecarScopes.warnings().stream().filter(w -> !warnings.contains(w)).forEach(warnings::add);
             routes.warnings().stream().filter(w -> !warnings.contains(w)).forEach(warnings::add);
             l4.warnings().stream().filter(w -> !warnings.contains(w)).forEach(warnings::add);
             jwtWarnings.build().warnings().stream()
@@ -241,8 +249,11 @@ public final class Translator {
                     warnings.add(w);
                 }
             });
-            return new XdsResources(
-                    listeners, routes.routes(), clusters, outbound().endpoints(), List.copyOf(warnings));
+            List<ClusterLoadAssignment> endpoints = endpointsBySidecar.computeIfAbsent(
+                    key.sidecar(),
+                    k -> SidecarTranslation.visible(
+                            outbound().endpoints(), ClusterLoadAssignment::getClusterName, byPort, scope));
+            return new XdsResources(listeners, routes.routes(), clusters, endpoints, List.copyOf(warnings));
         }
 
         /** The outbound clusters and endpoints of every service port, with their warnings. */
@@ -313,7 +324,12 @@ public final class Translator {
     }
 
     private static RouteConfiguration sidecarRoutes(
-            MeshView view, Pod proxy, int port, List<MeshService> services, XdsResources.Builder out) {
+            MeshView view,
+            Pod proxy,
+            int port,
+            List<MeshService> services,
+            dev.meshbox.controlplane.config.OutboundTrafficPolicy policy,
+            XdsResources.Builder out) {
         RouteConfiguration.Builder rc = RouteConfiguration.newBuilder()
                 .setName(Names.sidecarRoute(port))
                 .setValidateClusters(BoolValue.of(false));
@@ -357,7 +373,7 @@ public final class Translator {
         if (port == VirtualServiceHosts.PORT) {
             VirtualServiceHosts.addTo(ctx, rc, out);
         }
-        rc.addVirtualHosts(unknownHosts(view.security().outboundTrafficPolicy()));
+        rc.addVirtualHosts(unknownHosts(policy));
         return rc.build();
     }
 

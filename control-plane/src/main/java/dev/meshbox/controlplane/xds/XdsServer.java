@@ -49,6 +49,14 @@ public final class XdsServer implements AutoCloseable {
     /** Snapshots whose consistency is remembered; a mesh has about one per proxy group and change. */
     private static final int CONSISTENCY_MEMO = 4096;
 
+    /** What a proxyless client should ACK: nothing tracked, so convergence waits pass over it. */
+    private static final Map<String, AckLedger.Wanted> ON_DEMAND = Map.of(
+            Resources.V3.SECRET_TYPE_URL, AckLedger.Wanted.NOTHING,
+            Resources.V3.CLUSTER_TYPE_URL, AckLedger.Wanted.NOTHING,
+            Resources.V3.ENDPOINT_TYPE_URL, AckLedger.Wanted.NOTHING,
+            Resources.V3.LISTENER_TYPE_URL, AckLedger.Wanted.NOTHING,
+            Resources.V3.ROUTE_TYPE_URL, AckLedger.Wanted.NOTHING);
+
     /** What a node's last snapshot holds: each type's version, and what the node should ACK of each type. */
     private record Target(Map<String, String> versions, Map<String, AckLedger.Wanted> wanted) {}
 
@@ -56,6 +64,7 @@ public final class XdsServer implements AutoCloseable {
     private final ResourceVersions versions = new ResourceVersions();
     private final Convergence convergence = new Convergence(RESCAN);
     private final AckLedger ledger = new AckLedger(convergence::heardFrom);
+    private final ProxylessNodes proxyless = new ProxylessNodes();
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
     /** Per snapshot (its four type versions), the consistency problem found in it, or "". */
     private final ConcurrentMap<Map<String, String>, String> consistency = CacheBuilder.newBuilder()
@@ -88,7 +97,7 @@ public final class XdsServer implements AutoCloseable {
         }
         AtomicLong streamsOpened = new AtomicLong();
         V3DiscoveryServer discovery = new V3DiscoveryServer(
-                List.of(ledger),
+                List.of(ledger, proxyless),
                 cache,
                 () -> senders[(int) (streamsOpened.getAndIncrement() % threads)],
                 new IdentitySerializer());
@@ -123,6 +132,36 @@ public final class XdsServer implements AutoCloseable {
      *     assignment it refers to is missing), and the proxy keeps its last consistent snapshot
      */
     public boolean publish(String node, ProxyResources r) {
+        return publish(node, r, false);
+    }
+
+    /**
+     * Publishes a proxyless gRPC client's resources: such a client asks for the few it uses by name, so what it
+     * should ACK is not tracked and convergence waits leave it out.
+     */
+    public boolean publishProxyless(String node, ProxyResources r) {
+        return publish(node, r, true);
+    }
+
+    /**
+     * The proxyless gRPC clients connected now (nodes with metadata {@code GENERATOR: grpc}), node id to the namespace
+     * they resolve short names in.
+     */
+    public Map<String, String> proxylessClients() {
+        Map<String, String> out = new TreeMap<>();
+        proxyless.clients().forEach((id, c) -> out.put(id, c.namespace()));
+        return out;
+    }
+
+    /**
+     * Calls {@code onChange} when a proxyless gRPC client connects (before its first request is answered, on the
+     * stream's thread) and when the last stream of one closes.
+     */
+    public void onProxylessChange(Runnable onChange) {
+        proxyless.onChange(onChange::run);
+    }
+
+    private boolean publish(String node, ProxyResources r, boolean proxylessNode) {
         ResourceVersions.Typed clusters = versions.of(r.clusters(), Cluster::getName);
         ResourceVersions.Typed endpoints = versions.of(r.endpoints(), ClusterLoadAssignment::getClusterName);
         ResourceVersions.Typed listeners = versions.of(r.listeners(), Listener::getName);
@@ -148,7 +187,11 @@ public final class XdsServer implements AutoCloseable {
         // Wanted before the snapshot is set, so no ACK of it can be judged against the previous target.
         Set<String> named = secretNames.computeIfAbsent(
                 typeVersions, v -> Set.copyOf(SdsReferences.names(r.listeners(), r.clusters())));
-        targets.put(node, new Target(typeVersions, wanted(clusters, endpoints, listeners, routes, secrets, named)));
+        targets.put(
+                node,
+                new Target(
+                        typeVersions,
+                        proxylessNode ? ON_DEMAND : wanted(clusters, endpoints, listeners, routes, secrets, named)));
         cache.setSnapshot(
                 node,
                 new PrehashedSnapshot(

@@ -256,6 +256,42 @@ class IstioConfigWriterTest {
     }
 
     @Test
+    void aSidecarIsWrittenAsNetworkingIstioIoAndTheStoreFollows() throws Exception {
+        IstioCrds.install(client);
+        ConfigStore store = new ConfigStore();
+        try (IstioConfigWatcher watcher = new IstioConfigWatcher(client, store).start()) {
+            IstioConfigWriter writer = new IstioConfigWriter(client, store, watcher);
+            ApplyResult r = writer.apply(List.of(new ConfigStore.Source("sidecar.yaml", """
+                    apiVersion: networking.istio.io/v1
+                    kind: Sidecar
+                    metadata: {name: default, namespace: default}
+                    spec:
+                      egress:
+                      - hosts: ["./*", "istio-system/*"]
+                    """)));
+
+            assertThat(r.problems()).isEmpty();
+            assertThat(r.changes())
+                    .extracting(ApplyResult.Change::display)
+                    .containsExactly("sidecar.networking.istio.io/default created");
+            assertThat(store.snapshot().resources()).containsKey(new ResourceKey("Sidecar", "default", "default"));
+
+            ApplyResult bad = writer.apply(List.of(new ConfigStore.Source("sidecar.yaml", """
+                    apiVersion: networking.istio.io/v1
+                    kind: Sidecar
+                    metadata: {name: default, namespace: default}
+                    spec:
+                      egress:
+                      - hosts: [httpbin.org]
+                    """)));
+            assertThat(bad.problems())
+                    .extracting(Object::toString)
+                    .containsExactly("sidecar.yaml: Sidecar default/default: spec.egress[0].hosts[0]: host must be of"
+                            + " form namespace/dnsName, got \"httpbin.org\"");
+        }
+    }
+
+    @Test
     void gatewayApiKindsAreWrittenAndWatchedApartFromIstiosGateway() throws Exception {
         IstioCrds.install(client);
         assertThat(IstioCrds.missing(client)).isEmpty();

@@ -151,6 +151,14 @@ public final class LocalMesh implements StartedMesh {
         // Completes once every pod is in the registry (not ready yet), so a pod's readiness is never overwritten by it.
         CompletableFuture<Void> registeredAll = new CompletableFuture<>();
         for (PodPlan plan : plans) {
+            if (plan.spec().container() instanceof PodSpec.GatewayProxy) {
+                // A user's gateway deployment: no app, its proxy in the gateway role on the pod IP.
+                starting.add(CompletableFuture.supplyAsync(
+                                () -> startProxy(plan.pod(), ProxyRole.GATEWAY, plan.podIp()), starter)
+                        .thenCompose(proxy -> proxy.ready()
+                                .thenCombine(registeredAll, (v, x) -> podReady(plan, null, proxy, progress))));
+                continue;
+            }
             if (!plan.spec().sidecar()) {
                 // No sidecar: ready as soon as its app listens on the pod IP.
                 starting.add(plan.app().thenCombine(registeredAll, (app, x) -> podReady(plan, app, null, progress)));
@@ -209,7 +217,9 @@ public final class LocalMesh implements StartedMesh {
                 podIp.getHostAddress(),
                 appIp.getHostAddress(),
                 ps.labels(),
-                ps.sidecar() ? Pod.ProxyKind.SIDECAR : Pod.ProxyKind.NONE,
+                ps.container() instanceof PodSpec.GatewayProxy
+                        ? Pod.ProxyKind.GATEWAY
+                        : ps.sidecar() ? Pod.ProxyKind.SIDECAR : Pod.ProxyKind.NONE,
                 false,
                 ps.serviceAccount());
         // A client pod (sleep, fortio) has no app of its own: only a sidecar to send from.
@@ -248,6 +258,10 @@ public final class LocalMesh implements StartedMesh {
     private RunningPod podReady(PodPlan plan, Workload app, Proxy proxy, PrintStream progress) {
         Pod ready = plan.pod().withReady(true);
         controlPlane.registry().putPod(ready);
+        if (plan.spec().container() instanceof PodSpec.GatewayProxy) {
+            progress.printf("pod %-36s ready  gateway on %s%n", ready.name(), ready.ip());
+            return new RunningPod(ready, app, proxy);
+        }
         progress.printf(
                 "pod %-36s ready  %s (%s %s)%n",
                 ready.name(),

@@ -44,6 +44,8 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
                 mesh.imageApp(img);
             } else if (w instanceof Scenario.Echo echo) {
                 mesh.echo(echo);
+            } else if (w instanceof dev.meshbox.scenarios.GatewayWorkload gw) {
+                mesh.gateway(gw);
             } else {
                 mesh.builtin((Scenario.Builtin) w);
             }
@@ -157,6 +159,11 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
             });
         }
 
+        /** A gateway deployment of the user's: one pod with a gateway proxy and no app, and a Service of its name. */
+        void gateway(dev.meshbox.scenarios.GatewayWorkload gw) {
+            GatewayPods.add(gw, services, pods);
+        }
+
         void builtin(Scenario.Builtin w) {
             switch (w.name()) {
                 case "bookinfo" -> bookinfo();
@@ -166,6 +173,8 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
                 case "sleep" -> client(w, "sleep", "sleep", 80);
                 case "fortio" -> client(w, "fortio-deploy", "fortio", 8080);
                 case "grpc-echo" -> grpcEcho(w);
+                case "tcp-echo" ->
+                    TcpEchoWorkload.add(w, s -> services.putIfAbsent(s.namespace() + "/" + s.name(), s), pods::add);
                 default -> throw new IllegalArgumentException("unknown workload " + w);
             }
         }

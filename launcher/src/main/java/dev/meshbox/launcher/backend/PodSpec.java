@@ -56,6 +56,12 @@ public record PodSpec(
     /** The user's own image, told where its sidecar is through {@code HTTP_PROXY} and where to listen through {@code PORT}. */
     public record ImageApp(String image, Map<String, String> env) implements ContainerApp {}
 
+    /**
+     * No app: a gateway pod, its proxy in the gateway role (Istio's gateway deployment), serving the Gateways whose
+     * selector matches its labels.
+     */
+    public record GatewayProxy() implements ContainerApp {}
+
     /** An app that cannot run as a container, with the reason. */
     public record NotInContainers(String reason) implements ContainerApp {}
 

@@ -10,6 +10,7 @@ import dev.meshbox.launcher.start.Backends;
 import dev.meshbox.launcher.ui.MeshUi;
 import dev.meshbox.launcher.ui.UiPort;
 import dev.meshbox.scenarios.BuiltinWorkloads;
+import dev.meshbox.scenarios.GatewayWorkload;
 import dev.meshbox.scenarios.Scenario;
 import dev.meshbox.webui.WebUi;
 import java.io.PrintStream;
@@ -42,9 +43,17 @@ public final class UpCommand implements Callable<Integer> {
             defaultValue = "bookinfo",
             paramLabel = "NAME",
             description =
-                    "What to run, comma-separated: bookinfo, httpbin, httpbin-v2, sleep, fortio, grpc-echo, each optionally in a"
+                    "What to run, comma-separated: bookinfo, httpbin, httpbin-v2, sleep, fortio, grpc-echo, tcp-echo, each optionally in a"
                             + " namespace as NAME.NAMESPACE (httpbin.foo) (default: ${DEFAULT-VALUE}).")
     List<String> workloads;
+
+    @CommandLine.Option(
+            names = "--gateway",
+            paramLabel = "NAME[.NS][:PORTS]",
+            description = "A gateway deployment of your own beside istio-ingressgateway (repeatable): my-ingress or"
+                    + " my-ingress.istio-system:80,443, labelled app and istio = NAME; a Gateway selecting"
+                    + " {istio: my-ingress} is served by it. Local backend only.")
+    List<String> gateways = new java.util.ArrayList<>();
 
     @CommandLine.Option(
             names = "--ui-port",
@@ -179,10 +188,12 @@ public final class UpCommand implements Callable<Integer> {
 
     /** The --workloads, each a built-in name or NAME.NAMESPACE ({@code httpbin.foo}); checked in {@link #call}. */
     private List<Scenario.Workload> builtins() {
-        return workloads.stream()
+        List<Scenario.Workload> all = new java.util.ArrayList<>(workloads.stream()
                 .map(w ->
                         (Scenario.Workload) BuiltinWorkloads.parse(w).workload().orElseThrow())
-                .toList();
+                .toList());
+        gateways.forEach(g -> all.add(GatewayWorkload.parse(g).gateway().orElseThrow()));
+        return all;
     }
 
     @Override
@@ -193,6 +204,13 @@ public final class UpCommand implements Callable<Integer> {
             if (!problems.isEmpty()) {
                 throw new CommandLine.ParameterException(
                         spec.commandLine(), "--workloads " + w + ": " + String.join("; ", problems));
+            }
+        }
+        for (String g : gateways) {
+            List<String> problems = GatewayWorkload.parse(g).problems();
+            if (!problems.isEmpty()) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "--gateway " + g + ": " + String.join("; ", problems));
             }
         }
         // Arguments first: a bad one is exit 2 whatever else is running on the machine.

@@ -91,6 +91,10 @@ public final class DockerMesh extends RemoteMesh {
             if (p.container() instanceof PodSpec.NotInContainers n) {
                 throw new IllegalArgumentException(n.reason());
             }
+            if (p.container() instanceof PodSpec.GatewayProxy) {
+                throw new IllegalArgumentException("gateway " + p.appLabel() + ": gateway workloads of your own run"
+                        + " on the local backend only for now; on docker, use the mesh's istio-ingressgateway");
+            }
         }
         DockerClient docker = DockerEngine.client();
         DockerJanitor.Removed removed = new DockerJanitor(docker).removeStale();

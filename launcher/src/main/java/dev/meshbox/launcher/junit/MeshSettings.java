@@ -88,6 +88,14 @@ record MeshSettings(
         if (workloads.isEmpty()) {
             workloads.add(new Scenario.Builtin("bookinfo"));
         }
+        for (String text : test.gateways()) {
+            dev.meshbox.scenarios.GatewayWorkload.Parsed parsed = dev.meshbox.scenarios.GatewayWorkload.parse(text);
+            if (!parsed.problems().isEmpty()) {
+                throw new ExtensionConfigurationException(
+                        where + ": gateways: \"" + text + "\": " + String.join("; ", parsed.problems()));
+            }
+            workloads.add(parsed.gateway().orElseThrow());
+        }
         OptionalLong seed = test.seed() != MeshTest.NO_SEED ? OptionalLong.of(test.seed()) : seed(config);
         String backend = backend(Optional.of(test), testClass, config);
         dev.meshbox.controlplane.security.MeshConfigFile.Settings providers =
@@ -210,7 +218,7 @@ record MeshSettings(
                             ? b.displayName()
                             : w instanceof Scenario.Kubernetes k
                                     ? "kubernetes " + k.source()
-                                    : w instanceof Scenario.Echo e ? "echo " + e.service() : w.toString());
+                                    : w instanceof Scenario.Echo e ? "echo " + e.service() : w.displayName());
         }
         return String.join(", ", parts) + (seed.isPresent() ? " (seed " + seed.getAsLong() + ")" : "");
     }

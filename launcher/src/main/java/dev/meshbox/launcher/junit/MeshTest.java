@@ -44,7 +44,7 @@ public @interface MeshTest {
 
     /**
      * Built-in workloads: {@code bookinfo}, {@code httpbin}, {@code httpbin-v2}, {@code sleep} (a client to send
-     * from), {@code fortio}, {@code grpc-echo} (a gRPC echo service, v1 and v2); in a namespace as {@code
+     * from), {@code fortio}, {@code grpc-echo} (a gRPC echo service, v1 and v2), {@code tcp-echo} (Istio's TCP echo, v1 and v2); in a namespace as {@code
      * NAME.NAMESPACE} ({@code httpbin.foo}, {@code sleep.bar}, as
      * Istio's security tasks deploy them). Each runs as the service account Istio's sample gives it ({@code httpbin},
      * {@code sleep}, {@code bookinfo-productpage}, ...). Bookinfo when neither this nor {@link #kubernetes()} is given.
@@ -66,6 +66,16 @@ public @interface MeshTest {
      * {@code meshbox.dev/error-rate: "0.3"}, {@code meshbox.dev/error-status: "503"}).
      */
     String[] kubernetes() default {};
+
+    /**
+     * Gateway deployments of your own beside the mesh's {@code istio-ingressgateway}, each a pod running a gateway
+     * proxy and a Service of its name: {@code NAME[.NAMESPACE][:PORT,PORT...]} ({@code my-ingress},
+     * {@code my-ingress.istio-system:8080,8443}), labelled {@code app} and {@code istio} = NAME, in
+     * {@code istio-system} on ports 80 and 443 (the pod's 8080 and 8443) unless given. A Gateway with
+     * {@code selector: {istio: my-ingress}} is served by it, and {@code get(...).from("my-ingress")} enters the mesh
+     * at it. The local backend only.
+     */
+    String[] gateways() default {};
 
     /**
      * Makes every random choice of the proxies (weights, fault percentages) a function of the seed and the request

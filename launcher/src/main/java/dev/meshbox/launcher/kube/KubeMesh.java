@@ -118,6 +118,10 @@ public final class KubeMesh extends RemoteMesh {
             if (p.container() instanceof PodSpec.NotInContainers n) {
                 throw new IllegalArgumentException(n.reason().replace("on docker", "on Kubernetes"));
             }
+            if (p.container() instanceof PodSpec.GatewayProxy) {
+                throw new IllegalArgumentException("gateway " + p.appLabel() + ": gateway workloads of your own run"
+                        + " on the local backend only for now; on Kubernetes, deploy one with Istio's gateway chart");
+            }
         }
     }
 

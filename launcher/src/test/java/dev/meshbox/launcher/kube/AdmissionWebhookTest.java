@@ -200,6 +200,23 @@ class AdmissionWebhookTest {
     }
 
     @Test
+    void aSidecarIstiosWebhookRefusesIsRefusedWithTheField() throws Exception {
+        JsonNode sidecar = json.readTree("""
+                {"apiVersion":"networking.istio.io/v1","kind":"Sidecar","metadata":{"name":"default","namespace":"foo"},
+                 "spec":{"egress":[{"hosts":[]}]}}""");
+        JsonNode refused = review("/validate", "Sidecar", sidecar);
+        assertThat(refused.path("allowed").asBoolean()).isFalse();
+        assertThat(refused.path("status").path("message").asText())
+                .contains("Sidecar foo/default")
+                .contains("spec.egress[0].hosts")
+                .contains("sidecar: egress listener must contain at least one host");
+
+        JsonNode fine =
+                review("/validate", "Sidecar", json.readTree(sidecar.toString().replace("[]", "[\"./*\"]")));
+        assertThat(fine.path("allowed").asBoolean()).isTrue();
+    }
+
+    @Test
     void aServiceEntryIstiosWebhookRefusesIsRefusedWithTheField() throws Exception {
         JsonNode se = json.readTree("""
                 {"apiVersion":"networking.istio.io/v1","kind":"ServiceEntry","metadata":{"name":"ext","namespace":"default"},
