@@ -225,7 +225,9 @@ public final class Translator {
                     l4Key,
                     k -> L4Routes.sidecarOutbound(
                             view, proxy, ports, key.inboundProtocols().keySet()));
-            listeners = XdsResources.mergeByName(listeners, l4.listeners(), Listener::getName);
+            listeners = l4.listeners().isEmpty()
+                    ? listeners
+                    : XdsResources.mergeByName(listeners, l4.listeners(), Listener::getName);
             List<Cluster> clusters = sidecarClusters.computeIfAbsent(
                     List.of(key.inboundProtocols(), key.appAddress(), key.sidecar()), k -> {
                         List<Cluster> inbound = new ArrayList<>();
