@@ -92,9 +92,18 @@ final class L4Routes {
                 .build();
     }
 
-    /** Whether the sidecar's port keeps its HTTP virtual listener: not TCP-only, or one of the pod's own ports. */
-    static boolean servedAsHttp(Map<Integer, List<MeshService>> byPort, int port, Map<Integer, ?> inboundPorts) {
-        return !tcpOnly(byPort.get(port), port) || inboundPorts.containsKey(port);
+    /**
+     * The ports a sidecar serves as HTTP (a virtual listener {@code 0.0.0.0_<port>} and route configuration
+     * {@code <port>} each): all but the TCP-only ones, which get no route configuration, as Istio's.
+     */
+    static Map<Integer, List<MeshService>> httpPorts(Map<Integer, List<MeshService>> byPort) {
+        Map<Integer, List<MeshService>> out = new java.util.TreeMap<>();
+        byPort.forEach((port, services) -> {
+            if (!tcpOnly(services, port)) {
+                out.put(port, services);
+            }
+        });
+        return out;
     }
 
     /** {@link #sidecarOutbound(MeshView, Pod, Map, Set, XdsResources.Builder)}'s listeners with its warnings. */

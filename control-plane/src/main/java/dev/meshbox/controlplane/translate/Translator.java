@@ -198,10 +198,11 @@ public final class Translator {
             dev.meshbox.controlplane.config.OutboundTrafficPolicy policy =
                     scope.policy(view.security().outboundTrafficPolicy());
             Map<Integer, List<MeshService>> ports = SidecarTranslation.visiblePorts(byPort, scope);
+            Map<Integer, List<MeshService>> httpPorts = L4Routes.httpPorts(ports);
             XdsResources routes =
                     routesByNamespace.computeIfAbsent(List.of(key.namespace(), key.labels(), key.sidecar()), k -> {
                         XdsResources.Builder b = XdsResources.builder();
-                        ports.forEach((port, portServices) ->
+                        httpPorts.forEach((port, portServices) ->
                                 b.route(sidecarRoutes(view, proxy, port, portServices, policy, b)));
                         return b.build();
                     });
@@ -212,9 +213,7 @@ public final class Translator {
                     List.of(key.inboundProtocols(), security, key.inboundTls(), policy, ports.keySet()), k -> {
                         XdsResources.Builder b = XdsResources.builder();
                         b.listener(ListenerTranslator.virtualOutbound(policy));
-                        ports.keySet().stream()
-                                .filter(port -> L4Routes.servedAsHttp(ports, port, key.inboundProtocols()))
-                                .forEach(port -> b.listener(ListenerTranslator.outboundPort(port)));
+                        httpPorts.keySet().forEach(port -> b.listener(ListenerTranslator.outboundPort(port)));
                         b.listener(
                                 ListenerTranslator.virtualInbound(key.inboundProtocols(), security, key.inboundTls()));
                         return b.build().listeners();
