@@ -42,6 +42,27 @@ public final class TestApps {
         return new JavalinWorkload(ctx, app::routes, delays::close);
     }
 
+    /**
+     * A stand-in for {@code edition.cnn.com} outside the mesh, for Istio's egress tasks without the internet: it
+     * answers every plain HTTP request with {@code 301 Moved Permanently} to the https URL of the same host and path
+     * ({@code location: https://edition.cnn.com/politics}), as the site does.
+     */
+    public static Workload cnn(AppContext ctx) {
+        RequestLog log = requestLog(ctx);
+        return new JavalinWorkload(ctx, routes -> {
+            log.install(routes, new dev.meshbox.bookinfo.http.JsonReplies(new ObjectMapper()));
+            dev.meshbox.bookinfo.http.AnyMethod.route(routes, "/", TestApps::toHttps);
+            dev.meshbox.bookinfo.http.AnyMethod.route(routes, "/<path>", TestApps::toHttps);
+        });
+    }
+
+    private static void toHttps(io.javalin.http.Context ctx) {
+        String host = ctx.host() == null ? "edition.cnn.com" : ctx.host().replaceFirst(":\\d+$", "");
+        String query = ctx.queryString();
+        ctx.header("location", "https://" + host + ctx.path() + (query == null ? "" : "?" + query));
+        ctx.status(301);
+    }
+
     /** An echo app for any service name and version, misbehaving as {@code behaviour} says until changed. */
     public static Workload echo(AppContext ctx, EchoBehaviour behaviour) {
         Objects.requireNonNull(behaviour, "behaviour");

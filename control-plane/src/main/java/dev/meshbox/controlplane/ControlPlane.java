@@ -223,7 +223,14 @@ public final class ControlPlane implements AutoCloseable {
                 boolean published = xds.publish(
                         node,
                         new ProxyResources(
-                                r.listeners(), r.routes(), r.clusters(), r.endpoints(), secretsOf(proxies.get(i))));
+                                r.listeners(),
+                                r.routes(),
+                                r.clusters(),
+                                r.endpoints(),
+                                proxies.get(i).role() == Pod.ProxyKind.GATEWAY
+                                        ? dev.meshbox.controlplane.translate.GatewayCredentials.withCredentials(
+                                                secretsOf(proxies.get(i)), view, proxies.get(i), r.listeners())
+                                        : secretsOf(proxies.get(i))));
                 XdsResources held = published ? r : served.get(node);
                 if (held != null) {
                     nextServed.put(node, held);
@@ -231,9 +238,12 @@ public final class ControlPlane implements AutoCloseable {
             }
             Map<String, XdsResources> byNamespace = new HashMap<>();
             xds.proxylessClients().forEach((node, namespace) -> {
-                XdsResources r = byNamespace.computeIfAbsent(namespace, ns -> ProxylessGrpc.translate(view, ns));
-                boolean published = xds.publishProxyless(
-                        node, new ProxyResources(r.listeners(), r.routes(), r.clusters(), r.endpoints(), List.of()));
+                // null when translating failed: those clients keep their last snapshot, the sidecars are unaffected
+                XdsResources r = byNamespace.computeIfAbsent(namespace, ns -> ProxylessGrpc.translateOrNull(view, ns));
+                boolean published = r != null
+                        && xds.publishProxyless(
+                                node,
+                                new ProxyResources(r.listeners(), r.routes(), r.clusters(), r.endpoints(), List.of()));
                 XdsResources held = published ? r : served.get(node);
                 if (held != null) {
                     nextServed.put(node, held);

@@ -65,6 +65,14 @@ class ShippedScenariosIT {
                 .filter(Scenario.Builtin.class::isInstance)
                 .map(Scenario.Builtin.class::cast)
                 .toList();
+        List<String> proxyless = builtins.stream()
+                .filter(Scenario.Builtin::proxylessGrpc)
+                .map(Scenario.Workload::displayName)
+                .toList();
+        assumeTrue(
+                backend.equals(Backends.LOCAL) || proxyless.isEmpty(),
+                () -> "proxyless gRPC clients run on the local backend only for now (their channels live in the"
+                        + " runner's JVM): " + proxyless);
         if (backend.equals(Backends.K3S) || backend.equals(Backends.KUBERNETES)) {
             List<String> uninjected = builtins.stream()
                     .filter(b -> !b.sidecar())

@@ -14,10 +14,10 @@ public final class BuiltinWorkloads {
 
     /** Workloads MeshBox can start by name. */
     public static final Set<String> NAMES =
-            Set.of("bookinfo", "httpbin", "httpbin-v2", "sleep", "fortio", "grpc-echo", "tcp-echo");
+            Set.of("bookinfo", "httpbin", "httpbin-v2", "sleep", "fortio", "grpc-echo", "cnn", "tcp-echo");
 
     /** The keys of a built-in workload's object form: {@code {sleep: {namespace: legacy, sidecar: false}}}. */
-    public static final Set<String> OPTIONS = Set.of("namespace", "serviceAccount", "sidecar");
+    public static final Set<String> OPTIONS = Set.of("namespace", "serviceAccount", "sidecar", "grpc");
 
     private static final String DNS_LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
     private static final String DNS_SUBDOMAIN = "[a-z0-9]([-a-z0-9.]*[a-z0-9])?";
@@ -39,7 +39,25 @@ public final class BuiltinWorkloads {
 
     /** The workload with explicit options; every problem is reported, not only the first. */
     public static Parsed of(String name, String namespace, Optional<String> serviceAccount, boolean sidecar) {
+        return of(name, namespace, serviceAccount, sidecar, false);
+    }
+
+    /**
+     * The workload with explicit options, {@code proxylessGrpc} for a client whose gRPC calls are proxyless (no sidecar:
+     * give {@code sidecar} false with it).
+     */
+    public static Parsed of(
+            String name, String namespace, Optional<String> serviceAccount, boolean sidecar, boolean proxylessGrpc) {
         List<String> problems = new ArrayList<>();
+        if (proxylessGrpc && !name.equals("sleep")) {
+            problems.add(
+                    "grpc.proxyless is for the sleep client (a proxyless gRPC client sends, it serves nothing), got "
+                            + name);
+        }
+        if (proxylessGrpc && sidecar) {
+            problems.add("a proxyless gRPC client runs without a sidecar (Istio's grpc-agent template); leave sidecar"
+                    + " out or set it false");
+        }
         if (!NAMES.contains(name)) {
             problems.add("unknown workload \"" + name + "\"; expected one of "
                     + NAMES.stream().sorted().toList() + ", optionally in a namespace as NAME.NAMESPACE (httpbin.foo)");
@@ -65,7 +83,7 @@ public final class BuiltinWorkloads {
         }
         return new Parsed(
                 problems.isEmpty()
-                        ? Optional.of(new Scenario.Builtin(name, namespace, serviceAccount, sidecar))
+                        ? Optional.of(new Scenario.Builtin(name, namespace, serviceAccount, sidecar, proxylessGrpc))
                         : Optional.empty(),
                 List.copyOf(problems));
     }

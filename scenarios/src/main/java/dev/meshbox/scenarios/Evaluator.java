@@ -40,6 +40,8 @@ final class Evaluator {
                 checks.add(RequestPathChecks.pods(p, o));
             } else if (e instanceof Scenario.Redirect r) {
                 checks.add(RequestPathChecks.redirect(r, o));
+            } else if (e instanceof Scenario.AccessLogged a) {
+                checks.add(AccessLogChecks.logged(a, o));
             }
         }
         return checks;

@@ -11,6 +11,7 @@ import java.util.Set;
 final class ExpectationReader {
 
     static final Set<String> KINDS = Set.of(
+            "accessLog",
             "versionShare",
             "statusShare",
             "status",
@@ -102,6 +103,14 @@ final class ExpectationReader {
                         r.fraction(v, p, "tolerance", 0.0));
             }
             case "pods" -> pods(r, v, p);
+            case "accessLog" -> {
+                r.only(v, p, Set.of("proxy", "cluster", "code", "share"));
+                yield new Scenario.AccessLogged(
+                        r.text(v, p, "proxy", true).orElse(""),
+                        r.text(v, p, "cluster", false),
+                        r.optionalInt(v, p, "code", 100, 599),
+                        r.fraction(v, p, "share", 1.0));
+            }
             case "redirect" -> {
                 r.only(v, p, Set.of("code", "location", "share"));
                 int code = r.optionalInt(v, p, "code", 300, 399).orElse(Scenario.Redirect.ANY);

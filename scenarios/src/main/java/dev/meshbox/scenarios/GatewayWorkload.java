@@ -42,11 +42,15 @@ public record GatewayWorkload(
                 name, DEFAULT_NAMESPACE, defaultLabels(name), DEFAULT_PORTS, name + "-service-account");
     }
 
-    /** The labels a gateway gets when none are given: {@code app: NAME} and {@code istio: NAME}. */
+    /**
+     * The labels a gateway gets when none are given: {@code app: NAME} and {@code istio: NAME} without an
+     * {@code istio-} prefix, as Istio's gateway charts label them ({@code istio-egressgateway} is {@code istio:
+     * egressgateway}, which the egress gateway task's Gateway selects).
+     */
     public static Map<String, String> defaultLabels(String name) {
         Map<String, String> l = new LinkedHashMap<>();
         l.put("app", name);
-        l.put("istio", name);
+        l.put("istio", name.startsWith("istio-") ? name.substring("istio-".length()) : name);
         return l;
     }
 

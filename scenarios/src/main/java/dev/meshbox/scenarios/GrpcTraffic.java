@@ -65,6 +65,27 @@ public final class GrpcTraffic {
                         address.getHostString(), address.getPort(), InsecureChannelCredentials.create())
                 .overrideAuthority(t.host().orElse(u.getHost() + ":" + u.getPort()))
                 .build();
+        return send(t, channel, runId, progress);
+    }
+
+    /**
+     * The calls of a proxyless gRPC client: an {@code xds:///HOST:PORT} channel whose routing comes from the control
+     * plane, straight to the chosen pods (no sidecar on the client's side). A step's {@code host} is ignored: the
+     * target is the authority.
+     */
+    static List<TrafficDriver.Result> sendProxyless(
+            Scenario.Traffic t, MeshAccess.ProxylessClient client, String runId, IntConsumer progress)
+            throws InterruptedException {
+        URI u = URI.create(t.url());
+        ManagedChannel channel = ProxylessGrpcChannels.channel(
+                        "xds:///" + u.getHost() + ":" + u.getPort(), client.bootstrap())
+                .build();
+        return send(t, channel, runId, progress);
+    }
+
+    private static List<TrafficDriver.Result> send(
+            Scenario.Traffic t, ManagedChannel channel, String runId, IntConsumer progress)
+            throws InterruptedException {
         List<TrafficDriver.Result> results = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger next = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();

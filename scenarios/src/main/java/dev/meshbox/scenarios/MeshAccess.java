@@ -179,6 +179,29 @@ public interface MeshAccess {
         return false;
     }
 
+    /**
+     * A proxyless gRPC client workload ({@code {sleep: {grpc: {proxyless: true}}}}): where it reaches the control plane's
+     * ADS server and the pod it calls from; empty for other workloads, and on backends whose pods this JVM cannot reach.
+     */
+    default java.util.Optional<ProxylessClient> proxylessClient(String workload) {
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * The control plane's ADS server as proxyless gRPC clients in this JVM reach it (plaintext); empty on backends whose
+     * pods this JVM cannot reach.
+     */
+    default java.util.Optional<InetSocketAddress> adsServer() {
+        return java.util.Optional.empty();
+    }
+
+    /** A proxyless gRPC client: the control plane's ADS address, and its pod's name, namespace and IP (its node id). */
+    record ProxylessClient(InetSocketAddress xdsServer, String pod, String namespace, String ip) {
+        public Map<String, ?> bootstrap() {
+            return ProxylessGrpcChannels.bootstrap(xdsServer, pod, namespace, ip);
+        }
+    }
+
     /** All access-log entries of all proxies (entries of inbound direction tell which pod served a request). */
     List<LogEntry> accessLog();
 

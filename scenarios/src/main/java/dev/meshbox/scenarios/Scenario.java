@@ -43,7 +43,7 @@ public record Scenario(
             if (this instanceof Builtin b) {
                 String where =
                         b.namespace().equals(Builtin.DEFAULT_NAMESPACE) ? b.name() : b.name() + "." + b.namespace();
-                return b.sidecar() ? where : where + " (no sidecar)";
+                return b.proxylessGrpc() ? where + " (proxyless gRPC)" : b.sidecar() ? where : where + " (no sidecar)";
             }
             if (this instanceof Echo e) {
                 return "echo " + e.service();
@@ -135,7 +135,7 @@ public record Scenario(
     }
 
     /**
-     * {@code bookinfo}, {@code httpbin}, {@code httpbin-v2}, {@code sleep}, {@code fortio}, {@code grpc-echo}, in a namespace, as a
+     * {@code bookinfo}, {@code httpbin}, {@code httpbin-v2}, {@code sleep}, {@code fortio}, {@code grpc-echo}, {@code cnn}, in a namespace, as a
      * service account, with or without a sidecar.
      *
      * @param namespace      where its pods and services live ({@code default} unless a task needs others, such as
@@ -144,8 +144,12 @@ public record Scenario(
      *                       ({@code httpbin}, {@code sleep}, {@code bookinfo-productpage}, ...)
      * @param sidecar        false for a pod without one (a namespace without injection): its calls go straight to
      *                       the destination pod in plaintext, and calls to it arrive as they were sent
+     * @param proxylessGrpc  a client ({@code {sleep: {grpc: {proxyless: true}}}}) whose gRPC calls are a proxyless
+     *                       gRPC client's: no sidecar, an {@code xds:///} channel taking its routing from the control
+     *                       plane, as Istio's {@code grpc-agent} pods
      */
-    public record Builtin(String name, String namespace, Optional<String> serviceAccount, boolean sidecar)
+    public record Builtin(
+            String name, String namespace, Optional<String> serviceAccount, boolean sidecar, boolean proxylessGrpc)
             implements Workload {
 
         public static final String DEFAULT_NAMESPACE = "default";
@@ -153,6 +157,10 @@ public record Scenario(
         public Builtin {
             namespace = namespace == null || namespace.isEmpty() ? DEFAULT_NAMESPACE : namespace;
             serviceAccount = serviceAccount == null ? Optional.empty() : serviceAccount;
+        }
+
+        public Builtin(String name, String namespace, Optional<String> serviceAccount, boolean sidecar) {
+            this(name, namespace, serviceAccount, sidecar, false);
         }
 
         /** The workload in {@code default}, as Istio's sample deploys it, with a sidecar. */
@@ -250,7 +258,8 @@ public record Scenario(
                     Received,
                     Counter,
                     Pods,
-                    Redirect {}
+                    Redirect,
+                    AccessLogged {}
 
     /** Share of requests served by each version of {@code service} (from the inbound access logs). */
     public record VersionShare(String service, Map<String, Double> shares, double tolerance) implements Expectation {}
@@ -302,6 +311,14 @@ public record Scenario(
      * The share of requests whose first answer was a redirect with {@code code} ({@link #ANY} for any 3xx) and, when
      * given, that {@code Location}.
      */
+    /**
+     * The share of requests the proxies of workload {@code proxy} (a gateway's name too) logged with that upstream
+     * cluster and response code, as their access logs show a request's way through the mesh (Istio's egress gateway
+     * task reads both the sidecar's and the gateway's).
+     */
+    public record AccessLogged(String proxy, Optional<String> cluster, Optional<Integer> code, double share)
+            implements Expectation {}
+
     public record Redirect(int code, Optional<String> location, double share) implements Expectation {
         public static final int ANY = 0;
     }

@@ -178,7 +178,8 @@ public final class ScenarioLoader {
             return new BuiltinWorkloads.Parsed(Optional.empty(), List.of());
         }
         r.only(n, path, BuiltinWorkloads.OPTIONS);
-        boolean sidecar = true;
+        boolean proxyless = ProxylessGrpcChannels.option(r, n.get("grpc"), path + ".grpc");
+        boolean sidecar = !proxyless;
         JsonNode s = n.get("sidecar");
         if (s != null && !s.isBoolean()) {
             r.problem(path + ".sidecar", "must be true or false (false: a pod without a sidecar), got " + s);
@@ -189,7 +190,8 @@ public final class ScenarioLoader {
                 name,
                 r.text(n, path, "namespace", false).orElse(Scenario.Builtin.DEFAULT_NAMESPACE),
                 r.text(n, path, "serviceAccount", false),
-                sidecar);
+                sidecar,
+                proxyless);
     }
 
     private Scenario.JavaApp java(FieldReader r, JsonNode n, String path) {

@@ -73,6 +73,10 @@ public final class TrafficDriver {
     public List<Result> send(Scenario.Traffic t, String runId, IntConsumer progress) throws InterruptedException {
         if (t.url().startsWith("grpc://")) {
             URI u = URI.create(t.url());
+            java.util.Optional<MeshAccess.ProxylessClient> proxyless = mesh.proxylessClient(t.from());
+            if (proxyless.isPresent()) {
+                return GrpcTraffic.sendProxyless(t, proxyless.get(), runId, progress);
+            }
             InetSocketAddress addr = mesh.hasSidecar(t.from())
                     ? mesh.outboundOf(t.from())
                     : mesh.directTarget(t.from(), u.getHost(), u.getPort());

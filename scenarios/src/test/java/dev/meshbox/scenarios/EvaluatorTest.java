@@ -227,6 +227,29 @@ class EvaluatorTest {
     }
 
     @Test
+    void anAccessLogExpectationReadsTheNamedProxysLineOfEachRequest() {
+        StepObservation o = fromProductpage(ninetyTen());
+
+        ScenarioReport.Check sidecar =
+                only(new Scenario.AccessLogged("productpage", Optional.of(REVIEWS_V1), Optional.of(200), 0.9), o);
+        ScenarioReport.Check all =
+                only(new Scenario.AccessLogged("productpage", Optional.of(REVIEWS_V1), Optional.empty(), 1.0), o);
+        ScenarioReport.Check inbound =
+                only(new Scenario.AccessLogged("reviews", Optional.empty(), Optional.of(200), 1.0), o);
+        ScenarioReport.Check nobody =
+                only(new Scenario.AccessLogged("istio-egressgateway", Optional.empty(), Optional.empty(), 1.0), o);
+
+        assertThat(sidecar.passed()).isTrue();
+        assertThat(sidecar.what()).isEqualTo("productpage logged 200 " + REVIEWS_V1);
+        assertThat(sidecar.observed()).isEqualTo("0.900 (9/10)");
+        assertThat(all.passed()).isFalse();
+        assertThat(all.explanation()).startsWith("productpage's access log: ").contains("200 " + REVIEWS_V2 + " 1/10");
+        assertThat(inbound.passed()).isTrue();
+        assertThat(nobody.passed()).isFalse();
+        assertThat(nobody.explanation()).contains("not logged 10/10");
+    }
+
+    @Test
     void aFlagWithNoResponseToCheckFailsSayingSo() {
         ScenarioReport.Check check = only(
                 new Scenario.ResponseFlags(Optional.of(503), "UO", 1.0), fromProductpage(times(4, Sent.served("v1"))));

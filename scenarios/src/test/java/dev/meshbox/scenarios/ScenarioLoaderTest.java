@@ -93,6 +93,7 @@ class ScenarioLoaderTest {
                     expect:
                       - pods: {service: shop, count: 1, min: 2}
                       - redirect: {code: 200}
+                      - accessLog: {cluster: "outbound|80||edition.cnn.com", code: 1000}
                 """;
         assertThatThrownBy(() -> loader.parse(Path.of("bad.yaml"), text))
                 .isInstanceOf(ScenarioException.class)
@@ -101,7 +102,9 @@ class ScenarioLoaderTest {
                         "bad.yaml:7: steps[0].traffic.followRedirects: must be an integer between 0 and 10, got 11")
                 .hasMessageContaining("steps[0].expect[0].pods: takes count, or min and max, not both")
                 .hasMessageContaining(
-                        "steps[0].expect[1].redirect.code: must be an integer between 300 and 399, got 200");
+                        "steps[0].expect[1].redirect.code: must be an integer between 300 and 399, got 200")
+                .hasMessageContaining("steps[0].expect[2].accessLog.proxy")
+                .hasMessageContaining("steps[0].expect[2].accessLog.code: must be an integer between 100 and 599");
     }
 
     @Test
@@ -133,6 +136,38 @@ class ScenarioLoaderTest {
         assertThat(s.workloads())
                 .containsExactly(
                         new Scenario.ImageApp("shop:1.4", "shop", "v2", 9000, 1, java.util.Map.of("MODE", "canary")));
+    }
+
+    @Test
+    void aProxylessGrpcClientIsSleepWithoutASidecar() {
+        Scenario s = loader.parse(Path.of("proxyless.yaml"), """
+                name: proxyless
+                workloads: [grpc-echo, {sleep: {grpc: {proxyless: true}}}]
+                steps:
+                  - name: one
+                    traffic: {from: sleep, url: "grpc://echo-grpc:7070/meshbox.echo.Echo/Say"}
+                """);
+        assertThat(s.workloads())
+                .contains(new Scenario.Builtin("sleep", "default", java.util.Optional.empty(), false, true));
+        assertThat(s.workloads().get(1).displayName()).isEqualTo("sleep (proxyless gRPC)");
+    }
+
+    @Test
+    void aProxylessGrpcOptionOnAServerOrWithASidecarIsRefused() {
+        assertThatThrownBy(() -> loader.parse(Path.of("proxyless.yaml"), """
+                name: proxyless
+                workloads:
+                  - {grpc-echo: {grpc: {proxyless: true}}}
+                  - {sleep: {sidecar: true, grpc: {proxyless: "yes"}}}
+                  - {fortio: {grpc: {proxyless: true}}}
+                steps:
+                  - name: one
+                    traffic: {from: sleep, url: "grpc://echo-grpc:7070/meshbox.echo.Echo/Say"}
+                """))
+                .hasMessageContaining("workloads[0]")
+                .hasMessageContaining("grpc.proxyless is for the sleep client")
+                .hasMessageContaining("workloads[1].sleep.grpc.proxyless: must be true or false")
+                .hasMessageContaining("got fortio");
     }
 
     @Test

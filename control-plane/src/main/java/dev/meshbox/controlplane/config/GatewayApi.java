@@ -34,6 +34,9 @@ public final class GatewayApi {
 
     /** {@code virtualservice.networking.istio.io}, {@code httproute.gateway.networking.k8s.io}, as kubectl names them. */
     public static String resourceType(String keyKind) {
+        if (keyKind.equals(KubeSecretParser.KIND)) {
+            return "secret"; // the core group, as kubectl prints secret/httpbin-credential
+        }
         if (keyKind.equals(GATEWAY_KEY_KIND)) {
             return "gateway." + GROUP;
         }

@@ -40,6 +40,8 @@ final class GatewayParser {
         if (hosts.isEmpty()) {
             n.problems().add(n.path() + ".hosts", "must list at least one host");
         }
-        return new Gateway.Server(number, port.str("name").orElse(""), protocol, hosts);
+        Gateway.ServerTls tls = n.has("tls") ? GatewayTlsParser.parse(n.obj("tls")) : Gateway.ServerTls.NONE;
+        GatewayTlsParser.checkAgainstProtocol(n, protocol, n.has("tls"), tls);
+        return new Gateway.Server(number, port.str("name").orElse(""), protocol, hosts, tls);
     }
 }

@@ -109,6 +109,9 @@ public final class IstioParser {
         }
         String[] gv = apiVersion.split("/", 2);
         String version = gv.length == 2 ? gv[1] : "";
+        if (kind.equals(KubeSecretParser.KIND)) {
+            return KubeSecretParser.parse(new ResourceMeta(kind, apiVersion, name, namespace, source), root);
+        }
         boolean security = SECURITY_KINDS.contains(kind);
         boolean gatewayApi =
                 GatewayApi.isGatewayApi(apiVersion) || !KINDS.contains(kind) && GatewayApi.VERSIONS.containsKey(kind);
@@ -121,7 +124,7 @@ public final class IstioParser {
                             + "/v1, v1beta1 or v1alpha3) or Gateway, HTTPRoute, ReferenceGrant ("
                             + GatewayApi.GROUP + ") or RequestAuthentication, AuthorizationPolicy, PeerAuthentication ("
                             + SECURITY_GROUP
-                            + "/v1 or v1beta1)");
+                            + "/v1 or v1beta1) or Secret (v1, for a Gateway's credentialName)");
             return null;
         }
         if (security) {

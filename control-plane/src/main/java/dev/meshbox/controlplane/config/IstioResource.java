@@ -13,7 +13,8 @@ public sealed interface IstioResource
                 PeerAuthentication,
                 ServiceEntry,
                 WorkloadEntry,
-                Sidecar {
+                Sidecar,
+                KubeSecret {
     ResourceMeta meta();
 
     /** The resource as the user wrote it (spec only), kept for display and round-trips. */

@@ -1,14 +1,10 @@
 package dev.meshbox.controlplane.translate;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.meshbox.controlplane.config.Gateway;
 import dev.meshbox.controlplane.config.VirtualService;
 import dev.meshbox.controlplane.registry.Pod;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,8 +28,6 @@ import java.util.TreeMap;
  */
 final class GatewayL4 {
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-
     private final MeshView view;
     private final Pod proxy;
     private final XdsResources.Builder out;
@@ -50,11 +44,11 @@ final class GatewayL4 {
     }
 
     /** Whether the gateway serves {@code server} as TCP or TLS passthrough (it then took it). */
-    boolean add(Gateway gw, int index, Gateway.Server server) {
+    boolean add(Gateway gw, Gateway.Server server) {
         String protocol = server.protocol().toUpperCase(Locale.ROOT);
         boolean tcp = protocol.equals("TCP") || protocol.equals("MONGO");
         boolean passthrough = (protocol.equals("TLS") || protocol.equals("HTTPS"))
-                && "PASSTHROUGH".equals(tlsMode(gw, index).orElse(""));
+                && "PASSTHROUGH".equals(server.tls().mode());
         if (!tcp && !passthrough) {
             return false;
         }
@@ -103,20 +97,5 @@ final class GatewayL4 {
     /** The ports taken, so the HTTP translation leaves them alone. */
     Set<Integer> ports() {
         return chains.keySet();
-    }
-
-    /** {@code spec.servers[index].tls.mode} of the Gateway as written. */
-    static Optional<String> tlsMode(Gateway gw, int index) {
-        try {
-            JsonNode root = YAML.readTree(gw.yaml() == null ? "" : gw.yaml());
-            if (root == null) {
-                return Optional.empty();
-            }
-            JsonNode spec = root.has("spec") ? root.get("spec") : root;
-            JsonNode mode = spec.path("servers").path(index).path("tls").path("mode");
-            return mode.isTextual() ? Optional.of(mode.asText().toUpperCase(Locale.ROOT)) : Optional.empty();
-        } catch (IOException e) {
-            return Optional.empty();
-        }
     }
 }

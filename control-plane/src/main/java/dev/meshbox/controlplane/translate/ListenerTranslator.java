@@ -174,6 +174,20 @@ final class ListenerTranslator {
 
     /** A gateway server port: bound, routes from {@code http.<port>}. */
     static Listener gatewayPort(int port, String routeName, java.util.List<HttpFilter> security) {
+        return gatewayPort(port, routeName, security, false);
+    }
+
+    /**
+     * As above; with {@code mtls} (a mesh with auto mTLS) the port also takes Istio mTLS from sidecars, which auto
+     * mTLS sends to a gateway pod labelled {@code security.istio.io/tlsMode: istio} (an egress gateway a
+     * VirtualService routes mesh traffic to): a TLS chain with Istio's ALPNs beside the plaintext one.
+     */
+    static Listener gatewayPort(int port, String routeName, java.util.List<HttpFilter> security, boolean mtls) {
+        Listener plain = plainGatewayPort(port, routeName, security);
+        return mtls ? GatewayMtls.withMeshChain(plain) : plain;
+    }
+
+    private static Listener plainGatewayPort(int port, String routeName, java.util.List<HttpFilter> security) {
         String name = Names.outboundListener(port);
         HttpConnectionManager hcm = hcm("outbound_" + name, HttpFilters.ListenerClass.GATEWAY, security)
                 .setRds(Rds.newBuilder().setConfigSource(ClusterTranslator.ADS).setRouteConfigName(routeName))
@@ -184,6 +198,18 @@ final class ListenerTranslator {
                 .setTrafficDirection(io.envoyproxy.envoy.config.core.v3.TrafficDirection.OUTBOUND)
                 .addFilterChains(FilterChain.newBuilder()
                         .addFilters(Filter.newBuilder().setName(Names.HCM).setTypedConfig(Any.pack(hcm))))
+                .build();
+    }
+
+    /** A gateway filter chain's connection manager, its routes from RDS {@code routeName}. */
+    static Filter gatewayHcm(int port, String routeName, java.util.List<HttpFilter> security) {
+        HttpConnectionManager hcm = hcm(
+                        "outbound_" + Names.outboundListener(port), HttpFilters.ListenerClass.GATEWAY, security)
+                .setRds(Rds.newBuilder().setConfigSource(ClusterTranslator.ADS).setRouteConfigName(routeName))
+                .build();
+        return Filter.newBuilder()
+                .setName(Names.HCM)
+                .setTypedConfig(Any.pack(hcm))
                 .build();
     }
 

@@ -149,6 +149,14 @@ public record MeshView(
         return config.all(Gateway.class);
     }
 
+    /** The Secret {@code namespace/name} applied as config (a Gateway's {@code credentialName}), if any. */
+    public java.util.Optional<dev.meshbox.controlplane.config.KubeSecret> secret(String namespace, String name) {
+        return config.all(dev.meshbox.controlplane.config.KubeSecret.class).stream()
+                .filter(s -> s.meta().namespace().equals(namespace)
+                        && s.meta().name().equals(name))
+                .findFirst();
+    }
+
     /** VirtualServices bound to a Gateway ({@code name} or {@code namespace/name} in {@code spec.gateways}). */
     public List<VirtualService> gatewayVirtualServices(Gateway gateway) {
         List<VirtualService> out = new ArrayList<>();

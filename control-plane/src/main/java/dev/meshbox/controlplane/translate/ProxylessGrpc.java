@@ -51,6 +51,21 @@ public final class ProxylessGrpc {
 
     private ProxylessGrpc() {}
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProxylessGrpc.class);
+
+    /**
+     * {@link #translate}, or null (logged) when it fails: a translator bug must not stop the sidecars' rebuild, and the
+     * proxyless clients then keep their last snapshot.
+     */
+    public static XdsResources translateOrNull(MeshView view, String namespace) {
+        try {
+            return translate(view, namespace);
+        } catch (RuntimeException e) {
+            LOG.error("proxyless gRPC resources for namespace {} not rebuilt", namespace, e);
+            return null;
+        }
+    }
+
     /** The resources of proxyless gRPC clients of {@code namespace}. */
     public static XdsResources translate(MeshView view, String namespace) {
         // Routes, clusters and endpoints as a plain sidecar of the namespace gets them; reshaped for gRPC below.

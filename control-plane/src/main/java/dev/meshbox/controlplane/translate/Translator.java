@@ -413,6 +413,7 @@ public final class Translator {
         Map<Integer, Map<String, VirtualHost.Builder>> hosts = new TreeMap<>();
         Optional<HttpFilter> jwt = JwtFilters.filter(view, proxy, out);
         GatewayL4 l4 = new GatewayL4(view, proxy, out);
+        List<GatewayTls.Server> tlsServers = new ArrayList<>();
         for (Gateway gw : view.gateways()) {
             if (gw.selector().isEmpty()
                     || !gw.selector().entrySet().stream()
@@ -420,46 +421,34 @@ public final class Translator {
                 continue;
             }
             for (Gateway.Server server : gw.servers()) {
+                if (server.protocol().equals("HTTPS") && server.terminatesTls()) {
+                    tlsServers.add(new GatewayTls.Server(gw, server));
+                    continue;
+                }
+                // The servers not served as HTTP: TCP, and TLS PASSTHROUGH by SNI (GatewayL4).
                 if (!server.protocol().equals("HTTP") && !server.protocol().equals("HTTP2")) {
-                    if (l4.add(gw, gw.servers().indexOf(server), server)) {
+                    if (l4.add(gw, server)) {
                         continue; // TCP, or TLS passthrough by SNI
                     }
                     out.warn(gw.meta().display() + ": server port " + server.port() + " protocol " + server.protocol()
-                            + " is not simulated yet; only HTTP servers are served");
+                            + " is not simulated yet; only HTTP servers and HTTPS servers terminating TLS are served");
                     continue;
                 }
                 int port = server.port();
                 // The gateway pod listens on the Service's target port (80 -> 8080, 443 -> 8443), as Istio's does.
                 int listenerPort = Names.gatewayListenerPort(port);
                 routeNames.putIfAbsent(listenerPort, Names.gatewayRoute(port));
-                Map<String, VirtualHost.Builder> byHost =
-                        hosts.computeIfAbsent(listenerPort, p -> new java.util.LinkedHashMap<>());
-                RouteTranslator.Context ctx = new RouteTranslator.Context(
-                        view, gw.meta().namespace() + "/" + gw.meta().name(), port, proxy.labels(), proxy.namespace());
-                RouteTranslator.Context named =
-                        new RouteTranslator.Context(view, gw.meta().name(), port, proxy.labels(), proxy.namespace());
-                for (VirtualService vs : view.gatewayVirtualServices(gw)) {
-                    for (String host : vs.hosts()) {
-                        if (!hostAllowed(server.hosts(), host)) {
-                            continue;
-                        }
-                        // Istio merges the VirtualServices of one host on a gateway: their routes follow each other.
-                        VirtualHost.Builder vh = byHost.computeIfAbsent(host, h -> {
-                            VirtualHost.Builder b = VirtualHost.newBuilder().setName(h + ":" + port);
-                            if (h.equals("*")) {
-                                b.addDomains("*");
-                            } else {
-                                b.addDomains(h).addDomains(h + ":" + port);
-                            }
-                            return b;
-                        });
-                        // Gateway match entries name the gateway as "name" or "namespace/name"; try both forms.
-                        vh.addAllRoutes(RouteTranslator.routes(matchesByShortName(vs, gw) ? named : ctx, vs, out));
-                    }
-                }
+                GatewayVirtualHosts.add(
+                        view,
+                        proxy,
+                        gw,
+                        server,
+                        hosts.computeIfAbsent(listenerPort, p -> new java.util.LinkedHashMap<>()),
+                        out);
             }
         }
         l4.listeners().forEach(out::listener);
+        GatewayTls.translate(view, proxy, tlsServers, HttpFilters.security(jwt, authorization), out);
         hosts.forEach((listenerPort, byHost) -> {
             // As Istio's gateway routes: a Host's port does not take part in choosing the virtual host.
             RouteConfiguration.Builder rc = RouteConfiguration.newBuilder()
@@ -468,16 +457,12 @@ public final class Translator {
                     .setIgnorePortInHostMatching(true);
             byHost.values().forEach(rc::addVirtualHosts);
             out.listener(ListenerTranslator.gatewayPort(
-                    listenerPort, rc.getName(), HttpFilters.security(jwt, authorization)));
+                    listenerPort,
+                    rc.getName(),
+                    HttpFilters.security(jwt, authorization),
+                    view.security().autoMtls()));
             out.route(rc.build());
         });
-    }
-
-    private static boolean matchesByShortName(VirtualService vs, Gateway gw) {
-        return vs.http().stream()
-                .flatMap(r -> r.match().stream())
-                .flatMap(m -> m.gateways().stream())
-                .anyMatch(g -> g.equals(gw.meta().name()));
     }
 
     /** Whether a VirtualService host is exposed by a gateway server's hosts ({@code *}, {@code ns/host}, wildcards). */

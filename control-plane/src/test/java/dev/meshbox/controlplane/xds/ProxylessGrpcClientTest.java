@@ -1,6 +1,7 @@
 package dev.meshbox.controlplane.xds;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.StringValue;
 import dev.meshbox.controlplane.ControlPlane;
@@ -14,6 +15,8 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.ProtoUtils;
@@ -93,6 +96,13 @@ class ProxylessGrpcClientTest {
     private static Server echo(String ip, int port, String version) throws IOException {
         ServerServiceDefinition service = ServerServiceDefinition.builder("meshbox.echo.Echo")
                 .addMethod(SAY, ServerCalls.asyncUnaryCall((req, out) -> {
+                    if (req.getValue().equals("slow")) {
+                        try {
+                            Thread.sleep(2000);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
                     out.onNext(StringValue.of(version));
                     out.onCompleted();
                 }))
@@ -123,6 +133,14 @@ class ProxylessGrpcClientTest {
                   - match: [{headers: {x-canary: {exact: "yes"}}}]
                     route:
                     - destination: {host: echo, subset: v2}
+                  - match: [{headers: {x-fault: {exact: "yes"}}}]
+                    fault: {abort: {grpcStatus: PERMISSION_DENIED, percentage: {value: 100}}}
+                    route:
+                    - destination: {host: echo, subset: v1}
+                  - match: [{headers: {x-hurry: {exact: "yes"}}}]
+                    timeout: 0.3s
+                    route:
+                    - destination: {host: echo, subset: v1}
                   - route:
                     - destination: {host: echo, subset: v1}
                       weight: %d
@@ -133,13 +151,17 @@ class ProxylessGrpcClientTest {
     }
 
     private String call(Map<String, String> headers) {
+        return call(headers, "hello");
+    }
+
+    private String call(Map<String, String> headers, String message) {
         Metadata md = new Metadata();
         headers.forEach((k, v) -> md.put(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER), v));
         return ClientCalls.blockingUnaryCall(
                         io.grpc.ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(md)),
                         SAY,
                         CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS),
-                        StringValue.of("hello"))
+                        StringValue.of(message))
                 .getValue();
     }
 
@@ -151,6 +173,22 @@ class ProxylessGrpcClientTest {
             }
         }
         return v2s;
+    }
+
+    @Test
+    void appliesTheVirtualServicesFaultAndTimeoutItself() {
+        // grpc-java's fault filter aborts with the VirtualService's status; the route's timeout becomes the call's
+        // max_stream_duration, as Istio sends it to proxyless clients.
+        assertThatThrownBy(() -> call(Map.of("x-fault", "yes")))
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> call(Map.of("x-hurry", "yes"), "slow"))
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+        assertThat(System.nanoTime() - start).isLessThan(TimeUnit.MILLISECONDS.toNanos(1500));
     }
 
     @Test

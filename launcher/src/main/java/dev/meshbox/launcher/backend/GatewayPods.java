@@ -35,6 +35,8 @@ final class GatewayPods {
     static Map<String, String> labels(GatewayWorkload gw) {
         Map<String, String> labels = new LinkedHashMap<>(gw.labels());
         labels.putIfAbsent("service.istio.io/canonical-name", gw.name());
+        // As Istio's gateway injection template: auto mTLS then reaches it from sidecars (the egress gateway task).
+        labels.putIfAbsent("security.istio.io/tlsMode", "istio");
         return labels;
     }
 

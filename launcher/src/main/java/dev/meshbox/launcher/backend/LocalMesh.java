@@ -359,6 +359,16 @@ public final class LocalMesh implements StartedMesh {
     }
 
     @Override
+    public java.util.Optional<ProxylessClient> proxylessClient(String workload) {
+        return ProxylessClients.of(control.pod(workload), spec, adsServer().orElseThrow());
+    }
+
+    @Override
+    public java.util.Optional<InetSocketAddress> adsServer() {
+        return java.util.Optional.of(new InetSocketAddress("127.0.0.1", controlPlane.xdsPort()));
+    }
+
+    @Override
     public List<LogEntry> accessLog() {
         return control.accessLog();
     }

@@ -173,6 +173,7 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
                 case "sleep" -> client(w, "sleep", "sleep", 80);
                 case "fortio" -> client(w, "fortio-deploy", "fortio", 8080);
                 case "grpc-echo" -> grpcEcho(w);
+                case "cnn" -> cnn(w);
                 case "tcp-echo" ->
                     TcpEchoWorkload.add(w, s -> services.putIfAbsent(s.namespace() + "/" + s.name(), s), pods::add);
                 default -> throw new IllegalArgumentException("unknown workload " + w);
@@ -241,6 +242,20 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
             }
         }
 
+        /** The stand-in for edition.cnn.com: Service cnn port 80 to 8080, answering 301 to https. */
+        private void cnn(Scenario.Builtin w) {
+            service("cnn", w.namespace(), new ServicePort("http", 80, 8080, "HTTP"), Map.of("app", "cnn"));
+            pods.add(new PodSpec(
+                    podName("cnn", w.namespace(), 0),
+                    w.namespace(),
+                    Map.of("app", "cnn", "version", "v1"),
+                    8080,
+                    TestApps::cnn,
+                    new PodSpec.BuiltinApp(List.of("--service", "cnn", "--version", "v1")),
+                    BuiltinWorkloads.serviceAccount(w, "cnn"),
+                    w.sidecar()));
+        }
+
         /** A pod with no app, only a sidecar to send from (or, without a sidecar, a place to send from). */
         private void client(Scenario.Builtin w, String deployment, String app, int port) {
             pods.add(new PodSpec(
@@ -249,7 +264,7 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
                     Map.of("app", app),
                     port,
                     null,
-                    new PodSpec.NoApp(),
+                    new PodSpec.NoApp(w.proxylessGrpc()),
                     BuiltinWorkloads.serviceAccount(w, app),
                     w.sidecar()));
         }

@@ -46,9 +46,14 @@ public record PodSpec(
 
     /**
      * No app: a client pod (sleep, fortio) is only a sidecar to send from; without a sidecar, only a pod to send from
-     * (on Docker a container that just waits, as a pod's pause container).
+     * (on Docker a container that just waits, as a pod's pause container). {@code proxylessGrpc}: its gRPC calls are a
+     * proxyless gRPC client's, routed by the control plane over xDS (it has no sidecar).
      */
-    public record NoApp() implements ContainerApp {}
+    public record NoApp(boolean proxylessGrpc) implements ContainerApp {
+        public NoApp() {
+            this(false);
+        }
+    }
 
     /** MeshBox's app runner ({@code dev.meshbox.bookinfo.Main}) from the MeshBox image, with these arguments. */
     public record BuiltinApp(List<String> args) implements ContainerApp {}

@@ -91,6 +91,12 @@ public final class DockerMesh extends RemoteMesh {
             if (p.container() instanceof PodSpec.NotInContainers n) {
                 throw new IllegalArgumentException(n.reason());
             }
+            if (p.container() instanceof PodSpec.NoApp n && n.proxylessGrpc()) {
+                throw new IllegalArgumentException(
+                        "a proxyless gRPC client (" + p.name() + ") runs on the local backend"
+                                + " only for now: its grpc-java channel lives in the runner's JVM, which cannot reach the"
+                                + " containers' pod IPs");
+            }
             if (p.container() instanceof PodSpec.GatewayProxy) {
                 throw new IllegalArgumentException("gateway " + p.appLabel() + ": gateway workloads of your own run"
                         + " on the local backend only for now; on docker, use the mesh's istio-ingressgateway");

@@ -196,6 +196,46 @@ public final class Mesh {
         return running.access().ingress();
     }
 
+    /**
+     * A channel builder for a proxyless gRPC client of this mesh in namespace {@code default}: {@code
+     * mesh.proxylessGrpc("xds:///echo-grpc:7070").build()} is a grpc-java channel whose xDS client takes its listeners,
+     * routes, clusters and endpoints from the mesh's control plane, as Istio's proxyless gRPC clients do, and calls the
+     * chosen pods straight (no sidecar on your side). Its bootstrap is its own (see {@link #proxylessBootstrap}), so
+     * no JVM-wide setting leaks into other tests.
+     */
+    public io.grpc.ManagedChannelBuilder<?> proxylessGrpc(String target) {
+        return proxylessGrpc(target, "default");
+    }
+
+    /** {@link #proxylessGrpc(String)} for a client in {@code namespace}, where short names resolve. */
+    public io.grpc.ManagedChannelBuilder<?> proxylessGrpc(String target, String namespace) {
+        return dev.meshbox.scenarios.ProxylessGrpcChannels.channel(
+                target, proxylessClient(namespace).bootstrap());
+    }
+
+    /**
+     * The bootstrap of a proxyless gRPC client in {@code namespace}, as the JSON file {@code GRPC_XDS_BOOTSTRAP} names
+     * (or the system property {@code io.grpc.xds.bootstrapConfig} holds), for a client that uses
+     * {@code Grpc.newChannelBuilder("xds:///...")} itself; both settings are global to the JVM.
+     */
+    public String proxylessBootstrap(String namespace) {
+        return dev.meshbox.scenarios.ProxylessGrpcChannels.json(
+                proxylessClient(namespace).bootstrap());
+    }
+
+    private MeshAccess.ProxylessClient proxylessClient(String namespace) {
+        InetSocketAddress ads = running.access()
+                .adsServer()
+                .orElseThrow(() -> new UnsupportedOperationException(
+                        "proxyless gRPC clients in the test JVM need the local backend ("
+                                + running.settings().describe() + "): the test cannot reach this backend's pods"));
+        return new MeshAccess.ProxylessClient(
+                ads,
+                "proxyless-" + runPrefix.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-"),
+                namespace,
+                "127.0.0.1");
+    }
+
     /** The seed the mesh runs with, from {@code @MeshTest(seed = ...)}, the scenario or {@code -Dmeshbox.seed}. */
     public OptionalLong seed() {
         return running.seed();
