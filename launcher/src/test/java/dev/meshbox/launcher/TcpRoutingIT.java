@@ -96,6 +96,40 @@ class TcpRoutingIT {
                 .anySatisfy(e -> assertThat(e.upstreamCluster()).isEqualTo("inbound|9000||"));
     }
 
+    /**
+     * Istio's own files for the TCP traffic shifting task ({@code samples/tcp-echo/tcp-echo-all-v1.yaml} and
+     * {@code tcp-echo-20-v2.yaml}) applied unmodified, connections entering at the ingress gateway's port 31400.
+     */
+    @Test
+    void istiosTcpShiftingSampleFilesShiftConnectionsThroughTheIngressGateway() throws Exception {
+        java.nio.file.Path sample =
+                Pages.istioSamples().map(p -> p.resolve("tcp-echo")).orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                sample != null && java.nio.file.Files.isRegularFile(sample.resolve("tcp-echo-all-v1.yaml")),
+                "Istio's tcp-echo sample is not beside this checkout (../shared/istio/samples/tcp-echo): this test"
+                        + " applies Istio's own files; scenarios/tcp-shifting.yaml runs the same task on the project's");
+        for (String file : List.of("tcp-echo-all-v1.yaml", "tcp-echo-20-v2.yaml")) {
+            MeshAccess.ApplyOutcome applied = mesh.apply(
+                    List.of(new MeshAccess.ConfigText(file, java.nio.file.Files.readString(sample.resolve(file)))));
+            assertThat(applied.problems()).as(file).isEmpty();
+            List<TrafficDriver.Result> results = new TrafficDriver(mesh)
+                    .send(
+                            new Scenario.Traffic("ingress", "GET", "tcp://tcp-echo:31400", Map.of(), 100, 2),
+                            "sample" + RUNS.incrementAndGet(),
+                            x -> {});
+            long v2 = results.stream()
+                    .filter(r -> "v2".equals(r.headers().get(TcpTraffic.VERSION)))
+                    .count();
+            assertThat(results)
+                    .allSatisfy(r -> assertThat(r.status()).as(r.error()).isEqualTo(200));
+            if (file.contains("all-v1")) {
+                assertThat(v2).as(file).isZero();
+            } else {
+                assertThat(v2).as(file).isBetween(8L, 34L); // 20 of 100, about 3 sigma either way
+            }
+        }
+    }
+
     @Test
     void withoutAVirtualServiceEveryConnectionReachesTheService() throws Exception {
         apply("""
