@@ -77,8 +77,9 @@ final class ClusterTranslator {
         Optional<TrafficPolicy> hostPolicy = dr.flatMap(DestinationRule::trafficPolicy);
         ServiceEntry se = service.fromServiceEntry() ? ServiceEntries.entryOf(view.config(), service) : null;
         // As Istio's buildUpstreamTLSSettings: a MESH_EXTERNAL entry's hosts never get auto mTLS.
-        boolean mtls =
-                view.security().autoMtls() && (se == null || se.location() == ServiceEntry.Location.MESH_INTERNAL);
+        boolean mtls = view.security().autoMtls()
+                && (se == null || se.location() == ServiceEntry.Location.MESH_INTERNAL)
+                && !GatewayPassthrough.carriesClientTls(pods, port);
         List<String> identities = identities(pods);
         List<String> subsets = new java.util.ArrayList<>();
         subsets.add("");
