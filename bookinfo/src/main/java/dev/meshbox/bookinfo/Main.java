@@ -69,8 +69,8 @@ public final class Main {
     }
 
     /**
-     * {@code --grpc-echo} or {@code --echo} win; otherwise httpbin and the cnn stand-in by name, and every other name is Bookinfo's to
-     * accept or reject.
+     * {@code --grpc-echo} or {@code --echo} win; otherwise httpbin, the cnn stand-in and tcp-echo by name, and every
+     * other name is Bookinfo's to accept or reject.
      */
     static Workload workload(MainArgs args) {
         AppContext ctx = args.context();
@@ -82,6 +82,9 @@ public final class Main {
         }
         if (ctx.service().equals("httpbin")) {
             return TestApps.httpbin(ctx);
+        }
+        if (ctx.service().equals("tcp-echo")) {
+            return TestApps.tcpEcho(ctx);
         }
         if (ctx.service().equals("cnn")) {
             return TestApps.cnn(ctx);

@@ -103,6 +103,36 @@ public final class TestApps {
         };
     }
 
+    /**
+     * Istio's tcp-echo server for {@code ctx.version()}: each line sent to {@code ctx.listen()} comes back prefixed
+     * {@code one} (v1) or {@code two} (v2), as the sample's deployments answer.
+     */
+    public static Workload tcpEcho(AppContext ctx) {
+        dev.meshbox.bookinfo.tcpecho.TcpEchoApp app = new dev.meshbox.bookinfo.tcpecho.TcpEchoApp(
+                dev.meshbox.bookinfo.tcpecho.TcpEchoApp.prefixOf(ctx.version()), java.util.List.of(ctx.listen()));
+        return new Workload() {
+            @Override
+            public void start() {
+                app.start();
+            }
+
+            @Override
+            public java.net.InetSocketAddress address() {
+                return app.address();
+            }
+
+            @Override
+            public void close() {
+                app.close();
+            }
+
+            @Override
+            public String toString() {
+                return "tcp echo " + ctx.service() + " " + ctx.version();
+            }
+        };
+    }
+
     private static RequestLog requestLog(AppContext ctx) {
         return new RequestLog(ctx.identity(), RequestLog.DEFAULT_CAPACITY, Clock.systemUTC());
     }

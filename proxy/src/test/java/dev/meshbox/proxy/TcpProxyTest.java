@@ -220,13 +220,18 @@ class TcpProxyTest {
         controlPlane.close();
     }
 
-    /** Sends {@code line} to the sidecar's {@code port} and reads one line back (null when the connection closes). */
+    /**
+     * Sends {@code line} to the sidecar's {@code port} and reads one line back; null when the connection closes or is
+     * reset first (a close racing the client's write arrives as a reset).
+     */
     private static String exchange(int port, String line) throws IOException {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(POD_IP, port), 5000);
             s.setSoTimeout(5000);
             s.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
             return new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        } catch (java.net.SocketException e) {
+            return null;
         }
     }
 

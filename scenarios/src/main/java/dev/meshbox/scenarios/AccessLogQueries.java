@@ -25,6 +25,19 @@ public final class AccessLogQueries {
      * pods; the one that answered below 500 served it. A mirrored copy (its authority ends in {@code -shadow}) was
      * served by no one the caller saw, so it does not count.
      */
+    /**
+     * The version that served result {@code r}: by its request id in {@code byId} ({@link #servedBy(String, List)}),
+     * else, for a TCP connection (whose access log line has no request id), the version its answer named
+     * ({@link TcpTraffic#VERSION}); {@link #NOT_SERVED} when neither says.
+     */
+    static String servedBy(Map<String, String> byId, TrafficDriver.Result r) {
+        String v = byId.get(r.requestId());
+        if (v != null) {
+            return v;
+        }
+        return r.headers().getOrDefault(TcpTraffic.VERSION, NOT_SERVED);
+    }
+
     public static Map<String, String> servedBy(String service, List<MeshAccess.LogEntry> log) {
         Map<String, String> byRequest = new HashMap<>();
         for (MeshAccess.LogEntry e : log) {

@@ -14,7 +14,7 @@ public final class BuiltinWorkloads {
 
     /** Workloads MeshBox can start by name. */
     public static final Set<String> NAMES =
-            Set.of("bookinfo", "httpbin", "httpbin-v2", "sleep", "fortio", "grpc-echo", "cnn");
+            Set.of("bookinfo", "httpbin", "httpbin-v2", "sleep", "fortio", "grpc-echo", "cnn", "tcp-echo");
 
     /** The keys of a built-in workload's object form: {@code {sleep: {namespace: legacy, sidecar: false}}}. */
     public static final Set<String> OPTIONS = Set.of("namespace", "serviceAccount", "sidecar", "grpc");

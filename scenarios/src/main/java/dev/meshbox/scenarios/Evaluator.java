@@ -51,7 +51,7 @@ final class Evaluator {
         Map<String, String> served = AccessLogQueries.servedBy(v.service(), o.log());
         Map<String, Integer> counts = new TreeMap<>();
         for (TrafficDriver.Result r : o.results()) {
-            counts.merge(served.getOrDefault(r.requestId(), AccessLogQueries.NOT_SERVED), 1, Integer::sum);
+            counts.merge(AccessLogQueries.servedBy(served, r), 1, Integer::sum);
         }
         int total = o.results().size();
         String seen = describeCounts(counts, total);

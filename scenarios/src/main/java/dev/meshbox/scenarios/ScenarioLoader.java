@@ -399,10 +399,15 @@ public final class ScenarioLoader {
             if (problem != null) {
                 r.problem(path + ".url", problem);
             }
+        } else if (url.isPresent() && url.get().startsWith("tcp://")) {
+            String problem = TcpTraffic.check(url.get());
+            if (problem != null) {
+                r.problem(path + ".url", problem);
+            }
         } else if (url.isPresent()
                 && !url.get().startsWith("http://")
                 && !url.get().startsWith("https://")) {
-            r.problem(path + ".url", "must start with http://, https:// or grpc://, got \"" + url.get() + "\"");
+            r.problem(path + ".url", "must start with http://, https://, grpc:// or tcp://, got \"" + url.get() + "\"");
         }
         boolean https = url.isPresent() && url.get().startsWith("https://");
         Optional<Scenario.TrafficTls> tls = TrafficTlsReader.read(r, n, path, https);

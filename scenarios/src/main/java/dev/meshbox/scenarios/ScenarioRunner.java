@@ -103,7 +103,7 @@ public final class ScenarioRunner {
                     servedBy.put(
                             v.service(),
                             results.stream()
-                                    .map(r -> byId.getOrDefault(r.requestId(), AccessLogQueries.NOT_SERVED))
+                                    .map(r -> AccessLogQueries.servedBy(byId, r))
                                     .toList());
                 }
             }

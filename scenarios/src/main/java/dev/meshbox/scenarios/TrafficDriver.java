@@ -85,6 +85,9 @@ public final class TrafficDriver {
         if (t.url().startsWith("https://")) {
             return HttpsTraffic.send(mesh, t, runId, progress);
         }
+        if (t.url().startsWith("tcp://")) {
+            return TcpTraffic.send(t, tcpAddress(t), runId, progress);
+        }
         Map<String, String> headers = new LinkedHashMap<>(t.headers());
         // A Host header names the authority to send, as it does on the wire: a gateway's host, say.
         String host = t.host().orElse(headers.remove("host"));
@@ -204,6 +207,21 @@ public final class TrafficDriver {
         if (wait > 0) {
             Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
         }
+    }
+
+    /**
+     * Where a {@code tcp://HOST:PORT} connection goes: the ingress (or a gateway workload) at the port, the sender's
+     * pod address at the port (its sidecar's outbound TCP listener), or a pod of the service without a sidecar.
+     */
+    private InetSocketAddress tcpAddress(Scenario.Traffic t) {
+        URI u = URI.create(t.url());
+        if (t.from().equals("ingress")) {
+            return new InetSocketAddress(mesh.ingress().getAddress(), u.getPort());
+        }
+        if (!mesh.hasSidecar(t.from())) {
+            return mesh.directTarget(t.from(), u.getHost(), u.getPort());
+        }
+        return new InetSocketAddress(mesh.outboundOf(t.from()).getAddress(), u.getPort());
     }
 
     private static int seq(String id) {

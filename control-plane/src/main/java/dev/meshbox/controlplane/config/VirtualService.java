@@ -5,15 +5,55 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** networking.istio.io VirtualService (HTTP part), validated. Field names follow Istio's reference. */
+/**
+ * networking.istio.io VirtualService, validated: HTTP rules, and the {@code tcp:} and {@code tls:} rules of opaque
+ * TCP and TLS traffic ({@link L4Route}). Field names follow Istio's reference.
+ */
 public record VirtualService(
         ResourceMeta meta,
         String yaml,
         List<String> hosts,
         List<String> gateways,
         List<HttpRoute> http,
-        List<String> exportTo)
+        List<String> exportTo,
+        List<L4Route> tcp,
+        List<L4Route> tls)
         implements IstioResource {
+
+    public VirtualService {
+        tcp = tcp == null ? List.of() : List.copyOf(tcp);
+        tls = tls == null ? List.of() : List.copyOf(tls);
+    }
+
+    /** A VirtualService with HTTP rules only. */
+    public VirtualService(
+            ResourceMeta meta,
+            String yaml,
+            List<String> hosts,
+            List<String> gateways,
+            List<HttpRoute> http,
+            List<String> exportTo) {
+        this(meta, yaml, hosts, gateways, http, exportTo, List.of(), List.of());
+    }
+
+    /**
+     * A {@code tcp:} rule (Istio's TCPRoute) or a {@code tls:} rule (TLSRoute): the first rule one of whose matches
+     * takes the connection sends it to {@code route} (split by weight per connection). No match matches everything
+     * ({@code tcp:} only: a {@code tls:} rule must have one).
+     */
+    public record L4Route(List<L4Match> match, List<RouteDestination> route) {}
+
+    /**
+     * Istio's L4MatchAttributes ({@code tcp:}) and TLSMatchAttributes ({@code tls:}, whose {@code sniHosts} is
+     * required): the destination port, destination subnets, the client's labels and namespace, the gateways.
+     */
+    public record L4Match(
+            Optional<Integer> port,
+            List<String> destinationSubnets,
+            Map<String, String> sourceLabels,
+            List<String> gateways,
+            List<String> sniHosts,
+            Optional<String> sourceNamespace) {}
 
     /** The gateway name Istio uses for sidecars when {@code gateways} is empty. */
     public static final String MESH = "mesh";

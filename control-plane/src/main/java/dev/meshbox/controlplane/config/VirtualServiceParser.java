@@ -106,7 +106,15 @@ final class VirtualServiceParser {
             }
         }
         DelegateRules.check(spec, hosts, gateways, http);
-        return new VirtualService(meta, yaml, hosts, gateways, http, DelegateRules.exportTo(spec));
+        return new VirtualService(
+                meta,
+                yaml,
+                hosts,
+                gateways,
+                http,
+                DelegateRules.exportTo(spec),
+                L4RouteParser.tcp(spec),
+                L4RouteParser.tls(spec, hosts));
     }
 
     private static HttpRoute route(YamlNode n) {
@@ -229,6 +237,14 @@ final class VirtualServiceParser {
             }
         });
         return new RouteDestination(destination(n.obj("destination")), weight, headers(n.obj("headers")));
+    }
+
+    static void checkRouteWeights(YamlNode n, List<RouteDestination> dests) {
+        checkWeights(n, dests);
+    }
+
+    static RouteDestination readRouteDestination(YamlNode n) {
+        return routeDestination(n);
     }
 
     static Destination destination(YamlNode n) {

@@ -136,7 +136,13 @@ final class ListenerTranslator {
                                 .setTransportProtocol("tls")
                                 .addAllApplicationProtocols(MutualTls.ISTIO_ALPNS))
                         .setTransportSocket(MutualTls.downstreamTls())
-                        .addFilters(Filter.newBuilder().setName(Names.HCM).setTypedConfig(Any.pack(mtlsHcm))));
+                        .addFilters(
+                                entry.getValue().isTcp()
+                                        ? L4Routes.inboundTcpProxy(port)
+                                        : Filter.newBuilder()
+                                                .setName(Names.HCM)
+                                                .setTypedConfig(Any.pack(mtlsHcm))
+                                                .build()));
             }
             if (mode == PeerAuthentication.Mode.STRICT) {
                 continue; // no chain for raw_buffer: plaintext is refused
@@ -147,7 +153,13 @@ final class ListenerTranslator {
             l.addFilterChains(FilterChain.newBuilder()
                     .setName("0.0.0.0_" + port)
                     .setFilterChainMatch(match)
-                    .addFilters(Filter.newBuilder().setName(Names.HCM).setTypedConfig(Any.pack(hcm))));
+                    .addFilters(
+                            entry.getValue().isTcp()
+                                    ? L4Routes.inboundTcpProxy(port)
+                                    : Filter.newBuilder()
+                                            .setName(Names.HCM)
+                                            .setTypedConfig(Any.pack(hcm))
+                                            .build()));
         }
         if (!modes.isEmpty()) {
             l.addListenerFilters(

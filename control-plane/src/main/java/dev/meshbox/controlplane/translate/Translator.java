@@ -89,6 +89,7 @@ public final class Translator {
         private final Map<List<Object>, List<Listener>> sidecarListeners = new HashMap<>();
         private final Map<List<Object>, XdsResources> routesByNamespace = new HashMap<>();
         private final Map<List<Object>, List<Cluster>> sidecarClusters = new HashMap<>();
+        private final Map<List<Object>, XdsResources> sidecarTcpListeners = new HashMap<>();
         private final Map<List<Object>, List<ClusterLoadAssignment>> endpointsBySidecar = new HashMap<>();
         private XdsResources outbound;
         private List<Cluster> outboundAndSpecial;
@@ -99,7 +100,8 @@ public final class Translator {
                             .flatMap(vs -> vs.http().stream())
                             .flatMap(r -> r.match().stream())
                             .anyMatch(m -> !m.sourceLabels().isEmpty())
-                    || JwtFilters.labelsMatter(view);
+                    || JwtFilters.labelsMatter(view)
+                    || L4Routes.labelsMatter(view);
             this.services = view.registry().servicesSorted();
             this.policies = view.config().all(AuthorizationPolicy.class);
             this.peerAuthentications = PeerAuthentications.of(view.config());
@@ -197,10 +199,11 @@ public final class Translator {
             dev.meshbox.controlplane.config.OutboundTrafficPolicy policy =
                     scope.policy(view.security().outboundTrafficPolicy());
             Map<Integer, List<MeshService>> ports = SidecarTranslation.visiblePorts(byPort, scope);
+            Map<Integer, List<MeshService>> httpPorts = L4Routes.httpPorts(ports);
             XdsResources routes =
                     routesByNamespace.computeIfAbsent(List.of(key.namespace(), key.labels(), key.sidecar()), k -> {
                         XdsResources.Builder b = XdsResources.builder();
-                        ports.forEach((port, portServices) ->
+                        httpPorts.forEach((port, portServices) ->
                                 b.route(sidecarRoutes(view, proxy, port, portServices, scope, b)));
                         return b.build();
                     });
@@ -211,11 +214,20 @@ public final class Translator {
                     List.of(key.inboundProtocols(), security, key.inboundTls(), policy, ports.keySet()), k -> {
                         XdsResources.Builder b = XdsResources.builder();
                         b.listener(ListenerTranslator.virtualOutbound(policy));
-                        ports.keySet().forEach(port -> b.listener(ListenerTranslator.outboundPort(port)));
+                        httpPorts.keySet().forEach(port -> b.listener(ListenerTranslator.outboundPort(port)));
                         b.listener(
                                 ListenerTranslator.virtualInbound(key.inboundProtocols(), security, key.inboundTls()));
                         return b.build().listeners();
                     });
+            List<Object> l4Key = List.of(
+                    key.namespace(), key.labels(), key.inboundProtocols().keySet(), key.sidecar());
+            XdsResources l4 = sidecarTcpListeners.computeIfAbsent(
+                    l4Key,
+                    k -> L4Routes.sidecarOutbound(
+                            view, proxy, ports, key.inboundProtocols().keySet()));
+            listeners = l4.listeners().isEmpty()
+                    ? listeners
+                    : XdsResources.mergeByName(listeners, l4.listeners(), Listener::getName);
             List<Cluster> clusters = sidecarClusters.computeIfAbsent(
                     List.of(key.inboundProtocols(), key.appAddress(), key.sidecar()), k -> {
                         List<Cluster> inbound = new ArrayList<>();
@@ -230,6 +242,7 @@ public final class Translator {
             List<String> warnings = new ArrayList<>(outbound().warnings());
             sidecarScopes.warnings().stream().filter(w -> !warnings.contains(w)).forEach(warnings::add);
             routes.warnings().stream().filter(w -> !warnings.contains(w)).forEach(warnings::add);
+            l4.warnings().stream().filter(w -> !warnings.contains(w)).forEach(warnings::add);
             jwtWarnings.build().warnings().stream()
                     .filter(w -> !warnings.contains(w))
                     .forEach(warnings::add);
@@ -401,6 +414,7 @@ public final class Translator {
         Map<Integer, String> routeNames = new TreeMap<>();
         Map<Integer, Map<String, VirtualHost.Builder>> hosts = new TreeMap<>();
         Optional<HttpFilter> jwt = JwtFilters.filter(view, proxy, out);
+        GatewayL4 l4 = new GatewayL4(view, proxy, out);
         List<GatewayTls.Server> tlsServers = new ArrayList<>();
         for (Gateway gw : view.gateways()) {
             if (gw.selector().isEmpty()
@@ -413,8 +427,11 @@ public final class Translator {
                     tlsServers.add(new GatewayTls.Server(gw, server));
                     continue;
                 }
-                // Hook for the servers not served as plain HTTP (TLS PASSTHROUGH by SNI, TCP): they are not yet.
+                // The servers not served as HTTP: TCP, and TLS PASSTHROUGH by SNI (GatewayL4).
                 if (!server.protocol().equals("HTTP") && !server.protocol().equals("HTTP2")) {
+                    if (l4.add(gw, server)) {
+                        continue; // TCP, or TLS passthrough by SNI
+                    }
                     out.warn(gw.meta().display() + ": server port " + server.port() + " protocol " + server.protocol()
                             + " is not simulated yet; only HTTP servers and HTTPS servers terminating TLS are served");
                     continue;
@@ -432,6 +449,7 @@ public final class Translator {
                         out);
             }
         }
+        l4.listeners().forEach(out::listener);
         GatewayTls.translate(view, proxy, tlsServers, HttpFilters.security(jwt, authorization), out);
         hosts.forEach((listenerPort, byHost) -> {
             // As Istio's gateway routes: a Host's port does not take part in choosing the virtual host.

@@ -174,6 +174,8 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
                 case "fortio" -> client(w, "fortio-deploy", "fortio", 8080);
                 case "grpc-echo" -> grpcEcho(w);
                 case "cnn" -> cnn(w);
+                case "tcp-echo" ->
+                    TcpEchoWorkload.add(w, s -> services.putIfAbsent(s.namespace() + "/" + s.name(), s), pods::add);
                 default -> throw new IllegalArgumentException("unknown workload " + w);
             }
         }

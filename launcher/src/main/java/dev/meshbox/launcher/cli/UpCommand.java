@@ -43,7 +43,7 @@ public final class UpCommand implements Callable<Integer> {
             defaultValue = "bookinfo",
             paramLabel = "NAME",
             description =
-                    "What to run, comma-separated: bookinfo, httpbin, httpbin-v2, sleep, fortio, grpc-echo, cnn, each optionally in a"
+                    "What to run, comma-separated: bookinfo, httpbin, httpbin-v2, sleep, fortio, grpc-echo, cnn, tcp-echo, each optionally in a"
                             + " namespace as NAME.NAMESPACE (httpbin.foo) (default: ${DEFAULT-VALUE}).")
     List<String> workloads;
 

@@ -44,7 +44,7 @@ public @interface MeshTest {
 
     /**
      * Built-in workloads: {@code bookinfo}, {@code httpbin}, {@code httpbin-v2}, {@code sleep} (a client to send
-     * from), {@code fortio}, {@code grpc-echo} (a gRPC echo service, v1 and v2), {@code cnn} (a stand-in for edition.cnn.com); in a namespace as {@code
+     * from), {@code fortio}, {@code grpc-echo} (a gRPC echo service, v1 and v2), {@code cnn} (a stand-in for edition.cnn.com), {@code tcp-echo} (Istio's TCP echo, v1 and v2); in a namespace as {@code
      * NAME.NAMESPACE} ({@code httpbin.foo}, {@code sleep.bar}, as
      * Istio's security tasks deploy them). Each runs as the service account Istio's sample gives it ({@code httpbin},
      * {@code sleep}, {@code bookinfo-productpage}, ...). Bookinfo when neither this nor {@link #kubernetes()} is given.

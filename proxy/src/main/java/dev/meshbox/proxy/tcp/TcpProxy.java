@@ -233,17 +233,22 @@ public final class TcpProxy extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Ends {@code ch}'s output once its last write is done; through TLS (whose close would need close_notify) the
-     * connection is left to the other side or the idle timeout instead.
+     * Ends {@code ch}'s output once its last write is done. A TLS connection cannot be half-closed under its records
+     * (its end is a close_notify), so it is closed instead, and the close travels back to the other side.
      */
     private static void shutdownOutput(Channel ch, ChannelFuture lastWrite) {
-        if (!(ch instanceof DuplexChannel duplex) || ch.pipeline().get(SslHandler.class) != null) {
-            return;
-        }
+        boolean tls = ch.pipeline().get(SslHandler.class) != null;
+        Runnable end = () -> {
+            if (!tls && ch instanceof DuplexChannel duplex) {
+                duplex.shutdownOutput();
+            } else {
+                ch.close();
+            }
+        };
         if (lastWrite == null || lastWrite.isDone()) {
-            duplex.shutdownOutput();
+            end.run();
         } else {
-            lastWrite.addListener(f -> duplex.shutdownOutput());
+            lastWrite.addListener(f -> end.run());
         }
     }
 
