@@ -45,15 +45,20 @@ public final class TestApps {
     /**
      * A stand-in for {@code edition.cnn.com} outside the mesh, for Istio's egress tasks without the internet: it
      * answers every plain HTTP request with {@code 301 Moved Permanently} to the https URL of the same host and path
-     * ({@code location: https://edition.cnn.com/politics}), as the site does.
+     * ({@code location: https://edition.cnn.com/politics}), as the site does; HTTPS on the pod's 8443 ({@link
+     * CnnHttps}) answers 200 with a test certificate for the name.
      */
     public static Workload cnn(AppContext ctx) {
         RequestLog log = requestLog(ctx);
-        return new JavalinWorkload(ctx, routes -> {
-            log.install(routes, new dev.meshbox.bookinfo.http.JsonReplies(new ObjectMapper()));
-            dev.meshbox.bookinfo.http.AnyMethod.route(routes, "/", TestApps::toHttps);
-            dev.meshbox.bookinfo.http.AnyMethod.route(routes, "/<path>", TestApps::toHttps);
-        });
+        CnnHttps https = CnnHttps.start(ctx.listen().getAddress());
+        return new JavalinWorkload(
+                ctx,
+                routes -> {
+                    log.install(routes, new dev.meshbox.bookinfo.http.JsonReplies(new ObjectMapper()));
+                    dev.meshbox.bookinfo.http.AnyMethod.route(routes, "/", TestApps::toHttps);
+                    dev.meshbox.bookinfo.http.AnyMethod.route(routes, "/<path>", TestApps::toHttps);
+                },
+                https::close);
     }
 
     private static void toHttps(io.javalin.http.Context ctx) {

@@ -1,6 +1,7 @@
 package dev.meshbox.scenarios;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -41,6 +42,20 @@ final class AccessLogChecks {
             seen.merge(e.responseCode() + " " + e.upstreamCluster(), 1, Integer::sum);
         }
         int total = ids.size();
+        if (total > 0 && seen.getOrDefault("not logged", 0) == total) {
+            // TCP and TLS passthrough lines ("- - -" 0) carry no request id: the proxy's last line per connection.
+            List<MeshAccess.LogEntry> lines = lastConnectionLines(want, o, total);
+            if (!lines.isEmpty()) {
+                seen.clear();
+                n = 0;
+                for (MeshAccess.LogEntry e : lines) {
+                    if (matches(want, e)) {
+                        n++;
+                    }
+                    seen.merge(e.responseCode() + " " + e.upstreamCluster(), 1, Integer::sum);
+                }
+            }
+        }
         boolean ok = total > 0 && Evaluator.share(n, total) >= want.share() - 1e-9;
         String what = want.proxy() + " logged" + want.code().map(c -> " " + c).orElse("")
                 + want.cluster().map(c -> " " + c).orElse("");
@@ -50,5 +65,43 @@ final class AccessLogChecks {
                 Evaluator.ratio(n, total),
                 ok,
                 ok ? "" : want.proxy() + "'s access log: " + Evaluator.describeCounts(seen, total));
+    }
+
+    /** A line of Envoy's tcp_proxy: no request id, response code 0. */
+    private static boolean connectionLine(MeshAccess.LogEntry e) {
+        String id = e.requestId();
+        return e.responseCode() == 0 && (id == null || id.isEmpty() || id.equals("null") || id.equals("-"));
+    }
+
+    private static boolean matches(Scenario.AccessLogged want, MeshAccess.LogEntry e) {
+        return want.cluster().map(c -> c.equals(e.upstreamCluster())).orElse(true)
+                && want.code().map(c -> c == e.responseCode()).orElse(true);
+    }
+
+    /**
+     * The proxy's last {@code count} connection lines, read again until they all match or a few seconds passed: a
+     * proxy writes a connection's line when the connection closes, which may be just after the client saw its answer.
+     */
+    private static List<MeshAccess.LogEntry> lastConnectionLines(
+            Scenario.AccessLogged want, StepObservation o, int count) {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
+        List<MeshAccess.LogEntry> log = o.log();
+        while (true) {
+            List<MeshAccess.LogEntry> lines = log.stream()
+                    .filter(e -> AccessLogQueries.loggedBy(want.proxy(), e) && connectionLine(e))
+                    .toList();
+            lines = lines.subList(Math.max(0, lines.size() - count), lines.size());
+            boolean done = lines.size() == count && lines.stream().allMatch(e -> matches(want, e));
+            if (done || System.nanoTime() > deadline || o.mesh() == null) {
+                return lines;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return lines;
+            }
+            log = o.mesh().accessLog();
+        }
     }
 }

@@ -13,7 +13,8 @@ import java.util.function.IntConsumer;
  * A step's {@code https://} traffic: requests to a gateway as curl sends them in Istio's secure ingress task
  * ({@code --resolve host:port:gateway --cacert ...}), one TLS connection each, in order. It enters at the ingress
  * gateway ({@code from: ingress}) or at a gateway workload ({@code from: my-ingress}), on the pod port the URL's port
- * maps to (443 to 8443, 80 to 8080, as the gateway's Service does).
+ * maps to (443 to 8443, 80 to 8080, as the gateway's Service does); from a workload with a sidecar, at the sidecar's
+ * outbound listener on the URL's port (Istio's egress gateway task, HTTPS pattern: curl https://edition.cnn.com).
  */
 final class HttpsTraffic {
 
@@ -27,16 +28,18 @@ final class HttpsTraffic {
                         "https:// traffic needs tls: {caCertificates: FILE}, the CA to trust"));
         URI u = URI.create(t.url());
         int port = u.getPort() > 0 ? u.getPort() : 443;
-        InetSocketAddress gateway;
+        InetSocketAddress address;
         if (t.from().equals("ingress")) {
-            gateway = mesh.ingress();
+            address = new InetSocketAddress(mesh.ingress().getAddress(), podPort(port));
         } else if (mesh.entersAtGateway(t.from())) {
-            gateway = mesh.outboundOf(t.from());
+            address = new InetSocketAddress(mesh.outboundOf(t.from()).getAddress(), podPort(port));
+        } else if (mesh.hasSidecar(t.from())) {
+            // curl in a pod with a sidecar: the sidecar's outbound TCP listener on the URL's port takes the TLS by SNI.
+            address = new InetSocketAddress(mesh.outboundOf(t.from()).getAddress(), port);
         } else {
-            throw new IllegalArgumentException("https:// traffic enters the mesh at a gateway: send it from ingress or"
-                    + " a gateway workload, not from " + t.from());
+            throw new IllegalArgumentException("https:// traffic enters the mesh at a gateway or leaves a sidecar: send"
+                    + " it from ingress, a gateway workload or a workload with a sidecar, not from " + t.from());
         }
-        InetSocketAddress address = new InetSocketAddress(gateway.getAddress(), podPort(port));
         String authority = t.host().orElse(port == 443 ? u.getHost() : u.getHost() + ":" + port);
         String path = (u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath())
                 + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
