@@ -77,12 +77,20 @@ class HttpbinAppTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"GET, 200", "POST, 418", "PUT, 503", "DELETE, 500", "PATCH, 302", "GET, 204", "OPTIONS, 599"})
+    @CsvSource({"GET, 200", "POST, 417", "PUT, 503", "DELETE, 500", "PATCH, 302", "GET, 204", "OPTIONS, 599"})
     void statusAnswersThatCodeForAnyMethodWithAnEmptyBody(String method, int code) {
         HttpResponse<String> response = client.send(httpbin, method, "/status/" + code, "");
 
         assertThat(response.statusCode()).isEqualTo(code);
         assertThat(response.body()).isEmpty();
+    }
+
+    @org.junit.jupiter.api.Test
+    void status418IsTheTeapotIstiosIngressTasksLookFor() {
+        HttpResponse<String> response = client.get(httpbin, "/status/418");
+
+        assertThat(response.statusCode()).isEqualTo(418);
+        assertThat(response.body()).contains("-=[ teapot ]=-");
     }
 
     @ParameterizedTest

@@ -237,9 +237,13 @@ public final class ControlPlane implements AutoCloseable {
                 }
             }
             Map<String, XdsResources> byNamespace = new HashMap<>();
-            xds.proxylessClients().forEach((node, namespace) -> {
+            xds.proxylessClients().forEach((node, client) -> {
                 // null when translating failed: those clients keep their last snapshot, the sidecars are unaffected
-                XdsResources r = byNamespace.computeIfAbsent(namespace, ns -> ProxylessGrpc.translateOrNull(view, ns));
+                XdsResources r =
+                        byNamespace.computeIfAbsent(client.namespace(), ns -> ProxylessGrpc.translateOrNull(view, ns));
+                if (r != null && !client.serverListeners().isEmpty()) {
+                    r = ProxylessGrpc.withServerListeners(r, client.serverListeners());
+                }
                 boolean published = r != null
                         && xds.publishProxyless(
                                 node,

@@ -343,7 +343,9 @@ final class Evaluator {
                 + (blocked == 0
                         ? ""
                         : "; refused by the source's route block_all (outboundTrafficPolicy REGISTRY_ONLY: the host is"
-                                + " not in the registry; a ServiceEntry declares it) " + blocked + "/" + ids.size())
+                                + " not in the registry, or a Sidecar's egress hosts hide it from this workload; a"
+                                + " ServiceEntry declares it, a Sidecar's egress.hosts lists it) " + blocked + "/"
+                                + ids.size())
                 + (firstError.isEmpty() ? "" : "; first error: " + firstError);
     }
 

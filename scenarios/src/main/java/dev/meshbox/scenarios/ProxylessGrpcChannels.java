@@ -43,7 +43,9 @@ public final class ProxylessGrpcChannels {
                         "id",
                         "sidecar~" + ip + "~" + pod + "." + namespace + "~" + namespace + ".svc.cluster.local",
                         "metadata",
-                        Map.of("GENERATOR", "grpc", "NAMESPACE", namespace, "INSTANCE_IPS", ip)));
+                        Map.of("GENERATOR", "grpc", "NAMESPACE", namespace, "INSTANCE_IPS", ip)),
+                "server_listener_resource_name_template",
+                "xds.istio.io/grpc/lds/inbound/%s");
     }
 
     /** The bootstrap as the JSON file {@code GRPC_XDS_BOOTSTRAP} names. */

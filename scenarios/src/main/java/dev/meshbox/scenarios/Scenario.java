@@ -195,7 +195,8 @@ public record Scenario(
             double rate,
             Duration duration,
             Optional<String> host,
-            int followRedirects) {
+            int followRedirects,
+            Optional<TrafficTls> tls) {
         /**
          * @param rate            requests per second in all, 0 for as fast as the connections allow
          * @param duration        when not zero, sending stops once it has passed ({@code count} is then an upper bound)
@@ -206,6 +207,33 @@ public record Scenario(
         public Traffic {
             duration = duration == null ? Duration.ZERO : duration;
             host = host == null ? Optional.empty() : host;
+            tls = tls == null ? Optional.empty() : tls;
+        }
+
+        /** Plain-text (or gRPC) requests. */
+        public Traffic(
+                String from,
+                String method,
+                String url,
+                Map<String, String> headers,
+                int count,
+                int concurrency,
+                double rate,
+                Duration duration,
+                Optional<String> host,
+                int followRedirects) {
+            this(
+                    from,
+                    method,
+                    url,
+                    headers,
+                    count,
+                    concurrency,
+                    rate,
+                    duration,
+                    host,
+                    followRedirects,
+                    Optional.empty());
         }
 
         public Traffic(
@@ -237,14 +265,26 @@ public record Scenario(
                     rate,
                     duration,
                     Optional.of(authority),
-                    followRedirects);
+                    followRedirects,
+                    tls);
         }
 
         /** The same requests, following up to {@code hops} redirects. */
         public Traffic followingRedirects(int hops) {
-            return new Traffic(from, method, url, headers, count, concurrency, rate, duration, host, hops);
+            return new Traffic(from, method, url, headers, count, concurrency, rate, duration, host, hops, tls);
         }
     }
+
+    /**
+     * How {@code https://} traffic speaks TLS, as curl's options in Istio's secure ingress task: the CA to trust
+     * ({@code --cacert}), an optional client certificate and key ({@code --cert}, {@code --key}), PEM read from the
+     * files the scenario names, and the server name (SNI) when not the URL's host.
+     */
+    public record TrafficTls(
+            String caCertificatesPem,
+            Optional<String> clientCertificatePem,
+            Optional<String> privateKeyPem,
+            Optional<String> sni) {}
 
     /** One expectation. */
     public sealed interface Expectation

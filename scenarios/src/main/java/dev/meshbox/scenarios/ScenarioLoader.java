@@ -29,6 +29,7 @@ public final class ScenarioLoader {
     private static final Set<String> TOP = Set.of("name", "description", "workloads", "seed", "meshConfig", "steps");
     private static final Set<String> STEP = Set.of("name", "config", "wait", "traffic", "expect");
     private static final Set<String> TRAFFIC = Set.of(
+            "tls",
             "from",
             "method",
             "url",
@@ -403,9 +404,13 @@ public final class ScenarioLoader {
             if (problem != null) {
                 r.problem(path + ".url", problem);
             }
-        } else if (url.isPresent() && !url.get().startsWith("http://")) {
-            r.problem(path + ".url", "must start with http://, grpc:// or tcp://, got \"" + url.get() + "\"");
+        } else if (url.isPresent()
+                && !url.get().startsWith("http://")
+                && !url.get().startsWith("https://")) {
+            r.problem(path + ".url", "must start with http://, https://, grpc:// or tcp://, got \"" + url.get() + "\"");
         }
+        boolean https = url.isPresent() && url.get().startsWith("https://");
+        Optional<Scenario.TrafficTls> tls = TrafficTlsReader.read(r, n, path, https);
         if (p.isPresent() && !p.get().startsWith("/")) {
             r.problem(path + ".path", "must start with /, got \"" + p.get() + "\"");
         }
@@ -465,6 +470,7 @@ public final class ScenarioLoader {
                 rate,
                 duration.orElse(Duration.ZERO),
                 host,
-                follow);
+                follow,
+                tls);
     }
 }

@@ -85,6 +85,9 @@ public final class TrafficDriver {
         if (t.url().startsWith("tcp://")) {
             return TcpTraffic.send(t, tcpAddress(t), runId, progress);
         }
+        if (t.url().startsWith("https://")) {
+            return HttpsTraffic.send(mesh, t, runId, progress);
+        }
         Map<String, String> headers = new LinkedHashMap<>(t.headers());
         // A Host header names the authority to send, as it does on the wire: a gateway's host, say.
         String host = t.host().orElse(headers.remove("host"));

@@ -183,7 +183,8 @@ class EvaluatorTest {
 
         assertThat(failed.explanation())
                 .contains("refused by the source's route block_all (outboundTrafficPolicy REGISTRY_ONLY: the host is"
-                        + " not in the registry; a ServiceEntry declares it) 2/2");
+                        + " not in the registry, or a Sidecar's egress hosts hide it from this workload; a ServiceEntry"
+                        + " declares it, a Sidecar's egress.hosts lists it) 2/2");
     }
 
     @Test

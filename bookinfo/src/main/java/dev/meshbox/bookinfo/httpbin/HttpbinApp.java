@@ -82,7 +82,25 @@ public final class HttpbinApp {
             return;
         }
         ctx.status(status);
+        if (status == 418) {
+            // httpbin's teapot, which Istio's ingress tasks look for ("-=[ teapot ]=-").
+            ctx.header("x-more-info", "http://tools.ietf.org/html/rfc2324");
+            ctx.result(TEAPOT);
+        }
     }
+
+    private static final String TEAPOT = """
+
+                -=[ teapot ]=-
+
+                   _...._
+                 .'  _ _ `.
+                | ."` ^ `". _,
+                \\_;`"---"`|//
+                  |       ;/
+                  \\_     _/
+                    `\"\"\"`
+            """;
 
     /** Waits on a timer, not on a Jetty thread, so twenty slow requests do not starve the pool. */
     private void delay(Context ctx) {

@@ -18,6 +18,21 @@ final class KubeSecretParser {
 
     private KubeSecretParser() {}
 
+    private static String digest(Map<String, String> data) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            new java.util.TreeMap<>(data).forEach((k, v) -> {
+                md.update(k.getBytes(StandardCharsets.UTF_8));
+                md.update((byte) 0);
+                md.update(v.getBytes(StandardCharsets.UTF_8));
+                md.update((byte) 0);
+            });
+            return java.util.HexFormat.of().formatHex(md.digest(), 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static KubeSecret parse(ResourceMeta meta, YamlNode root) {
         root.onlyFields(Set.of("apiVersion", "kind", "metadata", "type", "data", "stringData", "immutable"));
         if (!meta.apiVersion().equals("v1")) {
@@ -47,9 +62,10 @@ final class KubeSecretParser {
                 }
             }
         }
-        // The keys and certificates are not echoed back: what is kept for display names the keys only.
-        String shown =
-                "type: " + type + "\ndata: " + data.keySet().stream().sorted().toList() + "\n";
+        // The keys and certificates are not echoed back: what is kept for display names the keys, with a digest of
+        // the data so that a changed Secret (a rotation) is a change to the store.
+        String shown = "type: " + type + "\ndata: "
+                + data.keySet().stream().sorted().toList() + "\nsha256: " + digest(data) + "\n";
         return new KubeSecret(meta, shown, type, data);
     }
 }

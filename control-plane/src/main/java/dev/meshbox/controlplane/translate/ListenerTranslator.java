@@ -178,9 +178,9 @@ final class ListenerTranslator {
     }
 
     /**
-     * As above; with {@code mtls} (a mesh with auto mTLS) the port also takes Istio mTLS from sidecars, which auto
-     * mTLS sends to a gateway pod labelled {@code security.istio.io/tlsMode: istio} (an egress gateway a
-     * VirtualService routes mesh traffic to): a TLS chain with Istio's ALPNs beside the plaintext one.
+     * As above; with {@code mtls} (a mesh with auto mTLS, a gateway pod labelled {@code security.istio.io/tlsMode:
+     * istio}, which auto mTLS sends Istio mTLS to: an egress gateway a VirtualService routes mesh traffic to) the port
+     * also takes Istio mTLS from sidecars: a TLS chain with Istio's ALPNs beside the plaintext one.
      */
     static Listener gatewayPort(int port, String routeName, java.util.List<HttpFilter> security, boolean mtls) {
         Listener plain = plainGatewayPort(port, routeName, security);

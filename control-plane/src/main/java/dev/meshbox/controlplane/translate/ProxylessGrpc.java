@@ -30,8 +30,8 @@ import java.util.TreeMap;
  * {@code GENERATOR: grpc}:
  *
  * <ul>
- *   <li>LDS: a Listener named exactly {@code host:port} for every name a client of the namespace may write (the short
- *       name in its own namespace, {@code name.ns}, {@code name.ns.svc}, the FQDN), holding an {@code api_listener}
+ *   <li>LDS: a Listener named exactly {@code host:port} for every name a client of the namespace may write (the FQDN;
+ *       for its own namespace's services also the short name, {@code name.ns}, {@code name.ns.svc}), holding an {@code api_listener}
  *       HttpConnectionManager with the fault and router filters and RDS over ADS;
  *   <li>RDS: the route configuration named by the cluster key {@code outbound|port||fqdn}, holding the one virtual host
  *       of that service as a sidecar of the namespace has it (the VirtualService's weights, matches, faults, retries),
@@ -89,7 +89,7 @@ public final class ProxylessGrpc {
             }
             for (ServicePort port : s.ports()) {
                 String key = Names.outboundCluster(port.port(), "", s.fqdn());
-                for (String name : Names.sidecarDomains(s, namespace)) {
+                for (String name : listenerHosts(s, namespace)) {
                     listeners.put(name + ":" + port.port(), listener(name + ":" + port.port(), key));
                 }
                 RouteConfiguration rc = routeConfiguration(key, s, port.port(), sidecarRoutes);
@@ -125,6 +125,87 @@ public final class ProxylessGrpc {
                 List.copyOf(clusters.values()),
                 List.copyOf(endpoints.values()),
                 sidecar.warnings());
+    }
+
+    /**
+     * The hosts a client of {@code namespace} may name a service by, as Istio's {@code tryFindFQDN}: the FQDN, and for a
+     * service of its own namespace also {@code name}, {@code name.ns} and {@code name.ns.svc} (Istio expands only the
+     * node's own namespace's short forms).
+     */
+    static List<String> listenerHosts(MeshService s, String namespace) {
+        String ns = s.name() + "." + s.namespace();
+        return s.namespace().equals(namespace) ? List.of(s.fqdn(), s.name(), ns, ns + ".svc") : List.of(s.fqdn());
+    }
+
+    /** The prefix of the listener names gRPC servers ask for, Istio's {@code ServerListenerNamePrefix}. */
+    public static final String SERVER_LISTENER_PREFIX = "xds.istio.io/grpc/lds/inbound/";
+
+    /**
+     * {@code r} plus the listeners a node's gRPC servers ({@code XdsServerBuilder}) asked for, as Istio's
+     * {@code buildInboundListeners}: named as asked ({@code xds.istio.io/grpc/lds/inbound/HOST:PORT}), bound to that
+     * address, one plaintext filter chain {@code inbound-plaintext} whose HCM has an inline route configuration with a
+     * non-forwarding route for everything and the router filter; no listener filters (gRPC would NACK them). A name that
+     * is not {@code HOST:PORT} is left out.
+     */
+    public static XdsResources withServerListeners(XdsResources r, java.util.Collection<String> names) {
+        List<Listener> extra = new java.util.ArrayList<>();
+        for (String name : names) {
+            if (!name.startsWith(SERVER_LISTENER_PREFIX)) {
+                continue;
+            }
+            String address = name.substring(SERVER_LISTENER_PREFIX.length());
+            int colon = address.lastIndexOf(':');
+            if (colon < 1) {
+                continue;
+            }
+            int port;
+            try {
+                port = Integer.parseInt(address.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                continue;
+            }
+            String host = address.substring(0, colon).replace("[", "").replace("]", "");
+            extra.add(serverListener(name, host, port));
+        }
+        return new XdsResources(
+                XdsResources.mergeByName(r.listeners(), extra, Listener::getName),
+                r.routes(),
+                r.clusters(),
+                r.endpoints(),
+                r.warnings());
+    }
+
+    private static Listener serverListener(String name, String host, int port) {
+        io.envoyproxy.envoy.config.route.v3.RouteConfiguration inbound = RouteConfiguration.newBuilder()
+                .setName("inbound")
+                .addVirtualHosts(VirtualHost.newBuilder()
+                        .setName("inbound|" + port)
+                        .addDomains("*")
+                        .addRoutes(Route.newBuilder()
+                                .setMatch(io.envoyproxy.envoy.config.route.v3.RouteMatch.newBuilder()
+                                        .setPrefix("/"))
+                                .setNonForwardingAction(
+                                        io.envoyproxy.envoy.config.route.v3.NonForwardingAction.getDefaultInstance())))
+                .build();
+        HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
+                .setStatPrefix("inbound_" + port)
+                .setRouteConfig(inbound)
+                .addHttpFilters(HttpFilter.newBuilder()
+                        .setName(Names.ROUTER)
+                        .setTypedConfig(Any.pack(Router.getDefaultInstance())))
+                .build();
+        return Listener.newBuilder()
+                .setName(name)
+                .setAddress(io.envoyproxy.envoy.config.core.v3.Address.newBuilder()
+                        .setSocketAddress(io.envoyproxy.envoy.config.core.v3.SocketAddress.newBuilder()
+                                .setAddress(host)
+                                .setPortValue(port)))
+                .addFilterChains(io.envoyproxy.envoy.config.listener.v3.FilterChain.newBuilder()
+                        .setName("inbound-plaintext")
+                        .addFilters(io.envoyproxy.envoy.config.listener.v3.Filter.newBuilder()
+                                .setName("inbound-hcmplaintext")
+                                .setTypedConfig(Any.pack(hcm))))
+                .build();
     }
 
     private static Listener listener(String name, String routeName) {

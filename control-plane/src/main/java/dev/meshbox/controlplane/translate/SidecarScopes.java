@@ -51,6 +51,31 @@ final class SidecarScopes {
         return new SidecarScopes(config);
     }
 
+    /**
+     * As above, also warning where several Sidecars with a workloadSelector pick one workload (Istio's IST0110
+     * ConflictingSidecarWorkloadSelectors): the oldest applies.
+     */
+    static SidecarScopes of(ConfigStore.Snapshot config, java.util.Collection<Pod> pods) {
+        SidecarScopes scopes = new SidecarScopes(config);
+        java.util.Set<String> seen = new java.util.TreeSet<>();
+        for (Pod pod : pods) {
+            if (pod.role() != Pod.ProxyKind.SIDECAR) {
+                continue;
+            }
+            List<Sidecar> picking = scopes.byNamespace.getOrDefault(pod.namespace(), List.of()).stream()
+                    .filter(s -> !s.selector().isEmpty() && selects(s, pod))
+                    .toList();
+            if (picking.size() > 1) {
+                seen.add(picking.stream().map(s -> s.meta().display()).toList() + " all select workload "
+                        + pod.namespace() + "/" + pod.name() + "; "
+                        + picking.get(0).meta().display()
+                        + " (the oldest) applies (IST0110 ConflictingSidecarWorkloadSelectors)");
+            }
+        }
+        scopes.warnings.addAll(seen);
+        return scopes;
+    }
+
     /** Problems with the applied Sidecars as a whole (competing namespace defaults). */
     List<String> warnings() {
         return List.copyOf(warnings);
@@ -105,6 +130,14 @@ final class SidecarScopes {
          * one without a port, lists a host the service matches and excludes none it matches.
          */
         boolean visible(MeshService service, int port) {
+            return visible(service.fqdn(), service.namespace(), port);
+        }
+
+        /**
+         * As above for a host of {@code hostNamespace} (a service's, or a VirtualService's for a host outside the
+         * registry, as Istio's SidecarScope filters those by the VirtualService's namespace).
+         */
+        boolean visible(String host, String hostNamespace, int port) {
             if (sidecar.isEmpty() || sidecar.get().egress().isEmpty()) {
                 return true;
             }
@@ -119,11 +152,11 @@ final class SidecarScopes {
             boolean included = false;
             for (String entry : listener.get().hosts()) {
                 boolean exclude = entry.startsWith("~");
-                String host = exclude ? entry.substring(1) : entry;
-                if (exclude && host.startsWith("/")) {
-                    host = "*" + host;
+                String wanted = exclude ? entry.substring(1) : entry;
+                if (exclude && wanted.startsWith("/")) {
+                    wanted = "*" + wanted;
                 }
-                if (matches(host, service)) {
+                if (matches(wanted, hostNamespace, host)) {
                     if (exclude) {
                         return false;
                     }
@@ -133,8 +166,8 @@ final class SidecarScopes {
             return included;
         }
 
-        /** Whether {@code ns/dnsName} names the service: {@code *} or {@code .} or its namespace, and its host. */
-        private boolean matches(String entry, MeshService service) {
+        /** Whether {@code ns/dnsName} names the host: {@code *}, {@code .} or its namespace, and the name. */
+        private boolean matches(String entry, String hostNamespace, String host) {
             int slash = entry.indexOf('/');
             if (slash < 0) {
                 return false;
@@ -142,10 +175,9 @@ final class SidecarScopes {
             String ns = entry.substring(0, slash);
             String name = entry.substring(slash + 1);
             String wanted = ns.equals(".") ? namespace : ns;
-            if (!wanted.equals("*") && !wanted.equals(service.namespace())) {
+            if (!wanted.equals("*") && !wanted.equals(hostNamespace)) {
                 return false;
             }
-            String host = service.fqdn();
             if (name.equals("*")) {
                 return true;
             }

@@ -105,7 +105,8 @@ public final class Translator {
             this.services = view.registry().servicesSorted();
             this.policies = view.config().all(AuthorizationPolicy.class);
             this.peerAuthentications = PeerAuthentications.of(view.config());
-            this.sidecarScopes = SidecarScopes.of(view.config());
+            this.sidecarScopes =
+                    SidecarScopes.of(view.config(), view.registry().pods().values());
             this.membersMatter = services.stream().anyMatch(s -> !s.members().isEmpty());
             for (MeshService s : services) {
                 for (ServicePort p : s.ports()) {
@@ -203,7 +204,7 @@ public final class Translator {
                     routesByNamespace.computeIfAbsent(List.of(key.namespace(), key.labels(), key.sidecar()), k -> {
                         XdsResources.Builder b = XdsResources.builder();
                         httpPorts.forEach((port, portServices) ->
-                                b.route(sidecarRoutes(view, proxy, port, portServices, policy, b)));
+                                b.route(sidecarRoutes(view, proxy, port, portServices, scope, b)));
                         return b.build();
                     });
             XdsResources.Builder jwtWarnings = XdsResources.builder();
@@ -329,7 +330,7 @@ public final class Translator {
             Pod proxy,
             int port,
             List<MeshService> services,
-            dev.meshbox.controlplane.config.OutboundTrafficPolicy policy,
+            SidecarScopes.Scope scope,
             XdsResources.Builder out) {
         RouteConfiguration.Builder rc = RouteConfiguration.newBuilder()
                 .setName(Names.sidecarRoute(port))
@@ -372,9 +373,10 @@ public final class Translator {
             rc.addVirtualHosts(vh);
         }
         if (port == VirtualServiceHosts.PORT) {
-            VirtualServiceHosts.addTo(ctx, rc, out);
+            VirtualServiceHosts.addTo(
+                    ctx, rc, out, (host, vs) -> scope.visible(host, vs.meta().namespace(), VirtualServiceHosts.PORT));
         }
-        rc.addVirtualHosts(unknownHosts(policy));
+        rc.addVirtualHosts(unknownHosts(scope.policy(view.security().outboundTrafficPolicy())));
         return rc.build();
     }
 
@@ -460,7 +462,8 @@ public final class Translator {
                     listenerPort,
                     rc.getName(),
                     HttpFilters.security(jwt, authorization),
-                    view.security().autoMtls()));
+                    // Only where auto mTLS sends it (a gateway pod labelled tlsMode istio, as an egress gateway).
+                    view.security().autoMtls() && MutualTls.meshed(proxy)));
             out.route(rc.build());
         });
     }

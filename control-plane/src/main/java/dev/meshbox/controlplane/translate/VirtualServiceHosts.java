@@ -38,9 +38,26 @@ final class VirtualServiceHosts {
      * (by namespace and name) routes it; the others are ignored for it, with Istio's IST0109 warning.
      */
     static void addTo(RouteTranslator.Context ctx, RouteConfiguration.Builder rc, XdsResources.Builder out) {
+        addTo(ctx, rc, out, (host, vs) -> true);
+    }
+
+    /**
+     * As above, for the hosts {@code visible} lets the proxy see (a Sidecar's egress hosts, matched against the
+     * VirtualService's namespace).
+     */
+    static void addTo(
+            RouteTranslator.Context ctx,
+            RouteConfiguration.Builder rc,
+            XdsResources.Builder out,
+            java.util.function.BiPredicate<String, VirtualService> visible) {
         Set<String> taken = new HashSet<>();
         rc.getVirtualHostsList().forEach(v -> v.getDomainsList().forEach(d -> taken.add(d.toLowerCase(Locale.ROOT))));
-        byHost(ctx.view()).forEach((host, vss) -> {
+        byHost(ctx.view()).forEach((host, all) -> {
+            List<VirtualService> vss =
+                    all.stream().filter(v -> visible.test(host, v)).toList();
+            if (vss.isEmpty()) {
+                return;
+            }
             VirtualService vs = vss.get(0);
             if (vss.size() > 1) {
                 out.warn("The VirtualServices "

@@ -148,6 +148,9 @@ final class AckLedger implements DiscoveryServerCallbacks {
 
     private final Map<Long, String> streams = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, NodeSync> nodes = new ConcurrentHashMap<>();
+    /** Per node and type, the names its latest request asked for (what a node asking on demand wants now). */
+    private final ConcurrentHashMap<String, Map<String, List<String>>> requested = new ConcurrentHashMap<>();
+
     private final Consumer<String> replied;
 
     /** @param replied told the node of every ACK and NACK, after it is recorded; must not block */
@@ -199,8 +202,14 @@ final class AckLedger implements DiscoveryServerCallbacks {
         return new ProxyStatus(node, !s.streams().isEmpty(), types);
     }
 
+    /** The names {@code node}'s latest request of {@code typeUrl} asked for; empty for none or a wildcard. */
+    List<String> requested(String node, String typeUrl) {
+        return requested.getOrDefault(node, Map.of()).getOrDefault(typeUrl, List.of());
+    }
+
     /** Forgets what a node that left the mesh exchanged; its open streams, if any, stay known until they close. */
     void forget(String node) {
+        requested.remove(node);
         nodes.computeIfPresent(node, (n, s) -> s.streams().isEmpty() ? null : new NodeSync(s.streams(), Map.of()));
     }
 
@@ -232,6 +241,12 @@ final class AckLedger implements DiscoveryServerCallbacks {
         if (!node.equals(streams.put(streamId, node))) {
             nodes.compute(node, (n, s) -> orEmpty(s).withStream(streamId));
         }
+        List<String> names = List.copyOf(request.getResourceNamesList());
+        requested.compute(node, (n, m) -> {
+            Map<String, List<String>> next = m == null ? new HashMap<>() : new HashMap<>(m);
+            next.put(request.getTypeUrl(), names);
+            return Map.copyOf(next);
+        });
         if (request.getResponseNonce().isEmpty()) {
             return; // a subscription, not a reply to a response
         }

@@ -45,7 +45,9 @@ public record ProxylessBootstrap(String xdsHost, int xdsPort, String pod, String
                         Map.of(
                                 "GENERATOR", "grpc",
                                 "NAMESPACE", namespace,
-                                "INSTANCE_IPS", ip)));
+                                "INSTANCE_IPS", ip)),
+                "server_listener_resource_name_template",
+                "xds.istio.io/grpc/lds/inbound/%s");
     }
 
     /** The bootstrap file's JSON. */
@@ -60,7 +62,8 @@ public record ProxylessBootstrap(String xdsHost, int xdsPort, String pod, String
                   "node": {
                     "id": "%s",
                     "metadata": {"GENERATOR": "grpc", "NAMESPACE": "%s", "INSTANCE_IPS": "%s"}
-                  }
+                  },
+                  "server_listener_resource_name_template": "xds.istio.io/grpc/lds/inbound/%%s"
                 }
                 """.formatted(xdsHost, xdsPort, nodeId(), namespace, ip);
     }

@@ -21,6 +21,11 @@ final class ProxylessNodes implements DiscoveryServerCallbacks {
     /** A connected proxyless client: its node id and the namespace it resolves short names in. */
     record Client(String nodeId, String namespace) {}
 
+    /** The prefix of the listener names a gRPC server asks for ({@code server_listener_resource_name_template}). */
+    static final String SERVER_LISTENER_PREFIX = "xds.istio.io/grpc/lds/inbound/";
+
+    private static final String LISTENER_TYPE = "type.googleapis.com/envoy.config.listener.v3.Listener";
+
     /** Told (on the stream's thread, before its request is answered) when a client came or the last one of a node left. */
     interface Listener {
         void changed();
@@ -28,10 +33,20 @@ final class ProxylessNodes implements DiscoveryServerCallbacks {
 
     private final Map<Long, Client> streams = new HashMap<>();
     private final Map<String, Set<Long>> byNode = new HashMap<>();
+    /** Per node, the server listeners ({@link #SERVER_LISTENER_PREFIX}) its gRPC servers asked for. */
+    private final Map<String, Set<String>> serverListeners = new HashMap<>();
+
     private volatile Listener listener = () -> {};
 
     void onChange(Listener l) {
         this.listener = l;
+    }
+
+    /** Per node, the server listener names its {@code XdsServerBuilder} servers asked for (sorted). */
+    synchronized Map<String, Set<String>> serverListeners() {
+        Map<String, Set<String>> out = new HashMap<>();
+        serverListeners.forEach((n, names) -> out.put(n, Set.copyOf(new java.util.TreeSet<>(names))));
+        return out;
     }
 
     /** The connected clients, by node id. */
@@ -61,26 +76,45 @@ final class ProxylessNodes implements DiscoveryServerCallbacks {
 
     @Override
     public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
-        if (!request.hasNode() || !isProxylessGrpc(request.getNode())) {
-            return;
-        }
         boolean added;
         synchronized (this) {
             if (streams.containsKey(streamId)) {
-                return;
+                // later requests may leave the node out: the stream says whose they are
+                added = newServerListeners(streams.get(streamId).nodeId(), request);
+            } else {
+                if (!request.hasNode() || !isProxylessGrpc(request.getNode())) {
+                    return;
+                }
+                Node node = request.getNode();
+                Value ns = node.getMetadata().getFieldsMap().get("NAMESPACE");
+                Client client =
+                        new Client(node.getId(), namespaceOf(node.getId(), ns == null ? null : ns.getStringValue()));
+                streams.put(streamId, client);
+                Set<Long> of = byNode.computeIfAbsent(client.nodeId(), k -> new HashSet<>());
+                added = of.isEmpty();
+                of.add(streamId);
+                added |= newServerListeners(client.nodeId(), request);
             }
-            Node node = request.getNode();
-            Value ns = node.getMetadata().getFieldsMap().get("NAMESPACE");
-            Client client =
-                    new Client(node.getId(), namespaceOf(node.getId(), ns == null ? null : ns.getStringValue()));
-            streams.put(streamId, client);
-            Set<Long> of = byNode.computeIfAbsent(client.nodeId(), k -> new HashSet<>());
-            added = of.isEmpty();
-            of.add(streamId);
         }
         if (added) {
             listener.changed();
         }
+    }
+
+    /** Records the server listener names a listener request asks for; true when one is new. Under this monitor. */
+    private boolean newServerListeners(String node, DiscoveryRequest request) {
+        if (!LISTENER_TYPE.equals(request.getTypeUrl())) {
+            return false;
+        }
+        boolean added = false;
+        for (String name : request.getResourceNamesList()) {
+            if (name.startsWith(SERVER_LISTENER_PREFIX)) {
+                added |= serverListeners
+                        .computeIfAbsent(node, k -> new HashSet<>())
+                        .add(name);
+            }
+        }
+        return added;
     }
 
     @Override
@@ -102,6 +136,7 @@ final class ProxylessNodes implements DiscoveryServerCallbacks {
                 of.remove(streamId);
                 if (of.isEmpty()) {
                     byNode.remove(c.nodeId());
+                    serverListeners.remove(c.nodeId());
                     removed = true;
                 }
             }

@@ -49,7 +49,7 @@ public final class XdsServer implements AutoCloseable {
     /** Snapshots whose consistency is remembered; a mesh has about one per proxy group and change. */
     private static final int CONSISTENCY_MEMO = 4096;
 
-    /** What a proxyless client should ACK: nothing tracked, so convergence waits pass over it. */
+    /** What a proxyless client should ACK before it asked for anything: nothing. */
     private static final Map<String, AckLedger.Wanted> ON_DEMAND = Map.of(
             Resources.V3.SECRET_TYPE_URL, AckLedger.Wanted.NOTHING,
             Resources.V3.CLUSTER_TYPE_URL, AckLedger.Wanted.NOTHING,
@@ -66,6 +66,8 @@ public final class XdsServer implements AutoCloseable {
     private final AckLedger ledger = new AckLedger(convergence::heardFrom);
     private final ProxylessNodes proxyless = new ProxylessNodes();
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
+    /** Proxyless gRPC nodes: they ask for resources by name on demand, so what they should ACK follows their asking. */
+    private final Set<String> onDemand = ConcurrentHashMap.newKeySet();
     /** Per snapshot (its four type versions), the consistency problem found in it, or "". */
     private final ConcurrentMap<Map<String, String>, String> consistency = CacheBuilder.newBuilder()
             .maximumSize(CONSISTENCY_MEMO)
@@ -137,7 +139,7 @@ public final class XdsServer implements AutoCloseable {
 
     /**
      * Publishes a proxyless gRPC client's resources: such a client asks for the few it uses by name, so what it
-     * should ACK is not tracked and convergence waits leave it out.
+     * should ACK is the snapshot's version of those (see {@link #wanted(String, Target)}).
      */
     public boolean publishProxyless(String node, ProxyResources r) {
         return publish(node, r, true);
@@ -147,11 +149,21 @@ public final class XdsServer implements AutoCloseable {
      * The proxyless gRPC clients connected now (nodes with metadata {@code GENERATOR: grpc}), node id to the namespace
      * they resolve short names in.
      */
-    public Map<String, String> proxylessClients() {
-        Map<String, String> out = new TreeMap<>();
-        proxyless.clients().forEach((id, c) -> out.put(id, c.namespace()));
+    public Map<String, ProxylessClient> proxylessClients() {
+        Map<String, ProxylessClient> out = new TreeMap<>();
+        Map<String, Set<String>> servers = proxyless.serverListeners();
+        proxyless
+                .clients()
+                .forEach((id, c) ->
+                        out.put(id, new ProxylessClient(c.namespace(), servers.getOrDefault(id, Set.of()))));
         return out;
     }
+
+    /**
+     * A connected proxyless gRPC node: the namespace its short names resolve in, and the server listeners
+     * ({@code xds.istio.io/grpc/lds/inbound/HOST:PORT}) its {@code XdsServerBuilder} servers asked for.
+     */
+    public record ProxylessClient(String namespace, Set<String> serverListeners) {}
 
     /**
      * Calls {@code onChange} when a proxyless gRPC client connects (before its first request is answered, on the
@@ -162,6 +174,11 @@ public final class XdsServer implements AutoCloseable {
     }
 
     private boolean publish(String node, ProxyResources r, boolean proxylessNode) {
+        if (proxylessNode) {
+            onDemand.add(node);
+        } else {
+            onDemand.remove(node);
+        }
         ResourceVersions.Typed clusters = versions.of(r.clusters(), Cluster::getName);
         ResourceVersions.Typed endpoints = versions.of(r.endpoints(), ClusterLoadAssignment::getClusterName);
         ResourceVersions.Typed listeners = versions.of(r.listeners(), Listener::getName);
@@ -235,6 +252,29 @@ public final class XdsServer implements AutoCloseable {
                 byName(routes));
     }
 
+    /**
+     * What a node should ACK now. For a proxyless gRPC node that is, per type, the snapshot's version for the names it
+     * last asked for, when the snapshot holds them all (java-control-plane answers nothing otherwise: grpc-java then
+     * reports the resource missing, and no wait can end sooner for it).
+     */
+    private Map<String, AckLedger.Wanted> wanted(String node, Target target) {
+        if (!onDemand.contains(node)) {
+            return target.wanted();
+        }
+        Snapshot snapshot = cache.getSnapshot(node);
+        if (snapshot == null) {
+            return ON_DEMAND;
+        }
+        Map<String, AckLedger.Wanted> out = new java.util.HashMap<>(ON_DEMAND);
+        for (String type : AckLedger.TYPES) {
+            List<String> names = ledger.requested(node, type);
+            if (!names.isEmpty() && snapshot.resources(type).keySet().containsAll(names)) {
+                out.put(type, new AckLedger.Wanted(snapshot.version(type, names), Set.copyOf(names)));
+            }
+        }
+        return out;
+    }
+
     private static AckLedger.Wanted byName(ResourceVersions.Typed typed) {
         return typed.names().isEmpty()
                 ? AckLedger.Wanted.NOTHING
@@ -245,6 +285,7 @@ public final class XdsServer implements AutoCloseable {
     public void remove(String nodeId) {
         cache.clearSnapshot(nodeId);
         targets.remove(nodeId);
+        onDemand.remove(nodeId);
         ledger.forget(nodeId);
     }
 
@@ -259,7 +300,7 @@ public final class XdsServer implements AutoCloseable {
 
     public Map<String, ProxyStatus> status() {
         Map<String, ProxyStatus> out = new TreeMap<>();
-        targets.forEach((node, target) -> out.put(node, ledger.status(node, target.wanted())));
+        targets.forEach((node, target) -> out.put(node, ledger.status(node, wanted(node, target))));
         return out;
     }
 
@@ -271,7 +312,7 @@ public final class XdsServer implements AutoCloseable {
     public Convergence.Outcome awaitAcked(Set<String> nodes, Duration timeout) throws InterruptedException {
         return convergence.await(nodes, timeout, node -> {
             Target target = targets.get(node);
-            return target == null ? Convergence.Sync.SYNCED : ledger.sync(node, target.wanted());
+            return target == null ? Convergence.Sync.SYNCED : ledger.sync(node, wanted(node, target));
         });
     }
 

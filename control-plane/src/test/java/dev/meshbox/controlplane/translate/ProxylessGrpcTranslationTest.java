@@ -56,11 +56,12 @@ class ProxylessGrpcTranslationTest {
         assertThat(hcm.getRds().getRouteConfigName()).isEqualTo(REVIEWS);
         assertThat(hcm.getRds().getConfigSource().hasAds()).isTrue();
         assertThat(hcm.getHttpFiltersList()).extracting(HttpFilter::getName).containsExactly(Names.FAULT, Names.ROUTER);
-        // the short name is the namespace's own: another namespace's client writes reviews.default
+        // as Istio's tryFindFQDN, short forms are the client's own namespace's: another namespace's client writes the
+        // FQDN
         assertThat(translate("other").listeners())
                 .extracting(Listener::getName)
-                .doesNotContain("reviews:9080")
-                .contains("reviews.default:9080");
+                .doesNotContain("reviews:9080", "reviews.default:9080", "reviews.default.svc:9080")
+                .contains("reviews.default.svc.cluster.local:9080");
     }
 
     @Test

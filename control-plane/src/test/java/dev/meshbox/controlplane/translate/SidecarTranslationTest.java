@@ -142,6 +142,22 @@ class SidecarTranslationTest {
     }
 
     @Test
+    void aVirtualServiceForAHostOutsideTheRegistryIsSeenOnlyWhereItsNamespaceIsListed() {
+        MeshView view = view(NAMESPACE_ONLY, """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: example, namespace: foo}
+                spec:
+                  hosts: [www.example.com]
+                  http:
+                  - route: [{destination: {host: httpbin.foo.svc.cluster.local, port: {number: 8000}}}]
+                """);
+
+        assertThat(virtualHosts(Translator.translate(view, SLEEP), "80")).doesNotContain("www.example.com:80");
+        assertThat(virtualHosts(Translator.translate(view, SLEEP_BAR), "80")).contains("www.example.com:80");
+    }
+
+    @Test
     void excludedHostsAreHiddenEvenWhenAWildcardIncludesThem() {
         MeshView view = view("""
                 apiVersion: networking.istio.io/v1
@@ -174,6 +190,26 @@ class SidecarTranslationTest {
                 .anySatisfy(w -> assertThat(w)
                         .startsWith("Sidecar sleep/later: namespace sleep already has the Sidecar without a"
                                 + " workloadSelector Sidecar sleep/default"));
+    }
+
+    @Test
+    void twoSidecarsSelectingOneWorkloadAreWarnedAboutAndTheOldestApplies() {
+        String first = """
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: first, namespace: sleep}
+                spec:
+                  workloadSelector: {labels: {app: sleep}}
+                  egress:
+                  - hosts: ["./*"]
+                """;
+        MeshView view = view(first, first.replace("name: first", "name: second").replace("./*", "*/*"));
+
+        XdsResources sleep = Translator.translate(view, SLEEP);
+        assertThat(clusters(sleep)).doesNotContain("outbound|8000||httpbin.foo.svc.cluster.local");
+        assertThat(sleep.warnings())
+                .contains("[Sidecar sleep/first, Sidecar sleep/second] all select workload sleep/sleep-1; Sidecar"
+                        + " sleep/first (the oldest) applies (IST0110 ConflictingSidecarWorkloadSelectors)");
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.controlplane.registry.ServicePort;
 import io.grpc.CallOptions;
 import io.grpc.InsecureChannelCredentials;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -176,6 +177,66 @@ class ProxylessGrpcClientTest {
     }
 
     @Test
+    void anXdsServerGetsItsListenerAndServesAProxylessClient() throws Exception {
+        // A grpc-java XdsServerBuilder server asks for xds.istio.io/grpc/lds/inbound/HOST:PORT and serves only once
+        // it has that listener, as under Istio's grpc-agent.
+        int port;
+        try (java.net.ServerSocket probe =
+                new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.33"))) {
+            port = probe.getLocalPort();
+        }
+        cp.registry()
+                .putService(new MeshService(
+                        "xds-echo",
+                        "default",
+                        List.of(ServicePort.of("grpc", 7071, port, null)),
+                        Map.of("app", "xds")));
+        cp.registry()
+                .putPod(new Pod(
+                        "xds-echo-0",
+                        "default",
+                        "127.0.0.33",
+                        "127.0.0.33",
+                        Map.of("app", "xds", "version", "v1"),
+                        Pod.ProxyKind.NONE,
+                        true));
+        ProxylessBootstrap serverBootstrap =
+                new ProxylessBootstrap("127.0.0.1", cp.xdsPort(), "xds-echo-0", "default", "127.0.0.33");
+        Server server = io.grpc.xds.XdsServerBuilder.forAddress(
+                        new InetSocketAddress("127.0.0.33", port), InsecureServerCredentials.create())
+                .overrideBootstrapForTest(serverBootstrap.map())
+                .addService(ServerServiceDefinition.builder("meshbox.echo.Echo")
+                        .addMethod(SAY, ServerCalls.asyncUnaryCall((req, out) -> {
+                            out.onNext(StringValue.of("xds-server"));
+                            out.onCompleted();
+                        }))
+                        .build())
+                .build()
+                .start();
+        ManagedChannel toServer = NettyChannelBuilder.forTarget(
+                        "xds:///xds-echo:7071", InsecureChannelCredentials.create())
+                .nameResolverFactory(XdsNameResolverProvider.createForTest(
+                        "xds",
+                        new ProxylessBootstrap("127.0.0.1", cp.xdsPort(), "client", "default", "127.0.0.1").map()))
+                .build();
+        try {
+            assertThat(ClientCalls.blockingUnaryCall(
+                                    toServer,
+                                    SAY,
+                                    CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS),
+                                    StringValue.of("hi"))
+                            .getValue())
+                    .isEqualTo("xds-server");
+            assertThat(cp.resources(serverBootstrap.nodeId()).listeners())
+                    .extracting(io.envoyproxy.envoy.config.listener.v3.Listener::getName)
+                    .contains("xds.istio.io/grpc/lds/inbound/0.0.0.0:" + port); // grpc-java names the wildcard address
+        } finally {
+            toServer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            server.shutdownNow();
+        }
+    }
+
+    @Test
     void appliesTheVirtualServicesFaultAndTimeoutItself() {
         // grpc-java's fault filter aborts with the VirtualService's status; the route's timeout becomes the call's
         // max_stream_duration, as Istio sends it to proxyless clients.
@@ -200,13 +261,15 @@ class ProxylessGrpcClientTest {
         }
         assertThat(cp.proxyStatus()).containsKey("sidecar~127.0.0.1~client.default~default.svc.cluster.local");
 
+        // A convergence wait covers the proxyless client: once it ends, the client holds the new routes.
         apply(0, 100);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (v2Of(20) < 20) {
-            assertThat(System.nanoTime())
-                    .as("the client follows the new weights")
-                    .isLessThan(deadline);
-            Thread.sleep(50);
-        }
+        assertThat(cp.awaitConverged(java.time.Duration.ofSeconds(10)))
+                .as("the proxyless client ACKs the new routes: %s", cp.describeLagging())
+                .isTrue();
+        assertThat(v2Of(20)).isEqualTo(20);
+        assertThat(cp.proxyStatus()
+                        .get("sidecar~127.0.0.1~client.default~default.svc.cluster.local")
+                        .synced())
+                .isTrue();
     }
 }

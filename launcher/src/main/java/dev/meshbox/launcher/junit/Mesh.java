@@ -134,7 +134,12 @@ public final class Mesh {
                                     request.url(),
                                     request.headers(),
                                     count,
-                                    request.concurrency()),
+                                    request.concurrency(),
+                                    0,
+                                    java.time.Duration.ZERO,
+                                    java.util.Optional.empty(),
+                                    0,
+                                    request.tls()),
                             runId,
                             done -> {});
         } catch (InterruptedException e) {

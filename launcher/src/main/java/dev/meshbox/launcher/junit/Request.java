@@ -23,7 +23,13 @@ import java.util.Map;
  * @param headers     request headers, names in lower case
  * @param concurrency how many connections send at once (1 to 64)
  */
-public record Request(String method, String url, String from, Map<String, String> headers, int concurrency) {
+public record Request(
+        String method,
+        String url,
+        String from,
+        Map<String, String> headers,
+        int concurrency,
+        java.util.Optional<dev.meshbox.scenarios.Scenario.TrafficTls> tls) {
 
     /** Requests enter the mesh at the ingress gateway unless {@link #from(String)} names a workload. */
     public static final String INGRESS = AccessLogQueries.INGRESS;
@@ -46,10 +52,12 @@ public record Request(String method, String url, String from, Map<String, String
             if (problem != null) {
                 throw new IllegalArgumentException("url: " + problem);
             }
-        } else if (url == null || !(url.startsWith("http://") || url.startsWith("/"))) {
+        } else if (url == null || !(url.startsWith("http://") || url.startsWith("https://") || url.startsWith("/"))) {
             throw new IllegalArgumentException("url: expected http://service:port/path (called from a workload), /path "
-                    + "(through the ingress) or grpc://service:port/meshbox.echo.Echo/Say, got " + url);
+                    + "(through the ingress), https://host/path (TLS to a gateway, with trusting(...)) or"
+                    + " grpc://service:port/meshbox.echo.Echo/Say, got " + url);
         }
+        tls = tls == null ? java.util.Optional.empty() : tls;
         if (from == null || from.isBlank()) {
             throw new IllegalArgumentException(
                     "from: expected \"ingress\" or a workload such as productpage, got " + from);
@@ -69,7 +77,7 @@ public record Request(String method, String url, String from, Map<String, String
      * logs a gRPC answer, its {@code grpc-status} header the gRPC status name and its body the reply.
      */
     public static Request grpc(String url) {
-        return new Request("POST", url, INGRESS, Map.of(), 1);
+        return new Request("POST", url, INGRESS, Map.of(), 1, java.util.Optional.empty());
     }
 
     /**
@@ -79,28 +87,28 @@ public record Request(String method, String url, String from, Map<String, String
      * back, its body the line; the tcp-echo workload's answer tells its version ({@code one} v1, {@code two} v2).
      */
     public static Request tcp(String url) {
-        return new Request("GET", url, INGRESS, Map.of(), 1);
+        return new Request("GET", url, INGRESS, Map.of(), 1, java.util.Optional.empty());
     }
 
     /** A GET of {@code url}, sent through the ingress until {@link #from(String)} says otherwise. */
     public static Request get(String url) {
-        return new Request("GET", url, INGRESS, Map.of(), 1);
+        return new Request("GET", url, INGRESS, Map.of(), 1, java.util.Optional.empty());
     }
 
     /** Any method ({@code Request.of("DELETE", url)}); the requests carry no body. */
     public static Request of(String method, String url) {
-        return new Request(method.toUpperCase(Locale.ROOT), url, INGRESS, Map.of(), 1);
+        return new Request(method.toUpperCase(Locale.ROOT), url, INGRESS, Map.of(), 1, java.util.Optional.empty());
     }
 
     /** Sent by this workload's sidecar (an app label such as {@code productpage}), or {@code ingress}. */
     public Request from(String workload) {
-        return new Request(method, url, workload, headers, concurrency);
+        return new Request(method, url, workload, headers, concurrency, tls);
     }
 
     public Request header(String name, String value) {
         Map<String, String> h = new LinkedHashMap<>(headers);
         h.put(name.toLowerCase(Locale.ROOT), value);
-        return new Request(method, url, from, h, concurrency);
+        return new Request(method, url, from, h, concurrency, tls);
     }
 
     /** With this Host (authority) rather than the URL's: a gateway's host, or a VirtualService host like www.example.com. */
@@ -117,7 +125,39 @@ public record Request(String method, String url, String from, Map<String, String
     }
 
     public Request concurrency(int connections) {
-        return new Request(method, url, from, headers, connections);
+        return new Request(method, url, from, headers, connections, tls);
+    }
+
+    /**
+     * For an {@code https://} URL (TLS to a gateway, as curl in Istio's secure ingress task): trusting the CA
+     * {@code caPem} ({@code --cacert}), sending the URL's host as SNI.
+     */
+    public Request trusting(String caPem) {
+        return new Request(
+                method,
+                url,
+                from,
+                headers,
+                concurrency,
+                java.util.Optional.of(new dev.meshbox.scenarios.Scenario.TrafficTls(
+                        caPem,
+                        tls.flatMap(t -> t.clientCertificatePem()),
+                        tls.flatMap(t -> t.privateKeyPem()),
+                        tls.flatMap(t -> t.sni()))));
+    }
+
+    /** For an {@code https://} URL to a MUTUAL server: presenting this client certificate ({@code --cert}, {@code --key}). */
+    public Request clientCertificate(String certPem, String keyPem) {
+        String ca = tls.map(t -> t.caCertificatesPem())
+                .orElseThrow(() -> new IllegalStateException("call trusting(caPem) before clientCertificate(...)"));
+        return new Request(
+                method,
+                url,
+                from,
+                headers,
+                concurrency,
+                java.util.Optional.of(new dev.meshbox.scenarios.Scenario.TrafficTls(
+                        ca, java.util.Optional.of(certPem), java.util.Optional.of(keyPem), tls.flatMap(t -> t.sni()))));
     }
 
     /** The service the URL names ({@code reviews} for {@code http://reviews.default.svc:9080/...}), empty for a path. */

@@ -122,6 +122,12 @@ public final class KubeMesh extends RemoteMesh {
                 throw new IllegalArgumentException("gateway " + p.appLabel() + ": gateway workloads of your own run"
                         + " on the local backend only for now; on Kubernetes, deploy one with Istio's gateway chart");
             }
+            if (p.container() instanceof PodSpec.NoApp n && n.proxylessGrpc()) {
+                throw new IllegalArgumentException(
+                        "a proxyless gRPC client (" + p.name() + ") runs on the local backend"
+                                + " only for now: its grpc-java channel lives in the runner's JVM, which cannot reach the"
+                                + " cluster's pod IPs");
+            }
         }
     }
 

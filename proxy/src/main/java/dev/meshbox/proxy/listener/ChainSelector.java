@@ -5,12 +5,14 @@ import dev.meshbox.proxy.spec.FilterChainSpec;
 import dev.meshbox.proxy.spec.ListenerSpec;
 import dev.meshbox.proxy.tcp.TcpProxy;
 import dev.meshbox.proxy.tls.ClientHello;
+import dev.meshbox.proxy.tls.TlsTermination;
 import dev.meshbox.proxy.tls.WorkloadTls;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.function.Consumer;
@@ -24,6 +26,9 @@ import java.util.function.Consumer;
  * is closed without a byte, as Envoy resets a TLS connection whose SNI no chain names.
  */
 final class ChainSelector extends ByteToMessageDecoder {
+
+    /** The name of the HTTP chain chosen for the connection, whose connection manager serves its requests. */
+    static final AttributeKey<FilterChainSpec> CHAIN = AttributeKey.valueOf("meshbox.filterChain");
 
     /** What the selector needs of the listener manager. */
     record Context(
@@ -59,6 +64,22 @@ final class ChainSelector extends ByteToMessageDecoder {
         install(ch, context, spec, chain, false, null);
     }
 
+    /** The chain the selector chose for {@code ch} (by SNI, say), as the listener's current config names it. */
+    static java.util.Optional<FilterChainSpec> chosen(Channel ch, ListenerSpec spec) {
+        FilterChainSpec chain = ch.attr(CHAIN).get();
+        if (chain == null) {
+            return java.util.Optional.empty();
+        }
+        if (spec.chains().contains(chain)) {
+            return java.util.Optional.of(chain);
+        }
+        // The config changed since: the chain of the same name, where exactly one has it.
+        List<FilterChainSpec> named = spec.chains().stream()
+                .filter(c -> !chain.name().isEmpty() && chain.name().equals(c.name()))
+                .toList();
+        return named.size() == 1 ? java.util.Optional.of(named.get(0)) : java.util.Optional.empty();
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         ClientHello.Result hello = ClientHello.inspect(in);
@@ -81,6 +102,23 @@ final class ChainSelector extends ByteToMessageDecoder {
     private static void install(
             Channel ch, Context context, ListenerSpec spec, FilterChainSpec chain, boolean tls, String sni) {
         if (chain.tcpProxy() == null) {
+            ch.attr(CHAIN).set(chain);
+            if (chain.tls() != null && !chain.tls().usesWorkloadCertificate()) {
+                // A gateway's HTTPS server: TLS ends here with the server's own credential, its ALPN choosing
+                // HTTP/2 or HTTP/1.1 inside; a plaintext connection to it, or one before SDS delivered, is closed.
+                SslContext server = tls
+                        ? context.tls()
+                                .credentialServer(
+                                        chain.tls().certificateSecret(),
+                                        chain.tls().validationSecret(),
+                                        chain.tls().alpn())
+                        : null;
+                if (server == null) {
+                    ch.close();
+                    return;
+                }
+                TlsTermination.install(ch, server);
+            }
             context.httpPipeline().accept(ch);
             return;
         }

@@ -244,9 +244,10 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             return resolved(cfg, virtual, virtual.firstHcm());
         }
         boolean tls = ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null;
-        FilterChainSpec chain = spec.chainFor(
-                ((InetSocketAddress) ctx.channel().localAddress()).getPort(),
-                tls ? FilterChainSpec.TLS : FilterChainSpec.RAW_BUFFER);
+        FilterChainSpec chain = ChainSelector.chosen(ctx.channel(), spec)
+                .orElseGet(() -> spec.chainFor(
+                        ((InetSocketAddress) ctx.channel().localAddress()).getPort(),
+                        tls ? FilterChainSpec.TLS : FilterChainSpec.RAW_BUFFER));
         if (chain == null && spec.detectsTransport()) {
             return null;
         }

@@ -181,7 +181,9 @@ public final class ListenerManager implements AutoCloseable {
 
     /** The HTTP pipeline: transport detection where chains need it, h2c detection, the codec, the connection. */
     private void addHttp(Channel ch, String listenerName) {
-        TransportDetector.Accepted accepted = accepted(listenerName, ch);
+        // Where the chain selector already terminated TLS (a gateway's HTTPS server), the transport is known.
+        TransportDetector.Accepted accepted =
+                ch.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null ? null : accepted(listenerName, ch);
         if (accepted != null) {
             ch.pipeline().addLast("transport", new TransportDetector(tls, accepted));
         }

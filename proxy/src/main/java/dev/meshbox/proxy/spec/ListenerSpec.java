@@ -91,14 +91,17 @@ public record ListenerSpec(
     }
 
     /**
-     * Whether connections pick their chain before any HTTP is read: some chain proxies TCP or matches on server
-     * names (the chain then decides the whole pipeline, as Envoy's network filters do). Not {@code virtualOutbound},
+     * Whether connections pick their chain before any HTTP is read: some chain proxies TCP, matches on server names
+     * or terminates TLS with a credential of its own, as a gateway's HTTPS server (the chain then decides the whole
+     * pipeline, as Envoy's network filters do). Not {@code virtualOutbound},
      * whose catch-all TCP chain MeshBox serves as an HTTP proxy.
      */
     public boolean choosesChainPerConnection() {
         return !handsOffByDestinationPort()
                 && chains.stream()
-                        .anyMatch(c -> c.tcpProxy() != null || !c.serverNames().isEmpty());
+                        .anyMatch(c -> c.tcpProxy() != null
+                                || !c.serverNames().isEmpty()
+                                || c.tls() != null && !c.tls().usesWorkloadCertificate());
     }
 
     /** Whether choosing a chain needs the connection's first bytes (its transport or its ClientHello's SNI). */

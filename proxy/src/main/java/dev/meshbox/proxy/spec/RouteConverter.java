@@ -70,6 +70,19 @@ public final class RouteConverter {
             for (int r = 0; r < vh.getRoutesCount(); r++) {
                 routes.add(route(vh.getRoutes(r), vhWhere + ".routes[" + r + "]", hostRetry, hostLevel, filters));
             }
+            if (vh.getRequireTls() != io.envoyproxy.envoy.config.route.v3.VirtualHost.TlsRequirementType.NONE) {
+                // Envoy answers a request that did not come over TLS with 301 to https://. Istio sets require_tls
+                // only on the virtual hosts of plain-text gateway servers (httpsRedirect), whose route configuration
+                // no TLS chain shares: every request reaching them came in plain text.
+                routes.add(
+                        0,
+                        new Route(
+                                "require_tls",
+                                RouteMatch.prefix("/"),
+                                new RouteAction.Redirect("https", "", 0, null, null, 301, false),
+                                null,
+                                null));
+            }
             hosts.add(new VirtualHost(vh.getName(), vh.getDomainsList(), routes));
         }
         return new RouteTable(config.getName(), hosts, config.getIgnorePortInHostMatching());

@@ -186,11 +186,17 @@ public final class TransportSocketConverter {
             }
             DownstreamTlsContext tls = socket.getTypedConfig().unpack(DownstreamTlsContext.class);
             CommonTlsContext common = tls.getCommonTlsContext();
-            return new DownstreamTlsSpec(
-                    certificateSecret(common, where),
-                    validationSecret(common, where),
-                    tls.hasRequireClientCertificate()
-                            && tls.getRequireClientCertificate().getValue());
+            boolean requireClient = tls.hasRequireClientCertificate()
+                    && tls.getRequireClientCertificate().getValue();
+            String certificate = certificateSecret(common, where);
+            // A gateway's SIMPLE server checks no client certificate: no validation context then.
+            String validation = requireClient
+                            || certificate.equals("default")
+                            || common.hasCombinedValidationContext()
+                            || common.hasValidationContextSdsSecretConfig()
+                    ? validationSecret(common, where)
+                    : null;
+            return new DownstreamTlsSpec(certificate, validation, requireClient, common.getAlpnProtocolsList());
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalArgumentException(where + ".typed_config: " + e.getMessage(), e);
         }

@@ -49,6 +49,7 @@ public final class WorkloadTls {
 
     private final AtomicReference<Contexts> current = new AtomicReference<>();
     private final Map<MaterialKey, SslContext> materialClients = new ConcurrentHashMap<>();
+    private final CredentialContexts credentials = new CredentialContexts();
     private final Clock clock;
     private volatile Map<String, TlsSecret> secrets = Map.of();
 
@@ -82,6 +83,22 @@ public final class WorkloadTls {
         if (root != null) {
             certificates(root.trustedCaPem(), "secret ROOTCA: validation_context.trusted_ca");
         }
+        for (Map.Entry<String, TlsSecret> e : delivered.entrySet()) {
+            // A gateway's credentials (kubernetes://NAME, file-cert:...): checked as Envoy checks them, else NACKed.
+            if (e.getKey().equals(DEFAULT) || e.getKey().equals(ROOTCA)) {
+                continue;
+            }
+            TlsSecret s = e.getValue();
+            if (s.isCertificate()) {
+                checkKeyPair(
+                        s.certificateChainPem(),
+                        s.privateKeyPem(),
+                        "secret " + e.getKey() + ": tls_certificate",
+                        now());
+            } else if (s.isValidationContext()) {
+                certificates(s.trustedCaPem(), "secret " + e.getKey() + ": validation_context.trusted_ca");
+            }
+        }
         if (cert != null && root != null) {
             current.set(new Contexts(cert, root, server(cert, root), new ConcurrentHashMap<>()));
         }
@@ -101,6 +118,16 @@ public final class WorkloadTls {
     public SslContext server() {
         Contexts c = current.get();
         return c == null ? null : c.server();
+    }
+
+    /**
+     * A server context for a credential of its own (a gateway's HTTPS server): the certificate secret
+     * {@code certificateSecret}, offering {@code alpn}, and when {@code validationSecret} is not null a client
+     * certificate required and checked against it. Null until SDS delivered them. Contexts are kept per delivered
+     * material, so a rotated Secret gives new connections a new context while open ones keep theirs.
+     */
+    public SslContext credentialServer(String certificateSecret, String validationSecret, List<String> alpn) {
+        return credentials.server(secrets, certificateSecret, validationSecret, alpn);
     }
 
     /** A client context offering {@code alpn}, or null before SDS delivered the secrets. */
@@ -267,7 +294,7 @@ public final class WorkloadTls {
         }
     }
 
-    private static ByteArrayInputStream pem(String text) {
+    static ByteArrayInputStream pem(String text) {
         return new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII));
     }
 }

@@ -114,7 +114,9 @@ public final class ConfigApplier {
             for (FilterChainSpec c : l.chains()) {
                 if (c.tls() != null) {
                     names.add(c.tls().certificateSecret());
-                    names.add(c.tls().validationSecret());
+                    if (c.tls().validationSecret() != null) {
+                        names.add(c.tls().validationSecret());
+                    }
                 }
             }
         }
