@@ -84,8 +84,16 @@ class ProxylessGrpcIT {
                 assertThat(say(channel, "x-canary", "yes")).isEqualTo("v2");
             }
 
-            // apply returns once every proxy, the proxyless client's xDS client included, ACKed the change
+            // apply returns once every proxy, the proxyless client's xDS client included, ACKed the change; grpc-java
+            // hands the new routes to the channel's resolver on its own executor as it ACKs, so the first calls may
+            // still pick by the old ones for a moment.
             mesh.apply(RULES.formatted(0, 100));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (!"v2".equals(say(channel))) {
+                assertThat(System.nanoTime())
+                        .as("the client follows the VirtualService's new weights")
+                        .isLessThan(deadline);
+            }
             assertThat(v2Of(channel, 20)).isEqualTo(20);
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

@@ -82,11 +82,11 @@ public final class TrafficDriver {
                     : mesh.directTarget(t.from(), u.getHost(), u.getPort());
             return GrpcTraffic.send(t, addr, runId, progress);
         }
-        if (t.url().startsWith("tcp://")) {
-            return TcpTraffic.send(t, tcpAddress(t), runId, progress);
-        }
         if (t.url().startsWith("https://")) {
             return HttpsTraffic.send(mesh, t, runId, progress);
+        }
+        if (t.url().startsWith("tcp://")) {
+            return TcpTraffic.send(t, tcpAddress(t), runId, progress);
         }
         Map<String, String> headers = new LinkedHashMap<>(t.headers());
         // A Host header names the authority to send, as it does on the wire: a gateway's host, say.

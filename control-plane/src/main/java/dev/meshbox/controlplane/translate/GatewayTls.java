@@ -65,11 +65,11 @@ final class GatewayTls {
                     .setValidateClusters(BoolValue.of(false))
                     .setIgnorePortInHostMatching(true);
             byHost.values().forEach(rc::addVirtualHosts);
-            out.route(rc.build());
             Optional<Credential> credential = credential(view, proxy, s, out::warn);
             if (credential.isEmpty()) {
-                continue;
+                continue; // no chain, and so no route configuration a listener would ask for
             }
+            out.route(rc.build());
             FilterChainMatch.Builder match = FilterChainMatch.newBuilder();
             serverNames(server.hosts()).forEach(match::addServerNames);
             chainsByPort

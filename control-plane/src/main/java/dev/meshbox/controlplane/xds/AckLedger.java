@@ -202,6 +202,11 @@ final class AckLedger implements DiscoveryServerCallbacks {
         return new ProxyStatus(node, !s.streams().isEmpty(), types);
     }
 
+    /** How many streams {@code node} has open. */
+    int streamCount(String node) {
+        return nodes.getOrDefault(node, NodeSync.EMPTY).streams().size();
+    }
+
     /** The names {@code node}'s latest request of {@code typeUrl} asked for; empty for none or a wildcard. */
     List<String> requested(String node, String typeUrl) {
         return requested.getOrDefault(node, Map.of()).getOrDefault(typeUrl, List.of());

@@ -255,14 +255,16 @@ public final class XdsServer implements AutoCloseable {
     /**
      * What a node should ACK now. For a proxyless gRPC node that is, per type, the snapshot's version for the names it
      * last asked for, when the snapshot holds them all (java-control-plane answers nothing otherwise: grpc-java then
-     * reports the resource missing, and no wait can end sooner for it).
+     * reports the resource missing, and no wait can end sooner for it). A node with several streams (grpc-java opens one
+     * per target, all with the bootstrap's one node id) asks for different names on each while the ledger keeps one
+     * record per node: it is not waited for.
      */
     private Map<String, AckLedger.Wanted> wanted(String node, Target target) {
         if (!onDemand.contains(node)) {
             return target.wanted();
         }
         Snapshot snapshot = cache.getSnapshot(node);
-        if (snapshot == null) {
+        if (snapshot == null || ledger.streamCount(node) != 1) {
             return ON_DEMAND;
         }
         Map<String, AckLedger.Wanted> out = new java.util.HashMap<>(ON_DEMAND);

@@ -266,6 +266,13 @@ class ProxylessGrpcClientTest {
         assertThat(cp.awaitConverged(java.time.Duration.ofSeconds(10)))
                 .as("the proxyless client ACKs the new routes: %s", cp.describeLagging())
                 .isTrue();
+        // grpc-java hands the routes to the channel's resolver on its own executor as it ACKs them
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (!call(Map.of()).equals("v2")) {
+            assertThat(System.nanoTime())
+                    .as("the client follows the new weights")
+                    .isLessThan(deadline);
+        }
         assertThat(v2Of(20)).isEqualTo(20);
         assertThat(cp.proxyStatus()
                         .get("sidecar~127.0.0.1~client.default~default.svc.cluster.local")

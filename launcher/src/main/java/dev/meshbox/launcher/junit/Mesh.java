@@ -41,6 +41,7 @@ public final class Mesh {
     private final Scope scope;
     private final ClassLoader loader;
     private final AtomicInteger sends = new AtomicInteger();
+    private final AtomicInteger proxylessChannels = new AtomicInteger();
 
     /** @param loader where {@link #applyClasspath} looks: the test class's loader */
     Mesh(RunningMesh running, String runPrefix, Scope scope, ClassLoader loader) {
@@ -234,9 +235,11 @@ public final class Mesh {
                 .orElseThrow(() -> new UnsupportedOperationException(
                         "proxyless gRPC clients in the test JVM need the local backend ("
                                 + running.settings().describe() + "): the test cannot reach this backend's pods"));
+        // A node of its own per channel: grpc-java opens a stream per target, and apply's wait follows each by node.
         return new MeshAccess.ProxylessClient(
                 ads,
-                "proxyless-" + runPrefix.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-"),
+                "proxyless-" + runPrefix.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-") + "-"
+                        + proxylessChannels.incrementAndGet(),
                 namespace,
                 "127.0.0.1");
     }
