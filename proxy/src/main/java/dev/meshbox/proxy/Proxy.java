@@ -126,7 +126,8 @@ public final class Proxy implements AutoCloseable {
                 connectionManager,
                 MAX_BODY_BYTES,
                 workloadTls,
-                new dev.meshbox.proxy.tcp.TcpProxy.Services(options.clock(), options.ticker(), random, accessLog));
+                new dev.meshbox.proxy.tcp.TcpProxy.Services(
+                        options.clock(), options.ticker(), random, accessLog, metrics.tcp(), self));
     }
 
     /** Starts the admin and health servers and the ADS stream, and returns at once. */

@@ -265,6 +265,15 @@ class TcpProxyTest {
                 },
                 "a TCP access log line");
         assertThat(accessLog()).contains("\"- - -\" 0 - ").contains(ONE);
+        String metrics = TestHttp.get(proxy.prometheusAddress(), "p", "/stats/prometheus")
+                .body();
+        assertThat(metrics)
+                .contains("istio_tcp_connections_opened_total{reporter=\"source\",source_workload=\"sleep-v1\"")
+                .contains("destination_service=\"tcp-echo.default.svc.cluster.local\","
+                        + "destination_service_name=\"tcp-echo\",destination_service_namespace=\"default\","
+                        + "request_protocol=\"tcp\"")
+                .contains("# TYPE istio_tcp_sent_bytes_total counter")
+                .contains("# TYPE istio_tcp_received_bytes_total counter");
     }
 
     @Test

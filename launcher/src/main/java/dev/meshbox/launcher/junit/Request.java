@@ -47,6 +47,11 @@ public record Request(
             if (problem != null) {
                 throw new IllegalArgumentException("url: " + problem);
             }
+        } else if (url != null && url.startsWith("tcp://")) {
+            String problem = dev.meshbox.scenarios.TcpTraffic.check(url);
+            if (problem != null) {
+                throw new IllegalArgumentException("url: " + problem);
+            }
         } else if (url == null || !(url.startsWith("http://") || url.startsWith("https://") || url.startsWith("/"))) {
             throw new IllegalArgumentException("url: expected http://service:port/path (called from a workload), /path "
                     + "(through the ingress), https://host/path (TLS to a gateway, with trusting(...)) or"
@@ -73,6 +78,16 @@ public record Request(
      */
     public static Request grpc(String url) {
         return new Request("POST", url, INGRESS, Map.of(), 1, java.util.Optional.empty());
+    }
+
+    /**
+     * TCP connections ({@code tcp://tcp-echo:9000}), one per request, each sending a line and reading one back as
+     * Istio's tasks do with {@code nc}: from a workload through its sidecar's TCP listener at the service port, from
+     * the ingress to the gateway at that port (a {@code TCP} Gateway server's). A response is 200 when a line came
+     * back, its body the line; the tcp-echo workload's answer tells its version ({@code one} v1, {@code two} v2).
+     */
+    public static Request tcp(String url) {
+        return new Request("GET", url, INGRESS, Map.of(), 1, java.util.Optional.empty());
     }
 
     /** A GET of {@code url}, sent through the ingress until {@link #from(String)} says otherwise. */
@@ -147,7 +162,7 @@ public record Request(
 
     /** The service the URL names ({@code reviews} for {@code http://reviews.default.svc:9080/...}), empty for a path. */
     public String service() {
-        String scheme = url.startsWith("grpc://") ? "grpc://" : "http://";
+        String scheme = url.startsWith("grpc://") ? "grpc://" : url.startsWith("tcp://") ? "tcp://" : "http://";
         if (!url.startsWith(scheme)) {
             return "";
         }

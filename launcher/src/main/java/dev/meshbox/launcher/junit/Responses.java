@@ -115,7 +115,8 @@ public final class Responses {
                     r.error(),
                     r.headers(),
                     r.body(),
-                    versions.getOrDefault(r.requestId(), NONE),
+                    versions.getOrDefault(
+                            r.requestId(), r.headers().getOrDefault(dev.meshbox.scenarios.TcpTraffic.VERSION, NONE)),
                     src.map(MeshAccess.LogEntry::responseFlags).orElse(""),
                     src.map(MeshAccess.LogEntry::upstreamCluster).orElse(""),
                     src.map(e -> routeName(e.routeName())).orElse("")));

@@ -47,6 +47,12 @@ public final class IstioMetrics {
     }
 
     private final ConcurrentHashMap<RequestLabels, Series> series = new ConcurrentHashMap<>();
+    private final TcpMetrics tcp = new TcpMetrics();
+
+    /** Istio's TCP metrics of the same proxy. */
+    public TcpMetrics tcp() {
+        return tcp;
+    }
 
     public void record(RequestLabels labels, long durationMs, long requestBytes, long responseBytes) {
         Series s = series.get(labels);

@@ -25,6 +25,7 @@ public final class PrometheusRenderer {
         histogram(out, "istio_request_duration_milliseconds", series, 0);
         histogram(out, "istio_request_bytes", series, 1);
         histogram(out, "istio_response_bytes", series, 2);
+        metrics.tcp().render(out);
         clusterStats(out, clusters);
         httpStats(out, httpStats);
         return out.toString();

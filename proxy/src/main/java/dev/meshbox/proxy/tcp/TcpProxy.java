@@ -8,6 +8,8 @@ import dev.meshbox.proxy.endpoint.Host;
 import dev.meshbox.proxy.random.RandomSource;
 import dev.meshbox.proxy.spec.ListenerSpec;
 import dev.meshbox.proxy.spec.TcpProxySpec;
+import dev.meshbox.proxy.stats.TcpMetrics;
+import dev.meshbox.proxy.stats.Workload;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -39,8 +41,15 @@ import java.util.function.Function;
  */
 public final class TcpProxy extends ChannelInboundHandlerAdapter {
 
-    /** What a TCP proxy needs of the proxy: time, randomness, the access log. */
-    public record Services(Clock clock, Ticker ticker, RandomSource random, AccessLog accessLog) {}
+    /** What a TCP proxy needs of the proxy: time, randomness, the access log, its TCP metrics and own workload. */
+    public record Services(
+            Clock clock, Ticker ticker, RandomSource random, AccessLog accessLog, TcpMetrics metrics, Workload self) {
+
+        /** Without metrics. */
+        public Services(Clock clock, Ticker ticker, RandomSource random, AccessLog accessLog) {
+            this(clock, ticker, random, accessLog, null, Workload.NONE);
+        }
+    }
 
     /** The connection as the listener accepted it. */
     public record Connection(String listener, ListenerSpec.Direction direction, String sni, String peerPrincipal) {}
@@ -145,6 +154,9 @@ public final class TcpProxy extends ChannelInboundHandlerAdapter {
             }
             cluster.stats().connected();
             host.stats().connected();
+            if (services.metrics() != null) {
+                services.metrics().opened(metricLabels());
+            }
             if (!ctx.channel().isActive()) {
                 upstream.close();
                 return;
@@ -252,11 +264,19 @@ public final class TcpProxy extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private String metricLabels() {
+        return TcpMetrics.labels(
+                services.self(), connection.direction() != ListenerSpec.Direction.INBOUND, clusterName, flags);
+    }
+
     private void log() {
         if (logged) {
             return;
         }
         logged = true;
+        if (services.metrics() != null) {
+            services.metrics().closed(metricLabels(), bytesSent, bytesReceived);
+        }
         long durationMs = TimeUnit.NANOSECONDS.toMillis(services.ticker().read() - startNanos);
         InetSocketAddress upstreamLocal = upstream == null ? null : (InetSocketAddress) upstream.localAddress();
         services.accessLog()
