@@ -2,7 +2,6 @@ package dev.meshbox.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.meshbox.launcher.backend.LocalMesh;
 import dev.meshbox.launcher.backend.LocalOptions;
@@ -12,36 +11,10 @@ import dev.meshbox.scenarios.MeshAccess;
 import dev.meshbox.scenarios.Scenario;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.math.BigInteger;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.KeyStore;
-import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
-import java.util.Date;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.concurrent.Executors;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,34 +31,14 @@ class EgressGatewayTlsIT {
 
     private static LocalMesh mesh;
     private static HttpsServer cnn;
-    private static X509Certificate ca;
+    private static String ca;
 
     @BeforeAll
     static void up() throws Exception {
-        KeyPair caKey = keyPair();
-        X500Name caName = new X500Name("O=meshbox test,CN=Test Root CA");
-        JcaX509v3CertificateBuilder root = new JcaX509v3CertificateBuilder(
-                caName,
-                BigInteger.ONE,
-                Date.from(Instant.now().minusSeconds(60)),
-                Date.from(Instant.now().plus(Duration.ofDays(1))),
-                caName,
-                caKey.getPublic());
-        root.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-        ca = sign(root, caKey);
-        KeyPair leafKey = keyPair();
-        JcaX509v3CertificateBuilder leaf = new JcaX509v3CertificateBuilder(
-                caName,
-                BigInteger.TWO,
-                Date.from(Instant.now().minusSeconds(60)),
-                Date.from(Instant.now().plus(Duration.ofHours(1))),
-                new X500Name("O=Cable News Network,CN=edition.cnn.com"),
-                leafKey.getPublic());
-        leaf.addExtension(
-                Extension.subjectAlternativeName,
-                false,
-                new GeneralNames(new GeneralName(GeneralName.dNSName, "edition.cnn.com")));
-        cnn = https(sign(leaf, caKey), leafKey);
+        ExampleCertificates.Authority authority = ExampleCertificates.authority("meshbox test", "Test Root CA");
+        ca = authority.certPem();
+        cnn = TlsBackends.https(
+                authority.issue("edition.cnn.com", "Cable News Network"), ca, "<title>CNN International</title>");
         mesh = LocalMesh.start(
                 MeshSpec.of(List.of(new Scenario.Builtin("sleep"), GatewayWorkload.named("istio-egressgateway"))),
                 LocalOptions.isolated(OptionalLong.of(11)),
@@ -167,7 +120,7 @@ class EgressGatewayTlsIT {
         InetSocketAddress sidecar =
                 new InetSocketAddress(mesh.outboundOf("sleep").getAddress(), 443);
 
-        Answer a = get(sidecar, "edition.cnn.com");
+        TlsBackends.Answer a = TlsBackends.get(sidecar, "edition.cnn.com", ca, "/politics");
 
         assertThat(a.statusLine()).isEqualTo("HTTP/1.1 200 OK");
         assertThat(a.peer().getSubjectX500Principal().getName()).contains("CN=edition.cnn.com");
@@ -186,69 +139,5 @@ class EgressGatewayTlsIT {
                         .contains("\"- - -\" 0 ")
                         .contains(" outbound|443||edition.cnn.com ")
                         .containsPattern(" edition\\.cnn\\.com \\S+$"));
-    }
-
-    private record Answer(String statusLine, X509Certificate peer) {}
-
-    /** {@code curl https://edition.cnn.com/politics} from sleep, trusting the test CA. */
-    private static Answer get(InetSocketAddress address, String sni) throws Exception {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("ca", ca);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, tmf.getTrustManagers(), null);
-        try (Socket raw = new Socket()) {
-            raw.connect(address, 5000);
-            raw.setSoTimeout(10_000);
-            try (SSLSocket tls =
-                    (SSLSocket) context.getSocketFactory().createSocket(raw, sni, address.getPort(), true)) {
-                SSLParameters p = tls.getSSLParameters();
-                p.setServerNames(List.of(new SNIHostName(sni)));
-                p.setEndpointIdentificationAlgorithm("HTTPS");
-                tls.setSSLParameters(p);
-                tls.startHandshake();
-                X509Certificate peer = (X509Certificate) tls.getSession().getPeerCertificates()[0];
-                tls.getOutputStream()
-                        .write(("GET /politics HTTP/1.1\r\nHost: " + sni + "\r\nConnection: close\r\n\r\n")
-                                .getBytes(StandardCharsets.US_ASCII));
-                tls.getOutputStream().flush();
-                String response = new String(tls.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                return new Answer(response.split("\r\n", 2)[0], peer);
-            }
-        }
-    }
-
-    private static HttpsServer https(X509Certificate cert, KeyPair key) throws Exception {
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        keys.load(null, null);
-        keys.setKeyEntry("cnn", key.getPrivate(), new char[0], new X509Certificate[] {cert, ca});
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(keys, new char[0]);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(kmf.getKeyManagers(), null, null);
-        HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.setHttpsConfigurator(new HttpsConfigurator(context));
-        server.setExecutor(Executors.newCachedThreadPool());
-        server.createContext("/", exchange -> {
-            byte[] body = "<title>CNN International</title>".getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        server.start();
-        return server;
-    }
-
-    private static X509Certificate sign(JcaX509v3CertificateBuilder b, KeyPair signer) throws Exception {
-        return new JcaX509CertificateConverter()
-                .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
-    }
-
-    private static KeyPair keyPair() throws Exception {
-        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-        g.initialize(new ECGenParameterSpec("secp256r1"));
-        return g.generateKeyPair();
     }
 }

@@ -87,6 +87,11 @@ public final class ExampleCertificates {
         return new Authority("example Inc.", "example.com");
     }
 
+    /** A CA {@code O=org, CN=cn} of the test's own. */
+    public static Authority authority(String org, String cn) {
+        return new Authority(org, cn);
+    }
+
     /** A {@code kubernetes.io/tls} Secret in {@code namespace}, as {@code kubectl create secret tls} makes it. */
     public static String tlsSecret(String name, String namespace, Issued cert, String caPem) {
         return """
