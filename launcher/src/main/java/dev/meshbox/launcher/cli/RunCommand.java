@@ -75,10 +75,13 @@ public final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return 2;
         }
-        if (scenario.meshConfig().isPresent() && !backend.name().equals("local")) {
+        if (scenario.meshConfig().isPresent()
+                && !backend.name().equals("local")
+                && !backend.name().equals("docker")) {
             spec.commandLine()
                     .getErr()
-                    .println("error: " + scenarioFile + ": meshConfig: only the local backend takes a mesh config yet,"
+                    .println("error: " + scenarioFile + ": meshConfig: only the local and docker backends take a mesh"
+                            + " config yet,"
                             + " not " + backend.name());
             return 2;
         }

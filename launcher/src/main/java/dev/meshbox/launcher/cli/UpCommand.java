@@ -106,14 +106,15 @@ public final class UpCommand implements Callable<Integer> {
     }
 
     /** The mesh as containers; the control plane's admin API is published on 15014, so apply/logs/load work as with local. */
-    private int upOnDocker(PrintStream out) throws InterruptedException {
+    private int upOnDocker(PrintStream out, MeshConfigFile.Settings meshSettings) throws InterruptedException {
         long t0 = System.nanoTime();
         out.println("Starting MeshBox (backend docker) ...");
         MeshSpec meshSpec = MeshSpec.of(builtins());
         dev.meshbox.launcher.docker.DockerMesh mesh = dev.meshbox.launcher.docker.DockerMesh.start(
                 meshSpec,
                 dev.meshbox.launcher.docker.DockerMesh.Options.standard(
-                        seed == null ? OptionalLong.empty() : OptionalLong.of(seed)),
+                                seed == null ? OptionalLong.empty() : OptionalLong.of(seed))
+                        .withMeshConfig(meshSettings),
                 out);
         // meshbox apply goes to the control plane's admin API, past this process: look for Gateways to deploy.
         mesh.followGateways();
@@ -224,13 +225,13 @@ public final class UpCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--mesh-config " + e.getMessage());
         }
-        if (meshConfig != null && (backend.docker() || backend.kubernetes())) {
+        if (meshConfig != null && backend.kubernetes()) {
             throw new CommandLine.ParameterException(
-                    spec.commandLine(), "--mesh-config: only the local backend takes a mesh config yet");
+                    spec.commandLine(), "--mesh-config: only the local and docker backends take a mesh config yet");
         }
         PrintStream out = new PrintStream(System.out, true);
         if (backend.docker()) {
-            return upOnDocker(out);
+            return upOnDocker(out, meshSettings);
         }
         if (backend.kubernetes()) {
             return upOnKubernetes(out);

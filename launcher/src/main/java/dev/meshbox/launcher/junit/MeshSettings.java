@@ -101,9 +101,9 @@ record MeshSettings(
         dev.meshbox.controlplane.security.MeshConfigFile.Settings providers =
                 dev.meshbox.controlplane.security.MeshConfigFile.Settings.DEFAULTS;
         if (!test.meshConfig().isEmpty()) {
-            if (!backend.equals(MeshTest.LOCAL)) {
-                throw new ExtensionConfigurationException(
-                        where + ": meshConfig: only the local backend takes a mesh config yet, got " + backend);
+            if (!backend.equals(MeshTest.LOCAL) && !backend.equals(MeshTest.DOCKER)) {
+                throw new ExtensionConfigurationException(where
+                        + ": meshConfig: only the local and docker backends take a mesh config yet, got " + backend);
             }
             try {
                 Locations.Text text = Locations.read(test.meshConfig(), loader);

@@ -78,7 +78,7 @@ public final class Backends {
 
     /**
      * As {@link #startIsolated(Target, MeshSpec, OptionalLong, PrintStream)}, with the mesh config's
-     * {@code extensionProviders} (the local backend only takes them yet).
+     * {@code extensionProviders} and {@code outboundTrafficPolicy} (the local and docker backends take them).
      */
     public static StartedMesh startIsolated(
             Target target,
@@ -88,9 +88,10 @@ public final class Backends {
             PrintStream progress)
             throws InterruptedException {
         if (!meshConfig.equals(dev.meshbox.controlplane.security.MeshConfigFile.Settings.DEFAULTS)
-                && !target.backend().equals(LOCAL)) {
+                && !target.backend().equals(LOCAL)
+                && !target.backend().equals(DOCKER)) {
             throw new IllegalArgumentException(
-                    "a mesh config is taken by the local backend only yet, not " + target.backend());
+                    "a mesh config is taken by the local and docker backends only yet, not " + target.backend());
         }
         return switch (target.backend()) {
             case LOCAL ->
@@ -100,7 +101,8 @@ public final class Backends {
                                 .withSecurity(meshConfig.applyTo(
                                         LocalOptions.isolated(seed).security())),
                         progress);
-            case DOCKER -> DockerMesh.start(spec, DockerMesh.Options.isolated(seed), progress);
+            case DOCKER ->
+                DockerMesh.start(spec, DockerMesh.Options.isolated(seed).withMeshConfig(meshConfig), progress);
             case K3S, KUBERNETES -> startOnKubernetes(target, spec, Ports.FREE, seed, progress);
             default ->
                 throw new IllegalArgumentException(

@@ -170,6 +170,9 @@ class MeshSettingsTest {
     @MeshTest(backend = MeshTest.DOCKER, meshConfig = "classpath:junit/mesh-config.yaml")
     static final class MeshConfigOnDocker {}
 
+    @MeshTest(backend = MeshTest.K3S, meshConfig = "classpath:junit/mesh-config.yaml")
+    static final class MeshConfigOnK3s {}
+
     @Test
     void aMeshConfigGivesTheMeshItsExtensionProviders() {
         assertThat(settings(WithMeshConfig.class, Map.of()).extensionProviders())
@@ -186,7 +189,10 @@ class MeshSettingsTest {
         assertThatThrownBy(() -> settings(WithBadMeshConfig.class, Map.of()))
                 .hasMessageContaining("@MeshTest on " + WithBadMeshConfig.class.getName() + ": meshConfig:")
                 .hasMessageContaining("extensionProviders[0].envoyExtAuthzHttp.port: must be a port");
-        assertThatThrownBy(() -> settings(MeshConfigOnDocker.class, Map.of()))
-                .hasMessageContaining("meshConfig: only the local backend takes a mesh config yet, got docker");
+        assertThatThrownBy(() -> settings(MeshConfigOnK3s.class, Map.of()))
+                .hasMessageContaining("meshConfig: only the local and docker backends take a mesh config yet, got k3s");
+        assertThat(settings(MeshConfigOnDocker.class, Map.of()).extensionProviders())
+                .singleElement()
+                .satisfies(p -> assertThat(p.name()).isEqualTo("sample-ext-authz-http"));
     }
 }
