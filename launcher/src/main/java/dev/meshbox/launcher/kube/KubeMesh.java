@@ -227,9 +227,17 @@ public final class KubeMesh extends RemoteMesh {
     }
 
     private void deleteAppliedConfig() {
+        List<String> all = new ArrayList<>(namespaces);
+        all.add(SYSTEM);
+        for (String ns : all) {
+            // Gateway credentials applied through the mesh (the mesh's own Secrets go with their objects).
+            ignoreNotFound(() -> client.secrets()
+                    .inNamespace(ns)
+                    .withLabel(MANAGED_BY, "meshbox")
+                    .withoutLabel(MESH)
+                    .delete());
+        }
         for (IstioCrds.Kind kind : IstioCrds.KINDS) {
-            List<String> all = new ArrayList<>(namespaces);
-            all.add(SYSTEM);
             for (String ns : all) {
                 ignoreNotFound(() -> client.genericKubernetesResources(kind.context())
                         .inNamespace(ns)
