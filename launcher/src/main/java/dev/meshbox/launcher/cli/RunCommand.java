@@ -75,11 +75,12 @@ public final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return 2;
         }
-        if (scenario.meshConfig().isPresent() && !backend.name().equals("local")) {
+        if (scenario.meshConfig().isPresent() && backend.name().equals("docker")) {
             spec.commandLine()
                     .getErr()
-                    .println("error: " + scenarioFile + ": meshConfig: only the local backend takes a mesh config yet,"
-                            + " not " + backend.name());
+                    .println("error: " + scenarioFile
+                            + ": meshConfig: only the local and Kubernetes backends take a mesh config yet," + " not "
+                            + backend.name());
             return 2;
         }
         try (StartedMesh mesh =

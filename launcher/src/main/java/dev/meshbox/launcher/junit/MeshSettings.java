@@ -101,9 +101,10 @@ record MeshSettings(
         dev.meshbox.controlplane.security.MeshConfigFile.Settings providers =
                 dev.meshbox.controlplane.security.MeshConfigFile.Settings.DEFAULTS;
         if (!test.meshConfig().isEmpty()) {
-            if (!backend.equals(MeshTest.LOCAL)) {
+            if (backend.equals("docker")) {
                 throw new ExtensionConfigurationException(
-                        where + ": meshConfig: only the local backend takes a mesh config yet, got " + backend);
+                        where + ": meshConfig: only the local and Kubernetes backends take a mesh config yet, got "
+                                + backend);
             }
             try {
                 Locations.Text text = Locations.read(test.meshConfig(), loader);

@@ -88,9 +88,9 @@ public final class Backends {
             PrintStream progress)
             throws InterruptedException {
         if (!meshConfig.equals(dev.meshbox.controlplane.security.MeshConfigFile.Settings.DEFAULTS)
-                && !target.backend().equals(LOCAL)) {
+                && target.backend().equals(DOCKER)) {
             throw new IllegalArgumentException(
-                    "a mesh config is taken by the local backend only yet, not " + target.backend());
+                    "a mesh config is taken by the local and Kubernetes backends only yet, not " + target.backend());
         }
         return switch (target.backend()) {
             case LOCAL ->
@@ -101,7 +101,7 @@ public final class Backends {
                                         LocalOptions.isolated(seed).security())),
                         progress);
             case DOCKER -> DockerMesh.start(spec, DockerMesh.Options.isolated(seed), progress);
-            case K3S, KUBERNETES -> startOnKubernetes(target, spec, Ports.FREE, seed, progress);
+            case K3S, KUBERNETES -> startOnKubernetes(target, spec, Ports.FREE, seed, meshConfig, progress);
             default ->
                 throw new IllegalArgumentException(
                         "unknown backend " + target.backend() + "; expected one of " + NAMES);
@@ -115,6 +115,24 @@ public final class Backends {
     public static KubeMesh startOnKubernetes(
             Target target, MeshSpec spec, Ports ports, OptionalLong seed, PrintStream progress)
             throws InterruptedException {
+        return startOnKubernetes(
+                target,
+                spec,
+                ports,
+                seed,
+                dev.meshbox.controlplane.security.MeshConfigFile.Settings.DEFAULTS,
+                progress);
+    }
+
+    /** As above, with the mesh config written to ConfigMap istio-system/istio, where the control plane reads it. */
+    public static KubeMesh startOnKubernetes(
+            Target target,
+            MeshSpec spec,
+            Ports ports,
+            OptionalLong seed,
+            dev.meshbox.controlplane.security.MeshConfigFile.Settings meshConfig,
+            PrintStream progress)
+            throws InterruptedException {
         KubeMesh.requireContainers(spec);
         Clusters.Cluster cluster = target.backend().equals(K3S)
                 ? Clusters.k3s(progress)
@@ -123,6 +141,7 @@ public final class Backends {
             case STANDARD -> KubeMesh.Options.standard(cluster.image(), seed);
             case FREE -> KubeMesh.Options.isolated(cluster.image(), seed);
         };
+        options = options.withMeshConfig(meshConfig);
         // The mesh closes what it was given (the k3s container, or our client of the user's cluster), also when it
         // fails.
         return KubeMesh.start(

@@ -187,6 +187,7 @@ class MeshSettingsTest {
                 .hasMessageContaining("@MeshTest on " + WithBadMeshConfig.class.getName() + ": meshConfig:")
                 .hasMessageContaining("extensionProviders[0].envoyExtAuthzHttp.port: must be a port");
         assertThatThrownBy(() -> settings(MeshConfigOnDocker.class, Map.of()))
-                .hasMessageContaining("meshConfig: only the local backend takes a mesh config yet, got docker");
+                .hasMessageContaining(
+                        "meshConfig: only the local and Kubernetes backends take a mesh config yet, got docker");
     }
 }
