@@ -49,11 +49,6 @@ class ShippedScenariosIT {
         Scenario loaded = new ScenarioLoader().load(scenario);
         assumeTrue(
                 backend.equals(Backends.LOCAL)
-                        || backend.equals(Backends.DOCKER)
-                        || loaded.meshConfig().isEmpty(),
-                "a scenario's meshConfig runs on the local and docker backends only for now");
-        assumeTrue(
-                backend.equals(Backends.LOCAL)
                         || loaded.workloads().stream()
                                 .noneMatch(dev.meshbox.scenarios.GatewayWorkload.class::isInstance),
                 "gateway workloads of the user's run on the local backend only for now");

@@ -143,7 +143,7 @@ public final class UpCommand implements Callable<Integer> {
     }
 
     /** The mesh on a Kubernetes cluster; the ingress and the admin API are port-forwarded to 8080 and 15014. */
-    private int upOnKubernetes(PrintStream out) throws InterruptedException {
+    private int upOnKubernetes(PrintStream out, MeshConfigFile.Settings meshSettings) throws InterruptedException {
         long t0 = System.nanoTime();
         out.println("Starting MeshBox (backend " + backend.name() + ") ...");
         MeshSpec meshSpec = MeshSpec.of(builtins());
@@ -152,6 +152,7 @@ public final class UpCommand implements Callable<Integer> {
                 meshSpec,
                 Backends.Ports.STANDARD,
                 seed == null ? OptionalLong.empty() : OptionalLong.of(seed),
+                meshSettings,
                 out);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
@@ -225,16 +226,12 @@ public final class UpCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--mesh-config " + e.getMessage());
         }
-        if (meshConfig != null && backend.kubernetes()) {
-            throw new CommandLine.ParameterException(
-                    spec.commandLine(), "--mesh-config: only the local and docker backends take a mesh config yet");
-        }
         PrintStream out = new PrintStream(System.out, true);
         if (backend.docker()) {
             return upOnDocker(out, meshSettings);
         }
         if (backend.kubernetes()) {
-            return upOnKubernetes(out);
+            return upOnKubernetes(out, meshSettings);
         }
         String busy = busyPorts();
         if (!busy.isEmpty()) {

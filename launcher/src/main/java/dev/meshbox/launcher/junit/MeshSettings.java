@@ -101,10 +101,6 @@ record MeshSettings(
         dev.meshbox.controlplane.security.MeshConfigFile.Settings providers =
                 dev.meshbox.controlplane.security.MeshConfigFile.Settings.DEFAULTS;
         if (!test.meshConfig().isEmpty()) {
-            if (!backend.equals(MeshTest.LOCAL) && !backend.equals(MeshTest.DOCKER)) {
-                throw new ExtensionConfigurationException(where
-                        + ": meshConfig: only the local and docker backends take a mesh config yet, got " + backend);
-            }
             try {
                 Locations.Text text = Locations.read(test.meshConfig(), loader);
                 providers = dev.meshbox.controlplane.security.MeshConfigFile.read(text.name(), text.text());
