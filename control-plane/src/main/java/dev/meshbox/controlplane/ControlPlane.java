@@ -90,6 +90,7 @@ public final class ControlPlane implements AutoCloseable {
 
     public ControlPlane(SecurityOptions security) {
         this.security = security;
+        config.tracingProviders(security.tracing().providerNames());
         this.certificates = new WorkloadCertificates(
                 security.certificateAuthority(java.time.Instant.now()),
                 security.workloadCertTtl(),
@@ -227,7 +228,10 @@ public final class ControlPlane implements AutoCloseable {
                     null,
                     jwks.resolve(jwksUris(configNow)),
                     new MeshView.MeshSecurity(
-                            security.autoMtls(), security.extensionProviders(), security.outboundTrafficPolicy()));
+                            security.autoMtls(),
+                            security.extensionProviders(),
+                            security.outboundTrafficPolicy(),
+                            security.tracing()));
             List<Pod> proxies = view.registry().proxies();
             List<XdsResources> translated = Translator.translateAll(view, proxies);
             Map<String, XdsResources> nextServed = new HashMap<>();

@@ -78,7 +78,7 @@ public final class Backends {
 
     /**
      * As {@link #startIsolated(Target, MeshSpec, OptionalLong, PrintStream)}, with the mesh config's
-     * {@code extensionProviders} (the local backend only takes them yet).
+     * {@code extensionProviders} and {@code outboundTrafficPolicy} (the local and docker backends take them).
      */
     public static StartedMesh startIsolated(
             Target target,
@@ -87,11 +87,6 @@ public final class Backends {
             dev.meshbox.controlplane.security.MeshConfigFile.Settings meshConfig,
             PrintStream progress)
             throws InterruptedException {
-        if (!meshConfig.equals(dev.meshbox.controlplane.security.MeshConfigFile.Settings.DEFAULTS)
-                && target.backend().equals(DOCKER)) {
-            throw new IllegalArgumentException(
-                    "a mesh config is taken by the local and Kubernetes backends only yet, not " + target.backend());
-        }
         return switch (target.backend()) {
             case LOCAL ->
                 LocalMesh.start(
@@ -100,7 +95,8 @@ public final class Backends {
                                 .withSecurity(meshConfig.applyTo(
                                         LocalOptions.isolated(seed).security())),
                         progress);
-            case DOCKER -> DockerMesh.start(spec, DockerMesh.Options.isolated(seed), progress);
+            case DOCKER ->
+                DockerMesh.start(spec, DockerMesh.Options.isolated(seed).withMeshConfig(meshConfig), progress);
             case K3S, KUBERNETES -> startOnKubernetes(target, spec, Ports.FREE, seed, meshConfig, progress);
             default ->
                 throw new IllegalArgumentException(
