@@ -194,6 +194,49 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             dev.meshbox.proxy.http.Http2Messages.prepareResponse(response, id);
             ctx.writeAndFlush(response, ctx.voidPromise());
         }
+
+        @Override
+        public boolean streamsResponses() {
+            return true;
+        }
+
+        @Override
+        public void respondHeaders(io.netty.handler.codec.http.HttpResponse head) {
+            if (reset) {
+                return;
+            }
+            Http2ResponseWriter.headers(ctx.pipeline(), id, head);
+        }
+
+        @Override
+        public void respondData(io.netty.handler.codec.http.HttpContent content) {
+            if (reset) {
+                content.release();
+                return;
+            }
+            Http2ResponseWriter.data(ctx.pipeline(), id, content);
+        }
+
+        @Override
+        public void respondEnd(io.netty.handler.codec.http.LastHttpContent last) {
+            streams.remove(this);
+            closeAction = null;
+            if (reset) {
+                last.release();
+                return;
+            }
+            Http2ResponseWriter.end(ctx.pipeline(), id, last);
+        }
+
+        @Override
+        public void resetResponse() {
+            streams.remove(this);
+            closeAction = null;
+            if (!reset) {
+                reset = true;
+                Http2ResponseWriter.reset(ctx.pipeline(), id);
+            }
+        }
     }
 
     /**
