@@ -47,6 +47,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     private String localAddressText;
     private String remoteAddressText;
     private boolean http2;
+    private Http2ResponseWriter writer;
     /** The HTTP/2 streams whose response is not written yet, told when the connection closes. */
     private final java.util.Set<Stream> streams = new java.util.LinkedHashSet<>();
 
@@ -117,6 +118,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     /** From now on the connection speaks HTTP/2: requests arrive per stream, marked with their stream id. */
     void useHttp2() {
         http2 = true;
+        writer = new Http2ResponseWriter(ctx);
     }
 
     private void stream(FullHttpRequest request) {
@@ -192,7 +194,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
                 return;
             }
             dev.meshbox.proxy.http.Http2Messages.prepareResponse(response, id);
-            ctx.writeAndFlush(response, ctx.voidPromise());
+            writer.whole(response);
         }
 
         @Override
@@ -205,7 +207,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             if (reset) {
                 return;
             }
-            Http2ResponseWriter.headers(ctx.pipeline(), id, head);
+            writer.headers(id, head);
         }
 
         @Override
@@ -214,7 +216,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
                 content.release();
                 return;
             }
-            Http2ResponseWriter.data(ctx.pipeline(), id, content);
+            writer.data(id, content);
         }
 
         @Override
@@ -225,7 +227,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
                 last.release();
                 return;
             }
-            Http2ResponseWriter.end(ctx.pipeline(), id, last);
+            writer.end(id, last);
         }
 
         @Override
@@ -234,7 +236,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             closeAction = null;
             if (!reset) {
                 reset = true;
-                Http2ResponseWriter.reset(ctx.pipeline(), id);
+                writer.reset(id);
             }
         }
     }
