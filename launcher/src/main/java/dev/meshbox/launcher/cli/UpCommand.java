@@ -137,14 +137,15 @@ public final class UpCommand implements Callable<Integer> {
     }
 
     /** The mesh as containers; the control plane's admin API is published on 15014, so apply/logs/load work as with local. */
-    private int upOnDocker(PrintStream out) throws InterruptedException {
+    private int upOnDocker(PrintStream out, MeshConfigFile.Settings meshSettings) throws InterruptedException {
         long t0 = System.nanoTime();
         out.println("Starting MeshBox (backend docker) ...");
         MeshSpec meshSpec = MeshSpec.of(builtins());
         dev.meshbox.launcher.docker.DockerMesh mesh = dev.meshbox.launcher.docker.DockerMesh.start(
                 meshSpec,
                 dev.meshbox.launcher.docker.DockerMesh.Options.standard(
-                        seed == null ? OptionalLong.empty() : OptionalLong.of(seed)),
+                                seed == null ? OptionalLong.empty() : OptionalLong.of(seed))
+                        .withMeshConfig(meshSettings),
                 out);
         // meshbox apply goes to the control plane's admin API, past this process: look for Gateways to deploy.
         mesh.followGateways();
@@ -173,7 +174,7 @@ public final class UpCommand implements Callable<Integer> {
     }
 
     /** The mesh on a Kubernetes cluster; the ingress and the admin API are port-forwarded to 8080 and 15014. */
-    private int upOnKubernetes(PrintStream out) throws InterruptedException {
+    private int upOnKubernetes(PrintStream out, MeshConfigFile.Settings meshSettings) throws InterruptedException {
         long t0 = System.nanoTime();
         out.println("Starting MeshBox (backend " + backend.name() + ") ...");
         MeshSpec meshSpec = MeshSpec.of(builtins());
@@ -182,6 +183,7 @@ public final class UpCommand implements Callable<Integer> {
                 meshSpec,
                 Backends.Ports.STANDARD,
                 seed == null ? OptionalLong.empty() : OptionalLong.of(seed),
+                meshSettings,
                 out);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
@@ -257,10 +259,6 @@ public final class UpCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--mesh-config " + e.getMessage());
         }
-        if (meshConfig != null && (backend.docker() || backend.kubernetes())) {
-            throw new CommandLine.ParameterException(
-                    spec.commandLine(), "--mesh-config: only the local backend takes a mesh config yet");
-        }
         if (prometheus && (backend.docker() || backend.kubernetes())) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(), "--prometheus: only the local backend starts Prometheus yet");
@@ -279,10 +277,10 @@ public final class UpCommand implements Callable<Integer> {
         }
         PrintStream out = new PrintStream(System.out, true);
         if (backend.docker()) {
-            return upOnDocker(out);
+            return upOnDocker(out, meshSettings);
         }
         if (backend.kubernetes()) {
-            return upOnKubernetes(out);
+            return upOnKubernetes(out, meshSettings);
         }
         String busy = busyPorts(tracing, prometheus);
         if (!busy.isEmpty()) {

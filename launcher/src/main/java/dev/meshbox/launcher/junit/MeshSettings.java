@@ -119,10 +119,6 @@ record MeshSettings(
             providers = dev.meshbox.launcher.addons.Addons.tracingMeshConfig(where, Optional.empty());
         }
         if (!test.meshConfig().isEmpty()) {
-            if (!backend.equals(MeshTest.LOCAL)) {
-                throw new ExtensionConfigurationException(
-                        where + ": meshConfig: only the local backend takes a mesh config yet, got " + backend);
-            }
             try {
                 Locations.Text text = Locations.read(test.meshConfig(), loader);
                 providers = test.tracing()
