@@ -48,9 +48,6 @@ class ShippedScenariosIT {
     void passesWithMeshboxRun(String backend, Path scenario) {
         Scenario loaded = new ScenarioLoader().load(scenario);
         assumeTrue(
-                backend.equals(Backends.LOCAL) || loaded.meshConfig().isEmpty(),
-                "a scenario's meshConfig runs on the local backend only for now");
-        assumeTrue(
                 backend.equals(Backends.LOCAL)
                         || loaded.workloads().stream()
                                 .noneMatch(dev.meshbox.scenarios.GatewayWorkload.class::isInstance),

@@ -94,6 +94,12 @@ public final class ControlPlaneCommand implements Callable<Integer> {
             description = "A bundled config applied at start and kept by reset, e.g. bookinfo-gateway.yaml.")
     List<String> defaultConfig = new ArrayList<>();
 
+    @CommandLine.Option(
+            names = "--mesh-config-yaml",
+            paramLabel = "YAML",
+            description = "docker: the mesh config (as the istio ConfigMap's data.mesh), e.g. outboundTrafficPolicy.")
+    String meshConfigYaml;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -112,7 +118,16 @@ public final class ControlPlaneCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(
                     spec.commandLine(), "--registry docker needs --mesh and --network");
         }
-        ControlPlane controlPlane = new ControlPlane();
+        dev.meshbox.controlplane.security.MeshConfigFile.Settings meshConfig;
+        try {
+            meshConfig = meshConfigYaml == null
+                    ? dev.meshbox.controlplane.security.MeshConfigFile.Settings.DEFAULTS
+                    : dev.meshbox.controlplane.security.MeshConfigFile.read("--mesh-config-yaml", meshConfigYaml);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        ControlPlane controlPlane =
+                new ControlPlane(meshConfig.applyTo(dev.meshbox.controlplane.security.SecurityOptions.DEFAULTS));
         controlPlane.start(xdsBind);
         MeshControl control = new MeshControl(controlPlane);
         for (String name : defaultConfig) {

@@ -2,6 +2,8 @@ package dev.meshbox.launcher.cli;
 
 import dev.meshbox.controlplane.security.MeshConfigFile;
 import dev.meshbox.controlplane.security.SecurityOptions;
+import dev.meshbox.launcher.addons.Addons;
+import dev.meshbox.launcher.addons.ZipkinAddon;
 import dev.meshbox.launcher.admin.AdminServer;
 import dev.meshbox.launcher.backend.LocalMesh;
 import dev.meshbox.launcher.backend.LocalOptions;
@@ -87,13 +89,28 @@ public final class UpCommand implements Callable<Integer> {
                     + " outboundTrafficPolicy.mode (ALLOW_ANY, or REGISTRY_ONLY: hosts outside the registry get 502).")
     Path meshConfig;
 
+    @CommandLine.Option(
+            names = "--tracing",
+            description = "Start Zipkin (its own server, fetched by Maven on first use) on http://127.0.0.1:9411,"
+                    + " registered as zipkin.istio-system port 9411 where the proxies send spans, and set the mesh"
+                    + " config's defaultConfig.tracing.sampling to 100 (Istio's demo profile) unless it sets one.")
+    boolean tracing;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     /** The fixed ports of {@code up} that something else holds, e.g. "port 8080", or empty. */
     static String busyPorts() {
+        return busyPorts(false);
+    }
+
+    /** Also Zipkin's 9411 with {@code tracing}. */
+    static String busyPorts(boolean tracing) {
         java.util.List<String> busy = new java.util.ArrayList<>();
-        for (int port : new int[] {8080, 15000, 15010, 15014, 15021, 15090}) {
+        int[] ports = tracing
+                ? new int[] {8080, 15000, 15010, 15014, 15021, 15090, 9411}
+                : new int[] {8080, 15000, 15010, 15014, 15021, 15090};
+        for (int port : ports) {
             if (dev.meshbox.launcher.backend.LocalPorts.inUse(port)) {
                 busy.add(Integer.toString(port));
             }
@@ -106,14 +123,15 @@ public final class UpCommand implements Callable<Integer> {
     }
 
     /** The mesh as containers; the control plane's admin API is published on 15014, so apply/logs/load work as with local. */
-    private int upOnDocker(PrintStream out) throws InterruptedException {
+    private int upOnDocker(PrintStream out, MeshConfigFile.Settings meshSettings) throws InterruptedException {
         long t0 = System.nanoTime();
         out.println("Starting MeshBox (backend docker) ...");
         MeshSpec meshSpec = MeshSpec.of(builtins());
         dev.meshbox.launcher.docker.DockerMesh mesh = dev.meshbox.launcher.docker.DockerMesh.start(
                 meshSpec,
                 dev.meshbox.launcher.docker.DockerMesh.Options.standard(
-                        seed == null ? OptionalLong.empty() : OptionalLong.of(seed)),
+                                seed == null ? OptionalLong.empty() : OptionalLong.of(seed))
+                        .withMeshConfig(meshSettings),
                 out);
         // meshbox apply goes to the control plane's admin API, past this process: look for Gateways to deploy.
         mesh.followGateways();
@@ -142,7 +160,7 @@ public final class UpCommand implements Callable<Integer> {
     }
 
     /** The mesh on a Kubernetes cluster; the ingress and the admin API are port-forwarded to 8080 and 15014. */
-    private int upOnKubernetes(PrintStream out) throws InterruptedException {
+    private int upOnKubernetes(PrintStream out, MeshConfigFile.Settings meshSettings) throws InterruptedException {
         long t0 = System.nanoTime();
         out.println("Starting MeshBox (backend " + backend.name() + ") ...");
         MeshSpec meshSpec = MeshSpec.of(builtins());
@@ -151,6 +169,7 @@ public final class UpCommand implements Callable<Integer> {
                 meshSpec,
                 Backends.Ports.STANDARD,
                 seed == null ? OptionalLong.empty() : OptionalLong.of(seed),
+                meshSettings,
                 out);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
@@ -220,22 +239,24 @@ public final class UpCommand implements Callable<Integer> {
         }
         MeshConfigFile.Settings meshSettings;
         try {
-            meshSettings = meshConfig == null ? MeshConfigFile.Settings.DEFAULTS : MeshConfigFile.read(meshConfig);
+            meshSettings = tracing
+                    ? Addons.tracingMeshConfig(meshConfig)
+                    : meshConfig == null ? MeshConfigFile.Settings.DEFAULTS : MeshConfigFile.read(meshConfig);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--mesh-config " + e.getMessage());
         }
-        if (meshConfig != null && (backend.docker() || backend.kubernetes())) {
+        if (tracing && (backend.docker() || backend.kubernetes())) {
             throw new CommandLine.ParameterException(
-                    spec.commandLine(), "--mesh-config: only the local backend takes a mesh config yet");
+                    spec.commandLine(), "--tracing: only the local backend starts Zipkin yet");
         }
         PrintStream out = new PrintStream(System.out, true);
         if (backend.docker()) {
-            return upOnDocker(out);
+            return upOnDocker(out, meshSettings);
         }
         if (backend.kubernetes()) {
-            return upOnKubernetes(out);
+            return upOnKubernetes(out, meshSettings);
         }
-        String busy = busyPorts();
+        String busy = busyPorts(tracing);
         if (!busy.isEmpty()) {
             spec.commandLine()
                     .getErr()
@@ -257,8 +278,10 @@ public final class UpCommand implements Callable<Integer> {
         }
         long t0 = System.nanoTime();
         out.println("Starting MeshBox (backend local) ...");
+        Optional<ZipkinAddon> zipkin = tracing ? Optional.of(Addons.zipkin(out)) : Optional.empty();
+        MeshSpec meshSpec = MeshSpec.of(builtins());
         LocalMesh mesh = LocalMesh.start(
-                MeshSpec.of(builtins()),
+                zipkin.map(z -> z.addTo(meshSpec)).orElse(meshSpec),
                 LocalOptions.standard(seed == null ? OptionalLong.empty() : OptionalLong.of(seed))
                         .withSecurity(meshSettings.applyTo(SecurityOptions.DEFAULTS.withCacerts(cacerts))),
                 out);
@@ -303,6 +326,7 @@ public final class UpCommand implements Callable<Integer> {
         if (ui != null) {
             out.println("  Web UI         " + ui.url());
         }
+        zipkin.flatMap(ZipkinAddon::url).ifPresent(url -> out.println("  Zipkin         " + url));
         out.println("  Admin API      http://127.0.0.1:" + AdminServer.PORT + "/proxies   (meshbox apply -f FILE)");
         out.println("  xDS (ADS)      127.0.0.1:" + mesh.controlPlane().xdsPort());
         mesh.pods()

@@ -28,7 +28,11 @@ final class Commands {
     private Commands() {}
 
     /** istiod's place: ADS and the admin API, the registry read from the engine for this mesh's network. */
-    static List<String> controlPlane(String meshId, String network, List<String> defaultConfigNames) {
+    static List<String> controlPlane(
+            String meshId,
+            String network,
+            List<String> defaultConfigNames,
+            dev.meshbox.controlplane.security.MeshConfigFile.Settings meshConfig) {
         List<String> cmd = jvm("-Xmx256m", "dev.meshbox.launcher.Main");
         cmd.addAll(List.of(
                 "control-plane",
@@ -42,6 +46,10 @@ final class Commands {
                 "0.0.0.0:" + AdminServer.PORT));
         for (String name : defaultConfigNames) {
             cmd.addAll(List.of("--default-config", name));
+        }
+        if (!meshConfig.equals(dev.meshbox.controlplane.security.MeshConfigFile.Settings.DEFAULTS)) {
+            cmd.addAll(
+                    List.of("--mesh-config-yaml", dev.meshbox.controlplane.security.MeshConfigYaml.write(meshConfig)));
         }
         return cmd;
     }

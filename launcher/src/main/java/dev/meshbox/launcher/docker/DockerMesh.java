@@ -6,6 +6,7 @@ import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Volume;
 import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.docker.DockerRegistry;
+import dev.meshbox.controlplane.security.MeshConfigFile;
 import dev.meshbox.launcher.admin.AdminServer;
 import dev.meshbox.launcher.admin.RemoteMesh;
 import dev.meshbox.launcher.backend.LocalPorts;
@@ -43,8 +44,17 @@ public final class DockerMesh extends RemoteMesh {
      *
      * @param ingressPort host port (on 127.0.0.1) of the ingress gateway's 8080; 0 picks a free one
      * @param adminPort   host port of the control plane's admin API (15014 in the container); 0 picks a free one
+     * @param meshConfig  the mesh config the control plane runs with (outboundTrafficPolicy, extensionProviders)
      */
-    public record Options(OptionalLong seed, int ingressPort, int adminPort) {
+    public record Options(OptionalLong seed, int ingressPort, int adminPort, MeshConfigFile.Settings meshConfig) {
+        public Options(OptionalLong seed, int ingressPort, int adminPort) {
+            this(seed, ingressPort, adminPort, MeshConfigFile.Settings.DEFAULTS);
+        }
+
+        public Options withMeshConfig(MeshConfigFile.Settings value) {
+            return new Options(seed, ingressPort, adminPort, value);
+        }
+
         /** What {@code meshbox up --backend docker} uses: the ingress on 127.0.0.1:8080, the admin API on 15014. */
         public static Options standard(OptionalLong seed) {
             return new Options(seed, 8080, AdminServer.PORT);
@@ -182,7 +192,8 @@ public final class DockerMesh extends RemoteMesh {
                         image,
                         network.containerName("istiod"),
                         network.labels("control-plane", Map.of(DockerRegistry.ROLE, "control-plane")))
-                .withCommand(Commands.controlPlane(meshId, network.name(), spec.defaultConfigNames()))
+                .withCommand(
+                        Commands.controlPlane(meshId, network.name(), spec.defaultConfigNames(), options.meshConfig()))
                 .withHost(host)
                 .withEnv(env)
                 .exposing(AdminServer.PORT)

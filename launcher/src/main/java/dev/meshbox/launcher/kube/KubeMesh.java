@@ -57,8 +57,29 @@ public final class KubeMesh extends RemoteMesh {
      * @param ingressPort local port (on 127.0.0.1) forwarded to the ingress gateway's 8080; 0 picks a free one
      * @param adminPort   local port forwarded to the control plane's admin API (15014); 0 picks a free one
      * @param ready       how long pods may take to become ready (image pulls included)
+     * @param meshConfig  the mesh config, written to ConfigMap istio-system/istio
      */
-    public record Options(String image, OptionalLong seed, int ingressPort, int adminPort, Duration ready) {
+    public record Options(
+            String image,
+            OptionalLong seed,
+            int ingressPort,
+            int adminPort,
+            Duration ready,
+            dev.meshbox.controlplane.security.MeshConfigFile.Settings meshConfig) {
+        public Options(String image, OptionalLong seed, int ingressPort, int adminPort, Duration ready) {
+            this(
+                    image,
+                    seed,
+                    ingressPort,
+                    adminPort,
+                    ready,
+                    dev.meshbox.controlplane.security.MeshConfigFile.Settings.DEFAULTS);
+        }
+
+        public Options withMeshConfig(dev.meshbox.controlplane.security.MeshConfigFile.Settings value) {
+            return new Options(image, seed, ingressPort, adminPort, ready, value);
+        }
+
         public static Options standard(String image, OptionalLong seed) {
             return new Options(image, seed, 8080, AdminServer.PORT, Duration.ofMinutes(5));
         }
@@ -227,9 +248,17 @@ public final class KubeMesh extends RemoteMesh {
     }
 
     private void deleteAppliedConfig() {
+        List<String> all = new ArrayList<>(namespaces);
+        all.add(SYSTEM);
+        for (String ns : all) {
+            // Gateway credentials applied through the mesh (the mesh's own Secrets go with their objects).
+            ignoreNotFound(() -> client.secrets()
+                    .inNamespace(ns)
+                    .withLabel(MANAGED_BY, "meshbox")
+                    .withoutLabel(MESH)
+                    .delete());
+        }
         for (IstioCrds.Kind kind : IstioCrds.KINDS) {
-            List<String> all = new ArrayList<>(namespaces);
-            all.add(SYSTEM);
             for (String ns : all) {
                 ignoreNotFound(() -> client.genericKubernetesResources(kind.context())
                         .inNamespace(ns)

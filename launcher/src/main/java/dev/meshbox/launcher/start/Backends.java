@@ -78,7 +78,7 @@ public final class Backends {
 
     /**
      * As {@link #startIsolated(Target, MeshSpec, OptionalLong, PrintStream)}, with the mesh config's
-     * {@code extensionProviders} (the local backend only takes them yet).
+     * {@code extensionProviders} and {@code outboundTrafficPolicy} (the local and docker backends take them).
      */
     public static StartedMesh startIsolated(
             Target target,
@@ -87,11 +87,6 @@ public final class Backends {
             dev.meshbox.controlplane.security.MeshConfigFile.Settings meshConfig,
             PrintStream progress)
             throws InterruptedException {
-        if (!meshConfig.equals(dev.meshbox.controlplane.security.MeshConfigFile.Settings.DEFAULTS)
-                && !target.backend().equals(LOCAL)) {
-            throw new IllegalArgumentException(
-                    "a mesh config is taken by the local backend only yet, not " + target.backend());
-        }
         return switch (target.backend()) {
             case LOCAL ->
                 LocalMesh.start(
@@ -100,8 +95,9 @@ public final class Backends {
                                 .withSecurity(meshConfig.applyTo(
                                         LocalOptions.isolated(seed).security())),
                         progress);
-            case DOCKER -> DockerMesh.start(spec, DockerMesh.Options.isolated(seed), progress);
-            case K3S, KUBERNETES -> startOnKubernetes(target, spec, Ports.FREE, seed, progress);
+            case DOCKER ->
+                DockerMesh.start(spec, DockerMesh.Options.isolated(seed).withMeshConfig(meshConfig), progress);
+            case K3S, KUBERNETES -> startOnKubernetes(target, spec, Ports.FREE, seed, meshConfig, progress);
             default ->
                 throw new IllegalArgumentException(
                         "unknown backend " + target.backend() + "; expected one of " + NAMES);
@@ -115,6 +111,24 @@ public final class Backends {
     public static KubeMesh startOnKubernetes(
             Target target, MeshSpec spec, Ports ports, OptionalLong seed, PrintStream progress)
             throws InterruptedException {
+        return startOnKubernetes(
+                target,
+                spec,
+                ports,
+                seed,
+                dev.meshbox.controlplane.security.MeshConfigFile.Settings.DEFAULTS,
+                progress);
+    }
+
+    /** As above, with the mesh config written to ConfigMap istio-system/istio, where the control plane reads it. */
+    public static KubeMesh startOnKubernetes(
+            Target target,
+            MeshSpec spec,
+            Ports ports,
+            OptionalLong seed,
+            dev.meshbox.controlplane.security.MeshConfigFile.Settings meshConfig,
+            PrintStream progress)
+            throws InterruptedException {
         KubeMesh.requireContainers(spec);
         Clusters.Cluster cluster = target.backend().equals(K3S)
                 ? Clusters.k3s(progress)
@@ -123,6 +137,7 @@ public final class Backends {
             case STANDARD -> KubeMesh.Options.standard(cluster.image(), seed);
             case FREE -> KubeMesh.Options.isolated(cluster.image(), seed);
         };
+        options = options.withMeshConfig(meshConfig);
         // The mesh closes what it was given (the k3s container, or our client of the user's cluster), also when it
         // fails.
         return KubeMesh.start(

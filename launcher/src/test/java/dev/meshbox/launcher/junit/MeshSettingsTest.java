@@ -170,6 +170,9 @@ class MeshSettingsTest {
     @MeshTest(backend = MeshTest.DOCKER, meshConfig = "classpath:junit/mesh-config.yaml")
     static final class MeshConfigOnDocker {}
 
+    @MeshTest(backend = MeshTest.K3S, meshConfig = "classpath:junit/mesh-config.yaml")
+    static final class MeshConfigOnK3s {}
+
     @Test
     void aMeshConfigGivesTheMeshItsExtensionProviders() {
         assertThat(settings(WithMeshConfig.class, Map.of()).extensionProviders())
@@ -182,11 +185,15 @@ class MeshSettingsTest {
     }
 
     @Test
-    void aBadMeshConfigOrOneForAnotherBackendIsNamed() {
+    void aBadMeshConfigIsNamedAndEveryBackendTakesAGoodOne() {
         assertThatThrownBy(() -> settings(WithBadMeshConfig.class, Map.of()))
                 .hasMessageContaining("@MeshTest on " + WithBadMeshConfig.class.getName() + ": meshConfig:")
                 .hasMessageContaining("extensionProviders[0].envoyExtAuthzHttp.port: must be a port");
-        assertThatThrownBy(() -> settings(MeshConfigOnDocker.class, Map.of()))
-                .hasMessageContaining("meshConfig: only the local backend takes a mesh config yet, got docker");
+        assertThat(settings(MeshConfigOnDocker.class, Map.of()).extensionProviders())
+                .singleElement()
+                .satisfies(p -> assertThat(p.name()).isEqualTo("sample-ext-authz-http"));
+        assertThat(settings(MeshConfigOnK3s.class, Map.of()).extensionProviders())
+                .singleElement()
+                .satisfies(p -> assertThat(p.name()).isEqualTo("sample-ext-authz-http"));
     }
 }

@@ -72,5 +72,7 @@ class ControlPlaneManifestTest {
             assertThat(validated).as("webhook rules").contains(k.group() + "/" + k.plural());
         }
         assertThat(role).contains("security.istio.io/peerauthentications");
+        // Gateway credentials (credentialName) and the mesh config (ConfigMap istio), as istiod reads them.
+        assertThat(role).contains("/secrets", "/configmaps");
     }
 }

@@ -86,6 +86,29 @@ class KubeMeshInstallTest {
     }
 
     @Test
+    void theMeshConfigIsConfigMapIstioWrittenBeforeIstiodStarts() {
+        WebhookTls.Material tls = WebhookTls.forService("istiod", "istio-system");
+        var registryOnly = dev.meshbox.controlplane.security.MeshConfigFile.read(
+                "mesh.yaml", "outboundTrafficPolicy: {mode: REGISTRY_ONLY}");
+        List<HasMetadata> objects =
+                KubeMesh.manifests(client, MeshSpec.bookinfo(), quick().withMeshConfig(registryOnly), "abc123", tls);
+
+        List<String> order = objects.stream()
+                .map(o -> o.getKind() + " " + o.getMetadata().getName())
+                .toList();
+        assertThat(order.indexOf("ConfigMap istio")).isBetween(0, order.indexOf("Deployment istiod"));
+        io.fabric8.kubernetes.api.model.ConfigMap mesh = objects.stream()
+                .filter(io.fabric8.kubernetes.api.model.ConfigMap.class::isInstance)
+                .map(io.fabric8.kubernetes.api.model.ConfigMap.class::cast)
+                .findFirst()
+                .orElseThrow();
+        assertThat(mesh.getMetadata().getNamespace()).isEqualTo("istio-system");
+        assertThat(dev.meshbox.controlplane.security.MeshConfigFile.read(
+                        "configmap", mesh.getData().get("mesh")))
+                .isEqualTo(registryOnly);
+    }
+
+    @Test
     void theControlPlaneIsIstiodWithWebhooksTheApiServerCanTrust() {
         WebhookTls.Material tls = WebhookTls.forService("istiod", "istio-system");
         List<HasMetadata> objects = KubeMesh.manifests(client, MeshSpec.bookinfo(), quick(), "abc123", tls);

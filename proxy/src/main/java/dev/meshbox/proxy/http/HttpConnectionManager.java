@@ -34,7 +34,18 @@ public final class HttpConnectionManager {
             Clock clock,
             Ticker ticker,
             AccessLog accessLog,
-            HttpStats stats) {}
+            HttpStats stats,
+            RequestTracing tracing) {
+        public Services(
+                String serverHeader,
+                RandomSource random,
+                Clock clock,
+                Ticker ticker,
+                AccessLog accessLog,
+                HttpStats stats) {
+            this(serverHeader, random, clock, ticker, accessLog, stats, RequestTracing.NONE);
+        }
+    }
 
     private static final HttpFilterChain NO_FILTERS = new HttpFilterChain(List.of());
 
@@ -66,7 +77,9 @@ public final class HttpConnectionManager {
                 listener.routes(),
                 view,
                 services.random().forRequest(facts.requestKey(), RandomSource.Decision.ROUTE, 0));
-        decode(new HttpExchange(this, facts, request, view, downstream, listener, decision));
+        HttpExchange exchange = new HttpExchange(this, facts, request, view, downstream, listener, decision);
+        services.tracing().start(exchange, services.random());
+        decode(exchange);
     }
 
     /** Runs the filters from where the exchange stopped until one stops it again or answers. */
@@ -137,6 +150,7 @@ public final class HttpConnectionManager {
         long endNanos = services.ticker().read();
         exchange.outcome().ended(Math.max(0, (endNanos - exchange.facts().startNanos()) / 1_000_000));
         services.accessLog().append(entry(exchange));
+        services.tracing().finish(exchange, endNanos);
         HttpFilterChain chain = exchange.listener().filters();
         for (int i = 0; i < chain.size(); i++) {
             if (chain.enabledFor(i, exchange.route())) {

@@ -1,0 +1,58 @@
+package dev.meshbox.controlplane.security;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@link MeshConfigFile.Settings} written back as mesh config YAML (the {@code istio} ConfigMap's {@code data.mesh}),
+ * so a control plane in another process (a container, a pod) is handed the same settings the launcher read:
+ * {@link MeshConfigFile#read(String, String)} of the text gives the settings back.
+ */
+public final class MeshConfigYaml {
+
+    private MeshConfigYaml() {}
+
+    public static String write(MeshConfigFile.Settings settings) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put(
+                "outboundTrafficPolicy",
+                Map.of("mode", settings.outboundTrafficPolicy().name()));
+        List<Map<String, Object>> providers = settings.extensionProviders().stream()
+                .map(MeshConfigYaml::provider)
+                .toList();
+        if (!providers.isEmpty()) {
+            root.put("extensionProviders", providers);
+        }
+        try {
+            return new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER))
+                    .writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the mesh config: " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, Object> provider(ExtAuthzProvider p) {
+        Map<String, Object> http = new LinkedHashMap<>();
+        http.put("service", p.service());
+        http.put("port", p.port());
+        if (!p.pathPrefix().isEmpty()) {
+            http.put("pathPrefix", p.pathPrefix());
+        }
+        http.put("timeout", p.timeout().toMillis() + "ms");
+        http.put("failOpen", p.failOpen());
+        http.put("statusOnError", p.statusOnError());
+        http.put("includeRequestHeadersInCheck", p.includeRequestHeadersInCheck());
+        http.put("headersToUpstreamOnAllow", p.headersToUpstreamOnAllow());
+        http.put("headersToDownstreamOnDeny", p.headersToDownstreamOnDeny());
+        http.put("headersToDownstreamOnAllow", p.headersToDownstreamOnAllow());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", p.name());
+        out.put("envoyExtAuthzHttp", http);
+        return out;
+    }
+}
