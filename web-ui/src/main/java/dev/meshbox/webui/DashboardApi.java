@@ -30,7 +30,10 @@ final class DashboardApi implements AutoCloseable {
 
     private final UiMesh mesh;
     private final MetricsStore store;
-    private final PrometheusSource prometheus = new PrometheusSource(PrometheusSource.DEFAULT);
+    /** {@code up --prometheus}'s, or {@code -Dmeshbox.ui.prometheus=http://127.0.0.1:PORT}. */
+    private final PrometheusSource prometheus = new PrometheusSource(
+            URI.create(System.getProperty("meshbox.ui.prometheus", PrometheusSource.DEFAULT.toString())));
+
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
     private volatile long zipkinCheckedAt;
@@ -79,7 +82,7 @@ final class DashboardApi implements AutoCloseable {
             if (!prometheus.ready()) {
                 throw new ApiException(
                         503,
-                        "source: Prometheus does not answer at " + PrometheusSource.DEFAULT
+                        "source: Prometheus does not answer at " + prometheus.base()
                                 + "/-/ready; start the mesh with ./meshbox up --prometheus, or use source=meshbox");
             }
             source = prometheus;
