@@ -227,6 +227,39 @@ class ProductPageTest {
     }
 
     @Test
+    void everyTracingHeaderOfIstiosListReachesDetailsReviewsAndRatings() {
+        mesh.routeReviewsTo("v2");
+        String[] sent = {
+            "x-request-id", "req-7",
+            "x-b3-traceid", "463ac35c9f6413ad48485a3953bb6124",
+            "x-b3-spanid", "a2fb4a1d1a96d312",
+            "x-b3-parentspanid", "0020000000000001",
+            "x-b3-sampled", "1",
+            "x-b3-flags", "1",
+            "traceparent", "00-463ac35c9f6413ad48485a3953bb6124-a2fb4a1d1a96d312-01",
+            "tracestate", "congo=t61rcWkgMzE",
+            "x-ot-span-context", "ot-1",
+            "x-datadog-trace-id", "1234",
+            "x-datadog-parent-id", "5678",
+            "x-datadog-sampling-priority", "1",
+            "x-cloud-trace-context", "105445aa7843bc8bf206b12000100000/1;o=1",
+            "grpc-trace-bin", "AAAB",
+            "sw8", "1-TWVzaA==-U2VnbWVudA==-3-c2VydmljZQ==-aW5zdGFuY2U=-L2FwaQ==-bG9jYWxob3N0OjgwODA=",
+            "jwt", "eyJ.e30.sig",
+        };
+
+        mesh.page(sent);
+
+        for (String service : new String[] {"details", "reviews", "ratings"}) {
+            assertThat(mesh.sidecar.seen(service)).as(service).singleElement().satisfies(s -> {
+                for (int i = 0; i < sent.length; i += 2) {
+                    assertThat(s.header(sent[i])).as(service + " " + sent[i]).isEqualTo(sent[i + 1]);
+                }
+            });
+        }
+    }
+
+    @Test
     void apiListsTheOneBook() {
         HttpResponse<String> products = mesh.get(mesh.app("productpage", "v1"), "/api/v1/products");
 

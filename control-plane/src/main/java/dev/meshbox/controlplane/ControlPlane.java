@@ -48,7 +48,9 @@ import java.util.stream.Collectors;
 public final class ControlPlane implements AutoCloseable {
 
     private final ConfigStore config = new ConfigStore();
-    private final SecurityOptions security;
+    /** Replaced when the mesh config changes ({@link #meshConfig}); the CA and certificate lifetime stay. */
+    private volatile SecurityOptions security;
+
     private final WorkloadCertificates certificates;
     /** Per identity, the SDS secrets of its current certificate (rebuilt when the certificate rotates). */
     private final Map<String, IssuedSecrets> secrets = new java.util.concurrent.ConcurrentHashMap<>();
@@ -88,6 +90,7 @@ public final class ControlPlane implements AutoCloseable {
 
     public ControlPlane(SecurityOptions security) {
         this.security = security;
+        config.tracingProviders(security.tracing().providerNames());
         this.certificates = new WorkloadCertificates(
                 security.certificateAuthority(java.time.Instant.now()),
                 security.workloadCertTtl(),
@@ -134,6 +137,31 @@ public final class ControlPlane implements AutoCloseable {
 
     public SecurityOptions security() {
         return security;
+    }
+
+    /**
+     * The mesh config changed (Istio's {@code istio} ConfigMap, as istiod watches it): its extension providers and
+     * outbound traffic policy replace the current ones and every proxy is pushed the result. The CA and the
+     * certificate lifetime are not mesh config and stay.
+     */
+    public void meshConfig(
+            List<dev.meshbox.controlplane.security.ExtAuthzProvider> extensionProviders,
+            dev.meshbox.controlplane.config.OutboundTrafficPolicy outboundTrafficPolicy) {
+        meshConfig(
+                security.withExtensionProviders(extensionProviders).withOutboundTrafficPolicy(outboundTrafficPolicy));
+    }
+
+    /** As above, with the mesh config's tracing settings too. */
+    public void meshConfig(dev.meshbox.controlplane.security.MeshConfigFile.Settings settings) {
+        meshConfig(settings.applyTo(security));
+    }
+
+    private void meshConfig(SecurityOptions next) {
+        if (!next.equals(security)) {
+            config.tracingProviders(next.tracing().providerNames());
+            security = next;
+            rebuild();
+        }
     }
 
     public ConfigStore config() {
@@ -202,13 +230,17 @@ public final class ControlPlane implements AutoCloseable {
             // Every change numbered up to here published its snapshot before asking, so the views below include it.
             long upTo = rebuildsRequested.get();
             ConfigStore.Snapshot configNow = config.snapshot();
+            SecurityOptions security = this.security;
             MeshView view = new MeshView(
                     configNow,
                     registry.snapshot(),
                     null,
                     jwks.resolve(jwksUris(configNow)),
                     new MeshView.MeshSecurity(
-                            security.autoMtls(), security.extensionProviders(), security.outboundTrafficPolicy()));
+                            security.autoMtls(),
+                            security.extensionProviders(),
+                            security.outboundTrafficPolicy(),
+                            security.tracing()));
             List<Pod> proxies = view.registry().proxies();
             List<XdsResources> translated = Translator.translateAll(view, proxies);
             Map<String, XdsResources> nextServed = new HashMap<>();

@@ -50,11 +50,6 @@ class ShippedScenariosIT {
         assumeTrue(
                 backend.equals(Backends.LOCAL)
                         || backend.equals(Backends.DOCKER)
-                        || loaded.meshConfig().isEmpty(),
-                "a scenario's meshConfig runs on the local and docker backends only for now");
-        assumeTrue(
-                backend.equals(Backends.LOCAL)
-                        || backend.equals(Backends.DOCKER)
                         || loaded.workloads().stream()
                                 .noneMatch(dev.meshbox.scenarios.GatewayWorkload.class::isInstance),
                 "gateway workloads of the user's run on the local and docker backends only for now");

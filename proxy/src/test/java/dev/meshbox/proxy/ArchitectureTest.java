@@ -33,7 +33,7 @@ class ArchitectureTest {
 
     /** Bottom first. A package may use its own floor's neighbours only where listed on one floor. */
     private static final List<List<String>> FLOORS = List.of(
-            List.of("random", "accesslog", "route", "rbac"),
+            List.of("random", "accesslog", "route", "rbac", "tracing"),
             List.of("tls"),
             List.of("spec"),
             List.of("endpoint"),

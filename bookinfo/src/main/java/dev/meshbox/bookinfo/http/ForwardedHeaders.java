@@ -16,7 +16,11 @@ import java.util.function.UnaryOperator;
  * @param values lower-cased header names to values, in {@link #PROPAGATED} order
  */
 public record ForwardedHeaders(Map<String, String> values) {
-    /** The headers Bookinfo apps forward, as Istio's samples do. */
+    /**
+     * The headers Bookinfo apps forward, as Istio's samples do: productpage's {@code getForwardHeaders} list
+     * (its B3 headers come from its tracer; forwarding the incoming ones keeps the sidecar's server span as the
+     * parent), the same list reviews and details keep "in sync", and the request-scoped user headers.
+     */
     public static final List<String> PROPAGATED = List.of(
             "x-request-id",
             "x-b3-traceid",
@@ -27,10 +31,17 @@ public record ForwardedHeaders(Map<String, String> values) {
             "traceparent",
             "tracestate",
             "x-ot-span-context",
+            "x-datadog-trace-id",
+            "x-datadog-parent-id",
+            "x-datadog-sampling-priority",
+            "x-cloud-trace-context",
+            "grpc-trace-bin",
+            "sw8",
             "end-user",
             "user-agent",
             "cookie",
-            "authorization");
+            "authorization",
+            "jwt");
 
     public static final ForwardedHeaders NONE = new ForwardedHeaders(Map.of());
 

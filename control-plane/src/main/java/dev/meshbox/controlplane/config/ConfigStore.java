@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -47,6 +48,15 @@ public final class ConfigStore implements ConfigWriter {
     private final IstioParser parser = new IstioParser();
     private final List<Consumer<Snapshot>> listeners = new CopyOnWriteArrayList<>();
     private volatile Snapshot current = new Snapshot(0, Map.of());
+    private volatile Set<String> tracingProviders = Set.of("zipkin");
+
+    /**
+     * The provider names a Telemetry's {@code tracing[].providers} may use: the mesh config's extension providers and
+     * the default {@code zipkin} ({@link TelemetryProviders}).
+     */
+    public void tracingProviders(Set<String> names) {
+        tracingProviders = Set.copyOf(names);
+    }
 
     public Snapshot snapshot() {
         return current;
@@ -103,7 +113,8 @@ public final class ConfigStore implements ConfigWriter {
                     : sameSpec(old, r) ? ApplyResult.Action.UNCHANGED : ApplyResult.Action.CONFIGURED;
             changes.add(new ApplyResult.Change(r.meta().key(), action));
         }
-        List<ConfigProblem> problems = CrossValidation.check(parsed, next.values());
+        List<ConfigProblem> problems = new ArrayList<>(CrossValidation.check(parsed, next.values()));
+        problems.addAll(TelemetryProviders.check(parsed, tracingProviders));
         if (!problems.isEmpty()) {
             return new ApplyResult(List.of(), problems);
         }

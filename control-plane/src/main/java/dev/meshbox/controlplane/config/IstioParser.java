@@ -23,6 +23,8 @@ public final class IstioParser {
     public static final String GROUP = "networking.istio.io";
     /** security.istio.io: the policies MeshBox reads, with their accepted versions. */
     public static final String SECURITY_GROUP = "security.istio.io";
+    /** telemetry.istio.io: its Telemetry kind. */
+    public static final String TELEMETRY_GROUP = "telemetry.istio.io";
 
     private static final Set<String> SECURITY_KINDS =
             Set.of("RequestAuthentication", "AuthorizationPolicy", "PeerAuthentication");
@@ -112,6 +114,9 @@ public final class IstioParser {
         if (kind.equals(KubeSecretParser.KIND)) {
             return KubeSecretParser.parse(new ResourceMeta(kind, apiVersion, name, namespace, source), root);
         }
+        if (kind.equals("Telemetry")) {
+            return telemetry(new ResourceMeta(kind, apiVersion, name, namespace, source), doc, root, p);
+        }
         boolean security = SECURITY_KINDS.contains(kind);
         boolean gatewayApi =
                 GatewayApi.isGatewayApi(apiVersion) || !KINDS.contains(kind) && GatewayApi.VERSIONS.containsKey(kind);
@@ -124,7 +129,8 @@ public final class IstioParser {
                             + "/v1, v1beta1 or v1alpha3) or Gateway, HTTPRoute, ReferenceGrant ("
                             + GatewayApi.GROUP + ") or RequestAuthentication, AuthorizationPolicy, PeerAuthentication ("
                             + SECURITY_GROUP
-                            + "/v1 or v1beta1) or Secret (v1, for a Gateway's credentialName)");
+                            + "/v1 or v1beta1) or Telemetry (" + TELEMETRY_GROUP
+                            + "/v1 or v1alpha1) or Secret (v1, for a Gateway's credentialName)");
             return null;
         }
         if (security) {
@@ -188,6 +194,18 @@ public final class IstioParser {
             case "Sidecar" -> SidecarParser.parse(meta, text, spec);
             default -> GatewayParser.parse(meta, text, spec);
         };
+    }
+
+    /** telemetry.istio.io Telemetry, v1alpha1 or v1 ({@link TelemetryParser}). */
+    private IstioResource telemetry(ResourceMeta meta, JsonNode doc, YamlNode root, YamlNode.Problems p) {
+        if (!Set.of(TELEMETRY_GROUP + "/v1", TELEMETRY_GROUP + "/v1alpha1").contains(meta.apiVersion())) {
+            p.add(
+                    "apiVersion",
+                    "must be " + TELEMETRY_GROUP + "/v1 or /v1alpha1 for Telemetry, got \"" + meta.apiVersion() + "\"");
+            return null;
+        }
+        root.onlyFields(Set.of("apiVersion", "kind", "metadata", "spec", "status"));
+        return TelemetryParser.parse(meta, write(doc), root.obj("spec"));
     }
 
     private String write(JsonNode doc) {

@@ -14,7 +14,8 @@ public sealed interface IstioResource
                 ServiceEntry,
                 WorkloadEntry,
                 Sidecar,
-                KubeSecret {
+                KubeSecret,
+                Telemetry {
     ResourceMeta meta();
 
     /** The resource as the user wrote it (spec only), kept for display and round-trips. */

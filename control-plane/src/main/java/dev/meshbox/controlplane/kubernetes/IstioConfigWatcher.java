@@ -8,6 +8,7 @@ import dev.meshbox.controlplane.config.ConfigStore;
 import dev.meshbox.controlplane.config.GatewayApi;
 import dev.meshbox.controlplane.config.ResourceKey;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the config store in step with Istio's custom resources in the cluster, as istiod watches them: a
  * VirtualService, DestinationRule or Gateway created or changed with {@code kubectl apply} is validated and applied,
- * one deleted is removed. A resource the control plane rejects is not applied (the proxies keep the last good
+ * one deleted is removed; a Secret holding a certificate, key or CA is taken in as a gateway credential
+ * ({@link CredentialSecrets}). A resource the control plane rejects is not applied (the proxies keep the last good
  * config) and its problems are kept for {@link #problems()} and logged, as {@code istioctl analyze} would report them.
  * It stays pending and is tried again whenever other config is taken in or removed: the informers of the different
  * kinds deliver in no particular order, so a VirtualService can arrive before the DestinationRule whose subsets it
@@ -38,6 +40,7 @@ public final class IstioConfigWatcher implements AutoCloseable {
     private final ConfigStore store;
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
     private final List<SharedIndexInformer<GenericKubernetesResource>> informers = new ArrayList<>();
+    private final List<SharedIndexInformer<Secret>> secretInformers = new ArrayList<>();
     private final Map<String, List<String>> problems = new ConcurrentHashMap<>();
     /** Rejected resources as last seen, by source, tried again after every other change; guarded by {@link #applying}. */
     private final Map<String, GenericKubernetesResource> pending = new LinkedHashMap<>();
@@ -71,6 +74,14 @@ public final class IstioConfigWatcher implements AutoCloseable {
             throw new IllegalStateException(
                     "the cluster lacks Istio's CustomResourceDefinitions " + missing
                             + "; install them (MeshBox's launcher does, or kubectl apply -f istio-crds.yaml from the control-plane jar)");
+        }
+        // Gateway credentials (credentialName), as istiod's credential controller watches Secrets.
+        if (namespaces.isEmpty()) {
+            secretInformers.add(client.secrets().inAnyNamespace().inform(secretHandler()));
+        } else {
+            for (String ns : namespaces) {
+                secretInformers.add(client.secrets().inNamespace(ns).inform(secretHandler()));
+            }
         }
         for (IstioCrds.Kind kind : IstioCrds.KINDS) {
             if (namespaces.isEmpty()) {
@@ -112,6 +123,60 @@ public final class IstioConfigWatcher implements AutoCloseable {
                 seen(key, null);
             }
         };
+    }
+
+    private ResourceEventHandler<Secret> secretHandler() {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Secret s) {
+                secretChanged(s);
+            }
+
+            @Override
+            public void onUpdate(Secret old, Secret s) {
+                secretChanged(s);
+            }
+
+            @Override
+            public void onDelete(Secret s, boolean unknownFinalState) {
+                ResourceKey key = CredentialSecrets.key(s);
+                synchronized (applying) {
+                    problems.remove(CredentialSecrets.source(s));
+                    if (store.snapshot().resources().containsKey(key)) {
+                        store.delete(List.of(key));
+                        retryPending();
+                    }
+                }
+                seen(key, null);
+            }
+        };
+    }
+
+    /**
+     * A Secret created or changed: taken in when it holds a credential (a rotation re-pushes SDS to the gateways that
+     * use it), dropped from the store when it no longer does.
+     */
+    private void secretChanged(Secret s) {
+        ResourceKey key = CredentialSecrets.key(s);
+        String source = CredentialSecrets.source(s);
+        synchronized (applying) {
+            if (CredentialSecrets.isCredential(s)) {
+                ApplyResult result = store.apply(List.of(new ConfigStore.Source(source, CredentialSecrets.text(s))));
+                if (result.ok()) {
+                    problems.remove(source);
+                    retryPending();
+                } else {
+                    List<String> messages =
+                            result.problems().stream().map(Object::toString).toList();
+                    problems.put(source, messages);
+                    LOG.warn("{} rejected, the gateways keep the last good credential: {}", source, messages);
+                }
+            } else if (store.snapshot().resources().containsKey(key)) {
+                problems.remove(source);
+                store.delete(List.of(key));
+            }
+        }
+        seen(key, s.getMetadata().getResourceVersion());
     }
 
     static ResourceKey key(GenericKubernetesResource r) {
@@ -225,5 +290,7 @@ public final class IstioConfigWatcher implements AutoCloseable {
     public void close() {
         informers.forEach(SharedIndexInformer::close);
         informers.clear();
+        secretInformers.forEach(SharedIndexInformer::close);
+        secretInformers.clear();
     }
 }

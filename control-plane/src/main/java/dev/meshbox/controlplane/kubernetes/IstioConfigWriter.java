@@ -10,6 +10,8 @@ import dev.meshbox.controlplane.config.ConfigStore;
 import dev.meshbox.controlplane.config.ConfigWriter;
 import dev.meshbox.controlplane.config.ResourceKey;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
@@ -22,7 +24,8 @@ import java.util.Map;
 
 /**
  * Applies Istio YAML on Kubernetes as {@code kubectl apply} does: every VirtualService, DestinationRule and Gateway
- * becomes (or updates) its custom resource, and a delete deletes it. The control plane's store follows through its
+ * becomes (or updates) its custom resource, a v1 Secret (a gateway's {@code credentialName}) its core Secret, and a
+ * delete deletes it. The control plane's store follows through its
  * {@link IstioConfigWatcher}; a write returns once the watch has delivered it, so a caller can then wait for the
  * proxies. Config is checked against the store first: what the control plane would reject is not written at all.
  */
@@ -50,8 +53,27 @@ public final class IstioConfigWriter implements ConfigWriter {
         }
         List<ConfigProblem> problems = new ArrayList<>();
         List<Pending> writes = new ArrayList<>();
+        List<SecretWrite> secrets = new ArrayList<>();
         for (ConfigStore.Source s : sources) {
             for (JsonNode doc : documents(s)) {
+                if (CredentialSecrets.isSecret(doc)) {
+                    // A gateway's credentialName: a core Secret, written as kubectl would, watched like the CRDs.
+                    Secret secret = CredentialSecrets.fromYaml(doc);
+                    if (secret.getMetadata().getNamespace() == null
+                            || secret.getMetadata().getNamespace().isEmpty()) {
+                        secret.getMetadata().setNamespace("default");
+                    }
+                    String ns = secret.getMetadata().getNamespace();
+                    if (!watcher.namespaces().isEmpty() && !watcher.namespaces().contains(ns)) {
+                        problems.add(new ConfigProblem(
+                                s.name(),
+                                "Secret " + ns + "/" + secret.getMetadata().getName(),
+                                "metadata.namespace",
+                                "this mesh watches namespaces " + watcher.namespaces() + " only; got " + ns));
+                    }
+                    secrets.add(new SecretWrite(s.name(), secret));
+                    continue;
+                }
                 GenericKubernetesResource r = yaml.convertValue(doc, GenericKubernetesResource.class);
                 if (r.getMetadata().getNamespace() == null
                         || r.getMetadata().getNamespace().isEmpty()) {
@@ -72,18 +94,37 @@ public final class IstioConfigWriter implements ConfigWriter {
             return new ApplyResult(List.of(), problems);
         }
         Map<ResourceKey, String> written = new LinkedHashMap<>();
+        // Secrets first, as kubectl apply -f of the secure ingress task creates the credential before the Gateway.
+        for (SecretWrite w : secrets) {
+            Secret secret = w.secret();
+            labelled(secret.getMetadata());
+            secret.getMetadata().setResourceVersion(null);
+            String what = "Secret " + secret.getMetadata().getNamespace() + "/"
+                    + secret.getMetadata().getName();
+            try {
+                Secret stored = client.secrets()
+                        .inNamespace(secret.getMetadata().getNamespace())
+                        .resource(secret)
+                        .createOr(NonDeletingOperation::update);
+                written.put(CredentialSecrets.key(stored), stored.getMetadata().getResourceVersion());
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == 400 || e.getCode() == 422) {
+                    problems.add(new ConfigProblem(
+                            w.source(),
+                            what,
+                            "",
+                            e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage()));
+                    continue;
+                }
+                throw new IllegalStateException(IstioCrds.describe(e, "apply " + what), e);
+            }
+        }
         for (Pending w : writes) {
             GenericKubernetesResource r = w.resource();
             String what = r.getKind() + " " + r.getMetadata().getNamespace() + "/"
                     + r.getMetadata().getName();
             r.getMetadata().setResourceVersion(null);
-            // Marked as applied through the mesh, so removing the mesh removes it (what kubectl applied stays).
-            Map<String, String> labels = new LinkedHashMap<>(
-                    r.getMetadata().getLabels() == null
-                            ? Map.of()
-                            : r.getMetadata().getLabels());
-            labels.putIfAbsent(MANAGED_BY, "meshbox");
-            r.getMetadata().setLabels(labels);
+            labelled(r.getMetadata());
             // v1alpha3, v1beta1 and v1 share one schema (the CRDs convert with strategy None): stored as v1, as the API
             // server would.
             IstioCrds.Kind kind = kind(r);
@@ -116,6 +157,19 @@ public final class IstioConfigWriter implements ConfigWriter {
         List<ApplyResult.Change> changes = new ArrayList<>();
         Map<ResourceKey, String> gone = new LinkedHashMap<>();
         for (ResourceKey k : keys) {
+            if (k.kind().equals(CredentialSecrets.KIND)) {
+                try {
+                    client.secrets()
+                            .inNamespace(k.namespace())
+                            .withName(k.name())
+                            .delete();
+                } catch (KubernetesClientException e) {
+                    throw new IllegalStateException(IstioCrds.describe(e, "delete " + k), e);
+                }
+                gone.put(k, null);
+                changes.add(new ApplyResult.Change(k, ApplyResult.Action.DELETED));
+                continue;
+            }
             IstioCrds.Kind kind = IstioCrds.KINDS.stream()
                     .filter(c -> c.keyKind().equals(k.kind()))
                     .findFirst()
@@ -133,6 +187,13 @@ public final class IstioConfigWriter implements ConfigWriter {
         }
         await(gone);
         return new ApplyResult(changes, List.of());
+    }
+
+    /** Marked as applied through the mesh, so removing the mesh removes it (what kubectl applied stays). */
+    private static void labelled(ObjectMeta meta) {
+        Map<String, String> labels = new LinkedHashMap<>(meta.getLabels() == null ? Map.of() : meta.getLabels());
+        labels.putIfAbsent(MANAGED_BY, "meshbox");
+        meta.setLabels(labels);
     }
 
     private void await(Map<ResourceKey, String> expected) {
@@ -171,4 +232,6 @@ public final class IstioConfigWriter implements ConfigWriter {
     }
 
     private record Pending(String source, GenericKubernetesResource resource) {}
+
+    private record SecretWrite(String source, Secret secret) {}
 }

@@ -22,17 +22,27 @@ public final class MeshConfigFile {
     /** What a mesh config file sets; {@link #DEFAULTS} is Istio's default mesh config. */
     public record Settings(
             List<ExtAuthzProvider> extensionProviders,
-            dev.meshbox.controlplane.config.OutboundTrafficPolicy outboundTrafficPolicy) {
+            dev.meshbox.controlplane.config.OutboundTrafficPolicy outboundTrafficPolicy,
+            MeshTracing tracing) {
         public static final Settings DEFAULTS =
                 new Settings(List.of(), dev.meshbox.controlplane.config.OutboundTrafficPolicy.ALLOW_ANY);
 
         public Settings {
             extensionProviders = List.copyOf(extensionProviders);
+            tracing = tracing == null ? MeshTracing.DEFAULTS : tracing;
+        }
+
+        public Settings(
+                List<ExtAuthzProvider> extensionProviders,
+                dev.meshbox.controlplane.config.OutboundTrafficPolicy outboundTrafficPolicy) {
+            this(extensionProviders, outboundTrafficPolicy, MeshTracing.DEFAULTS);
         }
 
         /** The security options with these settings. */
         public SecurityOptions applyTo(SecurityOptions options) {
-            return options.withExtensionProviders(extensionProviders).withOutboundTrafficPolicy(outboundTrafficPolicy);
+            return options.withExtensionProviders(extensionProviders)
+                    .withOutboundTrafficPolicy(outboundTrafficPolicy)
+                    .withTracing(tracing);
         }
     }
 
@@ -48,7 +58,8 @@ public final class MeshConfigFile {
     }
 
     public static Settings read(String source, String yaml) {
-        return new Settings(extensionProviders(source, yaml), outboundTrafficPolicy(source, yaml));
+        return new Settings(
+                extensionProviders(source, yaml), outboundTrafficPolicy(source, yaml), MeshTracing.read(source, yaml));
     }
 
     /** {@code outboundTrafficPolicy.mode}; ALLOW_ANY, Istio's default, when left out. */
@@ -135,6 +146,9 @@ public final class MeshConfigFile {
                 throw bad(source, at + ".name", "\"" + name + "\" is already used by another provider");
             }
             JsonNode http = p.get("envoyExtAuthzHttp");
+            if (http == null && p.has("zipkin")) {
+                continue; // a tracing provider: MeshTracing reads it
+            }
             if (http == null) {
                 List<String> kinds = new ArrayList<>();
                 p.fieldNames().forEachRemaining(k -> {
@@ -142,7 +156,7 @@ public final class MeshConfigFile {
                         kinds.add(k);
                     }
                 });
-                throw bad(source, at, "only envoyExtAuthzHttp providers are supported, got " + kinds);
+                throw bad(source, at, "only envoyExtAuthzHttp and zipkin providers are supported, got " + kinds);
             }
             out.add(http(source, at + ".envoyExtAuthzHttp", name, http));
         }

@@ -15,13 +15,15 @@ import java.time.Duration;
  *     ({@link MeshConfigFile})
  * @param outboundTrafficPolicy the mesh config's {@code outboundTrafficPolicy.mode} (it travels with the other mesh
  *     config settings the control plane takes)
+ * @param tracing the mesh config's tracing settings ({@link MeshTracing}), travelling the same way
  */
 public record SecurityOptions(
         boolean autoMtls,
         Duration workloadCertTtl,
         Path cacerts,
         java.util.List<ExtAuthzProvider> extensionProviders,
-        OutboundTrafficPolicy outboundTrafficPolicy) {
+        OutboundTrafficPolicy outboundTrafficPolicy,
+        MeshTracing tracing) {
 
     public static final SecurityOptions DEFAULTS =
             new SecurityOptions(true, WorkloadCertificates.DEFAULT_TTL, null, java.util.List.of());
@@ -30,6 +32,21 @@ public record SecurityOptions(
         extensionProviders =
                 extensionProviders == null ? java.util.List.of() : java.util.List.copyOf(extensionProviders);
         outboundTrafficPolicy = outboundTrafficPolicy == null ? OutboundTrafficPolicy.ALLOW_ANY : outboundTrafficPolicy;
+        tracing = tracing == null ? MeshTracing.DEFAULTS : tracing;
+    }
+
+    public SecurityOptions(
+            boolean autoMtls,
+            Duration workloadCertTtl,
+            Path cacerts,
+            java.util.List<ExtAuthzProvider> extensionProviders,
+            OutboundTrafficPolicy outboundTrafficPolicy) {
+        this(autoMtls, workloadCertTtl, cacerts, extensionProviders, outboundTrafficPolicy, MeshTracing.DEFAULTS);
+    }
+
+    public SecurityOptions withTracing(MeshTracing value) {
+        return new SecurityOptions(
+                autoMtls, workloadCertTtl, cacerts, extensionProviders, outboundTrafficPolicy, value);
     }
 
     public SecurityOptions(
@@ -41,7 +58,7 @@ public record SecurityOptions(
     }
 
     public SecurityOptions withOutboundTrafficPolicy(OutboundTrafficPolicy value) {
-        return new SecurityOptions(autoMtls, workloadCertTtl, cacerts, extensionProviders, value);
+        return new SecurityOptions(autoMtls, workloadCertTtl, cacerts, extensionProviders, value, tracing);
     }
 
     public SecurityOptions(boolean autoMtls, Duration workloadCertTtl, Path cacerts) {
@@ -49,19 +66,20 @@ public record SecurityOptions(
     }
 
     public SecurityOptions withAutoMtls(boolean value) {
-        return new SecurityOptions(value, workloadCertTtl, cacerts, extensionProviders, outboundTrafficPolicy);
+        return new SecurityOptions(value, workloadCertTtl, cacerts, extensionProviders, outboundTrafficPolicy, tracing);
     }
 
     public SecurityOptions withWorkloadCertTtl(Duration value) {
-        return new SecurityOptions(autoMtls, value, cacerts, extensionProviders, outboundTrafficPolicy);
+        return new SecurityOptions(autoMtls, value, cacerts, extensionProviders, outboundTrafficPolicy, tracing);
     }
 
     public SecurityOptions withCacerts(Path value) {
-        return new SecurityOptions(autoMtls, workloadCertTtl, value, extensionProviders, outboundTrafficPolicy);
+        return new SecurityOptions(
+                autoMtls, workloadCertTtl, value, extensionProviders, outboundTrafficPolicy, tracing);
     }
 
     public SecurityOptions withExtensionProviders(java.util.List<ExtAuthzProvider> value) {
-        return new SecurityOptions(autoMtls, workloadCertTtl, cacerts, value, outboundTrafficPolicy);
+        return new SecurityOptions(autoMtls, workloadCertTtl, cacerts, value, outboundTrafficPolicy, tracing);
     }
 
     /** The CA these options describe: the plug-in one from {@link #cacerts}, else a fresh self-signed root. */

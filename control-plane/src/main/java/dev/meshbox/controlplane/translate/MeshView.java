@@ -39,7 +39,8 @@ public record MeshView(
     public record MeshSecurity(
             boolean autoMtls,
             List<dev.meshbox.controlplane.security.ExtAuthzProvider> extensionProviders,
-            OutboundTrafficPolicy outboundTrafficPolicy) {
+            OutboundTrafficPolicy outboundTrafficPolicy,
+            dev.meshbox.controlplane.security.MeshTracing tracing) {
         public static final MeshSecurity PLAINTEXT = new MeshSecurity(false);
         public static final MeshSecurity AUTO_MTLS = new MeshSecurity(true);
 
@@ -47,6 +48,19 @@ public record MeshView(
             extensionProviders = List.copyOf(extensionProviders);
             outboundTrafficPolicy =
                     outboundTrafficPolicy == null ? OutboundTrafficPolicy.ALLOW_ANY : outboundTrafficPolicy;
+            tracing = tracing == null ? dev.meshbox.controlplane.security.MeshTracing.DEFAULTS : tracing;
+        }
+
+        public MeshSecurity(
+                boolean autoMtls,
+                List<dev.meshbox.controlplane.security.ExtAuthzProvider> extensionProviders,
+                OutboundTrafficPolicy outboundTrafficPolicy) {
+            this(autoMtls, extensionProviders, outboundTrafficPolicy, null);
+        }
+
+        /** These settings with the mesh config's tracing settings. */
+        public MeshSecurity withTracing(dev.meshbox.controlplane.security.MeshTracing value) {
+            return new MeshSecurity(autoMtls, extensionProviders, outboundTrafficPolicy, value);
         }
 
         public MeshSecurity(
@@ -60,7 +74,7 @@ public record MeshView(
 
         /** These settings with the mesh config's {@code outboundTrafficPolicy.mode}. */
         public MeshSecurity withOutboundTrafficPolicy(OutboundTrafficPolicy value) {
-            return new MeshSecurity(autoMtls, extensionProviders, value);
+            return new MeshSecurity(autoMtls, extensionProviders, value, tracing);
         }
     }
 

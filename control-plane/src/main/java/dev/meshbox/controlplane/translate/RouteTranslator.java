@@ -49,6 +49,10 @@ final class RouteTranslator {
 
     /** Istio's route when no VirtualService exists: every request to the service's default cluster. */
     static Route defaultRoute(String cluster, List<RouteAction.HashPolicy> hashPolicy) {
+        return RouteDecorators.decorate(defaultRouteUndecorated(cluster, hashPolicy), "", 0);
+    }
+
+    private static Route defaultRouteUndecorated(String cluster, List<RouteAction.HashPolicy> hashPolicy) {
         return Route.newBuilder()
                 .setName("default")
                 .setMatch(RouteMatch.newBuilder().setPrefix("/"))
@@ -82,11 +86,14 @@ final class RouteTranslator {
                 continue;
             }
             if (rule.match().isEmpty()) {
-                routes.add(action.get()
-                        .clone()
-                        .setName(rule.name())
-                        .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                        .build());
+                routes.add(RouteDecorators.decorate(
+                        action.get()
+                                .clone()
+                                .setName(rule.name())
+                                .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                                .build(),
+                        vs.meta().name(),
+                        ctx.port()));
                 continue;
             }
             for (HttpMatch m : rule.match()) {
@@ -100,7 +107,10 @@ final class RouteTranslator {
                         .clone()
                         .setName(name)
                         .setMatch(match(m, vs.meta().gatewaySemantics()));
-                routes.add((vs.meta().gatewaySemantics() ? GatewaySemantics.stripPrefix(route) : route).build());
+                routes.add(RouteDecorators.decorate(
+                        (vs.meta().gatewaySemantics() ? GatewaySemantics.stripPrefix(route) : route).build(),
+                        vs.meta().name(),
+                        ctx.port()));
             }
         }
         return routes;

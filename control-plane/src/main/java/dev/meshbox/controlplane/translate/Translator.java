@@ -49,8 +49,10 @@ public final class Translator {
         Shared shared = new Shared(view);
         Map<GroupKey, XdsResources> groups = new HashMap<>();
         List<XdsResources> out = new ArrayList<>(proxies.size());
+        TracingTranslator tracing = new TracingTranslator(view);
         for (Pod proxy : proxies) {
-            out.add(groups.computeIfAbsent(shared.groupKey(proxy), k -> shared.translate(k, proxy)));
+            out.add(tracing.apply(
+                    proxy, groups.computeIfAbsent(shared.groupKey(proxy), k -> shared.translate(k, proxy))));
         }
         return out;
     }

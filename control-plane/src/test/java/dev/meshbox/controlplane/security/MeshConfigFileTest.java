@@ -41,7 +41,7 @@ class MeshConfigFileTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
             '[{envoyExtAuthzHttp: {service: a, port: 80}}]'                 | extensionProviders[0].name: is required
-            '[{name: a, envoyExtAuthzGrpc: {service: a, port: 80}}]'        | extensionProviders[0]: only envoyExtAuthzHttp providers are supported, got [envoyExtAuthzGrpc]
+            '[{name: a, envoyExtAuthzGrpc: {service: a, port: 80}}]'        | extensionProviders[0]: only envoyExtAuthzHttp and zipkin providers are supported, got [envoyExtAuthzGrpc]
             '[{name: a, envoyExtAuthzHttp: {port: 80}}]'                    | extensionProviders[0].envoyExtAuthzHttp.service: is required
             '[{name: a, envoyExtAuthzHttp: {service: a, port: 0}}]'         | extensionProviders[0].envoyExtAuthzHttp.port: must be a port number
             '[{name: a, envoyExtAuthzHttp: {service: a, port: 80, colour: red}}]' | extensionProviders[0].envoyExtAuthzHttp.colour: unknown field

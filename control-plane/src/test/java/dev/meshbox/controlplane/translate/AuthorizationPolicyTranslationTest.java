@@ -395,8 +395,12 @@ class AuthorizationPolicyTranslationTest {
     void workloadsWithDifferentPoliciesAreTranslatedApart() {
         MeshView view = BookinfoFixture.view(PRODUCTPAGE_VIEWER);
         List<XdsResources> r = Translator.translateAll(
-                view, List.of(BookinfoFixture.REVIEWS_V1, BookinfoFixture.REVIEWS_V2, BookinfoFixture.PRODUCTPAGE));
-        // The reviews pods share one listener list (no policy selects them); productpage's has the RBAC filter.
+                view,
+                List.of(
+                        BookinfoFixture.REVIEWS_V1,
+                        BookinfoFixture.pod("reviews-v1-b", "reviews", "v1", 7),
+                        BookinfoFixture.PRODUCTPAGE));
+        // The reviews-v1 pods share one listener list (no policy selects them); productpage's has the RBAC filter.
         assertThat(r.get(0).listeners()).isSameAs(r.get(1).listeners());
         assertThat(r.get(2).listeners()).isNotEqualTo(r.get(0).listeners());
     }

@@ -307,7 +307,7 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
      * A stable pod name in Kubernetes' shape for a Deployment in {@code namespace}: the same deployment in two
      * namespaces gets two names, so a pod name alone still says which one is meant.
      */
-    static String podName(String deployment, String namespace, int replica) {
+    public static String podName(String deployment, String namespace, int replica) {
         return namespace.equals(Scenario.Builtin.DEFAULT_NAMESPACE)
                 ? podName(deployment, replica)
                 : hashedName(deployment, deployment + "." + namespace + "#" + replica);

@@ -75,16 +75,6 @@ public final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return 2;
         }
-        if (scenario.meshConfig().isPresent()
-                && !backend.name().equals("local")
-                && !backend.name().equals("docker")) {
-            spec.commandLine()
-                    .getErr()
-                    .println("error: " + scenarioFile + ": meshConfig: only the local and docker backends take a mesh"
-                            + " config yet,"
-                            + " not " + backend.name());
-            return 2;
-        }
         try (StartedMesh mesh =
                 Backends.startIsolated(backend.target(), MeshSpec.of(scenario.workloads()), s, meshConfig, out)) {
             ScenarioReport result;

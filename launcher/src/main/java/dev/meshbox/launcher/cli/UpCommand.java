@@ -2,6 +2,9 @@ package dev.meshbox.launcher.cli;
 
 import dev.meshbox.controlplane.security.MeshConfigFile;
 import dev.meshbox.controlplane.security.SecurityOptions;
+import dev.meshbox.launcher.addons.Addons;
+import dev.meshbox.launcher.addons.PrometheusServer;
+import dev.meshbox.launcher.addons.ZipkinAddon;
 import dev.meshbox.launcher.admin.AdminServer;
 import dev.meshbox.launcher.backend.LocalMesh;
 import dev.meshbox.launcher.backend.LocalOptions;
@@ -87,13 +90,41 @@ public final class UpCommand implements Callable<Integer> {
                     + " outboundTrafficPolicy.mode (ALLOW_ANY, or REGISTRY_ONLY: hosts outside the registry get 502).")
     Path meshConfig;
 
+    @CommandLine.Option(
+            names = "--tracing",
+            description = "Start Zipkin (its own server, fetched by Maven on first use) on http://127.0.0.1:9411,"
+                    + " registered as zipkin.istio-system port 9411 where the proxies send spans, and set the mesh"
+                    + " config's defaultConfig.tracing.sampling to 100 (Istio's demo profile) unless it sets one.")
+    boolean tracing;
+
+    @CommandLine.Option(
+            names = "--prometheus",
+            description =
+                    "Run Debian's prometheus (apt-get install -y prometheus) on http://127.0.0.1:9090 with Istio's"
+                            + " addon config: scrape_interval 15s, job kubernetes-pods scraping every proxy's"
+                            + " /stats/prometheus on 15090, following pods as they come and go.")
+    boolean prometheus;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     /** The fixed ports of {@code up} that something else holds, e.g. "port 8080", or empty. */
     static String busyPorts() {
+        return busyPorts(false, false);
+    }
+
+    /** Also Zipkin's 9411 with {@code tracing}, Prometheus' 9090 with {@code prometheus}. */
+    static String busyPorts(boolean tracing, boolean prometheus) {
         java.util.List<String> busy = new java.util.ArrayList<>();
-        for (int port : new int[] {8080, 15000, 15010, 15014, 15021, 15090}) {
+        java.util.List<Integer> ports =
+                new java.util.ArrayList<>(java.util.List.of(8080, 15000, 15010, 15014, 15021, 15090));
+        if (tracing) {
+            ports.add(9411);
+        }
+        if (prometheus) {
+            ports.add(9090);
+        }
+        for (int port : ports) {
             if (dev.meshbox.launcher.backend.LocalPorts.inUse(port)) {
                 busy.add(Integer.toString(port));
             }
@@ -143,7 +174,7 @@ public final class UpCommand implements Callable<Integer> {
     }
 
     /** The mesh on a Kubernetes cluster; the ingress and the admin API are port-forwarded to 8080 and 15014. */
-    private int upOnKubernetes(PrintStream out) throws InterruptedException {
+    private int upOnKubernetes(PrintStream out, MeshConfigFile.Settings meshSettings) throws InterruptedException {
         long t0 = System.nanoTime();
         out.println("Starting MeshBox (backend " + backend.name() + ") ...");
         MeshSpec meshSpec = MeshSpec.of(builtins());
@@ -152,6 +183,7 @@ public final class UpCommand implements Callable<Integer> {
                 meshSpec,
                 Backends.Ports.STANDARD,
                 seed == null ? OptionalLong.empty() : OptionalLong.of(seed),
+                meshSettings,
                 out);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
@@ -221,22 +253,36 @@ public final class UpCommand implements Callable<Integer> {
         }
         MeshConfigFile.Settings meshSettings;
         try {
-            meshSettings = meshConfig == null ? MeshConfigFile.Settings.DEFAULTS : MeshConfigFile.read(meshConfig);
+            meshSettings = tracing
+                    ? Addons.tracingMeshConfig(meshConfig)
+                    : meshConfig == null ? MeshConfigFile.Settings.DEFAULTS : MeshConfigFile.read(meshConfig);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--mesh-config " + e.getMessage());
         }
-        if (meshConfig != null && backend.kubernetes()) {
+        if (prometheus && (backend.docker() || backend.kubernetes())) {
             throw new CommandLine.ParameterException(
-                    spec.commandLine(), "--mesh-config: only the local and docker backends take a mesh config yet");
+                    spec.commandLine(), "--prometheus: only the local backend starts Prometheus yet");
+        }
+        if (prometheus && PrometheusServer.binary().isEmpty()) {
+            spec.commandLine()
+                    .getErr()
+                    .println("error: --prometheus: no prometheus binary on the PATH; install Debian's package: "
+                            + "apt-get install -y " + PrometheusServer.PACKAGE);
+            spec.commandLine().getErr().flush();
+            return 1;
+        }
+        if (tracing && (backend.docker() || backend.kubernetes())) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--tracing: only the local backend starts Zipkin yet");
         }
         PrintStream out = new PrintStream(System.out, true);
         if (backend.docker()) {
             return upOnDocker(out, meshSettings);
         }
         if (backend.kubernetes()) {
-            return upOnKubernetes(out);
+            return upOnKubernetes(out, meshSettings);
         }
-        String busy = busyPorts();
+        String busy = busyPorts(tracing, prometheus);
         if (!busy.isEmpty()) {
             spec.commandLine()
                     .getErr()
@@ -258,8 +304,10 @@ public final class UpCommand implements Callable<Integer> {
         }
         long t0 = System.nanoTime();
         out.println("Starting MeshBox (backend local) ...");
+        Optional<ZipkinAddon> zipkin = tracing ? Optional.of(Addons.zipkin(out)) : Optional.empty();
+        MeshSpec meshSpec = MeshSpec.of(builtins());
         LocalMesh mesh = LocalMesh.start(
-                MeshSpec.of(builtins()),
+                zipkin.map(z -> z.addTo(meshSpec)).orElse(meshSpec),
                 LocalOptions.standard(seed == null ? OptionalLong.empty() : OptionalLong.of(seed))
                         .withSecurity(meshSettings.applyTo(SecurityOptions.DEFAULTS.withCacerts(cacerts))),
                 out);
@@ -282,10 +330,29 @@ public final class UpCommand implements Callable<Integer> {
             mesh.close();
             throw e;
         }
+        PrometheusServer prom;
+        try {
+            prom = prometheus
+                    ? PrometheusServer.start(
+                            new java.net.InetSocketAddress("127.0.0.1", PrometheusServer.PORT),
+                            PrometheusServer.ISTIO_SCRAPE_INTERVAL,
+                            mesh.control()::pods)
+                    : null;
+        } catch (RuntimeException e) {
+            if (ui != null) {
+                ui.close();
+            }
+            admin.close();
+            mesh.close();
+            throw e;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(
                 () -> {
                     System.out.println("\nStopping MeshBox ...");
+                    if (prom != null) {
+                        prom.close();
+                    }
                     if (ui != null) {
                         ui.close();
                     }
@@ -303,6 +370,10 @@ public final class UpCommand implements Callable<Integer> {
         }
         if (ui != null) {
             out.println("  Web UI         " + ui.url());
+        }
+        zipkin.flatMap(ZipkinAddon::url).ifPresent(url -> out.println("  Zipkin         " + url));
+        if (prom != null) {
+            out.println("  Prometheus     " + prom.url());
         }
         out.println("  Admin API      http://127.0.0.1:" + AdminServer.PORT + "/proxies   (meshbox apply -f FILE)");
         out.println("  xDS (ADS)      127.0.0.1:" + mesh.controlPlane().xdsPort());

@@ -197,6 +197,15 @@ public final class Mesh {
                 .toList();
     }
 
+    /**
+     * Zipkin's base address ({@code http://IP:9411}, its API under {@code /api/v2}) when the test asked for
+     * {@link MeshTest#tracing()}; empty otherwise.
+     */
+    public java.util.Optional<java.net.URI> zipkin() {
+        return running.zipkin()
+                .map(a -> java.net.URI.create("http://" + a.getAddress().getHostAddress() + ":" + a.getPort()));
+    }
+
     /** The ingress gateway's address, for a client of your own ({@code http://host:port/productpage}). */
     public InetSocketAddress ingress() {
         return running.access().ingress();

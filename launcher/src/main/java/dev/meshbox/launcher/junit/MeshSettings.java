@@ -25,7 +25,18 @@ record MeshSettings(
         OptionalLong seed,
         String origin,
         Backends.Target target,
-        dev.meshbox.controlplane.security.MeshConfigFile.Settings meshConfig) {
+        dev.meshbox.controlplane.security.MeshConfigFile.Settings meshConfig,
+        boolean tracing) {
+
+    MeshSettings(
+            String backend,
+            List<Scenario.Workload> workloads,
+            OptionalLong seed,
+            String origin,
+            Backends.Target target,
+            dev.meshbox.controlplane.security.MeshConfigFile.Settings meshConfig) {
+        this(backend, workloads, seed, origin, target, meshConfig, false);
+    }
 
     MeshSettings(
             String backend,
@@ -100,14 +111,19 @@ record MeshSettings(
         String backend = backend(Optional.of(test), testClass, config);
         dev.meshbox.controlplane.security.MeshConfigFile.Settings providers =
                 dev.meshbox.controlplane.security.MeshConfigFile.Settings.DEFAULTS;
+        if (test.tracing() && !backend.equals(MeshTest.LOCAL)) {
+            throw new ExtensionConfigurationException(
+                    where + ": tracing: only the local backend starts Zipkin yet, got " + backend);
+        }
+        if (test.tracing() && test.meshConfig().isEmpty()) {
+            providers = dev.meshbox.launcher.addons.Addons.tracingMeshConfig(where, Optional.empty());
+        }
         if (!test.meshConfig().isEmpty()) {
-            if (!backend.equals(MeshTest.LOCAL) && !backend.equals(MeshTest.DOCKER)) {
-                throw new ExtensionConfigurationException(where
-                        + ": meshConfig: only the local and docker backends take a mesh config yet, got " + backend);
-            }
             try {
                 Locations.Text text = Locations.read(test.meshConfig(), loader);
-                providers = dev.meshbox.controlplane.security.MeshConfigFile.read(text.name(), text.text());
+                providers = test.tracing()
+                        ? dev.meshbox.launcher.addons.Addons.tracingMeshConfig(text.name(), Optional.of(text.text()))
+                        : dev.meshbox.controlplane.security.MeshConfigFile.read(text.name(), text.text());
             } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
                 throw new ExtensionConfigurationException(where + ": meshConfig: " + e.getMessage(), e);
             }
@@ -118,7 +134,8 @@ record MeshSettings(
                 seed,
                 testClass.getSimpleName(),
                 target(backend, Optional.of(test), config),
-                providers);
+                providers,
+                test.tracing());
     }
 
     /** {@code httpbin} or {@code httpbin.foo}, as a built-in workload, or the reasons it is none. */

@@ -108,6 +108,14 @@ public @interface MeshTest {
     String meshConfig() default "";
 
     /**
+     * Istio's Zipkin addon: Zipkin's own server (fetched by Maven on first use) as Service {@code zipkin} in
+     * istio-system port 9411, where the proxies send their spans, and the mesh config's
+     * {@code defaultConfig.tracing.sampling} at 100 (Istio's demo profile) unless {@link #meshConfig} sets one.
+     * {@link Mesh#zipkin()} is its address. Local backend only for now.
+     */
+    boolean tracing() default false;
+
+    /**
      * For {@link #KUBERNETES}: the cluster's kubeconfig file; empty means {@code -Dmeshbox.kubeconfig}, else kubectl's
      * default. MeshBox's image as the cluster pulls it comes from {@code -Dmeshbox.image} (default: built here).
      */

@@ -1,5 +1,7 @@
 package dev.meshbox.launcher.junit;
 
+import dev.meshbox.launcher.addons.ZipkinAddon;
+import dev.meshbox.launcher.addons.ZipkinJar;
 import dev.meshbox.launcher.backend.MeshSpec;
 import dev.meshbox.launcher.backend.StartedMesh;
 import dev.meshbox.launcher.start.Backends;
@@ -27,12 +29,15 @@ final class RunningMesh implements AutoCloseable, ExtensionContext.Store.Closeab
     private final MeshAccess access;
     private final AutoCloseable backend;
     private final MeshSettings settings;
+    private final java.util.Optional<ZipkinAddon> zipkin;
     private final Set<String> runPrefixes = ConcurrentHashMap.newKeySet();
     private final CopyOnWriteArrayList<MeshAccess.ConfigText> baseline = new CopyOnWriteArrayList<>();
     private final AtomicBoolean changed = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private RunningMesh(MeshAccess access, AutoCloseable backend, MeshSettings settings) {
+    private RunningMesh(
+            MeshAccess access, AutoCloseable backend, MeshSettings settings, java.util.Optional<ZipkinAddon> zipkin) {
+        this.zipkin = zipkin;
         this.access = access;
         this.backend = backend;
         this.settings = settings;
@@ -44,8 +49,16 @@ final class RunningMesh implements AutoCloseable, ExtensionContext.Store.Closeab
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         long t0 = System.nanoTime();
         try (PrintStream out = new PrintStream(progress, true, StandardCharsets.UTF_8)) {
+            MeshSpec spec = MeshSpec.of(settings.workloads());
+            java.util.Optional<ZipkinAddon> zipkin = settings.tracing()
+                    ? java.util.Optional.of(new ZipkinAddon(ZipkinJar.resolve(out), false))
+                    : java.util.Optional.empty();
             StartedMesh mesh = Backends.startIsolated(
-                    settings.target(), MeshSpec.of(settings.workloads()), settings.seed(), settings.meshConfig(), out);
+                    settings.target(),
+                    zipkin.map(z -> z.addTo(spec)).orElse(spec),
+                    settings.seed(),
+                    settings.meshConfig(),
+                    out);
             System.out.printf(
                     java.util.Locale.ROOT,
                     "MeshBox: %s mesh for %s ready in %.1f s: %s, ingress %s%n",
@@ -54,7 +67,7 @@ final class RunningMesh implements AutoCloseable, ExtensionContext.Store.Closeab
                     (System.nanoTime() - t0) / 1e9,
                     settings.describe(),
                     hostPort(mesh.ingress()));
-            return new RunningMesh(mesh, mesh, settings);
+            return new RunningMesh(mesh, mesh, settings, zipkin);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting the mesh for " + settings.origin(), e);
@@ -69,6 +82,11 @@ final class RunningMesh implements AutoCloseable, ExtensionContext.Store.Closeab
 
     static String hostPort(java.net.InetSocketAddress a) {
         return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    /** Zipkin's address when the mesh was started with tracing. */
+    java.util.Optional<java.net.InetSocketAddress> zipkin() {
+        return zipkin.flatMap(ZipkinAddon::address);
     }
 
     MeshAccess access() {

@@ -13,8 +13,8 @@ import java.util.stream.Collectors;
 
 /**
  * The control plane's objects, from the bundled {@code kube/control-plane.yaml} filled in for one mesh: istiod (MeshBox's
- * control plane with the Kubernetes registry, the webhooks and the admin API), the ingress gateway, their RBAC, the
- * webhooks' configurations and TLS secret.
+ * control plane with the Kubernetes registry, the webhooks and the admin API), the mesh config (ConfigMap istio), the
+ * ingress gateway, their RBAC, the webhooks' configurations and TLS secret.
  */
 final class ControlPlaneManifest {
 
@@ -30,8 +30,12 @@ final class ControlPlaneManifest {
                 .replace("{{TLS_KEY}}", base64(tls.keyPem()))
                 .replace("{{ISTIOD_COMMAND}}", flow(istiodCommand(spec, options)))
                 .replace("{{GATEWAY_COMMAND}}", flow(gatewayCommand(options)));
-        return client.load(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)))
-                .items();
+        List<HasMetadata> objects =
+                new ArrayList<>(client.load(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)))
+                        .items());
+        // After the namespace, before istiod: the control plane reads the mesh config as it starts.
+        objects.add(1, MeshConfigMap.object(meshId, options.meshConfig()));
+        return objects;
     }
 
     private static List<String> istiodCommand(MeshSpec spec, KubeMesh.Options options) {
@@ -60,6 +64,9 @@ final class ControlPlaneManifest {
                 KubeMesh.SYSTEM));
         // Config in each namespace the workloads run in (a PeerAuthentication in foo), and in default as before.
         for (String ns : KubeMesh.workloadNamespaces(spec)) {
+            if (ns.equals(KubeMesh.SYSTEM)) {
+                continue; // a user's gateway there (istio-egressgateway): watched already
+            }
             istiod.addAll(List.of("--watch-namespace", ns));
         }
         for (String name : spec.defaultConfigNames()) {

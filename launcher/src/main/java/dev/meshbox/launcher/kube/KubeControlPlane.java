@@ -4,6 +4,7 @@ import dev.meshbox.controlplane.ControlPlane;
 import dev.meshbox.controlplane.kubernetes.AdmissionWebhook;
 import dev.meshbox.controlplane.kubernetes.IstioConfigWatcher;
 import dev.meshbox.controlplane.kubernetes.IstioConfigWriter;
+import dev.meshbox.controlplane.kubernetes.MeshConfigWatcher;
 import dev.meshbox.controlplane.kubernetes.SidecarInjector;
 import dev.meshbox.controlplane.registry.kubernetes.KubernetesRegistry;
 import dev.meshbox.launcher.admin.AdminServer;
@@ -18,7 +19,7 @@ import java.util.List;
 
 /**
  * The control plane as it runs in a cluster, in istiod's place: services, pods and labels from the Kubernetes API
- * (informers), Istio's config from its custom resources (config applied through the mesh is written there too), ADS
+ * (informers), the mesh config from ConfigMap {@code istio-system/istio} (watched), Istio's config from its custom resources (config applied through the mesh is written there too), ADS
  * for the proxies, the injection and validation webhooks on HTTPS, the admin API, and the deployment of a gateway for
  * each Gateway API Gateway ({@link KubeGatewayDeployments}).
  */
@@ -55,6 +56,10 @@ public final class KubeControlPlane implements AutoCloseable {
             cp.controlPlane = new ControlPlane();
             cp.controlPlane.start(s.xds());
             cp.open.push("the control plane's xDS server", cp.controlPlane);
+            ControlPlane plane = cp.controlPlane;
+            cp.open.push(
+                    "the watch of the mesh config (ConfigMap istio-system/istio)",
+                    new MeshConfigWatcher(client, plane::meshConfig).start());
             cp.open.push(
                     "the registry's informers", new KubernetesRegistry(client, cp.controlPlane.registry()).start());
             IstioConfigWatcher watcher =

@@ -87,12 +87,6 @@ public final class Backends {
             dev.meshbox.controlplane.security.MeshConfigFile.Settings meshConfig,
             PrintStream progress)
             throws InterruptedException {
-        if (!meshConfig.equals(dev.meshbox.controlplane.security.MeshConfigFile.Settings.DEFAULTS)
-                && !target.backend().equals(LOCAL)
-                && !target.backend().equals(DOCKER)) {
-            throw new IllegalArgumentException(
-                    "a mesh config is taken by the local and docker backends only yet, not " + target.backend());
-        }
         return switch (target.backend()) {
             case LOCAL ->
                 LocalMesh.start(
@@ -103,7 +97,7 @@ public final class Backends {
                         progress);
             case DOCKER ->
                 DockerMesh.start(spec, DockerMesh.Options.isolated(seed).withMeshConfig(meshConfig), progress);
-            case K3S, KUBERNETES -> startOnKubernetes(target, spec, Ports.FREE, seed, progress);
+            case K3S, KUBERNETES -> startOnKubernetes(target, spec, Ports.FREE, seed, meshConfig, progress);
             default ->
                 throw new IllegalArgumentException(
                         "unknown backend " + target.backend() + "; expected one of " + NAMES);
@@ -117,6 +111,24 @@ public final class Backends {
     public static KubeMesh startOnKubernetes(
             Target target, MeshSpec spec, Ports ports, OptionalLong seed, PrintStream progress)
             throws InterruptedException {
+        return startOnKubernetes(
+                target,
+                spec,
+                ports,
+                seed,
+                dev.meshbox.controlplane.security.MeshConfigFile.Settings.DEFAULTS,
+                progress);
+    }
+
+    /** As above, with the mesh config written to ConfigMap istio-system/istio, where the control plane reads it. */
+    public static KubeMesh startOnKubernetes(
+            Target target,
+            MeshSpec spec,
+            Ports ports,
+            OptionalLong seed,
+            dev.meshbox.controlplane.security.MeshConfigFile.Settings meshConfig,
+            PrintStream progress)
+            throws InterruptedException {
         KubeMesh.requireContainers(spec);
         Clusters.Cluster cluster = target.backend().equals(K3S)
                 ? Clusters.k3s(progress)
@@ -125,6 +137,7 @@ public final class Backends {
             case STANDARD -> KubeMesh.Options.standard(cluster.image(), seed);
             case FREE -> KubeMesh.Options.isolated(cluster.image(), seed);
         };
+        options = options.withMeshConfig(meshConfig);
         // The mesh closes what it was given (the k3s container, or our client of the user's cluster), also when it
         // fails.
         return KubeMesh.start(

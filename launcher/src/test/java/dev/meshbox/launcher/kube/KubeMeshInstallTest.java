@@ -86,6 +86,29 @@ class KubeMeshInstallTest {
     }
 
     @Test
+    void theMeshConfigIsConfigMapIstioWrittenBeforeIstiodStarts() {
+        WebhookTls.Material tls = WebhookTls.forService("istiod", "istio-system");
+        var registryOnly = dev.meshbox.controlplane.security.MeshConfigFile.read(
+                "mesh.yaml", "outboundTrafficPolicy: {mode: REGISTRY_ONLY}");
+        List<HasMetadata> objects =
+                KubeMesh.manifests(client, MeshSpec.bookinfo(), quick().withMeshConfig(registryOnly), "abc123", tls);
+
+        List<String> order = objects.stream()
+                .map(o -> o.getKind() + " " + o.getMetadata().getName())
+                .toList();
+        assertThat(order.indexOf("ConfigMap istio")).isBetween(0, order.indexOf("Deployment istiod"));
+        io.fabric8.kubernetes.api.model.ConfigMap mesh = objects.stream()
+                .filter(io.fabric8.kubernetes.api.model.ConfigMap.class::isInstance)
+                .map(io.fabric8.kubernetes.api.model.ConfigMap.class::cast)
+                .findFirst()
+                .orElseThrow();
+        assertThat(mesh.getMetadata().getNamespace()).isEqualTo("istio-system");
+        assertThat(dev.meshbox.controlplane.security.MeshConfigFile.read(
+                        "configmap", mesh.getData().get("mesh")))
+                .isEqualTo(registryOnly);
+    }
+
+    @Test
     void theControlPlaneIsIstiodWithWebhooksTheApiServerCanTrust() {
         WebhookTls.Material tls = WebhookTls.forService("istiod", "istio-system");
         List<HasMetadata> objects = KubeMesh.manifests(client, MeshSpec.bookinfo(), quick(), "abc123", tls);
@@ -166,6 +189,30 @@ class KubeMeshInstallTest {
                         && ns.equals(d.getMetadata().getNamespace()))
                 .findFirst()
                 .orElseThrow();
+    }
+
+    @Test
+    void credentialSecretsAppliedThroughTheMeshGoWithItAndKubectlsStay() {
+        // One applied through the mesh (labelled so by its config writer), one a user created with kubectl.
+        for (String name : List.of("httpbin-credential", "users-own")) {
+            var secret = new io.fabric8.kubernetes.api.model.SecretBuilder()
+                    .withNewMetadata()
+                    .withName(name)
+                    .withNamespace("default")
+                    .endMetadata()
+                    .addToStringData("cert", "CERT")
+                    .build();
+            if (name.equals("httpbin-credential")) {
+                secret.getMetadata().setLabels(java.util.Map.of(KubeMesh.MANAGED_BY, "meshbox"));
+            }
+            client.secrets().inNamespace("default").resource(secret).create();
+        }
+        assertThatThrownBy(
+                () -> KubeMesh.start(client, MeshSpec.bookinfo(), quick(), new PrintStream(progress, true), null));
+
+        assertThat(client.secrets().inNamespace("default").list().getItems())
+                .extracting(s -> s.getMetadata().getName())
+                .containsExactly("users-own");
     }
 
     @Test

@@ -19,7 +19,8 @@ public sealed interface RandomSource {
         MIRROR,
         HOST,
         RETRY_BACKOFF,
-        CORS
+        CORS,
+        TRACE
     }
 
     /** The generator for one decision of the request whose id hashes to {@code requestKey}. */

@@ -4,17 +4,29 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * One route: a match, an action, its header mutations, and the per-filter configs that apply to it (the route's own
- * {@code typed_per_filter_config} over its virtual host's and its route configuration's, keyed by filter name).
+ * One route: a match, an action, its header mutations, the per-filter configs that apply to it (the route's own
+ * {@code typed_per_filter_config} over its virtual host's and its route configuration's, keyed by filter name), and
+ * its {@code decorator.operation}, the name of its spans (empty when it has none).
  */
 public record Route(
         String name,
         RouteMatch match,
         RouteAction action,
         HeaderMutations headers,
-        Map<String, FilterConfig> filterConfigs) {
+        Map<String, FilterConfig> filterConfigs,
+        String decorator) {
+
+    public Route(
+            String name,
+            RouteMatch match,
+            RouteAction action,
+            HeaderMutations headers,
+            Map<String, FilterConfig> filterConfigs) {
+        this(name, match, action, headers, filterConfigs, "");
+    }
 
     public Route {
+        decorator = decorator == null ? "" : decorator;
         name = name == null ? "" : name;
         Objects.requireNonNull(match, "match");
         Objects.requireNonNull(action, "action");
@@ -34,6 +46,6 @@ public record Route(
     public Route withFilterConfig(String filterName, FilterConfig config) {
         Map<String, FilterConfig> configs = new java.util.HashMap<>(filterConfigs);
         configs.put(filterName, config);
-        return new Route(name, match, action, headers, configs);
+        return new Route(name, match, action, headers, configs, decorator);
     }
 }

@@ -1,12 +1,13 @@
 package dev.meshbox.proxy.spec;
 
 import dev.meshbox.proxy.route.RouteTable;
+import dev.meshbox.proxy.tracing.TracingConfig;
 import java.util.List;
 
 /**
  * An HTTP connection manager: where its routes come from (an RDS name, or an inline table), its stat prefix, its
  * HTTP filters in order (the router last), and whether it trusts the remote address (gateways append it to
- * {@code x-forwarded-for}).
+ * {@code x-forwarded-for}), and its {@code tracing} ({@link TracingConfig}, null when it does not trace).
  */
 public record HcmSpec(
         String statPrefix,
@@ -14,7 +15,8 @@ public record HcmSpec(
         RouteTable inlineRoutes,
         List<HttpFilterSpec> httpFilters,
         boolean useRemoteAddress,
-        ForwardClientCert forwardClientCert) {
+        ForwardClientCert forwardClientCert,
+        TracingConfig tracing) {
 
     /** Envoy's {@code forward_client_cert_details}: what becomes of {@code x-forwarded-client-cert}. */
     public enum ForwardClientCert {
@@ -35,6 +37,16 @@ public record HcmSpec(
             List<HttpFilterSpec> httpFilters,
             boolean useRemoteAddress) {
         this(statPrefix, rdsName, inlineRoutes, httpFilters, useRemoteAddress, ForwardClientCert.SANITIZE);
+    }
+
+    public HcmSpec(
+            String statPrefix,
+            String rdsName,
+            RouteTable inlineRoutes,
+            List<HttpFilterSpec> httpFilters,
+            boolean useRemoteAddress,
+            ForwardClientCert forwardClientCert) {
+        this(statPrefix, rdsName, inlineRoutes, httpFilters, useRemoteAddress, forwardClientCert, null);
     }
 
     public HcmSpec {

@@ -152,7 +152,8 @@ public final class ListenerConverter {
                         null,
                         filters.parseChain(m.getHttpFiltersList(), where),
                         remote,
-                        xfcc);
+                        xfcc,
+                        TracingConverter.convert(m, where));
             }
             case ROUTE_CONFIG -> {
                 return new HcmSpec(
@@ -161,7 +162,8 @@ public final class ListenerConverter {
                         convertInline(m, where, filters),
                         filters.parseChain(m.getHttpFiltersList(), where),
                         remote,
-                        xfcc);
+                        xfcc,
+                        TracingConverter.convert(m, where));
             }
             default -> throw new IllegalArgumentException(where + ": one of rds or route_config is required");
         }

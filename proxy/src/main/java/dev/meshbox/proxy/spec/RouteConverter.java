@@ -122,7 +122,13 @@ public final class RouteConverter {
                 proto.getResponseHeadersToAddList(),
                 proto.getResponseHeadersToRemoveList(),
                 where);
-        return new Route(proto.getName(), match, action, headers, filterConfigs);
+        return new Route(
+                proto.getName(),
+                match,
+                action,
+                headers,
+                filterConfigs,
+                proto.hasDecorator() ? proto.getDecorator().getOperation() : "");
     }
 
     /** Per-filter configs of one level over those of the less specific level, as Envoy resolves them. */
