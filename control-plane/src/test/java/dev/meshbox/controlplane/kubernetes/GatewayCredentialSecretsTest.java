@@ -170,6 +170,31 @@ class GatewayCredentialSecretsTest {
             assertThat(watcher.awaitSeen(Map.of(webhook, version), java.time.Duration.ofSeconds(10)))
                     .isTrue();
             assertThat(store.snapshot().resources()).doesNotContainKey(webhook);
+
+            // One the user created with kubectl: a reset (a delete through the mesh) forgets it, the cluster keeps it.
+            client.secrets()
+                    .inNamespace("istio-system")
+                    .resource(new SecretBuilder()
+                            .withNewMetadata()
+                            .withName("users-credential")
+                            .withNamespace("istio-system")
+                            .endMetadata()
+                            .addToData("cert", b64("CERT"))
+                            .build())
+                    .create();
+            ResourceKey users = new ResourceKey("Secret", "istio-system", "users-credential");
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+            while (!store.snapshot().resources().containsKey(users) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(store.snapshot().resources()).containsKey(users);
+            assertThat(writer.delete(List.of(users)).ok()).isTrue();
+            assertThat(store.snapshot().resources()).doesNotContainKey(users);
+            assertThat(client.secrets()
+                            .inNamespace("istio-system")
+                            .withName("users-credential")
+                            .get())
+                    .isNotNull();
         }
     }
 
