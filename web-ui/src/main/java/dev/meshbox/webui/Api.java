@@ -36,6 +36,7 @@ final class Api implements AutoCloseable {
     private final ConfigApi config;
     private final TrafficGenerators traffic;
     private final AccessLogTail accessLog;
+    private final DashboardApi dashboards;
 
     private final Optional<Path> scenarioDir;
 
@@ -47,6 +48,7 @@ final class Api implements AutoCloseable {
         this.config = new ConfigApi(mesh, this::sourceName);
         this.traffic = new TrafficGenerators(mesh);
         this.accessLog = new AccessLogTail(mesh);
+        this.dashboards = new DashboardApi(mesh);
     }
 
     private record Content(ScenarioCatalog catalog, Lessons lessons) {}
@@ -80,6 +82,7 @@ final class Api implements AutoCloseable {
 
     void start() {
         topology.start();
+        dashboards.start();
     }
 
     void routes(RoutesConfig r) {
@@ -242,6 +245,8 @@ final class Api implements AutoCloseable {
                                     .run(s)));
         });
 
+        dashboards.routes(r);
+
         r.get("/api/*", ctx -> {
             throw ApiException.notFound("no API endpoint GET " + ctx.path() + "; see the README's Web UI section");
         });
@@ -375,6 +380,7 @@ final class Api implements AutoCloseable {
     @Override
     public void close() {
         topology.close();
+        dashboards.close();
         runs.close();
         traffic.close();
         synchronized (this) {

@@ -34,6 +34,10 @@ final class PrometheusSource implements MetricsSource {
         this.base = base;
     }
 
+    URI base() {
+        return base;
+    }
+
     /** Whether it answers {@code /-/ready} now. */
     boolean ready() {
         try {

@@ -111,7 +111,7 @@ class WebUiIT {
         assertThat(browser.getTitle()).isEqualTo("MeshBox");
         assertThat(browser.findElements(By.cssSelector("#tabs a")))
                 .extracting(WebElement::getText)
-                .containsExactly("Topology", "Scenarios", "Config", "Traffic", "Workshop");
+                .containsExactly("Topology", "Dashboards", "Scenarios", "Config", "Traffic", "Workshop");
         List<String> assets = browser.findElements(By.cssSelector("script[src], link[href], img[src]")).stream()
                 .map(e -> e.getDomProperty(e.getTagName().equals("link") ? "href" : "src"))
                 .toList();

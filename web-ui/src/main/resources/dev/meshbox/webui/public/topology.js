@@ -142,6 +142,7 @@
     const outRate = last.edges.filter(e => e.source === node.id).reduce((s, e) => s + e.rps, 0);
     rows.push(['inbound', inRate.toFixed(2) + ' req/s'], ['outbound', outRate.toFixed(2) + ' req/s']);
     box.append(MB.el('h3', {}, node.label), table(rows));
+    if (MB.nodeCharts) MB.nodeCharts(node, box);
   }
 
   function security(e) {

@@ -1,0 +1,162 @@
+package dev.meshbox.launcher.ui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meshbox.launcher.backend.LocalMesh;
+import dev.meshbox.launcher.backend.LocalOptions;
+import dev.meshbox.launcher.backend.MeshSpec;
+import dev.meshbox.scenarios.Scenario;
+import dev.meshbox.webui.WebUi;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The dashboards from Debian's real Prometheus (the {@code prometheus} package, as {@code up --prometheus} runs it)
+ * and from the UI's own store agree: the same Istio queries over the same proxies give the same request rate, success
+ * rate and per-version split, so the store's arithmetic is Prometheus's and the PromQL text it sends is valid.
+ * Skipped where {@code /usr/bin/prometheus} is not installed.
+ */
+class DashboardsPrometheusIT {
+
+    private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
+    private static final List<Scenario.Workload> WORKLOADS = List.of(new Scenario.Builtin("bookinfo"));
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void prometheusAndTheStoreShowTheSameMeshDashboard() throws Exception {
+        assumeTrue(Files.isExecutable(PROMETHEUS), "no " + PROMETHEUS + " (apt-get install prometheus)");
+        try (LocalMesh mesh = LocalMesh.start(
+                MeshSpec.of(WORKLOADS),
+                LocalOptions.isolated(OptionalLong.of(5)),
+                new PrintStream(OutputStream.nullOutputStream()))) {
+            int port;
+            try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                port = s.getLocalPort();
+            }
+            String targets = mesh.control().pods().stream()
+                    .map(p -> "'" + p.ip() + ":" + 15090 + "'")
+                    .collect(Collectors.joining(", "));
+            Path config = dir.resolve("prometheus.yml");
+            // Istio's job for the proxies' own endpoint; scraped every second, as the UI's store is here.
+            Files.writeString(config, """
+                    global: {scrape_interval: 1s}
+                    scrape_configs:
+                    - job_name: envoy-stats
+                      metrics_path: /stats/prometheus
+                      static_configs: [{targets: [%s]}]
+                    """.formatted(targets));
+            Process prometheus = new ProcessBuilder(
+                            PROMETHEUS.toString(),
+                            "--config.file=" + config,
+                            "--storage.tsdb.path=" + dir.resolve("data"),
+                            "--web.listen-address=127.0.0.1:" + port)
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("prometheus.log").toFile())
+                    .start();
+            System.setProperty("meshbox.ui.scrapeMillis", "1000");
+            System.setProperty("meshbox.ui.prometheus", "http://127.0.0.1:" + port);
+            WebUi ui;
+            try {
+                ui = WebUi.start(new MeshUi(mesh.control(), WORKLOADS), WebUi.Options.loopback(0, Optional.empty()));
+            } finally {
+                System.clearProperty("meshbox.ui.scrapeMillis");
+                System.clearProperty("meshbox.ui.prometheus");
+            }
+            try (ui) {
+                poll(
+                        "Prometheus ready",
+                        Duration.ofSeconds(20),
+                        () -> get(ui, "/api/dashboards")
+                                .at("/sources/prometheus")
+                                .asBoolean());
+                HttpResponse<String> started = HTTP.send(
+                        HttpRequest.newBuilder(URI.create(ui.url() + "/api/traffic"))
+                                .POST(
+                                        HttpRequest.BodyPublishers.ofString(
+                                                "{\"from\":\"ingress\",\"target\":\"/productpage\",\"rate\":10,\"seconds\":25}"))
+                                .header("Content-Type", "application/json")
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+                String query = "/api/dashboards/mesh?window=1m&rate=10s&source=";
+                // Both have seen a steady 10 req/s for a while: the gateway's calls to productpage plus
+                // productpage's to details and reviews, about 30 req/s in all from the source proxies.
+                poll("both sources at full rate", Duration.ofSeconds(25), () -> {
+                    double fromStore =
+                            get(ui, query + "meshbox").at("/stats/requests").asDouble();
+                    double fromPrometheus =
+                            get(ui, query + "prometheus").at("/stats/requests").asDouble();
+                    return fromStore > 20 && fromPrometheus > 20;
+                });
+                JsonNode store = get(ui, query + "meshbox");
+                JsonNode real = get(ui, query + "prometheus");
+                assertThat(real.path("source").asText()).isEqualTo("prometheus");
+                assertThat(real.at("/stats/requests").asDouble())
+                        .isCloseTo(store.at("/stats/requests").asDouble(), within(6.0));
+                assertThat(real.at("/stats/successRate").asDouble()).isEqualTo(1.0);
+                assertThat(store.at("/stats/successRate").asDouble()).isEqualTo(1.0);
+                assertThat(rows(real)).isEqualTo(rows(store)).contains("reviews.default.svc.cluster.local/reviews-v1");
+                JsonNode service = get(
+                        ui,
+                        "/api/dashboards/service?service=reviews.default.svc.cluster.local&window=1m&rate=10s&source=prometheus");
+                assertThat(service.at("/stats/p50").asDouble()).isPositive();
+                assertThat(service.path("byVersion").size()).isEqualTo(3); // no VirtualService: v1, v2 and v3
+            } finally {
+                prometheus.destroy();
+                prometheus.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static List<String> rows(JsonNode dashboard) {
+        return java.util.stream.StreamSupport.stream(dashboard.path("http").spliterator(), false)
+                .filter(r -> r.path("requests").asDouble() > 0)
+                .map(r -> r.path("destination_service").asText() + "/"
+                        + r.path("destination_workload").asText())
+                .sorted()
+                .toList();
+    }
+
+    private static JsonNode get(WebUi ui, String path) throws Exception {
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create(ui.url() + path)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    interface Check {
+        boolean ok() throws Exception;
+    }
+
+    private static void poll(String what, Duration limit, Check check) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!check.ok()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("waiting for " + what + " for " + limit.toSeconds() + " s");
+            }
+            Thread.sleep(250);
+        }
+    }
+}
