@@ -147,9 +147,18 @@ public final class ControlPlane implements AutoCloseable {
     public void meshConfig(
             List<dev.meshbox.controlplane.security.ExtAuthzProvider> extensionProviders,
             dev.meshbox.controlplane.config.OutboundTrafficPolicy outboundTrafficPolicy) {
-        SecurityOptions next =
-                security.withExtensionProviders(extensionProviders).withOutboundTrafficPolicy(outboundTrafficPolicy);
+        meshConfig(
+                security.withExtensionProviders(extensionProviders).withOutboundTrafficPolicy(outboundTrafficPolicy));
+    }
+
+    /** As above, with the mesh config's tracing settings too. */
+    public void meshConfig(dev.meshbox.controlplane.security.MeshConfigFile.Settings settings) {
+        meshConfig(settings.applyTo(security));
+    }
+
+    private void meshConfig(SecurityOptions next) {
         if (!next.equals(security)) {
+            config.tracingProviders(next.tracing().providerNames());
             security = next;
             rebuild();
         }

@@ -29,6 +29,7 @@ import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -67,6 +68,9 @@ public final class Proxy implements AutoCloseable {
     private final ListenerManager listeners;
     private final HttpStats httpStats = new HttpStats();
     private final IstioMetrics metrics = new IstioMetrics();
+    /** Spans to the collector cluster the connection managers' tracing names (Envoy's Zipkin reporter). */
+    private final dev.meshbox.proxy.tracing.ZipkinReporter spans;
+
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     /** What else readiness waits for, e.g. the pod's app accepting connections (Istio's rewritten app probe). */
@@ -116,8 +120,19 @@ public final class Proxy implements AutoCloseable {
         Random shared = new Random(seed);
         RandomSource random =
                 options.seedIsExplicit() ? new RandomSource.PerRequest(seed, shared) : new RandomSource.Shared(shared);
+        Random collectorPicks = new Random(seed ^ 0x2545F4914F6CDD1DL);
+        this.spans = new dev.meshbox.proxy.tracing.ZipkinReporter(
+                cluster -> collector(cluster, collectorPicks),
+                java.time.Duration.ofSeconds(5),
+                "meshbox-zipkin-" + shortName(options));
         HttpConnectionManager connectionManager = new HttpConnectionManager(new HttpConnectionManager.Services(
-                options.role().serverHeader(), random, options.clock(), options.ticker(), accessLog, httpStats));
+                options.role().serverHeader(),
+                random,
+                options.clock(),
+                options.ticker(),
+                accessLog,
+                httpStats,
+                new dev.meshbox.proxy.http.RequestTracing(tracingIdentity(options), spans)));
         this.listeners = new ListenerManager(
                 group,
                 ProxyEventLoops.serverChannel(group),
@@ -128,6 +143,30 @@ public final class Proxy implements AutoCloseable {
                 workloadTls,
                 new dev.meshbox.proxy.tcp.TcpProxy.Services(
                         options.clock(), options.ticker(), random, accessLog, metrics.tcp(), self));
+    }
+
+    /**
+     * Who this proxy is in its spans: Istio's default tracing service name {@code <app label>.<namespace>}
+     * (APP_LABEL_AND_NAMESPACE; the workload name without an app label), its node id and pod IP.
+     */
+    static dev.meshbox.proxy.http.RequestTracing.Identity tracingIdentity(ProxyOptions options) {
+        String app = options.labels().getOrDefault("app", options.workloadName());
+        String ip = options.bindAddress() instanceof java.net.Inet4Address
+                        && !options.bindAddress().isAnyLocalAddress()
+                ? options.bindAddress().getHostAddress()
+                : null;
+        return new dev.meshbox.proxy.http.RequestTracing.Identity(
+                app + "." + options.namespace(), options.nodeId(), ip);
+    }
+
+    /** An endpoint of {@code cluster} for the span reporter, or null when the proxy has no such cluster or host. */
+    private InetSocketAddress collector(String cluster, Random random) {
+        var c = applier.config().get().clusters().get(cluster);
+        if (c == null) {
+            return null;
+        }
+        var host = c.pick(random, Set.of(), 0);
+        return host == null ? null : host.address();
     }
 
     /** Starts the admin and health servers and the ADS stream, and returns at once. */
@@ -152,7 +191,11 @@ public final class Proxy implements AutoCloseable {
                 accessLog,
                 listeners::boundPorts,
                 listeners::bindErrors,
-                httpStats::snapshot,
+                () -> {
+                    Map<String, Long> stats = new java.util.TreeMap<>(httpStats.snapshot());
+                    stats.putAll(spans.stats());
+                    return stats;
+                },
                 () -> CertificatesView.render(
                         workloadTls.secrets(), options.clock().instant()));
         var serverChannel = ProxyEventLoops.serverChannel(group);
@@ -333,6 +376,7 @@ public final class Proxy implements AutoCloseable {
             prometheus.close();
         }
         catalog.close();
+        spans.close();
         xdsExecutor.shutdown();
         try {
             xdsExecutor.awaitTermination(2, TimeUnit.SECONDS);

@@ -87,6 +87,23 @@ class Http2ProxyTest {
             .setResponseMarshaller(TEXT)
             .build();
 
+    /** Server streaming: "n" answers 1..n, each after the client has read the one before (see {@link #read}). */
+    private static final MethodDescriptor<String, String> COUNT = MethodDescriptor.<String, String>newBuilder()
+            .setType(MethodDescriptor.MethodType.SERVER_STREAMING)
+            .setFullMethodName("meshbox.Echo/Count")
+            .setRequestMarshaller(TEXT)
+            .setResponseMarshaller(TEXT)
+            .build();
+    /** Bidi streaming: every message echoed as "echo: m", the end when the client ends. */
+    private static final MethodDescriptor<String, String> CHAT = MethodDescriptor.<String, String>newBuilder()
+            .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+            .setFullMethodName("meshbox.Echo/Chat")
+            .setRequestMarshaller(TEXT)
+            .setResponseMarshaller(TEXT)
+            .build();
+    /** Messages the streaming client has read; the server sends the next one only once the last was read. */
+    private static final java.util.concurrent.Semaphore read = new java.util.concurrent.Semaphore(0);
+
     private static TestControlPlane controlPlane;
     private static Server v1;
     private static Server v2;
@@ -115,6 +132,36 @@ class Http2ProxyTest {
                             out.onNext(version + ": " + request);
                             out.onCompleted();
                         }))
+                .addMethod(COUNT, ServerCalls.asyncServerStreamingCall((request, out) -> {
+                    int n = Integer.parseInt(request);
+                    for (int i = 1; i <= n; i++) {
+                        out.onNext(Integer.toString(i));
+                        try {
+                            if (i < n && !read.tryAcquire(5, TimeUnit.SECONDS)) {
+                                // The client did not see message i while the stream was open: it was held back.
+                                out.onNext("held back");
+                            }
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
+                    }
+                    out.onCompleted();
+                }))
+                .addMethod(CHAT, ServerCalls.asyncBidiStreamingCall(out -> new io.grpc.stub.StreamObserver<String>() {
+                    @Override
+                    public void onNext(String m) {
+                        out.onNext("echo: " + m);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {}
+
+                    @Override
+                    public void onCompleted() {
+                        out.onCompleted();
+                    }
+                }))
                 .build();
         return io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
                         new InetSocketAddress(ip, 0), InsecureServerCredentials.create())
@@ -255,6 +302,55 @@ class Http2ProxyTest {
         assertThat(TestHttp.get(new InetSocketAddress(POD_IP, 15090), "prom", "/stats/prometheus")
                         .body())
                 .contains("request_protocol=\"grpc\",response_code=\"200\",grpc_response_status=\"0\"");
+    }
+
+    @Test
+    void aServerStreamingCallsMessagesReachTheClientOneByOneBeforeTheStreamEnds() throws Exception {
+        read.drainPermits();
+        List<String> got = new ArrayList<>();
+        java.util.Iterator<String> messages = ClientCalls.blockingServerStreamingCall(
+                channel, COUNT, CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), "4");
+        while (messages.hasNext()) {
+            got.add(messages.next());
+            read.release(); // only now does the server send the next message
+        }
+        assertThat(got).containsExactly("1", "2", "3", "4");
+        JsonNode last = accessLog().get(accessLog().size() - 1);
+        assertThat(last.get("path").asText()).isEqualTo("/meshbox.Echo/Count");
+        assertThat(last.get("response_code").asInt()).isEqualTo(200);
+        assertThat(last.get("grpc_status").asText()).isEqualTo("OK");
+        assertThat(last.get("response_flags").asText()).isEqualTo("-");
+        assertThat(last.get("bytes_sent").asLong()).isEqualTo(4 * (5 + 1));
+    }
+
+    @Test
+    void aBidiStreamingCallEchoesEveryMessage() throws Exception {
+        List<String> got = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        io.grpc.stub.StreamObserver<String> requests = ClientCalls.asyncBidiStreamingCall(
+                channel.newCall(CHAT, CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS)),
+                new io.grpc.stub.StreamObserver<String>() {
+                    @Override
+                    public void onNext(String m) {
+                        got.add(m);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        done.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        done.complete(null);
+                    }
+                });
+        requests.onNext("a");
+        requests.onNext("b");
+        requests.onNext("c");
+        requests.onCompleted();
+        done.get(30, TimeUnit.SECONDS);
+        assertThat(got).containsExactly("echo: a", "echo: b", "echo: c");
     }
 
     @Test

@@ -146,6 +146,31 @@ class KubernetesSourcesTest {
         }
     }
 
+    /** A pod of Istio's gateway chart (an egress gateway, a second ingress) is a gateway whatever its labels. */
+    @Test
+    void aPodOfIstiosGatewayChartIsAGateway() throws Exception {
+        ServiceRegistry registry = new ServiceRegistry();
+        try (KubernetesRegistry k8s = new KubernetesRegistry(client, registry).start()) {
+            io.fabric8.kubernetes.api.model.Pod pod = reviewsPod("istio-egressgateway-abc", "v1", "10.1.0.10", true);
+            pod.getMetadata().setNamespace("istio-system");
+            pod.getMetadata().setLabels(java.util.Map.of("app", "istio-egressgateway", "istio", "egressgateway"));
+            pod.getMetadata().setAnnotations(java.util.Map.of("inject.istio.io/templates", "gateway"));
+            pod.getSpec()
+                    .setContainers(
+                            java.util.List.of(pod.getSpec().getContainers().get(1)));
+            client.pods().inNamespace("istio-system").resource(pod).create();
+
+            await(
+                    "the gateway pod",
+                    () -> registry.snapshot().pods().containsKey("istio-system/istio-egressgateway-abc"));
+            assertThat(registry.snapshot()
+                            .pods()
+                            .get("istio-system/istio-egressgateway-abc")
+                            .role())
+                    .isEqualTo(Pod.ProxyKind.GATEWAY);
+        }
+    }
+
     @Test
     void kubectlApplyOfAVirtualServiceReachesTheStoreAndDeleteRemovesIt() throws Exception {
         IstioCrds.install(client);

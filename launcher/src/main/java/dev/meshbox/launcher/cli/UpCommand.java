@@ -3,6 +3,7 @@ package dev.meshbox.launcher.cli;
 import dev.meshbox.controlplane.security.MeshConfigFile;
 import dev.meshbox.controlplane.security.SecurityOptions;
 import dev.meshbox.launcher.addons.Addons;
+import dev.meshbox.launcher.addons.PrometheusServer;
 import dev.meshbox.launcher.addons.ZipkinAddon;
 import dev.meshbox.launcher.admin.AdminServer;
 import dev.meshbox.launcher.backend.LocalMesh;
@@ -96,20 +97,33 @@ public final class UpCommand implements Callable<Integer> {
                     + " config's defaultConfig.tracing.sampling to 100 (Istio's demo profile) unless it sets one.")
     boolean tracing;
 
+    @CommandLine.Option(
+            names = "--prometheus",
+            description =
+                    "Run Debian's prometheus (apt-get install -y prometheus) on http://127.0.0.1:9090 with Istio's"
+                            + " addon config: scrape_interval 15s, job kubernetes-pods scraping every proxy's"
+                            + " /stats/prometheus on 15090, following pods as they come and go.")
+    boolean prometheus;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     /** The fixed ports of {@code up} that something else holds, e.g. "port 8080", or empty. */
     static String busyPorts() {
-        return busyPorts(false);
+        return busyPorts(false, false);
     }
 
-    /** Also Zipkin's 9411 with {@code tracing}. */
-    static String busyPorts(boolean tracing) {
+    /** Also Zipkin's 9411 with {@code tracing}, Prometheus' 9090 with {@code prometheus}. */
+    static String busyPorts(boolean tracing, boolean prometheus) {
         java.util.List<String> busy = new java.util.ArrayList<>();
-        int[] ports = tracing
-                ? new int[] {8080, 15000, 15010, 15014, 15021, 15090, 9411}
-                : new int[] {8080, 15000, 15010, 15014, 15021, 15090};
+        java.util.List<Integer> ports =
+                new java.util.ArrayList<>(java.util.List.of(8080, 15000, 15010, 15014, 15021, 15090));
+        if (tracing) {
+            ports.add(9411);
+        }
+        if (prometheus) {
+            ports.add(9090);
+        }
         for (int port : ports) {
             if (dev.meshbox.launcher.backend.LocalPorts.inUse(port)) {
                 busy.add(Integer.toString(port));
@@ -245,6 +259,18 @@ public final class UpCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--mesh-config " + e.getMessage());
         }
+        if (prometheus && (backend.docker() || backend.kubernetes())) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--prometheus: only the local backend starts Prometheus yet");
+        }
+        if (prometheus && PrometheusServer.binary().isEmpty()) {
+            spec.commandLine()
+                    .getErr()
+                    .println("error: --prometheus: no prometheus binary on the PATH; install Debian's package: "
+                            + "apt-get install -y " + PrometheusServer.PACKAGE);
+            spec.commandLine().getErr().flush();
+            return 1;
+        }
         if (tracing && (backend.docker() || backend.kubernetes())) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(), "--tracing: only the local backend starts Zipkin yet");
@@ -256,7 +282,7 @@ public final class UpCommand implements Callable<Integer> {
         if (backend.kubernetes()) {
             return upOnKubernetes(out, meshSettings);
         }
-        String busy = busyPorts(tracing);
+        String busy = busyPorts(tracing, prometheus);
         if (!busy.isEmpty()) {
             spec.commandLine()
                     .getErr()
@@ -304,10 +330,29 @@ public final class UpCommand implements Callable<Integer> {
             mesh.close();
             throw e;
         }
+        PrometheusServer prom;
+        try {
+            prom = prometheus
+                    ? PrometheusServer.start(
+                            new java.net.InetSocketAddress("127.0.0.1", PrometheusServer.PORT),
+                            PrometheusServer.ISTIO_SCRAPE_INTERVAL,
+                            mesh.control()::pods)
+                    : null;
+        } catch (RuntimeException e) {
+            if (ui != null) {
+                ui.close();
+            }
+            admin.close();
+            mesh.close();
+            throw e;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(
                 () -> {
                     System.out.println("\nStopping MeshBox ...");
+                    if (prom != null) {
+                        prom.close();
+                    }
                     if (ui != null) {
                         ui.close();
                     }
@@ -327,6 +372,9 @@ public final class UpCommand implements Callable<Integer> {
             out.println("  Web UI         " + ui.url());
         }
         zipkin.flatMap(ZipkinAddon::url).ifPresent(url -> out.println("  Zipkin         " + url));
+        if (prom != null) {
+            out.println("  Prometheus     " + prom.url());
+        }
         out.println("  Admin API      http://127.0.0.1:" + AdminServer.PORT + "/proxies   (meshbox apply -f FILE)");
         out.println("  xDS (ADS)      127.0.0.1:" + mesh.controlPlane().xdsPort());
         mesh.pods()

@@ -64,6 +64,9 @@ final class ControlPlaneManifest {
                 KubeMesh.SYSTEM));
         // Config in each namespace the workloads run in (a PeerAuthentication in foo), and in default as before.
         for (String ns : KubeMesh.workloadNamespaces(spec)) {
+            if (ns.equals(KubeMesh.SYSTEM)) {
+                continue; // a user's gateway there (istio-egressgateway): watched already
+            }
             istiod.addAll(List.of("--watch-namespace", ns));
         }
         for (String name : spec.defaultConfigNames()) {

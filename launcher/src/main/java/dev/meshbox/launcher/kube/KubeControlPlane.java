@@ -59,9 +59,7 @@ public final class KubeControlPlane implements AutoCloseable {
             ControlPlane plane = cp.controlPlane;
             cp.open.push(
                     "the watch of the mesh config (ConfigMap istio-system/istio)",
-                    new MeshConfigWatcher(
-                                    client, m -> plane.meshConfig(m.extensionProviders(), m.outboundTrafficPolicy()))
-                            .start());
+                    new MeshConfigWatcher(client, plane::meshConfig).start());
             cp.open.push(
                     "the registry's informers", new KubernetesRegistry(client, cp.controlPlane.registry()).start());
             IstioConfigWatcher watcher =

@@ -98,6 +98,8 @@ public final class KubeMesh extends RemoteMesh {
     private List<String> namespaces = List.of(WORKLOADS);
     /** The pods that run without a sidecar, as {@code APP.NAMESPACE} and by app label. */
     private final java.util.Set<String> withoutSidecar = new java.util.HashSet<>();
+    /** The user's gateway workloads, by app label and Deployment name: the pod port traffic "from" them enters at. */
+    private final Map<String, Integer> gatewayEntries = new java.util.HashMap<>();
 
     private LocalPortForward ingressForward;
 
@@ -139,10 +141,6 @@ public final class KubeMesh extends RemoteMesh {
             if (p.container() instanceof PodSpec.NotInContainers n) {
                 throw new IllegalArgumentException(n.reason().replace("on docker", "on Kubernetes"));
             }
-            if (p.container() instanceof PodSpec.GatewayProxy) {
-                throw new IllegalArgumentException("gateway " + p.appLabel() + ": gateway workloads of your own run"
-                        + " on the local backend only for now; on Kubernetes, deploy one with Istio's gateway chart");
-            }
             if (p.container() instanceof PodSpec.NoApp n && n.proxylessGrpc()) {
                 throw new IllegalArgumentException(
                         "a proxyless gRPC client (" + p.name() + ") runs on the local backend"
@@ -181,6 +179,10 @@ public final class KubeMesh extends RemoteMesh {
         long t0 = System.nanoTime();
         namespaces = workloadNamespaces(spec);
         for (PodSpec p : spec.pods()) {
+            if (KubeGatewayWorkloads.isGateway(p)) {
+                gatewayEntries.put(p.appLabel(), p.containerPort());
+                gatewayEntries.put(Workloads.deploymentName(p), p.containerPort());
+            }
             if (!p.sidecar()) {
                 withoutSidecar.add(p.appLabel() + "." + p.namespace());
                 withoutSidecar.add(p.name());
@@ -364,32 +366,68 @@ public final class KubeMesh extends RemoteMesh {
                 throw new IllegalArgumentException(workload + " runs without a sidecar: its calls go straight to the"
                         + " destination pod, not through an outbound listener");
             }
-            List<Pod> ours = new ArrayList<>();
-            for (String ns : namespaces) {
-                ours.addAll(pods.list(ns, mine()));
-            }
-            Pod pod = ours.stream()
-                    .filter(p -> p.getMetadata().getName().equals(workload)
-                            || workload.equals(p.getMetadata().getLabels().get("app") + "."
-                                    + p.getMetadata().getNamespace()))
-                    .findFirst()
-                    .or(() -> ours.stream()
-                            .filter(p ->
-                                    workload.equals(p.getMetadata().getLabels().get("app")))
-                            .min(java.util.Comparator.comparing(
-                                    p -> WORKLOADS.equals(p.getMetadata().getNamespace()) ? 0 : 1)))
-                    .orElseThrow(() -> new IllegalArgumentException("no workload \"" + workload
-                            + "\" in this mesh; pods: "
-                            + ours.stream()
-                                    .map(p -> p.getMetadata().getName())
-                                    .sorted()
-                                    .toList()));
+            Pod pod = podOf(workload);
+            // A gateway workload of the user's is entered at its first listener (as from: ingress), a sidecar left
+            // through its outbound listener.
             f = pods.forwardToPod(
-                    pod.getMetadata().getNamespace(), pod.getMetadata().getName(), 15001);
+                    pod.getMetadata().getNamespace(),
+                    pod.getMetadata().getName(),
+                    gatewayEntries.getOrDefault(workload, 15001));
             cleanup.push("port-forward to " + pod.getMetadata().getName(), f);
             outbound.put(workload, f);
         }
         return new InetSocketAddress("127.0.0.1", f.getLocalPort());
+    }
+
+    /** The pod of a workload: by pod name, {@code APP.NAMESPACE}, or app label ({@code default}'s first). */
+    private Pod podOf(String workload) {
+        List<Pod> ours = new ArrayList<>();
+        for (String ns : namespaces) {
+            ours.addAll(pods.list(ns, mine()));
+        }
+        return ours.stream()
+                .filter(p -> p.getMetadata().getName().equals(workload)
+                        || workload.equals(p.getMetadata().getLabels().get("app") + "."
+                                + p.getMetadata().getNamespace()))
+                .findFirst()
+                .or(() -> ours.stream()
+                        .filter(p -> workload.equals(p.getMetadata().getLabels().get("app")))
+                        .min(java.util.Comparator.comparing(
+                                p -> WORKLOADS.equals(p.getMetadata().getNamespace()) ? 0 : 1)))
+                .orElseThrow(() -> new IllegalArgumentException("no workload \"" + workload
+                        + "\" in this mesh; pods: "
+                        + ours.stream()
+                                .map(p -> p.getMetadata().getName())
+                                .sorted()
+                                .toList()));
+    }
+
+    /**
+     * Where this JVM reaches a proxy at a port of its pod, through a port-forward as {@code kubectl port-forward}
+     * makes: the ingress gateway ({@code ingress}) or a gateway workload at a server's port (8443 for 443, 31400), or
+     * a sidecar at a port of its pod.
+     */
+    public synchronized InetSocketAddress proxyPort(String workload, int podPort) {
+        String key = workload + ":" + podPort;
+        LocalPortForward f = outbound.get(key);
+        if (f == null) {
+            if (workload.equals("ingress")) {
+                f = pods.forward(SYSTEM, "istio=ingressgateway", podPort, 0);
+            } else {
+                Pod pod = podOf(workload);
+                f = pods.forwardToPod(
+                        pod.getMetadata().getNamespace(), pod.getMetadata().getName(), podPort);
+            }
+            cleanup.push("port-forward to " + key, f);
+            outbound.put(key, f);
+        }
+        return new InetSocketAddress("127.0.0.1", f.getLocalPort());
+    }
+
+    /** A gateway workload of the user's ({@code my-ingress}): traffic "from" it enters at its listener. */
+    @Override
+    public boolean entersAtGateway(String workload) {
+        return gatewayEntries.containsKey(workload);
     }
 
     /** A workload Istio did not inject ({@code sleep.legacy}): its requests do not leave through a sidecar. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.meshbox.controlplane.kubernetes.MeshConfigWatcher;
 import dev.meshbox.controlplane.security.ExtAuthzProvider;
 import dev.meshbox.controlplane.security.MeshConfigFile;
+import dev.meshbox.controlplane.security.MeshTracing;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import java.util.ArrayList;
@@ -45,8 +46,9 @@ final class MeshConfigMap {
                     "outboundTrafficPolicy",
                     Map.of("mode", settings.outboundTrafficPolicy().name()));
         }
+        List<Object> providers = new ArrayList<>();
+        tracing(settings.tracing(), mesh, providers);
         if (!settings.extensionProviders().isEmpty()) {
-            List<Object> providers = new ArrayList<>();
             for (ExtAuthzProvider p : settings.extensionProviders()) {
                 Map<String, Object> http = new LinkedHashMap<>();
                 http.put("service", p.service());
@@ -66,6 +68,8 @@ final class MeshConfigMap {
                 provider.put("envoyExtAuthzHttp", http);
                 providers.add(provider);
             }
+        }
+        if (!providers.isEmpty()) {
             mesh.put("extensionProviders", providers);
         }
         if (mesh.isEmpty()) {
@@ -76,6 +80,40 @@ final class MeshConfigMap {
                     .writeValueAsString(mesh);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** The tracing settings where they differ from Istio's defaults, as {@link MeshTracing#read} reads them. */
+    private static void tracing(MeshTracing t, Map<String, Object> mesh, List<Object> providers) {
+        MeshTracing d = MeshTracing.DEFAULTS;
+        if (t.enableTracing() != d.enableTracing()) {
+            mesh.put("enableTracing", t.enableTracing());
+        }
+        Map<String, Object> tracing = new LinkedHashMap<>();
+        if (t.sampling() != d.sampling()) {
+            tracing.put("sampling", t.sampling());
+        }
+        if (!t.zipkinAddress().equals(d.zipkinAddress())) {
+            tracing.put("zipkin", Map.of("address", t.zipkinAddress()));
+        }
+        if (!tracing.isEmpty()) {
+            mesh.put("defaultConfig", Map.of("tracing", tracing));
+        }
+        for (MeshTracing.ZipkinProvider z : t.providers().values()) {
+            Map<String, Object> zipkin = new LinkedHashMap<>();
+            zipkin.put("service", z.service());
+            zipkin.put("port", z.port());
+            zipkin.put("maxTagLength", z.maxTagLength());
+            if (z.w3c()) {
+                zipkin.put("traceContextOption", "USE_B3_WITH_W3C_PROPAGATION");
+            }
+            Map<String, Object> provider = new LinkedHashMap<>();
+            provider.put("name", z.name());
+            provider.put("zipkin", zipkin);
+            providers.add(provider);
+        }
+        if (!t.defaultProviders().isEmpty()) {
+            mesh.put("defaultProviders", Map.of("tracing", t.defaultProviders()));
         }
     }
 

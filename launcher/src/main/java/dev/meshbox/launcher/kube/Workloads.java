@@ -111,7 +111,10 @@ final class Workloads {
             groups.computeIfAbsent(p.namespace() + "/" + deploymentName(p), k -> new ArrayList<>())
                     .add(p);
         }
-        groups.forEach((key, pods) -> out.add(deployment(deploymentName(pods.get(0)), pods, image)));
+        groups.forEach((key, pods) -> out.add(
+                KubeGatewayWorkloads.isGateway(pods.get(0))
+                        ? KubeGatewayWorkloads.deployment(spec, pods.get(0), image)
+                        : deployment(deploymentName(pods.get(0)), pods, image)));
         for (HasMetadata o : out) {
             if (o.getMetadata().getLabels() == null) {
                 o.getMetadata().setLabels(new java.util.LinkedHashMap<>());
@@ -138,7 +141,9 @@ final class Workloads {
      * label {@code foo} and {@code bar} but not {@code legacy}.
      */
     static boolean injected(MeshSpec spec, String namespace) {
-        return spec.pods().stream().anyMatch(p -> p.namespace().equals(namespace) && p.sidecar())
+        return spec.pods().stream()
+                        .anyMatch(p ->
+                                p.namespace().equals(namespace) && p.sidecar() && !KubeGatewayWorkloads.isGateway(p))
                 || spec.pods().stream().noneMatch(p -> p.namespace().equals(namespace));
     }
 

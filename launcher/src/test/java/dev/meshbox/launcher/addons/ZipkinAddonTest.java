@@ -34,6 +34,18 @@ class ZipkinAddonTest {
     }
 
     @Test
+    void upTracingGivesTheControlPlaneOneHundredPercentSampling() {
+        assertThat(Addons.tracingMeshConfig("up --tracing", Optional.empty())
+                        .tracing()
+                        .sampling())
+                .isEqualTo(100.0);
+        assertThat(Addons.tracingMeshConfig("mesh.yaml", Optional.of("defaultConfig:\n  tracing:\n    sampling: 10\n"))
+                        .tracing()
+                        .sampling())
+                .isEqualTo(10.0);
+    }
+
+    @Test
     void demoSamplingWithoutAMeshConfig() {
         assertThat(ZipkinAddon.demoSampling("up --tracing", Optional.empty())).contains("sampling: 100.0");
     }

@@ -51,6 +51,21 @@ class ControlPlaneManifestTest {
         return out;
     }
 
+    @Test
+    void theIngressServiceHasIstiosHttpHttpsAndTcpPorts() throws Exception {
+        JsonNode ingress = documents().stream()
+                .filter(d -> d.path("kind").asText().equals("Service")
+                        && d.path("metadata").path("name").asText().equals("istio-ingressgateway"))
+                .findFirst()
+                .orElseThrow();
+        List<String> ports = new ArrayList<>();
+        ingress.path("spec")
+                .path("ports")
+                .forEach(p -> ports.add(p.path("name").asText() + " "
+                        + p.path("port").asInt() + "->" + p.path("targetPort").asInt()));
+        assertThat(ports).contains("http2 80->8080", "https 443->8443", "tcp 31400->31400");
+    }
+
     private static JsonNode ofKind(List<JsonNode> docs, String kind) {
         return docs.stream()
                 .filter(d -> kind.equals(d.path("kind").asText()))

@@ -192,6 +192,30 @@ class KubeMeshInstallTest {
     }
 
     @Test
+    void credentialSecretsAppliedThroughTheMeshGoWithItAndKubectlsStay() {
+        // One applied through the mesh (labelled so by its config writer), one a user created with kubectl.
+        for (String name : List.of("httpbin-credential", "users-own")) {
+            var secret = new io.fabric8.kubernetes.api.model.SecretBuilder()
+                    .withNewMetadata()
+                    .withName(name)
+                    .withNamespace("default")
+                    .endMetadata()
+                    .addToStringData("cert", "CERT")
+                    .build();
+            if (name.equals("httpbin-credential")) {
+                secret.getMetadata().setLabels(java.util.Map.of(KubeMesh.MANAGED_BY, "meshbox"));
+            }
+            client.secrets().inNamespace("default").resource(secret).create();
+        }
+        assertThatThrownBy(
+                () -> KubeMesh.start(client, MeshSpec.bookinfo(), quick(), new PrintStream(progress, true), null));
+
+        assertThat(client.secrets().inNamespace("default").list().getItems())
+                .extracting(s -> s.getMetadata().getName())
+                .containsExactly("users-own");
+    }
+
+    @Test
     void anInstallThatFailsHalfwayDeletesEverythingItCreated() {
         // The mock server runs no pods, so istiod never becomes ready: the install fails after creating its objects.
         assertThatThrownBy(() ->

@@ -12,7 +12,13 @@ class MeshConfigMapTest {
 
     private static final String MESH = """
             outboundTrafficPolicy: {mode: REGISTRY_ONLY}
+            defaultConfig:
+              tracing: {sampling: 100}
+            defaultProviders: {tracing: [zipkin-w3c]}
             extensionProviders:
+            - name: zipkin-w3c
+              zipkin: {service: zipkin.istio-system.svc.cluster.local, port: 9411,
+                       traceContextOption: USE_B3_WITH_W3C_PROPAGATION}
             - name: sample-ext-authz-http
               envoyExtAuthzHttp:
                 service: ext-authz.foo.svc.cluster.local
@@ -35,6 +41,7 @@ class MeshConfigMapTest {
                 .containsEntry(KubeMesh.MESH, "abc123");
         String mesh = map.getData().get("mesh");
         assertThat(mesh).contains("REGISTRY_ONLY");
+        assertThat(given.tracing().sampling()).isEqualTo(100.0);
         assertThat(MeshConfigFile.read("configmap", mesh)).isEqualTo(given);
     }
 

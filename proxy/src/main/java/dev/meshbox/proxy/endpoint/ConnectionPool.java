@@ -124,7 +124,6 @@ public final class ConnectionPool {
     private UpstreamConnection pollReady() {
         UpstreamConnection c;
         while ((c = ready.pollLast()) != null) {
-            c.cancelIdleTimer();
             if (c.channel().isActive()) {
                 return c;
             }
@@ -223,15 +222,36 @@ public final class ConnectionPool {
         ready.addLast(conn);
         Duration idle = settings.get().idleTimeout();
         if (!idle.isZero()) {
-            conn.idleTimer = loop.schedule(
-                    () -> {
-                        if (conn.state == UpstreamConnection.State.READY && ready.remove(conn)) {
-                            events.idleTimeout();
-                            closeConnection(conn);
-                        }
-                    },
-                    idle.toNanos(),
-                    TimeUnit.NANOSECONDS);
+            // One timer per idle period, not one per request: a busy connection goes back to ready after every
+            // request, so while a timer runs it only notes how much later than that timer the idle period now ends.
+            long nanos = idle.toNanos();
+            if (conn.idleTimer == null) {
+                conn.idleExtensionNanos = 0;
+                scheduleIdleCheck(conn, nanos);
+            } else {
+                conn.idleExtensionNanos = nanos - conn.idleTimer.getDelay(TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    private void scheduleIdleCheck(UpstreamConnection conn, long delayNanos) {
+        conn.idleTimer = loop.schedule(() -> onIdleCheck(conn), delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void onIdleCheck(UpstreamConnection conn) {
+        conn.idleTimer = null;
+        if (conn.state != UpstreamConnection.State.READY) {
+            return; // busy again (its next makeReady starts a timer) or closed
+        }
+        long extension = conn.idleExtensionNanos;
+        conn.idleExtensionNanos = 0;
+        if (extension > 0) {
+            scheduleIdleCheck(conn, extension); // used since the timer started: idle for less than the timeout yet
+            return;
+        }
+        if (ready.remove(conn)) {
+            events.idleTimeout();
+            closeConnection(conn);
         }
     }
 

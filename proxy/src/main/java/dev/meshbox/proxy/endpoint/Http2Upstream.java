@@ -6,21 +6,21 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpScheme;
 import io.netty.handler.codec.http2.DefaultHttp2Connection;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.handler.codec.http2.HttpToHttp2ConnectionHandlerBuilder;
-import io.netty.handler.codec.http2.InboundHttp2ToHttpAdapterBuilder;
 
 /**
  * The HTTP/2 client side of an upstream connection, as Envoy's HTTP/2 codec toward a cluster with {@code
  * http2_protocol_options}: the client preface goes out with the first bytes (prior knowledge, no upgrade), each
- * request is a stream, and Netty's translation hands {@link UpstreamConnection} the same whole messages as HTTP/1.1
- * does, trailers (gRPC's {@code grpc-status}) in the response's {@code trailingHeaders()}. The connection carries one
- * request at a time, as the pool lends it; streams are not multiplexed.
+ * request is a stream, and the response comes as {@link Http2ResponseFrames} reads it (headers, each DATA frame, the
+ * trailers with gRPC's {@code grpc-status}), which {@link UpstreamConnection} streams or gathers into one message
+ * of at most {@code maxBodyBytes}. The connection carries one request at a time, as the pool lends it; streams are not
+ * multiplexed.
  */
 final class Http2Upstream {
 
@@ -33,11 +33,7 @@ final class Http2Upstream {
                 new HttpToHttp2ConnectionHandlerBuilder()
                         .connection(connection)
                         .httpScheme(tls ? HttpScheme.HTTPS : HttpScheme.HTTP)
-                        .frameListener(new InboundHttp2ToHttpAdapterBuilder(connection)
-                                .maxContentLength(maxBodyBytes)
-                                .propagateSettings(false)
-                                .validateHttpHeaders(false)
-                                .build())
+                        .frameListener(new Http2ResponseFrames(connection))
                         .build());
         pipeline.addLast("h2-messages", new Messages());
     }
@@ -76,7 +72,7 @@ final class Http2Upstream {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof FullHttpResponse response) {
+            if (msg instanceof HttpResponse response) {
                 for (HttpConversionUtil.ExtensionHeaderNames n : HttpConversionUtil.ExtensionHeaderNames.values()) {
                     response.headers().remove(n.text());
                 }

@@ -65,6 +65,7 @@ public record SocketTransport(
                         }
                         if (http2) {
                             Http2Upstream.addCodec(ch.pipeline(), maxBodyBytes, tls != null);
+                            connection.gatherUpTo(maxBodyBytes);
                             ch.pipeline().addLast(connection);
                         } else {
                             ch.pipeline()

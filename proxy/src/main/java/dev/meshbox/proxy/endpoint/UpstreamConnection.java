@@ -1,10 +1,17 @@
 package dev.meshbox.proxy.endpoint;
 
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ScheduledFuture;
@@ -26,11 +33,19 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private final ConnectionPool pool;
     private Channel channel;
     private ResponseListener listener;
+    /** The listener a response is being streamed to, from its headers to its end. */
+    private ResponseListener streaming;
+    /** The HTTP/2 response being gathered for a listener that takes whole messages. */
+    private FullHttpResponse gathering;
+
+    private int maxGatheredBytes = Integer.MAX_VALUE;
     private Throwable failure;
     private String localAddressText;
     State state = State.CONNECTING;
     int requestCount;
     ScheduledFuture<?> idleTimer;
+    /** How long after {@link #idleTimer} fires the idle timeout ends, the connection having been used meanwhile. */
+    long idleExtensionNanos;
 
     UpstreamConnection(ConnectionPool pool) {
         this.pool = pool;
@@ -75,12 +90,14 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     /** Returns the connection to its pool when it can carry another request, else closes it. */
     public void release(boolean reusable) {
         listener = null;
+        streaming = null;
         pool.release(this, reusable);
     }
 
     /** Abandons the request in flight: the connection cannot be reused. */
     public void abort() {
         listener = null;
+        streaming = null;
         pool.abort(this);
     }
 
@@ -89,15 +106,76 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         channel = ctx.channel();
     }
 
+    /** HTTP/2 hands the response over in pieces: gathered into one message of at most {@code maxBytes}. */
+    void gatherUpTo(int maxBytes) {
+        this.maxGatheredBytes = maxBytes;
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof FullHttpResponse response) {
+            ResponseListener l = listener;
+            listener = null;
+            if (l != null && streaming == null && gathering == null) {
+                l.onResponse(this, response);
+                return;
+            }
+        } else if (msg instanceof HttpResponse head) {
+            if (listener != null && streaming == null && gathering == null) {
+                if (listener.streams(this, head)) {
+                    streaming = listener;
+                } else {
+                    gathering = new DefaultFullHttpResponse(
+                            head.protocolVersion(),
+                            head.status(),
+                            ctx.alloc().compositeBuffer(),
+                            head.headers(),
+                            new DefaultHttpHeaders());
+                }
+                return;
+            }
+        } else if (msg instanceof HttpContent content && (streaming != null || gathering != null)) {
+            piece(ctx, content);
+            return;
+        }
+        ReferenceCountUtil.release(msg);
+        ctx.close();
+    }
+
+    private void piece(ChannelHandlerContext ctx, HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        ResponseListener s = streaming;
+        if (s != null) {
+            if (last) {
+                streaming = null;
+                listener = null;
+                s.onResponseEnd(this, (LastHttpContent) content);
+            } else {
+                s.onResponseData(this, content);
+            }
+            return;
+        }
+        FullHttpResponse g = gathering;
+        CompositeByteBuf body = (CompositeByteBuf) g.content();
+        if (body.readableBytes() + content.content().readableBytes() > maxGatheredBytes) {
+            content.release();
+            gathering = null;
+            g.release();
+            exceptionCaught(ctx, new TooLongFrameException("response body over " + maxGatheredBytes + " bytes"));
+            return;
+        }
+        body.addComponent(true, content.content());
+        if (!last) {
+            return;
+        }
+        g.trailingHeaders().set(((LastHttpContent) content).trailingHeaders());
+        gathering = null;
         ResponseListener l = listener;
         listener = null;
-        if (msg instanceof FullHttpResponse response && l != null) {
-            l.onResponse(this, response);
+        if (l != null) {
+            l.onResponse(this, g);
         } else {
-            ReferenceCountUtil.release(msg);
-            ctx.close();
+            g.release();
         }
     }
 
@@ -116,6 +194,11 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void fail(Throwable cause) {
+        streaming = null;
+        if (gathering != null) {
+            gathering.release();
+            gathering = null;
+        }
         ResponseListener l = listener;
         listener = null;
         if (l != null) {

@@ -2,32 +2,35 @@ package dev.meshbox.proxy.http;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /** Envoy's treatment of hop-by-hop and proxy headers. */
 public final class HeaderPolicy {
 
-    public static final String REQUEST_ID = "x-request-id";
-    public static final String ATTEMPT_COUNT = "x-envoy-attempt-count";
-    public static final String UPSTREAM_SERVICE_TIME = "x-envoy-upstream-service-time";
-    public static final String RQ_TIMEOUT_MS = "x-envoy-upstream-rq-timeout-ms";
-    public static final String ORIGINAL_PATH = "x-envoy-original-path";
-    public static final String FORWARDED_PROTO = "x-forwarded-proto";
-    public static final String FORWARDED_FOR = "x-forwarded-for";
-    public static final String FORWARDED_CLIENT_CERT = "x-forwarded-client-cert";
+    public static final AsciiString REQUEST_ID = AsciiString.cached("x-request-id");
+    public static final AsciiString ATTEMPT_COUNT = AsciiString.cached("x-envoy-attempt-count");
+    public static final AsciiString UPSTREAM_SERVICE_TIME = AsciiString.cached("x-envoy-upstream-service-time");
+    public static final AsciiString RQ_TIMEOUT_MS = AsciiString.cached("x-envoy-upstream-rq-timeout-ms");
+    public static final AsciiString ORIGINAL_PATH = AsciiString.cached("x-envoy-original-path");
+    public static final AsciiString FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    public static final AsciiString FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    public static final AsciiString GRPC_STATUS = AsciiString.cached("grpc-status");
+    public static final AsciiString GRPC_TIMEOUT = AsciiString.cached("grpc-timeout");
+    public static final AsciiString FORWARDED_CLIENT_CERT = AsciiString.cached("x-forwarded-client-cert");
 
-    private static final Set<String> HOP_BY_HOP = Set.of(
-            "connection",
-            "keep-alive",
-            "proxy-connection",
-            "transfer-encoding",
-            "te",
-            "trailer",
-            "upgrade",
-            "proxy-authenticate",
-            "proxy-authorization");
+    /** Header names as {@link AsciiString}s: Netty's lookups hash those once, a {@code String} on every call. */
+    private static final List<AsciiString> HOP_BY_HOP = List.of(
+            HttpHeaderNames.CONNECTION,
+            HttpHeaderNames.KEEP_ALIVE,
+            HttpHeaderNames.PROXY_CONNECTION,
+            HttpHeaderNames.TRANSFER_ENCODING,
+            HttpHeaderNames.TE,
+            HttpHeaderNames.TRAILER,
+            HttpHeaderNames.UPGRADE,
+            HttpHeaderNames.PROXY_AUTHENTICATE,
+            HttpHeaderNames.PROXY_AUTHORIZATION);
 
     private HeaderPolicy() {}
 
@@ -47,8 +50,8 @@ public final class HeaderPolicy {
             }
         }
         String te = headers.get(HttpHeaderNames.TE);
-        for (String name : HOP_BY_HOP) {
-            headers.remove(name);
+        for (int i = 0; i < HOP_BY_HOP.size(); i++) {
+            headers.remove(HOP_BY_HOP.get(i));
         }
         if (te != null && te.trim().equalsIgnoreCase("trailers")) {
             headers.set(HttpHeaderNames.TE, "trailers");

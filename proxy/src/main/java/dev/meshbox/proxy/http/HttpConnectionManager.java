@@ -13,8 +13,11 @@ import dev.meshbox.proxy.stats.HttpStats;
 import dev.meshbox.proxy.tls.ConnectionSecurity;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
 import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
@@ -118,10 +121,10 @@ public final class HttpConnectionManager {
             outcome.details("via_upstream");
         }
         outcome.responded(response.status().code(), response.content().readableBytes());
-        String grpcStatus = h.get("grpc-status");
+        String grpcStatus = h.get(HeaderPolicy.GRPC_STATUS);
         outcome.grpc(
                 LocalReply.isGrpc(exchange.request().headers().get(HttpHeaderNames.CONTENT_TYPE)),
-                grpcStatus != null ? grpcStatus : response.trailingHeaders().get("grpc-status"));
+                grpcStatus != null ? grpcStatus : response.trailingHeaders().get(HeaderPolicy.GRPC_STATUS));
         services.stats().countResponse(exchange.facts().statPrefix(), outcome.responseCode());
         Downstream downstream = exchange.downstream();
         boolean open = downstream.isOpen();
@@ -134,6 +137,78 @@ public final class HttpConnectionManager {
             downstream.respond(response);
         } else {
             response.release();
+        }
+    }
+
+    /**
+     * The headers of a response that streams (Envoy's {@code encodeHeaders} without end of stream): the proxy's
+     * response headers and the filters' view as for a whole response, no {@code content-length}; logged at its end.
+     */
+    void completeHeaders(HttpExchange exchange, HttpResponse head) {
+        HttpHeaders h = head.headers();
+        h.set(HttpHeaderNames.SERVER, services.serverHeader());
+        h.set(HttpHeaderNames.DATE, HttpDate.of(services.clock().instant()));
+        for (HeaderMutations m : exchange.headerMutations()) {
+            HeaderPolicy.apply(m.responseAdd(), m.responseRemove(), h);
+        }
+        HttpFilterChain chain = exchange.listener().filters();
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            if (chain.enabledFor(i, exchange.route())) {
+                chain.filter(i).onResponse(exchange, h);
+            }
+        }
+        Outcome outcome = exchange.outcome();
+        if (outcome.details() == null) {
+            outcome.details("via_upstream");
+        }
+        outcome.responded(head.status().code(), 0);
+        exchange.responseHeaderBytes = MetricsSizes.headerBytes(h);
+        exchange.grpcStatusInHeaders = h.get(HeaderPolicy.GRPC_STATUS);
+        exchange.downstream().respondHeaders(head);
+    }
+
+    /** A piece of a streamed response's body, written as it came. */
+    void streamData(HttpExchange exchange, HttpContent content) {
+        exchange.outcome().sentMore(content.content().readableBytes());
+        if (exchange.downstream().isOpen()) {
+            exchange.downstream().respondData(content);
+        } else {
+            content.release();
+        }
+    }
+
+    /** A streamed response's end: its gRPC status from the trailers, the stats and the log, then the write. */
+    void completeStream(HttpExchange exchange, LastHttpContent last) {
+        Outcome outcome = exchange.outcome();
+        outcome.sentMore(last.content().readableBytes());
+        String grpcStatus = last.trailingHeaders().get(HeaderPolicy.GRPC_STATUS);
+        outcome.grpc(
+                LocalReply.isGrpc(exchange.request().headers().get(HttpHeaderNames.CONTENT_TYPE)),
+                grpcStatus != null ? grpcStatus : exchange.grpcStatusInHeaders);
+        services.stats().countResponse(exchange.facts().statPrefix(), outcome.responseCode());
+        Downstream downstream = exchange.downstream();
+        boolean open = downstream.isOpen();
+        if (!open) {
+            outcome.addFlag(ResponseFlag.DC);
+        }
+        end(exchange, exchange.responseHeaderBytes + outcome.bytesSent() + 17);
+        if (open) {
+            downstream.respondEnd(last);
+        } else {
+            last.release();
+        }
+    }
+
+    /** A streamed response that cannot finish: logged as it stands, the client's stream reset. */
+    void resetStream(HttpExchange exchange) {
+        Outcome outcome = exchange.outcome();
+        outcome.grpc(
+                LocalReply.isGrpc(exchange.request().headers().get(HttpHeaderNames.CONTENT_TYPE)),
+                exchange.grpcStatusInHeaders);
+        services.stats().countResponse(exchange.facts().statPrefix(), outcome.responseCode());
+        end(exchange, exchange.responseHeaderBytes + outcome.bytesSent());
+        if (exchange.downstream().isOpen()) {
+            exchange.downstream().resetResponse();
         }
     }
 

@@ -8,6 +8,9 @@ import dev.meshbox.proxy.route.Route;
 import dev.meshbox.proxy.route.RouteDecision;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
 import java.util.Arrays;
 import java.util.List;
 import java.util.random.RandomGenerator;
@@ -36,6 +39,11 @@ public final class HttpExchange {
 
     int nextFilter;
     private boolean done;
+    private boolean responseStarted;
+    /** A streamed response's header bytes and {@code grpc-status} header, for its log line at the end. */
+    long responseHeaderBytes;
+
+    String grpcStatusInHeaders;
 
     HttpExchange(
             HttpConnectionManager manager,
@@ -164,6 +172,58 @@ public final class HttpExchange {
         }
         done = true;
         manager.complete(this, response);
+    }
+
+    /**
+     * Starts answering with the upstream's response headers, its body and end to follow ({@link #respondData},
+     * {@link #respondEnd}); false (nothing taken) when the exchange is over or its client cannot take a response in
+     * pieces. Ownership of {@code head} passes when true.
+     */
+    public boolean respondHeaders(HttpResponse head) {
+        if (done || responseStarted || !downstream.streamsResponses()) {
+            return false;
+        }
+        responseStarted = true;
+        manager.completeHeaders(this, head);
+        return true;
+    }
+
+    /** Whether the response's headers went out already, its body still streaming. */
+    public boolean responseStarted() {
+        return responseStarted;
+    }
+
+    /** A piece of the streamed response's body (ownership passes). */
+    public void respondData(HttpContent content) {
+        if (done || !responseStarted) {
+            content.release();
+            return;
+        }
+        manager.streamData(this, content);
+    }
+
+    /** The streamed response's end with its trailers (ownership passes): logged and written. */
+    public void respondEnd(LastHttpContent last) {
+        if (done || !responseStarted) {
+            last.release();
+            return;
+        }
+        done = true;
+        manager.completeStream(this, last);
+    }
+
+    /**
+     * The streamed response cannot finish (the upstream reset it, the route's timeout): the client's stream is reset,
+     * and the request logged with {@code flag} and {@code details}.
+     */
+    public void resetResponse(ResponseFlag flag, String details) {
+        if (done || !responseStarted) {
+            return;
+        }
+        done = true;
+        outcome.addFlag(flag);
+        outcome.details(details);
+        manager.resetStream(this);
     }
 
     /** The client went away before an answer: flag DC, log, write nothing. */

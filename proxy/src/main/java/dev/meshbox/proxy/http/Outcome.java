@@ -91,6 +91,11 @@ public final class Outcome {
         return durationMs;
     }
 
+    /** A streamed response's body went out in one more piece. */
+    void sentMore(long bytes) {
+        this.bytesSent += bytes;
+    }
+
     void responded(int code, long bytes) {
         this.responseCode = code;
         this.bytesSent = bytes;

@@ -47,6 +47,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     private String localAddressText;
     private String remoteAddressText;
     private boolean http2;
+    private Http2ResponseWriter writer;
     /** The HTTP/2 streams whose response is not written yet, told when the connection closes. */
     private final java.util.Set<Stream> streams = new java.util.LinkedHashSet<>();
 
@@ -117,6 +118,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     /** From now on the connection speaks HTTP/2: requests arrive per stream, marked with their stream id. */
     void useHttp2() {
         http2 = true;
+        writer = new Http2ResponseWriter(ctx);
     }
 
     private void stream(FullHttpRequest request) {
@@ -192,7 +194,50 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
                 return;
             }
             dev.meshbox.proxy.http.Http2Messages.prepareResponse(response, id);
-            ctx.writeAndFlush(response, ctx.voidPromise());
+            writer.whole(response);
+        }
+
+        @Override
+        public boolean streamsResponses() {
+            return true;
+        }
+
+        @Override
+        public void respondHeaders(io.netty.handler.codec.http.HttpResponse head) {
+            if (reset) {
+                return;
+            }
+            writer.headers(id, head);
+        }
+
+        @Override
+        public void respondData(io.netty.handler.codec.http.HttpContent content) {
+            if (reset) {
+                content.release();
+                return;
+            }
+            writer.data(id, content);
+        }
+
+        @Override
+        public void respondEnd(io.netty.handler.codec.http.LastHttpContent last) {
+            streams.remove(this);
+            closeAction = null;
+            if (reset) {
+                last.release();
+                return;
+            }
+            writer.end(id, last);
+        }
+
+        @Override
+        public void resetResponse() {
+            streams.remove(this);
+            closeAction = null;
+            if (!reset) {
+                reset = true;
+                writer.reset(id);
+            }
         }
     }
 

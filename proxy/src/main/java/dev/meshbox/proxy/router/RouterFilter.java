@@ -176,7 +176,7 @@ public final class RouterFilter implements HttpFilter {
         java.time.Duration maxGrpc = f.action().maxGrpcTimeout();
         if (maxGrpc != null && LocalReply.isGrpc(h.get(HttpHeaderNames.CONTENT_TYPE))) {
             long max = maxGrpc.toMillis();
-            long asked = grpcTimeoutMs(h.get("grpc-timeout"));
+            long asked = grpcTimeoutMs(h.get(HeaderPolicy.GRPC_TIMEOUT));
             timeout = max != 0 && (asked == 0 || asked > max) ? max : asked;
         }
         String override = h.get(HeaderPolicy.RQ_TIMEOUT_MS);

@@ -22,10 +22,13 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
@@ -60,6 +63,9 @@ final class UpstreamCall implements ResponseListener, ConnectionPool.Callbacks {
     private boolean done;
     private boolean staleRetryUsed;
     private boolean retryHeld;
+    /** The response's headers went downstream; its body is streaming. */
+    private boolean streaming;
+
     private Host host;
     private ConnectionPool.Pending pending;
     private UpstreamConnection connection;
@@ -102,10 +108,14 @@ final class UpstreamCall implements ResponseListener, ConnectionPool.Callbacks {
         }
         attempts++;
         if (retry.avoidPreviousHosts()) {
+            // Most calls make one attempt: an immutable one-element set then, a mutable one only on a retry.
             if (tried.isEmpty()) {
-                tried = new HashSet<>();
+                tried = Set.of(picked);
+            } else {
+                Set<Host> more = new HashSet<>(tried);
+                more.add(picked);
+                tried = more;
             }
-            tried.add(picked);
         }
         host = picked;
         outcome.upstream(picked);
@@ -208,6 +218,75 @@ final class UpstreamCall implements ResponseListener, ConnectionPool.Callbacks {
         handleReset(conn);
     }
 
+    /**
+     * Streams a gRPC response to an HTTP/2 client as Envoy's router does once the upstream's headers came and no
+     * retry will follow (the retry policy reads {@code grpc-status} only from headers, a trailers-only answer, which
+     * is never streamed): the headers go out now, each message as it arrives, the trailers at the end.
+     */
+    @Override
+    public boolean streams(UpstreamConnection conn, HttpResponse head) {
+        if (done
+                || conn != connection
+                || head.status().code() != 200
+                || head.headers().contains(HeaderPolicy.GRPC_STATUS)
+                || retry.retriesStatus(200)
+                || !exchange.downstream().streamsResponses()
+                || !LocalReply.isGrpc(exchange.request().headers().get(HttpHeaderNames.CONTENT_TYPE))) {
+            return false;
+        }
+        long serviceMs = (router.ticker().read() - attemptStart) / 1_000_000;
+        cluster.stats().countStatus(200);
+        host.stats().rqSuccess.increment();
+        cluster.outlier().putHttpStatus(host, 200);
+        if (retriesUsed > 0) {
+            cluster.stats().upstreamRqRetrySuccess.increment();
+        }
+        if (perTryTimer != null) {
+            perTryTimer.cancel(false);
+            perTryTimer = null;
+        }
+        streaming = true;
+        HeaderPolicy.stripHopByHop(head.headers());
+        if (!router.suppressEnvoyHeaders()) {
+            head.headers().set(HeaderPolicy.UPSTREAM_SERVICE_TIME, serviceMs);
+        }
+        if (upstream.key().setCookie() != null) {
+            head.headers().add(HttpHeaderNames.SET_COOKIE, upstream.key().setCookie());
+        }
+        outcome.upstreamServiceTime(Long.toString(serviceMs));
+        exchange.respondHeaders(head);
+        return true;
+    }
+
+    @Override
+    public void onResponseData(UpstreamConnection conn, HttpContent content) {
+        if (done || conn != connection) {
+            content.release();
+            return;
+        }
+        exchange.respondData(content);
+    }
+
+    @Override
+    public void onResponseEnd(UpstreamConnection conn, LastHttpContent last) {
+        if (done || conn != connection) {
+            last.release();
+            conn.release(true);
+            return;
+        }
+        endAttempt();
+        conn.release(true);
+        finish();
+        exchange.respondEnd(last);
+    }
+
+    /** The upstream's response stopped midway (reset, timeout): the client's stream is reset, Envoy's flag UR/UT. */
+    private void endStreaming(ResponseFlag flag, String details) {
+        endAttempt();
+        finish();
+        exchange.resetResponse(flag, details);
+    }
+
     private void handleResponse(UpstreamConnection conn, FullHttpResponse response) {
         boolean reusable = HttpUtil.isKeepAlive(response);
         if (done || conn != connection) {
@@ -228,7 +307,7 @@ final class UpstreamCall implements ResponseListener, ConnectionPool.Callbacks {
         }
         cluster.outlier().putHttpStatus(attemptHost, status);
         if ((retry.retriesStatus(status)
-                        || retry.retriesGrpcStatus(response.headers().get("grpc-status")))
+                        || retry.retriesGrpcStatus(response.headers().get(HeaderPolicy.GRPC_STATUS)))
                 && tryRetry()) {
             response.release();
             return;
@@ -241,6 +320,11 @@ final class UpstreamCall implements ResponseListener, ConnectionPool.Callbacks {
 
     private void handleReset(UpstreamConnection conn) {
         if (done || conn != connection) {
+            return;
+        }
+        if (streaming) {
+            host.stats().rqError.increment();
+            endStreaming(ResponseFlag.UR, "upstream_reset_after_response_started{remote_reset}");
             return;
         }
         boolean stale = conn.reused() && !staleRetryUsed;
@@ -281,6 +365,13 @@ final class UpstreamCall implements ResponseListener, ConnectionPool.Callbacks {
             return;
         }
         cluster.stats().upstreamRqTimeout.increment();
+        if (streaming) {
+            if (connection != null) {
+                connection.abort();
+            }
+            endStreaming(ResponseFlag.UT, "response_timeout");
+            return;
+        }
         if (connection != null) {
             host.stats().rqTimeout.increment();
             cluster.outlier().putLocalOrigin(host, OutlierDetector.LocalOrigin.TIMEOUT);

@@ -126,7 +126,15 @@ public record ListenerSpec(
      * {@code virtualOutbound} does: {@code use_original_dst} and no chain selected by destination port.
      */
     public boolean handsOffByDestinationPort() {
-        return useOriginalDst && chains.stream().allMatch(c -> c.destinationPort() == null);
+        if (!useOriginalDst) {
+            return false;
+        }
+        for (int i = 0; i < chains.size(); i++) { // per request: no stream
+            if (chains.get(i).destinationPort() != null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The first chain with an HTTP connection manager (virtual listeners have one chain). */

@@ -51,6 +51,15 @@ public final class EmbeddedProxy implements AutoCloseable {
     private final ConfigApplier applier;
     private final HttpConnectionManager manager;
     private final List<EmbeddedChannel> clients = new ArrayList<>();
+    private final List<ReportedSpan> spans = new ArrayList<>();
+
+    /** A span the proxy reported, with the collector cluster and endpoint it was meant for. */
+    public record ReportedSpan(String cluster, String endpoint, dev.meshbox.proxy.tracing.Span span) {}
+
+    /** The spans reported so far, in order. */
+    public List<ReportedSpan> spans() {
+        return List.copyOf(spans);
+    }
 
     public EmbeddedProxy(long seed) {
         this(seed, null, null);
@@ -81,7 +90,28 @@ public final class EmbeddedProxy implements AutoCloseable {
         }
         this.applier = new ConfigApplier(catalog, clock, types, filters, new dev.meshbox.proxy.tls.WorkloadTls());
         this.manager = new HttpConnectionManager(new HttpConnectionManager.Services(
-                "envoy", new RandomSource.PerRequest(seed, new Random(seed)), clock, ticker, accessLog, httpStats));
+                "envoy",
+                new RandomSource.PerRequest(seed, new Random(seed)),
+                clock,
+                ticker,
+                accessLog,
+                httpStats,
+                new dev.meshbox.proxy.http.RequestTracing(
+                        new dev.meshbox.proxy.http.RequestTracing.Identity(
+                                "productpage.default",
+                                "sidecar~127.0.0.10~productpage-v1-abc.default~default.svc.cluster.local",
+                                "127.0.0.10"),
+                        new dev.meshbox.proxy.tracing.SpanReporter() {
+                            @Override
+                            public void report(String cluster, String endpoint, dev.meshbox.proxy.tracing.Span span) {
+                                spans.add(new ReportedSpan(cluster, endpoint, span));
+                            }
+
+                            @Override
+                            public Map<String, Long> stats() {
+                                return Map.of();
+                            }
+                        })));
     }
 
     /** Applies one xDS response of {@code typeUrl} and fails the test if the proxy would NACK it. */

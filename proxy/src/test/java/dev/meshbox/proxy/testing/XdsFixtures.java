@@ -418,4 +418,65 @@ public final class XdsFixtures {
         out.add(extra);
         return out;
     }
+
+    /** Istio's Zipkin tracing at {@code random} %, with a literal and a request-header custom tag. */
+    public static io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                    .Tracing
+            zipkinTracing(double random) {
+        return io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.Tracing
+                .newBuilder()
+                .setClientSampling(
+                        io.envoyproxy.envoy.type.v3.Percent.newBuilder().setValue(100))
+                .setRandomSampling(
+                        io.envoyproxy.envoy.type.v3.Percent.newBuilder().setValue(random))
+                .setOverallSampling(
+                        io.envoyproxy.envoy.type.v3.Percent.newBuilder().setValue(100))
+                .addCustomTags(io.envoyproxy.envoy.type.tracing.v3.CustomTag.newBuilder()
+                        .setTag("istio.canonical_service")
+                        .setLiteral(io.envoyproxy.envoy.type.tracing.v3.CustomTag.Literal.newBuilder()
+                                .setValue("productpage")))
+                .addCustomTags(io.envoyproxy.envoy.type.tracing.v3.CustomTag.newBuilder()
+                        .setTag("user")
+                        .setRequestHeader(io.envoyproxy.envoy.type.tracing.v3.CustomTag.Header.newBuilder()
+                                .setName("end-user")
+                                .setDefaultValue("nobody")))
+                .setProvider(io.envoyproxy.envoy.config.trace.v3.Tracing.Http.newBuilder()
+                        .setName("envoy.tracers.zipkin")
+                        .setTypedConfig(com.google.protobuf.Any.pack(
+                                io.envoyproxy.envoy.config.trace.v3.ZipkinConfig.newBuilder()
+                                        .setCollectorCluster("outbound|9411||zipkin.istio-system.svc.cluster.local")
+                                        .setCollectorEndpoint("/api/v2/spans")
+                                        .setCollectorEndpointVersion(
+                                                io.envoyproxy.envoy.config.trace.v3.ZipkinConfig
+                                                        .CollectorEndpointVersion.HTTP_JSON)
+                                        .setTraceId128Bit(true)
+                                        .setSharedSpanContext(com.google.protobuf.BoolValue.of(false))
+                                        .build())))
+                .build();
+    }
+
+    /** Every connection manager of {@code l} with {@code t}. */
+    public static Listener withTracing(
+            Listener l,
+            io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.Tracing t) {
+        Listener.Builder b = l.toBuilder();
+        for (io.envoyproxy.envoy.config.listener.v3.FilterChain.Builder chain : b.getFilterChainsBuilderList()) {
+            for (io.envoyproxy.envoy.config.listener.v3.Filter.Builder f : chain.getFiltersBuilderList()) {
+                if (f.getName().equals("envoy.filters.network.http_connection_manager")) {
+                    try {
+                        io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                                hcm = f.getTypedConfig()
+                                        .unpack(
+                                                io.envoyproxy.envoy.extensions.filters.network.http_connection_manager
+                                                        .v3.HttpConnectionManager.class);
+                        f.setTypedConfig(com.google.protobuf.Any.pack(
+                                hcm.toBuilder().setTracing(t).build()));
+                    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                        throw new AssertionError(e);
+                    }
+                }
+            }
+        }
+        return b.build();
+    }
 }

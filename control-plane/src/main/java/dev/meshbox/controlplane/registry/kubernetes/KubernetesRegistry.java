@@ -23,7 +23,8 @@ import java.util.stream.Stream;
  * Feeds the service registry from the Kubernetes API with informers, as istiod's Kubernetes registry does: every
  * Service (name, namespace, ports, selector) and every Pod (IP, labels, readiness). A pod with an {@code istio-proxy}
  * container is a sidecar, one labelled {@code istio: ingressgateway} (or {@code gateway.networking.k8s.io/gateway-name},
- * deployed for a Gateway API Gateway) a gateway, the rest have no proxy; a pod is in
+ * deployed for a Gateway API Gateway, or annotated {@code inject.istio.io/templates: gateway} as Istio's gateway chart
+ * deploys one) a gateway, the rest have no proxy; a pod is in
  * the endpoints once its IP is known and its Ready condition is true.
  */
 public final class KubernetesRegistry implements PlatformRegistry {
@@ -111,9 +112,14 @@ public final class KubernetesRegistry implements PlatformRegistry {
                 p.getMetadata().getLabels() == null ? Map.of() : p.getMetadata().getLabels();
         boolean sidecar =
                 p.getSpec().getContainers().stream().map(Container::getName).anyMatch("istio-proxy"::equals);
-        // Istio's ingress gateway, or a gateway Istio deployed for a Gateway API Gateway.
+        // Istio's ingress gateway, a gateway Istio deployed for a Gateway API Gateway, or one of Istio's gateway chart
+        // (its pods annotated for the injector's gateway template).
+        Map<String, String> annotations = p.getMetadata().getAnnotations() == null
+                ? Map.of()
+                : p.getMetadata().getAnnotations();
         boolean gateway = "ingressgateway".equals(labels.get("istio"))
-                || labels.containsKey("gateway.networking.k8s.io/gateway-name");
+                || labels.containsKey("gateway.networking.k8s.io/gateway-name")
+                || "gateway".equals(annotations.get("inject.istio.io/templates"));
         Pod.ProxyKind role = gateway ? Pod.ProxyKind.GATEWAY : sidecar ? Pod.ProxyKind.SIDECAR : Pod.ProxyKind.NONE;
         boolean ready = p.getStatus().getConditions() != null
                 && p.getStatus().getConditions().stream()
