@@ -66,6 +66,13 @@ class DashboardsTest {
         assertThat((Double) stats.get("5xx")).isCloseTo(1, within(1e-6));
         assertThat((Double) stats.get("4xx")).isZero();
         assertThat(mesh.get("rate")).isEqualTo("20s"); // Grafana's $__rate_interval: 4 scrapes of 5 s
+        @SuppressWarnings("unchecked")
+        Map<String, Object> errors = ((List<Map<String, Object>>) mesh.get("charts")).get(1);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> errorSeries = (List<Map<String, Object>>) errors.get("series");
+        // No 4xx at all: 0 wherever there was traffic, as "or vector(0)" draws it, not a missing line.
+        assertThat(errorSeries.get(0).get("name")).isEqualTo("4xx");
+        assertThat((List<?>) errorSeries.get(0).get("values")).last().isEqualTo(0.0);
 
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> http = (List<Map<String, Object>>) mesh.get("http");
