@@ -121,6 +121,25 @@ class DashboardsTest {
     }
 
     @Test
+    void workloadDashboardShowsItsOutboundCallsByDestinationService() {
+        MetricsStore store = storeOver(60);
+        Map<String, Object> wl =
+                new Dashboards(store, new Dashboards.Window(300_000, 0, T0 + 60_000)).workload("reviews-v3", "default");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> outbound = (List<Map<String, Object>>) wl.get("outbound");
+        assertThat(outbound).singleElement().satisfies(r -> {
+            assertThat(r.get("destination_service")).isEqualTo("ratings.default.svc.cluster.local");
+            assertThat((Double) r.get("requests")).isCloseTo(1, within(1e-6));
+            assertThat((Double) r.get("successRate")).isZero();
+        });
+        // Its inbound is what its own sidecar reports (reporter="destination"): none in this fixture.
+        @SuppressWarnings("unchecked")
+        Map<String, Object> stats = (Map<String, Object>) wl.get("stats");
+        assertThat(stats.get("requests")).isNull();
+        assertThat(stats.get("successRate")).isNull();
+    }
+
+    @Test
     void aRestartedProxysCountersAreNotLost() {
         MetricsStore store = new MetricsStore(5_000, 900_000);
         // 10 req/s, then the proxy restarts between 20 s and 25 s and counts from 0 again
