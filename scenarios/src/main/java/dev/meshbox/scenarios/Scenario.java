@@ -11,6 +11,7 @@ import java.util.Optional;
  *
  * @param meshConfig the scenario's {@code meshConfig:} (Istio's mesh config, as {@code up --mesh-config} takes it) as
  *     YAML text; empty for Istio's defaults
+ * @param tracing the scenario's {@code tracing: true}: its mesh runs Istio's Zipkin addon, sampling 100 %
  */
 public record Scenario(
         String name,
@@ -19,7 +20,19 @@ public record Scenario(
         List<Workload> workloads,
         Optional<Long> seed,
         List<Step> steps,
-        Optional<String> meshConfig) {
+        Optional<String> meshConfig,
+        boolean tracing) {
+
+    public Scenario(
+            String name,
+            String description,
+            Path file,
+            List<Workload> workloads,
+            Optional<Long> seed,
+            List<Step> steps,
+            Optional<String> meshConfig) {
+        this(name, description, file, workloads, seed, steps, meshConfig, false);
+    }
 
     public Scenario(
             String name,

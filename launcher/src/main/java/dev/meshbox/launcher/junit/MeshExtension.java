@@ -54,7 +54,9 @@ public final class MeshExtension
         String location = annotation.get().value();
         Class<?> testClass = context.getRequiredTestClass();
         Scenario scenario = Locations.scenario(location, MeshSettings.loader(testClass));
-        Optional<RunningMesh> classMesh = mesh(context).filter(m -> m.fits(scenario.workloads(), scenario.seed()));
+        Optional<RunningMesh> classMesh = mesh(context)
+                .filter(m -> m.fits(scenario.workloads(), scenario.seed()))
+                .filter(m -> !scenario.tracing() || m.settings().tracing());
         RunningMesh target;
         if (classMesh.isPresent()) {
             target = classMesh.get();
