@@ -60,7 +60,7 @@ class ShippedScenariosIT {
                                 .flatMap(st -> st.traffic().stream())
                                 .noneMatch(t -> t.url().startsWith("https://")),
                 "https:// traffic to a gateway's TLS port runs on the local and docker backends only for now (the"
-                        + " Kubernetes backends forward the gateway's HTTP port only)");
+                        + " Kubernetes backends forward every gateway port, but no k3s run has checked it yet)");
         assumeTrue(
                 backend.equals(Backends.LOCAL)
                         || backend.equals(Backends.DOCKER)
