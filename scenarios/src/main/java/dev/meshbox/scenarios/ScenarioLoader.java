@@ -26,7 +26,8 @@ public final class ScenarioLoader {
     /** Workloads MeshBox can start by name. */
     public static final Set<String> BUILTIN = BuiltinWorkloads.NAMES;
 
-    private static final Set<String> TOP = Set.of("name", "description", "workloads", "seed", "meshConfig", "steps");
+    private static final Set<String> TOP =
+            Set.of("name", "description", "workloads", "seed", "meshConfig", "steps", "tracing");
     private static final Set<String> STEP = Set.of("name", "config", "wait", "traffic", "expect");
     private static final Set<String> TRAFFIC = Set.of(
             "tls",
@@ -93,6 +94,14 @@ public final class ScenarioLoader {
                 r.problem("meshConfig", "must be an object, Istio's mesh config (outboundTrafficPolicy, ...)");
             }
         }
+        boolean tracing = false;
+        if (root.has("tracing")) {
+            if (root.get("tracing").isBoolean()) {
+                tracing = root.get("tracing").asBoolean();
+            } else {
+                r.problem("tracing", "must be true or false (true runs Istio's Zipkin addon beside the mesh)");
+            }
+        }
         List<Scenario.Step> steps = new ArrayList<>();
         JsonNode st = root.get("steps");
         if (st == null || !st.isArray() || st.isEmpty()) {
@@ -102,8 +111,12 @@ public final class ScenarioLoader {
                 steps.add(step(r, st.get(i), "steps[" + i + "]"));
             }
         }
+        if (!tracing) {
+            TraceExpectations.requireTracing(r, steps);
+        }
         r.throwIfAny();
-        return new Scenario(name, description, file, List.copyOf(workloads), seed, List.copyOf(steps), meshConfig);
+        return new Scenario(
+                name, description, file, List.copyOf(workloads), seed, List.copyOf(steps), meshConfig, tracing);
     }
 
     private List<Scenario.Workload> workloads(FieldReader r, JsonNode wl) {

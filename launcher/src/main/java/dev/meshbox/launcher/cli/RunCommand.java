@@ -67,19 +67,39 @@ public final class RunCommand implements Callable<Integer> {
                 + (backend.name().equals("local") ? "" : " on " + backend.name()) + " ...");
         dev.meshbox.controlplane.security.MeshConfigFile.Settings meshConfig;
         try {
-            meshConfig = scenario.meshConfig()
-                    .map(text ->
-                            dev.meshbox.controlplane.security.MeshConfigFile.read(scenarioFile + ": meshConfig", text))
-                    .orElse(dev.meshbox.controlplane.security.MeshConfigFile.Settings.DEFAULTS);
+            meshConfig = scenario.tracing()
+                    ? dev.meshbox.launcher.addons.Addons.tracingMeshConfig(
+                            scenarioFile + ": meshConfig", scenario.meshConfig())
+                    : scenario.meshConfig()
+                            .map(text -> dev.meshbox.controlplane.security.MeshConfigFile.read(
+                                    scenarioFile + ": meshConfig", text))
+                            .orElse(dev.meshbox.controlplane.security.MeshConfigFile.Settings.DEFAULTS);
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return 2;
         }
-        try (StartedMesh mesh =
-                Backends.startIsolated(backend.target(), MeshSpec.of(scenario.workloads()), s, meshConfig, out)) {
+        if (scenario.tracing() && !backend.name().equals("local")) {
+            spec.commandLine()
+                    .getErr()
+                    .println("error: " + scenarioFile + ": tracing: only the local backend runs Zipkin yet, got "
+                            + backend.name());
+            return 2;
+        }
+        java.util.Optional<dev.meshbox.launcher.addons.ZipkinAddon> zipkin = scenario.tracing()
+                ? java.util.Optional.of(new dev.meshbox.launcher.addons.ZipkinAddon(
+                        dev.meshbox.launcher.addons.ZipkinJar.resolve(out), false))
+                : java.util.Optional.empty();
+        MeshSpec meshSpec = MeshSpec.of(scenario.workloads());
+        try (StartedMesh mesh = Backends.startIsolated(
+                backend.target(), zipkin.map(z -> z.addTo(meshSpec)).orElse(meshSpec), s, meshConfig, out)) {
             ScenarioReport result;
             try {
-                result = new ScenarioRunner(mesh, out, s).run(scenario);
+                ScenarioRunner runner = new ScenarioRunner(mesh, out, s);
+                zipkin.flatMap(dev.meshbox.launcher.addons.ZipkinAddon::url).ifPresent(url -> {
+                    out.println("  Zipkin " + url);
+                    dev.meshbox.scenarios.ZipkinTraces.baseOf(url).ifPresent(runner::withZipkin);
+                });
+                result = runner.run(scenario);
             } catch (ScenarioException e) {
                 spec.commandLine().getErr().println("error: " + e.getMessage());
                 return 2;
