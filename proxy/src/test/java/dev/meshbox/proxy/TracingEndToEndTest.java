@@ -147,5 +147,11 @@ class TracingEndToEndTest {
 
         TestHttp.Response stats = TestHttp.get(new InetSocketAddress(CLIENT_IP, 15000), "admin", "/stats");
         assertThat(stats.body()).contains("tracing.zipkin.spans_sent: 1");
+        TestHttp.Response dump = TestHttp.get(new InetSocketAddress(CLIENT_IP, 15000), "admin", "/config_dump");
+        assertThat(dump.status()).isEqualTo(200);
+        assertThat(dump.body())
+                .contains("\"envoy.tracers.zipkin\"")
+                .contains("\"collector_cluster\": \"" + COLLECTOR + "\"")
+                .contains("\"operation\": \"reviews.default.svc.cluster.local:9080/*\"");
     }
 }

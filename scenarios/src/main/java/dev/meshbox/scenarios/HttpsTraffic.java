@@ -30,12 +30,12 @@ final class HttpsTraffic {
         int port = u.getPort() > 0 ? u.getPort() : 443;
         InetSocketAddress address;
         if (t.from().equals("ingress")) {
-            address = new InetSocketAddress(mesh.ingress().getAddress(), podPort(port));
+            address = mesh.proxyPort("ingress", podPort(port));
         } else if (mesh.entersAtGateway(t.from())) {
-            address = new InetSocketAddress(mesh.outboundOf(t.from()).getAddress(), podPort(port));
+            address = mesh.proxyPort(t.from(), podPort(port));
         } else if (mesh.hasSidecar(t.from())) {
             // curl in a pod with a sidecar: the sidecar's outbound TCP listener on the URL's port takes the TLS by SNI.
-            address = new InetSocketAddress(mesh.outboundOf(t.from()).getAddress(), port);
+            address = mesh.proxyPort(t.from(), port);
         } else {
             throw new IllegalArgumentException("https:// traffic enters the mesh at a gateway or leaves a sidecar: send"
                     + " it from ingress, a gateway workload or a workload with a sidecar, not from " + t.from());

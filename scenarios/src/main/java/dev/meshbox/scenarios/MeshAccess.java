@@ -150,6 +150,18 @@ public interface MeshAccess {
     InetSocketAddress outboundOf(String workload);
 
     /**
+     * Where this JVM reaches a proxy at a port of its pod: the ingress gateway ({@code workload} {@code ingress}), a
+     * gateway workload or a workload's sidecar, at {@code podPort} (a gateway server's 8443 or 31400, a sidecar's
+     * outbound TCP listener on a service port). By default the address of {@link #ingress} or {@link #outboundOf} at
+     * that port, as on the local backend, where every pod has an address of its own on this machine; container
+     * backends answer with what they published or forwarded for that port.
+     */
+    default InetSocketAddress proxyPort(String workload, int podPort) {
+        InetSocketAddress pod = workload.equals("ingress") ? ingress() : outboundOf(workload);
+        return new InetSocketAddress(pod.getAddress(), podPort);
+    }
+
+    /**
      * Whether {@code workload} runs with a sidecar. Traffic from a workload without one (Istio's {@code legacy}
      * namespace) leaves it as the app sent it: see {@link #directTarget}.
      */

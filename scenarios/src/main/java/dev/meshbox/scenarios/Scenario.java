@@ -11,8 +11,8 @@ import java.util.Optional;
  *
  * @param meshConfig the scenario's {@code meshConfig:} (Istio's mesh config, as {@code up --mesh-config} takes it) as
  *     YAML text; empty for Istio's defaults
- * @param tracing    the scenario's {@code tracing: true}: Istio's Zipkin addon runs beside the mesh, as with
- *     {@code up --tracing}, and {@code trace} expectations read the step's traces from it
+ * @param tracing the scenario's {@code tracing: true}: its mesh runs Istio's Zipkin addon, sampling 100 %; {@code trace}
+ *     expectations read the step's traces from it
  */
 public record Scenario(
         String name,

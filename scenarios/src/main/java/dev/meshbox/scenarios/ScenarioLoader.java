@@ -27,7 +27,7 @@ public final class ScenarioLoader {
     public static final Set<String> BUILTIN = BuiltinWorkloads.NAMES;
 
     private static final Set<String> TOP =
-            Set.of("name", "description", "workloads", "seed", "meshConfig", "steps", "tracing");
+            Set.of("name", "description", "workloads", "seed", "meshConfig", "tracing", "steps");
     private static final Set<String> STEP = Set.of("name", "config", "wait", "traffic", "expect");
     private static final Set<String> TRAFFIC = Set.of(
             "tls",

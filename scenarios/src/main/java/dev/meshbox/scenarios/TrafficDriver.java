@@ -216,12 +216,12 @@ public final class TrafficDriver {
     private InetSocketAddress tcpAddress(Scenario.Traffic t) {
         URI u = URI.create(t.url());
         if (t.from().equals("ingress")) {
-            return new InetSocketAddress(mesh.ingress().getAddress(), u.getPort());
+            return mesh.proxyPort("ingress", u.getPort());
         }
         if (!mesh.hasSidecar(t.from())) {
             return mesh.directTarget(t.from(), u.getHost(), u.getPort());
         }
-        return new InetSocketAddress(mesh.outboundOf(t.from()).getAddress(), u.getPort());
+        return mesh.proxyPort(t.from(), u.getPort());
     }
 
     private static int seq(String id) {

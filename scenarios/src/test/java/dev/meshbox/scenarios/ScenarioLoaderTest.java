@@ -245,4 +245,18 @@ class ScenarioLoaderTest {
                 .hasMessageContaining(
                         "steps[0].traffic.duration: must be a duration such as 500ms, 6s or 1m, got \"forever\"");
     }
+
+    @Test
+    void tracingIsReadAndABadValueIsNamed() {
+        String ok = "name: t\ntracing: true\nsteps:\n- name: s\n  traffic: {path: /productpage, count: 1}\n";
+        assertThat(loader.parse(Path.of("t.yaml"), ok).tracing()).isTrue();
+        assertThat(loader.parse(Path.of("t.yaml"), ok.replace("tracing: true\n", ""))
+                        .tracing())
+                .isFalse();
+
+        assertThatThrownBy(() -> loader.parse(Path.of("t.yaml"), ok.replace("tracing: true", "tracing: yes please")))
+                .isInstanceOf(ScenarioException.class)
+                .hasMessageContaining("tracing")
+                .hasMessageContaining("must be true or false");
+    }
 }

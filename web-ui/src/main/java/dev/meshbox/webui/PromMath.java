@@ -23,12 +23,16 @@ final class PromMath {
      * {@code rate(series[range])} evaluated at {@code at}: the counter's increase over the samples in
      * {@code [at - range, at]} (a value lower than the one before is a reset: the counter restarted from 0),
      * extrapolated to the range's edges as Prometheus does, per second. Empty with fewer than two samples, as
-     * Prometheus drops such a series.
+     * Prometheus drops such a series. {@code samples} are in time order.
      */
     static java.util.OptionalDouble rate(List<Point> samples, long at, long rangeMillis) {
-        List<Point> in = new ArrayList<>();
-        for (Point p : samples) {
-            if (p.millis() >= at - rangeMillis && p.millis() <= at && !Double.isNaN(p.value())) {
+        // Samples are in time order: find the range's by bisection, a dashboard asks this for every point of every
+        // series.
+        int from = firstAtOrAfter(samples, at - rangeMillis);
+        int to = firstAtOrAfter(samples, at + 1);
+        List<Point> in = new ArrayList<>(Math.max(0, to - from));
+        for (Point p : samples.subList(from, Math.max(from, to))) {
+            if (!Double.isNaN(p.value())) {
                 in.add(p);
             }
         }
@@ -59,6 +63,20 @@ final class PromMath {
         interval += toStart < threshold ? toStart : average / 2;
         interval += toEnd < threshold ? toEnd : average / 2;
         return java.util.OptionalDouble.of(result * (interval / sampled) / (rangeMillis / 1000.0));
+    }
+
+    private static int firstAtOrAfter(List<Point> samples, long millis) {
+        int lo = 0;
+        int hi = samples.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (samples.get(mid).millis() < millis) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     /**

@@ -59,8 +59,20 @@ final class CredentialSecrets {
                 KIND, s.getMetadata().getNamespace(), s.getMetadata().getName());
     }
 
-    /** Whether the Secret holds a certificate, key or CA a gateway could be given. */
+    /**
+     * The label on what a MeshBox install creates for itself (its webhook's TLS Secret): part of the mesh, not config,
+     * so never taken in as a credential nor deleted by a reset of the config.
+     */
+    static final String INSTALL_LABEL = "meshbox.dev/mesh";
+
+    /**
+     * Whether the Secret holds a certificate, key or CA a gateway could be given (and is not one of the install's
+     * own).
+     */
     static boolean isCredential(Secret s) {
+        if (s.getMetadata().getLabels() != null && s.getMetadata().getLabels().containsKey(INSTALL_LABEL)) {
+            return false;
+        }
         Map<String, String> data = new LinkedHashMap<>();
         if (s.getData() != null) {
             data.putAll(s.getData());

@@ -25,7 +25,8 @@ import java.util.Map;
 /**
  * Applies Istio YAML on Kubernetes as {@code kubectl apply} does: every VirtualService, DestinationRule and Gateway
  * becomes (or updates) its custom resource, a v1 Secret (a gateway's {@code credentialName}) its core Secret, and a
- * delete deletes it. The control plane's store follows through its
+ * delete deletes it (a Secret only when it was applied through the mesh: one the user created stays in the cluster
+ * and is only forgotten by the mesh). The control plane's store follows through its
  * {@link IstioConfigWatcher}; a write returns once the watch has delivered it, so a caller can then wait for the
  * proxies. Config is checked against the store first: what the control plane would reject is not written at all.
  */
@@ -159,14 +160,26 @@ public final class IstioConfigWriter implements ConfigWriter {
         for (ResourceKey k : keys) {
             if (k.kind().equals(CredentialSecrets.KIND)) {
                 try {
-                    client.secrets()
+                    Secret secret = client.secrets()
                             .inNamespace(k.namespace())
                             .withName(k.name())
-                            .delete();
+                            .get();
+                    if (secret != null
+                            && secret.getMetadata().getLabels() != null
+                            && "meshbox".equals(secret.getMetadata().getLabels().get(MANAGED_BY))) {
+                        client.secrets()
+                                .inNamespace(k.namespace())
+                                .withName(k.name())
+                                .delete();
+                        gone.put(k, null);
+                    } else {
+                        // A Secret of the user's (kubectl create secret): the mesh forgets it, the cluster keeps it;
+                        // a change to it is taken in again.
+                        store.delete(List.of(k));
+                    }
                 } catch (KubernetesClientException e) {
                     throw new IllegalStateException(IstioCrds.describe(e, "delete " + k), e);
                 }
-                gone.put(k, null);
                 changes.add(new ApplyResult.Change(k, ApplyResult.Action.DELETED));
                 continue;
             }

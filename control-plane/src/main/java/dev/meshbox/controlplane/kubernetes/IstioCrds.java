@@ -17,7 +17,8 @@ import java.util.List;
  * sample files works as on an Istio cluster; and the Gateway API kinds Istio reads (Gateway, HTTPRoute in
  * {@code gateway.networking.k8s.io} v1 and v1beta1, ReferenceGrant v1beta1), which Istio expects installed from the
  * Gateway API project and MeshBox installs only where the cluster lacks them; and AuthorizationPolicy,
- * RequestAuthentication and PeerAuthentication in {@code security.istio.io} (v1beta1 and v1). The schemas keep unknown fields:
+ * RequestAuthentication and PeerAuthentication in {@code security.istio.io} (v1beta1 and v1), and Telemetry in
+ * {@code telemetry.istio.io} (v1alpha1 and v1). The schemas keep unknown fields:
  * validation is the control plane's, with its field-level messages.
  */
 public final class IstioCrds {
@@ -64,6 +65,7 @@ public final class IstioCrds {
             new Kind("AuthorizationPolicy", "authorizationpolicies", "security.istio.io", "v1"),
             new Kind("RequestAuthentication", "requestauthentications", "security.istio.io", "v1"),
             new Kind("PeerAuthentication", "peerauthentications", "security.istio.io", "v1"),
+            new Kind("Telemetry", "telemetries", "telemetry.istio.io", "v1"),
             new Kind("Gateway", "gateways", GatewayApi.GROUP, "v1"),
             new Kind("HTTPRoute", "httproutes", GatewayApi.GROUP, "v1"),
             new Kind("ReferenceGrant", "referencegrants", GatewayApi.GROUP, "v1beta1"));

@@ -22,9 +22,10 @@ public final class MeshConfigYaml {
         root.put(
                 "outboundTrafficPolicy",
                 Map.of("mode", settings.outboundTrafficPolicy().name()));
-        List<Map<String, Object>> providers = settings.extensionProviders().stream()
+        List<Map<String, Object>> providers = new java.util.ArrayList<>(settings.extensionProviders().stream()
                 .map(MeshConfigYaml::provider)
-                .toList();
+                .toList());
+        tracing(settings.tracing(), root, providers);
         if (!providers.isEmpty()) {
             root.put("extensionProviders", providers);
         }
@@ -33,6 +34,40 @@ public final class MeshConfigYaml {
                     .writeValueAsString(root);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the mesh config: " + e.getMessage(), e);
+        }
+    }
+
+    /** The tracing settings where they differ from Istio's defaults, as {@link MeshTracing#read} reads them. */
+    private static void tracing(MeshTracing t, Map<String, Object> root, List<Map<String, Object>> providers) {
+        MeshTracing d = MeshTracing.DEFAULTS;
+        if (t.enableTracing() != d.enableTracing()) {
+            root.put("enableTracing", t.enableTracing());
+        }
+        Map<String, Object> tracing = new LinkedHashMap<>();
+        if (t.sampling() != d.sampling()) {
+            tracing.put("sampling", t.sampling());
+        }
+        if (!t.zipkinAddress().equals(d.zipkinAddress())) {
+            tracing.put("zipkin", Map.of("address", t.zipkinAddress()));
+        }
+        if (!tracing.isEmpty()) {
+            root.put("defaultConfig", Map.of("tracing", tracing));
+        }
+        for (MeshTracing.ZipkinProvider z : t.providers().values()) {
+            Map<String, Object> zipkin = new LinkedHashMap<>();
+            zipkin.put("service", z.service());
+            zipkin.put("port", z.port());
+            zipkin.put("maxTagLength", z.maxTagLength());
+            if (z.w3c()) {
+                zipkin.put("traceContextOption", "USE_B3_WITH_W3C_PROPAGATION");
+            }
+            Map<String, Object> provider = new LinkedHashMap<>();
+            provider.put("name", z.name());
+            provider.put("zipkin", zipkin);
+            providers.add(provider);
+        }
+        if (!t.defaultProviders().isEmpty()) {
+            root.put("defaultProviders", Map.of("tracing", t.defaultProviders()));
         }
     }
 

@@ -145,6 +145,56 @@ class GatewayCredentialSecretsTest {
             assertThat(store.snapshot().resources())
                     .containsKey(new ResourceKey("Secret", "istio-system", "httpbin-credential-cacert"))
                     .doesNotContainKey(new ResourceKey("Secret", "istio-system", "db-password"));
+
+            // The install's own (istiod's webhook certificate) is part of the mesh, not config a reset would delete.
+            client.secrets()
+                    .inNamespace("istio-system")
+                    .resource(new SecretBuilder()
+                            .withNewMetadata()
+                            .withName("istiod-webhook-tls")
+                            .withNamespace("istio-system")
+                            .addToLabels("meshbox.dev/mesh", "abc123")
+                            .endMetadata()
+                            .withType("kubernetes.io/tls")
+                            .addToData("tls.crt", b64("CERT"))
+                            .addToData("tls.key", b64("KEY"))
+                            .build())
+                    .create();
+            ResourceKey webhook = new ResourceKey("Secret", "istio-system", "istiod-webhook-tls");
+            String version = client.secrets()
+                    .inNamespace("istio-system")
+                    .withName("istiod-webhook-tls")
+                    .get()
+                    .getMetadata()
+                    .getResourceVersion();
+            assertThat(watcher.awaitSeen(Map.of(webhook, version), java.time.Duration.ofSeconds(10)))
+                    .isTrue();
+            assertThat(store.snapshot().resources()).doesNotContainKey(webhook);
+
+            // One the user created with kubectl: a reset (a delete through the mesh) forgets it, the cluster keeps it.
+            client.secrets()
+                    .inNamespace("istio-system")
+                    .resource(new SecretBuilder()
+                            .withNewMetadata()
+                            .withName("users-credential")
+                            .withNamespace("istio-system")
+                            .endMetadata()
+                            .addToData("cert", b64("CERT"))
+                            .build())
+                    .create();
+            ResourceKey users = new ResourceKey("Secret", "istio-system", "users-credential");
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+            while (!store.snapshot().resources().containsKey(users) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(store.snapshot().resources()).containsKey(users);
+            assertThat(writer.delete(List.of(users)).ok()).isTrue();
+            assertThat(store.snapshot().resources()).doesNotContainKey(users);
+            assertThat(client.secrets()
+                            .inNamespace("istio-system")
+                            .withName("users-credential")
+                            .get())
+                    .isNotNull();
         }
     }
 

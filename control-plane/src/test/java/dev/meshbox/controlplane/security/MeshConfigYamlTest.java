@@ -32,6 +32,26 @@ class MeshConfigYamlTest {
     }
 
     @Test
+    void tracingReadsBackTheSame() {
+        MeshConfigFile.Settings settings = MeshConfigFile.read("mesh.yaml", """
+                enableTracing: true
+                defaultConfig:
+                  tracing:
+                    sampling: 100
+                    zipkin: {address: "zipkin.istio-system:9411"}
+                defaultProviders: {tracing: [zipkin-w3c]}
+                extensionProviders:
+                - name: zipkin-w3c
+                  zipkin: {service: zipkin.istio-system.svc.cluster.local, port: 9411,
+                           traceContextOption: USE_B3_WITH_W3C_PROPAGATION}
+                """);
+
+        assertThat(MeshConfigFile.read("written", MeshConfigYaml.write(settings)))
+                .isEqualTo(settings);
+        assertThat(settings.tracing().sampling()).isEqualTo(100.0);
+    }
+
+    @Test
     void defaultsReadBackAsDefaults() {
         assertThat(MeshConfigFile.read("written", MeshConfigYaml.write(MeshConfigFile.Settings.DEFAULTS)))
                 .isEqualTo(MeshConfigFile.Settings.DEFAULTS);

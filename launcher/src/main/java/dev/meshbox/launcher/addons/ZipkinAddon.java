@@ -54,6 +54,28 @@ public final class ZipkinAddon {
         return new MeshSpec(services, pods, spec.defaultConfigNames());
     }
 
+    /**
+     * {@code spec} with Zipkin as a cluster runs it (Kubernetes): Istio's {@code zipkin.yaml} Deployment in istio-system
+     * without a sidecar, its container the image {@code image} (Zipkin's exec jar on MeshBox's base image), and the
+     * Service; the backend writes both as it writes any workload.
+     */
+    public static MeshSpec addToCluster(MeshSpec spec, String image) {
+        List<MeshService> services = new ArrayList<>(spec.services());
+        services.add(service());
+        List<PodSpec> pods = new ArrayList<>();
+        pods.add(new PodSpec(
+                MeshSpec.podName(SERVICE, NAMESPACE, 0),
+                NAMESPACE,
+                Map.of("app", SERVICE),
+                ZipkinServer.PORT,
+                null,
+                new PodSpec.ImageApp(image, Map.of("STORAGE_METHOD", "mem", "QUERY_PORT", "9411")),
+                "default",
+                false));
+        pods.addAll(spec.pods());
+        return new MeshSpec(services, pods, spec.defaultConfigNames());
+    }
+
     static MeshService service() {
         return new MeshService(
                 SERVICE,

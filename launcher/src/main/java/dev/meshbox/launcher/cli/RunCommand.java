@@ -81,10 +81,11 @@ public final class RunCommand implements Callable<Integer> {
         if (scenario.tracing() && !backend.name().equals("local")) {
             spec.commandLine()
                     .getErr()
-                    .println("error: " + scenarioFile + ": tracing: only the local backend runs Zipkin yet, got "
+                    .println("error: " + scenarioFile + ": tracing: only the local backend starts Zipkin yet, not "
                             + backend.name());
             return 2;
         }
+        // A scenario's Zipkin listens on its pod address only: runs side by side each have their own.
         java.util.Optional<dev.meshbox.launcher.addons.ZipkinAddon> zipkin = scenario.tracing()
                 ? java.util.Optional.of(new dev.meshbox.launcher.addons.ZipkinAddon(
                         dev.meshbox.launcher.addons.ZipkinJar.resolve(out), false))
@@ -92,13 +93,13 @@ public final class RunCommand implements Callable<Integer> {
         MeshSpec meshSpec = MeshSpec.of(scenario.workloads());
         try (StartedMesh mesh = Backends.startIsolated(
                 backend.target(), zipkin.map(z -> z.addTo(meshSpec)).orElse(meshSpec), s, meshConfig, out)) {
+            zipkin.flatMap(dev.meshbox.launcher.addons.ZipkinAddon::url).ifPresent(url -> out.println("Zipkin " + url));
             ScenarioReport result;
             try {
                 ScenarioRunner runner = new ScenarioRunner(mesh, out, s);
-                zipkin.flatMap(dev.meshbox.launcher.addons.ZipkinAddon::url).ifPresent(url -> {
-                    out.println("  Zipkin " + url);
-                    dev.meshbox.scenarios.ZipkinTraces.baseOf(url).ifPresent(runner::withZipkin);
-                });
+                zipkin.flatMap(dev.meshbox.launcher.addons.ZipkinAddon::url)
+                        .flatMap(dev.meshbox.scenarios.ZipkinTraces::baseOf)
+                        .ifPresent(runner::withZipkin);
                 result = runner.run(scenario);
             } catch (ScenarioException e) {
                 spec.commandLine().getErr().println("error: " + e.getMessage());

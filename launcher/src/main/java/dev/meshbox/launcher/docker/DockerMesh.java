@@ -4,7 +4,6 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Volume;
-import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.docker.DockerRegistry;
 import dev.meshbox.controlplane.security.MeshConfigFile;
 import dev.meshbox.launcher.admin.AdminServer;
@@ -75,6 +74,8 @@ public final class DockerMesh extends RemoteMesh {
             PodSpec spec, String sidecarId, String appId, String ip, InetSocketAddress outbound, boolean captured) {}
 
     private static final Duration READY = Duration.ofSeconds(120);
+    /** The control plane container's ADS port. */
+    private static final int XDS_PORT = 15010;
 
     private final DockerClient docker;
     private final String meshId;
@@ -82,6 +83,10 @@ public final class DockerMesh extends RemoteMesh {
     private final Map<String, StartedPod> pods = new LinkedHashMap<>();
     private final PrintStream progress;
     private InetSocketAddress ingress;
+    private InetSocketAddress xds;
+    private GatewayContainer.Started ingressGateway;
+    private DockerPods podStarter;
+
     private DeathWatch deathWatch;
     private DockerGatewayDeployments gateways;
 
@@ -100,16 +105,6 @@ public final class DockerMesh extends RemoteMesh {
         for (PodSpec p : spec.pods()) {
             if (p.container() instanceof PodSpec.NotInContainers n) {
                 throw new IllegalArgumentException(n.reason());
-            }
-            if (p.container() instanceof PodSpec.NoApp n && n.proxylessGrpc()) {
-                throw new IllegalArgumentException(
-                        "a proxyless gRPC client (" + p.name() + ") runs on the local backend"
-                                + " only for now: its grpc-java channel lives in the runner's JVM, which cannot reach the"
-                                + " containers' pod IPs");
-            }
-            if (p.container() instanceof PodSpec.GatewayProxy) {
-                throw new IllegalArgumentException("gateway " + p.appLabel() + ": gateway workloads of your own run"
-                        + " on the local backend only for now; on docker, use the mesh's istio-ingressgateway");
             }
         }
         DockerClient docker = DockerEngine.client();
@@ -147,17 +142,19 @@ public final class DockerMesh extends RemoteMesh {
 
         String cp = startControlPlane(spec, options, image);
         connect(URI.create("http://127.0.0.1:" + network.hostPort(cp, AdminServer.PORT)));
+        xds = new InetSocketAddress("127.0.0.1", network.hostPort(cp, XDS_PORT));
         deathWatch = new DeathWatch(docker, meshId, progress);
         awaitControlPlane(cp);
         progress.printf(
                 "control plane   container %s, admin API %s%n",
                 network.containerName("istiod"), controlPlane().base());
 
+        podStarter = new DockerPods(docker, network, image, options.seed(), progress);
         for (PodSpec ps : spec.pods()) {
-            pods.put(ps.name(), startPod(ps, spec.services(), options, image));
+            pods.put(ps.name(), podStarter.start(ps, spec.services()));
         }
-        String gateway = startGateway(options, image);
-        ingress = new InetSocketAddress("127.0.0.1", network.hostPort(gateway, 8080));
+        ingressGateway = podStarter.startIngressGateway(options.ingressPort());
+        ingress = ingressGateway.at("istio-ingressgateway", 8080);
         var readiness =
                 readiness(spec.pods().size() + 1, (pod, n, expected) -> progress.printf("pod %-36s ready%n", pod));
         Wait.atMost(READY).pollingEvery(Duration.ofMillis(200)).until("the mesh", () -> {
@@ -178,8 +175,10 @@ public final class DockerMesh extends RemoteMesh {
     }
 
     private String startControlPlane(MeshSpec spec, Options options, String image) {
-        HostConfig host =
-                network.attached().withPortBindings(MeshNetwork.publish(AdminServer.PORT, options.adminPort()));
+        // ADS too, on a free port: proxyless gRPC clients in this JVM take their xDS from it.
+        HostConfig host = network.attached()
+                .withPortBindings(MeshNetwork.publish(
+                        List.of(AdminServer.PORT, XDS_PORT), Map.of(AdminServer.PORT, options.adminPort())));
         List<String> env = new ArrayList<>();
         URI engine = DockerEngine.host();
         if ("unix".equals(engine.getScheme())) {
@@ -196,7 +195,7 @@ public final class DockerMesh extends RemoteMesh {
                         Commands.controlPlane(meshId, network.name(), spec.defaultConfigNames(), options.meshConfig()))
                 .withHost(host)
                 .withEnv(env)
-                .exposing(AdminServer.PORT)
+                .exposing(List.of(AdminServer.PORT, XDS_PORT))
                 .withAliases(List.of("istiod")));
     }
 
@@ -209,141 +208,6 @@ public final class DockerMesh extends RemoteMesh {
         } catch (Wait.TimedOut e) {
             throw new IllegalStateException(e.getMessage() + "\n" + DeathWatch.logTail(docker, container), e);
         }
-    }
-
-    private String startGateway(Options options, String image) {
-        Map<String, String> podLabels = Map.of("app", "istio-ingressgateway", "istio", "ingressgateway");
-        Map<String, String> labels = new LinkedHashMap<>();
-        labels.put(DockerRegistry.ROLE, "gateway");
-        labels.put(DockerRegistry.POD, "istio-ingressgateway");
-        labels.put(DockerRegistry.NAMESPACE, "istio-system");
-        labels.putAll(podLabels);
-        return network.start(
-                Container.of(image, network.containerName("istio-ingressgateway"), network.labels("gateway", labels))
-                        .withCommand(Commands.proxy(
-                                "gateway", "istio-ingressgateway", "istio-system", podLabels, 0, options.seed()))
-                        .withHost(network.attached().withPortBindings(MeshNetwork.publish(8080, options.ingressPort())))
-                        .exposing(8080));
-    }
-
-    private StartedPod startPod(PodSpec ps, List<MeshService> services, Options options, String image) {
-        if (!ps.sidecar()) {
-            return startWithoutSidecar(ps, services, image);
-        }
-        List<String> aliases = aliases(ps, services);
-        Map<String, String> sidecarLabels = new LinkedHashMap<>(ps.labels());
-        sidecarLabels.put(DockerRegistry.ROLE, DockerRegistry.SIDECAR);
-        sidecarLabels.put(DockerRegistry.POD, ps.name());
-        sidecarLabels.put(DockerRegistry.NAMESPACE, ps.namespace());
-        sidecarLabels.put(DockerRegistry.SERVICE_ACCOUNT, ps.serviceAccount());
-        sidecarLabels.put(DockerRegistry.PORTS, String.join(",", servicePorts(ps, services)));
-        boolean hasApp = !(ps.container() instanceof PodSpec.NoApp);
-        // The sidecar runs as 1337, the uid the capture rules exempt, and may bind any service port, as Envoy may.
-        String sidecar = network.start(
-                Container.of(image, network.containerName(ps.name()), network.labels("sidecar", sidecarLabels))
-                        .withCommand(Commands.proxy(
-                                "sidecar",
-                                ps.name(),
-                                ps.namespace(),
-                                ps.labels(),
-                                hasApp ? ps.containerPort() : 0,
-                                options.seed()))
-                        .withHost(network.attached()
-                                .withPortBindings(MeshNetwork.publish(15001, 0))
-                                .withSysctls(Map.of("net.ipv4.ip_unprivileged_port_start", "0")))
-                        .exposing(15001)
-                        .withAliases(aliases));
-        String ip = network.ip(sidecar);
-        boolean captured = hasApp && TrafficCapture.wanted() && capture(ps, image, sidecar, ip);
-        InetSocketAddress outbound = new InetSocketAddress("127.0.0.1", network.hostPort(sidecar, 15001));
-        String app = startApp(ps, image, sidecar, ip, captured);
-        progress.printf(
-                "pod %-36s started %s (%s%s)%n",
-                ps.name(), ps.labels().getOrDefault("version", "client"), ip, captured ? ", iptables capture" : "");
-        return new StartedPod(ps, sidecar, app, ip, outbound, captured);
-    }
-
-    /**
-     * A pod Istio did not inject: its app's container alone on the mesh network, listening on the pod IP, its calls
-     * leaving unproxied; a client pod (sleep in {@code legacy}) is a container that only waits, so the pod exists to
-     * send from ({@link #directTarget}).
-     */
-    private StartedPod startWithoutSidecar(PodSpec ps, List<MeshService> services, String image) {
-        Map<String, String> labels = new LinkedHashMap<>(ps.labels());
-        labels.put(DockerRegistry.ROLE, DockerRegistry.NO_SIDECAR);
-        labels.put(DockerRegistry.POD, ps.name());
-        labels.put(DockerRegistry.NAMESPACE, ps.namespace());
-        labels.put(DockerRegistry.SERVICE_ACCOUNT, ps.serviceAccount());
-        labels.put(DockerRegistry.PORTS, String.join(",", servicePorts(ps, services)));
-        if (!(ps.container() instanceof PodSpec.NoApp)) {
-            // The registry calls the pod ready once its app accepts connections here, as a proxy's probe would.
-            labels.put(DockerRegistry.APP_PORT, Integer.toString(ps.containerPort()));
-        }
-        String name = network.containerName(ps.name());
-        Container pod = ps.container() instanceof PodSpec.ImageApp u
-                ? Container.of(u.image(), name, network.labels("pod", labels))
-                        .withEnv(Commands.imageAppEnvWithoutSidecar(ps, u))
-                : Container.of(image, name, network.labels("pod", labels))
-                        .withCommand(
-                                ps.container() instanceof PodSpec.BuiltinApp b
-                                        ? Commands.builtinAppWithoutSidecar(ps, b)
-                                        : Commands.pause());
-        String id = network.start(pod.withHost(network.attached()).withAliases(aliases(ps, services)));
-        String ip = network.ip(id);
-        progress.printf(
-                "pod %-36s started %s (%s, no sidecar)%n",
-                ps.name(), ps.labels().getOrDefault("version", "client"), ip);
-        return new StartedPod(ps, null, id, ip, null, false);
-    }
-
-    /** The names of the services that select the pod in its namespace: its network aliases. */
-    private static List<String> aliases(PodSpec ps, List<MeshService> services) {
-        return services.stream()
-                .filter(s -> s.namespace().equals(ps.namespace()) && s.selects(ps.labels()))
-                .map(MeshService::name)
-                .toList();
-    }
-
-    /** {@code 8000:8080} per port of the services that select the pod, as {@link DockerRegistry#PORTS} takes them. */
-    private static List<String> servicePorts(PodSpec ps, List<MeshService> services) {
-        return services.stream()
-                .filter(s -> s.namespace().equals(ps.namespace()) && s.selects(ps.labels()))
-                .flatMap(s -> s.ports().stream().map(p -> p.port() + ":" + p.targetPort()))
-                .distinct()
-                .toList();
-    }
-
-    /** Installs the pod's capture rules; false, with a progress line saying why, when they cannot be. */
-    private boolean capture(PodSpec ps, String image, String sidecar, String ip) {
-        Optional<String> why = TrafficCapture.install(
-                docker,
-                image,
-                network.containerName(ps.name() + "-init"),
-                network.labels("init", Map.of(DockerRegistry.ROLE, "init")),
-                sidecar,
-                ip);
-        why.ifPresent(reason -> progress.printf(
-                "pod %s: no transparent capture (%s); its app is pointed at its sidecar%n",
-                ps.name(), reason.lines().findFirst().orElse(reason)));
-        return why.isEmpty();
-    }
-
-    /** The pod's app container, in its sidecar's network namespace; null for a client pod, which has none. */
-    private String startApp(PodSpec ps, String image, String sidecar, String ip, boolean captured) {
-        String name = network.containerName(ps.name() + "-app");
-        Map<String, String> labels =
-                network.labels("app", Map.of(DockerRegistry.ROLE, "app", DockerRegistry.POD, ps.name()));
-        if (ps.container() instanceof PodSpec.BuiltinApp b) {
-            return network.start(Container.of(image, name, labels)
-                    .withCommand(Commands.builtinApp(ps, b, ip))
-                    .withHost(MeshNetwork.joining(sidecar)));
-        }
-        if (ps.container() instanceof PodSpec.ImageApp u) {
-            return network.start(Container.of(u.image(), name, labels)
-                    .withHost(MeshNetwork.joining(sidecar))
-                    .withEnv(Commands.imageAppEnv(ps, u, ip, captured)));
-        }
-        return null;
     }
 
     /** Stops the watch for stopped containers first: gateways deployed after it started are removed on the way out. */
@@ -408,10 +272,56 @@ public final class DockerMesh extends RemoteMesh {
         cleanup.push("the watch for applied Gateways", gateways);
     }
 
+    /**
+     * A proxyless gRPC client's pod is a container that only waits, on the mesh network; its grpc-java channel runs in
+     * this JVM, takes its xDS from the control plane's published ADS port and calls the chosen pods at their IPs, which
+     * the host reaches directly (Docker routes its bridge networks on Linux), as {@link #directTarget} does.
+     */
+    @Override
+    public Optional<ProxylessClient> proxylessClient(String workload) {
+        return started(workload)
+                .filter(p -> p.spec().container() instanceof PodSpec.NoApp n && n.proxylessGrpc())
+                .map(p -> new ProxylessClient(xds, p.spec().name(), p.spec().namespace(), p.ip()));
+    }
+
+    @Override
+    public Optional<InetSocketAddress> adsServer() {
+        return Optional.ofNullable(xds);
+    }
+
     /** A gateway deployed for a Gateway API Gateway ({@code bookinfo-gateway-istio}) is entered at its listener. */
     @Override
     public boolean entersAtGateway(String workload) {
-        return gateways.find(workload).isPresent();
+        return gateways.find(workload).isPresent()
+                || started(workload)
+                        .map(p -> p.spec().container() instanceof PodSpec.GatewayProxy)
+                        .orElse(false);
+    }
+
+    /**
+     * The host's way to a proxy's port: the ingress gateway's and a gateway pod's published ports (8443, 31400, ...);
+     * a sidecar's outbound TCP listener on the pod IP, which the host reaches directly (Docker routes its bridge
+     * networks on Linux), as {@link #directTarget} does.
+     */
+    @Override
+    public InetSocketAddress proxyPort(String workload, int podPort) {
+        if (workload.equals("ingress")) {
+            return ingressGateway.at("istio-ingressgateway", podPort);
+        }
+        Optional<DockerGatewayDeployments.Deployed> deployed = gateways.find(workload);
+        if (deployed.isPresent()) {
+            return deployed.get().published();
+        }
+        Optional<StartedPod> pod = started(workload);
+        Optional<GatewayContainer.Started> gatewayPod =
+                pod.flatMap(p -> podStarter.gateway(p.spec().name()));
+        if (gatewayPod.isPresent()) {
+            return gatewayPod.get().at(workload, podPort);
+        }
+        if (pod.isPresent() && pod.get().outbound() != null) {
+            return new InetSocketAddress(pod.get().ip(), podPort);
+        }
+        return super.proxyPort(workload, podPort);
     }
 
     @Override
@@ -447,8 +357,10 @@ public final class DockerMesh extends RemoteMesh {
         if (exact.isPresent()) {
             return exact;
         }
+        // A user's gateway is named by its deployment (service.istio.io/canonical-name), as it may have no app label.
         List<StartedPod> byApp = pods.values().stream()
-                .filter(p -> workload.equals(p.spec().labels().get("app")))
+                .filter(p -> workload.equals(p.spec().labels().get("app"))
+                        || workload.equals(p.spec().labels().get("service.istio.io/canonical-name")))
                 .toList();
         return byApp.stream()
                 .filter(p -> p.spec().namespace().equals("default"))

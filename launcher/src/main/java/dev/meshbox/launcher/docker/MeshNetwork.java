@@ -30,11 +30,12 @@ final class MeshNetwork {
             List<String> command,
             HostConfig host,
             List<String> env,
-            ExposedPort exposed,
+            List<ExposedPort> exposed,
             List<String> aliases) {
 
         static Container of(String image, String name, Map<String, String> labels) {
-            return new Container(image, name, labels, null, HostConfig.newHostConfig(), List.of(), null, List.of());
+            return new Container(
+                    image, name, labels, null, HostConfig.newHostConfig(), List.of(), List.of(), List.of());
         }
 
         /** Replaces the image's command; without one, the image's own runs. */
@@ -51,7 +52,19 @@ final class MeshNetwork {
         }
 
         Container exposing(int port) {
-            return new Container(image, name, labels, command, host, env, ExposedPort.tcp(port), aliases);
+            return exposing(List.of(port));
+        }
+
+        Container exposing(List<Integer> ports) {
+            return new Container(
+                    image,
+                    name,
+                    labels,
+                    command,
+                    host,
+                    env,
+                    ports.stream().map(ExposedPort::tcp).toList(),
+                    aliases);
         }
 
         /** Names other containers on the network reach it by (a service's name, as Kubernetes DNS gives it). */
@@ -124,6 +137,35 @@ final class MeshNetwork {
         return ports;
     }
 
+    /**
+     * Publishes each of {@code containerPorts} on 127.0.0.1: on its port in {@code fixed} when given there (0 or
+     * absent: a free port).
+     */
+    static Ports publish(List<Integer> containerPorts, Map<Integer, Integer> fixed) {
+        Ports ports = new Ports();
+        for (int p : containerPorts) {
+            int hostPort = fixed.getOrDefault(p, 0);
+            ports.bind(
+                    ExposedPort.tcp(p),
+                    hostPort == 0
+                            ? Ports.Binding.bindIp("127.0.0.1")
+                            : Ports.Binding.bindIpAndPort("127.0.0.1", hostPort));
+        }
+        return ports;
+    }
+
+    /** Every published port of a container: container port to its host port on 127.0.0.1. */
+    Map<Integer, Integer> hostPorts(String container) {
+        InspectContainerResponse r = docker.inspectContainerCmd(container).exec();
+        Map<Integer, Integer> out = new LinkedHashMap<>();
+        r.getNetworkSettings().getPorts().getBindings().forEach((exposed, bindings) -> {
+            if (bindings != null && bindings.length > 0) {
+                out.put(exposed.getPort(), Integer.parseInt(bindings[0].getHostPortSpec()));
+            }
+        });
+        return out;
+    }
+
     /** Creates and starts a container; returns its id. */
     String start(Container c) {
         CreateContainerCmd create = docker.createContainerCmd(c.image())
@@ -137,7 +179,7 @@ final class MeshNetwork {
         if (c.command() != null) {
             create.withCmd(c.command());
         }
-        if (c.exposed() != null) {
+        if (!c.exposed().isEmpty()) {
             create.withExposedPorts(c.exposed());
         }
         if (!c.aliases().isEmpty()) {

@@ -207,6 +207,14 @@ public final class Mesh {
                 .map(a -> java.net.URI.create("http://" + a.getAddress().getHostAddress() + ":" + a.getPort()));
     }
 
+    /**
+     * The outbound listener of {@code workload}'s sidecar, for a client of your own that sends as that workload would
+     * (e.g. a grpc-java channel with authority {@code echo-grpc:7070}).
+     */
+    public InetSocketAddress sidecar(String workload) {
+        return running.access().outboundOf(workload);
+    }
+
     /** The ingress gateway's address, for a client of your own ({@code http://host:port/productpage}). */
     public InetSocketAddress ingress() {
         return running.access().ingress();

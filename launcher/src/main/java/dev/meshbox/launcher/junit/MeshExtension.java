@@ -54,7 +54,9 @@ public final class MeshExtension
         String location = annotation.get().value();
         Class<?> testClass = context.getRequiredTestClass();
         Scenario scenario = Locations.scenario(location, MeshSettings.loader(testClass));
-        Optional<RunningMesh> classMesh = mesh(context).filter(m -> m.fits(scenario.workloads(), scenario.seed()));
+        Optional<RunningMesh> classMesh = mesh(context)
+                .filter(m -> m.fits(scenario.workloads(), scenario.seed()))
+                .filter(m -> !scenario.tracing() || m.settings().tracing());
         RunningMesh target;
         if (classMesh.isPresent()) {
             target = classMesh.get();
@@ -68,7 +70,11 @@ public final class MeshExtension
             context.getStore(NAMESPACE).put(MESH, target);
         }
         OptionalLong seed = scenario.seed().map(OptionalLong::of).orElse(target.seed());
-        ScenarioReport report = new ScenarioRunner(target.access(), System.out, seed).run(scenario);
+        ScenarioRunner runner = new ScenarioRunner(target.access(), System.out, seed);
+        target.zipkin()
+                .map(a -> java.net.URI.create("http://" + RunningMesh.hostPort(a)))
+                .ifPresent(runner::withZipkin);
+        ScenarioReport report = runner.run(scenario);
         context.getStore(NAMESPACE).put(REPORT, report);
         if (!report.passed()) {
             throw new AssertionError(ReportText.failure(report, location));

@@ -164,15 +164,28 @@ record MeshSettings(
         String backend = backend(test, testClass, config);
         dev.meshbox.controlplane.security.MeshConfigFile.Settings meshConfig;
         try {
-            meshConfig = scenario.meshConfig()
-                    .map(text -> dev.meshbox.controlplane.security.MeshConfigFile.read(
-                            scenario.file() + ": meshConfig", text))
-                    .orElse(dev.meshbox.controlplane.security.MeshConfigFile.Settings.DEFAULTS);
+            meshConfig = scenario.tracing()
+                    ? dev.meshbox.launcher.addons.Addons.tracingMeshConfig(
+                            scenario.file() + ": meshConfig", scenario.meshConfig())
+                    : scenario.meshConfig()
+                            .map(text -> dev.meshbox.controlplane.security.MeshConfigFile.read(
+                                    scenario.file() + ": meshConfig", text))
+                            .orElse(dev.meshbox.controlplane.security.MeshConfigFile.Settings.DEFAULTS);
         } catch (IllegalArgumentException e) {
             throw new ExtensionConfigurationException(e.getMessage(), e);
         }
+        if (scenario.tracing() && !backend.equals(MeshTest.LOCAL)) {
+            throw new ExtensionConfigurationException(
+                    scenario.file() + ": tracing: only the local backend starts Zipkin yet, got " + backend);
+        }
         return new MeshSettings(
-                backend, scenario.workloads(), seed, scenario.name(), target(backend, test, config), meshConfig);
+                backend,
+                scenario.workloads(),
+                seed,
+                scenario.name(),
+                target(backend, test, config),
+                meshConfig,
+                scenario.tracing());
     }
 
     /** The backend with the kubeconfig ({@code @MeshTest(kubeconfig)}, else {@code meshbox.kubeconfig}) and image it may need. */

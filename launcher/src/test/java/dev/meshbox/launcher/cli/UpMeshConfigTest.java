@@ -42,4 +42,19 @@ class UpMeshConfigTest {
         assertThat(up("--mesh-config", dir.resolve("nope.yaml").toString()))
                 .contains("nope.yaml: cannot read the mesh config");
     }
+
+    @Test
+    void withTracingABadSamplingIsStillNamedWithItsFileAndField() throws Exception {
+        Path mesh = Files.writeString(dir.resolve("mesh.yaml"), "defaultConfig:\n  tracing:\n    sampling: 250\n");
+
+        assertThat(up("--tracing", "--mesh-config", mesh.toString()))
+                .contains("--mesh-config " + mesh + ": defaultConfig.tracing.sampling: must be a number in range");
+    }
+
+    @Test
+    void tracingAndPrometheusAreForTheLocalBackend() {
+        assertThat(up("--tracing", "--backend", "docker")).contains("--tracing: only the local backend starts Zipkin");
+        assertThat(up("--prometheus", "--backend", "docker"))
+                .contains("--prometheus: only the local backend starts Prometheus");
+    }
 }

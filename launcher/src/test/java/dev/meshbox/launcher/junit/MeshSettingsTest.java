@@ -196,4 +196,21 @@ class MeshSettingsTest {
                 .singleElement()
                 .satisfies(p -> assertThat(p.name()).isEqualTo("sample-ext-authz-http"));
     }
+
+    @MeshTest(workloads = "sleep", tracing = true)
+    static final class WithTracing {}
+
+    @MeshTest(backend = MeshTest.DOCKER, tracing = true)
+    static final class TracingOnDocker {}
+
+    @Test
+    void tracingRunsZipkinAtTheDemoProfilesSamplingOnTheLocalBackend() {
+        MeshSettings s = settings(WithTracing.class, Map.of());
+
+        assertThat(s.tracing()).isTrue();
+        assertThat(s.meshConfig().tracing().sampling()).isEqualTo(100.0);
+        assertThat(settings(Defaults.class, Map.of()).tracing()).isFalse();
+        assertThatThrownBy(() -> settings(TracingOnDocker.class, Map.of()))
+                .hasMessageContaining("tracing: only the local backend starts Zipkin yet, got docker");
+    }
 }

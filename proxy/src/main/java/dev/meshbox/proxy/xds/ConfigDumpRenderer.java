@@ -52,6 +52,8 @@ public final class ConfigDumpRenderer {
             .add(com.github.udpa.udpa.type.v1.TypedStruct.getDescriptor())
             .add(com.github.xds.type.v3.TypedStruct.getDescriptor())
             .add(IstioProtos.ALPN_FILTER_CONFIG)
+            // Tracing: the connection managers' Zipkin provider.
+            .add(io.envoyproxy.envoy.config.trace.v3.ZipkinConfig.getDescriptor())
             // Mutual TLS: transport sockets, the TLS inspector, SDS secrets.
             .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.getDescriptor())
             .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.getDescriptor())

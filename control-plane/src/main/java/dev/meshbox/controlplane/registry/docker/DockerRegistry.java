@@ -55,7 +55,11 @@ public final class DockerRegistry implements PlatformRegistry {
     public static final String NAMESPACE = "dev.meshbox.namespace";
     /** The pod's service account, its identity in the mesh's certificates; {@code default} when absent. */
     public static final String SERVICE_ACCOUNT = "dev.meshbox.service-account";
-    /** Service ports of the pod's aliases: {@code 9080}, or {@code 8000:8080} (service port to container port), comma-separated. */
+    /**
+     * Service ports of the pod's aliases: {@code 9080}, or {@code 8000:8080} (service port to container port), each
+     * optionally with its name after a slash ({@code 9000/tcp}, {@code 443:8443/https}: the protocol as Istio selects
+     * it from a Service port's name; without one, HTTP), comma-separated.
+     */
     public static final String PORTS = "dev.meshbox.ports";
 
     /** The port a pod without a sidecar serves on, which its readiness checks; absent for a pod with no app. */
@@ -257,7 +261,7 @@ public final class DockerRegistry implements PlatformRegistry {
         return out;
     }
 
-    /** {@code 9080} or {@code 8000:8080}, comma-separated. */
+    /** {@code 9080}, {@code 8000:8080} or either with the port's name ({@code 9000/tcp}), comma-separated. */
     static List<ServicePort> ports(String text) {
         List<ServicePort> out = new ArrayList<>();
         for (String part : text.split(",")) {
@@ -265,11 +269,17 @@ public final class DockerRegistry implements PlatformRegistry {
             if (p.isEmpty()) {
                 continue;
             }
-            String[] sides = p.split(":", 2);
+            // A name after a slash (9000/tcp, 443:8443/https) selects the protocol as a Service port's name does.
+            int slash = p.indexOf('/');
+            String name = slash < 0 ? null : p.substring(slash + 1).trim();
+            String[] sides = (slash < 0 ? p : p.substring(0, slash)).split(":", 2);
             try {
-                int port = Integer.parseInt(sides[0]);
-                int target = sides.length == 2 ? Integer.parseInt(sides[1]) : port;
-                out.add(new ServicePort(out.isEmpty() ? "http" : "http-" + port, port, target, "HTTP"));
+                int port = Integer.parseInt(sides[0].trim());
+                int target = sides.length == 2 ? Integer.parseInt(sides[1].trim()) : port;
+                out.add(
+                        name == null || name.isEmpty()
+                                ? new ServicePort(out.isEmpty() ? "http" : "http-" + port, port, target, "HTTP")
+                                : ServicePort.of(name, port, target, null));
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("expected ports such as 9080 or 8000:8080, comma-separated");
             }

@@ -95,6 +95,23 @@ class DockerRegistryTest {
     }
 
     @Test
+    void aPortsNameSelectsItsProtocolAsAServicePortsNameDoes() {
+        var gateway = sidecar(
+                "ffff",
+                "my-gateway",
+                "172.18.0.6",
+                Set.of("my-ingress"),
+                Map.of("app", "my-gateway", DockerRegistry.PORTS, "80:8080/http2,443:8443/https,31400/tcp"));
+        MeshService s = DockerRegistry.map(List.of(gateway), "n").services().get("default/my-ingress");
+        assertThat(s.ports())
+                .containsExactly(
+                        ServicePort.of("http2", 80, 8080, null),
+                        ServicePort.of("https", 443, 8443, null),
+                        ServicePort.of("tcp", 31400, 31400, null));
+        assertThat(s.ports()).extracting(ServicePort::protocol).containsExactly("HTTP2", "HTTPS", "TCP");
+    }
+
+    @Test
     void gatewaysLiveInIstioSystemAndAppsAreNotPods() {
         var gw = new DockerRegistry.ContainerView(
                 "ffff",
