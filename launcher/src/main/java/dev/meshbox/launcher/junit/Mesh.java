@@ -153,7 +153,8 @@ public final class Mesh {
         List<MeshAccess.LogEntry> log = mesh.accessLog().stream()
                 .filter(e -> ids.contains(e.requestId()))
                 .toList();
-        return Responses.of(request, runId, results, log, new Responses.Counters(sender, before, after), routing(log));
+        return Responses.of(request, runId, results, log, new Responses.Counters(sender, before, after), routing(log))
+                .withZipkin(zipkin());
     }
 
     /**
