@@ -101,8 +101,16 @@ class Http2ProxyTest {
             .setRequestMarshaller(TEXT)
             .setResponseMarshaller(TEXT)
             .build();
-    /** Messages the streaming client has read; the server sends the next one only once the last was read. */
-    private static final java.util.concurrent.Semaphore read = new java.util.concurrent.Semaphore(0);
+    /**
+     * Per call tag ("n/tag"), the messages the streaming client has read: the server sends the next one only once the
+     * last was read.
+     */
+    private static final Map<String, java.util.concurrent.Semaphore> read =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static java.util.concurrent.Semaphore read(String tag) {
+        return read.computeIfAbsent(tag, t -> new java.util.concurrent.Semaphore(0));
+    }
 
     private static TestControlPlane controlPlane;
     private static Server v1;
@@ -133,11 +141,13 @@ class Http2ProxyTest {
                             out.onCompleted();
                         }))
                 .addMethod(COUNT, ServerCalls.asyncServerStreamingCall((request, out) -> {
-                    int n = Integer.parseInt(request);
+                    String[] parts = request.split("/", 2);
+                    int n = Integer.parseInt(parts[0]);
+                    java.util.concurrent.Semaphore permits = read(parts.length > 1 ? parts[1] : "");
                     for (int i = 1; i <= n; i++) {
                         out.onNext(Integer.toString(i));
                         try {
-                            if (i < n && !read.tryAcquire(5, TimeUnit.SECONDS)) {
+                            if (i < n && !permits.tryAcquire(5, TimeUnit.SECONDS)) {
                                 // The client did not see message i while the stream was open: it was held back.
                                 out.onNext("held back");
                             }
@@ -306,13 +316,12 @@ class Http2ProxyTest {
 
     @Test
     void aServerStreamingCallsMessagesReachTheClientOneByOneBeforeTheStreamEnds() throws Exception {
-        read.drainPermits();
         List<String> got = new ArrayList<>();
         java.util.Iterator<String> messages = ClientCalls.blockingServerStreamingCall(
-                channel, COUNT, CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), "4");
+                channel, COUNT, CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), "4/one-by-one");
         while (messages.hasNext()) {
             got.add(messages.next());
-            read.release(); // only now does the server send the next message
+            read("one-by-one").release(); // only now does the server send the next message
         }
         assertThat(got).containsExactly("1", "2", "3", "4");
         JsonNode last = accessLog().get(accessLog().size() - 1);
@@ -321,6 +330,32 @@ class Http2ProxyTest {
         assertThat(last.get("grpc_status").asText()).isEqualTo("OK");
         assertThat(last.get("response_flags").asText()).isEqualTo("-");
         assertThat(last.get("bytes_sent").asLong()).isEqualTo(4 * (5 + 1));
+    }
+
+    @Test
+    void theRouteTimeoutResetsAStreamThatStartedAndIsLoggedUt() throws Exception {
+        Metadata md = new Metadata();
+        md.put(Metadata.Key.of("x-timeout", Metadata.ASCII_STRING_MARSHALLER), "short");
+        java.util.Iterator<String> messages = ClientCalls.blockingServerStreamingCall(
+                io.grpc.ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(md)),
+                COUNT,
+                CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS),
+                "3/timeout");
+        assertThat(messages.next()).isEqualTo("1");
+        // The client does not read on, so the server holds message 2 while the route's 300 ms run out.
+        assertThatThrownBy(messages::hasNext).isInstanceOf(StatusRuntimeException.class);
+        JsonNode entry = null;
+        for (JsonNode e : accessLog()) {
+            if (e.get("path").asText().equals("/meshbox.Echo/Count")
+                    && e.get("response_flags").asText().equals("UT")) {
+                entry = e;
+            }
+        }
+        assertThat(entry).as("the Count call's access log entry with UT").isNotNull();
+        assertThat(entry.get("response_code").asInt()).isEqualTo(200);
+        assertThat(entry.get("response_code_details").asText()).isEqualTo("response_timeout");
+        assertThat(entry.get("bytes_sent").asLong()).isEqualTo(6);
+        read("timeout").release(2); // let the server's thread go
     }
 
     @Test

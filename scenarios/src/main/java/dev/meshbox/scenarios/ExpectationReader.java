@@ -22,7 +22,8 @@ final class ExpectationReader {
             "received",
             "counter",
             "pods",
-            "redirect");
+            "redirect",
+            "trace");
 
     private ExpectationReader() {}
 
@@ -116,6 +117,7 @@ final class ExpectationReader {
                 int code = r.optionalInt(v, p, "code", 300, 399).orElse(Scenario.Redirect.ANY);
                 yield new Scenario.Redirect(code, r.text(v, p, "location", false), r.fraction(v, p, "share", 1.0));
             }
+            case "trace" -> TraceExpectations.read(r, v, p);
             default -> counter(r, v, p);
         };
     }

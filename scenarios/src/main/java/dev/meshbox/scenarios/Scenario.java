@@ -11,7 +11,8 @@ import java.util.Optional;
  *
  * @param meshConfig the scenario's {@code meshConfig:} (Istio's mesh config, as {@code up --mesh-config} takes it) as
  *     YAML text; empty for Istio's defaults
- * @param tracing the scenario's {@code tracing: true}: its mesh runs Istio's Zipkin addon, sampling 100 %
+ * @param tracing the scenario's {@code tracing: true}: its mesh runs Istio's Zipkin addon, sampling 100 %; {@code trace}
+ *     expectations read the step's traces from it
  */
 public record Scenario(
         String name,
@@ -312,7 +313,26 @@ public record Scenario(
                     Counter,
                     Pods,
                     Redirect,
-                    AccessLogged {}
+                    AccessLogged,
+                    Trace {}
+
+    /**
+     * The step's traces as Zipkin holds them (the scenario runs with {@code tracing: true}), one per request found by
+     * its {@code x-request-id} ({@code guid:x-request-id}). A trace passes when its spans go {@code through} the
+     * services in that order (each a child of the one before, at any depth; {@code ingress} is the ingress gateway),
+     * and when it holds {@code spans} (any number when empty) spans matching {@code span}, at least one when
+     * {@code spans} is empty; {@code share} of the traced requests must pass.
+     */
+    public record Trace(List<String> through, Optional<SpanMatch> span, Optional<Integer> spans, double share)
+            implements Expectation {}
+
+    /**
+     * Spans of {@code from}'s proxy (an app label, {@code APP.NAMESPACE}, {@code ingress} or a gateway's name) of that
+     * {@code kind} ({@code CLIENT}: its outbound side or a gateway; {@code SERVER}: its inbound side; any when empty),
+     * calling {@code to} (the service its upstream cluster or span name names) when given, with those tags
+     * ({@code response_flags: FI}, {@code http.status_code: "500"}, {@code error: "true"}).
+     */
+    public record SpanMatch(String from, Optional<String> to, Optional<String> kind, Map<String, String> tags) {}
 
     /** Share of requests served by each version of {@code service} (from the inbound access logs). */
     public record VersionShare(String service, Map<String, Double> shares, double tolerance) implements Expectation {}

@@ -111,6 +111,9 @@ public final class ScenarioLoader {
                 steps.add(step(r, st.get(i), "steps[" + i + "]"));
             }
         }
+        if (!tracing) {
+            TraceExpectations.requireTracing(r, steps);
+        }
         r.throwIfAny();
         return new Scenario(
                 name, description, file, List.copyOf(workloads), seed, List.copyOf(steps), meshConfig, tracing);

@@ -16,6 +16,7 @@ public final class ScenarioRunner {
     private final MeshAccess mesh;
     private final PrintStream out;
     private final java.util.OptionalLong seed;
+    private java.util.Optional<ZipkinTraces> zipkin = java.util.Optional.empty();
 
     /**
      * @param seed when present, request ids are derived from the scenario and step instead of the clock, so a mesh
@@ -25,6 +26,12 @@ public final class ScenarioRunner {
         this.mesh = mesh;
         this.out = out;
         this.seed = seed;
+    }
+
+    /** Trace expectations read the step's traces from the Zipkin at {@code base} ({@code http://IP:9411}). */
+    public ScenarioRunner withZipkin(java.net.URI base) {
+        this.zipkin = java.util.Optional.of(new ZipkinTraces(base));
+        return this;
     }
 
     /** Runs every step; config problems in a step abort the run with a {@link ScenarioException}. */
@@ -94,8 +101,9 @@ public final class ScenarioRunner {
             Map<String, Long> deltas = new HashMap<>();
             counters(step).forEach((k, v) -> deltas.put(k, before.containsKey(k) ? v - before.get(k) : v));
             List<MeshAccess.LogEntry> log = step.expect().isEmpty() ? List.of() : mesh.accessLog();
-            List<ScenarioReport.Check> checks =
-                    Evaluator.evaluate(step.expect(), new StepObservation(from, results, log, deltas, mesh));
+            List<ScenarioReport.Check> checks = new ArrayList<>(
+                    Evaluator.evaluate(step.expect(), new StepObservation(from, results, log, deltas, mesh)));
+            checks.addAll(TraceChecks.evaluate(step.expect(), results, zipkin));
             Map<String, List<String>> servedBy = new java.util.TreeMap<>();
             for (Scenario.Expectation e : step.expect()) {
                 if (e instanceof Scenario.VersionShare v) {

@@ -96,7 +96,11 @@ final class Dashboards {
                                 "errors",
                                 "4xx and 5xx",
                                 "req/s",
-                                ordered("4xx", single(fourxx), "5xx", single(fivexx)))));
+                                ordered(
+                                        "4xx",
+                                        orZero(single(fourxx), volumeValues),
+                                        "5xx",
+                                        orZero(single(fivexx), volumeValues)))));
         List<String> by = List.of("destination_workload", "destination_workload_namespace", "destination_service");
         out.put("http", httpTable(all, by, List.of("destination_workload", "destination_workload_namespace")));
         out.put("tcp", tcpTable(new Selector("", List.of(sourceReporter())), by));
@@ -318,6 +322,17 @@ final class Dashboards {
         }
         Double v = last(volume);
         return v != null && v > 0 ? 0.0 : null;
+    }
+
+    /** Istio's {@code or vector(0)} over a range: 0 wherever there was traffic but none of these. */
+    private static double[] orZero(double[] values, double[] volume) {
+        double[] out = values.clone();
+        for (int i = 0; i < out.length; i++) {
+            if (Double.isNaN(out[i]) && !Double.isNaN(volume[i])) {
+                out[i] = 0;
+            }
+        }
+        return out;
     }
 
     private static double orZero(Double d) {

@@ -66,6 +66,13 @@ class DashboardsTest {
         assertThat((Double) stats.get("5xx")).isCloseTo(1, within(1e-6));
         assertThat((Double) stats.get("4xx")).isZero();
         assertThat(mesh.get("rate")).isEqualTo("20s"); // Grafana's $__rate_interval: 4 scrapes of 5 s
+        @SuppressWarnings("unchecked")
+        Map<String, Object> errors = ((List<Map<String, Object>>) mesh.get("charts")).get(1);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> errorSeries = (List<Map<String, Object>>) errors.get("series");
+        // No 4xx at all: 0 wherever there was traffic, as "or vector(0)" draws it, not a missing line.
+        assertThat(errorSeries.get(0).get("name")).isEqualTo("4xx");
+        assertThat((List<?>) errorSeries.get(0).get("values")).last().isEqualTo(0.0);
 
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> http = (List<Map<String, Object>>) mesh.get("http");
@@ -111,6 +118,25 @@ class DashboardsTest {
         assertThat(bySource)
                 .singleElement()
                 .satisfies(r -> assertThat(r.get("source_workload")).isEqualTo("productpage-v1"));
+    }
+
+    @Test
+    void workloadDashboardShowsItsOutboundCallsByDestinationService() {
+        MetricsStore store = storeOver(60);
+        Map<String, Object> wl =
+                new Dashboards(store, new Dashboards.Window(300_000, 0, T0 + 60_000)).workload("reviews-v3", "default");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> outbound = (List<Map<String, Object>>) wl.get("outbound");
+        assertThat(outbound).singleElement().satisfies(r -> {
+            assertThat(r.get("destination_service")).isEqualTo("ratings.default.svc.cluster.local");
+            assertThat((Double) r.get("requests")).isCloseTo(1, within(1e-6));
+            assertThat((Double) r.get("successRate")).isZero();
+        });
+        // Its inbound is what its own sidecar reports (reporter="destination"): none in this fixture.
+        @SuppressWarnings("unchecked")
+        Map<String, Object> stats = (Map<String, Object>) wl.get("stats");
+        assertThat(stats.get("requests")).isNull();
+        assertThat(stats.get("successRate")).isNull();
     }
 
     @Test

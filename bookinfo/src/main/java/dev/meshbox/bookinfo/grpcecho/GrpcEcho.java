@@ -5,8 +5,8 @@ import io.grpc.MethodDescriptor;
 import io.grpc.protobuf.ProtoUtils;
 
 /**
- * The gRPC echo service's one method, {@code meshbox.echo.Echo/Say}: a {@code google.protobuf.StringValue} in, one
- * out. Well-known types need no generated code, and any gRPC client (grpcurl, grpc-java, grpc-go) can call it.
+ * The gRPC echo service: {@code meshbox.echo.Echo/Say}, a {@code google.protobuf.StringValue} in, one out; {@code
+ * Count} (server streaming) and {@code Chat} (bidi streaming) with the same messages. Well-known types need no generated code, and any gRPC client (grpcurl, grpc-java, grpc-go) can call it.
  */
 public final class GrpcEcho {
 
@@ -16,6 +16,28 @@ public final class GrpcEcho {
             MethodDescriptor.<StringValue, StringValue>newBuilder()
                     .setType(MethodDescriptor.MethodType.UNARY)
                     .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Say"))
+                    .setRequestMarshaller(ProtoUtils.marshaller(StringValue.getDefaultInstance()))
+                    .setResponseMarshaller(ProtoUtils.marshaller(StringValue.getDefaultInstance()))
+                    .build();
+
+    /**
+     * Server streaming, {@code meshbox.echo.Echo/Count}: a request "n" is answered with n replies {@code "<service>
+     * <version> (<pod>): i"}, i from 1 to n, each sent when the app gets it off its queue, so a client sees them one by
+     * one (add {@code ",<ms>"} to space them: "3,200").
+     */
+    public static final MethodDescriptor<StringValue, StringValue> COUNT =
+            MethodDescriptor.<StringValue, StringValue>newBuilder()
+                    .setType(MethodDescriptor.MethodType.SERVER_STREAMING)
+                    .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Count"))
+                    .setRequestMarshaller(ProtoUtils.marshaller(StringValue.getDefaultInstance()))
+                    .setResponseMarshaller(ProtoUtils.marshaller(StringValue.getDefaultInstance()))
+                    .build();
+
+    /** Bidi streaming, {@code meshbox.echo.Echo/Chat}: each message answered at once with its {@link #reply}. */
+    public static final MethodDescriptor<StringValue, StringValue> CHAT =
+            MethodDescriptor.<StringValue, StringValue>newBuilder()
+                    .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+                    .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Chat"))
                     .setRequestMarshaller(ProtoUtils.marshaller(StringValue.getDefaultInstance()))
                     .setResponseMarshaller(ProtoUtils.marshaller(StringValue.getDefaultInstance()))
                     .build();

@@ -61,6 +61,30 @@ public final class GrpcEchoApp implements AutoCloseable {
                                             ctx.service(), ctx.version(), ctx.podName(), request.getValue())));
                                     out.onCompleted();
                                 }))
+                .addMethod(
+                        GrpcEcho.COUNT,
+                        ServerCalls.asyncServerStreamingCall(
+                                (StringValue request, io.grpc.stub.StreamObserver<StringValue> out) ->
+                                        count(request.getValue(), out)))
+                .addMethod(
+                        GrpcEcho.CHAT,
+                        ServerCalls.asyncBidiStreamingCall(out -> new io.grpc.stub.StreamObserver<StringValue>() {
+                            @Override
+                            public void onNext(StringValue m) {
+                                out.onNext(StringValue.of(
+                                        GrpcEcho.reply(ctx.service(), ctx.version(), ctx.podName(), m.getValue())));
+                            }
+
+                            @Override
+                            public void onError(Throwable t) {
+                                // the client went away: nothing to answer
+                            }
+
+                            @Override
+                            public void onCompleted() {
+                                out.onCompleted();
+                            }
+                        }))
                 .build();
         return ServerInterceptors.intercept(echo, new ServerInterceptor() {
             @Override
@@ -77,6 +101,35 @@ public final class GrpcEchoApp implements AutoCloseable {
                 return io.grpc.Contexts.interceptCall(c, versioned, headers, next);
             }
         });
+    }
+
+    /** {@code Count}'s replies: "n" or "n,gapMs" (at most 100 replies, 1 s apart). */
+    private void count(String request, io.grpc.stub.StreamObserver<StringValue> out) {
+        String[] parts = request.split(",", 2);
+        int n;
+        long gapMs;
+        try {
+            n = Integer.parseInt(parts[0].trim());
+            gapMs = parts.length > 1 ? Long.parseLong(parts[1].trim()) : 0;
+        } catch (NumberFormatException e) {
+            out.onError(Status.INVALID_ARGUMENT
+                    .withDescription("Count takes \"n\" or \"n,gapMs\", got \"" + request + "\"")
+                    .asRuntimeException());
+            return;
+        }
+        for (int i = 1; i <= Math.min(n, 100); i++) {
+            if (i > 1 && gapMs > 0) {
+                try {
+                    Thread.sleep(Math.min(gapMs, 1000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            out.onNext(
+                    StringValue.of(GrpcEcho.reply(ctx.service(), ctx.version(), ctx.podName(), Integer.toString(i))));
+        }
+        out.onCompleted();
     }
 
     /** A status by its gRPC name, as Istio's {@code grpcStatus}; UNKNOWN for a name gRPC does not have. */

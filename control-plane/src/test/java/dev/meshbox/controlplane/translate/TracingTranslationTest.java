@@ -263,6 +263,22 @@ class TracingTranslationTest {
                 .contains("apiVersion: must be telemetry.istio.io/v1 or /v1alpha1 for Telemetry");
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(
+            delimiter = '|',
+            value = {
+                "'defaultConfig: {tracing: {sampling: 101}}' | mesh.yaml: defaultConfig.tracing.sampling: must be a"
+                        + " number in range [0.0, 100.0], got 101",
+                "'extensionProviders: [{name: z, zipkin: {service: zipkin.istio-system, port: 0}}]'"
+                        + " | mesh.yaml: extensionProviders[0].zipkin.port: must be a port number",
+                "'defaultProviders: {tracing: [jaeger]}' | mesh.yaml: defaultProviders.tracing: names no zipkin"
+                        + " extension provider: \"jaeger\""
+            })
+    void badMeshConfigTracingIsRejectedNamingTheField(String yaml, String message) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> MeshTracing.read("mesh.yaml", yaml))
+                .hasMessageContaining(message);
+    }
+
     private static String telemetry(String name, String namespace, String selector, String tracing) {
         return "apiVersion: telemetry.istio.io/v1\nkind: Telemetry\nmetadata: {name: " + name + ", namespace: "
                 + namespace + "}\nspec:\n" + (selector.isEmpty() ? "" : "  " + selector + "\n") + "  tracing:\n  - "

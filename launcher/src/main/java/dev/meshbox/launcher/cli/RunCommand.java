@@ -96,7 +96,11 @@ public final class RunCommand implements Callable<Integer> {
             zipkin.flatMap(dev.meshbox.launcher.addons.ZipkinAddon::url).ifPresent(url -> out.println("Zipkin " + url));
             ScenarioReport result;
             try {
-                result = new ScenarioRunner(mesh, out, s).run(scenario);
+                ScenarioRunner runner = new ScenarioRunner(mesh, out, s);
+                zipkin.flatMap(dev.meshbox.launcher.addons.ZipkinAddon::url)
+                        .flatMap(dev.meshbox.scenarios.ZipkinTraces::baseOf)
+                        .ifPresent(runner::withZipkin);
+                result = runner.run(scenario);
             } catch (ScenarioException e) {
                 spec.commandLine().getErr().println("error: " + e.getMessage());
                 return 2;

@@ -153,7 +153,8 @@ public final class Mesh {
         List<MeshAccess.LogEntry> log = mesh.accessLog().stream()
                 .filter(e -> ids.contains(e.requestId()))
                 .toList();
-        return Responses.of(request, runId, results, log, new Responses.Counters(sender, before, after), routing(log));
+        return Responses.of(request, runId, results, log, new Responses.Counters(sender, before, after), routing(log))
+                .withZipkin(zipkin());
     }
 
     /**
@@ -204,6 +205,14 @@ public final class Mesh {
     public java.util.Optional<java.net.URI> zipkin() {
         return running.zipkin()
                 .map(a -> java.net.URI.create("http://" + a.getAddress().getHostAddress() + ":" + a.getPort()));
+    }
+
+    /**
+     * The outbound listener of {@code workload}'s sidecar, for a client of your own that sends as that workload would
+     * (e.g. a grpc-java channel with authority {@code echo-grpc:7070}).
+     */
+    public InetSocketAddress sidecar(String workload) {
+        return running.access().outboundOf(workload);
     }
 
     /** The ingress gateway's address, for a client of your own ({@code http://host:port/productpage}). */

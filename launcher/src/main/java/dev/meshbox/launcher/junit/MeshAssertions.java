@@ -19,4 +19,9 @@ public final class MeshAssertions {
     public static ResponsesAssert assertThat(Responses actual) {
         return new ResponsesAssert(actual);
     }
+
+    /** Assertions on the traces of some responses ({@link Responses#traces()}). */
+    public static TracesAssert assertThat(Traces actual) {
+        return new TracesAssert(actual);
+    }
 }

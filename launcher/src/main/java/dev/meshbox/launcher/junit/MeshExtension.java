@@ -70,7 +70,11 @@ public final class MeshExtension
             context.getStore(NAMESPACE).put(MESH, target);
         }
         OptionalLong seed = scenario.seed().map(OptionalLong::of).orElse(target.seed());
-        ScenarioReport report = new ScenarioRunner(target.access(), System.out, seed).run(scenario);
+        ScenarioRunner runner = new ScenarioRunner(target.access(), System.out, seed);
+        target.zipkin()
+                .map(a -> java.net.URI.create("http://" + RunningMesh.hostPort(a)))
+                .ifPresent(runner::withZipkin);
+        ScenarioReport report = runner.run(scenario);
         context.getStore(NAMESPACE).put(REPORT, report);
         if (!report.passed()) {
             throw new AssertionError(ReportText.failure(report, location));

@@ -73,7 +73,7 @@ public @interface MeshTest {
      * {@code my-ingress.istio-system:8080,8443}), labelled {@code app} and {@code istio} = NAME, in
      * {@code istio-system} on ports 80 and 443 (the pod's 8080 and 8443) unless given. A Gateway with
      * {@code selector: {istio: my-ingress}} is served by it, and {@code get(...).from("my-ingress")} enters the mesh
-     * at it. The local backend only.
+     * at it. The local and docker backends (on docker, a gateway container with its ports published on the host).
      */
     String[] gateways() default {};
 

@@ -58,6 +58,8 @@ public final class Responses {
     private final Counters counters;
     private final Map<String, String> routing;
     private final String subset;
+    private final java.util.Optional<java.net.URI> zipkin;
+    private volatile Traces traces;
 
     /** The sender's counters around the send, so increases can be read afterwards. */
     record Counters(String workload, Map<String, Long> before, Map<String, Long> after) {}
@@ -70,7 +72,9 @@ public final class Responses {
             List<MeshAccess.LogEntry> log,
             Counters counters,
             Map<String, String> routing,
-            String subset) {
+            String subset,
+            java.util.Optional<java.net.URI> zipkin) {
+        this.zipkin = zipkin;
         this.request = request;
         this.runId = runId;
         this.service = service;
@@ -121,7 +125,35 @@ public final class Responses {
                     src.map(MeshAccess.LogEntry::upstreamCluster).orElse(""),
                     src.map(e -> routeName(e.routeName())).orElse("")));
         }
-        return new Responses(request, runId, service, out, mine, counters, Map.copyOf(routing), "");
+        return new Responses(
+                request, runId, service, out, mine, counters, Map.copyOf(routing), "", java.util.Optional.empty());
+    }
+
+    /** The same responses, whose {@link #traces()} come from the Zipkin at {@code base}. */
+    Responses withZipkin(java.util.Optional<java.net.URI> base) {
+        return new Responses(request, runId, service, responses, log, counters, routing, subset, base);
+    }
+
+    /**
+     * The traces of these requests as Zipkin holds them ({@code @MeshTest(tracing = true)}), one per request found by
+     * its {@code x-request-id}. Zipkin ingests asynchronously and each proxy posts its spans in batches, so this
+     * polls (up to {@value Traces#DEADLINE_SECONDS} s) until every request has a trace and no new span comes; read
+     * once, then kept.
+     *
+     * @throws IllegalStateException when the mesh runs without Zipkin
+     */
+    public Traces traces() {
+        Traces t = traces;
+        if (t == null) {
+            if (zipkin.isEmpty()) {
+                throw new IllegalStateException(
+                        "traces(): the mesh runs without Zipkin; use @MeshTest(tracing = true)");
+            }
+            List<String> ids = responses.stream().map(Response::requestId).toList();
+            t = Traces.fetch(new dev.meshbox.scenarios.ZipkinTraces(zipkin.get()), ids);
+            traces = t;
+        }
+        return t;
     }
 
     // ---- what was sent
@@ -173,7 +205,7 @@ public final class Responses {
                         r.upstreamCluster(),
                         r.routeName()))
                 .toList();
-        return new Responses(request, runId, name, out, log, counters, routing, subset);
+        return new Responses(request, runId, name, out, log, counters, routing, subset, zipkin);
     }
 
     /** Only the responses with this status; counters and routing still describe the whole send. */
@@ -190,7 +222,8 @@ public final class Responses {
                 log,
                 counters,
                 routing,
-                subset.isEmpty() ? what : subset + ", " + what);
+                subset.isEmpty() ? what : subset + ", " + what,
+                zipkin);
     }
 
     // ---- counts

@@ -25,6 +25,28 @@ public final class ResponsesAssert extends AbstractAssert<ResponsesAssert, Respo
         super(actual, ResponsesAssert.class);
     }
 
+    // ---- traces (@MeshTest(tracing = true))
+
+    /**
+     * Every request's trace in Zipkin goes through {@code services} in that order ({@code ingress}, then app labels),
+     * as {@link TracesAssert#allPassThrough}.
+     */
+    public ResponsesAssert passesThrough(String... services) {
+        isNotNull();
+        new TracesAssert(actual.traces()).allPassThrough(services);
+        return this;
+    }
+
+    /**
+     * Every request's trace has a CLIENT span of {@code from} calling {@code to} with those tags, e.g.
+     * {@code hasTracedCall("reviews", "ratings", Map.of("response_flags", "FI"))}.
+     */
+    public ResponsesAssert hasTracedCall(String from, String to, java.util.Map<String, String> tags) {
+        isNotNull();
+        new TracesAssert(actual.traces()).eachHasCall(from, to, tags);
+        return this;
+    }
+
     // ---- where the requests went
 
     /** The share of requests served by {@code version} of the URL's service (see {@link Responses#service()}). */

@@ -407,6 +407,7 @@ public final class KubeMesh extends RemoteMesh {
      * makes: the ingress gateway ({@code ingress}) or a gateway workload at a server's port (8443 for 443, 31400), or
      * a sidecar at a port of its pod.
      */
+    @Override
     public synchronized InetSocketAddress proxyPort(String workload, int podPort) {
         String key = workload + ":" + podPort;
         LocalPortForward f = outbound.get(key);

@@ -129,14 +129,18 @@ class DashboardsIT {
         until("a success rate", d -> !Double.isNaN(stat("successRate")), 10);
         assertThat(stat("successRate")).isEqualTo(1.0);
         assertThat(stat("5xx")).isZero();
-        WebElement reviewsV2 = until(
-                "reviews-v2 in the HTTP workloads table",
-                d -> d.findElement(By.cssSelector(
-                        "[data-table=http] tr[data-row='reviews.default.svc.cluster.local/reviews-v2/default']")),
+        By reviewsV2 =
+                By.cssSelector("[data-table=http] tr[data-row='reviews.default.svc.cluster.local/reviews-v2/default']");
+        // A series seen in one scrape has no rate yet (Prometheus needs two samples): wait for its success rate.
+        double v2Success = until(
+                "reviews-v2's success rate in the HTTP workloads table",
+                d -> {
+                    double v = number(d.findElement(reviewsV2).findElement(By.cssSelector("td[data-col=successRate]")));
+                    return Double.isNaN(v) ? null : v;
+                },
                 10);
-        assertThat(number(reviewsV2.findElement(By.cssSelector("td[data-col=successRate]"))))
-                .isEqualTo(1.0);
-        assertThat(number(reviewsV2.findElement(By.cssSelector("td[data-col=p99]"))))
+        assertThat(v2Success).isEqualTo(1.0);
+        assertThat(number(browser.findElement(reviewsV2).findElement(By.cssSelector("td[data-col=p99]"))))
                 .isPositive();
         // The request volume chart: a line through the points of the last minutes (a line once there are two).
         until(
@@ -165,15 +169,17 @@ class DashboardsIT {
                 .isTrue();
         assertThat(stat("successRate")).isEqualTo(1.0);
         assertThat(stat("p50")).isPositive();
+        shot("service-dashboard");
     }
 
     @Test
     @Order(2)
     void aFaultInjected500ShowsInTheMesh5xxPanel() throws Exception {
         apply("ratings-abort.yaml", ABORT);
-        traffic(20, 4);
+        traffic(20, 10);
         choose("dash-kind", "mesh");
-        until("5xx on the mesh dashboard", d -> stat("5xx") > 0, 25);
+        // reviews-v2 takes a fifth of the pages and calls ratings for each: an abort is there within a few pages.
+        until("5xx on the mesh dashboard", d -> stat("5xx") > 0, 40);
         assertThat(stat("successRate")).isLessThan(1.0);
         // As reviews-v2's sidecar reports it: the abort never reached a ratings pod.
         WebElement aborted = until(
@@ -183,6 +189,7 @@ class DashboardsIT {
                 10);
         assertThat(number(aborted.findElement(By.cssSelector("td[data-col=successRate]"))))
                 .isZero();
+        shot("mesh-dashboard");
         // The workload dashboard of reviews-v2: its outbound calls to ratings now failing (the rate's minute still
         // holds the earlier successful ones).
         choose("dash-kind", "workload");
@@ -217,6 +224,7 @@ class DashboardsIT {
                 .singleElement()
                 .satisfies(p -> assertThat(Double.parseDouble(p.getDomAttribute("data-last")))
                         .isPositive());
+        shot("topology-node");
         List<WebElement> link = browser.findElements(By.id("node-traces"));
         if (link.isEmpty()) {
             // No Zipkin on 127.0.0.1:9411 here: the panel says how to get one.
@@ -224,6 +232,18 @@ class DashboardsIT {
         } else {
             assertThat(link.get(0).getDomAttribute("href"))
                     .isEqualTo("http://127.0.0.1:9411/zipkin/?serviceName=reviews.default");
+        }
+    }
+
+    /** Saves what the page shows to {@code target/ui-NAME.png}, for a look at the panels. */
+    private static void shot(String name) {
+        try {
+            java.nio.file.Files.copy(
+                    browser.getScreenshotAs(org.openqa.selenium.OutputType.FILE).toPath(),
+                    java.nio.file.Path.of("target/ui-" + name + ".png"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

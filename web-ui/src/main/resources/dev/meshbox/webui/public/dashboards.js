@@ -175,14 +175,15 @@
     }, 300);
   };
 
-  // The topology's side panel: a node's requests, success rate and P99 over the last 5 minutes, and its traces.
+  // The topology's side panel: a node's requests, success rate and P99 over the last 5 minutes (rates over a minute,
+  // as Kiali's side panel shows them), and its traces.
   const nodes = {};
 
   function nodeQuery(node) {
     if (node.kind === 'service') return { kind: 'service', value: `${node.label}.${node.namespace}.svc.cluster.local`,
-      url: '/api/dashboards/service?' + new URLSearchParams({ service: `${node.label}.${node.namespace}.svc.cluster.local` }) };
+      url: '/api/dashboards/service?' + new URLSearchParams({ service: `${node.label}.${node.namespace}.svc.cluster.local`, window: '5m', rate: '1m' }) };
     if ((node.kind === 'workload' || node.kind === 'gateway') && node.namespace) return { kind: 'workload', value: `${node.namespace}/${node.label}`,
-      url: '/api/dashboards/workload?' + new URLSearchParams({ workload: node.label, namespace: node.namespace }) };
+      url: '/api/dashboards/workload?' + new URLSearchParams({ workload: node.label, namespace: node.namespace, window: '5m', rate: '1m' }) };
     return null;
   }
 
