@@ -34,10 +34,13 @@ public final class ZipkinAddon {
     private final Path jar;
     private final boolean alsoOnLocalhost;
     private final AtomicReference<ZipkinServer> started = new AtomicReference<>();
+    /** Where the host reaches Zipkin's container (Docker backend), once it runs. */
+    private final AtomicReference<InetSocketAddress> published = new AtomicReference<>();
 
     /**
      * @param alsoOnLocalhost also listen on 127.0.0.1:9411, as {@code up} prints it; tests leave it out, so meshes side
-     *                        by side each have their own Zipkin on their own pod address
+     *                        by side each have their own Zipkin on their own pod address (on Docker: its container's
+     *                        9411 published on a free port of 127.0.0.1 instead of 9411)
      */
     public ZipkinAddon(Path jar, boolean alsoOnLocalhost) {
         this.jar = jar;
@@ -100,19 +103,28 @@ public final class ZipkinAddon {
                     started.set(server);
                     return server;
                 },
-                new PodSpec.NotInContainers("Zipkin runs beside the local backend only so far"),
+                new PodSpec.HostJar(
+                        jar,
+                        List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"),
+                        List.of("--zipkin.storage.type=mem"),
+                        alsoOnLocalhost ? ZipkinServer.PORT : 0,
+                        published::set),
                 "default",
                 false);
     }
 
     /** The started Zipkin's UI address ({@code http://127.0.0.1:9411/zipkin/} for {@code up}), once the mesh runs. */
     public Optional<String> url() {
-        return Optional.ofNullable(started.get()).map(ZipkinServer::url);
+        return address().map(a -> "http://" + a.getAddress().getHostAddress() + ":" + a.getPort() + "/zipkin/");
     }
 
-    /** The started Zipkin's API base, e.g. {@code http://127.12.0.1:9411}, once the mesh runs. */
+    /**
+     * Where this machine reaches the started Zipkin's API, e.g. {@code 127.12.0.1:9411} (local backend) or
+     * {@code 127.0.0.1:9411} (its container's port published, Docker backend), once the mesh runs.
+     */
     public Optional<InetSocketAddress> address() {
-        return Optional.ofNullable(started.get()).map(ZipkinServer::address);
+        ZipkinServer server = started.get();
+        return server != null ? Optional.of(server.address()) : Optional.ofNullable(published.get());
     }
 
     /**

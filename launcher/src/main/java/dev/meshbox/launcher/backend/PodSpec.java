@@ -67,6 +67,20 @@ public record PodSpec(
      */
     public record GatewayProxy() implements ContainerApp {}
 
+    /**
+     * A server jar from this machine (an addon's, e.g. Zipkin's exec jar) run by the MeshBox image's {@code java}, the
+     * jar mounted read-only (never pulled, never copied into an image), the pod's port also published on 127.0.0.1 at
+     * {@code hostPort} (0: a free port); {@code published} is told that host address once the container runs. Docker
+     * backend only.
+     */
+    public record HostJar(
+            java.nio.file.Path jar,
+            List<String> jvmArgs,
+            List<String> args,
+            int hostPort,
+            java.util.function.Consumer<java.net.InetSocketAddress> published)
+            implements ContainerApp {}
+
     /** An app that cannot run as a container, with the reason. */
     public record NotInContainers(String reason) implements ContainerApp {}
 

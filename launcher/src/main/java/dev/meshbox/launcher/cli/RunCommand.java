@@ -78,11 +78,13 @@ public final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return 2;
         }
-        if (scenario.tracing() && !backend.name().equals("local")) {
+        if (scenario.tracing()
+                && !backend.name().equals("local")
+                && !backend.name().equals("docker")) {
             spec.commandLine()
                     .getErr()
-                    .println("error: " + scenarioFile + ": tracing: only the local backend starts Zipkin yet, not "
-                            + backend.name());
+                    .println("error: " + scenarioFile
+                            + ": tracing: only the local and docker backends start Zipkin yet, not " + backend.name());
             return 2;
         }
         // A scenario's Zipkin listens on its pod address only: runs side by side each have their own.

@@ -5,6 +5,7 @@ import dev.meshbox.controlplane.security.SecurityOptions;
 import dev.meshbox.launcher.addons.Addons;
 import dev.meshbox.launcher.addons.PrometheusServer;
 import dev.meshbox.launcher.addons.ZipkinAddon;
+import dev.meshbox.launcher.addons.ZipkinServer;
 import dev.meshbox.launcher.admin.AdminServer;
 import dev.meshbox.launcher.backend.LocalMesh;
 import dev.meshbox.launcher.backend.LocalOptions;
@@ -140,9 +141,14 @@ public final class UpCommand implements Callable<Integer> {
     private int upOnDocker(PrintStream out, MeshConfigFile.Settings meshSettings) throws InterruptedException {
         long t0 = System.nanoTime();
         out.println("Starting MeshBox (backend docker) ...");
+        if (tracing && dev.meshbox.launcher.backend.LocalPorts.inUse(ZipkinServer.PORT)) {
+            throw new IllegalStateException("port " + ZipkinServer.PORT
+                    + " is already in use on 127.0.0.1; --tracing publishes Zipkin there. Is another Zipkin running?");
+        }
+        Optional<ZipkinAddon> zipkin = tracing ? Optional.of(Addons.zipkin(out)) : Optional.empty();
         MeshSpec meshSpec = MeshSpec.of(builtins());
         dev.meshbox.launcher.docker.DockerMesh mesh = dev.meshbox.launcher.docker.DockerMesh.start(
-                meshSpec,
+                zipkin.map(z -> z.addTo(meshSpec)).orElse(meshSpec),
                 dev.meshbox.launcher.docker.DockerMesh.Options.standard(
                                 seed == null ? OptionalLong.empty() : OptionalLong.of(seed))
                         .withMeshConfig(meshSettings),
@@ -165,6 +171,7 @@ public final class UpCommand implements Callable<Integer> {
             out.println("  Bookinfo       http://127.0.0.1:" + mesh.ingress().getPort() + "/productpage");
         }
         out.println("  Admin API      " + mesh.admin() + "/proxies   (meshbox apply -f FILE)");
+        zipkin.flatMap(ZipkinAddon::url).ifPresent(url -> out.println("  Zipkin         " + url));
         out.println("  Containers     docker ps --filter label=dev.meshbox.mesh=" + mesh.meshId());
         out.println(
                 "Try: ./meshbox apply -f FILE | ./meshbox logs productpage | ./meshbox load -c 3 -n 30 --from productpage http://reviews:9080/reviews/0");
@@ -271,9 +278,9 @@ public final class UpCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
             return 1;
         }
-        if (tracing && (backend.docker() || backend.kubernetes())) {
+        if (tracing && backend.kubernetes()) {
             throw new CommandLine.ParameterException(
-                    spec.commandLine(), "--tracing: only the local backend starts Zipkin yet");
+                    spec.commandLine(), "--tracing: only the local and docker backends start Zipkin yet");
         }
         PrintStream out = new PrintStream(System.out, true);
         if (backend.docker()) {

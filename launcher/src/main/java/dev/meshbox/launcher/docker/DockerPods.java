@@ -144,6 +144,9 @@ final class DockerPods {
             labels.put(DockerRegistry.APP_PORT, Integer.toString(ps.containerPort()));
         }
         String name = network.containerName(ps.name());
+        if (ps.container() instanceof PodSpec.HostJar jar) {
+            return HostJarPod.start(network, image, ps, jar, labels, aliases(ps, services), progress);
+        }
         Container pod = ps.container() instanceof PodSpec.ImageApp u
                 ? Container.of(u.image(), name, network.labels("pod", labels))
                         .withEnv(Commands.imageAppEnvWithoutSidecar(ps, u))

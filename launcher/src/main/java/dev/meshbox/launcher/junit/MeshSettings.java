@@ -111,9 +111,9 @@ record MeshSettings(
         String backend = backend(Optional.of(test), testClass, config);
         dev.meshbox.controlplane.security.MeshConfigFile.Settings providers =
                 dev.meshbox.controlplane.security.MeshConfigFile.Settings.DEFAULTS;
-        if (test.tracing() && !backend.equals(MeshTest.LOCAL)) {
+        if (test.tracing() && !zipkinRuns(backend)) {
             throw new ExtensionConfigurationException(
-                    where + ": tracing: only the local backend starts Zipkin yet, got " + backend);
+                    where + ": tracing: only the local and docker backends start Zipkin yet, got " + backend);
         }
         if (test.tracing() && test.meshConfig().isEmpty()) {
             providers = dev.meshbox.launcher.addons.Addons.tracingMeshConfig(where, Optional.empty());
@@ -174,9 +174,9 @@ record MeshSettings(
         } catch (IllegalArgumentException e) {
             throw new ExtensionConfigurationException(e.getMessage(), e);
         }
-        if (scenario.tracing() && !backend.equals(MeshTest.LOCAL)) {
+        if (scenario.tracing() && !zipkinRuns(backend)) {
             throw new ExtensionConfigurationException(
-                    scenario.file() + ": tracing: only the local backend starts Zipkin yet, got " + backend);
+                    scenario.file() + ": tracing: only the local and docker backends start Zipkin yet, got " + backend);
         }
         return new MeshSettings(
                 backend,
@@ -251,5 +251,10 @@ record MeshSettings(
                                     : w instanceof Scenario.Echo e ? "echo " + e.service() : w.displayName());
         }
         return String.join(", ", parts) + (seed.isPresent() ? " (seed " + seed.getAsLong() + ")" : "");
+    }
+
+    /** Whether {@code tracing} can start Istio's Zipkin addon on this backend. */
+    static boolean zipkinRuns(String backend) {
+        return backend.equals(MeshTest.LOCAL) || backend.equals(MeshTest.DOCKER);
     }
 }

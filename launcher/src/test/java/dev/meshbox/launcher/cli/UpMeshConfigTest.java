@@ -52,8 +52,9 @@ class UpMeshConfigTest {
     }
 
     @Test
-    void tracingAndPrometheusAreForTheLocalBackend() {
-        assertThat(up("--tracing", "--backend", "docker")).contains("--tracing: only the local backend starts Zipkin");
+    void tracingIsForTheLocalAndDockerBackendsPrometheusForTheLocalOne() {
+        assertThat(up("--tracing", "--backend", "kubernetes"))
+                .contains("--tracing: only the local and docker backends start Zipkin");
         assertThat(up("--prometheus", "--backend", "docker"))
                 .contains("--prometheus: only the local backend starts Prometheus");
     }

@@ -203,6 +203,9 @@ class MeshSettingsTest {
     @MeshTest(backend = MeshTest.DOCKER, tracing = true)
     static final class TracingOnDocker {}
 
+    @MeshTest(backend = MeshTest.KUBERNETES, tracing = true)
+    static final class TracingOnKubernetes {}
+
     @Test
     void tracingRunsZipkinAtTheDemoProfilesSamplingOnTheLocalBackend() {
         MeshSettings s = settings(WithTracing.class, Map.of());
@@ -210,7 +213,12 @@ class MeshSettingsTest {
         assertThat(s.tracing()).isTrue();
         assertThat(s.meshConfig().tracing().sampling()).isEqualTo(100.0);
         assertThat(settings(Defaults.class, Map.of()).tracing()).isFalse();
-        assertThatThrownBy(() -> settings(TracingOnDocker.class, Map.of()))
-                .hasMessageContaining("tracing: only the local backend starts Zipkin yet, got docker");
+        assertThat(settings(TracingOnDocker.class, Map.of())
+                        .meshConfig()
+                        .tracing()
+                        .sampling())
+                .isEqualTo(100.0);
+        assertThatThrownBy(() -> settings(TracingOnKubernetes.class, Map.of()))
+                .hasMessageContaining("tracing: only the local and docker backends start Zipkin yet, got kubernetes");
     }
 }
