@@ -12,5 +12,10 @@
  * ({@code CertificateView}, from the proxy's {@code /certs}); {@code TrafficGenerators} and
  * {@code AccessLogTail} are the traffic panel; {@code Lessons} are Istio's tasks as guided lessons
  * ({@code lessons.yaml}). {@code MeshGuard} lets one config change run at a time.
+ * <p>
+ * The dashboards ({@code DashboardApi}, {@code Dashboards}): {@code MetricsStore} scrapes every proxy's 15090 every
+ * 5 s into 15-minute ring buffers and evaluates Istio's dashboard queries ({@code PromQuery}: sum of rates,
+ * histogram_quantile, ratios) with Prometheus's arithmetic ({@code PromMath}); {@code PrometheusSource} sends the same
+ * queries' PromQL to a running Prometheus instead. Both are a {@code MetricsSource}.
  */
 package dev.meshbox.webui;

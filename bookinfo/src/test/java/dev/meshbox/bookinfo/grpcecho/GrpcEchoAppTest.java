@@ -76,4 +76,59 @@ class GrpcEchoAppTest {
                         StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
     }
+
+    @Test
+    void countStreamsNRepliesAndRefusesWhatIsNotANumber() {
+        java.util.List<String> replies = new java.util.ArrayList<>();
+        ClientCalls.blockingServerStreamingCall(
+                        channel,
+                        GrpcEcho.COUNT,
+                        CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS),
+                        StringValue.of("3"))
+                .forEachRemaining(v -> replies.add(v.getValue()));
+        assertThat(replies)
+                .containsExactly(
+                        "echo-grpc v2 (echo-grpc-v2-abc): 1",
+                        "echo-grpc v2 (echo-grpc-v2-abc): 2",
+                        "echo-grpc v2 (echo-grpc-v2-abc): 3");
+        assertThatThrownBy(() -> ClientCalls.blockingServerStreamingCall(
+                                channel,
+                                GrpcEcho.COUNT,
+                                CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS),
+                                StringValue.of("many"))
+                        .hasNext())
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).contains("\"many\"");
+                });
+    }
+
+    @Test
+    void chatAnswersEveryMessage() throws Exception {
+        java.util.List<String> replies = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        io.grpc.stub.StreamObserver<StringValue> requests = ClientCalls.asyncBidiStreamingCall(
+                channel.newCall(GrpcEcho.CHAT, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)),
+                new io.grpc.stub.StreamObserver<StringValue>() {
+                    @Override
+                    public void onNext(StringValue v) {
+                        replies.add(v.getValue());
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        done.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        done.complete(null);
+                    }
+                });
+        requests.onNext(StringValue.of("a"));
+        requests.onNext(StringValue.of("b"));
+        requests.onCompleted();
+        done.get(5, TimeUnit.SECONDS);
+        assertThat(replies).containsExactly("echo-grpc v2 (echo-grpc-v2-abc): a", "echo-grpc v2 (echo-grpc-v2-abc): b");
+    }
 }

@@ -26,20 +26,39 @@ final class ChildProcess implements AutoCloseable {
 
     /** Starts {@code command} (program and arguments), watched by a shell that ends it when this JVM is gone. */
     static ChildProcess start(String name, List<String> command) {
+        return start(name, command, List.of());
+    }
+
+    /**
+     * As {@link #start(String, List)}; when the launcher is gone, the shell also removes {@code leftovers} (the
+     * server's temp files) and the log once the server has ended, so a killed launcher leaves none behind either.
+     */
+    static ChildProcess start(String name, List<String> command, List<Path> leftovers) {
         long parent = ProcessHandle.current().pid();
-        // The server runs in the background; the shell polls both and ends the server once the launcher has exited.
-        String script = "\"$@\" & child=$!\n"
-                + "trap 'kill $child 2>/dev/null; wait $child; exit 0' TERM INT\n"
-                + "while kill -0 " + parent + " 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1 & wait $!; done\n"
-                + "kill $child 2>/dev/null; wait $child\n";
-        List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", script, name));
-        cmd.addAll(command);
         Path log;
         try {
             log = Files.createTempFile("meshbox-" + name + "-", ".log");
         } catch (IOException e) {
             throw new UncheckedIOException(name + ": cannot create its log file: " + e.getMessage(), e);
         }
+        StringBuilder remove = new StringBuilder("rm -rf --");
+        List<Path> all = new ArrayList<>(leftovers);
+        all.add(log);
+        for (Path p : all) {
+            remove.append(" '")
+                    .append(p.toAbsolutePath().toString().replace("'", "'\\''"))
+                    .append('\'');
+        }
+        // The server runs in the background; the shell polls both and ends the server once the launcher has exited.
+        // The launcher removes the files itself when it stops the server, and reads the log when the server fails to
+        // start, so the shell removes them only once the launcher is gone.
+        String script = "\"$@\" & child=$!\n"
+                + "trap 'kill $child 2>/dev/null; wait $child; exit 0' TERM INT\n"
+                + "while kill -0 " + parent + " 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1 & wait $!; done\n"
+                + "kill $child 2>/dev/null; wait $child\n"
+                + "kill -0 " + parent + " 2>/dev/null || " + remove + "\n";
+        List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", script, name));
+        cmd.addAll(command);
         try {
             Process shell = new ProcessBuilder(cmd)
                     .redirectErrorStream(true)

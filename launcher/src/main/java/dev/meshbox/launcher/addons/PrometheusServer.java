@@ -121,7 +121,8 @@ public final class PrometheusServer implements AutoCloseable {
                         binary.toString(),
                         "--config.file=" + configFile,
                         "--storage.tsdb.path=" + dir.resolve("data"),
-                        "--web.listen-address=" + hostPort(listen)));
+                        "--web.listen-address=" + hostPort(listen)),
+                List.of(dir));
         refresher.scheduleWithFixedDelay(this::refreshQuietly, 5, 5, TimeUnit.SECONDS);
         awaitReady();
     }

@@ -377,7 +377,8 @@ public final class UpCommand implements Callable<Integer> {
         }
         out.println("  Admin API      http://127.0.0.1:" + AdminServer.PORT + "/proxies   (meshbox apply -f FILE)");
         out.println("  xDS (ADS)      127.0.0.1:" + mesh.controlPlane().xdsPort());
-        mesh.pods()
+        mesh.pods().stream()
+                .filter(p -> p.proxy() != null)
                 .forEach(p -> out.printf(
                         "  %-20s http://%s:15000/config_dump%n",
                         p.pod().app(), p.pod().ip()));
