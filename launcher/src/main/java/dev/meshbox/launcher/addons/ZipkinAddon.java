@@ -30,6 +30,11 @@ public final class ZipkinAddon {
     public static final String SERVICE = "zipkin";
     /** The sampling of Istio's demo profile ({@code traceSampling: 100}), which {@code up --tracing} sets. */
     public static final double DEMO_SAMPLING = 100.0;
+    /**
+     * The image a cluster runs Zipkin from, as Istio's {@code zipkin.yaml} names it (Zipkin's slim server, in-memory
+     * storage): the cluster pulls it, or its registry mirror serves it.
+     */
+    public static final String CLUSTER_IMAGE = "openzipkin/zipkin-slim:" + ZipkinJar.VERSION;
 
     private final Path jar;
     private final boolean alsoOnLocalhost;
@@ -66,7 +71,33 @@ public final class ZipkinAddon {
         List<MeshService> services = new ArrayList<>(spec.services());
         services.add(service());
         List<PodSpec> pods = new ArrayList<>();
-        pods.add(new PodSpec(
+        pods.add(clusterPod(image));
+        pods.addAll(spec.pods());
+        return new MeshSpec(services, pods, spec.defaultConfigNames());
+    }
+
+    /**
+     * {@code spec} as a cluster runs it: Zipkin's pod, where {@link #addTo} put it (a jar from this machine, which the
+     * local and Docker backends run), becomes the Deployment's pod of {@link #addToCluster} with {@code image}; a spec
+     * without Zipkin is returned as it is.
+     */
+    public static MeshSpec forCluster(MeshSpec spec, String image) {
+        String name = MeshSpec.podName(SERVICE, NAMESPACE, 0);
+        boolean found = false;
+        List<PodSpec> pods = new ArrayList<>();
+        for (PodSpec p : spec.pods()) {
+            if (p.name().equals(name) && p.namespace().equals(NAMESPACE) && p.container() instanceof PodSpec.HostJar) {
+                pods.add(clusterPod(image));
+                found = true;
+            } else {
+                pods.add(p);
+            }
+        }
+        return found ? new MeshSpec(spec.services(), pods, spec.defaultConfigNames()) : spec;
+    }
+
+    private static PodSpec clusterPod(String image) {
+        return new PodSpec(
                 MeshSpec.podName(SERVICE, NAMESPACE, 0),
                 NAMESPACE,
                 Map.of("app", SERVICE),
@@ -74,9 +105,7 @@ public final class ZipkinAddon {
                 null,
                 new PodSpec.ImageApp(image, Map.of("STORAGE_METHOD", "mem", "QUERY_PORT", "9411")),
                 "default",
-                false));
-        pods.addAll(spec.pods());
-        return new MeshSpec(services, pods, spec.defaultConfigNames());
+                false);
     }
 
     static MeshService service() {

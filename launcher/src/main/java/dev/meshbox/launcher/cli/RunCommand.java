@@ -78,15 +78,6 @@ public final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return 2;
         }
-        if (scenario.tracing()
-                && !backend.name().equals("local")
-                && !backend.name().equals("docker")) {
-            spec.commandLine()
-                    .getErr()
-                    .println("error: " + scenarioFile
-                            + ": tracing: only the local and docker backends start Zipkin yet, not " + backend.name());
-            return 2;
-        }
         // A scenario's Zipkin listens on its pod address only: runs side by side each have their own.
         java.util.Optional<dev.meshbox.launcher.addons.ZipkinAddon> zipkin = scenario.tracing()
                 ? java.util.Optional.of(new dev.meshbox.launcher.addons.ZipkinAddon(
@@ -95,13 +86,13 @@ public final class RunCommand implements Callable<Integer> {
         MeshSpec meshSpec = MeshSpec.of(scenario.workloads());
         try (StartedMesh mesh = Backends.startIsolated(
                 backend.target(), zipkin.map(z -> z.addTo(meshSpec)).orElse(meshSpec), s, meshConfig, out)) {
-            zipkin.flatMap(dev.meshbox.launcher.addons.ZipkinAddon::url).ifPresent(url -> out.println("Zipkin " + url));
+            java.util.Optional<String> zipkinUrl = Backends.zipkin(zipkin, mesh)
+                    .map(a -> "http://" + a.getAddress().getHostAddress() + ":" + a.getPort() + "/zipkin/");
+            zipkinUrl.ifPresent(url -> out.println("Zipkin " + url));
             ScenarioReport result;
             try {
                 ScenarioRunner runner = new ScenarioRunner(mesh, out, s);
-                zipkin.flatMap(dev.meshbox.launcher.addons.ZipkinAddon::url)
-                        .flatMap(dev.meshbox.scenarios.ZipkinTraces::baseOf)
-                        .ifPresent(runner::withZipkin);
+                zipkinUrl.flatMap(dev.meshbox.scenarios.ZipkinTraces::baseOf).ifPresent(runner::withZipkin);
                 result = runner.run(scenario);
             } catch (ScenarioException e) {
                 spec.commandLine().getErr().println("error: " + e.getMessage());

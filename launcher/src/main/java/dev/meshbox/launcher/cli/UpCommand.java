@@ -184,10 +184,13 @@ public final class UpCommand implements Callable<Integer> {
     private int upOnKubernetes(PrintStream out, MeshConfigFile.Settings meshSettings) throws InterruptedException {
         long t0 = System.nanoTime();
         out.println("Starting MeshBox (backend " + backend.name() + ") ...");
+        // On a cluster Zipkin is Istio's zipkin.yaml Deployment (the cluster pulls its image); no jar is needed here.
+        Optional<ZipkinAddon> zipkin =
+                tracing ? Optional.of(new ZipkinAddon(java.nio.file.Path.of("zipkin.jar"), true)) : Optional.empty();
         MeshSpec meshSpec = MeshSpec.of(builtins());
         dev.meshbox.launcher.kube.KubeMesh mesh = Backends.startOnKubernetes(
                 backend.target(),
-                meshSpec,
+                zipkin.map(z -> z.addTo(meshSpec)).orElse(meshSpec),
                 Backends.Ports.STANDARD,
                 seed == null ? OptionalLong.empty() : OptionalLong.of(seed),
                 meshSettings,
@@ -207,6 +210,9 @@ public final class UpCommand implements Callable<Integer> {
             out.println(
                     "  Bookinfo       http://127.0.0.1:" + mesh.ingress().getPort() + "/productpage   (port-forward)");
         }
+        mesh.addon(ZipkinAddon.SERVICE)
+                .ifPresent(a ->
+                        out.println("  Zipkin         http://127.0.0.1:" + a.getPort() + "/zipkin/   (port-forward)"));
         out.println("  Admin API      " + mesh.admin() + "/proxies   (meshbox apply -f FILE)");
         out.println("  kubectl        kubectl get pods -A; kubectl get virtualservices,destinationrules,gateways -A");
         out.println("Try: kubectl apply -f virtual-service-reviews-90-10.yaml | ./meshbox logs productpage");
@@ -277,10 +283,6 @@ public final class UpCommand implements Callable<Integer> {
                             + "apt-get install -y " + PrometheusServer.PACKAGE);
             spec.commandLine().getErr().flush();
             return 1;
-        }
-        if (tracing && backend.kubernetes()) {
-            throw new CommandLine.ParameterException(
-                    spec.commandLine(), "--tracing: only the local and docker backends start Zipkin yet");
         }
         PrintStream out = new PrintStream(System.out, true);
         if (backend.docker()) {

@@ -111,10 +111,6 @@ record MeshSettings(
         String backend = backend(Optional.of(test), testClass, config);
         dev.meshbox.controlplane.security.MeshConfigFile.Settings providers =
                 dev.meshbox.controlplane.security.MeshConfigFile.Settings.DEFAULTS;
-        if (test.tracing() && !zipkinRuns(backend)) {
-            throw new ExtensionConfigurationException(
-                    where + ": tracing: only the local and docker backends start Zipkin yet, got " + backend);
-        }
         if (test.tracing() && test.meshConfig().isEmpty()) {
             providers = dev.meshbox.launcher.addons.Addons.tracingMeshConfig(where, Optional.empty());
         }
@@ -173,10 +169,6 @@ record MeshSettings(
                             .orElse(dev.meshbox.controlplane.security.MeshConfigFile.Settings.DEFAULTS);
         } catch (IllegalArgumentException e) {
             throw new ExtensionConfigurationException(e.getMessage(), e);
-        }
-        if (scenario.tracing() && !zipkinRuns(backend)) {
-            throw new ExtensionConfigurationException(
-                    scenario.file() + ": tracing: only the local and docker backends start Zipkin yet, got " + backend);
         }
         return new MeshSettings(
                 backend,
@@ -251,10 +243,5 @@ record MeshSettings(
                                     : w instanceof Scenario.Echo e ? "echo " + e.service() : w.displayName());
         }
         return String.join(", ", parts) + (seed.isPresent() ? " (seed " + seed.getAsLong() + ")" : "");
-    }
-
-    /** Whether {@code tracing} can start Istio's Zipkin addon on this backend. */
-    static boolean zipkinRuns(String backend) {
-        return backend.equals(MeshTest.LOCAL) || backend.equals(MeshTest.DOCKER);
     }
 }

@@ -86,7 +86,7 @@ final class RunningMesh implements AutoCloseable, ExtensionContext.Store.Closeab
 
     /** Zipkin's address when the mesh was started with tracing. */
     java.util.Optional<java.net.InetSocketAddress> zipkin() {
-        return zipkin.flatMap(ZipkinAddon::address);
+        return Backends.zipkin(zipkin, backend);
     }
 
     MeshAccess access() {

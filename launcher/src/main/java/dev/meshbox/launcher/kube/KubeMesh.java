@@ -94,6 +94,8 @@ public final class KubeMesh extends RemoteMesh {
     private final String meshId;
     private final PrintStream progress;
     private final Map<String, LocalPortForward> outbound = new LinkedHashMap<>();
+    /** Port-forwards to the addons in istio-system (Zipkin's 9411), by app label. */
+    private final Map<String, LocalPortForward> addonForwards = new LinkedHashMap<>();
     /** The namespaces the workloads run in; set by {@link #install}. */
     private List<String> namespaces = List.of(WORKLOADS);
     /** The pods that run without a sidecar, as {@code APP.NAMESPACE} and by app label. */
@@ -140,6 +142,10 @@ public final class KubeMesh extends RemoteMesh {
         for (PodSpec p : spec.pods()) {
             if (p.container() instanceof PodSpec.NotInContainers n) {
                 throw new IllegalArgumentException(n.reason().replace("on docker", "on Kubernetes"));
+            }
+            if (p.container() instanceof PodSpec.HostJar) {
+                throw new IllegalArgumentException("pod " + p.name()
+                        + " runs a jar from this machine, which only the local and docker backends do");
             }
             if (p.container() instanceof PodSpec.NoApp n && n.proxylessGrpc()) {
                 throw new IllegalArgumentException(
@@ -200,6 +206,17 @@ public final class KubeMesh extends RemoteMesh {
         }
         progress.printf(
                 "control plane   istiod and istio-ingressgateway created in %s (image %s)%n", SYSTEM, options.image());
+        MeshSpec addons = ClusterAddons.addons(spec);
+        for (HasMetadata o : Workloads.objects(client, addons, options.image(), meshId)) {
+            create(o);
+        }
+        if (!addons.pods().isEmpty()) {
+            progress.printf(
+                    "addons          %s created in %s%n",
+                    String.join(
+                            ", ", addons.pods().stream().map(PodSpec::appLabel).toList()),
+                    SYSTEM);
+        }
         awaitDeployment(SYSTEM, "istiod", options.ready());
         LocalPortForward admin = pods.forward(SYSTEM, "app=istiod", AdminServer.PORT, options.adminPort());
         cleanup.push("port-forward to the admin API", admin);
@@ -214,13 +231,23 @@ public final class KubeMesh extends RemoteMesh {
                 controlPlane().base());
 
         new WorkloadNamespaces(client, meshId, cleanup).prepare(spec);
-        for (HasMetadata o : Workloads.objects(client, spec, options.image(), meshId)) {
+        for (HasMetadata o : Workloads.objects(client, ClusterAddons.workloads(spec), options.image(), meshId)) {
             create(o);
         }
         progress.printf(
                 "workloads       %d pods in namespace(s) %s (sidecars injected by the webhook)%n",
                 spec.pods().size(), String.join(", ", namespaces));
         awaitReady(spec, options.ready());
+        for (PodSpec addon : ClusterAddons.addons(spec).pods()) {
+            // As the admin API: on its own port when the mesh's ports are fixed (up), else a free one.
+            LocalPortForward f = pods.forward(
+                    SYSTEM,
+                    "app=" + addon.appLabel(),
+                    addon.containerPort(),
+                    options.adminPort() == 0 ? 0 : addon.containerPort());
+            cleanup.push("port-forward to " + addon.appLabel(), f);
+            addonForwards.put(addon.appLabel(), f);
+        }
         ingressForward = pods.forward(SYSTEM, "istio=ingressgateway", 8080, options.ingressPort());
         cleanup.push("port-forward to the ingress gateway", ingressForward);
         progress.printf(
@@ -423,6 +450,12 @@ public final class KubeMesh extends RemoteMesh {
             outbound.put(key, f);
         }
         return new InetSocketAddress("127.0.0.1", f.getLocalPort());
+    }
+
+    /** Where this machine reaches an addon of the mesh ({@code zipkin}): a port-forward to its pod. */
+    public Optional<InetSocketAddress> addon(String app) {
+        return Optional.ofNullable(addonForwards.get(app))
+                .map(f -> new InetSocketAddress("127.0.0.1", f.getLocalPort()));
     }
 
     /** A gateway workload of the user's ({@code my-ingress}): traffic "from" it enters at its listener. */

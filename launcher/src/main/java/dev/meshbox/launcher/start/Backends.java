@@ -129,6 +129,8 @@ public final class Backends {
             dev.meshbox.controlplane.security.MeshConfigFile.Settings meshConfig,
             PrintStream progress)
             throws InterruptedException {
+        spec = dev.meshbox.launcher.addons.ZipkinAddon.forCluster(
+                spec, dev.meshbox.launcher.addons.ZipkinAddon.CLUSTER_IMAGE);
         KubeMesh.requireContainers(spec);
         Clusters.Cluster cluster = target.backend().equals(K3S)
                 ? Clusters.k3s(progress)
@@ -146,5 +148,21 @@ public final class Backends {
                 options,
                 progress,
                 cluster.owned() != null ? cluster.owned() : cluster.client()::close);
+    }
+
+    /**
+     * Where this machine reaches the mesh's Zipkin: the addon's own address (local backend: its server; docker: its
+     * published port), else a port-forward to its pod (Kubernetes).
+     */
+    public static java.util.Optional<java.net.InetSocketAddress> zipkin(
+            java.util.Optional<dev.meshbox.launcher.addons.ZipkinAddon> addon, Object mesh) {
+        if (addon.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return addon.get()
+                .address()
+                .or(() -> mesh instanceof KubeMesh k
+                        ? k.addon(dev.meshbox.launcher.addons.ZipkinAddon.SERVICE)
+                        : java.util.Optional.empty());
     }
 }

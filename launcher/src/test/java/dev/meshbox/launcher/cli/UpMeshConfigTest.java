@@ -52,9 +52,7 @@ class UpMeshConfigTest {
     }
 
     @Test
-    void tracingIsForTheLocalAndDockerBackendsPrometheusForTheLocalOne() {
-        assertThat(up("--tracing", "--backend", "kubernetes"))
-                .contains("--tracing: only the local and docker backends start Zipkin");
+    void prometheusIsForTheLocalBackend() {
         assertThat(up("--prometheus", "--backend", "docker"))
                 .contains("--prometheus: only the local backend starts Prometheus");
     }

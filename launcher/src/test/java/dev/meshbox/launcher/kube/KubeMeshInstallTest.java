@@ -230,6 +230,51 @@ class KubeMeshInstallTest {
     }
 
     @Test
+    void withTracingZipkinsDeploymentAndServiceAreCreatedWithTheControlPlaneAndDeletedWithTheMesh() throws Exception {
+        MeshSpec traced = dev.meshbox.launcher.addons.ZipkinAddon.forCluster(
+                new dev.meshbox.launcher.addons.ZipkinAddon(java.nio.file.Path.of("zipkin.jar"), false)
+                        .addTo(MeshSpec.bookinfo()),
+                dev.meshbox.launcher.addons.ZipkinAddon.CLUSTER_IMAGE);
+        int before = server.getRequestCount();
+
+        assertThatThrownBy(() -> KubeMesh.start(client, traced, quick(), new PrintStream(progress, true), null))
+                .hasMessageContaining("deployment istio-system/istiod was not ready within 2 s");
+
+        assertThat(progress.toString()).contains("addons          zipkin created in istio-system");
+        List<String> calls = new java.util.ArrayList<>();
+        for (int i = before; i < server.getRequestCount(); i++) {
+            var r = server.takeRequest(5, java.util.concurrent.TimeUnit.SECONDS);
+            if (r != null) {
+                calls.add(r.getMethod() + " " + r.getPath() + " " + r.getBody().readUtf8());
+            }
+        }
+        // Each created object's deletion is pushed on the clean-up stack as it is created.
+        assertThat(calls)
+                .anySatisfy(c ->
+                        assertThat(c).startsWith("DELETE /apis/apps/v1/namespaces/istio-system/deployments/zipkin"))
+                .anySatisfy(c -> assertThat(c).startsWith("DELETE /api/v1/namespaces/istio-system/services/zipkin"));
+        Deployment zipkin =
+                KubeMesh.manifests(client, traced, quick(), "abc123", WebhookTls.forService("istiod", "istio-system"))
+                        .stream()
+                        .filter(Deployment.class::isInstance)
+                        .map(Deployment.class::cast)
+                        .filter(d -> d.getMetadata().getName().equals("zipkin"))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(zipkin.getMetadata().getNamespace()).isEqualTo("istio-system");
+        assertThat(zipkin.getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getImage())
+                .isEqualTo("openzipkin/zipkin-slim:3.5.1");
+        assertThat(zipkin.getSpec().getTemplate().getMetadata().getAnnotations())
+                .containsEntry("sidecar.istio.io/inject", "false");
+        assertNothingLeft();
+    }
+
+    @Test
     void aDeletionTheClusterRefusesIsNamedAndEverythingElseIsStillDeleted() {
         server.expect()
                 .delete()
