@@ -111,7 +111,8 @@ public @interface MeshTest {
      * Istio's Zipkin addon: Zipkin's own server (fetched by Maven on first use) as Service {@code zipkin} in
      * istio-system port 9411, where the proxies send their spans, and the mesh config's
      * {@code defaultConfig.tracing.sampling} at 100 (Istio's demo profile) unless {@link #meshConfig} sets one.
-     * {@link Mesh#zipkin()} is its address. Local backend only for now.
+     * {@link Mesh#zipkin()} is its address: its server (local), its container's published port (docker), a
+     * port-forward to Istio's {@code zipkin.yaml} Deployment (kubernetes, k3s: the cluster pulls Zipkin's image).
      */
     boolean tracing() default false;
 
