@@ -57,6 +57,44 @@ class ZipkinAddonTest {
     }
 
     @Test
+    void inContainersZipkinIsItsJarOnDockerAndIstiosImageOnACluster() {
+        MeshSpec base = MeshSpec.of(List.of(new Scenario.Builtin("sleep")));
+        PodSpec forUp =
+                new ZipkinAddon(Path.of("z.jar"), true).addTo(base).pods().get(0);
+        PodSpec forTests =
+                new ZipkinAddon(Path.of("z.jar"), false).addTo(base).pods().get(0);
+
+        assertThat(forUp.container()).isInstanceOfSatisfying(PodSpec.HostJar.class, j -> {
+            assertThat(j.jar()).isEqualTo(Path.of("z.jar"));
+            assertThat(j.args()).containsExactly("--zipkin.storage.type=mem");
+            assertThat(j.hostPort()).isEqualTo(9411);
+        });
+        assertThat(((PodSpec.HostJar) forTests.container()).hostPort()).isZero();
+
+        MeshSpec cluster =
+                ZipkinAddon.forCluster(new ZipkinAddon(Path.of("z.jar"), false).addTo(base), ZipkinAddon.CLUSTER_IMAGE);
+        assertThat(cluster.pods().get(0).container())
+                .isEqualTo(new PodSpec.ImageApp(
+                        "openzipkin/zipkin-slim:3.5.1",
+                        java.util.Map.of("STORAGE_METHOD", "mem", "QUERY_PORT", "9411")));
+        assertThat(cluster.services()).extracting(s -> s.name()).contains("zipkin");
+        assertThat(ZipkinAddon.forCluster(base, ZipkinAddon.CLUSTER_IMAGE)).isSameAs(base);
+    }
+
+    @Test
+    void theDockerAddressIsThePublishedPort() {
+        ZipkinAddon zipkin = new ZipkinAddon(Path.of("z.jar"), false);
+        PodSpec pod = zipkin.addTo(MeshSpec.of(List.of(new Scenario.Builtin("sleep"))))
+                .pods()
+                .get(0);
+        assertThat(zipkin.url()).isEmpty();
+
+        ((PodSpec.HostJar) pod.container()).published().accept(new InetSocketAddress("127.0.0.1", 32768));
+
+        assertThat(zipkin.url()).contains("http://127.0.0.1:32768/zipkin/");
+    }
+
+    @Test
     void zipkinIsIstiosServiceAndAPodWithoutASidecarInIstioSystem() {
         MeshSpec spec = new ZipkinAddon(Path.of("zipkin.jar"), false)
                 .addTo(MeshSpec.of(List.of(new Scenario.Builtin("sleep"))));
