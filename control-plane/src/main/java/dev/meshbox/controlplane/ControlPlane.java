@@ -186,6 +186,21 @@ public final class ControlPlane implements AutoCloseable {
         return warnings;
     }
 
+    /**
+     * The control plane's metrics in Prometheus text under istiod's names, for its monitoring port's {@code /metrics}:
+     * {@code pilot_xds}, {@code pilot_xds_pushes}, {@code pilot_total_xds_rejects}, {@code pilot_services},
+     * {@code pilot_virt_services} and {@code pilot_proxies} (proxies this control plane serves).
+     */
+    public String prometheusText() {
+        return xds.prometheusText(Map.of(
+                "pilot_services", (long) registry.snapshot().services().size(),
+                "pilot_virt_services",
+                        (long) config.snapshot()
+                                .all(dev.meshbox.controlplane.config.VirtualService.class)
+                                .size(),
+                "pilot_proxies", (long) xds.nodes().size()));
+    }
+
     public Map<String, ProxyStatus> proxyStatus() {
         return xds.status();
     }

@@ -42,6 +42,7 @@ class PrometheusAddonIT {
 
     private static LocalMesh mesh;
     private static PrometheusServer prometheus;
+    private static dev.meshbox.launcher.admin.AdminServer admin;
 
     @BeforeAll
     static void up() throws Exception {
@@ -64,14 +65,21 @@ class PrometheusAddonIT {
         // Istio's 15 s interval (what up --prometheus uses) would spread the targets' first scrapes over 15 s; 3 s
         // keeps
         // this test short and changes nothing else.
+        admin = new dev.meshbox.launcher.admin.AdminServer(mesh.control(), "127.0.0.1", 0);
         prometheus = PrometheusServer.start(
-                new InetSocketAddress("127.0.0.1", freePort()), Duration.ofSeconds(3), mesh.control()::pods);
+                new InetSocketAddress("127.0.0.1", freePort()),
+                Duration.ofSeconds(3),
+                mesh.control()::pods,
+                java.util.Optional.of(new InetSocketAddress("127.0.0.1", admin.port())));
     }
 
     @AfterAll
     static void down() {
         if (prometheus != null) {
             prometheus.close();
+        }
+        if (admin != null) {
+            admin.close();
         }
         if (mesh != null) {
             mesh.close();
@@ -106,7 +114,7 @@ class PrometheusAddonIT {
 
     @Test
     void everyProxyIsATargetOfKubernetesPods() throws Exception {
-        JsonNode result = awaitResult("up{job=\"kubernetes-pods\"} == 1", 7);
+        JsonNode result = awaitResult("up{job=\"kubernetes-pods\",app!=\"istiod\"} == 1", 7);
 
         // Six Bookinfo pods and the ingress gateway, each scraped on 15090 and up.
         assertThat(result).hasSize(7);
@@ -114,6 +122,17 @@ class PrometheusAddonIT {
             assertThat(series.path("metric").path("instance").asText()).endsWith(":15090");
             assertThat(series.path("value").get(1).asText()).isEqualTo("1");
         });
+    }
+
+    @Test
+    void theControlPlaneIsScrapedAsIstiod() throws Exception {
+        JsonNode pushes = awaitResult("pilot_xds_pushes{job=\"kubernetes-pods\",app=\"istiod\",type=\"lds\"}");
+        JsonNode connected = awaitResult("pilot_xds{app=\"istiod\"}");
+
+        // Every proxy of the mesh got its listeners at least once, over a stream that is still open.
+        assertThat(pushes.get(0).path("value").get(1).asDouble()).isGreaterThanOrEqualTo(7);
+        assertThat(connected.get(0).path("value").get(1).asDouble()).isGreaterThanOrEqualTo(7);
+        assertThat(connected.get(0).path("metric").path("namespace").asText()).isEqualTo("istio-system");
     }
 
     /** Queries until the result is not empty: the first scrape comes within one interval of the start. */

@@ -64,6 +64,7 @@ public final class XdsServer implements AutoCloseable {
     private final ResourceVersions versions = new ResourceVersions();
     private final Convergence convergence = new Convergence(RESCAN);
     private final AckLedger ledger = new AckLedger(convergence::heardFrom);
+    private final PilotMetrics metrics = new PilotMetrics();
     private final ProxylessNodes proxyless = new ProxylessNodes();
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
     /** Proxyless gRPC nodes: they ask for resources by name on demand, so what they should ACK follows their asking. */
@@ -99,7 +100,7 @@ public final class XdsServer implements AutoCloseable {
         }
         AtomicLong streamsOpened = new AtomicLong();
         V3DiscoveryServer discovery = new V3DiscoveryServer(
-                List.of(ledger, proxyless),
+                List.of(ledger, proxyless, metrics),
                 cache,
                 () -> senders[(int) (streamsOpened.getAndIncrement() % threads)],
                 new IdentitySerializer());
@@ -119,6 +120,11 @@ public final class XdsServer implements AutoCloseable {
                             + e.getMessage() + "); is another mesh running?",
                     e);
         }
+    }
+
+    /** istiod's xDS metrics ({@code pilot_xds}, {@code pilot_xds_pushes}, ...) with {@code gauges}, as Prometheus text. */
+    public String prometheusText(Map<String, Long> gauges) {
+        return metrics.prometheusText(gauges);
     }
 
     public int port() {

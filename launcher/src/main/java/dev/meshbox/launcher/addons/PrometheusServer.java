@@ -48,13 +48,16 @@ public final class PrometheusServer implements AutoCloseable {
 
     private final InetSocketAddress listen;
     private final Supplier<List<Pod>> proxies;
+    private final Optional<InetSocketAddress> controlPlane;
     private final Path dir;
     private final Path targets;
     private final ScheduledExecutorService refresher;
     private ChildProcess process;
     private String written = "";
 
-    private PrometheusServer(InetSocketAddress listen, Supplier<List<Pod>> proxies, Path dir) {
+    private PrometheusServer(
+            InetSocketAddress listen, Supplier<List<Pod>> proxies, Optional<InetSocketAddress> controlPlane, Path dir) {
+        this.controlPlane = controlPlane;
         this.listen = listen;
         this.proxies = proxies;
         this.dir = dir;
@@ -90,6 +93,19 @@ public final class PrometheusServer implements AutoCloseable {
      */
     public static PrometheusServer start(
             InetSocketAddress listen, Duration scrapeInterval, Supplier<List<Pod>> proxies) {
+        return start(listen, scrapeInterval, proxies, Optional.empty());
+    }
+
+    /**
+     * As {@link #start(InetSocketAddress, Duration, Supplier)}, also scraping the control plane's monitoring address
+     * ({@code /metrics}, istiod's 15014) in job {@code kubernetes-pods} as an {@code app=istiod} pod, as Istio's addon
+     * finds istiod by its {@code prometheus.io/scrape} annotations.
+     */
+    public static PrometheusServer start(
+            InetSocketAddress listen,
+            Duration scrapeInterval,
+            Supplier<List<Pod>> proxies,
+            Optional<InetSocketAddress> controlPlane) {
         Path binary = requireBinary();
         Path dir;
         try {
@@ -97,7 +113,7 @@ public final class PrometheusServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Prometheus: cannot create its data directory: " + e.getMessage(), e);
         }
-        PrometheusServer server = new PrometheusServer(listen, proxies, dir);
+        PrometheusServer server = new PrometheusServer(listen, proxies, controlPlane, dir);
         try {
             server.boot(binary, scrapeInterval);
             return server;
@@ -181,7 +197,17 @@ public final class PrometheusServer implements AutoCloseable {
 
     /** The file_sd targets: each proxy's 15090 with Istio's relabelled pod labels. */
     static String targets(List<Pod> proxies) {
+        return targets(proxies, Optional.empty());
+    }
+
+    /** The file_sd targets: each proxy's 15090, then the control plane's monitoring address as istiod's pod. */
+    static String targets(List<Pod> proxies, Optional<InetSocketAddress> controlPlane) {
         StringBuilder json = new StringBuilder("[");
+        controlPlane.ifPresent(cp -> json.append("\n  {\"targets\": [")
+                .append(quote(hostPort(cp)))
+                .append(
+                        "], \"labels\": {\"__metrics_path__\": \"/metrics\", \"app\": \"istiod\", \"istio\": \"pilot\",")
+                .append(" \"namespace\": \"istio-system\", \"pod\": \"istiod\"}}"));
         List<Pod> sorted = new ArrayList<>(proxies);
         sorted.sort(Comparator.comparing(Pod::ip).thenComparing(Pod::name));
         for (Pod p : sorted) {
@@ -224,7 +250,7 @@ public final class PrometheusServer implements AutoCloseable {
 
     /** Rewrites the targets file when the proxies changed; atomically, so Prometheus never reads half a file. */
     synchronized void refresh() {
-        String now = targets(proxies.get());
+        String now = targets(proxies.get(), controlPlane);
         if (now.equals(written)) {
             return;
         }

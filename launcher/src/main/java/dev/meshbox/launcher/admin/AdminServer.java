@@ -60,6 +60,11 @@ public final class AdminServer implements AutoCloseable {
         cfg.startup.startupWatcherEnabled = false;
         cfg.jetty.threadPool = pool;
         cfg.routes.get("/healthz", ctx -> ctx.result("ok"));
+        // istiod's monitoring port (15014) serves its metrics here; Prometheus scrapes it as Istio's addon does.
+        cfg.routes.get(
+                "/metrics",
+                ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                        .result(mesh.controlPlane().prometheusText()));
         cfg.routes.post("/apply", this::apply);
         cfg.routes.post("/reset", this::reset);
         cfg.routes.get("/config", this::config);

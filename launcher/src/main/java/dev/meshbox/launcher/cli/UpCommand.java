@@ -345,7 +345,8 @@ public final class UpCommand implements Callable<Integer> {
                     ? PrometheusServer.start(
                             new java.net.InetSocketAddress("127.0.0.1", PrometheusServer.PORT),
                             PrometheusServer.ISTIO_SCRAPE_INTERVAL,
-                            mesh.control()::pods)
+                            mesh.control()::pods,
+                            java.util.Optional.of(new java.net.InetSocketAddress("127.0.0.1", admin.port())))
                     : null;
         } catch (RuntimeException e) {
             if (ui != null) {

@@ -60,4 +60,17 @@ class PrometheusServerTest {
         assertThat(PrometheusServer.targets(List.of()).strip()).isEqualTo("[\n]".strip());
         assertThat(Duration.ofSeconds(15)).isEqualTo(PrometheusServer.ISTIO_SCRAPE_INTERVAL);
     }
+
+    @Test
+    void theControlPlaneIsATargetAsIstiodsPodWithItsMetricsPath() throws Exception {
+        String json = PrometheusServer.targets(
+                List.of(), java.util.Optional.of(new java.net.InetSocketAddress("127.0.0.1", 15014)));
+
+        assertThat(json)
+                .contains("{\"targets\": [\"127.0.0.1:15014\"], \"labels\": {\"__metrics_path__\": \"/metrics\","
+                        + " \"app\": \"istiod\", \"istio\": \"pilot\", \"namespace\": \"istio-system\","
+                        + " \"pod\": \"istiod\"}}");
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(json))
+                .hasSize(1);
+    }
 }
