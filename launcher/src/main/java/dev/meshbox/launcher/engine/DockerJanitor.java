@@ -36,6 +36,9 @@ public final class DockerJanitor {
                 .withLabelFilter(Map.of(Labels.MESHBOX, "true"))
                 .exec();
         for (Container container : labelled) {
+            if (buildStep(container)) {
+                continue;
+            }
             if (Labels.isStale(container.getLabels(), host, DockerJanitor::alive)) {
                 try {
                     docker.removeContainerCmd(container.getId())
@@ -68,5 +71,14 @@ public final class DockerJanitor {
 
     private static boolean alive(long pid) {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /**
+     * A running container with the project's label but no owner is a {@code RUN} step of an image build (the step's
+     * container inherits the labels of the image being built): another run's build, never stale while it runs.
+     */
+    static boolean buildStep(Container container) {
+        Map<String, String> labels = container.getLabels();
+        return "running".equals(container.getState()) && (labels == null || !labels.containsKey(Labels.OWNER));
     }
 }
