@@ -1,7 +1,7 @@
 package dev.meshbox.launcher.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
+import static org.assertj.core.api.Assertions.withinPercentage;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -112,9 +112,10 @@ class DashboardsPrometheusIT {
                 });
                 JsonNode store = get(ui, query + "meshbox");
                 JsonNode real = get(ui, query + "prometheus");
+                // Two scrapers at different instants extrapolate the same traffic differently: a relative bound.
                 assertThat(real.path("source").asText()).isEqualTo("prometheus");
                 assertThat(real.at("/stats/requests").asDouble())
-                        .isCloseTo(store.at("/stats/requests").asDouble(), within(6.0));
+                        .isCloseTo(store.at("/stats/requests").asDouble(), withinPercentage(25));
                 assertThat(real.at("/stats/successRate").asDouble()).isEqualTo(1.0);
                 assertThat(store.at("/stats/successRate").asDouble()).isEqualTo(1.0);
                 assertThat(rows(real)).isEqualTo(rows(store)).contains("reviews.default.svc.cluster.local/reviews-v1");
