@@ -17,17 +17,23 @@ public final class MeshConfigYaml {
 
     private MeshConfigYaml() {}
 
+    /** Only what differs from Istio's defaults, {@code {}} for none (Istio's install writes an empty mesh so). */
     public static String write(MeshConfigFile.Settings settings) {
         Map<String, Object> root = new LinkedHashMap<>();
-        root.put(
-                "outboundTrafficPolicy",
-                Map.of("mode", settings.outboundTrafficPolicy().name()));
+        if (!settings.outboundTrafficPolicy().equals(MeshConfigFile.Settings.DEFAULTS.outboundTrafficPolicy())) {
+            root.put(
+                    "outboundTrafficPolicy",
+                    Map.of("mode", settings.outboundTrafficPolicy().name()));
+        }
         List<Map<String, Object>> providers = new java.util.ArrayList<>(settings.extensionProviders().stream()
                 .map(MeshConfigYaml::provider)
                 .toList());
         tracing(settings.tracing(), root, providers);
         if (!providers.isEmpty()) {
             root.put("extensionProviders", providers);
+        }
+        if (root.isEmpty()) {
+            return "{}\n";
         }
         try {
             return new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER))
@@ -81,13 +87,19 @@ public final class MeshConfigYaml {
         http.put("timeout", p.timeout().toMillis() + "ms");
         http.put("failOpen", p.failOpen());
         http.put("statusOnError", p.statusOnError());
-        http.put("includeRequestHeadersInCheck", p.includeRequestHeadersInCheck());
-        http.put("headersToUpstreamOnAllow", p.headersToUpstreamOnAllow());
-        http.put("headersToDownstreamOnDeny", p.headersToDownstreamOnDeny());
-        http.put("headersToDownstreamOnAllow", p.headersToDownstreamOnAllow());
+        putList(http, "includeRequestHeadersInCheck", p.includeRequestHeadersInCheck());
+        putList(http, "headersToUpstreamOnAllow", p.headersToUpstreamOnAllow());
+        putList(http, "headersToDownstreamOnDeny", p.headersToDownstreamOnDeny());
+        putList(http, "headersToDownstreamOnAllow", p.headersToDownstreamOnAllow());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("name", p.name());
         out.put("envoyExtAuthzHttp", http);
         return out;
+    }
+
+    private static void putList(Map<String, Object> into, String key, List<String> values) {
+        if (!values.isEmpty()) {
+            into.put(key, values);
+        }
     }
 }

@@ -128,26 +128,7 @@ public final class KubeGatewayDeployments implements AutoCloseable {
     }
 
     Deployment deployment(KubeGateway gw) {
-        List<String> command = new ArrayList<>(List.of(
-                "java",
-                "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
-                "-Xmx96m",
-                "-cp",
-                "/opt/meshbox/meshbox.jar",
-                "dev.meshbox.proxy.Main",
-                "--role",
-                "gateway",
-                "--pod",
-                "$(POD_NAME)",
-                "--namespace",
-                gw.meta().namespace(),
-                "--ip",
-                "$(POD_IP)",
-                "--wildcard",
-                "all",
-                "--xds",
-                xds));
+        List<String> command = proxyCommand(gw.meta().namespace(), xds);
         podLabels(gw).forEach((k, v) -> command.addAll(List.of("--label", k + "=" + v)));
         List<ContainerPort> ports = new ArrayList<>();
         targetPorts(gw)
@@ -244,5 +225,33 @@ public final class KubeGatewayDeployments implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * The gateway proxy's command in a pod, its pod name and address from the downward API ({@code POD_NAME},
+     * {@code POD_IP}); the caller adds its {@code --label}s and ports. Shared by Gateway API gateways and the user's
+     * gateway workloads.
+     */
+    static List<String> proxyCommand(String namespace, String xds) {
+        return new ArrayList<>(List.of(
+                "java",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Xmx96m",
+                "-cp",
+                "/opt/meshbox/meshbox.jar",
+                "dev.meshbox.proxy.Main",
+                "--role",
+                "gateway",
+                "--pod",
+                "$(POD_NAME)",
+                "--namespace",
+                namespace,
+                "--ip",
+                "$(POD_IP)",
+                "--wildcard",
+                "all",
+                "--xds",
+                xds));
     }
 }

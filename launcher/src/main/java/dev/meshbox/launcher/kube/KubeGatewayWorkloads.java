@@ -54,26 +54,8 @@ final class KubeGatewayWorkloads {
 
     static Deployment deployment(MeshSpec spec, PodSpec pod, String image) {
         String name = Workloads.deploymentName(pod);
-        List<String> command = new ArrayList<>(List.of(
-                "java",
-                "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
-                "-Xmx96m",
-                "-cp",
-                "/opt/meshbox/meshbox.jar",
-                "dev.meshbox.proxy.Main",
-                "--role",
-                "gateway",
-                "--pod",
-                "$(POD_NAME)",
-                "--namespace",
-                pod.namespace(),
-                "--ip",
-                "$(POD_IP)",
-                "--wildcard",
-                "all",
-                "--xds",
-                "istiod." + KubeMesh.SYSTEM + ".svc:15010"));
+        List<String> command =
+                KubeGatewayDeployments.proxyCommand(pod.namespace(), "istiod." + KubeMesh.SYSTEM + ".svc:15010");
         pod.labels().forEach((k, v) -> command.addAll(List.of("--label", k + "=" + v)));
         Map<String, String> portNames = new LinkedHashMap<>();
         service(spec, pod).ifPresent(s -> {
