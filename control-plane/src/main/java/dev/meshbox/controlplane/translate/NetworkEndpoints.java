@@ -116,12 +116,7 @@ final class NetworkEndpoints {
                 gws.forEach(g -> gatewayWeights.merge(g, share, Integer::sum));
             }
             gatewayWeights.forEach((g, w) -> kept.addLbEndpoints(gatewayEndpoint(g, w)));
-            long total = kept.getLbEndpointsList().stream()
-                    .mapToLong(e -> Math.max(1, e.getLoadBalancingWeight().getValue()))
-                    .sum();
-            if (total > 0) {
-                kept.setLoadBalancingWeight(ClusterTranslator.u32((int) Math.min(Integer.MAX_VALUE, total)));
-            }
+            // the locality keeps its weight and priority: locality load balancing set them for the caller
             out.addEndpoints(kept);
         }
         return out.build();
