@@ -174,6 +174,9 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
                 case "fortio" -> client(w, "fortio-deploy", "fortio", 8080);
                 case "grpc-echo" -> grpcEcho(w);
                 case "cnn" -> cnn(w);
+                case "helloworld" -> HelloworldPods.add(w, List.of("v1", "v2"), this::service, pods::add);
+                case "helloworld-v1" -> HelloworldPods.add(w, List.of("v1"), this::service, pods::add);
+                case "helloworld-v2" -> HelloworldPods.add(w, List.of("v2"), this::service, pods::add);
                 case "tcp-echo" ->
                     TcpEchoWorkload.add(w, s -> services.putIfAbsent(s.namespace() + "/" + s.name(), s), pods::add);
                 default -> throw new IllegalArgumentException("unknown workload " + w);
