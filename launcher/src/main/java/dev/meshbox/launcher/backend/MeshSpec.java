@@ -321,6 +321,15 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
         return hashedName(deployment, deployment + "#" + replica);
     }
 
+    /**
+     * The name pod {@code name} of a Deployment gets in another cluster: the same Deployment, another hash, as two
+     * clusters' ReplicaSets name their pods.
+     */
+    static String podNameInCluster(String name, String cluster) {
+        String deployment = name.replaceFirst("-[0-9a-f]{9}-[b-u]{5}$", "");
+        return hashedName(deployment, name + "@" + cluster);
+    }
+
     private static String hashedName(String deployment, String seed) {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(seed.getBytes(StandardCharsets.UTF_8));
