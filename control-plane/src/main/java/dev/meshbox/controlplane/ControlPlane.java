@@ -311,7 +311,7 @@ public final class ControlPlane implements AutoCloseable {
             SecurityOptions security = this.security;
             MeshView view = new MeshView(
                     configNow,
-                    registry.snapshot(),
+                    remotes.view(registry.snapshot(), clusterId, network),
                     null,
                     jwks.resolve(jwksUris(configNow)),
                     new MeshView.MeshSecurity(
@@ -319,7 +319,11 @@ public final class ControlPlane implements AutoCloseable {
                             security.extensionProviders(),
                             security.outboundTrafficPolicy(),
                             security.tracing()));
-            List<Pod> proxies = view.registry().proxies();
+            String ownCluster = clusterId;
+            // remote clusters' pods are endpoints only: their own control planes push to their proxies
+            List<Pod> proxies = view.registry().proxies().stream()
+                    .filter(p -> ownCluster.equals(dev.meshbox.controlplane.registry.Topology.clusterOf(p, ownCluster)))
+                    .toList();
             List<XdsResources> translated = Translator.translateAll(view, proxies);
             Map<String, XdsResources> nextServed = new HashMap<>();
             Set<String> nextWarnings = new LinkedHashSet<>();
