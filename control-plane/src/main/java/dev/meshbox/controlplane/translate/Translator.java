@@ -3,7 +3,9 @@ package dev.meshbox.controlplane.translate;
 import com.google.protobuf.BoolValue;
 import dev.meshbox.controlplane.config.AuthorizationPolicy;
 import dev.meshbox.controlplane.config.Gateway;
+import dev.meshbox.controlplane.config.GlobalNames;
 import dev.meshbox.controlplane.config.PeerAuthentication;
+import dev.meshbox.controlplane.config.ServiceEntry;
 import dev.meshbox.controlplane.config.VirtualService;
 import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.Pod;
@@ -277,6 +279,7 @@ public final class Translator {
                 view.virtualServices().warnings().forEach(b::warn);
                 peerAuthentications.warnings().forEach(b::warn);
                 GatewayBindings.warnings(view).forEach(b::warn);
+                GlobalNames.warnings(view.config().all(ServiceEntry.class)).forEach(b::warn);
                 outbound = b.build();
             }
             return outbound;
