@@ -50,9 +50,12 @@ public final class Translator {
         Map<GroupKey, XdsResources> groups = new HashMap<>();
         List<XdsResources> out = new ArrayList<>(proxies.size());
         TracingTranslator tracing = new TracingTranslator(view);
+        LocalityEndpoints.PerProxy locality = new LocalityEndpoints.PerProxy(view);
         for (Pod proxy : proxies) {
-            out.add(tracing.apply(
-                    proxy, groups.computeIfAbsent(shared.groupKey(proxy), k -> shared.translate(k, proxy))));
+            out.add(locality.apply(
+                    proxy,
+                    tracing.apply(
+                            proxy, groups.computeIfAbsent(shared.groupKey(proxy), k -> shared.translate(k, proxy)))));
         }
         return out;
     }
