@@ -157,6 +157,62 @@ class RequestTracingTest {
     }
 
     @Test
+    void anUnsampledRequestStillCarriesAContextOnwardsAsEnvoysDoes() {
+        EmbeddedProxy.Client client = outbound(0, ratings());
+        client.get("/", "ratings:9080", "X-B3-ParentSpanId", "0000000000000009");
+        EmbeddedUpstreams.Arrived up = proxy.upstreams().next(ENDPOINT);
+        assertThat(up.header("x-b3-traceid")).matches("[0-9a-f]{32}");
+        assertThat(up.header("x-b3-spanid")).matches("[0-9a-f]{16}");
+        assertThat(up.header("x-b3-sampled")).isEqualTo("0");
+        assertThat(up.header("x-b3-parentspanid")).isNull();
+        assertThat(up.header("x-request-id")).isNotEmpty();
+        assertThat(up.header("traceparent")).isNull();
+        up.respond(200, "ok");
+        client.response();
+        assertThat(proxy.spans()).isEmpty();
+    }
+
+    @Test
+    void withASeedTheIdsAreAFunctionOfTheRequestId() {
+        String[] ids = new String[2];
+        for (int i = 0; i < 2; i++) {
+            try (EmbeddedProxy p = new EmbeddedProxy(11)) {
+                p.listeners(virtualOutbound(), traced(outboundPort(9080), tracing(0)))
+                        .routes(routeConfig("9080", service("ratings", "default", 9080, ratings())))
+                        .clusters(edsCluster(RATINGS, Cluster.LbPolicy.ROUND_ROBIN))
+                        .endpoints(cla(RATINGS, ENDPOINT));
+                EmbeddedProxy.Client client = p.connect("virtualOutbound", 15001);
+                client.get("/", "ratings:9080", "x-request-id", "same-request");
+                EmbeddedUpstreams.Arrived up = p.upstreams().next(ENDPOINT);
+                ids[i] = up.header("x-b3-traceid") + "/" + up.header("x-b3-spanid");
+                up.respond(200, "ok");
+                client.response();
+            }
+        }
+        assertThat(ids[1]).isEqualTo(ids[0]);
+    }
+
+    @Test
+    void aW3cCallerGetsTraceparentForThisHopAndB3Too() {
+        EmbeddedProxy.Client client = outbound(0, ratings());
+        String trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+        client.get("/", "ratings:9080", "traceparent", "00-" + trace + "-00f067aa0ba902b7-01");
+        EmbeddedUpstreams.Arrived up = proxy.upstreams().next(ENDPOINT);
+        String span = up.header("x-b3-spanid");
+        assertThat(up.header("x-b3-traceid")).isEqualTo(trace);
+        assertThat(up.header("x-b3-parentspanid")).isEqualTo("00f067aa0ba902b7");
+        assertThat(up.header("x-b3-sampled")).isEqualTo("1");
+        assertThat(up.header("traceparent")).isEqualTo("00-" + trace + "-" + span + "-01");
+        up.respond(200, "ok");
+        client.response();
+        assertThat(proxy.spans()).singleElement().satisfies(s -> {
+            assertThat(s.span().traceId()).isEqualTo(trace);
+            assertThat(s.span().id()).isEqualTo(span);
+            assertThat(s.span().parentId()).isEqualTo("00f067aa0ba902b7");
+        });
+    }
+
+    @Test
     void zeroPercentSamplesNothingButClientTraceIdAndForceTraceDo() {
         EmbeddedProxy.Client client = outbound(0, ratings());
         client.get("/a", "ratings:9080");
