@@ -105,6 +105,7 @@ public final class ControlPlane implements AutoCloseable {
         config.onChange(s -> rebuild());
         registry.onChange(s -> rebuild());
         xds.onProxylessChange(this::rebuild);
+        xds.onProxyConfigChange(this::rebuild);
     }
 
     /** Starts the ADS server (127.0.0.1:15010 by default; port 0 picks a free one). */
@@ -255,7 +256,7 @@ public final class ControlPlane implements AutoCloseable {
                             security.autoMtls(),
                             security.extensionProviders(),
                             security.outboundTrafficPolicy(),
-                            security.tracing()));
+                            security.tracing().withProxySampling(xds.proxyConfigSampling())));
             List<Pod> proxies = view.registry().proxies();
             List<XdsResources> translated = Translator.translateAll(view, proxies);
             Map<String, XdsResources> nextServed = new HashMap<>();
