@@ -81,8 +81,12 @@ public final class RequestTracing {
         } else {
             sampled = decide(config, exchange.facts().requestKey(), found.clientTraceId != null, found.forceTrace);
         }
-        // Per proxy and direction, so that two hops of one request (same id, same seed) never share a span id.
+        // Per proxy, direction and attempt, so that two hops of one request (same id, same seed), or two attempts of
+        // one retried call arriving here, never share a span id.
         long key = exchange.facts().requestKey() ^ salt ^ (exchange.facts().inbound() ? 0x5bd1e995L : 0);
+        if (found.attemptCount != null) {
+            key = RandomSource.mix(key + found.attemptCount.hashCode());
+        }
         long spanId = random.nextId(key, RandomSource.Decision.TRACE, 0);
         CharSequence traceId;
         if (incoming != null && incoming.traceId() != null) {

@@ -21,6 +21,7 @@ final class TraceHeaders {
     static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
     static final AsciiString CLIENT_TRACE_ID = AsciiString.cached("x-client-trace-id");
     static final AsciiString FORCE_TRACE = AsciiString.cached("x-envoy-force-trace");
+    static final AsciiString ATTEMPT_COUNT = AsciiString.cached("x-envoy-attempt-count");
     static final AsciiString ONE = AsciiString.cached("1");
     static final AsciiString ZERO = AsciiString.cached("0");
 
@@ -35,6 +36,8 @@ final class TraceHeaders {
     String traceparent;
     String clientTraceId;
     boolean forceTrace;
+    /** The caller's {@code x-envoy-attempt-count}: each retry of a call is its own request here, with its own span. */
+    String attemptCount;
 
     /** Whether the caller sent any B3 or W3C context (else there is nothing to parse). */
     boolean anyContext() {
@@ -123,6 +126,8 @@ final class TraceHeaders {
         } else if (third == 'e' || third == 'E') {
             if (is(n, FORCE_TRACE)) {
                 forceTrace = true;
+            } else if (attemptCount == null && is(n, ATTEMPT_COUNT)) {
+                attemptCount = value(e);
             }
         }
     }
