@@ -69,7 +69,7 @@ public final class Main {
     }
 
     /**
-     * {@code --grpc-echo} or {@code --echo} win; otherwise httpbin, the cnn stand-in and tcp-echo by name, and every
+     * {@code --grpc-echo} or {@code --echo} win; otherwise httpbin, the cnn stand-in, helloworld and tcp-echo by name, and every
      * other name is Bookinfo's to accept or reject.
      */
     static Workload workload(MainArgs args) {
@@ -88,6 +88,9 @@ public final class Main {
         }
         if (ctx.service().equals("cnn")) {
             return TestApps.cnn(ctx);
+        }
+        if (ctx.service().equals("helloworld")) {
+            return TestApps.helloworld(ctx);
         }
         return BookinfoApps.create(ctx);
     }

@@ -68,6 +68,21 @@ public final class TestApps {
         ctx.status(301);
     }
 
+    /**
+     * Istio's helloworld sample ({@code samples/helloworld/src/app.py}) without its CPU burn: {@code GET /hello} answers
+     * {@code Hello version: <version>, instance: <pod name>} and a newline, {@code GET /health} answers
+     * {@code Helloworld is healthy}; it listens on 5000 in the sample.
+     */
+    public static Workload helloworld(AppContext ctx) {
+        RequestLog log = requestLog(ctx);
+        String hello = "Hello version: " + ctx.version() + ", instance: " + ctx.podName() + "\n";
+        return new JavalinWorkload(ctx, routes -> {
+            log.install(routes, new dev.meshbox.bookinfo.http.JsonReplies(new ObjectMapper()));
+            routes.get("/hello", c -> c.contentType("text/html; charset=utf-8").result(hello));
+            routes.get("/health", c -> c.contentType("text/html; charset=utf-8").result("Helloworld is healthy"));
+        });
+    }
+
     /** An echo app for any service name and version, misbehaving as {@code behaviour} says until changed. */
     public static Workload echo(AppContext ctx, EchoBehaviour behaviour) {
         Objects.requireNonNull(behaviour, "behaviour");

@@ -63,6 +63,11 @@ public final class ControlPlane implements AutoCloseable {
             });
     private java.util.concurrent.ScheduledFuture<?> nextRotation;
     private final ServiceRegistry registry = new ServiceRegistry();
+    /** The other clusters' registries this control plane watches for endpoints (their remote secrets). */
+    private final RemoteClusters remotes = new RemoteClusters(this::rebuild);
+
+    private volatile String clusterId = dev.meshbox.controlplane.registry.Topology.DEFAULT_CLUSTER_ID;
+    private volatile String network = "";
     private final XdsServer xds = new XdsServer();
     private final JwksResolver jwks = new JwksResolver();
     /** Retries JWKS fetches that failed and refreshes stale ones, rebuilding when a document changed. */
@@ -125,6 +130,64 @@ public final class ControlPlane implements AutoCloseable {
         } catch (RuntimeException e) {
             // a failed refresh is retried on the next tick; the scheduler must keep running
         }
+    }
+
+    /**
+     * This control plane's cluster id and network (Istio's {@code values.global.multiCluster.clusterName} and
+     * {@code values.global.network}); set before {@link #start}. The defaults are Istio's: cluster {@code Kubernetes},
+     * no network. A pod without {@link dev.meshbox.controlplane.registry.Topology} labels is in this cluster and
+     * network; the ids reach proxies as their cluster ({@code ISTIO_META_CLUSTER_ID}) and network
+     * ({@code ISTIO_META_NETWORK}), which decide which endpoints they see directly and which through a gateway.
+     */
+    public ControlPlane clusterIdentity(String clusterId, String network) {
+        if (clusterId == null || clusterId.isBlank()) {
+            throw new IllegalArgumentException("clusterIdentity: clusterId must not be empty");
+        }
+        this.clusterId = clusterId;
+        this.network = network == null ? "" : network;
+        rebuild();
+        return this;
+    }
+
+    /** This control plane's cluster id ({@code Kubernetes} unless {@link #clusterIdentity} set another). */
+    public String clusterId() {
+        return clusterId;
+    }
+
+    /** This control plane's network (empty unless {@link #clusterIdentity} set one). */
+    public String network() {
+        return network;
+    }
+
+    /**
+     * Istio's remote secret: this control plane watches another cluster's registry (its services and pods) for
+     * endpoint discovery, as istiod does with a {@code istio-remote-secret-<cluster>} Secret. A service in both
+     * clusters is one service whose endpoints are the union; a service only in the remote cluster is known too. The
+     * remote cluster's config (VirtualServices, DestinationRules, ...) is not shared, and its pods are never proxies
+     * of this control plane. Every change in the remote registry pushes as a local change does. Adding a cluster id
+     * again replaces its registry.
+     *
+     * @throws IllegalArgumentException when the id is this control plane's own cluster id
+     */
+    public ControlPlane addRemoteCluster(String clusterId, ServiceRegistry remote) {
+        if (clusterId == null || clusterId.isBlank()) {
+            throw new IllegalArgumentException("addRemoteCluster: clusterId must not be empty");
+        }
+        if (clusterId.equals(this.clusterId)) {
+            throw new IllegalArgumentException("addRemoteCluster: cluster '" + clusterId
+                    + "' is this control plane's own cluster id; a remote cluster needs a different name");
+        }
+        remotes.add(clusterId, remote);
+        rebuild();
+        return this;
+    }
+
+    /** Stops watching a remote cluster's registry (its remote secret was deleted); its endpoints leave EDS. */
+    public ControlPlane removeRemoteCluster(String clusterId) {
+        if (remotes.remove(clusterId)) {
+            rebuild();
+        }
+        return this;
     }
 
     public int xdsPort() {
@@ -249,7 +312,7 @@ public final class ControlPlane implements AutoCloseable {
             SecurityOptions security = this.security;
             MeshView view = new MeshView(
                     configNow,
-                    registry.snapshot(),
+                    remotes.view(registry.snapshot(), clusterId, network),
                     null,
                     jwks.resolve(jwksUris(configNow)),
                     new MeshView.MeshSecurity(
@@ -257,7 +320,11 @@ public final class ControlPlane implements AutoCloseable {
                             security.extensionProviders(),
                             security.outboundTrafficPolicy(),
                             security.tracing().withProxySampling(xds.proxyConfigSampling())));
-            List<Pod> proxies = view.registry().proxies();
+            String ownCluster = clusterId;
+            // remote clusters' pods are endpoints only: their own control planes push to their proxies
+            List<Pod> proxies = view.registry().proxies().stream()
+                    .filter(p -> ownCluster.equals(dev.meshbox.controlplane.registry.Topology.clusterOf(p, ownCluster)))
+                    .toList();
             List<XdsResources> translated = Translator.translateAll(view, proxies);
             Map<String, XdsResources> nextServed = new HashMap<>();
             Set<String> nextWarnings = new LinkedHashSet<>();

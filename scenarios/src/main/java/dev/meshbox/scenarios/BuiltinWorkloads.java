@@ -13,8 +13,18 @@ import java.util.Set;
 public final class BuiltinWorkloads {
 
     /** Workloads MeshBox can start by name. */
-    public static final Set<String> NAMES =
-            Set.of("bookinfo", "httpbin", "httpbin-v2", "sleep", "fortio", "grpc-echo", "cnn", "tcp-echo");
+    public static final Set<String> NAMES = Set.of(
+            "bookinfo",
+            "httpbin",
+            "httpbin-v2",
+            "sleep",
+            "fortio",
+            "grpc-echo",
+            "cnn",
+            "tcp-echo",
+            "helloworld",
+            "helloworld-v1",
+            "helloworld-v2");
 
     /** The keys of a built-in workload's object form: {@code {sleep: {namespace: legacy, sidecar: false}}}. */
     public static final Set<String> OPTIONS = Set.of("namespace", "serviceAccount", "sidecar", "grpc");

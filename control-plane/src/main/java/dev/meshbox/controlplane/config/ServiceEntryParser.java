@@ -143,7 +143,7 @@ final class ServiceEntryParser {
                 p.add("spec.exportTo", "cannot have both public (*) and non-public exportTo values for a resource");
             }
         }
-        return new ServiceEntry(
+        ServiceEntry entry = new ServiceEntry(
                 meta,
                 yaml,
                 hosts,
@@ -155,6 +155,8 @@ final class ServiceEntryParser {
                 selector,
                 exportTo,
                 spec.strings("subjectAltNames"));
+        GlobalNames.check(entry, p);
+        return entry;
     }
 
     private static List<ServiceEntry.Port> ports(YamlNode spec, YamlNode.Problems p) {

@@ -23,6 +23,8 @@ import java.util.TreeMap;
  * rule names matches no chain and is closed. The listener binds the gateway pod's port for the server port
  * ({@link Names#gatewayListenerPort}: 443 to 8443, other ports as they are, so 31400 is 31400).
  *
+ * <p>{@code tls.mode: AUTO_PASSTHROUGH} servers get their chains from {@link GatewayAutoPassthrough}.
+ *
  * <p>Used by {@link Translator}'s gateway translation for the servers it does not serve as HTTP; other helpers (an
  * egress gateway's PASSTHROUGH server) reuse {@link #add} and {@link #listeners}.
  */
@@ -46,6 +48,13 @@ final class GatewayL4 {
     /** Whether the gateway serves {@code server} as TCP or TLS passthrough (it then took it). */
     boolean add(Gateway gw, Gateway.Server server) {
         String protocol = server.protocol().toUpperCase(Locale.ROOT);
+        if ((protocol.equals("TLS") || protocol.equals("HTTPS")) && GatewayAutoPassthrough.applies(server)) {
+            int listenerPort = Names.gatewayListenerPort(server.port());
+            Set<String> taken = named.computeIfAbsent(listenerPort, p -> new LinkedHashSet<>());
+            chains.computeIfAbsent(listenerPort, p -> new ArrayList<>())
+                    .addAll(GatewayAutoPassthrough.chains(view, proxy, server, listenerPort, taken, out));
+            return true;
+        }
         boolean tcp = protocol.equals("TCP") || protocol.equals("MONGO");
         boolean passthrough = (protocol.equals("TLS") || protocol.equals("HTTPS"))
                 && "PASSTHROUGH".equals(server.tls().mode());

@@ -119,13 +119,18 @@ public record MeshView(
         registry = ServiceEntries.withHosts(config, registry);
     }
 
-    /** The DestinationRule for a service (the oldest-named one wins when several exist, deterministically). */
+    /**
+     * The DestinationRule for a service (the oldest-named one wins when several exist, deterministically); without
+     * one naming it, the most specific wildcard rule ({@code *.global}) covering its host, as Istio falls back.
+     */
     public Optional<DestinationRule> destinationRule(MeshService service) {
-        return config.all(DestinationRule.class).stream()
+        List<DestinationRule> rules = config.all(DestinationRule.class);
+        Optional<DestinationRule> exact = rules.stream()
                 .filter(dr -> registry.resolve(dr.host(), dr.meta().namespace())
                         .filter(service::equals)
                         .isPresent())
                 .min(Comparator.comparing(dr -> dr.meta().key()));
+        return exact.isPresent() ? exact : WildcardDestinationRules.mostSpecific(rules, service.fqdn());
     }
 
     /** VirtualServices bound to the mesh (sidecars) whose hosts include the service. */

@@ -3,7 +3,9 @@ package dev.meshbox.controlplane.translate;
 import com.google.protobuf.BoolValue;
 import dev.meshbox.controlplane.config.AuthorizationPolicy;
 import dev.meshbox.controlplane.config.Gateway;
+import dev.meshbox.controlplane.config.GlobalNames;
 import dev.meshbox.controlplane.config.PeerAuthentication;
+import dev.meshbox.controlplane.config.ServiceEntry;
 import dev.meshbox.controlplane.config.VirtualService;
 import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.Pod;
@@ -50,9 +52,17 @@ public final class Translator {
         Map<GroupKey, XdsResources> groups = new HashMap<>();
         List<XdsResources> out = new ArrayList<>(proxies.size());
         TracingTranslator tracing = new TracingTranslator(view);
+        NetworkEndpoints networks = NetworkEndpoints.of(view);
+        LocalityEndpoints.PerProxy locality = new LocalityEndpoints.PerProxy(view);
         for (Pod proxy : proxies) {
-            out.add(tracing.apply(
-                    proxy, groups.computeIfAbsent(shared.groupKey(proxy), k -> shared.translate(k, proxy))));
+            // Other networks' endpoints become their east-west gateway first; priorities then apply per locality.
+            out.add(locality.apply(
+                    proxy,
+                    networks.apply(
+                            proxy,
+                            tracing.apply(
+                                    proxy,
+                                    groups.computeIfAbsent(shared.groupKey(proxy), k -> shared.translate(k, proxy))))));
         }
         return out;
     }
@@ -274,6 +284,7 @@ public final class Translator {
                 view.virtualServices().warnings().forEach(b::warn);
                 peerAuthentications.warnings().forEach(b::warn);
                 GatewayBindings.warnings(view).forEach(b::warn);
+                GlobalNames.warnings(view.config().all(ServiceEntry.class)).forEach(b::warn);
                 outbound = b.build();
             }
             return outbound;

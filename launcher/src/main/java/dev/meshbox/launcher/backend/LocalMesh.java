@@ -53,6 +53,9 @@ public final class LocalMesh implements StartedMesh {
 
     private final MeshSpec spec;
     private final LocalOptions options;
+    /** The cluster this mesh is, in a multi-cluster mesh; null for a mesh alone. */
+    private final ClusterMember member;
+
     private final Subnet subnet;
     private final ControlPlane controlPlane;
     private final List<RunningPod> pods = new CopyOnWriteArrayList<>();
@@ -63,12 +66,16 @@ public final class LocalMesh implements StartedMesh {
     private final MeshControl control;
     private RunningPod gateway;
 
-    private LocalMesh(MeshSpec spec, LocalOptions options, Subnet subnet, CleanupStack started) {
+    private LocalMesh(MeshSpec spec, LocalOptions options, ClusterMember member, Subnet subnet, CleanupStack started) {
         this.spec = spec;
         this.options = options;
+        this.member = member;
         this.subnet = subnet;
         this.started = started;
         this.controlPlane = new ControlPlane(options.security());
+        if (member != null) {
+            controlPlane.clusterIdentity(member.cluster(), member.network());
+        }
         this.control = new MeshControl(controlPlane);
         // Pushed before any proxy, so every proxy stops before the control plane and the loops it runs on.
         started.push("the proxies' event loops", () -> eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS));
@@ -77,6 +84,15 @@ public final class LocalMesh implements StartedMesh {
 
     /** Starts a mesh and returns once every pod is ready and every proxy has ACKed its config. */
     public static LocalMesh start(MeshSpec spec, LocalOptions options, PrintStream progress)
+            throws InterruptedException {
+        return start(spec, options, null, progress);
+    }
+
+    /**
+     * Starts one cluster of a multi-cluster mesh ({@link MultiClusterMesh}): its control plane has the cluster's id and
+     * network, and its ingress gateway the cluster's topology labels; {@code member} null is a mesh alone.
+     */
+    public static LocalMesh start(MeshSpec spec, LocalOptions options, ClusterMember member, PrintStream progress)
             throws InterruptedException {
         for (PodSpec ps : spec.pods()) {
             if (ps.container() instanceof PodSpec.ImageApp image) {
@@ -98,7 +114,7 @@ public final class LocalMesh implements StartedMesh {
             for (PodSpec ps : spec.pods()) {
                 plans.add(plan(ps, subnet, n++, started, starter));
             }
-            LocalMesh mesh = new LocalMesh(spec, options, subnet, started);
+            LocalMesh mesh = new LocalMesh(spec, options, member, subnet, started);
             mesh.boot(plans, starter, t0, progress);
             return mesh;
         } catch (RuntimeException | InterruptedException e) {
@@ -135,12 +151,13 @@ public final class LocalMesh implements StartedMesh {
         InetAddress gatewayIp = options.gatewayOnLocalhost() == LocalOptions.GatewayAddress.LOCALHOST
                 ? InetAddress.getLoopbackAddress()
                 : subnet.podIp(250);
+        String gatewayName = MeshSpec.podName("istio-ingressgateway", 0);
         Pod gatewayPod = new Pod(
-                MeshSpec.podName("istio-ingressgateway", 0),
+                member == null ? gatewayName : MeshSpec.podNameInCluster(gatewayName, member.cluster()),
                 GATEWAY_NAMESPACE,
                 gatewayIp.getHostAddress(),
                 gatewayIp.getHostAddress(),
-                Map.of("app", "istio-ingressgateway", "istio", "ingressgateway"),
+                ClusterMember.labels(member, Map.of("app", "istio-ingressgateway", "istio", "ingressgateway")),
                 Pod.ProxyKind.GATEWAY,
                 true,
                 "istio-ingressgateway-service-account");

@@ -175,6 +175,9 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
                 case "fortio" -> client(w, "fortio-deploy", "fortio", 8080);
                 case "grpc-echo" -> grpcEcho(w);
                 case "cnn" -> cnn(w);
+                case "helloworld" -> HelloworldPods.add(w, List.of("v1", "v2"), this::service, pods::add);
+                case "helloworld-v1" -> HelloworldPods.add(w, List.of("v1"), this::service, pods::add);
+                case "helloworld-v2" -> HelloworldPods.add(w, List.of("v2"), this::service, pods::add);
                 case "tcp-echo" ->
                     TcpEchoWorkload.add(w, s -> services.putIfAbsent(s.namespace() + "/" + s.name(), s), pods::add);
                 default -> throw new IllegalArgumentException("unknown workload " + w);
@@ -317,6 +320,15 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
     /** A stable pod name in Kubernetes' shape: deployment, replica-set hash, pod suffix. */
     static String podName(String deployment, int replica) {
         return hashedName(deployment, deployment + "#" + replica);
+    }
+
+    /**
+     * The name pod {@code name} of a Deployment gets in another cluster: the same Deployment, another hash, as two
+     * clusters' ReplicaSets name their pods.
+     */
+    static String podNameInCluster(String name, String cluster) {
+        String deployment = name.replaceFirst("-[0-9a-f]{9}-[b-u]{5}$", "");
+        return hashedName(deployment, name + "@" + cluster);
     }
 
     private static String hashedName(String deployment, String seed) {
