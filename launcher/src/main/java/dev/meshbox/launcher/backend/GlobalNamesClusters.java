@@ -31,6 +31,13 @@ public final class GlobalNamesClusters implements AutoCloseable {
         this.gateways = gateways;
     }
 
+    /** A cluster's mesh with the preconfigured objects among its built-in config. */
+    static MeshSpec withPreconfigured(MeshSpec mesh) {
+        java.util.List<String> config = new java.util.ArrayList<>(mesh.defaultConfigNames());
+        config.add(PRECONFIGURED);
+        return new MeshSpec(mesh.services(), mesh.pods(), config);
+    }
+
     /**
      * Starts a DNS stub per cluster answering from that cluster's ServiceEntries, and prints, per cluster, the stub's
      * address and the gateway endpoint a ServiceEntry in another cluster needs.
@@ -56,7 +63,7 @@ public final class GlobalNamesClusters implements AutoCloseable {
                     "[%s] .global DNS (istiocoredns) on %s; ServiceEntries in other clusters reach this cluster at"
                             + " endpoint address %s, ports {<port name>: %d}%n",
                     cluster,
-                    out.dns(cluster),
+                    "127.0.0.1:" + out.dns(cluster).getPort(),
                     out.gateway(cluster).getAddress().getHostAddress(),
                     GlobalNames.GATEWAY_PORT);
         }
