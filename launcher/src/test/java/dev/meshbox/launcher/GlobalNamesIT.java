@@ -57,11 +57,11 @@ class GlobalNamesIT {
             InetSocketAddress gateway2 = global.gateway("cluster2");
             assertThat(progress.toString(StandardCharsets.UTF_8))
                     .contains("[cluster2] .global DNS (istiocoredns) on 127.0.0.1:")
-                    .contains("endpoint address " + gateway2.getAddress().getHostAddress() + ", ports {<port name>:"
-                            + " 15443}");
+                    .contains("endpoint address " + gateway2.getAddress().getHostAddress()
+                            + " (${CLUSTER2_GW_ADDR}), ports {<port name>: 15443}");
 
             MeshAccess.ApplyOutcome applied = mesh.cluster("cluster1")
-                    .apply(List.of(new MeshAccess.ConfigText("httpbin-bar.yaml", """
+                    .apply(global.expand(List.of(new MeshAccess.ConfigText("httpbin-bar.yaml", """
                             apiVersion: networking.istio.io/v1alpha3
                             kind: ServiceEntry
                             metadata:
@@ -79,11 +79,10 @@ class GlobalNamesIT {
                               addresses:
                               - 240.0.0.2
                               endpoints:
-                              - address: %s
+                              - address: ${CLUSTER2_GW_ADDR}
                                 ports:
                                   http1: 15443 # Do not change this port value
-                            """.formatted(
-                                    gateway2.getAddress().getHostAddress()))));
+                            """))));
             assertThat(applied.problems()).isEmpty();
 
             TrafficDriver.Result r = new TrafficDriver(mesh)

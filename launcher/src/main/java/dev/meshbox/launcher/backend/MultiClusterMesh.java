@@ -314,8 +314,9 @@ public final class MultiClusterMesh implements StartedMesh {
     public ApplyOutcome apply(List<ConfigText> config) {
         List<String> changes = new ArrayList<>();
         List<String> problems = new ArrayList<>();
+        List<ConfigText> texts = globalNames == null ? config : globalNames.expand(config);
         clusters.forEach((name, mesh) -> {
-            ApplyOutcome o = mesh.apply(config);
+            ApplyOutcome o = mesh.apply(texts);
             o.changes().forEach(c -> changes.add(name + ": " + c));
             o.problems().forEach(p -> problems.add(name + ": " + p));
         });
