@@ -110,6 +110,7 @@ public final class ControlPlane implements AutoCloseable {
         config.onChange(s -> rebuild());
         registry.onChange(s -> rebuild());
         xds.onProxylessChange(this::rebuild);
+        xds.onProxyConfigChange(this::rebuild);
     }
 
     /** Starts the ADS server (127.0.0.1:15010 by default; port 0 picks a free one). */
@@ -318,7 +319,7 @@ public final class ControlPlane implements AutoCloseable {
                             security.autoMtls(),
                             security.extensionProviders(),
                             security.outboundTrafficPolicy(),
-                            security.tracing()));
+                            security.tracing().withProxySampling(xds.proxyConfigSampling())));
             String ownCluster = clusterId;
             // remote clusters' pods are endpoints only: their own control planes push to their proxies
             List<Pod> proxies = view.registry().proxies().stream()

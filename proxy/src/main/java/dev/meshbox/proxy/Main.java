@@ -38,6 +38,8 @@ public final class Main {
             "  --wildcard WHICH      none, reserved or all: which ports bind 0.0.0.0 instead of the pod IP; reserved",
             "                        (Istio's 15000-15099) lets kubectl port-forward reach a sidecar (default: none)",
             "  --seed N              make every random choice reproducible by request id",
+            "  --proxy-config JSON   Istio's ProxyConfig for this proxy (a pod's proxy.istio.io/config annotation, as",
+            "                        JSON), sent to the control plane as node metadata PROXY_CONFIG",
             "  --help                print this and exit");
 
     /** The parsed command line. */
@@ -50,7 +52,8 @@ public final class Main {
             String ip,
             InetSocketAddress appProbe,
             Long seed,
-            ProxyOptions.Wildcard wildcard) {}
+            ProxyOptions.Wildcard wildcard,
+            com.google.protobuf.Struct proxyConfig) {}
 
     /** A command line that cannot be used, with the reason. */
     static final class UsageException extends Exception {
@@ -101,7 +104,8 @@ public final class Main {
                 .namespace(args.namespace())
                 .podName(args.pod())
                 .role(args.role())
-                .wildcard(args.wildcard());
+                .wildcard(args.wildcard())
+                .proxyConfig(args.proxyConfig());
         if (args.seed() != null) {
             options.explicitSeed(args.seed());
         }
@@ -139,7 +143,16 @@ public final class Main {
         Map<String, String> values = new LinkedHashMap<>();
         Map<String, String> labels = new LinkedHashMap<>();
         List<String> known = List.of(
-                "--role", "--pod", "--namespace", "--label", "--xds", "--ip", "--app-probe", "--seed", "--wildcard");
+                "--role",
+                "--pod",
+                "--namespace",
+                "--label",
+                "--xds",
+                "--ip",
+                "--app-probe",
+                "--seed",
+                "--wildcard",
+                "--proxy-config");
         for (int i = 0; i < argv.length; i++) {
             String flag = argv[i];
             if (!known.contains(flag)) {
@@ -192,7 +205,23 @@ public final class Main {
                 values.getOrDefault("--ip", "auto"),
                 probe,
                 seed,
-                wildcard);
+                wildcard,
+                proxyConfig(values.get("--proxy-config")));
+    }
+
+    /** {@code --proxy-config}: a JSON object, Istio's ProxyConfig fields. */
+    static com.google.protobuf.Struct proxyConfig(String json) throws UsageException {
+        if (json == null || json.isBlank()) {
+            return com.google.protobuf.Struct.getDefaultInstance();
+        }
+        com.google.protobuf.Struct.Builder b = com.google.protobuf.Struct.newBuilder();
+        try {
+            com.google.protobuf.util.JsonFormat.parser().merge(json, b);
+        } catch (com.google.protobuf.InvalidProtocolBufferException | RuntimeException e) {
+            throw new UsageException("--proxy-config " + json + ": expected a JSON object (Istio's ProxyConfig, e.g."
+                    + " {\"tracing\":{\"sampling\":10}}): " + e.getMessage());
+        }
+        return b.build();
     }
 
     private static String required(Map<String, String> values, String flag) throws UsageException {

@@ -302,7 +302,8 @@ public final class Proxy implements AutoCloseable {
                 options.podName(),
                 options.workloadName(),
                 options.labels(),
-                options.bindAddress().getHostAddress());
+                options.bindAddress().getHostAddress(),
+                options.proxyConfig());
     }
 
     private static String shortName(ProxyOptions o) {

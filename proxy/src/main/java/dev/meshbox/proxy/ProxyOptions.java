@@ -28,6 +28,9 @@ import java.util.Objects;
  *                        (seed, x-request-id, decision), for replay; {@link SeedOrigin#DRAWN} (the default) keeps
  *                        decisions random in arrival order, as Envoy's are
  * @param wildcard        which ports bind the wildcard address instead of the pod IP; see {@link Wildcard}
+ * @param proxyConfig     Istio's {@code ProxyConfig} for this proxy as its bootstrap carries it (the pod's
+ *                        {@code proxy.istio.io/config} annotation, baked in by the injector), sent to the control
+ *                        plane as node metadata {@code PROXY_CONFIG}; empty when none
  */
 public record ProxyOptions(
         String nodeId,
@@ -46,7 +49,8 @@ public record ProxyOptions(
         Ticker ticker,
         int prometheusPort,
         SeedOrigin seedOrigin,
-        Wildcard wildcard) {
+        Wildcard wildcard,
+        com.google.protobuf.Struct proxyConfig) {
 
     public static final int DEFAULT_HEALTH_PORT = 15021;
     public static final int DEFAULT_PROMETHEUS_PORT = 15090;
@@ -86,6 +90,7 @@ public record ProxyOptions(
         ticker = ticker == null ? Ticker.systemTicker() : ticker;
         seedOrigin = seedOrigin == null || randomSeed == null ? SeedOrigin.DRAWN : seedOrigin;
         wildcard = wildcard == null ? Wildcard.NONE : wildcard;
+        proxyConfig = proxyConfig == null ? com.google.protobuf.Struct.getDefaultInstance() : proxyConfig;
     }
 
     /** Where a listener on {@code port} binds: the pod IP, or 0.0.0.0 where {@link #wildcard()} covers the port. */
@@ -124,7 +129,8 @@ public record ProxyOptions(
                 .healthPort(healthPort)
                 .ticker(ticker)
                 .prometheusPort(prometheusPort)
-                .wildcard(wildcard);
+                .wildcard(wildcard)
+                .proxyConfig(proxyConfig);
         b.randomSeed = randomSeed;
         b.seedOrigin = seedOrigin;
         return b;
@@ -158,6 +164,7 @@ public record ProxyOptions(
         private Ticker ticker;
         private int prometheusPort = DEFAULT_PROMETHEUS_PORT;
         private Wildcard wildcard;
+        private com.google.protobuf.Struct proxyConfig;
 
         private Builder(String nodeId, InetAddress bindAddress, InetSocketAddress xdsServer) {
             this.nodeId = nodeId;
@@ -239,6 +246,11 @@ public record ProxyOptions(
             return this;
         }
 
+        public Builder proxyConfig(com.google.protobuf.Struct value) {
+            this.proxyConfig = value;
+            return this;
+        }
+
         public ProxyOptions build() {
             return new ProxyOptions(
                     nodeId,
@@ -257,7 +269,8 @@ public record ProxyOptions(
                     ticker,
                     prometheusPort,
                     seedOrigin,
-                    wildcard);
+                    wildcard,
+                    proxyConfig);
         }
     }
 

@@ -55,6 +55,22 @@ class MainTest {
     }
 
     @Test
+    void aProxyConfigIsReadAsJson() throws Exception {
+        Main.Args a = Main.parse(new String[] {
+            "--role", "sidecar", "--pod", "p", "--xds", "x:1", "--proxy-config", "{\"tracing\": {\"sampling\": 10}}"
+        });
+        assertThat(a.proxyConfig()
+                        .getFieldsOrThrow("tracing")
+                        .getStructValue()
+                        .getFieldsOrThrow("sampling")
+                        .getNumberValue())
+                .isEqualTo(10.0);
+        assertThatThrownBy(() -> Main.parse(
+                        new String[] {"--role", "sidecar", "--pod", "p", "--xds", "x:1", "--proxy-config", "sampling"}))
+                .hasMessageContaining("--proxy-config sampling: expected a JSON object");
+    }
+
+    @Test
     void mistakesNameTheOptionAndWhatIsExpected() {
         assertThatThrownBy(() -> Main.parse(new String[] {"--role", "router", "--pod", "p", "--xds", "x:1"}))
                 .hasMessage("--role router: expected sidecar or gateway");

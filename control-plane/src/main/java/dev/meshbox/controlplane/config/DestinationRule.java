@@ -140,7 +140,46 @@ public record DestinationRule(
         LEAST_CONN
     }
 
-    public record LoadBalancer(SimpleLb simple, Optional<ConsistentHash> consistentHash) {}
+    public record LoadBalancer(
+            SimpleLb simple, Optional<ConsistentHash> consistentHash, Optional<LocalityLbSetting> localityLbSetting) {
+
+        public LoadBalancer(SimpleLb simple, Optional<ConsistentHash> consistentHash) {
+            this(simple, consistentHash, Optional.empty());
+        }
+    }
+
+    /**
+     * {@code loadBalancer.localityLbSetting}: Istio's locality load balancing. {@code enabled} empty means on (Istio's
+     * default); {@code distribute} weights localities, {@code failover} names the region after the caller's, and
+     * {@code failoverPriority} orders endpoints by how many of the listed labels they share with the caller.
+     */
+    public record LocalityLbSetting(
+            Optional<Boolean> enabled,
+            List<Distribute> distribute,
+            List<Failover> failover,
+            List<String> failoverPriority) {
+
+        public LocalityLbSetting {
+            distribute = List.copyOf(distribute);
+            failover = List.copyOf(failover);
+            failoverPriority = List.copyOf(failoverPriority);
+        }
+
+        /** Whether the setting turns locality load balancing off ({@code enabled: false}). */
+        public boolean disabled() {
+            return enabled.isPresent() && !enabled.get();
+        }
+    }
+
+    /** A {@code distribute} entry: callers in {@code from} send {@code to}'s percentages to those localities. */
+    public record Distribute(String from, Map<String, Integer> to) {
+        public Distribute {
+            to = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(to));
+        }
+    }
+
+    /** A {@code failover} entry: callers in region {@code from} fail over to region {@code to} first. */
+    public record Failover(String from, String to) {}
 
     public record ConsistentHash(
             Optional<String> httpHeaderName,

@@ -192,7 +192,10 @@ final class DestinationRuleParser {
                 n.problem("may set only one of simple and consistentHash");
             }
         }
-        return new LoadBalancer(simple, hash);
+        Optional<DestinationRule.LocalityLbSetting> locality = n.has("localityLbSetting")
+                ? Optional.of(LocalityLbSettingParser.parse(n.obj("localityLbSetting")))
+                : Optional.empty();
+        return new LoadBalancer(simple, hash, locality);
     }
 
     private static ConnectionPool pool(YamlNode n) {

@@ -21,13 +21,17 @@ import java.util.TreeSet;
  * @param zipkinAddress {@code host:port} of the default collector
  * @param providers the zipkin extension providers by name
  * @param defaultProviders {@code defaultProviders.tracing}: the provider used where no Telemetry names one
+ * @param proxySampling per node id, the {@code tracing.sampling} of the proxy's own {@code ProxyConfig} (the pod's
+ *     {@code proxy.istio.io/config} annotation, sent as node metadata {@code PROXY_CONFIG}), overriding
+ *     {@code sampling} for that proxy
  */
 public record MeshTracing(
         boolean enableTracing,
         double sampling,
         String zipkinAddress,
         Map<String, ZipkinProvider> providers,
-        List<String> defaultProviders) {
+        List<String> defaultProviders,
+        Map<String, Double> proxySampling) {
 
     /** Istio's built-in provider name: the collector at {@link #zipkinAddress}. */
     public static final String DEFAULT_PROVIDER = "zipkin";
@@ -41,11 +45,34 @@ public record MeshTracing(
     public MeshTracing {
         providers = Map.copyOf(providers);
         defaultProviders = List.copyOf(defaultProviders);
+        proxySampling = proxySampling == null ? Map.of() : Map.copyOf(proxySampling);
+    }
+
+    public MeshTracing(
+            boolean enableTracing,
+            double sampling,
+            String zipkinAddress,
+            Map<String, ZipkinProvider> providers,
+            List<String> defaultProviders) {
+        this(enableTracing, sampling, zipkinAddress, providers, defaultProviders, Map.of());
     }
 
     /** These settings with another sampling percentage ({@code up --tracing} sets 100, as Istio's demo profile). */
     public MeshTracing withSampling(double value) {
-        return new MeshTracing(enableTracing, value, zipkinAddress, providers, defaultProviders);
+        return new MeshTracing(enableTracing, value, zipkinAddress, providers, defaultProviders, proxySampling);
+    }
+
+    /** These settings with the proxies' own {@code ProxyConfig} sampling, by node id. */
+    public MeshTracing withProxySampling(Map<String, Double> byNode) {
+        return new MeshTracing(enableTracing, sampling, zipkinAddress, providers, defaultProviders, byNode);
+    }
+
+    /**
+     * The percentage for the proxy {@code nodeId} where no Telemetry sets one: its {@code ProxyConfig}'s (pod
+     * annotation), else the mesh config's {@code defaultConfig}, Istio's order.
+     */
+    public double sampling(String nodeId) {
+        return proxySampling.getOrDefault(nodeId, sampling);
     }
 
     /** The names a Telemetry may use as a tracing provider. */

@@ -23,7 +23,6 @@ import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
 import io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions;
-import io.envoyproxy.envoy.config.core.v3.Locality;
 import io.envoyproxy.envoy.config.core.v3.Metadata;
 import io.envoyproxy.envoy.config.core.v3.RoutingPriority;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
@@ -93,7 +92,7 @@ final class ClusterTranslator {
                     hostPolicy, subset.flatMap(DestinationRule.Subset::trafficPolicy), port.port());
             Map<String, String> labels =
                     subset.map(DestinationRule.Subset::labels).orElse(Map.of());
-            Cluster cluster = cluster(name, policy, port.selectedProtocol());
+            Cluster cluster = LocalityEndpoints.weighted(cluster(name, policy, port.selectedProtocol()), policy);
             if (se != null) {
                 cluster = ServiceEntries.typed(cluster, se, service, port);
             }
@@ -303,24 +302,22 @@ final class ClusterTranslator {
             ServicePort port,
             Map<String, String> subsetLabels,
             PeerAuthentications peers) {
-        LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder()
-                .setLocality(Locality.getDefaultInstance())
-                .setLoadBalancingWeight(u32(1));
+        LocalityEndpoints locality = new LocalityEndpoints();
         for (Pod pod : pods) {
             if (!subsetLabels.entrySet().stream()
                     .allMatch(e -> e.getValue().equals(pod.labels().get(e.getKey())))) {
                 continue;
             }
-            locality.addLbEndpoints(LbEndpoint.newBuilder()
-                    .setEndpoint(Endpoint.newBuilder().setAddress(socket(pod.ip(), port.targetPort())))
-                    .setHealthStatus(HealthStatus.HEALTHY)
-                    .setLoadBalancingWeight(u32(1))
-                    .setMetadata(podMetadata(pod, mtlsAccepted(pod, port.targetPort(), peers))));
+            locality.add(
+                    pod,
+                    LbEndpoint.newBuilder()
+                            .setEndpoint(Endpoint.newBuilder().setAddress(socket(pod.ip(), port.targetPort())))
+                            .setHealthStatus(HealthStatus.HEALTHY)
+                            .setLoadBalancingWeight(u32(1))
+                            .setMetadata(podMetadata(pod, mtlsAccepted(pod, port.targetPort(), peers)))
+                            .build());
         }
-        return ClusterLoadAssignment.newBuilder()
-                .setClusterName(cluster)
-                .addEndpoints(locality)
-                .build();
+        return locality.assignment(cluster);
     }
 
     /**

@@ -32,7 +32,8 @@ import java.util.TreeMap;
  * Istio's tracing on every HTTP connection manager of a proxy ({@code pilot/pkg/networking/core/tracing.go}):
  * {@code tracing {provider envoy.tracers.zipkin, client_sampling 100, random_sampling <pct>, overall_sampling 100,
  * custom_tags istio.*}}, the provider's collector being its service's outbound cluster. The percentage and provider
- * come from the Telemetry API (workload, then namespace, then root namespace), else the mesh config
+ * come from the Telemetry API (workload, then namespace, then root namespace), else the proxy's own ProxyConfig
+ * (the pod's {@code proxy.istio.io/config} annotation, node metadata {@code PROXY_CONFIG}), else the mesh config
  * ({@code defaultConfig.tracing.sampling}, Istio's 1 %). Also each inbound route's {@code decorator.operation}
  * ({@code <fqdn>:<port>/*}), which depends on the pod's services. Applied after the group translation, per proxy,
  * memoised on the group's resources and the proxy's {@link Settings}, so pods that trace alike still share one
@@ -85,7 +86,7 @@ final class TracingTranslator {
             return Optional.empty();
         }
         Effective e = effective(view.config().all(Telemetry.class), proxy);
-        double sampling = e.sampling.orElse(mesh.sampling());
+        double sampling = e.sampling.orElse(mesh.sampling(proxy.nodeId()));
         HttpConnectionManager.Tracing.Builder t = HttpConnectionManager.Tracing.newBuilder()
                 .setClientSampling(Percent.newBuilder().setValue(100))
                 .setRandomSampling(Percent.newBuilder().setValue(sampling))

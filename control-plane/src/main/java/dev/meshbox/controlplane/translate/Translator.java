@@ -53,11 +53,16 @@ public final class Translator {
         List<XdsResources> out = new ArrayList<>(proxies.size());
         TracingTranslator tracing = new TracingTranslator(view);
         NetworkEndpoints networks = NetworkEndpoints.of(view);
+        LocalityEndpoints.PerProxy locality = new LocalityEndpoints.PerProxy(view);
         for (Pod proxy : proxies) {
-            out.add(networks.apply(
+            // Other networks' endpoints become their east-west gateway first; priorities then apply per locality.
+            out.add(locality.apply(
                     proxy,
-                    tracing.apply(
-                            proxy, groups.computeIfAbsent(shared.groupKey(proxy), k -> shared.translate(k, proxy)))));
+                    networks.apply(
+                            proxy,
+                            tracing.apply(
+                                    proxy,
+                                    groups.computeIfAbsent(shared.groupKey(proxy), k -> shared.translate(k, proxy))))));
         }
         return out;
     }

@@ -66,6 +66,7 @@ public final class XdsServer implements AutoCloseable {
     private final AckLedger ledger = new AckLedger(convergence::heardFrom);
     private final PilotMetrics metrics = new PilotMetrics();
     private final ProxylessNodes proxyless = new ProxylessNodes();
+    private final ProxyConfigNodes proxyConfigs = new ProxyConfigNodes();
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
     /** Proxyless gRPC nodes: they ask for resources by name on demand, so what they should ACK follows their asking. */
     private final Set<String> onDemand = ConcurrentHashMap.newKeySet();
@@ -100,7 +101,7 @@ public final class XdsServer implements AutoCloseable {
         }
         AtomicLong streamsOpened = new AtomicLong();
         V3DiscoveryServer discovery = new V3DiscoveryServer(
-                List.of(ledger, proxyless, metrics),
+                List.of(ledger, proxyless, proxyConfigs, metrics),
                 cache,
                 () -> senders[(int) (streamsOpened.getAndIncrement() % threads)],
                 new IdentitySerializer());
@@ -177,6 +178,19 @@ public final class XdsServer implements AutoCloseable {
      */
     public void onProxylessChange(Runnable onChange) {
         proxyless.onChange(onChange::run);
+    }
+
+    /**
+     * Node id to the {@code tracing.sampling} of the {@code ProxyConfig} its proxy sent (node metadata
+     * {@code PROXY_CONFIG}, from the pod's {@code proxy.istio.io/config} annotation), for the nodes that sent one.
+     */
+    public Map<String, Double> proxyConfigSampling() {
+        return proxyConfigs.tracingSampling();
+    }
+
+    /** Calls {@code onChange} when a node's {@code PROXY_CONFIG} sampling is new or changed (on the stream's thread). */
+    public void onProxyConfigChange(Runnable onChange) {
+        proxyConfigs.onChange(onChange);
     }
 
     private boolean publish(String node, ProxyResources r, boolean proxylessNode) {

@@ -163,6 +163,22 @@ class TracingTranslationTest {
     }
 
     @Test
+    void aPodsProxyConfigSamplingBeatsTheMeshDefaultButNotTelemetry() throws Exception {
+        MeshTracing mesh = MeshTracing.read("mesh.yaml", "defaultConfig: {tracing: {sampling: 5}}\n")
+                .withProxySampling(Map.of(BookinfoFixture.REVIEWS_V1.nodeId(), 42.0));
+        double reviews = sampling(Translator.translate(withTracing(mesh), BookinfoFixture.REVIEWS_V1));
+        double ratings = sampling(Translator.translate(withTracing(mesh), BookinfoFixture.RATINGS));
+        double withTelemetry = sampling(Translator.translate(withTracing(mesh, NS_100), BookinfoFixture.REVIEWS_V1));
+        assertThat(reviews).isEqualTo(42.0);
+        assertThat(ratings).isEqualTo(5.0);
+        assertThat(withTelemetry).isEqualTo(100.0);
+    }
+
+    private static double sampling(XdsResources r) throws InvalidProtocolBufferException {
+        return hcm(listener(r, "0.0.0.0_9080")).getTracing().getRandomSampling().getValue();
+    }
+
+    @Test
     void meshConfigSamplingAndProviderAreUsed() throws Exception {
         MeshTracing mesh = MeshTracing.read("mesh.yaml", """
                 defaultConfig: {tracing: {sampling: 100}}

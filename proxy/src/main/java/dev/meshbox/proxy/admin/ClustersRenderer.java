@@ -49,11 +49,18 @@ final class ClustersRenderer {
                         .append(healthFlags(h))
                         .append('\n');
                 out.append(prefix).append("weight::").append(h.spec().weight()).append('\n');
-                out.append(prefix).append("region::\n");
-                out.append(prefix).append("zone::\n");
-                out.append(prefix).append("sub_zone::\n");
+                var locality = h.spec().locality();
+                out.append(prefix).append("region::").append(locality.region()).append('\n');
+                out.append(prefix).append("zone::").append(locality.zone()).append('\n');
+                out.append(prefix)
+                        .append("sub_zone::")
+                        .append(locality.subZone())
+                        .append('\n');
                 out.append(prefix).append("canary::false\n");
-                out.append(prefix).append("priority::0\n");
+                out.append(prefix)
+                        .append("priority::")
+                        .append(locality.priority())
+                        .append('\n');
                 out.append(prefix).append("success_rate::-1\n");
                 out.append(prefix).append("local_origin_success_rate::-1\n");
             }

@@ -73,9 +73,13 @@ public interface LoadBalancer {
     final class RingHash implements LoadBalancer {
         private record Ring(List<Host> source, long[] hashes, Host[] owners) {}
 
+        /** Rings kept at once: one per priority (or locality) list a cluster with several balances over. */
+        private static final int RINGS = 8;
+
         private final long minimumRingSize;
         private final long maximumRingSize;
         private volatile Ring ring;
+        private volatile Ring[] recent = new Ring[0];
 
         RingHash(long minimumRingSize, long maximumRingSize) {
             this.minimumRingSize = minimumRingSize;
@@ -89,8 +93,7 @@ public interface LoadBalancer {
             }
             Ring r = ring;
             if (r == null || r.source != hosts) {
-                r = build(hosts);
-                ring = r;
+                r = ringOf(hosts);
             }
             long h = hash.isPresent() ? hash.getAsLong() : random.nextLong();
             int i = firstAtOrAfter(r.hashes, h);
@@ -99,6 +102,24 @@ public interface LoadBalancer {
                 i = (int) ((i + (long) attempt) % r.hashes.length);
             }
             return r.owners[i];
+        }
+
+        /** The ring of {@code hosts}, built once while it is among the last few lists seen. */
+        private Ring ringOf(List<Host> hosts) {
+            Ring[] known = recent;
+            for (Ring k : known) {
+                if (k.source == hosts) {
+                    ring = k;
+                    return k;
+                }
+            }
+            Ring r = build(hosts);
+            Ring[] next = new Ring[Math.min(RINGS, known.length + 1)];
+            next[0] = r;
+            System.arraycopy(known, 0, next, 1, next.length - 1);
+            recent = next;
+            ring = r;
+            return r;
         }
 
         /** Number of points for the ring: enough for the lightest host to get its share of the minimum size. */

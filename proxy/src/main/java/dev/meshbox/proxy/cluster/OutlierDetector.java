@@ -30,7 +30,16 @@ public final class OutlierDetector {
     }
 
     /** The hosts a balancer may use right now, cached until ejections or the host list change. */
-    public record Selection(List<Host> source, long epoch, List<Host> hosts, boolean panic) {}
+    public record Selection(List<Host> source, long epoch, List<Host> hosts, boolean panic, PrioritySet priorities) {
+        public Selection(List<Host> source, long epoch, List<Host> hosts, boolean panic) {
+            this(source, epoch, hosts, panic, null);
+        }
+
+        /** The hosts for one request: {@link #hosts()}, or a priority's (and locality's) when the cluster has them. */
+        public List<Host> candidates(RandomGenerator random) {
+            return priorities == null ? hosts : priorities.choose(random);
+        }
+    }
 
     private enum Kind {
         CONSECUTIVE_5XX,
@@ -269,10 +278,25 @@ public final class OutlierDetector {
      * threshold, in which case all hosts (Envoy's panic mode; a threshold of 0 disables it).
      */
     public Selection select(List<Host> all, List<Host> healthy, double panicThreshold) {
+        return select(all, healthy, panicThreshold, false);
+    }
+
+    /**
+     * As above, over Envoy's priority levels and, when {@code localityWeighted}, locality weights (see {@link
+     * PrioritySet}) where the hosts have them; panic then compares the normalized total health with the threshold.
+     */
+    public Selection select(List<Host> all, List<Host> healthy, double panicThreshold, boolean localityWeighted) {
         Selection c = cached;
         long e = epoch;
         if (c != null && c.source() == all && c.epoch() == e) {
             return c;
+        }
+        if (PrioritySet.needed(all, localityWeighted)) {
+            PrioritySet set = PrioritySet.of(all, localityWeighted);
+            boolean panic = panicThreshold > 0 && set.normalizedHealth() < panicThreshold;
+            Selection s = panic ? new Selection(all, e, all, true) : new Selection(all, e, all, false, set);
+            cached = s;
+            return s;
         }
         List<Host> filtered = new ArrayList<>(healthy.size());
         for (Host h : healthy) {

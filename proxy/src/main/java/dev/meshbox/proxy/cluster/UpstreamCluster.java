@@ -63,12 +63,15 @@ public record UpstreamCluster(
     /** As {@link #pick(RandomGenerator, Set, int)}, with the request's hash key for consistent hashing. */
     public Host pick(RandomGenerator random, OptionalLong hash, Set<Host> avoid, int attempts) {
         outlier.maybeTick();
-        OutlierDetector.Selection selection =
-                outlier.select(hosts, healthyHosts, spec.lb().healthyPanicThreshold());
+        OutlierDetector.Selection selection = outlier.select(
+                hosts,
+                healthyHosts,
+                spec.lb().healthyPanicThreshold(),
+                spec.lb().localityWeighted());
         if (selection.panic()) {
             stats.lbHealthyPanic.increment();
         }
-        List<Host> candidates = selection.hosts();
+        List<Host> candidates = selection.candidates(random);
         Host host = balancer.pick(candidates, random, hash, 0);
         for (int i = 1; host != null && avoid.contains(host) && i < attempts; i++) {
             host = balancer.pick(candidates, random, hash, i);

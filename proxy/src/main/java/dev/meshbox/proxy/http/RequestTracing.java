@@ -11,7 +11,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.random.RandomGenerator;
 
 /**
  * Envoy's tracing in the HTTP connection manager, with its Zipkin tracer as Istio configures it
@@ -30,12 +29,16 @@ public final class RequestTracing {
     public record Identity(String serviceName, String nodeId, String ipv4) {}
 
     static final String CLIENT_TRACE_ID = "x-client-trace-id";
-    static final String FORCE_TRACE = "x-envoy-force-trace";
 
-    /** The span of a request in flight. */
+    /**
+     * The span of a request in flight: its trace id as written onwards, its own span id (hex only when reported),
+     * the caller's span id (its parent).
+     */
     record Active(
             TracingConfig config,
-            TraceContext context,
+            CharSequence traceId,
+            long spanId,
+            String parentId,
             boolean sampled,
             String clientTraceId,
             Map<String, String> headerTags) {}
@@ -58,29 +61,63 @@ public final class RequestTracing {
         return reporter;
     }
 
-    /** Decides the request's span and writes its headers for the hop onwards; nothing without {@code tracing}. */
+    /**
+     * Decides the request's span and writes its headers for the hop onwards; nothing without {@code tracing}. As
+     * Envoy, an unsampled request still gets a span context (new span id, the caller's trace or a new one) and
+     * carries it on with {@code x-b3-sampled: 0}; only reporting is skipped. The work is kept to one pass over the
+     * headers, ids drawn as longs and formatted once, and the B3 headers written in place.
+     */
     void start(HttpExchange exchange, RandomSource random) {
         if (exchange.listener().hcm() == null || exchange.listener().hcm().tracing() == null) {
             return;
         }
         TracingConfig config = exchange.listener().hcm().tracing();
         HttpHeaders h = exchange.request().headers();
-        TraceContext incoming = TraceContext.extract(h::get);
-        String clientTraceId = h.get(CLIENT_TRACE_ID);
+        TraceHeaders found = TraceHeaders.scan(h);
+        TraceContext incoming = found.anyContext() ? TraceContext.extract(found::get) : null;
         boolean sampled;
         if (incoming != null && incoming.sampled() != null) {
             sampled = incoming.sampled();
         } else {
-            sampled = decide(config, exchange.facts().requestKey(), clientTraceId != null, h.contains(FORCE_TRACE));
+            sampled = decide(config, exchange.facts().requestKey(), found.clientTraceId != null, found.forceTrace);
         }
-        // Per proxy and direction, so that two hops of one request (same id, same seed) never share a span id.
+        // Per proxy, direction and attempt, so that two hops of one request (same id, same seed), or two attempts of
+        // one retried call arriving here, never share a span id.
         long key = exchange.facts().requestKey() ^ salt ^ (exchange.facts().inbound() ? 0x5bd1e995L : 0);
-        RandomGenerator ids = random.forRequest(key, RandomSource.Decision.TRACE, 0);
-        String traceId = incoming != null && incoming.traceId() != null ? incoming.traceId() : hex(ids) + hex(ids);
-        String spanId = hex(ids);
+        if (found.attemptCount != null) {
+            key = RandomSource.mix(key + found.attemptCount.hashCode());
+        }
+        long spanId = random.nextId(key, RandomSource.Decision.TRACE, 0);
+        CharSequence traceId;
+        if (incoming != null && incoming.traceId() != null) {
+            traceId = incoming.traceId();
+            if (!traceId.equals(found.traceId)) {
+                h.set(TraceHeaders.TRACE_ID, traceId);
+            }
+        } else {
+            traceId = TraceHeaders.hex(
+                    random.nextId(key, RandomSource.Decision.TRACE, 1),
+                    random.nextId(key, RandomSource.Decision.TRACE, 2));
+            h.set(TraceHeaders.TRACE_ID, traceId);
+        }
+        CharSequence span = TraceHeaders.hex(spanId);
+        h.set(TraceHeaders.SPAN_ID, span);
         String parent = incoming != null ? incoming.spanId() : null;
-        TraceContext mine = new TraceContext(traceId, spanId, parent, sampled, incoming != null && incoming.debug());
-        mine.inject(h::set, h::remove, config.w3c());
+        if (parent != null) {
+            h.set(TraceHeaders.PARENT_SPAN_ID, parent);
+        } else if (found.parentSpanId != null) {
+            h.remove(TraceHeaders.PARENT_SPAN_ID);
+        }
+        h.set(TraceHeaders.SAMPLED, sampled ? TraceHeaders.ONE : TraceHeaders.ZERO);
+        if (found.b3 != null) {
+            h.remove(TraceHeaders.B3);
+        }
+        if (incoming != null && incoming.debug()) {
+            h.set(TraceHeaders.FLAGS, TraceHeaders.ONE);
+        }
+        if (config.w3c() || found.traceparent != null) {
+            h.set(TraceHeaders.TRACEPARENT, traceparent(traceId, span, sampled));
+        }
         Map<String, String> headerTags = Map.of();
         for (TracingConfig.CustomTag t : config.customTags()) {
             if (t.kind() == TracingConfig.CustomTag.Kind.REQUEST_HEADER && h.contains(t.name())) {
@@ -88,7 +125,14 @@ public final class RequestTracing {
                 headerTags.put(t.tag(), h.get(t.name()));
             }
         }
-        exchange.filterState(ACTIVE, new Active(config, mine, sampled, clientTraceId, headerTags));
+        exchange.filterState(
+                ACTIVE, new Active(config, traceId, spanId, parent, sampled, found.clientTraceId, headerTags));
+    }
+
+    /** W3C's {@code traceparent} for this hop's span: version 00, a 64-bit trace id left-padded to 128 bits. */
+    static String traceparent(CharSequence traceId, CharSequence spanId, boolean sampled) {
+        return "00-" + (traceId.length() == 32 ? "" : "0000000000000000") + traceId + "-" + spanId + "-"
+                + (sampled ? "01" : "00");
     }
 
     /** Envoy's decision when the caller made none. */
@@ -177,13 +221,12 @@ public final class RequestTracing {
                 tags.put(t.tag(), value);
             }
         }
-        TraceContext c = active.context();
         long startMicros =
                 f.startTime().getEpochSecond() * 1_000_000 + f.startTime().getNano() / 1_000;
         return new Span(
-                c.traceId(),
-                c.spanId(),
-                c.parentId(),
+                active.traceId().toString(),
+                TraceHeaders.hex(active.spanId()).toString(),
+                active.parentId(),
                 operation(exchange).toLowerCase(Locale.ROOT),
                 f.inbound() ? Span.Kind.SERVER : Span.Kind.CLIENT,
                 startMicros,
@@ -203,14 +246,5 @@ public final class RequestTracing {
         int q = path.indexOf('?');
         String authority = exchange.facts().authority();
         return (authority == null ? "" : authority) + (q < 0 ? path : path.substring(0, q));
-    }
-
-    private static String hex(RandomGenerator r) {
-        long v;
-        do {
-            v = r.nextLong();
-        } while (v == 0);
-        String s = Long.toHexString(v);
-        return "0".repeat(16 - s.length()) + s;
     }
 }

@@ -29,13 +29,39 @@ public sealed interface RandomSource {
     /** Randomness not tied to a request (generated request ids, connection jitter). */
     RandomGenerator shared();
 
+    /**
+     * One non-zero 64-bit value for a decision of the request, without a generator per request: for ids minted on
+     * every request (trace and span ids). {@link PerRequest}: a pure function of (seed, request id, decision, index);
+     * {@link Shared}: the next value of the calling thread's SplitMix64 stream, seeded from the shared generator.
+     */
+    long nextId(long requestKey, Decision decision, int index);
+
     /** A 64-bit key for a request id; the same id always gives the same key. */
     static long requestKey(String requestId) {
         return requestId == null ? 0 : XxHash64.hash(requestId);
     }
 
     /** Random in arrival order: every decision draws from one thread-safe generator. */
-    record Shared(RandomGenerator random) implements RandomSource {
+    record Shared(RandomGenerator random, ThreadLocal<long[]> idStreams) implements RandomSource {
+        public Shared(RandomGenerator random) {
+            this(random, new ThreadLocal<>());
+        }
+
+        @Override
+        public long nextId(long requestKey, Decision decision, int index) {
+            long[] state = idStreams.get();
+            if (state == null) {
+                state = new long[] {random.nextLong()};
+                idStreams.set(state);
+            }
+            long v;
+            do {
+                state[0] += 0x9E3779B97F4A7C15L;
+                v = mix(state[0]);
+            } while (v == 0);
+            return v;
+        }
+
         @Override
         public RandomGenerator forRequest(long requestKey, Decision decision, int index) {
             return random;
@@ -54,6 +80,14 @@ public sealed interface RandomSource {
             long h = mix(seed ^ mix(requestKey));
             h = mix(h + 0x9E3779B97F4A7C15L * (decision.ordinal() + 1));
             return new SplittableRandom(mix(h + index));
+        }
+
+        @Override
+        public long nextId(long requestKey, Decision decision, int index) {
+            long h = mix(seed ^ mix(requestKey));
+            h = mix(h + 0x9E3779B97F4A7C15L * (decision.ordinal() + 1));
+            long v = mix(h + index);
+            return v == 0 ? 1 : v;
         }
     }
 

@@ -135,7 +135,8 @@ final class ClusterOptionsConverter {
                         + "minimum_ring_size " + min + ", got " + max);
             }
         }
-        return new ClusterSpec.LbOptions(panic, min, max);
+        return new ClusterSpec.LbOptions(
+                panic, min, max, c.hasCommonLbConfig() && c.getCommonLbConfig().hasLocalityWeightedLbConfig());
     }
 
     private static int or(boolean has, UInt32Value value, int fallback) {

@@ -120,9 +120,17 @@ public record ClusterSpec(
 
     /**
      * @param healthyPanicThreshold percent in [0, 100]; below it the balancer uses every host; 0 disables panic
+     * @param localityWeighted {@code common_lb_config.locality_weighted_lb_config}: within a priority, localities are
+     *     picked by their EDS {@code load_balancing_weight} (scaled by their availability) before a host
      */
-    public record LbOptions(double healthyPanicThreshold, long minimumRingSize, long maximumRingSize) {
+    public record LbOptions(
+            double healthyPanicThreshold, long minimumRingSize, long maximumRingSize, boolean localityWeighted) {
         public static final LbOptions ENVOY_DEFAULTS = new LbOptions(50.0, 1024, 8 * 1024 * 1024);
+
+        /** Options without {@code locality_weighted_lb_config}. */
+        public LbOptions(double healthyPanicThreshold, long minimumRingSize, long maximumRingSize) {
+            this(healthyPanicThreshold, minimumRingSize, maximumRingSize, false);
+        }
     }
 
     /** Envoy's outlier detection settings that MeshBox applies (consecutive errors; no success rate). */

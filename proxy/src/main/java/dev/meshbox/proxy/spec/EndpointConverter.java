@@ -23,6 +23,14 @@ public final class EndpointConverter {
         List<EndpointSpec> out = new ArrayList<>();
         for (int l = 0; l < cla.getEndpointsCount(); l++) {
             var locality = cla.getEndpoints(l);
+            EndpointSpec.Locality place = new EndpointSpec.Locality(
+                    locality.getLocality().getRegion(),
+                    locality.getLocality().getZone(),
+                    locality.getLocality().getSubZone(),
+                    locality.getPriority(),
+                    locality.hasLoadBalancingWeight()
+                            ? locality.getLoadBalancingWeight().getValue()
+                            : 1);
             for (int e = 0; e < locality.getLbEndpointsCount(); e++) {
                 LbEndpoint lb = locality.getLbEndpoints(e);
                 String at = where + ": endpoints[" + l + "].lb_endpoints[" + e + "].endpoint.address";
@@ -37,7 +45,7 @@ public final class EndpointConverter {
                         ? lb.getLoadBalancingWeight().getValue()
                         : 1;
                 out.add(new EndpointSpec(
-                        address, healthy, weight, istioMetadata(lb), istioLabels(lb), socketMatch(lb)));
+                        address, healthy, weight, istioMetadata(lb), istioLabels(lb), socketMatch(lb), place));
             }
         }
         return out;

@@ -19,14 +19,43 @@ public record EndpointSpec(
         int weight,
         Map<String, String> metadata,
         Map<String, String> labels,
-        Map<String, String> socketMatch) {
+        Map<String, String> socketMatch,
+        Locality locality) {
+
+    /**
+     * Where the endpoint is, from its EDS {@code LocalityLbEndpoints}: the locality, the group's {@code priority} (0 is
+     * the highest) and its {@code load_balancing_weight} (used with {@code locality_weighted_lb_config}).
+     */
+    public record Locality(String region, String zone, String subZone, int priority, int weight) {
+        public static final Locality NONE = new Locality("", "", "", 0, 1);
+
+        public Locality {
+            weight = Math.max(1, weight);
+        }
+
+        /** Whether {@code other} is the same locality (region, zone and subzone), whatever the priority. */
+        public boolean sameAs(Locality other) {
+            return region.equals(other.region) && zone.equals(other.zone) && subZone.equals(other.subZone);
+        }
+    }
 
     public EndpointSpec {
+        locality = locality == null ? Locality.NONE : locality;
         socketMatch = socketMatch == null ? Map.of() : Map.copyOf(socketMatch);
         Objects.requireNonNull(address, "address");
         weight = Math.max(1, weight);
         metadata = Map.copyOf(metadata);
         labels = labels == null ? Map.of() : Map.copyOf(labels);
+    }
+
+    public EndpointSpec(
+            InetSocketAddress address,
+            boolean healthy,
+            int weight,
+            Map<String, String> metadata,
+            Map<String, String> labels,
+            Map<String, String> socketMatch) {
+        this(address, healthy, weight, metadata, labels, socketMatch, Locality.NONE);
     }
 
     public EndpointSpec(InetSocketAddress address, boolean healthy, int weight, Map<String, String> metadata) {

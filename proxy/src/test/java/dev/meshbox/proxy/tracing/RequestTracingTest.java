@@ -157,6 +157,62 @@ class RequestTracingTest {
     }
 
     @Test
+    void anUnsampledRequestStillCarriesAContextOnwardsAsEnvoysDoes() {
+        EmbeddedProxy.Client client = outbound(0, ratings());
+        client.get("/", "ratings:9080", "X-B3-ParentSpanId", "0000000000000009");
+        EmbeddedUpstreams.Arrived up = proxy.upstreams().next(ENDPOINT);
+        assertThat(up.header("x-b3-traceid")).matches("[0-9a-f]{32}");
+        assertThat(up.header("x-b3-spanid")).matches("[0-9a-f]{16}");
+        assertThat(up.header("x-b3-sampled")).isEqualTo("0");
+        assertThat(up.header("x-b3-parentspanid")).isNull();
+        assertThat(up.header("x-request-id")).isNotEmpty();
+        assertThat(up.header("traceparent")).isNull();
+        up.respond(200, "ok");
+        client.response();
+        assertThat(proxy.spans()).isEmpty();
+    }
+
+    @Test
+    void withASeedTheIdsAreAFunctionOfTheRequestId() {
+        String[] ids = new String[2];
+        for (int i = 0; i < 2; i++) {
+            try (EmbeddedProxy p = new EmbeddedProxy(11)) {
+                p.listeners(virtualOutbound(), traced(outboundPort(9080), tracing(0)))
+                        .routes(routeConfig("9080", service("ratings", "default", 9080, ratings())))
+                        .clusters(edsCluster(RATINGS, Cluster.LbPolicy.ROUND_ROBIN))
+                        .endpoints(cla(RATINGS, ENDPOINT));
+                EmbeddedProxy.Client client = p.connect("virtualOutbound", 15001);
+                client.get("/", "ratings:9080", "x-request-id", "same-request");
+                EmbeddedUpstreams.Arrived up = p.upstreams().next(ENDPOINT);
+                ids[i] = up.header("x-b3-traceid") + "/" + up.header("x-b3-spanid");
+                up.respond(200, "ok");
+                client.response();
+            }
+        }
+        assertThat(ids[1]).isEqualTo(ids[0]);
+    }
+
+    @Test
+    void aW3cCallerGetsTraceparentForThisHopAndB3Too() {
+        EmbeddedProxy.Client client = outbound(0, ratings());
+        String trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+        client.get("/", "ratings:9080", "traceparent", "00-" + trace + "-00f067aa0ba902b7-01");
+        EmbeddedUpstreams.Arrived up = proxy.upstreams().next(ENDPOINT);
+        String span = up.header("x-b3-spanid");
+        assertThat(up.header("x-b3-traceid")).isEqualTo(trace);
+        assertThat(up.header("x-b3-parentspanid")).isEqualTo("00f067aa0ba902b7");
+        assertThat(up.header("x-b3-sampled")).isEqualTo("1");
+        assertThat(up.header("traceparent")).isEqualTo("00-" + trace + "-" + span + "-01");
+        up.respond(200, "ok");
+        client.response();
+        assertThat(proxy.spans()).singleElement().satisfies(s -> {
+            assertThat(s.span().traceId()).isEqualTo(trace);
+            assertThat(s.span().id()).isEqualTo(span);
+            assertThat(s.span().parentId()).isEqualTo("00f067aa0ba902b7");
+        });
+    }
+
+    @Test
     void zeroPercentSamplesNothingButClientTraceIdAndForceTraceDo() {
         EmbeddedProxy.Client client = outbound(0, ratings());
         client.get("/a", "ratings:9080");
@@ -220,6 +276,68 @@ class RequestTracingTest {
                 .satisfies(s -> assertThat(s.span().tags())
                         .containsEntry("error", "true")
                         .containsEntry("http.status_code", "500"));
+    }
+
+    @Test
+    void aRetriedCallIsOneClientSpanAtTheCallerAndOneServerSpanPerAttemptAtTheCallee() {
+        // The caller: Istio sets no start_child_span, so the attempts stay inside the connection manager's one span
+        // and each carries it onwards as the parent (x-b3-spanid), with its attempt count.
+        Route retried = route(
+                "r",
+                prefix("/"),
+                cluster(RATINGS)
+                        .setRetryPolicy(io.envoyproxy.envoy.config.route.v3.RetryPolicy.newBuilder()
+                                .setRetryOn("5xx")
+                                .setNumRetries(com.google.protobuf.UInt32Value.of(2))));
+        EmbeddedProxy.Client client = outbound(100, retried);
+        client.get("/ratings/0", "ratings:9080");
+        java.util.List<java.util.Map<String, String>> attempts = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            if (i > 0) {
+                proxy.advance(java.time.Duration.ofMillis(250));
+            }
+            EmbeddedUpstreams.Arrived up = proxy.upstreams().next(ENDPOINT);
+            attempts.add(java.util.Map.of(
+                    "x-b3-traceid", up.header("x-b3-traceid"),
+                    "x-b3-spanid", up.header("x-b3-spanid"),
+                    "x-b3-sampled", up.header("x-b3-sampled"),
+                    "x-request-id", up.header("x-request-id"),
+                    "x-envoy-attempt-count", up.header("x-envoy-attempt-count")));
+            up.respond(i < 2 ? 503 : 200, i < 2 ? "busy" : "ok");
+        }
+        assertThat(client.response().status().code()).isEqualTo(200);
+        assertThat(proxy.spans()).singleElement().satisfies(s -> {
+            assertThat(s.span().kind()).isEqualTo(Span.Kind.CLIENT);
+            assertThat(s.span().tags()).containsEntry("http.status_code", "200");
+        });
+        String callerSpan = proxy.spans().get(0).span().id();
+        assertThat(attempts).extracting(a -> a.get("x-b3-spanid")).containsOnly(callerSpan);
+        assertThat(attempts).extracting(a -> a.get("x-envoy-attempt-count")).containsExactly("1", "2", "3");
+
+        // The callee's inbound side: each attempt is a request of its own, so a SERVER span each, children of the
+        // caller's span, with distinct ids even with a seed (the attempt count is part of the id's derivation).
+        try (EmbeddedProxy callee = new EmbeddedProxy(11)) {
+            callee.listeners(traced(virtualInbound(9080), tracing(0)))
+                    .clusters(
+                            dev.meshbox.proxy.testing.XdsFixtures.staticCluster("inbound|9080||", "127.0.0.10", 9080));
+            EmbeddedProxy.Client in = callee.connect("virtualInbound", 9080);
+            for (java.util.Map<String, String> a : attempts) {
+                java.util.List<String> headers = new java.util.ArrayList<>();
+                a.forEach((k, v) -> {
+                    headers.add(k);
+                    headers.add(v);
+                });
+                in.get("/ratings/0", "ratings:9080", headers.toArray(String[]::new));
+                callee.upstreams().next(APP).respond(503, "busy");
+                in.response();
+            }
+            assertThat(callee.spans()).hasSize(3).allSatisfy(s -> {
+                assertThat(s.span().kind()).isEqualTo(Span.Kind.SERVER);
+                assertThat(s.span().parentId()).isEqualTo(callerSpan);
+                assertThat(s.span().traceId()).isEqualTo(attempts.get(0).get("x-b3-traceid"));
+            });
+            assertThat(callee.spans()).extracting(s -> s.span().id()).doesNotHaveDuplicates();
+        }
     }
 
     @Test
