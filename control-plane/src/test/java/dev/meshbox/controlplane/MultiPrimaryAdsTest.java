@@ -84,7 +84,7 @@ class MultiPrimaryAdsTest {
                     @Override
                     public void onNext(DiscoveryResponse value) {
                         responses.add(value);
-                        requests()
+                        stream.get()
                                 .onNext(DiscoveryRequest.newBuilder()
                                         .setNode(Node.newBuilder().setId(proxy.nodeId()))
                                         .setTypeUrl(EDS)

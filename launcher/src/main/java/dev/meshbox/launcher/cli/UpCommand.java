@@ -355,7 +355,11 @@ public final class UpCommand implements Callable<Integer> {
             ui = uiPort == 0
                     ? null
                     : WebUi.start(
-                            new MeshUi(mesh.control(), builtins()),
+                            new MeshUi(
+                                    mesh.control(),
+                                    builtins(),
+                                    zipkin.flatMap(ZipkinAddon::url)
+                                            .flatMap(dev.meshbox.scenarios.ZipkinTraces::baseOf)),
                             WebUi.Options.loopback(uiPort, Optional.of(scenarioDir)));
         } catch (RuntimeException e) {
             admin.close();
