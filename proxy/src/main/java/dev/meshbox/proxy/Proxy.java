@@ -112,7 +112,8 @@ public final class Proxy implements AutoCloseable {
                 options.namespace(),
                 options.labels().get("app"),
                 options.labels().get("version"),
-                options.podName());
+                options.podName(),
+                Workload.clusterOf(options.labels()));
         PeerMetadata peerMetadata = new PeerMetadata(options.nodeId(), self, options.labels());
         HttpFilterFactory filters = new HttpFilterFactory(
                 new HttpFilterFactory.Services(options.ticker(), peerMetadata, metrics, httpStats));

@@ -22,7 +22,36 @@ public record Scenario(
         Optional<Long> seed,
         List<Step> steps,
         Optional<String> meshConfig,
-        boolean tracing) {
+        boolean tracing,
+        List<Cluster> clusters) {
+
+    public Scenario {
+        clusters = clusters == null ? List.of() : List.copyOf(clusters);
+    }
+
+    public Scenario(
+            String name,
+            String description,
+            Path file,
+            List<Workload> workloads,
+            Optional<Long> seed,
+            List<Step> steps,
+            Optional<String> meshConfig,
+            boolean tracing) {
+        this(name, description, file, workloads, seed, steps, meshConfig, tracing, List.of());
+    }
+
+    /**
+     * One cluster of a multi-cluster scenario (top-level {@code clusters}): its name (its istiod's
+     * {@code clusterName}), its network (empty: all clusters on one network) and what it runs, the scenario's
+     * {@code workloads} (every cluster runs them) plus the cluster's own.
+     */
+    public record Cluster(String name, String network, List<Workload> workloads) {
+        public Cluster {
+            network = network == null ? "" : network;
+            workloads = List.copyOf(workloads);
+        }
+    }
 
     public Scenario(
             String name,
@@ -121,6 +150,8 @@ public record Scenario(
      *
      * @param serviceAccount the pod template's {@code serviceAccountName} ({@code default} without one)
      * @param sidecar        false where the pod template says {@code sidecar.istio.io/inject: "false"}
+     * @param proxyConfig    the pod template's {@code proxy.istio.io/config} annotation as JSON (Istio's ProxyConfig
+     *                       for its sidecars, e.g. {@code {"tracing":{"sampling":10}}}); empty without one
      */
     public record KubeDeployment(
             String name,
@@ -130,10 +161,24 @@ public record Scenario(
             int containerPort,
             EchoVersion behaviour,
             String serviceAccount,
-            boolean sidecar) {
+            boolean sidecar,
+            String proxyConfig) {
 
         public KubeDeployment {
             serviceAccount = serviceAccount == null || serviceAccount.isEmpty() ? "default" : serviceAccount;
+            proxyConfig = proxyConfig == null ? "" : proxyConfig;
+        }
+
+        public KubeDeployment(
+                String name,
+                String namespace,
+                int replicas,
+                Map<String, String> podLabels,
+                int containerPort,
+                EchoVersion behaviour,
+                String serviceAccount,
+                boolean sidecar) {
+            this(name, namespace, replicas, podLabels, containerPort, behaviour, serviceAccount, sidecar, "");
         }
 
         /** Pods with a sidecar, as the namespace's {@code default} service account. */

@@ -27,7 +27,7 @@ public final class ScenarioLoader {
     public static final Set<String> BUILTIN = BuiltinWorkloads.NAMES;
 
     private static final Set<String> TOP =
-            Set.of("name", "description", "workloads", "seed", "meshConfig", "tracing", "steps");
+            Set.of("name", "description", "workloads", "seed", "meshConfig", "tracing", "steps", "clusters");
     private static final Set<String> STEP = Set.of("name", "config", "wait", "traffic", "expect", "proxyAdmin");
     private static final Set<String> TRAFFIC = Set.of(
             "tls",
@@ -73,7 +73,10 @@ public final class ScenarioLoader {
         r.only(root, "", TOP);
         String name = r.text(root, "", "name", true).orElse("");
         String description = r.text(root, "", "description", false).orElse("");
-        List<Scenario.Workload> workloads = workloads(r, root.get("workloads"));
+        List<Scenario.Workload> workloads =
+                ScenarioClusters.sharedWorkloads(root) ? workloads(r, root.get("workloads"), "workloads") : List.of();
+        List<Scenario.Cluster> clusters =
+                ScenarioClusters.read(r, root.get("clusters"), workloads, (n, path) -> workloads(r, n, path));
         Optional<Long> seed = Optional.empty();
         if (root.has("seed")) {
             if (root.get("seed").isIntegralNumber()) {
@@ -114,24 +117,26 @@ public final class ScenarioLoader {
         if (!tracing) {
             TraceExpectations.requireTracing(r, steps);
         }
+        ScenarioClusters.checkFrom(r, clusters, steps);
         r.throwIfAny();
-        return new Scenario(
-                name, description, file, List.copyOf(workloads), seed, List.copyOf(steps), meshConfig, tracing);
+        List<Scenario.Step> all = List.copyOf(steps);
+        return new Scenario(name, description, file, List.copyOf(workloads), seed, all, meshConfig, tracing, clusters);
     }
 
-    private List<Scenario.Workload> workloads(FieldReader r, JsonNode wl) {
+    /** A workloads list at {@code field} (top-level {@code workloads}, or a cluster's {@code clusters[0].workloads}). */
+    private List<Scenario.Workload> workloads(FieldReader r, JsonNode wl, String field) {
         List<Scenario.Workload> out = new ArrayList<>();
         if (wl == null) {
             out.add(new Scenario.Builtin("bookinfo"));
             return out;
         }
         if (!wl.isArray()) {
-            r.problem("workloads", "must be a list, e.g. [bookinfo] or [httpbin, fortio]");
+            r.problem(field, "must be a list, e.g. [bookinfo] or [httpbin, fortio]");
             return out;
         }
         for (int i = 0; i < wl.size(); i++) {
             JsonNode w = wl.get(i);
-            String path = "workloads[" + i + "]";
+            String path = field + "[" + i + "]";
             if (w.isTextual()) {
                 builtin(r, path, BuiltinWorkloads.parse(w.asText())).ifPresent(out::add);
             } else if (w.isObject()
@@ -169,12 +174,12 @@ public final class ScenarioLoader {
         for (Scenario.Workload w : out) {
             if (w instanceof Scenario.Builtin b && !seen.add(b.name() + "." + b.namespace())) {
                 r.problem(
-                        "workloads",
+                        field,
                         b.name() + " is listed twice in namespace " + b.namespace()
                                 + "; list it once per namespace (httpbin.foo, httpbin.bar)");
             }
             if (w instanceof GatewayWorkload g && !seen.add("gateway " + g.name() + "." + g.namespace())) {
-                r.problem("workloads", "gateway " + g.name() + " is listed twice in namespace " + g.namespace());
+                r.problem(field, "gateway " + g.name() + " is listed twice in namespace " + g.namespace());
             }
         }
         return out;

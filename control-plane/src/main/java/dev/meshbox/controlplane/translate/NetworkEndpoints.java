@@ -116,12 +116,7 @@ final class NetworkEndpoints {
                 gws.forEach(g -> gatewayWeights.merge(g, share, Integer::sum));
             }
             gatewayWeights.forEach((g, w) -> kept.addLbEndpoints(gatewayEndpoint(g, w)));
-            long total = kept.getLbEndpointsList().stream()
-                    .mapToLong(e -> Math.max(1, e.getLoadBalancingWeight().getValue()))
-                    .sum();
-            if (total > 0) {
-                kept.setLoadBalancingWeight(ClusterTranslator.u32((int) Math.min(Integer.MAX_VALUE, total)));
-            }
+            // the locality keeps its weight and priority: locality load balancing set them for the caller
             out.addEndpoints(kept);
         }
         return out.build();
@@ -135,22 +130,17 @@ final class NetworkEndpoints {
         return inCluster.isEmpty() ? all : inCluster;
     }
 
+    /**
+     * The gateway's endpoint: {@code tlsMode: istio} only. It names no workload (no {@code istio} metadata), so the
+     * caller's telemetry takes the destination from the peer's metadata exchange, which passes the gateway untouched.
+     */
     private static LbEndpoint gatewayEndpoint(Gateway g, int weight) {
-        Struct.Builder labels = Struct.newBuilder();
-        if (!g.cluster().isEmpty()) {
-            labels.putFields(Topology.CLUSTER, string(g.cluster()));
-        }
-        labels.putFields(Topology.NETWORK, string(g.network()));
-        Struct istio = Struct.newBuilder()
-                .putFields("labels", Value.newBuilder().setStructValue(labels).build())
-                .build();
         return LbEndpoint.newBuilder()
                 .setEndpoint(Endpoint.newBuilder()
                         .setAddress(ClusterTranslator.socket(g.ip(), Topology.EASTWEST_GATEWAY_PORT)))
                 .setHealthStatus(HealthStatus.HEALTHY)
                 .setLoadBalancingWeight(ClusterTranslator.u32(weight))
                 .setMetadata(Metadata.newBuilder()
-                        .putFilterMetadata("istio", istio)
                         .putFilterMetadata(MutualTls.SOCKET_MATCH_METADATA, MutualTls.socketMatchMetadata()))
                 .build();
     }
