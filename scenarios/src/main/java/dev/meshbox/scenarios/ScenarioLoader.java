@@ -28,7 +28,7 @@ public final class ScenarioLoader {
 
     private static final Set<String> TOP =
             Set.of("name", "description", "workloads", "seed", "meshConfig", "tracing", "steps", "clusters");
-    private static final Set<String> STEP = Set.of("name", "config", "wait", "traffic", "expect");
+    private static final Set<String> STEP = Set.of("name", "config", "wait", "traffic", "expect", "proxyAdmin");
     private static final Set<String> TRAFFIC = Set.of(
             "tls",
             "from",
@@ -205,12 +205,16 @@ public final class ScenarioLoader {
         } else if (s != null) {
             sidecar = s.asBoolean();
         }
-        return BuiltinWorkloads.of(
-                name,
-                r.text(n, path, "namespace", false).orElse(Scenario.Builtin.DEFAULT_NAMESPACE),
-                r.text(n, path, "serviceAccount", false),
-                sidecar,
-                proxyless);
+        return WorkloadLocalities.read(
+                r,
+                n,
+                path,
+                BuiltinWorkloads.of(
+                        name,
+                        r.text(n, path, "namespace", false).orElse(Scenario.Builtin.DEFAULT_NAMESPACE),
+                        r.text(n, path, "serviceAccount", false),
+                        sidecar,
+                        proxyless));
     }
 
     private Scenario.JavaApp java(FieldReader r, JsonNode n, String path) {
@@ -370,7 +374,10 @@ public final class ScenarioLoader {
         if (!expect.isEmpty() && traffic.isEmpty()) {
             r.problem(path + ".expect", "needs traffic in the same step to check against");
         }
-        return new Scenario.Step(name, List.copyOf(config), wait, traffic, List.copyOf(expect));
+        Optional<Scenario.ProxyAdmin> admin = n.has("proxyAdmin")
+                ? WorkloadLocalities.proxyAdmin(r, n.get("proxyAdmin"), path + ".proxyAdmin")
+                : Optional.empty();
+        return new Scenario.Step(name, List.copyOf(config), wait, traffic, List.copyOf(expect), admin);
     }
 
     private MeshAccess.ConfigText configEntry(FieldReader r, JsonNode n, String path) {
