@@ -198,7 +198,8 @@ public final class Proxy implements AutoCloseable {
                     return stats;
                 },
                 () -> CertificatesView.render(
-                        workloadTls.secrets(), options.clock().instant()));
+                        workloadTls.secrets(), options.clock().instant()),
+                listeners::drain);
         var serverChannel = ProxyEventLoops.serverChannel(group);
         admin = AdminHttpServer.start(
                 group,

@@ -214,7 +214,37 @@ public final class KubernetesManifests {
                 port,
                 new Scenario.EchoVersion(Math.max(0, replicas), latency, errorRate, errorStatus, failFirst),
                 serviceAccount,
-                !inject.equals("false")));
+                !inject.equals("false"),
+                proxyConfig(r, annotations.get(PROXY_CONFIG), what)));
+    }
+
+    /** Istio's per-pod ProxyConfig annotation, which the injector bakes into the sidecar's bootstrap. */
+    static final String PROXY_CONFIG = "proxy.istio.io/config";
+
+    /** The annotation's YAML (a ProxyConfig mapping) as JSON; a problem naming the annotation when it is not one. */
+    private static String proxyConfig(FieldReader r, String yaml, String what) {
+        if (yaml == null || yaml.isBlank()) {
+            return "";
+        }
+        String field = "spec.template.metadata.annotations[" + PROXY_CONFIG + "]";
+        JsonNode config;
+        try {
+            config = new ObjectMapper(new YAMLFactory()).readTree(yaml);
+        } catch (JsonProcessingException e) {
+            r.problem(field, what + ": not valid YAML: " + e.getOriginalMessage());
+            return "";
+        }
+        if (config == null || !config.isObject()) {
+            r.problem(field, what + ": must be a ProxyConfig mapping, e.g. \"tracing: {sampling: 10}\", got " + yaml);
+            return "";
+        }
+        JsonNode sampling = config.path("tracing").path("sampling");
+        if (!sampling.isMissingNode()
+                && (!sampling.isNumber() || sampling.asDouble() < 0 || sampling.asDouble() > 100)) {
+            r.problem(field, what + ": tracing.sampling must be a percentage between 0 and 100, got " + sampling);
+            return "";
+        }
+        return config.toString();
     }
 
     private static Map<String, String> strings(JsonNode n) {

@@ -167,6 +167,8 @@ public record Scenario(
      *
      * @param serviceAccount the pod template's {@code serviceAccountName} ({@code default} without one)
      * @param sidecar        false where the pod template says {@code sidecar.istio.io/inject: "false"}
+     * @param proxyConfig    the pod template's {@code proxy.istio.io/config} annotation as JSON (Istio's ProxyConfig
+     *                       for its sidecars, e.g. {@code {"tracing":{"sampling":10}}}); empty without one
      */
     public record KubeDeployment(
             String name,
@@ -176,10 +178,24 @@ public record Scenario(
             int containerPort,
             EchoVersion behaviour,
             String serviceAccount,
-            boolean sidecar) {
+            boolean sidecar,
+            String proxyConfig) {
 
         public KubeDeployment {
             serviceAccount = serviceAccount == null || serviceAccount.isEmpty() ? "default" : serviceAccount;
+            proxyConfig = proxyConfig == null ? "" : proxyConfig;
+        }
+
+        public KubeDeployment(
+                String name,
+                String namespace,
+                int replicas,
+                Map<String, String> podLabels,
+                int containerPort,
+                EchoVersion behaviour,
+                String serviceAccount,
+                boolean sidecar) {
+            this(name, namespace, replicas, podLabels, containerPort, behaviour, serviceAccount, sidecar, "");
         }
 
         /** Pods with a sidecar, as the namespace's {@code default} service account. */

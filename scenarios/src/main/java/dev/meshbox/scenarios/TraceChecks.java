@@ -18,6 +18,15 @@ final class TraceChecks {
 
     private TraceChecks() {}
 
+    /** Each trace expectation as a skipped check (passed: it was not checked, it did not fail), saying why. */
+    static List<ScenarioReport.Check> skipped(List<Scenario.Expectation> expect, String why) {
+        return expect.stream()
+                .filter(Scenario.Trace.class::isInstance)
+                .map(Scenario.Trace.class::cast)
+                .map(t -> new ScenarioReport.Check(what(t), expected(t), "skipped", true, "skipped: " + why))
+                .toList();
+    }
+
     /** The checks of the step's trace expectations; none (and no Zipkin read) when it has none. */
     static List<ScenarioReport.Check> evaluate(
             List<Scenario.Expectation> expect, List<TrafficDriver.Result> results, Optional<ZipkinTraces> zipkin)

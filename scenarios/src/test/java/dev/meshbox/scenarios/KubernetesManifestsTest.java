@@ -96,6 +96,27 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void theProxyConfigAnnotationIsKeptAsJsonForTheSidecarAndCheckedAsIstiosWebhookWould() {
+        String annotated = CHECKOUT.replace(
+                "meshbox.dev/latency: 150ms",
+                "meshbox.dev/latency: 150ms\n        proxy.istio.io/config: |\n          tracing:\n            sampling: 10");
+        assertThat(KubernetesManifests.parse("checkout.yaml", annotated)
+                        .deployments()
+                        .get(0)
+                        .proxyConfig())
+                .isEqualTo("{\"tracing\":{\"sampling\":10}}");
+        assertThat(KubernetesManifests.parse("checkout.yaml", CHECKOUT)
+                        .deployments()
+                        .get(0)
+                        .proxyConfig())
+                .isEmpty();
+        assertThatThrownBy(() ->
+                        KubernetesManifests.parse("checkout.yaml", annotated.replace("sampling: 10", "sampling: 101")))
+                .hasMessageContaining("spec.template.metadata.annotations[proxy.istio.io/config]: Deployment"
+                        + " default/checkout-v2: tracing.sampling must be a percentage between 0 and 100, got 101");
+    }
+
+    @Test
     void problemsNameTheFileLineResourceAndField() {
         String bad = CHECKOUT.replace("meshbox.dev/error-rate: \"0.25\"", "meshbox.dev/error-rate: \"lots\"")
                 .replace("replicas: 2", "replicas: 50");

@@ -240,9 +240,7 @@ final class Api implements AutoCloseable {
                             l.id(),
                             s,
                             traffic.noteForRun(),
-                            out -> new dev.meshbox.scenarios.ScenarioRunner(
-                                            mesh.access(), out, java.util.OptionalLong.empty())
-                                    .run(s)));
+                            out -> mesh.runner(out).run(s)));
         });
 
         dashboards.routes(r);

@@ -8,7 +8,9 @@ import dev.meshbox.scenarios.Scenario;
 import dev.meshbox.scenarios.ScenarioReport;
 import dev.meshbox.scenarios.ScenarioRunner;
 import java.io.PrintStream;
+import java.net.URI;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -50,10 +52,36 @@ public interface UiMesh {
      */
     List<String> missing(List<Scenario.Workload> wanted);
 
+    /**
+     * The Zipkin this mesh was started with ({@code up --tracing}: {@code http://127.0.0.1:9411}), which trace
+     * expectations read; empty when it runs without one.
+     */
+    default Optional<URI> zipkin() {
+        return Optional.empty();
+    }
+
+    /**
+     * A runner for this mesh: trace expectations read this mesh's Zipkin, or, without one, are skipped with the reason
+     * (a mesh started without {@code --tracing} cannot check them; that is not the scenario failing).
+     */
+    default ScenarioRunner runner(PrintStream progress) {
+        // Request ids from the clock: the access logs keep earlier runs, and each run must find only its own requests.
+        ScenarioRunner runner = new ScenarioRunner(access(), progress, OptionalLong.empty());
+        Optional<URI> zipkin = zipkin();
+        if (zipkin.isPresent()) {
+            return runner.withZipkin(zipkin.get());
+        }
+        return runner.skippingTraces(NO_ZIPKIN);
+    }
+
+    /** Why trace checks are skipped on a mesh without Zipkin. */
+    String NO_ZIPKIN = "this mesh runs without Zipkin, so traces cannot be checked here: start it with"
+            + " `./meshbox up --tracing` (or run the scenario with `./meshbox run`, which starts Zipkin for"
+            + " tracing: true)";
+
     /** Runs a scenario on this mesh: its config is reset first, so earlier runs and edits do not leak in. */
     default ScenarioReport run(Scenario scenario, PrintStream progress) throws InterruptedException {
         access().resetConfig();
-        // Request ids from the clock: the access logs keep earlier runs, and each run must find only its own requests.
-        return new ScenarioRunner(access(), progress, OptionalLong.empty()).run(scenario);
+        return runner(progress).run(scenario);
     }
 }

@@ -182,7 +182,12 @@ public final class LocalMesh implements StartedMesh {
                 continue;
             }
             starting.add(CompletableFuture.supplyAsync(
-                            () -> startProxy(plan.pod(), ProxyRole.SIDECAR, plan.podIp()), starter)
+                            () -> startProxy(
+                                    plan.pod(),
+                                    ProxyRole.SIDECAR,
+                                    plan.podIp(),
+                                    plan.spec().proxyConfig()),
+                            starter)
                     .thenCompose(proxy -> plan.app()
                             .thenCombine(proxy.ready(), (app, ready) -> podReady(plan, app, proxy, progress))));
         }
@@ -267,7 +272,14 @@ public final class LocalMesh implements StartedMesh {
     }
 
     private Proxy startProxy(Pod pod, ProxyRole role, InetAddress bind) {
-        Proxy proxy = Proxy.start(proxyOptions(pod, role, bind));
+        return startProxy(pod, role, bind, "");
+    }
+
+    /** {@code proxyConfig}: the pod's ProxyConfig JSON, sent as node metadata as Istio's bootstrap carries it. */
+    private Proxy startProxy(Pod pod, ProxyRole role, InetAddress bind, String proxyConfig) {
+        Proxy proxy = Proxy.start(proxyOptions(pod, role, bind).toBuilder()
+                .proxyConfig(ProxyConfigJson.struct(proxyConfig))
+                .build());
         started.push("proxy of pod " + pod.name(), proxy);
         return proxy;
     }

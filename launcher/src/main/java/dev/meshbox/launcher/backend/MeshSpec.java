@@ -102,7 +102,8 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
                                     d.containerPort(),
                                     b),
                             d.serviceAccount(),
-                            d.sidecar()));
+                            d.sidecar(),
+                            d.proxyConfig()));
                 }
             }
         }

@@ -15,6 +15,8 @@ import java.util.function.Function;
  * @param sidecar        false for a pod without a sidecar (Istio's {@code legacy} namespace): its app listens on the
  *                       pod IP itself and its calls leave it unproxied (on Docker: the app's container alone, on
  *                       the mesh network)
+ * @param proxyConfig    Istio's ProxyConfig for its sidecar as JSON (the pod template's {@code proxy.istio.io/config}
+ *                       annotation, which the injector bakes into the sidecar's bootstrap); empty for none
  */
 public record PodSpec(
         String name,
@@ -24,10 +26,24 @@ public record PodSpec(
         Function<AppContext, Workload> appFactory,
         ContainerApp container,
         String serviceAccount,
-        boolean sidecar) {
+        boolean sidecar,
+        String proxyConfig) {
 
     public PodSpec {
         serviceAccount = serviceAccount == null || serviceAccount.isEmpty() ? "default" : serviceAccount;
+        proxyConfig = proxyConfig == null ? "" : proxyConfig;
+    }
+
+    public PodSpec(
+            String name,
+            String namespace,
+            Map<String, String> labels,
+            int containerPort,
+            Function<AppContext, Workload> appFactory,
+            ContainerApp container,
+            String serviceAccount,
+            boolean sidecar) {
+        this(name, namespace, labels, containerPort, appFactory, container, serviceAccount, sidecar, "");
     }
 
     /** A pod with a sidecar, running as its namespace's {@code default} service account. */

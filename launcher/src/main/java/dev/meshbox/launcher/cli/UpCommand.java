@@ -106,6 +106,20 @@ public final class UpCommand implements Callable<Integer> {
                             + " /stats/prometheus on 15090, following pods as they come and go.")
     boolean prometheus;
 
+    @CommandLine.Option(
+            names = "--clusters",
+            defaultValue = "1",
+            paramLabel = "N",
+            description = "Run N clusters (cluster1, cluster2, ...; local backend), each with its own control plane,"
+                    + " ingress and --workloads, one root CA (--cacerts DIR: DIR/cluster1, ... as Istio's"
+                    + " Makefile.selfsigned.mk makes them), each on its own network behind an east-west gateway.")
+    int clusters;
+
+    @CommandLine.Option(
+            names = "--single-network",
+            description = "With --clusters: all clusters on network1, pods reaching each other directly.")
+    boolean singleNetwork;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -145,6 +159,10 @@ public final class UpCommand implements Callable<Integer> {
             throw new IllegalStateException("port " + ZipkinServer.PORT
                     + " is already in use on 127.0.0.1; --tracing publishes Zipkin there. Is another Zipkin running?");
         }
+        if (prometheus && dev.meshbox.launcher.backend.LocalPorts.inUse(PrometheusServer.PORT)) {
+            throw new IllegalStateException("port " + PrometheusServer.PORT + " is already in use on 127.0.0.1;"
+                    + " --prometheus publishes Prometheus there. Is another Prometheus running?");
+        }
         Optional<ZipkinAddon> zipkin = tracing ? Optional.of(Addons.zipkin(out)) : Optional.empty();
         MeshSpec meshSpec = MeshSpec.of(builtins());
         dev.meshbox.launcher.docker.DockerMesh mesh = dev.meshbox.launcher.docker.DockerMesh.start(
@@ -155,12 +173,25 @@ public final class UpCommand implements Callable<Integer> {
                 out);
         // meshbox apply goes to the control plane's admin API, past this process: look for Gateways to deploy.
         mesh.followGateways();
+        PrometheusServer prom;
+        try {
+            prom = prometheus
+                    ? PrometheusServer.startOnDocker(
+                            mesh, PrometheusServer.PORT, PrometheusServer.ISTIO_SCRAPE_INTERVAL)
+                    : null;
+        } catch (RuntimeException e) {
+            mesh.close();
+            throw e;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
                             System.out.println(
                                     "\nStopping MeshBox: removing containers and network " + mesh.network() + " ...");
+                            if (prom != null) {
+                                prom.close();
+                            }
                             stop(mesh, stopped);
                         },
                         "meshbox-shutdown"));
@@ -172,6 +203,9 @@ public final class UpCommand implements Callable<Integer> {
         }
         out.println("  Admin API      " + mesh.admin() + "/proxies   (meshbox apply -f FILE)");
         zipkin.flatMap(ZipkinAddon::url).ifPresent(url -> out.println("  Zipkin         " + url));
+        if (prom != null) {
+            out.println("  Prometheus     " + prom.url());
+        }
         out.println("  Containers     docker ps --filter label=dev.meshbox.mesh=" + mesh.meshId());
         out.println(
                 "Try: ./meshbox apply -f FILE | ./meshbox logs productpage | ./meshbox load -c 3 -n 30 --from productpage http://reviews:9080/reviews/0");
@@ -259,6 +293,12 @@ public final class UpCommand implements Callable<Integer> {
                         spec.commandLine(), "--gateway " + g + ": " + String.join("; ", problems));
             }
         }
+        if (clusters < 1 || clusters > 8 || (clusters > 1 && (backend.docker() || backend.kubernetes()))) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "--clusters " + clusters + ": expected 1 to 8 clusters, on the local backend (the others run one"
+                            + " cluster for now)");
+        }
         // Arguments first: a bad one is exit 2 whatever else is running on the machine.
         if (uiPort < 0 || uiPort > 65535) {
             throw new CommandLine.ParameterException(
@@ -272,9 +312,10 @@ public final class UpCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--mesh-config " + e.getMessage());
         }
-        if (prometheus && (backend.docker() || backend.kubernetes())) {
+        if (prometheus && backend.kubernetes()) {
             throw new CommandLine.ParameterException(
-                    spec.commandLine(), "--prometheus: only the local backend starts Prometheus yet");
+                    spec.commandLine(),
+                    "--prometheus: the local and docker backends start Prometheus; not Kubernetes yet");
         }
         if (prometheus && PrometheusServer.binary().isEmpty()) {
             spec.commandLine()
@@ -311,6 +352,9 @@ public final class UpCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
             return 1;
         }
+        if (clusters != 1) {
+            return UpClusters.run(out, clusters, singleNetwork, builtins(), seed, meshSettings, cacerts);
+        }
         long t0 = System.nanoTime();
         out.println("Starting MeshBox (backend local) ...");
         Optional<ZipkinAddon> zipkin = tracing ? Optional.of(Addons.zipkin(out)) : Optional.empty();
@@ -332,7 +376,11 @@ public final class UpCommand implements Callable<Integer> {
             ui = uiPort == 0
                     ? null
                     : WebUi.start(
-                            new MeshUi(mesh.control(), builtins()),
+                            new MeshUi(
+                                    mesh.control(),
+                                    builtins(),
+                                    zipkin.flatMap(ZipkinAddon::url)
+                                            .flatMap(dev.meshbox.scenarios.ZipkinTraces::baseOf)),
                             WebUi.Options.loopback(uiPort, Optional.of(scenarioDir)));
         } catch (RuntimeException e) {
             admin.close();

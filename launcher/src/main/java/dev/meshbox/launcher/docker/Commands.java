@@ -71,6 +71,14 @@ final class Commands {
         return cmd;
     }
 
+    /** {@code proxy} with the pod's ProxyConfig JSON ({@code proxy.istio.io/config}) when it has one. */
+    static List<String> withProxyConfig(List<String> proxy, String proxyConfig) {
+        if (proxyConfig != null && !proxyConfig.isEmpty()) {
+            proxy.addAll(List.of("--proxy-config", proxyConfig));
+        }
+        return proxy;
+    }
+
     /** One of MeshBox's apps, listening on the pod's localhost and calling out through its sidecar at {@code podIp}. */
     static List<String> builtinApp(PodSpec pod, PodSpec.BuiltinApp app, String podIp) {
         List<String> cmd = jvm("-Xmx96m", "dev.meshbox.bookinfo.Main");

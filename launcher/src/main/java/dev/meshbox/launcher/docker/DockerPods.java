@@ -110,8 +110,15 @@ final class DockerPods {
         // The sidecar runs as 1337, the uid the capture rules exempt, and may bind any service port, as Envoy may.
         String sidecar = network.start(Container.of(
                         image, network.containerName(ps.name()), network.labels("sidecar", sidecarLabels))
-                .withCommand(Commands.proxy(
-                        "sidecar", ps.name(), ps.namespace(), ps.labels(), hasApp ? ps.containerPort() : 0, seed))
+                .withCommand(Commands.withProxyConfig(
+                        Commands.proxy(
+                                "sidecar",
+                                ps.name(),
+                                ps.namespace(),
+                                ps.labels(),
+                                hasApp ? ps.containerPort() : 0,
+                                seed),
+                        ps.proxyConfig()))
                 .withHost(network.attached()
                         .withPortBindings(MeshNetwork.publish(15001, 0))
                         .withSysctls(Map.of("net.ipv4.ip_unprivileged_port_start", "0")))

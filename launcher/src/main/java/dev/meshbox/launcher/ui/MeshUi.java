@@ -22,11 +22,23 @@ public final class MeshUi implements UiMesh {
 
     private final MeshControl control;
     private final List<Scenario.Workload> workloads;
+    private final java.util.Optional<java.net.URI> zipkin;
 
     /** @param workloads what the mesh was started with ({@code up --workloads}) */
     public MeshUi(MeshControl control, List<Scenario.Workload> workloads) {
+        this(control, workloads, java.util.Optional.empty());
+    }
+
+    /** @param zipkin the Zipkin the mesh was started with ({@code up --tracing}), which scenario runs read traces from */
+    public MeshUi(MeshControl control, List<Scenario.Workload> workloads, java.util.Optional<java.net.URI> zipkin) {
         this.control = control;
         this.workloads = List.copyOf(workloads);
+        this.zipkin = zipkin;
+    }
+
+    @Override
+    public java.util.Optional<java.net.URI> zipkin() {
+        return zipkin;
     }
 
     @Override
