@@ -187,6 +187,11 @@ public final class ControlPlane implements AutoCloseable {
         return remotes.ids();
     }
 
+    /** The registry of remote cluster {@code clusterId}, as this control plane watches it. */
+    public java.util.Optional<ServiceRegistry> remoteRegistry(String clusterId) {
+        return remotes.registry(clusterId);
+    }
+
     /** Stops watching a remote cluster's registry (its remote secret was deleted); its endpoints leave EDS. */
     public ControlPlane removeRemoteCluster(String clusterId) {
         if (remotes.remove(clusterId)) {

@@ -45,6 +45,10 @@ final class RemoteClusters {
         return registries.keySet().stream().sorted().toList();
     }
 
+    java.util.Optional<ServiceRegistry> registry(String clusterId) {
+        return java.util.Optional.ofNullable(registries.get(clusterId));
+    }
+
     boolean remove(String clusterId) {
         return registries.remove(clusterId) != null;
     }

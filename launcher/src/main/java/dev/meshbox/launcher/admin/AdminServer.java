@@ -71,6 +71,7 @@ public final class AdminServer implements AutoCloseable {
         cfg.routes.get("/debug/configz", this::configz);
         cfg.routes.get("/proxies", ctx -> ctx.json(mesh.controlPlane().proxyStatus()));
         cfg.routes.get("/pods", this::pods);
+        cfg.routes.get("/debug/remote_clusters", ctx -> ctx.json(remoteReadyPods()));
         cfg.routes.get("/debug/access_log", ctx -> ctx.json(mesh.accessLog()));
         cfg.routes.get("/debug/counters/{workload}", ctx -> ctx.json(mesh.counters(ctx.pathParam("workload"))));
         cfg.routes.get("/debug/routing", this::routing);
@@ -230,6 +231,23 @@ public final class AdminServer implements AutoCloseable {
             out.add(m);
         }
         ctx.json(out);
+    }
+
+    /** Per remote cluster this control plane watches, the names of its ready pods as seen here (sorted). */
+    private Map<String, List<String>> remoteReadyPods() {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (String id : mesh.controlPlane().remoteClusters()) {
+            mesh.controlPlane()
+                    .remoteRegistry(id)
+                    .ifPresent(r -> out.put(
+                            id,
+                            r.snapshot().pods().values().stream()
+                                    .filter(Pod::ready)
+                                    .map(Pod::name)
+                                    .sorted()
+                                    .toList()));
+        }
+        return out;
     }
 
     /** How a workload's sidecar routes a host, as the control plane translated it. */

@@ -88,6 +88,15 @@ public final class ControlPlaneClient {
         return read(r, "/pods");
     }
 
+    /** Per remote cluster the control plane watches, its ready pods' names: {@code {"cluster2": ["sleep-..."]}}. */
+    public JsonNode remoteClusters() {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/debug/remote_clusters"))
+                .timeout(Duration.ofSeconds(5))
+                .GET());
+        expectOk(r, "/debug/remote_clusters");
+        return read(r, "/debug/remote_clusters");
+    }
+
     /** The applied resources as YAML documents ({@code /debug/configz}), as they were applied. */
     public String configz() {
         HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/debug/configz"))

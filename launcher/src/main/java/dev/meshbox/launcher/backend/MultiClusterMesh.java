@@ -175,7 +175,7 @@ public final class MultiClusterMesh implements StartedMesh {
     }
 
     /** Names unique DNS labels, cacerts for every cluster or for none. */
-    static void check(List<ClusterSpec> specs) {
+    public static void check(List<ClusterSpec> specs) {
         if (specs.isEmpty()) {
             throw new IllegalArgumentException("clusters: at least one cluster is needed");
         }
@@ -216,7 +216,7 @@ public final class MultiClusterMesh implements StartedMesh {
      * another cluster's pods are: the same Deployment, another hash), plus the east-west gateway when there are
      * several networks.
      */
-    static MeshSpec forCluster(ClusterSpec c, int index, boolean multiNetwork) {
+    public static MeshSpec forCluster(ClusterSpec c, int index, boolean multiNetwork) {
         ClusterMember member = new ClusterMember(c.name(), c.network());
         Map<String, MeshService> services = new LinkedHashMap<>();
         c.mesh().services().forEach(s -> services.put(s.namespace() + "/" + s.name(), s));

@@ -6,7 +6,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /** A stream whose every line goes to {@code out} whole, after a prefix: each cluster's progress under its name. */
-final class PrefixedLines extends OutputStream {
+public final class PrefixedLines extends OutputStream {
     private final PrintStream out;
     private final String prefix;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
@@ -16,7 +16,7 @@ final class PrefixedLines extends OutputStream {
         this.prefix = prefix;
     }
 
-    static PrintStream of(PrintStream out, String prefix) {
+    public static PrintStream of(PrintStream out, String prefix) {
         return new PrintStream(new PrefixedLines(out, prefix), true, StandardCharsets.UTF_8);
     }
 

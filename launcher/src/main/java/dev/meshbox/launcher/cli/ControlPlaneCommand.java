@@ -100,6 +100,28 @@ public final class ControlPlaneCommand implements Callable<Integer> {
             description = "docker: the mesh config (as the istio ConfigMap's data.mesh), e.g. outboundTrafficPolicy.")
     String meshConfigYaml;
 
+    @CommandLine.Option(
+            names = "--cluster-id",
+            description = "docker: this control plane's cluster (Istio's clusterName; default Kubernetes).")
+    String clusterId;
+
+    @CommandLine.Option(
+            names = "--cluster-network",
+            description = "docker: this cluster's network (Istio's global.network, topology.istio.io/network).")
+    String clusterNetwork;
+
+    @CommandLine.Option(
+            names = "--cacerts",
+            paramLabel = "DIR",
+            description = "docker: Istio's plug-in CA (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem).")
+    Path cacerts;
+
+    @CommandLine.Option(
+            names = "--remote",
+            paramLabel = "CLUSTER=MESH/NETWORK",
+            description = "docker: another cluster's pods and services to watch (a remote secret), repeatable.")
+    List<String> remotes = new ArrayList<>();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -126,8 +148,18 @@ public final class ControlPlaneCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        ControlPlane controlPlane =
-                new ControlPlane(meshConfig.applyTo(dev.meshbox.controlplane.security.SecurityOptions.DEFAULTS));
+        dev.meshbox.controlplane.security.SecurityOptions security =
+                meshConfig.applyTo(dev.meshbox.controlplane.security.SecurityOptions.DEFAULTS);
+        ControlPlane controlPlane = new ControlPlane(cacerts == null ? security : security.withCacerts(cacerts));
+        if (clusterId != null) {
+            controlPlane.clusterIdentity(clusterId, clusterNetwork == null ? "" : clusterNetwork);
+        }
+        List<DockerRemoteClusters.Remote> remoteClusters;
+        try {
+            remoteClusters = DockerRemoteClusters.parse(remotes);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         controlPlane.start(xdsBind);
         MeshControl control = new MeshControl(controlPlane);
         for (String name : defaultConfig) {
@@ -145,12 +177,15 @@ public final class ControlPlaneCommand implements Callable<Integer> {
                             + " (the control plane needs the engine's socket mounted, or DOCKER_HOST)");
             return 1;
         }
+        DockerRemoteClusters watched =
+                DockerRemoteClusters.watch(System.getenv("DOCKER_HOST"), network, remoteClusters, controlPlane);
         AdminServer server = new AdminServer(control, adminBind.getHostString(), adminBind.getPort());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
                             server.close();
+                            watched.close();
                             registry.close();
                             controlPlane.close();
                             stopped.countDown();

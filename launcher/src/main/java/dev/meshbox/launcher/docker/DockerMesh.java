@@ -21,13 +21,11 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A mesh as Docker containers on a network of its own: the control plane (istiod's place, reading the engine for its
@@ -90,19 +88,27 @@ public final class DockerMesh extends RemoteMesh {
     private String image;
     private DeathWatch deathWatch;
     private DockerGatewayDeployments gateways;
+    /** This mesh's place among several clusters ({@link DockerClusters}); null for a mesh alone. */
+    private final DockerClusters.Member cluster;
 
-    private DockerMesh(DockerClient docker, PrintStream progress) {
+    private DockerMesh(DockerClient docker, String meshId, DockerClusters.Member cluster, PrintStream progress) {
         super("meshbox-docker-cleanup");
         this.docker = docker;
-        this.meshId = HexFormat.of()
-                .toHexDigits(ThreadLocalRandom.current().nextInt())
-                .substring(2);
+        this.meshId = meshId;
+        this.cluster = cluster;
         this.network = new MeshNetwork(docker, meshId, cleanup);
         this.progress = progress;
     }
 
     /** Starts a mesh and returns once every pod is ready and every proxy has ACKed its config; on failure nothing is left behind. */
     public static DockerMesh start(MeshSpec spec, Options options, PrintStream progress) throws InterruptedException {
+        return start(spec, options, DockerClusters.newMeshId(), null, progress);
+    }
+
+    /** As above, as mesh {@code meshId} and, when {@code cluster} is not null, as one of several clusters. */
+    static DockerMesh start(
+            MeshSpec spec, Options options, String meshId, DockerClusters.Member cluster, PrintStream progress)
+            throws InterruptedException {
         for (PodSpec p : spec.pods()) {
             if (p.container() instanceof PodSpec.NotInContainers n) {
                 throw new IllegalArgumentException(n.reason());
@@ -118,7 +124,7 @@ public final class DockerMesh extends RemoteMesh {
         checkFree(options.ingressPort(), "the ingress gateway");
         checkFree(options.adminPort(), "the control plane's admin API");
         AppImage.Image image = AppImage.ensure(docker, progress);
-        DockerMesh mesh = new DockerMesh(docker, progress);
+        DockerMesh mesh = new DockerMesh(docker, meshId, cluster, progress);
         try {
             mesh.boot(spec, options, image.tag());
             return mesh;
@@ -189,12 +195,17 @@ public final class DockerMesh extends RemoteMesh {
         } else {
             env.add("DOCKER_HOST=" + engine);
         }
+        List<String> command =
+                Commands.controlPlane(meshId, network.name(), spec.defaultConfigNames(), options.meshConfig());
+        if (cluster != null) {
+            command.addAll(cluster.controlPlaneArgs());
+            host.withBinds(DockerClusters.withCacerts(host.getBinds(), cluster));
+        }
         return network.start(Container.of(
                         image,
                         network.containerName("istiod"),
                         network.labels("control-plane", Map.of(DockerRegistry.ROLE, "control-plane")))
-                .withCommand(
-                        Commands.controlPlane(meshId, network.name(), spec.defaultConfigNames(), options.meshConfig()))
+                .withCommand(command)
                 .withHost(host)
                 .withEnv(env)
                 .exposing(List.of(AdminServer.PORT, XDS_PORT))
@@ -223,6 +234,19 @@ public final class DockerMesh extends RemoteMesh {
 
     public String meshId() {
         return meshId;
+    }
+
+    /** For {@link DockerClusters}: a gateway pod's container, the admin API, the engine. */
+    Optional<String> gatewayContainer(String pod) {
+        return podStarter.gateway(pod).map(GatewayContainer.Started::container);
+    }
+
+    dev.meshbox.launcher.admin.ControlPlaneClient adminClient() {
+        return controlPlane();
+    }
+
+    DockerClient docker() {
+        return docker;
     }
 
     public String network() {

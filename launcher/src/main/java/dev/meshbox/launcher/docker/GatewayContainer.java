@@ -70,10 +70,27 @@ final class GatewayContainer {
         labels.putAll(spec.podLabels());
         String id = network.start(Container.of(
                         image, network.containerName(containerSuffix), network.labels("gateway", labels))
-                .withCommand(Commands.proxy("gateway", spec.pod(), spec.namespace(), spec.podLabels(), 0, seed))
+                .withCommand(eastWest(
+                        network, Commands.proxy("gateway", spec.pod(), spec.namespace(), spec.podLabels(), 0, seed)))
                 .withHost(network.attached().withPortBindings(MeshNetwork.publish(spec.podPorts(), spec.fixed())))
                 .exposing(spec.podPorts())
                 .withAliases(spec.aliases()));
         return new Started(id, network.ip(id), network.hostPorts(id));
+    }
+
+    /**
+     * An east-west gateway is attached to the other clusters' networks too, where {@code istiod} names their control
+     * planes: it finds its own by the container's name, unique to its mesh. It listens on every address (as Envoy's
+     * gateway does), so the other networks reach it at its address there.
+     */
+    private static List<String> eastWest(MeshNetwork network, List<String> command) {
+        if (!command.contains("istio=eastwestgateway")) {
+            return command;
+        }
+        List<String> out = new java.util.ArrayList<>(command.stream()
+                .map(a -> a.equals(Commands.XDS) ? network.containerName("istiod") + ":15010" : a)
+                .toList());
+        out.addAll(List.of("--ip", "0.0.0.0"));
+        return out;
     }
 }

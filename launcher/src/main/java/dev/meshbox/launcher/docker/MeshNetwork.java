@@ -81,12 +81,17 @@ final class MeshNetwork {
     MeshNetwork(DockerClient docker, String meshId, CleanupStack cleanup) {
         this.docker = docker;
         this.meshId = meshId;
-        this.network = "meshbox-" + meshId;
+        this.network = nameOf(meshId);
         this.cleanup = cleanup;
     }
 
     String name() {
         return network;
+    }
+
+    /** The Docker network of mesh {@code meshId}. */
+    static String nameOf(String meshId) {
+        return "meshbox-" + meshId;
     }
 
     /** A container's name on this mesh, e.g. {@code meshbox-1a2b3c-istiod}. */

@@ -41,9 +41,18 @@ public final class MultiClusterStart {
             MeshConfigFile.Settings meshConfig,
             PrintStream progress)
             throws InterruptedException {
+        if (Backends.DOCKER.equals(target.backend()) && model == MultiClusterModel.MULTI_PRIMARY) {
+            // Each cluster its own Docker network, the east-west gateways the only way between them.
+            return dev.meshbox.launcher.docker.DockerClusters.start(
+                    specs(clusters),
+                    dev.meshbox.launcher.docker.DockerMesh.Options.isolated(seed)
+                            .withMeshConfig(meshConfig),
+                    progress);
+        }
         if (!Backends.LOCAL.equals(target.backend())) {
-            throw new IllegalArgumentException("clusters run on the local backend only so far (got --backend "
-                    + target.backend() + "); run this scenario with --backend local");
+            throw new IllegalArgumentException("clusters run on the local backend"
+                    + (model == MultiClusterModel.MULTI_PRIMARY ? " and (multi-primary) the docker backend" : "")
+                    + " only so far (got --backend " + target.backend() + "); run this scenario with --backend local");
         }
         LocalOptions options = LocalOptions.isolated(seed);
         return MultiClusterMesh.start(

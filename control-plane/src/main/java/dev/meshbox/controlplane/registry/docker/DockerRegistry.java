@@ -84,6 +84,9 @@ public final class DockerRegistry implements PlatformRegistry {
     private final DockerApi api;
     private final String meshId;
     private final String network;
+    /** For another cluster's engine view: the watching cluster's network, where that cluster reaches gateways. */
+    private final String reachableFrom;
+
     private final ServiceRegistry registry;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofMillis(300)).build();
@@ -101,10 +104,23 @@ public final class DockerRegistry implements PlatformRegistry {
     private View published = new View(Map.of(), Map.of(), List.of());
 
     public DockerRegistry(DockerApi api, String meshId, String network, ServiceRegistry registry) {
+        this(api, meshId, network, registry, null);
+    }
+
+    /**
+     * Another cluster's pods and services, as a remote secret lets istiod watch them: its mesh on its own Docker
+     * network, except that a gateway pod's address is its IP on {@code reachableFrom} (the watching cluster's network,
+     * which the other cluster's east-west gateway is attached to), since only gateways are reachable across networks; a
+     * gateway not attached there yet is left out until it is. The other pods cannot be probed from this network: they
+     * are ready once their containers run (the other cluster's own registry probes them).
+     */
+    public DockerRegistry(
+            DockerApi api, String meshId, String network, ServiceRegistry registry, String reachableFrom) {
         this.api = api;
         this.meshId = meshId;
         this.network = network;
         this.registry = registry;
+        this.reachableFrom = reachableFrom;
     }
 
     /** Reads the engine once (so a broken engine fails the start), then keeps polling it. */
@@ -165,6 +181,13 @@ public final class DockerRegistry implements PlatformRegistry {
                 .forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
         JsonNode net = c.path("NetworkSettings").path("Networks").path(network);
         String ip = net.path("IPAddress").asText("");
+        if (reachableFrom != null && GATEWAY.equals(labels.get(ROLE))) {
+            ip = c.path("NetworkSettings")
+                    .path("Networks")
+                    .path(reachableFrom)
+                    .path("IPAddress")
+                    .asText("");
+        }
         Set<String> aliases = new TreeSet<>();
         net.path("Aliases").forEach(a -> aliases.add(a.asText()));
         net.path("DNSNames").forEach(a -> aliases.add(a.asText()));
@@ -323,6 +346,10 @@ public final class DockerRegistry implements PlatformRegistry {
 
     /** A proxy answers its readiness endpoint; a pod without one, its app accepts a connection (or it has no app). */
     private boolean probe(Pod pod, Integer appPort) {
+        if (reachableFrom != null && pod.role() != Pod.ProxyKind.GATEWAY) {
+            // Another network's pod cannot be probed from here: running, as the engine (its API server) reports.
+            return true;
+        }
         if (pod.role() == Pod.ProxyKind.NONE) {
             return appPort == null || accepts(pod.ip(), appPort);
         }
