@@ -80,17 +80,14 @@ final class GatewayContainer {
 
     /**
      * An east-west gateway is attached to the other clusters' networks too, where {@code istiod} names their control
-     * planes: it finds its own by the container's name, unique to its mesh. It listens on every address (as Envoy's
-     * gateway does), so the other networks reach it at its address there.
+     * planes: it finds its own by the container's name, unique to its mesh.
      */
     private static List<String> eastWest(MeshNetwork network, List<String> command) {
         if (!command.contains("istio=eastwestgateway")) {
             return command;
         }
-        List<String> out = new java.util.ArrayList<>(command.stream()
+        return command.stream()
                 .map(a -> a.equals(Commands.XDS) ? network.containerName("istiod") + ":15010" : a)
-                .toList());
-        out.addAll(List.of("--ip", "0.0.0.0"));
-        return out;
+                .toList();
     }
 }

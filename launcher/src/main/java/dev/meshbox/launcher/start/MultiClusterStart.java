@@ -41,7 +41,9 @@ public final class MultiClusterStart {
             MeshConfigFile.Settings meshConfig,
             PrintStream progress)
             throws InterruptedException {
-        if (Backends.DOCKER.equals(target.backend()) && model == MultiClusterModel.MULTI_PRIMARY) {
+        if (Backends.DOCKER.equals(target.backend())
+                && model == MultiClusterModel.MULTI_PRIMARY
+                && Boolean.getBoolean("meshbox.dockerClusters")) {
             // Each cluster its own Docker network, the east-west gateways the only way between them.
             return dev.meshbox.launcher.docker.DockerClusters.start(
                     specs(clusters),
@@ -50,9 +52,8 @@ public final class MultiClusterStart {
                     progress);
         }
         if (!Backends.LOCAL.equals(target.backend())) {
-            throw new IllegalArgumentException("clusters run on the local backend"
-                    + (model == MultiClusterModel.MULTI_PRIMARY ? " and (multi-primary) the docker backend" : "")
-                    + " only so far (got --backend " + target.backend() + "); run this scenario with --backend local");
+            throw new IllegalArgumentException("clusters run on the local backend" + " only so far (got --backend "
+                    + target.backend() + "); run this scenario with --backend local");
         }
         LocalOptions options = LocalOptions.isolated(seed);
         return MultiClusterMesh.start(
