@@ -13,6 +13,8 @@ import java.util.Optional;
  *     YAML text; empty for Istio's defaults
  * @param tracing the scenario's {@code tracing: true}: its mesh runs Istio's Zipkin addon, sampling 100 %; {@code trace}
  *     expectations read the step's traces from it
+ * @param multicluster the scenario's {@code multicluster:}, the multi-cluster model its {@code clusters} run
+ *     ({@code multi-primary}, or {@code global} for Istio's older {@code .global} names); empty for the default
  */
 public record Scenario(
         String name,
@@ -23,10 +25,25 @@ public record Scenario(
         List<Step> steps,
         Optional<String> meshConfig,
         boolean tracing,
-        List<Cluster> clusters) {
+        List<Cluster> clusters,
+        String multicluster) {
 
     public Scenario {
         clusters = clusters == null ? List.of() : List.copyOf(clusters);
+        multicluster = multicluster == null ? "" : multicluster;
+    }
+
+    public Scenario(
+            String name,
+            String description,
+            Path file,
+            List<Workload> workloads,
+            Optional<Long> seed,
+            List<Step> steps,
+            Optional<String> meshConfig,
+            boolean tracing,
+            List<Cluster> clusters) {
+        this(name, description, file, workloads, seed, steps, meshConfig, tracing, clusters, "");
     }
 
     public Scenario(

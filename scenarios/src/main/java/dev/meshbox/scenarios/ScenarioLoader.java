@@ -26,8 +26,8 @@ public final class ScenarioLoader {
     /** Workloads MeshBox can start by name. */
     public static final Set<String> BUILTIN = BuiltinWorkloads.NAMES;
 
-    private static final Set<String> TOP =
-            Set.of("name", "description", "workloads", "seed", "meshConfig", "tracing", "steps", "clusters");
+    private static final Set<String> TOP = Set.of(
+            "name", "description", "workloads", "seed", "meshConfig", "tracing", "steps", "clusters", "multicluster");
     private static final Set<String> STEP = Set.of("name", "config", "wait", "traffic", "expect", "proxyAdmin");
     private static final Set<String> TRAFFIC = Set.of(
             "tls",
@@ -118,9 +118,11 @@ public final class ScenarioLoader {
             TraceExpectations.requireTracing(r, steps);
         }
         ScenarioClusters.checkFrom(r, clusters, steps);
+        String mc = ScenarioMulticluster.read(r, root, clusters);
         r.throwIfAny();
         List<Scenario.Step> all = List.copyOf(steps);
-        return new Scenario(name, description, file, List.copyOf(workloads), seed, all, meshConfig, tracing, clusters);
+        return new Scenario(
+                name, description, file, List.copyOf(workloads), seed, all, meshConfig, tracing, clusters, mc);
     }
 
     /** A workloads list at {@code field} (top-level {@code workloads}, or a cluster's {@code clusters[0].workloads}). */

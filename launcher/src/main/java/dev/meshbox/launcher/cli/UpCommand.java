@@ -159,6 +159,10 @@ public final class UpCommand implements Callable<Integer> {
             throw new IllegalStateException("port " + ZipkinServer.PORT
                     + " is already in use on 127.0.0.1; --tracing publishes Zipkin there. Is another Zipkin running?");
         }
+        if (prometheus && dev.meshbox.launcher.backend.LocalPorts.inUse(PrometheusServer.PORT)) {
+            throw new IllegalStateException("port " + PrometheusServer.PORT + " is already in use on 127.0.0.1;"
+                    + " --prometheus publishes Prometheus there. Is another Prometheus running?");
+        }
         Optional<ZipkinAddon> zipkin = tracing ? Optional.of(Addons.zipkin(out)) : Optional.empty();
         MeshSpec meshSpec = MeshSpec.of(builtins());
         dev.meshbox.launcher.docker.DockerMesh mesh = dev.meshbox.launcher.docker.DockerMesh.start(
@@ -169,12 +173,25 @@ public final class UpCommand implements Callable<Integer> {
                 out);
         // meshbox apply goes to the control plane's admin API, past this process: look for Gateways to deploy.
         mesh.followGateways();
+        PrometheusServer prom;
+        try {
+            prom = prometheus
+                    ? PrometheusServer.startOnDocker(
+                            mesh, PrometheusServer.PORT, PrometheusServer.ISTIO_SCRAPE_INTERVAL)
+                    : null;
+        } catch (RuntimeException e) {
+            mesh.close();
+            throw e;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
                             System.out.println(
                                     "\nStopping MeshBox: removing containers and network " + mesh.network() + " ...");
+                            if (prom != null) {
+                                prom.close();
+                            }
                             stop(mesh, stopped);
                         },
                         "meshbox-shutdown"));
@@ -186,6 +203,9 @@ public final class UpCommand implements Callable<Integer> {
         }
         out.println("  Admin API      " + mesh.admin() + "/proxies   (meshbox apply -f FILE)");
         zipkin.flatMap(ZipkinAddon::url).ifPresent(url -> out.println("  Zipkin         " + url));
+        if (prom != null) {
+            out.println("  Prometheus     " + prom.url());
+        }
         out.println("  Containers     docker ps --filter label=dev.meshbox.mesh=" + mesh.meshId());
         out.println(
                 "Try: ./meshbox apply -f FILE | ./meshbox logs productpage | ./meshbox load -c 3 -n 30 --from productpage http://reviews:9080/reviews/0");
@@ -292,9 +312,10 @@ public final class UpCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--mesh-config " + e.getMessage());
         }
-        if (prometheus && (backend.docker() || backend.kubernetes())) {
+        if (prometheus && backend.kubernetes()) {
             throw new CommandLine.ParameterException(
-                    spec.commandLine(), "--prometheus: only the local backend starts Prometheus yet");
+                    spec.commandLine(),
+                    "--prometheus: the local and docker backends start Prometheus; not Kubernetes yet");
         }
         if (prometheus && PrometheusServer.binary().isEmpty()) {
             spec.commandLine()
