@@ -112,7 +112,8 @@ public final class Proxy implements AutoCloseable {
                 options.namespace(),
                 options.labels().get("app"),
                 options.labels().get("version"),
-                options.podName());
+                options.podName(),
+                Workload.clusterOf(options.labels()));
         PeerMetadata peerMetadata = new PeerMetadata(options.nodeId(), self, options.labels());
         HttpFilterFactory filters = new HttpFilterFactory(
                 new HttpFilterFactory.Services(options.ticker(), peerMetadata, metrics, httpStats));
@@ -197,7 +198,8 @@ public final class Proxy implements AutoCloseable {
                     return stats;
                 },
                 () -> CertificatesView.render(
-                        workloadTls.secrets(), options.clock().instant()));
+                        workloadTls.secrets(), options.clock().instant()),
+                listeners::drain);
         var serverChannel = ProxyEventLoops.serverChannel(group);
         admin = AdminHttpServer.start(
                 group,
@@ -210,7 +212,9 @@ public final class Proxy implements AutoCloseable {
                 serverChannel,
                 new InetSocketAddress(options.serverBindAddress(), options.healthPort()),
                 xdsExecutor,
-                AdminEndpoints.health(() -> ready.isDone() && readinessGate.getAsBoolean()));
+                // Envoy serves 15021 from a listener of its own, which drain_listeners stops too: a drained proxy is
+                // no longer ready, and Kubernetes takes its pod out of the endpoints.
+                AdminEndpoints.health(() -> ready.isDone() && readinessGate.getAsBoolean() && !listeners.drainedAll()));
         prometheus = AdminHttpServer.start(
                 group,
                 serverChannel,

@@ -122,10 +122,10 @@ class PrometheusTest {
         String sourceLabels =
                 "reporter=\"source\",source_workload=\"productpage-v1\",source_workload_namespace=\"default\","
                         + "source_principal=\"unknown\",source_app=\"productpage\",source_version=\"v1\","
-                        + "destination_workload=\"reviews-v1\",destination_workload_namespace=\"default\","
+                        + "source_cluster=\"Kubernetes\",destination_workload=\"reviews-v1\",destination_workload_namespace=\"default\","
                         + "destination_principal=\"unknown\",destination_app=\"reviews\",destination_version=\"v1\","
                         + "destination_service=\"reviews.default.svc.cluster.local\",destination_service_name=\"reviews\","
-                        + "destination_service_namespace=\"default\",request_protocol=\"http\",response_code=\"200\","
+                        + "destination_service_namespace=\"default\",destination_cluster=\"Kubernetes\",request_protocol=\"http\",response_code=\"200\","
                         + "response_flags=\"-\",connection_security_policy=\"unknown\"";
         assertThat(scrape.body())
                 .contains(
@@ -145,10 +145,10 @@ class PrometheusTest {
 
         String destinationLabels = "reporter=\"destination\",source_workload=\"productpage-v1\","
                 + "source_workload_namespace=\"default\",source_principal=\"unknown\",source_app=\"productpage\","
-                + "source_version=\"v1\",destination_workload=\"reviews-v1\",destination_workload_namespace=\"default\","
+                + "source_version=\"v1\",source_cluster=\"Kubernetes\",destination_workload=\"reviews-v1\",destination_workload_namespace=\"default\","
                 + "destination_principal=\"unknown\",destination_app=\"reviews\",destination_version=\"v1\","
                 + "destination_service=\"reviews.default.svc.cluster.local\",destination_service_name=\"reviews\","
-                + "destination_service_namespace=\"default\",request_protocol=\"http\",response_code=\"200\","
+                + "destination_service_namespace=\"default\",destination_cluster=\"Kubernetes\",request_protocol=\"http\",response_code=\"200\","
                 + "response_flags=\"-\",connection_security_policy=\"none\"";
         String serverScrape = TestHttp.get(new InetSocketAddress(SERVER_IP, 15090), "prom", "/stats/prometheus")
                 .body();
@@ -163,6 +163,6 @@ class PrometheusTest {
         assertThat(serverScrape)
                 .contains("istio_requests_total{reporter=\"destination\",source_workload=\"unknown\","
                         + "source_workload_namespace=\"unknown\",source_principal=\"unknown\",source_app=\"unknown\","
-                        + "source_version=\"unknown\",destination_workload=\"reviews-v1\"");
+                        + "source_version=\"unknown\",source_cluster=\"unknown\",destination_workload=\"reviews-v1\"");
     }
 }

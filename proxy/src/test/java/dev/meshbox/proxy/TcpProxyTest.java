@@ -271,7 +271,8 @@ class TcpProxyTest {
                 .contains("istio_tcp_connections_opened_total{reporter=\"source\",source_workload=\"sleep-v1\"")
                 .contains("destination_service=\"tcp-echo.default.svc.cluster.local\","
                         + "destination_service_name=\"tcp-echo\",destination_service_namespace=\"default\","
-                        + "request_protocol=\"tcp\"")
+                        + "destination_cluster=\"unknown\",request_protocol=\"tcp\"")
+                .contains("source_workload_namespace=\"default\",source_cluster=\"Kubernetes\",")
                 .contains("# TYPE istio_tcp_sent_bytes_total counter")
                 .contains("# TYPE istio_tcp_received_bytes_total counter");
     }

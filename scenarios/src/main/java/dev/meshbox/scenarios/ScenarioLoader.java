@@ -26,9 +26,9 @@ public final class ScenarioLoader {
     /** Workloads MeshBox can start by name. */
     public static final Set<String> BUILTIN = BuiltinWorkloads.NAMES;
 
-    private static final Set<String> TOP =
-            Set.of("name", "description", "workloads", "seed", "meshConfig", "tracing", "steps");
-    private static final Set<String> STEP = Set.of("name", "config", "wait", "traffic", "expect");
+    private static final Set<String> TOP = Set.of(
+            "name", "description", "workloads", "seed", "meshConfig", "tracing", "steps", "clusters", "multicluster");
+    private static final Set<String> STEP = Set.of("name", "config", "wait", "traffic", "expect", "proxyAdmin");
     private static final Set<String> TRAFFIC = Set.of(
             "tls",
             "from",
@@ -73,7 +73,10 @@ public final class ScenarioLoader {
         r.only(root, "", TOP);
         String name = r.text(root, "", "name", true).orElse("");
         String description = r.text(root, "", "description", false).orElse("");
-        List<Scenario.Workload> workloads = workloads(r, root.get("workloads"));
+        List<Scenario.Workload> workloads =
+                ScenarioClusters.sharedWorkloads(root) ? workloads(r, root.get("workloads"), "workloads") : List.of();
+        List<Scenario.Cluster> clusters =
+                ScenarioClusters.read(r, root.get("clusters"), workloads, (n, path) -> workloads(r, n, path));
         Optional<Long> seed = Optional.empty();
         if (root.has("seed")) {
             if (root.get("seed").isIntegralNumber()) {
@@ -114,24 +117,28 @@ public final class ScenarioLoader {
         if (!tracing) {
             TraceExpectations.requireTracing(r, steps);
         }
+        ScenarioClusters.checkFrom(r, clusters, steps);
+        String mc = ScenarioMulticluster.read(r, root, clusters);
         r.throwIfAny();
+        List<Scenario.Step> all = List.copyOf(steps);
         return new Scenario(
-                name, description, file, List.copyOf(workloads), seed, List.copyOf(steps), meshConfig, tracing);
+                name, description, file, List.copyOf(workloads), seed, all, meshConfig, tracing, clusters, mc);
     }
 
-    private List<Scenario.Workload> workloads(FieldReader r, JsonNode wl) {
+    /** A workloads list at {@code field} (top-level {@code workloads}, or a cluster's {@code clusters[0].workloads}). */
+    private List<Scenario.Workload> workloads(FieldReader r, JsonNode wl, String field) {
         List<Scenario.Workload> out = new ArrayList<>();
         if (wl == null) {
             out.add(new Scenario.Builtin("bookinfo"));
             return out;
         }
         if (!wl.isArray()) {
-            r.problem("workloads", "must be a list, e.g. [bookinfo] or [httpbin, fortio]");
+            r.problem(field, "must be a list, e.g. [bookinfo] or [httpbin, fortio]");
             return out;
         }
         for (int i = 0; i < wl.size(); i++) {
             JsonNode w = wl.get(i);
-            String path = "workloads[" + i + "]";
+            String path = field + "[" + i + "]";
             if (w.isTextual()) {
                 builtin(r, path, BuiltinWorkloads.parse(w.asText())).ifPresent(out::add);
             } else if (w.isObject()
@@ -169,12 +176,12 @@ public final class ScenarioLoader {
         for (Scenario.Workload w : out) {
             if (w instanceof Scenario.Builtin b && !seen.add(b.name() + "." + b.namespace())) {
                 r.problem(
-                        "workloads",
+                        field,
                         b.name() + " is listed twice in namespace " + b.namespace()
                                 + "; list it once per namespace (httpbin.foo, httpbin.bar)");
             }
             if (w instanceof GatewayWorkload g && !seen.add("gateway " + g.name() + "." + g.namespace())) {
-                r.problem("workloads", "gateway " + g.name() + " is listed twice in namespace " + g.namespace());
+                r.problem(field, "gateway " + g.name() + " is listed twice in namespace " + g.namespace());
             }
         }
         return out;
@@ -200,12 +207,16 @@ public final class ScenarioLoader {
         } else if (s != null) {
             sidecar = s.asBoolean();
         }
-        return BuiltinWorkloads.of(
-                name,
-                r.text(n, path, "namespace", false).orElse(Scenario.Builtin.DEFAULT_NAMESPACE),
-                r.text(n, path, "serviceAccount", false),
-                sidecar,
-                proxyless);
+        return WorkloadLocalities.read(
+                r,
+                n,
+                path,
+                BuiltinWorkloads.of(
+                        name,
+                        r.text(n, path, "namespace", false).orElse(Scenario.Builtin.DEFAULT_NAMESPACE),
+                        r.text(n, path, "serviceAccount", false),
+                        sidecar,
+                        proxyless));
     }
 
     private Scenario.JavaApp java(FieldReader r, JsonNode n, String path) {
@@ -365,7 +376,10 @@ public final class ScenarioLoader {
         if (!expect.isEmpty() && traffic.isEmpty()) {
             r.problem(path + ".expect", "needs traffic in the same step to check against");
         }
-        return new Scenario.Step(name, List.copyOf(config), wait, traffic, List.copyOf(expect));
+        Optional<Scenario.ProxyAdmin> admin = n.has("proxyAdmin")
+                ? WorkloadLocalities.proxyAdmin(r, n.get("proxyAdmin"), path + ".proxyAdmin")
+                : Optional.empty();
+        return new Scenario.Step(name, List.copyOf(config), wait, traffic, List.copyOf(expect), admin);
     }
 
     private MeshAccess.ConfigText configEntry(FieldReader r, JsonNode n, String path) {

@@ -38,7 +38,7 @@ final class NetworkEndpoints {
 
     private record ViewKey(String network, boolean restricted) {}
 
-    /** Per network, its ready east-west gateways sorted by IP. */
+    /** Per network, its east-west gateways sorted by IP. */
     private final Map<String, List<Gateway>> gateways;
 
     private final Map<List<ClusterLoadAssignment>, Map<ViewKey, List<ClusterLoadAssignment>>> cache =
@@ -51,7 +51,9 @@ final class NetworkEndpoints {
     static NetworkEndpoints of(MeshView view) {
         Map<String, List<Gateway>> byNetwork = new LinkedHashMap<>();
         view.registry().pods().values().stream()
-                .filter(p -> p.ready() && Topology.isEastWestGateway(p))
+                // ready or not: Istio knows a gateway by its Service's address, not by its pods' readiness, so a
+                // network whose gateway is starting is never reached directly meanwhile
+                .filter(Topology::isEastWestGateway)
                 .map(p -> new Gateway(Topology.networkOf(p, ""), Topology.clusterOf(p, ""), p.ip()))
                 .filter(g -> !g.network().isEmpty())
                 .sorted(Comparator.comparing(Gateway::ip))
@@ -116,12 +118,7 @@ final class NetworkEndpoints {
                 gws.forEach(g -> gatewayWeights.merge(g, share, Integer::sum));
             }
             gatewayWeights.forEach((g, w) -> kept.addLbEndpoints(gatewayEndpoint(g, w)));
-            long total = kept.getLbEndpointsList().stream()
-                    .mapToLong(e -> Math.max(1, e.getLoadBalancingWeight().getValue()))
-                    .sum();
-            if (total > 0) {
-                kept.setLoadBalancingWeight(ClusterTranslator.u32((int) Math.min(Integer.MAX_VALUE, total)));
-            }
+            // the locality keeps its weight and priority: locality load balancing set them for the caller
             out.addEndpoints(kept);
         }
         return out.build();
@@ -135,22 +132,17 @@ final class NetworkEndpoints {
         return inCluster.isEmpty() ? all : inCluster;
     }
 
+    /**
+     * The gateway's endpoint: {@code tlsMode: istio} only. It names no workload (no {@code istio} metadata), so the
+     * caller's telemetry takes the destination from the peer's metadata exchange, which passes the gateway untouched.
+     */
     private static LbEndpoint gatewayEndpoint(Gateway g, int weight) {
-        Struct.Builder labels = Struct.newBuilder();
-        if (!g.cluster().isEmpty()) {
-            labels.putFields(Topology.CLUSTER, string(g.cluster()));
-        }
-        labels.putFields(Topology.NETWORK, string(g.network()));
-        Struct istio = Struct.newBuilder()
-                .putFields("labels", Value.newBuilder().setStructValue(labels).build())
-                .build();
         return LbEndpoint.newBuilder()
                 .setEndpoint(Endpoint.newBuilder()
                         .setAddress(ClusterTranslator.socket(g.ip(), Topology.EASTWEST_GATEWAY_PORT)))
                 .setHealthStatus(HealthStatus.HEALTHY)
                 .setLoadBalancingWeight(ClusterTranslator.u32(weight))
                 .setMetadata(Metadata.newBuilder()
-                        .putFilterMetadata("istio", istio)
                         .putFilterMetadata(MutualTls.SOCKET_MATCH_METADATA, MutualTls.socketMatchMetadata()))
                 .build();
     }

@@ -117,7 +117,8 @@ final class TracingTranslator {
 
     /**
      * Istio's {@code buildServiceTags}: the workload's canonical service and revision, namespace, mesh and cluster
-     * (as an Istio install's injector sets them: {@code cluster.local}, {@code Kubernetes}).
+     * (as an Istio install's injector sets them: {@code cluster.local}; the cluster is the pod's
+     * {@code topology.istio.io/cluster}, else Istio's default {@code Kubernetes}).
      */
     static Map<String, String> serviceTags(Pod proxy) {
         Map<String, String> labels = proxy.labels();
@@ -132,7 +133,10 @@ final class TracingTranslator {
         tags.put("istio.canonical_service", service);
         tags.put("istio.mesh_id", "cluster.local");
         tags.put("istio.namespace", proxy.namespace());
-        tags.put("istio.cluster_id", "Kubernetes");
+        tags.put(
+                "istio.cluster_id",
+                dev.meshbox.controlplane.registry.Topology.clusterOf(
+                        proxy, dev.meshbox.controlplane.registry.Topology.DEFAULT_CLUSTER_ID));
         return tags;
     }
 

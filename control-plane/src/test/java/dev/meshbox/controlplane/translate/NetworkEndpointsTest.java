@@ -66,11 +66,6 @@ class NetworkEndpointsTest {
                 eastWestGateway(2, "network2"));
 
         assertThat(endpoints(view, SLEEP1)).containsExactly("10.1.0.1:5000 w1 mtls", "10.2.0.100:15443 w2 mtls");
-        assertThat(assignment(view, SLEEP1)
-                        .getEndpoints(0)
-                        .getLoadBalancingWeight()
-                        .getValue())
-                .isEqualTo(3);
         // cluster2's client, the mirror image
         Pod sleep2 = pod("sleep-2", "sleep", "v1", 2, "network2", 10);
         assertThat(endpoints(view, sleep2))
@@ -155,5 +150,18 @@ class NetworkEndpointsTest {
                         .getLoadBalancingWeight()
                         .getValue())
                 .isEqualTo(1);
+    }
+
+    @Test
+    void aStartingGatewayStillStandsForItsNetwork() {
+        MeshView view = view(
+                MeshView.MeshSecurity.AUTO_MTLS,
+                SLEEP1,
+                V1,
+                V2A,
+                eastWestGateway(1, "network1"),
+                eastWestGateway(2, "network2").withReady(false));
+
+        assertThat(endpoints(view, SLEEP1)).containsExactly("10.1.0.1:5000 w1 mtls", "10.2.0.100:15443 w1 mtls");
     }
 }

@@ -4,11 +4,14 @@ import dev.meshbox.controlplane.config.ConfigStore;
 import dev.meshbox.controlplane.config.GlobalNames;
 import dev.meshbox.controlplane.config.ServiceEntry;
 import dev.meshbox.controlplane.dns.GlobalDnsStub;
+import dev.meshbox.scenarios.MeshAccess;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -29,6 +32,13 @@ public final class GlobalNamesClusters implements AutoCloseable {
     private GlobalNamesClusters(Map<String, GlobalDnsStub> dns, Map<String, InetSocketAddress> gateways) {
         this.dns = dns;
         this.gateways = gateways;
+    }
+
+    /** A cluster's mesh with the preconfigured objects among its built-in config. */
+    static MeshSpec withPreconfigured(MeshSpec mesh) {
+        java.util.List<String> config = new java.util.ArrayList<>(mesh.defaultConfigNames());
+        config.add(PRECONFIGURED);
+        return new MeshSpec(mesh.services(), mesh.pods(), config);
     }
 
     /**
@@ -54,10 +64,11 @@ public final class GlobalNamesClusters implements AutoCloseable {
         for (String cluster : clusters.keySet()) {
             progress.printf(
                     "[%s] .global DNS (istiocoredns) on %s; ServiceEntries in other clusters reach this cluster at"
-                            + " endpoint address %s, ports {<port name>: %d}%n",
+                            + " endpoint address %s (%s), ports {<port name>: %d}%n",
                     cluster,
-                    out.dns(cluster),
+                    "127.0.0.1:" + out.dns(cluster).getPort(),
                     out.gateway(cluster).getAddress().getHostAddress(),
+                    "${" + gatewayVariable(cluster) + "}",
                     GlobalNames.GATEWAY_PORT);
         }
         return out;
@@ -79,6 +90,32 @@ public final class GlobalNamesClusters implements AutoCloseable {
             throw new IllegalArgumentException("no cluster " + cluster + "; the clusters are " + gateways.keySet());
         }
         return gw;
+    }
+
+    /**
+     * The variable Istio's multicluster gateways docs export for a cluster's gateway address, {@code CLUSTER2_GW_ADDR}
+     * for cluster2, as their ServiceEntries write it: {@code address: ${CLUSTER2_GW_ADDR}}.
+     */
+    public static String gatewayVariable(String cluster) {
+        return cluster.toUpperCase(Locale.ROOT).replace('-', '_') + "_GW_ADDR";
+    }
+
+    /** {@code config} with every {@code ${CLUSTERn_GW_ADDR}} replaced by that cluster's gateway address. */
+    public List<MeshAccess.ConfigText> expand(List<MeshAccess.ConfigText> config) {
+        return config.stream()
+                .map(c -> new MeshAccess.ConfigText(c.name(), expand(c.text())))
+                .toList();
+    }
+
+    /** {@code text} with every {@code ${CLUSTERn_GW_ADDR}} replaced by that cluster's gateway address. */
+    public String expand(String text) {
+        String out = text;
+        for (Map.Entry<String, InetSocketAddress> gw : gateways.entrySet()) {
+            out = out.replace(
+                    "${" + gatewayVariable(gw.getKey()) + "}",
+                    gw.getValue().getAddress().getHostAddress());
+        }
+        return out;
     }
 
     @Override

@@ -412,6 +412,11 @@ public final class LocalMesh implements StartedMesh {
         return control.counters(workload);
     }
 
+    @Override
+    public String proxyAdminPost(String workload, String path) {
+        return control.proxyAdminPost(workload, path);
+    }
+
     /** A pod of the workload (app label or pod name); the gateway is {@code istio-ingressgateway}. */
     public RunningPod pod(String workload) {
         String name = control.pod(workload).name();

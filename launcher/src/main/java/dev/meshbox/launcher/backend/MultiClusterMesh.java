@@ -60,6 +60,7 @@ public final class MultiClusterMesh implements StartedMesh {
 
     private final Map<String, LocalMesh> clusters;
     private final Path generatedCerts;
+    private GlobalNamesClusters globalNames;
 
     private MultiClusterMesh(Map<String, LocalMesh> clusters, Path generatedCerts) {
         this.clusters = clusters;
@@ -75,6 +76,13 @@ public final class MultiClusterMesh implements StartedMesh {
      *     clusters only
      */
     public static MultiClusterMesh start(List<ClusterSpec> specs, LocalOptions options, PrintStream progress)
+            throws InterruptedException {
+        return start(specs, MultiClusterModel.MULTI_PRIMARY, options, progress);
+    }
+
+    /** Starts the clusters in {@code model}: multi-primary, or the older {@code .global} model ({@link GlobalNamesClusters}). */
+    public static MultiClusterMesh start(
+            List<ClusterSpec> specs, MultiClusterModel model, LocalOptions options, PrintStream progress)
             throws InterruptedException {
         check(specs);
         long t0 = System.nanoTime();
@@ -98,7 +106,9 @@ public final class MultiClusterMesh implements StartedMesh {
             ClusterSpec c = specs.get(i);
             LocalOptions base = i == 0 ? options : LocalOptions.isolated(options.seed());
             SecurityOptions security = options.security().withCacerts(cacerts.get(c.name()));
-            MeshSpec mesh = forCluster(c, i, multiNetwork);
+            MeshSpec mesh = model == MultiClusterModel.GLOBAL
+                    ? GlobalNamesClusters.withPreconfigured(forCluster(c, i, false))
+                    : forCluster(c, i, multiNetwork);
             ClusterMember member = new ClusterMember(c.name(), c.network());
             PrintStream out = PrefixedLines.of(progress, "[" + c.name() + "] ");
             starting.add(CompletableFuture.supplyAsync(() -> {
@@ -133,7 +143,11 @@ public final class MultiClusterMesh implements StartedMesh {
             throw failure;
         }
         try {
-            mesh.exchangeRemoteSecrets();
+            if (model == MultiClusterModel.GLOBAL) {
+                mesh.globalNames = GlobalNamesClusters.start(started, progress);
+            } else {
+                mesh.exchangeRemoteSecrets();
+            }
             progress.printf(
                     "%d clusters ready in %.1f s (%s)%n",
                     started.size(),
@@ -256,6 +270,11 @@ public final class MultiClusterMesh implements StartedMesh {
         clusters.values().forEach(LocalMesh::awaitConverged);
     }
 
+    /** The {@code .global} model's DNS stubs and gateway endpoints; empty for a multi-primary mesh. */
+    public Optional<GlobalNamesClusters> globalNames() {
+        return Optional.ofNullable(globalNames);
+    }
+
     /** The clusters by name, in the order given. */
     public Map<String, LocalMesh> clusters() {
         return java.util.Collections.unmodifiableMap(clusters);
@@ -277,7 +296,14 @@ public final class MultiClusterMesh implements StartedMesh {
     private Placed placed(String workload) {
         int at = workload.lastIndexOf(CLUSTER_SEPARATOR);
         if (at < 0) {
-            return new Placed(clusters.values().iterator().next(), workload);
+            // A pod's own name is unique across clusters (access-log entries name pods): its cluster; else the first.
+            return new Placed(
+                    clusters.values().stream()
+                            .filter(m -> m.controlPlane().registry().snapshot().pods().values().stream()
+                                    .anyMatch(p -> p.name().equals(workload)))
+                            .findFirst()
+                            .orElse(clusters.values().iterator().next()),
+                    workload);
         }
         String cluster = workload.substring(at + 1);
         if (!clusters.containsKey(cluster)) {
@@ -295,8 +321,9 @@ public final class MultiClusterMesh implements StartedMesh {
     public ApplyOutcome apply(List<ConfigText> config) {
         List<String> changes = new ArrayList<>();
         List<String> problems = new ArrayList<>();
+        List<ConfigText> texts = globalNames == null ? config : globalNames.expand(config);
         clusters.forEach((name, mesh) -> {
-            ApplyOutcome o = mesh.apply(config);
+            ApplyOutcome o = mesh.apply(texts);
             o.changes().forEach(c -> changes.add(name + ": " + c));
             o.problems().forEach(p -> problems.add(name + ": " + p));
         });
@@ -389,6 +416,9 @@ public final class MultiClusterMesh implements StartedMesh {
     @Override
     public void close() {
         RuntimeException failure = null;
+        if (globalNames != null) {
+            globalNames.close();
+        }
         List<LocalMesh> reversed = new ArrayList<>(clusters.values());
         java.util.Collections.reverse(reversed);
         for (LocalMesh m : reversed) {

@@ -84,8 +84,18 @@ public final class RunCommand implements Callable<Integer> {
                         dev.meshbox.launcher.addons.ZipkinJar.resolve(out), false))
                 : java.util.Optional.empty();
         MeshSpec meshSpec = MeshSpec.of(scenario.workloads());
-        try (StartedMesh mesh = Backends.startIsolated(
-                backend.target(), zipkin.map(z -> z.addTo(meshSpec)).orElse(meshSpec), s, meshConfig, out)) {
+        try (StartedMesh mesh = scenario.clusters().isEmpty()
+                ? Backends.startIsolated(
+                        backend.target(), zipkin.map(z -> z.addTo(meshSpec)).orElse(meshSpec), s, meshConfig, out)
+                : dev.meshbox.launcher.start.MultiClusterStart.startIsolated(
+                        backend.target(),
+                        scenario.clusters(),
+                        scenario.multicluster().isEmpty()
+                                ? dev.meshbox.launcher.backend.MultiClusterModel.MULTI_PRIMARY
+                                : dev.meshbox.launcher.backend.MultiClusterModel.of(scenario.multicluster()),
+                        s,
+                        meshConfig,
+                        out)) {
             java.util.Optional<String> zipkinUrl = Backends.zipkin(zipkin, mesh)
                     .map(a -> "http://" + a.getAddress().getHostAddress() + ":" + a.getPort() + "/zipkin/");
             zipkinUrl.ifPresent(url -> out.println("Zipkin " + url));

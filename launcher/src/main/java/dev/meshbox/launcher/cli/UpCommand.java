@@ -108,6 +108,20 @@ public final class UpCommand implements Callable<Integer> {
                             + " Deployment (image prom/prometheus), reached through a port-forward.")
     boolean prometheus;
 
+    @CommandLine.Option(
+            names = "--clusters",
+            defaultValue = "1",
+            paramLabel = "N",
+            description = "Run N clusters (cluster1, cluster2, ...; local backend), each with its own control plane,"
+                    + " ingress and --workloads, one root CA (--cacerts DIR: DIR/cluster1, ... as Istio's"
+                    + " Makefile.selfsigned.mk makes them), each on its own network behind an east-west gateway.")
+    int clusters;
+
+    @CommandLine.Option(
+            names = "--single-network",
+            description = "With --clusters: all clusters on network1, pods reaching each other directly.")
+    boolean singleNetwork;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -287,6 +301,12 @@ public final class UpCommand implements Callable<Integer> {
                         spec.commandLine(), "--gateway " + g + ": " + String.join("; ", problems));
             }
         }
+        if (clusters < 1 || clusters > 8 || (clusters > 1 && (backend.docker() || backend.kubernetes()))) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "--clusters " + clusters + ": expected 1 to 8 clusters, on the local backend (the others run one"
+                            + " cluster for now)");
+        }
         // Arguments first: a bad one is exit 2 whatever else is running on the machine.
         if (uiPort < 0 || uiPort > 65535) {
             throw new CommandLine.ParameterException(
@@ -334,6 +354,9 @@ public final class UpCommand implements Callable<Integer> {
                                     + " Is another MeshBox or Kiali running? Stop it, choose another port with --ui-port PORT, or --ui-port 0 for no UI.");
             spec.commandLine().getErr().flush();
             return 1;
+        }
+        if (clusters != 1) {
+            return UpClusters.run(out, clusters, singleNetwork, builtins(), seed, meshSettings, cacerts);
         }
         long t0 = System.nanoTime();
         out.println("Starting MeshBox (backend local) ...");

@@ -26,7 +26,19 @@ record MeshSettings(
         String origin,
         Backends.Target target,
         dev.meshbox.controlplane.security.MeshConfigFile.Settings meshConfig,
-        boolean tracing) {
+        boolean tracing,
+        List<Scenario.Cluster> clusters) {
+
+    MeshSettings(
+            String backend,
+            List<Scenario.Workload> workloads,
+            OptionalLong seed,
+            String origin,
+            Backends.Target target,
+            dev.meshbox.controlplane.security.MeshConfigFile.Settings meshConfig,
+            boolean tracing) {
+        this(backend, workloads, seed, origin, target, meshConfig, tracing, List.of());
+    }
 
     MeshSettings(
             String backend,
@@ -69,7 +81,8 @@ record MeshSettings(
     static MeshSettings of(MeshTest test, Class<?> testClass, Function<String, Optional<String>> config) {
         String where = "@MeshTest on " + testClass.getName();
         List<Scenario.Workload> workloads = new ArrayList<>();
-        for (String name : test.workloads()) {
+        MeshClusters placed = MeshClusters.of(where, test);
+        for (String name : placed.everywhere()) {
             workloads.add(builtin(where + ": workloads", name, true));
         }
         for (String name : test.withoutSidecar()) {
@@ -131,7 +144,8 @@ record MeshSettings(
                 testClass.getSimpleName(),
                 target(backend, Optional.of(test), config),
                 providers,
-                test.tracing());
+                test.tracing(),
+                placed.clusters(List.copyOf(workloads), name -> builtin(where + ": workloads", name, true)));
     }
 
     /** {@code httpbin} or {@code httpbin.foo}, as a built-in workload, or the reasons it is none. */
@@ -177,7 +191,8 @@ record MeshSettings(
                 scenario.name(),
                 target(backend, test, config),
                 meshConfig,
-                scenario.tracing());
+                scenario.tracing(),
+                scenario.clusters());
     }
 
     /** The backend with the kubeconfig ({@code @MeshTest(kubeconfig)}, else {@code meshbox.kubeconfig}) and image it may need. */

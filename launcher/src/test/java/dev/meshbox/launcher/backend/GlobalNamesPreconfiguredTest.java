@@ -23,4 +23,10 @@ class GlobalNamesPreconfiguredTest {
                         "gateway.networking.istio.io/istio-multicluster-ingressgateway (namespace istio-system)"
                                 + " created");
     }
+
+    @Test
+    void theDocsGatewayVariableNamesEachCluster() {
+        assertThat(GlobalNamesClusters.gatewayVariable("cluster2")).isEqualTo("CLUSTER2_GW_ADDR");
+        assertThat(GlobalNamesClusters.gatewayVariable("east-1")).isEqualTo("EAST_1_GW_ADDR");
+    }
 }

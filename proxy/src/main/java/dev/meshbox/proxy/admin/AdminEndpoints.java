@@ -34,6 +34,24 @@ public final class AdminEndpoints implements Function<QueryStringDecoder, AdminR
 
     @Override
     public AdminResponse apply(QueryStringDecoder query) {
+        return apply("GET", query);
+    }
+
+    /**
+     * A request with its method: endpoints that change the server's state want POST, as Envoy's admin does ({@code
+     * 405 Method GET not allowed, POST required.} otherwise).
+     */
+    public AdminResponse apply(String method, QueryStringDecoder query) {
+        if (query.path().equals("/drain_listeners")) {
+            if (!method.equals("POST")) {
+                return AdminResponse.text(405, "Method " + method + " not allowed, POST required.\n");
+            }
+            if (src.drainListeners() == null) {
+                return AdminResponse.text(501, "/drain_listeners is not available here\n");
+            }
+            src.drainListeners().accept(query.parameters().containsKey("inboundonly"));
+            return AdminResponse.text(200, "OK\n");
+        }
         return switch (query.path()) {
             case "/" ->
                 AdminResponse.text(
@@ -48,7 +66,8 @@ public final class AdminEndpoints implements Function<QueryStringDecoder, AdminR
                                         "/access_log",
                                         "/xds_status",
                                         "/certs",
-                                        "/server_info")
+                                        "/server_info",
+                                        "/drain_listeners (POST)")
                                 + "\n");
             case "/ready" ->
                 src.ready().getAsBoolean()

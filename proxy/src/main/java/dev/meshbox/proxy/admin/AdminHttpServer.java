@@ -62,10 +62,13 @@ public final class AdminHttpServer implements AutoCloseable {
                                                     ChannelHandlerContext ctx, FullHttpRequest request) {
                                                 boolean keepAlive = HttpUtil.isKeepAlive(request);
                                                 QueryStringDecoder query = new QueryStringDecoder(request.uri());
+                                                String method = request.method().name();
                                                 executor.execute(() -> {
                                                     AdminResponse answer;
                                                     try {
-                                                        answer = handler.apply(query);
+                                                        answer = handler instanceof AdminEndpoints endpoints
+                                                                ? endpoints.apply(method, query)
+                                                                : handler.apply(query);
                                                     } catch (RuntimeException e) {
                                                         answer = AdminResponse.text(500, "error: " + e + "\n");
                                                     }

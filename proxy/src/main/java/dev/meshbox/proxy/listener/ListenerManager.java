@@ -59,6 +59,10 @@ public final class ListenerManager implements AutoCloseable {
     private final Map<Integer, String> pending = new HashMap<>();
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private boolean closed;
+    /** Envoy's {@code drain_listeners}: null none, INBOUND the inbound listeners, OUTBOUND (meaning all) every one. */
+    private ListenerSpec.Direction drained;
+
+    private Map<String, ListenerSpec> last = Map.of();
 
     public ListenerManager(
             EventLoopGroup group,
@@ -96,8 +100,11 @@ public final class ListenerManager implements AutoCloseable {
         if (closed) {
             return CompletableFuture.completedFuture(null);
         }
+        last = listeners;
         Map<Integer, String> desired = new HashMap<>();
-        listeners.values().forEach(l -> l.boundPorts().forEach(p -> desired.put(p, l.name())));
+        listeners.values().stream()
+                .filter(l -> !drained(l))
+                .forEach(l -> l.boundPorts().forEach(p -> desired.put(p, l.name())));
         wanted.clear();
         wanted.putAll(desired);
         Map<Integer, ChannelFuture> closing = new HashMap<>();
@@ -208,6 +215,29 @@ public final class ListenerManager implements AutoCloseable {
         FilterChainSpec tlsChain = spec.chainFor(port, FilterChainSpec.TLS);
         return new TransportDetector.Accepted(
                 tlsChain != null && tlsChain.tls() != null, spec.chainFor(port, FilterChainSpec.RAW_BUFFER) != null);
+    }
+
+    /**
+     * Envoy's admin {@code POST /drain_listeners}: stops accepting connections on every listener ({@code inboundOnly}:
+     * on the inbound ones) for the rest of the proxy's life, later LDS updates included; connections already accepted
+     * finish. Callers then fail to connect, which their outlier detection sees (Istio's locality failover task).
+     */
+    public synchronized void drain(boolean inboundOnly) {
+        if (drained != ListenerSpec.Direction.OUTBOUND) {
+            drained = inboundOnly ? ListenerSpec.Direction.INBOUND : ListenerSpec.Direction.OUTBOUND;
+        }
+        LOG.info("draining {} listeners", inboundOnly ? "inbound" : "all");
+        reconcile(last);
+    }
+
+    /** Whether {@code drain_listeners} stopped every listener (not only the inbound ones). */
+    public synchronized boolean drainedAll() {
+        return drained == ListenerSpec.Direction.OUTBOUND;
+    }
+
+    private boolean drained(ListenerSpec l) {
+        return drained == ListenerSpec.Direction.OUTBOUND
+                || (drained == ListenerSpec.Direction.INBOUND && l.direction() == ListenerSpec.Direction.INBOUND);
     }
 
     /** Port to listener name, for the ports currently bound. */

@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Istio's HTTP metadata exchange: a sidecar adds {@code x-envoy-peer-metadata-id} (its node id) and
  * {@code x-envoy-peer-metadata} (base64 of a serialized {@code google.protobuf.Struct} with {@code NAME},
- * {@code NAMESPACE}, {@code WORKLOAD_NAME} and {@code LABELS}) to what it sends to a peer, and strips them from
+ * {@code NAMESPACE}, {@code WORKLOAD_NAME}, {@code CLUSTER_ID} and {@code LABELS}) to what it sends to a peer, and strips them from
  * what it hands to its app. The own value is encoded once; decoded peers are cached by header value.
  */
 public final class PeerMetadata {
@@ -34,6 +34,7 @@ public final class PeerMetadata {
                 .putFields("NAME", string(self.pod()))
                 .putFields("NAMESPACE", string(self.namespace()))
                 .putFields("WORKLOAD_NAME", string(self.name()))
+                .putFields("CLUSTER_ID", string(self.cluster()))
                 .putFields(
                         "LABELS", Value.newBuilder().setStructValue(labelStruct).build())
                 .build();
@@ -82,7 +83,8 @@ public final class PeerMetadata {
             if (l != null && l.hasStructValue()) {
                 l.getStructValue().getFieldsMap().forEach((k, v) -> labels.put(k, v.getStringValue()));
             }
-            return Workload.of(field(s, "NAME"), field(s, "NAMESPACE"), labels, field(s, "WORKLOAD_NAME"));
+            return Workload.of(field(s, "NAME"), field(s, "NAMESPACE"), labels, field(s, "WORKLOAD_NAME"))
+                    .inCluster(field(s, "CLUSTER_ID"));
         } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
             return Workload.NONE;
         }

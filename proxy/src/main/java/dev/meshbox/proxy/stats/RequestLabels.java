@@ -66,6 +66,7 @@ public record RequestLabels(
         add(b, "source_principal", sourcePrincipal);
         add(b, "source_app", source.app());
         add(b, "source_version", source.version());
+        add(b, "source_cluster", source.cluster());
         add(b, "destination_workload", destination.name());
         add(b, "destination_workload_namespace", destination.namespace());
         add(b, "destination_principal", destinationPrincipal);
@@ -74,6 +75,7 @@ public record RequestLabels(
         add(b, "destination_service", destinationService);
         add(b, "destination_service_name", destinationServiceName);
         add(b, "destination_service_namespace", destinationServiceNamespace);
+        add(b, "destination_cluster", destination.cluster());
         add(b, "request_protocol", grpc ? "grpc" : "http");
         add(b, "response_code", Integer.toString(responseCode));
         if (grpc) {

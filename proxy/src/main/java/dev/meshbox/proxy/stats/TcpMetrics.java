@@ -43,10 +43,14 @@ public final class TcpMetrics {
         String srcNs = outbound ? value(self.namespace()) : "unknown";
         String dst = outbound ? "unknown" : value(self.name());
         String dstNs = outbound ? "unknown" : value(self.namespace());
+        String srcCluster = outbound ? value(self.cluster()) : "unknown";
+        String dstCluster = outbound ? "unknown" : value(self.cluster());
         return "reporter=\"" + reporter + "\",source_workload=\"" + src + "\",source_workload_namespace=\"" + srcNs
+                + "\",source_cluster=\"" + srcCluster
                 + "\",destination_workload=\"" + dst + "\",destination_workload_namespace=\"" + dstNs
                 + "\",destination_service=\"" + fqdn + "\",destination_service_name=\"" + serviceName
-                + "\",destination_service_namespace=\"" + serviceNamespace + "\",request_protocol=\"tcp\""
+                + "\",destination_service_namespace=\"" + serviceNamespace + "\",destination_cluster=\"" + dstCluster
+                + "\",request_protocol=\"tcp\""
                 + ",response_flags=\"" + (responseFlags == null ? "-" : responseFlags) + "\"";
     }
 

@@ -101,4 +101,23 @@ class MetadataExchangeAndStatsTest {
                 .contains("destination_service=\"reviews.default.svc.cluster.local\"")
                 .contains("response_code=\"503\"");
     }
+
+    @Test
+    void aCallerFromAnotherClusterIsLabelledWithItsClusterIdAndTheAnswerWithThisOnes() {
+        Workload remoteCaller = new Workload("sleep", "sample", "sleep", "v1", "sleep-xyz", "cluster2");
+        String metadata = new PeerMetadata(
+                        "sidecar~10.2.0.10~sleep-xyz.sample~sample.svc.cluster.local",
+                        remoteCaller,
+                        Map.of("app", "sleep", "topology.istio.io/cluster", "cluster2"))
+                .encoded();
+        proxy.listeners(virtualInbound(9080)).clusters(staticCluster("inbound|9080||", "127.0.0.10", 9080));
+        EmbeddedProxy.Client client = proxy.connect("virtualInbound", 9080);
+        client.get("/hello", "productpage:9080", "x-envoy-peer-metadata", metadata);
+        proxy.upstreams().next("127.0.0.10:9080").respond(200, "hello");
+        client.response();
+
+        assertThat(PrometheusRenderer.render(proxy.metrics(), Map.of(), Map.of()))
+                .contains("source_app=\"sleep\",source_version=\"unknown\",source_cluster=\"cluster2\",")
+                .contains("destination_cluster=\"Kubernetes\",");
+    }
 }

@@ -6,6 +6,7 @@ import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.controlplane.registry.Protocol;
 import dev.meshbox.controlplane.registry.ServicePort;
 import dev.meshbox.controlplane.registry.ServiceRegistry;
+import dev.meshbox.controlplane.registry.Topology;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -22,7 +23,7 @@ import java.util.stream.Stream;
 /**
  * Feeds the service registry from the Kubernetes API with informers, as istiod's Kubernetes registry does: every
  * Service (name, namespace, ports, selector) and every Pod (IP, labels, readiness). A pod with an {@code istio-proxy}
- * container is a sidecar, one labelled {@code istio: ingressgateway} (or {@code gateway.networking.k8s.io/gateway-name},
+ * container is a sidecar, one labelled {@code istio: ingressgateway} or {@code istio: eastwestgateway} (or {@code gateway.networking.k8s.io/gateway-name},
  * deployed for a Gateway API Gateway, or annotated {@code inject.istio.io/templates: gateway} as Istio's gateway chart
  * deploys one) a gateway, the rest have no proxy; a pod is in
  * the endpoints once its IP is known and its Ready condition is true.
@@ -118,6 +119,7 @@ public final class KubernetesRegistry implements PlatformRegistry {
                 ? Map.of()
                 : p.getMetadata().getAnnotations();
         boolean gateway = "ingressgateway".equals(labels.get("istio"))
+                || Topology.EASTWEST_GATEWAY_VALUE.equals(labels.get(Topology.EASTWEST_GATEWAY_LABEL))
                 || labels.containsKey("gateway.networking.k8s.io/gateway-name")
                 || "gateway".equals(annotations.get("inject.istio.io/templates"));
         Pod.ProxyKind role = gateway ? Pod.ProxyKind.GATEWAY : sidecar ? Pod.ProxyKind.SIDECAR : Pod.ProxyKind.NONE;

@@ -1,0 +1,103 @@
+package dev.meshbox.launcher.cli;
+
+import dev.meshbox.controlplane.security.MeshConfigFile;
+import dev.meshbox.controlplane.security.SecurityOptions;
+import dev.meshbox.launcher.admin.AdminServer;
+import dev.meshbox.launcher.backend.LocalMesh;
+import dev.meshbox.launcher.backend.LocalOptions;
+import dev.meshbox.launcher.backend.MeshSpec;
+import dev.meshbox.launcher.backend.MultiClusterMesh;
+import dev.meshbox.scenarios.Scenario;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code up --clusters N} on the local backend: N clusters ({@code cluster1} ... on {@code network1} ..., or one network
+ * with {@code --single-network}), each running the {@code --workloads} (two full Bookinfos by default), its own control
+ * plane and ingress. cluster1 binds {@code up}'s fixed ports (ingress 8080, xDS 15010, admin API 15014); the others
+ * an ephemeral xDS port and their own loopback block, printed with their ingress.
+ */
+final class UpClusters {
+
+    private UpClusters() {}
+
+    /** Istio's layout of {@code make cluster1-cacerts ...}: {@code DIR/cluster1}, {@code DIR/cluster2}, ... */
+    static List<MultiClusterMesh.ClusterSpec> specs(
+            int count, boolean singleNetwork, List<Scenario.Workload> workloads, Path cacerts) {
+        List<MultiClusterMesh.ClusterSpec> out = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            String name = "cluster" + i;
+            out.add(new MultiClusterMesh.ClusterSpec(
+                    name,
+                    singleNetwork ? "network1" : "network" + i,
+                    MeshSpec.of(workloads),
+                    cacerts == null ? null : cacerts.resolve(name)));
+        }
+        return out;
+    }
+
+    static int run(
+            PrintStream out,
+            int count,
+            boolean singleNetwork,
+            List<Scenario.Workload> workloads,
+            Long seed,
+            MeshConfigFile.Settings meshSettings,
+            Path cacerts)
+            throws InterruptedException {
+        long t0 = System.nanoTime();
+        out.println("Starting MeshBox (backend local, " + count + " clusters) ...");
+        LocalOptions options = LocalOptions.standard(seed == null ? OptionalLong.empty() : OptionalLong.of(seed));
+        MultiClusterMesh mesh = MultiClusterMesh.start(
+                specs(count, singleNetwork, workloads, cacerts),
+                options.withSecurity(meshSettings.applyTo(SecurityOptions.DEFAULTS)),
+                out);
+        AdminServer admin;
+        try {
+            admin = new AdminServer(mesh.cluster("cluster1").control(), "127.0.0.1", AdminServer.PORT);
+        } catch (RuntimeException e) {
+            mesh.close();
+            throw e;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            System.out.println("\nStopping MeshBox (" + count + " clusters) ...");
+                            admin.close();
+                            try {
+                                mesh.close();
+                            } catch (RuntimeException e) {
+                                System.err.println("meshbox: " + e.getMessage());
+                            } finally {
+                                stopped.countDown();
+                            }
+                        },
+                        "meshbox-shutdown"));
+        out.printf("%nMeshBox is up in %.1f s (%d clusters).%n", (System.nanoTime() - t0) / 1e9, count);
+        boolean bookinfo = workloads.stream()
+                .anyMatch(w -> w instanceof Scenario.Builtin b && b.name().equals("bookinfo"));
+        for (Map.Entry<String, LocalMesh> c : mesh.clusters().entrySet()) {
+            LocalMesh m = c.getValue();
+            java.net.InetSocketAddress ingress = m.ingress();
+            out.printf(
+                    "  %-9s ingress http://%s:%d%s   xDS (ADS) 127.0.0.1:%d   network %s%n",
+                    c.getKey(),
+                    ingress.getAddress().getHostAddress(),
+                    ingress.getPort(),
+                    bookinfo ? "/productpage" : "",
+                    m.controlPlane().xdsPort(),
+                    m.controlPlane().network());
+        }
+        out.println("  Admin API      http://127.0.0.1:" + AdminServer.PORT
+                + "/proxies   (cluster1; meshbox apply -f FILE)");
+        out.println("Press Ctrl-C to stop.");
+        stopped.await();
+        return 0;
+    }
+}
