@@ -103,7 +103,9 @@ public final class UpCommand implements Callable<Integer> {
             description =
                     "Run Debian's prometheus (apt-get install -y prometheus) on http://127.0.0.1:9090 with Istio's"
                             + " addon config: scrape_interval 15s, job kubernetes-pods scraping every proxy's"
-                            + " /stats/prometheus on 15090, following pods as they come and go.")
+                            + " /stats/prometheus on 15090, following pods as they come and go. On docker: container"
+                            + " prometheus in istio-system running that binary; on Kubernetes: Istio's addon"
+                            + " Deployment (image prom/prometheus), reached through a port-forward.")
     boolean prometheus;
 
     @CommandLine.Option(
@@ -247,6 +249,12 @@ public final class UpCommand implements Callable<Integer> {
         mesh.addon(ZipkinAddon.SERVICE)
                 .ifPresent(a ->
                         out.println("  Zipkin         http://127.0.0.1:" + a.getPort() + "/zipkin/   (port-forward)"));
+        if (prometheus) {
+            // Istio's addon with Kubernetes pod discovery, in the cluster; the cluster pulls its image.
+            java.net.InetSocketAddress prom =
+                    mesh.startPrometheus(PrometheusServer.PORT, java.time.Duration.ofMinutes(3));
+            out.println("  Prometheus     http://127.0.0.1:" + prom.getPort() + "/   (port-forward)");
+        }
         out.println("  Admin API      " + mesh.admin() + "/proxies   (meshbox apply -f FILE)");
         out.println("  kubectl        kubectl get pods -A; kubectl get virtualservices,destinationrules,gateways -A");
         out.println("Try: kubectl apply -f virtual-service-reviews-90-10.yaml | ./meshbox logs productpage");
@@ -312,12 +320,7 @@ public final class UpCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--mesh-config " + e.getMessage());
         }
-        if (prometheus && backend.kubernetes()) {
-            throw new CommandLine.ParameterException(
-                    spec.commandLine(),
-                    "--prometheus: the local and docker backends start Prometheus; not Kubernetes yet");
-        }
-        if (prometheus && PrometheusServer.binary().isEmpty()) {
+        if (prometheus && !backend.kubernetes() && PrometheusServer.binary().isEmpty()) {
             spec.commandLine()
                     .getErr()
                     .println("error: --prometheus: no prometheus binary on the PATH; install Debian's package: "
