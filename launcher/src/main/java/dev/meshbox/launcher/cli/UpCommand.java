@@ -10,6 +10,7 @@ import dev.meshbox.launcher.admin.AdminServer;
 import dev.meshbox.launcher.backend.LocalMesh;
 import dev.meshbox.launcher.backend.LocalOptions;
 import dev.meshbox.launcher.backend.MeshSpec;
+import dev.meshbox.launcher.backend.MultiClusterModel;
 import dev.meshbox.launcher.start.Backends;
 import dev.meshbox.launcher.ui.MeshUi;
 import dev.meshbox.launcher.ui.UiPort;
@@ -121,6 +122,16 @@ public final class UpCommand implements Callable<Integer> {
             names = "--single-network",
             description = "With --clusters: all clusters on network1, pods reaching each other directly.")
     boolean singleNetwork;
+
+    @CommandLine.Option(
+            names = "--multicluster",
+            defaultValue = "multi-primary",
+            paramLabel = "MODEL",
+            description = "With --clusters: multi-primary (remote secrets, east-west gateways) or global (Istio 1.1 to"
+                    + " 1.7's .global names: no remote secrets; in each cluster the *.global Gateway on the ingress"
+                    + " gateway's 15443 and DestinationRule, and a .global DNS stub; each cluster's gateway address"
+                    + " printed for the ServiceEntries). docs/multicluster.md")
+    String multicluster;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -307,6 +318,7 @@ public final class UpCommand implements Callable<Integer> {
                     "--clusters " + clusters + ": expected 1 to 8 clusters, on the local backend (the others run one"
                             + " cluster for now)");
         }
+        MultiClusterModel model = UpClusters.model(spec.commandLine(), multicluster, clusters);
         // Arguments first: a bad one is exit 2 whatever else is running on the machine.
         if (uiPort < 0 || uiPort > 65535) {
             throw new CommandLine.ParameterException(
@@ -356,7 +368,7 @@ public final class UpCommand implements Callable<Integer> {
             return 1;
         }
         if (clusters != 1) {
-            return UpClusters.run(out, clusters, singleNetwork, builtins(), seed, meshSettings, cacerts);
+            return UpClusters.run(out, clusters, model, singleNetwork, builtins(), seed, meshSettings, cacerts);
         }
         long t0 = System.nanoTime();
         out.println("Starting MeshBox (backend local) ...");
