@@ -3,6 +3,7 @@
 #  1. `./meshbox up` to the first 200 from http://127.0.0.1:8080/productpage (RUNS times, after one untimed run that lets
 #     the script record its class-data archive for this jar), polling every 20 ms, and the RSS of the whole local
 #     Bookinfo mesh (one JVM) 1 s after that first 200;
+#  1b. `./meshbox up --clusters 2` (two full Bookinfos, two networks) to the first 200 through both ingresses;
 #  2. `meshbox run scenarios/canary-90-10.yaml` wall time and peak RSS (/usr/bin/time);
 #  3. a local mesh of SERVICES services x 2 versions (echo pods, plus a sleep client) starting and serving, via
 #     `meshbox run` on a generated scenario: wall time, peak RSS, exit status.
@@ -71,6 +72,40 @@ for run in $(seq 0 "$RUNS"); do # run 0 is not counted: the first start after a 
   sleep 1
 done
 
+# 1b. `./meshbox up --clusters 2` (issue 21): two clusters, each a full Bookinfo with its own control plane, on two
+#     networks with east-west gateways; the time to the first 200 through each cluster's ingress (cluster1 on 8080,
+#     cluster2 on the address it prints), and the RSS of the one JVM.
+echo '[]' > "$tmp/mc.json"
+for run in $(seq 1 "$RUNS"); do
+  start=$(now_ms)
+  "${MESHBOX_CMD[@]}" up --clusters 2 --ui-port 0 > "$tmp/mc-$run.log" 2>&1 &
+  up_pid=$!
+  first1=""; first2=""
+  while [ -z "$first1" ] || [ -z "$first2" ]; do
+    url2="$(sed -n 's/^  cluster2 *ingress \(http[^ ]*\).*/\1/p' "$tmp/mc-$run.log")"
+    if [ -z "$first1" ] && [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 http://127.0.0.1:8080/productpage || true)" = 200 ]; then
+      first1=$(( $(now_ms) - start ))
+    fi
+    if [ -z "$first2" ] && [ -n "$url2" ] && [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url2" || true)" = 200 ]; then
+      first2=$(( $(now_ms) - start ))
+    fi
+    if ! kill -0 "$up_pid" 2>/dev/null; then
+      echo "bench: meshbox up --clusters 2 exited; its output:" >&2; cat "$tmp/mc-$run.log" >&2; exit 1
+    elif [ $(( $(now_ms) - start )) -gt 60000 ]; then
+      echo "bench: no 200 from both clusters' /productpage within 60 s" >&2; exit 1
+    fi
+    { [ -z "$first1" ] || [ -z "$first2" ]; } && sleep 0.02
+  done
+  sleep 1
+  rss="$(rss_kb "$up_pid")"
+  kill "$up_pid"; wait "$up_pid" 2>/dev/null || true; up_pid=""
+  log "up --clusters 2 run $run: first 200 through cluster1 after $first1 ms, cluster2 after $first2 ms, RSS $((rss / 1024)) MB"
+  jq --argjson a "$first1" --argjson b "$first2" --argjson rss "$rss" \
+    '. + [{cluster1FirstOkMs: $a, cluster2FirstOkMs: $b, bothOkMs: ([$a, $b] | max), rssKb: $rss}]' "$tmp/mc.json" > "$tmp/t.json"
+  mv "$tmp/t.json" "$tmp/mc.json"
+  sleep 1
+done
+
 timed_run() { # name scenario -> JSON {wallSeconds, maxRssKb, exitStatus}
   local status=0
   /usr/bin/time -f '%e %M' -o "$tmp/$1.time" "${MESHBOX_CMD[@]}" run "$2" > "$tmp/$1.log" 2>&1 || status=$?
@@ -103,7 +138,7 @@ scale="$(timed_run scale "$scenario")"
 
 out="$RESULTS/startup.json"
 [ "$SMOKE" = 1 ] && out="$RESULTS/startup-smoke.json"
-jq -n --argjson machine "$machine" --arg loadAfter "$(cut -d' ' -f1-3 /proc/loadavg)" --slurpfile up "$tmp/up.json" \
+jq -n --argjson machine "$machine" --arg loadAfter "$(cut -d' ' -f1-3 /proc/loadavg)" --slurpfile up "$tmp/up.json" --slurpfile mc "$tmp/mc.json" \
   --argjson canary "$canary" --argjson scale "$scale" --argjson services "$SERVICES" --argjson smoke "$SMOKE" \
   --arg cmd "${MESHBOX:-./meshbox}" '{
     benchmark: "startup", smoke: ($smoke == 1), machine: $machine,
@@ -111,12 +146,16 @@ jq -n --argjson machine "$machine" --arg loadAfter "$(cut -d' ' -f1-3 /proc/load
     up: {command: ($cmd + " up"), runs: $up[0],
          firstOkMs: ($up[0] | map(.firstOkMs) | {min: min, median: (sort | .[length / 2 | floor]), max: max}),
          rssKb: ($up[0] | map(.rssKb) | {min: min, max: max})},
+    twoClusters: {command: ($cmd + " up --clusters 2"), runs: $mc[0],
+         bothOkMs: ($mc[0] | map(.bothOkMs) | {min: min, median: (sort | .[length / 2 | floor]), max: max})},
     canary: ($canary + {command: ($cmd + " run scenarios/canary-90-10.yaml")}),
     scale: ($scale + {services: $services, versions: 2, pods: ($services * 2 + 1)})
   } |
   .targetsCheck = {
     upToFirst200Ms: {target: "< 3000", value: .up.firstOkMs.median, met: (.up.firstOkMs.median < 3000)},
+    twoClustersToFirst200Ms: {target: "< 5000", value: .twoClusters.bothOkMs.median,
+                              met: (.twoClusters.bothOkMs.median < 5000)},
     scaleMeshServes: {target: "exit 0", value: .scale.exitStatus, met: (.scale.exitStatus == 0)}
   }' > "$out"
 log "wrote $out"
-jq '{up: .up.firstOkMs, rss: .up.rssKb, canary: {canary: .canary.wallSeconds, exit: .canary.exitStatus}, scale: {wall: .scale.wallSeconds, rss: .scale.maxRssKb, exit: .scale.exitStatus}, targetsCheck}' "$out"
+jq '{up: .up.firstOkMs, twoClusters: .twoClusters.bothOkMs, rss: .up.rssKb, canary: {canary: .canary.wallSeconds, exit: .canary.exitStatus}, scale: {wall: .scale.wallSeconds, rss: .scale.maxRssKb, exit: .scale.exitStatus}, targetsCheck}' "$out"

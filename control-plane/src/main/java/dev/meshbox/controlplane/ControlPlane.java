@@ -182,6 +182,11 @@ public final class ControlPlane implements AutoCloseable {
         return this;
     }
 
+    /** The ids of the remote clusters this control plane watches, sorted. */
+    public List<String> remoteClusters() {
+        return remotes.ids();
+    }
+
     /** Stops watching a remote cluster's registry (its remote secret was deleted); its endpoints leave EDS. */
     public ControlPlane removeRemoteCluster(String clusterId) {
         if (remotes.remove(clusterId)) {
@@ -426,6 +431,7 @@ public final class ControlPlane implements AutoCloseable {
 
     @Override
     public void close() {
+        remotes.clear(); // the other clusters' registries outlive this control plane: they must not rebuild it
         rotation.shutdownNow();
         jwksRefresher.shutdownNow();
         xds.close();

@@ -35,6 +35,16 @@ final class RemoteClusters {
         }
     }
 
+    /** Forgets every remote cluster: their later changes push nothing (the control plane closed). */
+    void clear() {
+        registries.clear();
+    }
+
+    /** The remote clusters' ids, sorted. */
+    java.util.List<String> ids() {
+        return registries.keySet().stream().sorted().toList();
+    }
+
     boolean remove(String clusterId) {
         return registries.remove(clusterId) != null;
     }

@@ -114,4 +114,15 @@ class RemoteClustersTest {
         assertThatThrownBy(() -> cp.addRemoteCluster("cluster1", cluster2))
                 .hasMessageContaining("cluster 'cluster1' is this control plane's own cluster id");
     }
+
+    @Test
+    void aClosedControlPlaneIsNoLongerRebuiltByTheClustersItWatched() {
+        ControlPlane closed = new ControlPlane().clusterIdentity("cluster3", "network3");
+        closed.addRemoteCluster("cluster2", cluster2);
+        assertThat(closed.remoteClusters()).containsExactly("cluster2");
+        closed.close();
+
+        cluster2.putAll(List.of(HELLOWORLD), List.of(v2)); // must neither throw nor rebuild the closed one
+        assertThat(closed.remoteClusters()).isEmpty();
+    }
 }

@@ -69,6 +69,12 @@ class ShippedScenariosIT {
                                 .noneMatch(t -> t.url().startsWith("tcp://")),
                 "tcp:// traffic reaches gateway and sidecar TCP ports on the local and docker backends only for now");
         assumeTrue(
+                backend.equals(Backends.LOCAL)
+                        || backend.equals(Backends.DOCKER)
+                        || loaded.steps().stream()
+                                .noneMatch(st -> st.proxyAdmin().isPresent()),
+                "proxyAdmin steps POST to a pod's admin port at its IP, which the local and docker backends reach");
+        assumeTrue(
                 backend.equals(Backends.LOCAL) || backend.equals(Backends.DOCKER) || !loaded.tracing(),
                 "tracing: true on a cluster runs Istio's zipkin.yaml, whose image the cluster must pull");
         assumeTrue(

@@ -212,7 +212,9 @@ public final class Proxy implements AutoCloseable {
                 serverChannel,
                 new InetSocketAddress(options.serverBindAddress(), options.healthPort()),
                 xdsExecutor,
-                AdminEndpoints.health(() -> ready.isDone() && readinessGate.getAsBoolean()));
+                // Envoy serves 15021 from a listener of its own, which drain_listeners stops too: a drained proxy is
+                // no longer ready, and Kubernetes takes its pod out of the endpoints.
+                AdminEndpoints.health(() -> ready.isDone() && readinessGate.getAsBoolean() && !listeners.drainedAll()));
         prometheus = AdminHttpServer.start(
                 group,
                 serverChannel,

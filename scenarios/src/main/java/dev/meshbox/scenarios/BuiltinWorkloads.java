@@ -27,7 +27,8 @@ public final class BuiltinWorkloads {
             "helloworld-v2");
 
     /** The keys of a built-in workload's object form: {@code {sleep: {namespace: legacy, sidecar: false}}}. */
-    public static final Set<String> OPTIONS = Set.of("namespace", "serviceAccount", "sidecar", "grpc");
+    public static final Set<String> OPTIONS =
+            Set.of("namespace", "serviceAccount", "sidecar", "grpc", "locality", "localities");
 
     private static final String DNS_LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
     private static final String DNS_SUBDOMAIN = "[a-z0-9]([-a-z0-9.]*[a-z0-9])?";

@@ -214,6 +214,15 @@ public interface MeshAccess {
         }
     }
 
+    /**
+     * POSTs {@code path} to the admin port of {@code workload}'s proxy (a Deployment such as {@code
+     * helloworld-region1.zone1}, an app or a pod, optionally {@code .NAMESPACE}), as Istio's tasks {@code curl -X POST
+     * localhost:15000/drain_listeners} inside the pod; returns the answer's body, throws when it is not a 200.
+     */
+    default String proxyAdminPost(String workload, String path) {
+        throw new UnsupportedOperationException("this backend cannot POST to a proxy's admin port");
+    }
+
     /** All access-log entries of all proxies (entries of inbound direction tell which pod served a request). */
     List<LogEntry> accessLog();
 

@@ -13,6 +13,8 @@ import java.util.Optional;
  *     YAML text; empty for Istio's defaults
  * @param tracing the scenario's {@code tracing: true}: its mesh runs Istio's Zipkin addon, sampling 100 %; {@code trace}
  *     expectations read the step's traces from it
+ * @param multicluster the scenario's {@code multicluster:}, the multi-cluster model its {@code clusters} run
+ *     ({@code multi-primary}, or {@code global} for Istio's older {@code .global} names); empty for the default
  */
 public record Scenario(
         String name,
@@ -23,10 +25,25 @@ public record Scenario(
         List<Step> steps,
         Optional<String> meshConfig,
         boolean tracing,
-        List<Cluster> clusters) {
+        List<Cluster> clusters,
+        String multicluster) {
 
     public Scenario {
         clusters = clusters == null ? List.of() : List.copyOf(clusters);
+        multicluster = multicluster == null ? "" : multicluster;
+    }
+
+    public Scenario(
+            String name,
+            String description,
+            Path file,
+            List<Workload> workloads,
+            Optional<Long> seed,
+            List<Step> steps,
+            Optional<String> meshConfig,
+            boolean tracing,
+            List<Cluster> clusters) {
+        this(name, description, file, workloads, seed, steps, meshConfig, tracing, clusters, "");
     }
 
     public Scenario(
@@ -208,14 +225,38 @@ public record Scenario(
      *                       plane, as Istio's {@code grpc-agent} pods
      */
     public record Builtin(
-            String name, String namespace, Optional<String> serviceAccount, boolean sidecar, boolean proxylessGrpc)
+            String name,
+            String namespace,
+            Optional<String> serviceAccount,
+            boolean sidecar,
+            boolean proxylessGrpc,
+            Optional<String> locality,
+            List<String> localities)
             implements Workload {
 
         public static final String DEFAULT_NAMESPACE = "default";
 
+        /**
+         * @param locality   {@code region/zone[/subzone]} every pod of the workload runs in (the pod labels {@code
+         *                   topology.kubernetes.io/region}, {@code topology.kubernetes.io/zone}, {@code
+         *                   topology.istio.io/subzone})
+         * @param localities helloworld only: one Deployment per locality, version {@code region.zone}, as Istio's
+         *                   {@code gen-helloworld.sh --version region1.zone1} in its locality load balancing task
+         */
         public Builtin {
             namespace = namespace == null || namespace.isEmpty() ? DEFAULT_NAMESPACE : namespace;
             serviceAccount = serviceAccount == null ? Optional.empty() : serviceAccount;
+            locality = locality == null ? Optional.empty() : locality;
+            localities = localities == null ? List.of() : List.copyOf(localities);
+        }
+
+        public Builtin(
+                String name,
+                String namespace,
+                Optional<String> serviceAccount,
+                boolean sidecar,
+                boolean proxylessGrpc) {
+            this(name, namespace, serviceAccount, sidecar, proxylessGrpc, Optional.empty(), List.of());
         }
 
         public Builtin(String name, String namespace, Optional<String> serviceAccount, boolean sidecar) {
@@ -238,7 +279,29 @@ public record Scenario(
             List<MeshAccess.ConfigText> config,
             Optional<Duration> pause,
             Optional<Traffic> traffic,
-            List<Expectation> expect) {}
+            List<Expectation> expect,
+            Optional<ProxyAdmin> proxyAdmin) {
+
+        public Step {
+            proxyAdmin = proxyAdmin == null ? Optional.empty() : proxyAdmin;
+        }
+
+        public Step(
+                String name,
+                List<MeshAccess.ConfigText> config,
+                Optional<Duration> pause,
+                Optional<Traffic> traffic,
+                List<Expectation> expect) {
+            this(name, config, pause, traffic, expect, Optional.empty());
+        }
+    }
+
+    /**
+     * A POST to a proxy's admin port ({@code 15000}) before the step's traffic, as Istio's tasks {@code kubectl exec
+     * ... -c istio-proxy -- curl -X POST localhost:15000/drain_listeners}: {@code workload} is a Deployment ({@code
+     * helloworld-region1.zone1}), an app or a pod name, optionally {@code .NAMESPACE}.
+     */
+    public record ProxyAdmin(String workload, String path) {}
 
     /**
      * Requests to send. {@code from} is {@code ingress} or a workload whose sidecar sends them; {@code url} is the

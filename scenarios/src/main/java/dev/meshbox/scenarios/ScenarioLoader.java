@@ -26,9 +26,9 @@ public final class ScenarioLoader {
     /** Workloads MeshBox can start by name. */
     public static final Set<String> BUILTIN = BuiltinWorkloads.NAMES;
 
-    private static final Set<String> TOP =
-            Set.of("name", "description", "workloads", "seed", "meshConfig", "tracing", "steps", "clusters");
-    private static final Set<String> STEP = Set.of("name", "config", "wait", "traffic", "expect");
+    private static final Set<String> TOP = Set.of(
+            "name", "description", "workloads", "seed", "meshConfig", "tracing", "steps", "clusters", "multicluster");
+    private static final Set<String> STEP = Set.of("name", "config", "wait", "traffic", "expect", "proxyAdmin");
     private static final Set<String> TRAFFIC = Set.of(
             "tls",
             "from",
@@ -118,9 +118,11 @@ public final class ScenarioLoader {
             TraceExpectations.requireTracing(r, steps);
         }
         ScenarioClusters.checkFrom(r, clusters, steps);
+        String mc = ScenarioMulticluster.read(r, root, clusters);
         r.throwIfAny();
         List<Scenario.Step> all = List.copyOf(steps);
-        return new Scenario(name, description, file, List.copyOf(workloads), seed, all, meshConfig, tracing, clusters);
+        return new Scenario(
+                name, description, file, List.copyOf(workloads), seed, all, meshConfig, tracing, clusters, mc);
     }
 
     /** A workloads list at {@code field} (top-level {@code workloads}, or a cluster's {@code clusters[0].workloads}). */
@@ -205,12 +207,16 @@ public final class ScenarioLoader {
         } else if (s != null) {
             sidecar = s.asBoolean();
         }
-        return BuiltinWorkloads.of(
-                name,
-                r.text(n, path, "namespace", false).orElse(Scenario.Builtin.DEFAULT_NAMESPACE),
-                r.text(n, path, "serviceAccount", false),
-                sidecar,
-                proxyless);
+        return WorkloadLocalities.read(
+                r,
+                n,
+                path,
+                BuiltinWorkloads.of(
+                        name,
+                        r.text(n, path, "namespace", false).orElse(Scenario.Builtin.DEFAULT_NAMESPACE),
+                        r.text(n, path, "serviceAccount", false),
+                        sidecar,
+                        proxyless));
     }
 
     private Scenario.JavaApp java(FieldReader r, JsonNode n, String path) {
@@ -370,7 +376,8 @@ public final class ScenarioLoader {
         if (!expect.isEmpty() && traffic.isEmpty()) {
             r.problem(path + ".expect", "needs traffic in the same step to check against");
         }
-        return new Scenario.Step(name, List.copyOf(config), wait, traffic, List.copyOf(expect));
+        Optional<Scenario.ProxyAdmin> admin = WorkloadLocalities.proxyAdmin(r, n, path);
+        return new Scenario.Step(name, List.copyOf(config), wait, traffic, List.copyOf(expect), admin);
     }
 
     private MeshAccess.ConfigText configEntry(FieldReader r, JsonNode n, String path) {

@@ -64,6 +64,11 @@ public final class ScenarioRunner {
                 applied = outcome.changes();
                 applied.forEach(c -> out.println("  " + c));
             }
+            if (step.proxyAdmin().isPresent()) {
+                Scenario.ProxyAdmin admin = step.proxyAdmin().get();
+                out.println("  " + label + ": POST " + admin.path() + " on " + admin.workload() + "'s proxy: "
+                        + mesh.proxyAdminPost(admin.workload(), admin.path()).strip());
+            }
             if (step.pause().isPresent()) {
                 out.printf(
                         Locale.ROOT,

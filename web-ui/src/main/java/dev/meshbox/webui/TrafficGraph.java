@@ -17,7 +17,37 @@ import java.util.TreeMap;
 public final class TrafficGraph {
 
     /** A node: {@code kind} is service, workload, gateway or unknown (something the registry does not know). */
-    public record Node(String id, String kind, String label, String app, String version, String namespace, int pods) {}
+    /**
+     * A node: a service or a workload. {@code locality} ({@code region/zone[/subzone]}, from the pod labels {@code
+     * topology.kubernetes.io/region}, {@code topology.kubernetes.io/zone}, {@code topology.istio.io/subzone}) and
+     * {@code cluster} ({@code topology.istio.io/cluster}) are a workload's, empty when its pods carry none.
+     */
+    public record Node(
+            String id,
+            String kind,
+            String label,
+            String app,
+            String version,
+            String namespace,
+            int pods,
+            String locality,
+            String cluster) {
+
+        public Node(String id, String kind, String label, String app, String version, String namespace, int pods) {
+            this(id, kind, label, app, version, namespace, pods, "", "");
+        }
+    }
+
+    /** {@code region/zone/subzone} of a pod's labels without empty trailing parts; empty for none. */
+    static String locality(Map<String, String> labels) {
+        String out = String.join(
+                        "/",
+                        labels.getOrDefault(dev.meshbox.controlplane.registry.Topology.REGION, ""),
+                        labels.getOrDefault(dev.meshbox.controlplane.registry.Topology.ZONE, ""),
+                        labels.getOrDefault(dev.meshbox.controlplane.registry.Topology.SUBZONE, ""))
+                .replaceAll("/+$", "");
+        return out;
+    }
 
     /**
      * An edge. {@code kind} is request (caller to service) or route (service to the version that served it).
@@ -94,7 +124,9 @@ public final class TrafficGraph {
                             p.app(),
                             p.labels().getOrDefault("version", ""),
                             p.namespace(),
-                            podCounts.get(p.workload())));
+                            podCounts.get(p.workload()),
+                            locality(p.labels()),
+                            p.labels().getOrDefault(dev.meshbox.controlplane.registry.Topology.CLUSTER, "")));
             for (MeshService s : services) {
                 if (s.selects(p.labels()) && s.namespace().equals(p.namespace())) {
                     edge(edges, serviceId(s.name() + "." + s.namespace()), id, "route");

@@ -237,4 +237,36 @@ class TrafficGraphTest {
         assertThat(e.security()).isEqualTo("partial");
         assertThat(e.mtlsShare()).isCloseTo(0.75, within(1e-9));
     }
+
+    @Test
+    void workloadNodesCarryTheirLocalityAndClusterInTheApiJson() throws Exception {
+        List<Pod> pods = List.of(
+                pod(
+                        "helloworld-region1.zone1-a",
+                        Map.of(
+                                "app", "helloworld",
+                                "version", "region1.zone1",
+                                "topology.kubernetes.io/region", "region1",
+                                "topology.kubernetes.io/zone", "zone1",
+                                "topology.istio.io/cluster", "cluster1")),
+                pod(
+                        "sleep-a",
+                        Map.of(
+                                "app", "sleep",
+                                "topology.kubernetes.io/region", "region1",
+                                "topology.kubernetes.io/zone", "zone1",
+                                "topology.istio.io/subzone", "sub1")),
+                pod("reviews-v1-a", Map.of("app", "reviews", "version", "v1")));
+        TrafficGraph.Graph g = TrafficGraph.build(pods, SERVICES, null, Scrape.of(0, Map.of()));
+        String json = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(g.nodes());
+        var nodes = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+        Map<String, String> byLabel = new java.util.TreeMap<>();
+        nodes.forEach(n -> byLabel.put(
+                n.get("label").asText(),
+                n.get("locality").asText() + "|" + n.get("cluster").asText()));
+        assertThat(byLabel)
+                .containsEntry("helloworld-region1.zone1", "region1/zone1|cluster1")
+                .containsEntry("sleep", "region1/zone1/sub1|")
+                .containsEntry("reviews-v1", "|");
+    }
 }

@@ -56,7 +56,10 @@ final class GatewayAutoPassthrough {
         PeerAuthentications peers = PeerAuthentications.of(view.config());
         for (MeshService service : view.registry().servicesSorted()) {
             String local = service.fqdn();
-            boolean byLocal = Translator.hostAllowed(server.hosts(), local);
+            // A .global entry's SNI is always rewritten to the cluster.local service (tcp_cluster_rewrite), never its
+            // own.
+            boolean byLocal = Translator.hostAllowed(server.hosts(), local)
+                    && !(service.fromServiceEntry() && local.endsWith(GLOBAL));
             String global = globalName(service);
             boolean byGlobal = global != null && Translator.hostAllowed(server.hosts(), global);
             if (!byLocal && !byGlobal) {

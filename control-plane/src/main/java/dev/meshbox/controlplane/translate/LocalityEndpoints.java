@@ -33,9 +33,9 @@ import java.util.TreeMap;
  */
 final class LocalityEndpoints {
 
-    static final String REGION = "topology.kubernetes.io/region";
-    static final String ZONE = "topology.kubernetes.io/zone";
-    static final String SUBZONE = "topology.istio.io/subzone";
+    static final String REGION = dev.meshbox.controlplane.registry.Topology.REGION;
+    static final String ZONE = dev.meshbox.controlplane.registry.Topology.ZONE;
+    static final String SUBZONE = dev.meshbox.controlplane.registry.Topology.SUBZONE;
 
     private final Map<Locality, LocalityLbEndpoints.Builder> groups = new LinkedHashMap<>();
 

@@ -38,7 +38,7 @@ final class NetworkEndpoints {
 
     private record ViewKey(String network, boolean restricted) {}
 
-    /** Per network, its ready east-west gateways sorted by IP. */
+    /** Per network, its east-west gateways sorted by IP. */
     private final Map<String, List<Gateway>> gateways;
 
     private final Map<List<ClusterLoadAssignment>, Map<ViewKey, List<ClusterLoadAssignment>>> cache =
@@ -51,7 +51,9 @@ final class NetworkEndpoints {
     static NetworkEndpoints of(MeshView view) {
         Map<String, List<Gateway>> byNetwork = new LinkedHashMap<>();
         view.registry().pods().values().stream()
-                .filter(p -> p.ready() && Topology.isEastWestGateway(p))
+                // ready or not: Istio knows a gateway by its Service's address, not by its pods' readiness, so a
+                // network whose gateway is starting is never reached directly meanwhile
+                .filter(Topology::isEastWestGateway)
                 .map(p -> new Gateway(Topology.networkOf(p, ""), Topology.clusterOf(p, ""), p.ip()))
                 .filter(g -> !g.network().isEmpty())
                 .sorted(Comparator.comparing(Gateway::ip))

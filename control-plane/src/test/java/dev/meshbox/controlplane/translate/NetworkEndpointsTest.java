@@ -151,4 +151,17 @@ class NetworkEndpointsTest {
                         .getValue())
                 .isEqualTo(1);
     }
+
+    @Test
+    void aStartingGatewayStillStandsForItsNetwork() {
+        MeshView view = view(
+                MeshView.MeshSecurity.AUTO_MTLS,
+                SLEEP1,
+                V1,
+                V2A,
+                eastWestGateway(1, "network1"),
+                eastWestGateway(2, "network2").withReady(false));
+
+        assertThat(endpoints(view, SLEEP1)).containsExactly("10.1.0.1:5000 w1 mtls", "10.2.0.100:15443 w1 mtls");
+    }
 }

@@ -46,7 +46,7 @@ public final class PrometheusServer implements AutoCloseable {
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
-    private final InetSocketAddress listen;
+    private InetSocketAddress listen;
     private final Supplier<List<Pod>> proxies;
     private final Optional<InetSocketAddress> controlPlane;
     private final Path dir;
@@ -123,6 +123,64 @@ public final class PrometheusServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Istio's addon on the Docker backend: container {@code prometheus} in istio-system on the mesh network (no
+     * sidecar), Debian's binary from this machine mounted on the MeshBox image as {@link dev.meshbox.launcher.docker
+     * .DockerMesh#startAddon} runs it, with the same jobs: {@code kubernetes-pods} scraping each proxy's 15090 at its
+     * container IP and istiod's {@code /metrics} at {@code istiod:15014}, {@code prometheus} itself. The targets file
+     * lives in a host directory mounted into the container and is rewritten as pods come and go. 9090 is published on
+     * 127.0.0.1 at {@code hostPort} (0: a free port); the container goes with the mesh.
+     */
+    public static PrometheusServer startOnDocker(
+            dev.meshbox.launcher.docker.DockerMesh mesh, int hostPort, Duration scrapeInterval) {
+        Path binary = requireBinary();
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("meshbox-prometheus-");
+            // The container's user reads the mounted config: the directory and its files are world-readable.
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Prometheus: cannot create its config directory: " + e.getMessage(), e);
+        }
+        PrometheusServer server = new PrometheusServer(
+                new InetSocketAddress("127.0.0.1", hostPort),
+                mesh::proxies,
+                Optional.of(InetSocketAddress.createUnresolved("istiod", 15014)),
+                dir);
+        try {
+            Path configFile = dir.resolve("prometheus.yml");
+            Files.writeString(
+                    configFile,
+                    config(scrapeInterval, Path.of("/etc/meshbox-addon/kubernetes-pods.json"), "127.0.0.1:" + PORT));
+            world(configFile);
+            server.refresh();
+            InetSocketAddress published = mesh.startAddon(
+                    "prometheus",
+                    binary,
+                    dir,
+                    List.of(
+                            "--config.file=/etc/meshbox-addon/prometheus.yml",
+                            "--storage.tsdb.path=/tmp/prometheus",
+                            "--web.listen-address=0.0.0.0:" + PORT),
+                    PORT,
+                    hostPort);
+            server.listen = published;
+            server.refresher.scheduleWithFixedDelay(server::refreshQuietly, 5, 5, TimeUnit.SECONDS);
+            server.awaitReady();
+            return server;
+        } catch (IOException e) {
+            server.close();
+            throw new UncheckedIOException("Prometheus: cannot write its config: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    private static void world(Path file) throws IOException {
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    }
+
     private void boot(Path binary, Duration scrapeInterval) {
         Path configFile = dir.resolve("prometheus.yml");
         try {
@@ -151,7 +209,7 @@ public final class PrometheusServer implements AutoCloseable {
         URI ready = URI.create(url() + "-/ready");
         try {
             Wait.atMost(READY_TIMEOUT).pollingEvery(Duration.ofMillis(200)).until("prometheus", () -> {
-                if (!process.alive()) {
+                if (process != null && !process.alive()) {
                     throw new IllegalStateException("Prometheus exited before it was ready" + process.tail());
                 }
                 try {
@@ -168,7 +226,7 @@ public final class PrometheusServer implements AutoCloseable {
             });
         } catch (Wait.TimedOut e) {
             throw new IllegalStateException("Prometheus was not ready on " + ready + " within "
-                    + READY_TIMEOUT.toSeconds() + " s" + process.tail());
+                    + READY_TIMEOUT.toSeconds() + " s" + (process == null ? "" : process.tail()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting Prometheus", e);
@@ -257,6 +315,7 @@ public final class PrometheusServer implements AutoCloseable {
         try {
             Path tmp = dir.resolve("kubernetes-pods.json.tmp");
             Files.writeString(tmp, now, StandardCharsets.UTF_8);
+            world(tmp);
             Files.move(tmp, targets, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             written = now;
         } catch (IOException e) {
@@ -273,7 +332,7 @@ public final class PrometheusServer implements AutoCloseable {
     }
 
     private static String hostPort(InetSocketAddress a) {
-        return a.getAddress().getHostAddress() + ":" + a.getPort();
+        return (a.isUnresolved() ? a.getHostString() : a.getAddress().getHostAddress()) + ":" + a.getPort();
     }
 
     /** Prometheus' UI and HTTP API base, e.g. {@code http://127.0.0.1:9090/}. */

@@ -74,6 +74,9 @@ public final class AdminServer implements AutoCloseable {
         cfg.routes.get("/debug/access_log", ctx -> ctx.json(mesh.accessLog()));
         cfg.routes.get("/debug/counters/{workload}", ctx -> ctx.json(mesh.counters(ctx.pathParam("workload"))));
         cfg.routes.get("/debug/routing", this::routing);
+        cfg.routes.post(
+                "/debug/proxy_admin/{workload}",
+                ctx -> ctx.result(mesh.proxyAdminPost(ctx.pathParam("workload"), ctx.queryParam("path"))));
         cfg.routes.get("/debug/converged", this::converged);
         cfg.routes.get("/debug/direct_target", this::directTarget);
         cfg.routes.get("/logs/{workload}", this::logs);

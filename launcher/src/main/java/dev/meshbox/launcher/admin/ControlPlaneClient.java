@@ -135,6 +135,19 @@ public final class ControlPlaneClient {
         }
     }
 
+    /** POSTs {@code path} to the admin port of {@code workload}'s proxy, from the control plane's network. */
+    public String proxyAdminPost(String workload, String path) {
+        HttpResponse<String> r =
+                send(HttpRequest.newBuilder(base.resolve("/debug/proxy_admin/" + enc(workload) + "?path=" + enc(path)))
+                        .timeout(Duration.ofSeconds(10))
+                        .POST(HttpRequest.BodyPublishers.noBody()));
+        if (r.statusCode() == 404) {
+            throw new IllegalArgumentException(r.body().strip());
+        }
+        expectOk(r, "/debug/proxy_admin");
+        return r.body();
+    }
+
     public Optional<String> describeRouting(String workload, String host) {
         HttpResponse<String> r = send(
                 HttpRequest.newBuilder(base.resolve("/debug/routing?workload=" + enc(workload) + "&host=" + enc(host)))

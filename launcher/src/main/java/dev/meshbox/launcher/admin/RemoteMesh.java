@@ -104,6 +104,11 @@ public abstract class RemoteMesh implements StartedMesh {
         return controlPlane().counters(workload);
     }
 
+    @Override
+    public String proxyAdminPost(String workload, String path) {
+        return controlPlane().proxyAdminPost(workload, path);
+    }
+
     /**
      * Undoes a failed start, keeping the start's failure as what the caller sees: a clean-up failure is added to it as
      * suppressed.

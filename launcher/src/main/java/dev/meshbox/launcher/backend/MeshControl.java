@@ -35,6 +35,8 @@ public final class MeshControl implements MeshAccess {
 
     private static final Duration CONVERGE = Duration.ofSeconds(10);
     public static final int ADMIN_PORT = 15000;
+    /** A proxy's readiness port ({@code /healthz/ready}), which Kubernetes probes. */
+    public static final int HEALTH_PORT = 15021;
 
     private final ControlPlane controlPlane;
     private final ConfigWriter writer;
@@ -326,6 +328,36 @@ public final class MeshControl implements MeshAccess {
             }
         }
         return out;
+    }
+
+    @Override
+    public String proxyAdminPost(String workload, String path) {
+        Pod p = WorkloadLocality.podOf(controlPlane.registry().snapshot().pods().values(), workload)
+                .orElseGet(() -> pod(workload));
+        URI uri = URI.create("http://" + p.ip() + ":" + ADMIN_PORT + path);
+        try {
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(uri)
+                            .timeout(Duration.ofSeconds(5))
+                            .POST(HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("POST " + uri + " of " + p.name() + " answered " + r.statusCode() + ": "
+                        + r.body().strip());
+            }
+            if (proxyGet(p, HEALTH_PORT, "/healthz/ready").statusCode() != 200 && p.ready()) {
+                // As the kubelet's readiness probe on 15021 sees it: the pod leaves its services' endpoints.
+                controlPlane.registry().putPod(WorkloadLocality.notReady(p));
+                awaitConverged();
+            }
+            return r.body();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot POST " + uri + " of " + p.name() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** GET on a proxy's admin port, as any client on the pod network would. */

@@ -166,6 +166,12 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
         }
 
         void builtin(Scenario.Builtin w) {
+            int first = pods.size();
+            builtinPods(w);
+            WorkloadLocality.label(w, pods, first);
+        }
+
+        private void builtinPods(Scenario.Builtin w) {
             switch (w.name()) {
                 case "bookinfo" -> bookinfo();
                 case "httpbin" -> httpbin(w, "v1");
@@ -175,7 +181,8 @@ public record MeshSpec(List<MeshService> services, List<PodSpec> pods, List<Stri
                 case "fortio" -> client(w, "fortio-deploy", "fortio", 8080);
                 case "grpc-echo" -> grpcEcho(w);
                 case "cnn" -> cnn(w);
-                case "helloworld" -> HelloworldPods.add(w, List.of("v1", "v2"), this::service, pods::add);
+                case "helloworld" ->
+                    HelloworldPods.add(w, WorkloadLocality.versions(w, List.of("v1", "v2")), this::service, pods::add);
                 case "helloworld-v1" -> HelloworldPods.add(w, List.of("v1"), this::service, pods::add);
                 case "helloworld-v2" -> HelloworldPods.add(w, List.of("v2"), this::service, pods::add);
                 case "tcp-echo" ->

@@ -296,7 +296,14 @@ public final class MultiClusterMesh implements StartedMesh {
     private Placed placed(String workload) {
         int at = workload.lastIndexOf(CLUSTER_SEPARATOR);
         if (at < 0) {
-            return new Placed(clusters.values().iterator().next(), workload);
+            // A pod's own name is unique across clusters (access-log entries name pods): its cluster; else the first.
+            return new Placed(
+                    clusters.values().stream()
+                            .filter(m -> m.controlPlane().registry().snapshot().pods().values().stream()
+                                    .anyMatch(p -> p.name().equals(workload)))
+                            .findFirst()
+                            .orElse(clusters.values().iterator().next()),
+                    workload);
         }
         String cluster = workload.substring(at + 1);
         if (!clusters.containsKey(cluster)) {

@@ -88,7 +88,14 @@ public final class RunCommand implements Callable<Integer> {
                 ? Backends.startIsolated(
                         backend.target(), zipkin.map(z -> z.addTo(meshSpec)).orElse(meshSpec), s, meshConfig, out)
                 : dev.meshbox.launcher.start.MultiClusterStart.startIsolated(
-                        backend.target(), scenario.clusters(), s, meshConfig, out)) {
+                        backend.target(),
+                        scenario.clusters(),
+                        scenario.multicluster().isEmpty()
+                                ? dev.meshbox.launcher.backend.MultiClusterModel.MULTI_PRIMARY
+                                : dev.meshbox.launcher.backend.MultiClusterModel.of(scenario.multicluster()),
+                        s,
+                        meshConfig,
+                        out)) {
             java.util.Optional<String> zipkinUrl = Backends.zipkin(zipkin, mesh)
                     .map(a -> "http://" + a.getAddress().getHostAddress() + ":" + a.getPort() + "/zipkin/");
             zipkinUrl.ifPresent(url -> out.println("Zipkin " + url));

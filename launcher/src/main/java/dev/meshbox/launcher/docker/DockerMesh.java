@@ -87,6 +87,7 @@ public final class DockerMesh extends RemoteMesh {
     private GatewayContainer.Started ingressGateway;
     private DockerPods podStarter;
 
+    private String image;
     private DeathWatch deathWatch;
     private DockerGatewayDeployments gateways;
 
@@ -136,6 +137,7 @@ public final class DockerMesh extends RemoteMesh {
     }
 
     private void boot(MeshSpec spec, Options options, String image) throws InterruptedException {
+        this.image = image;
         long t0 = System.nanoTime();
         network.create();
         progress.printf("network %s created%n", network.name());
@@ -225,6 +227,75 @@ public final class DockerMesh extends RemoteMesh {
 
     public String network() {
         return network.name();
+    }
+
+    /**
+     * An addon server from this machine's {@code binary} (Debian's {@code prometheus}), run on the MeshBox image as
+     * container {@code name} in istio-system without a sidecar (not a mesh pod: the registry ignores it), the binary
+     * mounted read-only at {@code /opt/addon/NAME}, {@code configDir} read-only at {@code /etc/meshbox-addon}, its
+     * {@code port} published on 127.0.0.1 at {@code hostPort} (0: a free port); removed with the mesh. Returns where
+     * this machine reaches it.
+     */
+    public InetSocketAddress startAddon(
+            String name,
+            java.nio.file.Path binary,
+            java.nio.file.Path configDir,
+            List<String> args,
+            int port,
+            int hostPort) {
+        List<String> command = new ArrayList<>();
+        command.add("/opt/addon/" + name);
+        command.addAll(args);
+        String id = network.start(Container.of(
+                        image, network.containerName(name), network.labels("addon", Map.of("dev.meshbox.addon", name)))
+                .withCommand(command)
+                .withHost(network.attached()
+                        .withBinds(
+                                new Bind(
+                                        binary.toAbsolutePath().toString(),
+                                        new Volume("/opt/addon/" + name),
+                                        com.github.dockerjava.api.model.AccessMode.ro),
+                                new Bind(
+                                        configDir.toAbsolutePath().toString(),
+                                        new Volume("/etc/meshbox-addon"),
+                                        com.github.dockerjava.api.model.AccessMode.ro))
+                        .withPortBindings(MeshNetwork.publish(port, hostPort)))
+                .exposing(port)
+                .withAliases(List.of(name, name + ".istio-system", name + ".istio-system.svc.cluster.local")));
+        InetSocketAddress published = new InetSocketAddress("127.0.0.1", network.hostPort(id, port));
+        progress.printf("addon %s started (%s, port %d on %s)%n", name, network.ip(id), port, published);
+        return published;
+    }
+
+    /**
+     * The proxies as the registry knows them (sidecars and the ingress gateway, with their container IPs on the mesh
+     * network), for an addon that scrapes them.
+     */
+    public List<dev.meshbox.controlplane.registry.Pod> proxies() {
+        List<dev.meshbox.controlplane.registry.Pod> out = new ArrayList<>();
+        for (StartedPod p : pods()) {
+            if (p.sidecarId() != null) {
+                out.add(new dev.meshbox.controlplane.registry.Pod(
+                        p.spec().name(),
+                        p.spec().namespace(),
+                        p.ip(),
+                        p.ip(),
+                        p.spec().labels(),
+                        dev.meshbox.controlplane.registry.Pod.ProxyKind.SIDECAR,
+                        true));
+            }
+        }
+        if (ingressGateway != null) {
+            out.add(new dev.meshbox.controlplane.registry.Pod(
+                    "istio-ingressgateway",
+                    "istio-system",
+                    ingressGateway.ip(),
+                    ingressGateway.ip(),
+                    Map.of("app", "istio-ingressgateway", "istio", "ingressgateway"),
+                    dev.meshbox.controlplane.registry.Pod.ProxyKind.GATEWAY,
+                    true));
+        }
+        return out;
     }
 
     public List<StartedPod> pods() {

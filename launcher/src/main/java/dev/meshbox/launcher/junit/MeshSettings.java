@@ -26,7 +26,39 @@ record MeshSettings(
         String origin,
         Backends.Target target,
         dev.meshbox.controlplane.security.MeshConfigFile.Settings meshConfig,
-        boolean tracing) {
+        boolean tracing,
+        List<Scenario.Cluster> clusters,
+        String multicluster) {
+
+    MeshSettings(
+            String backend,
+            List<Scenario.Workload> workloads,
+            OptionalLong seed,
+            String origin,
+            Backends.Target target,
+            dev.meshbox.controlplane.security.MeshConfigFile.Settings meshConfig,
+            boolean tracing,
+            List<Scenario.Cluster> clusters) {
+        this(backend, workloads, seed, origin, target, meshConfig, tracing, clusters, "");
+    }
+
+    /** The model the clusters run ({@code @MeshTest(multicluster)}, a scenario's {@code multicluster:}). */
+    dev.meshbox.launcher.backend.MultiClusterModel model() {
+        return multicluster.isEmpty()
+                ? dev.meshbox.launcher.backend.MultiClusterModel.MULTI_PRIMARY
+                : dev.meshbox.launcher.backend.MultiClusterModel.of(multicluster);
+    }
+
+    MeshSettings(
+            String backend,
+            List<Scenario.Workload> workloads,
+            OptionalLong seed,
+            String origin,
+            Backends.Target target,
+            dev.meshbox.controlplane.security.MeshConfigFile.Settings meshConfig,
+            boolean tracing) {
+        this(backend, workloads, seed, origin, target, meshConfig, tracing, List.of());
+    }
 
     MeshSettings(
             String backend,
@@ -69,7 +101,8 @@ record MeshSettings(
     static MeshSettings of(MeshTest test, Class<?> testClass, Function<String, Optional<String>> config) {
         String where = "@MeshTest on " + testClass.getName();
         List<Scenario.Workload> workloads = new ArrayList<>();
-        for (String name : test.workloads()) {
+        MeshClusters placed = MeshClusters.of(where, test);
+        for (String name : placed.everywhere()) {
             workloads.add(builtin(where + ": workloads", name, true));
         }
         for (String name : test.withoutSidecar()) {
@@ -131,7 +164,26 @@ record MeshSettings(
                 testClass.getSimpleName(),
                 target(backend, Optional.of(test), config),
                 providers,
-                test.tracing());
+                test.tracing(),
+                placed.clusters(List.copyOf(workloads), name -> builtin(where + ": workloads", name, true)),
+                multicluster(where, test));
+    }
+
+    /** {@code @MeshTest(multicluster)}, checked: a model's word, and only with clusters. */
+    private static String multicluster(String where, MeshTest test) {
+        if (test.multicluster().isEmpty()) {
+            return "";
+        }
+        try {
+            dev.meshbox.launcher.backend.MultiClusterModel.of(test.multicluster());
+        } catch (IllegalArgumentException e) {
+            throw new ExtensionConfigurationException(where + ": multicluster: " + e.getMessage(), e);
+        }
+        if (test.clusters().length == 0) {
+            throw new ExtensionConfigurationException(where + ": multicluster = \"" + test.multicluster()
+                    + "\" needs clusters, e.g. clusters = {\"cluster1/network1\", \"cluster2/network2\"}");
+        }
+        return test.multicluster();
     }
 
     /** {@code httpbin} or {@code httpbin.foo}, as a built-in workload, or the reasons it is none. */
@@ -177,7 +229,9 @@ record MeshSettings(
                 scenario.name(),
                 target(backend, test, config),
                 meshConfig,
-                scenario.tracing());
+                scenario.tracing(),
+                scenario.clusters(),
+                scenario.multicluster());
     }
 
     /** The backend with the kubeconfig ({@code @MeshTest(kubeconfig)}, else {@code meshbox.kubeconfig}) and image it may need. */

@@ -121,4 +121,21 @@ public @interface MeshTest {
      * default. MeshBox's image as the cluster pulls it comes from {@code -Dmeshbox.image} (default: built here).
      */
     String kubeconfig() default "";
+
+    /**
+     * Several clusters in one box (Istio's multi-primary model, local backend): each {@code NAME} or
+     * {@code NAME/NETWORK} ({@code {"cluster1/network1", "cluster2/network2"}}), with its own control plane, ingress
+     * and intermediate CA under one root; on different networks through east-west gateways. A workload
+     * {@code NAME@CLUSTER} ({@code "helloworld-v1.sample@cluster1"}) runs in that cluster only, any other in every
+     * cluster. Requests and reads name a cluster's workload the same way ({@code from("sleep@cluster2")}); a name
+     * alone is in the first cluster.
+     */
+    String[] clusters() default {};
+
+    /**
+     * The multi-cluster model of {@link #clusters()}: {@code "multi-primary"} (the default) or {@code "global"}, Istio
+     * 1.1 to 1.7's replicated control planes with {@code .global} names (no remote secrets; the *.global Gateway and
+     * DestinationRule in each cluster, a DNS stub per cluster; config may write {@code ${CLUSTER2_GW_ADDR}}).
+     */
+    String multicluster() default "";
 }

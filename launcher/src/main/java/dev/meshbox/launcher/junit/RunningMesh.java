@@ -53,12 +53,20 @@ final class RunningMesh implements AutoCloseable, ExtensionContext.Store.Closeab
             java.util.Optional<ZipkinAddon> zipkin = settings.tracing()
                     ? java.util.Optional.of(new ZipkinAddon(ZipkinJar.resolve(out), false))
                     : java.util.Optional.empty();
-            StartedMesh mesh = Backends.startIsolated(
-                    settings.target(),
-                    zipkin.map(z -> z.addTo(spec)).orElse(spec),
-                    settings.seed(),
-                    settings.meshConfig(),
-                    out);
+            StartedMesh mesh = settings.clusters().isEmpty()
+                    ? Backends.startIsolated(
+                            settings.target(),
+                            zipkin.map(z -> z.addTo(spec)).orElse(spec),
+                            settings.seed(),
+                            settings.meshConfig(),
+                            out)
+                    : dev.meshbox.launcher.start.MultiClusterStart.startIsolated(
+                            settings.target(),
+                            settings.clusters(),
+                            settings.model(),
+                            settings.seed(),
+                            settings.meshConfig(),
+                            out);
             System.out.printf(
                     java.util.Locale.ROOT,
                     "MeshBox: %s mesh for %s ready in %.1f s: %s, ingress %s%n",

@@ -4,6 +4,7 @@ import dev.meshbox.controlplane.security.MeshConfigFile;
 import dev.meshbox.launcher.backend.LocalOptions;
 import dev.meshbox.launcher.backend.MeshSpec;
 import dev.meshbox.launcher.backend.MultiClusterMesh;
+import dev.meshbox.launcher.backend.MultiClusterModel;
 import dev.meshbox.launcher.backend.StartedMesh;
 import dev.meshbox.scenarios.Scenario;
 import java.io.PrintStream;
@@ -28,13 +29,25 @@ public final class MultiClusterStart {
             MeshConfigFile.Settings meshConfig,
             PrintStream progress)
             throws InterruptedException {
+        return startIsolated(target, clusters, MultiClusterModel.MULTI_PRIMARY, seed, meshConfig, progress);
+    }
+
+    /** As above, in {@code model} (a scenario's {@code multicluster:}). */
+    public static StartedMesh startIsolated(
+            Backends.Target target,
+            List<Scenario.Cluster> clusters,
+            MultiClusterModel model,
+            OptionalLong seed,
+            MeshConfigFile.Settings meshConfig,
+            PrintStream progress)
+            throws InterruptedException {
         if (!Backends.LOCAL.equals(target.backend())) {
             throw new IllegalArgumentException("clusters run on the local backend only so far (got --backend "
                     + target.backend() + "); run this scenario with --backend local");
         }
         LocalOptions options = LocalOptions.isolated(seed);
         return MultiClusterMesh.start(
-                specs(clusters), options.withSecurity(meshConfig.applyTo(options.security())), progress);
+                specs(clusters), model, options.withSecurity(meshConfig.applyTo(options.security())), progress);
     }
 
     /** Each cluster's mesh: its workloads, as {@link MeshSpec#of} builds a one-cluster mesh. */

@@ -230,6 +230,11 @@ public final class ListenerManager implements AutoCloseable {
         reconcile(last);
     }
 
+    /** Whether {@code drain_listeners} stopped every listener (not only the inbound ones). */
+    public synchronized boolean drainedAll() {
+        return drained == ListenerSpec.Direction.OUTBOUND;
+    }
+
     private boolean drained(ListenerSpec l) {
         return drained == ListenerSpec.Direction.OUTBOUND
                 || (drained == ListenerSpec.Direction.INBOUND && l.direction() == ListenerSpec.Direction.INBOUND);

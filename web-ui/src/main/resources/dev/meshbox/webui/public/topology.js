@@ -111,6 +111,9 @@
       grp.appendChild(MB.svg('text', { y: R + 14 }, title));
       if (n.version) grp.appendChild(MB.svg('text', { class: 'sub', y: R + 26 }, n.version + (n.pods > 1 ? ` (${n.pods} pods)` : '')));
       else if (n.kind === 'gateway') grp.appendChild(MB.svg('text', { class: 'sub', y: R + 26 }, 'ingress'));
+      // Where the workload runs: its cluster and locality as a badge under the name (Istio's topology labels).
+      const place = [n.cluster, n.locality].filter(x => x).join(' · ');
+      if (place) grp.appendChild(MB.svg('text', { class: 'sub locality', y: R + 38 }, place));
       nodeLayer.appendChild(grp);
     }
   }
@@ -138,6 +141,8 @@
     const rows = [['kind', node.kind], ['namespace', node.namespace || '-']];
     if (node.version) rows.push(['version', node.version]);
     if (node.pods) rows.push(['pods', node.pods]);
+    if (node.cluster) rows.push(['cluster', node.cluster]);
+    if (node.locality) rows.push(['locality', node.locality]);
     const inRate = last.edges.filter(e => e.target === node.id).reduce((s, e) => s + e.rps, 0);
     const outRate = last.edges.filter(e => e.source === node.id).reduce((s, e) => s + e.rps, 0);
     rows.push(['inbound', inRate.toFixed(2) + ' req/s'], ['outbound', outRate.toFixed(2) + ' req/s']);
