@@ -5,10 +5,10 @@ import dev.meshbox.controlplane.kubernetes.AdmissionWebhook;
 import dev.meshbox.controlplane.kubernetes.IstioConfigWatcher;
 import dev.meshbox.controlplane.kubernetes.IstioConfigWriter;
 import dev.meshbox.controlplane.kubernetes.MeshConfigWatcher;
-import dev.meshbox.controlplane.kubernetes.RemoteSecretController;
 import dev.meshbox.controlplane.kubernetes.SidecarInjector;
 import dev.meshbox.controlplane.registry.Topology;
 import dev.meshbox.controlplane.registry.kubernetes.KubernetesRegistry;
+import dev.meshbox.controlplane.registry.kubernetes.RemoteSecretController;
 import dev.meshbox.launcher.admin.AdminServer;
 import dev.meshbox.launcher.backend.MeshControl;
 import dev.meshbox.launcher.backend.MeshSpec;
@@ -92,7 +92,7 @@ public final class KubeControlPlane implements AutoCloseable {
                     "the registry's informers", new KubernetesRegistry(client, cp.controlPlane.registry()).start());
             cp.open.push(
                     "the watch of remote secrets",
-                    new RemoteSecretController(client, RemoteSecrets.SYSTEM, plane).start());
+                    new RemoteSecretController(client, RemoteSecrets.SYSTEM, RemoteSecrets.clustersOf(plane)).start());
             IstioConfigWatcher watcher =
                     new IstioConfigWatcher(client, cp.controlPlane.config(), s.namespaces()).start();
             cp.open.push("the watch of Istio's resources", watcher);

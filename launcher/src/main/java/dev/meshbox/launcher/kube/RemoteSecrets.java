@@ -1,7 +1,7 @@
 package dev.meshbox.launcher.kube;
 
-import dev.meshbox.controlplane.kubernetes.RemoteSecretController;
 import dev.meshbox.controlplane.registry.Topology;
+import dev.meshbox.controlplane.registry.kubernetes.RemoteSecretController;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -36,6 +36,26 @@ public final class RemoteSecrets {
     static final String TOKEN_SECRET = "istio-reader-service-account-istio-remote-secret-token";
 
     private RemoteSecrets() {}
+
+    /** The control plane as the secret controller feeds it: its cluster id, addRemoteCluster, removeRemoteCluster. */
+    public static RemoteSecretController.Clusters clustersOf(dev.meshbox.controlplane.ControlPlane cp) {
+        return new RemoteSecretController.Clusters() {
+            @Override
+            public String clusterId() {
+                return cp.clusterId();
+            }
+
+            @Override
+            public void add(String clusterId, dev.meshbox.controlplane.registry.ServiceRegistry registry) {
+                cp.addRemoteCluster(clusterId, registry);
+            }
+
+            @Override
+            public void remove(String clusterId) {
+                cp.removeRemoteCluster(clusterId);
+            }
+        };
+    }
 
     /** The network of a cluster's control plane: the {@code topology.istio.io/network} label of its namespace. */
     public static String systemNetwork(KubernetesClient client, String namespace) {

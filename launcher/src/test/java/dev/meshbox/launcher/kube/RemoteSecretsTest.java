@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meshbox.controlplane.ControlPlane;
-import dev.meshbox.controlplane.kubernetes.RemoteSecretController;
 import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.controlplane.registry.ServicePort;
+import dev.meshbox.controlplane.registry.kubernetes.RemoteSecretController;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -155,7 +155,8 @@ class RemoteSecretsTest {
         cluster2.init(InetAddress.getLoopbackAddress(), 0);
         try (KubernetesClient client2 = cluster2.createClient();
                 ControlPlane cp = new ControlPlane().clusterIdentity("cluster2", "network1");
-                RemoteSecretController secrets = new RemoteSecretController(client2, "istio-system", cp).start()) {
+                RemoteSecretController secrets =
+                        new RemoteSecretController(client2, "istio-system", RemoteSecrets.clustersOf(cp)).start()) {
             Pod sleep = new Pod(
                     "sleep",
                     "sample",

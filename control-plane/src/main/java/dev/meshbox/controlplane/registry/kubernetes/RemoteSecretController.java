@@ -1,9 +1,7 @@
-package dev.meshbox.controlplane.kubernetes;
+package dev.meshbox.controlplane.registry.kubernetes;
 
-import dev.meshbox.controlplane.ControlPlane;
 import dev.meshbox.controlplane.registry.ServiceRegistry;
 import dev.meshbox.controlplane.registry.Topology;
-import dev.meshbox.controlplane.registry.kubernetes.KubernetesRegistry;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -29,12 +27,21 @@ import org.slf4j.LoggerFactory;
  * Istio's secret controller ({@code pkg/kube/multicluster/secretcontroller.go}): watches the Secrets in the control
  * plane's namespace labelled {@code istio/multiCluster: "true"} (what {@code istioctl create-remote-secret} makes);
  * each data key is a cluster id whose value is a kubeconfig. For each, a {@link KubernetesRegistry} on that cluster's
- * API server (its Services and Pods) is handed to {@link ControlPlane#addRemoteCluster}: its endpoints join this
+ * API server (its Services and Pods) is handed to the control plane's {@code addRemoteCluster}: its endpoints join this
  * control plane's EDS. A changed kubeconfig replaces the cluster, a deleted Secret (or key) removes it. As Istio, the
  * control plane's own cluster id in a Secret is ignored, a cluster id another Secret already registered is ignored,
  * and a kubeconfig that cannot be read or whose API server cannot be listed is a warning naming the Secret and key.
  */
 public final class RemoteSecretController implements AutoCloseable {
+
+    /** Where remote clusters go: the control plane's clusterId, addRemoteCluster and removeRemoteCluster. */
+    public interface Clusters {
+        String clusterId();
+
+        void add(String clusterId, ServiceRegistry registry);
+
+        void remove(String clusterId);
+    }
 
     /** Istio's label on remote secrets ({@code multicluster.MultiClusterSecretLabel}). */
     public static final String LABEL = "istio/multiCluster";
@@ -45,7 +52,7 @@ public final class RemoteSecretController implements AutoCloseable {
 
     private final KubernetesClient client;
     private final String namespace;
-    private final ControlPlane controlPlane;
+    private final Clusters controlPlane;
     private final Function<String, KubernetesClient> connect;
     /** Cluster starts and stops run one at a time, off the informer's thread (a remote list may take long). */
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
@@ -76,7 +83,7 @@ public final class RemoteSecretController implements AutoCloseable {
         }
     }
 
-    public RemoteSecretController(KubernetesClient client, String namespace, ControlPlane controlPlane) {
+    public RemoteSecretController(KubernetesClient client, String namespace, Clusters controlPlane) {
         this(client, namespace, controlPlane, RemoteSecretController::clientFor, Duration.ofSeconds(30));
     }
 
@@ -84,7 +91,7 @@ public final class RemoteSecretController implements AutoCloseable {
     RemoteSecretController(
             KubernetesClient client,
             String namespace,
-            ControlPlane controlPlane,
+            Clusters controlPlane,
             Function<String, KubernetesClient> connect,
             Duration syncTimeout) {
         this.client = client;
@@ -235,7 +242,7 @@ public final class RemoteSecretController implements AutoCloseable {
         RemoteCluster previous = clusters.put(id, new RemoteCluster(secret, kubeconfig, remote, informers));
         // Registered at once, its endpoints arriving as its first lists do: a slow or unreachable API server never
         // holds up the other Secrets (Istio likewise goes on after its remote cluster sync timeout).
-        controlPlane.addRemoteCluster(id, registry);
+        controlPlane.add(id, registry);
         if (previous != null) {
             previous.close();
         }
@@ -289,7 +296,7 @@ public final class RemoteSecretController implements AutoCloseable {
 
     private void remove(String id) {
         RemoteCluster c = clusters.remove(id);
-        controlPlane.removeRemoteCluster(id);
+        controlPlane.remove(id);
         if (c != null) {
             c.close();
         }
