@@ -41,28 +41,11 @@ public record Scenario(
             Optional<Long> seed,
             List<Step> steps,
             Optional<String> meshConfig,
-            boolean tracing,
-            List<Cluster> clusters) {
-        this(name, description, file, workloads, seed, steps, meshConfig, tracing, clusters, "");
-    }
-
-    public Scenario(
-            String name,
-            String description,
-            Path file,
-            List<Workload> workloads,
-            Optional<Long> seed,
-            List<Step> steps,
-            Optional<String> meshConfig,
             boolean tracing) {
-        this(name, description, file, workloads, seed, steps, meshConfig, tracing, List.of());
+        this(name, description, file, workloads, seed, steps, meshConfig, tracing, List.of(), "");
     }
 
-    /**
-     * One cluster of a multi-cluster scenario (top-level {@code clusters}): its name (its istiod's
-     * {@code clusterName}), its network (empty: all clusters on one network) and what it runs, the scenario's
-     * {@code workloads} (every cluster runs them) plus the cluster's own.
-     */
+    /** A cluster of top-level {@code clusters}: its name, network (empty: one network) and all it runs. */
     public record Cluster(String name, String network, List<Workload> workloads) {
         public Cluster {
             network = network == null ? "" : network;
