@@ -362,9 +362,7 @@ public final class ScenarioLoader {
         if (!expect.isEmpty() && traffic.isEmpty()) {
             r.problem(path + ".expect", "needs traffic in the same step to check against");
         }
-        Optional<Scenario.ProxyAdmin> admin = n.has("proxyAdmin")
-                ? WorkloadLocalities.proxyAdmin(r, n.get("proxyAdmin"), path + ".proxyAdmin")
-                : Optional.empty();
+        Optional<Scenario.ProxyAdmin> admin = WorkloadLocalities.proxyAdmin(r, n, path);
         return new Scenario.Step(name, List.copyOf(config), wait, traffic, List.copyOf(expect), admin);
     }
 
