@@ -263,7 +263,7 @@ public record Scenario(
             Optional<Duration> pause,
             Optional<Traffic> traffic,
             List<Expectation> expect,
-            Optional<ProxyAdmin> proxyAdmin) {
+            Optional<dev.meshbox.scenarios.ProxyAdmin> proxyAdmin) {
 
         public Step {
             proxyAdmin = proxyAdmin == null ? Optional.empty() : proxyAdmin;
@@ -278,13 +278,6 @@ public record Scenario(
             this(name, config, pause, traffic, expect, Optional.empty());
         }
     }
-
-    /**
-     * A POST to a proxy's admin port ({@code 15000}) before the step's traffic, as Istio's tasks {@code kubectl exec
-     * ... -c istio-proxy -- curl -X POST localhost:15000/drain_listeners}: {@code workload} is a Deployment ({@code
-     * helloworld-region1.zone1}), an app or a pod name, optionally {@code .NAMESPACE}.
-     */
-    public record ProxyAdmin(String workload, String path) {}
 
     /**
      * Requests to send. {@code from} is {@code ingress} or a workload whose sidecar sends them; {@code url} is the

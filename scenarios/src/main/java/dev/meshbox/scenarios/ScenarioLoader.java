@@ -193,16 +193,13 @@ public final class ScenarioLoader {
         } else if (s != null) {
             sidecar = s.asBoolean();
         }
-        return WorkloadLocalities.read(
-                r,
-                n,
-                path,
-                BuiltinWorkloads.of(
-                        name,
-                        r.text(n, path, "namespace", false).orElse(Scenario.Builtin.DEFAULT_NAMESPACE),
-                        r.text(n, path, "serviceAccount", false),
-                        sidecar,
-                        proxyless));
+        BuiltinWorkloads.Parsed parsed = BuiltinWorkloads.of(
+                name,
+                r.text(n, path, "namespace", false).orElse(Scenario.Builtin.DEFAULT_NAMESPACE),
+                r.text(n, path, "serviceAccount", false),
+                sidecar,
+                proxyless);
+        return WorkloadLocalities.read(r, n, path, parsed);
     }
 
     private Scenario.JavaApp java(FieldReader r, JsonNode n, String path) {
@@ -362,7 +359,7 @@ public final class ScenarioLoader {
         if (!expect.isEmpty() && traffic.isEmpty()) {
             r.problem(path + ".expect", "needs traffic in the same step to check against");
         }
-        Optional<Scenario.ProxyAdmin> admin = WorkloadLocalities.proxyAdmin(r, n, path);
+        Optional<ProxyAdmin> admin = WorkloadLocalities.proxyAdmin(r, n, path);
         return new Scenario.Step(name, List.copyOf(config), wait, traffic, List.copyOf(expect), admin);
     }
 
