@@ -2,6 +2,7 @@ package dev.meshbox.controlplane.kubernetes;
 
 import dev.meshbox.controlplane.ControlPlane;
 import dev.meshbox.controlplane.registry.ServiceRegistry;
+import dev.meshbox.controlplane.registry.Topology;
 import dev.meshbox.controlplane.registry.kubernetes.KubernetesRegistry;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.Config;
@@ -62,10 +63,16 @@ public final class RemoteSecretController implements AutoCloseable {
 
     /** A remote cluster: the Secret that named it, its kubeconfig, and the client and registry on its API server. */
     private record RemoteCluster(
-            String secret, String kubeconfig, KubernetesClient client, KubernetesRegistry registry) {
+            String secret,
+            String kubeconfig,
+            KubernetesClient client,
+            java.util.concurrent.atomic.AtomicReference<KubernetesRegistry> registry) {
         void close() {
-            registry.close();
             client.close();
+            KubernetesRegistry r = registry.get();
+            if (r != null) {
+                r.close();
+            }
         }
     }
 
@@ -224,7 +231,7 @@ public final class RemoteSecretController implements AutoCloseable {
             return;
         }
         ServiceRegistry registry = new ServiceRegistry();
-        KubernetesRegistry informers = new KubernetesRegistry(remote, registry);
+        var informers = new java.util.concurrent.atomic.AtomicReference<KubernetesRegistry>();
         RemoteCluster previous = clusters.put(id, new RemoteCluster(secret, kubeconfig, remote, informers));
         // Registered at once, its endpoints arriving as its first lists do: a slow or unreachable API server never
         // holds up the other Secrets (Istio likewise goes on after its remote cluster sync timeout).
@@ -235,7 +242,10 @@ public final class RemoteSecretController implements AutoCloseable {
         String server = remote.getConfiguration().getMasterUrl();
         java.util.concurrent.CompletableFuture.runAsync(
                         () -> {
-                            informers.start();
+                            // Its pods are on its network: the topology.istio.io/network label of its istio-system.
+                            KubernetesRegistry k8s = new KubernetesRegistry(remote, registry, networkOf(remote));
+                            informers.set(k8s);
+                            k8s.start();
                             problems.remove(where);
                             LOG.info("remote cluster {} added from {} (API server {})", id, where, server);
                         },
@@ -257,6 +267,19 @@ public final class RemoteSecretController implements AutoCloseable {
                                             + syncTimeout.toSeconds() + " s (still trying)"
                                     : "cannot watch cluster " + id + " at " + server + ": " + cause.getMessage());
                 });
+    }
+
+    /** The remote cluster's network as its pods' default label, or none when it has no label or does not answer. */
+    private Map<String, String> networkOf(KubernetesClient remote) {
+        try {
+            var ns = remote.namespaces().withName(namespace).get();
+            String network = ns == null || ns.getMetadata().getLabels() == null
+                    ? null
+                    : ns.getMetadata().getLabels().get(Topology.NETWORK);
+            return network == null || network.isBlank() ? Map.of() : Map.of(Topology.NETWORK, network);
+        } catch (RuntimeException e) {
+            return Map.of();
+        }
     }
 
     private void problem(String where, String message) {

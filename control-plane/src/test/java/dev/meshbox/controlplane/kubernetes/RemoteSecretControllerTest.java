@@ -78,7 +78,16 @@ class RemoteSecretControllerTest {
         others.add(s);
         KubernetesClient c = s.createClient();
         otherClients.add(c);
-        createSample(c, n, version, network);
+        // its pods unlabelled: they are on the network istio-system is labelled with, as Istio reads it
+        c.namespaces()
+                .resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName("istio-system")
+                        .addToLabels(Topology.NETWORK, network)
+                        .endMetadata()
+                        .build())
+                .create();
+        createSample(c, n, version, null);
         create(
                 c,
                 new PodBuilder(pod(
