@@ -76,7 +76,7 @@ final class WorkloadLocalities {
     }
 
     /** A step's {@code proxyAdmin: {workload: NAME[.NAMESPACE], post: /drain_listeners}}, when it has one. */
-    static Optional<Scenario.ProxyAdmin> proxyAdmin(FieldReader r, JsonNode step, String stepPath) {
+    static Optional<ProxyAdmin> proxyAdmin(FieldReader r, JsonNode step, String stepPath) {
         JsonNode n = step.get("proxyAdmin");
         String path = stepPath + ".proxyAdmin";
         if (n == null) {
@@ -93,6 +93,6 @@ final class WorkloadLocalities {
         if (workload.isEmpty() || post.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Scenario.ProxyAdmin(workload.get(), post.get()));
+        return Optional.of(new ProxyAdmin(workload.get(), post.get()));
     }
 }

@@ -22,7 +22,7 @@ class WorkloadLocalitiesTest {
         Scenario.Builtin sleep = (Scenario.Builtin) s.workloads().get(1);
         assertThat(sleep.locality()).isEqualTo(Optional.of("region1/zone1"));
         assertThat(s.steps().get(2).proxyAdmin())
-                .contains(new Scenario.ProxyAdmin("helloworld-region1.zone1.sample", "/drain_listeners"));
+                .contains(new ProxyAdmin("helloworld-region1.zone1.sample", "/drain_listeners"));
         assertThat(s.steps().get(0).proxyAdmin()).isEmpty();
     }
 
