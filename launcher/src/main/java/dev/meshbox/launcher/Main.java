@@ -3,6 +3,7 @@ package dev.meshbox.launcher;
 import dev.meshbox.launcher.cli.ApplyCommand;
 import dev.meshbox.launcher.cli.CaptureInitCommand;
 import dev.meshbox.launcher.cli.ControlPlaneCommand;
+import dev.meshbox.launcher.cli.CreateRemoteSecretCommand;
 import dev.meshbox.launcher.cli.KubeInjectCommand;
 import dev.meshbox.launcher.cli.LoadCommand;
 import dev.meshbox.launcher.cli.LogsCommand;
@@ -43,6 +44,7 @@ public final class Main implements Runnable {
             LogsCommand.class,
             LoadCommand.class,
             KubeInjectCommand.class,
+            CreateRemoteSecretCommand.class,
             ControlPlaneCommand.class,
             WarmupCommand.class,
             CaptureInitCommand.class,

@@ -142,9 +142,14 @@ class LocalityFailoverTest {
         try (Socket s = new Socket(OUTBOUND.getAddress(), OUTBOUND.getPort())) {
             assertThat(s.isConnected()).isTrue();
         }
+        assertThat(TestHttp.get(proxy.healthAddress(), "a", "/healthz/ready").status())
+                .isEqualTo(200);
         try (TestHttp admin = new TestHttp(proxy.adminAddress())) {
             assertThat(admin.request("POST", "/drain_listeners", "a").status()).isEqualTo(200);
         }
+        // Envoy's 15021 is a listener too: a fully drained proxy is no longer ready.
+        assertThat(TestHttp.get(proxy.healthAddress(), "a", "/healthz/ready").status())
+                .isEqualTo(503);
         long deadline = System.nanoTime() + 5_000_000_000L;
         boolean refused = false;
         while (!refused && System.nanoTime() < deadline) {

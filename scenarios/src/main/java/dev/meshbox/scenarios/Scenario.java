@@ -41,28 +41,11 @@ public record Scenario(
             Optional<Long> seed,
             List<Step> steps,
             Optional<String> meshConfig,
-            boolean tracing,
-            List<Cluster> clusters) {
-        this(name, description, file, workloads, seed, steps, meshConfig, tracing, clusters, "");
-    }
-
-    public Scenario(
-            String name,
-            String description,
-            Path file,
-            List<Workload> workloads,
-            Optional<Long> seed,
-            List<Step> steps,
-            Optional<String> meshConfig,
             boolean tracing) {
-        this(name, description, file, workloads, seed, steps, meshConfig, tracing, List.of());
+        this(name, description, file, workloads, seed, steps, meshConfig, tracing, List.of(), "");
     }
 
-    /**
-     * One cluster of a multi-cluster scenario (top-level {@code clusters}): its name (its istiod's
-     * {@code clusterName}), its network (empty: all clusters on one network) and what it runs, the scenario's
-     * {@code workloads} (every cluster runs them) plus the cluster's own.
-     */
+    /** A cluster of top-level {@code clusters}: its name, network (empty: one network) and all it runs. */
     public record Cluster(String name, String network, List<Workload> workloads) {
         public Cluster {
             network = network == null ? "" : network;
@@ -280,7 +263,7 @@ public record Scenario(
             Optional<Duration> pause,
             Optional<Traffic> traffic,
             List<Expectation> expect,
-            Optional<ProxyAdmin> proxyAdmin) {
+            Optional<dev.meshbox.scenarios.ProxyAdmin> proxyAdmin) {
 
         public Step {
             proxyAdmin = proxyAdmin == null ? Optional.empty() : proxyAdmin;
@@ -295,13 +278,6 @@ public record Scenario(
             this(name, config, pause, traffic, expect, Optional.empty());
         }
     }
-
-    /**
-     * A POST to a proxy's admin port ({@code 15000}) before the step's traffic, as Istio's tasks {@code kubectl exec
-     * ... -c istio-proxy -- curl -X POST localhost:15000/drain_listeners}: {@code workload} is a Deployment ({@code
-     * helloworld-region1.zone1}), an app or a pod name, optionally {@code .NAMESPACE}.
-     */
-    public record ProxyAdmin(String workload, String path) {}
 
     /**
      * Requests to send. {@code from} is {@code ingress} or a workload whose sidecar sends them; {@code url} is the

@@ -77,14 +77,7 @@ public final class ScenarioLoader {
                 ScenarioClusters.sharedWorkloads(root) ? workloads(r, root.get("workloads"), "workloads") : List.of();
         List<Scenario.Cluster> clusters =
                 ScenarioClusters.read(r, root.get("clusters"), workloads, (n, path) -> workloads(r, n, path));
-        Optional<Long> seed = Optional.empty();
-        if (root.has("seed")) {
-            if (root.get("seed").isIntegralNumber()) {
-                seed = Optional.of(root.get("seed").asLong());
-            } else {
-                r.problem("seed", "must be an integer");
-            }
-        }
+        Optional<Long> seed = ScenarioTopLevel.seed(r, root);
         Optional<String> meshConfig = Optional.empty();
         if (root.has("meshConfig")) {
             if (root.get("meshConfig").isObject()) {
@@ -97,14 +90,7 @@ public final class ScenarioLoader {
                 r.problem("meshConfig", "must be an object, Istio's mesh config (outboundTrafficPolicy, ...)");
             }
         }
-        boolean tracing = false;
-        if (root.has("tracing")) {
-            if (root.get("tracing").isBoolean()) {
-                tracing = root.get("tracing").asBoolean();
-            } else {
-                r.problem("tracing", "must be true or false (true runs Istio's Zipkin addon beside the mesh)");
-            }
-        }
+        boolean tracing = ScenarioTopLevel.tracing(r, root);
         List<Scenario.Step> steps = new ArrayList<>();
         JsonNode st = root.get("steps");
         if (st == null || !st.isArray() || st.isEmpty()) {
@@ -207,16 +193,13 @@ public final class ScenarioLoader {
         } else if (s != null) {
             sidecar = s.asBoolean();
         }
-        return WorkloadLocalities.read(
-                r,
-                n,
-                path,
-                BuiltinWorkloads.of(
-                        name,
-                        r.text(n, path, "namespace", false).orElse(Scenario.Builtin.DEFAULT_NAMESPACE),
-                        r.text(n, path, "serviceAccount", false),
-                        sidecar,
-                        proxyless));
+        BuiltinWorkloads.Parsed parsed = BuiltinWorkloads.of(
+                name,
+                r.text(n, path, "namespace", false).orElse(Scenario.Builtin.DEFAULT_NAMESPACE),
+                r.text(n, path, "serviceAccount", false),
+                sidecar,
+                proxyless);
+        return WorkloadLocalities.read(r, n, path, parsed);
     }
 
     private Scenario.JavaApp java(FieldReader r, JsonNode n, String path) {
@@ -376,9 +359,7 @@ public final class ScenarioLoader {
         if (!expect.isEmpty() && traffic.isEmpty()) {
             r.problem(path + ".expect", "needs traffic in the same step to check against");
         }
-        Optional<Scenario.ProxyAdmin> admin = n.has("proxyAdmin")
-                ? WorkloadLocalities.proxyAdmin(r, n.get("proxyAdmin"), path + ".proxyAdmin")
-                : Optional.empty();
+        Optional<ProxyAdmin> admin = WorkloadLocalities.proxyAdmin(r, n, path);
         return new Scenario.Step(name, List.copyOf(config), wait, traffic, List.copyOf(expect), admin);
     }
 

@@ -65,7 +65,7 @@ public final class ScenarioRunner {
                 applied.forEach(c -> out.println("  " + c));
             }
             if (step.proxyAdmin().isPresent()) {
-                Scenario.ProxyAdmin admin = step.proxyAdmin().get();
+                ProxyAdmin admin = step.proxyAdmin().get();
                 out.println("  " + label + ": POST " + admin.path() + " on " + admin.workload() + "'s proxy: "
                         + mesh.proxyAdminPost(admin.workload(), admin.path()).strip());
             }

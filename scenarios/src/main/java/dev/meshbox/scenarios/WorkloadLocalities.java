@@ -75,8 +75,13 @@ final class WorkloadLocalities {
         return ok;
     }
 
-    /** {@code proxyAdmin: {workload: NAME[.NAMESPACE], post: /drain_listeners}}. */
-    static Optional<Scenario.ProxyAdmin> proxyAdmin(FieldReader r, JsonNode n, String path) {
+    /** A step's {@code proxyAdmin: {workload: NAME[.NAMESPACE], post: /drain_listeners}}, when it has one. */
+    static Optional<ProxyAdmin> proxyAdmin(FieldReader r, JsonNode step, String stepPath) {
+        JsonNode n = step.get("proxyAdmin");
+        String path = stepPath + ".proxyAdmin";
+        if (n == null) {
+            return Optional.empty();
+        }
         if (!r.isObject(n, path, "{workload, post}")) {
             return Optional.empty();
         }
@@ -88,6 +93,6 @@ final class WorkloadLocalities {
         if (workload.isEmpty() || post.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Scenario.ProxyAdmin(workload.get(), post.get()));
+        return Optional.of(new ProxyAdmin(workload.get(), post.get()));
     }
 }

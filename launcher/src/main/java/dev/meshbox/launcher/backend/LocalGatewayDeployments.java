@@ -40,6 +40,9 @@ final class LocalGatewayDeployments {
     private final Subnet subnet;
     private final BiFunction<Pod, InetAddress, Proxy> startProxy;
     private final PrintStream progress;
+    /** Adds what every pod of the mesh carries (a cluster's topology labels), or nothing. */
+    private final java.util.function.UnaryOperator<Map<String, String>> podLabels;
+
     private final Map<String, Running> running = new LinkedHashMap<>();
 
     LocalGatewayDeployments(
@@ -47,10 +50,20 @@ final class LocalGatewayDeployments {
             Subnet subnet,
             BiFunction<Pod, InetAddress, Proxy> startProxy,
             PrintStream progress) {
+        this(controlPlane, subnet, startProxy, progress, labels -> labels);
+    }
+
+    LocalGatewayDeployments(
+            ControlPlane controlPlane,
+            Subnet subnet,
+            BiFunction<Pod, InetAddress, Proxy> startProxy,
+            PrintStream progress,
+            java.util.function.UnaryOperator<Map<String, String>> podLabels) {
         this.controlPlane = controlPlane;
         this.subnet = subnet;
         this.startProxy = startProxy;
         this.progress = progress;
+        this.podLabels = podLabels;
     }
 
     /** Deploys what the applied Gateways need and removes what they no longer do; returns once new pods are ready. */
@@ -85,7 +98,7 @@ final class LocalGatewayDeployments {
                 gw.meta().namespace(),
                 address.getHostAddress(),
                 address.getHostAddress(),
-                GatewayDeployments.labels(gw),
+                podLabels.apply(GatewayDeployments.labels(gw)),
                 Pod.ProxyKind.GATEWAY,
                 false);
         Proxy proxy = startProxy.apply(pod, address);

@@ -145,7 +145,11 @@ public final class LocalMesh implements StartedMesh {
             throws InterruptedException {
         controlPlane.start(options.xdsBind());
         LocalGatewayDeployments deployments = new LocalGatewayDeployments(
-                controlPlane, subnet, (pod, ip) -> startProxy(pod, ProxyRole.GATEWAY, ip), progress);
+                controlPlane,
+                subnet,
+                (pod, ip) -> startProxy(pod, ProxyRole.GATEWAY, ip),
+                progress,
+                labels -> ClusterMember.labels(member, labels));
         control.onConfigChanged(deployments::sync);
         progress.printf("control plane   xDS on 127.0.0.1:%d%n", controlPlane.xdsPort());
         InetAddress gatewayIp = options.gatewayOnLocalhost() == LocalOptions.GatewayAddress.LOCALHOST

@@ -406,6 +406,12 @@ public final class MultiClusterMesh implements StartedMesh {
         return p.mesh().counters(p.workload());
     }
 
+    @Override
+    public String proxyAdminPost(String workload, String path) {
+        Placed p = placed(workload);
+        return p.mesh().proxyAdminPost(p.workload(), path);
+    }
+
     /** A pod of a workload in its cluster ({@code helloworld@cluster2}). */
     public LocalMesh.RunningPod pod(String workload) {
         Placed p = placed(workload);

@@ -67,6 +67,14 @@ public final class ControlPlaneCommand implements Callable<Integer> {
             description = "kubernetes: the webhook's tls.crt and tls.key (PEM), mounted from a Secret.")
     String tlsDir;
 
+    @CommandLine.Option(
+            names = "--cluster-id",
+            defaultValue = "${env:CLUSTER_ID:-Kubernetes}",
+            description =
+                    "kubernetes: this cluster's id, as istiod's CLUSTER_ID (default: ${DEFAULT-VALUE}); its network"
+                            + " is istio-system's topology.istio.io/network label.")
+    String clusterId;
+
     @CommandLine.Option(names = "--inject-image", description = "kubernetes: the image injected sidecars run.")
     String injectImage;
 
@@ -215,7 +223,8 @@ public final class ControlPlaneCommand implements Callable<Integer> {
                             injectImage,
                             injectXds,
                             watchNamespaces,
-                            defaultConfig));
+                            defaultConfig,
+                            clusterId));
         } catch (RuntimeException | java.io.IOException e) {
             client.close();
             spec.commandLine()

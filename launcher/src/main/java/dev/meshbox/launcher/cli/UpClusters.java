@@ -7,6 +7,7 @@ import dev.meshbox.launcher.backend.LocalMesh;
 import dev.meshbox.launcher.backend.LocalOptions;
 import dev.meshbox.launcher.backend.MeshSpec;
 import dev.meshbox.launcher.backend.MultiClusterMesh;
+import dev.meshbox.launcher.backend.MultiClusterModel;
 import dev.meshbox.scenarios.Scenario;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -41,9 +42,25 @@ final class UpClusters {
         return out;
     }
 
+    /** {@code --multicluster MODEL}: a model's word, and only with several clusters. */
+    static MultiClusterModel model(picocli.CommandLine cmd, String word, int clusters) {
+        MultiClusterModel model;
+        try {
+            model = MultiClusterModel.of(word);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(cmd, "--multicluster " + word + ": " + e.getMessage());
+        }
+        if (model != MultiClusterModel.MULTI_PRIMARY && clusters < 2) {
+            throw new picocli.CommandLine.ParameterException(
+                    cmd, "--multicluster " + word + " needs --clusters 2 or more");
+        }
+        return model;
+    }
+
     static int run(
             PrintStream out,
             int count,
+            MultiClusterModel model,
             boolean singleNetwork,
             List<Scenario.Workload> workloads,
             Long seed,
@@ -55,6 +72,7 @@ final class UpClusters {
         LocalOptions options = LocalOptions.standard(seed == null ? OptionalLong.empty() : OptionalLong.of(seed));
         MultiClusterMesh mesh = MultiClusterMesh.start(
                 specs(count, singleNetwork, workloads, cacerts),
+                model,
                 options.withSecurity(meshSettings.applyTo(SecurityOptions.DEFAULTS)),
                 out);
         AdminServer admin;

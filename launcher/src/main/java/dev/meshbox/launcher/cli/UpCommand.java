@@ -10,6 +10,7 @@ import dev.meshbox.launcher.admin.AdminServer;
 import dev.meshbox.launcher.backend.LocalMesh;
 import dev.meshbox.launcher.backend.LocalOptions;
 import dev.meshbox.launcher.backend.MeshSpec;
+import dev.meshbox.launcher.backend.MultiClusterModel;
 import dev.meshbox.launcher.start.Backends;
 import dev.meshbox.launcher.ui.MeshUi;
 import dev.meshbox.launcher.ui.UiPort;
@@ -103,7 +104,9 @@ public final class UpCommand implements Callable<Integer> {
             description =
                     "Run Debian's prometheus (apt-get install -y prometheus) on http://127.0.0.1:9090 with Istio's"
                             + " addon config: scrape_interval 15s, job kubernetes-pods scraping every proxy's"
-                            + " /stats/prometheus on 15090, following pods as they come and go.")
+                            + " /stats/prometheus on 15090, following pods as they come and go. On docker: container"
+                            + " prometheus in istio-system running that binary; on Kubernetes: Istio's addon"
+                            + " Deployment (image prom/prometheus), reached through a port-forward.")
     boolean prometheus;
 
     @CommandLine.Option(
@@ -119,6 +122,16 @@ public final class UpCommand implements Callable<Integer> {
             names = "--single-network",
             description = "With --clusters: all clusters on network1, pods reaching each other directly.")
     boolean singleNetwork;
+
+    @CommandLine.Option(
+            names = "--multicluster",
+            defaultValue = "multi-primary",
+            paramLabel = "MODEL",
+            description = "With --clusters: multi-primary (remote secrets, east-west gateways) or global (Istio 1.1 to"
+                    + " 1.7's .global names: no remote secrets; in each cluster the *.global Gateway on the ingress"
+                    + " gateway's 15443 and DestinationRule, and a .global DNS stub; each cluster's gateway address"
+                    + " printed for the ServiceEntries). docs/multicluster.md")
+    String multicluster;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -247,6 +260,12 @@ public final class UpCommand implements Callable<Integer> {
         mesh.addon(ZipkinAddon.SERVICE)
                 .ifPresent(a ->
                         out.println("  Zipkin         http://127.0.0.1:" + a.getPort() + "/zipkin/   (port-forward)"));
+        if (prometheus) {
+            // Istio's addon with Kubernetes pod discovery, in the cluster; the cluster pulls its image.
+            java.net.InetSocketAddress prom =
+                    mesh.startPrometheus(PrometheusServer.PORT, java.time.Duration.ofMinutes(3));
+            out.println("  Prometheus     http://127.0.0.1:" + prom.getPort() + "/   (port-forward)");
+        }
         out.println("  Admin API      " + mesh.admin() + "/proxies   (meshbox apply -f FILE)");
         out.println("  kubectl        kubectl get pods -A; kubectl get virtualservices,destinationrules,gateways -A");
         out.println("Try: kubectl apply -f virtual-service-reviews-90-10.yaml | ./meshbox logs productpage");
@@ -299,6 +318,7 @@ public final class UpCommand implements Callable<Integer> {
                     "--clusters " + clusters + ": expected 1 to 8 clusters, on the local backend (the others run one"
                             + " cluster for now)");
         }
+        MultiClusterModel model = UpClusters.model(spec.commandLine(), multicluster, clusters);
         // Arguments first: a bad one is exit 2 whatever else is running on the machine.
         if (uiPort < 0 || uiPort > 65535) {
             throw new CommandLine.ParameterException(
@@ -312,12 +332,7 @@ public final class UpCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--mesh-config " + e.getMessage());
         }
-        if (prometheus && backend.kubernetes()) {
-            throw new CommandLine.ParameterException(
-                    spec.commandLine(),
-                    "--prometheus: the local and docker backends start Prometheus; not Kubernetes yet");
-        }
-        if (prometheus && PrometheusServer.binary().isEmpty()) {
+        if (prometheus && !backend.kubernetes() && PrometheusServer.binary().isEmpty()) {
             spec.commandLine()
                     .getErr()
                     .println("error: --prometheus: no prometheus binary on the PATH; install Debian's package: "
@@ -353,7 +368,7 @@ public final class UpCommand implements Callable<Integer> {
             return 1;
         }
         if (clusters != 1) {
-            return UpClusters.run(out, clusters, singleNetwork, builtins(), seed, meshSettings, cacerts);
+            return UpClusters.run(out, clusters, model, singleNetwork, builtins(), seed, meshSettings, cacerts);
         }
         long t0 = System.nanoTime();
         out.println("Starting MeshBox (backend local) ...");

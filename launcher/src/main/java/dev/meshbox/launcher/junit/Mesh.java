@@ -191,6 +191,15 @@ public final class Mesh {
         return running.access().counters(workload.equals(Request.INGRESS) ? GATEWAY : workload);
     }
 
+    /**
+     * POSTs to a workload's proxy admin port, as {@code kubectl exec POD -c istio-proxy -- curl -X POST
+     * localhost:15000/drain_listeners} does (Istio's locality failover task); a drained pod leaves its services'
+     * endpoints as the kubelet's readiness probe on 15021 would take it out. Returns the admin's answer.
+     */
+    public String proxyAdminPost(String workload, String path) {
+        return running.access().proxyAdminPost(workload.equals(Request.INGRESS) ? GATEWAY : workload, path);
+    }
+
     /** The access-log entries of a workload's proxies ({@code ingress} for the gateway), oldest first per pod. */
     public List<MeshAccess.LogEntry> accessLog(String workload) {
         return running.access().accessLog().stream()

@@ -27,7 +27,27 @@ record MeshSettings(
         Backends.Target target,
         dev.meshbox.controlplane.security.MeshConfigFile.Settings meshConfig,
         boolean tracing,
-        List<Scenario.Cluster> clusters) {
+        List<Scenario.Cluster> clusters,
+        String multicluster) {
+
+    MeshSettings(
+            String backend,
+            List<Scenario.Workload> workloads,
+            OptionalLong seed,
+            String origin,
+            Backends.Target target,
+            dev.meshbox.controlplane.security.MeshConfigFile.Settings meshConfig,
+            boolean tracing,
+            List<Scenario.Cluster> clusters) {
+        this(backend, workloads, seed, origin, target, meshConfig, tracing, clusters, "");
+    }
+
+    /** The model the clusters run ({@code @MeshTest(multicluster)}, a scenario's {@code multicluster:}). */
+    dev.meshbox.launcher.backend.MultiClusterModel model() {
+        return multicluster.isEmpty()
+                ? dev.meshbox.launcher.backend.MultiClusterModel.MULTI_PRIMARY
+                : dev.meshbox.launcher.backend.MultiClusterModel.of(multicluster);
+    }
 
     MeshSettings(
             String backend,
@@ -145,7 +165,25 @@ record MeshSettings(
                 target(backend, Optional.of(test), config),
                 providers,
                 test.tracing(),
-                placed.clusters(List.copyOf(workloads), name -> builtin(where + ": workloads", name, true)));
+                placed.clusters(List.copyOf(workloads), name -> builtin(where + ": workloads", name, true)),
+                multicluster(where, test));
+    }
+
+    /** {@code @MeshTest(multicluster)}, checked: a model's word, and only with clusters. */
+    private static String multicluster(String where, MeshTest test) {
+        if (test.multicluster().isEmpty()) {
+            return "";
+        }
+        try {
+            dev.meshbox.launcher.backend.MultiClusterModel.of(test.multicluster());
+        } catch (IllegalArgumentException e) {
+            throw new ExtensionConfigurationException(where + ": multicluster: " + e.getMessage(), e);
+        }
+        if (test.clusters().length == 0) {
+            throw new ExtensionConfigurationException(where + ": multicluster = \"" + test.multicluster()
+                    + "\" needs clusters, e.g. clusters = {\"cluster1/network1\", \"cluster2/network2\"}");
+        }
+        return test.multicluster();
     }
 
     /** {@code httpbin} or {@code httpbin.foo}, as a built-in workload, or the reasons it is none. */
@@ -192,7 +230,8 @@ record MeshSettings(
                 target(backend, test, config),
                 meshConfig,
                 scenario.tracing(),
-                scenario.clusters());
+                scenario.clusters(),
+                scenario.multicluster());
     }
 
     /** The backend with the kubeconfig ({@code @MeshTest(kubeconfig)}, else {@code meshbox.kubeconfig}) and image it may need. */

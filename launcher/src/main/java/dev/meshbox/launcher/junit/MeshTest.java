@@ -131,4 +131,11 @@ public @interface MeshTest {
      * alone is in the first cluster.
      */
     String[] clusters() default {};
+
+    /**
+     * The multi-cluster model of {@link #clusters()}: {@code "multi-primary"} (the default) or {@code "global"}, Istio
+     * 1.1 to 1.7's replicated control planes with {@code .global} names (no remote secrets; the *.global Gateway and
+     * DestinationRule in each cluster, a DNS stub per cluster; config may write {@code ${CLUSTER2_GW_ADDR}}).
+     */
+    String multicluster() default "";
 }

@@ -61,7 +61,12 @@ final class RunningMesh implements AutoCloseable, ExtensionContext.Store.Closeab
                             settings.meshConfig(),
                             out)
                     : dev.meshbox.launcher.start.MultiClusterStart.startIsolated(
-                            settings.target(), settings.clusters(), settings.seed(), settings.meshConfig(), out);
+                            settings.target(),
+                            settings.clusters(),
+                            settings.model(),
+                            settings.seed(),
+                            settings.meshConfig(),
+                            out);
             System.out.printf(
                     java.util.Locale.ROOT,
                     "MeshBox: %s mesh for %s ready in %.1f s: %s, ingress %s%n",

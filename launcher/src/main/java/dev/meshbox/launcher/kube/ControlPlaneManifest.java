@@ -35,6 +35,8 @@ final class ControlPlaneManifest {
                         .items());
         // After the namespace, before istiod: the control plane reads the mesh config as it starts.
         objects.add(1, MeshConfigMap.object(meshId, options.meshConfig()));
+        // Istio's reader service account, for other clusters' remote secrets (create-remote-secret).
+        objects.addAll(RemoteSecrets.readerObjects(meshId));
         return objects;
     }
 

@@ -6,7 +6,9 @@ import dev.meshbox.controlplane.kubernetes.IstioConfigWatcher;
 import dev.meshbox.controlplane.kubernetes.IstioConfigWriter;
 import dev.meshbox.controlplane.kubernetes.MeshConfigWatcher;
 import dev.meshbox.controlplane.kubernetes.SidecarInjector;
+import dev.meshbox.controlplane.registry.Topology;
 import dev.meshbox.controlplane.registry.kubernetes.KubernetesRegistry;
+import dev.meshbox.controlplane.registry.kubernetes.RemoteSecretController;
 import dev.meshbox.launcher.admin.AdminServer;
 import dev.meshbox.launcher.backend.MeshControl;
 import dev.meshbox.launcher.backend.MeshSpec;
@@ -19,7 +21,7 @@ import java.util.List;
 
 /**
  * The control plane as it runs in a cluster, in istiod's place: services, pods and labels from the Kubernetes API
- * (informers), the mesh config from ConfigMap {@code istio-system/istio} (watched), Istio's config from its custom resources (config applied through the mesh is written there too), ADS
+ * (informers), other clusters' endpoints through Istio's remote secrets ({@link RemoteSecretController}), the mesh config from ConfigMap {@code istio-system/istio} (watched), Istio's config from its custom resources (config applied through the mesh is written there too), ADS
  * for the proxies, the injection and validation webhooks on HTTPS, the admin API, and the deployment of a gateway for
  * each Gateway API Gateway ({@link KubeGatewayDeployments}).
  */
@@ -30,6 +32,8 @@ public final class KubeControlPlane implements AutoCloseable {
      * @param tlsDir      the webhook's {@code tls.crt} and {@code tls.key}
      * @param injectImage the image injected sidecars run; {@code injectXds} the ADS address they use
      * @param namespaces  whose Istio resources are config (all when empty)
+     * @param clusterId   this cluster's id (Istio's {@code CLUSTER_ID}, {@code values.global.multiCluster.clusterName});
+     *                    its network is the {@code topology.istio.io/network} label of {@code istio-system}
      */
     public record Settings(
             InetSocketAddress xds,
@@ -39,7 +43,30 @@ public final class KubeControlPlane implements AutoCloseable {
             String injectImage,
             String injectXds,
             List<String> namespaces,
-            List<String> defaultConfig) {}
+            List<String> defaultConfig,
+            String clusterId) {
+        /** A single cluster: Istio's default cluster id. */
+        public Settings(
+                InetSocketAddress xds,
+                InetSocketAddress admin,
+                InetSocketAddress webhook,
+                Path tlsDir,
+                String injectImage,
+                String injectXds,
+                List<String> namespaces,
+                List<String> defaultConfig) {
+            this(
+                    xds,
+                    admin,
+                    webhook,
+                    tlsDir,
+                    injectImage,
+                    injectXds,
+                    namespaces,
+                    defaultConfig,
+                    Topology.DEFAULT_CLUSTER_ID);
+        }
+    }
 
     private final CleanupStack open = new CleanupStack("the control plane");
     private ControlPlane controlPlane;
@@ -53,7 +80,8 @@ public final class KubeControlPlane implements AutoCloseable {
     public static KubeControlPlane start(KubernetesClient client, Settings s) throws IOException {
         KubeControlPlane cp = new KubeControlPlane();
         try {
-            cp.controlPlane = new ControlPlane();
+            cp.controlPlane = new ControlPlane()
+                    .clusterIdentity(s.clusterId(), RemoteSecrets.systemNetwork(client, RemoteSecrets.SYSTEM));
             cp.controlPlane.start(s.xds());
             cp.open.push("the control plane's xDS server", cp.controlPlane);
             ControlPlane plane = cp.controlPlane;
@@ -62,6 +90,9 @@ public final class KubeControlPlane implements AutoCloseable {
                     new MeshConfigWatcher(client, plane::meshConfig).start());
             cp.open.push(
                     "the registry's informers", new KubernetesRegistry(client, cp.controlPlane.registry()).start());
+            cp.open.push(
+                    "the watch of remote secrets",
+                    new RemoteSecretController(client, RemoteSecrets.SYSTEM, RemoteSecrets.clustersOf(plane)).start());
             IstioConfigWatcher watcher =
                     new IstioConfigWatcher(client, cp.controlPlane.config(), s.namespaces()).start();
             cp.open.push("the watch of Istio's resources", watcher);

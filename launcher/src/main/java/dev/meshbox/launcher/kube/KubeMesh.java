@@ -452,6 +452,22 @@ public final class KubeMesh extends RemoteMesh {
         return new InetSocketAddress("127.0.0.1", f.getLocalPort());
     }
 
+    /**
+     * Istio's Prometheus addon ({@link PrometheusManifest}): created in istio-system (removed with the mesh), ready,
+     * and reached through a port-forward to its 9090 on {@code localPort} (0: a free port). The cluster pulls
+     * {@link PrometheusManifest#IMAGE}.
+     */
+    public InetSocketAddress startPrometheus(int localPort, Duration timeout) throws InterruptedException {
+        for (HasMetadata o : PrometheusManifest.objects(client, PrometheusManifest.IMAGE)) {
+            create(o);
+        }
+        awaitDeployment(SYSTEM, PrometheusManifest.NAME, timeout);
+        LocalPortForward f = pods.forward(SYSTEM, "app=" + PrometheusManifest.NAME, PrometheusManifest.PORT, localPort);
+        cleanup.push("port-forward to prometheus", f);
+        addonForwards.put(PrometheusManifest.NAME, f);
+        return new InetSocketAddress("127.0.0.1", f.getLocalPort());
+    }
+
     /** Where this machine reaches an addon of the mesh ({@code zipkin}): a port-forward to its pod. */
     public Optional<InetSocketAddress> addon(String app) {
         return Optional.ofNullable(addonForwards.get(app))

@@ -50,10 +50,4 @@ class UpMeshConfigTest {
         assertThat(up("--tracing", "--mesh-config", mesh.toString()))
                 .contains("--mesh-config " + mesh + ": defaultConfig.tracing.sampling: must be a number in range");
     }
-
-    @Test
-    void prometheusIsForTheLocalBackend() {
-        assertThat(up("--prometheus", "--backend", "docker"))
-                .contains("--prometheus: only the local backend starts Prometheus");
-    }
 }

@@ -103,7 +103,7 @@ class MeshSettingsTest {
         assertThatThrownBy(() -> settings(Typo.class, Map.of()))
                 .hasMessageContaining(
                         "workloads: \"bookinf\": unknown workload \"bookinf\"; expected one of [bookinfo,"
-                                + " cnn, fortio, grpc-echo, httpbin, httpbin-v2, sleep, tcp-echo], optionally in a namespace as NAME.NAMESPACE")
+                                + " cnn, fortio, grpc-echo, helloworld, helloworld-v1, helloworld-v2, httpbin, httpbin-v2, sleep, tcp-echo], optionally in a namespace as NAME.NAMESPACE")
                 .hasMessageContaining("kubernetes = \"classpath:");
     }
 

@@ -34,9 +34,33 @@ public final class KubernetesRegistry implements PlatformRegistry {
     private final ServiceRegistry registry;
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
 
+    /** Labels a pod gets where it lacks them (a remote cluster's {@code topology.istio.io/network}). */
+    private final Map<String, String> podDefaults;
+
     public KubernetesRegistry(KubernetesClient client, ServiceRegistry registry) {
+        this(client, registry, Map.of());
+    }
+
+    /**
+     * @param podDefaults labels each pod gets where it has none of that name, as a remote cluster's pods are on that
+     *                    cluster's network (its {@code istio-system} label) unless labelled otherwise
+     */
+    public KubernetesRegistry(KubernetesClient client, ServiceRegistry registry, Map<String, String> podDefaults) {
         this.client = client;
         this.registry = registry;
+        this.podDefaults = Map.copyOf(podDefaults);
+    }
+
+    private Optional<Pod> mapped(io.fabric8.kubernetes.api.model.Pod p) {
+        Optional<Pod> pod = pod(p);
+        if (podDefaults.isEmpty() || pod.isEmpty()) {
+            return pod;
+        }
+        Pod k = pod.get();
+        Map<String, String> labels = new java.util.HashMap<>(podDefaults);
+        labels.putAll(k.labels());
+        return Optional.of(new Pod(
+                k.name(), k.namespace(), k.ip(), k.appAddress(), labels, k.role(), k.ready(), k.serviceAccount()));
     }
 
     /** Lists and watches Services and Pods in every namespace; returns once the first lists are in the registry. */
@@ -62,12 +86,12 @@ public final class KubernetesRegistry implements PlatformRegistry {
         informers.add(client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
             @Override
             public void onAdd(io.fabric8.kubernetes.api.model.Pod p) {
-                pod(p).ifPresent(registry::putPod);
+                mapped(p).ifPresent(registry::putPod);
             }
 
             @Override
             public void onUpdate(io.fabric8.kubernetes.api.model.Pod old, io.fabric8.kubernetes.api.model.Pod p) {
-                Optional<Pod> mapped = pod(p);
+                Optional<Pod> mapped = mapped(p);
                 if (mapped.isPresent()) {
                     registry.putPod(mapped.get());
                 } else {

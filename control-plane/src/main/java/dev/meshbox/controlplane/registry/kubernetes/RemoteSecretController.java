@@ -1,8 +1,7 @@
-package dev.meshbox.controlplane.kubernetes;
+package dev.meshbox.controlplane.registry.kubernetes;
 
-import dev.meshbox.controlplane.ControlPlane;
 import dev.meshbox.controlplane.registry.ServiceRegistry;
-import dev.meshbox.controlplane.registry.kubernetes.KubernetesRegistry;
+import dev.meshbox.controlplane.registry.Topology;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -28,12 +27,21 @@ import org.slf4j.LoggerFactory;
  * Istio's secret controller ({@code pkg/kube/multicluster/secretcontroller.go}): watches the Secrets in the control
  * plane's namespace labelled {@code istio/multiCluster: "true"} (what {@code istioctl create-remote-secret} makes);
  * each data key is a cluster id whose value is a kubeconfig. For each, a {@link KubernetesRegistry} on that cluster's
- * API server (its Services and Pods) is handed to {@link ControlPlane#addRemoteCluster}: its endpoints join this
+ * API server (its Services and Pods) is handed to the control plane's {@code addRemoteCluster}: its endpoints join this
  * control plane's EDS. A changed kubeconfig replaces the cluster, a deleted Secret (or key) removes it. As Istio, the
  * control plane's own cluster id in a Secret is ignored, a cluster id another Secret already registered is ignored,
  * and a kubeconfig that cannot be read or whose API server cannot be listed is a warning naming the Secret and key.
  */
 public final class RemoteSecretController implements AutoCloseable {
+
+    /** Where remote clusters go: the control plane's clusterId, addRemoteCluster and removeRemoteCluster. */
+    public interface Clusters {
+        String clusterId();
+
+        void add(String clusterId, ServiceRegistry registry);
+
+        void remove(String clusterId);
+    }
 
     /** Istio's label on remote secrets ({@code multicluster.MultiClusterSecretLabel}). */
     public static final String LABEL = "istio/multiCluster";
@@ -44,7 +52,7 @@ public final class RemoteSecretController implements AutoCloseable {
 
     private final KubernetesClient client;
     private final String namespace;
-    private final ControlPlane controlPlane;
+    private final Clusters controlPlane;
     private final Function<String, KubernetesClient> connect;
     /** Cluster starts and stops run one at a time, off the informer's thread (a remote list may take long). */
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
@@ -62,14 +70,20 @@ public final class RemoteSecretController implements AutoCloseable {
 
     /** A remote cluster: the Secret that named it, its kubeconfig, and the client and registry on its API server. */
     private record RemoteCluster(
-            String secret, String kubeconfig, KubernetesClient client, KubernetesRegistry registry) {
+            String secret,
+            String kubeconfig,
+            KubernetesClient client,
+            java.util.concurrent.atomic.AtomicReference<KubernetesRegistry> registry) {
         void close() {
-            registry.close();
             client.close();
+            KubernetesRegistry r = registry.get();
+            if (r != null) {
+                r.close();
+            }
         }
     }
 
-    public RemoteSecretController(KubernetesClient client, String namespace, ControlPlane controlPlane) {
+    public RemoteSecretController(KubernetesClient client, String namespace, Clusters controlPlane) {
         this(client, namespace, controlPlane, RemoteSecretController::clientFor, Duration.ofSeconds(30));
     }
 
@@ -77,7 +91,7 @@ public final class RemoteSecretController implements AutoCloseable {
     RemoteSecretController(
             KubernetesClient client,
             String namespace,
-            ControlPlane controlPlane,
+            Clusters controlPlane,
             Function<String, KubernetesClient> connect,
             Duration syncTimeout) {
         this.client = client;
@@ -224,18 +238,21 @@ public final class RemoteSecretController implements AutoCloseable {
             return;
         }
         ServiceRegistry registry = new ServiceRegistry();
-        KubernetesRegistry informers = new KubernetesRegistry(remote, registry);
+        var informers = new java.util.concurrent.atomic.AtomicReference<KubernetesRegistry>();
         RemoteCluster previous = clusters.put(id, new RemoteCluster(secret, kubeconfig, remote, informers));
         // Registered at once, its endpoints arriving as its first lists do: a slow or unreachable API server never
         // holds up the other Secrets (Istio likewise goes on after its remote cluster sync timeout).
-        controlPlane.addRemoteCluster(id, registry);
+        controlPlane.add(id, registry);
         if (previous != null) {
             previous.close();
         }
         String server = remote.getConfiguration().getMasterUrl();
         java.util.concurrent.CompletableFuture.runAsync(
                         () -> {
-                            informers.start();
+                            // Its pods are on its network: the topology.istio.io/network label of its istio-system.
+                            KubernetesRegistry k8s = new KubernetesRegistry(remote, registry, networkOf(remote));
+                            informers.set(k8s);
+                            k8s.start();
                             problems.remove(where);
                             LOG.info("remote cluster {} added from {} (API server {})", id, where, server);
                         },
@@ -259,6 +276,19 @@ public final class RemoteSecretController implements AutoCloseable {
                 });
     }
 
+    /** The remote cluster's network as its pods' default label, or none when it has no label or does not answer. */
+    private Map<String, String> networkOf(KubernetesClient remote) {
+        try {
+            var ns = remote.namespaces().withName(namespace).get();
+            String network = ns == null || ns.getMetadata().getLabels() == null
+                    ? null
+                    : ns.getMetadata().getLabels().get(Topology.NETWORK);
+            return network == null || network.isBlank() ? Map.of() : Map.of(Topology.NETWORK, network);
+        } catch (RuntimeException e) {
+            return Map.of();
+        }
+    }
+
     private void problem(String where, String message) {
         problems.put(where, message);
         LOG.warn("remote secret: {}: {}", where, message);
@@ -266,7 +296,7 @@ public final class RemoteSecretController implements AutoCloseable {
 
     private void remove(String id) {
         RemoteCluster c = clusters.remove(id);
-        controlPlane.removeRemoteCluster(id);
+        controlPlane.remove(id);
         if (c != null) {
             c.close();
         }

@@ -1,11 +1,10 @@
-package dev.meshbox.controlplane.kubernetes;
+package dev.meshbox.controlplane.registry.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshbox.controlplane.ControlPlane;
 import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.controlplane.registry.Topology;
-import dev.meshbox.controlplane.registry.kubernetes.KubernetesRegistry;
 import dev.meshbox.controlplane.translate.XdsResources;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -57,8 +56,28 @@ class RemoteSecretControllerTest {
         createSample(client, "1", "v1", null);
         create(client, pod("sleep-1", "sleep", "v1", "10.1.0.10", Map.of()));
         secrets = new RemoteSecretController(
-                        client, "istio-system", cp, RemoteSecretController::clientFor, Duration.ofSeconds(2))
+                        client, "istio-system", clusters(cp), RemoteSecretController::clientFor, Duration.ofSeconds(2))
                 .start();
+    }
+
+    /** The control plane as the secret controller sees it (as KubeControlPlane adapts it). */
+    public static RemoteSecretController.Clusters clusters(ControlPlane cp) {
+        return new RemoteSecretController.Clusters() {
+            @Override
+            public String clusterId() {
+                return cp.clusterId();
+            }
+
+            @Override
+            public void add(String clusterId, dev.meshbox.controlplane.registry.ServiceRegistry registry) {
+                cp.addRemoteCluster(clusterId, registry);
+            }
+
+            @Override
+            public void remove(String clusterId) {
+                cp.removeRemoteCluster(clusterId);
+            }
+        };
     }
 
     @AfterEach
@@ -78,7 +97,16 @@ class RemoteSecretControllerTest {
         others.add(s);
         KubernetesClient c = s.createClient();
         otherClients.add(c);
-        createSample(c, n, version, network);
+        // its pods unlabelled: they are on the network istio-system is labelled with, as Istio reads it
+        c.namespaces()
+                .resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName("istio-system")
+                        .addToLabels(Topology.NETWORK, network)
+                        .endMetadata()
+                        .build())
+                .create();
+        createSample(c, n, version, null);
         create(
                 c,
                 new PodBuilder(pod(
