@@ -109,13 +109,9 @@ public final class ControlPlaneCommand implements Callable<Integer> {
     String meshConfigYaml;
 
     @CommandLine.Option(
-            names = "--cluster-id",
-            description = "docker: this control plane's cluster (Istio's clusterName; default Kubernetes).")
-    String clusterId;
-
-    @CommandLine.Option(
             names = "--cluster-network",
-            description = "docker: this cluster's network (Istio's global.network, topology.istio.io/network).")
+            description =
+                    "docker: this cluster's network, with --cluster-id (Istio's global.network, topology.istio.io/network).")
     String clusterNetwork;
 
     @CommandLine.Option(
@@ -159,7 +155,7 @@ public final class ControlPlaneCommand implements Callable<Integer> {
         dev.meshbox.controlplane.security.SecurityOptions security =
                 meshConfig.applyTo(dev.meshbox.controlplane.security.SecurityOptions.DEFAULTS);
         ControlPlane controlPlane = new ControlPlane(cacerts == null ? security : security.withCacerts(cacerts));
-        if (clusterId != null) {
+        if (clusterNetwork != null || !"Kubernetes".equals(clusterId)) {
             controlPlane.clusterIdentity(clusterId, clusterNetwork == null ? "" : clusterNetwork);
         }
         List<DockerRemoteClusters.Remote> remoteClusters;
