@@ -71,7 +71,7 @@ class SecurityTaskFormTest {
                 .hasMessageContaining("task.yaml:3: workloads[0]: namespace \"Foo\" must be a DNS label")
                 .hasMessageContaining("task.yaml:4: workloads[1].sleep.sidecar: must be true or false")
                 .hasMessageContaining("workloads[1].sleep.port: unknown key; expected one of [grpc,"
-                        + " namespace, serviceAccount, sidecar]")
+                        + " localities, locality, namespace, serviceAccount, sidecar]")
                 .hasMessageContaining("workloads[2]: bookinfo runs in namespace default only")
                 .hasMessageContaining("workloads: sleep is listed twice in namespace foo");
     }
