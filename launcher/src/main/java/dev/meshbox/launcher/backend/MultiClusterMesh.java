@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
 
 /**
@@ -121,22 +120,8 @@ public final class MultiClusterMesh implements StartedMesh {
             }));
         }
         Map<String, LocalMesh> started = new LinkedHashMap<>();
-        RuntimeException failure = null;
-        for (int i = 0; i < specs.size(); i++) {
-            try {
-                started.put(specs.get(i).name(), starting.get(i).join());
-            } catch (CompletionException e) {
-                RuntimeException cause = e.getCause() instanceof RuntimeException r
-                        ? r
-                        : new IllegalStateException(e.getCause().getMessage(), e.getCause());
-                if (failure == null) {
-                    failure = new IllegalStateException(
-                            "cluster " + specs.get(i).name() + ": " + cause.getMessage(), cause);
-                } else {
-                    failure.addSuppressed(cause);
-                }
-            }
-        }
+        RuntimeException failure =
+                ClusterStarts.joinAll(specs.stream().map(ClusterSpec::name).toList(), starting, started);
         MultiClusterMesh mesh = new MultiClusterMesh(started, generated);
         if (failure != null) {
             closeQuietly(mesh, failure);

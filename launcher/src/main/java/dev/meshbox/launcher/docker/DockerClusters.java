@@ -28,7 +28,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
 
 /**
@@ -146,22 +145,8 @@ public final class DockerClusters implements StartedMesh {
             }));
         }
         Map<String, DockerMesh> started = new LinkedHashMap<>();
-        RuntimeException failure = null;
-        for (int i = 0; i < specs.size(); i++) {
-            try {
-                started.put(specs.get(i).name(), starting.get(i).join());
-            } catch (CompletionException e) {
-                RuntimeException cause = e.getCause() instanceof RuntimeException r
-                        ? r
-                        : new IllegalStateException(e.getCause().getMessage(), e.getCause());
-                if (failure == null) {
-                    failure = new IllegalStateException(
-                            "cluster " + specs.get(i).name() + ": " + cause.getMessage(), cause);
-                } else {
-                    failure.addSuppressed(cause);
-                }
-            }
-        }
+        RuntimeException failure = dev.meshbox.launcher.backend.ClusterStarts.joinAll(
+                specs.stream().map(ClusterSpec::name).toList(), starting, started);
         DockerClusters mesh = new DockerClusters(started, generated);
         try {
             if (failure != null) {
