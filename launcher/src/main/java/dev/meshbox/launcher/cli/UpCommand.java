@@ -113,9 +113,10 @@ public final class UpCommand implements Callable<Integer> {
             names = "--clusters",
             defaultValue = "1",
             paramLabel = "N",
-            description = "Run N clusters (cluster1, cluster2, ...; local backend), each with its own control plane,"
-                    + " ingress and --workloads, one root CA (--cacerts DIR: DIR/cluster1, ... as Istio's"
-                    + " Makefile.selfsigned.mk makes them), each on its own network behind an east-west gateway.")
+            description =
+                    "Run N clusters (cluster1, cluster2, ...; local or docker backend), each with its own control plane,"
+                            + " ingress and --workloads, one root CA (--cacerts DIR: DIR/cluster1, ... as Istio's"
+                            + " Makefile.selfsigned.mk makes them), each on its own network behind an east-west gateway.")
     int clusters;
 
     @CommandLine.Option(
@@ -312,13 +313,20 @@ public final class UpCommand implements Callable<Integer> {
                         spec.commandLine(), "--gateway " + g + ": " + String.join("; ", problems));
             }
         }
-        if (clusters < 1 || clusters > 8 || (clusters > 1 && (backend.docker() || backend.kubernetes()))) {
+        if (clusters < 1 || clusters > 8 || (clusters > 1 && backend.kubernetes())) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(),
-                    "--clusters " + clusters + ": expected 1 to 8 clusters, on the local backend (the others run one"
-                            + " cluster for now)");
+                    "--clusters " + clusters + ": expected 1 to 8 clusters, on the local or docker backend (the"
+                            + " Kubernetes backends run one cluster for now)");
         }
         MultiClusterModel model = UpClusters.model(spec.commandLine(), multicluster, clusters);
+        if (clusters > 1 && backend.docker() && (singleNetwork || model != MultiClusterModel.MULTI_PRIMARY)) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    (singleNetwork ? "--single-network" : "--multicluster " + multicluster)
+                            + ": on the docker backend clusters are multi-primary on different networks (each its own"
+                            + " Docker network); run it with --backend local");
+        }
         // Arguments first: a bad one is exit 2 whatever else is running on the machine.
         if (uiPort < 0 || uiPort > 65535) {
             throw new CommandLine.ParameterException(
@@ -341,6 +349,9 @@ public final class UpCommand implements Callable<Integer> {
             return 1;
         }
         PrintStream out = new PrintStream(System.out, true);
+        if (backend.docker() && clusters != 1) {
+            return UpDockerClusters.run(out, clusters, builtins(), seed, meshSettings, cacerts);
+        }
         if (backend.docker()) {
             return upOnDocker(out, meshSettings);
         }
