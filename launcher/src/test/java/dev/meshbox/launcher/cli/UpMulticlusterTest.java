@@ -27,4 +27,22 @@ class UpMulticlusterTest {
         assertThatThrownBy(() -> UpClusters.model(cmd, "global", 1))
                 .hasMessage("--multicluster global needs --clusters 2 or more");
     }
+
+    @Test
+    void onDockerClustersAreMultiPrimaryOnTheirOwnNetworks() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        int exit = new CommandLine(new UpCommand())
+                .setErr(new java.io.PrintWriter(err, true))
+                .execute("--backend", "docker", "--clusters", "2", "--single-network");
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString())
+                .contains("--single-network: on the docker backend clusters are multi-primary on different networks"
+                        + " (each its own Docker network); run it with --backend local");
+        err.getBuffer().setLength(0);
+        exit = new CommandLine(new UpCommand())
+                .setErr(new java.io.PrintWriter(err, true))
+                .execute("--backend", "docker", "--clusters", "2", "--multicluster", "global");
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("--multicluster global: on the docker backend clusters are multi-primary");
+    }
 }
