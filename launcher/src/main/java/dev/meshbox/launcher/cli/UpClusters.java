@@ -27,6 +27,9 @@ final class UpClusters {
 
     private UpClusters() {}
 
+    /** The web UI of {@code up}: its port (0: none) and the user's scenario folder. */
+    record Ui(int port, Path scenarioDir) {}
+
     /** Istio's layout of {@code make cluster1-cacerts ...}: {@code DIR/cluster1}, {@code DIR/cluster2}, ... */
     static List<MultiClusterMesh.ClusterSpec> specs(
             int count, boolean singleNetwork, List<Scenario.Workload> workloads, Path cacerts) {
@@ -65,7 +68,8 @@ final class UpClusters {
             List<Scenario.Workload> workloads,
             Long seed,
             MeshConfigFile.Settings meshSettings,
-            Path cacerts)
+            Path cacerts,
+            Ui uiOptions)
             throws InterruptedException {
         long t0 = System.nanoTime();
         out.println("Starting MeshBox (backend local, " + count + " clusters) ...");
@@ -82,11 +86,25 @@ final class UpClusters {
             mesh.close();
             throw e;
         }
+        dev.meshbox.launcher.ui.LessonMeshUi uiMesh;
+        dev.meshbox.webui.WebUi ui;
+        try {
+            uiMesh = UpClustersUi.mesh(mesh, model, workloads);
+            ui = uiOptions.port() == 0 ? null : UpClustersUi.start(uiMesh, uiOptions.port(), uiOptions.scenarioDir());
+        } catch (RuntimeException e) {
+            admin.close();
+            mesh.close();
+            throw e;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
                             System.out.println("\nStopping MeshBox (" + count + " clusters) ...");
+                            if (ui != null) {
+                                ui.close();
+                            }
+                            uiMesh.close();
                             admin.close();
                             try {
                                 mesh.close();
@@ -111,6 +129,9 @@ final class UpClusters {
                     bookinfo ? "/productpage" : "",
                     m.controlPlane().xdsPort(),
                     m.controlPlane().network());
+        }
+        if (ui != null) {
+            out.println("  Web UI         " + ui.url() + "   (every cluster)");
         }
         out.println("  Admin API      http://127.0.0.1:" + AdminServer.PORT
                 + "/proxies   (cluster1; meshbox apply -f FILE)");
