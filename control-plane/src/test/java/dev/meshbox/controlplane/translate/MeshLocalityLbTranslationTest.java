@@ -184,4 +184,33 @@ class MeshLocalityLbTranslationTest {
                 .isEqualTo(s.localityLbSetting());
         assertThat(MeshConfigYaml.write(MeshConfigFile.Settings.DEFAULTS)).isEqualTo("{}\n");
     }
+
+    @Test
+    void failoverWithoutOutlierDetectionIsAcceptedWithIstiosWarning() {
+        MeshView v = view(
+                MeshLocalityLb.DEFAULT,
+                dr("loadBalancer: {localityLbSetting: {failover: [{from: region1, to: region2}]}}"),
+                """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: sleep, namespace: sample}
+                spec:
+                  host: sleep.sample.svc.cluster.local
+                  trafficPolicy:
+                    outlierDetection: {consecutive5xxErrors: 1}
+                    loadBalancer: {localityLbSetting: {failoverPriority: [topology.kubernetes.io/region]}}
+                  subsets:
+                  - name: v1
+                    labels: {version: v1}
+                    trafficPolicy:
+                      loadBalancer: {localityLbSetting: {failoverPriority: [topology.kubernetes.io/zone]}}
+                """);
+        assertThat(Translator.translate(v, SLEEP).warnings())
+                .contains(
+                        "DestinationRule sample/helloworld: spec.trafficPolicy.loadBalancer.localityLbSetting:"
+                                + " outlier detection policy must be provided for failover",
+                        "DestinationRule sample/sleep: spec.subsets[0].trafficPolicy.loadBalancer.localityLbSetting:"
+                                + " outlier detection policy must be provided for failover")
+                .noneMatch(w -> w.startsWith("DestinationRule sample/sleep: spec.trafficPolicy"));
+    }
 }
