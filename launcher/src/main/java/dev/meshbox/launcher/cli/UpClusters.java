@@ -77,7 +77,11 @@ final class UpClusters {
                 out);
         AdminServer admin;
         try {
-            admin = new AdminServer(mesh.cluster("cluster1").control(), "127.0.0.1", AdminServer.PORT);
+            admin = new AdminServer(
+                    mesh.cluster("cluster1").control(),
+                    dev.meshbox.launcher.admin.ClusterTargets.of(mesh),
+                    "127.0.0.1",
+                    AdminServer.PORT);
         } catch (RuntimeException e) {
             mesh.close();
             throw e;
@@ -113,7 +117,7 @@ final class UpClusters {
                     m.controlPlane().network());
         }
         out.println("  Admin API      http://127.0.0.1:" + AdminServer.PORT
-                + "/proxies   (cluster1; meshbox apply -f FILE)");
+                + "/proxies   (cluster1; meshbox apply -f FILE [--cluster NAME])");
         out.println("Press Ctrl-C to stop.");
         stopped.await();
         return 0;
