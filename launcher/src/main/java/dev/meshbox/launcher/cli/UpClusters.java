@@ -81,7 +81,11 @@ final class UpClusters {
                 out);
         AdminServer admin;
         try {
-            admin = new AdminServer(mesh.cluster("cluster1").control(), "127.0.0.1", AdminServer.PORT);
+            admin = new AdminServer(
+                    mesh.cluster("cluster1").control(),
+                    dev.meshbox.launcher.admin.ClusterTargets.of(mesh),
+                    "127.0.0.1",
+                    AdminServer.PORT);
         } catch (RuntimeException e) {
             mesh.close();
             throw e;
@@ -134,7 +138,7 @@ final class UpClusters {
             out.println("  Web UI         " + ui.url() + "   (every cluster)");
         }
         out.println("  Admin API      http://127.0.0.1:" + AdminServer.PORT
-                + "/proxies   (cluster1; meshbox apply -f FILE)");
+                + "/proxies   (cluster1; meshbox apply -f FILE [--cluster NAME])");
         out.println("Press Ctrl-C to stop.");
         stopped.await();
         return 0;
