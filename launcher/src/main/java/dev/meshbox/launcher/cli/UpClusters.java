@@ -8,6 +8,7 @@ import dev.meshbox.launcher.backend.LocalOptions;
 import dev.meshbox.launcher.backend.MeshSpec;
 import dev.meshbox.launcher.backend.MultiClusterMesh;
 import dev.meshbox.launcher.backend.MultiClusterModel;
+import dev.meshbox.launcher.lifecycle.StartupTrace;
 import dev.meshbox.scenarios.Scenario;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -71,6 +72,7 @@ final class UpClusters {
             Path cacerts,
             Ui uiOptions)
             throws InterruptedException {
+        StartupTrace.mark("up --clusters: arguments checked");
         long t0 = System.nanoTime();
         out.println("Starting MeshBox (backend local, " + count + " clusters) ...");
         LocalOptions options = LocalOptions.standard(seed == null ? OptionalLong.empty() : OptionalLong.of(seed));
@@ -119,6 +121,7 @@ final class UpClusters {
                             }
                         },
                         "meshbox-shutdown"));
+        StartupTrace.mark("up --clusters: up");
         out.printf("%nMeshBox is up in %.1f s (%d clusters).%n", (System.nanoTime() - t0) / 1e9, count);
         boolean bookinfo = workloads.stream()
                 .anyMatch(w -> w instanceof Scenario.Builtin b && b.name().equals("bookinfo"));
