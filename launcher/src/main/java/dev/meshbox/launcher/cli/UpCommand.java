@@ -12,6 +12,7 @@ import dev.meshbox.launcher.backend.LocalOptions;
 import dev.meshbox.launcher.backend.MeshSpec;
 import dev.meshbox.launcher.backend.MultiClusterModel;
 import dev.meshbox.launcher.start.Backends;
+import dev.meshbox.launcher.ui.LessonMeshUi;
 import dev.meshbox.launcher.ui.MeshUi;
 import dev.meshbox.launcher.ui.UiPort;
 import dev.meshbox.scenarios.BuiltinWorkloads;
@@ -379,7 +380,16 @@ public final class UpCommand implements Callable<Integer> {
             return 1;
         }
         if (clusters != 1) {
-            return UpClusters.run(out, clusters, model, singleNetwork, builtins(), seed, meshSettings, cacerts);
+            return UpClusters.run(
+                    out,
+                    clusters,
+                    model,
+                    singleNetwork,
+                    builtins(),
+                    seed,
+                    meshSettings,
+                    cacerts,
+                    new UpClusters.Ui(uiPort, scenarioDir));
         }
         long t0 = System.nanoTime();
         out.println("Starting MeshBox (backend local) ...");
@@ -398,16 +408,13 @@ public final class UpCommand implements Callable<Integer> {
             throw e;
         }
         WebUi ui;
+        // A lesson with clusters brings its multi-cluster mesh up beside this one (LessonMeshUi).
+        LessonMeshUi uiMesh = new LessonMeshUi(new MeshUi(
+                mesh.control(),
+                builtins(),
+                zipkin.flatMap(ZipkinAddon::url).flatMap(dev.meshbox.scenarios.ZipkinTraces::baseOf)));
         try {
-            ui = uiPort == 0
-                    ? null
-                    : WebUi.start(
-                            new MeshUi(
-                                    mesh.control(),
-                                    builtins(),
-                                    zipkin.flatMap(ZipkinAddon::url)
-                                            .flatMap(dev.meshbox.scenarios.ZipkinTraces::baseOf)),
-                            WebUi.Options.loopback(uiPort, Optional.of(scenarioDir)));
+            ui = uiPort == 0 ? null : WebUi.start(uiMesh, WebUi.Options.loopback(uiPort, Optional.of(scenarioDir)));
         } catch (RuntimeException e) {
             admin.close();
             mesh.close();
@@ -440,6 +447,7 @@ public final class UpCommand implements Callable<Integer> {
                     if (ui != null) {
                         ui.close();
                     }
+                    uiMesh.close();
                     admin.close();
                     stop(mesh, stopped);
                 },
