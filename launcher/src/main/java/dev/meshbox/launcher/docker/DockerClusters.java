@@ -220,6 +220,7 @@ public final class DockerClusters implements StartedMesh {
                     crossAttached.add(new String[] {container, other.network()});
                 }
             }
+            containers.forEach(mesh::republished);
         }
     }
 

@@ -80,11 +80,9 @@ public final class DockerMesh extends RemoteMesh {
     private final MeshNetwork network;
     private final Map<String, StartedPod> pods = new LinkedHashMap<>();
     private final PrintStream progress;
-    private InetSocketAddress ingress;
     private InetSocketAddress xds;
     private GatewayContainer.Started ingressGateway;
     private DockerPods podStarter;
-
     private String image;
     private DeathWatch deathWatch;
     private DockerGatewayDeployments gateways;
@@ -109,11 +107,7 @@ public final class DockerMesh extends RemoteMesh {
     static DockerMesh start(
             MeshSpec spec, Options options, String meshId, DockerClusters.Member cluster, PrintStream progress)
             throws InterruptedException {
-        for (PodSpec p : spec.pods()) {
-            if (p.container() instanceof PodSpec.NotInContainers n) {
-                throw new IllegalArgumentException(n.reason());
-            }
-        }
+        DockerPods.checkRunnable(spec.pods());
         DockerClient docker = DockerEngine.client();
         DockerJanitor.Removed removed = new DockerJanitor(docker).removeStale();
         if (removed.any()) {
@@ -162,7 +156,6 @@ public final class DockerMesh extends RemoteMesh {
             pods.put(ps.name(), podStarter.start(ps, spec.services()));
         }
         ingressGateway = podStarter.startIngressGateway(options.ingressPort());
-        ingress = ingressGateway.at("istio-ingressgateway", 8080);
         var readiness =
                 readiness(spec.pods().size() + 1, (pod, n, expected) -> progress.printf("pod %-36s ready%n", pod));
         Wait.atMost(READY).pollingEvery(Duration.ofMillis(200)).until("the mesh", () -> {
@@ -179,7 +172,10 @@ public final class DockerMesh extends RemoteMesh {
         cleanup.push("the watch for stopped containers", deathWatch);
         progress.printf(
                 "mesh ready in %.1f s (docker network %s, ingress %s:%d)%n",
-                (System.nanoTime() - t0) / 1e9, network.name(), ingress.getHostString(), ingress.getPort());
+                (System.nanoTime() - t0) / 1e9,
+                network.name(),
+                ingress().getHostString(),
+                ingress().getPort());
     }
 
     private String startControlPlane(MeshSpec spec, Options options, String image) {
@@ -243,6 +239,13 @@ public final class DockerMesh extends RemoteMesh {
 
     GatewayContainer.Started ingressGateway() {
         return ingressGateway;
+    }
+
+    /** After {@code container}, a gateway of this mesh, joined another network: Docker moved its published ports. */
+    void republished(String container) {
+        podStarter.republished(container);
+        ingressGateway =
+                ingressGateway.container().equals(container) ? ingressGateway.republished(network) : ingressGateway;
     }
 
     dev.meshbox.launcher.admin.ControlPlaneClient adminClient() {
@@ -425,7 +428,7 @@ public final class DockerMesh extends RemoteMesh {
 
     @Override
     public InetSocketAddress ingress() {
-        return ingress;
+        return ingressGateway.at("istio-ingressgateway", 8080);
     }
 
     /** A pod without a sidecar: its calls leave it as the app sent them (Istio's {@code legacy} namespace). */

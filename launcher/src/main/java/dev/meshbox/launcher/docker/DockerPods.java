@@ -42,6 +42,20 @@ final class DockerPods {
         return Optional.ofNullable(gatewayPods.get(pod));
     }
 
+    /** Fails with the reason when a pod cannot run in containers. */
+    static void checkRunnable(List<PodSpec> pods) {
+        for (PodSpec p : pods) {
+            if (p.container() instanceof PodSpec.NotInContainers n) {
+                throw new IllegalArgumentException(n.reason());
+            }
+        }
+    }
+
+    /** The gateway pod in {@code container} after it joined another network, its published ports read again. */
+    void republished(String container) {
+        gatewayPods.replaceAll((pod, g) -> g.container().equals(container) ? g.republished(network) : g);
+    }
+
     /** The mesh's istio-ingressgateway, its Service's pod ports published (8080 on the ingress port). */
     GatewayContainer.Started startIngressGateway(int ingressPort) {
         return GatewayContainer.start(

@@ -26,6 +26,14 @@ final class GatewayContainer {
      */
     record Started(String container, String ip, Map<Integer, Integer> published) {
 
+        /**
+         * As Docker publishes it now: attaching a container to another network whose name sorts first moves its
+         * published ports (Docker 20.10 picks new free host ports for them).
+         */
+        Started republished(MeshNetwork network) {
+            return new Started(container, ip, network.hostPorts(container));
+        }
+
         /** Where the host reaches the gateway's {@code podPort}; fails naming the published ports when it is not one. */
         InetSocketAddress at(String gateway, int podPort) {
             Integer host = published.get(podPort);

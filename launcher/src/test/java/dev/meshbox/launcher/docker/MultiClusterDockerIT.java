@@ -138,6 +138,24 @@ class MultiClusterDockerIT {
                 .isNotZero();
     }
 
+    @Test
+    void theHostStillReachesTheGatewaysAttachedAcrossAtTheirPublishedPorts() throws Exception {
+        // Attaching a container to a network whose name sorts first moves its published ports on Docker 20.10.
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        for (String cluster : List.of("cluster1", "cluster2")) {
+            java.net.InetSocketAddress ready = mesh.proxyPort("istio-eastwestgateway@" + cluster, 15021);
+            java.net.http.HttpResponse<Void> r = http.send(
+                    java.net.http.HttpRequest.newBuilder(
+                                    java.net.URI.create("http://127.0.0.1:" + ready.getPort() + "/healthz/ready"))
+                            .timeout(Duration.ofSeconds(2))
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding());
+            assertThat(r.statusCode())
+                    .as("%s's east-west gateway's 15021 at its published %s", cluster, ready)
+                    .isEqualTo(200);
+        }
+    }
+
     private static DockerMesh.StartedPod pod(DockerMesh cluster, String app) {
         return cluster.pods().stream()
                 .filter(p -> app.equals(p.spec().labels().get("app")))
