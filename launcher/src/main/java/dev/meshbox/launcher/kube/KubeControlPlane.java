@@ -8,6 +8,7 @@ import dev.meshbox.controlplane.kubernetes.MeshConfigWatcher;
 import dev.meshbox.controlplane.kubernetes.SidecarInjector;
 import dev.meshbox.controlplane.registry.Topology;
 import dev.meshbox.controlplane.registry.kubernetes.KubernetesRegistry;
+import dev.meshbox.controlplane.registry.kubernetes.NetworkLabelWatcher;
 import dev.meshbox.controlplane.registry.kubernetes.RemoteSecretController;
 import dev.meshbox.controlplane.security.SecurityOptions;
 import dev.meshbox.launcher.admin.AdminServer;
@@ -108,6 +109,14 @@ public final class KubeControlPlane implements AutoCloseable {
             cp.open.push(
                     "the watch of the mesh config (ConfigMap istio-system/istio)",
                     new MeshConfigWatcher(client, plane::meshConfig).start());
+            cp.open.push(
+                    "the watch of istio-system's network label",
+                    new NetworkLabelWatcher(client, RemoteSecrets.SYSTEM, network -> {
+                                if (!network.equals(plane.network())) {
+                                    plane.clusterIdentity(plane.clusterId(), network);
+                                }
+                            })
+                            .start());
             cp.open.push(
                     "the registry's informers", new KubernetesRegistry(client, cp.controlPlane.registry()).start());
             cp.open.push(
