@@ -321,12 +321,11 @@ public final class UpCommand implements Callable<Integer> {
                             + " (k3s runs one cluster for now)");
         }
         MultiClusterModel model = UpClusters.model(spec.commandLine(), multicluster, clusters);
-        if (clusters > 1 && backend.docker() && (singleNetwork || model != MultiClusterModel.MULTI_PRIMARY)) {
+        if (clusters > 1 && backend.docker() && singleNetwork) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(),
-                    (singleNetwork ? "--single-network" : "--multicluster " + multicluster)
-                            + ": on the docker backend clusters are multi-primary on different networks (each its own"
-                            + " Docker network); run it with --backend local");
+                    "--single-network: on the docker backend each cluster is its own Docker network; run it with"
+                            + " --backend local");
         }
         // Arguments first: a bad one is exit 2 whatever else is running on the machine.
         if (uiPort < 0 || uiPort > 65535) {
@@ -351,7 +350,7 @@ public final class UpCommand implements Callable<Integer> {
         }
         PrintStream out = new PrintStream(System.out, true);
         if (backend.docker() && clusters != 1) {
-            return UpDockerClusters.run(out, clusters, builtins(), seed, meshSettings, cacerts);
+            return UpDockerClusters.run(out, clusters, model, builtins(), seed, meshSettings, cacerts);
         }
         if (backend.docker()) {
             return upOnDocker(out, meshSettings);
