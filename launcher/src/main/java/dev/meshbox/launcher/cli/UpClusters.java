@@ -8,6 +8,7 @@ import dev.meshbox.launcher.backend.LocalOptions;
 import dev.meshbox.launcher.backend.MeshSpec;
 import dev.meshbox.launcher.backend.MultiClusterMesh;
 import dev.meshbox.launcher.backend.MultiClusterModel;
+import dev.meshbox.launcher.lifecycle.StartupTrace;
 import dev.meshbox.scenarios.Scenario;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -71,6 +72,7 @@ final class UpClusters {
             Path cacerts,
             Ui uiOptions)
             throws InterruptedException {
+        StartupTrace.mark("up --clusters: arguments checked");
         long t0 = System.nanoTime();
         out.println("Starting MeshBox (backend local, " + count + " clusters) ...");
         LocalOptions options = LocalOptions.standard(seed == null ? OptionalLong.empty() : OptionalLong.of(seed));
@@ -81,7 +83,11 @@ final class UpClusters {
                 out);
         AdminServer admin;
         try {
-            admin = new AdminServer(mesh.cluster("cluster1").control(), "127.0.0.1", AdminServer.PORT);
+            admin = new AdminServer(
+                    mesh.cluster("cluster1").control(),
+                    dev.meshbox.launcher.admin.ClusterTargets.of(mesh),
+                    "127.0.0.1",
+                    AdminServer.PORT);
         } catch (RuntimeException e) {
             mesh.close();
             throw e;
@@ -115,6 +121,7 @@ final class UpClusters {
                             }
                         },
                         "meshbox-shutdown"));
+        StartupTrace.mark("up --clusters: up");
         out.printf("%nMeshBox is up in %.1f s (%d clusters).%n", (System.nanoTime() - t0) / 1e9, count);
         boolean bookinfo = workloads.stream()
                 .anyMatch(w -> w instanceof Scenario.Builtin b && b.name().equals("bookinfo"));
@@ -134,7 +141,7 @@ final class UpClusters {
             out.println("  Web UI         " + ui.url() + "   (every cluster)");
         }
         out.println("  Admin API      http://127.0.0.1:" + AdminServer.PORT
-                + "/proxies   (cluster1; meshbox apply -f FILE)");
+                + "/proxies   (cluster1; meshbox apply -f FILE [--cluster NAME])");
         out.println("Press Ctrl-C to stop.");
         stopped.await();
         return 0;
