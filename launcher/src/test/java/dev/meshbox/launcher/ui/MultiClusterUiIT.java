@@ -150,6 +150,14 @@ class MultiClusterUiIT {
                         "#topology .edge.cross-cluster[data-id='svc:helloworld.sample->wl:helloworld-v2@cluster2']")),
                 15);
         assertThat(Long.parseLong(cross.getDomAttribute("data-cross-cluster"))).isGreaterThanOrEqualTo(20);
+        // cluster2's east-west gateway passed the connections from cluster1 through by SNI to helloworld.
+        page.until(
+                "cluster2's east-west gateway passing connections through to helloworld",
+                d -> d.findElement(
+                                By.cssSelector(
+                                        "#topology .edge.passthrough[data-id='wl:istio-eastwestgateway@cluster2->svc:helloworld.sample']"))
+                        .isDisplayed(),
+                10);
         // sleep in each cluster is its own caller of the one helloworld service.
         assertThat(page.browser().findElements(By.cssSelector("#topology .edge[data-kind=request]")))
                 .extracting(e -> e.getDomAttribute("data-id"))
