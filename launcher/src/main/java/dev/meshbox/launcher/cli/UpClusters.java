@@ -28,6 +28,9 @@ final class UpClusters {
 
     private UpClusters() {}
 
+    /** The web UI of {@code up}: its port (0: none) and the user's scenario folder. */
+    record Ui(int port, Path scenarioDir) {}
+
     /** Istio's layout of {@code make cluster1-cacerts ...}: {@code DIR/cluster1}, {@code DIR/cluster2}, ... */
     static List<MultiClusterMesh.ClusterSpec> specs(
             int count, boolean singleNetwork, List<Scenario.Workload> workloads, Path cacerts) {
@@ -66,7 +69,8 @@ final class UpClusters {
             List<Scenario.Workload> workloads,
             Long seed,
             MeshConfigFile.Settings meshSettings,
-            Path cacerts)
+            Path cacerts,
+            Ui uiOptions)
             throws InterruptedException {
         StartupTrace.mark("up --clusters: arguments checked");
         long t0 = System.nanoTime();
@@ -79,8 +83,22 @@ final class UpClusters {
                 out);
         AdminServer admin;
         try {
-            admin = new AdminServer(mesh.cluster("cluster1").control(), "127.0.0.1", AdminServer.PORT);
+            admin = new AdminServer(
+                    mesh.cluster("cluster1").control(),
+                    dev.meshbox.launcher.admin.ClusterTargets.of(mesh),
+                    "127.0.0.1",
+                    AdminServer.PORT);
         } catch (RuntimeException e) {
+            mesh.close();
+            throw e;
+        }
+        dev.meshbox.launcher.ui.LessonMeshUi uiMesh;
+        dev.meshbox.webui.WebUi ui;
+        try {
+            uiMesh = UpClustersUi.mesh(mesh, model, workloads);
+            ui = uiOptions.port() == 0 ? null : UpClustersUi.start(uiMesh, uiOptions.port(), uiOptions.scenarioDir());
+        } catch (RuntimeException e) {
+            admin.close();
             mesh.close();
             throw e;
         }
@@ -89,6 +107,10 @@ final class UpClusters {
                 .addShutdownHook(new Thread(
                         () -> {
                             System.out.println("\nStopping MeshBox (" + count + " clusters) ...");
+                            if (ui != null) {
+                                ui.close();
+                            }
+                            uiMesh.close();
                             admin.close();
                             try {
                                 mesh.close();
@@ -115,8 +137,11 @@ final class UpClusters {
                     m.controlPlane().xdsPort(),
                     m.controlPlane().network());
         }
+        if (ui != null) {
+            out.println("  Web UI         " + ui.url() + "   (every cluster)");
+        }
         out.println("  Admin API      http://127.0.0.1:" + AdminServer.PORT
-                + "/proxies   (cluster1; meshbox apply -f FILE)");
+                + "/proxies   (cluster1; meshbox apply -f FILE [--cluster NAME])");
         out.println("Press Ctrl-C to stop.");
         stopped.await();
         return 0;

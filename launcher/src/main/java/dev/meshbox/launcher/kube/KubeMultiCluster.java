@@ -2,6 +2,7 @@ package dev.meshbox.launcher.kube;
 
 import dev.meshbox.controlplane.registry.Topology;
 import dev.meshbox.launcher.backend.MeshSpec;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -97,6 +98,34 @@ public final class KubeMultiCluster {
         }
     }
 
+    /**
+     * Removes what {@link #link} created in a cluster: the east-west gateway, {@code expose-services.yaml}'s Gateway and
+     * the other clusters' remote secrets (the network label and {@code CLUSTER_ID} go with the mesh's objects).
+     */
+    static void unlink(KubernetesClient c, String name, List<String> all) {
+        KubeMesh.ignoreNotFound(() -> c.apps()
+                .deployments()
+                .inNamespace(RemoteSecrets.SYSTEM)
+                .withName(EASTWEST)
+                .delete());
+        KubeMesh.ignoreNotFound(() -> c.services()
+                .inNamespace(RemoteSecrets.SYSTEM)
+                .withName(EASTWEST)
+                .delete());
+        KubeMesh.ignoreNotFound(() -> c.genericKubernetesResources(GATEWAYS)
+                .inNamespace(RemoteSecrets.SYSTEM)
+                .withName("cross-network-gateway")
+                .delete());
+        for (String other : all) {
+            if (!other.equals(name)) {
+                KubeMesh.ignoreNotFound(() -> c.secrets()
+                        .inNamespace(RemoteSecrets.SYSTEM)
+                        .withName("istio-remote-secret-" + other)
+                        .delete());
+            }
+        }
+    }
+
     /** The network label on istio-system and CLUSTER_ID on istiod (a rollout, as {@code kubectl set env}). */
     private static void identity(Member m) {
         KubernetesClient c = m.client();
@@ -147,26 +176,8 @@ public final class KubeMultiCluster {
         labels.put(Topology.EASTWEST_GATEWAY_LABEL, Topology.EASTWEST_GATEWAY_VALUE);
         labels.put(Topology.NETWORK, m.network());
         labels.put(Topology.CLUSTER, m.name());
-        List<String> command = new ArrayList<>(List.of(
-                "java",
-                "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
-                "-Xmx96m",
-                "-cp",
-                "/opt/meshbox/meshbox.jar",
-                "dev.meshbox.proxy.Main",
-                "--role",
-                "gateway",
-                "--pod",
-                "$(POD_NAME)",
-                "--namespace",
-                RemoteSecrets.SYSTEM,
-                "--ip",
-                "$(POD_IP)",
-                "--wildcard",
-                "all",
-                "--xds",
-                "istiod." + RemoteSecrets.SYSTEM + ".svc:15010"));
+        List<String> command = KubeGatewayDeployments.proxyCommand(
+                RemoteSecrets.SYSTEM, "istiod." + RemoteSecrets.SYSTEM + ".svc:15010");
         labels.forEach((k, v) -> command.addAll(List.of("--label", k + "=" + v)));
         Deployment deployment = new DeploymentBuilder()
                 .withNewMetadata()
@@ -189,36 +200,18 @@ public final class KubeMultiCluster {
                 .withNewSecurityContext()
                 .addNewSysctl("net.ipv4.ip_unprivileged_port_start", "0")
                 .endSecurityContext()
-                .addNewContainer()
-                .withName("istio-proxy")
-                .withImage(image)
-                .withImagePullPolicy("IfNotPresent")
-                .withCommand(command)
-                .addNewEnv()
-                .withName("POD_NAME")
-                .withNewValueFrom()
-                .withNewFieldRef()
-                .withFieldPath("metadata.name")
-                .endFieldRef()
-                .endValueFrom()
-                .endEnv()
-                .addNewEnv()
-                .withName("POD_IP")
-                .withNewValueFrom()
-                .withNewFieldRef()
-                .withFieldPath("status.podIP")
-                .endFieldRef()
-                .endValueFrom()
-                .endEnv()
-                .addNewPort()
-                .withName("tls")
-                .withContainerPort(15443)
-                .endPort()
-                .addNewPort()
-                .withName("status-port")
-                .withContainerPort(15021)
-                .endPort()
-                .endContainer()
+                .addToContainers(KubeGatewayDeployments.proxyContainer(
+                        image,
+                        command,
+                        List.of(
+                                new ContainerPortBuilder()
+                                        .withName("tls")
+                                        .withContainerPort(Topology.EASTWEST_GATEWAY_PORT)
+                                        .build(),
+                                new ContainerPortBuilder()
+                                        .withName("status-port")
+                                        .withContainerPort(15021)
+                                        .build())))
                 .endSpec()
                 .endTemplate()
                 .endSpec()

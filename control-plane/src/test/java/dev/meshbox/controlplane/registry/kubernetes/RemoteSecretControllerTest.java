@@ -282,6 +282,48 @@ class RemoteSecretControllerTest {
     }
 
     @Test
+    void relabellingIstioSystemMovesTheClusterToAnotherNetworkWithoutARestart() throws Exception {
+        client.namespaces()
+                .resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName("istio-system")
+                        .addToLabels(Topology.NETWORK, "network1")
+                        .endMetadata()
+                        .build())
+                .create();
+        // As KubeControlPlane follows it.
+        try (NetworkLabelWatcher watcher = new NetworkLabelWatcher(client, "istio-system", network -> {
+                    if (!network.equals(cp.network())) {
+                        cp.clusterIdentity(cp.clusterId(), network);
+                    }
+                })
+                .start()) {
+            KubernetesMockServer cluster2 = cluster("2", "v2", "network2");
+            applySecret("istio-remote-secret-cluster2", Map.of("cluster2", kubeconfig("cluster2", cluster2)));
+            await(
+                    "v2 behind cluster2's east-west gateway",
+                    this::helloEndpoints,
+                    e -> e.equals(List.of("10.1.0.1:5000", "10.2.0.100:15443")));
+
+            // kubectl label namespace istio-system topology.istio.io/network=network2 --overwrite
+            client.namespaces()
+                    .withName("istio-system")
+                    .edit(n -> new io.fabric8.kubernetes.api.model.NamespaceBuilder(n)
+                            .editMetadata()
+                            .addToLabels(Topology.NETWORK, "network2")
+                            .endMetadata()
+                            .build());
+
+            assertThat(await(
+                            "v2 reached directly on the one network",
+                            this::helloEndpoints,
+                            e -> e.contains("10.2.0.1:5000")))
+                    .containsExactly("10.1.0.1:5000", "10.2.0.1:5000");
+            assertThat(cp.network()).isEqualTo("network2");
+        }
+    }
+
+    @Test
     void anUpdatedSecretReplacesTheClusterAndARemovedKeyRemovesIt() throws Exception {
         KubernetesMockServer cluster2 = cluster("2", "v2", "network2");
         KubernetesMockServer cluster3 = cluster("3", "v3", "network3");
