@@ -79,9 +79,9 @@ public final class UpCommand implements Callable<Integer> {
     @CommandLine.Option(
             names = "--cacerts",
             paramLabel = "DIR",
-            description =
-                    "Istio's plug-in CA files (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem) to sign"
-                            + " workload certificates with, instead of a generated root: meshes given the same root trust each other.")
+            description = "Istio's plug-in CA files (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem) to sign"
+                    + " workload certificates with, instead of a generated root: meshes given the same root trust each other."
+                    + " On Kubernetes: the cacerts Secret in istio-system, as Istio's 'Plug in CA certificates'.")
     Path cacerts;
 
     @CommandLine.Option(
@@ -242,6 +242,7 @@ public final class UpCommand implements Callable<Integer> {
                 Backends.Ports.STANDARD,
                 seed == null ? OptionalLong.empty() : OptionalLong.of(seed),
                 meshSettings,
+                new dev.meshbox.launcher.kube.KubeClusterIdentity(null, null, cacerts),
                 out);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
@@ -359,6 +360,15 @@ public final class UpCommand implements Callable<Integer> {
                     cacerts);
         }
         if (backend.kubernetes()) {
+            if (cacerts != null) {
+                try {
+                    dev.meshbox.launcher.backend.ClusterCerts.checkCacerts("Kubernetes", cacerts);
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(),
+                            e.getMessage().replaceFirst("^cluster Kubernetes: cacerts ", "--cacerts "));
+                }
+            }
             return upOnKubernetes(out, meshSettings);
         }
         String busy = busyPorts(tracing, prometheus);
