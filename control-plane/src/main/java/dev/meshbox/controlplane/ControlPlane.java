@@ -329,7 +329,8 @@ public final class ControlPlane implements AutoCloseable {
                             security.autoMtls(),
                             security.extensionProviders(),
                             security.outboundTrafficPolicy(),
-                            security.tracing().withProxySampling(xds.proxyConfigSampling())));
+                            security.tracing().withProxySampling(xds.proxyConfigSampling()),
+                            security.localityLbSetting()));
             String ownCluster = clusterId;
             // remote clusters' pods are endpoints only: their own control planes push to their proxies
             List<Pod> proxies = view.registry().proxies().stream()

@@ -56,8 +56,8 @@ final class RemoteClusters {
     /**
      * What this control plane's translator sees, as istiod's aggregate registry: the local snapshot plus every remote
      * cluster's services and pods. A service in several clusters is one service (the local definition, else the first
-     * cluster's by id) whose endpoints are the union, since its selector picks pods of every cluster; a service only in
-     * a remote cluster is known too. Remote pods are keyed by cluster, so they never replace a local pod of the same
+     * cluster's by id) whose endpoints are the union, since its selector picks pods of every cluster (or, on Docker, its
+     * members are those of every cluster); a service only in a remote cluster is known too. Remote pods are keyed by cluster, so they never replace a local pod of the same
      * namespace and name, and carry their cluster's {@link Topology#CLUSTER} label (when the launcher did not set it);
      * local pods without topology labels get this control plane's cluster and network. With no remote cluster and
      * Istio's default identity the local snapshot is returned as it is: single-cluster meshes see no change.
@@ -76,7 +76,7 @@ final class RemoteClusters {
             String id = e.getKey();
             ServiceRegistry.Snapshot s = e.getValue();
             generation += s.generation();
-            s.services().forEach(services::putIfAbsent);
+            s.services().forEach((key, service) -> services.merge(key, service, RemoteClusters::sameService));
             s.pods().forEach((key, pod) -> {
                 if (!id.equals(clusterId)) {
                     pods.put(id + "/" + key, stamped(pod, id, ""));
@@ -84,6 +84,19 @@ final class RemoteClusters {
             });
         }
         return new ServiceRegistry.Snapshot(generation, Map.copyOf(services), Map.copyOf(pods));
+    }
+
+    /**
+     * One service known in two clusters: the first definition, and where both name their pods (Docker's network alias
+     * membership, which has no selector to pick the other cluster's pods) the pods of both.
+     */
+    private static MeshService sameService(MeshService first, MeshService other) {
+        if (first.members().isEmpty() || other.members().isEmpty()) {
+            return first;
+        }
+        java.util.Set<String> members = new java.util.TreeSet<>(first.members());
+        members.addAll(other.members());
+        return new MeshService(first.name(), first.namespace(), first.ports(), first.selector(), members, first.host());
     }
 
     /** The pod with {@link Topology#CLUSTER} (and {@link Topology#NETWORK} when known) added where missing. */

@@ -59,6 +59,20 @@ class RemoteClustersTest {
     }
 
     @Test
+    void aDockerServiceNamingItsPodsInEachClusterHasThePodsOfBoth() {
+        // Docker's registry knows a service by its network alias: its pods by name, no selector.
+        MeshService mine = new MeshService(
+                "helloworld", "sample", List.of(ServicePort.http(5000)), Map.of(), java.util.Set.of(v1.name()));
+        MeshService theirs = new MeshService(
+                "helloworld", "sample", List.of(ServicePort.http(5000)), Map.of(), java.util.Set.of(v2.name()));
+        cp.registry().putAll(List.of(mine, SLEEP), List.of(sleep1, v1, eastWestGateway(1, "network1")));
+        cluster2.putAll(List.of(theirs, SLEEP), List.of(v2, eastWestGateway(2, "network2")));
+        cp.addRemoteCluster("cluster2", cluster2);
+
+        assertThat(helloEndpoints(sleep1)).containsExactly("10.1.0.1:5000", "10.2.0.100:15443");
+    }
+
+    @Test
     void aChangeInTheRemoteRegistryIsPushedAndRemovingTheClusterForgetsIt() {
         cp.registry().putAll(List.of(HELLOWORLD, SLEEP), List.of(sleep1, v1));
         cp.addRemoteCluster("cluster2", cluster2);

@@ -54,6 +54,7 @@ public final class Main implements Runnable {
     private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");
 
     public static void main(String[] args) {
+        dev.meshbox.launcher.lifecycle.StartupTrace.mark("main");
         // gRPC logs stream shutdown chatter at INFO through java.util.logging; the CLI shows only problems.
         GRPC_LOG.setLevel(java.util.logging.Level.WARNING);
         System.exit(execute(args));

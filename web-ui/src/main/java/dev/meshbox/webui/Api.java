@@ -137,16 +137,20 @@ final class Api implements AutoCloseable {
                         .orElseThrow(() ->
                                 ApiException.notFound("no run \"" + ctx.pathParam("id") + "\" in this session"))));
 
-        r.get(
-                "/api/config",
-                ctx -> ctx.json(Map.of(
-                        "generation",
-                        mesh.controlPlane().config().snapshot().generation(),
-                        "resources",
-                        config.resources(),
-                        "warnings",
-                        mesh.controlPlane().warnings())));
+        // ?cluster=NAME on a multi-cluster mesh: that cluster's own control plane, config and proxies (each cluster
+        // has its own istiod); without it, config applies to every cluster, as Istio's multi-primary docs apply it.
+        r.get("/api/config", ctx -> {
+            UiMesh m = scoped(ctx);
+            ctx.json(Map.of(
+                    "generation",
+                    m.controlPlane().config().snapshot().generation(),
+                    "resources",
+                    config(m).resources(),
+                    "warnings",
+                    m.controlPlane().warnings()));
+        });
         r.post("/api/config/apply", ctx -> {
+            UiMesh m = scoped(ctx);
             ApplyRequest req = body(
                     ctx,
                     ApplyRequest.class,
@@ -157,24 +161,37 @@ final class Api implements AutoCloseable {
             String name = req.name() == null || req.name().isBlank()
                     ? "editor.yaml"
                     : req.name().trim();
-            ConfigApi.ApplyAnswer answer = guard.with("apply of " + name, () -> config.apply(name, req.yaml()));
+            ConfigApi.ApplyAnswer answer =
+                    guard.with("apply of " + name, () -> config(m).apply(name, req.yaml()));
             ctx.status(answer.applied() ? 200 : 422).json(answer);
         });
-        r.post(
-                "/api/config/reset",
-                ctx -> ctx.json(guard.with("reset", () -> {
-                    mesh.access().resetConfig();
-                    return Map.of("reset", true, "resources", config.resources());
-                })));
-        r.delete("/api/config/{kind}/{namespace}/{name}", ctx -> {
-            ResourceKey key = new ResourceKey(ctx.pathParam("kind"), ctx.pathParam("namespace"), ctx.pathParam("name"));
-            ctx.json(guard.with("delete of " + key, () -> config.delete(key)));
+        r.post("/api/config/reset", ctx -> {
+            UiMesh m = scoped(ctx);
+            ctx.json(guard.with("reset", () -> {
+                m.access().resetConfig();
+                return Map.of("reset", true, "resources", config(m).resources());
+            }));
         });
-        r.get("/api/proxies", ctx -> ctx.json(config.proxies()));
-        r.get("/api/proxies/{pod}/config", ctx -> ctx.json(config.proxyConfig(ctx.pathParam("pod"))));
+        r.delete("/api/config/{kind}/{namespace}/{name}", ctx -> {
+            UiMesh m = scoped(ctx);
+            ResourceKey key = new ResourceKey(ctx.pathParam("kind"), ctx.pathParam("namespace"), ctx.pathParam("name"));
+            ctx.json(guard.with("delete of " + key, () -> config(m).delete(key)));
+        });
+        r.get("/api/proxies", ctx -> {
+            UiMesh m = scoped(ctx);
+            if (m == mesh && !mesh.clusters().isEmpty()) {
+                List<ConfigApi.ProxyView> all = new ArrayList<>();
+                mesh.clusters().forEach(c -> all.addAll(config(c.mesh()).proxies()));
+                ctx.json(all);
+            } else {
+                ctx.json(config(m).proxies());
+            }
+        });
+        r.get("/api/proxies/{pod}/config", ctx -> ctx.json(config(podMesh(ctx)).proxyConfig(ctx.pathParam("pod"))));
         r.get(
                 "/api/proxies/{pod}/config_dump",
-                ctx -> ctx.contentType("application/json").result(config.configDump(ctx.pathParam("pod"))));
+                ctx -> ctx.contentType("application/json")
+                        .result(config(podMesh(ctx)).configDump(ctx.pathParam("pod"))));
 
         r.post(
                 "/api/traffic",
@@ -211,24 +228,39 @@ final class Api implements AutoCloseable {
         r.post("/api/lessons/{id}/steps/{step}/apply", ctx -> {
             Lessons.Lesson l = lesson(ctx);
             int step = step(ctx, l);
-            requireWorkloads(lessons().scenario(l.id()).workloads(), "lesson " + l.title());
-            List<MeshAccess.ConfigText> texts =
-                    lessons().scenario(l.id()).steps().get(step - 1).config();
+            Scenario lesson = lessons().scenario(l.id());
+            List<String> started = new ArrayList<>();
             MeshAccess.ApplyOutcome outcome = guard.with("lesson " + l.title(), () -> {
+                if (step == 1 || !LessonClusters.mismatch(mesh, lesson).isEmpty()) {
+                    prepare(lesson).ifPresent(started::add); // a lesson with clusters: its multi-cluster mesh
+                }
+                requireWorkloads(lesson.workloads(), "lesson " + l.title());
                 if (step == 1) {
                     mesh.access().resetConfig(); // a lesson starts from a clean mesh, whatever came before
                 }
+                List<MeshAccess.ConfigText> texts = lesson.steps().get(step - 1).config();
                 return texts.isEmpty()
                         ? new MeshAccess.ApplyOutcome(List.of(), List.of())
                         : mesh.access().apply(texts);
             });
-            ctx.status(outcome.ok() ? 200 : 422)
-                    .json(Map.of("changes", outcome.changes(), "problems", outcome.problems(), "reset", step == 1));
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("changes", outcome.changes());
+            answer.put("problems", outcome.problems());
+            answer.put("reset", step == 1);
+            answer.put("mesh", started.isEmpty() ? "" : started.get(0));
+            ctx.status(outcome.ok() ? 200 : 422).json(answer);
         });
         r.post("/api/lessons/{id}/steps/{step}/traffic", ctx -> {
             Lessons.Lesson l = lesson(ctx);
             int step = step(ctx, l);
-            requireWorkloads(lessons().scenario(l.id()).workloads(), "lesson " + l.title());
+            Scenario lesson = lessons().scenario(l.id());
+            if (!LessonClusters.mismatch(mesh, lesson).isEmpty()) {
+                throw new ApiException(
+                        409,
+                        LessonClusters.mismatch(mesh, lesson) + ". Apply step 1 first: it brings the lesson's clusters"
+                                + " up");
+            }
+            requireWorkloads(lesson.workloads(), "lesson " + l.title());
             Scenario s = lessons().trafficOnly(l.id(), step);
             if (s.steps().get(0).traffic().isEmpty()) {
                 throw ApiException.badRequest("step " + step + " of lesson " + l.id() + " sends no traffic");
@@ -253,6 +285,34 @@ final class Api implements AutoCloseable {
         });
     }
 
+    /** The mesh a request is about: the cluster its {@code ?cluster=} names, else the whole mesh. */
+    private UiMesh scoped(Context ctx) {
+        String name = ctx.queryParam("cluster");
+        if (name == null || name.isBlank()) {
+            return mesh;
+        }
+        return mesh.clusters().stream()
+                .filter(c -> c.name().equals(name))
+                .findFirst()
+                .map(UiCluster::mesh)
+                .orElseThrow(() -> ApiException.notFound("cluster: no cluster \"" + name + "\" in this mesh; clusters: "
+                        + mesh.clusters().stream().map(UiCluster::name).toList()));
+    }
+
+    /** The cluster that runs the pod of the path (pod names are unique across clusters), else the whole mesh. */
+    private UiMesh podMesh(Context ctx) {
+        String pod = ctx.pathParam("pod");
+        return mesh.clusters().stream()
+                .map(UiCluster::mesh)
+                .filter(m -> m.pods().stream().anyMatch(p -> p.name().equals(pod)))
+                .findFirst()
+                .orElse(scoped(ctx));
+    }
+
+    private ConfigApi config(UiMesh m) {
+        return m == mesh ? config : new ConfigApi(m, this::sourceName);
+    }
+
     private Map<String, Object> mesh() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("workloads", mesh.workloads());
@@ -267,11 +327,13 @@ final class Api implements AutoCloseable {
             pm.put("kind", p.role() == Pod.ProxyKind.GATEWAY ? "gateway" : "sidecar");
             pm.put("ip", p.ip());
             pm.put("ready", p.ready());
+            pm.put("cluster", p.labels().getOrDefault(dev.meshbox.controlplane.registry.Topology.CLUSTER, ""));
+            pm.put("network", p.labels().getOrDefault(dev.meshbox.controlplane.registry.Topology.NETWORK, ""));
             pods.add(pm);
         }
         m.put("pods", pods);
         List<Map<String, Object>> services = new ArrayList<>();
-        for (MeshService s : mesh.controlPlane().registry().snapshot().servicesSorted()) {
+        for (MeshService s : Topology.services(mesh)) {
             services.add(Map.of(
                     "name",
                     s.name(),
@@ -286,6 +348,19 @@ final class Api implements AutoCloseable {
                 mesh.access().ingress().getHostString() + ":"
                         + mesh.access().ingress().getPort());
         m.put("xdsPort", mesh.controlPlane().xdsPort());
+        List<Map<String, Object>> clusters = new ArrayList<>();
+        for (UiCluster c : mesh.clusters()) {
+            Map<String, Object> cm = new LinkedHashMap<>();
+            cm.put("name", c.name());
+            cm.put("network", c.network());
+            cm.put("xdsPort", c.mesh().controlPlane().xdsPort());
+            java.net.InetSocketAddress in = c.mesh().access().ingress();
+            cm.put("ingress", in.getHostString() + ":" + in.getPort());
+            cm.put("proxies", c.mesh().pods().size());
+            clusters.add(cm);
+        }
+        m.put("clusters", clusters);
+        m.put("multicluster", mesh.multicluster());
         m.put("scenarioDir", scenarioDir.map(Path::toString).orElse(""));
         m.put("busy", guard.holder());
         m.put("responseFlags", responseFlags());
@@ -313,6 +388,18 @@ final class Api implements AutoCloseable {
                     422,
                     what + " needs workloads this mesh does not run: " + String.join(", ", missing)
                             + ". Restart with ./meshbox up --workloads " + String.join(",", all));
+        }
+    }
+
+    /** The lesson's mesh, brought up when the mesh can (the launcher's); a 409 saying how otherwise. */
+    private Optional<String> prepare(Scenario lesson) {
+        try {
+            return mesh.prepare(lesson, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "interrupted while bringing up the mesh of lesson " + lesson.name());
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            throw new ApiException(409, e.getMessage());
         }
     }
 

@@ -27,7 +27,19 @@ final class Lessons {
     /** One step as the page shows it; {@code config} holds the YAML it applies, by file name. */
     record Step(String name, List<MeshAccess.ConfigText> config, String traffic, String observe, String why) {}
 
-    record Lesson(String id, String title, String task, String intro, List<String> workloads, List<Step> steps) {}
+    /**
+     * A lesson; {@code clusters} are its {@code clusters:} as the page lists them ({@code cluster1 (network1):
+     * helloworld-v1.sample, sleep.sample}), empty for a lesson on one cluster, and {@code multicluster} their model.
+     */
+    record Lesson(
+            String id,
+            String title,
+            String task,
+            String intro,
+            List<String> workloads,
+            List<Step> steps,
+            List<String> clusters,
+            String multicluster) {}
 
     private static final List<String> STEP_TEXT = List.of("observe", "why");
 
@@ -49,7 +61,16 @@ final class Lessons {
             ObjectNode scenario = yaml.createObjectNode();
             scenario.put("name", id);
             scenario.put("description", l.path("title").asText());
-            scenario.set("workloads", l.path("workloads"));
+            if (l.has("workloads")) {
+                scenario.set("workloads", l.path("workloads"));
+            }
+            // A lesson's clusters and their model, as a scenario declares them: starting the lesson brings them up.
+            if (l.has("clusters")) {
+                scenario.set("clusters", l.path("clusters"));
+            }
+            if (l.has("multicluster")) {
+                scenario.set("multicluster", l.path("multicluster"));
+            }
             ArrayNode steps = scenario.putArray("steps");
             for (JsonNode s : l.path("steps")) {
                 ObjectNode step = s.deepCopy();
@@ -86,7 +107,16 @@ final class Lessons {
                             parsed.workloads().stream()
                                     .map(Scenario.Workload::displayName)
                                     .toList(),
-                            List.copyOf(view)));
+                            List.copyOf(view),
+                            parsed.clusters().stream()
+                                    .map(c -> c.name() + (c.network().isEmpty() ? "" : " (" + c.network() + ")") + ": "
+                                            + String.join(
+                                                    ", ",
+                                                    c.workloads().stream()
+                                                            .map(Scenario.Workload::displayName)
+                                                            .toList()))
+                                    .toList(),
+                            parsed.clusters().isEmpty() ? "" : LessonClusters.model(parsed)));
             scenarios.put(id, parsed);
         }
     }
@@ -108,13 +138,19 @@ final class Lessons {
     Scenario trafficOnly(String id, int step) {
         Scenario s = scenario(id);
         Scenario.Step st = s.steps().get(step - 1);
+        // The step's proxy admin call (drain a proxy, as Istio's failover task does) belongs to sending its traffic.
         return new Scenario(
                 s.name() + " step " + step,
                 st.name(),
                 s.file(),
                 s.workloads(),
                 Optional.empty(),
-                List.of(new Scenario.Step(st.name(), List.of(), Optional.empty(), st.traffic(), st.expect())));
+                List.of(new Scenario.Step(
+                        st.name(), List.of(), Optional.empty(), st.traffic(), st.expect(), st.proxyAdmin())),
+                Optional.empty(),
+                false,
+                s.clusters(),
+                s.multicluster());
     }
 
     /** {@code istio/virtual-service-all-v1.yaml} from the unpacked path, or the inline entry's name. */

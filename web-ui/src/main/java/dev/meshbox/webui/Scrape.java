@@ -23,9 +23,19 @@ public record Scrape(long nanos, Map<Series, Double> counts, Map<Link, Double> s
      * whether over mutual TLS ({@code connection_security_policy="mutual_tls"}) or not ({@code none}).
      */
     public record Link(
-            String pod, String sourceWorkload, String service, String destinationWorkload, boolean mutualTls) {}
+            String pod,
+            String sourceWorkload,
+            String service,
+            String destinationWorkload,
+            boolean mutualTls,
+            String sourceCluster,
+            String destinationCluster) {}
 
-    /** One series of one proxy; the pod is part of the key so a restarted proxy's counters are told apart. */
+    /**
+     * One series of one proxy; the pod is part of the key so a restarted proxy's counters are told apart.
+     * {@code sourceCluster} and {@code destinationCluster} are Istio's {@code source_cluster} and
+     * {@code destination_cluster} labels ({@code Kubernetes} on a one-cluster mesh, {@code unknown} when not known).
+     */
     public record Series(
             String pod,
             String sourceWorkload,
@@ -33,7 +43,9 @@ public record Scrape(long nanos, Map<Series, Double> counts, Map<Link, Double> s
             String destinationWorkload,
             String destinationVersion,
             int responseCode,
-            String responseFlags) {}
+            String responseFlags,
+            String sourceCluster,
+            String destinationCluster) {}
 
     public Scrape {
         counts = Map.copyOf(counts);
@@ -58,7 +70,9 @@ public record Scrape(long nanos, Map<Series, Double> counts, Map<Link, Double> s
                                 s.label("source_workload"),
                                 service(s),
                                 s.label("destination_workload"),
-                                "mutual_tls".equals(policy));
+                                "mutual_tls".equals(policy),
+                                s.label("source_cluster"),
+                                s.label("destination_cluster"));
                         secured.merge(link, s.value(), Double::sum);
                     }
                     continue;
@@ -79,7 +93,9 @@ public record Scrape(long nanos, Map<Series, Double> counts, Map<Link, Double> s
                         s.label("destination_workload"),
                         s.label("destination_version"),
                         code,
-                        s.label("response_flags"));
+                        s.label("response_flags"),
+                        s.label("source_cluster"),
+                        s.label("destination_cluster"));
                 counts.merge(key, s.value(), Double::sum);
             }
         });

@@ -1,9 +1,11 @@
 package dev.meshbox.webui;
 
+import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.Pod;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -90,10 +92,7 @@ final class Topology implements AutoCloseable {
         Scrape later = scrapes.peekLast();
         Scrape earlier = scrapes.size() > 1 ? scrapes.peekFirst() : null;
         TrafficGraph.Graph g = TrafficGraph.build(
-                mesh.pods(),
-                mesh.controlPlane().registry().snapshot().servicesSorted(),
-                earlier,
-                later == null ? new Scrape(System.nanoTime(), Map.of()) : later);
+                mesh.pods(), services(mesh), earlier, later == null ? new Scrape(System.nanoTime(), Map.of()) : later);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("nodes", g.nodes());
         out.put("edges", g.edges());
@@ -101,6 +100,20 @@ final class Topology implements AutoCloseable {
         out.put("pollSeconds", POLL / 1000.0);
         out.put("unreadable", Map.copyOf(unreadable));
         return out;
+    }
+
+    /** The services of every cluster's registry, each name once (one name serves from every cluster). */
+    static List<MeshService> services(UiMesh mesh) {
+        if (mesh.clusters().isEmpty()) {
+            return mesh.controlPlane().registry().snapshot().servicesSorted();
+        }
+        Map<String, MeshService> byName = new java.util.TreeMap<>();
+        for (UiCluster c : mesh.clusters()) {
+            for (MeshService s : c.mesh().controlPlane().registry().snapshot().servicesSorted()) {
+                byName.putIfAbsent(s.namespace() + "/" + s.name(), s);
+            }
+        }
+        return List.copyOf(byName.values());
     }
 
     @Override

@@ -96,28 +96,45 @@ final class TrafficGenerators implements AutoCloseable {
     static Scenario.Traffic traffic(Request r, List<Pod> pods) {
         String from =
                 r.from() == null || r.from().isBlank() ? "ingress" : r.from().trim();
-        if (!from.equals("ingress")) {
+        // On a multi-cluster mesh a workload is NAME@CLUSTER (sleep@cluster2, ingress@cluster2); NAME alone is in the
+        // first cluster, as scenarios name them.
+        int at = from.lastIndexOf('@');
+        String name = at < 0 ? from : from.substring(0, at);
+        String cluster = at < 0 ? "" : from.substring(at + 1);
+        List<String> clusters = pods.stream()
+                .map(TrafficGenerators::cluster)
+                .filter(c -> !c.isEmpty())
+                .distinct()
+                .toList();
+        if (at >= 0 && !clusters.contains(cluster)) {
+            throw ApiException.badRequest("from: \"" + from + "\" names no cluster of this mesh; "
+                    + (clusters.isEmpty()
+                            ? "it has one cluster, so give the workload without @"
+                            : "clusters: " + clusters));
+        }
+        if (!name.equals("ingress")) {
             Optional<Pod> pod = pods.stream()
-                    .filter(p -> p.name().equals(from) || from.equals(p.labels().get("app")))
+                    .filter(p -> p.name().equals(name) || name.equals(p.labels().get("app")))
+                    .filter(p -> cluster.isEmpty() || cluster.equals(cluster(p)))
                     .findFirst();
             if (pod.isEmpty() || pod.get().role() != Pod.ProxyKind.SIDECAR) {
                 throw ApiException.badRequest("from: \"" + from
                         + "\" is not a workload with a sidecar in this mesh; expected ingress or one of "
                         + pods.stream()
                                 .filter(p -> p.role() == Pod.ProxyKind.SIDECAR)
-                                .map(Pod::app)
+                                .map(p -> clusters.isEmpty() ? p.app() : p.app() + "@" + cluster(p))
                                 .distinct()
                                 .sorted()
                                 .toList());
             }
         }
         String target = r.target() == null ? "" : r.target().trim();
-        if (from.equals("ingress") && !target.startsWith("/")) {
+        if (name.equals("ingress") && !target.startsWith("/")) {
             throw ApiException.badRequest(
                     "target: through the ingress, give a path starting with /, e.g. /productpage; got \"" + target
                             + "\"");
         }
-        if (!from.equals("ingress") && !target.startsWith("http://")) {
+        if (!name.equals("ingress") && !target.startsWith("http://")) {
             throw ApiException.badRequest("target: from " + from
                     + "'s sidecar, give a service URL, e.g. http://reviews:9080/reviews/0; got \"" + target + "\"");
         }
@@ -140,6 +157,10 @@ final class TrafficGenerators implements AutoCloseable {
         return new Scenario.Traffic(
                 from, "GET", target, Map.copyOf(headers), count, concurrency, rate, Duration.ofMillis((long)
                         (seconds * 1000)));
+    }
+
+    private static String cluster(Pod p) {
+        return p.labels().getOrDefault(dev.meshbox.controlplane.registry.Topology.CLUSTER, "");
     }
 
     @Override

@@ -16,11 +16,13 @@ import java.util.TreeMap;
  */
 public final class TrafficGraph {
 
-    /** A node: {@code kind} is service, workload, gateway or unknown (something the registry does not know). */
     /**
-     * A node: a service or a workload. {@code locality} ({@code region/zone[/subzone]}, from the pod labels {@code
-     * topology.kubernetes.io/region}, {@code topology.kubernetes.io/zone}, {@code topology.istio.io/subzone}) and
-     * {@code cluster} ({@code topology.istio.io/cluster}) are a workload's, empty when its pods carry none.
+     * A node: {@code kind} is service, workload, gateway or unknown (something the registry does not know).
+     * {@code locality} ({@code region/zone[/subzone]}, from the pod labels {@code topology.kubernetes.io/region},
+     * {@code topology.kubernetes.io/zone}, {@code topology.istio.io/subzone}), {@code cluster}
+     * ({@code topology.istio.io/cluster}) and {@code network} ({@code topology.istio.io/network}) are a workload's,
+     * empty when its pods carry none. On a multi-cluster mesh a workload is one node per cluster, its id
+     * {@code wl:NAME@CLUSTER}; a service is one node for all clusters, as one name serves from every cluster.
      */
     public record Node(
             String id,
@@ -31,10 +33,11 @@ public final class TrafficGraph {
             String namespace,
             int pods,
             String locality,
-            String cluster) {
+            String cluster,
+            String network) {
 
         public Node(String id, String kind, String label, String app, String version, String namespace, int pods) {
-            this(id, kind, label, app, version, namespace, pods, "", "");
+            this(id, kind, label, app, version, namespace, pods, "", "", "");
         }
     }
 
@@ -63,6 +66,10 @@ public final class TrafficGraph {
      *                   of them), {@code partial} (some), {@code none} (plaintext), or {@code unknown} when no
      *                   destination sidecar reported them (a pod without a sidecar, or a call that never arrived)
      * @param mtlsShare  the share of the destination-reported calls that came over mutual TLS
+     * @param fromClusters on a multi-cluster mesh, the requests since start by the caller's cluster
+     *                   ({@code source_cluster}); empty on one cluster
+     * @param crossCluster of them, the requests since start that crossed clusters ({@code source_cluster} other than
+     *                   {@code destination_cluster}): on a route edge, served by a pod of another cluster
      */
     public record Edge(
             String id,
@@ -78,7 +85,9 @@ public final class TrafficGraph {
             Map<String, Long> flags,
             String health,
             String security,
-            double mtlsShare) {}
+            double mtlsShare,
+            Map<String, Long> fromClusters,
+            long crossCluster) {}
 
     public record Graph(List<Node> nodes, List<Edge> edges, double windowSeconds) {}
 
@@ -110,10 +119,18 @@ public final class TrafficGraph {
                             s.namespace(),
                             0));
         }
+        Set<String> clusters = new java.util.HashSet<>();
+        pods.forEach(p -> {
+            String c = p.labels().getOrDefault(dev.meshbox.controlplane.registry.Topology.CLUSTER, "");
+            if (!c.isEmpty()) {
+                clusters.add(c);
+            }
+        });
+        Ids ids = new Ids(clusters);
         Map<String, Integer> podCounts = new TreeMap<>();
-        pods.forEach(p -> podCounts.merge(p.workload(), 1, Integer::sum));
+        pods.forEach(p -> podCounts.merge(ids.pod(p), 1, Integer::sum));
         for (Pod p : pods) {
-            String id = workloadId(p.workload());
+            String id = ids.pod(p);
             String kind = p.role() == Pod.ProxyKind.GATEWAY ? "gateway" : "workload";
             nodes.putIfAbsent(
                     id,
@@ -124,9 +141,10 @@ public final class TrafficGraph {
                             p.app(),
                             p.labels().getOrDefault("version", ""),
                             p.namespace(),
-                            podCounts.get(p.workload()),
+                            podCounts.get(id),
                             locality(p.labels()),
-                            p.labels().getOrDefault(dev.meshbox.controlplane.registry.Topology.CLUSTER, "")));
+                            p.labels().getOrDefault(dev.meshbox.controlplane.registry.Topology.CLUSTER, ""),
+                            p.labels().getOrDefault(dev.meshbox.controlplane.registry.Topology.NETWORK, "")));
             for (MeshService s : services) {
                 if (s.selects(p.labels()) && s.namespace().equals(p.namespace())) {
                     edge(edges, serviceId(s.name() + "." + s.namespace()), id, "route");
@@ -138,16 +156,19 @@ public final class TrafficGraph {
             double before = earlier == null ? count : earlier.counts().getOrDefault(series, 0.0);
             // A counter lower than before means the proxy restarted: everything it counted since is new.
             long delta = (long) Math.round(count >= before ? count - before : count);
-            String source = workloadId(series.sourceWorkload());
+            String source = ids.workload(series.sourceWorkload(), series.sourceCluster());
             String service = serviceId(series.service());
             nodes.putIfAbsent(source, new Node(source, "unknown", series.sourceWorkload(), "", "", "", 0));
             nodes.putIfAbsent(service, new Node(service, "unknown", series.service(), "", "", "", 0));
-            edge(edges, source, service, "request").add(series, count.longValue(), delta);
+            boolean crossed = ids.crossed(series.sourceCluster(), series.destinationCluster());
+            edge(edges, source, service, "request")
+                    .add(series, count.longValue(), delta)
+                    .from(ids.known(series.sourceCluster()), crossed, count.longValue());
             boolean reachedPod = java.util.Arrays.stream(series.responseFlags().split(","))
                     .map(String::trim)
                     .noneMatch(LOCAL_REPLY::contains);
             if (!"unknown".equals(series.destinationWorkload()) && reachedPod) {
-                String destination = workloadId(series.destinationWorkload());
+                String destination = ids.workload(series.destinationWorkload(), series.destinationCluster());
                 nodes.putIfAbsent(
                         destination,
                         new Node(
@@ -158,18 +179,21 @@ public final class TrafficGraph {
                                 series.destinationVersion(),
                                 "",
                                 0));
-                edge(edges, service, destination, "route").add(series, count.longValue(), delta);
+                edge(edges, service, destination, "route")
+                        .add(series, count.longValue(), delta)
+                        .from(ids.known(series.sourceCluster()), crossed, count.longValue());
             }
         });
         later.secured().forEach((link, count) -> {
             double before = earlier == null ? count : earlier.secured().getOrDefault(link, 0.0);
             long delta = (long) Math.round(count >= before ? count - before : count);
             String service = serviceId(link.service());
-            Stats calls = edges.get(workloadId(link.sourceWorkload()) + "->" + service);
+            Stats calls = edges.get(ids.workload(link.sourceWorkload(), link.sourceCluster()) + "->" + service);
             if (calls != null) {
                 calls.secure(link.mutualTls(), count.longValue(), delta);
             }
-            Stats served = edges.get(service + "->" + workloadId(link.destinationWorkload()));
+            Stats served =
+                    edges.get(service + "->" + ids.workload(link.destinationWorkload(), link.destinationCluster()));
             if (served != null) {
                 served.secure(link.mutualTls(), count.longValue(), delta);
             }
@@ -195,6 +219,31 @@ public final class TrafficGraph {
         return "wl:" + workload;
     }
 
+    /**
+     * Workload ids: {@code wl:NAME} on one cluster, {@code wl:NAME@CLUSTER} for a cluster the pods' labels name (the
+     * same Deployment runs in several clusters), as telemetry's {@code source_cluster}/{@code destination_cluster}
+     * name them.
+     */
+    private record Ids(Set<String> clusters) {
+        String pod(Pod p) {
+            return workload(
+                    p.workload(), p.labels().getOrDefault(dev.meshbox.controlplane.registry.Topology.CLUSTER, ""));
+        }
+
+        String workload(String workload, String cluster) {
+            return clusters.contains(cluster) ? workloadId(workload + "@" + cluster) : workloadId(workload);
+        }
+
+        /** The cluster when the pods name it; empty otherwise (one cluster: {@code Kubernetes}, or unknown). */
+        String known(String cluster) {
+            return clusters.contains(cluster) ? cluster : "";
+        }
+
+        boolean crossed(String source, String destination) {
+            return clusters.contains(source) && clusters.contains(destination) && !source.equals(destination);
+        }
+    }
+
     private static Stats edge(Map<String, Stats> edges, String source, String target, String kind) {
         return edges.computeIfAbsent(source + "->" + target, id -> new Stats(id, source, target, kind));
     }
@@ -210,6 +259,8 @@ public final class TrafficGraph {
         long errors;
         final Map<String, Long> codes = new TreeMap<>();
         final Map<String, Long> flags = new TreeMap<>();
+        final Map<String, Long> fromClusters = new TreeMap<>();
+        long crossCluster;
         /** Destination-reported calls, over mutual TLS and not: since start, and in the window. */
         long mtlsTotal;
 
@@ -238,6 +289,17 @@ public final class TrafficGraph {
                 if (!flag.isBlank() && !flag.equals("-")) {
                     flags.merge(flag.trim(), delta, Long::sum);
                 }
+            }
+            return this;
+        }
+
+        /** Since start: the caller's cluster, when the pods name one, and whether the call crossed clusters. */
+        Stats from(String cluster, boolean crossed, long count) {
+            if (!cluster.isEmpty()) {
+                fromClusters.merge(cluster, count, Long::sum);
+            }
+            if (crossed) {
+                crossCluster += count;
             }
             return this;
         }
@@ -289,7 +351,9 @@ public final class TrafficGraph {
                     java.util.Collections.unmodifiableMap(new TreeMap<>(flags)),
                     health,
                     security(),
-                    mtlsShare());
+                    mtlsShare(),
+                    java.util.Collections.unmodifiableMap(new TreeMap<>(fromClusters)),
+                    crossCluster);
         }
     }
 }

@@ -74,6 +74,39 @@ public interface UiMesh {
         return runner.skippingTraces(NO_ZIPKIN);
     }
 
+    /**
+     * The clusters of a multi-cluster mesh, in order (the first is the one {@link #controlPlane()} answers for); empty
+     * for a mesh of one cluster. {@link #pods()} and {@link #access()} span every cluster; each cluster's own config and
+     * xDS state are its {@link UiCluster#mesh()}'s.
+     */
+    default List<UiCluster> clusters() {
+        return List.of();
+    }
+
+    /** The multi-cluster model its clusters run ({@code multi-primary} or {@code global}); empty for one cluster. */
+    default String multicluster() {
+        return "";
+    }
+
+    /**
+     * Makes this mesh run what {@code lesson} declares: a lesson with {@code clusters:} needs those clusters (names,
+     * networks, workloads) in its {@code multicluster:} model. A mesh that can start meshes (the launcher's) brings that
+     * multi-cluster mesh up beside the one it was started with and serves from it; a lesson without clusters brings
+     * the first mesh back. This default serves lessons the mesh already runs and otherwise says how to start one.
+     *
+     * @return what changed, for the page ({@code started clusters cluster1, cluster2 (multi-primary)}); empty when
+     *     nothing had to
+     * @throws IllegalStateException when this mesh cannot run the lesson, saying which {@code meshbox up} can
+     */
+    default Optional<String> prepare(Scenario lesson, PrintStream progress) throws InterruptedException {
+        String missing = LessonClusters.mismatch(this, lesson);
+        if (missing.isEmpty()) {
+            return Optional.empty();
+        }
+        throw new IllegalStateException(
+                missing + ". The UI of ./meshbox up brings a lesson's clusters up when its first step is applied");
+    }
+
     /** Why trace checks are skipped on a mesh without Zipkin. */
     String NO_ZIPKIN = "this mesh runs without Zipkin, so traces cannot be checked here: start it with"
             + " `./meshbox up --tracing` (or run the scenario with `./meshbox run`, which starts Zipkin for"

@@ -82,4 +82,44 @@ class TrafficGeneratorsTest {
                         TrafficGenerators.traffic(new TrafficGenerators.Request("ingress", "/", "", 1.0, 601.0), PODS))
                 .hasMessageStartingWith("seconds:");
     }
+
+    @Test
+    void onSeveralClustersASourceIsAWorkloadAtItsCluster() {
+        List<Pod> pods = List.of(
+                new Pod(
+                        "sleep-a",
+                        "sample",
+                        "127.10.0.1",
+                        "127.20.0.1",
+                        Map.of("app", "sleep", dev.meshbox.controlplane.registry.Topology.CLUSTER, "cluster1"),
+                        Pod.ProxyKind.SIDECAR,
+                        true),
+                new Pod(
+                        "sleep-b",
+                        "sample",
+                        "127.11.0.1",
+                        "127.21.0.1",
+                        Map.of("app", "sleep", dev.meshbox.controlplane.registry.Topology.CLUSTER, "cluster2"),
+                        Pod.ProxyKind.SIDECAR,
+                        true));
+
+        Scenario.Traffic t = TrafficGenerators.traffic(
+                new TrafficGenerators.Request("sleep@cluster2", "http://helloworld.sample:5000/hello", "", 5.0, 2.0),
+                pods);
+        assertThat(t.from()).isEqualTo("sleep@cluster2");
+        assertThat(TrafficGenerators.traffic(
+                                new TrafficGenerators.Request("ingress@cluster2", "/hello", "", 5.0, 2.0), pods)
+                        .from())
+                .isEqualTo("ingress@cluster2");
+
+        assertThatThrownBy(() -> TrafficGenerators.traffic(
+                        new TrafficGenerators.Request(
+                                "sleep@cluster3", "http://helloworld.sample:5000/hello", "", 5.0, 2.0),
+                        pods))
+                .hasMessage("from: \"sleep@cluster3\" names no cluster of this mesh; clusters: [cluster1, cluster2]");
+        assertThatThrownBy(() -> TrafficGenerators.traffic(
+                        new TrafficGenerators.Request("httpbin@cluster1", "http://httpbin:8000/get", "", 5.0, 2.0),
+                        pods))
+                .hasMessageContaining("expected ingress or one of [sleep@cluster1, sleep@cluster2]");
+    }
 }

@@ -14,7 +14,8 @@ import java.util.Set;
 /**
  * The part of Istio's mesh config ({@code data.mesh} of the {@code istio} ConfigMap) MeshBox reads: its
  * {@code extensionProviders} of kind {@code envoyExtAuthzHttp}, for CUSTOM AuthorizationPolicies, and
- * {@code outboundTrafficPolicy.mode}. Other keys are ignored; a provider of another kind, or a bad field, is an error
+ * {@code outboundTrafficPolicy.mode}, the tracing settings ({@link MeshTracing}) and {@code localityLbSetting}
+ * ({@link dev.meshbox.controlplane.config.MeshLocalityLb}). Other keys are ignored; a provider of another kind, or a bad field, is an error
  * naming the file and the field.
  */
 public final class MeshConfigFile {
@@ -23,13 +24,24 @@ public final class MeshConfigFile {
     public record Settings(
             List<ExtAuthzProvider> extensionProviders,
             dev.meshbox.controlplane.config.OutboundTrafficPolicy outboundTrafficPolicy,
-            MeshTracing tracing) {
+            MeshTracing tracing,
+            dev.meshbox.controlplane.config.DestinationRule.LocalityLbSetting localityLbSetting) {
         public static final Settings DEFAULTS =
                 new Settings(List.of(), dev.meshbox.controlplane.config.OutboundTrafficPolicy.ALLOW_ANY);
 
         public Settings {
             extensionProviders = List.copyOf(extensionProviders);
             tracing = tracing == null ? MeshTracing.DEFAULTS : tracing;
+            localityLbSetting = localityLbSetting == null
+                    ? dev.meshbox.controlplane.config.MeshLocalityLb.DEFAULT
+                    : localityLbSetting;
+        }
+
+        public Settings(
+                List<ExtAuthzProvider> extensionProviders,
+                dev.meshbox.controlplane.config.OutboundTrafficPolicy outboundTrafficPolicy,
+                MeshTracing tracing) {
+            this(extensionProviders, outboundTrafficPolicy, tracing, null);
         }
 
         public Settings(
@@ -42,7 +54,8 @@ public final class MeshConfigFile {
         public SecurityOptions applyTo(SecurityOptions options) {
             return options.withExtensionProviders(extensionProviders)
                     .withOutboundTrafficPolicy(outboundTrafficPolicy)
-                    .withTracing(tracing);
+                    .withTracing(tracing)
+                    .withLocalityLbSetting(localityLbSetting);
         }
     }
 
@@ -59,7 +72,10 @@ public final class MeshConfigFile {
 
     public static Settings read(String source, String yaml) {
         return new Settings(
-                extensionProviders(source, yaml), outboundTrafficPolicy(source, yaml), MeshTracing.read(source, yaml));
+                extensionProviders(source, yaml),
+                outboundTrafficPolicy(source, yaml),
+                MeshTracing.read(source, yaml),
+                dev.meshbox.controlplane.config.MeshLocalityLb.read(source, yaml));
     }
 
     /** {@code outboundTrafficPolicy.mode}; ALLOW_ANY, Istio's default, when left out. */

@@ -29,6 +29,11 @@ public final class MeshConfigYaml {
                 .map(MeshConfigYaml::provider)
                 .toList());
         tracing(settings.tracing(), root, providers);
+        if (!settings.localityLbSetting().equals(dev.meshbox.controlplane.config.MeshLocalityLb.DEFAULT)) {
+            root.put(
+                    "localityLbSetting",
+                    dev.meshbox.controlplane.config.MeshLocalityLb.write(settings.localityLbSetting()));
+        }
         if (!providers.isEmpty()) {
             root.put("extensionProviders", providers);
         }

@@ -1,5 +1,7 @@
 package dev.meshbox.controlplane.security;
 
+import dev.meshbox.controlplane.config.DestinationRule.LocalityLbSetting;
+import dev.meshbox.controlplane.config.MeshLocalityLb;
 import dev.meshbox.controlplane.config.OutboundTrafficPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +18,7 @@ import java.time.Duration;
  * @param outboundTrafficPolicy the mesh config's {@code outboundTrafficPolicy.mode} (it travels with the other mesh
  *     config settings the control plane takes)
  * @param tracing the mesh config's tracing settings ({@link MeshTracing}), travelling the same way
+ * @param localityLbSetting the mesh config's {@code localityLbSetting} ({@link MeshLocalityLb}), likewise
  */
 public record SecurityOptions(
         boolean autoMtls,
@@ -23,7 +26,8 @@ public record SecurityOptions(
         Path cacerts,
         java.util.List<ExtAuthzProvider> extensionProviders,
         OutboundTrafficPolicy outboundTrafficPolicy,
-        MeshTracing tracing) {
+        MeshTracing tracing,
+        LocalityLbSetting localityLbSetting) {
 
     public static final SecurityOptions DEFAULTS =
             new SecurityOptions(true, WorkloadCertificates.DEFAULT_TTL, null, java.util.List.of());
@@ -33,6 +37,22 @@ public record SecurityOptions(
                 extensionProviders == null ? java.util.List.of() : java.util.List.copyOf(extensionProviders);
         outboundTrafficPolicy = outboundTrafficPolicy == null ? OutboundTrafficPolicy.ALLOW_ANY : outboundTrafficPolicy;
         tracing = tracing == null ? MeshTracing.DEFAULTS : tracing;
+        localityLbSetting = localityLbSetting == null ? MeshLocalityLb.DEFAULT : localityLbSetting;
+    }
+
+    public SecurityOptions(
+            boolean autoMtls,
+            Duration workloadCertTtl,
+            Path cacerts,
+            java.util.List<ExtAuthzProvider> extensionProviders,
+            OutboundTrafficPolicy outboundTrafficPolicy,
+            MeshTracing tracing) {
+        this(autoMtls, workloadCertTtl, cacerts, extensionProviders, outboundTrafficPolicy, tracing, null);
+    }
+
+    public SecurityOptions withLocalityLbSetting(LocalityLbSetting value) {
+        return new SecurityOptions(
+                autoMtls, workloadCertTtl, cacerts, extensionProviders, outboundTrafficPolicy, tracing, value);
     }
 
     public SecurityOptions(
@@ -46,7 +66,13 @@ public record SecurityOptions(
 
     public SecurityOptions withTracing(MeshTracing value) {
         return new SecurityOptions(
-                autoMtls, workloadCertTtl, cacerts, extensionProviders, outboundTrafficPolicy, value);
+                autoMtls,
+                workloadCertTtl,
+                cacerts,
+                extensionProviders,
+                outboundTrafficPolicy,
+                value,
+                localityLbSetting);
     }
 
     public SecurityOptions(
@@ -58,7 +84,8 @@ public record SecurityOptions(
     }
 
     public SecurityOptions withOutboundTrafficPolicy(OutboundTrafficPolicy value) {
-        return new SecurityOptions(autoMtls, workloadCertTtl, cacerts, extensionProviders, value, tracing);
+        return new SecurityOptions(
+                autoMtls, workloadCertTtl, cacerts, extensionProviders, value, tracing, localityLbSetting);
     }
 
     public SecurityOptions(boolean autoMtls, Duration workloadCertTtl, Path cacerts) {
@@ -66,20 +93,29 @@ public record SecurityOptions(
     }
 
     public SecurityOptions withAutoMtls(boolean value) {
-        return new SecurityOptions(value, workloadCertTtl, cacerts, extensionProviders, outboundTrafficPolicy, tracing);
+        return new SecurityOptions(
+                value, workloadCertTtl, cacerts, extensionProviders, outboundTrafficPolicy, tracing, localityLbSetting);
     }
 
     public SecurityOptions withWorkloadCertTtl(Duration value) {
-        return new SecurityOptions(autoMtls, value, cacerts, extensionProviders, outboundTrafficPolicy, tracing);
+        return new SecurityOptions(
+                autoMtls, value, cacerts, extensionProviders, outboundTrafficPolicy, tracing, localityLbSetting);
     }
 
     public SecurityOptions withCacerts(Path value) {
         return new SecurityOptions(
-                autoMtls, workloadCertTtl, value, extensionProviders, outboundTrafficPolicy, tracing);
+                autoMtls,
+                workloadCertTtl,
+                value,
+                extensionProviders,
+                outboundTrafficPolicy,
+                tracing,
+                localityLbSetting);
     }
 
     public SecurityOptions withExtensionProviders(java.util.List<ExtAuthzProvider> value) {
-        return new SecurityOptions(autoMtls, workloadCertTtl, cacerts, value, outboundTrafficPolicy, tracing);
+        return new SecurityOptions(
+                autoMtls, workloadCertTtl, cacerts, value, outboundTrafficPolicy, tracing, localityLbSetting);
     }
 
     /** The CA these options describe: the plug-in one from {@link #cacerts}, else a fresh self-signed root. */

@@ -92,7 +92,10 @@ final class ClusterTranslator {
                     hostPolicy, subset.flatMap(DestinationRule.Subset::trafficPolicy), port.port());
             Map<String, String> labels =
                     subset.map(DestinationRule.Subset::labels).orElse(Map.of());
-            Cluster cluster = LocalityEndpoints.weighted(cluster(name, policy, port.selectedProtocol()), policy);
+            Cluster cluster = LocalityEndpoints.weighted(
+                    cluster(name, policy, port.selectedProtocol()),
+                    policy,
+                    view.security().localityLbSetting());
             if (se != null) {
                 cluster = ServiceEntries.typed(cluster, se, service, port);
             }

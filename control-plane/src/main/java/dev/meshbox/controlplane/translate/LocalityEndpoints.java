@@ -25,7 +25,7 @@ import java.util.TreeMap;
  * Istio's locality load balancing ({@code pilot/pkg/networking/core/loadbalancer/loadbalancer.go}). EDS groups a
  * service's endpoints into one {@code LocalityLbEndpoints} per pod locality (labels {@code
  * topology.kubernetes.io/region}, {@code topology.kubernetes.io/zone}, {@code topology.istio.io/subzone}); then, per
- * proxy, a DestinationRule's {@code localityLbSetting} sets priorities relative to the proxy's own locality (failover,
+ * proxy, a DestinationRule's {@code localityLbSetting} (else the mesh config's) sets priorities relative to the proxy's own locality (failover,
  * only with outlier detection: same subzone 0, same zone 1, same region 2, the {@code failover} region next, others
  * last; or by {@code failoverPriority} labels) or locality weights ({@code distribute}, with the cluster's {@code
  * locality_weighted_lb_config}). Pods without locality labels are all in the empty locality, so meshes that do not
@@ -91,8 +91,8 @@ final class LocalityEndpoints {
     }
 
     /** A cluster whose policy {@code distribute}s gets Envoy's {@code locality_weighted_lb_config}, as Istio's. */
-    static Cluster weighted(Cluster cluster, Optional<TrafficPolicy> policy) {
-        Optional<LocalityLbSetting> setting = setting(policy);
+    static Cluster weighted(Cluster cluster, Optional<TrafficPolicy> policy, LocalityLbSetting mesh) {
+        Optional<LocalityLbSetting> setting = setting(policy, mesh);
         if (setting.isEmpty() || setting.get().distribute().isEmpty()) {
             return cluster;
         }
@@ -102,11 +102,15 @@ final class LocalityEndpoints {
         return c.build();
     }
 
-    /** The DestinationRule's setting, unless it turns locality load balancing off. */
-    private static Optional<LocalityLbSetting> setting(Optional<TrafficPolicy> policy) {
-        return policy.flatMap(TrafficPolicy::loadBalancer)
-                .flatMap(DestinationRule.LoadBalancer::localityLbSetting)
-                .filter(s -> !s.disabled());
+    /**
+     * Istio's {@code GetLocalityLbSetting}: the DestinationRule's setting (none when it says {@code enabled: false}),
+     * else the mesh config's (none when that says {@code enabled: false}).
+     */
+    static Optional<LocalityLbSetting> setting(Optional<TrafficPolicy> policy, LocalityLbSetting mesh) {
+        Optional<LocalityLbSetting> own =
+                policy.flatMap(TrafficPolicy::loadBalancer).flatMap(DestinationRule.LoadBalancer::localityLbSetting);
+        LocalityLbSetting chosen = own.orElse(mesh);
+        return chosen.disabled() ? Optional.empty() : Optional.of(chosen);
     }
 
     /** What one cluster's assignment needs per proxy: the setting and whether failover applies. */
@@ -125,34 +129,31 @@ final class LocalityEndpoints {
                             || p.labels().containsKey(ZONE)
                             || p.labels().containsKey(SUBZONE));
             boolean priorityLabels = false;
+            LocalityLbSetting mesh = view.security().localityLbSetting();
             for (MeshService service : view.registry().servicesSorted()) {
                 Optional<DestinationRule> dr = view.destinationRule(service);
-                if (dr.isEmpty()) {
-                    continue;
+                if (dr.isEmpty() && mesh.distribute().isEmpty()) {
+                    continue; // no outlier detection, so no failover: only the mesh's distribute would apply
                 }
                 List<String> subsets = new ArrayList<>();
                 subsets.add("");
-                dr.get().subsets().forEach(s -> subsets.add(s.name()));
+                dr.ifPresent(d -> d.subsets().forEach(s -> subsets.add(s.name())));
                 for (ServicePort port : service.ports()) {
                     for (String subset : subsets) {
-                        Optional<TrafficPolicy> policy = TrafficPolicy.effective(
-                                dr.get().trafficPolicy(),
-                                dr.get().subset(subset).flatMap(DestinationRule.Subset::trafficPolicy),
-                                port.port());
+                        Optional<TrafficPolicy> policy = dr.flatMap(d -> TrafficPolicy.effective(
+                                d.trafficPolicy(),
+                                d.subset(subset).flatMap(DestinationRule.Subset::trafficPolicy),
+                                port.port()));
                         boolean outlier =
                                 policy.flatMap(TrafficPolicy::outlierDetection).isPresent();
-                        Optional<LocalityLbSetting> s = setting(policy);
                         // Istio's mesh default (localityLbSetting.enabled: true): outlier detection alone turns on
-                        // failover by locality; a DestinationRule that disables it leaves the endpoints alone.
-                        boolean disabled = policy.flatMap(TrafficPolicy::loadBalancer)
-                                .flatMap(DestinationRule.LoadBalancer::localityLbSetting)
-                                .map(LocalityLbSetting::disabled)
-                                .orElse(false);
-                        LocalityLbSetting effective =
-                                s.orElse(new LocalityLbSetting(Optional.empty(), List.of(), List.of(), List.of()));
-                        if (disabled || (!outlier && effective.distribute().isEmpty())) {
+                        // failover by locality; a DestinationRule (or the mesh config) that disables it leaves the
+                        // endpoints alone.
+                        Optional<LocalityLbSetting> s = setting(policy, mesh);
+                        if (s.isEmpty() || (!outlier && s.get().distribute().isEmpty())) {
                             continue;
                         }
+                        LocalityLbSetting effective = s.get();
                         if (!anyLocality && effective.failoverPriority().isEmpty()) {
                             continue; // every endpoint in the empty locality: nothing would change
                         }

@@ -34,13 +34,15 @@ public record MeshView(
 
     /**
      * Mesh-wide security settings: Istio's MeshConfig {@code enableAutoMtls} and the {@code extensionProviders} CUSTOM
-     * AuthorizationPolicies name.
+     * AuthorizationPolicies name (with the other mesh config settings translation reads: {@code
+     * outboundTrafficPolicy}, tracing, {@code localityLbSetting}).
      */
     public record MeshSecurity(
             boolean autoMtls,
             List<dev.meshbox.controlplane.security.ExtAuthzProvider> extensionProviders,
             OutboundTrafficPolicy outboundTrafficPolicy,
-            dev.meshbox.controlplane.security.MeshTracing tracing) {
+            dev.meshbox.controlplane.security.MeshTracing tracing,
+            DestinationRule.LocalityLbSetting localityLbSetting) {
         public static final MeshSecurity PLAINTEXT = new MeshSecurity(false);
         public static final MeshSecurity AUTO_MTLS = new MeshSecurity(true);
 
@@ -49,6 +51,22 @@ public record MeshView(
             outboundTrafficPolicy =
                     outboundTrafficPolicy == null ? OutboundTrafficPolicy.ALLOW_ANY : outboundTrafficPolicy;
             tracing = tracing == null ? dev.meshbox.controlplane.security.MeshTracing.DEFAULTS : tracing;
+            localityLbSetting = localityLbSetting == null
+                    ? dev.meshbox.controlplane.config.MeshLocalityLb.DEFAULT
+                    : localityLbSetting;
+        }
+
+        public MeshSecurity(
+                boolean autoMtls,
+                List<dev.meshbox.controlplane.security.ExtAuthzProvider> extensionProviders,
+                OutboundTrafficPolicy outboundTrafficPolicy,
+                dev.meshbox.controlplane.security.MeshTracing tracing) {
+            this(autoMtls, extensionProviders, outboundTrafficPolicy, tracing, null);
+        }
+
+        /** These settings with the mesh config's {@code localityLbSetting}, the default of DestinationRules. */
+        public MeshSecurity withLocalityLbSetting(DestinationRule.LocalityLbSetting value) {
+            return new MeshSecurity(autoMtls, extensionProviders, outboundTrafficPolicy, tracing, value);
         }
 
         public MeshSecurity(
@@ -60,7 +78,7 @@ public record MeshView(
 
         /** These settings with the mesh config's tracing settings. */
         public MeshSecurity withTracing(dev.meshbox.controlplane.security.MeshTracing value) {
-            return new MeshSecurity(autoMtls, extensionProviders, outboundTrafficPolicy, value);
+            return new MeshSecurity(autoMtls, extensionProviders, outboundTrafficPolicy, value, localityLbSetting);
         }
 
         public MeshSecurity(
@@ -74,7 +92,7 @@ public record MeshView(
 
         /** These settings with the mesh config's {@code outboundTrafficPolicy.mode}. */
         public MeshSecurity withOutboundTrafficPolicy(OutboundTrafficPolicy value) {
-            return new MeshSecurity(autoMtls, extensionProviders, value, tracing);
+            return new MeshSecurity(autoMtls, extensionProviders, value, tracing, localityLbSetting);
         }
     }
 

@@ -285,6 +285,7 @@ public final class Translator {
                 peerAuthentications.warnings().forEach(b::warn);
                 GatewayBindings.warnings(view).forEach(b::warn);
                 GlobalNames.warnings(view.config().all(ServiceEntry.class)).forEach(b::warn);
+                LocalityLbWarnings.warnings(view).forEach(b::warn);
                 outbound = b.build();
             }
             return outbound;

@@ -34,11 +34,18 @@ public final class AdminServer implements AutoCloseable {
     public record ApplyRequest(List<MeshAccess.ConfigText> sources) {}
 
     private final MeshControl mesh;
+    private final ClusterTargets clusters;
     private final Javalin app;
     private final ObjectMapper json = new ObjectMapper();
 
     public AdminServer(MeshControl mesh, String host, int port) {
+        this(mesh, ClusterTargets.single(mesh), host, port);
+    }
+
+    /** The admin API of several clusters: {@code POST /apply?cluster=NAME} applies to that cluster's control plane. */
+    public AdminServer(MeshControl mesh, ClusterTargets clusters, String host, int port) {
         this.mesh = mesh;
+        this.clusters = clusters;
         this.app = Javalin.create(this::configure);
         try {
             app.start(host, port);
@@ -107,7 +114,14 @@ public final class AdminServer implements AutoCloseable {
             badRequest(ctx, invalid);
             return;
         }
-        MeshAccess.ApplyOutcome outcome = mesh.apply(req.sources());
+        MeshControl target;
+        try {
+            target = clusters.target(ctx.queryParam("cluster"));
+        } catch (IllegalArgumentException e) {
+            badRequest(ctx, List.of(e.getMessage()));
+            return;
+        }
+        MeshAccess.ApplyOutcome outcome = target.apply(clusters.expand(req.sources()));
         ctx.status(outcome.ok() ? 200 : 422)
                 .json(Map.of(
                         "changes",
@@ -115,7 +129,7 @@ public final class AdminServer implements AutoCloseable {
                         "problems",
                         outcome.problems(),
                         "warnings",
-                        mesh.controlPlane().warnings()));
+                        target.controlPlane().warnings()));
     }
 
     private static List<String> invalidSources(List<MeshAccess.ConfigText> sources) {

@@ -6,6 +6,7 @@ import dev.meshbox.controlplane.ControlPlane;
 import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.Pod;
 import dev.meshbox.launcher.lifecycle.CleanupStack;
+import dev.meshbox.launcher.lifecycle.StartupTrace;
 import dev.meshbox.proxy.Proxy;
 import dev.meshbox.proxy.ProxyEventLoops;
 import dev.meshbox.proxy.ProxyOptions;
@@ -143,7 +144,9 @@ public final class LocalMesh implements StartedMesh {
      */
     private void boot(List<PodPlan> plans, ExecutorService starter, long t0, PrintStream progress)
             throws InterruptedException {
+        trace("control plane made");
         controlPlane.start(options.xdsBind());
+        trace("control plane listening");
         LocalGatewayDeployments deployments = new LocalGatewayDeployments(
                 controlPlane,
                 subnet,
@@ -168,6 +171,7 @@ public final class LocalMesh implements StartedMesh {
         // The ingress Gateway config first, while the registry is empty and a rebuild costs nothing; then every proxy
         // starts and connects (each waits for its first snapshot) while this thread translates the whole mesh once.
         control.applyDefaults(spec.defaultConfig(), "bookinfo-gateway.yaml");
+        trace("default config applied");
         List<CompletableFuture<RunningPod>> starting = new ArrayList<>();
         // Completes once every pod is in the registry (not ready yet), so a pod's readiness is never overwritten by it.
         CompletableFuture<Void> registeredAll = new CompletableFuture<>();
@@ -202,6 +206,7 @@ public final class LocalMesh implements StartedMesh {
         // One change, one rebuild, instead of one per service and per pod.
         controlPlane.registry().putAll(spec.services(), registered);
         registeredAll.complete(null);
+        trace("pods registered");
         // The first failure ends the wait, whichever pod it is.
         CompletableFuture<RunningPod> failed = new CompletableFuture<>();
         starting.forEach(f -> f.whenComplete((p, t) -> {
@@ -223,11 +228,17 @@ public final class LocalMesh implements StartedMesh {
                 throw new IllegalStateException("a pod did not become ready within 30 s");
             }
         }
+        trace("pods ready");
         if (!controlPlane.awaitConverged(CONVERGE)) {
             throw new IllegalStateException("proxies did not ACK their config within " + CONVERGE.toSeconds() + " s:"
                     + controlPlane.describeLagging());
         }
+        trace("proxies converged");
         progress.printf("mesh ready in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    private void trace(String phase) {
+        StartupTrace.mark((member == null ? "" : member.cluster() + ": ") + phase);
     }
 
     /** A pod not yet ready, and its app starting on {@code starter} (already done for a client pod, which has none). */
@@ -306,6 +317,7 @@ public final class LocalMesh implements StartedMesh {
 
     private RunningPod gatewayReady(Pod pod, Proxy proxy, PrintStream progress) {
         progress.printf("pod %-36s ready  ingress gateway on %s:8080%n", pod.name(), pod.ip());
+        trace("ingress gateway ready");
         RunningPod rp = new RunningPod(pod, null, proxy);
         gateway = rp;
         return rp;

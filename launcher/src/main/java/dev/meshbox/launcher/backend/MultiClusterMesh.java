@@ -3,6 +3,7 @@ package dev.meshbox.launcher.backend;
 import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.Topology;
 import dev.meshbox.controlplane.security.SecurityOptions;
+import dev.meshbox.launcher.lifecycle.StartupTrace;
 import dev.meshbox.scenarios.GatewayWorkload;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -84,6 +85,7 @@ public final class MultiClusterMesh implements StartedMesh {
             List<ClusterSpec> specs, MultiClusterModel model, LocalOptions options, PrintStream progress)
             throws InterruptedException {
         check(specs);
+        StartupTrace.mark("clusters: starting");
         long t0 = System.nanoTime();
         Path generated = null;
         Map<String, Path> cacerts = new LinkedHashMap<>();
@@ -98,6 +100,7 @@ public final class MultiClusterMesh implements StartedMesh {
         } else {
             specs.forEach(s -> cacerts.put(s.name(), s.cacerts()));
         }
+        StartupTrace.mark("clusters: certificates ready");
         boolean multiNetwork =
                 specs.stream().map(ClusterSpec::network).distinct().count() > 1;
         List<CompletableFuture<LocalMesh>> starting = new ArrayList<>();
@@ -122,6 +125,7 @@ public final class MultiClusterMesh implements StartedMesh {
         Map<String, LocalMesh> started = new LinkedHashMap<>();
         RuntimeException failure =
                 ClusterStarts.joinAll(specs.stream().map(ClusterSpec::name).toList(), starting, started);
+        StartupTrace.mark("clusters: every cluster started");
         MultiClusterMesh mesh = new MultiClusterMesh(started, generated);
         if (failure != null) {
             closeQuietly(mesh, failure);
@@ -252,7 +256,9 @@ public final class MultiClusterMesh implements StartedMesh {
                         .addRemoteCluster(other, remote.controlPlane().registry());
             }
         }));
+        StartupTrace.mark("clusters: remote secrets added");
         clusters.values().forEach(LocalMesh::awaitConverged);
+        StartupTrace.mark("clusters: converged with the other clusters' endpoints");
     }
 
     /** The {@code .global} model's DNS stubs and gateway endpoints; empty for a multi-primary mesh. */

@@ -32,6 +32,14 @@ public final class ApplyCommand implements Callable<Integer> {
             description = "A YAML file (several documents allowed); repeat for more files.")
     List<Path> files;
 
+    @CommandLine.Option(
+            names = "--cluster",
+            paramLabel = "NAME",
+            description = "With ./meshbox up --clusters N: the cluster whose control plane gets the YAML (default"
+                    + " cluster1), as kubectl --context picks one; ${CLUSTERn_GW_ADDR} in the YAML becomes that"
+                    + " cluster's gateway address.")
+    String cluster;
+
     @CommandLine.Mixin
     AdminOption admin = new AdminOption();
 
@@ -61,7 +69,10 @@ public final class ApplyCommand implements Callable<Integer> {
                                 .header("content-type", "application/json")
                                 .POST(HttpRequest.BodyPublishers.ofString(
                                         json.writeValueAsString(Map.of("sources", sources)))),
-                        "/apply");
+                        cluster == null
+                                ? "/apply"
+                                : "/apply?cluster="
+                                        + java.net.URLEncoder.encode(cluster, java.nio.charset.StandardCharsets.UTF_8));
         JsonNode body = json.readTree(resp.body());
         for (JsonNode c : body.path("changes")) {
             out.println(c.asText());

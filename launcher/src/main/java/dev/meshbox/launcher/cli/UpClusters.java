@@ -8,6 +8,7 @@ import dev.meshbox.launcher.backend.LocalOptions;
 import dev.meshbox.launcher.backend.MeshSpec;
 import dev.meshbox.launcher.backend.MultiClusterMesh;
 import dev.meshbox.launcher.backend.MultiClusterModel;
+import dev.meshbox.launcher.lifecycle.StartupTrace;
 import dev.meshbox.scenarios.Scenario;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -26,6 +27,9 @@ import java.util.concurrent.CountDownLatch;
 final class UpClusters {
 
     private UpClusters() {}
+
+    /** The web UI of {@code up}: its port (0: none) and the user's scenario folder. */
+    record Ui(int port, Path scenarioDir) {}
 
     /** Istio's layout of {@code make cluster1-cacerts ...}: {@code DIR/cluster1}, {@code DIR/cluster2}, ... */
     static List<MultiClusterMesh.ClusterSpec> specs(
@@ -65,8 +69,10 @@ final class UpClusters {
             List<Scenario.Workload> workloads,
             Long seed,
             MeshConfigFile.Settings meshSettings,
-            Path cacerts)
+            Path cacerts,
+            Ui uiOptions)
             throws InterruptedException {
+        StartupTrace.mark("up --clusters: arguments checked");
         long t0 = System.nanoTime();
         out.println("Starting MeshBox (backend local, " + count + " clusters) ...");
         LocalOptions options = LocalOptions.standard(seed == null ? OptionalLong.empty() : OptionalLong.of(seed));
@@ -77,8 +83,22 @@ final class UpClusters {
                 out);
         AdminServer admin;
         try {
-            admin = new AdminServer(mesh.cluster("cluster1").control(), "127.0.0.1", AdminServer.PORT);
+            admin = new AdminServer(
+                    mesh.cluster("cluster1").control(),
+                    dev.meshbox.launcher.admin.ClusterTargets.of(mesh),
+                    "127.0.0.1",
+                    AdminServer.PORT);
         } catch (RuntimeException e) {
+            mesh.close();
+            throw e;
+        }
+        dev.meshbox.launcher.ui.LessonMeshUi uiMesh;
+        dev.meshbox.webui.WebUi ui;
+        try {
+            uiMesh = UpClustersUi.mesh(mesh, model, workloads);
+            ui = uiOptions.port() == 0 ? null : UpClustersUi.start(uiMesh, uiOptions.port(), uiOptions.scenarioDir());
+        } catch (RuntimeException e) {
+            admin.close();
             mesh.close();
             throw e;
         }
@@ -87,6 +107,10 @@ final class UpClusters {
                 .addShutdownHook(new Thread(
                         () -> {
                             System.out.println("\nStopping MeshBox (" + count + " clusters) ...");
+                            if (ui != null) {
+                                ui.close();
+                            }
+                            uiMesh.close();
                             admin.close();
                             try {
                                 mesh.close();
@@ -97,6 +121,7 @@ final class UpClusters {
                             }
                         },
                         "meshbox-shutdown"));
+        StartupTrace.mark("up --clusters: up");
         out.printf("%nMeshBox is up in %.1f s (%d clusters).%n", (System.nanoTime() - t0) / 1e9, count);
         boolean bookinfo = workloads.stream()
                 .anyMatch(w -> w instanceof Scenario.Builtin b && b.name().equals("bookinfo"));
@@ -112,8 +137,11 @@ final class UpClusters {
                     m.controlPlane().xdsPort(),
                     m.controlPlane().network());
         }
+        if (ui != null) {
+            out.println("  Web UI         " + ui.url() + "   (every cluster)");
+        }
         out.println("  Admin API      http://127.0.0.1:" + AdminServer.PORT
-                + "/proxies   (cluster1; meshbox apply -f FILE)");
+                + "/proxies   (cluster1; meshbox apply -f FILE [--cluster NAME])");
         out.println("Press Ctrl-C to stop.");
         stopped.await();
         return 0;

@@ -12,6 +12,7 @@ import dev.meshbox.launcher.backend.LocalOptions;
 import dev.meshbox.launcher.backend.MeshSpec;
 import dev.meshbox.launcher.backend.MultiClusterModel;
 import dev.meshbox.launcher.start.Backends;
+import dev.meshbox.launcher.ui.LessonMeshUi;
 import dev.meshbox.launcher.ui.MeshUi;
 import dev.meshbox.launcher.ui.UiPort;
 import dev.meshbox.scenarios.BuiltinWorkloads;
@@ -113,8 +114,8 @@ public final class UpCommand implements Callable<Integer> {
             names = "--clusters",
             defaultValue = "1",
             paramLabel = "N",
-            description = "Run N clusters (cluster1, cluster2, ...; local backend, or kubernetes with a --kubeconfig or"
-                    + " --context per cluster), each with its own control plane,"
+            description = "Run N clusters (cluster1, cluster2, ...; local or docker backend, or kubernetes with a"
+                    + " --kubeconfig or --context per cluster), each with its own control plane,"
                     + " ingress and --workloads, one root CA (--cacerts DIR: DIR/cluster1, ... as Istio's"
                     + " Makefile.selfsigned.mk makes them), each on its own network behind an east-west gateway.")
     int clusters;
@@ -314,13 +315,20 @@ public final class UpCommand implements Callable<Integer> {
                         spec.commandLine(), "--gateway " + g + ": " + String.join("; ", problems));
             }
         }
-        if (clusters < 1 || clusters > 8 || (clusters > 1 && (backend.docker() || backend.k3s()))) {
+        if (clusters < 1 || clusters > 8 || (clusters > 1 && backend.k3s())) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(),
-                    "--clusters " + clusters + ": expected 1 to 8 clusters, on the local or kubernetes backend (docker"
-                            + " and k3s run one cluster for now)");
+                    "--clusters " + clusters + ": expected 1 to 8 clusters, on the local, docker or kubernetes backend"
+                            + " (k3s runs one cluster for now)");
         }
         MultiClusterModel model = UpClusters.model(spec.commandLine(), multicluster, clusters);
+        if (clusters > 1 && backend.docker() && (singleNetwork || model != MultiClusterModel.MULTI_PRIMARY)) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    (singleNetwork ? "--single-network" : "--multicluster " + multicluster)
+                            + ": on the docker backend clusters are multi-primary on different networks (each its own"
+                            + " Docker network); run it with --backend local");
+        }
         // Arguments first: a bad one is exit 2 whatever else is running on the machine.
         if (uiPort < 0 || uiPort > 65535) {
             throw new CommandLine.ParameterException(
@@ -343,6 +351,9 @@ public final class UpCommand implements Callable<Integer> {
             return 1;
         }
         PrintStream out = new PrintStream(System.out, true);
+        if (backend.docker() && clusters != 1) {
+            return UpDockerClusters.run(out, clusters, builtins(), seed, meshSettings, cacerts);
+        }
         if (backend.docker()) {
             return upOnDocker(out, meshSettings);
         }
@@ -392,7 +403,16 @@ public final class UpCommand implements Callable<Integer> {
             return 1;
         }
         if (clusters != 1) {
-            return UpClusters.run(out, clusters, model, singleNetwork, builtins(), seed, meshSettings, cacerts);
+            return UpClusters.run(
+                    out,
+                    clusters,
+                    model,
+                    singleNetwork,
+                    builtins(),
+                    seed,
+                    meshSettings,
+                    cacerts,
+                    new UpClusters.Ui(uiPort, scenarioDir));
         }
         long t0 = System.nanoTime();
         out.println("Starting MeshBox (backend local) ...");
@@ -411,16 +431,13 @@ public final class UpCommand implements Callable<Integer> {
             throw e;
         }
         WebUi ui;
+        // A lesson with clusters brings its multi-cluster mesh up beside this one (LessonMeshUi).
+        LessonMeshUi uiMesh = new LessonMeshUi(new MeshUi(
+                mesh.control(),
+                builtins(),
+                zipkin.flatMap(ZipkinAddon::url).flatMap(dev.meshbox.scenarios.ZipkinTraces::baseOf)));
         try {
-            ui = uiPort == 0
-                    ? null
-                    : WebUi.start(
-                            new MeshUi(
-                                    mesh.control(),
-                                    builtins(),
-                                    zipkin.flatMap(ZipkinAddon::url)
-                                            .flatMap(dev.meshbox.scenarios.ZipkinTraces::baseOf)),
-                            WebUi.Options.loopback(uiPort, Optional.of(scenarioDir)));
+            ui = uiPort == 0 ? null : WebUi.start(uiMesh, WebUi.Options.loopback(uiPort, Optional.of(scenarioDir)));
         } catch (RuntimeException e) {
             admin.close();
             mesh.close();
@@ -453,6 +470,7 @@ public final class UpCommand implements Callable<Integer> {
                     if (ui != null) {
                         ui.close();
                     }
+                    uiMesh.close();
                     admin.close();
                     stop(mesh, stopped);
                 },

@@ -54,6 +54,8 @@ final class GatewayContainer {
             Map<Integer, Integer> fixed,
             List<String> aliases) {}
 
+    private static final String EASTWEST_LABEL = "istio=eastwestgateway";
+
     private GatewayContainer() {}
 
     static Started start(MeshNetwork network, String image, String containerSuffix, Spec spec, OptionalLong seed) {
@@ -80,14 +82,18 @@ final class GatewayContainer {
 
     /**
      * An east-west gateway is attached to the other clusters' networks too, where {@code istiod} names their control
-     * planes: it finds its own by the container's name, unique to its mesh.
+     * planes: it finds its own by the container's name, unique to its mesh. Its listeners (15443, readiness 15021)
+     * bind 0.0.0.0 in its own namespace, as Envoy's gateway does, so the other networks reach it at its address there;
+     * its pod IP, in its node id, stays its address on its own network (its first interface, attached at creation).
      */
-    private static List<String> eastWest(MeshNetwork network, List<String> command) {
-        if (!command.contains("istio=eastwestgateway")) {
+    static List<String> eastWest(MeshNetwork network, List<String> command) {
+        if (!command.contains(EASTWEST_LABEL)) {
             return command;
         }
-        return command.stream()
+        List<String> out = new java.util.ArrayList<>(command.stream()
                 .map(a -> a.equals(Commands.XDS) ? network.containerName("istiod") + ":15010" : a)
-                .toList();
+                .toList());
+        out.addAll(List.of("--wildcard", "all"));
+        return out;
     }
 }

@@ -17,10 +17,11 @@ public final class MultiClusterStart {
     private MultiClusterStart() {}
 
     /**
-     * The clusters on the local backend, each on its own loopback block and ADS port.
+     * The clusters: on the local backend each on its own loopback block and ADS port, on docker each on its own Docker
+     * network.
      *
-     * @throws IllegalArgumentException on another backend (each cluster its own Docker network, or two kubeconfigs, is
-     *     not there yet), or for clusters {@link MultiClusterMesh} refuses
+     * @throws IllegalArgumentException on a Kubernetes backend (two kubeconfigs are not there yet), on docker for another
+     *     model than multi-primary, or for clusters {@link MultiClusterMesh} refuses
      */
     public static StartedMesh startIsolated(
             Backends.Target target,
@@ -41,9 +42,7 @@ public final class MultiClusterStart {
             MeshConfigFile.Settings meshConfig,
             PrintStream progress)
             throws InterruptedException {
-        if (Backends.DOCKER.equals(target.backend())
-                && model == MultiClusterModel.MULTI_PRIMARY
-                && Boolean.getBoolean("meshbox.dockerClusters")) {
+        if (Backends.DOCKER.equals(target.backend()) && model == MultiClusterModel.MULTI_PRIMARY) {
             // Each cluster its own Docker network, the east-west gateways the only way between them.
             return dev.meshbox.launcher.docker.DockerClusters.start(
                     specs(clusters),
@@ -52,8 +51,9 @@ public final class MultiClusterStart {
                     progress);
         }
         if (!Backends.LOCAL.equals(target.backend())) {
-            throw new IllegalArgumentException("clusters run on the local backend" + " only so far (got --backend "
-                    + target.backend() + "); run this scenario with --backend local");
+            throw new IllegalArgumentException("clusters run on the local backend"
+                    + (model == MultiClusterModel.MULTI_PRIMARY ? " and (multi-primary) the docker backend" : "")
+                    + " only so far (got --backend " + target.backend() + "); run this scenario with --backend local");
         }
         LocalOptions options = LocalOptions.isolated(seed);
         return MultiClusterMesh.start(

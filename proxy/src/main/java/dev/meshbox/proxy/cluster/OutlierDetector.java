@@ -233,7 +233,8 @@ public final class OutlierDetector {
 
     /** Runs every interval tick that is due by the ticker; cheap when none is. */
     public void maybeTick() {
-        if (ticker.read() < nextTick) {
+        long next = nextTick;
+        if (next == Long.MAX_VALUE || ticker.read() < next) {
             return;
         }
         synchronized (this) {
@@ -283,7 +284,7 @@ public final class OutlierDetector {
 
     /**
      * As above, over Envoy's priority levels and, when {@code localityWeighted}, locality weights (see {@link
-     * PrioritySet}) where the hosts have them; panic then compares the normalized total health with the threshold.
+     * PrioritySet}) where the hosts have them; panic is then per priority, decided for each request's level.
      */
     public Selection select(List<Host> all, List<Host> healthy, double panicThreshold, boolean localityWeighted) {
         Selection c = cached;
@@ -292,9 +293,7 @@ public final class OutlierDetector {
             return c;
         }
         if (PrioritySet.needed(all, localityWeighted)) {
-            PrioritySet set = PrioritySet.of(all, localityWeighted);
-            boolean panic = panicThreshold > 0 && set.normalizedHealth() < panicThreshold;
-            Selection s = panic ? new Selection(all, e, all, true) : new Selection(all, e, all, false, set);
+            Selection s = new Selection(all, e, all, false, PrioritySet.of(all, localityWeighted, panicThreshold));
             cached = s;
             return s;
         }

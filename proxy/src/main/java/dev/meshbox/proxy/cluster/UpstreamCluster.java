@@ -68,10 +68,20 @@ public record UpstreamCluster(
                 healthyHosts,
                 spec.lb().healthyPanicThreshold(),
                 spec.lb().localityWeighted());
-        if (selection.panic()) {
-            stats.lbHealthyPanic.increment();
+        PrioritySet priorities = selection.priorities();
+        List<Host> candidates;
+        if (priorities == null) {
+            if (selection.panic()) {
+                stats.lbHealthyPanic.increment();
+            }
+            candidates = selection.hosts();
+        } else {
+            int tier = priorities.tier(random);
+            if (priorities.panic(tier)) {
+                stats.lbHealthyPanic.increment();
+            }
+            candidates = priorities.hosts(tier, random);
         }
-        List<Host> candidates = selection.candidates(random);
         Host host = balancer.pick(candidates, random, hash, 0);
         for (int i = 1; host != null && avoid.contains(host) && i < attempts; i++) {
             host = balancer.pick(candidates, random, hash, i);

@@ -45,10 +45,12 @@ final class CredentialContexts {
 
     private static SslContext build(Key k) {
         try {
-            SslContextBuilder b = SslContextBuilder.forServer(
-                            WorkloadTls.pem(k.certificate().certificateChainPem()),
-                            WorkloadTls.pem(k.certificate().privateKeyPem()))
+            SslContextBuilder b = KeyMaterial.forServer(
+                            k.certificate().certificateChainPem(),
+                            k.certificate().privateKeyPem(),
+                            "secret " + k.certificate().name() + ": tls_certificate")
                     .sslProvider(TlsProvider.current())
+                    .keyStoreType(TlsProvider.KEY_STORE_TYPE)
                     .protocols("TLSv1.3", "TLSv1.2");
             if (k.clientCa() != null) {
                 b.trustManager(WorkloadTls.pem(k.clientCa().trustedCaPem())).clientAuth(ClientAuth.REQUIRE);

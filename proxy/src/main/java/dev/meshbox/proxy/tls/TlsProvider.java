@@ -15,6 +15,15 @@ import org.slf4j.LoggerFactory;
 public final class TlsProvider {
 
     public static final String PROPERTY = "meshbox.tls.provider";
+
+    /**
+     * The key store Netty puts a context's key into on its way to the key manager: JKS, whose in-memory key
+     * protection is a few digests, where the JDK's default PKCS12 encrypts the key and decrypts it again with 10 000
+     * PBKDF2 rounds each way (a quarter of a mesh start's CPU, one server and a few client contexts per proxy). The
+     * store never leaves memory, so its protection guards nothing.
+     */
+    public static final String KEY_STORE_TYPE = "JKS";
+
     private static final Logger LOG = LoggerFactory.getLogger(TlsProvider.class);
     private static final SslProvider CURRENT = choose();
 

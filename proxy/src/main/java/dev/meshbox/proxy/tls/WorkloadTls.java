@@ -193,8 +193,10 @@ public final class WorkloadTls {
 
     private static SslContext server(TlsSecret cert, TlsSecret root) {
         try {
-            return SslContextBuilder.forServer(pem(cert.certificateChainPem()), pem(cert.privateKeyPem()))
+            return KeyMaterial.forServer(
+                            cert.certificateChainPem(), cert.privateKeyPem(), "secret default: tls_certificate")
                     .sslProvider(TlsProvider.current())
+                    .keyStoreType(TlsProvider.KEY_STORE_TYPE)
                     .trustManager(pem(root.trustedCaPem()))
                     .clientAuth(ClientAuth.REQUIRE)
                     .protocols("TLSv1.3", "TLSv1.2")
@@ -209,13 +211,15 @@ public final class WorkloadTls {
         try {
             SslContextBuilder b = SslContextBuilder.forClient()
                     .sslProvider(TlsProvider.current())
+                    .keyStoreType(TlsProvider.KEY_STORE_TYPE)
                     .trustManager(trustManager(material.trustedCaPem(), key.subjectAltNames()))
                     // The peer is checked by its subject alternative names, not by host name: Istio's SNI is a
                     // cluster key, not a host.
                     .endpointIdentificationAlgorithm(null)
                     .protocols("TLSv1.3", "TLSv1.2");
             if (material.hasCertificate()) {
-                b.keyManager(pem(material.certificateChainPem()), pem(material.privateKeyPem()));
+                KeyMaterial.keyManager(
+                        b, material.certificateChainPem(), material.privateKeyPem(), "tls_certificates[0]");
             }
             if (!key.alpn().isEmpty()) {
                 b.applicationProtocolConfig(new ApplicationProtocolConfig(

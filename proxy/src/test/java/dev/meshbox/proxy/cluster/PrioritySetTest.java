@@ -65,8 +65,13 @@ class PrioritySetTest {
     }
 
     private UpstreamCluster cluster(ClusterSpec.LbPolicy policy, boolean localityWeighted, List<EndpointSpec> eps) {
+        return cluster(policy, localityWeighted, 0, eps);
+    }
+
+    private UpstreamCluster cluster(
+            ClusterSpec.LbPolicy policy, boolean localityWeighted, double panicThreshold, List<EndpointSpec> eps) {
         ClusterSpec spec = ClusterSpec.eds("helloworld", policy)
-                .withOutlier(outlier(), new ClusterSpec.LbOptions(0, 1024, 8 << 20, localityWeighted));
+                .withOutlier(outlier(), new ClusterSpec.LbOptions(panicThreshold, 1024, 8 << 20, localityWeighted));
         return catalog.rebuild(Map.of("helloworld", spec), Map.of("helloworld", eps))
                 .get("helloworld");
     }
@@ -193,5 +198,94 @@ class PrioritySetTest {
         c.pick(new Random(1), Set.of(), 1);
         assertThat(c.outlier().select(c.hosts(), c.healthyHosts(), 0, true).priorities())
                 .isNull();
+    }
+
+    /** {@code n} endpoints in one locality at one priority, numbered from {@code first}. */
+    private static List<EndpointSpec> level(int first, int n, String locality, int priority) {
+        List<EndpointSpec> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(at(first + i, locality, priority, 1));
+        }
+        return out;
+    }
+
+    private static void eject(UpstreamCluster c, int priority, int count) {
+        c.hosts().stream()
+                .filter(h -> h.spec().locality().priority() == priority)
+                .limit(count)
+                .forEach(h -> c.outlier().putHttpStatus(h, 503));
+    }
+
+    private static long panics(UpstreamCluster c) {
+        return c.statsSnapshot().get("lb_healthy_panic");
+    }
+
+    @Test
+    void panicIsPerPriorityWhileTheTotalHealthIsBelowOneHundred() {
+        List<EndpointSpec> eps = new ArrayList<>(level(1, 2, "region1/zone1", 0));
+        eps.addAll(level(10, 10, "region2/zone3", 1));
+        UpstreamCluster c = cluster(ClusterSpec.LbPolicy.ROUND_ROBIN, false, 50, eps);
+        eject(c, 0, 1); // P0 50 % healthy: health 70, not below the threshold
+        eject(c, 1, 9); // P1 10 % healthy: health 14, in panic; normalized total 84
+        PrioritySet set = PrioritySet.of(c.hosts(), false, 50);
+        assertThat(set.loads()).containsExactly(84, 16);
+        assertThat(set.normalizedHealth()).isEqualTo(84);
+
+        Random random = new Random(11);
+        Set<String> p0 = new java.util.TreeSet<>();
+        Set<String> p1 = new java.util.TreeSet<>();
+        int toP1 = 0;
+        for (int i = 0; i < 10_000; i++) {
+            Host h = c.pick(random, Set.of(), 1);
+            if (h.spec().locality().priority() == 0) {
+                p0.add(h.hostPort());
+            } else {
+                p1.add(h.hostPort());
+                toP1++;
+            }
+        }
+        // P0 keeps to its healthy host; P1's share goes over all ten of its hosts, ejected or not, as Envoy's panic.
+        assertThat(p0).containsExactly("127.0.0.162:5000");
+        assertThat(p1).hasSize(10);
+        assertThat(toP1 / 10_000.0).isCloseTo(0.16, within(0.02));
+        assertThat(panics(c)).isEqualTo(toP1);
+    }
+
+    @Test
+    void whenEveryPriorityIsInPanicEachTakesItsShareOfAllHosts() {
+        List<EndpointSpec> eps = new ArrayList<>(level(1, 4, "region1/zone1", 0));
+        eps.addAll(level(10, 1, "region2/zone3", 1));
+        UpstreamCluster c = cluster(ClusterSpec.LbPolicy.ROUND_ROBIN, false, 50, eps);
+        eject(c, 0, 4);
+        eject(c, 1, 1);
+        assertThat(PrioritySet.of(c.hosts(), false, 50).loads()).containsExactly(80, 20);
+        Map<String, Integer> s = spread(c, 10_000, OptionalLong.empty());
+        assertThat(s.get("region1.zone1") / 10_000.0).isCloseTo(0.80, within(0.02));
+        assertThat(s.get("region2.zone3") / 10_000.0).isCloseTo(0.20, within(0.02));
+        assertThat(panics(c)).isEqualTo(10_000);
+    }
+
+    @Test
+    void noPriorityPanicsWhileTheTotalHealthIsOneHundred() {
+        List<EndpointSpec> eps = new ArrayList<>(level(1, 10, "region1/zone1", 0));
+        eps.addAll(level(20, 1, "region2/zone3", 1));
+        UpstreamCluster c = cluster(ClusterSpec.LbPolicy.ROUND_ROBIN, false, 50, eps);
+        eject(c, 0, 8); // P0 20 % healthy (health 28), below the threshold, but P1 makes the total 100
+        assertThat(PrioritySet.of(c.hosts(), false, 50).loads()).containsExactly(28, 72);
+        Random random = new Random(5);
+        for (int i = 0; i < 1000; i++) {
+            assertThat(c.pick(random, Set.of(), 1).ejected()).isFalse();
+        }
+        assertThat(panics(c)).isZero();
+    }
+
+    @Test
+    void withPanicDisabledNoHealthyHostMeansNoHost() {
+        UpstreamCluster c = cluster(ClusterSpec.LbPolicy.ROUND_ROBIN, false, 0, TASK);
+        for (int p = 0; p < 4; p++) {
+            eject(c, p, 1);
+        }
+        assertThat(c.pick(new Random(1), Set.of(), 1)).isNull();
+        assertThat(panics(c)).isZero();
     }
 }

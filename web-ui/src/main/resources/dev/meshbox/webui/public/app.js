@@ -91,14 +91,24 @@ const MB = {
   },
 };
 
+/** Reads /api/mesh again (a lesson with clusters brings its own mesh up) and shows it in the header. */
+MB.loadMesh = async () => {
+  MB.mesh = await MB.get('/api/mesh');
+  MB.FLAGS = MB.mesh.responseFlags || {};
+  const s = document.getElementById('mesh-summary');
+  const clusters = MB.mesh.clusters || [];
+  s.textContent = clusters.length
+    ? `${clusters.length} clusters (${MB.mesh.multicluster}): ` + clusters.map(c => `${c.name}${c.network ? ' on ' + c.network : ''} · ingress ${c.ingress} · xDS :${c.xdsPort}`).join(' | ')
+      + ' · ' + MB.mesh.pods.length + ' proxies'
+    : 'workloads ' + MB.mesh.workloads.join(', ') + ' · ' + MB.mesh.pods.length + ' proxies · ingress ' + MB.mesh.ingress + ' · xDS :' + MB.mesh.xdsPort;
+  s.setAttribute('data-clusters', clusters.map(c => c.name).join(','));
+  Object.values(MB.tabs).forEach(t => t.meshChanged && t.meshChanged());
+};
+
 window.addEventListener('hashchange', () => MB.show(location.hash.slice(1)));
 window.addEventListener('DOMContentLoaded', async () => {
   try {
-    MB.mesh = await MB.get('/api/mesh');
-    MB.FLAGS = MB.mesh.responseFlags || {};
-    const s = document.getElementById('mesh-summary');
-    s.textContent = 'workloads ' + MB.mesh.workloads.join(', ') + ' · ' + MB.mesh.pods.length + ' proxies · ingress ' + MB.mesh.ingress
-      + ' · xDS :' + MB.mesh.xdsPort;
+    await MB.loadMesh();
   } catch (e) {
     MB.banner('The mesh does not answer: ' + e.message);
   }

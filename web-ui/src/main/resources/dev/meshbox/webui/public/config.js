@@ -39,7 +39,7 @@
     const out = document.getElementById('apply-result');
     const problems = MB.clear(document.getElementById('apply-problems'));
     out.textContent = 'applying ...';
-    const r = await MB.api('POST', '/api/config/apply', { yaml: editor().value, name: document.getElementById('yaml-name').value });
+    const r = await MB.api('POST', '/api/config/apply' + clusterQuery(), { yaml: editor().value, name: document.getElementById('yaml-name').value });
     errorLines = new Set();
     if (r.status === 200) {
       out.textContent = r.body.changes.join(' · ') + ' — every proxy ACKed it';
@@ -70,8 +70,30 @@
         c.type + '=' + (c.ok ? 'True' : 'False') + (c.ok ? '' : ' (' + c.reason + ')'))));
   }
 
+  /** On a multi-cluster mesh each cluster has its own control plane and config: ?cluster=NAME, chosen above. */
+  function clusterQuery() {
+    const sel = document.getElementById('config-cluster');
+    return sel && sel.value ? '?cluster=' + encodeURIComponent(sel.value) : '';
+  }
+
+  function clusterSelect() {
+    const clusters = (MB.mesh && MB.mesh.clusters) || [];
+    let sel = document.getElementById('config-cluster');
+    if (!clusters.length) { if (sel) sel.parentNode.remove(); return; }
+    if (sel && sel.dataset.clusters === clusters.map(c => c.name).join(',')) return;
+    if (sel) sel.parentNode.remove();
+    sel = MB.el('select', { id: 'config-cluster', 'data-clusters': clusters.map(c => c.name).join(','), onchange: () => { MB.clear(document.getElementById('proxy-config')); refresh(); } },
+      clusters.map(c => MB.el('option', { value: c.name }, `${c.name}${c.network ? ' (' + c.network + ')' : ''}: its istiod on :${c.xdsPort}`)));
+    const box = MB.el('p', { class: 'cluster-choice' }, 'Cluster ', sel,
+      MB.el('span', { class: 'muted' }, ' each cluster has its own control plane and config; Apply here applies to this cluster only, as kubectl --context does.'));
+    const col = document.querySelector('#tab-config .col');
+    col.insertBefore(box, col.firstChild);
+  }
+
   async function refresh() {
-    const [cfg, proxies] = await Promise.all([MB.get('/api/config'), MB.get('/api/proxies')]);
+    clusterSelect();
+    const q = clusterQuery();
+    const [cfg, proxies] = await Promise.all([MB.get('/api/config' + q), MB.get('/api/proxies' + q)]);
     const body = MB.clear(document.querySelector('#resources tbody'));
     for (const r of cfg.resources) {
       body.appendChild(MB.el('tr', { class: 'clickable resource', 'data-name': r.name, 'data-kind': r.kind, onclick: () => edit(r) },
@@ -105,7 +127,7 @@
   }
 
   async function remove(r) {
-    const res = await MB.api('DELETE', `/api/config/${encodeURIComponent(r.kind)}/${encodeURIComponent(r.namespace)}/${encodeURIComponent(r.name)}`);
+    const res = await MB.api('DELETE', `/api/config/${encodeURIComponent(r.kind)}/${encodeURIComponent(r.namespace)}/${encodeURIComponent(r.name)}` + clusterQuery());
     document.getElementById('apply-result').textContent = res.ok ? res.body.changes.join(' · ') : res.body.error;
     refresh();
   }
@@ -147,7 +169,7 @@
     editor().addEventListener('scroll', sync);
     document.getElementById('apply-yaml').addEventListener('click', apply);
     document.getElementById('config-reset').addEventListener('click', async () => {
-      const r = await MB.api('POST', '/api/config/reset');
+      const r = await MB.api('POST', '/api/config/reset' + clusterQuery());
       document.getElementById('apply-result').textContent = r.ok ? 'Reset: only the mesh\'s own config is left.' : r.body.error;
       refresh();
     });

@@ -36,12 +36,33 @@
       }
       col.forEach((n, i) => { index[n.id] = i; });
     });
-    const rows = Math.max(1, ...columns.map(c => (c ? c.length : 0)));
-    const pos = {};
-    columns.forEach((col, c) => (col || []).forEach((n, i) => {
-      pos[n.id] = { x: 80 + c * COL, y: 50 + (i + (rows - col.length) / 2) * ROW };
-    }));
-    return { pos, width: 160 + (columns.length - 1) * COL, height: 60 + rows * ROW };
+    const clusters = [...new Set(nodes.map(n => n.cluster).filter(c => c))].sort();
+    if (!clusters.length) {
+      const rows = Math.max(1, ...columns.map(c => (c ? c.length : 0)));
+      const pos = {};
+      columns.forEach((col, c) => (col || []).forEach((n, i) => {
+        pos[n.id] = { x: 80 + c * COL, y: 50 + (i + (rows - col.length) / 2) * ROW };
+      }));
+      return { pos, width: 160 + (columns.length - 1) * COL, height: 60 + rows * ROW, bands: [] };
+    }
+    // Several clusters: a band per cluster (with its network), the services between the first and the others, as one
+    // name serves from every cluster. Columns stay the call order across all bands.
+    const order = [clusters[0], '', ...clusters.slice(1)];
+    const bandOf = n => n.cluster || '';
+    const pos = {}, bands = [];
+    let top = 30;
+    for (const band of order) {
+      const cols = columns.map(col => (col || []).filter(n => bandOf(n) === band));
+      const rows = Math.max(0, ...cols.map(c => c.length));
+      if (!rows) continue;
+      cols.forEach((col, c) => col.forEach((n, i) => {
+        pos[n.id] = { x: 80 + c * COL, y: top + 30 + (i + (rows - col.length) / 2) * ROW };
+      }));
+      const member = nodes.find(n => bandOf(n) === band && n.network);
+      bands.push({ cluster: band, network: member ? member.network : '', y: top, height: rows * ROW + 10 });
+      top += rows * ROW + 24;
+    }
+    return { pos, width: 160 + (columns.length - 1) * COL, height: top + 10, bands };
   }
 
   /** Kiali's lock: the destination sidecar saw the calls over mutual TLS (partial: some of them). */
@@ -72,7 +93,7 @@
   function render(g) {
     const svg = document.getElementById('topology');
     MB.clear(svg);
-    const { pos, width, height } = layout(g.nodes, g.edges);
+    const { pos, width, height, bands } = layout(g.nodes, g.edges);
     const w = Math.max(width, 700), h = Math.max(height, 300);
     svg.setAttribute('viewBox', `0 0 ${w} ${h}`);
     svg.setAttribute('preserveAspectRatio', 'xMidYMin meet');
@@ -80,7 +101,13 @@
     ['ok', 'degraded', 'failing', 'idle'].forEach(h => defs.appendChild(MB.svg('marker', { id: 'arrow-' + h, viewBox: '0 0 10 10', refX: 9, refY: 5,
       markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, MB.svg('path', { d: 'M0,0 L10,5 L0,10 z', fill: `var(--${h})` }))));
     svg.appendChild(defs);
-    const edgeLayer = MB.svg('g'), nodeLayer = MB.svg('g');
+    const bandLayer = MB.svg('g'), edgeLayer = MB.svg('g'), nodeLayer = MB.svg('g');
+    for (const b of bands) {
+      bandLayer.appendChild(MB.svg('g', { class: 'band' + (b.cluster ? ' cluster' : ' shared'), 'data-cluster': b.cluster, 'data-network': b.network },
+        MB.svg('rect', { x: 8, y: b.y, width: w - 16, height: b.height, rx: 10 }),
+        MB.svg('text', { x: 18, y: b.y + 16 }, b.cluster ? `${b.cluster}${b.network ? ' · ' + b.network : ''}` : 'services (every cluster)')));
+    }
+    svg.appendChild(bandLayer);
     svg.appendChild(edgeLayer);
     svg.appendChild(nodeLayer);
     for (const e of g.edges) {
@@ -89,7 +116,9 @@
       const x1 = a.x + R + 2, x2 = b.x - R - 4, mx = (x1 + x2) / 2;
       const d = `M${x1},${a.y} C${mx},${a.y} ${mx},${b.y} ${x2},${b.y}`;
       const live = e.rps > 0 ? ' live' : '';
-      const grp = MB.svg('g', { class: `edge ${e.health}${live}${selected === e.id ? ' selected' : ''}`, 'data-id': e.id, 'data-source': e.source,
+      const cross = e.crossCluster > 0 ? ' cross-cluster' : '';
+      const grp = MB.svg('g', { class: `edge ${e.health}${live}${cross}${selected === e.id ? ' selected' : ''}`, 'data-id': e.id, 'data-source': e.source,
+        'data-cross-cluster': e.crossCluster,
         'data-target': e.target, 'data-kind': e.kind, 'data-health': e.health, 'data-rps': e.rps.toFixed(2), 'data-share': e.share.toFixed(3),
         onclick: () => { selected = e.id; detail(); } },
       MB.svg('path', { class: 'hit', d }), MB.svg('path', { d, 'marker-end': `url(#arrow-${e.health})` }),
@@ -110,7 +139,7 @@
       const title = n.kind === 'service' ? n.label : n.app || n.label;
       grp.appendChild(MB.svg('text', { y: R + 14 }, title));
       if (n.version) grp.appendChild(MB.svg('text', { class: 'sub', y: R + 26 }, n.version + (n.pods > 1 ? ` (${n.pods} pods)` : '')));
-      else if (n.kind === 'gateway') grp.appendChild(MB.svg('text', { class: 'sub', y: R + 26 }, 'ingress'));
+      else if (n.kind === 'gateway') grp.appendChild(MB.svg('text', { class: 'sub', y: R + 26 }, n.app === 'istio-eastwestgateway' ? 'east-west :15443' : 'ingress'));
       // Where the workload runs: its cluster and locality as a badge under the name (Istio's topology labels).
       const place = [n.cluster, n.locality].filter(x => x).join(' · ');
       if (place) grp.appendChild(MB.svg('text', { class: 'sub locality', y: R + 38 }, place));
@@ -132,6 +161,8 @@
         table([['rate', edge.rps.toFixed(2) + ' req/s over ' + last.windowSeconds + ' s'], ['requests in window', edge.requests],
           ['since start', edge.total], ['5xx share', MB.pct(edge.errorShare)], ...(edge.kind === 'route' ? [['share of the service', MB.pct(edge.share)]] : []),
           ['security', security(edge)],
+          ...(Object.keys(edge.fromClusters || {}).length ? [['from clusters', Object.entries(edge.fromClusters).map(([c, n]) => c + ' × ' + n).join(', ')],
+            ['across clusters', edge.crossCluster + ' since start' + (edge.crossCluster ? ' (through the other network\'s east-west gateway when the networks differ)' : '')]] : []),
           ['status codes', Object.entries(edge.codes).map(([c, n]) => c + ' × ' + n).join(', ') || '-'],
           ['response flags', Object.entries(edge.flags).map(([f, n]) => `${f} × ${n}` + (MB.FLAGS[f] ? ` (${MB.FLAGS[f]})` : '')).join(', ') || '-']]));
       return;

@@ -4,18 +4,33 @@
   let cursor = '';
   const MAX_ROWS = 300;
 
+  let filled = null;
+
+  /** On a multi-cluster mesh a source is NAME@CLUSTER (sleep@cluster2, ingress@cluster2), as scenarios name it. */
   function fillSelects() {
     const from = document.getElementById('tg-from');
     const wl = document.getElementById('log-workload');
-    if (from.options.length || !MB.mesh) return;
-    from.appendChild(MB.el('option', { value: 'ingress' }, 'ingress (outside the mesh)'));
-    const apps = [...new Set(MB.mesh.pods.filter(p => p.kind === 'sidecar').map(p => p.app))].sort();
-    apps.forEach(a => from.appendChild(MB.el('option', { value: a }, a + "'s sidecar")));
+    if (!MB.mesh || filled === MB.mesh) return;
+    filled = MB.mesh;
+    MB.clear(from);
+    while (wl.options.length > 1) wl.remove(1);
+    const clusters = (MB.mesh.clusters || []).map(c => c.name);
+    if (!clusters.length) from.appendChild(MB.el('option', { value: 'ingress' }, 'ingress (outside the mesh)'));
+    clusters.forEach(c => from.appendChild(MB.el('option', { value: 'ingress@' + c }, `ingress of ${c} (outside the mesh)`)));
+    const sources = [...new Set(MB.mesh.pods.filter(p => p.kind === 'sidecar').map(p => clusters.length ? p.app + '@' + p.cluster : p.app))].sort();
+    sources.forEach(a => from.appendChild(MB.el('option', { value: a }, a.replace('@', "'s sidecar in ").replace(/^([^']*)$/, "$1's sidecar"))));
     [...new Set(MB.mesh.pods.map(p => p.workload))].sort().forEach(w => wl.appendChild(MB.el('option', { value: w }, w)));
+  }
+
+  function wire() {
+    const from = document.getElementById('tg-from');
+    const wl = document.getElementById('log-workload');
     from.addEventListener('change', () => {
       const t = document.getElementById('tg-target');
-      if (from.value === 'ingress' && !t.value.startsWith('/')) t.value = '/productpage';
-      if (from.value !== 'ingress' && t.value.startsWith('/')) t.value = from.value === 'productpage' ? 'http://reviews:9080/reviews/0' : 'http://httpbin:8000/get';
+      const name = from.value.replace(/@.*$/, '');
+      if (name === 'ingress' && !t.value.startsWith('/')) t.value = '/productpage';
+      if (name !== 'ingress' && t.value.startsWith('/')) t.value = name === 'productpage' ? 'http://reviews:9080/reviews/0'
+        : name === 'sleep' && MB.mesh.pods.some(p => p.app === 'helloworld') ? 'http://helloworld.sample:5000/hello' : 'http://httpbin:8000/get';
     });
     wl.addEventListener('change', () => { cursor = ''; MB.clear(document.querySelector('#access-log tbody')); tail(); });
   }
@@ -68,10 +83,11 @@
     while (body.lastChild && body.lastChild.classList.contains('denial')) body.removeChild(body.lastChild);
   }
 
-  window.addEventListener('DOMContentLoaded', () => document.getElementById('traffic-form').addEventListener('submit', start));
+  window.addEventListener('DOMContentLoaded', () => { document.getElementById('traffic-form').addEventListener('submit', start); wire(); });
 
   MB.tabs.traffic = {
     show: () => { fillSelects(); MB.every('traffic', 2000, async () => { await generators(); await tail(); }); },
     hide: () => MB.stop('traffic'),
+    meshChanged: () => fillSelects(),
   };
 })();

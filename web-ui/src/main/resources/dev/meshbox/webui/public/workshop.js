@@ -11,7 +11,8 @@
     for (const { lesson, missing } of lessons) {
       box.appendChild(MB.el('div', { class: 'card lesson' + (lesson.id === currentId ? ' selected' : ''), 'data-id': lesson.id, onclick: () => open(lesson.id) },
         MB.el('h3', {}, lesson.title), MB.el('div', { class: 'muted' }, lesson.task),
-        missing.length ? MB.el('span', { class: 'badge warn' }, 'needs ' + missing.join(', ')) : null));
+        missing.length ? MB.el('span', { class: 'badge warn' }, 'needs ' + missing.join(', ')) : null,
+        lesson.clusters.length ? MB.el('span', { class: 'badge clusters' }, `${lesson.clusters.length} clusters · ${lesson.multicluster}`) : null));
     }
   }
 
@@ -21,7 +22,14 @@
     const { lesson, missing } = lessons.find(l => l.lesson.id === id);
     const view = MB.clear(document.getElementById('lesson-view'));
     view.setAttribute('data-lesson', id);
-    view.append(MB.el('h2', {}, lesson.title), MB.el('p', { class: 'muted' }, lesson.task + ' · workloads: ' + lesson.workloads.join(', ')), MB.el('p', {}, lesson.intro));
+    view.append(MB.el('h2', {}, lesson.title), MB.el('p', { class: 'muted' }, lesson.task
+      + (lesson.workloads.length ? ' · workloads: ' + lesson.workloads.join(', ') : '')), MB.el('p', {}, lesson.intro));
+    // A lesson with clusters runs on its own multi-cluster mesh, which applying its first step brings up.
+    if (lesson.clusters.length) {
+      view.appendChild(MB.el('div', { class: 'lesson-clusters card' }, MB.el('b', {}, `Clusters (${lesson.multicluster} model)`),
+        MB.el('ul', {}, lesson.clusters.map(c => MB.el('li', {}, c))),
+        MB.el('p', { class: 'muted' }, 'Reset and apply brings these clusters up, each with its own control plane, unless the mesh already runs them.')));
+    }
     if (missing.length) {
       view.appendChild(MB.el('p', { class: 'error lesson-missing' }, `This lesson needs ${missing.join(', ')}, which this mesh does not run. Restart with `
         + `./meshbox up --workloads ${[...new Set([...MB.mesh.workloads, ...lesson.workloads])].join(',')}`));
@@ -48,9 +56,14 @@
   }
 
   async function apply(lesson, n, result) {
-    MB.clear(result).appendChild(MB.el('p', { class: 'muted' }, 'applying, waiting for every proxy to ACK ...'));
+    MB.clear(result).appendChild(MB.el('p', { class: 'muted' }, (lesson.clusters.length && n === 1 ? 'bringing the lesson\'s clusters up, ' : '')
+      + 'applying, waiting for every proxy to ACK ...'));
     const r = await MB.api('POST', `/api/lessons/${lesson.id}/steps/${n}/apply`);
     MB.clear(result);
+    if (r.body && r.body.mesh) {
+      result.appendChild(MB.el('p', { class: 'ok lesson-mesh' }, 'Mesh: ' + r.body.mesh));
+      await MB.loadMesh();
+    }
     if (r.ok) {
       result.appendChild(MB.el('p', { class: 'ok applied' }, (r.body.reset ? 'Reset the mesh, then applied: ' : 'Applied: ') + r.body.changes.join(' · ')));
     } else {
