@@ -371,15 +371,7 @@ public final class UpCommand implements Callable<Integer> {
                     cacerts);
         }
         if (backend.kubernetes()) {
-            if (cacerts != null) {
-                try {
-                    dev.meshbox.launcher.backend.ClusterCerts.checkCacerts("Kubernetes", cacerts);
-                } catch (IllegalArgumentException e) {
-                    throw new CommandLine.ParameterException(
-                            spec.commandLine(),
-                            e.getMessage().replaceFirst("^cluster Kubernetes: cacerts ", "--cacerts "));
-                }
-            }
+            UpKubeClusters.checkOne(spec.commandLine(), cacerts);
             return upOnKubernetes(out, meshSettings);
         }
         String busy = busyPorts(tracing, prometheus);

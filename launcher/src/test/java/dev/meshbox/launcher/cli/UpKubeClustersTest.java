@@ -67,7 +67,8 @@ class UpKubeClustersTest {
 
         Run k3s = up("--backend", "k3s", "--clusters", "2");
         assertThat(k3s.exit()).isEqualTo(2);
-        assertThat(k3s.err()).contains("--clusters 2: expected 1 to 8 clusters, on the local or kubernetes backend");
+        assertThat(k3s.err())
+                .contains("--clusters 2: expected 1 to 8 clusters, on the local, docker or kubernetes backend");
 
         Run context = up("--backend", "kubernetes", "--context", "kind-c1");
         assertThat(context.exit()).isEqualTo(2);
