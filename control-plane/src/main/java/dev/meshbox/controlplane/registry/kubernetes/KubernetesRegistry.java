@@ -35,7 +35,12 @@ public final class KubernetesRegistry implements PlatformRegistry {
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
 
     /** Labels a pod gets where it lacks them (a remote cluster's {@code topology.istio.io/network}). */
-    private final Map<String, String> podDefaults;
+    private volatile Map<String, String> podDefaults;
+    /** The namespace whose network label is the pods' default network, followed; null for none. */
+    private String networkNamespace;
+
+    private NetworkLabelWatcher networkWatcher;
+    private SharedIndexInformer<io.fabric8.kubernetes.api.model.Pod> podInformer;
 
     public KubernetesRegistry(KubernetesClient client, ServiceRegistry registry) {
         this(client, registry, Map.of());
@@ -49,6 +54,30 @@ public final class KubernetesRegistry implements PlatformRegistry {
         this.client = client;
         this.registry = registry;
         this.podDefaults = Map.copyOf(podDefaults);
+    }
+
+    /**
+     * The cluster's pods are on the network {@code namespace} is labelled with ({@code topology.istio.io/network} of
+     * a remote cluster's {@code istio-system}), unless labelled otherwise: read at start and followed, a relabelling
+     * moving every unlabelled pod, as istiod's controller for that cluster does. Set before {@link #start}.
+     */
+    public KubernetesRegistry followingNetworkOf(String namespace) {
+        this.networkNamespace = namespace;
+        return this;
+    }
+
+    /** New default labels: every pod known is mapped again (its endpoints pushed on its new network). */
+    private synchronized void podDefaults(Map<String, String> value) {
+        if (value.equals(podDefaults)) {
+            return;
+        }
+        podDefaults = Map.copyOf(value);
+        SharedIndexInformer<io.fabric8.kubernetes.api.model.Pod> pods = podInformer;
+        if (pods != null) {
+            for (io.fabric8.kubernetes.api.model.Pod p : pods.getStore().list()) {
+                mapped(p).ifPresent(registry::putPod);
+            }
+        }
     }
 
     private Optional<Pod> mapped(io.fabric8.kubernetes.api.model.Pod p) {
@@ -83,20 +112,31 @@ public final class KubernetesRegistry implements PlatformRegistry {
                         s.getMetadata().getNamespace(), s.getMetadata().getName());
             }
         }));
-        informers.add(client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
+        if (networkNamespace != null) {
+            // Before the pods' first list, so they arrive on their network.
+            networkWatcher = new NetworkLabelWatcher(
+                            client,
+                            networkNamespace,
+                            n -> podDefaults(n.isEmpty() ? Map.of() : Map.of(Topology.NETWORK, n)))
+                    .start();
+        }
+        podInformer = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
             @Override
             public void onAdd(io.fabric8.kubernetes.api.model.Pod p) {
-                mapped(p).ifPresent(registry::putPod);
+                onUpdate(null, p);
             }
 
             @Override
             public void onUpdate(io.fabric8.kubernetes.api.model.Pod old, io.fabric8.kubernetes.api.model.Pod p) {
-                Optional<Pod> mapped = mapped(p);
-                if (mapped.isPresent()) {
-                    registry.putPod(mapped.get());
-                } else {
-                    registry.removePod(
-                            p.getMetadata().getNamespace(), p.getMetadata().getName());
+                // One at a time with a relabelling's re-mapping, so no pod keeps its old network.
+                synchronized (KubernetesRegistry.this) {
+                    Optional<Pod> mapped = mapped(p);
+                    if (mapped.isPresent()) {
+                        registry.putPod(mapped.get());
+                    } else if (old != null) {
+                        registry.removePod(
+                                p.getMetadata().getNamespace(), p.getMetadata().getName());
+                    }
                 }
             }
 
@@ -105,7 +145,8 @@ public final class KubernetesRegistry implements PlatformRegistry {
                 registry.removePod(
                         p.getMetadata().getNamespace(), p.getMetadata().getName());
             }
-        }));
+        });
+        informers.add(podInformer);
         return this;
     }
 
@@ -174,6 +215,9 @@ public final class KubernetesRegistry implements PlatformRegistry {
 
     @Override
     public void close() {
+        if (networkWatcher != null) {
+            networkWatcher.close();
+        }
         informers.forEach(SharedIndexInformer::close);
         informers.clear();
     }
