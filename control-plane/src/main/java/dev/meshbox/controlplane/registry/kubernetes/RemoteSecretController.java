@@ -250,8 +250,9 @@ public final class RemoteSecretController implements AutoCloseable {
                         () -> {
                             // Its pods are on its network: the topology.istio.io/network label of its istio-system,
                             // followed.
-                            KubernetesRegistry k8s =
-                                    new KubernetesRegistry(remote, registry).followingNetworkOf(namespace);
+                            KubernetesRegistry k8s = new KubernetesRegistry(remote, registry)
+                                    .followingNetworkOf(namespace)
+                                    .eastWestGatewaysAtLoadBalancer();
                             informers.set(k8s);
                             k8s.start();
                             problems.remove(where);
