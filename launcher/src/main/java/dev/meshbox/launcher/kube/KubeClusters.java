@@ -96,6 +96,8 @@ public final class KubeClusters implements AutoCloseable {
             if (failed != null) {
                 throw failed;
             }
+            // The keys are in the clusters' cacerts Secrets now: none stays on this machine's disk.
+            clusters.deleteGenerated();
             KubeMultiCluster.link(
                     targets.stream()
                             .map(t -> new KubeMultiCluster.Member(t.name(), t.network(), t.client(), null))
@@ -160,12 +162,16 @@ public final class KubeClusters implements AutoCloseable {
             }
         }
         meshes.clear();
+        deleteGenerated();
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException(String.join("; ", problems));
+        }
+    }
+
+    private void deleteGenerated() {
         if (generated != null) {
             deleteTree(generated);
             generated = null;
-        }
-        if (!problems.isEmpty()) {
-            throw new IllegalStateException(String.join("; ", problems));
         }
     }
 
