@@ -80,9 +80,9 @@ public final class UpCommand implements Callable<Integer> {
     @CommandLine.Option(
             names = "--cacerts",
             paramLabel = "DIR",
-            description =
-                    "Istio's plug-in CA files (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem) to sign"
-                            + " workload certificates with, instead of a generated root: meshes given the same root trust each other.")
+            description = "Istio's plug-in CA files (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem) to sign"
+                    + " workload certificates with, instead of a generated root: meshes given the same root trust each other."
+                    + " On Kubernetes: the cacerts Secret in istio-system, as Istio's 'Plug in CA certificates'.")
     Path cacerts;
 
     @CommandLine.Option(
@@ -243,6 +243,7 @@ public final class UpCommand implements Callable<Integer> {
                 Backends.Ports.STANDARD,
                 seed == null ? OptionalLong.empty() : OptionalLong.of(seed),
                 meshSettings,
+                new dev.meshbox.launcher.kube.KubeClusterIdentity(null, null, cacerts),
                 out);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
@@ -369,6 +370,7 @@ public final class UpCommand implements Callable<Integer> {
                     cacerts);
         }
         if (backend.kubernetes()) {
+            UpKubeClusters.checkOne(spec.commandLine(), cacerts);
             return upOnKubernetes(out, meshSettings);
         }
         String busy = busyPorts(tracing, prometheus);
