@@ -2,6 +2,8 @@ package dev.meshbox.launcher.cli;
 
 import dev.meshbox.launcher.start.Backends;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine;
 
@@ -19,8 +21,16 @@ public final class BackendOption {
     @CommandLine.Option(
             names = "--kubeconfig",
             paramLabel = "FILE",
-            description = "kubernetes: the cluster's kubeconfig (default: KUBECONFIG, else ~/.kube/config).")
-    Path kubeconfig;
+            description = "kubernetes: the cluster's kubeconfig (default: KUBECONFIG, else ~/.kube/config); with"
+                    + " up --clusters N, one per cluster (repeat it), or one holding each --context.")
+    List<Path> kubeconfigs = new ArrayList<>();
+
+    @CommandLine.Option(
+            names = "--context",
+            paramLabel = "NAME",
+            description = "kubernetes, with up --clusters N: a kubeconfig context per cluster (repeat it), as"
+                    + " Istio's multi-cluster guides use --context=\"${CTX_CLUSTER1}\".")
+    List<String> contexts = new ArrayList<>();
 
     @CommandLine.Option(
             names = "--image",
@@ -30,17 +40,49 @@ public final class BackendOption {
     String image;
 
     void check(CommandLine.Model.CommandSpec spec) {
+        check(spec, 1);
+    }
+
+    /** As above, for {@code clusters} clusters: more than one kubeconfig, or any --context, only with several. */
+    void check(CommandLine.Model.CommandSpec spec, int clusters) {
         if (!Backends.NAMES.contains(backend)) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(),
                     "--backend " + backend + ": unknown backend; expected one of " + String.join(", ", Backends.NAMES));
         }
-        if ((kubeconfig != null || image != null) && !backend.equals(Backends.KUBERNETES)) {
+        String kubeOnly = !kubeconfigs.isEmpty() ? "--kubeconfig" : !contexts.isEmpty() ? "--context" : null;
+        if (kubeOnly == null && image != null) {
+            kubeOnly = "--image";
+        }
+        if (kubeOnly != null && !backend.equals(Backends.KUBERNETES)) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(),
-                    (kubeconfig != null ? "--kubeconfig" : "--image")
-                            + " is for --backend kubernetes (k3s runs the image built here; local and docker need neither)");
+                    kubeOnly + " is for --backend kubernetes (k3s runs the image built here; local and docker need"
+                            + " neither)");
         }
+        if (clusters == 1 && (kubeconfigs.size() > 1 || !contexts.isEmpty())) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    (contexts.isEmpty() ? "--kubeconfig given " + kubeconfigs.size() + " times" : "--context")
+                            + ": one cluster is the kubeconfig's current context; a kubeconfig or context per cluster"
+                            + " is for up --clusters N --backend kubernetes");
+        }
+    }
+
+    boolean k3s() {
+        return backend.equals(Backends.K3S);
+    }
+
+    List<Path> kubeconfigs() {
+        return kubeconfigs;
+    }
+
+    List<String> contexts() {
+        return contexts;
+    }
+
+    String image() {
+        return image;
     }
 
     boolean docker() {
@@ -56,6 +98,6 @@ public final class BackendOption {
     }
 
     Backends.Target target() {
-        return new Backends.Target(backend, Optional.ofNullable(kubeconfig), Optional.ofNullable(image));
+        return new Backends.Target(backend, kubeconfigs.stream().findFirst(), Optional.ofNullable(image));
     }
 }

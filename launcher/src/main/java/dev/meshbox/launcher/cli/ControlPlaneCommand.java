@@ -117,7 +117,8 @@ public final class ControlPlaneCommand implements Callable<Integer> {
     @CommandLine.Option(
             names = "--cacerts",
             paramLabel = "DIR",
-            description = "docker: Istio's plug-in CA (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem).")
+            description = "Istio's plug-in CA (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem); kubernetes:"
+                    + " where the optional cacerts Secret is mounted, used when it holds ca-key.pem, as istiod does.")
     Path cacerts;
 
     @CommandLine.Option(
@@ -220,7 +221,8 @@ public final class ControlPlaneCommand implements Callable<Integer> {
                             injectXds,
                             watchNamespaces,
                             defaultConfig,
-                            clusterId));
+                            clusterId,
+                            cacerts));
         } catch (RuntimeException | java.io.IOException e) {
             client.close();
             spec.commandLine()

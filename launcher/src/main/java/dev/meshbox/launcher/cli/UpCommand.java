@@ -80,9 +80,9 @@ public final class UpCommand implements Callable<Integer> {
     @CommandLine.Option(
             names = "--cacerts",
             paramLabel = "DIR",
-            description =
-                    "Istio's plug-in CA files (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem) to sign"
-                            + " workload certificates with, instead of a generated root: meshes given the same root trust each other.")
+            description = "Istio's plug-in CA files (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem) to sign"
+                    + " workload certificates with, instead of a generated root: meshes given the same root trust each other."
+                    + " On Kubernetes: the cacerts Secret in istio-system, as Istio's 'Plug in CA certificates'.")
     Path cacerts;
 
     @CommandLine.Option(
@@ -114,10 +114,10 @@ public final class UpCommand implements Callable<Integer> {
             names = "--clusters",
             defaultValue = "1",
             paramLabel = "N",
-            description =
-                    "Run N clusters (cluster1, cluster2, ...; local or docker backend), each with its own control plane,"
-                            + " ingress and --workloads, one root CA (--cacerts DIR: DIR/cluster1, ... as Istio's"
-                            + " Makefile.selfsigned.mk makes them), each on its own network behind an east-west gateway.")
+            description = "Run N clusters (cluster1, cluster2, ...; local or docker backend, or kubernetes with a"
+                    + " --kubeconfig or --context per cluster), each with its own control plane,"
+                    + " ingress and --workloads, one root CA (--cacerts DIR: DIR/cluster1, ... as Istio's"
+                    + " Makefile.selfsigned.mk makes them), each on its own network behind an east-west gateway.")
     int clusters;
 
     @CommandLine.Option(
@@ -243,6 +243,7 @@ public final class UpCommand implements Callable<Integer> {
                 Backends.Ports.STANDARD,
                 seed == null ? OptionalLong.empty() : OptionalLong.of(seed),
                 meshSettings,
+                new dev.meshbox.launcher.kube.KubeClusterIdentity(null, null, cacerts),
                 out);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
@@ -299,7 +300,7 @@ public final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        backend.check(spec);
+        backend.check(spec, clusters);
         for (String w : workloads) {
             List<String> problems = BuiltinWorkloads.parse(w).problems();
             if (!problems.isEmpty()) {
@@ -314,11 +315,11 @@ public final class UpCommand implements Callable<Integer> {
                         spec.commandLine(), "--gateway " + g + ": " + String.join("; ", problems));
             }
         }
-        if (clusters < 1 || clusters > 8 || (clusters > 1 && backend.kubernetes())) {
+        if (clusters < 1 || clusters > 8 || (clusters > 1 && backend.k3s())) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(),
-                    "--clusters " + clusters + ": expected 1 to 8 clusters, on the local or docker backend (the"
-                            + " Kubernetes backends run one cluster for now)");
+                    "--clusters " + clusters + ": expected 1 to 8 clusters, on the local, docker or kubernetes backend"
+                            + " (k3s runs one cluster for now)");
         }
         MultiClusterModel model = UpClusters.model(spec.commandLine(), multicluster, clusters);
         if (clusters > 1 && backend.docker() && singleNetwork) {
@@ -355,7 +356,21 @@ public final class UpCommand implements Callable<Integer> {
         if (backend.docker()) {
             return upOnDocker(out, meshSettings);
         }
+        if (backend.kubernetes() && clusters != 1) {
+            return UpKubeClusters.run(
+                    spec.commandLine(),
+                    out,
+                    backend,
+                    clusters,
+                    model,
+                    singleNetwork,
+                    builtins(),
+                    seed,
+                    meshSettings,
+                    cacerts);
+        }
         if (backend.kubernetes()) {
+            UpKubeClusters.checkOne(spec.commandLine(), cacerts);
             return upOnKubernetes(out, meshSettings);
         }
         String busy = busyPorts(tracing, prometheus);

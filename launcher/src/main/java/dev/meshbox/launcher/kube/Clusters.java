@@ -57,12 +57,27 @@ public final class Clusters {
 
     /** A client for the cluster a kubeconfig file names (its current context), checked to exist and parse. */
     public static KubernetesClient fromKubeconfig(Path kubeconfig) {
+        return fromKubeconfig(kubeconfig, null);
+    }
+
+    /** As above, for a named context of the file ({@code kubectl --context NAME}); null for its current context. */
+    public static KubernetesClient fromKubeconfig(Path kubeconfig, String context) {
         if (!Files.isRegularFile(kubeconfig)) {
             throw new IllegalArgumentException("--kubeconfig " + kubeconfig + ": no such file");
         }
         Config config;
         try {
-            config = Config.fromKubeconfig(null, kubeconfig.toFile());
+            if (context != null
+                    && io.fabric8.kubernetes.client.internal.KubeConfigUtils.parseConfig(kubeconfig.toFile())
+                            .getContexts()
+                            .stream()
+                            .noneMatch(c -> context.equals(c.getName()))) {
+                throw new IllegalArgumentException("--context " + context + ": no such context in " + kubeconfig
+                        + " (kubectl config get-contexts)");
+            }
+            config = Config.fromKubeconfig(context, kubeconfig.toFile());
+        } catch (IllegalArgumentException e) {
+            throw e;
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(
                     "--kubeconfig " + kubeconfig + ": not a usable kubeconfig: " + e.getMessage(), e);
@@ -78,7 +93,12 @@ public final class Clusters {
 
     /** An existing cluster: the kubeconfig's, running {@code image} (or MeshBox's image built here, which its nodes must have). */
     public static Cluster existing(Path kubeconfig, String image, PrintStream progress) {
-        KubernetesClient client = fromKubeconfig(kubeconfig);
+        return existing(kubeconfig, null, image, progress);
+    }
+
+    /** As above, for a named context of the kubeconfig (null: its current context). */
+    public static Cluster existing(Path kubeconfig, String context, String image, PrintStream progress) {
+        KubernetesClient client = fromKubeconfig(kubeconfig, context);
         try {
             client.getKubernetesVersion();
         } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {

@@ -37,7 +37,7 @@ final class ControlPlaneManifest {
         objects.add(1, MeshConfigMap.object(meshId, options.meshConfig()));
         // Istio's reader service account, for other clusters' remote secrets (create-remote-secret).
         objects.addAll(RemoteSecrets.readerObjects(meshId));
-        return objects;
+        return options.cluster().applyTo(objects, meshId);
     }
 
     private static List<String> istiodCommand(MeshSpec spec, KubeMesh.Options options) {
@@ -62,10 +62,12 @@ final class ControlPlaneManifest {
                 "/var/run/secrets/meshbox-webhook",
                 "--inject-image",
                 options.image(),
+                "--cacerts",
+                KubeClusterIdentity.CACERTS_MOUNT,
                 "--watch-namespace",
                 KubeMesh.SYSTEM));
         // Config in each namespace the workloads run in (a PeerAuthentication in foo), and in default as before.
-        for (String ns : KubeMesh.workloadNamespaces(spec)) {
+        for (String ns : WorkloadNamespaces.of(spec)) {
             if (ns.equals(KubeMesh.SYSTEM)) {
                 continue; // a user's gateway there (istio-egressgateway): watched already
             }

@@ -8,7 +8,9 @@ import dev.meshbox.controlplane.kubernetes.MeshConfigWatcher;
 import dev.meshbox.controlplane.kubernetes.SidecarInjector;
 import dev.meshbox.controlplane.registry.Topology;
 import dev.meshbox.controlplane.registry.kubernetes.KubernetesRegistry;
+import dev.meshbox.controlplane.registry.kubernetes.NetworkLabelWatcher;
 import dev.meshbox.controlplane.registry.kubernetes.RemoteSecretController;
+import dev.meshbox.controlplane.security.SecurityOptions;
 import dev.meshbox.launcher.admin.AdminServer;
 import dev.meshbox.launcher.backend.MeshControl;
 import dev.meshbox.launcher.backend.MeshSpec;
@@ -34,6 +36,8 @@ public final class KubeControlPlane implements AutoCloseable {
      * @param namespaces  whose Istio resources are config (all when empty)
      * @param clusterId   this cluster's id (Istio's {@code CLUSTER_ID}, {@code values.global.multiCluster.clusterName});
      *                    its network is the {@code topology.istio.io/network} label of {@code istio-system}
+     * @param cacerts     where istiod's Deployment mounts Istio's {@code cacerts} Secret: its plug-in CA when the
+     *                    Secret is there ({@link #pluggedIn}), else a root of its own; null for the latter
      */
     public record Settings(
             InetSocketAddress xds,
@@ -44,7 +48,21 @@ public final class KubeControlPlane implements AutoCloseable {
             String injectXds,
             List<String> namespaces,
             List<String> defaultConfig,
-            String clusterId) {
+            String clusterId,
+            Path cacerts) {
+        public Settings(
+                InetSocketAddress xds,
+                InetSocketAddress admin,
+                InetSocketAddress webhook,
+                Path tlsDir,
+                String injectImage,
+                String injectXds,
+                List<String> namespaces,
+                List<String> defaultConfig,
+                String clusterId) {
+            this(xds, admin, webhook, tlsDir, injectImage, injectXds, namespaces, defaultConfig, clusterId, null);
+        }
+
         /** A single cluster: Istio's default cluster id. */
         public Settings(
                 InetSocketAddress xds,
@@ -80,7 +98,10 @@ public final class KubeControlPlane implements AutoCloseable {
     public static KubeControlPlane start(KubernetesClient client, Settings s) throws IOException {
         KubeControlPlane cp = new KubeControlPlane();
         try {
-            cp.controlPlane = new ControlPlane()
+            cp.controlPlane = new ControlPlane(
+                            pluggedIn(s.cacerts())
+                                    ? SecurityOptions.DEFAULTS.withCacerts(s.cacerts())
+                                    : SecurityOptions.DEFAULTS)
                     .clusterIdentity(s.clusterId(), RemoteSecrets.systemNetwork(client, RemoteSecrets.SYSTEM));
             cp.controlPlane.start(s.xds());
             cp.open.push("the control plane's xDS server", cp.controlPlane);
@@ -88,6 +109,14 @@ public final class KubeControlPlane implements AutoCloseable {
             cp.open.push(
                     "the watch of the mesh config (ConfigMap istio-system/istio)",
                     new MeshConfigWatcher(client, plane::meshConfig).start());
+            cp.open.push(
+                    "the watch of istio-system's network label",
+                    new NetworkLabelWatcher(client, RemoteSecrets.SYSTEM, network -> {
+                                if (!network.equals(plane.network())) {
+                                    plane.clusterIdentity(plane.clusterId(), network);
+                                }
+                            })
+                            .start());
             cp.open.push(
                     "the registry's informers", new KubernetesRegistry(client, cp.controlPlane.registry()).start());
             cp.open.push(
@@ -125,6 +154,14 @@ public final class KubeControlPlane implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * Whether the mounted {@code cacerts} Secret is there, as istiod decides: its signing key present
+     * ({@code ca-key.pem}); the Secret is optional, so without it the directory is empty or missing.
+     */
+    static boolean pluggedIn(Path cacerts) {
+        return cacerts != null && java.nio.file.Files.isRegularFile(cacerts.resolve("ca-key.pem"));
     }
 
     public MeshControl control() {

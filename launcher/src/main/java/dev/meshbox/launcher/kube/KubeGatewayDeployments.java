@@ -4,6 +4,8 @@ import dev.meshbox.controlplane.config.ConfigStore;
 import dev.meshbox.controlplane.config.KubeGateway;
 import dev.meshbox.controlplane.gatewayapi.GatewayApiConverter;
 import dev.meshbox.controlplane.translate.Names;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -155,36 +157,7 @@ public final class KubeGatewayDeployments implements AutoCloseable {
                 .withLabels(podLabels(gw))
                 .endMetadata()
                 .withNewSpec()
-                .addNewContainer()
-                .withName("istio-proxy")
-                .withImage(image)
-                .withImagePullPolicy("IfNotPresent")
-                .withCommand(command)
-                .addNewEnv()
-                .withName("POD_NAME")
-                .withNewValueFrom()
-                .withNewFieldRef()
-                .withFieldPath("metadata.name")
-                .endFieldRef()
-                .endValueFrom()
-                .endEnv()
-                .addNewEnv()
-                .withName("POD_IP")
-                .withNewValueFrom()
-                .withNewFieldRef()
-                .withFieldPath("status.podIP")
-                .endFieldRef()
-                .endValueFrom()
-                .endEnv()
-                .withPorts(ports)
-                .withNewReadinessProbe()
-                .withNewHttpGet()
-                .withPath("/healthz/ready")
-                .withPort(new IntOrString(15021))
-                .endHttpGet()
-                .withPeriodSeconds(2)
-                .endReadinessProbe()
-                .endContainer()
+                .addToContainers(proxyContainer(image, command, ports))
                 .endSpec()
                 .endTemplate()
                 .endSpec()
@@ -225,6 +198,44 @@ public final class KubeGatewayDeployments implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * The gateway proxy's container as every gateway pod here runs it: MeshBox's proxy as {@code istio-proxy}, its pod
+     * name and address from the downward API, ready when its 15021 says {@code /healthz/ready}. Shared by Gateway API
+     * gateways, the user's gateway workloads and the east-west gateway.
+     */
+    static Container proxyContainer(String image, List<String> command, List<ContainerPort> ports) {
+        return new ContainerBuilder()
+                .withName("istio-proxy")
+                .withImage(image)
+                .withImagePullPolicy("IfNotPresent")
+                .withCommand(command)
+                .addNewEnv()
+                .withName("POD_NAME")
+                .withNewValueFrom()
+                .withNewFieldRef()
+                .withFieldPath("metadata.name")
+                .endFieldRef()
+                .endValueFrom()
+                .endEnv()
+                .addNewEnv()
+                .withName("POD_IP")
+                .withNewValueFrom()
+                .withNewFieldRef()
+                .withFieldPath("status.podIP")
+                .endFieldRef()
+                .endValueFrom()
+                .endEnv()
+                .withPorts(ports)
+                .withNewReadinessProbe()
+                .withNewHttpGet()
+                .withPath("/healthz/ready")
+                .withPort(new IntOrString(15021))
+                .endHttpGet()
+                .withPeriodSeconds(2)
+                .endReadinessProbe()
+                .build();
     }
 
     /**

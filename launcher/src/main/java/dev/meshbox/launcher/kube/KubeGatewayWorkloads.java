@@ -6,8 +6,6 @@ import dev.meshbox.launcher.backend.MeshSpec;
 import dev.meshbox.launcher.backend.PodSpec;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
-import io.fabric8.kubernetes.api.model.EnvVarBuilder;
-import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import java.util.ArrayList;
@@ -98,37 +96,7 @@ final class KubeGatewayWorkloads {
                 .withValue("0")
                 .endSysctl()
                 .endSecurityContext()
-                .addNewContainer()
-                .withName("istio-proxy")
-                .withImage(image)
-                .withImagePullPolicy("IfNotPresent")
-                .withCommand(command)
-                .withEnv(
-                        new EnvVarBuilder()
-                                .withName("POD_NAME")
-                                .withNewValueFrom()
-                                .withNewFieldRef()
-                                .withFieldPath("metadata.name")
-                                .endFieldRef()
-                                .endValueFrom()
-                                .build(),
-                        new EnvVarBuilder()
-                                .withName("POD_IP")
-                                .withNewValueFrom()
-                                .withNewFieldRef()
-                                .withFieldPath("status.podIP")
-                                .endFieldRef()
-                                .endValueFrom()
-                                .build())
-                .withPorts(ports)
-                .withNewReadinessProbe()
-                .withNewHttpGet()
-                .withPath("/healthz/ready")
-                .withPort(new IntOrString(15021))
-                .endHttpGet()
-                .withPeriodSeconds(2)
-                .endReadinessProbe()
-                .endContainer()
+                .addToContainers(KubeGatewayDeployments.proxyContainer(image, command, ports))
                 .endSpec()
                 .endTemplate()
                 .endSpec()

@@ -1,7 +1,10 @@
 package dev.meshbox.launcher.kube;
 
+import static dev.meshbox.launcher.kube.KubeClusterIdentity.SINGLE;
+
 import dev.meshbox.controlplane.kubernetes.IstioConfigWriter;
 import dev.meshbox.controlplane.kubernetes.IstioCrds;
+import dev.meshbox.controlplane.security.MeshConfigFile;
 import dev.meshbox.launcher.admin.AdminServer;
 import dev.meshbox.launcher.admin.RemoteMesh;
 import dev.meshbox.launcher.backend.MeshSpec;
@@ -58,6 +61,7 @@ public final class KubeMesh extends RemoteMesh {
      * @param adminPort   local port forwarded to the control plane's admin API (15014); 0 picks a free one
      * @param ready       how long pods may take to become ready (image pulls included)
      * @param meshConfig  the mesh config, written to ConfigMap istio-system/istio
+     * @param cluster     the cluster's id, network and plug-in CA ({@link KubeClusterIdentity#SINGLE}: Istio's defaults)
      */
     public record Options(
             String image,
@@ -65,19 +69,19 @@ public final class KubeMesh extends RemoteMesh {
             int ingressPort,
             int adminPort,
             Duration ready,
-            dev.meshbox.controlplane.security.MeshConfigFile.Settings meshConfig) {
+            MeshConfigFile.Settings meshConfig,
+            KubeClusterIdentity cluster) {
         public Options(String image, OptionalLong seed, int ingressPort, int adminPort, Duration ready) {
-            this(
-                    image,
-                    seed,
-                    ingressPort,
-                    adminPort,
-                    ready,
-                    dev.meshbox.controlplane.security.MeshConfigFile.Settings.DEFAULTS);
+            this(image, seed, ingressPort, adminPort, ready, MeshConfigFile.Settings.DEFAULTS, SINGLE);
         }
 
-        public Options withMeshConfig(dev.meshbox.controlplane.security.MeshConfigFile.Settings value) {
-            return new Options(image, seed, ingressPort, adminPort, ready, value);
+        public Options withMeshConfig(MeshConfigFile.Settings value) {
+            return new Options(image, seed, ingressPort, adminPort, ready, value, cluster);
+        }
+
+        /** The cluster's id, network and plug-in CA (several clusters, or {@code up --cacerts}). */
+        public Options withCluster(KubeClusterIdentity value) {
+            return new Options(image, seed, ingressPort, adminPort, ready, meshConfig, value);
         }
 
         public static Options standard(String image, OptionalLong seed) {
@@ -173,17 +177,9 @@ public final class KubeMesh extends RemoteMesh {
         return client;
     }
 
-    /** The namespaces a mesh's workloads run in, {@code default} always among them (Bookinfo's, and the config's). */
-    static List<String> workloadNamespaces(MeshSpec spec) {
-        java.util.Set<String> out = new java.util.LinkedHashSet<>();
-        out.add(WORKLOADS);
-        out.addAll(Workloads.namespaces(spec));
-        return List.copyOf(out);
-    }
-
     private void install(MeshSpec spec, Options options) throws InterruptedException {
         long t0 = System.nanoTime();
-        namespaces = workloadNamespaces(spec);
+        namespaces = WorkloadNamespaces.of(spec);
         for (PodSpec p : spec.pods()) {
             if (KubeGatewayWorkloads.isGateway(p)) {
                 gatewayEntries.put(p.appLabel(), p.containerPort());

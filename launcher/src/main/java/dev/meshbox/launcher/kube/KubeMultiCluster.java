@@ -2,6 +2,7 @@ package dev.meshbox.launcher.kube;
 
 import dev.meshbox.controlplane.registry.Topology;
 import dev.meshbox.launcher.backend.MeshSpec;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -86,6 +87,16 @@ public final class KubeMultiCluster {
         Map<String, Secret> secrets = new LinkedHashMap<>();
         for (Member m : members) {
             secrets.put(m.name(), RemoteSecrets.create(m.client(), m.name(), m.server(), tokenWait));
+            String server = m.server() != null
+                    ? m.server()
+                    : m.client().getConfiguration().getMasterUrl();
+            if (loopback(server)) {
+                progress.printf(
+                        "%-15s note: its remote secret names API server %s, a loopback address the other clusters'"
+                                + " istiods cannot reach from their pods; re-apply it with meshbox create-remote-secret"
+                                + " --name %s --server URL (kind: https://%s-control-plane:6443)%n",
+                        m.name(), server, m.name(), m.name());
+            }
         }
         for (Member to : members) {
             for (Member from : members) {
@@ -94,6 +105,48 @@ public final class KubeMultiCluster {
                     progress.printf("%-15s remote secret istio-remote-secret-%s applied%n", to.name(), from.name());
                 }
             }
+        }
+    }
+
+    /**
+     * Removes what {@link #link} created in a cluster: the east-west gateway, {@code expose-services.yaml}'s Gateway and
+     * the other clusters' remote secrets (the network label and {@code CLUSTER_ID} go with the mesh's objects).
+     */
+    static void unlink(KubernetesClient c, String name, List<String> all) {
+        KubeMesh.ignoreNotFound(() -> c.apps()
+                .deployments()
+                .inNamespace(RemoteSecrets.SYSTEM)
+                .withName(EASTWEST)
+                .delete());
+        KubeMesh.ignoreNotFound(() -> c.services()
+                .inNamespace(RemoteSecrets.SYSTEM)
+                .withName(EASTWEST)
+                .delete());
+        KubeMesh.ignoreNotFound(() -> c.genericKubernetesResources(GATEWAYS)
+                .inNamespace(RemoteSecrets.SYSTEM)
+                .withName("cross-network-gateway")
+                .delete());
+        for (String other : all) {
+            if (!other.equals(name)) {
+                KubeMesh.ignoreNotFound(() -> c.secrets()
+                        .inNamespace(RemoteSecrets.SYSTEM)
+                        .withName("istio-remote-secret-" + other)
+                        .delete());
+            }
+        }
+    }
+
+    /** Whether an API server URL is this machine's loopback (kind's and k3d's kubeconfigs), as pods cannot reach it. */
+    static boolean loopback(String url) {
+        try {
+            String host = java.net.URI.create(url).getHost();
+            return host != null
+                    && (host.equals("localhost")
+                            || host.startsWith("127.")
+                            || host.equals("[::1]")
+                            || host.equals("::1"));
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 
@@ -147,26 +200,8 @@ public final class KubeMultiCluster {
         labels.put(Topology.EASTWEST_GATEWAY_LABEL, Topology.EASTWEST_GATEWAY_VALUE);
         labels.put(Topology.NETWORK, m.network());
         labels.put(Topology.CLUSTER, m.name());
-        List<String> command = new ArrayList<>(List.of(
-                "java",
-                "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
-                "-Xmx96m",
-                "-cp",
-                "/opt/meshbox/meshbox.jar",
-                "dev.meshbox.proxy.Main",
-                "--role",
-                "gateway",
-                "--pod",
-                "$(POD_NAME)",
-                "--namespace",
-                RemoteSecrets.SYSTEM,
-                "--ip",
-                "$(POD_IP)",
-                "--wildcard",
-                "all",
-                "--xds",
-                "istiod." + RemoteSecrets.SYSTEM + ".svc:15010"));
+        List<String> command = KubeGatewayDeployments.proxyCommand(
+                RemoteSecrets.SYSTEM, "istiod." + RemoteSecrets.SYSTEM + ".svc:15010");
         labels.forEach((k, v) -> command.addAll(List.of("--label", k + "=" + v)));
         Deployment deployment = new DeploymentBuilder()
                 .withNewMetadata()
@@ -189,36 +224,18 @@ public final class KubeMultiCluster {
                 .withNewSecurityContext()
                 .addNewSysctl("net.ipv4.ip_unprivileged_port_start", "0")
                 .endSecurityContext()
-                .addNewContainer()
-                .withName("istio-proxy")
-                .withImage(image)
-                .withImagePullPolicy("IfNotPresent")
-                .withCommand(command)
-                .addNewEnv()
-                .withName("POD_NAME")
-                .withNewValueFrom()
-                .withNewFieldRef()
-                .withFieldPath("metadata.name")
-                .endFieldRef()
-                .endValueFrom()
-                .endEnv()
-                .addNewEnv()
-                .withName("POD_IP")
-                .withNewValueFrom()
-                .withNewFieldRef()
-                .withFieldPath("status.podIP")
-                .endFieldRef()
-                .endValueFrom()
-                .endEnv()
-                .addNewPort()
-                .withName("tls")
-                .withContainerPort(15443)
-                .endPort()
-                .addNewPort()
-                .withName("status-port")
-                .withContainerPort(15021)
-                .endPort()
-                .endContainer()
+                .addToContainers(KubeGatewayDeployments.proxyContainer(
+                        image,
+                        command,
+                        List.of(
+                                new ContainerPortBuilder()
+                                        .withName("tls")
+                                        .withContainerPort(Topology.EASTWEST_GATEWAY_PORT)
+                                        .build(),
+                                new ContainerPortBuilder()
+                                        .withName("status-port")
+                                        .withContainerPort(15021)
+                                        .build())))
                 .endSpec()
                 .endTemplate()
                 .endSpec()

@@ -27,8 +27,16 @@ final class WorkloadNamespaces {
         this.cleanup = cleanup;
     }
 
+    /** The namespaces a mesh's workloads run in, {@code default} always among them (Bookinfo's, and the config's). */
+    static java.util.List<String> of(MeshSpec spec) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        out.add(KubeMesh.WORKLOADS);
+        out.addAll(Workloads.namespaces(spec));
+        return java.util.List.copyOf(out);
+    }
+
     void prepare(MeshSpec spec) {
-        for (String ns : KubeMesh.workloadNamespaces(spec)) {
+        for (String ns : of(spec)) {
             prepare(ns, Workloads.injected(spec, ns));
         }
     }

@@ -100,7 +100,7 @@ class WorkloadsTest {
     @Test
     void namespacesWithASidecarPodAreInjectedAndLegacyIsNot() {
         assertThat(Workloads.namespaces(TASKS)).containsExactly("foo", "bar", "legacy");
-        assertThat(KubeMesh.workloadNamespaces(TASKS)).containsExactly("default", "foo", "bar", "legacy");
+        assertThat(WorkloadNamespaces.of(TASKS)).containsExactly("default", "foo", "bar", "legacy");
         assertThat(Workloads.injected(TASKS, "foo")).isTrue();
         assertThat(Workloads.injected(TASKS, "legacy")).isFalse();
     }
