@@ -123,7 +123,7 @@ public @interface MeshTest {
     String kubeconfig() default "";
 
     /**
-     * Several clusters in one box (Istio's multi-primary model, local backend): each {@code NAME} or
+     * Several clusters in one box (Istio's multi-primary model; local or docker backend): each {@code NAME} or
      * {@code NAME/NETWORK} ({@code {"cluster1/network1", "cluster2/network2"}}), with its own control plane, ingress
      * and intermediate CA under one root; on different networks through east-west gateways. A workload
      * {@code NAME@CLUSTER} ({@code "helloworld-v1.sample@cluster1"}) runs in that cluster only, any other in every
