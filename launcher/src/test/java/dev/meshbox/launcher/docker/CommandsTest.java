@@ -54,4 +54,33 @@ class CommandsTest {
         assertThat(env).contains("PORT=8080", "MESHBOX_LISTEN=0.0.0.0:8080", "MODE=x");
         assertThat(env).noneMatch(e -> e.toLowerCase(java.util.Locale.ROOT).startsWith("http_proxy"));
     }
+
+    @Test
+    void aGatewayListensOnAllItsAddressesAndAnEastWestGatewayFindsItsIstiodByContainerName() {
+        MeshNetwork network = new MeshNetwork(null, "1a2b3c", new dev.meshbox.launcher.lifecycle.CleanupStack("test"));
+        List<String> ingress = GatewayContainer.gatewayCommand(
+                network,
+                Commands.proxy(
+                        "gateway",
+                        "istio-ingressgateway",
+                        "istio-system",
+                        Map.of("istio", "ingressgateway"),
+                        0,
+                        java.util.OptionalLong.empty()));
+        List<String> eastWest = GatewayContainer.gatewayCommand(
+                network,
+                Commands.proxy(
+                        "gateway",
+                        "istio-eastwestgateway",
+                        "istio-system",
+                        Map.of("istio", "eastwestgateway"),
+                        0,
+                        java.util.OptionalLong.empty()));
+
+        assertThat(String.join(" ", ingress)).contains("--xds istiod:15010").endsWith("--wildcard all");
+        assertThat(String.join(" ", eastWest))
+                .contains("--xds meshbox-1a2b3c-istiod:15010")
+                .doesNotContain("--ip")
+                .endsWith("--wildcard all");
+    }
 }
