@@ -28,7 +28,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * EDS priorities over real sockets: a caller whose priority-0 host stops accepting fails over to priority 1 after one
  * failed request (outlier detection, consecutive5xxErrors 1), as in Istio's locality failover task; {@code POST
- * /drain_listeners} stops the proxy's own listeners.
+ * /drain_listeners} stops the proxy's own listeners and drains the connections they accepted.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalityFailoverTest {
@@ -144,8 +144,18 @@ class LocalityFailoverTest {
         }
         assertThat(TestHttp.get(proxy.healthAddress(), "a", "/healthz/ready").status())
                 .isEqualTo(200);
-        try (TestHttp admin = new TestHttp(proxy.adminAddress())) {
-            assertThat(admin.request("POST", "/drain_listeners", "a").status()).isEqualTo(200);
+        try (TestHttp keepAlive = new TestHttp(OUTBOUND)) {
+            TestHttp.Response before = keepAlive.request("GET", "/hello", "helloworld.sample:5000");
+            assertThat(before.status()).isEqualTo(200);
+            assertThat(before.header("connection")).isNull();
+            try (TestHttp admin = new TestHttp(proxy.adminAddress())) {
+                assertThat(admin.request("POST", "/drain_listeners", "a").status())
+                        .isEqualTo(200);
+            }
+            // The connection accepted before the drain drains as Envoy's: its next answer closes it.
+            TestHttp.Response after = keepAlive.request("GET", "/hello", "helloworld.sample:5000");
+            assertThat(after.status()).isEqualTo(200);
+            assertThat(after.header("connection")).isEqualTo("close");
         }
         // Envoy's 15021 is a listener too: a fully drained proxy is no longer ready.
         assertThat(TestHttp.get(proxy.healthAddress(), "a", "/healthz/ready").status())

@@ -34,19 +34,27 @@ public final class JwksResolver {
 
     private record Entry(String document, Instant fetched) {}
 
-    private final HttpClient http;
+    /** Made on the first fetch: most meshes have no jwksUri, and a client (its TLS context, its selector) is dear. */
+    private HttpClient http;
+
     private final Clock clock;
     private final Duration refresh;
     private final Map<String, Entry> cache = new ConcurrentHashMap<>();
     private final Map<String, Instant> failed = new ConcurrentHashMap<>();
 
     public JwksResolver(Clock clock, Duration refresh) {
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
         this.clock = clock;
         this.refresh = refresh;
+    }
+
+    private synchronized HttpClient http() {
+        if (http == null) {
+            http = HttpClient.newBuilder()
+                    .connectTimeout(TIMEOUT)
+                    .followRedirects(HttpClient.Redirect.NORMAL)
+                    .build();
+        }
+        return http;
     }
 
     public JwksResolver() {
@@ -119,7 +127,7 @@ public final class JwksResolver {
                     .timeout(TIMEOUT)
                     .GET()
                     .build();
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http().send(request, HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200 ? response.body() : null;
         } catch (IOException | IllegalArgumentException e) {
             return null;

@@ -4,9 +4,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 /** Clusters started side by side, whatever the backend: waiting for all of them and naming each that failed. */
 public final class ClusterStarts {
+
+    /**
+     * Runs each task on a thread of its own: a cluster's start blocks on its pods, so the clusters must not queue behind
+     * each other on a small common pool (one thread on a 2-core machine).
+     */
+    public static final Executor THREAD_PER_CLUSTER = task -> {
+        Thread t = new Thread(task, "meshbox-cluster-start");
+        t.setDaemon(true);
+        t.start();
+    };
 
     private ClusterStarts() {}
 

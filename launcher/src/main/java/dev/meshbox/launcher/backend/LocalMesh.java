@@ -27,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * The embedded mesh: control plane, ingress gateway and every pod (app plus sidecar) in this JVM, each pod on its
@@ -95,6 +96,15 @@ public final class LocalMesh implements StartedMesh {
      */
     public static LocalMesh start(MeshSpec spec, LocalOptions options, ClusterMember member, PrintStream progress)
             throws InterruptedException {
+        return start(spec, () -> options, member, progress);
+    }
+
+    /**
+     * As {@link #start(MeshSpec, LocalOptions, ClusterMember, PrintStream)}, asking for {@code options} only once the
+     * apps are starting, so a multi-cluster start makes the clusters' certificates meanwhile.
+     */
+    static LocalMesh start(MeshSpec spec, Supplier<LocalOptions> options, ClusterMember member, PrintStream progress)
+            throws InterruptedException {
         for (PodSpec ps : spec.pods()) {
             if (ps.container() instanceof PodSpec.ImageApp image) {
                 throw new IllegalArgumentException(
@@ -115,7 +125,7 @@ public final class LocalMesh implements StartedMesh {
             for (PodSpec ps : spec.pods()) {
                 plans.add(plan(ps, subnet, n++, started, starter));
             }
-            LocalMesh mesh = new LocalMesh(spec, options, member, subnet, started);
+            LocalMesh mesh = new LocalMesh(spec, options.get(), member, subnet, started);
             mesh.boot(plans, starter, t0, progress);
             return mesh;
         } catch (RuntimeException | InterruptedException e) {

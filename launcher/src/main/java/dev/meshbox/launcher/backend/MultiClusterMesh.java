@@ -2,7 +2,6 @@ package dev.meshbox.launcher.backend;
 
 import dev.meshbox.controlplane.registry.MeshService;
 import dev.meshbox.controlplane.registry.Topology;
-import dev.meshbox.controlplane.security.SecurityOptions;
 import dev.meshbox.launcher.lifecycle.StartupTrace;
 import dev.meshbox.scenarios.GatewayWorkload;
 import java.io.IOException;
@@ -18,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -88,39 +88,52 @@ public final class MultiClusterMesh implements StartedMesh {
         StartupTrace.mark("clusters: starting");
         long t0 = System.nanoTime();
         Path generated = null;
-        Map<String, Path> cacerts = new LinkedHashMap<>();
+        // Generated certificates are made while the clusters start their apps: a cluster needs its cacerts only when
+        // it makes its control plane.
+        CompletableFuture<Map<String, Path>> cacerts;
         if (specs.get(0).cacerts() == null) {
             try {
                 generated = Files.createTempDirectory("meshbox-cacerts-");
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot make a directory for the clusters' certificates", e);
             }
-            cacerts.putAll(ClusterCerts.generate(
-                    generated, specs.stream().map(ClusterSpec::name).toList()));
+            Path dir = generated;
+            List<String> names = specs.stream().map(ClusterSpec::name).toList();
+            cacerts = CompletableFuture.supplyAsync(
+                    () -> {
+                        Map<String, Path> made = ClusterCerts.generate(dir, names);
+                        StartupTrace.mark("clusters: certificates ready");
+                        return made;
+                    },
+                    ClusterStarts.THREAD_PER_CLUSTER);
         } else {
-            specs.forEach(s -> cacerts.put(s.name(), s.cacerts()));
+            Map<String, Path> given = new LinkedHashMap<>();
+            specs.forEach(s -> given.put(s.name(), s.cacerts()));
+            cacerts = CompletableFuture.completedFuture(given);
         }
-        StartupTrace.mark("clusters: certificates ready");
         boolean multiNetwork =
                 specs.stream().map(ClusterSpec::network).distinct().count() > 1;
         List<CompletableFuture<LocalMesh>> starting = new ArrayList<>();
         for (int i = 0; i < specs.size(); i++) {
             ClusterSpec c = specs.get(i);
             LocalOptions base = i == 0 ? options : LocalOptions.isolated(options.seed());
-            SecurityOptions security = options.security().withCacerts(cacerts.get(c.name()));
             MeshSpec mesh = model == MultiClusterModel.GLOBAL
                     ? GlobalNamesClusters.withPreconfigured(forCluster(c, i, false))
                     : forCluster(c, i, multiNetwork);
             ClusterMember member = new ClusterMember(c.name(), c.network());
             PrintStream out = PrefixedLines.of(progress, "[" + c.name() + "] ");
-            starting.add(CompletableFuture.supplyAsync(() -> {
-                try {
-                    return LocalMesh.start(mesh, base.withSecurity(security), member, out);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while starting cluster " + c.name(), e);
-                }
-            }));
+            Supplier<LocalOptions> clusterOptions = () -> base.withSecurity(
+                    options.security().withCacerts(cacerts.join().get(c.name())));
+            starting.add(CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            return LocalMesh.start(mesh, clusterOptions, member, out);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new IllegalStateException("interrupted while starting cluster " + c.name(), e);
+                        }
+                    },
+                    ClusterStarts.THREAD_PER_CLUSTER));
         }
         Map<String, LocalMesh> started = new LinkedHashMap<>();
         RuntimeException failure =
@@ -248,14 +261,21 @@ public final class MultiClusterMesh implements StartedMesh {
                 "istio-eastwestgateway-service-account");
     }
 
-    /** Every control plane watches every other cluster's registry, then each cluster's proxies ACK the result. */
+    /**
+     * Every control plane watches every other cluster's registry, then each cluster's proxies ACK the result. The
+     * control planes take their remote secrets side by side: each rebuilds and pushes its own proxies only.
+     */
     private void exchangeRemoteSecrets() {
-        clusters.forEach((name, mesh) -> clusters.forEach((other, remote) -> {
-            if (!other.equals(name)) {
-                mesh.controlPlane()
-                        .addRemoteCluster(other, remote.controlPlane().registry());
-            }
-        }));
+        List<CompletableFuture<Void>> adding = new ArrayList<>();
+        clusters.forEach((name, mesh) -> adding.add(CompletableFuture.runAsync(
+                () -> clusters.forEach((other, remote) -> {
+                    if (!other.equals(name)) {
+                        mesh.controlPlane()
+                                .addRemoteCluster(other, remote.controlPlane().registry());
+                    }
+                }),
+                ClusterStarts.THREAD_PER_CLUSTER)));
+        CompletableFuture.allOf(adding.toArray(CompletableFuture[]::new)).join();
         StartupTrace.mark("clusters: remote secrets added");
         clusters.values().forEach(LocalMesh::awaitConverged);
         StartupTrace.mark("clusters: converged with the other clusters' endpoints");

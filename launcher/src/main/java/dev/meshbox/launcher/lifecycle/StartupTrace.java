@@ -2,7 +2,6 @@ package dev.meshbox.launcher.lifecycle;
 
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A start's phases on standard error, for finding what a start waits on: each line the wall time since the JVM started
@@ -28,9 +27,11 @@ public final class StartupTrace {
             return;
         }
         long wall = ManagementFactory.getRuntimeMXBean().getUptime();
-        long cpu = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-                ? TimeUnit.NANOSECONDS.toMillis(os.getProcessCpuTime())
-                : -1;
+        long cpu = ProcessHandle.current()
+                .info()
+                .totalCpuDuration()
+                .map(java.time.Duration::toMillis)
+                .orElse(-1L);
         PrintStream err = System.err;
         err.printf(
                 "startup-trace %6d ms  cpu %6d ms  [%s] %s%n",

@@ -43,6 +43,9 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     private ChannelHandlerContext ctx;
     private boolean busy;
     private boolean keepAlive;
+    /** The listener drains ({@link ConnectionDrain}): the next HTTP/1.1 response closes the connection. */
+    private boolean draining;
+
     private Runnable closeAction;
     private String localAddressText;
     private String remoteAddressText;
@@ -417,7 +420,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     @Override
     public void respond(FullHttpResponse response) {
         closeAction = null;
-        if (keepAlive) {
+        if (keepAlive && !draining) {
             // No listener needed: a failed write reaches exceptionCaught, which closes the connection.
             ctx.writeAndFlush(response, ctx.voidPromise());
             next();
@@ -426,6 +429,17 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
             queue.forEach(FullHttpRequest::release);
             queue.clear();
+        }
+    }
+
+    /** {@link ConnectionDrain.Event#DRAIN}: GOAWAY for HTTP/2, else close after the next answer or once idle. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext context, Object event) {
+        if (event != ConnectionDrain.Event.DRAIN) {
+            context.fireUserEventTriggered(event);
+        } else if (!draining) {
+            draining = true;
+            ConnectionDrain.start(context, http2, () -> busy);
         }
     }
 

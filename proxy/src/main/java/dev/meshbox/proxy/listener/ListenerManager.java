@@ -147,6 +147,7 @@ public final class ListenerManager implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
+                        ch.attr(ConnectionDrain.LISTENER).set(listenerName);
                         ProxyConfig snapshot = config.get();
                         ListenerSpec spec = snapshot.listeners().get(listenerName);
                         if (spec != null && spec.choosesChainPerConnection()) {
@@ -220,7 +221,7 @@ public final class ListenerManager implements AutoCloseable {
     /**
      * Envoy's admin {@code POST /drain_listeners}: stops accepting connections on every listener ({@code inboundOnly}:
      * on the inbound ones) for the rest of the proxy's life, later LDS updates included; connections already accepted
-     * finish. Callers then fail to connect, which their outlier detection sees (Istio's locality failover task).
+     * drain as Envoy's do ({@link ConnectionDrain}: GOAWAY, {@code Connection: close}). Callers then fail to connect, which their outlier detection sees (Istio's locality failover task).
      */
     public synchronized void drain(boolean inboundOnly) {
         if (drained != ListenerSpec.Direction.OUTBOUND) {
@@ -228,6 +229,8 @@ public final class ListenerManager implements AutoCloseable {
         }
         LOG.info("draining {} listeners", inboundOnly ? "inbound" : "all");
         reconcile(last);
+        Map<String, ListenerSpec> listeners = last;
+        ConnectionDrain.drain(connections, name -> listeners.containsKey(name) && drained(listeners.get(name)));
     }
 
     /** Whether {@code drain_listeners} stopped every listener (not only the inbound ones). */

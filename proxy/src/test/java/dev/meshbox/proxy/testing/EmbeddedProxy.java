@@ -184,6 +184,23 @@ public final class EmbeddedProxy implements AutoCloseable {
         return new Client(channel);
     }
 
+    /**
+     * A connection accepted by listener {@code listenerName} with the listener's codecs in front (h2c detection, the
+     * HTTP/1.1 codec and aggregator), written to and read from as bytes.
+     */
+    public EmbeddedChannel connectBytes(String listenerName, int localPort) {
+        EmbeddedChannel channel = new EmbeddedUpstreams.Addressed(
+                new InetSocketAddress("127.0.0.10", localPort),
+                new InetSocketAddress("127.0.0.99", 50000 + clients.size()),
+                new dev.meshbox.proxy.listener.H2cDetector(1 << 20),
+                new io.netty.handler.codec.http.HttpServerCodec(),
+                new io.netty.handler.codec.http.HttpObjectAggregator(1 << 20),
+                DownstreamHandler.create(listenerName, applier.config()::get, manager));
+        channel.freezeTime();
+        clients.add(channel);
+        return channel;
+    }
+
     /** Moves every clock of this proxy and runs the timers that are due. */
     public void advance(Duration d) {
         ticker.advance(d);
@@ -242,6 +259,11 @@ public final class EmbeddedProxy implements AutoCloseable {
 
         public boolean isOpen() {
             return channel.isActive();
+        }
+
+        /** The channel, for pipeline events. */
+        public EmbeddedChannel channel() {
+            return channel;
         }
     }
 }
