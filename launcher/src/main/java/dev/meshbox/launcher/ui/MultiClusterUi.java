@@ -32,11 +32,15 @@ public final class MultiClusterUi implements UiMesh {
         this.mesh = mesh;
         this.model = model;
         List<UiCluster> out = new ArrayList<>();
-        mesh.clusters()
-                .forEach((name, cluster) -> out.add(new UiCluster(
-                        name,
-                        cluster.controlPlane().network(),
-                        new MeshUi(cluster.control(), workloads.getOrDefault(name, List.of())))));
+        mesh.clusters().forEach((name, cluster) -> {
+            UiMesh view = new MeshUi(cluster.control(), workloads.getOrDefault(name, List.of()));
+            out.add(new UiCluster(
+                    name,
+                    cluster.controlPlane().network(),
+                    mesh.globalNames()
+                            .<UiMesh>map(g -> new GlobalNamesCluster(view, g))
+                            .orElse(view)));
+        });
         this.clusters = List.copyOf(out);
     }
 

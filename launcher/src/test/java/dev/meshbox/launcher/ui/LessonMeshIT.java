@@ -31,6 +31,29 @@ class LessonMeshIT {
 
     private static final List<Scenario.Workload> WORKLOADS =
             List.of(new Scenario.Builtin("httpbin"), new Scenario.Builtin("httpbin-v2"), new Scenario.Builtin("sleep"));
+    private static final String SERVICE_ENTRY = String.join(
+            "\n",
+            "apiVersion: networking.istio.io/v1alpha3",
+            "kind: ServiceEntry",
+            "metadata:",
+            "  name: httpbin-bar-2",
+            "  namespace: foo",
+            "spec:",
+            "  hosts:",
+            "  - httpbin2.bar.global",
+            "  location: MESH_INTERNAL",
+            "  ports:",
+            "  - name: http1",
+            "    number: 8000",
+            "    protocol: http",
+            "  resolution: DNS",
+            "  addresses:",
+            "  - 240.0.0.3",
+            "  endpoints:",
+            "  - address: ${CLUSTER2_GW_ADDR}",
+            "    ports:",
+            "      http1: 15443",
+            "");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -81,6 +104,20 @@ class LessonMeshIT {
             assertThat(run.path("state").asText()).as("step %d: %s", step, run).isEqualTo("passed");
         }
 
+        // As Istio's docs apply the ServiceEntry with kubectl --context=$CTX_CLUSTER1: to cluster1 only, its gateway
+        // variable replaced as for config applied to every cluster.
+        JsonNode one = post(
+                "/api/config/apply?cluster=cluster1",
+                JSON.writeValueAsString(java.util.Map.of("name", "httpbin-bar-2.yaml", "yaml", SERVICE_ENTRY)),
+                200);
+        assertThat(one.path("changes").toString())
+                .contains("serviceentry.networking.istio.io/httpbin-bar-2 (namespace foo) created");
+        JsonNode cluster1 = get("/api/config?cluster=cluster1").path("resources");
+        assertThat(cluster1.findValuesAsText("name")).contains("httpbin-bar-2");
+        assertThat(cluster1.toString()).doesNotContain("${CLUSTER2_GW_ADDR}");
+        assertThat(get("/api/config?cluster=cluster2").path("resources").findValuesAsText("name"))
+                .doesNotContain("httpbin-bar-2");
+
         JsonNode back = post("/api/lessons/mirroring/steps/1/apply", 200);
         assertThat(back.path("mesh").asText()).startsWith("back to the mesh meshbox up started");
         assertThat(get("/api/mesh").path("clusters").size()).isZero();
@@ -98,9 +135,16 @@ class LessonMeshIT {
     }
 
     private static JsonNode post(String path, int status) throws Exception {
+        return post(path, "", status);
+    }
+
+    private static JsonNode post(String path, String body, int status) throws Exception {
         HttpResponse<String> r = HTTP.send(
                 HttpRequest.newBuilder(URI.create(ui.url() + path))
-                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .POST(
+                                body.isEmpty()
+                                        ? HttpRequest.BodyPublishers.noBody()
+                                        : HttpRequest.BodyPublishers.ofString(body))
                         .header("Content-Type", "application/json")
                         .build(),
                 HttpResponse.BodyHandlers.ofString());

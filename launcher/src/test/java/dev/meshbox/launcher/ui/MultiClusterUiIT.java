@@ -28,7 +28,7 @@ import org.openqa.selenium.support.ui.Select;
  * multi-primary lesson brings its two clusters (two networks, east-west gateways) up when its first step starts, and
  * runs to green step by step; then the topology shows both clusters as bands with their networks, the east-west
  * gateways and the cross-cluster edge, the Config tab each cluster's own control plane, and the traffic panel sources
- * as NAME@CLUSTER.
+ * as NAME@CLUSTER. The topology is saved as {@code target/ui-multicluster.png}.
  */
 @ExtendWith(Chromium.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -125,7 +125,7 @@ class MultiClusterUiIT {
 
     @Test
     @Order(2)
-    void theTopologyShowsEachClusterItsEastWestGatewayAndTheCrossClusterEdge() {
+    void theTopologyShowsEachClusterItsEastWestGatewayAndTheCrossClusterEdge() throws java.io.IOException {
         page.tab("topology");
         for (String[] c : new String[][] {{"cluster1", "network1"}, {"cluster2", "network2"}}) {
             WebElement band = page.until(
@@ -162,6 +162,9 @@ class MultiClusterUiIT {
         assertThat(page.browser().findElements(By.cssSelector("#topology .edge[data-kind=request]")))
                 .extracting(e -> e.getDomAttribute("data-id"))
                 .contains("wl:sleep@cluster1->svc:helloworld.sample", "wl:sleep@cluster2->svc:helloworld.sample");
+        java.nio.file.Files.write(
+                java.nio.file.Path.of("target/ui-multicluster.png"),
+                page.browser().getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
     }
 
     @Test

@@ -56,11 +56,11 @@
       const rows = Math.max(0, ...cols.map(c => c.length));
       if (!rows) continue;
       cols.forEach((col, c) => col.forEach((n, i) => {
-        pos[n.id] = { x: 80 + c * COL, y: top + 30 + (i + (rows - col.length) / 2) * ROW };
+        pos[n.id] = { x: 80 + c * COL, y: top + 48 + (i + (rows - col.length) / 2) * ROW };
       }));
       const member = nodes.find(n => bandOf(n) === band && n.network);
-      bands.push({ cluster: band, network: member ? member.network : '', y: top, height: rows * ROW + 10 });
-      top += rows * ROW + 24;
+      bands.push({ cluster: band, network: member ? member.network : '', y: top, height: rows * ROW + 24 });
+      top += rows * ROW + 36;
     }
     return { pos, width: 160 + (columns.length - 1) * COL, height: top + 10, bands };
   }
