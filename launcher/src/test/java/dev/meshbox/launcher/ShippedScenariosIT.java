@@ -79,12 +79,9 @@ class ShippedScenariosIT {
                 "tracing: true on a cluster runs Istio's zipkin.yaml, whose image the cluster must pull");
         assumeTrue(
                 backend.equals(Backends.LOCAL)
-                        || loaded.clusters().isEmpty()
-                        || (backend.equals(Backends.DOCKER)
-                                && (loaded.multicluster().isEmpty()
-                                        || dev.meshbox.launcher.backend.MultiClusterModel.of(loaded.multicluster())
-                                                == dev.meshbox.launcher.backend.MultiClusterModel.MULTI_PRIMARY)),
-                "clusters run on the local backend, and multi-primary ones on docker, only for now");
+                        || backend.equals(Backends.DOCKER)
+                        || loaded.clusters().isEmpty(),
+                "clusters run on the local and docker backends only for now");
         List<Scenario.Builtin> builtins = loaded.workloads().stream()
                 .filter(Scenario.Builtin.class::isInstance)
                 .map(Scenario.Builtin.class::cast)

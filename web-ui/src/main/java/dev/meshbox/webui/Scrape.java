@@ -15,8 +15,16 @@ import java.util.Map;
  *
  * @param nanos   when it was read ({@link System#nanoTime()})
  * @param secured the destination side's counts by link and whether it was mutual TLS
+ * @param tunnels connections a gateway passed through by SNI (an east-west gateway's AUTO_PASSTHROUGH on 15443), by
+ *     gateway pod and the service its SNI named, from its {@code envoy_cluster_upstream_cx_total}
  */
-public record Scrape(long nanos, Map<Series, Double> counts, Map<Link, Double> secured) {
+public record Scrape(long nanos, Map<Series, Double> counts, Map<Link, Double> secured, Map<Tunnel, Double> tunnels) {
+
+    /**
+     * Connections a gateway pod passed through to a service by SNI: its cluster {@code outbound_.PORT_.SUBSET_.HOST}
+     * (Istio's DNS-SRV style name, which only SNI passthrough uses), the service as {@code NAME.NAMESPACE}.
+     */
+    public record Tunnel(String pod, String service) {}
 
     /**
      * One destination-side series as far as security goes: who called which service, served by which workload, and
@@ -50,6 +58,11 @@ public record Scrape(long nanos, Map<Series, Double> counts, Map<Link, Double> s
     public Scrape {
         counts = Map.copyOf(counts);
         secured = Map.copyOf(secured);
+        tunnels = Map.copyOf(tunnels);
+    }
+
+    public Scrape(long nanos, Map<Series, Double> counts, Map<Link, Double> secured) {
+        this(nanos, counts, secured, Map.of());
     }
 
     public Scrape(long nanos, Map<Series, Double> counts) {
@@ -60,7 +73,14 @@ public record Scrape(long nanos, Map<Series, Double> counts, Map<Link, Double> s
     public static Scrape of(long nanos, Map<String, String> textByPod) {
         Map<Series, Double> counts = new HashMap<>();
         Map<Link, Double> secured = new HashMap<>();
+        Map<Tunnel, Double> tunnels = new HashMap<>();
         textByPod.forEach((pod, text) -> {
+            for (PrometheusText.Sample s : PrometheusText.samples(text, "envoy_cluster_upstream_cx_total")) {
+                String service = passedThrough(s.label("cluster_name"));
+                if (service != null) {
+                    tunnels.merge(new Tunnel(pod, service), s.value(), Double::sum);
+                }
+            }
             for (PrometheusText.Sample s : PrometheusText.samples(text, "istio_requests_total")) {
                 if ("destination".equals(s.label("reporter"))) {
                     String policy = s.label("connection_security_policy");
@@ -99,7 +119,23 @@ public record Scrape(long nanos, Map<Series, Double> counts, Map<Link, Double> s
                 counts.merge(key, s.value(), Double::sum);
             }
         });
-        return new Scrape(nanos, counts, secured);
+        return new Scrape(nanos, counts, secured, tunnels);
+    }
+
+    /**
+     * {@code reviews.default} from {@code outbound_.9080_._.reviews.default.svc.cluster.local} (or a {@code .global}
+     * host), else null: only SNI passthrough clusters are named so.
+     */
+    static String passedThrough(String cluster) {
+        if (!cluster.startsWith("outbound_.")) {
+            return null;
+        }
+        String[] parts = cluster.split("_\\.", 4);
+        if (parts.length != 4) {
+            return null;
+        }
+        String[] host = parts[3].split("\\.");
+        return host.length >= 2 ? host[0] + "." + host[1] : null;
     }
 
     /** {@code reviews.default}, from the service name and namespace labels, else the host the caller asked for. */

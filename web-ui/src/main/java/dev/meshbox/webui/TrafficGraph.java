@@ -53,7 +53,8 @@ public final class TrafficGraph {
     }
 
     /**
-     * An edge. {@code kind} is request (caller to service) or route (service to the version that served it).
+     * An edge. {@code kind} is request (caller to service), route (service to the version that served it) or
+     * passthrough (a gateway to the service whose connections it passed through by SNI, counted in connections).
      *
      * @param rps        requests per second over the window
      * @param requests   requests in the window
@@ -198,6 +199,20 @@ public final class TrafficGraph {
                 served.secure(link.mutualTls(), count.longValue(), delta);
             }
         });
+        // A gateway that passes connections through by SNI (the east-west gateway) to the service its SNI named.
+        Map<String, Pod> byName = new java.util.HashMap<>();
+        pods.forEach(p -> byName.put(p.name(), p));
+        later.tunnels().forEach((tunnel, count) -> {
+            Pod gateway = byName.get(tunnel.pod());
+            if (gateway == null) {
+                return;
+            }
+            double before = earlier == null ? count : earlier.tunnels().getOrDefault(tunnel, 0.0);
+            long delta = (long) Math.round(count >= before ? count - before : count);
+            String service = serviceId(tunnel.service());
+            nodes.putIfAbsent(service, new Node(service, "unknown", tunnel.service(), "", "", "", 0));
+            edge(edges, ids.pod(gateway), service, "passthrough").connections(count.longValue(), delta);
+        });
         Map<String, Long> servedByService = new TreeMap<>();
         edges.values().stream()
                 .filter(e -> e.kind.equals("route"))
@@ -290,6 +305,13 @@ public final class TrafficGraph {
                     flags.merge(flag.trim(), delta, Long::sum);
                 }
             }
+            return this;
+        }
+
+        /** Connections a gateway passed through: counted as requests, none of them an error. */
+        Stats connections(long count, long delta) {
+            total += count;
+            requests += Math.max(0, delta);
             return this;
         }
 

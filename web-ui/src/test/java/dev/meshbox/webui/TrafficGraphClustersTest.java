@@ -141,4 +141,31 @@ class TrafficGraphClustersTest {
             assertThat(e.fromClusters()).isEmpty();
         });
     }
+
+    @Test
+    void theEastWestGatewayPassesConnectionsThroughToTheServiceItsSniNamed() {
+        String cx =
+                "envoy_cluster_upstream_cx_total{cluster_name=\"outbound_.5000_._.helloworld.sample.svc.cluster.local\"} ";
+        String local =
+                "envoy_cluster_upstream_cx_total{cluster_name=\"outbound|5000||helloworld.sample.svc.cluster.local\"} 9\n";
+        Scrape before = Scrape.of(0, Map.of("istio-eastwestgateway-b", cx + "1\n", "sleep-a", local));
+        Scrape after = Scrape.of(2_000_000_000L, Map.of("istio-eastwestgateway-b", cx + "5\n", "sleep-a", local));
+
+        TrafficGraph.Graph g = TrafficGraph.build(PODS, SERVICES, before, after);
+
+        TrafficGraph.Edge tunnel = g.edges().stream()
+                .filter(e -> e.id().equals("wl:istio-eastwestgateway@cluster2->svc:helloworld.sample"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(g.edges()));
+        assertThat(tunnel.kind()).isEqualTo("passthrough");
+        assertThat(tunnel.total()).isEqualTo(5);
+        assertThat(tunnel.requests()).isEqualTo(4);
+        assertThat(tunnel.rps()).isEqualTo(2.0);
+        assertThat(tunnel.health()).isEqualTo("ok");
+        // A sidecar's own clusters (outbound|PORT|SUBSET|HOST) are not passthrough.
+        assertThat(g.edges()).filteredOn(e -> e.kind().equals("passthrough")).hasSize(1);
+        assertThat(Scrape.passedThrough("outbound_.8000_._.httpbin.bar.global")).isEqualTo("httpbin.bar");
+        assertThat(Scrape.passedThrough("outbound|5000||helloworld.sample.svc.cluster.local"))
+                .isNull();
+    }
 }

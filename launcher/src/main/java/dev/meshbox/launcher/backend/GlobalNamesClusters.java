@@ -35,7 +35,7 @@ public final class GlobalNamesClusters implements AutoCloseable {
     }
 
     /** A cluster's mesh with the preconfigured objects among its built-in config. */
-    static MeshSpec withPreconfigured(MeshSpec mesh) {
+    public static MeshSpec withPreconfigured(MeshSpec mesh) {
         java.util.List<String> config = new java.util.ArrayList<>(mesh.defaultConfigNames());
         config.add(PRECONFIGURED);
         return new MeshSpec(mesh.services(), mesh.pods(), config);

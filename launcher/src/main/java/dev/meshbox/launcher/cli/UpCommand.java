@@ -80,9 +80,9 @@ public final class UpCommand implements Callable<Integer> {
     @CommandLine.Option(
             names = "--cacerts",
             paramLabel = "DIR",
-            description =
-                    "Istio's plug-in CA files (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem) to sign"
-                            + " workload certificates with, instead of a generated root: meshes given the same root trust each other.")
+            description = "Istio's plug-in CA files (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem) to sign"
+                    + " workload certificates with, instead of a generated root: meshes given the same root trust each other."
+                    + " On Kubernetes: the cacerts Secret in istio-system, as Istio's 'Plug in CA certificates'.")
     Path cacerts;
 
     @CommandLine.Option(
@@ -243,6 +243,7 @@ public final class UpCommand implements Callable<Integer> {
                 Backends.Ports.STANDARD,
                 seed == null ? OptionalLong.empty() : OptionalLong.of(seed),
                 meshSettings,
+                new dev.meshbox.launcher.kube.KubeClusterIdentity(null, null, cacerts),
                 out);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
@@ -321,12 +322,11 @@ public final class UpCommand implements Callable<Integer> {
                             + " (k3s runs one cluster for now)");
         }
         MultiClusterModel model = UpClusters.model(spec.commandLine(), multicluster, clusters);
-        if (clusters > 1 && backend.docker() && (singleNetwork || model != MultiClusterModel.MULTI_PRIMARY)) {
+        if (clusters > 1 && backend.docker() && singleNetwork) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(),
-                    (singleNetwork ? "--single-network" : "--multicluster " + multicluster)
-                            + ": on the docker backend clusters are multi-primary on different networks (each its own"
-                            + " Docker network); run it with --backend local");
+                    "--single-network: on the docker backend each cluster is its own Docker network; run it with"
+                            + " --backend local");
         }
         // Arguments first: a bad one is exit 2 whatever else is running on the machine.
         if (uiPort < 0 || uiPort > 65535) {
@@ -351,7 +351,7 @@ public final class UpCommand implements Callable<Integer> {
         }
         PrintStream out = new PrintStream(System.out, true);
         if (backend.docker() && clusters != 1) {
-            return UpDockerClusters.run(out, clusters, builtins(), seed, meshSettings, cacerts);
+            return UpDockerClusters.run(out, clusters, model, builtins(), seed, meshSettings, cacerts);
         }
         if (backend.docker()) {
             return upOnDocker(out, meshSettings);
@@ -370,6 +370,7 @@ public final class UpCommand implements Callable<Integer> {
                     cacerts);
         }
         if (backend.kubernetes()) {
+            UpKubeClusters.checkOne(spec.commandLine(), cacerts);
             return upOnKubernetes(out, meshSettings);
         }
         String busy = busyPorts(tracing, prometheus);

@@ -1,6 +1,7 @@
 package dev.meshbox.launcher.cli;
 
 import dev.meshbox.controlplane.security.MeshConfigFile;
+import dev.meshbox.launcher.backend.MultiClusterModel;
 import dev.meshbox.launcher.docker.DockerClusters;
 import dev.meshbox.launcher.docker.DockerMesh;
 import dev.meshbox.scenarios.Scenario;
@@ -13,7 +14,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code up --backend docker --clusters N}: N clusters ({@code cluster1} on {@code network1}, ...), each its own Docker
- * network, istiod container and ingress, the east-west gateways the only way between the networks. cluster1 publishes
+ * network, istiod container and ingress, the east-west gateways (with {@code --multicluster global}, the ingress
+ * gateways on 15443) the only way between the networks. cluster1 publishes
  * {@code up}'s fixed ports (ingress 8080, admin API 15014); the others free ports, printed.
  */
 final class UpDockerClusters {
@@ -23,6 +25,7 @@ final class UpDockerClusters {
     static int run(
             PrintStream out,
             int count,
+            MultiClusterModel model,
             List<Scenario.Workload> workloads,
             Long seed,
             MeshConfigFile.Settings meshSettings,
@@ -32,6 +35,7 @@ final class UpDockerClusters {
         out.println("Starting MeshBox (backend docker, " + count + " clusters) ...");
         DockerClusters mesh = DockerClusters.start(
                 UpClusters.specs(count, false, workloads, cacerts),
+                model,
                 DockerMesh.Options.standard(seed == null ? OptionalLong.empty() : OptionalLong.of(seed))
                         .withMeshConfig(meshSettings),
                 out);
@@ -66,6 +70,10 @@ final class UpDockerClusters {
                     m.meshId());
         }
         out.println("  (meshbox apply -f FILE goes to cluster1's admin API; apply to another with --admin URL)");
+        if (model == MultiClusterModel.GLOBAL) {
+            out.println("  (.global model: ServiceEntries take the gateway addresses printed above, as the docs'"
+                    + " ${CLUSTERn_GW_ADDR}; meshbox apply sends the text as it is)");
+        }
         out.println("Press Ctrl-C to stop.");
         stopped.await();
         return 0;

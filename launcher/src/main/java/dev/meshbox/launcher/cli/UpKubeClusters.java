@@ -70,6 +70,18 @@ final class UpKubeClusters {
         return out;
     }
 
+    /** {@code --cacerts DIR} for one cluster: Istio's cacerts files in DIR itself. */
+    static void checkOne(CommandLine cmd, Path cacerts) {
+        if (cacerts != null) {
+            try {
+                ClusterCerts.checkCacerts("Kubernetes", cacerts);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(
+                        cmd, e.getMessage().replaceFirst("^cluster Kubernetes: cacerts ", "--cacerts "));
+            }
+        }
+    }
+
     static int run(
             CommandLine cmd,
             PrintStream out,

@@ -5,11 +5,14 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Volume;
+import dev.meshbox.controlplane.config.GlobalNames;
 import dev.meshbox.controlplane.registry.Topology;
 import dev.meshbox.launcher.backend.ClusterCerts;
+import dev.meshbox.launcher.backend.GlobalNamesClusters;
 import dev.meshbox.launcher.backend.MeshSpec;
 import dev.meshbox.launcher.backend.MultiClusterMesh;
 import dev.meshbox.launcher.backend.MultiClusterMesh.ClusterSpec;
+import dev.meshbox.launcher.backend.MultiClusterModel;
 import dev.meshbox.launcher.backend.StartedMesh;
 import dev.meshbox.launcher.lifecycle.Wait;
 import java.io.IOException;
@@ -84,9 +87,13 @@ public final class DockerClusters implements StartedMesh {
     /** Containers attached to another cluster's network: container name to network. */
     private final List<String[]> crossAttached = new ArrayList<>();
 
-    private DockerClusters(Map<String, DockerMesh> clusters, Path generatedCerts) {
+    /** The {@code .global} model: ingress gateways cross networks, {@code ${CLUSTERn_GW_ADDR}} names them. */
+    private final boolean global;
+
+    private DockerClusters(Map<String, DockerMesh> clusters, Path generatedCerts, boolean global) {
         this.clusters = clusters;
         this.generatedCerts = generatedCerts;
+        this.global = global;
     }
 
     /**
@@ -98,7 +105,19 @@ public final class DockerClusters implements StartedMesh {
      */
     public static DockerClusters start(List<ClusterSpec> specs, DockerMesh.Options options, PrintStream progress)
             throws InterruptedException {
+        return start(specs, MultiClusterModel.MULTI_PRIMARY, options, progress);
+    }
+
+    /**
+     * As above, in {@code model}: multi-primary, or Istio's older {@code .global} model (no remote secrets; in each
+     * cluster the preconfigured {@code *.global} Gateway on the ingress gateway's 15443 and DestinationRule, each
+     * ingress gateway attached to the other clusters' networks, where {@code ${CLUSTERn_GW_ADDR}} names it).
+     */
+    public static DockerClusters start(
+            List<ClusterSpec> specs, MultiClusterModel model, DockerMesh.Options options, PrintStream progress)
+            throws InterruptedException {
         MultiClusterMesh.check(specs);
+        boolean global = model == MultiClusterModel.GLOBAL;
         long t0 = System.nanoTime();
         // Once, before the clusters start side by side: two builds of one tag at once would race.
         dev.meshbox.launcher.image.AppImage.ensure(dev.meshbox.launcher.engine.DockerEngine.client(), progress);
@@ -124,12 +143,14 @@ public final class DockerClusters implements StartedMesh {
             ClusterSpec c = specs.get(i);
             List<String> remotes = new ArrayList<>();
             meshIds.forEach((name, id) -> {
-                if (!name.equals(c.name())) {
+                if (!global && !name.equals(c.name())) {
                     remotes.add(name + "=" + id + "/" + MeshNetwork.nameOf(id));
                 }
             });
             Member member = new Member(c.name(), c.network(), cacerts.get(c.name()), remotes);
-            MeshSpec mesh = MultiClusterMesh.forCluster(c, i, multiNetwork);
+            MeshSpec mesh = global
+                    ? GlobalNamesClusters.withPreconfigured(MultiClusterMesh.forCluster(c, i, false))
+                    : MultiClusterMesh.forCluster(c, i, multiNetwork);
             DockerMesh.Options o = i == 0
                     ? options
                     : DockerMesh.Options.isolated(options.seed()).withMeshConfig(options.meshConfig());
@@ -147,13 +168,17 @@ public final class DockerClusters implements StartedMesh {
         Map<String, DockerMesh> started = new LinkedHashMap<>();
         RuntimeException failure = dev.meshbox.launcher.backend.ClusterStarts.joinAll(
                 specs.stream().map(ClusterSpec::name).toList(), starting, started);
-        DockerClusters mesh = new DockerClusters(started, generated);
+        DockerClusters mesh = new DockerClusters(started, generated, global);
         try {
             if (failure != null) {
                 throw failure;
             }
             mesh.attachAcrossNetworks(multiNetwork);
-            mesh.awaitRemoteEndpoints();
+            if (global) {
+                mesh.printGatewayAddresses(progress);
+            } else {
+                mesh.awaitRemoteEndpoints();
+            }
             progress.printf(
                     "%d clusters ready in %.1f s (docker networks %s)%n",
                     started.size(),
@@ -170,11 +195,13 @@ public final class DockerClusters implements StartedMesh {
         }
     }
 
-    /** Each east-west gateway joins every other cluster's network. */
+    /** Each east-west gateway (in the {@code .global} model, each ingress gateway) joins every other cluster's network. */
     private void attachAcrossNetworks(boolean multiNetwork) {
         for (DockerMesh mesh : clusters.values()) {
             List<String> containers = new ArrayList<>();
-            if (multiNetwork) {
+            if (global) {
+                containers.add(mesh.ingressGateway().container());
+            } else if (multiNetwork) {
                 mesh.pods().stream()
                         .filter(p -> Topology.EASTWEST_GATEWAY_VALUE.equals(
                                 p.spec().labels().get(Topology.EASTWEST_GATEWAY_LABEL)))
@@ -194,6 +221,53 @@ public final class DockerClusters implements StartedMesh {
                 }
             }
         }
+    }
+
+    /**
+     * The {@code .global} model's gateway addresses: a cluster's ingress gateway on each other cluster's network, port
+     * 15443, which that cluster's ServiceEntries name as {@code ${CLUSTERn_GW_ADDR}}.
+     */
+    private void printGatewayAddresses(PrintStream progress) {
+        for (String cluster : clusters.keySet()) {
+            for (String from : clusters.keySet()) {
+                if (!from.equals(cluster)) {
+                    progress.printf(
+                            "[%s] ServiceEntries in %s reach this cluster at endpoint address %s (${%s}), ports {<port"
+                                    + " name>: %d}%n",
+                            cluster,
+                            from,
+                            gatewayAddress(cluster, from),
+                            GlobalNamesClusters.gatewayVariable(cluster),
+                            GlobalNames.GATEWAY_PORT);
+                }
+            }
+        }
+    }
+
+    /** {@code cluster}'s ingress gateway's IP on {@code from}'s network. */
+    private String gatewayAddress(String cluster, String from) {
+        DockerMesh mesh = cluster(cluster);
+        return mesh.docker()
+                .inspectContainerCmd(mesh.ingressGateway().container())
+                .exec()
+                .getNetworkSettings()
+                .getNetworks()
+                .get(cluster(from).network())
+                .getIpAddress();
+    }
+
+    /** {@code text} as cluster {@code in} reads it: each {@code ${CLUSTERn_GW_ADDR}} that gateway's address there. */
+    private String expandGateways(String text, String in) {
+        String out = text;
+        for (String cluster : clusters.keySet()) {
+            String variable = "${" + GlobalNamesClusters.gatewayVariable(cluster) + "}";
+            if (out.contains(variable)) {
+                out = out.replace(
+                        variable,
+                        cluster.equals(in) ? cluster(cluster).ingressGateway().ip() : gatewayAddress(cluster, in));
+            }
+        }
+        return out;
     }
 
     /**
@@ -282,7 +356,12 @@ public final class DockerClusters implements StartedMesh {
         List<String> changes = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         clusters.forEach((name, mesh) -> {
-            ApplyOutcome o = mesh.apply(config);
+            ApplyOutcome o = mesh.apply(
+                    global
+                            ? config.stream()
+                                    .map(c -> new ConfigText(c.name(), expandGateways(c.text(), name)))
+                                    .toList()
+                            : config);
             o.changes().forEach(c -> changes.add(name + ": " + c));
             o.problems().forEach(p -> problems.add(name + ": " + p));
         });

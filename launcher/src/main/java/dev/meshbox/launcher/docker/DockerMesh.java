@@ -241,6 +241,10 @@ public final class DockerMesh extends RemoteMesh {
         return podStarter.gateway(pod).map(GatewayContainer.Started::container);
     }
 
+    GatewayContainer.Started ingressGateway() {
+        return ingressGateway;
+    }
+
     dev.meshbox.launcher.admin.ControlPlaneClient adminClient() {
         return controlPlane();
     }

@@ -72,7 +72,7 @@ final class GatewayContainer {
         labels.putAll(spec.podLabels());
         String id = network.start(Container.of(
                         image, network.containerName(containerSuffix), network.labels("gateway", labels))
-                .withCommand(eastWest(
+                .withCommand(gatewayCommand(
                         network, Commands.proxy("gateway", spec.pod(), spec.namespace(), spec.podLabels(), 0, seed)))
                 .withHost(network.attached().withPortBindings(MeshNetwork.publish(spec.podPorts(), spec.fixed())))
                 .exposing(spec.podPorts())
@@ -81,17 +81,17 @@ final class GatewayContainer {
     }
 
     /**
-     * An east-west gateway is attached to the other clusters' networks too, where {@code istiod} names their control
-     * planes: it finds its own by the container's name, unique to its mesh. Its listeners (15443, readiness 15021)
-     * bind 0.0.0.0 in its own namespace, as Envoy's gateway does, so the other networks reach it at its address there;
-     * its pod IP, in its node id, stays its address on its own network (its first interface, attached at creation).
+     * A gateway's proxy listens on every address of its container, as Envoy's gateway does: an east-west gateway (and,
+     * in the {@code .global} model, the ingress gateway) is attached to the other clusters' networks too, which reach
+     * it at its address there; its pod IP, in its node id, stays its address on its own network (its first interface,
+     * attached at creation). An east-west gateway finds its own istiod by the container's name, unique to its mesh,
+     * since {@code istiod} names another control plane on the other networks.
      */
-    static List<String> eastWest(MeshNetwork network, List<String> command) {
-        if (!command.contains(EASTWEST_LABEL)) {
-            return command;
-        }
+    static List<String> gatewayCommand(MeshNetwork network, List<String> command) {
         List<String> out = new java.util.ArrayList<>(command.stream()
-                .map(a -> a.equals(Commands.XDS) ? network.containerName("istiod") + ":15010" : a)
+                .map(a -> command.contains(EASTWEST_LABEL) && a.equals(Commands.XDS)
+                        ? network.containerName("istiod") + ":15010"
+                        : a)
                 .toList());
         out.addAll(List.of("--wildcard", "all"));
         return out;

@@ -82,20 +82,29 @@ public final class KubeClusters implements AutoCloseable {
                                         .withMeshConfig(base.meshConfig()))
                         .withCluster(new KubeClusterIdentity(t.name(), t.network(), certs.get(t.name())));
                 PrintStream out = PrefixedLines.of(progress, "[" + t.name() + "] ");
-                starting.add(CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return installer.install(t.client(), spec, options, out);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new CompletionException(e);
-                    }
-                }));
+                // A thread each: an install mostly waits on its cluster (the common pool may have one thread).
+                starting.add(CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                return installer.install(t.client(), spec, options, out);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                                throw new CompletionException(e);
+                            }
+                        },
+                        r -> {
+                            Thread thread = new Thread(r, "meshbox-install-" + t.name());
+                            thread.setDaemon(true);
+                            thread.start();
+                        }));
             }
             RuntimeException failed =
                     ClusterStarts.joinAll(targets.stream().map(Target::name).toList(), starting, clusters.meshes);
             if (failed != null) {
                 throw failed;
             }
+            // The keys are in the clusters' cacerts Secrets now: none stays on this machine's disk.
+            clusters.deleteGenerated();
             KubeMultiCluster.link(
                     targets.stream()
                             .map(t -> new KubeMultiCluster.Member(t.name(), t.network(), t.client(), null))
@@ -160,12 +169,16 @@ public final class KubeClusters implements AutoCloseable {
             }
         }
         meshes.clear();
+        deleteGenerated();
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException(String.join("; ", problems));
+        }
+    }
+
+    private void deleteGenerated() {
         if (generated != null) {
             deleteTree(generated);
             generated = null;
-        }
-        if (!problems.isEmpty()) {
-            throw new IllegalStateException(String.join("; ", problems));
         }
     }
 

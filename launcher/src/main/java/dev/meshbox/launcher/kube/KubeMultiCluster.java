@@ -87,6 +87,16 @@ public final class KubeMultiCluster {
         Map<String, Secret> secrets = new LinkedHashMap<>();
         for (Member m : members) {
             secrets.put(m.name(), RemoteSecrets.create(m.client(), m.name(), m.server(), tokenWait));
+            String server = m.server() != null
+                    ? m.server()
+                    : m.client().getConfiguration().getMasterUrl();
+            if (loopback(server)) {
+                progress.printf(
+                        "%-15s note: its remote secret names API server %s, a loopback address the other clusters'"
+                                + " istiods cannot reach from their pods; re-apply it with meshbox create-remote-secret"
+                                + " --name %s --server URL (kind: https://%s-control-plane:6443)%n",
+                        m.name(), server, m.name(), m.name());
+            }
         }
         for (Member to : members) {
             for (Member from : members) {
@@ -123,6 +133,20 @@ public final class KubeMultiCluster {
                         .withName("istio-remote-secret-" + other)
                         .delete());
             }
+        }
+    }
+
+    /** Whether an API server URL is this machine's loopback (kind's and k3d's kubeconfigs), as pods cannot reach it. */
+    static boolean loopback(String url) {
+        try {
+            String host = java.net.URI.create(url).getHost();
+            return host != null
+                    && (host.equals("localhost")
+                            || host.startsWith("127.")
+                            || host.equals("[::1]")
+                            || host.equals("::1"));
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

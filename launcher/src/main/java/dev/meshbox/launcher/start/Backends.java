@@ -129,6 +129,20 @@ public final class Backends {
             dev.meshbox.controlplane.security.MeshConfigFile.Settings meshConfig,
             PrintStream progress)
             throws InterruptedException {
+        return startOnKubernetes(
+                target, spec, ports, seed, meshConfig, dev.meshbox.launcher.kube.KubeClusterIdentity.SINGLE, progress);
+    }
+
+    /** As above, with Istio's {@code cacerts} Secret (and cluster id and network) when {@code identity} names them. */
+    public static KubeMesh startOnKubernetes(
+            Target target,
+            MeshSpec spec,
+            Ports ports,
+            OptionalLong seed,
+            dev.meshbox.controlplane.security.MeshConfigFile.Settings meshConfig,
+            dev.meshbox.launcher.kube.KubeClusterIdentity identity,
+            PrintStream progress)
+            throws InterruptedException {
         spec = dev.meshbox.launcher.addons.ZipkinAddon.forCluster(
                 spec, dev.meshbox.launcher.addons.ZipkinAddon.CLUSTER_IMAGE);
         KubeMesh.requireContainers(spec);
@@ -139,7 +153,7 @@ public final class Backends {
             case STANDARD -> KubeMesh.Options.standard(cluster.image(), seed);
             case FREE -> KubeMesh.Options.isolated(cluster.image(), seed);
         };
-        options = options.withMeshConfig(meshConfig);
+        options = options.withMeshConfig(meshConfig).withCluster(identity);
         // The mesh closes what it was given (the k3s container, or our client of the user's cluster), also when it
         // fails.
         return KubeMesh.start(

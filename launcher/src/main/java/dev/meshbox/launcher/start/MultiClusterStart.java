@@ -20,8 +20,8 @@ public final class MultiClusterStart {
      * The clusters: on the local backend each on its own loopback block and ADS port, on docker each on its own Docker
      * network.
      *
-     * @throws IllegalArgumentException on a Kubernetes backend (two kubeconfigs are not there yet), on docker for another
-     *     model than multi-primary, or for clusters {@link MultiClusterMesh} refuses
+     * @throws IllegalArgumentException on a Kubernetes backend (two kubeconfigs are not there yet), or for clusters
+     *     {@link MultiClusterMesh} refuses
      */
     public static StartedMesh startIsolated(
             Backends.Target target,
@@ -42,18 +42,19 @@ public final class MultiClusterStart {
             MeshConfigFile.Settings meshConfig,
             PrintStream progress)
             throws InterruptedException {
-        if (Backends.DOCKER.equals(target.backend()) && model == MultiClusterModel.MULTI_PRIMARY) {
-            // Each cluster its own Docker network, the east-west gateways the only way between them.
+        if (Backends.DOCKER.equals(target.backend())) {
+            // Each cluster its own Docker network, the gateways the only way between them.
             return dev.meshbox.launcher.docker.DockerClusters.start(
                     specs(clusters),
+                    model,
                     dev.meshbox.launcher.docker.DockerMesh.Options.isolated(seed)
                             .withMeshConfig(meshConfig),
                     progress);
         }
         if (!Backends.LOCAL.equals(target.backend())) {
-            throw new IllegalArgumentException("clusters run on the local backend"
-                    + (model == MultiClusterModel.MULTI_PRIMARY ? " and (multi-primary) the docker backend" : "")
-                    + " only so far (got --backend " + target.backend() + "); run this scenario with --backend local");
+            throw new IllegalArgumentException(
+                    "clusters run on the local and docker backends only so far (got --backend " + target.backend()
+                            + "); run this scenario with --backend local or docker");
         }
         LocalOptions options = LocalOptions.isolated(seed);
         return MultiClusterMesh.start(

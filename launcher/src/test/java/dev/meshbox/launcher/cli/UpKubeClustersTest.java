@@ -106,6 +106,11 @@ class UpKubeClustersTest {
         assertThat(cacerts.exit()).isEqualTo(2);
         assertThat(cacerts.err())
                 .contains("--cacerts " + dir + ": cluster cluster1: cacerts " + dir.resolve("cluster1"));
+
+        Run oneCluster = up("--backend", "kubernetes", "--cacerts", dir.toString());
+        assertThat(oneCluster.exit()).isEqualTo(2);
+        assertThat(oneCluster.err())
+                .contains("--cacerts " + dir + " lacks [ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem]");
     }
 
     @Test

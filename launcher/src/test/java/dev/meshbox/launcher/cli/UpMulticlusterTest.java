@@ -27,4 +27,16 @@ class UpMulticlusterTest {
         assertThatThrownBy(() -> UpClusters.model(cmd, "global", 1))
                 .hasMessage("--multicluster global needs --clusters 2 or more");
     }
+
+    @Test
+    void onDockerEachClusterIsItsOwnNetwork() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        int exit = new CommandLine(new UpCommand())
+                .setErr(new java.io.PrintWriter(err, true))
+                .execute("--backend", "docker", "--clusters", "2", "--single-network");
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString())
+                .contains("--single-network: on the docker backend each cluster is its own Docker network; run it with"
+                        + " --backend local");
+    }
 }

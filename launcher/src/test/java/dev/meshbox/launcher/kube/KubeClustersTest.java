@@ -205,7 +205,10 @@ class KubeClustersTest {
                 .contains("[cluster1] control plane   istiod and istio-ingressgateway created in istio-system")
                 .contains("[cluster2] control plane   istiod and istio-ingressgateway created in istio-system")
                 .contains("cluster1        remote secret istio-remote-secret-cluster2 applied")
-                .contains("cluster2        remote secret istio-remote-secret-cluster1 applied");
+                .contains("cluster2        remote secret istio-remote-secret-cluster1 applied")
+                // The API test servers listen on loopback, as kind's kubeconfigs name their servers.
+                .contains("cluster1        note: its remote secret names API server "
+                        + client.getConfiguration().getMasterUrl() + ", a loopback address");
 
         clusters.close();
         assertThat(removed).containsExactly("cluster2", "cluster1");

@@ -83,7 +83,7 @@
   /** Two lines: the share (of a service's split) and rate; then the 5xx share and flags, when there are any. */
   function edgeLabel(e) {
     if (e.requests === 0) return ['', ''];
-    const rate = (e.kind === 'route' ? MB.pct(e.share) + ' · ' : '') + e.rps.toFixed(e.rps < 10 ? 1 : 0) + ' rps';
+    const rate = (e.kind === 'route' ? MB.pct(e.share) + ' · ' : '') + e.rps.toFixed(e.rps < 10 ? 1 : 0) + (e.kind === 'passthrough' ? ' conn/s' : ' rps');
     const bad = [];
     if (e.errorShare > 0) bad.push('5xx ' + MB.pct(e.errorShare));
     Object.entries(e.flags).forEach(([f, n]) => bad.push(f + ' ' + n));
@@ -125,6 +125,7 @@
       MB.svg('title', {}, `${e.source.slice(e.source.indexOf(':') + 1)} → ${e.target.slice(e.target.indexOf(':') + 1)}: ${e.total} requests since start`));
       if (e.security === 'mutual_tls' || e.security === 'partial') grp.appendChild(lock(x1 + 14, a.y - 14, e.security, e.mtlsShare));
       grp.setAttribute('data-security', e.security);
+      if (e.kind === 'passthrough') grp.classList.add('passthrough');
       const [rate, bad] = edgeLabel(e);
       if (rate) grp.appendChild(MB.svg('text', { x: mx, y: (a.y + b.y) / 2 - 5, 'text-anchor': 'middle' }, rate));
       if (bad) grp.appendChild(MB.svg('text', { class: 'bad', x: mx, y: (a.y + b.y) / 2 + 12, 'text-anchor': 'middle' }, bad));
@@ -157,7 +158,9 @@
     const name = id => id.slice(id.indexOf(':') + 1);
     if (edge) {
       box.append(MB.el('h3', {}, `${name(edge.source)} → ${name(edge.target)}`),
-        MB.el('p', {}, edge.kind === 'route' ? `Requests to ${name(edge.source)} served by ${name(edge.target)}.` : `Requests ${name(edge.source)} sent to ${name(edge.target)}.`),
+        MB.el('p', {}, edge.kind === 'route' ? `Requests to ${name(edge.source)} served by ${name(edge.target)}.`
+          : edge.kind === 'passthrough' ? `Connections ${name(edge.source)} passed through by SNI (AUTO_PASSTHROUGH, still mTLS end to end) to ${name(edge.target)}; counted as connections, not requests.`
+          : `Requests ${name(edge.source)} sent to ${name(edge.target)}.`),
         table([['rate', edge.rps.toFixed(2) + ' req/s over ' + last.windowSeconds + ' s'], ['requests in window', edge.requests],
           ['since start', edge.total], ['5xx share', MB.pct(edge.errorShare)], ...(edge.kind === 'route' ? [['share of the service', MB.pct(edge.share)]] : []),
           ['security', security(edge)],

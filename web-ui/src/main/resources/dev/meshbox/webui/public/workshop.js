@@ -45,8 +45,9 @@
       MB.el('h3', {}, `${n}. ${s.name}`),
       s.config.map(c => [MB.el('div', { class: 'muted' }, c.name), MB.el('pre', { class: 'yaml' }, c.text)]),
       MB.el('div', { class: 'row' },
-        s.config.length ? MB.el('button', { class: 'primary lesson-apply', disabled: blocked, onclick: () => apply(lesson, n, result) },
-          n === 1 ? 'Reset and apply' : 'Apply') : null,
+        // A lesson with clusters starts with its first step even when that applies nothing (Istio's verify step).
+        s.config.length || (n === 1 && lesson.clusters.length) ? MB.el('button', { class: 'primary lesson-apply', disabled: blocked, onclick: () => apply(lesson, n, result) },
+          n === 1 ? (s.config.length ? 'Reset and apply' : 'Start: clusters up, config reset') : 'Apply') : null,
         s.traffic ? MB.el('button', { class: 'lesson-traffic', disabled: blocked, onclick: () => send(lesson, n, result, box) }, 'Send traffic') : null,
         MB.el('span', { class: 'muted' }, s.traffic)),
       result,
@@ -65,7 +66,7 @@
       await MB.loadMesh();
     }
     if (r.ok) {
-      result.appendChild(MB.el('p', { class: 'ok applied' }, (r.body.reset ? 'Reset the mesh, then applied: ' : 'Applied: ') + r.body.changes.join(' · ')));
+      result.appendChild(MB.el('p', { class: 'ok applied' }, (r.body.reset ? 'Reset the mesh, then applied: ' : 'Applied: ') + (r.body.changes.join(' · ') || 'nothing (this step only sends traffic)')));
     } else {
       result.appendChild(MB.el('p', { class: 'error' }, r.body.error || (r.body.problems || []).join('\n')));
     }

@@ -35,7 +35,16 @@ public final class KubernetesRegistry implements PlatformRegistry {
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
 
     /** Labels a pod gets where it lacks them (a remote cluster's {@code topology.istio.io/network}). */
-    private final Map<String, String> podDefaults;
+    private volatile Map<String, String> podDefaults;
+    /** The namespace whose network label is the pods' default network, followed; null for none. */
+    private String networkNamespace;
+
+    private NetworkLabelWatcher networkWatcher;
+    private boolean gatewaysAtLoadBalancer;
+    /** Per namespace, its east-west gateway Service's load balancer IP (guarded by this). */
+    private final Map<String, String> gatewayAddresses = new java.util.HashMap<>();
+
+    private SharedIndexInformer<io.fabric8.kubernetes.api.model.Pod> podInformer;
 
     public KubernetesRegistry(KubernetesClient client, ServiceRegistry registry) {
         this(client, registry, Map.of());
@@ -51,16 +60,85 @@ public final class KubernetesRegistry implements PlatformRegistry {
         this.podDefaults = Map.copyOf(podDefaults);
     }
 
+    /**
+     * The cluster's pods are on the network {@code namespace} is labelled with ({@code topology.istio.io/network} of
+     * a remote cluster's {@code istio-system}), unless labelled otherwise: read at start and followed, a relabelling
+     * moving every unlabelled pod, as istiod's controller for that cluster does. Set before {@link #start}.
+     */
+    public KubernetesRegistry followingNetworkOf(String namespace) {
+        this.networkNamespace = namespace;
+        return this;
+    }
+
+    /**
+     * The cluster's east-west gateways are reached at their Service's load balancer address, as Istio discovers a
+     * network's gateway from the Service labelled {@code topology.istio.io/network} (its
+     * {@code status.loadBalancer.ingress} IP): the other networks dial that, not the gateway pod's IP, which only its
+     * own network routes. For a remote cluster's registry (whose pods are never this control plane's proxies); while
+     * the Service has no address yet, the pod's IP stands. Set before {@link #start}.
+     */
+    public KubernetesRegistry eastWestGatewaysAtLoadBalancer() {
+        this.gatewaysAtLoadBalancer = true;
+        return this;
+    }
+
+    /** An east-west gateway Service's load balancer IP per namespace, when {@link #eastWestGatewaysAtLoadBalancer}. */
+    private synchronized void gatewayService(Service s, boolean deleted) {
+        if (!gatewaysAtLoadBalancer
+                || s.getMetadata().getLabels() == null
+                || !Topology.EASTWEST_GATEWAY_VALUE.equals(
+                        s.getMetadata().getLabels().get(Topology.EASTWEST_GATEWAY_LABEL))) {
+            return;
+        }
+        String ip = null;
+        if (!deleted && s.getStatus() != null && s.getStatus().getLoadBalancer() != null) {
+            ip = s.getStatus().getLoadBalancer().getIngress() == null
+                    ? null
+                    : s.getStatus().getLoadBalancer().getIngress().stream()
+                            .map(io.fabric8.kubernetes.api.model.LoadBalancerIngress::getIp)
+                            .filter(a -> a != null && !a.isBlank())
+                            .findFirst()
+                            .orElse(null);
+        }
+        String ns = s.getMetadata().getNamespace();
+        String before = ip == null ? gatewayAddresses.remove(ns) : gatewayAddresses.put(ns, ip);
+        if (!java.util.Objects.equals(before, ip)) {
+            remap();
+        }
+    }
+
+    /** New default labels: every pod known is mapped again (its endpoints pushed on its new network). */
+    private synchronized void podDefaults(Map<String, String> value) {
+        if (value.equals(podDefaults)) {
+            return;
+        }
+        podDefaults = Map.copyOf(value);
+        remap();
+    }
+
+    private void remap() {
+        SharedIndexInformer<io.fabric8.kubernetes.api.model.Pod> pods = podInformer;
+        if (pods != null) {
+            for (io.fabric8.kubernetes.api.model.Pod p : pods.getStore().list()) {
+                mapped(p).ifPresent(registry::putPod);
+            }
+        }
+    }
+
     private Optional<Pod> mapped(io.fabric8.kubernetes.api.model.Pod p) {
         Optional<Pod> pod = pod(p);
-        if (podDefaults.isEmpty() || pod.isEmpty()) {
+        if (pod.isEmpty() || (podDefaults.isEmpty() && gatewayAddresses.isEmpty())) {
             return pod;
         }
         Pod k = pod.get();
         Map<String, String> labels = new java.util.HashMap<>(podDefaults);
         labels.putAll(k.labels());
-        return Optional.of(new Pod(
-                k.name(), k.namespace(), k.ip(), k.appAddress(), labels, k.role(), k.ready(), k.serviceAccount()));
+        String ip = k.ip();
+        if (Topology.EASTWEST_GATEWAY_VALUE.equals(labels.get(Topology.EASTWEST_GATEWAY_LABEL))) {
+            ip = gatewayAddresses.getOrDefault(k.namespace(), ip);
+        }
+        return Optional.of(
+                new Pod(k.name(), k.namespace(), ip, k.appAddress(), labels, k.role(), k.ready(), k.serviceAccount()));
     }
 
     /** Lists and watches Services and Pods in every namespace; returns once the first lists are in the registry. */
@@ -70,33 +148,47 @@ public final class KubernetesRegistry implements PlatformRegistry {
             @Override
             public void onAdd(Service s) {
                 registry.putService(service(s));
+                gatewayService(s, false);
             }
 
             @Override
             public void onUpdate(Service old, Service s) {
                 registry.putService(service(s));
+                gatewayService(s, false);
             }
 
             @Override
             public void onDelete(Service s, boolean unknownFinalState) {
                 registry.removeService(
                         s.getMetadata().getNamespace(), s.getMetadata().getName());
+                gatewayService(s, true);
             }
         }));
-        informers.add(client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
+        if (networkNamespace != null) {
+            // Before the pods' first list, so they arrive on their network.
+            networkWatcher = new NetworkLabelWatcher(
+                            client,
+                            networkNamespace,
+                            n -> podDefaults(n.isEmpty() ? Map.of() : Map.of(Topology.NETWORK, n)))
+                    .start();
+        }
+        podInformer = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
             @Override
             public void onAdd(io.fabric8.kubernetes.api.model.Pod p) {
-                mapped(p).ifPresent(registry::putPod);
+                onUpdate(null, p);
             }
 
             @Override
             public void onUpdate(io.fabric8.kubernetes.api.model.Pod old, io.fabric8.kubernetes.api.model.Pod p) {
-                Optional<Pod> mapped = mapped(p);
-                if (mapped.isPresent()) {
-                    registry.putPod(mapped.get());
-                } else {
-                    registry.removePod(
-                            p.getMetadata().getNamespace(), p.getMetadata().getName());
+                // One at a time with a relabelling's re-mapping, so no pod keeps its old network.
+                synchronized (KubernetesRegistry.this) {
+                    Optional<Pod> mapped = mapped(p);
+                    if (mapped.isPresent()) {
+                        registry.putPod(mapped.get());
+                    } else if (old != null) {
+                        registry.removePod(
+                                p.getMetadata().getNamespace(), p.getMetadata().getName());
+                    }
                 }
             }
 
@@ -105,7 +197,8 @@ public final class KubernetesRegistry implements PlatformRegistry {
                 registry.removePod(
                         p.getMetadata().getNamespace(), p.getMetadata().getName());
             }
-        }));
+        });
+        informers.add(podInformer);
         return this;
     }
 
@@ -174,6 +267,9 @@ public final class KubernetesRegistry implements PlatformRegistry {
 
     @Override
     public void close() {
+        if (networkWatcher != null) {
+            networkWatcher.close();
+        }
         informers.forEach(SharedIndexInformer::close);
         informers.clear();
     }

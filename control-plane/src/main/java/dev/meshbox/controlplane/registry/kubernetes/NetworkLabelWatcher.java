@@ -30,7 +30,12 @@ public final class NetworkLabelWatcher implements AutoCloseable {
 
     /** Reads the label, hands it on, and watches it. */
     public NetworkLabelWatcher start() {
-        Namespace ns = client.namespaces().withName(namespace).get();
+        Namespace ns;
+        try {
+            ns = client.namespaces().withName(namespace).get();
+        } catch (RuntimeException e) {
+            ns = null; // not readable yet: none until the watch sees it
+        }
         seen(ns);
         informer = client.namespaces().inform(new ResourceEventHandler<>() {
             @Override

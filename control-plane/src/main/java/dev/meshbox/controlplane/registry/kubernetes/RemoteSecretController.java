@@ -1,7 +1,6 @@
 package dev.meshbox.controlplane.registry.kubernetes;
 
 import dev.meshbox.controlplane.registry.ServiceRegistry;
-import dev.meshbox.controlplane.registry.Topology;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -249,8 +248,11 @@ public final class RemoteSecretController implements AutoCloseable {
         String server = remote.getConfiguration().getMasterUrl();
         java.util.concurrent.CompletableFuture.runAsync(
                         () -> {
-                            // Its pods are on its network: the topology.istio.io/network label of its istio-system.
-                            KubernetesRegistry k8s = new KubernetesRegistry(remote, registry, networkOf(remote));
+                            // Its pods are on its network: the topology.istio.io/network label of its istio-system,
+                            // followed.
+                            KubernetesRegistry k8s = new KubernetesRegistry(remote, registry)
+                                    .followingNetworkOf(namespace)
+                                    .eastWestGatewaysAtLoadBalancer();
                             informers.set(k8s);
                             k8s.start();
                             problems.remove(where);
@@ -274,19 +276,6 @@ public final class RemoteSecretController implements AutoCloseable {
                                             + syncTimeout.toSeconds() + " s (still trying)"
                                     : "cannot watch cluster " + id + " at " + server + ": " + cause.getMessage());
                 });
-    }
-
-    /** The remote cluster's network as its pods' default label, or none when it has no label or does not answer. */
-    private Map<String, String> networkOf(KubernetesClient remote) {
-        try {
-            var ns = remote.namespaces().withName(namespace).get();
-            String network = ns == null || ns.getMetadata().getLabels() == null
-                    ? null
-                    : ns.getMetadata().getLabels().get(Topology.NETWORK);
-            return network == null || network.isBlank() ? Map.of() : Map.of(Topology.NETWORK, network);
-        } catch (RuntimeException e) {
-            return Map.of();
-        }
     }
 
     private void problem(String where, String message) {

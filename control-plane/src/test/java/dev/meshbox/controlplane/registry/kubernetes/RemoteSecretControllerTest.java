@@ -324,6 +324,66 @@ class RemoteSecretControllerTest {
     }
 
     @Test
+    void aRemoteClusterRelabelledOntoThisNetworkIsReachedDirectly() throws Exception {
+        KubernetesMockServer cluster2 = cluster("2", "v2", "network2");
+        applySecret("istio-remote-secret-cluster2", Map.of("cluster2", kubeconfig("cluster2", cluster2)));
+        await("v2 behind cluster2's east-west gateway", this::helloEndpoints, e -> e.contains("10.2.0.100:15443"));
+
+        // kubectl --context cluster2 label namespace istio-system topology.istio.io/network=network1 --overwrite
+        otherClients
+                .get(0)
+                .namespaces()
+                .withName("istio-system")
+                .edit(n -> new io.fabric8.kubernetes.api.model.NamespaceBuilder(n)
+                        .editMetadata()
+                        .addToLabels(Topology.NETWORK, "network1")
+                        .endMetadata()
+                        .build());
+
+        assertThat(await("v2's pod on cluster1's network", this::helloEndpoints, e -> e.contains("10.2.0.1:5000")))
+                .containsExactly("10.1.0.1:5000", "10.2.0.1:5000");
+    }
+
+    @Test
+    void theRemoteEastWestGatewayIsDialledAtItsServicesLoadBalancerAddressOnceItHasOne() throws Exception {
+        KubernetesMockServer cluster2 = cluster("2", "v2", "network2");
+        applySecret("istio-remote-secret-cluster2", Map.of("cluster2", kubeconfig("cluster2", cluster2)));
+        await("v2 behind the gateway pod", this::helloEndpoints, e -> e.contains("10.2.0.100:15443"));
+
+        // gen-eastwest-gateway.sh's Service, once the cloud's load balancer gave it an address
+        otherClients
+                .get(0)
+                .services()
+                .inNamespace("istio-system")
+                .resource(new ServiceBuilder()
+                        .withNewMetadata()
+                        .withName("istio-eastwestgateway")
+                        .addToLabels("istio", "eastwestgateway")
+                        .addToLabels(Topology.NETWORK, "network2")
+                        .endMetadata()
+                        .withNewSpec()
+                        .withType("LoadBalancer")
+                        .addToSelector("istio", "eastwestgateway")
+                        .addNewPort()
+                        .withName("tls")
+                        .withPort(15443)
+                        .endPort()
+                        .endSpec()
+                        .withNewStatus()
+                        .withNewLoadBalancer()
+                        .addNewIngress()
+                        .withIp("203.0.113.20")
+                        .endIngress()
+                        .endLoadBalancer()
+                        .endStatus()
+                        .build())
+                .create();
+
+        assertThat(await("v2 behind the load balancer", this::helloEndpoints, e -> e.contains("203.0.113.20:15443")))
+                .containsExactly("10.1.0.1:5000", "203.0.113.20:15443");
+    }
+
+    @Test
     void anUpdatedSecretReplacesTheClusterAndARemovedKeyRemovesIt() throws Exception {
         KubernetesMockServer cluster2 = cluster("2", "v2", "network2");
         KubernetesMockServer cluster3 = cluster("3", "v3", "network3");
