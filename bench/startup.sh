@@ -11,6 +11,8 @@
 # install` if a source were newer than the jar; the build here comes first, so it does not). MESHBOX="java -jar
 # other.jar" measures another command instead (e.g. a jar without the archive). Writes results/startup.json.
 #   bench/startup.sh [--smoke]      env: RUNS (5), SERVICES (100), MESHBOX (./meshbox)
+# MESHBOX_STARTUP_TRACE=1 (passed on to meshbox) also prints each counted `up` run's phases (wall and CPU ms since the
+# JVM started), to see which phase a change moved; tracing costs a few lines of output, not the measured time.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 [ "${1:-}" = --smoke ] && SMOKE=1
 need java jq curl /usr/bin/time
@@ -66,6 +68,7 @@ for run in $(seq 0 "$RUNS"); do # run 0 is not counted: the first start after a 
     continue
   fi
   log "up run $run: first 200 after $first ms (MeshBox reports up in ${reported:-?} s), RSS $((rss / 1024)) MB"
+  if [ "${MESHBOX_STARTUP_TRACE:-}" = 1 ]; then grep '^startup-trace' "$tmp/up-$run.log" >&2 || true; fi
   jq --argjson ms "$first" --argjson rss "$rss" --arg rep "${reported:-null}" \
     '. + [{firstOkMs: $ms, rssKb: $rss, upReportsSeconds: ($rep | tonumber? // null)}]' "$tmp/up.json" > "$tmp/t.json"
   mv "$tmp/t.json" "$tmp/up.json"
@@ -100,6 +103,7 @@ for run in $(seq 1 "$RUNS"); do
   rss="$(rss_kb "$up_pid")"
   kill "$up_pid"; wait "$up_pid" 2>/dev/null || true; up_pid=""
   log "up --clusters 2 run $run: first 200 through cluster1 after $first1 ms, cluster2 after $first2 ms, RSS $((rss / 1024)) MB"
+  if [ "${MESHBOX_STARTUP_TRACE:-}" = 1 ]; then grep '^startup-trace' "$tmp/mc-$run.log" >&2 || true; fi
   jq --argjson a "$first1" --argjson b "$first2" --argjson rss "$rss" \
     '. + [{cluster1FirstOkMs: $a, cluster2FirstOkMs: $b, bothOkMs: ([$a, $b] | max), rssKb: $rss}]' "$tmp/mc.json" > "$tmp/t.json"
   mv "$tmp/t.json" "$tmp/mc.json"
