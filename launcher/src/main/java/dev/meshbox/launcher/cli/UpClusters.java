@@ -61,6 +61,17 @@ final class UpClusters {
         return model;
     }
 
+    /** Zipkin and Prometheus run beside one cluster's mesh; with several clusters they are refused, not ignored. */
+    static void checkAddons(picocli.CommandLine cmd, int clusters, boolean tracing, boolean prometheus) {
+        if (clusters > 1 && (tracing || prometheus)) {
+            throw new picocli.CommandLine.ParameterException(
+                    cmd,
+                    (tracing ? "--tracing" : "--prometheus") + ": the addons run with one cluster for now; drop it or"
+                            + " run --clusters 1 (with --clusters N each cluster's metrics are on its proxies'"
+                            + " /stats/prometheus and in the web UI)");
+        }
+    }
+
     static int run(
             PrintStream out,
             int count,

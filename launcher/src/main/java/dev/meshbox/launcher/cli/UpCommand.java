@@ -322,6 +322,7 @@ public final class UpCommand implements Callable<Integer> {
                             + " (k3s runs one cluster for now)");
         }
         MultiClusterModel model = UpClusters.model(spec.commandLine(), multicluster, clusters);
+        UpClusters.checkAddons(spec.commandLine(), clusters, tracing, prometheus);
         if (clusters > 1 && backend.docker() && singleNetwork) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(),

@@ -29,6 +29,16 @@ class UpMulticlusterTest {
     }
 
     @Test
+    void addonsWithSeveralClustersAreRefusedNotIgnored() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        int exit = new CommandLine(new UpCommand())
+                .setErr(new java.io.PrintWriter(err, true))
+                .execute("--clusters", "2", "--tracing");
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("--tracing: the addons run with one cluster for now");
+    }
+
+    @Test
     void onDockerEachClusterIsItsOwnNetwork() {
         java.io.StringWriter err = new java.io.StringWriter();
         int exit = new CommandLine(new UpCommand())
