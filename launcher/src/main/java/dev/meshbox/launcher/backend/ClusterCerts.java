@@ -71,6 +71,50 @@ public final class ClusterCerts {
         }
     }
 
+    /**
+     * Whether the users' {@code cacerts} directories share one root, as Istio's multi-cluster needs: a cluster whose
+     * {@code root-cert.pem} differs from the first cluster's cannot verify the other clusters' workloads, so every call
+     * across them fails the TLS handshake. Compared as certificates (the PEM text may differ in line breaks).
+     *
+     * @return one line per cluster whose root is not the first cluster's, naming both files; empty when all share it
+     */
+    public static List<String> rootsNotShared(Map<String, Path> cacerts) {
+        List<String> problems = new java.util.ArrayList<>();
+        String first = null;
+        Path firstFile = null;
+        java.util.Set<String> firstRoot = null;
+        for (Map.Entry<String, Path> e : cacerts.entrySet()) {
+            Path file = e.getValue().resolve("root-cert.pem");
+            java.util.Set<String> root = certificates(file);
+            if (firstRoot == null) {
+                first = e.getKey();
+                firstFile = file;
+                firstRoot = root;
+            } else if (!root.equals(firstRoot)) {
+                problems.add("cluster " + e.getKey() + ": its root " + file + " is not cluster " + first + "'s root "
+                        + firstFile + "; clusters without a shared root do not trust each other's workloads (calls"
+                        + " across them fail with 503 CERTIFICATE_VERIFY_FAILED); make each cluster's intermediate from"
+                        + " one root, as Istio's tools/certs Makefile.selfsigned.mk does");
+            }
+        }
+        return problems;
+    }
+
+    private static java.util.Set<String> certificates(Path pem) {
+        try (java.io.InputStream in = Files.newInputStream(pem)) {
+            java.util.Set<String> encoded = new java.util.HashSet<>();
+            for (java.security.cert.Certificate c :
+                    java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                encoded.add(java.util.Base64.getEncoder().encodeToString(c.getEncoded()));
+            }
+            return encoded;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + pem + ": " + e.getMessage(), e);
+        } catch (java.security.cert.CertificateException e) {
+            throw new IllegalArgumentException(pem + ": not a PEM certificate (" + e.getMessage() + ")", e);
+        }
+    }
+
     private static void write(Path file, String text) {
         try {
             Files.createDirectories(file.getParent());

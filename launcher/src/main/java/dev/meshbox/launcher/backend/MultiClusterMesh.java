@@ -109,6 +109,7 @@ public final class MultiClusterMesh implements StartedMesh {
         } else {
             Map<String, Path> given = new LinkedHashMap<>();
             specs.forEach(s -> given.put(s.name(), s.cacerts()));
+            ClusterCerts.rootsNotShared(given).forEach(p -> progress.println("warning: " + p));
             cacerts = CompletableFuture.completedFuture(given);
         }
         boolean multiNetwork =

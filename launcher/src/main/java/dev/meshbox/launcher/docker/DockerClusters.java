@@ -133,6 +133,7 @@ public final class DockerClusters implements StartedMesh {
                     generated, specs.stream().map(ClusterSpec::name).toList()));
         } else {
             specs.forEach(s -> cacerts.put(s.name(), s.cacerts()));
+            ClusterCerts.rootsNotShared(cacerts).forEach(p -> progress.println("warning: " + p));
         }
         Map<String, String> meshIds = new LinkedHashMap<>();
         specs.forEach(s -> meshIds.put(s.name(), newMeshId()));

@@ -73,6 +73,9 @@ public final class KubeClusters implements AutoCloseable {
         KubeClusters clusters = new KubeClusters(targets);
         try {
             Map<String, Path> certs = clusters.cacerts(cacerts);
+            if (cacerts != null) {
+                ClusterCerts.rootsNotShared(certs).forEach(p -> progress.println("warning: " + p));
+            }
             List<CompletableFuture<AutoCloseable>> starting = new ArrayList<>();
             for (int i = 0; i < targets.size(); i++) {
                 Target t = targets.get(i);

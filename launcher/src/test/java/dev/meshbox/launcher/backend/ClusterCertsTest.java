@@ -63,4 +63,24 @@ class ClusterCertsTest {
         CertPathValidator.getInstance("PKIX")
                 .validate(CertificateFactory.getInstance("X.509").generateCertPath(chain), p);
     }
+
+    @Test
+    void clustersUnderDifferentRootsAreNamedBeforeTheyStart(@TempDir Path dir) {
+        Map<String, Path> shared = ClusterCerts.generate(dir.resolve("one"), List.of("cluster1", "cluster2"));
+        assertThat(ClusterCerts.rootsNotShared(shared)).isEmpty();
+
+        Path other =
+                ClusterCerts.generate(dir.resolve("two"), List.of("cluster2")).get("cluster2");
+        Map<String, Path> mixed = new java.util.LinkedHashMap<>();
+        mixed.put("cluster1", shared.get("cluster1"));
+        mixed.put("cluster2", other);
+        List<String> problems = ClusterCerts.rootsNotShared(mixed);
+        assertThat(problems)
+                .singleElement()
+                .asString()
+                .startsWith(
+                        "cluster cluster2: its root " + other.resolve("root-cert.pem") + " is not cluster cluster1's")
+                .contains("503 CERTIFICATE_VERIFY_FAILED")
+                .contains("Makefile.selfsigned.mk");
+    }
 }
