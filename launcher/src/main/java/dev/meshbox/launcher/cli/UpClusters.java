@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code up --clusters N} on the local backend: N clusters ({@code cluster1} ... on {@code network1} ..., or one network
@@ -113,25 +112,8 @@ final class UpClusters {
             mesh.close();
             throw e;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            System.out.println("\nStopping MeshBox (" + count + " clusters) ...");
-                            if (ui != null) {
-                                ui.close();
-                            }
-                            uiMesh.close();
-                            admin.close();
-                            try {
-                                mesh.close();
-                            } catch (RuntimeException e) {
-                                System.err.println("meshbox: " + e.getMessage());
-                            } finally {
-                                stopped.countDown();
-                            }
-                        },
-                        "meshbox-shutdown"));
+        UntilStopped stopped =
+                UntilStopped.onShutdown("Stopping MeshBox (" + count + " clusters) ...", ui, uiMesh, admin, mesh);
         StartupTrace.mark("up --clusters: up");
         out.printf("%nMeshBox is up in %.1f s (%d clusters).%n", (System.nanoTime() - t0) / 1e9, count);
         boolean bookinfo = workloads.stream()

@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -198,18 +197,8 @@ public final class UpCommand implements Callable<Integer> {
             mesh.close();
             throw e;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            System.out.println(
-                                    "\nStopping MeshBox: removing containers and network " + mesh.network() + " ...");
-                            if (prom != null) {
-                                prom.close();
-                            }
-                            stop(mesh, stopped);
-                        },
-                        "meshbox-shutdown"));
+        UntilStopped stopped = UntilStopped.onShutdown(
+                "Stopping MeshBox: removing containers and network " + mesh.network() + " ...", prom, mesh);
         out.printf(
                 "%nMeshBox is up on Docker in %.1f s (network %s, %d pods).%n",
                 (System.nanoTime() - t0) / 1e9, mesh.network(), mesh.pods().size() + 1);
@@ -245,14 +234,8 @@ public final class UpCommand implements Callable<Integer> {
                 meshSettings,
                 new dev.meshbox.launcher.kube.KubeClusterIdentity(null, null, cacerts),
                 out);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            System.out.println("\nStopping MeshBox: deleting what it created in the cluster ...");
-                            stop(mesh, stopped);
-                        },
-                        "meshbox-shutdown"));
+        UntilStopped stopped =
+                UntilStopped.onShutdown("Stopping MeshBox: deleting what it created in the cluster ...", mesh);
         out.printf(
                 "%nMeshBox is up on %s in %.1f s (mesh %s).%n",
                 backend.name(), (System.nanoTime() - t0) / 1e9, mesh.meshId());
@@ -278,16 +261,6 @@ public final class UpCommand implements Callable<Integer> {
     }
 
     /** Closes the mesh on Ctrl-C; what could not be removed is named on stderr. */
-    private static void stop(AutoCloseable mesh, CountDownLatch stopped) {
-        try {
-            mesh.close();
-        } catch (Exception e) {
-            System.err.println("meshbox: " + e.getMessage());
-        } finally {
-            stopped.countDown();
-        }
-    }
-
     /** The --workloads, each a built-in name or NAME.NAMESPACE ({@code httpbin.foo}); checked in {@link #call}. */
     private List<Scenario.Workload> builtins() {
         List<Scenario.Workload> all = new java.util.ArrayList<>(workloads.stream()
@@ -452,22 +425,7 @@ public final class UpCommand implements Callable<Integer> {
             mesh.close();
             throw e;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(
-                () -> {
-                    System.out.println("\nStopping MeshBox ...");
-                    if (prom != null) {
-                        prom.close();
-                    }
-                    if (ui != null) {
-                        ui.close();
-                    }
-                    uiMesh.close();
-                    admin.close();
-                    stop(mesh, stopped);
-                },
-                "meshbox-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        UntilStopped stopped = UntilStopped.onShutdown("Stopping MeshBox ...", prom, ui, uiMesh, admin, mesh);
         Runtime rt = Runtime.getRuntime();
         out.printf(
                 "%nMeshBox is up in %.1f s (heap in use %d MB).%n",

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code up --backend docker --clusters N}: N clusters ({@code cluster1} on {@code network1}, ...), each its own Docker
@@ -39,21 +38,8 @@ final class UpDockerClusters {
                 DockerMesh.Options.standard(seed == null ? OptionalLong.empty() : OptionalLong.of(seed))
                         .withMeshConfig(meshSettings),
                 out);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            System.out.println("\nStopping MeshBox: removing the " + count + " clusters' containers"
-                                    + " and networks ...");
-                            try {
-                                mesh.close();
-                            } catch (RuntimeException e) {
-                                System.err.println("meshbox: " + e.getMessage());
-                            } finally {
-                                stopped.countDown();
-                            }
-                        },
-                        "meshbox-shutdown"));
+        UntilStopped stopped = UntilStopped.onShutdown(
+                "Stopping MeshBox: removing the " + count + " clusters' containers and networks ...", mesh);
         out.printf("%nMeshBox is up on Docker in %.1f s (%d clusters).%n", (System.nanoTime() - t0) / 1e9, count);
         boolean bookinfo = workloads.stream()
                 .anyMatch(w -> w instanceof Scenario.Builtin b && b.name().equals("bookinfo"));

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
 import picocli.CommandLine;
 
@@ -121,21 +120,8 @@ final class UpKubeClusters {
                 .withMeshConfig(meshSettings);
         KubeClusters clusters = KubeClusters.start(
                 targets, MeshSpec.of(workloads), options, cacerts, Duration.ofMinutes(2), KubeClusters.MESH, out);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            System.out.println(
-                                    "\nStopping MeshBox: deleting what it created in " + count + " clusters ...");
-                            try {
-                                clusters.close();
-                            } catch (RuntimeException e) {
-                                System.err.println("meshbox: " + e.getMessage());
-                            } finally {
-                                stopped.countDown();
-                            }
-                        },
-                        "meshbox-shutdown"));
+        UntilStopped stopped = UntilStopped.onShutdown(
+                "Stopping MeshBox: deleting what it created in " + count + " clusters ...", clusters);
         out.printf("%nMeshBox is up on %d Kubernetes clusters in %.1f s.%n", count, (System.nanoTime() - t0) / 1e9);
         boolean bookinfo = workloads.stream()
                 .anyMatch(w -> w instanceof Scenario.Builtin b && b.name().equals("bookinfo"));
