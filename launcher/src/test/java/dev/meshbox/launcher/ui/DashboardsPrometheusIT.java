@@ -59,9 +59,11 @@ class DashboardsPrometheusIT {
                     .map(p -> "'" + p.ip() + ":" + 15090 + "'")
                     .collect(Collectors.joining(", "));
             Path config = dir.resolve("prometheus.yml");
-            // Istio's job for the proxies' own endpoint; scraped every second, as the UI's store is here.
+            // Istio's job for the proxies' own endpoint; scraped every 2 s, as the UI's store is here. Not every
+            // second: the scrape timeout is at most the interval, and on a loaded CI machine a 1 s scrape of a
+            // proxy's /stats/prometheus can time out, leaving Prometheus without the samples rate() needs.
             Files.writeString(config, """
-                    global: {scrape_interval: 1s}
+                    global: {scrape_interval: 2s}
                     scrape_configs:
                     - job_name: envoy-stats
                       metrics_path: /stats/prometheus
@@ -75,7 +77,7 @@ class DashboardsPrometheusIT {
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("prometheus.log").toFile())
                     .start();
-            System.setProperty("meshbox.ui.scrapeMillis", "1000");
+            System.setProperty("meshbox.ui.scrapeMillis", "2000");
             System.setProperty("meshbox.ui.prometheus", "http://127.0.0.1:" + port);
             WebUi ui;
             try {
@@ -95,7 +97,7 @@ class DashboardsPrometheusIT {
                         HttpRequest.newBuilder(URI.create(ui.url() + "/api/traffic"))
                                 .POST(
                                         HttpRequest.BodyPublishers.ofString(
-                                                "{\"from\":\"ingress\",\"target\":\"/productpage\",\"rate\":10,\"seconds\":25}"))
+                                                "{\"from\":\"ingress\",\"target\":\"/productpage\",\"rate\":10,\"seconds\":45}"))
                                 .header("Content-Type", "application/json")
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
@@ -103,13 +105,22 @@ class DashboardsPrometheusIT {
                 String query = "/api/dashboards/mesh?window=1m&rate=10s&source=";
                 // Both have seen a steady 10 req/s for a while: the gateway's calls to productpage plus
                 // productpage's to details and reviews, about 30 req/s in all from the source proxies.
-                poll("both sources at full rate", Duration.ofSeconds(25), () -> {
-                    double fromStore =
-                            get(ui, query + "meshbox").at("/stats/requests").asDouble();
-                    double fromPrometheus =
-                            get(ui, query + "prometheus").at("/stats/requests").asDouble();
-                    return fromStore > 20 && fromPrometheus > 20;
-                });
+                double[] last = new double[2];
+                try {
+                    poll("both sources at full rate", Duration.ofSeconds(40), () -> {
+                        last[0] =
+                                get(ui, query + "meshbox").at("/stats/requests").asDouble();
+                        last[1] = get(ui, query + "prometheus")
+                                .at("/stats/requests")
+                                .asDouble();
+                        return last[0] > 20 && last[1] > 20;
+                    });
+                } catch (AssertionError e) {
+                    throw new AssertionError(
+                            e.getMessage() + ": last seen " + last[0] + " req/s from the store, " + last[1]
+                                    + " from Prometheus; Prometheus's targets: " + targetHealth(port),
+                            e);
+                }
                 JsonNode store = get(ui, query + "meshbox");
                 JsonNode real = get(ui, query + "prometheus");
                 // Two scrapers at different instants extrapolate the same traffic differently: a relative bound.
@@ -128,6 +139,24 @@ class DashboardsPrometheusIT {
                 prometheus.destroy();
                 prometheus.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
             }
+        }
+    }
+
+    /** Each scrape target's health and last error, as Prometheus reports them, to say why a rate stayed low. */
+    private static String targetHealth(int port) {
+        try {
+            HttpResponse<String> r = HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/targets"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return java.util.stream.StreamSupport.stream(
+                            JSON.readTree(r.body()).at("/data/activeTargets").spliterator(), false)
+                    .map(t -> t.path("scrapeUrl").asText() + " "
+                            + t.path("health").asText() + " "
+                            + t.path("lastError").asText())
+                    .collect(Collectors.joining("; "));
+        } catch (Exception e) {
+            return "unreadable (" + e + ")";
         }
     }
 
