@@ -67,7 +67,9 @@ class MultiClusterDockerIT {
             TrafficDriver driver = new TrafficDriver(mesh);
             AtomicReference<List<TrafficDriver.Result>> results = new AtomicReference<>(List.of());
             AtomicInteger round = new AtomicInteger();
-            Wait.atMost(Duration.ofSeconds(20))
+            // Bounded by rounds of 20 requests, not by their speed: cross-cluster discovery on a loaded CI machine
+            // can take a while after the containers are up.
+            Wait.atMost(Duration.ofSeconds(45))
                     .pollingEvery(Duration.ofMillis(300))
                     .until(from + ": 20 requests all 200, both versions among them", () -> {
                         results.set(driver.send(
@@ -95,7 +97,7 @@ class MultiClusterDockerIT {
                         "cluster.outbound_.5000_._.helloworld.sample.svc.cluster.local.upstream_cx_total",
                         n -> assertThat(n).isPositive());
         String helloworld2 = pod(mesh.cluster("cluster2"), "helloworld").spec().name();
-        Wait.atMost(Duration.ofSeconds(10))
+        Wait.atMost(Duration.ofSeconds(20))
                 .pollingEvery(Duration.ofMillis(200))
                 .until("cluster2's helloworld logs a call from sleep over mTLS", () -> {
                     List<String> peers = mesh.cluster("cluster2").accessLog().stream()
