@@ -44,4 +44,46 @@ public final class ClusterStarts {
         }
         return failure;
     }
+
+    /**
+     * Stops the clusters, the last started first, then removes the certificates generated for them; every cluster is
+     * closed even when one before it fails, and the first failure is thrown (later ones suppressed).
+     *
+     * @param generatedCerts the directory MeshBox made the clusters' cacerts in, or null when they were the user's
+     */
+    public static void closeAll(
+            java.util.Collection<? extends AutoCloseable> clusters, java.nio.file.Path generatedCerts) {
+        RuntimeException failure = null;
+        List<AutoCloseable> reversed = new java.util.ArrayList<>(clusters);
+        java.util.Collections.reverse(reversed);
+        for (AutoCloseable c : reversed) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                RuntimeException r =
+                        e instanceof RuntimeException re ? re : new IllegalStateException(e.getMessage(), e);
+                if (failure == null) {
+                    failure = r;
+                } else {
+                    failure.addSuppressed(r);
+                }
+            }
+        }
+        if (generatedCerts != null) {
+            deleteTree(generatedCerts);
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Deletes a temporary directory MeshBox made; one left behind holds nothing a running mesh needs. */
+    public static void deleteTree(java.nio.file.Path dir) {
+        try (java.util.stream.Stream<java.nio.file.Path> walk = java.nio.file.Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+            // left behind: nothing to stop
+        }
+    }
 }

@@ -11,14 +11,12 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 /**
  * Several clusters in one box, Istio's multi-primary model: each cluster a {@link LocalMesh} with its own control
@@ -433,32 +431,9 @@ public final class MultiClusterMesh implements StartedMesh {
     /** Stops every cluster, the last first, and removes the certificates made for them. */
     @Override
     public void close() {
-        RuntimeException failure = null;
         if (globalNames != null) {
             globalNames.close();
         }
-        List<LocalMesh> reversed = new ArrayList<>(clusters.values());
-        java.util.Collections.reverse(reversed);
-        for (LocalMesh m : reversed) {
-            try {
-                m.close();
-            } catch (RuntimeException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (generatedCerts != null) {
-            try (Stream<Path> files = Files.walk(generatedCerts)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            } catch (IOException e) {
-                // a temporary directory left behind: nothing to stop
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        ClusterStarts.closeAll(clusters.values(), generatedCerts);
     }
 }

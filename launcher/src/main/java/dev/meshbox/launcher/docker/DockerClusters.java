@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,7 +30,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
 
 /**
  * Several clusters on the docker backend, Istio's multi-primary model on different networks: each cluster a
@@ -442,7 +440,6 @@ public final class DockerClusters implements StartedMesh {
     /** Detaches what crossed networks, then stops every cluster, the last first, and removes the certificates made. */
     @Override
     public void close() {
-        RuntimeException failure = null;
         DockerClient docker =
                 clusters.isEmpty() ? null : clusters.values().iterator().next().docker();
         for (String[] attached : crossAttached) {
@@ -456,28 +453,6 @@ public final class DockerClusters implements StartedMesh {
                 // gone already: its network goes with its cluster
             }
         }
-        List<DockerMesh> reversed = new ArrayList<>(clusters.values());
-        java.util.Collections.reverse(reversed);
-        for (DockerMesh m : reversed) {
-            try {
-                m.close();
-            } catch (RuntimeException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (generatedCerts != null) {
-            try (Stream<Path> files = Files.walk(generatedCerts)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            } catch (IOException e) {
-                // a temporary directory left behind: nothing to stop
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        dev.meshbox.launcher.backend.ClusterStarts.closeAll(clusters.values(), generatedCerts);
     }
 }

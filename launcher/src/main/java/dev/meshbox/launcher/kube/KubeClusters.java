@@ -180,17 +180,8 @@ public final class KubeClusters implements AutoCloseable {
 
     private void deleteGenerated() {
         if (generated != null) {
-            deleteTree(generated);
+            ClusterStarts.deleteTree(generated);
             generated = null;
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (var walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder())
-                    .forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a temporary directory left behind holds nothing the clusters need
         }
     }
 }
