@@ -144,12 +144,22 @@ class MultiClusterUiIT {
                         == 2,
                 10);
         // Every call of the lesson's last step crossed to cluster2: telemetry's source_cluster and destination_cluster.
-        WebElement cross = page.until(
-                "the cross-cluster edge to v2",
-                d -> d.findElement(By.cssSelector(
-                        "#topology .edge.cross-cluster[data-id='svc:helloworld.sample->wl:helloworld-v2@cluster2']")),
-                15);
-        assertThat(Long.parseLong(cross.getDomAttribute("data-cross-cluster"))).isGreaterThanOrEqualTo(20);
+        // Step 1 sent about 20 of its 40 calls to v2 and step 4 all of its 20: at least 20 in any case. The page
+        // redraws
+        // every 2 s from a fresh reading of every proxy, so the count is awaited rather than read once.
+        String crossEdge = "#topology .edge.cross-cluster[data-id='svc:helloworld.sample->wl:helloworld-v2@cluster2']";
+        try {
+            page.until(
+                    "at least 20 calls on the cross-cluster edge to v2",
+                    d -> {
+                        List<WebElement> found = d.findElements(By.cssSelector(crossEdge));
+                        return !found.isEmpty()
+                                && Long.parseLong(found.get(0).getDomAttribute("data-cross-cluster")) >= 20;
+                    },
+                    30);
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError(e.getMessage() + "; the topology's helloworld edges: " + helloworldEdges(), e);
+        }
         // cluster2's east-west gateway passed the connections from cluster1 through by SNI to helloworld.
         page.until(
                 "cluster2's east-west gateway passing connections through to helloworld",
@@ -217,5 +227,28 @@ class MultiClusterUiIT {
                             && g.getText().contains("200 × 20");
                 },
                 20);
+    }
+
+    /** The topology API's edges to and from helloworld with their counts, for a failure message. */
+    private static String helloworldEdges() {
+        try {
+            String json = java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(java.net.URI.create(ui.url() + "/api/topology"))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString())
+                    .body();
+            StringBuilder out = new StringBuilder();
+            for (com.fasterxml.jackson.databind.JsonNode e : new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(json)
+                    .path("edges")) {
+                if (e.path("id").asText().contains("helloworld")) {
+                    out.append("\n  ").append(e);
+                }
+            }
+            return out.toString();
+        } catch (java.io.IOException | InterruptedException e) {
+            return "not readable: " + e;
+        }
     }
 }
