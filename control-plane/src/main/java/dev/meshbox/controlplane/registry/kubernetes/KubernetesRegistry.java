@@ -32,14 +32,14 @@ public final class KubernetesRegistry implements PlatformRegistry {
 
     private final KubernetesClient client;
     private final ServiceRegistry registry;
-    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+    private final List<SharedIndexInformer<?>> informers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Labels a pod gets where it lacks them (a remote cluster's {@code topology.istio.io/network}). */
     private volatile Map<String, String> podDefaults;
     /** The namespace whose network label is the pods' default network, followed; null for none. */
     private String networkNamespace;
 
-    private NetworkLabelWatcher networkWatcher;
+    private volatile NetworkLabelWatcher networkWatcher;
     private boolean gatewaysAtLoadBalancer;
     /** Per namespace, its east-west gateway Service's load balancer IP (guarded by this). */
     private final Map<String, String> gatewayAddresses = new java.util.HashMap<>();
@@ -263,6 +263,16 @@ public final class KubernetesRegistry implements PlatformRegistry {
                 .flatMap(c -> c.getPorts() == null ? Stream.empty() : c.getPorts().stream())
                 .map(ContainerPort::getContainerPort)
                 .findFirst();
+    }
+
+    /**
+     * Whether every watch is open now: after {@link #start()}'s first lists, an informer opens its watch a moment later
+     * and reopens it after a dropped connection; a change made before then reaches the registry with the next list.
+     */
+    public boolean watching() {
+        return !informers.isEmpty()
+                && informers.stream().allMatch(SharedIndexInformer::isWatching)
+                && (networkWatcher == null || networkWatcher.watching());
     }
 
     @Override

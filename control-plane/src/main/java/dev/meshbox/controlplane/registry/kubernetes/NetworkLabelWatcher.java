@@ -20,7 +20,7 @@ public final class NetworkLabelWatcher implements AutoCloseable {
     private final String namespace;
     private final Consumer<String> onNetwork;
     private String last;
-    private SharedIndexInformer<Namespace> informer;
+    private volatile SharedIndexInformer<Namespace> informer;
 
     public NetworkLabelWatcher(KubernetesClient client, String namespace, Consumer<String> onNetwork) {
         this.client = client;
@@ -70,6 +70,12 @@ public final class NetworkLabelWatcher implements AutoCloseable {
             last = network;
             onNetwork.accept(network);
         }
+    }
+
+    /** Whether the watch on the namespaces is open now. */
+    public boolean watching() {
+        SharedIndexInformer<Namespace> i = informer;
+        return i != null && i.isWatching();
     }
 
     @Override

@@ -140,13 +140,30 @@ public final class RemoteSecretController implements AutoCloseable {
 
     /** The cluster ids this controller watches now, with the Secret naming each (for diagnostics and tests). */
     public Map<String, String> clusters() {
+        return onWorker(() -> {
+            Map<String, String> out = new java.util.TreeMap<>();
+            clusters.forEach((id, c) -> out.put(id, c.secret()));
+            return out;
+        });
+    }
+
+    /** The cluster ids whose API servers are being watched now: their first lists are in and their watches open. */
+    public java.util.Set<String> watching() {
+        return onWorker(() -> {
+            java.util.Set<String> out = new java.util.TreeSet<>();
+            clusters.forEach((id, c) -> {
+                KubernetesRegistry r = c.registry().get();
+                if (r != null && r.watching()) {
+                    out.add(id);
+                }
+            });
+            return out;
+        });
+    }
+
+    private <T> T onWorker(java.util.concurrent.Callable<T> task) {
         try {
-            return worker.submit(() -> {
-                        Map<String, String> out = new java.util.TreeMap<>();
-                        clusters.forEach((id, c) -> out.put(id, c.secret()));
-                        return out;
-                    })
-                    .get(10, TimeUnit.SECONDS);
+            return worker.submit(task).get(10, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("remote secrets: " + e.getMessage(), e);
         } catch (InterruptedException e) {

@@ -328,6 +328,7 @@ class RemoteSecretControllerTest {
         KubernetesMockServer cluster2 = cluster("2", "v2", "network2");
         applySecret("istio-remote-secret-cluster2", Map.of("cluster2", kubeconfig("cluster2", cluster2)));
         await("v2 behind cluster2's east-west gateway", this::helloEndpoints, e -> e.contains("10.2.0.100:15443"));
+        await("cluster2's watches", secrets::watching, w -> w.contains("cluster2"));
 
         // kubectl --context cluster2 label namespace istio-system topology.istio.io/network=network1 --overwrite
         otherClients
@@ -349,6 +350,7 @@ class RemoteSecretControllerTest {
         KubernetesMockServer cluster2 = cluster("2", "v2", "network2");
         applySecret("istio-remote-secret-cluster2", Map.of("cluster2", kubeconfig("cluster2", cluster2)));
         await("v2 behind the gateway pod", this::helloEndpoints, e -> e.contains("10.2.0.100:15443"));
+        await("cluster2's watches", secrets::watching, w -> w.contains("cluster2"));
 
         // gen-eastwest-gateway.sh's Service, once the cloud's load balancer gave it an address
         otherClients
@@ -395,7 +397,9 @@ class RemoteSecretControllerTest {
         assertThat(await("the new API server's", this::helloEndpoints, e -> e.contains("10.3.0.100:15443")))
                 .containsExactly("10.1.0.1:5000", "10.3.0.100:15443");
 
-        // a change on the watched API server is pushed
+        // a change on the watched API server is pushed (once its watch is open: the test server, unlike an API
+        // server, does not replay a change made between the first list and the watch)
+        await("cluster2's watch on the new API server", secrets::watching, w -> w.contains("cluster2"));
         otherClients
                 .get(1)
                 .pods()
