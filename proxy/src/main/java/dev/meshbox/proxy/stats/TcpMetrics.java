@@ -25,13 +25,19 @@ public final class TcpMetrics {
 
     /**
      * The label text of a connection reported by {@code self}: {@code outbound} connections report as source, the
-     * others as destination; {@code cluster} is Istio's {@code outbound|port|subset|fqdn} (or an inbound cluster).
+     * others as destination; {@code cluster} is Istio's {@code outbound|port|subset|fqdn}, the SNI passthrough's
+     * {@code outbound_.port_.subset_.fqdn}, or an inbound cluster.
      */
     public static String labels(Workload self, boolean outbound, String cluster, String responseFlags) {
         String fqdn = "unknown";
         if (cluster != null && cluster.startsWith("outbound|")) {
             String[] parts = cluster.split("\\|", -1);
             fqdn = parts.length == 4 ? parts[3] : "unknown";
+        } else if (cluster != null && cluster.startsWith("outbound_.")) {
+            // SNI passthrough (an east-west gateway's AUTO_PASSTHROUGH): Istio's DNS-SRV style
+            // outbound_.PORT_.SUBSET_.FQDN
+            String[] parts = cluster.split("_\\.", 4);
+            fqdn = parts.length == 4 && !parts[3].isEmpty() ? parts[3] : "unknown";
         } else if (!outbound && self.name() != null) {
             fqdn = self.app() + "." + self.namespace() + ".svc.cluster.local";
         }
