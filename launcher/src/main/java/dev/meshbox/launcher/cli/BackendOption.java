@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine;
 
-/** {@code --backend}: where the mesh runs; with {@code kubernetes}, {@code --kubeconfig} and {@code --image}. */
+/**
+ * {@code --backend}: where the mesh runs; with {@code kubernetes}, {@code --kubeconfig}, {@code --image} and
+ * {@code --image-map}.
+ */
 public final class BackendOption {
     @CommandLine.Option(
             names = "--backend",
@@ -39,6 +42,14 @@ public final class BackendOption {
                     "kubernetes: MeshBox's image as the cluster's nodes pull it, e.g. registry.example.com/meshbox:1 (default: built here).")
     String image;
 
+    @CommandLine.Option(
+            names = "--image-map",
+            paramLabel = "FROM=TO",
+            description = "kubernetes: pull another image than the one named (repeat it): FROM is an image or a prefix"
+                    + " ending in /, e.g. docker.io/=registry.example.com/hub/ for the addons' images"
+                    + " (openzipkin/zipkin-slim, prom/prometheus) from a mirror.")
+    List<String> imageMap = new ArrayList<>();
+
     void check(CommandLine.Model.CommandSpec spec) {
         check(spec, 1);
     }
@@ -53,6 +64,14 @@ public final class BackendOption {
         String kubeOnly = !kubeconfigs.isEmpty() ? "--kubeconfig" : !contexts.isEmpty() ? "--context" : null;
         if (kubeOnly == null && image != null) {
             kubeOnly = "--image";
+        }
+        if (kubeOnly == null && !imageMap.isEmpty()) {
+            kubeOnly = "--image-map";
+        }
+        try {
+            dev.meshbox.launcher.kube.ImageMap.rules(imageMap);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         if (kubeOnly != null && !backend.equals(Backends.KUBERNETES)) {
             throw new CommandLine.ParameterException(
@@ -98,6 +117,10 @@ public final class BackendOption {
     }
 
     Backends.Target target() {
-        return new Backends.Target(backend, kubeconfigs.stream().findFirst(), Optional.ofNullable(image));
+        return new Backends.Target(
+                backend,
+                kubeconfigs.stream().findFirst(),
+                Optional.ofNullable(image),
+                dev.meshbox.launcher.kube.ImageMap.rules(imageMap));
     }
 }

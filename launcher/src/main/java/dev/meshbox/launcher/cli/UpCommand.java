@@ -248,8 +248,10 @@ public final class UpCommand implements Callable<Integer> {
                         out.println("  Zipkin         http://127.0.0.1:" + a.getPort() + "/zipkin/   (port-forward)"));
         if (prometheus) {
             // Istio's addon with Kubernetes pod discovery, in the cluster; the cluster pulls its image.
-            java.net.InetSocketAddress prom =
-                    mesh.startPrometheus(PrometheusServer.PORT, java.time.Duration.ofMinutes(3));
+            java.net.InetSocketAddress prom = mesh.startPrometheus(
+                    backend.target().pulled(dev.meshbox.launcher.kube.KubeMesh.PROMETHEUS_IMAGE),
+                    PrometheusServer.PORT,
+                    java.time.Duration.ofMinutes(3));
             out.println("  Prometheus     http://127.0.0.1:" + prom.getPort() + "/   (port-forward)");
         }
         out.println("  Admin API      " + mesh.admin() + "/proxies   (meshbox apply -f FILE)");

@@ -7,6 +7,7 @@ import dev.meshbox.scenarios.Scenario;
 import dev.meshbox.scenarios.ScenarioException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Function;
@@ -93,6 +94,9 @@ record MeshSettings(
     static final String BACKEND_PROPERTY = "meshbox.backend";
     static final String KUBECONFIG_PROPERTY = "meshbox.kubeconfig";
     static final String IMAGE_PROPERTY = "meshbox.image";
+    /** {@code --image-map}'s rules for the JUnit extension, comma-separated: {@code -Dmeshbox.imageMap=FROM=TO,...}. */
+    static final String IMAGE_MAP_PROPERTY = "meshbox.imageMap";
+
     static final String SEED_PROPERTY = "meshbox.seed";
     /** The backends this build can start. */
     static final List<String> BACKENDS = Backends.NAMES;
@@ -240,7 +244,18 @@ record MeshSettings(
                 .filter(s -> !s.isEmpty())
                 .or(() -> config.apply(KUBECONFIG_PROPERTY).map(String::trim).filter(s -> !s.isEmpty()));
         Optional<String> image = config.apply(IMAGE_PROPERTY).map(String::trim).filter(s -> !s.isEmpty());
-        return new Backends.Target(backend, kubeconfig.map(java.nio.file.Path::of), image);
+        List<String> rules = config.apply(IMAGE_MAP_PROPERTY).stream()
+                .flatMap(s -> java.util.Arrays.stream(s.split(",")))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList();
+        Map<String, String> imageMap;
+        try {
+            imageMap = dev.meshbox.launcher.kube.ImageMap.rules(rules);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("-D" + IMAGE_MAP_PROPERTY + ": " + e.getMessage(), e);
+        }
+        return new Backends.Target(backend, kubeconfig.map(java.nio.file.Path::of), image, imageMap);
     }
 
     /** The annotation's backend when it names one, else {@code meshbox.backend}, else {@code local}. */

@@ -68,12 +68,49 @@ public final class ImageMap {
             int eq = s.indexOf('=');
             if (eq <= 0 || eq == s.length() - 1) {
                 throw new IllegalArgumentException(
-                        "--image-map " + s + ": expected FROM=TO, e.g. docker.io/istio/=registry.example.com/istio/"
-                                + " or istio to run Istio's sample images as MeshBox's apps");
+                        "--image-map " + s + ": expected FROM=TO (FROM an image, or a prefix ending in /), e.g."
+                                + " docker.io/=registry.example.com/hub/");
             }
             out.put(s.substring(0, eq), s.substring(eq + 1));
         }
         return out;
+    }
+
+    /**
+     * {@code image} as the first rule that matches it swaps it (a rule's FROM is a whole name, or a prefix ending in
+     * {@code /}), else unchanged. A name without a registry is also matched as Docker reads it, so
+     * {@code docker.io/=mirror.example.com/hub/} swaps {@code prom/prometheus:v3.5.0} (docker.io/prom/prometheus) and
+     * {@code busybox} (docker.io/library/busybox).
+     */
+    public static String swap(Map<String, String> rules, String image) {
+        return swap(rules, image, List.of(image, dockerHubName(image)));
+    }
+
+    private static String swapAsWritten(Map<String, String> rules, String image) {
+        return swap(rules, image, List.of(image));
+    }
+
+    private static String swap(Map<String, String> rules, String image, List<String> forms) {
+        for (Map.Entry<String, String> r : rules.entrySet()) {
+            String from = r.getKey();
+            for (String form : forms) {
+                if (form.equals(from) || from.endsWith("/") && form.startsWith(from)) {
+                    return r.getValue() + form.substring(from.length());
+                }
+            }
+        }
+        return image;
+    }
+
+    /** The full name Docker pulls for {@code image}: docker.io/ before a name without a registry host. */
+    static String dockerHubName(String image) {
+        int slash = image.indexOf('/');
+        if (slash < 0) {
+            return "docker.io/library/" + image;
+        }
+        String first = image.substring(0, slash);
+        boolean registry = first.contains(".") || first.contains(":") || first.equals("localhost");
+        return registry ? image : "docker.io/" + image;
     }
 
     /** Rewrites every container of every workload in a multi-document YAML text; {@code source} names it in errors. */
@@ -118,13 +155,11 @@ public final class ImageMap {
     private Optional<String> rewrite(String where, ObjectNode container, JsonNode labels) {
         String original = container.path("image").asText();
         String name = where + " container " + container.path("name").asText();
-        for (Map.Entry<String, String> r : rules.entrySet()) {
-            String from = r.getKey();
-            if (original.equals(from) || from.endsWith("/") && original.startsWith(from)) {
-                String swapped = r.getValue() + original.substring(from.length());
-                container.put("image", swapped);
-                return Optional.of(name + ": " + original + " -> " + swapped);
-            }
+        // The project's placeholder is not a Docker Hub name: only a rule naming it as written swaps it.
+        String swapped = original.equals(PLACEHOLDER) ? swapAsWritten(rules, original) : swap(rules, original);
+        if (!swapped.equals(original)) {
+            container.put("image", swapped);
+            return Optional.of(name + ": " + original + " -> " + swapped);
         }
         if (original.equals(PLACEHOLDER)) {
             container.put("image", image);

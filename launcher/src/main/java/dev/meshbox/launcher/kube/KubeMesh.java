@@ -46,6 +46,8 @@ public final class KubeMesh extends RemoteMesh {
 
     /** The label on everything a mesh creates, and the mesh id's label. */
     public static final String MANAGED_BY = IstioConfigWriter.MANAGED_BY;
+    /** The image of Istio's Prometheus addon, as {@code samples/addons/prometheus.yaml} names it. */
+    public static final String PROMETHEUS_IMAGE = PrometheusManifest.IMAGE;
 
     public static final String MESH = "meshbox.dev/mesh";
     static final String SYSTEM = "istio-system";
@@ -451,10 +453,11 @@ public final class KubeMesh extends RemoteMesh {
     /**
      * Istio's Prometheus addon ({@link PrometheusManifest}): created in istio-system (removed with the mesh), ready,
      * and reached through a port-forward to its 9090 on {@code localPort} (0: a free port). The cluster pulls
-     * {@link PrometheusManifest#IMAGE}.
+     * {@code image}, by default {@link #PROMETHEUS_IMAGE}.
      */
-    public InetSocketAddress startPrometheus(int localPort, Duration timeout) throws InterruptedException {
-        for (HasMetadata o : PrometheusManifest.objects(client, PrometheusManifest.IMAGE)) {
+    public InetSocketAddress startPrometheus(String image, int localPort, Duration timeout)
+            throws InterruptedException {
+        for (HasMetadata o : PrometheusManifest.objects(client, image)) {
             create(o);
         }
         awaitDeployment(SYSTEM, PrometheusManifest.NAME, timeout);

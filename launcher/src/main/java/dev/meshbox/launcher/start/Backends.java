@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -36,11 +37,26 @@ public final class Backends {
 
     /**
      * A backend and what the Kubernetes ones need: the kubeconfig ({@code kubernetes}; default as kubectl's:
-     * {@code KUBECONFIG}, else {@code ~/.kube/config}) and MeshBox's image as the cluster pulls it (default: built here).
+     * {@code KUBECONFIG}, else {@code ~/.kube/config}), MeshBox's image as the cluster pulls it (default: built here),
+     * and {@code --image-map}'s FROM=TO swaps for the other images the cluster pulls (the Zipkin and Prometheus addons').
      */
-    public record Target(String backend, Optional<Path> kubeconfig, Optional<String> image) {
+    public record Target(
+            String backend, Optional<Path> kubeconfig, Optional<String> image, Map<String, String> imageMap) {
+        public Target {
+            imageMap = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(imageMap));
+        }
+
+        public Target(String backend, Optional<Path> kubeconfig, Optional<String> image) {
+            this(backend, kubeconfig, image, Map.of());
+        }
+
         public static Target of(String backend) {
             return new Target(backend, Optional.empty(), Optional.empty());
+        }
+
+        /** {@code image} as the cluster pulls it: swapped by the first {@code --image-map} rule that matches it. */
+        public String pulled(String image) {
+            return dev.meshbox.launcher.kube.ImageMap.swap(imageMap, image);
         }
 
         /** The kubeconfig to use: the given one, else kubectl's default; fails naming all three places when there is none. */
@@ -144,7 +160,7 @@ public final class Backends {
             PrintStream progress)
             throws InterruptedException {
         spec = dev.meshbox.launcher.addons.ZipkinAddon.forCluster(
-                spec, dev.meshbox.launcher.addons.ZipkinAddon.CLUSTER_IMAGE);
+                spec, target.pulled(dev.meshbox.launcher.addons.ZipkinAddon.CLUSTER_IMAGE));
         KubeMesh.requireContainers(spec);
         Clusters.Cluster cluster = target.backend().equals(K3S)
                 ? Clusters.k3s(progress)

@@ -82,6 +82,23 @@ class MeshSettingsTest {
     }
 
     @Test
+    void theImageMapPropertyIsCommaSeparatedRulesAndABadOneIsNamed() {
+        MeshSettings s = settings(
+                OnACluster.class,
+                Map.of(
+                        "meshbox.imageMap",
+                        "openzipkin/=mirror.example.com/zipkin/, docker.io/=mirror.example.com/hub/"));
+        assertThat(s.target().imageMap())
+                .containsExactly(
+                        Map.entry("openzipkin/", "mirror.example.com/zipkin/"),
+                        Map.entry("docker.io/", "mirror.example.com/hub/"));
+        assertThat(s.target().pulled("openzipkin/zipkin-slim:3")).isEqualTo("mirror.example.com/zipkin/zipkin-slim:3");
+
+        assertThatThrownBy(() -> settings(OnACluster.class, Map.of("meshbox.imageMap", "mirror.example.com/")))
+                .hasMessageContaining("-Dmeshbox.imageMap: --image-map mirror.example.com/: expected FROM=TO");
+    }
+
+    @Test
     void anUnknownBackendPropertyNamesTheProperty() {
         assertThatThrownBy(() -> settings(Defaults.class, Map.of("meshbox.backend", "podman")))
                 .hasMessageContaining("-Dmeshbox.backend=podman")
