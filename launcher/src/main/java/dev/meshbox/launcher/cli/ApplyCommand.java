@@ -36,7 +36,7 @@ public final class ApplyCommand implements Callable<Integer> {
             names = "--cluster",
             paramLabel = "NAME",
             description = "With ./meshbox up --clusters N: the cluster whose control plane gets the YAML (default"
-                    + " cluster1), as kubectl --context picks one; ${CLUSTERn_GW_ADDR} in the YAML becomes that"
+                    + " cluster1), as kubectl --context picks one; $${CLUSTERn_GW_ADDR} in the YAML becomes that"
                     + " cluster's gateway address.")
     String cluster;
 

@@ -32,7 +32,7 @@ public final class BackendOption {
             names = "--context",
             paramLabel = "NAME",
             description = "kubernetes, with up --clusters N: a kubeconfig context per cluster (repeat it), as"
-                    + " Istio's multi-cluster guides use --context=\"${CTX_CLUSTER1}\".")
+                    + " Istio's multi-cluster guides use --context=\"$${CTX_CLUSTER1}\".")
     List<String> contexts = new ArrayList<>();
 
     @CommandLine.Option(
