@@ -16,6 +16,8 @@ public final class AccessLogQueries {
 
     /** The version given to a request that never reached the service (refused, aborted, or routed elsewhere). */
     public static final String NOT_SERVED = "none";
+    /** Istio's pod label naming the cluster a pod runs in. */
+    static final String CLUSTER_LABEL = "topology.istio.io/cluster";
 
     private AccessLogQueries() {}
 
@@ -74,9 +76,16 @@ public final class AccessLogQueries {
 
     /**
      * Whether the entry was logged by a proxy of {@code workload}: {@link #INGRESS} is the ingress gateway, anything
-     * else an app label ({@code productpage}), {@code APP.NAMESPACE} ({@code sleep.foo}) or a pod name.
+     * else an app label ({@code productpage}), {@code APP.NAMESPACE} ({@code sleep.foo}) or a pod name; any of them
+     * as {@code NAME@CLUSTER} ({@code sleep@cluster1}) when the pod is in that cluster (its
+     * {@code topology.istio.io/cluster} label).
      */
     public static boolean loggedBy(String workload, MeshAccess.LogEntry e) {
+        int at = workload.lastIndexOf('@');
+        if (at > 0) {
+            return workload.substring(at + 1).equals(e.podLabels().get(CLUSTER_LABEL))
+                    && loggedBy(workload.substring(0, at), e);
+        }
         if (workload.equals(INGRESS)) {
             return "ingressgateway".equals(e.podLabels().get("istio"));
         }

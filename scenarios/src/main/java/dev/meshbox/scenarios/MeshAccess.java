@@ -28,6 +28,8 @@ public interface MeshAccess {
      * @param downstreamPeerUriSan Envoy's {@code %DOWNSTREAM_PEER_URI_SAN%}: the caller's SPIFFE identity when it came
      *     over mutual TLS ({@code spiffe://cluster.local/ns/default/sa/bookinfo-productpage}); empty otherwise
      * @param namespace the pod's namespace; {@code default} when not known (a remote mesh of an older build)
+     * @param upstreamHost Envoy's {@code %UPSTREAM_HOST%}: the address the proxy sent the request to (a pod, or
+     *     another network's east-west gateway on 15443); empty when it sent it nowhere or did not log it
      */
     record LogEntry(
             String pod,
@@ -42,12 +44,46 @@ public interface MeshAccess {
             String authority,
             String responseCodeDetails,
             String downstreamPeerUriSan,
-            String namespace) {
+            String namespace,
+            String upstreamHost) {
 
         public LogEntry {
             responseCodeDetails = responseCodeDetails == null ? "" : responseCodeDetails;
             downstreamPeerUriSan = downstreamPeerUriSan == null ? "" : downstreamPeerUriSan;
             namespace = namespace == null || namespace.isEmpty() ? "default" : namespace;
+            upstreamHost = upstreamHost == null ? "" : upstreamHost;
+        }
+
+        /** An entry whose upstream host is not known. */
+        public LogEntry(
+                String pod,
+                Map<String, String> podLabels,
+                String direction,
+                String requestId,
+                int responseCode,
+                String responseFlags,
+                String upstreamCluster,
+                String routeName,
+                double durationMs,
+                String authority,
+                String responseCodeDetails,
+                String downstreamPeerUriSan,
+                String namespace) {
+            this(
+                    pod,
+                    podLabels,
+                    direction,
+                    requestId,
+                    responseCode,
+                    responseFlags,
+                    upstreamCluster,
+                    routeName,
+                    durationMs,
+                    authority,
+                    responseCodeDetails,
+                    downstreamPeerUriSan,
+                    namespace,
+                    "");
         }
 
         public LogEntry(

@@ -87,6 +87,22 @@ class AccessLogQueriesTest {
         assertThat(AccessLogQueries.loggedBy("sleep", sleepServing)).isTrue();
     }
 
+    @Test
+    void aWorkloadAtAClusterIsItsPodsInThatClusterOnly() {
+        MeshAccess.LogEntry inCluster1 =
+                outbound("sleep-1", Map.of("app", "sleep", "topology.istio.io/cluster", "cluster1"), "a", "-");
+        MeshAccess.LogEntry inCluster2 =
+                outbound("sleep-2", Map.of("app", "sleep", "topology.istio.io/cluster", "cluster2"), "b", "-");
+
+        assertThat(AccessLogQueries.atSource("sleep@cluster1", inCluster1)).isTrue();
+        assertThat(AccessLogQueries.atSource("sleep@cluster1", inCluster2)).isFalse();
+        assertThat(AccessLogQueries.atSource("sleep-2@cluster2", inCluster2)).isTrue();
+        assertThat(AccessLogQueries.atSource("sleep", inCluster2))
+                .as("no cluster named: any")
+                .isTrue();
+        assertThat(AccessLogQueries.atSource("sleep@cluster3", inCluster1)).isFalse();
+    }
+
     @ParameterizedTest
     @CsvSource(
             delimiter = ';',

@@ -285,7 +285,8 @@ public final class MeshControl implements MeshAccess {
                         text(e, "authority"),
                         text(e, "response_code_details"),
                         text(e, "downstream_peer_uri_san"),
-                        p.namespace()));
+                        p.namespace(),
+                        text(e, "upstream_host")));
             }
             return out;
         } catch (java.io.IOException e) {

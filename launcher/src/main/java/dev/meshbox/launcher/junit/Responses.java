@@ -373,6 +373,14 @@ public final class Responses {
                 sb,
                 sourceName() + " chose",
                 clusters.isEmpty() ? "nothing logged for these request ids" : describe(clusters, total));
+        Map<String, Integer> hosts = UpstreamHosts.sentTo(
+                request.from(),
+                service,
+                responses.stream().map(Response::requestId).collect(java.util.stream.Collectors.toSet()),
+                log);
+        if (!hosts.isEmpty()) {
+            line(sb, sourceName() + " sent to", describe(hosts, total));
+        }
         boolean calledDirectly = responses.stream()
                 .anyMatch(r -> AccessLogQueries.serviceOf(r.upstreamCluster()).equals(service));
         if (!service.isEmpty() && !calledDirectly) {
