@@ -22,7 +22,8 @@ class CrossClusterExplanationIT {
 
         assertThat(r.statusCount(200)).as(r.explain()).isEqualTo(20);
         assertThat(r.explain())
-                .contains("sleep@cluster1's sidecar chose: outbound|5000||helloworld.sample.svc.cluster.local (route default) 20/20")
+                .contains(
+                        "sleep@cluster1's sidecar chose: outbound|5000||helloworld.sample.svc.cluster.local (route default) 20/20")
                 .containsPattern("sleep@cluster1's sidecar sent to: .*:15443 \\(east-west gateway, then"
                         + " helloworld-v2-[a-z0-9-]+@cluster2\\) [0-9]+/20")
                 .containsPattern(":5000 \\(helloworld-v1-[a-z0-9-]+@cluster1\\) [0-9]+/20")
