@@ -17,7 +17,7 @@ public final class AccessLogQueries {
     /** The version given to a request that never reached the service (refused, aborted, or routed elsewhere). */
     public static final String NOT_SERVED = "none";
     /** Istio's pod label naming the cluster a pod runs in. */
-    static final String CLUSTER_LABEL = "topology.istio.io/cluster";
+    public static final String CLUSTER_LABEL = "topology.istio.io/cluster";
 
     private AccessLogQueries() {}
 

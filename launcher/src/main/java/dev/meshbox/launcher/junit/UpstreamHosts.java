@@ -21,8 +21,6 @@ final class UpstreamHosts {
     /** The most addresses a line names; the rest are counted. */
     static final int SHOWN = 6;
 
-    private static final String CLUSTER_LABEL = dev.meshbox.controlplane.registry.Topology.CLUSTER;
-
     private UpstreamHosts() {}
 
     /**
@@ -31,12 +29,11 @@ final class UpstreamHosts {
      */
     static Map<String, Integer> sentTo(
             String from, String service, java.util.Set<String> ids, List<MeshAccess.LogEntry> log) {
-        Map<String, String> servedBy = new HashMap<>();
+        Map<String, String> servedBy = AccessLogQueries.podsServing(service, log);
         Map<String, String> clusterOf = new HashMap<>();
         for (MeshAccess.LogEntry e : log) {
-            clusterOf.putIfAbsent(e.pod(), e.podLabels().getOrDefault(CLUSTER_LABEL, ""));
+            clusterOf.putIfAbsent(e.pod(), e.podLabels().getOrDefault(AccessLogQueries.CLUSTER_LABEL, ""));
         }
-        AccessLogQueries.podsServing(service, log).forEach(servedBy::put);
         Map<String, Integer> counts = new HashMap<>();
         for (MeshAccess.LogEntry e : log) {
             if (e.upstreamHost().isEmpty() || !ids.contains(e.requestId()) || !AccessLogQueries.atSource(from, e)) {
@@ -68,6 +65,8 @@ final class UpstreamHosts {
 
     /** {@code @cluster2}; nothing for a mesh of one cluster (Istio's default id, Kubernetes) or an unlabelled pod. */
     private static String at(String cluster) {
-        return cluster.isEmpty() || cluster.equals("Kubernetes") ? "" : "@" + cluster;
+        return cluster.isEmpty() || cluster.equals(dev.meshbox.proxy.stats.Workload.DEFAULT_CLUSTER)
+                ? ""
+                : "@" + cluster;
     }
 }

@@ -48,6 +48,13 @@ class UpstreamHostsTest {
         static final String LABEL = dev.meshbox.controlplane.registry.Topology.CLUSTER;
     }
 
+    /** What a failed assertion on the requests sent so far would print. */
+    private String explanation() {
+        return Responses.of(
+                        CALL, "T-run-1", results, log, new Responses.Counters("sleep", Map.of(), Map.of()), Map.of())
+                .explain();
+    }
+
     @Test
     void aCallThroughTheOtherNetworksEastWestGatewayNamesTheGatewayAndThePodBehindIt() {
         sent("127.10.0.5:5000", "helloworld-v1-a", "v1", "cluster1");
@@ -61,14 +68,7 @@ class UpstreamHostsTest {
                 .containsExactly(
                         Map.entry("127.11.0.2:15443 (east-west gateway, then helloworld-v2-b@cluster2)", 2),
                         Map.entry("127.10.0.5:5000 (helloworld-v1-a@cluster1)", 1));
-        assertThat(Responses.of(
-                                CALL,
-                                "T-run-1",
-                                results,
-                                log,
-                                new Responses.Counters("sleep", Map.of(), Map.of()),
-                                Map.of())
-                        .explain())
+        assertThat(explanation())
                 .contains("sent to: 127.11.0.2:15443 (east-west gateway, then helloworld-v2-b@cluster2) 2/3,"
                         + " 127.10.0.5:5000 (helloworld-v1-a@cluster1) 1/3");
     }
@@ -87,15 +87,7 @@ class UpstreamHostsTest {
         sent("", "helloworld-v1-a", "v1", "cluster1");
         assertThat(UpstreamHosts.sentTo("sleep", "helloworld", Set.of("T-run-1-0"), log))
                 .isEmpty();
-        assertThat(Responses.of(
-                                CALL,
-                                "T-run-1",
-                                results,
-                                log,
-                                new Responses.Counters("sleep", Map.of(), Map.of()),
-                                Map.of())
-                        .explain())
-                .doesNotContain("sent to");
+        assertThat(explanation()).doesNotContain("sent to");
 
         results.clear();
         log.clear();
